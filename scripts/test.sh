@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds swarmsim with its tests and runs the whole suite.
+#   scripts/test.sh [build-dir] [extra cmake args...]     (default build dir: build)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/deps.sh
+source "$root/scripts/deps.sh"
+swarm_install_deps
+
+build=${1:-$root/build}
+[ $# -gt 0 ] && shift
+swarm_build "$build" -DSWARM_BUILD_TESTS=ON "$@"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"

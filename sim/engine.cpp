@@ -1,0 +1,403 @@
+#include "sim/engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <sstream>
+
+namespace swarm::sim {
+
+namespace {
+
+// 64-bit finaliser of MurmurHash3: cheap and good enough to fingerprint histories
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+constexpr std::uint64_t fold(std::uint64_t h, std::uint64_t v) {
+    return mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
+}
+
+bool timer_after(const auto& a, const auto& b) {
+    return a.time != b.time ? a.time > b.time : a.order > b.order;
+}
+
+}  // namespace
+
+const char* to_string(StopReason reason) {
+    switch (reason) {
+        case StopReason::kUntil:
+            return "until";
+        case StopReason::kNoEvents:
+            return "no-events";
+        case StopReason::kMaxEvents:
+            return "max-events";
+        case StopReason::kCondition:
+            return "condition";
+        case StopReason::kRequested:
+            return "requested";
+    }
+    return "unknown";
+}
+
+Engine::Engine(const EngineConfig& config, Model& model, Executor& executor)
+    : config_(config),
+      model_(model),
+      executor_(executor),
+      exchange_(std::make_unique<LocalExchange>()) {
+    if (config_.lp_count == 0) {
+        throw std::invalid_argument("engine: lp_count must be >= 1");
+    }
+    if (config_.lp_count == kExternalLp) {
+        throw std::invalid_argument("engine: lp_count must be below 2^32 - 1");
+    }
+    if (config_.lookahead <= 0) {
+        throw std::invalid_argument("engine: lookahead must be > 0 ticks");
+    }
+    // more partitions than workers lets a fast worker take a slow one's share
+    std::size_t parts = config_.partitions;
+    if (parts == 0) {
+        parts = executor_.concurrency() == 1 ? 1 : 4 * executor_.concurrency();
+    }
+    parts = std::clamp<std::size_t>(parts, 1, config_.lp_count);
+    lps_per_partition_ = static_cast<std::uint32_t>((config_.lp_count + parts - 1) / parts);
+    parts = (config_.lp_count + lps_per_partition_ - 1) / lps_per_partition_;
+    config_.partitions = parts;
+
+    lps_.resize(config_.lp_count);
+    partitions_ = std::vector<Partition>(parts);
+    exchange_->configure(parts);
+}
+
+Engine::~Engine() = default;
+
+void Engine::inject(LpId dst, Tick time, EventType type, const Payload& payload,
+                    std::uint8_t priority) {
+    if (in_window_) {
+        throw SchedulingError("engine: inject() is only allowed between windows");
+    }
+    if (dst >= config_.lp_count) {
+        throw SchedulingError("engine: inject() to LP " + std::to_string(dst) +
+                              " but there are only " + std::to_string(config_.lp_count));
+    }
+    if (time < now_) {
+        throw SchedulingError("engine: inject() at tick " + std::to_string(time) +
+                              " is before now (" + std::to_string(now_) + ")");
+    }
+    Event e;
+    e.time = time;
+    e.seq = external_seq_++;
+    e.src = kExternalLp;
+    e.dst = dst;
+    e.type = type;
+    e.priority = priority;
+    e.payload = payload;
+    partitions_[partition_of(dst)].queue.push(e);
+    next_time_ = std::min(next_time_, time);
+}
+
+void Engine::push_timer(const Timer& t) {
+    timers_.push_back(t);
+    std::push_heap(timers_.begin(), timers_.end(),
+                   [](const Timer& a, const Timer& b) { return timer_after(a, b); });
+}
+
+void Engine::at(Tick t, BarrierAction action) {
+    if (t < now_) {
+        throw SchedulingError("engine: barrier action at tick " + std::to_string(t) +
+                              " is in the past");
+    }
+    actions_.push_back(std::move(action));
+    push_timer({t, timer_order_++, 0, actions_.size() - 1});
+}
+
+void Engine::every(Tick first, Tick interval, BarrierAction action) {
+    if (interval <= 0) {
+        throw SchedulingError("engine: barrier interval must be > 0");
+    }
+    if (first < now_) {
+        throw SchedulingError("engine: first barrier action is in the past");
+    }
+    actions_.push_back(std::move(action));
+    push_timer({first, timer_order_++, interval, actions_.size() - 1});
+}
+
+void Engine::add_observer(Observer& observer) {
+    observers_.push_back(&observer);
+    per_event_observers_ = per_event_observers_ || observer.wants_events();
+}
+
+void Engine::set_sampling(Tick first, Tick interval) {
+    if (sample_action_ != SIZE_MAX) {
+        throw SchedulingError("engine: sampling is already set");
+    }
+    every(first, interval, [](Engine& engine, Tick t) {
+        for (Observer* o : engine.observers_) {
+            o->on_sample(engine, t);
+        }
+    });
+    sample_action_ = actions_.size() - 1;
+}
+
+Tick Engine::next_timer_time() const { return timers_.empty() ? kTickNever : timers_[0].time; }
+
+void Engine::run_due_barrier_actions(Tick until) {
+    auto after = [](const Timer& a, const Timer& b) { return timer_after(a, b); };
+    // with nothing pending and no end time, only one-shot actions (which may inject
+    // events) are worth running: recurring ones alone would tick forever
+    auto idle_bound = [this, until] {
+        if (until != kTickNever) {
+            return until - 1;
+        }
+        Tick last = kTickNever;
+        bool any = false;
+        for (const Timer& t : timers_) {
+            if (t.interval == 0) {
+                last = any ? std::max(last, t.time) : t.time;
+                any = true;
+            }
+        }
+        return any ? last : Tick{-1};
+    };
+    // re-read next_time_ each round: an action may inject an event before the next timer
+    while (!timers_.empty() && timers_[0].time < until) {
+        const Tick bound = next_time_ != kTickNever ? next_time_ : idle_bound();
+        if (timers_[0].time > bound) {
+            break;
+        }
+        std::pop_heap(timers_.begin(), timers_.end(), after);
+        const Timer timer = timers_.back();
+        timers_.pop_back();
+        now_ = timer.time;
+        if (timer.interval > 0) {
+            push_timer({saturating_add(timer.time, timer.interval), timer_order_++,
+                        timer.interval, timer.action});
+        }
+        actions_[timer.action](*this, timer.time);
+    }
+}
+
+RunStats Engine::run(const RunLimits& limits) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    RunStats stats;
+    const std::uint64_t events_at_start = total_events_;
+    std::uint64_t cancelled_at_start = 0;
+    for (const Partition& part : partitions_) {
+        cancelled_at_start += part.cancelled;
+    }
+    stop_requested_.store(false, std::memory_order_relaxed);
+
+    for (;;) {
+        // barrier: actions due no later than the next event, then the stop checks
+        run_due_barrier_actions(limits.until);
+        if (stop_requested_.load(std::memory_order_relaxed)) {
+            stats.reason = StopReason::kRequested;
+            break;
+        }
+        if (total_events_ - events_at_start >= limits.max_events) {
+            stats.reason = StopReason::kMaxEvents;
+            break;
+        }
+        if (limits.stop_when && limits.stop_when(*this)) {
+            stats.reason = StopReason::kCondition;
+            break;
+        }
+        if (next_time_ >= limits.until) {
+            if (limits.until != kTickNever) {
+                // actions at exactly `until` belong to the next run
+                now_ = std::max(now_, limits.until);
+                stats.reason = StopReason::kUntil;
+            } else {
+                stats.reason = StopReason::kNoEvents;
+            }
+            break;
+        }
+        if (next_time_ == kTickNever) {
+            stats.reason = StopReason::kNoEvents;
+            break;
+        }
+
+        // one window: every partition runs its events before window_end in parallel
+        const Tick begin = next_time_;
+        const Tick window_end = std::min(
+            {saturating_add(begin, config_.lookahead), next_timer_time(), limits.until});
+        now_ = begin;
+        in_window_ = true;
+        auto body = [this, window_end](std::size_t p) { run_window(p, window_end); };
+        try {
+            executor_.for_each(partitions_.size(), IndexFn(body));
+        } catch (...) {
+            in_window_ = false;
+            throw;
+        }
+        in_window_ = false;
+        exchange_->barrier();
+
+        // reduce: the next event anywhere, including messages still in the exchange
+        Tick next = kTickNever;
+        std::uint64_t window_events = 0;
+        for (const Partition& part : partitions_) {
+            next = std::min(next, part.next_time);
+            window_events += part.window_events;
+        }
+        next_time_ = next;
+        now_ = window_end;
+        total_events_ += window_events;
+        const WindowInfo info{total_windows_, begin, window_end, window_events};
+        ++total_windows_;
+        ++stats.windows;
+        for (Observer* o : observers_) {
+            o->on_window_end(*this, info);
+        }
+    }
+
+    stats.events = total_events_ - events_at_start;
+    std::uint64_t cancelled = 0;
+    for (const Partition& part : partitions_) {
+        cancelled += part.cancelled;
+    }
+    stats.cancelled = cancelled - cancelled_at_start;
+    stats.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return stats;
+}
+
+void Engine::run_window(std::size_t p, Tick window_end) {
+    Partition& part = partitions_[p];
+    EventQueue& queue = part.queue;
+
+    // messages posted to this partition in the last window
+    exchange_->drain(p, [&queue](const Event& e) { queue.push(e); });
+    if (part.outboxes.size() != partitions_.size()) {
+        part.outboxes.assign(partitions_.size(), nullptr);
+    }
+    for (std::size_t q = 0; q < partitions_.size(); ++q) {
+        part.outboxes[q] = q == p ? nullptr : &exchange_->outbox(p, q);
+    }
+
+    Context ctx(*this, p);
+    ctx.part_ = &part;
+    std::uint64_t events = 0;
+    Event event;
+    while (queue.top_time() < window_end) {
+        const bool live = queue.pop(event);
+        queue.prefetch_top(lps_);
+        if (!live) {
+            ++part.cancelled;
+            continue;
+        }
+        LpState& lp = lps_[event.dst];
+        if (config_.hash_events) {
+            std::uint64_t h = fold(lp.hash, static_cast<std::uint64_t>(event.time));
+            h = fold(h, (std::uint64_t{event.src} << 32) | (std::uint64_t{event.type} << 8) |
+                            event.priority);
+            lp.hash = fold(h, event.seq);
+        }
+        if (per_event_observers_) {
+            for (Observer* o : observers_) {
+                if (o->wants_events()) {
+                    o->on_event(p, event);
+                }
+            }
+        }
+        ctx.now_ = event.time;
+        ctx.self_ = event.dst;
+        ctx.lp_ = &lp;
+        ctx.rng_ = RandomStream(config_.seed, event.dst, 0, lp.rng_draws);
+        model_.handle(ctx, event);
+        lp.rng_draws = ctx.rng_.draws();
+        ++events;
+    }
+    part.window_events = events;
+    part.events += events;
+    part.next_time = std::min(queue.top_time(), ctx.sent_min_);
+}
+
+Event Context::make_event(LpId dst, Tick delay, EventType type, const Payload& payload,
+                          std::uint8_t priority) {
+    Event e;
+    e.time = now_ + delay;
+    e.seq = lp_->next_seq++;
+    e.src = self_;
+    e.dst = dst;
+    e.type = type;
+    e.priority = priority;
+    e.payload = payload;
+    return e;
+}
+
+EventHandle Context::schedule_self(Tick delay, EventType type, const Payload& payload,
+                                   std::uint8_t priority) {
+    if (delay < 0) {
+        std::ostringstream msg;
+        msg << "LP " << self_ << " at tick " << now_ << ": schedule_self with negative delay "
+            << delay;
+        throw SchedulingError(msg.str());
+    }
+    return part_->queue.push(make_event(self_, delay, type, payload, priority));
+}
+
+void Context::send(LpId dst, Tick delay, EventType type, const Payload& payload,
+                   std::uint8_t priority) {
+    if (dst == self_) {
+        schedule_self(delay, type, payload, priority);
+        return;
+    }
+    if (dst >= engine_.config_.lp_count) {
+        std::ostringstream msg;
+        msg << "LP " << self_ << " at tick " << now_ << ": send to LP " << dst
+            << " which does not exist (" << engine_.config_.lp_count << " LPs)";
+        throw SchedulingError(msg.str());
+    }
+    if (delay < engine_.config_.lookahead) {
+        std::ostringstream msg;
+        msg << "LP " << self_ << " at tick " << now_ << ": send to LP " << dst
+            << " with delay " << delay << " ticks violates the lookahead of "
+            << engine_.config_.lookahead << " ticks";
+        throw SchedulingError(msg.str());
+    }
+    const Event e = make_event(dst, delay, type, payload, priority);
+    const std::size_t q = engine_.partition_of(dst);
+    if (q == partition_) {
+        // lands at or after the window's end, so the local queue keeps it safely
+        part_->queue.push(e);
+    } else {
+        part_->outboxes[q]->push_back(e);
+        sent_min_ = std::min(sent_min_, e.time);
+    }
+}
+
+bool Context::cancel(EventHandle handle) { return part_->queue.cancel(handle); }
+
+std::size_t Engine::pending_events() const {
+    std::size_t n = 0;
+    for (const Partition& part : partitions_) {
+        n += part.queue.size();
+    }
+    return n;
+}
+
+MemoryStats Engine::memory() const {
+    MemoryStats m;
+    m.lp_state_bytes = lps_.capacity() * sizeof(LpState);
+    for (const Partition& part : partitions_) {
+        m.queue_bytes += part.queue.memory_bytes() + sizeof(Partition);
+    }
+    m.exchange_bytes = exchange_->memory_bytes();
+    return m;
+}
+
+std::uint64_t Engine::event_hash() const {
+    std::uint64_t h = fold(0, config_.lp_count);
+    for (const LpState& lp : lps_) {
+        h = fold(h, lp.hash);
+    }
+    return h;
+}
+
+}  // namespace swarm::sim

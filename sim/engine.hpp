@@ -1,0 +1,214 @@
+#pragma once
+// The discrete-event kernel: logical processes (LPs) exchange timestamped events and run
+// in conservative, window-synchronous parallel. Within a window [T, T+L) every LP runs its
+// events in the total order (time, priority, source LP, source sequence); messages to
+// other LPs carry at least the lookahead L and so always land in a later window. Hence
+// each LP sees the same events in the same order for any partitioning and thread count.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/event.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/exchange.hpp"
+#include "sim/executor.hpp"
+#include "sim/observer.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace swarm::sim {
+
+class Context;
+
+// What a model implements: the reaction of LP ctx.self() to an event.
+class Model {
+public:
+    virtual ~Model() = default;
+    virtual void handle(Context& ctx, const Event& event) = 0;
+};
+
+// A send or schedule that breaks the kernel's rules (e.g. delay below the lookahead).
+class SchedulingError : public std::logic_error {
+    using std::logic_error::logic_error;
+};
+
+struct EngineConfig {
+    std::uint32_t lp_count = 0;
+    Tick lookahead = 1;         // minimum delay of a message between two LPs, > 0
+    std::uint64_t seed = 0;     // run seed for every LP's random stream
+    std::size_t partitions = 0; // 0: chosen from the executor's concurrency
+    bool hash_events = true;    // keep a per-LP hash of the events each LP ran
+};
+
+struct RunLimits {
+    Tick until = kTickNever;                     // run events with time < until
+    std::uint64_t max_events = UINT64_MAX;       // stop at the first barrier past this
+    std::function<bool(const Engine&)> stop_when;  // checked at every barrier
+};
+
+enum class StopReason { kUntil, kNoEvents, kMaxEvents, kCondition, kRequested };
+
+struct RunStats {
+    StopReason reason = StopReason::kNoEvents;
+    std::uint64_t events = 0;     // events run by this call
+    std::uint64_t cancelled = 0;  // cancelled events skipped by this call
+    std::uint64_t windows = 0;    // windows run by this call
+    double wall_seconds = 0.0;
+};
+
+struct MemoryStats {
+    std::size_t lp_state_bytes = 0;
+    std::size_t queue_bytes = 0;
+    std::size_t exchange_bytes = 0;
+    [[nodiscard]] std::size_t total() const {
+        return lp_state_bytes + queue_bytes + exchange_bytes;
+    }
+};
+
+class Engine {
+public:
+    Engine(const EngineConfig& config, Model& model, Executor& executor);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+    Engine(Engine&&) = delete;
+    Engine& operator=(Engine&&) = delete;
+
+    // Puts an event from outside the model into LP dst at `time` >= now(). Only between
+    // windows: before run(), or from a barrier action.
+    void inject(LpId dst, Tick time, EventType type, const Payload& payload = {},
+                std::uint8_t priority = 0);
+
+    // Calls action(engine, t) at a barrier at exactly time t: every event before t has
+    // run and none at or after t. World state shared by LPs may change only here.
+    using BarrierAction = std::function<void(Engine&, Tick)>;
+    void at(Tick t, BarrierAction action);
+    // the same every `interval` ticks from `first` on
+    void every(Tick first, Tick interval, BarrierAction action);
+
+    void add_observer(Observer& observer);
+    // observers' on_sample runs every `interval` ticks from `first`
+    void set_sampling(Tick first, Tick interval);
+
+    // Runs until a limit is hit; may be called again to go on.
+    RunStats run(const RunLimits& limits = {});
+    // Asks a running run() to stop at the next barrier; safe from any thread or a signal
+    // handler.
+    void request_stop() noexcept { stop_requested_.store(true, std::memory_order_relaxed); }
+
+    [[nodiscard]] Tick now() const { return now_; }
+    [[nodiscard]] Tick next_event_time() const { return next_time_; }
+    [[nodiscard]] const EngineConfig& config() const { return config_; }
+    [[nodiscard]] std::size_t partitions() const { return partitions_.size(); }
+    [[nodiscard]] std::uint64_t events_processed() const { return total_events_; }
+    [[nodiscard]] std::uint64_t windows_processed() const { return total_windows_; }
+    [[nodiscard]] std::size_t pending_events() const;
+    [[nodiscard]] MemoryStats memory() const;
+
+    // hash of every event each LP ran (time, type, source, sequence), folded in LP order:
+    // equal for equal histories whatever the thread count
+    [[nodiscard]] std::uint64_t event_hash() const;
+    [[nodiscard]] std::uint64_t lp_event_hash(LpId lp) const { return lps_[lp].hash; }
+    // the draws LP lp has taken from its random stream so far
+    [[nodiscard]] std::uint64_t lp_random_draws(LpId lp) const { return lps_[lp].rng_draws; }
+
+    [[nodiscard]] std::size_t partition_of(LpId lp) const {
+        return static_cast<std::size_t>(lp / lps_per_partition_);
+    }
+
+private:
+    friend class Context;
+    struct LpState {
+        std::uint64_t rng_draws = 0;
+        std::uint64_t next_seq = 0;
+        std::uint64_t hash = 0;
+    };
+    struct alignas(64) Partition {
+        EventQueue queue;
+        std::vector<std::vector<Event>*> outboxes;
+        Tick next_time = kTickNever;  // earliest event it holds or sent, after a window
+        std::uint64_t events = 0;
+        std::uint64_t cancelled = 0;
+        std::uint64_t window_events = 0;
+    };
+    struct Timer {
+        Tick time;
+        std::uint64_t order;  // ties run in registration order
+        Tick interval;        // 0: one-shot
+        std::size_t action;
+    };
+
+    void run_window(std::size_t p, Tick window_end);
+    void run_due_barrier_actions(Tick until);
+    [[nodiscard]] Tick next_timer_time() const;
+    void push_timer(const Timer& t);
+
+    EngineConfig config_;
+    Model& model_;
+    Executor& executor_;
+    std::unique_ptr<Exchange> exchange_;
+    std::vector<LpState> lps_;
+    std::vector<Partition> partitions_;
+    std::uint32_t lps_per_partition_ = 1;
+    std::vector<Observer*> observers_;
+    bool per_event_observers_ = false;
+    std::vector<BarrierAction> actions_;
+    std::vector<Timer> timers_;  // min-heap on (time, order)
+    std::uint64_t timer_order_ = 0;
+    std::size_t sample_action_ = SIZE_MAX;
+
+    Tick now_ = 0;
+    Tick next_time_ = kTickNever;
+    std::uint64_t external_seq_ = 0;
+    std::uint64_t total_events_ = 0;
+    std::uint64_t total_windows_ = 0;
+    bool in_window_ = false;
+    std::atomic<bool> stop_requested_{false};
+};
+
+// What an event handler may do. One per partition; rebound to each event's LP.
+class Context {
+public:
+    [[nodiscard]] Tick now() const { return now_; }
+    [[nodiscard]] LpId self() const { return self_; }
+    [[nodiscard]] Tick lookahead() const { return engine_.config_.lookahead; }
+    // the partition running this event: index for per-worker scratch space in models
+    [[nodiscard]] std::size_t partition() const { return partition_; }
+    [[nodiscard]] std::uint64_t seed() const { return engine_.config_.seed; }
+    RandomStream& rng() { return rng_; }
+
+    // an event on this LP after `delay` >= 0 ticks; the handle can cancel it
+    EventHandle schedule_self(Tick delay, EventType type, const Payload& payload = {},
+                              std::uint8_t priority = 0);
+    // a message to LP dst after `delay` >= lookahead ticks (any delay >= 0 when dst is self)
+    void send(LpId dst, Tick delay, EventType type, const Payload& payload = {},
+              std::uint8_t priority = 0);
+    // cancels an event this LP scheduled on itself; false if it already ran or was cancelled
+    bool cancel(EventHandle handle);
+    // stops the run at the next barrier
+    void request_stop() { engine_.request_stop(); }
+
+private:
+    friend class Engine;
+    Context(Engine& engine, std::size_t partition)
+        : engine_(engine), partition_(partition), rng_(engine.config_.seed, 0) {}
+    Event make_event(LpId dst, Tick delay, EventType type, const Payload& payload,
+                     std::uint8_t priority);
+
+    Engine& engine_;
+    std::size_t partition_;
+    Engine::Partition* part_ = nullptr;
+    Engine::LpState* lp_ = nullptr;
+    Tick now_ = 0;
+    LpId self_ = 0;
+    Tick sent_min_ = kTickNever;
+    RandomStream rng_;
+};
+
+const char* to_string(StopReason reason);
+
+}  // namespace swarm::sim

@@ -1,0 +1,52 @@
+#include "sim/executor.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace swarm::sim {
+
+struct TbbExecutor::Impl {
+    explicit Impl(int threads) : arena(threads) {}
+    tbb::task_arena arena;
+};
+
+TbbExecutor::TbbExecutor(std::size_t threads)
+    : impl_(std::make_unique<Impl>(threads == 0 ? static_cast<int>(hardware_threads())
+                                                : static_cast<int>(threads))) {}
+
+TbbExecutor::~TbbExecutor() = default;
+
+void TbbExecutor::for_each(std::size_t n, IndexFn fn) {
+    impl_->arena.execute([&] {
+        // one task per index: partitions are few and of similar weight
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, n, 1),
+            [&](const tbb::blocked_range<std::size_t>& r) {
+                for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                    fn(i);
+                }
+            },
+            tbb::simple_partitioner{});
+    });
+}
+
+std::size_t TbbExecutor::concurrency() const {
+    return static_cast<std::size_t>(impl_->arena.max_concurrency());
+}
+
+std::unique_ptr<Executor> make_executor(std::size_t threads) {
+    if (threads == 1) {
+        return std::make_unique<SerialExecutor>();
+    }
+    return std::make_unique<TbbExecutor>(threads);
+}
+
+std::size_t hardware_threads() {
+    const int n = tbb::info::default_concurrency();
+    return n > 0 ? static_cast<std::size_t>(n) : 1;
+}
+
+}  // namespace swarm::sim
