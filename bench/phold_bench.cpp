@@ -100,8 +100,7 @@ bool run_in_child(std::uint32_t lps, std::size_t threads, std::uint64_t events,
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) &&
-           WEXITSTATUS(status) == 0;
+    return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace
@@ -144,8 +143,8 @@ int main(int argc, char** argv) {
 
     std::printf("PHOLD (ROSS: mean=2, lookahead=1, remote=0.25), %llu events, median of %d\n",
                 static_cast<unsigned long long>(events), repeat);
-    std::printf("%10s %8s %14s %10s %12s %14s %20s\n", "LPs", "threads", "Mev/s (med)",
-                "windows", "peak MiB", "kernel B/LP", "event hash");
+    std::printf("%10s %8s %14s %10s %12s %14s %20s\n", "LPs", "threads", "Mev/s (med)", "windows",
+                "peak MiB", "kernel B/LP", "event hash");
     bool hashes_agree = true;
     for (const std::uint64_t lps : lp_counts) {
         std::uint64_t first_hash = 0;

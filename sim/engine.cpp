@@ -144,7 +144,9 @@ void Engine::set_sampling(Tick first, Tick interval) {
     sample_action_ = actions_.size() - 1;
 }
 
-Tick Engine::next_timer_time() const { return timers_.empty() ? kTickNever : timers_[0].time; }
+Tick Engine::next_timer_time() const {
+    return timers_.empty() ? kTickNever : timers_[0].time;
+}
 
 void Engine::run_due_barrier_actions(Tick until) {
     auto after = [](const Timer& a, const Timer& b) { return timer_after(a, b); };
@@ -175,8 +177,8 @@ void Engine::run_due_barrier_actions(Tick until) {
         timers_.pop_back();
         now_ = timer.time;
         if (timer.interval > 0) {
-            push_timer({saturating_add(timer.time, timer.interval), timer_order_++,
-                        timer.interval, timer.action});
+            push_timer({saturating_add(timer.time, timer.interval), timer_order_++, timer.interval,
+                        timer.action});
         }
         actions_[timer.action](*this, timer.time);
     }
@@ -224,8 +226,8 @@ RunStats Engine::run(const RunLimits& limits) {
 
         // one window: every partition runs its events before window_end in parallel
         const Tick begin = next_time_;
-        const Tick window_end = std::min(
-            {saturating_add(begin, config_.lookahead), next_timer_time(), limits.until});
+        const Tick window_end =
+            std::min({saturating_add(begin, config_.lookahead), next_timer_time(), limits.until});
         now_ = begin;
         in_window_ = true;
         auto body = [this, window_end](std::size_t p) { run_window(p, window_end); };
@@ -356,9 +358,9 @@ void Context::send(LpId dst, Tick delay, EventType type, const Payload& payload,
     }
     if (delay < engine_.config_.lookahead) {
         std::ostringstream msg;
-        msg << "LP " << self_ << " at tick " << now_ << ": send to LP " << dst
-            << " with delay " << delay << " ticks violates the lookahead of "
-            << engine_.config_.lookahead << " ticks";
+        msg << "LP " << self_ << " at tick " << now_ << ": send to LP " << dst << " with delay "
+            << delay << " ticks violates the lookahead of " << engine_.config_.lookahead
+            << " ticks";
         throw SchedulingError(msg.str());
     }
     const Event e = make_event(dst, delay, type, payload, priority);
@@ -372,7 +374,9 @@ void Context::send(LpId dst, Tick delay, EventType type, const Payload& payload,
     }
 }
 
-bool Context::cancel(EventHandle handle) { return part_->queue.cancel(handle); }
+bool Context::cancel(EventHandle handle) {
+    return part_->queue.cancel(handle);
+}
 
 std::size_t Engine::pending_events() const {
     std::size_t n = 0;

@@ -26,7 +26,7 @@ class Context;
 
 // What a model implements: the reaction of LP ctx.self() to an event.
 class Model {
-public:
+  public:
     virtual ~Model() = default;
     virtual void handle(Context& ctx, const Event& event) = 0;
 };
@@ -38,15 +38,15 @@ class SchedulingError : public std::logic_error {
 
 struct EngineConfig {
     std::uint32_t lp_count = 0;
-    Tick lookahead = 1;         // minimum delay of a message between two LPs, > 0
-    std::uint64_t seed = 0;     // run seed for every LP's random stream
-    std::size_t partitions = 0; // 0: chosen from the executor's concurrency
-    bool hash_events = true;    // keep a per-LP hash of the events each LP ran
+    Tick lookahead = 1;          // minimum delay of a message between two LPs, > 0
+    std::uint64_t seed = 0;      // run seed for every LP's random stream
+    std::size_t partitions = 0;  // 0: chosen from the executor's concurrency
+    bool hash_events = true;     // keep a per-LP hash of the events each LP ran
 };
 
 struct RunLimits {
-    Tick until = kTickNever;                     // run events with time < until
-    std::uint64_t max_events = UINT64_MAX;       // stop at the first barrier past this
+    Tick until = kTickNever;                       // run events with time < until
+    std::uint64_t max_events = UINT64_MAX;         // stop at the first barrier past this
     std::function<bool(const Engine&)> stop_when;  // checked at every barrier
 };
 
@@ -70,7 +70,7 @@ struct MemoryStats {
 };
 
 class Engine {
-public:
+  public:
     Engine(const EngineConfig& config, Model& model, Executor& executor);
     ~Engine();
     Engine(const Engine&) = delete;
@@ -120,7 +120,7 @@ public:
         return static_cast<std::size_t>(lp / lps_per_partition_);
     }
 
-private:
+  private:
     friend class Context;
     struct LpState {
         std::uint64_t rng_draws = 0;
@@ -172,7 +172,7 @@ private:
 
 // What an event handler may do. One per partition; rebound to each event's LP.
 class Context {
-public:
+  public:
     [[nodiscard]] Tick now() const { return now_; }
     [[nodiscard]] LpId self() const { return self_; }
     [[nodiscard]] Tick lookahead() const { return engine_.config_.lookahead; }
@@ -192,7 +192,7 @@ public:
     // stops the run at the next barrier
     void request_stop() { engine_.request_stop(); }
 
-private:
+  private:
     friend class Engine;
     Context(Engine& engine, std::size_t partition)
         : engine_(engine), partition_(partition), rng_(engine.config_.seed, 0) {}

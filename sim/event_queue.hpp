@@ -23,14 +23,14 @@ struct AlignedAllocator {
     template <class U>
     explicit AlignedAllocator(const AlignedAllocator<U, Align>& /*other*/) {}
     T* allocate(std::size_t n) {
-        return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{Align}));
+        return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{Align}));
     }
-    void deallocate(T* p, std::size_t /*n*/) { ::operator delete(p, std::align_val_t{Align}); }
+    void deallocate(T* p, std::size_t /*n*/) { ::operator delete (p, std::align_val_t{Align}); }
     bool operator==(const AlignedAllocator& /*other*/) const { return true; }
 };
 
 class EventQueue {
-public:
+  public:
     EventQueue() : heap_(kPad, Entry{}) {}
 
     [[nodiscard]] bool empty() const { return heap_.size() == kPad; }
@@ -109,7 +109,7 @@ public:
         free_.reserve(n);
     }
 
-private:
+  private:
     struct Entry {
         Tick time = 0;
         std::uint32_t slot = 0;

@@ -9,7 +9,7 @@
 namespace swarm::sim {
 
 class Exchange {
-public:
+  public:
     virtual ~Exchange() = default;
     // sets up for `partitions` partitions; drops anything pending
     virtual void configure(std::size_t partitions) = 0;
@@ -34,14 +34,14 @@ public:
     [[nodiscard]] virtual std::size_t partitions() const = 0;
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
 
-protected:
+  protected:
     virtual std::vector<Event>& delivered(std::size_t src, std::size_t dst) = 0;
 };
 
 // Shared-memory exchange: double-buffered outboxes, one per (source, destination) pair.
 // Posting writes buffer `parity_`, draining reads the other; barrier() flips them.
 class LocalExchange final : public Exchange {
-public:
+  public:
     void configure(std::size_t partitions) override {
         partitions_ = partitions;
         for (auto& side : boxes_) {
@@ -64,12 +64,12 @@ public:
         return bytes;
     }
 
-protected:
+  protected:
     std::vector<Event>& delivered(std::size_t src, std::size_t dst) override {
         return boxes_[parity_ ^ 1U][src * partitions_ + dst];
     }
 
-private:
+  private:
     std::size_t partitions_ = 0;
     unsigned parity_ = 0;
     std::vector<std::vector<Event>> boxes_[2];

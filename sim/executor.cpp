@@ -1,6 +1,7 @@
 #include "sim/executor.hpp"
 
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
@@ -9,7 +10,15 @@
 namespace swarm::sim {
 
 struct TbbExecutor::Impl {
-    explicit Impl(int threads) : arena(threads) {}
+    explicit Impl(int threads) : arena(threads) {
+        // more threads than cores is legitimate (tests oversubscribe on purpose), but TBB
+        // caps its worker pool at the core count unless told otherwise
+        if (threads > static_cast<int>(hardware_threads())) {
+            limit = std::make_unique<tbb::global_control>(
+                tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+        }
+    }
+    std::unique_ptr<tbb::global_control> limit;
     tbb::task_arena arena;
 };
 

@@ -10,22 +10,21 @@ namespace swarm::sim {
 
 // Non-owning reference to a callable `void(std::size_t)`, cheap to pass through virtuals.
 class IndexFn {
-public:
+  public:
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, IndexFn>)
-    IndexFn(F& f)  // NOLINT(google-explicit-constructor): a view, like std::function_ref
-        : object_(static_cast<void*>(&f)), call_([](void* o, std::size_t i) {
-              (*static_cast<F*>(o))(i);
-          }) {}
+    requires(!std::is_same_v<std::remove_cvref_t<F>, IndexFn>)
+        IndexFn(F& f)  // NOLINT(google-explicit-constructor): a view, like std::function_ref
+        : object_(static_cast<void*>(&f)),
+          call_([](void* o, std::size_t i) { (*static_cast<F*>(o))(i); }) {}
     void operator()(std::size_t i) const { call_(object_, i); }
 
-private:
+  private:
     void* object_;
     void (*call_)(void*, std::size_t);
 };
 
 class Executor {
-public:
+  public:
     virtual ~Executor() = default;
     // calls fn(i) once for every i in [0, n) and returns when all calls are done;
     // an exception thrown by any call is rethrown here
@@ -36,7 +35,7 @@ public:
 
 // Runs everything on the calling thread: the reference executor.
 class SerialExecutor final : public Executor {
-public:
+  public:
     void for_each(std::size_t n, IndexFn fn) override {
         for (std::size_t i = 0; i < n; ++i) {
             fn(i);
@@ -47,7 +46,7 @@ public:
 
 // Runs on a private Intel TBB arena of `threads` workers (0 = all cores).
 class TbbExecutor final : public Executor {
-public:
+  public:
     explicit TbbExecutor(std::size_t threads = 0);
     ~TbbExecutor() override;
     TbbExecutor(const TbbExecutor&) = delete;
@@ -58,7 +57,7 @@ public:
     void for_each(std::size_t n, IndexFn fn) override;
     [[nodiscard]] std::size_t concurrency() const override;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -18,7 +18,7 @@ struct WindowInfo {
 };
 
 class Observer {
-public:
+  public:
     virtual ~Observer() = default;
     // on the thread that called Engine::run, between windows
     virtual void on_window_end(const Engine& /*engine*/, const WindowInfo& /*window*/) {}

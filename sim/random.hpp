@@ -14,7 +14,7 @@ __extension__ using Uint128 = unsigned __int128;  // GCC/Clang builtin, fine und
 // stream reads word (d % 2) of block (d / 2); the last block is cached so that
 // consecutive draws cost one Philox call per two 64-bit numbers.
 class RandomStream {
-public:
+  public:
     // seed: the run seed; stream: e.g. the LP id; substream: a model-chosen tag
     // that separates independent uses of the same LP (demand, failures, ...).
     RandomStream(std::uint64_t seed, std::uint64_t stream, std::uint32_t substream = 0,
@@ -32,9 +32,8 @@ public:
         if (block != cached_block_ || !cache_valid_) {
             refill(block);
         }
-        const std::uint64_t word =
-            (draws_ & 1) == 0 ? (std::uint64_t{out_[1]} << 32) | out_[0]
-                              : (std::uint64_t{out_[3]} << 32) | out_[2];
+        const std::uint64_t word = (draws_ & 1) == 0 ? (std::uint64_t{out_[1]} << 32) | out_[0]
+                                                     : (std::uint64_t{out_[3]} << 32) | out_[2];
         ++draws_;
         return word;
     }
@@ -72,7 +71,7 @@ public:
         return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     }
 
-private:
+  private:
     void refill(std::uint64_t block) {
         using Philox = r123::Philox4x32;
         const Philox::ctr_type ctr = {{static_cast<std::uint32_t>(block),

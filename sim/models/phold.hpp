@@ -15,7 +15,7 @@ struct PholdParams {
 };
 
 class PholdModel final : public Model {
-public:
+  public:
     PholdModel(std::uint32_t lps, const PholdParams& params) : lps_(lps), params_(params) {}
 
     void handle(Context& ctx, const Event& /*event*/) override {
@@ -33,13 +33,13 @@ public:
     void seed_events(Engine& engine) const {
         for (LpId lp = 0; lp < lps_; ++lp) {
             RandomStream init(engine.config().seed, lp, 1);
-            engine.inject(lp, static_cast<Tick>(init.below(static_cast<std::uint64_t>(
-                                  params_.lookahead))),
-                          0);
+            engine.inject(
+                lp, static_cast<Tick>(init.below(static_cast<std::uint64_t>(params_.lookahead))),
+                0);
         }
     }
 
-private:
+  private:
     std::uint32_t lps_;
     PholdParams params_;
 };

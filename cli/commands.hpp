@@ -1,0 +1,22 @@
+#pragma once
+// Sub-commands of the swarmsim CLI. Each module registers its own; main() dispatches.
+#include <CLI/CLI.hpp>
+
+namespace swarm::cli {
+
+// Exit codes shared by every command (docs/architecture.md lists them).
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitRuntime = 1,
+    kExitUsage = 2,
+    kExitInvalidInput = 3,  // invalid scenario, network file or trace
+    kExitIo = 4,
+    kExitInterrupted = 130,
+};
+
+// Each add_* registers sub-commands on `app`; their callbacks store the exit code in
+// `exit_code` (they never call exit()).
+void add_demo_command(CLI::App& app, int& exit_code);
+void add_network_commands(CLI::App& app, int& exit_code);
+
+}  // namespace swarm::cli
