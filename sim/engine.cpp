@@ -59,10 +59,12 @@ Engine::Engine(const EngineConfig& config, Model& model, Executor& executor)
     if (config_.lookahead <= 0) {
         throw std::invalid_argument("engine: lookahead must be > 0 ticks");
     }
-    // more partitions than workers lets a fast worker take a slow one's share
+    // more partitions than workers lets a fast worker take a slow one's share, and at
+    // scale smaller queues stay in cache; but each window costs O(partitions^2) outboxes
     std::size_t parts = config_.partitions;
     if (parts == 0) {
-        parts = executor_.concurrency() == 1 ? 1 : 4 * executor_.concurrency();
+        const std::size_t by_size = config_.lp_count / 32'768;
+        parts = std::clamp<std::size_t>(by_size, 4 * executor_.concurrency(), 64);
     }
     parts = std::clamp<std::size_t>(parts, 1, config_.lp_count);
     lps_per_partition_ = static_cast<std::uint32_t>((config_.lp_count + parts - 1) / parts);

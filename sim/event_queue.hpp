@@ -16,7 +16,7 @@ template <class T, std::size_t Align>
 struct AlignedAllocator {
     using value_type = T;
     template <class U>
-    struct rebind {
+    struct rebind {  // NOLINT(readability-identifier-naming): allocator protocol name
         using other = AlignedAllocator<U, Align>;
     };
     AlignedAllocator() = default;
