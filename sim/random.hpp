@@ -15,13 +15,14 @@ __extension__ using Uint128 = unsigned __int128;  // GCC/Clang builtin, fine und
 // consecutive draws cost one Philox call per two 64-bit numbers.
 class RandomStream {
   public:
-    // seed: the run seed; stream: e.g. the LP id; substream: a model-chosen tag
-    // that separates independent uses of the same LP (demand, failures, ...).
-    RandomStream(std::uint64_t seed, std::uint64_t stream, std::uint32_t substream = 0,
+    // seed: the run seed (the Philox key); stream: e.g. the LP id; substream: a model-chosen
+    // tag that separates independent uses of the same LP (demand, failures, ...). Stream and
+    // substream each own a counter word, so distinct (stream, substream) never collide.
+    RandomStream(std::uint64_t seed, std::uint32_t stream, std::uint32_t substream = 0,
                  std::uint64_t first_draw = 0)
         : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
-          stream_lo_(static_cast<std::uint32_t>(stream)),
-          stream_hi_(static_cast<std::uint32_t>(stream >> 32) ^ (substream * 0x9E3779B9u)),
+          stream_(stream),
+          substream_(substream),
           draws_(first_draw) {}
 
     // the number of draws taken so far (saved by the kernel between events)
@@ -75,8 +76,8 @@ class RandomStream {
     void refill(std::uint64_t block) {
         using Philox = r123::Philox4x32;
         const Philox::ctr_type ctr = {{static_cast<std::uint32_t>(block),
-                                       static_cast<std::uint32_t>(block >> 32), stream_lo_,
-                                       stream_hi_}};
+                                       static_cast<std::uint32_t>(block >> 32), stream_,
+                                       substream_}};
         const Philox::ctr_type out = Philox{}(ctr, key_);
         for (int i = 0; i < 4; ++i) {
             out_[i] = out[static_cast<unsigned>(i)];
@@ -86,8 +87,8 @@ class RandomStream {
     }
 
     r123::Philox4x32::key_type key_;
-    std::uint32_t stream_lo_;
-    std::uint32_t stream_hi_;
+    std::uint32_t stream_;
+    std::uint32_t substream_;
     std::uint64_t draws_;
     std::uint64_t cached_block_ = 0;
     bool cache_valid_ = false;
