@@ -1,0 +1,283 @@
+// KPI accumulators and the run summary. Every LP keeps its own counters (no locks); at
+// barriers they are summed in id order with `+=`. All sums are integers (ticks, millimetres,
+// microwatt-hours, counts), so a total is exactly the same whatever order it is summed in,
+// which keeps KPIs independent of partitions and of a future tree reduction across
+// processes. Definitions and units: docs/logistics.md.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <span>
+#include <vector>
+
+#include "agents/logistics/order.hpp"
+#include "sim/time.hpp"
+
+namespace swarm::agents {
+
+// The time integral of a piecewise-constant integer level (a queue length): area in
+// level x ticks, and the maximum level. Advance every integral to the same time before
+// summing them: `+=` adds areas and levels, and keeps the larger `since` and `max`.
+struct TimeIntegral {
+    Tick since = 0;          // time of the last change (area covers [start, since))
+    std::int64_t level = 0;  // current level
+    std::int64_t max = 0;    // highest level seen
+    std::int64_t area = 0;   // sum of level x ticks up to `since`
+
+    // the level becomes `value` at `now` (now >= since)
+    void set(Tick now, std::int64_t value);
+    void add(Tick now, std::int64_t delta) { set(now, level + delta); }
+    // integrate up to now without changing the level
+    void advance(Tick now) { set(now, level); }
+
+    TimeIntegral& operator+=(const TimeIntegral& other);
+};
+
+// Per-vehicle accumulators, small enough to keep one per vehicle LP (<= 64 bytes).
+// Distance and energy are fixed point so that sums are exact and order-independent.
+struct FleetCounters {
+    std::int64_t distance_mm = 0;
+    std::int64_t energy_uwh = 0;  // microwatt-hours; negative when regenerating
+    Tick busy = 0;                // serving orders: to pick-up, loading, delivering
+    Tick idle = 0;                // available, no order
+    Tick charging = 0;            // at or queueing for a charger
+    Tick down = 0;                // broken down, not available
+    std::uint32_t deliveries = 0;
+    std::uint32_t breakdowns = 0;
+
+    void add_distance_m(double metres);
+    void add_energy_kwh(double kwh);
+    [[nodiscard]] double metres() const { return static_cast<double>(distance_mm) * 1e-3; }
+    [[nodiscard]] double energy_kwh() const { return static_cast<double>(energy_uwh) * 1e-9; }
+    [[nodiscard]] Tick accounted() const { return busy + idle + charging + down; }
+
+    FleetCounters& operator+=(const FleetCounters& other);
+    friend bool operator==(const FleetCounters&, const FleetCounters&) = default;
+};
+static_assert(sizeof(FleetCounters) <= 64, "one FleetCounters per vehicle: keep it small");
+
+// Lateness of deliveries in fixed bins: bin 0 holds on-time deliveries (lateness 0), bin i
+// in 1..8 lateness in (kEdgesMin[i-1], kEdgesMin[i]] minutes, bin 9 more than 120 minutes.
+struct LatenessHistogram {
+    static constexpr std::array<double, 9> kEdgesMin = {0, 1, 2, 5, 10, 15, 30, 60, 120};
+    static constexpr std::size_t kBins = kEdgesMin.size() + 1;
+    std::array<std::uint64_t, kBins> counts{};
+
+    [[nodiscard]] static std::size_t bin(double lateness_s);
+    void add(double lateness_s, std::uint64_t n = 1) { counts[bin(lateness_s)] += n; }
+    [[nodiscard]] std::uint64_t total() const;
+
+    LatenessHistogram& operator+=(const LatenessHistogram& other);
+    friend bool operator==(const LatenessHistogram&, const LatenessHistogram&) = default;
+};
+
+// Per-depot accumulators. The order fields are written by the depot's OrderBook on every
+// transition; `queue` and `dock_busy` by the depot LP itself.
+struct DepotCounters {
+    std::uint64_t created = 0;
+    std::uint64_t assignments = 0;  // assign transitions, re-assignments included
+    std::uint64_t picked_up = 0;
+    std::uint64_t delivered_on_time = 0;  // delivered_at <= due
+    std::uint64_t delivered_late = 0;
+    std::uint64_t delivered_short = 0;  // handed over less than the order size
+    std::uint64_t delivered_on_time_in_full = 0;
+    std::array<std::uint64_t, kFailReasonCount> failed_by_reason{};
+    std::uint64_t orphaned = 0;    // assigned -> created transitions
+    std::uint64_t reassigned = 0;  // assignments of a previously orphaned order
+    Tick reassign_time = 0;        // sum over re-assignments of (assigned_at - orphaned_at)
+    Tick reassign_time_max = 0;
+    // lateness (ticks > 0) of every late delivery, in the order recorded; on-time deliveries
+    // count as lateness 0 without a sample. Per depot only: memory is not a concern there.
+    std::vector<Tick> late_samples;
+    TimeIntegral queue;  // vehicles waiting for a loading dock
+    Tick dock_busy = 0;  // dock-ticks spent loading
+
+    [[nodiscard]] std::uint64_t delivered() const { return delivered_on_time + delivered_late; }
+    [[nodiscard]] std::uint64_t failed() const;
+    // orders neither delivered nor failed
+    [[nodiscard]] std::uint64_t open() const { return created - delivered() - failed(); }
+
+    // appends the other's samples: sums are order-independent, sample order is not (the
+    // summary sorts them)
+    DepotCounters& operator+=(const DepotCounters& other);
+};
+
+// Per-interval series on a fixed grid: interval k is [origin + k*I, origin + (k+1)*I).
+// Orders are binned by the time the quantity refers to: `due` and `on_time_in_full` by the
+// order's due time, `created`, `delivered`, `failed` by the time it happened. Because an
+// on-time delivery happens before the due time, Q(k) is final once interval k has ended.
+// The fleet columns are filled by whoever aggregates vehicle time at barriers.
+class KpiSeries {
+  public:
+    // an empty series without a grid: the identity of `+=` (adopts the other's grid)
+    KpiSeries() = default;
+    // interval > 0
+    explicit KpiSeries(Tick interval, Tick origin = 0);
+
+    [[nodiscard]] Tick interval() const { return interval_; }
+    [[nodiscard]] Tick origin() const { return origin_; }
+    // intervals holding data (the grid grows on demand)
+    [[nodiscard]] std::size_t size() const { return due_.size(); }
+    // the interval holding t (times before the origin fall in interval 0)
+    [[nodiscard]] std::size_t interval_of(Tick t) const;
+    [[nodiscard]] Tick start_of(std::size_t k) const;
+    // intervals that end at or before `end`: the complete ones
+    [[nodiscard]] std::size_t complete_before(Tick end) const;
+
+    // recording (from the OrderBook); a due time of kTickNever means "never due"
+    void on_created(Tick created, Tick due);
+    void on_delivered(Tick now, Tick due, bool on_time_in_full);
+    void on_failed(Tick now);
+    // vehicle-ticks spent busy, and vehicle-ticks accounted (busy+idle+charging+down)
+    void add_fleet_time(std::size_t k, Tick busy, Tick accounted);
+
+    // raw columns (0 beyond size())
+    [[nodiscard]] std::uint64_t created(std::size_t k) const { return at(created_, k); }
+    [[nodiscard]] std::uint64_t due(std::size_t k) const { return at(due_, k); }
+    [[nodiscard]] std::uint64_t on_time_in_full(std::size_t k) const { return at(otif_, k); }
+    [[nodiscard]] std::uint64_t delivered_by_due(std::size_t k) const {
+        return at(delivered_by_due_, k);
+    }
+    [[nodiscard]] std::uint64_t delivered(std::size_t k) const { return at(delivered_, k); }
+    [[nodiscard]] std::uint64_t failed(std::size_t k) const { return at(failed_, k); }
+    [[nodiscard]] Tick busy(std::size_t k) const { return at(busy_, k); }
+    [[nodiscard]] Tick accounted(std::size_t k) const { return at(accounted_, k); }
+
+    // Q(k) = orders due in k delivered on time in full / orders due in k; 1 when nothing
+    // was due (nobody was let down, and resilience integrals stay defined)
+    [[nodiscard]] double service_level(std::size_t k) const;
+    // Q(0..n-1)
+    [[nodiscard]] std::vector<double> service_levels(std::size_t n) const;
+    // open orders at the start of interval k: created before it minus resolved before it
+    [[nodiscard]] std::uint64_t backlog_at(std::size_t k) const;
+    // busy / accounted vehicle time in k, 0 when no vehicle time was recorded
+    [[nodiscard]] double utilisation(std::size_t k) const;
+
+    // element-wise sum; grids must match (std::invalid_argument otherwise)
+    KpiSeries& operator+=(const KpiSeries& other);
+    friend bool operator==(const KpiSeries&, const KpiSeries&) = default;
+
+  private:
+    template <class T>
+    static T at(const std::vector<T>& v, std::size_t k) {
+        return k < v.size() ? v[k] : T{};
+    }
+    void require_grid() const;
+    void grow(std::size_t k);
+
+    Tick interval_ = 0;
+    Tick origin_ = 0;
+    // struct of arrays, all of length size()
+    std::vector<std::uint64_t> created_;
+    std::vector<std::uint64_t> due_;
+    std::vector<std::uint64_t> otif_;
+    std::vector<std::uint64_t> delivered_by_due_;
+    std::vector<std::uint64_t> delivered_;
+    std::vector<std::uint64_t> failed_;
+    std::vector<Tick> busy_;
+    std::vector<Tick> accounted_;
+};
+
+// What a summary covers: [start, end) of simulated time, with `depots` depots.
+struct SummaryScope {
+    Tick start = 0;
+    Tick end = 0;
+    std::uint32_t depots = 1;
+    sim::TimeScale scale{};
+};
+
+// The headline numbers of a run. Ratios with a zero denominator are NaN (JSON null).
+struct KpiSummary {
+    // orders
+    std::uint64_t created = 0;
+    std::uint64_t delivered = 0;
+    std::uint64_t delivered_on_time = 0;
+    std::uint64_t delivered_late = 0;
+    std::uint64_t delivered_short = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t backlog = 0;  // open at the end
+    std::array<std::uint64_t, kFailReasonCount> failed_by_reason{};
+    // orders due in the complete intervals before the end, and how they fared
+    std::size_t intervals = 0;
+    double interval_s = 0.0;
+    std::uint64_t due = 0;
+    std::uint64_t due_on_time_in_full = 0;
+    std::uint64_t due_delivered = 0;
+    double on_time_in_full_pct = 0.0;  // 100 * due_on_time_in_full / due
+    double fill_rate = 0.0;            // due_delivered / due, in [0, 1]
+    double service_level_min = 0.0;    // lowest Q(k) over those intervals
+    // lateness over delivered orders (0 for on-time ones), seconds, nearest-rank percentiles
+    double lateness_p50_s = 0.0;
+    double lateness_p90_s = 0.0;
+    double lateness_p99_s = 0.0;
+    double lateness_max_s = 0.0;
+    LatenessHistogram lateness_histogram;
+    // re-assignment after a lost vehicle
+    std::uint64_t orphaned = 0;
+    std::uint64_t reassigned = 0;
+    double time_to_reassign_mean_s = 0.0;
+    double time_to_reassign_max_s = 0.0;
+    // fleet
+    double veh_km = 0.0;
+    double energy_kwh = 0.0;
+    double utilisation = 0.0;  // busy / accounted vehicle time, in [0, 1]
+    // depots
+    double queue_mean = 0.0;     // time-average dock queue length, mean over depots
+    std::int64_t queue_max = 0;  // longest dock queue at any depot
+    double dock_busy_h = 0.0;
+
+    void to_json(std::ostream& out) const;
+    void print(std::ostream& out) const;
+};
+
+// Builds the summary from counters summed over all depots and vehicles and the summed
+// series. The depot queues must have been advanced to scope.end.
+[[nodiscard]] KpiSummary summarize(const DepotCounters& depots, const FleetCounters& fleet,
+                                   const KpiSeries& series, const SummaryScope& scope);
+
+// Nearest-rank percentile (p in [0, 100]) of `zeros` zero values and the positive
+// `sorted_late` values (ascending): the smallest x such that at least p% of all values are
+// <= x. 0 for an empty set.
+[[nodiscard]] Tick lateness_percentile(std::uint64_t zeros, std::span<const Tick> sorted_late,
+                                       double p);
+
+// ---- resilience (pure functions over a Q(t) series on a grid of `interval` ticks) ----
+
+struct Recovery {
+    bool failed = false;     // Q fell below the failure threshold at or after the disruption
+    bool recovered = false;  // ... and later reached the recovery threshold
+    std::size_t fail_interval = 0;
+    std::size_t recover_interval = 0;
+    Tick failed_at = sim::kTickNever;     // start of the first failing interval
+    Tick recovered_at = sim::kTickNever;  // start of the first recovered interval
+    // recovered_at - failed_at; 0 when it never failed, kTickNever when it never recovered
+    Tick time_to_recover = 0;
+};
+
+// anyLogistix-style time to recover: the first interval k starting at or after the
+// interval holding `disruption_start` with Q(k) < failure_threshold, then the first j > k
+// with Q(j) >= recovery_threshold. Requires failure_threshold <= recovery_threshold.
+[[nodiscard]] Recovery time_to_recover(std::span<const double> q, Tick interval,
+                                       double failure_threshold, double recovery_threshold,
+                                       Tick disruption_start, Tick origin = 0);
+
+// Area between a baseline and Q(t) (Bruneau et al. 2003, the resilience triangle), in
+// service-level x seconds: `loss` integrates max(0, baseline - Q), `gain` max(0, Q -
+// baseline). With baseline 1 the loss is the seconds of complete outage it equals.
+struct ResilienceLoss {
+    double loss_s = 0.0;
+    double gain_s = 0.0;
+    [[nodiscard]] double net_s() const { return loss_s - gain_s; }
+};
+
+// against a constant baseline (e.g. 1.0, or the pre-disruption level)
+[[nodiscard]] ResilienceLoss resilience_loss(std::span<const double> q, double baseline,
+                                             Tick interval, sim::TimeScale scale = {});
+// against a baseline run (same seed, no disruption); intervals beyond the shorter are ignored
+[[nodiscard]] ResilienceLoss resilience_loss(std::span<const double> q,
+                                             std::span<const double> baseline, Tick interval,
+                                             sim::TimeScale scale = {});
+
+}  // namespace swarm::agents
