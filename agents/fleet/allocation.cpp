@@ -1,0 +1,143 @@
+#include "agents/fleet/allocation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace swarm::agents {
+
+namespace {
+
+double distance(Point a, Point b) {
+    return std::hypot(a.x - b.x, a.y - b.y);
+}
+
+// "nearest_bid": K nearest usable vehicles, insertion-cost bids, lowest cost wins
+class NearestBidPolicy final : public AllocationPolicy {
+  public:
+    [[nodiscard]] std::string_view name() const override { return "nearest_bid"; }
+
+    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
+                           const OrderMsg& /*order*/, std::span<std::uint32_t> out) const override {
+        const std::uint32_t max_plan = spec.allocation.max_plan;
+        const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
+        // vehicles that could still take an order when the offer arrives
+        auto usable = [max_plan](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
+            return e.state != VehicleState::kBroken && e.state != VehicleState::kCharging &&
+                   e.plan_size < max_plan;
+        };
+        return board.nearest(spec.net().position(spec.depots[depot].node),
+                             spec.allocation.offer_radius_m, usable, out.first(k));
+    }
+
+    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
+                              std::uint32_t vehicle_b) const override {
+        return cost_a < cost_b || (cost_a == cost_b && vehicle_a < vehicle_b);
+    }
+
+    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
+                                            const OrderMsg& order, sim::Tick now) const override {
+        PlanEstimate est;
+        if (!feasible(spec, me, order, now, &est)) {
+            return std::nullopt;
+        }
+        return spec.time.to_seconds(est.finish - now);
+    }
+};
+
+}  // namespace
+
+PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
+                           sim::Tick now) {
+    const world::RoadNetwork& net = spec.net();
+    const VehicleType& type = *me.type;
+    const bool drone = type.kind == VehicleKind::kDrone;
+    // straight line times road detour over the fastest road speed (ground), or the cruise
+    // speed (drones fly straight)
+    const double detour = drone ? 1.0 : spec.allocation.detour_factor;
+    const double speed = drone ? type.cruise_mps : net.max_speed_mps() * type.speed_factor;
+    double t = spec.time.to_seconds(std::max(now, me.position_time));
+    double metres = 0.0;
+    Point at = net.position(me.position);
+    auto go = [&](NodeId node) {
+        const Point p = net.position(node);
+        const double d = distance(at, p) * detour;
+        metres += d;
+        t += d / speed;
+        at = p;
+    };
+    auto deliver = [&](NodeId customer, sim::Tick ready) {
+        go(customer);
+        t = std::max(t, spec.time.to_seconds(ready)) + spec.demand.customer_service_s;
+    };
+    if (me.state == VehicleState::kLoading) {
+        t += spec.depots[me.plan->entries[0].depot].dock_service.mean_s;
+    }
+    // the plan: unloaded orders each need a depot visit first
+    NodeId end = me.position;
+    for (std::uint32_t i = 0; i < me.plan->size; ++i) {
+        const PlanEntry& e = me.plan->entries[i];
+        if (i >= me.plan->loaded) {
+            go(spec.depots[e.depot].node);
+            t += spec.depots[e.depot].dock_service.mean_s;
+        }
+        deliver(e.customer, e.ready);
+        end = e.customer;
+    }
+    if (extra != nullptr) {
+        go(spec.depots[extra->depot].node);
+        t += spec.depots[extra->depot].dock_service.mean_s;
+        deliver(extra->customer, extra->ready);
+        end = extra->customer;
+    }
+    PlanEstimate est;
+    est.finish = spec.time.from_seconds(t);
+    est.end = end;
+    // and home again
+    go(me.home_node);
+    est.kwh = metres / 1000.0 * type.kwh_per_km;
+    return est;
+}
+
+bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order, sim::Tick now,
+              PlanEstimate* estimate) {
+    const VehicleType& type = *me.type;
+    if (me.state == VehicleState::kBroken || me.state == VehicleState::kCharging) {
+        return false;
+    }
+    if (me.plan->size >= spec.allocation.max_plan || order.size > type.capacity) {
+        return false;
+    }
+    const PlanEstimate est = estimate_plan(spec, me, &order, now);
+    // never plan into the reserve: ground vehicles must not run dry, drones must get home
+    if (est.kwh > me.energy_kwh - spec.allocation.energy_reserve * type.battery_kwh) {
+        return false;
+    }
+    if (estimate != nullptr) {
+        *estimate = est;
+    }
+    return true;
+}
+
+std::unique_ptr<AllocationPolicy> make_nearest_bid_policy() {
+    return std::make_unique<NearestBidPolicy>();
+}
+
+std::vector<std::string> allocation_policy_names() {
+    return {"nearest_bid", "insertion"};
+}
+
+std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name) {
+    if (name == "nearest_bid" || name == "insertion") {
+        return make_nearest_bid_policy();
+    }
+    std::string known;
+    for (const std::string& n : allocation_policy_names()) {
+        known += (known.empty() ? "" : ", ") + n;
+    }
+    throw std::invalid_argument("unknown allocation policy '" + std::string(name) +
+                                "' (known: " + known + ")");
+}
+
+}  // namespace swarm::agents

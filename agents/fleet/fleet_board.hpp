@@ -1,0 +1,111 @@
+// A read-only snapshot of where the vehicles are, for depots choosing whom to offer an order.
+// Rebuilt only at barriers (Engine::every), so every LP reads the same snapshot in a window.
+// A uniform grid of cells answers "the nearest available vehicles within r".
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "agents/fleet/fleet_state.hpp"
+#include "agents/world/road_network.hpp"
+
+namespace swarm::agents {
+
+class FleetBoard {
+  public:
+    struct Entry {
+        Point position;
+        VehicleState state = VehicleState::kIdle;
+        std::uint8_t plan_size = 0;
+    };
+
+    FleetBoard() = default;
+    FleetBoard(world::BoundingBox bounds, double cell_m);
+
+    // replaces the snapshot: entries[v] for vehicle v
+    void rebuild(std::span<const Entry> entries);
+
+    // vehicles within radius_m of p accepted by `usable`, nearest first (ties: lower index),
+    // at most out.size() of them; returns how many were written
+    template <class Usable>
+    std::size_t nearest(Point p, double radius_m, Usable&& usable,
+                        std::span<std::uint32_t> out) const;
+
+    [[nodiscard]] const Entry& entry(std::uint32_t v) const { return entries_[v]; }
+    [[nodiscard]] std::size_t size() const { return entries_.size(); }
+    [[nodiscard]] sim::Tick built_at() const { return built_at_; }
+    void set_built_at(sim::Tick t) { built_at_ = t; }
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+  private:
+    [[nodiscard]] std::uint32_t cell_x(double x) const;
+    [[nodiscard]] std::uint32_t cell_y(double y) const;
+
+    world::BoundingBox bounds_{};
+    double cell_m_ = 500.0;
+    std::uint32_t nx_ = 1;
+    std::uint32_t ny_ = 1;
+    std::vector<Entry> entries_;
+    std::vector<std::uint32_t> cell_start_;  // CSR over cells, size nx*ny+1
+    std::vector<std::uint32_t> cell_items_;  // vehicle indices, by cell then index
+    sim::Tick built_at_ = 0;
+    // scratch for nearest(): mutable but only touched under the caller's own copy
+};
+
+template <class Usable>
+std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
+                                std::span<std::uint32_t> out) const {
+    if (out.empty() || entries_.empty()) {
+        return 0;
+    }
+    // best candidates so far, kept sorted by (distance^2, index); out.size() is small
+    struct Cand {
+        double d2;
+        std::uint32_t v;
+    };
+    constexpr std::size_t kMaxK = 64;
+    Cand best[kMaxK] = {};
+    const std::size_t k = out.size() < kMaxK ? out.size() : kMaxK;
+    std::size_t n = 0;
+    const double r2 = radius_m * radius_m;
+    const std::uint32_t x0 = cell_x(p.x - radius_m);
+    const std::uint32_t x1 = cell_x(p.x + radius_m);
+    const std::uint32_t y0 = cell_y(p.y - radius_m);
+    const std::uint32_t y1 = cell_y(p.y + radius_m);
+    for (std::uint32_t cy = y0; cy <= y1; ++cy) {
+        for (std::uint32_t cx = x0; cx <= x1; ++cx) {
+            const std::uint32_t c = cy * nx_ + cx;
+            for (std::uint32_t i = cell_start_[c]; i < cell_start_[c + 1]; ++i) {
+                const std::uint32_t v = cell_items_[i];
+                const Entry& e = entries_[v];
+                const double dx = e.position.x - p.x;
+                const double dy = e.position.y - p.y;
+                const double d2 = dx * dx + dy * dy;
+                if (d2 > r2 || !usable(v, e)) {
+                    continue;
+                }
+                // insertion into the sorted list of at most k
+                const Cand cand{d2, v};
+                auto less = [](const Cand& a, const Cand& b) {
+                    return a.d2 < b.d2 || (a.d2 == b.d2 && a.v < b.v);
+                };
+                if (n == k && !less(cand, best[n - 1])) {
+                    continue;
+                }
+                std::size_t j = n < k ? n++ : k - 1;
+                while (j > 0 && less(cand, best[j - 1])) {
+                    best[j] = best[j - 1];
+                    --j;
+                }
+                best[j] = cand;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = best[i].v;
+    }
+    return n;
+}
+
+}  // namespace swarm::agents

@@ -1,0 +1,153 @@
+// The fleet as logical processes: LPs [0, D) are depots, [D, D+V) vehicles. Depots create
+// orders (Poisson demand on their own random substream), offer them to nearby vehicles,
+// award them by the allocation policy and serve loading docks and charging points as FIFO
+// queues. Vehicles bid, drive (one event per node reached), load, deliver, return and charge.
+// All interaction is by kernel messages with a delay of at least the lookahead; the only
+// shared state, the FleetBoard, changes at barriers. See docs/fleet.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "agents/fleet/allocation.hpp"
+#include "agents/fleet/fleet_board.hpp"
+#include "agents/fleet/fleet_spec.hpp"
+#include "agents/fleet/fleet_state.hpp"
+#include "agents/fleet/messages.hpp"
+#include "agents/routing/router.hpp"
+#include "sim/engine.hpp"
+
+namespace swarm::agents {
+
+// A broken rule of the model (an impossible state transition, a message in the wrong
+// state): a bug, never a recoverable condition.
+class FleetModelError : public std::logic_error {
+    using std::logic_error::logic_error;
+};
+
+// Demand zones: customer nodes within the zone radius of each depot (node ids, ascending).
+std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec);
+
+// Random substreams of the model (the kernel's per-LP stream is substream 0).
+inline constexpr std::uint32_t kDemandSubstream = 1;
+
+// One finished edge (ground) or straight leg (drone), when the leg log is on.
+struct LegRecord {
+    NodeId from = world::kNoNode;
+    NodeId to = world::kNoNode;
+    EdgeId edge = world::kNoEdge;  // kNoEdge for drones
+    sim::Tick start = 0;
+    sim::Tick end = 0;
+    double metres = 0.0;
+};
+
+class FleetModel final : public sim::Model {
+  public:
+    // routers: the factory the per-partition routers come from (must outlive the model)
+    FleetModel(const FleetSpec& spec, const routing::RouterFactory& routers);
+
+    // what the engine needs: LP count and lookahead; the seed and partitions are the caller's
+    [[nodiscard]] sim::EngineConfig engine_config(std::uint64_t seed,
+                                                  std::size_t partitions = 0) const;
+
+    // makes one router per partition, builds the first FleetBoard, registers its rebuild as
+    // a barrier action and injects each depot's first order arrival. Call once, before run.
+    void attach(sim::Engine& engine);
+
+    void handle(sim::Context& ctx, const sim::Event& event) override;
+
+    // checks every depot's order conservation (created = delivered + failed + open, each
+    // order in exactly one state); throws FleetModelError when violated
+    void finish(const sim::Engine& engine) const;
+
+    // where vehicle v is at tick t (interpolated along its edge or leg)
+    [[nodiscard]] Point position_at(std::uint32_t v, sim::Tick t) const;
+
+    [[nodiscard]] const FleetSpec& spec() const { return spec_; }
+    [[nodiscard]] const FleetState& vehicles() const { return fleet_; }
+    [[nodiscard]] const DepotState& depot(std::uint32_t d) const { return depots_[d]; }
+    [[nodiscard]] const FleetBoard& board() const { return board_; }
+    [[nodiscard]] const AllocationPolicy& policy() const { return *policy_; }
+    [[nodiscard]] std::uint32_t depot_count() const { return spec_.depot_count(); }
+    [[nodiscard]] std::uint32_t vehicle_count() const {
+        return static_cast<std::uint32_t>(fleet_.size());
+    }
+    [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const { return spec_.depot_count() + v; }
+    [[nodiscard]] const std::vector<NodeId>& zone(std::uint32_t d) const { return zones_[d]; }
+    // model memory (vehicle and depot state, board, zones), excluding network and routers
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+    // records every finished leg per vehicle (tests, traces); off by default
+    void enable_leg_log(bool on) { leg_log_.assign(on ? fleet_.size() : 0, {}); }
+    [[nodiscard]] const std::vector<LegRecord>& leg_log(std::uint32_t v) const {
+        return leg_log_.at(v);
+    }
+
+    // test hooks: mutable access to a depot (e.g. to break its book on purpose)
+    DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
+
+  private:
+    // depots
+    void on_demand(sim::Context& ctx, std::uint32_t d);
+    void start_auction(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    void on_bid(std::uint32_t d, const AnswerMsg& a);
+    void on_decline(std::uint32_t d, const AnswerMsg& a);
+    void on_bid_timeout(sim::Context& ctx, std::uint32_t d, std::uint32_t o, std::uint16_t round);
+    void on_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    void on_accept(std::uint32_t d, const AnswerMsg& a);
+    void on_reject(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
+    void on_dock_request(sim::Context& ctx, std::uint32_t d, const DockMsg& m);
+    void on_dock_done(sim::Context& ctx, std::uint32_t d, std::uint32_t job);
+    void on_delivered(std::uint32_t d, const DeliveredMsg& m);
+    void on_charge_request(sim::Context& ctx, std::uint32_t d, const ChargeMsg& m);
+    void on_charge_done(sim::Context& ctx, std::uint32_t d, const ChargeMsg& m);
+    void begin_dock(sim::Context& ctx, std::uint32_t d, std::uint32_t job);
+    void begin_charge(sim::Context& ctx, std::uint32_t d, const sim::Customer& c);
+    [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const;
+
+    // vehicles
+    void on_offer(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
+    void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
+    void on_arrive(sim::Context& ctx, std::uint32_t v);
+    void on_loaded(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
+    void on_ready(sim::Context& ctx, std::uint32_t v);
+    void on_service_done(sim::Context& ctx, std::uint32_t v);
+    void on_charged(sim::Context& ctx, std::uint32_t v);
+    // decides and starts the vehicle's next activity from its plan
+    void next_activity(sim::Context& ctx, std::uint32_t v);
+    // heads for `target` in state `s`: starts a leg unless one is under way
+    void drive_to(sim::Context& ctx, std::uint32_t v, NodeId target, VehicleState s);
+    void start_leg(sim::Context& ctx, std::uint32_t v);
+    void arrived(sim::Context& ctx, std::uint32_t v);
+    void arrived_home(sim::Context& ctx, std::uint32_t v);
+    // the one place a vehicle's state changes; throws FleetModelError on a forbidden move
+    void set_state(std::uint32_t v, VehicleState s, sim::Tick now);
+    [[nodiscard]] VehicleView view(std::uint32_t v, sim::Tick now) const;
+    [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
+        return spec_.types[fleet_.type[v]];
+    }
+    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p) const;
+
+    void rebuild_board(sim::Tick t);
+
+    const FleetSpec& spec_;
+    const routing::RouterFactory& router_factory_;
+    std::unique_ptr<AllocationPolicy> policy_;
+    std::vector<std::unique_ptr<routing::Router>> routers_;  // one per partition
+    std::vector<std::vector<NodeId>> zones_;
+    std::vector<NodeId> depot_node_;
+    FleetState fleet_;
+    std::vector<DepotState> depots_;
+    FleetBoard board_;
+    std::vector<FleetBoard::Entry> board_scratch_;
+    std::vector<std::vector<LegRecord>> leg_log_;
+    sim::Tick lookahead_ = 0;
+    sim::Tick bid_window_ = 0;
+    sim::Tick backoff_ = 0;
+    sim::Tick customer_service_ = 0;
+    sim::Tick due_ = 0;
+};
+
+}  // namespace swarm::agents

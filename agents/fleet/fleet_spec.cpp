@@ -1,0 +1,111 @@
+#include "agents/fleet/fleet_spec.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "agents/fleet/messages.hpp"
+
+namespace swarm::agents {
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+    if (!ok) {
+        throw std::invalid_argument("fleet spec: " + message);
+    }
+}
+
+}  // namespace
+
+std::uint32_t FleetSpec::vehicle_count() const {
+    std::uint64_t n = 0;
+    for (const FleetGroup& g : fleets) {
+        n += g.count;
+    }
+    return static_cast<std::uint32_t>(n);
+}
+
+sim::Tick FleetSpec::bid_window() const {
+    return allocation.bid_window_s > 0.0 ? time.from_seconds(allocation.bid_window_s)
+                                         : 3 * lookahead();
+}
+
+void FleetSpec::validate() const {
+    require(network != nullptr && network->node_count() > 0, "needs a non-empty road network");
+    require(lookahead() > 0, "lookahead must be at least one tick");
+    require(bid_window() > 2 * lookahead(),
+            "the bid window must exceed two lookaheads (offer and bid each take one)");
+    require(!depots.empty(), "needs at least one depot");
+    for (std::size_t i = 0; i < depots.size(); ++i) {
+        const DepotSpec& d = depots[i];
+        const std::string at = "depot " + std::to_string(i) + ": ";
+        require(d.node < network->node_count(), at + "node out of range");
+        require(d.docks >= 1 && d.charging_points >= 1, at + "needs docks and charging points");
+        require(d.dock_service.mean_s >= 0.0, at + "dock service time must be >= 0");
+        require(d.charge_power_kw > 0.0, at + "charge power must be > 0");
+        require(d.demand_per_hour >= 0.0, at + "demand must be >= 0");
+    }
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        const VehicleType& t = types[i];
+        const std::string at = "vehicle type " + std::to_string(i) + ": ";
+        require(t.speed_factor > 0.0 && t.cruise_mps > 0.0, at + "speeds must be > 0");
+        require(t.capacity >= 1, at + "capacity must be >= 1");
+        require(t.kwh_per_km >= 0.0 && t.battery_kwh > 0.0, at + "bad energy figures");
+    }
+    for (std::size_t i = 0; i < fleets.size(); ++i) {
+        const FleetGroup& g = fleets[i];
+        const std::string at = "fleet " + std::to_string(i) + ": ";
+        require(g.type < types.size(), at + "unknown vehicle type");
+        require(g.home < depots.size(), at + "unknown home depot");
+    }
+    require(static_cast<std::uint64_t>(vehicle_count()) + depots.size() < 0xFFFFFFF0ull,
+            "too many LPs");
+    require(demand.max_size >= 1 && demand.due_s > 0.0 && demand.zone_radius_m > 0.0,
+            "bad demand parameters");
+    require(allocation.max_offers >= 1 && allocation.max_offers <= 64, "max_offers in [1, 64]");
+    require(allocation.max_plan >= 1 && allocation.max_plan <= kMaxPlan,
+            "max_plan in [1, " + std::to_string(kMaxPlan) + "]");
+    require(allocation.offer_radius_m > 0.0 && allocation.retry_backoff_s > 0.0 &&
+                allocation.board_interval_s > 0.0 && allocation.board_cell_m > 0.0,
+            "allocation radii and intervals must be > 0");
+    require(allocation.detour_factor >= 1.0, "detour factor must be >= 1");
+    require(allocation.energy_reserve >= 0.0 && allocation.energy_reserve < 1.0,
+            "energy reserve in [0, 1)");
+}
+
+NodeId nearest_node(const world::RoadNetwork& network, Point p) {
+    NodeId best = world::kNoNode;
+    double best_d2 = std::numeric_limits<double>::infinity();
+    const auto positions = network.positions();
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const double dx = positions[i].x - p.x;
+        const double dy = positions[i].y - p.y;
+        const double d2 = dx * dx + dy * dy;
+        if (d2 < best_d2) {
+            best_d2 = d2;
+            best = static_cast<NodeId>(i);
+        }
+    }
+    return best;
+}
+
+std::vector<DepotSpec> depots_on_lattice(const world::RoadNetwork& network, std::uint32_t rows,
+                                         std::uint32_t cols, const DepotSpec& prototype) {
+    std::vector<DepotSpec> out;
+    const world::BoundingBox b = network.bounds();
+    for (std::uint32_t r = 0; r < rows; ++r) {
+        for (std::uint32_t c = 0; c < cols; ++c) {
+            // cell centres of a rows x cols split of the bounding box
+            const Point p{b.min.x + (b.max.x - b.min.x) * (c + 0.5) / cols,
+                          b.min.y + (b.max.y - b.min.y) * (r + 0.5) / rows};
+            DepotSpec d = prototype;
+            d.node = nearest_node(network, p);
+            out.push_back(d);
+        }
+    }
+    return out;
+}
+
+}  // namespace swarm::agents

@@ -1,0 +1,105 @@
+// The immutable description of a fleet scenario: depots, vehicle types, fleets, demand and
+// allocation parameters on one road network. Built once, shared by const& (MuJoCo's mjModel).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/world/road_network.hpp"
+#include "sim/time.hpp"
+
+namespace swarm::agents {
+
+using world::NodeId;
+using world::Point;
+
+// A service time law in seconds: exponential with the given mean, or fixed.
+struct ServiceLaw {
+    enum class Kind : std::uint8_t { kExponential, kFixed };
+    Kind kind = Kind::kExponential;
+    double mean_s = 60.0;
+};
+
+struct DepotSpec {
+    NodeId node = world::kNoNode;
+    std::uint32_t docks = 2;
+    ServiceLaw dock_service{ServiceLaw::Kind::kExponential, 60.0};
+    std::uint32_t charging_points = 2;
+    double charge_power_kw = 50.0;
+    std::uint64_t initial_stock = 1'000'000;  // units
+    double demand_per_hour = 60.0;            // mean order arrivals per hour
+};
+
+enum class VehicleKind : std::uint8_t { kGround, kDrone };
+
+struct VehicleType {
+    std::string name = "van";
+    VehicleKind kind = VehicleKind::kGround;
+    double speed_factor = 1.0;    // ground: share of each road's speed
+    double cruise_mps = 15.0;     // drone: straight-line speed
+    std::uint32_t capacity = 10;  // units
+    double kwh_per_km = 0.2;
+    double battery_kwh = 60.0;
+};
+
+// `count` vehicles of type `type` based at depot `home`.
+struct FleetGroup {
+    std::uint32_t type = 0;
+    std::uint32_t count = 0;
+    std::uint32_t home = 0;
+};
+
+// Orders a depot creates: size uniform in [1, max_size] units, to a customer node drawn
+// uniformly from the depot's demand zone, due `due_s` after creation.
+struct DemandSpec {
+    double zone_radius_m = 1500.0;  // customer nodes within this radius of their depot
+    std::uint32_t max_size = 3;
+    double due_s = 45.0 * 60.0;
+    double customer_service_s = 60.0;  // hand-over time at the customer
+};
+
+struct AllocationParams {
+    std::string policy = "nearest_bid";
+    double offer_radius_m = 3000.0;
+    std::uint32_t max_offers = 4;  // K vehicles offered each order
+    double bid_window_s = 0.0;     // 0: three lookaheads
+    double retry_backoff_s = 30.0;
+    std::uint32_t max_plan = 3;     // orders a vehicle may hold at once
+    double detour_factor = 1.4;     // road distance / straight-line distance, for estimates
+    double board_interval_s = 5.0;  // how often the FleetBoard snapshot is rebuilt
+    double board_cell_m = 500.0;    // FleetBoard grid cell size
+    double energy_reserve = 0.15;   // share of battery never planned away
+    double charge_threshold = 0.5;  // charge at home when energy is below this share
+};
+
+struct FleetSpec {
+    const world::RoadNetwork* network = nullptr;  // must outlive the spec
+    sim::TimeScale time{};
+    double lookahead_s = 0.020;  // radio latency, the kernel's lookahead
+    std::vector<DepotSpec> depots;
+    std::vector<VehicleType> types;
+    std::vector<FleetGroup> fleets;
+    DemandSpec demand;
+    AllocationParams allocation;
+
+    [[nodiscard]] const world::RoadNetwork& net() const { return *network; }
+    [[nodiscard]] std::uint32_t depot_count() const {
+        return static_cast<std::uint32_t>(depots.size());
+    }
+    [[nodiscard]] std::uint32_t vehicle_count() const;
+    [[nodiscard]] sim::Tick lookahead() const { return time.from_seconds(lookahead_s); }
+    [[nodiscard]] sim::Tick bid_window() const;
+    // throws std::invalid_argument naming the first problem
+    void validate() const;
+};
+
+// Depots on the nodes nearest to a regular rows x cols lattice over the network's bounds,
+// each with a copy of `prototype` (benchmarks and tests).
+std::vector<DepotSpec> depots_on_lattice(const world::RoadNetwork& network, std::uint32_t rows,
+                                         std::uint32_t cols, const DepotSpec& prototype);
+
+// the node nearest to p (linear scan; setup only)
+NodeId nearest_node(const world::RoadNetwork& network, Point p);
+
+}  // namespace swarm::agents

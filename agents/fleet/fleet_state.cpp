@@ -1,0 +1,144 @@
+#include "agents/fleet/fleet_state.hpp"
+
+namespace swarm::agents {
+
+const char* to_string(VehicleState s) {
+    switch (s) {
+        case VehicleState::kIdle:
+            return "idle";
+        case VehicleState::kToPickup:
+            return "to_pickup";
+        case VehicleState::kLoading:
+            return "loading";
+        case VehicleState::kEnRoute:
+            return "en_route";
+        case VehicleState::kDelivering:
+            return "delivering";
+        case VehicleState::kReturning:
+            return "returning";
+        case VehicleState::kCharging:
+            return "charging";
+        case VehicleState::kBroken:
+            return "broken";
+    }
+    return "?";
+}
+
+const char* to_string(Msg m) {
+    switch (m) {
+        case Msg::kDemand:
+            return "demand";
+        case Msg::kBidTimeout:
+            return "bid_timeout";
+        case Msg::kRetry:
+            return "retry";
+        case Msg::kDockDone:
+            return "dock_done";
+        case Msg::kChargeDone:
+            return "charge_done";
+        case Msg::kBid:
+            return "bid";
+        case Msg::kDecline:
+            return "decline";
+        case Msg::kAccept:
+            return "accept";
+        case Msg::kReject:
+            return "reject";
+        case Msg::kDockRequest:
+            return "dock_request";
+        case Msg::kDelivered:
+            return "delivered";
+        case Msg::kChargeRequest:
+            return "charge_request";
+        case Msg::kOffer:
+            return "offer";
+        case Msg::kAward:
+            return "award";
+        case Msg::kLoaded:
+            return "loaded";
+        case Msg::kCharged:
+            return "charged";
+        case Msg::kArrive:
+            return "arrive";
+        case Msg::kServiceDone:
+            return "service_done";
+        case Msg::kReady:
+            return "ready";
+    }
+    return "?";
+}
+
+bool transition_allowed(VehicleState from, VehicleState to) {
+    using S = VehicleState;
+    if (to == S::kBroken) {
+        return from != S::kBroken;
+    }
+    switch (from) {
+        case S::kIdle:
+            return to == S::kToPickup || to == S::kCharging;
+        case S::kToPickup:
+            return to == S::kLoading;
+        case S::kLoading:
+            return to == S::kEnRoute;
+        case S::kEnRoute:
+            return to == S::kDelivering;
+        case S::kDelivering:
+            return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning ||
+                   to == S::kIdle || to == S::kCharging;
+        case S::kReturning:
+            return to == S::kIdle || to == S::kCharging || to == S::kToPickup;
+        case S::kCharging:
+            return to == S::kIdle || to == S::kToPickup;
+        case S::kBroken:
+            return to == S::kIdle;
+    }
+    return false;
+}
+
+void FleetState::resize(std::size_t n) {
+    state.resize(n, VehicleState::kIdle);
+    node.resize(n, world::kNoNode);
+    leg_to.resize(n, world::kNoNode);
+    leg_start.resize(n, 0);
+    leg_end.resize(n, 0);
+    dest.resize(n, world::kNoNode);
+    route.resize(n);
+    route_pos.resize(n, 0);
+    route_dest.resize(n, world::kNoNode);
+    moving.resize(n, 0);
+    type.resize(n, 0);
+    home.resize(n, 0);
+    load.resize(n, 0);
+    energy_kwh.resize(n, 0.0);
+    plan.resize(n);
+    metres.resize(n, 0.0);
+    kwh_used.resize(n, 0.0);
+    busy_ticks.resize(n, 0);
+    state_since.resize(n, 0);
+    delivered.resize(n, 0);
+    max_load.resize(n, 0);
+    min_energy_kwh.resize(n, 0.0);
+    energy_violations.resize(n, 0);
+}
+
+namespace {
+template <class T>
+std::size_t bytes(const std::vector<T>& v) {
+    return v.capacity() * sizeof(T);
+}
+}  // namespace
+
+std::size_t FleetState::memory_bytes() const {
+    std::size_t b = bytes(state) + bytes(node) + bytes(leg_to) + bytes(leg_start) + bytes(leg_end) +
+                    bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
+                    bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
+                    bytes(plan) + bytes(metres) + bytes(kwh_used) + bytes(busy_ticks) +
+                    bytes(state_since) + bytes(delivered) + bytes(max_load) +
+                    bytes(min_energy_kwh) + bytes(energy_violations);
+    for (const auto& r : route) {
+        b += bytes(r);
+    }
+    return b;
+}
+
+}  // namespace swarm::agents

@@ -1,0 +1,92 @@
+// The messages of the fleet model: event types and their payloads (each <= 32 bytes, trivially
+// copyable). Messages between LPs carry at least the lookahead (the radio latency); the
+// self events of one LP (movement, service completions, timers) may have any delay >= 0.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/event.hpp"
+#include "sim/time.hpp"
+
+namespace swarm::agents {
+
+enum class Msg : sim::EventType {
+    // depot, self
+    kDemand = 1,  // the next order arrives
+    kBidTimeout,  // the bid window of an order closes
+    kRetry,       // re-offer an order nobody took
+    kDockDone,    // a loading dock finishes a vehicle
+    kChargeDone,  // a charging point finishes a vehicle
+    // vehicle -> depot
+    kBid,            // cost of taking an offered order
+    kDecline,        // the vehicle will not take it
+    kAccept,         // an awarded order is in the vehicle's plan
+    kReject,         // an awarded order is no longer feasible
+    kDockRequest,    // the vehicle is at the depot and wants to load
+    kDelivered,      // an order was handed to its customer
+    kChargeRequest,  // the vehicle is at the depot and wants to charge
+    // depot -> vehicle
+    kOffer,    // an order to bid on
+    kAward,    // the vehicle won an order
+    kLoaded,   // loading done: the docked orders are on board
+    kCharged,  // battery full
+    // vehicle, self
+    kArrive,       // the end of the current edge (ground) or leg (drone) is reached
+    kServiceDone,  // the hand-over at a customer is over
+    kReady,        // an early vehicle may start the hand-over now
+};
+
+[[nodiscard]] constexpr sim::EventType type_of(Msg m) {
+    return static_cast<sim::EventType>(m);
+}
+const char* to_string(Msg m);
+
+// An order as the depot describes it to vehicles (Offer and Award).
+struct OrderMsg {
+    std::uint32_t depot = 0;
+    std::uint32_t order = 0;  // index in the depot's book
+    std::uint32_t customer = 0;
+    std::uint16_t size = 0;
+    std::uint16_t round = 0;  // auction round: stale bids are ignored
+    sim::Tick ready = 0;
+    sim::Tick due = 0;
+};
+static_assert(sizeof(OrderMsg) == 32);
+
+// Bid, Decline, Accept, Reject: a vehicle's answer about one order.
+struct AnswerMsg {
+    std::uint32_t order = 0;
+    std::uint32_t vehicle = 0;  // vehicle index (not LP id)
+    double cost_s = 0.0;        // Bid only: the insertion cost in seconds
+    std::uint16_t round = 0;
+};
+
+// DockRequest: up to kMaxPlan orders of this depot to load, in plan order.
+inline constexpr std::uint32_t kMaxPlan = 4;
+struct DockMsg {
+    std::uint32_t vehicle = 0;
+    std::uint32_t count = 0;
+    std::uint32_t orders[kMaxPlan] = {};
+};
+static_assert(sizeof(DockMsg) <= sim::Payload::kBytes);
+
+// Delivered
+struct DeliveredMsg {
+    std::uint32_t order = 0;
+    std::uint32_t vehicle = 0;
+    sim::Tick at = 0;
+};
+
+// ChargeRequest
+struct ChargeMsg {
+    std::uint32_t vehicle = 0;
+    double kwh = 0.0;
+};
+
+// Loaded and Charged carry the vehicle index only
+struct VehicleMsg {
+    std::uint32_t vehicle = 0;
+    std::uint32_t count = 0;
+};
+
+}  // namespace swarm::agents

@@ -1,0 +1,89 @@
+#include "agents/routing/router.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "agents/routing/astar_router.hpp"
+#include "agents/routing/dijkstra.hpp"
+#include "agents/routing/landmarks.hpp"
+
+namespace swarm::routing {
+
+double override_ratio(const world::RoadNetwork& network, std::span<const float> travel_time_s) {
+    if (travel_time_s.size() != network.edge_count()) {
+        throw std::invalid_argument("override_ratio: travel_time_s size differs from edge count");
+    }
+    double ratio = kUnreachable;
+    for (EdgeId e = 0; e < travel_time_s.size(); ++e) {
+        const float t = travel_time_s[e];
+        if (!(t >= 0.0f) || !std::isfinite(t)) {
+            throw std::invalid_argument("override_ratio: travel times must be finite and >= 0");
+        }
+        const double free_flow = network.travel_time_s(e);
+        if (free_flow > 0.0) {
+            ratio = std::min(ratio, static_cast<double>(t) / free_flow);
+        }
+    }
+    // one ulp of the division must not make the bound overestimate
+    return ratio == kUnreachable ? 1.0 : ratio * (1.0 - 1e-12);
+}
+
+RouteView make_view(const world::RoadNetwork& network, const world::EdgeMask* closed,
+                    std::span<const float> travel_time_s) {
+    RouteView view;
+    view.closed = closed;
+    view.travel_time_s = travel_time_s;
+    view.min_time_ratio = travel_time_s.empty() ? 1.0 : override_ratio(network, travel_time_s);
+    return view;
+}
+
+RouterFactory::RouterFactory(const world::RoadNetwork& network, const RouterOptions& options)
+    : network_(&network), options_(options) {
+    if (options.kind == RouterKind::kAStar && options.landmark_count > 0 &&
+        network.node_count() > 0) {
+        landmarks_ = std::make_shared<const Landmarks>(
+            Landmarks::build(network, options.landmark_count, options.seed));
+    }
+}
+
+RouterFactory::~RouterFactory() = default;
+RouterFactory::RouterFactory(RouterFactory&&) noexcept = default;
+RouterFactory& RouterFactory::operator=(RouterFactory&&) noexcept = default;
+
+std::unique_ptr<Router> RouterFactory::make() const {
+    switch (options_.kind) {
+        case RouterKind::kDijkstra:
+            return std::make_unique<DijkstraRouter>(*network_);
+        case RouterKind::kAStar:
+            break;
+    }
+    return std::make_unique<AStarRouter>(*network_, landmarks_);
+}
+
+std::unique_ptr<Router> make_router(const world::RoadNetwork& network,
+                                    const RouterOptions& options) {
+    return RouterFactory(network, options).make();
+}
+
+RouteCheck check_route(const world::RoadNetwork& network, NodeId from, NodeId to,
+                       std::span<const EdgeId> edges, const RouteView& view) {
+    RouteCheck check;
+    NodeId at = from;
+    for (const EdgeId e : edges) {
+        if (e >= network.edge_count() || network.source(e) != at ||
+            (view.closed != nullptr && view.closed->test(e))) {
+            return check;
+        }
+        check.travel_time_s += view.travel_time_s.empty()
+                                   ? network.travel_time_s(e)
+                                   : static_cast<double>(view.travel_time_s[e]);
+        check.length_m += network.length_m(e);
+        at = network.target(e);
+    }
+    check.valid = at == to;
+    return check;
+}
+
+}  // namespace swarm::routing

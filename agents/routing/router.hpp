@@ -1,0 +1,145 @@
+// Fastest-path queries that honour a vehicle's own knowledge of the road network.
+//
+// A Router answers point-to-point and one-to-many queries on one immutable RoadNetwork. Each
+// query carries a RouteView: the closures this vehicle knows about and, optionally, its own
+// per-edge travel times. Implementations: DijkstraRouter (the reference), AStarRouter (A* with
+// a straight-line bound, optionally ALT landmarks). A contraction-hierarchy index would be one
+// more implementation made by the same RouterFactory; see docs/routing.md.
+//
+// Thread-safety: a Router keeps per-query scratch (distance arrays, heap) and is NOT
+// thread-safe. Make one Router per worker thread with RouterFactory::make(); the factory and
+// the preprocessing it shares (landmarks, later a CH index) are immutable and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "agents/world/road_network.hpp"
+
+namespace swarm::routing {
+
+using world::EdgeId;
+using world::NodeId;
+
+inline constexpr double kUnreachable = std::numeric_limits<double>::infinity();
+
+// What one vehicle believes about the network. The referenced data must outlive the query.
+struct RouteView {
+    RouteView() = default;
+    explicit RouteView(const world::EdgeMask* closed_edges) : closed(closed_edges) {}
+    RouteView(const world::EdgeMask* closed_edges, std::span<const float> times_s,
+              double ratio = -1.0)
+        : closed(closed_edges), travel_time_s(times_s), min_time_ratio(ratio) {}
+
+    // edges this vehicle knows to be closed; nullptr = none known. Size must be edge_count().
+    const world::EdgeMask* closed = nullptr;
+    // per-edge travel times in seconds (learned, predicted, slowed down); empty = the
+    // network's free-flow times. Size must be edge_count(); every value finite and >= 0.
+    std::span<const float> travel_time_s;
+    // a lower bound on travel_time_s[e] / network.travel_time_s(e) over all edges, which keeps
+    // the A* bounds admissible. Negative = unknown: the router then scans the override once per
+    // query (O(edges), correct but slow). Compute it once with override_ratio() and reuse it.
+    double min_time_ratio = -1.0;
+};
+
+// min over edges of override[e] / free_flow[e] (edges with zero free-flow time skipped), or 1
+// when there is no such edge. Throws std::invalid_argument for a wrong size or a value that is
+// negative or not finite.
+double override_ratio(const world::RoadNetwork& network, std::span<const float> travel_time_s);
+
+// A view with the override's ratio filled in.
+RouteView make_view(const world::RoadNetwork& network, const world::EdgeMask* closed,
+                    std::span<const float> travel_time_s = {});
+
+struct Route {
+    bool found = false;
+    NodeId from = world::kNoNode;
+    NodeId to = world::kNoNode;
+    double travel_time_s = kUnreachable;  // under the view's travel times
+    double length_m = 0.0;
+    std::vector<EdgeId> edges;  // in driving order; empty when from == to or not found
+};
+
+// Counters of the last query, for benchmarks and tests.
+struct QueryStats {
+    std::size_t settled = 0;  // nodes taken from the queue (not counting stale entries)
+    std::size_t pushed = 0;   // queue insertions
+};
+
+class Router {
+  public:
+    virtual ~Router() = default;
+    Router() = default;
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
+
+    virtual const world::RoadNetwork& network() const = 0;
+    virtual std::string_view name() const = 0;
+
+    // Fastest route; found == false when `to` cannot be reached under the view.
+    virtual Route fastest(NodeId from, NodeId to, const RouteView& view = {}) = 0;
+
+    // Travel time only (no path is built); kUnreachable when there is no route.
+    virtual double travel_time(NodeId from, NodeId to, const RouteView& view = {}) = 0;
+
+    // One-to-many: out[i] = travel time from `from` to targets[i], kUnreachable when there is
+    // no route or the time exceeds max_time_s. Stops as soon as every target is settled.
+    virtual void travel_times(NodeId from, std::span<const NodeId> targets, std::span<double> out,
+                              const RouteView& view = {}, double max_time_s = kUnreachable) = 0;
+
+    virtual const QueryStats& last_stats() const = 0;
+};
+
+enum class RouterKind : std::uint8_t {
+    kDijkstra,  // reference; no preprocessing
+    kAStar,     // A* with the straight-line bound (and landmarks when landmark_count > 0)
+};
+
+struct RouterOptions {
+    RouterKind kind = RouterKind::kAStar;
+    // ALT landmarks for A*: preprocessing is 2 * landmark_count one-to-all searches and
+    // 8 * landmark_count bytes per node. 0 = straight-line bound only.
+    std::size_t landmark_count = 16;
+    std::uint64_t seed = 1;  // first landmark choice
+};
+
+class Landmarks;
+
+// Holds the shared, immutable preprocessing and hands out one Router per thread. The network
+// must outlive the factory and every router it made.
+class RouterFactory {
+  public:
+    explicit RouterFactory(const world::RoadNetwork& network, const RouterOptions& options = {});
+    ~RouterFactory();
+    RouterFactory(RouterFactory&&) noexcept;
+    RouterFactory& operator=(RouterFactory&&) noexcept;
+
+    std::unique_ptr<Router> make() const;
+    const world::RoadNetwork& network() const { return *network_; }
+    const RouterOptions& options() const { return options_; }
+
+  private:
+    const world::RoadNetwork* network_;
+    RouterOptions options_;
+    std::shared_ptr<const Landmarks> landmarks_;
+};
+
+// One router without sharing (tests, tools). Prefer a RouterFactory for many threads.
+std::unique_ptr<Router> make_router(const world::RoadNetwork& network,
+                                    const RouterOptions& options = {});
+
+// Sum of edge times under the view and whether consecutive edges connect `from` to `to`.
+struct RouteCheck {
+    bool valid = false;
+    double travel_time_s = 0.0;
+    double length_m = 0.0;
+};
+RouteCheck check_route(const world::RoadNetwork& network, NodeId from, NodeId to,
+                       std::span<const EdgeId> edges, const RouteView& view = {});
+
+}  // namespace swarm::routing

@@ -1,0 +1,265 @@
+// Fleet benchmark: 10,000 vehicles, 100 depots, 1 simulated hour on a 100,000-node grid city.
+// Prints wall time, events/s, peak memory (VmHWM), model + kernel memory per agent (network
+// and routers excluded) and the KPI and event hashes, for each thread count. Each
+// configuration runs in a child process so that its peak memory is its own.
+//
+//   fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100] [--nodes 100000]
+//               [--hours 1] [--demand 400]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "agents/routing/router.hpp"
+#include "agents/world/generators.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace {
+
+using namespace swarm;
+
+struct Options {
+    std::vector<std::size_t> threads = {1, 2};
+    std::uint32_t vehicles = 10'000;
+    std::uint32_t depots = 100;
+    std::size_t nodes = 100'000;
+    double hours = 1.0;
+    double demand = 400.0;  // orders per depot per hour
+};
+
+// a field of /proc/self/status in KiB (VmHWM: peak, VmRSS: now)
+long status_kib(const char* field) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    const std::string key = field;
+    while (std::getline(status, line)) {
+        if (line.rfind(key, 0) == 0) {
+            return std::stol(line.substr(key.size()));
+        }
+    }
+    return -1;
+}
+long peak_rss_kib() {
+    return status_kib("VmHWM:");
+}
+long rss_kib() {
+    return status_kib("VmRSS:");
+}
+
+struct Result {
+    double wall_s = 0;
+    double setup_s = 0;
+    std::uint64_t events = 0;
+    std::uint64_t windows = 0;
+    std::uint64_t event_hash = 0;
+    std::uint64_t kpi_hash = 0;
+    long peak_kib = 0;
+    long baseline_kib = 0;  // resident after network, routers and zones, before the run
+    long end_kib = 0;       // resident after the run
+    std::size_t model_bytes = 0;
+    std::size_t kernel_bytes = 0;
+    std::uint64_t created = 0;
+    std::uint64_t delivered = 0;
+    std::uint64_t on_time = 0;
+    std::uint64_t failed = 0;
+    double utilisation = 0;
+    double veh_km = 0;
+};
+
+Result run_one(const Options& o, std::size_t threads) {
+    Result r;
+    const auto t0 = std::chrono::steady_clock::now();
+    world::GridCityParams g;
+    g.rows = static_cast<std::size_t>(std::sqrt(static_cast<double>(o.nodes)));
+    g.cols = (o.nodes + g.rows - 1) / g.rows;
+    g.spacing_m = 100.0;
+    g.seed = 1;
+    const world::RoadNetwork network = world::make_grid_city(g);
+    routing::RouterOptions ro;
+    ro.landmark_count = 8;
+    const routing::RouterFactory routers(network, ro);
+
+    agents::FleetSpec spec;
+    spec.network = &network;
+    agents::DepotSpec depot;
+    depot.docks = 4;
+    depot.dock_service = {agents::ServiceLaw::Kind::kExponential, 45.0};
+    depot.charging_points = 4;
+    depot.demand_per_hour = o.demand;
+    const auto side = static_cast<std::uint32_t>(std::lround(std::sqrt(o.depots)));
+    spec.depots = agents::depots_on_lattice(network, side, (o.depots + side - 1) / side, depot);
+    agents::VehicleType van;
+    agents::VehicleType drone;
+    drone.name = "drone";
+    drone.kind = agents::VehicleKind::kDrone;
+    drone.capacity = 1;
+    drone.kwh_per_km = 0.02;
+    drone.battery_kwh = 0.5;
+    spec.types = {van, drone};
+    const std::uint32_t per_depot = o.vehicles / static_cast<std::uint32_t>(spec.depots.size());
+    std::uint32_t placed = 0;
+    for (std::uint32_t d = 0; d < spec.depots.size(); ++d) {
+        const std::uint32_t n = d + 1 == spec.depots.size() ? o.vehicles - placed : per_depot;
+        const std::uint32_t drones = n / 5;
+        spec.fleets.push_back({0, n - drones, d});
+        spec.fleets.push_back({1, drones, d});
+        placed += n;
+    }
+    spec.demand.zone_radius_m = 1500.0;
+    spec.allocation.offer_radius_m = 2500.0;
+
+    agents::FleetModel model(spec, routers);
+    r.baseline_kib = rss_kib();
+    auto executor = sim::make_executor(threads);
+    sim::Engine engine(model.engine_config(42), model, *executor);
+    agents::FleetKpiObserver kpi(model);
+    engine.add_observer(kpi);
+    const sim::Tick minute = spec.time.from_seconds(60.0);
+    engine.set_sampling(minute, 5 * minute);
+    model.attach(engine);
+    r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    sim::RunLimits limits;
+    limits.until = spec.time.from_seconds(o.hours * 3600.0);
+    const auto stats = engine.run(limits);
+    model.finish(engine);
+    const auto s = kpi.summary(limits.until);
+    r.wall_s = stats.wall_seconds;
+    r.events = stats.events;
+    r.windows = stats.windows;
+    r.event_hash = engine.event_hash();
+    r.kpi_hash = s.hash;
+    r.peak_kib = peak_rss_kib();
+    r.end_kib = rss_kib();
+    r.model_bytes = model.memory_bytes();
+    r.kernel_bytes = engine.memory().total();
+    r.created = s.created;
+    r.delivered = s.delivered;
+    r.on_time = s.on_time;
+    r.failed = s.failed;
+    r.utilisation = s.mean_utilisation;
+    r.veh_km = s.vehicle_km;
+    return r;
+}
+
+bool run_in_child(const Options& o, std::size_t threads, Result& out) {
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return false;
+    }
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        try {
+            const Result r = run_one(o, threads);
+            const auto written = write(fds[1], &r, sizeof r);
+            _exit(written == static_cast<ssize_t>(sizeof r) ? 0 : 1);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "fleet_bench: %s\n", e.what());
+            _exit(1);
+        }
+    }
+    close(fds[1]);
+    const auto got = read(fds[0], &out, sizeof out);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::vector<std::size_t> parse_list(const std::string& text) {
+    std::vector<std::size_t> values;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        values.push_back(static_cast<std::size_t>(std::stoul(item)));
+    }
+    return values;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (i + 1 >= argc) {
+            std::cerr << "fleet_bench: " << arg << " needs a value\n";
+            return 2;
+        }
+        const std::string value = argv[++i];
+        try {
+            if (arg == "--threads") {
+                o.threads = parse_list(value);
+            } else if (arg == "--vehicles") {
+                o.vehicles = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--depots") {
+                o.depots = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--nodes") {
+                o.nodes = std::stoul(value);
+            } else if (arg == "--hours") {
+                o.hours = std::stod(value);
+            } else if (arg == "--demand") {
+                o.demand = std::stod(value);
+            } else {
+                std::cerr << "fleet_bench: unknown option " << arg << "\n";
+                return 2;
+            }
+        } catch (const std::exception&) {
+            std::cerr << "fleet_bench: bad value for " << arg << "\n";
+            return 2;
+        }
+    }
+    std::printf(
+        "fleet: %u vehicles (20%% drones), %u depots, %zu-node grid city, %.2f h, "
+        "%.0f orders/depot/h\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.demand);
+    std::printf("%7s %8s %8s %10s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s", "wall s",
+                "events", "Mev/s", "peak MiB", "base RSS", "B/agent", "KPI hash", "event hash");
+    bool agree = true;
+    Result first;
+    bool have_first = false;
+    for (const std::size_t t : o.threads) {
+        Result r;
+        if (!run_in_child(o, t, r)) {
+            std::fprintf(stderr, "fleet_bench: the run with %zu threads failed\n", t);
+            return 1;
+        }
+        const double agents = static_cast<double>(o.vehicles + o.depots);
+        const double per_agent = static_cast<double>(r.model_bytes + r.kernel_bytes) / agents;
+        std::printf("%7zu %8.2f %8.2f %10llu %9.3f %9.1f %9.1f %10.0f   %016llx   %016llx\n", t,
+                    r.setup_s, r.wall_s, static_cast<unsigned long long>(r.events),
+                    static_cast<double>(r.events) / r.wall_s / 1e6,
+                    static_cast<double>(r.peak_kib) / 1024.0,
+                    static_cast<double>(r.baseline_kib) / 1024.0, per_agent,
+                    static_cast<unsigned long long>(r.kpi_hash),
+                    static_cast<unsigned long long>(r.event_hash));
+        std::printf(
+            "        orders %llu, delivered %llu (on time %llu), failed %llu, "
+            "utilisation %.1f%%, %.0f veh-km; RSS growth over baseline %.0f B/agent\n",
+            static_cast<unsigned long long>(r.created),
+            static_cast<unsigned long long>(r.delivered),
+            static_cast<unsigned long long>(r.on_time), static_cast<unsigned long long>(r.failed),
+            100.0 * r.utilisation, r.veh_km,
+            static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents);
+        if (have_first) {
+            agree = agree && r.kpi_hash == first.kpi_hash && r.event_hash == first.event_hash;
+        } else {
+            first = r;
+            have_first = true;
+        }
+    }
+    std::printf("results identical across thread counts: %s\n", agree ? "yes" : "NO");
+    return agree ? 0 : 1;
+}

@@ -1,0 +1,97 @@
+// A small fleet scenario shared by the fleet tests: a 20 x 20 grid city, 3 depots, 30 vehicles
+// (24 vans with small batteries so that they charge, 6 drones).
+#pragma once
+
+#include <memory>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "agents/routing/router.hpp"
+#include "agents/world/generators.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace swarm::agents::testing {
+
+struct SmallCity {
+    world::RoadNetwork network;
+    FleetSpec spec;
+    std::unique_ptr<routing::RouterFactory> routers;
+
+    SmallCity() {
+        world::GridCityParams g;
+        g.rows = 20;
+        g.cols = 20;
+        g.spacing_m = 200.0;
+        g.seed = 7;
+        network = world::make_grid_city(g);
+        spec.network = &network;
+        DepotSpec depot;
+        depot.docks = 2;
+        depot.dock_service = {ServiceLaw::Kind::kExponential, 90.0};
+        depot.charging_points = 2;
+        depot.charge_power_kw = 22.0;
+        depot.demand_per_hour = 90.0;
+        spec.depots = depots_on_lattice(network, 1, 3, depot);
+        VehicleType van;
+        van.name = "van";
+        van.capacity = 6;
+        van.kwh_per_km = 0.25;
+        van.battery_kwh = 4.0;  // 16 km: charges a few times in two hours
+        VehicleType drone;
+        drone.name = "drone";
+        drone.kind = VehicleKind::kDrone;
+        drone.cruise_mps = 15.0;
+        drone.capacity = 1;
+        drone.kwh_per_km = 0.02;
+        drone.battery_kwh = 0.2;  // 10 km
+        spec.types = {van, drone};
+        for (std::uint32_t d = 0; d < 3; ++d) {
+            spec.fleets.push_back({0, 8, d});
+            spec.fleets.push_back({1, 2, d});
+        }
+        spec.demand.zone_radius_m = 1200.0;
+        spec.demand.due_s = 40.0 * 60.0;
+        spec.allocation.offer_radius_m = 2500.0;
+        routing::RouterOptions ro;
+        ro.landmark_count = 4;
+        routers = std::make_unique<routing::RouterFactory>(network, ro);
+    }
+};
+
+struct RunResult {
+    FleetKpiSummary kpi;
+    std::uint64_t event_hash = 0;
+    std::uint64_t events = 0;
+};
+
+// one run of a fleet scenario: the model, its engine and the KPI observer
+struct FleetRun {
+    std::unique_ptr<FleetModel> model;
+    std::unique_ptr<sim::Engine> engine;
+    std::unique_ptr<FleetKpiObserver> kpi;
+
+    FleetRun(const FleetSpec& spec, const routing::RouterFactory& routers, sim::Executor& executor,
+             std::size_t partitions = 0, std::uint64_t seed = 11, bool leg_log = false)
+        : model(std::make_unique<FleetModel>(spec, routers)),
+          engine(std::make_unique<sim::Engine>(model->engine_config(seed, partitions), *model,
+                                               executor)),
+          kpi(std::make_unique<FleetKpiObserver>(*model)) {
+        model->enable_leg_log(leg_log);
+        engine->add_observer(*kpi);
+        const sim::Tick minute = spec.time.from_seconds(60.0);
+        engine->set_sampling(minute, 5 * minute);
+        model->attach(*engine);
+    }
+
+    // runs for `hours` of simulated time, checks conservation, returns KPIs and event hash
+    RunResult run(double hours) {
+        sim::RunLimits limits;
+        limits.until = model->spec().time.from_seconds(hours * 3600.0);
+        const auto stats = engine->run(limits);
+        model->finish(*engine);
+        return {kpi->summary(limits.until), engine->event_hash(), stats.events};
+    }
+};
+
+}  // namespace swarm::agents::testing

@@ -1,0 +1,81 @@
+// Shared by the routing tests: compare a router with the reference Dijkstra on random pairs.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "agents/routing/dijkstra.hpp"
+#include "agents/routing/router.hpp"
+
+#ifndef SWARM_ROUTING_TEST_SCALE
+#define SWARM_ROUTING_TEST_SCALE 1
+#endif
+
+namespace swarm::routing::test {
+
+inline constexpr std::size_t kScale = SWARM_ROUTING_TEST_SCALE;
+
+inline bool close(double a, double b) {
+    if (a == kUnreachable || b == kUnreachable) {
+        return a == b;
+    }
+    return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
+}
+
+inline std::vector<std::pair<NodeId, NodeId>> random_pairs(const world::RoadNetwork& net,
+                                                           std::size_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::pair<NodeId, NodeId>> pairs(count);
+    for (auto& [a, b] : pairs) {
+        a = static_cast<NodeId>(rng() % net.node_count());
+        b = static_cast<NodeId>(rng() % net.node_count());
+    }
+    return pairs;
+}
+
+struct CompareResult {
+    std::size_t found = 0;
+    std::size_t unreachable = 0;
+};
+
+// router vs reference on every pair: same reachability, same time, valid path whose times sum
+// to the reported time, time-only query agrees
+inline CompareResult compare(Router& router, DijkstraRouter& reference,
+                             const std::vector<std::pair<NodeId, NodeId>>& pairs,
+                             const RouteView& view) {
+    CompareResult result;
+    const world::RoadNetwork& net = reference.network();
+    for (const auto& [from, to] : pairs) {
+        const Route expected = reference.fastest(from, to, view);
+        const Route got = router.fastest(from, to, view);
+        CAPTURE(from);
+        CAPTURE(to);
+        REQUIRE(got.found == expected.found);
+        CHECK(got.from == from);
+        CHECK(got.to == to);
+        if (!got.found) {
+            ++result.unreachable;
+            CHECK(got.edges.empty());
+            CHECK(router.travel_time(from, to, view) == kUnreachable);
+            continue;
+        }
+        ++result.found;
+        CHECK(close(got.travel_time_s, expected.travel_time_s));
+        const RouteCheck path = check_route(net, from, to, got.edges, view);
+        CHECK(path.valid);
+        CHECK(close(path.travel_time_s, got.travel_time_s));
+        CHECK(close(path.length_m, got.length_m));
+        CHECK(close(router.travel_time(from, to, view), expected.travel_time_s));
+        // the reference's own path is valid too
+        CHECK(check_route(net, from, to, expected.edges, view).valid);
+    }
+    return result;
+}
+
+}  // namespace swarm::routing::test
