@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/format.hpp"
 #include "sim/executor.hpp"
 #include "sim/models/demo.hpp"
 
@@ -36,45 +37,6 @@ static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler
 
 extern "C" void on_interrupt(int /*signal*/) {
     g_interrupt.store(true);
-}
-
-// 1234567 -> "1,234,567"
-std::string grouped(std::uint64_t n) {
-    const std::string digits = std::to_string(n);
-    std::string out;
-    out.reserve(digits.size() + digits.size() / 3);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out.push_back(',');
-        }
-        out.push_back(digits[i]);
-    }
-    return out;
-}
-
-std::string hex(std::uint64_t v) {
-    std::ostringstream out;
-    out << "0x" << std::hex << std::setw(16) << std::setfill('0') << v;
-    return out.str();
-}
-
-std::string fixed(double v, int digits) {
-    if (!std::isfinite(v)) {
-        return "n/a";
-    }
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(digits) << v;
-    return out.str();
-}
-
-// a JSON number; JSON has no infinities or NaNs, so those become null
-std::string number(double v) {
-    if (!std::isfinite(v)) {
-        return "null";
-    }
-    std::ostringstream out;
-    out << std::setprecision(12) << v;
-    return out.str();
 }
 
 double events_per_second(const demo::DemoResult& r) {

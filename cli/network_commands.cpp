@@ -19,6 +19,7 @@
 #include "agents/routing/router.hpp"
 #include "agents/world/road_network.hpp"
 #include "cli/commands.hpp"
+#include "cli/format.hpp"
 #include "io/network/network_loader.hpp"
 
 namespace swarm::cli {
@@ -36,58 +37,6 @@ struct RouteOptions {
     std::uint64_t to = 0;
     bool json = false;
 };
-
-// a JSON string literal: quotes, backslashes and control characters escaped
-std::string quoted(std::string_view text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + "\"";
-}
-
-// a JSON number; JSON has no infinities or NaNs, so those become null
-std::string number(double v) {
-    if (!std::isfinite(v)) {
-        return "null";
-    }
-    std::ostringstream out;
-    out << std::setprecision(12) << v;
-    return out.str();
-}
-
-std::string fixed(double v, int digits) {
-    if (!std::isfinite(v)) {
-        return "n/a";
-    }
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(digits) << v;
-    return out.str();
-}
 
 // 754.2 -> "12 min 34 s"
 std::string duration(double seconds) {

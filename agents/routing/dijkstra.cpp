@@ -8,24 +8,7 @@
 
 namespace swarm::routing {
 
-namespace {
-
-void check_view(const world::RoadNetwork& network, const RouteView& view) {
-    if (view.closed != nullptr && view.closed->size() != network.edge_count()) {
-        throw std::invalid_argument("RouteView: closed mask size differs from edge count");
-    }
-    if (!view.travel_time_s.empty() && view.travel_time_s.size() != network.edge_count()) {
-        throw std::invalid_argument("RouteView: travel_time_s size differs from edge count");
-    }
-}
-
-void check_node(const world::RoadNetwork& network, NodeId node) {
-    if (node >= network.node_count()) {
-        throw std::out_of_range("router: node id out of range");
-    }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 DijkstraRouter::DijkstraRouter(const world::RoadNetwork& network)
     : network_(network),

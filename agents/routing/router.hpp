@@ -93,6 +93,11 @@ class Router {
                               const RouteView& view = {}, double max_time_s = kUnreachable) = 0;
 
     virtual const QueryStats& last_stats() const = 0;
+
+  protected:
+    // argument checks every implementation runs before a query; throw on misuse
+    static void check_node(const world::RoadNetwork& network, NodeId node);
+    static void check_view(const world::RoadNetwork& network, const RouteView& view);
 };
 
 enum class RouterKind : std::uint8_t {
