@@ -26,6 +26,53 @@ Tick seconds_to_ticks(const sim::TimeScale& ts, double s) {
     return ts.from_seconds(s);
 }
 
+// the order id of order o of depot d
+OrderId order_id(std::uint32_t d, std::uint32_t o) {
+    return {d, o};
+}
+
+// logistics demand from the fleet's demand spec: integer sizes in [1, max_size], ready at
+// creation, due due_s later, a fixed hand-over time
+DemandProcess make_demand(const FleetSpec& spec, std::uint32_t d, std::vector<NodeId> zone) {
+    const DemandSpec& ds = spec.demand;
+    CustomerZone z;
+    z.depot = d;
+    z.nodes = std::move(zone);
+    z.orders_per_hour = spec.depots[d].demand_per_hour;
+    const Tick day = spec.time.from_seconds(86400.0);
+    RateProfile profile =
+        ds.profile == DemandProfile::kDay ? RateProfile::day(spec.time) : RateProfile::flat(day);
+    DemandParams p;
+    p.size = {1.0, static_cast<double>(ds.max_size)};
+    p.integer_size = true;
+    p.ready_offset_s = {0.0, 0.0};
+    p.window_s = {ds.due_s, ds.due_s};
+    p.service_s = {ds.customer_service_s, ds.customer_service_s};
+    return {std::move(z), std::move(profile), p, spec.time};
+}
+
+// the KPI bucket of a vehicle state (docs/logistics.md): busy serving orders, idle when
+// available without an order (returning home included), charging, down
+Tick& time_bucket(FleetCounters& c, VehicleState s) {
+    switch (s) {
+        case VehicleState::kIdle:
+        case VehicleState::kReturning:
+            return c.idle;
+        case VehicleState::kCharging:
+            return c.charging;
+        case VehicleState::kBroken:
+            return c.down;
+        default:
+            return c.busy;
+    }
+}
+
+// whether order o of depot d is being auctioned and waits for bids (not awarded, assigned or
+// closed)
+bool open_for_bids(const DepotState& ds, std::uint32_t d, std::uint32_t o) {
+    return ds.book.order(order_id(d, o)).state == OrderState::kCreated && !ds.auctions[o].awarding;
+}
+
 }  // namespace
 
 std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec) {
@@ -53,16 +100,19 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     : spec_(spec), router_factory_(routers) {
     spec_.validate();
     policy_ = make_allocation_policy(spec_.allocation.policy);
-    zones_ = demand_zones(spec_);
     lookahead_ = spec_.lookahead();
     bid_window_ = spec_.bid_window();
     backoff_ = seconds_to_ticks(spec_.time, spec_.allocation.retry_backoff_s);
     customer_service_ = seconds_to_ticks(spec_.time, spec_.demand.customer_service_s);
-    due_ = seconds_to_ticks(spec_.time, spec_.demand.due_s);
-    for (const DepotSpec& d : spec_.depots) {
-        depot_node_.push_back(d.node);
-        depots_.emplace_back(d.docks, d.charging_points);
-        depots_.back().stock = d.initial_stock;
+    kpi_interval_ = seconds_to_ticks(spec_.time, spec_.demand.kpi_interval_s);
+    fleet_series_ = KpiSeries(kpi_interval_);
+    std::vector<std::vector<NodeId>> zones = demand_zones(spec_);
+    for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
+        const DepotSpec& ds = spec_.depots[d];
+        depot_node_.push_back(ds.node);
+        depots_.emplace_back(d, kpi_interval_, ds.docks, ds.charging_points);
+        depots_.back().stock = ds.initial_stock;
+        demand_.push_back(make_demand(spec_, d, std::move(zones[d])));
     }
     // vehicles idle and full at their home depot, in fleet order
     fleet_.resize(spec_.vehicle_count());
@@ -79,13 +129,14 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
             fleet_.min_energy_kwh[v] = t.battery_kwh;
         }
     }
+    layout_ = LpLayout(spec_.depot_count(), fleet_.home);
     board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
     board_scratch_.resize(fleet_.size());
 }
 
 sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t partitions) const {
     sim::EngineConfig c;
-    c.lp_count = spec_.depot_count() + vehicle_count();
+    c.lp_count = static_cast<std::uint32_t>(layout_.size());
     c.lookahead = lookahead_;
     c.seed = seed;
     c.partitions = partitions;
@@ -102,18 +153,62 @@ void FleetModel::attach(sim::Engine& engine) {
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
     engine.every(engine.now() + interval, interval,
                  [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
+    // vehicle time goes into the KPI series at every interval boundary
+    fleet_booked_at_ = engine.now();
+    fleet_time(engine.now(), fleet_busy_booked_, fleet_accounted_booked_);
+    const Tick first_boundary = fleet_series_.start_of(fleet_series_.interval_of(engine.now()) + 1);
+    engine.every(first_boundary, kpi_interval_,
+                 [this](sim::Engine& /*engine*/, Tick t) { record_fleet_time(t); });
     // each depot's first order arrival, from its demand substream
     for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
-        const double rate = spec_.depots[d].demand_per_hour;
-        if (rate <= 0.0) {
-            continue;
-        }
         DepotState& ds = depots_[d];
-        sim::RandomStream rng(engine.config().seed, d, kDemandSubstream, ds.demand_draws);
-        const Tick first = seconds_to_ticks(spec_.time, rng.exponential(3600.0 / rate));
+        const sim::LpId lp = depot_lp(d);
+        sim::RandomStream rng(engine.config().seed, lp, kDemandSubstream, ds.demand_draws);
+        const Tick first = demand_[d].next_arrival(engine.now(), rng);
         ds.demand_draws = rng.draws();
-        engine.inject(d, engine.now() + first, type_of(Msg::kDemand));
+        if (first != sim::kTickNever) {
+            engine.inject(lp, first, type_of(Msg::kDemand));
+        }
     }
+}
+
+FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
+    FleetCounters c = fleet_.counters[v];
+    time_bucket(c, fleet_.state[v]) += t - fleet_.state_since[v];
+    return c;
+}
+
+void FleetModel::fleet_time(Tick t, Tick& busy, Tick& accounted) const {
+    busy = 0;
+    accounted = 0;
+    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+        const FleetCounters c = vehicle_counters(v, t);
+        busy += c.busy;
+        accounted += c.accounted();
+    }
+}
+
+void FleetModel::record_fleet_time(Tick t) {
+    Tick busy = 0;
+    Tick accounted = 0;
+    fleet_time(t, busy, accounted);
+    fleet_series_.add_fleet_time(fleet_series_.interval_of(fleet_booked_at_),
+                                 busy - fleet_busy_booked_, accounted - fleet_accounted_booked_);
+    fleet_booked_at_ = t;
+    fleet_busy_booked_ = busy;
+    fleet_accounted_booked_ = accounted;
+}
+
+KpiSeries FleetModel::fleet_series(Tick t) const {
+    KpiSeries s = fleet_series_;
+    if (t > fleet_booked_at_) {
+        Tick busy = 0;
+        Tick accounted = 0;
+        fleet_time(t, busy, accounted);
+        s.add_fleet_time(s.interval_of(fleet_booked_at_), busy - fleet_busy_booked_,
+                         accounted - fleet_accounted_booked_);
+    }
+    return s;
 }
 
 void FleetModel::rebuild_board(Tick t) {
@@ -131,6 +226,9 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
         return a;
     }
     const Point b = net.position(fleet_.leg_to[v]);
+    if (t >= fleet_.leg_end[v]) {
+        return b;  // exactly the end node, not a + (b - a) * 1
+    }
     const double f = std::clamp(static_cast<double>(t - fleet_.leg_start[v]) /
                                     static_cast<double>(fleet_.leg_end[v] - fleet_.leg_start[v]),
                                 0.0, 1.0);
@@ -144,8 +242,9 @@ void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) cons
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const sim::LpId lp = ctx.self();
     const auto m = static_cast<Msg>(event.type);
-    if (lp < spec_.depot_count()) {
-        const std::uint32_t d = lp;
+    const LpLayout::Entry who = layout_.at(lp);
+    if (who.kind == LpLayout::Kind::kDepot) {
+        const std::uint32_t d = who.index;
         switch (m) {
             case Msg::kDemand:
                 return on_demand(ctx, d);
@@ -160,14 +259,13 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
             case Msg::kRetry:
                 return on_retry(ctx, d, event.payload.as<AnswerMsg>().order);
             case Msg::kAccept:
-                return on_accept(d, event.payload.as<AnswerMsg>());
+                return on_accept(ctx, d, event.payload.as<AnswerMsg>());
             case Msg::kReject:
                 return on_reject(ctx, d, event.payload.as<AnswerMsg>());
             case Msg::kDockRequest:
                 return on_dock_request(ctx, d, event.payload.as<DockMsg>());
             case Msg::kDockDone:
-                return on_dock_done(ctx, d,
-                                    static_cast<std::uint32_t>(event.payload.as<Customer>().id));
+                return on_dock_done(ctx, d, event.payload.as<Customer>());
             case Msg::kDelivered:
                 return on_delivered(d, event.payload.as<DeliveredMsg>());
             case Msg::kChargeRequest:
@@ -178,7 +276,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 break;
         }
     } else {
-        const std::uint32_t v = lp - spec_.depot_count();
+        const std::uint32_t v = who.index;
         switch (m) {
             case Msg::kOffer:
                 return on_offer(ctx, v, event.payload.as<OrderMsg>());
@@ -206,13 +304,14 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
 // depots
 
 OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
-    const DepotOrder& ord = depots_[d].orders[o];
+    const DepotState& ds = depots_[d];
+    const Order& ord = ds.book.order(order_id(d, o));
     OrderMsg m;
     m.depot = d;
     m.order = o;
-    m.customer = ord.customer;
+    m.customer = ord.customer_node;
     m.size = static_cast<std::uint16_t>(ord.size);
-    m.round = ord.round;
+    m.round = ds.auctions[o].round;
     m.ready = ord.ready;
     m.due = ord.due;
     return m;
@@ -220,134 +319,126 @@ OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
 
 void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
     DepotState& ds = depots_[d];
-    const std::vector<NodeId>& zone = zones_[d];
-    sim::RandomStream rng(ctx.seed(), d, kDemandSubstream, ds.demand_draws);
-    // the order: a customer in the zone, a size, a due time
-    DepotOrder ord;
-    ord.customer = zone[rng.below(zone.size())];
-    ord.size = 1 + static_cast<std::uint32_t>(rng.below(spec_.demand.max_size));
-    ord.created = ctx.now();
-    ord.ready = ctx.now();
-    ord.due = ctx.now() + due_;
-    // the next arrival
-    const Tick gap =
-        seconds_to_ticks(spec_.time, rng.exponential(3600.0 / spec_.depots[d].demand_per_hour));
+    const DemandProcess& demand = demand_[d];
+    sim::RandomStream rng(ctx.seed(), ctx.self(), kDemandSubstream, ds.demand_draws);
+    // the order, then the next arrival
+    const Order drawn = demand.make_order(ctx.now(), rng);
+    const Tick next = demand.next_arrival(ctx.now(), rng);
     ds.demand_draws = rng.draws();
-    ctx.schedule_self(gap, type_of(Msg::kDemand));
+    if (next != sim::kTickNever) {
+        ctx.schedule_self(next - ctx.now(), type_of(Msg::kDemand));
+    }
 
-    const auto o = static_cast<std::uint32_t>(ds.orders.size());
-    ++ds.counters.created;
+    const OrderId id = ds.book.create(drawn);
+    ds.auctions.emplace_back();
     // stock is reserved when the order is taken
-    if (ds.stock < ord.size) {
-        ord.status = OrderStatus::kFailed;
-        ds.orders.push_back(ord);
-        ++ds.counters.failed_no_stock;
+    const auto units = static_cast<std::uint64_t>(drawn.size);
+    if (ds.stock < units) {
+        ds.book.fail(id, FailReason::kNoStock, ctx.now());
         return;
     }
-    ds.stock -= ord.size;
-    ds.orders.push_back(ord);
-    start_auction(ctx, d, o);
+    ds.stock -= units;
+    start_auction(ctx, d, id.index);
 }
 
 void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[o];
-    ord.status = OrderStatus::kOpen;
-    ++ord.round;
-    ord.best_vehicle = kNone;
+    Auction& auction = ds.auctions[o];
+    auction.awarding = false;
+    ++auction.round;
+    auction.best_vehicle = kNone;
     const OrderMsg msg = order_msg(d, o);
     std::array<std::uint32_t, 64> cand{};
     const std::size_t n = policy_->candidates(spec_, board_, d, msg, cand);
     AnswerMsg key;
     key.order = o;
-    key.round = ord.round;
+    key.round = auction.round;
     if (n == 0) {
         // nobody near: try again later
-        ++ds.counters.retries;
+        ++ds.auction.retries;
         ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
         return;
     }
     for (std::size_t i = 0; i < n; ++i) {
         send(ctx, vehicle_lp(cand[i]), Msg::kOffer, Payload::of(msg));
     }
-    ds.counters.offers += n;
+    ds.auction.offers += n;
     ctx.schedule_self(bid_window_, type_of(Msg::kBidTimeout), Payload::of(key), kLatePriority);
 }
 
 void FleetModel::on_bid(std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[a.order];
-    ++ds.counters.bids;
-    if (a.round != ord.round || ord.status != OrderStatus::kOpen) {
+    Auction& auction = ds.auctions[a.order];
+    ++ds.auction.bids;
+    if (a.round != auction.round || !open_for_bids(ds, d, a.order)) {
         return;  // a late bid of an earlier round
     }
-    if (ord.best_vehicle == kNone ||
-        policy_->better(a.cost_s, a.vehicle, ord.best_cost, ord.best_vehicle)) {
-        ord.best_cost = a.cost_s;
-        ord.best_vehicle = a.vehicle;
+    if (auction.best_vehicle == kNone ||
+        policy_->better(a.cost_s, a.vehicle, auction.best_cost, auction.best_vehicle)) {
+        auction.best_cost = a.cost_s;
+        auction.best_vehicle = a.vehicle;
     }
 }
 
 void FleetModel::on_decline(std::uint32_t d, const AnswerMsg& /*a*/) {
-    ++depots_[d].counters.declines;
+    ++depots_[d].auction.declines;
 }
 
 void FleetModel::on_bid_timeout(Context& ctx, std::uint32_t d, std::uint32_t o,
                                 std::uint16_t round) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[o];
-    if (round != ord.round || ord.status != OrderStatus::kOpen) {
+    Auction& auction = ds.auctions[o];
+    if (round != auction.round || !open_for_bids(ds, d, o)) {
         return;
     }
-    if (ord.best_vehicle == kNone) {
-        ++ds.counters.retries;
+    if (auction.best_vehicle == kNone) {
+        ++ds.auction.retries;
         AnswerMsg key;
         key.order = o;
-        key.round = ord.round;
+        key.round = auction.round;
         ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
         return;
     }
-    ord.status = OrderStatus::kAwarding;
-    send(ctx, vehicle_lp(ord.best_vehicle), Msg::kAward, Payload::of(order_msg(d, o)));
+    auction.awarding = true;
+    send(ctx, vehicle_lp(auction.best_vehicle), Msg::kAward, Payload::of(order_msg(d, o)));
 }
 
 void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[o];
-    if (ord.status != OrderStatus::kOpen) {
+    if (!open_for_bids(ds, d, o)) {
         return;
     }
     // past due and still nobody: give up, and put the stock back
+    const Order& ord = ds.book.order(order_id(d, o));
     if (ctx.now() > ord.due) {
-        ord.status = OrderStatus::kFailed;
-        ds.stock += ord.size;
-        ++ds.counters.failed_no_vehicle;
+        ds.stock += static_cast<std::uint64_t>(ord.size);
+        ds.book.fail(order_id(d, o), FailReason::kNoVehicle, ctx.now());
         return;
     }
     start_auction(ctx, d, o);
 }
 
-void FleetModel::on_accept(std::uint32_t d, const AnswerMsg& a) {
+void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[a.order];
-    if (ord.status != OrderStatus::kAwarding) {
+    Auction& auction = ds.auctions.at(a.order);
+    if (!auction.awarding) {
         throw FleetModelError("fleet: accept of order " + std::to_string(a.order) +
                               " that is not being awarded");
     }
-    ord.status = OrderStatus::kAssigned;
-    ord.vehicle = a.vehicle;
-    ++ds.counters.assigned;
+    auction.awarding = false;
+    ds.book.assign(order_id(d, a.order), a.vehicle, ctx.now());
 }
 
 void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[a.order];
-    if (ord.status != OrderStatus::kAwarding) {
+    Auction& auction = ds.auctions.at(a.order);
+    if (!auction.awarding) {
         throw FleetModelError("fleet: reject of order " + std::to_string(a.order) +
                               " that is not being awarded");
     }
-    ++ds.counters.rejects;
-    ord.status = OrderStatus::kOpen;
+    // rejected before it was ever assigned: still kCreated in the book, offer it again
+    ++ds.auction.rejects;
+    auction.awarding = false;
     on_retry(ctx, d, a.order);
 }
 
@@ -357,7 +448,9 @@ void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m
     c.id = ds.dock_jobs.put(m);
     c.created = ctx.now();
     c.arrived = ctx.now();
-    if (ds.docks.arrive(ctx.now(), c)) {
+    const bool start = ds.docks.arrive(ctx.now(), c);
+    ds.book.counters().queue.set(ctx.now(), static_cast<std::int64_t>(ds.docks.queue_length()));
+    if (start) {
         begin_dock(ctx, d, static_cast<std::uint32_t>(c.id));
     }
 }
@@ -368,27 +461,31 @@ void FleetModel::begin_dock(Context& ctx, std::uint32_t d, std::uint32_t job) {
         law.kind == ServiceLaw::Kind::kExponential ? ctx.rng().exponential(law.mean_s) : law.mean_s;
     Customer c;
     c.id = job;
-    c.arrived = ctx.now();  // overwritten below by the station's record
+    c.arrived = ctx.now();  // the start of service: dock busy time is counted from here
     ctx.schedule_self(seconds_to_ticks(spec_.time, s), type_of(Msg::kDockDone), Payload::of(c));
 }
 
-void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, std::uint32_t job) {
+void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job) {
     DepotState& ds = depots_[d];
+    DepotCounters& counters = ds.book.counters();
+    counters.dock_busy += ctx.now() - job.arrived;
     Customer done;
-    done.id = job;
+    done.id = job.id;
     done.arrived = ctx.now();  // sojourn statistics are not used for docks
-    if (const auto next = ds.docks.complete(ctx.now(), done)) {
+    const std::optional<Customer> next = ds.docks.complete(ctx.now(), done);
+    counters.queue.set(ctx.now(), static_cast<std::int64_t>(ds.docks.queue_length()));
+    if (next) {
         begin_dock(ctx, d, static_cast<std::uint32_t>(next->id));
     }
-    const DockMsg m = ds.dock_jobs.take(job);
+    const DockMsg m = ds.dock_jobs.take(static_cast<std::uint32_t>(job.id));
     for (std::uint32_t i = 0; i < m.count; ++i) {
-        DepotOrder& ord = ds.orders[m.orders[i]];
-        if (ord.status != OrderStatus::kAssigned || ord.vehicle != m.vehicle) {
+        const OrderId id = order_id(d, m.orders[i]);
+        const Order& ord = ds.book.order(id);
+        if (ord.state != OrderState::kAssigned || ord.vehicle != m.vehicle) {
             throw FleetModelError("fleet: vehicle " + std::to_string(m.vehicle) + " loads order " +
-                                  std::to_string(m.orders[i]) + " it was not assigned");
+                                  to_string(id) + " it was not assigned");
         }
-        ord.status = OrderStatus::kPickedUp;
-        ++ds.counters.picked_up;
+        ds.book.pick_up(id, ctx.now());
     }
     VehicleMsg out;
     out.vehicle = m.vehicle;
@@ -397,19 +494,14 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, std::uint32_t job) 
 }
 
 void FleetModel::on_delivered(std::uint32_t d, const DeliveredMsg& m) {
+    // the hand-over time the vehicle reports, not the receipt time
     DepotState& ds = depots_[d];
-    DepotOrder& ord = ds.orders[m.order];
-    if (ord.status != OrderStatus::kPickedUp) {
-        throw FleetModelError("fleet: order " + std::to_string(m.order) +
-                              " delivered without being picked up");
+    const OrderId id = order_id(d, m.order);
+    if (ds.book.order(id).vehicle != m.vehicle) {
+        throw FleetModelError("fleet: vehicle " + std::to_string(m.vehicle) + " delivered order " +
+                              to_string(id) + " it was not assigned");
     }
-    ord.status = OrderStatus::kDelivered;
-    if (m.at <= ord.due) {
-        ++ds.counters.delivered_on_time;
-    } else {
-        ++ds.counters.delivered_late;
-    }
-    ds.counters.delivery_delay_s += spec_.time.to_seconds(m.at - ord.created);
+    ds.book.deliver(id, m.at);
 }
 
 void FleetModel::on_charge_request(Context& ctx, std::uint32_t d, const ChargeMsg& m) {
@@ -452,11 +544,8 @@ void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
         throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
                               " cannot go from " + to_string(from) + " to " + to_string(s));
     }
-    // busy time: every state but idle, charging and broken
-    if (from != VehicleState::kIdle && from != VehicleState::kCharging &&
-        from != VehicleState::kBroken) {
-        fleet_.busy_ticks[v] += now - fleet_.state_since[v];
-    }
+    // the time spent in the state being left, into its KPI bucket
+    time_bucket(fleet_.counters[v], from) += now - fleet_.state_since[v];
     fleet_.state[v] = s;
     fleet_.state_since[v] = now;
 }
@@ -482,7 +571,7 @@ void FleetModel::on_offer(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     a.vehicle = v;
     a.round = m.round;
     a.cost_s = cost.value_or(0.0);
-    send(ctx, m.depot, cost ? Msg::kBid : Msg::kDecline, Payload::of(a));
+    send(ctx, depot_lp(m.depot), cost ? Msg::kBid : Msg::kDecline, Payload::of(a));
 }
 
 void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
@@ -492,7 +581,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     a.round = m.round;
     // still feasible? (other depots may have awarded orders since the bid)
     if (!feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
-        send(ctx, m.depot, Msg::kReject, Payload::of(a));
+        send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
     }
     Plan& plan = fleet_.plan[v];
@@ -503,7 +592,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     e.size = m.size;
     e.ready = m.ready;
     e.due = m.due;
-    send(ctx, m.depot, Msg::kAccept, Payload::of(a));
+    send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
     const VehicleState s = fleet_.state[v];
     if (s == VehicleState::kIdle || s == VehicleState::kReturning) {
         next_activity(ctx, v);
@@ -595,8 +684,8 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
             {fleet_.node[v], fleet_.leg_to[v], edge, fleet_.leg_start[v], ctx.now(), metres});
     }
     const double kwh = metres / 1000.0 * type.kwh_per_km;
-    fleet_.metres[v] += metres;
-    fleet_.kwh_used[v] += kwh;
+    fleet_.counters[v].add_distance_m(metres);
+    fleet_.counters[v].add_energy_kwh(kwh);
     fleet_.energy_kwh[v] -= kwh;
     fleet_.min_energy_kwh[v] = std::min(fleet_.min_energy_kwh[v], fleet_.energy_kwh[v]);
     if (fleet_.energy_kwh[v] < 0.0) {
@@ -623,7 +712,7 @@ void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
         ChargeMsg m;
         m.vehicle = v;
         m.kwh = type.battery_kwh - fleet_.energy_kwh[v];
-        send(ctx, fleet_.home[v], Msg::kChargeRequest, Payload::of(m));
+        send(ctx, depot_lp(fleet_.home[v]), Msg::kChargeRequest, Payload::of(m));
         return;
     }
     set_state(v, VehicleState::kIdle, ctx.now());
@@ -648,7 +737,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
                 m.orders[m.count++] = e.order;
             }
             set_state(v, VehicleState::kLoading, ctx.now());
-            send(ctx, d, Msg::kDockRequest, Payload::of(m));
+            send(ctx, depot_lp(d), Msg::kDockRequest, Payload::of(m));
             return;
         }
         case VehicleState::kEnRoute: {
@@ -698,12 +787,12 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
     --plan.size;
     --plan.loaded;
     fleet_.load[v] -= e.size;
-    ++fleet_.delivered[v];
+    ++fleet_.counters[v].deliveries;
     DeliveredMsg m;
     m.order = e.order;
     m.vehicle = v;
     m.at = ctx.now();
-    send(ctx, e.depot, Msg::kDelivered, Payload::of(m));
+    send(ctx, depot_lp(e.depot), Msg::kDelivered, Payload::of(m));
     next_activity(ctx, v);
 }
 
@@ -721,28 +810,10 @@ void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
 
 void FleetModel::finish(const sim::Engine& /*engine*/) const {
     for (std::uint32_t d = 0; d < depots_.size(); ++d) {
-        const DepotState& ds = depots_[d];
-        std::array<std::uint64_t, kOrderStatusCount> by{};
-        for (const DepotOrder& o : ds.orders) {
-            ++by[static_cast<std::size_t>(o.status)];
-        }
-        const FleetDepotCounters& c = ds.counters;
-        const auto at = [](OrderStatus s) { return static_cast<std::size_t>(s); };
-        const std::uint64_t open = by[at(OrderStatus::kOpen)] + by[at(OrderStatus::kAwarding)] +
-                                   by[at(OrderStatus::kAssigned)] + by[at(OrderStatus::kPickedUp)];
-        const std::uint64_t delivered = c.delivered_on_time + c.delivered_late;
-        const std::uint64_t failed = c.failed_no_vehicle + c.failed_no_stock;
-        const bool ok = c.created == ds.orders.size() && c.created == delivered + failed + open &&
-                        by[at(OrderStatus::kDelivered)] == delivered &&
-                        by[at(OrderStatus::kFailed)] == failed &&
-                        c.picked_up == delivered + by[at(OrderStatus::kPickedUp)] &&
-                        c.assigned == c.picked_up + by[at(OrderStatus::kAssigned)];
-        if (!ok) {
+        const ConservationReport r = depots_[d].book.check_conservation();
+        if (!r.ok()) {
             throw FleetModelError("fleet: order conservation violated at depot " +
-                                  std::to_string(d) + ": created " + std::to_string(c.created) +
-                                  ", delivered " + std::to_string(delivered) + ", failed " +
-                                  std::to_string(failed) + ", open " + std::to_string(open) +
-                                  " (book holds " + std::to_string(ds.orders.size()) + ")");
+                                  std::to_string(d) + ": " + r.message());
         }
     }
 }
@@ -750,13 +821,16 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
 std::size_t FleetModel::memory_bytes() const {
     std::size_t b = fleet_.memory_bytes() + board_.memory_bytes() +
                     board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
-                    depots_.capacity() * sizeof(DepotState);
+                    depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes();
     for (const DepotState& d : depots_) {
-        b += d.orders.capacity() * sizeof(DepotOrder) + d.dock_jobs.memory_bytes() +
+        // the book's orders and series columns (8 per interval), approximately
+        b += d.book.size() * sizeof(Order) + d.book.series().size() * 8 * sizeof(std::uint64_t) +
+             d.book.counters().late_samples.capacity() * sizeof(Tick) +
+             d.auctions.capacity() * sizeof(Auction) + d.dock_jobs.memory_bytes() +
              d.charge_jobs.memory_bytes();
     }
-    for (const auto& z : zones_) {
-        b += z.capacity() * sizeof(NodeId);
+    for (const DemandProcess& p : demand_) {
+        b += p.zone().nodes.capacity() * sizeof(NodeId);
     }
     return b;
 }

@@ -1,6 +1,7 @@
-// The fleet as logical processes: LPs [0, D) are depots, [D, D+V) vehicles. Depots create
-// orders (Poisson demand on their own random substream), offer them to nearby vehicles,
-// award them by the allocation policy and serve loading docks and charging points as FIFO
+// The fleet as logical processes: each depot LP is followed by the LPs of the vehicles based
+// there (LpLayout). Depots create orders (logistics::DemandProcess on their own random
+// substream) and keep them in a logistics::OrderBook, offer them to nearby vehicles, award
+// them by the allocation policy and serve loading docks and charging points as FIFO
 // queues. Vehicles bid, drive (one event per node reached), load, deliver, return and charge.
 // All interaction is by kernel messages with a delay of at least the lookahead; the only
 // shared state, the FleetBoard, changes at barriers. See docs/fleet.md.
@@ -16,6 +17,8 @@
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
 #include "agents/fleet/messages.hpp"
+#include "agents/logistics/demand.hpp"
+#include "agents/logistics/kpi.hpp"
 #include "agents/routing/router.hpp"
 #include "sim/engine.hpp"
 
@@ -52,14 +55,16 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] sim::EngineConfig engine_config(std::uint64_t seed,
                                                   std::size_t partitions = 0) const;
 
-    // makes one router per partition, builds the first FleetBoard, registers its rebuild as
-    // a barrier action and injects each depot's first order arrival. Call once, before run.
+    // makes one router per partition, builds the first FleetBoard, registers its rebuild and
+    // the fleet-time accounting of the KPI series as barrier actions and injects each
+    // depot's first order arrival. Call once, before run.
     void attach(sim::Engine& engine);
 
     void handle(sim::Context& ctx, const sim::Event& event) override;
 
-    // checks every depot's order conservation (created = delivered + failed + open, each
-    // order in exactly one state); throws FleetModelError when violated
+    // checks every depot's OrderBook (check_conservation: created = delivered + failed +
+    // open, each order in exactly one state, KPI counters agree); throws FleetModelError
+    // with the report's message when violated
     void finish(const sim::Engine& engine) const;
 
     // where vehicle v is at tick t (interpolated along its edge or leg)
@@ -74,8 +79,21 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::uint32_t vehicle_count() const {
         return static_cast<std::uint32_t>(fleet_.size());
     }
-    [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const { return spec_.depot_count() + v; }
-    [[nodiscard]] const std::vector<NodeId>& zone(std::uint32_t d) const { return zones_[d]; }
+    [[nodiscard]] const LpLayout& layout() const { return layout_; }
+    [[nodiscard]] sim::LpId depot_lp(std::uint32_t d) const { return layout_.depot_lp(d); }
+    [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const { return layout_.vehicle_lp(v); }
+    [[nodiscard]] const std::vector<NodeId>& zone(std::uint32_t d) const {
+        return demand_[d].zone().nodes;
+    }
+    [[nodiscard]] const DemandProcess& demand(std::uint32_t d) const { return demand_[d]; }
+
+    // vehicle v's counters with the time of its current state up to t added (t >= the time
+    // of its last state change)
+    [[nodiscard]] FleetCounters vehicle_counters(std::uint32_t v, sim::Tick t) const;
+    // the fleet columns of the KPI series (busy and accounted vehicle time per interval),
+    // recorded at every interval boundary, plus the running interval up to t
+    [[nodiscard]] KpiSeries fleet_series(sim::Tick t) const;
+    [[nodiscard]] sim::Tick kpi_interval() const { return kpi_interval_; }
     // model memory (vehicle and depot state, board, zones), excluding network and routers
     [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -96,10 +114,10 @@ class FleetModel final : public sim::Model {
     void on_decline(std::uint32_t d, const AnswerMsg& a);
     void on_bid_timeout(sim::Context& ctx, std::uint32_t d, std::uint32_t o, std::uint16_t round);
     void on_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
-    void on_accept(std::uint32_t d, const AnswerMsg& a);
+    void on_accept(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_reject(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_dock_request(sim::Context& ctx, std::uint32_t d, const DockMsg& m);
-    void on_dock_done(sim::Context& ctx, std::uint32_t d, std::uint32_t job);
+    void on_dock_done(sim::Context& ctx, std::uint32_t d, const sim::Customer& job);
     void on_delivered(std::uint32_t d, const DeliveredMsg& m);
     void on_charge_request(sim::Context& ctx, std::uint32_t d, const ChargeMsg& m);
     void on_charge_done(sim::Context& ctx, std::uint32_t d, const ChargeMsg& m);
@@ -131,13 +149,17 @@ class FleetModel final : public sim::Model {
     void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p) const;
 
     void rebuild_board(sim::Tick t);
+    // sums vehicle time up to t and books it into the fleet series' running interval
+    void record_fleet_time(sim::Tick t);
+    void fleet_time(sim::Tick t, Tick& busy, Tick& accounted) const;
 
     const FleetSpec& spec_;
     const routing::RouterFactory& router_factory_;
     std::unique_ptr<AllocationPolicy> policy_;
     std::vector<std::unique_ptr<routing::Router>> routers_;  // one per partition
-    std::vector<std::vector<NodeId>> zones_;
+    std::vector<DemandProcess> demand_;                      // by depot
     std::vector<NodeId> depot_node_;
+    LpLayout layout_;
     FleetState fleet_;
     std::vector<DepotState> depots_;
     FleetBoard board_;
@@ -147,7 +169,12 @@ class FleetModel final : public sim::Model {
     sim::Tick bid_window_ = 0;
     sim::Tick backoff_ = 0;
     sim::Tick customer_service_ = 0;
-    sim::Tick due_ = 0;
+    sim::Tick kpi_interval_ = 0;
+    // fleet columns of the KPI series, booked at barriers: totals booked so far and when
+    KpiSeries fleet_series_;
+    sim::Tick fleet_booked_at_ = 0;
+    Tick fleet_busy_booked_ = 0;
+    Tick fleet_accounted_booked_ = 0;
 };
 
 }  // namespace swarm::agents

@@ -62,8 +62,10 @@ void FleetSpec::validate() const {
     }
     require(static_cast<std::uint64_t>(vehicle_count()) + depots.size() < 0xFFFFFFF0ull,
             "too many LPs");
-    require(demand.max_size >= 1 && demand.due_s > 0.0 && demand.zone_radius_m > 0.0,
+    require(demand.max_size >= 1 && demand.due_s > 0.0 && demand.zone_radius_m > 0.0 &&
+                demand.customer_service_s >= 0.0,
             "bad demand parameters");
+    require(time.from_seconds(demand.kpi_interval_s) > 0, "KPI interval must be > 0");
     require(allocation.max_offers >= 1 && allocation.max_offers <= 64, "max_offers in [1, 64]");
     require(allocation.max_plan >= 1 && allocation.max_plan <= kMaxPlan,
             "max_plan in [1, " + std::to_string(kMaxPlan) + "]");

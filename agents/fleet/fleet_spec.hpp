@@ -28,7 +28,7 @@ struct DepotSpec {
     std::uint32_t charging_points = 2;
     double charge_power_kw = 50.0;
     std::uint64_t initial_stock = 1'000'000;  // units
-    double demand_per_hour = 60.0;            // mean order arrivals per hour
+    double demand_per_hour = 60.0;            // mean order arrivals per hour (over a day with kDay)
 };
 
 enum class VehicleKind : std::uint8_t { kGround, kDrone };
@@ -50,13 +50,21 @@ struct FleetGroup {
     std::uint32_t home = 0;
 };
 
-// Orders a depot creates: size uniform in [1, max_size] units, to a customer node drawn
-// uniformly from the depot's demand zone, due `due_s` after creation.
+// How a depot's order rate varies over time (logistics::RateProfile): constant, or the
+// day profile (quiet nights, peaks at 8-10 h and 15-17 h; simulated time 0 is midnight).
+enum class DemandProfile : std::uint8_t { kDay, kFlat };
+
+// Orders a depot creates (logistics::DemandProcess): a non-homogeneous Poisson process with
+// the depot's demand_per_hour times the profile's factor; size uniform over the integers in
+// [1, max_size] units, to a customer node drawn uniformly from the depot's demand zone,
+// ready at creation and due `due_s` after it.
 struct DemandSpec {
     double zone_radius_m = 1500.0;  // customer nodes within this radius of their depot
     std::uint32_t max_size = 3;
     double due_s = 45.0 * 60.0;
     double customer_service_s = 60.0;  // hand-over time at the customer
+    DemandProfile profile = DemandProfile::kDay;
+    double kpi_interval_s = 15.0 * 60.0;  // grid of the KPI series (Q(t), utilisation)
 };
 
 struct AllocationParams {

@@ -111,11 +111,8 @@ void FleetState::resize(std::size_t n) {
     load.resize(n, 0);
     energy_kwh.resize(n, 0.0);
     plan.resize(n);
-    metres.resize(n, 0.0);
-    kwh_used.resize(n, 0.0);
-    busy_ticks.resize(n, 0);
+    counters.resize(n);
     state_since.resize(n, 0);
-    delivered.resize(n, 0);
     max_load.resize(n, 0);
     min_energy_kwh.resize(n, 0.0);
     energy_violations.resize(n, 0);
@@ -132,13 +129,35 @@ std::size_t FleetState::memory_bytes() const {
     std::size_t b = bytes(state) + bytes(node) + bytes(leg_to) + bytes(leg_start) + bytes(leg_end) +
                     bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
-                    bytes(plan) + bytes(metres) + bytes(kwh_used) + bytes(busy_ticks) +
-                    bytes(state_since) + bytes(delivered) + bytes(max_load) +
+                    bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
                     bytes(min_energy_kwh) + bytes(energy_violations);
     for (const auto& r : route) {
         b += bytes(r);
     }
     return b;
+}
+
+LpLayout::LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home) {
+    depot_lp_.resize(depots);
+    vehicle_lp_.resize(vehicle_home.size());
+    entries_.reserve(depots + vehicle_home.size());
+    // vehicles by home depot, in vehicle order (a counting sort)
+    std::vector<std::vector<std::uint32_t>> based(depots);
+    for (std::uint32_t v = 0; v < vehicle_home.size(); ++v) {
+        based.at(vehicle_home[v]).push_back(v);
+    }
+    for (std::uint32_t d = 0; d < depots; ++d) {
+        depot_lp_[d] = static_cast<sim::LpId>(entries_.size());
+        entries_.push_back({Kind::kDepot, d});
+        for (const std::uint32_t v : based[d]) {
+            vehicle_lp_[v] = static_cast<sim::LpId>(entries_.size());
+            entries_.push_back({Kind::kVehicle, v});
+        }
+    }
+}
+
+std::size_t LpLayout::memory_bytes() const {
+    return bytes(depot_lp_) + bytes(vehicle_lp_) + bytes(entries_);
 }
 
 }  // namespace swarm::agents

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "agents/fleet/messages.hpp"
+#include "agents/logistics/kpi.hpp"
+#include "agents/logistics/order_book.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/models/queueing.hpp"
 #include "sim/time.hpp"
@@ -53,7 +55,8 @@ struct Plan {
     std::uint8_t loaded = 0;
 };
 
-// Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: counters.
+// Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
+// (logistics::FleetCounters) and the limit checks the tests read.
 struct FleetState {
     // hot: where each vehicle is
     std::vector<VehicleState> state;
@@ -72,12 +75,10 @@ struct FleetState {
     std::vector<std::uint32_t> load;  // units on board
     std::vector<double> energy_kwh;
     std::vector<Plan> plan;
-    // cold: counters
-    std::vector<double> metres;
-    std::vector<double> kwh_used;
-    std::vector<sim::Tick> busy_ticks;  // time in any state but idle/charging/broken
+    // cold: KPI counters; time is added to the bucket of the state being left
+    std::vector<FleetCounters> counters;
     std::vector<sim::Tick> state_since;
-    std::vector<std::uint32_t> delivered;
+    // cold: limit checks (anomalies become counters that tests read)
     std::vector<std::uint32_t> max_load;           // highest load ever carried
     std::vector<double> min_energy_kwh;            // lowest energy ever reached
     std::vector<std::uint32_t> energy_violations;  // edges or legs that ended below 0 kWh
@@ -88,29 +89,14 @@ struct FleetState {
     [[nodiscard]] std::size_t memory_bytes() const;
 };
 
-// Where an order is in its life at its depot.
-enum class OrderStatus : std::uint8_t {
-    kOpen,       // being offered (or waiting to be offered again)
-    kAwarding,   // awarded, the winner's answer is on its way
-    kAssigned,   // in a vehicle's plan
-    kPickedUp,   // loaded on the vehicle
-    kDelivered,  // handed over (on time or late)
-    kFailed,     // given up (no vehicle before its due time, or no stock)
-};
-inline constexpr std::size_t kOrderStatusCount = 6;
-
-// An order as the depot keeps it.
-struct DepotOrder {
-    NodeId customer = world::kNoNode;
-    std::uint32_t size = 0;
-    sim::Tick created = 0;
-    sim::Tick ready = 0;
-    sim::Tick due = 0;
+// The auction of one order at its depot, beside the order's lifecycle in the OrderBook
+// (an order being auctioned is kCreated there; `awarding` while the winner's answer is on
+// its way).
+struct Auction {
     double best_cost = 0.0;
     std::uint32_t best_vehicle = 0xFFFFFFFFu;
-    std::uint32_t vehicle = 0xFFFFFFFFu;  // assigned vehicle
     std::uint16_t round = 0;
-    OrderStatus status = OrderStatus::kOpen;
+    bool awarding = false;
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).
@@ -140,34 +126,55 @@ class SlotPool {
     std::vector<std::uint32_t> free_;
 };
 
-// Per-depot counters, summed by the KPI observer in depot order.
-struct FleetDepotCounters {
-    std::uint64_t created = 0;
-    std::uint64_t assigned = 0;
-    std::uint64_t picked_up = 0;
-    std::uint64_t delivered_on_time = 0;
-    std::uint64_t delivered_late = 0;
-    std::uint64_t failed_no_vehicle = 0;
-    std::uint64_t failed_no_stock = 0;
+// Allocation traffic of one depot (the order and dock KPIs live in the book's DepotCounters).
+struct AuctionCounters {
     std::uint64_t offers = 0;
     std::uint64_t bids = 0;
     std::uint64_t declines = 0;
     std::uint64_t rejects = 0;
     std::uint64_t retries = 0;
-    double delivery_delay_s = 0.0;  // sum over delivered orders of (delivered - created)
 };
 
 struct alignas(64) DepotState {
-    DepotState(std::uint32_t dock_count, std::uint32_t charger_count)
-        : docks(dock_count), chargers(charger_count) {}
-    std::vector<DepotOrder> orders;   // by order index
+    DepotState(std::uint32_t depot, sim::Tick kpi_interval, std::uint32_t dock_count,
+               std::uint32_t charger_count)
+        : book(depot, kpi_interval), docks(dock_count), chargers(charger_count) {}
+    OrderBook book;                   // the orders, their lifecycle and the depot's KPIs
+    std::vector<Auction> auctions;    // by order index
     SlotPool<DockMsg> dock_jobs;      // by the dock customer's id
     SlotPool<ChargeMsg> charge_jobs;  // by the charger customer's id
     sim::FifoStation docks;
     sim::FifoStation chargers;
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
-    FleetDepotCounters counters;
+    AuctionCounters auction;
+};
+
+// The LP id layout: each depot followed by the vehicles based there (in vehicle order), so
+// that the kernel's contiguous partition blocks spread depots over partitions and keep each
+// depot near its own fleet. The only place LP ids and (kind, index) are mapped.
+class LpLayout {
+  public:
+    enum class Kind : std::uint8_t { kDepot, kVehicle };
+    struct Entry {
+        Kind kind = Kind::kDepot;
+        std::uint32_t index = 0;  // depot or vehicle index
+    };
+
+    LpLayout() = default;
+    // vehicle_home[v]: the home depot of vehicle v (< depots)
+    LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home);
+
+    [[nodiscard]] sim::LpId depot_lp(std::uint32_t d) const { return depot_lp_[d]; }
+    [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const { return vehicle_lp_[v]; }
+    [[nodiscard]] Entry at(sim::LpId lp) const { return entries_[lp]; }
+    [[nodiscard]] std::size_t size() const { return entries_.size(); }
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+  private:
+    std::vector<sim::LpId> depot_lp_;
+    std::vector<sim::LpId> vehicle_lp_;
+    std::vector<Entry> entries_;  // by LP id
 };
 
 }  // namespace swarm::agents

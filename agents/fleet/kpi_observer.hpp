@@ -1,12 +1,12 @@
-// Fleet KPIs, computed in the core and exposed through the kernel's observer interface. At
-// each sample time (the exact state at that instant) the observer sums the depot and vehicle
-// counters in id order, so the series and the summary are the same for any thread count.
+// Fleet KPIs through the kernel's observer interface: a thin layer over agents/logistics. At
+// each sample time (the exact state at that instant, between windows) the observer sums the
+// depots' DepotCounters and KpiSeries and the vehicles' FleetCounters in id order and builds
+// the logistics KpiSummary, so the figures and their hash are the same for any thread count.
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <vector>
 
+#include "agents/logistics/kpi.hpp"
 #include "sim/observer.hpp"
 #include "sim/time.hpp"
 
@@ -14,60 +14,36 @@ namespace swarm::agents {
 
 class FleetModel;
 
-// cumulative totals at one instant, plus the service level of the interval that ended there
-struct FleetKpiSample {
+// Everything aggregated at one instant: the sums the summary is built from, and the summary.
+struct FleetKpis {
     sim::Tick t = 0;
-    std::uint64_t created = 0;
-    std::uint64_t delivered = 0;
-    std::uint64_t on_time = 0;
-    std::uint64_t late = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t backlog = 0;   // created, neither delivered nor failed
-    double service_level = 1.0;  // Q(t): on-time / (delivered + failed) in the interval
-    double utilisation = 0.0;    // share of vehicles busy (not idle, charging or broken)
-    double vehicle_km = 0.0;
-    double energy_kwh = 0.0;
-    std::uint64_t dock_queue = 0;    // vehicles waiting for a dock, all depots
-    std::uint64_t charge_queue = 0;  // vehicles waiting for a charging point, all depots
-    std::uint64_t messages = 0;      // offers + bids + declines so far
+    DepotCounters depots;    // all depots, dock queues advanced to t
+    FleetCounters fleet;     // all vehicles, the current state's time up to t included
+    KpiSeries series;        // all depots' order columns plus the fleet-time columns
+    KpiSummary summary;      // summarize(depots, fleet, series, [0, t))
+    std::uint64_t hash = 0;  // kpi_hash(summary, series): equal across thread counts
 };
 
-struct FleetKpiSummary {
-    std::uint64_t created = 0;
-    std::uint64_t delivered = 0;
-    std::uint64_t on_time = 0;
-    std::uint64_t late = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t backlog = 0;
-    double on_time_rate = 0.0;     // on-time / delivered
-    double mean_delivery_s = 0.0;  // created -> delivered, over delivered orders
-    double vehicle_km = 0.0;
-    double energy_kwh = 0.0;
-    double mean_utilisation = 0.0;  // over samples
-    double service_loss = 0.0;      // integral of (1 - Q(t)) dt, hours (resilience triangle)
-    double mean_dock_wait_s = 0.0;  // over all loading-dock customers
-    std::uint64_t energy_violations = 0;
-    std::uint32_t max_load_over_capacity = 0;  // vehicles that ever exceeded their capacity
-    // a hash of every figure above and of the series: equal across thread counts
-    std::uint64_t hash = 0;
-
-    [[nodiscard]] std::string to_string() const;
-};
+// a stable FNV-1a hash of every figure of the summary and of the series' columns
+[[nodiscard]] std::uint64_t kpi_hash(const KpiSummary& summary, const KpiSeries& series);
 
 class FleetKpiObserver final : public sim::Observer {
   public:
     explicit FleetKpiObserver(const FleetModel& model) : model_(model) {}
 
+    // aggregates at t and keeps the result as latest()
     void on_sample(const sim::Engine& engine, sim::Tick t) override;
 
-    // totals now (call after run; takes one more sample's worth of figures at `t`)
-    [[nodiscard]] FleetKpiSample take(sim::Tick t) const;
-    [[nodiscard]] FleetKpiSummary summary(sim::Tick t) const;
-    [[nodiscard]] const std::vector<FleetKpiSample>& series() const { return series_; }
+    // aggregates the model's state at t (e.g. the end of a run); any time after the last
+    // event handled and not before the last sample
+    [[nodiscard]] FleetKpis take(sim::Tick t) const;
+    [[nodiscard]] const FleetKpis& latest() const { return latest_; }
+    [[nodiscard]] std::uint64_t samples() const { return samples_; }
 
   private:
     const FleetModel& model_;
-    std::vector<FleetKpiSample> series_;
+    FleetKpis latest_;
+    std::uint64_t samples_ = 0;
 };
 
 }  // namespace swarm::agents

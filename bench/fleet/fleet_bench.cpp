@@ -4,7 +4,10 @@
 // configuration runs in a child process so that its peak memory is its own.
 //
 //   fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100] [--nodes 100000]
-//               [--hours 1] [--demand 400]
+//               [--hours 1] [--demand 400] [--profile flat|day]
+//
+// The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
+// midnight, so a 1 h run would measure a quiet night.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +39,7 @@ struct Options {
     std::size_t nodes = 100'000;
     double hours = 1.0;
     double demand = 400.0;  // orders per depot per hour
+    bool day_profile = false;
 };
 
 // a field of /proc/self/status in KiB (VmHWM: peak, VmRSS: now)
@@ -75,6 +79,7 @@ struct Result {
     std::uint64_t failed = 0;
     double utilisation = 0;
     double veh_km = 0;
+    double queue_mean = 0;
 };
 
 Result run_one(const Options& o, std::size_t threads) {
@@ -118,6 +123,8 @@ Result run_one(const Options& o, std::size_t threads) {
     }
     spec.demand.zone_radius_m = 1500.0;
     spec.allocation.offer_radius_m = 2500.0;
+    spec.demand.profile =
+        o.day_profile ? agents::DemandProfile::kDay : agents::DemandProfile::kFlat;
 
     agents::FleetModel model(spec, routers);
     r.baseline_kib = rss_kib();
@@ -125,8 +132,8 @@ Result run_one(const Options& o, std::size_t threads) {
     sim::Engine engine(model.engine_config(42), model, *executor);
     agents::FleetKpiObserver kpi(model);
     engine.add_observer(kpi);
-    const sim::Tick minute = spec.time.from_seconds(60.0);
-    engine.set_sampling(minute, 5 * minute);
+    const sim::Tick interval = spec.time.from_seconds(spec.demand.kpi_interval_s);
+    engine.set_sampling(interval, interval);
     model.attach(engine);
     r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -134,22 +141,24 @@ Result run_one(const Options& o, std::size_t threads) {
     limits.until = spec.time.from_seconds(o.hours * 3600.0);
     const auto stats = engine.run(limits);
     model.finish(engine);
-    const auto s = kpi.summary(limits.until);
+    const agents::FleetKpis k = kpi.take(limits.until);
+    const agents::KpiSummary& s = k.summary;
     r.wall_s = stats.wall_seconds;
     r.events = stats.events;
     r.windows = stats.windows;
     r.event_hash = engine.event_hash();
-    r.kpi_hash = s.hash;
+    r.kpi_hash = k.hash;
     r.peak_kib = peak_rss_kib();
     r.end_kib = rss_kib();
     r.model_bytes = model.memory_bytes();
     r.kernel_bytes = engine.memory().total();
     r.created = s.created;
     r.delivered = s.delivered;
-    r.on_time = s.on_time;
+    r.on_time = s.delivered_on_time;
     r.failed = s.failed;
-    r.utilisation = s.mean_utilisation;
-    r.veh_km = s.vehicle_km;
+    r.utilisation = s.utilisation;
+    r.veh_km = s.veh_km;
+    r.queue_mean = s.queue_mean;
     return r;
 }
 
@@ -194,6 +203,13 @@ int main(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::printf(
+                "usage: fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100]\n"
+                "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
+                "                   [--profile flat|day]\n");
+            return 0;
+        }
         if (i + 1 >= argc) {
             std::cerr << "fleet_bench: " << arg << " needs a value\n";
             return 2;
@@ -212,6 +228,8 @@ int main(int argc, char** argv) {
                 o.hours = std::stod(value);
             } else if (arg == "--demand") {
                 o.demand = std::stod(value);
+            } else if (arg == "--profile" && (value == "flat" || value == "day")) {
+                o.day_profile = value == "day";
             } else {
                 std::cerr << "fleet_bench: unknown option " << arg << "\n";
                 return 2;
@@ -223,8 +241,8 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "fleet: %u vehicles (20%% drones), %u depots, %zu-node grid city, %.2f h, "
-        "%.0f orders/depot/h\n",
-        o.vehicles, o.depots, o.nodes, o.hours, o.demand);
+        "%.0f orders/depot/h (%s)\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat");
     std::printf("%7s %8s %8s %10s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s", "wall s",
                 "events", "Mev/s", "peak MiB", "base RSS", "B/agent", "KPI hash", "event hash");
     bool agree = true;
@@ -247,11 +265,12 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(r.event_hash));
         std::printf(
             "        orders %llu, delivered %llu (on time %llu), failed %llu, "
-            "utilisation %.1f%%, %.0f veh-km; RSS growth over baseline %.0f B/agent\n",
+            "utilisation %.1f%%, %.0f veh-km, dock queue %.2f; RSS growth over baseline "
+            "%.0f B/agent\n",
             static_cast<unsigned long long>(r.created),
             static_cast<unsigned long long>(r.delivered),
             static_cast<unsigned long long>(r.on_time), static_cast<unsigned long long>(r.failed),
-            100.0 * r.utilisation, r.veh_km,
+            100.0 * r.utilisation, r.veh_km, r.queue_mean,
             static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents);
         if (have_first) {
             agree = agree && r.kpi_hash == first.kpi_hash && r.event_hash == first.event_hash;

@@ -19,7 +19,8 @@ TEST_CASE("allocation: policies by name") {
     CHECK_FALSE(p->better(1.0, 5, 1.0, 1));
 }
 
-TEST_CASE("allocation: bids decline over capacity, full plans, charging and low energy") {
+TEST_CASE(
+    "allocation: bids decline over capacity and full plans and while charging or low on energy") {
     agents::testing::SmallCity city;
     const FleetSpec& spec = city.spec;
     const auto policy = make_nearest_bid_policy();

@@ -9,7 +9,7 @@
 
 using namespace swarm::agents;
 
-TEST_CASE("fleet board: nearest usable vehicles within the radius, ties to the lower index") {
+TEST_CASE("fleet board: nearest usable vehicles within the radius with ties to the lower index") {
     FleetBoard board(swarm::world::BoundingBox{{0, 0}, {1000, 1000}}, 100.0);
     std::vector<FleetBoard::Entry> entries;
     // a 10 x 10 lattice of vehicles, every 100 m, plus two at the same spot

@@ -1,5 +1,6 @@
 // A small fleet scenario shared by the fleet tests: a 20 x 20 grid city, 3 depots, 30 vehicles
-// (24 vans with small batteries so that they charge, 6 drones).
+// (24 vans with small batteries so that they charge, 6 drones), flat demand (the day profile
+// would make the first hours of a run quiet night).
 #pragma once
 
 #include <memory>
@@ -52,6 +53,7 @@ struct SmallCity {
         }
         spec.demand.zone_radius_m = 1200.0;
         spec.demand.due_s = 40.0 * 60.0;
+        spec.demand.profile = DemandProfile::kFlat;
         spec.allocation.offer_radius_m = 2500.0;
         routing::RouterOptions ro;
         ro.landmark_count = 4;
@@ -60,7 +62,9 @@ struct SmallCity {
 };
 
 struct RunResult {
-    FleetKpiSummary kpi;
+    FleetKpis kpis;  // at the end of the run
+    KpiSummary kpi;  // == kpis.summary
+    std::uint64_t kpi_hash = 0;
     std::uint64_t event_hash = 0;
     std::uint64_t events = 0;
 };
@@ -79,8 +83,9 @@ struct FleetRun {
           kpi(std::make_unique<FleetKpiObserver>(*model)) {
         model->enable_leg_log(leg_log);
         engine->add_observer(*kpi);
-        const sim::Tick minute = spec.time.from_seconds(60.0);
-        engine->set_sampling(minute, 5 * minute);
+        // samples on the KPI grid
+        const sim::Tick interval = spec.time.from_seconds(spec.demand.kpi_interval_s);
+        engine->set_sampling(interval, interval);
         model->attach(*engine);
     }
 
@@ -90,7 +95,10 @@ struct FleetRun {
         limits.until = model->spec().time.from_seconds(hours * 3600.0);
         const auto stats = engine->run(limits);
         model->finish(*engine);
-        return {kpi->summary(limits.until), engine->event_hash(), stats.events};
+        FleetKpis k = kpi->take(limits.until);
+        KpiSummary summary = k.summary;
+        const std::uint64_t hash = k.hash;
+        return {std::move(k), summary, hash, engine->event_hash(), stats.events};
     }
 };
 
