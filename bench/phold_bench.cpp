@@ -4,18 +4,15 @@
 //
 //   phold_bench [--lps 1000,100000,1000000] [--threads 1,2] [--events 10000000]
 //               [--partitions N] [--repeat R]
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "sim/models/phold.hpp"
 
 namespace {
@@ -25,27 +22,6 @@ using swarm::sim::EngineConfig;
 using swarm::sim::PholdModel;
 using swarm::sim::PholdParams;
 using swarm::sim::RunLimits;
-
-std::vector<std::uint64_t> parse_list(const std::string& text) {
-    std::vector<std::uint64_t> values;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        values.push_back(static_cast<std::uint64_t>(std::stod(item)));
-    }
-    return values;
-}
-
-long peak_rss_kib() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) {
-            return std::stol(line.substr(6));
-        }
-    }
-    return -1;
-}
 
 struct Result {
     double events_per_second = 0;
@@ -76,31 +52,9 @@ Result run_one(std::uint32_t lps, std::size_t threads, std::uint64_t events,
     r.windows = stats.windows;
     r.events_per_second = static_cast<double>(stats.events) / stats.wall_seconds;
     r.hash = engine.event_hash();
-    r.peak_kib = peak_rss_kib();
+    r.peak_kib = swarm::bench::peak_rss_kib();
     r.kernel_bytes = engine.memory().total();
     return r;
-}
-
-// runs one configuration in a child and reads its result through a pipe
-bool run_in_child(std::uint32_t lps, std::size_t threads, std::uint64_t events,
-                  std::size_t partitions, Result& out) {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return false;
-    }
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        const Result r = run_one(lps, threads, events, partitions);
-        const auto written = write(fds[1], &r, sizeof r);
-        _exit(written == static_cast<ssize_t>(sizeof r) ? 0 : 1);
-    }
-    close(fds[1]);
-    const auto got = read(fds[0], &out, sizeof out);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace
@@ -122,9 +76,9 @@ int main(int argc, char** argv) {
         };
         try {
             if (arg == "--lps") {
-                lp_counts = parse_list(value());
+                lp_counts = swarm::bench::parse_list<std::uint64_t>(value());
             } else if (arg == "--threads") {
-                thread_counts = parse_list(value());
+                thread_counts = swarm::bench::parse_list<std::uint64_t>(value());
             } else if (arg == "--events") {
                 events = static_cast<std::uint64_t>(std::stod(value()));
             } else if (arg == "--partitions") {
@@ -152,8 +106,10 @@ int main(int argc, char** argv) {
             std::vector<double> rates;
             Result r;
             for (int k = 0; k < repeat; ++k) {
-                if (!run_in_child(static_cast<std::uint32_t>(lps), threads, events, partitions,
-                                  r)) {
+                const auto job = [&] {
+                    return run_one(static_cast<std::uint32_t>(lps), threads, events, partitions);
+                };
+                if (!swarm::bench::run_in_child(job, r)) {
                     std::cerr << "phold_bench: run failed\n";
                     return 1;
                 }

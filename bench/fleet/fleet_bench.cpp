@@ -8,14 +8,11 @@
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -25,6 +22,7 @@
 #include "agents/fleet/kpi_observer.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
+#include "bench/bench_util.hpp"
 #include "sim/engine.hpp"
 #include "sim/executor.hpp"
 
@@ -41,25 +39,6 @@ struct Options {
     double demand = 400.0;  // orders per depot per hour
     bool day_profile = false;
 };
-
-// a field of /proc/self/status in KiB (VmHWM: peak, VmRSS: now)
-long status_kib(const char* field) {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    const std::string key = field;
-    while (std::getline(status, line)) {
-        if (line.rfind(key, 0) == 0) {
-            return std::stol(line.substr(key.size()));
-        }
-    }
-    return -1;
-}
-long peak_rss_kib() {
-    return status_kib("VmHWM:");
-}
-long rss_kib() {
-    return status_kib("VmRSS:");
-}
 
 struct Result {
     double wall_s = 0;
@@ -127,7 +106,7 @@ Result run_one(const Options& o, std::size_t threads) {
         o.day_profile ? agents::DemandProfile::kDay : agents::DemandProfile::kFlat;
 
     agents::FleetModel model(spec, routers);
-    r.baseline_kib = rss_kib();
+    r.baseline_kib = swarm::bench::rss_kib();
     auto executor = sim::make_executor(threads);
     sim::Engine engine(model.engine_config(42), model, *executor);
     agents::FleetKpiObserver kpi(model);
@@ -148,8 +127,8 @@ Result run_one(const Options& o, std::size_t threads) {
     r.windows = stats.windows;
     r.event_hash = engine.event_hash();
     r.kpi_hash = k.hash;
-    r.peak_kib = peak_rss_kib();
-    r.end_kib = rss_kib();
+    r.peak_kib = swarm::bench::peak_rss_kib();
+    r.end_kib = swarm::bench::rss_kib();
     r.model_bytes = model.memory_bytes();
     r.kernel_bytes = engine.memory().total();
     r.created = s.created;
@@ -160,41 +139,6 @@ Result run_one(const Options& o, std::size_t threads) {
     r.veh_km = s.veh_km;
     r.queue_mean = s.queue_mean;
     return r;
-}
-
-bool run_in_child(const Options& o, std::size_t threads, Result& out) {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return false;
-    }
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        try {
-            const Result r = run_one(o, threads);
-            const auto written = write(fds[1], &r, sizeof r);
-            _exit(written == static_cast<ssize_t>(sizeof r) ? 0 : 1);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "fleet_bench: %s\n", e.what());
-            _exit(1);
-        }
-    }
-    close(fds[1]);
-    const auto got = read(fds[0], &out, sizeof out);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-std::vector<std::size_t> parse_list(const std::string& text) {
-    std::vector<std::size_t> values;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        values.push_back(static_cast<std::size_t>(std::stoul(item)));
-    }
-    return values;
 }
 
 }  // namespace
@@ -217,7 +161,7 @@ int main(int argc, char** argv) {
         const std::string value = argv[++i];
         try {
             if (arg == "--threads") {
-                o.threads = parse_list(value);
+                o.threads = swarm::bench::parse_list<std::size_t>(value);
             } else if (arg == "--vehicles") {
                 o.vehicles = static_cast<std::uint32_t>(std::stoul(value));
             } else if (arg == "--depots") {
@@ -250,7 +194,7 @@ int main(int argc, char** argv) {
     bool have_first = false;
     for (const std::size_t t : o.threads) {
         Result r;
-        if (!run_in_child(o, t, r)) {
+        if (!swarm::bench::run_in_child([&] { return run_one(o, t); }, r)) {
             std::fprintf(stderr, "fleet_bench: the run with %zu threads failed\n", t);
             return 1;
         }
