@@ -18,5 +18,7 @@ enum ExitCode : int {
 // `exit_code` (they never call exit()).
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_network_commands(CLI::App& app, int& exit_code);
+// `validate` and `run` on TOML scenario files
+void add_scenario_commands(CLI::App& app, int& exit_code);
 
 }  // namespace swarm::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 #ifdef SWARM_HAVE_NETWORK_COMMANDS
     add_network_commands(app, exit_code);
 #endif
+    add_scenario_commands(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,206 @@
+// Trace overhead on the fleet benchmark setup (10,000 vehicles, 100 depots, 100,000-node grid
+// city, 1 simulated hour): wall time without and with the HDF5 trace at 1 s sampling, the
+// overhead in percent (target <= 10%), the file size and MB per agent-hour. Each run is a
+// child process.
+//
+//   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
+//               [--sample 1] [--deflate 4] [--out /tmp/swarm_trace_bench.h5]
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/routing/router.hpp"
+#include "agents/world/generators.hpp"
+#include "bench/bench_util.hpp"
+#include "io/trace/trace_observer.hpp"
+#include "io/trace/trace_writer.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace {
+
+using namespace swarm;
+
+struct Options {
+    std::size_t threads = 1;
+    std::uint32_t vehicles = 10'000;
+    std::uint32_t depots = 100;
+    std::size_t nodes = 100'000;
+    double hours = 1.0;
+    double sample_s = 1.0;
+    double demand = 400.0;
+    std::string out = "/tmp/swarm_trace_bench.h5";
+    int deflate = 4;
+};
+
+struct Result {
+    double wall_s = 0;
+    double close_s = 0;  // draining the queue and closing, after the run
+    std::uint64_t events = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t trace_events = 0;
+    std::uint64_t waits = 0;
+    std::uint64_t event_hash = 0;
+};
+
+Result run_one(const Options& o, bool traced) {
+    Result r;
+    world::GridCityParams g;
+    g.rows = static_cast<std::size_t>(std::sqrt(static_cast<double>(o.nodes)));
+    g.cols = (o.nodes + g.rows - 1) / g.rows;
+    g.spacing_m = 100.0;
+    g.seed = 1;
+    const world::RoadNetwork network = world::make_grid_city(g);
+    routing::RouterOptions ro;
+    ro.landmark_count = 8;
+    const routing::RouterFactory routers(network, ro);
+
+    agents::FleetSpec spec;
+    spec.network = &network;
+    agents::DepotSpec depot;
+    depot.docks = 4;
+    depot.dock_service = {agents::ServiceLaw::Kind::kExponential, 45.0};
+    depot.charging_points = 4;
+    depot.demand_per_hour = o.demand;
+    const auto side = static_cast<std::uint32_t>(std::lround(std::sqrt(o.depots)));
+    spec.depots = agents::depots_on_lattice(network, side, (o.depots + side - 1) / side, depot);
+    agents::VehicleType van;
+    agents::VehicleType drone;
+    drone.name = "drone";
+    drone.kind = agents::VehicleKind::kDrone;
+    drone.capacity = 1;
+    drone.kwh_per_km = 0.02;
+    drone.battery_kwh = 0.5;
+    spec.types = {van, drone};
+    const std::uint32_t per_depot = o.vehicles / static_cast<std::uint32_t>(spec.depots.size());
+    std::uint32_t placed = 0;
+    for (std::uint32_t d = 0; d < spec.depots.size(); ++d) {
+        const std::uint32_t n = d + 1 == spec.depots.size() ? o.vehicles - placed : per_depot;
+        const std::uint32_t drones = n / 5;
+        spec.fleets.push_back({0, n - drones, d});
+        spec.fleets.push_back({1, drones, d});
+        placed += n;
+    }
+    spec.demand.zone_radius_m = 1500.0;
+    spec.allocation.offer_radius_m = 2500.0;
+    spec.demand.profile = agents::DemandProfile::kFlat;
+
+    agents::FleetModel model(spec, routers);
+    auto executor = sim::make_executor(o.threads);
+    sim::Engine engine(model.engine_config(42), model, *executor);
+    const sim::Tick every = spec.time.from_seconds(o.sample_s);
+    engine.set_sampling(every, every);
+    model.attach(engine);
+    std::unique_ptr<io::TraceWriter> writer;
+    std::unique_ptr<io::TraceObserver> observer;
+    if (traced) {
+        io::TraceHeader h = io::TraceObserver::header_for(model, o.sample_s);
+        h.scenario_text = "# trace_bench\n";
+        h.seed = 42;
+        h.threads = o.threads;
+        io::TraceOptions to;
+        to.deflate = o.deflate;
+        writer = std::make_unique<io::TraceWriter>(o.out, h, to);
+        observer = std::make_unique<io::TraceObserver>(model, *writer);
+        engine.add_observer(*observer);
+    }
+    sim::RunLimits limits;
+    limits.until = spec.time.from_seconds(o.hours * 3600.0);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto stats = engine.run(limits);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (writer) {
+        writer->close();
+        r.frames = writer->stats().frames;
+        r.trace_events = writer->stats().events;
+        r.waits = writer->stats().producer_waits;
+    }
+    const auto t2 = std::chrono::steady_clock::now();
+    r.wall_s = std::chrono::duration<double>(t2 - t0).count();
+    r.close_s = std::chrono::duration<double>(t2 - t1).count();
+    r.events = stats.events;
+    r.event_hash = engine.event_hash();
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::printf(
+                "usage: trace_bench [--threads 1] [--vehicles 10000] [--depots 100]\n"
+                "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 4]\n"
+                "                   [--out FILE]\n");
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "trace_bench: " << arg << " needs a value\n";
+            return 2;
+        }
+        const std::string value = argv[++i];
+        try {
+            if (arg == "--threads") {
+                o.threads = std::stoul(value);
+            } else if (arg == "--vehicles") {
+                o.vehicles = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--depots") {
+                o.depots = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--nodes") {
+                o.nodes = std::stoul(value);
+            } else if (arg == "--hours") {
+                o.hours = std::stod(value);
+            } else if (arg == "--sample") {
+                o.sample_s = std::stod(value);
+            } else if (arg == "--deflate") {
+                o.deflate = std::stoi(value);
+            } else if (arg == "--out") {
+                o.out = value;
+            } else {
+                std::cerr << "trace_bench: unknown option " << arg << "\n";
+                return 2;
+            }
+        } catch (const std::exception&) {
+            std::cerr << "trace_bench: bad value for " << arg << "\n";
+            return 2;
+        }
+    }
+    std::printf(
+        "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
+        "sampling every %.3g s\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s);
+    Result plain;
+    Result traced;
+    if (!swarm::bench::run_in_child([&] { return run_one(o, false); }, plain) ||
+        !swarm::bench::run_in_child([&] { return run_one(o, true); }, traced)) {
+        std::fprintf(stderr, "trace_bench: a run failed\n");
+        return 1;
+    }
+    const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
+    const double agent_hours = static_cast<double>(o.vehicles) * o.hours;
+    const double overhead = 100.0 * (traced.wall_s / plain.wall_s - 1.0);
+    std::printf("%-9s %9s %10s %8s %10s\n", "run", "wall s", "events", "frames", "rows");
+    std::printf("%-9s %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s,
+                static_cast<unsigned long long>(plain.events), "-", "-");
+    std::printf("%-9s %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s,
+                static_cast<unsigned long long>(traced.events),
+                static_cast<unsigned long long>(traced.frames),
+                static_cast<unsigned long long>(traced.trace_events));
+    std::printf(
+        "trace overhead %.1f%% (target <= 10%%); close/drain after the run %.2f s; "
+        "blocked pushes %llu\n",
+        overhead, traced.close_s, static_cast<unsigned long long>(traced.waits));
+    std::printf("file %.1f MB: %.3f MB per agent-hour (%.0f B per agent-sample)\n", bytes / 1e6,
+                bytes / 1e6 / agent_hours,
+                bytes / (static_cast<double>(o.vehicles) * static_cast<double>(traced.frames)));
+    std::printf("same events with and without the trace: %s\n",
+                plain.event_hash == traced.event_hash ? "yes" : "NO");
+    return plain.event_hash == traced.event_hash ? 0 : 1;
+}

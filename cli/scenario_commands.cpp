@@ -1,0 +1,347 @@
+// `swarmsim validate SCENARIO...` and `swarmsim run SCENARIO`: TOML scenario files
+// (io/scenario, docs/scenarios.md) checked, or run as a fleet with a KPI summary.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "agents/routing/router.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "io/scenario/scenario.hpp"
+#include "io/trace/trace_observer.hpp"
+#include "io/trace/trace_writer.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace swarm::cli {
+
+namespace {
+
+struct ValidateOptions {
+    std::vector<std::string> files;
+    std::vector<std::string> overrides;
+};
+
+struct RunOptions {
+    std::string file;
+    std::optional<std::size_t> threads;
+    std::optional<std::uint64_t> seed;
+    std::vector<std::string> overrides;
+    std::optional<double> until_s;
+    std::string trace;
+    bool json = false;
+};
+
+// the engine a Ctrl-C stops (at its next barrier); set only while a run is under way
+std::atomic<sim::Engine*> g_running{nullptr};
+static_assert(std::atomic<sim::Engine*>::is_always_lock_free, "read from a signal handler");
+
+extern "C" void on_run_interrupt(int /*signal*/) {
+    sim::Engine* engine = g_running.load();
+    if (engine != nullptr) {
+        engine->request_stop();
+    }
+}
+
+int run_validate(const ValidateOptions& o) {
+    int failures = 0;
+    for (const std::string& file : o.files) {
+        try {
+            io::ScenarioOptions so;
+            so.overrides = o.overrides;
+            const io::Scenario s = io::load_scenario(file, so);
+            std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
+                      << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
+                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s)\n";
+        } catch (const io::ScenarioError& e) {
+            std::cerr << e.what() << "\n";
+            ++failures;
+        }
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        return kExitIo;
+    }
+    return failures == 0 ? kExitOk : kExitInvalidInput;
+}
+
+// Progress on stderr: a \r-updated line on a terminal, else one line every 10 s of wall time.
+class Progress {
+  public:
+    explicit Progress(double end_s) : end_s_(end_s), tty_(isatty(STDERR_FILENO) != 0) {}
+
+    void update(const sim::Engine& engine, double now_s) {
+        const auto wall = std::chrono::steady_clock::now();
+        const double since = std::chrono::duration<double>(wall - last_).count();
+        if (since < (tty_ ? 0.5 : 10.0)) {
+            return;
+        }
+        const std::uint64_t events = engine.events_processed();
+        const double rate = static_cast<double>(events - last_events_) / since;
+        last_ = wall;
+        last_events_ = events;
+        const double pct = end_s_ > 0.0 ? 100.0 * now_s / end_s_ : 100.0;
+        std::fprintf(stderr, "%ssim time %.0f s (%.1f%%), %s events/s%s", tty_ ? "\r" : "", now_s,
+                     pct, grouped(static_cast<std::uint64_t>(rate)).c_str(), tty_ ? "   " : "\n");
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void done() const {
+        if (tty_ && shown_) {
+            std::fputc('\n', stderr);
+        }
+    }
+
+  private:
+    double end_s_;
+    bool tty_;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+    std::uint64_t last_events_ = 0;
+};
+
+struct RunReport {
+    sim::RunStats stats;
+    double setup_s = 0.0;
+    double simulated_s = 0.0;
+    std::size_t threads = 0;
+    std::size_t partitions = 0;
+    std::uint32_t lps = 0;
+    std::uint64_t seed = 0;
+    std::uint64_t event_hash = 0;
+    bool interrupted = false;
+    agents::FleetKpis kpis;
+};
+
+double events_per_second(const RunReport& r) {
+    return r.stats.wall_seconds > 0.0 ? static_cast<double>(r.stats.events) / r.stats.wall_seconds
+                                      : 0.0;
+}
+
+void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
+                 const RunReport& r) {
+    out << "swarmsim run " << o.file << ": " << grouped(s.spec.vehicle_count()) << " vehicles, "
+        << s.spec.depot_count() << " depots, " << grouped(s.network->node_count())
+        << "-node network, seed " << r.seed << "\n";
+    if (r.interrupted) {
+        out << "  (interrupted: partial results)\n";
+    }
+    out << "run\n"
+        << "  simulated      " << fixed(r.simulated_s, 0) << " s\n"
+        << "  events         " << grouped(r.stats.events) << "\n"
+        << "  windows        " << grouped(r.stats.windows) << "\n"
+        << "  setup time     " << fixed(r.setup_s, 3) << " s\n"
+        << "  wall time      " << fixed(r.stats.wall_seconds, 3) << " s\n"
+        << "  events/s       " << grouped(static_cast<std::uint64_t>(events_per_second(r))) << "\n"
+        << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
+        << " LPs)\n"
+        << "  stop reason    " << sim::to_string(r.stats.reason) << "\n"
+        << "  event hash     " << hex(r.event_hash) << "\n"
+        << "  KPI hash       " << hex(r.kpis.hash) << "\n";
+    out << "KPIs\n";
+    r.kpis.summary.print(out);
+}
+
+void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, const RunReport& r) {
+    out << "{\n"
+        << R"(  "command": "run",)"
+        << "\n"
+        << R"(  "scenario": )" << quoted(o.file) << ",\n"
+        << R"(  "run": {"seed": )" << r.seed << R"(, "vehicles": )" << s.spec.vehicle_count()
+        << R"(, "depots": )" << s.spec.depot_count() << R"(, "nodes": )" << s.network->node_count()
+        << R"(, "lps": )" << r.lps << R"(, "simulated_s": )" << number(r.simulated_s)
+        << R"(, "events": )" << r.stats.events << R"(, "windows": )" << r.stats.windows
+        << R"(, "stop_reason": )" << quoted(sim::to_string(r.stats.reason))
+        << R"(, "interrupted": )"
+        << (r.interrupted ? "true" : "false")
+        // strings: 64-bit integers do not survive JSON readers that use doubles
+        << R"(, "event_hash": )" << quoted(hex(r.event_hash)) << R"(, "kpi_hash": )"
+        << quoted(hex(r.kpis.hash))
+        << "},\n"
+        // everything that depends on the machine or the thread count
+        << R"(  "host": {"threads": )" << r.threads << R"(, "partitions": )" << r.partitions
+        << R"(, "setup_seconds": )" << number(r.setup_s) << R"(, "wall_seconds": )"
+        << number(r.stats.wall_seconds) << R"(, "events_per_second": )"
+        << number(events_per_second(r)) << "},\n"
+        << R"(  "kpis": )";
+    r.kpis.summary.to_json(out);
+    out << "}\n";
+}
+
+int run_scenario(const RunOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.file, ec)) {
+        std::cerr << o.file << ": error: cannot read the scenario file\n";
+        return kExitIo;
+    }
+    io::ScenarioOptions so;
+    so.overrides = o.overrides;
+    if (o.seed) {
+        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
+    }
+    if (o.threads) {
+        so.overrides.push_back("run.threads=" + std::to_string(*o.threads));
+    }
+    io::Scenario s;
+    try {
+        s = io::load_scenario(o.file, so);
+    } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitInvalidInput;
+    }
+    const std::string trace_path = !o.trace.empty() ? o.trace : s.output.trace;
+    if (!trace_path.empty() && (!s.output.positions || !s.output.kpis)) {
+        std::cerr << o.file << ": error: output.positions and output.kpis cannot be turned off "
+                  << "yet: every trace records both\n";
+        return kExitInvalidInput;
+    }
+
+    // model, kernel and KPI observer, as in bench/fleet
+    routing::RouterOptions ro;
+    ro.landmark_count = s.network_settings.landmarks;
+    const routing::RouterFactory routers(*s.network, ro);
+    agents::FleetModel model(s.spec, routers);
+    const std::unique_ptr<sim::Executor> executor = sim::make_executor(s.run.threads);
+    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
+    agents::FleetKpiObserver kpi(model);
+    engine.add_observer(kpi);
+    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
+    engine.set_sampling(interval, interval);
+    model.attach(engine);
+
+    // the trace: one writer thread behind a bounded queue, fed at sample times
+    std::unique_ptr<io::TraceWriter> writer;
+    std::unique_ptr<io::TraceObserver> tracer;
+    if (!trace_path.empty()) {
+        io::TraceHeader header = io::TraceObserver::header_for(model, s.run.sample_interval_s);
+        header.scenario_text = s.resolved_toml;
+        header.scenario_name = std::filesystem::path(o.file).stem().string();
+        header.seed = s.run.seed;
+        header.threads = s.run.threads;
+        io::TraceObserverOptions to;
+        // frames every n-th KPI sample: the trace interval rounded to a whole multiple
+        to.every = static_cast<std::uint64_t>(
+            std::max(1.0, std::round(s.output.sample_interval_s / s.run.sample_interval_s)));
+        to.order_events = s.output.events;
+        to.state_events = s.output.events;
+        try {
+            writer = std::make_unique<io::TraceWriter>(trace_path, std::move(header));
+        } catch (const io::TraceError& e) {
+            std::cerr << "swarmsim run: " << e.what() << "\n";
+            return kExitIo;
+        }
+        tracer = std::make_unique<io::TraceObserver>(model, *writer, to);
+        engine.add_observer(*tracer);
+    }
+
+    RunReport r;
+    r.seed = s.run.seed;
+    r.threads = s.run.threads == 0 ? executor->concurrency() : s.run.threads;
+    r.partitions = engine.partitions();
+    r.lps = engine.config().lp_count;
+    const double end_s = o.until_s ? std::min(*o.until_s, s.run.duration_s) : s.run.duration_s;
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(end_s);
+    Progress progress(end_s);
+    limits.stop_when = [&](const sim::Engine& e) {
+        progress.update(e, s.spec.time.to_seconds(e.now()));
+        return false;
+    };
+    r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    // Ctrl-C during the run: stop at the next barrier, report what was done, exit 130
+    g_running.store(&engine);
+    const auto previous = std::signal(SIGINT, on_run_interrupt);
+    try {
+        r.stats = engine.run(limits);
+    } catch (...) {
+        std::signal(SIGINT, previous);
+        g_running.store(nullptr);
+        throw;
+    }
+    std::signal(SIGINT, previous);
+    g_running.store(nullptr);
+    progress.done();
+
+    r.interrupted = r.stats.reason == sim::StopReason::kRequested;
+    const sim::Tick end = r.interrupted ? std::max(engine.now(), kpi.latest().t) : limits.until;
+    model.finish(engine);
+    r.kpis = kpi.take(end);
+    r.simulated_s = s.spec.time.to_seconds(end);
+    r.event_hash = engine.event_hash();
+    if (writer) {
+        // also after Ctrl-C: the trace is closed cleanly and marked complete up to `end`
+        try {
+            writer->close();
+        } catch (const io::TraceError& e) {
+            std::cerr << "swarmsim run: " << e.what() << "\n";
+            return kExitIo;
+        }
+    }
+
+    if (o.json) {
+        print_json(std::cout, o, s, r);
+    } else {
+        print_human(std::cout, o, s, r);
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        return kExitIo;
+    }
+    return r.interrupted ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace
+
+void add_scenario_commands(CLI::App& app, int& exit_code) {
+    auto v = std::make_shared<ValidateOptions>();
+    CLI::App* validate = app.add_subcommand(
+        "validate", "Check scenario files (TOML, docs/scenarios.md); exit 3 if any is invalid");
+    validate->add_option("scenarios", v->files, "Scenario files")->required();
+    validate->add_option("--set", v->overrides, "Override a field: key.path=value (repeatable)");
+    validate->callback([v, &exit_code] {
+        try {
+            exit_code = run_validate(*v);
+        } catch (const std::exception& e) {
+            std::cerr << "swarmsim validate: error: " << e.what() << "\n";
+            exit_code = kExitRuntime;
+        }
+    });
+
+    auto r = std::make_shared<RunOptions>();
+    CLI::App* run = app.add_subcommand(
+        "run", "Run a fleet scenario and print its KPI summary (progress on stderr)");
+    run->add_option("scenario", r->file, "Scenario file (TOML)")->required();
+    run->add_option("-j,--threads", r->threads, "Worker threads (0: all cores)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
+    run->add_option("--seed", r->seed, "Run seed (overrides run.seed)");
+    run->add_option("--set", r->overrides, "Override a field: key.path=value (repeatable)");
+    run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
+        ->check(CLI::PositiveNumber);
+    run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
+    run->add_flag("--json", r->json, "Print the results as JSON on stdout");
+    run->callback([r, &exit_code] {
+        try {
+            exit_code = run_scenario(*r);
+        } catch (const std::exception& e) {
+            std::cerr << "swarmsim run: error: " << e.what() << "\n";
+            exit_code = kExitRuntime;
+        }
+    });
+}
+
+}  // namespace swarm::cli

@@ -1,0 +1,843 @@
+// TOML scenario loader: parse, override, check, build. See docs/scenarios.md.
+#include "io/scenario/scenario.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "agents/fleet/allocation.hpp"
+#include "agents/world/generators.hpp"
+#include "io/network/network_loader.hpp"
+
+namespace swarm::io {
+
+namespace {
+
+constexpr std::string_view kOverridePrefix = "--set ";
+
+std::string format_what(const std::string& file, std::uint32_t line, std::uint32_t column,
+                        const std::string& message) {
+    if (line == 0) {
+        return file + ": error: " + message;
+    }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: " + message;
+}
+
+std::string number_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
+
+std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
+std::string type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        default:
+            return "a date or time";
+    }
+}
+
+// the closest candidate within a small edit distance, or ""
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const std::string& c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    const std::string s = suggestion(word, candidates);
+    return s.empty() ? std::string{} : " (did you mean '" + s + "'?)";
+}
+
+// Reads one document, reporting problems at the node they concern. Defaults are written
+// into the document, so that it ends up fully resolved.
+class Reader {
+  public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
+        if (at.path && at.path->starts_with(kOverridePrefix)) {
+            throw ScenarioError(*at.path, 0, 0, message);
+        }
+        throw ScenarioError(file_, at.begin.line, at.begin.column, message);
+    }
+    [[noreturn]] void fail(const toml::node& at, const std::string& message) const {
+        fail(at.source(), message);
+    }
+
+    // every key of t must be in `allowed`
+    void check_keys(const toml::table& t, const std::string& where,
+                    const std::vector<std::string>& allowed) const {
+        for (auto&& [key, node] : t) {
+            const std::string k(key.str());
+            if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+                const std::string in = where.empty() ? "" : " in " + where;
+                fail(key.source().begin.line > 0 ? key.source() : node.source(),
+                     "unknown key '" + k + "'" + in + did_you_mean(k, allowed));
+            }
+        }
+    }
+
+    static std::string path(const std::string& where, std::string_view key) {
+        return where.empty() ? std::string(key) : where + "." + std::string(key);
+    }
+
+    std::int64_t integer(toml::table& t, const std::string& where, std::string_view key,
+                         std::int64_t def, std::int64_t lo, std::int64_t hi) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return integer_node(*n, path(where, key), lo, hi);
+    }
+    std::int64_t required_integer(const toml::table& t, const std::string& where,
+                                  std::string_view key, std::int64_t lo, std::int64_t hi) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return integer_node(*n, path(where, key), lo, hi);
+    }
+    std::int64_t integer_node(const toml::node& n, const std::string& name, std::int64_t lo,
+                              std::int64_t hi) const {
+        if (!n.is_integer()) {
+            fail(n, name + " must be an integer, not " + type_name(n));
+        }
+        const std::int64_t v = n.as_integer()->get();
+        if (v < lo) {
+            fail(n, name + " must be >= " + std::to_string(lo));
+        }
+        if (v > hi) {
+            fail(n, name + " must be <= " + std::to_string(hi));
+        }
+        return v;
+    }
+
+    // lo_open: the lower bound itself is refused (> lo instead of >= lo)
+    double real(toml::table& t, const std::string& where, std::string_view key, double def,
+                double lo, double hi, bool lo_open = false) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return real_node(*n, path(where, key), lo, hi, lo_open);
+    }
+    double required_real(const toml::table& t, const std::string& where, std::string_view key,
+                         double lo, double hi, bool lo_open = false) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return real_node(*n, path(where, key), lo, hi, lo_open);
+    }
+    double real_node(const toml::node& n, const std::string& name, double lo, double hi,
+                     bool lo_open) const {
+        if (!n.is_number()) {
+            fail(n, name + " must be a number, not " + type_name(n));
+        }
+        const double v = n.value<double>().value_or(0.0);
+        if (!std::isfinite(v)) {
+            fail(n, name + " must be finite");
+        }
+        if (lo_open ? v <= lo : v < lo) {
+            fail(n, name + " must be " + (lo_open ? "> " : ">= ") + number_text(lo));
+        }
+        if (v > hi) {
+            fail(n, name + " must be <= " + number_text(hi));
+        }
+        return v;
+    }
+
+    bool boolean(toml::table& t, const std::string& where, std::string_view key, bool def) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        if (!n->is_boolean()) {
+            fail(*n, path(where, key) + " must be true or false, not " + type_name(*n));
+        }
+        return n->as_boolean()->get();
+    }
+
+    std::string string(toml::table& t, const std::string& where, std::string_view key,
+                       const std::string& def) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return string_node(*n, path(where, key));
+    }
+    std::string required_string(const toml::table& t, const std::string& where,
+                                std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return string_node(*n, path(where, key));
+    }
+    std::string string_node(const toml::node& n, const std::string& name) const {
+        if (!n.is_string()) {
+            fail(n, name + " must be a string, not " + type_name(n));
+        }
+        return n.as_string()->get();
+    }
+
+    // a string from a fixed set
+    std::string choice(toml::table& t, const std::string& where, std::string_view key,
+                       const std::string& def, const std::vector<std::string>& allowed) const {
+        const std::string v = string(t, where, key, def);
+        if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+            fail(*t.get(key), path(where, key) + " must be one of " + join(allowed) + ", not '" +
+                                  v + "'" + did_you_mean(v, allowed));
+        }
+        return v;
+    }
+
+    // a sub-table, created empty when absent
+    toml::table& table(toml::table& parent, const std::string& where, std::string_view key) const {
+        toml::node* n = parent.get(key);
+        if (n == nullptr) {
+            parent.insert_or_assign(key, toml::table{});
+            n = parent.get(key);
+        }
+        if (!n->is_table()) {
+            fail(*n, path(where, key) + " must be a table, not " + type_name(*n));
+        }
+        return *n->as_table();
+    }
+
+    // an array of tables; `min_size` entries at least
+    toml::array& tables(toml::table& parent, std::string_view key, std::size_t min_size,
+                        std::int64_t max_size) const {
+        toml::node* n = parent.get(key);
+        if (n == nullptr) {
+            if (min_size > 0) {
+                fail(parent, "missing '" + std::string(key) + "' (add at least one [[" +
+                                 std::string(key) + "]] table)");
+            }
+            parent.insert_or_assign(key, toml::array{});
+            n = parent.get(key);
+        }
+        if (!n->is_array() || !n->as_array()->is_array_of_tables()) {
+            if (!(n->is_array() && n->as_array()->empty())) {
+                fail(*n, std::string(key) + " must be an array of tables ([[" + std::string(key) +
+                             "]]), not " + type_name(*n));
+            }
+        }
+        toml::array& a = *n->as_array();
+        if (a.size() < min_size) {
+            fail(*n, std::string(key) + " needs at least " + std::to_string(min_size) + " entry");
+        }
+        if (static_cast<std::int64_t>(a.size()) > max_size) {
+            fail(*n, std::string(key) + " has " + std::to_string(a.size()) + " entries; at most " +
+                         std::to_string(max_size) + " are allowed");
+        }
+        return a;
+    }
+
+    // an id: non-empty, letters, digits, '_' and '-', unique within `seen`
+    std::string id(const toml::table& t, const std::string& where,
+                   std::vector<std::string>& seen) const {
+        const std::string v = required_string(t, where, "id");
+        const toml::node& n = *t.get("id");
+        const bool ok = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+        });
+        if (!ok) {
+            fail(n, where + ".id must be letters, digits, '_' or '-', not '" + v + "'");
+        }
+        if (v == "*") {
+            fail(n, where + ".id '*' is reserved");
+        }
+        if (std::find(seen.begin(), seen.end(), v) != seen.end()) {
+            fail(n, where + ".id '" + v + "' is used twice");
+        }
+        seen.push_back(v);
+        return v;
+    }
+
+    // the index of `ref` in `ids`, or a did-you-mean error at `n`
+    std::uint32_t reference(const toml::node& n, const std::string& name, const std::string& ref,
+                            const std::vector<std::string>& ids, const char* what) const {
+        const auto it = std::find(ids.begin(), ids.end(), ref);
+        if (it == ids.end()) {
+            fail(n, name + ": no " + what + " with id '" + ref + "'" + did_you_mean(ref, ids));
+        }
+        return static_cast<std::uint32_t>(it - ids.begin());
+    }
+
+    [[nodiscard]] const std::string& file() const { return file_; }
+
+  private:
+    std::string file_;
+};
+
+std::string entry(std::string_view array, std::size_t i) {
+    return std::string(array) + "[" + std::to_string(i) + "]";
+}
+
+// ---- overrides ----
+
+[[noreturn]] void override_error(const std::string& text, const std::string& message) {
+    throw ScenarioError(std::string(kOverridePrefix) + text, 0, 0, message);
+}
+
+void apply_override(toml::table& root, const std::string& text) {
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+        override_error(text, "an override is key.path=value");
+    }
+    const std::string key_path = text.substr(0, eq);
+    const std::string value_text = text.substr(eq + 1);
+    std::vector<std::string> keys;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = key_path.find('.', start);
+        keys.push_back(key_path.substr(start, dot - start));
+        if (dot == std::string::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    for (const std::string& k : keys) {
+        if (k.empty()) {
+            override_error(text, "empty key in '" + key_path + "'");
+        }
+    }
+
+    // the value: a TOML value, or else the text as a string (paths need no quotes)
+    toml::table parsed;
+    bool is_toml = false;
+    try {
+        parsed = toml::parse("v = " + value_text, std::string(kOverridePrefix) + text);
+        is_toml = parsed.size() == 1 && parsed.contains("v");
+    } catch (const toml::parse_error&) {
+        is_toml = false;
+    }
+    if (!is_toml) {
+        // as a TOML basic string, so that the node keeps the override as its source
+        std::string quoted = "v = \"";
+        for (const char c : value_text) {
+            if (c == '"' || c == '\\') {
+                quoted += '\\';
+                quoted += c;
+            } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+                quoted += buf;
+            } else {
+                quoted += c;
+            }
+        }
+        quoted += '"';
+        try {
+            parsed = toml::parse(quoted, std::string(kOverridePrefix) + text);
+        } catch (const toml::parse_error& e) {
+            override_error(text, "bad value: " + std::string(e.description()));
+        }
+    }
+
+    // walk: tables by key, arrays of tables by the entries' id
+    toml::table* at = &root;
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+        const std::string& k = keys[i];
+        toml::node* n = at->get(k);
+        walked += (walked.empty() ? "" : ".") + k;
+        if (n == nullptr) {
+            at->insert_or_assign(k, toml::table{});
+            at = at->get(k)->as_table();
+            continue;
+        }
+        if (n->is_table()) {
+            at = n->as_table();
+            continue;
+        }
+        if (n->is_array() && n->as_array()->is_array_of_tables()) {
+            const std::string& id = keys[i + 1];
+            std::vector<std::string> ids;
+            toml::table* found = nullptr;
+            for (toml::node& e : *n->as_array()) {
+                const auto v = e.as_table()->get_as<std::string>("id");
+                if (v != nullptr) {
+                    ids.push_back(v->get());
+                    if (v->get() == id) {
+                        found = e.as_table();
+                    }
+                }
+            }
+            if (found == nullptr) {
+                override_error(text, "no entry of '" + walked + "' has id '" + id + "'" +
+                                         did_you_mean(id, ids) + " (ids: " + join(ids) + ")");
+            }
+            if (i + 2 >= keys.size()) {
+                override_error(text, "'" + walked + "." + id + "' needs a key after the id");
+            }
+            at = found;
+            walked += "." + id;
+            ++i;
+            continue;
+        }
+        if (n->is_array()) {
+            override_error(text, "'" + walked + "' is an array; address [[" + walked +
+                                     "]] entries by id, e.g. " + walked + ".<id>.key");
+        }
+        override_error(text, "'" + walked + "' is " + type_name(*n) + ", not a table");
+    }
+    // switching the network's source replaces it: a file drops the generator and its
+    // parameters, a generator drops the file
+    if (keys.size() == 2 && keys[0] == "network" && (keys[1] == "file" || keys[1] == "generator")) {
+        std::vector<std::string> drop;
+        for (auto&& [k, v] : *at) {
+            const bool keep =
+                k.str() == "landmarks" || (keys[1] == "generator" && k.str() != "file");
+            if (!keep) {
+                drop.emplace_back(k.str());
+            }
+        }
+        for (const std::string& k : drop) {
+            at->erase(k);
+        }
+    }
+    toml::node* existing = at->get(keys.back());
+    if (existing != nullptr && (existing->is_table() || existing->is_array())) {
+        override_error(text, "'" + key_path + "' is " + type_name(*existing) +
+                                 "; set one of its keys instead");
+    }
+    parsed.get("v")->visit([&](auto&& v) { at->insert_or_assign(keys.back(), std::move(v)); });
+}
+
+// ---- sections ----
+
+const std::vector<std::string> kTopKeys = {
+    "schema_version", "description",   "run",    "output", "network",
+    "depots",         "vehicle_types", "fleets", "demand", "policies"};
+
+void read_run(const Reader& r, toml::table& root, RunSettings& run) {
+    toml::table& t = r.table(root, "", "run");
+    r.check_keys(t, "run",
+                 {"seed", "duration_s", "threads", "tick_us", "sample_interval_s", "lookahead_s"});
+    run.seed = static_cast<std::uint64_t>(
+        r.integer(t, "run", "seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    run.duration_s = r.real(t, "run", "duration_s", 3600.0, 0.0, kMaxDurationS, true);
+    run.threads = static_cast<std::uint32_t>(r.integer(t, "run", "threads", 0, 0, kMaxThreads));
+    run.tick_us = r.integer(t, "run", "tick_us", 1, 1, 1'000'000);
+    if (1'000'000 % run.tick_us != 0) {
+        r.fail(*t.get("tick_us"),
+               "run.tick_us must divide 1000000 (a whole number of ticks "
+               "per second)");
+    }
+    run.sample_interval_s = r.real(t, "run", "sample_interval_s", 900.0, 0.0, kMaxDurationS, true);
+    if (run.duration_s / run.sample_interval_s > 1e7) {
+        r.fail(*t.get("sample_interval_s"),
+               "run.sample_interval_s is too small: more than 10,000,000 samples");
+    }
+    run.lookahead_s = r.real(t, "run", "lookahead_s", 0.020, 0.0, 60.0, true);
+    const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
+    if (run.lookahead_s < tick_s) {
+        r.fail(*t.get("lookahead_s"),
+               "run.lookahead_s must be at least one tick (" + number_text(tick_s) + " s)");
+    }
+}
+
+void read_output(const Reader& r, toml::table& root, const RunSettings& run, OutputSettings& o) {
+    toml::table& t = r.table(root, "", "output");
+    r.check_keys(t, "output", {"trace", "sample_interval_s", "positions", "events", "kpis"});
+    o.trace = r.string(t, "output", "trace", "");
+    o.sample_interval_s = r.real(t, "output", "sample_interval_s", 60.0, 0.0, kMaxDurationS, true);
+    if (run.duration_s / o.sample_interval_s > 1e7) {
+        r.fail(*t.get("sample_interval_s"),
+               "output.sample_interval_s is too small: more than 10,000,000 samples");
+    }
+    o.positions = r.boolean(t, "output", "positions", true);
+    o.events = r.boolean(t, "output", "events", false);
+    o.kpis = r.boolean(t, "output", "kpis", true);
+}
+
+std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& root,
+                                                 const std::filesystem::path& scenario_file,
+                                                 bool build, NetworkSettings& ns) {
+    toml::table& t = r.table(root, "", "network");
+    const bool has_file = t.contains("file");
+    const bool has_generator = t.contains("generator");
+    if (has_file && has_generator) {
+        r.fail(*t.get("generator"), "network: give either file or generator, not both");
+    }
+    if (!has_file && !has_generator) {
+        r.fail(t, "network: missing key 'file' or 'generator'");
+    }
+    ns.landmarks = static_cast<std::uint32_t>(r.integer(t, "network", "landmarks", 8, 0, 64));
+    if (has_file) {
+        r.check_keys(t, "network", {"file", "landmarks"});
+        const std::string given = r.string(t, "network", "file", "");
+        const toml::node& n = *t.get("file");
+        if (given.empty()) {
+            r.fail(n, "network.file must not be empty");
+        }
+        // relative to the scenario's directory; from --set, relative to the working directory
+        std::filesystem::path p(given);
+        const bool from_override = n.source().path && n.source().path->starts_with("--set");
+        if (p.is_relative() && !from_override) {
+            p = scenario_file.parent_path() / p;
+        }
+        ns.file = p.lexically_normal().string();
+        if (!build) {
+            return nullptr;
+        }
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(p, ec)) {
+            r.fail(n, "network.file '" + ns.file + "' does not exist or is not a file");
+        }
+        try {
+            return std::make_unique<world::RoadNetwork>(load_network(p));
+        } catch (const NetworkFileError& e) {
+            r.fail(n, "network.file '" + ns.file + "': " + e.message());
+        } catch (const std::exception& e) {
+            r.fail(n, "network.file '" + ns.file + "': " + e.what());
+        }
+    }
+    ns.generator =
+        r.choice(t, "network", "generator", "grid_city", {"grid_city", "random_geometric"});
+    if (ns.generator == "grid_city") {
+        r.check_keys(t, "network",
+                     {"generator", "landmarks", "rows", "cols", "spacing_m", "jitter",
+                      "arterial_every", "street_speed_mps", "arterial_speed_mps",
+                      "one_way_fraction", "removed_fraction", "seed"});
+        world::GridCityParams g;
+        g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
+        g.cols = static_cast<std::size_t>(r.integer(t, "network", "cols", 10, 2, kMaxGridSide));
+        if (static_cast<std::int64_t>(g.rows * g.cols) > kMaxGeneratedNodes) {
+            r.fail(*t.get("cols"),
+                   "network: rows x cols must be <= " + std::to_string(kMaxGeneratedNodes));
+        }
+        g.spacing_m = r.real(t, "network", "spacing_m", 100.0, 1.0, 100'000.0);
+        g.jitter = r.real(t, "network", "jitter", 0.1, 0.0, 0.45);
+        g.arterial_every =
+            static_cast<std::size_t>(r.integer(t, "network", "arterial_every", 5, 0, 1'000'000));
+        g.street_speed_mps = r.real(t, "network", "street_speed_mps", 13.89, 0.0, 100.0, true);
+        g.arterial_speed_mps = r.real(t, "network", "arterial_speed_mps", 19.44, 0.0, 100.0, true);
+        g.one_way_fraction = r.real(t, "network", "one_way_fraction", 0.05, 0.0, 1.0);
+        g.removed_fraction = r.real(t, "network", "removed_fraction", 0.02, 0.0, 0.9);
+        g.seed = static_cast<std::uint64_t>(
+            r.integer(t, "network", "seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+        return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
+    }
+    r.check_keys(
+        t, "network",
+        {"generator", "landmarks", "nodes", "mean_spacing_m", "mean_degree", "speed_mps", "seed"});
+    world::RandomGeometricParams g;
+    g.nodes =
+        static_cast<std::size_t>(r.integer(t, "network", "nodes", 1000, 2, kMaxGeneratedNodes));
+    g.mean_spacing_m = r.real(t, "network", "mean_spacing_m", 100.0, 1.0, 100'000.0);
+    g.mean_degree = r.real(t, "network", "mean_degree", 6.0, 1.0, 50.0);
+    g.speed_mps = r.real(t, "network", "speed_mps", 13.89, 0.0, 100.0, true);
+    g.seed = static_cast<std::uint64_t>(
+        r.integer(t, "network", "seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    return build ? std::make_unique<world::RoadNetwork>(world::make_random_geometric(g)) : nullptr;
+}
+
+void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, double& per_depot) {
+    toml::table& t = r.table(root, "", "demand");
+    r.check_keys(t, "demand",
+                 {"profile", "per_depot_per_hour", "zone_radius_m", "max_size", "due_s",
+                  "customer_service_s"});
+    d.profile = r.choice(t, "demand", "profile", "day", {"day", "flat"}) == "day"
+                    ? agents::DemandProfile::kDay
+                    : agents::DemandProfile::kFlat;
+    per_depot = r.real(t, "demand", "per_depot_per_hour", 60.0, 0.0, 1e6);
+    d.zone_radius_m = r.real(t, "demand", "zone_radius_m", 1500.0, 0.0, 1e6, true);
+    d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 1'000'000));
+    d.due_s = r.real(t, "demand", "due_s", 2700.0, 0.0, kMaxDurationS, true);
+    d.customer_service_s = r.real(t, "demand", "customer_service_s", 60.0, 0.0, 86400.0);
+}
+
+void read_policies(const Reader& r, toml::table& root, agents::AllocationParams& a) {
+    toml::table& t = r.table(root, "", "policies");
+    r.check_keys(t, "policies",
+                 {"allocation", "offer_radius_m", "max_offers", "bid_window_s", "retry_backoff_s",
+                  "max_plan", "detour_factor", "board_interval_s", "board_cell_m", "energy_reserve",
+                  "charge_threshold"});
+    a.policy =
+        r.choice(t, "policies", "allocation", "nearest_bid", agents::allocation_policy_names());
+    a.offer_radius_m = r.real(t, "policies", "offer_radius_m", 3000.0, 0.0, 1e6, true);
+    a.max_offers = static_cast<std::uint32_t>(r.integer(t, "policies", "max_offers", 4, 1, 64));
+    a.bid_window_s = r.real(t, "policies", "bid_window_s", 0.0, 0.0, 3600.0);
+    a.retry_backoff_s = r.real(t, "policies", "retry_backoff_s", 30.0, 0.0, 86400.0, true);
+    a.max_plan = static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, 64));
+    a.detour_factor = r.real(t, "policies", "detour_factor", 1.4, 1.0, 10.0);
+    a.board_interval_s = r.real(t, "policies", "board_interval_s", 5.0, 0.0, 86400.0, true);
+    a.board_cell_m = r.real(t, "policies", "board_cell_m", 500.0, 0.0, 1e6, true);
+    a.energy_reserve = r.real(t, "policies", "energy_reserve", 0.15, 0.0, 0.99);
+    a.charge_threshold = r.real(t, "policies", "charge_threshold", 0.5, 0.0, 1.0);
+}
+
+void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s) {
+    toml::array& a = r.tables(root, "depots", 1, kMaxDepots);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        toml::table& t = *a[i].as_table();
+        const std::string w = entry("depots", i);
+        r.check_keys(t, w,
+                     {"id", "node", "x", "y", "docks", "dock_service", "charging_points",
+                      "charge_power_kw", "stock", "demand_per_hour"});
+        agents::DepotSpec d;
+        s.depot_ids.push_back("");
+        std::vector<std::string> seen(s.depot_ids.begin(), s.depot_ids.end() - 1);
+        s.depot_ids.back() = r.id(t, w, seen);
+        // the node: by id, or the one nearest to x/y (metres)
+        const bool has_node = t.contains("node");
+        const bool has_xy = t.contains("x") || t.contains("y");
+        if (has_node && has_xy) {
+            r.fail(*t.get("node"), w + ": give either node or x/y, not both");
+        }
+        if (!has_node && !has_xy) {
+            r.fail(t, w + ": missing key 'node' (or 'x' and 'y')");
+        }
+        if (has_node) {
+            d.node = static_cast<world::NodeId>(r.required_integer(t, w, "node", 0, 0xFFFFFFFELL));
+        } else {
+            r.required_real(t, w, "x", -1e8, 1e8);
+            r.required_real(t, w, "y", -1e8, 1e8);
+        }
+        d.docks = static_cast<std::uint32_t>(r.integer(t, w, "docks", 2, 1, 10'000));
+        toml::table& law = r.table(t, w, "dock_service");
+        const std::string lw = w + ".dock_service";
+        r.check_keys(law, lw, {"law", "mean_s"});
+        d.dock_service.kind =
+            r.choice(law, lw, "law", "exponential", {"exponential", "fixed"}) == "fixed"
+                ? agents::ServiceLaw::Kind::kFixed
+                : agents::ServiceLaw::Kind::kExponential;
+        d.dock_service.mean_s = r.real(law, lw, "mean_s", 60.0, 0.0, 86400.0);
+        d.charging_points =
+            static_cast<std::uint32_t>(r.integer(t, w, "charging_points", 2, 1, 10'000));
+        d.charge_power_kw = r.real(t, w, "charge_power_kw", 50.0, 0.0, 10'000.0, true);
+        d.initial_stock = static_cast<std::uint64_t>(
+            r.integer(t, w, "stock", 1'000'000, 0, 1'000'000'000'000'000LL));
+        d.demand_per_hour = r.real(t, w, "demand_per_hour", default_demand, 0.0, 1e6);
+        s.spec.depots.push_back(d);
+    }
+}
+
+// depot nodes on the built network: node ids checked, x/y to the nearest node
+void place_depots(const Reader& r, toml::table& root, const world::RoadNetwork& net, Scenario& s) {
+    toml::array& a = *root.get("depots")->as_array();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const toml::table& t = *a[i].as_table();
+        agents::DepotSpec& d = s.spec.depots[i];
+        if (const toml::node* n = t.get("node"); n != nullptr) {
+            if (d.node >= net.node_count()) {
+                r.fail(*n, entry("depots", i) + ".node " + std::to_string(d.node) +
+                               " is not a node of the network (" +
+                               std::to_string(net.node_count()) + " nodes)");
+            }
+        } else {
+            const double x = t.get("x")->value<double>().value_or(0.0);
+            const double y = t.get("y")->value<double>().value_or(0.0);
+            d.node = agents::nearest_node(net, {x, y});
+        }
+    }
+}
+
+void read_types(const Reader& r, toml::table& root, Scenario& s) {
+    toml::array& a = r.tables(root, "vehicle_types", 1, 256);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        toml::table& t = *a[i].as_table();
+        const std::string w = entry("vehicle_types", i);
+        r.check_keys(
+            t, w,
+            {"id", "kind", "speed_factor", "cruise_mps", "capacity", "kwh_per_km", "battery_kwh"});
+        agents::VehicleType v;
+        std::vector<std::string> seen = s.type_ids;
+        v.name = r.id(t, w, seen);
+        s.type_ids.push_back(v.name);
+        v.kind = r.choice(t, w, "kind", "ground", {"ground", "drone"}) == "drone"
+                     ? agents::VehicleKind::kDrone
+                     : agents::VehicleKind::kGround;
+        v.speed_factor = r.real(t, w, "speed_factor", 1.0, 0.0, 10.0, true);
+        v.cruise_mps = r.real(t, w, "cruise_mps", 15.0, 0.0, 200.0, true);
+        v.capacity = static_cast<std::uint32_t>(r.integer(t, w, "capacity", 10, 1, 1'000'000));
+        v.kwh_per_km = r.real(t, w, "kwh_per_km", 0.2, 0.0, 100.0);
+        v.battery_kwh = r.real(t, w, "battery_kwh", 60.0, 0.0, 100'000.0, true);
+        s.spec.types.push_back(v);
+    }
+}
+
+void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
+    toml::array& a = r.tables(root, "fleets", 1, 100'000);
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        toml::table& t = *a[i].as_table();
+        const std::string w = entry("fleets", i);
+        r.check_keys(t, w, {"id", "type", "count", "home"});
+        std::vector<std::string> seen = s.fleet_ids;
+        s.fleet_ids.push_back(r.id(t, w, seen));
+        const std::string type = r.required_string(t, w, "type");
+        const std::uint32_t ti =
+            r.reference(*t.get("type"), w + ".type", type, s.type_ids, "vehicle type");
+        const std::int64_t count = r.required_integer(t, w, "count", 1, kMaxVehiclesPerFleet);
+        total += count;
+        if (total > kMaxVehicles) {
+            r.fail(*t.get("count"),
+                   "fleets: more than " + std::to_string(kMaxVehicles) + " vehicles in all");
+        }
+        const std::string home = r.required_string(t, w, "home");
+        if (home == "*") {
+            // spread over every depot, the remainder to the first ones
+            const auto depots = static_cast<std::int64_t>(s.spec.depots.size());
+            for (std::int64_t d = 0; d < depots; ++d) {
+                const std::int64_t n = count / depots + (d < count % depots ? 1 : 0);
+                if (n > 0) {
+                    s.spec.fleets.push_back(
+                        {ti, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(d)});
+                }
+            }
+        } else {
+            const std::uint32_t hi =
+                r.reference(*t.get("home"), w + ".home", home, s.depot_ids, "depot");
+            s.spec.fleets.push_back({ti, static_cast<std::uint32_t>(count), hi});
+        }
+    }
+}
+
+Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o) {
+    Reader r(name.string());
+    for (const std::string& text : o.overrides) {
+        apply_override(root, text);
+    }
+    // schema first: a future version may mean something else by the same keys
+    const toml::node* version = root.get("schema_version");
+    if (version == nullptr) {
+        throw ScenarioError(r.file(), 0, 0,
+                            "missing key 'schema_version' (add schema_version = 1)");
+    }
+    if (!version->is_integer() || version->as_integer()->get() != 1) {
+        r.fail(*version, "schema_version must be 1 (this swarmsim reads version 1)");
+    }
+    r.check_keys(root, "", kTopKeys);
+    if (const toml::node* d = root.get("description"); d != nullptr && !d->is_string()) {
+        r.fail(*d, "description must be a string, not " + type_name(*d));
+    }
+
+    Scenario s;
+    s.source = name.string();
+    read_run(r, root, s.run);
+    read_output(r, root, s.run, s.output);
+    double per_depot = 60.0;
+    read_demand(r, root, s.spec.demand, per_depot);
+    read_policies(r, root, s.spec.allocation);
+    // everything cheap is checked before the network is built
+    read_depots(r, root, per_depot, s);
+    read_types(r, root, s);
+    read_fleets(r, root, s);
+    s.network = read_network(r, root, name, o.build_network, s.network_settings);
+    if (s.network != nullptr) {
+        place_depots(r, root, *s.network, s);
+    }
+
+    s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
+    s.spec.lookahead_s = s.run.lookahead_s;
+    s.spec.demand.kpi_interval_s = s.run.sample_interval_s;
+    s.spec.network = s.network.get();
+    if (s.network != nullptr) {
+        try {
+            s.spec.validate();
+        } catch (const std::exception& e) {
+            throw ScenarioError(r.file(), 0, 0, e.what());
+        }
+    }
+    std::ostringstream out;
+    out << root;
+    s.resolved_toml = out.str();
+    return s;
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(std::string file, std::uint32_t line, std::uint32_t column,
+                             std::string message)
+    : std::runtime_error(format_what(file, line, column, message)),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      message_(std::move(message)) {}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+Scenario parse_scenario(std::string_view text, const std::filesystem::path& name,
+                        const ScenarioOptions& options) {
+    toml::table root;
+    try {
+        root = toml::parse(text, name.string());
+    } catch (const toml::parse_error& e) {
+        throw ScenarioError(name.string(), e.source().begin.line, e.source().begin.column,
+                            std::string(e.description()));
+    }
+    return build(root, name, options);
+}
+
+Scenario load_scenario(const std::filesystem::path& file, const ScenarioOptions& options) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
+    }
+    return parse_scenario(text.str(), file, options);
+}
+
+}  // namespace swarm::io

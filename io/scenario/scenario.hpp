@@ -1,0 +1,104 @@
+// Scenario files: one TOML document (schema_version = 1) describing a fleet run: the run
+// settings, the road network (a file or a generator), depots, vehicle types, fleets, demand
+// and the allocation policy. load_scenario parses it, applies `--set key.path=value`
+// overrides, checks every field (unknown keys, types, ranges, references by id) and builds
+// the network and the FleetSpec. Field reference: docs/scenarios.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agents/fleet/fleet_spec.hpp"
+#include "agents/world/road_network.hpp"
+
+namespace swarm::io {
+
+// A problem in a scenario file or an override. what(): "file:line:col: error: message";
+// "file: error: message" without a position (line 0). For overrides `file` is
+// "--set key.path=value".
+class ScenarioError : public std::runtime_error {
+  public:
+    ScenarioError(std::string file, std::uint32_t line, std::uint32_t column, std::string message);
+
+    [[nodiscard]] const std::string& file() const { return file_; }
+    [[nodiscard]] std::uint32_t line() const { return line_; }
+    [[nodiscard]] std::uint32_t column() const { return column_; }
+    [[nodiscard]] const std::string& message() const { return message_; }
+
+  private:
+    std::string file_;
+    std::uint32_t line_;
+    std::uint32_t column_;
+    std::string message_;
+};
+
+// Sane maxima, checked before anything is allocated (docs/scenarios.md lists them).
+inline constexpr std::int64_t kMaxVehiclesPerFleet = 1'000'000;
+inline constexpr std::int64_t kMaxVehicles = 4'000'000;
+inline constexpr std::int64_t kMaxDepots = 100'000;
+inline constexpr std::int64_t kMaxGridSide = 4'000;             // rows, cols
+inline constexpr std::int64_t kMaxGeneratedNodes = 16'000'000;  // rows x cols, nodes
+inline constexpr double kMaxDurationS = 366.0 * 86400.0;
+inline constexpr std::int64_t kMaxThreads = 1024;
+
+struct RunSettings {
+    std::uint64_t seed = 1;
+    double duration_s = 3600.0;
+    std::uint32_t threads = 0;         // 0: all cores
+    std::int64_t tick_us = 1;          // microseconds per tick (ticks per second = 1e6 / tick_us)
+    double sample_interval_s = 900.0;  // KPI observer samples and KPI series grid
+    double lookahead_s = 0.020;
+};
+
+struct OutputSettings {
+    std::string trace;  // HDF5 trace path; empty: none
+    double sample_interval_s = 60.0;
+    bool positions = true;
+    bool events = false;
+    bool kpis = true;
+};
+
+struct NetworkSettings {
+    std::string file;             // resolved path when the network comes from a file
+    std::string generator;        // "grid_city" or "random_geometric" otherwise
+    std::uint32_t landmarks = 8;  // ALT landmarks of the router
+};
+
+struct Scenario {
+    std::string source;  // the scenario file as given
+    RunSettings run;
+    OutputSettings output;
+    NetworkSettings network_settings;
+    // ids in declaration order (depot d, type t, fleet f of the spec)
+    std::vector<std::string> depot_ids;
+    std::vector<std::string> type_ids;
+    std::vector<std::string> fleet_ids;
+    // the network the spec points to (stable address: moving the Scenario keeps it valid)
+    std::unique_ptr<world::RoadNetwork> network;
+    agents::FleetSpec spec;
+    // the document after overrides and defaults, as TOML text (stored in traces)
+    std::string resolved_toml;
+};
+
+struct ScenarioOptions {
+    std::vector<std::string> overrides;  // "key.path=value", applied in order
+    bool build_network = true;           // false: check the document only (no network, no depots)
+};
+
+// Reads, overrides, checks and builds. Throws ScenarioError for every problem in the
+// document, an override or the network file (io::NetworkFileError messages are wrapped).
+Scenario load_scenario(const std::filesystem::path& file, const ScenarioOptions& options = {});
+// the same from text; `name` stands for the file in messages and relative network paths
+Scenario parse_scenario(std::string_view text, const std::filesystem::path& name,
+                        const ScenarioOptions& options = {});
+
+// Levenshtein distance (for did-you-mean suggestions)
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace swarm::io

@@ -1,0 +1,290 @@
+#include "io/trace/hdf5_util.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+
+#include "io/trace/trace_format.hpp"
+
+namespace swarm::io::h5 {
+
+std::mutex& hdf5_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+void Handle::reset() {
+    if (id_ < 0) {
+        return;
+    }
+    switch (H5Iget_type(id_)) {
+        case H5I_FILE:
+            H5Fclose(id_);
+            break;
+        case H5I_GROUP:
+            H5Gclose(id_);
+            break;
+        case H5I_DATASET:
+            H5Dclose(id_);
+            break;
+        case H5I_DATASPACE:
+            H5Sclose(id_);
+            break;
+        case H5I_DATATYPE:
+            H5Tclose(id_);
+            break;
+        case H5I_ATTR:
+            H5Aclose(id_);
+            break;
+        case H5I_GENPROP_LST:
+            H5Pclose(id_);
+            break;
+        default:
+            break;
+    }
+    id_ = H5I_INVALID_HID;
+}
+
+hid_t check(hid_t id, const char* what) {
+    if (id < 0) {
+        throw std::runtime_error(what);
+    }
+    return id;
+}
+
+void check_status(herr_t status, const char* what) {
+    if (status < 0) {
+        throw std::runtime_error(what);
+    }
+}
+
+Handle create_group(hid_t parent, const char* name) {
+    // no creation timestamps: the same run must give the same file
+    const Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate"));
+    check_status(H5Pset_obj_track_times(gcpl, 0), "H5Pset_obj_track_times");
+    return Handle(
+        check(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT), "cannot create a group"));
+}
+
+namespace {
+
+Handle vlen_string_type() {
+    Handle t(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");
+    check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+    return t;
+}
+
+void write_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, hid_t space,
+                const void* data) {
+    if (H5Aexists(obj, name) > 0) {
+        check_status(H5Adelete(obj, name), "cannot replace an attribute");
+    }
+    const Handle a(check(H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT),
+                         "cannot create an attribute"));
+    check_status(H5Awrite(a, mem_type, data), "cannot write an attribute");
+}
+
+template <class T>
+void scalar_attr(hid_t obj, const char* name, hid_t type, T value) {
+    const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+    write_attr(obj, name, type, type, space, &value);
+}
+
+}  // namespace
+
+void attr_string(hid_t obj, const char* name, const std::string& value) {
+    const Handle t = vlen_string_type();
+    const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+    const char* p = value.c_str();
+    write_attr(obj, name, t, t, space, &p);
+}
+
+void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values) {
+    const Handle t = vlen_string_type();
+    const hsize_t n = values.size();
+    const Handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    std::vector<const char*> p;
+    for (const std::string& s : values) {
+        p.push_back(s.c_str());
+    }
+    write_attr(obj, name, t, t, space, p.data());
+}
+
+void attr_ints(hid_t obj, const char* name, const std::vector<int>& values) {
+    const hsize_t n = values.size();
+    const Handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    write_attr(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, space, values.data());
+}
+
+void attr_u64(hid_t obj, const char* name, std::uint64_t value) {
+    scalar_attr(obj, name, H5T_NATIVE_UINT64, value);
+}
+void attr_i64(hid_t obj, const char* name, std::int64_t value) {
+    scalar_attr(obj, name, H5T_NATIVE_INT64, value);
+}
+void attr_f64(hid_t obj, const char* name, double value) {
+    scalar_attr(obj, name, H5T_NATIVE_DOUBLE, value);
+}
+
+bool has_attr(hid_t obj, const char* name) {
+    return H5Aexists(obj, name) > 0;
+}
+
+bool has_link(hid_t parent, const std::string& path) {
+    // walk the path so that a missing intermediate group is "no", not an error
+    std::size_t end = 0;
+    while (end != std::string::npos) {
+        end = path.find('/', end + 1);
+        const std::string prefix = path.substr(0, end);
+        if (H5Lexists(parent, prefix.c_str(), H5P_DEFAULT) <= 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string read_attr_string(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
+    if (H5Tget_class(ft) != H5T_STRING) {
+        throw std::runtime_error(std::string("attribute ") + name + " is not a string");
+    }
+    if (H5Tis_variable_str(ft) > 0) {
+        const Handle t = vlen_string_type();
+        char* p = nullptr;
+        check_status(H5Aread(a, t, &p), "cannot read an attribute");
+        std::string s = p != nullptr ? p : "";
+        H5free_memory(p);
+        return s;
+    }
+    const std::size_t n = H5Tget_size(ft);
+    std::string s(n, '\0');
+    check_status(H5Aread(a, ft, s.data()), "cannot read an attribute");
+    s.resize(s.find('\0') == std::string::npos ? n : s.find('\0'));
+    return s;
+}
+
+std::vector<int> read_attr_ints(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    const Handle space(check(H5Aget_space(a), "H5Aget_space"));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<int> v(static_cast<std::size_t>(n > 0 ? n : 0));
+    check_status(H5Aread(a, H5T_NATIVE_INT, v.data()), "cannot read an attribute");
+    return v;
+}
+
+std::int64_t read_attr_i64(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    std::int64_t v = 0;
+    check_status(H5Aread(a, H5T_NATIVE_INT64, &v), "cannot read an attribute");
+    return v;
+}
+
+double read_attr_f64(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    double v = 0;
+    check_status(H5Aread(a, H5T_NATIVE_DOUBLE, &v), "cannot read an attribute");
+    return v;
+}
+
+Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                       std::vector<hsize_t> row, hsize_t chunk_rows, int deflate)
+    : mem_type_(mem_type), row_(std::move(row)) {
+    std::vector<hsize_t> dims = {0};
+    std::vector<hsize_t> max = {H5S_UNLIMITED};
+    std::vector<hsize_t> chunk = {chunk_rows < 1 ? 1 : chunk_rows};
+    for (const hsize_t r : row_) {
+        dims.push_back(r);
+        max.push_back(r);
+        chunk.push_back(r < 1 ? 1 : r);
+    }
+    const int rank = static_cast<int>(dims.size());
+    const Handle space(check(H5Screate_simple(rank, dims.data(), max.data()), "H5Screate"));
+    const Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+    check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "H5Pset_chunk");
+    check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+    check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
+    check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
+    // a cache that holds a few chunks, so partly filled chunks are not recompressed per row
+    std::size_t chunk_bytes = H5Tget_size(file_type);
+    for (const hsize_t c : chunk) {
+        chunk_bytes *= c;
+    }
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    const std::size_t cache =
+        chunk_bytes * 4 > (std::size_t{1} << 20) ? chunk_bytes * 4 : std::size_t{1} << 20;
+    check_status(H5Pset_chunk_cache(dapl, 521, cache, 1.0), "H5Pset_chunk_cache");
+    dset_ = Handle(check(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, dcpl, dapl),
+                         "cannot create a dataset"));
+}
+
+Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
+    Appendable a;
+    a.mem_type_ = mem_type;
+    a.dset_ = Handle(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
+    const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    a.size_ = dims[0];
+    a.row_.assign(dims.begin() + 1, dims.end());
+    return a;
+}
+
+void Appendable::append(const void* data, hsize_t count) {
+    if (count == 0) {
+        return;
+    }
+    std::vector<hsize_t> dims = {size_ + count};
+    std::vector<hsize_t> start = {size_};
+    std::vector<hsize_t> n = {count};
+    for (const hsize_t r : row_) {
+        dims.push_back(r);
+        start.push_back(0);
+        n.push_back(r);
+    }
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot extend a dataset");
+    const Handle fspace(check(H5Dget_space(dset_), "H5Dget_space"));
+    check_status(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr),
+        "H5Sselect_hyperslab");
+    const Handle mspace(
+        check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
+    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, data),
+                 "cannot write a dataset");
+    size_ += count;
+}
+
+Handle event_kind_type() {
+    Handle t(check(H5Tenum_create(H5T_NATIVE_INT16), "H5Tenum_create"));
+    for (std::size_t i = 0; i < kTraceEventKindNames.size(); ++i) {
+        const auto v = static_cast<std::int16_t>(i);
+        check_status(H5Tenum_insert(t, kTraceEventKindNames[i], &v), "H5Tenum_insert");
+    }
+    return t;
+}
+
+Handle event_type(bool file_layout) {
+    const Handle kind = event_kind_type();
+    if (!file_layout) {
+        Handle t(check(H5Tcreate(H5T_COMPOUND, sizeof(TraceEvent)), "H5Tcreate"));
+        H5Tinsert(t, "time", offsetof(TraceEvent, time), H5T_NATIVE_DOUBLE);
+        H5Tinsert(t, "kind", offsetof(TraceEvent, kind), kind);
+        H5Tinsert(t, "agent", offsetof(TraceEvent, agent), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "edge", offsetof(TraceEvent, edge), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "order", offsetof(TraceEvent, order), H5T_NATIVE_UINT64);
+        H5Tinsert(t, "value", offsetof(TraceEvent, value), H5T_NATIVE_DOUBLE);
+        return t;
+    }
+    // packed little-endian layout in the file: 8 + 2 + 4 + 4 + 8 + 8 = 34 bytes
+    Handle t(check(H5Tcreate(H5T_COMPOUND, 34), "H5Tcreate"));
+    H5Tinsert(t, "time", 0, H5T_IEEE_F64LE);
+    H5Tinsert(t, "kind", 8, kind);
+    H5Tinsert(t, "agent", 10, H5T_STD_U32LE);
+    H5Tinsert(t, "edge", 14, H5T_STD_U32LE);
+    H5Tinsert(t, "order", 18, H5T_STD_U64LE);
+    H5Tinsert(t, "value", 26, H5T_IEEE_F64LE);
+    return t;
+}
+
+}  // namespace swarm::io::h5

@@ -1,0 +1,87 @@
+// Small RAII and helper layer over the HDF5 C API, private to io/trace. HDF5 here is the
+// serial build (not thread-safe): every call runs with hdf5_mutex() held, by one thread.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace swarm::io::h5 {
+
+// the process-wide lock around all HDF5 calls of this library
+std::mutex& hdf5_mutex();
+
+// owns an hid_t and closes it with the right H5*close
+class Handle {
+  public:
+    Handle() = default;
+    explicit Handle(hid_t id) : id_(id) {}
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    Handle(Handle&& o) noexcept : id_(o.id_) { o.id_ = H5I_INVALID_HID; }
+    Handle& operator=(Handle&& o) noexcept {
+        if (this != &o) {
+            reset();
+            id_ = o.id_;
+            o.id_ = H5I_INVALID_HID;
+        }
+        return *this;
+    }
+    ~Handle() { reset(); }
+    void reset();
+    [[nodiscard]] hid_t get() const { return id_; }
+    [[nodiscard]] bool valid() const { return id_ >= 0; }
+    operator hid_t() const { return id_; }  // NOLINT(google-explicit-constructor)
+
+  private:
+    hid_t id_ = H5I_INVALID_HID;
+};
+
+// throws std::runtime_error(what) when id < 0 (or status < 0)
+hid_t check(hid_t id, const char* what);
+void check_status(herr_t status, const char* what);
+
+Handle create_group(hid_t parent, const char* name);
+void attr_string(hid_t obj, const char* name, const std::string& value);
+void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values);
+void attr_ints(hid_t obj, const char* name, const std::vector<int>& values);
+void attr_u64(hid_t obj, const char* name, std::uint64_t value);
+void attr_i64(hid_t obj, const char* name, std::int64_t value);
+void attr_f64(hid_t obj, const char* name, double value);
+
+bool has_attr(hid_t obj, const char* name);
+bool has_link(hid_t parent, const std::string& path);
+std::string read_attr_string(hid_t obj, const char* name);
+std::vector<int> read_attr_ints(hid_t obj, const char* name);
+std::int64_t read_attr_i64(hid_t obj, const char* name);
+double read_attr_f64(hid_t obj, const char* name);
+
+// A chunked dataset extendible along its first axis (H5S_UNLIMITED), shuffle + deflate.
+// `row` is the shape of one record (empty for a scalar per record).
+class Appendable {
+  public:
+    Appendable() = default;
+    Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+               std::vector<hsize_t> row, hsize_t chunk_rows, int deflate);
+    // opens an existing one (after H5Fstart_swmr_write, which wants no open datasets)
+    static Appendable open(hid_t parent, const char* name, hid_t mem_type);
+    // appends `count` records from `data` (count x row elements of mem_type)
+    void append(const void* data, hsize_t count);
+    [[nodiscard]] hid_t id() const { return dset_.get(); }
+    [[nodiscard]] hsize_t size() const { return size_; }
+
+  private:
+    Handle dset_;
+    hid_t mem_type_ = H5I_INVALID_HID;
+    std::vector<hsize_t> row_;
+    hsize_t size_ = 0;
+};
+
+// the H5T enum over int16 of the /events kinds, and the compound row type
+Handle event_kind_type();
+Handle event_type(bool file_layout);
+
+}  // namespace swarm::io::h5

@@ -1,0 +1,48 @@
+// Names and enumerations of the swarmsim HDF5 trace (H5MD 1.1 layout plus an /events table).
+// The layout, every dataset's shape, type and unit: docs/trace-format.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace swarm::io {
+
+// version of our own module (h5md/modules/swarmsim_trace): bump the minor on additions,
+// the major on changes a reader must know about
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 0};
+inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
+
+// kinds of the /events table (an HDF5 enum over int16 in the file)
+enum class TraceEventKind : std::int16_t {
+    kOrderCreated = 0,   // agent = depot, order = order id, value = due time (s)
+    kOrderAssigned = 1,  // agent = vehicle (first assignment)
+    kPickedUp = 2,       // agent = vehicle
+    kDelivered = 3,      // agent = vehicle, value = lateness (s, 0 when on time)
+    kFailed = 4,         // agent = depot, value = FailReason
+    kVehicleState = 5,   // agent = vehicle, value = new VehicleState (sample resolution)
+};
+inline constexpr std::array<const char*, 6> kTraceEventKindNames = {
+    "order_created", "order_assigned", "picked_up", "delivered", "failed", "vehicle_state"};
+
+inline constexpr std::uint32_t kTraceNoId = 0xFFFFFFFFu;
+
+// one row of /events
+struct TraceEvent {
+    double time = 0.0;  // seconds
+    std::int16_t kind = 0;
+    std::uint32_t agent = kTraceNoId;
+    std::uint32_t edge = kTraceNoId;
+    std::uint64_t order = 0;  // depot << 32 | index within the depot
+    double value = 0.0;
+};
+
+// a bad, foreign or partial trace file, or a failed write; the message names the file
+class TraceError : public std::runtime_error {
+  public:
+    TraceError(const std::string& path, const std::string& what)
+        : std::runtime_error("trace file '" + path + "': " + what) {}
+};
+
+}  // namespace swarm::io

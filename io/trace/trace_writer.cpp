@@ -1,0 +1,388 @@
+#include "io/trace/trace_writer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "io/trace/hdf5_util.hpp"
+
+#ifndef SWARM_VERSION
+#define SWARM_VERSION "unknown"
+#endif
+
+namespace swarm::io {
+
+namespace {
+
+using h5::Appendable;
+using h5::Handle;
+
+constexpr hsize_t kTimeChunk = 1024;
+constexpr hsize_t kEventChunk = 4096;
+constexpr std::size_t kChunkTargetBytes = 256 * 1024;
+
+// frames per chunk for records of `row_bytes`: about kChunkTargetBytes per chunk
+hsize_t chunk_rows(std::size_t row_bytes) {
+    const std::size_t rows = kChunkTargetBytes / std::max<std::size_t>(row_bytes, 1);
+    return static_cast<hsize_t>(std::clamp<std::size_t>(rows, 1, 1024));
+}
+
+// an H5MD time-dependent element: {step, time, value}
+struct Series {
+    Appendable step;
+    Appendable time;
+    Appendable value;
+};
+
+// creates group/name/{step,time,value} (closed again: SWMR starts afterwards)
+void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                   const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
+                   int deflate) {
+    const Handle g = h5::create_group(parent, name);
+    {
+        const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
+        const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
+                              deflate);
+        h5::attr_string(time.id(), "unit", "s");
+        const Appendable value(g, "value", file_type, mem_type, row, chunk_rows(row_bytes),
+                               deflate);
+        if (unit != nullptr) {
+            h5::attr_string(value.id(), "unit", unit);
+        }
+    }
+}
+
+Series open_series(hid_t parent, const std::string& path, hid_t mem_type) {
+    const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
+    return {Appendable::open(g, "step", H5T_NATIVE_INT64),
+            Appendable::open(g, "time", H5T_NATIVE_DOUBLE), Appendable::open(g, "value", mem_type)};
+}
+
+void append_time(Series& s, std::int64_t step, double time) {
+    s.step.append(&step, 1);
+    s.time.append(&time, 1);
+}
+
+// the scalar observables on the sample grid, and those on the KPI grid
+struct ScalarSpec {
+    const char* name;
+    bool integer;
+    const char* unit;
+};
+constexpr ScalarSpec kSampleScalars[] = {
+    {"created", true, nullptr}, {"delivered", true, nullptr},      {"failed", true, nullptr},
+    {"backlog", true, nullptr}, {"busy_fraction", false, nullptr}, {"energy", false, "kWh"},
+};
+constexpr ScalarSpec kIntervalScalars[] = {
+    {"service_level", false, nullptr},
+    {"utilisation", false, nullptr},
+    {"due", true, nullptr},
+    {"deliveries", true, nullptr},
+};
+
+void create_layout(hid_t file, const TraceHeader& h, int deflate) {
+    h5::attr_i64(file, "complete", 0);
+    // h5md: version, author, creator, our module
+    {
+        const Handle md = h5::create_group(file, "h5md");
+        h5::attr_ints(md, "version", {kH5mdVersion[0], kH5mdVersion[1]});
+        const Handle author = h5::create_group(md, "author");
+        h5::attr_string(author, "name", h.author);
+        const Handle creator = h5::create_group(md, "creator");
+        h5::attr_string(creator, "name", "swarmsim");
+        h5::attr_string(creator, "version", SWARM_VERSION);
+        const Handle modules = h5::create_group(md, "modules");
+        const Handle ours = h5::create_group(modules, "swarmsim_trace");
+        h5::attr_ints(ours, "version", {kTraceSchemaVersion[0], kTraceSchemaVersion[1]});
+    }
+    // particles/agents: box and the four elements
+    {
+        const Handle particles = h5::create_group(file, "particles");
+        const Handle agents = h5::create_group(particles, "agents");
+        const Handle box = h5::create_group(agents, "box");
+        h5::attr_ints(box, "dimension", {2});
+        h5::attr_strings(box, "boundary", {"none", "none"});
+        const hsize_t n = h.agents;
+        create_series(agents, "position", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n, 2}, h.agents * 16,
+                      "m", deflate);
+        create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
+                      deflate);
+        create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
+                      deflate);
+        create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
+                      deflate);
+    }
+    // observables
+    {
+        const Handle obs = h5::create_group(file, "observables");
+        for (const ScalarSpec& s : kSampleScalars) {
+            create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+        }
+        for (const ScalarSpec& s : kIntervalScalars) {
+            create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+        }
+    }
+    // connectivity: filled by the comms and learning layers later
+    {
+        const Handle c = h5::create_group(file, "connectivity");
+        h5::attr_string(c, "note",
+                        "reserved: filled by the comms/learning layers (links, gossip "
+                        "neighbours) in a later schema version");
+    }
+    // parameters
+    {
+        const Handle p = h5::create_group(file, "parameters");
+        h5::attr_u64(p, "seed", h.seed);
+        h5::attr_u64(p, "threads", h.threads);
+        h5::attr_string(p, "swarmsim_version", SWARM_VERSION);
+        h5::attr_u64(p, "network_nodes", h.network_nodes);
+        h5::attr_u64(p, "network_edges", h.network_edges);
+        h5::attr_u64(p, "agents", h.agents);
+        h5::attr_u64(p, "depots", h.depots);
+        h5::attr_i64(p, "ticks_per_second", h.ticks_per_second);
+        h5::attr_f64(p, "sample_interval_s", h.sample_interval_s);
+        h5::attr_f64(p, "kpi_interval_s", h.kpi_interval_s);
+        h5::attr_string(p, "scenario_name", h.scenario_name);
+        // the resolved scenario as a scalar variable-length UTF-8 string dataset
+        Handle t(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        h5::check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");
+        h5::check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+        const Handle space(h5::check(H5Screate(H5S_SCALAR), "H5Screate"));
+        const Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+        h5::check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+        const Handle d(
+            h5::check(H5Dcreate2(p, "scenario", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                      "cannot create parameters/scenario"));
+        const char* text = h.scenario_text.c_str();
+        h5::check_status(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+                         "cannot write parameters/scenario");
+    }
+    // events: an extendible compound table
+    {
+        const Handle ft = h5::event_type(true);
+        const Appendable ev(file, "events", ft, H5T_NATIVE_DOUBLE, {}, kEventChunk, deflate);
+        h5::attr_strings(ev.id(), "kinds",
+                         {kTraceEventKindNames.begin(), kTraceEventKindNames.end()});
+        h5::attr_string(ev.id(), "time_unit", "s");
+    }
+}
+
+}  // namespace
+
+struct TraceWriter::File {
+    Handle file;
+    Series position, state, load, energy;
+    std::vector<Series> sample_scalars;
+    std::vector<Series> interval_scalars;
+    Appendable events;
+    Handle event_mem_type;
+
+    File(const std::string& path, const TraceHeader& h, int deflate) {
+        const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
+        // the 1.10 format: needed for SWMR (readable while written, and after a kill)
+        h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+                         "H5Pset_libver_bounds");
+        file = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
+        if (!file.valid()) {
+            throw TraceError(path, "cannot create the file (does its directory exist?)");
+        }
+        create_layout(file, h, deflate);
+        h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
+        position = open_series(file, "particles/agents/position", H5T_NATIVE_DOUBLE);
+        state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
+        load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
+        energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
+        for (const ScalarSpec& s : kSampleScalars) {
+            sample_scalars.push_back(open_series(file, std::string("observables/") + s.name,
+                                                 s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
+        }
+        for (const ScalarSpec& s : kIntervalScalars) {
+            interval_scalars.push_back(
+                open_series(file, std::string("observables/") + s.name,
+                            s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
+        }
+        event_mem_type = h5::event_type(false);
+        events = Appendable::open(file, "events", event_mem_type);
+    }
+
+    void write(const TraceFrame& f) {
+        for (Series* s : {&position, &state, &load, &energy}) {
+            append_time(*s, f.step, f.time);
+        }
+        position.value.append(f.position.data(), 1);
+        state.value.append(f.state.data(), 1);
+        load.value.append(f.load.data(), 1);
+        energy.value.append(f.energy.data(), 1);
+        const TraceScalars& c = f.scalars;
+        const std::int64_t ints[] = {c.created, c.delivered, c.failed, c.backlog};
+        for (std::size_t i = 0; i < 4; ++i) {
+            append_time(sample_scalars[i], f.step, f.time);
+            sample_scalars[i].value.append(&ints[i], 1);
+        }
+        append_time(sample_scalars[4], f.step, f.time);
+        sample_scalars[4].value.append(&c.busy_fraction, 1);
+        append_time(sample_scalars[5], f.step, f.time);
+        sample_scalars[5].value.append(&c.energy_kwh, 1);
+        for (const TraceKpiInterval& k : f.intervals) {
+            for (Series& s : interval_scalars) {
+                append_time(s, k.end_tick, k.end_s);
+            }
+            interval_scalars[0].value.append(&k.service_level, 1);
+            interval_scalars[1].value.append(&k.utilisation, 1);
+            interval_scalars[2].value.append(&k.due, 1);
+            interval_scalars[3].value.append(&k.deliveries, 1);
+        }
+        events.append(f.events.data(), f.events.size());
+    }
+};
+
+TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions options)
+    : path_(std::move(path)), header_(std::move(header)), options_(options) {
+    thread_ = std::thread([this] { run(); });
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return opened_ || error_ != nullptr; });
+    if (error_ != nullptr) {
+        lock.unlock();
+        thread_.join();
+        closed_ = true;
+        std::rethrow_exception(error_);
+    }
+}
+
+TraceWriter::~TraceWriter() {
+    try {
+        close();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw
+    }
+}
+
+std::unique_ptr<TraceFrame> TraceWriter::acquire() {
+    std::unique_ptr<TraceFrame> f;
+    {
+        const std::lock_guard lock(mutex_);
+        if (!free_.empty()) {
+            f = std::move(free_.back());
+            free_.pop_back();
+        }
+    }
+    if (!f) {
+        f = std::make_unique<TraceFrame>();
+    }
+    f->position.resize(std::size_t{header_.agents} * 2);
+    f->state.resize(header_.agents);
+    f->load.resize(header_.agents);
+    f->energy.resize(header_.agents);
+    f->intervals.clear();
+    f->events.clear();
+    f->scalars = {};
+    return f;
+}
+
+void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
+    std::unique_lock lock(mutex_);
+    if (closing_) {
+        throw TraceError(path_, "push after close()");
+    }
+    if (queue_.size() >= options_.queue_capacity) {
+        ++waits_;
+    }
+    cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
+    if (error_) {
+        std::rethrow_exception(error_);
+    }
+    queue_.push_back(std::move(frame));
+    cv_.notify_all();
+}
+
+void TraceWriter::close() {
+    {
+        std::unique_lock lock(mutex_);
+        if (closed_) {
+            return;
+        }
+        closing_ = true;
+        cv_.notify_all();
+    }
+    thread_.join();
+    closed_ = true;
+    stats_.producer_waits = waits_;
+    if (error_) {
+        std::rethrow_exception(error_);
+    }
+}
+
+void TraceWriter::run() {
+    using Clock = std::chrono::steady_clock;
+    std::unique_ptr<File> file;
+    try {
+        {
+            const std::lock_guard h5lock(h5::hdf5_mutex());
+            H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+            file = std::make_unique<File>(path_, header_, options_.deflate);
+            h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+        }
+        {
+            const std::lock_guard lock(mutex_);
+            opened_ = true;
+        }
+        cv_.notify_all();
+        std::size_t since_flush = 0;
+        auto last_flush = Clock::now();
+        for (;;) {
+            std::unique_ptr<TraceFrame> frame;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
+                if (queue_.empty()) {
+                    break;  // closing and drained
+                }
+                frame = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            cv_.notify_all();
+            {
+                const std::lock_guard h5lock(h5::hdf5_mutex());
+                file->write(*frame);
+                ++stats_.frames;
+                stats_.events += frame->events.size();
+                ++since_flush;
+                const double secs =
+                    std::chrono::duration<double>(Clock::now() - last_flush).count();
+                if (since_flush >= options_.flush_every || secs >= options_.flush_seconds) {
+                    h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+                    ++stats_.flushes;
+                    since_flush = 0;
+                    last_flush = Clock::now();
+                }
+            }
+            const std::lock_guard lock(mutex_);
+            free_.push_back(std::move(frame));
+        }
+        // close, then reopen without SWMR to mark the file complete
+        const std::lock_guard h5lock(h5::hdf5_mutex());
+        h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+        ++stats_.flushes;
+        file.reset();
+        const Handle f(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+        h5::check(f, "cannot reopen to mark it complete");
+        h5::attr_i64(f, "complete", 1);
+        h5::attr_u64(f, "frames", stats_.frames);
+        h5::attr_u64(f, "events", stats_.events);
+    } catch (const TraceError&) {
+        const std::lock_guard lock(mutex_);
+        error_ = std::current_exception();
+    } catch (const std::exception& e) {
+        const std::lock_guard lock(mutex_);
+        error_ = std::make_exception_ptr(TraceError(path_, e.what()));
+    }
+    if (file) {
+        // after an error: release the handles under the lock
+        const std::lock_guard h5lock(h5::hdf5_mutex());
+        file.reset();
+    }
+    cv_.notify_all();
+}
+
+}  // namespace swarm::io

@@ -1,0 +1,129 @@
+// The HDF5 trace writer: one writer thread behind a bounded queue. The simulation thread fills
+// a TraceFrame (a snapshot of one sample) and pushes it; the writer thread makes every HDF5
+// call (the library is serial: only that thread touches the file, under h5::hdf5_mutex()).
+// When the queue is full, push() blocks the simulation (back-pressure: the trace never drops
+// samples and memory stays bounded at capacity frames). The file is written in SWMR mode and
+// flushed every `flush_every` frames or `flush_seconds`, so a killed run leaves a file that is
+// readable up to the last flush (open it with h5py.File(path, "r", swmr=True)); close()
+// drains the queue and sets the root attribute complete = 1. Layout: docs/trace-format.md.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "io/trace/trace_format.hpp"
+
+namespace swarm::io {
+
+// fixed facts of the run, written once into parameters/ and h5md/
+struct TraceHeader {
+    std::uint32_t agents = 0;  // particles/agents rows (vehicles)
+    std::uint32_t depots = 0;
+    std::string scenario_text;  // the fully resolved scenario, verbatim
+    std::string scenario_name;
+    std::uint64_t seed = 0;
+    std::uint64_t threads = 0;
+    std::uint64_t network_nodes = 0;
+    std::uint64_t network_edges = 0;
+    std::int64_t ticks_per_second = 1'000'000;
+    double sample_interval_s = 0.0;
+    double kpi_interval_s = 0.0;
+    std::string author = "swarmsim user";
+};
+
+struct TraceOptions {
+    std::size_t queue_capacity = 8;  // frames in flight before push() blocks
+    std::size_t flush_every = 60;    // frames between flushes
+    double flush_seconds = 5.0;      // ... or wall seconds, whichever comes first
+    int deflate = 4;
+};
+
+// one KPI interval that has just completed: observables on the KPI grid
+struct TraceKpiInterval {
+    std::int64_t end_tick = 0;
+    double end_s = 0.0;
+    double service_level = 1.0;   // Q(k)
+    double utilisation = 0.0;     // busy / accounted vehicle time in k
+    std::int64_t due = 0;         // orders due in k
+    std::int64_t deliveries = 0;  // deliveries that happened in k
+};
+
+// the per-sample observables (counts are cumulative since the start)
+struct TraceScalars {
+    std::int64_t created = 0;
+    std::int64_t delivered = 0;
+    std::int64_t failed = 0;
+    std::int64_t backlog = 0;    // open orders
+    double busy_fraction = 0.0;  // vehicles serving orders / vehicles
+    double energy_kwh = 0.0;     // energy on board, all vehicles
+};
+
+// one sample, filled by the simulation thread, consumed by the writer thread
+struct TraceFrame {
+    std::int64_t step = 0;         // tick
+    double time = 0.0;             // seconds
+    std::vector<double> position;  // agents x 2 (x, y) metres
+    std::vector<std::int8_t> state;
+    std::vector<float> load;
+    std::vector<float> energy;  // kWh
+    TraceScalars scalars;
+    std::vector<TraceKpiInterval> intervals;
+    std::vector<TraceEvent> events;
+};
+
+struct TraceWriterStats {
+    std::uint64_t frames = 0;
+    std::uint64_t events = 0;
+    std::uint64_t flushes = 0;
+    std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
+};
+
+class TraceWriter {
+  public:
+    // creates the file (overwriting) and its layout on the writer thread; throws TraceError
+    TraceWriter(std::string path, TraceHeader header, TraceOptions options = {});
+    TraceWriter(const TraceWriter&) = delete;
+    TraceWriter& operator=(const TraceWriter&) = delete;
+    // closes if close() was not called (errors are swallowed there: call close())
+    ~TraceWriter();
+
+    // a recycled (or new) frame sized for the agents, its lists cleared
+    [[nodiscard]] std::unique_ptr<TraceFrame> acquire();
+    // queues a frame; blocks while the queue is full; throws TraceError if the writer failed
+    void push(std::unique_ptr<TraceFrame> frame);
+    // drains the queue, writes complete = 1 and closes the file; throws TraceError on failure
+    void close();
+
+    [[nodiscard]] const std::string& path() const { return path_; }
+    [[nodiscard]] const TraceHeader& header() const { return header_; }
+    // valid after close()
+    [[nodiscard]] const TraceWriterStats& stats() const { return stats_; }
+
+  private:
+    struct File;
+    void run();
+
+    std::string path_;
+    TraceHeader header_;
+    TraceOptions options_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::unique_ptr<TraceFrame>> queue_;
+    std::vector<std::unique_ptr<TraceFrame>> free_;
+    bool closing_ = false;
+    bool opened_ = false;
+    bool closed_ = false;
+    std::exception_ptr error_;
+    TraceWriterStats stats_;
+    std::uint64_t waits_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace swarm::io

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Small h5py reader for swarmsim HDF5 traces (H5MD layout, docs/trace-format.md).
+
+    import trace
+    t = trace.open_trace("run.h5")          # h5py.File, SWMR mode for partial files
+    obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
+    pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
+    ev = trace.events(t)                    # numpy structured array of /events
+"""
+import h5py
+import numpy as np
+
+STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
+               "charging", "broken"]
+
+
+def open_trace(path):
+    """Opens a trace read-only; a file whose writer was killed needs SWMR read mode."""
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        f = h5py.File(path, "r", swmr=True)
+    if "h5md/modules/swarmsim_trace" not in f:
+        f.close()
+        raise ValueError(f"{path}: not a swarmsim trace (no h5md/modules/swarmsim_trace)")
+    return f
+
+
+def is_complete(f):
+    return int(f.attrs.get("complete", 0)) == 1
+
+
+def _series(group):
+    n = min(group["step"].shape[0], group["time"].shape[0], group["value"].shape[0])
+    return {"step": group["step"][:n], "time": group["time"][:n], "value": group["value"][:n]}
+
+
+def observables(f):
+    """Every observable as {"step", "time", "value"} numpy arrays."""
+    return {name: _series(g) for name, g in f["observables"].items()}
+
+
+def samples(f):
+    agents = f["particles/agents"]
+    return min(agents[e][p].shape[0] for e in ("position", "state", "load", "energy")
+               for p in ("step", "time", "value"))
+
+
+def times(f):
+    n = samples(f)
+    return f["particles/agents/state/time"][:n]
+
+
+def frame(f, k):
+    """Positions [N][2] in metres and states [N] at sample k."""
+    a = f["particles/agents"]
+    return a["position/value"][k], a["state/value"][k]
+
+
+def state_counts(f):
+    """Vehicles per state at every sample: array [T][8]."""
+    n = samples(f)
+    states = f["particles/agents/state/value"][:n]
+    counts = np.zeros((n, len(STATE_NAMES)), dtype=np.int64)
+    for s in range(len(STATE_NAMES)):
+        counts[:, s] = (states == s).sum(axis=1)
+    return counts
+
+
+def events(f):
+    return f["events"][:]
+
+
+def parameters(f):
+    p = f["parameters"]
+    out = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in p.attrs.items()}
+    out["scenario"] = p["scenario"].asstr()[()]
+    return out

@@ -1,0 +1,262 @@
+// io/scenario: the malformed corpus in bad/ (each file's first line is `# expect: message`,
+// the second optionally `# set: override`), overrides by id, defaults, network files.
+#include "io/scenario/scenario.hpp"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using swarm::io::load_scenario;
+using swarm::io::parse_scenario;
+using swarm::io::Scenario;
+using swarm::io::ScenarioError;
+using swarm::io::ScenarioOptions;
+
+// a small valid document: one depot, one type, one fleet on a 5x5 grid city
+const std::string kSmall = R"(schema_version = 1
+[run]
+duration_s = 60.0
+[network]
+generator = "grid_city"
+rows = 5
+cols = 5
+[[depots]]
+id = "a"
+node = 0
+[[depots]]
+id = "b"
+x = 400.0
+y = 400.0
+[[vehicle_types]]
+id = "van"
+[[fleets]]
+id = "vans"
+type = "van"
+count = 3
+home = "a"
+[[fleets]]
+id = "more"
+type = "van"
+count = 4
+home = "b"
+)";
+
+// the message parse_scenario throws, or "" when it accepts the document
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {},
+                     const fs::path& name = "s.toml") {
+    ScenarioOptions o;
+    o.overrides = overrides;
+    try {
+        (void)parse_scenario(text, name, o);
+    } catch (const ScenarioError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("every malformed scenario in the corpus gives its exact message") {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(SWARM_SCENARIO_BAD_DIR)) {
+        if (entry.path().extension() == ".toml") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() >= 30);
+    for (const fs::path& file : files) {
+        std::ifstream in(file);
+        std::string expect_line;
+        std::string set_line;
+        std::getline(in, expect_line);
+        std::getline(in, set_line);
+        const std::string expect_tag = "# expect: ";
+        const std::string set_tag = "# set: ";
+        REQUIRE_MESSAGE(expect_line.starts_with(expect_tag), file.string());
+        std::string expected = expect_line.substr(expect_tag.size());
+        // positions and "error:" follow the file name; overrides name themselves
+        if (!expected.starts_with("--set ")) {
+            const bool positioned = !expected.empty() && expected[0] >= '0' && expected[0] <= '9';
+            expected = file.string() + (positioned ? ":" : ": ") + expected;
+        }
+        ScenarioOptions o;
+        if (set_line.starts_with(set_tag)) {
+            o.overrides.push_back(set_line.substr(set_tag.size()));
+        }
+        std::string got = "(accepted)";
+        try {
+            (void)load_scenario(file, o);
+        } catch (const ScenarioError& e) {
+            got = e.what();
+        }
+        CHECK_MESSAGE(got == expected, file.filename().string());
+    }
+}
+
+TEST_CASE("a small scenario builds its spec with defaults filled in") {
+    const Scenario s = parse_scenario(kSmall, "small.toml");
+    REQUIRE(s.network != nullptr);
+    CHECK(s.spec.network == s.network.get());
+    CHECK(s.network->node_count() > 0);
+    CHECK(s.spec.depot_count() == 2);
+    CHECK(s.spec.vehicle_count() == 7);
+    CHECK(s.spec.depots[0].node == 0);
+    CHECK(s.spec.depots[0].docks == 2);
+    CHECK(s.spec.depots[1].demand_per_hour == doctest::Approx(60.0));
+    CHECK(s.depot_ids == std::vector<std::string>{"a", "b"});
+    CHECK(s.fleet_ids == std::vector<std::string>{"vans", "more"});
+    CHECK(s.spec.fleets[1].home == 1);
+    CHECK(s.run.duration_s == doctest::Approx(60.0));
+    CHECK(s.run.seed == 1);
+    CHECK(s.spec.time.ticks_per_second == 1'000'000);
+    CHECK(s.spec.allocation.policy == "nearest_bid");
+    // the resolved document has the defaults and reads back to the same scenario
+    CHECK(s.resolved_toml.find("charging_points = 2") != std::string::npos);
+    const Scenario again = parse_scenario(s.resolved_toml, "resolved.toml");
+    CHECK(again.spec.vehicle_count() == 7);
+    CHECK(again.resolved_toml == s.resolved_toml);
+}
+
+TEST_CASE("overrides address fleets and depots by id and parse TOML values") {
+    ScenarioOptions o;
+    o.overrides = {"fleets.vans.count=50",
+                   "depots.b.docks=7",
+                   "run.duration_s=120",
+                   "demand.profile=flat",
+                   "policies.allocation=\"insertion\"",
+                   "output.trace=out/run.h5"};
+    const Scenario s = parse_scenario(kSmall, "small.toml", o);
+    CHECK(s.spec.fleets[0].count == 50);
+    CHECK(s.spec.fleets[1].count == 4);
+    CHECK(s.spec.depots[1].docks == 7);
+    CHECK(s.spec.depots[0].docks == 2);
+    CHECK(s.run.duration_s == doctest::Approx(120.0));
+    CHECK(s.spec.demand.profile == swarm::agents::DemandProfile::kFlat);
+    CHECK(s.spec.allocation.policy == "insertion");
+    CHECK(s.output.trace == "out/run.h5");
+    CHECK(s.resolved_toml.find("count = 50") != std::string::npos);
+    // a network file replaces the generator and its parameters (and back)
+    o.overrides = {"network.file=maps/city.gr"};
+    CHECK(error_of(kSmall, o.overrides, "dir/s.toml") ==
+          "--set network.file=maps/city.gr: error: network.file 'maps/city.gr' does not exist or "
+          "is not a file");
+    o.overrides = {"network.file=maps/city.gr", "network.generator=random_geometric",
+                   "network.nodes=200", "depots.b.x=0.0"};
+    CHECK(parse_scenario(kSmall, "small.toml", o).network_settings.generator == "random_geometric");
+    // later overrides win
+    o.overrides = {"fleets.vans.count=5", "fleets.vans.count=6"};
+    CHECK(parse_scenario(kSmall, "small.toml", o).spec.fleets[0].count == 6);
+}
+
+TEST_CASE("bad overrides name the override") {
+    CHECK(error_of(kSmall, {"fleets.vanz.count=50"}) ==
+          "--set fleets.vanz.count=50: error: no entry of 'fleets' has id 'vanz' (did you mean "
+          "'vans'?) (ids: vans, more)");
+    CHECK(error_of(kSmall, {"fleets.vans=3"}) ==
+          "--set fleets.vans=3: error: 'fleets.vans' needs a key after the id");
+    CHECK(error_of(kSmall, {"fleets=3"}) ==
+          "--set fleets=3: error: 'fleets' is an array; set one of its keys instead");
+    CHECK(error_of(kSmall, {"run..seed=3"}) ==
+          "--set run..seed=3: error: empty key in 'run..seed'");
+    CHECK(error_of(kSmall, {"fleets.vans.count=1e12"}) ==
+          "--set fleets.vans.count=1e12: error: fleets[0].count must be an integer, not a float");
+    CHECK(error_of(kSmall, {"fleets.vans.cout=1"}) ==
+          "--set fleets.vans.cout=1: error: unknown key 'cout' in fleets[0] (did you mean "
+          "'count'?)");
+}
+
+TEST_CASE("unknown keys suggest the nearest known key") {
+    std::string text = kSmall;
+    text.replace(text.find("duration_s"), 10, "durtion_s");
+    CHECK(error_of(text) ==
+          "s.toml:3:1: error: unknown key 'durtion_s' in run (did you mean 'duration_s'?)");
+    // too far from anything: no suggestion
+    text = kSmall + "[demand]\nxyzzy = 1\n";
+    CHECK(error_of(text) == "s.toml:28:1: error: unknown key 'xyzzy' in demand");
+    CHECK(swarm::io::edit_distance("count", "cuont") == 2);
+    CHECK(swarm::io::edit_distance("", "abc") == 3);
+    CHECK(swarm::io::edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("absurd sizes are refused before anything is built") {
+    CHECK(error_of(kSmall, {"fleets.vans.count=1000000000000"}) ==
+          "--set fleets.vans.count=1000000000000: error: fleets[0].count must be <= 1000000");
+    CHECK(error_of(kSmall, {"network.rows=100000"}) ==
+          "--set network.rows=100000: error: network.rows must be <= 4000");
+    CHECK(error_of(kSmall, {"depots.a.docks=4000000000"}) ==
+          "--set depots.a.docks=4000000000: error: depots[0].docks must be <= 10000");
+    // the document alone is checked without building a network when asked
+    ScenarioOptions o;
+    o.build_network = false;
+    o.overrides = {"network.rows=4000", "network.cols=4000"};
+    const Scenario s = parse_scenario(kSmall, "s.toml", o);
+    CHECK(s.network == nullptr);
+}
+
+TEST_CASE("network files are relative to the scenario and named when missing") {
+    const std::string text = [] {
+        std::string t = kSmall;
+        const std::string gen = "generator = \"grid_city\"\nrows = 5\ncols = 5\n";
+        t.replace(t.find(gen), gen.size(), "file = \"net/ring.gr\"\n");
+        t.replace(t.find("x = 400.0\ny = 400.0"), 19, "node = 2");
+        return t;
+    }();
+    CHECK(error_of(text, {}, "some/dir/s.toml") ==
+          "some/dir/s.toml:5:8: error: network.file 'some/dir/net/ring.gr' does not exist or is "
+          "not a file");
+    // a three-node ring in DIMACS format, next to the scenario
+    const fs::path dir =
+        fs::temp_directory_path() / ("swarm_scenario_test_" + std::to_string(getpid()));
+    fs::create_directories(dir / "net");
+    std::ofstream(dir / "net" / "ring.gr") << "p sp 3 6\na 1 2 100\na 2 3 100\na 3 1 100\n"
+                                              "a 2 1 100\na 3 2 100\na 1 3 100\n";
+    std::ofstream(dir / "s.toml") << text;
+    const Scenario s = load_scenario(dir / "s.toml");
+    CHECK(s.network->node_count() == 3);
+    CHECK(s.spec.depots[1].node == 2);
+    CHECK(s.network_settings.file == (dir / "net" / "ring.gr").lexically_normal().string());
+    // a file that is not a network: the loader's message, with the path
+    std::ofstream(dir / "net" / "ring.gr") << "this is not DIMACS\n";
+    std::string message;
+    try {
+        (void)load_scenario(dir / "s.toml");
+    } catch (const ScenarioError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("network.file '" + (dir / "net" / "ring.gr").string() + "'") !=
+          std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("the shipped scenarios are valid") {
+    ScenarioOptions o;
+    o.build_network = false;  // the 100k-node city is checked by the CLI test
+    for (const char* name : {"default.toml", "city_100k.toml", "monaco.toml"}) {
+        CAPTURE(name);
+        CHECK_NOTHROW((void)load_scenario(fs::path(SWARM_SCENARIOS_DIR) / name, o));
+    }
+    const Scenario s = load_scenario(fs::path(SWARM_SCENARIOS_DIR) / "default.toml");
+    CHECK(s.network->node_count() == 3600);
+    CHECK(s.spec.depot_count() == 4);
+    CHECK(s.spec.vehicle_count() == 300);
+    CHECK(s.run.duration_s == doctest::Approx(3600.0));
+}
+
+TEST_CASE("ScenarioError keeps its parts") {
+    const ScenarioError e("a.toml", 3, 7, "bad");
+    CHECK(std::string(e.what()) == "a.toml:3:7: error: bad");
+    CHECK(e.file() == "a.toml");
+    CHECK(e.line() == 3);
+    CHECK(e.column() == 7);
+    CHECK(e.message() == "bad");
+    CHECK(std::string(ScenarioError("b.toml", 0, 0, "worse").what()) == "b.toml: error: worse");
+}

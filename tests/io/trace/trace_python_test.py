@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""h5py as a real client of the trace: H5MD layout and units, a SIGKILLed writer's file, and
+scripts/report.py. Exit 77 (skipped) without h5py, numpy or matplotlib.
+
+    trace_python_test.py TRACE_TEST_WRITER SCRIPTS_DIR OUT_DIR
+"""
+import os
+import signal
+import subprocess
+import sys
+
+try:
+    import h5py
+    import matplotlib  # noqa: F401
+    import numpy as np
+except ImportError as e:
+    print(f"skipped: {e}")
+    sys.exit(77)
+
+writer, scripts, out = sys.argv[1:4]
+os.makedirs(out, exist_ok=True)
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+# a complete trace of a short run
+path = os.path.join(out, "run.h5")
+subprocess.run([writer, path], check=True, timeout=120)
+with h5py.File(path, "r") as f:
+    check(int(f.attrs["complete"]) == 1, "complete = 1")
+    check(list(f["h5md"].attrs["version"]) == [1, 1], "h5md version [1, 1]")
+    check(f["h5md/creator"].attrs["name"] == "swarmsim", "creator name")
+    check("version" in f["h5md/modules/swarmsim_trace"].attrs, "module version")
+    check("name" in f["h5md/author"].attrs, "author name")
+    agents = f["particles/agents"]
+    n = agents["state/value"].shape[1]
+    t = agents["state/step"].shape[0]
+    check(n == 30 and t == 59, f"30 agents x 59 samples (got {n} x {t})")
+    pos = agents["position/value"]
+    check(pos.shape == (t, n, 2) and pos.dtype == np.float64, "position [T][N][2] float64")
+    check(pos.attrs["unit"] == "m", "position unit m")
+    check(agents["energy/value"].attrs["unit"] == "kWh", "energy unit kWh")
+    check(agents["state/value"].dtype == np.int8, "state int8")
+    check(agents["load/value"].dtype == np.float32, "load float32")
+    for e in ("position", "state", "load", "energy"):
+        g = agents[e]
+        check(g["time"].attrs["unit"] == "s", f"{e} time unit s")
+        check(g["step"].dtype == np.int64, f"{e} step int64")
+        check(g["value"].maxshape[0] is None, f"{e} extendible")
+        check(g["value"].compression == "gzip" and g["value"].shuffle, f"{e} shuffle+deflate")
+        check(g["value"].compression_opts == 4, f"{e} deflate level 4")
+    check(np.all(np.diff(agents["position/time"][:]) == 60.0), "samples every 60 s")
+    x = pos[:, :, 0]
+    check(np.isfinite(x).all() and x.max() - x.min() <= 5000, "positions in the city")
+    obs = f["observables"]
+    for name in ("service_level", "backlog", "delivered", "utilisation", "created", "failed"):
+        check(name in obs and set(obs[name]) >= {"step", "time", "value"}, f"observable {name}")
+    q = obs["service_level/value"][:]
+    check(len(q) == 59 and (q >= 0).all() and (q <= 1).all(), "Q(t) in [0, 1]")
+    check("connectivity" in f, "connectivity group")
+    ev = f["events"]
+    check(set(ev.dtype.names) == {"time", "kind", "agent", "edge", "order", "value"},
+          "events columns")
+    kinds = h5py.check_enum_dtype(ev.dtype["kind"])
+    check(kinds is not None and kinds["delivered"] == 3, "event kinds enum")
+    delivered = int((ev["kind"] == 3).sum())
+    check(delivered == int(obs["delivered/value"][-1]), "one delivered event per delivery")
+    p = f["parameters"]
+    check("small-city" in p["scenario"].asstr()[()], "scenario text")
+    check(int(p.attrs["seed"]) == 11 and int(p.attrs["network_nodes"]) == 400, "parameters")
+
+# the h5py reader module and the report
+sys.path.insert(0, scripts)
+import trace as swarm_trace  # noqa: E402
+
+with swarm_trace.open_trace(path) as f:
+    o = swarm_trace.observables(f)
+    check(len(o["delivered"]["value"]) == 59, "trace.observables")
+    xy, st = swarm_trace.frame(f, 3)
+    check(xy.shape == (30, 2) and st.shape == (30,), "trace.frame")
+    check(swarm_trace.state_counts(f).sum(axis=1).tolist() == [30] * 59, "state counts")
+rep = os.path.join(out, "report")
+subprocess.run(["/usr/bin/python3", os.path.join(scripts, "report.py"), path, "-o", rep],
+               check=True, timeout=120)
+for name in ("service_level.png", "deliveries.png", "fleet_states.png", "report.md"):
+    check(os.path.getsize(os.path.join(rep, name)) > 0, f"report {name}")
+with open(os.path.join(rep, "report.md"), encoding="utf-8") as fh:
+    check("| delivered |" in fh.read(), "report.md has the KPI table")
+
+# a writer killed with SIGKILL after a few flushes
+killed = os.path.join(out, "killed.h5")
+proc = subprocess.Popen([writer, killed, "--stall"], stdout=subprocess.PIPE, text=True)
+line = proc.stdout.readline()
+check(line.startswith("flushed"), "the stalling writer reported its flushes")
+proc.send_signal(signal.SIGKILL)
+proc.wait(timeout=30)
+check(proc.returncode == -signal.SIGKILL, "killed by SIGKILL")
+with h5py.File(killed, "r", swmr=True) as f:
+    check(int(f.attrs.get("complete", 0)) == 0, "partial: complete != 1")
+    v = f["particles/agents/position/value"]
+    check(v.shape[0] >= 30, f"at least the 30 flushed samples ({v.shape[0]})")
+    check(np.all(v[:30, :, 0] == np.arange(30)[:, None]), "flushed samples read back")
+with swarm_trace.open_trace(killed) as f:
+    check(not swarm_trace.is_complete(f), "trace.py opens the partial file")
+
+# a foreign HDF5 file is refused by trace.py
+foreign = os.path.join(out, "foreign.h5")
+with h5py.File(foreign, "w") as f:
+    f["x"] = np.arange(3)
+try:
+    swarm_trace.open_trace(foreign).close()
+    check(False, "foreign file refused")
+except ValueError:
+    pass
+
+print("failures:", len(failures))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,77 @@
+// A short traced run of the small fleet city (tests/agents/fleet/fleet_test_util.hpp) for the
+// trace tests and the trace_test_writer tool.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/trace/trace_observer.hpp"
+#include "io/trace/trace_writer.hpp"
+#include "tests/agents/fleet/fleet_test_util.hpp"
+
+namespace swarm::io::testing {
+
+// records what the trace observer saw, sample by sample, for the round-trip comparison
+class RecordingObserver final : public sim::Observer {
+  public:
+    explicit RecordingObserver(const agents::FleetModel& model) : model_(model) {}
+    void on_sample(const sim::Engine& /*engine*/, sim::Tick t) override {
+        std::vector<double> pos;
+        std::vector<std::int8_t> st;
+        for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
+            const agents::Point p = model_.position_at(v, t);
+            pos.push_back(p.x);
+            pos.push_back(p.y);
+            st.push_back(static_cast<std::int8_t>(model_.vehicles().state[v]));
+        }
+        ticks.push_back(t);
+        positions.push_back(std::move(pos));
+        states.push_back(std::move(st));
+    }
+    std::vector<sim::Tick> ticks;
+    std::vector<std::vector<double>> positions;
+    std::vector<std::vector<std::int8_t>> states;
+
+  private:
+    const agents::FleetModel& model_;
+};
+
+// the engine samples on the KPI grid (FleetRun sets it): one minute here
+inline constexpr double kSampleSeconds = 60.0;
+
+struct TracedRun {
+    agents::testing::SmallCity city;
+    std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
+    std::unique_ptr<agents::testing::FleetRun> run;
+    std::unique_ptr<RecordingObserver> recorder;
+
+    TracedRun() {
+        city.spec.demand.kpi_interval_s = kSampleSeconds;
+        run = std::make_unique<agents::testing::FleetRun>(city.spec, *city.routers, *executor);
+        recorder = std::make_unique<RecordingObserver>(*run->model);
+    }
+
+    [[nodiscard]] TraceHeader header() const {
+        TraceHeader h = TraceObserver::header_for(*run->model, kSampleSeconds);
+        h.scenario_text = "# test scenario\nname = \"small-city\"\n";
+        h.scenario_name = "small-city";
+        h.seed = 11;
+        h.threads = 2;
+        return h;
+    }
+
+    // writes `hours` of the run to `path` and closes the trace
+    agents::testing::RunResult write(const std::string& path, double hours,
+                                     TraceOptions options = {}) {
+        TraceWriter writer(path, header(), options);
+        TraceObserver trace(*run->model, writer);
+        run->engine->add_observer(trace);
+        run->engine->add_observer(*recorder);
+        agents::testing::RunResult r = run->run(hours);
+        writer.close();
+        return r;
+    }
+};
+
+}  // namespace swarm::io::testing

@@ -1,0 +1,56 @@
+// trace_test_writer OUT [--stall]: writes one simulated hour of the small fleet city to OUT.
+// With --stall it instead writes, flushes, prints "flushed N" and keeps writing frames until
+// it is killed (the SIGKILL test of trace_python_test.py).
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "tests/io/trace/trace_test_util.hpp"
+
+int main(int argc, char** argv) {
+    using namespace swarm;
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: trace_test_writer OUT [--stall]\n");
+        return 2;
+    }
+    const std::string out = argv[1];
+    const bool stall = argc > 2 && std::string(argv[2]) == "--stall";
+    try {
+        if (!stall) {
+            io::testing::TracedRun t;
+            const auto r = t.write(out, 1.0);
+            std::printf("delivered %llu created %llu\n",
+                        static_cast<unsigned long long>(r.kpi.delivered),
+                        static_cast<unsigned long long>(r.kpi.created));
+            return 0;
+        }
+        io::TraceHeader h;
+        h.agents = 40;
+        io::TraceOptions o;
+        o.flush_every = 10;
+        o.flush_seconds = 1e9;
+        io::TraceWriter w(out, h, o);
+        for (int i = 0;; ++i) {
+            auto f = w.acquire();
+            f->step = i;
+            f->time = static_cast<double>(i);
+            for (std::size_t v = 0; v < 40; ++v) {
+                f->position[2 * v] = static_cast<double>(i);
+                f->position[2 * v + 1] = static_cast<double>(v);
+            }
+            w.push(std::move(f));
+            if (i == 29) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                std::printf("flushed 30\n");
+                std::fflush(stdout);
+            }
+            if (i >= 29) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "trace_test_writer: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,136 @@
+// TraceWriter + TraceObserver: a short fleet run written and read back (round trip), and a
+// writer killed with SIGKILL leaves a partial file readable up to its last flush.
+#include "io/trace/trace_writer.hpp"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "io/trace/trace_reader.hpp"
+#include "tests/io/trace/trace_test_util.hpp"
+
+namespace {
+
+using namespace swarm;
+using swarm::io::testing::TracedRun;
+
+std::string temp_path(const char* name) {
+    return (std::filesystem::temp_directory_path() /
+            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
+        .string();
+}
+
+}  // namespace
+
+TEST_CASE("trace round trip: frames equal what the observer saw, observables the KPIs") {
+    const std::string path = temp_path("roundtrip");
+    TracedRun t;
+    const agents::testing::RunResult r = t.write(path, 1.0);
+    const io::TraceReader reader(path);
+    CHECK(reader.complete());
+    CHECK(reader.agents() == t.run->model->vehicle_count());
+    REQUIRE(reader.samples() == t.recorder->ticks.size());
+    // samples at 1, 2, ..., 59 minutes (the run ends before the one at 60)
+    REQUIRE(reader.samples() == 59);
+    for (const std::size_t k : {std::size_t{0}, std::size_t{17}, std::size_t{58}}) {
+        const io::TraceFrameData f = reader.frame(k);
+        CHECK(f.step == t.recorder->ticks[k]);
+        CHECK(f.time == doctest::Approx(60.0 * static_cast<double>(k + 1)));
+        CHECK(f.position == t.recorder->positions[k]);
+        CHECK(f.state == t.recorder->states[k]);
+    }
+    // counters at the last sample equal the KPI observer's at the same sample
+    const agents::KpiSummary& last = t.run->kpi->latest().summary;
+    const io::TraceSeries delivered = reader.observable("delivered");
+    REQUIRE(delivered.value.size() == 59);
+    CHECK(delivered.value.back() == static_cast<double>(last.delivered));
+    CHECK(reader.observable("created").value.back() == static_cast<double>(last.created));
+    CHECK(reader.observable("backlog").value.back() == static_cast<double>(last.backlog));
+    CHECK(reader.observable("failed").value.back() == static_cast<double>(last.failed));
+    // Q(k) of every complete interval, as the KPI series has it
+    const io::TraceSeries q = reader.observable("service_level");
+    const std::vector<double> expected = r.kpis.series.service_levels(q.value.size());
+    CHECK(q.value.size() == 59);
+    CHECK(q.value == expected);
+    CHECK(reader.observable("utilisation").value.size() == 59);
+    // events: one creation per order, one delivery per delivered order
+    std::size_t created = 0;
+    std::size_t deliveries = 0;
+    double last_time = 0.0;
+    bool sorted_per_kind = true;
+    for (const io::TraceEvent& e : reader.events()) {
+        created += e.kind == static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated);
+        if (e.kind == static_cast<std::int16_t>(io::TraceEventKind::kDelivered)) {
+            ++deliveries;
+            sorted_per_kind = sorted_per_kind && e.time >= last_time;
+            last_time = e.time;
+        }
+    }
+    CHECK(created == last.created);
+    CHECK(deliveries == last.delivered);
+    CHECK(r.kpi.delivered >= last.delivered);
+    CHECK(sorted_per_kind);
+    CHECK(reader.scenario_text().find("small-city") != std::string::npos);
+    CHECK(reader.seed() == 11);
+    CHECK(reader.threads() == 2);
+    CHECK(reader.parameter_string("swarmsim_version").size() > 0);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a SIGKILLed writer leaves a partial file readable up to the last flush") {
+    const std::string path = temp_path("killed");
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // child: 20 frames with a flush every 5, report, then keep writing until killed
+        close(fds[0]);
+        io::TraceHeader h;
+        h.agents = 50;
+        io::TraceOptions o;
+        o.flush_every = 5;
+        o.flush_seconds = 1e9;
+        io::TraceWriter w(path, h, o);
+        for (int i = 0;; ++i) {
+            auto f = w.acquire();
+            f->step = i;
+            f->time = i;
+            f->state.assign(50, static_cast<std::int8_t>(i % 8));
+            w.push(std::move(f));
+            if (i == 19) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                const char ok = 'k';
+                if (write(fds[1], &ok, 1) != 1) {
+                    _exit(1);
+                }
+            }
+            if (i >= 19) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+        }
+    }
+    close(fds[1]);
+    char c = 0;
+    REQUIRE(read(fds[0], &c, 1) == 1);
+    close(fds[0]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK_THROWS_WITH_AS(io::TraceReader{path}, doctest::Contains("partial trace"), io::TraceError);
+    const io::TraceReader reader(path, true);
+    CHECK_FALSE(reader.complete());
+    CHECK(reader.samples() >= 20);
+    const io::TraceFrameData f = reader.frame(19);
+    CHECK(f.step == 19);
+    CHECK(f.state.at(0) == 19 % 8);
+    std::filesystem::remove(path);
+}
