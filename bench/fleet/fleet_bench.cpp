@@ -23,6 +23,7 @@
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
 #include "bench/bench_util.hpp"
+#include "bench/fleet/bench_city.hpp"
 #include "sim/engine.hpp"
 #include "sim/executor.hpp"
 
@@ -64,48 +65,16 @@ struct Result {
 Result run_one(const Options& o, std::size_t threads) {
     Result r;
     const auto t0 = std::chrono::steady_clock::now();
-    world::GridCityParams g;
-    g.rows = static_cast<std::size_t>(std::sqrt(static_cast<double>(o.nodes)));
-    g.cols = (o.nodes + g.rows - 1) / g.rows;
-    g.spacing_m = 100.0;
-    g.seed = 1;
-    const world::RoadNetwork network = world::make_grid_city(g);
-    routing::RouterOptions ro;
-    ro.landmark_count = 8;
-    const routing::RouterFactory routers(network, ro);
+    bench::BenchCityParams cp;
+    cp.vehicles = o.vehicles;
+    cp.depots = o.depots;
+    cp.nodes = o.nodes;
+    cp.demand_per_depot_hour = o.demand;
+    cp.day_profile = o.day_profile;
+    const bench::BenchCity city = bench::make_bench_city(cp);
+    const agents::FleetSpec& spec = city.spec;
 
-    agents::FleetSpec spec;
-    spec.network = &network;
-    agents::DepotSpec depot;
-    depot.docks = 4;
-    depot.dock_service = {agents::ServiceLaw::Kind::kExponential, 45.0};
-    depot.charging_points = 4;
-    depot.demand_per_hour = o.demand;
-    const auto side = static_cast<std::uint32_t>(std::lround(std::sqrt(o.depots)));
-    spec.depots = agents::depots_on_lattice(network, side, (o.depots + side - 1) / side, depot);
-    agents::VehicleType van;
-    agents::VehicleType drone;
-    drone.name = "drone";
-    drone.kind = agents::VehicleKind::kDrone;
-    drone.capacity = 1;
-    drone.kwh_per_km = 0.02;
-    drone.battery_kwh = 0.5;
-    spec.types = {van, drone};
-    const std::uint32_t per_depot = o.vehicles / static_cast<std::uint32_t>(spec.depots.size());
-    std::uint32_t placed = 0;
-    for (std::uint32_t d = 0; d < spec.depots.size(); ++d) {
-        const std::uint32_t n = d + 1 == spec.depots.size() ? o.vehicles - placed : per_depot;
-        const std::uint32_t drones = n / 5;
-        spec.fleets.push_back({0, n - drones, d});
-        spec.fleets.push_back({1, drones, d});
-        placed += n;
-    }
-    spec.demand.zone_radius_m = 1500.0;
-    spec.allocation.offer_radius_m = 2500.0;
-    spec.demand.profile =
-        o.day_profile ? agents::DemandProfile::kDay : agents::DemandProfile::kFlat;
-
-    agents::FleetModel model(spec, routers);
+    agents::FleetModel model(spec, *city.routers);
     r.baseline_kib = swarm::bench::rss_kib();
     auto executor = sim::make_executor(threads);
     sim::Engine engine(model.engine_config(42), model, *executor);
