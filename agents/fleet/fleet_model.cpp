@@ -1188,16 +1188,11 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-        return;
-    }
-    if (fleet_.state[v] != VehicleState::kCharging) {
-        throw FleetModelError("fleet: vehicle " + std::to_string(v) + " charged while " +
-                              to_string(fleet_.state[v]));
-    }
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-    set_state(v, VehicleState::kIdle, ctx.now());
+    // a vehicle that broke down on the charger (and maybe was repaired since) is just full
+    if (fleet_.state[v] == VehicleState::kCharging) {
+        set_state(v, VehicleState::kIdle, ctx.now());
+    }
 }
 
 void FleetModel::on_break(Context& ctx, std::uint32_t v) {
