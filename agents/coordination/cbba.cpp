@@ -177,6 +177,20 @@ bool CbbaSolver::consensus(AgentIndex i, const comms::AgentGraph& graph) {
     return changed;
 }
 
+void CbbaSolver::truncate_bundle(AgentIndex i, std::size_t keep) {
+    auto& bundle = bundles_[i];
+    bundle.resize(keep);
+    gains_[i].resize(keep);
+    // the path keeps its order minus the tasks no longer in the bundle
+    auto& path = paths_[i];
+    path.erase(std::remove_if(path.begin(), path.end(),
+                              [&](TaskIndex j) {
+                                  return std::find(bundle.begin(), bundle.end(), j) ==
+                                         bundle.end();
+                              }),
+               path.end());
+}
+
 bool CbbaSolver::release_outbid(AgentIndex i) {
     auto& bundle = bundles_[i];
     std::size_t first_lost = bundle.size();
@@ -206,6 +220,24 @@ bool CbbaSolver::release_outbid(AgentIndex i) {
                               }),
                path.end());
     return true;
+}
+
+void CbbaSolver::set_capacity(AgentIndex i, std::uint32_t capacity) {
+    capacity_[i] = capacity;
+    auto& bundle = bundles_[i];
+    if (bundle.size() <= capacity) {
+        return;
+    }
+    // drop the last-added tasks; the remaining prefix keeps its bids and path
+    for (std::size_t n = capacity; n < bundle.size(); ++n) {
+        z(i, bundle[n]) = kNoAgent;
+        y(i, bundle[n]) = 0.0;
+    }
+    truncate_bundle(i, capacity);
+}
+
+void CbbaSolver::withdraw(AgentIndex i) {
+    set_capacity(i, 0);
 }
 
 RoundStats CbbaSolver::round(const comms::AgentGraph& graph, sim::Executor* executor) {

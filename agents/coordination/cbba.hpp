@@ -86,6 +86,16 @@ class CbbaSolver {
     CbbaResult run(const std::function<const comms::AgentGraph&(std::uint32_t)>& graph_at,
                    std::uint32_t max_rounds, sim::Executor* executor = nullptr);
 
+    // Agent i drops out (broken down, depot closed): it takes no more tasks, gives up its
+    // bundle and tells its neighbours in the next exchange that it holds nothing, so
+    // the tasks are re-auctioned among the others. It still relays consensus while it is
+    // in the graph; remove it from the graph once gone. Call between rounds.
+    void withdraw(AgentIndex i);
+    // a new bundle limit for agent i from the next round (a smaller one trims the bundle
+    // from its end, releasing those tasks)
+    void set_capacity(AgentIndex i, std::uint32_t capacity);
+    std::uint32_t capacity(AgentIndex i) const { return capacity_[i]; }
+
     // agent i's view: its bundle (insertion order), path (visiting order), and what it
     // believes are the winning bid y_ij and winner z_ij of every task
     std::span<const TaskIndex> bundle(AgentIndex i) const { return bundles_[i]; }
@@ -112,6 +122,8 @@ class CbbaSolver {
     bool consensus(AgentIndex i, const comms::AgentGraph& graph);
     // release the tasks after the first one i lost; true if any was released
     bool release_outbid(AgentIndex i);
+    // keep the first `keep` bundle entries (and their path order), drop the rest
+    void truncate_bundle(AgentIndex i, std::size_t keep);
 
     double& y(AgentIndex i, TaskIndex j) { return y_[(static_cast<std::size_t>(i) * tasks_) + j]; }
     AgentIndex& z(AgentIndex i, TaskIndex j) {

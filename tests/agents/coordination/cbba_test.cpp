@@ -380,3 +380,60 @@ TEST_CASE("the consensus action table of the paper row by row") {
     const std::vector<std::uint32_t> same = {5, 5, 5, 5};
     CHECK(consensus_action(i, k, {none, 0}, {m, 5}, same, same) == kLeave);
 }
+
+TEST_CASE("a withdrawn agent's tasks are re-auctioned among the others") {
+    int equal_to_greedy = 0;
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        sim::RandomStream rng(seed, 41);
+        const std::size_t agents = 3 + rng.below(12);
+        const std::size_t tasks = 2 + rng.below(20);
+        const AgentGraph g = testing::random_connected(agents, rng.below(agents), rng);
+        const testing::OverlapScore score(agents, tasks, rng);
+        CbbaSolver solver(agents, tasks, 2, score);
+        REQUIRE(solver.run(g, 1000).converged);
+        // the agent holding the most tasks breaks down but stays on air
+        AgentIndex broken = 0;
+        for (AgentIndex i = 1; i < agents; ++i) {
+            if (solver.bundle(i).size() > solver.bundle(broken).size()) {
+                broken = i;
+            }
+        }
+        const auto orphaned = std::vector<TaskIndex>(solver.bundle(broken).begin(),
+                                                     solver.bundle(broken).end());
+        solver.withdraw(broken);
+        CHECK(solver.capacity(broken) == 0);
+        CHECK(solver.bundle(broken).empty());
+        const CbbaResult r = solver.run(g, 1000);
+        INFO("seed " << seed);
+        REQUIRE(r.converged);
+        CHECK(r.conflicts == 0);
+        check_component_consistency(solver, g);
+        CHECK(solver.bundle(broken).empty());
+        // room permitting, every orphaned task found a new agent
+        std::vector<std::uint32_t> caps(agents, 2);
+        caps[broken] = 0;
+        const std::size_t room = 2 * (agents - 1);
+        CHECK(r.assignment.assigned() == std::min(tasks, room));
+        for (TaskIndex j : orphaned) {
+            CHECK(r.assignment.winner[j] != broken);
+        }
+        const Assignment greedy = sequential_greedy(caps, tasks, score);
+        equal_to_greedy += r.assignment.winner == greedy.winner ? 1 : 0;
+    }
+    MESSAGE("re-auction equals greedy without the broken agent in " << equal_to_greedy
+                                                                    << " of 40 instances");
+}
+
+TEST_CASE("lowering a capacity trims the bundle from its end") {
+    const TableScore score({{10.0, 9.0, 8.0}});
+    CbbaSolver solver(1, 3, 3, score);
+    solver.run(AgentGraph::complete(1), 10);
+    REQUIRE(solver.bundle(0).size() == 3);
+    solver.set_capacity(0, 1);
+    REQUIRE(solver.bundle(0).size() == 1);
+    CHECK(solver.bundle(0)[0] == 0);
+    CHECK(solver.path(0).size() == 1);
+    CHECK(solver.winners(0)[1] == kNoAgent);
+    CHECK(solver.winners(0)[2] == kNoAgent);
+    CHECK(solver.bids(0)[2] == 0.0);
+}
