@@ -57,33 +57,71 @@ void RadioGrid::rebuild(std::span<const world::Point> positions, const CommsCond
         first = false;
     }
 
-    // cell keys, then agents sorted by (cell, index)
+    // cell of every on-air agent and the extent of the grid
+    width_ = 0;
+    height_ = 0;
+    std::size_t on_air = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (cell_of_[i] == kOffAir) {
+            continue;
+        }
+        // cells beyond 2^32 - 3 per axis are clamped: still correct, only slower
+        const double fx = std::floor((positions[i].x - origin_.x) * inv_cell_);
+        const double fy = std::floor((positions[i].y - origin_.y) * inv_cell_);
+        const auto cx = static_cast<std::uint32_t>(std::min(fx, 4294967293.0));
+        const auto cy = static_cast<std::uint32_t>(std::min(fy, 4294967293.0));
+        cell_of_[i] = key(cx, cy);
+        width_ = std::max(width_, cx + 1);
+        height_ = std::max(height_, cy + 1);
+        ++on_air;
+    }
+    sorted_index_.resize(on_air);
+    sorted_pos_.resize(on_air);
+    cell_keys_.clear();
+    cell_start_.clear();
+    const std::uint64_t cells = std::uint64_t{width_} * height_;
+    dense_ = cells <= (4 * std::uint64_t{on_air}) + 1024;
+
+    if (dense_) {
+        // counting sort by cell; ascending agent order within a cell comes for free
+        cell_start_.assign(cells + 1, 0);
+        const auto dense_index = [width = width_](std::uint64_t k) {
+            return (static_cast<std::size_t>(k >> 32) * width) + static_cast<std::uint32_t>(k);
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            if (cell_of_[i] != kOffAir) {
+                ++cell_start_[dense_index(cell_of_[i]) + 1];
+            }
+        }
+        for (std::size_t c = 0; c < cells; ++c) {
+            cell_start_[c + 1] += cell_start_[c];
+        }
+        std::vector<std::uint32_t> fill(cell_start_.begin(), cell_start_.end() - 1);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (cell_of_[i] != kOffAir) {
+                const std::uint32_t k = fill[dense_index(cell_of_[i])]++;
+                sorted_index_[k] = static_cast<AgentIndex>(i);
+                sorted_pos_[k] = positions[i];
+            }
+        }
+        return;
+    }
+
+    // sparse: sort by (cell key, index) and keep the occupied cells
     struct Entry {
         std::uint64_t cell;
         AgentIndex index;
     };
     std::vector<Entry> entries;
-    entries.reserve(n);
+    entries.reserve(on_air);
     for (std::size_t i = 0; i < n; ++i) {
-        if (cell_of_[i] == kOffAir) {
-            continue;
+        if (cell_of_[i] != kOffAir) {
+            entries.push_back({cell_of_[i], static_cast<AgentIndex>(i)});
         }
-        // cells beyond 2^32 - 2 per axis are clamped: still correct, only slower
-        const double fx = std::floor((positions[i].x - origin_.x) * inv_cell_);
-        const double fy = std::floor((positions[i].y - origin_.y) * inv_cell_);
-        const auto cx = static_cast<std::uint32_t>(std::min(fx, 4294967294.0));
-        const auto cy = static_cast<std::uint32_t>(std::min(fy, 4294967294.0));
-        cell_of_[i] = key(cx, cy);
-        entries.push_back({cell_of_[i], static_cast<AgentIndex>(i)});
     }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         return a.cell != b.cell ? a.cell < b.cell : a.index < b.index;
     });
-
-    sorted_index_.resize(entries.size());
-    sorted_pos_.resize(entries.size());
-    cell_keys_.clear();
-    cell_start_.clear();
     for (std::size_t k = 0; k < entries.size(); ++k) {
         sorted_index_[k] = entries[k].index;
         sorted_pos_[k] = positions[entries[k].index];
@@ -102,13 +140,23 @@ void RadioGrid::neighbours(AgentIndex i, std::vector<AgentIndex>& out) const {
 }
 
 AgentGraph RadioGrid::graph() const {
+    // two passes over the on-air agents: degrees, then the ascending neighbour lists
     AgentGraph g;
     g.offsets_.assign(size() + 1, 0);
-    std::vector<AgentIndex> row;
-    for (AgentIndex i = 0; i < size(); ++i) {
-        neighbours(i, row);
-        g.targets_.insert(g.targets_.end(), row.begin(), row.end());
-        g.offsets_[i + 1] = g.targets_.size();
+    for (AgentIndex i : sorted_index_) {
+        std::size_t degree = 0;
+        for_each_neighbour(i, [&degree](AgentIndex) { ++degree; });
+        g.offsets_[i + 1] = degree;
+    }
+    for (std::size_t i = 0; i < size(); ++i) {
+        g.offsets_[i + 1] += g.offsets_[i];
+    }
+    g.targets_.resize(g.offsets_.back());
+    for (AgentIndex i : sorted_index_) {
+        std::size_t at = g.offsets_[i];
+        for_each_neighbour(i, [&](AgentIndex j) { g.targets_[at++] = j; });
+        std::sort(g.targets_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[i]),
+                  g.targets_.begin() + static_cast<std::ptrdiff_t>(at));
     }
     return g;
 }

@@ -1,13 +1,17 @@
 // Who is within radio range of whom: a uniform grid over agent positions, rebuilt at each
 // barrier (positions and conditions are frozen inside a window). Cells are a little larger
 // than the range, so an agent's neighbours lie in its own cell and the eight around it.
-// Only occupied cells are stored (sorted keys), so memory is O(agents) however large the
-// map and however clustered the agents.
+// Agents are stored sorted by (cell row, cell column, index), so the three cells of a row
+// are one contiguous run. When the box around the agents has few cells per agent the cell
+// starts are a dense array (counting sort, O(1) lookup); otherwise (agents clustered on a
+// huge map) only occupied cells are kept, as sorted keys searched by bisection. Either
+// way memory is O(agents).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "agents/comms/agent_graph.hpp"
@@ -32,6 +36,8 @@ class RadioGrid {
     std::size_t size() const { return positions_.size(); }
     bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
     std::size_t on_air_count() const { return sorted_index_.size(); }
+    // whether the cell starts are a dense array (false: sparse keys, for clustered layouts)
+    bool dense() const { return dense_; }
     // the CommsConditions::version() the grid was built with
     std::uint64_t conditions_version() const { return conditions_version_; }
 
@@ -51,19 +57,39 @@ class RadioGrid {
     static std::uint64_t key(std::uint32_t cx, std::uint32_t cy) {
         return (std::uint64_t{cy} << 32) | cx;
     }
+    // [first, last) in sorted_* of the agents in cells x_lo..x_hi of row y
+    std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo, std::uint32_t x_hi,
+                                                    std::uint32_t y) const;
 
     double range_m_;
     double range2_;
     double inv_cell_;  // 1 / cell side
     world::Point origin_;
-    std::vector<world::Point> positions_;    // by agent
-    std::vector<std::uint64_t> cell_of_;     // by agent: cell key or kOffAir
-    std::vector<std::uint64_t> cell_keys_;   // occupied cells, ascending
-    std::vector<std::uint32_t> cell_start_;  // into sorted_*, cell_keys_.size() + 1
+    std::vector<world::Point> positions_;  // by agent
+    std::vector<std::uint64_t> cell_of_;   // by agent: cell key or kOffAir
+    bool dense_ = true;
+    std::uint32_t width_ = 0;                // cells per row
+    std::uint32_t height_ = 0;               // rows
+    std::vector<std::uint64_t> cell_keys_;   // sparse: occupied cells, ascending
+    std::vector<std::uint32_t> cell_start_;  // into sorted_*, by cell, + 1 (dense: y*width+x)
     std::vector<AgentIndex> sorted_index_;   // on-air agents by (cell, index)
     std::vector<world::Point> sorted_pos_;   // their positions, same order
     std::uint64_t conditions_version_ = 0;
 };
+
+inline std::pair<std::uint32_t, std::uint32_t> RadioGrid::row_run(std::uint32_t x_lo,
+                                                                  std::uint32_t x_hi,
+                                                                  std::uint32_t y) const {
+    if (dense_) {
+        const std::size_t row = static_cast<std::size_t>(y) * width_;
+        const std::uint32_t hi = x_hi < width_ ? x_hi : width_ - 1;
+        return {cell_start_[row + x_lo], cell_start_[row + hi + 1]};
+    }
+    const auto lo = std::lower_bound(cell_keys_.begin(), cell_keys_.end(), key(x_lo, y));
+    const auto hi = std::upper_bound(lo, cell_keys_.end(), key(x_hi, y));
+    return {cell_start_[static_cast<std::size_t>(lo - cell_keys_.begin())],
+            cell_start_[static_cast<std::size_t>(hi - cell_keys_.begin())]};
+}
 
 template <class Fn>
 void RadioGrid::for_each_neighbour(AgentIndex i, Fn&& fn) const {
@@ -76,18 +102,14 @@ void RadioGrid::for_each_neighbour(AgentIndex i, Fn&& fn) const {
     const auto cy = static_cast<std::uint32_t>(own >> 32);
     const std::uint32_t x_lo = cx > 0 ? cx - 1 : 0;
     const std::uint32_t y_lo = cy > 0 ? cy - 1 : 0;
-    for (std::uint32_t y = y_lo; y <= cy + 1; ++y) {
-        // the three cells of this row are contiguous in key order
-        const std::uint64_t last = key(cx + 1, y);
-        auto it = std::lower_bound(cell_keys_.begin(), cell_keys_.end(), key(x_lo, y));
-        for (; it != cell_keys_.end() && *it <= last; ++it) {
-            const auto c = static_cast<std::size_t>(it - cell_keys_.begin());
-            for (std::uint32_t k = cell_start_[c]; k < cell_start_[c + 1]; ++k) {
-                const double dx = sorted_pos_[k].x - p.x;
-                const double dy = sorted_pos_[k].y - p.y;
-                if ((dx * dx) + (dy * dy) <= range2_ && sorted_index_[k] != i) {
-                    fn(sorted_index_[k]);
-                }
+    const std::uint32_t y_hi = cy + 1 < height_ ? cy + 1 : cy;
+    for (std::uint32_t y = y_lo; y <= y_hi; ++y) {
+        const auto [first, last] = row_run(x_lo, cx + 1, y);
+        for (std::uint32_t k = first; k < last; ++k) {
+            const double dx = sorted_pos_[k].x - p.x;
+            const double dy = sorted_pos_[k].y - p.y;
+            if ((dx * dx) + (dy * dy) <= range2_ && sorted_index_[k] != i) {
+                fn(sorted_index_[k]);
             }
         }
     }

@@ -88,6 +88,7 @@ CbbaSolver::CbbaSolver(std::span<const std::uint32_t> capacities, std::size_t ta
     paths_.resize(n);
     gains_.resize(n);
     changed_.assign(n, 0);
+    stale_.assign(n, 1);
 }
 
 std::uint64_t CbbaSolver::message_bytes() const {
@@ -96,6 +97,11 @@ std::uint64_t CbbaSolver::message_bytes() const {
 }
 
 bool CbbaSolver::build_bundle(AgentIndex i) {
+    // the score is pure: unchanged claims and path would give the same (empty) result
+    if (stale_[i] == 0) {
+        return false;
+    }
+    stale_[i] = 0;
     auto& bundle = bundles_[i];
     auto& path = paths_[i];
     bool grew = false;
@@ -153,6 +159,9 @@ bool CbbaSolver::consensus(AgentIndex i, const comms::AgentGraph& graph) {
             const double yk = yk_row[j];
             const AgentIndex zi = z(i, j);
             const double yi = y(i, j);
+            if (zk == zi && yk == yi) {
+                continue;  // agreeing claims: every row of the table keeps them as they are
+            }
 
             const ConsensusAction act = consensus_action(i, k, {zk, yk}, {zi, yi}, sk, si);
             if (act == ConsensusAction::kUpdate && (zi != zk || yi != yk)) {
@@ -166,11 +175,11 @@ bool CbbaSolver::consensus(AgentIndex i, const comms::AgentGraph& graph) {
             }
         }
 
-        // timestamps: i heard k now, and learns k's newer news of everyone else
-        for (AgentIndex m = 0; m < n_agents; ++m) {
-            if (m != i && sk[m] > s(i, m)) {
-                s(i, m) = sk[m];
-            }
+        // timestamps: i heard k now, and learns k's newer news of everyone else (s_ii is
+        // already this round, the largest value, so a plain max leaves it alone)
+        std::uint32_t* own = s_.data() + (static_cast<std::size_t>(i) * n_agents);
+        for (std::size_t m = 0; m < n_agents; ++m) {
+            own[m] = std::max(own[m], sk[m]);
         }
         s(i, k) = round_;
     }
@@ -185,8 +194,7 @@ void CbbaSolver::truncate_bundle(AgentIndex i, std::size_t keep) {
     auto& path = paths_[i];
     path.erase(std::remove_if(path.begin(), path.end(),
                               [&](TaskIndex j) {
-                                  return std::find(bundle.begin(), bundle.end(), j) ==
-                                         bundle.end();
+                                  return std::find(bundle.begin(), bundle.end(), j) == bundle.end();
                               }),
                path.end());
 }
@@ -224,6 +232,7 @@ bool CbbaSolver::release_outbid(AgentIndex i) {
 
 void CbbaSolver::set_capacity(AgentIndex i, std::uint32_t capacity) {
     capacity_[i] = capacity;
+    stale_[i] = 1;
     auto& bundle = bundles_[i];
     if (bundle.size() <= capacity) {
         return;
@@ -268,6 +277,7 @@ RoundStats CbbaSolver::round(const comms::AgentGraph& graph, sim::Executor* exec
         const bool c = consensus(a, graph);
         const bool r = release_outbid(a);
         changed_[i] = static_cast<std::uint8_t>(changed_[i] | (c || r ? 1 : 0));
+        stale_[i] = static_cast<std::uint8_t>(stale_[i] | (c || r ? 1 : 0));
     };
     exec.for_each(n, agree);
 

@@ -149,6 +149,7 @@ class CbbaSolver {
     std::vector<std::vector<TaskIndex>> paths_;
     std::vector<std::vector<double>> gains_;  // true marginal gain of each bundle entry
     std::vector<std::uint8_t> changed_;       // by agent, this round
+    std::vector<std::uint8_t> stale_;         // by agent: claims changed since its last build
     std::uint32_t round_ = 0;
 };
 

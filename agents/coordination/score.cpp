@@ -21,12 +21,15 @@ void require(bool ok, const std::string& what) {
 }
 
 double distance(world::Point a, world::Point b) {
-    return std::hypot(b.x - a.x, b.y - a.y);
+    const double dx = b.x - a.x;
+    const double dy = b.y - a.y;
+    return std::sqrt((dx * dx) + (dy * dy));
 }
 
 }  // namespace
 
-TimeDiscountedReward::TimeDiscountedReward(Params params) : p_(std::move(params)) {
+TimeDiscountedReward::TimeDiscountedReward(Params params)
+    : p_(std::move(params)), log_lambda_(std::log(p_.lambda)) {
     require(p_.agent_start_s.empty() || p_.agent_start_s.size() == p_.agent_start.size(),
             "agent_start_s must be empty or have one entry per agent");
     require(p_.task_reward.size() == p_.task_position.size(),
@@ -47,7 +50,7 @@ double TimeDiscountedReward::path_score(AgentIndex agent, std::span<const TaskIn
     for (TaskIndex j : path) {
         const double d = distance(at, p_.task_position[j]);
         t += d / p_.speed_mps;
-        score += (std::pow(p_.lambda, t) * p_.task_reward[j]) - (p_.cost_per_m * d);
+        score += (discount(t) * p_.task_reward[j]) - (p_.cost_per_m * d);
         t += p_.service_s;
         at = p_.task_position[j];
     }
@@ -56,16 +59,42 @@ double TimeDiscountedReward::path_score(AgentIndex agent, std::span<const TaskIn
 
 Insertion TimeDiscountedReward::best_insertion(AgentIndex agent, std::span<const TaskIndex> path,
                                                TaskIndex task) const {
-    // try every position; the path's own score is subtracted once
-    const double base = path_score(agent, path);
-    std::vector<TaskIndex> trial(path.size() + 1);
+    // Inserting at position n delays every later task by the same dt, which scales its
+    // discounted reward by lambda^dt: one pass for arrival times and suffix sums, then
+    // O(1) per position.
+    const std::size_t len = path.size();
+    const world::Point start = p_.agent_start[agent];
+    const double t0 = p_.agent_start_s.empty() ? 0.0 : p_.agent_start_s[agent];
+    // dep[n]: leaving the n-th stop (0 = start); tl[n]: discounted reward of the tasks
+    // from path position n on
+    std::vector<double> dep(len + 1);
+    std::vector<double> tl(len + 1);
+    const auto stop = [&](std::size_t n) { return n == 0 ? start : p_.task_position[path[n - 1]]; };
+    dep[0] = t0;
+    for (std::size_t n = 1; n <= len; ++n) {
+        dep[n] = dep[n - 1] + (distance(stop(n - 1), stop(n)) / p_.speed_mps) + p_.service_s;
+    }
+    tl[len] = 0.0;
+    for (std::size_t n = len; n-- > 0;) {
+        const double arrive = dep[n + 1] - p_.service_s;
+        tl[n] = tl[n + 1] + (discount(arrive) * p_.task_reward[path[n]]);
+    }
+    const world::Point at = p_.task_position[task];
     Insertion best;
-    for (std::size_t n = 0; n <= path.size(); ++n) {
-        std::copy(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(n), trial.begin());
-        trial[n] = task;
-        std::copy(path.begin() + static_cast<std::ptrdiff_t>(n), path.end(),
-                  trial.begin() + static_cast<std::ptrdiff_t>(n) + 1);
-        const double gain = path_score(agent, trial) - base;
+    for (std::size_t n = 0; n <= len; ++n) {
+        const world::Point prev = stop(n);
+        const double to_task = distance(prev, at);
+        const double arrive = dep[n] + (to_task / p_.speed_mps);
+        double detour_m = to_task;
+        double later = 0.0;
+        if (n < len) {
+            const world::Point next = p_.task_position[path[n]];
+            detour_m += distance(at, next) - distance(prev, next);
+            const double dt = (detour_m / p_.speed_mps) + p_.service_s;
+            later = (discount(dt) - 1.0) * tl[n];
+        }
+        const double gain =
+            (discount(arrive) * p_.task_reward[task]) - (p_.cost_per_m * detour_m) + later;
         if (gain > best.gain) {
             best = {gain, static_cast<std::uint32_t>(n)};
         }

@@ -3,6 +3,7 @@
 // agent's path), an assignment, and a ready-made time-discounted reward score.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -76,7 +77,11 @@ class TimeDiscountedReward final : public ScoreFunction {
                              TaskIndex task) const override;
 
   private:
+    // lambda^t
+    double discount(double t) const { return std::exp(log_lambda_ * t); }
+
     Params p_;
+    double log_lambda_;
 };
 
 }  // namespace swarm::coordination

@@ -398,8 +398,8 @@ TEST_CASE("a withdrawn agent's tasks are re-auctioned among the others") {
                 broken = i;
             }
         }
-        const auto orphaned = std::vector<TaskIndex>(solver.bundle(broken).begin(),
-                                                     solver.bundle(broken).end());
+        const auto orphaned =
+            std::vector<TaskIndex>(solver.bundle(broken).begin(), solver.bundle(broken).end());
         solver.withdraw(broken);
         CHECK(solver.capacity(broken) == 0);
         CHECK(solver.bundle(broken).empty());

@@ -2,9 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
+
+#include "sim/random.hpp"
 
 using namespace swarm;
 using namespace swarm::coordination;
@@ -74,4 +77,46 @@ TEST_CASE("bad time-discounted parameters are refused") {
     p = line_params();
     p.agent_start_s = {1.0, 2.0};
     CHECK_THROWS_AS(TimeDiscountedReward{p}, std::invalid_argument);
+}
+
+TEST_CASE("best insertion equals trying every position on random paths") {
+    sim::RandomStream rng(9, 2);
+    TimeDiscountedReward::Params p;
+    p.agent_start = {{500, 500}, {0, 1000}};
+    p.agent_start_s = {0.0, 120.0};
+    for (int j = 0; j < 12; ++j) {
+        p.task_position.push_back({rng.uniform(0, 1000), rng.uniform(0, 1000)});
+        p.task_reward.push_back(rng.uniform(10, 100));
+    }
+    p.lambda = 0.995;
+    p.service_s = 20.0;
+    p.cost_per_m = 0.01;
+    const TimeDiscountedReward score(p);
+    for (int trial = 0; trial < 200; ++trial) {
+        const auto agent = static_cast<AgentIndex>(rng.below(2));
+        // a random path of 0..8 distinct tasks and one more task to insert
+        std::vector<TaskIndex> order(12);
+        for (TaskIndex j = 0; j < 12; ++j) {
+            order[j] = j;
+        }
+        for (std::size_t j = 11; j > 0; --j) {
+            std::swap(order[j], order[rng.below(j + 1)]);
+        }
+        const std::size_t len = rng.below(9);
+        const std::vector<TaskIndex> path(order.begin(), order.begin() + static_cast<long>(len));
+        const TaskIndex task = order[len];
+        double best = -1e300;
+        const double base = score.path_score(agent, path);
+        for (std::size_t n = 0; n <= len; ++n) {
+            std::vector<TaskIndex> with = path;
+            with.insert(with.begin() + static_cast<long>(n), task);
+            best = std::max(best, score.path_score(agent, with) - base);
+        }
+        const Insertion ins = score.best_insertion(agent, path, task);
+        CHECK(ins.gain == doctest::Approx(best).epsilon(1e-9));
+        CHECK(ins.position <= len);
+        std::vector<TaskIndex> chosen = path;
+        chosen.insert(chosen.begin() + ins.position, task);
+        CHECK(score.path_score(agent, chosen) - base == doctest::Approx(best).epsilon(1e-9));
+    }
 }
