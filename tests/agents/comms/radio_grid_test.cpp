@@ -36,7 +36,9 @@ std::vector<AgentIndex> brute_neighbours(std::span<const Point> pos, double rang
 }  // namespace
 
 TEST_CASE("neighbours match brute force on random layouts") {
-    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    int dense = 0;
+    int sparse = 0;
+    for (std::uint64_t seed = 1; seed <= 16; ++seed) {
         sim::RandomStream rng(seed, 0);
         const std::size_t n = 200 + rng.below(600);
         const double side = rng.uniform(200.0, 5000.0);
@@ -60,6 +62,7 @@ TEST_CASE("neighbours match brute force on random layouts") {
         RadioGrid grid(range);
         grid.rebuild(pos, CommsConditions{}, online);
         CHECK(grid.size() == n);
+        (grid.dense() ? dense : sparse) += 1;
         std::vector<AgentIndex> got;
         std::size_t pairs = 0;
         for (AgentIndex i = 0; i < n; ++i) {
@@ -73,6 +76,9 @@ TEST_CASE("neighbours match brute force on random layouts") {
         const comms::AgentGraph g = grid.graph();
         CHECK(g.edge_count() * 2 == pairs);
     }
+    // both index layouts were exercised
+    CHECK(dense > 0);
+    CHECK(sparse > 0);
 }
 
 TEST_CASE("agents at exactly the range hear each other") {
@@ -146,6 +152,7 @@ TEST_CASE("far-apart clusters on a huge map stay cheap and correct") {
     }
     RadioGrid grid(25.0);
     grid.rebuild(pos, CommsConditions{});
+    CHECK_FALSE(grid.dense());
     const auto g = grid.graph();
     const auto c = comms::connected_components(g);
     CHECK(c.count == 3);
