@@ -97,7 +97,7 @@ std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec) {
 }
 
 FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& routers)
-    : spec_(spec), router_factory_(routers) {
+    : spec_(spec), router_factory_(routers), link_(spec.comms, spec.time) {
     spec_.validate();
     policy_ = make_allocation_policy(spec_.allocation.policy);
     lookahead_ = spec_.lookahead();
@@ -136,7 +136,7 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     depot_up_.assign(spec_.depot_count(), 1);
     base_home_ = fleet_.home;
     demand_factor_.assign(spec_.depot_count(), 1.0);
-    loss_ = spec_.comms.radio_loss;
+    counters_.resize(fleet_.size() + spec_.depot_count() + 1);
     cloud_extra_.assign(fleet_.size(), 0);
 }
 
@@ -253,52 +253,25 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
 }
 
-CommsCounters& FleetModel::comms_of(sim::LpId lp) {
+comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {
     const LpLayout::Entry who = layout_.at(lp);
     switch (who.kind) {
         case LpLayout::Kind::kDepot:
-            return depots_[who.index].comms;
+            return depot_agent(who.index);
         case LpLayout::Kind::kVehicle:
-            return fleet_.comms[who.index];
+            return who.index;
         default:
-            return cloud_comms_;
+            return cloud_agent();
     }
 }
 
 void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) {
-    CommsCounters& c = comms_of(ctx.self());
-    ++c.sent;
-    c.bytes_sent += message_bytes(m, spec_.comms.header_bytes);
+    const std::uint32_t bytes = payload_bytes(m);
+    counters_.record_send(agent_of(ctx.self()), link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
-    ctx.send(dst, cloud ? cloud_delay(m) : lookahead_, type_of(m), p);
-}
-
-sim::Tick FleetModel::cloud_delay(Msg m) const {
-    const double bits = 8.0 * message_bytes(m, spec_.comms.header_bytes);
-    const Tick d = seconds_to_ticks(
-        spec_.time, spec_.comms.cloud_rtt_s / 2.0 + bits / spec_.comms.cloud_bandwidth_bps);
-    return std::max(d, lookahead_);
-}
-
-CommsCounters FleetModel::comms_totals() const {
-    CommsCounters c = cloud_comms_;
-    for (const DepotState& d : depots_) {
-        c += d.comms;
-    }
-    for (const CommsCounters& v : fleet_.comms) {
-        c += v;
-    }
-    return c;
-}
-
-bool FleetModel::radio_blocked(Point p) const {
-    for (const auto& b : blackouts_) {
-        if (b.second.contains(p)) {
-            return true;
-        }
-    }
-    return false;
+    const Tick delay = link_.delay(cloud ? comms::Link::kCloud : comms::Link::kRadio, bytes);
+    ctx.send(dst, std::max(delay, lookahead_), type_of(m), p);
 }
 
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
@@ -306,9 +279,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
     if (event.src != lp && event.src != sim::kExternalLp) {
-        CommsCounters& c = comms_of(lp);
-        ++c.received;
-        c.bytes_received += message_bytes(m, spec_.comms.header_bytes);
+        counters_.record_receive(agent_of(lp), link_.wire_bytes(payload_bytes(m)));
     }
     if (who.kind == LpLayout::Kind::kCloud) {
         if (m == Msg::kCloudRequest) {
@@ -512,7 +483,7 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     const Point here = spec_.net().position(depot_node_[d]);
     if (policy_->centralized()) {
         // the cloud decides; without a link the depot can only wait and ask again
-        if (!cloud_up_ || radio_blocked(here)) {
+        if (!conditions_.cloud_up() || radio_blocked(here)) {
             ++ds.auction.retries;
             ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
             return;
@@ -535,10 +506,12 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     sim::RandomStream& rng = ctx.rng();
     for (std::size_t i = 0; i < n; ++i) {
         const Point there = board_.entry(cand[i]).position;
-        const double loss = loss_area_.empty() || loss_area_.contains(there) ? loss_ : 0.0;
-        if (radio_blocked(there) || (loss > 0.0 && rng.uniform() < loss)) {
-            ++ds.comms.lost;  // the offer never arrives
-            ++ds.comms.sent;
+        const bool lost =
+            link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(here, there), rng);
+        if (lost || radio_blocked(there)) {
+            // the offer never arrives
+            counters_.record_send(depot_agent(d), link_.wire_bytes(payload_bytes(Msg::kOffer)));
+            counters_.record_drop(depot_agent(d));
             continue;
         }
         send(ctx, vehicle_lp(cand[i]), Msg::kOffer, Payload::of(msg));
@@ -1271,7 +1244,7 @@ void FleetModel::on_cloud_solve(Context& ctx) {
         std::fill(cloud_extra_.begin(), cloud_extra_.end(), 0);
         cloud_board_at_ = board_.built_at();
     }
-    if (!cloud_up_) {
+    if (!conditions_.cloud_up()) {
         // the link is down: plans cannot be pushed; try again later
         cloud_solving_ = true;
         ctx.schedule_self(backoff_, type_of(Msg::kCloudSolve));
@@ -1411,31 +1384,37 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             break;
         }
         case DisruptionKind::kRadioBlackout:
-            blackouts_.emplace_back(a.label, a.area);
+            if (!a.area) {
+                throw FleetModelError("fleet: a radio blackout needs an area");
+            }
+            active_conditions_.emplace_back(a.label, conditions_.add_blackout(*a.area));
             break;
+        case DisruptionKind::kLossSpike: {
+            comms::LossSpike spike;
+            spike.extra_loss = a.loss;
+            spike.region = a.area;
+            active_conditions_.emplace_back(a.label, conditions_.add_loss_spike(spike));
+            break;
+        }
         case DisruptionKind::kRadioRestore:
-            std::erase_if(blackouts_,
-                          [&](const auto& b) { return a.label.empty() || b.first == a.label; });
-            break;
-        case DisruptionKind::kLossSpike:
-            loss_ = a.loss;
-            loss_area_ = a.area;
-            break;
         case DisruptionKind::kLossEnd:
-            loss_ = spec_.comms.radio_loss;
-            loss_area_ = {};
+            // lifts the blackouts (or spikes) with this label; without a label, all of them
+            std::erase_if(active_conditions_, [&](const auto& c) {
+                const bool match = a.label.empty() || c.first == a.label;
+                return match && conditions_.remove(c.second);
+            });
             break;
         case DisruptionKind::kCloudDown:
-            cloud_up_ = false;
+            conditions_.set_cloud_up(false);
             break;
         case DisruptionKind::kCloudUp:
-            cloud_up_ = true;
+            conditions_.set_cloud_up(true);
             break;
         case DisruptionKind::kDemandSurge:
         case DisruptionKind::kDemandSurgeEnd: {
             const bool start = a.kind == DisruptionKind::kDemandSurge;
             for (std::uint32_t d = 0; d < depot_count(); ++d) {
-                if (a.area.empty() || a.area.contains(spec_.net().position(depot_node_[d]))) {
+                if (!a.area || a.area->contains(spec_.net().position(depot_node_[d]))) {
                     demand_factor_[d] =
                         start ? demand_factor_[d] * a.multiplier : demand_factor_[d] / a.multiplier;
                     ++rec.affected;
@@ -1533,28 +1512,25 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         return;
     }
     ++gossip_rounds_;
-    const std::uint32_t header = spec_.comms.header_bytes;
-    const auto news_bytes = [header](const KnownRoadEvents& k) {
-        return header + 16U * static_cast<std::uint32_t>(k.count());
+    // road news: 16 bytes per event known
+    const auto news = [this](const KnownRoadEvents& k) {
+        return link_.wire_bytes(16U * k.count());
     };
+    const comms::AgentIndex cloud = cloud_agent();
     // the cloud hears what connected vehicles know and tells every connected vehicle
-    if (cloud_up_) {
+    if (conditions_.cloud_up()) {
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
             if (!radio_blocked(board_.entry(v).position) && !cloud_known_.covers(fleet_.known[v])) {
                 cloud_known_.merge(fleet_.known[v]);
-                ++fleet_.comms[v].sent;
-                fleet_.comms[v].bytes_sent += news_bytes(fleet_.known[v]);
-                ++cloud_comms_.received;
-                cloud_comms_.bytes_received += news_bytes(fleet_.known[v]);
+                counters_.record_send(v, news(fleet_.known[v]));
+                counters_.record_receive(cloud, news(fleet_.known[v]));
             }
         }
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
             if (!radio_blocked(board_.entry(v).position) && fleet_.known[v].merge(cloud_known_)) {
                 fleet_.replan[v] = 1;
-                ++fleet_.comms[v].received;
-                fleet_.comms[v].bytes_received += news_bytes(cloud_known_);
-                ++cloud_comms_.sent;
-                cloud_comms_.bytes_sent += news_bytes(cloud_known_);
+                counters_.record_send(cloud, news(cloud_known_));
+                counters_.record_receive(v, news(cloud_known_));
             }
         }
     }
@@ -1564,7 +1540,7 @@ void FleetModel::share_knowledge(Tick /*t*/) {
     sim::RandomStream rng(engine_->config().seed, kGossipStream,
                           static_cast<std::uint32_t>(gossip_rounds_), 0);
     std::array<std::uint32_t, 64> near{};
-    const std::size_t fanout = spec_.comms.gossip_fanout;
+    const std::size_t fanout = spec_.gossip_fanout;
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
         if (before[v].count() == 0) {
             continue;
@@ -1581,15 +1557,12 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint32_t u = near[i];
             const Point q = board_.entry(u).position;
-            const double loss = loss_area_.empty() || loss_area_.contains(q) ? loss_ : 0.0;
-            ++fleet_.comms[v].sent;
-            fleet_.comms[v].bytes_sent += news_bytes(before[v]);
-            if (loss > 0.0 && rng.uniform() < loss) {
-                ++fleet_.comms[v].lost;
+            counters_.record_send(v, news(before[v]));
+            if (link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(p, q), rng)) {
+                counters_.record_drop(v);
                 continue;
             }
-            ++fleet_.comms[u].received;
-            fleet_.comms[u].bytes_received += news_bytes(before[v]);
+            counters_.record_receive(u, news(before[v]));
             if (fleet_.known[u].merge(before[v])) {
                 fleet_.replan[u] = 1;
             }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
@@ -82,17 +83,6 @@ struct AllocationParams {
     double charge_threshold = 0.5;  // charge at home when energy is below this share
 };
 
-// Radio between agents and the cloud link (docs/disruptions.md). Radio messages take the
-// kernel lookahead; the cloud link takes half its round trip each way plus bytes/bandwidth.
-struct CommsParams {
-    double radio_range_m = 1000.0;       // peers (and depot offers) within this range
-    double radio_loss = 0.0;             // base chance a peer-to-peer message is lost
-    std::uint32_t header_bytes = 40;     // per message
-    std::uint32_t gossip_fanout = 8;     // nearest peers a vehicle shares road news with
-    double cloud_rtt_s = 0.150;          // round trip to the cloud dispatcher
-    double cloud_bandwidth_bps = 2.0e6;  // per direction
-};
-
 // The cloud dispatcher (policy "cloud"): a central LP that re-plans in batches.
 struct CloudParams {
     double solve_base_s = 1.0;         // fixed cost of one solve
@@ -123,7 +113,10 @@ struct FleetSpec {
     std::vector<FleetGroup> fleets;
     DemandSpec demand;
     AllocationParams allocation;
-    CommsParams comms;
+    // radio and cloud link (agents/comms, docs/comms.md); a radio message takes at least
+    // the kernel lookahead
+    comms::CommsSpec comms;
+    std::uint32_t gossip_fanout = 8;  // nearest radio peers a vehicle pushes road news to
     CloudParams cloud;
     CostParams cost;
     ResilienceParams resilience;

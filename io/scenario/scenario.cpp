@@ -15,6 +15,7 @@
 
 #include "agents/fleet/allocation.hpp"
 #include "agents/world/generators.hpp"
+#include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
 
 namespace swarm::io {
@@ -627,19 +628,34 @@ void read_policies(const Reader& r, toml::table& root, agents::AllocationParams&
     a.charge_threshold = r.real(t, "policies", "charge_threshold", 0.5, 0.0, 1.0);
 }
 
-void read_comms(const Reader& r, toml::table& root, agents::FleetSpec& spec) {
+void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
+                agents::FleetSpec& spec) {
     toml::table& t = r.table(root, "", "comms");
-    r.check_keys(t, "comms",
-                 {"radio_range_m", "radio_loss", "header_bytes", "gossip_fanout", "cloud_rtt_s",
-                  "cloud_bandwidth_bps"});
-    agents::CommsParams& c = spec.comms;
+    r.check_keys(
+        t, "comms",
+        {"radio_range_m", "radio_latency_s", "radio_bandwidth_bps", "radio_loss", "cloud_rtt_s",
+         "cloud_bandwidth_bps", "cloud_loss", "header_bytes", "gossip_fanout"});
+    comms::CommsSpec& c = spec.comms;
     c.radio_range_m = r.real(t, "comms", "radio_range_m", 1000.0, 0.0, 1e6, true);
+    // the radio latency is the kernel's lookahead unless given
+    c.radio_latency_s = r.real(t, "comms", "radio_latency_s", run.lookahead_s, 0.0, 60.0, true);
+    if (c.radio_latency_s < run.lookahead_s) {
+        r.fail(*t.get("radio_latency_s"), "comms.radio_latency_s must be >= run.lookahead_s (" +
+                                              number_text(run.lookahead_s) +
+                                              "): no message is faster than the lookahead");
+    }
+    c.radio_bandwidth_bps = r.real(t, "comms", "radio_bandwidth_bps", 6.0e6, 0.0, 1e12, true);
     c.radio_loss = r.real(t, "comms", "radio_loss", 0.0, 0.0, 1.0);
+    c.cloud_rtt_s = r.real(t, "comms", "cloud_rtt_s", 0.150, 0.0, 600.0, true);
+    if (c.cloud_rtt_s / 2.0 < run.lookahead_s) {
+        r.fail(*t.get("cloud_rtt_s"), "comms.cloud_rtt_s must be >= two run.lookahead_s");
+    }
+    c.cloud_bandwidth_bps = r.real(t, "comms", "cloud_bandwidth_bps", 2.0e6, 0.0, 1e12, true);
+    c.cloud_loss = r.real(t, "comms", "cloud_loss", 0.0, 0.0, 1.0);
     c.header_bytes =
         static_cast<std::uint32_t>(r.integer(t, "comms", "header_bytes", 40, 0, 65536));
-    c.gossip_fanout = static_cast<std::uint32_t>(r.integer(t, "comms", "gossip_fanout", 8, 1, 64));
-    c.cloud_rtt_s = r.real(t, "comms", "cloud_rtt_s", 0.150, 0.0, 600.0, true);
-    c.cloud_bandwidth_bps = r.real(t, "comms", "cloud_bandwidth_bps", 2.0e6, 0.0, 1e12, true);
+    spec.gossip_fanout =
+        static_cast<std::uint32_t>(r.integer(t, "comms", "gossip_fanout", 8, 1, 64));
 
     toml::table& cl = r.table(root, "", "cloud");
     r.check_keys(cl, "cloud", {"solve_base_s", "solve_per_order_s", "timeout_s"});
@@ -675,7 +691,7 @@ std::vector<std::string> disruption_kind_names() {
     return names;
 }
 
-agents::Area read_area(const Reader& r, toml::table& t, const std::string& w) {
+world::Region read_area(const Reader& r, toml::table& t, const std::string& w) {
     toml::table& a = r.table(t, w, "area");
     const std::string aw = w + ".area";
     r.check_keys(a, aw, {"x", "y", "radius_m", "polygon"});
@@ -685,7 +701,7 @@ agents::Area read_area(const Reader& r, toml::table& t, const std::string& w) {
         if (arr == nullptr || arr->size() < 3) {
             r.fail(pn, aw + ".polygon must be an array of at least 3 [x, y] points");
         }
-        std::vector<agents::Point> pts;
+        std::vector<world::Point> pts;
         for (const toml::node& v : *arr) {
             const toml::array* xy = v.as_array();
             if (xy == nullptr || xy->size() != 2 || !(*xy)[0].is_number() ||
@@ -695,12 +711,16 @@ agents::Area read_area(const Reader& r, toml::table& t, const std::string& w) {
             pts.push_back(
                 {(*xy)[0].value<double>().value_or(0.0), (*xy)[1].value<double>().value_or(0.0)});
         }
-        return agents::Area::polygon(std::move(pts));
+        try {
+            return world::Region::polygon(std::move(pts));
+        } catch (const std::invalid_argument& e) {
+            r.fail(pn, aw + ".polygon: " + e.what());
+        }
     }
     const double x = r.required_real(a, aw, "x", -1e8, 1e8);
     const double y = r.required_real(a, aw, "y", -1e8, 1e8);
     const double radius = r.required_real(a, aw, "radius_m", 0.0, 1e7, true);
-    return agents::Area::circle({x, y}, radius);
+    return world::Region::circle({x, y}, radius);
 }
 
 // [[disruptions]]: checked without the network; edges, roads and areas resolved on it
@@ -834,7 +854,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                     }
                 }
             } else {
-                act.edges = agents::edges_in(*net, act.area);
+                act.edges = world::edges_in(*net, *act.area);
                 if (act.edges.empty()) {
                     r.fail(*t.get("area"), w + ".area holds no road of the network");
                 }
@@ -1003,7 +1023,7 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_depots(r, root, per_depot, s);
     read_types(r, root, s);
     read_fleets(r, root, s);
-    read_comms(r, root, s.spec);
+    read_comms(r, root, s.run, s.spec);
     s.network = read_network(r, root, name, o.build_network, s.network_settings);
     if (s.network != nullptr) {
         place_depots(r, root, *s.network, s);
