@@ -195,6 +195,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] sim::Tick cloud_delay(Msg m) const;
     // barrier-time work: knowledge spread, schedule
     void share_knowledge(sim::Tick t);
+    // one CBBA allocation per depot with queued orders, among its nearby vehicles
+    void run_consensus(sim::Tick t);
     void schedule_disruptions(sim::Engine& engine);
     void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
                            sim::Tick from, std::uint64_t draw);

@@ -152,8 +152,9 @@ struct alignas(64) DepotState {
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
     AuctionCounters auction;
-    std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
-    std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
+    std::vector<std::uint32_t> consensus_queue;  // orders waiting for the next CBBA round
+    std::uint64_t forwarded_in = 0;              // orders taken over from a closed depot
+    std::uint64_t forwarded_out = 0;             // orders handed to another depot while closed
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

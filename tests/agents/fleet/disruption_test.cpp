@@ -235,10 +235,13 @@ TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auct
     };
     const Outcome cloud = outcome("cloud");
     const Outcome auction = outcome("auction");
+    const Outcome cbba = outcome("cbba");
     CHECK(cloud.assigned_during == 0);
     CHECK(auction.assigned_during > 50);
+    CHECK(cbba.assigned_during > 50);
     CHECK(cloud.decision_latency_s > 10.0 * auction.decision_latency_s);
     CHECK(auction.delivered > cloud.delivered);
+    CHECK(cbba.delivered > cloud.delivered);
 }
 
 TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
@@ -272,7 +275,7 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
     city.spec.disruptions.push_back(
         timed("cloud", action(DisruptionKind::kCloudDown), 1300.0, 300.0));
 
-    for (const char* policy : {"auction", "cloud"}) {
+    for (const char* policy : {"auction", "cloud", "cbba"}) {
         CAPTURE(policy);
         city.spec.allocation.policy = policy;
         sim::SerialExecutor serial;
