@@ -78,7 +78,8 @@ std::string read_file(const fs::path& path) {
 std::string last_line(const std::string& text) {
     std::size_t end = text.size();
     while (end > 0) {
-        while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) {
+        while (end > 0 &&
+               (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) {
             --end;
         }
         std::size_t start = text.rfind('\n', end == 0 ? 0 : end - 1);
@@ -261,8 +262,8 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
         const fs::path rel = fs::path("runs") / r.job.id;
         r.summary_path = (rel / "summary.json").string();
         r.stderr_path = (rel / "stderr.txt").string();
-        const bool trace = r.job.group < options.group_traces.size() &&
-                           options.group_traces[r.job.group];
+        const bool trace =
+            r.job.group < options.group_traces.size() && options.group_traces[r.job.group];
         if (trace) {
             r.trace_path = (rel / "trace.h5").string();
         }
@@ -277,8 +278,12 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
         // launch while there is room (never after Ctrl-C)
         while (g_interrupted == 0 && next < result.runs.size() && running.size() < parallel) {
             BatchRun& r = result.runs[next];
-            std::vector<std::string> args = {"run", options.scenario.string(), "--json", "-j",
-                                             std::to_string(options.threads_per_run), "--seed",
+            std::vector<std::string> args = {"run",
+                                             options.scenario.string(),
+                                             "--json",
+                                             "-j",
+                                             std::to_string(options.threads_per_run),
+                                             "--seed",
                                              std::to_string(r.job.seed)};
             for (const std::string& o : options.base_overrides) {
                 args.insert(args.end(), {"--set", o});
@@ -293,8 +298,8 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
             Running run;
             run.index = next;
             run.start = Clock::now();
-            run.pid = spawn(exe, args, options.out_dir / r.summary_path,
-                            options.out_dir / r.stderr_path);
+            run.pid =
+                spawn(exe, args, options.out_dir / r.summary_path, options.out_dir / r.stderr_path);
             running.push_back(run);
             ++next;
         }
@@ -423,9 +428,9 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
             << "  \"parallel\": " << options.parallel << ",\n"
             << "  \"threads_per_run\": " << options.threads_per_run << ",\n"
             << "  \"status\": "
-            << cli::quoted(result.interrupted                        ? "interrupted"
-                      : result.count(RunStatus::kFailed) > 0 ? "failed"
-                                                             : "ok")
+            << cli::quoted(result.interrupted                     ? "interrupted"
+                           : result.count(RunStatus::kFailed) > 0 ? "failed"
+                                                                  : "ok")
             << ",\n"
             << "  \"runs_ok\": " << result.count(RunStatus::kOk) << ",\n"
             << "  \"runs_failed\": " << result.count(RunStatus::kFailed) << ",\n"
@@ -448,8 +453,8 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
             for (std::size_t k = 0; k < r.job.overrides.size(); ++k) {
                 out << (k > 0 ? ", " : "") << cli::quoted(r.job.overrides[k]);
             }
-            out << "], \"seed\": " << r.job.seed << ", \"status\": " << cli::quoted(to_string(r.status))
-                << ", \"exit_code\": ";
+            out << "], \"seed\": " << r.job.seed
+                << ", \"status\": " << cli::quoted(to_string(r.status)) << ", \"exit_code\": ";
             if (r.exit_code >= 0) {
                 out << r.exit_code;
             } else {

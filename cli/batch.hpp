@@ -27,14 +27,14 @@ struct BatchJob {
 
 struct BatchOptions {
     std::filesystem::path scenario;
-    std::filesystem::path out_dir;       // runs/<id>/ are created below it
-    std::string executable;              // the swarmsim binary; empty: this process's own
-    std::size_t parallel = 1;            // runs at once
-    std::uint32_t threads_per_run = 1;   // -j of each run
+    std::filesystem::path out_dir;            // runs/<id>/ are created below it
+    std::string executable;                   // the swarmsim binary; empty: this process's own
+    std::size_t parallel = 1;                 // runs at once
+    std::uint32_t threads_per_run = 1;        // -j of each run
     std::vector<std::string> base_overrides;  // applied to every run before its own
-    std::vector<bool> group_traces;      // per group: write runs/<id>/trace.h5
-    double timeout_s = 0.0;              // > 0: a run still going after this is killed
-    bool progress = true;                // one stderr line per finished run
+    std::vector<bool> group_traces;           // per group: write runs/<id>/trace.h5
+    double timeout_s = 0.0;                   // > 0: a run still going after this is killed
+    bool progress = true;                     // one stderr line per finished run
 };
 
 enum class RunStatus { kNotRun, kOk, kFailed, kInterrupted };
@@ -50,7 +50,7 @@ struct BatchRun {
     // relative to out_dir
     std::string summary_path;
     std::string stderr_path;
-    std::string trace_path;  // empty: no trace
+    std::string trace_path;                            // empty: no trace
     std::vector<std::pair<std::string, double>> kpis;  // flattened "kpis" of the summary
 };
 
@@ -87,7 +87,7 @@ using GroupLabel = std::vector<std::pair<std::string, std::string>>;
 struct BatchReport {
     std::string command;  // "sweep" or "compare"
     std::filesystem::path scenario;
-    std::string scenario_hash;  // FNV-1a 64 of the resolved scenario text, hex
+    std::string scenario_hash;         // FNV-1a 64 of the resolved scenario text, hex
     std::vector<std::string> columns;  // label columns, in order
     std::vector<GroupLabel> groups;
     std::vector<std::string> group_hashes;  // resolved text hash per group (overrides applied)
@@ -103,7 +103,6 @@ void write_batch_outputs(const std::filesystem::path& out_dir, const BatchReport
                          const BatchOptions& options, const BatchResult& result,
                          const std::vector<KpiRow>& rows);
 // the rows as JSON (an array of objects), for --json and compare.json
-void write_rows_json(std::ostream& out, const BatchReport& report,
-                     const std::vector<KpiRow>& rows);
+void write_rows_json(std::ostream& out, const BatchReport& report, const std::vector<KpiRow>& rows);
 
 }  // namespace swarm::cli

@@ -183,8 +183,8 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
         return kExitIo;
     }
     std::cerr << "swarmsim " << command << ": " << jobs.size() << " runs (" << groups.size()
-              << " x " << repeat << " seeds), " << bo.parallel << " at a time, into "
-              << bo.out_dir << "\n";
+              << " x " << repeat << " seeds), " << bo.parallel << " at a time, into " << bo.out_dir
+              << "\n";
 
     BatchResult result;
     std::vector<KpiRow> rows;
@@ -219,8 +219,8 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
             std::cerr << "): " << r.error << "\n";
         }
     }
-    std::cerr << "swarmsim " << command << ": " << result.count(RunStatus::kOk) << " ok, "
-              << failed << " failed";
+    std::cerr << "swarmsim " << command << ": " << result.count(RunStatus::kOk) << " ok, " << failed
+              << " failed";
     if (result.interrupted) {
         std::cerr << ", interrupted (" << result.count(RunStatus::kNotRun) << " not run)";
     }
@@ -308,8 +308,7 @@ int run_sweep(const SweepOptions& o) {
         }
         const std::string key = spec.substr(0, eq);
         if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
-            throw UsageError("--set " + key + " given twice (list the values: " + key +
-                             "=v1,v2)");
+            throw UsageError("--set " + key + " given twice (list the values: " + key + "=v1,v2)");
         }
         keys.push_back(key);
         values.push_back(split(spec.substr(eq + 1), ','));
@@ -343,8 +342,8 @@ int run_compare(const CompareOptions& o) {
             for (const std::string& k : known) {
                 list += (list.empty() ? "" : ", ") + k;
             }
-            throw UsageError("--policies: unknown allocation policy '" + p + "' (registered: " +
-                             list + ")");
+            throw UsageError("--policies: unknown allocation policy '" + p +
+                             "' (registered: " + list + ")");
         }
         for (const Group& g : groups) {
             if (g.label.front().second == p) {

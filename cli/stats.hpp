@@ -13,10 +13,10 @@ namespace swarm::cli {
 [[nodiscard]] double student_t_quantile(double p, double df);
 
 struct SampleStats {
-    std::size_t n = 0;     // finite values used
-    double mean = 0.0;     // NaN when n == 0
-    double stddev = 0.0;   // sample (n - 1) standard deviation; NaN when n < 2
-    double ci95_low = 0.0;   // mean -/+ t(0.975, n - 1) * stddev / sqrt(n); NaN when n < 2
+    std::size_t n = 0;      // finite values used
+    double mean = 0.0;      // NaN when n == 0
+    double stddev = 0.0;    // sample (n - 1) standard deviation; NaN when n < 2
+    double ci95_low = 0.0;  // mean -/+ t(0.975, n - 1) * stddev / sqrt(n); NaN when n < 2
     double ci95_high = 0.0;
 };
 

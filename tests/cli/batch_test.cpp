@@ -1,5 +1,4 @@
 #include "cli/batch.hpp"
-#include "cli/json_reader.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "cli/json_reader.hpp"
 
 using namespace swarm::cli;
 
