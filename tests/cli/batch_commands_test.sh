@@ -113,7 +113,7 @@ assert m["status"] == "interrupted" and st.count("not_run") == 2 and st.count("i
 '
 
 # compare: 2 policies x 2 seeds on a 2-minute default scenario
-"$swarmsim" compare "$default" --policies nearest_bid,insertion --seeds 2 -j 2 \
+"$swarmsim" compare "$default" --policies nearest_bid,insertion --seeds 2 -j 2 --trace \
     --set run.duration_s=120 --out-dir compare >compare.txt 2>compare.err
 code=$?
 [ $code -eq 0 ] || fail "compare exited $code: $(cat compare.err)"
@@ -137,6 +137,33 @@ assert len(csvrows) == len(rows) and csvrows[0]["policy"] == "nearest_bid"
     --set run.duration_s=60 --out-dir compare_json >compare.json 2>/dev/null ||
     fail "compare --json exited $?"
 check_py "compare --json" 'import json; assert json.load(open("compare.json"))[0]["kpi"] == "created"'
+
+[ -s compare/runs/0003/trace.h5 ] || fail "compare --trace wrote no trace"
+
+# scripts/compare.py on both output directories, report.py on the compare traces
+if [ -x $py ] && $py -c "import matplotlib, h5py" 2>/dev/null; then
+    for d in sweep compare; do
+        $py "$src/scripts/compare.py" $d -o plots_$d >out.txt 2>err.txt ||
+            fail "compare.py $d exited $?: $(cat err.txt)"
+        [ -s plots_$d/compare.png ] || fail "compare.py $d wrote no PNG"
+        grep -q "| veh_km |" plots_$d/compare.md || fail "compare.py $d: no veh_km row"
+    done
+    grep -q "| nearest_bid | insertion |" plots_compare/compare.md ||
+        fail "compare.md has no policy columns: $(cat plots_compare/compare.md)"
+    grep -q "timed out after 1.0 s" plots_sweep/compare.md || fail "compare.md lists no failed run"
+    $py "$src/scripts/compare.py" sweep --kpi no_such_kpi >/dev/null 2>err.txt
+    [ $? -eq 4 ] || fail "compare.py with an unknown KPI did not exit 4"
+    $py "$src/scripts/report.py" compare -o report_compare >out.txt 2>err.txt ||
+        fail "report.py on a compare dir exited $?: $(cat err.txt)"
+    [ -s report_compare/comparison.png ] || fail "report.py wrote no comparison plot"
+    [ "$(grep -c "seed" report_compare/comparison.md)" -eq 4 ] ||
+        fail "comparison.md does not list 4 runs: $(cat report_compare/comparison.md)"
+    $py "$src/scripts/report.py" compare/runs/0000/trace.h5 compare/runs/0002/trace.h5 \
+        -o report_two >out.txt 2>err.txt || fail "report.py on two traces exited $?: $(cat err.txt)"
+    [ -s report_two/comparison.png ] || fail "report.py on two traces wrote no plot"
+else
+    echo "skip: python3 with matplotlib and h5py not found (compare.py, report.py)"
+fi
 
 if [ $failures -eq 0 ]; then
     echo "batch command tests passed"
