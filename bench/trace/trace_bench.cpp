@@ -4,7 +4,10 @@
 // child process.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
-//               [--sample 1] [--deflate 4] [--out /tmp/swarm_trace_bench.h5]
+//               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024] [--out
+//               /tmp/swarm_trace_bench.h5]
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -36,12 +39,15 @@ struct Options {
     double sample_s = 1.0;
     double demand = 400.0;
     std::string out = "/tmp/swarm_trace_bench.h5";
-    int deflate = 4;
+    int deflate = 1;
+    std::size_t chunk_frames = 32;
+    std::size_t agent_block = 1024;
 };
 
 struct Result {
     double wall_s = 0;
     double close_s = 0;  // draining the queue and closing, after the run
+    double cpu_s = 0;    // user + system CPU time of the whole process (all threads)
     std::uint64_t events = 0;
     std::uint64_t frames = 0;
     std::uint64_t trace_events = 0;
@@ -75,6 +81,8 @@ Result run_one(const Options& o, bool traced) {
         h.threads = o.threads;
         io::TraceOptions to;
         to.deflate = o.deflate;
+        to.chunk_frames = o.chunk_frames;
+        to.agent_block = o.agent_block;
         writer = std::make_unique<io::TraceWriter>(o.out, h, to);
         observer = std::make_unique<io::TraceObserver>(model, *writer);
         engine.add_observer(*observer);
@@ -93,6 +101,10 @@ Result run_one(const Options& o, bool traced) {
     const auto t2 = std::chrono::steady_clock::now();
     r.wall_s = std::chrono::duration<double>(t2 - t0).count();
     r.close_s = std::chrono::duration<double>(t2 - t1).count();
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    r.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+              1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     r.events = stats.events;
     r.event_hash = engine.event_hash();
     return r;
@@ -107,7 +119,8 @@ int main(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             std::printf(
                 "usage: trace_bench [--threads 1] [--vehicles 10000] [--depots 100]\n"
-                "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 4]\n"
+                "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 1] "
+                "[--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--out FILE]\n");
             return 0;
         }
@@ -131,6 +144,10 @@ int main(int argc, char** argv) {
                 o.sample_s = std::stod(value);
             } else if (arg == "--deflate") {
                 o.deflate = std::stoi(value);
+            } else if (arg == "--chunk-frames") {
+                o.chunk_frames = std::stoul(value);
+            } else if (arg == "--agent-block") {
+                o.agent_block = std::stoul(value);
             } else if (arg == "--out") {
                 o.out = value;
             } else {
@@ -156,10 +173,11 @@ int main(int argc, char** argv) {
     const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
     const double agent_hours = static_cast<double>(o.vehicles) * o.hours;
     const double overhead = 100.0 * (traced.wall_s / plain.wall_s - 1.0);
-    std::printf("%-9s %9s %10s %8s %10s\n", "run", "wall s", "events", "frames", "rows");
-    std::printf("%-9s %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s,
+    std::printf("%-9s %9s %9s %10s %8s %10s\n", "run", "wall s", "CPU s", "events", "frames",
+                "rows");
+    std::printf("%-9s %9.2f %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s, plain.cpu_s,
                 static_cast<unsigned long long>(plain.events), "-", "-");
-    std::printf("%-9s %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s,
+    std::printf("%-9s %9.2f %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s, traced.cpu_s,
                 static_cast<unsigned long long>(traced.events),
                 static_cast<unsigned long long>(traced.frames),
                 static_cast<unsigned long long>(traced.trace_events));

@@ -65,7 +65,7 @@ class Appendable {
   public:
     Appendable() = default;
     Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
-               std::vector<hsize_t> row, hsize_t chunk_rows, int deflate);
+               std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block = 0);
     // opens an existing one (after H5Fstart_swmr_write, which wants no open datasets)
     static Appendable open(hid_t parent, const char* name, hid_t mem_type);
     // appends `count` records from `data` (count x row elements of mem_type)

@@ -37,15 +37,16 @@ struct Series {
 // creates group/name/{step,time,value} (closed again: SWMR starts afterwards)
 void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
                    const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
-                   int deflate) {
+                   int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0) {
     const Handle g = h5::create_group(parent, name);
     {
         const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
         const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
                               deflate);
         h5::attr_string(time.id(), "unit", "s");
-        const Appendable value(g, "value", file_type, mem_type, row, chunk_rows(row_bytes),
-                               deflate);
+        const Appendable value(g, "value", file_type, mem_type, row,
+                               frames_per_chunk > 0 ? frames_per_chunk : chunk_rows(row_bytes),
+                               deflate, agent_block);
         if (unit != nullptr) {
             h5::attr_string(value.id(), "unit", unit);
         }
@@ -80,7 +81,10 @@ constexpr ScalarSpec kIntervalScalars[] = {
     {"deliveries", true, nullptr},
 };
 
-void create_layout(hid_t file, const TraceHeader& h, int deflate) {
+void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
+    const int deflate = o.deflate;
+    const auto frames = static_cast<hsize_t>(std::max<std::size_t>(1, o.chunk_frames));
+    const auto block = static_cast<hsize_t>(std::max<std::size_t>(1, o.agent_block));
     h5::attr_i64(file, "complete", 0);
     // h5md: version, author, creator, our module
     {
@@ -103,14 +107,14 @@ void create_layout(hid_t file, const TraceHeader& h, int deflate) {
         h5::attr_ints(box, "dimension", {2});
         h5::attr_strings(box, "boundary", {"none", "none"});
         const hsize_t n = h.agents;
-        create_series(agents, "position", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n, 2}, h.agents * 16,
-                      "m", deflate);
+        create_series(agents, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n, 2}, h.agents * 8,
+                      "m", deflate, frames, block);
         create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
-                      deflate);
+                      deflate, frames, block);
         create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
-                      deflate);
+                      deflate, frames, block);
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
-                      deflate);
+                      deflate, frames, block);
     }
     // observables
     {
@@ -179,7 +183,7 @@ struct TraceWriter::File {
     Appendable events;
     Handle event_mem_type;
 
-    File(const std::string& path, const TraceHeader& h, int deflate) {
+    File(const std::string& path, const TraceHeader& h, const TraceOptions& options) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -188,9 +192,9 @@ struct TraceWriter::File {
         if (!file.valid()) {
             throw TraceError(path, "cannot create the file (does its directory exist?)");
         }
-        create_layout(file, h, deflate);
+        create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
-        position = open_series(file, "particles/agents/position", H5T_NATIVE_DOUBLE);
+        position = open_series(file, "particles/agents/position", H5T_NATIVE_FLOAT);
         state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
         load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
         energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
@@ -320,7 +324,7 @@ void TraceWriter::run() {
         {
             const std::lock_guard h5lock(h5::hdf5_mutex());
             H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-            file = std::make_unique<File>(path_, header_, options_.deflate);
+            file = std::make_unique<File>(path_, header_, options_);
             h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         }
         {

@@ -21,8 +21,9 @@ class RecordingObserver final : public sim::Observer {
         std::vector<std::int8_t> st;
         for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
             const agents::Point p = model_.position_at(v, t);
-            pos.push_back(p.x);
-            pos.push_back(p.y);
+            // the trace stores float32 metres
+            pos.push_back(static_cast<double>(static_cast<float>(p.x)));
+            pos.push_back(static_cast<double>(static_cast<float>(p.y)));
             st.push_back(static_cast<std::int8_t>(model_.vehicles().state[v]));
         }
         ticks.push_back(t);
