@@ -317,4 +317,22 @@ Handle event_type(bool file_layout) {
     return t;
 }
 
+Handle link_type(bool file_layout) {
+    if (!file_layout) {
+        Handle t(check(H5Tcreate(H5T_COMPOUND, sizeof(TraceLink)), "H5Tcreate"));
+        H5Tinsert(t, "from", offsetof(TraceLink, from), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "to", offsetof(TraceLink, to), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "messages", offsetof(TraceLink, messages), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "bytes", offsetof(TraceLink, bytes), H5T_NATIVE_UINT64);
+        return t;
+    }
+    // packed little-endian: 4 + 4 + 4 + 8 = 20 bytes
+    Handle t(check(H5Tcreate(H5T_COMPOUND, 20), "H5Tcreate"));
+    H5Tinsert(t, "from", 0, H5T_STD_U32LE);
+    H5Tinsert(t, "to", 4, H5T_STD_U32LE);
+    H5Tinsert(t, "messages", 8, H5T_STD_U32LE);
+    H5Tinsert(t, "bytes", 12, H5T_STD_U64LE);
+    return t;
+}
+
 }  // namespace swarm::io::h5

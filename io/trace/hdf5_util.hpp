@@ -83,5 +83,7 @@ class Appendable {
 // the H5T enum over int16 of the /events kinds, and the compound row type
 Handle event_kind_type();
 Handle event_type(bool file_layout);
+// the compound row type of connectivity/links (TraceLink)
+Handle link_type(bool file_layout);
 
 }  // namespace swarm::io::h5

@@ -118,6 +118,9 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     if (options_.order_events) {
         scan_orders(*f);
     }
+    for (LinkSource* source : link_sources_) {
+        source->collect_links(t, f->links);
+    }
     // a deterministic order of the rows: time, kind, order, agent
     std::sort(f->events.begin(), f->events.end(), [](const TraceEvent& a, const TraceEvent& b) {
         return std::tie(a.time, a.kind, a.order, a.agent) <

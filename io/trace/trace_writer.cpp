@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <utility>
 
 #include "io/trace/hdf5_util.hpp"
@@ -128,12 +129,15 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
                           s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
         }
     }
-    // connectivity: filled by the comms and learning layers later
+    // connectivity: links per sample (from, to, messages, bytes) in one table, and the
+    // number of rows each sample added (H5MD time series) so a reader can slice per sample
     {
         const Handle c = h5::create_group(file, "connectivity");
-        h5::attr_string(c, "note",
-                        "reserved: filled by the comms/learning layers (links, gossip "
-                        "neighbours) in a later schema version");
+        create_series(c, "links_per_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, 8, nullptr,
+                      deflate);
+        const Handle ft = h5::link_type(true);
+        const Appendable links(c, "links", ft, H5T_NATIVE_INT64, {}, kEventChunk, deflate);
+        h5::attr_string(links.id(), "bytes_unit", "byte");
     }
     // parameters
     {
@@ -182,6 +186,9 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
+    Series links_per_sample;
+    Appendable links;
+    Handle link_mem_type;
 
     File(const std::string& path, const TraceHeader& h, const TraceOptions& options) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
@@ -209,6 +216,9 @@ struct TraceWriter::File {
         }
         event_mem_type = h5::event_type(false);
         events = Appendable::open(file, "events", event_mem_type);
+        links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
+        link_mem_type = h5::link_type(false);
+        links = Appendable::open(file, "connectivity/links", link_mem_type);
     }
 
     void write(const TraceFrame& f) {
@@ -239,6 +249,10 @@ struct TraceWriter::File {
             interval_scalars[3].value.append(&k.deliveries, 1);
         }
         events.append(f.events.data(), f.events.size());
+        append_time(links_per_sample, f.step, f.time);
+        const auto n_links = static_cast<std::int64_t>(f.links.size());
+        links_per_sample.value.append(&n_links, 1);
+        links.append(f.links.data(), f.links.size());
     }
 };
 
@@ -280,6 +294,7 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->energy.resize(header_.agents);
     f->intervals.clear();
     f->events.clear();
+    f->links.clear();
     f->scalars = {};
     return f;
 }
@@ -288,6 +303,25 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     std::unique_lock lock(mutex_);
     if (closing_) {
         throw TraceError(path_, "push after close()");
+    }
+    // links in a canonical order, duplicates summed: the file never depends on who
+    // reported first (this runs on the producer, so the writer thread stays light)
+    std::vector<TraceLink>& links = frame->links;
+    if (!links.empty()) {
+        std::sort(links.begin(), links.end(), [](const TraceLink& a, const TraceLink& b) {
+            return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+        });
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < links.size(); ++i) {
+            if (out > 0 && links[out - 1].from == links[i].from &&
+                links[out - 1].to == links[i].to) {
+                links[out - 1].messages += links[i].messages;
+                links[out - 1].bytes += links[i].bytes;
+            } else {
+                links[out++] = links[i];
+            }
+        }
+        links.resize(out);
     }
     if (queue_.size() >= options_.queue_capacity) {
         ++waits_;
@@ -351,6 +385,7 @@ void TraceWriter::run() {
                 file->write(*frame);
                 ++stats_.frames;
                 stats_.events += frame->events.size();
+                stats_.links += frame->links.size();
                 ++since_flush;
                 const double secs =
                     std::chrono::duration<double>(Clock::now() - last_flush).count();

@@ -80,11 +80,15 @@ struct TraceFrame {
     TraceScalars scalars;
     std::vector<TraceKpiInterval> intervals;
     std::vector<TraceEvent> events;
+    // who talked to whom since the previous frame (connectivity/); any order, duplicates
+    // allowed: the writer sorts by (from, to) and sums duplicates
+    std::vector<TraceLink> links;
 };
 
 struct TraceWriterStats {
     std::uint64_t frames = 0;
     std::uint64_t events = 0;
+    std::uint64_t links = 0;
     std::uint64_t flushes = 0;
     std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
 };

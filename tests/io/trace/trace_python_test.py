@@ -66,6 +66,9 @@ with h5py.File(path, "r") as f:
     q = obs["service_level/value"][:]
     check(len(q) == 59 and (q >= 0).all() and (q <= 1).all(), "Q(t) in [0, 1]")
     check("connectivity" in f, "connectivity group")
+    links = f["connectivity/links"]
+    check(links.dtype.names == ("from", "to", "messages", "bytes"), "connectivity/links columns")
+    check(f["connectivity/links_per_sample/value"].shape[0] == t, "links counted per sample")
     ev = f["events"]
     check(set(ev.dtype.names) == {"time", "kind", "agent", "edge", "order", "value"},
           "events columns")
@@ -85,6 +88,8 @@ with swarm_trace.open_trace(path) as f:
     o = swarm_trace.observables(f)
     check(len(o["delivered"]["value"]) == 59, "trace.observables")
     xy, st = swarm_trace.frame(f, 3)
+    check(len(swarm_trace.links(f, 0)) == int(f["connectivity/links_per_sample/value"][0]),
+          "trace.links slices a sample")
     check(xy.shape == (30, 2) and st.shape == (30,), "trace.frame")
     check(swarm_trace.state_counts(f).sum(axis=1).tolist() == [30] * 59, "state counts")
 rep = os.path.join(out, "report")

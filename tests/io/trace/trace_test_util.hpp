@@ -46,6 +46,7 @@ struct TracedRun {
     std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
     std::unique_ptr<agents::testing::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
+    LinkSource* links = nullptr;  // fed to the trace observer when set
 
     TracedRun() {
         city.spec.demand.kpi_interval_s = kSampleSeconds;
@@ -67,6 +68,9 @@ struct TracedRun {
                                      TraceOptions options = {}) {
         TraceWriter writer(path, header(), options);
         TraceObserver trace(*run->model, writer);
+        if (links != nullptr) {
+            trace.add_link_source(*links);
+        }
         run->engine->add_observer(trace);
         run->engine->add_observer(*recorder);
         agents::testing::RunResult r = run->run(hours);
