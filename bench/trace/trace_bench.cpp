@@ -7,8 +7,6 @@
 //               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024] [--out
 //               /tmp/swarm_trace_bench.h5]
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,7 +18,7 @@
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
 #include "bench/bench_util.hpp"
-#include "bench/fleet/bench_city.hpp"
+#include "bench/suite/measure.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
@@ -44,70 +42,26 @@ struct Options {
     std::size_t agent_block = 1024;
 };
 
-struct Result {
-    double wall_s = 0;
-    double close_s = 0;  // draining the queue and closing, after the run
-    double cpu_s = 0;    // user + system CPU time of the whole process (all threads)
-    std::uint64_t events = 0;
-    std::uint64_t frames = 0;
-    std::uint64_t trace_events = 0;
-    std::uint64_t waits = 0;
-    std::uint64_t event_hash = 0;
-};
+using Result = bench::FleetResult;
 
+// the same run without and with the trace: samples every sample_s in both, no KPI observer
 Result run_one(const Options& o, bool traced) {
-    Result r;
-    bench::BenchCityParams cp;
-    cp.vehicles = o.vehicles;
-    cp.depots = o.depots;
-    cp.nodes = o.nodes;
-    cp.demand_per_depot_hour = o.demand;
-    cp.day_profile = false;
-    const bench::BenchCity city = bench::make_bench_city(cp);
-    const agents::FleetSpec& spec = city.spec;
-
-    agents::FleetModel model(spec, *city.routers);
-    auto executor = sim::make_executor(o.threads);
-    sim::Engine engine(model.engine_config(42), model, *executor);
-    const sim::Tick every = spec.time.from_seconds(o.sample_s);
-    engine.set_sampling(every, every);
-    model.attach(engine);
-    std::unique_ptr<io::TraceWriter> writer;
-    std::unique_ptr<io::TraceObserver> observer;
+    bench::FleetBenchParams p;
+    p.city.vehicles = o.vehicles;
+    p.city.depots = o.depots;
+    p.city.nodes = o.nodes;
+    p.city.demand_per_depot_hour = o.demand;
+    p.hours = o.hours;
+    p.threads = o.threads;
+    p.kpis = false;
+    p.sample_s = o.sample_s;
     if (traced) {
-        io::TraceHeader h = io::TraceObserver::header_for(model, o.sample_s);
-        h.scenario_text = "# trace_bench\n";
-        h.seed = 42;
-        h.threads = o.threads;
-        io::TraceOptions to;
-        to.deflate = o.deflate;
-        to.chunk_frames = o.chunk_frames;
-        to.agent_block = o.agent_block;
-        writer = std::make_unique<io::TraceWriter>(o.out, h, to);
-        observer = std::make_unique<io::TraceObserver>(model, *writer);
-        engine.add_observer(*observer);
+        p.trace_path = o.out;
+        p.trace_options.deflate = o.deflate;
+        p.trace_options.chunk_frames = o.chunk_frames;
+        p.trace_options.agent_block = o.agent_block;
     }
-    sim::RunLimits limits;
-    limits.until = spec.time.from_seconds(o.hours * 3600.0);
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto stats = engine.run(limits);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (writer) {
-        writer->close();
-        r.frames = writer->stats().frames;
-        r.trace_events = writer->stats().events;
-        r.waits = writer->stats().producer_waits;
-    }
-    const auto t2 = std::chrono::steady_clock::now();
-    r.wall_s = std::chrono::duration<double>(t2 - t0).count();
-    r.close_s = std::chrono::duration<double>(t2 - t1).count();
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    r.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-              1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-    r.events = stats.events;
-    r.event_hash = engine.event_hash();
-    return r;
+    return bench::measure_fleet(p);
 }
 
 }  // namespace

@@ -265,6 +265,26 @@ void Appendable::append(const void* data, hsize_t count) {
     if (count == 0) {
         return;
     }
+    if (record_bytes_ == 0) {
+        record_bytes_ = H5Tget_size(mem_type_);
+        for (const hsize_t r : row_) {
+            record_bytes_ *= r;
+        }
+    }
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    buffer_.insert(buffer_.end(), bytes, bytes + count * record_bytes_);
+    pending_ += count;
+    if (pending_ >= batch_) {
+        commit();
+    }
+}
+
+void Appendable::commit() {
+    if (pending_ == 0) {
+        return;
+    }
+    const hsize_t count = pending_;
+    const void* data = buffer_.data();
     std::vector<hsize_t> dims = {size_ + count};
     std::vector<hsize_t> start = {size_};
     std::vector<hsize_t> n = {count};
@@ -283,6 +303,8 @@ void Appendable::append(const void* data, hsize_t count) {
     check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, data),
                  "cannot write a dataset");
     size_ += count;
+    pending_ = 0;
+    buffer_.clear();
 }
 
 Handle event_kind_type() {

@@ -219,6 +219,43 @@ struct TraceWriter::File {
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
+        set_batches(options);
+    }
+
+    // every appendable, for batching and commits
+    std::vector<Appendable*> all() {
+        std::vector<Appendable*> out;
+        const auto add = [&](Series& s) { out.insert(out.end(), {&s.step, &s.time, &s.value}); };
+        for (Series* s : {&position, &state, &load, &energy, &links_per_sample}) {
+            add(*s);
+        }
+        for (Series& s : sample_scalars) {
+            add(s);
+        }
+        for (Series& s : interval_scalars) {
+            add(s);
+        }
+        out.push_back(&events);
+        out.push_back(&links);
+        return out;
+    }
+
+    // batches: per-agent values one chunk row slab at a time, everything else in bulk
+    void set_batches(const TraceOptions& o) {
+        for (Appendable* a : all()) {
+            a->set_batch(1024);
+        }
+        for (Series* s : {&position, &state, &load, &energy}) {
+            s->value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
+        }
+        events.set_batch(4096);
+        links.set_batch(4096);
+    }
+
+    void commit() {
+        for (Appendable* a : all()) {
+            a->commit();
+        }
     }
 
     void write(const TraceFrame& f) {
@@ -390,6 +427,7 @@ void TraceWriter::run() {
                 const double secs =
                     std::chrono::duration<double>(Clock::now() - last_flush).count();
                 if (since_flush >= options_.flush_every || secs >= options_.flush_seconds) {
+                    file->commit();
                     h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
                     ++stats_.flushes;
                     since_flush = 0;
@@ -401,6 +439,7 @@ void TraceWriter::run() {
         }
         // close, then reopen without SWMR to mark the file complete
         const std::lock_guard h5lock(h5::hdf5_mutex());
+        file->commit();
         h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         ++stats_.flushes;
         file.reset();

@@ -40,7 +40,7 @@ struct TraceHeader {
 
 struct TraceOptions {
     std::size_t queue_capacity = 8;  // frames in flight before push() blocks
-    std::size_t flush_every = 60;    // frames between flushes
+    std::size_t flush_every = 64;    // frames between flushes (a multiple of chunk_frames)
     double flush_seconds = 5.0;      // ... or wall seconds, whichever comes first
     int deflate = 1;                 // zlib level
     // per-agent datasets: chunks of chunk_frames samples x agent_block agents, so that an
