@@ -4,8 +4,8 @@
 // child process.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
-//               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024] [--out
-//               /tmp/swarm_trace_bench.h5]
+//               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024]
+//               [--queue 32] [--out /tmp/swarm_trace_bench.h5]
 
 #include <chrono>
 #include <cmath>
@@ -40,6 +40,7 @@ struct Options {
     int deflate = 1;
     std::size_t chunk_frames = 32;
     std::size_t agent_block = 1024;
+    std::size_t queue = 32;
 };
 
 using Result = bench::FleetResult;
@@ -60,6 +61,7 @@ Result run_one(const Options& o, bool traced) {
         p.trace_options.deflate = o.deflate;
         p.trace_options.chunk_frames = o.chunk_frames;
         p.trace_options.agent_block = o.agent_block;
+        p.trace_options.queue_capacity = o.queue;
     }
     return bench::measure_fleet(p);
 }
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
                 "usage: trace_bench [--threads 1] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 1] "
                 "[--chunk-frames 32] [--agent-block 1024]\n"
-                "                   [--out FILE]\n");
+                "                   [--queue 32] [--out FILE]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -100,6 +102,8 @@ int main(int argc, char** argv) {
                 o.deflate = std::stoi(value);
             } else if (arg == "--chunk-frames") {
                 o.chunk_frames = std::stoul(value);
+            } else if (arg == "--queue") {
+                o.queue = std::stoul(value);
             } else if (arg == "--agent-block") {
                 o.agent_block = std::stoul(value);
             } else if (arg == "--out") {

@@ -39,10 +39,12 @@ struct TraceHeader {
 };
 
 struct TraceOptions {
-    std::size_t queue_capacity = 8;  // frames in flight before push() blocks
-    std::size_t flush_every = 64;    // frames between flushes (a multiple of chunk_frames)
-    double flush_seconds = 5.0;      // ... or wall seconds, whichever comes first
-    int deflate = 1;                 // zlib level
+    // frames in flight before push() blocks: deep enough to ride out the writer's flushes
+    // (8 MB at 10,000 agents)
+    std::size_t queue_capacity = 32;
+    std::size_t flush_every = 64;  // frames between flushes (a multiple of chunk_frames)
+    double flush_seconds = 5.0;    // ... or wall seconds, whichever comes first
+    int deflate = 1;               // zlib level
     // per-agent datasets: chunks of chunk_frames samples x agent_block agents, so that an
     // agent's unchanged values sit next to each other and compress fast and small
     std::size_t chunk_frames = 32;
