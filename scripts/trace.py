@@ -6,6 +6,7 @@
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
     ev = trace.events(t)                    # numpy structured array of /events
+    li = trace.links(t, 10)                 # who talked to whom before sample 10
 """
 import h5py
 import numpy as np
@@ -55,6 +56,16 @@ def frame(f, k):
     """Positions [N][2] in metres and states [N] at sample k."""
     a = f["particles/agents"]
     return a["position/value"][k], a["state/value"][k]
+
+
+def links(f, k):
+    """connectivity/links rows of sample k (from, to, messages, bytes); none before schema 1.1"""
+    if "connectivity/links" not in f:
+        return np.zeros(0, dtype=[("from", "<u4"), ("to", "<u4"), ("messages", "<u4"),
+                                  ("bytes", "<u8")])
+    counts = f["connectivity/links_per_sample/value"][: k + 1]
+    first = int(counts[:k].sum())
+    return f["connectivity/links"][first:first + int(counts[k])]
 
 
 def state_counts(f):

@@ -43,8 +43,9 @@ DemandProcess make_demand(const FleetSpec& spec, std::uint32_t d, std::vector<No
     z.nodes = std::move(zone);
     z.orders_per_hour = spec.depots[d].demand_per_hour;
     const Tick day = spec.time.from_seconds(86400.0);
-    RateProfile profile =
-        ds.profile == DemandProfile::kDay ? RateProfile::day(spec.time) : RateProfile::flat(day);
+    RateProfile profile = ds.profile == DemandProfile::kDay
+                              ? RateProfile::day(spec.time, ds.start_hour)
+                              : RateProfile::flat(day);
     DemandParams p;
     p.size = {1.0, static_cast<double>(ds.max_size)};
     p.integer_size = true;

@@ -66,6 +66,7 @@ struct DemandSpec {
     double due_s = 45.0 * 60.0;
     double customer_service_s = 60.0;  // hand-over time at the customer
     DemandProfile profile = DemandProfile::kDay;
+    double start_hour = 0.0;              // kDay: the hour of day at simulated time 0
     double kpi_interval_s = 15.0 * 60.0;  // grid of the KPI series (Q(t), utilisation)
 };
 

@@ -596,11 +596,12 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
 void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, double& per_depot) {
     toml::table& t = r.table(root, "", "demand");
     r.check_keys(t, "demand",
-                 {"profile", "per_depot_per_hour", "zone_radius_m", "max_size", "due_s",
-                  "customer_service_s"});
+                 {"profile", "start_hour", "per_depot_per_hour", "zone_radius_m", "max_size",
+                  "due_s", "customer_service_s"});
     d.profile = r.choice(t, "demand", "profile", "day", {"day", "flat"}) == "day"
                     ? agents::DemandProfile::kDay
                     : agents::DemandProfile::kFlat;
+    d.start_hour = r.real(t, "demand", "start_hour", 0.0, 0.0, 24.0);
     per_depot = r.real(t, "demand", "per_depot_per_hour", 60.0, 0.0, 1e6);
     d.zone_radius_m = r.real(t, "demand", "zone_radius_m", 1500.0, 0.0, 1e6, true);
     d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 1'000'000));

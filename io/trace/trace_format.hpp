@@ -11,7 +11,8 @@ namespace swarm::io {
 
 // version of our own module (h5md/modules/swarmsim_trace): bump the minor on additions,
 // the major on changes a reader must know about
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 0};
+// 1.1: float32 positions, connectivity/links
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 1};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file)
@@ -36,6 +37,18 @@ struct TraceEvent {
     std::uint32_t edge = kTraceNoId;
     std::uint64_t order = 0;  // depot << 32 | index within the depot
     double value = 0.0;
+};
+
+// one row of connectivity/links: agent `from` sent `messages` messages (`bytes` bytes in
+// all) to agent `to` since the previous sample. Agent ids are the comms layer's (vehicles
+// first, as in particles/agents; other nodes such as depots or the cloud after them).
+struct TraceLink {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    std::uint32_t messages = 0;
+    std::uint64_t bytes = 0;
+
+    friend bool operator==(const TraceLink&, const TraceLink&) = default;
 };
 
 // a bad, foreign or partial trace file, or a failed write; the message names the file

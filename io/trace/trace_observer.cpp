@@ -57,8 +57,8 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     last_state_.resize(n);
     for (std::uint32_t v = 0; v < n; ++v) {
         const agents::Point p = model_.position_at(v, t);
-        f->position[2 * std::size_t{v}] = p.x;
-        f->position[2 * std::size_t{v} + 1] = p.y;
+        f->position[2 * std::size_t{v}] = static_cast<float>(p.x);
+        f->position[2 * std::size_t{v} + 1] = static_cast<float>(p.y);
         const agents::VehicleState s = fleet.state[v];
         const auto code = static_cast<std::int8_t>(s);
         f->state[v] = code;
@@ -117,6 +117,9 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
 
     if (options_.order_events) {
         scan_orders(*f);
+    }
+    for (LinkSource* source : link_sources_) {
+        source->collect_links(t, f->links);
     }
     // a deterministic order of the rows: time, kind, order, agent
     std::sort(f->events.begin(), f->events.end(), [](const TraceEvent& a, const TraceEvent& b) {
