@@ -10,6 +10,7 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -27,6 +28,9 @@
 namespace swarm::cli {
 
 namespace {
+
+void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
+                                   std::vector<KpiRow>& rows);
 
 namespace fs = std::filesystem;
 
@@ -191,6 +195,9 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     try {
         result = run_batch(bo, std::move(jobs));
         rows = aggregate(result, groups.size());
+        if (std::string(command) == "compare") {
+            add_price_of_decentralization(result, report, rows);
+        }
         write_batch_outputs(bo.out_dir, report, bo, result, rows);
         if (std::string(command) == "compare") {
             std::ofstream js(bo.out_dir / "compare.json");
@@ -234,6 +241,65 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
         return kExitInterrupted;
     }
     return failed > 0 ? kExitRuntime : kExitOk;
+}
+
+// The price of decentralization (docs/disruptions.md): each policy's cost over the cloud
+// policy's cost on the same seed, as one more KPI row per policy (1 for the cloud itself),
+// right after the group's other rows. Nothing when "cloud" is not among the policies.
+void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
+                                   std::vector<KpiRow>& rows) {
+    std::size_t cloud = report.groups.size();
+    for (std::size_t g = 0; g < report.groups.size(); ++g) {
+        for (const auto& [k, v] : report.groups[g]) {
+            if (k == "policy" && v == "cloud") {
+                cloud = g;
+            }
+        }
+    }
+    if (cloud == report.groups.size()) {
+        return;
+    }
+    const auto cost_of = [](const BatchRun& r) {
+        for (const auto& [k, v] : r.kpis) {
+            if (k == "cost") {
+                return v;
+            }
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    };
+    std::vector<KpiRow> out;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        out.push_back(rows[i]);
+        const std::size_t g = rows[i].group;
+        if (i + 1 < rows.size() && rows[i + 1].group == g) {
+            continue;
+        }
+        // the last row of group g: its ratios, seed by seed
+        std::vector<double> ratios;
+        std::size_t failed = 0;
+        for (const BatchRun& r : result.runs) {
+            if (r.job.group != g) {
+                continue;
+            }
+            const auto base =
+                std::find_if(result.runs.begin(), result.runs.end(), [&](const BatchRun& c) {
+                    return c.job.group == cloud && c.job.seed == r.job.seed;
+                });
+            if (r.status != RunStatus::kOk || base == result.runs.end() ||
+                base->status != RunStatus::kOk) {
+                ++failed;
+                continue;
+            }
+            ratios.push_back(cost_of(r) / cost_of(*base));
+        }
+        KpiRow row;
+        row.group = g;
+        row.kpi = "price_of_decentralization";
+        row.stats = sample_stats(ratios);
+        row.failed = failed;
+        out.push_back(row);
+    }
+    rows.swap(out);
 }
 
 // "mean ± half-width" text for a table cell
