@@ -23,11 +23,17 @@ import numpy as np  # noqa: E402
 import trace as swarm_trace  # noqa: E402
 
 
-def plot_service_level(obs, out):
+def plot_service_level(obs, out, disruptions=()):
     q = obs["service_level"]
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if len(q["time"]):
         ax.step(q["time"] / 3600.0, q["value"], where="post")
+    # disruption markers: a dashed line at each start, labelled with its kind
+    for i, (t, kind, n) in enumerate(disruptions):
+        ax.axvline(t / 3600.0, color="tab:red", linestyle="--", alpha=0.6)
+        if i < 12:
+            ax.text(t / 3600.0, 0.02 + 0.09 * (i % 4), f" {kind} ({n})", color="tab:red",
+                    fontsize="x-small")
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("time (h)")
     ax.set_ylabel("service level Q(t)")
@@ -204,7 +210,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     with f:
         obs = swarm_trace.observables(f)
-        plot_service_level(obs, os.path.join(args.out, "service_level.png"))
+        plot_service_level(obs, os.path.join(args.out, "service_level.png"),
+                           swarm_trace.disruptions(f))
         plot_deliveries(obs, os.path.join(args.out, "deliveries.png"))
         plot_states(f, os.path.join(args.out, "fleet_states.png"))
         write_summary(f, obs, os.path.join(args.out, "report.md"))

@@ -82,6 +82,29 @@ def events(f):
     return f["events"][:]
 
 
+# /events kinds that start a disruption (recoveries such as road_reopened are left out)
+DISRUPTION_STARTS = ("road_closed", "road_slowed", "depot_down", "depot_stock", "vehicle_broken",
+                     "radio_blackout", "loss_spike", "cloud_down", "demand_surge")
+
+
+def disruptions(f):
+    """[(time_s, kind_name, rows)] of every disruption that starts something, one entry per
+    disruption (rows: edges, depots or vehicles it touched), in time order"""
+    ev = f["events"]
+    if ev.shape[0] == 0:
+        return []
+    names = {v: k for k, v in h5py.check_enum_dtype(ev.dtype["kind"]).items()}
+    rows = ev[:]
+    out = {}
+    for r in rows:
+        name = names.get(int(r["kind"]), "")
+        if name in DISRUPTION_STARTS:
+            key = int(r["order"])  # the disruption's index in the run
+            t, n, c = out.get(key, (float(r["time"]), name, 0))
+            out[key] = (t, n, c + 1)
+    return sorted(out.values())
+
+
 def parameters(f):
     p = f["parameters"]
     out = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in p.attrs.items()}

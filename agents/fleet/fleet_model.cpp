@@ -1438,7 +1438,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         throw FleetModelError("fleet: apply() before attach()");
     }
     sim::Engine& engine = *engine_;
-    AppliedDisruption rec{now, a.kind, a.label, 0};
+    AppliedDisruption rec{now, a.kind, a.label, 0, {}, 0.0};
     sim::RandomStream rng(engine.config().seed, kApplyStream, static_cast<std::uint32_t>(applied_),
                           0);
     const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
@@ -1453,6 +1453,8 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         case DisruptionKind::kSlowRoads:
             roads_.apply(a, now);
             rec.affected = static_cast<std::uint32_t>(a.edges.size());
+            rec.targets = a.edges;
+            rec.value = a.kind == DisruptionKind::kSlowRoads ? a.speed_factor : 0.0;
             break;
         case DisruptionKind::kDepotDown: {
             if (depot_up_.at(a.depot) == 0) {
@@ -1519,6 +1521,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
                 engine.inject(vehicle_lp(v), now, type_of(brk ? Msg::kBreak : Msg::kRepair));
             }
             rec.affected = static_cast<std::uint32_t>(who.size());
+            rec.targets = who;
             break;
         }
         case DisruptionKind::kRadioBlackout:
@@ -1560,6 +1563,16 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             }
             break;
         }
+    }
+    if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
+        a.kind == DisruptionKind::kDepotStock) {
+        rec.targets = {a.depot};
+        rec.value = static_cast<double>(a.stock);
+    } else if (a.kind == DisruptionKind::kLossSpike) {
+        rec.value = a.loss;
+    } else if (a.kind == DisruptionKind::kDemandSurge ||
+               a.kind == DisruptionKind::kDemandSurgeEnd) {
+        rec.value = a.multiplier;
     }
     ++applied_;
     disruption_log_.push_back(std::move(rec));

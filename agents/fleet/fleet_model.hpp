@@ -49,7 +49,9 @@ struct AppliedDisruption {
     sim::Tick t = 0;
     DisruptionKind kind = DisruptionKind::kCloseRoads;
     std::string label;
-    std::uint32_t affected = 0;  // edges, vehicles or depots it touched
+    std::uint32_t affected = 0;          // edges, vehicles or depots it touched
+    std::vector<std::uint32_t> targets;  // those edges, vehicles or the depot (ascending)
+    double value = 0.0;                  // speed factor, loss, multiplier or stock, by kind
 };
 
 // One finished edge (ground) or straight leg (drone), when the leg log is on.

@@ -51,6 +51,7 @@ class TraceObserver final : public sim::Observer {
 
   private:
     void scan_orders(TraceFrame& frame);
+    void scan_disruptions(TraceFrame& frame);
 
     const agents::FleetModel& model_;
     TraceWriter& writer_;
@@ -64,6 +65,7 @@ class TraceObserver final : public sim::Observer {
     // already reported (bit 0 created, 1 assigned, 2 picked up, 3 terminal)
     std::vector<std::uint64_t> first_open_;
     std::vector<std::vector<std::uint8_t>> reported_;
+    std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
 };
 
 }  // namespace swarm::io
