@@ -28,7 +28,8 @@ struct ChannelSpec {
         if (!(radio_bandwidth_bps > 0.0) || !(cloud_bandwidth_bps > 0.0)) {
             throw std::invalid_argument("channel: bandwidths must be > 0");
         }
-        if (!(radio_loss >= 0.0 && radio_loss <= 1.0) || !(cloud_loss >= 0.0 && cloud_loss <= 1.0)) {
+        if (!(radio_loss >= 0.0 && radio_loss <= 1.0) ||
+            !(cloud_loss >= 0.0 && cloud_loss <= 1.0)) {
             throw std::invalid_argument("channel: loss probabilities must be in [0, 1]");
         }
     }
@@ -44,8 +45,9 @@ class Channel {
     // latency + wire bytes * 8 / bandwidth, in seconds
     [[nodiscard]] double delay_s(LinkKind link, std::uint64_t payload) const {
         const double bits = 8.0 * double(wire_bytes(payload));
-        return link == LinkKind::kRadio ? spec_.radio_latency_s + bits / spec_.radio_bandwidth_bps
-                                        : 0.5 * spec_.cloud_rtt_s + bits / spec_.cloud_bandwidth_bps;
+        return link == LinkKind::kRadio
+                   ? spec_.radio_latency_s + bits / spec_.radio_bandwidth_bps
+                   : 0.5 * spec_.cloud_rtt_s + bits / spec_.cloud_bandwidth_bps;
     }
     // exactly one draw whatever the probability
     [[nodiscard]] bool lost(LinkKind link, sim::RandomStream& rng) const {

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -52,6 +54,44 @@ Dataset Dataset::head(std::size_t n) const {
     return d;
 }
 
+Standardizer Standardizer::fit(const Dataset& data) {
+    const std::size_t f = data.features;
+    std::vector<double> sum(f, 0.0);
+    std::vector<double> sq(f, 0.0);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        for (std::size_t k = 0; k < f; ++k) {
+            const double v = data.x[i * f + k];
+            sum[k] += v;
+            sq[k] += v * v;
+        }
+    }
+    Standardizer s;
+    s.mean.resize(f);
+    s.inv_std.resize(f);
+    const double n = std::max<double>(1.0, double(data.size()));
+    for (std::size_t k = 0; k < f; ++k) {
+        const double m = sum[k] / n;
+        const double sd = std::sqrt(std::max(0.0, sq[k] / n - m * m));
+        s.mean[k] = static_cast<float>(m);
+        s.inv_std[k] = sd < 1e-3 ? 1.0F : static_cast<float>(1.0 / sd);
+    }
+    return s;
+}
+
+void Standardizer::apply(Dataset& data) const {
+    if (mean.size() != data.features) {
+        throw std::invalid_argument("standardizer fitted on " + std::to_string(mean.size()) +
+                                    " features applied to " + std::to_string(data.features));
+    }
+    const std::size_t f = data.features;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        for (std::size_t k = 0; k < f; ++k) {
+            float& v = data.x[i * f + k];
+            v = (v - mean[k]) * inv_std[k];
+        }
+    }
+}
+
 Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
     const auto img = read_all(images_path);
     const auto lab = read_all(labels_path);
@@ -65,8 +105,8 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
     const std::size_t pixels = std::size_t{be32(img, 8)} * be32(img, 12);
     if (pixels == 0 || img.size() != 16 + count * pixels) {
         throw std::runtime_error(images_path + ": size does not match its header (" +
-                                 std::to_string(count) + " images of " +
-                                 std::to_string(pixels) + " pixels)");
+                                 std::to_string(count) + " images of " + std::to_string(pixels) +
+                                 " pixels)");
     }
     if (be32(lab, 4) != count || lab.size() != 8 + count) {
         throw std::runtime_error(labels_path + ": label count does not match " + images_path);
@@ -161,8 +201,8 @@ Dataset make_blobs(std::size_t samples, std::uint32_t features, std::uint32_t cl
         const auto c = static_cast<std::uint32_t>(i % classes);
         d.labels[i] = c;
         for (std::uint32_t k = 0; k < features; ++k) {
-            d.x[i * features + k] =
-                centres[std::size_t{c} * features + k] + static_cast<float>(rng.normal(0.0, spread));
+            d.x[i * features + k] = centres[std::size_t{c} * features + k] +
+                                    static_cast<float>(rng.normal(0.0, spread));
         }
     }
     return d;

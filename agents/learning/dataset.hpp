@@ -22,14 +22,22 @@ struct Dataset {
     std::vector<std::uint32_t> labels;  // classification: one class a sample
     std::vector<float> y;               // regression: samples x targets, row-major
 
-    [[nodiscard]] std::size_t size() const {
-        return features == 0 ? 0 : x.size() / features;
-    }
+    [[nodiscard]] std::size_t size() const { return features == 0 ? 0 : x.size() / features; }
     [[nodiscard]] std::span<const float> row(std::size_t i) const {
         return {x.data() + i * features, features};
     }
     // the first n samples (or all), e.g. to keep a test fast
     [[nodiscard]] Dataset head(std::size_t n) const;
+};
+
+// Per-feature standardisation (x - mean) / std fitted on a training set and applied to the
+// training and test sets alike; constant features (std < 1e-3) are only centred. Makes
+// plain SGD well conditioned on raw pixels.
+struct Standardizer {
+    std::vector<float> mean;
+    std::vector<float> inv_std;
+    static Standardizer fit(const Dataset& data);
+    void apply(Dataset& data) const;
 };
 
 // Reads an IDX image file (magic 0x803) and its label file (0x801), gzip'd or not; pixels

@@ -79,9 +79,8 @@ ProtocolKind protocol_kind_from_string(const std::string& name) {
             return k;
         }
     }
-    throw std::invalid_argument(
-        "unknown protocol '" + name +
-        "' (push_pull, push_sum, dpsgd, gossip_learning, fedavg, local)");
+    throw std::invalid_argument("unknown protocol '" + name +
+                                "' (push_pull, push_sum, dpsgd, gossip_learning, fedavg, local)");
 }
 
 bool trains(ProtocolKind kind) {
@@ -141,8 +140,8 @@ AgentCounters& AgentCounters::operator+=(const AgentCounters& o) {
     return *this;
 }
 
-void sample_batch(std::uint64_t seed, std::uint32_t agent, std::uint32_t round,
-                  std::uint32_t step, std::span<const std::uint32_t> local, std::uint32_t batch,
+void sample_batch(std::uint64_t seed, std::uint32_t agent, std::uint32_t round, std::uint32_t step,
+                  std::span<const std::uint32_t> local, std::uint32_t batch,
                   std::vector<std::uint32_t>& out) {
     sim::RandomStream rng(seed, agent, kTagBatch,
                           (std::uint64_t{round} << 32) | (std::uint64_t{step} << 24));
@@ -151,7 +150,6 @@ void sample_batch(std::uint64_t seed, std::uint32_t agent, std::uint32_t round,
         r = local[rng.below(local.size())];
     }
 }
-
 
 LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const Dataset* test,
                          sim::Executor& executor)
@@ -164,10 +162,9 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
                                         to_string(spec_.protocol) + " needs training data");
         }
         if (train->features != spec_.model.inputs) {
-            throw std::invalid_argument("learning: model inputs (" +
-                                        std::to_string(spec_.model.inputs) +
-                                        ") differ from the data's features (" +
-                                        std::to_string(train->features) + ")");
+            throw std::invalid_argument(
+                "learning: model inputs (" + std::to_string(spec_.model.inputs) +
+                ") differ from the data's features (" + std::to_string(train->features) + ")");
         }
         partition_ = make_partition(*train, n, spec_.partition, spec_.seed);
     }
@@ -327,7 +324,8 @@ void LearningSim::push_pull() {
             return;
         }
         auto peer = stream(spec_.seed, i, kTagPeer, round_);
-        const auto j = overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
+        const auto j =
+            overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         const bool push = !channel.lost(LinkKind::kRadio, loss) && in_time;
         const bool pull = !channel.lost(LinkKind::kRadio, loss) && in_time;
@@ -452,7 +450,8 @@ void LearningSim::push_sum() {
             return;
         }
         auto peer = stream(spec_.seed, i, kTagPeer, round_);
-        const auto j = overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
+        const auto j =
+            overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         auto& c = counters_[i];
         ++c.messages_sent;
@@ -528,7 +527,8 @@ void LearningSim::compute_honest_stats() {
         ++m;
     }
     for (std::size_t k = 0; k < p; ++k) {
-        honest_std_[k] = static_cast<float>(std::sqrt(acc[k] / double(std::max<std::size_t>(m, 1))));
+        honest_std_[k] =
+            static_cast<float>(std::sqrt(acc[k] / double(std::max<std::size_t>(m, 1))));
     }
 }
 
@@ -664,9 +664,9 @@ void LearningSim::mix(bool all_neighbours) {
                 decode(spec_.compression, {payloads.data() + std::size_t{i} * payload, payload},
                        slot);
             } else {
-                const auto src = byzantine_[i] != 0
-                                     ? std::span<const float>(crafted.data() + std::size_t{i} * p, p)
-                                     : std::span<const float>(bank_.row(i));
+                const auto src = byzantine_[i] != 0 ? std::span<const float>(
+                                                          crafted.data() + std::size_t{i} * p, p)
+                                                    : std::span<const float>(bank_.row(i));
                 std::copy(src.begin(), src.end(), slot.begin());
             }
             const double di = overlay_.degree(i);
@@ -691,8 +691,7 @@ void LearningSim::mix(bool all_neighbours) {
                 c.bytes_received += wire;
                 if (keys_) {
                     encode(spec_.compression, slot, junk);
-                    const std::uint32_t claimed =
-                        kind == 2 ? n + j : overlay_.neighbour(j, 0);
+                    const std::uint32_t claimed = kind == 2 ? n + j : overlay_.neighbour(j, 0);
                     const Signature sig = sign_update(outsider.secret_key, claimed, round_, junk);
                     if (!accept(keys_->verify(claimed, round_, junk, kind == 0 ? nullptr : &sig))) {
                         continue;
@@ -861,7 +860,8 @@ const RoundMetrics& LearningSim::record() {
         }
         m.mean_loss = h > 0 ? sl / double(h) : 0.0;
         m.mean_accuracy = h > 0 ? sa / double(h) : 0.0;
-        const auto avg = spec_.protocol == ProtocolKind::kFedAvg ? global_ : mean_row(bank_, honest_);
+        const auto avg =
+            spec_.protocol == ProtocolKind::kFedAvg ? global_ : mean_row(bank_, honest_);
         const auto e = evaluate(spec_.model, avg, *test_, spec_.test_samples);
         m.model_loss = e.loss;
         m.model_accuracy = e.accuracy;
@@ -877,9 +877,15 @@ std::uint64_t LearningSim::state_hash() const {
     h = fnv(h, global_.data(), global_.size() * sizeof(float));
     h = fnv(h, online_.data(), online_.size());
     for (const auto& c : counters_) {
-        const std::uint64_t v[] = {c.bytes_sent,        c.bytes_received,  c.messages_sent,
-                                   c.messages_received, c.lost,            c.late,
-                                   c.unreachable,       c.rejected_unsigned, c.rejected_forged,
+        const std::uint64_t v[] = {c.bytes_sent,
+                                   c.bytes_received,
+                                   c.messages_sent,
+                                   c.messages_received,
+                                   c.lost,
+                                   c.late,
+                                   c.unreachable,
+                                   c.rejected_unsigned,
+                                   c.rejected_forged,
                                    c.rejected_unknown};
         h = fnv(h, v, sizeof v);
     }

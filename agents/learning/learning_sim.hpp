@@ -43,12 +43,12 @@ struct RoundMetrics {
     std::uint32_t round = 0;  // rounds completed
     double time_s = 0.0;
     std::uint32_t online = 0;
-    double mean_loss = 0.0;       // mean over honest agents of their own model's test loss
-    double mean_accuracy = 0.0;   // ... and accuracy (eval_samples test samples each)
-    double model_loss = 0.0;      // the average honest model (FedAvg: the global model)
-    double model_accuracy = 0.0;  //   on test_samples test samples
-    double consensus_distance = 0.0;  // (1/m) sum ||x_i - xbar||^2 over honest agents
-    AgentCounters totals;             // summed over agents, cumulative
+    double mean_loss = 0.0;             // mean over honest agents of their own model's test loss
+    double mean_accuracy = 0.0;         // ... and accuracy (eval_samples test samples each)
+    double model_loss = 0.0;            // the average honest model (FedAvg: the global model)
+    double model_accuracy = 0.0;        //   on test_samples test samples
+    double consensus_distance = 0.0;    // (1/m) sum ||x_i - xbar||^2 over honest agents
+    AgentCounters totals;               // summed over agents, cumulative
     std::vector<float> agent_loss;      // per agent (NaN for Byzantine agents)
     std::vector<float> agent_accuracy;  // per agent (NaN for Byzantine agents)
 };
@@ -128,8 +128,8 @@ class LearningSim {
 
 // The rows agent `agent` trains on in SGD step `step` of round `round`: `batch` draws with
 // replacement from its partition (exposed so that tests can replay them centrally).
-void sample_batch(std::uint64_t seed, std::uint32_t agent, std::uint32_t round,
-                  std::uint32_t step, std::span<const std::uint32_t> local, std::uint32_t batch,
+void sample_batch(std::uint64_t seed, std::uint32_t agent, std::uint32_t round, std::uint32_t step,
+                  std::span<const std::uint32_t> local, std::uint32_t batch,
                   std::vector<std::uint32_t>& out);
 
 }  // namespace swarm::learning

@@ -30,8 +30,8 @@ bool trains(ProtocolKind kind);
 
 struct TrainSpec {
     float learning_rate = 0.1F;
-    std::uint32_t batch = 16;        // samples per SGD step, drawn with replacement
-    std::uint32_t local_steps = 1;   // SGD steps per round
+    std::uint32_t batch = 16;       // samples per SGD step, drawn with replacement
+    std::uint32_t local_steps = 1;  // SGD steps per round
 };
 
 // Each round an online agent goes offline w.p. leave, an offline one returns w.p. join.
@@ -42,10 +42,10 @@ struct ChurnSpec {
 
 // Identities and the outsiders who try to inject updates. Rates are per agent per round.
 struct IdentitySpec {
-    bool sign = false;            // sign and verify every update (libsodium Ed25519)
-    double unsigned_rate = 0.0;   // an outsider sends an update without signature
-    double forged_rate = 0.0;     // ... claiming a neighbour's id, signed with its own key
-    double unknown_rate = 0.0;    // ... signed with a key outside the directory
+    bool sign = false;           // sign and verify every update (libsodium Ed25519)
+    double unsigned_rate = 0.0;  // an outsider sends an update without signature
+    double forged_rate = 0.0;    // ... claiming a neighbour's id, signed with its own key
+    double unknown_rate = 0.0;   // ... signed with a key outside the directory
 };
 
 struct LearningSpec {
@@ -58,11 +58,11 @@ struct LearningSpec {
     ModelSpec model;
     PartitionSpec partition;
     TrainSpec train;
-    double period_s = 10.0;        // one round every period
+    double period_s = 10.0;  // one round every period
     std::uint32_t rounds = 100;
-    std::uint32_t eval_every = 10;       // metrics every this many rounds (and the last)
-    std::uint32_t eval_samples = 200;    // test samples for each agent's own accuracy
-    std::uint32_t test_samples = 0;      // test samples for the average model (0: all)
+    std::uint32_t eval_every = 10;     // metrics every this many rounds (and the last)
+    std::uint32_t eval_samples = 200;  // test samples for each agent's own accuracy
+    std::uint32_t test_samples = 0;    // test samples for the average model (0: all)
     CompressionSpec compression;
     ChannelSpec channel;
     ChurnSpec churn;

@@ -90,7 +90,8 @@ double loss_and_delta(const ModelSpec& s, const Dataset& data, std::span<const s
     double loss = 0.0;
     if (s.kind == ModelKind::kLinear) {
         for (Eigen::Index i = 0; i < n; ++i) {
-            const float* t = data.y.data() + std::size_t{rows[static_cast<std::size_t>(i)]} * s.outputs;
+            const float* t =
+                data.y.data() + std::size_t{rows[static_cast<std::size_t>(i)]} * s.outputs;
             for (Eigen::Index k = 0; k < a.cols(); ++k) {
                 a(i, k) -= t[k];
                 loss += 0.5 * double(a(i, k)) * double(a(i, k));
@@ -98,7 +99,8 @@ double loss_and_delta(const ModelSpec& s, const Dataset& data, std::span<const s
         }
     } else {
         for (Eigen::Index i = 0; i < n; ++i) {
-            const auto label = static_cast<Eigen::Index>(data.labels[rows[static_cast<std::size_t>(i)]]);
+            const auto label =
+                static_cast<Eigen::Index>(data.labels[rows[static_cast<std::size_t>(i)]]);
             loss -= std::log(std::max(double(a(i, label)), 1e-12));
             a(i, label) -= 1.0F;
         }

@@ -161,8 +161,8 @@ Overlay make_random_regular(std::uint32_t agents, std::uint32_t degree, std::uin
             const std::size_t j = rng.below(m);
             auto [a, b] = e[k];
             auto [c, d] = e[j];
-            if (j == k || a == c || a == d || b == c || b == d ||
-                present.count(key(a, c)) > 0 || present.count(key(b, d)) > 0) {
+            if (j == k || a == c || a == d || b == c || b == d || present.count(key(a, c)) > 0 ||
+                present.count(key(b, d)) > 0) {
                 continue;
             }
             present.erase(present.find(key(a, b)));

@@ -21,9 +21,9 @@ PartitionKind partition_kind_from_string(const std::string& name);
 
 struct PartitionSpec {
     PartitionKind kind = PartitionKind::kIid;
-    double beta = 0.5;        // Dirichlet concentration
+    double beta = 0.5;         // Dirichlet concentration
     std::uint32_t shards = 2;  // shards per agent
-    double alpha = 1.5;       // Pareto tail exponent
+    double alpha = 1.5;        // Pareto tail exponent
     void validate() const;
 };
 

@@ -137,12 +137,17 @@ void aggregate(const AggregatorSpec& spec, std::span<const float> own,
             for (std::size_t j = 0; j < m; ++j) {
                 self -= weights[j];
             }
+            // row by row (streaming); each coordinate still sums self first, then j = 0..m-1
+            const auto ws = static_cast<float>(self);
             for (std::size_t k = 0; k < p; ++k) {
-                float acc = static_cast<float>(self) * own[k];
-                for (std::size_t j = 0; j < m; ++j) {
-                    acc += weights[j] * received[j * p + k];
+                out[k] = ws * own[k];
+            }
+            for (std::size_t j = 0; j < m; ++j) {
+                const float wj = weights[j];
+                const float* r = received.data() + j * p;
+                for (std::size_t k = 0; k < p; ++k) {
+                    out[k] += wj * r[k];
                 }
-                out[k] = acc;
             }
             break;
         }
@@ -159,8 +164,9 @@ void aggregate(const AggregatorSpec& spec, std::span<const float> own,
                 }
                 std::sort(scratch.column.begin(), scratch.column.end());
                 if (spec.kind == AggregatorKind::kMedian) {
-                    out[k] = c % 2 == 1 ? scratch.column[c / 2]
-                                        : 0.5F * (scratch.column[c / 2 - 1] + scratch.column[c / 2]);
+                    out[k] = c % 2 == 1
+                                 ? scratch.column[c / 2]
+                                 : 0.5F * (scratch.column[c / 2 - 1] + scratch.column[c / 2]);
                 } else {
                     double s = 0.0;
                     for (std::size_t j = cut; j < c - cut; ++j) {
@@ -186,8 +192,7 @@ void aggregate(const AggregatorSpec& spec, std::span<const float> own,
                     scratch.dist[a * c + b] = scratch.dist[b * c + a] = d;
                 }
             }
-            const std::size_t near =
-                c > std::size_t{spec.krum_f} + 2 ? c - spec.krum_f - 2 : 1;
+            const std::size_t near = c > std::size_t{spec.krum_f} + 2 ? c - spec.krum_f - 2 : 1;
             std::size_t best = 0;
             double best_score = 0.0;
             std::vector<double> row_d(c);
@@ -225,14 +230,13 @@ void aggregate(const AggregatorSpec& spec, std::span<const float> own,
                 break;
             }
             scratch.score = scratch.dist;
-            const auto q = static_cast<std::size_t>(
-                std::ceil(spec.clip_quantile * double(m)) - 1.0);
+            const auto q =
+                static_cast<std::size_t>(std::ceil(spec.clip_quantile * double(m)) - 1.0);
             std::nth_element(scratch.score.begin(), scratch.score.begin() + static_cast<long>(q),
                              scratch.score.end());
             const double tau = scratch.score[q];
             for (std::size_t j = 0; j < m; ++j) {
-                const double f =
-                    scratch.dist[j] > tau ? tau / scratch.dist[j] : 1.0;
+                const double f = scratch.dist[j] > tau ? tau / scratch.dist[j] : 1.0;
                 const auto w = static_cast<float>(weights[j] * f);
                 for (std::size_t k = 0; k < p; ++k) {
                     out[k] += w * (received[j * p + k] - own[k]);

@@ -1,9 +1,9 @@
+#include "agents/learning/compression.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <stdexcept>
-
-#include "agents/learning/compression.hpp"
 
 using namespace swarm::learning;
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "agents/learning/learning_sim.hpp"
 #include "sim/executor.hpp"
@@ -24,7 +25,14 @@ const Data& data() {
         std::fflush(stderr);
         std::exit(77);
     }
-    static const Data d{load_fashion_mnist(true).head(20000), load_fashion_mnist(false)};
+    static const Data d = [] {
+        // 20,000 of the 60,000 training images keep the test fast; standardised pixels
+        Data out{load_fashion_mnist(true).head(20000), load_fashion_mnist(false)};
+        const auto st = Standardizer::fit(out.train);
+        st.apply(out.train);
+        st.apply(out.test);
+        return out;
+    }();
     return d;
 }
 
@@ -36,9 +44,9 @@ LearningSpec base() {
     s.overlay = OverlayKind::kRegular;
     s.degree = 8;
     s.model = {ModelKind::kLogistic, 784, 10, 0};
-    s.train = {0.5F, 10, 1};
-    s.rounds = 200;
-    s.eval_every = 200;
+    s.train = {0.1F, 10, 1};
+    s.rounds = 150;
+    s.eval_every = 150;
     s.eval_samples = 100;
     s.test_samples = 5000;
     s.channel.radio_loss = 0.0;
@@ -80,13 +88,13 @@ TEST_CASE("fashion-mnist 100 agents iid d-psgd is within 2 points of centralized
         sim.run();
         cd[k] = sim.series().back().consensus_distance;
         acc[k] = sim.series().back().model_accuracy;
-        MESSAGE(to_string(overlay) << ": accuracy " << acc[k] << ", consensus distance "
-                                   << cd[k] << ", agents' mean accuracy "
-                                   << sim.series().back().mean_accuracy);
+        MESSAGE(std::string(to_string(overlay))
+                << ": accuracy " << acc[k] << ", consensus distance " << cd[k]
+                << ", agents' mean accuracy " << sim.series().back().mean_accuracy);
         ++k;
     }
     MESSAGE("centralized accuracy " << central);
-    CHECK(central > 0.80);
+    CHECK(central > 0.82);
     CHECK(acc[1] > central - 0.02);
     CHECK(acc[2] > central - 0.02);
     // consensus: ring far behind, the 8-regular expander close to the complete graph
@@ -102,11 +110,14 @@ TEST_CASE("fashion-mnist 20 percent ALIE: clipping holds and plain averaging doe
     auto accuracy = [&](AttackKind attack, AggregatorKind agg) {
         spec.attack.kind = attack;
         spec.attack.fraction = attack == AttackKind::kNone ? 0.0 : 0.2;
+        spec.attack.z = 5.0;
         spec.aggregator.kind = agg;
         LearningSim sim(spec, &d.train, &d.test, ex);
         sim.run();
         return sim.series().back().model_accuracy;
     };
+    // ALIE's direction (mean - z std, coordinate-wise) at strength z = 5: Baruch et al.'s
+    // z_max for 100 agents and 20 attackers (0.5) hardly moves IID averaging (< 1 point)
     const double clean = accuracy(AttackKind::kNone, AggregatorKind::kMean);
     const double plain = accuracy(AttackKind::kAlie, AggregatorKind::kMean);
     const double clipped = accuracy(AttackKind::kAlie, AggregatorKind::kClipping);

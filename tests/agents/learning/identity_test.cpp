@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "agents/learning/identity.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace swarm::learning;
 

@@ -1,11 +1,12 @@
 // The gossip anchors (Jelasity 2005, Kempe 2003), D-PSGD versus centralized SGD, and
 // determinism across thread counts.
+#include "agents/learning/learning_sim.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <numeric>
 
-#include "agents/learning/learning_sim.hpp"
 #include "sim/executor.hpp"
 
 using namespace swarm;

@@ -1,9 +1,9 @@
+#include "agents/learning/model.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <numeric>
-
-#include "agents/learning/model.hpp"
 
 using namespace swarm;
 using namespace swarm::learning;

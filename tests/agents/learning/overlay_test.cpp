@@ -1,8 +1,8 @@
+#include "agents/learning/overlay.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
-
-#include "agents/learning/overlay.hpp"
 
 using namespace swarm::learning;
 

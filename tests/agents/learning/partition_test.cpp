@@ -1,9 +1,9 @@
+#include "agents/learning/partition.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
-
-#include "agents/learning/partition.hpp"
 
 using namespace swarm;
 using namespace swarm::learning;

@@ -1,8 +1,8 @@
+#include "agents/learning/robust.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "agents/learning/robust.hpp"
 
 using namespace swarm;
 using namespace swarm::learning;
