@@ -94,6 +94,9 @@ void LearningSpec::validate() const {
     if (!(period_s > 0.0) || !std::isfinite(period_s)) {
         throw std::invalid_argument("learning: period_s must be > 0");
     }
+    if (!trains(protocol) && values == 0) {
+        throw std::invalid_argument("learning: values must be > 0");
+    }
     if (eval_every == 0) {
         throw std::invalid_argument("learning: eval_every must be > 0");
     }
@@ -184,9 +187,11 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
         case OverlayKind::kRadio:
             break;  // refused by validate()
     }
-    const std::size_t params = trains(spec_.protocol) ? spec_.model.parameters() : 1;
+    const std::size_t params = trains(spec_.protocol) ? spec_.model.parameters() : spec_.values;
     bank_ = ModelBank(n, params);
-    next_ = ModelBank(n, params);
+    if (spec_.protocol != ProtocolKind::kPushPull) {
+        next_ = ModelBank(n, params);  // push-pull averages in place
+    }
     weight_.assign(n, 1.0);
     online_.assign(n, 1);
     byzantine_.assign(n, 0);

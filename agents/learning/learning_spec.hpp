@@ -56,6 +56,7 @@ struct LearningSpec {
     std::uint32_t degree = 8;  // ring, regular, small world
     double rewire = 0.1;       // small world
     ModelSpec model;
+    std::uint32_t values = 1;  // push_pull / push_sum: length of each agent's vector
     PartitionSpec partition;
     TrainSpec train;
     double period_s = 10.0;  // one round every period
