@@ -31,6 +31,9 @@ sim::RandomStream stream(std::uint64_t seed, std::uint32_t agent, Tag tag, std::
 
 constexpr std::size_t kChunk = 64;
 
+// ticks of the comms model (delays are compared with the round period in seconds)
+constexpr sim::TimeScale kTime{};
+
 // fn(i) for i in [0, n) on the executor, in chunks of kChunk agents
 template <class Fn>
 void parallel(sim::Executor& ex, std::size_t n, Fn&& fn) {
@@ -123,7 +126,7 @@ void LearningSpec::validate() const {
     }
     partition.validate();
     compression.validate();
-    channel.validate();
+    comms.validate(kTime);
     attack.validate();
     aggregator.validate();
 }
@@ -133,6 +136,7 @@ AgentCounters& AgentCounters::operator+=(const AgentCounters& o) {
     bytes_received += o.bytes_received;
     messages_sent += o.messages_sent;
     messages_received += o.messages_received;
+    dropped += o.dropped;
     lost += o.lost;
     late += o.late;
     unreachable += o.unreachable;
@@ -197,6 +201,7 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
     byzantine_.assign(n, 0);
     honest_.assign(n, 1);
     counters_.assign(n, {});
+    messages_.resize(n);
     // Byzantine agents: a seeded random subset of the attack fraction
     if (spec_.attack.kind != AttackKind::kNone && spec_.attack.fraction > 0.0) {
         const auto f = static_cast<std::uint32_t>(std::floor(spec_.attack.fraction * n + 0.5));
@@ -229,10 +234,29 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
 
 LearningSim::~LearningSim() = default;
 
+AgentCounters LearningSim::agent_counters(std::uint32_t i) const {
+    const comms::MessageTotals m = messages_.agent(i);
+    const LearningCounters& c = counters_[i];
+    AgentCounters a;
+    a.bytes_sent = m.bytes_sent;
+    a.bytes_received = m.bytes_received;
+    a.messages_sent = m.messages_sent;
+    a.messages_received = m.messages_received;
+    a.dropped = m.dropped;
+    a.lost = c.lost;
+    a.late = c.late;
+    a.unreachable = c.unreachable;
+    a.rejected_unsigned = c.rejected_unsigned;
+    a.rejected_forged = c.rejected_forged;
+    a.rejected_unknown = c.rejected_unknown;
+    a.delay_s = c.delay_s;
+    return a;
+}
+
 AgentCounters LearningSim::totals() const {
     AgentCounters t;
-    for (const auto& c : counters_) {
-        t += c;
+    for (std::uint32_t i = 0; i < spec_.agents; ++i) {
+        t += agent_counters(i);
     }
     return t;
 }
@@ -313,8 +337,8 @@ void LearningSim::push_pull() {
     const std::size_t p = bank_.parameters();
     const bool coded = spec_.compression.kind != CompressionKind::kNone;
     const std::uint64_t payload = spec_.compression.payload_bytes(p);
-    const Channel channel(spec_.channel);
-    const double delay = channel.delay_s(LinkKind::kRadio, payload);
+    const comms::LinkModel channel(spec_.comms, kTime);
+    const double delay = kTime.to_seconds(channel.delay(comms::Link::kRadio, payload));
     const bool in_time = delay <= spec_.period_s;
     const std::uint64_t wire = channel.wire_bytes(payload);
     struct Op {
@@ -332,8 +356,8 @@ void LearningSim::push_pull() {
         const auto j =
             overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
-        const bool push = !channel.lost(LinkKind::kRadio, loss) && in_time;
-        const bool pull = !channel.lost(LinkKind::kRadio, loss) && in_time;
+        const bool push = !channel.lost(comms::Link::kRadio, 0.0, loss) && in_time;
+        const bool pull = !channel.lost(comms::Link::kRadio, 0.0, loss) && in_time;
         ops[i] = {i, j, push, push && pull};
         active[i] = 1;
     });
@@ -348,8 +372,8 @@ void LearningSim::push_pull() {
         const auto& op = ops[k];
         if (online_[op.j] == 0) {
             ++counters_[op.i].unreachable;
-            ++counters_[op.i].messages_sent;
-            counters_[op.i].bytes_sent += wire;
+            messages_.record_send(op.i, wire);
+            messages_.record_drop(op.i);
             active[k] = 0;
             continue;
         }
@@ -380,25 +404,33 @@ void LearningSim::push_pull() {
         const std::uint32_t from = start[l];
         const std::size_t count = start[l + 1] - from;
         parallel(executor_, count, [&](std::size_t q) {
+            // rows are 4 bytes x p apart at random: fetch the next pair's while averaging
+            if (q + 2 < count) {
+                const Op& ahead = ops[order[from + q + 2]];
+                const float* a = bank_.row(ahead.i).data();
+                const float* b = bank_.row(ahead.j).data();
+                for (std::size_t k = 0; k < p; k += 16) {
+                    __builtin_prefetch(a + k, 1);
+                    __builtin_prefetch(b + k, 1);
+                }
+            }
             const Op& op = ops[order[from + q]];
             auto& ci = counters_[op.i];
             auto& cj = counters_[op.j];
-            ci.messages_sent += 1;
-            ci.bytes_sent += wire;
+            messages_.record_send(op.i, wire);
             if (!op.push) {
                 ++ci.lost;
+                messages_.record_drop(op.i);
                 return;
             }
-            cj.bytes_received += wire;
-            ++cj.messages_received;
+            messages_.record_receive(op.j, wire);
             cj.delay_s += delay;
-            cj.messages_sent += 1;
-            cj.bytes_sent += wire;
+            messages_.record_send(op.j, wire);
             if (!op.pull) {
                 ++cj.lost;
+                messages_.record_drop(op.j);
             } else {
-                ci.bytes_received += wire;
-                ++ci.messages_received;
+                messages_.record_receive(op.i, wire);
                 ci.delay_s += delay;
             }
             auto xi = bank_.row(op.i);
@@ -444,9 +476,9 @@ void LearningSim::push_pull() {
 void LearningSim::push_sum() {
     const std::uint32_t n = spec_.agents;
     const std::size_t p = bank_.parameters();
-    const Channel channel(spec_.channel);
+    const comms::LinkModel channel(spec_.comms, kTime);
     const std::uint64_t payload = p * 4 + 8;  // values and the weight (as a double)
-    const double delay = channel.delay_s(LinkKind::kRadio, payload);
+    const double delay = kTime.to_seconds(channel.delay(comms::Link::kRadio, payload));
     const std::uint64_t wire = channel.wire_bytes(payload);
     std::vector<std::uint32_t> target(n, n);  // n: nothing delivered
     parallel(executor_, n, [&](std::size_t a) {
@@ -459,12 +491,13 @@ void LearningSim::push_sum() {
             overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         auto& c = counters_[i];
-        ++c.messages_sent;
-        c.bytes_sent += wire;
-        if (channel.lost(LinkKind::kRadio, loss) || delay > spec_.period_s) {
+        messages_.record_send(i, wire);
+        if (channel.lost(comms::Link::kRadio, 0.0, loss) || delay > spec_.period_s) {
             ++c.lost;
+            messages_.record_drop(i);
         } else if (online_[j] == 0) {
             ++c.unreachable;
+            messages_.record_drop(i);
         } else {
             target[i] = j;
         }
@@ -506,10 +539,8 @@ void LearningSim::push_sum() {
                 dst[k] += src[k];
             }
             weight_[j] += sent_w[i];
-            auto& c = counters_[j];
-            ++c.messages_received;
-            c.bytes_received += wire;
-            c.delay_s += delay;
+            messages_.record_receive(j, wire);
+            counters_[j].delay_s += delay;
         }
     });
 }
@@ -542,10 +573,10 @@ void LearningSim::compute_honest_stats() {
 void LearningSim::mix(bool all_neighbours) {
     const std::uint32_t n = spec_.agents;
     const std::size_t p = bank_.parameters();
-    const Channel channel(spec_.channel);
+    const comms::LinkModel channel(spec_.comms, kTime);
     const std::uint64_t payload = spec_.compression.payload_bytes(p);
     const std::uint64_t wire = channel.wire_bytes(payload) + (keys_ ? 64 : 0);
-    const double delay = channel.delay_s(LinkKind::kRadio, payload + (keys_ ? 64 : 0));
+    const double delay = kTime.to_seconds(channel.delay(comms::Link::kRadio, payload + (keys_ ? 64 : 0)));
     const bool in_time = delay <= spec_.period_s;
     const bool coded = spec_.compression.kind != CompressionKind::kNone || keys_ != nullptr;
     const bool attacked = spec_.attack.kind != AttackKind::kNone;
@@ -595,15 +626,11 @@ void LearningSim::mix(bool all_neighbours) {
         auto& c = counters_[i];
         auto send_to = [&](std::uint32_t k) {
             const auto j = overlay_.neighbour(i, k);
-            ++c.messages_sent;
-            c.bytes_sent += wire;
-            const bool lost = channel.lost(LinkKind::kRadio, loss);
-            if (online_[j] == 0) {
-                ++c.unreachable;
-            } else if (lost) {
-                ++c.lost;
-            } else if (!in_time) {
-                ++c.late;
+            messages_.record_send(i, wire);
+            const bool lost = channel.lost(comms::Link::kRadio, 0.0, loss);
+            if (online_[j] == 0 || lost || !in_time) {
+                ++(online_[j] == 0 ? c.unreachable : lost ? c.lost : c.late);
+                messages_.record_drop(i);
             } else {
                 delivered[overlay_.edge(i, k)] = 1;
             }
@@ -657,12 +684,11 @@ void LearningSim::mix(bool all_neighbours) {
                 continue;
             }
             const auto i = overlay_.neighbour(j, k);
-            c.bytes_received += wire;
+            messages_.record_receive(j, wire);
             c.delay_s += delay;
             if (keys_ && !accept(verdicts[i])) {
                 continue;
             }
-            ++c.messages_received;
             std::span<float> slot(received.data() + m * p, p);
             if (coded) {
                 std::copy(own.begin(), own.end(), slot.begin());
@@ -693,7 +719,7 @@ void LearningSim::mix(bool all_neighbours) {
                 for (std::size_t q = 0; q < p; ++q) {
                     slot[q] = static_cast<float>(rng.normal(0.0, 10.0));
                 }
-                c.bytes_received += wire;
+                messages_.record_receive(j, wire);
                 if (keys_) {
                     encode(spec_.compression, slot, junk);
                     const std::uint32_t claimed = kind == 2 ? n + j : overlay_.neighbour(j, 0);
@@ -702,7 +728,6 @@ void LearningSim::mix(bool all_neighbours) {
                         continue;
                     }
                 }
-                ++c.messages_received;
                 weights.push_back(all_neighbours ? static_cast<float>(1.0 / (1.0 + dj + 1.0))
                                                  : 0.0F);
                 ++m;
@@ -721,10 +746,10 @@ void LearningSim::mix(bool all_neighbours) {
 void LearningSim::fedavg() {
     const std::uint32_t n = spec_.agents;
     const std::size_t p = bank_.parameters();
-    const Channel channel(spec_.channel);
+    const comms::LinkModel channel(spec_.comms, kTime);
     const std::uint64_t payload = spec_.compression.payload_bytes(p);
     const std::uint64_t wire = channel.wire_bytes(payload);
-    const double delay = channel.delay_s(LinkKind::kCloud, payload);
+    const double delay = kTime.to_seconds(channel.delay(comms::Link::kCloud, payload));
     const bool in_time = 2.0 * delay <= spec_.period_s;
     const bool attacked = spec_.attack.kind != AttackKind::kNone;
     std::vector<unsigned char> chosen(n, 0);
@@ -734,8 +759,8 @@ void LearningSim::fedavg() {
         auto rng = stream(spec_.seed, i, kTagFedAvg, round_);
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         const bool pick = rng.bernoulli(spec_.fedavg_fraction);
-        const bool down = !channel.lost(LinkKind::kCloud, loss);
-        const bool up = !channel.lost(LinkKind::kCloud, loss);
+        const bool down = !channel.lost(comms::Link::kCloud, 0.0, loss);
+        const bool up = !channel.lost(comms::Link::kCloud, 0.0, loss);
         if (!pick || online_[i] == 0) {
             return;
         }
@@ -744,16 +769,16 @@ void LearningSim::fedavg() {
             ++(down ? c.late : c.lost);
             return;
         }
-        c.bytes_received += wire;
-        ++c.messages_received;
+        // the download is counted at the agent (the cloud is not an agent)
+        messages_.record_receive(i, wire);
         c.delay_s += delay;
         chosen[i] = 1;
-        ++c.messages_sent;
-        c.bytes_sent += wire;
+        messages_.record_send(i, wire);
         if (up) {
             uploaded[i] = 1;
         } else {
             ++c.lost;
+            messages_.record_drop(i);
         }
         std::copy(global_.begin(), global_.end(), bank_.row(i).begin());
     });
@@ -881,17 +906,12 @@ std::uint64_t LearningSim::state_hash() const {
     h = fnv(h, weight_.data(), weight_.size() * sizeof(double));
     h = fnv(h, global_.data(), global_.size() * sizeof(float));
     h = fnv(h, online_.data(), online_.size());
-    for (const auto& c : counters_) {
-        const std::uint64_t v[] = {c.bytes_sent,
-                                   c.bytes_received,
-                                   c.messages_sent,
-                                   c.messages_received,
-                                   c.lost,
-                                   c.late,
-                                   c.unreachable,
-                                   c.rejected_unsigned,
-                                   c.rejected_forged,
-                                   c.rejected_unknown};
+    for (std::uint32_t i = 0; i < spec_.agents; ++i) {
+        const AgentCounters c = agent_counters(i);
+        const std::uint64_t v[] = {c.bytes_sent,        c.bytes_received,    c.messages_sent,
+                                   c.messages_received, c.dropped,           c.lost,
+                                   c.late,              c.unreachable,       c.rejected_unsigned,
+                                   c.rejected_forged,   c.rejected_unknown};
         h = fnv(h, v, sizeof v);
     }
     return h;

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "agents/comms/counters.hpp"
 #include "agents/learning/dataset.hpp"
 #include "agents/learning/identity.hpp"
 #include "agents/learning/learning_spec.hpp"
@@ -21,12 +22,9 @@
 
 namespace swarm::learning {
 
-// Per-agent traffic and security counters, cumulative over the run.
-struct AgentCounters {
-    std::uint64_t bytes_sent = 0;
-    std::uint64_t bytes_received = 0;
-    std::uint64_t messages_sent = 0;
-    std::uint64_t messages_received = 0;  // delivered and accepted
+// What happened to an agent's updates beyond message and byte counts (those live in a
+// comms::MessageCounters). Slot i is written only on behalf of agent i.
+struct LearningCounters {
     std::uint64_t lost = 0;               // dropped by the channel (counted at the sender)
     std::uint64_t late = 0;               // delay longer than a round: discarded
     std::uint64_t unreachable = 0;        // the peer was offline
@@ -34,7 +32,27 @@ struct AgentCounters {
     std::uint64_t rejected_forged = 0;
     std::uint64_t rejected_unknown = 0;
     double delay_s = 0.0;  // sum over delivered messages
+};
 
+// Everything counted for one agent (or summed over agents), cumulative over the run.
+// Received messages include rejected ones (they arrived); accepted = received - rejected.
+struct AgentCounters {
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t messages_received = 0;
+    std::uint64_t dropped = 0;  // lost + late + unreachable
+    std::uint64_t lost = 0;
+    std::uint64_t late = 0;
+    std::uint64_t unreachable = 0;
+    std::uint64_t rejected_unsigned = 0;
+    std::uint64_t rejected_forged = 0;
+    std::uint64_t rejected_unknown = 0;
+    double delay_s = 0.0;
+
+    [[nodiscard]] std::uint64_t rejected() const {
+        return rejected_unsigned + rejected_forged + rejected_unknown;
+    }
     AgentCounters& operator+=(const AgentCounters& o);
 };
 
@@ -78,7 +96,8 @@ class LearningSim {
     std::span<const unsigned char> byzantine() const { return byzantine_; }
     std::span<const unsigned char> honest() const { return honest_; }
     const std::vector<float>& global_model() const { return global_; }  // FedAvg
-    const std::vector<AgentCounters>& counters() const { return counters_; }
+    const comms::MessageCounters& messages() const { return messages_; }
+    AgentCounters agent_counters(std::uint32_t agent) const;
     AgentCounters totals() const;
     std::uint32_t round() const { return round_; }
 
@@ -117,7 +136,8 @@ class LearningSim {
     std::vector<unsigned char> online_;
     std::vector<unsigned char> byzantine_;
     std::vector<unsigned char> honest_;
-    std::vector<AgentCounters> counters_;
+    comms::MessageCounters messages_;
+    std::vector<LearningCounters> counters_;
     std::vector<RoundMetrics> series_;
     std::unique_ptr<KeyDirectory> keys_;
     std::vector<float> honest_mean_;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "agents/learning/channel.hpp"
+#include "agents/comms/comms_spec.hpp"
 #include "agents/learning/compression.hpp"
 #include "agents/learning/model.hpp"
 #include "agents/learning/overlay.hpp"
@@ -65,7 +65,7 @@ struct LearningSpec {
     std::uint32_t eval_samples = 200;  // test samples for each agent's own accuracy
     std::uint32_t test_samples = 0;    // test samples for the average model (0: all)
     CompressionSpec compression;
-    ChannelSpec channel;
+    comms::CommsSpec comms;  // radio for peers, cloud for FedAvg (no loss by default here)
     ChurnSpec churn;
     AttackSpec attack;
     AggregatorSpec aggregator;

@@ -81,6 +81,7 @@ Result run(const Options& o, std::size_t threads) {
     spec.period_s = o.period_s;
     spec.rounds = static_cast<std::uint32_t>(o.hours * 3600.0 / o.period_s);
     spec.eval_every = spec.rounds;
+    spec.comms.radio_loss = 0.0;
     auto ex = sim::make_executor(threads);
     learning::LearningSim sim(spec, nullptr, nullptr, *ex);
     // distinct starting weights per agent

@@ -49,7 +49,7 @@ LearningSpec base() {
     s.eval_every = 150;
     s.eval_samples = 100;
     s.test_samples = 5000;
-    s.channel.radio_loss = 0.0;
+    s.comms.radio_loss = 0.0;
     return s;
 }
 

@@ -1,0 +1,96 @@
+// Who is within radio range of whom: a uniform grid over agent positions, rebuilt at each
+// barrier (positions and conditions are frozen inside a window). Cells are a little larger
+// than the range, so an agent's neighbours lie in its own cell and the eight around it.
+// Only occupied cells are stored (sorted keys), so memory is O(agents) however large the
+// map and however clustered the agents.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "agents/comms/agent_graph.hpp"
+#include "agents/comms/conditions.hpp"
+#include "agents/world/road_network.hpp"
+
+namespace swarm::comms {
+
+class RadioGrid {
+  public:
+    // throws std::invalid_argument unless range_m is > 0 and finite
+    explicit RadioGrid(double range_m);
+
+    // Agent i is on air when online[i] != 0 (an empty span: everyone is online) and
+    // conditions.radio_ok(positions[i]). Off-air agents neither hear nor are heard.
+    // Throws std::invalid_argument if online is non-empty and of another size, or a
+    // position is not finite.
+    void rebuild(std::span<const world::Point> positions, const CommsConditions& conditions,
+                 std::span<const std::uint8_t> online = {});
+
+    double range_m() const { return range_m_; }
+    std::size_t size() const { return positions_.size(); }
+    bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
+    std::size_t on_air_count() const { return sorted_index_.size(); }
+    // the CommsConditions::version() the grid was built with
+    std::uint64_t conditions_version() const { return conditions_version_; }
+
+    // On-air agents at distance <= range from i, ascending, without i; empty if i is off
+    // air. `out` is cleared first (reuse it to avoid allocation).
+    void neighbours(AgentIndex i, std::vector<AgentIndex>& out) const;
+    // Calls fn(j) for the same agents as neighbours(), in grid order (deterministic but
+    // not ascending), without allocating.
+    template <class Fn>
+    void for_each_neighbour(AgentIndex i, Fn&& fn) const;
+
+    // the whole radio graph (off-air agents are isolated vertices)
+    AgentGraph graph() const;
+
+  private:
+    static constexpr std::uint64_t kOffAir = ~std::uint64_t{0};
+    static std::uint64_t key(std::uint32_t cx, std::uint32_t cy) {
+        return (std::uint64_t{cy} << 32) | cx;
+    }
+
+    double range_m_;
+    double range2_;
+    double inv_cell_;  // 1 / cell side
+    world::Point origin_;
+    std::vector<world::Point> positions_;    // by agent
+    std::vector<std::uint64_t> cell_of_;     // by agent: cell key or kOffAir
+    std::vector<std::uint64_t> cell_keys_;   // occupied cells, ascending
+    std::vector<std::uint32_t> cell_start_;  // into sorted_*, cell_keys_.size() + 1
+    std::vector<AgentIndex> sorted_index_;   // on-air agents by (cell, index)
+    std::vector<world::Point> sorted_pos_;   // their positions, same order
+    std::uint64_t conditions_version_ = 0;
+};
+
+template <class Fn>
+void RadioGrid::for_each_neighbour(AgentIndex i, Fn&& fn) const {
+    const std::uint64_t own = cell_of_[i];
+    if (own == kOffAir) {
+        return;
+    }
+    const world::Point p = positions_[i];
+    const auto cx = static_cast<std::uint32_t>(own);
+    const auto cy = static_cast<std::uint32_t>(own >> 32);
+    const std::uint32_t x_lo = cx > 0 ? cx - 1 : 0;
+    const std::uint32_t y_lo = cy > 0 ? cy - 1 : 0;
+    for (std::uint32_t y = y_lo; y <= cy + 1; ++y) {
+        // the three cells of this row are contiguous in key order
+        const std::uint64_t last = key(cx + 1, y);
+        auto it = std::lower_bound(cell_keys_.begin(), cell_keys_.end(), key(x_lo, y));
+        for (; it != cell_keys_.end() && *it <= last; ++it) {
+            const auto c = static_cast<std::size_t>(it - cell_keys_.begin());
+            for (std::uint32_t k = cell_start_[c]; k < cell_start_[c + 1]; ++k) {
+                const double dx = sorted_pos_[k].x - p.x;
+                const double dy = sorted_pos_[k].y - p.y;
+                if ((dx * dx) + (dy * dy) <= range2_ && sorted_index_[k] != i) {
+                    fn(sorted_index_[k]);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace swarm::comms
