@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "agents/comms/radio_grid.hpp"
 #include "agents/learning/robust.hpp"
 
 namespace swarm::learning {
@@ -22,6 +23,7 @@ enum Tag : std::uint32_t {
     kTagIntruder,
     kTagRoles,
     kTagFedAvg,
+    kTagMove,
 };
 
 // the stream of (agent, purpose) in a round: each round owns 2^32 draws
@@ -120,9 +122,11 @@ void LearningSpec::validate() const {
     if (!(fedavg_fraction > 0.0 && fedavg_fraction <= 1.0)) {
         throw std::invalid_argument("learning: fedavg_fraction must be in (0, 1]");
     }
-    if (overlay == OverlayKind::kRadio) {
+    if (!(radio.area_m > 0.0) || !(radio.speed_mps >= 0.0) ||
+        !(radio.turn >= 0.0 && radio.turn <= 1.0) || !std::isfinite(radio.area_m) ||
+        !std::isfinite(radio.speed_mps)) {
         throw std::invalid_argument(
-            "learning: the radio overlay needs agent positions; run it through the fleet");
+            "learning: radio needs area_m > 0, speed_mps >= 0, turn in [0, 1]");
     }
     partition.validate();
     compression.validate();
@@ -188,8 +192,20 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
         case OverlayKind::kSmallWorld:
             overlay_ = make_small_world(n, spec_.degree, spec_.rewire, spec_.seed);
             break;
-        case OverlayKind::kRadio:
-            break;  // refused by validate()
+        case OverlayKind::kRadio: {
+            // uniform start, random headings; the graph is rebuilt every round
+            positions_.resize(n);
+            heading_.resize(n);
+            for (std::uint32_t i = 0; i < n; ++i) {
+                sim::RandomStream rng(spec_.seed, i, kTagMove);
+                positions_[i] = {rng.uniform(0.0, spec_.radio.area_m),
+                                 rng.uniform(0.0, spec_.radio.area_m)};
+                heading_[i] = rng.uniform(0.0, 6.283185307179586);
+            }
+            grid_ = std::make_unique<comms::RadioGrid>(spec_.comms.radio_range_m);
+            rebuild_radio();
+            break;
+        }
     }
     const std::size_t params = trains(spec_.protocol) ? spec_.model.parameters() : spec_.values;
     bank_ = ModelBank(n, params);
@@ -292,8 +308,35 @@ void LearningSim::train_local() {
     });
 }
 
+void LearningSim::move() {
+    const double step = spec_.radio.speed_mps * spec_.period_s;
+    const double side = spec_.radio.area_m;
+    parallel(executor_, spec_.agents, [&](std::size_t a) {
+        const auto i = static_cast<std::uint32_t>(a);
+        auto rng = stream(spec_.seed, i, kTagMove, round_ + 1);
+        if (rng.bernoulli(spec_.radio.turn)) {
+            heading_[i] = rng.uniform(0.0, 6.283185307179586);
+        }
+        auto reflect = [side](double v) {
+            v = std::fmod(std::fabs(v), 2.0 * side);
+            return v > side ? 2.0 * side - v : v;
+        };
+        positions_[i].x = reflect(positions_[i].x + step * std::cos(heading_[i]));
+        positions_[i].y = reflect(positions_[i].y + step * std::sin(heading_[i]));
+    });
+}
+
+void LearningSim::rebuild_radio() {
+    grid_->rebuild(positions_, conditions_, online_);
+    overlay_ = Overlay::from_graph(grid_->graph());
+}
+
 void LearningSim::step() {
     churn();
+    if (grid_) {
+        move();
+        rebuild_radio();
+    }
     switch (spec_.protocol) {
         case ProtocolKind::kPushPull:
             push_pull();
@@ -576,7 +619,8 @@ void LearningSim::mix(bool all_neighbours) {
     const comms::LinkModel channel(spec_.comms, kTime);
     const std::uint64_t payload = spec_.compression.payload_bytes(p);
     const std::uint64_t wire = channel.wire_bytes(payload) + (keys_ ? 64 : 0);
-    const double delay = kTime.to_seconds(channel.delay(comms::Link::kRadio, payload + (keys_ ? 64 : 0)));
+    const double delay =
+        kTime.to_seconds(channel.delay(comms::Link::kRadio, payload + (keys_ ? 64 : 0)));
     const bool in_time = delay <= spec_.period_s;
     const bool coded = spec_.compression.kind != CompressionKind::kNone || keys_ != nullptr;
     const bool attacked = spec_.attack.kind != AttackKind::kNone;
@@ -908,10 +952,17 @@ std::uint64_t LearningSim::state_hash() const {
     h = fnv(h, online_.data(), online_.size());
     for (std::uint32_t i = 0; i < spec_.agents; ++i) {
         const AgentCounters c = agent_counters(i);
-        const std::uint64_t v[] = {c.bytes_sent,        c.bytes_received,    c.messages_sent,
-                                   c.messages_received, c.dropped,           c.lost,
-                                   c.late,              c.unreachable,       c.rejected_unsigned,
-                                   c.rejected_forged,   c.rejected_unknown};
+        const std::uint64_t v[] = {c.bytes_sent,
+                                   c.bytes_received,
+                                   c.messages_sent,
+                                   c.messages_received,
+                                   c.dropped,
+                                   c.lost,
+                                   c.late,
+                                   c.unreachable,
+                                   c.rejected_unsigned,
+                                   c.rejected_forged,
+                                   c.rejected_unknown};
         h = fnv(h, v, sizeof v);
     }
     return h;

@@ -11,7 +11,9 @@
 #include <span>
 #include <vector>
 
+#include "agents/comms/conditions.hpp"
 #include "agents/comms/counters.hpp"
+#include "agents/comms/radio_grid.hpp"
 #include "agents/learning/dataset.hpp"
 #include "agents/learning/identity.hpp"
 #include "agents/learning/learning_spec.hpp"
@@ -93,6 +95,8 @@ class LearningSim {
     // push-sum weights w_i (start at 1)
     const std::vector<double>& weights() const { return weight_; }
     std::span<const unsigned char> online() const { return online_; }
+    // radio overlay only: where the agents are now
+    std::span<const world::Point> positions() const { return positions_; }
     std::span<const unsigned char> byzantine() const { return byzantine_; }
     std::span<const unsigned char> honest() const { return honest_; }
     const std::vector<float>& global_model() const { return global_; }  // FedAvg
@@ -116,6 +120,8 @@ class LearningSim {
 
   private:
     void churn();
+    void move();
+    void rebuild_radio();
     void train_local();
     void push_pull();
     void push_sum();
@@ -128,6 +134,11 @@ class LearningSim {
     const Dataset* test_;
     sim::Executor& executor_;
     Overlay overlay_;
+    // radio overlay: positions, headings, the neighbour grid and (for now fixed) conditions
+    std::vector<world::Point> positions_;
+    std::vector<double> heading_;
+    std::unique_ptr<comms::RadioGrid> grid_;
+    comms::CommsConditions conditions_;
     Partition partition_;
     ModelBank bank_;
     ModelBank next_;

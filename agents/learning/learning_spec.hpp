@@ -48,6 +48,15 @@ struct IdentitySpec {
     double unknown_rate = 0.0;   // ... signed with a key outside the directory
 };
 
+// Agent movement for the radio overlay: random direction mobility in a square (each round
+// an agent moves speed * period along its heading, turning w.p. turn and bouncing off the
+// borders). Range, latency, bandwidth and loss come from the comms spec.
+struct RadioSpec {
+    double area_m = 2000.0;  // side of the square
+    double speed_mps = 10.0;
+    double turn = 0.2;
+};
+
 struct LearningSpec {
     std::uint32_t agents = 100;
     std::uint64_t seed = 1;
@@ -55,6 +64,7 @@ struct LearningSpec {
     OverlayKind overlay = OverlayKind::kRegular;
     std::uint32_t degree = 8;  // ring, regular, small world
     double rewire = 0.1;       // small world
+    RadioSpec radio;           // radio overlay
     ModelSpec model;
     std::uint32_t values = 1;  // push_pull / push_sum: length of each agent's vector
     PartitionSpec partition;

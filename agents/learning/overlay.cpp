@@ -47,35 +47,20 @@ Overlay Overlay::complete(std::uint32_t agents) {
     return o;
 }
 
-Overlay Overlay::from_edges(std::uint32_t agents,
-                            std::vector<std::pair<std::uint32_t, std::uint32_t>> edges) {
+Overlay Overlay::from_graph(comms::AgentGraph graph) {
     Overlay o;
-    o.agents_ = agents;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> directed;
-    directed.reserve(edges.size() * 2);
-    for (auto [a, b] : edges) {
-        if (a >= agents || b >= agents) {
-            throw std::out_of_range("overlay: edge endpoint beyond the agent count");
-        }
-        if (a != b) {
-            directed.emplace_back(a, b);
-            directed.emplace_back(b, a);
-        }
+    o.agents_ = static_cast<std::uint32_t>(graph.size());
+    o.offsets_.assign(std::size_t{o.agents_} + 1, 0);
+    for (std::uint32_t i = 0; i < o.agents_; ++i) {
+        o.offsets_[i + 1] = o.offsets_[i] + graph.degree(i);
     }
-    std::sort(directed.begin(), directed.end());
-    directed.erase(std::unique(directed.begin(), directed.end()), directed.end());
-    o.offsets_.assign(std::size_t{agents} + 1, 0);
-    for (auto [a, b] : directed) {
-        ++o.offsets_[a + 1];
-    }
-    for (std::uint32_t i = 0; i < agents; ++i) {
-        o.offsets_[i + 1] += o.offsets_[i];
-    }
-    o.adjacency_.reserve(directed.size());
-    for (auto [a, b] : directed) {
-        o.adjacency_.push_back(b);
-    }
+    o.graph_ = std::move(graph);
     return o;
+}
+
+Overlay Overlay::from_edges(std::uint32_t agents,
+                            const std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges) {
+    return from_graph(comms::AgentGraph::from_edges(agents, edges));
 }
 
 std::uint64_t Overlay::reverse(std::uint32_t i, std::uint32_t k) const {
@@ -83,33 +68,13 @@ std::uint64_t Overlay::reverse(std::uint32_t i, std::uint32_t k) const {
     if (complete_) {
         return std::uint64_t{j} * (agents_ - 1) + (i < j ? i : i - 1);
     }
-    const auto* first = adjacency_.data() + offsets_[j];
-    const auto* last = adjacency_.data() + offsets_[j + 1];
-    const auto* at = std::lower_bound(first, last, i);
-    return offsets_[j] + static_cast<std::uint64_t>(at - first);
+    const auto list = graph_.neighbours(j);
+    const auto at = std::lower_bound(list.begin(), list.end(), i);
+    return offsets_[j] + static_cast<std::uint64_t>(at - list.begin());
 }
 
 bool Overlay::connected() const {
-    if (agents_ <= 1 || complete_) {
-        return true;
-    }
-    std::vector<unsigned char> seen(agents_, 0);
-    std::vector<std::uint32_t> stack{0};
-    seen[0] = 1;
-    std::uint32_t count = 1;
-    while (!stack.empty()) {
-        const auto v = stack.back();
-        stack.pop_back();
-        for (std::uint32_t k = 0; k < degree(v); ++k) {
-            const auto w = neighbour(v, k);
-            if (seen[w] == 0) {
-                seen[w] = 1;
-                ++count;
-                stack.push_back(w);
-            }
-        }
-    }
-    return count == agents_;
+    return agents_ <= 1 || complete_ || comms::connected_components(graph_).count == 1;
 }
 
 Overlay make_ring(std::uint32_t agents, std::uint32_t degree) {
@@ -122,7 +87,7 @@ Overlay make_ring(std::uint32_t agents, std::uint32_t degree) {
             edges.emplace_back(i, (i + s) % agents);
         }
     }
-    return Overlay::from_edges(agents, std::move(edges));
+    return Overlay::from_edges(agents, edges);
 }
 
 Overlay make_random_regular(std::uint32_t agents, std::uint32_t degree, std::uint64_t seed) {
@@ -173,7 +138,7 @@ Overlay make_random_regular(std::uint32_t agents, std::uint32_t degree, std::uin
             present.insert(key(b, d));
         }
         if (!any) {
-            return Overlay::from_edges(agents, std::move(e));
+            return Overlay::from_edges(agents, e);
         }
     }
     throw std::runtime_error("regular: could not remove multi-edges (degree too close to agents)");
@@ -209,7 +174,7 @@ Overlay make_small_world(std::uint32_t agents, std::uint32_t degree, double rewi
         present.insert(key(a, c));
         b = c;
     }
-    return Overlay::from_edges(agents, std::move(edges));
+    return Overlay::from_edges(agents, edges);
 }
 
 }  // namespace swarm::learning

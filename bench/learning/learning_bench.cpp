@@ -151,13 +151,13 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    std::printf("learning_bench: %u agents x %u float32 parameters (%.0f MB bank), push-pull "
-                "every %.0f s for %.2f h, overlay %s\n",
-                o.agents, o.params, double(o.agents) * o.params * 4 / 1e6, o.period_s, o.hours,
-                learning::to_string(o.overlay));
+    std::printf(
+        "learning_bench: %u agents x %u float32 parameters (%.0f MB bank), push-pull "
+        "every %.0f s for %.2f h, overlay %s\n",
+        o.agents, o.params, double(o.agents) * o.params * 4 / 1e6, o.period_s, o.hours,
+        learning::to_string(o.overlay));
     std::printf("%7s %9s %8s %12s %10s %12s %12s %8s %9s %18s\n", "threads", "wall_s", "rounds",
-                "exchanges", "wire_GB", "avg_GB/s", "copy_GB/s", "ratio", "peak_MB",
-                "state_hash");
+                "exchanges", "wire_GB", "avg_GB/s", "copy_GB/s", "ratio", "peak_MB", "state_hash");
     for (const std::size_t th : o.threads) {
         Result r;
         if (!bench::run_in_child([&] { return run(o, th); }, r)) {

@@ -272,6 +272,50 @@ TEST_CASE("churn takes agents offline and their messages go unanswered") {
     CHECK(sim.totals().unreachable > 0);
 }
 
+TEST_CASE("the radio overlay follows the agents as they move") {
+    const Dataset data = make_blobs(400, 4, 3, 0.3, 1);
+    LearningSpec spec;
+    spec.agents = 60;
+    spec.overlay = OverlayKind::kRadio;
+    spec.radio = {1000.0, 20.0, 0.2};
+    spec.comms.radio_range_m = 250.0;
+    spec.model = {ModelKind::kLogistic, 4, 3, 0};
+    spec.rounds = 20;
+    spec.eval_every = 20;
+    sim::SerialExecutor ex;
+    LearningSim sim(spec, &data, &data, ex);
+    const std::vector<world::Point> start(sim.positions().begin(), sim.positions().end());
+    auto check_ranges = [&] {
+        std::size_t edges = 0;
+        for (std::uint32_t i = 0; i < spec.agents; ++i) {
+            for (std::uint32_t k = 0; k < sim.overlay().degree(i); ++k) {
+                const auto& a = sim.positions()[i];
+                const auto& b = sim.positions()[sim.overlay().neighbour(i, k)];
+                CHECK(std::hypot(a.x - b.x, a.y - b.y) <= 250.0);
+                ++edges;
+            }
+        }
+        return edges;
+    };
+    CHECK(check_ranges() > 0);
+    sim.run();
+    check_ranges();
+    double moved = 0.0;
+    for (std::uint32_t i = 0; i < spec.agents; ++i) {
+        moved += std::hypot(sim.positions()[i].x - start[i].x, sim.positions()[i].y - start[i].y);
+        CHECK(sim.positions()[i].x >= 0.0);
+        CHECK(sim.positions()[i].x <= 1000.0);
+    }
+    CHECK(moved > 60 * 100.0);
+    CHECK(sim.totals().messages_received > 0);
+    CHECK(sim.series().back().model_accuracy > 0.9);
+    // same with two threads
+    auto two = sim::make_executor(2);
+    LearningSim again(spec, &data, &data, *two);
+    again.run();
+    CHECK(again.state_hash() == sim.state_hash());
+}
+
 TEST_CASE("bad specs are refused with the field named") {
     sim::SerialExecutor ex;
     LearningSpec spec;

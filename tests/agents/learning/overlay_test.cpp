@@ -51,9 +51,11 @@ TEST_CASE("complete ring regular and small world graphs have their degrees") {
     CHECK_THROWS_AS(overlay_kind_from_string("star"), std::invalid_argument);
 }
 
-TEST_CASE("edges from a list drop loops and duplicates") {
-    const auto o = Overlay::from_edges(4, {{0, 1}, {1, 0}, {2, 2}, {2, 3}});
+TEST_CASE("edges from a list drop duplicates and refuse loops") {
+    const auto o = Overlay::from_edges(4, {{0, 1}, {1, 0}, {2, 3}});
     CHECK(o.edges() == 4);
     CHECK(o.degree(2) == 1);
+    CHECK(o.reverse(0, 0) == o.edge(1, 0));
     CHECK(!o.connected());
+    CHECK_THROWS_AS(Overlay::from_edges(4, {{2, 2}}), std::invalid_argument);
 }
