@@ -20,5 +20,7 @@ void add_demo_command(CLI::App& app, int& exit_code);
 void add_network_commands(CLI::App& app, int& exit_code);
 // `validate` and `run` on TOML scenario files
 void add_scenario_commands(CLI::App& app, int& exit_code);
+// `learn` on TOML learning scenarios
+void add_learn_command(CLI::App& app, int& exit_code);
 
 }  // namespace swarm::cli
