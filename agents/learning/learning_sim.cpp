@@ -49,6 +49,30 @@ void parallel(sim::Executor& ex, std::size_t n, Fn&& fn) {
     ex.for_each(chunks, body);
 }
 
+constexpr std::uint32_t kNoBucket = ~std::uint32_t{0};
+
+// Stable counting sort of the indices i with key[i] != kNoBucket by key (< buckets):
+// bucket b holds order[start[b] .. start[b + 1]), indices ascending.
+void bucket_sort(std::span<const std::uint32_t> key, std::uint32_t buckets,
+                 std::vector<std::uint32_t>& start, std::vector<std::uint32_t>& order) {
+    start.assign(std::size_t{buckets} + 1, 0);
+    for (const std::uint32_t k : key) {
+        if (k != kNoBucket) {
+            ++start[k + 1];
+        }
+    }
+    for (std::uint32_t b = 0; b < buckets; ++b) {
+        start[b + 1] += start[b];
+    }
+    order.resize(start[buckets]);
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (std::uint32_t i = 0; i < key.size(); ++i) {
+        if (key[i] != kNoBucket) {
+            order[fill[key[i]]++] = i;
+        }
+    }
+}
+
 std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t bytes) {
     const auto* p = static_cast<const unsigned char*>(data);
     for (std::size_t i = 0; i < bytes; ++i) {
@@ -425,24 +449,12 @@ void LearningSim::push_pull() {
         layer_of[k] = l;
         layers = std::max(layers, l);
     }
-    std::vector<std::uint32_t> start(layers + 2, 0);
+    std::vector<std::uint32_t> start;
+    std::vector<std::uint32_t> order;
     for (std::uint32_t k = 0; k < n; ++k) {
-        if (active[k] != 0) {
-            ++start[layer_of[k] + 1];
-        }
+        layer_of[k] = active[k] != 0 ? layer_of[k] : kNoBucket;
     }
-    for (std::uint32_t l = 1; l <= layers + 1; ++l) {
-        start[l] += start[l - 1];
-    }
-    std::vector<std::uint32_t> order(start[layers + 1]);
-    {
-        std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-        for (std::uint32_t k = 0; k < n; ++k) {
-            if (active[k] != 0) {
-                order[fill[layer_of[k]]++] = k;
-            }
-        }
-    }
+    bucket_sort(layer_of, layers + 1, start, order);
     for (std::uint32_t l = 1; l <= layers; ++l) {
         const std::uint32_t from = start[l];
         const std::size_t count = start[l + 1] - from;
@@ -550,25 +562,13 @@ void LearningSim::push_sum() {
         }
         weight_[i] *= 0.5;
     });
-    // inbox per receiver, senders in increasing order (counting sort)
-    std::vector<std::uint32_t> start(std::size_t{n} + 1, 0);
-    for (std::uint32_t i = 0; i < n; ++i) {
-        if (target[i] < n) {
-            ++start[target[i] + 1];
-        }
+    // inbox per receiver, senders in increasing order
+    for (auto& t : target) {
+        t = t < n ? t : kNoBucket;
     }
-    for (std::uint32_t j = 0; j < n; ++j) {
-        start[j + 1] += start[j];
-    }
-    std::vector<std::uint32_t> inbox(start[n]);
-    {
-        std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-        for (std::uint32_t i = 0; i < n; ++i) {
-            if (target[i] < n) {
-                inbox[fill[target[i]]++] = i;
-            }
-        }
-    }
+    std::vector<std::uint32_t> start;
+    std::vector<std::uint32_t> inbox;
+    bucket_sort(target, n, start, inbox);
     // the halves sent are what senders now hold (they kept an equal half)
     std::copy(bank_.data(), bank_.data() + n * p, next_.data());
     std::vector<double> sent_w(weight_);

@@ -1,6 +1,5 @@
 #include "io/scenario/learning_scenario.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include "io/scenario/toml_reader.hpp"
@@ -22,21 +21,7 @@ std::vector<std::string> names_of(std::initializer_list<const char*> list) {
 LearningScenario build(toml::table& root, const std::filesystem::path& name,
                        const ScenarioOptions& o) {
     Reader r(name.string());
-    for (const std::string& text : o.overrides) {
-        apply_override(root, text);
-    }
-    const toml::node* version = root.get("schema_version");
-    if (version == nullptr) {
-        throw ScenarioError(r.file(), 0, 0,
-                            "missing key 'schema_version' (add schema_version = 1)");
-    }
-    if (!version->is_integer() || version->as_integer()->get() != 1) {
-        r.fail(*version, "schema_version must be 1 (this swarmsim reads version 1)");
-    }
-    r.check_keys(root, "", kTopKeys);
-    if (const toml::node* d = root.get("description"); d != nullptr && !d->is_string()) {
-        r.fail(*d, "description must be a string, not " + type_name(*d));
-    }
+    begin_document(r, root, o.overrides, kTopKeys);
     LearningScenario s;
     s.source = name.string();
     L::LearningSpec& spec = s.spec;
@@ -202,24 +187,13 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
 
 LearningScenario parse_learning_scenario(std::string_view text, const std::filesystem::path& name,
                                          const ScenarioOptions& options) {
-    toml::table root;
-    try {
-        root = toml::parse(text, name.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(name.string(), e.source().begin.line, e.source().begin.column,
-                            std::string(e.description()));
-    }
+    toml::table root = parse_document(text, name.string());
     return build(root, name, options);
 }
 
 LearningScenario load_learning_scenario(const std::filesystem::path& file,
                                         const ScenarioOptions& options) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    if (!in || !(text << in.rdbuf()) || in.bad()) {
-        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
-    }
-    return parse_learning_scenario(text.str(), file, options);
+    return parse_learning_scenario(read_document(file), file, options);
 }
 
 LoadedData load_learning_data(LearningScenario& s) {

@@ -325,22 +325,7 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
 
 Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o) {
     Reader r(name.string());
-    for (const std::string& text : o.overrides) {
-        apply_override(root, text);
-    }
-    // schema first: a future version may mean something else by the same keys
-    const toml::node* version = root.get("schema_version");
-    if (version == nullptr) {
-        throw ScenarioError(r.file(), 0, 0,
-                            "missing key 'schema_version' (add schema_version = 1)");
-    }
-    if (!version->is_integer() || version->as_integer()->get() != 1) {
-        r.fail(*version, "schema_version must be 1 (this swarmsim reads version 1)");
-    }
-    r.check_keys(root, "", kTopKeys);
-    if (const toml::node* d = root.get("description"); d != nullptr && !d->is_string()) {
-        r.fail(*d, "description must be a string, not " + type_name(*d));
-    }
+    begin_document(r, root, o.overrides, kTopKeys);
 
     Scenario s;
     s.source = name.string();
@@ -405,27 +390,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 Scenario parse_scenario(std::string_view text, const std::filesystem::path& name,
                         const ScenarioOptions& options) {
-    toml::table root;
-    try {
-        root = toml::parse(text, name.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioError(name.string(), e.source().begin.line, e.source().begin.column,
-                            std::string(e.description()));
-    }
+    toml::table root = parse_document(text, name.string());
     return build(root, name, options);
 }
 
 Scenario load_scenario(const std::filesystem::path& file, const ScenarioOptions& options) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
-    }
-    return parse_scenario(text.str(), file, options);
+    return parse_scenario(read_document(file), file, options);
 }
 
 }  // namespace swarm::io

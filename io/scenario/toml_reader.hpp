@@ -10,6 +10,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <sstream>
@@ -435,6 +437,49 @@ inline void apply_override(toml::table& root, const std::string& text) {
                                  "; set one of its keys instead");
     }
     parsed.get("v")->visit([&](auto&& v) { at->insert_or_assign(keys.back(), std::move(v)); });
+}
+
+// Applies the overrides, then checks what every scenario document starts with:
+// schema_version = 1 (first: a future version may mean something else by the same keys),
+// only the known top-level keys, and a string description.
+inline void begin_document(const Reader& r, toml::table& root,
+                           const std::vector<std::string>& overrides,
+                           const std::vector<std::string>& top_keys) {
+    for (const std::string& text : overrides) {
+        apply_override(root, text);
+    }
+    const toml::node* version = root.get("schema_version");
+    if (version == nullptr) {
+        throw ScenarioError(r.file(), 0, 0,
+                            "missing key 'schema_version' (add schema_version = 1)");
+    }
+    if (!version->is_integer() || version->as_integer()->get() != 1) {
+        r.fail(*version, "schema_version must be 1 (this swarmsim reads version 1)");
+    }
+    r.check_keys(root, "", top_keys);
+    if (const toml::node* d = root.get("description"); d != nullptr && !d->is_string()) {
+        r.fail(*d, "description must be a string, not " + type_name(*d));
+    }
+}
+
+// TOML text to a table; syntax errors become ScenarioErrors at their position
+inline toml::table parse_document(std::string_view text, const std::string& name) {
+    try {
+        return toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        throw ScenarioError(name, e.source().begin.line, e.source().begin.column,
+                            std::string(e.description()));
+    }
+}
+
+// the whole file as text, or a ScenarioError without position
+inline std::string read_document(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf()) || in.bad()) {
+        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
+    }
+    return text.str();
 }
 
 }  // namespace swarm::io::detail
