@@ -839,9 +839,11 @@ void LearningSim::fedavg() {
     std::vector<float> received;
     std::vector<float> weights;
     double total = 0.0;
+    std::size_t uploaders = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
         if (uploaded[i] != 0) {
             total += double(partition_[i].size());
+            ++uploaders;
         }
     }
     std::size_t m = 0;
@@ -864,7 +866,9 @@ void LearningSim::fedavg() {
             std::copy(global_.begin(), global_.end(), slot.begin());
             decode(spec_.compression, buf, slot);
         }
-        weights.push_back(static_cast<float>(double(partition_[i].size()) / total));
+        // by data size; equal shares if the uploaders hold no data at all
+        weights.push_back(static_cast<float>(total > 0.0 ? double(partition_[i].size()) / total
+                                                         : 1.0 / double(uploaders)));
         ++m;
     }
     if (m == 0) {

@@ -316,6 +316,38 @@ TEST_CASE("the radio overlay follows the agents as they move") {
     CHECK(again.state_hash() == sim.state_hash());
 }
 
+TEST_CASE("fedavg beats local-only training on label-skewed data and uses the cloud link") {
+    const Dataset data = make_blobs(2000, 6, 5, 0.4, 4);
+    LearningSpec spec;
+    spec.agents = 20;
+    spec.model = {ModelKind::kLogistic, 6, 5, 0};
+    spec.partition = {PartitionKind::kShards, 0.5, 1, 1.5};  // one label per agent
+    spec.train = {0.3F, 16, 2};
+    spec.rounds = 40;
+    spec.eval_every = 40;
+    spec.eval_samples = 400;
+    spec.comms.cloud_loss = 0.0;
+    spec.fedavg_fraction = 0.5;
+    sim::SerialExecutor ex;
+    spec.protocol = ProtocolKind::kFedAvg;
+    LearningSim fed(spec, &data, &data, ex);
+    fed.run();
+    spec.protocol = ProtocolKind::kLocal;
+    LearningSim local(spec, &data, &data, ex);
+    local.run();
+    const auto& f = fed.series().back();
+    const auto& l = local.series().back();
+    MESSAGE("fedavg " << f.model_accuracy << ", local-only agents " << l.mean_accuracy);
+    CHECK(f.model_accuracy > 0.9);
+    CHECK(l.mean_accuracy < 0.4);  // each agent only knows its own label
+    CHECK(local.totals().messages_sent == 0);
+    // every participant downloads and uploads one model (7 x 5 weights, 64 header bytes)
+    const auto t = fed.totals();
+    CHECK(t.messages_sent == t.messages_received);
+    CHECK(t.bytes_sent == t.messages_sent * (35 * 4 + 64));
+    CHECK(t.messages_sent > 20 * 40 * 0.5 * 0.8);
+}
+
 TEST_CASE("bad specs are refused with the field named") {
     sim::SerialExecutor ex;
     LearningSpec spec;
