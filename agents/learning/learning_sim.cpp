@@ -332,6 +332,15 @@ void LearningSim::train_local() {
     });
 }
 
+std::uint32_t LearningSim::random_peer_slot(std::uint32_t i) const {
+    auto peer = stream(spec_.seed, i, kTagPeer, round_);
+    return static_cast<std::uint32_t>(peer.below(overlay_.degree(i)));
+}
+
+std::uint32_t LearningSim::random_peer(std::uint32_t i) const {
+    return overlay_.neighbour(i, random_peer_slot(i));
+}
+
 void LearningSim::move() {
     const double step = spec_.radio.speed_mps * spec_.period_s;
     const double side = spec_.radio.area_m;
@@ -419,9 +428,7 @@ void LearningSim::push_pull() {
         if (online_[i] == 0 || overlay_.degree(i) == 0) {
             return;
         }
-        auto peer = stream(spec_.seed, i, kTagPeer, round_);
-        const auto j =
-            overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
+        const std::uint32_t j = random_peer(i);
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         const bool push = !channel.lost(comms::Link::kRadio, 0.0, loss) && in_time;
         const bool pull = !channel.lost(comms::Link::kRadio, 0.0, loss) && in_time;
@@ -541,9 +548,7 @@ void LearningSim::push_sum() {
         if (online_[i] == 0 || overlay_.degree(i) == 0) {
             return;
         }
-        auto peer = stream(spec_.seed, i, kTagPeer, round_);
-        const auto j =
-            overlay_.neighbour(i, static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
+        const std::uint32_t j = random_peer(i);
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         auto& c = counters_[i];
         messages_.record_send(i, wire);
@@ -684,8 +689,7 @@ void LearningSim::mix(bool all_neighbours) {
                 send_to(k);
             }
         } else {
-            auto peer = stream(spec_.seed, i, kTagPeer, round_);
-            send_to(static_cast<std::uint32_t>(peer.below(overlay_.degree(i))));
+            send_to(random_peer_slot(i));
         }
     });
     // receivers verify, decode and aggregate into next_

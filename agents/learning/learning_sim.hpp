@@ -119,6 +119,9 @@ class LearningSim {
     std::uint64_t state_hash() const;
 
   private:
+    // a uniformly random neighbour of i this round (its index in i's list, or its id)
+    std::uint32_t random_peer_slot(std::uint32_t i) const;
+    std::uint32_t random_peer(std::uint32_t i) const;
     void churn();
     void move();
     void rebuild_radio();
