@@ -24,5 +24,7 @@ void add_scenario_commands(CLI::App& app, int& exit_code);
 void add_batch_commands(CLI::App& app, int& exit_code);
 // `bench`: the built-in benchmark suite (bench/suite)
 void add_bench_command(CLI::App& app, int& exit_code);
+// `learn` on TOML learning scenarios
+void add_learn_command(CLI::App& app, int& exit_code);
 
 }  // namespace swarm::cli
