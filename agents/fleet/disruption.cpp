@@ -41,6 +41,8 @@ const char* to_string(DisruptionKind k) {
             return "demand_surge";
         case DisruptionKind::kDemandSurgeEnd:
             return "demand_surge_end";
+        case DisruptionKind::kDepotDocks:
+            return "depot_docks";
     }
     return "?";
 }
@@ -71,6 +73,9 @@ std::optional<DisruptionAction> inverse(const DisruptionAction& a) {
             return r;
         case DisruptionKind::kDemandSurge:
             r.kind = DisruptionKind::kDemandSurgeEnd;
+            return r;
+        case DisruptionKind::kDepotDocks:
+            r.docks = 0;  // back to the depot's own number
             return r;
         default:
             return std::nullopt;

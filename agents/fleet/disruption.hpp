@@ -40,8 +40,9 @@ enum class DisruptionKind : std::uint8_t {
     kCloudUp,         // the cloud link is back
     kDemandSurge,     // orders at depots inside `area` arrive `multiplier` times as often
     kDemandSurgeEnd,  // the surge of `area` ends
+    kDepotDocks,      // the depot works with `docks` loading docks (0: as many as it was built)
 };
-inline constexpr std::size_t kDisruptionKindCount = 16;
+inline constexpr std::size_t kDisruptionKindCount = 17;
 const char* to_string(DisruptionKind k);
 
 // One change of the world, applied at a barrier (FleetModel::apply).
@@ -52,6 +53,7 @@ struct DisruptionAction {
     double speed_factor = 1.0;            // kSlowRoads, in (0, 1]
     std::uint32_t depot = 0;              // depot kinds
     std::uint64_t stock = 0;              // kDepotStock
+    std::uint32_t docks = 0;              // kDepotDocks (0: the depot's own number)
     std::vector<std::uint32_t> vehicles;  // kBreak/kRepair: vehicle indices
     double fraction = 0.0;                // kBreakVehicles without names: share of working vehicles
     std::optional<world::Region> area;    // radio, loss, surge (none: everywhere)

@@ -330,6 +330,18 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_depot_down(ctx, d);
             case Msg::kDepotUp:
                 return;  // depot_up_ already says so; nothing is waiting
+            case Msg::kDocks: {
+                // more docks start waiting vehicles now; fewer let the busy ones finish
+                DepotState& ds = depots_[d];
+                const auto started =
+                    ds.docks.set_servers(ctx.now(), event.payload.as<VehicleMsg>().count);
+                for (const Customer& c : started) {
+                    begin_dock(ctx, d, static_cast<std::uint32_t>(c.id));
+                }
+                ds.book.counters().queue.set(ctx.now(),
+                                             static_cast<std::int64_t>(ds.docks.queue_length()));
+                return;
+            }
             case Msg::kOrphan:
                 return on_orphan(ctx, d, event.payload.as<AnswerMsg>());
             case Msg::kLost:
@@ -1489,6 +1501,13 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             depots_.at(a.depot).stock = a.stock;
             rec.affected = 1;
             break;
+        case DisruptionKind::kDepotDocks: {
+            VehicleMsg m;
+            m.count = a.docks == 0 ? spec_.depots.at(a.depot).docks : a.docks;
+            engine.inject(depot_lp(a.depot), now, type_of(Msg::kDocks), Payload::of(m));
+            rec.affected = 1;
+            break;
+        }
         case DisruptionKind::kBreakVehicles:
         case DisruptionKind::kRepairVehicles: {
             const bool brk = a.kind == DisruptionKind::kBreakVehicles;
@@ -1565,9 +1584,11 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         }
     }
     if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
-        a.kind == DisruptionKind::kDepotStock) {
+        a.kind == DisruptionKind::kDepotStock || a.kind == DisruptionKind::kDepotDocks) {
         rec.targets = {a.depot};
-        rec.value = static_cast<double>(a.stock);
+        rec.value = a.kind == DisruptionKind::kDepotDocks
+                        ? static_cast<double>(a.docks == 0 ? spec_.depots[a.depot].docks : a.docks)
+                        : static_cast<double>(a.stock);
     } else if (a.kind == DisruptionKind::kLossSpike) {
         rec.value = a.loss;
     } else if (a.kind == DisruptionKind::kDemandSurge ||

@@ -99,7 +99,7 @@ void FleetSpec::validate() const {
             require(v < vehicle_count(), at + "vehicle out of range");
         }
         if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
-            a.kind == DisruptionKind::kDepotStock) {
+            a.kind == DisruptionKind::kDepotStock || a.kind == DisruptionKind::kDepotDocks) {
             require(a.depot < depots.size(), at + "depot out of range");
         }
         require(a.speed_factor > 0.0 && a.speed_factor <= 1.0, at + "speed factor in (0, 1]");

@@ -74,6 +74,8 @@ const char* to_string(Msg m) {
             return "depot_down";
         case Msg::kDepotUp:
             return "depot_up";
+        case Msg::kDocks:
+            return "docks";
         case Msg::kOrphan:
             return "orphan";
         case Msg::kLost:

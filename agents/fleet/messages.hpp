@@ -40,6 +40,7 @@ enum class Msg : sim::EventType {
     kRehome,     // vehicle: its home depot changed; go there if idle or returning
     kDepotDown,  // depot: out of service
     kDepotUp,    // depot: back in service
+    kDocks,      // depot: its number of loading docks changes (VehicleMsg::count)
     // self-healing
     kOrphan,   // vehicle -> depot: an order it was assigned but cannot serve (re-allocate it)
     kLost,     // vehicle -> depot: an order it cannot deliver (failed with the given reason)

@@ -322,11 +322,11 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         toml::table& t = *a[i].as_table();
         const std::string w = entry("disruptions", i);
         r.check_keys(t, w,
-                     {"id",          "kind",       "label",    "at_s",          "window_end_s",
-                      "probability", "duration_s", "after",    "after_delay_s", "after_end",
-                      "edges",       "road",       "area",     "speed_factor",  "depot",
-                      "stock",       "vehicles",   "fraction", "mtbf_s",        "mttr_s",
-                      "loss",        "multiplier"});
+                     {"id",          "kind",       "label",     "at_s",          "window_end_s",
+                      "probability", "duration_s", "after",     "after_delay_s", "after_end",
+                      "edges",       "road",       "area",      "speed_factor",  "depot",
+                      "stock",       "docks",      "vehicles",  "fraction",      "mtbf_s",
+                      "mttr_s",      "loss",       "multiplier"});
         agents::DisruptionSpec d;
         // presence before defaults are filled in (the resolved document gets every key)
         const bool has_process = t.contains("mtbf_s") || t.contains("mttr_s");
@@ -359,13 +359,15 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         act.multiplier = r.real(t, w, "multiplier", 1.0, 0.0, 1000.0, true);
         using K = agents::DisruptionKind;
         const bool roads = k == K::kCloseRoads || k == K::kReopenRoads || k == K::kSlowRoads;
-        const bool depot = k == K::kDepotDown || k == K::kDepotUp || k == K::kDepotStock;
+        const bool depot =
+            k == K::kDepotDown || k == K::kDepotUp || k == K::kDepotStock || k == K::kDepotDocks;
         const bool vehicles = k == K::kBreakVehicles || k == K::kRepairVehicles;
         if (depot) {
             const std::string id = r.required_string(t, w, "depot");
             act.depot = r.reference(*t.get("depot"), w + ".depot", id, s.depot_ids, "depot");
             act.stock =
                 static_cast<std::uint64_t>(r.integer(t, w, "stock", 0, 0, 1'000'000'000'000LL));
+            act.docks = static_cast<std::uint32_t>(r.integer(t, w, "docks", 0, 0, 10'000));
         } else if (t.contains("depot")) {
             r.fail(*t.get("depot"), w + ".depot is only for depot disruptions, not " + kind);
         }

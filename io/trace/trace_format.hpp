@@ -42,13 +42,14 @@ enum class TraceEventKind : std::int16_t {
     kCloudUp = 19,          //
     kDemandSurge = 20,      // value = multiplier
     kDemandSurgeEnd = 21,   // value = multiplier undone
+    kDepotDocks = 22,       // agent = depot, value = docks now
 };
-inline constexpr std::array<const char*, 22> kTraceEventKindNames = {
-    "order_created",  "order_assigned",  "picked_up",      "delivered",        "failed",
-    "vehicle_state",  "road_closed",     "road_reopened",  "road_slowed",      "depot_down",
-    "depot_up",       "depot_stock",     "vehicle_broken", "vehicle_repaired", "radio_blackout",
-    "radio_restored", "loss_spike",      "loss_end",       "cloud_down",       "cloud_up",
-    "demand_surge",   "demand_surge_end"};
+inline constexpr std::array<const char*, 23> kTraceEventKindNames = {
+    "order_created",  "order_assigned",   "picked_up",      "delivered",        "failed",
+    "vehicle_state",  "road_closed",      "road_reopened",  "road_slowed",      "depot_down",
+    "depot_up",       "depot_stock",      "vehicle_broken", "vehicle_repaired", "radio_blackout",
+    "radio_restored", "loss_spike",       "loss_end",       "cloud_down",       "cloud_up",
+    "demand_surge",   "demand_surge_end", "depot_docks"};
 
 inline constexpr std::uint32_t kTraceNoId = 0xFFFFFFFFu;
 

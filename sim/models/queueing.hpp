@@ -141,14 +141,32 @@ class FifoStation {
         if (measured(done)) {
             stats_.sojourn.add(static_cast<double>(now - done.arrived));
         }
-        if (size_ == 0) {
-            --busy_;
+        if (size_ == 0 || busy_ > servers_) {
+            --busy_;  // nobody waits, or servers were taken away: this one stays idle
             return std::nullopt;
         }
         const Customer next = pop();
         --busy_;
         start(now, next);
         return next;
+    }
+
+    // Changes the number of servers at `now` (>= 1). Customers in service finish; with fewer
+    // servers the freed ones stay idle until busy <= servers; with more, waiting customers
+    // start at once and are returned, for the owner to schedule their completions.
+    std::vector<Customer> set_servers(Tick now, std::uint32_t servers) {
+        if (servers == 0) {
+            throw std::invalid_argument("fifo station: needs at least one server");
+        }
+        advance(now);
+        servers_ = servers;
+        std::vector<Customer> started;
+        while (busy_ < servers_ && size_ > 0) {
+            const Customer c = pop();
+            start(now, c);
+            started.push_back(c);
+        }
+        return started;
     }
 
     // ends the observation window at `now`: later changes no longer count in time averages

@@ -345,3 +345,34 @@ TEST_CASE("queueing: M/D/1 at rho 0.5 matches Pollaczek-Khinchine") {
     check_against("Wq [s]", r.wq, m.wq, 0.05);
     check_against("Lq", r.lq, m.lq, 0.05);
 }
+
+TEST_CASE("fifo station: servers taken away and given back mid-run") {
+    FifoStation s(2);
+    const auto cust = [](std::uint64_t id, Tick t) {
+        Customer c;
+        c.id = id;
+        c.created = t;
+        c.arrived = t;
+        return c;
+    };
+    CHECK(s.arrive(0, cust(1, 0)));
+    CHECK(s.arrive(0, cust(2, 0)));
+    CHECK_FALSE(s.arrive(0, cust(3, 0)));
+    CHECK_FALSE(s.arrive(0, cust(4, 0)));
+    // down to one server: both in service finish, the first freed one stays idle
+    CHECK(s.set_servers(10, 1).empty());
+    CHECK(s.busy() == 2);
+    CHECK_FALSE(s.complete(20, cust(1, 0)).has_value());
+    CHECK(s.busy() == 1);
+    const auto next = s.complete(30, cust(2, 0));
+    REQUIRE(next.has_value());
+    CHECK(next->id == 3);
+    CHECK(s.busy() == 1);
+    // back to three: the waiting customer starts at once
+    const auto started = s.set_servers(40, 3);
+    REQUIRE(started.size() == 1);
+    CHECK(started[0].id == 4);
+    CHECK(s.busy() == 2);
+    CHECK(s.queue_length() == 0);
+    CHECK_THROWS_AS(s.set_servers(50, 0), std::invalid_argument);
+}
