@@ -62,6 +62,23 @@ for scenario in "$src"/scenarios/*.toml; do
     fi
 done
 
+# scenarios/cloud_outage.toml: the cloud policy stalls during the outage while the auction
+# keeps allocating (asserted on the KPIs of both runs, same seed)
+if [ -x /usr/bin/python3 ]; then
+    "$swarmsim" run "$src/scenarios/cloud_outage.toml" --json >cloud.json 2>err.txt ||
+        fail "cloud_outage (cloud) exited $?: $(cat err.txt)"
+    "$swarmsim" run "$src/scenarios/cloud_outage.toml" --json --set policies.allocation=auction \
+        >auction.json 2>err.txt || fail "cloud_outage (auction) exited $?: $(cat err.txt)"
+    /usr/bin/python3 - <<'PY' || fail "cloud_outage: the cloud did not stall or the auction did not keep going"
+import json
+c = json.load(open("cloud.json"))["kpis"]
+a = json.load(open("auction.json"))["kpis"]
+assert c["decision_latency_mean_s"] > 10 * a["decision_latency_mean_s"], (c, a)
+assert c["service_level_min"] < a["service_level_min"], (c["service_level_min"], a["service_level_min"])
+assert c["delivered_late"] > a["delivered_late"], (c["delivered_late"], a["delivered_late"])
+PY
+fi
+
 # a short run, human and JSON, for 1 and 2 threads
 default=$src/scenarios/default.toml
 "$swarmsim" run "$default" --until 300 >text.txt 2>err.txt || fail "run exited $?: $(cat err.txt)"
