@@ -14,9 +14,16 @@ double distance(Point a, Point b) {
 }
 
 // "nearest_bid": K nearest usable vehicles, insertion-cost bids, lowest cost wins
+// The K nearest usable vehicles and their straight-line insertion bids; the cloud and CBBA
+// policies use the same candidates and bids and differ only in who decides.
 class NearestBidPolicy final : public AllocationPolicy {
   public:
-    [[nodiscard]] std::string_view name() const override { return "nearest_bid"; }
+    enum class Decider : std::uint8_t { kDepot, kCloud, kConsensus };
+    NearestBidPolicy(std::string_view name, Decider decider) : name_(name), decider_(decider) {}
+
+    [[nodiscard]] std::string_view name() const override { return name_; }
+    [[nodiscard]] bool centralized() const override { return decider_ == Decider::kCloud; }
+    [[nodiscard]] bool consensus() const override { return decider_ == Decider::kConsensus; }
 
     std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
                            const OrderMsg& /*order*/, std::span<std::uint32_t> out) const override {
@@ -44,6 +51,10 @@ class NearestBidPolicy final : public AllocationPolicy {
         }
         return spec.time.to_seconds(est.finish - now);
     }
+
+  private:
+    std::string_view name_;
+    Decider decider_;
 };
 
 }  // namespace
@@ -121,61 +132,15 @@ bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& orde
 }
 
 std::unique_ptr<AllocationPolicy> make_nearest_bid_policy() {
-    return std::make_unique<NearestBidPolicy>();
+    return std::make_unique<NearestBidPolicy>("nearest_bid", NearestBidPolicy::Decider::kDepot);
 }
 
-namespace {
-
-class CloudPolicy final : public AllocationPolicy {
-  public:
-    [[nodiscard]] std::string_view name() const override { return "cloud"; }
-    [[nodiscard]] bool centralized() const override { return true; }
-    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
-                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
-        return nearest_.candidates(spec, board, depot, order, out);
-    }
-    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
-                              std::uint32_t vehicle_b) const override {
-        return nearest_.better(cost_a, vehicle_a, cost_b, vehicle_b);
-    }
-    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
-                                            const OrderMsg& order, sim::Tick now) const override {
-        return nearest_.bid(spec, me, order, now);
-    }
-
-  private:
-    NearestBidPolicy nearest_;
-};
-
-class CbbaPolicy final : public AllocationPolicy {
-  public:
-    [[nodiscard]] std::string_view name() const override { return "cbba"; }
-    [[nodiscard]] bool consensus() const override { return true; }
-    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
-                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
-        return nearest_.candidates(spec, board, depot, order, out);
-    }
-    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
-                              std::uint32_t vehicle_b) const override {
-        return nearest_.better(cost_a, vehicle_a, cost_b, vehicle_b);
-    }
-    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
-                                            const OrderMsg& order, sim::Tick now) const override {
-        return nearest_.bid(spec, me, order, now);
-    }
-
-  private:
-    NearestBidPolicy nearest_;
-};
-
-}  // namespace
-
 std::unique_ptr<AllocationPolicy> make_cbba_policy() {
-    return std::make_unique<CbbaPolicy>();
+    return std::make_unique<NearestBidPolicy>("cbba", NearestBidPolicy::Decider::kConsensus);
 }
 
 std::unique_ptr<AllocationPolicy> make_cloud_policy() {
-    return std::make_unique<CloudPolicy>();
+    return std::make_unique<NearestBidPolicy>("cloud", NearestBidPolicy::Decider::kCloud);
 }
 
 std::vector<std::string> allocation_policy_names() {
