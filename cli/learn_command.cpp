@@ -17,6 +17,7 @@
 #include "agents/learning/learning_sim.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/scenario_options.hpp"
 #include "io/scenario/learning_scenario.hpp"
 #include "sim/executor.hpp"
 
@@ -65,19 +66,10 @@ void json_metrics(std::ostream& out, const learning::RoundMetrics& m) {
 }
 
 int run_learn(const LearnOptions& o) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(o.file, ec)) {
-        std::cerr << o.file << ": error: cannot read the scenario file\n";
+    if (!scenario_file_readable(o.file)) {
         return kExitIo;
     }
-    io::ScenarioOptions so;
-    so.overrides = o.overrides;
-    if (o.seed) {
-        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
-    }
-    if (o.threads) {
-        so.overrides.push_back("run.threads=" + std::to_string(*o.threads));
-    }
+    io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
     if (o.rounds) {
         so.overrides.push_back("run.rounds=" + std::to_string(*o.rounds));
     }

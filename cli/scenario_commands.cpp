@@ -20,6 +20,7 @@
 #include "agents/routing/router.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/scenario_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
@@ -183,19 +184,10 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
 
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(o.file, ec)) {
-        std::cerr << o.file << ": error: cannot read the scenario file\n";
+    if (!scenario_file_readable(o.file)) {
         return kExitIo;
     }
-    io::ScenarioOptions so;
-    so.overrides = o.overrides;
-    if (o.seed) {
-        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
-    }
-    if (o.threads) {
-        so.overrides.push_back("run.threads=" + std::to_string(*o.threads));
-    }
+    const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
     io::Scenario s;
     try {
         s = io::load_scenario(o.file, so);
