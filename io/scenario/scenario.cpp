@@ -329,7 +329,12 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                       "mttr_s",      "loss",       "multiplier"});
         agents::DisruptionSpec d;
         // presence before defaults are filled in (the resolved document gets every key)
-        const bool has_process = t.contains("mtbf_s") || t.contains("mttr_s");
+        // (a resolved document, as stored in traces, holds them as 0: not a process)
+        const auto positive = [&t](const char* key) {
+            const toml::node* n = t.get(key);
+            return n != nullptr && n->value<double>().value_or(1.0) != 0.0;
+        };
+        const bool has_process = positive("mtbf_s") || positive("mttr_s");
         d.id = r.id(t, w, ids);
         const std::string kind = r.choice(t, w, "kind", "close_roads", kinds);
         const auto k = static_cast<agents::DisruptionKind>(
