@@ -24,7 +24,7 @@ namespace swarm::viz {
 
 namespace {
 
-constexpr float kPanelWidth = 380.0F;  // the dashboard on the right
+constexpr float kDashboardWidth = 380.0F;  // the dashboard on the right
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
 ImVec4 col4(Rgb c) { return {c.r / 255.0F, c.g / 255.0F, c.b / 255.0F, 1.0F}; }
@@ -67,6 +67,7 @@ class App {
     void ui_inspector();
     void draw_overlays(float map_w, float map_h);
     [[nodiscard]] double now_s() const;
+    [[nodiscard]] float panel_width() const { return o_.no_ui ? 0.0F : kDashboardWidth; }
     [[nodiscard]] std::span<const float> chosen_values(const Snapshot& s) const;
 
     AppOptions o_;
@@ -250,7 +251,7 @@ void App::upload(MapView& v) {
 
 void App::draw_maps(int fb_w, int fb_h) {
     const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    const int panel = static_cast<int>(kPanelWidth * scale);
+    const int panel = static_cast<int>(panel_width() * scale);
     const int map_w = std::max(1, fb_w - panel);
     const int n = static_cast<int>(views_.size());
     const int each = map_w / n;
@@ -542,8 +543,8 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
 
 void App::ui_dashboard() {
     const ImVec2 size = ImGui::GetIO().DisplaySize;
-    ImGui::SetNextWindowPos({size.x - kPanelWidth, 0});
-    ImGui::SetNextWindowSize({kPanelWidth, size.y});
+    ImGui::SetNextWindowPos({size.x - kDashboardWidth, 0});
+    ImGui::SetNextWindowSize({kDashboardWidth, size.y});
     ImGui::Begin("Executive dashboard", nullptr,
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
     const double t = now_s();
@@ -653,12 +654,14 @@ void App::frame(int fb_w, int fb_h) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float map_w = std::max(1.0F, display.x - kPanelWidth);
+    const float map_w = std::max(1.0F, display.x - panel_width());
     handle_mouse(map_w, display.y);
-    ui_controls();
-    ui_dashboard();
-    ui_inspector();
-    draw_overlays(map_w, display.y);
+    if (!o_.no_ui) {
+        ui_controls();
+        ui_dashboard();
+        ui_inspector();
+        draw_overlays(map_w, display.y);
+    }
     ImGui::Render();
     draw_maps(fb_w, fb_h);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());

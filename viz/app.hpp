@@ -24,6 +24,7 @@ struct AppOptions {
     std::string colour_by = "state";         // state, load, energy or an extra value name
     double speed = 60.0;                      // simulated s per wall s; 0: as fast as possible
     bool paused = false;
+    bool no_ui = false;  // the map alone, without ImGui panels (screenshots, tests)
     double quit_after_s = 0.0;  // > 0: close the window after this much wall time (tests)
 };
 

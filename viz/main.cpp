@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     app.add_option("--speed", o.speed, "Simulated seconds per wall second (0: as fast as possible)")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--paused", o.paused, "Start paused");
+    app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
     app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");
     app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
