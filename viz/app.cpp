@@ -1,9 +1,9 @@
 #include "viz/app.hpp"
 
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,7 +27,9 @@ namespace {
 constexpr float kDashboardWidth = 380.0F;  // the dashboard on the right
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
-ImVec4 col4(Rgb c) { return {c.r / 255.0F, c.g / 255.0F, c.b / 255.0F, 1.0F}; }
+ImVec4 col4(Rgb c) {
+    return {c.r / 255.0F, c.g / 255.0F, c.b / 255.0F, 1.0F};
+}
 
 bool is_scenario(const std::string& path) {
     return std::filesystem::path(path).extension() == ".toml";
@@ -41,7 +43,7 @@ struct MapView {
     ReplaySource* replay = nullptr;  // replay mode
     Snapshot snap;                   // replay: filled here; live: copied from the buffer front
     std::unique_ptr<MapRenderer> gpu;
-    std::vector<float> values;
+    std::vector<std::uint32_t> colours;
     std::vector<std::uint64_t> uploaded_closed;
     std::vector<std::uint8_t> uploaded_depots;
     double filled_at = -1.0;
@@ -49,7 +51,10 @@ struct MapView {
 
 class App {
   public:
-    explicit App(const AppOptions& o) : o_(o) {}
+    explicit App(const AppOptions& o) : o_(o) {
+        style_.agent_px = o.agent_px;
+        style_.instanced = o.instanced;
+    }
 
     int run();
 
@@ -67,6 +72,7 @@ class App {
     void ui_inspector();
     void draw_overlays(float map_w, float map_h);
     [[nodiscard]] double now_s() const;
+    int bench();
     [[nodiscard]] float panel_width() const { return o_.no_ui ? 0.0F : kDashboardWidth; }
     [[nodiscard]] std::span<const float> chosen_values(const Snapshot& s) const;
 
@@ -80,6 +86,7 @@ class App {
     Camera camera_;
     bool camera_fitted_ = false;
     MapStyle style_;
+    ValueRange range_{};     // of the value agents are coloured by
     int colour_choice_ = 0;  // 0 state, 1 load, 2 energy, 3+ extra arrays
     std::uint32_t selected_ = kNone;
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
@@ -231,13 +238,13 @@ void App::upload(MapView& v) {
     if (!v.gpu) {
         return;
     }
-    style_.mode = colour_choice_ == 0 ? ColourMode::kState : ColourMode::kValue;
+    const ColourMode mode = colour_choice_ == 0 ? ColourMode::kState : ColourMode::kValue;
     const std::span<const float> chosen = chosen_values(v.snap);
-    if (style_.mode == ColourMode::kValue) {
-        style_.range = value_range(chosen);
+    if (mode == ColourMode::kValue) {
+        range_ = value_range(chosen);
     }
-    agent_values(v.snap, style_.mode, chosen, v.values);
-    v.gpu->upload_agents(v.snap.xy, v.values);
+    agent_colours(v.snap.state, mode, chosen, range_, v.colours);
+    v.gpu->upload_agents(v.snap.xy, v.colours);
     if (v.snap.closed_edges != v.uploaded_closed) {
         v.gpu->upload_closures(v.snap.closed_edges);
         v.uploaded_closed = v.snap.closed_edges;
@@ -256,7 +263,8 @@ void App::draw_maps(int fb_w, int fb_h) {
     const int n = static_cast<int>(views_.size());
     const int each = map_w / n;
     // one camera for all maps (the same city in a comparison), fitted on first use
-    camera_.set_viewport(0, 0, static_cast<double>(each) / scale, static_cast<double>(fb_h) / scale);
+    camera_.set_viewport(0, 0, static_cast<double>(each) / scale,
+                         static_cast<double>(fb_h) / scale);
     if (!camera_fitted_) {
         const RoadGeometry& r = *views_.front().roads;
         camera_.fit({0, 0}, {r.extent.x, r.extent.y});
@@ -339,7 +347,8 @@ void App::draw_overlays(float map_w, float map_h) {
         if (s.detail.agent == selected_) {
             for (std::size_t k = 0; k + 3 < s.detail.route_xy.size(); k += 4) {
                 const Vec2 a = camera_.to_pixel({s.detail.route_xy[k], s.detail.route_xy[k + 1]});
-                const Vec2 b = camera_.to_pixel({s.detail.route_xy[k + 2], s.detail.route_xy[k + 3]});
+                const Vec2 b =
+                    camera_.to_pixel({s.detail.route_xy[k + 2], s.detail.route_xy[k + 3]});
                 dl->AddLine({ox + static_cast<float>(a.x), static_cast<float>(a.y)},
                             {ox + static_cast<float>(b.x), static_cast<float>(b.y)},
                             IM_COL32(255, 255, 255, 200), 2.0F);
@@ -363,15 +372,18 @@ void App::ui_controls() {
             live_->set_paused(!live_->paused());
         }
         ImGui::SameLine();
-        static constexpr std::array<const char*, 6> kSpeeds = {"x1", "x10", "x60", "x600", "x3600", "max"};
+        static constexpr std::array<const char*, 6> kSpeeds = {"x1",   "x10",   "x60",
+                                                               "x600", "x3600", "max"};
         static constexpr std::array<double, 6> kSpeedValues = {1, 10, 60, 600, 3600, 0};
         ImGui::SetNextItemWidth(90);
-        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(), static_cast<int>(kSpeeds.size()))) {
+        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(),
+                         static_cast<int>(kSpeeds.size()))) {
             live_->set_speed(kSpeedValues[static_cast<std::size_t>(speed_choice_)]);
         }
         if (live_->finished()) {
             const std::string err = live_->error();
-            ImGui::TextColored({1, 0.5F, 0.5F, 1}, "%s", err.empty() ? "run finished" : err.c_str());
+            ImGui::TextColored({1, 0.5F, 0.5F, 1}, "%s",
+                               err.empty() ? "run finished" : err.c_str());
         }
     } else {
         ImGui::Text("replay: %s", std::filesystem::path(o_.input).filename().string().c_str());
@@ -380,10 +392,12 @@ void App::ui_controls() {
             timeline_.toggle();
         }
         ImGui::SameLine();
-        static constexpr std::array<const char*, 6> kSpeeds = {"x1", "x10", "x60", "x600", "x3600", "x36000"};
+        static constexpr std::array<const char*, 6> kSpeeds = {"x1",   "x10",   "x60",
+                                                               "x600", "x3600", "x36000"};
         static constexpr std::array<double, 6> kSpeedValues = {1, 10, 60, 600, 3600, 36000};
         ImGui::SetNextItemWidth(90);
-        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(), static_cast<int>(kSpeeds.size()))) {
+        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(),
+                         static_cast<int>(kSpeeds.size()))) {
             timeline_.set_speed(kSpeedValues[static_cast<std::size_t>(speed_choice_)]);
         }
         ImGui::SameLine();
@@ -429,7 +443,8 @@ void App::ui_controls() {
     }
     if (colour_choice_ == 0) {
         for (std::size_t i = 0; i < kStateColours; ++i) {
-            ImGui::ColorButton(state_name(i), col4(kStateColour[i]), ImGuiColorEditFlags_NoTooltip, {10, 10});
+            ImGui::ColorButton(state_name(i), col4(kStateColour[i]), ImGuiColorEditFlags_NoTooltip,
+                               {10, 10});
             ImGui::SameLine();
             ImGui::Text("%s", state_name(i));
             if (i % 2 == 0) {
@@ -437,8 +452,8 @@ void App::ui_controls() {
             }
         }
     } else {
-        ImGui::Text("viridis: %.2f .. %.2f", static_cast<double>(style_.range.min),
-                    static_cast<double>(style_.range.max));
+        ImGui::Text("viridis: %.2f .. %.2f", static_cast<double>(range_.min),
+                    static_cast<double>(range_.max));
     }
     ImGui::Checkbox("roads", &style_.show_roads);
     ImGui::SameLine();
@@ -468,11 +483,13 @@ void App::ui_controls() {
             live_->commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
         }
         const PendingDisruptionAdapter& ad = live_->adapter();
-        ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(), s.cloud_link_up ? "up" : "down");
-        ImGui::TextWrapped("%llu commands recorded on the map; %llu applied to the model "
-                           "(the fleet's disruption API is not merged yet)",
-                           static_cast<unsigned long long>(ad.recorded()),
-                           static_cast<unsigned long long>(ad.applied_to_model()));
+        ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
+                    s.cloud_link_up ? "up" : "down");
+        ImGui::TextWrapped(
+            "%llu commands recorded on the map; %llu applied to the model "
+            "(the fleet's disruption API is not merged yet)",
+            static_cast<unsigned long long>(ad.recorded()),
+            static_cast<unsigned long long>(ad.applied_to_model()));
         if (!status_.empty()) {
             ImGui::Text("last: %s", status_.c_str());
         }
@@ -484,8 +501,8 @@ void App::ui_controls() {
 void tile(const KpiTile& t, float width) {
     ImGui::BeginGroup();
     ImGui::TextDisabled("%s", t.label.c_str());
-    ImGui::PushStyleColor(ImGuiCol_Text, t.alert ? ImVec4{1.0F, 0.4F, 0.35F, 1.0F}
-                                                 : ImVec4{0.6F, 1.0F, 0.7F, 1.0F});
+    ImGui::PushStyleColor(
+        ImGuiCol_Text, t.alert ? ImVec4{1.0F, 0.4F, 0.35F, 1.0F} : ImVec4{0.6F, 1.0F, 0.7F, 1.0F});
     ImGui::SetWindowFontScale(1.5F);
     ImGui::Text("%s", t.value.c_str());
     ImGui::SetWindowFontScale(1.0F);
@@ -495,14 +512,16 @@ void tile(const KpiTile& t, float width) {
     const float h = 24.0F;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(40, 44, 52, 255));
-    const std::vector<float> pts = sparkline_points(t.spark, p.x + 2, p.y + 2, p.x + width - 2, p.y + h - 2);
+    const std::vector<float> pts =
+        sparkline_points(t.spark, p.x + 2, p.y + 2, p.x + width - 2, p.y + h - 2);
     std::vector<ImVec2> poly;
     for (std::size_t i = 0; i + 1 < pts.size(); i += 2) {
         poly.push_back({pts[i], pts[i + 1]});
     }
     if (poly.size() >= 2) {
         dl->AddPolyline(poly.data(), static_cast<int>(poly.size()),
-                        t.alert ? IM_COL32(255, 110, 90, 255) : IM_COL32(120, 230, 150, 255), 0, 1.5F);
+                        t.alert ? IM_COL32(255, 110, 90, 255) : IM_COL32(120, 230, 150, 255), 0,
+                        1.5F);
     }
     ImGui::Dummy({width, h});
     ImGui::EndGroup();
@@ -516,11 +535,16 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
     dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(30, 33, 40, 255));
     const double span = std::max(1.0, end);
     auto x_of = [&](double s) { return p.x + static_cast<float>(s / span) * width; };
-    auto y_of = [&](double q) { return p.y + h - 4.0F - static_cast<float>(std::clamp(q, 0.0, 1.0)) * (h - 8.0F); };
+    auto y_of = [&](double q) {
+        return p.y + h - 4.0F - static_cast<float>(std::clamp(q, 0.0, 1.0)) * (h - 8.0F);
+    };
     // thresholds
-    dl->AddLine({p.x, y_of(kFailureThreshold)}, {p.x + width, y_of(kFailureThreshold)}, IM_COL32(120, 60, 60, 255));
-    dl->AddLine({p.x, y_of(kRecoveryThreshold)}, {p.x + width, y_of(kRecoveryThreshold)}, IM_COL32(60, 110, 60, 255));
-    const std::array<ImU32, 2> colours = {IM_COL32(120, 200, 255, 255), IM_COL32(255, 190, 90, 255)};
+    dl->AddLine({p.x, y_of(kFailureThreshold)}, {p.x + width, y_of(kFailureThreshold)},
+                IM_COL32(120, 60, 60, 255));
+    dl->AddLine({p.x, y_of(kRecoveryThreshold)}, {p.x + width, y_of(kRecoveryThreshold)},
+                IM_COL32(60, 110, 60, 255));
+    const std::array<ImU32, 2> colours = {IM_COL32(120, 200, 255, 255),
+                                          IM_COL32(255, 190, 90, 255)};
     for (std::size_t r = 0; r < runs.size(); ++r) {
         const KpiHistory& hst = *runs[r];
         for (const double d : hst.disruptions) {
@@ -585,8 +609,8 @@ void App::ui_dashboard() {
     const double end = live_ ? live_->duration_s() : timeline_.end();
     service_curve(runs, t, end, inner);
     const KpiPoint& k = views_.front().snap.kpi;
-    ImGui::Text("orders %.0f created, %.0f delivered, %.0f failed, %.0f open", k.created, k.delivered,
-                k.failed, k.backlog);
+    ImGui::Text("orders %.0f created, %.0f delivered, %.0f failed, %.0f open", k.created,
+                k.delivered, k.failed, k.backlog);
     ImGui::Text("busy %.0f %%, energy on board %.0f kWh", 100.0 * k.busy_fraction, k.energy_kwh);
     ImGui::End();
 }
@@ -617,8 +641,8 @@ void App::ui_inspector() {
         ImGui::Text("home depot %u, heading for node %u, %u route edges left", s.detail.home,
                     s.detail.dest_node, s.detail.route_edges_left);
         for (const AgentDetail::PlanItem& p : s.detail.plan) {
-            ImGui::BulletText("order %u/%u to customer %u, %u units, due %.0f s%s", p.depot, p.order,
-                              p.customer, p.size, p.due_s, p.loaded ? " (on board)" : "");
+            ImGui::BulletText("order %u/%u to customer %u, %u units, due %.0f s%s", p.depot,
+                              p.order, p.customer, p.size, p.due_s, p.loaded ? " (on board)" : "");
         }
     } else if (!live_) {
         // replay: this vehicle's order events so far
@@ -627,7 +651,8 @@ void App::ui_inspector() {
             if (e.time > s.time_s) {
                 break;
             }
-            if (e.agent == selected_ && e.kind != static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated) &&
+            if (e.agent == selected_ &&
+                e.kind != static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated) &&
                 e.kind != static_cast<std::int16_t>(io::TraceEventKind::kFailed) && shown < 200) {
                 ImGui::BulletText("%.0f s %s order %llu/%llu", e.time,
                                   std::string(event_kind_name(e.kind)).c_str(),
@@ -667,9 +692,78 @@ void App::frame(int fb_w, int fb_h) {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
+// Frame times offscreen at the requested size: every frame takes a new snapshot (copied from
+// the live buffer or filled from the trace), converts the colour values, uploads the agents
+// and draws the map and all panels, then waits for the GPU (glFinish).
+int App::bench() {
+    if (live_) {
+        live_->run_until(o_.at_s);
+        live_->snapshots().acquire();
+    } else {
+        timeline_.pause();
+        timeline_.seek(o_.at_s);
+    }
+    const Framebuffer fbo(o_.width, o_.height);
+    fbo.bind();
+    using clock = std::chrono::steady_clock;
+    auto seconds = [](clock::time_point a, clock::time_point b) {
+        return std::chrono::duration<double>(b - a).count();
+    };
+    std::vector<double> frame_s;
+    double copy_s = 0.0;
+    double upload_s = 0.0;
+    for (int i = -3; i < o_.bench_frames; ++i) {  // 3 warm-up frames
+        const auto t0 = clock::now();
+        MapView& v = views_.front();
+        if (live_) {
+            v.snap = live_->snapshots().front();
+        } else {
+            v.replay->fill(o_.at_s, v.snap);
+        }
+        const auto t1 = clock::now();
+        upload(v);
+        glFinish();
+        const auto t2 = clock::now();
+        glfwPollEvents();
+        frame(o_.width, o_.height);
+        glFinish();
+        const auto t3 = clock::now();
+        if (i >= 0) {
+            frame_s.push_back(seconds(t0, t3));
+            copy_s += seconds(t0, t1);
+            upload_s += seconds(t1, t2);
+        }
+    }
+    Framebuffer::unbind();
+    std::sort(frame_s.begin(), frame_s.end());
+    const double n = static_cast<double>(frame_s.size());
+    double mean = 0.0;
+    for (const double s : frame_s) {
+        mean += s / n;
+    }
+    const std::size_t agents = views_.front().snap.agents();
+    std::printf(
+        "agents %zu, %dx%d, %d frames: frame mean %.2f ms, p50 %.2f ms, p95 %.2f ms, "
+        "%.1f fps; per frame: snapshot %s %.2f ms, colour values + upload %.2f ms\n",
+        agents, o_.width, o_.height, o_.bench_frames, 1e3 * mean, 1e3 * frame_s[frame_s.size() / 2],
+        1e3 * frame_s[frame_s.size() * 95 / 100], 1.0 / mean, live_ ? "copy" : "fill from trace",
+        1e3 * copy_s / n, 1e3 * upload_s / n);
+    if (live_) {
+        const LiveSession::FeedStats f = live_->feed_stats();
+        std::printf(
+            "agents %zu: observer fill on the simulation thread %.2f ms per sample "
+            "(%llu samples)\n",
+            agents, f.samples > 0 ? 1e3 * f.seconds / static_cast<double>(f.samples) : 0.0,
+            static_cast<unsigned long long>(f.samples));
+    }
+    std::fflush(stdout);
+    shutdown();
+    return 0;
+}
+
 int App::run() {
     open_sources();
-    const bool shot = !o_.screenshot.empty();
+    const bool shot = !o_.screenshot.empty() || o_.bench_frames > 0;
     // no display and no way to get one: ctest's skip code
     if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr) {
         std::cerr << "swarmsim-viz: no display (set DISPLAY, or run under xvfb-run -a)\n";
@@ -678,6 +772,9 @@ int App::run() {
     if (!init_window(shot)) {
         std::cerr << "swarmsim-viz: cannot open an OpenGL 3.3 window\n";
         return kExitNoDisplay;
+    }
+    if (o_.bench_frames > 0) {
+        return bench();
     }
     if (shot) {
         // the state at the requested time, then a few frames so ImGui settles its layout
@@ -703,8 +800,8 @@ int App::run() {
         Framebuffer::unbind();
         shutdown();
         write_png(o_.screenshot, img);
-        std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height << ", t = "
-                  << views_.front().snap.time_s << " s)\n";
+        std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height
+                  << ", t = " << views_.front().snap.time_s << " s)\n";
         return 0;
     }
 

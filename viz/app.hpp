@@ -22,9 +22,13 @@ struct AppOptions {
     int height = 800;
     std::vector<std::uint32_t> close_edges;  // live: roads closed at time 0 (command queue)
     std::string colour_by = "state";         // state, load, energy or an extra value name
-    double speed = 60.0;                      // simulated s per wall s; 0: as fast as possible
+    double speed = 60.0;                     // simulated s per wall s; 0: as fast as possible
     bool paused = false;
-    bool no_ui = false;  // the map alone, without ImGui panels (screenshots, tests)
+    bool no_ui = false;
+    float agent_px = 4.0F;  // agent diameter in pixels
+    bool instanced = true;  // agents as an instanced draw (else one draw of N points)  // the map
+                            // alone, without ImGui panels (screenshots, tests)
+    int bench_frames = 0;   // > 0: render this many offscreen frames, print frame times
     double quit_after_s = 0.0;  // > 0: close the window after this much wall time (tests)
 };
 

@@ -7,8 +7,8 @@ namespace swarm::viz {
 
 const char* state_name(std::size_t state) {
     static constexpr std::array<const char*, kStateColours> kNames = {
-        "idle", "to pick-up", "loading", "en route", "delivering", "returning", "charging",
-        "broken"};
+        "idle",       "to pick-up", "loading",  "en route",
+        "delivering", "returning",  "charging", "broken"};
     return state < kNames.size() ? kNames[state] : "unknown";
 }
 
@@ -66,6 +66,36 @@ double normalise(float v, ValueRange r) {
 std::array<float, 3> to_float(Rgb c) {
     return {static_cast<float>(c.r) / 255.0F, static_cast<float>(c.g) / 255.0F,
             static_cast<float>(c.b) / 255.0F};
+}
+
+std::uint32_t pack(Rgb c) {
+    // little-endian memory order r, g, b, a
+    return std::uint32_t{c.r} | (std::uint32_t{c.g} << 8U) | (std::uint32_t{c.b} << 16U) |
+           (0xFFU << 24U);
+}
+
+void agent_colours(std::span<const std::uint8_t> state, ColourMode mode,
+                   std::span<const float> values, ValueRange range,
+                   std::vector<std::uint32_t>& out) {
+    const std::size_t n = state.size();
+    out.resize(n);
+    if (mode == ColourMode::kState || values.size() < n) {
+        std::array<std::uint32_t, 256> by_state{};
+        for (std::size_t s = 0; s < by_state.size(); ++s) {
+            by_state[s] = pack(kStateColour[std::min(s, kStateColours - 1)]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] = by_state[state[i]];
+        }
+        return;
+    }
+    std::array<std::uint32_t, 256> ramp{};
+    for (std::size_t k = 0; k < ramp.size(); ++k) {
+        ramp[k] = pack(viridis(static_cast<double>(k) / 255.0));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out[i] = ramp[static_cast<std::size_t>(std::lround(normalise(values[i], range) * 255.0))];
+    }
 }
 
 }  // namespace swarm::viz

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace swarm::viz {
 
@@ -56,5 +57,13 @@ double normalise(float v, ValueRange r);
 
 // float RGB in [0, 1], for shader uniforms
 std::array<float, 3> to_float(Rgb c);
+// RGBA bytes in memory order (r first), opaque: the GPU's per-agent colour
+std::uint32_t pack(Rgb c);
+
+// Per-agent colours: by state, or `values` on the viridis ramp over `range` (values shorter
+// than the agents: by state). A 256-entry table keeps it cheap for 100k agents.
+void agent_colours(std::span<const std::uint8_t> state, ColourMode mode,
+                   std::span<const float> values, ValueRange range,
+                   std::vector<std::uint32_t>& out);
 
 }  // namespace swarm::viz

@@ -46,8 +46,8 @@ RecoveryFigure recovery_at(const KpiHistory& h, double t) {
     if (start > t) {
         return f;
     }
-    const agents::Recovery r = agents::time_to_recover(
-        q, interval, kFailureThreshold, kRecoveryThreshold, ms.from_seconds(start));
+    const agents::Recovery r = agents::time_to_recover(q, interval, kFailureThreshold,
+                                                       kRecoveryThreshold, ms.from_seconds(start));
     f.failed = r.failed;
     f.recovered = r.recovered;
     if (r.failed) {

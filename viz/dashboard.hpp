@@ -19,8 +19,8 @@ inline constexpr double kRecoveryThreshold = 0.95;
 
 struct KpiTile {
     std::string label;
-    std::string value;   // formatted headline
-    std::string detail;  // one line under it
+    std::string value;         // formatted headline
+    std::string detail;        // one line under it
     std::vector<float> spark;  // sparkline values, oldest first (may be empty)
     bool alert = false;        // drawn in the alert colour
 };

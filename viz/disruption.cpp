@@ -7,7 +7,9 @@ namespace swarm::viz {
 
 namespace {
 
-bool has(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool has(std::string_view s, std::string_view part) {
+    return s.find(part) != std::string_view::npos;
+}
 
 bool any_of(std::string_view s, std::initializer_list<std::string_view> parts) {
     return std::any_of(parts.begin(), parts.end(), [s](std::string_view p) { return has(s, p); });
@@ -17,8 +19,9 @@ bool any_of(std::string_view s, std::initializer_list<std::string_view> parts) {
 
 DisruptionEffect classify_event_kind(std::string_view raw) {
     std::string lower(raw);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
     const std::string_view n = lower;
     const bool recovery = any_of(n, {"reopen", "restor", "recover", "_up", "repair"});
     if (any_of(n, {"road", "edge", "bridge", "closure"})) {
@@ -59,7 +62,9 @@ std::string_view event_kind_name(std::int16_t kind) {
     return io::kTraceEventKindNames[static_cast<std::size_t>(kind)];
 }
 
-DisruptionEffect effect_of(std::int16_t kind) { return classify_event_kind(event_kind_name(kind)); }
+DisruptionEffect effect_of(std::int16_t kind) {
+    return classify_event_kind(event_kind_name(kind));
+}
 
 bool starts_disruption(DisruptionEffect e) {
     return e == DisruptionEffect::kRoadClosed || e == DisruptionEffect::kDepotDown ||
@@ -133,8 +138,8 @@ void replay_disruptions(std::span<const io::TraceEvent> events, double t, Disrup
             continue;
         }
         // roads by their edge, everything else by the agent column (depot or vehicle)
-        const bool road = effect == DisruptionEffect::kRoadClosed ||
-                          effect == DisruptionEffect::kRoadReopened;
+        const bool road =
+            effect == DisruptionEffect::kRoadClosed || effect == DisruptionEffect::kRoadReopened;
         state.apply(effect, road ? e.edge : e.agent);
     }
 }

@@ -119,8 +119,8 @@ std::optional<std::uint32_t> pick_edge(const RoadGeometry& roads, Vec2 world, do
     double best_d = radius;
     const std::span<const float> v = roads.vertices;
     for (std::size_t e = 0; e < roads.edges(); ++e) {
-        const double d = segment_distance(world, {v[4 * e], v[4 * e + 1]},
-                                          {v[4 * e + 2], v[4 * e + 3]});
+        const double d =
+            segment_distance(world, {v[4 * e], v[4 * e + 1]}, {v[4 * e + 2], v[4 * e + 3]});
         if (d <= best_d) {
             best_d = d;
             best = static_cast<std::uint32_t>(e);

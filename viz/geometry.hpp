@@ -48,10 +48,10 @@ class Camera {
 
 // Road geometry for one VBO: two float x,y vertices per edge, edge e at vertices 2e, 2e+1.
 struct RoadGeometry {
-    world::Point origin{};             // subtracted from every coordinate
-    Vec2 extent{};                     // max - origin of the network's bounds
-    std::vector<float> vertices;       // edges x 4
-    std::vector<float> depots;         // depots x 2
+    world::Point origin{};        // subtracted from every coordinate
+    Vec2 extent{};                // max - origin of the network's bounds
+    std::vector<float> vertices;  // edges x 4
+    std::vector<float> depots;    // depots x 2
     [[nodiscard]] std::size_t edges() const { return vertices.size() / 4; }
 };
 

@@ -75,10 +75,11 @@ void PendingDisruptionAdapter::apply(const VizCommand& c, agents::FleetModel& mo
         case VizCommand::Kind::kBreakFleetShare: {
             // which vehicles: a draw from the run seed and the time, reproducible per run
             std::mt19937_64 rng(seed_ ^ static_cast<std::uint64_t>(now));
-            const auto n = static_cast<std::size_t>(
-                std::clamp(c.share, 0.0, 1.0) * static_cast<double>(vehicles_));
+            const auto n = static_cast<std::size_t>(std::clamp(c.share, 0.0, 1.0) *
+                                                    static_cast<double>(vehicles_));
             for (std::size_t i = 0; i < n; ++i) {
-                state_.apply(e, static_cast<std::uint32_t>(rng() % std::max<std::size_t>(1, vehicles_)));
+                state_.apply(
+                    e, static_cast<std::uint32_t>(rng() % std::max<std::size_t>(1, vehicles_)));
             }
             break;
         }
@@ -102,6 +103,20 @@ class LiveSession::Feed final : public sim::Observer {
     }
 
     void on_sample(const sim::Engine& /*engine*/, sim::Tick t) override {
+        const auto started = std::chrono::steady_clock::now();
+        fill(t);
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        samples.fetch_add(1, std::memory_order_relaxed);
+        nanos.fetch_add(static_cast<std::uint64_t>(s * 1e9), std::memory_order_relaxed);
+    }
+
+    std::atomic<std::uint32_t> watched{0xFFFFFFFFu};
+    std::atomic<std::uint64_t> samples{0};
+    std::atomic<std::uint64_t> nanos{0};
+
+  private:
+    void fill(sim::Tick t) {
         const sim::TimeScale& scale = model_.spec().time;
         const agents::FleetState& fleet = model_.vehicles();
         const std::uint32_t n = model_.vehicle_count();
@@ -166,9 +181,6 @@ class LiveSession::Feed final : public sim::Observer {
         buffer_.publish();
     }
 
-    std::atomic<std::uint32_t> watched{0xFFFFFFFFu};
-
-  private:
     void fill_detail(sim::Tick /*t*/, AgentDetail& d) const {
         const std::uint32_t v = watched.load();
         const agents::FleetState& fleet = model_.vehicles();
@@ -188,11 +200,10 @@ class LiveSession::Feed final : public sim::Observer {
         for (std::size_t i = pos; i < route.size(); ++i) {
             const world::Point a = net.position(net.source(route[i]));
             const world::Point b = net.position(net.target(route[i]));
-            d.route_xy.insert(d.route_xy.end(),
-                              {static_cast<float>(a.x - roads_.origin.x),
-                               static_cast<float>(a.y - roads_.origin.y),
-                               static_cast<float>(b.x - roads_.origin.x),
-                               static_cast<float>(b.y - roads_.origin.y)});
+            d.route_xy.insert(d.route_xy.end(), {static_cast<float>(a.x - roads_.origin.x),
+                                                 static_cast<float>(a.y - roads_.origin.y),
+                                                 static_cast<float>(b.x - roads_.origin.x),
+                                                 static_cast<float>(b.y - roads_.origin.y)});
         }
         const agents::Plan& plan = fleet.plan[v];
         for (std::size_t i = 0; i < plan.size; ++i) {
@@ -244,7 +255,9 @@ LiveSession::LiveSession(const LiveOptions& options) {
     model_->attach(*engine_);
 }
 
-LiveSession::~LiveSession() { stop(); }
+LiveSession::~LiveSession() {
+    stop();
+}
 
 void LiveSession::on_barrier(sim::Tick t) {
     // the UI's commands, in the order they were given
@@ -277,8 +290,9 @@ void LiveSession::pace(double sim_s) {
         origin_speed_ = speed;
         return;
     }
-    const auto due = origin_wall_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                        std::chrono::duration<double>((sim_s - origin_sim_s_) / speed));
+    const auto due =
+        origin_wall_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>((sim_s - origin_sim_s_) / speed));
     // behind by more than a second of wall time: catch up no further, start again from here
     if (now - due > std::chrono::seconds(1)) {
         origin_sim_s_ = sim_s;
@@ -349,7 +363,13 @@ void LiveSession::set_speed(double speed) {
     wake_.notify_all();
 }
 
-void LiveSession::watch(std::uint32_t agent) { feed_->watched.store(agent); }
+void LiveSession::watch(std::uint32_t agent) {
+    feed_->watched.store(agent);
+}
+
+LiveSession::FeedStats LiveSession::feed_stats() const {
+    return {feed_->samples.load(), static_cast<double>(feed_->nanos.load()) * 1e-9};
+}
 
 std::string LiveSession::error() const {
     const std::lock_guard lock(mutex_);

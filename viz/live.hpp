@@ -44,8 +44,8 @@ struct LiveOptions {
 // model. Wire FleetModel::apply in apply() once it exists.
 class PendingDisruptionAdapter {
   public:
-    PendingDisruptionAdapter(const world::RoadNetwork& net, std::size_t depots, std::size_t vehicles,
-                             std::uint64_t seed);
+    PendingDisruptionAdapter(const world::RoadNetwork& net, std::size_t depots,
+                             std::size_t vehicles, std::uint64_t seed);
     // on the simulation thread, from a barrier action at time `now`
     void apply(const VizCommand& c, agents::FleetModel& model, sim::Tick now);
     [[nodiscard]] const DisruptionState& state() const { return state_; }
@@ -96,6 +96,12 @@ class LiveSession {
     [[nodiscard]] const PendingDisruptionAdapter& adapter() const { return *adapter_; }
     // the agent whose route and plan the snapshots carry (AgentDetail); any thread
     void watch(std::uint32_t agent);
+    // time the simulation thread spent filling snapshots (the observer's whole cost)
+    struct FeedStats {
+        std::uint64_t samples = 0;
+        double seconds = 0.0;
+    };
+    [[nodiscard]] FeedStats feed_stats() const;
 
   private:
     class Feed;

@@ -1,7 +1,6 @@
 // swarmsim-viz: live map of a scenario, replay of a trace, comparison of two traces, and
 // headless screenshots. docs/viz.md describes the modes and controls.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <regex>
 
@@ -25,6 +24,12 @@ int main(int argc, char** argv) {
     app.add_option("--speed", o.speed, "Simulated seconds per wall second (0: as fast as possible)")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--paused", o.paused, "Start paused");
+    app.add_option("--agent-size", o.agent_px, "Agent diameter in pixels")
+        ->check(CLI::Range(1.0F, 32.0F));
+    std::string draw = "instanced";
+    app.add_option("--agents-draw", draw,
+                   "instanced (one instanced draw) or points (one draw of N points)")
+        ->check(CLI::IsMember({"instanced", "points"}));
     app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
     app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");
@@ -33,6 +38,9 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     std::string size;
     app.add_option("--size", size, "Screenshot or window size WxH (default 1280x800)");
+    app.add_option("--bench-frames", o.bench_frames,
+                   "Render this many offscreen frames and print frame times")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--quit-after", o.quit_after_s, "Close the window after this many wall seconds")
         ->check(CLI::NonNegativeNumber);
     try {
@@ -52,6 +60,7 @@ int main(int argc, char** argv) {
         o.width = std::stoi(m[1]);
         o.height = std::stoi(m[2]);
     }
+    o.instanced = draw == "instanced";
     if (*jopt) {
         o.live.threads = threads;
     }

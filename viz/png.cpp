@@ -25,7 +25,8 @@ std::uint32_t get32(const std::uint8_t* p) {
            (std::uint32_t{p[2]} << 8U) | std::uint32_t{p[3]};
 }
 
-void chunk(std::vector<std::uint8_t>& out, const char* type, const std::vector<std::uint8_t>& body) {
+void chunk(std::vector<std::uint8_t>& out, const char* type,
+           const std::vector<std::uint8_t>& body) {
     put32(out, static_cast<std::uint32_t>(body.size()));
     const std::size_t start = out.size();
     out.insert(out.end(), type, type + 4);
@@ -66,9 +67,9 @@ void write_png(const std::string& path, const Image& image) {
     std::vector<std::uint8_t> ihdr;
     put32(ihdr, static_cast<std::uint32_t>(image.width));
     put32(ihdr, static_cast<std::uint32_t>(image.height));
-    ihdr.push_back(8);                                   // bit depth
-    ihdr.push_back(image.channels == 4 ? 6 : 2);         // colour type RGBA / RGB
-    ihdr.insert(ihdr.end(), {0, 0, 0});                  // deflate, filter set 0, no interlace
+    ihdr.push_back(8);                            // bit depth
+    ihdr.push_back(image.channels == 4 ? 6 : 2);  // colour type RGBA / RGB
+    ihdr.insert(ihdr.end(), {0, 0, 0});           // deflate, filter set 0, no interlace
     chunk(out, "IHDR", ihdr);
     chunk(out, "IDAT", packed);
     chunk(out, "IEND", {});

@@ -18,37 +18,26 @@ uniform vec3 colour;
 out vec4 frag;
 void main() { frag = vec4(colour, 1.0); }
 )";
-// one instance per agent: a quad around its position, round by discarding the corners;
-// the colour is a palette entry (state) or the viridis ramp over [range.x, range.y]
+// one instance per agent, each a single point sprite (llvmpipe sets up one point much faster
+// than two triangles), coloured on the CPU (viz/colormap.hpp: a byte per channel, no
+// per-vertex palette lookups); round by discarding outside the circle
 constexpr const char* kPointVs = R"(#version 330 core
-layout(location = 0) in vec2 corner;
 layout(location = 1) in vec2 pos;
-layout(location = 2) in float value;
+layout(location = 2) in vec4 rgba;
 uniform vec4 xf;
-uniform vec2 half_size;
-uniform int mode;
-uniform vec3 palette[8];
-uniform vec3 ramp[9];
-uniform vec2 range;
+uniform float size_px;
 out vec3 colour;
-out vec2 uv;
 void main() {
-    gl_Position = vec4(pos * xf.xy + xf.zw + corner * half_size, 0.0, 1.0);
-    uv = corner;
-    if (mode == 0) {
-        colour = palette[clamp(int(value + 0.5), 0, 7)];
-    } else {
-        float u = clamp((value - range.x) / max(range.y - range.x, 1e-9), 0.0, 1.0) * 8.0;
-        int i = min(int(u), 7);
-        colour = mix(ramp[i], ramp[i + 1], u - float(i));
-    }
+    gl_Position = vec4(pos * xf.xy + xf.zw, 0.0, 1.0);
+    gl_PointSize = size_px;
+    colour = rgba.rgb;
 }
 )";
 constexpr const char* kPointFs = R"(#version 330 core
 in vec3 colour;
-in vec2 uv;
 out vec4 frag;
 void main() {
+    vec2 uv = gl_PointCoord * 2.0 - 1.0;
     if (dot(uv, uv) > 1.0) discard;
     frag = vec4(colour, 1.0);
 }
@@ -80,7 +69,17 @@ void attrib(GLuint index, GLuint vbo, GLint size, GLuint divisor) {
     glVertexAttribDivisor(index, divisor);
 }
 
-GLsizeiptr bytes(std::size_t n, std::size_t each) { return static_cast<GLsizeiptr>(n * each); }
+// four normalised bytes (packed RGBA) per instance
+void colour_attrib(GLuint index, GLuint vbo) {
+    glBindBuffer(GL_ARRAY_BUFFER, vbo);
+    glEnableVertexAttribArray(index);
+    glVertexAttribPointer(index, 4, GL_UNSIGNED_BYTE, GL_TRUE, 0, nullptr);
+    glVertexAttribDivisor(index, 1);
+}
+
+GLsizeiptr bytes(std::size_t n, std::size_t each) {
+    return static_cast<GLsizeiptr>(n * each);
+}
 
 }  // namespace
 
@@ -107,12 +106,16 @@ MapRenderer::~MapRenderer() {
     }
     glDeleteProgram(line_prog_);
     glDeleteProgram(point_prog_);
-    const std::array<GLuint, 8> buffers = {road_vbo_,       closed_ebo_,      corner_vbo_,
-                                           agent_xy_vbo_,   agent_value_vbo_, depot_xy_vbo_,
+    const std::array<GLuint, 8> buffers = {road_vbo_,        closed_ebo_,      0,
+                                           agent_xy_vbo_,    agent_value_vbo_, depot_xy_vbo_,
                                            depot_value_vbo_, link_vbo_};
     glDeleteBuffers(static_cast<GLsizei>(buffers.size()), buffers.data());
     const std::array<GLuint, 4> arrays = {road_vao_, agent_vao_, depot_vao_, link_vao_};
     glDeleteVertexArrays(4, arrays.data());
+    if (road_fbo_ != 0) {
+        glDeleteFramebuffers(1, &road_fbo_);
+        glDeleteTextures(1, &road_tex_);
+    }
 }
 
 void MapRenderer::init(const RoadGeometry& roads) {
@@ -134,18 +137,13 @@ void MapRenderer::init(const RoadGeometry& roads) {
     glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, closed_ebo_);
     edges_ = roads.edges();
 
-    // agents: a unit quad per instance
-    const std::array<float, 8> corners = {-1, -1, 1, -1, -1, 1, 1, 1};
-    glGenBuffers(1, &corner_vbo_);
-    glBindBuffer(GL_ARRAY_BUFFER, corner_vbo_);
-    glBufferData(GL_ARRAY_BUFFER, sizeof(corners), corners.data(), GL_STATIC_DRAW);
+    // agents: one point per instance
     glGenVertexArrays(1, &agent_vao_);
     glBindVertexArray(agent_vao_);
     glGenBuffers(1, &agent_xy_vbo_);
     glGenBuffers(1, &agent_value_vbo_);
-    attrib(0, corner_vbo_, 2, 0);
     attrib(1, agent_xy_vbo_, 2, 1);
-    attrib(2, agent_value_vbo_, 1, 1);
+    colour_attrib(2, agent_value_vbo_);
 
     // depots: the same program, fixed positions
     glGenVertexArrays(1, &depot_vao_);
@@ -156,13 +154,11 @@ void MapRenderer::init(const RoadGeometry& roads) {
     glBindBuffer(GL_ARRAY_BUFFER, depot_xy_vbo_);
     glBufferData(GL_ARRAY_BUFFER, bytes(roads.depots.size(), sizeof(float)), roads.depots.data(),
                  GL_STATIC_DRAW);
-    depot_values_.assign(depots_, 0.0F);
+    depot_values_.assign(depots_, pack(kDepot));
     glBindBuffer(GL_ARRAY_BUFFER, depot_value_vbo_);
-    glBufferData(GL_ARRAY_BUFFER, bytes(depots_, sizeof(float)), depot_values_.data(),
+    glBufferData(GL_ARRAY_BUFFER, bytes(depots_, sizeof(std::uint32_t)), depot_values_.data(),
                  GL_DYNAMIC_DRAW);
-    attrib(0, corner_vbo_, 2, 0);
-    attrib(1, depot_xy_vbo_, 2, 1);
-    attrib(2, depot_value_vbo_, 1, 1);
+    colour_attrib(2, depot_value_vbo_);
 
     glGenVertexArrays(1, &link_vao_);
     glBindVertexArray(link_vao_);
@@ -171,21 +167,22 @@ void MapRenderer::init(const RoadGeometry& roads) {
     glBindVertexArray(0);
 }
 
-void MapRenderer::upload_agents(std::span<const float> xy, std::span<const float> values) {
-    agents_ = std::min(xy.size() / 2, values.size());
+void MapRenderer::upload_agents(std::span<const float> xy, std::span<const std::uint32_t> rgba) {
+    agents_ = std::min(xy.size() / 2, rgba.size());
     // orphan the buffers (glBufferData) when they must grow, else overwrite in place
     if (agents_ > agent_capacity_) {
         agent_capacity_ = agents_;
         glBindBuffer(GL_ARRAY_BUFFER, agent_xy_vbo_);
         glBufferData(GL_ARRAY_BUFFER, bytes(agents_, 2 * sizeof(float)), xy.data(), GL_STREAM_DRAW);
         glBindBuffer(GL_ARRAY_BUFFER, agent_value_vbo_);
-        glBufferData(GL_ARRAY_BUFFER, bytes(agents_, sizeof(float)), values.data(), GL_STREAM_DRAW);
+        glBufferData(GL_ARRAY_BUFFER, bytes(agents_, sizeof(std::uint32_t)), rgba.data(),
+                     GL_STREAM_DRAW);
         return;
     }
     glBindBuffer(GL_ARRAY_BUFFER, agent_xy_vbo_);
     glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(agents_, 2 * sizeof(float)), xy.data());
     glBindBuffer(GL_ARRAY_BUFFER, agent_value_vbo_);
-    glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(agents_, sizeof(float)), values.data());
+    glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(agents_, sizeof(std::uint32_t)), rgba.data());
 }
 
 void MapRenderer::upload_closures(std::span<const std::uint64_t> closed_mask) {
@@ -193,7 +190,8 @@ void MapRenderer::upload_closures(std::span<const std::uint64_t> closed_mask) {
     for (std::size_t w = 0; w < closed_mask.size(); ++w) {
         std::uint64_t bits = closed_mask[w];
         while (bits != 0) {
-            const auto e = static_cast<std::uint32_t>(64 * w + static_cast<std::size_t>(std::countr_zero(bits)));
+            const auto e = static_cast<std::uint32_t>(
+                64 * w + static_cast<std::size_t>(std::countr_zero(bits)));
             bits &= bits - 1;
             if (e < edges_) {
                 closed_scratch_.push_back(2 * e);
@@ -211,10 +209,11 @@ void MapRenderer::upload_closures(std::span<const std::uint64_t> closed_mask) {
 
 void MapRenderer::upload_depots(std::span<const std::uint8_t> depot_down) {
     for (std::size_t d = 0; d < depots_; ++d) {
-        depot_values_[d] = d < depot_down.size() && depot_down[d] != 0 ? 1.0F : 0.0F;
+        depot_values_[d] = pack(d < depot_down.size() && depot_down[d] != 0 ? kDepotDown : kDepot);
     }
     glBindBuffer(GL_ARRAY_BUFFER, depot_value_vbo_);
-    glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(depots_, sizeof(float)), depot_values_.data());
+    glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(depots_, sizeof(std::uint32_t)),
+                    depot_values_.data());
 }
 
 void MapRenderer::upload_links(std::span<const float> xy, std::span<const AgentLink> radio,
@@ -239,29 +238,63 @@ void MapRenderer::upload_links(std::span<const float> xy, std::span<const AgentL
                  GL_STREAM_DRAW);
 }
 
-void MapRenderer::draw(const Camera& camera, int x, int y, int w, int h,
-                       const MapStyle& style) const {
-    glViewport(x, y, w, h);
-    glEnable(GL_SCISSOR_TEST);
-    glScissor(x, y, w, h);
-    const std::array<float, 3> bg = to_float(kBackground);
-    glClearColor(bg[0], bg[1], bg[2], 1.0F);
-    glClear(GL_COLOR_BUFFER_BIT);
-    glDisable(GL_DEPTH_TEST);
-    glDisable(GL_BLEND);
+void MapRenderer::draw(const Camera& camera, int x, int y, int w, int h, const MapStyle& style) {
     std::array<float, 4> xf{};
     camera.clip_transform(xf[0], xf[1], xf[2], xf[3]);
-
-    // roads, then closed roads over them, wider where the driver allows it
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_BLEND);
     glUseProgram(line_prog_);
     glUniform4f(glGetUniformLocation(line_prog_, "xf"), xf[0], xf[1], xf[2], xf[3]);
     const GLint colour = glGetUniformLocation(line_prog_, "colour");
-    glBindVertexArray(road_vao_);
-    if (style.show_roads) {
-        set_rgb(colour, kRoad);
-        glLineWidth(1.0F);
-        glDrawArrays(GL_LINES, 0, static_cast<GLsizei>(2 * edges_));
+    const std::array<float, 3> bg = to_float(kBackground);
+
+    // the road layer: redrawn into its texture only when the view changed
+    GLint target = 0;
+    glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &target);
+    if (!cache_valid_ || cache_w_ != w || cache_h_ != h || cache_xf_ != xf ||
+        cache_roads_ != style.show_roads) {
+        if (road_fbo_ == 0) {
+            glGenFramebuffers(1, &road_fbo_);
+            glGenTextures(1, &road_tex_);
+        }
+        glBindFramebuffer(GL_FRAMEBUFFER, road_fbo_);
+        if (cache_w_ != w || cache_h_ != h) {
+            glBindTexture(GL_TEXTURE_2D, road_tex_);
+            glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+            glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, road_tex_,
+                                   0);
+            glBindTexture(GL_TEXTURE_2D, 0);
+        }
+        glViewport(0, 0, w, h);
+        glDisable(GL_SCISSOR_TEST);
+        glClearColor(bg[0], bg[1], bg[2], 1.0F);
+        glClear(GL_COLOR_BUFFER_BIT);
+        if (style.show_roads) {
+            glBindVertexArray(road_vao_);
+            set_rgb(colour, kRoad);
+            glLineWidth(1.0F);
+            glDrawArrays(GL_LINES, 0, static_cast<GLsizei>(2 * edges_));
+        }
+        glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(target));
+        cache_w_ = w;
+        cache_h_ = h;
+        cache_xf_ = xf;
+        cache_roads_ = style.show_roads;
+        cache_valid_ = true;
+        ++road_renders_;
     }
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, road_fbo_);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(target));
+    glBlitFramebuffer(0, 0, w, h, x, y, x + w, y + h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(target));
+
+    glViewport(x, y, w, h);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x, y, w, h);
+    // closed roads over the layer, wider where the driver allows it
+    glBindVertexArray(road_vao_);
     if (closed_count_ > 0) {
         set_rgb(colour, kClosedRoad);
         glLineWidth(std::min(3.0F, line_width_max_));
@@ -282,49 +315,32 @@ void MapRenderer::draw(const Camera& camera, int x, int y, int w, int h,
         }
     }
 
-    // depots, then agents over them: instanced quads
+    // depots, then agents over them: point sprites
     glUseProgram(point_prog_);
     glUniform4f(glGetUniformLocation(point_prog_, "xf"), xf[0], xf[1], xf[2], xf[3]);
-    const GLint palette = glGetUniformLocation(point_prog_, "palette");
-    std::array<float, 3 * kStateColours> pal{};
-    auto set_palette = [&](std::span<const Rgb> colours) {
-        for (std::size_t i = 0; i < kStateColours; ++i) {
-            const std::array<float, 3> f = to_float(colours[std::min(i, colours.size() - 1)]);
-            pal[3 * i] = f[0];
-            pal[3 * i + 1] = f[1];
-            pal[3 * i + 2] = f[2];
-        }
-        glUniform3fv(palette, static_cast<GLsizei>(kStateColours), pal.data());
-    };
-    std::array<float, 27> ramp{};
-    for (std::size_t i = 0; i < 9; ++i) {
-        const std::array<float, 3> f = to_float(viridis(static_cast<double>(i) / 8.0));
-        ramp[3 * i] = f[0];
-        ramp[3 * i + 1] = f[1];
-        ramp[3 * i + 2] = f[2];
-    }
-    glUniform3fv(glGetUniformLocation(point_prog_, "ramp"), 9, ramp.data());
-    glUniform2f(glGetUniformLocation(point_prog_, "range"), style.range.min, style.range.max);
-    const GLint half = glGetUniformLocation(point_prog_, "half_size");
-    const GLint mode = glGetUniformLocation(point_prog_, "mode");
-
+    const GLint size = glGetUniformLocation(point_prog_, "size_px");
+    glEnable(GL_PROGRAM_POINT_SIZE);
     if (depots_ > 0) {
-        const std::array<Rgb, 2> depot_colours = {kDepot, kDepotDown};
-        set_palette(depot_colours);
-        glUniform1i(mode, 0);
-        glUniform2f(half, style.depot_px / static_cast<float>(w), style.depot_px / static_cast<float>(h));
+        glUniform1f(size, style.depot_px);
         glBindVertexArray(depot_vao_);
-        glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, static_cast<GLsizei>(depots_));
+        glDrawArraysInstanced(GL_POINTS, 0, 1, static_cast<GLsizei>(depots_));
     }
     if (agents_ > 0) {
-        set_palette(kStateColour);
-        glUniform1i(mode, style.mode == ColourMode::kState ? 0 : 1);
-        glUniform2f(half, style.agent_px / static_cast<float>(w), style.agent_px / static_cast<float>(h));
+        glUniform1f(size, style.agent_px);
         glBindVertexArray(agent_vao_);
-        glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, static_cast<GLsizei>(agents_));
+        // the same buffers either way: per instance (divisor 1) or per vertex (divisor 0)
+        const GLuint divisor = style.instanced ? 1 : 0;
+        glVertexAttribDivisor(1, divisor);
+        glVertexAttribDivisor(2, divisor);
+        if (style.instanced) {
+            glDrawArraysInstanced(GL_POINTS, 0, 1, static_cast<GLsizei>(agents_));
+        } else {
+            glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(agents_));
+        }
     }
     glBindVertexArray(0);
     glUseProgram(0);
+    glDisable(GL_PROGRAM_POINT_SIZE);
     glDisable(GL_SCISSOR_TEST);
 }
 
@@ -346,8 +362,12 @@ Framebuffer::~Framebuffer() {
     glDeleteRenderbuffers(1, &colour_);
 }
 
-void Framebuffer::bind() const { glBindFramebuffer(GL_FRAMEBUFFER, fbo_); }
-void Framebuffer::unbind() { glBindFramebuffer(GL_FRAMEBUFFER, 0); }
+void Framebuffer::bind() const {
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+}
+void Framebuffer::unbind() {
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
 
 std::vector<std::uint8_t> Framebuffer::read_rgb() const {
     const auto w = static_cast<std::size_t>(width_);
@@ -368,19 +388,6 @@ std::vector<std::uint8_t> Framebuffer::read_rgb() const {
         }
     }
     return rgb;
-}
-
-void agent_values(const Snapshot& s, ColourMode mode, std::span<const float> chosen,
-                  std::vector<float>& out) {
-    const std::size_t n = s.agents();
-    out.resize(n);
-    if (mode == ColourMode::kState || chosen.size() < n) {
-        for (std::size_t i = 0; i < n; ++i) {
-            out[i] = static_cast<float>(s.state[i]);
-        }
-        return;
-    }
-    std::copy(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(n), out.begin());
 }
 
 }  // namespace swarm::viz

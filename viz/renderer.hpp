@@ -1,10 +1,11 @@
 // The map on the GPU (OpenGL 3.3 core): the road network as one line VBO drawn in one call,
 // closed roads drawn again in red through an index buffer of the closed edges, depots and
-// agents as instanced quads (one instanced draw for all agents; per-agent x,y and a colour
+// agents as instanced point sprites (one instanced draw for all agents; per-agent x,y and a colour
 // value are the only per-frame upload), and optional link lines. Colours come from
 // viz/colormap.hpp. An offscreen framebuffer serves screenshots and benchmarks.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -18,13 +19,14 @@
 namespace swarm::viz {
 
 struct MapStyle {
-    ColourMode mode = ColourMode::kState;
-    ValueRange range{};
     float agent_px = 4.0F;  // agent diameter in pixels
     float depot_px = 12.0F;
     bool show_roads = true;
     bool show_links = true;
     bool show_gossip = true;
+    // agents as one instanced draw of one-point instances, or one draw of N points (the
+    // same single call and buffers; Mesa's llvmpipe runs the vertex stage per instance)
+    bool instanced = true;
 };
 
 class MapRenderer {
@@ -36,8 +38,8 @@ class MapRenderer {
 
     // compiles the shaders and uploads the road geometry (needs a current GL context)
     void init(const RoadGeometry& roads);
-    // per-agent upload: positions and one colour value each (state code or the chosen value)
-    void upload_agents(std::span<const float> xy, std::span<const float> values);
+    // per-agent upload: positions and a packed RGBA colour each (agent_colours)
+    void upload_agents(std::span<const float> xy, std::span<const std::uint32_t> rgba);
     // the closed-edge index buffer, rebuilt when the mask changes
     void upload_closures(std::span<const std::uint64_t> closed_mask);
     void upload_depots(std::span<const std::uint8_t> depot_down);
@@ -45,8 +47,12 @@ class MapRenderer {
     void upload_links(std::span<const float> xy, std::span<const AgentLink> radio,
                       std::span<const AgentLink> gossip);
 
-    // draws into the current framebuffer's viewport (x, y, w, h in GL pixels)
-    void draw(const Camera& camera, int x, int y, int w, int h, const MapStyle& style) const;
+    // draws into the current framebuffer's viewport (x, y, w, h in GL pixels). The road layer
+    // is rendered into a texture only when the camera, size or road toggle changed, and
+    // copied (glBlitFramebuffer) otherwise: a large network costs nothing per frame.
+    void draw(const Camera& camera, int x, int y, int w, int h, const MapStyle& style);
+    // road layer renders so far (tests, benchmarks)
+    [[nodiscard]] std::uint64_t road_layer_renders() const { return road_renders_; }
 
     [[nodiscard]] std::size_t agents() const { return agents_; }
     [[nodiscard]] std::size_t closed_edges() const { return closed_count_; }
@@ -59,7 +65,6 @@ class MapRenderer {
     unsigned road_vbo_ = 0;
     unsigned closed_ebo_ = 0;
     unsigned agent_vao_ = 0;
-    unsigned corner_vbo_ = 0;
     unsigned agent_xy_vbo_ = 0;
     unsigned agent_value_vbo_ = 0;
     unsigned depot_vao_ = 0;
@@ -76,8 +81,17 @@ class MapRenderer {
     std::size_t gossip_vertices_ = 0;
     std::vector<std::uint32_t> closed_scratch_;
     std::vector<float> link_scratch_;
-    std::vector<float> depot_values_;
+    std::vector<std::uint32_t> depot_values_;
     float line_width_max_ = 1.0F;
+    // the cached road layer and what it was drawn for
+    unsigned road_fbo_ = 0;
+    unsigned road_tex_ = 0;
+    int cache_w_ = 0;
+    int cache_h_ = 0;
+    std::array<float, 4> cache_xf_{};
+    bool cache_roads_ = false;
+    bool cache_valid_ = false;
+    std::uint64_t road_renders_ = 0;
 };
 
 // an offscreen RGBA8 framebuffer for screenshots
@@ -100,9 +114,5 @@ class Framebuffer {
     unsigned fbo_ = 0;
     unsigned colour_ = 0;
 };
-
-// the colour value of each agent for the style's mode: the state code, or values[i]
-void agent_values(const Snapshot& s, ColourMode mode, std::span<const float> chosen,
-                  std::vector<float>& out);
 
 }  // namespace swarm::viz

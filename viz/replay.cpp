@@ -96,8 +96,9 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
 
     // events, disruptions among them
     events_ = reader_.events();
-    std::stable_sort(events_.begin(), events_.end(),
-                     [](const io::TraceEvent& a, const io::TraceEvent& b) { return a.time < b.time; });
+    std::stable_sort(
+        events_.begin(), events_.end(),
+        [](const io::TraceEvent& a, const io::TraceEvent& b) { return a.time < b.time; });
     kpis_.disruptions = disruption_times(events_);
     clock_ = Timeline(times_, {});
 }

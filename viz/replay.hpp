@@ -52,7 +52,8 @@ class ReplaySource {
     std::vector<io::TraceEvent> events_;
     std::vector<double> times_;
     // the two most recently read frames
-    std::array<std::size_t, 2> cached_k_{static_cast<std::size_t>(-1), static_cast<std::size_t>(-1)};
+    std::array<std::size_t, 2> cached_k_{static_cast<std::size_t>(-1),
+                                         static_cast<std::size_t>(-1)};
     std::array<io::TraceFrameData, 2> cached_;
     std::size_t next_slot_ = 0;
     DisruptionState disruptions_;

@@ -38,9 +38,9 @@ struct IntervalKpi {
 };
 
 struct KpiHistory {
-    double interval_s = 0.0;     // KPI grid
-    double agents = 0.0;         // vehicles (for vehicle-hours)
-    bool has_orphaned = false;   // whether KpiPoint::orphaned is recorded
+    double interval_s = 0.0;    // KPI grid
+    double agents = 0.0;        // vehicles (for vehicle-hours)
+    bool has_orphaned = false;  // whether KpiPoint::orphaned is recorded
     std::vector<KpiPoint> samples;
     std::vector<IntervalKpi> intervals;
     std::vector<double> disruptions;  // times (s) of disruptions, ascending

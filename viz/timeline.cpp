@@ -34,7 +34,9 @@ void Timeline::advance(double wall_dt) {
     }
 }
 
-void Timeline::seek(double t) { time_ = std::clamp(t, begin(), end()); }
+void Timeline::seek(double t) {
+    time_ = std::clamp(t, begin(), end());
+}
 
 bool Timeline::jump_to_next_disruption() {
     constexpr double kEpsilon = 1e-6;

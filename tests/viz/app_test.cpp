@@ -3,7 +3,6 @@
 // then, agent state colours), not byte by byte. Needs a display: the current DISPLAY or
 // xvfb-run (Mesa llvmpipe); with neither the test exits 77 (ctest SKIP).
 #include <doctest/doctest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -48,8 +47,8 @@ const std::string& display_prefix() {
 // runs swarmsim-viz with a display; a 77 from it (no OpenGL 3.3) skips the test
 Image screenshot(const std::string& args, const std::string& name) {
     const auto out = test::temp_path(name);
-    const std::string cmd = display_prefix() + kViz + " " + args + " --screenshot " +
-                            out.string() + " > /dev/null";
+    const std::string cmd =
+        display_prefix() + kViz + " " + args + " --screenshot " + out.string() + " > /dev/null";
     const int rc = shell(cmd);
     if (rc == 77) {
         std::fprintf(stderr, "skipped: swarmsim-viz found no usable display\n");
@@ -62,7 +61,8 @@ Image screenshot(const std::string& args, const std::string& name) {
 }
 
 bool near(const std::uint8_t* p, Rgb c, int tol = 6) {
-    return std::abs(p[0] - c.r) <= tol && std::abs(p[1] - c.g) <= tol && std::abs(p[2] - c.b) <= tol;
+    return std::abs(p[0] - c.r) <= tol && std::abs(p[1] - c.g) <= tol &&
+           std::abs(p[2] - c.b) <= tol;
 }
 
 // pixels of colour c in columns [x0, x1)
@@ -122,15 +122,16 @@ TEST_CASE("replay and comparison screenshots of traces written by swarmsim run")
     const auto a = test::temp_path("a.h5");
     const auto b = test::temp_path("b.h5");
     REQUIRE(shell(kCli + " run " + scenario + " -o " + a.string() + " > /dev/null 2>&1") == 0);
-    REQUIRE(shell(kCli + " run " + scenario + " --seed 9 -o " + b.string() + " > /dev/null 2>&1") == 0);
+    REQUIRE(shell(kCli + " run " + scenario + " --seed 9 -o " + b.string() + " > /dev/null 2>&1") ==
+            0);
     const Image one = screenshot(a.string() + " --no-ui --at 900 --size 400x300", "replay.png");
     CHECK(count(one, kRoad) > 1500);
     CHECK(states_seen(one) >= 2);
     CHECK(count(one, kClosedRoad) == 0);
     // side by side: each half holds a map with agents
-    const Image two = screenshot(a.string() + " --compare " + b.string() +
-                                     " --no-ui --at 900 --size 800x300",
-                                 "compare.png");
+    const Image two =
+        screenshot(a.string() + " --compare " + b.string() + " --no-ui --at 900 --size 800x300",
+                   "compare.png");
     CHECK(count(two, kRoad, 0, 400) > 800);
     CHECK(count(two, kRoad, 400, 800) > 800);
     CHECK(states_seen(two, 0, 400) >= 2);

@@ -43,3 +43,21 @@ TEST_CASE("value range ignores non-finite values and widens constants") {
     CHECK(value_range(flat).max == 3.0F);
     CHECK(value_range({}).max == 1.0F);
 }
+
+TEST_CASE("agent colours pack the state colour or the ramp value per agent") {
+    CHECK(pack(Rgb{1, 2, 3}) == 0xFF030201U);
+    const std::vector<std::uint8_t> state = {0, 3, 7, 200};
+    std::vector<std::uint32_t> out;
+    agent_colours(state, ColourMode::kState, {}, {}, out);
+    REQUIRE(out.size() == 4);
+    CHECK(out[1] == pack(kStateColour[3]));
+    CHECK(out[2] == pack(kStateColour[7]));
+    CHECK(out[3] == pack(kStateColour[7]));  // unknown codes clamp to the last colour
+    const std::vector<float> load = {0.0F, 5.0F, 10.0F, 2.5F};
+    agent_colours(state, ColourMode::kValue, load, {0.0F, 10.0F}, out);
+    CHECK(out[0] == pack(viridis(0.0)));
+    CHECK(out[2] == pack(viridis(1.0)));
+    // values missing for some agents: by state
+    agent_colours(state, ColourMode::kValue, std::vector<float>{1.0F}, {0.0F, 1.0F}, out);
+    CHECK(out[1] == pack(kStateColour[3]));
+}

@@ -30,7 +30,7 @@ TEST_CASE("live session publishes snapshots of the model at sample times") {
         CHECK(snap.state[v] == static_cast<std::uint8_t>(s.model().vehicles().state[v]));
     }
     CHECK(snap.kpi.created > 0);
-    CHECK(snap.kpis.samples.size() == 21);  // t = 0, 30, ..., 600
+    CHECK(snap.kpis.samples.size() == 21);    // t = 0, 30, ..., 600
     CHECK(snap.kpis.intervals.size() == 10);  // 60 s KPI grid
     CHECK(snap.kpis.has_orphaned);
     CHECK(b.published() == 21);
@@ -79,7 +79,7 @@ TEST_CASE("live session paces against wall time pauses and stops") {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const std::uint64_t n = s.snapshots().published();
     CHECK(n >= 3);
-    CHECK(n <= 30);  // ~10 s simulated in 0.5 s, never the whole 2,400 s
+    CHECK(n <= 30);    // ~10 s simulated in 0.5 s, never the whole 2,400 s
     s.set_speed(0.0);  // as fast as possible: runs to the end
     for (int i = 0; i < 200 && !s.finished(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
