@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <deque>
 #include <vector>
 
 #include "sim/event.hpp"
@@ -156,7 +157,7 @@ class Engine {
     std::uint32_t lps_per_partition_ = 1;
     std::vector<Observer*> observers_;
     bool per_event_observers_ = false;
-    std::vector<BarrierAction> actions_;
+    std::deque<BarrierAction> actions_;  // a deque: actions may add actions while running
     std::vector<Timer> timers_;  // min-heap on (time, order)
     std::uint64_t timer_order_ = 0;
     std::size_t sample_action_ = SIZE_MAX;

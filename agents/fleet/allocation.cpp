@@ -124,13 +124,46 @@ std::unique_ptr<AllocationPolicy> make_nearest_bid_policy() {
     return std::make_unique<NearestBidPolicy>();
 }
 
+namespace {
+
+class CloudPolicy final : public AllocationPolicy {
+  public:
+    [[nodiscard]] std::string_view name() const override { return "cloud"; }
+    [[nodiscard]] bool centralized() const override { return true; }
+    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
+                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
+        return nearest_.candidates(spec, board, depot, order, out);
+    }
+    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
+                              std::uint32_t vehicle_b) const override {
+        return nearest_.better(cost_a, vehicle_a, cost_b, vehicle_b);
+    }
+    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
+                                            const OrderMsg& order, sim::Tick now) const override {
+        return nearest_.bid(spec, me, order, now);
+    }
+
+  private:
+    NearestBidPolicy nearest_;
+};
+
+}  // namespace
+
+std::unique_ptr<AllocationPolicy> make_cloud_policy() {
+    return std::make_unique<CloudPolicy>();
+}
+
 std::vector<std::string> allocation_policy_names() {
-    return {"nearest_bid", "insertion"};
+    return {"auction", "cloud", "nearest_bid", "insertion"};
 }
 
 std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name) {
-    if (name == "nearest_bid" || name == "insertion") {
+    // "auction" is the contract net among the radio neighbours of the depot holding the order
+    if (name == "auction" || name == "nearest_bid" || name == "insertion") {
         return make_nearest_bid_policy();
+    }
+    if (name == "cloud") {
+        return make_cloud_policy();
     }
     std::string known;
     for (const std::string& n : allocation_policy_names()) {

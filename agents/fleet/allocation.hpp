@@ -42,6 +42,9 @@ class AllocationPolicy {
   public:
     virtual ~AllocationPolicy() = default;
     [[nodiscard]] virtual std::string_view name() const = 0;
+    // true: a central dispatcher (the cloud LP) awards orders; depots send their orders to it
+    // over the cloud link instead of offering them to vehicles
+    [[nodiscard]] virtual bool centralized() const { return false; }
 
     // depot side: the vehicles to offer `order` to, written to out; returns how many
     virtual std::size_t candidates(const FleetSpec& spec, const FleetBoard& board,
@@ -59,6 +62,11 @@ class AllocationPolicy {
 // radius; each bids the straight-line time to finish its plan, reach the depot, load and
 // deliver; the lowest cost wins, ties to the lower vehicle index.
 std::unique_ptr<AllocationPolicy> make_nearest_bid_policy();
+
+// "cloud": the cloud dispatcher picks, for each order, the candidate (same K nearest usable
+// vehicles) whose telemetry says it is free soonest near the depot: free_at plus the
+// straight-line time from where it gets free to the depot. Vehicles only accept or reject.
+std::unique_ptr<AllocationPolicy> make_cloud_policy();
 
 // by name; throws std::invalid_argument listing the known names
 std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name);

@@ -18,6 +18,10 @@ class FleetBoard {
         Point position;
         VehicleState state = VehicleState::kIdle;
         std::uint8_t plan_size = 0;
+        // telemetry for a central dispatcher (filled only when one is used): when and where
+        // the vehicle's current plan ends, by its straight-line estimate
+        sim::Tick free_at = 0;
+        NodeId free_node = world::kNoNode;
     };
 
     FleetBoard() = default;

@@ -129,9 +129,15 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
             fleet_.min_energy_kwh[v] = t.battery_kwh;
         }
     }
-    layout_ = LpLayout(spec_.depot_count(), fleet_.home);
+    layout_ = LpLayout(spec_.depot_count(), fleet_.home, policy_->centralized());
     board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
     board_scratch_.resize(fleet_.size());
+    roads_ = RoadState(spec_.net().edge_count());
+    depot_up_.assign(spec_.depot_count(), 1);
+    base_home_ = fleet_.home;
+    demand_factor_.assign(spec_.depot_count(), 1.0);
+    loss_ = spec_.comms.radio_loss;
+    cloud_extra_.assign(fleet_.size(), 0);
 }
 
 sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t partitions) const {
@@ -144,10 +150,13 @@ sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t part
 }
 
 void FleetModel::attach(sim::Engine& engine) {
+    engine_ = &engine;
     routers_.clear();
     for (std::size_t p = 0; p < engine.partitions(); ++p) {
         routers_.push_back(router_factory_.make());
     }
+    views_.clear();
+    views_.resize(engine.partitions());
     // the board: built now, then at barriers only
     rebuild_board(engine.now());
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
@@ -170,6 +179,7 @@ void FleetModel::attach(sim::Engine& engine) {
             engine.inject(lp, first, type_of(Msg::kDemand));
         }
     }
+    schedule_disruptions(engine);
 }
 
 FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
@@ -212,11 +222,19 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
 }
 
 void FleetModel::rebuild_board(Tick t) {
+    const bool telemetry = policy_->centralized();
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-        board_scratch_[v] = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size};
+        FleetBoard::Entry& e = board_scratch_[v];
+        e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size};
+        if (telemetry) {
+            const PlanEstimate est = estimate_plan(spec_, view(v, t), nullptr, t);
+            e.free_at = est.finish;
+            e.free_node = fleet_.plan[v].size > 0 ? est.end : view(v, t).position;
+        }
     }
     board_.rebuild(board_scratch_);
     board_.set_built_at(t);
+    share_knowledge(t);
 }
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
@@ -235,15 +253,71 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
 }
 
-void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) const {
-    ctx.send(dst, lookahead_, type_of(m), p);
+CommsCounters& FleetModel::comms_of(sim::LpId lp) {
+    const LpLayout::Entry who = layout_.at(lp);
+    switch (who.kind) {
+        case LpLayout::Kind::kDepot:
+            return depots_[who.index].comms;
+        case LpLayout::Kind::kVehicle:
+            return fleet_.comms[who.index];
+        default:
+            return cloud_comms_;
+    }
+}
+
+void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) {
+    CommsCounters& c = comms_of(ctx.self());
+    ++c.sent;
+    c.bytes_sent += message_bytes(m, spec_.comms.header_bytes);
+    const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
+                       (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
+    ctx.send(dst, cloud ? cloud_delay(m) : lookahead_, type_of(m), p);
+}
+
+sim::Tick FleetModel::cloud_delay(Msg m) const {
+    const double bits = 8.0 * message_bytes(m, spec_.comms.header_bytes);
+    const Tick d = seconds_to_ticks(
+        spec_.time, spec_.comms.cloud_rtt_s / 2.0 + bits / spec_.comms.cloud_bandwidth_bps);
+    return std::max(d, lookahead_);
+}
+
+CommsCounters FleetModel::comms_totals() const {
+    CommsCounters c = cloud_comms_;
+    for (const DepotState& d : depots_) {
+        c += d.comms;
+    }
+    for (const CommsCounters& v : fleet_.comms) {
+        c += v;
+    }
+    return c;
+}
+
+bool FleetModel::radio_blocked(Point p) const {
+    for (const auto& b : blackouts_) {
+        if (b.second.contains(p)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const sim::LpId lp = ctx.self();
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
-    if (who.kind == LpLayout::Kind::kDepot) {
+    if (event.src != lp && event.src != sim::kExternalLp) {
+        CommsCounters& c = comms_of(lp);
+        ++c.received;
+        c.bytes_received += message_bytes(m, spec_.comms.header_bytes);
+    }
+    if (who.kind == LpLayout::Kind::kCloud) {
+        if (m == Msg::kCloudRequest) {
+            return on_cloud_request(ctx, event.payload.as<OrderMsg>());
+        }
+        if (m == Msg::kCloudSolve) {
+            return on_cloud_solve(ctx);
+        }
+    } else if (who.kind == LpLayout::Kind::kDepot) {
         const std::uint32_t d = who.index;
         switch (m) {
             case Msg::kDemand:
@@ -272,6 +346,18 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_charge_request(ctx, d, event.payload.as<ChargeMsg>());
             case Msg::kChargeDone:
                 return on_charge_done(ctx, d, event.payload.as<ChargeMsg>());
+            case Msg::kDepotDown:
+                return on_depot_down(ctx, d);
+            case Msg::kDepotUp:
+                return;  // depot_up_ already says so; nothing is waiting
+            case Msg::kOrphan:
+                return on_orphan(ctx, d, event.payload.as<AnswerMsg>());
+            case Msg::kLost:
+                return on_lost(ctx, d, event.payload.as<AnswerMsg>());
+            case Msg::kForward:
+                return on_forward(ctx, d, event.payload.as<OrderMsg>());
+            case Msg::kCloudTimeout:
+                return on_cloud_timeout(ctx, d, event.payload.as<AnswerMsg>());
             default:
                 break;
         }
@@ -292,6 +378,14 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_service_done(ctx, v);
             case Msg::kCharged:
                 return on_charged(ctx, v);
+            case Msg::kBreak:
+                return on_break(ctx, v);
+            case Msg::kRepair:
+                return on_repair(ctx, v);
+            case Msg::kRehome:
+                return on_rehome(ctx, v);
+            case Msg::kRevoke:
+                return on_revoke(ctx, v, event.payload.as<OrderMsg>());
             default:
                 break;
         }
@@ -321,14 +415,41 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
     DepotState& ds = depots_[d];
     const DemandProcess& demand = demand_[d];
     sim::RandomStream rng(ctx.seed(), ctx.self(), kDemandSubstream, ds.demand_draws);
-    // the order, then the next arrival
+    // the order, then the next arrival (a surge shortens the gaps by its multiplier)
     const Order drawn = demand.make_order(ctx.now(), rng);
-    const Tick next = demand.next_arrival(ctx.now(), rng);
+    Tick next = demand.next_arrival(ctx.now(), rng);
     ds.demand_draws = rng.draws();
     if (next != sim::kTickNever) {
+        if (demand_factor_[d] != 1.0) {
+            next = ctx.now() +
+                   std::max<Tick>(1, static_cast<Tick>(static_cast<double>(next - ctx.now()) /
+                                                       demand_factor_[d]));
+        }
         ctx.schedule_self(next - ctx.now(), type_of(Msg::kDemand));
     }
+    if (!depot_up(d)) {
+        // a closed depot's customers are served from the nearest open depot
+        const std::uint32_t to = nearest_open_depot(d);
+        const OrderId id = ds.book.create(drawn);
+        ds.auctions.emplace_back();
+        ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+        if (to != kNone) {
+            ++ds.forwarded_out;
+            OrderMsg m;
+            m.depot = d;
+            m.customer = drawn.customer_node;
+            m.size = static_cast<std::uint16_t>(drawn.size);
+            m.ready = drawn.ready;
+            m.due = drawn.due;
+            send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
+        }
+        return;
+    }
+    take_order(ctx, d, drawn);
+}
 
+void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
+    DepotState& ds = depots_[d];
     const OrderId id = ds.book.create(drawn);
     ds.auctions.emplace_back();
     // stock is reserved when the order is taken
@@ -341,6 +462,43 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
     start_auction(ctx, d, id.index);
 }
 
+void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
+    Order o;
+    o.customer_node = m.customer;
+    o.size = m.size;
+    o.created = ctx.now();
+    o.ready = std::max(m.ready, ctx.now());
+    o.due = std::max(m.due, ctx.now());
+    o.service_time = customer_service_;
+    ++depots_[d].forwarded_in;
+    if (!depot_up(d)) {
+        // closed too in the meantime: not forwarded twice
+        const OrderId id = depots_[d].book.create(o);
+        depots_[d].auctions.emplace_back();
+        depots_[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
+        return;
+    }
+    take_order(ctx, d, o);
+}
+
+std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
+    const world::RoadNetwork& net = spec_.net();
+    const Point p = net.position(depot_node_[d]);
+    std::uint32_t best = kNone;
+    double best_d = 0.0;
+    for (std::uint32_t i = 0; i < depot_node_.size(); ++i) {
+        if (i == d || depot_up_[i] == 0) {
+            continue;
+        }
+        const double di = distance(p, net.position(depot_node_[i]));
+        if (best == kNone || di < best_d) {
+            best = i;
+            best_d = di;
+        }
+    }
+    return best;
+}
+
 void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = depots_[d];
     Auction& auction = ds.auctions[o];
@@ -348,22 +506,57 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     ++auction.round;
     auction.best_vehicle = kNone;
     const OrderMsg msg = order_msg(d, o);
-    std::array<std::uint32_t, 64> cand{};
-    const std::size_t n = policy_->candidates(spec_, board_, d, msg, cand);
     AnswerMsg key;
     key.order = o;
     key.round = auction.round;
+    const Point here = spec_.net().position(depot_node_[d]);
+    if (policy_->centralized()) {
+        // the cloud decides; without a link the depot can only wait and ask again
+        if (!cloud_up_ || radio_blocked(here)) {
+            ++ds.auction.retries;
+            ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
+            return;
+        }
+        auction.awarding = true;
+        send(ctx, layout_.cloud_lp(), Msg::kCloudRequest, Payload::of(msg));
+        ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.cloud.timeout_s),
+                          type_of(Msg::kCloudTimeout), Payload::of(key), kLatePriority);
+        return;
+    }
+    std::array<std::uint32_t, 64> cand{};
+    const std::size_t n =
+        radio_blocked(here) ? 0 : policy_->candidates(spec_, board_, d, msg, cand);
     if (n == 0) {
-        // nobody near: try again later
+        // nobody near (or no radio here): try again later
         ++ds.auction.retries;
         ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
         return;
     }
+    sim::RandomStream& rng = ctx.rng();
     for (std::size_t i = 0; i < n; ++i) {
+        const Point there = board_.entry(cand[i]).position;
+        const double loss = loss_area_.empty() || loss_area_.contains(there) ? loss_ : 0.0;
+        if (radio_blocked(there) || (loss > 0.0 && rng.uniform() < loss)) {
+            ++ds.comms.lost;  // the offer never arrives
+            ++ds.comms.sent;
+            continue;
+        }
         send(ctx, vehicle_lp(cand[i]), Msg::kOffer, Payload::of(msg));
     }
     ds.auction.offers += n;
     ctx.schedule_self(bid_window_, type_of(Msg::kBidTimeout), Payload::of(key), kLatePriority);
+}
+
+void FleetModel::on_cloud_timeout(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
+    DepotState& ds = depots_[d];
+    Auction& auction = ds.auctions[a.order];
+    const Order& ord = ds.book.order(order_id(d, a.order));
+    if (a.round != auction.round || !auction.awarding || ord.state != OrderState::kCreated) {
+        return;
+    }
+    // no word from the cloud: ask again (a late award of this round is revoked)
+    auction.awarding = false;
+    on_retry(ctx, d, a.order);
 }
 
 void FleetModel::on_bid(std::uint32_t d, const AnswerMsg& a) {
@@ -421,20 +614,29 @@ void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
 void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
     Auction& auction = ds.auctions.at(a.order);
-    if (!auction.awarding) {
-        throw FleetModelError("fleet: accept of order " + std::to_string(a.order) +
-                              " that is not being awarded");
+    const OrderId id = order_id(d, a.order);
+    const bool current = auction.awarding && a.round == auction.round &&
+                         ds.book.order(id).state == OrderState::kCreated;
+    if (!current || !depot_up(d)) {
+        // a stale award (the order moved on) or a closed depot: the vehicle drops it
+        OrderMsg m = order_msg(d, a.order);
+        m.round = a.round;
+        send(ctx, vehicle_lp(a.vehicle), Msg::kRevoke, Payload::of(m));
+        if (current) {
+            auction.awarding = false;
+            ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+        }
+        return;
     }
     auction.awarding = false;
-    ds.book.assign(order_id(d, a.order), a.vehicle, ctx.now());
+    ds.book.assign(id, a.vehicle, ctx.now());
 }
 
 void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
     Auction& auction = ds.auctions.at(a.order);
-    if (!auction.awarding) {
-        throw FleetModelError("fleet: reject of order " + std::to_string(a.order) +
-                              " that is not being awarded");
+    if (!auction.awarding || a.round != auction.round) {
+        return;  // a stale award
     }
     // rejected before it was ever assigned: still kCreated in the book, offer it again
     ++ds.auction.rejects;
@@ -442,8 +644,81 @@ void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     on_retry(ctx, d, a.order);
 }
 
+void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why) {
+    DepotState& ds = depots_[d];
+    const OrderId id = order_id(d, o);
+    const Order& ord = ds.book.order(id);
+    if (ord.state == OrderState::kAssigned) {
+        OrderMsg m = order_msg(d, o);
+        send(ctx, vehicle_lp(ord.vehicle), Msg::kRevoke, Payload::of(m));
+    }
+    ds.auctions[o].awarding = false;
+    ds.book.fail(id, why, ctx.now());
+}
+
+void FleetModel::on_depot_down(Context& ctx, std::uint32_t d) {
+    // orders not yet on a vehicle are lost with the depot (awards on their way are revoked
+    // when accepted); vehicles already docked are not loaded any more
+    DepotState& ds = depots_[d];
+    for (std::uint32_t o = 0; o < ds.book.size(); ++o) {
+        const OrderState st = ds.book.order(order_id(d, o)).state;
+        if (st == OrderState::kCreated && !ds.auctions[o].awarding) {
+            fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
+        } else if (st == OrderState::kAssigned) {
+            fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
+        }
+    }
+}
+
+void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
+    DepotState& ds = depots_[d];
+    const OrderId id = order_id(d, a.order);
+    const Order& ord = ds.book.order(id);
+    if (ord.vehicle != a.vehicle) {
+        return;
+    }
+    if (ord.state == OrderState::kAssigned) {
+        // re-allocated among the vehicles still available
+        ds.book.unassign(id, ctx.now());
+        if (!depot_up(d)) {
+            ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+            return;
+        }
+        ds.auctions[a.order].awarding = false;
+        start_auction(ctx, d, a.order);
+    } else if (ord.state == OrderState::kPickedUp) {
+        // loaded on the vehicle after it broke (the dock finished first): lost with it
+        ds.book.fail(id, FailReason::kVehicleLost, ctx.now());
+    }
+}
+
+void FleetModel::on_lost(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
+    DepotState& ds = depots_[d];
+    const OrderId id = order_id(d, a.order);
+    const Order& ord = ds.book.order(id);
+    if (ord.vehicle != a.vehicle ||
+        (ord.state != OrderState::kAssigned && ord.state != OrderState::kPickedUp)) {
+        return;
+    }
+    ds.book.fail(id, static_cast<FailReason>(a.reason), ctx.now());
+}
+
 void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m) {
     DepotState& ds = depots_[d];
+    if (!depot_up(d)) {
+        // nothing to load at a closed depot: the orders fail and the vehicle moves on
+        for (std::uint32_t i = 0; i < m.count; ++i) {
+            const Order& ord = ds.book.order(order_id(d, m.orders[i]));
+            if (ord.state == OrderState::kAssigned && ord.vehicle == m.vehicle) {
+                fail_and_revoke(ctx, d, m.orders[i], FailReason::kDepotClosed);
+            }
+        }
+        VehicleMsg out;
+        out.vehicle = m.vehicle;
+        out.count = 0;
+        send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
+        return;
+    }
     Customer c;
     c.id = ds.dock_jobs.put(m);
     c.created = ctx.now();
@@ -478,18 +753,20 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
         begin_dock(ctx, d, static_cast<std::uint32_t>(next->id));
     }
     const DockMsg m = ds.dock_jobs.take(static_cast<std::uint32_t>(job.id));
+    // orders taken away meanwhile (orphaned, depot closed) stay behind; the vehicle has
+    // dropped them from its plan when their revoke reached it, before this
+    std::uint32_t loaded = 0;
     for (std::uint32_t i = 0; i < m.count; ++i) {
         const OrderId id = order_id(d, m.orders[i]);
         const Order& ord = ds.book.order(id);
-        if (ord.state != OrderState::kAssigned || ord.vehicle != m.vehicle) {
-            throw FleetModelError("fleet: vehicle " + std::to_string(m.vehicle) + " loads order " +
-                                  to_string(id) + " it was not assigned");
+        if (ord.state == OrderState::kAssigned && ord.vehicle == m.vehicle) {
+            ds.book.pick_up(id, ctx.now());
+            ++loaded;
         }
-        ds.book.pick_up(id, ctx.now());
     }
     VehicleMsg out;
     out.vehicle = m.vehicle;
-    out.count = m.count;
+    out.count = loaded;
     send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
 }
 
@@ -540,6 +817,9 @@ void FleetModel::on_charge_done(Context& ctx, std::uint32_t d, const ChargeMsg& 
 
 void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
     const VehicleState from = fleet_.state[v];
+    if (from == s) {
+        return;
+    }
     if (!transition_allowed(from, s)) {
         throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
                               " cannot go from " + to_string(from) + " to " + to_string(s));
@@ -565,7 +845,9 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
 }
 
 void FleetModel::on_offer(Context& ctx, std::uint32_t v, const OrderMsg& m) {
-    const std::optional<double> cost = policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
+    const std::optional<double> cost = fleet_.state[v] == VehicleState::kBroken
+                                           ? std::nullopt
+                                           : policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
     AnswerMsg a;
     a.order = m.order;
     a.vehicle = v;
@@ -580,7 +862,8 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     a.vehicle = v;
     a.round = m.round;
     // still feasible? (other depots may have awarded orders since the bid)
-    if (!feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
+    if (fleet_.state[v] == VehicleState::kBroken ||
+        !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
     }
@@ -639,32 +922,121 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     const NodeId target = fleet_.dest[v];
     double seconds = 0.0;
     if (type.kind == VehicleKind::kDrone) {
-        // drones fly one straight leg
+        // drones fly one straight leg, above any road closure
         fleet_.leg_to[v] = target;
         seconds = distance(net.position(from), net.position(target)) / type.cruise_mps;
     } else {
-        // ground: (re)plan when the target changed, then drive the next edge
+        // ground: (re)plan when the target or the knowledge changed, then drive the next
+        // edge; a closed edge found at its start is learnt (with the whole disruption behind
+        // it) and planned around
         std::vector<EdgeId>& route = fleet_.route[v];
-        if (fleet_.route_dest[v] != target || fleet_.route_pos[v] >= route.size() ||
-            net.source(route[fleet_.route_pos[v]]) != from) {
-            routing::Route r = routers_[ctx.partition()]->fastest(from, target);
-            if (!r.found || r.edges.empty()) {
-                throw FleetModelError("fleet: no route from node " + std::to_string(from) + " to " +
-                                      std::to_string(target));
+        for (int attempt = 0;; ++attempt) {
+            if (fleet_.replan[v] != 0 || fleet_.route_dest[v] != target ||
+                fleet_.route_pos[v] >= route.size() ||
+                net.source(route[fleet_.route_pos[v]]) != from) {
+                routing::Route r = routers_[ctx.partition()]->fastest(
+                    from, target, believed_view(ctx.partition(), v));
+                fleet_.replan[v] = 0;
+                if (!r.found || r.edges.empty()) {
+                    route.clear();
+                    fleet_.route_pos[v] = 0;
+                    fleet_.route_dest[v] = world::kNoNode;
+                    return unreachable(ctx, v);
+                }
+                route.swap(r.edges);
+                fleet_.route_pos[v] = 0;
+                fleet_.route_dest[v] = target;
             }
-            route.swap(r.edges);
-            fleet_.route_pos[v] = 0;
-            fleet_.route_dest[v] = target;
+            const EdgeId next = route[fleet_.route_pos[v]];
+            if (!roads_.closed(next)) {
+                break;
+            }
+            if (!fleet_.known[v].merge(roads_.why_closed(next)) || attempt > 64) {
+                throw FleetModelError("fleet: vehicle " + std::to_string(v) +
+                                      " keeps routing over closed edge " + std::to_string(next));
+            }
+            fleet_.replan[v] = 1;
         }
         const EdgeId e = route[fleet_.route_pos[v]++];
         fleet_.leg_to[v] = net.target(e);
-        seconds = net.travel_time_s(e) / type.speed_factor;
+        seconds = net.travel_time_s(e) / type.speed_factor / roads_.speed_factor(e);
     }
     const Tick dt = seconds_to_ticks(spec_.time, seconds);
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now() + dt;
     fleet_.moving[v] = 1;
     ctx.schedule_self(dt, type_of(Msg::kArrive));
+}
+
+const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
+    static const routing::RouteView kOpen{};
+    const KnownRoadEvents& known = fleet_.known[v];
+    if (known.count() == 0) {
+        return kOpen;
+    }
+    auto& cache = views_[partition];
+    for (const auto& bv : cache) {
+        if (bv->known == known) {
+            return bv->view;
+        }
+    }
+    // the views depend on the known events only, so every partition builds the same one
+    auto bv = std::make_unique<BelievedView>();
+    bv->known = known;
+    std::vector<float> factor;
+    roads_.believed(known, bv->closed, factor);
+    const world::RoadNetwork& net = spec_.net();
+    if (!factor.empty()) {
+        bv->times.resize(net.edge_count());
+        for (EdgeId e = 0; e < net.edge_count(); ++e) {
+            bv->times[e] = static_cast<float>(net.travel_time_s(e) / factor[e]);
+        }
+    }
+    bv->view = routing::make_view(net, &bv->closed, bv->times);
+    cache.push_back(std::move(bv));
+    return cache.back()->view;
+}
+
+void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
+    Plan& plan = fleet_.plan[v];
+    const auto lost = [&](std::uint32_t i) {
+        AnswerMsg a;
+        a.order = plan.entries[i].order;
+        a.vehicle = v;
+        a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
+        send(ctx, depot_lp(plan.entries[i].depot), Msg::kLost, Payload::of(a));
+    };
+    switch (fleet_.state[v]) {
+        case VehicleState::kEnRoute:
+            // the customer of the head order cannot be reached: reported, and the next one
+            lost(0);
+            fleet_.load[v] -= plan.entries[0].size;
+            --plan.loaded;
+            drop_entry(v, 0);
+            return next_activity(ctx, v);
+        case VehicleState::kToPickup: {
+            // the depot cannot be reached: its orders in the plan are reported
+            const std::uint32_t d = plan.entries[0].depot;
+            for (std::uint32_t i = plan.size; i-- > plan.loaded;) {
+                if (plan.entries[i].depot == d) {
+                    lost(i);
+                    drop_entry(v, i);
+                }
+            }
+            return next_activity(ctx, v);
+        }
+        default:
+            // home cannot be reached: park here until there is work
+            set_state(v, VehicleState::kIdle, ctx.now());
+            return;
+    }
+}
+
+void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
+    Plan& plan = fleet_.plan[v];
+    std::copy(plan.entries.begin() + i + 1, plan.entries.begin() + plan.size,
+              plan.entries.begin() + i);
+    --plan.size;
 }
 
 void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
@@ -695,6 +1067,9 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now();
     fleet_.moving[v] = 0;
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;  // it broke on the way: it pulls over here
+    }
     if (fleet_.node[v] != fleet_.dest[v]) {
         return start_leg(ctx, v);
     }
@@ -758,6 +1133,9 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;  // broke at the dock: its orders were handed back
+    }
     if (fleet_.state[v] != VehicleState::kLoading) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
                               to_string(fleet_.state[v]));
@@ -771,12 +1149,17 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
     next_activity(ctx, v);
 }
 
-void FleetModel::on_ready(Context& ctx, std::uint32_t /*v*/) {
-    ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+void FleetModel::on_ready(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] != VehicleState::kBroken) {
+        ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+    }
 }
 
 void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
     Plan& plan = fleet_.plan[v];
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;  // broke during the hand-over: the order was reported lost
+    }
     if (fleet_.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) +
                               " finished a delivery it was not making");
@@ -797,12 +1180,418 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
+        return;
+    }
     if (fleet_.state[v] != VehicleState::kCharging) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " charged while " +
                               to_string(fleet_.state[v]));
     }
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
     set_state(v, VehicleState::kIdle, ctx.now());
+}
+
+void FleetModel::on_break(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;
+    }
+    set_state(v, VehicleState::kBroken, ctx.now());
+    // its orders go back: not yet loaded ones are re-allocated, loaded ones are lost with it
+    Plan& plan = fleet_.plan[v];
+    for (std::uint32_t i = 0; i < plan.size; ++i) {
+        AnswerMsg a;
+        a.order = plan.entries[i].order;
+        a.vehicle = v;
+        a.reason = static_cast<std::uint8_t>(FailReason::kVehicleLost);
+        send(ctx, depot_lp(plan.entries[i].depot), i < plan.loaded ? Msg::kLost : Msg::kOrphan,
+             Payload::of(a));
+    }
+    plan.size = 0;
+    plan.loaded = 0;
+    fleet_.load[v] = 0;
+    ++fleet_.counters[v].breakdowns;
+}
+
+void FleetModel::on_repair(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] != VehicleState::kBroken) {
+        return;
+    }
+    set_state(v, VehicleState::kIdle, ctx.now());
+    if (fleet_.moving[v] == 0) {
+        next_activity(ctx, v);  // home, or wait there
+    }
+}
+
+void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
+    const VehicleState s = fleet_.state[v];
+    if ((s == VehicleState::kIdle || s == VehicleState::kReturning) && fleet_.plan[v].size == 0 &&
+        fleet_.node[v] != depot_node_[fleet_.home[v]]) {
+        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    }
+}
+
+void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
+    Plan& plan = fleet_.plan[v];
+    for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
+        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order) {
+            drop_entry(v, i);
+            break;
+        }
+    }
+    // heading for that depot with nothing left to fetch there: re-plan the trip
+    if (fleet_.state[v] == VehicleState::kToPickup) {
+        next_activity(ctx, v);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// cloud dispatcher
+
+void FleetModel::on_cloud_request(Context& ctx, const OrderMsg& m) {
+    cloud_pending_.push_back(m);
+    if (cloud_solving_) {
+        return;  // taken into the solve under way or the next one
+    }
+    cloud_solving_ = true;
+    // the solve takes longer the more orders are open
+    const double s = spec_.cloud.solve_base_s +
+                     spec_.cloud.solve_per_order_s * static_cast<double>(cloud_pending_.size());
+    ctx.schedule_self(std::max<Tick>(1, seconds_to_ticks(spec_.time, s)),
+                      type_of(Msg::kCloudSolve));
+}
+
+void FleetModel::on_cloud_solve(Context& ctx) {
+    cloud_solving_ = false;
+    if (cloud_board_at_ != board_.built_at()) {
+        // fresh telemetry: forget the awards it already reflects
+        std::fill(cloud_extra_.begin(), cloud_extra_.end(), 0);
+        cloud_board_at_ = board_.built_at();
+    }
+    if (!cloud_up_) {
+        // the link is down: plans cannot be pushed; try again later
+        cloud_solving_ = true;
+        ctx.schedule_self(backoff_, type_of(Msg::kCloudSolve));
+        return;
+    }
+    const world::RoadNetwork& net = spec_.net();
+    std::vector<OrderMsg> keep;
+    for (const OrderMsg& order : cloud_pending_) {
+        std::array<std::uint32_t, 64> cand{};
+        const std::size_t n = policy_->candidates(spec_, board_, order.depot, order, cand);
+        const Point depot = net.position(depot_node_[order.depot]);
+        std::uint32_t best = kNone;
+        double best_cost = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t v = cand[i];
+            const FleetBoard::Entry& e = board_.entry(v);
+            if (e.plan_size + cloud_extra_[v] >= spec_.allocation.max_plan ||
+                radio_blocked(e.position)) {
+                continue;
+            }
+            const VehicleType& type = type_of_vehicle(v);
+            const double mps =
+                type.kind == VehicleKind::kDrone ? type.cruise_mps : 13.9 * type.speed_factor;
+            const Point from =
+                e.free_node == world::kNoNode ? e.position : net.position(e.free_node);
+            const double cost = spec_.time.to_seconds(std::max(e.free_at, ctx.now()) - ctx.now()) +
+                                spec_.allocation.detour_factor * distance(from, depot) / mps +
+                                600.0 * cloud_extra_[v];
+            if (best == kNone || policy_->better(cost, v, best_cost, best)) {
+                best = v;
+                best_cost = cost;
+            }
+        }
+        if (best == kNone) {
+            keep.push_back(order);
+            continue;
+        }
+        ++cloud_extra_[best];
+        send(ctx, vehicle_lp(best), Msg::kAward, Payload::of(order));
+    }
+    cloud_pending_.swap(keep);
+    if (!cloud_pending_.empty()) {
+        cloud_solving_ = true;
+        ctx.schedule_self(backoff_, type_of(Msg::kCloudSolve));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// disruptions, applied at barriers
+
+void FleetModel::apply(const DisruptionAction& a, Tick now) {
+    if (engine_ == nullptr) {
+        throw FleetModelError("fleet: apply() before attach()");
+    }
+    sim::Engine& engine = *engine_;
+    AppliedDisruption rec{now, a.kind, a.label, 0};
+    sim::RandomStream rng(engine.config().seed, kApplyStream, static_cast<std::uint32_t>(applied_),
+                          0);
+    const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
+        if (fleet_.home[v] != home) {
+            fleet_.home[v] = home;
+            engine.inject(vehicle_lp(v), now, type_of(Msg::kRehome));
+        }
+    };
+    switch (a.kind) {
+        case DisruptionKind::kCloseRoads:
+        case DisruptionKind::kReopenRoads:
+        case DisruptionKind::kSlowRoads:
+            roads_.apply(a, now);
+            rec.affected = static_cast<std::uint32_t>(a.edges.size());
+            break;
+        case DisruptionKind::kDepotDown: {
+            if (depot_up_.at(a.depot) == 0) {
+                break;
+            }
+            depot_up_[a.depot] = 0;
+            engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotDown));
+            // its vehicles move to the nearest open depot
+            const std::uint32_t to = nearest_open_depot(a.depot);
+            for (std::uint32_t v = 0; v < fleet_.size() && to != kNone; ++v) {
+                if (fleet_.home[v] == a.depot) {
+                    rehome(v, to);
+                }
+            }
+            rec.affected = 1;
+            break;
+        }
+        case DisruptionKind::kDepotUp:
+            if (depot_up_.at(a.depot) != 0) {
+                break;
+            }
+            depot_up_[a.depot] = 1;
+            engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotUp));
+            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                if (base_home_[v] == a.depot) {
+                    rehome(v, a.depot);
+                }
+            }
+            rec.affected = 1;
+            break;
+        case DisruptionKind::kDepotStock:
+            depots_.at(a.depot).stock = a.stock;
+            rec.affected = 1;
+            break;
+        case DisruptionKind::kBreakVehicles:
+        case DisruptionKind::kRepairVehicles: {
+            const bool brk = a.kind == DisruptionKind::kBreakVehicles;
+            std::vector<std::uint32_t> who = a.vehicles;
+            if (who.empty()) {
+                // a random share of the vehicles in the other state (partial Fisher-Yates)
+                std::vector<std::uint32_t> pool;
+                for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                    if ((fleet_.state[v] == VehicleState::kBroken) != brk) {
+                        pool.push_back(v);
+                    }
+                }
+                const auto k = static_cast<std::size_t>(std::llround(
+                    a.fraction * static_cast<double>(brk ? pool.size() : fleet_.size())));
+                const std::size_t take = std::min(k, pool.size());
+                for (std::size_t i = 0; i < take; ++i) {
+                    const std::size_t j =
+                        i + static_cast<std::size_t>(rng.uniform() *
+                                                     static_cast<double>(pool.size() - i));
+                    std::swap(pool[i], pool[std::min(j, pool.size() - 1)]);
+                }
+                if (!brk && a.fraction == 0.0) {
+                    who = pool;  // repair without names or share: all broken vehicles
+                } else {
+                    who.assign(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(take));
+                    std::sort(who.begin(), who.end());
+                }
+            }
+            for (const std::uint32_t v : who) {
+                engine.inject(vehicle_lp(v), now, type_of(brk ? Msg::kBreak : Msg::kRepair));
+            }
+            rec.affected = static_cast<std::uint32_t>(who.size());
+            break;
+        }
+        case DisruptionKind::kRadioBlackout:
+            blackouts_.emplace_back(a.label, a.area);
+            break;
+        case DisruptionKind::kRadioRestore:
+            std::erase_if(blackouts_,
+                          [&](const auto& b) { return a.label.empty() || b.first == a.label; });
+            break;
+        case DisruptionKind::kLossSpike:
+            loss_ = a.loss;
+            loss_area_ = a.area;
+            break;
+        case DisruptionKind::kLossEnd:
+            loss_ = spec_.comms.radio_loss;
+            loss_area_ = {};
+            break;
+        case DisruptionKind::kCloudDown:
+            cloud_up_ = false;
+            break;
+        case DisruptionKind::kCloudUp:
+            cloud_up_ = true;
+            break;
+        case DisruptionKind::kDemandSurge:
+        case DisruptionKind::kDemandSurgeEnd: {
+            const bool start = a.kind == DisruptionKind::kDemandSurge;
+            for (std::uint32_t d = 0; d < depot_count(); ++d) {
+                if (a.area.empty() || a.area.contains(spec_.net().position(depot_node_[d]))) {
+                    demand_factor_[d] =
+                        start ? demand_factor_[d] * a.multiplier : demand_factor_[d] / a.multiplier;
+                    ++rec.affected;
+                }
+            }
+            break;
+        }
+    }
+    ++applied_;
+    disruption_log_.push_back(std::move(rec));
+}
+
+void FleetModel::schedule_disruptions(sim::Engine& engine) {
+    const std::vector<DisruptionSpec>& list = spec_.disruptions;
+    std::vector<Tick> start(list.size(), sim::kTickNever);
+    std::vector<Tick> end(list.size(), sim::kTickNever);
+    const Tick t0 = engine.now();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const DisruptionSpec& d = list[i];
+        sim::RandomStream rng(engine.config().seed, kScheduleStream, static_cast<std::uint32_t>(i),
+                              0);
+        const double u_happens = rng.uniform();
+        const double u_start = rng.uniform();
+        if (d.probability < 1.0 && u_happens >= d.probability) {
+            continue;
+        }
+        Tick t = t0 + seconds_to_ticks(spec_.time, d.at_s);
+        if (d.window_end_s > d.at_s) {
+            t += seconds_to_ticks(spec_.time, (d.window_end_s - d.at_s) * u_start);
+        }
+        if (!d.after.empty()) {
+            std::size_t j = 0;
+            while (list[j].id != d.after) {
+                ++j;
+            }
+            const Tick base = d.after_end ? end[j] : start[j];
+            if (base == sim::kTickNever) {
+                continue;  // what it depends on did not happen
+            }
+            t = base + seconds_to_ticks(spec_.time, d.after_delay_s);
+        }
+        start[i] = t;
+        end[i] = t + seconds_to_ticks(spec_.time, d.duration_s);
+        if (d.mtbf_s > 0.0) {
+            if (d.action.vehicles.empty()) {
+                for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                    schedule_failures(engine, i, v, t, 0);
+                }
+            } else {
+                for (const std::uint32_t v : d.action.vehicles) {
+                    schedule_failures(engine, i, v, t, 0);
+                }
+            }
+            continue;
+        }
+        engine.at(t, [this, i](sim::Engine& /*e*/, Tick now) {
+            apply(spec_.disruptions[i].action, now);
+        });
+        if (d.duration_s > 0.0) {
+            if (const std::optional<DisruptionAction> undo = inverse(d.action)) {
+                engine.at(end[i],
+                          [this, undo = *undo](sim::Engine& /*e*/, Tick now) { apply(undo, now); });
+            }
+        }
+    }
+}
+
+void FleetModel::schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
+                                   Tick from, std::uint64_t draw) {
+    const DisruptionSpec& d = spec_.disruptions[spec_index];
+    sim::RandomStream rng(engine.config().seed,
+                          kFailureStream + static_cast<std::uint32_t>(spec_index), v, draw);
+    const Tick fail = from + seconds_to_ticks(spec_.time, rng.exponential(d.mtbf_s));
+    const Tick repaired = fail + seconds_to_ticks(spec_.time, d.mttr_s);
+    const std::uint64_t next_draw = rng.draws();
+    engine.at(fail, [this, spec_index, v, repaired, next_draw](sim::Engine& e, Tick now) {
+        DisruptionAction a;
+        a.kind = DisruptionKind::kBreakVehicles;
+        a.label = spec_.disruptions[spec_index].action.label;
+        a.vehicles = {v};
+        apply(a, now);
+        e.at(repaired, [this, spec_index, v, next_draw](sim::Engine& e2, Tick now2) {
+            DisruptionAction r;
+            r.kind = DisruptionKind::kRepairVehicles;
+            r.label = spec_.disruptions[spec_index].action.label;
+            r.vehicles = {v};
+            apply(r, now2);
+            schedule_failures(e2, spec_index, v, now2, next_draw);
+        });
+    });
+}
+
+void FleetModel::share_knowledge(Tick /*t*/) {
+    if (roads_.events().empty()) {
+        return;
+    }
+    ++gossip_rounds_;
+    const std::uint32_t header = spec_.comms.header_bytes;
+    const auto news_bytes = [header](const KnownRoadEvents& k) {
+        return header + 16U * static_cast<std::uint32_t>(k.count());
+    };
+    // the cloud hears what connected vehicles know and tells every connected vehicle
+    if (cloud_up_) {
+        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            if (!radio_blocked(board_.entry(v).position) && !cloud_known_.covers(fleet_.known[v])) {
+                cloud_known_.merge(fleet_.known[v]);
+                ++fleet_.comms[v].sent;
+                fleet_.comms[v].bytes_sent += news_bytes(fleet_.known[v]);
+                ++cloud_comms_.received;
+                cloud_comms_.bytes_received += news_bytes(fleet_.known[v]);
+            }
+        }
+        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            if (!radio_blocked(board_.entry(v).position) && fleet_.known[v].merge(cloud_known_)) {
+                fleet_.replan[v] = 1;
+                ++fleet_.comms[v].received;
+                fleet_.comms[v].bytes_received += news_bytes(cloud_known_);
+                ++cloud_comms_.sent;
+                cloud_comms_.bytes_sent += news_bytes(cloud_known_);
+            }
+        }
+    }
+    // peers: each vehicle pushes what it knows to its nearest radio neighbours that lack it
+    // (one hop per round, from a snapshot, so the order of vehicles does not matter)
+    const std::vector<KnownRoadEvents> before = fleet_.known;
+    sim::RandomStream rng(engine_->config().seed, kGossipStream,
+                          static_cast<std::uint32_t>(gossip_rounds_), 0);
+    std::array<std::uint32_t, 64> near{};
+    const std::size_t fanout = spec_.comms.gossip_fanout;
+    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+        if (before[v].count() == 0) {
+            continue;
+        }
+        const Point p = board_.entry(v).position;
+        if (radio_blocked(p)) {
+            continue;
+        }
+        auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+            return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
+        };
+        const std::size_t n = board_.nearest(p, spec_.comms.radio_range_m, lacks,
+                                             std::span<std::uint32_t>(near).first(fanout));
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t u = near[i];
+            const Point q = board_.entry(u).position;
+            const double loss = loss_area_.empty() || loss_area_.contains(q) ? loss_ : 0.0;
+            ++fleet_.comms[v].sent;
+            fleet_.comms[v].bytes_sent += news_bytes(before[v]);
+            if (loss > 0.0 && rng.uniform() < loss) {
+                ++fleet_.comms[v].lost;
+                continue;
+            }
+            ++fleet_.comms[u].received;
+            fleet_.comms[u].bytes_received += news_bytes(before[v]);
+            if (fleet_.known[u].merge(before[v])) {
+                fleet_.replan[u] = 1;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

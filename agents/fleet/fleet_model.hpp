@@ -35,6 +35,20 @@ std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec);
 
 // Random substreams of the model (the kernel's per-LP stream is substream 0).
 inline constexpr std::uint32_t kDemandSubstream = 1;
+inline constexpr std::uint32_t kRadioSubstream = 2;  // per-LP: lost offers
+// streams of barrier-time draws (beyond any LP id): disruption schedule, apply, gossip
+inline constexpr std::uint32_t kScheduleStream = 0xFFFFFF00u;
+inline constexpr std::uint32_t kApplyStream = 0xFFFFFF01u;
+inline constexpr std::uint32_t kGossipStream = 0xFFFFFF02u;
+inline constexpr std::uint32_t kFailureStream = 0xFFFFFF03u;
+
+// One disruption as it was applied (traces, KPIs, the visualizer's markers).
+struct AppliedDisruption {
+    sim::Tick t = 0;
+    DisruptionKind kind = DisruptionKind::kCloseRoads;
+    std::string label;
+    std::uint32_t affected = 0;  // edges, vehicles or depots it touched
+};
 
 // One finished edge (ground) or straight leg (drone), when the leg log is on.
 struct LegRecord {
@@ -103,6 +117,23 @@ class FleetModel final : public sim::Model {
         return leg_log_.at(v);
     }
 
+    // Applies a disruption now. Only from a barrier action (Engine::at / every) after
+    // attach(), at the barrier's time; the scenario's schedule uses the same path.
+    void apply(const DisruptionAction& action, sim::Tick now);
+    [[nodiscard]] const RoadState& roads() const { return roads_; }
+    [[nodiscard]] bool depot_up(std::uint32_t d) const { return depot_up_[d] != 0; }
+    [[nodiscard]] bool cloud_up() const { return cloud_up_; }
+    [[nodiscard]] const std::vector<AppliedDisruption>& disruption_log() const {
+        return disruption_log_;
+    }
+    // messages and bytes over the air, all agents (vehicles, depots, cloud)
+    [[nodiscard]] CommsCounters comms_totals() const;
+    [[nodiscard]] std::uint32_t agent_count() const {
+        return vehicle_count() + depot_count() + (policy_->centralized() ? 1 : 0);
+    }
+    // whether p is inside an active radio blackout
+    [[nodiscard]] bool radio_blocked(Point p) const;
+
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
 
@@ -133,6 +164,34 @@ class FleetModel final : public sim::Model {
     void on_ready(sim::Context& ctx, std::uint32_t v);
     void on_service_done(sim::Context& ctx, std::uint32_t v);
     void on_charged(sim::Context& ctx, std::uint32_t v);
+    // disruptions and self-healing
+    void on_break(sim::Context& ctx, std::uint32_t v);
+    void on_repair(sim::Context& ctx, std::uint32_t v);
+    void on_rehome(sim::Context& ctx, std::uint32_t v);
+    void on_revoke(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
+    void on_depot_down(sim::Context& ctx, std::uint32_t d);
+    void on_orphan(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
+    void on_lost(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
+    void on_forward(sim::Context& ctx, std::uint32_t d, const OrderMsg& m);
+    void on_cloud_timeout(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
+    void take_order(sim::Context& ctx, std::uint32_t d, const Order& drawn);
+    void fail_and_revoke(sim::Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why);
+    // the vehicle cannot reach its current target under what it knows
+    void unreachable(sim::Context& ctx, std::uint32_t v);
+    // drops plan entry i (not loaded) and tells nobody
+    void drop_entry(std::uint32_t v, std::uint32_t i);
+    // cloud dispatcher
+    void on_cloud_request(sim::Context& ctx, const OrderMsg& m);
+    void on_cloud_solve(sim::Context& ctx);
+    [[nodiscard]] sim::Tick cloud_delay(Msg m) const;
+    // barrier-time work: knowledge spread, schedule
+    void share_knowledge(sim::Tick t);
+    void schedule_disruptions(sim::Engine& engine);
+    void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
+                           sim::Tick from, std::uint64_t draw);
+    [[nodiscard]] std::uint32_t nearest_open_depot(std::uint32_t d) const;
+    // what vehicle v believes of the roads, as a router view (cached per partition)
+    [[nodiscard]] const routing::RouteView& believed_view(std::size_t partition, std::uint32_t v);
     // decides and starts the vehicle's next activity from its plan
     void next_activity(sim::Context& ctx, std::uint32_t v);
     // heads for `target` in state `s`: starts a leg unless one is under way
@@ -146,7 +205,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
         return spec_.types[fleet_.type[v]];
     }
-    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p) const;
+    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p);
+    CommsCounters& comms_of(sim::LpId lp);
 
     void rebuild_board(sim::Tick t);
     // sums vehicle time up to t and books it into the fleet series' running interval
@@ -175,6 +235,35 @@ class FleetModel final : public sim::Model {
     sim::Tick fleet_booked_at_ = 0;
     Tick fleet_busy_booked_ = 0;
     Tick fleet_accounted_booked_ = 0;
+    // disruptions: the world's truth, changed only at barriers
+    sim::Engine* engine_ = nullptr;
+    RoadState roads_;
+    std::vector<std::uint8_t> depot_up_;
+    std::vector<std::uint32_t> base_home_;  // home depots as the spec set them
+    std::vector<double> demand_factor_;     // surge multiplier per depot
+    std::vector<std::pair<std::string, Area>> blackouts_;
+    std::vector<std::pair<std::string, std::pair<Area, double>>> surges_;
+    double loss_ = 0.0;  // radio loss now (base or spike)
+    Area loss_area_;     // empty: everywhere
+    bool cloud_up_ = true;
+    KnownRoadEvents cloud_known_;
+    std::vector<AppliedDisruption> disruption_log_;
+    std::uint64_t applied_ = 0;  // apply() calls, the substream of their draws
+    std::uint64_t gossip_rounds_ = 0;
+    // believed-road views per partition, keyed by the known events
+    struct BelievedView {
+        KnownRoadEvents known;
+        world::EdgeMask closed;
+        std::vector<float> times;
+        routing::RouteView view;
+    };
+    std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
+    // cloud dispatcher (its LP owns these)
+    std::vector<OrderMsg> cloud_pending_;
+    bool cloud_solving_ = false;
+    std::vector<std::uint8_t> cloud_extra_;  // orders awarded per vehicle since the last board
+    sim::Tick cloud_board_at_ = -1;
+    CommsCounters cloud_comms_;
 };
 
 }  // namespace swarm::agents

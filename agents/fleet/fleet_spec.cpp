@@ -75,6 +75,48 @@ void FleetSpec::validate() const {
     require(allocation.detour_factor >= 1.0, "detour factor must be >= 1");
     require(allocation.energy_reserve >= 0.0 && allocation.energy_reserve < 1.0,
             "energy reserve in [0, 1)");
+    require(comms.radio_range_m > 0.0 && comms.radio_loss >= 0.0 && comms.radio_loss <= 1.0 &&
+                comms.gossip_fanout >= 1 && comms.gossip_fanout <= 64,
+            "radio range > 0, loss in [0, 1], gossip fanout in [1, 64]");
+    require(time.from_seconds(comms.cloud_rtt_s / 2.0) >= lookahead() &&
+                comms.cloud_bandwidth_bps > 0.0,
+            "the cloud round trip must be at least two lookaheads, its bandwidth > 0");
+    require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
+            "cloud solve times >= 0 and timeout > 0");
+    require(resilience.failure_threshold <= resilience.recovery_threshold,
+            "failure threshold must not exceed the recovery threshold");
+    for (std::size_t i = 0; i < disruptions.size(); ++i) {
+        const DisruptionSpec& d = disruptions[i];
+        const std::string at = "disruption " + std::to_string(i) + ": ";
+        const DisruptionAction& a = d.action;
+        require(d.probability >= 0.0 && d.probability <= 1.0, at + "probability in [0, 1]");
+        require(d.at_s >= 0.0 && d.duration_s >= 0.0, at + "times must be >= 0");
+        require(d.window_end_s < 0.0 || d.window_end_s > d.at_s, at + "window must end after at");
+        for (const EdgeId e : a.edges) {
+            require(e < network->edge_count(), at + "edge out of range");
+        }
+        for (const std::uint32_t v : a.vehicles) {
+            require(v < vehicle_count(), at + "vehicle out of range");
+        }
+        if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
+            a.kind == DisruptionKind::kDepotStock) {
+            require(a.depot < depots.size(), at + "depot out of range");
+        }
+        require(a.speed_factor > 0.0 && a.speed_factor <= 1.0, at + "speed factor in (0, 1]");
+        require(a.fraction >= 0.0 && a.fraction <= 1.0, at + "fraction in [0, 1]");
+        require(a.loss >= 0.0 && a.loss <= 1.0, at + "loss in [0, 1]");
+        require(a.multiplier > 0.0, at + "multiplier must be > 0");
+        require(d.mtbf_s == 0.0 ||
+                    (d.mtbf_s > 0.0 && d.mttr_s > 0.0 && a.kind == DisruptionKind::kBreakVehicles),
+                at + "a failure process needs break_vehicles, mtbf > 0 and mttr > 0");
+        if (!d.after.empty()) {
+            bool found = false;
+            for (std::size_t j = 0; j < i; ++j) {
+                found = found || disruptions[j].id == d.after;
+            }
+            require(found, at + "'after' must name an earlier disruption");
+        }
+    }
 }
 
 NodeId nearest_node(const world::RoadNetwork& network, Point p) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/disruption.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
 
@@ -81,6 +82,38 @@ struct AllocationParams {
     double charge_threshold = 0.5;  // charge at home when energy is below this share
 };
 
+// Radio between agents and the cloud link (docs/disruptions.md). Radio messages take the
+// kernel lookahead; the cloud link takes half its round trip each way plus bytes/bandwidth.
+struct CommsParams {
+    double radio_range_m = 1000.0;       // peers (and depot offers) within this range
+    double radio_loss = 0.0;             // base chance a peer-to-peer message is lost
+    std::uint32_t header_bytes = 40;     // per message
+    std::uint32_t gossip_fanout = 8;     // nearest peers a vehicle shares road news with
+    double cloud_rtt_s = 0.150;          // round trip to the cloud dispatcher
+    double cloud_bandwidth_bps = 2.0e6;  // per direction
+};
+
+// The cloud dispatcher (policy "cloud"): a central LP that re-plans in batches.
+struct CloudParams {
+    double solve_base_s = 1.0;         // fixed cost of one solve
+    double solve_per_order_s = 0.004;  // plus this per open order it knows
+    double timeout_s = 120.0;          // a depot asks again when no award came back
+};
+
+// What the cost KPI charges (currency units).
+struct CostParams {
+    double per_km = 0.60;
+    double per_kwh = 0.30;
+    double per_late_minute = 0.50;
+    double per_failed_order = 25.0;
+};
+
+// Thresholds of the time to recover (on the service level Q(t), in [0, 1]).
+struct ResilienceParams {
+    double failure_threshold = 0.80;
+    double recovery_threshold = 0.95;
+};
+
 struct FleetSpec {
     const world::RoadNetwork* network = nullptr;  // must outlive the spec
     sim::TimeScale time{};
@@ -90,6 +123,11 @@ struct FleetSpec {
     std::vector<FleetGroup> fleets;
     DemandSpec demand;
     AllocationParams allocation;
+    CommsParams comms;
+    CloudParams cloud;
+    CostParams cost;
+    ResilienceParams resilience;
+    std::vector<DisruptionSpec> disruptions;  // applied in declaration order when simultaneous
 
     [[nodiscard]] const world::RoadNetwork& net() const { return *network; }
     [[nodiscard]] std::uint32_t depot_count() const {

@@ -64,8 +64,54 @@ const char* to_string(Msg m) {
             return "service_done";
         case Msg::kReady:
             return "ready";
+        case Msg::kBreak:
+            return "break";
+        case Msg::kRepair:
+            return "repair";
+        case Msg::kRehome:
+            return "rehome";
+        case Msg::kDepotDown:
+            return "depot_down";
+        case Msg::kDepotUp:
+            return "depot_up";
+        case Msg::kOrphan:
+            return "orphan";
+        case Msg::kLost:
+            return "lost";
+        case Msg::kRevoke:
+            return "revoke";
+        case Msg::kForward:
+            return "forward";
+        case Msg::kCloudRequest:
+            return "cloud_request";
+        case Msg::kCloudSolve:
+            return "cloud_solve";
+        case Msg::kCloudTimeout:
+            return "cloud_timeout";
     }
     return "?";
+}
+
+std::uint32_t message_bytes(Msg m, std::uint32_t header_bytes) {
+    switch (m) {
+        case Msg::kOffer:
+        case Msg::kAward:
+        case Msg::kRevoke:
+        case Msg::kForward:
+        case Msg::kCloudRequest:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(OrderMsg));
+        case Msg::kDockRequest:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(DockMsg));
+        case Msg::kDelivered:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(DeliveredMsg));
+        case Msg::kChargeRequest:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(ChargeMsg));
+        case Msg::kLoaded:
+        case Msg::kCharged:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(VehicleMsg));
+        default:
+            return header_bytes + static_cast<std::uint32_t>(sizeof(AnswerMsg));
+    }
 }
 
 bool transition_allowed(VehicleState from, VehicleState to) {
@@ -73,20 +119,23 @@ bool transition_allowed(VehicleState from, VehicleState to) {
     if (to == S::kBroken) {
         return from != S::kBroken;
     }
+    // disruptions add: dropping orders (revoked, unreachable) from any driving or loading
+    // state, re-homing an idle vehicle, parking where home cannot be reached
     switch (from) {
         case S::kIdle:
-            return to == S::kToPickup || to == S::kCharging;
+            return to == S::kToPickup || to == S::kCharging || to == S::kReturning;
         case S::kToPickup:
-            return to == S::kLoading;
+            return to == S::kLoading || to == S::kEnRoute || to == S::kReturning || to == S::kIdle;
         case S::kLoading:
-            return to == S::kEnRoute;
+            return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning || to == S::kIdle;
         case S::kEnRoute:
-            return to == S::kDelivering;
+            return to == S::kDelivering || to == S::kToPickup || to == S::kReturning ||
+                   to == S::kIdle;
         case S::kDelivering:
             return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning ||
                    to == S::kIdle || to == S::kCharging;
         case S::kReturning:
-            return to == S::kIdle || to == S::kCharging || to == S::kToPickup;
+            return to == S::kIdle || to == S::kCharging || to == S::kToPickup || to == S::kEnRoute;
         case S::kCharging:
             return to == S::kIdle || to == S::kToPickup;
         case S::kBroken:
@@ -116,6 +165,9 @@ void FleetState::resize(std::size_t n) {
     max_load.resize(n, 0);
     min_energy_kwh.resize(n, 0.0);
     energy_violations.resize(n, 0);
+    known.resize(n);
+    replan.resize(n, 0);
+    comms.resize(n);
 }
 
 namespace {
@@ -130,14 +182,16 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
-                    bytes(min_energy_kwh) + bytes(energy_violations);
+                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(known) +
+                    bytes(replan) + bytes(comms);
     for (const auto& r : route) {
         b += bytes(r);
     }
     return b;
 }
 
-LpLayout::LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home) {
+LpLayout::LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home,
+                   bool with_cloud) {
     depot_lp_.resize(depots);
     vehicle_lp_.resize(vehicle_home.size());
     entries_.reserve(depots + vehicle_home.size());
@@ -153,6 +207,10 @@ LpLayout::LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehic
             vehicle_lp_[v] = static_cast<sim::LpId>(entries_.size());
             entries_.push_back({Kind::kVehicle, v});
         }
+    }
+    if (with_cloud) {
+        cloud_lp_ = static_cast<sim::LpId>(entries_.size());
+        entries_.push_back({Kind::kCloud, 0});
     }
 }
 

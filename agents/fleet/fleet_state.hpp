@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/disruption.hpp"
 #include "agents/fleet/messages.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "agents/logistics/order_book.hpp"
@@ -55,6 +56,23 @@ struct Plan {
     std::uint8_t loaded = 0;
 };
 
+// Messages and bytes one agent sent and received over the air (radio or cloud link).
+struct CommsCounters {
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    std::uint64_t lost = 0;  // messages of this agent lost to radio loss or blackout
+    CommsCounters& operator+=(const CommsCounters& o) {
+        sent += o.sent;
+        received += o.received;
+        bytes_sent += o.bytes_sent;
+        bytes_received += o.bytes_received;
+        lost += o.lost;
+        return *this;
+    }
+};
+
 // Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
 // (logistics::FleetCounters) and the limit checks the tests read.
 struct FleetState {
@@ -82,6 +100,11 @@ struct FleetState {
     std::vector<std::uint32_t> max_load;           // highest load ever carried
     std::vector<double> min_energy_kwh;            // lowest energy ever reached
     std::vector<std::uint32_t> energy_violations;  // edges or legs that ended below 0 kWh
+    // knowledge of road disruptions (disruption.hpp) and a flag to re-plan at the next node
+    std::vector<KnownRoadEvents> known;
+    std::vector<std::uint8_t> replan;
+    // messages and bytes over the air
+    std::vector<CommsCounters> comms;
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }
@@ -148,6 +171,9 @@ struct alignas(64) DepotState {
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
     AuctionCounters auction;
+    CommsCounters comms;
+    std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
+    std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so
@@ -155,18 +181,23 @@ struct alignas(64) DepotState {
 // depot near its own fleet. The only place LP ids and (kind, index) are mapped.
 class LpLayout {
   public:
-    enum class Kind : std::uint8_t { kDepot, kVehicle };
+    enum class Kind : std::uint8_t { kDepot, kVehicle, kCloud };
     struct Entry {
         Kind kind = Kind::kDepot;
         std::uint32_t index = 0;  // depot or vehicle index
     };
 
     LpLayout() = default;
-    // vehicle_home[v]: the home depot of vehicle v (< depots)
-    LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home);
+    // vehicle_home[v]: the home depot of vehicle v (< depots); with_cloud: one more LP, the
+    // last, for the cloud dispatcher
+    LpLayout(std::uint32_t depots, const std::vector<std::uint32_t>& vehicle_home,
+             bool with_cloud = false);
 
     [[nodiscard]] sim::LpId depot_lp(std::uint32_t d) const { return depot_lp_[d]; }
     [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const { return vehicle_lp_[v]; }
+    // the cloud dispatcher: the last LP, or kNoCloud without one
+    static constexpr sim::LpId kNoCloud = 0xFFFFFFFFu;
+    [[nodiscard]] sim::LpId cloud_lp() const { return cloud_lp_; }
     [[nodiscard]] Entry at(sim::LpId lp) const { return entries_[lp]; }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] std::size_t memory_bytes() const;
@@ -175,6 +206,7 @@ class LpLayout {
     std::vector<sim::LpId> depot_lp_;
     std::vector<sim::LpId> vehicle_lp_;
     std::vector<Entry> entries_;  // by LP id
+    sim::LpId cloud_lp_ = kNoCloud;
 };
 
 }  // namespace swarm::agents

@@ -1,6 +1,8 @@
 #include "agents/fleet/kpi_observer.hpp"
 
 #include <bit>
+#include <cmath>
+#include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
 
@@ -61,6 +63,14 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.queue_mean);
     h.add(s.queue_max);
     h.add(s.dock_busy_h);
+    h.add(s.decision_latency_mean_s);
+    h.add(s.disruptions);
+    h.add(s.breakdowns);
+    h.add(s.time_to_recover_s);
+    h.add(s.resilience_loss_s);
+    h.add(s.messages);
+    h.add(s.bytes);
+    h.add(s.cost);
     // the series, column by column
     for (std::size_t k = 0; k < series.size(); ++k) {
         h.add(series.created(k));
@@ -74,6 +84,59 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     }
     return h.h;
 }
+
+namespace {
+
+// resilience, comms and cost figures of the summary (docs/disruptions.md)
+void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
+    KpiSummary& s = k.summary;
+    const FleetSpec& spec = model.spec();
+    const sim::TimeScale ts = spec.time;
+    s.breakdowns = k.fleet.breakdowns;
+    const auto& log = model.disruption_log();
+    s.disruptions = log.size();
+    // Q(t) over the complete intervals; the baseline is the level before the first disruption
+    const Tick interval = model.kpi_interval();
+    const std::size_t n = interval > 0 ? static_cast<std::size_t>(k.t / interval) : 0;
+    std::vector<double> q = k.series.service_levels(n);
+    for (double& x : q) {
+        if (!std::isfinite(x)) {
+            x = 1.0;  // nothing due in that interval: no shortfall
+        }
+    }
+    if (!log.empty() && !q.empty()) {
+        const Tick start = log.front().t;
+        const Recovery r = time_to_recover(q, interval, spec.resilience.failure_threshold,
+                                           spec.resilience.recovery_threshold, start);
+        s.time_to_recover_s = !r.failed     ? 0.0
+                              : r.recovered ? ts.to_seconds(r.time_to_recover)
+                                            : -1.0;
+        const auto first = static_cast<std::size_t>(start / interval);
+        double baseline = 0.0;
+        for (std::size_t i = 0; i < first && i < q.size(); ++i) {
+            baseline += q[i];
+        }
+        baseline = first > 0 ? baseline / static_cast<double>(std::min(first, q.size())) : 1.0;
+        std::vector<double> after(
+            q.begin() + static_cast<std::ptrdiff_t>(std::min(first, q.size())), q.end());
+        s.resilience_loss_s = resilience_loss(after, baseline, interval, ts).loss_s;
+    }
+    const CommsCounters c = model.comms_totals();
+    s.messages = c.sent;
+    s.bytes = c.bytes_sent;
+    const double agents = static_cast<double>(model.agent_count());
+    s.messages_per_agent = static_cast<double>(c.sent) / agents;
+    s.bytes_per_agent = static_cast<double>(c.bytes_sent) / agents;
+    double late_min = 0.0;
+    for (const Tick late : k.depots.late_samples) {
+        late_min += ts.to_seconds(late) / 60.0;
+    }
+    s.cost = s.veh_km * spec.cost.per_km + s.energy_kwh * spec.cost.per_kwh +
+             late_min * spec.cost.per_late_minute +
+             static_cast<double>(s.failed) * spec.cost.per_failed_order;
+}
+
+}  // namespace
 
 FleetKpis FleetKpiObserver::take(sim::Tick t) const {
     FleetKpis k;
@@ -98,6 +161,7 @@ FleetKpis FleetKpiObserver::take(sim::Tick t) const {
     scope.depots = model_.depot_count();
     scope.scale = model_.spec().time;
     k.summary = summarize(k.depots, k.fleet, k.series, scope);
+    add_disruption_kpis(model_, k);
     k.hash = kpi_hash(k.summary, k.series);
     return k;
 }

@@ -34,6 +34,21 @@ enum class Msg : sim::EventType {
     kArrive,       // the end of the current edge (ground) or leg (drone) is reached
     kServiceDone,  // the hand-over at a customer is over
     kReady,        // an early vehicle may start the hand-over now
+    // disruptions (injected at barriers by FleetModel::apply)
+    kBreak,      // vehicle: breaks down now
+    kRepair,     // vehicle: back in service
+    kRehome,     // vehicle: its home depot changed; go there if idle or returning
+    kDepotDown,  // depot: out of service
+    kDepotUp,    // depot: back in service
+    // self-healing
+    kOrphan,   // vehicle -> depot: an order it was assigned but cannot serve (re-allocate it)
+    kLost,     // vehicle -> depot: an order it cannot deliver (failed with the given reason)
+    kRevoke,   // depot -> vehicle: drop an order from the plan (depot closed, stale award)
+    kForward,  // depot -> depot: an order of a closed depot's zone, to serve from here
+    // cloud dispatcher
+    kCloudRequest,  // depot -> cloud: allocate this order
+    kCloudSolve,    // cloud, self: the dispatcher's solve finishes
+    kCloudTimeout,  // depot, self: no award came back from the cloud in time
 };
 
 [[nodiscard]] constexpr sim::EventType type_of(Msg m) {
@@ -59,7 +74,9 @@ struct AnswerMsg {
     std::uint32_t vehicle = 0;  // vehicle index (not LP id)
     double cost_s = 0.0;        // Bid only: the insertion cost in seconds
     std::uint16_t round = 0;
+    std::uint8_t reason = 0;  // Lost only: the logistics::FailReason
 };
+static_assert(sizeof(AnswerMsg) <= sim::Payload::kBytes);
 
 // DockRequest: up to kMaxPlan orders of this depot to load, in plan order.
 inline constexpr std::uint32_t kMaxPlan = 4;
@@ -82,6 +99,9 @@ struct ChargeMsg {
     std::uint32_t vehicle = 0;
     double kwh = 0.0;
 };
+
+// Size on the air of each message: a header plus its payload (docs/disruptions.md).
+[[nodiscard]] std::uint32_t message_bytes(Msg m, std::uint32_t header_bytes);
 
 // Loaded and Charged carry the vehicle index only
 struct VehicleMsg {

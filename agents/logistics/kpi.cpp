@@ -150,6 +150,8 @@ DepotCounters& DepotCounters::operator+=(const DepotCounters& other) {
     reassigned += other.reassigned;
     reassign_time += other.reassign_time;
     reassign_time_max = std::max(reassign_time_max, other.reassign_time_max);
+    first_assigned += other.first_assigned;
+    first_assign_wait += other.first_assign_wait;
     late_samples.insert(late_samples.end(), other.late_samples.begin(), other.late_samples.end());
     queue += other.queue;
     dock_busy += other.dock_busy;
@@ -358,6 +360,8 @@ KpiSummary summarize(const DepotCounters& depots, const FleetCounters& fleet,
         ratio(ts.to_seconds(depots.reassign_time), to_double(depots.reassigned));
     s.time_to_reassign_max_s =
         depots.reassigned == 0 ? kNaN : ts.to_seconds(depots.reassign_time_max);
+    s.decision_latency_mean_s =
+        ratio(ts.to_seconds(depots.first_assign_wait), to_double(depots.first_assigned));
 
     // fleet
     s.veh_km = fleet.metres() / 1000.0;
@@ -422,6 +426,16 @@ void KpiSummary::to_json(std::ostream& out) const {
     count("reassigned", reassigned);
     num("time_to_reassign_mean_s", time_to_reassign_mean_s);
     num("time_to_reassign_max_s", time_to_reassign_max_s);
+    num("decision_latency_mean_s", decision_latency_mean_s);
+    count("disruptions", disruptions);
+    count("breakdowns", breakdowns);
+    num("time_to_recover_s", time_to_recover_s);
+    num("resilience_loss_s", resilience_loss_s);
+    count("messages", messages);
+    count("bytes", bytes);
+    num("messages_per_agent", messages_per_agent);
+    num("bytes_per_agent", bytes_per_agent);
+    num("cost", cost);
     num("veh_km", veh_km);
     num("energy_kwh", energy_kwh);
     num("utilisation", utilisation);
@@ -455,6 +469,15 @@ void KpiSummary::print(std::ostream& out) const {
             << ", time to reassign mean " << fixed(time_to_reassign_mean_s, 0) << " s, max "
             << fixed(time_to_reassign_max_s, 0) << " s\n";
     }
+    if (disruptions > 0) {
+        out << "disrupted " << disruptions << " disruptions, " << breakdowns
+            << " breakdowns; time to recover "
+            << (time_to_recover_s < 0.0 ? std::string("never") : fixed(time_to_recover_s, 0) + " s")
+            << ", resilience loss " << fixed(resilience_loss_s, 0) << " s\n";
+    }
+    out << "decisions latency mean " << fixed(decision_latency_mean_s, 1) << " s; comms "
+        << messages << " messages, " << fixed(bytes_per_agent / 1024.0, 1) << " KiB per agent\n";
+    out << "cost      " << fixed(cost, 0) << "\n";
     out << "fleet     " << fixed(veh_km, 1) << " veh-km, " << fixed(energy_kwh, 1)
         << " kWh, utilisation " << fixed(100.0 * utilisation, 1) << " %\n";
     out << "depots    queue mean " << fixed(queue_mean, 2) << ", max " << queue_max

@@ -88,6 +88,9 @@ struct DepotCounters {
     std::uint64_t reassigned = 0;  // assignments of a previously orphaned order
     Tick reassign_time = 0;        // sum over re-assignments of (assigned_at - orphaned_at)
     Tick reassign_time_max = 0;
+    // allocation latency: orders assigned at least once, and their waits from creation
+    std::uint64_t first_assigned = 0;
+    Tick first_assign_wait = 0;
     // lateness (ticks > 0) of every late delivery, in the order recorded; on-time deliveries
     // count as lateness 0 without a sample. Per depot only: memory is not a concern there.
     std::vector<Tick> late_samples;
@@ -219,6 +222,19 @@ struct KpiSummary {
     std::uint64_t reassigned = 0;
     double time_to_reassign_mean_s = 0.0;
     double time_to_reassign_max_s = 0.0;
+    // decision latency: mean time from an order's creation to its first assignment
+    double decision_latency_mean_s = 0.0;
+    // disruptions and self-healing (filled by the fleet layer; 0 when it has none)
+    std::uint64_t disruptions = 0;   // disruption actions applied
+    std::uint64_t breakdowns = 0;    // vehicle breakdowns
+    double time_to_recover_s = 0.0;  // 0: Q never fell below the failure threshold;
+                                     // -1: it did and never recovered before the end
+    double resilience_loss_s = 0.0;  // area between the pre-disruption Q and Q(t), s
+    std::uint64_t messages = 0;      // sent over the air by all agents
+    std::uint64_t bytes = 0;
+    double messages_per_agent = 0.0;
+    double bytes_per_agent = 0.0;
+    double cost = 0.0;  // veh-km, energy, lateness and failed-order penalties (currency)
     // fleet
     double veh_km = 0.0;
     double energy_kwh = 0.0;

@@ -204,6 +204,8 @@ void OrderBook::assign(OrderId id, std::uint32_t vehicle, Tick now) {
     }
     if (o.first_assigned_at == sim::kTickNever) {
         o.first_assigned_at = now;
+        ++counters_.first_assigned;
+        counters_.first_assign_wait += now - o.created;
     }
     o.assigned_at = now;
     o.vehicle = vehicle;

@@ -447,8 +447,9 @@ void apply_override(toml::table& root, const std::string& text) {
 // ---- sections ----
 
 const std::vector<std::string> kTopKeys = {
-    "schema_version", "description",   "run",    "output", "network",
-    "depots",         "vehicle_types", "fleets", "demand", "policies"};
+    "schema_version", "description",   "run",    "output",     "network",
+    "depots",         "vehicle_types", "fleets", "demand",     "policies",
+    "comms",          "cloud",         "cost",   "resilience", "disruptions"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
@@ -608,6 +609,223 @@ void read_policies(const Reader& r, toml::table& root, agents::AllocationParams&
     a.charge_threshold = r.real(t, "policies", "charge_threshold", 0.5, 0.0, 1.0);
 }
 
+void read_comms(const Reader& r, toml::table& root, agents::FleetSpec& spec) {
+    toml::table& t = r.table(root, "", "comms");
+    r.check_keys(t, "comms",
+                 {"radio_range_m", "radio_loss", "header_bytes", "gossip_fanout", "cloud_rtt_s",
+                  "cloud_bandwidth_bps"});
+    agents::CommsParams& c = spec.comms;
+    c.radio_range_m = r.real(t, "comms", "radio_range_m", 1000.0, 0.0, 1e6, true);
+    c.radio_loss = r.real(t, "comms", "radio_loss", 0.0, 0.0, 1.0);
+    c.header_bytes =
+        static_cast<std::uint32_t>(r.integer(t, "comms", "header_bytes", 40, 0, 65536));
+    c.gossip_fanout = static_cast<std::uint32_t>(r.integer(t, "comms", "gossip_fanout", 8, 1, 64));
+    c.cloud_rtt_s = r.real(t, "comms", "cloud_rtt_s", 0.150, 0.0, 600.0, true);
+    c.cloud_bandwidth_bps = r.real(t, "comms", "cloud_bandwidth_bps", 2.0e6, 0.0, 1e12, true);
+
+    toml::table& cl = r.table(root, "", "cloud");
+    r.check_keys(cl, "cloud", {"solve_base_s", "solve_per_order_s", "timeout_s"});
+    spec.cloud.solve_base_s = r.real(cl, "cloud", "solve_base_s", 1.0, 0.0, 3600.0);
+    spec.cloud.solve_per_order_s = r.real(cl, "cloud", "solve_per_order_s", 0.004, 0.0, 60.0);
+    spec.cloud.timeout_s = r.real(cl, "cloud", "timeout_s", 120.0, 0.0, 86400.0, true);
+
+    toml::table& co = r.table(root, "", "cost");
+    r.check_keys(co, "cost", {"per_km", "per_kwh", "per_late_minute", "per_failed_order"});
+    spec.cost.per_km = r.real(co, "cost", "per_km", 0.60, 0.0, 1e6);
+    spec.cost.per_kwh = r.real(co, "cost", "per_kwh", 0.30, 0.0, 1e6);
+    spec.cost.per_late_minute = r.real(co, "cost", "per_late_minute", 0.50, 0.0, 1e6);
+    spec.cost.per_failed_order = r.real(co, "cost", "per_failed_order", 25.0, 0.0, 1e9);
+
+    toml::table& re = r.table(root, "", "resilience");
+    r.check_keys(re, "resilience", {"failure_threshold", "recovery_threshold"});
+    spec.resilience.failure_threshold =
+        r.real(re, "resilience", "failure_threshold", 0.80, 0.0, 1.0);
+    spec.resilience.recovery_threshold =
+        r.real(re, "resilience", "recovery_threshold", 0.95, 0.0, 1.0);
+    if (spec.resilience.failure_threshold > spec.resilience.recovery_threshold) {
+        r.fail(*re.get("failure_threshold"),
+               "resilience.failure_threshold must not exceed resilience.recovery_threshold");
+    }
+}
+
+// disruption kinds by their scenario names (the to_string names)
+std::vector<std::string> disruption_kind_names() {
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < agents::kDisruptionKindCount; ++k) {
+        names.emplace_back(agents::to_string(static_cast<agents::DisruptionKind>(k)));
+    }
+    return names;
+}
+
+agents::Area read_area(const Reader& r, toml::table& t, const std::string& w) {
+    toml::table& a = r.table(t, w, "area");
+    const std::string aw = w + ".area";
+    r.check_keys(a, aw, {"x", "y", "radius_m", "polygon"});
+    if (a.contains("polygon")) {
+        const toml::node& pn = *a.get("polygon");
+        const toml::array* arr = pn.as_array();
+        if (arr == nullptr || arr->size() < 3) {
+            r.fail(pn, aw + ".polygon must be an array of at least 3 [x, y] points");
+        }
+        std::vector<agents::Point> pts;
+        for (const toml::node& v : *arr) {
+            const toml::array* xy = v.as_array();
+            if (xy == nullptr || xy->size() != 2 || !(*xy)[0].is_number() ||
+                !(*xy)[1].is_number()) {
+                r.fail(v, aw + ".polygon points must be [x, y] pairs of numbers");
+            }
+            pts.push_back(
+                {(*xy)[0].value<double>().value_or(0.0), (*xy)[1].value<double>().value_or(0.0)});
+        }
+        return agents::Area::polygon(std::move(pts));
+    }
+    const double x = r.required_real(a, aw, "x", -1e8, 1e8);
+    const double y = r.required_real(a, aw, "y", -1e8, 1e8);
+    const double radius = r.required_real(a, aw, "radius_m", 0.0, 1e7, true);
+    return agents::Area::circle({x, y}, radius);
+}
+
+// [[disruptions]]: checked without the network; edges, roads and areas resolved on it
+void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwork* net,
+                      Scenario& s) {
+    toml::array& a = r.tables(root, "disruptions", 0, 10'000);
+    std::vector<std::string> ids;
+    const std::vector<std::string> kinds = disruption_kind_names();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        toml::table& t = *a[i].as_table();
+        const std::string w = entry("disruptions", i);
+        r.check_keys(t, w,
+                     {"id",          "kind",       "label",    "at_s",          "window_end_s",
+                      "probability", "duration_s", "after",    "after_delay_s", "after_end",
+                      "edges",       "road",       "area",     "speed_factor",  "depot",
+                      "stock",       "vehicles",   "fraction", "mtbf_s",        "mttr_s",
+                      "loss",        "multiplier"});
+        agents::DisruptionSpec d;
+        d.id = r.id(t, w, ids);
+        const std::string kind = r.choice(t, w, "kind", "close_roads", kinds);
+        const auto k = static_cast<agents::DisruptionKind>(
+            std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+        agents::DisruptionAction& act = d.action;
+        act.kind = k;
+        act.label = r.string(t, w, "label", d.id);
+        d.at_s = r.real(t, w, "at_s", 0.0, 0.0, kMaxDurationS);
+        d.window_end_s = r.real(t, w, "window_end_s", -1.0, -1.0, kMaxDurationS);
+        if (t.contains("window_end_s") && d.window_end_s <= d.at_s) {
+            r.fail(*t.get("window_end_s"), w + ".window_end_s must be > at_s");
+        }
+        d.probability = r.real(t, w, "probability", 1.0, 0.0, 1.0);
+        d.duration_s = r.real(t, w, "duration_s", 0.0, 0.0, kMaxDurationS);
+        d.after = r.string(t, w, "after", "");
+        if (!d.after.empty()) {
+            std::vector<std::string> earlier(ids.begin(), ids.end() - 1);
+            r.reference(*t.get("after"), w + ".after", d.after, earlier, "earlier disruption");
+        }
+        d.after_delay_s = r.real(t, w, "after_delay_s", 0.0, 0.0, kMaxDurationS);
+        d.after_end = r.boolean(t, w, "after_end", false);
+        act.speed_factor = r.real(t, w, "speed_factor", 1.0, 0.0, 1.0, true);
+        act.fraction = r.real(t, w, "fraction", 0.0, 0.0, 1.0);
+        d.mtbf_s = r.real(t, w, "mtbf_s", 0.0, 0.0, 1e9);
+        d.mttr_s = r.real(t, w, "mttr_s", 0.0, 0.0, 1e9);
+        act.loss = r.real(t, w, "loss", 0.0, 0.0, 1.0);
+        act.multiplier = r.real(t, w, "multiplier", 1.0, 0.0, 1000.0, true);
+        using K = agents::DisruptionKind;
+        const bool roads = k == K::kCloseRoads || k == K::kReopenRoads || k == K::kSlowRoads;
+        const bool depot = k == K::kDepotDown || k == K::kDepotUp || k == K::kDepotStock;
+        const bool vehicles = k == K::kBreakVehicles || k == K::kRepairVehicles;
+        if (depot) {
+            const std::string id = r.required_string(t, w, "depot");
+            act.depot = r.reference(*t.get("depot"), w + ".depot", id, s.depot_ids, "depot");
+            act.stock =
+                static_cast<std::uint64_t>(r.integer(t, w, "stock", 0, 0, 1'000'000'000'000LL));
+        } else if (t.contains("depot")) {
+            r.fail(*t.get("depot"), w + ".depot is only for depot disruptions, not " + kind);
+        }
+        if (vehicles) {
+            if (const toml::node* vn = t.get("vehicles"); vn != nullptr) {
+                const toml::array* arr = vn->as_array();
+                if (arr == nullptr) {
+                    r.fail(*vn, w + ".vehicles must be an array of vehicle indices");
+                }
+                const auto fleet_size = static_cast<std::int64_t>(s.spec.vehicle_count());
+                for (const toml::node& v : *arr) {
+                    act.vehicles.push_back(static_cast<std::uint32_t>(
+                        r.integer_node(v, w + ".vehicles[]", 0, fleet_size - 1)));
+                }
+                std::sort(act.vehicles.begin(), act.vehicles.end());
+                act.vehicles.erase(std::unique(act.vehicles.begin(), act.vehicles.end()),
+                                   act.vehicles.end());
+            }
+            if (k == K::kBreakVehicles && act.vehicles.empty() && act.fraction == 0.0 &&
+                d.mtbf_s == 0.0) {
+                r.fail(t, w + ": break_vehicles needs vehicles, fraction or mtbf_s");
+            }
+            if (d.mtbf_s > 0.0 && d.mttr_s <= 0.0) {
+                r.fail(t, w + ": a failure process (mtbf_s) needs mttr_s > 0");
+            }
+        } else if (t.contains("vehicles") || t.contains("mtbf_s")) {
+            r.fail(*t.get(t.contains("vehicles") ? "vehicles" : "mtbf_s"),
+                   w + ": vehicles and mtbf_s are only for break_vehicles and repair_vehicles");
+        }
+        const bool areal = k == K::kRadioBlackout || k == K::kLossSpike || k == K::kDemandSurge ||
+                           k == K::kRadioRestore || k == K::kLossEnd || k == K::kDemandSurgeEnd;
+        if (t.contains("area")) {
+            if (!roads && !areal) {
+                r.fail(*t.get("area"), w + ".area is not used by " + kind);
+            }
+            act.area = read_area(r, t, w);
+        } else if (k == K::kRadioBlackout) {
+            r.fail(t, w + ": radio_blackout needs an area");
+        }
+        if (roads) {
+            const int given = static_cast<int>(t.contains("edges")) +
+                              static_cast<int>(t.contains("road")) +
+                              static_cast<int>(t.contains("area"));
+            if (given != 1) {
+                r.fail(t, w + ": " + kind + " needs exactly one of edges, road or area");
+            }
+        } else if (t.contains("edges") || t.contains("road")) {
+            r.fail(*t.get(t.contains("edges") ? "edges" : "road"),
+                   w + ": edges and road are only for road disruptions");
+        }
+        if (net != nullptr && roads) {
+            if (const toml::node* en = t.get("edges"); en != nullptr) {
+                const toml::array* arr = en->as_array();
+                if (arr == nullptr || arr->empty()) {
+                    r.fail(*en, w + ".edges must be a non-empty array of edge ids");
+                }
+                for (const toml::node& e : *arr) {
+                    const std::int64_t id = r.integer_node(e, w + ".edges[]", 0, 0xFFFFFFFELL);
+                    if (static_cast<std::size_t>(id) >= net->edge_count()) {
+                        r.fail(e, w + ".edges: edge " + std::to_string(id) +
+                                      " is not an edge of the network (" +
+                                      std::to_string(net->edge_count()) + " edges)");
+                    }
+                    act.edges.push_back(static_cast<world::EdgeId>(id));
+                }
+            } else if (const toml::node* rn = t.get("road"); rn != nullptr) {
+                const std::string name = r.string_node(*rn, w + ".road");
+                const std::optional<std::uint32_t> nid = net->find_name(name);
+                if (!nid) {
+                    r.fail(*rn, w + ".road: no road named '" + name + "' in the network");
+                }
+                for (world::EdgeId e = 0; e < net->edge_count(); ++e) {
+                    if (net->name_id(e) == *nid) {
+                        act.edges.push_back(e);
+                    }
+                }
+            } else {
+                act.edges = agents::edges_in(*net, act.area);
+                if (act.edges.empty()) {
+                    r.fail(*t.get("area"), w + ".area holds no road of the network");
+                }
+            }
+            std::sort(act.edges.begin(), act.edges.end());
+            act.edges.erase(std::unique(act.edges.begin(), act.edges.end()), act.edges.end());
+        }
+        s.spec.disruptions.push_back(std::move(d));
+    }
+}
+
 void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s) {
     toml::array& a = r.tables(root, "depots", 1, kMaxDepots);
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -765,9 +983,13 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_depots(r, root, per_depot, s);
     read_types(r, root, s);
     read_fleets(r, root, s);
+    read_comms(r, root, s.spec);
+    read_disruptions(r, root, nullptr, s);
     s.network = read_network(r, root, name, o.build_network, s.network_settings);
     if (s.network != nullptr) {
         place_depots(r, root, *s.network, s);
+        s.spec.disruptions.clear();
+        read_disruptions(r, root, s.network.get(), s);
     }
 
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;

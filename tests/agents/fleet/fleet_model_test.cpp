@@ -202,7 +202,8 @@ TEST_CASE("fleet: the vehicle state machine refuses impossible transitions") {
     CHECK(transition_allowed(S::kCharging, S::kIdle));
     CHECK(transition_allowed(S::kEnRoute, S::kBroken));
     CHECK_FALSE(transition_allowed(S::kIdle, S::kDelivering));
-    CHECK_FALSE(transition_allowed(S::kLoading, S::kIdle));
+    CHECK_FALSE(transition_allowed(S::kLoading, S::kDelivering));
+    CHECK_FALSE(transition_allowed(S::kBroken, S::kEnRoute));
     CHECK_FALSE(transition_allowed(S::kBroken, S::kBroken));
     CHECK_FALSE(transition_allowed(S::kEnRoute, S::kLoading));
 }
@@ -288,7 +289,9 @@ TEST_CASE("fleet: each depot LP is followed by its vehicles so depots spread ove
     sim::SerialExecutor serial;
     FleetModel model(city.spec, *city.routers);
     const LpLayout& layout = model.layout();
+    // no cloud dispatcher LP unless the policy is centralized
     REQUIRE(layout.size() == model.depot_count() + model.vehicle_count());
+    CHECK(layout.cloud_lp() == LpLayout::kNoCloud);
     // the mapping is a bijection between LP ids and (kind, index)
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
         const auto e = layout.at(model.depot_lp(d));

@@ -1,0 +1,153 @@
+// Disruptions of a fleet run: what can break (roads, depots, vehicles, radio, cloud link,
+// demand) as actions applied at barriers, the scenario's schedule of them (timed,
+// probabilistic, dependent, failure processes), the ground truth of the road network those
+// actions change (RoadState) and what each vehicle knows of it (KnownRoadEvents).
+// Rules (docs/disruptions.md): edges are masked, never deleted; a vehicle already on an edge
+// that closes drives it to its end (it is past the barrier); a vehicle learns of a closure when
+// it reaches the closed edge, from a radio peer that knows it, or from the cloud while its
+// cloud link is up; a reopened road is used again once the vehicle knows of the reopening.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/world/road_network.hpp"
+#include "sim/time.hpp"
+
+namespace swarm::agents {
+
+using world::EdgeId;
+using world::Point;
+
+// A circle or a simple polygon (even-odd rule) on the network's plane, metres.
+struct Area {
+    enum class Shape : std::uint8_t { kNone, kCircle, kPolygon };
+    Shape shape = Shape::kNone;
+    Point centre{};
+    double radius_m = 0.0;
+    std::vector<Point> vertices;
+
+    [[nodiscard]] static Area circle(Point centre, double radius_m);
+    [[nodiscard]] static Area polygon(std::vector<Point> vertices);
+    [[nodiscard]] bool empty() const { return shape == Shape::kNone; }
+    [[nodiscard]] bool contains(Point p) const;
+};
+
+// edges with an end inside the area, ascending
+std::vector<EdgeId> edges_in(const world::RoadNetwork& network, const Area& area);
+
+enum class DisruptionKind : std::uint8_t {
+    kCloseRoads,      // edges closed
+    kReopenRoads,     // edges open again
+    kSlowRoads,       // edges driven at speed_factor of their speed (1 = normal again)
+    kDepotDown,       // depot out of service: no loading, no new orders taken there
+    kDepotUp,         // back in service
+    kDepotStock,      // depot stock set to `stock` units
+    kBreakVehicles,   // named vehicles, or a random `fraction` of the working fleet
+    kRepairVehicles,  // named vehicles back in service at their position
+    kRadioBlackout,   // no radio inside `area`
+    kRadioRestore,    // the blackout of `area` ends (the one with the same label)
+    kLossSpike,       // radio messages lost with probability `loss` (in `area` if set)
+    kLossEnd,         // back to the base loss
+    kCloudDown,       // the cloud link is down
+    kCloudUp,         // the cloud link is back
+    kDemandSurge,     // orders at depots inside `area` arrive `multiplier` times as often
+    kDemandSurgeEnd,  // the surge of `area` ends
+};
+inline constexpr std::size_t kDisruptionKindCount = 16;
+const char* to_string(DisruptionKind k);
+
+// One change of the world, applied at a barrier (FleetModel::apply).
+struct DisruptionAction {
+    DisruptionKind kind = DisruptionKind::kCloseRoads;
+    std::string label;                    // what planners call it ("bridge collapse")
+    std::vector<EdgeId> edges;            // roads (ascending, unique)
+    double speed_factor = 1.0;            // kSlowRoads, in (0, 1]
+    std::uint32_t depot = 0;              // depot kinds
+    std::uint64_t stock = 0;              // kDepotStock
+    std::vector<std::uint32_t> vehicles;  // kBreak/kRepair: vehicle indices
+    double fraction = 0.0;                // kBreakVehicles without names: share of working vehicles
+    Area area;                            // radio, loss, surge
+    double loss = 0.0;                    // kLossSpike, in [0, 1]
+    double multiplier = 1.0;              // kDemandSurge, > 0
+};
+
+// the action that undoes `a` after its duration (close -> reopen, down -> up, ...); nullopt
+// for kinds that have no inverse (stock, the end kinds themselves)
+std::optional<DisruptionAction> inverse(const DisruptionAction& a);
+
+// One entry of the scenario's disruption schedule.
+struct DisruptionSpec {
+    std::string id;
+    DisruptionAction action;
+    double at_s = 0.0;           // start (timed)
+    double window_end_s = -1.0;  // > at_s: start uniform in [at_s, window_end_s)
+    double probability = 1.0;    // chance that it happens at all in a run
+    double duration_s = 0.0;     // > 0: the inverse action after this long
+    // dependent: starts `after_delay_s` after the start (or, with after_end, the end) of the
+    // disruption with this id, and only if that one happened
+    std::string after;
+    double after_delay_s = 0.0;
+    bool after_end = false;
+    // failure process (kBreakVehicles only): each vehicle of `vehicles` (all when empty)
+    // breaks after an exponential time with mean mtbf_s and is repaired mttr_s later
+    double mtbf_s = 0.0;
+    double mttr_s = 0.0;
+};
+
+// One applied road action, kept in order: the knowledge unit agents learn and share.
+struct RoadEvent {
+    DisruptionKind kind = DisruptionKind::kCloseRoads;  // close, reopen or slow
+    std::vector<EdgeId> edges;
+    float speed_factor = 1.0F;
+    sim::Tick at = 0;
+    std::string label;
+};
+
+// Which road events a vehicle knows: a bitset over the run's road events (index order).
+inline constexpr std::size_t kMaxRoadEvents = 128;
+struct KnownRoadEvents {
+    std::array<std::uint64_t, kMaxRoadEvents / 64> words{};
+    [[nodiscard]] bool test(std::size_t i) const { return (words[i >> 6] >> (i & 63U)) & 1U; }
+    void set(std::size_t i) { words[i >> 6] |= std::uint64_t{1} << (i & 63U); }
+    // adds the other's events; true when something was new
+    bool merge(const KnownRoadEvents& o);
+    [[nodiscard]] bool covers(const KnownRoadEvents& o) const;
+    [[nodiscard]] std::size_t count() const;
+    friend bool operator==(const KnownRoadEvents&, const KnownRoadEvents&) = default;
+};
+
+// The true state of the roads: closures and speed factors, and the log of road events that
+// made it. Changed only at barriers.
+class RoadState {
+  public:
+    explicit RoadState(std::size_t edges = 0) : closed_(edges) {}
+    // applies a close / reopen / slow action at t; returns the new event's index. Throws
+    // std::length_error beyond kMaxRoadEvents events in one run.
+    std::size_t apply(const DisruptionAction& a, sim::Tick t);
+
+    [[nodiscard]] bool closed(EdgeId e) const { return closed_.test(e); }
+    [[nodiscard]] const world::EdgeMask& closed_mask() const { return closed_; }
+    [[nodiscard]] float speed_factor(EdgeId e) const { return factor_.empty() ? 1.0F : factor_[e]; }
+    [[nodiscard]] const std::vector<RoadEvent>& events() const { return events_; }
+    [[nodiscard]] std::size_t closed_count() const { return closed_count_; }
+    // the events that explain why e is closed now (close events touching e not undone since)
+    [[nodiscard]] KnownRoadEvents why_closed(EdgeId e) const;
+    // every event so far
+    [[nodiscard]] KnownRoadEvents all() const;
+
+    // what a vehicle believes: the known events replayed in order over an open network
+    void believed(const KnownRoadEvents& known, world::EdgeMask& closed,
+                  std::vector<float>& factor) const;
+
+  private:
+    world::EdgeMask closed_;
+    std::vector<float> factor_;  // empty until the first slow-down
+    std::vector<RoadEvent> events_;
+    std::size_t closed_count_ = 0;
+};
+
+}  // namespace swarm::agents
