@@ -462,6 +462,9 @@ void App::ui_controls() {
     ImGui::Checkbox(have_links ? "radio links" : "radio links (none)", &style_.show_links);
     ImGui::SameLine();
     ImGui::Checkbox(have_gossip ? "gossip" : "gossip (none)", &style_.show_gossip);
+    if (live_) {
+        live_->set_links(style_.show_links, style_.show_gossip);
+    }
     ImGui::SliderFloat("agent size", &style_.agent_px, 1.0F, 12.0F, "%.0f px");
 
     // disruptions (live)
@@ -482,14 +485,11 @@ void App::ui_controls() {
         if (ImGui::Button("Break 10% of the fleet")) {
             live_->commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
         }
-        const PendingDisruptionAdapter& ad = live_->adapter();
+        const DisruptionAdapter& ad = live_->adapter();
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
-        ImGui::TextWrapped(
-            "%llu commands recorded on the map; %llu applied to the model "
-            "(the fleet's disruption API is not merged yet)",
-            static_cast<unsigned long long>(ad.recorded()),
-            static_cast<unsigned long long>(ad.applied_to_model()));
+        ImGui::Text("%llu disruptions applied to the model",
+                    static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
             ImGui::Text("last: %s", status_.c_str());
         }

@@ -23,7 +23,7 @@ DisruptionEffect classify_event_kind(std::string_view raw) {
         return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     });
     const std::string_view n = lower;
-    const bool recovery = any_of(n, {"reopen", "restor", "recover", "_up", "repair"});
+    const bool recovery = any_of(n, {"reopen", "restor", "recover", "_up", "repair", "_end"});
     if (any_of(n, {"road", "edge", "bridge", "closure"})) {
         if (recovery || has(n, "open")) {
             return DisruptionEffect::kRoadReopened;
@@ -32,7 +32,7 @@ DisruptionEffect classify_event_kind(std::string_view raw) {
             return DisruptionEffect::kRoadClosed;
         }
     }
-    if (has(n, "depot") && !any_of(n, {"order"})) {
+    if (has(n, "depot") && !has(n, "order")) {
         if (recovery) {
             return DisruptionEffect::kDepotUp;
         }
@@ -41,15 +41,15 @@ DisruptionEffect classify_event_kind(std::string_view raw) {
         }
     }
     if (any_of(n, {"cloud", "uplink", "backhaul"})) {
-        if (recovery) {
-            return DisruptionEffect::kCloudUp;
-        }
-        return DisruptionEffect::kCloudDown;
+        return recovery ? DisruptionEffect::kCloudUp : DisruptionEffect::kCloudDown;
+    }
+    if (recovery) {
+        return DisruptionEffect::kNone;  // the end of something: no new disruption
     }
     if (any_of(n, {"breakdown", "broken", "break", "vehicle_fail", "agent_fail"})) {
         return DisruptionEffect::kVehicleBroken;
     }
-    if (any_of(n, {"disrupt", "surge", "outage"})) {
+    if (any_of(n, {"disrupt", "surge", "outage", "blackout", "spike", "slow", "stock"})) {
         return DisruptionEffect::kOther;
     }
     return DisruptionEffect::kNone;

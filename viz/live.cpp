@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
+#include <span>
+#include <stdexcept>
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/routing/router.hpp"
@@ -18,85 +19,81 @@ bool serving(agents::VehicleState s) {
            s == VehicleState::kEnRoute || s == VehicleState::kDelivering;
 }
 
-DisruptionEffect effect_of(const VizCommand& c) {
-    switch (c.kind) {
-        case VizCommand::Kind::kCloseRoad:
-            return DisruptionEffect::kRoadClosed;
-        case VizCommand::Kind::kReopenRoad:
-            return DisruptionEffect::kRoadReopened;
-        case VizCommand::Kind::kDepotDown:
-            return DisruptionEffect::kDepotDown;
-        case VizCommand::Kind::kDepotUp:
-            return DisruptionEffect::kDepotUp;
-        case VizCommand::Kind::kCutCloudLink:
-            return DisruptionEffect::kCloudDown;
-        case VizCommand::Kind::kRestoreCloudLink:
-            return DisruptionEffect::kCloudUp;
-        case VizCommand::Kind::kBreakFleetShare:
-            return DisruptionEffect::kVehicleBroken;
-    }
-    return DisruptionEffect::kNone;
-}
-
 }  // namespace
 
 // ---- the disruption adapter ----
 
-PendingDisruptionAdapter::PendingDisruptionAdapter(const world::RoadNetwork& net,
-                                                   std::size_t depots, std::size_t vehicles,
-                                                   std::uint64_t seed)
-    : net_(net), vehicles_(vehicles), seed_(seed) {
-    state_.reset(net.edge_count(), depots);
-}
-
-void PendingDisruptionAdapter::apply(const VizCommand& c, agents::FleetModel& model,
-                                     sim::Tick now) {
-    const double now_s = model.spec().time.to_seconds(now);
-    const DisruptionEffect e = effect_of(c);
-    ++recorded_;
-    if (starts_disruption(e)) {
-        times_.push_back(now_s);
-    }
+agents::DisruptionAction DisruptionAdapter::to_action(const VizCommand& c,
+                                                      const agents::FleetModel& model) {
+    using agents::DisruptionKind;
+    agents::DisruptionAction a;
+    a.label = "viz: ";
+    a.label.append(to_string(c.kind));
+    const world::RoadNetwork& net = model.spec().net();
     switch (c.kind) {
         case VizCommand::Kind::kCloseRoad:
         case VizCommand::Kind::kReopenRoad: {
-            if (c.target >= net_.edge_count()) {
-                return;
+            if (c.target >= net.edge_count()) {
+                throw std::invalid_argument("no edge " + std::to_string(c.target));
             }
-            // a road is both directions of the street
-            state_.apply(e, c.target);
+            a.kind = c.kind == VizCommand::Kind::kCloseRoad ? DisruptionKind::kCloseRoads
+                                                            : DisruptionKind::kReopenRoads;
             const auto edge = static_cast<world::EdgeId>(c.target);
-            const world::EdgeId back = net_.find_edge(net_.target(edge), net_.source(edge));
-            if (back != world::kNoEdge) {
-                state_.apply(e, back);
+            a.edges = {edge};
+            const world::EdgeId back = net.find_edge(net.target(edge), net.source(edge));
+            if (back != world::kNoEdge && back != edge) {
+                a.edges.push_back(back);
             }
+            std::sort(a.edges.begin(), a.edges.end());
+            a.label.append(1, ' ').append(std::to_string(c.target));
             break;
         }
-        case VizCommand::Kind::kBreakFleetShare: {
-            // which vehicles: a draw from the run seed and the time, reproducible per run
-            std::mt19937_64 rng(seed_ ^ static_cast<std::uint64_t>(now));
-            const auto n = static_cast<std::size_t>(std::clamp(c.share, 0.0, 1.0) *
-                                                    static_cast<double>(vehicles_));
-            for (std::size_t i = 0; i < n; ++i) {
-                state_.apply(
-                    e, static_cast<std::uint32_t>(rng() % std::max<std::size_t>(1, vehicles_)));
+        case VizCommand::Kind::kDepotDown:
+        case VizCommand::Kind::kDepotUp:
+            if (c.target >= model.depot_count()) {
+                throw std::invalid_argument("no depot " + std::to_string(c.target));
             }
+            a.kind = c.kind == VizCommand::Kind::kDepotDown ? DisruptionKind::kDepotDown
+                                                            : DisruptionKind::kDepotUp;
+            a.depot = c.target;
+            a.label.append(1, ' ').append(std::to_string(c.target));
             break;
-        }
-        default:
-            state_.apply(e, c.target);
+        case VizCommand::Kind::kCutCloudLink:
+            a.kind = DisruptionKind::kCloudDown;
+            break;
+        case VizCommand::Kind::kRestoreCloudLink:
+            a.kind = DisruptionKind::kCloudUp;
+            break;
+        case VizCommand::Kind::kBreakFleetShare:
+            if (!(c.share > 0.0 && c.share <= 1.0)) {
+                throw std::invalid_argument("fleet share must be in (0, 1]");
+            }
+            a.kind = DisruptionKind::kBreakVehicles;
+            a.fraction = c.share;
             break;
     }
-    // FleetModel::apply(DisruptionAction, now) is not available yet: nothing reaches the model
+    return a;
+}
+
+void DisruptionAdapter::apply(const VizCommand& c, agents::FleetModel& model, sim::Tick now) {
+    agents::DisruptionAction a;
+    try {
+        a = to_action(c, model);
+    } catch (const std::invalid_argument&) {
+        ++rejected_;  // the UI only sends what exists; a stale command is dropped
+        return;
+    }
+    model.apply(a, now);
+    ++applied_;
 }
 
 // ---- the observer that fills snapshots ----
 
 class LiveSession::Feed final : public sim::Observer {
   public:
-    Feed(const agents::FleetModel& model, const RoadGeometry& roads, SnapshotBuffer& buffer,
-         const PendingDisruptionAdapter& adapter)
-        : model_(model), roads_(roads), buffer_(buffer), adapter_(adapter) {
+    Feed(const agents::FleetModel& model, const RoadGeometry& roads, SnapshotBuffer& buffer)
+        : model_(model), roads_(roads), buffer_(buffer) {
+        disruptions_.reset(model.spec().net().edge_count(), model.depot_count());
         history_.interval_s = model.spec().time.to_seconds(model.kpi_interval());
         history_.agents = model.vehicle_count();
         history_.has_orphaned = true;
@@ -112,6 +109,8 @@ class LiveSession::Feed final : public sim::Observer {
     }
 
     std::atomic<std::uint32_t> watched{0xFFFFFFFFu};
+    std::atomic<bool> want_radio{false};
+    std::atomic<bool> want_gossip{false};
     std::atomic<std::uint64_t> samples{0};
     std::atomic<std::uint64_t> nanos{0};
 
@@ -171,13 +170,11 @@ class LiveSession::Feed final : public sim::Observer {
                 history_.intervals.push_back(iv);
             }
         }
-        history_.disruptions = adapter_.times();
+        read_disruptions();
         s.kpis = history_;
-
         fill_detail(t, s.detail);
-
-        // disruptions as the map knows them
-        adapter_.state().copy_to(s);
+        disruptions_.copy_to(s);
+        fill_links(s);
         buffer_.publish();
     }
 
@@ -213,11 +210,85 @@ class LiveSession::Feed final : public sim::Observer {
         }
     }
 
+    // the true state of the world from the model: closures (re-read when a road event was
+    // added), depots, the cloud link, and when disruptions started
+    void read_disruptions() {
+        const agents::RoadState& roads = model_.roads();
+        if (roads.events().size() != road_events_) {
+            road_events_ = roads.events().size();
+            const std::size_t edges = model_.spec().net().edge_count();
+            for (std::size_t e = 0; e < edges; ++e) {
+                disruptions_.set_closed(static_cast<std::uint32_t>(e),
+                                        roads.closed(static_cast<world::EdgeId>(e)));
+            }
+        }
+        for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
+            disruptions_.depot_down[d] = model_.depot_up(d) ? 0 : 1;
+        }
+        disruptions_.cloud_up = model_.cloud_up();
+        const std::vector<agents::AppliedDisruption>& log = model_.disruption_log();
+        for (; logged_ < log.size(); ++logged_) {
+            const agents::AppliedDisruption& a = log[logged_];
+            if (starts_disruption(classify_event_kind(agents::to_string(a.kind)))) {
+                history_.disruptions.push_back(model_.spec().time.to_seconds(a.t));
+            }
+        }
+    }
+
+    // radio links: each vehicle's nearest peers in radio range; gossip: the exchanges of
+    // road news the next round will make (each vehicle that knows something pushes it to its
+    // nearest peers that lack it), both as the model's board sees them
+    void fill_links(Snapshot& s) {
+        s.radio_links.clear();
+        s.gossip.clear();
+        const bool radio = want_radio.load();
+        const bool gossip = want_gossip.load();
+        if (!radio && !gossip) {
+            return;
+        }
+        const agents::FleetBoard& board = model_.board();
+        const agents::FleetState& fleet = model_.vehicles();
+        const double range = model_.spec().comms.radio_range_m;
+        std::array<std::uint32_t, 64> near{};
+        for (std::uint32_t v = 0; v < fleet.size() && v < board.size(); ++v) {
+            const agents::Point p = board.entry(v).position;
+            if (model_.radio_blocked(p)) {
+                continue;
+            }
+            if (radio) {
+                auto peer = [&](std::uint32_t u, const agents::FleetBoard::Entry& e) {
+                    return u > v && !model_.radio_blocked(e.position);
+                };
+                const std::size_t n = board.nearest(
+                    p, range, peer, std::span<std::uint32_t>(near).first(kRadioPeers));
+                for (std::size_t i = 0; i < n; ++i) {
+                    s.radio_links.push_back({v, near[i]});
+                }
+            }
+            if (gossip && fleet.known[v].count() > 0) {
+                auto lacks = [&](std::uint32_t u, const agents::FleetBoard::Entry& e) {
+                    return u != v && !fleet.known[u].covers(fleet.known[v]) &&
+                           !model_.radio_blocked(e.position);
+                };
+                const std::size_t fanout =
+                    std::min<std::size_t>(near.size(), model_.spec().comms.gossip_fanout);
+                const std::size_t n =
+                    board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
+                for (std::size_t i = 0; i < n; ++i) {
+                    s.gossip.push_back({v, near[i]});
+                }
+            }
+        }
+    }
+
+    static constexpr std::size_t kRadioPeers = 3;
     const agents::FleetModel& model_;
     const RoadGeometry& roads_;
     SnapshotBuffer& buffer_;
-    const PendingDisruptionAdapter& adapter_;
     KpiHistory history_;
+    DisruptionState disruptions_;
+    std::size_t road_events_ = 0;
+    std::size_t logged_ = 0;
 };
 
 // ---- the session ----
@@ -244,9 +315,7 @@ LiveSession::LiveSession(const LiveOptions& options) {
         depot_nodes.push_back(d.node);
     }
     roads_ = build_road_geometry(*s.network, depot_nodes);
-    adapter_ = std::make_unique<PendingDisruptionAdapter>(*s.network, s.spec.depot_count(),
-                                                          s.spec.vehicle_count(), s.run.seed);
-    feed_ = std::make_unique<Feed>(*model_, roads_, buffer_, *adapter_);
+    feed_ = std::make_unique<Feed>(*model_, roads_, buffer_);
 
     const sim::Tick sample = std::max<sim::Tick>(1, s.spec.time.from_seconds(options.sample_s));
     engine_->add_observer(*feed_);
@@ -263,7 +332,7 @@ void LiveSession::on_barrier(sim::Tick t) {
     // the UI's commands, in the order they were given
     commands_.drain(drained_);
     for (const VizCommand& c : drained_) {
-        adapter_->apply(c, *model_, t);
+        adapter_.apply(c, *model_, t);
     }
     if (pacing_.load()) {
         pace(scenario_.spec.time.to_seconds(t));
@@ -365,6 +434,11 @@ void LiveSession::set_speed(double speed) {
 
 void LiveSession::watch(std::uint32_t agent) {
     feed_->watched.store(agent);
+}
+
+void LiveSession::set_links(bool radio, bool gossip) {
+    feed_->want_radio.store(radio);
+    feed_->want_gossip.store(gossip);
 }
 
 LiveSession::FeedStats LiveSession::feed_stats() const {

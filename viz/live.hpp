@@ -23,7 +23,8 @@
 
 namespace swarm::agents {
 class FleetModel;
-}
+struct DisruptionAction;
+}  // namespace swarm::agents
 namespace swarm::routing {
 class RouterFactory;
 }
@@ -37,30 +38,21 @@ struct LiveOptions {
     double sample_s = 1.0;               // snapshot (and pacing) interval, simulated seconds
 };
 
-// The one place the live map's commands reach the fleet. The lead's disruption API
-// (FleetModel::apply(DisruptionAction, now), to be called from barrier actions) is not on
-// main yet: until it is merged this adapter records every command in the map's
-// DisruptionState (so the map shows what was requested) and counts it as not applied to the
-// model. Wire FleetModel::apply in apply() once it exists.
-class PendingDisruptionAdapter {
+// The one place the live map's commands reach the fleet: each VizCommand becomes the fleet's
+// DisruptionAction and is applied with FleetModel::apply, on the simulation thread, from the
+// barrier action that drains the queue (the only time the world may change).
+class DisruptionAdapter {
   public:
-    PendingDisruptionAdapter(const world::RoadNetwork& net, std::size_t depots,
-                             std::size_t vehicles, std::uint64_t seed);
-    // on the simulation thread, from a barrier action at time `now`
+    // the action for a command: a road is both directions of the street (edges ascending);
+    // std::invalid_argument for an edge or depot that does not exist
+    static agents::DisruptionAction to_action(const VizCommand& c, const agents::FleetModel& model);
     void apply(const VizCommand& c, agents::FleetModel& model, sim::Tick now);
-    [[nodiscard]] const DisruptionState& state() const { return state_; }
-    [[nodiscard]] const std::vector<double>& times() const { return times_; }
-    [[nodiscard]] std::uint64_t applied_to_model() const { return applied_to_model_; }
-    [[nodiscard]] std::uint64_t recorded() const { return recorded_; }
+    [[nodiscard]] std::uint64_t applied() const { return applied_.load(); }
+    [[nodiscard]] std::uint64_t rejected() const { return rejected_.load(); }
 
   private:
-    const world::RoadNetwork& net_;
-    std::size_t vehicles_;
-    std::uint64_t seed_;
-    DisruptionState state_;
-    std::vector<double> times_;  // when each disruption started (s)
-    std::uint64_t applied_to_model_ = 0;
-    std::uint64_t recorded_ = 0;
+    std::atomic<std::uint64_t> applied_{0};
+    std::atomic<std::uint64_t> rejected_{0};
 };
 
 class LiveSession {
@@ -93,9 +85,12 @@ class LiveSession {
     [[nodiscard]] bool finished() const { return finished_.load(); }
     // the exception text if the simulation thread failed
     [[nodiscard]] std::string error() const;
-    [[nodiscard]] const PendingDisruptionAdapter& adapter() const { return *adapter_; }
+    [[nodiscard]] const DisruptionAdapter& adapter() const { return adapter_; }
     // the agent whose route and plan the snapshots carry (AgentDetail); any thread
     void watch(std::uint32_t agent);
+    // whether snapshots carry radio links (nearest peers in radio range) and the gossip
+    // exchanges due at the next round; off by default (a query per vehicle per sample)
+    void set_links(bool radio, bool gossip);
     // time the simulation thread spent filling snapshots (the observer's whole cost)
     struct FeedStats {
         std::uint64_t samples = 0;
@@ -115,7 +110,7 @@ class LiveSession {
     std::unique_ptr<sim::Executor> executor_;
     std::unique_ptr<sim::Engine> engine_;
     std::unique_ptr<Feed> feed_;
-    std::unique_ptr<PendingDisruptionAdapter> adapter_;
+    DisruptionAdapter adapter_;
     RoadGeometry roads_;
     SnapshotBuffer buffer_;
     CommandQueue commands_;

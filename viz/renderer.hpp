@@ -22,7 +22,7 @@ struct MapStyle {
     float agent_px = 4.0F;  // agent diameter in pixels
     float depot_px = 12.0F;
     bool show_roads = true;
-    bool show_links = true;
+    bool show_links = false;  // radio links are dense: off until asked for
     bool show_gossip = true;
     // agents as one instanced draw of one-point instances, or one draw of N points (the
     // same single call and buffers; Mesa's llvmpipe runs the vertex stage per instance)

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "agents/fleet/disruption.hpp"
+
 using namespace swarm;
 using namespace swarm::viz;
 
@@ -21,6 +23,24 @@ TEST_CASE("event kinds are classified by name") {
     for (const char* name : io::kTraceEventKindNames) {
         CHECK_MESSAGE(classify_event_kind(name) == DisruptionEffect::kNone, name);
     }
+    // the fleet's disruption kinds, by the names a trace will carry
+    using agents::DisruptionKind;
+    const auto of = [](DisruptionKind k) { return classify_event_kind(agents::to_string(k)); };
+    CHECK(of(DisruptionKind::kCloseRoads) == DisruptionEffect::kRoadClosed);
+    CHECK(of(DisruptionKind::kReopenRoads) == DisruptionEffect::kRoadReopened);
+    CHECK(of(DisruptionKind::kSlowRoads) == DisruptionEffect::kOther);
+    CHECK(of(DisruptionKind::kDepotDown) == DisruptionEffect::kDepotDown);
+    CHECK(of(DisruptionKind::kDepotUp) == DisruptionEffect::kDepotUp);
+    CHECK(of(DisruptionKind::kBreakVehicles) == DisruptionEffect::kVehicleBroken);
+    CHECK(of(DisruptionKind::kRepairVehicles) == DisruptionEffect::kNone);
+    CHECK(of(DisruptionKind::kRadioBlackout) == DisruptionEffect::kOther);
+    CHECK(of(DisruptionKind::kRadioRestore) == DisruptionEffect::kNone);
+    CHECK(of(DisruptionKind::kLossSpike) == DisruptionEffect::kOther);
+    CHECK(of(DisruptionKind::kLossEnd) == DisruptionEffect::kNone);
+    CHECK(of(DisruptionKind::kCloudDown) == DisruptionEffect::kCloudDown);
+    CHECK(of(DisruptionKind::kCloudUp) == DisruptionEffect::kCloudUp);
+    CHECK(of(DisruptionKind::kDemandSurge) == DisruptionEffect::kOther);
+    CHECK(of(DisruptionKind::kDemandSurgeEnd) == DisruptionEffect::kNone);
     CHECK(event_kind_name(0) == "order_created");
     CHECK(event_kind_name(-1).empty());
     CHECK(event_kind_name(999).empty());

@@ -2,9 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
+#include "agents/fleet/disruption.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "tests/viz/viz_test_util.hpp"
 
@@ -36,31 +39,76 @@ TEST_CASE("live session publishes snapshots of the model at sample times") {
     CHECK(b.published() == 21);
 }
 
-TEST_CASE("live commands reach the adapter at the next barrier on the simulation thread") {
+TEST_CASE("live commands are applied to the fleet at the next barrier") {
     LiveOptions o;
     o.scenario = test::write_small_scenario().string();
     LiveSession s(o);
+    s.set_links(true, true);
     s.commands().push({VizCommand::Kind::kCloseRoad, 3, 0.0});
     s.commands().push({VizCommand::Kind::kDepotDown, 1, 0.0});
     s.commands().push({VizCommand::Kind::kCutCloudLink, 0, 0.0});
     s.commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
+    s.commands().push({VizCommand::Kind::kDepotDown, 99, 0.0});  // no such depot: dropped
     s.run_until(5.0);
     REQUIRE(s.snapshots().acquire());
     const Snapshot& snap = s.snapshots().front();
+    // the model changed, and the snapshot shows the model's state
+    const agents::FleetModel& m = s.model();
+    CHECK(m.roads().closed(3));
     CHECK(snap.edge_closed(3));
-    // the reverse direction of the street closes with it
     const world::RoadNetwork& net = s.network();
     const world::EdgeId back = net.find_edge(net.target(3), net.source(3));
     if (back != world::kNoEdge) {
+        CHECK(m.roads().closed(back));  // both directions of the street
         CHECK(snap.edge_closed(back));
     }
-    CHECK(snap.depot_down[1] == 1);
+    CHECK(snap.closed_count() == m.roads().closed_count());
+    CHECK_FALSE(m.depot_up(1));
+    CHECK(snap.depot_down == std::vector<std::uint8_t>{0, 1});
+    CHECK_FALSE(m.cloud_up());
     CHECK_FALSE(snap.cloud_link_up);
-    CHECK(s.adapter().recorded() == 4);
-    CHECK(s.adapter().state().broken == 4);  // 10% of 40
+    std::size_t broken = 0;
+    for (const std::uint8_t st : snap.state) {
+        broken += st == static_cast<std::uint8_t>(agents::VehicleState::kBroken) ? 1U : 0U;
+    }
+    CHECK(broken == 4);  // 10% of 40
+    CHECK(s.adapter().applied() == 4);
+    CHECK(s.adapter().rejected() == 1);
     CHECK(snap.kpis.disruptions.size() == 4);
-    // not applied to the model until the fleet's disruption API exists
-    CHECK(s.adapter().applied_to_model() == 0);
+    CHECK(snap.kpis.disruptions.front() == doctest::Approx(0.0));
+    // links: within radio range, never an agent with itself
+    const double range = m.spec().comms.radio_range_m;
+    CHECK_FALSE(snap.radio_links.empty());
+    for (const AgentLink& l : snap.radio_links) {
+        CHECK(l.a != l.b);
+        const agents::Point a = m.board().entry(l.a).position;
+        const agents::Point b = m.board().entry(l.b).position;
+        CHECK(std::hypot(a.x - b.x, a.y - b.y) <= range + 1e-6);
+    }
+}
+
+TEST_CASE("commands become the fleet's disruption actions") {
+    LiveOptions o;
+    o.scenario = test::write_small_scenario().string();
+    LiveSession s(o);
+    const agents::DisruptionAction close =
+        DisruptionAdapter::to_action({VizCommand::Kind::kCloseRoad, 3, 0.0}, s.model());
+    CHECK(close.kind == agents::DisruptionKind::kCloseRoads);
+    CHECK(std::is_sorted(close.edges.begin(), close.edges.end()));
+    CHECK(std::find(close.edges.begin(), close.edges.end(), 3U) != close.edges.end());
+    const agents::DisruptionAction brk =
+        DisruptionAdapter::to_action({VizCommand::Kind::kBreakFleetShare, 0, 0.1}, s.model());
+    CHECK(brk.kind == agents::DisruptionKind::kBreakVehicles);
+    CHECK(brk.fraction == 0.1);
+    CHECK(
+        DisruptionAdapter::to_action({VizCommand::Kind::kRestoreCloudLink, 0, 0}, s.model()).kind ==
+        agents::DisruptionKind::kCloudUp);
+    CHECK_THROWS_AS(
+        DisruptionAdapter::to_action({VizCommand::Kind::kCloseRoad, 1u << 30, 0}, s.model()),
+        std::invalid_argument);
+    CHECK_THROWS_AS(
+        DisruptionAdapter::to_action({VizCommand::Kind::kBreakFleetShare, 0, 0.0}, s.model()),
+        std::invalid_argument);
 }
 
 TEST_CASE("live session paces against wall time pauses and stops") {
