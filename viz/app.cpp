@@ -54,6 +54,8 @@ class App {
     explicit App(const AppOptions& o) : o_(o) {
         style_.agent_px = o.agent_px;
         style_.instanced = o.instanced;
+        style_.show_links = o.radio_links;
+        style_.show_gossip = o.gossip;
     }
 
     int run();
@@ -122,6 +124,7 @@ void App::open_sources() {
         }
         live_ = std::make_unique<LiveSession>(o_.live);
         live_->set_speed(o_.speed);
+        live_->set_links(o_.radio_links, o_.gossip);
         live_->set_paused(o_.paused);
         for (const std::uint32_t e : o_.close_edges) {
             if (e >= live_->network().edge_count()) {

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     app.add_option("--agents-draw", draw,
                    "instanced (one instanced draw) or points (one draw of N points)")
         ->check(CLI::IsMember({"instanced", "points"}));
+    app.add_flag("--radio-links", o.radio_links, "Draw radio links (live mode)");
+    app.add_flag("!--no-gossip", o.gossip, "Do not draw gossip exchanges");
     app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
     app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");

@@ -158,6 +158,7 @@ void MapRenderer::init(const RoadGeometry& roads) {
     glBindBuffer(GL_ARRAY_BUFFER, depot_value_vbo_);
     glBufferData(GL_ARRAY_BUFFER, bytes(depots_, sizeof(std::uint32_t)), depot_values_.data(),
                  GL_DYNAMIC_DRAW);
+    attrib(1, depot_xy_vbo_, 2, 1);
     colour_attrib(2, depot_value_vbo_);
 
     glGenVertexArrays(1, &link_vao_);
