@@ -42,6 +42,14 @@ void main() {
     frag = vec4(colour, 1.0);
 }
 )";
+constexpr float kSquareMaxPx = 4.0F;
+// small agents as plain squares: without discard llvmpipe shades them several times faster,
+// and at a few pixels a square and a disc look alike
+constexpr const char* kSquareFs = R"(#version 330 core
+in vec3 colour;
+out vec4 frag;
+void main() { frag = vec4(colour, 1.0); }
+)";
 
 unsigned compile(GLenum type, const char* src) {
     const GLuint s = glCreateShader(type);
@@ -106,6 +114,7 @@ MapRenderer::~MapRenderer() {
     }
     glDeleteProgram(line_prog_);
     glDeleteProgram(point_prog_);
+    glDeleteProgram(square_prog_);
     const std::array<GLuint, 8> buffers = {road_vbo_,        closed_ebo_,      0,
                                            agent_xy_vbo_,    agent_value_vbo_, depot_xy_vbo_,
                                            depot_value_vbo_, link_vbo_};
@@ -121,6 +130,7 @@ MapRenderer::~MapRenderer() {
 void MapRenderer::init(const RoadGeometry& roads) {
     line_prog_ = program(kLineVs, kLineFs);
     point_prog_ = program(kPointVs, kPointFs);
+    square_prog_ = program(kPointVs, kSquareFs);
     std::array<GLfloat, 2> widths{1.0F, 1.0F};
     glGetFloatv(GL_ALIASED_LINE_WIDTH_RANGE, widths.data());
     line_width_max_ = widths[1];
@@ -316,18 +326,20 @@ void MapRenderer::draw(const Camera& camera, int x, int y, int w, int h, const M
         }
     }
 
-    // depots, then agents over them: point sprites
-    glUseProgram(point_prog_);
-    glUniform4f(glGetUniformLocation(point_prog_, "xf"), xf[0], xf[1], xf[2], xf[3]);
-    const GLint size = glGetUniformLocation(point_prog_, "size_px");
+    // depots (discs), then agents over them: point sprites, discs or small squares
+    auto use = [&](GLuint prog, float px) {
+        glUseProgram(prog);
+        glUniform4f(glGetUniformLocation(prog, "xf"), xf[0], xf[1], xf[2], xf[3]);
+        glUniform1f(glGetUniformLocation(prog, "size_px"), px);
+    };
     glEnable(GL_PROGRAM_POINT_SIZE);
     if (depots_ > 0) {
-        glUniform1f(size, style.depot_px);
+        use(point_prog_, style.depot_px);
         glBindVertexArray(depot_vao_);
         glDrawArraysInstanced(GL_POINTS, 0, 1, static_cast<GLsizei>(depots_));
     }
     if (agents_ > 0) {
-        glUniform1f(size, style.agent_px);
+        use(style.agent_px > kSquareMaxPx ? point_prog_ : square_prog_, style.agent_px);
         glBindVertexArray(agent_vao_);
         // the same buffers either way: per instance (divisor 1) or per vertex (divisor 0)
         const GLuint divisor = style.instanced ? 1 : 0;

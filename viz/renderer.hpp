@@ -61,6 +61,7 @@ class MapRenderer {
     unsigned program(const char* vs, const char* fs);
     unsigned line_prog_ = 0;
     unsigned point_prog_ = 0;
+    unsigned square_prog_ = 0;
     unsigned road_vao_ = 0;
     unsigned road_vbo_ = 0;
     unsigned closed_ebo_ = 0;
