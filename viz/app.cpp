@@ -31,6 +31,22 @@ ImVec4 col4(Rgb c) {
     return {c.r / 255.0F, c.g / 255.0F, c.b / 255.0F, 1.0F};
 }
 
+// the speed choices (simulated s per wall s); live mode's last is "as fast as possible" (0)
+std::optional<double> speed_combo(int& choice, bool live) {
+    static constexpr std::array<const char*, 6> kLive = {"x1",   "x10",   "x60",
+                                                         "x600", "x3600", "max"};
+    static constexpr std::array<const char*, 6> kReplay = {"x1",   "x10",   "x60",
+                                                           "x600", "x3600", "x36000"};
+    static constexpr std::array<double, 6> kValues = {1, 10, 60, 600, 3600, 36000};
+    const auto& labels = live ? kLive : kReplay;
+    ImGui::SetNextItemWidth(90);
+    if (!ImGui::Combo("speed", &choice, labels.data(), static_cast<int>(labels.size()))) {
+        return std::nullopt;
+    }
+    const auto i = static_cast<std::size_t>(choice);
+    return live && i + 1 == labels.size() ? 0.0 : kValues[i];
+}
+
 bool is_scenario(const std::string& path) {
     return std::filesystem::path(path).extension() == ".toml";
 }
@@ -375,13 +391,8 @@ void App::ui_controls() {
             live_->set_paused(!live_->paused());
         }
         ImGui::SameLine();
-        static constexpr std::array<const char*, 6> kSpeeds = {"x1",   "x10",   "x60",
-                                                               "x600", "x3600", "max"};
-        static constexpr std::array<double, 6> kSpeedValues = {1, 10, 60, 600, 3600, 0};
-        ImGui::SetNextItemWidth(90);
-        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(),
-                         static_cast<int>(kSpeeds.size()))) {
-            live_->set_speed(kSpeedValues[static_cast<std::size_t>(speed_choice_)]);
+        if (const std::optional<double> v = speed_combo(speed_choice_, true)) {
+            live_->set_speed(*v);
         }
         if (live_->finished()) {
             const std::string err = live_->error();
@@ -395,13 +406,8 @@ void App::ui_controls() {
             timeline_.toggle();
         }
         ImGui::SameLine();
-        static constexpr std::array<const char*, 6> kSpeeds = {"x1",   "x10",   "x60",
-                                                               "x600", "x3600", "x36000"};
-        static constexpr std::array<double, 6> kSpeedValues = {1, 10, 60, 600, 3600, 36000};
-        ImGui::SetNextItemWidth(90);
-        if (ImGui::Combo("speed", &speed_choice_, kSpeeds.data(),
-                         static_cast<int>(kSpeeds.size()))) {
-            timeline_.set_speed(kSpeedValues[static_cast<std::size_t>(speed_choice_)]);
+        if (const std::optional<double> v = speed_combo(speed_choice_, false)) {
+            timeline_.set_speed(*v);
         }
         ImGui::SameLine();
         ImGui::BeginDisabled(timeline_.disruptions().empty());

@@ -28,9 +28,10 @@ struct AppOptions {
     float agent_px = 4.0F;  // agent diameter in pixels
     bool instanced = true;
     bool radio_links = false;  // draw radio links (nearest peers in range)
-    bool gossip = true;        // draw the gossip exchanges of road news  // agents as an instanced draw (else one draw of N points)  // the map
-                            // alone, without ImGui panels (screenshots, tests)
-    int bench_frames = 0;   // > 0: render this many offscreen frames, print frame times
+    bool gossip =
+        true;  // draw the gossip exchanges of road news  // agents as an instanced draw (else one
+               // draw of N points)  // the map alone, without ImGui panels (screenshots, tests)
+    int bench_frames = 0;       // > 0: render this many offscreen frames, print frame times
     double quit_after_s = 0.0;  // > 0: close the window after this much wall time (tests)
 };
 

@@ -11,16 +11,6 @@
 
 namespace swarm::viz {
 
-namespace {
-
-bool serving(agents::VehicleState s) {
-    using agents::VehicleState;
-    return s == VehicleState::kToPickup || s == VehicleState::kLoading ||
-           s == VehicleState::kEnRoute || s == VehicleState::kDelivering;
-}
-
-}  // namespace
-
 // ---- the disruption adapter ----
 
 agents::DisruptionAction DisruptionAdapter::to_action(const VizCommand& c,
@@ -134,7 +124,7 @@ class LiveSession::Feed final : public sim::Observer {
             s.state[v] = static_cast<std::uint8_t>(fleet.state[v]);
             s.load[v] = static_cast<float>(fleet.load[v]);
             s.energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-            busy += serving(fleet.state[v]) ? 1U : 0U;
+            busy += agents::serving(fleet.state[v]) ? 1U : 0U;
             k.energy_kwh += fleet.energy_kwh[v];
             k.distance_km += fleet.counters[v].metres() / 1000.0;
         }
