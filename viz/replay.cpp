@@ -100,6 +100,7 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         events_.begin(), events_.end(),
         [](const io::TraceEvent& a, const io::TraceEvent& b) { return a.time < b.time; });
     kpis_.disruptions = disruption_times(events_);
+    extra_names_ = reader_.agent_values();
     clock_ = Timeline(times_, {});
 }
 
@@ -136,6 +137,12 @@ void ReplaySource::fill(double t, Snapshot& out) {
         out.state[i] = static_cast<std::uint8_t>(std::max<std::int8_t>(0, f0.state[i]));
         out.load[i] = f0.load[i];
         out.energy[i] = f0.energy[i];
+    }
+    // extra per-agent values of the trace (colour-by choices), from the frame at or before t
+    out.extra.resize(extra_names_.size());
+    for (std::size_t i = 0; i < extra_names_.size(); ++i) {
+        out.extra[i].name = extra_names_[i];
+        out.extra[i].values = reader_.agent_value(extra_names_[i], b.k0);
     }
     const std::size_t ns = kpis_.samples_until(out.time_s);
     out.kpi = ns > 0 ? kpis_.samples[ns - 1] : KpiPoint{};

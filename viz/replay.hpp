@@ -51,6 +51,7 @@ class ReplaySource {
     KpiHistory kpis_;
     std::vector<io::TraceEvent> events_;
     std::vector<double> times_;
+    std::vector<std::string> extra_names_;  // per-agent value arrays beyond the standard four
     // the two most recently read frames
     std::array<std::size_t, 2> cached_k_{static_cast<std::size_t>(-1),
                                          static_cast<std::size_t>(-1)};

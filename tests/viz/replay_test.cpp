@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <hdf5.h>
+
 #include <filesystem>
+#include <vector>
 
 #include "tests/viz/viz_test_util.hpp"
 
@@ -47,6 +50,45 @@ TEST_CASE("replay rebuilds the map and interpolates positions between frames") {
     CHECK(late.time_s == doctest::Approx(2340.0));
     const Timeline t = r.make_timeline();
     CHECK(t.end() == doctest::Approx(2340.0));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("replay offers the trace's extra per-agent value arrays") {
+    const auto path = test::temp_path("extra.h5");
+    test::write_small_trace(path);
+    std::size_t samples = 0;
+    {
+        const io::TraceReader r(path.string());
+        samples = r.samples();
+        CHECK(r.agent_values().empty());
+    }
+    // a model's per-agent output as a later writer would add it: [T][N] float
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t g = H5Gcreate2(f, "particles/agents/risk", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const std::array<hsize_t, 2> dims = {samples, 40};
+    const hid_t space = H5Screate_simple(2, dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(g, "value", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT,
+                               H5P_DEFAULT);
+    std::vector<float> v(samples * 40);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        v[i] = static_cast<float>(i);  // row k, agent a: 40k + a
+    }
+    H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Gclose(g);
+    H5Fclose(f);
+
+    ReplaySource r(path.string());
+    CHECK(r.reader().agent_values() == std::vector<std::string>{"risk"});
+    Snapshot s;
+    r.fill(630.0, s);  // frames 9 (600 s) and 10: values of frame 9
+    REQUIRE(s.extra.size() == 1);
+    CHECK(s.extra[0].name == "risk");
+    REQUIRE(s.extra[0].values.size() == 40);
+    CHECK(s.extra[0].values[7] == 9.0F * 40.0F + 7.0F);
+    CHECK_THROWS_AS((void)r.reader().agent_value("nope", 0), io::TraceError);
     std::filesystem::remove(path);
 }
 
