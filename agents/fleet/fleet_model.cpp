@@ -371,7 +371,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
             case Msg::kArrive:
                 return on_arrive(ctx, v);
             case Msg::kLoaded:
-                return on_loaded(ctx, v, event.payload.as<VehicleMsg>());
+                return on_loaded(ctx, v, event.payload.as<DockMsg>());
             case Msg::kReady:
                 return on_ready(ctx, v);
             case Msg::kServiceDone:
@@ -713,9 +713,9 @@ void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m
                 fail_and_revoke(ctx, d, m.orders[i], FailReason::kDepotClosed);
             }
         }
-        VehicleMsg out;
+        DockMsg out;
         out.vehicle = m.vehicle;
-        out.count = 0;
+        out.depot = d;
         send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
         return;
     }
@@ -755,18 +755,17 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
     const DockMsg m = ds.dock_jobs.take(static_cast<std::uint32_t>(job.id));
     // orders taken away meanwhile (orphaned, depot closed) stay behind; the vehicle has
     // dropped them from its plan when their revoke reached it, before this
-    std::uint32_t loaded = 0;
+    DockMsg out;
+    out.vehicle = m.vehicle;
+    out.depot = d;
     for (std::uint32_t i = 0; i < m.count; ++i) {
         const OrderId id = order_id(d, m.orders[i]);
         const Order& ord = ds.book.order(id);
         if (ord.state == OrderState::kAssigned && ord.vehicle == m.vehicle) {
             ds.book.pick_up(id, ctx.now());
-            ++loaded;
+            out.orders[out.count++] = m.orders[i];
         }
     }
-    VehicleMsg out;
-    out.vehicle = m.vehicle;
-    out.count = loaded;
     send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
 }
 
@@ -1101,6 +1100,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             const std::uint32_t d = plan.entries[0].depot;
             DockMsg m;
             m.vehicle = v;
+            m.depot = d;
             std::uint32_t units = fleet_.load[v];
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
             for (std::uint32_t i = 0; i < plan.size; ++i) {
@@ -1132,7 +1132,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
     }
 }
 
-void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
     if (fleet_.state[v] == VehicleState::kBroken) {
         return;  // broke at the dock: its orders were handed back
     }
@@ -1140,11 +1140,19 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
                               to_string(fleet_.state[v]));
     }
+    // the loaded orders move up to the loaded part of the plan, in plan order
     Plan& plan = fleet_.plan[v];
-    for (std::uint32_t i = 0; i < m.count; ++i) {
-        fleet_.load[v] += plan.entries[plan.loaded + i].size;
+    for (std::uint32_t k = 0; k < m.count; ++k) {
+        for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
+            if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.orders[k]) {
+                std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
+                            plan.entries.begin() + i + 1);
+                fleet_.load[v] += plan.entries[plan.loaded].size;
+                ++plan.loaded;
+                break;
+            }
+        }
     }
-    plan.loaded = static_cast<std::uint8_t>(plan.loaded + m.count);
     fleet_.max_load[v] = std::max(fleet_.max_load[v], fleet_.load[v]);
     next_activity(ctx, v);
 }
@@ -1180,16 +1188,11 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-        return;
-    }
-    if (fleet_.state[v] != VehicleState::kCharging) {
-        throw FleetModelError("fleet: vehicle " + std::to_string(v) + " charged while " +
-                              to_string(fleet_.state[v]));
-    }
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-    set_state(v, VehicleState::kIdle, ctx.now());
+    // a vehicle that broke down on the charger (and maybe was repaired since) is just full
+    if (fleet_.state[v] == VehicleState::kCharging) {
+        set_state(v, VehicleState::kIdle, ctx.now());
+    }
 }
 
 void FleetModel::on_break(Context& ctx, std::uint32_t v) {

@@ -160,7 +160,7 @@ class FleetModel final : public sim::Model {
     void on_offer(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
-    void on_loaded(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
+    void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
     void on_ready(sim::Context& ctx, std::uint32_t v);
     void on_service_done(sim::Context& ctx, std::uint32_t v);
     void on_charged(sim::Context& ctx, std::uint32_t v);

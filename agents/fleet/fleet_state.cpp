@@ -101,12 +101,12 @@ std::uint32_t message_bytes(Msg m, std::uint32_t header_bytes) {
         case Msg::kCloudRequest:
             return header_bytes + static_cast<std::uint32_t>(sizeof(OrderMsg));
         case Msg::kDockRequest:
+        case Msg::kLoaded:
             return header_bytes + static_cast<std::uint32_t>(sizeof(DockMsg));
         case Msg::kDelivered:
             return header_bytes + static_cast<std::uint32_t>(sizeof(DeliveredMsg));
         case Msg::kChargeRequest:
             return header_bytes + static_cast<std::uint32_t>(sizeof(ChargeMsg));
-        case Msg::kLoaded:
         case Msg::kCharged:
             return header_bytes + static_cast<std::uint32_t>(sizeof(VehicleMsg));
         default:

@@ -78,11 +78,13 @@ struct AnswerMsg {
 };
 static_assert(sizeof(AnswerMsg) <= sim::Payload::kBytes);
 
-// DockRequest: up to kMaxPlan orders of this depot to load, in plan order.
+// DockRequest: up to kMaxPlan orders of this depot to load, in plan order; Loaded: the ones
+// actually loaded (orders revoked or orphaned meanwhile stay behind).
 inline constexpr std::uint32_t kMaxPlan = 4;
 struct DockMsg {
     std::uint32_t vehicle = 0;
     std::uint32_t count = 0;
+    std::uint32_t depot = 0;
     std::uint32_t orders[kMaxPlan] = {};
 };
 static_assert(sizeof(DockMsg) <= sim::Payload::kBytes);

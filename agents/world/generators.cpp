@@ -1,5 +1,6 @@
 #include "agents/world/generators.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -36,6 +37,10 @@ RoadNetwork make_grid_city(const GridCityParams& p, SccReport* report) {
     require(p.jitter >= 0.0 && p.jitter <= 0.45, "make_grid_city: jitter must be in [0, 0.45]");
     require(p.street_speed_mps > 0.0 && p.arterial_speed_mps > 0.0,
             "make_grid_city: speeds must be > 0");
+    require(p.river_col < p.cols, "make_grid_city: river_col must be < cols");
+    for (const std::size_t r : p.bridge_rows) {
+        require(r < p.rows, "make_grid_city: bridge rows must be < rows");
+    }
     require(p.one_way_fraction >= 0.0 && p.one_way_fraction <= 1.0 && p.removed_fraction >= 0.0 &&
                 p.removed_fraction <= 1.0,
             "make_grid_city: fractions must be in [0, 1]");
@@ -92,17 +97,36 @@ RoadNetwork make_grid_city(const GridCityParams& p, SccReport* report) {
         }
     };
 
+    auto continue_vertical = [&](std::size_t r, std::size_t c) {
+        if (r + 1 < p.rows) {
+            const NodeId a = node(r, c);
+            const NodeId b = node(r + 1, c);
+            segment(a, b, positions[a], positions[b], is_arterial(c), col_names[c]);
+        }
+    };
     for (std::size_t r = 0; r < p.rows; ++r) {
         for (std::size_t c = 0; c < p.cols; ++c) {
             const NodeId a = node(r, c);
             if (c + 1 < p.cols) {
                 const NodeId b = node(r, c + 1);
+                if (p.river_col > 0 && c + 1 == p.river_col) {
+                    // across the river: a bridge, or nothing (the draws are taken either way)
+                    const bool bridge = std::find(p.bridge_rows.begin(), p.bridge_rows.end(), r) !=
+                                        p.bridge_rows.end();
+                    if (bridge) {
+                        segment(a, b, positions[a], positions[b], true,
+                                "Bridge " + std::to_string(r));
+                    } else {
+                        uniform01(rng);
+                        uniform01(rng);
+                        uniform01(rng);
+                    }
+                    continue_vertical(r, c);
+                    continue;
+                }
                 segment(a, b, positions[a], positions[b], is_arterial(r), row_names[r]);
             }
-            if (r + 1 < p.rows) {
-                const NodeId b = node(r + 1, c);
-                segment(a, b, positions[a], positions[b], is_arterial(c), col_names[c]);
-            }
+            continue_vertical(r, c);
         }
     }
     return keep_largest_scc(std::move(builder).build(), report);

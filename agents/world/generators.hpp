@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "agents/world/road_network.hpp"
 #include "agents/world/strongly_connected.hpp"
@@ -21,10 +22,15 @@ struct GridCityParams {
     double arterial_speed_mps = 19.44;  // 70 km/h, class kPrimary
     double one_way_fraction = 0.05;     // share of residential segments made one-way
     double removed_fraction = 0.02;     // share of residential segments removed (closed blocks)
+    // a river running north-south just west of column river_col (0: no river), crossed only
+    // by bridges at the rows listed (two-way arterials named "Bridge <row>")
+    std::size_t river_col = 0;
+    std::vector<std::size_t> bridge_rows;
     std::uint64_t seed = 1;
 };
 
-// A jittered grid: streets named "Street <row>" (east-west) and "Avenue <col>" (north-south).
+// A jittered grid: streets named "Street <row>" (east-west) and "Avenue <col>" (north-south),
+// optionally split by a river with a few bridges.
 // Arterials are never one-way or removed; the largest strongly connected component is kept.
 RoadNetwork make_grid_city(const GridCityParams& params, SccReport* report = nullptr);
 

@@ -540,7 +540,7 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.check_keys(t, "network",
                      {"generator", "landmarks", "rows", "cols", "spacing_m", "jitter",
                       "arterial_every", "street_speed_mps", "arterial_speed_mps",
-                      "one_way_fraction", "removed_fraction", "seed"});
+                      "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
         world::GridCityParams g;
         g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
         g.cols = static_cast<std::size_t>(r.integer(t, "network", "cols", 10, 2, kMaxGridSide));
@@ -558,6 +558,24 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         g.removed_fraction = r.real(t, "network", "removed_fraction", 0.02, 0.0, 0.9);
         g.seed = static_cast<std::uint64_t>(
             r.integer(t, "network", "seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+        g.river_col = static_cast<std::size_t>(
+            r.integer(t, "network", "river_col", 0, 0, static_cast<std::int64_t>(g.cols) - 1));
+        if (const toml::node* bn = t.get("bridge_rows"); bn != nullptr) {
+            const toml::array* arr = bn->as_array();
+            if (arr == nullptr || arr->empty()) {
+                r.fail(*bn, "network.bridge_rows must be a non-empty array of row numbers");
+            }
+            for (const toml::node& b : *arr) {
+                g.bridge_rows.push_back(static_cast<std::size_t>(r.integer_node(
+                    b, "network.bridge_rows[]", 0, static_cast<std::int64_t>(g.rows) - 1)));
+            }
+            if (g.river_col == 0) {
+                r.fail(*bn, "network.bridge_rows needs a river (network.river_col > 0)");
+            }
+        } else if (g.river_col > 0) {
+            r.fail(*t.get("river_col"),
+                   "network.river_col needs bridge_rows (the river's bridges)");
+        }
         return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
     }
     r.check_keys(
@@ -701,6 +719,8 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                       "stock",       "vehicles",   "fraction", "mtbf_s",        "mttr_s",
                       "loss",        "multiplier"});
         agents::DisruptionSpec d;
+        // presence before defaults are filled in (the resolved document gets every key)
+        const bool has_process = t.contains("mtbf_s") || t.contains("mttr_s");
         d.id = r.id(t, w, ids);
         const std::string kind = r.choice(t, w, "kind", "close_roads", kinds);
         const auto k = static_cast<agents::DisruptionKind>(
@@ -710,7 +730,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         act.label = r.string(t, w, "label", d.id);
         d.at_s = r.real(t, w, "at_s", 0.0, 0.0, kMaxDurationS);
         d.window_end_s = r.real(t, w, "window_end_s", -1.0, -1.0, kMaxDurationS);
-        if (t.contains("window_end_s") && d.window_end_s <= d.at_s) {
+        if (d.window_end_s >= 0.0 && d.window_end_s <= d.at_s) {
             r.fail(*t.get("window_end_s"), w + ".window_end_s must be > at_s");
         }
         d.probability = r.real(t, w, "probability", 1.0, 0.0, 1.0);
@@ -762,8 +782,8 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             if (d.mtbf_s > 0.0 && d.mttr_s <= 0.0) {
                 r.fail(t, w + ": a failure process (mtbf_s) needs mttr_s > 0");
             }
-        } else if (t.contains("vehicles") || t.contains("mtbf_s")) {
-            r.fail(*t.get(t.contains("vehicles") ? "vehicles" : "mtbf_s"),
+        } else if (t.contains("vehicles") || has_process) {
+            r.fail(t.contains("vehicles") ? *t.get("vehicles") : static_cast<const toml::node&>(t),
                    w + ": vehicles and mtbf_s are only for break_vehicles and repair_vehicles");
         }
         const bool areal = k == K::kRadioBlackout || k == K::kLossSpike || k == K::kDemandSurge ||
@@ -984,13 +1004,12 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_types(r, root, s);
     read_fleets(r, root, s);
     read_comms(r, root, s.spec);
-    read_disruptions(r, root, nullptr, s);
     s.network = read_network(r, root, name, o.build_network, s.network_settings);
     if (s.network != nullptr) {
         place_depots(r, root, *s.network, s);
-        s.spec.disruptions.clear();
-        read_disruptions(r, root, s.network.get(), s);
     }
+    // roads, areas and edges are resolved on the network when there is one
+    read_disruptions(r, root, s.network.get(), s);
 
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
     s.spec.lookahead_s = s.run.lookahead_s;

@@ -35,9 +35,15 @@ for scenario in "$src"/scenarios/*.toml; do
     esac
 done
 
-# every shipped scenario also runs, shortened; monaco only with the shared map
+# every shipped scenario also runs, shortened; monaco only with the shared map; the
+# disruption scenarios run in full (they are small) and must apply their disruptions
 for scenario in "$src"/scenarios/*.toml; do
     set -- --until 120 --json
+    disrupted=0
+    if grep -q '^\[\[disruptions\]\]' "$scenario"; then
+        set -- --json -j 2
+        disrupted=1
+    fi
     case $scenario in
         */monaco.toml)
             [ -f "$monaco" ] || continue
@@ -49,6 +55,10 @@ for scenario in "$src"/scenarios/*.toml; do
     if [ -x /usr/bin/python3 ]; then
         /usr/bin/python3 -c "import json,sys; d=json.load(open('run.json')); sys.exit(0 if d['run']['events'] > 0 else 1)" ||
             fail "run $scenario: no events or bad JSON: $(cat run.json)"
+        if [ $disrupted = 1 ]; then
+            /usr/bin/python3 -c "import json,sys; d=json.load(open('run.json')); sys.exit(0 if d['kpis']['disruptions'] > 0 else 1)" ||
+                fail "run $scenario: no disruption was applied"
+        fi
     fi
 done
 

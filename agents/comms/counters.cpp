@@ -1,0 +1,60 @@
+#include "agents/comms/counters.hpp"
+
+#include <algorithm>
+
+namespace swarm::comms {
+
+void MessageCounters::resize(std::size_t agents) {
+    messages_sent_.resize(agents, 0);
+    bytes_sent_.resize(agents, 0);
+    messages_received_.resize(agents, 0);
+    bytes_received_.resize(agents, 0);
+    dropped_.resize(agents, 0);
+}
+
+MessageTotals MessageCounters::agent(AgentIndex i) const {
+    return {messages_sent_[i], bytes_sent_[i], messages_received_[i], bytes_received_[i],
+            dropped_[i]};
+}
+
+MessageTotals MessageCounters::totals() const {
+    MessageTotals t;
+    for (std::size_t i = 0; i < size(); ++i) {
+        t.messages_sent += messages_sent_[i];
+        t.bytes_sent += bytes_sent_[i];
+        t.messages_received += messages_received_[i];
+        t.bytes_received += bytes_received_[i];
+        t.dropped += dropped_[i];
+    }
+    return t;
+}
+
+void MessageCounters::clear() {
+    for (auto* v :
+         {&messages_sent_, &bytes_sent_, &messages_received_, &bytes_received_, &dropped_}) {
+        std::fill(v->begin(), v->end(), 0);
+    }
+}
+
+void ContactLog::merge(const ContactLog& other) {
+    pending_.insert(pending_.end(), other.pending_.begin(), other.pending_.end());
+}
+
+std::vector<Contact> ContactLog::take_sample() {
+    std::sort(pending_.begin(), pending_.end(), [](const Contact& a, const Contact& b) {
+        return a.from != b.from ? a.from < b.from : a.to < b.to;
+    });
+    std::vector<Contact> sample;
+    for (const Contact& c : pending_) {
+        if (!sample.empty() && sample.back().from == c.from && sample.back().to == c.to) {
+            sample.back().messages += c.messages;
+            sample.back().bytes += c.bytes;
+        } else {
+            sample.push_back(c);
+        }
+    }
+    pending_.clear();
+    return sample;
+}
+
+}  // namespace swarm::comms

@@ -1,0 +1,56 @@
+// Region: an area of the map (circle or simple polygon) for area closures, radio blackouts
+// and demand surges. Immutable once built; cheap to copy for circles.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "agents/world/road_network.hpp"
+
+namespace swarm::world {
+
+class Region {
+  public:
+    enum class Shape : std::uint8_t { kCircle, kPolygon };
+
+    // Points at distance <= radius_m from centre. Throws std::invalid_argument unless the
+    // centre is finite and 0 < radius_m < infinity.
+    static Region circle(Point centre, double radius_m);
+    // Simple polygon, vertices in either winding, not closed (the last vertex joins the
+    // first). Inside by the even-odd rule, so even a self-intersecting outline has one
+    // meaning. Throws std::invalid_argument for fewer than 3 vertices, a non-finite
+    // coordinate, or zero area.
+    static Region polygon(std::vector<Point> vertices);
+
+    Shape shape() const { return shape_; }
+    // circle only (zero for a polygon)
+    Point centre() const { return centre_; }
+    double radius_m() const { return radius_m_; }
+    // polygon only (empty for a circle)
+    std::span<const Point> vertices() const { return vertices_; }
+
+    // Circle: boundary inclusive. Polygon: even-odd crossing test; a point exactly on an
+    // edge is inside for some edges and outside for others, but the answer is a pure
+    // function of the coordinates (no tolerance), so it is deterministic.
+    bool contains(Point p) const;
+    // axis-aligned box enclosing the region
+    BoundingBox bounds() const { return bounds_; }
+    // square metres (for reports and validation)
+    double area_m2() const;
+
+  private:
+    Region() = default;
+
+    Shape shape_ = Shape::kCircle;
+    Point centre_;
+    double radius_m_ = 0.0;
+    std::vector<Point> vertices_;
+    BoundingBox bounds_;
+};
+
+// Edges with their source, target or midpoint inside the region, in ascending EdgeId order.
+// Both directions of a two-way road are listed (they are separate edges).
+std::vector<EdgeId> edges_in(const RoadNetwork& network, const Region& region);
+
+}  // namespace swarm::world

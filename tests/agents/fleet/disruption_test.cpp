@@ -1,0 +1,303 @@
+// Disruptions and self-healing (agents/fleet/disruption.*, FleetModel::apply): road state and
+// knowledge, conservation of orders through breakdowns and depot closures, no vehicle entering
+// a closed edge, the cloud policy stalling in a cloud outage while the auction keeps going,
+// knowledge spreading, and results equal for 1 and 2 threads.
+#include "agents/fleet/disruption.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "fleet_test_util.hpp"
+
+using namespace swarm;
+using namespace swarm::agents;
+using agents::testing::FleetRun;
+using agents::testing::SmallCity;
+
+namespace {
+
+DisruptionSpec timed(std::string id, DisruptionAction a, double at_s, double duration_s = 0.0) {
+    DisruptionSpec d;
+    d.id = std::move(id);
+    d.action = std::move(a);
+    d.at_s = at_s;
+    d.duration_s = duration_s;
+    return d;
+}
+
+DisruptionAction action(DisruptionKind k) {
+    DisruptionAction a;
+    a.kind = k;
+    a.label = to_string(k);
+    return a;
+}
+
+// the edges within r of the network's centre
+std::vector<EdgeId> central_edges(const world::RoadNetwork& net, double r) {
+    const world::BoundingBox b = net.bounds();
+    const Point c{(b.min.x + b.max.x) / 2, (b.min.y + b.max.y) / 2};
+    return edges_in(net, Area::circle(c, r));
+}
+
+}  // namespace
+
+TEST_CASE("disruptions: areas contain what they should") {
+    const Area c = Area::circle({0, 0}, 10);
+    CHECK(c.contains({3, 4}));
+    CHECK(c.contains({10, 0}));
+    CHECK_FALSE(c.contains({8, 8}));
+    // an L-shaped polygon: the notch is outside
+    const Area l = Area::polygon({{0, 0}, {10, 0}, {10, 5}, {5, 5}, {5, 10}, {0, 10}});
+    CHECK(l.contains({2, 2}));
+    CHECK(l.contains({2, 8}));
+    CHECK(l.contains({8, 2}));
+    CHECK_FALSE(l.contains({8, 8}));
+    CHECK_FALSE(l.contains({-1, 2}));
+    CHECK_FALSE(Area{}.contains({0, 0}));
+}
+
+TEST_CASE("disruptions: road state closes reopens and slows and explains closures") {
+    SmallCity city;
+    RoadState roads(city.network.edge_count());
+    DisruptionAction close = action(DisruptionKind::kCloseRoads);
+    close.edges = {3, 5, 7};
+    DisruptionAction close2 = action(DisruptionKind::kCloseRoads);
+    close2.edges = {7, 9};
+    DisruptionAction reopen = action(DisruptionKind::kReopenRoads);
+    reopen.edges = {7};
+    DisruptionAction slow = action(DisruptionKind::kSlowRoads);
+    slow.edges = {11};
+    slow.speed_factor = 0.5;
+    CHECK(roads.apply(close, 10) == 0);
+    CHECK(roads.apply(close2, 20) == 1);
+    CHECK(roads.closed_count() == 4);
+    CHECK(roads.why_closed(7).test(0));
+    CHECK(roads.why_closed(7).test(1));
+    CHECK(roads.apply(reopen, 30) == 2);
+    CHECK_FALSE(roads.closed(7));
+    CHECK(roads.why_closed(7).count() == 0);
+    CHECK(roads.why_closed(9).test(1));
+    CHECK_FALSE(roads.why_closed(9).test(0));
+    roads.apply(slow, 40);
+    CHECK(roads.speed_factor(11) == doctest::Approx(0.5));
+    CHECK(roads.speed_factor(12) == doctest::Approx(1.0));
+
+    // what a vehicle believes depends on what it knows
+    KnownRoadEvents first;
+    first.set(0);
+    world::EdgeMask believed;
+    std::vector<float> factor;
+    roads.believed(first, believed, factor);
+    CHECK(believed.test(7));  // it has not heard of the reopening
+    CHECK(believed.test(3));
+    CHECK_FALSE(believed.test(9));
+    CHECK(factor.empty());
+    roads.believed(roads.all(), believed, factor);
+    CHECK_FALSE(believed.test(7));
+    CHECK(believed.test(9));
+    REQUIRE(factor.size() == city.network.edge_count());
+    CHECK(factor[11] == doctest::Approx(0.5F));
+
+    KnownRoadEvents a;
+    a.set(1);
+    CHECK(a.merge(first));
+    CHECK_FALSE(a.merge(first));
+    CHECK(a.covers(first));
+    CHECK_FALSE(first.covers(a));
+    CHECK(a.count() == 2);
+}
+
+TEST_CASE("disruptions: orders are conserved through breakdowns and depot closures") {
+    SmallCity city;
+    DisruptionAction brk = action(DisruptionKind::kBreakVehicles);
+    brk.fraction = 0.3;
+    city.spec.disruptions.push_back(timed("attrition", brk, 1200.0, 1800.0));
+    DisruptionSpec wear = timed("wear", action(DisruptionKind::kBreakVehicles), 0.0);
+    wear.mtbf_s = 3.0 * 3600.0;
+    wear.mttr_s = 600.0;
+    city.spec.disruptions.push_back(wear);
+    DisruptionAction fire = action(DisruptionKind::kDepotDown);
+    fire.depot = 1;
+    city.spec.disruptions.push_back(timed("fire", fire, 1500.0));
+    DisruptionSpec reopen = timed("reopen", action(DisruptionKind::kDepotUp), 0.0);
+    reopen.action.depot = 1;
+    reopen.after = "fire";
+    reopen.after_delay_s = 1800.0;
+    city.spec.disruptions.push_back(reopen);
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, *city.routers, serial);
+    const auto r = run.run(2.0);  // finish() checks conservation at every depot
+    CHECK(r.kpi.breakdowns >= 7);
+    CHECK(r.kpi.orphaned > 0);
+    CHECK(r.kpi.reassigned > 0);
+    CHECK(r.kpi.failed_by_reason[static_cast<std::size_t>(FailReason::kDepotClosed)] > 0);
+    CHECK(r.kpi.created == r.kpi.delivered + r.kpi.failed + r.kpi.backlog);
+    // the depot reopened 30 min after the fire and its vehicles came home
+    CHECK(run.model->depot_up(1));
+    const auto& log = run.model->disruption_log();
+    const auto up = std::find_if(log.begin(), log.end(), [](const AppliedDisruption& a) {
+        return a.kind == DisruptionKind::kDepotUp;
+    });
+    REQUIRE(up != log.end());
+    CHECK(up->t == city.spec.time.from_seconds(3300.0));
+    std::uint32_t v = 0;
+    for (const FleetGroup& g : city.spec.fleets) {
+        for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
+            CHECK(run.model->vehicles().home[v] == g.home);
+        }
+    }
+    // while it was closed its customers' orders went to the other depots
+    std::uint64_t forwarded = 0;
+    for (std::uint32_t d = 0; d < run.model->depot_count(); ++d) {
+        forwarded += run.model->depot(d).forwarded_in;
+    }
+    CHECK(forwarded > 0);
+    CHECK(forwarded == run.model->depot(1).forwarded_out);
+}
+
+TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders are reported") {
+    SmallCity city;
+    const std::vector<EdgeId> flooded = central_edges(city.network, 500.0);
+    REQUIRE(flooded.size() > 20);
+    DisruptionAction flood = action(DisruptionKind::kCloseRoads);
+    flood.edges = flooded;
+    const double t1 = 1200.0;
+    const double t2 = 3000.0;
+    city.spec.disruptions.push_back(timed("flood", flood, t1, t2 - t1));
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, *city.routers, serial, 0, 11, true);
+    const auto r = run.run(1.5);
+    const sim::Tick c1 = city.spec.time.from_seconds(t1);
+    const sim::Tick c2 = city.spec.time.from_seconds(t2);
+    std::uint64_t legs_on_flooded = 0;
+    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
+        for (const LegRecord& leg : run.model->leg_log(v)) {
+            if (leg.edge == world::kNoEdge ||
+                !std::binary_search(flooded.begin(), flooded.end(), leg.edge)) {
+                continue;
+            }
+            ++legs_on_flooded;
+            // entered before the closure (and driven to its end) or after the reopening
+            CHECK((leg.start < c1 || leg.start >= c2));
+        }
+    }
+    CHECK(legs_on_flooded > 0);  // the district is used before and after
+    CHECK(r.kpi.failed_by_reason[static_cast<std::size_t>(FailReason::kUnreachable)] > 0);
+    // the closure was learnt and spread: every vehicle knew it by the end
+    std::uint32_t knowing = 0;
+    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
+        knowing += run.model->vehicles().known[v].test(0) ? 1U : 0U;
+    }
+    CHECK(knowing == run.model->vehicle_count());
+}
+
+TEST_CASE("disruptions: road news spreads by radio without the cloud") {
+    SmallCity city;
+    city.spec.comms.radio_range_m = 600.0;
+    DisruptionAction flood = action(DisruptionKind::kCloseRoads);
+    flood.edges = central_edges(city.network, 500.0);
+    city.spec.disruptions.push_back(timed("flood", flood, 600.0));
+    city.spec.disruptions.push_back(timed("cloud", action(DisruptionKind::kCloudDown), 0.0));
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, *city.routers, serial);
+    const auto r = run.run(1.0);
+    std::uint32_t knowing = 0;
+    std::uint64_t received = 0;
+    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
+        knowing += run.model->vehicles().known[v].test(0) ? 1U : 0U;
+        received += run.model->vehicles().comms[v].received;
+    }
+    // some vehicles found it themselves; peers told most of the rest
+    CHECK(knowing > run.model->vehicle_count() / 2);
+    CHECK(received > 0);
+    CHECK(r.kpi.messages > 0);
+    CHECK(r.kpi.bytes > r.kpi.messages * city.spec.comms.header_bytes - 1);
+}
+
+TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auction delivers") {
+    const double t1 = 1800.0;
+    const double t2 = 3000.0;
+    struct Outcome {
+        std::uint64_t assigned_during = 0;  // first assignments inside the outage
+        double decision_latency_s = 0.0;
+        std::uint64_t delivered = 0;
+    };
+    const auto outcome = [&](const char* policy) {
+        SmallCity city;
+        city.spec.allocation.policy = policy;
+        city.spec.disruptions.push_back(
+            timed("outage", action(DisruptionKind::kCloudDown), t1, t2 - t1));
+        sim::SerialExecutor serial;
+        FleetRun run(city.spec, *city.routers, serial);
+        const auto r = run.run(1.0);
+        Outcome o;
+        const sim::Tick a = city.spec.time.from_seconds(t1 + 1.0);  // after messages in flight
+        const sim::Tick b = city.spec.time.from_seconds(t2);
+        for (std::uint32_t d = 0; d < run.model->depot_count(); ++d) {
+            for (const Order& ord : run.model->depot(d).book.orders()) {
+                if (ord.first_assigned_at >= a && ord.first_assigned_at < b) {
+                    ++o.assigned_during;
+                }
+            }
+        }
+        o.decision_latency_s = r.kpi.decision_latency_mean_s;
+        o.delivered = r.kpi.delivered;
+        return o;
+    };
+    const Outcome cloud = outcome("cloud");
+    const Outcome auction = outcome("auction");
+    CHECK(cloud.assigned_during == 0);
+    CHECK(auction.assigned_during > 50);
+    CHECK(cloud.decision_latency_s > 10.0 * auction.decision_latency_s);
+    CHECK(auction.delivered > cloud.delivered);
+}
+
+TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
+    SmallCity city;
+    DisruptionAction close = action(DisruptionKind::kCloseRoads);
+    close.edges = central_edges(city.network, 400.0);
+    city.spec.disruptions.push_back(timed("close", close, 600.0, 1200.0));
+    DisruptionAction slow = action(DisruptionKind::kSlowRoads);
+    slow.edges = central_edges(city.network, 1200.0);
+    slow.speed_factor = 0.5;
+    city.spec.disruptions.push_back(timed("slow", slow, 300.0, 1800.0));
+    DisruptionAction brk = action(DisruptionKind::kBreakVehicles);
+    brk.fraction = 0.2;
+    DisruptionSpec maybe = timed("maybe", brk, 900.0, 900.0);
+    maybe.window_end_s = 1500.0;
+    maybe.probability = 0.7;
+    city.spec.disruptions.push_back(maybe);
+    DisruptionAction fire = action(DisruptionKind::kDepotDown);
+    fire.depot = 2;
+    city.spec.disruptions.push_back(timed("fire", fire, 1000.0, 1200.0));
+    DisruptionAction jam = action(DisruptionKind::kRadioBlackout);
+    const world::BoundingBox b = city.network.bounds();
+    jam.area = Area::circle(b.min, 1500.0);
+    city.spec.disruptions.push_back(timed("jam", jam, 700.0, 900.0));
+    DisruptionAction loss = action(DisruptionKind::kLossSpike);
+    loss.loss = 0.3;
+    city.spec.disruptions.push_back(timed("loss", loss, 800.0, 600.0));
+    DisruptionAction surge = action(DisruptionKind::kDemandSurge);
+    surge.multiplier = 3.0;
+    city.spec.disruptions.push_back(timed("surge", surge, 1100.0, 600.0));
+    city.spec.disruptions.push_back(
+        timed("cloud", action(DisruptionKind::kCloudDown), 1300.0, 300.0));
+
+    for (const char* policy : {"auction", "cloud"}) {
+        CAPTURE(policy);
+        city.spec.allocation.policy = policy;
+        sim::SerialExecutor serial;
+        FleetRun one(city.spec, *city.routers, serial, 4);
+        const auto a = one.run(1.0);
+        auto tbb = sim::make_executor(2);
+        FleetRun two(city.spec, *city.routers, *tbb, 4);
+        const auto c = two.run(1.0);
+        CHECK(a.event_hash == c.event_hash);
+        CHECK(a.kpi_hash == c.kpi_hash);
+        CHECK(a.kpi.disruptions >= 14);
+        CHECK(a.kpi.created == a.kpi.delivered + a.kpi.failed + a.kpi.backlog);
+    }
+}
