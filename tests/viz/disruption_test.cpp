@@ -20,9 +20,17 @@ TEST_CASE("event kinds are classified by name") {
     CHECK(classify_event_kind("vehicle_breakdown") == DisruptionEffect::kVehicleBroken);
     CHECK(classify_event_kind("demand_surge") == DisruptionEffect::kOther);
     // the order lifecycle and state rows of the current format are not disruptions
-    for (const char* name : io::kTraceEventKindNames) {
-        CHECK_MESSAGE(classify_event_kind(name) == DisruptionEffect::kNone, name);
+    for (std::size_t k = 0; k <= static_cast<std::size_t>(io::TraceEventKind::kVehicleState); ++k) {
+        CHECK_MESSAGE(classify_event_kind(io::kTraceEventKindNames[k]) == DisruptionEffect::kNone,
+                      io::kTraceEventKindNames[k]);
     }
+    // the disruption rows of trace schema 1.2, by name
+    CHECK(classify_event_kind("road_closed") == DisruptionEffect::kRoadClosed);
+    CHECK(classify_event_kind("road_slowed") == DisruptionEffect::kOther);
+    CHECK(classify_event_kind("depot_stock") == DisruptionEffect::kOther);
+    CHECK(classify_event_kind("vehicle_broken") == DisruptionEffect::kVehicleBroken);
+    CHECK(classify_event_kind("vehicle_repaired") == DisruptionEffect::kNone);
+    CHECK(classify_event_kind("radio_restored") == DisruptionEffect::kNone);
     // the fleet's disruption kinds, by the names a trace will carry
     using agents::DisruptionKind;
     const auto of = [](DisruptionKind k) { return classify_event_kind(agents::to_string(k)); };
