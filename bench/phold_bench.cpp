@@ -13,50 +13,14 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
-#include "sim/models/phold.hpp"
+#include "bench/suite/measure.hpp"
 
 namespace {
-
-using swarm::sim::Engine;
-using swarm::sim::EngineConfig;
-using swarm::sim::PholdModel;
-using swarm::sim::PholdParams;
-using swarm::sim::RunLimits;
-
-struct Result {
-    double events_per_second = 0;
-    std::uint64_t events = 0;
-    std::uint64_t windows = 0;
-    std::uint64_t hash = 0;
-    long peak_kib = 0;
-    std::size_t kernel_bytes = 0;
-};
-
+using Result = swarm::bench::PholdResult;
 Result run_one(std::uint32_t lps, std::size_t threads, std::uint64_t events,
                std::size_t partitions) {
-    PholdParams params;
-    PholdModel model(lps, params);
-    auto executor = swarm::sim::make_executor(threads);
-    EngineConfig config;
-    config.lp_count = lps;
-    config.lookahead = params.lookahead;
-    config.seed = 42;
-    config.partitions = partitions;
-    Engine engine(config, model, *executor);
-    model.seed_events(engine);
-    RunLimits limits;
-    limits.max_events = events;
-    const auto stats = engine.run(limits);
-    Result r;
-    r.events = stats.events;
-    r.windows = stats.windows;
-    r.events_per_second = static_cast<double>(stats.events) / stats.wall_seconds;
-    r.hash = engine.event_hash();
-    r.peak_kib = swarm::bench::peak_rss_kib();
-    r.kernel_bytes = engine.memory().total();
-    return r;
+    return swarm::bench::measure_phold(lps, threads, events, partitions);
 }
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -20,5 +20,11 @@ void add_demo_command(CLI::App& app, int& exit_code);
 void add_network_commands(CLI::App& app, int& exit_code);
 // `validate` and `run` on TOML scenario files
 void add_scenario_commands(CLI::App& app, int& exit_code);
+// `sweep` and `compare`: many runs through the batch runner (cli/batch.hpp)
+void add_batch_commands(CLI::App& app, int& exit_code);
+// `bench`: the built-in benchmark suite (bench/suite)
+void add_bench_command(CLI::App& app, int& exit_code);
+// `learn` on TOML learning scenarios
+void add_learn_command(CLI::App& app, int& exit_code);
 
 }  // namespace swarm::cli

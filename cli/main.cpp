@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
     add_network_commands(app, exit_code);
 #endif
     add_scenario_commands(app, exit_code);
+    add_batch_commands(app, exit_code);
+    add_bench_command(app, exit_code);
+    add_learn_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -7,6 +7,7 @@ SWARM_APT_PACKAGES=(
     libtbb-dev libboost-graph-dev libeigen3-dev librandom123-dev
     libhdf5-dev doctest-dev libcli11-dev libtomlplusplus-dev
     libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
+    libsodium-dev dataset-fashion-mnist
     python3 python3-h5py python3-numpy python3-matplotlib
     # swarmsim-viz: Dear ImGui (with its GLFW and OpenGL3 backends), GLFW, OpenGL; its tests
     # draw offscreen under xvfb-run with Mesa's llvmpipe

@@ -1,8 +1,12 @@
 #!/usr/bin/python3
-"""report.py TRACE.h5 -o DIR: PNG plots and a Markdown summary (report.md) of a swarmsim trace.
+"""report.py TRACE.h5 [TRACE.h5 ... | BATCH_DIR] -o DIR: PNG plots and a Markdown summary of swarmsim traces.
 
-Plots: service level Q(t) per KPI interval, cumulative deliveries and backlog, and fleet
-states over time (vehicles per state, stacked, from particles/agents/state).
+One trace: service level Q(t) per KPI interval, cumulative deliveries and backlog, and fleet
+states over time (vehicles per state, stacked, from particles/agents/state) in report.md.
+Several traces, or the output directory of `swarmsim sweep`/`compare` (its runs' traces,
+labelled by policy or parameters and seed): comparison.png overlays Q(t) and deliveries of
+every trace, and comparison.md lists their headline numbers; a batch directory also gets
+compare.py's KPI plot with confidence intervals (compare.png, compare.md).
 """
 import argparse
 import os
@@ -19,11 +23,17 @@ import numpy as np  # noqa: E402
 import trace as swarm_trace  # noqa: E402
 
 
-def plot_service_level(obs, out):
+def plot_service_level(obs, out, disruptions=()):
     q = obs["service_level"]
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if len(q["time"]):
         ax.step(q["time"] / 3600.0, q["value"], where="post")
+    # disruption markers: a dashed line at each start, labelled with its kind
+    for i, (t, kind, n) in enumerate(disruptions):
+        ax.axvline(t / 3600.0, color="tab:red", linestyle="--", alpha=0.6)
+        if i < 12:
+            ax.text(t / 3600.0, 0.02 + 0.09 * (i % 4), f" {kind} ({n})", color="tab:red",
+                    fontsize="x-small")
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("time (h)")
     ax.set_ylabel("service level Q(t)")
@@ -108,11 +118,90 @@ def write_summary(f, obs, out):
         fh.write("\n".join(lines))
 
 
+def batch_traces(directory):
+    """[(label, path)] of the traces of a sweep/compare output directory"""
+    import json
+
+    with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    out = []
+    for r in manifest.get("runs", []):
+        if r.get("status") == "ok" and r.get("trace"):
+            label = ", ".join(o.split(".")[-1] for o in r.get("overrides", []))
+            out.append((f"{label} seed {r['seed']}".strip(), os.path.join(directory, r["trace"])))
+    return out
+
+
+def compare_traces(traces, out_dir):
+    """comparison.png (Q(t) and deliveries per trace) and comparison.md"""
+    fig, (ax_q, ax_d) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    lines = ["# swarmsim trace comparison", "",
+             "| run | created | delivered | failed | mean Q | min Q |", "|---|---|---|---|---|---|"]
+    for label, path in traces:
+        with swarm_trace.open_trace(path) as f:
+            obs = swarm_trace.observables(f)
+        q = obs["service_level"]
+        if len(q["time"]):
+            ax_q.step(q["time"] / 3600.0, q["value"], where="post", label=label)
+        d = obs["delivered"]
+        if len(d["time"]):
+            ax_d.plot(d["time"] / 3600.0, d["value"], label=label)
+        qv = q["value"]
+        lines.append(f"| {label} | {int(last(obs['created'], 0))} | "
+                     f"{int(last(obs['delivered'], 0))} | {int(last(obs['failed'], 0))} | "
+                     f"{np.mean(qv) if len(qv) else float('nan'):.3f} | "
+                     f"{np.min(qv) if len(qv) else float('nan'):.3f} |")
+    ax_q.set_ylabel("service level Q(t)")
+    ax_q.set_ylim(-0.02, 1.05)
+    ax_q.grid(alpha=0.3)
+    ax_q.legend(fontsize="small")
+    ax_d.set_ylabel("delivered (cumulative)")
+    ax_d.set_xlabel("time (h)")
+    ax_d.grid(alpha=0.3)
+    fig.suptitle("Runs compared")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "comparison.png"), dpi=100)
+    plt.close(fig)
+    lines += ["", "![comparison](comparison.png)", ""]
+    with open(os.path.join(out_dir, "comparison.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+
+
+def main_compare(inputs, out_dir):
+    import compare
+
+    traces = []
+    batch_dir = None
+    for item in inputs:
+        if os.path.isdir(item):
+            batch_dir = item
+            traces += batch_traces(item)
+        else:
+            traces.append((os.path.splitext(os.path.basename(item))[0], item))
+    os.makedirs(out_dir, exist_ok=True)
+    if batch_dir is not None:
+        compare.write(batch_dir, out_dir)
+    if traces:
+        compare_traces(traces, out_dir)
+    elif batch_dir is None:
+        raise ValueError("nothing to compare")
+    print(f"comparison written to {out_dir}/"
+          + ("comparison.md" if traces else "compare.md"))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("trace")
+    ap.add_argument("trace", nargs="+", help="a trace, several traces or a sweep/compare dir")
     ap.add_argument("-o", "--out", default="report")
     args = ap.parse_args(argv)
+    if len(args.trace) > 1 or os.path.isdir(args.trace[0]):
+        try:
+            return main_compare(args.trace, args.out)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"report.py: {e}", file=sys.stderr)
+            return 4
+    args.trace = args.trace[0]
     try:
         f = swarm_trace.open_trace(args.trace)
     except (OSError, ValueError) as e:
@@ -121,7 +210,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     with f:
         obs = swarm_trace.observables(f)
-        plot_service_level(obs, os.path.join(args.out, "service_level.png"))
+        plot_service_level(obs, os.path.join(args.out, "service_level.png"),
+                           swarm_trace.disruptions(f))
         plot_deliveries(obs, os.path.join(args.out, "deliveries.png"))
         plot_states(f, os.path.join(args.out, "fleet_states.png"))
         write_summary(f, obs, os.path.join(args.out, "report.md"))

@@ -6,6 +6,7 @@
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
     ev = trace.events(t)                    # numpy structured array of /events
+    li = trace.links(t, 10)                 # who talked to whom before sample 10
 """
 import h5py
 import numpy as np
@@ -57,6 +58,16 @@ def frame(f, k):
     return a["position/value"][k], a["state/value"][k]
 
 
+def links(f, k):
+    """connectivity/links rows of sample k (from, to, messages, bytes); none before schema 1.1"""
+    if "connectivity/links" not in f:
+        return np.zeros(0, dtype=[("from", "<u4"), ("to", "<u4"), ("messages", "<u4"),
+                                  ("bytes", "<u8")])
+    counts = f["connectivity/links_per_sample/value"][: k + 1]
+    first = int(counts[:k].sum())
+    return f["connectivity/links"][first:first + int(counts[k])]
+
+
 def state_counts(f):
     """Vehicles per state at every sample: array [T][8]."""
     n = samples(f)
@@ -69,6 +80,29 @@ def state_counts(f):
 
 def events(f):
     return f["events"][:]
+
+
+# /events kinds that start a disruption (recoveries such as road_reopened are left out)
+DISRUPTION_STARTS = ("road_closed", "road_slowed", "depot_down", "depot_stock", "vehicle_broken",
+                     "radio_blackout", "loss_spike", "cloud_down", "demand_surge")
+
+
+def disruptions(f):
+    """[(time_s, kind_name, rows)] of every disruption that starts something, one entry per
+    disruption (rows: edges, depots or vehicles it touched), in time order"""
+    ev = f["events"]
+    if ev.shape[0] == 0:
+        return []
+    names = {v: k for k, v in h5py.check_enum_dtype(ev.dtype["kind"]).items()}
+    rows = ev[:]
+    out = {}
+    for r in rows:
+        name = names.get(int(r["kind"]), "")
+        if name in DISRUPTION_STARTS:
+            key = int(r["order"])  # the disruption's index in the run
+            t, n, c = out.get(key, (float(r["time"]), name, 0))
+            out[key] = (t, n, c + 1)
+    return sorted(out.values())
 
 
 def parameters(f):

@@ -147,14 +147,39 @@ class CloudPolicy final : public AllocationPolicy {
     NearestBidPolicy nearest_;
 };
 
+class CbbaPolicy final : public AllocationPolicy {
+  public:
+    [[nodiscard]] std::string_view name() const override { return "cbba"; }
+    [[nodiscard]] bool consensus() const override { return true; }
+    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
+                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
+        return nearest_.candidates(spec, board, depot, order, out);
+    }
+    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
+                              std::uint32_t vehicle_b) const override {
+        return nearest_.better(cost_a, vehicle_a, cost_b, vehicle_b);
+    }
+    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
+                                            const OrderMsg& order, sim::Tick now) const override {
+        return nearest_.bid(spec, me, order, now);
+    }
+
+  private:
+    NearestBidPolicy nearest_;
+};
+
 }  // namespace
+
+std::unique_ptr<AllocationPolicy> make_cbba_policy() {
+    return std::make_unique<CbbaPolicy>();
+}
 
 std::unique_ptr<AllocationPolicy> make_cloud_policy() {
     return std::make_unique<CloudPolicy>();
 }
 
 std::vector<std::string> allocation_policy_names() {
-    return {"auction", "cloud", "nearest_bid", "insertion"};
+    return {"auction", "cbba", "cloud", "nearest_bid", "insertion"};
 }
 
 std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name) {
@@ -164,6 +189,9 @@ std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name) 
     }
     if (name == "cloud") {
         return make_cloud_policy();
+    }
+    if (name == "cbba") {
+        return make_cbba_policy();
     }
     std::string known;
     for (const std::string& n : allocation_policy_names()) {

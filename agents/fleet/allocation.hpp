@@ -45,6 +45,9 @@ class AllocationPolicy {
     // true: a central dispatcher (the cloud LP) awards orders; depots send their orders to it
     // over the cloud link instead of offering them to vehicles
     [[nodiscard]] virtual bool centralized() const { return false; }
+    // true: vehicles near each depot agree on the awards by consensus (CBBA) instead of the
+    // depot collecting bids
+    [[nodiscard]] virtual bool consensus() const { return false; }
 
     // depot side: the vehicles to offer `order` to, written to out; returns how many
     virtual std::size_t candidates(const FleetSpec& spec, const FleetBoard& board,
@@ -67,6 +70,10 @@ std::unique_ptr<AllocationPolicy> make_nearest_bid_policy();
 // vehicles) whose telemetry says it is free soonest near the depot: free_at plus the
 // straight-line time from where it gets free to the depot. Vehicles only accept or reject.
 std::unique_ptr<AllocationPolicy> make_cloud_policy();
+
+// "cbba": the consensus-based bundle algorithm among the radio-connected vehicles near each
+// depot (agents/coordination, docs/cbba.md); candidates and bids as nearest_bid.
+std::unique_ptr<AllocationPolicy> make_cbba_policy();
 
 // by name; throws std::invalid_argument listing the known names
 std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name);

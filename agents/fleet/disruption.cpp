@@ -7,59 +7,6 @@
 
 namespace swarm::agents {
 
-Area Area::circle(Point centre, double radius_m) {
-    Area a;
-    a.shape = Shape::kCircle;
-    a.centre = centre;
-    a.radius_m = radius_m;
-    return a;
-}
-
-Area Area::polygon(std::vector<Point> vertices) {
-    Area a;
-    a.shape = Shape::kPolygon;
-    a.vertices = std::move(vertices);
-    return a;
-}
-
-bool Area::contains(Point p) const {
-    switch (shape) {
-        case Shape::kNone:
-            return false;
-        case Shape::kCircle: {
-            const double dx = p.x - centre.x;
-            const double dy = p.y - centre.y;
-            return dx * dx + dy * dy <= radius_m * radius_m;
-        }
-        case Shape::kPolygon: {
-            // even-odd rule: count crossings of a ray towards +x
-            bool inside = false;
-            const std::size_t n = vertices.size();
-            for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
-                const Point a = vertices[i];
-                const Point b = vertices[j];
-                if ((a.y > p.y) != (b.y > p.y) &&
-                    p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) {
-                    inside = !inside;
-                }
-            }
-            return inside;
-        }
-    }
-    return false;
-}
-
-std::vector<EdgeId> edges_in(const world::RoadNetwork& network, const Area& area) {
-    std::vector<EdgeId> out;
-    for (EdgeId e = 0; e < network.edge_count(); ++e) {
-        if (area.contains(network.position(network.source(e))) ||
-            area.contains(network.position(network.target(e)))) {
-            out.push_back(e);
-        }
-    }
-    return out;
-}
-
 const char* to_string(DisruptionKind k) {
     switch (k) {
         case DisruptionKind::kCloseRoads:

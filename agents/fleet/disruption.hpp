@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/world/region.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
 
@@ -21,23 +22,6 @@ namespace swarm::agents {
 
 using world::EdgeId;
 using world::Point;
-
-// A circle or a simple polygon (even-odd rule) on the network's plane, metres.
-struct Area {
-    enum class Shape : std::uint8_t { kNone, kCircle, kPolygon };
-    Shape shape = Shape::kNone;
-    Point centre{};
-    double radius_m = 0.0;
-    std::vector<Point> vertices;
-
-    [[nodiscard]] static Area circle(Point centre, double radius_m);
-    [[nodiscard]] static Area polygon(std::vector<Point> vertices);
-    [[nodiscard]] bool empty() const { return shape == Shape::kNone; }
-    [[nodiscard]] bool contains(Point p) const;
-};
-
-// edges with an end inside the area, ascending
-std::vector<EdgeId> edges_in(const world::RoadNetwork& network, const Area& area);
 
 enum class DisruptionKind : std::uint8_t {
     kCloseRoads,      // edges closed
@@ -70,7 +54,7 @@ struct DisruptionAction {
     std::uint64_t stock = 0;              // kDepotStock
     std::vector<std::uint32_t> vehicles;  // kBreak/kRepair: vehicle indices
     double fraction = 0.0;                // kBreakVehicles without names: share of working vehicles
-    Area area;                            // radio, loss, surge
+    std::optional<world::Region> area;    // radio, loss, surge (none: everywhere)
     double loss = 0.0;                    // kLossSpike, in [0, 1]
     double multiplier = 1.0;              // kDemandSurge, > 0
 };

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <string>
 
+#include "agents/coordination/cbba.hpp"
+#include "agents/coordination/score.hpp"
+
 namespace swarm::agents {
 
 using sim::Context;
@@ -40,8 +43,9 @@ DemandProcess make_demand(const FleetSpec& spec, std::uint32_t d, std::vector<No
     z.nodes = std::move(zone);
     z.orders_per_hour = spec.depots[d].demand_per_hour;
     const Tick day = spec.time.from_seconds(86400.0);
-    RateProfile profile =
-        ds.profile == DemandProfile::kDay ? RateProfile::day(spec.time) : RateProfile::flat(day);
+    RateProfile profile = ds.profile == DemandProfile::kDay
+                              ? RateProfile::day(spec.time, ds.start_hour)
+                              : RateProfile::flat(day);
     DemandParams p;
     p.size = {1.0, static_cast<double>(ds.max_size)};
     p.integer_size = true;
@@ -97,7 +101,7 @@ std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec) {
 }
 
 FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& routers)
-    : spec_(spec), router_factory_(routers) {
+    : spec_(spec), router_factory_(routers), link_(spec.comms, spec.time) {
     spec_.validate();
     policy_ = make_allocation_policy(spec_.allocation.policy);
     lookahead_ = spec_.lookahead();
@@ -136,7 +140,7 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     depot_up_.assign(spec_.depot_count(), 1);
     base_home_ = fleet_.home;
     demand_factor_.assign(spec_.depot_count(), 1.0);
-    loss_ = spec_.comms.radio_loss;
+    counters_.resize(fleet_.size() + spec_.depot_count() + 1);
     cloud_extra_.assign(fleet_.size(), 0);
 }
 
@@ -162,6 +166,11 @@ void FleetModel::attach(sim::Engine& engine) {
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
     engine.every(engine.now() + interval, interval,
                  [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
+    if (policy_->consensus()) {
+        // right after each board rebuild (timers at one time run in the order registered)
+        engine.every(engine.now() + interval, interval,
+                     [this](sim::Engine& /*engine*/, Tick t) { run_consensus(t); });
+    }
     // vehicle time goes into the KPI series at every interval boundary
     fleet_booked_at_ = engine.now();
     fleet_time(engine.now(), fleet_busy_booked_, fleet_accounted_booked_);
@@ -222,7 +231,7 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
 }
 
 void FleetModel::rebuild_board(Tick t) {
-    const bool telemetry = policy_->centralized();
+    const bool telemetry = policy_->centralized() || policy_->consensus();
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
         FleetBoard::Entry& e = board_scratch_[v];
         e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size};
@@ -253,52 +262,25 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
 }
 
-CommsCounters& FleetModel::comms_of(sim::LpId lp) {
+comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {
     const LpLayout::Entry who = layout_.at(lp);
     switch (who.kind) {
         case LpLayout::Kind::kDepot:
-            return depots_[who.index].comms;
+            return depot_agent(who.index);
         case LpLayout::Kind::kVehicle:
-            return fleet_.comms[who.index];
+            return who.index;
         default:
-            return cloud_comms_;
+            return cloud_agent();
     }
 }
 
 void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) {
-    CommsCounters& c = comms_of(ctx.self());
-    ++c.sent;
-    c.bytes_sent += message_bytes(m, spec_.comms.header_bytes);
+    const std::uint32_t bytes = payload_bytes(m);
+    counters_.record_send(agent_of(ctx.self()), link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
-    ctx.send(dst, cloud ? cloud_delay(m) : lookahead_, type_of(m), p);
-}
-
-sim::Tick FleetModel::cloud_delay(Msg m) const {
-    const double bits = 8.0 * message_bytes(m, spec_.comms.header_bytes);
-    const Tick d = seconds_to_ticks(
-        spec_.time, spec_.comms.cloud_rtt_s / 2.0 + bits / spec_.comms.cloud_bandwidth_bps);
-    return std::max(d, lookahead_);
-}
-
-CommsCounters FleetModel::comms_totals() const {
-    CommsCounters c = cloud_comms_;
-    for (const DepotState& d : depots_) {
-        c += d.comms;
-    }
-    for (const CommsCounters& v : fleet_.comms) {
-        c += v;
-    }
-    return c;
-}
-
-bool FleetModel::radio_blocked(Point p) const {
-    for (const auto& b : blackouts_) {
-        if (b.second.contains(p)) {
-            return true;
-        }
-    }
-    return false;
+    const Tick delay = link_.delay(cloud ? comms::Link::kCloud : comms::Link::kRadio, bytes);
+    ctx.send(dst, std::max(delay, lookahead_), type_of(m), p);
 }
 
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
@@ -306,9 +288,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
     if (event.src != lp && event.src != sim::kExternalLp) {
-        CommsCounters& c = comms_of(lp);
-        ++c.received;
-        c.bytes_received += message_bytes(m, spec_.comms.header_bytes);
+        counters_.record_receive(agent_of(lp), link_.wire_bytes(payload_bytes(m)));
     }
     if (who.kind == LpLayout::Kind::kCloud) {
         if (m == Msg::kCloudRequest) {
@@ -510,9 +490,15 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     key.order = o;
     key.round = auction.round;
     const Point here = spec_.net().position(depot_node_[d]);
+    if (policy_->consensus()) {
+        // the vehicles around the depot settle it in the next consensus round
+        auction.awarding = true;
+        ds.consensus_queue.push_back(o);
+        return;
+    }
     if (policy_->centralized()) {
         // the cloud decides; without a link the depot can only wait and ask again
-        if (!cloud_up_ || radio_blocked(here)) {
+        if (!conditions_.cloud_up() || radio_blocked(here)) {
             ++ds.auction.retries;
             ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
             return;
@@ -535,10 +521,12 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
     sim::RandomStream& rng = ctx.rng();
     for (std::size_t i = 0; i < n; ++i) {
         const Point there = board_.entry(cand[i]).position;
-        const double loss = loss_area_.empty() || loss_area_.contains(there) ? loss_ : 0.0;
-        if (radio_blocked(there) || (loss > 0.0 && rng.uniform() < loss)) {
-            ++ds.comms.lost;  // the offer never arrives
-            ++ds.comms.sent;
+        const bool lost =
+            link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(here, there), rng);
+        if (lost || radio_blocked(there)) {
+            // the offer never arrives
+            counters_.record_send(depot_agent(d), link_.wire_bytes(payload_bytes(Msg::kOffer)));
+            counters_.record_drop(depot_agent(d));
             continue;
         }
         send(ctx, vehicle_lp(cand[i]), Msg::kOffer, Payload::of(msg));
@@ -1271,7 +1259,7 @@ void FleetModel::on_cloud_solve(Context& ctx) {
         std::fill(cloud_extra_.begin(), cloud_extra_.end(), 0);
         cloud_board_at_ = board_.built_at();
     }
-    if (!cloud_up_) {
+    if (!conditions_.cloud_up()) {
         // the link is down: plans cannot be pushed; try again later
         cloud_solving_ = true;
         ctx.schedule_self(backoff_, type_of(Msg::kCloudSolve));
@@ -1320,6 +1308,129 @@ void FleetModel::on_cloud_solve(Context& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------
+// consensus (CBBA), at barriers
+
+void FleetModel::run_consensus(Tick t) {
+    const world::RoadNetwork& net = spec_.net();
+    std::vector<std::uint8_t> used(fleet_.size(), 0);  // one cluster per vehicle per round
+    for (std::uint32_t d = 0; d < depot_count(); ++d) {
+        DepotState& ds = depots_[d];
+        if (ds.consensus_queue.empty()) {
+            continue;
+        }
+        // tasks: the queued orders still waiting (orphaned, failed or closed ones drop out)
+        std::vector<std::uint32_t> tasks;
+        for (const std::uint32_t o : ds.consensus_queue) {
+            const Order& ord = ds.book.order(order_id(d, o));
+            if (!ds.auctions[o].awarding || ord.state != OrderState::kCreated) {
+                continue;
+            }
+            if (t > ord.due) {
+                // past due and still nobody: give up, and put the stock back
+                ds.auctions[o].awarding = false;
+                ds.stock += static_cast<std::uint64_t>(ord.size);
+                ds.book.fail(order_id(d, o), FailReason::kNoVehicle, t);
+                continue;
+            }
+            tasks.push_back(o);
+        }
+        ds.consensus_queue.clear();
+        const Point depot = net.position(depot_node_[d]);
+        if (tasks.empty()) {
+            continue;
+        }
+        // agents: usable vehicles near the depot not in another cluster this round
+        std::array<std::uint32_t, 64> cand{};
+        const OrderMsg first = order_msg(d, tasks.front());
+        std::size_t n =
+            radio_blocked(depot) ? 0 : policy_->candidates(spec_, board_, d, first, cand);
+        std::vector<std::uint32_t> agents;
+        std::vector<std::uint32_t> capacity;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t v = cand[i];
+            const FleetBoard::Entry& e = board_.entry(v);
+            if (used[v] == 0 && !radio_blocked(e.position)) {
+                agents.push_back(v);
+                capacity.push_back(spec_.allocation.max_plan -
+                                   std::min<std::uint32_t>(e.plan_size, spec_.allocation.max_plan));
+            }
+        }
+        if (agents.empty()) {
+            ds.consensus_queue = tasks;  // nobody near: the next round
+            ++ds.auction.retries;
+            continue;
+        }
+        // score: time-discounted reward from when and where each vehicle can be at the depot
+        coordination::TimeDiscountedReward::Params sp;
+        const double ground_mps = 13.9 / spec_.allocation.detour_factor;
+        for (const std::uint32_t v : agents) {
+            const FleetBoard::Entry& e = board_.entry(v);
+            const Point from =
+                e.free_node == world::kNoNode ? e.position : net.position(e.free_node);
+            const VehicleType& type = type_of_vehicle(v);
+            const double mps = type.kind == VehicleKind::kDrone ? type.cruise_mps : ground_mps;
+            sp.agent_start.push_back(depot);
+            sp.agent_start_s.push_back(spec_.time.to_seconds(std::max(e.free_at, t) - t) +
+                                       distance(from, depot) / mps +
+                                       spec_.depots[d].dock_service.mean_s);
+        }
+        for (const std::uint32_t o : tasks) {
+            sp.task_position.push_back(net.position(ds.book.order(order_id(d, o)).customer_node));
+            sp.task_reward.push_back(1000.0);
+        }
+        sp.speed_mps = ground_mps;
+        sp.lambda = 0.999;
+        sp.service_s = spec_.demand.customer_service_s;
+        const coordination::TimeDiscountedReward score(sp);
+        // the radio graph among them
+        std::vector<std::vector<comms::AgentIndex>> lists(agents.size());
+        const double r2 = spec_.comms.radio_range_m * spec_.comms.radio_range_m;
+        for (std::size_t i = 0; i < agents.size(); ++i) {
+            for (std::size_t j = i + 1; j < agents.size(); ++j) {
+                const Point a = board_.entry(agents[i]).position;
+                const Point b = board_.entry(agents[j]).position;
+                const double dx = a.x - b.x;
+                const double dy = a.y - b.y;
+                if (dx * dx + dy * dy <= r2) {
+                    lists[i].push_back(static_cast<comms::AgentIndex>(j));
+                    lists[j].push_back(static_cast<comms::AgentIndex>(i));
+                }
+            }
+        }
+        const comms::AgentGraph graph = comms::AgentGraph::from_lists(lists);
+        coordination::CbbaSolver solver(capacity, tasks.size(), score);
+        const auto max_rounds = static_cast<std::uint32_t>(tasks.size() * agents.size() + 2);
+        const coordination::CbbaResult result = solver.run(graph, max_rounds);
+        // every round each vehicle tells each neighbour its bids: the time it takes decides
+        // when the awards are known
+        const std::uint64_t payload = solver.message_bytes();
+        for (std::size_t i = 0; i < agents.size(); ++i) {
+            for (std::uint32_t r = 0; r < result.rounds; ++r) {
+                for (std::size_t k = 0;
+                     k < graph.neighbours(static_cast<comms::AgentIndex>(i)).size(); ++k) {
+                    counters_.record_send(agents[i], link_.wire_bytes(payload));
+                }
+            }
+        }
+        const Tick latency = std::max(lookahead_, static_cast<Tick>(result.rounds) *
+                                                      link_.delay(comms::Link::kRadio, payload));
+        for (std::size_t j = 0; j < tasks.size(); ++j) {
+            const comms::AgentIndex w = result.assignment.winner[j];
+            if (w == coordination::kNoAgent) {
+                ds.consensus_queue.push_back(tasks[j]);  // the next round
+                continue;
+            }
+            used[agents[w]] = 1;
+            engine_->inject(vehicle_lp(agents[w]), t + latency, type_of(Msg::kAward),
+                            Payload::of(order_msg(d, tasks[j])));
+        }
+        for (const std::uint32_t v : agents) {
+            used[v] = 1;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // disruptions, applied at barriers
 
 void FleetModel::apply(const DisruptionAction& a, Tick now) {
@@ -1327,7 +1438,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         throw FleetModelError("fleet: apply() before attach()");
     }
     sim::Engine& engine = *engine_;
-    AppliedDisruption rec{now, a.kind, a.label, 0};
+    AppliedDisruption rec{now, a.kind, a.label, 0, {}, 0.0};
     sim::RandomStream rng(engine.config().seed, kApplyStream, static_cast<std::uint32_t>(applied_),
                           0);
     const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
@@ -1342,6 +1453,8 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         case DisruptionKind::kSlowRoads:
             roads_.apply(a, now);
             rec.affected = static_cast<std::uint32_t>(a.edges.size());
+            rec.targets = a.edges;
+            rec.value = a.kind == DisruptionKind::kSlowRoads ? a.speed_factor : 0.0;
             break;
         case DisruptionKind::kDepotDown: {
             if (depot_up_.at(a.depot) == 0) {
@@ -1408,34 +1521,41 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
                 engine.inject(vehicle_lp(v), now, type_of(brk ? Msg::kBreak : Msg::kRepair));
             }
             rec.affected = static_cast<std::uint32_t>(who.size());
+            rec.targets = who;
             break;
         }
         case DisruptionKind::kRadioBlackout:
-            blackouts_.emplace_back(a.label, a.area);
+            if (!a.area) {
+                throw FleetModelError("fleet: a radio blackout needs an area");
+            }
+            active_conditions_.emplace_back(a.label, conditions_.add_blackout(*a.area));
             break;
+        case DisruptionKind::kLossSpike: {
+            comms::LossSpike spike;
+            spike.extra_loss = a.loss;
+            spike.region = a.area;
+            active_conditions_.emplace_back(a.label, conditions_.add_loss_spike(spike));
+            break;
+        }
         case DisruptionKind::kRadioRestore:
-            std::erase_if(blackouts_,
-                          [&](const auto& b) { return a.label.empty() || b.first == a.label; });
-            break;
-        case DisruptionKind::kLossSpike:
-            loss_ = a.loss;
-            loss_area_ = a.area;
-            break;
         case DisruptionKind::kLossEnd:
-            loss_ = spec_.comms.radio_loss;
-            loss_area_ = {};
+            // lifts the blackouts (or spikes) with this label; without a label, all of them
+            std::erase_if(active_conditions_, [&](const auto& c) {
+                const bool match = a.label.empty() || c.first == a.label;
+                return match && conditions_.remove(c.second);
+            });
             break;
         case DisruptionKind::kCloudDown:
-            cloud_up_ = false;
+            conditions_.set_cloud_up(false);
             break;
         case DisruptionKind::kCloudUp:
-            cloud_up_ = true;
+            conditions_.set_cloud_up(true);
             break;
         case DisruptionKind::kDemandSurge:
         case DisruptionKind::kDemandSurgeEnd: {
             const bool start = a.kind == DisruptionKind::kDemandSurge;
             for (std::uint32_t d = 0; d < depot_count(); ++d) {
-                if (a.area.empty() || a.area.contains(spec_.net().position(depot_node_[d]))) {
+                if (!a.area || a.area->contains(spec_.net().position(depot_node_[d]))) {
                     demand_factor_[d] =
                         start ? demand_factor_[d] * a.multiplier : demand_factor_[d] / a.multiplier;
                     ++rec.affected;
@@ -1443,6 +1563,16 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             }
             break;
         }
+    }
+    if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
+        a.kind == DisruptionKind::kDepotStock) {
+        rec.targets = {a.depot};
+        rec.value = static_cast<double>(a.stock);
+    } else if (a.kind == DisruptionKind::kLossSpike) {
+        rec.value = a.loss;
+    } else if (a.kind == DisruptionKind::kDemandSurge ||
+               a.kind == DisruptionKind::kDemandSurgeEnd) {
+        rec.value = a.multiplier;
     }
     ++applied_;
     disruption_log_.push_back(std::move(rec));
@@ -1533,28 +1663,25 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         return;
     }
     ++gossip_rounds_;
-    const std::uint32_t header = spec_.comms.header_bytes;
-    const auto news_bytes = [header](const KnownRoadEvents& k) {
-        return header + 16U * static_cast<std::uint32_t>(k.count());
+    // road news: 16 bytes per event known
+    const auto news = [this](const KnownRoadEvents& k) {
+        return link_.wire_bytes(16U * k.count());
     };
+    const comms::AgentIndex cloud = cloud_agent();
     // the cloud hears what connected vehicles know and tells every connected vehicle
-    if (cloud_up_) {
+    if (conditions_.cloud_up()) {
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
             if (!radio_blocked(board_.entry(v).position) && !cloud_known_.covers(fleet_.known[v])) {
                 cloud_known_.merge(fleet_.known[v]);
-                ++fleet_.comms[v].sent;
-                fleet_.comms[v].bytes_sent += news_bytes(fleet_.known[v]);
-                ++cloud_comms_.received;
-                cloud_comms_.bytes_received += news_bytes(fleet_.known[v]);
+                counters_.record_send(v, news(fleet_.known[v]));
+                counters_.record_receive(cloud, news(fleet_.known[v]));
             }
         }
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
             if (!radio_blocked(board_.entry(v).position) && fleet_.known[v].merge(cloud_known_)) {
                 fleet_.replan[v] = 1;
-                ++fleet_.comms[v].received;
-                fleet_.comms[v].bytes_received += news_bytes(cloud_known_);
-                ++cloud_comms_.sent;
-                cloud_comms_.bytes_sent += news_bytes(cloud_known_);
+                counters_.record_send(cloud, news(cloud_known_));
+                counters_.record_receive(v, news(cloud_known_));
             }
         }
     }
@@ -1564,7 +1691,7 @@ void FleetModel::share_knowledge(Tick /*t*/) {
     sim::RandomStream rng(engine_->config().seed, kGossipStream,
                           static_cast<std::uint32_t>(gossip_rounds_), 0);
     std::array<std::uint32_t, 64> near{};
-    const std::size_t fanout = spec_.comms.gossip_fanout;
+    const std::size_t fanout = spec_.gossip_fanout;
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
         if (before[v].count() == 0) {
             continue;
@@ -1581,15 +1708,12 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint32_t u = near[i];
             const Point q = board_.entry(u).position;
-            const double loss = loss_area_.empty() || loss_area_.contains(q) ? loss_ : 0.0;
-            ++fleet_.comms[v].sent;
-            fleet_.comms[v].bytes_sent += news_bytes(before[v]);
-            if (loss > 0.0 && rng.uniform() < loss) {
-                ++fleet_.comms[v].lost;
+            counters_.record_send(v, news(before[v]));
+            if (link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(p, q), rng)) {
+                counters_.record_drop(v);
                 continue;
             }
-            ++fleet_.comms[u].received;
-            fleet_.comms[u].bytes_received += news_bytes(before[v]);
+            counters_.record_receive(u, news(before[v]));
             if (fleet_.known[u].merge(before[v])) {
                 fleet_.replan[u] = 1;
             }

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "agents/comms/conditions.hpp"
+#include "agents/comms/counters.hpp"
 #include "agents/fleet/allocation.hpp"
 #include "agents/fleet/fleet_board.hpp"
 #include "agents/fleet/fleet_spec.hpp"
@@ -47,7 +49,9 @@ struct AppliedDisruption {
     sim::Tick t = 0;
     DisruptionKind kind = DisruptionKind::kCloseRoads;
     std::string label;
-    std::uint32_t affected = 0;  // edges, vehicles or depots it touched
+    std::uint32_t affected = 0;          // edges, vehicles or depots it touched
+    std::vector<std::uint32_t> targets;  // those edges, vehicles or the depot (ascending)
+    double value = 0.0;                  // speed factor, loss, multiplier or stock, by kind
 };
 
 // One finished edge (ground) or straight leg (drone), when the leg log is on.
@@ -122,17 +126,24 @@ class FleetModel final : public sim::Model {
     void apply(const DisruptionAction& action, sim::Tick now);
     [[nodiscard]] const RoadState& roads() const { return roads_; }
     [[nodiscard]] bool depot_up(std::uint32_t d) const { return depot_up_[d] != 0; }
-    [[nodiscard]] bool cloud_up() const { return cloud_up_; }
+    [[nodiscard]] bool cloud_up() const { return conditions_.cloud_up(); }
+    [[nodiscard]] const comms::CommsConditions& comms_conditions() const { return conditions_; }
+    // per-agent message counters: vehicles 0 .. V-1, then depots, then the cloud
+    [[nodiscard]] const comms::MessageCounters& message_counters() const { return counters_; }
+    [[nodiscard]] comms::AgentIndex depot_agent(std::uint32_t d) const {
+        return vehicle_count() + d;
+    }
+    [[nodiscard]] comms::AgentIndex cloud_agent() const { return vehicle_count() + depot_count(); }
     [[nodiscard]] const std::vector<AppliedDisruption>& disruption_log() const {
         return disruption_log_;
     }
     // messages and bytes over the air, all agents (vehicles, depots, cloud)
-    [[nodiscard]] CommsCounters comms_totals() const;
+    [[nodiscard]] comms::MessageTotals comms_totals() const { return counters_.totals(); }
     [[nodiscard]] std::uint32_t agent_count() const {
         return vehicle_count() + depot_count() + (policy_->centralized() ? 1 : 0);
     }
     // whether p is inside an active radio blackout
-    [[nodiscard]] bool radio_blocked(Point p) const;
+    [[nodiscard]] bool radio_blocked(Point p) const { return !conditions_.radio_ok(p); }
 
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
@@ -186,6 +197,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] sim::Tick cloud_delay(Msg m) const;
     // barrier-time work: knowledge spread, schedule
     void share_knowledge(sim::Tick t);
+    // one CBBA allocation per depot with queued orders, among its nearby vehicles
+    void run_consensus(sim::Tick t);
     void schedule_disruptions(sim::Engine& engine);
     void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
                            sim::Tick from, std::uint64_t draw);
@@ -206,7 +219,7 @@ class FleetModel final : public sim::Model {
         return spec_.types[fleet_.type[v]];
     }
     void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p);
-    CommsCounters& comms_of(sim::LpId lp);
+    [[nodiscard]] comms::AgentIndex agent_of(sim::LpId lp) const;
 
     void rebuild_board(sim::Tick t);
     // sums vehicle time up to t and books it into the fleet series' running interval
@@ -241,11 +254,11 @@ class FleetModel final : public sim::Model {
     std::vector<std::uint8_t> depot_up_;
     std::vector<std::uint32_t> base_home_;  // home depots as the spec set them
     std::vector<double> demand_factor_;     // surge multiplier per depot
-    std::vector<std::pair<std::string, Area>> blackouts_;
-    std::vector<std::pair<std::string, std::pair<Area, double>>> surges_;
-    double loss_ = 0.0;  // radio loss now (base or spike)
-    Area loss_area_;     // empty: everywhere
-    bool cloud_up_ = true;
+    comms::LinkModel link_;
+    comms::CommsConditions conditions_;
+    comms::MessageCounters counters_;
+    // active blackouts and loss spikes by label, to lift them by label
+    std::vector<std::pair<std::string, comms::ConditionId>> active_conditions_;
     KnownRoadEvents cloud_known_;
     std::vector<AppliedDisruption> disruption_log_;
     std::uint64_t applied_ = 0;  // apply() calls, the substream of their draws
@@ -263,7 +276,6 @@ class FleetModel final : public sim::Model {
     bool cloud_solving_ = false;
     std::vector<std::uint8_t> cloud_extra_;  // orders awarded per vehicle since the last board
     sim::Tick cloud_board_at_ = -1;
-    CommsCounters cloud_comms_;
 };
 
 }  // namespace swarm::agents

@@ -75,12 +75,12 @@ void FleetSpec::validate() const {
     require(allocation.detour_factor >= 1.0, "detour factor must be >= 1");
     require(allocation.energy_reserve >= 0.0 && allocation.energy_reserve < 1.0,
             "energy reserve in [0, 1)");
-    require(comms.radio_range_m > 0.0 && comms.radio_loss >= 0.0 && comms.radio_loss <= 1.0 &&
-                comms.gossip_fanout >= 1 && comms.gossip_fanout <= 64,
-            "radio range > 0, loss in [0, 1], gossip fanout in [1, 64]");
-    require(time.from_seconds(comms.cloud_rtt_s / 2.0) >= lookahead() &&
-                comms.cloud_bandwidth_bps > 0.0,
-            "the cloud round trip must be at least two lookaheads, its bandwidth > 0");
+    try {
+        comms.validate(time);
+    } catch (const std::invalid_argument& e) {
+        require(false, e.what());
+    }
+    require(gossip_fanout >= 1 && gossip_fanout <= 64, "gossip fanout in [1, 64]");
     require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
             "cloud solve times >= 0 and timeout > 0");
     require(resilience.failure_threshold <= resilience.recovery_threshold,

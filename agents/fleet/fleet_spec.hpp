@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
@@ -65,6 +66,7 @@ struct DemandSpec {
     double due_s = 45.0 * 60.0;
     double customer_service_s = 60.0;  // hand-over time at the customer
     DemandProfile profile = DemandProfile::kDay;
+    double start_hour = 0.0;              // kDay: the hour of day at simulated time 0
     double kpi_interval_s = 15.0 * 60.0;  // grid of the KPI series (Q(t), utilisation)
 };
 
@@ -80,17 +82,6 @@ struct AllocationParams {
     double board_cell_m = 500.0;    // FleetBoard grid cell size
     double energy_reserve = 0.15;   // share of battery never planned away
     double charge_threshold = 0.5;  // charge at home when energy is below this share
-};
-
-// Radio between agents and the cloud link (docs/disruptions.md). Radio messages take the
-// kernel lookahead; the cloud link takes half its round trip each way plus bytes/bandwidth.
-struct CommsParams {
-    double radio_range_m = 1000.0;       // peers (and depot offers) within this range
-    double radio_loss = 0.0;             // base chance a peer-to-peer message is lost
-    std::uint32_t header_bytes = 40;     // per message
-    std::uint32_t gossip_fanout = 8;     // nearest peers a vehicle shares road news with
-    double cloud_rtt_s = 0.150;          // round trip to the cloud dispatcher
-    double cloud_bandwidth_bps = 2.0e6;  // per direction
 };
 
 // The cloud dispatcher (policy "cloud"): a central LP that re-plans in batches.
@@ -123,7 +114,10 @@ struct FleetSpec {
     std::vector<FleetGroup> fleets;
     DemandSpec demand;
     AllocationParams allocation;
-    CommsParams comms;
+    // radio and cloud link (agents/comms, docs/comms.md); a radio message takes at least
+    // the kernel lookahead
+    comms::CommsSpec comms;
+    std::uint32_t gossip_fanout = 8;  // nearest radio peers a vehicle pushes road news to
     CloudParams cloud;
     CostParams cost;
     ResilienceParams resilience;

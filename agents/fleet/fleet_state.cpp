@@ -92,25 +92,25 @@ const char* to_string(Msg m) {
     return "?";
 }
 
-std::uint32_t message_bytes(Msg m, std::uint32_t header_bytes) {
+std::uint32_t payload_bytes(Msg m) {
     switch (m) {
         case Msg::kOffer:
         case Msg::kAward:
         case Msg::kRevoke:
         case Msg::kForward:
         case Msg::kCloudRequest:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(OrderMsg));
+            return static_cast<std::uint32_t>(sizeof(OrderMsg));
         case Msg::kDockRequest:
         case Msg::kLoaded:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(DockMsg));
+            return static_cast<std::uint32_t>(sizeof(DockMsg));
         case Msg::kDelivered:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(DeliveredMsg));
+            return static_cast<std::uint32_t>(sizeof(DeliveredMsg));
         case Msg::kChargeRequest:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(ChargeMsg));
+            return static_cast<std::uint32_t>(sizeof(ChargeMsg));
         case Msg::kCharged:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(VehicleMsg));
+            return static_cast<std::uint32_t>(sizeof(VehicleMsg));
         default:
-            return header_bytes + static_cast<std::uint32_t>(sizeof(AnswerMsg));
+            return static_cast<std::uint32_t>(sizeof(AnswerMsg));
     }
 }
 
@@ -167,7 +167,6 @@ void FleetState::resize(std::size_t n) {
     energy_violations.resize(n, 0);
     known.resize(n);
     replan.resize(n, 0);
-    comms.resize(n);
 }
 
 namespace {
@@ -182,8 +181,7 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
-                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(known) +
-                    bytes(replan) + bytes(comms);
+                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(known) + bytes(replan);
     for (const auto& r : route) {
         b += bytes(r);
     }

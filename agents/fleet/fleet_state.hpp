@@ -62,23 +62,6 @@ struct Plan {
     std::uint8_t loaded = 0;
 };
 
-// Messages and bytes one agent sent and received over the air (radio or cloud link).
-struct CommsCounters {
-    std::uint64_t sent = 0;
-    std::uint64_t received = 0;
-    std::uint64_t bytes_sent = 0;
-    std::uint64_t bytes_received = 0;
-    std::uint64_t lost = 0;  // messages of this agent lost to radio loss or blackout
-    CommsCounters& operator+=(const CommsCounters& o) {
-        sent += o.sent;
-        received += o.received;
-        bytes_sent += o.bytes_sent;
-        bytes_received += o.bytes_received;
-        lost += o.lost;
-        return *this;
-    }
-};
-
 // Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
 // (logistics::FleetCounters) and the limit checks the tests read.
 struct FleetState {
@@ -109,8 +92,6 @@ struct FleetState {
     // knowledge of road disruptions (disruption.hpp) and a flag to re-plan at the next node
     std::vector<KnownRoadEvents> known;
     std::vector<std::uint8_t> replan;
-    // messages and bytes over the air
-    std::vector<CommsCounters> comms;
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }
@@ -177,9 +158,9 @@ struct alignas(64) DepotState {
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
     AuctionCounters auction;
-    CommsCounters comms;
-    std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
-    std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
+    std::vector<std::uint32_t> consensus_queue;  // orders waiting for the next CBBA round
+    std::uint64_t forwarded_in = 0;              // orders taken over from a closed depot
+    std::uint64_t forwarded_out = 0;             // orders handed to another depot while closed
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

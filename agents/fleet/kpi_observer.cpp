@@ -121,11 +121,11 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
             q.begin() + static_cast<std::ptrdiff_t>(std::min(first, q.size())), q.end());
         s.resilience_loss_s = resilience_loss(after, baseline, interval, ts).loss_s;
     }
-    const CommsCounters c = model.comms_totals();
-    s.messages = c.sent;
+    const comms::MessageTotals c = model.comms_totals();
+    s.messages = c.messages_sent;
     s.bytes = c.bytes_sent;
     const double agents = static_cast<double>(model.agent_count());
-    s.messages_per_agent = static_cast<double>(c.sent) / agents;
+    s.messages_per_agent = static_cast<double>(c.messages_sent) / agents;
     s.bytes_per_agent = static_cast<double>(c.bytes_sent) / agents;
     double late_min = 0.0;
     for (const Tick late : k.depots.late_samples) {

@@ -102,8 +102,8 @@ struct ChargeMsg {
     double kwh = 0.0;
 };
 
-// Size on the air of each message: a header plus its payload (docs/disruptions.md).
-[[nodiscard]] std::uint32_t message_bytes(Msg m, std::uint32_t header_bytes);
+// Payload bytes of each message on the air (comms::LinkModel adds the header).
+[[nodiscard]] std::uint32_t payload_bytes(Msg m);
 
 // Loaded and Charged carry the vehicle index only
 struct VehicleMsg {

@@ -43,7 +43,7 @@ RateProfile RateProfile::flat(Tick period) {
     return RateProfile{{1.0}, period};
 }
 
-RateProfile RateProfile::day(const sim::TimeScale& scale) {
+RateProfile RateProfile::day(const sim::TimeScale& scale, double start_hour) {
     // urban parcel demand: quiet night, morning peak 8-10 h, lunch dip, afternoon peak 15-17 h
     constexpr std::array<double, 24> kHourly = {
         0.20, 0.15, 0.10, 0.10, 0.15, 0.30,  // 0-5 h
@@ -61,10 +61,12 @@ RateProfile RateProfile::day(const sim::TimeScale& scale) {
         p.factors[i] = kHourly[i] * static_cast<double>(kHourly.size()) / sum;
     }
     p.period = scale.from_seconds(86400.0);
+    p.offset = scale.from_seconds(start_hour * 3600.0) % p.period;
     return p;
 }
 
 double RateProfile::factor_at(Tick t) const {
+    t += offset;
     const Tick r = t - floor_div(t, period) * period;
     const auto n = static_cast<Int128>(factors.size());
     // largest i with bin_edge(i) <= r
@@ -98,7 +100,7 @@ double RateProfile::integral(Tick from, Tick to) const {
         }
         return acc;
     };
-    return cumulative(to) - cumulative(from);
+    return cumulative(to + offset) - cumulative(from + offset);
 }
 
 // ---- DemandProcess ----

@@ -26,12 +26,14 @@ struct CustomerZone {
 struct RateProfile {
     std::vector<double> factors{1.0};
     Tick period = 1;
+    Tick offset = 0;  // simulated time 0 is this far into the period (a day's start hour)
 
     // a constant factor 1
     [[nodiscard]] static RateProfile flat(Tick period);
     // 24 hourly factors over a day with a morning peak (8-10 h) and an afternoon peak
     // (15-17 h), quiet nights; scaled to mean 1, so orders_per_hour is the daily mean
-    [[nodiscard]] static RateProfile day(const sim::TimeScale& scale = {});
+    // simulated time 0 is `start_hour` o'clock (0 <= start_hour <= 24)
+    [[nodiscard]] static RateProfile day(const sim::TimeScale& scale = {}, double start_hour = 0.0);
 
     [[nodiscard]] double factor_at(Tick t) const;
     [[nodiscard]] double max_factor() const;

@@ -4,7 +4,7 @@
 // re-assigned (simulated), orphans still waiting at the end, decision latency, messages and
 // bytes per agent, delivered and failed orders, and wall time of the whole run.
 //
-//   disruption_bench [--policies auction,cloud] [--vehicles 10000] [--nodes 100000]
+//   disruption_bench [--policies auction,cbba,cloud] [--vehicles 10000] [--nodes 100000]
 //                    [--depots 100] [--hours 1] [--threads 1]
 
 #include <algorithm>
@@ -30,7 +30,7 @@ namespace {
 using namespace swarm;
 
 struct Options {
-    std::vector<std::string> policies = {"auction", "cloud"};
+    std::vector<std::string> policies = {"auction", "cbba", "cloud"};
     std::uint32_t vehicles = 10'000;
     std::uint32_t depots = 100;
     std::size_t nodes = 100'000;

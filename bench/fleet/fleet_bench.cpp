@@ -24,6 +24,7 @@
 #include "agents/world/generators.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/fleet/bench_city.hpp"
+#include "bench/suite/measure.hpp"
 #include "sim/engine.hpp"
 #include "sim/executor.hpp"
 
@@ -41,73 +42,18 @@ struct Options {
     bool day_profile = false;
 };
 
-struct Result {
-    double wall_s = 0;
-    double setup_s = 0;
-    std::uint64_t events = 0;
-    std::uint64_t windows = 0;
-    std::uint64_t event_hash = 0;
-    std::uint64_t kpi_hash = 0;
-    long peak_kib = 0;
-    long baseline_kib = 0;  // resident after network, routers and zones, before the run
-    long end_kib = 0;       // resident after the run
-    std::size_t model_bytes = 0;
-    std::size_t kernel_bytes = 0;
-    std::uint64_t created = 0;
-    std::uint64_t delivered = 0;
-    std::uint64_t on_time = 0;
-    std::uint64_t failed = 0;
-    double utilisation = 0;
-    double veh_km = 0;
-    double queue_mean = 0;
-};
+using Result = bench::FleetResult;
 
 Result run_one(const Options& o, std::size_t threads) {
-    Result r;
-    const auto t0 = std::chrono::steady_clock::now();
-    bench::BenchCityParams cp;
-    cp.vehicles = o.vehicles;
-    cp.depots = o.depots;
-    cp.nodes = o.nodes;
-    cp.demand_per_depot_hour = o.demand;
-    cp.day_profile = o.day_profile;
-    const bench::BenchCity city = bench::make_bench_city(cp);
-    const agents::FleetSpec& spec = city.spec;
-
-    agents::FleetModel model(spec, *city.routers);
-    r.baseline_kib = swarm::bench::rss_kib();
-    auto executor = sim::make_executor(threads);
-    sim::Engine engine(model.engine_config(42), model, *executor);
-    agents::FleetKpiObserver kpi(model);
-    engine.add_observer(kpi);
-    const sim::Tick interval = spec.time.from_seconds(spec.demand.kpi_interval_s);
-    engine.set_sampling(interval, interval);
-    model.attach(engine);
-    r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-    sim::RunLimits limits;
-    limits.until = spec.time.from_seconds(o.hours * 3600.0);
-    const auto stats = engine.run(limits);
-    model.finish(engine);
-    const agents::FleetKpis k = kpi.take(limits.until);
-    const agents::KpiSummary& s = k.summary;
-    r.wall_s = stats.wall_seconds;
-    r.events = stats.events;
-    r.windows = stats.windows;
-    r.event_hash = engine.event_hash();
-    r.kpi_hash = k.hash;
-    r.peak_kib = swarm::bench::peak_rss_kib();
-    r.end_kib = swarm::bench::rss_kib();
-    r.model_bytes = model.memory_bytes();
-    r.kernel_bytes = engine.memory().total();
-    r.created = s.created;
-    r.delivered = s.delivered;
-    r.on_time = s.delivered_on_time;
-    r.failed = s.failed;
-    r.utilisation = s.utilisation;
-    r.veh_km = s.veh_km;
-    r.queue_mean = s.queue_mean;
-    return r;
+    bench::FleetBenchParams p;
+    p.city.vehicles = o.vehicles;
+    p.city.depots = o.depots;
+    p.city.nodes = o.nodes;
+    p.city.demand_per_depot_hour = o.demand;
+    p.city.day_profile = o.day_profile;
+    p.hours = o.hours;
+    p.threads = threads;
+    return bench::measure_fleet(p);
 }
 
 }  // namespace

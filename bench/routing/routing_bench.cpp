@@ -16,6 +16,7 @@
 
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
+#include "bench/suite/measure.hpp"
 #include "io/network/network_loader.hpp"
 
 using namespace swarm;
@@ -29,54 +30,20 @@ struct Options {
     std::size_t nodes = 100000;
 };
 
-using Pairs = std::vector<std::pair<world::NodeId, world::NodeId>>;
-
-Pairs random_pairs(const world::RoadNetwork& net, std::size_t count, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    Pairs pairs(count);
-    for (auto& [a, b] : pairs) {
-        a = static_cast<world::NodeId>(rng() % net.node_count());
-        b = static_cast<world::NodeId>(rng() % net.node_count());
-    }
-    return pairs;
-}
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
+using Pairs = bench::RoutePairs;
 
 // queries per second (median of repeats) and mean settled nodes per query
 void measure(const char* label, routing::Router& router, const Pairs& pairs, bool with_path,
              std::size_t repeats) {
-    std::vector<double> rates;
-    double settled = 0.0;
-    double checksum = 0.0;
-    for (std::size_t r = 0; r < repeats; ++r) {
-        std::size_t settled_sum = 0;
-        const auto start = std::chrono::steady_clock::now();
-        for (const auto& [a, b] : pairs) {
-            if (with_path) {
-                const routing::Route route = router.fastest(a, b);
-                checksum += route.travel_time_s + static_cast<double>(route.edges.size());
-            } else {
-                checksum += router.travel_time(a, b);
-            }
-            settled_sum += router.last_stats().settled;
-        }
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        rates.push_back(static_cast<double>(pairs.size()) / seconds);
-        settled = static_cast<double>(settled_sum) / static_cast<double>(pairs.size());
-    }
+    const bench::RoutingResult r = bench::measure_routing(router, pairs, with_path, repeats);
     std::printf("  %-28s %10.0f queries/s  (%8.0f settled/query, checksum %.6g)\n", label,
-                median(rates), settled, checksum);
+                r.queries_per_second, r.settled_per_query, r.checksum);
 }
 
 void run_all(const world::RoadNetwork& net, const Options& opt) {
     std::printf("  %zu nodes, %zu edges, %.1f MB\n", net.node_count(), net.edge_count(),
                 static_cast<double>(net.memory_bytes()) / 1e6);
-    const Pairs pairs = random_pairs(net, opt.queries, 42);
+    const Pairs pairs = bench::random_pairs(net, opt.queries, 42);
     const Pairs few(
         pairs.begin(),
         pairs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(

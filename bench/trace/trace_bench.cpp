@@ -4,7 +4,8 @@
 // child process.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
-//               [--sample 1] [--deflate 4] [--out /tmp/swarm_trace_bench.h5]
+//               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024]
+//               [--queue 32] [--out /tmp/swarm_trace_bench.h5]
 
 #include <chrono>
 #include <cmath>
@@ -17,7 +18,7 @@
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
 #include "bench/bench_util.hpp"
-#include "bench/fleet/bench_city.hpp"
+#include "bench/suite/measure.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
@@ -36,66 +37,33 @@ struct Options {
     double sample_s = 1.0;
     double demand = 400.0;
     std::string out = "/tmp/swarm_trace_bench.h5";
-    int deflate = 4;
+    int deflate = 1;
+    std::size_t chunk_frames = 32;
+    std::size_t agent_block = 1024;
+    std::size_t queue = 32;
 };
 
-struct Result {
-    double wall_s = 0;
-    double close_s = 0;  // draining the queue and closing, after the run
-    std::uint64_t events = 0;
-    std::uint64_t frames = 0;
-    std::uint64_t trace_events = 0;
-    std::uint64_t waits = 0;
-    std::uint64_t event_hash = 0;
-};
+using Result = bench::FleetResult;
 
+// the same run without and with the trace: samples every sample_s in both, no KPI observer
 Result run_one(const Options& o, bool traced) {
-    Result r;
-    bench::BenchCityParams cp;
-    cp.vehicles = o.vehicles;
-    cp.depots = o.depots;
-    cp.nodes = o.nodes;
-    cp.demand_per_depot_hour = o.demand;
-    cp.day_profile = false;
-    const bench::BenchCity city = bench::make_bench_city(cp);
-    const agents::FleetSpec& spec = city.spec;
-
-    agents::FleetModel model(spec, *city.routers);
-    auto executor = sim::make_executor(o.threads);
-    sim::Engine engine(model.engine_config(42), model, *executor);
-    const sim::Tick every = spec.time.from_seconds(o.sample_s);
-    engine.set_sampling(every, every);
-    model.attach(engine);
-    std::unique_ptr<io::TraceWriter> writer;
-    std::unique_ptr<io::TraceObserver> observer;
+    bench::FleetBenchParams p;
+    p.city.vehicles = o.vehicles;
+    p.city.depots = o.depots;
+    p.city.nodes = o.nodes;
+    p.city.demand_per_depot_hour = o.demand;
+    p.hours = o.hours;
+    p.threads = o.threads;
+    p.kpis = false;
+    p.sample_s = o.sample_s;
     if (traced) {
-        io::TraceHeader h = io::TraceObserver::header_for(model, o.sample_s);
-        h.scenario_text = "# trace_bench\n";
-        h.seed = 42;
-        h.threads = o.threads;
-        io::TraceOptions to;
-        to.deflate = o.deflate;
-        writer = std::make_unique<io::TraceWriter>(o.out, h, to);
-        observer = std::make_unique<io::TraceObserver>(model, *writer);
-        engine.add_observer(*observer);
+        p.trace_path = o.out;
+        p.trace_options.deflate = o.deflate;
+        p.trace_options.chunk_frames = o.chunk_frames;
+        p.trace_options.agent_block = o.agent_block;
+        p.trace_options.queue_capacity = o.queue;
     }
-    sim::RunLimits limits;
-    limits.until = spec.time.from_seconds(o.hours * 3600.0);
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto stats = engine.run(limits);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (writer) {
-        writer->close();
-        r.frames = writer->stats().frames;
-        r.trace_events = writer->stats().events;
-        r.waits = writer->stats().producer_waits;
-    }
-    const auto t2 = std::chrono::steady_clock::now();
-    r.wall_s = std::chrono::duration<double>(t2 - t0).count();
-    r.close_s = std::chrono::duration<double>(t2 - t1).count();
-    r.events = stats.events;
-    r.event_hash = engine.event_hash();
-    return r;
+    return bench::measure_fleet(p);
 }
 
 }  // namespace
@@ -107,8 +75,9 @@ int main(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             std::printf(
                 "usage: trace_bench [--threads 1] [--vehicles 10000] [--depots 100]\n"
-                "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 4]\n"
-                "                   [--out FILE]\n");
+                "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 1] "
+                "[--chunk-frames 32] [--agent-block 1024]\n"
+                "                   [--queue 32] [--out FILE]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -131,6 +100,12 @@ int main(int argc, char** argv) {
                 o.sample_s = std::stod(value);
             } else if (arg == "--deflate") {
                 o.deflate = std::stoi(value);
+            } else if (arg == "--chunk-frames") {
+                o.chunk_frames = std::stoul(value);
+            } else if (arg == "--queue") {
+                o.queue = std::stoul(value);
+            } else if (arg == "--agent-block") {
+                o.agent_block = std::stoul(value);
             } else if (arg == "--out") {
                 o.out = value;
             } else {
@@ -156,10 +131,11 @@ int main(int argc, char** argv) {
     const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
     const double agent_hours = static_cast<double>(o.vehicles) * o.hours;
     const double overhead = 100.0 * (traced.wall_s / plain.wall_s - 1.0);
-    std::printf("%-9s %9s %10s %8s %10s\n", "run", "wall s", "events", "frames", "rows");
-    std::printf("%-9s %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s,
+    std::printf("%-9s %9s %9s %10s %8s %10s\n", "run", "wall s", "CPU s", "events", "frames",
+                "rows");
+    std::printf("%-9s %9.2f %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s, plain.cpu_s,
                 static_cast<unsigned long long>(plain.events), "-", "-");
-    std::printf("%-9s %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s,
+    std::printf("%-9s %9.2f %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s, traced.cpu_s,
                 static_cast<unsigned long long>(traced.events),
                 static_cast<unsigned long long>(traced.frames),
                 static_cast<unsigned long long>(traced.trace_events));

@@ -1,5 +1,6 @@
 #include "io/trace/hdf5_util.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 
@@ -188,7 +189,7 @@ double read_attr_f64(hid_t obj, const char* name) {
 }
 
 Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
-                       std::vector<hsize_t> row, hsize_t chunk_rows, int deflate)
+                       std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block)
     : mem_type_(mem_type), row_(std::move(row)) {
     std::vector<hsize_t> dims = {0};
     std::vector<hsize_t> max = {H5S_UNLIMITED};
@@ -196,13 +197,17 @@ Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t me
     for (const hsize_t r : row_) {
         dims.push_back(r);
         max.push_back(r);
-        chunk.push_back(r < 1 ? 1 : r);
+        // the first row dimension (agents) may be split into blocks
+        const hsize_t c = chunk.size() == 1 && row_block > 0 ? std::min(r, row_block) : r;
+        chunk.push_back(c < 1 ? 1 : c);
     }
     const int rank = static_cast<int>(dims.size());
     const Handle space(check(H5Screate_simple(rank, dims.data(), max.data()), "H5Screate"));
     const Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
     check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "H5Pset_chunk");
     check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+    // rows are always written whole before they are visible: no fill pass over new chunks
+    check_status(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
     check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
     check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
     // a cache that holds a few chunks, so partly filled chunks are not recompressed per row
@@ -221,7 +226,32 @@ Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t me
 Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     Appendable a;
     a.mem_type_ = mem_type;
-    a.dset_ = Handle(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
+    // a chunk cache that holds every chunk of a few rows: rows are written one at a time
+    // into chunks that span many rows, each compressed once when evicted or flushed
+    std::size_t cache = std::size_t{1} << 20;
+    {
+        const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
+        const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
+        const Handle type(check(H5Dget_type(d), "H5Dget_type"));
+        const Handle space(check(H5Dget_space(d), "H5Dget_space"));
+        const int rank = H5Sget_simple_extent_ndims(space);
+        if (rank > 1) {
+            std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+            std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+            H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+            if (H5Pget_chunk(dcpl, rank, chunk.data()) == rank) {
+                // bytes of one chunk row slab (all chunks across a row), twice
+                std::size_t slab = H5Tget_size(type) * chunk[0];
+                for (std::size_t i = 1; i < dims.size(); ++i) {
+                    slab *= ((dims[i] + chunk[i] - 1) / chunk[i]) * chunk[i];
+                }
+                cache = std::max(cache, 2 * slab);
+            }
+        }
+    }
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    check_status(H5Pset_chunk_cache(dapl, 10007, cache, 1.0), "H5Pset_chunk_cache");
+    a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
     const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
@@ -235,6 +265,26 @@ void Appendable::append(const void* data, hsize_t count) {
     if (count == 0) {
         return;
     }
+    if (record_bytes_ == 0) {
+        record_bytes_ = H5Tget_size(mem_type_);
+        for (const hsize_t r : row_) {
+            record_bytes_ *= r;
+        }
+    }
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    buffer_.insert(buffer_.end(), bytes, bytes + count * record_bytes_);
+    pending_ += count;
+    if (pending_ >= batch_) {
+        commit();
+    }
+}
+
+void Appendable::commit() {
+    if (pending_ == 0) {
+        return;
+    }
+    const hsize_t count = pending_;
+    const void* data = buffer_.data();
     std::vector<hsize_t> dims = {size_ + count};
     std::vector<hsize_t> start = {size_};
     std::vector<hsize_t> n = {count};
@@ -253,6 +303,8 @@ void Appendable::append(const void* data, hsize_t count) {
     check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, data),
                  "cannot write a dataset");
     size_ += count;
+    pending_ = 0;
+    buffer_.clear();
 }
 
 Handle event_kind_type() {
@@ -284,6 +336,24 @@ Handle event_type(bool file_layout) {
     H5Tinsert(t, "edge", 14, H5T_STD_U32LE);
     H5Tinsert(t, "order", 18, H5T_STD_U64LE);
     H5Tinsert(t, "value", 26, H5T_IEEE_F64LE);
+    return t;
+}
+
+Handle link_type(bool file_layout) {
+    if (!file_layout) {
+        Handle t(check(H5Tcreate(H5T_COMPOUND, sizeof(TraceLink)), "H5Tcreate"));
+        H5Tinsert(t, "from", offsetof(TraceLink, from), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "to", offsetof(TraceLink, to), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "messages", offsetof(TraceLink, messages), H5T_NATIVE_UINT32);
+        H5Tinsert(t, "bytes", offsetof(TraceLink, bytes), H5T_NATIVE_UINT64);
+        return t;
+    }
+    // packed little-endian: 4 + 4 + 4 + 8 = 20 bytes
+    Handle t(check(H5Tcreate(H5T_COMPOUND, 20), "H5Tcreate"));
+    H5Tinsert(t, "from", 0, H5T_STD_U32LE);
+    H5Tinsert(t, "to", 4, H5T_STD_U32LE);
+    H5Tinsert(t, "messages", 8, H5T_STD_U32LE);
+    H5Tinsert(t, "bytes", 12, H5T_STD_U64LE);
     return t;
 }
 

@@ -65,23 +65,35 @@ class Appendable {
   public:
     Appendable() = default;
     Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
-               std::vector<hsize_t> row, hsize_t chunk_rows, int deflate);
+               std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block = 0);
     // opens an existing one (after H5Fstart_swmr_write, which wants no open datasets)
     static Appendable open(hid_t parent, const char* name, hid_t mem_type);
-    // appends `count` records from `data` (count x row elements of mem_type)
+    // appends `count` records from `data` (count x row elements of mem_type): buffered,
+    // written by commit() or once `batch` records are pending (one extend + write per batch:
+    // HDF5's per-call cost, not the bytes, dominates small appends)
     void append(const void* data, hsize_t count);
+    // writes the pending records (before a flush, so that the file holds every append)
+    void commit();
+    void set_batch(hsize_t records) { batch_ = records < 1 ? 1 : records; }
     [[nodiscard]] hid_t id() const { return dset_.get(); }
-    [[nodiscard]] hsize_t size() const { return size_; }
+    // records appended, committed or not
+    [[nodiscard]] hsize_t size() const { return size_ + pending_; }
 
   private:
     Handle dset_;
     hid_t mem_type_ = H5I_INVALID_HID;
     std::vector<hsize_t> row_;
-    hsize_t size_ = 0;
+    hsize_t size_ = 0;  // committed
+    hsize_t batch_ = 1;
+    hsize_t pending_ = 0;
+    std::size_t record_bytes_ = 0;
+    std::vector<unsigned char> buffer_;
 };
 
 // the H5T enum over int16 of the /events kinds, and the compound row type
 Handle event_kind_type();
 Handle event_type(bool file_layout);
+// the compound row type of connectivity/links (TraceLink)
+Handle link_type(bool file_layout);
 
 }  // namespace swarm::io::h5

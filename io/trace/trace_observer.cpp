@@ -47,8 +47,8 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     last_state_.resize(n);
     for (std::uint32_t v = 0; v < n; ++v) {
         const agents::Point p = model_.position_at(v, t);
-        f->position[2 * std::size_t{v}] = p.x;
-        f->position[2 * std::size_t{v} + 1] = p.y;
+        f->position[2 * std::size_t{v}] = static_cast<float>(p.x);
+        f->position[2 * std::size_t{v} + 1] = static_cast<float>(p.y);
         const agents::VehicleState s = fleet.state[v];
         const auto code = static_cast<std::int8_t>(s);
         f->state[v] = code;
@@ -108,13 +108,42 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     if (options_.order_events) {
         scan_orders(*f);
     }
-    // a deterministic order of the rows: time, kind, order, agent
+    scan_disruptions(*f);
+    for (LinkSource* source : link_sources_) {
+        source->collect_links(t, f->links);
+    }
+    // a deterministic order of the rows: time, kind, order, agent, edge
     std::sort(f->events.begin(), f->events.end(), [](const TraceEvent& a, const TraceEvent& b) {
-        return std::tie(a.time, a.kind, a.order, a.agent) <
-               std::tie(b.time, b.kind, b.order, b.agent);
+        return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+               std::tie(b.time, b.kind, b.order, b.agent, b.edge);
     });
     writer_.push(std::move(f));
     ++frames_;
+}
+
+void TraceObserver::scan_disruptions(TraceFrame& frame) {
+    // every disruption applied since the last frame, one row per edge, depot or vehicle
+    const auto& log = model_.disruption_log();
+    const sim::TimeScale& scale = model_.spec().time;
+    for (; disruptions_reported_ < log.size(); ++disruptions_reported_) {
+        const agents::AppliedDisruption& d = log[disruptions_reported_];
+        TraceEvent e;
+        e.time = scale.to_seconds(d.t);
+        e.kind = static_cast<std::int16_t>(static_cast<int>(TraceEventKind::kRoadClosed) +
+                                           static_cast<int>(d.kind));
+        e.order = disruptions_reported_;
+        e.value = d.value;
+        const bool roads = d.kind == agents::DisruptionKind::kCloseRoads ||
+                           d.kind == agents::DisruptionKind::kReopenRoads ||
+                           d.kind == agents::DisruptionKind::kSlowRoads;
+        if (d.targets.empty()) {
+            frame.events.push_back(e);
+        }
+        for (const std::uint32_t target : d.targets) {
+            (roads ? e.edge : e.agent) = target;
+            frame.events.push_back(e);
+        }
+    }
 }
 
 void TraceObserver::scan_orders(TraceFrame& frame) {

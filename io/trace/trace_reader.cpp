@@ -269,6 +269,72 @@ std::vector<TraceEvent> TraceReader::events() const {
     }
 }
 
+std::vector<std::int64_t> TraceReader::links_per_sample() const {
+    const std::lock_guard lock(h5::hdf5_mutex());
+    std::vector<std::int64_t> counts;
+    if (!h5::has_link(impl_->file, "connectivity/links_per_sample/value")) {
+        return counts;  // a trace from before schema 1.1
+    }
+    try {
+        const Handle d = open_dset(impl_->file, "connectivity/links_per_sample/value");
+        counts.resize(static_cast<std::size_t>(dims_of(d).at(0)));
+        if (!counts.empty()) {
+            read_rows(d, H5T_NATIVE_INT64, 0, counts.size(), counts.data());
+        }
+        return counts;
+    } catch (const std::exception& e) {
+        throw TraceError(path_, std::string("reading connectivity/links_per_sample: ") + e.what());
+    }
+}
+
+std::vector<TraceLink> TraceReader::all_links() const {
+    const std::lock_guard lock(h5::hdf5_mutex());
+    if (!h5::has_link(impl_->file, "connectivity/links")) {
+        return {};
+    }
+    try {
+        const Handle d = open_dset(impl_->file, "connectivity/links");
+        std::vector<TraceLink> out(static_cast<std::size_t>(dims_of(d).at(0)));
+        if (!out.empty()) {
+            const Handle t = h5::link_type(false);
+            read_rows(d, t, 0, out.size(), out.data());
+        }
+        return out;
+    } catch (const std::exception& e) {
+        throw TraceError(path_, std::string("reading connectivity/links: ") + e.what());
+    }
+}
+
+std::vector<TraceLink> TraceReader::links(std::size_t k) const {
+    const std::vector<std::int64_t> counts = links_per_sample();
+    if (counts.empty()) {
+        return {};
+    }
+    if (k >= counts.size()) {
+        throw TraceError(path_, "links of sample " + std::to_string(k) + ": the trace has " +
+                                    std::to_string(counts.size()) + " samples");
+    }
+    std::int64_t first = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        first += counts[i];
+    }
+    const std::lock_guard lock(h5::hdf5_mutex());
+    try {
+        const Handle d = open_dset(impl_->file, "connectivity/links");
+        const auto rows = static_cast<std::int64_t>(dims_of(d).at(0));
+        // a killed writer may have flushed the counts but not all rows (or the reverse)
+        const std::int64_t n = std::max<std::int64_t>(0, std::min(counts[k], rows - first));
+        std::vector<TraceLink> out(static_cast<std::size_t>(n));
+        if (n > 0) {
+            const Handle t = h5::link_type(false);
+            read_rows(d, t, static_cast<hsize_t>(first), static_cast<hsize_t>(n), out.data());
+        }
+        return out;
+    } catch (const std::exception& e) {
+        throw TraceError(path_, std::string("reading connectivity/links: ") + e.what());
+    }
+}
+
 std::string TraceReader::scenario_text() const {
     const std::lock_guard lock(h5::hdf5_mutex());
     try {

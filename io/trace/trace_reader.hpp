@@ -54,6 +54,12 @@ class TraceReader {
     [[nodiscard]] std::vector<float> agent_value(const std::string& name, std::size_t k) const;
     [[nodiscard]] TraceSeries observable(const std::string& name) const;
     [[nodiscard]] std::vector<TraceEvent> events() const;
+    // connectivity/links rows of sample k (sorted by from, to); empty for traces before
+    // schema 1.1 and for samples without traffic
+    [[nodiscard]] std::vector<TraceLink> links(std::size_t k) const;
+    // every links row, and per sample how many rows it added (same length as samples())
+    [[nodiscard]] std::vector<TraceLink> all_links() const;
+    [[nodiscard]] std::vector<std::int64_t> links_per_sample() const;
 
     [[nodiscard]] std::string scenario_text() const;
     [[nodiscard]] std::uint64_t seed() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <utility>
 
 #include "io/trace/hdf5_util.hpp"
@@ -37,15 +38,16 @@ struct Series {
 // creates group/name/{step,time,value} (closed again: SWMR starts afterwards)
 void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
                    const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
-                   int deflate) {
+                   int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0) {
     const Handle g = h5::create_group(parent, name);
     {
         const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
         const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
                               deflate);
         h5::attr_string(time.id(), "unit", "s");
-        const Appendable value(g, "value", file_type, mem_type, row, chunk_rows(row_bytes),
-                               deflate);
+        const Appendable value(g, "value", file_type, mem_type, row,
+                               frames_per_chunk > 0 ? frames_per_chunk : chunk_rows(row_bytes),
+                               deflate, agent_block);
         if (unit != nullptr) {
             h5::attr_string(value.id(), "unit", unit);
         }
@@ -80,7 +82,10 @@ constexpr ScalarSpec kIntervalScalars[] = {
     {"deliveries", true, nullptr},
 };
 
-void create_layout(hid_t file, const TraceHeader& h, int deflate) {
+void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
+    const int deflate = o.deflate;
+    const auto frames = static_cast<hsize_t>(std::max<std::size_t>(1, o.chunk_frames));
+    const auto block = static_cast<hsize_t>(std::max<std::size_t>(1, o.agent_block));
     h5::attr_i64(file, "complete", 0);
     // h5md: version, author, creator, our module
     {
@@ -103,14 +108,14 @@ void create_layout(hid_t file, const TraceHeader& h, int deflate) {
         h5::attr_ints(box, "dimension", {2});
         h5::attr_strings(box, "boundary", {"none", "none"});
         const hsize_t n = h.agents;
-        create_series(agents, "position", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {n, 2}, h.agents * 16,
-                      "m", deflate);
+        create_series(agents, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n, 2}, h.agents * 8,
+                      "m", deflate, frames, block);
         create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
-                      deflate);
+                      deflate, frames, block);
         create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
-                      deflate);
+                      deflate, frames, block);
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
-                      deflate);
+                      deflate, frames, block);
     }
     // observables
     {
@@ -124,12 +129,15 @@ void create_layout(hid_t file, const TraceHeader& h, int deflate) {
                           s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
         }
     }
-    // connectivity: filled by the comms and learning layers later
+    // connectivity: links per sample (from, to, messages, bytes) in one table, and the
+    // number of rows each sample added (H5MD time series) so a reader can slice per sample
     {
         const Handle c = h5::create_group(file, "connectivity");
-        h5::attr_string(c, "note",
-                        "reserved: filled by the comms/learning layers (links, gossip "
-                        "neighbours) in a later schema version");
+        create_series(c, "links_per_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, 8, nullptr,
+                      deflate);
+        const Handle ft = h5::link_type(true);
+        const Appendable links(c, "links", ft, H5T_NATIVE_INT64, {}, kEventChunk, deflate);
+        h5::attr_string(links.id(), "bytes_unit", "byte");
     }
     // parameters
     {
@@ -178,8 +186,11 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
+    Series links_per_sample;
+    Appendable links;
+    Handle link_mem_type;
 
-    File(const std::string& path, const TraceHeader& h, int deflate) {
+    File(const std::string& path, const TraceHeader& h, const TraceOptions& options) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -188,9 +199,9 @@ struct TraceWriter::File {
         if (!file.valid()) {
             throw TraceError(path, "cannot create the file (does its directory exist?)");
         }
-        create_layout(file, h, deflate);
+        create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
-        position = open_series(file, "particles/agents/position", H5T_NATIVE_DOUBLE);
+        position = open_series(file, "particles/agents/position", H5T_NATIVE_FLOAT);
         state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
         load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
         energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
@@ -205,6 +216,46 @@ struct TraceWriter::File {
         }
         event_mem_type = h5::event_type(false);
         events = Appendable::open(file, "events", event_mem_type);
+        links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
+        link_mem_type = h5::link_type(false);
+        links = Appendable::open(file, "connectivity/links", link_mem_type);
+        set_batches(options);
+    }
+
+    // every appendable, for batching and commits
+    std::vector<Appendable*> all() {
+        std::vector<Appendable*> out;
+        const auto add = [&](Series& s) { out.insert(out.end(), {&s.step, &s.time, &s.value}); };
+        for (Series* s : {&position, &state, &load, &energy, &links_per_sample}) {
+            add(*s);
+        }
+        for (Series& s : sample_scalars) {
+            add(s);
+        }
+        for (Series& s : interval_scalars) {
+            add(s);
+        }
+        out.push_back(&events);
+        out.push_back(&links);
+        return out;
+    }
+
+    // batches: per-agent values one chunk row slab at a time, everything else in bulk
+    void set_batches(const TraceOptions& o) {
+        for (Appendable* a : all()) {
+            a->set_batch(1024);
+        }
+        for (Series* s : {&position, &state, &load, &energy}) {
+            s->value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
+        }
+        events.set_batch(4096);
+        links.set_batch(4096);
+    }
+
+    void commit() {
+        for (Appendable* a : all()) {
+            a->commit();
+        }
     }
 
     void write(const TraceFrame& f) {
@@ -235,6 +286,10 @@ struct TraceWriter::File {
             interval_scalars[3].value.append(&k.deliveries, 1);
         }
         events.append(f.events.data(), f.events.size());
+        append_time(links_per_sample, f.step, f.time);
+        const auto n_links = static_cast<std::int64_t>(f.links.size());
+        links_per_sample.value.append(&n_links, 1);
+        links.append(f.links.data(), f.links.size());
     }
 };
 
@@ -276,6 +331,7 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->energy.resize(header_.agents);
     f->intervals.clear();
     f->events.clear();
+    f->links.clear();
     f->scalars = {};
     return f;
 }
@@ -284,6 +340,25 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     std::unique_lock lock(mutex_);
     if (closing_) {
         throw TraceError(path_, "push after close()");
+    }
+    // links in a canonical order, duplicates summed: the file never depends on who
+    // reported first (this runs on the producer, so the writer thread stays light)
+    std::vector<TraceLink>& links = frame->links;
+    if (!links.empty()) {
+        std::sort(links.begin(), links.end(), [](const TraceLink& a, const TraceLink& b) {
+            return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+        });
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < links.size(); ++i) {
+            if (out > 0 && links[out - 1].from == links[i].from &&
+                links[out - 1].to == links[i].to) {
+                links[out - 1].messages += links[i].messages;
+                links[out - 1].bytes += links[i].bytes;
+            } else {
+                links[out++] = links[i];
+            }
+        }
+        links.resize(out);
     }
     if (queue_.size() >= options_.queue_capacity) {
         ++waits_;
@@ -320,7 +395,7 @@ void TraceWriter::run() {
         {
             const std::lock_guard h5lock(h5::hdf5_mutex());
             H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-            file = std::make_unique<File>(path_, header_, options_.deflate);
+            file = std::make_unique<File>(path_, header_, options_);
             h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         }
         {
@@ -347,10 +422,12 @@ void TraceWriter::run() {
                 file->write(*frame);
                 ++stats_.frames;
                 stats_.events += frame->events.size();
+                stats_.links += frame->links.size();
                 ++since_flush;
                 const double secs =
                     std::chrono::duration<double>(Clock::now() - last_flush).count();
                 if (since_flush >= options_.flush_every || secs >= options_.flush_seconds) {
+                    file->commit();
                     h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
                     ++stats_.flushes;
                     since_flush = 0;
@@ -362,6 +439,7 @@ void TraceWriter::run() {
         }
         // close, then reopen without SWMR to mark the file complete
         const std::lock_guard h5lock(h5::hdf5_mutex());
+        file->commit();
         h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         ++stats_.flushes;
         file.reset();

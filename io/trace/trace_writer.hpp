@@ -39,10 +39,16 @@ struct TraceHeader {
 };
 
 struct TraceOptions {
-    std::size_t queue_capacity = 8;  // frames in flight before push() blocks
-    std::size_t flush_every = 60;    // frames between flushes
-    double flush_seconds = 5.0;      // ... or wall seconds, whichever comes first
-    int deflate = 4;
+    // frames in flight before push() blocks: deep enough to ride out the writer's flushes
+    // (8 MB at 10,000 agents)
+    std::size_t queue_capacity = 32;
+    std::size_t flush_every = 64;  // frames between flushes (a multiple of chunk_frames)
+    double flush_seconds = 5.0;    // ... or wall seconds, whichever comes first
+    int deflate = 1;               // zlib level
+    // per-agent datasets: chunks of chunk_frames samples x agent_block agents, so that an
+    // agent's unchanged values sit next to each other and compress fast and small
+    std::size_t chunk_frames = 32;
+    std::size_t agent_block = 1024;
 };
 
 // one KPI interval that has just completed: observables on the KPI grid
@@ -67,20 +73,24 @@ struct TraceScalars {
 
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
-    std::int64_t step = 0;         // tick
-    double time = 0.0;             // seconds
-    std::vector<double> position;  // agents x 2 (x, y) metres
+    std::int64_t step = 0;        // tick
+    double time = 0.0;            // seconds
+    std::vector<float> position;  // agents x 2 (x, y) metres (float32: mm at 30 km)
     std::vector<std::int8_t> state;
     std::vector<float> load;
     std::vector<float> energy;  // kWh
     TraceScalars scalars;
     std::vector<TraceKpiInterval> intervals;
     std::vector<TraceEvent> events;
+    // who talked to whom since the previous frame (connectivity/); any order, duplicates
+    // allowed: the writer sorts by (from, to) and sums duplicates
+    std::vector<TraceLink> links;
 };
 
 struct TraceWriterStats {
     std::uint64_t frames = 0;
     std::uint64_t events = 0;
+    std::uint64_t links = 0;
     std::uint64_t flushes = 0;
     std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
 };

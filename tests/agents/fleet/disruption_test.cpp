@@ -39,25 +39,10 @@ DisruptionAction action(DisruptionKind k) {
 std::vector<EdgeId> central_edges(const world::RoadNetwork& net, double r) {
     const world::BoundingBox b = net.bounds();
     const Point c{(b.min.x + b.max.x) / 2, (b.min.y + b.max.y) / 2};
-    return edges_in(net, Area::circle(c, r));
+    return world::edges_in(net, world::Region::circle(c, r));
 }
 
 }  // namespace
-
-TEST_CASE("disruptions: areas contain what they should") {
-    const Area c = Area::circle({0, 0}, 10);
-    CHECK(c.contains({3, 4}));
-    CHECK(c.contains({10, 0}));
-    CHECK_FALSE(c.contains({8, 8}));
-    // an L-shaped polygon: the notch is outside
-    const Area l = Area::polygon({{0, 0}, {10, 0}, {10, 5}, {5, 5}, {5, 10}, {0, 10}});
-    CHECK(l.contains({2, 2}));
-    CHECK(l.contains({2, 8}));
-    CHECK(l.contains({8, 2}));
-    CHECK_FALSE(l.contains({8, 8}));
-    CHECK_FALSE(l.contains({-1, 2}));
-    CHECK_FALSE(Area{}.contains({0, 0}));
-}
 
 TEST_CASE("disruptions: road state closes reopens and slows and explains closures") {
     SmallCity city;
@@ -197,6 +182,7 @@ TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders a
 TEST_CASE("disruptions: road news spreads by radio without the cloud") {
     SmallCity city;
     city.spec.comms.radio_range_m = 600.0;
+    city.spec.comms.radio_loss = 0.0;
     DisruptionAction flood = action(DisruptionKind::kCloseRoads);
     flood.edges = central_edges(city.network, 500.0);
     city.spec.disruptions.push_back(timed("flood", flood, 600.0));
@@ -208,13 +194,13 @@ TEST_CASE("disruptions: road news spreads by radio without the cloud") {
     std::uint64_t received = 0;
     for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
         knowing += run.model->vehicles().known[v].test(0) ? 1U : 0U;
-        received += run.model->vehicles().comms[v].received;
+        received += run.model->message_counters().messages_received()[v];
     }
     // some vehicles found it themselves; peers told most of the rest
     CHECK(knowing > run.model->vehicle_count() / 2);
     CHECK(received > 0);
     CHECK(r.kpi.messages > 0);
-    CHECK(r.kpi.bytes > r.kpi.messages * city.spec.comms.header_bytes - 1);
+    CHECK(r.kpi.bytes >= r.kpi.messages * city.spec.comms.header_bytes);
 }
 
 TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auction delivers") {
@@ -249,10 +235,13 @@ TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auct
     };
     const Outcome cloud = outcome("cloud");
     const Outcome auction = outcome("auction");
+    const Outcome cbba = outcome("cbba");
     CHECK(cloud.assigned_during == 0);
     CHECK(auction.assigned_during > 50);
+    CHECK(cbba.assigned_during > 50);
     CHECK(cloud.decision_latency_s > 10.0 * auction.decision_latency_s);
     CHECK(auction.delivered > cloud.delivered);
+    CHECK(cbba.delivered > cloud.delivered);
 }
 
 TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
@@ -275,7 +264,7 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
     city.spec.disruptions.push_back(timed("fire", fire, 1000.0, 1200.0));
     DisruptionAction jam = action(DisruptionKind::kRadioBlackout);
     const world::BoundingBox b = city.network.bounds();
-    jam.area = Area::circle(b.min, 1500.0);
+    jam.area = world::Region::circle(b.min, 1500.0);
     city.spec.disruptions.push_back(timed("jam", jam, 700.0, 900.0));
     DisruptionAction loss = action(DisruptionKind::kLossSpike);
     loss.loss = 0.3;
@@ -286,7 +275,7 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
     city.spec.disruptions.push_back(
         timed("cloud", action(DisruptionKind::kCloudDown), 1300.0, 300.0));
 
-    for (const char* policy : {"auction", "cloud"}) {
+    for (const char* policy : {"auction", "cloud", "cbba"}) {
         CAPTURE(policy);
         city.spec.allocation.policy = policy;
         sim::SerialExecutor serial;

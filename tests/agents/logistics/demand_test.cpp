@@ -61,6 +61,25 @@ TEST_CASE("the day profile has mean 1 and morning and afternoon peaks") {
     CHECK(at(3) < 0.2);            // quiet night
 }
 
+TEST_CASE("a start hour shifts the day profile so that time 0 is that hour") {
+    const RateProfile midnight = RateProfile::day();
+    const RateProfile eight = RateProfile::day({}, 8.0);
+    CHECK(eight.offset == 8 * kHour);
+    for (int h = 0; h < 30; ++h) {
+        const Tick t = h * kHour + kHour / 3;
+        CAPTURE(h);
+        CHECK(eight.factor_at(t) == midnight.factor_at(t + 8 * kHour));
+        CHECK(eight.integral(t, t + kHour) ==
+              doctest::Approx(midnight.integral(t + 8 * kHour, t + 9 * kHour)));
+    }
+    // the first simulated hour is the 8-9 h peak; a whole day still integrates to its length
+    CHECK(eight.integral(0, kHour) > 1.5 * static_cast<double>(kHour));
+    CHECK(eight.integral(0, eight.period) == doctest::Approx(static_cast<double>(eight.period)));
+    // half hours and 24 h (midnight again)
+    CHECK(RateProfile::day({}, 8.5).factor_at(kHour / 2) == midnight.factor_at(9 * kHour));
+    CHECK(RateProfile::day({}, 24.0).offset == 0);
+}
+
 TEST_CASE("arrival counts match the integrated rate within a 99.9% Poisson bound") {
     const DemandProcess p(zone(120.0), RateProfile::flat(kHour), DemandParams{});
     RandomStream rng(1234, 0, 1);

@@ -249,6 +249,17 @@ TEST_CASE("the shipped scenarios are valid") {
     CHECK(s.spec.depot_count() == 4);
     CHECK(s.spec.vehicle_count() == 300);
     CHECK(s.run.duration_s == doctest::Approx(3600.0));
+    // the busy morning hour of the day profile
+    CHECK(s.spec.demand.profile == swarm::agents::DemandProfile::kDay);
+    CHECK(s.spec.demand.start_hour == 8.0);
+}
+
+TEST_CASE("demand start hour is read and range checked") {
+    const Scenario s = parse_scenario(kSmall, "small.toml", {{"demand.start_hour=15.5"}});
+    CHECK(s.spec.demand.start_hour == 15.5);
+    CHECK(s.resolved_toml.find("start_hour = 15.5") != std::string::npos);
+    CHECK(error_of(kSmall, {"demand.start_hour=25"}, "small.toml") ==
+          "--set demand.start_hour=25: error: demand.start_hour must be <= 24");
 }
 
 TEST_CASE("ScenarioError keeps its parts") {

@@ -42,7 +42,7 @@ with h5py.File(path, "r") as f:
     t = agents["state/step"].shape[0]
     check(n == 30 and t == 59, f"30 agents x 59 samples (got {n} x {t})")
     pos = agents["position/value"]
-    check(pos.shape == (t, n, 2) and pos.dtype == np.float64, "position [T][N][2] float64")
+    check(pos.shape == (t, n, 2) and pos.dtype == np.float32, "position [T][N][2] float32")
     check(pos.attrs["unit"] == "m", "position unit m")
     check(agents["energy/value"].attrs["unit"] == "kWh", "energy unit kWh")
     check(agents["state/value"].dtype == np.int8, "state int8")
@@ -53,7 +53,10 @@ with h5py.File(path, "r") as f:
         check(g["step"].dtype == np.int64, f"{e} step int64")
         check(g["value"].maxshape[0] is None, f"{e} extendible")
         check(g["value"].compression == "gzip" and g["value"].shuffle, f"{e} shuffle+deflate")
-        check(g["value"].compression_opts == 4, f"{e} deflate level 4")
+        check(g["value"].compression_opts == 1, f"{e} deflate level 1")
+        # chunks span samples x a block of agents (at most 32 x 1024)
+        check(g["value"].chunks[0] == 32 and g["value"].chunks[1] == min(n, 1024),
+              f"{e} chunks {g['value'].chunks}")
     check(np.all(np.diff(agents["position/time"][:]) == 60.0), "samples every 60 s")
     x = pos[:, :, 0]
     check(np.isfinite(x).all() and x.max() - x.min() <= 5000, "positions in the city")
@@ -63,6 +66,9 @@ with h5py.File(path, "r") as f:
     q = obs["service_level/value"][:]
     check(len(q) == 59 and (q >= 0).all() and (q <= 1).all(), "Q(t) in [0, 1]")
     check("connectivity" in f, "connectivity group")
+    links = f["connectivity/links"]
+    check(links.dtype.names == ("from", "to", "messages", "bytes"), "connectivity/links columns")
+    check(f["connectivity/links_per_sample/value"].shape[0] == t, "links counted per sample")
     ev = f["events"]
     check(set(ev.dtype.names) == {"time", "kind", "agent", "edge", "order", "value"},
           "events columns")
@@ -82,6 +88,8 @@ with swarm_trace.open_trace(path) as f:
     o = swarm_trace.observables(f)
     check(len(o["delivered"]["value"]) == 59, "trace.observables")
     xy, st = swarm_trace.frame(f, 3)
+    check(len(swarm_trace.links(f, 0)) == int(f["connectivity/links_per_sample/value"][0]),
+          "trace.links slices a sample")
     check(xy.shape == (30, 2) and st.shape == (30,), "trace.frame")
     check(swarm_trace.state_counts(f).sum(axis=1).tolist() == [30] * 59, "state counts")
 rep = os.path.join(out, "report")

@@ -59,3 +59,35 @@ TEST_CASE("the writer refuses a path it cannot create") {
     CHECK_THROWS_WITH_AS(swarm::io::TraceWriter("/nonexistent/dir/t.h5", h),
                          doctest::Contains("/nonexistent/dir/t.h5"), swarm::io::TraceError);
 }
+
+TEST_CASE("connectivity links round trip sorted and merged per sample") {
+    using swarm::io::TraceLink;
+    const std::string path = temp_path("links");
+    swarm::io::TraceHeader h;
+    h.agents = 4;
+    {
+        swarm::io::TraceWriter w(path, h);
+        // sample 0: unsorted with a duplicate pair; sample 1: none; sample 2: one link
+        const std::vector<std::vector<TraceLink>> per_sample = {
+            {{2, 0, 1, 100}, {0, 1, 2, 64}, {2, 0, 3, 50}, {0, 3, 1, 10}}, {}, {{3, 1, 7, 7000}}};
+        for (std::size_t k = 0; k < per_sample.size(); ++k) {
+            auto f = w.acquire();
+            f->step = static_cast<std::int64_t>(k);
+            f->time = static_cast<double>(k);
+            f->links = per_sample[k];
+            w.push(std::move(f));
+        }
+        w.close();
+        CHECK(w.stats().links == 4);
+    }
+    const swarm::io::TraceReader r(path);
+    REQUIRE(r.samples() == 3);
+    CHECK(r.links_per_sample() == std::vector<std::int64_t>{3, 0, 1});
+    CHECK(r.links(0) == std::vector<TraceLink>{{0, 1, 2, 64}, {0, 3, 1, 10}, {2, 0, 4, 150}});
+    CHECK(r.links(1).empty());
+    CHECK(r.links(2) == std::vector<TraceLink>{{3, 1, 7, 7000}});
+    CHECK(r.all_links().size() == 4);
+    CHECK_THROWS_WITH_AS((void)r.links(3), doctest::Contains("the trace has 3 samples"),
+                         swarm::io::TraceError);
+    std::filesystem::remove(path);
+}

@@ -21,8 +21,9 @@ class RecordingObserver final : public sim::Observer {
         std::vector<std::int8_t> st;
         for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
             const agents::Point p = model_.position_at(v, t);
-            pos.push_back(p.x);
-            pos.push_back(p.y);
+            // the trace stores float32 metres
+            pos.push_back(static_cast<double>(static_cast<float>(p.x)));
+            pos.push_back(static_cast<double>(static_cast<float>(p.y)));
             st.push_back(static_cast<std::int8_t>(model_.vehicles().state[v]));
         }
         ticks.push_back(t);
@@ -45,6 +46,7 @@ struct TracedRun {
     std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
     std::unique_ptr<agents::testing::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
+    LinkSource* links = nullptr;  // fed to the trace observer when set
 
     TracedRun() {
         city.spec.demand.kpi_interval_s = kSampleSeconds;
@@ -66,6 +68,9 @@ struct TracedRun {
                                      TraceOptions options = {}) {
         TraceWriter writer(path, header(), options);
         TraceObserver trace(*run->model, writer);
+        if (links != nullptr) {
+            trace.add_link_source(*links);
+        }
         run->engine->add_observer(trace);
         run->engine->add_observer(*recorder);
         agents::testing::RunResult r = run->run(hours);

@@ -36,8 +36,8 @@ int main(int argc, char** argv) {
             f->step = i;
             f->time = static_cast<double>(i);
             for (std::size_t v = 0; v < 40; ++v) {
-                f->position[2 * v] = static_cast<double>(i);
-                f->position[2 * v + 1] = static_cast<double>(v);
+                f->position[2 * v] = static_cast<float>(i);
+                f->position[2 * v + 1] = static_cast<float>(v);
             }
             w.push(std::move(f));
             if (i == 29) {

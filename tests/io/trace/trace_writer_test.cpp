@@ -83,6 +83,40 @@ TEST_CASE("trace round trip: frames equal what the observer saw, observables the
     std::filesystem::remove(path);
 }
 
+// reports, at each sample, every vehicle v "talking" to v + 1 (mod n) once per minute of
+// simulated time so far, in reverse order and split in two rows, as a comms layer might
+class TestLinks final : public io::LinkSource {
+  public:
+    explicit TestLinks(std::uint32_t n) : n_(n) {}
+    void collect_links(sim::Tick t, std::vector<io::TraceLink>& out) override {
+        const auto minutes = static_cast<std::uint32_t>(t / 60'000'000);
+        for (std::uint32_t v = n_; v-- > 0;) {
+            out.push_back({v, (v + 1) % n_, minutes, 100});
+            out.push_back({v, (v + 1) % n_, 1, 28});
+        }
+    }
+
+  private:
+    std::uint32_t n_;
+};
+
+TEST_CASE("link sources feed connectivity through the observer") {
+    const std::string path = temp_path("observer_links");
+    TracedRun t;
+    const auto n = static_cast<std::uint32_t>(t.run->model->vehicle_count());
+    TestLinks source(n);
+    t.links = &source;
+    (void)t.write(path, 0.25);
+    const io::TraceReader reader(path);
+    REQUIRE(reader.samples() > 2);
+    const std::vector<io::TraceLink> l = reader.links(2);  // the sample at 3 minutes
+    REQUIRE(l.size() == n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        CHECK(l[v] == io::TraceLink{v, (v + 1) % n, 3 + 1, 128});
+    }
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("a SIGKILLed writer leaves a partial file readable up to the last flush") {
     const std::string path = temp_path("killed");
     int fds[2];

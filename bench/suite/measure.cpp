@@ -1,0 +1,166 @@
+#include "bench/suite/measure.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "bench/bench_util.hpp"
+#include "io/trace/trace_observer.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+#include "sim/models/phold.hpp"
+
+namespace swarm::bench {
+
+using Clock = std::chrono::steady_clock;
+
+double process_cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+PholdResult measure_phold(std::uint32_t lps, std::size_t threads, std::uint64_t events,
+                          std::size_t partitions) {
+    sim::PholdParams params;
+    sim::PholdModel model(lps, params);
+    auto executor = sim::make_executor(threads);
+    sim::EngineConfig config;
+    config.lp_count = lps;
+    config.lookahead = params.lookahead;
+    config.seed = 42;
+    config.partitions = partitions;
+    sim::Engine engine(config, model, *executor);
+    model.seed_events(engine);
+    sim::RunLimits limits;
+    limits.max_events = events;
+    const auto stats = engine.run(limits);
+    PholdResult r;
+    r.events = stats.events;
+    r.windows = stats.windows;
+    r.events_per_second = static_cast<double>(stats.events) / stats.wall_seconds;
+    r.hash = engine.event_hash();
+    r.peak_kib = peak_rss_kib();
+    r.kernel_bytes = engine.memory().total();
+    return r;
+}
+
+RoutePairs random_pairs(const world::RoadNetwork& net, std::size_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    RoutePairs pairs(count);
+    for (auto& [a, b] : pairs) {
+        a = static_cast<world::NodeId>(rng() % net.node_count());
+        b = static_cast<world::NodeId>(rng() % net.node_count());
+    }
+    return pairs;
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs, bool with_path,
+                              std::size_t repeats) {
+    RoutingResult out;
+    std::vector<double> rates;
+    for (std::size_t r = 0; r < std::max<std::size_t>(1, repeats); ++r) {
+        std::size_t settled_sum = 0;
+        const auto start = Clock::now();
+        for (const auto& [a, b] : pairs) {
+            if (with_path) {
+                const routing::Route route = router.fastest(a, b);
+                out.checksum += route.travel_time_s + static_cast<double>(route.edges.size());
+            } else {
+                out.checksum += router.travel_time(a, b);
+            }
+            settled_sum += router.last_stats().settled;
+        }
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        rates.push_back(static_cast<double>(pairs.size()) / seconds);
+        out.settled_per_query = static_cast<double>(settled_sum) /
+                                static_cast<double>(std::max<std::size_t>(1, pairs.size()));
+    }
+    out.queries_per_second = median(rates);
+    return out;
+}
+
+FleetResult measure_fleet(const FleetBenchParams& p) {
+    FleetResult r;
+    const auto t0 = Clock::now();
+    const BenchCity city = make_bench_city(p.city);
+    const agents::FleetSpec& spec = city.spec;
+    agents::FleetModel model(spec, *city.routers);
+    r.baseline_kib = rss_kib();
+    auto executor = sim::make_executor(p.threads);
+    sim::Engine engine(model.engine_config(42), model, *executor);
+    std::unique_ptr<agents::FleetKpiObserver> kpi;
+    const sim::Tick interval =
+        spec.time.from_seconds(p.sample_s > 0.0 ? p.sample_s : spec.demand.kpi_interval_s);
+    engine.set_sampling(interval, interval);
+    if (p.kpis) {
+        kpi = std::make_unique<agents::FleetKpiObserver>(model);
+        engine.add_observer(*kpi);
+    }
+    model.attach(engine);
+    std::unique_ptr<io::TraceWriter> writer;
+    std::unique_ptr<io::TraceObserver> observer;
+    if (!p.trace_path.empty()) {
+        io::TraceHeader h = io::TraceObserver::header_for(model, spec.time.to_seconds(interval));
+        h.scenario_text = "# swarmsim benchmark city\n";
+        h.seed = 42;
+        h.threads = p.threads;
+        writer = std::make_unique<io::TraceWriter>(p.trace_path, h, p.trace_options);
+        observer = std::make_unique<io::TraceObserver>(model, *writer);
+        engine.add_observer(*observer);
+    }
+    r.setup_s = std::chrono::duration<double>(Clock::now() - t0).count();
+
+    sim::RunLimits limits;
+    limits.until = spec.time.from_seconds(p.hours * 3600.0);
+    const auto t1 = Clock::now();
+    const auto stats = engine.run(limits);
+    const auto t2 = Clock::now();
+    if (writer) {
+        writer->close();
+        r.frames = writer->stats().frames;
+        r.trace_events = writer->stats().events;
+        r.waits = writer->stats().producer_waits;
+    }
+    const auto t3 = Clock::now();
+    r.wall_s = std::chrono::duration<double>(t3 - t1).count();
+    r.close_s = std::chrono::duration<double>(t3 - t2).count();
+    r.cpu_s = process_cpu_seconds();
+    r.events = stats.events;
+    r.windows = stats.windows;
+    r.event_hash = engine.event_hash();
+    model.finish(engine);
+    if (kpi) {
+        const agents::FleetKpis k = kpi->take(limits.until);
+        const agents::KpiSummary& s = k.summary;
+        r.kpi_hash = k.hash;
+        r.created = s.created;
+        r.delivered = s.delivered;
+        r.on_time = s.delivered_on_time;
+        r.failed = s.failed;
+        r.utilisation = s.utilisation;
+        r.veh_km = s.veh_km;
+        r.queue_mean = s.queue_mean;
+    }
+    r.peak_kib = peak_rss_kib();
+    r.end_kib = rss_kib();
+    r.model_bytes = model.memory_bytes();
+    r.kernel_bytes = engine.memory().total();
+    return r;
+}
+
+}  // namespace swarm::bench

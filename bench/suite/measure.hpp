@@ -1,0 +1,83 @@
+#pragma once
+// The measurements behind the benchmark programs (bench/*) and `swarmsim bench`: one
+// function per benchmark, returning numbers and printing nothing, so that the programs and
+// the CLI share them. Timing covers the simulation only (setup reported apart).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agents/routing/router.hpp"
+#include "agents/world/road_network.hpp"
+#include "bench/fleet/bench_city.hpp"
+#include "io/trace/trace_writer.hpp"
+
+namespace swarm::bench {
+
+// ---- PHOLD (ROSS definition: mean 2, lookahead 1, 25% remote) ----
+struct PholdResult {
+    double events_per_second = 0;
+    std::uint64_t events = 0;
+    std::uint64_t windows = 0;
+    std::uint64_t hash = 0;
+    long peak_kib = 0;
+    std::size_t kernel_bytes = 0;
+};
+[[nodiscard]] PholdResult measure_phold(std::uint32_t lps, std::size_t threads,
+                                        std::uint64_t events, std::size_t partitions = 0);
+
+// ---- routing: random fastest-path queries on one core ----
+using RoutePairs = std::vector<std::pair<world::NodeId, world::NodeId>>;
+[[nodiscard]] RoutePairs random_pairs(const world::RoadNetwork& net, std::size_t count,
+                                      std::uint64_t seed);
+struct RoutingResult {
+    double queries_per_second = 0;  // median of the repeats
+    double settled_per_query = 0;
+    double checksum = 0;  // keeps the work observable
+};
+[[nodiscard]] RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs,
+                                            bool with_path, std::size_t repeats);
+[[nodiscard]] double median(std::vector<double> values);
+
+// ---- fleet on the benchmark city, optionally traced ----
+struct FleetBenchParams {
+    BenchCityParams city;
+    double hours = 1.0;
+    std::size_t threads = 1;
+    bool kpis = true;        // a KPI observer on the KPI grid
+    double sample_s = 0.0;   // > 0: engine samples at this interval (the trace's grid)
+    std::string trace_path;  // non-empty: an HDF5 trace at every sample
+    io::TraceOptions trace_options;
+};
+struct FleetResult {
+    double wall_s = 0;  // run (and trace drain/close), without setup
+    double setup_s = 0;
+    double cpu_s = 0;    // user + system time of the process so far (all threads)
+    double close_s = 0;  // trace drain and close after the run
+    std::uint64_t events = 0;
+    std::uint64_t windows = 0;
+    std::uint64_t event_hash = 0;
+    std::uint64_t kpi_hash = 0;
+    long peak_kib = 0;
+    long baseline_kib = 0;  // resident after network, routers and zones, before the run
+    long end_kib = 0;       // resident after the run
+    std::size_t model_bytes = 0;
+    std::size_t kernel_bytes = 0;
+    std::uint64_t created = 0;
+    std::uint64_t delivered = 0;
+    std::uint64_t on_time = 0;
+    std::uint64_t failed = 0;
+    double utilisation = 0;
+    double veh_km = 0;
+    double queue_mean = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t trace_events = 0;
+    std::uint64_t waits = 0;  // pushes that blocked on the writer
+};
+[[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
+
+// process CPU time (user + system) in seconds
+[[nodiscard]] double process_cpu_seconds();
+
+}  // namespace swarm::bench

@@ -1,0 +1,492 @@
+// `swarmsim sweep` and `swarmsim compare`: front-ends of the batch runner (cli/batch.hpp).
+// Both validate every combination before any run starts (exit 3 on the first bad one ...
+// after listing all), run the batch, write manifest.json and summary.csv and print a table.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agents/fleet/allocation.hpp"
+#include "cli/batch.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "io/scenario/scenario.hpp"
+
+namespace swarm::cli {
+
+namespace {
+
+void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
+                                   std::vector<KpiRow>& rows);
+
+namespace fs = std::filesystem;
+
+// options both commands share
+struct BatchCliOptions {
+    std::string file;
+    std::vector<std::string> overrides;  // fixed --set (compare) or swept --set (sweep)
+    std::optional<std::uint64_t> seed;
+    std::size_t parallel = 0;  // 0: all cores
+    std::uint32_t threads_per_run = 1;
+    std::string out_dir;
+    bool traces = false;
+    double timeout_s = 0.0;
+    bool json = false;
+};
+
+struct SweepOptions : BatchCliOptions {
+    std::size_t repeat = 1;
+};
+
+struct CompareOptions : BatchCliOptions {
+    std::string policies;
+    std::size_t seeds = 5;
+};
+
+// a usage problem found after parsing: message on stderr, exit 2
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in(text);
+    while (std::getline(in, item, sep)) {
+        out.push_back(item);
+    }
+    if (!text.empty() && text.back() == sep) {
+        out.emplace_back();
+    }
+    return out;
+}
+
+// one group to run: its labels, the --set overrides that make it, its resolved scenario
+struct Group {
+    GroupLabel label;
+    std::vector<std::string> overrides;
+    std::string hash;
+    std::uint64_t base_seed = 0;
+    bool trace = false;
+};
+
+// Loads the scenario once per group (network built: a depot on an unreachable node is
+// caught here too). Prints every problem; false if any.
+bool validate_groups(const BatchCliOptions& o, const std::vector<std::string>& base,
+                     std::vector<Group>& groups, std::string& base_hash) {
+    bool ok = true;
+    {
+        io::ScenarioOptions so;
+        so.overrides = base;
+        so.build_network = false;
+        try {
+            base_hash = text_hash(io::load_scenario(o.file, so).resolved_toml);
+        } catch (const io::ScenarioError& e) {
+            std::cerr << e.what() << "\n";
+            return false;
+        }
+    }
+    for (Group& g : groups) {
+        io::ScenarioOptions so;
+        so.overrides = base;
+        so.overrides.insert(so.overrides.end(), g.overrides.begin(), g.overrides.end());
+        if (o.seed) {
+            so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
+        }
+        try {
+            const io::Scenario s = io::load_scenario(o.file, so);
+            g.hash = text_hash(s.resolved_toml);
+            g.base_seed = s.run.seed;
+            g.trace = o.traces || !s.output.trace.empty();
+        } catch (const io::ScenarioError& e) {
+            std::string label;
+            for (const auto& [k, v] : g.label) {
+                label += (label.empty() ? "" : ", ") + k + "=" + v;
+            }
+            std::cerr << e.what() << "\n  (in the combination " << label << ")\n";
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+std::size_t default_parallel(std::size_t requested) {
+    if (requested > 0) {
+        return requested;
+    }
+    return std::max(1U, std::thread::hardware_concurrency());
+}
+
+// zero-padded run ids, at least 4 digits
+std::string run_id(std::size_t i, std::size_t total) {
+    std::string s = std::to_string(i);
+    const std::size_t width = std::max<std::size_t>(4, std::to_string(total).size());
+    return std::string(width - std::min(width, s.size()), '0') + s;
+}
+
+// runs the groups x seeds, writes the outputs, prints; the exit code
+int run_groups(const char* command, const BatchCliOptions& o, const std::vector<std::string>& base,
+               std::vector<Group> groups, std::vector<std::string> columns, std::size_t repeat,
+               const std::function<void(std::ostream&, const BatchReport&,
+                                        const std::vector<KpiRow>&)>& print_table) {
+    std::error_code ec;
+    if (!fs::is_regular_file(o.file, ec)) {
+        std::cerr << o.file << ": error: cannot read the scenario file\n";
+        return kExitIo;
+    }
+    BatchReport report;
+    report.command = command;
+    report.scenario = o.file;
+    report.columns = std::move(columns);
+    report.repeat = repeat;
+    if (!validate_groups(o, base, groups, report.scenario_hash)) {
+        return kExitInvalidInput;
+    }
+    report.base_seed = groups.empty() ? 0 : groups.front().base_seed;
+
+    BatchOptions bo;
+    bo.scenario = o.file;
+    bo.out_dir = o.out_dir;
+    bo.parallel = default_parallel(o.parallel);
+    bo.threads_per_run = o.threads_per_run;
+    bo.base_overrides = base;
+    bo.timeout_s = o.timeout_s;
+    std::vector<BatchJob> jobs;
+    const std::size_t total = groups.size() * repeat;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        report.groups.push_back(groups[g].label);
+        report.group_hashes.push_back(groups[g].hash);
+        bo.group_traces.push_back(groups[g].trace);
+        for (std::size_t r = 0; r < repeat; ++r) {
+            BatchJob job;
+            job.id = run_id(jobs.size(), total);
+            job.group = g;
+            job.overrides = groups[g].overrides;
+            job.seed = groups[g].base_seed + r;
+            jobs.push_back(std::move(job));
+        }
+    }
+    try {
+        fs::create_directories(bo.out_dir / "runs");
+    } catch (const fs::filesystem_error& e) {
+        std::cerr << "swarmsim " << command << ": error: cannot create " << bo.out_dir << ": "
+                  << e.code().message() << "\n";
+        return kExitIo;
+    }
+    std::cerr << "swarmsim " << command << ": " << jobs.size() << " runs (" << groups.size()
+              << " x " << repeat << " seeds), " << bo.parallel << " at a time, into " << bo.out_dir
+              << "\n";
+
+    BatchResult result;
+    std::vector<KpiRow> rows;
+    try {
+        result = run_batch(bo, std::move(jobs));
+        rows = aggregate(result, groups.size());
+        if (std::string(command) == "compare") {
+            add_price_of_decentralization(result, report, rows);
+        }
+        write_batch_outputs(bo.out_dir, report, bo, result, rows);
+        if (std::string(command) == "compare") {
+            std::ofstream js(bo.out_dir / "compare.json");
+            write_rows_json(js, report, rows);
+            if (!js) {
+                throw std::runtime_error("cannot write " + (bo.out_dir / "compare.json").string());
+            }
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
+        return kExitIo;
+    }
+
+    if (o.json) {
+        write_rows_json(std::cout, report, rows);
+    } else {
+        print_table(std::cout, report, rows);
+    }
+    const std::size_t failed = result.count(RunStatus::kFailed);
+    for (const BatchRun& r : result.runs) {
+        if (r.status == RunStatus::kFailed) {
+            std::cerr << "failed: run " << r.job.id << " (seed " << r.job.seed;
+            for (const std::string& ov : r.job.overrides) {
+                std::cerr << ", " << ov;
+            }
+            std::cerr << "): " << r.error << "\n";
+        }
+    }
+    std::cerr << "swarmsim " << command << ": " << result.count(RunStatus::kOk) << " ok, " << failed
+              << " failed";
+    if (result.interrupted) {
+        std::cerr << ", interrupted (" << result.count(RunStatus::kNotRun) << " not run)";
+    }
+    std::cerr << "; " << (bo.out_dir / "manifest.json").string() << ", "
+              << (bo.out_dir / "summary.csv").string() << "\n";
+    std::cout.flush();
+    if (!std::cout) {
+        return kExitIo;
+    }
+    if (result.interrupted) {
+        return kExitInterrupted;
+    }
+    return failed > 0 ? kExitRuntime : kExitOk;
+}
+
+// The price of decentralization (docs/disruptions.md): each policy's cost over the cloud
+// policy's cost on the same seed, as one more KPI row per policy (1 for the cloud itself),
+// right after the group's other rows. Nothing when "cloud" is not among the policies.
+void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
+                                   std::vector<KpiRow>& rows) {
+    std::size_t cloud = report.groups.size();
+    for (std::size_t g = 0; g < report.groups.size(); ++g) {
+        for (const auto& [k, v] : report.groups[g]) {
+            if (k == "policy" && v == "cloud") {
+                cloud = g;
+            }
+        }
+    }
+    if (cloud == report.groups.size()) {
+        return;
+    }
+    const auto cost_of = [](const BatchRun& r) {
+        for (const auto& [k, v] : r.kpis) {
+            if (k == "cost") {
+                return v;
+            }
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    };
+    std::vector<KpiRow> out;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        out.push_back(rows[i]);
+        const std::size_t g = rows[i].group;
+        if (i + 1 < rows.size() && rows[i + 1].group == g) {
+            continue;
+        }
+        // the last row of group g: its ratios, seed by seed
+        std::vector<double> ratios;
+        std::size_t failed = 0;
+        for (const BatchRun& r : result.runs) {
+            if (r.job.group != g) {
+                continue;
+            }
+            const auto base =
+                std::find_if(result.runs.begin(), result.runs.end(), [&](const BatchRun& c) {
+                    return c.job.group == cloud && c.job.seed == r.job.seed;
+                });
+            if (r.status != RunStatus::kOk || base == result.runs.end() ||
+                base->status != RunStatus::kOk) {
+                ++failed;
+                continue;
+            }
+            ratios.push_back(cost_of(r) / cost_of(*base));
+        }
+        KpiRow row;
+        row.group = g;
+        row.kpi = "price_of_decentralization";
+        row.stats = sample_stats(ratios);
+        row.failed = failed;
+        out.push_back(row);
+    }
+    rows.swap(out);
+}
+
+// "mean ± half-width" text for a table cell
+std::string mean_ci(const SampleStats& s) {
+    if (s.n == 0) {
+        return "n/a";
+    }
+    const double half = 0.5 * (s.ci95_high - s.ci95_low);
+    const int digits = std::fabs(s.mean) >= 100.0 ? 1 : 3;
+    std::string text = fixed(s.mean, digits);
+    if (std::isfinite(half)) {
+        text += " ± " + fixed(half, digits);
+    }
+    return text;
+}
+
+void print_rows(std::ostream& out, const BatchReport& report, const std::vector<KpiRow>& rows) {
+    // one block per group
+    std::size_t group = static_cast<std::size_t>(-1);
+    for (const KpiRow& row : rows) {
+        if (row.group != group) {
+            group = row.group;
+            out << (group == 0 ? "" : "\n");
+            for (const auto& [k, v] : report.groups[group]) {
+                out << k << "=" << v << "  ";
+            }
+            out << "(" << row.stats.n << " ok, " << row.failed << " failed)\n";
+        }
+        out << "  " << std::left << std::setw(36) << row.kpi << std::right << mean_ci(row.stats)
+            << "\n";
+    }
+}
+
+// one column per group (policy), one line per KPI
+void print_columns(std::ostream& out, const BatchReport& report, const std::vector<KpiRow>& rows) {
+    const std::size_t groups = report.groups.size();
+    if (groups == 0 || rows.empty()) {
+        out << "no results\n";
+        return;
+    }
+    const std::size_t kpis = rows.size() / groups;
+    constexpr int kWidth = 24;
+    out << std::left << std::setw(36) << "KPI (mean ± 95% CI)";
+    for (const GroupLabel& g : report.groups) {
+        out << std::setw(kWidth) << g.front().second;
+    }
+    out << "\n";
+    for (std::size_t k = 0; k < kpis; ++k) {
+        out << std::setw(36) << rows[k].kpi;
+        for (std::size_t g = 0; g < groups; ++g) {
+            out << std::setw(kWidth) << mean_ci(rows[g * kpis + k].stats);
+        }
+        out << "\n";
+    }
+    out << std::setw(36) << "runs ok / failed";
+    for (std::size_t g = 0; g < groups; ++g) {
+        out << std::setw(kWidth)
+            << (std::to_string(rows[g * kpis].stats.n) + " / " +
+                std::to_string(rows[g * kpis].failed));
+    }
+    out << std::right << "\n";
+}
+
+int run_sweep(const SweepOptions& o) {
+    // --set key=v1,v2: the cartesian product, the first key varying slowest
+    std::vector<std::string> keys;
+    std::vector<std::vector<std::string>> values;
+    for (const std::string& spec : o.overrides) {
+        const std::size_t eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw UsageError("--set " + spec + ": expected key.path=value[,value...]");
+        }
+        const std::string key = spec.substr(0, eq);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+            throw UsageError("--set " + key + " given twice (list the values: " + key + "=v1,v2)");
+        }
+        keys.push_back(key);
+        values.push_back(split(spec.substr(eq + 1), ','));
+        if (values.back().empty()) {
+            values.back().emplace_back();
+        }
+    }
+    std::vector<Group> groups(1);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        std::vector<Group> next;
+        for (const Group& g : groups) {
+            for (const std::string& v : values[k]) {
+                Group h = g;
+                h.label.emplace_back(keys[k], v);
+                h.overrides.push_back(keys[k] + "=" + v);
+                next.push_back(std::move(h));
+            }
+        }
+        groups = std::move(next);
+    }
+    return run_groups("sweep", o, {}, std::move(groups), keys, o.repeat, print_rows);
+}
+
+int run_compare(const CompareOptions& o) {
+    const std::vector<std::string> known = agents::allocation_policy_names();
+    std::vector<std::string> policies = split(o.policies, ',');
+    std::vector<Group> groups;
+    for (const std::string& p : policies) {
+        if (std::find(known.begin(), known.end(), p) == known.end()) {
+            std::string list;
+            for (const std::string& k : known) {
+                list += (list.empty() ? "" : ", ") + k;
+            }
+            throw UsageError("--policies: unknown allocation policy '" + p +
+                             "' (registered: " + list + ")");
+        }
+        for (const Group& g : groups) {
+            if (g.label.front().second == p) {
+                throw UsageError("--policies: '" + p + "' given twice");
+            }
+        }
+        Group g;
+        g.label = {{"policy", p}};
+        g.overrides = {"policies.allocation=" + p};
+        groups.push_back(std::move(g));
+    }
+    for (const std::string& ov : o.overrides) {
+        if (ov.rfind("policies.allocation=", 0) == 0) {
+            throw UsageError("--set policies.allocation: the policies come from --policies");
+        }
+    }
+    return run_groups("compare", o, o.overrides, std::move(groups), {"policy"}, o.seeds,
+                      print_columns);
+}
+
+template <class Options>
+void add_batch_options(CLI::App* cmd, Options& o) {
+    cmd->add_option("-j,--jobs", o.parallel, "Runs at once (0: one per core)");
+    cmd->add_option("--threads-per-run", o.threads_per_run, "Worker threads of each run")
+        ->check(CLI::Range(1U, 1024U));
+    cmd->add_option("--seed", o.seed, "Base seed (default run.seed); run r uses base + r");
+    cmd->add_flag("--trace", o.traces,
+                  "Write runs/<id>/trace.h5 for every run (also when output.trace is set)");
+    cmd->add_option("--timeout", o.timeout_s, "Kill a run after this many wall seconds (failed)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--json", o.json, "Print the summary rows as JSON on stdout");
+}
+
+template <class Options, class Fn>
+void set_callback(CLI::App* cmd, std::shared_ptr<Options> o, int& exit_code, const char* name,
+                  Fn fn) {
+    cmd->callback([o, &exit_code, name, fn] {
+        try {
+            exit_code = fn(*o);
+        } catch (const UsageError& e) {
+            std::cerr << "swarmsim " << name << ": error: " << e.what() << "\n";
+            exit_code = kExitUsage;
+        } catch (const std::exception& e) {
+            std::cerr << "swarmsim " << name << ": error: " << e.what() << "\n";
+            exit_code = kExitRuntime;
+        }
+    });
+}
+
+}  // namespace
+
+void add_batch_commands(CLI::App& app, int& exit_code) {
+    auto s = std::make_shared<SweepOptions>();
+    CLI::App* sweep = app.add_subcommand(
+        "sweep", "Run a scenario over the cartesian product of --set value lists x --repeat seeds");
+    sweep->add_option("scenario", s->file, "Scenario file (TOML)")->required();
+    sweep->add_option("--set", s->overrides,
+                      "Swept field: key.path=v1,v2,... (repeatable; one value fixes it)");
+    sweep->add_option("--repeat", s->repeat, "Seeds per combination")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    sweep->add_option("--out-dir", s->out_dir, "Output directory (manifest, CSV, runs/)")
+        ->required();
+    add_batch_options(sweep, *s);
+    set_callback(sweep, s, exit_code, "sweep", run_sweep);
+
+    auto c = std::make_shared<CompareOptions>();
+    CLI::App* compare = app.add_subcommand(
+        "compare", "Run a scenario under several allocation policies on the same seeds");
+    compare->add_option("scenario", c->file, "Scenario file (TOML)")->required();
+    compare->add_option("--policies", c->policies, "Allocation policies: a,b,c")->required();
+    compare->add_option("--seeds", c->seeds, "Seeds per policy (base seed + 0 .. N-1)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    compare->add_option("--set", c->overrides, "Override a field for every run (repeatable)");
+    compare->add_option("--out-dir", c->out_dir, "Output directory (default: compare-out)")
+        ->default_val("compare-out");
+    add_batch_options(compare, *c);
+    set_callback(compare, c, exit_code, "compare", run_compare);
+}
+
+}  // namespace swarm::cli

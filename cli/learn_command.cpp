@@ -1,0 +1,213 @@
+// `swarmsim learn SCENARIO.toml`: a decentralized-learning run (io/scenario/
+// learning_scenario.hpp, docs/learning.md) with its metrics as a table, CSV or JSON.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agents/learning/learning_sim.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "io/scenario/learning_scenario.hpp"
+#include "sim/executor.hpp"
+
+namespace swarm::cli {
+namespace {
+
+struct LearnOptions {
+    std::string file;
+    std::optional<std::size_t> threads;
+    std::optional<std::uint64_t> seed;
+    std::optional<std::uint32_t> rounds;
+    std::vector<std::string> overrides;
+    std::string csv;
+    bool json = false;
+};
+
+const char* const kColumns =
+    "round,time_s,online,mean_loss,mean_accuracy,model_loss,model_accuracy,"
+    "consensus_distance,bytes_sent,bytes_received,messages_sent,messages_received,dropped,"
+    "rejected_unsigned,rejected_forged,rejected_unknown";
+
+void csv_row(std::ostream& out, const learning::RoundMetrics& m) {
+    const auto& t = m.totals;
+    out << m.round << ',' << number(m.time_s) << ',' << m.online << ',' << number(m.mean_loss)
+        << ',' << number(m.mean_accuracy) << ',' << number(m.model_loss) << ','
+        << number(m.model_accuracy) << ',' << number(m.consensus_distance) << ',' << t.bytes_sent
+        << ',' << t.bytes_received << ',' << t.messages_sent << ',' << t.messages_received << ','
+        << t.dropped << ',' << t.rejected_unsigned << ',' << t.rejected_forged << ','
+        << t.rejected_unknown << '\n';
+}
+
+void json_metrics(std::ostream& out, const learning::RoundMetrics& m) {
+    const auto& t = m.totals;
+    out << "{\"round\": " << m.round << ", \"time_s\": " << number(m.time_s)
+        << ", \"online\": " << m.online << ", \"mean_loss\": " << number(m.mean_loss)
+        << ", \"mean_accuracy\": " << number(m.mean_accuracy)
+        << ", \"model_loss\": " << number(m.model_loss)
+        << ", \"model_accuracy\": " << number(m.model_accuracy)
+        << ", \"consensus_distance\": " << number(m.consensus_distance)
+        << ", \"bytes_sent\": " << t.bytes_sent << ", \"bytes_received\": " << t.bytes_received
+        << ", \"messages_sent\": " << t.messages_sent
+        << ", \"messages_received\": " << t.messages_received << ", \"dropped\": " << t.dropped
+        << ", \"rejected_unsigned\": " << t.rejected_unsigned
+        << ", \"rejected_forged\": " << t.rejected_forged
+        << ", \"rejected_unknown\": " << t.rejected_unknown << "}";
+}
+
+int run_learn(const LearnOptions& o) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.file, ec)) {
+        std::cerr << o.file << ": error: cannot read the scenario file\n";
+        return kExitIo;
+    }
+    io::ScenarioOptions so;
+    so.overrides = o.overrides;
+    if (o.seed) {
+        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
+    }
+    if (o.threads) {
+        so.overrides.push_back("run.threads=" + std::to_string(*o.threads));
+    }
+    if (o.rounds) {
+        so.overrides.push_back("run.rounds=" + std::to_string(*o.rounds));
+    }
+    io::LearningScenario s;
+    try {
+        s = io::load_learning_scenario(o.file, so);
+    } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitInvalidInput;
+    }
+    io::LoadedData data;
+    try {
+        data = io::load_learning_data(s);
+    } catch (const std::exception& e) {
+        std::cerr << o.file << ": error: data: " << e.what() << "\n";
+        return kExitIo;
+    }
+    std::ofstream csv;
+    if (!o.csv.empty()) {
+        csv.open(o.csv);
+        if (!csv) {
+            std::cerr << o.csv << ": error: cannot write the CSV file\n";
+            return kExitIo;
+        }
+        csv << kColumns << '\n';
+    }
+    auto executor = sim::make_executor(s.threads);
+    std::unique_ptr<learning::LearningSim> sim;
+    try {
+        sim = std::make_unique<learning::LearningSim>(s.spec, &data.train, &data.test, *executor);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << o.file << ": error: " << e.what() << "\n";
+        return kExitInvalidInput;
+    }
+    // averaging protocols: agent i starts from the value i (the exact mean is known)
+    if (!learning::trains(s.spec.protocol)) {
+        for (std::uint32_t i = 0; i < s.spec.agents; ++i) {
+            for (auto& v : sim->models().row(i)) {
+                v = static_cast<float>(i);
+            }
+        }
+        sim->record();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool progress = isatty(fileno(stderr)) != 0;
+    while (sim->round() < s.spec.rounds) {
+        sim->step();
+        if (sim->round() % s.spec.eval_every == 0 || sim->round() == s.spec.rounds) {
+            const auto& m = sim->record();
+            if (progress) {
+                std::fprintf(stderr, "\rround %u/%u  accuracy %.4f  consensus %.3g ", m.round,
+                             s.spec.rounds, m.model_accuracy, m.consensus_distance);
+            }
+        }
+    }
+    if (progress) {
+        std::fprintf(stderr, "\n");
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (csv.is_open()) {
+        for (const auto& m : sim->series()) {
+            csv_row(csv, m);
+        }
+        if (!csv) {
+            std::cerr << o.csv << ": error: writing the CSV file failed\n";
+            return kExitIo;
+        }
+    }
+    const auto& last = sim->series().back();
+    if (o.json) {
+        std::cout << "{\"scenario\": " << quoted(s.source)
+                  << ", \"protocol\": " << quoted(learning::to_string(s.spec.protocol))
+                  << ", \"overlay\": " << quoted(learning::to_string(s.spec.overlay))
+                  << ", \"agents\": " << s.spec.agents << ", \"seed\": " << s.spec.seed
+                  << ", \"wall_s\": " << number(wall)
+                  << ", \"state_hash\": " << quoted(hex(sim->state_hash())) << ",\n \"final\": ";
+        json_metrics(std::cout, last);
+        std::cout << ",\n \"series\": [";
+        for (std::size_t i = 0; i < sim->series().size(); ++i) {
+            std::cout << (i == 0 ? "\n  " : ",\n  ");
+            json_metrics(std::cout, sim->series()[i]);
+        }
+        std::cout << "]}\n";
+        return kExitOk;
+    }
+    const auto& t = last.totals;
+    std::cout << "learning: " << s.spec.agents << " agents, "
+              << learning::to_string(s.spec.protocol) << " on "
+              << learning::to_string(s.spec.overlay) << ", " << last.round << " rounds ("
+              << fixed(last.time_s, 0) << " s simulated, " << fixed(wall, 2) << " s wall)\n"
+              << "  average model accuracy  " << fixed(last.model_accuracy, 4) << "  (loss "
+              << fixed(last.model_loss, 4) << ")\n"
+              << "  agents' mean accuracy   " << fixed(last.mean_accuracy, 4) << "\n"
+              << "  consensus distance      " << last.consensus_distance << "\n"
+              << "  online agents           " << last.online << "\n"
+              << "  messages sent/received  " << grouped(t.messages_sent) << " / "
+              << grouped(t.messages_received) << " (dropped " << grouped(t.dropped) << ")\n"
+              << "  bytes sent/received     " << grouped(t.bytes_sent) << " / "
+              << grouped(t.bytes_received) << "\n"
+              << "  rejected updates        " << grouped(t.rejected()) << " (unsigned "
+              << t.rejected_unsigned << ", forged " << t.rejected_forged << ", unknown "
+              << t.rejected_unknown << ")\n"
+              << "  state hash              " << hex(sim->state_hash()) << "\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_learn_command(CLI::App& app, int& exit_code) {
+    auto o = std::make_shared<LearnOptions>();
+    CLI::App* learn = app.add_subcommand(
+        "learn", "Run a decentralized-learning scenario (docs/learning.md) and print its metrics");
+    learn->add_option("scenario", o->file, "Learning scenario file (TOML)")->required();
+    learn->add_option("-j,--threads", o->threads, "Worker threads (0: all cores)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
+    learn->add_option("--seed", o->seed, "Run seed (overrides run.seed)");
+    learn->add_option("--rounds", o->rounds, "Rounds to run (overrides run.rounds)")
+        ->check(CLI::PositiveNumber);
+    learn->add_option("--set", o->overrides, "Override a field: key.path=value (repeatable)");
+    learn->add_option("--csv", o->csv, "Write the metrics time series as CSV");
+    learn->add_flag("--json", o->json, "Print the results and the series as JSON on stdout");
+    learn->callback([o, &exit_code] {
+        try {
+            exit_code = run_learn(*o);
+        } catch (const std::exception& e) {
+            std::cerr << "swarmsim learn: error: " << e.what() << "\n";
+            exit_code = kExitRuntime;
+        }
+    });
+}
+
+}  // namespace swarm::cli

@@ -1,0 +1,485 @@
+// The TOML reading toolkit shared by the scenario loaders (fleet scenarios, learning
+// scenarios): typed field access that writes defaults back into the document, precise
+// "file:line:col" errors with did-you-mean suggestions, and `--set key.path=value`
+// overrides. Private to io/scenario (it exposes toml++ types).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/scenario/scenario.hpp"
+
+namespace swarm::io::detail {
+
+inline constexpr std::string_view kOverridePrefix = "--set ";
+
+inline std::string number_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
+
+inline std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
+inline std::string type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        default:
+            return "a date or time";
+    }
+}
+
+// the closest candidate within a small edit distance, or ""
+inline std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const std::string& c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
+inline std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    const std::string s = suggestion(word, candidates);
+    return s.empty() ? std::string{} : " (did you mean '" + s + "'?)";
+}
+
+// Reads one document, reporting problems at the node they concern. Defaults are written
+// into the document, so that it ends up fully resolved.
+class Reader {
+  public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
+        if (at.path && at.path->starts_with(kOverridePrefix)) {
+            throw ScenarioError(*at.path, 0, 0, message);
+        }
+        throw ScenarioError(file_, at.begin.line, at.begin.column, message);
+    }
+    [[noreturn]] void fail(const toml::node& at, const std::string& message) const {
+        fail(at.source(), message);
+    }
+
+    // every key of t must be in `allowed`
+    void check_keys(const toml::table& t, const std::string& where,
+                    const std::vector<std::string>& allowed) const {
+        for (auto&& [key, node] : t) {
+            const std::string k(key.str());
+            if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+                const std::string in = where.empty() ? "" : " in " + where;
+                fail(key.source().begin.line > 0 ? key.source() : node.source(),
+                     "unknown key '" + k + "'" + in + did_you_mean(k, allowed));
+            }
+        }
+    }
+
+    static std::string path(const std::string& where, std::string_view key) {
+        return where.empty() ? std::string(key) : where + "." + std::string(key);
+    }
+
+    std::int64_t integer(toml::table& t, const std::string& where, std::string_view key,
+                         std::int64_t def, std::int64_t lo, std::int64_t hi) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return integer_node(*n, path(where, key), lo, hi);
+    }
+    std::int64_t required_integer(const toml::table& t, const std::string& where,
+                                  std::string_view key, std::int64_t lo, std::int64_t hi) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return integer_node(*n, path(where, key), lo, hi);
+    }
+    std::int64_t integer_node(const toml::node& n, const std::string& name, std::int64_t lo,
+                              std::int64_t hi) const {
+        if (!n.is_integer()) {
+            fail(n, name + " must be an integer, not " + type_name(n));
+        }
+        const std::int64_t v = n.as_integer()->get();
+        if (v < lo) {
+            fail(n, name + " must be >= " + std::to_string(lo));
+        }
+        if (v > hi) {
+            fail(n, name + " must be <= " + std::to_string(hi));
+        }
+        return v;
+    }
+
+    // lo_open: the lower bound itself is refused (> lo instead of >= lo)
+    double real(toml::table& t, const std::string& where, std::string_view key, double def,
+                double lo, double hi, bool lo_open = false) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return real_node(*n, path(where, key), lo, hi, lo_open);
+    }
+    double required_real(const toml::table& t, const std::string& where, std::string_view key,
+                         double lo, double hi, bool lo_open = false) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return real_node(*n, path(where, key), lo, hi, lo_open);
+    }
+    double real_node(const toml::node& n, const std::string& name, double lo, double hi,
+                     bool lo_open) const {
+        if (!n.is_number()) {
+            fail(n, name + " must be a number, not " + type_name(n));
+        }
+        const double v = n.value<double>().value_or(0.0);
+        if (!std::isfinite(v)) {
+            fail(n, name + " must be finite");
+        }
+        if (lo_open ? v <= lo : v < lo) {
+            fail(n, name + " must be " + (lo_open ? "> " : ">= ") + number_text(lo));
+        }
+        if (v > hi) {
+            fail(n, name + " must be <= " + number_text(hi));
+        }
+        return v;
+    }
+
+    bool boolean(toml::table& t, const std::string& where, std::string_view key, bool def) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        if (!n->is_boolean()) {
+            fail(*n, path(where, key) + " must be true or false, not " + type_name(*n));
+        }
+        return n->as_boolean()->get();
+    }
+
+    std::string string(toml::table& t, const std::string& where, std::string_view key,
+                       const std::string& def) const {
+        toml::node* n = t.get(key);
+        if (n == nullptr) {
+            t.insert_or_assign(key, def);
+            return def;
+        }
+        return string_node(*n, path(where, key));
+    }
+    std::string required_string(const toml::table& t, const std::string& where,
+                                std::string_view key) const {
+        const toml::node* n = t.get(key);
+        if (n == nullptr) {
+            fail(t, where + ": missing key '" + std::string(key) + "'");
+        }
+        return string_node(*n, path(where, key));
+    }
+    std::string string_node(const toml::node& n, const std::string& name) const {
+        if (!n.is_string()) {
+            fail(n, name + " must be a string, not " + type_name(n));
+        }
+        return n.as_string()->get();
+    }
+
+    // a string from a fixed set
+    std::string choice(toml::table& t, const std::string& where, std::string_view key,
+                       const std::string& def, const std::vector<std::string>& allowed) const {
+        const std::string v = string(t, where, key, def);
+        if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+            fail(*t.get(key), path(where, key) + " must be one of " + join(allowed) + ", not '" +
+                                  v + "'" + did_you_mean(v, allowed));
+        }
+        return v;
+    }
+
+    // a sub-table, created empty when absent
+    toml::table& table(toml::table& parent, const std::string& where, std::string_view key) const {
+        toml::node* n = parent.get(key);
+        if (n == nullptr) {
+            parent.insert_or_assign(key, toml::table{});
+            n = parent.get(key);
+        }
+        if (!n->is_table()) {
+            fail(*n, path(where, key) + " must be a table, not " + type_name(*n));
+        }
+        return *n->as_table();
+    }
+
+    // an array of tables; `min_size` entries at least
+    toml::array& tables(toml::table& parent, std::string_view key, std::size_t min_size,
+                        std::int64_t max_size) const {
+        toml::node* n = parent.get(key);
+        if (n == nullptr) {
+            if (min_size > 0) {
+                fail(parent, "missing '" + std::string(key) + "' (add at least one [[" +
+                                 std::string(key) + "]] table)");
+            }
+            parent.insert_or_assign(key, toml::array{});
+            n = parent.get(key);
+        }
+        if (!n->is_array() || !n->as_array()->is_array_of_tables()) {
+            if (!(n->is_array() && n->as_array()->empty())) {
+                fail(*n, std::string(key) + " must be an array of tables ([[" + std::string(key) +
+                             "]]), not " + type_name(*n));
+            }
+        }
+        toml::array& a = *n->as_array();
+        if (a.size() < min_size) {
+            fail(*n, std::string(key) + " needs at least " + std::to_string(min_size) + " entry");
+        }
+        if (static_cast<std::int64_t>(a.size()) > max_size) {
+            fail(*n, std::string(key) + " has " + std::to_string(a.size()) + " entries; at most " +
+                         std::to_string(max_size) + " are allowed");
+        }
+        return a;
+    }
+
+    // an id: non-empty, letters, digits, '_' and '-', unique within `seen`
+    std::string id(const toml::table& t, const std::string& where,
+                   std::vector<std::string>& seen) const {
+        const std::string v = required_string(t, where, "id");
+        const toml::node& n = *t.get("id");
+        const bool ok = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+        });
+        if (!ok) {
+            fail(n, where + ".id must be letters, digits, '_' or '-', not '" + v + "'");
+        }
+        if (v == "*") {
+            fail(n, where + ".id '*' is reserved");
+        }
+        if (std::find(seen.begin(), seen.end(), v) != seen.end()) {
+            fail(n, where + ".id '" + v + "' is used twice");
+        }
+        seen.push_back(v);
+        return v;
+    }
+
+    // the index of `ref` in `ids`, or a did-you-mean error at `n`
+    std::uint32_t reference(const toml::node& n, const std::string& name, const std::string& ref,
+                            const std::vector<std::string>& ids, const char* what) const {
+        const auto it = std::find(ids.begin(), ids.end(), ref);
+        if (it == ids.end()) {
+            fail(n, name + ": no " + what + " with id '" + ref + "'" + did_you_mean(ref, ids));
+        }
+        return static_cast<std::uint32_t>(it - ids.begin());
+    }
+
+    [[nodiscard]] const std::string& file() const { return file_; }
+
+  private:
+    std::string file_;
+};
+
+inline std::string entry(std::string_view array, std::size_t i) {
+    return std::string(array) + "[" + std::to_string(i) + "]";
+}
+
+// ---- overrides ----
+
+[[noreturn]] inline void override_error(const std::string& text, const std::string& message) {
+    throw ScenarioError(std::string(kOverridePrefix) + text, 0, 0, message);
+}
+
+inline void apply_override(toml::table& root, const std::string& text) {
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+        override_error(text, "an override is key.path=value");
+    }
+    const std::string key_path = text.substr(0, eq);
+    const std::string value_text = text.substr(eq + 1);
+    std::vector<std::string> keys;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = key_path.find('.', start);
+        keys.push_back(key_path.substr(start, dot - start));
+        if (dot == std::string::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    for (const std::string& k : keys) {
+        if (k.empty()) {
+            override_error(text, "empty key in '" + key_path + "'");
+        }
+    }
+
+    // the value: a TOML value, or else the text as a string (paths need no quotes)
+    toml::table parsed;
+    bool is_toml = false;
+    try {
+        parsed = toml::parse("v = " + value_text, std::string(kOverridePrefix) + text);
+        is_toml = parsed.size() == 1 && parsed.contains("v");
+    } catch (const toml::parse_error&) {
+        is_toml = false;
+    }
+    if (!is_toml) {
+        // as a TOML basic string, so that the node keeps the override as its source
+        std::string quoted = "v = \"";
+        for (const char c : value_text) {
+            if (c == '"' || c == '\\') {
+                quoted += '\\';
+                quoted += c;
+            } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+                quoted += buf;
+            } else {
+                quoted += c;
+            }
+        }
+        quoted += '"';
+        try {
+            parsed = toml::parse(quoted, std::string(kOverridePrefix) + text);
+        } catch (const toml::parse_error& e) {
+            override_error(text, "bad value: " + std::string(e.description()));
+        }
+    }
+
+    // walk: tables by key, arrays of tables by the entries' id
+    toml::table* at = &root;
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+        const std::string& k = keys[i];
+        toml::node* n = at->get(k);
+        walked += (walked.empty() ? "" : ".") + k;
+        if (n == nullptr) {
+            at->insert_or_assign(k, toml::table{});
+            at = at->get(k)->as_table();
+            continue;
+        }
+        if (n->is_table()) {
+            at = n->as_table();
+            continue;
+        }
+        if (n->is_array() && n->as_array()->is_array_of_tables()) {
+            const std::string& id = keys[i + 1];
+            std::vector<std::string> ids;
+            toml::table* found = nullptr;
+            for (toml::node& e : *n->as_array()) {
+                const auto v = e.as_table()->get_as<std::string>("id");
+                if (v != nullptr) {
+                    ids.push_back(v->get());
+                    if (v->get() == id) {
+                        found = e.as_table();
+                    }
+                }
+            }
+            if (found == nullptr) {
+                override_error(text, "no entry of '" + walked + "' has id '" + id + "'" +
+                                         did_you_mean(id, ids) + " (ids: " + join(ids) + ")");
+            }
+            if (i + 2 >= keys.size()) {
+                override_error(text, "'" + walked + "." + id + "' needs a key after the id");
+            }
+            at = found;
+            walked += "." + id;
+            ++i;
+            continue;
+        }
+        if (n->is_array()) {
+            override_error(text, "'" + walked + "' is an array; address [[" + walked +
+                                     "]] entries by id, e.g. " + walked + ".<id>.key");
+        }
+        override_error(text, "'" + walked + "' is " + type_name(*n) + ", not a table");
+    }
+    // switching the network's source replaces it: a file drops the generator and its
+    // parameters, a generator drops the file
+    if (keys.size() == 2 && keys[0] == "network" && (keys[1] == "file" || keys[1] == "generator")) {
+        std::vector<std::string> drop;
+        for (auto&& [k, v] : *at) {
+            const bool keep =
+                k.str() == "landmarks" || (keys[1] == "generator" && k.str() != "file");
+            if (!keep) {
+                drop.emplace_back(k.str());
+            }
+        }
+        for (const std::string& k : drop) {
+            at->erase(k);
+        }
+    }
+    toml::node* existing = at->get(keys.back());
+    if (existing != nullptr && (existing->is_table() || existing->is_array())) {
+        override_error(text, "'" + key_path + "' is " + type_name(*existing) +
+                                 "; set one of its keys instead");
+    }
+    parsed.get("v")->visit([&](auto&& v) { at->insert_or_assign(keys.back(), std::move(v)); });
+}
+
+// Applies the overrides, then checks what every scenario document starts with:
+// schema_version = 1 (first: a future version may mean something else by the same keys),
+// only the known top-level keys, and a string description.
+inline void begin_document(const Reader& r, toml::table& root,
+                           const std::vector<std::string>& overrides,
+                           const std::vector<std::string>& top_keys) {
+    for (const std::string& text : overrides) {
+        apply_override(root, text);
+    }
+    const toml::node* version = root.get("schema_version");
+    if (version == nullptr) {
+        throw ScenarioError(r.file(), 0, 0,
+                            "missing key 'schema_version' (add schema_version = 1)");
+    }
+    if (!version->is_integer() || version->as_integer()->get() != 1) {
+        r.fail(*version, "schema_version must be 1 (this swarmsim reads version 1)");
+    }
+    r.check_keys(root, "", top_keys);
+    if (const toml::node* d = root.get("description"); d != nullptr && !d->is_string()) {
+        r.fail(*d, "description must be a string, not " + type_name(*d));
+    }
+}
+
+// TOML text to a table; syntax errors become ScenarioErrors at their position
+inline toml::table parse_document(std::string_view text, const std::string& name) {
+    try {
+        return toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        throw ScenarioError(name, e.source().begin.line, e.source().begin.column,
+                            std::string(e.description()));
+    }
+}
+
+// the whole file as text, or a ScenarioError without position
+inline std::string read_document(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf()) || in.bad()) {
+        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
+    }
+    return text.str();
+}
+
+}  // namespace swarm::io::detail

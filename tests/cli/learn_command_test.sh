@@ -1,0 +1,58 @@
+#!/bin/sh
+# swarmsim learn: the shipped learning scenarios run (shortened), JSON results are identical
+# for 1 and 2 threads (wall time aside), --csv writes the series, and exit codes 3 (invalid
+# scenario), 4 (unreadable file) and 2 (usage).
+# usage: learn_command_test.sh SWARMSIM SOURCE_DIR WORKDIR
+set -u
+swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+src=$(cd "$2" && pwd)
+work=$3
+failures=0
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+radio=$src/scenarios/learning/radio.toml
+for threads in 1 2; do
+    "$swarmsim" learn "$radio" --rounds 20 -j $threads --json >run$threads.json 2>err.txt ||
+        fail "learn -j $threads exited $?: $(cat err.txt)"
+    grep -v '"wall_s"' run$threads.json | sed 's/"wall_s": [^,]*,//' >run$threads.cmp
+done
+cmp -s run1.cmp run2.cmp || fail "learn JSON differs between 1 and 2 threads"
+grep -q '"state_hash": "0x' run1.json || fail "no state hash in the JSON"
+grep -q '"rejected_forged": [1-9]' run1.json || fail "no forged update was rejected"
+
+"$swarmsim" learn "$radio" --rounds 20 --csv series.csv >out.txt 2>err.txt ||
+    fail "learn --csv exited $?: $(cat err.txt)"
+head -1 series.csv | grep -q '^round,time_s,online' || fail "CSV header missing"
+[ "$(wc -l <series.csv)" -eq 2 ] || fail "CSV should hold one row per evaluation (20 rounds: 1)"
+grep -q 'average model accuracy' out.txt || fail "no summary printed"
+
+# averaging protocols need no data
+"$swarmsim" learn "$radio" --rounds 5 --set learning.protocol=push_sum \
+    --set learning.overlay=complete --json >ps.json 2>err.txt ||
+    fail "push_sum exited $?: $(cat err.txt)"
+
+if [ -d /usr/share/datasets/fashion-mnist ]; then
+    "$swarmsim" learn "$src/scenarios/learning/fashion.toml" --rounds 2 \
+        --set learning.eval_samples=10 --set learning.test_samples=100 >out.txt 2>err.txt ||
+        fail "fashion scenario exited $?: $(cat err.txt)"
+else
+    echo "skip: Fashion-MNIST not installed"
+fi
+
+"$swarmsim" learn "$radio" --set attack.kind=bulyan >out.txt 2>err.txt
+[ $? -eq 3 ] || fail "an unknown attack should exit 3"
+grep -q "attack.kind must be one of" err.txt || fail "unhelpful message: $(cat err.txt)"
+"$swarmsim" learn "$radio" --set learning.degree=7 --set learning.overlay=ring >out.txt 2>err.txt
+[ $? -eq 3 ] || fail "an odd ring degree should exit 3"
+"$swarmsim" learn missing.toml >out.txt 2>err.txt
+[ $? -eq 4 ] || fail "a missing file should exit 4"
+"$swarmsim" learn "$radio" --rounds 0 >out.txt 2>err.txt
+[ $? -eq 2 ] || fail "--rounds 0 should exit 2"
+
+[ $failures -eq 0 ] && echo "learn command: all checks passed"
+exit $failures
