@@ -261,7 +261,7 @@ class LiveSession::Feed final : public sim::Observer {
                            !model_.radio_blocked(e.position);
                 };
                 const std::size_t fanout =
-                    std::min<std::size_t>(near.size(), model_.spec().comms.gossip_fanout);
+                    std::min<std::size_t>(near.size(), model_.spec().gossip_fanout);
                 const std::size_t n =
                     board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
                 for (std::size_t i = 0; i < n; ++i) {
