@@ -37,6 +37,18 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     } catch (const std::exception& e) {
         scenario_.reset();
         map_note_ = std::string("no road map: the trace's scenario cannot be rebuilt: ") + e.what();
+        // frame the agents instead: the box around their first positions
+        const io::TraceFrameData f = reader_.frame(0);
+        world::Point lo{1e300, 1e300};
+        world::Point hi{-1e300, -1e300};
+        for (std::size_t i = 0; i + 1 < f.position.size(); i += 2) {
+            lo = {std::min(lo.x, f.position[i]), std::min(lo.y, f.position[i + 1])};
+            hi = {std::max(hi.x, f.position[i]), std::max(hi.y, f.position[i + 1])};
+        }
+        if (lo.x <= hi.x) {
+            roads_.origin = lo;
+            roads_.extent = {hi.x - lo.x, hi.y - lo.y};
+        }
     }
 
     // sample times and per-sample counters
