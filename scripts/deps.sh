@@ -9,6 +9,9 @@ SWARM_APT_PACKAGES=(
     libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
     libsodium-dev dataset-fashion-mnist
     python3 python3-h5py python3-numpy python3-matplotlib
+    # swarmsim-viz: Dear ImGui (with its GLFW and OpenGL3 backends), GLFW, OpenGL; its tests
+    # draw offscreen under xvfb-run with Mesa's llvmpipe
+    libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri xvfb xauth
 )
 
 swarm_install_deps() {

@@ -9,5 +9,6 @@ swarm_install_deps
 
 build=${1:-$root/build}
 [ $# -gt 0 ] && shift
-swarm_build "$build" -DSWARM_BUILD_TESTS=ON "$@"
+# viz explicitly on: build dirs configured before it became the default keep OFF cached
+swarm_build "$build" -DSWARM_BUILD_TESTS=ON -DSWARM_BUILD_VIZ=ON "$@"
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)"

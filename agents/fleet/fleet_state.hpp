@@ -38,6 +38,12 @@ const char* to_string(VehicleState s);
 
 // whether the state machine allows from -> to
 [[nodiscard]] bool transition_allowed(VehicleState from, VehicleState to);
+// whether a vehicle in state s is serving orders (to pick-up, loading, en route, delivering):
+// the "busy" share of traces and the live map
+[[nodiscard]] constexpr bool serving(VehicleState s) {
+    return s == VehicleState::kToPickup || s == VehicleState::kLoading ||
+           s == VehicleState::kEnRoute || s == VehicleState::kDelivering;
+}
 
 // One planned order as the vehicle keeps it.
 struct PlanEntry {

@@ -7,16 +7,6 @@
 
 namespace swarm::io {
 
-namespace {
-
-bool serving(agents::VehicleState s) {
-    using agents::VehicleState;
-    return s == VehicleState::kToPickup || s == VehicleState::kLoading ||
-           s == VehicleState::kEnRoute || s == VehicleState::kDelivering;
-}
-
-}  // namespace
-
 TraceObserver::TraceObserver(const agents::FleetModel& model, TraceWriter& writer,
                              TraceObserverOptions options)
     : model_(model), writer_(writer), options_(options) {
@@ -64,7 +54,7 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         f->state[v] = code;
         f->load[v] = static_cast<float>(fleet.load[v]);
         f->energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-        busy += serving(s) ? 1U : 0U;
+        busy += agents::serving(s) ? 1U : 0U;
         energy += fleet.energy_kwh[v];
         if (options_.state_events && !first && last_state_[v] != code) {
             TraceEvent e;

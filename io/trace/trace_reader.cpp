@@ -47,6 +47,32 @@ Handle open_dset(hid_t file, const std::string& path) {
     return Handle(h5::check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open a dataset"));
 }
 
+// the names of the links in group `path` (none when it does not exist)
+std::vector<std::string> link_names(hid_t file, const char* path) {
+    std::vector<std::string> names;
+    const Handle g(H5Gopen2(file, path, H5P_DEFAULT));
+    if (!g.valid()) {
+        return names;
+    }
+    H5G_info_t info;
+    if (H5Gget_info(g, &info) < 0) {
+        return names;
+    }
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t n =
+            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        if (n <= 0) {
+            continue;
+        }
+        std::string name(static_cast<std::size_t>(n) + 1, '\0');
+        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                           H5P_DEFAULT);
+        name.resize(static_cast<std::size_t>(n));
+        names.push_back(name);
+    }
+    return names;
+}
+
 }  // namespace
 
 struct TraceReader::Impl {
@@ -160,28 +186,44 @@ TraceFrameData TraceReader::frame(std::size_t k) const {
 
 std::vector<std::string> TraceReader::observables() const {
     const std::lock_guard lock(h5::hdf5_mutex());
+    return link_names(impl_->file, "observables");
+}
+
+std::vector<std::string> TraceReader::agent_values() const {
+    const std::lock_guard lock(h5::hdf5_mutex());
     std::vector<std::string> names;
-    const Handle g(H5Gopen2(impl_->file, "observables", H5P_DEFAULT));
-    if (!g.valid()) {
-        return names;
-    }
-    H5G_info_t info;
-    if (H5Gget_info(g, &info) < 0) {
-        return names;
-    }
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t n =
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-        if (n <= 0) {
+    for (const std::string& n : link_names(impl_->file, "particles/agents")) {
+        const bool standard = std::any_of(std::begin(kElements), std::end(kElements),
+                                          [&n](const char* e) { return n == e; });
+        if (standard || !h5::has_link(impl_->file, "particles/agents/" + n + "/value")) {
             continue;
         }
-        std::string name(static_cast<std::size_t>(n) + 1, '\0');
-        H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                           H5P_DEFAULT);
-        name.resize(static_cast<std::size_t>(n));
-        names.push_back(name);
+        const Handle d = open_dset(impl_->file, "particles/agents/" + n + "/value");
+        const std::vector<hsize_t> dims = dims_of(d);
+        if (dims.size() == 2 && dims[0] >= samples_ && dims[1] == agents_) {
+            names.push_back(n);
+        }
     }
     return names;
+}
+
+std::vector<float> TraceReader::agent_value(const std::string& name, std::size_t k) const {
+    if (k >= samples_) {
+        throw TraceError(path_, "frame " + std::to_string(k) + " out of range (" +
+                                    std::to_string(samples_) + " samples)");
+    }
+    const std::lock_guard lock(h5::hdf5_mutex());
+    const std::string path = "particles/agents/" + name + "/value";
+    if (!h5::has_link(impl_->file, path)) {
+        throw TraceError(path_, "no per-agent value '" + name + "'");
+    }
+    try {
+        std::vector<float> out(agents_);
+        read_rows(open_dset(impl_->file, path), H5T_NATIVE_FLOAT, k, 1, out.data());
+        return out;
+    } catch (const std::exception& e) {
+        throw TraceError(path_, "reading " + path + " row " + std::to_string(k) + ": " + e.what());
+    }
 }
 
 TraceSeries TraceReader::observable(const std::string& name) const {

@@ -47,6 +47,11 @@ class TraceReader {
 
     [[nodiscard]] TraceFrameData frame(std::size_t k) const;
     [[nodiscard]] std::vector<std::string> observables() const;
+    // per-agent value arrays beyond position, state, load and energy
+    // (particles/agents/<name>/value, [T][N], any numeric type), e.g. a model's predictions
+    [[nodiscard]] std::vector<std::string> agent_values() const;
+    // row k of one of them, as float
+    [[nodiscard]] std::vector<float> agent_value(const std::string& name, std::size_t k) const;
     [[nodiscard]] TraceSeries observable(const std::string& name) const;
     [[nodiscard]] std::vector<TraceEvent> events() const;
     // connectivity/links rows of sample k (sorted by from, to); empty for traces before

@@ -1,0 +1,153 @@
+// swarmsim-viz end to end: headless screenshots of live and replayed runs, checked for what
+// the picture must show (roads drawn, the closure colour where a road was closed and only
+// then, agent state colours), not byte by byte. Needs a display: the current DISPLAY or
+// xvfb-run (Mesa llvmpipe); with neither the test exits 77 (ctest SKIP).
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "tests/viz/viz_test_util.hpp"
+#include "viz/colormap.hpp"
+#include "viz/png.hpp"
+
+using namespace swarm;
+using namespace swarm::viz;
+
+namespace {
+
+const std::string kViz = SWARM_VIZ_BIN;
+const std::string kCli = SWARM_CLI_BIN;
+
+int shell(const std::string& cmd) {
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// how to reach a display: directly, through xvfb-run, or not at all (skip)
+const std::string& display_prefix() {
+    static const std::string prefix = [] {
+        if (std::getenv("DISPLAY") != nullptr) {
+            return std::string();
+        }
+        if (shell("command -v xvfb-run > /dev/null 2>&1") == 0) {
+            return std::string("xvfb-run -a -s '-screen 0 1024x768x24' ");
+        }
+        std::fprintf(stderr, "skipped: no DISPLAY and no xvfb-run (apt-get install xvfb xauth)\n");
+        std::fflush(stderr);
+        std::exit(77);
+    }();
+    return prefix;
+}
+
+// runs swarmsim-viz with a display; a 77 from it (no OpenGL 3.3) skips the test
+Image screenshot(const std::string& args, const std::string& name) {
+    const auto out = test::temp_path(name);
+    // under the sanitizer build Mesa's driver keeps allocations to the end: no leak report
+    const std::string cmd = "ASAN_OPTIONS=detect_leaks=0 " + display_prefix() + kViz + " " + args +
+                            " --screenshot " + out.string() + " > /dev/null";
+    const int rc = shell(cmd);
+    if (rc == 77) {
+        std::fprintf(stderr, "skipped: swarmsim-viz found no usable display\n");
+        std::exit(77);
+    }
+    REQUIRE_MESSAGE(rc == 0, cmd);
+    Image img = read_png(out.string());
+    std::filesystem::remove(out);
+    return img;
+}
+
+bool near(const std::uint8_t* p, Rgb c, int tol = 6) {
+    return std::abs(p[0] - c.r) <= tol && std::abs(p[1] - c.g) <= tol &&
+           std::abs(p[2] - c.b) <= tol;
+}
+
+// pixels of colour c in columns [x0, x1)
+std::size_t count(const Image& img, Rgb c, int x0 = 0, int x1 = -1) {
+    if (x1 < 0) {
+        x1 = img.width;
+    }
+    std::size_t n = 0;
+    for (int y = 0; y < img.height; ++y) {
+        for (int x = x0; x < x1; ++x) {
+            n += near(img.pixel(x, y), c) ? 1U : 0U;
+        }
+    }
+    return n;
+}
+
+// how many vehicle states have at least one pixel of their colour
+std::size_t states_seen(const Image& img, int x0 = 0, int x1 = -1) {
+    std::size_t seen = 0;
+    for (const Rgb c : kStateColour) {
+        seen += count(img, c, x0, x1) > 0 ? 1U : 0U;
+    }
+    return seen;
+}
+
+}  // namespace
+
+TEST_CASE("live screenshot shows roads agents and a closed road in the closure colour") {
+    const std::string scenario = test::write_small_scenario().string();
+    const std::string common = scenario + " --no-ui --at 600 --size 480x360 --set run.threads=1";
+    const Image plain = screenshot(common, "plain.png");
+    CHECK(plain.width == 480);
+    CHECK(plain.height == 360);
+    CHECK(count(plain, kRoad) > 2000);         // the road network is drawn
+    CHECK(count(plain, kBackground) > 20000);  // ... over the background
+    CHECK(count(plain, kClosedRoad) == 0);     // nothing closed, nothing red
+    CHECK(states_seen(plain) >= 2);            // agents in more than one state
+    CHECK(count(plain, kDepot) > 150);         // both depots (a 12 px disc is ~110 px)
+
+    // the same run with two streets closed at time 0
+    const Image closed = screenshot(common + " --close 10 --close 200", "closed.png");
+    CHECK(count(closed, kClosedRoad) > 40);
+    CHECK(count(closed, kRoad) > 2000);
+}
+
+TEST_CASE("screenshot with panels draws the dashboard beside the map") {
+    const std::string scenario = test::write_small_scenario().string();
+    const Image ui = screenshot(scenario + " --at 300 --size 1000x600", "ui.png");
+    // the dashboard column (right 380 px) is not background: tiles, text, the Q(t) curve
+    const std::size_t panel = static_cast<std::size_t>(380 * 600);
+    CHECK(count(ui, kBackground, 620, 1000) < panel / 2);
+    CHECK(count(ui, kRoad, 0, 620) > 1000);
+}
+
+TEST_CASE("replay and comparison screenshots of traces written by swarmsim run") {
+    const std::string scenario = test::write_small_scenario().string();
+    const auto a = test::temp_path("a.h5");
+    const auto b = test::temp_path("b.h5");
+    REQUIRE(shell(kCli + " run " + scenario + " -o " + a.string() + " > /dev/null 2>&1") == 0);
+    REQUIRE(shell(kCli + " run " + scenario + " --seed 9 -o " + b.string() + " > /dev/null 2>&1") ==
+            0);
+    const Image one = screenshot(a.string() + " --no-ui --at 900 --size 400x300", "replay.png");
+    CHECK(count(one, kRoad) > 1500);
+    CHECK(states_seen(one) >= 2);
+    CHECK(count(one, kClosedRoad) == 0);
+    // side by side: each half holds a map with agents
+    const Image two =
+        screenshot(a.string() + " --compare " + b.string() + " --no-ui --at 900 --size 800x300",
+                   "compare.png");
+    CHECK(count(two, kRoad, 0, 400) > 800);
+    CHECK(count(two, kRoad, 400, 800) > 800);
+    CHECK(states_seen(two, 0, 400) >= 2);
+    CHECK(states_seen(two, 400, 800) >= 2);
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+}
+
+TEST_CASE("bad input gives a clear message and the CLI exit codes") {
+    // these fail before any window opens: no display needed
+    CHECK(shell(kViz + " /nonexistent/run.h5 --screenshot /tmp/x.png 2> /dev/null") == 4);
+    CHECK(shell(kViz + " /nonexistent/s.toml 2> /dev/null") == 3);
+    const std::string scenario = test::write_small_scenario().string();
+    CHECK(shell(kViz + " " + scenario + " --set run.seed=abc 2> /dev/null") == 3);
+    CHECK(shell(kViz + " " + scenario + " --size 10x10 2> /dev/null") == 2);
+    CHECK(shell(kViz + " " + scenario + " --close 99999999 2> /dev/null") == 1);
+    CHECK(shell(kViz + " --bogus 2> /dev/null") == 2);
+}

@@ -1,0 +1,88 @@
+#include "viz/dashboard.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace swarm::viz;
+
+namespace {
+
+// Q per 60 s interval; 10 agents; `util` busy share; 5 deliveries per interval
+KpiHistory history(const std::vector<double>& q, double util = 0.5) {
+    KpiHistory h;
+    h.interval_s = 60.0;
+    h.agents = 10;
+    for (std::size_t k = 0; k < q.size(); ++k) {
+        h.intervals.push_back({60.0 * static_cast<double>(k + 1), q[k], 10.0, 5.0, util});
+        KpiPoint p;
+        p.time_s = 60.0 * static_cast<double>(k + 1);
+        p.failed = static_cast<double>(k);
+        p.orphaned = 2.0 * static_cast<double>(k);
+        h.samples.push_back(p);
+    }
+    return h;
+}
+
+}  // namespace
+
+TEST_CASE("time to recover counts from the first failing interval after the disruption") {
+    KpiHistory h = history({1.0, 0.98, 0.5, 0.7, 0.96, 1.0});
+    h.disruptions = {70.0};
+    const RecoveryFigure r = recovery_at(h, 1e9);
+    CHECK(r.failed);
+    CHECK(r.recovered);
+    CHECK(r.failed_at_s == doctest::Approx(120.0));
+    CHECK(r.time_to_recover_s == doctest::Approx(120.0));
+    // at t = 250 s the recovery interval has not ended: still failing
+    const RecoveryFigure early = recovery_at(h, 250.0);
+    CHECK(early.failed);
+    CHECK_FALSE(early.recovered);
+    CHECK(early.time_to_recover_s == doctest::Approx(120.0));  // 240 - 120 so far
+    // a disruption after t does not count yet
+    h.disruptions = {1000.0};
+    CHECK_FALSE(recovery_at(h, 300.0).failed);
+}
+
+TEST_CASE("cost per delivery and the baseline ratio") {
+    const KpiHistory h = history({1, 1, 1, 1}, 0.5);
+    // each interval: 0.5 * 10 agents * 60 s = 300 veh-s = 1/12 veh-h for 5 deliveries
+    REQUIRE(cost_per_delivery(h, 1e9).has_value());
+    CHECK(*cost_per_delivery(h, 1e9) == doctest::Approx(1.0 / 60.0));
+    CHECK_FALSE(cost_per_delivery(h, 10.0).has_value());
+    const KpiHistory base = history({1, 1, 1, 1}, 0.25);
+    const std::vector<KpiTile> tiles = make_tiles(h, &base, 1e9);
+    REQUIRE(tiles.size() == 5);
+    CHECK(tiles[4].label == "Cost");
+    CHECK(tiles[4].value == "2.00x");
+    CHECK(tiles[4].alert);
+}
+
+TEST_CASE("tiles show service level on-time share orphans and recovery at t") {
+    KpiHistory h = history({1.0, 0.5, 1.0});
+    h.has_orphaned = true;
+    h.disruptions = {60.0};
+    std::vector<KpiTile> tiles = make_tiles(h, nullptr, 130.0);
+    CHECK(tiles[0].value == "50.0 %");
+    CHECK(tiles[0].alert);
+    CHECK(tiles[0].spark.size() == 2);
+    CHECK(tiles[1].value == "75.0 %");  // (10 + 5) / 20 due on time
+    CHECK(tiles[2].value == "2");       // orphaned at the sample of t = 120 s
+    CHECK(tiles[3].value.rfind("> ", 0) == 0);
+    tiles = make_tiles(h, nullptr, 1e9);
+    CHECK(tiles[0].value == "100.0 %");
+    CHECK(tiles[3].value == "1 min");
+    h.has_orphaned = false;
+    CHECK(make_tiles(h, nullptr, 1e9)[2].value == "n/a");
+    CHECK(make_tiles(KpiHistory{}, nullptr, 0.0)[0].value == "-");
+}
+
+TEST_CASE("sparkline points span the box with y growing down") {
+    const std::vector<float> pts = sparkline_points({0.0F, 1.0F, 0.5F}, 10, 0, 110, 20);
+    REQUIRE(pts.size() == 6);
+    CHECK(pts[0] == 10.0F);
+    CHECK(pts[1] == 20.0F);  // the minimum at the bottom
+    CHECK(pts[2] == 60.0F);
+    CHECK(pts[3] == 0.0F);
+    CHECK(pts[5] == 10.0F);
+    CHECK(sparkline_points({3.0F}, 0, 0, 10, 10).size() == 4);
+    CHECK(sparkline_points({}, 0, 0, 10, 10).empty());
+}

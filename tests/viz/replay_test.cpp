@@ -1,0 +1,104 @@
+#include "viz/replay.hpp"
+
+#include <doctest/doctest.h>
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "tests/viz/viz_test_util.hpp"
+
+using namespace swarm;
+using namespace swarm::viz;
+
+TEST_CASE("replay rebuilds the map and interpolates positions between frames") {
+    const auto path = test::temp_path("replay.h5");
+    test::write_small_trace(path);
+    ReplaySource r(path.string());
+    REQUIRE(r.has_map());
+    CHECK(r.roads().edges() == r.network()->edge_count());
+    CHECK(r.roads().depots.size() == 4);
+    REQUIRE(r.sample_times().size() == 39);  // every 60 s from 60 to 2340 (the end is exclusive)
+    CHECK(r.sample_times().front() == doctest::Approx(60.0));
+    CHECK(r.kpis().intervals.size() == 39);
+    CHECK(r.kpis().interval_s == doctest::Approx(60.0));
+    CHECK_FALSE(r.kpis().has_orphaned);
+    CHECK_FALSE(r.events().empty());
+    CHECK(r.kpis().disruptions.empty());  // no disruption kinds in this trace format yet
+
+    // at a sample: exactly the frame; halfway: the mean of the two frames
+    Snapshot a;
+    Snapshot b;
+    Snapshot mid;
+    r.fill(600.0, a);
+    r.fill(660.0, b);
+    r.fill(630.0, mid);
+    REQUIRE(a.agents() == 40);
+    const io::TraceFrameData f = r.reader().frame(9);
+    CHECK(f.time == doctest::Approx(600.0));
+    for (std::size_t i = 0; i < 40; ++i) {
+        CHECK(a.xy[2 * i] == doctest::Approx(f.position[2 * i] - r.roads().origin.x).epsilon(1e-5));
+        CHECK(mid.xy[2 * i] == doctest::Approx((a.xy[2 * i] + b.xy[2 * i]) / 2).epsilon(1e-4));
+        CHECK(a.state[i] == static_cast<std::uint8_t>(f.state[i]));
+    }
+    CHECK(mid.kpi.time_s == doctest::Approx(600.0));
+    CHECK(a.kpi.created > 0);
+    // outside the trace: clamped
+    Snapshot late;
+    r.fill(1e9, late);
+    CHECK(late.time_s == doctest::Approx(2340.0));
+    const Timeline t = r.make_timeline();
+    CHECK(t.end() == doctest::Approx(2340.0));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("replay offers the trace's extra per-agent value arrays") {
+    const auto path = test::temp_path("extra.h5");
+    test::write_small_trace(path);
+    std::size_t samples = 0;
+    {
+        const io::TraceReader r(path.string());
+        samples = r.samples();
+        CHECK(r.agent_values().empty());
+    }
+    // a model's per-agent output as a later writer would add it: [T][N] float
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t g = H5Gcreate2(f, "particles/agents/risk", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const std::array<hsize_t, 2> dims = {samples, 40};
+    const hid_t space = H5Screate_simple(2, dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(g, "value", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT,
+                               H5P_DEFAULT);
+    std::vector<float> v(samples * 40);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        v[i] = static_cast<float>(i);  // row k, agent a: 40k + a
+    }
+    H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Gclose(g);
+    H5Fclose(f);
+
+    ReplaySource r(path.string());
+    CHECK(r.reader().agent_values() == std::vector<std::string>{"risk"});
+    Snapshot s;
+    r.fill(630.0, s);  // frames 9 (600 s) and 10: values of frame 9
+    REQUIRE(s.extra.size() == 1);
+    CHECK(s.extra[0].name == "risk");
+    REQUIRE(s.extra[0].values.size() == 40);
+    CHECK(s.extra[0].values[7] == 9.0F * 40.0F + 7.0F);
+    CHECK_THROWS_AS((void)r.reader().agent_value("nope", 0), io::TraceError);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("replay of a missing or foreign file is a trace error naming it") {
+    CHECK_THROWS_WITH_AS(ReplaySource("/nonexistent/x.h5"), doctest::Contains("/nonexistent/x.h5"),
+                         io::TraceError);
+    const auto path = test::temp_path("foreign.h5");
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("not hdf5", f);
+    std::fclose(f);
+    CHECK_THROWS_AS(ReplaySource(path.string()), io::TraceError);
+    std::filesystem::remove(path);
+}

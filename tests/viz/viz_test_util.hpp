@@ -1,0 +1,97 @@
+// Shared by the viz tests: a small scenario (a 12x12 grid city, 2 depots, 40 vans, 40 min of
+// orders due in 10 min) as TOML text, and a trace of it written as `swarmsim run -o` does.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/routing/router.hpp"
+#include "io/scenario/scenario.hpp"
+#include "io/trace/trace_observer.hpp"
+#include "io/trace/trace_writer.hpp"
+#include "sim/executor.hpp"
+
+namespace swarm::viz::test {
+
+inline const char* kSmallScenario = R"(schema_version = 1
+[run]
+seed = 3
+duration_s = 2400.0
+threads = 1
+sample_interval_s = 60.0
+[output]
+sample_interval_s = 60.0
+events = true
+[network]
+generator = "grid_city"
+rows = 12
+cols = 12
+spacing_m = 100.0
+arterial_every = 4
+seed = 1
+[demand]
+profile = "flat"
+per_depot_per_hour = 240.0
+zone_radius_m = 800.0
+max_size = 2
+due_s = 600.0
+[[depots]]
+id = "west"
+x = 300.0
+y = 600.0
+[[depots]]
+id = "east"
+x = 900.0
+y = 600.0
+[[vehicle_types]]
+id = "van"
+kind = "ground"
+capacity = 6
+[[fleets]]
+id = "vans"
+type = "van"
+count = 40
+home = "*"
+)";
+
+inline std::filesystem::path temp_path(const std::string& name) {
+    return std::filesystem::temp_directory_path() /
+           ("swarm_viz_" + std::to_string(::getpid()) + "_" + name);
+}
+
+inline std::filesystem::path write_small_scenario() {
+    const std::filesystem::path p = temp_path("small.toml");
+    std::FILE* f = std::fopen(p.c_str(), "w");
+    std::fputs(kSmallScenario, f);
+    std::fclose(f);
+    return p;
+}
+
+// runs the small scenario to its end with a trace, as `swarmsim run -o` does
+inline void write_small_trace(const std::filesystem::path& path) {
+    const std::filesystem::path toml = write_small_scenario();
+    const io::Scenario s = io::load_scenario(toml);
+    const routing::RouterFactory routers(*s.network);
+    agents::FleetModel model(s.spec, routers);
+    const auto executor = sim::make_executor(1);
+    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
+    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
+    engine.set_sampling(interval, interval);
+    model.attach(engine);
+    io::TraceHeader h = io::TraceObserver::header_for(model, s.run.sample_interval_s);
+    h.scenario_text = s.resolved_toml;
+    h.seed = s.run.seed;
+    io::TraceWriter writer(path.string(), h);
+    io::TraceObserver observer(model, writer);
+    engine.add_observer(observer);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    engine.run(limits);
+    writer.close();
+}
+
+}  // namespace swarm::viz::test

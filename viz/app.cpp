@@ -1,0 +1,852 @@
+#include "viz/app.hpp"
+
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "viz/colormap.hpp"
+#include "viz/dashboard.hpp"
+#include "viz/png.hpp"
+#include "viz/renderer.hpp"
+#include "viz/replay.hpp"
+
+namespace swarm::viz {
+
+namespace {
+
+constexpr float kDashboardWidth = 380.0F;  // the dashboard on the right
+constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+ImVec4 col4(Rgb c) {
+    return {c.r / 255.0F, c.g / 255.0F, c.b / 255.0F, 1.0F};
+}
+
+// the speed choices (simulated s per wall s); live mode's last is "as fast as possible" (0)
+std::optional<double> speed_combo(int& choice, bool live) {
+    static constexpr std::array<const char*, 6> kLive = {"x1",   "x10",   "x60",
+                                                         "x600", "x3600", "max"};
+    static constexpr std::array<const char*, 6> kReplay = {"x1",   "x10",   "x60",
+                                                           "x600", "x3600", "x36000"};
+    static constexpr std::array<double, 6> kValues = {1, 10, 60, 600, 3600, 36000};
+    const auto& labels = live ? kLive : kReplay;
+    ImGui::SetNextItemWidth(90);
+    if (!ImGui::Combo("speed", &choice, labels.data(), static_cast<int>(labels.size()))) {
+        return std::nullopt;
+    }
+    const auto i = static_cast<std::size_t>(choice);
+    return live && i + 1 == labels.size() ? 0.0 : kValues[i];
+}
+
+bool is_scenario(const std::string& path) {
+    return std::filesystem::path(path).extension() == ".toml";
+}
+
+// one map on screen: its data source's latest snapshot and GPU buffers
+struct MapView {
+    std::string title;
+    const RoadGeometry* roads = nullptr;
+    const world::RoadNetwork* network = nullptr;
+    ReplaySource* replay = nullptr;  // replay mode
+    Snapshot snap;                   // replay: filled here; live: copied from the buffer front
+    std::unique_ptr<MapRenderer> gpu;
+    std::vector<std::uint32_t> colours;
+    std::vector<std::uint64_t> uploaded_closed;
+    std::vector<std::uint8_t> uploaded_depots;
+    double filled_at = -1.0;
+};
+
+class App {
+  public:
+    explicit App(const AppOptions& o) : o_(o) {
+        style_.agent_px = o.agent_px;
+        style_.instanced = o.instanced;
+        style_.show_links = o.radio_links;
+        style_.show_gossip = o.gossip;
+    }
+
+    int run();
+
+  private:
+    void open_sources();
+    bool init_window(bool hidden);
+    void shutdown();
+    void update(double wall_dt);
+    void upload(MapView& v);
+    void frame(int fb_w, int fb_h);
+    void draw_maps(int fb_w, int fb_h);
+    void handle_mouse(float map_w, float map_h);
+    void ui_controls();
+    void ui_dashboard();
+    void ui_inspector();
+    void draw_overlays(float map_w, float map_h);
+    [[nodiscard]] double now_s() const;
+    int bench();
+    [[nodiscard]] float panel_width() const { return o_.no_ui ? 0.0F : kDashboardWidth; }
+    [[nodiscard]] std::span<const float> chosen_values(const Snapshot& s) const;
+
+    AppOptions o_;
+    GLFWwindow* window_ = nullptr;
+    std::unique_ptr<LiveSession> live_;
+    std::unique_ptr<ReplaySource> replay_a_;
+    std::unique_ptr<ReplaySource> replay_b_;
+    Timeline timeline_;
+    std::vector<MapView> views_;
+    Camera camera_;
+    bool camera_fitted_ = false;
+    MapStyle style_;
+    ValueRange range_{};     // of the value agents are coloured by
+    int colour_choice_ = 0;  // 0 state, 1 load, 2 energy, 3+ extra arrays
+    std::uint32_t selected_ = kNone;
+    int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
+    std::string status_;
+    int speed_choice_ = 2;
+};
+
+double App::now_s() const {
+    if (live_) {
+        return views_.front().snap.time_s;
+    }
+    return timeline_.time();
+}
+
+std::span<const float> App::chosen_values(const Snapshot& s) const {
+    if (colour_choice_ == 1) {
+        return s.load;
+    }
+    if (colour_choice_ == 2) {
+        return s.energy;
+    }
+    const auto extra = static_cast<std::size_t>(colour_choice_ - 3);
+    if (colour_choice_ >= 3 && extra < s.extra.size()) {
+        return s.extra[extra].values;
+    }
+    return {};
+}
+
+void App::open_sources() {
+    if (is_scenario(o_.input)) {
+        if (!o_.compare.empty()) {
+            throw std::invalid_argument("--compare needs two traces, not a scenario");
+        }
+        live_ = std::make_unique<LiveSession>(o_.live);
+        live_->set_speed(o_.speed);
+        live_->set_links(o_.radio_links, o_.gossip);
+        live_->set_paused(o_.paused);
+        for (const std::uint32_t e : o_.close_edges) {
+            if (e >= live_->network().edge_count()) {
+                throw std::invalid_argument("--close " + std::to_string(e) + ": the network has " +
+                                            std::to_string(live_->network().edge_count()) +
+                                            " edges");
+            }
+            live_->commands().push({VizCommand::Kind::kCloseRoad, e, 0.0});
+        }
+        MapView v;
+        v.title = o_.input;
+        v.roads = &live_->roads();
+        v.network = &live_->network();
+        views_.push_back(std::move(v));
+        return;
+    }
+    if (!o_.close_edges.empty()) {
+        throw std::invalid_argument("--close works in live mode (a scenario), not on a trace");
+    }
+    replay_a_ = std::make_unique<ReplaySource>(o_.input);
+    timeline_ = replay_a_->make_timeline();
+    timeline_.set_speed(o_.speed > 0.0 ? o_.speed : 600.0);
+    if (!o_.paused) {
+        timeline_.play();
+    }
+    MapView a;
+    a.title = o_.input;
+    a.roads = &replay_a_->roads();
+    a.network = replay_a_->network();
+    a.replay = replay_a_.get();
+    views_.push_back(std::move(a));
+    if (!o_.compare.empty()) {
+        replay_b_ = std::make_unique<ReplaySource>(o_.compare);
+        MapView b;
+        b.title = o_.compare;
+        b.roads = &replay_b_->roads();
+        b.network = replay_b_->network();
+        b.replay = replay_b_.get();
+        views_.push_back(std::move(b));
+    }
+    for (const MapView& v : views_) {
+        if (!v.replay->has_map()) {
+            std::cerr << "swarmsim-viz: " << v.title << ": " << v.replay->map_note() << "\n";
+        }
+    }
+}
+
+bool App::init_window(bool hidden) {
+    glfwSetErrorCallback([](int code, const char* what) {
+        std::cerr << "swarmsim-viz: GLFW error " << code << ": " << what << "\n";
+    });
+    if (glfwInit() == GLFW_FALSE) {
+        return false;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_VISIBLE, hidden ? GLFW_FALSE : GLFW_TRUE);
+    window_ = glfwCreateWindow(o_.width, o_.height, "swarmsim-viz", nullptr, nullptr);
+    if (window_ == nullptr) {
+        glfwTerminate();
+        return false;
+    }
+    glfwMakeContextCurrent(window_);
+    glfwSwapInterval(hidden ? 0 : 1);
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini beside the user's files
+    ImGui::StyleColorsDark();
+    ImGui_ImplGlfw_InitForOpenGL(window_, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    for (MapView& v : views_) {
+        v.gpu = std::make_unique<MapRenderer>();
+        v.gpu->init(*v.roads);
+    }
+    return true;
+}
+
+void App::shutdown() {
+    for (MapView& v : views_) {
+        v.gpu.reset();
+    }
+    if (window_ != nullptr) {
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+        glfwDestroyWindow(window_);
+        glfwTerminate();
+        window_ = nullptr;
+    }
+}
+
+void App::update(double wall_dt) {
+    if (live_) {
+        SnapshotBuffer& buffer = live_->snapshots();
+        if (buffer.acquire()) {
+            views_.front().snap = buffer.front();
+            upload(views_.front());
+        }
+        return;
+    }
+    timeline_.advance(wall_dt);
+    const double t = timeline_.time();
+    for (MapView& v : views_) {
+        if (v.filled_at != t) {
+            v.replay->fill(t, v.snap);
+            v.filled_at = t;
+            upload(v);
+        }
+    }
+}
+
+void App::upload(MapView& v) {
+    if (!v.gpu) {
+        return;
+    }
+    const ColourMode mode = colour_choice_ == 0 ? ColourMode::kState : ColourMode::kValue;
+    const std::span<const float> chosen = chosen_values(v.snap);
+    if (mode == ColourMode::kValue) {
+        range_ = value_range(chosen);
+    }
+    agent_colours(v.snap.state, mode, chosen, range_, v.colours);
+    v.gpu->upload_agents(v.snap.xy, v.colours);
+    if (v.snap.closed_edges != v.uploaded_closed) {
+        v.gpu->upload_closures(v.snap.closed_edges);
+        v.uploaded_closed = v.snap.closed_edges;
+    }
+    if (v.snap.depot_down != v.uploaded_depots) {
+        v.gpu->upload_depots(v.snap.depot_down);
+        v.uploaded_depots = v.snap.depot_down;
+    }
+    v.gpu->upload_links(v.snap.xy, v.snap.radio_links, v.snap.gossip);
+}
+
+void App::draw_maps(int fb_w, int fb_h) {
+    const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    const int panel = static_cast<int>(panel_width() * scale);
+    const int map_w = std::max(1, fb_w - panel);
+    const int n = static_cast<int>(views_.size());
+    const int each = map_w / n;
+    // one camera for all maps (the same city in a comparison), fitted on first use
+    camera_.set_viewport(0, 0, static_cast<double>(each) / scale,
+                         static_cast<double>(fb_h) / scale);
+    if (!camera_fitted_) {
+        const RoadGeometry& r = *views_.front().roads;
+        camera_.fit({0, 0}, {r.extent.x, r.extent.y});
+        camera_fitted_ = true;
+    }
+    glViewport(0, 0, fb_w, fb_h);
+    const std::array<float, 3> bg = to_float(kBackground);
+    glClearColor(bg[0], bg[1], bg[2], 1.0F);
+    glClear(GL_COLOR_BUFFER_BIT);
+    for (int i = 0; i < n; ++i) {
+        views_[static_cast<std::size_t>(i)].gpu->draw(camera_, i * each, 0, each, fb_h, style_);
+    }
+}
+
+void App::handle_mouse(float map_w, float map_h) {
+    ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 m = io.MousePos;
+    const float each = map_w / static_cast<float>(views_.size());
+    if (io.WantCaptureMouse || m.x < 0 || m.y < 0 || m.x >= map_w || m.y >= map_h) {
+        return;
+    }
+    // which map the mouse is over; the camera works in that map's local pixels
+    const auto idx = std::min(views_.size() - 1, static_cast<std::size_t>(m.x / each));
+    const Vec2 local{m.x - static_cast<float>(idx) * each, m.y};
+    if (io.MouseWheel != 0.0F) {
+        camera_.zoom_at(local, std::pow(1.15, static_cast<double>(io.MouseWheel)));
+    }
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0F) ||
+        ImGui::IsMouseDragging(ImGuiMouseButton_Right, 2.0F)) {
+        camera_.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
+        return;
+    }
+    if (!ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+        return;
+    }
+    const ImVec2 drag = io.MouseClickedPos[ImGuiMouseButton_Left];
+    if (std::abs(drag.x - m.x) > 3.0F || std::abs(drag.y - m.y) > 3.0F) {
+        return;  // the end of a drag, not a click
+    }
+    MapView& v = views_[idx];
+    const Vec2 w = camera_.to_world(local);
+    const double radius = 8.0 / camera_.scale();  // 8 pixels
+    if (tool_ == 1 && live_) {
+        if (const auto e = pick_edge(*v.roads, w, radius)) {
+            const bool closed = v.snap.edge_closed(*e);
+            live_->commands().push(
+                {closed ? VizCommand::Kind::kReopenRoad : VizCommand::Kind::kCloseRoad, *e, 0.0});
+            status_ = std::string(closed ? "reopen" : "close") + " road " + std::to_string(*e);
+        }
+        return;
+    }
+    if (tool_ == 2 && live_) {
+        if (const auto d = pick_depot(*v.roads, w, 2.0 * radius)) {
+            const bool down = *d < v.snap.depot_down.size() && v.snap.depot_down[*d] != 0;
+            live_->commands().push(
+                {down ? VizCommand::Kind::kDepotUp : VizCommand::Kind::kDepotDown, *d, 0.0});
+            status_ = std::string(down ? "restore" : "take down") + " depot " + std::to_string(*d);
+        }
+        return;
+    }
+    const auto a = pick_agent(v.snap.xy, w, radius);
+    selected_ = a ? *a : kNone;
+    if (live_) {
+        live_->watch(selected_);
+    }
+}
+
+void App::draw_overlays(float map_w, float map_h) {
+    // the selected agent and its remaining route, over the GL map
+    ImDrawList* dl = ImGui::GetBackgroundDrawList();
+    const float each = map_w / static_cast<float>(views_.size());
+    for (std::size_t i = 0; i < views_.size(); ++i) {
+        const Snapshot& s = views_[i].snap;
+        const float ox = static_cast<float>(i) * each;
+        dl->AddText({ox + 8.0F, map_h - 22.0F}, IM_COL32(220, 220, 220, 255),
+                    std::filesystem::path(views_[i].title).filename().string().c_str());
+        if (selected_ == kNone || selected_ >= s.agents()) {
+            continue;
+        }
+        if (s.detail.agent == selected_) {
+            for (std::size_t k = 0; k + 3 < s.detail.route_xy.size(); k += 4) {
+                const Vec2 a = camera_.to_pixel({s.detail.route_xy[k], s.detail.route_xy[k + 1]});
+                const Vec2 b =
+                    camera_.to_pixel({s.detail.route_xy[k + 2], s.detail.route_xy[k + 3]});
+                dl->AddLine({ox + static_cast<float>(a.x), static_cast<float>(a.y)},
+                            {ox + static_cast<float>(b.x), static_cast<float>(b.y)},
+                            IM_COL32(255, 255, 255, 200), 2.0F);
+            }
+        }
+        const Vec2 p = camera_.to_pixel({s.xy[2 * selected_], s.xy[2 * selected_ + 1]});
+        dl->AddCircle({ox + static_cast<float>(p.x), static_cast<float>(p.y)}, 9.0F,
+                      IM_COL32(255, 255, 255, 255), 16, 2.0F);
+    }
+}
+
+void App::ui_controls() {
+    ImGui::SetNextWindowPos({8, 8}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize({330, 0}, ImGuiCond_FirstUseEver);
+    ImGui::Begin("swarmsim-viz");
+    const Snapshot& s = views_.front().snap;
+    if (live_) {
+        ImGui::Text("live: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("t = %.0f s of %.0f s, %zu agents", s.time_s, live_->duration_s(), s.agents());
+        if (ImGui::Button(live_->paused() ? "Resume" : "Pause")) {
+            live_->set_paused(!live_->paused());
+        }
+        ImGui::SameLine();
+        if (const std::optional<double> v = speed_combo(speed_choice_, true)) {
+            live_->set_speed(*v);
+        }
+        if (live_->finished()) {
+            const std::string err = live_->error();
+            ImGui::TextColored({1, 0.5F, 0.5F, 1}, "%s",
+                               err.empty() ? "run finished" : err.c_str());
+        }
+    } else {
+        ImGui::Text("replay: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("%zu agents, %zu samples", s.agents(), timeline_.samples());
+        if (ImGui::Button(timeline_.playing() ? "Pause" : "Play")) {
+            timeline_.toggle();
+        }
+        ImGui::SameLine();
+        if (const std::optional<double> v = speed_combo(speed_choice_, false)) {
+            timeline_.set_speed(*v);
+        }
+        ImGui::SameLine();
+        ImGui::BeginDisabled(timeline_.disruptions().empty());
+        if (ImGui::Button("Next disruption")) {
+            timeline_.jump_to_next_disruption();
+        }
+        ImGui::EndDisabled();
+        auto t = static_cast<float>(timeline_.time());
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::SliderFloat("##time", &t, static_cast<float>(timeline_.begin()),
+                               static_cast<float>(timeline_.end()), "t = %.0f s")) {
+            timeline_.seek(t);
+        }
+        ImGui::Text("%zu disruptions in the trace", timeline_.disruptions().size());
+        if (!replay_a_->has_map()) {
+            ImGui::TextWrapped("%s", replay_a_->map_note().c_str());
+        }
+    }
+
+    // colouring
+    std::vector<std::string> names = {"state", "load", "energy"};
+    for (const ValueArray& v : s.extra) {
+        names.push_back(v.name);
+    }
+    if (ImGui::BeginCombo("colour by", names[static_cast<std::size_t>(colour_choice_)].c_str())) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (ImGui::Selectable(names[i].c_str(), static_cast<int>(i) == colour_choice_)) {
+                colour_choice_ = static_cast<int>(i);
+                for (MapView& v : views_) {
+                    upload(v);
+                }
+            }
+        }
+        // values the model does not produce yet, listed so users know where they go
+        if (s.extra.empty()) {
+            ImGui::BeginDisabled();
+            ImGui::Selectable("predicted risk (not in this run)");
+            ImGui::Selectable("model accuracy (not in this run)");
+            ImGui::EndDisabled();
+        }
+        ImGui::EndCombo();
+    }
+    if (colour_choice_ == 0) {
+        for (std::size_t i = 0; i < kStateColours; ++i) {
+            ImGui::ColorButton(state_name(i), col4(kStateColour[i]), ImGuiColorEditFlags_NoTooltip,
+                               {10, 10});
+            ImGui::SameLine();
+            ImGui::Text("%s", state_name(i));
+            if (i % 2 == 0) {
+                ImGui::SameLine(160);
+            }
+        }
+    } else {
+        ImGui::Text("viridis: %.2f .. %.2f", static_cast<double>(range_.min),
+                    static_cast<double>(range_.max));
+    }
+    ImGui::Checkbox("roads", &style_.show_roads);
+    ImGui::SameLine();
+    const bool have_links = !s.radio_links.empty();
+    const bool have_gossip = !s.gossip.empty();
+    ImGui::Checkbox(have_links ? "radio links" : "radio links (none)", &style_.show_links);
+    ImGui::SameLine();
+    ImGui::Checkbox(have_gossip ? "gossip" : "gossip (none)", &style_.show_gossip);
+    if (live_) {
+        live_->set_links(style_.show_links, style_.show_gossip);
+    }
+    ImGui::SliderFloat("agent size", &style_.agent_px, 1.0F, 12.0F, "%.0f px");
+
+    // disruptions (live)
+    if (live_) {
+        ImGui::Separator();
+        ImGui::TextDisabled("disruptions");
+        ImGui::RadioButton("inspect", &tool_, 0);
+        ImGui::SameLine();
+        ImGui::RadioButton("close road", &tool_, 1);
+        ImGui::SameLine();
+        ImGui::RadioButton("depot down", &tool_, 2);
+        if (ImGui::Button(s.cloud_link_up ? "Cut cloud link" : "Restore cloud link")) {
+            live_->commands().push({s.cloud_link_up ? VizCommand::Kind::kCutCloudLink
+                                                    : VizCommand::Kind::kRestoreCloudLink,
+                                    0, 0.0});
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Break 10% of the fleet")) {
+            live_->commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
+        }
+        const DisruptionAdapter& ad = live_->adapter();
+        ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
+                    s.cloud_link_up ? "up" : "down");
+        ImGui::Text("%llu disruptions applied to the model",
+                    static_cast<unsigned long long>(ad.applied()));
+        if (!status_.empty()) {
+            ImGui::Text("last: %s", status_.c_str());
+        }
+    }
+    ImGui::End();
+}
+
+// a tile: label, headline, detail and a sparkline, drawn with the window's draw list
+void tile(const KpiTile& t, float width) {
+    ImGui::BeginGroup();
+    ImGui::TextDisabled("%s", t.label.c_str());
+    ImGui::PushStyleColor(
+        ImGuiCol_Text, t.alert ? ImVec4{1.0F, 0.4F, 0.35F, 1.0F} : ImVec4{0.6F, 1.0F, 0.7F, 1.0F});
+    ImGui::SetWindowFontScale(1.5F);
+    ImGui::Text("%s", t.value.c_str());
+    ImGui::SetWindowFontScale(1.0F);
+    ImGui::PopStyleColor();
+    ImGui::TextDisabled("%s", t.detail.c_str());
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = 24.0F;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(40, 44, 52, 255));
+    const std::vector<float> pts =
+        sparkline_points(t.spark, p.x + 2, p.y + 2, p.x + width - 2, p.y + h - 2);
+    std::vector<ImVec2> poly;
+    for (std::size_t i = 0; i + 1 < pts.size(); i += 2) {
+        poly.push_back({pts[i], pts[i + 1]});
+    }
+    if (poly.size() >= 2) {
+        dl->AddPolyline(poly.data(), static_cast<int>(poly.size()),
+                        t.alert ? IM_COL32(255, 110, 90, 255) : IM_COL32(120, 230, 150, 255), 0,
+                        1.5F);
+    }
+    ImGui::Dummy({width, h});
+    ImGui::EndGroup();
+}
+
+// Q(t) of one or two runs on [0, end] with disruption markers and the current time
+void service_curve(const std::vector<const KpiHistory*>& runs, double t, double end, float width) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = 110.0F;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(30, 33, 40, 255));
+    const double span = std::max(1.0, end);
+    auto x_of = [&](double s) { return p.x + static_cast<float>(s / span) * width; };
+    auto y_of = [&](double q) {
+        return p.y + h - 4.0F - static_cast<float>(std::clamp(q, 0.0, 1.0)) * (h - 8.0F);
+    };
+    // thresholds
+    dl->AddLine({p.x, y_of(kFailureThreshold)}, {p.x + width, y_of(kFailureThreshold)},
+                IM_COL32(120, 60, 60, 255));
+    dl->AddLine({p.x, y_of(kRecoveryThreshold)}, {p.x + width, y_of(kRecoveryThreshold)},
+                IM_COL32(60, 110, 60, 255));
+    const std::array<ImU32, 2> colours = {IM_COL32(120, 200, 255, 255),
+                                          IM_COL32(255, 190, 90, 255)};
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const KpiHistory& hst = *runs[r];
+        for (const double d : hst.disruptions) {
+            dl->AddLine({x_of(d), p.y}, {x_of(d), p.y + h}, IM_COL32(235, 30, 30, 255), 1.5F);
+        }
+        std::vector<ImVec2> pts;
+        const std::size_t n = hst.intervals_until(t);
+        for (std::size_t k = 0; k < n; ++k) {
+            const IntervalKpi& iv = hst.intervals[k];
+            pts.push_back({x_of(iv.end_s - hst.interval_s), y_of(iv.service_level)});
+            pts.push_back({x_of(iv.end_s), y_of(iv.service_level)});
+        }
+        if (pts.size() >= 2) {
+            dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), colours[r % 2], 0, 2.0F);
+        }
+    }
+    dl->AddLine({x_of(t), p.y}, {x_of(t), p.y + h}, IM_COL32(255, 255, 255, 120));
+    ImGui::Dummy({width, h});
+}
+
+void App::ui_dashboard() {
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos({size.x - kDashboardWidth, 0});
+    ImGui::SetNextWindowSize({kDashboardWidth, size.y});
+    ImGui::Begin("Executive dashboard", nullptr,
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+    const double t = now_s();
+    const KpiHistory& a = views_.front().snap.kpis;
+    const KpiHistory* b = views_.size() > 1 ? &views_[1].snap.kpis : nullptr;
+    const float inner = ImGui::GetContentRegionAvail().x;
+    if (b == nullptr) {
+        const std::vector<KpiTile> tiles = make_tiles(a, nullptr, t);
+        const float w = (inner - ImGui::GetStyle().ItemSpacing.x) / 2.0F;
+        for (std::size_t i = 0; i < tiles.size(); ++i) {
+            tile(tiles[i], w);
+            if (i % 2 == 0 && i + 1 < tiles.size()) {
+                ImGui::SameLine();
+            }
+        }
+    } else {
+        // side by side: this run against the comparison run as its baseline, and back
+        const std::vector<KpiTile> ta = make_tiles(a, b, t);
+        const std::vector<KpiTile> tb = make_tiles(*b, &a, t);
+        const float w = (inner - ImGui::GetStyle().ItemSpacing.x) / 2.0F;
+        ImGui::TextColored({0.47F, 0.78F, 1.0F, 1.0F}, "A: %s",
+                           std::filesystem::path(views_[0].title).filename().string().c_str());
+        ImGui::SameLine(w + 12.0F);
+        ImGui::TextColored({1.0F, 0.75F, 0.35F, 1.0F}, "B: %s",
+                           std::filesystem::path(views_[1].title).filename().string().c_str());
+        for (std::size_t i = 0; i < ta.size(); ++i) {
+            tile(ta[i], w);
+            ImGui::SameLine();
+            tile(tb[i], w);
+        }
+    }
+    ImGui::Separator();
+    ImGui::TextDisabled("service level Q(t)");
+    std::vector<const KpiHistory*> runs = {&a};
+    if (b != nullptr) {
+        runs.push_back(b);
+    }
+    const double end = live_ ? live_->duration_s() : timeline_.end();
+    service_curve(runs, t, end, inner);
+    const KpiPoint& k = views_.front().snap.kpi;
+    ImGui::Text("orders %.0f created, %.0f delivered, %.0f failed, %.0f open", k.created,
+                k.delivered, k.failed, k.backlog);
+    ImGui::Text("busy %.0f %%, energy on board %.0f kWh", 100.0 * k.busy_fraction, k.energy_kwh);
+    ImGui::End();
+}
+
+void App::ui_inspector() {
+    if (selected_ == kNone) {
+        return;
+    }
+    const Snapshot& s = views_.front().snap;
+    if (selected_ >= s.agents()) {
+        return;
+    }
+    ImGui::SetNextWindowPos({8, ImGui::GetIO().DisplaySize.y - 230}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize({330, 220}, ImGuiCond_FirstUseEver);
+    bool open = true;
+    ImGui::Begin("Agent", &open);
+    ImGui::Text("vehicle %u: %s", selected_, state_name(s.state[selected_]));
+    ImGui::Text("load %.0f units, energy %.1f kWh", static_cast<double>(s.load[selected_]),
+                static_cast<double>(s.energy[selected_]));
+    ImGui::Text("at (%.0f, %.0f) m", static_cast<double>(s.xy[2 * selected_]),
+                static_cast<double>(s.xy[2 * selected_ + 1]));
+    for (const ValueArray& v : s.extra) {
+        if (selected_ < v.values.size()) {
+            ImGui::Text("%s %.3f", v.name.c_str(), static_cast<double>(v.values[selected_]));
+        }
+    }
+    if (s.detail.agent == selected_) {
+        ImGui::Text("home depot %u, heading for node %u, %u route edges left", s.detail.home,
+                    s.detail.dest_node, s.detail.route_edges_left);
+        for (const AgentDetail::PlanItem& p : s.detail.plan) {
+            ImGui::BulletText("order %u/%u to customer %u, %u units, due %.0f s%s", p.depot,
+                              p.order, p.customer, p.size, p.due_s, p.loaded ? " (on board)" : "");
+        }
+    } else if (!live_) {
+        // replay: this vehicle's order events so far
+        int shown = 0;
+        for (const io::TraceEvent& e : replay_a_->events()) {
+            if (e.time > s.time_s) {
+                break;
+            }
+            if (e.agent == selected_ &&
+                e.kind != static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated) &&
+                e.kind != static_cast<std::int16_t>(io::TraceEventKind::kFailed) && shown < 200) {
+                ImGui::BulletText("%.0f s %s order %llu/%llu", e.time,
+                                  std::string(event_kind_name(e.kind)).c_str(),
+                                  static_cast<unsigned long long>(e.order >> 32U),
+                                  static_cast<unsigned long long>(e.order & 0xFFFFFFFFULL));
+                ++shown;
+            }
+        }
+        if (shown == 0) {
+            ImGui::TextDisabled("no order events for this vehicle (trace written without events?)");
+        }
+    }
+    ImGui::End();
+    if (!open) {
+        selected_ = kNone;
+        if (live_) {
+            live_->watch(kNone);
+        }
+    }
+}
+
+void App::frame(int fb_w, int fb_h) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float map_w = std::max(1.0F, display.x - panel_width());
+    handle_mouse(map_w, display.y);
+    if (!o_.no_ui) {
+        ui_controls();
+        ui_dashboard();
+        ui_inspector();
+        draw_overlays(map_w, display.y);
+    }
+    ImGui::Render();
+    draw_maps(fb_w, fb_h);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+// Frame times offscreen at the requested size: every frame takes a new snapshot (copied from
+// the live buffer or filled from the trace), converts the colour values, uploads the agents
+// and draws the map and all panels, then waits for the GPU (glFinish).
+int App::bench() {
+    if (live_) {
+        live_->run_until(o_.at_s);
+        live_->snapshots().acquire();
+    } else {
+        timeline_.pause();
+        timeline_.seek(o_.at_s);
+    }
+    const Framebuffer fbo(o_.width, o_.height);
+    fbo.bind();
+    using clock = std::chrono::steady_clock;
+    auto seconds = [](clock::time_point a, clock::time_point b) {
+        return std::chrono::duration<double>(b - a).count();
+    };
+    std::vector<double> frame_s;
+    double copy_s = 0.0;
+    double upload_s = 0.0;
+    for (int i = -3; i < o_.bench_frames; ++i) {  // 3 warm-up frames
+        const auto t0 = clock::now();
+        MapView& v = views_.front();
+        if (live_) {
+            v.snap = live_->snapshots().front();
+        } else {
+            v.replay->fill(o_.at_s, v.snap);
+        }
+        const auto t1 = clock::now();
+        upload(v);
+        glFinish();
+        const auto t2 = clock::now();
+        glfwPollEvents();
+        frame(o_.width, o_.height);
+        glFinish();
+        const auto t3 = clock::now();
+        if (i >= 0) {
+            frame_s.push_back(seconds(t0, t3));
+            copy_s += seconds(t0, t1);
+            upload_s += seconds(t1, t2);
+        }
+    }
+    Framebuffer::unbind();
+    std::sort(frame_s.begin(), frame_s.end());
+    const double n = static_cast<double>(frame_s.size());
+    double mean = 0.0;
+    for (const double s : frame_s) {
+        mean += s / n;
+    }
+    const std::size_t agents = views_.front().snap.agents();
+    std::printf(
+        "agents %zu, %dx%d, %d frames: frame mean %.2f ms, p50 %.2f ms, p95 %.2f ms, "
+        "%.1f fps; per frame: snapshot %s %.2f ms, colour values + upload %.2f ms\n",
+        agents, o_.width, o_.height, o_.bench_frames, 1e3 * mean, 1e3 * frame_s[frame_s.size() / 2],
+        1e3 * frame_s[frame_s.size() * 95 / 100], 1.0 / mean, live_ ? "copy" : "fill from trace",
+        1e3 * copy_s / n, 1e3 * upload_s / n);
+    if (live_) {
+        const LiveSession::FeedStats f = live_->feed_stats();
+        std::printf(
+            "agents %zu: observer fill on the simulation thread %.2f ms per sample "
+            "(%llu samples)\n",
+            agents, f.samples > 0 ? 1e3 * f.seconds / static_cast<double>(f.samples) : 0.0,
+            static_cast<unsigned long long>(f.samples));
+    }
+    std::fflush(stdout);
+    shutdown();
+    return 0;
+}
+
+int App::run() {
+    open_sources();
+    const bool shot = !o_.screenshot.empty() || o_.bench_frames > 0;
+    // no display and no way to get one: ctest's skip code
+    if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr) {
+        std::cerr << "swarmsim-viz: no display (set DISPLAY, or run under xvfb-run -a)\n";
+        return kExitNoDisplay;
+    }
+    if (!init_window(shot)) {
+        std::cerr << "swarmsim-viz: cannot open an OpenGL 3.3 window\n";
+        return kExitNoDisplay;
+    }
+    if (o_.bench_frames > 0) {
+        return bench();
+    }
+    if (shot) {
+        // the state at the requested time, then a few frames so ImGui settles its layout
+        if (live_) {
+            live_->run_until(o_.at_s);
+        } else {
+            timeline_.pause();
+            timeline_.seek(o_.at_s);
+        }
+        update(0.0);
+        const Framebuffer fbo(o_.width, o_.height);
+        fbo.bind();
+        for (int i = 0; i < 3; ++i) {
+            glfwPollEvents();
+            frame(o_.width, o_.height);
+        }
+        glFinish();
+        Image img;
+        img.width = o_.width;
+        img.height = o_.height;
+        img.channels = 3;
+        img.data = fbo.read_rgb();
+        Framebuffer::unbind();
+        shutdown();
+        write_png(o_.screenshot, img);
+        std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height
+                  << ", t = " << views_.front().snap.time_s << " s)\n";
+        return 0;
+    }
+
+    if (live_) {
+        live_->start();
+    }
+    auto last = std::chrono::steady_clock::now();
+    const auto started = last;
+    while (glfwWindowShouldClose(window_) == GLFW_FALSE) {
+        glfwPollEvents();
+        const auto now = std::chrono::steady_clock::now();
+        const double dt = std::chrono::duration<double>(now - last).count();
+        last = now;
+        update(dt);
+        int fb_w = 0;
+        int fb_h = 0;
+        glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+        frame(fb_w, fb_h);
+        glfwSwapBuffers(window_);
+        if (o_.quit_after_s > 0.0 &&
+            std::chrono::duration<double>(now - started).count() > o_.quit_after_s) {
+            break;
+        }
+    }
+    if (live_) {
+        live_->stop();
+    }
+    shutdown();
+    return 0;
+}
+
+}  // namespace
+
+int run_app(const AppOptions& options) {
+    App app(options);
+    return app.run();
+}
+
+}  // namespace swarm::viz

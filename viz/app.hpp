@@ -1,0 +1,42 @@
+// The swarmsim-viz application: a GLFW window with the map (MapRenderer) under ImGui panels
+// (controls, executive dashboard, inspector), in live mode (a LiveSession) or replay mode
+// (one ReplaySource, or two side by side with --compare), and the headless screenshot mode.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "viz/live.hpp"
+
+namespace swarm::viz {
+
+struct AppOptions {
+    std::string input;    // scenario (.toml): live; anything else: a trace to replay
+    std::string compare;  // a second trace, shown beside the first
+    LiveOptions live;
+    std::string screenshot;  // write one frame at `at_s` to this PNG and exit
+    double at_s = 0.0;
+    int width = 1280;
+    int height = 800;
+    std::vector<std::uint32_t> close_edges;  // live: roads closed at time 0 (command queue)
+    std::string colour_by = "state";         // state, load, energy or an extra value name
+    double speed = 60.0;                     // simulated s per wall s; 0: as fast as possible
+    bool paused = false;
+    bool no_ui = false;
+    float agent_px = 4.0F;  // agent diameter in pixels
+    bool instanced = true;
+    bool radio_links = false;  // draw radio links (nearest peers in range)
+    bool gossip =
+        true;  // draw the gossip exchanges of road news  // agents as an instanced draw (else one
+               // draw of N points)  // the map alone, without ImGui panels (screenshots, tests)
+    int bench_frames = 0;       // > 0: render this many offscreen frames, print frame times
+    double quit_after_s = 0.0;  // > 0: close the window after this much wall time (tests)
+};
+
+// exit codes as the CLI's: 0 ok, 1 runtime failure, 3 invalid input, 4 I/O, 77 no display
+inline constexpr int kExitNoDisplay = 77;
+int run_app(const AppOptions& options);
+
+}  // namespace swarm::viz

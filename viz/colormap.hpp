@@ -1,0 +1,69 @@
+// Colours: one per vehicle state, a perceptual ramp (viridis) for values, and the fixed map
+// colours (roads, closed roads, depots). Shared by the renderer's shaders (as uniforms) and
+// the ImGui legend, and by the screenshot tests that look for these colours.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace swarm::viz {
+
+struct Rgb {
+    std::uint8_t r = 0;
+    std::uint8_t g = 0;
+    std::uint8_t b = 0;
+    friend bool operator==(const Rgb&, const Rgb&) = default;
+};
+
+inline constexpr std::size_t kStateColours = 8;  // agents::kVehicleStateCount
+// by agents::VehicleState: idle, to pick-up, loading, en route, delivering, returning,
+// charging, broken
+inline constexpr std::array<Rgb, kStateColours> kStateColour = {{
+    {150, 150, 160},  // idle: grey
+    {60, 140, 255},   // to pick-up: blue
+    {255, 200, 40},   // loading: amber
+    {40, 220, 90},    // en route: green
+    {0, 230, 230},    // delivering: cyan
+    {190, 120, 255},  // returning: violet
+    {255, 140, 0},    // charging: orange
+    {255, 0, 200},    // broken: magenta
+}};
+const char* state_name(std::size_t state);
+
+inline constexpr Rgb kBackground{18, 20, 26};
+inline constexpr Rgb kRoad{95, 100, 115};
+inline constexpr Rgb kClosedRoad{235, 30, 30};
+inline constexpr Rgb kDepot{255, 255, 255};
+inline constexpr Rgb kDepotDown{120, 0, 0};
+
+// viridis at u in [0, 1] (clamped), from a 9-point table interpolated linearly
+Rgb viridis(double u);
+
+// what agents are coloured by: their state, or one value array with its range
+enum class ColourMode : std::uint8_t { kState, kValue };
+
+struct ValueRange {
+    float min = 0.0F;
+    float max = 1.0F;
+};
+// min and max of the finite values (0..1 when there are none; a constant widens by 1)
+ValueRange value_range(std::span<const float> values);
+
+// u = (v - min) / (max - min) clamped to [0, 1]
+double normalise(float v, ValueRange r);
+
+// float RGB in [0, 1], for shader uniforms
+std::array<float, 3> to_float(Rgb c);
+// RGBA bytes in memory order (r first), opaque: the GPU's per-agent colour
+std::uint32_t pack(Rgb c);
+
+// Per-agent colours: by state, or `values` on the viridis ramp over `range` (values shorter
+// than the agents: by state). A 256-entry table keeps it cheap for 100k agents.
+void agent_colours(std::span<const std::uint8_t> state, ColourMode mode,
+                   std::span<const float> values, ValueRange range,
+                   std::vector<std::uint32_t>& out);
+
+}  // namespace swarm::viz

@@ -1,0 +1,50 @@
+// The executive dashboard's numbers, independent of ImGui: the KPI history of a run (samples
+// and the per-interval service-level grid, with disruption times), the tiles computed from it
+// at a time t (service level, on-time %, orders orphaned, time to recover, cost against a
+// baseline run) and sparkline geometry. Live mode and replay fill the same KpiHistory.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "viz/snapshot.hpp"
+
+namespace swarm::viz {
+
+// thresholds of the time-to-recover tile (anyLogistix style)
+inline constexpr double kFailureThreshold = 0.90;
+inline constexpr double kRecoveryThreshold = 0.95;
+
+struct KpiTile {
+    std::string label;
+    std::string value;         // formatted headline
+    std::string detail;        // one line under it
+    std::vector<float> spark;  // sparkline values, oldest first (may be empty)
+    bool alert = false;        // drawn in the alert colour
+};
+
+struct RecoveryFigure {
+    bool failed = false;
+    bool recovered = false;
+    double failed_at_s = 0.0;
+    double time_to_recover_s = 0.0;
+};
+// time to recover of Q over the intervals complete at t, counted from the first disruption
+// (from time 0 when there is none)
+RecoveryFigure recovery_at(const KpiHistory& h, double t);
+
+// busy vehicle-hours per delivered order over the intervals complete at t (nullopt: none
+// delivered)
+std::optional<double> cost_per_delivery(const KpiHistory& h, double t);
+
+// the five tiles at time t; `baseline` (may be null) is the comparison run
+std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t);
+
+// the points of a sparkline of `values` scaled into a box (x0,y0)-(x1,y1) (y grows down);
+// lo/hi: value range (equal: computed from the values); returns x,y pairs
+std::vector<float> sparkline_points(const std::vector<float>& values, float x0, float y0, float x1,
+                                    float y1, float lo = 0.0F, float hi = 0.0F);
+
+}  // namespace swarm::viz

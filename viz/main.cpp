@@ -1,0 +1,84 @@
+// swarmsim-viz: live map of a scenario, replay of a trace, comparison of two traces, and
+// headless screenshots. docs/viz.md describes the modes and controls.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "io/scenario/scenario.hpp"
+#include "io/trace/trace_format.hpp"
+#include "viz/app.hpp"
+
+int main(int argc, char** argv) {
+    using swarm::viz::AppOptions;
+    AppOptions o;
+    CLI::App app("swarmsim-viz: live map, replay and executive dashboard (docs/viz.md)");
+    app.add_option("input", o.input, "Scenario (.toml, live mode) or trace (.h5, replay)")
+        ->required();
+    app.add_option("--compare", o.compare, "A second trace shown side by side (replay)");
+    app.add_option("--set", o.live.overrides, "Override a scenario field: key.path=value");
+    std::size_t threads = 0;
+    auto* jopt = app.add_option("-j,--threads", threads, "Worker threads (0: all cores)")
+                     ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
+    app.add_option("--sample", o.live.sample_s, "Live snapshot interval, simulated seconds")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--speed", o.speed, "Simulated seconds per wall second (0: as fast as possible)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_flag("--paused", o.paused, "Start paused");
+    app.add_option("--agent-size", o.agent_px, "Agent diameter in pixels")
+        ->check(CLI::Range(1.0F, 32.0F));
+    std::string draw = "instanced";
+    app.add_option("--agents-draw", draw,
+                   "instanced (one instanced draw) or points (one draw of N points)")
+        ->check(CLI::IsMember({"instanced", "points"}));
+    app.add_flag("--radio-links", o.radio_links, "Draw radio links (live mode)");
+    app.add_flag("!--no-gossip", o.gossip, "Do not draw gossip exchanges");
+    app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
+    app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
+    app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");
+    app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
+    app.add_option("--at", o.at_s, "Screenshot time, simulated seconds")
+        ->check(CLI::NonNegativeNumber);
+    std::string size;
+    app.add_option("--size", size, "Screenshot or window size WxH (default 1280x800)");
+    app.add_option("--bench-frames", o.bench_frames,
+                   "Render this many offscreen frames and print frame times")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--quit-after", o.quit_after_s, "Close the window after this many wall seconds")
+        ->check(CLI::NonNegativeNumber);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    if (!size.empty()) {
+        // WxH, each 64..8192 pixels (no std::regex: GCC 12 warns inside it under sanitizers)
+        int w = 0;
+        int h = 0;
+        char tail = '\0';
+        if (std::sscanf(size.c_str(), "%5dx%5d%c", &w, &h, &tail) != 2 || w < 64 || h < 64 ||
+            w > 8192 || h > 8192) {
+            std::cerr << "swarmsim-viz: error: --size must be WxH with 64..8192 pixels each, got '"
+                      << size << "'\n";
+            return 2;
+        }
+        o.width = w;
+        o.height = h;
+    }
+    o.instanced = draw == "instanced";
+    if (*jopt) {
+        o.live.threads = threads;
+    }
+    o.live.scenario = o.input;
+    try {
+        return swarm::viz::run_app(o);
+    } catch (const swarm::io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return 3;
+    } catch (const swarm::io::TraceError& e) {
+        std::cerr << "swarmsim-viz: " << e.what() << "\n";
+        return 4;
+    } catch (const std::exception& e) {
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+        return 1;
+    }
+}
