@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     app.add_flag("--paused", o.paused, "Start paused");
     app.add_option("--agent-size", o.agent_px, "Agent diameter in pixels")
         ->check(CLI::Range(1.0F, 32.0F));
-    std::string draw = "instanced";
+    std::string draw = "points";
     app.add_option("--agents-draw", draw,
                    "instanced (one instanced draw) or points (one draw of N points)")
         ->check(CLI::IsMember({"instanced", "points"}));

@@ -3,7 +3,7 @@
 // 10,000 and 100,000 vehicles) simulated to t = 600 s, then full frames (snapshot copy, colour
 // values, vertex upload, map and all ImGui panels, glFinish) at 1280x800 offscreen. Also the
 // observer's fill cost per sample on the simulation thread. Agents are drawn both ways: one
-// instanced draw of one-point instances (the default) and one draw of N points. Target: 100,000
+// draw of N points (the default) and one instanced draw of one-point instances. Target: 100,000
 // agents >= 30 fps.
 //   xvfb-run -a build/bench/viz/viz_bench [frames]
 #include <cstdio>
@@ -16,9 +16,9 @@ int main(int argc, char** argv) {
     const int frames = argc > 1 ? std::atoi(argv[1]) : 120;
     const std::string scenario = std::string(SWARM_SOURCE_DIR) + "/scenarios/city_100k.toml";
     for (const int agents : {10'000, 100'000}) {
-        for (const bool instanced : {true, false}) {
-            std::printf("%s:\n", instanced ? "one instanced draw (default)"
-                                           : "one draw of N points (--agents-draw points)");
+        for (const bool instanced : {false, true}) {
+            std::printf("%s:\n", instanced ? "one instanced draw (--agents-draw instanced)"
+                                           : "one draw of N points (default)");
             std::fflush(stdout);
             swarm::viz::AppOptions o;
             o.instanced = instanced;
