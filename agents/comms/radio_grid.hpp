@@ -57,6 +57,9 @@ class RadioGrid {
     static std::uint64_t key(std::uint32_t cx, std::uint32_t cy) {
         return (std::uint64_t{cy} << 32) | cx;
     }
+    // the neighbours of on-air agent i at p in cell `own`
+    template <class Fn>
+    void visit(AgentIndex i, world::Point p, std::uint64_t own, Fn&& fn) const;
     // [first, last) in sorted_* of the agents in cells x_lo..x_hi of row y
     std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo, std::uint32_t x_hi,
                                                     std::uint32_t y) const;
@@ -68,12 +71,13 @@ class RadioGrid {
     std::vector<world::Point> positions_;  // by agent
     std::vector<std::uint64_t> cell_of_;   // by agent: cell key or kOffAir
     bool dense_ = true;
-    std::uint32_t width_ = 0;                // cells per row
-    std::uint32_t height_ = 0;               // rows
-    std::vector<std::uint64_t> cell_keys_;   // sparse: occupied cells, ascending
-    std::vector<std::uint32_t> cell_start_;  // into sorted_*, by cell, + 1 (dense: y*width+x)
-    std::vector<AgentIndex> sorted_index_;   // on-air agents by (cell, index)
-    std::vector<world::Point> sorted_pos_;   // their positions, same order
+    std::uint32_t width_ = 0;                 // cells per row
+    std::uint32_t height_ = 0;                // rows
+    std::vector<std::uint64_t> cell_keys_;    // sparse: occupied cells, ascending
+    std::vector<std::uint32_t> cell_start_;   // into sorted_*, by cell, + 1 (dense: y*width+x)
+    std::vector<AgentIndex> sorted_index_;    // on-air agents by (cell, index)
+    std::vector<std::uint64_t> sorted_cell_;  // their cells, same order
+    std::vector<world::Point> sorted_pos_;    // their positions, same order
     std::uint64_t conditions_version_ = 0;
 };
 
@@ -94,10 +98,13 @@ inline std::pair<std::uint32_t, std::uint32_t> RadioGrid::row_run(std::uint32_t 
 template <class Fn>
 void RadioGrid::for_each_neighbour(AgentIndex i, Fn&& fn) const {
     const std::uint64_t own = cell_of_[i];
-    if (own == kOffAir) {
-        return;
+    if (own != kOffAir) {
+        visit(i, positions_[i], own, fn);
     }
-    const world::Point p = positions_[i];
+}
+
+template <class Fn>
+void RadioGrid::visit(AgentIndex i, world::Point p, std::uint64_t own, Fn&& fn) const {
     const auto cx = static_cast<std::uint32_t>(own);
     const auto cy = static_cast<std::uint32_t>(own >> 32);
     const std::uint32_t x_lo = cx > 0 ? cx - 1 : 0;
