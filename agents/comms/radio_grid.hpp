@@ -32,14 +32,14 @@ class RadioGrid {
     void rebuild(std::span<const world::Point> positions, const CommsConditions& conditions,
                  std::span<const std::uint8_t> online = {});
 
-    double range_m() const { return range_m_; }
-    std::size_t size() const { return positions_.size(); }
-    bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
-    std::size_t on_air_count() const { return sorted_index_.size(); }
+    [[nodiscard]] double range_m() const { return range_m_; }
+    [[nodiscard]] std::size_t size() const { return positions_.size(); }
+    [[nodiscard]] bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
+    [[nodiscard]] std::size_t on_air_count() const { return sorted_index_.size(); }
     // whether the cell starts are a dense array (false: sparse keys, for clustered layouts)
-    bool dense() const { return dense_; }
+    [[nodiscard]] bool dense() const { return dense_; }
     // the CommsConditions::version() the grid was built with
-    std::uint64_t conditions_version() const { return conditions_version_; }
+    [[nodiscard]] std::uint64_t conditions_version() const { return conditions_version_; }
 
     // On-air agents at distance <= range from i, ascending, without i; empty if i is off
     // air. `out` is cleared first (reuse it to avoid allocation).
@@ -50,7 +50,7 @@ class RadioGrid {
     void for_each_neighbour(AgentIndex i, Fn&& fn) const;
 
     // the whole radio graph (off-air agents are isolated vertices)
-    AgentGraph graph() const;
+    [[nodiscard]] AgentGraph graph() const;
 
   private:
     static constexpr std::uint64_t kOffAir = ~std::uint64_t{0};
@@ -61,8 +61,9 @@ class RadioGrid {
     template <class Fn>
     void visit(AgentIndex i, world::Point p, std::uint64_t own, Fn&& fn) const;
     // [first, last) in sorted_* of the agents in cells x_lo..x_hi of row y
-    std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo, std::uint32_t x_hi,
-                                                    std::uint32_t y) const;
+    [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo,
+                                                                  std::uint32_t x_hi,
+                                                                  std::uint32_t y) const;
 
     double range_m_;
     double range2_;
