@@ -81,8 +81,9 @@ class CbbaSolver {
     // and bid, or max_rounds.
     CbbaResult run(const comms::AgentGraph& graph, std::uint32_t max_rounds,
                    sim::Executor* executor = nullptr);
-    // the same with a graph per round (graph_at(r) for round r = 1, 2, ...); the reference
-    // it returns must stay valid for that round
+    // the same with a graph per round: graph_at(r) for the solver's round number
+    // r = rounds_done() + 1, + 2, ... (1, 2, ... on a fresh solver); the reference it
+    // returns must stay valid until the next call
     CbbaResult run(const std::function<const comms::AgentGraph&(std::uint32_t)>& graph_at,
                    std::uint32_t max_rounds, sim::Executor* executor = nullptr);
 
