@@ -28,15 +28,15 @@ class AgentGraph {
     // every agent hears every other
     static AgentGraph complete(std::size_t agents);
 
-    std::size_t size() const { return offsets_.size() - 1; }
+    [[nodiscard]] std::size_t size() const { return offsets_.size() - 1; }
     // ascending, without i
-    std::span<const AgentIndex> neighbours(AgentIndex i) const {
+    [[nodiscard]] std::span<const AgentIndex> neighbours(AgentIndex i) const {
         return {targets_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]};
     }
-    std::size_t degree(AgentIndex i) const { return offsets_[i + 1] - offsets_[i]; }
+    [[nodiscard]] std::size_t degree(AgentIndex i) const { return offsets_[i + 1] - offsets_[i]; }
     // undirected edges (each stored twice)
-    std::size_t edge_count() const { return targets_.size() / 2; }
-    bool has_edge(AgentIndex a, AgentIndex b) const;
+    [[nodiscard]] std::size_t edge_count() const { return targets_.size() / 2; }
+    [[nodiscard]] bool has_edge(AgentIndex a, AgentIndex b) const;
 
   private:
     friend class RadioGrid;

@@ -40,26 +40,26 @@ class LinkModel {
     // validates the spec (throws std::invalid_argument)
     LinkModel(const CommsSpec& spec, sim::TimeScale time);
 
-    const CommsSpec& spec() const { return spec_; }
-    const sim::TimeScale& time() const { return time_; }
+    [[nodiscard]] const CommsSpec& spec() const { return spec_; }
+    [[nodiscard]] const sim::TimeScale& time() const { return time_; }
 
     // payload plus the per-message header: the bytes that travel and are counted
-    std::uint64_t wire_bytes(std::uint64_t payload_bytes) const {
+    [[nodiscard]] std::uint64_t wire_bytes(std::uint64_t payload_bytes) const {
         return payload_bytes + spec_.header_bytes;
     }
     // fixed part of the delay: radio latency, or half the cloud round trip
-    sim::Tick latency(Link link) const {
+    [[nodiscard]] sim::Tick latency(Link link) const {
         return link == Link::kRadio ? radio_latency_ : cloud_latency_;
     }
     // latency + wire_bytes * 8 / bandwidth, each part rounded to the nearest tick
-    sim::Tick delay(Link link, std::uint64_t payload_bytes) const;
+    [[nodiscard]] sim::Tick delay(Link link, std::uint64_t payload_bytes) const;
     // the smallest delay any message can have: a valid kernel lookahead
-    sim::Tick min_delay() const {
+    [[nodiscard]] sim::Tick min_delay() const {
         return radio_latency_ < cloud_latency_ ? radio_latency_ : cloud_latency_;
     }
 
     // 1 - (1 - base loss of the link) * (1 - extra_loss); extra_loss from CommsConditions
-    double loss_probability(Link link, double extra_loss = 0.0) const;
+    [[nodiscard]] double loss_probability(Link link, double extra_loss = 0.0) const;
     // Whether one message is lost. Takes exactly one draw from rng whatever the
     // probability, so the stream's position never depends on the conditions.
     bool lost(Link link, double extra_loss, sim::RandomStream& rng) const {

@@ -34,20 +34,20 @@ class CommsConditions {
     void set_cloud_up(bool up);
 
     // not inside any active blackout
-    bool radio_ok(world::Point p) const;
+    [[nodiscard]] bool radio_ok(world::Point p) const;
     // Extra loss at p on `link` from the spikes active there, combined as independent
     // losses: 1 - prod(1 - p_i), in the order the spikes were added.
-    double loss_at(world::Point p, Link link = Link::kRadio) const;
+    [[nodiscard]] double loss_at(world::Point p, Link link = Link::kRadio) const;
     // Extra loss of one radio message from a to b: each radio spike counts once if it is
     // global or its region holds either end.
-    double radio_loss_between(world::Point a, world::Point b) const;
-    bool cloud_up() const { return cloud_up_; }
+    [[nodiscard]] double radio_loss_between(world::Point a, world::Point b) const;
+    [[nodiscard]] bool cloud_up() const { return cloud_up_; }
 
-    bool any_blackout() const { return !blackouts_.empty(); }
-    std::size_t blackout_count() const { return blackouts_.size(); }
-    std::size_t spike_count() const { return spikes_.size(); }
+    [[nodiscard]] bool any_blackout() const { return !blackouts_.empty(); }
+    [[nodiscard]] std::size_t blackout_count() const { return blackouts_.size(); }
+    [[nodiscard]] std::size_t spike_count() const { return spikes_.size(); }
     // incremented by every change, so that derived data (a RadioGrid) knows it is stale
-    std::uint64_t version() const { return version_; }
+    [[nodiscard]] std::uint64_t version() const { return version_; }
 
   private:
     struct Blackout {

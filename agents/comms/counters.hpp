@@ -25,7 +25,7 @@ class MessageCounters {
     explicit MessageCounters(std::size_t agents = 0) { resize(agents); }
     // keeps existing counts, new agents start at zero
     void resize(std::size_t agents);
-    std::size_t size() const { return messages_sent_.size(); }
+    [[nodiscard]] std::size_t size() const { return messages_sent_.size(); }
 
     // bytes are wire bytes (LinkModel::wire_bytes)
     void record_send(AgentIndex from, std::uint64_t bytes) {
@@ -39,14 +39,16 @@ class MessageCounters {
     // a message agent `from` sent that never arrived (count it with record_send too)
     void record_drop(AgentIndex from) { ++dropped_[from]; }
 
-    std::span<const std::uint64_t> messages_sent() const { return messages_sent_; }
-    std::span<const std::uint64_t> bytes_sent() const { return bytes_sent_; }
-    std::span<const std::uint64_t> messages_received() const { return messages_received_; }
-    std::span<const std::uint64_t> bytes_received() const { return bytes_received_; }
-    std::span<const std::uint64_t> dropped() const { return dropped_; }
+    [[nodiscard]] std::span<const std::uint64_t> messages_sent() const { return messages_sent_; }
+    [[nodiscard]] std::span<const std::uint64_t> bytes_sent() const { return bytes_sent_; }
+    [[nodiscard]] std::span<const std::uint64_t> messages_received() const {
+        return messages_received_;
+    }
+    [[nodiscard]] std::span<const std::uint64_t> bytes_received() const { return bytes_received_; }
+    [[nodiscard]] std::span<const std::uint64_t> dropped() const { return dropped_; }
 
-    MessageTotals agent(AgentIndex i) const;
-    MessageTotals totals() const;
+    [[nodiscard]] MessageTotals agent(AgentIndex i) const;
+    [[nodiscard]] MessageTotals totals() const;
     void clear();
 
   private:
@@ -75,7 +77,7 @@ class ContactLog {
         pending_.push_back({from, to, 1, bytes});
     }
     void merge(const ContactLog& other);
-    std::size_t pending() const { return pending_.size(); }
+    [[nodiscard]] std::size_t pending() const { return pending_.size(); }
 
     // the traffic since the last sample, one row per pair sorted by (from, to); clears
     std::vector<Contact> take_sample();

@@ -77,6 +77,7 @@ void RadioGrid::rebuild(std::span<const world::Point> positions, const CommsCond
     }
     sorted_index_.resize(on_air);
     sorted_pos_.resize(on_air);
+    sorted_cell_.resize(on_air);
     cell_keys_.clear();
     cell_start_.clear();
     const std::uint64_t cells = std::uint64_t{width_} * height_;
@@ -102,6 +103,7 @@ void RadioGrid::rebuild(std::span<const world::Point> positions, const CommsCond
                 const std::uint32_t k = fill[dense_index(cell_of_[i])]++;
                 sorted_index_[k] = static_cast<AgentIndex>(i);
                 sorted_pos_[k] = positions[i];
+                sorted_cell_[k] = cell_of_[i];
             }
         }
         return;
@@ -125,6 +127,7 @@ void RadioGrid::rebuild(std::span<const world::Point> positions, const CommsCond
     for (std::size_t k = 0; k < entries.size(); ++k) {
         sorted_index_[k] = entries[k].index;
         sorted_pos_[k] = positions[entries[k].index];
+        sorted_cell_[k] = entries[k].cell;
         if (cell_keys_.empty() || cell_keys_.back() != entries[k].cell) {
             cell_keys_.push_back(entries[k].cell);
             cell_start_.push_back(static_cast<std::uint32_t>(k));
@@ -140,21 +143,25 @@ void RadioGrid::neighbours(AgentIndex i, std::vector<AgentIndex>& out) const {
 }
 
 AgentGraph RadioGrid::graph() const {
-    // two passes over the on-air agents: degrees, then the ascending neighbour lists
+    // two passes over the on-air agents in cell order (consecutive queries read the same
+    // cells, and each agent's own data sits in the sorted arrays): degrees, then lists
     AgentGraph g;
     g.offsets_.assign(size() + 1, 0);
-    for (AgentIndex i : sorted_index_) {
+    const std::size_t slots = sorted_index_.size();
+    for (std::size_t k = 0; k < slots; ++k) {
         std::size_t degree = 0;
-        for_each_neighbour(i, [&degree](AgentIndex) { ++degree; });
-        g.offsets_[i + 1] = degree;
+        visit(sorted_index_[k], sorted_pos_[k], sorted_cell_[k],
+              [&degree](AgentIndex) { ++degree; });
+        g.offsets_[sorted_index_[k] + 1] = degree;
     }
     for (std::size_t i = 0; i < size(); ++i) {
         g.offsets_[i + 1] += g.offsets_[i];
     }
     g.targets_.resize(g.offsets_.back());
-    for (AgentIndex i : sorted_index_) {
+    for (std::size_t k = 0; k < slots; ++k) {
+        const AgentIndex i = sorted_index_[k];
         std::size_t at = g.offsets_[i];
-        for_each_neighbour(i, [&](AgentIndex j) { g.targets_[at++] = j; });
+        visit(i, sorted_pos_[k], sorted_cell_[k], [&](AgentIndex j) { g.targets_[at++] = j; });
         std::sort(g.targets_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[i]),
                   g.targets_.begin() + static_cast<std::ptrdiff_t>(at));
     }

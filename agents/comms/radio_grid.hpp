@@ -32,14 +32,14 @@ class RadioGrid {
     void rebuild(std::span<const world::Point> positions, const CommsConditions& conditions,
                  std::span<const std::uint8_t> online = {});
 
-    double range_m() const { return range_m_; }
-    std::size_t size() const { return positions_.size(); }
-    bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
-    std::size_t on_air_count() const { return sorted_index_.size(); }
+    [[nodiscard]] double range_m() const { return range_m_; }
+    [[nodiscard]] std::size_t size() const { return positions_.size(); }
+    [[nodiscard]] bool on_air(AgentIndex i) const { return cell_of_[i] != kOffAir; }
+    [[nodiscard]] std::size_t on_air_count() const { return sorted_index_.size(); }
     // whether the cell starts are a dense array (false: sparse keys, for clustered layouts)
-    bool dense() const { return dense_; }
+    [[nodiscard]] bool dense() const { return dense_; }
     // the CommsConditions::version() the grid was built with
-    std::uint64_t conditions_version() const { return conditions_version_; }
+    [[nodiscard]] std::uint64_t conditions_version() const { return conditions_version_; }
 
     // On-air agents at distance <= range from i, ascending, without i; empty if i is off
     // air. `out` is cleared first (reuse it to avoid allocation).
@@ -50,16 +50,20 @@ class RadioGrid {
     void for_each_neighbour(AgentIndex i, Fn&& fn) const;
 
     // the whole radio graph (off-air agents are isolated vertices)
-    AgentGraph graph() const;
+    [[nodiscard]] AgentGraph graph() const;
 
   private:
     static constexpr std::uint64_t kOffAir = ~std::uint64_t{0};
     static std::uint64_t key(std::uint32_t cx, std::uint32_t cy) {
         return (std::uint64_t{cy} << 32) | cx;
     }
+    // the neighbours of on-air agent i at p in cell `own`
+    template <class Fn>
+    void visit(AgentIndex i, world::Point p, std::uint64_t own, Fn&& fn) const;
     // [first, last) in sorted_* of the agents in cells x_lo..x_hi of row y
-    std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo, std::uint32_t x_hi,
-                                                    std::uint32_t y) const;
+    [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> row_run(std::uint32_t x_lo,
+                                                                  std::uint32_t x_hi,
+                                                                  std::uint32_t y) const;
 
     double range_m_;
     double range2_;
@@ -68,12 +72,13 @@ class RadioGrid {
     std::vector<world::Point> positions_;  // by agent
     std::vector<std::uint64_t> cell_of_;   // by agent: cell key or kOffAir
     bool dense_ = true;
-    std::uint32_t width_ = 0;                // cells per row
-    std::uint32_t height_ = 0;               // rows
-    std::vector<std::uint64_t> cell_keys_;   // sparse: occupied cells, ascending
-    std::vector<std::uint32_t> cell_start_;  // into sorted_*, by cell, + 1 (dense: y*width+x)
-    std::vector<AgentIndex> sorted_index_;   // on-air agents by (cell, index)
-    std::vector<world::Point> sorted_pos_;   // their positions, same order
+    std::uint32_t width_ = 0;                 // cells per row
+    std::uint32_t height_ = 0;                // rows
+    std::vector<std::uint64_t> cell_keys_;    // sparse: occupied cells, ascending
+    std::vector<std::uint32_t> cell_start_;   // into sorted_*, by cell, + 1 (dense: y*width+x)
+    std::vector<AgentIndex> sorted_index_;    // on-air agents by (cell, index)
+    std::vector<std::uint64_t> sorted_cell_;  // their cells, same order
+    std::vector<world::Point> sorted_pos_;    // their positions, same order
     std::uint64_t conditions_version_ = 0;
 };
 
@@ -94,10 +99,13 @@ inline std::pair<std::uint32_t, std::uint32_t> RadioGrid::row_run(std::uint32_t 
 template <class Fn>
 void RadioGrid::for_each_neighbour(AgentIndex i, Fn&& fn) const {
     const std::uint64_t own = cell_of_[i];
-    if (own == kOffAir) {
-        return;
+    if (own != kOffAir) {
+        visit(i, positions_[i], own, fn);
     }
-    const world::Point p = positions_[i];
+}
+
+template <class Fn>
+void RadioGrid::visit(AgentIndex i, world::Point p, std::uint64_t own, Fn&& fn) const {
     const auto cx = static_cast<std::uint32_t>(own);
     const auto cy = static_cast<std::uint32_t>(own >> 32);
     const std::uint32_t x_lo = cx > 0 ? cx - 1 : 0;

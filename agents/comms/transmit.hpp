@@ -24,7 +24,7 @@ struct Delivery {
     sim::Tick delay = 0;           // when delivered: from send to arrival, >= min_delay()
     std::uint64_t wire_bytes = 0;  // payload + header: what the sender spends either way
 
-    bool delivered() const { return dropped == DropReason::kNone; }
+    [[nodiscard]] bool delivered() const { return dropped == DropReason::kNone; }
 };
 
 // A radio message from an agent at `from` to one at `to` (range is the RadioGrid's

@@ -68,9 +68,9 @@ class CbbaSolver {
     CbbaSolver(std::span<const std::uint32_t> capacities, std::size_t tasks,
                const ScoreFunction& score, CbbaOptions options = {});
 
-    std::size_t agents() const { return capacity_.size(); }
-    std::size_t tasks() const { return tasks_; }
-    std::uint32_t rounds_done() const { return round_; }
+    [[nodiscard]] std::size_t agents() const { return capacity_.size(); }
+    [[nodiscard]] std::size_t tasks() const { return tasks_; }
+    [[nodiscard]] std::uint32_t rounds_done() const { return round_; }
 
     // One round: bundle construction for every agent, then one consensus exchange over
     // `graph` (graph.size() must equal agents(); throws std::invalid_argument otherwise).
@@ -81,8 +81,9 @@ class CbbaSolver {
     // and bid, or max_rounds.
     CbbaResult run(const comms::AgentGraph& graph, std::uint32_t max_rounds,
                    sim::Executor* executor = nullptr);
-    // the same with a graph per round (graph_at(r) for round r = 1, 2, ...); the reference
-    // it returns must stay valid for that round
+    // the same with a graph per round: graph_at(r) for the solver's round number
+    // r = rounds_done() + 1, + 2, ... (1, 2, ... on a fresh solver); the reference it
+    // returns must stay valid until the next call
     CbbaResult run(const std::function<const comms::AgentGraph&(std::uint32_t)>& graph_at,
                    std::uint32_t max_rounds, sim::Executor* executor = nullptr);
 
@@ -94,26 +95,26 @@ class CbbaSolver {
     // a new bundle limit for agent i from the next round (a smaller one trims the bundle
     // from its end, releasing those tasks)
     void set_capacity(AgentIndex i, std::uint32_t capacity);
-    std::uint32_t capacity(AgentIndex i) const { return capacity_[i]; }
+    [[nodiscard]] std::uint32_t capacity(AgentIndex i) const { return capacity_[i]; }
 
     // agent i's view: its bundle (insertion order), path (visiting order), and what it
     // believes are the winning bid y_ij and winner z_ij of every task
-    std::span<const TaskIndex> bundle(AgentIndex i) const { return bundles_[i]; }
-    std::span<const TaskIndex> path(AgentIndex i) const { return paths_[i]; }
-    std::span<const double> bids(AgentIndex i) const {
+    [[nodiscard]] std::span<const TaskIndex> bundle(AgentIndex i) const { return bundles_[i]; }
+    [[nodiscard]] std::span<const TaskIndex> path(AgentIndex i) const { return paths_[i]; }
+    [[nodiscard]] std::span<const double> bids(AgentIndex i) const {
         return {y_.data() + (static_cast<std::size_t>(i) * tasks_), tasks_};
     }
-    std::span<const AgentIndex> winners(AgentIndex i) const {
+    [[nodiscard]] std::span<const AgentIndex> winners(AgentIndex i) const {
         return {z_.data() + (static_cast<std::size_t>(i) * tasks_), tasks_};
     }
     // every pair of neighbours in graph holds the same winners and bids
-    bool neighbours_agree(const comms::AgentGraph& graph) const;
+    [[nodiscard]] bool neighbours_agree(const comms::AgentGraph& graph) const;
     // the bundles as an assignment; a task in several bundles goes to the lowest agent
-    Assignment assignment() const;
-    std::size_t conflicts() const;
+    [[nodiscard]] Assignment assignment() const;
+    [[nodiscard]] std::size_t conflicts() const;
     // payload of one message: sender and round ids, then per task a bid (8 bytes) and a
     // winner (4), then per agent a timestamp (4)
-    std::uint64_t message_bytes() const;
+    [[nodiscard]] std::uint64_t message_bytes() const;
 
   private:
     // phase 1 for agent i; true if its bundle grew

@@ -34,8 +34,9 @@ class ScoreFunction {
     virtual ~ScoreFunction() = default;
     // The best place to insert `task` into agent's `path` (visiting order, task not in it)
     // and the gain S(path with task) - S(path) there; gain <= 0 or -inf if infeasible.
-    virtual Insertion best_insertion(AgentIndex agent, std::span<const TaskIndex> path,
-                                     TaskIndex task) const = 0;
+    [[nodiscard]] virtual Insertion best_insertion(AgentIndex agent,
+                                                   std::span<const TaskIndex> path,
+                                                   TaskIndex task) const = 0;
 };
 
 struct Assignment {
@@ -45,7 +46,7 @@ struct Assignment {
     // sum_i S_i(path_i) - S_i(empty)
     double total_gain = 0.0;
 
-    std::size_t assigned() const;
+    [[nodiscard]] std::size_t assigned() const;
 };
 
 // Time-discounted reward minus travel (Choi, Brunet, How 2009, section IV): agent i starts
@@ -69,16 +70,16 @@ class TimeDiscountedReward final : public ScoreFunction {
     // throws std::invalid_argument naming the bad field
     explicit TimeDiscountedReward(Params params);
 
-    std::size_t agents() const { return p_.agent_start.size(); }
-    std::size_t tasks() const { return p_.task_position.size(); }
+    [[nodiscard]] std::size_t agents() const { return p_.agent_start.size(); }
+    [[nodiscard]] std::size_t tasks() const { return p_.task_position.size(); }
     // S_i(path) itself (for reports and tests)
-    double path_score(AgentIndex agent, std::span<const TaskIndex> path) const;
-    Insertion best_insertion(AgentIndex agent, std::span<const TaskIndex> path,
-                             TaskIndex task) const override;
+    [[nodiscard]] double path_score(AgentIndex agent, std::span<const TaskIndex> path) const;
+    [[nodiscard]] Insertion best_insertion(AgentIndex agent, std::span<const TaskIndex> path,
+                                           TaskIndex task) const override;
 
   private:
     // lambda^t
-    double discount(double t) const { return std::exp(log_lambda_ * t); }
+    [[nodiscard]] double discount(double t) const { return std::exp(log_lambda_ * t); }
 
     Params p_;
     double log_lambda_;

@@ -23,21 +23,21 @@ class Region {
     // coordinate, or zero area.
     static Region polygon(std::vector<Point> vertices);
 
-    Shape shape() const { return shape_; }
+    [[nodiscard]] Shape shape() const { return shape_; }
     // circle only (zero for a polygon)
-    Point centre() const { return centre_; }
-    double radius_m() const { return radius_m_; }
+    [[nodiscard]] Point centre() const { return centre_; }
+    [[nodiscard]] double radius_m() const { return radius_m_; }
     // polygon only (empty for a circle)
-    std::span<const Point> vertices() const { return vertices_; }
+    [[nodiscard]] std::span<const Point> vertices() const { return vertices_; }
 
     // Circle: boundary inclusive. Polygon: even-odd crossing test; a point exactly on an
     // edge is inside for some edges and outside for others, but the answer is a pure
     // function of the coordinates (no tolerance), so it is deterministic.
-    bool contains(Point p) const;
+    [[nodiscard]] bool contains(Point p) const;
     // axis-aligned box enclosing the region
-    BoundingBox bounds() const { return bounds_; }
+    [[nodiscard]] BoundingBox bounds() const { return bounds_; }
     // square metres (for reports and validation)
-    double area_m2() const;
+    [[nodiscard]] double area_m2() const;
 
   private:
     Region() = default;
