@@ -58,6 +58,7 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.time_to_reassign_max_s);
     // fleet and depots
     h.add(s.veh_km);
+    h.add(s.drive_hours);
     h.add(s.energy_kwh);
     h.add(s.utilisation);
     h.add(s.queue_mean);
@@ -71,6 +72,13 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.messages);
     h.add(s.bytes);
     h.add(s.cost);
+    h.add(s.services);
+    h.add(s.wear_breakdowns);
+    h.add(s.learning_rounds);
+    h.add(s.model_bytes);
+    h.add(s.risk_model_loss);
+    h.add(s.travel_time_rmse);
+    h.add(s.model_consensus);
     // the series, column by column
     for (std::size_t k = 0; k < series.size(); ++k) {
         h.add(series.created(k));
@@ -133,7 +141,26 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
     }
     s.cost = s.veh_km * spec.cost.per_km + s.energy_kwh * spec.cost.per_kwh +
              late_min * spec.cost.per_late_minute +
-             static_cast<double>(s.failed) * spec.cost.per_failed_order;
+             static_cast<double>(s.failed) * spec.cost.per_failed_order +
+             static_cast<double>(s.breakdowns) * spec.cost.per_breakdown +
+             static_cast<double>(k.fleet.services) * spec.cost.per_service;
+    s.services = k.fleet.services;
+    Tick driving = 0;
+    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+        driving += model.vehicles().drive_time[v];
+    }
+    s.drive_hours = ts.to_seconds(driving) / 3600.0;
+    if (const FleetLearning* l = model.learning()) {
+        const LearningTotals& lt = l->totals();
+        const LearningMetrics& m = l->metrics();
+        s.wear_breakdowns = lt.wear_breakdowns;
+        s.learning_rounds = lt.rounds;
+        s.model_bytes = lt.model_bytes;
+        s.risk_model_loss = m.risk_loss;
+        s.risk_model_accuracy = m.risk_accuracy;
+        s.travel_time_rmse = m.travel_time_rmse;
+        s.model_consensus = m.consensus_risk;
+    }
 }
 
 }  // namespace
