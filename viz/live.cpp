@@ -129,6 +129,15 @@ class LiveSession::Feed final : public sim::Observer {
             k.distance_km += fleet.counters[v].metres() / 1000.0;
         }
         k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+        // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
+        if (const agents::FleetLearning* l = model_.learning()) {
+            s.extra.resize(agents::FleetLearning::kValues);
+            for (std::size_t i = 0; i < agents::FleetLearning::kValues; ++i) {
+                s.extra[i].name = agents::FleetLearning::kValueNames[i];
+                const std::span<const float> values = l->value(i);
+                s.extra[i].values.assign(values.begin(), values.end());
+            }
+        }
 
         // orders, summed over depots in depot order
         agents::KpiSeries series;
@@ -227,7 +236,8 @@ class LiveSession::Feed final : public sim::Observer {
 
     // radio links: each vehicle's nearest peers in radio range; gossip: the exchanges of
     // road news the next round will make (each vehicle that knows something pushes it to its
-    // nearest peers that lack it), both as the model's board sees them
+    // nearest peers that lack it), both as the model's board sees them, and the model
+    // transfers between vehicles of the latest learning round
     void fill_links(Snapshot& s) {
         s.radio_links.clear();
         s.gossip.clear();
@@ -266,6 +276,14 @@ class LiveSession::Feed final : public sim::Observer {
                     board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
                 for (std::size_t i = 0; i < n; ++i) {
                     s.gossip.push_back({v, near[i]});
+                }
+            }
+        }
+        const agents::FleetLearning* l = model_.learning();
+        if (gossip && l != nullptr) {
+            for (const agents::FleetLearning::Exchange& x : l->round_exchanges()) {
+                if (x.from < fleet.size() && x.to < fleet.size()) {  // not the cloud
+                    s.gossip.push_back({x.from, x.to});
                 }
             }
         }

@@ -168,6 +168,7 @@ void FleetLearning::remember_risk(std::uint32_t v, const Pending& p, bool broke)
 void FleetLearning::sense(sim::Tick t, std::span<const float> utilisation,
                           std::span<const std::uint8_t> running, std::vector<std::uint32_t>& broke) {
     ++totals_.rounds;
+    round_log_.clear();
     totals_.travel_observations = 0;
     for (const std::uint64_t n : tt_count_) {
         totals_.travel_observations += n;
@@ -323,10 +324,25 @@ std::uint32_t FleetLearning::transfer_bytes() const {
                                       sizeof(float));
 }
 
-void FleetLearning::count_transfer(std::uint32_t wire_bytes, bool delivered) {
+void FleetLearning::count_transfer(std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes,
+                                   bool delivered) {
     ++totals_.model_messages;
     totals_.model_bytes += wire_bytes;
     totals_.model_drops += delivered ? 0 : 1;
+    if (from < vehicles_) {
+        values_[6][from] += static_cast<float>(wire_bytes);
+    }
+    if (delivered) {
+        round_log_.push_back({from, to, wire_bytes});
+        if (keep_log_) {
+            log_.push_back({from, to, wire_bytes});
+        }
+    }
+}
+
+void FleetLearning::take_exchanges(std::vector<Exchange>& out) {
+    out.insert(out.end(), log_.begin(), log_.end());
+    log_.clear();
 }
 
 void FleetLearning::decide(std::span<const std::uint8_t> eligible,
@@ -390,6 +406,16 @@ void FleetLearning::evaluate(sim::Executor& executor) {
     metrics_.risk_accuracy = acc / n;
     metrics_.travel_time_rmse = rmse / n;
     metrics_.consensus_risk = learning::consensus_distance(risk_bank_);
+    const std::vector<float> mean = learning::mean_row(risk_bank_);
+    for (std::uint32_t v = 0; v < vehicles_; ++v) {
+        double d = 0.0;
+        const std::span<const float> row = risk_bank_.row(v);
+        for (std::size_t k = 0; k < row.size(); ++k) {
+            const double x = static_cast<double>(row[k]) - static_cast<double>(mean[k]);
+            d += x * x;
+        }
+        values_[5][v] = static_cast<float>(d);
+    }
     metrics_.consensus_travel = learning::consensus_distance(travel_bank_);
 }
 

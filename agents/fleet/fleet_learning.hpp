@@ -55,10 +55,22 @@ struct LearningMetrics {
 
 class FleetLearning {
   public:
-    // per-agent values for traces and the visualizer, in value() order
-    static constexpr std::size_t kValues = 5;
+    // per-agent values for traces and the visualizer, in value() order: the hidden wear,
+    // the risk the vehicle predicts, its models' scores on hidden-truth samples, the squared
+    // distance of its risk model to the fleet's mean model (their mean is the consensus
+    // distance) and the model bytes it has sent
+    static constexpr std::size_t kValues = 7;
     static constexpr std::array<const char*, kValues> kValueNames = {
-        "wear", "predicted_risk", "risk_model_loss", "risk_model_accuracy", "travel_time_rmse"};
+        "wear",           "predicted_risk",   "risk_model_loss", "risk_model_accuracy",
+        "travel_time_rmse", "model_distance", "model_bytes_sent"};
+
+    // one model transfer that arrived (gossip push or pull, cloud upload or download); the
+    // cloud is agent `vehicles` (its comms index is FleetModel::cloud_agent())
+    struct Exchange {
+        std::uint32_t from = 0;
+        std::uint32_t to = 0;
+        std::uint32_t bytes = 0;
+    };
 
     // the hidden world of this run is drawn from `seed`; throws std::invalid_argument for a
     // bad spec
@@ -94,7 +106,14 @@ class FleetLearning {
     void federated_average(std::span<const std::uint32_t> members);
     // bytes of one model transfer (both models' float32 weights) before headers
     [[nodiscard]] std::uint32_t transfer_bytes() const;
-    void count_transfer(std::uint32_t wire_bytes, bool delivered);
+    // one transfer from -> to (vehicles, or the cloud as index `vehicles`) of wire_bytes
+    void count_transfer(std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes,
+                        bool delivered);
+    // the transfers that arrived in the latest round (the visualizer's gossip lines)
+    [[nodiscard]] std::span<const Exchange> round_exchanges() const { return round_log_; }
+    // keep every arrived transfer until taken (traces); off by default
+    void keep_exchange_log(bool on) { keep_log_ = on; }
+    void take_exchanges(std::vector<Exchange>& out);
     // vehicles among `eligible` whose predicted risk now exceeds the threshold
     void decide(std::span<const std::uint8_t> eligible, std::vector<std::uint32_t>& due);
     // every vehicle's models on the hidden-truth samples (value() and metrics())
@@ -159,6 +178,9 @@ class FleetLearning {
     std::array<std::vector<float>, kValues> values_;
     LearningTotals totals_;
     LearningMetrics metrics_;
+    std::vector<Exchange> round_log_;
+    std::vector<Exchange> log_;
+    bool keep_log_ = false;
 };
 
 }  // namespace swarm::agents

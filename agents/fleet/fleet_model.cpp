@@ -194,6 +194,7 @@ void FleetModel::attach(sim::Engine& engine) {
     learning_.reset();
     if (spec_.learning.active()) {
         learning_ = std::make_unique<FleetLearning>(spec_, vehicle_count(), engine.config().seed);
+        learning_->keep_exchange_log(keep_exchange_log_);
         learn_busy_.assign(fleet_.size(), 0);
         repair_at_.assign(fleet_.size(), sim::kTickNever);
         const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
@@ -1348,7 +1349,7 @@ void FleetModel::exchange_models() {
                 // push: u learns v's models; pull: v learns u's (from before the push)
                 counters_.record_send(v, bytes);
                 const bool pushed = !link_.lost(comms::Link::kRadio, loss, rng);
-                learning_->count_transfer(bytes, pushed);
+                learning_->count_transfer(v, u, bytes, pushed);
                 if (!pushed) {
                     counters_.record_drop(v);
                     continue;
@@ -1356,7 +1357,7 @@ void FleetModel::exchange_models() {
                 counters_.record_receive(u, bytes);
                 counters_.record_send(u, bytes);
                 const bool pulled = !link_.lost(comms::Link::kRadio, loss, rng);
-                learning_->count_transfer(bytes, pulled);
+                learning_->count_transfer(u, v, bytes, pulled);
                 if (pulled) {
                     counters_.record_receive(v, bytes);
                     learning_->average_pair(v, u);
@@ -1381,13 +1382,13 @@ void FleetModel::exchange_models() {
                 members.push_back(v);
                 counters_.record_send(v, bytes);
                 counters_.record_receive(cloud, bytes);
-                learning_->count_transfer(bytes, true);
+                learning_->count_transfer(v, vehicle_count(), bytes, true);
             }
             learning_->federated_average(members);
             for (const std::uint32_t v : members) {
                 counters_.record_send(cloud, bytes);
                 counters_.record_receive(v, bytes);
-                learning_->count_transfer(bytes, true);
+                learning_->count_transfer(vehicle_count(), v, bytes, true);
             }
             return;
         }

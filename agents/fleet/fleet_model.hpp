@@ -148,6 +148,13 @@ class FleetModel final : public sim::Model {
 
     // operational learning (docs/fleet-learning.md); nullptr when the spec has none
     [[nodiscard]] const FleetLearning* learning() const { return learning_.get(); }
+    // keeps every model transfer until taken (trace links); call before attach()
+    void keep_model_exchange_log(bool on) { keep_exchange_log_ = on; }
+    void take_model_exchanges(std::vector<FleetLearning::Exchange>& out) {
+        if (learning_) {
+            learning_->take_exchanges(out);
+        }
+    }
 
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
@@ -289,6 +296,7 @@ class FleetModel final : public sim::Model {
     sim::Tick cloud_board_at_ = -1;
     // operational learning
     std::unique_ptr<FleetLearning> learning_;
+    bool keep_exchange_log_ = false;
     std::vector<Tick> learn_busy_;         // busy time booked at the last round, per vehicle
     std::vector<sim::Tick> repair_at_;     // when a worn-out vehicle's repair is due
 };
