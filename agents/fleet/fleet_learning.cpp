@@ -97,6 +97,7 @@ FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std:
     wear_draws_.assign(vehicles, 0);
     last_utilisation_.assign(vehicles, 0.0F);
     factors_.assign(std::size_t{vehicles} * zones_, 1.0F);
+    changed_.assign(vehicles, 1);
     for (auto& v : values_) {
         v.assign(vehicles, 0.0F);
     }
@@ -221,6 +222,7 @@ void FleetLearning::train_one(std::uint32_t v, learning::Scratch& scratch,
         rows[i] = i;
     }
     const std::size_t base = std::size_t{v} * spec_.memory;
+    changed_[v] = 1;
     const std::uint64_t tt_n = std::min<std::uint64_t>(tt_count_[v], spec_.memory);
     if (tt_n > 0 && !tt_target_.empty()) {
         batch.features = travel_spec_.inputs;
@@ -274,6 +276,7 @@ void FleetLearning::train(sim::Executor& executor) {
 }
 
 void FleetLearning::absorb(std::uint32_t to, std::uint32_t from) {
+    changed_[to] = 1;
     for (learning::ModelBank* bank : {&travel_bank_, &risk_bank_}) {
         const std::span<float> a = bank->row(to);
         const std::span<const float> b = bank->row(from);
@@ -289,6 +292,7 @@ void FleetLearning::average_pair(std::uint32_t a, std::uint32_t b) {
         const std::span<const float> from = bank->row(a);
         std::copy(from.begin(), from.end(), bank->row(b).begin());
     }
+    changed_[b] = 1;
 }
 
 void FleetLearning::federated_average(std::span<const std::uint32_t> members) {
@@ -309,6 +313,7 @@ void FleetLearning::federated_average(std::span<const std::uint32_t> members) {
             total += w;
         }
         for (const std::uint32_t v : members) {
+            changed_[v] = 1;
             const std::span<float> row = bank.row(v);
             for (std::size_t k = 0; k < sum.size(); ++k) {
                 row[k] = static_cast<float>(sum[k] / total);
@@ -389,7 +394,10 @@ void FleetLearning::evaluate_one(std::uint32_t v) {
 void FleetLearning::evaluate(sim::Executor& executor) {
     for_chunks(executor, vehicles_, [this](std::size_t from, std::size_t to) {
         for (std::size_t v = from; v < to; ++v) {
-            evaluate_one(static_cast<std::uint32_t>(v));
+            if (changed_[v] != 0) {
+                evaluate_one(static_cast<std::uint32_t>(v));
+                changed_[v] = 0;
+            }
         }
     });
     // means in vehicle order (independent of the split)

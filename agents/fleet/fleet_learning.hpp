@@ -116,7 +116,8 @@ class FleetLearning {
     void take_exchanges(std::vector<Exchange>& out);
     // vehicles among `eligible` whose predicted risk now exceeds the threshold
     void decide(std::span<const std::uint8_t> eligible, std::vector<std::uint32_t>& due);
-    // every vehicle's models on the hidden-truth samples (value() and metrics())
+    // the models that changed since they were last scored, on the hidden-truth samples
+    // (value() and metrics())
     void evaluate(sim::Executor& executor);
     // vehicle v's component was replaced at a planned service (from v's LP)
     void serviced(std::uint32_t v);
@@ -172,6 +173,7 @@ class FleetLearning {
     std::vector<std::uint64_t> wear_draws_;
     std::vector<float> last_utilisation_;
     std::vector<float> factors_;  // vehicles x zones
+    std::vector<std::uint8_t> changed_;  // models changed since the vehicle was last scored
     // evaluation
     learning::Dataset travel_eval_;
     learning::Dataset risk_eval_;

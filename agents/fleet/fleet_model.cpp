@@ -1294,8 +1294,12 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
             }
         });
     }
+    // scoring is the expensive part of a round: every eval_every rounds (and the first)
+    const bool score = (learning_->totals().rounds - 1) % spec_.learning.eval_every == 0;
     if (!spec_.learning.learns()) {
-        learning_->evaluate(engine.executor());  // the untrained models: the baseline
+        if (score) {
+            learning_->evaluate(engine.executor());  // the untrained models: the baseline
+        }
         return;
     }
     learning_->train(engine.executor());
@@ -1315,7 +1319,9 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
             engine.inject(vehicle_lp(v), t, type_of(Msg::kServiceDue));
         }
     }
-    learning_->evaluate(engine.executor());
+    if (score) {
+        learning_->evaluate(engine.executor());
+    }
 }
 
 void FleetModel::exchange_models() {

@@ -124,6 +124,8 @@ void FleetSpec::validate() const {
                 "learning: risk_threshold in (0, 1)");
         require(l.eval_samples >= 1 && l.eval_samples <= 100'000,
                 "learning: eval_samples in [1, 100000]");
+        require(l.eval_every >= 1 && l.eval_every <= 1'000'000,
+                "learning: eval_every in [1, 1000000]");
         require(l.congestion_field.zones >= 1 && l.congestion_field.zones <= 16,
                 "learning: congestion zones per side in [1, 16]");
         try {

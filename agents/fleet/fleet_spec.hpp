@@ -135,6 +135,7 @@ struct FleetLearningSpec {
     double risk_threshold = 0.3;
     double service_s = 1800.0;  // planned maintenance at the home depot
     std::uint32_t eval_samples = 256;  // hidden-truth samples each model is scored on
+    std::uint32_t eval_every = 10;     // rounds between scorings (models that changed only)
 
     [[nodiscard]] bool active() const { return congestion || wear; }
     [[nodiscard]] bool learns() const { return active() && mode != LearningMode::kOff; }

@@ -282,7 +282,8 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     r.check_keys(t, "learning",
                  {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
                   "horizon_s", "route_on_predictions", "predictive_maintenance",
-                  "risk_threshold", "service_s", "eval_samples", "congestion", "wear"});
+                  "risk_threshold", "service_s", "eval_samples", "eval_every", "congestion",
+                  "wear"});
     l.mode = agents::learning_mode_from_string(
         r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
@@ -307,6 +308,8 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.service_s = r.real(t, "learning", "service_s", 1800.0, 0.0, 30.0 * 86400.0, true);
     l.eval_samples =
         static_cast<std::uint32_t>(r.integer(t, "learning", "eval_samples", 256, 1, 100'000));
+    l.eval_every =
+        static_cast<std::uint32_t>(r.integer(t, "learning", "eval_every", 10, 1, 1'000'000));
 
     toml::table& c = r.table(t, "learning", "congestion");
     r.check_keys(c, "learning.congestion",
