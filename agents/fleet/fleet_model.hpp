@@ -148,8 +148,13 @@ class FleetModel final : public sim::Model {
 
     // operational learning (docs/fleet-learning.md); nullptr when the spec has none
     [[nodiscard]] const FleetLearning* learning() const { return learning_.get(); }
-    // keeps every model transfer until taken (trace links); call before attach()
-    void keep_model_exchange_log(bool on) { keep_exchange_log_ = on; }
+    // keeps every model transfer until taken (trace links); before or after attach()
+    void keep_model_exchange_log(bool on) {
+        keep_exchange_log_ = on;
+        if (learning_) {
+            learning_->keep_exchange_log(on);
+        }
+    }
     void take_model_exchanges(std::vector<FleetLearning::Exchange>& out) {
         if (learning_) {
             learning_->take_exchanges(out);
