@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 #include "agents/routing/router.hpp"
 #include "sim/executor.hpp"
 
@@ -129,6 +130,7 @@ class LiveSession::Feed final : public sim::Observer {
             k.distance_km += fleet.counters[v].metres() / 1000.0;
         }
         k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+        k.cost = agents::running_cost(model_, t);
         // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
         if (const agents::FleetLearning* l = model_.learning()) {
             s.extra.resize(agents::FleetLearning::kValues);

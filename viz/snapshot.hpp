@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct KpiPoint {
     double busy_fraction = 0.0;
     double energy_kwh = 0.0;
     double distance_km = 0.0;
+    // the cost KPI so far (currency; docs/disruptions.md); NaN when the run does not report
+    // it (traces before schema 1.4)
+    double cost = std::numeric_limits<double>::quiet_NaN();
 };
 
 // one complete KPI interval [end_s - interval_s, end_s)

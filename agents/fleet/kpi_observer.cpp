@@ -135,15 +135,8 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
     const double agents = static_cast<double>(model.agent_count());
     s.messages_per_agent = static_cast<double>(c.messages_sent) / agents;
     s.bytes_per_agent = static_cast<double>(c.bytes_sent) / agents;
-    double late_min = 0.0;
-    for (const Tick late : k.depots.late_samples) {
-        late_min += ts.to_seconds(late) / 60.0;
-    }
-    s.cost = s.veh_km * spec.cost.per_km + s.energy_kwh * spec.cost.per_kwh +
-             late_min * spec.cost.per_late_minute +
-             static_cast<double>(s.failed) * spec.cost.per_failed_order +
-             static_cast<double>(s.breakdowns) * spec.cost.per_breakdown +
-             static_cast<double>(k.fleet.services) * spec.cost.per_service;
+    s.cost = cost_of(spec.cost, {s.veh_km, s.energy_kwh, ts.to_seconds(k.depots.late_total) / 60.0,
+                                 s.failed, s.breakdowns, k.fleet.services});
     s.services = k.fleet.services;
     Tick driving = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
@@ -164,6 +157,34 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
 }
 
 }  // namespace
+
+double cost_of(const CostParams& prices, const CostInputs& in) {
+    return in.veh_km * prices.per_km + in.energy_kwh * prices.per_kwh +
+           in.late_minutes * prices.per_late_minute +
+           static_cast<double>(in.failed) * prices.per_failed_order +
+           static_cast<double>(in.breakdowns) * prices.per_breakdown +
+           static_cast<double>(in.services) * prices.per_service;
+}
+
+double running_cost(const FleetModel& model, sim::Tick t) {
+    CostInputs in;
+    Tick late = 0;
+    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+        const DepotCounters& c = model.depot(d).book.counters();
+        late += c.late_total;
+        in.failed += c.failed();
+    }
+    FleetCounters fleet;
+    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+        fleet += model.vehicle_counters(v, t);
+    }
+    in.veh_km = fleet.metres() / 1000.0;
+    in.energy_kwh = fleet.energy_kwh();
+    in.late_minutes = model.spec().time.to_seconds(late) / 60.0;
+    in.breakdowns = fleet.breakdowns;
+    in.services = fleet.services;
+    return cost_of(model.spec().cost, in);
+}
 
 FleetKpis FleetKpiObserver::take(sim::Tick t) const {
     FleetKpis k;

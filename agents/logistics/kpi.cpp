@@ -154,6 +154,7 @@ DepotCounters& DepotCounters::operator+=(const DepotCounters& other) {
     first_assigned += other.first_assigned;
     first_assign_wait += other.first_assign_wait;
     late_samples.insert(late_samples.end(), other.late_samples.begin(), other.late_samples.end());
+    late_total += other.late_total;
     queue += other.queue;
     dock_busy += other.dock_busy;
     return *this;

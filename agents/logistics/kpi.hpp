@@ -95,6 +95,7 @@ struct DepotCounters {
     // lateness (ticks > 0) of every late delivery, in the order recorded; on-time deliveries
     // count as lateness 0 without a sample. Per depot only: memory is not a concern there.
     std::vector<Tick> late_samples;
+    Tick late_total = 0;  // their sum (the cost KPI, cheap at every sample)
     TimeIntegral queue;  // vehicles waiting for a loading dock
     Tick dock_busy = 0;  // dock-ticks spent loading
 
