@@ -51,6 +51,11 @@ inline constexpr std::array<const char*, 23> kTraceEventKindNames = {
     "radio_restored", "loss_spike",       "loss_end",       "cloud_down",       "cloud_up",
     "demand_surge",   "demand_surge_end", "depot_docks"};
 
+// the standard elements of particles/agents (each {step, time, value}); further per-agent
+// values (TraceHeader::agent_values) sit beside them under other names
+inline constexpr std::array<const char*, 4> kTraceAgentElements = {"position", "state", "load",
+                                                                   "energy"};
+
 inline constexpr std::uint32_t kTraceNoId = 0xFFFFFFFFu;
 
 // one row of /events

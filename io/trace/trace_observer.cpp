@@ -1,6 +1,8 @@
 #include "io/trace/trace_observer.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "agents/fleet/fleet_model.hpp"
@@ -13,8 +15,35 @@ TraceObserver::TraceObserver(const agents::FleetModel& model, TraceWriter& write
     if (options_.every == 0) {
         options_.every = 1;
     }
-    first_open_.assign(model.depot_count(), 0);
-    reported_.resize(model.depot_count());
+    seen_.assign(model.depot_count(), 0);
+    stamp_.assign(model.depot_count(), 0);
+    open_.resize(model.depot_count());
+}
+
+void TraceObserver::add_value_source(AgentValueSource& source) {
+    const std::vector<std::string>& declared = writer_.header().agent_values;
+    ValueSlot slot{&source, {}};
+    for (const std::string& name : source.value_names()) {
+        const auto it = std::find(declared.begin(), declared.end(), name);
+        if (it == declared.end()) {
+            throw TraceError(writer_.path(), "per-agent value '" + name +
+                                                 "' is not declared in the trace header "
+                                                 "(TraceHeader::agent_values)");
+        }
+        const auto column = static_cast<std::size_t>(it - declared.begin());
+        for (const ValueSlot& other : value_sources_) {
+            if (std::find(other.columns.begin(), other.columns.end(), column) !=
+                other.columns.end()) {
+                throw TraceError(writer_.path(),
+                                 "per-agent value '" + name + "' is published by two sources");
+            }
+        }
+        if (std::find(slot.columns.begin(), slot.columns.end(), column) != slot.columns.end()) {
+            throw TraceError(writer_.path(), "per-agent value '" + name + "' named twice");
+        }
+        slot.columns.push_back(column);
+    }
+    value_sources_.push_back(std::move(slot));
 }
 
 TraceHeader TraceObserver::header_for(const agents::FleetModel& model, double sample_interval_s) {
@@ -34,40 +63,11 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         return;
     }
     const sim::TimeScale& scale = model_.spec().time;
-    const agents::FleetState& fleet = model_.vehicles();
-    const std::uint32_t n = model_.vehicle_count();
     std::unique_ptr<TraceFrame> f = writer_.acquire();
     f->step = t;
     f->time = scale.to_seconds(t);
 
-    // vehicles
-    std::size_t busy = 0;
-    double energy = 0.0;
-    const bool first = last_state_.empty();
-    last_state_.resize(n);
-    for (std::uint32_t v = 0; v < n; ++v) {
-        const agents::Point p = model_.position_at(v, t);
-        f->position[2 * std::size_t{v}] = static_cast<float>(p.x);
-        f->position[2 * std::size_t{v} + 1] = static_cast<float>(p.y);
-        const agents::VehicleState s = fleet.state[v];
-        const auto code = static_cast<std::int8_t>(s);
-        f->state[v] = code;
-        f->load[v] = static_cast<float>(fleet.load[v]);
-        f->energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-        busy += agents::serving(s) ? 1U : 0U;
-        energy += fleet.energy_kwh[v];
-        if (options_.state_events && !first && last_state_[v] != code) {
-            TraceEvent e;
-            e.time = f->time;
-            e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-            e.agent = v;
-            e.value = code;
-            f->events.push_back(e);
-        }
-        last_state_[v] = code;
-    }
-    f->scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
-    f->scalars.energy_kwh = energy;
+    snapshot_vehicles(*f, t);
 
     // order counters summed over depots, in depot order
     for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
@@ -112,6 +112,16 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     for (LinkSource* source : link_sources_) {
         source->collect_links(t, f->links);
     }
+    if (!value_sources_.empty()) {
+        const std::size_t n = model_.vehicle_count();
+        for (ValueSlot& slot : value_sources_) {
+            value_spans_.clear();
+            for (const std::size_t c : slot.columns) {
+                value_spans_.emplace_back(f->values.data() + c * n, n);
+            }
+            slot.source->collect_values(t, value_spans_);
+        }
+    }
     // a deterministic order of the rows: time, kind, order, agent, edge
     std::sort(f->events.begin(), f->events.end(), [](const TraceEvent& a, const TraceEvent& b) {
         return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
@@ -119,6 +129,63 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     });
     writer_.push(std::move(f));
     ++frames_;
+}
+
+void TraceObserver::snapshot_vehicles(TraceFrame& frame, sim::Tick t) {
+    // one tight pass per array (the fleet is a struct of arrays): this runs on the
+    // simulation's critical path at every sample
+    const agents::FleetState& fleet = model_.vehicles();
+    const std::uint32_t n = model_.vehicle_count();
+    std::int8_t* state = frame.state.data();
+    for (std::uint32_t v = 0; v < n; ++v) {
+        state[v] = static_cast<std::int8_t>(fleet.state[v]);
+    }
+    std::size_t busy = 0;
+    for (std::uint32_t v = 0; v < n; ++v) {
+        busy += agents::serving(fleet.state[v]) ? 1U : 0U;
+    }
+    for (std::uint32_t v = 0; v < n; ++v) {
+        frame.load[v] = static_cast<float>(fleet.load[v]);
+    }
+    double energy = 0.0;
+    for (std::uint32_t v = 0; v < n; ++v) {
+        frame.energy[v] = static_cast<float>(fleet.energy_kwh[v]);
+        energy += fleet.energy_kwh[v];
+    }
+    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+    frame.scalars.energy_kwh = energy;
+
+    // state changes since the last frame (at sample resolution)
+    if (last_state_.size() == n && options_.state_events) {
+        for (std::uint32_t v = 0; v < n; ++v) {
+            if (last_state_[v] != state[v]) {
+                TraceEvent e;
+                e.time = frame.time;
+                e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
+                e.agent = v;
+                e.value = state[v];
+                frame.events.push_back(e);
+            }
+        }
+    }
+    last_state_.assign(state, state + n);
+
+    // positions: only vehicles on a leg, or at a new node, need the road network
+    if (position_node_.size() != n) {
+        position_node_.assign(n, std::numeric_limits<std::uint32_t>::max());
+        position_.assign(std::size_t{n} * 2, 0.0F);
+    }
+    for (std::uint32_t v = 0; v < n; ++v) {
+        const bool still = fleet.moving[v] == 0 || fleet.leg_end[v] <= fleet.leg_start[v];
+        if (!still || position_node_[v] != fleet.node[v]) {
+            const agents::Point p = model_.position_at(v, t);
+            position_[2 * std::size_t{v}] = static_cast<float>(p.x);
+            position_[2 * std::size_t{v} + 1] = static_cast<float>(p.y);
+            // a vehicle on a leg is recomputed next time whatever its node
+            position_node_[v] = still ? fleet.node[v] : std::numeric_limits<std::uint32_t>::max();
+        }
+    }
+    std::copy(position_.begin(), position_.end(), frame.position.begin());
 }
 
 void TraceObserver::scan_disruptions(TraceFrame& frame) {
@@ -147,16 +214,31 @@ void TraceObserver::scan_disruptions(TraceFrame& frame) {
 }
 
 void TraceObserver::scan_orders(TraceFrame& frame) {
+    // only the orders not yet terminal are looked at again: the scan costs the backlog and
+    // the new orders, not the history
     const sim::TimeScale& scale = model_.spec().time;
     for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-        const auto orders = model_.depot(d).book.orders();
-        std::vector<std::uint8_t>& done = reported_[d];
-        done.resize(orders.size(), 0);
-        std::uint64_t& cursor = first_open_[d];
-        for (std::uint64_t i = cursor; i < orders.size(); ++i) {
-            const agents::Order& o = orders[i];
-            std::uint8_t& bits = done[i];
-            const std::uint64_t id = (std::uint64_t{d} << 32) | i;
+        const agents::OrderBook& book = model_.depot(d).book;
+        // every transition that makes a row bumps one of these monotone counters: a depot
+        // whose sum did not move since the last scan has nothing new
+        const agents::DepotCounters& c = book.counters();
+        const std::uint64_t stamp =
+            c.created + c.assignments + c.picked_up + c.delivered() + c.failed();
+        if (stamp == stamp_[d]) {
+            continue;
+        }
+        stamp_[d] = stamp;
+        const auto orders = book.orders();
+        std::vector<OpenOrder>& open = open_[d];
+        for (std::uint64_t i = seen_[d]; i < orders.size(); ++i) {
+            open.push_back({i, 0});
+        }
+        seen_[d] = orders.size();
+        std::size_t kept = 0;
+        for (OpenOrder& entry : open) {
+            const agents::Order& o = orders[entry.index];
+            std::uint8_t& bits = entry.reported;
+            const std::uint64_t id = (std::uint64_t{d} << 32) | entry.index;
             auto emit = [&](TraceEventKind kind, sim::Tick at, std::uint32_t agent, double value) {
                 TraceEvent e;
                 e.time = scale.to_seconds(at);
@@ -179,19 +261,16 @@ void TraceObserver::scan_orders(TraceFrame& frame) {
                 emit(TraceEventKind::kPickedUp, o.picked_up_at, o.vehicle, 0.0);
                 bits |= 4u;
             }
-            if ((bits & 8u) == 0 && o.state == agents::OrderState::kDelivered) {
+            if (o.state == agents::OrderState::kDelivered) {
                 emit(TraceEventKind::kDelivered, o.delivered_at, o.vehicle,
                      scale.to_seconds(o.lateness()));
-                bits |= 8u;
-            } else if ((bits & 8u) == 0 && o.state == agents::OrderState::kFailed) {
+            } else if (o.state == agents::OrderState::kFailed) {
                 emit(TraceEventKind::kFailed, o.failed_at, d, static_cast<double>(o.reason));
-                bits |= 8u;
+            } else {
+                open[kept++] = entry;  // still open: look again next frame
             }
         }
-        // advance past the leading terminal orders
-        while (cursor < orders.size() && (done[cursor] & 8u) != 0) {
-            ++cursor;
-        }
+        open.resize(kept);
     }
 }
 

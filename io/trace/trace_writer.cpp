@@ -1,7 +1,9 @@
 #include "io/trace/trace_writer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <limits>
 #include <tuple>
 #include <utility>
 
@@ -116,6 +118,10 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
                       deflate, frames, block);
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
                       deflate, frames, block);
+        for (const std::string& name : h.agent_values) {
+            create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n},
+                          h.agents * 4, nullptr, deflate, frames, block);
+        }
     }
     // observables
     {
@@ -177,11 +183,40 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     }
 }
 
+// the extra per-agent names: plain link names, unique, none of the standard elements
+void check_value_names(const std::string& path, const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string& name = names[i];
+        const std::string what = "per-agent value '" + name + "': ";
+        const bool plain =
+            !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+                       c == '-' || c == '.';
+            });
+        if (!plain) {
+            throw TraceError(path, what +
+                                       "not a valid name (letters, digits, '_', '-', '.'; not "
+                                       "empty, not starting with '.')");
+        }
+        const bool standard =
+            name == "box" || std::find(kTraceAgentElements.begin(), kTraceAgentElements.end(),
+                                       name) != kTraceAgentElements.end();
+        if (standard) {
+            throw TraceError(path, what + "clashes with a standard element of particles/agents");
+        }
+        if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+            names.begin() + static_cast<std::ptrdiff_t>(i)) {
+            throw TraceError(path, what + "declared twice");
+        }
+    }
+}
+
 }  // namespace
 
 struct TraceWriter::File {
     Handle file;
     Series position, state, load, energy;
+    std::vector<Series> values;  // TraceHeader::agent_values
     std::vector<Series> sample_scalars;
     std::vector<Series> interval_scalars;
     Appendable events;
@@ -205,6 +240,9 @@ struct TraceWriter::File {
         state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
         load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
         energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
+        for (const std::string& name : h.agent_values) {
+            values.push_back(open_series(file, "particles/agents/" + name, H5T_NATIVE_FLOAT));
+        }
         for (const ScalarSpec& s : kSampleScalars) {
             sample_scalars.push_back(open_series(file, std::string("observables/") + s.name,
                                                  s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
@@ -229,6 +267,9 @@ struct TraceWriter::File {
         for (Series* s : {&position, &state, &load, &energy, &links_per_sample}) {
             add(*s);
         }
+        for (Series& s : values) {
+            add(s);
+        }
         for (Series& s : sample_scalars) {
             add(s);
         }
@@ -248,6 +289,9 @@ struct TraceWriter::File {
         for (Series* s : {&position, &state, &load, &energy}) {
             s->value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
         }
+        for (Series& s : values) {
+            s.value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
+        }
         events.set_batch(4096);
         links.set_batch(4096);
     }
@@ -266,6 +310,11 @@ struct TraceWriter::File {
         state.value.append(f.state.data(), 1);
         load.value.append(f.load.data(), 1);
         energy.value.append(f.energy.data(), 1);
+        const std::size_t n = f.energy.size();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            append_time(values[i], f.step, f.time);
+            values[i].value.append(f.values.data() + i * n, 1);
+        }
         const TraceScalars& c = f.scalars;
         const std::int64_t ints[] = {c.created, c.delivered, c.failed, c.backlog};
         for (std::size_t i = 0; i < 4; ++i) {
@@ -295,6 +344,7 @@ struct TraceWriter::File {
 
 TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions options)
     : path_(std::move(path)), header_(std::move(header)), options_(options) {
+    check_value_names(path_, header_.agent_values);
     thread_ = std::thread([this] { run(); });
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return opened_ || error_ != nullptr; });
@@ -329,6 +379,8 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->state.resize(header_.agents);
     f->load.resize(header_.agents);
     f->energy.resize(header_.agents);
+    f->values.assign(header_.agent_values.size() * header_.agents,
+                     std::numeric_limits<float>::quiet_NaN());
     f->intervals.clear();
     f->events.clear();
     f->links.clear();

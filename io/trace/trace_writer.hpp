@@ -36,6 +36,11 @@ struct TraceHeader {
     double sample_interval_s = 0.0;
     double kpi_interval_s = 0.0;
     std::string author = "swarmsim user";
+    // further per-agent float32 elements, particles/agents/<name>/value (an AgentValueSource
+    // fills them; trace_observer.hpp): fixed when the file is created. A name must be a
+    // plain HDF5 link name ([A-Za-z0-9_.-], not starting with '.'), unique, and not one of
+    // the standard elements (position, state, load, energy, box): TraceError otherwise.
+    std::vector<std::string> agent_values;
 };
 
 struct TraceOptions {
@@ -79,6 +84,9 @@ struct TraceFrame {
     std::vector<std::int8_t> state;
     std::vector<float> load;
     std::vector<float> energy;  // kWh
+    // TraceHeader::agent_values, one block of agents values per name in that order; reset
+    // to NaN by acquire()
+    std::vector<float> values;
     TraceScalars scalars;
     std::vector<TraceKpiInterval> intervals;
     std::vector<TraceEvent> events;

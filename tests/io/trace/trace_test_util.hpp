@@ -47,6 +47,7 @@ struct TracedRun {
     std::unique_ptr<agents::testing::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
     LinkSource* links = nullptr;  // fed to the trace observer when set
+    AgentValueSource* values = nullptr;  // likewise; its names go into the header
 
     TracedRun() {
         city.spec.demand.kpi_interval_s = kSampleSeconds;
@@ -60,6 +61,9 @@ struct TracedRun {
         h.scenario_name = "small-city";
         h.seed = 11;
         h.threads = 2;
+        if (values != nullptr) {
+            h.agent_values = values->value_names();
+        }
         return h;
     }
 
@@ -70,6 +74,9 @@ struct TracedRun {
         TraceObserver trace(*run->model, writer);
         if (links != nullptr) {
             trace.add_link_source(*links);
+        }
+        if (values != nullptr) {
+            trace.add_value_source(*values);
         }
         run->engine->add_observer(trace);
         run->engine->add_observer(*recorder);
