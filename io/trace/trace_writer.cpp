@@ -56,13 +56,28 @@ void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_ty
     }
 }
 
+// a per-agent element: time axes appended as usual, values a chunk row at a time
+struct AgentSeries {
+    Appendable step;
+    Appendable time;
+    h5::ChunkRows value;
+};
+
+AgentSeries open_agent_series(hid_t parent, const std::string& path, const TraceOptions& o) {
+    const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
+    return {Appendable::open(g, "step", H5T_NATIVE_INT64),
+            Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
+            h5::ChunkRows::open(g, "value", o.deflate, o.row_deflate)};
+}
+
 Series open_series(hid_t parent, const std::string& path, hid_t mem_type) {
     const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
     return {Appendable::open(g, "step", H5T_NATIVE_INT64),
             Appendable::open(g, "time", H5T_NATIVE_DOUBLE), Appendable::open(g, "value", mem_type)};
 }
 
-void append_time(Series& s, std::int64_t step, double time) {
+template <class S>
+void append_time(S& s, std::int64_t step, double time) {
     s.step.append(&step, 1);
     s.time.append(&time, 1);
 }
@@ -215,8 +230,8 @@ void check_value_names(const std::string& path, const std::vector<std::string>& 
 
 struct TraceWriter::File {
     Handle file;
-    Series position, state, load, energy;
-    std::vector<Series> values;  // TraceHeader::agent_values
+    AgentSeries position, state, load, energy;
+    std::vector<AgentSeries> values;  // TraceHeader::agent_values
     std::vector<Series> sample_scalars;
     std::vector<Series> interval_scalars;
     Appendable events;
@@ -236,12 +251,12 @@ struct TraceWriter::File {
         }
         create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
-        position = open_series(file, "particles/agents/position", H5T_NATIVE_FLOAT);
-        state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
-        load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
-        energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
+        position = open_agent_series(file, "particles/agents/position", options);
+        state = open_agent_series(file, "particles/agents/state", options);
+        load = open_agent_series(file, "particles/agents/load", options);
+        energy = open_agent_series(file, "particles/agents/energy", options);
         for (const std::string& name : h.agent_values) {
-            values.push_back(open_series(file, "particles/agents/" + name, H5T_NATIVE_FLOAT));
+            values.push_back(open_agent_series(file, "particles/agents/" + name, options));
         }
         for (const ScalarSpec& s : kSampleScalars) {
             sample_scalars.push_back(open_series(file, std::string("observables/") + s.name,
@@ -257,18 +272,29 @@ struct TraceWriter::File {
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
-        set_batches(options);
+        set_batches();
+    }
+
+    std::vector<AgentSeries*> agent_series() {
+        std::vector<AgentSeries*> out = {&position, &state, &load, &energy};
+        for (AgentSeries& s : values) {
+            out.push_back(&s);
+        }
+        return out;
     }
 
     // every appendable, for batching and commits
     std::vector<Appendable*> all() {
         std::vector<Appendable*> out;
-        const auto add = [&](Series& s) { out.insert(out.end(), {&s.step, &s.time, &s.value}); };
-        for (Series* s : {&position, &state, &load, &energy, &links_per_sample}) {
-            add(*s);
-        }
-        for (Series& s : values) {
-            add(s);
+        const auto add = [&](Series& s) {
+            out.push_back(&s.step);
+            out.push_back(&s.time);
+            out.push_back(&s.value);
+        };
+        add(links_per_sample);
+        for (AgentSeries* s : agent_series()) {
+            out.push_back(&s->step);
+            out.push_back(&s->time);
         }
         for (Series& s : sample_scalars) {
             add(s);
@@ -282,15 +308,9 @@ struct TraceWriter::File {
     }
 
     // batches: per-agent values one chunk row slab at a time, everything else in bulk
-    void set_batches(const TraceOptions& o) {
+    void set_batches() {
         for (Appendable* a : all()) {
             a->set_batch(1024);
-        }
-        for (Series* s : {&position, &state, &load, &energy}) {
-            s->value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
-        }
-        for (Series& s : values) {
-            s.value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
         }
         events.set_batch(4096);
         links.set_batch(4096);
@@ -300,20 +320,22 @@ struct TraceWriter::File {
         for (Appendable* a : all()) {
             a->commit();
         }
+        for (AgentSeries* s : agent_series()) {
+            s->value.commit();
+        }
     }
 
     void write(const TraceFrame& f) {
-        for (Series* s : {&position, &state, &load, &energy}) {
+        for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
         }
-        position.value.append(f.position.data(), 1);
-        state.value.append(f.state.data(), 1);
-        load.value.append(f.load.data(), 1);
-        energy.value.append(f.energy.data(), 1);
+        position.value.append(f.position.data());
+        state.value.append(f.state.data());
+        load.value.append(f.load.data());
+        energy.value.append(f.energy.data());
         const std::size_t n = f.energy.size();
         for (std::size_t i = 0; i < values.size(); ++i) {
-            append_time(values[i], f.step, f.time);
-            values[i].value.append(f.values.data() + i * n, 1);
+            values[i].value.append(f.values.data() + i * n);
         }
         const TraceScalars& c = f.scalars;
         const std::int64_t ints[] = {c.created, c.delivered, c.failed, c.backlog};
