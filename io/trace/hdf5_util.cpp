@@ -315,6 +315,44 @@ void Appendable::commit() {
     buffer_.clear();
 }
 
+namespace {
+
+// HDF5's shuffle filter: byte j of element i goes to j * elements + i (a loop per element
+// size, so that the compiler unrolls and vectorises it)
+template <std::size_t kSize>
+void shuffle_as(const unsigned char* in, std::size_t n, unsigned char* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < kSize; ++j) {
+            out[j * n + i] = in[i * kSize + j];
+        }
+    }
+}
+
+void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsigned char* out) {
+    const std::size_t n = bytes / size;
+    switch (size) {
+        case 2:
+            shuffle_as<2>(in, n, out);
+            break;
+        case 4:
+            shuffle_as<4>(in, n, out);
+            break;
+        case 8:
+            shuffle_as<8>(in, n, out);
+            break;
+        default:
+            for (std::size_t i = 0; i < n; ++i) {
+                for (std::size_t j = 0; j < size; ++j) {
+                    out[j * n + i] = in[i * size + j];
+                }
+            }
+    }
+    // HDF5 leaves a tail shorter than an element as it is
+    std::memcpy(out + n * size, in + n * size, bytes - n * size);
+}
+
+}  // namespace
+
 ChunkRows::ChunkRows(ChunkRows&& o) noexcept { *this = std::move(o); }
 
 ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
@@ -428,19 +466,11 @@ void ChunkRows::write_slab() {
         const void* data = chunk_.data();
         std::size_t size = chunk_.size();
         if (filtered_) {
-            // HDF5's shuffle filter: byte j of element i goes to j * elements + i
-            const std::size_t n = chunk_.size() / type_size_;
             shuffled_.resize(chunk_.size());
             if (type_size_ == 1) {
                 shuffled_.swap(chunk_);
             } else {
-                for (std::size_t j = 0; j < type_size_; ++j) {
-                    unsigned char* out = shuffled_.data() + j * n;
-                    const unsigned char* in = chunk_.data() + j;
-                    for (std::size_t i = 0; i < n; ++i) {
-                        out[i] = in[i * type_size_];
-                    }
-                }
+                shuffle(chunk_.data(), chunk_.size(), type_size_, shuffled_.data());
             }
             if (row_codec_) {
                 // a shuffled plane row: one byte of each element of a chunk row

@@ -1,6 +1,7 @@
 #include "io/trace/trace_observer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -63,6 +64,8 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         return;
     }
     const sim::TimeScale& scale = model_.spec().time;
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
     std::unique_ptr<TraceFrame> f = writer_.acquire();
     f->step = t;
     f->time = scale.to_seconds(t);
@@ -127,7 +130,11 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
                std::tie(b.time, b.kind, b.order, b.agent, b.edge);
     });
+    const auto t1 = Clock::now();
     writer_.push(std::move(f));
+    const auto t2 = Clock::now();
+    sample_s_ += std::chrono::duration<double>(t2 - t0).count();
+    push_s_ += std::chrono::duration<double>(t2 - t1).count();
     ++frames_;
 }
 

@@ -64,6 +64,10 @@ class TraceObserver final : public sim::Observer {
     void add_value_source(AgentValueSource& source);
 
     [[nodiscard]] std::uint64_t frames() const { return frames_; }
+    // wall seconds spent in on_sample (the snapshot, on the simulation's critical path),
+    // and of those blocked in TraceWriter::push on a full queue
+    [[nodiscard]] double sample_seconds() const { return sample_s_; }
+    [[nodiscard]] double push_seconds() const { return push_s_; }
 
     // the header fields the model knows (agents, depots, network, intervals); the caller adds
     // scenario text, seed and threads
@@ -84,6 +88,8 @@ class TraceObserver final : public sim::Observer {
     TraceObserverOptions options_;
     std::uint64_t samples_ = 0;
     std::uint64_t frames_ = 0;
+    double sample_s_ = 0.0;
+    double push_s_ = 0.0;
     std::size_t next_interval_ = 0;
     std::vector<std::int8_t> last_state_;
     // positions of the last frame and the node each was computed at: a vehicle that is not

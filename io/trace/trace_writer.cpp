@@ -1,6 +1,8 @@
 #include "io/trace/trace_writer.hpp"
 
 #include <algorithm>
+#include <time.h>
+
 #include <cctype>
 #include <chrono>
 #include <limits>
@@ -436,13 +438,25 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     }
     if (queue_.size() >= options_.queue_capacity) {
         ++waits_;
+        producer_waiting_ = true;
+        cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
+        producer_waiting_ = false;
     }
-    cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
     if (error_) {
         std::rethrow_exception(error_);
     }
     queue_.push_back(std::move(frame));
-    cv_.notify_all();
+    // the writer is woken once a few frames wait, not per frame: a wake-up per sample costs
+    // the simulation thread more than the copy (and the writer wakes by itself after a while)
+    const bool wake = queue_.size() >= wake_batch();
+    lock.unlock();
+    if (wake) {
+        cv_.notify_all();
+    }
+}
+
+std::size_t TraceWriter::wake_batch() const {
+    return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
 }
 
 void TraceWriter::close() {
@@ -464,6 +478,8 @@ void TraceWriter::close() {
 
 void TraceWriter::run() {
     using Clock = std::chrono::steady_clock;
+    // frames fewer than a wake batch are written after this at the latest
+    constexpr auto kIdleWake = std::chrono::milliseconds(200);
     std::unique_ptr<File> file;
     try {
         {
@@ -483,14 +499,23 @@ void TraceWriter::run() {
             std::unique_ptr<TraceFrame> frame;
             {
                 std::unique_lock lock(mutex_);
-                cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
                 if (queue_.empty()) {
-                    break;  // closing and drained
+                    cv_.wait_for(lock, kIdleWake,
+                                 [this] { return queue_.size() >= wake_batch() || closing_; });
+                }
+                if (queue_.empty()) {
+                    if (closing_) {
+                        break;  // closing and drained
+                    }
+                    continue;
                 }
                 frame = std::move(queue_.front());
                 queue_.pop_front();
+                if (producer_waiting_) {
+                    lock.unlock();
+                    cv_.notify_all();
+                }
             }
-            cv_.notify_all();
             {
                 const std::lock_guard h5lock(h5::hdf5_mutex());
                 file->write(*frame);
@@ -522,6 +547,9 @@ void TraceWriter::run() {
         h5::attr_i64(f, "complete", 1);
         h5::attr_u64(f, "frames", stats_.frames);
         h5::attr_u64(f, "events", stats_.events);
+        timespec cpu{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+        stats_.writer_cpu_s = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
     } catch (const TraceError&) {
         const std::lock_guard lock(mutex_);
         error_ = std::current_exception();

@@ -106,6 +106,7 @@ struct TraceWriterStats {
     std::uint64_t links = 0;
     std::uint64_t flushes = 0;
     std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
+    double writer_cpu_s = 0.0;         // CPU time of the writer thread (HDF5, compression)
 };
 
 class TraceWriter {
@@ -132,6 +133,7 @@ class TraceWriter {
   private:
     struct File;
     void run();
+    [[nodiscard]] std::size_t wake_batch() const;
 
     std::string path_;
     TraceHeader header_;
@@ -141,6 +143,7 @@ class TraceWriter {
     std::deque<std::unique_ptr<TraceFrame>> queue_;
     std::vector<std::unique_ptr<TraceFrame>> free_;
     bool closing_ = false;
+    bool producer_waiting_ = false;
     bool opened_ = false;
     bool closed_ = false;
     std::exception_ptr error_;
