@@ -1,6 +1,8 @@
 #include "io/trace/trace_observer.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -139,58 +141,129 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
 }
 
 void TraceObserver::snapshot_vehicles(TraceFrame& frame, sim::Tick t) {
-    // one tight pass per array (the fleet is a struct of arrays): this runs on the
+    // one tight pass per array (the fleet is a struct of arrays) through local pointers (an
+    // int8 store may alias anything: without them nothing vectorises): this runs on the
     // simulation's critical path at every sample
     const agents::FleetState& fleet = model_.vehicles();
     const std::uint32_t n = model_.vehicle_count();
-    std::int8_t* state = frame.state.data();
-    for (std::uint32_t v = 0; v < n; ++v) {
-        state[v] = static_cast<std::int8_t>(fleet.state[v]);
-    }
-    std::size_t busy = 0;
-    for (std::uint32_t v = 0; v < n; ++v) {
-        busy += agents::serving(fleet.state[v]) ? 1U : 0U;
-    }
-    for (std::uint32_t v = 0; v < n; ++v) {
-        frame.load[v] = static_cast<float>(fleet.load[v]);
-    }
-    double energy = 0.0;
-    for (std::uint32_t v = 0; v < n; ++v) {
-        frame.energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-        energy += fleet.energy_kwh[v];
-    }
-    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
-    frame.scalars.energy_kwh = energy;
-
-    // state changes since the last frame (at sample resolution)
-    if (last_state_.size() == n && options_.state_events) {
+    {
+        const agents::VehicleState* in = fleet.state.data();
+        std::int8_t* out = frame.state.data();
+        std::size_t busy = 0;
         for (std::uint32_t v = 0; v < n; ++v) {
-            if (last_state_[v] != state[v]) {
-                TraceEvent e;
-                e.time = frame.time;
-                e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-                e.agent = v;
-                e.value = state[v];
-                frame.events.push_back(e);
+            out[v] = static_cast<std::int8_t>(in[v]);
+            busy += agents::serving(in[v]) ? 1U : 0U;
+        }
+        frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+    }
+    {
+        const std::uint32_t* in = fleet.load.data();
+        float* out = frame.load.data();
+        for (std::uint32_t v = 0; v < n; ++v) {
+            out[v] = static_cast<float>(in[v]);
+        }
+    }
+    {
+        // four partial sums in a fixed order (not one serial chain): same result every run
+        const double* in = fleet.energy_kwh.data();
+        float* out = frame.energy.data();
+        std::array<double, 4> sum{};
+        std::uint32_t v = 0;
+        for (; v + 4 <= n; v += 4) {
+            for (std::uint32_t i = 0; i < 4; ++i) {
+                out[v + i] = static_cast<float>(in[v + i]);
+                sum[i] += in[v + i];
+            }
+        }
+        for (; v < n; ++v) {
+            out[v] = static_cast<float>(in[v]);
+            sum[0] += in[v];
+        }
+        frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    }
+
+    // state changes since the last frame (at sample resolution), skipping unchanged blocks
+    const std::int8_t* state = frame.state.data();
+    if (last_state_.size() == n && options_.state_events) {
+        constexpr std::uint32_t kBlock = 64;
+        for (std::uint32_t v0 = 0; v0 < n; v0 += kBlock) {
+            const std::uint32_t end = std::min(n, v0 + kBlock);
+            if (std::memcmp(last_state_.data() + v0, state + v0, end - v0) == 0) {
+                continue;
+            }
+            for (std::uint32_t v = v0; v < end; ++v) {
+                if (last_state_[v] != state[v]) {
+                    TraceEvent e;
+                    e.time = frame.time;
+                    e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
+                    e.agent = v;
+                    e.value = state[v];
+                    frame.events.push_back(e);
+                }
             }
         }
     }
     last_state_.assign(state, state + n);
+    snapshot_positions(frame, t);
+}
 
-    // positions: only vehicles on a leg, or at a new node, need the road network
-    if (position_node_.size() != n) {
-        position_node_.assign(n, std::numeric_limits<std::uint32_t>::max());
+void TraceObserver::snapshot_positions(TraceFrame& frame, sim::Tick t) {
+    // FleetModel::position_at's arithmetic, with the road-network lookups cached per vehicle:
+    // a still vehicle keeps its position until it changes node, one on a leg keeps its leg's
+    // end points (the round-trip test compares every frame with position_at)
+    const agents::FleetState& fleet = model_.vehicles();
+    const world::RoadNetwork& net = model_.spec().net();
+    const std::uint32_t n = model_.vehicle_count();
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    if (cached_from_.size() != n) {
+        cached_from_.assign(n, kNone);
+        cached_to_.assign(n, kNone);
+        leg_xy_.assign(std::size_t{n} * 4, 0.0);
         position_.assign(std::size_t{n} * 2, 0.0F);
     }
+    const std::uint8_t* moving = fleet.moving.data();
+    const sim::Tick* leg_start = fleet.leg_start.data();
+    const sim::Tick* leg_end = fleet.leg_end.data();
+    const world::NodeId* node = fleet.node.data();
+    const world::NodeId* leg_to = fleet.leg_to.data();
+    std::uint32_t* from = cached_from_.data();
+    std::uint32_t* to = cached_to_.data();
+    double* xy = leg_xy_.data();
+    float* out = position_.data();
     for (std::uint32_t v = 0; v < n; ++v) {
-        const bool still = fleet.moving[v] == 0 || fleet.leg_end[v] <= fleet.leg_start[v];
-        if (!still || position_node_[v] != fleet.node[v]) {
-            const agents::Point p = model_.position_at(v, t);
-            position_[2 * std::size_t{v}] = static_cast<float>(p.x);
-            position_[2 * std::size_t{v} + 1] = static_cast<float>(p.y);
-            // a vehicle on a leg is recomputed next time whatever its node
-            position_node_[v] = still ? fleet.node[v] : std::numeric_limits<std::uint32_t>::max();
+        const bool still = moving[v] == 0 || leg_end[v] <= leg_start[v];
+        if (still) {
+            if (from[v] != node[v] || to[v] != kNone) {
+                const agents::Point a = net.position(node[v]);
+                out[2 * v] = static_cast<float>(a.x);
+                out[2 * v + 1] = static_cast<float>(a.y);
+                from[v] = node[v];
+                to[v] = kNone;
+            }
+            continue;
         }
+        double* ab = xy + 4 * std::size_t{v};
+        if (from[v] != node[v] || to[v] != leg_to[v]) {
+            const agents::Point a = net.position(node[v]);
+            const agents::Point b = net.position(leg_to[v]);
+            ab[0] = a.x;
+            ab[1] = a.y;
+            ab[2] = b.x;
+            ab[3] = b.y;
+            from[v] = node[v];
+            to[v] = leg_to[v];
+        }
+        double x = ab[2];  // exactly the end node once the leg is over
+        double y = ab[3];
+        if (t < leg_end[v]) {
+            const double f = std::clamp(static_cast<double>(t - leg_start[v]) /
+                                            static_cast<double>(leg_end[v] - leg_start[v]),
+                                        0.0, 1.0);
+            x = ab[0] + (ab[2] - ab[0]) * f;
+            y = ab[1] + (ab[3] - ab[1]) * f;
+        }
+        out[2 * v] = static_cast<float>(x);
+        out[2 * v + 1] = static_cast<float>(y);
     }
     std::copy(position_.begin(), position_.end(), frame.position.begin());
 }

@@ -80,6 +80,7 @@ class TraceObserver final : public sim::Observer {
         std::vector<std::size_t> columns;  // per name of the source: index in the header's list
     };
     void snapshot_vehicles(TraceFrame& frame, sim::Tick t);
+    void snapshot_positions(TraceFrame& frame, sim::Tick t);
     void scan_orders(TraceFrame& frame);
     void scan_disruptions(TraceFrame& frame);
 
@@ -92,10 +93,12 @@ class TraceObserver final : public sim::Observer {
     double push_s_ = 0.0;
     std::size_t next_interval_ = 0;
     std::vector<std::int8_t> last_state_;
-    // positions of the last frame and the node each was computed at: a vehicle that is not
-    // on a leg and has not changed node since keeps its position (no road-network lookup)
+    // positions of the last frame, and per vehicle the nodes they were computed from (to ==
+    // none: still at from) with the leg's end points: road-network lookups only on changes
     std::vector<float> position_;
-    std::vector<std::uint32_t> position_node_;
+    std::vector<std::uint32_t> cached_from_;
+    std::vector<std::uint32_t> cached_to_;
+    std::vector<double> leg_xy_;  // per vehicle: from x, y, to x, y
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
