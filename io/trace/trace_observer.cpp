@@ -299,23 +299,25 @@ void TraceObserver::scan_orders(TraceFrame& frame) {
     const sim::TimeScale& scale = model_.spec().time;
     for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
         const agents::OrderBook& book = model_.depot(d).book;
-        // every transition that makes a row bumps one of these monotone counters: a depot
-        // whose sum did not move since the last scan has nothing new
+        const auto orders = book.orders();
+        // every transition of an existing order that makes a row bumps one of these monotone
+        // counters: while their sum stands still only the new orders need a look
         const agents::DepotCounters& c = book.counters();
-        const std::uint64_t stamp =
-            c.created + c.assignments + c.picked_up + c.delivered() + c.failed();
-        if (stamp == stamp_[d]) {
+        const std::uint64_t stamp = c.assignments + c.picked_up + c.delivered() + c.failed();
+        const bool moved = stamp != stamp_[d];
+        if (!moved && orders.size() == seen_[d]) {
             continue;
         }
         stamp_[d] = stamp;
-        const auto orders = book.orders();
         std::vector<OpenOrder>& open = open_[d];
+        const std::size_t begin = moved ? 0 : open.size();
         for (std::uint64_t i = seen_[d]; i < orders.size(); ++i) {
             open.push_back({i, 0});
         }
         seen_[d] = orders.size();
-        std::size_t kept = 0;
-        for (OpenOrder& entry : open) {
+        std::size_t kept = begin;
+        for (std::size_t k = begin; k < open.size(); ++k) {
+            OpenOrder& entry = open[k];
             const agents::Order& o = orders[entry.index];
             std::uint8_t& bits = entry.reported;
             const std::uint64_t id = (std::uint64_t{d} << 32) | entry.index;
