@@ -2,7 +2,10 @@
 // trace tests and the trace_test_writer tool.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,13 @@
 #include "tests/agents/fleet/fleet_test_util.hpp"
 
 namespace swarm::io::testing {
+
+// a file name in the temp directory, per process (tests run in parallel)
+inline std::string temp_path(const char* name) {
+    return (std::filesystem::temp_directory_path() /
+            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
+        .string();
+}
 
 // records what the trace observer saw, sample by sample, for the round-trip comparison
 class RecordingObserver final : public sim::Observer {

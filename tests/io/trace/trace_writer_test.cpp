@@ -20,11 +20,7 @@ namespace {
 using namespace swarm;
 using swarm::io::testing::TracedRun;
 
-std::string temp_path(const char* name) {
-    return (std::filesystem::temp_directory_path() /
-            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
-        .string();
-}
+using swarm::io::testing::temp_path;
 
 }  // namespace
 
