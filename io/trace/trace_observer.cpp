@@ -226,33 +226,18 @@ void TraceObserver::snapshot_positions(TraceFrame& frame, sim::Tick t) {
     const sim::Tick* leg_end = fleet.leg_end.data();
     const world::NodeId* node = fleet.node.data();
     const world::NodeId* leg_to = fleet.leg_to.data();
+    const agents::Point* where = net.positions().data();
     std::uint32_t* from = cached_from_.data();
     std::uint32_t* to = cached_to_.data();
     double* xy = leg_xy_.data();
     float* out = position_.data();
-    for (std::uint32_t v = 0; v < n; ++v) {
-        const bool still = moving[v] == 0 || leg_end[v] <= leg_start[v];
-        if (still) {
-            if (from[v] != node[v] || to[v] != kNone) {
-                const agents::Point a = net.position(node[v]);
-                out[2 * v] = static_cast<float>(a.x);
-                out[2 * v + 1] = static_cast<float>(a.y);
-                from[v] = node[v];
-                to[v] = kNone;
-            }
-            continue;
+    const auto place = [&](std::uint32_t v) {
+        if (to[v] == kNone) {
+            out[2 * v] = static_cast<float>(xy[4 * std::size_t{v}]);
+            out[2 * v + 1] = static_cast<float>(xy[4 * std::size_t{v} + 1]);
+            return;
         }
-        double* ab = xy + 4 * std::size_t{v};
-        if (from[v] != node[v] || to[v] != leg_to[v]) {
-            const agents::Point a = net.position(node[v]);
-            const agents::Point b = net.position(leg_to[v]);
-            ab[0] = a.x;
-            ab[1] = a.y;
-            ab[2] = b.x;
-            ab[3] = b.y;
-            from[v] = node[v];
-            to[v] = leg_to[v];
-        }
+        const double* ab = xy + 4 * std::size_t{v};
         double x = ab[2];  // exactly the end node once the leg is over
         double y = ab[3];
         if (t < leg_end[v]) {
@@ -264,6 +249,35 @@ void TraceObserver::snapshot_positions(TraceFrame& frame, sim::Tick t) {
         }
         out[2 * v] = static_cast<float>(x);
         out[2 * v + 1] = static_cast<float>(y);
+    };
+    // pass 1: the vehicles whose nodes changed are listed and their node positions
+    // prefetched (scattered reads, overlapped), those on an unchanged leg placed at once
+    lookups_.clear();
+    for (std::uint32_t v = 0; v < n; ++v) {
+        const bool still = moving[v] == 0 || leg_end[v] <= leg_start[v];
+        const std::uint32_t want_to = still ? kNone : leg_to[v];
+        if (from[v] != node[v] || to[v] != want_to) {
+            from[v] = node[v];
+            to[v] = want_to;
+            lookups_.push_back(v);
+            __builtin_prefetch(where + node[v]);
+            if (!still) {
+                __builtin_prefetch(where + want_to);
+            }
+        } else if (!still) {
+            place(v);
+        }
+    }
+    // pass 2: their end points, then their positions
+    for (const std::uint32_t v : lookups_) {
+        double* ab = xy + 4 * std::size_t{v};
+        const agents::Point a = where[from[v]];
+        const agents::Point b = to[v] == kNone ? a : where[to[v]];
+        ab[0] = a.x;
+        ab[1] = a.y;
+        ab[2] = b.x;
+        ab[3] = b.y;
+        place(v);
     }
     std::copy(position_.begin(), position_.end(), frame.position.begin());
 }

@@ -98,7 +98,8 @@ class TraceObserver final : public sim::Observer {
     std::vector<float> position_;
     std::vector<std::uint32_t> cached_from_;
     std::vector<std::uint32_t> cached_to_;
-    std::vector<double> leg_xy_;  // per vehicle: from x, y, to x, y
+    std::vector<double> leg_xy_;           // per vehicle: from x, y, to x, y
+    std::vector<std::uint32_t> lookups_;  // vehicles whose nodes changed this frame
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
