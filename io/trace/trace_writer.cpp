@@ -479,7 +479,7 @@ void TraceWriter::close() {
 void TraceWriter::run() {
     using Clock = std::chrono::steady_clock;
     // frames fewer than a wake batch are written after this at the latest
-    constexpr auto kIdleWake = std::chrono::milliseconds(200);
+    constexpr auto kIdleWake = std::chrono::milliseconds(50);
     std::unique_ptr<File> file;
     try {
         {
