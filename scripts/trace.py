@@ -7,6 +7,7 @@
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
     ev = trace.events(t)                    # numpy structured array of /events
     li = trace.links(t, 10)                 # who talked to whom before sample 10
+    trace.agent_values(t)                   # {"predicted_risk": [T][N] float32, ...}
 """
 import h5py
 import numpy as np
@@ -56,6 +57,18 @@ def frame(f, k):
     """Positions [N][2] in metres and states [N] at sample k."""
     a = f["particles/agents"]
     return a["position/value"][k], a["state/value"][k]
+
+
+def agent_values(f):
+    """Per-agent value elements beyond position, state, load and energy (a learner's
+    predicted risk, ...), as {name: [T][N] array}."""
+    n = samples(f)
+    out = {}
+    for name, g in f["particles/agents"].items():
+        if name in ("box", "position", "state", "load", "energy") or "value" not in g:
+            continue
+        out[name] = g["value"][:n]
+    return out
 
 
 def links(f, k):

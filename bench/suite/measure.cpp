@@ -135,6 +135,9 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         r.frames = writer->stats().frames;
         r.trace_events = writer->stats().events;
         r.waits = writer->stats().producer_waits;
+        r.trace_sample_s = observer->sample_seconds();
+        r.trace_push_s = observer->push_seconds();
+        r.trace_writer_cpu_s = writer->stats().writer_cpu_s;
     }
     const auto t3 = Clock::now();
     r.wall_s = std::chrono::duration<double>(t3 - t1).count();

@@ -74,6 +74,9 @@ struct FleetResult {
     std::uint64_t frames = 0;
     std::uint64_t trace_events = 0;
     std::uint64_t waits = 0;  // pushes that blocked on the writer
+    double trace_sample_s = 0;      // in the trace observer, on the simulation thread
+    double trace_push_s = 0;        // ... of which blocked on a full writer queue
+    double trace_writer_cpu_s = 0;  // CPU of the writer thread
 };
 [[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
 

@@ -4,9 +4,10 @@
 // child process.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
-//               [--sample 1] [--deflate 1] [--chunk-frames 32] [--agent-block 1024]
-//               [--queue 32] [--out /tmp/swarm_trace_bench.h5]
+//               [--sample 1] [--deflate 1] [--codec row|libdeflate] [--chunk-frames 32]
+//               [--agent-block 1024] [--queue 32] [--out /tmp/swarm_trace_bench.h5]
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -38,6 +39,7 @@ struct Options {
     double demand = 400.0;
     std::string out = "/tmp/swarm_trace_bench.h5";
     int deflate = 1;
+    bool row_deflate = true;
     std::size_t chunk_frames = 32;
     std::size_t agent_block = 1024;
     std::size_t queue = 32;
@@ -59,6 +61,7 @@ Result run_one(const Options& o, bool traced) {
     if (traced) {
         p.trace_path = o.out;
         p.trace_options.deflate = o.deflate;
+        p.trace_options.row_deflate = o.row_deflate;
         p.trace_options.chunk_frames = o.chunk_frames;
         p.trace_options.agent_block = o.agent_block;
         p.trace_options.queue_capacity = o.queue;
@@ -76,7 +79,8 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: trace_bench [--threads 1] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 1] "
-                "[--chunk-frames 32] [--agent-block 1024]\n"
+                "[--codec row|libdeflate]\n"
+                "                   [--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--queue 32] [--out FILE]\n");
             return 0;
         }
@@ -100,6 +104,12 @@ int main(int argc, char** argv) {
                 o.sample_s = std::stod(value);
             } else if (arg == "--deflate") {
                 o.deflate = std::stoi(value);
+            } else if (arg == "--codec") {
+                if (value != "row" && value != "libdeflate") {
+                    std::cerr << "trace_bench: --codec is row or libdeflate\n";
+                    return 2;
+                }
+                o.row_deflate = value == "row";
             } else if (arg == "--chunk-frames") {
                 o.chunk_frames = std::stoul(value);
             } else if (arg == "--queue") {
@@ -143,6 +153,12 @@ int main(int argc, char** argv) {
         "trace overhead %.1f%% (target <= 10%%); close/drain after the run %.2f s; "
         "blocked pushes %llu\n",
         overhead, traced.close_s, static_cast<unsigned long long>(traced.waits));
+    std::printf(
+        "simulation thread in the trace observer %.2f s (%.0f us per frame; blocked on the "
+        "queue %.2f s); writer thread CPU %.2f s\n",
+        traced.trace_sample_s,
+        1e6 * traced.trace_sample_s / static_cast<double>(std::max<std::uint64_t>(1, traced.frames)),
+        traced.trace_push_s, traced.trace_writer_cpu_s);
     std::printf("file %.1f MB: %.3f MB per agent-hour (%.0f B per agent-sample)\n", bytes / 1e6,
                 bytes / 1e6 / agent_hours,
                 bytes / (static_cast<double>(o.vehicles) * static_cast<double>(traced.frames)));

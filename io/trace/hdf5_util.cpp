@@ -1,9 +1,15 @@
 #include "io/trace/hdf5_util.hpp"
 
-#include <algorithm>
-#include <cstddef>
-#include <stdexcept>
+#include <libdeflate.h>
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "io/trace/row_deflate.hpp"
 #include "io/trace/trace_format.hpp"
 
 namespace swarm::io::h5 {
@@ -208,8 +214,10 @@ Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t me
     check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
     // rows are always written whole before they are visible: no fill pass over new chunks
     check_status(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
-    check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
-    check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
+    if (deflate > 0) {  // level 0: no filters at all (raw chunks)
+        check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
+        check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
+    }
     // a cache that holds a few chunks, so partly filled chunks are not recompressed per row
     std::size_t chunk_bytes = H5Tget_size(file_type);
     for (const hsize_t c : chunk) {
@@ -305,6 +313,187 @@ void Appendable::commit() {
     size_ += count;
     pending_ = 0;
     buffer_.clear();
+}
+
+namespace {
+
+// HDF5's shuffle filter: byte j of element i goes to j * elements + i (a loop per element
+// size, so that the compiler unrolls and vectorises it)
+template <std::size_t kSize>
+void shuffle_as(const unsigned char* in, std::size_t n, unsigned char* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < kSize; ++j) {
+            out[j * n + i] = in[i * kSize + j];
+        }
+    }
+}
+
+void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsigned char* out) {
+    const std::size_t n = bytes / size;
+    switch (size) {
+        case 2:
+            shuffle_as<2>(in, n, out);
+            break;
+        case 4:
+            shuffle_as<4>(in, n, out);
+            break;
+        case 8:
+            shuffle_as<8>(in, n, out);
+            break;
+        default:
+            for (std::size_t i = 0; i < n; ++i) {
+                for (std::size_t j = 0; j < size; ++j) {
+                    out[j * n + i] = in[i * size + j];
+                }
+            }
+    }
+    // HDF5 leaves a tail shorter than an element as it is
+    std::memcpy(out + n * size, in + n * size, bytes - n * size);
+}
+
+}  // namespace
+
+ChunkRows::ChunkRows(ChunkRows&& o) noexcept { *this = std::move(o); }
+
+ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
+    if (this != &o) {
+        dset_ = std::move(o.dset_);
+        base_ = o.base_;
+        filled_ = o.filled_;
+        written_ = o.written_;
+        frames_ = o.frames_;
+        block_ = o.block_;
+        agents_ = o.agents_;
+        agent_bytes_ = o.agent_bytes_;
+        type_size_ = o.type_size_;
+        filtered_ = o.filtered_;
+        row_codec_ = o.row_codec_;
+        row_dims_ = std::move(o.row_dims_);
+        slab_ = std::move(o.slab_);
+        chunk_ = std::move(o.chunk_);
+        shuffled_ = std::move(o.shuffled_);
+        packed_ = std::move(o.packed_);
+        libdeflate_free_compressor(compressor_);
+        compressor_ = std::exchange(o.compressor_, nullptr);
+    }
+    return *this;
+}
+
+ChunkRows::~ChunkRows() { libdeflate_free_compressor(compressor_); }
+
+ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_codec) {
+    ChunkRows c;
+    c.dset_ = Handle(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
+    const Handle space(check(H5Dget_space(c.dset_), "H5Dget_space"));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 2 || rank > 8) {
+        throw std::runtime_error(std::string(name) + ": not a per-agent dataset");
+    }
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    const Handle dcpl(check(H5Dget_create_plist(c.dset_), "H5Dget_create_plist"));
+    check(H5Pget_chunk(dcpl, rank, chunk.data()), "H5Pget_chunk");
+    const Handle type(check(H5Dget_type(c.dset_), "H5Dget_type"));
+    c.type_size_ = H5Tget_size(type);
+    c.base_ = dims[0];
+    c.frames_ = chunk[0];
+    c.agents_ = dims[1];
+    c.block_ = chunk[1];
+    c.row_dims_.assign(dims.begin() + 1, dims.end());
+    c.agent_bytes_ = c.type_size_;
+    for (std::size_t i = 2; i < dims.size(); ++i) {
+        if (chunk[i] != dims[i]) {
+            throw std::runtime_error(std::string(name) + ": chunks must span the inner axes");
+        }
+        c.agent_bytes_ *= dims[i];
+    }
+    c.filtered_ = H5Pget_nfilters(dcpl) > 0;
+    c.row_codec_ = row_codec;
+    if (c.filtered_ && !row_codec) {
+        c.compressor_ = libdeflate_alloc_compressor(std::clamp(deflate, 1, 12));
+        if (c.compressor_ == nullptr) {
+            throw std::runtime_error("cannot allocate a deflate compressor");
+        }
+    }
+    c.slab_.resize(static_cast<std::size_t>(c.frames_ * c.agents_) * c.agent_bytes_);
+    c.chunk_.resize(static_cast<std::size_t>(c.frames_ * c.block_) * c.agent_bytes_);
+    return c;
+}
+
+void ChunkRows::append(const void* row) {
+    const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
+    std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
+    if (++filled_ == frames_) {
+        write_slab();
+        base_ += frames_;
+        filled_ = 0;
+        written_ = 0;
+    }
+}
+
+void ChunkRows::commit() {
+    if (filled_ > written_) {
+        write_slab();
+        written_ = filled_;
+    }
+}
+
+void ChunkRows::write_slab() {
+    // rank <= 3 (open() checked the inner axes)
+    std::array<hsize_t, 8> dims{};
+    dims[0] = base_ + filled_;
+    std::copy(row_dims_.begin(), row_dims_.end(), dims.begin() + 1);
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot extend a dataset");
+    if (agents_ == 0) {
+        return;
+    }
+    const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
+    const std::size_t block_bytes = static_cast<std::size_t>(block_) * agent_bytes_;
+    std::array<hsize_t, 8> offset{};
+    offset[0] = base_;
+    for (hsize_t a0 = 0; a0 < agents_; a0 += block_) {
+        // the chunk as HDF5 lays it out: frames_ rows of block_ agents, row-major; agents
+        // past the end (last block) and rows not yet appended are zeros
+        const std::size_t used = static_cast<std::size_t>(std::min(block_, agents_ - a0)) *
+                                 agent_bytes_;
+        for (hsize_t r = 0; r < filled_; ++r) {
+            unsigned char* out = chunk_.data() + r * block_bytes;
+            std::memcpy(out, slab_.data() + r * row_bytes + a0 * agent_bytes_, used);
+            std::memset(out + used, 0, block_bytes - used);
+        }
+        std::memset(chunk_.data() + filled_ * block_bytes, 0, (frames_ - filled_) * block_bytes);
+        const void* data = chunk_.data();
+        std::size_t size = chunk_.size();
+        if (filtered_) {
+            shuffled_.resize(chunk_.size());
+            if (type_size_ == 1) {
+                shuffled_.swap(chunk_);
+            } else {
+                shuffle(chunk_.data(), chunk_.size(), type_size_, shuffled_.data());
+            }
+            if (row_codec_) {
+                // a shuffled plane row: one byte of each element of a chunk row
+                const std::size_t plane_row = block_bytes / type_size_;
+                row_deflate(shuffled_, plane_row, packed_);
+                size = packed_.size();
+            } else {
+                packed_.resize(libdeflate_zlib_compress_bound(compressor_, shuffled_.size()));
+                size = libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(),
+                                                packed_.data(), packed_.size());
+            }
+            if (type_size_ == 1) {
+                shuffled_.swap(chunk_);
+            }
+            if (size == 0) {
+                throw std::runtime_error("deflate failed");
+            }
+            data = packed_.data();
+        }
+        offset[1] = a0;
+        check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, offset.data(), size, data),
+                     "cannot write a chunk");
+    }
 }
 
 Handle event_kind_type() {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+struct libdeflate_compressor;
+
 namespace swarm::io::h5 {
 
 // the process-wide lock around all HDF5 calls of this library
@@ -88,6 +90,50 @@ class Appendable {
     hsize_t pending_ = 0;
     std::size_t record_bytes_ = 0;
     std::vector<unsigned char> buffer_;
+};
+
+// The per-agent [T][N](...) datasets, written a chunk row at a time with H5Dwrite_chunk:
+// rows are gathered into a slab of `chunk_frames` rows, and each chunk of the slab is
+// shuffled and deflated here (libdeflate, a standard zlib stream) and handed to HDF5
+// pre-filtered, so the library does no filtering and no chunk caching. The file is the same
+// as if H5Dwrite had gone through the dataset's shuffle + deflate pipeline (deflate level 0:
+// a dataset without filters, raw chunks). commit() writes the partly filled slab too (its
+// chunks are rewritten once full), so that a flush leaves every appended row in the file.
+class ChunkRows {
+  public:
+    ChunkRows() = default;
+    ChunkRows(const ChunkRows&) = delete;
+    ChunkRows& operator=(const ChunkRows&) = delete;
+    ChunkRows(ChunkRows&&) noexcept;
+    ChunkRows& operator=(ChunkRows&&) noexcept;
+    ~ChunkRows();
+    // opens parent/name (an Appendable-created dataset with a [T][N] or [T][N][c] shape,
+    // chunked chunk_frames x block (x c)); `deflate`: the level it was created with;
+    // row_codec: deflate with row_deflate() (fast) rather than libdeflate at that level
+    static ChunkRows open(hid_t parent, const char* name, int deflate, bool row_codec);
+    // one row: N x c elements of the dataset's (native, same-size) type
+    void append(const void* row);
+    void commit();
+    [[nodiscard]] hsize_t size() const { return base_ + filled_; }
+
+  private:
+    void write_slab();
+
+    Handle dset_;
+    hsize_t base_ = 0;    // rows in complete slabs
+    hsize_t filled_ = 0;  // rows in the current slab
+    hsize_t written_ = 0;  // rows of the current slab already in the file
+    hsize_t frames_ = 1;  // chunk rows
+    hsize_t block_ = 1;   // agents per chunk
+    hsize_t agents_ = 0;
+    std::size_t agent_bytes_ = 0;  // bytes per agent per row
+    std::size_t type_size_ = 1;
+    bool filtered_ = false;
+    bool row_codec_ = false;
+    std::vector<hsize_t> row_dims_;  // N (, c)
+    std::vector<unsigned char> slab_;  // frames_ rows
+    std::vector<unsigned char> chunk_, shuffled_, packed_;
+    ::libdeflate_compressor* compressor_ = nullptr;
 };
 
 // the H5T enum over int16 of the /events kinds, and the compound row type

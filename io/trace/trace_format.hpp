@@ -11,8 +11,9 @@ namespace swarm::io {
 
 // version of our own module (h5md/modules/swarmsim_trace): bump the minor on additions,
 // the major on changes a reader must know about
-// 1.1: float32 positions, connectivity/links
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 2};
+// 1.1: float32 positions, connectivity/links; 1.2: disruption events; 1.3: per-agent value
+// elements from TraceHeader::agent_values
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 3};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file)
@@ -50,6 +51,11 @@ inline constexpr std::array<const char*, 23> kTraceEventKindNames = {
     "depot_up",       "depot_stock",      "vehicle_broken", "vehicle_repaired", "radio_blackout",
     "radio_restored", "loss_spike",       "loss_end",       "cloud_down",       "cloud_up",
     "demand_surge",   "demand_surge_end", "depot_docks"};
+
+// the standard elements of particles/agents (each {step, time, value}); further per-agent
+// values (TraceHeader::agent_values) sit beside them under other names
+inline constexpr std::array<const char*, 4> kTraceAgentElements = {"position", "state", "load",
+                                                                   "energy"};
 
 inline constexpr std::uint32_t kTraceNoId = 0xFFFFFFFFu;
 

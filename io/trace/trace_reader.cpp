@@ -12,7 +12,7 @@ namespace {
 
 using h5::Handle;
 
-const char* const kElements[] = {"position", "state", "load", "energy"};
+const auto& kElements = kTraceAgentElements;
 
 std::vector<hsize_t> dims_of(hid_t dset) {
     const Handle space(h5::check(H5Dget_space(dset), "H5Dget_space"));

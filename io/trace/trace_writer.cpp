@@ -1,7 +1,11 @@
 #include "io/trace/trace_writer.hpp"
 
 #include <algorithm>
+#include <time.h>
+
+#include <cctype>
 #include <chrono>
+#include <limits>
 #include <tuple>
 #include <utility>
 
@@ -54,13 +58,28 @@ void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_ty
     }
 }
 
+// a per-agent element: time axes appended as usual, values a chunk row at a time
+struct AgentSeries {
+    Appendable step;
+    Appendable time;
+    h5::ChunkRows value;
+};
+
+AgentSeries open_agent_series(hid_t parent, const std::string& path, const TraceOptions& o) {
+    const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
+    return {Appendable::open(g, "step", H5T_NATIVE_INT64),
+            Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
+            h5::ChunkRows::open(g, "value", o.deflate, o.row_deflate)};
+}
+
 Series open_series(hid_t parent, const std::string& path, hid_t mem_type) {
     const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
     return {Appendable::open(g, "step", H5T_NATIVE_INT64),
             Appendable::open(g, "time", H5T_NATIVE_DOUBLE), Appendable::open(g, "value", mem_type)};
 }
 
-void append_time(Series& s, std::int64_t step, double time) {
+template <class S>
+void append_time(S& s, std::int64_t step, double time) {
     s.step.append(&step, 1);
     s.time.append(&time, 1);
 }
@@ -116,6 +135,10 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
                       deflate, frames, block);
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
                       deflate, frames, block);
+        for (const std::string& name : h.agent_values) {
+            create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n},
+                          h.agents * 4, nullptr, deflate, frames, block);
+        }
     }
     // observables
     {
@@ -177,11 +200,40 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     }
 }
 
+// the extra per-agent names: plain link names, unique, none of the standard elements
+void check_value_names(const std::string& path, const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string& name = names[i];
+        const std::string what = "per-agent value '" + name + "': ";
+        const bool plain =
+            !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+                       c == '-' || c == '.';
+            });
+        if (!plain) {
+            throw TraceError(path, what +
+                                       "not a valid name (letters, digits, '_', '-', '.'; not "
+                                       "empty, not starting with '.')");
+        }
+        const bool standard =
+            name == "box" || std::find(kTraceAgentElements.begin(), kTraceAgentElements.end(),
+                                       name) != kTraceAgentElements.end();
+        if (standard) {
+            throw TraceError(path, what + "clashes with a standard element of particles/agents");
+        }
+        if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+            names.begin() + static_cast<std::ptrdiff_t>(i)) {
+            throw TraceError(path, what + "declared twice");
+        }
+    }
+}
+
 }  // namespace
 
 struct TraceWriter::File {
     Handle file;
-    Series position, state, load, energy;
+    AgentSeries position, state, load, energy;
+    std::vector<AgentSeries> values;  // TraceHeader::agent_values
     std::vector<Series> sample_scalars;
     std::vector<Series> interval_scalars;
     Appendable events;
@@ -201,10 +253,13 @@ struct TraceWriter::File {
         }
         create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
-        position = open_series(file, "particles/agents/position", H5T_NATIVE_FLOAT);
-        state = open_series(file, "particles/agents/state", H5T_NATIVE_INT8);
-        load = open_series(file, "particles/agents/load", H5T_NATIVE_FLOAT);
-        energy = open_series(file, "particles/agents/energy", H5T_NATIVE_FLOAT);
+        position = open_agent_series(file, "particles/agents/position", options);
+        state = open_agent_series(file, "particles/agents/state", options);
+        load = open_agent_series(file, "particles/agents/load", options);
+        energy = open_agent_series(file, "particles/agents/energy", options);
+        for (const std::string& name : h.agent_values) {
+            values.push_back(open_agent_series(file, "particles/agents/" + name, options));
+        }
         for (const ScalarSpec& s : kSampleScalars) {
             sample_scalars.push_back(open_series(file, std::string("observables/") + s.name,
                                                  s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
@@ -219,15 +274,29 @@ struct TraceWriter::File {
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
-        set_batches(options);
+        set_batches();
+    }
+
+    std::vector<AgentSeries*> agent_series() {
+        std::vector<AgentSeries*> out = {&position, &state, &load, &energy};
+        for (AgentSeries& s : values) {
+            out.push_back(&s);
+        }
+        return out;
     }
 
     // every appendable, for batching and commits
     std::vector<Appendable*> all() {
         std::vector<Appendable*> out;
-        const auto add = [&](Series& s) { out.insert(out.end(), {&s.step, &s.time, &s.value}); };
-        for (Series* s : {&position, &state, &load, &energy, &links_per_sample}) {
-            add(*s);
+        const auto add = [&](Series& s) {
+            out.push_back(&s.step);
+            out.push_back(&s.time);
+            out.push_back(&s.value);
+        };
+        add(links_per_sample);
+        for (AgentSeries* s : agent_series()) {
+            out.push_back(&s->step);
+            out.push_back(&s->time);
         }
         for (Series& s : sample_scalars) {
             add(s);
@@ -241,12 +310,9 @@ struct TraceWriter::File {
     }
 
     // batches: per-agent values one chunk row slab at a time, everything else in bulk
-    void set_batches(const TraceOptions& o) {
+    void set_batches() {
         for (Appendable* a : all()) {
             a->set_batch(1024);
-        }
-        for (Series* s : {&position, &state, &load, &energy}) {
-            s->value.set_batch(std::max<std::size_t>(1, o.chunk_frames));
         }
         events.set_batch(4096);
         links.set_batch(4096);
@@ -256,16 +322,23 @@ struct TraceWriter::File {
         for (Appendable* a : all()) {
             a->commit();
         }
+        for (AgentSeries* s : agent_series()) {
+            s->value.commit();
+        }
     }
 
     void write(const TraceFrame& f) {
-        for (Series* s : {&position, &state, &load, &energy}) {
+        for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
         }
-        position.value.append(f.position.data(), 1);
-        state.value.append(f.state.data(), 1);
-        load.value.append(f.load.data(), 1);
-        energy.value.append(f.energy.data(), 1);
+        position.value.append(f.position.data());
+        state.value.append(f.state.data());
+        load.value.append(f.load.data());
+        energy.value.append(f.energy.data());
+        const std::size_t n = f.energy.size();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            values[i].value.append(f.values.data() + i * n);
+        }
         const TraceScalars& c = f.scalars;
         const std::int64_t ints[] = {c.created, c.delivered, c.failed, c.backlog};
         for (std::size_t i = 0; i < 4; ++i) {
@@ -295,6 +368,7 @@ struct TraceWriter::File {
 
 TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions options)
     : path_(std::move(path)), header_(std::move(header)), options_(options) {
+    check_value_names(path_, header_.agent_values);
     thread_ = std::thread([this] { run(); });
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return opened_ || error_ != nullptr; });
@@ -329,6 +403,8 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->state.resize(header_.agents);
     f->load.resize(header_.agents);
     f->energy.resize(header_.agents);
+    f->values.assign(header_.agent_values.size() * header_.agents,
+                     std::numeric_limits<float>::quiet_NaN());
     f->intervals.clear();
     f->events.clear();
     f->links.clear();
@@ -362,13 +438,25 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     }
     if (queue_.size() >= options_.queue_capacity) {
         ++waits_;
+        producer_waiting_ = true;
+        cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
+        producer_waiting_ = false;
     }
-    cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
     if (error_) {
         std::rethrow_exception(error_);
     }
     queue_.push_back(std::move(frame));
-    cv_.notify_all();
+    // the writer is woken once a few frames wait, not per frame: a wake-up per sample costs
+    // the simulation thread more than the copy (and the writer wakes by itself after a while)
+    const bool wake = queue_.size() >= wake_batch();
+    lock.unlock();
+    if (wake) {
+        cv_.notify_all();
+    }
+}
+
+std::size_t TraceWriter::wake_batch() const {
+    return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
 }
 
 void TraceWriter::close() {
@@ -390,6 +478,8 @@ void TraceWriter::close() {
 
 void TraceWriter::run() {
     using Clock = std::chrono::steady_clock;
+    // frames fewer than a wake batch are written after this at the latest
+    constexpr auto kIdleWake = std::chrono::milliseconds(50);
     std::unique_ptr<File> file;
     try {
         {
@@ -409,14 +499,23 @@ void TraceWriter::run() {
             std::unique_ptr<TraceFrame> frame;
             {
                 std::unique_lock lock(mutex_);
-                cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
                 if (queue_.empty()) {
-                    break;  // closing and drained
+                    cv_.wait_for(lock, kIdleWake,
+                                 [this] { return queue_.size() >= wake_batch() || closing_; });
+                }
+                if (queue_.empty()) {
+                    if (closing_) {
+                        break;  // closing and drained
+                    }
+                    continue;
                 }
                 frame = std::move(queue_.front());
                 queue_.pop_front();
+                if (producer_waiting_) {
+                    lock.unlock();
+                    cv_.notify_all();
+                }
             }
-            cv_.notify_all();
             {
                 const std::lock_guard h5lock(h5::hdf5_mutex());
                 file->write(*frame);
@@ -448,6 +547,9 @@ void TraceWriter::run() {
         h5::attr_i64(f, "complete", 1);
         h5::attr_u64(f, "frames", stats_.frames);
         h5::attr_u64(f, "events", stats_.events);
+        timespec cpu{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+        stats_.writer_cpu_s = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
     } catch (const TraceError&) {
         const std::lock_guard lock(mutex_);
         error_ = std::current_exception();

@@ -36,6 +36,11 @@ struct TraceHeader {
     double sample_interval_s = 0.0;
     double kpi_interval_s = 0.0;
     std::string author = "swarmsim user";
+    // further per-agent float32 elements, particles/agents/<name>/value (an AgentValueSource
+    // fills them; trace_observer.hpp): fixed when the file is created. A name must be a
+    // plain HDF5 link name ([A-Za-z0-9_.-], not starting with '.'), unique, and not one of
+    // the standard elements (position, state, load, energy, box): TraceError otherwise.
+    std::vector<std::string> agent_values;
 };
 
 struct TraceOptions {
@@ -44,7 +49,12 @@ struct TraceOptions {
     std::size_t queue_capacity = 32;
     std::size_t flush_every = 64;  // frames between flushes (a multiple of chunk_frames)
     double flush_seconds = 5.0;    // ... or wall seconds, whichever comes first
-    int deflate = 1;               // zlib level
+    // zlib level of every dataset (0: no filters at all). The per-agent chunks are shuffled
+    // and deflated by the writer itself (H5Dwrite_chunk): with row_deflate (default) by a
+    // fast encoder that only looks for repeats of the previous sample (files ~1.5x larger
+    // than a general encoder's), else by libdeflate at this level.
+    int deflate = 1;
+    bool row_deflate = true;
     // per-agent datasets: chunks of chunk_frames samples x agent_block agents, so that an
     // agent's unchanged values sit next to each other and compress fast and small
     std::size_t chunk_frames = 32;
@@ -79,6 +89,9 @@ struct TraceFrame {
     std::vector<std::int8_t> state;
     std::vector<float> load;
     std::vector<float> energy;  // kWh
+    // TraceHeader::agent_values, one block of agents values per name in that order; reset
+    // to NaN by acquire()
+    std::vector<float> values;
     TraceScalars scalars;
     std::vector<TraceKpiInterval> intervals;
     std::vector<TraceEvent> events;
@@ -93,6 +106,7 @@ struct TraceWriterStats {
     std::uint64_t links = 0;
     std::uint64_t flushes = 0;
     std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
+    double writer_cpu_s = 0.0;         // CPU time of the writer thread (HDF5, compression)
 };
 
 class TraceWriter {
@@ -119,6 +133,7 @@ class TraceWriter {
   private:
     struct File;
     void run();
+    [[nodiscard]] std::size_t wake_batch() const;
 
     std::string path_;
     TraceHeader header_;
@@ -128,6 +143,7 @@ class TraceWriter {
     std::deque<std::unique_ptr<TraceFrame>> queue_;
     std::vector<std::unique_ptr<TraceFrame>> free_;
     bool closing_ = false;
+    bool producer_waiting_ = false;
     bool opened_ = false;
     bool closed_ = false;
     std::exception_ptr error_;

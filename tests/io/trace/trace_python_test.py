@@ -92,6 +92,10 @@ with swarm_trace.open_trace(path) as f:
           "trace.links slices a sample")
     check(xy.shape == (30, 2) and st.shape == (30,), "trace.frame")
     check(swarm_trace.state_counts(f).sum(axis=1).tolist() == [30] * 59, "state counts")
+    extra = swarm_trace.agent_values(f)
+    check(list(extra) == ["wear"] and extra["wear"].shape == (59, 30)
+          and extra["wear"].dtype == np.float32, "trace.agent_values")
+    check(extra["wear"][7].tolist() == [float(v + 7) for v in range(30)], "per-agent values")
 rep = os.path.join(out, "report")
 subprocess.run(["/usr/bin/python3", os.path.join(scripts, "report.py"), path, "-o", rep],
                check=True, timeout=120)

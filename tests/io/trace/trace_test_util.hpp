@@ -2,7 +2,10 @@
 // trace tests and the trace_test_writer tool.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,13 @@
 #include "tests/agents/fleet/fleet_test_util.hpp"
 
 namespace swarm::io::testing {
+
+// a file name in the temp directory, per process (tests run in parallel)
+inline std::string temp_path(const char* name) {
+    return (std::filesystem::temp_directory_path() /
+            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
+        .string();
+}
 
 // records what the trace observer saw, sample by sample, for the round-trip comparison
 class RecordingObserver final : public sim::Observer {
@@ -47,6 +57,7 @@ struct TracedRun {
     std::unique_ptr<agents::testing::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
     LinkSource* links = nullptr;  // fed to the trace observer when set
+    AgentValueSource* values = nullptr;  // likewise; its names go into the header
 
     TracedRun() {
         city.spec.demand.kpi_interval_s = kSampleSeconds;
@@ -60,6 +71,9 @@ struct TracedRun {
         h.scenario_name = "small-city";
         h.seed = 11;
         h.threads = 2;
+        if (values != nullptr) {
+            h.agent_values = values->value_names();
+        }
         return h;
     }
 
@@ -70,6 +84,9 @@ struct TracedRun {
         TraceObserver trace(*run->model, writer);
         if (links != nullptr) {
             trace.add_link_source(*links);
+        }
+        if (values != nullptr) {
+            trace.add_value_source(*values);
         }
         run->engine->add_observer(trace);
         run->engine->add_observer(*recorder);

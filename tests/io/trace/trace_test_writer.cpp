@@ -8,6 +8,25 @@
 
 #include "tests/io/trace/trace_test_util.hpp"
 
+namespace {
+
+// particles/agents/wear/value[k][v] = v + k (the k-th sample), for the h5py checks
+class Wear final : public swarm::io::AgentValueSource {
+  public:
+    [[nodiscard]] std::vector<std::string> value_names() const override { return {"wear"}; }
+    void collect_values(swarm::sim::Tick /*t*/, std::span<const std::span<float>> out) override {
+        for (std::size_t v = 0; v < out[0].size(); ++v) {
+            out[0][v] = static_cast<float>(v + samples_);
+        }
+        ++samples_;
+    }
+
+  private:
+    std::size_t samples_ = 0;
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace swarm;
     if (argc < 2) {
@@ -19,6 +38,8 @@ int main(int argc, char** argv) {
     try {
         if (!stall) {
             io::testing::TracedRun t;
+            Wear wear;
+            t.values = &wear;
             const auto r = t.write(out, 1.0);
             std::printf("delivered %llu created %llu\n",
                         static_cast<unsigned long long>(r.kpi.delivered),

@@ -20,11 +20,7 @@ namespace {
 using namespace swarm;
 using swarm::io::testing::TracedRun;
 
-std::string temp_path(const char* name) {
-    return (std::filesystem::temp_directory_path() /
-            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
-        .string();
-}
+using swarm::io::testing::temp_path;
 
 }  // namespace
 
@@ -167,4 +163,28 @@ TEST_CASE("a SIGKILLed writer leaves a partial file readable up to the last flus
     CHECK(f.step == 19);
     CHECK(f.state.at(0) == 19 % 8);
     std::filesystem::remove(path);
+}
+
+TEST_CASE("every chunk codec reads back the frames the observer saw") {
+    io::TraceOptions libdeflate;
+    libdeflate.row_deflate = false;
+    io::TraceOptions raw;
+    raw.deflate = 0;
+    io::TraceOptions odd;  // partial last agent block and chunk rows across a flush
+    odd.agent_block = 7;
+    odd.chunk_frames = 5;
+    odd.flush_every = 3;
+    for (const io::TraceOptions& o : {libdeflate, raw, odd}) {
+        const std::string path = temp_path("codec");
+        TracedRun t;
+        (void)t.write(path, 0.5, o);
+        const io::TraceReader reader(path);
+        REQUIRE(reader.samples() == t.recorder->ticks.size());
+        for (std::size_t k = 0; k < reader.samples(); ++k) {
+            const io::TraceFrameData f = reader.frame(k);
+            CHECK(f.position == t.recorder->positions[k]);
+            CHECK(f.state == t.recorder->states[k]);
+        }
+        std::filesystem::remove(path);
+    }
 }
