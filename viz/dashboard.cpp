@@ -73,11 +73,11 @@ std::optional<double> cost_per_delivery(const KpiHistory& h, double t) {
 }
 
 std::optional<double> cost_at(const KpiHistory& h, double t) {
-    const std::size_t n = h.samples_until(t);
-    if (n == 0 || !std::isfinite(h.samples[n - 1].cost)) {
+    const std::size_t n = h.intervals_until(t);
+    if (n == 0 || !std::isfinite(h.intervals[n - 1].cost)) {
         return std::nullopt;
     }
-    return h.samples[n - 1].cost;
+    return h.intervals[n - 1].cost;
 }
 
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t) {
@@ -170,9 +170,7 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
             }
         }
         for (std::size_t k = 0; k < ni; ++k) {
-            if (const std::optional<double> ck = cost_at(h, h.intervals[k].end_s)) {
-                cost.spark.push_back(static_cast<float>(*ck));
-            }
+            cost.spark.push_back(static_cast<float>(h.intervals[k].cost));
         }
         tiles.push_back(std::move(cost));
         return tiles;

@@ -130,7 +130,6 @@ class LiveSession::Feed final : public sim::Observer {
             k.distance_km += fleet.counters[v].metres() / 1000.0;
         }
         k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
-        k.cost = agents::running_cost(model_, t);
         // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
         if (const agents::FleetLearning* l = model_.learning()) {
             s.extra.resize(agents::FleetLearning::kValues);
@@ -161,6 +160,7 @@ class LiveSession::Feed final : public sim::Observer {
         const auto complete = static_cast<std::size_t>(t / model_.kpi_interval());
         if (complete > history_.intervals.size()) {
             const agents::KpiSeries fleet_series = model_.fleet_series(t);
+            const double cost = agents::running_cost(model_, t);
             for (std::size_t i = history_.intervals.size(); i < complete; ++i) {
                 IntervalKpi iv;
                 iv.end_s = scale.to_seconds(series.start_of(i) + model_.kpi_interval());
@@ -168,6 +168,7 @@ class LiveSession::Feed final : public sim::Observer {
                 iv.due = static_cast<double>(series.due(i));
                 iv.deliveries = static_cast<double>(series.delivered(i));
                 iv.utilisation = fleet_series.utilisation(i);
+                iv.cost = cost;
                 history_.intervals.push_back(iv);
             }
         }

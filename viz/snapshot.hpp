@@ -27,9 +27,6 @@ struct KpiPoint {
     double busy_fraction = 0.0;
     double energy_kwh = 0.0;
     double distance_km = 0.0;
-    // the cost KPI so far (currency; docs/disruptions.md); NaN when the run does not report
-    // it (traces before schema 1.4)
-    double cost = std::numeric_limits<double>::quiet_NaN();
 };
 
 // one complete KPI interval [end_s - interval_s, end_s)
@@ -39,6 +36,9 @@ struct IntervalKpi {
     double due = 0.0;
     double deliveries = 0.0;
     double utilisation = 0.0;
+    // the cost KPI so far (currency; docs/disruptions.md) when the interval completed; NaN
+    // when the run does not report it (traces before schema 1.4)
+    double cost = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct KpiHistory {

@@ -60,8 +60,8 @@ TEST_CASE("the cost tile shows the cost KPI against the baseline when both repor
     KpiHistory h = history({1, 1, 1, 1});
     KpiHistory base = history({1, 1, 1, 1});
     for (std::size_t k = 0; k < 4; ++k) {
-        h.samples[k].cost = 300.0 * static_cast<double>(k + 1);
-        base.samples[k].cost = 200.0 * static_cast<double>(k + 1);
+        h.intervals[k].cost = 300.0 * static_cast<double>(k + 1);
+        base.intervals[k].cost = 200.0 * static_cast<double>(k + 1);
     }
     CHECK(*cost_at(h, 130.0) == doctest::Approx(600.0));
     CHECK_FALSE(cost_at(h, 10.0).has_value());
