@@ -516,7 +516,8 @@ void App::ui_controls() {
         const DisruptionAdapter& ad = live_->adapter();
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
-        ImGui::Text("%llu disruptions applied to the model",
+        // the model's log holds the scenario's schedule and these commands alike
+        ImGui::Text("%zu disruptions so far; %llu commands applied from here", s.kpis.disruptions.size(),
                     static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
             ImGui::Text("last: %s", status_.c_str());
