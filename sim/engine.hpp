@@ -6,11 +6,11 @@
 // each LP sees the same events in the same order for any partitioning and thread count.
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <deque>
 #include <vector>
 
 #include "sim/event.hpp"
@@ -161,7 +161,7 @@ class Engine {
     std::vector<Observer*> observers_;
     bool per_event_observers_ = false;
     std::deque<BarrierAction> actions_;  // a deque: actions may add actions while running
-    std::vector<Timer> timers_;  // min-heap on (time, order)
+    std::vector<Timer> timers_;          // min-heap on (time, order)
     std::uint64_t timer_order_ = 0;
     std::size_t sample_action_ = SIZE_MAX;
 

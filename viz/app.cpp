@@ -104,8 +104,8 @@ class App {
     Camera camera_;
     bool camera_fitted_ = false;
     MapStyle style_;
-    ValueRange range_{};     // of the value agents are coloured by
-    int colour_choice_ = 0;  // 0 state, 1 load, 2 energy, 3+ extra arrays
+    ValueRange range_{};             // of the value agents are coloured by
+    int colour_choice_ = 0;          // 0 state, 1 load, 2 energy, 3+ extra arrays
     bool colour_by_pending_ = true;  // --colour-by is resolved on the first snapshot
     std::uint32_t selected_ = kNone;
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
@@ -517,8 +517,8 @@ void App::ui_controls() {
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
         // the model's log holds the scenario's schedule and these commands alike
-        ImGui::Text("%zu disruptions so far; %llu commands applied from here", s.kpis.disruptions.size(),
-                    static_cast<unsigned long long>(ad.applied()));
+        ImGui::Text("%zu disruptions so far; %llu commands applied from here",
+                    s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
             ImGui::Text("last: %s", status_.c_str());
         }

@@ -55,10 +55,11 @@ FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std:
         for (EdgeId e = 0; e < net_.edge_count(); ++e) {
             const world::Point a = net_.position(net_.source(e));
             const world::Point b = net_.position(net_.target(e));
-            edge_zone_[e] = static_cast<std::uint16_t>(field_->zone_of(
-                {0.5 * (a.x + b.x) - origin_.x, 0.5 * (a.y + b.y) - origin_.y}));
+            edge_zone_[e] = static_cast<std::uint16_t>(
+                field_->zone_of({0.5 * (a.x + b.x) - origin_.x, 0.5 * (a.y + b.y) - origin_.y}));
         }
-        travel_eval_ = learning::make_travel_time_data(*field_, c, spec_.eval_samples, seed ^ 0x7E57);
+        travel_eval_ =
+            learning::make_travel_time_data(*field_, c, spec_.eval_samples, seed ^ 0x7E57);
     }
     if (spec_.wear) {
         degradation_.emplace(spec_.degradation);
@@ -66,8 +67,8 @@ FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std:
             static_cast<std::uint32_t>(std::max(1.0, std::round(spec_.horizon_s / 3600.0)));
         const std::uint32_t steps = 24;
         risk_eval_ = learning::make_breakdown_data(spec_.degradation,
-                                                   (spec_.eval_samples + steps - 1) / steps,
-                                                   steps, horizon_h, seed ^ 0xB4EA);
+                                                   (spec_.eval_samples + steps - 1) / steps, steps,
+                                                   horizon_h, seed ^ 0xB4EA);
     }
     // one travel-time regression (zone one-hot, time of day -> log factor) and one risk
     // classifier (sensor signals -> breaks within the horizon) per vehicle
@@ -161,13 +162,15 @@ void FleetLearning::remember_risk(std::uint32_t v, const Pending& p, bool broke)
         return;
     }
     const std::size_t i = std::size_t{v} * spec_.memory + risk_count_[v] % spec_.memory;
-    std::copy(p.x.begin(), p.x.end(), risk_x_.begin() + static_cast<std::ptrdiff_t>(i * p.x.size()));
+    std::copy(p.x.begin(), p.x.end(),
+              risk_x_.begin() + static_cast<std::ptrdiff_t>(i * p.x.size()));
     risk_label_[i] = broke ? 1 : 0;
     ++risk_count_[v];
 }
 
 void FleetLearning::sense(sim::Tick t, std::span<const float> utilisation,
-                          std::span<const std::uint8_t> running, std::vector<std::uint32_t>& broke) {
+                          std::span<const std::uint8_t> running,
+                          std::vector<std::uint32_t>& broke) {
     ++totals_.rounds;
     round_log_.clear();
     totals_.travel_observations = 0;
@@ -380,7 +383,8 @@ void FleetLearning::decide(std::span<const std::uint8_t> eligible,
 
 void FleetLearning::evaluate_one(std::uint32_t v) {
     if (!risk_eval_.x.empty()) {
-        const learning::Evaluation e = learning::evaluate(risk_spec_, risk_bank_.row(v), risk_eval_);
+        const learning::Evaluation e =
+            learning::evaluate(risk_spec_, risk_bank_.row(v), risk_eval_);
         values_[2][v] = static_cast<float>(e.loss);
         values_[3][v] = static_cast<float>(e.accuracy);
     }

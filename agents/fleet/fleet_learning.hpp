@@ -27,8 +27,8 @@
 namespace swarm::agents {
 
 // random streams of the learning rounds (beyond any LP id and fleet_model.hpp's)
-inline constexpr std::uint32_t kWearStream = 0xFFFFFF04u;   // per vehicle: wear and sensors
-inline constexpr std::uint32_t kLearnStream = 0xFFFFFF05u;  // per vehicle: SGD batches
+inline constexpr std::uint32_t kWearStream = 0xFFFFFF04u;           // per vehicle: wear and sensors
+inline constexpr std::uint32_t kLearnStream = 0xFFFFFF05u;          // per vehicle: SGD batches
 inline constexpr std::uint32_t kModelExchangeStream = 0xFFFFFF06u;  // per round: peers, losses
 
 // Counts of a run (KPIs).
@@ -60,9 +60,13 @@ class FleetLearning {
     // distance of its risk model to the fleet's mean model (their mean is the consensus
     // distance) and the model bytes it has sent
     static constexpr std::size_t kValues = 7;
-    static constexpr std::array<const char*, kValues> kValueNames = {
-        "wear",           "predicted_risk",   "risk_model_loss", "risk_model_accuracy",
-        "travel_time_rmse", "model_distance", "model_bytes_sent"};
+    static constexpr std::array<const char*, kValues> kValueNames = {"wear",
+                                                                     "predicted_risk",
+                                                                     "risk_model_loss",
+                                                                     "risk_model_accuracy",
+                                                                     "travel_time_rmse",
+                                                                     "model_distance",
+                                                                     "model_bytes_sent"};
 
     // one model transfer that arrived (gossip push or pull, cloud upload or download); the
     // cloud is agent `vehicles` (its comms index is FleetModel::cloud_agent())
@@ -172,7 +176,7 @@ class FleetLearning {
     std::vector<learning::ComponentState> component_;
     std::vector<std::uint64_t> wear_draws_;
     std::vector<float> last_utilisation_;
-    std::vector<float> factors_;  // vehicles x zones
+    std::vector<float> factors_;         // vehicles x zones
     std::vector<std::uint8_t> changed_;  // models changed since the vehicle was last scored
     // evaluation
     learning::Dataset travel_eval_;

@@ -1307,10 +1307,10 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     if (spec_.learning.predictive_maintenance) {
         std::vector<std::uint8_t> eligible(n, 0);
         for (std::uint32_t v = 0; v < n; ++v) {
-            eligible[v] = running[v] != 0 && fleet_.service_due[v] == 0 &&
-                                  repair_at_[v] == sim::kTickNever
-                              ? 1
-                              : 0;
+            eligible[v] =
+                running[v] != 0 && fleet_.service_due[v] == 0 && repair_at_[v] == sim::kTickNever
+                    ? 1
+                    : 0;
         }
         std::vector<std::uint32_t> due;
         learning_->decide(eligible, due);
@@ -1325,7 +1325,8 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
 }
 
 void FleetModel::exchange_models() {
-    const std::uint32_t bytes = static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
+    const std::uint32_t bytes =
+        static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
     switch (spec_.learning.mode) {
         case LearningMode::kOff:
         case LearningMode::kLocal:

@@ -302,8 +302,8 @@ class FleetModel final : public sim::Model {
     // operational learning
     std::unique_ptr<FleetLearning> learning_;
     bool keep_exchange_log_ = false;
-    std::vector<Tick> learn_busy_;         // busy time booked at the last round, per vehicle
-    std::vector<sim::Tick> repair_at_;     // when a worn-out vehicle's repair is due
+    std::vector<Tick> learn_busy_;      // busy time booked at the last round, per vehicle
+    std::vector<sim::Tick> repair_at_;  // when a worn-out vehicle's repair is due
 };
 
 }  // namespace swarm::agents

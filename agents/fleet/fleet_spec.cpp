@@ -34,8 +34,8 @@ const char* to_string(LearningMode mode) {
 }
 
 LearningMode learning_mode_from_string(const std::string& name) {
-    for (const LearningMode m : {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip,
-                                 LearningMode::kFedAvg}) {
+    for (const LearningMode m :
+         {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip, LearningMode::kFedAvg}) {
         if (name == to_string(m)) {
             return m;
         }

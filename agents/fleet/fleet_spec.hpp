@@ -119,21 +119,21 @@ struct FleetLearningSpec {
     learning::CongestionSpec congestion_field;  // area_m 0: the network's extent
     bool wear = false;  // components wear with use and break down (DegradationModel)
     learning::DegradationSpec degradation;
-    double initial_wear_max = 0.8;  // vehicles start with wear uniform in [0, this]
+    double initial_wear_max = 0.8;   // vehicles start with wear uniform in [0, this]
     double repair_s = 4.0 * 3600.0;  // a breakdown keeps the vehicle off the road this long
     // learning
     LearningMode mode = LearningMode::kOff;
-    double round_s = 60.0;           // sensing, training and exchange period
+    double round_s = 60.0;              // sensing, training and exchange period
     std::uint32_t steps_per_round = 4;  // SGD steps per model and round
     std::uint32_t batch = 32;
     double learning_rate = 0.05;
-    std::uint32_t memory = 512;     // samples a vehicle keeps per model (oldest dropped)
+    std::uint32_t memory = 512;       // samples a vehicle keeps per model (oldest dropped)
     double horizon_s = 2.0 * 3600.0;  // risk label: breaks down within this long
     // acting on the models
     bool route_on_predictions = true;    // ground vehicles route on predicted travel times
     bool predictive_maintenance = true;  // service when the predicted risk crosses the threshold
     double risk_threshold = 0.3;
-    double service_s = 1800.0;  // planned maintenance at the home depot
+    double service_s = 1800.0;         // planned maintenance at the home depot
     std::uint32_t eval_samples = 256;  // hidden-truth samples each model is scored on
     std::uint32_t eval_every = 10;     // rounds between scorings (models that changed only)
 

@@ -24,14 +24,14 @@ using world::NodeId;
 using world::Point;
 
 enum class VehicleState : std::uint8_t {
-    kIdle,        // at home, nothing to do
-    kToPickup,    // driving to the depot of its next order
-    kLoading,     // at a depot: queued for or served by a loading dock
-    kEnRoute,     // driving loaded orders to a customer
-    kDelivering,  // at a customer: waiting until ready or handing over
-    kReturning,   // driving home with an empty plan
-    kCharging,    // at home: queued for or using a charging point
-    kBroken,      // out of service (set by disruptions and worn-out components)
+    kIdle,         // at home, nothing to do
+    kToPickup,     // driving to the depot of its next order
+    kLoading,      // at a depot: queued for or served by a loading dock
+    kEnRoute,      // driving loaded orders to a customer
+    kDelivering,   // at a customer: waiting until ready or handing over
+    kReturning,    // driving home with an empty plan
+    kCharging,     // at home: queued for or using a charging point
+    kBroken,       // out of service (set by disruptions and worn-out components)
     kMaintenance,  // at home: a planned service (predictive maintenance)
 };
 inline constexpr std::size_t kVehicleStateCount = 9;

@@ -496,8 +496,8 @@ void KpiSummary::print(std::ostream& out) const {
     }
     out << "cost      " << fixed(cost, 0) << "\n";
     out << "fleet     " << fixed(veh_km, 1) << " veh-km in " << fixed(drive_hours, 1)
-        << " h driving, " << fixed(energy_kwh, 1)
-        << " kWh, utilisation " << fixed(100.0 * utilisation, 1) << " %\n";
+        << " h driving, " << fixed(energy_kwh, 1) << " kWh, utilisation "
+        << fixed(100.0 * utilisation, 1) << " %\n";
     out << "depots    queue mean " << fixed(queue_mean, 2) << ", max " << queue_max
         << ", docks busy " << fixed(dock_busy_h, 2) << " h\n";
 }

@@ -96,8 +96,8 @@ struct DepotCounters {
     // count as lateness 0 without a sample. Per depot only: memory is not a concern there.
     std::vector<Tick> late_samples;
     Tick late_total = 0;  // their sum (the cost KPI, cheap at every sample)
-    TimeIntegral queue;  // vehicles waiting for a loading dock
-    Tick dock_busy = 0;  // dock-ticks spent loading
+    TimeIntegral queue;   // vehicles waiting for a loading dock
+    Tick dock_busy = 0;   // dock-ticks spent loading
 
     [[nodiscard]] std::uint64_t delivered() const { return delivered_on_time + delivered_late; }
     [[nodiscard]] std::uint64_t failed() const;
@@ -241,11 +241,11 @@ struct KpiSummary {
     std::uint64_t services = 0;         // planned maintenance visits finished
     std::uint64_t wear_breakdowns = 0;  // components worn out on the road
     std::uint64_t learning_rounds = 0;
-    std::uint64_t model_bytes = 0;       // model transfers (gossip or cloud), wire bytes
-    double risk_model_loss = 0.0;        // mean over vehicles, on hidden-truth samples
+    std::uint64_t model_bytes = 0;  // model transfers (gossip or cloud), wire bytes
+    double risk_model_loss = 0.0;   // mean over vehicles, on hidden-truth samples
     double risk_model_accuracy = 0.0;
-    double travel_time_rmse = 0.0;       // of log(travel time / free flow)
-    double model_consensus = 0.0;        // consensus distance of the risk models
+    double travel_time_rmse = 0.0;  // of log(travel time / free flow)
+    double model_consensus = 0.0;   // consensus distance of the risk models
     // fleet
     double veh_km = 0.0;
     double drive_hours = 0.0;  // vehicle time spent moving (filled by the fleet layer)

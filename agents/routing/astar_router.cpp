@@ -133,7 +133,8 @@ double AStarRouter::ratio_for(const RouteView& view) const {
     }
     if (view.has_classes()) {
         // the smallest factor of any class bounds every edge's (a few dozen classes)
-        const float smallest = *std::min_element(view.class_factor.begin(), view.class_factor.end());
+        const float smallest =
+            *std::min_element(view.class_factor.begin(), view.class_factor.end());
         ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
     }
     return ratio;

@@ -36,10 +36,9 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
 // ---- sections ----
 
 const std::vector<std::string> kTopKeys = {
-    "schema_version", "description",   "run",    "output",     "network",
-    "depots",         "vehicle_types", "fleets", "demand",     "policies",
-    "comms",          "cloud",         "cost",   "resilience", "disruptions",
-    "learning"};
+    "schema_version", "description", "run",         "output",   "network", "depots",
+    "vehicle_types",  "fleets",      "demand",      "policies", "comms",   "cloud",
+    "cost",           "resilience",  "disruptions", "learning"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
@@ -281,9 +280,8 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     toml::table& t = r.table(root, "", "learning");
     r.check_keys(t, "learning",
                  {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
-                  "horizon_s", "route_on_predictions", "predictive_maintenance",
-                  "risk_threshold", "service_s", "eval_samples", "eval_every", "congestion",
-                  "wear"});
+                  "horizon_s", "route_on_predictions", "predictive_maintenance", "risk_threshold",
+                  "service_s", "eval_samples", "eval_every", "congestion", "wear"});
     l.mode = agents::learning_mode_from_string(
         r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);

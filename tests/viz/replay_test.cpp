@@ -1,7 +1,6 @@
 #include "viz/replay.hpp"
 
 #include <doctest/doctest.h>
-
 #include <hdf5.h>
 
 #include <filesystem>
@@ -68,8 +67,8 @@ TEST_CASE("replay offers the trace's extra per-agent value arrays") {
     const hid_t g = H5Gcreate2(f, "particles/agents/risk", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     const std::array<hsize_t, 2> dims = {samples, 40};
     const hid_t space = H5Screate_simple(2, dims.data(), nullptr);
-    const hid_t d = H5Dcreate2(g, "value", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT);
+    const hid_t d =
+        H5Dcreate2(g, "value", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     std::vector<float> v(samples * 40);
     for (std::size_t i = 0; i < v.size(); ++i) {
         v[i] = static_cast<float>(i);  // row k, agent a: 40k + a

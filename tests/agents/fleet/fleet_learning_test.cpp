@@ -112,7 +112,8 @@ TEST_CASE("fleet learning: travel-time predictions converge to the hidden conges
     for (int round = 0; round < 300; ++round) {
         for (int k = 0; k < 20; ++k) {
             const auto e = static_cast<EdgeId>(rng.below(city.network.edge_count()));
-            const double f = l.drive_edge(0, e, spec.time.from_seconds(rng.uniform(0.0, 86400.0)), rng);
+            const double f =
+                l.drive_edge(0, e, spec.time.from_seconds(rng.uniform(0.0, 86400.0)), rng);
             CHECK(f > 0.5);
         }
         l.sense(t, u, running, broke);
@@ -137,9 +138,9 @@ TEST_CASE("fleet learning: travel-time predictions converge to the hidden conges
         }
         double mean_log = 0.0;
         for (int h = 0; h < 96; ++h) {
-            mean_log += std::log(truth.factor({(z % 4 + 0.5) * cell, (z / 4 + 0.5) * cell},
-                                              h * 900.0)) /
-                        96.0;
+            mean_log +=
+                std::log(truth.factor({(z % 4 + 0.5) * cell, (z / 4 + 0.5) * cell}, h * 900.0)) /
+                96.0;
         }
         p.push_back(std::log(predicted[z]));
         q.push_back(mean_log);
@@ -236,13 +237,13 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
 
 TEST_CASE("fleet learning: services happen and orders are conserved in every mode") {
     SmallCity city;
-    for (const LearningMode mode : {LearningMode::kOff, LearningMode::kLocal,
-                                    LearningMode::kGossip, LearningMode::kFedAvg}) {
+    for (const LearningMode mode :
+         {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip, LearningMode::kFedAvg}) {
         CAPTURE(to_string(mode));
         const FleetSpec spec = learning_spec(city, mode);
         sim::SerialExecutor serial;
         FleetRun run(spec, *city.routers, serial);
-        const auto r = run.run(6.0);  // finish() checks conservation
+        const auto r = run.run(6.0);          // finish() checks conservation
         CHECK(r.kpi.learning_rounds == 359);  // every minute before the end
         CHECK(r.kpi.wear_breakdowns > 0);
         CHECK(r.kpi.breakdowns >= r.kpi.wear_breakdowns);
