@@ -160,6 +160,19 @@ void ReplaySource::fill(double t, Snapshot& out) {
         out.extra[i].name = extra_names_[i];
         out.extra[i].values = reader_.agent_value(extra_names_[i], b.k0);
     }
+    // who talked to whom (model transfers, messages) up to the sample at or after t: the
+    // gossip lines; rows with a depot or the cloud have no vehicle position to draw
+    if (links_k_ != b.k1) {
+        links_.clear();
+        for (const io::TraceLink& l : reader_.links(b.k1)) {
+            if (l.from < n && l.to < n) {
+                links_.push_back({l.from, l.to});
+            }
+        }
+        links_k_ = b.k1;
+    }
+    out.gossip = links_;
+    out.radio_links.clear();
     const std::size_t ns = kpis_.samples_until(out.time_s);
     out.kpi = ns > 0 ? kpis_.samples[ns - 1] : KpiPoint{};
     out.kpis = kpis_;

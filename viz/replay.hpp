@@ -52,6 +52,9 @@ class ReplaySource {
     std::vector<io::TraceEvent> events_;
     std::vector<double> times_;
     std::vector<std::string> extra_names_;  // per-agent value arrays beyond the standard four
+    // connectivity rows between vehicles of one sample (gossip lines), cached by sample
+    std::vector<AgentLink> links_;
+    std::size_t links_k_ = static_cast<std::size_t>(-1);
     // the two most recently read frames
     std::array<std::size_t, 2> cached_k_{static_cast<std::size_t>(-1),
                                          static_cast<std::size_t>(-1)};

@@ -1,6 +1,8 @@
 #include "viz/replay.hpp"
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 #include <hdf5.h>
 
 #include <filesystem>
@@ -88,6 +90,26 @@ TEST_CASE("replay offers the trace's extra per-agent value arrays") {
     REQUIRE(s.extra[0].values.size() == 40);
     CHECK(s.extra[0].values[7] == 9.0F * 40.0F + 7.0F);
     CHECK_THROWS_AS((void)r.reader().agent_value("nope", 0), io::TraceError);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("replay draws the model transfers of a learning run as gossip lines") {
+    const auto path = test::temp_path("replay_learning.h5");
+    test::write_small_trace(path, {"learning.mode=gossip", "learning.wear.enabled=true",
+                                   "learning.congestion.enabled=true", "learning.round_s=30"});
+    ReplaySource r(path.string());
+    Snapshot s;
+    r.fill(600.0, s);
+    REQUIRE(!s.gossip.empty());
+    for (const AgentLink& l : s.gossip) {
+        CHECK(l.a < s.agents());
+        CHECK(l.b < s.agents());
+        CHECK(l.a != l.b);
+    }
+    // the learning values are colour-by choices
+    REQUIRE(s.extra.size() == agents::FleetLearning::kValues);
+    CHECK(std::any_of(s.extra.begin(), s.extra.end(),
+                      [](const ValueArray& v) { return v.name == "predicted_risk"; }));
     std::filesystem::remove(path);
 }
 

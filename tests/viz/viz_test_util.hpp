@@ -11,6 +11,7 @@
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/routing/router.hpp"
 #include "io/scenario/scenario.hpp"
+#include "io/trace/fleet_learning_source.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/executor.hpp"
@@ -71,10 +72,14 @@ inline std::filesystem::path write_small_scenario() {
     return p;
 }
 
-// runs the small scenario to its end with a trace, as `swarmsim run -o` does
-inline void write_small_trace(const std::filesystem::path& path) {
+// runs the small scenario to its end with a trace, as `swarmsim run -o` does (with the
+// fleet's learning values and model transfers when the overrides turn learning on)
+inline void write_small_trace(const std::filesystem::path& path,
+                              const std::vector<std::string>& overrides = {}) {
     const std::filesystem::path toml = write_small_scenario();
-    const io::Scenario s = io::load_scenario(toml);
+    io::ScenarioOptions so;
+    so.overrides = overrides;
+    const io::Scenario s = io::load_scenario(toml, so);
     const routing::RouterFactory routers(*s.network);
     agents::FleetModel model(s.spec, routers);
     const auto executor = sim::make_executor(1);
@@ -85,8 +90,14 @@ inline void write_small_trace(const std::filesystem::path& path) {
     io::TraceHeader h = io::TraceObserver::header_for(model, s.run.sample_interval_s);
     h.scenario_text = s.resolved_toml;
     h.seed = s.run.seed;
+    h.agent_values = io::FleetLearningSource::names(s.spec);
     io::TraceWriter writer(path.string(), h);
     io::TraceObserver observer(model, writer);
+    io::FleetLearningSource learned(model);
+    if (!h.agent_values.empty()) {
+        observer.add_value_source(learned);
+        observer.add_link_source(learned);
+    }
     engine.add_observer(observer);
     sim::RunLimits limits;
     limits.until = s.spec.time.from_seconds(s.run.duration_s);
