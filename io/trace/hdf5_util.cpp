@@ -373,13 +373,19 @@ ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
         chunk_ = std::move(o.chunk_);
         shuffled_ = std::move(o.shuffled_);
         packed_ = std::move(o.packed_);
-        libdeflate_free_compressor(compressor_);
+        if (compressor_ != nullptr) {
+            libdeflate_free_compressor(compressor_);
+        }
         compressor_ = std::exchange(o.compressor_, nullptr);
     }
     return *this;
 }
 
-ChunkRows::~ChunkRows() { libdeflate_free_compressor(compressor_); }
+ChunkRows::~ChunkRows() {
+    if (compressor_ != nullptr) {
+        libdeflate_free_compressor(compressor_);
+    }
+}
 
 ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_codec) {
     ChunkRows c;
@@ -423,7 +429,9 @@ ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_
 
 void ChunkRows::append(const void* row) {
     const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
-    std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
+    if (row_bytes > 0) {  // no agents: only the extent grows
+        std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
+    }
     if (++filled_ == frames_) {
         write_slab();
         base_ += frames_;
