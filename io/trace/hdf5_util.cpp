@@ -353,7 +353,9 @@ void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsig
 
 }  // namespace
 
-ChunkRows::ChunkRows(ChunkRows&& o) noexcept { *this = std::move(o); }
+ChunkRows::ChunkRows(ChunkRows&& o) noexcept {
+    *this = std::move(o);
+}
 
 ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
     if (this != &o) {
@@ -463,8 +465,8 @@ void ChunkRows::write_slab() {
     for (hsize_t a0 = 0; a0 < agents_; a0 += block_) {
         // the chunk as HDF5 lays it out: frames_ rows of block_ agents, row-major; agents
         // past the end (last block) and rows not yet appended are zeros
-        const std::size_t used = static_cast<std::size_t>(std::min(block_, agents_ - a0)) *
-                                 agent_bytes_;
+        const std::size_t used =
+            static_cast<std::size_t>(std::min(block_, agents_ - a0)) * agent_bytes_;
         for (hsize_t r = 0; r < filled_; ++r) {
             unsigned char* out = chunk_.data() + r * block_bytes;
             std::memcpy(out, slab_.data() + r * row_bytes + a0 * agent_bytes_, used);
