@@ -22,6 +22,7 @@
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
 #include "io/scenario/scenario.hpp"
+#include "io/trace/fleet_learning_source.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
@@ -218,12 +219,15 @@ int run_scenario(const RunOptions& o) {
     // the trace: one writer thread behind a bounded queue, fed at sample times
     std::unique_ptr<io::TraceWriter> writer;
     std::unique_ptr<io::TraceObserver> tracer;
+    std::unique_ptr<io::FleetLearningSource> learned;
     if (!trace_path.empty()) {
         io::TraceHeader header = io::TraceObserver::header_for(model, s.run.sample_interval_s);
         header.scenario_text = s.resolved_toml;
         header.scenario_name = std::filesystem::path(o.file).stem().string();
         header.seed = s.run.seed;
         header.threads = s.run.threads;
+        header.agent_values = io::FleetLearningSource::names(s.spec);
+        const std::vector<std::string> header_values = header.agent_values;
         io::TraceObserverOptions to;
         // frames every n-th KPI sample: the trace interval rounded to a whole multiple
         to.every = static_cast<std::uint64_t>(
@@ -237,6 +241,12 @@ int run_scenario(const RunOptions& o) {
             return kExitIo;
         }
         tracer = std::make_unique<io::TraceObserver>(model, *writer, to);
+        if (!header_values.empty()) {
+            // what the vehicles learn: per-agent values and model transfers
+            learned = std::make_unique<io::FleetLearningSource>(model);
+            tracer->add_value_source(*learned);
+            tracer->add_link_source(*learned);
+        }
         engine.add_observer(*tracer);
     }
 

@@ -75,11 +75,33 @@ def plot_states(f, out):
     plt.close(fig)
 
 
+def plot_learning(f, out):
+    """mean over the fleet of each per-agent learning value (docs/fleet-learning.md) over
+    time; False when the trace has none"""
+    values = swarm_trace.agent_values(f)
+    if not values:
+        return False
+    t = swarm_trace.times(f) / 3600.0
+    fig, axes = plt.subplots(len(values), 1, figsize=(8, 1.8 * len(values)), sharex=True,
+                             squeeze=False)
+    for ax, (name, v) in zip(axes[:, 0], sorted(values.items())):
+        with np.errstate(all="ignore"):
+            mean = np.nanmean(np.where(np.isfinite(v), v, np.nan), axis=1) if v.size else v
+        ax.plot(t[: len(mean)], mean)
+        ax.set_ylabel(name.replace("_", " "), fontsize="small")
+    axes[-1, 0].set_xlabel("time (h)")
+    axes[0, 0].set_title("What the fleet learns (mean over vehicles)")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return True
+
+
 def last(s, default=float("nan")):
     return s["value"][-1] if len(s["value"]) else default
 
 
-def write_summary(f, obs, out):
+def write_summary(f, obs, out, learning=False):
     p = swarm_trace.parameters(f)
     q = obs["service_level"]["value"]
     util = obs["utilisation"]["value"]
@@ -114,6 +136,8 @@ def write_summary(f, obs, out):
         "![fleet states](fleet_states.png)",
         "",
     ]
+    if learning:
+        lines += ["![learning](learning.png)", ""]
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines))
 
@@ -214,7 +238,8 @@ def main(argv=None):
                            swarm_trace.disruptions(f))
         plot_deliveries(obs, os.path.join(args.out, "deliveries.png"))
         plot_states(f, os.path.join(args.out, "fleet_states.png"))
-        write_summary(f, obs, os.path.join(args.out, "report.md"))
+        learning = plot_learning(f, os.path.join(args.out, "learning.png"))
+        write_summary(f, obs, os.path.join(args.out, "report.md"), learning)
     print(f"report written to {args.out}/report.md")
     return 0
 

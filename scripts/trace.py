@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 
 STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
-               "charging", "broken"]
+               "charging", "broken", "maintenance"]
 
 
 def open_trace(path):

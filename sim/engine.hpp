@@ -104,6 +104,9 @@ class Engine {
     [[nodiscard]] Tick now() const { return now_; }
     [[nodiscard]] Tick next_event_time() const { return next_time_; }
     [[nodiscard]] const EngineConfig& config() const { return config_; }
+    // the injected executor: barrier actions may use it for data-parallel work whose result
+    // does not depend on how it is split
+    [[nodiscard]] Executor& executor() const { return executor_; }
     [[nodiscard]] std::size_t partitions() const { return partitions_.size(); }
     [[nodiscard]] std::uint64_t events_processed() const { return total_events_; }
     [[nodiscard]] std::uint64_t windows_processed() const { return total_windows_; }

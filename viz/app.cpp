@@ -106,6 +106,7 @@ class App {
     MapStyle style_;
     ValueRange range_{};     // of the value agents are coloured by
     int colour_choice_ = 0;  // 0 state, 1 load, 2 energy, 3+ extra arrays
+    bool colour_by_pending_ = true;  // --colour-by is resolved on the first snapshot
     std::uint32_t selected_ = kNone;
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
     std::string status_;
@@ -256,6 +257,24 @@ void App::update(double wall_dt) {
 void App::upload(MapView& v) {
     if (!v.gpu) {
         return;
+    }
+    if (colour_by_pending_ && v.snap.agents() > 0) {
+        // --colour-by NAME: a standard value or one of the run's extra arrays
+        std::vector<std::string> names = {"state", "load", "energy"};
+        for (const ValueArray& e : v.snap.extra) {
+            names.push_back(e.name);
+        }
+        const auto it = std::find(names.begin(), names.end(), o_.colour_by);
+        if (it == names.end()) {
+            std::string known;
+            for (const std::string& n : names) {
+                known += (known.empty() ? "" : ", ") + n;
+            }
+            throw UsageError("--colour-by '" + o_.colour_by + "': this run has no such value (" +
+                             known + ")");
+        }
+        colour_choice_ = static_cast<int>(it - names.begin());
+        colour_by_pending_ = false;
     }
     const ColourMode mode = colour_choice_ == 0 ? ColourMode::kState : ColourMode::kValue;
     const std::span<const float> chosen = chosen_values(v.snap);
@@ -497,7 +516,8 @@ void App::ui_controls() {
         const DisruptionAdapter& ad = live_->adapter();
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
-        ImGui::Text("%llu disruptions applied to the model",
+        // the model's log holds the scenario's schedule and these commands alike
+        ImGui::Text("%zu disruptions so far; %llu commands applied from here", s.kpis.disruptions.size(),
                     static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
             ImGui::Text("last: %s", status_.c_str());

@@ -37,6 +37,12 @@ struct AppOptions {
 
 // exit codes as the CLI's: 0 ok, 1 runtime failure, 3 invalid input, 4 I/O, 77 no display
 inline constexpr int kExitNoDisplay = 77;
+// a command-line choice that turns out wrong once the data is there (e.g. --colour-by a
+// value the run does not have): exit code 2, like a bad flag
+class UsageError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 int run_app(const AppOptions& options);
 
 }  // namespace swarm::viz

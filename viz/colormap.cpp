@@ -8,7 +8,7 @@ namespace swarm::viz {
 const char* state_name(std::size_t state) {
     static constexpr std::array<const char*, kStateColours> kNames = {
         "idle",       "to pick-up", "loading",  "en route",
-        "delivering", "returning",  "charging", "broken"};
+        "delivering", "returning",  "charging", "broken", "maintenance"};
     return state < kNames.size() ? kNames[state] : "unknown";
 }
 

@@ -18,9 +18,9 @@ struct Rgb {
     friend bool operator==(const Rgb&, const Rgb&) = default;
 };
 
-inline constexpr std::size_t kStateColours = 8;  // agents::kVehicleStateCount
+inline constexpr std::size_t kStateColours = 9;  // agents::kVehicleStateCount
 // by agents::VehicleState: idle, to pick-up, loading, en route, delivering, returning,
-// charging, broken
+// charging, broken, maintenance
 inline constexpr std::array<Rgb, kStateColours> kStateColour = {{
     {150, 150, 160},  // idle: grey
     {60, 140, 255},   // to pick-up: blue
@@ -30,6 +30,7 @@ inline constexpr std::array<Rgb, kStateColours> kStateColour = {{
     {190, 120, 255},  // returning: violet
     {255, 140, 0},    // charging: orange
     {255, 0, 200},    // broken: magenta
+    {150, 100, 50},   // maintenance: brown (in the workshop)
 }};
 const char* state_name(std::size_t state);
 

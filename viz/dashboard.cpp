@@ -72,6 +72,14 @@ std::optional<double> cost_per_delivery(const KpiHistory& h, double t) {
     return busy_h / delivered;
 }
 
+std::optional<double> cost_at(const KpiHistory& h, double t) {
+    const std::size_t n = h.intervals_until(t);
+    if (n == 0 || !std::isfinite(h.intervals[n - 1].cost)) {
+        return std::nullopt;
+    }
+    return h.intervals[n - 1].cost;
+}
+
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t) {
     std::vector<KpiTile> tiles;
     const std::size_t ni = h.intervals_until(t);
@@ -146,7 +154,27 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     }
     tiles.push_back(std::move(ttr));
 
-    // cost: busy vehicle-hours per delivery, against the baseline when there is one
+    // cost: the cost KPI so far (veh-km, energy, lateness, failed orders, breakdowns,
+    // services), against the baseline (e.g. the cloud on the same seed) when there is one;
+    // runs that do not report it fall back to busy vehicle-hours per delivery
+    if (cost_at(h, t) && (baseline == nullptr || cost_at(*baseline, t))) {
+        KpiTile cost{"Cost", "-", "cost KPI so far", {}, false};
+        const double c = *cost_at(h, t);
+        cost.value = format("%.0f", c);
+        if (baseline != nullptr) {
+            const double b = *cost_at(*baseline, t);
+            if (b > 0.0) {
+                cost.value = format("%.2fx", c / b);
+                cost.detail = format("%.0f vs baseline ", c) + format("%.0f", b);
+                cost.alert = c > b * 1.05;
+            }
+        }
+        for (std::size_t k = 0; k < ni; ++k) {
+            cost.spark.push_back(static_cast<float>(h.intervals[k].cost));
+        }
+        tiles.push_back(std::move(cost));
+        return tiles;
+    }
     KpiTile cost{"Cost", "-", "busy veh-h per delivery", {}, false};
     const std::optional<double> c = cost_per_delivery(h, t);
     if (c) {

@@ -36,8 +36,10 @@ struct RecoveryFigure {
 RecoveryFigure recovery_at(const KpiHistory& h, double t);
 
 // busy vehicle-hours per delivered order over the intervals complete at t (nullopt: none
-// delivered)
+// delivered): the cost tile of runs that do not report the cost KPI
 std::optional<double> cost_per_delivery(const KpiHistory& h, double t);
+// the cost KPI at the last KPI interval complete at t (nullopt: not reported, or none yet)
+std::optional<double> cost_at(const KpiHistory& h, double t);
 
 // the five tiles at time t; `baseline` (may be null) is the comparison run
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t);

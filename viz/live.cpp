@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 #include "agents/routing/router.hpp"
 #include "sim/executor.hpp"
 
@@ -129,6 +130,15 @@ class LiveSession::Feed final : public sim::Observer {
             k.distance_km += fleet.counters[v].metres() / 1000.0;
         }
         k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+        // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
+        if (const agents::FleetLearning* l = model_.learning()) {
+            s.extra.resize(agents::FleetLearning::kValues);
+            for (std::size_t i = 0; i < agents::FleetLearning::kValues; ++i) {
+                s.extra[i].name = agents::FleetLearning::kValueNames[i];
+                const std::span<const float> values = l->value(i);
+                s.extra[i].values.assign(values.begin(), values.end());
+            }
+        }
 
         // orders, summed over depots in depot order
         agents::KpiSeries series;
@@ -150,6 +160,7 @@ class LiveSession::Feed final : public sim::Observer {
         const auto complete = static_cast<std::size_t>(t / model_.kpi_interval());
         if (complete > history_.intervals.size()) {
             const agents::KpiSeries fleet_series = model_.fleet_series(t);
+            const double cost = agents::running_cost(model_, t);
             for (std::size_t i = history_.intervals.size(); i < complete; ++i) {
                 IntervalKpi iv;
                 iv.end_s = scale.to_seconds(series.start_of(i) + model_.kpi_interval());
@@ -157,6 +168,7 @@ class LiveSession::Feed final : public sim::Observer {
                 iv.due = static_cast<double>(series.due(i));
                 iv.deliveries = static_cast<double>(series.delivered(i));
                 iv.utilisation = fleet_series.utilisation(i);
+                iv.cost = cost;
                 history_.intervals.push_back(iv);
             }
         }
@@ -227,7 +239,8 @@ class LiveSession::Feed final : public sim::Observer {
 
     // radio links: each vehicle's nearest peers in radio range; gossip: the exchanges of
     // road news the next round will make (each vehicle that knows something pushes it to its
-    // nearest peers that lack it), both as the model's board sees them
+    // nearest peers that lack it), both as the model's board sees them, and the model
+    // transfers between vehicles of the latest learning round
     void fill_links(Snapshot& s) {
         s.radio_links.clear();
         s.gossip.clear();
@@ -266,6 +279,14 @@ class LiveSession::Feed final : public sim::Observer {
                     board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
                 for (std::size_t i = 0; i < n; ++i) {
                     s.gossip.push_back({v, near[i]});
+                }
+            }
+        }
+        const agents::FleetLearning* l = model_.learning();
+        if (gossip && l != nullptr) {
+            for (const agents::FleetLearning::Exchange& x : l->round_exchanges()) {
+                if (x.from < fleet.size() && x.to < fleet.size()) {  // not the cloud
+                    s.gossip.push_back({x.from, x.to});
                 }
             }
         }

@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
     } catch (const swarm::io::TraceError& e) {
         std::cerr << "swarmsim-viz: " << e.what() << "\n";
         return 4;
+    } catch (const swarm::viz::UsageError& e) {
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
         return 1;

@@ -91,6 +91,7 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     const io::TraceSeries util = series_or_empty(reader_, names, "utilisation");
     const io::TraceSeries due = series_or_empty(reader_, names, "due");
     const io::TraceSeries deliveries = series_or_empty(reader_, names, "deliveries");
+    const io::TraceSeries cost = series_or_empty(reader_, names, "cost");
     for (std::size_t k = 0; k < q.value.size(); ++k) {
         IntervalKpi iv;
         iv.end_s = q.time[k];
@@ -98,6 +99,9 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         iv.utilisation = at(util, k);
         iv.due = at(due, k);
         iv.deliveries = at(deliveries, k);
+        if (k < cost.value.size()) {
+            iv.cost = cost.value[k];
+        }
         kpis_.intervals.push_back(iv);
     }
     if (kpis_.intervals.size() >= 2) {

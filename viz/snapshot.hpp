@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct IntervalKpi {
     double due = 0.0;
     double deliveries = 0.0;
     double utilisation = 0.0;
+    // the cost KPI so far (currency; docs/disruptions.md) when the interval completed; NaN
+    // when the run does not report it (traces before schema 1.4)
+    double cost = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct KpiHistory {

@@ -31,8 +31,7 @@ class NearestBidPolicy final : public AllocationPolicy {
         const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
         // vehicles that could still take an order when the offer arrives
         auto usable = [max_plan](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
-            return e.state != VehicleState::kBroken && e.state != VehicleState::kCharging &&
-                   e.plan_size < max_plan;
+            return !off_duty(e.state) && e.plan_size < max_plan;
         };
         return board.nearest(spec.net().position(spec.depots[depot].node),
                              spec.allocation.offer_radius_m, usable, out.first(k));
@@ -114,7 +113,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
 bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order, sim::Tick now,
               PlanEstimate* estimate) {
     const VehicleType& type = *me.type;
-    if (me.state == VehicleState::kBroken || me.state == VehicleState::kCharging) {
+    if (off_duty(me.state)) {
         return false;
     }
     if (me.plan->size >= spec.allocation.max_plan || order.size > type.capacity) {

@@ -65,6 +65,7 @@ Tick& time_bucket(FleetCounters& c, VehicleState s) {
         case VehicleState::kCharging:
             return c.charging;
         case VehicleState::kBroken:
+        case VehicleState::kMaintenance:
             return c.down;
         default:
             return c.busy;
@@ -189,6 +190,17 @@ void FleetModel::attach(sim::Engine& engine) {
         }
     }
     schedule_disruptions(engine);
+    // operational learning: the hidden world of this seed and one round every round_s
+    learning_.reset();
+    if (spec_.learning.active()) {
+        learning_ = std::make_unique<FleetLearning>(spec_, vehicle_count(), engine.config().seed);
+        learning_->keep_exchange_log(keep_exchange_log_);
+        learn_busy_.assign(fleet_.size(), 0);
+        repair_at_.assign(fleet_.size(), sim::kTickNever);
+        const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
+        engine.every(engine.now() + round, round,
+                     [this](sim::Engine& e, Tick t) { learning_round(e, t); });
+    }
 }
 
 FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
@@ -378,6 +390,10 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_rehome(ctx, v);
             case Msg::kRevoke:
                 return on_revoke(ctx, v, event.payload.as<OrderMsg>());
+            case Msg::kServiceDue:
+                return on_service_due(ctx, v);
+            case Msg::kServiced:
+                return on_serviced(ctx, v);
             default:
                 break;
         }
@@ -846,9 +862,11 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
 }
 
 void FleetModel::on_offer(Context& ctx, std::uint32_t v, const OrderMsg& m) {
-    const std::optional<double> cost = fleet_.state[v] == VehicleState::kBroken
-                                           ? std::nullopt
-                                           : policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
+    // a vehicle due for service takes no new work
+    const std::optional<double> cost =
+        fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0
+            ? std::nullopt
+            : policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
     AnswerMsg a;
     a.order = m.order;
     a.vehicle = v;
@@ -863,7 +881,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     a.vehicle = v;
     a.round = m.round;
     // still feasible? (other depots may have awarded orders since the bid)
-    if (fleet_.state[v] == VehicleState::kBroken ||
+    if (fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0 ||
         !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
@@ -935,8 +953,14 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
             if (fleet_.replan[v] != 0 || fleet_.route_dest[v] != target ||
                 fleet_.route_pos[v] >= route.size() ||
                 net.source(route[fleet_.route_pos[v]]) != from) {
-                routing::Route r = routers_[ctx.partition()]->fastest(
-                    from, target, believed_view(ctx.partition(), v));
+                routing::RouteView believed = believed_view(ctx.partition(), v);
+                if (learning_ && learning_->congestion() && learning_->spec().learns() &&
+                    learning_->spec().route_on_predictions) {
+                    // what it believes of the roads, times what it predicts of the traffic
+                    believed.edge_class = learning_->edge_zones();
+                    believed.class_factor = learning_->predicted_factors(v, ctx.now());
+                }
+                routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
                 fleet_.replan[v] = 0;
                 if (!r.found || r.edges.empty()) {
                     route.clear();
@@ -961,6 +985,10 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
         const EdgeId e = route[fleet_.route_pos[v]++];
         fleet_.leg_to[v] = net.target(e);
         seconds = net.travel_time_s(e) / type.speed_factor / roads_.speed_factor(e);
+        if (learning_) {
+            // the hidden congestion: what the vehicle will find, and learn from
+            seconds *= learning_->drive_edge(v, e, ctx.now(), ctx.rng());
+        }
     }
     const Tick dt = seconds_to_ticks(spec_.time, seconds);
     fleet_.leg_start[v] = ctx.now();
@@ -1064,6 +1092,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     if (fleet_.energy_kwh[v] < 0.0) {
         ++fleet_.energy_violations[v];
     }
+    fleet_.drive_time[v] += ctx.now() - fleet_.leg_start[v];
     fleet_.node[v] = fleet_.leg_to[v];
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now();
@@ -1081,6 +1110,9 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
+    if (fleet_.service_due[v] != 0) {
+        return begin_service(ctx, v);
+    }
     const VehicleType& type = type_of_vehicle(v);
     // charge when low, else wait for offers
     if (fleet_.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
@@ -1193,7 +1225,179 @@ void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full
     if (fleet_.state[v] == VehicleState::kCharging) {
+        if (fleet_.service_due[v] != 0) {
+            return begin_service(ctx, v);
+        }
         set_state(v, VehicleState::kIdle, ctx.now());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// predictive maintenance
+
+void FleetModel::on_service_due(Context& ctx, std::uint32_t v) {
+    if (fleet_.service_due[v] == 0) {
+        return;  // serviced or repaired since the flag was raised
+    }
+    // idle: go home now (or start there); busy vehicles finish their plan first and are
+    // sent to the workshop by arrived_home; charging ones after the charge
+    if (fleet_.state[v] == VehicleState::kIdle && fleet_.plan[v].size == 0 &&
+        fleet_.moving[v] == 0) {
+        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    }
+}
+
+void FleetModel::begin_service(Context& ctx, std::uint32_t v) {
+    fleet_.service_due[v] = 0;
+    set_state(v, VehicleState::kMaintenance, ctx.now());
+    ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.service_s),
+                      type_of(Msg::kServiced));
+}
+
+void FleetModel::on_serviced(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] != VehicleState::kMaintenance) {
+        return;  // broke down in the workshop (a disruption): the repair decides
+    }
+    learning_->serviced(v);
+    ++fleet_.counters[v].services;
+    arrived_home(ctx, v);  // charge if low, else wait for offers
+}
+
+void FleetModel::learning_round(sim::Engine& engine, Tick t) {
+    const std::uint32_t n = vehicle_count();
+    const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
+    std::vector<float> utilisation(n, 0.0F);
+    std::vector<std::uint8_t> running(n, 0);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        // wear grows with the share of the round spent serving orders
+        const Tick busy = vehicle_counters(v, t).busy;
+        utilisation[v] = static_cast<float>(static_cast<double>(busy - learn_busy_[v]) /
+                                            static_cast<double>(round));
+        learn_busy_[v] = busy;
+        running[v] = fleet_.state[v] != VehicleState::kBroken &&
+                             fleet_.state[v] != VehicleState::kMaintenance
+                         ? 1
+                         : 0;
+    }
+    std::vector<std::uint32_t> broke;
+    learning_->sense(t, utilisation, running, broke);
+    const Tick repair = seconds_to_ticks(spec_.time, spec_.learning.repair_s);
+    for (const std::uint32_t v : broke) {
+        // worn out on the road: down until the repair (the component is then new)
+        fleet_.service_due[v] = 0;
+        engine.inject(vehicle_lp(v), t, type_of(Msg::kBreak));
+        repair_at_[v] = t + repair;
+        engine.at(t + repair, [this, v](sim::Engine& e, Tick now) {
+            if (repair_at_[v] == now) {
+                repair_at_[v] = sim::kTickNever;
+                e.inject(vehicle_lp(v), now, type_of(Msg::kRepair));
+            }
+        });
+    }
+    // scoring is the expensive part of a round: every eval_every rounds (and the first)
+    const bool score = (learning_->totals().rounds - 1) % spec_.learning.eval_every == 0;
+    if (!spec_.learning.learns()) {
+        if (score) {
+            learning_->evaluate(engine.executor());  // the untrained models: the baseline
+        }
+        return;
+    }
+    learning_->train(engine.executor());
+    exchange_models();
+    if (spec_.learning.predictive_maintenance) {
+        std::vector<std::uint8_t> eligible(n, 0);
+        for (std::uint32_t v = 0; v < n; ++v) {
+            eligible[v] = running[v] != 0 && fleet_.service_due[v] == 0 &&
+                                  repair_at_[v] == sim::kTickNever
+                              ? 1
+                              : 0;
+        }
+        std::vector<std::uint32_t> due;
+        learning_->decide(eligible, due);
+        for (const std::uint32_t v : due) {
+            fleet_.service_due[v] = 1;
+            engine.inject(vehicle_lp(v), t, type_of(Msg::kServiceDue));
+        }
+    }
+    if (score) {
+        learning_->evaluate(engine.executor());
+    }
+}
+
+void FleetModel::exchange_models() {
+    const std::uint32_t bytes = static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
+    switch (spec_.learning.mode) {
+        case LearningMode::kOff:
+        case LearningMode::kLocal:
+            return;
+        case LearningMode::kGossip: {
+            // push-pull with one random radio neighbour each (positions of the last board;
+            // pairs in vehicle order, so the result does not depend on threads)
+            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
+                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
+            std::array<std::uint32_t, 64> near{};
+            const std::size_t fanout = spec_.gossip_fanout;
+            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                const Point p = board_.entry(v).position;
+                if (radio_blocked(p)) {
+                    continue;
+                }
+                auto reachable = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                    return u != v && !radio_blocked(e.position);
+                };
+                const std::size_t k = board_.nearest(p, spec_.comms.radio_range_m, reachable,
+                                                     std::span<std::uint32_t>(near).first(fanout));
+                if (k == 0) {
+                    continue;
+                }
+                const std::uint32_t u = near[rng.below(k)];
+                const double loss = conditions_.radio_loss_between(p, board_.entry(u).position);
+                // push: u learns v's models; pull: v learns u's (from before the push)
+                counters_.record_send(v, bytes);
+                const bool pushed = !link_.lost(comms::Link::kRadio, loss, rng);
+                learning_->count_transfer(v, u, bytes, pushed);
+                if (!pushed) {
+                    counters_.record_drop(v);
+                    continue;
+                }
+                counters_.record_receive(u, bytes);
+                counters_.record_send(u, bytes);
+                const bool pulled = !link_.lost(comms::Link::kRadio, loss, rng);
+                learning_->count_transfer(u, v, bytes, pulled);
+                if (pulled) {
+                    counters_.record_receive(v, bytes);
+                    learning_->average_pair(v, u);
+                } else {
+                    counters_.record_drop(u);
+                    learning_->absorb(u, v);
+                }
+            }
+            return;
+        }
+        case LearningMode::kFedAvg: {
+            // every vehicle the cloud can reach uploads, the cloud averages and sends back
+            if (!conditions_.cloud_up()) {
+                return;
+            }
+            const comms::AgentIndex cloud = cloud_agent();
+            std::vector<std::uint32_t> members;
+            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                if (radio_blocked(board_.entry(v).position)) {
+                    continue;
+                }
+                members.push_back(v);
+                counters_.record_send(v, bytes);
+                counters_.record_receive(cloud, bytes);
+                learning_->count_transfer(v, vehicle_count(), bytes, true);
+            }
+            learning_->federated_average(members);
+            for (const std::uint32_t v : members) {
+                counters_.record_send(cloud, bytes);
+                counters_.record_receive(v, bytes);
+                learning_->count_transfer(vehicle_count(), v, bytes, true);
+            }
+            return;
+        }
     }
 }
 
@@ -1760,7 +1964,8 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
 std::size_t FleetModel::memory_bytes() const {
     std::size_t b = fleet_.memory_bytes() + board_.memory_bytes() +
                     board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
-                    depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes();
+                    depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes() +
+                    (learning_ ? learning_->memory_bytes() : 0);
     for (const DepotState& d : depots_) {
         // the book's orders and series columns (8 per interval), approximately
         b += d.book.size() * sizeof(Order) + d.book.series().size() * 8 * sizeof(std::uint64_t) +

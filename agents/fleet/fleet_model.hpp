@@ -16,6 +16,7 @@
 #include "agents/comms/counters.hpp"
 #include "agents/fleet/allocation.hpp"
 #include "agents/fleet/fleet_board.hpp"
+#include "agents/fleet/fleet_learning.hpp"
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
 #include "agents/fleet/messages.hpp"
@@ -145,6 +146,21 @@ class FleetModel final : public sim::Model {
     // whether p is inside an active radio blackout
     [[nodiscard]] bool radio_blocked(Point p) const { return !conditions_.radio_ok(p); }
 
+    // operational learning (docs/fleet-learning.md); nullptr when the spec has none
+    [[nodiscard]] const FleetLearning* learning() const { return learning_.get(); }
+    // keeps every model transfer until taken (trace links); before or after attach()
+    void keep_model_exchange_log(bool on) {
+        keep_exchange_log_ = on;
+        if (learning_) {
+            learning_->keep_exchange_log(on);
+        }
+    }
+    void take_model_exchanges(std::vector<FleetLearning::Exchange>& out) {
+        if (learning_) {
+            learning_->take_exchanges(out);
+        }
+    }
+
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
 
@@ -185,6 +201,13 @@ class FleetModel final : public sim::Model {
     void on_lost(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_forward(sim::Context& ctx, std::uint32_t d, const OrderMsg& m);
     void on_cloud_timeout(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
+    // predictive maintenance
+    void on_service_due(sim::Context& ctx, std::uint32_t v);
+    void begin_service(sim::Context& ctx, std::uint32_t v);
+    void on_serviced(sim::Context& ctx, std::uint32_t v);
+    // one learning round at a barrier: wear, sensing, training, model exchange, decisions
+    void learning_round(sim::Engine& engine, sim::Tick t);
+    void exchange_models();
     void take_order(sim::Context& ctx, std::uint32_t d, const Order& drawn);
     void fail_and_revoke(sim::Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why);
     // the vehicle cannot reach its current target under what it knows
@@ -276,6 +299,11 @@ class FleetModel final : public sim::Model {
     bool cloud_solving_ = false;
     std::vector<std::uint8_t> cloud_extra_;  // orders awarded per vehicle since the last board
     sim::Tick cloud_board_at_ = -1;
+    // operational learning
+    std::unique_ptr<FleetLearning> learning_;
+    bool keep_exchange_log_ = false;
+    std::vector<Tick> learn_busy_;         // busy time booked at the last round, per vehicle
+    std::vector<sim::Tick> repair_at_;     // when a worn-out vehicle's repair is due
 };
 
 }  // namespace swarm::agents

@@ -19,6 +19,31 @@ void require(bool ok, const std::string& message) {
 
 }  // namespace
 
+const char* to_string(LearningMode mode) {
+    switch (mode) {
+        case LearningMode::kOff:
+            return "off";
+        case LearningMode::kLocal:
+            return "local";
+        case LearningMode::kGossip:
+            return "gossip";
+        case LearningMode::kFedAvg:
+            return "fedavg";
+    }
+    return "?";
+}
+
+LearningMode learning_mode_from_string(const std::string& name) {
+    for (const LearningMode m : {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip,
+                                 LearningMode::kFedAvg}) {
+        if (name == to_string(m)) {
+            return m;
+        }
+    }
+    throw std::invalid_argument("unknown learning mode '" + name +
+                                "' (off, local, gossip or fedavg)");
+}
+
 std::uint32_t FleetSpec::vehicle_count() const {
     std::uint64_t n = 0;
     for (const FleetGroup& g : fleets) {
@@ -83,6 +108,44 @@ void FleetSpec::validate() const {
     require(gossip_fanout >= 1 && gossip_fanout <= 64, "gossip fanout in [1, 64]");
     require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
             "cloud solve times >= 0 and timeout > 0");
+    {
+        const FleetLearningSpec& l = learning;
+        require(l.initial_wear_max >= 0.0 && l.initial_wear_max <= 1.0,
+                "learning: initial_wear_max in [0, 1]");
+        require(l.repair_s > 0.0 && l.service_s > 0.0 && l.round_s > 0.0 && l.horizon_s > 0.0,
+                "learning: repair_s, service_s, round_s and horizon_s must be > 0");
+        require(l.horizon_s >= l.round_s, "learning: horizon_s must be at least one round");
+        require(l.steps_per_round <= 1000 && l.batch >= 1 && l.batch <= 4096,
+                "learning: steps_per_round <= 1000 and batch in [1, 4096]");
+        require(l.learning_rate > 0.0 && l.learning_rate <= 10.0,
+                "learning: learning_rate in (0, 10]");
+        require(l.memory >= l.batch && l.memory <= 1'000'000, "learning: memory in [batch, 1e6]");
+        require(l.risk_threshold > 0.0 && l.risk_threshold < 1.0,
+                "learning: risk_threshold in (0, 1)");
+        require(l.eval_samples >= 1 && l.eval_samples <= 100'000,
+                "learning: eval_samples in [1, 100000]");
+        require(l.eval_every >= 1 && l.eval_every <= 1'000'000,
+                "learning: eval_every in [1, 1000000]");
+        require(l.congestion_field.zones >= 1 && l.congestion_field.zones <= 16,
+                "learning: congestion zones per side in [1, 16]");
+        try {
+            if (l.congestion) {
+                learning::CongestionField(
+                    [&] {
+                        learning::CongestionSpec c = l.congestion_field;
+                        c.area_m = c.area_m > 0.0 ? c.area_m : 1.0;
+                        return c;
+                    }(),
+                    0);
+            }
+            if (l.wear) {
+                learning::DegradationModel{l.degradation};
+            }
+        } catch (const std::invalid_argument& e) {
+            require(false, std::string("learning: ") + e.what());
+        }
+    }
+    require(cost.per_breakdown >= 0.0 && cost.per_service >= 0.0, "cost: penalties must be >= 0");
     require(resilience.failure_threshold <= resilience.recovery_threshold,
             "failure threshold must not exceed the recovery threshold");
     for (std::size_t i = 0; i < disruptions.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
+#include "agents/learning/operational.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
 
@@ -97,6 +98,47 @@ struct CostParams {
     double per_kwh = 0.30;
     double per_late_minute = 0.50;
     double per_failed_order = 25.0;
+    double per_breakdown = 0.0;  // towing and repair of a vehicle that broke on the road
+    double per_service = 0.0;    // one planned maintenance visit
+};
+
+// What the vehicles learn from operations and do with it (docs/fleet-learning.md).
+enum class LearningMode : std::uint8_t {
+    kOff,     // no models: routes on free-flow times, no predictive maintenance
+    kLocal,   // each vehicle trains on its own observations only
+    kGossip,  // ... and averages weights with a radio neighbour each round (push-pull)
+    kFedAvg,  // ... and the cloud averages every connected vehicle's weights each round
+};
+const char* to_string(LearningMode mode);
+// "off", "local", "gossip", "fedavg"; std::invalid_argument otherwise
+LearningMode learning_mode_from_string(const std::string& name);
+
+struct FleetLearningSpec {
+    // the hidden world the vehicles observe
+    bool congestion = false;  // travel times carry a congestion field (area, time of day)
+    learning::CongestionSpec congestion_field;  // area_m 0: the network's extent
+    bool wear = false;  // components wear with use and break down (DegradationModel)
+    learning::DegradationSpec degradation;
+    double initial_wear_max = 0.8;  // vehicles start with wear uniform in [0, this]
+    double repair_s = 4.0 * 3600.0;  // a breakdown keeps the vehicle off the road this long
+    // learning
+    LearningMode mode = LearningMode::kOff;
+    double round_s = 60.0;           // sensing, training and exchange period
+    std::uint32_t steps_per_round = 4;  // SGD steps per model and round
+    std::uint32_t batch = 32;
+    double learning_rate = 0.05;
+    std::uint32_t memory = 512;     // samples a vehicle keeps per model (oldest dropped)
+    double horizon_s = 2.0 * 3600.0;  // risk label: breaks down within this long
+    // acting on the models
+    bool route_on_predictions = true;    // ground vehicles route on predicted travel times
+    bool predictive_maintenance = true;  // service when the predicted risk crosses the threshold
+    double risk_threshold = 0.3;
+    double service_s = 1800.0;  // planned maintenance at the home depot
+    std::uint32_t eval_samples = 256;  // hidden-truth samples each model is scored on
+    std::uint32_t eval_every = 10;     // rounds between scorings (models that changed only)
+
+    [[nodiscard]] bool active() const { return congestion || wear; }
+    [[nodiscard]] bool learns() const { return active() && mode != LearningMode::kOff; }
 };
 
 // Thresholds of the time to recover (on the service level Q(t), in [0, 1]).
@@ -121,6 +163,7 @@ struct FleetSpec {
     CloudParams cloud;
     CostParams cost;
     ResilienceParams resilience;
+    FleetLearningSpec learning;
     std::vector<DisruptionSpec> disruptions;  // applied in declaration order when simultaneous
 
     [[nodiscard]] const world::RoadNetwork& net() const { return *network; }

@@ -20,6 +20,8 @@ const char* to_string(VehicleState s) {
             return "charging";
         case VehicleState::kBroken:
             return "broken";
+        case VehicleState::kMaintenance:
+            return "maintenance";
     }
     return "?";
 }
@@ -90,6 +92,10 @@ const char* to_string(Msg m) {
             return "cloud_solve";
         case Msg::kCloudTimeout:
             return "cloud_timeout";
+        case Msg::kServiceDue:
+            return "service_due";
+        case Msg::kServiced:
+            return "serviced";
     }
     return "?";
 }
@@ -125,7 +131,8 @@ bool transition_allowed(VehicleState from, VehicleState to) {
     // state, re-homing an idle vehicle, parking where home cannot be reached
     switch (from) {
         case S::kIdle:
-            return to == S::kToPickup || to == S::kCharging || to == S::kReturning;
+            return to == S::kToPickup || to == S::kCharging || to == S::kReturning ||
+                   to == S::kMaintenance;
         case S::kToPickup:
             return to == S::kLoading || to == S::kEnRoute || to == S::kReturning || to == S::kIdle;
         case S::kLoading:
@@ -137,11 +144,14 @@ bool transition_allowed(VehicleState from, VehicleState to) {
             return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning ||
                    to == S::kIdle || to == S::kCharging;
         case S::kReturning:
-            return to == S::kIdle || to == S::kCharging || to == S::kToPickup || to == S::kEnRoute;
+            return to == S::kIdle || to == S::kCharging || to == S::kToPickup ||
+                   to == S::kEnRoute || to == S::kMaintenance;
         case S::kCharging:
-            return to == S::kIdle || to == S::kToPickup;
+            return to == S::kIdle || to == S::kToPickup || to == S::kMaintenance;
         case S::kBroken:
             return to == S::kIdle;
+        case S::kMaintenance:
+            return to == S::kIdle || to == S::kCharging;
     }
     return false;
 }
@@ -167,8 +177,10 @@ void FleetState::resize(std::size_t n) {
     max_load.resize(n, 0);
     min_energy_kwh.resize(n, 0.0);
     energy_violations.resize(n, 0);
+    drive_time.resize(n, 0);
     known.resize(n);
     replan.resize(n, 0);
+    service_due.resize(n, 0);
 }
 
 namespace {
@@ -183,7 +195,8 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
-                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(known) + bytes(replan);
+                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) + bytes(known) + bytes(replan) +
+                    bytes(service_due);
     for (const auto& r : route) {
         b += bytes(r);
     }

@@ -31,9 +31,10 @@ enum class VehicleState : std::uint8_t {
     kDelivering,  // at a customer: waiting until ready or handing over
     kReturning,   // driving home with an empty plan
     kCharging,    // at home: queued for or using a charging point
-    kBroken,      // out of service (set by disruptions)
+    kBroken,      // out of service (set by disruptions and worn-out components)
+    kMaintenance,  // at home: a planned service (predictive maintenance)
 };
-inline constexpr std::size_t kVehicleStateCount = 8;
+inline constexpr std::size_t kVehicleStateCount = 9;
 const char* to_string(VehicleState s);
 
 // whether the state machine allows from -> to
@@ -43,6 +44,12 @@ const char* to_string(VehicleState s);
 [[nodiscard]] constexpr bool serving(VehicleState s) {
     return s == VehicleState::kToPickup || s == VehicleState::kLoading ||
            s == VehicleState::kEnRoute || s == VehicleState::kDelivering;
+}
+
+// whether a vehicle in state s can take no order now (broken, charging, in maintenance)
+[[nodiscard]] constexpr bool off_duty(VehicleState s) {
+    return s == VehicleState::kBroken || s == VehicleState::kCharging ||
+           s == VehicleState::kMaintenance;
 }
 
 // One planned order as the vehicle keeps it.
@@ -89,9 +96,13 @@ struct FleetState {
     std::vector<std::uint32_t> max_load;           // highest load ever carried
     std::vector<double> min_energy_kwh;            // lowest energy ever reached
     std::vector<std::uint32_t> energy_violations;  // edges or legs that ended below 0 kWh
+    std::vector<sim::Tick> drive_time;             // time spent moving (edges and legs)
     // knowledge of road disruptions (disruption.hpp) and a flag to re-plan at the next node
     std::vector<KnownRoadEvents> known;
     std::vector<std::uint8_t> replan;
+    // predictive maintenance: the vehicle's risk model asked for a service (set at a
+    // barrier, cleared by the vehicle when the service starts)
+    std::vector<std::uint8_t> service_due;
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }

@@ -58,6 +58,7 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.time_to_reassign_max_s);
     // fleet and depots
     h.add(s.veh_km);
+    h.add(s.drive_hours);
     h.add(s.energy_kwh);
     h.add(s.utilisation);
     h.add(s.queue_mean);
@@ -71,6 +72,13 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.messages);
     h.add(s.bytes);
     h.add(s.cost);
+    h.add(s.services);
+    h.add(s.wear_breakdowns);
+    h.add(s.learning_rounds);
+    h.add(s.model_bytes);
+    h.add(s.risk_model_loss);
+    h.add(s.travel_time_rmse);
+    h.add(s.model_consensus);
     // the series, column by column
     for (std::size_t k = 0; k < series.size(); ++k) {
         h.add(series.created(k));
@@ -127,16 +135,56 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
     const double agents = static_cast<double>(model.agent_count());
     s.messages_per_agent = static_cast<double>(c.messages_sent) / agents;
     s.bytes_per_agent = static_cast<double>(c.bytes_sent) / agents;
-    double late_min = 0.0;
-    for (const Tick late : k.depots.late_samples) {
-        late_min += ts.to_seconds(late) / 60.0;
+    s.cost = cost_of(spec.cost, {s.veh_km, s.energy_kwh, ts.to_seconds(k.depots.late_total) / 60.0,
+                                 s.failed, s.breakdowns, k.fleet.services});
+    s.services = k.fleet.services;
+    Tick driving = 0;
+    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+        driving += model.vehicles().drive_time[v];
     }
-    s.cost = s.veh_km * spec.cost.per_km + s.energy_kwh * spec.cost.per_kwh +
-             late_min * spec.cost.per_late_minute +
-             static_cast<double>(s.failed) * spec.cost.per_failed_order;
+    s.drive_hours = ts.to_seconds(driving) / 3600.0;
+    if (const FleetLearning* l = model.learning()) {
+        const LearningTotals& lt = l->totals();
+        const LearningMetrics& m = l->metrics();
+        s.wear_breakdowns = lt.wear_breakdowns;
+        s.learning_rounds = lt.rounds;
+        s.model_bytes = lt.model_bytes;
+        s.risk_model_loss = m.risk_loss;
+        s.risk_model_accuracy = m.risk_accuracy;
+        s.travel_time_rmse = m.travel_time_rmse;
+        s.model_consensus = m.consensus_risk;
+    }
 }
 
 }  // namespace
+
+double cost_of(const CostParams& prices, const CostInputs& in) {
+    return in.veh_km * prices.per_km + in.energy_kwh * prices.per_kwh +
+           in.late_minutes * prices.per_late_minute +
+           static_cast<double>(in.failed) * prices.per_failed_order +
+           static_cast<double>(in.breakdowns) * prices.per_breakdown +
+           static_cast<double>(in.services) * prices.per_service;
+}
+
+double running_cost(const FleetModel& model, sim::Tick t) {
+    CostInputs in;
+    Tick late = 0;
+    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+        const DepotCounters& c = model.depot(d).book.counters();
+        late += c.late_total;
+        in.failed += c.failed();
+    }
+    FleetCounters fleet;
+    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+        fleet += model.vehicle_counters(v, t);
+    }
+    in.veh_km = fleet.metres() / 1000.0;
+    in.energy_kwh = fleet.energy_kwh();
+    in.late_minutes = model.spec().time.to_seconds(late) / 60.0;
+    in.breakdowns = fleet.breakdowns;
+    in.services = fleet.services;
+    return cost_of(model.spec().cost, in);
+}
 
 FleetKpis FleetKpiObserver::take(sim::Tick t) const {
     FleetKpis k;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "agents/fleet/fleet_spec.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "sim/observer.hpp"
 #include "sim/time.hpp"
@@ -26,6 +27,19 @@ struct FleetKpis {
 
 // a stable FNV-1a hash of every figure of the summary and of the series' columns
 [[nodiscard]] std::uint64_t kpi_hash(const KpiSummary& summary, const KpiSeries& series);
+
+// What the cost KPI charges for (CostParams prices each).
+struct CostInputs {
+    double veh_km = 0.0;
+    double energy_kwh = 0.0;
+    double late_minutes = 0.0;  // summed over late deliveries
+    std::uint64_t failed = 0;
+    std::uint64_t breakdowns = 0;
+    std::uint64_t services = 0;
+};
+[[nodiscard]] double cost_of(const CostParams& prices, const CostInputs& in);
+// the cost KPI of a run so far, at t (an O(vehicles + depots) sum: fine at every sample)
+[[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t);
 
 class FleetKpiObserver final : public sim::Observer {
   public:

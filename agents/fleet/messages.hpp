@@ -50,6 +50,9 @@ enum class Msg : sim::EventType {
     kCloudRequest,  // depot -> cloud: allocate this order
     kCloudSolve,    // cloud, self: the dispatcher's solve finishes
     kCloudTimeout,  // depot, self: no award came back from the cloud in time
+    // predictive maintenance
+    kServiceDue,  // vehicle (injected at a learning round): its predicted risk crossed the line
+    kServiced,    // vehicle, self: the planned service is over
 };
 
 [[nodiscard]] constexpr sim::EventType type_of(Msg m) {

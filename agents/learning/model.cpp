@@ -217,6 +217,12 @@ double sgd_step(const ModelSpec& spec, std::span<float> w, const Dataset& data,
     return loss;
 }
 
+void predict(const ModelSpec& spec, std::span<const float> w, const float* x, std::size_t n,
+             float* out, Scratch& scratch) {
+    forward(spec, w, x, static_cast<Eigen::Index>(n), scratch);
+    std::copy(scratch.a.begin(), scratch.a.begin() + static_cast<long>(n * spec.outputs), out);
+}
+
 Evaluation evaluate(const ModelSpec& s, std::span<const float> w, const Dataset& data,
                     std::size_t limit) {
     const std::size_t total = limit == 0 ? data.size() : std::min(limit, data.size());

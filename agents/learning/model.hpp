@@ -62,6 +62,11 @@ double loss_and_gradient(const ModelSpec& spec, std::span<const float> w, const 
 double sgd_step(const ModelSpec& spec, std::span<float> w, const Dataset& data,
                 std::span<const std::uint32_t> rows, float lr, Scratch& scratch);
 
+// The model's outputs for n samples x (row-major, n x inputs) into out (n x outputs):
+// regression values, or class probabilities for the classifiers.
+void predict(const ModelSpec& spec, std::span<const float> w, const float* x, std::size_t n,
+             float* out, Scratch& scratch);
+
 // Loss and accuracy over rows [0, limit) of data (limit 0: all rows).
 Evaluation evaluate(const ModelSpec& spec, std::span<const float> w, const Dataset& data,
                     std::size_t limit = 0);

@@ -54,9 +54,13 @@ double CongestionField::observe(world::Point p, double t, double free_flow_s,
 }
 
 void CongestionField::features(world::Point p, double t, float* out) const {
+    zone_features(zone_of(p), t, out);
+}
+
+void CongestionField::zone_features(std::uint32_t zone, double t, float* out) const {
     const std::uint32_t zones = spec_.zones * spec_.zones;
     std::fill(out, out + zones, 0.0F);
-    out[zone_of(p)] = 1.0F;
+    out[zone] = 1.0F;
     out[zones] = static_cast<float>(std::sin(kTwoPi * t / kDay));
     out[zones + 1] = static_cast<float>(std::cos(kTwoPi * t / kDay));
     out[zones + 2] = static_cast<float>(std::sin(2.0 * kTwoPi * t / kDay));

@@ -36,6 +36,11 @@ class CongestionField {
     // the time of day on the circle at periods of 24 h and 12 h
     [[nodiscard]] std::uint32_t feature_count() const { return spec_.zones * spec_.zones + 4; }
     void features(world::Point p, double time_of_day_s, float* out) const;
+    // the zone p lies in (row-major over zones x zones cells); the field's area starts at 0
+    [[nodiscard]] std::uint32_t zone_of(world::Point p) const;
+    [[nodiscard]] std::uint32_t zone_count() const { return spec_.zones * spec_.zones; }
+    // the one-hot zone and time features without a position (a zone's cell known already)
+    void zone_features(std::uint32_t zone, double time_of_day_s, float* out) const;
 
   private:
     struct Zone {
@@ -44,7 +49,6 @@ class CongestionField {
         double peak_s;  // time of the morning peak
         double width_s;
     };
-    std::uint32_t zone_of(world::Point p) const;
     CongestionSpec spec_;
     std::vector<Zone> zones_;
 };

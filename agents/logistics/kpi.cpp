@@ -92,6 +92,7 @@ FleetCounters& FleetCounters::operator+=(const FleetCounters& other) {
     down += other.down;
     deliveries += other.deliveries;
     breakdowns += other.breakdowns;
+    services += other.services;
     return *this;
 }
 
@@ -153,6 +154,7 @@ DepotCounters& DepotCounters::operator+=(const DepotCounters& other) {
     first_assigned += other.first_assigned;
     first_assign_wait += other.first_assign_wait;
     late_samples.insert(late_samples.end(), other.late_samples.begin(), other.late_samples.end());
+    late_total += other.late_total;
     queue += other.queue;
     dock_busy += other.dock_busy;
     return *this;
@@ -436,7 +438,16 @@ void KpiSummary::to_json(std::ostream& out) const {
     num("messages_per_agent", messages_per_agent);
     num("bytes_per_agent", bytes_per_agent);
     num("cost", cost);
+    count("services", services);
+    count("wear_breakdowns", wear_breakdowns);
+    count("learning_rounds", learning_rounds);
+    count("model_bytes", model_bytes);
+    num("risk_model_loss", risk_model_loss);
+    num("risk_model_accuracy", risk_model_accuracy);
+    num("travel_time_rmse", travel_time_rmse);
+    num("model_consensus", model_consensus);
     num("veh_km", veh_km);
+    num("drive_hours", drive_hours);
     num("energy_kwh", energy_kwh);
     num("utilisation", utilisation);
     num("queue_mean", queue_mean);
@@ -477,8 +488,15 @@ void KpiSummary::print(std::ostream& out) const {
     }
     out << "decisions latency mean " << fixed(decision_latency_mean_s, 1) << " s; comms "
         << messages << " messages, " << fixed(bytes_per_agent / 1024.0, 1) << " KiB per agent\n";
+    if (learning_rounds > 0) {
+        out << "learning  " << learning_rounds << " rounds, " << services << " services, "
+            << wear_breakdowns << " worn-out breakdowns; risk model loss "
+            << fixed(risk_model_loss, 3) << ", travel-time RMSE " << fixed(travel_time_rmse, 3)
+            << "; " << fixed(static_cast<double>(model_bytes) / 1024.0, 0) << " KiB of models\n";
+    }
     out << "cost      " << fixed(cost, 0) << "\n";
-    out << "fleet     " << fixed(veh_km, 1) << " veh-km, " << fixed(energy_kwh, 1)
+    out << "fleet     " << fixed(veh_km, 1) << " veh-km in " << fixed(drive_hours, 1)
+        << " h driving, " << fixed(energy_kwh, 1)
         << " kWh, utilisation " << fixed(100.0 * utilisation, 1) << " %\n";
     out << "depots    queue mean " << fixed(queue_mean, 2) << ", max " << queue_max
         << ", docks busy " << fixed(dock_busy_h, 2) << " h\n";

@@ -46,6 +46,7 @@ struct FleetCounters {
     Tick down = 0;                // broken down, not available
     std::uint32_t deliveries = 0;
     std::uint32_t breakdowns = 0;
+    std::uint32_t services = 0;  // planned maintenance visits
 
     void add_distance_m(double metres);
     void add_energy_kwh(double kwh);
@@ -94,6 +95,7 @@ struct DepotCounters {
     // lateness (ticks > 0) of every late delivery, in the order recorded; on-time deliveries
     // count as lateness 0 without a sample. Per depot only: memory is not a concern there.
     std::vector<Tick> late_samples;
+    Tick late_total = 0;  // their sum (the cost KPI, cheap at every sample)
     TimeIntegral queue;  // vehicles waiting for a loading dock
     Tick dock_busy = 0;  // dock-ticks spent loading
 
@@ -234,9 +236,19 @@ struct KpiSummary {
     std::uint64_t bytes = 0;
     double messages_per_agent = 0.0;
     double bytes_per_agent = 0.0;
-    double cost = 0.0;  // veh-km, energy, lateness and failed-order penalties (currency)
+    double cost = 0.0;  // veh-km, energy, lateness, failed orders, breakdowns, services
+    // operational learning (filled by the fleet layer; 0 without it)
+    std::uint64_t services = 0;         // planned maintenance visits finished
+    std::uint64_t wear_breakdowns = 0;  // components worn out on the road
+    std::uint64_t learning_rounds = 0;
+    std::uint64_t model_bytes = 0;       // model transfers (gossip or cloud), wire bytes
+    double risk_model_loss = 0.0;        // mean over vehicles, on hidden-truth samples
+    double risk_model_accuracy = 0.0;
+    double travel_time_rmse = 0.0;       // of log(travel time / free flow)
+    double model_consensus = 0.0;        // consensus distance of the risk models
     // fleet
     double veh_km = 0.0;
+    double drive_hours = 0.0;  // vehicle time spent moving (filled by the fleet layer)
     double energy_kwh = 0.0;
     double utilisation = 0.0;  // busy / accounted vehicle time, in [0, 1]
     // depots

@@ -244,6 +244,7 @@ void OrderBook::deliver(OrderId id, Tick now, double quantity) {
     } else {
         ++counters_.delivered_late;
         counters_.late_samples.push_back(now - o.due);
+        counters_.late_total += now - o.due;
     }
     if (!in_full) {
         ++counters_.delivered_short;

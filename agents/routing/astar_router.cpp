@@ -126,13 +126,17 @@ AStarRouter::AStarRouter(const world::RoadNetwork& network,
 }
 
 double AStarRouter::ratio_for(const RouteView& view) const {
-    if (view.travel_time_s.empty()) {
-        return 1.0;
+    double ratio = 1.0;
+    if (!view.travel_time_s.empty()) {
+        ratio = view.min_time_ratio >= 0.0 ? view.min_time_ratio
+                                           : override_ratio(network_, view.travel_time_s);
     }
-    if (view.min_time_ratio >= 0.0) {
-        return view.min_time_ratio;
+    if (view.has_classes()) {
+        // the smallest factor of any class bounds every edge's (a few dozen classes)
+        const float smallest = *std::min_element(view.class_factor.begin(), view.class_factor.end());
+        ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
     }
-    return override_ratio(network_, view.travel_time_s);
+    return ratio;
 }
 
 template <class Times, class Bound>
@@ -197,10 +201,9 @@ bool AStarRouter::search(NodeId from, NodeId to, const RouteView& view) {
     check_view(network_, view);
     const double ratio = ratio_for(view);
     auto run = [&](const auto& bound) {
-        if (view.travel_time_s.empty()) {
-            return search_with(from, to, network_.travel_times_s(), view.closed, bound);
-        }
-        return search_with(from, to, view.travel_time_s, view.closed, bound);
+        return detail::with_edge_times(network_, view, [&](auto times) {
+            return search_with(from, to, times, view.closed, bound);
+        });
     };
     if (ratio <= 0.0) {
         return run(NoBound{});
@@ -298,11 +301,7 @@ void AStarRouter::travel_times(NodeId from, std::span<const NodeId> targets, std
             }
         }
     };
-    if (view.travel_time_s.empty()) {
-        run(network_.travel_times_s());
-    } else {
-        run(view.travel_time_s);
-    }
+    detail::with_edge_times(network_, view, run);
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const NodeId t = targets[i];
         out[i] = target_stamp_[t] == pending + 1 ? space_.label(t).dist : kUnreachable;

@@ -52,9 +52,7 @@ void DijkstraRouter::run(NodeId from, NodeId to, const RouteView& view, double m
             if (view.closed != nullptr && view.closed->test(e)) {
                 continue;
             }
-            const double w = view.travel_time_s.empty()
-                                 ? network_.travel_time_s(e)
-                                 : static_cast<double>(view.travel_time_s[e]);
+            const double w = edge_time(network_, view, e);
             const NodeId v = network_.target(e);
             if (d + w < dist_[v]) {
                 if (dist_[v] == kUnreachable) {

@@ -76,9 +76,7 @@ RouteCheck check_route(const world::RoadNetwork& network, NodeId from, NodeId to
             (view.closed != nullptr && view.closed->test(e))) {
             return check;
         }
-        check.travel_time_s += view.travel_time_s.empty()
-                                   ? network.travel_time_s(e)
-                                   : static_cast<double>(view.travel_time_s[e]);
+        check.travel_time_s += edge_time(network, view, e);
         check.length_m += network.length_m(e);
         at = network.target(e);
     }
@@ -92,6 +90,16 @@ void Router::check_view(const world::RoadNetwork& network, const RouteView& view
     }
     if (!view.travel_time_s.empty() && view.travel_time_s.size() != network.edge_count()) {
         throw std::invalid_argument("RouteView: travel_time_s size differs from edge count");
+    }
+    if (view.has_classes()) {
+        if (view.edge_class.size() != network.edge_count()) {
+            throw std::invalid_argument("RouteView: edge_class size differs from edge count");
+        }
+        for (const float f : view.class_factor) {
+            if (!(f > 0.0F) || !std::isfinite(f)) {
+                throw std::invalid_argument("RouteView: class factors must be finite and > 0");
+            }
+        }
     }
 }
 

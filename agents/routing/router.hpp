@@ -45,7 +45,51 @@ struct RouteView {
     // the A* bounds admissible. Negative = unknown: the router then scans the override once per
     // query (O(edges), correct but slow). Compute it once with override_ratio() and reuse it.
     double min_time_ratio = -1.0;
+    // per-edge-class multipliers on top of those times (a vehicle's predicted congestion by
+    // area): edge e takes time(e) * class_factor[edge_class[e]]. Both empty = none. Sizes:
+    // edge_class edge_count(), class_factor above every class used; factors finite and > 0.
+    // Not part of min_time_ratio: the routers fold in the smallest factor per query.
+    std::span<const std::uint16_t> edge_class;
+    std::span<const float> class_factor;
+
+    [[nodiscard]] bool has_classes() const { return !class_factor.empty(); }
 };
+
+// the travel time of edge e under the view (what the routers and check_route use)
+[[nodiscard]] inline double edge_time(const world::RoadNetwork& network, const RouteView& view,
+                                      EdgeId e) {
+    const double base = view.travel_time_s.empty() ? network.travel_time_s(e)
+                                                   : static_cast<double>(view.travel_time_s[e]);
+    return view.has_classes() ? base * static_cast<double>(view.class_factor[view.edge_class[e]])
+                              : base;
+}
+
+namespace detail {
+// edge times scaled by class, indexable like the plain spans the hot loops take
+template <class Base>
+struct ClassScaledTimes {
+    Base base;
+    std::span<const std::uint16_t> edge_class;
+    std::span<const float> factor;
+    double operator[](std::size_t e) const {
+        return static_cast<double>(base[e]) * static_cast<double>(factor[edge_class[e]]);
+    }
+};
+
+// calls fn with the view's edge times as one of four indexable types (free-flow or
+// override, with or without class factors), so each search loop is compiled per case
+template <class Fn>
+decltype(auto) with_edge_times(const world::RoadNetwork& network, const RouteView& view, Fn&& fn) {
+    const auto scaled = [&](auto base) {
+        return fn(ClassScaledTimes<decltype(base)>{base, view.edge_class, view.class_factor});
+    };
+    if (view.has_classes()) {
+        return view.travel_time_s.empty() ? scaled(network.travel_times_s())
+                                          : scaled(view.travel_time_s);
+    }
+    return view.travel_time_s.empty() ? fn(network.travel_times_s()) : fn(view.travel_time_s);
+}
+}  // namespace detail
 
 // min over edges of override[e] / free_flow[e] (edges with zero free-flow time skipped), or 1
 // when there is no such edge. Throws std::invalid_argument for a wrong size or a value that is

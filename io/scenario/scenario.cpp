@@ -38,7 +38,8 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
 const std::vector<std::string> kTopKeys = {
     "schema_version", "description",   "run",    "output",     "network",
     "depots",         "vehicle_types", "fleets", "demand",     "policies",
-    "comms",          "cloud",         "cost",   "resilience", "disruptions"};
+    "comms",          "cloud",         "cost",   "resilience", "disruptions",
+    "learning"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
@@ -253,7 +254,11 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
     spec.cloud.timeout_s = r.real(cl, "cloud", "timeout_s", 120.0, 0.0, 86400.0, true);
 
     toml::table& co = r.table(root, "", "cost");
-    r.check_keys(co, "cost", {"per_km", "per_kwh", "per_late_minute", "per_failed_order"});
+    r.check_keys(co, "cost",
+                 {"per_km", "per_kwh", "per_late_minute", "per_failed_order", "per_breakdown",
+                  "per_service"});
+    spec.cost.per_breakdown = r.real(co, "cost", "per_breakdown", 0.0, 0.0, 1e9);
+    spec.cost.per_service = r.real(co, "cost", "per_service", 0.0, 0.0, 1e9);
     spec.cost.per_km = r.real(co, "cost", "per_km", 0.60, 0.0, 1e6);
     spec.cost.per_kwh = r.real(co, "cost", "per_kwh", 0.30, 0.0, 1e6);
     spec.cost.per_late_minute = r.real(co, "cost", "per_late_minute", 0.50, 0.0, 1e6);
@@ -269,6 +274,66 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
         r.fail(*re.get("failure_threshold"),
                "resilience.failure_threshold must not exceed resilience.recovery_threshold");
     }
+}
+
+// [learning] with [learning.congestion] and [learning.wear] (docs/fleet-learning.md)
+void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec& l) {
+    toml::table& t = r.table(root, "", "learning");
+    r.check_keys(t, "learning",
+                 {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
+                  "horizon_s", "route_on_predictions", "predictive_maintenance",
+                  "risk_threshold", "service_s", "eval_samples", "eval_every", "congestion",
+                  "wear"});
+    l.mode = agents::learning_mode_from_string(
+        r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
+    l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
+    l.steps_per_round =
+        static_cast<std::uint32_t>(r.integer(t, "learning", "steps_per_round", 4, 0, 1000));
+    l.batch = static_cast<std::uint32_t>(r.integer(t, "learning", "batch", 32, 1, 4096));
+    l.learning_rate = r.real(t, "learning", "learning_rate", 0.05, 0.0, 10.0, true);
+    l.memory = static_cast<std::uint32_t>(r.integer(t, "learning", "memory", 512, 1, 1'000'000));
+    if (l.memory < l.batch) {
+        r.fail(*t.get("memory"), "learning.memory must be >= learning.batch");
+    }
+    l.horizon_s = r.real(t, "learning", "horizon_s", 7200.0, 0.0, 30.0 * 86400.0, true);
+    if (l.horizon_s < l.round_s) {
+        r.fail(*t.get("horizon_s"), "learning.horizon_s must be >= learning.round_s");
+    }
+    l.route_on_predictions = r.boolean(t, "learning", "route_on_predictions", true);
+    l.predictive_maintenance = r.boolean(t, "learning", "predictive_maintenance", true);
+    l.risk_threshold = r.real(t, "learning", "risk_threshold", 0.3, 0.0, 1.0, true);
+    if (l.risk_threshold >= 1.0) {
+        r.fail(*t.get("risk_threshold"), "learning.risk_threshold must be < 1");
+    }
+    l.service_s = r.real(t, "learning", "service_s", 1800.0, 0.0, 30.0 * 86400.0, true);
+    l.eval_samples =
+        static_cast<std::uint32_t>(r.integer(t, "learning", "eval_samples", 256, 1, 100'000));
+    l.eval_every =
+        static_cast<std::uint32_t>(r.integer(t, "learning", "eval_every", 10, 1, 1'000'000));
+
+    toml::table& c = r.table(t, "learning", "congestion");
+    r.check_keys(c, "learning.congestion",
+                 {"enabled", "zones", "max_level", "max_rush", "noise", "area_m"});
+    l.congestion = r.boolean(c, "learning.congestion", "enabled", false);
+    l.congestion_field.zones =
+        static_cast<std::uint32_t>(r.integer(c, "learning.congestion", "zones", 4, 1, 16));
+    l.congestion_field.max_level = r.real(c, "learning.congestion", "max_level", 1.6, 1.0, 100.0);
+    l.congestion_field.max_rush = r.real(c, "learning.congestion", "max_rush", 1.0, 0.0, 100.0);
+    l.congestion_field.noise = r.real(c, "learning.congestion", "noise", 0.1, 0.0, 5.0);
+    l.congestion_field.area_m = r.real(c, "learning.congestion", "area_m", 0.0, 0.0, 1e8);
+
+    toml::table& w = r.table(t, "learning", "wear");
+    r.check_keys(w, "learning.wear",
+                 {"enabled", "wear_per_hour", "base_hazard", "wear_hazard", "sensor_noise",
+                  "initial_wear_max", "repair_s"});
+    l.wear = r.boolean(w, "learning.wear", "enabled", false);
+    l.degradation.wear_per_hour =
+        r.real(w, "learning.wear", "wear_per_hour", 0.004, 0.0, 100.0, true);
+    l.degradation.base_hazard = r.real(w, "learning.wear", "base_hazard", 1e-4, 0.0, 1e6);
+    l.degradation.wear_hazard = r.real(w, "learning.wear", "wear_hazard", 0.05, 0.0, 1e6);
+    l.degradation.sensor_noise = r.real(w, "learning.wear", "sensor_noise", 0.05, 0.0, 10.0);
+    l.initial_wear_max = r.real(w, "learning.wear", "initial_wear_max", 0.8, 0.0, 1.0);
+    l.repair_s = r.real(w, "learning.wear", "repair_s", 4.0 * 3600.0, 0.0, 30.0 * 86400.0, true);
 }
 
 // disruption kinds by their scenario names (the to_string names)
@@ -605,6 +670,7 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_types(r, root, s);
     read_fleets(r, root, s);
     read_comms(r, root, s.run, s.spec);
+    read_learning(r, root, s.spec.learning);
     s.network = read_network(r, root, name, o.build_network, s.network_settings);
     if (s.network != nullptr) {
         place_depots(r, root, *s.network, s);

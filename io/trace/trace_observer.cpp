@@ -8,6 +8,7 @@
 #include <limits>
 #include <tuple>
 
+#include "agents/fleet/kpi_observer.hpp"
 #include "agents/fleet/fleet_model.hpp"
 
 namespace swarm::io {
@@ -88,6 +89,7 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     const auto complete = static_cast<std::size_t>(t / interval);
     if (complete > next_interval_) {
         const agents::KpiSeries fleet_series = model_.fleet_series(t);
+        const double cost = agents::running_cost(model_, t);  // once per KPI interval
         for (std::size_t k = next_interval_; k < complete; ++k) {
             std::uint64_t due = 0;
             std::uint64_t otif = 0;
@@ -105,6 +107,7 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
             ki.utilisation = fleet_series.utilisation(k);
             ki.due = static_cast<std::int64_t>(due);
             ki.deliveries = static_cast<std::int64_t>(delivered);
+            ki.cost = cost;
             f->intervals.push_back(ki);
         }
         next_interval_ = complete;

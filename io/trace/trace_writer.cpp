@@ -99,6 +99,7 @@ constexpr ScalarSpec kIntervalScalars[] = {
     {"utilisation", false, nullptr},
     {"due", true, nullptr},
     {"deliveries", true, nullptr},
+    {"cost", false, nullptr},
 };
 
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
@@ -357,6 +358,7 @@ struct TraceWriter::File {
             interval_scalars[1].value.append(&k.utilisation, 1);
             interval_scalars[2].value.append(&k.due, 1);
             interval_scalars[3].value.append(&k.deliveries, 1);
+            interval_scalars[4].value.append(&k.cost, 1);
         }
         events.append(f.events.data(), f.events.size());
         append_time(links_per_sample, f.step, f.time);

@@ -71,6 +71,7 @@ struct TraceKpiInterval {
     double utilisation = 0.0;     // busy / accounted vehicle time in k
     std::int64_t due = 0;         // orders due in k
     std::int64_t deliveries = 0;  // deliveries that happened in k
+    double cost = 0.0;            // the cost KPI so far, at the sample that completed k
 };
 
 // the per-sample observables (counts are cumulative since the start)

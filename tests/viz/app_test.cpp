@@ -141,6 +141,26 @@ TEST_CASE("replay and comparison screenshots of traces written by swarmsim run")
     std::filesystem::remove(b);
 }
 
+TEST_CASE("replay colours agents by what they learned") {
+    const std::string scenario = test::write_small_scenario().string();
+    const auto a = test::temp_path("learned.h5");
+    REQUIRE(shell(kCli + " run " + scenario + " -o " + a.string() +
+                  " --set learning.mode=gossip --set learning.wear.enabled=true"
+                  " --set learning.congestion.enabled=true > /dev/null 2>&1") == 0);
+    const Image img =
+        screenshot(a.string() + " --no-ui --at 600 --colour-by wear --size 400x300", "wear.png");
+    // wear differs from vehicle to vehicle: both ends of the ramp are drawn, no state colour
+    CHECK(count(img, kRoad) > 1500);
+    CHECK(count(img, viridis(0.0)) > 0);
+    CHECK(count(img, viridis(1.0)) > 0);
+    CHECK(states_seen(img) == 0);
+    // a value the trace does not have is a usage error
+    CHECK(shell("ASAN_OPTIONS=detect_leaks=0 " + display_prefix() + kViz + " " + a.string() +
+                " --no-ui --at 600 --colour-by bogus --screenshot " +
+                test::temp_path("bogus.png").string() + " 2> /dev/null") == 2);
+    std::filesystem::remove(a);
+}
+
 TEST_CASE("bad input gives a clear message and the CLI exit codes") {
     // these fail before any window opens: no display needed
     CHECK(shell(kViz + " /nonexistent/run.h5 --screenshot /tmp/x.png 2> /dev/null") == 4);

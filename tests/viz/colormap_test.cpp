@@ -52,7 +52,7 @@ TEST_CASE("agent colours pack the state colour or the ramp value per agent") {
     REQUIRE(out.size() == 4);
     CHECK(out[1] == pack(kStateColour[3]));
     CHECK(out[2] == pack(kStateColour[7]));
-    CHECK(out[3] == pack(kStateColour[7]));  // unknown codes clamp to the last colour
+    CHECK(out[3] == pack(kStateColour[kStateColours - 1]));  // unknown codes: the last colour
     const std::vector<float> load = {0.0F, 5.0F, 10.0F, 2.5F};
     agent_colours(state, ColourMode::kValue, load, {0.0F, 10.0F}, out);
     CHECK(out[0] == pack(viridis(0.0)));

@@ -56,6 +56,27 @@ TEST_CASE("cost per delivery and the baseline ratio") {
     CHECK(tiles[4].alert);
 }
 
+TEST_CASE("the cost tile shows the cost KPI against the baseline when both report it") {
+    KpiHistory h = history({1, 1, 1, 1});
+    KpiHistory base = history({1, 1, 1, 1});
+    for (std::size_t k = 0; k < 4; ++k) {
+        h.intervals[k].cost = 300.0 * static_cast<double>(k + 1);
+        base.intervals[k].cost = 200.0 * static_cast<double>(k + 1);
+    }
+    CHECK(*cost_at(h, 130.0) == doctest::Approx(600.0));
+    CHECK_FALSE(cost_at(h, 10.0).has_value());
+    std::vector<KpiTile> tiles = make_tiles(h, &base, 1e9);
+    CHECK(tiles[4].value == "1.50x");
+    CHECK(tiles[4].detail == "1200 vs baseline 800");
+    CHECK(tiles[4].alert);
+    CHECK(tiles[4].spark.size() == 4);
+    tiles = make_tiles(h, nullptr, 1e9);
+    CHECK(tiles[4].value == "1200");
+    // a baseline without the KPI (an old trace): both fall back to veh-h per delivery
+    tiles = make_tiles(h, &(base = history({1, 1, 1, 1})), 1e9);
+    CHECK(tiles[4].detail.find("veh-h") != std::string::npos);
+}
+
 TEST_CASE("tiles show service level on-time share orphans and recovery at t") {
     KpiHistory h = history({1.0, 0.5, 1.0});
     h.has_orphaned = true;

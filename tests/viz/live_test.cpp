@@ -145,3 +145,30 @@ TEST_CASE("live session reports a bad scenario override") {
     o.overrides = {"run.duration_s=-1"};
     CHECK_THROWS_AS(LiveSession{o}, io::ScenarioError);
 }
+
+TEST_CASE("live snapshots carry what the vehicles learn and their model exchanges") {
+    LiveOptions o;
+    o.scenario = test::write_small_scenario().string();
+    o.overrides = {"learning.mode=gossip", "learning.wear.enabled=true",
+                   "learning.congestion.enabled=true", "learning.round_s=30"};
+    o.sample_s = 30.0;
+    LiveSession s(o);
+    s.set_links(false, true);
+    s.run_until(600.0);
+    REQUIRE(s.snapshots().acquire());
+    const Snapshot& snap = s.snapshots().front();
+    const agents::FleetLearning* l = s.model().learning();
+    REQUIRE(l != nullptr);
+    REQUIRE(snap.extra.size() == agents::FleetLearning::kValues);
+    for (std::size_t i = 0; i < snap.extra.size(); ++i) {
+        CHECK(snap.extra[i].name == agents::FleetLearning::kValueNames[i]);
+        REQUIRE(snap.extra[i].values.size() == snap.agents());
+        CHECK(std::equal(snap.extra[i].values.begin(), snap.extra[i].values.end(),
+                         l->value(i).begin()));
+    }
+    // wear is spread over the fleet, and the latest round's model transfers are drawn
+    const auto& wear = snap.extra[0].values;
+    CHECK(*std::max_element(wear.begin(), wear.end()) > 0.3F);
+    CHECK(!l->round_exchanges().empty());
+    CHECK(snap.gossip.size() >= l->round_exchanges().size());
+}

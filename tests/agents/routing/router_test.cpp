@@ -212,6 +212,68 @@ TEST_CASE("overrides: slower and faster learned times are respected") {
     CHECK(override_ratio(net, times) == 0.0);
 }
 
+TEST_CASE("class factors: predicted congestion by area scales every edge of its class") {
+    const world::RoadNetwork net = grid_city(8);
+    DijkstraRouter reference(net);
+    std::mt19937_64 rng(21);
+    std::uniform_real_distribution<double> factor(0.6, 4.0);
+    // 16 classes by area, as a vehicle's congestion model predicts them
+    const world::BoundingBox box = net.bounds();
+    std::vector<std::uint16_t> edge_class(net.edge_count());
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        const world::Point p = net.position(net.source(e));
+        const auto cx = static_cast<std::uint16_t>(
+            std::min(3.0, 4.0 * (p.x - box.min.x) / (box.max.x - box.min.x + 1.0)));
+        const auto cy = static_cast<std::uint16_t>(
+            std::min(3.0, 4.0 * (p.y - box.min.y) / (box.max.y - box.min.y + 1.0)));
+        edge_class[e] = static_cast<std::uint16_t>(cy * 4 + cx);
+    }
+    std::vector<float> class_factor(16);
+    for (float& f : class_factor) {
+        f = static_cast<float>(factor(rng));
+    }
+    const world::EdgeMask mask = random_mask(net.edge_count(), 0.03, 22);
+    // the same times spelled out per edge, with and without a base override
+    std::vector<float> slow(net.edge_count());
+    std::vector<float> spelled(net.edge_count());
+    std::vector<float> spelled_slow(net.edge_count());
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        slow[e] = static_cast<float>(net.travel_time_s(e) * (e % 7 == 0 ? 2.0 : 1.0));
+        spelled[e] = static_cast<float>(net.travel_time_s(e) * class_factor[edge_class[e]]);
+        spelled_slow[e] = static_cast<float>(double(slow[e]) * class_factor[edge_class[e]]);
+    }
+    RouteView scaled(&mask);
+    scaled.edge_class = edge_class;
+    scaled.class_factor = class_factor;
+    RouteView scaled_slow = make_view(net, &mask, slow);
+    scaled_slow.edge_class = edge_class;
+    scaled_slow.class_factor = class_factor;
+    const auto pairs = random_pairs(net, 100 / kScale, 23);
+    // float products per edge against double products: equal to float precision
+    const auto near = [](double a, double b) {
+        return a == b || std::abs(a - b) <= 1e-5 * std::max(1.0, std::abs(b));
+    };
+    for (auto& router : routers_for(net)) {
+        CAPTURE(router->name());
+        compare(*router, reference, pairs, scaled);
+        compare(*router, reference, pairs, scaled_slow);
+        for (const auto& [from, to] : pairs) {
+            const double a = router->travel_time(from, to, scaled);
+            const double b = reference.travel_time(from, to, make_view(net, &mask, spelled));
+            CHECK(near(a, b));
+            const double c = router->travel_time(from, to, scaled_slow);
+            const double d = reference.travel_time(from, to, make_view(net, &mask, spelled_slow));
+            CHECK(near(c, d));
+        }
+    }
+    // a route's check agrees, and bad class factors are refused
+    const Route r = reference.fastest(pairs[0].first, pairs[0].second, scaled);
+    CHECK(close(check_route(net, r.from, r.to, r.edges, scaled).travel_time_s, r.travel_time_s));
+    class_factor[3] = 0.0F;
+    CHECK_THROWS_AS(reference.fastest(pairs[0].first, pairs[0].second, scaled),
+                    std::invalid_argument);
+}
+
 TEST_CASE("self route is zero and unreachable targets are not found") {
     world::RoadNetwork::Builder b;
     b.add_node({0, 0}, 10);

@@ -1,0 +1,314 @@
+// Operational learning (agents/fleet/fleet_learning.*): vehicles learn travel times from the
+// edges they drive and breakdown risk from their own sensors, share the models, route on
+// the predictions and book services before breaking down. Checks the learning itself
+// (predictions approach the hidden truth), the averaging protocols, the fleet hooks
+// (maintenance, conservation, determinism over threads) and that learning pays off.
+#include "agents/fleet/fleet_learning.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "fleet_test_util.hpp"
+
+using namespace swarm;
+using namespace swarm::agents;
+using agents::testing::FleetRun;
+using agents::testing::SmallCity;
+
+namespace {
+
+// a 40-van day on the small city with hidden congestion and wear
+FleetSpec learning_spec(const SmallCity& city, LearningMode mode) {
+    FleetSpec spec = city.spec;
+    spec.types[0].battery_kwh = 60.0;  // no charging detours: wear and learning only
+    spec.fleets.clear();
+    for (std::uint32_t d = 0; d < 3; ++d) {
+        spec.fleets.push_back({0, 14, d});
+    }
+    FleetLearningSpec& l = spec.learning;
+    l.mode = mode;
+    l.congestion = true;
+    l.congestion_field.zones = 4;
+    l.congestion_field.max_level = 2.0;
+    l.congestion_field.max_rush = 1.0;
+    l.wear = true;
+    l.degradation.wear_per_hour = 0.1;
+    l.degradation.base_hazard = 0.001;
+    l.degradation.wear_hazard = 0.8;
+    l.initial_wear_max = 0.8;
+    l.repair_s = 4 * 3600.0;
+    l.learning_rate = 0.1;
+    l.eval_samples = 128;
+    spec.cost.per_breakdown = 300.0;
+    spec.cost.per_service = 60.0;
+    return spec;
+}
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+    const double n = static_cast<double>(a.size());
+    double ma = 0.0;
+    double mb = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ma += a[i] / n;
+        mb += b[i] / n;
+    }
+    double sab = 0.0;
+    double saa = 0.0;
+    double sbb = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return sab / std::sqrt(saa * sbb);
+}
+
+}  // namespace
+
+TEST_CASE("fleet learning: an untrained vehicle predicts free flow and the prior risk") {
+    SmallCity city;
+    const FleetSpec spec = learning_spec(city, LearningMode::kLocal);
+    FleetLearning l(spec, 42, 3);
+    for (const float f : l.predicted_factors(0, 0)) {
+        CHECK(f == doctest::Approx(1.0));
+    }
+    CHECK(l.edge_zones().size() == city.network.edge_count());
+    std::vector<std::uint16_t> zones(l.edge_zones().begin(), l.edge_zones().end());
+    std::sort(zones.begin(), zones.end());
+    zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+    CHECK(zones.size() >= 12);  // the city covers most of the 4 x 4 areas
+    CHECK(zones.back() < 16);
+    // wear starts spread over the fleet
+    double lo = 1.0;
+    double hi = 0.0;
+    for (std::uint32_t v = 0; v < 42; ++v) {
+        lo = std::min(lo, l.component(v).wear);
+        hi = std::max(hi, l.component(v).wear);
+    }
+    CHECK(lo < 0.2);
+    CHECK(hi > 0.6);
+    CHECK(hi <= 0.8);
+}
+
+TEST_CASE("fleet learning: travel-time predictions converge to the hidden congestion") {
+    SmallCity city;
+    const FleetSpec spec = learning_spec(city, LearningMode::kLocal);
+    FleetLearning l(spec, 1, 5);
+    sim::SerialExecutor serial;
+    sim::RandomStream rng(5, 99);
+    const sim::Tick t = spec.time.from_seconds(9 * 3600.0);
+    const double before = [&] {
+        l.evaluate(serial);
+        return l.metrics().travel_time_rmse;
+    }();
+    // the vehicle drives random edges at random times of day and trains each "round"
+    std::vector<float> u(1, 1.0F);
+    std::vector<std::uint8_t> running(1, 1);
+    std::vector<std::uint32_t> broke;
+    for (int round = 0; round < 300; ++round) {
+        for (int k = 0; k < 20; ++k) {
+            const auto e = static_cast<EdgeId>(rng.below(city.network.edge_count()));
+            const double f = l.drive_edge(0, e, spec.time.from_seconds(rng.uniform(0.0, 86400.0)), rng);
+            CHECK(f > 0.5);
+        }
+        l.sense(t, u, running, broke);
+        l.train(serial);
+    }
+    l.evaluate(serial);
+    CHECK(l.metrics().travel_time_rmse < 0.7 * before);
+    // the predicted factor per zone follows the true factor of that zone at 9 h
+    learning::CongestionSpec c = spec.learning.congestion_field;
+    const world::BoundingBox box = city.network.bounds();
+    c.area_m = std::max(box.max.x - box.min.x, box.max.y - box.min.y);
+    const learning::CongestionField truth(c, 5);
+    const std::span<const float> predicted = l.predicted_factors(0, t);
+    std::vector<double> p;
+    std::vector<double> q;
+    // a linear model learns each area's level over the day (rush hours differ by area):
+    // compare with the true mean log factor of the areas the city covers
+    const double cell = c.area_m / 4.0;
+    for (std::uint32_t z = 0; z < 16; ++z) {
+        if (std::find(l.edge_zones().begin(), l.edge_zones().end(), z) == l.edge_zones().end()) {
+            continue;
+        }
+        double mean_log = 0.0;
+        for (int h = 0; h < 96; ++h) {
+            mean_log += std::log(truth.factor({(z % 4 + 0.5) * cell, (z / 4 + 0.5) * cell},
+                                              h * 900.0)) /
+                        96.0;
+        }
+        p.push_back(std::log(predicted[z]));
+        q.push_back(mean_log);
+    }
+    CHECK(pearson(p, q) > 0.9);
+}
+
+TEST_CASE("fleet learning: risk labels come in hindsight and the risk model learns them") {
+    SmallCity city;
+    FleetSpec spec = learning_spec(city, LearningMode::kFedAvg);
+    spec.learning.congestion = false;
+    const std::uint32_t n = 200;
+    FleetLearning l(spec, n, 8);
+    sim::SerialExecutor serial;
+    std::vector<float> u(n, 1.0F);
+    std::vector<std::uint8_t> running(n, 1);
+    std::vector<std::uint32_t> broke;
+    std::vector<std::uint32_t> all(n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        all[v] = v;
+    }
+    l.evaluate(serial);
+    const double loss_before = l.metrics().risk_loss;
+    const sim::Tick round = spec.time.from_seconds(spec.learning.round_s);
+    for (std::uint32_t k = 1; k <= 600; ++k) {
+        l.sense(round * k, u, running, broke);
+        l.train(serial);
+        l.federated_average(all);
+    }
+    CHECK(l.totals().wear_breakdowns == broke.size());
+    CHECK(broke.size() > 20);
+    CHECK(l.totals().risk_samples > 10'000);
+    l.evaluate(serial);
+    CHECK(l.metrics().risk_loss < loss_before);
+    CHECK(l.metrics().consensus_risk < 1e-10);  // FedAvg leaves every member with one model
+    // the trained model ranks a worn component above a new one
+    std::vector<std::uint8_t> eligible(n, 1);
+    std::vector<std::uint32_t> due;
+    l.decide(eligible, due);
+    double worn = 0.0;
+    double fresh = 0.0;
+    std::uint32_t worn_n = 0;
+    std::uint32_t fresh_n = 0;
+    for (std::uint32_t v = 0; v < n; ++v) {
+        if (l.component(v).wear > 0.7) {
+            worn += l.value(1)[v];
+            ++worn_n;
+        } else if (l.component(v).wear < 0.3) {
+            fresh += l.value(1)[v];
+            ++fresh_n;
+        }
+    }
+    REQUIRE(worn_n > 0);
+    REQUIRE(fresh_n > 0);
+    CHECK(worn / worn_n > 2.0 * fresh / fresh_n);
+}
+
+TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
+    SmallCity city;
+    const FleetSpec spec = learning_spec(city, LearningMode::kGossip);
+    FleetLearning l(spec, 4, 2);
+    sim::SerialExecutor serial;
+    sim::RandomStream rng(2, 1);
+    // give the vehicles different models
+    std::vector<float> u(4, 1.0F);
+    std::vector<std::uint8_t> running(4, 1);
+    std::vector<std::uint32_t> broke;
+    for (int round = 0; round < 20; ++round) {
+        for (std::uint32_t v = 0; v < 4; ++v) {
+            for (std::uint32_t k = 0; k < 10 * (v + 1); ++k) {
+                l.drive_edge(v, static_cast<EdgeId>(rng.below(city.network.edge_count())),
+                             spec.time.from_seconds(3600.0 * v), rng);
+            }
+        }
+        l.sense(spec.time.from_seconds(60.0 * round), u, running, broke);
+        l.train(serial);
+    }
+    const auto mean = [&] { return learning::mean_row(l.travel_models()); };
+    const std::vector<float> before = mean();
+    l.average_pair(0, 3);
+    const std::vector<float> after = mean();
+    for (std::size_t k = 0; k < before.size(); ++k) {
+        CHECK(after[k] == doctest::Approx(before[k]).epsilon(1e-5));
+    }
+    const auto r0 = l.travel_models().row(0);
+    const auto r3 = l.travel_models().row(3);
+    CHECK(std::equal(r0.begin(), r0.end(), r3.begin()));
+    const std::vector<std::uint32_t> some = {1, 2};
+    l.federated_average(some);
+    const auto r1 = l.travel_models().row(1);
+    const auto r2 = l.travel_models().row(2);
+    CHECK(std::equal(r1.begin(), r1.end(), r2.begin()));
+}
+
+TEST_CASE("fleet learning: services happen and orders are conserved in every mode") {
+    SmallCity city;
+    for (const LearningMode mode : {LearningMode::kOff, LearningMode::kLocal,
+                                    LearningMode::kGossip, LearningMode::kFedAvg}) {
+        CAPTURE(to_string(mode));
+        const FleetSpec spec = learning_spec(city, mode);
+        sim::SerialExecutor serial;
+        FleetRun run(spec, *city.routers, serial);
+        const auto r = run.run(6.0);  // finish() checks conservation
+        CHECK(r.kpi.learning_rounds == 359);  // every minute before the end
+        CHECK(r.kpi.wear_breakdowns > 0);
+        CHECK(r.kpi.breakdowns >= r.kpi.wear_breakdowns);
+        if (mode == LearningMode::kOff) {
+            CHECK(r.kpi.services == 0);
+            CHECK(r.kpi.model_bytes == 0);
+        }
+        if (mode == LearningMode::kGossip || mode == LearningMode::kFedAvg) {
+            CHECK(r.kpi.services > 0);
+            CHECK(r.kpi.model_bytes > 0);
+        }
+        // no vehicle is left in the workshop or flagged past a service it had
+        const FleetState& fs = run.model->vehicles();
+        for (std::uint32_t v = 0; v < fs.size(); ++v) {
+            if (fs.state[v] == VehicleState::kMaintenance) {
+                CHECK(fs.plan[v].size == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("fleet learning: shared models cut breakdowns against no learning") {
+    SmallCity city;
+    std::uint64_t off = 0;
+    std::uint64_t gossip = 0;
+    std::uint64_t fedavg = 0;
+    double cost_off = 0.0;
+    double cost_gossip = 0.0;
+    for (const std::uint64_t seed : {std::uint64_t{11}, std::uint64_t{12}}) {
+        for (const LearningMode mode :
+             {LearningMode::kOff, LearningMode::kGossip, LearningMode::kFedAvg}) {
+            const FleetSpec spec = learning_spec(city, mode);
+            sim::SerialExecutor serial;
+            FleetRun run(spec, *city.routers, serial, 0, seed);
+            const auto r = run.run(8.0);
+            if (mode == LearningMode::kOff) {
+                off += r.kpi.breakdowns;
+                cost_off += r.kpi.cost;
+            } else if (mode == LearningMode::kGossip) {
+                gossip += r.kpi.breakdowns;
+                cost_gossip += r.kpi.cost;
+            } else {
+                fedavg += r.kpi.breakdowns;
+            }
+        }
+    }
+    MESSAGE("breakdowns off " << off << " gossip " << gossip << " fedavg " << fedavg);
+    CHECK(gossip < off);
+    CHECK(fedavg < off);
+    CHECK(cost_gossip < cost_off);
+}
+
+TEST_CASE("fleet learning: results are identical on 1 and 2 threads") {
+    SmallCity city;
+    for (const LearningMode mode : {LearningMode::kGossip, LearningMode::kFedAvg}) {
+        const FleetSpec spec = learning_spec(city, mode);
+        sim::SerialExecutor serial;
+        FleetRun a(spec, *city.routers, serial, 1);
+        const auto ra = a.run(3.0);
+        sim::TbbExecutor two(2);
+        FleetRun b(spec, *city.routers, two, 2);
+        const auto rb = b.run(3.0);
+        CHECK(ra.kpi_hash == rb.kpi_hash);
+        CHECK(ra.event_hash == rb.event_hash);
+        const auto& wa = a.model->learning()->risk_models();
+        const auto& wb = b.model->learning()->risk_models();
+        CHECK(std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
+    }
+}
