@@ -353,7 +353,9 @@ void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsig
 
 }  // namespace
 
-ChunkRows::ChunkRows(ChunkRows&& o) noexcept { *this = std::move(o); }
+ChunkRows::ChunkRows(ChunkRows&& o) noexcept {
+    *this = std::move(o);
+}
 
 ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
     if (this != &o) {
@@ -373,13 +375,19 @@ ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
         chunk_ = std::move(o.chunk_);
         shuffled_ = std::move(o.shuffled_);
         packed_ = std::move(o.packed_);
-        libdeflate_free_compressor(compressor_);
+        if (compressor_ != nullptr) {
+            libdeflate_free_compressor(compressor_);
+        }
         compressor_ = std::exchange(o.compressor_, nullptr);
     }
     return *this;
 }
 
-ChunkRows::~ChunkRows() { libdeflate_free_compressor(compressor_); }
+ChunkRows::~ChunkRows() {
+    if (compressor_ != nullptr) {
+        libdeflate_free_compressor(compressor_);
+    }
+}
 
 ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_codec) {
     ChunkRows c;
@@ -423,7 +431,9 @@ ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_
 
 void ChunkRows::append(const void* row) {
     const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
-    std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
+    if (row_bytes > 0) {  // no agents: only the extent grows
+        std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
+    }
     if (++filled_ == frames_) {
         write_slab();
         base_ += frames_;
@@ -455,8 +465,8 @@ void ChunkRows::write_slab() {
     for (hsize_t a0 = 0; a0 < agents_; a0 += block_) {
         // the chunk as HDF5 lays it out: frames_ rows of block_ agents, row-major; agents
         // past the end (last block) and rows not yet appended are zeros
-        const std::size_t used = static_cast<std::size_t>(std::min(block_, agents_ - a0)) *
-                                 agent_bytes_;
+        const std::size_t used =
+            static_cast<std::size_t>(std::min(block_, agents_ - a0)) * agent_bytes_;
         for (hsize_t r = 0; r < filled_; ++r) {
             unsigned char* out = chunk_.data() + r * block_bytes;
             std::memcpy(out, slab_.data() + r * row_bytes + a0 * agent_bytes_, used);

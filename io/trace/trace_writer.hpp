@@ -5,7 +5,9 @@
 // samples and memory stays bounded at capacity frames). The file is written in SWMR mode and
 // flushed every `flush_every` frames or `flush_seconds`, so a killed run leaves a file that is
 // readable up to the last flush (open it with h5py.File(path, "r", swmr=True)); close()
-// drains the queue and sets the root attribute complete = 1. Layout: docs/trace-format.md.
+// drains the queue and sets the root attribute complete = 1. The per-agent chunks are shuffled
+// and deflated on the writer thread and written pre-filtered (h5::ChunkRows), so HDF5 does
+// no filtering of its own. Layout: docs/trace-format.md.
 #pragma once
 
 #include <condition_variable>
