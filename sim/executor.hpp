@@ -1,6 +1,7 @@
 #pragma once
 // Executors run the partitions of one window. They are injected into the engine, so the
 // kernel never owns threads itself; results do not depend on which executor is used.
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <type_traits>
@@ -61,6 +62,15 @@ class TbbExecutor final : public Executor {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// fn(begin, end) over [0, n) cut into ranges of `chunk` indices, on the executor: one call
+// per range, so per-range scratch is set up once (data-parallel loops over agents)
+template <class Fn>
+void for_each_range(Executor& executor, std::size_t n, std::size_t chunk, Fn&& fn) {
+    const std::size_t ranges = (n + chunk - 1) / chunk;
+    auto body = [&](std::size_t c) { fn(c * chunk, std::min(n, (c + 1) * chunk)); };
+    executor.for_each(ranges, body);
+}
 
 // SerialExecutor for threads == 1, otherwise TbbExecutor(threads).
 std::unique_ptr<Executor> make_executor(std::size_t threads);

@@ -22,16 +22,6 @@ constexpr std::size_t kChunk = 64;
 // zones of the congestion field at most (16 per side, FleetSpec::validate)
 constexpr std::size_t kMaxZones = 256;
 
-template <class Fn>
-void for_chunks(sim::Executor& executor, std::size_t n, Fn&& fn) {
-    const std::size_t chunks = (n + kChunk - 1) / kChunk;
-    auto body = [&](std::size_t c) {
-        const std::size_t end = std::min(n, (c + 1) * kChunk);
-        fn(c * kChunk, end);
-    };
-    executor.for_each(chunks, body);
-}
-
 }  // namespace
 
 FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std::uint64_t seed)
@@ -269,7 +259,7 @@ void FleetLearning::train(sim::Executor& executor) {
     if (!spec_.learns()) {
         return;
     }
-    for_chunks(executor, vehicles_, [this](std::size_t from, std::size_t to) {
+    sim::for_each_range(executor, vehicles_, kChunk, [this](std::size_t from, std::size_t to) {
         learning::Scratch scratch;
         learning::Dataset batch;
         for (std::size_t v = from; v < to; ++v) {
@@ -396,7 +386,7 @@ void FleetLearning::evaluate_one(std::uint32_t v) {
 }
 
 void FleetLearning::evaluate(sim::Executor& executor) {
-    for_chunks(executor, vehicles_, [this](std::size_t from, std::size_t to) {
+    sim::for_each_range(executor, vehicles_, kChunk, [this](std::size_t from, std::size_t to) {
         for (std::size_t v = from; v < to; ++v) {
             if (changed_[v] != 0) {
                 evaluate_one(static_cast<std::uint32_t>(v));

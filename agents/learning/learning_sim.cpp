@@ -39,14 +39,11 @@ constexpr sim::TimeScale kTime{};
 // fn(i) for i in [0, n) on the executor, in chunks of kChunk agents
 template <class Fn>
 void parallel(sim::Executor& ex, std::size_t n, Fn&& fn) {
-    const std::size_t chunks = (n + kChunk - 1) / kChunk;
-    auto body = [&](std::size_t c) {
-        const std::size_t end = std::min(n, (c + 1) * kChunk);
-        for (std::size_t i = c * kChunk; i < end; ++i) {
+    sim::for_each_range(ex, n, kChunk, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
             fn(i);
         }
-    };
-    ex.for_each(chunks, body);
+    });
 }
 
 constexpr std::uint32_t kNoBucket = ~std::uint32_t{0};
