@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "agents/coordination/cbba.hpp"
@@ -264,14 +265,49 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     if (fleet_.moving[v] == 0 || fleet_.leg_end[v] <= fleet_.leg_start[v]) {
         return a;
     }
-    const Point b = net.position(fleet_.leg_to[v]);
-    if (t >= fleet_.leg_end[v]) {
-        return b;  // exactly the end node, not a + (b - a) * 1
+    return leg_position(a, net.position(fleet_.leg_to[v]), fleet_.leg_start[v], fleet_.leg_end[v],
+                        t);
+}
+
+void FleetModel::follow_changes() {
+    for (DepotState& d : depots_) {
+        d.book.keep_journal(true);
     }
-    const double f = std::clamp(static_cast<double>(t - fleet_.leg_start[v]) /
-                                    static_cast<double>(fleet_.leg_end[v] - fleet_.leg_start[v]),
-                                0.0, 1.0);
-    return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
+}
+
+void FleetModel::take_changes(Changes& out) {
+    out.vehicles.clear();
+    out.orders.clear();
+    // eight flags at a time: most vehicles did not change since the last sample
+    std::uint8_t* changed = fleet_.changed.data();
+    const std::size_t n = fleet_.changed.size();
+    std::size_t v = 0;
+    for (; v + 8 <= n; v += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, changed + v, sizeof word);
+        if (word == 0) {
+            continue;
+        }
+        for (std::size_t i = v; i < v + 8; ++i) {
+            if (changed[i] != 0) {
+                out.vehicles.push_back(static_cast<std::uint32_t>(i));
+                changed[i] = 0;
+            }
+        }
+    }
+    for (; v < n; ++v) {
+        if (changed[v] != 0) {
+            out.vehicles.push_back(static_cast<std::uint32_t>(v));
+            changed[v] = 0;
+        }
+    }
+    for (std::uint32_t d = 0; d < depots_.size(); ++d) {
+        OrderBook& book = depots_[d].book;
+        for (const std::uint32_t index : book.journal()) {
+            out.orders.emplace_back(d, index);
+        }
+        book.clear_journal();
+    }
 }
 
 comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {
@@ -845,6 +881,7 @@ void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
     time_bucket(fleet_.counters[v], from) += now - fleet_.state_since[v];
     fleet_.state[v] = s;
     fleet_.state_since[v] = now;
+    fleet_.changed[v] = 1;
 }
 
 VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
@@ -994,6 +1031,7 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now() + dt;
     fleet_.moving[v] = 1;
+    fleet_.changed[v] = 1;
     ctx.schedule_self(dt, type_of(Msg::kArrive));
 }
 
@@ -1040,6 +1078,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             // the customer of the head order cannot be reached: reported, and the next one
             lost(0);
             fleet_.load[v] -= plan.entries[0].size;
+            fleet_.changed[v] = 1;
             --plan.loaded;
             drop_entry(v, 0);
             return next_activity(ctx, v);
@@ -1097,6 +1136,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now();
     fleet_.moving[v] = 0;
+    fleet_.changed[v] = 1;
     if (fleet_.state[v] == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
@@ -1182,6 +1222,7 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
                 std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
                             plan.entries.begin() + i + 1);
                 fleet_.load[v] += plan.entries[plan.loaded].size;
+                fleet_.changed[v] = 1;
                 ++plan.loaded;
                 break;
             }
@@ -1212,6 +1253,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
     --plan.size;
     --plan.loaded;
     fleet_.load[v] -= e.size;
+    fleet_.changed[v] = 1;
     ++fleet_.counters[v].deliveries;
     DeliveredMsg m;
     m.order = e.order;
@@ -1223,6 +1265,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
+    fleet_.changed[v] = 1;
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full
     if (fleet_.state[v] == VehicleState::kCharging) {
         if (fleet_.service_due[v] != 0) {
@@ -1420,6 +1463,7 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     plan.size = 0;
     plan.loaded = 0;
     fleet_.load[v] = 0;
+    fleet_.changed[v] = 1;
     ++fleet_.counters[v].breakdowns;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "agents/comms/conditions.hpp"
@@ -115,6 +116,19 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] sim::Tick kpi_interval() const { return kpi_interval_; }
     // model memory (vehicle and depot state, board, zones), excluding network and routers
     [[nodiscard]] std::size_t memory_bytes() const;
+
+    // For one follower that samples the fleet at barriers (the trace observer): what changed
+    // since its last call, so that it copies news, not the whole fleet. follow_changes()
+    // (before the run) turns the order books' journals on; take_changes() then lists, and
+    // clears, the vehicles whose state, node, leg, load or energy changed (ascending; all of
+    // them the first time) and per depot the orders created or moved since (by depot, each
+    // depot's in the order it happened; an order can appear more than once).
+    struct Changes {
+        std::vector<std::uint32_t> vehicles;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> orders;  // (depot, order index)
+    };
+    void follow_changes();
+    void take_changes(Changes& out);
 
     // records every finished leg per vehicle (tests, traces); off by default
     void enable_leg_log(bool on) { leg_log_.assign(on ? fleet_.size() : 0, {}); }

@@ -4,6 +4,7 @@
 // between windows.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -71,6 +72,18 @@ struct Plan {
 
 // Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
 // (logistics::FleetCounters) and the limit checks the tests read.
+// Where a vehicle driving from a (at start) to b (arriving at end > start) is at t: on the
+// straight line between them, and exactly b from end on (not a + (b - a) * 1).
+[[nodiscard]] inline Point leg_position(Point a, Point b, sim::Tick start, sim::Tick end,
+                                        sim::Tick t) {
+    if (t >= end) {
+        return b;
+    }
+    const double f =
+        std::clamp(static_cast<double>(t - start) / static_cast<double>(end - start), 0.0, 1.0);
+    return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
+}
+
 struct FleetState {
     // hot: where each vehicle is
     std::vector<VehicleState> state;
@@ -103,6 +116,9 @@ struct FleetState {
     // predictive maintenance: the vehicle's risk model asked for a service (set at a
     // barrier, cleared by the vehicle when the service starts)
     std::vector<std::uint8_t> service_due;
+    // set whenever state, node, leg, load or energy change, so that a follower of the fleet
+    // (the trace) copies only those vehicles at its next sample (FleetModel::take_changes)
+    std::vector<std::uint8_t> changed;
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }

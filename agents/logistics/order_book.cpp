@@ -163,7 +163,15 @@ OrderId OrderBook::create(const Order& order) {
     ++by_state_[idx(OrderState::kCreated)];
     ++counters_.created;
     series_.on_created(o.created, o.due);
+    if (journal_on_) {
+        journal_.push_back(id.index);
+    }
     return id;
+}
+
+void OrderBook::keep_journal(bool on) {
+    journal_on_ = on;
+    journal_.clear();
 }
 
 Order& OrderBook::transition(OrderId id, std::initializer_list<OrderState> from, OrderState to,
@@ -188,6 +196,9 @@ void OrderBook::move(Order& o, OrderState to) {
     --by_state_[idx(o.state)];
     ++by_state_[idx(to)];
     o.state = to;
+    if (journal_on_) {
+        journal_.push_back(o.id.index);
+    }
 }
 
 void OrderBook::assign(OrderId id, std::uint32_t vehicle, Tick now) {

@@ -89,6 +89,13 @@ class OrderBook {
     // O(orders): recounts and checks every order; never throws
     [[nodiscard]] ConservationReport check_conservation() const;
 
+    // A journal for one follower of the book (the trace): once on, the index of every order
+    // created or moved is appended as it happens (an order can appear more than once); the
+    // follower reads and clears it between windows. Off by default: it grows until cleared.
+    void keep_journal(bool on);
+    [[nodiscard]] std::span<const std::uint32_t> journal() const { return journal_; }
+    void clear_journal() { journal_.clear(); }
+
   private:
     [[nodiscard]] std::size_t checked_index(OrderId id) const;
     // the order, after checking it is in one of `from` and that now is not before its
@@ -101,6 +108,8 @@ class OrderBook {
     std::array<std::uint64_t, kOrderStateCount> by_state_{};
     DepotCounters counters_;
     KpiSeries series_;
+    bool journal_on_ = false;
+    std::vector<std::uint32_t> journal_;
 };
 
 }  // namespace swarm::agents

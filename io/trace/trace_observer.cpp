@@ -2,26 +2,30 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <tuple>
 
-#include "agents/fleet/kpi_observer.hpp"
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 
 namespace swarm::io {
 
-TraceObserver::TraceObserver(const agents::FleetModel& model, TraceWriter& writer,
+TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
                              TraceObserverOptions options)
     : model_(model), writer_(writer), options_(options) {
     if (options_.every == 0) {
         options_.every = 1;
     }
-    seen_.assign(model.depot_count(), 0);
-    stamp_.assign(model.depot_count(), 0);
-    open_.resize(model.depot_count());
+    reported_.resize(model.depot_count());
+    model_.follow_changes();
+    writer_.set_completer(*this);
+}
+
+TraceObserver::~TraceObserver() {
+    writer_.release_completer(*this);
 }
 
 void TraceObserver::add_value_source(AgentValueSource& source) {
@@ -73,7 +77,7 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     f->step = t;
     f->time = scale.to_seconds(t);
 
-    snapshot_vehicles(*f, t);
+    record_vehicles(*f);
 
     // order counters summed over depots, in depot order
     for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
@@ -114,9 +118,9 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     }
 
     if (options_.order_events) {
-        scan_orders(*f);
+        record_orders(*f);
     }
-    scan_disruptions(*f);
+    record_disruptions(*f);
     for (LinkSource* source : link_sources_) {
         source->collect_links(t, f->links);
     }
@@ -130,11 +134,6 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
             slot.source->collect_values(t, value_spans_);
         }
     }
-    // a deterministic order of the rows: time, kind, order, agent, edge
-    std::sort(f->events.begin(), f->events.end(), [](const TraceEvent& a, const TraceEvent& b) {
-        return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
-               std::tie(b.time, b.kind, b.order, b.agent, b.edge);
-    });
     const auto t1 = Clock::now();
     writer_.push(std::move(f));
     const auto t2 = Clock::now();
@@ -143,149 +142,112 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     ++frames_;
 }
 
-void TraceObserver::snapshot_vehicles(TraceFrame& frame, sim::Tick t) {
-    // one tight pass per array (the fleet is a struct of arrays) through local pointers (an
-    // int8 store may alias anything: without them nothing vectorises): this runs on the
-    // simulation's critical path at every sample
+void TraceObserver::record_vehicles(TraceFrame& frame) {
+    model_.take_changes(changes_);
     const agents::FleetState& fleet = model_.vehicles();
-    const std::uint32_t n = model_.vehicle_count();
-    {
-        const agents::VehicleState* in = fleet.state.data();
-        std::int8_t* out = frame.state.data();
-        std::size_t busy = 0;
-        for (std::uint32_t v = 0; v < n; ++v) {
-            out[v] = static_cast<std::int8_t>(in[v]);
-            busy += agents::serving(in[v]) ? 1U : 0U;
-        }
-        frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
+    frame.changes.resize(changes_.vehicles.size());
+    TraceAgentChange* out = frame.changes.data();
+    for (const std::uint32_t v : changes_.vehicles) {
+        TraceAgentChange& c = *out++;
+        c.agent = v;
+        c.state = static_cast<std::int8_t>(fleet.state[v]);
+        c.moving = fleet.moving[v];
+        c.node = fleet.node[v];
+        c.leg_to = fleet.leg_to[v];
+        c.leg_start = fleet.leg_start[v];
+        c.leg_end = fleet.leg_end[v];
+        c.load = fleet.load[v];
+        c.energy_kwh = fleet.energy_kwh[v];
     }
-    {
-        const std::uint32_t* in = fleet.load.data();
-        float* out = frame.load.data();
-        for (std::uint32_t v = 0; v < n; ++v) {
-            out[v] = static_cast<float>(in[v]);
-        }
-    }
-    {
-        // four partial sums in a fixed order (not one serial chain): same result every run
-        const double* in = fleet.energy_kwh.data();
-        float* out = frame.energy.data();
-        std::array<double, 4> sum{};
-        std::uint32_t v = 0;
-        for (; v + 4 <= n; v += 4) {
-            for (std::uint32_t i = 0; i < 4; ++i) {
-                out[v + i] = static_cast<float>(in[v + i]);
-                sum[i] += in[v + i];
-            }
-        }
-        for (; v < n; ++v) {
-            out[v] = static_cast<float>(in[v]);
-            sum[0] += in[v];
-        }
-        frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-    }
-
-    // state changes since the last frame (at sample resolution), skipping unchanged blocks
-    const std::int8_t* state = frame.state.data();
-    if (last_state_.size() == n && options_.state_events) {
-        constexpr std::uint32_t kBlock = 64;
-        for (std::uint32_t v0 = 0; v0 < n; v0 += kBlock) {
-            const std::uint32_t end = std::min(n, v0 + kBlock);
-            if (std::memcmp(last_state_.data() + v0, state + v0, end - v0) == 0) {
-                continue;
-            }
-            for (std::uint32_t v = v0; v < end; ++v) {
-                if (last_state_[v] != state[v]) {
-                    TraceEvent e;
-                    e.time = frame.time;
-                    e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-                    e.agent = v;
-                    e.value = state[v];
-                    frame.events.push_back(e);
-                }
-            }
-        }
-    }
-    last_state_.assign(state, state + n);
-    snapshot_positions(frame, t);
 }
 
-void TraceObserver::snapshot_positions(TraceFrame& frame, sim::Tick t) {
-    // FleetModel::position_at's arithmetic, with the road-network lookups cached per vehicle:
-    // a still vehicle keeps its position until it changes node, one on a leg keeps its leg's
-    // end points (the round-trip test compares every frame with position_at)
-    const agents::FleetState& fleet = model_.vehicles();
-    const world::RoadNetwork& net = model_.spec().net();
-    const std::uint32_t n = model_.vehicle_count();
-    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-    if (cached_from_.size() != n) {
-        cached_from_.assign(n, kNone);
-        cached_to_.assign(n, kNone);
-        leg_xy_.assign(std::size_t{n} * 4, 0.0);
-        position_.assign(std::size_t{n} * 2, 0.0F);
+void TraceObserver::complete(TraceFrame& frame) {
+    const std::size_t n = frame.state.size();
+    if (state_.size() != n) {
+        state_.assign(n, 0);
+        load_.assign(n, 0);
+        energy_.assign(n, 0.0);
+        still_.assign(n, 1);
+        leg_start_.assign(n, 0);
+        leg_end_.assign(n, 0);
+        leg_xy_.assign(n * 4, 0.0);
     }
-    const std::uint8_t* moving = fleet.moving.data();
-    const sim::Tick* leg_start = fleet.leg_start.data();
-    const sim::Tick* leg_end = fleet.leg_end.data();
-    const world::NodeId* node = fleet.node.data();
-    const world::NodeId* leg_to = fleet.leg_to.data();
-    const agents::Point* where = net.positions().data();
-    std::uint32_t* from = cached_from_.data();
-    std::uint32_t* to = cached_to_.data();
-    double* xy = leg_xy_.data();
-    float* out = position_.data();
-    const auto place = [&](std::uint32_t v) {
-        if (to[v] == kNone) {
-            out[2 * v] = static_cast<float>(xy[4 * std::size_t{v}]);
-            out[2 * v + 1] = static_cast<float>(xy[4 * std::size_t{v} + 1]);
-            return;
+    // the news into the mirror; a state that differs from the last frame's is a row (state
+    // changes at sample resolution; none for the first frame, where everything is news)
+    const agents::Point* where = model_.spec().net().positions().data();
+    for (const TraceAgentChange& c : frame.changes) {
+        const std::uint32_t v = c.agent;
+        if (mirrored_ && options_.state_events && state_[v] != c.state) {
+            TraceEvent e;
+            e.time = frame.time;
+            e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
+            e.agent = v;
+            e.value = c.state;
+            frame.events.push_back(e);
         }
-        const double* ab = xy + 4 * std::size_t{v};
-        double x = ab[2];  // exactly the end node once the leg is over
-        double y = ab[3];
-        if (t < leg_end[v]) {
-            const double f = std::clamp(static_cast<double>(t - leg_start[v]) /
-                                            static_cast<double>(leg_end[v] - leg_start[v]),
-                                        0.0, 1.0);
-            x = ab[0] + (ab[2] - ab[0]) * f;
-            y = ab[1] + (ab[3] - ab[1]) * f;
-        }
-        out[2 * v] = static_cast<float>(x);
-        out[2 * v + 1] = static_cast<float>(y);
-    };
-    // pass 1: the vehicles whose nodes changed are listed and their node positions
-    // prefetched (scattered reads, overlapped), those on an unchanged leg placed at once
-    lookups_.clear();
-    for (std::uint32_t v = 0; v < n; ++v) {
-        const bool still = moving[v] == 0 || leg_end[v] <= leg_start[v];
-        const std::uint32_t want_to = still ? kNone : leg_to[v];
-        if (from[v] != node[v] || to[v] != want_to) {
-            from[v] = node[v];
-            to[v] = want_to;
-            lookups_.push_back(v);
-            __builtin_prefetch(where + node[v]);
-            if (!still) {
-                __builtin_prefetch(where + want_to);
-            }
-        } else if (!still) {
-            place(v);
-        }
-    }
-    // pass 2: their end points, then their positions
-    for (const std::uint32_t v : lookups_) {
-        double* ab = xy + 4 * std::size_t{v};
-        const agents::Point a = where[from[v]];
-        const agents::Point b = to[v] == kNone ? a : where[to[v]];
+        state_[v] = c.state;
+        load_[v] = c.load;
+        energy_[v] = c.energy_kwh;
+        const bool still = c.moving == 0 || c.leg_end <= c.leg_start;
+        still_[v] = still ? 1 : 0;
+        leg_start_[v] = c.leg_start;
+        leg_end_[v] = c.leg_end;
+        const agents::Point a = where[c.node];
+        const agents::Point b = still ? a : where[c.leg_to];
+        double* ab = leg_xy_.data() + 4 * std::size_t{v};
         ab[0] = a.x;
         ab[1] = a.y;
         ab[2] = b.x;
         ab[3] = b.y;
-        place(v);
     }
-    std::copy(position_.begin(), position_.end(), frame.position.begin());
+    mirrored_ = true;
+
+    // the per-agent arrays, one pass each (FleetModel::position_at's arithmetic)
+    std::size_t busy = 0;
+    for (std::size_t v = 0; v < n; ++v) {
+        frame.state[v] = state_[v];
+        busy += agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
+    }
+    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / static_cast<double>(n) : 0.0;
+    for (std::size_t v = 0; v < n; ++v) {
+        frame.load[v] = static_cast<float>(load_[v]);
+    }
+    {
+        // four partial sums in a fixed order (not one serial chain): same result every run
+        std::array<double, 4> sum{};
+        std::size_t v = 0;
+        for (; v + 4 <= n; v += 4) {
+            for (std::size_t i = 0; i < 4; ++i) {
+                frame.energy[v + i] = static_cast<float>(energy_[v + i]);
+                sum[i] += energy_[v + i];
+            }
+        }
+        for (; v < n; ++v) {
+            frame.energy[v] = static_cast<float>(energy_[v]);
+            sum[0] += energy_[v];
+        }
+        frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+    }
+    const sim::Tick t = frame.step;
+    for (std::size_t v = 0; v < n; ++v) {
+        const double* ab = leg_xy_.data() + 4 * v;
+        const agents::Point p = still_[v] != 0
+                                    ? agents::Point{ab[0], ab[1]}
+                                    : agents::leg_position({ab[0], ab[1]}, {ab[2], ab[3]},
+                                                           leg_start_[v], leg_end_[v], t);
+        frame.position[2 * v] = static_cast<float>(p.x);
+        frame.position[2 * v + 1] = static_cast<float>(p.y);
+    }
+
+    // a deterministic order of the rows: time, kind, order, agent, edge
+    std::sort(frame.events.begin(), frame.events.end(),
+              [](const TraceEvent& a, const TraceEvent& b) {
+                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
+              });
 }
 
-void TraceObserver::scan_disruptions(TraceFrame& frame) {
+void TraceObserver::record_disruptions(TraceFrame& frame) {
     // every disruption applied since the last frame, one row per edge, depot or vehicle
     const auto& log = model_.disruption_log();
     const sim::TimeScale& scale = model_.spec().time;
@@ -310,66 +272,52 @@ void TraceObserver::scan_disruptions(TraceFrame& frame) {
     }
 }
 
-void TraceObserver::scan_orders(TraceFrame& frame) {
-    // only the orders not yet terminal are looked at again: the scan costs the backlog and
-    // the new orders, not the history
+void TraceObserver::record_orders(TraceFrame& frame) {
+    // only the orders the books journalled since the last frame: the cost is the news, not
+    // the backlog or the history
     const sim::TimeScale& scale = model_.spec().time;
-    for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-        const agents::OrderBook& book = model_.depot(d).book;
-        const auto orders = book.orders();
-        // every transition of an existing order that makes a row bumps one of these monotone
-        // counters: while their sum stands still only the new orders need a look
-        const agents::DepotCounters& c = book.counters();
-        const std::uint64_t stamp = c.assignments + c.picked_up + c.delivered() + c.failed();
-        const bool moved = stamp != stamp_[d];
-        if (!moved && orders.size() == seen_[d]) {
-            continue;
+    for (const auto& [d, index] : changes_.orders) {
+        std::vector<std::uint8_t>& reported = reported_[d];
+        const auto orders = model_.depot(d).book.orders();
+        if (reported.size() < orders.size()) {
+            reported.resize(orders.size(), 0);
         }
-        stamp_[d] = stamp;
-        std::vector<OpenOrder>& open = open_[d];
-        const std::size_t begin = moved ? 0 : open.size();
-        for (std::uint64_t i = seen_[d]; i < orders.size(); ++i) {
-            open.push_back({i, 0});
+        std::uint8_t& bits = reported[index];
+        if ((bits & 8u) != 0) {
+            continue;  // its last row is written
         }
-        seen_[d] = orders.size();
-        std::size_t kept = begin;
-        for (std::size_t k = begin; k < open.size(); ++k) {
-            OpenOrder& entry = open[k];
-            const agents::Order& o = orders[entry.index];
-            std::uint8_t& bits = entry.reported;
-            const std::uint64_t id = (std::uint64_t{d} << 32) | entry.index;
-            auto emit = [&](TraceEventKind kind, sim::Tick at, std::uint32_t agent, double value) {
-                TraceEvent e;
-                e.time = scale.to_seconds(at);
-                e.kind = static_cast<std::int16_t>(kind);
-                e.agent = agent;
-                e.order = id;
-                e.value = value;
-                frame.events.push_back(e);
-            };
-            if ((bits & 1u) == 0) {
-                emit(TraceEventKind::kOrderCreated, o.created, d,
-                     o.due == sim::kTickNever ? -1.0 : scale.to_seconds(o.due));
-                bits |= 1u;
-            }
-            if ((bits & 2u) == 0 && o.first_assigned_at != sim::kTickNever) {
-                emit(TraceEventKind::kOrderAssigned, o.first_assigned_at, o.vehicle, 0.0);
-                bits |= 2u;
-            }
-            if ((bits & 4u) == 0 && o.picked_up_at != sim::kTickNever) {
-                emit(TraceEventKind::kPickedUp, o.picked_up_at, o.vehicle, 0.0);
-                bits |= 4u;
-            }
-            if (o.state == agents::OrderState::kDelivered) {
-                emit(TraceEventKind::kDelivered, o.delivered_at, o.vehicle,
-                     scale.to_seconds(o.lateness()));
-            } else if (o.state == agents::OrderState::kFailed) {
-                emit(TraceEventKind::kFailed, o.failed_at, d, static_cast<double>(o.reason));
-            } else {
-                open[kept++] = entry;  // still open: look again next frame
-            }
+        const agents::Order& o = orders[index];
+        const std::uint64_t id = (std::uint64_t{d} << 32) | index;
+        auto emit = [&](TraceEventKind kind, sim::Tick at, std::uint32_t agent, double value) {
+            TraceEvent e;
+            e.time = scale.to_seconds(at);
+            e.kind = static_cast<std::int16_t>(kind);
+            e.agent = agent;
+            e.order = id;
+            e.value = value;
+            frame.events.push_back(e);
+        };
+        if ((bits & 1u) == 0) {
+            emit(TraceEventKind::kOrderCreated, o.created, d,
+                 o.due == sim::kTickNever ? -1.0 : scale.to_seconds(o.due));
+            bits |= 1u;
         }
-        open.resize(kept);
+        if ((bits & 2u) == 0 && o.first_assigned_at != sim::kTickNever) {
+            emit(TraceEventKind::kOrderAssigned, o.first_assigned_at, o.vehicle, 0.0);
+            bits |= 2u;
+        }
+        if ((bits & 4u) == 0 && o.picked_up_at != sim::kTickNever) {
+            emit(TraceEventKind::kPickedUp, o.picked_up_at, o.vehicle, 0.0);
+            bits |= 4u;
+        }
+        if (o.state == agents::OrderState::kDelivered) {
+            emit(TraceEventKind::kDelivered, o.delivered_at, o.vehicle,
+                 scale.to_seconds(o.lateness()));
+            bits |= 8u;
+        } else if (o.state == agents::OrderState::kFailed) {
+            emit(TraceEventKind::kFailed, o.failed_at, d, static_cast<double>(o.reason));
+            bits |= 8u;
+        }
     }
 }
 

@@ -1,7 +1,11 @@
-// Feeds a TraceWriter from a fleet run: at each sample time (between windows, on the engine's
-// barrier thread) copies vehicle positions (FleetModel::position_at), states, loads and
-// energy, the order counters summed over depots and the KPI intervals completed since the
-// last frame into a frame, scans the order books for lifecycle events, and pushes the frame.
+// Feeds a TraceWriter from a fleet run. At each sample time (between windows, on the
+// engine's barrier thread) it copies only what changed since the last frame: the vehicles the
+// model flags (FleetModel::take_changes: state, leg, load, energy), the orders whose lifecycle
+// moved (as /events rows), the order counters summed over depots, the KPI intervals completed
+// since and the disruptions applied. On the writer thread (as the writer's FrameCompleter) it
+// rebuilds every vehicle's position, state, load and energy from a mirror of those changes,
+// adds the state-change rows and sorts the frame's events: the simulation pays for the news,
+// not for the size of the fleet.
 #pragma once
 
 #include <cstdint>
@@ -9,12 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/fleet_model.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/observer.hpp"
-
-namespace swarm::agents {
-class FleetModel;
-}
 
 namespace swarm::io {
 
@@ -47,10 +48,16 @@ struct TraceObserverOptions {
     bool state_events = true;  // vehicle state changes, at sample resolution
 };
 
-class TraceObserver final : public sim::Observer {
+class TraceObserver final : public sim::Observer, private FrameCompleter {
   public:
-    TraceObserver(const agents::FleetModel& model, TraceWriter& writer,
+    // before the run: follows the model's changes (FleetModel::follow_changes; one follower
+    // per model) and completes the writer's frames until destroyed
+    TraceObserver(agents::FleetModel& model, TraceWriter& writer,
                   TraceObserverOptions options = {});
+    TraceObserver(const TraceObserver&) = delete;
+    TraceObserver& operator=(const TraceObserver&) = delete;
+    // waits until the writer has completed the frames already pushed
+    ~TraceObserver() override;
 
     void on_sample(const sim::Engine& engine, sim::Tick t) override;
 
@@ -79,12 +86,14 @@ class TraceObserver final : public sim::Observer {
         AgentValueSource* source;
         std::vector<std::size_t> columns;  // per name of the source: index in the header's list
     };
-    void snapshot_vehicles(TraceFrame& frame, sim::Tick t);
-    void snapshot_positions(TraceFrame& frame, sim::Tick t);
-    void scan_orders(TraceFrame& frame);
-    void scan_disruptions(TraceFrame& frame);
+    // simulation thread
+    void record_vehicles(TraceFrame& frame);
+    void record_orders(TraceFrame& frame);
+    void record_disruptions(TraceFrame& frame);
+    // writer thread
+    void complete(TraceFrame& frame) override;
 
-    const agents::FleetModel& model_;
+    agents::FleetModel& model_;
     TraceWriter& writer_;
     TraceObserverOptions options_;
     std::uint64_t samples_ = 0;
@@ -92,27 +101,24 @@ class TraceObserver final : public sim::Observer {
     double sample_s_ = 0.0;
     double push_s_ = 0.0;
     std::size_t next_interval_ = 0;
-    std::vector<std::int8_t> last_state_;
-    // positions of the last frame, and per vehicle the nodes they were computed from (to ==
-    // none: still at from) with the leg's end points: road-network lookups only on changes
-    std::vector<float> position_;
-    std::vector<std::uint32_t> cached_from_;
-    std::vector<std::uint32_t> cached_to_;
-    std::vector<double> leg_xy_;           // per vehicle: from x, y, to x, y
-    std::vector<std::uint32_t> lookups_;  // vehicles whose nodes changed this frame
+    agents::FleetModel::Changes changes_;
+    // per depot and order: the lifecycle rows already written (bit 0 created, 1 assigned,
+    // 2 picked up, 3 the terminal row)
+    std::vector<std::vector<std::uint8_t>> reported_;
+    std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
-    // per depot: orders seen so far, and the ones not yet terminal with the stages already
-    // reported (bit 0 created, 1 assigned, 2 picked up; terminal ones leave the list)
-    struct OpenOrder {
-        std::uint64_t index;
-        std::uint8_t reported;
-    };
-    std::vector<std::uint64_t> seen_;
-    std::vector<std::uint64_t> stamp_;  // sum of the depot's lifecycle counters at the last scan
-    std::vector<std::vector<OpenOrder>> open_;
-    std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
+
+    // the writer thread's mirror of every vehicle, as of the last completed frame
+    bool mirrored_ = false;  // a first frame (every vehicle changed) went through
+    std::vector<std::int8_t> state_;
+    std::vector<std::uint32_t> load_;
+    std::vector<double> energy_;
+    std::vector<std::uint8_t> still_;  // not on a leg: at its leg's start point
+    std::vector<sim::Tick> leg_start_;
+    std::vector<sim::Tick> leg_end_;
+    std::vector<double> leg_xy_;  // per vehicle: from x, y, to x, y
 };
 
 }  // namespace swarm::io

@@ -1,8 +1,8 @@
 #include "io/trace/trace_writer.hpp"
 
-#include <algorithm>
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <limits>
@@ -95,11 +95,8 @@ constexpr ScalarSpec kSampleScalars[] = {
     {"backlog", true, nullptr}, {"busy_fraction", false, nullptr}, {"energy", false, "kWh"},
 };
 constexpr ScalarSpec kIntervalScalars[] = {
-    {"service_level", false, nullptr},
-    {"utilisation", false, nullptr},
-    {"due", true, nullptr},
-    {"deliveries", true, nullptr},
-    {"cost", false, nullptr},
+    {"service_level", false, nullptr}, {"utilisation", false, nullptr}, {"due", true, nullptr},
+    {"deliveries", true, nullptr},     {"cost", false, nullptr},
 };
 
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
@@ -137,8 +134,8 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
                       deflate, frames, block);
         for (const std::string& name : h.agent_values) {
-            create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n},
-                          h.agents * 4, nullptr, deflate, frames, block);
+            create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
+                          nullptr, deflate, frames, block);
         }
     }
     // observables
@@ -206,11 +203,11 @@ void check_value_names(const std::string& path, const std::vector<std::string>& 
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string& name = names[i];
         const std::string what = "per-agent value '" + name + "': ";
-        const bool plain =
-            !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-                       c == '-' || c == '.';
-            });
+        const bool plain = !name.empty() && name.front() != '.' &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                                      c == '_' || c == '-' || c == '.';
+                           });
         if (!plain) {
             throw TraceError(path, what +
                                        "not a valid name (letters, digits, '_', '-', '.'; not "
@@ -410,6 +407,7 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->intervals.clear();
     f->events.clear();
     f->links.clear();
+    f->changes.clear();
     f->scalars = {};
     return f;
 }
@@ -418,25 +416,6 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     std::unique_lock lock(mutex_);
     if (closing_) {
         throw TraceError(path_, "push after close()");
-    }
-    // links in a canonical order, duplicates summed: the file never depends on who
-    // reported first (this runs on the producer, so the writer thread stays light)
-    std::vector<TraceLink>& links = frame->links;
-    if (!links.empty()) {
-        std::sort(links.begin(), links.end(), [](const TraceLink& a, const TraceLink& b) {
-            return std::tie(a.from, a.to) < std::tie(b.from, b.to);
-        });
-        std::size_t out = 0;
-        for (std::size_t i = 0; i < links.size(); ++i) {
-            if (out > 0 && links[out - 1].from == links[i].from &&
-                links[out - 1].to == links[i].to) {
-                links[out - 1].messages += links[i].messages;
-                links[out - 1].bytes += links[i].bytes;
-            } else {
-                links[out++] = links[i];
-            }
-        }
-        links.resize(out);
     }
     if (queue_.size() >= options_.queue_capacity) {
         ++waits_;
@@ -458,8 +437,55 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
 }
 
 std::size_t TraceWriter::wake_batch() const {
+    if (releasing_) {
+        return 1;
+    }
     return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
 }
+
+void TraceWriter::set_completer(FrameCompleter& completer) {
+    const std::lock_guard lock(mutex_);
+    if (completer_ != nullptr && completer_ != &completer) {
+        throw TraceError(path_, "a second frame completer");
+    }
+    completer_ = &completer;
+}
+
+void TraceWriter::release_completer(const FrameCompleter& completer) {
+    std::unique_lock lock(mutex_);
+    if (completer_ != &completer) {
+        return;
+    }
+    releasing_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return finished_ || (queue_.empty() && !completing_); });
+    releasing_ = false;
+    completer_ = nullptr;
+}
+
+namespace {
+
+// links in a canonical order, duplicates summed: the file never depends on who reported first
+void canonical_links(std::vector<TraceLink>& links) {
+    if (links.empty()) {
+        return;
+    }
+    std::sort(links.begin(), links.end(), [](const TraceLink& a, const TraceLink& b) {
+        return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+    });
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        if (out > 0 && links[out - 1].from == links[i].from && links[out - 1].to == links[i].to) {
+            links[out - 1].messages += links[i].messages;
+            links[out - 1].bytes += links[i].bytes;
+        } else {
+            links[out++] = links[i];
+        }
+    }
+    links.resize(out);
+}
+
+}  // namespace
 
 void TraceWriter::close() {
     {
@@ -499,6 +525,7 @@ void TraceWriter::run() {
         auto last_flush = Clock::now();
         for (;;) {
             std::unique_ptr<TraceFrame> frame;
+            FrameCompleter* completer = nullptr;
             {
                 std::unique_lock lock(mutex_);
                 if (queue_.empty()) {
@@ -513,11 +540,32 @@ void TraceWriter::run() {
                 }
                 frame = std::move(queue_.front());
                 queue_.pop_front();
+                completer = completer_;
+                completing_ = completer != nullptr;
                 if (producer_waiting_) {
                     lock.unlock();
                     cv_.notify_all();
                 }
             }
+            if (completer != nullptr) {
+                try {
+                    completer->complete(*frame);
+                } catch (...) {
+                    const std::lock_guard lock(mutex_);
+                    completing_ = false;
+                    throw;
+                }
+                bool notify = false;
+                {
+                    const std::lock_guard lock(mutex_);
+                    completing_ = false;
+                    notify = releasing_;
+                }
+                if (notify) {
+                    cv_.notify_all();
+                }
+            }
+            canonical_links(frame->links);
             {
                 const std::lock_guard h5lock(h5::hdf5_mutex());
                 file->write(*frame);
@@ -551,7 +599,8 @@ void TraceWriter::run() {
         h5::attr_u64(f, "events", stats_.events);
         timespec cpu{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-        stats_.writer_cpu_s = static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
+        stats_.writer_cpu_s =
+            static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
     } catch (const TraceError&) {
         const std::lock_guard lock(mutex_);
         error_ = std::current_exception();
@@ -563,6 +612,10 @@ void TraceWriter::run() {
         // after an error: release the handles under the lock
         const std::lock_guard h5lock(h5::hdf5_mutex());
         file.reset();
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        finished_ = true;
     }
     cv_.notify_all();
 }

@@ -84,6 +84,21 @@ struct TraceScalars {
     double energy_kwh = 0.0;     // energy on board, all vehicles
 };
 
+// what a vehicle is doing, recorded when it changed since the previous frame: the trace
+// observer keeps only these on the simulation thread and rebuilds the per-agent arrays from
+// them on the writer thread (FrameCompleter)
+struct TraceAgentChange {
+    std::uint32_t agent = 0;
+    std::int8_t state = 0;
+    std::uint8_t moving = 0;   // on a leg from node to leg_to, from leg_start to leg_end
+    std::uint32_t node = 0;    // last node reached
+    std::uint32_t leg_to = 0;  // == node when still
+    std::int64_t leg_start = 0;
+    std::int64_t leg_end = 0;
+    std::uint32_t load = 0;
+    double energy_kwh = 0.0;
+};
+
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
     std::int64_t step = 0;        // tick
@@ -101,6 +116,18 @@ struct TraceFrame {
     // who talked to whom since the previous frame (connectivity/); any order, duplicates
     // allowed: the writer sorts by (from, to) and sums duplicates
     std::vector<TraceLink> links;
+    // for the FrameCompleter: the agents that changed since the previous frame (the per-agent
+    // arrays above are then its to fill)
+    std::vector<TraceAgentChange> changes;
+};
+
+// Work a producer moves off the simulation thread: called on the writer thread for every
+// frame, in push order, before the frame is written (TraceObserver rebuilds the per-agent
+// arrays from TraceFrame::changes, finds the state changes and sorts the events there).
+class FrameCompleter {
+  public:
+    virtual ~FrameCompleter() = default;
+    virtual void complete(TraceFrame& frame) = 0;
 };
 
 struct TraceWriterStats {
@@ -128,6 +155,12 @@ class TraceWriter {
     // drains the queue, writes complete = 1 and closes the file; throws TraceError on failure
     void close();
 
+    // One completer at a time, set before its first frame is pushed, kept by reference until
+    // release_completer() returns (which waits until the frames already pushed went through
+    // it; the completer's owner calls it before going away).
+    void set_completer(FrameCompleter& completer);
+    void release_completer(const FrameCompleter& completer);
+
     [[nodiscard]] const std::string& path() const { return path_; }
     [[nodiscard]] const TraceHeader& header() const { return header_; }
     // valid after close()
@@ -145,6 +178,10 @@ class TraceWriter {
     std::condition_variable cv_;
     std::deque<std::unique_ptr<TraceFrame>> queue_;
     std::vector<std::unique_ptr<TraceFrame>> free_;
+    FrameCompleter* completer_ = nullptr;
+    bool completing_ = false;  // the writer thread is in completer_->complete()
+    bool releasing_ = false;   // release_completer() waits: no wake-up batching
+    bool finished_ = false;    // the writer thread has returned
     bool closing_ = false;
     bool producer_waiting_ = false;
     bool opened_ = false;

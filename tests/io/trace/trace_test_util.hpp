@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,20 +30,29 @@ class RecordingObserver final : public sim::Observer {
     void on_sample(const sim::Engine& /*engine*/, sim::Tick t) override {
         std::vector<double> pos;
         std::vector<std::int8_t> st;
+        std::vector<float> ld;
+        std::vector<float> en;
+        const agents::FleetState& fleet = model_.vehicles();
         for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
             const agents::Point p = model_.position_at(v, t);
-            // the trace stores float32 metres
+            // the trace stores float32 metres, loads and kWh
             pos.push_back(static_cast<double>(static_cast<float>(p.x)));
             pos.push_back(static_cast<double>(static_cast<float>(p.y)));
-            st.push_back(static_cast<std::int8_t>(model_.vehicles().state[v]));
+            st.push_back(static_cast<std::int8_t>(fleet.state[v]));
+            ld.push_back(static_cast<float>(fleet.load[v]));
+            en.push_back(static_cast<float>(fleet.energy_kwh[v]));
         }
         ticks.push_back(t);
         positions.push_back(std::move(pos));
         states.push_back(std::move(st));
+        loads.push_back(std::move(ld));
+        energies.push_back(std::move(en));
     }
     std::vector<sim::Tick> ticks;
     std::vector<std::vector<double>> positions;
     std::vector<std::vector<std::int8_t>> states;
+    std::vector<std::vector<float>> loads;
+    std::vector<std::vector<float>> energies;
 
   private:
     const agents::FleetModel& model_;
@@ -56,11 +66,15 @@ struct TracedRun {
     std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
     std::unique_ptr<agents::testing::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
-    LinkSource* links = nullptr;  // fed to the trace observer when set
+    LinkSource* links = nullptr;         // fed to the trace observer when set
     AgentValueSource* values = nullptr;  // likewise; its names go into the header
 
-    TracedRun() {
+    // tweak: changes to the small city's spec before the model is made (e.g. disruptions)
+    explicit TracedRun(const std::function<void(agents::FleetSpec&)>& tweak = {}) {
         city.spec.demand.kpi_interval_s = kSampleSeconds;
+        if (tweak) {
+            tweak(city.spec);
+        }
         run = std::make_unique<agents::testing::FleetRun>(city.spec, *city.routers, *executor);
         recorder = std::make_unique<RecordingObserver>(*run->model);
     }

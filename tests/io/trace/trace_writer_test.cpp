@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "io/trace/trace_reader.hpp"
 #include "tests/io/trace/trace_test_util.hpp"
@@ -21,6 +23,49 @@ using namespace swarm;
 using swarm::io::testing::TracedRun;
 
 using swarm::io::testing::temp_path;
+
+// every frame of the trace equals what the recorder saw at that sample (position, state,
+// load, energy, and the fleet's busy share and energy), and the state-change rows are
+// exactly the vehicles whose state differs from the previous frame's
+void check_every_frame(const io::TraceReader& reader, const io::testing::RecordingObserver& seen) {
+    REQUIRE(reader.samples() == seen.ticks.size());
+    const io::TraceSeries busy = reader.observable("busy_fraction");
+    const io::TraceSeries energy = reader.observable("energy");
+    REQUIRE(busy.value.size() == reader.samples());
+    std::multiset<std::tuple<double, std::uint32_t, double>> expected_rows;
+    for (std::size_t k = 0; k < reader.samples(); ++k) {
+        const io::TraceFrameData f = reader.frame(k);
+        CHECK(f.step == seen.ticks[k]);
+        CHECK(f.position == seen.positions[k]);
+        CHECK(f.state == seen.states[k]);
+        CHECK(f.load == seen.loads[k]);
+        CHECK(f.energy == seen.energies[k]);
+        std::size_t serving = 0;
+        for (const std::int8_t s : seen.states[k]) {
+            serving += agents::serving(static_cast<agents::VehicleState>(s)) ? 1U : 0U;
+        }
+        CHECK(busy.value[k] == doctest::Approx(static_cast<double>(serving) /
+                                               static_cast<double>(seen.states[k].size())));
+        double kwh = 0.0;
+        for (const float e : seen.energies[k]) {
+            kwh += e;
+        }
+        CHECK(energy.value[k] == doctest::Approx(kwh).epsilon(1e-5));
+        for (std::size_t v = 0; k > 0 && v < f.state.size(); ++v) {
+            if (seen.states[k][v] != seen.states[k - 1][v]) {
+                expected_rows.insert({f.time, static_cast<std::uint32_t>(v), seen.states[k][v]});
+            }
+        }
+    }
+    std::multiset<std::tuple<double, std::uint32_t, double>> rows;
+    for (const io::TraceEvent& e : reader.events()) {
+        if (e.kind == static_cast<std::int16_t>(io::TraceEventKind::kVehicleState)) {
+            rows.insert({e.time, e.agent, e.value});
+        }
+    }
+    CHECK(rows.size() == expected_rows.size());
+    CHECK(rows == expected_rows);
+}
 
 }  // namespace
 
@@ -35,12 +80,9 @@ TEST_CASE("trace round trip: frames equal what the observer saw, observables the
     // samples at 1, 2, ..., 59 minutes (the run ends before the one at 60)
     REQUIRE(reader.samples() == 59);
     for (const std::size_t k : {std::size_t{0}, std::size_t{17}, std::size_t{58}}) {
-        const io::TraceFrameData f = reader.frame(k);
-        CHECK(f.step == t.recorder->ticks[k]);
-        CHECK(f.time == doctest::Approx(60.0 * static_cast<double>(k + 1)));
-        CHECK(f.position == t.recorder->positions[k]);
-        CHECK(f.state == t.recorder->states[k]);
+        CHECK(reader.frame(k).time == doctest::Approx(60.0 * static_cast<double>(k + 1)));
     }
+    check_every_frame(reader, *t.recorder);
     // counters at the last sample equal the KPI observer's at the same sample
     const agents::KpiSummary& last = t.run->kpi->latest().summary;
     const io::TraceSeries delivered = reader.observable("delivered");
@@ -179,12 +221,44 @@ TEST_CASE("every chunk codec reads back the frames the observer saw") {
         TracedRun t;
         (void)t.write(path, 0.5, o);
         const io::TraceReader reader(path);
-        REQUIRE(reader.samples() == t.recorder->ticks.size());
-        for (std::size_t k = 0; k < reader.samples(); ++k) {
-            const io::TraceFrameData f = reader.frame(k);
-            CHECK(f.position == t.recorder->positions[k]);
-            CHECK(f.state == t.recorder->states[k]);
-        }
+        check_every_frame(reader, *t.recorder);
         std::filesystem::remove(path);
     }
+}
+
+// the observer copies only the vehicles the model flags as changed: breakdowns (at a
+// barrier, parked or on the road), a depot fire, closed roads and charging must all show
+TEST_CASE("every frame equals the fleet through breakdowns closures and charging") {
+    const auto timed = [](const char* id, agents::DisruptionKind kind, double at_s,
+                          double duration_s) {
+        agents::DisruptionSpec d;
+        d.id = id;
+        d.action.kind = kind;
+        d.action.label = agents::to_string(kind);
+        d.at_s = at_s;
+        d.duration_s = duration_s;
+        return d;
+    };
+    TracedRun t([&](agents::FleetSpec& spec) {
+        agents::DisruptionSpec attrition =
+            timed("attrition", agents::DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
+        attrition.action.fraction = 0.3;
+        spec.disruptions.push_back(attrition);
+        agents::DisruptionSpec fire =
+            timed("fire", agents::DisruptionKind::kDepotDown, 1500.0, 1200.0);
+        fire.action.depot = 1;
+        spec.disruptions.push_back(fire);
+        agents::DisruptionSpec closure =
+            timed("closure", agents::DisruptionKind::kCloseRoads, 900.0, 1800.0);
+        for (world::EdgeId e = 0; e < spec.net().edge_count(); e += 7) {
+            closure.action.edges.push_back(e);
+        }
+        spec.disruptions.push_back(closure);
+    });
+    const std::string path = temp_path("disrupted");
+    const agents::testing::RunResult r = t.write(path, 1.5);
+    CHECK(r.kpi.breakdowns > 0);
+    const io::TraceReader reader(path);
+    check_every_frame(reader, *t.recorder);
+    std::filesystem::remove(path);
 }

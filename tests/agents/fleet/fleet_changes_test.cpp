@@ -1,0 +1,131 @@
+// FleetModel::take_changes: at every sample, a vehicle left off the list has exactly the
+// state, node, leg, load and energy it had at the previous sample, and every order created or
+// moved since is listed; through breakdowns, a depot fire, closed roads and charging, on two
+// threads.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "sim/executor.hpp"
+#include "tests/agents/fleet/fleet_test_util.hpp"
+
+namespace {
+
+using namespace swarm::agents;
+using namespace swarm::agents::testing;
+using swarm::sim::Tick;
+
+using VehicleRow =
+    std::tuple<VehicleState, NodeId, NodeId, Tick, Tick, std::uint8_t, std::uint32_t, double>;
+using OrderRow = std::tuple<OrderState, Tick, Tick>;
+
+VehicleRow row_of(const FleetState& f, std::uint32_t v) {
+    return {f.state[v],   f.node[v],   f.leg_to[v], f.leg_start[v],
+            f.leg_end[v], f.moving[v], f.load[v],   f.energy_kwh[v]};
+}
+
+class ChangeChecker final : public swarm::sim::Observer {
+  public:
+    explicit ChangeChecker(FleetModel& model) : model_(model) { model_.follow_changes(); }
+
+    void on_sample(const swarm::sim::Engine& /*engine*/, Tick /*t*/) override {
+        model_.take_changes(changes_);
+        const FleetState& fleet = model_.vehicles();
+        const std::uint32_t n = model_.vehicle_count();
+        CHECK(std::is_sorted(changes_.vehicles.begin(), changes_.vehicles.end()));
+        if (vehicles_.empty()) {
+            CHECK(changes_.vehicles.size() == n);  // the first time, everything is news
+        }
+        std::vector<std::uint8_t> listed(n, 0);
+        for (const std::uint32_t v : changes_.vehicles) {
+            listed[v] = 1;
+        }
+        seen_ = static_cast<std::uint32_t>(vehicles_.size());
+        vehicles_.resize(n);
+        for (std::uint32_t v = 0; v < n; ++v) {
+            const VehicleRow now = row_of(fleet, v);
+            if (listed[v] == 0 && now != vehicles_[v]) {
+                ++missed_vehicles;
+            }
+            changed_vehicles += now != vehicles_[v] ? 1U : 0U;
+            recharged += std::get<7>(now) > std::get<7>(vehicles_[v]) && v < seen_ ? 1U : 0U;
+            vehicles_[v] = now;
+        }
+        const std::set<std::pair<std::uint32_t, std::uint32_t>> journal(changes_.orders.begin(),
+                                                                        changes_.orders.end());
+        orders_.resize(model_.depot_count());
+        for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
+            const auto book = model_.depot(d).book.orders();
+            std::vector<OrderRow>& seen = orders_[d];
+            for (std::uint32_t i = 0; i < book.size(); ++i) {
+                const OrderRow now{book[i].state, book[i].first_assigned_at, book[i].picked_up_at};
+                const bool is_new = i >= seen.size();
+                if ((is_new || seen[i] != now) && journal.count({d, i}) == 0) {
+                    ++missed_orders;
+                }
+                moved_orders += is_new || seen[i] != now ? 1U : 0U;
+                if (is_new) {
+                    seen.push_back(now);
+                } else {
+                    seen[i] = now;
+                }
+            }
+        }
+    }
+
+    std::uint64_t missed_vehicles = 0;
+    std::uint64_t missed_orders = 0;
+    std::uint64_t changed_vehicles = 0;
+    std::uint64_t moved_orders = 0;
+    std::uint64_t recharged = 0;  // energy went up: charging
+
+  private:
+    FleetModel& model_;
+    FleetModel::Changes changes_;
+    std::vector<VehicleRow> vehicles_;
+    std::uint32_t seen_ = 0;  // vehicles with a previous row
+    std::vector<std::vector<OrderRow>> orders_;
+};
+
+DisruptionSpec timed(std::string id, DisruptionKind kind, double at_s, double duration_s = 0.0) {
+    DisruptionSpec d;
+    d.id = std::move(id);
+    d.action.kind = kind;
+    d.action.label = to_string(kind);
+    d.at_s = at_s;
+    d.duration_s = duration_s;
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("take_changes lists every vehicle and order that changed since the last sample") {
+    SmallCity city;
+    city.spec.demand.kpi_interval_s = 30.0;  // a sample every 30 s
+    DisruptionSpec attrition = timed("attrition", DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
+    attrition.action.fraction = 0.3;
+    city.spec.disruptions.push_back(attrition);
+    DisruptionSpec fire = timed("fire", DisruptionKind::kDepotDown, 1500.0, 1200.0);
+    fire.action.depot = 1;
+    city.spec.disruptions.push_back(fire);
+    DisruptionSpec closure = timed("closure", DisruptionKind::kCloseRoads, 900.0, 1800.0);
+    for (EdgeId e = 0; e < city.network.edge_count(); e += 7) {
+        closure.action.edges.push_back(e);
+    }
+    city.spec.disruptions.push_back(closure);
+    const auto executor = swarm::sim::make_executor(2);
+    FleetRun run(city.spec, *city.routers, *executor, 2);
+    ChangeChecker checker(*run.model);
+    run.engine->add_observer(checker);
+    const RunResult r = run.run(1.5);
+    CHECK(r.kpi.breakdowns > 0);
+    CHECK(checker.recharged > 0);
+    CHECK(checker.changed_vehicles > 1000);
+    CHECK(checker.moved_orders > 300);
+    CHECK(checker.missed_vehicles == 0);
+    CHECK(checker.missed_orders == 0);
+}
