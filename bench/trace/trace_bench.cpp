@@ -1,11 +1,11 @@
 // Trace overhead on the fleet benchmark setup (10,000 vehicles, 100 depots, 100,000-node grid
 // city, 1 simulated hour): wall time without and with the HDF5 trace at 1 s sampling, the
-// overhead in percent (target <= 10%), the file size and MB per agent-hour. Each run is a
-// child process.
+// overhead in percent (target <= 10%; the median of --repeat alternating pairs), the file
+// size and MB per agent-hour. Each run is a child process.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
 //               [--sample 1] [--deflate 1] [--codec row|libdeflate] [--chunk-frames 32]
-//               [--agent-block 1024] [--queue 32] [--out /tmp/swarm_trace_bench.h5]
+//               [--agent-block 1024] [--queue 32] [--repeat 5] [--out /tmp/swarm_trace_bench.h5]
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/routing/router.hpp"
@@ -43,6 +44,7 @@ struct Options {
     std::size_t chunk_frames = 32;
     std::size_t agent_block = 1024;
     std::size_t queue = 32;
+    std::size_t repeat = 5;
 };
 
 using Result = bench::FleetResult;
@@ -81,7 +83,7 @@ int main(int argc, char** argv) {
                 "                   [--nodes 100000] [--hours 1] [--sample 1] [--deflate 1] "
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
-                "                   [--queue 32] [--out FILE]\n");
+                "                   [--queue 32] [--repeat 5] [--out FILE]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -112,6 +114,8 @@ int main(int argc, char** argv) {
                 o.row_deflate = value == "row";
             } else if (arg == "--chunk-frames") {
                 o.chunk_frames = std::stoul(value);
+            } else if (arg == "--repeat") {
+                o.repeat = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--queue") {
                 o.queue = std::stoul(value);
             } else if (arg == "--agent-block") {
@@ -129,40 +133,68 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
-        "sampling every %.3g s\n",
-        o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s);
-    Result plain;
-    Result traced;
-    if (!swarm::bench::run_in_child([&] { return run_one(o, false); }, plain) ||
-        !swarm::bench::run_in_child([&] { return run_one(o, true); }, traced)) {
-        std::fprintf(stderr, "trace_bench: a run failed\n");
-        return 1;
+        "sampling every %.3g s, %zu alternating pairs of runs\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s, o.repeat);
+    // pairs of runs, plain then traced, each in a fresh child: on a shared machine the
+    // load drifts between runs, so the overhead is the median of the per-pair ratios
+    std::vector<Result> plains;
+    std::vector<Result> traceds;
+    std::vector<double> ratios;
+    for (std::size_t k = 0; k < o.repeat; ++k) {
+        Result plain;
+        Result traced;
+        if (!swarm::bench::run_in_child([&] { return run_one(o, false); }, plain) ||
+            !swarm::bench::run_in_child([&] { return run_one(o, true); }, traced)) {
+            std::fprintf(stderr, "trace_bench: a run failed\n");
+            return 1;
+        }
+        plains.push_back(plain);
+        traceds.push_back(traced);
+        ratios.push_back(traced.wall_s / plain.wall_s);
+        std::printf(
+            "pair %zu: %.2f s / %.2f s (%+.1f%%), observer %.0f us per frame, close %.2f s\n",
+            k + 1, plain.wall_s, traced.wall_s, 100.0 * (ratios.back() - 1.0),
+            1e6 * traced.trace_sample_s /
+                static_cast<double>(std::max<std::uint64_t>(1, traced.frames)),
+            traced.close_s);
     }
+    const auto med = [](const std::vector<Result>& rs, double Result::*field) {
+        std::vector<double> v;
+        for (const Result& r : rs) {
+            v.push_back(r.*field);
+        }
+        return swarm::bench::median(v);
+    };
+    const Result& traced = traceds.back();
     const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
     const double agent_hours = static_cast<double>(o.vehicles) * o.hours;
-    const double overhead = 100.0 * (traced.wall_s / plain.wall_s - 1.0);
-    std::printf("%-9s %9s %9s %10s %8s %10s\n", "run", "wall s", "CPU s", "events", "frames",
-                "rows");
-    std::printf("%-9s %9.2f %9.2f %10llu %8s %10s\n", "no trace", plain.wall_s, plain.cpu_s,
-                static_cast<unsigned long long>(plain.events), "-", "-");
-    std::printf("%-9s %9.2f %9.2f %10llu %8llu %10llu\n", "trace", traced.wall_s, traced.cpu_s,
-                static_cast<unsigned long long>(traced.events),
+    const double overhead = 100.0 * (swarm::bench::median(ratios) - 1.0);
+    const double frames = static_cast<double>(std::max<std::uint64_t>(1, traced.frames));
+    std::printf("medians of %zu   %9s %9s %10s %8s %10s\n", o.repeat, "wall s", "CPU s", "events",
+                "frames", "rows");
+    std::printf("no trace         %9.2f %9.2f %10llu %8s %10s\n", med(plains, &Result::wall_s),
+                med(plains, &Result::cpu_s), static_cast<unsigned long long>(plains[0].events), "-",
+                "-");
+    std::printf("trace            %9.2f %9.2f %10llu %8llu %10llu\n", med(traceds, &Result::wall_s),
+                med(traceds, &Result::cpu_s), static_cast<unsigned long long>(traced.events),
                 static_cast<unsigned long long>(traced.frames),
                 static_cast<unsigned long long>(traced.trace_events));
     std::printf(
-        "trace overhead %.1f%% (target <= 10%%); close/drain after the run %.2f s; "
-        "blocked pushes %llu\n",
-        overhead, traced.close_s, static_cast<unsigned long long>(traced.waits));
+        "trace overhead %.1f%% (median of the pairs' ratios; target <= 10%%); close/drain after "
+        "the run %.2f s\n",
+        overhead, med(traceds, &Result::close_s));
     std::printf(
-        "simulation thread in the trace observer %.2f s (%.0f us per frame; blocked on the "
-        "queue %.2f s); writer thread CPU %.2f s\n",
-        traced.trace_sample_s,
-        1e6 * traced.trace_sample_s / static_cast<double>(std::max<std::uint64_t>(1, traced.frames)),
-        traced.trace_push_s, traced.trace_writer_cpu_s);
+        "simulation thread in the trace observer %.3f s (%.0f us per frame; blocked on the "
+        "queue %.3f s); writer thread CPU %.2f s\n",
+        med(traceds, &Result::trace_sample_s), 1e6 * med(traceds, &Result::trace_sample_s) / frames,
+        med(traceds, &Result::trace_push_s), med(traceds, &Result::trace_writer_cpu_s));
     std::printf("file %.1f MB: %.3f MB per agent-hour (%.0f B per agent-sample)\n", bytes / 1e6,
-                bytes / 1e6 / agent_hours,
-                bytes / (static_cast<double>(o.vehicles) * static_cast<double>(traced.frames)));
-    std::printf("same events with and without the trace: %s\n",
-                plain.event_hash == traced.event_hash ? "yes" : "NO");
-    return plain.event_hash == traced.event_hash ? 0 : 1;
+                bytes / 1e6 / agent_hours, bytes / (static_cast<double>(o.vehicles) * frames));
+    bool same = true;
+    for (std::size_t k = 0; k < o.repeat; ++k) {
+        same = same && plains[k].event_hash == traceds[k].event_hash &&
+               plains[k].event_hash == plains[0].event_hash;
+    }
+    std::printf("same events with and without the trace: %s\n", same ? "yes" : "NO");
+    return same ? 0 : 1;
 }

@@ -317,36 +317,10 @@ void Appendable::commit() {
 
 namespace {
 
-// HDF5's shuffle filter: byte j of element i goes to j * elements + i (a loop per element
-// size, so that the compiler unrolls and vectorises it)
-template <std::size_t kSize>
-void shuffle_as(const unsigned char* in, std::size_t n, unsigned char* out) {
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < kSize; ++j) {
-            out[j * n + i] = in[i * kSize + j];
-        }
-    }
-}
-
+// HDF5's shuffle filter over a whole chunk
 void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsigned char* out) {
     const std::size_t n = bytes / size;
-    switch (size) {
-        case 2:
-            shuffle_as<2>(in, n, out);
-            break;
-        case 4:
-            shuffle_as<4>(in, n, out);
-            break;
-        case 8:
-            shuffle_as<8>(in, n, out);
-            break;
-        default:
-            for (std::size_t i = 0; i < n; ++i) {
-                for (std::size_t j = 0; j < size; ++j) {
-                    out[j * n + i] = in[i * size + j];
-                }
-            }
-    }
+    shuffle_bytes(in, n, size, out, n);
     // HDF5 leaves a tail shorter than an element as it is
     std::memcpy(out + n * size, in + n * size, bytes - n * size);
 }
@@ -369,12 +343,12 @@ ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
         agent_bytes_ = o.agent_bytes_;
         type_size_ = o.type_size_;
         filtered_ = o.filtered_;
-        row_codec_ = o.row_codec_;
         row_dims_ = std::move(o.row_dims_);
         slab_ = std::move(o.slab_);
         chunk_ = std::move(o.chunk_);
         shuffled_ = std::move(o.shuffled_);
         packed_ = std::move(o.packed_);
+        streams_ = std::move(o.streams_);
         if (compressor_ != nullptr) {
             libdeflate_free_compressor(compressor_);
         }
@@ -417,21 +391,36 @@ ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_
         c.agent_bytes_ *= dims[i];
     }
     c.filtered_ = H5Pget_nfilters(dcpl) > 0;
-    c.row_codec_ = row_codec;
     if (c.filtered_ && !row_codec) {
         c.compressor_ = libdeflate_alloc_compressor(std::clamp(deflate, 1, 12));
         if (c.compressor_ == nullptr) {
             throw std::runtime_error("cannot allocate a deflate compressor");
         }
     }
-    c.slab_.resize(static_cast<std::size_t>(c.frames_ * c.agents_) * c.agent_bytes_);
-    c.chunk_.resize(static_cast<std::size_t>(c.frames_ * c.block_) * c.agent_bytes_);
+    if (c.filtered_ && row_codec) {
+        const std::size_t width =
+            static_cast<std::size_t>(c.block_) * c.agent_bytes_ / c.type_size_;
+        for (hsize_t a0 = 0; a0 < c.agents_; a0 += c.block_) {
+            c.streams_.emplace_back(c.type_size_, width);
+        }
+    } else {
+        c.slab_.resize(static_cast<std::size_t>(c.frames_ * c.agents_) * c.agent_bytes_);
+        c.chunk_.resize(static_cast<std::size_t>(c.frames_ * c.block_) * c.agent_bytes_);
+    }
     return c;
 }
 
 void ChunkRows::append(const void* row) {
     const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
-    if (row_bytes > 0) {  // no agents: only the extent grows
+    if (!streams_.empty()) {
+        const auto* bytes = static_cast<const unsigned char*>(row);
+        for (std::size_t b = 0; b < streams_.size(); ++b) {
+            const hsize_t a0 = b * block_;
+            const std::size_t used =
+                static_cast<std::size_t>(std::min(block_, agents_ - a0)) * agent_bytes_;
+            streams_[b].add_row(bytes + a0 * agent_bytes_, used);
+        }
+    } else if (row_bytes > 0) {  // no agents: only the extent grows
         std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
     }
     if (++filled_ == frames_) {
@@ -439,6 +428,9 @@ void ChunkRows::append(const void* row) {
         base_ += frames_;
         filled_ = 0;
         written_ = 0;
+        for (RowDeflater& stream : streams_) {
+            stream.clear();
+        }
     }
 }
 
@@ -462,6 +454,16 @@ void ChunkRows::write_slab() {
     const std::size_t block_bytes = static_cast<std::size_t>(block_) * agent_bytes_;
     std::array<hsize_t, 8> offset{};
     offset[0] = base_;
+    if (!streams_.empty()) {
+        for (std::size_t b = 0; b < streams_.size(); ++b) {
+            streams_[b].finish(static_cast<std::size_t>(frames_), packed_);
+            offset[1] = b * block_;
+            check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, offset.data(), packed_.size(),
+                                        packed_.data()),
+                         "cannot write a chunk");
+        }
+        return;
+    }
     for (hsize_t a0 = 0; a0 < agents_; a0 += block_) {
         // the chunk as HDF5 lays it out: frames_ rows of block_ agents, row-major; agents
         // past the end (last block) and rows not yet appended are zeros
@@ -482,16 +484,9 @@ void ChunkRows::write_slab() {
             } else {
                 shuffle(chunk_.data(), chunk_.size(), type_size_, shuffled_.data());
             }
-            if (row_codec_) {
-                // a shuffled plane row: one byte of each element of a chunk row
-                const std::size_t plane_row = block_bytes / type_size_;
-                row_deflate(shuffled_, plane_row, packed_);
-                size = packed_.size();
-            } else {
-                packed_.resize(libdeflate_zlib_compress_bound(compressor_, shuffled_.size()));
-                size = libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(),
-                                                packed_.data(), packed_.size());
-            }
+            packed_.resize(libdeflate_zlib_compress_bound(compressor_, shuffled_.size()));
+            size = libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(),
+                                            packed_.data(), packed_.size());
             if (type_size_ == 1) {
                 shuffled_.swap(chunk_);
             }

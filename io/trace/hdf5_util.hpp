@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "io/trace/row_deflate.hpp"
+
 struct libdeflate_compressor;
 
 namespace swarm::io::h5 {
@@ -93,12 +95,14 @@ class Appendable {
 };
 
 // The per-agent [T][N](...) datasets, written a chunk row at a time with H5Dwrite_chunk:
-// rows are gathered into a slab of `chunk_frames` rows, and each chunk of the slab is
-// shuffled and deflated here (libdeflate, a standard zlib stream) and handed to HDF5
+// each chunk is shuffled and deflated here (a standard zlib stream) and handed to HDF5
 // pre-filtered, so the library does no filtering and no chunk caching. The file is the same
 // as if H5Dwrite had gone through the dataset's shuffle + deflate pipeline (deflate level 0:
-// a dataset without filters, raw chunks). commit() writes the partly filled slab too (its
-// chunks are rewritten once full), so that a flush leaves every appended row in the file.
+// a dataset without filters, raw chunks). With the row codec every appended row is encoded
+// at once into each agent block's RowDeflater (no raw rows kept); otherwise rows gather in a
+// slab of `chunk_frames` rows, compressed by libdeflate when full. commit() writes the partly
+// filled chunks too (rewritten once full), so that a flush leaves every appended row in the
+// file.
 class ChunkRows {
   public:
     ChunkRows() = default;
@@ -120,19 +124,19 @@ class ChunkRows {
     void write_slab();
 
     Handle dset_;
-    hsize_t base_ = 0;    // rows in complete slabs
-    hsize_t filled_ = 0;  // rows in the current slab
+    hsize_t base_ = 0;     // rows in complete slabs
+    hsize_t filled_ = 0;   // rows in the current slab
     hsize_t written_ = 0;  // rows of the current slab already in the file
-    hsize_t frames_ = 1;  // chunk rows
-    hsize_t block_ = 1;   // agents per chunk
+    hsize_t frames_ = 1;   // chunk rows
+    hsize_t block_ = 1;    // agents per chunk
     hsize_t agents_ = 0;
     std::size_t agent_bytes_ = 0;  // bytes per agent per row
     std::size_t type_size_ = 1;
     bool filtered_ = false;
-    bool row_codec_ = false;
-    std::vector<hsize_t> row_dims_;  // N (, c)
-    std::vector<unsigned char> slab_;  // frames_ rows
+    std::vector<hsize_t> row_dims_;    // N (, c)
+    std::vector<unsigned char> slab_;  // frames_ rows (not with the row codec)
     std::vector<unsigned char> chunk_, shuffled_, packed_;
+    std::vector<io::RowDeflater> streams_;  // the row codec's, per agent block
     ::libdeflate_compressor* compressor_ = nullptr;
 };
 

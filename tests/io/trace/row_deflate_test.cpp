@@ -1,5 +1,7 @@
-// row_deflate: its output is a zlib stream that zlib's own inflate decodes to the input,
-// for rows that repeat, runs, noise, and the edge sizes.
+// RowDeflater: the chunk it streams row by row is a zlib stream that zlib's own inflate
+// decodes to the chunk as HDF5's shuffle filter lays it out, for rows that repeat, runs,
+// noise, partial rows, rows of zeros added at finish, element sizes 1 to 8 and rows too wide
+// for deflate's window; repeated rows compress to almost nothing.
 #include "io/trace/row_deflate.hpp"
 
 #include <doctest/doctest.h>
@@ -10,6 +12,8 @@
 
 namespace {
 
+using swarm::io::RowDeflater;
+
 std::vector<unsigned char> inflated(const std::vector<unsigned char>& packed, std::size_t size) {
     std::vector<unsigned char> out(size + 1);
     uLongf n = static_cast<uLongf>(out.size());
@@ -19,48 +23,116 @@ std::vector<unsigned char> inflated(const std::vector<unsigned char>& packed, st
     return out;
 }
 
-void round_trip(const std::vector<unsigned char>& in, std::size_t row) {
+// HDF5's shuffle of a [rows][width] chunk of `element`-byte values, written out by hand
+std::vector<unsigned char> shuffled(const std::vector<std::vector<unsigned char>>& rows,
+                                    std::size_t rows_total, std::size_t element,
+                                    std::size_t width) {
+    const std::size_t n = rows_total * width;  // elements
+    std::vector<unsigned char> out(n * element, 0);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        for (std::size_t i = 0; i < rows[r].size() / element; ++i) {
+            for (std::size_t k = 0; k < element; ++k) {
+                out[k * n + r * width + i] = rows[r][i * element + k];
+            }
+        }
+    }
+    return out;
+}
+
+struct Lcg {
+    std::uint32_t x = 12345;
+    unsigned char operator()() {
+        x = x * 1664525U + 1013904223U;
+        return static_cast<unsigned char>(x >> 24);
+    }
+};
+
+// rows of `width` elements: each the previous one with a few bytes changed, some short
+std::vector<std::vector<unsigned char>> sample_rows(std::size_t count, std::size_t element,
+                                                    std::size_t width, Lcg& next) {
+    std::vector<std::vector<unsigned char>> rows;
+    std::vector<unsigned char> row(element * width);
+    for (unsigned char& b : row) {
+        b = next();
+    }
+    for (std::size_t r = 0; r < count; ++r) {
+        for (unsigned char& b : row) {
+            b = next() < 20 ? next() : b;
+        }
+        rows.push_back(row);
+        if (r % 5 == 3) {  // a partial row: the rest is zeros
+            rows.back().resize(element * (width / 2));
+        }
+    }
+    return rows;
+}
+
+void round_trip(std::size_t element, std::size_t width, std::size_t count, std::size_t total) {
+    Lcg next;
+    const auto rows = sample_rows(count, element, width, next);
+    RowDeflater d(element, width);
+    for (const auto& row : rows) {
+        d.add_row(row.data(), row.size());
+    }
+    CHECK(d.rows() == count);
     std::vector<unsigned char> packed;
-    swarm::io::row_deflate(in, row, packed);
-    CHECK(inflated(packed, in.size()) == in);
+    d.finish(total, packed);
+    const std::vector<unsigned char> expected = shuffled(rows, total, element, width);
+    CHECK(inflated(packed, expected.size()) == expected);
 }
 
 }  // namespace
 
-TEST_CASE("row_deflate output inflates back to its input") {
-    std::uint32_t x = 12345;
-    const auto next = [&x] {
-        x = x * 1664525U + 1013904223U;
-        return static_cast<unsigned char>(x >> 24);
-    };
-    // 32 rows of 1024 bytes: each row the previous one with a few bytes changed
-    std::vector<unsigned char> rows(32 * 1024);
-    for (std::size_t i = 0; i < 1024; ++i) {
-        rows[i] = next();
+TEST_CASE("RowDeflater streams inflate back to the shuffled chunk") {
+    for (const std::size_t element :
+         {std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{8}}) {
+        round_trip(element, 1024, 32, 32);
+        round_trip(element, 7, 5, 5);
+        round_trip(element, 1024, 13, 32);  // a partial chunk, padded with zero rows
+        round_trip(element, 1024, 0, 32);   // nothing yet: all zeros
+        round_trip(element, 1024, 0, 0);    // empty
     }
-    for (std::size_t r = 1; r < 32; ++r) {
-        for (std::size_t i = 0; i < 1024; ++i) {
-            rows[r * 1024 + i] = (next() < 20) ? next() : rows[(r - 1) * 1024 + i];
+    round_trip(4, 40000, 3, 4);  // rows beyond deflate's window: no row matches
+}
+
+TEST_CASE("RowDeflater can finish a chunk again after more rows and starts over when cleared") {
+    Lcg next;
+    const auto rows = sample_rows(20, 4, 256, next);
+    RowDeflater d(4, 256);
+    std::vector<unsigned char> packed;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        d.add_row(rows[r].data(), rows[r].size());
+        if (r == 9) {
+            d.finish(20, packed);
+            const std::vector<std::vector<unsigned char>> first(rows.begin(), rows.begin() + 10);
+            CHECK(inflated(packed, 20 * 256 * 4) == shuffled(first, 20, 4, 256));
         }
     }
-    round_trip(rows, 1024);
-    round_trip(rows, 0);      // no row matches: runs and literals only
-    round_trip(rows, 40000);  // a row beyond the window is ignored
-    std::vector<unsigned char> noise(70000);
-    for (unsigned char& b : noise) {
+    d.finish(20, packed);
+    CHECK(inflated(packed, 20 * 256 * 4) == shuffled(rows, 20, 4, 256));
+    d.clear();
+    CHECK(d.rows() == 0);
+    d.add_row(rows[7].data(), rows[7].size());
+    d.finish(1, packed);
+    CHECK(inflated(packed, 256 * 4) == shuffled({rows[7]}, 1, 4, 256));
+}
+
+TEST_CASE("RowDeflater: a row that repeats costs almost nothing") {
+    Lcg next;
+    std::vector<unsigned char> row(4 * 1024);
+    for (unsigned char& b : row) {
         b = next();
     }
-    round_trip(noise, 1024);
-    round_trip(std::vector<unsigned char>(100000, 7), 1024);  // one long run
-    round_trip({}, 1024);
-    round_trip({1}, 1);
-    round_trip({1, 1, 1, 1}, 1);
-    // repeats compress: 32 equal rows cost little more than the first
-    std::vector<unsigned char> same(32 * 1024);
-    for (std::size_t i = 0; i < same.size(); ++i) {
-        same[i] = static_cast<unsigned char>((i % 1024) * 37 % 251);
+    RowDeflater once(4, 1024);
+    once.add_row(row.data(), row.size());
+    std::vector<unsigned char> one;
+    once.finish(1, one);
+    RowDeflater many(4, 1024);
+    for (int r = 0; r < 32; ++r) {
+        many.add_row(row.data(), row.size());
     }
     std::vector<unsigned char> packed;
-    swarm::io::row_deflate(same, 1024, packed);
-    CHECK(packed.size() < 1024 * 9 / 8 + 500);
+    many.finish(32, packed);
+    CHECK(one.size() > 4 * 1024);  // noise does not compress
+    CHECK(packed.size() < one.size() + 32 * 4 * 16);
 }
