@@ -177,22 +177,20 @@ void start_block(RowDeflater::Bits& b) {
 
 }  // namespace
 
-void RowDeflater::Bits::put(std::uint32_t bits, unsigned count) {
-    acc |= static_cast<std::uint64_t>(bits) << fill;
-    fill += count;
-    if (fill >= 32) {
-        const auto word = static_cast<std::uint32_t>(acc);
-        const std::size_t at = bytes.size();
-        bytes.resize(at + 4);
-        std::memcpy(bytes.data() + at, &word, 4);  // little-endian bytes (x86, ARM)
-        acc >>= 32;
-        fill -= 32;
+void RowDeflater::Bits::grow() {
+    bytes.resize(std::max<std::size_t>(256, 2 * bytes.size()));
+}
+
+void RowDeflater::Bits::byte(unsigned char b) {
+    if (size + 1 > bytes.size()) {
+        grow();
     }
+    bytes[size++] = b;
 }
 
 void RowDeflater::Bits::align() {
     while (fill > 0) {
-        bytes.push_back(static_cast<unsigned char>(acc & 0xFFU));
+        byte(static_cast<unsigned char>(acc & 0xFFU));
         acc >>= 8;
         fill = fill >= 8 ? fill - 8 : 0;
     }
@@ -248,7 +246,7 @@ RowDeflater::RowDeflater(std::size_t element, std::size_t width)
 void RowDeflater::clear() {
     rows_ = 0;
     for (std::size_t k = 0; k < element_; ++k) {
-        planes_[k].bytes.clear();
+        planes_[k].size = 0;
         planes_[k].acc = 0;
         planes_[k].fill = 0;
         start_block(planes_[k]);
@@ -295,8 +293,13 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         bits.put(t.lit_bits[256], t.lit_len[256]);  // end of block
         bits.put(0, 3);                             // a stored block, not the last
         bits.align();
-        bits.bytes.insert(bits.bytes.end(), {0x00, 0x00, 0xFF, 0xFF});  // LEN 0, NLEN
-        out.insert(out.end(), bits.bytes.begin(), bits.bytes.end());
+        constexpr std::array<unsigned char, 4> kEmptyStored = {0x00, 0x00, 0xFF,
+                                                               0xFF};  // LEN, NLEN
+        for (const unsigned char b : kEmptyStored) {
+            bits.byte(b);
+        }
+        out.insert(out.end(), bits.bytes.begin(),
+                   bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
         // zeros leave s1 and add pad * s1 to s2: combine with the adler of pad zeros
         const uLong zero_adler = ((static_cast<uLong>(pad_bytes) % 65521U) << 16U) | 1U;
         const uLong plane =
@@ -308,7 +311,8 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
     bits.put(1, 2);
     bits.put(t.lit_bits[256], t.lit_len[256]);
     bits.align();
-    out.insert(out.end(), bits.bytes.begin(), bits.bytes.end());
+    out.insert(out.end(), bits.bytes.begin(),
+               bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
     for (const int shift : {24, 16, 8, 0}) {
         out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
     }

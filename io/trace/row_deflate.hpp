@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace swarm::io {
@@ -38,13 +39,31 @@ class RowDeflater {
     // forgets the rows, for the next chunk
     void clear();
 
-    // the bits of one byte plane's stream so far (deflate packs least significant bit first)
+    // the bits of one byte plane's stream so far (deflate packs least significant bit first):
+    // `size` bytes of `bytes`, then `fill` bits in `acc`
     struct Bits {
         std::vector<unsigned char> bytes;
+        std::size_t size = 0;
         std::uint64_t acc = 0;
         unsigned fill = 0;
-        void put(std::uint32_t bits, unsigned count);  // count <= 32
-        void align();                                  // zero bits up to a byte boundary
+        // count <= 32 (inline: one call per deflate symbol)
+        void put(std::uint32_t bits, unsigned count) {
+            acc |= static_cast<std::uint64_t>(bits) << fill;
+            fill += count;
+            if (fill >= 32) {
+                if (size + 4 > bytes.size()) {
+                    grow();
+                }
+                const auto word = static_cast<std::uint32_t>(acc);
+                std::memcpy(bytes.data() + size, &word, 4);  // little-endian (x86, ARM)
+                size += 4;
+                acc >>= 32;
+                fill -= 32;
+            }
+        }
+        void byte(unsigned char b);
+        void align();  // zero bits up to a byte boundary
+        void grow();
     };
 
   private:

@@ -162,15 +162,17 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
+    // The writer thread's working set stays small (it shares the caches with the
+    // simulation): per vehicle its state, load, energy and position as of the last frame,
+    // plus one compact record per vehicle on a leg, the only positions that move.
     const std::size_t n = frame.state.size();
     if (state_.size() != n) {
         state_.assign(n, 0);
-        load_.assign(n, 0);
+        load_.assign(n, 0.0F);
         energy_.assign(n, 0.0);
-        still_.assign(n, 1);
-        leg_start_.assign(n, 0);
-        leg_end_.assign(n, 0);
-        leg_xy_.assign(n * 4, 0.0);
+        position_.assign(2 * n, 0.0F);
+        leg_of_.assign(n, kNoLeg);
+        legs_.clear();
     }
     // the news into the mirror; a state that differs from the last frame's is a row (state
     // changes at sample resolution; none for the first frame, where everything is news)
@@ -186,32 +188,45 @@ void TraceObserver::complete(TraceFrame& frame) {
             frame.events.push_back(e);
         }
         state_[v] = c.state;
-        load_[v] = c.load;
+        load_[v] = static_cast<float>(c.load);
         energy_[v] = c.energy_kwh;
-        const bool still = c.moving == 0 || c.leg_end <= c.leg_start;
-        still_[v] = still ? 1 : 0;
-        leg_start_[v] = c.leg_start;
-        leg_end_[v] = c.leg_end;
         const agents::Point a = where[c.node];
-        const agents::Point b = still ? a : where[c.leg_to];
-        double* ab = leg_xy_.data() + 4 * std::size_t{v};
-        ab[0] = a.x;
-        ab[1] = a.y;
-        ab[2] = b.x;
-        ab[3] = b.y;
+        if (c.moving == 0 || c.leg_end <= c.leg_start) {
+            // still: at its node until the next change
+            position_[2 * v] = static_cast<float>(a.x);
+            position_[2 * v + 1] = static_cast<float>(a.y);
+            if (leg_of_[v] != kNoLeg) {
+                const std::uint32_t i = leg_of_[v];
+                legs_[i] = legs_.back();
+                leg_of_[legs_[i].agent] = i;
+                legs_.pop_back();
+                leg_of_[v] = kNoLeg;
+            }
+            continue;
+        }
+        if (leg_of_[v] == kNoLeg) {
+            leg_of_[v] = static_cast<std::uint32_t>(legs_.size());
+            legs_.emplace_back();
+        }
+        legs_[leg_of_[v]] = {v, a, where[c.leg_to], c.leg_start, c.leg_end};
     }
     mirrored_ = true;
 
-    // the per-agent arrays, one pass each (FleetModel::position_at's arithmetic)
+    // FleetModel::position_at's arithmetic, for the vehicles on a leg
+    const sim::Tick t = frame.step;
+    for (const Leg& leg : legs_) {
+        const agents::Point p = agents::leg_position(leg.from, leg.to, leg.start, leg.end, t);
+        position_[2 * leg.agent] = static_cast<float>(p.x);
+        position_[2 * leg.agent + 1] = static_cast<float>(p.y);
+    }
+    std::copy(position_.begin(), position_.end(), frame.position.begin());
+    std::copy(state_.begin(), state_.end(), frame.state.begin());
+    std::copy(load_.begin(), load_.end(), frame.load.begin());
     std::size_t busy = 0;
-    for (std::size_t v = 0; v < n; ++v) {
-        frame.state[v] = state_[v];
-        busy += agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
+    for (const std::int8_t s : state_) {
+        busy += agents::serving(static_cast<agents::VehicleState>(s)) ? 1U : 0U;
     }
     frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / static_cast<double>(n) : 0.0;
-    for (std::size_t v = 0; v < n; ++v) {
-        frame.load[v] = static_cast<float>(load_[v]);
-    }
     {
         // four partial sums in a fixed order (not one serial chain): same result every run
         std::array<double, 4> sum{};
@@ -227,16 +242,6 @@ void TraceObserver::complete(TraceFrame& frame) {
             sum[0] += energy_[v];
         }
         frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-    }
-    const sim::Tick t = frame.step;
-    for (std::size_t v = 0; v < n; ++v) {
-        const double* ab = leg_xy_.data() + 4 * v;
-        const agents::Point p = still_[v] != 0
-                                    ? agents::Point{ab[0], ab[1]}
-                                    : agents::leg_position({ab[0], ab[1]}, {ab[2], ab[3]},
-                                                           leg_start_[v], leg_end_[v], t);
-        frame.position[2 * v] = static_cast<float>(p.x);
-        frame.position[2 * v + 1] = static_cast<float>(p.y);
     }
 
     // a deterministic order of the rows: time, kind, order, agent, edge

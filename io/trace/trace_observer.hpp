@@ -110,15 +110,23 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
 
-    // the writer thread's mirror of every vehicle, as of the last completed frame
+    // the writer thread's mirror of every vehicle, as of the last completed frame, and the
+    // legs being driven (legs_[leg_of_[v]] for a vehicle v on a leg)
+    struct Leg {
+        std::uint32_t agent;
+        agents::Point from;
+        agents::Point to;
+        sim::Tick start;
+        sim::Tick end;
+    };
+    static constexpr std::uint32_t kNoLeg = 0xFFFF'FFFFu;
     bool mirrored_ = false;  // a first frame (every vehicle changed) went through
     std::vector<std::int8_t> state_;
-    std::vector<std::uint32_t> load_;
+    std::vector<float> load_;
     std::vector<double> energy_;
-    std::vector<std::uint8_t> still_;  // not on a leg: at its leg's start point
-    std::vector<sim::Tick> leg_start_;
-    std::vector<sim::Tick> leg_end_;
-    std::vector<double> leg_xy_;  // per vehicle: from x, y, to x, y
+    std::vector<float> position_;  // x, y
+    std::vector<std::uint32_t> leg_of_;
+    std::vector<Leg> legs_;
 };
 
 }  // namespace swarm::io
