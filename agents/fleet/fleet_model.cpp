@@ -270,8 +270,10 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
 }
 
 void FleetModel::follow_changes() {
-    for (DepotState& d : depots_) {
-        d.book.keep_journal(true);
+    // the journals side by side: a sample looks at every depot's, most of them empty
+    order_journals_.assign(depots_.size(), {});
+    for (std::size_t d = 0; d < depots_.size(); ++d) {
+        depots_[d].book.set_journal(&order_journals_[d]);
     }
 }
 
@@ -301,12 +303,12 @@ void FleetModel::take_changes(Changes& out) {
             changed[v] = 0;
         }
     }
-    for (std::uint32_t d = 0; d < depots_.size(); ++d) {
-        OrderBook& book = depots_[d].book;
-        for (const std::uint32_t index : book.journal()) {
+    for (std::uint32_t d = 0; d < order_journals_.size(); ++d) {
+        std::vector<std::uint32_t>& journal = order_journals_[d];
+        for (const std::uint32_t index : journal) {
             out.orders.emplace_back(d, index);
         }
-        book.clear_journal();
+        journal.clear();
     }
 }
 

@@ -70,6 +70,10 @@ class FleetModel final : public sim::Model {
   public:
     // routers: the factory the per-partition routers come from (must outlive the model)
     FleetModel(const FleetSpec& spec, const routing::RouterFactory& routers);
+    // the engine, observers and the order books' journals hold on to it: neither copied nor
+    // moved
+    FleetModel(const FleetModel&) = delete;
+    FleetModel& operator=(const FleetModel&) = delete;
 
     // what the engine needs: LP count and lookahead; the seed and partitions are the caller's
     [[nodiscard]] sim::EngineConfig engine_config(std::uint64_t seed,
@@ -275,6 +279,7 @@ class FleetModel final : public sim::Model {
     FleetBoard board_;
     std::vector<FleetBoard::Entry> board_scratch_;
     std::vector<std::vector<LegRecord>> leg_log_;
+    std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     sim::Tick lookahead_ = 0;
     sim::Tick bid_window_ = 0;
     sim::Tick backoff_ = 0;

@@ -163,15 +163,10 @@ OrderId OrderBook::create(const Order& order) {
     ++by_state_[idx(OrderState::kCreated)];
     ++counters_.created;
     series_.on_created(o.created, o.due);
-    if (journal_on_) {
-        journal_.push_back(id.index);
+    if (journal_ != nullptr) {
+        journal_->push_back(id.index);
     }
     return id;
-}
-
-void OrderBook::keep_journal(bool on) {
-    journal_on_ = on;
-    journal_.clear();
 }
 
 Order& OrderBook::transition(OrderId id, std::initializer_list<OrderState> from, OrderState to,
@@ -196,8 +191,8 @@ void OrderBook::move(Order& o, OrderState to) {
     --by_state_[idx(o.state)];
     ++by_state_[idx(to)];
     o.state = to;
-    if (journal_on_) {
-        journal_.push_back(o.id.index);
+    if (journal_ != nullptr) {
+        journal_->push_back(o.id.index);
     }
 }
 

@@ -89,12 +89,11 @@ class OrderBook {
     // O(orders): recounts and checks every order; never throws
     [[nodiscard]] ConservationReport check_conservation() const;
 
-    // A journal for one follower of the book (the trace): once on, the index of every order
-    // created or moved is appended as it happens (an order can appear more than once); the
-    // follower reads and clears it between windows. Off by default: it grows until cleared.
-    void keep_journal(bool on);
-    [[nodiscard]] std::span<const std::uint32_t> journal() const { return journal_; }
-    void clear_journal() { journal_.clear(); }
+    // A journal for one follower of the book (the trace): while set, the index of every order
+    // created or moved is appended to *journal as it happens (an order can appear more than
+    // once); the follower owns the vector and reads and clears it between windows. Null (the
+    // default): no journal.
+    void set_journal(std::vector<std::uint32_t>* journal) { journal_ = journal; }
 
   private:
     [[nodiscard]] std::size_t checked_index(OrderId id) const;
@@ -108,8 +107,7 @@ class OrderBook {
     std::array<std::uint64_t, kOrderStateCount> by_state_{};
     DepotCounters counters_;
     KpiSeries series_;
-    bool journal_on_ = false;
-    std::vector<std::uint32_t> journal_;
+    std::vector<std::uint32_t>* journal_ = nullptr;
 };
 
 }  // namespace swarm::agents

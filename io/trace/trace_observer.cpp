@@ -20,6 +20,10 @@ TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
         options_.every = 1;
     }
     reported_.resize(model.depot_count());
+    depot_totals_.resize(model.depot_count());
+    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+        count_orders(d);
+    }
     model_.follow_changes();
     writer_.set_completer(*this);
 }
@@ -79,14 +83,19 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
 
     record_vehicles(*f);
 
-    // order counters summed over depots, in depot order
-    for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-        const agents::DepotCounters& c = model_.depot(d).book.counters();
-        f->scalars.created += static_cast<std::int64_t>(c.created);
-        f->scalars.delivered += static_cast<std::int64_t>(c.delivered());
-        f->scalars.failed += static_cast<std::int64_t>(c.failed());
-        f->scalars.backlog += static_cast<std::int64_t>(c.open());
+    // order counters summed over depots: a depot's counters move only with its orders, so
+    // only the depots whose journals listed orders are read again
+    std::uint32_t refreshed = std::numeric_limits<std::uint32_t>::max();
+    for (const auto& change : changes_.orders) {
+        if (change.first != refreshed) {
+            refreshed = change.first;
+            count_orders(refreshed);
+        }
     }
+    f->scalars.created = totals_.created;
+    f->scalars.delivered = totals_.delivered;
+    f->scalars.failed = totals_.failed;
+    f->scalars.backlog = totals_.created - totals_.delivered - totals_.failed;
 
     // KPI intervals completed since the last frame
     const sim::Tick interval = model_.kpi_interval();
@@ -140,6 +149,19 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     sample_s_ += std::chrono::duration<double>(t2 - t0).count();
     push_s_ += std::chrono::duration<double>(t2 - t1).count();
     ++frames_;
+}
+
+void TraceObserver::count_orders(std::uint32_t d) {
+    const agents::DepotCounters& c = model_.depot(d).book.counters();
+    OrderTotals& depot = depot_totals_[d];
+    totals_.created -= depot.created;
+    totals_.delivered -= depot.delivered;
+    totals_.failed -= depot.failed;
+    depot = {static_cast<std::int64_t>(c.created), static_cast<std::int64_t>(c.delivered()),
+             static_cast<std::int64_t>(c.failed())};
+    totals_.created += depot.created;
+    totals_.delivered += depot.delivered;
+    totals_.failed += depot.failed;
 }
 
 void TraceObserver::record_vehicles(TraceFrame& frame) {

@@ -87,6 +87,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
         std::vector<std::size_t> columns;  // per name of the source: index in the header's list
     };
     // simulation thread
+    void count_orders(std::uint32_t depot);
     void record_vehicles(TraceFrame& frame);
     void record_orders(TraceFrame& frame);
     void record_disruptions(TraceFrame& frame);
@@ -105,6 +106,14 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // per depot and order: the lifecycle rows already written (bit 0 created, 1 assigned,
     // 2 picked up, 3 the terminal row)
     std::vector<std::vector<std::uint8_t>> reported_;
+    // order counters per depot as last read, and their sums
+    struct OrderTotals {
+        std::int64_t created = 0;
+        std::int64_t delivered = 0;
+        std::int64_t failed = 0;
+    };
+    std::vector<OrderTotals> depot_totals_;
+    OrderTotals totals_;
     std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
