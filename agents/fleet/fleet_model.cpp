@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -277,6 +278,8 @@ void FleetModel::follow_changes() {
     }
 }
 
+static_assert(std::endian::native == std::endian::little, "take_changes reads flags by words");
+
 void FleetModel::take_changes(Changes& out) {
     out.vehicles.clear();
     out.orders.clear();
@@ -290,12 +293,13 @@ void FleetModel::take_changes(Changes& out) {
         if (word == 0) {
             continue;
         }
-        for (std::size_t i = v; i < v + 8; ++i) {
-            if (changed[i] != 0) {
-                out.vehicles.push_back(static_cast<std::uint32_t>(i));
-                changed[i] = 0;
-            }
+        // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
+        while (word != 0) {
+            const auto i = static_cast<std::size_t>(std::countr_zero(word)) / 8;
+            out.vehicles.push_back(static_cast<std::uint32_t>(v + i));
+            word &= ~(std::uint64_t{0xFF} << (8 * i));
         }
+        std::memset(changed + v, 0, sizeof word);
     }
     for (; v < n; ++v) {
         if (changed[v] != 0) {
