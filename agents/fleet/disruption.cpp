@@ -157,6 +157,22 @@ KnownRoadEvents RoadState::why_closed(EdgeId e) const {
     return k;
 }
 
+KnownRoadEvents RoadState::why_open(EdgeId e) const {
+    KnownRoadEvents k;
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        const RoadEvent& ev = events_[i];
+        if (ev.kind == DisruptionKind::kSlowRoads ||
+            !std::binary_search(ev.edges.begin(), ev.edges.end(), e)) {
+            continue;
+        }
+        k = {};
+        if (ev.kind == DisruptionKind::kReopenRoads) {
+            k.set(i);
+        }
+    }
+    return k;
+}
+
 KnownRoadEvents RoadState::all() const {
     KnownRoadEvents k;
     for (std::size_t i = 0; i < events_.size(); ++i) {

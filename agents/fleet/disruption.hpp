@@ -122,6 +122,9 @@ class RoadState {
     [[nodiscard]] std::size_t closed_count() const { return closed_count_; }
     // the events that explain why e is closed now (close events touching e not undone since)
     [[nodiscard]] KnownRoadEvents why_closed(EdgeId e) const;
+    // the event that explains why e is open again (the last reopening touching e, when no
+    // closure came after it); empty for an edge that is closed or was never closed
+    [[nodiscard]] KnownRoadEvents why_open(EdgeId e) const;
     // every event so far
     [[nodiscard]] KnownRoadEvents all() const;
 

@@ -996,6 +996,7 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
             if (fleet_.replan[v] != 0 || fleet_.route_dest[v] != target ||
                 fleet_.route_pos[v] >= route.size() ||
                 net.source(route[fleet_.route_pos[v]]) != from) {
+                see_roads_leaving(ctx.partition(), v, from);
                 routing::RouteView believed = believed_view(ctx.partition(), v);
                 if (learning_ && learning_->congestion() && learning_->spec().learns() &&
                     learning_->spec().route_on_predictions) {
@@ -1039,6 +1040,23 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     fleet_.moving[v] = 1;
     fleet_.changed[v] = 1;
     ctx.schedule_self(dt, type_of(Msg::kArrive));
+}
+
+void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node) {
+    // the counterpart of finding a closed edge at its start: a road leaving the vehicle's node
+    // that it believes closed but that is open again teaches it the reopening (otherwise
+    // nobody would ever learn one: routes avoid what they believe closed)
+    if (fleet_.known[v].count() == 0) {
+        return;
+    }
+    const routing::RouteView& believed = believed_view(partition, v);
+    KnownRoadEvents seen;
+    for (const EdgeId e : spec_.net().out_edges(node)) {
+        if (believed.closed != nullptr && believed.closed->test(e) && !roads_.closed(e)) {
+            seen.merge(roads_.why_open(e));
+        }
+    }
+    fleet_.known[v].merge(seen);
 }
 
 const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
@@ -1100,8 +1118,13 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             return next_activity(ctx, v);
         }
         default:
-            // home cannot be reached: park here until there is work
+            // home cannot be reached: park here until there is work. One due for service
+            // takes no work: it tries again a learning round later (the roads may reopen)
             set_state(v, VehicleState::kIdle, ctx.now());
+            if (fleet_.service_due[v] != 0) {
+                ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.round_s),
+                                  type_of(Msg::kServiceDue));
+            }
             return;
     }
 }

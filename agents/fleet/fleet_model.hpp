@@ -246,6 +246,7 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::uint32_t nearest_open_depot(std::uint32_t d) const;
     // what vehicle v believes of the roads, as a router view (cached per partition)
     [[nodiscard]] const routing::RouteView& believed_view(std::size_t partition, std::uint32_t v);
+    void see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node);
     // decides and starts the vehicle's next activity from its plan
     void next_activity(sim::Context& ctx, std::uint32_t v);
     // heads for `target` in state `s`: starts a leg unless one is under way

@@ -44,7 +44,7 @@ std::vector<EdgeId> central_edges(const world::RoadNetwork& net, double r) {
 
 }  // namespace
 
-TEST_CASE("disruptions: road state closes reopens and slows and explains closures") {
+TEST_CASE("disruptions: road state closes reopens and slows and explains closures and reopenings") {
     SmallCity city;
     RoadState roads(city.network.edge_count());
     DisruptionAction close = action(DisruptionKind::kCloseRoads);
@@ -61,9 +61,14 @@ TEST_CASE("disruptions: road state closes reopens and slows and explains closure
     CHECK(roads.closed_count() == 4);
     CHECK(roads.why_closed(7).test(0));
     CHECK(roads.why_closed(7).test(1));
+    CHECK(roads.why_open(7).count() == 0);  // closed
+    CHECK(roads.why_open(4).count() == 0);  // never closed
     CHECK(roads.apply(reopen, 30) == 2);
     CHECK_FALSE(roads.closed(7));
     CHECK(roads.why_closed(7).count() == 0);
+    CHECK(roads.why_open(7).count() == 1);  // the reopening, the one event to hear of
+    CHECK(roads.why_open(7).test(2));
+    CHECK(roads.why_open(9).count() == 0);
     CHECK(roads.why_closed(9).test(1));
     CHECK_FALSE(roads.why_closed(9).test(0));
     roads.apply(slow, 40);

@@ -265,6 +265,44 @@ TEST_CASE("fleet learning: services happen and orders are conserved in every mod
     }
 }
 
+// every vehicle is due for service at once (threshold ~0) while its home depot is cut off:
+// the ones away park, and once the roads reopen they still get home and are serviced (they
+// used to park forever, declining every order)
+TEST_CASE("fleet learning: a vehicle due for service that cannot get home tries again") {
+    SmallCity city;
+    FleetSpec spec = learning_spec(city, LearningMode::kGossip);
+    spec.learning.risk_threshold = 1e-6;
+    spec.learning.service_s = 600.0;
+    const NodeId home = spec.depots[0].node;
+    DisruptionSpec cut;
+    cut.id = "cut-off";
+    cut.action.kind = DisruptionKind::kCloseRoads;
+    cut.action.label = "cut-off";
+    for (const EdgeId e : city.network.in_edges(home)) {
+        cut.action.edges.push_back(e);
+    }
+    std::sort(cut.action.edges.begin(), cut.action.edges.end());
+    cut.at_s = 240.0;
+    cut.duration_s = 3600.0;
+    spec.disruptions.push_back(cut);
+    sim::SerialExecutor serial;
+    FleetRun run(spec, *city.routers, serial);
+    const auto r = run.run(3.0);
+    CHECK(r.kpi.services > 0);
+    // every vehicle of the cut-off depot was serviced after the roads reopened
+    const FleetState& fs = run.model->vehicles();
+    std::uint32_t homed = 0;
+    for (std::uint32_t v = 0; v < fs.size(); ++v) {
+        if (fs.home[v] != 0) {
+            continue;
+        }
+        ++homed;
+        CAPTURE(v);
+        CHECK(run.model->vehicle_counters(v, run.engine->now()).services > 0);
+    }
+    CHECK(homed == 14);
+}
+
 TEST_CASE("fleet learning: shared models cut breakdowns against no learning") {
     SmallCity city;
     std::uint64_t off = 0;
