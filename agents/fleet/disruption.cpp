@@ -140,7 +140,9 @@ std::size_t RoadState::apply(const DisruptionAction& a, sim::Tick t) {
     return events_.size() - 1;
 }
 
-KnownRoadEvents RoadState::why_closed(EdgeId e) const {
+KnownRoadEvents RoadState::explain(EdgeId e, bool open) const {
+    // replays the close and reopen events touching e: a reopening undoes every closure
+    // before it, a closure undoes the reopening before it
     KnownRoadEvents k;
     for (std::size_t i = 0; i < events_.size(); ++i) {
         const RoadEvent& ev = events_[i];
@@ -148,25 +150,11 @@ KnownRoadEvents RoadState::why_closed(EdgeId e) const {
             !std::binary_search(ev.edges.begin(), ev.edges.end(), e)) {
             continue;
         }
-        if (ev.kind == DisruptionKind::kReopenRoads) {
-            k = {};  // everything before is undone for e
-        } else {
-            k.set(i);
+        const bool reopens = ev.kind == DisruptionKind::kReopenRoads;
+        if (reopens || open) {
+            k = {};
         }
-    }
-    return k;
-}
-
-KnownRoadEvents RoadState::why_open(EdgeId e) const {
-    KnownRoadEvents k;
-    for (std::size_t i = 0; i < events_.size(); ++i) {
-        const RoadEvent& ev = events_[i];
-        if (ev.kind == DisruptionKind::kSlowRoads ||
-            !std::binary_search(ev.edges.begin(), ev.edges.end(), e)) {
-            continue;
-        }
-        k = {};
-        if (ev.kind == DisruptionKind::kReopenRoads) {
+        if (reopens == open) {
             k.set(i);
         }
     }

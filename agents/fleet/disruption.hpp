@@ -121,10 +121,10 @@ class RoadState {
     [[nodiscard]] const std::vector<RoadEvent>& events() const { return events_; }
     [[nodiscard]] std::size_t closed_count() const { return closed_count_; }
     // the events that explain why e is closed now (close events touching e not undone since)
-    [[nodiscard]] KnownRoadEvents why_closed(EdgeId e) const;
+    [[nodiscard]] KnownRoadEvents why_closed(EdgeId e) const { return explain(e, false); }
     // the event that explains why e is open again (the last reopening touching e, when no
     // closure came after it); empty for an edge that is closed or was never closed
-    [[nodiscard]] KnownRoadEvents why_open(EdgeId e) const;
+    [[nodiscard]] KnownRoadEvents why_open(EdgeId e) const { return explain(e, true); }
     // every event so far
     [[nodiscard]] KnownRoadEvents all() const;
 
@@ -133,6 +133,8 @@ class RoadState {
                   std::vector<float>& factor) const;
 
   private:
+    [[nodiscard]] KnownRoadEvents explain(EdgeId e, bool open) const;
+
     world::EdgeMask closed_;
     std::vector<float> factor_;  // empty until the first slow-down
     std::vector<RoadEvent> events_;
