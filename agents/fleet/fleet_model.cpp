@@ -271,6 +271,10 @@ Point FleetModel::position_at(std::uint32_t v, Tick t) const {
 }
 
 void FleetModel::follow_changes() {
+    if (!order_journals_.empty()) {
+        // two followers would each see part of the changes: both records would be wrong
+        throw FleetModelError("fleet: the model's changes already have a follower");
+    }
     // the journals side by side: a sample looks at every depot's, most of them empty
     order_journals_.assign(depots_.size(), {});
     for (std::size_t d = 0; d < depots_.size(); ++d) {

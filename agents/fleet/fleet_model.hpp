@@ -126,7 +126,8 @@ class FleetModel final : public sim::Model {
     // (before the run) turns the order books' journals on; take_changes() then lists, and
     // clears, the vehicles whose state, node, leg, load or energy changed (ascending; all of
     // them the first time) and per depot the orders created or moved since (by depot, each
-    // depot's in the order it happened; an order can appear more than once).
+    // depot's in the order it happened; an order can appear more than once). A second
+    // follow_changes() throws FleetModelError.
     struct Changes {
         std::vector<std::uint32_t> vehicles;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> orders;  // (depot, order index)

@@ -128,4 +128,5 @@ TEST_CASE("take_changes lists every vehicle and order that changed since the las
     CHECK(checker.moved_orders > 300);
     CHECK(checker.missed_vehicles == 0);
     CHECK(checker.missed_orders == 0);
+    CHECK_THROWS_AS(run.model->follow_changes(), FleetModelError);  // one follower
 }
