@@ -393,20 +393,25 @@ TraceWriter::~TraceWriter() {
 
 std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     std::unique_ptr<TraceFrame> f;
+    bool completed = false;
     {
         const std::lock_guard lock(mutex_);
         if (!free_.empty()) {
             f = std::move(free_.back());
             free_.pop_back();
         }
+        completed = completer_ != nullptr;
     }
     if (!f) {
         f = std::make_unique<TraceFrame>();
     }
-    f->position.resize(std::size_t{header_.agents} * 2);
-    f->state.resize(header_.agents);
-    f->load.resize(header_.agents);
-    f->energy.resize(header_.agents);
+    if (!completed) {
+        // a completer fills the writer's own arrays instead (see run())
+        f->position.resize(std::size_t{header_.agents} * 2);
+        f->state.resize(header_.agents);
+        f->load.resize(header_.agents);
+        f->energy.resize(header_.agents);
+    }
     f->values.assign(header_.agent_values.size() * header_.agents,
                      std::numeric_limits<float>::quiet_NaN());
     f->intervals.clear();
@@ -470,6 +475,13 @@ void TraceWriter::release_completer(const FrameCompleter& completer) {
 
 namespace {
 
+void swap_agent_arrays(TraceFrame& a, TraceFrame& b) {
+    a.position.swap(b.position);
+    a.state.swap(b.state);
+    a.load.swap(b.load);
+    a.energy.swap(b.energy);
+}
+
 // links in a canonical order, duplicates summed: the file never depends on who reported first
 void canonical_links(std::vector<TraceLink>& links) {
     if (links.empty()) {
@@ -528,6 +540,11 @@ void TraceWriter::run() {
         cv_.notify_all();
         std::size_t since_flush = 0;
         auto last_flush = Clock::now();
+        TraceFrame scratch;
+        scratch.position.resize(std::size_t{header_.agents} * 2);
+        scratch.state.resize(header_.agents);
+        scratch.load.resize(header_.agents);
+        scratch.energy.resize(header_.agents);
         for (;;) {
             std::unique_ptr<TraceFrame> frame;
             FrameCompleter* completer = nullptr;
@@ -551,6 +568,12 @@ void TraceWriter::run() {
                     lock.unlock();
                     cv_.notify_all();
                 }
+            }
+            // a completed frame borrows the writer's per-agent arrays while it is completed and
+            // written: one set of them stays in cache, not one per frame in flight
+            const bool borrowed = completer != nullptr && frame->state.size() != header_.agents;
+            if (borrowed) {
+                swap_agent_arrays(*frame, scratch);
             }
             if (completer != nullptr) {
                 try {
@@ -587,6 +610,9 @@ void TraceWriter::run() {
                     since_flush = 0;
                     last_flush = Clock::now();
                 }
+            }
+            if (borrowed) {
+                swap_agent_arrays(*frame, scratch);
             }
             const std::lock_guard lock(mutex_);
             free_.push_back(std::move(frame));

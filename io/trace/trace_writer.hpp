@@ -117,7 +117,8 @@ struct TraceFrame {
     // allowed: the writer sorts by (from, to) and sums duplicates
     std::vector<TraceLink> links;
     // for the FrameCompleter: the agents that changed since the previous frame (the per-agent
-    // arrays above are then its to fill)
+    // arrays above are then its to fill; acquire() leaves them empty while a completer is
+    // set, and the writer thread lends the frame its own set for completing and writing)
     std::vector<TraceAgentChange> changes;
 };
 
