@@ -70,8 +70,6 @@ struct Plan {
     std::uint8_t loaded = 0;
 };
 
-// Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
-// (logistics::FleetCounters) and the limit checks the tests read.
 // Where a vehicle driving from a (at start) to b (arriving at end > start) is at t: on the
 // straight line between them, and exactly b from end on (not a + (b - a) * 1).
 [[nodiscard]] inline Point leg_position(Point a, Point b, sim::Tick start, sim::Tick end,
@@ -84,6 +82,8 @@ struct Plan {
     return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
 }
 
+// Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
+// (logistics::FleetCounters) and the limit checks the tests read.
 struct FleetState {
     // hot: where each vehicle is
     std::vector<VehicleState> state;

@@ -424,7 +424,7 @@ void ChunkRows::append(const void* row) {
         std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
     }
     if (++filled_ == frames_) {
-        write_slab();
+        write_chunks();
         base_ += frames_;
         filled_ = 0;
         written_ = 0;
@@ -436,12 +436,12 @@ void ChunkRows::append(const void* row) {
 
 void ChunkRows::commit() {
     if (filled_ > written_) {
-        write_slab();
+        write_chunks();
         written_ = filled_;
     }
 }
 
-void ChunkRows::write_slab() {
+void ChunkRows::write_chunks() {
     // rank <= 3 (open() checked the inner axes)
     std::array<hsize_t, 8> dims{};
     dims[0] = base_ + filled_;

@@ -121,7 +121,7 @@ class ChunkRows {
     [[nodiscard]] hsize_t size() const { return base_ + filled_; }
 
   private:
-    void write_slab();
+    void write_chunks();
 
     Handle dset_;
     hsize_t base_ = 0;     // rows in complete slabs
