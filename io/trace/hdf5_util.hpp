@@ -113,7 +113,8 @@ class ChunkRows {
     ~ChunkRows();
     // opens parent/name (an Appendable-created dataset with a [T][N] or [T][N][c] shape,
     // chunked chunk_frames x block (x c)); `deflate`: the level it was created with;
-    // row_codec: deflate with row_deflate() (fast) rather than libdeflate at that level
+    // row_codec: deflate each row as it comes with a RowDeflater (fast) rather than the chunks
+    // with libdeflate at that level
     static ChunkRows open(hid_t parent, const char* name, int deflate, bool row_codec);
     // one row: N x c elements of the dataset's (native, same-size) type
     void append(const void* row);
