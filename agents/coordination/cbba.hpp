@@ -4,7 +4,11 @@
 // hears the state of its neighbours in the communication graph and applies the paper's
 // Table 1 update/reset/leave rules (phase 2), releasing the tasks after the first one it
 // was outbid for. Pure: no LPs, no clock; the caller supplies the score and the graph,
-// which may change between rounds. docs/cbba.md explains it in full.
+// which may change between rounds. With diminishing marginal gains a converged run on a
+// connected graph is conflict-free and takes at most N_tasks x diameter rounds; the result
+// is not always the sequential-greedy one, and is at least half the optimum only for
+// scores that ignore the order of a bundle's tasks. docs/cbba.md explains it in full,
+// with what is tested and a known case that never converges.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +25,8 @@ namespace swarm::coordination {
 struct CbbaOptions {
     // Bid warping (Johnson, Choi, How 2011): a bid is capped at the agent's previous bid in
     // its bundle, so bids fall along a bundle even when the score lacks DMG; this restores
-    // convergence and changes nothing for DMG scores.
+    // convergence. With DMG the cap binds only when a task blocked in an earlier round is
+    // bid for later, above the last bid (rare, but it can change the assignment).
     bool warp_bids = true;
 };
 

@@ -1,7 +1,9 @@
 // Sequential greedy assignment (SGA): the centralized reference CBBA is measured against.
 // Repeatedly give the (agent, task) pair with the largest marginal gain to that agent,
-// until no agent with room left has a task with positive gain. With diminishing marginal
-// gains CBBA converges to exactly this assignment (Choi, Brunet, How 2009, section IV).
+// until no agent with room left has a task with positive gain. Choi, Brunet, How (2009)
+// state that CBBA with diminishing marginal gains converges to exactly this assignment; it
+// does not always (a 2-agent, 4-task counter-example is in cbba_test.cpp, and docs/cbba.md
+// explains it). It does with one task per agent.
 #pragma once
 
 #include <cstdint>

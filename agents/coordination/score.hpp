@@ -26,9 +26,10 @@ struct Insertion {
 
 // The caller's scoring: S_i(path) for agent i, seen through marginal gains. Must be a pure
 // function of its arguments (CBBA calls it from several threads when given an executor, and
-// its determinism rests on it). CBBA's convergence proof and its equality with sequential
-// greedy need diminishing marginal gains (DMG): a task's gain never grows when other tasks
-// are added to the path. CbbaOptions::warp_bids keeps CBBA convergent without DMG.
+// its determinism rests on it). CBBA's convergence proof needs diminishing marginal gains
+// (DMG): a task's gain never grows when other tasks are added to the path;
+// CbbaOptions::warp_bids keeps CBBA convergent without DMG. The 50% optimality bound also
+// needs the path's score not to depend on the order the tasks were added (docs/cbba.md).
 class ScoreFunction {
   public:
     virtual ~ScoreFunction() = default;
