@@ -26,15 +26,46 @@ class NearestBidPolicy final : public AllocationPolicy {
     [[nodiscard]] bool consensus() const override { return decider_ == Decider::kConsensus; }
 
     std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
-                           const OrderMsg& /*order*/, std::span<std::uint32_t> out) const override {
+                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
         const std::uint32_t max_plan = spec.allocation.max_plan;
         const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
-        // vehicles that could still take an order when the offer arrives
-        auto usable = [max_plan](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
-            return !off_duty(e.state) && e.plan_size < max_plan;
+        const Point here = spec.net().position(spec.depots[depot].node);
+        const double radius = spec.allocation.offer_radius_m;
+        // vehicles that could still take an order when the offer arrives, and can carry it
+        auto usable = [&spec, max_plan, &order](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
+            return !off_duty(e.state) && e.plan_size < max_plan &&
+                   spec.types[e.type].capacity >= order.size;
         };
-        return board.nearest(spec.net().position(spec.depots[depot].node),
-                             spec.allocation.offer_radius_m, usable, out.first(k));
+        // vehicles at one spot (at the depot) tie: those already holding orders first (one
+        // more order joins their trip and often their dock visit), then in an order of
+        // their own for each order and round, so that no idle vehicle is always passed over
+        const std::uint64_t salt =
+            (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order} << 8) ^ order.round;
+        auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
+            const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
+            return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
+        };
+        std::size_t n = board.nearest(here, radius, usable, out.first(k), tie);
+        // every vehicle type that can carry the order gets an offer: its nearest usable
+        // vehicle when none of the K is of that type (a drone ranks behind every van at
+        // the depot, yet flies faster)
+        for (std::uint16_t type = 0; type < spec.types.size() && n < out.size(); ++type) {
+            if (spec.types[type].capacity < order.size) {
+                continue;
+            }
+            bool present = false;
+            for (std::size_t i = 0; i < n && !present; ++i) {
+                present = board.entry(out[i]).type == type;
+            }
+            if (present) {
+                continue;
+            }
+            auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
+                return e.type == type && usable(v, e);
+            };
+            n += board.nearest(here, radius, of_type, out.subspan(n, 1), tie);
+        }
+        return n;
     }
 
     [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
@@ -59,7 +90,7 @@ class NearestBidPolicy final : public AllocationPolicy {
 }  // namespace
 
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
-                           sim::Tick now) {
+                           sim::Tick now, std::span<sim::Tick> handed_over) {
     const world::RoadNetwork& net = spec.net();
     const VehicleType& type = *me.type;
     const bool drone = type.kind == VehicleKind::kDrone;
@@ -94,6 +125,9 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         }
         deliver(e.customer, e.ready);
         end = e.customer;
+        if (i < handed_over.size()) {
+            handed_over[i] = spec.time.from_seconds(t);
+        }
     }
     if (extra != nullptr) {
         go(spec.depots[extra->depot].node);

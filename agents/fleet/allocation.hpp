@@ -80,9 +80,10 @@ std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name);
 std::vector<std::string> allocation_policy_names();
 
 // straight-line estimate of a vehicle's plan plus, if `extra` is given, the order appended,
-// and the energy to get home afterwards
+// and the energy to get home afterwards; `handed_over`, when not empty (at least the plan's
+// size), receives the estimated end of each planned order's hand-over
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
-                           sim::Tick now);
+                           sim::Tick now, std::span<sim::Tick> handed_over = {});
 
 // whether a vehicle can take `order` on top of its plan: capacity, plan length, energy
 [[nodiscard]] bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order,

@@ -18,6 +18,7 @@ class FleetBoard {
         Point position;
         VehicleState state = VehicleState::kIdle;
         std::uint8_t plan_size = 0;
+        std::uint16_t type = 0;  // index into FleetSpec::types
         // telemetry for a central dispatcher (filled only when one is used): when and where
         // the vehicle's current plan ends, by its straight-line estimate
         sim::Tick free_at = 0;
@@ -30,11 +31,27 @@ class FleetBoard {
     // replaces the snapshot: entries[v] for vehicle v
     void rebuild(std::span<const Entry> entries);
 
-    // vehicles within radius_m of p accepted by `usable`, nearest first (ties: lower index),
-    // at most out.size() of them; returns how many were written
+    // vehicles within radius_m of p accepted by `usable`, nearest first, at most out.size()
+    // of them; returns how many were written. Ties in distance (vehicles at one spot, e.g.
+    // at a depot) go to the lower tie_key(v, entry), then the lower index; the default key
+    // is 0 (the lower index wins).
     template <class Usable>
     std::size_t nearest(Point p, double radius_m, Usable&& usable,
-                        std::span<std::uint32_t> out) const;
+                        std::span<std::uint32_t> out) const {
+        return nearest(p, radius_m, usable, out, [](std::uint32_t, const Entry&) { return 0; });
+    }
+    template <class Usable, class TieKey>
+    std::size_t nearest(Point p, double radius_m, Usable&& usable, std::span<std::uint32_t> out,
+                        TieKey&& tie_key) const;
+
+    // a fair, deterministic order among tied vehicles: a hash of (vehicle, salt) (splitmix64's
+    // finaliser), each salt (e.g. an order) drawing its own order
+    [[nodiscard]] static std::uint64_t shuffle_key(std::uint32_t v, std::uint64_t salt) {
+        std::uint64_t z = salt + 0x9E3779B97F4A7C15ull * (std::uint64_t{v} + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
 
     [[nodiscard]] const Entry& entry(std::uint32_t v) const { return entries_[v]; }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
@@ -57,15 +74,16 @@ class FleetBoard {
     // scratch for nearest(): mutable but only touched under the caller's own copy
 };
 
-template <class Usable>
+template <class Usable, class TieKey>
 std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
-                                std::span<std::uint32_t> out) const {
+                                std::span<std::uint32_t> out, TieKey&& tie_key) const {
     if (out.empty() || entries_.empty()) {
         return 0;
     }
-    // best candidates so far, kept sorted by (distance^2, index); out.size() is small
+    // best candidates so far, kept sorted by (distance^2, tie key, index); out.size() is small
     struct Cand {
         double d2;
+        std::uint64_t key;
         std::uint32_t v;
     };
     constexpr std::size_t kMaxK = 64;
@@ -90,9 +108,10 @@ std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
                     continue;
                 }
                 // insertion into the sorted list of at most k
-                const Cand cand{d2, v};
+                const Cand cand{d2, static_cast<std::uint64_t>(tie_key(v, e)), v};
                 auto less = [](const Cand& a, const Cand& b) {
-                    return a.d2 < b.d2 || (a.d2 == b.d2 && a.v < b.v);
+                    return a.d2 < b.d2 ||
+                           (a.d2 == b.d2 && (a.key < b.key || (a.key == b.key && a.v < b.v)));
                 };
                 if (n == k && !less(cand, best[n - 1])) {
                     continue;

@@ -248,7 +248,7 @@ void FleetModel::rebuild_board(Tick t) {
     const bool telemetry = policy_->centralized() || policy_->consensus();
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
         FleetBoard::Entry& e = board_scratch_[v];
-        e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size};
+        e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
         if (telemetry) {
             const PlanEstimate est = estimate_plan(spec_, view(v, t), nullptr, t);
             e.free_at = est.finish;
@@ -1637,7 +1637,12 @@ void FleetModel::run_consensus(Tick t) {
         }
         // agents: usable vehicles near the depot not in another cluster this round
         std::array<std::uint32_t, 64> cand{};
-        const OrderMsg first = order_msg(d, tasks.front());
+        // vehicles that can carry the smallest task (a drone's award of a larger one is
+        // rejected and the order queued again)
+        OrderMsg first = order_msg(d, tasks.front());
+        for (const std::uint32_t o : tasks) {
+            first.size = std::min(first.size, order_msg(d, o).size);
+        }
         std::size_t n =
             radio_blocked(depot) ? 0 : policy_->candidates(spec_, board_, d, first, cand);
         std::vector<std::uint32_t> agents;

@@ -128,18 +128,20 @@ bool transition_allowed(VehicleState from, VehicleState to) {
         return from != S::kBroken;
     }
     // disruptions add: dropping orders (revoked, unreachable) from any driving or loading
-    // state, re-homing an idle vehicle, parking where home cannot be reached
+    // state, re-homing an idle vehicle, parking where home cannot be reached; a vehicle left
+    // without orders while at its home node is home at once (idle, or charging or in service
+    // when due)
+    const bool home_now = to == S::kIdle || to == S::kCharging || to == S::kMaintenance;
     switch (from) {
         case S::kIdle:
             return to == S::kToPickup || to == S::kCharging || to == S::kReturning ||
                    to == S::kMaintenance;
         case S::kToPickup:
-            return to == S::kLoading || to == S::kEnRoute || to == S::kReturning || to == S::kIdle;
+            return to == S::kLoading || to == S::kEnRoute || to == S::kReturning || home_now;
         case S::kLoading:
-            return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning || to == S::kIdle;
+            return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning || home_now;
         case S::kEnRoute:
-            return to == S::kDelivering || to == S::kToPickup || to == S::kReturning ||
-                   to == S::kIdle;
+            return to == S::kDelivering || to == S::kToPickup || to == S::kReturning || home_now;
         case S::kDelivering:
             return to == S::kEnRoute || to == S::kToPickup || to == S::kReturning ||
                    to == S::kIdle || to == S::kCharging;
