@@ -126,6 +126,7 @@ struct RunReport {
     std::uint64_t event_hash = 0;
     bool interrupted = false;
     agents::FleetKpis kpis;
+    std::vector<agents::LeadingSample> timeline;
 };
 
 double events_per_second(const RunReport& r) {
@@ -180,7 +181,45 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
         << number(events_per_second(r)) << "},\n"
         << R"(  "kpis": )";
     r.kpis.summary.to_json(out);
-    out << "}\n";
+    // Q(k) over the complete KPI intervals and the leading indicators at every sample: the
+    // curves behind the summary's figures
+    const agents::KpiSeries& series = r.kpis.series;
+    const std::size_t n = r.kpis.summary.intervals;
+    const auto list = [&](const char* key, std::size_t count, const auto& value, bool last) {
+        out << "    \"" << key << "\": [";
+        for (std::size_t i = 0; i < count; ++i) {
+            out << (i > 0 ? ", " : "") << value(i);
+        }
+        out << (last ? "]\n" : "],\n");
+    };
+    out << R"(  , "series": {"interval_s": )" << number(r.kpis.summary.interval_s) << ",\n";
+    list(
+        "service_level", n, [&](std::size_t k) { return number(series.service_level(k)); }, false);
+    list(
+        "served", n, [&](std::size_t k) { return series.service_counts(k).served; }, false);
+    list(
+        "lost", n, [&](std::size_t k) { return series.service_counts(k).lost; }, false);
+    list(
+        "lapsed", n, [&](std::size_t k) { return series.service_counts(k).lapsed; }, true);
+    out << "  },\n";
+    const std::vector<agents::LeadingSample>& tl = r.timeline;
+    out << R"(  "timeline": {)"
+        << "\n";
+    list(
+        "t_s", tl.size(), [&](std::size_t i) { return number(s.spec.time.to_seconds(tl[i].t)); },
+        false);
+    list(
+        "backlog", tl.size(), [&](std::size_t i) { return tl[i].backlog; }, false);
+    list(
+        "unassigned", tl.size(), [&](std::size_t i) { return tl[i].unassigned; }, false);
+    list(
+        "oldest_unassigned_age_s", tl.size(),
+        [&](std::size_t i) { return number(tl[i].oldest_unassigned_age_s); }, false);
+    list(
+        "at_risk", tl.size(), [&](std::size_t i) { return tl[i].at_risk; }, false);
+    list(
+        "overdue", tl.size(), [&](std::size_t i) { return tl[i].overdue; }, true);
+    out << "  }\n}\n";
 }
 
 int run_scenario(const RunOptions& o) {
@@ -283,6 +322,13 @@ int run_scenario(const RunOptions& o) {
     const sim::Tick end = r.interrupted ? std::max(engine.now(), kpi.latest().t) : limits.until;
     model.finish(engine);
     r.kpis = kpi.take(end);
+    r.timeline = kpi.timeline();
+    if (r.timeline.empty() || r.timeline.back().t < end) {
+        // the state at the end, when no sample fell on it
+        const agents::KpiSummary& ks = r.kpis.summary;
+        r.timeline.push_back(
+            {end, ks.unassigned, ks.oldest_unassigned_age_s, ks.at_risk, ks.overdue, ks.backlog});
+    }
     r.simulated_s = s.spec.time.to_seconds(end);
     r.event_hash = engine.event_hash();
     if (writer) {

@@ -52,8 +52,9 @@ RecoveryFigure recovery_at(const KpiHistory& h, double t) {
     f.recovered = r.recovered;
     if (r.failed) {
         f.failed_at_s = ms.to_seconds(r.failed_at);
-        f.time_to_recover_s = r.recovered ? ms.to_seconds(r.time_to_recover)
-                                          : h.intervals[n - 1].end_s - f.failed_at_s;
+        // from the onset, as the run's summary counts it
+        f.time_to_recover_s =
+            r.recovered ? ms.to_seconds(r.time_to_recover) : h.intervals[n - 1].end_s - start;
     }
     return f;
 }

@@ -111,6 +111,10 @@ class FleetModel final : public sim::Model {
     }
     [[nodiscard]] const DemandProcess& demand(std::uint32_t d) const { return demand_[d]; }
 
+    // what vehicle v knows of itself at t (its plan, position, energy), as bids see it
+    [[nodiscard]] VehicleView vehicle_view(std::uint32_t v, sim::Tick t) const {
+        return view(v, t);
+    }
     // vehicle v's counters with the time of its current state up to t added (t >= the time
     // of its last state change)
     [[nodiscard]] FleetCounters vehicle_counters(std::uint32_t v, sim::Tick t) const;

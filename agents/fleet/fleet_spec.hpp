@@ -51,6 +51,9 @@ struct FleetGroup {
     std::uint32_t type = 0;
     std::uint32_t count = 0;
     std::uint32_t home = 0;
+    // the scenario fleet it belongs to (one fleet homed at "*" is a group per depot); the
+    // KPIs report per id, or per vehicle type when empty
+    std::string id;
 };
 
 // How a depot's order rate varies over time (logistics::RateProfile): constant, or the
@@ -96,7 +99,8 @@ struct CloudParams {
 struct CostParams {
     double per_km = 0.60;
     double per_kwh = 0.30;
-    double per_late_minute = 0.50;
+    double per_late_minute = 0.50;  // per minute past due: late deliveries, held orders
+    double per_late_order = 5.00;   // once per order past due undelivered (a broken promise)
     double per_failed_order = 25.0;
     double per_breakdown = 0.0;  // towing and repair of a vehicle that broke on the road
     double per_service = 0.0;    // one planned maintenance visit

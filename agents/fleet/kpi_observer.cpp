@@ -1,7 +1,10 @@
 #include "agents/fleet/kpi_observer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
@@ -44,7 +47,15 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.due_delivered);
     h.add(s.on_time_in_full_pct);
     h.add(s.fill_rate);
+    h.add(s.outcomes.served);
+    h.add(s.outcomes.lost);
+    h.add(s.outcomes.lapsed);
+    h.add(s.service_level);
     h.add(s.service_level_min);
+    h.add(s.unassigned);
+    h.add(s.oldest_unassigned_age_s);
+    h.add(s.at_risk);
+    h.add(s.overdue);
     h.add(s.lateness_p50_s);
     h.add(s.lateness_p90_s);
     h.add(s.lateness_p99_s);
@@ -67,15 +78,22 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
     h.add(s.decision_latency_mean_s);
     h.add(s.disruptions);
     h.add(s.breakdowns);
+    h.add(s.time_to_impact_s);
     h.add(s.time_to_recover_s);
     h.add(s.resilience_loss_s);
     h.add(s.messages);
     h.add(s.bytes);
     h.add(s.cost);
-    h.add(s.services);
-    h.add(s.wear_breakdowns);
-    h.add(s.learning_rounds);
-    h.add(s.model_bytes);
+    h.add(s.cost_lateness);
+    for (const std::optional<std::uint64_t>& n :
+         {s.services, s.wear_breakdowns, s.learning_rounds, s.model_bytes}) {
+        h.add(n ? *n : ~std::uint64_t{0});
+    }
+    for (const GroupKpis& g : s.groups) {
+        h.add(std::uint64_t{g.vehicles_used});
+        h.add(g.deliveries);
+        h.add(g.veh_km);
+    }
     h.add(s.risk_model_loss);
     h.add(s.travel_time_rmse);
     h.add(s.model_consensus);
@@ -87,6 +105,9 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
         h.add(series.delivered_by_due(k));
         h.add(series.delivered(k));
         h.add(series.failed(k));
+        h.add(series.settled_by_due(k));
+        h.add(series.served(k));
+        h.add(series.lost(k));
         h.add(series.busy(k));
         h.add(series.accounted(k));
     }
@@ -95,49 +116,108 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
 
 namespace {
 
-// resilience, comms and cost figures of the summary (docs/disruptions.md)
-void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
+double distance(Point a, Point b) {
+    return std::hypot(a.x - b.x, a.y - b.y);
+}
+
+// the fastest any vehicle of the fleet covers a straight-line metre, in seconds per metre
+// (ground vehicles: the road detour over the fastest road; drones fly straight)
+double best_pace_s_per_m(const FleetSpec& spec) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const FleetGroup& g : spec.fleets) {
+        const VehicleType& t = spec.types[g.type];
+        const double pace =
+            t.kind == VehicleKind::kDrone
+                ? 1.0 / t.cruise_mps
+                : spec.allocation.detour_factor / (spec.net().max_speed_mps() * t.speed_factor);
+        best = std::min(best, pace);
+    }
+    return best;
+}
+
+CostInputs cost_inputs(const FleetModel& model, const DepotCounters& depots,
+                       const FleetCounters& fleet, const OpenOrderKpis& open) {
+    CostInputs in;
+    in.veh_km = fleet.metres() / 1000.0;
+    in.energy_kwh = fleet.energy_kwh();
+    in.late_minutes = model.spec().time.to_seconds(depots.late_total + open.overdue_ticks) / 60.0;
+    in.late_orders = depots.delivered_late + open.overdue;
+    in.failed = depots.failed();
+    in.breakdowns = fleet.breakdowns;
+    in.services = fleet.services;
+    return in;
+}
+
+// resilience: Q over the complete intervals against the level before the first disruption,
+// times measured from its onset (docs/disruptions.md)
+void add_resilience_kpis(const FleetModel& model, FleetKpis& k) {
+    KpiSummary& s = k.summary;
+    const FleetSpec& spec = model.spec();
+    const sim::TimeScale ts = spec.time;
+    const auto& log = model.disruption_log();
+    s.disruptions = log.size();
+    s.time_to_impact_s = kNotApplicable;
+    s.time_to_recover_s = kNotApplicable;
+    s.resilience_loss_s = kNotApplicable;
+    const Tick interval = model.kpi_interval();
+    const std::size_t n = interval > 0 ? static_cast<std::size_t>(k.t / interval) : 0;
+    if (log.empty()) {
+        return;
+    }
+    const std::vector<double> q = k.series.service_levels(n);
+    const Tick start = log.front().t;
+    const Recovery r = time_to_recover(q, interval, spec.resilience.failure_threshold,
+                                       spec.resilience.recovery_threshold, start);
+    if (r.failed) {
+        s.time_to_impact_s = ts.to_seconds(r.time_to_impact);
+        s.time_to_recover_s = r.recovered ? ts.to_seconds(r.time_to_recover) : kNotApplicable;
+    } else if (!q.empty()) {
+        s.time_to_recover_s = 0.0;
+    }
+    const auto first = static_cast<std::size_t>(start / interval);
+    double baseline = 0.0;
+    for (std::size_t i = 0; i < first && i < q.size(); ++i) {
+        baseline += q[i];
+    }
+    baseline = first > 0 ? baseline / static_cast<double>(std::min(first, q.size())) : 1.0;
+    if (first < q.size()) {
+        const std::vector<double> after(q.begin() + static_cast<std::ptrdiff_t>(first), q.end());
+        s.resilience_loss_s = resilience_loss(after, baseline, interval, ts).loss_s;
+    }
+}
+
+// comms, cost, the leading indicators, learning and the per-fleet figures
+void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
     KpiSummary& s = k.summary;
     const FleetSpec& spec = model.spec();
     const sim::TimeScale ts = spec.time;
     s.breakdowns = k.fleet.breakdowns;
-    const auto& log = model.disruption_log();
-    s.disruptions = log.size();
-    // Q(t) over the complete intervals; the baseline is the level before the first disruption
-    const Tick interval = model.kpi_interval();
-    const std::size_t n = interval > 0 ? static_cast<std::size_t>(k.t / interval) : 0;
-    std::vector<double> q = k.series.service_levels(n);
-    for (double& x : q) {
-        if (!std::isfinite(x)) {
-            x = 1.0;  // nothing due in that interval: no shortfall
-        }
-    }
-    if (!log.empty() && !q.empty()) {
-        const Tick start = log.front().t;
-        const Recovery r = time_to_recover(q, interval, spec.resilience.failure_threshold,
-                                           spec.resilience.recovery_threshold, start);
-        s.time_to_recover_s = !r.failed     ? 0.0
-                              : r.recovered ? ts.to_seconds(r.time_to_recover)
-                                            : -1.0;
-        const auto first = static_cast<std::size_t>(start / interval);
-        double baseline = 0.0;
-        for (std::size_t i = 0; i < first && i < q.size(); ++i) {
-            baseline += q[i];
-        }
-        baseline = first > 0 ? baseline / static_cast<double>(std::min(first, q.size())) : 1.0;
-        std::vector<double> after(
-            q.begin() + static_cast<std::ptrdiff_t>(std::min(first, q.size())), q.end());
-        s.resilience_loss_s = resilience_loss(after, baseline, interval, ts).loss_s;
-    }
+    add_resilience_kpis(model, k);
     const comms::MessageTotals c = model.comms_totals();
     s.messages = c.messages_sent;
     s.bytes = c.bytes_sent;
     const double agents = static_cast<double>(model.agent_count());
     s.messages_per_agent = static_cast<double>(c.messages_sent) / agents;
     s.bytes_per_agent = static_cast<double>(c.bytes_sent) / agents;
-    s.cost = cost_of(spec.cost, {s.veh_km, s.energy_kwh, ts.to_seconds(k.depots.late_total) / 60.0,
-                                 s.failed, s.breakdowns, k.fleet.services});
-    s.services = k.fleet.services;
+
+    const OpenOrderKpis open = open_order_kpis(model, k.t);
+    s.unassigned = open.unassigned;
+    s.oldest_unassigned_age_s = open.oldest_unassigned_created == sim::kTickNever
+                                    ? kNotApplicable
+                                    : ts.to_seconds(k.t - open.oldest_unassigned_created);
+    s.at_risk = open.at_risk;
+    s.overdue = open.overdue;
+
+    const CostBreakdown cost = cost_of(spec.cost, cost_inputs(model, k.depots, k.fleet, open));
+    s.cost = cost.total();
+    s.cost_distance = cost.distance;
+    s.cost_energy = cost.energy;
+    s.cost_lateness = cost.lateness;
+    s.cost_failed = cost.failed;
+    s.cost_vehicles = cost.vehicles;
+    s.cost_per_delivered =
+        s.delivered > 0 ? s.cost / static_cast<double>(s.delivered) : kNotApplicable;
+
     Tick driving = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
         driving += model.vehicles().drive_time[v];
@@ -145,45 +225,133 @@ void add_disruption_kpis(const FleetModel& model, FleetKpis& k) {
     s.drive_hours = ts.to_seconds(driving) / 3600.0;
     if (const FleetLearning* l = model.learning()) {
         const LearningTotals& lt = l->totals();
-        const LearningMetrics& m = l->metrics();
+        s.services = k.fleet.services;
         s.wear_breakdowns = lt.wear_breakdowns;
         s.learning_rounds = lt.rounds;
         s.model_bytes = lt.model_bytes;
-        s.risk_model_loss = m.risk_loss;
-        s.risk_model_accuracy = m.risk_accuracy;
-        s.travel_time_rmse = m.travel_time_rmse;
-        s.model_consensus = m.consensus_risk;
+        if (spec.learning.learns()) {
+            const LearningMetrics& m = l->metrics();
+            s.risk_model_loss = m.risk_loss;
+            s.risk_model_accuracy = m.risk_accuracy;
+            s.travel_time_rmse = m.travel_time_rmse;
+            s.model_consensus = m.consensus_risk;
+        }
+    }
+
+    // per scenario fleet (its groups summed), in the order the fleets first appear
+    std::vector<FleetCounters> sums;
+    std::uint32_t v = 0;
+    for (const FleetGroup& g : spec.fleets) {
+        const std::string& id = g.id.empty() ? spec.types[g.type].name : g.id;
+        auto it = std::find_if(s.groups.begin(), s.groups.end(),
+                               [&](const GroupKpis& x) { return x.id == id; });
+        if (it == s.groups.end()) {
+            s.groups.push_back({id, 0, 0, 0, 0.0, 0.0});
+            sums.emplace_back();
+            it = s.groups.end() - 1;
+        }
+        GroupKpis& gk = *it;
+        FleetCounters& sum = sums[static_cast<std::size_t>(it - s.groups.begin())];
+        gk.vehicles += g.count;
+        for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
+            const FleetCounters vc = model.vehicle_counters(v, k.t);
+            gk.vehicles_used += vc.deliveries > 0 ? 1u : 0u;
+            sum += vc;
+        }
+    }
+    for (std::size_t i = 0; i < s.groups.size(); ++i) {
+        GroupKpis& gk = s.groups[i];
+        gk.deliveries = sums[i].deliveries;
+        gk.veh_km = sums[i].metres() / 1000.0;
+        gk.utilisation = sums[i].accounted() > 0 ? static_cast<double>(sums[i].busy) /
+                                                       static_cast<double>(sums[i].accounted())
+                                                 : kNotApplicable;
     }
 }
 
 }  // namespace
 
-double cost_of(const CostParams& prices, const CostInputs& in) {
-    return in.veh_km * prices.per_km + in.energy_kwh * prices.per_kwh +
-           in.late_minutes * prices.per_late_minute +
-           static_cast<double>(in.failed) * prices.per_failed_order +
-           static_cast<double>(in.breakdowns) * prices.per_breakdown +
-           static_cast<double>(in.services) * prices.per_service;
+OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_risk) {
+    OpenOrderKpis out;
+    const FleetSpec& spec = model.spec();
+    const world::RoadNetwork& net = spec.net();
+    const double pace = best_pace_s_per_m(spec);
+    // orders in the depots' books
+    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+        const OrderBook& book = model.depot(d).book;
+        const Point depot = net.position(spec.depots[d].node);
+        const sim::Tick dock = spec.time.from_seconds(spec.depots[d].dock_service.mean_s);
+        for (const Order& o : book.from_oldest_open()) {
+            if (is_terminal(o.state)) {
+                continue;
+            }
+            if (o.state == OrderState::kCreated) {
+                ++out.unassigned;
+                out.oldest_unassigned_created = std::min(out.oldest_unassigned_created, o.created);
+            }
+            if (t > o.due) {
+                ++out.overdue;
+                out.overdue_ticks += t - o.due;
+            } else if (with_risk && o.state == OrderState::kCreated) {
+                // unassigned: late even if the fastest vehicle loaded it now and went straight
+                const double drive_s = distance(depot, net.position(o.customer_node)) * pace;
+                const sim::Tick best =
+                    std::max(t + dock + spec.time.from_seconds(drive_s), o.ready) + o.service_time;
+                out.at_risk += best > o.due ? 1u : 0u;
+            }
+        }
+    }
+    if (!with_risk) {
+        return out;
+    }
+    // orders on vehicles: the vehicle's own straight-line estimate of its plan
+    std::array<sim::Tick, kMaxPlan> handed_over{};
+    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+        const Plan& plan = model.vehicles().plan[v];
+        if (plan.size == 0) {
+            continue;
+        }
+        (void)estimate_plan(spec, model.vehicle_view(v, t), nullptr, t, handed_over);
+        for (std::uint32_t i = 0; i < plan.size; ++i) {
+            const PlanEntry& e = plan.entries[i];
+            const Order& o = model.depot(e.depot).book.order({e.depot, e.order});
+            const bool held =
+                (o.state == OrderState::kAssigned || o.state == OrderState::kPickedUp) &&
+                o.vehicle == v;
+            out.at_risk += held && t <= o.due && handed_over[i] > o.due ? 1u : 0u;
+        }
+    }
+    return out;
+}
+
+CostBreakdown cost_of(const CostParams& prices, const CostInputs& in) {
+    CostBreakdown c;
+    c.distance = in.veh_km * prices.per_km;
+    c.energy = in.energy_kwh * prices.per_kwh;
+    c.lateness = in.late_minutes * prices.per_late_minute +
+                 static_cast<double>(in.late_orders) * prices.per_late_order;
+    c.failed = static_cast<double>(in.failed) * prices.per_failed_order;
+    c.vehicles = static_cast<double>(in.breakdowns) * prices.per_breakdown +
+                 static_cast<double>(in.services) * prices.per_service;
+    return c;
 }
 
 double running_cost(const FleetModel& model, sim::Tick t) {
-    CostInputs in;
-    Tick late = 0;
+    DepotCounters depots;
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
         const DepotCounters& c = model.depot(d).book.counters();
-        late += c.late_total;
-        in.failed += c.failed();
+        depots.late_total += c.late_total;
+        depots.delivered_late += c.delivered_late;
+        for (std::size_t i = 0; i < kFailReasonCount; ++i) {
+            depots.failed_by_reason[i] += c.failed_by_reason[i];
+        }
     }
     FleetCounters fleet;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
         fleet += model.vehicle_counters(v, t);
     }
-    in.veh_km = fleet.metres() / 1000.0;
-    in.energy_kwh = fleet.energy_kwh();
-    in.late_minutes = model.spec().time.to_seconds(late) / 60.0;
-    in.breakdowns = fleet.breakdowns;
-    in.services = fleet.services;
-    return cost_of(model.spec().cost, in);
+    const OpenOrderKpis open = open_order_kpis(model, t, false);
+    return cost_of(model.spec().cost, cost_inputs(model, depots, fleet, open)).total();
 }
 
 FleetKpis FleetKpiObserver::take(sim::Tick t) const {
@@ -209,7 +377,7 @@ FleetKpis FleetKpiObserver::take(sim::Tick t) const {
     scope.depots = model_.depot_count();
     scope.scale = model_.spec().time;
     k.summary = summarize(k.depots, k.fleet, k.series, scope);
-    add_disruption_kpis(model_, k);
+    add_fleet_kpis(model_, k);
     k.hash = kpi_hash(k.summary, k.series);
     return k;
 }
@@ -217,6 +385,9 @@ FleetKpis FleetKpiObserver::take(sim::Tick t) const {
 void FleetKpiObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     latest_ = take(t);
     ++samples_;
+    const KpiSummary& s = latest_.summary;
+    timeline_.push_back(
+        {t, s.unassigned, s.oldest_unassigned_age_s, s.at_risk, s.overdue, s.backlog});
 }
 
 }  // namespace swarm::agents

@@ -28,18 +28,50 @@ struct FleetKpis {
 // a stable FNV-1a hash of every figure of the summary and of the series' columns
 [[nodiscard]] std::uint64_t kpi_hash(const KpiSummary& summary, const KpiSeries& series);
 
-// What the cost KPI charges for (CostParams prices each).
+// The open orders at t, for the leading indicators and the cost of held orders.
+struct OpenOrderKpis {
+    std::uint64_t unassigned = 0;  // open and on no vehicle (kCreated in the book)
+    sim::Tick oldest_unassigned_created = sim::kTickNever;
+    std::uint64_t at_risk = 0;    // not yet due, but estimated to be handed over after due
+    std::uint64_t overdue = 0;    // open past their due time
+    sim::Tick overdue_ticks = 0;  // sum over the overdue ones of (t - due)
+};
+// O(open orders + planned orders). with_risk = false skips the at-risk estimate.
+[[nodiscard]] OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t,
+                                            bool with_risk = true);
+
+// What the cost KPI charges for (CostParams prices each; docs/logistics.md "Cost").
 struct CostInputs {
     double veh_km = 0.0;
     double energy_kwh = 0.0;
-    double late_minutes = 0.0;  // summed over late deliveries
+    double late_minutes = 0.0;      // late deliveries, and open orders past due, up to now
+    std::uint64_t late_orders = 0;  // delivered late, or open past due
     std::uint64_t failed = 0;
     std::uint64_t breakdowns = 0;
     std::uint64_t services = 0;
 };
-[[nodiscard]] double cost_of(const CostParams& prices, const CostInputs& in);
-// the cost KPI of a run so far, at t (an O(vehicles + depots) sum: fine at every sample)
+struct CostBreakdown {
+    double distance = 0.0;
+    double energy = 0.0;
+    double lateness = 0.0;
+    double failed = 0.0;
+    double vehicles = 0.0;  // breakdowns and services
+    [[nodiscard]] double total() const { return distance + energy + lateness + failed + vehicles; }
+};
+[[nodiscard]] CostBreakdown cost_of(const CostParams& prices, const CostInputs& in);
+// the cost KPI of a run so far, at t (an O(vehicles + depots + open orders) sum: fine at
+// every sample)
 [[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t);
+
+// The leading indicators at one sample (KpiSummary's fields of the same names).
+struct LeadingSample {
+    sim::Tick t = 0;
+    std::uint64_t unassigned = 0;
+    double oldest_unassigned_age_s = 0.0;  // NaN when none
+    std::uint64_t at_risk = 0;
+    std::uint64_t overdue = 0;
+    std::uint64_t backlog = 0;  // open orders
+};
 
 class FleetKpiObserver final : public sim::Observer {
   public:
@@ -53,10 +85,13 @@ class FleetKpiObserver final : public sim::Observer {
     [[nodiscard]] FleetKpis take(sim::Tick t) const;
     [[nodiscard]] const FleetKpis& latest() const { return latest_; }
     [[nodiscard]] std::uint64_t samples() const { return samples_; }
+    // the leading indicators of every sample so far, in time order
+    [[nodiscard]] const std::vector<LeadingSample>& timeline() const { return timeline_; }
 
   private:
     const FleetModel& model_;
     FleetKpis latest_;
+    std::vector<LeadingSample> timeline_;
     std::uint64_t samples_ = 0;
 };
 

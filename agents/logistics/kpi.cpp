@@ -34,10 +34,10 @@ void json_number(std::ostream& out, double v) {
     out.write(buf, res.ptr - buf);
 }
 
-// fixed decimals for people; NaN reads "n/a"
+// fixed decimals for people; NaN (not applicable) reads "-"
 std::string fixed(double v, int decimals) {
     if (std::isnan(v)) {
-        return "n/a";
+        return "-";
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -197,8 +197,11 @@ void KpiSeries::grow(std::size_t k) {
     due_.resize(n);
     otif_.resize(n);
     delivered_by_due_.resize(n);
+    settled_by_due_.resize(n);
     delivered_.resize(n);
     failed_.resize(n);
+    served_.resize(n);
+    lost_.resize(n);
     busy_.resize(n);
     accounted_.resize(n);
 }
@@ -214,24 +217,41 @@ void KpiSeries::on_created(Tick created, Tick due) {
     }
 }
 
-void KpiSeries::on_delivered(Tick now, Tick due, bool on_time_in_full) {
+void KpiSeries::on_delivered(Tick now, Tick due, bool in_full) {
     const std::size_t k = interval_of(now);
     grow(k);
     ++delivered_[k];
+    const bool on_time = due == sim::kTickNever || now <= due;
+    // served or lost now; a late one lapsed at its due time already
+    if (on_time) {
+        ++(in_full ? served_ : lost_)[k];
+    }
     if (due != sim::kTickNever) {
         const std::size_t kd = interval_of(due);
         grow(kd);
         ++delivered_by_due_[kd];
-        if (on_time_in_full) {
-            ++otif_[kd];
+        if (on_time) {
+            ++settled_by_due_[kd];
+            if (in_full) {
+                ++otif_[kd];
+            }
         }
     }
 }
 
-void KpiSeries::on_failed(Tick now) {
+void KpiSeries::on_failed(Tick now, Tick due) {
     const std::size_t k = interval_of(now);
     grow(k);
     ++failed_[k];
+    // lost when declared; an order failing after its due time lapsed then already
+    if (due == sim::kTickNever || now <= due) {
+        ++lost_[k];
+        if (due != sim::kTickNever) {
+            const std::size_t kd = interval_of(due);
+            grow(kd);
+            ++settled_by_due_[kd];
+        }
+    }
 }
 
 void KpiSeries::add_fleet_time(std::size_t k, Tick busy, Tick accounted) {
@@ -241,9 +261,24 @@ void KpiSeries::add_fleet_time(std::size_t k, Tick busy, Tick accounted) {
     accounted_[k] += accounted;
 }
 
+double ServiceCounts::q() const {
+    const std::uint64_t n = known();
+    return n == 0 ? 1.0 : to_double(served) / to_double(n);
+}
+
+ServiceCounts& ServiceCounts::operator+=(const ServiceCounts& other) {
+    served += other.served;
+    lost += other.lost;
+    lapsed += other.lapsed;
+    return *this;
+}
+
+ServiceCounts KpiSeries::service_counts(std::size_t k) const {
+    return {served(k), lost(k), due(k) - settled_by_due(k)};
+}
+
 double KpiSeries::service_level(std::size_t k) const {
-    const std::uint64_t d = due(k);
-    return d == 0 ? 1.0 : to_double(on_time_in_full(k)) / to_double(d);
+    return service_counts(k).q();
 }
 
 std::vector<double> KpiSeries::service_levels(std::size_t n) const {
@@ -287,8 +322,11 @@ KpiSeries& KpiSeries::operator+=(const KpiSeries& other) {
         due_[k] += other.due_[k];
         otif_[k] += other.otif_[k];
         delivered_by_due_[k] += other.delivered_by_due_[k];
+        settled_by_due_[k] += other.settled_by_due_[k];
         delivered_[k] += other.delivered_[k];
         failed_[k] += other.failed_[k];
+        served_[k] += other.served_[k];
+        lost_[k] += other.lost_[k];
         busy_[k] += other.busy_[k];
         accounted_[k] += other.accounted_[k];
     }
@@ -329,13 +367,20 @@ KpiSummary summarize(const DepotCounters& depots, const FleetCounters& fleet,
         s.intervals = series.complete_before(scope.end);
         s.interval_s = ts.to_seconds(series.interval());
     }
-    s.service_level_min = s.intervals > 0 ? 1.0 : kNaN;
+    // Q only over intervals in which some outcome became known
+    s.service_level_min = kNaN;
     for (std::size_t k = 0; k < s.intervals; ++k) {
         s.due += series.due(k);
         s.due_on_time_in_full += series.on_time_in_full(k);
         s.due_delivered += series.delivered_by_due(k);
-        s.service_level_min = std::min(s.service_level_min, series.service_level(k));
+        const ServiceCounts c = series.service_counts(k);
+        s.outcomes += c;
+        if (c.known() > 0) {
+            s.service_level_min =
+                std::isnan(s.service_level_min) ? c.q() : std::min(s.service_level_min, c.q());
+        }
     }
+    s.service_level = ratio(to_double(s.outcomes.served), to_double(s.outcomes.known()));
     s.on_time_in_full_pct = ratio(100.0 * to_double(s.due_on_time_in_full), to_double(s.due));
     s.fill_rate = ratio(to_double(s.due_delivered), to_double(s.due));
 
@@ -379,6 +424,19 @@ KpiSummary summarize(const DepotCounters& depots, const FleetCounters& fleet,
     return s;
 }
 
+namespace {
+
+std::string text_of(std::optional<std::uint64_t> v) {
+    return v ? std::to_string(*v) : std::string("-");
+}
+
+// seconds for people: "-" when not applicable
+std::string seconds(double v) {
+    return std::isnan(v) ? std::string("-") : fixed(v, 0) + " s";
+}
+
+}  // namespace
+
 void KpiSummary::to_json(std::ostream& out) const {
     const auto num = [&](const char* key, double v, bool last = false) {
         out << "  \"" << key << "\": ";
@@ -387,6 +445,15 @@ void KpiSummary::to_json(std::ostream& out) const {
     };
     const auto count = [&](const char* key, std::uint64_t v) {
         out << "  \"" << key << "\": " << v << ",\n";
+    };
+    const auto maybe = [&](const char* key, std::optional<std::uint64_t> v) {
+        out << "  \"" << key << "\": ";
+        if (v) {
+            out << *v;
+        } else {
+            out << "null";
+        }
+        out << ",\n";
     };
     out << "{\n";
     count("created", created);
@@ -402,6 +469,10 @@ void KpiSummary::to_json(std::ostream& out) const {
     }
     out << "},\n";
     count("backlog", backlog);
+    count("unassigned", unassigned);
+    num("oldest_unassigned_age_s", oldest_unassigned_age_s);
+    count("at_risk", at_risk);
+    count("overdue", overdue);
     count("intervals", intervals);
     num("interval_s", interval_s);
     count("due", due);
@@ -409,6 +480,10 @@ void KpiSummary::to_json(std::ostream& out) const {
     count("due_delivered", due_delivered);
     num("on_time_in_full_pct", on_time_in_full_pct);
     num("fill_rate", fill_rate);
+    count("served", outcomes.served);
+    count("lost", outcomes.lost);
+    count("lapsed", outcomes.lapsed);
+    num("service_level", service_level);
     num("service_level_min", service_level_min);
     num("lateness_p50_s", lateness_p50_s);
     num("lateness_p90_s", lateness_p90_s);
@@ -431,6 +506,7 @@ void KpiSummary::to_json(std::ostream& out) const {
     num("decision_latency_mean_s", decision_latency_mean_s);
     count("disruptions", disruptions);
     count("breakdowns", breakdowns);
+    num("time_to_impact_s", time_to_impact_s);
     num("time_to_recover_s", time_to_recover_s);
     num("resilience_loss_s", resilience_loss_s);
     count("messages", messages);
@@ -438,10 +514,16 @@ void KpiSummary::to_json(std::ostream& out) const {
     num("messages_per_agent", messages_per_agent);
     num("bytes_per_agent", bytes_per_agent);
     num("cost", cost);
-    count("services", services);
-    count("wear_breakdowns", wear_breakdowns);
-    count("learning_rounds", learning_rounds);
-    count("model_bytes", model_bytes);
+    num("cost_per_delivered", cost_per_delivered);
+    num("cost_distance", cost_distance);
+    num("cost_energy", cost_energy);
+    num("cost_lateness", cost_lateness);
+    num("cost_failed", cost_failed);
+    num("cost_vehicles", cost_vehicles);
+    maybe("services", services);
+    maybe("wear_breakdowns", wear_breakdowns);
+    maybe("learning_rounds", learning_rounds);
+    maybe("model_bytes", model_bytes);
     num("risk_model_loss", risk_model_loss);
     num("risk_model_accuracy", risk_model_accuracy);
     num("travel_time_rmse", travel_time_rmse);
@@ -450,6 +532,20 @@ void KpiSummary::to_json(std::ostream& out) const {
     num("drive_hours", drive_hours);
     num("energy_kwh", energy_kwh);
     num("utilisation", utilisation);
+    // by fleet id (ids come from the scenario's [[fleets]]: letters, digits, '-', '_'), so
+    // that batch summaries flatten them to fleets.<id>.<kpi>
+    out << "  \"fleets\": {";
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        const GroupKpis& g = groups[i];
+        out << (i > 0 ? ", " : "") << '"' << g.id << "\": {\"vehicles\": " << g.vehicles
+            << ", \"vehicles_used\": " << g.vehicles_used << ", \"deliveries\": " << g.deliveries
+            << ", \"veh_km\": ";
+        json_number(out, g.veh_km);
+        out << ", \"utilisation\": ";
+        json_number(out, g.utilisation);
+        out << '}';
+    }
+    out << "},\n";
     num("queue_mean", queue_mean);
     out << "  \"queue_max\": " << queue_max << ",\n";
     num("dock_busy_h", dock_busy_h, true);
@@ -460,12 +556,15 @@ void KpiSummary::print(std::ostream& out) const {
     out << "orders    created " << created << ", delivered " << delivered << " (on time "
         << delivered_on_time << ", late " << delivered_late << ", short " << delivered_short
         << "), failed " << failed << ", open " << backlog << '\n';
-    out << "service   OTIF " << fixed(on_time_in_full_pct, 1) << " % of " << due
-        << " due, fill rate " << fixed(fill_rate, 3) << ", worst Q " << fixed(service_level_min, 3)
-        << " (" << intervals << " intervals of " << fixed(interval_s, 0) << " s)\n";
-    out << "lateness  p50 " << fixed(lateness_p50_s, 0) << " s, p90 " << fixed(lateness_p90_s, 0)
-        << " s, p99 " << fixed(lateness_p99_s, 0) << " s, max " << fixed(lateness_max_s, 0)
-        << " s\n";
+    out << "now       unassigned " << unassigned << " (oldest " << seconds(oldest_unassigned_age_s)
+        << "), at risk " << at_risk << ", overdue " << overdue << '\n';
+    out << "service   Q " << fixed(service_level, 3) << " (" << outcomes.served << " served, "
+        << outcomes.lost << " lost, " << outcomes.lapsed << " lapsed), worst Q "
+        << fixed(service_level_min, 3) << " (" << intervals << " intervals of "
+        << fixed(interval_s, 0) << " s); OTIF " << fixed(on_time_in_full_pct, 1) << " % of " << due
+        << " due, fill rate " << fixed(fill_rate, 3) << '\n';
+    out << "lateness  p50 " << seconds(lateness_p50_s) << ", p90 " << seconds(lateness_p90_s)
+        << ", p99 " << seconds(lateness_p99_s) << ", max " << seconds(lateness_max_s) << '\n';
     if (failed > 0) {
         out << "failed   ";
         for (std::size_t i = 1; i < kFailReasonCount; ++i) {
@@ -477,27 +576,39 @@ void KpiSummary::print(std::ostream& out) const {
     }
     if (orphaned > 0) {
         out << "reassign  orphaned " << orphaned << ", reassigned " << reassigned
-            << ", time to reassign mean " << fixed(time_to_reassign_mean_s, 0) << " s, max "
-            << fixed(time_to_reassign_max_s, 0) << " s\n";
+            << ", time to reassign mean " << seconds(time_to_reassign_mean_s) << ", max "
+            << seconds(time_to_reassign_max_s) << '\n';
     }
     if (disruptions > 0) {
         out << "disrupted " << disruptions << " disruptions, " << breakdowns
-            << " breakdowns; time to recover "
-            << (time_to_recover_s < 0.0 ? std::string("never") : fixed(time_to_recover_s, 0) + " s")
-            << ", resilience loss " << fixed(resilience_loss_s, 0) << " s\n";
+            << " breakdowns; from the onset: Q below the failure threshold after "
+            << seconds(time_to_impact_s) << ", recovered after "
+            << (std::isnan(time_to_impact_s)    ? std::string("- (never failed)")
+                : std::isnan(time_to_recover_s) ? std::string("- (not by the end)")
+                                                : seconds(time_to_recover_s))
+            << "; resilience loss " << seconds(resilience_loss_s) << '\n';
     }
     out << "decisions latency mean " << fixed(decision_latency_mean_s, 1) << " s; comms "
         << messages << " messages, " << fixed(bytes_per_agent / 1024.0, 1) << " KiB per agent\n";
-    if (learning_rounds > 0) {
-        out << "learning  " << learning_rounds << " rounds, " << services << " services, "
-            << wear_breakdowns << " worn-out breakdowns; risk model loss "
+    if (learning_rounds) {
+        out << "learning  " << text_of(learning_rounds) << " rounds, " << text_of(services)
+            << " services, " << text_of(wear_breakdowns) << " worn-out breakdowns; risk model loss "
             << fixed(risk_model_loss, 3) << ", travel-time RMSE " << fixed(travel_time_rmse, 3)
-            << "; " << fixed(static_cast<double>(model_bytes) / 1024.0, 0) << " KiB of models\n";
+            << "; " << fixed(static_cast<double>(model_bytes.value_or(0)) / 1024.0, 0)
+            << " KiB of models\n";
     }
-    out << "cost      " << fixed(cost, 0) << "\n";
+    out << "cost      " << fixed(cost, 0) << " (" << fixed(cost_per_delivered, 2)
+        << " per delivered order): distance " << fixed(cost_distance, 0) << ", energy "
+        << fixed(cost_energy, 0) << ", lateness " << fixed(cost_lateness, 0) << ", failed "
+        << fixed(cost_failed, 0) << ", vehicles " << fixed(cost_vehicles, 0) << '\n';
     out << "fleet     " << fixed(veh_km, 1) << " veh-km in " << fixed(drive_hours, 1)
         << " h driving, " << fixed(energy_kwh, 1) << " kWh, utilisation "
         << fixed(100.0 * utilisation, 1) << " %\n";
+    for (const GroupKpis& g : groups) {
+        out << "  " << g.id << ": " << g.vehicles_used << " of " << g.vehicles
+            << " vehicles delivered, " << g.deliveries << " deliveries, " << fixed(g.veh_km, 1)
+            << " veh-km, utilisation " << fixed(100.0 * g.utilisation, 1) << " %\n";
+    }
     out << "depots    queue mean " << fixed(queue_mean, 2) << ", max " << queue_max
         << ", docks busy " << fixed(dock_busy_h, 2) << " h\n";
 }
@@ -530,6 +641,7 @@ Recovery time_to_recover(std::span<const double> q, Tick interval, double failur
     r.failed = true;
     r.fail_interval = k;
     r.failed_at = start(k);
+    r.time_to_impact = std::max<Tick>(0, r.failed_at - disruption_start);
     r.time_to_recover = sim::kTickNever;
     // first interval back at the recovery threshold
     for (std::size_t j = k + 1; j < q.size(); ++j) {
@@ -537,7 +649,7 @@ Recovery time_to_recover(std::span<const double> q, Tick interval, double failur
             r.recovered = true;
             r.recover_interval = j;
             r.recovered_at = start(j);
-            r.time_to_recover = r.recovered_at - r.failed_at;
+            r.time_to_recover = std::max<Tick>(0, r.recovered_at - disruption_start);
             break;
         }
     }

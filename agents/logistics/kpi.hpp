@@ -9,13 +9,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agents/logistics/order.hpp"
 #include "sim/time.hpp"
 
 namespace swarm::agents {
+
+// a figure that does not apply to the run (null in JSON, "-" in text)
+inline constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
 
 // The time integral of a piecewise-constant integer level (a queue length): area in
 // level x ticks, and the maximum level. Advance every integral to the same time before
@@ -109,11 +115,31 @@ struct DepotCounters {
     DepotCounters& operator+=(const DepotCounters& other);
 };
 
+// What became known in one interval of the service level: orders served (delivered on time
+// and in full), lost (declared failed, or handed over short, before their due time) and
+// lapsed (due in the interval and neither served nor lost by then: late, whatever happens
+// next). Q = served / (served + lost + lapsed), the share of the outcomes that became known
+// in the interval that were good; 1 when nothing became known (nobody was let down: check
+// known() to tell). docs/logistics.md, "Service level".
+struct ServiceCounts {
+    std::uint64_t served = 0;
+    std::uint64_t lost = 0;
+    std::uint64_t lapsed = 0;
+
+    [[nodiscard]] std::uint64_t known() const { return served + lost + lapsed; }
+    [[nodiscard]] std::uint64_t bad() const { return lost + lapsed; }
+    [[nodiscard]] double q() const;
+    ServiceCounts& operator+=(const ServiceCounts& other);
+    friend bool operator==(const ServiceCounts&, const ServiceCounts&) = default;
+};
+
 // Per-interval series on a fixed grid: interval k is [origin + k*I, origin + (k+1)*I).
-// Orders are binned by the time the quantity refers to: `due` and `on_time_in_full` by the
-// order's due time, `created`, `delivered`, `failed` by the time it happened. Because an
-// on-time delivery happens before the due time, Q(k) is final once interval k has ended.
-// The fleet columns are filled by whoever aggregates vehicle time at barriers.
+// `due`, `on_time_in_full` and `settled_by_due` are binned by the order's due time,
+// `created`, `delivered`, `failed`, `served` and `lost` by the time it happened. The service
+// level Q(k) counts each order once, in the interval its outcome became known: a failure
+// when it is declared, a late order at its due time (not at its late delivery), a good one
+// at its delivery. Q(k) is final once interval k has ended. The fleet columns are filled by
+// whoever aggregates vehicle time at barriers.
 class KpiSeries {
   public:
     // an empty series without a grid: the identity of `+=` (adopts the other's grid)
@@ -133,8 +159,9 @@ class KpiSeries {
 
     // recording (from the OrderBook); a due time of kTickNever means "never due"
     void on_created(Tick created, Tick due);
-    void on_delivered(Tick now, Tick due, bool on_time_in_full);
-    void on_failed(Tick now);
+    // in_full: the whole size was handed over
+    void on_delivered(Tick now, Tick due, bool in_full);
+    void on_failed(Tick now, Tick due);
     // vehicle-ticks spent busy, and vehicle-ticks accounted (busy+idle+charging+down)
     void add_fleet_time(std::size_t k, Tick busy, Tick accounted);
 
@@ -145,13 +172,21 @@ class KpiSeries {
     [[nodiscard]] std::uint64_t delivered_by_due(std::size_t k) const {
         return at(delivered_by_due_, k);
     }
+    // orders due in k that were served or lost at or before their due time
+    [[nodiscard]] std::uint64_t settled_by_due(std::size_t k) const {
+        return at(settled_by_due_, k);
+    }
     [[nodiscard]] std::uint64_t delivered(std::size_t k) const { return at(delivered_, k); }
     [[nodiscard]] std::uint64_t failed(std::size_t k) const { return at(failed_, k); }
+    [[nodiscard]] std::uint64_t served(std::size_t k) const { return at(served_, k); }
+    [[nodiscard]] std::uint64_t lost(std::size_t k) const { return at(lost_, k); }
     [[nodiscard]] Tick busy(std::size_t k) const { return at(busy_, k); }
     [[nodiscard]] Tick accounted(std::size_t k) const { return at(accounted_, k); }
 
-    // Q(k) = orders due in k delivered on time in full / orders due in k; 1 when nothing
-    // was due (nobody was let down, and resilience integrals stay defined)
+    // what became known in interval k (complete intervals: `lapsed` counts every order due
+    // in k, so in the running interval it counts orders whose due time is still ahead)
+    [[nodiscard]] ServiceCounts service_counts(std::size_t k) const;
+    // Q(k) = service_counts(k).q()
     [[nodiscard]] double service_level(std::size_t k) const;
     // Q(0..n-1)
     [[nodiscard]] std::vector<double> service_levels(std::size_t n) const;
@@ -179,8 +214,11 @@ class KpiSeries {
     std::vector<std::uint64_t> due_;
     std::vector<std::uint64_t> otif_;
     std::vector<std::uint64_t> delivered_by_due_;
+    std::vector<std::uint64_t> settled_by_due_;
     std::vector<std::uint64_t> delivered_;
     std::vector<std::uint64_t> failed_;
+    std::vector<std::uint64_t> served_;
+    std::vector<std::uint64_t> lost_;
     std::vector<Tick> busy_;
     std::vector<Tick> accounted_;
 };
@@ -193,7 +231,18 @@ struct SummaryScope {
     sim::TimeScale scale{};
 };
 
-// The headline numbers of a run. Ratios with a zero denominator are NaN (JSON null).
+// One group of vehicles (a fleet of the scenario), filled by the fleet layer.
+struct GroupKpis {
+    std::string id;
+    std::uint32_t vehicles = 0;
+    std::uint32_t vehicles_used = 0;  // vehicles that delivered at least one order
+    std::uint64_t deliveries = 0;
+    double veh_km = 0.0;
+    double utilisation = 0.0;  // busy / accounted time of the group's vehicles
+};
+
+// The headline numbers of a run. Ratios with a zero denominator, and figures that do not
+// apply to the run (no disruption, no learning), are NaN or empty: null in JSON, "-" in text.
 struct KpiSummary {
     // orders
     std::uint64_t created = 0;
@@ -212,7 +261,17 @@ struct KpiSummary {
     std::uint64_t due_delivered = 0;
     double on_time_in_full_pct = 0.0;  // 100 * due_on_time_in_full / due
     double fill_rate = 0.0;            // due_delivered / due, in [0, 1]
-    double service_level_min = 0.0;    // lowest Q(k) over those intervals
+    // service level Q over the complete intervals: the outcomes known in them
+    // (ServiceCounts summed), their share served, and the lowest Q(k) among the intervals
+    // in which some outcome became known (NaN when none did)
+    ServiceCounts outcomes;
+    double service_level = 0.0;
+    double service_level_min = 0.0;
+    // leading indicators at the end (filled by the fleet layer; docs/logistics.md)
+    std::uint64_t unassigned = 0;                     // open orders no vehicle has accepted
+    double oldest_unassigned_age_s = kNotApplicable;  // NaN when none is unassigned
+    std::uint64_t at_risk = 0;                        // open, not yet due, estimated to arrive late
+    std::uint64_t overdue = 0;                        // open past their due time
     // lateness over delivered orders (0 for on-time ones), seconds, nearest-rank percentiles
     double lateness_p50_s = 0.0;
     double lateness_p90_s = 0.0;
@@ -226,31 +285,46 @@ struct KpiSummary {
     double time_to_reassign_max_s = 0.0;
     // decision latency: mean time from an order's creation to its first assignment
     double decision_latency_mean_s = 0.0;
-    // disruptions and self-healing (filled by the fleet layer; 0 when it has none)
-    std::uint64_t disruptions = 0;   // disruption actions applied
-    std::uint64_t breakdowns = 0;    // vehicle breakdowns
-    double time_to_recover_s = 0.0;  // 0: Q never fell below the failure threshold;
-                                     // -1: it did and never recovered before the end
-    double resilience_loss_s = 0.0;  // area between the pre-disruption Q and Q(t), s
-    std::uint64_t messages = 0;      // sent over the air by all agents
+    // disruptions and self-healing (filled by the fleet layer), times from the onset of the
+    // first disruption; NaN without a disruption
+    std::uint64_t disruptions = 0;             // disruption actions applied
+    std::uint64_t breakdowns = 0;              // vehicle breakdowns
+    double time_to_impact_s = kNotApplicable;  // to the first interval with Q below the failure
+                                               // threshold; NaN when Q never fell below it
+    double time_to_recover_s =
+        kNotApplicable;  // to the first interval back at the recovery threshold
+                         // after that; 0 when Q never fell below the failure
+                         // threshold, NaN when it had not recovered by the end
+    double resilience_loss_s = kNotApplicable;  // area between the pre-disruption Q and Q(t), s
+    std::uint64_t messages = 0;                 // sent over the air by all agents
     std::uint64_t bytes = 0;
     double messages_per_agent = 0.0;
     double bytes_per_agent = 0.0;
-    double cost = 0.0;  // veh-km, energy, lateness, failed orders, breakdowns, services
-    // operational learning (filled by the fleet layer; 0 without it)
-    std::uint64_t services = 0;         // planned maintenance visits finished
-    std::uint64_t wear_breakdowns = 0;  // components worn out on the road
-    std::uint64_t learning_rounds = 0;
-    std::uint64_t model_bytes = 0;  // model transfers (gossip or cloud), wire bytes
-    double risk_model_loss = 0.0;   // mean over vehicles, on hidden-truth samples
-    double risk_model_accuracy = 0.0;
-    double travel_time_rmse = 0.0;  // of log(travel time / free flow)
-    double model_consensus = 0.0;   // consensus distance of the risk models
+    // cost (the fleet layer's cost model, docs/logistics.md "Cost"): the total, its parts
+    // and the total per delivered order
+    double cost = 0.0;
+    double cost_distance = 0.0;
+    double cost_energy = 0.0;
+    double cost_lateness = 0.0;  // late minutes (delivered late, or open past due) and fees
+    double cost_failed = 0.0;
+    double cost_vehicles = 0.0;  // breakdowns and services
+    double cost_per_delivered = 0.0;
+    // operational learning (filled by the fleet layer; empty / NaN when the run has none,
+    // model figures NaN when the vehicles do not learn)
+    std::optional<std::uint64_t> services;         // planned maintenance visits finished
+    std::optional<std::uint64_t> wear_breakdowns;  // components worn out on the road
+    std::optional<std::uint64_t> learning_rounds;
+    std::optional<std::uint64_t> model_bytes;  // model transfers (gossip or cloud), wire bytes
+    double risk_model_loss = kNotApplicable;   // mean over vehicles, on hidden-truth samples
+    double risk_model_accuracy = kNotApplicable;
+    double travel_time_rmse = kNotApplicable;  // of log(travel time / free flow)
+    double model_consensus = kNotApplicable;   // consensus distance of the risk models
     // fleet
     double veh_km = 0.0;
     double drive_hours = 0.0;  // vehicle time spent moving (filled by the fleet layer)
     double energy_kwh = 0.0;
-    double utilisation = 0.0;  // busy / accounted vehicle time, in [0, 1]
+    double utilisation = 0.0;       // busy / accounted vehicle time, in [0, 1]
+    std::vector<GroupKpis> groups;  // per fleet (filled by the fleet layer)
     // depots
     double queue_mean = 0.0;     // time-average dock queue length, mean over depots
     std::int64_t queue_max = 0;  // longest dock queue at any depot
@@ -280,13 +354,17 @@ struct Recovery {
     std::size_t recover_interval = 0;
     Tick failed_at = sim::kTickNever;     // start of the first failing interval
     Tick recovered_at = sim::kTickNever;  // start of the first recovered interval
-    // recovered_at - failed_at; 0 when it never failed, kTickNever when it never recovered
+    // from the disruption's onset: to failed_at (kTickNever when it never failed), and to
+    // recovered_at (0 when it never failed, kTickNever when it never recovered)
+    Tick time_to_impact = sim::kTickNever;
     Tick time_to_recover = 0;
 };
 
-// anyLogistix-style time to recover: the first interval k starting at or after the
-// interval holding `disruption_start` with Q(k) < failure_threshold, then the first j > k
-// with Q(j) >= recovery_threshold. Requires failure_threshold <= recovery_threshold.
+// anyLogistix-style time to recover, measured from the disruption's onset: the first
+// interval k starting at or after the interval holding `disruption_start` with Q(k) <
+// failure_threshold, then the first j > k with Q(j) >= recovery_threshold; time to recover
+// = start(j) - disruption_start (at least 0). Requires failure_threshold <=
+// recovery_threshold.
 [[nodiscard]] Recovery time_to_recover(std::span<const double> q, Tick interval,
                                        double failure_threshold, double recovery_threshold,
                                        Tick disruption_start, Tick origin = 0);

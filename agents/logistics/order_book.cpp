@@ -194,6 +194,10 @@ void OrderBook::move(Order& o, OrderState to) {
     if (journal_ != nullptr) {
         journal_->push_back(o.id.index);
     }
+    // closed orders never reopen: the oldest open one only moves forward
+    while (oldest_open_ < orders_.size() && is_terminal(orders_[oldest_open_].state)) {
+        ++oldest_open_;
+    }
 }
 
 void OrderBook::assign(OrderId id, std::uint32_t vehicle, Tick now) {
@@ -258,7 +262,7 @@ void OrderBook::deliver(OrderId id, Tick now, double quantity) {
     if (on_time && in_full) {
         ++counters_.delivered_on_time_in_full;
     }
-    series_.on_delivered(now, o.due, on_time && in_full);
+    series_.on_delivered(now, o.due, in_full);
     move(o, OrderState::kDelivered);
 }
 
@@ -271,7 +275,7 @@ void OrderBook::fail(OrderId id, FailReason reason, Tick now) {
     o.failed_at = now;
     o.reason = reason;
     ++counters_.failed_by_reason[static_cast<std::size_t>(reason)];
-    series_.on_failed(now);
+    series_.on_failed(now, o.due);
     move(o, OrderState::kFailed);
 }
 

@@ -80,6 +80,11 @@ class OrderBook {
         return by_state_[static_cast<std::size_t>(s)];
     }
     [[nodiscard]] std::uint64_t open() const;
+    // The orders from the oldest open one on (every open order is in it, with the closed
+    // ones created after the oldest open one): what a sample of the open orders scans.
+    [[nodiscard]] std::span<const Order> from_oldest_open() const {
+        return std::span<const Order>(orders_).subspan(oldest_open_);
+    }
 
     // order fields are the book's; the depot LP records its dock queue and dock time here
     [[nodiscard]] const DepotCounters& counters() const { return counters_; }
@@ -105,6 +110,7 @@ class OrderBook {
     std::uint32_t depot_;
     std::vector<Order> orders_;  // by index
     std::array<std::uint64_t, kOrderStateCount> by_state_{};
+    std::size_t oldest_open_ = 0;  // index of the oldest open order (size() when none)
     DepotCounters counters_;
     KpiSeries series_;
     std::vector<std::uint32_t>* journal_ = nullptr;

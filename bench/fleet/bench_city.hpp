@@ -61,8 +61,8 @@ inline BenchCity make_bench_city(const BenchCityParams& p) {
     for (std::uint32_t d = 0; d < spec.depots.size(); ++d) {
         const std::uint32_t n = d + 1 == spec.depots.size() ? p.vehicles - placed : per_depot;
         const std::uint32_t drones = n / 5;
-        spec.fleets.push_back({0, n - drones, d});
-        spec.fleets.push_back({1, drones, d});
+        spec.fleets.push_back({0, n - drones, d, "vans"});
+        spec.fleets.push_back({1, drones, d, "drones"});
         placed += n;
     }
     spec.demand.zone_radius_m = 1500.0;

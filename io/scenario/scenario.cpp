@@ -254,13 +254,14 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
 
     toml::table& co = r.table(root, "", "cost");
     r.check_keys(co, "cost",
-                 {"per_km", "per_kwh", "per_late_minute", "per_failed_order", "per_breakdown",
-                  "per_service"});
+                 {"per_km", "per_kwh", "per_late_minute", "per_late_order", "per_failed_order",
+                  "per_breakdown", "per_service"});
     spec.cost.per_breakdown = r.real(co, "cost", "per_breakdown", 0.0, 0.0, 1e9);
     spec.cost.per_service = r.real(co, "cost", "per_service", 0.0, 0.0, 1e9);
     spec.cost.per_km = r.real(co, "cost", "per_km", 0.60, 0.0, 1e6);
     spec.cost.per_kwh = r.real(co, "cost", "per_kwh", 0.30, 0.0, 1e6);
     spec.cost.per_late_minute = r.real(co, "cost", "per_late_minute", 0.50, 0.0, 1e6);
+    spec.cost.per_late_order = r.real(co, "cost", "per_late_order", 5.0, 0.0, 1e9);
     spec.cost.per_failed_order = r.real(co, "cost", "per_failed_order", 25.0, 0.0, 1e9);
 
     toml::table& re = r.table(root, "", "resilience");
@@ -623,7 +624,8 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
         const std::string w = entry("fleets", i);
         r.check_keys(t, w, {"id", "type", "count", "home"});
         std::vector<std::string> seen = s.fleet_ids;
-        s.fleet_ids.push_back(r.id(t, w, seen));
+        const std::string id = r.id(t, w, seen);
+        s.fleet_ids.push_back(id);
         const std::string type = r.required_string(t, w, "type");
         const std::uint32_t ti =
             r.reference(*t.get("type"), w + ".type", type, s.type_ids, "vehicle type");
@@ -641,13 +643,13 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
                 const std::int64_t n = count / depots + (d < count % depots ? 1 : 0);
                 if (n > 0) {
                     s.spec.fleets.push_back(
-                        {ti, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(d)});
+                        {ti, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(d), id});
                 }
             }
         } else {
             const std::uint32_t hi =
                 r.reference(*t.get("home"), w + ".home", home, s.depot_ids, "depot");
-            s.spec.fleets.push_back({ti, static_cast<std::uint32_t>(count), hi});
+            s.spec.fleets.push_back({ti, static_cast<std::uint32_t>(count), hi, id});
         }
     }
 }

@@ -104,18 +104,18 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         const double cost = agents::running_cost(model_, t);  // once per KPI interval
         for (std::size_t k = next_interval_; k < complete; ++k) {
             std::uint64_t due = 0;
-            std::uint64_t otif = 0;
             std::uint64_t delivered = 0;
+            agents::ServiceCounts outcomes;
             for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
                 const agents::KpiSeries& s = model_.depot(d).book.series();
                 due += s.due(k);
-                otif += s.on_time_in_full(k);
                 delivered += s.delivered(k);
+                outcomes += s.service_counts(k);
             }
             TraceKpiInterval ki;
             ki.end_tick = static_cast<std::int64_t>(k + 1) * interval;
             ki.end_s = scale.to_seconds(ki.end_tick);
-            ki.service_level = due > 0 ? static_cast<double>(otif) / static_cast<double>(due) : 1.0;
+            ki.service_level = outcomes.q();
             ki.utilisation = fleet_series.utilisation(k);
             ki.due = static_cast<std::int64_t>(due);
             ki.deliveries = static_cast<std::int64_t>(delivered);

@@ -24,19 +24,19 @@ KpiHistory history(const std::vector<double>& q, double util = 0.5) {
 
 }  // namespace
 
-TEST_CASE("time to recover counts from the first failing interval after the disruption") {
+TEST_CASE("time to recover counts from the disruption's onset") {
     KpiHistory h = history({1.0, 0.98, 0.5, 0.7, 0.96, 1.0});
     h.disruptions = {70.0};
     const RecoveryFigure r = recovery_at(h, 1e9);
     CHECK(r.failed);
     CHECK(r.recovered);
     CHECK(r.failed_at_s == doctest::Approx(120.0));
-    CHECK(r.time_to_recover_s == doctest::Approx(120.0));
+    CHECK(r.time_to_recover_s == doctest::Approx(170.0));  // back at 240 s, onset at 70 s
     // at t = 250 s the recovery interval has not ended: still failing
     const RecoveryFigure early = recovery_at(h, 250.0);
     CHECK(early.failed);
     CHECK_FALSE(early.recovered);
-    CHECK(early.time_to_recover_s == doctest::Approx(120.0));  // 240 - 120 so far
+    CHECK(early.time_to_recover_s == doctest::Approx(170.0));  // 240 - 70 so far
     // a disruption after t does not count yet
     h.disruptions = {1000.0};
     CHECK_FALSE(recovery_at(h, 300.0).failed);

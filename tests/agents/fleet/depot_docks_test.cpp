@@ -56,7 +56,7 @@ TEST_CASE("depot docks: the mean wait matches M/M/c (Erlang C)") {
     depot.dock_service = {ServiceLaw::Kind::kExponential, 60.0};
     depot.demand_per_hour = 0.0;
     spec.depots = {depot};
-    spec.fleets = {{0, 1, 0}};
+    spec.fleets = {{0, 1, 0, {}}};
     const double mu = 1.0 / 60.0;      // per second
     const double lambda = 2.4 / 60.0;  // rho = 0.8
     const auto theory = sim::queueing::mmc(lambda, mu, 3);

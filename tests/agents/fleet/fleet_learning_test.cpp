@@ -27,7 +27,7 @@ FleetSpec learning_spec(const SmallCity& city, LearningMode mode) {
     spec.types[0].battery_kwh = 60.0;  // no charging detours: wear and learning only
     spec.fleets.clear();
     for (std::uint32_t d = 0; d < 3; ++d) {
-        spec.fleets.push_back({0, 14, d});
+        spec.fleets.push_back({0, 14, d, {}});
     }
     FleetLearningSpec& l = spec.learning;
     l.mode = mode;

@@ -201,6 +201,10 @@ TEST_CASE("fleet: the vehicle state machine refuses impossible transitions") {
     CHECK(transition_allowed(S::kReturning, S::kCharging));
     CHECK(transition_allowed(S::kCharging, S::kIdle));
     CHECK(transition_allowed(S::kEnRoute, S::kBroken));
+    // left without orders at its home node (all revoked while loading there): home at once,
+    // charging when low (scenarios/demand_surge.toml, cloud, seed 1 threw here)
+    CHECK(transition_allowed(S::kLoading, S::kCharging));
+    CHECK(transition_allowed(S::kToPickup, S::kMaintenance));
     CHECK_FALSE(transition_allowed(S::kIdle, S::kDelivering));
     CHECK_FALSE(transition_allowed(S::kLoading, S::kDelivering));
     CHECK_FALSE(transition_allowed(S::kBroken, S::kEnRoute));
@@ -214,7 +218,7 @@ TEST_CASE("fleet: specs are validated") {
     bad.allocation.max_plan = kMaxPlan + 1;
     CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
     bad = city.spec;
-    bad.fleets.push_back({5, 1, 0});
+    bad.fleets.push_back({5, 1, 0, {}});
     CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
     bad = city.spec;
     bad.allocation.bid_window_s = city.spec.lookahead_s;  // shorter than offer + bid
@@ -266,7 +270,7 @@ TEST_CASE("fleet: the day profile creates more orders at the peaks than at night
     DepotSpec depot = spec.depots[0];
     depot.demand_per_hour = 20.0;
     spec.depots = {depot};
-    spec.fleets = {{0, 4, 0}};
+    spec.fleets = {{0, 4, 0, {}}};
     sim::SerialExecutor serial;
     FleetRun run(spec, *city.routers, serial);
     run.run(24.0);

@@ -48,8 +48,8 @@ struct SmallCity {
         drone.battery_kwh = 0.2;  // 10 km
         spec.types = {van, drone};
         for (std::uint32_t d = 0; d < 3; ++d) {
-            spec.fleets.push_back({0, 8, d});
-            spec.fleets.push_back({1, 2, d});
+            spec.fleets.push_back({0, 8, d, "vans"});
+            spec.fleets.push_back({1, 2, d, "drones"});
         }
         spec.demand.zone_radius_m = 1200.0;
         spec.demand.due_s = 40.0 * 60.0;

@@ -136,7 +136,7 @@ TEST_CASE("nearest-rank lateness percentiles count on-time deliveries as zeros")
     CHECK(lateness_percentile(0, {}, 50.0) == 0);
 }
 
-TEST_CASE("Q(t) counts orders due in the interval and late or short or open ones are not served") {
+TEST_CASE("Q(t) counts each outcome in the interval it became known") {
     OrderBook book(0, kHour);
     // four orders due in hour 0, one due in hour 2, none in hour 1
     const OrderId on_time = book.create(spec(0, 30 * kMinute));
@@ -147,17 +147,23 @@ TEST_CASE("Q(t) counts orders due in the interval and late or short or open ones
     deliver(book, on_time, 10 * kMinute);
     deliver(book, late, 70 * kMinute);
     deliver(book, short_one, 20 * kMinute, 1.0);
-    deliver(book, next, 20 * kMinute);  // early: counts for hour 2, when it is due
+    deliver(book, next, 20 * kMinute);  // early: served when it is handed over
     const KpiSeries& s = book.series();
     CHECK(s.due(0) == 4);
     CHECK(s.on_time_in_full(0) == 1);
     CHECK(s.delivered_by_due(0) == 3);
-    CHECK(s.service_level(0) == 0.25);
+    // hour 0: served on_time and next, lost short_one (short, before due), lapsed late and
+    // the open one at their due times
+    CHECK(s.service_counts(0) == ServiceCounts{2, 1, 2});
+    CHECK(s.service_level(0) == 0.4);
+    // the late delivery in hour 1 is not counted again
     CHECK(s.due(1) == 0);
-    CHECK(s.service_level(1) == 1.0);  // nothing due: nobody let down
-    CHECK(s.service_level(2) == 1.0);
+    CHECK(s.service_counts(1) == ServiceCounts{});
+    CHECK(s.service_level(1) == 1.0);  // nothing became known: nobody let down
+    CHECK(s.settled_by_due(2) == 1);
+    CHECK(s.service_counts(2) == ServiceCounts{});
     CHECK(s.service_level(7) == 1.0);  // beyond the data
-    CHECK(s.service_levels(3) == std::vector<double>{0.25, 1.0, 1.0});
+    CHECK(s.service_levels(3) == std::vector<double>{0.4, 1.0, 1.0});
     CHECK(s.delivered(0) == 3);
     CHECK(s.delivered(1) == 1);
     CHECK(s.backlog_at(0) == 0);
@@ -177,7 +183,12 @@ TEST_CASE("the summary of a hand-made day has exact values") {
     CHECK(series.backlog_at(1) == 1);
     CHECK(series.backlog_at(2) == 3);
     CHECK(series.backlog_at(3) == 1);
-    CHECK(series.service_levels(3) == std::vector<double>{1.0 / 3.0, 0.0, 0.0});
+    // hour 0: a served; c (short) and d (failed) lost when declared, b lapsed at its due
+    // time; hour 1: e lapsed; hour 2: g served, f lapsed
+    CHECK(series.service_counts(0) == ServiceCounts{1, 2, 1});
+    CHECK(series.service_counts(1) == ServiceCounts{0, 0, 1});
+    CHECK(series.service_counts(2) == ServiceCounts{1, 0, 1});
+    CHECK(series.service_levels(3) == std::vector<double>{0.25, 0.0, 0.5});
 
     const KpiSummary s =
         summarize(h.book.counters(), h.fleet, series, SummaryScope{0, 3 * kHour, 1, {}});
@@ -196,6 +207,8 @@ TEST_CASE("the summary of a hand-made day has exact values") {
     CHECK(s.due_delivered == 4);
     CHECK(s.on_time_in_full_pct == 100.0 / 6.0);
     CHECK(s.fill_rate == 4.0 / 6.0);
+    CHECK(s.outcomes == ServiceCounts{2, 2, 3});
+    CHECK(s.service_level == 2.0 / 7.0);
     CHECK(s.service_level_min == 0.0);
     CHECK(s.lateness_p50_s == 0.0);
     CHECK(s.lateness_p90_s == 1800.0);
@@ -240,12 +253,20 @@ TEST_CASE("undefined ratios are NaN in the summary and null in JSON") {
     CHECK(std::isnan(s.on_time_in_full_pct));
     CHECK(std::isnan(s.lateness_p50_s));
     CHECK(std::isnan(s.utilisation));
+    // nothing was due or known: no service level, not 1
+    CHECK(std::isnan(s.service_level));
+    CHECK(std::isnan(s.service_level_min));
     std::ostringstream json;
     s.to_json(json);
     CHECK(json.str().find("\"on_time_in_full_pct\": null,") != std::string::npos);
+    CHECK(json.str().find("\"service_level_min\": null,") != std::string::npos);
+    // learning and resilience figures that do not apply are null, not 0
+    CHECK(json.str().find("\"risk_model_accuracy\": null,") != std::string::npos);
+    CHECK(json.str().find("\"learning_rounds\": null,") != std::string::npos);
     std::ostringstream human;
     s.print(human);
-    CHECK(human.str().find("OTIF n/a") != std::string::npos);
+    CHECK(human.str().find("OTIF - % of 0 due") != std::string::npos);
+    CHECK(human.str().find("worst Q -") != std::string::npos);
 }
 
 TEST_CASE("counter merging gives the same totals in any order") {
@@ -332,7 +353,7 @@ TEST_CASE("counter merging gives the same totals in any order") {
     CHECK(empty == series[0]);
 }
 
-TEST_CASE("time to recover runs from the first failing to the first recovered interval") {
+TEST_CASE("time to recover runs from the disruption's onset to the first recovered interval") {
     const std::vector<double> q = {1.0, 1.0, 0.9, 0.4, 0.3, 0.6, 0.85, 0.95, 1.0};
     const Recovery r = time_to_recover(q, 10, 0.5, 0.9, 20);
     CHECK(r.failed);
@@ -341,12 +362,14 @@ TEST_CASE("time to recover runs from the first failing to the first recovered in
     CHECK(r.recover_interval == 7);
     CHECK(r.failed_at == 30);
     CHECK(r.recovered_at == 70);
-    CHECK(r.time_to_recover == 40);
+    CHECK(r.time_to_impact == 10);
+    CHECK(r.time_to_recover == 50);
 
     // with an origin, and a disruption inside an interval: searching starts in that interval
     const Recovery shifted = time_to_recover(q, 10, 0.5, 0.9, 135, 100);
     CHECK(shifted.failed_at == 130);
-    CHECK(shifted.time_to_recover == 40);
+    CHECK(shifted.time_to_impact == 0);
+    CHECK(shifted.time_to_recover == 35);
 
     // a dip before the disruption does not count
     const Recovery later = time_to_recover(q, 10, 0.5, 0.9, 50);
