@@ -222,6 +222,24 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
     out << "  }\n}\n";
 }
 
+// a sampling interval in ticks: a warning when the tick grid changes it, an error (nullopt)
+// when it is below one tick
+std::optional<sim::Tick> sample_ticks(const std::string& file, const char* key, double seconds,
+                                      const sim::TimeScale& scale) {
+    const sim::Tick ticks = scale.from_seconds(seconds);
+    if (ticks <= 0) {
+        std::cerr << file << ": error: " << key << " = " << number(seconds)
+                  << " s is shorter than one tick (run.tick_us)\n";
+        return std::nullopt;
+    }
+    if (scale.to_seconds(ticks) != seconds) {
+        std::cerr << file << ": warning: " << key << " = " << number(seconds)
+                  << " s is not a whole number of ticks: sampling every "
+                  << number(scale.to_seconds(ticks)) << " s\n";
+    }
+    return ticks;
+}
+
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!scenario_file_readable(o.file)) {
@@ -249,10 +267,20 @@ int run_scenario(const RunOptions& o) {
     agents::FleetModel model(s.spec, routers);
     const std::unique_ptr<sim::Executor> executor = sim::make_executor(s.run.threads);
     sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
+    // KPI samples and trace frames on grids of their own from t = 0, and both once more at
+    // the end (engine.sample_now() below)
+    const std::optional<sim::Tick> interval =
+        sample_ticks(o.file, "run.sample_interval_s", s.run.sample_interval_s, s.spec.time);
+    const std::optional<sim::Tick> frame_interval =
+        trace_path.empty() ? interval
+                           : sample_ticks(o.file, "output.sample_interval_s",
+                                          s.output.sample_interval_s, s.spec.time);
+    if (!interval || !frame_interval) {
+        return kExitInvalidInput;
+    }
     agents::FleetKpiObserver kpi(model);
     engine.add_observer(kpi);
-    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
-    engine.set_sampling(interval, interval);
+    engine.set_sampling(engine.now(), *interval);
     model.attach(engine);
 
     // the trace: one writer thread behind a bounded queue, fed at sample times
@@ -260,7 +288,8 @@ int run_scenario(const RunOptions& o) {
     std::unique_ptr<io::TraceObserver> tracer;
     std::unique_ptr<io::FleetLearningSource> learned;
     if (!trace_path.empty()) {
-        io::TraceHeader header = io::TraceObserver::header_for(model, s.run.sample_interval_s);
+        io::TraceHeader header =
+            io::TraceObserver::header_for(model, s.spec.time.to_seconds(*frame_interval));
         header.scenario_text = s.resolved_toml;
         header.scenario_name = std::filesystem::path(o.file).stem().string();
         header.seed = s.run.seed;
@@ -268,9 +297,6 @@ int run_scenario(const RunOptions& o) {
         header.agent_values = io::FleetLearningSource::names(s.spec);
         const std::vector<std::string> header_values = header.agent_values;
         io::TraceObserverOptions to;
-        // frames every n-th KPI sample: the trace interval rounded to a whole multiple
-        to.every = static_cast<std::uint64_t>(
-            std::max(1.0, std::round(s.output.sample_interval_s / s.run.sample_interval_s)));
         to.order_events = s.output.events;
         to.state_events = s.output.events;
         try {
@@ -286,7 +312,7 @@ int run_scenario(const RunOptions& o) {
             tracer->add_value_source(*learned);
             tracer->add_link_source(*learned);
         }
-        engine.add_observer(*tracer);
+        engine.add_observer(*tracer, engine.now(), *frame_interval);
     }
 
     RunReport r;
@@ -319,6 +345,8 @@ int run_scenario(const RunOptions& o) {
     progress.done();
 
     r.interrupted = r.stats.reason == sim::StopReason::kRequested;
+    // the final state (the grids stop short of `until`): the trace's last frame is the summary
+    engine.sample_now();
     const sim::Tick end = r.interrupted ? std::max(engine.now(), kpi.latest().t) : limits.until;
     model.finish(engine);
     r.kpis = kpi.take(end);

@@ -2,7 +2,9 @@
 """report.py TRACE.h5 [TRACE.h5 ... | BATCH_DIR] -o DIR: PNG plots and a Markdown summary of swarmsim traces.
 
 One trace: service level Q(t) per KPI interval, cumulative deliveries and backlog, and fleet
-states over time (vehicles per state, stacked, from particles/agents/state) in report.md.
+states over time (vehicles per state, stacked, from particles/agents/state) in report.md,
+with the run's totals from the trace's final frame (the run's end: the same numbers as the
+run summary of `swarmsim run --json`).
 Several traces, or the output directory of `swarmsim sweep`/`compare` (its runs' traces,
 labelled by policy or parameters and seed): comparison.png overlays Q(t) and deliveries of
 every trace, and comparison.md lists their headline numbers; a batch directory also gets
@@ -98,7 +100,35 @@ def plot_learning(f, out):
 
 
 def last(s, default=float("nan")):
-    return s["value"][-1] if len(s["value"]) else default
+    """the series' value at its last row: for the per-sample observables, the final frame
+    (schema 1.5 traces end with a frame at the run's end, so these are the run's totals);
+    default for an empty or missing series"""
+    if s is None or not len(s["value"]):
+        return default
+    return s["value"][-1]
+
+
+def count(obs, name):
+    """the final value of a count observable as text; "n/a" where the trace has none
+    (traces before schema 1.5 have no delivered_on_time, delivered_late, veh_km)"""
+    v = last(obs.get(name))
+    return str(int(v)) if np.isfinite(v) else "n/a"
+
+
+def totals(obs):
+    """the run's totals from the final frame: {name: number or None}, the names of the run
+    summary (`swarmsim run --json` kpis): created, delivered, delivered_on_time,
+    delivered_late, failed, backlog, veh_km, and time_s (when they hold)"""
+    out = {}
+    for name in ("created", "delivered", "delivered_on_time", "delivered_late", "failed",
+                 "backlog"):
+        v = last(obs.get(name))
+        out[name] = int(v) if np.isfinite(v) else None
+    v = last(obs.get("veh_km"))
+    out["veh_km"] = float(v) if np.isfinite(v) else None
+    t = obs.get("created")
+    out["time_s"] = float(t["time"][-1]) if t is not None and len(t["time"]) else None
+    return out
 
 
 def write_summary(f, obs, out, learning=False):
@@ -106,6 +136,9 @@ def write_summary(f, obs, out, learning=False):
     q = obs["service_level"]["value"]
     util = obs["utilisation"]["value"]
     n = swarm_trace.samples(f)
+    tot = totals(obs)
+    veh_km = "n/a" if tot["veh_km"] is None else f"{tot['veh_km']:.1f}"
+    end = "n/a" if tot["time_s"] is None else f"{tot['time_s']:.0f} s"
     lines = [
         "# swarmsim run report",
         "",
@@ -114,13 +147,17 @@ def write_summary(f, obs, out, learning=False):
         f"- scenario: {p.get('scenario_name', '') or '(unnamed)'}, seed {p.get('seed')}, "
         f"threads {p.get('threads')}, swarmsim {p.get('swarmsim_version')}",
         f"- network: {p.get('network_nodes')} nodes, {p.get('network_edges')} edges",
+        f"- totals as of the last frame, t = {end}",
         "",
         "| KPI | value |",
         "|---|---|",
-        f"| orders created | {int(last(obs['created'], 0))} |",
-        f"| delivered | {int(last(obs['delivered'], 0))} |",
-        f"| failed | {int(last(obs['failed'], 0))} |",
-        f"| backlog at the end | {int(last(obs['backlog'], 0))} |",
+        f"| orders created | {count(obs, 'created')} |",
+        f"| delivered | {count(obs, 'delivered')} |",
+        f"| delivered on time | {count(obs, 'delivered_on_time')} |",
+        f"| delivered late | {count(obs, 'delivered_late')} |",
+        f"| failed | {count(obs, 'failed')} |",
+        f"| backlog at the end | {count(obs, 'backlog')} |",
+        f"| veh-km | {veh_km} |",
         f"| KPI intervals | {len(q)} |",
         f"| service level: mean / min | {np.mean(q) if len(q) else float('nan'):.3f} / "
         f"{np.min(q) if len(q) else float('nan'):.3f} |",
@@ -149,10 +186,12 @@ def batch_traces(directory):
     with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as fh:
         manifest = json.load(fh)
     out = []
-    for r in manifest.get("runs", []):
+    # any value may be null (JSON has no NaN; undefined KPIs are null)
+    for r in manifest.get("runs") or []:
         if r.get("status") == "ok" and r.get("trace"):
-            label = ", ".join(o.split(".")[-1] for o in r.get("overrides", []))
-            out.append((f"{label} seed {r['seed']}".strip(), os.path.join(directory, r["trace"])))
+            label = ", ".join(o.split(".")[-1] for o in r.get("overrides") or [])
+            out.append((f"{label} seed {r.get('seed')}".strip(),
+                        os.path.join(directory, r["trace"])))
     return out
 
 
@@ -171,8 +210,8 @@ def compare_traces(traces, out_dir):
         if len(d["time"]):
             ax_d.plot(d["time"] / 3600.0, d["value"], label=label)
         qv = q["value"]
-        lines.append(f"| {label} | {int(last(obs['created'], 0))} | "
-                     f"{int(last(obs['delivered'], 0))} | {int(last(obs['failed'], 0))} | "
+        lines.append(f"| {label} | {count(obs, 'created')} | "
+                     f"{count(obs, 'delivered')} | {count(obs, 'failed')} | "
                      f"{np.mean(qv) if len(qv) else float('nan'):.3f} | "
                      f"{np.min(qv) if len(qv) else float('nan'):.3f} |")
     ax_q.set_ylabel("service level Q(t)")

@@ -65,7 +65,9 @@ def agent_values(f):
     n = samples(f)
     out = {}
     for name, g in f["particles/agents"].items():
-        if name in ("box", "position", "state", "load", "energy") or "value" not in g:
+        # id is a dataset (the agents' dimension scale), box a group without values
+        if (name in ("box", "id", "position", "state", "load", "energy")
+                or not isinstance(g, h5py.Group) or "value" not in g):
             continue
         out[name] = g["value"][:n]
     return out

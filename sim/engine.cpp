@@ -130,7 +130,15 @@ void Engine::every(Tick first, Tick interval, BarrierAction action) {
 }
 
 void Engine::add_observer(Observer& observer) {
-    observers_.push_back(&observer);
+    observers_.push_back({&observer, false, kNoSample});
+    per_event_observers_ = per_event_observers_ || observer.wants_events();
+}
+
+void Engine::add_observer(Observer& observer, Tick first, Tick interval) {
+    const std::size_t slot = observers_.size();
+    every(first, interval,
+          [slot](Engine& engine, Tick t) { engine.sample(engine.observers_[slot], t); });
+    observers_.push_back({&observer, true, kNoSample});
     per_event_observers_ = per_event_observers_ || observer.wants_events();
 }
 
@@ -139,11 +147,32 @@ void Engine::set_sampling(Tick first, Tick interval) {
         throw SchedulingError("engine: sampling is already set");
     }
     every(first, interval, [](Engine& engine, Tick t) {
-        for (Observer* o : engine.observers_) {
-            o->on_sample(engine, t);
+        for (ObserverSlot& slot : engine.observers_) {
+            if (!slot.own_grid) {
+                engine.sample(slot, t);
+            }
         }
     });
     sample_action_ = actions_.size() - 1;
+}
+
+void Engine::sample(ObserverSlot& slot, Tick t) {
+    if (slot.last_sample == t) {
+        return;  // sample_now() took this instant already
+    }
+    slot.last_sample = t;
+    slot.observer->on_sample(*this, t);
+}
+
+void Engine::sample_now() {
+    if (in_window_) {
+        throw SchedulingError("engine: sample_now() is only allowed between windows");
+    }
+    for (ObserverSlot& slot : observers_) {
+        if (slot.own_grid || sample_action_ != SIZE_MAX) {
+            sample(slot, now_);
+        }
+    }
 }
 
 Tick Engine::next_timer_time() const {
@@ -255,8 +284,8 @@ RunStats Engine::run(const RunLimits& limits) {
         const WindowInfo info{total_windows_, begin, window_end, window_events};
         ++total_windows_;
         ++stats.windows;
-        for (Observer* o : observers_) {
-            o->on_window_end(*this, info);
+        for (const ObserverSlot& slot : observers_) {
+            slot.observer->on_window_end(*this, info);
         }
     }
 
@@ -303,9 +332,9 @@ void Engine::run_window(std::size_t p, Tick window_end) {
             lp.hash = fold(h, event.seq);
         }
         if (per_event_observers_) {
-            for (Observer* o : observers_) {
-                if (o->wants_events()) {
-                    o->on_event(p, event);
+            for (const ObserverSlot& slot : observers_) {
+                if (slot.observer->wants_events()) {
+                    slot.observer->on_event(p, event);
                 }
             }
         }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -91,9 +92,19 @@ class Engine {
     // the same every `interval` ticks from `first` on
     void every(Tick first, Tick interval, BarrierAction action);
 
+    // Sampling: an observer's on_sample runs on a grid, every `interval` ticks from `first`
+    // (first >= now()), and at the end of a run when the driver calls sample_now(). Sample
+    // times are strictly increasing per observer: one instant is never sampled twice.
+    // The observer samples on the grid set_sampling() sets (none until it is called).
     void add_observer(Observer& observer);
-    // observers' on_sample runs every `interval` ticks from `first`
+    // the observer samples on a grid of its own (e.g. a trace at 60 s beside KPIs at 900 s)
+    void add_observer(Observer& observer, Tick first, Tick interval);
+    // the shared grid of the observers added without one
     void set_sampling(Tick first, Tick interval);
+    // Samples now(): every observer with a grid whose last sample was before now(). For the
+    // final state of a run, which a grid misses (run() stops before the instant `until`) or
+    // an interrupted run stopped between grid points. Only between runs.
+    void sample_now();
 
     // Runs until a limit is hit; may be called again to go on.
     RunStats run(const RunLimits& limits = {});
@@ -146,6 +157,14 @@ class Engine {
         std::size_t action;
     };
 
+    struct ObserverSlot {
+        Observer* observer;
+        bool own_grid;
+        Tick last_sample;  // kNoSample: none yet
+    };
+    static constexpr Tick kNoSample = std::numeric_limits<Tick>::min();
+
+    void sample(ObserverSlot& slot, Tick t);
     void run_window(std::size_t p, Tick window_end);
     void run_due_barrier_actions(Tick until);
     [[nodiscard]] Tick next_timer_time() const;
@@ -158,7 +177,7 @@ class Engine {
     std::vector<LpState> lps_;
     std::vector<Partition> partitions_;
     std::uint32_t lps_per_partition_ = 1;
-    std::vector<Observer*> observers_;
+    std::vector<ObserverSlot> observers_;
     bool per_event_observers_ = false;
     std::deque<BarrierAction> actions_;  // a deque: actions may add actions while running
     std::vector<Timer> timers_;          // min-heap on (time, order)

@@ -1,6 +1,8 @@
 #pragma once
 // Observers see the simulation without being part of it: at window ends, at sample times
 // (windows are cut there, so the state they read is consistent) and, if they ask, per event.
+// Sample times are a grid (Engine::set_sampling, or the observer's own) plus the end of a run
+// when the driver asks for it (Engine::sample_now), strictly increasing: no instant twice.
 #include <cstddef>
 #include <cstdint>
 

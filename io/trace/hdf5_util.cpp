@@ -1,5 +1,6 @@
 #include "io/trace/hdf5_util.hpp"
 
+#include <H5DSpublic.h>
 #include <libdeflate.h>
 
 #include <algorithm>
@@ -135,6 +136,14 @@ void attr_f64(hid_t obj, const char* name, double value) {
 
 bool has_attr(hid_t obj, const char* name) {
     return H5Aexists(obj, name) > 0;
+}
+
+void make_scale(hid_t scale, const char* name) {
+    check_status(H5DSset_scale(scale, name), "cannot make a dimension scale");
+}
+
+void attach_scale(hid_t dset, hid_t scale, unsigned axis) {
+    check_status(H5DSattach_scale(dset, scale, axis), "cannot attach a dimension scale");
 }
 
 bool has_link(hid_t parent, const std::string& path) {

@@ -56,6 +56,11 @@ void attr_u64(hid_t obj, const char* name, std::uint64_t value);
 void attr_i64(hid_t obj, const char* name, std::int64_t value);
 void attr_f64(hid_t obj, const char* name, double value);
 
+// HDF5 dimension scales (H5DS, hdf5_hl): `scale` becomes one, named `name` (netCDF and
+// xarray call it a coordinate); attach_scale labels axis `axis` of `dset` with it
+void make_scale(hid_t scale, const char* name);
+void attach_scale(hid_t dset, hid_t scale, unsigned axis);
+
 bool has_attr(hid_t obj, const char* name);
 bool has_link(hid_t parent, const std::string& path);
 std::string read_attr_string(hid_t obj, const char* name);

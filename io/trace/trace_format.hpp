@@ -12,8 +12,10 @@ namespace swarm::io {
 // version of our own module (h5md/modules/swarmsim_trace): bump the minor on additions,
 // the major on changes a reader must know about
 // 1.1: float32 positions, connectivity/links; 1.2: disruption events; 1.3: per-agent value
-// elements from TraceHeader::agent_values; 1.4: observables/cost on the KPI grid
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 4};
+// elements from TraceHeader::agent_values; 1.4: observables/cost on the KPI grid; 1.5: frames
+// at the start and the end of the run, dimension scales (time, particles/agents/id, xy),
+// observables delivered_on_time, delivered_late and veh_km
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 5};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file)

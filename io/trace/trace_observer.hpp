@@ -42,8 +42,10 @@ class AgentValueSource {
     virtual void collect_values(sim::Tick t, std::span<const std::span<float>> out) = 0;
 };
 
+// Every sample the engine gives it is a frame: the observer's sampling grid is the frame
+// grid (Engine::add_observer(trace, first, interval)), and Engine::sample_now() at the end
+// of a run adds the final state.
 struct TraceObserverOptions {
-    std::uint64_t every = 1;   // record every n-th engine sample
     bool order_events = true;  // order lifecycle rows in /events (exact times)
     bool state_events = true;  // vehicle state changes, at sample resolution
 };
@@ -97,7 +99,6 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     agents::FleetModel& model_;
     TraceWriter& writer_;
     TraceObserverOptions options_;
-    std::uint64_t samples_ = 0;
     std::uint64_t frames_ = 0;
     double sample_s_ = 0.0;
     double push_s_ = 0.0;
@@ -109,7 +110,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // order counters per depot as last read, and their sums
     struct OrderTotals {
         std::int64_t created = 0;
-        std::int64_t delivered = 0;
+        std::int64_t on_time = 0;
+        std::int64_t late = 0;
         std::int64_t failed = 0;
     };
     std::vector<OrderTotals> depot_totals_;
@@ -136,6 +138,9 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<float> position_;  // x, y
     std::vector<std::uint32_t> leg_of_;
     std::vector<Leg> legs_;
+    // distance driven per vehicle and in all (exact integers: the sum is the run summary's)
+    std::vector<std::int64_t> distance_mm_;
+    std::int64_t total_distance_mm_ = 0;
 };
 
 }  // namespace swarm::io

@@ -193,8 +193,8 @@ std::vector<std::string> TraceReader::agent_values() const {
     const std::lock_guard lock(h5::hdf5_mutex());
     std::vector<std::string> names;
     for (const std::string& n : link_names(impl_->file, "particles/agents")) {
-        const bool standard = std::any_of(std::begin(kElements), std::end(kElements),
-                                          [&n](const char* e) { return n == e; });
+        const bool standard = n == "id" || std::any_of(std::begin(kElements), std::end(kElements),
+                                                       [&n](const char* e) { return n == e; });
         if (standard || !h5::has_link(impl_->file, "particles/agents/" + n + "/value")) {
             continue;
         }

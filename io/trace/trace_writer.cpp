@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <tuple>
 #include <utility>
@@ -40,10 +41,13 @@ struct Series {
     Appendable value;
 };
 
-// creates group/name/{step,time,value} (closed again: SWMR starts afterwards)
+// creates group/name/{step,time,value} (closed again: SWMR starts afterwards). `time` is the
+// HDF5 dimension scale of the first axis of step and value (netCDF/xarray: a coordinate);
+// value's further axes get `axis_scales`, one per axis of `row`.
 void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
                    const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
-                   int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0) {
+                   int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0,
+                   const std::vector<hid_t>& axis_scales = {}) {
     const Handle g = h5::create_group(parent, name);
     {
         const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
@@ -56,7 +60,31 @@ void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_ty
         if (unit != nullptr) {
             h5::attr_string(value.id(), "unit", unit);
         }
+        h5::make_scale(time.id(), "time");
+        h5::attach_scale(step.id(), time.id(), 0);
+        h5::attach_scale(value.id(), time.id(), 0);
+        for (std::size_t axis = 0; axis < row.size() && axis < axis_scales.size(); ++axis) {
+            h5::attach_scale(value.id(), axis_scales[axis], static_cast<unsigned>(axis + 1));
+        }
     }
+}
+
+// a fixed dimension scale: name[values.size()] (the scales of the agent and x/y axes)
+template <class T>
+Handle create_scale(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                    const std::vector<T>& values) {
+    const hsize_t n = values.size();
+    const Handle space(h5::check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    const Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+    h5::check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+    Handle d(h5::check(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       "cannot create a dimension scale"));
+    if (n > 0) {
+        h5::check_status(H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                         "cannot write a dimension scale");
+    }
+    h5::make_scale(d, name);
+    return d;
 }
 
 // a per-agent element: time axes appended as usual, values a chunk row at a time
@@ -92,9 +120,17 @@ struct ScalarSpec {
     const char* unit;
 };
 constexpr ScalarSpec kSampleScalars[] = {
-    {"created", true, nullptr}, {"delivered", true, nullptr},      {"failed", true, nullptr},
-    {"backlog", true, nullptr}, {"busy_fraction", false, nullptr}, {"energy", false, "kWh"},
+    {"created", true, nullptr},
+    {"delivered", true, nullptr},
+    {"delivered_on_time", true, nullptr},
+    {"delivered_late", true, nullptr},
+    {"failed", true, nullptr},
+    {"backlog", true, nullptr},
+    {"busy_fraction", false, nullptr},
+    {"energy", false, "kWh"},
+    {"veh_km", false, "km"},
 };
+constexpr std::size_t kSampleCounts = 6;  // the integer ones, first
 constexpr ScalarSpec kIntervalScalars[] = {
     {"service_level", false, nullptr}, {"utilisation", false, nullptr}, {"due", true, nullptr},
     {"deliveries", true, nullptr},     {"cost", false, nullptr},
@@ -118,25 +154,37 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         const Handle ours = h5::create_group(modules, "swarmsim_trace");
         h5::attr_ints(ours, "version", {kTraceSchemaVersion[0], kTraceSchemaVersion[1]});
     }
-    // particles/agents: box and the four elements
+    // particles/agents: box, the agents' ids and the four elements. Every axis of a per-agent
+    // value is labelled by a dimension scale (xarray wants all or none): time (the element's
+    // own), id (particles/agents/id, H5MD's element of particle ids: vehicle v is row v) and,
+    // for positions, xy (at the root: a scale must sit in an ancestor of its users' group).
     {
+        const std::vector<char> xy_names = {'x', 'y'};
+        const Handle xy_type(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        h5::check_status(H5Tset_size(xy_type, 1), "H5Tset_size");
+        const Handle xy = create_scale(file, "xy", xy_type, xy_type, xy_names);
         const Handle particles = h5::create_group(file, "particles");
         const Handle agents = h5::create_group(particles, "agents");
         const Handle box = h5::create_group(agents, "box");
         h5::attr_ints(box, "dimension", {2});
         h5::attr_strings(box, "boundary", {"none", "none"});
+        std::vector<std::uint32_t> ids(h.agents);
+        for (std::uint32_t v = 0; v < h.agents; ++v) {
+            ids[v] = v;
+        }
+        const Handle id = create_scale(agents, "id", H5T_STD_U32LE, H5T_NATIVE_UINT32, ids);
         const hsize_t n = h.agents;
         create_series(agents, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n, 2}, h.agents * 8,
-                      "m", deflate, frames, block);
+                      "m", deflate, frames, block, {id, xy});
         create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
-                      deflate, frames, block);
+                      deflate, frames, block, {id});
         create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
-                      deflate, frames, block);
+                      deflate, frames, block, {id});
         create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
-                      deflate, frames, block);
+                      deflate, frames, block, {id});
         for (const std::string& name : h.agent_values) {
             create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
-                          nullptr, deflate, frames, block);
+                          nullptr, deflate, frames, block, {id});
         }
     }
     // observables
@@ -214,9 +262,9 @@ void check_value_names(const std::string& path, const std::vector<std::string>& 
                                        "not a valid name (letters, digits, '_', '-', '.'; not "
                                        "empty, not starting with '.')");
         }
-        const bool standard =
-            name == "box" || std::find(kTraceAgentElements.begin(), kTraceAgentElements.end(),
-                                       name) != kTraceAgentElements.end();
+        const bool standard = name == "box" || name == "id" ||
+                              std::find(kTraceAgentElements.begin(), kTraceAgentElements.end(),
+                                        name) != kTraceAgentElements.end();
         if (standard) {
             throw TraceError(path, what + "clashes with a standard element of particles/agents");
         }
@@ -343,15 +391,17 @@ struct TraceWriter::File {
             values[i].value.append(f.values.data() + i * n);
         }
         const TraceScalars& c = f.scalars;
-        const std::int64_t ints[] = {c.created, c.delivered, c.failed, c.backlog};
-        for (std::size_t i = 0; i < 4; ++i) {
+        // in kSampleScalars order
+        const std::int64_t ints[kSampleCounts] = {
+            c.created, c.delivered, c.delivered_on_time, c.delivered_late, c.failed, c.backlog};
+        const double reals[] = {c.busy_fraction, c.energy_kwh, c.veh_km};
+        static_assert(std::size(ints) + std::size(reals) == std::size(kSampleScalars));
+        for (std::size_t i = 0; i < sample_scalars.size(); ++i) {
             append_time(sample_scalars[i], f.step, f.time);
-            sample_scalars[i].value.append(&ints[i], 1);
+            sample_scalars[i].value.append(
+                i < kSampleCounts ? static_cast<const void*>(&ints[i]) : &reals[i - kSampleCounts],
+                1);
         }
-        append_time(sample_scalars[4], f.step, f.time);
-        sample_scalars[4].value.append(&c.busy_fraction, 1);
-        append_time(sample_scalars[5], f.step, f.time);
-        sample_scalars[5].value.append(&c.energy_kwh, 1);
         for (const TraceKpiInterval& k : f.intervals) {
             for (Series& s : interval_scalars) {
                 append_time(s, k.end_tick, k.end_s);

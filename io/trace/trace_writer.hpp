@@ -78,10 +78,13 @@ struct TraceKpiInterval {
 struct TraceScalars {
     std::int64_t created = 0;
     std::int64_t delivered = 0;
+    std::int64_t delivered_on_time = 0;
+    std::int64_t delivered_late = 0;
     std::int64_t failed = 0;
     std::int64_t backlog = 0;    // open orders
     double busy_fraction = 0.0;  // vehicles serving orders / vehicles
     double energy_kwh = 0.0;     // energy on board, all vehicles
+    double veh_km = 0.0;         // distance driven so far, all vehicles (a completer's sum)
 };
 
 // what a vehicle is doing, recorded when it changed since the previous frame: the trace
@@ -97,6 +100,7 @@ struct TraceAgentChange {
     std::int64_t leg_end = 0;
     std::uint32_t load = 0;
     double energy_kwh = 0.0;
+    std::int64_t distance_mm = 0;  // driven since the start (FleetCounters::distance_mm)
 };
 
 // one sample, filled by the simulation thread, consumed by the writer thread

@@ -306,6 +306,68 @@ TEST_CASE("observers get window ends and samples at exact instants") {
     CHECK(counter.windows == s.windows);
 }
 
+TEST_CASE("observers sample on their own grids and once more at the end on request") {
+    struct Sampler final : Observer {
+        std::vector<Tick> samples;
+        std::vector<std::size_t> seen;  // events run before each sample
+        const ScriptModel* model = nullptr;
+        void on_sample(const Engine& e, Tick t) override {
+            CHECK(e.now() == t);
+            samples.push_back(t);
+            seen.push_back(model->log[0].size());
+        }
+    };
+    ScriptModel model(1);
+    SerialExecutor exec;
+    Engine engine(config(1), model, exec);
+    for (Tick t = 0; t < 1000; t += 7) {
+        engine.inject(0, t, 1);
+    }
+    Sampler shared;
+    Sampler own;
+    Sampler silent;  // added without a grid before any is set: still on the shared one
+    shared.model = own.model = silent.model = &model;
+    engine.add_observer(shared);
+    engine.add_observer(own, 0, 60);
+    engine.add_observer(silent);
+    engine.set_sampling(0, 250);
+    RunLimits limits;
+    limits.until = 500;  // exclusive: the grid point 500 is not sampled by this run
+    engine.run(limits);
+    CHECK(shared.samples == std::vector<Tick>{0, 250});
+    CHECK(own.samples == std::vector<Tick>{0, 60, 120, 180, 240, 300, 360, 420, 480});
+    // the end of the run: every event before 500 ran (0, 7, ..., 497: 72 events)
+    engine.sample_now();
+    CHECK(shared.samples.back() == 500);
+    CHECK(own.samples.back() == 500);
+    CHECK(shared.seen.back() == 72);
+    CHECK(silent.samples == shared.samples);
+    // asked again at the same instant, or run on from there: 500 is not sampled twice
+    engine.sample_now();
+    limits.until = 700;
+    engine.run(limits);
+    CHECK(shared.samples == std::vector<Tick>{0, 250, 500});
+    CHECK(own.samples.size() == 13);  // ..., 480, 500, 540, 600, 660
+    CHECK(own.samples.back() == 660);
+    CHECK(own.seen.front() == 0);  // the first sample sees no event at 0 run yet
+}
+
+TEST_CASE("sample_now leaves observers without a grid alone") {
+    struct Counter final : Observer {
+        int samples = 0;
+        void on_sample(const Engine&, Tick) override { ++samples; }
+    };
+    ScriptModel model(1);
+    SerialExecutor exec;
+    Engine engine(config(1), model, exec);
+    engine.inject(0, 5, 1);
+    Counter none;
+    engine.add_observer(none);
+    engine.run();
+    engine.sample_now();
+    CHECK(none.samples == 0);
+}
+
 TEST_CASE("kernel memory per LP is small and stops growing in steady state") {
     const std::uint32_t lps = 10'000;
     PholdParams params;
