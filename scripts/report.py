@@ -39,7 +39,9 @@ def plot_service_level(obs, out, disruptions=()):
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("time (h)")
     ax.set_ylabel("service level Q(t)")
-    ax.set_title("Orders due per interval delivered on time in full")
+    ax.set_title("Service level: share of the outcomes known in each interval that were good\n"
+                 "(served on time in full vs lost when declared or lapsed at the due time)",
+                 fontsize="medium")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=100)
@@ -60,6 +62,38 @@ def plot_deliveries(obs, out):
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)
+
+
+def plot_leading(obs, out, disruptions=()):
+    """the dispatcher's leading indicators at the end of each KPI interval: unassigned,
+    at-risk and overdue orders, and the age of the oldest unassigned one; False when the
+    trace has none (schema before 1.5)"""
+    if "unassigned" not in obs:
+        return False
+    fig, (ax_n, ax_age) = plt.subplots(2, 1, figsize=(8, 4.5), sharex=True)
+    for name, label in (("unassigned", "unassigned"), ("at_risk", "at risk (ETA past due)"),
+                        ("overdue", "overdue (open past due)")):
+        s = obs[name]
+        if len(s["time"]):
+            ax_n.plot(s["time"] / 3600.0, s["value"], label=label)
+    age = obs["oldest_unassigned_age"]
+    if len(age["time"]):
+        ax_age.plot(age["time"] / 3600.0, np.nan_to_num(age["value"], nan=0.0) / 60.0,
+                    color="tab:purple")
+    for t, _, _ in disruptions:
+        for ax in (ax_n, ax_age):
+            ax.axvline(t / 3600.0, color="tab:red", linestyle="--", alpha=0.6)
+    ax_n.set_ylabel("orders")
+    ax_n.set_title("Leading indicators")
+    ax_n.legend(fontsize="small")
+    ax_n.grid(alpha=0.3)
+    ax_age.set_ylabel("oldest unassigned (min)")
+    ax_age.set_xlabel("time (h)")
+    ax_age.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return True
 
 
 def plot_states(f, out):
@@ -131,7 +165,7 @@ def totals(obs):
     return out
 
 
-def write_summary(f, obs, out, learning=False):
+def write_summary(f, obs, out, learning=False, leading=False):
     p = swarm_trace.parameters(f)
     q = obs["service_level"]["value"]
     util = obs["utilisation"]["value"]
@@ -173,6 +207,8 @@ def write_summary(f, obs, out, learning=False):
         "![fleet states](fleet_states.png)",
         "",
     ]
+    if leading:
+        lines += ["![leading indicators](leading_indicators.png)", ""]
     if learning:
         lines += ["![learning](learning.png)", ""]
     with open(out, "w", encoding="utf-8") as fh:
@@ -277,8 +313,10 @@ def main(argv=None):
                            swarm_trace.disruptions(f))
         plot_deliveries(obs, os.path.join(args.out, "deliveries.png"))
         plot_states(f, os.path.join(args.out, "fleet_states.png"))
+        leading = plot_leading(obs, os.path.join(args.out, "leading_indicators.png"),
+                               swarm_trace.disruptions(f))
         learning = plot_learning(f, os.path.join(args.out, "learning.png"))
-        write_summary(f, obs, os.path.join(args.out, "report.md"), learning)
+        write_summary(f, obs, os.path.join(args.out, "report.md"), learning, leading)
     print(f"report written to {args.out}/report.md")
     return 0
 

@@ -98,6 +98,7 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     if (complete > next_interval_) {
         const agents::KpiSeries fleet_series = model_.fleet_series(t);
         const double cost = agents::running_cost(model_, t);  // once per KPI interval
+        const agents::OpenOrderKpis open = agents::open_order_kpis(model_, t);
         for (std::size_t k = next_interval_; k < complete; ++k) {
             std::uint64_t due = 0;
             std::uint64_t delivered = 0;
@@ -112,6 +113,15 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
             ki.end_tick = static_cast<std::int64_t>(k + 1) * interval;
             ki.end_s = scale.to_seconds(ki.end_tick);
             ki.service_level = outcomes.q();
+            ki.served = static_cast<std::int64_t>(outcomes.served);
+            ki.lost = static_cast<std::int64_t>(outcomes.lost);
+            ki.lapsed = static_cast<std::int64_t>(outcomes.lapsed);
+            ki.unassigned = static_cast<std::int64_t>(open.unassigned);
+            ki.oldest_unassigned_age_s = open.oldest_unassigned_created == sim::kTickNever
+                                             ? std::numeric_limits<double>::quiet_NaN()
+                                             : scale.to_seconds(t - open.oldest_unassigned_created);
+            ki.at_risk = static_cast<std::int64_t>(open.at_risk);
+            ki.overdue = static_cast<std::int64_t>(open.overdue);
             ki.utilisation = fleet_series.utilisation(k);
             ki.due = static_cast<std::int64_t>(due);
             ki.deliveries = static_cast<std::int64_t>(delivered);

@@ -131,9 +131,20 @@ constexpr ScalarSpec kSampleScalars[] = {
     {"veh_km", false, "km"},
 };
 constexpr std::size_t kSampleCounts = 6;  // the integer ones, first
+// once per KPI interval: Q(k) and its counts, and the leading indicators at its end
 constexpr ScalarSpec kIntervalScalars[] = {
-    {"service_level", false, nullptr}, {"utilisation", false, nullptr}, {"due", true, nullptr},
-    {"deliveries", true, nullptr},     {"cost", false, nullptr},
+    {"service_level", false, nullptr},
+    {"utilisation", false, nullptr},
+    {"due", true, nullptr},
+    {"deliveries", true, nullptr},
+    {"cost", false, nullptr},
+    {"served", true, nullptr},
+    {"lost", true, nullptr},
+    {"lapsed", true, nullptr},
+    {"unassigned", true, nullptr},
+    {"oldest_unassigned_age", false, "s"},
+    {"at_risk", true, nullptr},
+    {"overdue", true, nullptr},
 };
 
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
@@ -411,6 +422,13 @@ struct TraceWriter::File {
             interval_scalars[2].value.append(&k.due, 1);
             interval_scalars[3].value.append(&k.deliveries, 1);
             interval_scalars[4].value.append(&k.cost, 1);
+            interval_scalars[5].value.append(&k.served, 1);
+            interval_scalars[6].value.append(&k.lost, 1);
+            interval_scalars[7].value.append(&k.lapsed, 1);
+            interval_scalars[8].value.append(&k.unassigned, 1);
+            interval_scalars[9].value.append(&k.oldest_unassigned_age_s, 1);
+            interval_scalars[10].value.append(&k.at_risk, 1);
+            interval_scalars[11].value.append(&k.overdue, 1);
         }
         events.append(f.events.data(), f.events.size());
         append_time(links_per_sample, f.step, f.time);

@@ -72,6 +72,15 @@ struct TraceKpiInterval {
     std::int64_t due = 0;         // orders due in k
     std::int64_t deliveries = 0;  // deliveries that happened in k
     double cost = 0.0;            // the cost KPI so far, at the sample that completed k
+    // what Q(k) counts (agents::ServiceCounts)
+    std::int64_t served = 0;
+    std::int64_t lost = 0;
+    std::int64_t lapsed = 0;
+    // leading indicators at the sample that completed k (agents::OpenOrderKpis)
+    std::int64_t unassigned = 0;
+    double oldest_unassigned_age_s = 0.0;  // NaN when none is unassigned
+    std::int64_t at_risk = 0;
+    std::int64_t overdue = 0;
 };
 
 // the per-sample observables (counts are cumulative since the start)
