@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
+#include <vector>
 
 #include "tests/agents/fleet/fleet_test_util.hpp"
 
@@ -60,4 +63,71 @@ TEST_CASE(
     me.energy_kwh = spec.types[0].battery_kwh;
     plan.size = static_cast<std::uint8_t>(spec.allocation.max_plan);
     CHECK_FALSE(policy->bid(spec, me, order, 0).has_value());
+}
+
+TEST_CASE("allocation: offers at a crowded depot reach every type that can carry the order") {
+    agents::testing::SmallCity city;
+    const FleetSpec& spec = city.spec;
+    const auto policy = make_nearest_bid_policy();
+    // 20 idle vans (type 0) and 3 idle drones (type 1), all at depot 0: they tie at distance 0
+    const Point here = city.network.position(spec.depots[0].node);
+    std::vector<FleetBoard::Entry> entries(23);
+    for (std::size_t v = 0; v < entries.size(); ++v) {
+        entries[v].position = here;
+        entries[v].type = v < 20 ? 0 : 1;
+    }
+    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m);
+    board.rebuild(entries);
+    std::array<std::uint32_t, 64> out{};
+    OrderMsg order;
+    order.depot = 0;
+    order.size = 1;
+    std::vector<int> offered(entries.size(), 0);
+    for (std::uint32_t o = 0; o < 200; ++o) {
+        order.order = o;
+        const std::size_t n = policy->candidates(spec, board, 0, order, out);
+        // K vehicles, and the nearest drone when none of them is one (a drone carries one unit)
+        REQUIRE(n >= spec.allocation.max_offers);
+        REQUIRE(n <= spec.allocation.max_offers + 1);
+        int drones = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            ++offered[out[i]];
+            drones += out[i] >= 20 ? 1 : 0;
+        }
+        CHECK(drones >= 1);
+    }
+    // the tie is broken per order: every idle vehicle is offered something, none always
+    for (std::size_t v = 0; v < entries.size(); ++v) {
+        CHECK(offered[v] > 0);
+        CHECK(offered[v] < 200);
+    }
+    // the same order and round draw the same vehicles (deterministic)
+    order.order = 7;
+    std::array<std::uint32_t, 64> again{};
+    const std::size_t n1 = policy->candidates(spec, board, 0, order, out);
+    const std::size_t n2 = policy->candidates(spec, board, 0, order, again);
+    CHECK(n1 == n2);
+    CHECK(std::equal(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n1), again.begin()));
+
+    // a 2-unit order is never offered to a 1-unit drone
+    order.size = 2;
+    for (std::uint32_t o = 0; o < 50; ++o) {
+        order.order = o;
+        const std::size_t n = policy->candidates(spec, board, 0, order, out);
+        CHECK(n == spec.allocation.max_offers);
+        for (std::size_t i = 0; i < n; ++i) {
+            CHECK(out[i] < 20);
+        }
+    }
+
+    // vehicles already holding orders at the spot come first: their trip takes one more
+    entries[13].plan_size = 1;
+    entries[13].state = VehicleState::kLoading;
+    board.rebuild(entries);
+    order.size = 1;
+    for (std::uint32_t o = 0; o < 20; ++o) {
+        order.order = o;
+        REQUIRE(policy->candidates(spec, board, 0, order, out) > 0);
+        CHECK(out[0] == 13);
+    }
 }
