@@ -21,9 +21,8 @@ ConsensusAction consensus_action(AgentIndex i, AgentIndex k, Claim sent, Claim h
     using enum ConsensusAction;
     const AgentIndex zk = sent.winner;
     const AgentIndex zi = held.winner;
-    // k's information about agent m is newer (older) than i's
+    // k's information about agent m is newer than i's
     const auto newer = [&](AgentIndex m) { return sender_times[m] > receiver_times[m]; };
-    const auto older = [&](AgentIndex m) { return receiver_times[m] > sender_times[m]; };
     const bool k_beats = beats(sent.bid, zk, held.bid, zi);
     const bool zi_other = zi != i && zi != k && zi != kNoAgent;  // zi = m or n
 
@@ -60,11 +59,14 @@ ConsensusAction consensus_action(AgentIndex i, AgentIndex k, Claim sent, Claim h
     if (zi == m || zi == kNoAgent) {
         return newer(m) ? kUpdate : kLeave;
     }
-    // zi = n, a fourth agent
-    if (newer(m) && (newer(zi) || k_beats)) {
-        return kUpdate;
+    // zi = n, a fourth agent. k's newer news of n makes i's claim out of date: take k's
+    // claim if its news of m is newer too, else forget the task. The paper resets only if
+    // s_im > s_km; an equal stamp (common in synchronous rounds) would leave the out-of-date
+    // claim in place for good (docs/cbba.md, "Equal timestamps").
+    if (newer(zi)) {
+        return newer(m) ? kUpdate : kReset;
     }
-    return (newer(zi) && older(m)) ? kReset : kLeave;
+    return (newer(m) && k_beats) ? kUpdate : kLeave;
 }
 
 CbbaSolver::CbbaSolver(std::size_t agents, std::size_t tasks, std::uint32_t capacity,

@@ -7,8 +7,10 @@
 // which may change between rounds. With diminishing marginal gains a converged run on a
 // connected graph is conflict-free and takes at most N_tasks x diameter rounds; the result
 // is not always the sequential-greedy one, and is at least half the optimum only for
-// scores that ignore the order of a bundle's tasks. docs/cbba.md explains it in full,
-// with what is tested and a known case that never converges.
+// scores that ignore the order of a bundle's tasks. One cell of Table 1 is completed for
+// equal timestamps, which synchronous rounds make common and with which the paper's table
+// could leave a run quiet but never agreeing. docs/cbba.md explains it in full, with what
+// is tested.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +61,8 @@ enum class ConsensusAction : std::uint8_t { kLeave, kUpdate, kReset };
 // claim (z_kj, y_kj), its own (z_ij, y_ij) and both agents' timestamps s_k and s_i (by
 // agent). Update: take k's claim. Reset: forget the task (no winner, bid 0). Leave: keep
 // its own. "y_kj > y_ij" reads "k's claim outbids i's": a higher bid, or an equal bid by
-// a lower agent index.
+// a lower agent index. One change: where k believes m and i believes n, k's newer news of
+// n resets i's claim also when k's news of m is as old as i's (the paper: strictly older).
 ConsensusAction consensus_action(AgentIndex i, AgentIndex k, Claim sent, Claim held,
                                  std::span<const std::uint32_t> sender_times,
                                  std::span<const std::uint32_t> receiver_times);

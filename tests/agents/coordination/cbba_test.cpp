@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -12,99 +11,25 @@
 #include "agents/comms/radio_grid.hpp"
 #include "agents/comms/transmit.hpp"
 #include "agents/coordination/greedy.hpp"
+#include "cbba_test_util.hpp"
 #include "coordination_test_util.hpp"
 #include "sim/executor.hpp"
 
 using namespace swarm;
 using namespace swarm::coordination;
 using comms::AgentGraph;
+using testing::check_component_consistency;
+using testing::check_stable;
+using testing::Instance;
 using testing::OverlapScore;
+using testing::random_instance;
 using testing::TableScore;
 
 namespace {
 
-// Every agent agrees with its component on every winner and bid, and the agreed winner
-// of a task holds it in its bundle; no task is in two bundles of one component.
-void check_component_consistency(const CbbaSolver& solver, const AgentGraph& graph) {
-    const comms::Components comp = comms::connected_components(graph);
-    std::vector<AgentIndex> first(comp.count, kNoAgent);
-    for (AgentIndex i = 0; i < solver.agents(); ++i) {
-        AgentIndex& leader = first[comp.label[i]];
-        if (leader == kNoAgent) {
-            leader = i;
-            continue;
-        }
-        const auto zi = solver.winners(i);
-        const auto zl = solver.winners(leader);
-        CHECK(std::equal(zi.begin(), zi.end(), zl.begin()));
-    }
-    for (AgentIndex i = 0; i < solver.agents(); ++i) {
-        for (TaskIndex j = 0; j < solver.tasks(); ++j) {
-            const AgentIndex w = solver.winners(i)[j];
-            const bool holds = std::find(solver.bundle(i).begin(), solver.bundle(i).end(), j) !=
-                               solver.bundle(i).end();
-            CHECK(holds == (w == i));
-            if (w != kNoAgent) {
-                CHECK(comp.label[w] == comp.label[i]);
-            }
-        }
-    }
-}
-
-// What convergence means agent by agent (the default, bid-warping options): each bid in a
-// bundle is the agent's marginal gain for that task on the bundle before it (capped at the
-// previous bid), the path holds exactly the bundle, and an agent with room left cannot
-// outbid the agreed winner of any task it lacks.
-void check_stable(const CbbaSolver& solver, const ScoreFunction& score) {
-    for (AgentIndex i = 0; i < solver.agents(); ++i) {
-        const auto bundle = solver.bundle(i);
-        const auto bids = solver.bids(i);
-        std::vector<TaskIndex> path;
-        double cap = std::numeric_limits<double>::infinity();
-        for (TaskIndex j : bundle) {
-            const Insertion ins = score.best_insertion(i, path, j);
-            CHECK(bids[j] == std::min(ins.gain, cap));
-            cap = bids[j];
-            path.insert(path.begin() + ins.position, j);
-        }
-        CHECK(std::equal(path.begin(), path.end(), solver.path(i).begin(), solver.path(i).end()));
-        if (bundle.size() >= solver.capacity(i)) {
-            continue;
-        }
-        for (TaskIndex j = 0; j < solver.tasks(); ++j) {
-            if (std::find(bundle.begin(), bundle.end(), j) != bundle.end()) {
-                continue;
-            }
-            const double gain = score.best_insertion(i, path, j).gain;
-            const double bid = std::min(gain, cap);
-            const double held = bids[j];
-            const AgentIndex winner = solver.winners(i)[j];
-            // "outbids": a higher bid, or an equal one from a lower agent index
-            CHECK_FALSE((gain > 0.0 && (bid > held || (bid == held && i < winner))));
-        }
-    }
-}
-
 // the 50% bound, with a relative tolerance for rounding
 bool at_least_half(double value, double optimum) {
     return value >= (0.5 * optimum) - (1e-9 * std::abs(optimum));
-}
-
-struct Instance {
-    std::size_t agents;
-    std::size_t tasks;
-    std::uint32_t capacity;
-    AgentGraph graph;
-};
-
-Instance random_instance(std::uint64_t seed, sim::RandomStream& rng) {
-    Instance in;
-    in.agents = 2 + rng.below(24);
-    in.tasks = 1 + rng.below(40);
-    in.capacity = 1 + static_cast<std::uint32_t>(rng.below(5));
-    in.graph = seed % 2 == 0 ? testing::random_connected(in.agents, rng.below(in.agents), rng)
-                             : testing::random_geometric(in.agents, 0.3, rng);
-    return in;
 }
 
 }  // namespace
