@@ -93,6 +93,27 @@ class Reader {
     [[noreturn]] void fail(const toml::node& at, const std::string& message) const {
         fail(at.source(), message);
     }
+    // "file:line:col: warning: message" (or "--set ...: warning: message"), as fail() puts it
+    [[nodiscard]] std::string warning(const toml::source_region& at,
+                                      const std::string& message) const {
+        if (at.path && at.path->starts_with(kOverridePrefix)) {
+            return *at.path + ": warning: " + message;
+        }
+        if (at.begin.line == 0) {
+            return file_ + ": warning: " + message;
+        }
+        return file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column) +
+               ": warning: " + message;
+    }
+    [[nodiscard]] std::string warning(const toml::node& at, const std::string& message) const {
+        return warning(at.source(), message);
+    }
+    // whether the document gave this node (a default written in by the reader has no source)
+    [[nodiscard]] static bool given(const toml::node* n) {
+        return n != nullptr &&
+               (n->source().begin.line > 0 ||
+                (n->source().path && n->source().path->starts_with(kOverridePrefix)));
+    }
 
     // every key of t must be in `allowed`
     void check_keys(const toml::table& t, const std::string& where,

@@ -295,3 +295,57 @@ TEST_CASE("every shipped scenario's resolved document parses again to the same r
     }
     CHECK(checked >= 9);
 }
+
+TEST_CASE("settings that cannot act are warned about, with their position") {
+    CHECK(parse_scenario(kSmall, "s.toml").warnings.empty());
+    const auto warnings = [](const std::string& text, const std::vector<std::string>& sets = {}) {
+        ScenarioOptions o;
+        o.overrides = sets;
+        return parse_scenario(text, "s.toml", o).warnings;
+    };
+    auto w = warnings(kSmall, {"learning.mode=gossip"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "--set learning.mode=gossip: warning: learning.mode = \"gossip\" has no effect: neither "
+          "learning.congestion.enabled nor learning.wear.enabled is on, so there is nothing to "
+          "learn");
+    w = warnings(kSmall, {"learning.wear.enabled=true", "learning.round_s=120"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].find("--set learning.round_s=120: warning: learning.round_s = 120 s: no learning "
+                    "round before the end of the run (run.duration_s = 60 s)") == 0);
+    // a cloud timeout that only awards joining a solve under way beat
+    w = warnings(kSmall, {"policies.allocation=cloud", "cloud.timeout_s=1"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].find("--set cloud.timeout_s=1: warning: cloud.timeout_s = 1: a request, the solve "
+                    "of one order, the award and the accept take 1.174661 s") == 0);
+    w = warnings(kSmall +
+                 "[[disruptions]]\nid = \"late\"\nkind = \"depot_down\"\ndepot = \"a\"\n"
+                 "at_s = 60.0\n");
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "s.toml:31:8: warning: disruptions[0] starts at 60 s, not before the end of the "
+          "run (run.duration_s = 60 s): it never happens");
+    // a network without coordinates: the loader's word and what it means for the scenario
+    const std::string flat = std::string(SWARM_SCENARIO_BAD_DIR) + "/flat.gr";
+    w = warnings("schema_version = 1\n[network]\nfile = \"" + flat +
+                 "\"\n[[depots]]\nid = \"a\"\nnode = 0\n[[vehicle_types]]\nid = \"van\"\n"
+                 "[[fleets]]\nid = \"vans\"\ntype = \"van\"\ncount = 3\nhome = \"a\"\n");
+    REQUIRE(w.size() == 2);
+    CHECK(w[0].find(": warning: network.file '" + flat +
+                    "': no coordinates (no 'flat.co' next to it): every node is at (0, 0)") !=
+          std::string::npos);
+    CHECK(w[1].find(": warning: every node of the network is at (0, 0) (it has no coordinates, "
+                    "e.g. a DIMACS .gr without its .co): every straight-line distance is 0, so "
+                    "demand.zone_radius_m") != std::string::npos);
+}
+
+TEST_CASE("the shipped scenarios give no warning") {
+    for (const auto& entry : fs::directory_iterator(SWARM_SCENARIOS_DIR)) {
+        const fs::path file = entry.path();
+        if (file.extension() != ".toml" || file.stem() == "monaco" || file.stem() == "city_100k") {
+            continue;  // monaco needs the shared map, city_100k is large
+        }
+        CAPTURE(file.string());
+        CHECK(load_scenario(file).warnings.empty());
+    }
+}
