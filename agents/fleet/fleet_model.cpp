@@ -480,9 +480,9 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
             case Msg::kLoaded:
                 return on_loaded(ctx, v, event.payload.as<DockMsg>());
             case Msg::kReady:
-                return on_ready(ctx, v);
+                return on_ready(ctx, v, event.payload.as<VehicleMsg>());
             case Msg::kServiceDone:
-                return on_service_done(ctx, v);
+                return on_service_done(ctx, v, event.payload.as<VehicleMsg>());
             case Msg::kCharged:
                 return on_charged(ctx, v);
             case Msg::kBreak:
@@ -836,6 +836,7 @@ void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m
         }
         DockMsg out;
         out.vehicle = m.vehicle;
+        out.epoch = m.epoch;
         out.depot = d;
         send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
         return;
@@ -878,6 +879,7 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
     // dropped them from its plan when their revoke reached it, before this
     DockMsg out;
     out.vehicle = m.vehicle;
+    out.epoch = m.epoch;
     out.depot = d;
     for (std::uint32_t i = 0; i < m.count; ++i) {
         const OrderId id = order_id(d, m.orders[i]);
@@ -1230,6 +1232,9 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     if (fleet_.state[v] == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
+    if (fleet_.state[v] == VehicleState::kIdle) {
+        return next_activity(ctx, v);  // repaired before the leg it broke on ended: home
+    }
     if (fleet_.node[v] != fleet_.dest[v]) {
         return start_leg(ctx, v);
     }
@@ -1264,6 +1269,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             const std::uint32_t d = plan.entries[0].depot;
             DockMsg m;
             m.vehicle = v;
+            m.epoch = epoch(v);
             m.depot = d;
             std::uint32_t units = fleet_.load[v];
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
@@ -1284,9 +1290,9 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             set_state(v, VehicleState::kDelivering, ctx.now());
             const Tick ready = plan.entries[0].ready;
             if (ctx.now() < ready) {
-                ctx.schedule_self(ready - ctx.now(), type_of(Msg::kReady));
+                schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
             } else {
-                ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+                schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
             }
             return;
         }
@@ -1297,8 +1303,8 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        return;  // broke at the dock: its orders were handed back
+    if (fleet_.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+        return;  // broke at the dock (and maybe repaired since): its orders were handed back
     }
     if (fleet_.state[v] != VehicleState::kLoading) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
@@ -1322,16 +1328,23 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
     next_activity(ctx, v);
 }
 
-void FleetModel::on_ready(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] != VehicleState::kBroken) {
-        ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Msg m) {
+    VehicleMsg timer;
+    timer.vehicle = v;
+    timer.count = epoch(v);
+    ctx.schedule_self(delay, type_of(m), Payload::of(timer));
+}
+
+void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+    if (fleet_.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
+        schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
     }
 }
 
-void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
+void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg& timer) {
     Plan& plan = fleet_.plan[v];
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        return;  // broke during the hand-over: the order was reported lost
+    if (fleet_.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
+        return;  // broke during the hand-over (maybe repaired since): the order was reported lost
     }
     if (fleet_.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) +

@@ -218,8 +218,14 @@ class FleetModel final : public sim::Model {
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
     void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
-    void on_ready(sim::Context& ctx, std::uint32_t v);
-    void on_service_done(sim::Context& ctx, std::uint32_t v);
+    void on_ready(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
+    void on_service_done(sim::Context& ctx, std::uint32_t v, const VehicleMsg& timer);
+    // the vehicle's breakdown count, which tells replies and timers from before a breakdown
+    [[nodiscard]] std::uint16_t epoch(std::uint32_t v) const {
+        return static_cast<std::uint16_t>(fleet_.counters[v].breakdowns);
+    }
+    // a Ready or ServiceDone of vehicle v, `delay` from now
+    void schedule_handover(sim::Context& ctx, std::uint32_t v, sim::Tick delay, Msg m);
     void on_charged(sim::Context& ctx, std::uint32_t v);
     // disruptions and self-healing
     void on_break(sim::Context& ctx, std::uint32_t v);
