@@ -452,10 +452,20 @@ inline void apply_override(toml::table& root, const std::string& text) {
             at->erase(k);
         }
     }
+    // a table or a plain array is replaced by a value of its kind (an area, a list of
+    // edges); [[tables]] are changed entry by entry, and a scalar never replaces either
     toml::node* existing = at->get(keys.back());
     if (existing != nullptr && (existing->is_table() || existing->is_array())) {
-        override_error(text, "'" + key_path + "' is " + type_name(*existing) +
-                                 "; set one of its keys instead");
+        const toml::node& v = *parsed.get("v");
+        const bool tables = existing->is_array() && existing->as_array()->is_array_of_tables();
+        const bool same_kind = existing->is_table() ? v.is_table() : v.is_array() && !tables;
+        if (!same_kind) {
+            override_error(
+                text,
+                "'" + key_path + "' is " + type_name(*existing) +
+                    (tables ? "; address its entries by id, e.g. " + key_path + ".<id>.key"
+                            : "; set one of its keys, or all of it as " + type_name(*existing)));
+        }
     }
     parsed.get("v")->visit([&](auto&& v) { at->insert_or_assign(keys.back(), std::move(v)); });
 }

@@ -164,7 +164,22 @@ TEST_CASE("bad overrides name the override") {
     CHECK(error_of(kSmall, {"fleets.vans=3"}) ==
           "--set fleets.vans=3: error: 'fleets.vans' needs a key after the id");
     CHECK(error_of(kSmall, {"fleets=3"}) ==
-          "--set fleets=3: error: 'fleets' is an array; set one of its keys instead");
+          "--set fleets=3: error: 'fleets' is an array; address its entries by id, e.g. "
+          "fleets.<id>.key");
+    CHECK(error_of(kSmall, {"fleets=[1]"}) ==
+          "--set fleets=[1]: error: 'fleets' is an array; address its entries by id, e.g. "
+          "fleets.<id>.key");
+    CHECK(error_of(kSmall, {"network=3"}) ==
+          "--set network=3: error: 'network' is a table; set one of its keys, or all of it as "
+          "a table");
+    // a table or a plain array is replaced whole by a value of its kind
+    CHECK(error_of(kSmall, {"network={ generator = \"grid_city\", rows = 4, cols = 4 }",
+                            "depots.a.node=3"}) == "");
+    CHECK(parse_scenario(
+              kSmall, "s.toml",
+              {{"network.river_col=2", "network.bridge_rows=[1]", "network.bridge_rows=[0, 3]"}})
+              .network->find_name("Bridge 3")
+              .has_value());
     CHECK(error_of(kSmall, {"run..seed=3"}) ==
           "--set run..seed=3: error: empty key in 'run..seed'");
     CHECK(error_of(kSmall, {"fleets.vans.count=1e12"}) ==
