@@ -1,5 +1,6 @@
 #include "io/scenario/scenario_checks.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -226,6 +227,19 @@ void warn_dead_settings(const Reader& r, toml::table& root, Scenario& s) {
                            " s: no learning round before the end of the run (run.duration_s = " +
                            number_text(s.run.duration_s) +
                            " s): nothing is sensed, learnt or exchanged, nothing wears out"));
+    }
+    // orders larger than every vehicle in a fleet can carry are never delivered
+    std::uint32_t largest = 0;
+    for (const agents::FleetGroup& g : s.spec.fleets) {
+        largest = std::max(largest, s.spec.types[g.type].capacity);
+    }
+    if (largest > 0 && s.spec.demand.max_size > largest) {
+        toml::table& demand = section(root, "demand");
+        s.warnings.push_back(r.warning(
+            *demand.get("max_size"),
+            "demand.max_size = " + std::to_string(s.spec.demand.max_size) +
+                ": no vehicle of any fleet carries more than " + std::to_string(largest) +
+                " units, so larger orders can never be delivered (they fail as no_vehicle)"));
     }
     const toml::array& disruptions = tables(root, "disruptions");
     for (std::size_t i = 0; i < disruptions.size() && i < s.spec.disruptions.size(); ++i) {

@@ -27,7 +27,7 @@ void check_coordinates(const Reader& r, toml::table& root, const world::RoadNetw
                        Scenario& s);
 
 // Warnings for settings that cannot act in this run: learning with nothing to learn or no
-// round before the end, disruptions that start after the end.
+// round before the end, disruptions that start after the end, orders no vehicle can carry.
 void warn_dead_settings(const Reader& r, toml::table& root, Scenario& s);
 
 }  // namespace swarm::io::detail

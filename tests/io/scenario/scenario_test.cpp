@@ -340,6 +340,12 @@ TEST_CASE("settings that cannot act are warned about, with their position") {
     CHECK(w[0] ==
           "s.toml:31:8: warning: disruptions[0] starts at 60 s, not before the end of the "
           "run (run.duration_s = 60 s): it never happens");
+    w = warnings(kSmall, {"demand.max_size=12"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "--set demand.max_size=12: warning: demand.max_size = 12: no vehicle of any "
+          "fleet carries more than 10 units, so larger orders can never be delivered "
+          "(they fail as no_vehicle)");
     // a network without coordinates: the loader's word and what it means for the scenario
     const std::string flat = std::string(SWARM_SCENARIO_BAD_DIR) + "/flat.gr";
     w = warnings("schema_version = 1\n[network]\nfile = \"" + flat +
