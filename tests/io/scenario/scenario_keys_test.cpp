@@ -577,6 +577,8 @@ struct Outcome {
     bool operator==(const Outcome& o) const { return events == o.events && kpis == o.kpis; }
 };
 
+Outcome run(const io::Scenario& s);
+
 Outcome run(const std::string& text, const std::vector<std::string>& overrides) {
     io::ScenarioOptions so;
     so.overrides = overrides;
@@ -584,8 +586,16 @@ Outcome run(const std::string& text, const std::vector<std::string>& overrides) 
     try {
         s = io::parse_scenario(text, "keys.toml", so);
     } catch (const io::ScenarioError& e) {
-        return {0, 0, e.what()};
+        return {0, 0, std::string("refused: ") + e.what()};
     }
+    try {
+        return run(s);
+    } catch (const std::exception& e) {  // a model error: named with the key, the walk goes on
+        return {0, 0, std::string("the run failed: ") + e.what()};
+    }
+}
+
+Outcome run(const io::Scenario& s) {
     routing::RouterOptions ro;
     ro.landmark_count = s.network_settings.landmarks;
     const routing::RouterFactory routers(*s.network, ro);
@@ -684,7 +694,7 @@ TEST_CASE("every documented scenario key changes the run, or the doc says when i
         const Outcome& before = bases[base_key];
         const Outcome after = run(text, with(setup, {target + "=" + value}));
         if (!before.error.empty() || !after.error.empty()) {
-            FAIL_CHECK("refused: " << (before.error.empty() ? after.error : before.error));
+            FAIL_CHECK((before.error.empty() ? after.error : before.error));
             continue;
         }
         ++walked;
