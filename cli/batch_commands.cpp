@@ -99,6 +99,7 @@ bool validate_groups(const BatchCliOptions& o, const std::vector<std::string>& b
             return false;
         }
     }
+    std::vector<std::string> warned;  // each warning once, not once per combination
     for (Group& g : groups) {
         io::ScenarioOptions so;
         so.overrides = base;
@@ -108,6 +109,12 @@ bool validate_groups(const BatchCliOptions& o, const std::vector<std::string>& b
         }
         try {
             const io::Scenario s = io::load_scenario(o.file, so);
+            for (const std::string& w : s.warnings) {
+                if (std::find(warned.begin(), warned.end(), w) == warned.end()) {
+                    std::cerr << w << "\n";
+                    warned.push_back(w);
+                }
+            }
             g.hash = text_hash(s.resolved_toml);
             g.base_seed = s.run.seed;
             g.trace = o.traces || !s.output.trace.empty();

@@ -80,6 +80,9 @@ int load(const std::string& file, world::RoadNetwork& network, io::LoadReport& r
         std::cerr << file << ": error: " << e.what() << "\n";
         return kExitInvalidInput;
     }
+    for (const std::string& w : report.warnings) {
+        std::cerr << file << ": warning: " << w << "\n";
+    }
     return kExitOk;
 }
 

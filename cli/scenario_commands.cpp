@@ -65,6 +65,9 @@ int run_validate(const ValidateOptions& o) {
             io::ScenarioOptions so;
             so.overrides = o.overrides;
             const io::Scenario s = io::load_scenario(file, so);
+            for (const std::string& w : s.warnings) {
+                std::cerr << w << "\n";
+            }
             std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
                       << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
                       << " vehicles, " << fixed(s.run.duration_s, 0) << " s)\n";
@@ -252,6 +255,9 @@ int run_scenario(const RunOptions& o) {
     } catch (const io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
         return kExitInvalidInput;
+    }
+    for (const std::string& w : s.warnings) {
+        std::cerr << w << "\n";
     }
     const std::string trace_path = !o.trace.empty() ? o.trace : s.output.trace;
     if (!trace_path.empty() && (!s.output.positions || !s.output.kpis)) {

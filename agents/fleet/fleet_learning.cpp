@@ -288,7 +288,8 @@ void FleetLearning::average_pair(std::uint32_t a, std::uint32_t b) {
     changed_[b] = 1;
 }
 
-void FleetLearning::federated_average(std::span<const std::uint32_t> members) {
+void FleetLearning::federated_average(std::span<const std::uint32_t> members,
+                                      std::span<const std::uint32_t> receivers) {
     if (members.empty()) {
         return;
     }
@@ -305,7 +306,7 @@ void FleetLearning::federated_average(std::span<const std::uint32_t> members) {
             }
             total += w;
         }
-        for (const std::uint32_t v : members) {
+        for (const std::uint32_t v : receivers) {
             changed_[v] = 1;
             const std::span<float> row = bank.row(v);
             for (std::size_t k = 0; k < sum.size(); ++k) {

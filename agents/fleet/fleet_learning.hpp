@@ -106,8 +106,11 @@ class FleetLearning {
     void absorb(std::uint32_t to, std::uint32_t from);
     // both leave with the pair's average (a completed push-pull)
     void average_pair(std::uint32_t a, std::uint32_t b);
-    // FedAvg: every member gets the mean of the members' models weighted by their samples
-    void federated_average(std::span<const std::uint32_t> members);
+    // FedAvg: the mean of the members' models (the uploads that arrived) weighted by their
+    // samples replaces the models of the receivers (the downloads that arrived); the others
+    // keep their own
+    void federated_average(std::span<const std::uint32_t> members,
+                           std::span<const std::uint32_t> receivers);
     // bytes of one model transfer (both models' float32 weights) before headers
     [[nodiscard]] std::uint32_t transfer_bytes() const;
     // one transfer from -> to (vehicles, or the cloud as index `vehicles`) of wire_bytes

@@ -145,6 +145,9 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     demand_factor_.assign(spec_.depot_count(), 1.0);
     counters_.resize(fleet_.size() + spec_.depot_count() + 1);
     cloud_extra_.assign(fleet_.size(), 0);
+    if (policy_->centralized()) {
+        cloud_board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
+    }
 }
 
 sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t partitions) const {
@@ -257,7 +260,43 @@ void FleetModel::rebuild_board(Tick t) {
     }
     board_.rebuild(board_scratch_);
     board_.set_built_at(t);
+    ++board_builds_;
+    if (policy_->centralized()) {
+        update_cloud_telemetry(t);
+    }
     share_knowledge(t);
+}
+
+void FleetModel::update_cloud_telemetry(Tick t) {
+    if (cloud_seen_.empty()) {
+        // the cloud starts out knowing the fleet as the spec places it
+        cloud_seen_ = board_scratch_;
+    } else {
+        // each vehicle reports over the cloud link; a lost report leaves the cloud with the
+        // vehicle's previous one (one draw per vehicle whatever happens)
+        sim::RandomStream rng(engine_->config().seed, kTelemetryStream,
+                              static_cast<std::uint32_t>(board_builds_), 0);
+        const std::uint64_t bytes = link_.wire_bytes(kTelemetryBytes);
+        const comms::AgentIndex cloud = cloud_agent();
+        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            const FleetBoard::Entry& e = board_scratch_[v];
+            const bool lost = link_.lost(comms::Link::kCloud,
+                                         conditions_.loss_at(e.position, comms::Link::kCloud), rng);
+            if (!conditions_.cloud_up() || radio_blocked(e.position)) {
+                continue;  // no link: nothing is sent
+            }
+            counters_.record_send(v, bytes);
+            if (lost) {
+                counters_.record_drop(v);
+                continue;
+            }
+            counters_.record_receive(cloud, bytes);
+            cloud_seen_[v] = e;
+            cloud_extra_[v] = 0;  // fresh telemetry reflects the awards it got so far
+        }
+    }
+    cloud_board_.rebuild(cloud_seen_);
+    cloud_board_.set_built_at(t);
 }
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
@@ -332,11 +371,29 @@ comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {
     }
 }
 
-void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p) {
+void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p, Point where) {
     const std::uint32_t bytes = payload_bytes(m);
-    counters_.record_send(agent_of(ctx.self()), link_.wire_bytes(bytes));
+    const comms::AgentIndex from = agent_of(ctx.self());
+    counters_.record_send(from, link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
+    if (cloud) {
+        // lost or not: one draw from the sender's own cloud-loss substream
+        const LpLayout::Entry who = layout_.at(ctx.self());
+        if (who.kind == LpLayout::Kind::kVehicle) {
+            throw FleetModelError("fleet: vehicles send nothing over the cloud link");
+        }
+        std::uint64_t& draws =
+            who.kind == LpLayout::Kind::kDepot ? depots_[who.index].cloud_draws : cloud_draws_;
+        sim::RandomStream rng(ctx.seed(), ctx.self(), kCloudSubstream, draws);
+        const bool lost =
+            link_.lost(comms::Link::kCloud, conditions_.loss_at(where, comms::Link::kCloud), rng);
+        draws = rng.draws();
+        if (lost) {
+            counters_.record_drop(from);
+            return;
+        }
+    }
     const Tick delay = link_.delay(cloud ? comms::Link::kCloud : comms::Link::kRadio, bytes);
     ctx.send(dst, std::max(delay, lookahead_), type_of(m), p);
 }
@@ -423,9 +480,9 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
             case Msg::kLoaded:
                 return on_loaded(ctx, v, event.payload.as<DockMsg>());
             case Msg::kReady:
-                return on_ready(ctx, v);
+                return on_ready(ctx, v, event.payload.as<VehicleMsg>());
             case Msg::kServiceDone:
-                return on_service_done(ctx, v);
+                return on_service_done(ctx, v, event.payload.as<VehicleMsg>());
             case Msg::kCharged:
                 return on_charged(ctx, v);
             case Msg::kBreak:
@@ -580,7 +637,7 @@ void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
             return;
         }
         auction.awarding = true;
-        send(ctx, layout_.cloud_lp(), Msg::kCloudRequest, Payload::of(msg));
+        send(ctx, layout_.cloud_lp(), Msg::kCloudRequest, Payload::of(msg), here);
         ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.cloud.timeout_s),
                           type_of(Msg::kCloudTimeout), Payload::of(key), kLatePriority);
         return;
@@ -779,6 +836,7 @@ void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m
         }
         DockMsg out;
         out.vehicle = m.vehicle;
+        out.epoch = m.epoch;
         out.depot = d;
         send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
         return;
@@ -821,6 +879,7 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
     // dropped them from its plan when their revoke reached it, before this
     DockMsg out;
     out.vehicle = m.vehicle;
+    out.epoch = m.epoch;
     out.depot = d;
     for (std::uint32_t i = 0; i < m.count; ++i) {
         const OrderId id = order_id(d, m.orders[i]);
@@ -1173,6 +1232,9 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     if (fleet_.state[v] == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
+    if (fleet_.state[v] == VehicleState::kIdle) {
+        return next_activity(ctx, v);  // repaired before the leg it broke on ended: home
+    }
     if (fleet_.node[v] != fleet_.dest[v]) {
         return start_leg(ctx, v);
     }
@@ -1207,6 +1269,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             const std::uint32_t d = plan.entries[0].depot;
             DockMsg m;
             m.vehicle = v;
+            m.epoch = epoch(v);
             m.depot = d;
             std::uint32_t units = fleet_.load[v];
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
@@ -1227,9 +1290,9 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             set_state(v, VehicleState::kDelivering, ctx.now());
             const Tick ready = plan.entries[0].ready;
             if (ctx.now() < ready) {
-                ctx.schedule_self(ready - ctx.now(), type_of(Msg::kReady));
+                schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
             } else {
-                ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+                schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
             }
             return;
         }
@@ -1240,8 +1303,8 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        return;  // broke at the dock: its orders were handed back
+    if (fleet_.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+        return;  // broke at the dock (and maybe repaired since): its orders were handed back
     }
     if (fleet_.state[v] != VehicleState::kLoading) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
@@ -1265,16 +1328,23 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
     next_activity(ctx, v);
 }
 
-void FleetModel::on_ready(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] != VehicleState::kBroken) {
-        ctx.schedule_self(customer_service_, type_of(Msg::kServiceDone));
+void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Msg m) {
+    VehicleMsg timer;
+    timer.vehicle = v;
+    timer.count = epoch(v);
+    ctx.schedule_self(delay, type_of(m), Payload::of(timer));
+}
+
+void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+    if (fleet_.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
+        schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
     }
 }
 
-void FleetModel::on_service_done(Context& ctx, std::uint32_t v) {
+void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg& timer) {
     Plan& plan = fleet_.plan[v];
-    if (fleet_.state[v] == VehicleState::kBroken) {
-        return;  // broke during the hand-over: the order was reported lost
+    if (fleet_.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
+        return;  // broke during the hand-over (maybe repaired since): the order was reported lost
     }
     if (fleet_.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) +
@@ -1456,23 +1526,39 @@ void FleetModel::exchange_models() {
             if (!conditions_.cloud_up()) {
                 return;
             }
+            // a lost upload is left out of the average, a lost download leaves the vehicle
+            // its own models (two draws per vehicle and round whatever happens)
             const comms::AgentIndex cloud = cloud_agent();
+            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
+                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
             std::vector<std::uint32_t> members;
+            std::vector<std::uint32_t> receivers;
             for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-                if (radio_blocked(board_.entry(v).position)) {
+                const Point p = board_.entry(v).position;
+                const double loss = conditions_.loss_at(p, comms::Link::kCloud);
+                const bool up_lost = link_.lost(comms::Link::kCloud, loss, rng);
+                const bool down_lost = link_.lost(comms::Link::kCloud, loss, rng);
+                if (radio_blocked(p)) {
                     continue;
                 }
-                members.push_back(v);
                 counters_.record_send(v, bytes);
+                learning_->count_transfer(v, vehicle_count(), bytes, !up_lost);
+                if (up_lost) {
+                    counters_.record_drop(v);
+                    continue;
+                }
                 counters_.record_receive(cloud, bytes);
-                learning_->count_transfer(v, vehicle_count(), bytes, true);
-            }
-            learning_->federated_average(members);
-            for (const std::uint32_t v : members) {
+                members.push_back(v);
                 counters_.record_send(cloud, bytes);
+                learning_->count_transfer(vehicle_count(), v, bytes, !down_lost);
+                if (down_lost) {
+                    counters_.record_drop(cloud);
+                    continue;
+                }
                 counters_.record_receive(v, bytes);
-                learning_->count_transfer(vehicle_count(), v, bytes, true);
+                receivers.push_back(v);
             }
+            learning_->federated_average(members, receivers);
             return;
         }
     }
@@ -1550,11 +1636,6 @@ void FleetModel::on_cloud_request(Context& ctx, const OrderMsg& m) {
 
 void FleetModel::on_cloud_solve(Context& ctx) {
     cloud_solving_ = false;
-    if (cloud_board_at_ != board_.built_at()) {
-        // fresh telemetry: forget the awards it already reflects
-        std::fill(cloud_extra_.begin(), cloud_extra_.end(), 0);
-        cloud_board_at_ = board_.built_at();
-    }
     if (!conditions_.cloud_up()) {
         // the link is down: plans cannot be pushed; try again later
         cloud_solving_ = true;
@@ -1565,15 +1646,16 @@ void FleetModel::on_cloud_solve(Context& ctx) {
     std::vector<OrderMsg> keep;
     for (const OrderMsg& order : cloud_pending_) {
         std::array<std::uint32_t, 64> cand{};
-        const std::size_t n = policy_->candidates(spec_, board_, order.depot, order, cand);
+        // on its telemetry; where the radio is out it knows from the network (the true board)
+        const std::size_t n = policy_->candidates(spec_, cloud_board_, order.depot, order, cand);
         const Point depot = net.position(depot_node_[order.depot]);
         std::uint32_t best = kNone;
         double best_cost = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint32_t v = cand[i];
-            const FleetBoard::Entry& e = board_.entry(v);
+            const FleetBoard::Entry& e = cloud_board_.entry(v);
             if (e.plan_size + cloud_extra_[v] >= spec_.allocation.max_plan ||
-                radio_blocked(e.position)) {
+                radio_blocked(board_.entry(v).position)) {
                 continue;
             }
             const VehicleType& type = type_of_vehicle(v);
@@ -1593,8 +1675,9 @@ void FleetModel::on_cloud_solve(Context& ctx) {
             keep.push_back(order);
             continue;
         }
+        // a lost award: the depot asks again after cloud.timeout_s
         ++cloud_extra_[best];
-        send(ctx, vehicle_lp(best), Msg::kAward, Payload::of(order));
+        send(ctx, vehicle_lp(best), Msg::kAward, Payload::of(order), board_.entry(best).position);
     }
     cloud_pending_.swap(keep);
     if (!cloud_pending_.empty()) {
@@ -1978,21 +2061,42 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         return link_.wire_bytes(16U * k.count());
     };
     const comms::AgentIndex cloud = cloud_agent();
-    // the cloud hears what connected vehicles know and tells every connected vehicle
+    // the cloud hears what connected vehicles know and tells every connected vehicle; each
+    // message may be lost on the cloud link (one draw per vehicle and direction, always)
     if (conditions_.cloud_up()) {
+        sim::RandomStream rng(engine_->config().seed, kCloudNewsStream,
+                              static_cast<std::uint32_t>(gossip_rounds_), 0);
+        const auto lost = [&](std::uint32_t v) {
+            return link_.lost(comms::Link::kCloud,
+                              conditions_.loss_at(board_.entry(v).position, comms::Link::kCloud),
+                              rng);
+        };
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-            if (!radio_blocked(board_.entry(v).position) && !cloud_known_.covers(fleet_.known[v])) {
-                cloud_known_.merge(fleet_.known[v]);
-                counters_.record_send(v, news(fleet_.known[v]));
-                counters_.record_receive(cloud, news(fleet_.known[v]));
+            const bool dropped = lost(v);
+            if (radio_blocked(board_.entry(v).position) || cloud_known_.covers(fleet_.known[v])) {
+                continue;
             }
+            counters_.record_send(v, news(fleet_.known[v]));
+            if (dropped) {
+                counters_.record_drop(v);
+                continue;
+            }
+            cloud_known_.merge(fleet_.known[v]);
+            counters_.record_receive(cloud, news(fleet_.known[v]));
         }
         for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-            if (!radio_blocked(board_.entry(v).position) && fleet_.known[v].merge(cloud_known_)) {
-                fleet_.replan[v] = 1;
-                counters_.record_send(cloud, news(cloud_known_));
-                counters_.record_receive(v, news(cloud_known_));
+            const bool dropped = lost(v);
+            if (radio_blocked(board_.entry(v).position) || fleet_.known[v].covers(cloud_known_)) {
+                continue;
             }
+            counters_.record_send(cloud, news(cloud_known_));
+            if (dropped) {
+                counters_.record_drop(cloud);
+                continue;
+            }
+            fleet_.known[v].merge(cloud_known_);
+            fleet_.replan[v] = 1;
+            counters_.record_receive(v, news(cloud_known_));
         }
     }
     // peers: each vehicle pushes what it knows to its nearest radio neighbours that lack it

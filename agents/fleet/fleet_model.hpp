@@ -39,12 +39,20 @@ std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec);
 
 // Random substreams of the model (the kernel's per-LP stream is substream 0).
 inline constexpr std::uint32_t kDemandSubstream = 1;
-inline constexpr std::uint32_t kRadioSubstream = 2;  // per-LP: lost offers
+// per-LP: lost cloud messages (requests, awards), apart from the LP's own stream so that
+// the loss of one message does not shift the draws of anything else (dock times, offers)
+inline constexpr std::uint32_t kCloudSubstream = 3;
 // streams of barrier-time draws (beyond any LP id): disruption schedule, apply, gossip
 inline constexpr std::uint32_t kScheduleStream = 0xFFFFFF00u;
 inline constexpr std::uint32_t kApplyStream = 0xFFFFFF01u;
 inline constexpr std::uint32_t kGossipStream = 0xFFFFFF02u;
 inline constexpr std::uint32_t kFailureStream = 0xFFFFFF03u;
+// barrier-time cloud traffic, per board rebuild: telemetry; road news through the cloud
+inline constexpr std::uint32_t kTelemetryStream = 0xFFFFFF10u;
+inline constexpr std::uint32_t kCloudNewsStream = 0xFFFFFF11u;
+// bytes of one vehicle's telemetry to the cloud dispatcher: position, state, plan size,
+// when and where its plan ends
+inline constexpr std::uint32_t kTelemetryBytes = 32;
 
 // One disruption as it was applied (traces, KPIs, the visualizer's markers).
 struct AppliedDisruption {
@@ -98,6 +106,9 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const FleetState& vehicles() const { return fleet_; }
     [[nodiscard]] const DepotState& depot(std::uint32_t d) const { return depots_[d]; }
     [[nodiscard]] const FleetBoard& board() const { return board_; }
+    // what the cloud dispatcher knows of the vehicles (centralized policies): the board of
+    // the last telemetry that reached it from each vehicle
+    [[nodiscard]] const FleetBoard& cloud_board() const { return cloud_board_; }
     [[nodiscard]] const AllocationPolicy& policy() const { return *policy_; }
     [[nodiscard]] std::uint32_t depot_count() const { return spec_.depot_count(); }
     [[nodiscard]] std::uint32_t vehicle_count() const {
@@ -211,8 +222,14 @@ class FleetModel final : public sim::Model {
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
     void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
-    void on_ready(sim::Context& ctx, std::uint32_t v);
-    void on_service_done(sim::Context& ctx, std::uint32_t v);
+    void on_ready(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
+    void on_service_done(sim::Context& ctx, std::uint32_t v, const VehicleMsg& timer);
+    // the vehicle's breakdown count, which tells replies and timers from before a breakdown
+    [[nodiscard]] std::uint16_t epoch(std::uint32_t v) const {
+        return static_cast<std::uint16_t>(fleet_.counters[v].breakdowns);
+    }
+    // a Ready or ServiceDone of vehicle v, `delay` from now
+    void schedule_handover(sim::Context& ctx, std::uint32_t v, sim::Tick delay, Msg m);
     void on_charged(sim::Context& ctx, std::uint32_t v);
     // disruptions and self-healing
     void on_break(sim::Context& ctx, std::uint32_t v);
@@ -265,7 +282,12 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
         return spec_.types[fleet_.type[v]];
     }
-    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p);
+    // sends m over the radio, or over the cloud link when either end is the cloud LP; a
+    // cloud message can be lost (comms.cloud_loss and cloud loss spikes at `where`, the
+    // agent's end), drawn from the sender's cloud-loss substream
+    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p, Point where = {});
+    // the cloud's telemetry at a board rebuild: each vehicle's update may be lost
+    void update_cloud_telemetry(sim::Tick t);
     [[nodiscard]] comms::AgentIndex agent_of(sim::LpId lp) const;
 
     void rebuild_board(sim::Tick t);
@@ -322,8 +344,14 @@ class FleetModel final : public sim::Model {
     // cloud dispatcher (its LP owns these)
     std::vector<OrderMsg> cloud_pending_;
     bool cloud_solving_ = false;
-    std::vector<std::uint8_t> cloud_extra_;  // orders awarded per vehicle since the last board
-    sim::Tick cloud_board_at_ = -1;
+    // orders awarded per vehicle since its last telemetry (reset at barriers when it arrives)
+    std::vector<std::uint8_t> cloud_extra_;
+    std::uint64_t cloud_draws_ = 0;  // the cloud LP's draws from its cloud-loss substream
+    // the cloud's telemetry (centralized policies): each vehicle's board entry as of its
+    // last update that reached the cloud, and the board built from them
+    std::vector<FleetBoard::Entry> cloud_seen_;
+    FleetBoard cloud_board_;
+    std::uint64_t board_builds_ = 0;
     // operational learning
     std::unique_ptr<FleetLearning> learning_;
     bool keep_exchange_log_ = false;

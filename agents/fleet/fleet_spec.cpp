@@ -1,10 +1,13 @@
 #include "agents/fleet/fleet_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "agents/fleet/allocation.hpp"
 #include "agents/fleet/messages.hpp"
 
 namespace swarm::agents {
@@ -55,6 +58,27 @@ std::uint32_t FleetSpec::vehicle_count() const {
 sim::Tick FleetSpec::bid_window() const {
     return allocation.bid_window_s > 0.0 ? time.from_seconds(allocation.bid_window_s)
                                          : 3 * lookahead();
+}
+
+sim::Tick FleetSpec::bid_round_trip() const {
+    const comms::LinkModel link(comms, time);
+    const auto hop = [&](Msg m) {
+        return std::max(link.delay(comms::Link::kRadio, payload_bytes(m)), lookahead());
+    };
+    return hop(Msg::kOffer) + hop(Msg::kBid);
+}
+
+sim::Tick FleetSpec::one_order_solve() const {
+    return std::max<sim::Tick>(1, time.from_seconds(cloud.solve_base_s + cloud.solve_per_order_s));
+}
+
+sim::Tick FleetSpec::award_round_trip(sim::Tick solve) const {
+    const comms::LinkModel link(comms, time);
+    const auto hop = [&](Msg m, comms::Link l) {
+        return std::max(link.delay(l, payload_bytes(m)), lookahead());
+    };
+    return hop(Msg::kCloudRequest, comms::Link::kCloud) + solve +
+           hop(Msg::kAward, comms::Link::kCloud) + hop(Msg::kAccept, comms::Link::kRadio);
 }
 
 void FleetSpec::validate() const {
@@ -108,6 +132,28 @@ void FleetSpec::validate() const {
     require(gossip_fanout >= 1 && gossip_fanout <= 64, "gossip fanout in [1, 64]");
     require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
             "cloud solve times >= 0 and timeout > 0");
+    // settings under which no order could ever be allocated
+    std::unique_ptr<AllocationPolicy> policy;
+    try {
+        policy = make_allocation_policy(allocation.policy);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("fleet spec: ") + e.what());
+    }
+    const auto secs = [&](sim::Tick t) { return std::to_string(time.to_seconds(t)) + " s"; };
+    if (!policy->centralized() && !policy->consensus()) {
+        require(bid_window() >= bid_round_trip(), "the bid window (" + secs(bid_window()) +
+                                                      ") is shorter than an offer and its bid " +
+                                                      "over the radio (" + secs(bid_round_trip()) +
+                                                      "): no bid would arrive in time");
+        require(comms.radio_loss < 1.0, "radio_loss 1 loses every offer of the auction");
+    }
+    if (policy->centralized()) {
+        require(time.from_seconds(cloud.timeout_s) >= award_round_trip(),
+                "the cloud timeout (" + secs(time.from_seconds(cloud.timeout_s)) +
+                    ") is shorter than a request, award and accept (" + secs(award_round_trip()) +
+                    "): every award would be revoked");
+        require(comms.cloud_loss < 1.0, "cloud_loss 1 loses every request to the cloud");
+    }
     {
         const FleetLearningSpec& l = learning;
         require(l.initial_wear_max >= 0.0 && l.initial_wear_max <= 1.0,

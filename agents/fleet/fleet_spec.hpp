@@ -177,7 +177,19 @@ struct FleetSpec {
     [[nodiscard]] std::uint32_t vehicle_count() const;
     [[nodiscard]] sim::Tick lookahead() const { return time.from_seconds(lookahead_s); }
     [[nodiscard]] sim::Tick bid_window() const;
-    // throws std::invalid_argument naming the first problem
+    // The shortest time from an auction's offer to its bid back at the depot: two radio
+    // delays (each at least the lookahead). A bid window shorter than this hears no bid.
+    [[nodiscard]] sim::Tick bid_round_trip() const;
+    // The shortest time from a depot's request to the cloud to the winner's accept back at
+    // the depot: request and award over the cloud link, the accept over the radio, plus
+    // `solve` (one tick when a solve under way ends at once). A cloud timeout shorter than
+    // award_round_trip() revokes every award; one shorter than
+    // award_round_trip(one_order_solve()) revokes all but those of solves under way.
+    [[nodiscard]] sim::Tick award_round_trip(sim::Tick solve = 1) const;
+    // the cloud's solve of a batch of one order
+    [[nodiscard]] sim::Tick one_order_solve() const;
+    // throws std::invalid_argument naming the first problem, including settings that leave
+    // the fleet inert (no order could ever be allocated)
     void validate() const;
 };
 

@@ -184,6 +184,7 @@ struct alignas(64) DepotState {
     sim::FifoStation chargers;
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
+    std::uint64_t cloud_draws = 0;   // draws taken from the cloud-loss substream
     AuctionCounters auction;
     std::vector<std::uint32_t> consensus_queue;  // orders waiting for the next CBBA round
     std::uint64_t forwarded_in = 0;              // orders taken over from a closed depot

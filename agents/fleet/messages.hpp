@@ -83,14 +83,18 @@ struct AnswerMsg {
 static_assert(sizeof(AnswerMsg) <= sim::Payload::kBytes);
 
 // DockRequest: up to kMaxPlan orders of this depot to load, in plan order; Loaded: the ones
-// actually loaded (orders revoked or orphaned meanwhile stay behind).
+// actually loaded (orders revoked or orphaned meanwhile stay behind). `epoch` is the vehicle's
+// breakdown count when it asked, echoed back: a Loaded for a request made before a breakdown
+// is stale (the vehicle dropped those orders) and ignored.
 inline constexpr std::uint32_t kMaxPlan = 4;
 struct DockMsg {
     std::uint32_t vehicle = 0;
-    std::uint32_t count = 0;
+    std::uint16_t count = 0;
+    std::uint16_t epoch = 0;
     std::uint32_t depot = 0;
     std::uint32_t orders[kMaxPlan] = {};
 };
+static_assert(sizeof(DockMsg) == 28);
 static_assert(sizeof(DockMsg) <= sim::Payload::kBytes);
 
 // Delivered
@@ -109,7 +113,8 @@ struct ChargeMsg {
 // Payload bytes of each message on the air (comms::LinkModel adds the header).
 [[nodiscard]] std::uint32_t payload_bytes(Msg m);
 
-// Loaded and Charged carry the vehicle index only
+// Loaded and Charged carry the vehicle index only; Docks a count; a vehicle's own Ready and
+// ServiceDone its breakdown count (epoch) when scheduled, stale after a breakdown
 struct VehicleMsg {
     std::uint32_t vehicle = 0;
     std::uint32_t count = 0;

@@ -293,6 +293,16 @@ world::RoadNetwork load_dimacs(const std::filesystem::path& gr,
         const std::size_t isolated = static_cast<std::size_t>(declared_nodes) - ids.size();
         report->nodes_read += isolated;
         report->nodes_dropped += isolated;
+        if (!co.has_value()) {
+            std::filesystem::path expected = gr;
+            expected.replace_extension(".co");
+            report->nodes_without_coordinates = ids.size();
+            report->warnings.push_back(
+                "no coordinates (no '" + expected.filename().string() +
+                "' next to it): every node is at (0, 0), so every straight-line distance is 0; "
+                "drones, demand zones, radio and offer ranges, areas and depots placed by x/y "
+                "mean nothing on it");
+        }
     }
     return net;
 }

@@ -117,9 +117,11 @@ class GraphmlParser {
         world::RoadNetwork::Builder builder;
         builder.reserve(nodes_.size(), edges_.size() * 2);
         std::vector<world::Point> positions(nodes_.size());
+        std::size_t without = 0;  // nodes without coordinates
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             const NodeData& n = nodes_[i];
             const bool has_xy = std::isfinite(n.x) && std::isfinite(n.y);
+            without += has_xy ? 0 : 1;
             if (geographic && has_xy && (std::abs(n.x) > 180.0 || std::abs(n.y) > 90.0)) {
                 throw NetworkFileError(
                     file_, n.line,
@@ -209,7 +211,15 @@ class GraphmlParser {
                 builder.add_edge(to->second, from->second, length, speed, road_class, name);
             }
         }
-        return detail::finish(std::move(builder), file_, "graphml", report);
+        world::RoadNetwork net = detail::finish(std::move(builder), file_, "graphml", report);
+        if (report != nullptr && without > 0) {
+            report->nodes_without_coordinates = without;
+            report->warnings.push_back(
+                std::to_string(without) + " of " + std::to_string(nodes_.size()) +
+                " nodes have no coordinates (x/y or lon/lat) and are placed at (0, 0): "
+                "straight-line distances to and between them mean nothing");
+        }
+        return net;
     }
 
     ~GraphmlParser() {

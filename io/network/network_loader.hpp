@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "agents/world/road_network.hpp"
 
@@ -20,6 +21,12 @@ struct LoadReport {
     std::size_t nodes_dropped = 0;
     std::size_t edges_dropped = 0;
     std::string format;  // "osm-pbf", "osm-xml", "dimacs", "graphml"
+    // nodes read without coordinates (placed at (0, 0)): a DIMACS .gr without its .co,
+    // GraphML nodes without x/y or lon/lat
+    std::size_t nodes_without_coordinates = 0;
+    // what the caller should tell the user (no position; the file is named), e.g. that
+    // the network has no coordinates
+    std::vector<std::string> warnings;
 };
 
 // what(): "path:line: error: message", or "path: error: message" when line is 0.

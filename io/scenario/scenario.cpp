@@ -17,6 +17,7 @@
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
+#include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io {
@@ -83,7 +84,8 @@ void read_output(const Reader& r, toml::table& root, const RunSettings& run, Out
 
 std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& root,
                                                  const std::filesystem::path& scenario_file,
-                                                 bool build, NetworkSettings& ns) {
+                                                 bool build, NetworkSettings& ns,
+                                                 std::vector<std::string>& warnings) {
     toml::table& t = r.table(root, "", "network");
     const bool has_file = t.contains("file");
     const bool has_generator = t.contains("generator");
@@ -116,7 +118,12 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
             r.fail(n, "network.file '" + ns.file + "' does not exist or is not a file");
         }
         try {
-            return std::make_unique<world::RoadNetwork>(load_network(p));
+            LoadReport report;
+            auto net = std::make_unique<world::RoadNetwork>(load_network(p, &report));
+            for (const std::string& w : report.warnings) {
+                warnings.push_back(r.warning(n, "network.file '" + ns.file + "': " + w));
+            }
+            return net;
         } catch (const NetworkFileError& e) {
             r.fail(n, "network.file '" + ns.file + "': " + e.message());
         } catch (const std::exception& e) {
@@ -671,16 +678,20 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_fleets(r, root, s);
     read_comms(r, root, s.run, s.spec);
     read_learning(r, root, s.spec.learning);
-    s.network = read_network(r, root, name, o.build_network, s.network_settings);
+    s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
+    s.spec.lookahead_s = s.run.lookahead_s;
+    s.spec.demand.kpi_interval_s = s.run.sample_interval_s;
+    // settings under which no order could ever be allocated, before anything is built
+    check_fleet_not_inert(r, root, s);
+    s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
     if (s.network != nullptr) {
+        check_coordinates(r, root, *s.network, s);
         place_depots(r, root, *s.network, s);
     }
     // roads, areas and edges are resolved on the network when there is one
     read_disruptions(r, root, s.network.get(), s);
+    warn_dead_settings(r, root, s);
 
-    s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
-    s.spec.lookahead_s = s.run.lookahead_s;
-    s.spec.demand.kpi_interval_s = s.run.sample_interval_s;
     s.spec.network = s.network.get();
     if (s.network != nullptr) {
         try {

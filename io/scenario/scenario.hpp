@@ -84,6 +84,10 @@ struct Scenario {
     agents::FleetSpec spec;
     // the document after overrides and defaults, as TOML text (stored in traces)
     std::string resolved_toml;
+    // settings that run but mean less than they say ("file:line:col: warning: ..."): a
+    // network without coordinates, a setting that cannot act before the run ends. The
+    // commands print them on stderr.
+    std::vector<std::string> warnings;
 };
 
 struct ScenarioOptions {

@@ -93,6 +93,27 @@ class Reader {
     [[noreturn]] void fail(const toml::node& at, const std::string& message) const {
         fail(at.source(), message);
     }
+    // "file:line:col: warning: message" (or "--set ...: warning: message"), as fail() puts it
+    [[nodiscard]] std::string warning(const toml::source_region& at,
+                                      const std::string& message) const {
+        if (at.path && at.path->starts_with(kOverridePrefix)) {
+            return *at.path + ": warning: " + message;
+        }
+        if (at.begin.line == 0) {
+            return file_ + ": warning: " + message;
+        }
+        return file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column) +
+               ": warning: " + message;
+    }
+    [[nodiscard]] std::string warning(const toml::node& at, const std::string& message) const {
+        return warning(at.source(), message);
+    }
+    // whether the document gave this node (a default written in by the reader has no source)
+    [[nodiscard]] static bool given(const toml::node* n) {
+        return n != nullptr &&
+               (n->source().begin.line > 0 ||
+                (n->source().path && n->source().path->starts_with(kOverridePrefix)));
+    }
 
     // every key of t must be in `allowed`
     void check_keys(const toml::table& t, const std::string& where,
@@ -431,10 +452,20 @@ inline void apply_override(toml::table& root, const std::string& text) {
             at->erase(k);
         }
     }
+    // a table or a plain array is replaced by a value of its kind (an area, a list of
+    // edges); [[tables]] are changed entry by entry, and a scalar never replaces either
     toml::node* existing = at->get(keys.back());
     if (existing != nullptr && (existing->is_table() || existing->is_array())) {
-        override_error(text, "'" + key_path + "' is " + type_name(*existing) +
-                                 "; set one of its keys instead");
+        const toml::node& v = *parsed.get("v");
+        const bool tables = existing->is_array() && existing->as_array()->is_array_of_tables();
+        const bool same_kind = existing->is_table() ? v.is_table() : v.is_array() && !tables;
+        if (!same_kind) {
+            override_error(
+                text,
+                "'" + key_path + "' is " + type_name(*existing) +
+                    (tables ? "; address its entries by id, e.g. " + key_path + ".<id>.key"
+                            : "; set one of its keys, or all of it as " + type_name(*existing)));
+        }
     }
     parsed.get("v")->visit([&](auto&& v) { at->insert_or_assign(keys.back(), std::move(v)); });
 }

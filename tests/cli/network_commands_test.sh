@@ -71,6 +71,15 @@ json_ok out.txt "d['found'] and abs(d['distance_m'] - 150) < 1e-9 and d['edges']
 expect 0 "$swarmsim" network route tiny.gr 2 2 --json
 json_ok out.txt "d['found'] and d['distance_m'] == 0 and d['edges'] == 0"
 
+# no warning with coordinates; without a .co every node is at (0, 0): said on stderr
+expect 0 "$swarmsim" network info tiny.gr
+[ -s err.txt ] && fail "unexpected stderr with coordinates: $(cat err.txt)"
+cp tiny.gr flat.gr
+expect 0 "$swarmsim" network info flat.gr
+contains err.txt "flat.gr: warning: no coordinates (no 'flat.co' next to it): every node is at (0, 0)"
+expect 0 "$swarmsim" network route flat.gr 1 3
+contains err.txt "flat.gr: warning: no coordinates"
+
 # errors: missing file 4, malformed 3, unknown or dropped node 3, non-numeric id 2
 expect 4 "$swarmsim" network info missing.gr
 contains err.txt "missing.gr"

@@ -175,6 +175,37 @@ grep -q "^bad2.toml:1:18: error: schema_version must be 1" err.txt || fail "bad2
 "$swarmsim" validate "$src/tests/io/scenario/bad/fleet_count_absurd.toml" >/dev/null 2>err.txt
 [ $? -eq 3 ] || fail "an absurd fleet should exit 3"
 
+# settings that leave the fleet inert are refused by validate and run, naming the field; a
+# network without coordinates is warned about (exit 0)
+flood=$src/scenarios/district_flood.toml
+for cmd in validate run; do
+    "$swarmsim" $cmd "$flood" --set comms.radio_latency_s=2 >/dev/null 2>err.txt
+    [ $? -eq 3 ] || fail "$cmd with a radio latency above the bid window should exit 3"
+    grep -q "^--set comms.radio_latency_s=2: error: comms.radio_latency_s = 2: an offer and its bid take 4.000181 s" err.txt ||
+        fail "$cmd radio latency message: $(cat err.txt)"
+done
+"$swarmsim" validate "$flood" --set comms.radio_latency_s=2 --set policies.bid_window_s=4.5 >/dev/null 2>err.txt ||
+    fail "a bid window above the round trip should validate: $(cat err.txt)"
+printf 'p sp 3 6\na 1 2 100\na 2 1 100\na 2 3 100\na 3 2 100\na 1 3 100\na 3 1 100\n' >flat.gr
+cat >flat.toml <<'TOML'
+schema_version = 1
+[network]
+file = "flat.gr"
+[[depots]]
+id = "a"
+node = 0
+[[vehicle_types]]
+id = "van"
+[[fleets]]
+id = "vans"
+type = "van"
+count = 2
+home = "a"
+TOML
+"$swarmsim" validate flat.toml >/dev/null 2>err.txt || fail "flat.toml should validate: $(cat err.txt)"
+grep -q "^flat.toml:3:8: warning: network.file 'flat.gr': no coordinates" err.txt ||
+    fail "flat.toml warning: $(cat err.txt)"
+
 # usage errors: 2; unreadable scenario or unwritable trace: 4
 "$swarmsim" run "$default" --no-such-flag >/dev/null 2>err.txt
 [ $? -eq 2 ] || fail "an unknown flag should exit 2"

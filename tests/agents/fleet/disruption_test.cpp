@@ -299,3 +299,24 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
         CHECK(a.kpi.created == a.kpi.delivered + a.kpi.failed + a.kpi.backlog);
     }
 }
+
+TEST_CASE("disruptions: vehicles repaired within seconds carry on (stale dock and hand-over)") {
+    // a vehicle that breaks at the dock, at a customer or mid-leg and is repaired before the
+    // dock, the hand-over or the leg ends must ignore what was meant for it before the
+    // breakdown (Loaded, Ready, ServiceDone) and head on from where it is
+    SmallCity city;
+    DisruptionAction flaky = action(DisruptionKind::kBreakVehicles);
+    DisruptionSpec process = timed("flaky", flaky, 0.0);
+    process.mtbf_s = 300.0;
+    process.mttr_s = 5.0;
+    city.spec.disruptions.push_back(process);
+    for (const std::uint64_t seed : {1U, 2U, 3U}) {
+        CAPTURE(seed);
+        sim::SerialExecutor serial;
+        FleetRun run(city.spec, *city.routers, serial, 0, seed);
+        const auto r = run.run(1.0);  // finish() checks conservation; a stale message throws
+        CHECK(r.kpi.breakdowns > 200);
+        CHECK(r.kpi.delivered > 0);
+        CHECK(r.kpi.created == r.kpi.delivered + r.kpi.failed + r.kpi.backlog);
+    }
+}

@@ -168,7 +168,7 @@ TEST_CASE("fleet learning: risk labels come in hindsight and the risk model lear
     for (std::uint32_t k = 1; k <= 600; ++k) {
         l.sense(round * k, u, running, broke);
         l.train(serial);
-        l.federated_average(all);
+        l.federated_average(all, all);
     }
     CHECK(l.totals().wear_breakdowns == broke.size());
     CHECK(broke.size() > 20);
@@ -229,10 +229,19 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     const auto r3 = l.travel_models().row(3);
     CHECK(std::equal(r0.begin(), r0.end(), r3.begin()));
     const std::vector<std::uint32_t> some = {1, 2};
-    l.federated_average(some);
+    l.federated_average(some, some);
     const auto r1 = l.travel_models().row(1);
     const auto r2 = l.travel_models().row(2);
     CHECK(std::equal(r1.begin(), r1.end(), r2.begin()));
+    // lost messages: 0's upload is not averaged, 3's download never came (it keeps its own)
+    const std::vector<float> own0(r0.begin(), r0.end());
+    const std::vector<float> own3(r3.begin(), r3.end());
+    const std::vector<float> own1(r1.begin(), r1.end());
+    l.federated_average(std::vector<std::uint32_t>{1, 3}, std::vector<std::uint32_t>{0, 1});
+    CHECK(std::equal(own3.begin(), own3.end(), l.travel_models().row(3).begin()));
+    CHECK(std::equal(r0.begin(), r0.end(), r1.begin()));  // 0 got the average of 1 and 3
+    CHECK(!std::equal(own0.begin(), own0.end(), r0.begin()));
+    CHECK(!std::equal(own1.begin(), own1.end(), r1.begin()));
 }
 
 TEST_CASE("fleet learning: services happen and orders are conserved in every mode") {

@@ -223,6 +223,29 @@ TEST_CASE("fleet: specs are validated") {
     bad = city.spec;
     bad.allocation.bid_window_s = city.spec.lookahead_s;  // shorter than offer + bid
     CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+    // settings under which no order could ever be allocated
+    bad = city.spec;
+    bad.comms.radio_latency_s = 2.0;  // the default window (three lookaheads) is too short
+    CHECK(bad.bid_round_trip() > bad.bid_window());
+    CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+    bad.allocation.bid_window_s = bad.time.to_seconds(bad.bid_round_trip());
+    CHECK_NOTHROW(bad.validate());
+    bad.allocation.policy = "cbba";  // no bid window: the latency is only slow
+    bad.allocation.bid_window_s = 0.0;
+    CHECK_NOTHROW(bad.validate());
+    bad = city.spec;
+    bad.allocation.policy = "cloud";
+    bad.cloud.timeout_s = bad.time.to_seconds(bad.award_round_trip() - 1);
+    CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+    bad.cloud.timeout_s = bad.time.to_seconds(bad.award_round_trip());
+    CHECK_NOTHROW(bad.validate());
+    CHECK(bad.award_round_trip(bad.one_order_solve()) >
+          bad.award_round_trip() + bad.time.from_seconds(1.0) - 2);
+    bad.comms.cloud_loss = 1.0;
+    CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
+    bad = city.spec;
+    bad.comms.radio_loss = 1.0;
+    CHECK_THROWS_AS(bad.validate(), std::invalid_argument);
     CHECK_NOTHROW(city.spec.validate());
 }
 

@@ -63,6 +63,8 @@ TEST_CASE("dimacs: arcs, weights and coordinates") {
     CHECK(p2.x - p1.x == doctest::Approx(80.4).epsilon(0.01));
     CHECK(p3.y - p2.y == doctest::Approx(111.2).epsilon(0.01));
     CHECK(std::abs(p1.y - p2.y) < 1e-6);
+    CHECK(report.nodes_without_coordinates == 0);
+    CHECK(report.warnings.empty());
 }
 
 TEST_CASE("dimacs: without .co positions are zero; time weights") {
@@ -76,6 +78,13 @@ TEST_CASE("dimacs: without .co positions are zero; time weights") {
     CHECK(net.travel_time_s(e) == doctest::Approx(60.0));
     CHECK(net.length_m(e) == doctest::Approx(600.0));
     CHECK(net.position(0).x == 0.0);
+    // through load_network the report says so, naming the missing file
+    LoadReport report;
+    io::load_network(gr, &report);
+    CHECK(report.nodes_without_coordinates == 2);
+    REQUIRE(report.warnings.size() == 1);
+    CHECK(report.warnings[0].find("no coordinates (no 'time.co' next to it): every node is at "
+                                  "(0, 0)") == 0);
 }
 
 TEST_CASE("dimacs: malformed files give file:line: error: message") {

@@ -43,6 +43,7 @@ TEST_CASE("graphml: keys, defaults, lengths from coordinates") {
     LoadReport report;
     const world::RoadNetwork net = io::load_network(file, &report);
     CHECK(report.format == "graphml");
+    CHECK(report.warnings.empty());
     REQUIRE(net.node_count() == 4);
     CHECK(net.edge_count() == 5);
     const auto n1 = *net.find_external(1);

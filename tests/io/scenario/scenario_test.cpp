@@ -164,7 +164,22 @@ TEST_CASE("bad overrides name the override") {
     CHECK(error_of(kSmall, {"fleets.vans=3"}) ==
           "--set fleets.vans=3: error: 'fleets.vans' needs a key after the id");
     CHECK(error_of(kSmall, {"fleets=3"}) ==
-          "--set fleets=3: error: 'fleets' is an array; set one of its keys instead");
+          "--set fleets=3: error: 'fleets' is an array; address its entries by id, e.g. "
+          "fleets.<id>.key");
+    CHECK(error_of(kSmall, {"fleets=[1]"}) ==
+          "--set fleets=[1]: error: 'fleets' is an array; address its entries by id, e.g. "
+          "fleets.<id>.key");
+    CHECK(error_of(kSmall, {"network=3"}) ==
+          "--set network=3: error: 'network' is a table; set one of its keys, or all of it as "
+          "a table");
+    // a table or a plain array is replaced whole by a value of its kind
+    CHECK(error_of(kSmall, {"network={ generator = \"grid_city\", rows = 4, cols = 4 }",
+                            "depots.a.node=3"}) == "");
+    CHECK(parse_scenario(
+              kSmall, "s.toml",
+              {{"network.river_col=2", "network.bridge_rows=[1]", "network.bridge_rows=[0, 3]"}})
+              .network->find_name("Bridge 3")
+              .has_value());
     CHECK(error_of(kSmall, {"run..seed=3"}) ==
           "--set run..seed=3: error: empty key in 'run..seed'");
     CHECK(error_of(kSmall, {"fleets.vans.count=1e12"}) ==
@@ -294,4 +309,64 @@ TEST_CASE("every shipped scenario's resolved document parses again to the same r
         ++checked;
     }
     CHECK(checked >= 9);
+}
+
+TEST_CASE("settings that cannot act are warned about, with their position") {
+    CHECK(parse_scenario(kSmall, "s.toml").warnings.empty());
+    const auto warnings = [](const std::string& text, const std::vector<std::string>& sets = {}) {
+        ScenarioOptions o;
+        o.overrides = sets;
+        return parse_scenario(text, "s.toml", o).warnings;
+    };
+    auto w = warnings(kSmall, {"learning.mode=gossip"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "--set learning.mode=gossip: warning: learning.mode = \"gossip\" has no effect: neither "
+          "learning.congestion.enabled nor learning.wear.enabled is on, so there is nothing to "
+          "learn");
+    w = warnings(kSmall, {"learning.wear.enabled=true", "learning.round_s=120"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].find("--set learning.round_s=120: warning: learning.round_s = 120 s: no learning "
+                    "round before the end of the run (run.duration_s = 60 s)") == 0);
+    // a cloud timeout that only awards joining a solve under way beat
+    w = warnings(kSmall, {"policies.allocation=cloud", "cloud.timeout_s=1"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].find("--set cloud.timeout_s=1: warning: cloud.timeout_s = 1: a request, the solve "
+                    "of one order, the award and the accept take 1.174661 s") == 0);
+    w = warnings(kSmall +
+                 "[[disruptions]]\nid = \"late\"\nkind = \"depot_down\"\ndepot = \"a\"\n"
+                 "at_s = 60.0\n");
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "s.toml:31:8: warning: disruptions[0] starts at 60 s, not before the end of the "
+          "run (run.duration_s = 60 s): it never happens");
+    w = warnings(kSmall, {"demand.max_size=12"});
+    REQUIRE(w.size() == 1);
+    CHECK(w[0] ==
+          "--set demand.max_size=12: warning: demand.max_size = 12: no vehicle of any "
+          "fleet carries more than 10 units, so larger orders can never be delivered "
+          "(they fail as no_vehicle)");
+    // a network without coordinates: the loader's word and what it means for the scenario
+    const std::string flat = std::string(SWARM_SCENARIO_BAD_DIR) + "/flat.gr";
+    w = warnings("schema_version = 1\n[network]\nfile = \"" + flat +
+                 "\"\n[[depots]]\nid = \"a\"\nnode = 0\n[[vehicle_types]]\nid = \"van\"\n"
+                 "[[fleets]]\nid = \"vans\"\ntype = \"van\"\ncount = 3\nhome = \"a\"\n");
+    REQUIRE(w.size() == 2);
+    CHECK(w[0].find(": warning: network.file '" + flat +
+                    "': no coordinates (no 'flat.co' next to it): every node is at (0, 0)") !=
+          std::string::npos);
+    CHECK(w[1].find(": warning: every node of the network is at (0, 0) (it has no coordinates, "
+                    "e.g. a DIMACS .gr without its .co): every straight-line distance is 0, so "
+                    "demand.zone_radius_m") != std::string::npos);
+}
+
+TEST_CASE("the shipped scenarios give no warning") {
+    for (const auto& entry : fs::directory_iterator(SWARM_SCENARIOS_DIR)) {
+        const fs::path file = entry.path();
+        if (file.extension() != ".toml" || file.stem() == "monaco" || file.stem() == "city_100k") {
+            continue;  // monaco needs the shared map, city_100k is large
+        }
+        CAPTURE(file.string());
+        CHECK(load_scenario(file).warnings.empty());
+    }
 }

@@ -1,0 +1,257 @@
+#include "io/scenario/scenario_checks.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "agents/fleet/allocation.hpp"
+
+namespace swarm::io::detail {
+
+namespace {
+
+struct Field {
+    toml::table* table;
+    const char* section;
+    const char* key;
+};
+
+// the first field the document gave (the one to change), else the first of them
+std::pair<const toml::node*, std::string> blame(std::initializer_list<Field> fields) {
+    for (const Field& f : fields) {
+        const toml::node* n = f.table->get(f.key);
+        if (Reader::given(n)) {
+            return {n, std::string(f.section) + "." + f.key};
+        }
+    }
+    const Field& f = *fields.begin();
+    const toml::node* n = f.table->get(f.key);
+    return {n != nullptr ? n : f.table, std::string(f.section) + "." + f.key};
+}
+
+std::string value_text(const toml::node& n) {
+    if (n.is_number()) {
+        return number_text(n.value<double>().value_or(0.0));
+    }
+    if (const toml::value<std::string>* v = n.as_string()) {
+        std::string out = "\"";
+        out += v->get();
+        out += '"';
+        return out;
+    }
+    return "?";
+}
+
+toml::table& section(toml::table& root, const char* key) {
+    return *root.get(key)->as_table();
+}
+
+// an array of tables of the document, empty when it has none (yet)
+const toml::array& tables(toml::table& root, const char* key) {
+    static const toml::array kNone;
+    const toml::node* n = root.get(key);
+    return n != nullptr && n->is_array() ? *n->as_array() : kNone;
+}
+
+}  // namespace
+
+void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s) {
+    const agents::FleetSpec& spec = s.spec;
+    toml::table& run = section(root, "run");
+    toml::table& pol = section(root, "policies");
+    toml::table& comms = section(root, "comms");
+    toml::table& cloud = section(root, "cloud");
+    const auto secs = [&](sim::Tick t) { return number_text(spec.time.to_seconds(t)) + " s"; };
+    const auto refuse = [&](std::pair<const toml::node*, std::string> at, const std::string& why) {
+        r.fail(*at.first, at.second + " = " + value_text(*at.first) + ": " + why);
+    };
+    std::unique_ptr<agents::AllocationPolicy> policy;
+    sim::Tick bid_trip = 0;
+    sim::Tick award_trip = 0;
+    sim::Tick solved_trip = 0;
+    try {
+        policy = agents::make_allocation_policy(spec.allocation.policy);
+        bid_trip = spec.bid_round_trip();
+        award_trip = spec.award_round_trip();
+        solved_trip = spec.award_round_trip(spec.one_order_solve());
+    } catch (const std::invalid_argument& e) {
+        throw ScenarioError(r.file(), 0, 0, e.what());
+    }
+    const std::string name = "allocation = \"" + spec.allocation.policy + "\"";
+    if (!policy->centralized() && !policy->consensus()) {
+        // the depot awards when the bid window closes: bids that come later are too late
+        const sim::Tick window = spec.bid_window();
+        if (window < bid_trip) {
+            const std::string given =
+                spec.allocation.bid_window_s > 0.0
+                    ? "the bid window is " + secs(window)
+                    : "the bid window is " + secs(window) +
+                          " (policies.bid_window_s = 0: three run.lookahead_s)";
+            refuse(blame({{&pol, "policies", "bid_window_s"},
+                          {&comms, "comms", "radio_latency_s"},
+                          {&comms, "comms", "radio_bandwidth_bps"},
+                          {&comms, "comms", "header_bytes"},
+                          {&run, "run", "lookahead_s"}}),
+                   "an offer and its bid take " + secs(bid_trip) +
+                       " over the radio (two radio latencies plus transmission), but " + given +
+                       ": no bid would arrive in time and no order would ever be allocated; set "
+                       "policies.bid_window_s to at least " +
+                       secs(bid_trip));
+        }
+        if (spec.comms.radio_loss >= 1.0) {
+            refuse(blame({{&comms, "comms", "radio_loss"}}),
+                   "every offer would be lost: with " + name + " no order would ever be allocated");
+        }
+    }
+    if (policy->centralized()) {
+        // the depot asks again after the timeout and revokes the award that comes back late
+        const sim::Tick timeout = spec.time.from_seconds(spec.cloud.timeout_s);
+        if (timeout < award_trip) {
+            refuse(blame({{&cloud, "cloud", "timeout_s"},
+                          {&comms, "comms", "cloud_rtt_s"},
+                          {&comms, "comms", "cloud_bandwidth_bps"},
+                          {&comms, "comms", "radio_latency_s"}}),
+                   "a request to the cloud, the award and the winner's accept take at least " +
+                       secs(award_trip) +
+                       ", but the depot asks again after cloud.timeout_s = " + secs(timeout) +
+                       " and revokes the award that comes later: no order would ever be "
+                       "allocated; set cloud.timeout_s to at least " +
+                       secs(solved_trip) + " (with the solve of one order)");
+        }
+        if (timeout < solved_trip) {
+            // only orders that catch a solve already under way are awarded in time
+            const auto at = blame({{&cloud, "cloud", "timeout_s"},
+                                   {&cloud, "cloud", "solve_base_s"},
+                                   {&cloud, "cloud", "solve_per_order_s"},
+                                   {&comms, "comms", "cloud_rtt_s"}});
+            s.warnings.push_back(r.warning(
+                *at.first,
+                at.second + " = " + value_text(*at.first) +
+                    ": a request, the solve of one order, the award and the accept take " +
+                    secs(solved_trip) + ", longer than cloud.timeout_s = " + secs(timeout) +
+                    ": only orders that join a solve already under way are awarded in time, "
+                    "the others are asked again and again; set cloud.timeout_s to at least " +
+                    secs(solved_trip)));
+        }
+        if (spec.comms.cloud_loss >= 1.0) {
+            refuse(blame({{&comms, "comms", "cloud_loss"}}),
+                   "every request to the cloud would be lost: with " + name +
+                       " no order would ever be allocated");
+        }
+    }
+    if (policy->consensus() && spec.allocation.board_interval_s >= s.run.duration_s) {
+        refuse(blame({{&pol, "policies", "board_interval_s"}, {&run, "run", "duration_s"}}),
+               "with " + name +
+                   " the vehicles agree on awards at board rebuilds, every "
+                   "policies.board_interval_s = " +
+                   number_text(spec.allocation.board_interval_s) +
+                   " s, and the first comes at or after the end of the run (run.duration_s = " +
+                   number_text(s.run.duration_s) + " s): no order would ever be allocated");
+    }
+}
+
+void check_coordinates(const Reader& r, toml::table& root, const world::RoadNetwork& net,
+                       Scenario& s) {
+    const world::BoundingBox b = net.bounds();
+    if (net.node_count() < 2 || b.max.x > b.min.x || b.max.y > b.min.y) {
+        return;
+    }
+    const std::string what = "every node of the network is at (" + number_text(b.min.x) + ", " +
+                             number_text(b.min.y) +
+                             ") (it has no coordinates, e.g. a DIMACS .gr without its .co)";
+    // refused: what cannot work without coordinates
+    const toml::array& depots = tables(root, "depots");
+    for (std::size_t i = 0; i < depots.size(); ++i) {
+        const toml::table& t = *depots[i].as_table();
+        if (const toml::node* x = t.get("x"); x != nullptr) {
+            r.fail(*x, entry("depots", i) + ".x/y: " + what +
+                           ", so the node nearest to a point means nothing; give " +
+                           entry("depots", i) + ".node");
+        }
+    }
+    const toml::array& types = tables(root, "vehicle_types");
+    for (std::size_t i = 0; i < types.size() && i < s.spec.types.size(); ++i) {
+        if (s.spec.types[i].kind != agents::VehicleKind::kDrone) {
+            continue;
+        }
+        for (const agents::FleetGroup& g : s.spec.fleets) {
+            if (g.type == i) {
+                const toml::table& t = *types[i].as_table();
+                r.fail(*t.get("kind"), entry("vehicle_types", i) + " is a drone in a fleet, but " +
+                                           what +
+                                           ": drones fly straight between node coordinates "
+                                           "(every flight would take 0 s and 0 kWh)");
+            }
+        }
+    }
+    const toml::array& disruptions = tables(root, "disruptions");
+    for (std::size_t i = 0; i < disruptions.size(); ++i) {
+        const toml::table& t = *disruptions[i].as_table();
+        if (const toml::node* a = t.get("area"); a != nullptr) {
+            const std::string kind = t["kind"].value_or(std::string("close_roads"));
+            const bool roads = kind.ends_with("_roads");
+            r.fail(*a, entry("disruptions", i) + ".area: " + what +
+                           ": an area holds every road and agent or none" +
+                           (roads ? "; give edges or a road" : ""));
+        }
+    }
+    // warned: the run works, but distances mean nothing
+    toml::table& nt = section(root, "network");
+    const toml::node* at = nt.get("file");
+    s.warnings.push_back(r.warning(
+        at != nullptr ? *at : static_cast<const toml::node&>(nt),
+        what + ": every straight-line distance is 0, so demand.zone_radius_m (every node is a "
+               "customer of every depot), comms.radio_range_m and policies.offer_radius_m "
+               "(everybody is in range), the straight-line costs of bids and of the cloud (all "
+               "equal: the lowest vehicle index wins) and learning congestion areas mean nothing"));
+}
+
+void warn_dead_settings(const Reader& r, toml::table& root, Scenario& s) {
+    const agents::FleetLearningSpec& l = s.spec.learning;
+    toml::table& learning = section(root, "learning");
+    if (l.mode != agents::LearningMode::kOff && !l.active()) {
+        const toml::node* mode = learning.get("mode");
+        s.warnings.push_back(
+            r.warning(*mode, "learning.mode = \"" + std::string(agents::to_string(l.mode)) +
+                                 "\" has no effect: neither learning.congestion.enabled nor "
+                                 "learning.wear.enabled is on, so there is nothing to learn"));
+    }
+    if (l.active() && l.round_s >= s.run.duration_s) {
+        const auto at = blame(
+            {{&learning, "learning", "round_s"}, {&section(root, "run"), "run", "duration_s"}});
+        s.warnings.push_back(r.warning(
+            *at.first, "learning.round_s = " + number_text(l.round_s) +
+                           " s: no learning round before the end of the run (run.duration_s = " +
+                           number_text(s.run.duration_s) +
+                           " s): nothing is sensed, learnt or exchanged, nothing wears out"));
+    }
+    // orders larger than every vehicle in a fleet can carry are never delivered
+    std::uint32_t largest = 0;
+    for (const agents::FleetGroup& g : s.spec.fleets) {
+        largest = std::max(largest, s.spec.types[g.type].capacity);
+    }
+    if (largest > 0 && s.spec.demand.max_size > largest) {
+        toml::table& demand = section(root, "demand");
+        s.warnings.push_back(r.warning(
+            *demand.get("max_size"),
+            "demand.max_size = " + std::to_string(s.spec.demand.max_size) +
+                ": no vehicle of any fleet carries more than " + std::to_string(largest) +
+                " units, so larger orders can never be delivered (they fail as no_vehicle)"));
+    }
+    const toml::array& disruptions = tables(root, "disruptions");
+    for (std::size_t i = 0; i < disruptions.size() && i < s.spec.disruptions.size(); ++i) {
+        const agents::DisruptionSpec& d = s.spec.disruptions[i];
+        if (d.after.empty() && d.at_s >= s.run.duration_s) {
+            const toml::table& t = *disruptions[i].as_table();
+            s.warnings.push_back(r.warning(
+                *t.get("at_s"), entry("disruptions", i) + " starts at " + number_text(d.at_s) +
+                                    " s, not before the end of the run (run.duration_s = " +
+                                    number_text(s.run.duration_s) + " s): it never happens"));
+        }
+    }
+}
+
+}  // namespace swarm::io::detail

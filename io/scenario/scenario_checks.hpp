@@ -1,0 +1,33 @@
+// Checks of a scenario as a whole, beyond each field's own range (docs/scenarios.md,
+// "Settings that would leave the fleet inert" and "Networks without coordinates"): refused
+// with the file, line and field to change, or kept as warnings in Scenario::warnings.
+// Private to io/scenario (it takes toml++ types).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include "agents/world/road_network.hpp"
+#include "io/scenario/scenario.hpp"
+#include "io/scenario/toml_reader.hpp"
+
+namespace swarm::io::detail {
+
+// Refuses settings under which no order could ever be allocated: an auction whose bid window
+// closes before any bid can be back, a cloud timeout shorter than a request's round trip,
+// every offer or request lost, a consensus policy without a board rebuild in the run; warns
+// when only some awards can make it. Needs the spec's allocation, comms, cloud, time and
+// lookahead read.
+void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s);
+
+// A network whose nodes all lie on one point has no coordinates (a DIMACS .gr without .co):
+// refuses what cannot work without them (drones in a fleet, depots placed by x/y, areas of
+// disruptions) and warns about what then means nothing (zone radius, ranges, straight-line
+// costs). Call before the depots are placed and the disruptions read.
+void check_coordinates(const Reader& r, toml::table& root, const world::RoadNetwork& net,
+                       Scenario& s);
+
+// Warnings for settings that cannot act in this run: learning with nothing to learn or no
+// round before the end, disruptions that start after the end, orders no vehicle can carry.
+void warn_dead_settings(const Reader& r, toml::table& root, Scenario& s);
+
+}  // namespace swarm::io::detail

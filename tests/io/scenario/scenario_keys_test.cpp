@@ -1,0 +1,716 @@
+// Every key docs/scenarios.md documents does what it says: the test reads the key tables of
+// the doc's "Fields" section (so a newly documented key is walked too), and for each key runs
+// a tiny scenario twice, as it is and with the key changed, and requires the run to change
+// (event hash or KPI hash). The doc's markers say when a key has no effect:
+// - "no effect on the results" (thread count, names, trace settings, ...): the two runs
+//   must be identical instead;
+// - "(no effect unless `key = value` ...)" in a row, or in a line of its section: the
+//   backticked assignments are set in both runs first (a key without a dot is one of the
+//   walked entry's own).
+// Keys that need more than that to act in a fifteen-minute run get a setup below; keys that
+// cannot be changed alone are skipped with the reason, and listed.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "agents/routing/router.hpp"
+#include "io/scenario/scenario.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace swarm;
+
+// ---- the doc ----
+
+struct DocKey {
+    std::string path;     // "run.seed", "depots.docks", "learning.wear.repair_s", "description"
+    std::string section;  // "run", "depots", "" (top level)
+    bool array = false;   // a key of each [[section]] entry
+    std::string type;     // the type column, "" when the table has none
+    std::string def;      // the default column
+    std::vector<std::string> conditions;  // "key=value" from "(no effect unless ...)"
+    bool no_effect = false;               // "no effect on the results"
+    bool conditional = false;             // its row says "no effect unless" (how, or in words)
+    bool conditions_in_row = false;       // ... with `key = value` assignments
+};
+
+std::string trim(std::string s) {
+    const auto b = s.find_first_not_of(" \t");
+    const auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// the `...` spans of a text
+std::vector<std::string> backticked(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (true) {
+        const std::size_t a = text.find('`', at);
+        const std::size_t b = a == std::string::npos ? a : text.find('`', a + 1);
+        if (b == std::string::npos) {
+            return out;
+        }
+        out.push_back(text.substr(a + 1, b - a - 1));
+        at = b + 1;
+    }
+}
+
+// the backticked `key = value` assignments of a "(no effect unless ...)" clause, as overrides
+std::vector<std::string> conditions_of(const std::string& text) {
+    std::vector<std::string> out;
+    const std::size_t at = text.find("no effect unless");
+    if (at == std::string::npos) {
+        return out;
+    }
+    const std::size_t end = text.find(')', at);
+    for (const std::string& span : backticked(text.substr(at, end - at))) {
+        const std::size_t eq = span.find(" = ");
+        if (eq != std::string::npos) {
+            out.push_back(span.substr(0, eq) + "=" + span.substr(eq + 3));
+        }
+    }
+    return out;
+}
+
+std::vector<DocKey> documented_keys(const fs::path& doc) {
+    std::ifstream in(doc);
+    REQUIRE_MESSAGE(in, "cannot read " << doc.string());
+    std::vector<DocKey> keys;
+    bool fields = false;
+    std::string section;
+    bool array = false;
+    std::string generator;
+    std::vector<std::string> section_conditions;
+    std::string paragraph;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("## ")) {
+            fields = line == "## Fields";
+            continue;
+        }
+        if (!fields) {
+            continue;
+        }
+        if (line.starts_with("### ")) {
+            const std::vector<std::string> names = backticked(line);
+            section.clear();
+            array = false;
+            if (!names.empty() && names[0].starts_with("[")) {
+                array = names[0].starts_with("[[");
+                section = names[0].substr(array ? 2 : 1);
+                section = section.substr(0, section.find(']'));
+            }
+            generator.clear();
+            section_conditions.clear();
+            paragraph.clear();
+            continue;
+        }
+        if (!line.starts_with("|")) {
+            if (line.starts_with("`generator = \"")) {
+                generator = backticked(line)[0].substr(13);
+                generator = generator.substr(0, generator.size() - 1);
+            }
+            // a paragraph's conditions, once it is complete (a blank line ends it)
+            paragraph += " " + line;
+            if (trim(line).empty()) {
+                for (const std::string& c : conditions_of(paragraph)) {
+                    section_conditions.push_back(c);
+                }
+                paragraph.clear();
+            }
+            continue;
+        }
+        // a table row: | key | type | default | meaning | (or | key | default | meaning |)
+        std::vector<std::string> cells;
+        std::stringstream row(line.substr(1));
+        for (std::string cell; std::getline(row, cell, '|');) {
+            cells.push_back(trim(cell));
+        }
+        while (!cells.empty() && cells.back().empty()) {
+            cells.pop_back();
+        }
+        if (cells.size() < 3 || cells[0].find('`') == std::string::npos) {
+            continue;  // header or separator
+        }
+        for (const std::string& name : backticked(cells[0])) {
+            DocKey k;
+            const bool full = name.find('.') != std::string::npos;
+            k.path = full || section.empty() ? name : section + "." + name;
+            if (std::any_of(keys.begin(), keys.end(),
+                            [&](const DocKey& o) { return o.path == k.path; })) {
+                continue;  // listed twice (disruption areas)
+            }
+            k.section = section;
+            k.array = array;
+            k.type = cells.size() >= 4 ? cells[1] : "";
+            k.def = cells.size() >= 4 ? cells[2] : cells[1];
+            k.conditions = section_conditions;
+            if (!generator.empty() && generator != "grid_city") {
+                k.conditions.push_back("network.generator=\"" + generator + "\"");
+            }
+            for (const std::string& c : conditions_of(cells.back())) {
+                k.conditions.push_back(c);
+                k.conditions_in_row = true;
+            }
+            std::string meaning = cells.back();
+            std::transform(meaning.begin(), meaning.end(), meaning.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            k.no_effect = meaning.find("no effect on the results") != std::string::npos;
+            k.conditional = meaning.find("no effect unless") != std::string::npos;
+            keys.push_back(k);
+        }
+    }
+    return keys;
+}
+
+// ---- the tiny scenarios ----
+
+// 10 x 10 grid city (100 m), two depots, six small-battery vans and two drones, 15 minutes
+const std::string kBase = R"(schema_version = 1
+[run]
+seed = 3
+duration_s = 900.0
+threads = 1
+sample_interval_s = 300.0
+[network]
+generator = "grid_city"
+[demand]
+profile = "flat"
+per_depot_per_hour = 60.0
+due_s = 1200.0
+[[depots]]
+id = "a"
+node = 0
+[[depots]]
+id = "b"
+x = 900.0
+y = 900.0
+[[vehicle_types]]
+id = "van"
+battery_kwh = 1.0
+[[vehicle_types]]
+id = "drone"
+kind = "drone"
+capacity = 1
+kwh_per_km = 0.02
+battery_kwh = 0.3
+[[vehicle_types]]
+id = "spare"
+[[fleets]]
+id = "vans"
+type = "van"
+count = 6
+home = "*"
+[[fleets]]
+id = "drones"
+type = "drone"
+count = 2
+home = "a"
+)";
+
+// the same with one disruption of (nearly) every kind, for the [[disruptions]] keys
+const std::string kDisrupted = kBase + R"([[disruptions]]
+id = "close"
+kind = "close_roads"
+area = { x = 450.0, y = 450.0, radius_m = 250.0 }
+at_s = 200.0
+duration_s = 300.0
+[[disruptions]]
+id = "slow"
+kind = "slow_roads"
+road = "Avenue 3"
+speed_factor = 0.3
+at_s = 100.0
+[[disruptions]]
+id = "cut"
+kind = "close_roads"
+edges = [10, 11, 12, 13]
+at_s = 150.0
+duration_s = 400.0
+[[disruptions]]
+id = "stock"
+kind = "depot_stock"
+depot = "b"
+stock = 5
+at_s = 300.0
+[[disruptions]]
+id = "docks"
+kind = "depot_docks"
+depot = "a"
+docks = 1
+after = "close"
+after_delay_s = 60.0
+[[disruptions]]
+id = "break"
+kind = "break_vehicles"
+vehicles = [1]
+at_s = 250.0
+duration_s = 200.0
+[[disruptions]]
+id = "attrition"
+kind = "break_vehicles"
+fraction = 0.3
+at_s = 400.0
+duration_s = 200.0
+[[disruptions]]
+id = "fail"
+kind = "break_vehicles"
+vehicles = [2, 3]
+mtbf_s = 300.0
+mttr_s = 300.0
+[[disruptions]]
+id = "jam"
+kind = "radio_blackout"
+area = { x = 900.0, y = 900.0, radius_m = 150.0 }
+at_s = 300.0
+[[disruptions]]
+id = "unjam"
+kind = "radio_restore"
+label = "jam"
+at_s = 500.0
+[[disruptions]]
+id = "spike"
+kind = "loss_spike"
+loss = 0.5
+at_s = 100.0
+duration_s = 400.0
+[[disruptions]]
+id = "surge"
+kind = "demand_surge"
+multiplier = 3.0
+at_s = 200.0
+duration_s = 300.0
+)";
+
+// one depot closed for five minutes: the service level falls and recovers (resilience)
+const std::string kRecovering = kBase + R"([[disruptions]]
+id = "down"
+kind = "depot_down"
+depot = "a"
+at_s = 300.0
+duration_s = 300.0
+)";
+
+// ---- how each key is walked ----
+
+struct Walk {
+    std::string value;               // the changed value (TOML); "" = derived from the doc
+    std::string entry;               // the [[section]] entry changed; "" = the section's usual
+    std::vector<std::string> setup;  // set in both runs: what the key needs to act in 15 min
+    int base = 0;                    // walked on kBase (0), kDisrupted (1), kRecovering (2)
+    std::string skip;                // not walked, and why
+
+    [[nodiscard]] Walk on(std::string e) const {
+        Walk w = *this;
+        w.entry = std::move(e);
+        return w;
+    }
+    [[nodiscard]] Walk given(std::vector<std::string> s) const {
+        Walk w = *this;
+        w.setup = std::move(s);
+        return w;
+    }
+    [[nodiscard]] Walk with_disruptions() const {
+        Walk w = *this;
+        w.base = 1;
+        return w;
+    }
+    [[nodiscard]] Walk recovering() const {
+        Walk w = *this;
+        w.base = 2;
+        return w;
+    }
+};
+
+Walk change(std::string value) {
+    Walk w;
+    w.value = std::move(value);
+    return w;
+}
+
+Walk derived() {
+    return change("");
+}
+
+Walk skipped(std::string why) {
+    Walk w;
+    w.skip = std::move(why);
+    return w;
+}
+
+// learning that trains and acts within the run (models, wear, breakdowns, services)
+// (risk_threshold: the risk models of a quarter of an hour predict little risk)
+const std::vector<std::string> kLearning = {
+    "learning.mode=\"local\"",     "learning.congestion.enabled=true", "learning.wear.enabled=true",
+    "learning.round_s=60",         "learning.horizon_s=120",           "learning.batch=8",
+    "learning.wear.base_hazard=3", "learning.risk_threshold=0.005",    "learning.service_s=120"};
+// Q(t) on a fine grid, with orders due within the run
+const std::vector<std::string> kQ = {"run.duration_s=1800", "run.sample_interval_s=150",
+                                     "demand.due_s=600"};
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+const std::map<std::string, Walk>& walks() {
+    static const std::map<std::string, Walk> w = {
+        {"schema_version", skipped("only 1 is valid")},
+        {"description", change("\"another text\"")},
+        {"run.threads", change("2")},
+        {"run.tick_us", change("1000")},
+        {"run.lookahead_s", change("0.015")},
+        {"output.trace", change("\"keys.h5\"")},
+        {"network.file", change("@dimacs")},  // a small .gr/.co pair the test writes
+        {"network.generator", change("\"random_geometric\"")},
+        {"network.landmarks", change("2")},
+        {"network.rows", change("8")},
+        {"network.cols", change("8")},
+        {"network.jitter", change("0.3")},
+        {"network.arterial_every", change("3")},
+        {"network.one_way_fraction", change("0.3")},
+        {"network.removed_fraction", change("0.2")},
+        {"network.seed", change("9")},
+        {"network.river_col",
+         change("3").given({"network.river_col=5", "network.bridge_rows=[2]"})},
+        {"network.bridge_rows",
+         change("[7]").given({"network.river_col=5", "network.bridge_rows=[2]"})},
+        {"network.nodes", change("150").given({"network.nodes=100"})},
+        {"network.mean_spacing_m", derived().given({"network.nodes=100"})},
+        {"network.mean_degree", derived().given({"network.nodes=100"})},
+        {"network.speed_mps", derived().given({"network.nodes=100"})},
+        {"depots.id", change("\"z\"").on("b")},
+        {"depots.node", change("5")},
+        {"depots.x", change("300.0").on("b")},
+        {"depots.y", change("300.0").on("b")},
+        {"depots.docks", change("1")},
+        {"depots.dock_service", change("{ law = \"fixed\", mean_s = 20.0 }")},
+        {"depots.charging_points", change("1").given({"depots.a.charge_power_kw=5.0"})},
+        {"depots.charge_power_kw", change("5.0")},
+        {"depots.stock", change("10")},
+        {"depots.demand_per_hour", change("20.0")},
+        {"vehicle_types.id", change("\"lorry\"").on("spare")},
+        {"vehicle_types.kind", change("\"drone\"")},
+        {"vehicle_types.speed_factor", change("0.5")},
+        {"vehicle_types.cruise_mps", change("5.0").on("drone")},
+        {"vehicle_types.capacity", change("2")},
+        {"vehicle_types.kwh_per_km", change("0.5")},
+        {"vehicle_types.battery_kwh", change("4.0")},
+        {"fleets.id", change("\"others\"")},
+        {"fleets.type", change("\"drone\"")},
+        {"fleets.count", change("3")},
+        {"fleets.home", change("\"b\"")},
+        {"demand.profile", change("\"day\"")},
+        {"demand.start_hour", change("8.5")},
+        {"demand.per_depot_per_hour", change("40.0")},
+        {"demand.zone_radius_m", change("300.0")},
+        {"demand.due_s", change("300.0")},
+        {"demand.customer_service_s", change("10.0")},
+        {"policies.allocation", change("\"cloud\"")},
+        {"policies.offer_radius_m", change("150.0")},
+        {"policies.max_offers", change("1")},
+        {"policies.bid_window_s", change("2.0")},
+        {"policies.retry_backoff_s", change("5.0")},
+        {"policies.max_plan", change("1")},
+        {"policies.detour_factor", change("3.0")},
+        {"policies.board_interval_s", change("60.0")},
+        {"policies.board_cell_m", change("50.0")},
+        {"policies.energy_reserve", change("0.6")},
+        {"policies.charge_threshold", change("0.9")},
+        {"comms.radio_range_m", change("100.0")},
+        {"comms.radio_latency_s", change("0.025")},
+        {"comms.radio_bandwidth_bps", change("100000.0")},
+        {"comms.radio_loss", change("0.4")},
+        {"comms.cloud_rtt_s", change("2.0")},
+        {"comms.cloud_bandwidth_bps", change("1000.0")},
+        {"comms.cloud_loss", change("0.4")},
+        {"comms.header_bytes", change("4000")},
+        {"comms.gossip_fanout", change("1")},
+        {"cloud.solve_base_s", change("20.0")},
+        {"cloud.solve_per_order_s", change("2.0")},
+        {"cloud.timeout_s", change("5.0").given({"comms.cloud_loss=0.3"})},
+        {"cost.per_late_minute", derived().given({"demand.due_s=120"})},
+        {"cost.per_late_order", derived().given({"demand.due_s=120"})},
+        {"cost.per_failed_order", derived().given({"depots.a.stock=3"})},
+        {"cost.per_breakdown", derived().with_disruptions()},
+        {"cost.per_service", derived().given(kLearning)},
+        {"resilience.failure_threshold", change("0.7").given(kQ).recovering()},
+        {"resilience.recovery_threshold", change("0.8").given(kQ).recovering()},
+        {"learning.mode", change("\"gossip\"").given(kLearning)},
+        {"learning.memory", change("8").given(kLearning)},
+        {"learning.horizon_s", change("600").given(kLearning)},
+        {"learning.eval_every", change("3").given(kLearning)},
+        // routes differ once the travel-time models have learnt strong area factors
+        {"learning.route_on_predictions",
+         derived().given({"learning.congestion.max_level=4", "learning.learning_rate=0.5",
+                          "learning.steps_per_round=20"})},
+        {"learning.predictive_maintenance", derived().given(kLearning)},
+        {"learning.risk_threshold", change("0.5").given(kLearning)},
+        {"learning.service_s", change("300.0").given(kLearning)},
+        {"learning.wear.wear_hazard", change("50.0")},
+        {"learning.congestion.zones", change("2").given(kLearning)},
+        {"learning.congestion.area_m", change("500.0").given(kLearning)},
+        {"learning.wear.repair_s", change("60.0").given(kLearning)},
+        {"learning.wear.initial_wear_max", change("0.1").given(kLearning)},
+        {"learning.congestion.enabled", change("false")},
+        {"learning.wear.enabled", change("false")},
+        {"learning.wear.wear_per_hour", derived().given(kLearning)},
+        {"learning.wear.base_hazard", derived().given(kLearning)},
+        {"learning.wear.sensor_noise", derived().given(kLearning)},
+        {"disruptions.id", change("\"surge2\"").on("surge")},
+        {"disruptions.kind", change("\"reopen_roads\"")},
+        {"disruptions.label", change("\"x\"").on("jam")},
+        {"disruptions.at_s", change("260.0")},
+        {"disruptions.window_end_s", change("500.0")},
+        {"disruptions.probability", change("0.0")},
+        {"disruptions.duration_s", change("60.0")},
+        {"disruptions.after", change("\"slow\"").on("docks")},
+        {"disruptions.after_delay_s", change("200.0").on("docks")},
+        {"disruptions.after_end", change("true").on("docks")},
+        {"disruptions.edges", change("[20, 21]").on("cut")},
+        {"disruptions.road", change("\"Avenue 6\"").on("slow")},
+        {"disruptions.area", change("{ x = 200.0, y = 200.0, radius_m = 250.0 }")},
+        {"disruptions.speed_factor", change("0.9").on("slow")},
+        {"disruptions.depot", change("\"a\"").on("stock")},
+        {"disruptions.stock", change("0").on("stock")},
+        {"disruptions.docks", change("3").on("docks")},
+        {"disruptions.vehicles", change("[4]").on("break")},
+        {"disruptions.fraction", change("0.8").on("attrition")},
+        {"disruptions.mtbf_s", change("100.0").on("fail")},
+        {"disruptions.mttr_s", change("60.0").on("fail")},
+        {"disruptions.loss", change("0.95").on("spike")},
+        {"disruptions.multiplier", change("6.0").on("surge")},
+    };
+    return w;
+}
+
+// the entry a [[section]] key is changed on unless the walk names one
+std::string usual_entry(const std::string& section) {
+    if (section == "depots") {
+        return "a";
+    }
+    if (section == "vehicle_types") {
+        return "van";
+    }
+    if (section == "fleets") {
+        return "vans";
+    }
+    return "close";  // disruptions
+}
+
+// a changed value from the doc's type and default: booleans flip, numbers double (0: 1)
+std::string derived_value(const DocKey& k) {
+    std::string d;
+    for (const char c : k.def) {
+        if (c != '`' && c != ',') {
+            d += c;
+        }
+    }
+    if (d == "true" || d == "false") {
+        return d == "true" ? "false" : "true";
+    }
+    char* end = nullptr;
+    const double v = std::strtod(d.c_str(), &end);
+    if (d.empty() || end == d.c_str() || *end != '\0') {
+        return "";
+    }
+    const bool integer =
+        k.type == "integer" || (k.type.empty() && d.find_first_of(".e") == std::string::npos);
+    if (integer) {
+        return std::to_string(v == 0.0 ? 1 : static_cast<long long>(v) * 2);
+    }
+    std::ostringstream out;
+    out << (v == 0.0 ? 0.5 : v * 2.0);
+    std::string s = out.str();
+    return s.find_first_of(".e") == std::string::npos ? s + ".0" : s;
+}
+
+// a 4 x 4 DIMACS grid with coordinates (microdegrees), 100 m weights
+fs::path write_dimacs(const fs::path& dir) {
+    fs::create_directories(dir);
+    std::ostringstream gr;
+    std::ostringstream co;
+    int arcs = 0;
+    const auto id = [](int r, int c) { return r * 4 + c + 1; };
+    std::ostringstream body;
+    for (int r = 0; r < 4; ++r) {
+        for (int c = 0; c < 4; ++c) {
+            co << "v " << id(r, c) << " " << 7420000 + 1200 * c << " " << 43730000 + 900 * r
+               << "\n";
+            if (c < 3) {
+                body << "a " << id(r, c) << " " << id(r, c + 1) << " 100\na " << id(r, c + 1) << " "
+                     << id(r, c) << " 100\n";
+                arcs += 2;
+            }
+            if (r < 3) {
+                body << "a " << id(r, c) << " " << id(r + 1, c) << " 100\na " << id(r + 1, c) << " "
+                     << id(r, c) << " 100\n";
+                arcs += 2;
+            }
+        }
+    }
+    std::ofstream(dir / "keys.gr") << "p sp 16 " << arcs << "\n" << body.str();
+    std::ofstream(dir / "keys.co") << "p aux sp co 16\n" << co.str();
+    return dir / "keys.gr";
+}
+
+// ---- runs ----
+
+struct Outcome {
+    std::uint64_t events = 0;  // event hash
+    std::uint64_t kpis = 0;    // KPI hash
+    std::string error;         // the scenario was refused
+    bool operator==(const Outcome& o) const { return events == o.events && kpis == o.kpis; }
+};
+
+Outcome run(const io::Scenario& s);
+
+Outcome run(const std::string& text, const std::vector<std::string>& overrides) {
+    io::ScenarioOptions so;
+    so.overrides = overrides;
+    io::Scenario s;
+    try {
+        s = io::parse_scenario(text, "keys.toml", so);
+    } catch (const io::ScenarioError& e) {
+        return {0, 0, std::string("refused: ") + e.what()};
+    }
+    try {
+        return run(s);
+    } catch (const std::exception& e) {  // a model error: named with the key, the walk goes on
+        return {0, 0, std::string("the run failed: ") + e.what()};
+    }
+}
+
+Outcome run(const io::Scenario& s) {
+    routing::RouterOptions ro;
+    ro.landmark_count = s.network_settings.landmarks;
+    const routing::RouterFactory routers(*s.network, ro);
+    agents::FleetModel model(s.spec, routers);
+    const std::unique_ptr<sim::Executor> executor = sim::make_executor(s.run.threads);
+    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
+    agents::FleetKpiObserver kpi(model);
+    engine.add_observer(kpi);
+    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
+    engine.set_sampling(interval, interval);
+    model.attach(engine);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    engine.run(limits);
+    model.finish(engine);
+    return {engine.event_hash(), kpi.take(limits.until).hash, ""};
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const std::string& s : v) {
+        out += (out.empty() ? "" : " ") + s;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("every documented scenario key changes the run, or the doc says when it does not") {
+    const std::vector<DocKey> keys = documented_keys(fs::path(SWARM_DOCS_DIR) / "scenarios.md");
+    // the parser found the tables (a few keys of different kinds of tables)
+    REQUIRE(keys.size() > 120);
+    for (const char* k : {"run.seed", "network.rows", "network.nodes", "depots.docks",
+                          "cost.per_km", "learning.wear.repair_s", "disruptions.multiplier"}) {
+        CHECK_MESSAGE(
+            std::any_of(keys.begin(), keys.end(), [&](const DocKey& d) { return d.path == k; }), k);
+    }
+    // every walk is for a documented key
+    for (const auto& [path, walk] : walks()) {
+        CHECK_MESSAGE(
+            std::any_of(keys.begin(), keys.end(), [&](const DocKey& d) { return d.path == path; }),
+            "the key walk has an entry for '" << path << "', which docs/scenarios.md lacks");
+    }
+
+    const fs::path dir = fs::temp_directory_path() / ("swarm_keys_" + std::to_string(getpid()));
+    std::map<std::string, Outcome> bases;  // by text and setup
+    std::vector<std::string> skipped;
+    std::size_t walked = 0;
+    std::size_t still = 0;
+    for (const DocKey& k : keys) {
+        const auto found = walks().find(k.path);
+        const Walk walk = found != walks().end() ? found->second : derived();
+        if (!walk.skip.empty()) {
+            skipped.push_back(k.path + " (" + walk.skip + ")");
+            continue;
+        }
+        const int variant = k.section == "disruptions" ? 1 : walk.base;
+        const std::string& text = variant == 1 ? kDisrupted : (variant == 2 ? kRecovering : kBase);
+        std::string target = k.path;
+        const std::string entry = walk.entry.empty() ? usual_entry(k.section) : walk.entry;
+        if (k.array) {
+            target = k.section + "." + entry + k.path.substr(k.section.size());
+        }
+        // the doc's conditions (an entry's own keys on the walked entry), then the walk's
+        std::vector<std::string> setup;
+        for (const std::string& c : k.conditions) {
+            setup.push_back(k.array && c.find('.') > c.find('=') ? k.section + "." + entry + "." + c
+                                                                 : c);
+        }
+        setup = with(setup, walk.setup);
+        // a condition the doc states in words only must be set up by the walk
+        if (k.conditional && !k.conditions_in_row && walk.setup.empty() && walk.base == 0 &&
+            walk.entry.empty() && k.section != "disruptions") {
+            FAIL_CHECK("docs/scenarios.md says when '"
+                       << k.path << "' has no effect, but neither as `key = value` nor does the "
+                       << "key walk set the condition up: add a setup to walks()");
+            continue;
+        }
+        std::string value = walk.value.empty() ? derived_value(k) : walk.value;
+        if (value == "@dimacs") {
+            value = write_dimacs(dir).string();
+        }
+        CAPTURE(k.path);
+        CAPTURE(joined(setup));
+        CAPTURE(value);
+        if (value.empty()) {
+            FAIL_CHECK("docs/scenarios.md documents '" << k.path
+                                                       << "' but the key walk cannot derive a "
+                                                          "changed value: add one to walks()");
+            continue;
+        }
+        const std::string base_key = std::to_string(variant) + "|" + joined(setup);
+        if (bases.find(base_key) == bases.end()) {
+            bases[base_key] = run(text, setup);
+        }
+        const Outcome& before = bases[base_key];
+        const Outcome after = run(text, with(setup, {target + "=" + value}));
+        if (!before.error.empty() || !after.error.empty()) {
+            FAIL_CHECK((before.error.empty() ? after.error : before.error));
+            continue;
+        }
+        ++walked;
+        if (k.no_effect) {
+            ++still;
+            CHECK_MESSAGE(before == after,
+                          "the doc says '" << k.path << "' has no effect on the results");
+        } else {
+            CHECK_MESSAGE(
+                !(before == after),
+                "'" << k.path << "' changed nothing: fix it, or document when it has no effect");
+        }
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    MESSAGE(walked << " keys walked (" << still << " with no effect on the results, as "
+                   << "documented), " << skipped.size() << " skipped: " << joined(skipped));
+}
