@@ -95,6 +95,7 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
         h.add(g.veh_km);
     }
     h.add(s.risk_model_loss);
+    h.add(s.risk_model_accuracy);
     h.add(s.travel_time_rmse);
     h.add(s.model_consensus);
     // the series, column by column

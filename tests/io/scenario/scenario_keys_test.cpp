@@ -449,12 +449,17 @@ const std::map<std::string, Walk>& walks() {
         {"cost.per_failed_order", derived().given({"depots.a.stock=3"})},
         {"cost.per_breakdown", derived().with_disruptions()},
         {"cost.per_service", derived().given(kLearning)},
-        {"resilience.failure_threshold", change("0.7").given(kQ).recovering()},
-        {"resilience.recovery_threshold", change("0.8").given(kQ).recovering()},
+        // Q dips to 0.83 while the depot is down (lost orders) and to 0.67 near the end
+        {"resilience.failure_threshold", change("0.9").given(kQ).recovering()},
+        {"resilience.recovery_threshold",
+         skipped("the walk's runs recover in one interval or not at all; thresholds are "
+                 "walked in tests/agents/logistics/kpi_test.cpp (time_to_recover)")},
         {"learning.mode", change("\"gossip\"").given(kLearning)},
         {"learning.memory", change("8").given(kLearning)},
         {"learning.horizon_s", change("600").given(kLearning)},
         {"learning.eval_every", change("3").given(kLearning)},
+        {"learning.eval_samples", change("512").given(kLearning)},
+        {"learning.congestion.max_rush", change("2.0").given(kLearning)},
         // routes differ once the travel-time models have learnt strong area factors
         {"learning.route_on_predictions",
          derived().given({"learning.congestion.max_level=4", "learning.learning_rate=0.5",
@@ -468,7 +473,7 @@ const std::map<std::string, Walk>& walks() {
         {"learning.wear.repair_s", change("60.0").given(kLearning)},
         {"learning.wear.initial_wear_max", change("0.1").given(kLearning)},
         {"learning.congestion.enabled", change("false")},
-        {"learning.wear.enabled", change("false")},
+        {"learning.wear.enabled", change("false").given({"learning.mode=\"local\""})},
         {"learning.wear.wear_per_hour", derived().given(kLearning)},
         {"learning.wear.base_hazard", derived().given(kLearning)},
         {"learning.wear.sensor_noise", derived().given(kLearning)},
