@@ -8,7 +8,7 @@
 
 #include "agents/fleet/disruption_kinds.hpp"
 
-namespace swarm::test {
+namespace swarm::io::testing {
 
 // entry i: id "k<i>", kind = the i-th kind's name, at_s = t0 + i * step; roads: edges 0 and 1;
 // depot kinds: `depot`; vehicle kinds: vehicle 0; an area where one is required: a circle of
@@ -43,4 +43,4 @@ inline std::string every_disruption_kind_toml(const std::string& depot, double t
     return s.str();
 }
 
-}  // namespace swarm::test
+}  // namespace swarm::io::testing

@@ -132,7 +132,8 @@ TEST_CASE("a small scenario builds its spec with defaults filled in") {
 TEST_CASE("every disruption kind is read by its scenario name") {
     namespace agents = swarm::agents;
     const Scenario s = parse_scenario(
-        kSmall + swarm::test::every_disruption_kind_toml("b", 10.0, 1.0, 400.0, 400.0), "k.toml");
+        kSmall + swarm::io::testing::every_disruption_kind_toml("b", 10.0, 1.0, 400.0, 400.0),
+        "k.toml");
     REQUIRE(s.spec.disruptions.size() == agents::kDisruptionKindCount);
     for (std::size_t i = 0; i < agents::kDisruptionKindCount; ++i) {
         const auto kind = static_cast<agents::DisruptionKind>(i);
