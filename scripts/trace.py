@@ -6,6 +6,7 @@
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
     ev = trace.events(t)                    # numpy structured array of /events
+    kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
     li = trace.links(t, 10)                 # who talked to whom before sample 10
     trace.agent_values(t)                   # {"predicted_risk": [T][N] float32, ...}
 """
@@ -97,9 +98,39 @@ def events(f):
     return f["events"][:]
 
 
-# /events kinds that start a disruption (recoveries such as road_reopened are left out)
-DISRUPTION_STARTS = ("road_closed", "road_slowed", "depot_down", "depot_stock", "vehicle_broken",
-                     "radio_blackout", "loss_spike", "cloud_down", "demand_surge")
+# The /events kinds of traces before schema 1.6, which do not record their table: frozen (the
+# kinds those files can hold), never extended. Newer files carry the table (event_kinds).
+_STARTS_BEFORE_1_6 = ("road_closed", "road_slowed", "depot_down", "depot_stock", "depot_docks",
+                      "vehicle_broken", "radio_blackout", "loss_spike", "cloud_down",
+                      "demand_surge")
+
+
+def event_kinds(f):
+    """The trace's /events kinds by code, as it records them (schema 1.6): a list of dicts
+    {name, label, disruption, role, target, pair, value}; role is "start", "end" or "set" for
+    disruptions, "" for order and state rows. None for files before 1.6."""
+    attrs = f["events"].attrs
+    if "kind_roles" not in attrs:
+        return None
+    def strings(key):
+        return [v.decode() if isinstance(v, bytes) else str(v) for v in attrs[key]]
+    columns = {"name": strings("kinds"), "label": strings("kind_labels"),
+               "disruption": strings("kind_disruptions"), "role": strings("kind_roles"),
+               "target": strings("kind_targets"), "value": strings("kind_values"),
+               "pair": [int(p) for p in attrs["kind_pairs"]]}
+    n = len(columns["name"])
+    if any(len(c) != n for c in columns.values()):
+        raise ValueError("/events kind attributes of different lengths")
+    return [{key: columns[key][i] for key in columns} for i in range(n)]
+
+
+def disruption_starts(f):
+    """Names of the /events kinds that start a disruption (role start or set: recoveries such
+    as road_reopened are left out), from the trace's own table"""
+    kinds = event_kinds(f)
+    if kinds is None:
+        return set(_STARTS_BEFORE_1_6)
+    return {k["name"] for k in kinds if k["role"] in ("start", "set")}
 
 
 def disruptions(f):
@@ -109,11 +140,12 @@ def disruptions(f):
     if ev.shape[0] == 0:
         return []
     names = {v: k for k, v in h5py.check_enum_dtype(ev.dtype["kind"]).items()}
+    starts = disruption_starts(f)
     rows = ev[:]
     out = {}
     for r in rows:
         name = names.get(int(r["kind"]), "")
-        if name in DISRUPTION_STARTS:
+        if name in starts:
             key = int(r["order"])  # the disruption's index in the run
             t, n, c = out.get(key, (float(r["time"]), name, 0))
             out[key] = (t, n, c + 1)

@@ -684,7 +684,7 @@ void App::ui_inspector() {
                 e.kind != static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated) &&
                 e.kind != static_cast<std::int16_t>(io::TraceEventKind::kFailed) && shown < 200) {
                 ImGui::BulletText("%.0f s %s order %llu/%llu", e.time,
-                                  std::string(event_kind_name(e.kind)).c_str(),
+                                  std::string(replay_a_->event_kind_name(e.kind)).c_str(),
                                   static_cast<unsigned long long>(e.order >> 32U),
                                   static_cast<unsigned long long>(e.order & 0xFFFFFFFFULL));
                 ++shown;

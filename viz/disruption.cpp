@@ -1,69 +1,58 @@
 #include "viz/disruption.hpp"
 
 #include <algorithm>
-#include <string>
+#include <optional>
 
 namespace swarm::viz {
 
-namespace {
-
-bool has(std::string_view s, std::string_view part) {
-    return s.find(part) != std::string_view::npos;
-}
-
-bool any_of(std::string_view s, std::initializer_list<std::string_view> parts) {
-    return std::any_of(parts.begin(), parts.end(), [s](std::string_view p) { return has(s, p); });
-}
-
-}  // namespace
-
-DisruptionEffect classify_event_kind(std::string_view raw) {
-    std::string lower(raw);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    });
-    const std::string_view n = lower;
-    const bool recovery = any_of(n, {"reopen", "restor", "recover", "_up", "repair", "_end"});
-    if (any_of(n, {"road", "edge", "bridge", "closure"})) {
-        if (recovery || has(n, "open")) {
-            return DisruptionEffect::kRoadReopened;
-        }
-        if (any_of(n, {"clos", "block", "cut", "down"})) {
-            return DisruptionEffect::kRoadClosed;
-        }
-    }
-    if (has(n, "depot") && !has(n, "order")) {
-        if (recovery) {
-            return DisruptionEffect::kDepotUp;
-        }
-        if (any_of(n, {"down", "fail", "clos", "fire", "burn", "lost", "out"})) {
-            return DisruptionEffect::kDepotDown;
-        }
-    }
-    if (any_of(n, {"cloud", "uplink", "backhaul"})) {
-        return recovery ? DisruptionEffect::kCloudUp : DisruptionEffect::kCloudDown;
-    }
-    if (recovery) {
-        return DisruptionEffect::kNone;  // the end of something: no new disruption
-    }
-    if (any_of(n, {"breakdown", "broken", "break", "vehicle_fail", "agent_fail"})) {
-        return DisruptionEffect::kVehicleBroken;
-    }
-    if (any_of(n, {"disrupt", "surge", "outage", "blackout", "spike", "slow", "stock"})) {
+DisruptionEffect effect_of(agents::DisruptionRole role, agents::DisruptionTarget target) {
+    using agents::DisruptionRole;
+    using agents::DisruptionTarget;
+    if (role == DisruptionRole::kSet) {
         return DisruptionEffect::kOther;
     }
-    return DisruptionEffect::kNone;
-}
-
-std::string_view event_kind_name(std::int16_t kind) {
-    if (kind < 0 || static_cast<std::size_t>(kind) >= io::kTraceEventKindNames.size()) {
-        return {};
+    const bool start = role == DisruptionRole::kStart;
+    switch (target) {
+        case DisruptionTarget::kRoads:
+            return start ? DisruptionEffect::kRoadClosed : DisruptionEffect::kRoadReopened;
+        case DisruptionTarget::kDepot:
+            return start ? DisruptionEffect::kDepotDown : DisruptionEffect::kDepotUp;
+        case DisruptionTarget::kCloud:
+            return start ? DisruptionEffect::kCloudDown : DisruptionEffect::kCloudUp;
+        case DisruptionTarget::kVehicles:
+            return start ? DisruptionEffect::kVehicleBroken : DisruptionEffect::kNone;
+        case DisruptionTarget::kRadio:
+        case DisruptionTarget::kDemand:
+            break;
     }
-    return io::kTraceEventKindNames[static_cast<std::size_t>(kind)];
+    return start ? DisruptionEffect::kOther : DisruptionEffect::kNone;
 }
 
-DisruptionEffect effect_of(std::int16_t kind) {
-    return classify_event_kind(event_kind_name(kind));
+DisruptionEffect effect_of(agents::DisruptionKind k) {
+    const agents::DisruptionKindInfo& i = agents::info(k);
+    return effect_of(i.role, i.target);
+}
+
+DisruptionEffect effect_of(const io::TraceKindInfo& k) {
+    if (k.role.empty()) {
+        return DisruptionEffect::kNone;  // order and state rows
+    }
+    const std::optional<agents::DisruptionRole> role = agents::disruption_role(k.role);
+    const std::optional<agents::DisruptionTarget> target = agents::disruption_target(k.target);
+    if (role && target) {
+        return effect_of(*role, *target);
+    }
+    return role == agents::DisruptionRole::kEnd ? DisruptionEffect::kNone
+                                                : DisruptionEffect::kOther;
+}
+
+std::vector<DisruptionEffect> event_effects(std::span<const io::TraceKindInfo> kinds) {
+    std::vector<DisruptionEffect> effects;
+    effects.reserve(kinds.size());
+    for (const io::TraceKindInfo& k : kinds) {
+        effects.push_back(effect_of(k));
+    }
+    return effects;
 }
 
 bool starts_disruption(DisruptionEffect e) {
@@ -128,12 +117,24 @@ void DisruptionState::copy_to(Snapshot& s) const {
     s.cloud_link_up = cloud_up;
 }
 
-void replay_disruptions(std::span<const io::TraceEvent> events, double t, DisruptionState& state) {
+namespace {
+
+DisruptionEffect effect_at(std::span<const DisruptionEffect> effects, std::int16_t kind) {
+    return kind >= 0 && static_cast<std::size_t>(kind) < effects.size()
+               ? effects[static_cast<std::size_t>(kind)]
+               : DisruptionEffect::kNone;
+}
+
+}  // namespace
+
+void replay_disruptions(std::span<const io::TraceEvent> events,
+                        std::span<const DisruptionEffect> effects, double t,
+                        DisruptionState& state) {
     for (const io::TraceEvent& e : events) {
         if (e.time > t) {
             break;
         }
-        const DisruptionEffect effect = effect_of(e.kind);
+        const DisruptionEffect effect = effect_at(effects, e.kind);
         if (effect == DisruptionEffect::kNone) {
             continue;
         }
@@ -144,10 +145,11 @@ void replay_disruptions(std::span<const io::TraceEvent> events, double t, Disrup
     }
 }
 
-std::vector<double> disruption_times(std::span<const io::TraceEvent> events) {
+std::vector<double> disruption_times(std::span<const io::TraceEvent> events,
+                                     std::span<const DisruptionEffect> effects) {
     std::vector<double> t;
     for (const io::TraceEvent& e : events) {
-        if (starts_disruption(effect_of(e.kind))) {
+        if (starts_disruption(effect_at(effects, e.kind))) {
             t.push_back(e.time);
         }
     }

@@ -1,15 +1,16 @@
-// Disruptions as the visualizer sees them: which /events kinds of a trace are disruptions and
-// what they do to the map (a road closed or reopened, a depot down or up, the cloud link cut
-// or restored, vehicles broken), the disruption state at a time, and the commands the live
-// map sends to the simulation (CommandQueue, drained by a barrier action on the sim thread).
+// Disruptions as the visualizer sees them: what each disruption kind does to the map (a road
+// closed or reopened, a depot down or up, the cloud link cut or restored, vehicles broken),
+// read from the kinds table (agents::kDisruptionKinds live, the trace's recorded table on
+// replay), the disruption state at a time, and the commands the live map sends to the
+// simulation (CommandQueue, drained by a barrier action on the sim thread).
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <span>
-#include <string_view>
 #include <vector>
 
+#include "agents/fleet/disruption_kinds.hpp"
 #include "io/trace/trace_format.hpp"
 #include "viz/snapshot.hpp"
 
@@ -27,12 +28,17 @@ enum class DisruptionEffect : std::uint8_t {
     kOther,  // a disruption without a map effect (e.g. a demand surge)
 };
 
-// classifies an /events kind by its name (the enum names of the trace format), so that
-// kinds added to the format later are recognised without a code change here
-DisruptionEffect classify_event_kind(std::string_view name);
-// the name of kind `kind` in this build's trace format ("" when unknown)
-std::string_view event_kind_name(std::int16_t kind);
-DisruptionEffect effect_of(std::int16_t kind);
+// what a disruption does to the map, from its role and target: a start closes, takes down,
+// cuts or breaks what it targets (kOther when the map shows no such thing), an end restores
+// it (kNone when nothing was shown), a kSet kind is kOther
+DisruptionEffect effect_of(agents::DisruptionRole role, agents::DisruptionTarget target);
+DisruptionEffect effect_of(agents::DisruptionKind k);
+// a kind of a trace (io::TraceReader::event_kinds) by its recorded role and target: kNone for
+// order and state rows; a disruption with a role or target unknown to this build is kOther
+// (kNone when it ends something)
+DisruptionEffect effect_of(const io::TraceKindInfo& k);
+// the effects of a trace's kinds, index = code
+std::vector<DisruptionEffect> event_effects(std::span<const io::TraceKindInfo> kinds);
 // whether an effect starts a disruption (recoveries such as a reopened road do not)
 bool starts_disruption(DisruptionEffect e);
 
@@ -51,10 +57,14 @@ struct DisruptionState {
     void copy_to(Snapshot& s) const;
 };
 
-// the state after every event with time <= t (events in time order)
-void replay_disruptions(std::span<const io::TraceEvent> events, double t, DisruptionState& state);
+// the state after every event with time <= t (events in time order; effects by code, from
+// event_effects; codes beyond it are no disruption)
+void replay_disruptions(std::span<const io::TraceEvent> events,
+                        std::span<const DisruptionEffect> effects, double t,
+                        DisruptionState& state);
 // times of the events that start a disruption
-std::vector<double> disruption_times(std::span<const io::TraceEvent> events);
+std::vector<double> disruption_times(std::span<const io::TraceEvent> events,
+                                     std::span<const DisruptionEffect> effects);
 
 // what the live map asks of the simulation
 struct VizCommand {

@@ -231,7 +231,7 @@ class LiveSession::Feed final : public sim::Observer {
         const std::vector<agents::AppliedDisruption>& log = model_.disruption_log();
         for (; logged_ < log.size(); ++logged_) {
             const agents::AppliedDisruption& a = log[logged_];
-            if (starts_disruption(classify_event_kind(agents::to_string(a.kind)))) {
+            if (starts_disruption(effect_of(a.kind))) {
                 history_.disruptions.push_back(model_.spec().time.to_seconds(a.t));
             }
         }

@@ -115,9 +115,20 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     std::stable_sort(
         events_.begin(), events_.end(),
         [](const io::TraceEvent& a, const io::TraceEvent& b) { return a.time < b.time; });
-    kpis_.disruptions = disruption_times(events_);
+    // what each code of this file is: its recorded table (or, before schema 1.6, this
+    // build's kinds of the same names)
+    event_kinds_ = reader_.event_kinds();
+    effects_ = event_effects(event_kinds_);
+    kpis_.disruptions = disruption_times(events_, effects_);
     extra_names_ = reader_.agent_values();
     clock_ = Timeline(times_, {});
+}
+
+std::string_view ReplaySource::event_kind_name(std::int16_t kind) const {
+    if (kind < 0 || static_cast<std::size_t>(kind) >= event_kinds_.size()) {
+        return {};
+    }
+    return event_kinds_[static_cast<std::size_t>(kind)].name;
 }
 
 const io::TraceFrameData& ReplaySource::frame(std::size_t k) {
@@ -178,7 +189,7 @@ void ReplaySource::fill(double t, Snapshot& out) {
     out.kpis = kpis_;
 
     disruptions_.reset(roads_.edges(), roads_.depots.size() / 2);
-    replay_disruptions(events_, out.time_s, disruptions_);
+    replay_disruptions(events_, effects_, out.time_s, disruptions_);
     disruptions_.copy_to(out);
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/scenario/scenario.hpp"
@@ -33,6 +34,11 @@ class ReplaySource {
     }
     [[nodiscard]] const KpiHistory& kpis() const { return kpis_; }
     [[nodiscard]] const std::vector<io::TraceEvent>& events() const { return events_; }
+    // the trace's /events kinds by code, and their effect on the map
+    [[nodiscard]] const std::vector<io::TraceKindInfo>& event_kinds() const { return event_kinds_; }
+    [[nodiscard]] const std::vector<DisruptionEffect>& effects() const { return effects_; }
+    // the name of a code of this trace ("" when it has none)
+    [[nodiscard]] std::string_view event_kind_name(std::int16_t kind) const;
     [[nodiscard]] const std::vector<double>& sample_times() const { return times_; }
     // a timeline over the samples with the disruptions as jump targets
     [[nodiscard]] Timeline make_timeline() const { return {times_, kpis_.disruptions}; }
@@ -50,6 +56,8 @@ class ReplaySource {
     std::string map_note_;
     KpiHistory kpis_;
     std::vector<io::TraceEvent> events_;
+    std::vector<io::TraceKindInfo> event_kinds_;
+    std::vector<DisruptionEffect> effects_;
     std::vector<double> times_;
     std::vector<std::string> extra_names_;  // per-agent value arrays beyond the standard four
     // connectivity rows between vehicles of one sample (gossip lines), cached by sample

@@ -4,82 +4,78 @@
 #include <bit>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 namespace swarm::agents {
 
-const char* to_string(DisruptionKind k) {
-    switch (k) {
-        case DisruptionKind::kCloseRoads:
-            return "close_roads";
-        case DisruptionKind::kReopenRoads:
-            return "reopen_roads";
-        case DisruptionKind::kSlowRoads:
-            return "slow_roads";
-        case DisruptionKind::kDepotDown:
-            return "depot_down";
-        case DisruptionKind::kDepotUp:
-            return "depot_up";
-        case DisruptionKind::kDepotStock:
-            return "depot_stock";
-        case DisruptionKind::kBreakVehicles:
-            return "break_vehicles";
-        case DisruptionKind::kRepairVehicles:
-            return "repair_vehicles";
-        case DisruptionKind::kRadioBlackout:
-            return "radio_blackout";
-        case DisruptionKind::kRadioRestore:
-            return "radio_restore";
-        case DisruptionKind::kLossSpike:
-            return "loss_spike";
-        case DisruptionKind::kLossEnd:
-            return "loss_end";
-        case DisruptionKind::kCloudDown:
-            return "cloud_down";
-        case DisruptionKind::kCloudUp:
-            return "cloud_up";
-        case DisruptionKind::kDemandSurge:
-            return "demand_surge";
-        case DisruptionKind::kDemandSurgeEnd:
-            return "demand_surge_end";
-        case DisruptionKind::kDepotDocks:
-            return "depot_docks";
+namespace {
+
+// DisruptionRole and DisruptionTarget names, in enum order (the trace records them)
+constexpr std::array<const char*, 3> kRoleNames = {"start", "end", "set"};
+constexpr std::array<const char*, 6> kTargetNames = {"roads", "depot", "vehicles",
+                                                     "radio", "cloud", "demand"};
+
+template <class E, std::size_t N>
+std::optional<E> find_name(const std::array<const char*, N>& names, std::string_view name) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (name == names[i]) {
+            return static_cast<E>(i);
+        }
     }
-    return "?";
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<DisruptionKind> disruption_kind(std::string_view name) {
+    for (const DisruptionKindInfo& k : kDisruptionKinds) {
+        if (k.name == name) {
+            return k.kind;
+        }
+    }
+    return std::nullopt;
+}
+
+const char* to_string(DisruptionRole r) {
+    const auto i = static_cast<std::size_t>(r);
+    return i < kRoleNames.size() ? kRoleNames[i] : "?";
+}
+
+const char* to_string(DisruptionTarget t) {
+    const auto i = static_cast<std::size_t>(t);
+    return i < kTargetNames.size() ? kTargetNames[i] : "?";
+}
+
+std::optional<DisruptionRole> disruption_role(std::string_view name) {
+    return find_name<DisruptionRole>(kRoleNames, name);
+}
+
+std::optional<DisruptionTarget> disruption_target(std::string_view name) {
+    return find_name<DisruptionTarget>(kTargetNames, name);
 }
 
 std::optional<DisruptionAction> inverse(const DisruptionAction& a) {
+    const DisruptionKindInfo& k = info(a.kind);
+    if (!k.undoable) {
+        return std::nullopt;
+    }
     DisruptionAction r = a;
+    r.kind = k.pair;  // a start's end; a kSet kind itself, at its neutral value:
     switch (a.kind) {
-        case DisruptionKind::kCloseRoads:
-            r.kind = DisruptionKind::kReopenRoads;
-            return r;
         case DisruptionKind::kSlowRoads:
             r.speed_factor = 1.0;
-            return r;
-        case DisruptionKind::kDepotDown:
-            r.kind = DisruptionKind::kDepotUp;
-            return r;
-        case DisruptionKind::kBreakVehicles:
-            r.kind = DisruptionKind::kRepairVehicles;
-            return r;
-        case DisruptionKind::kRadioBlackout:
-            r.kind = DisruptionKind::kRadioRestore;
-            return r;
-        case DisruptionKind::kLossSpike:
-            r.kind = DisruptionKind::kLossEnd;
-            return r;
-        case DisruptionKind::kCloudDown:
-            r.kind = DisruptionKind::kCloudUp;
-            return r;
-        case DisruptionKind::kDemandSurge:
-            r.kind = DisruptionKind::kDemandSurgeEnd;
-            return r;
+            break;
         case DisruptionKind::kDepotDocks:
             r.docks = 0;  // back to the depot's own number
-            return r;
+            break;
         default:
-            return std::nullopt;
+            if (k.role == DisruptionRole::kSet) {
+                throw std::logic_error(std::string("inverse: no neutral value for ") +
+                                       k.name.data());
+            }
+            break;
     }
+    return r;
 }
 
 bool KnownRoadEvents::merge(const KnownRoadEvents& o) {

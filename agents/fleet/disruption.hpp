@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/disruption_kinds.hpp"
 #include "agents/world/region.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
@@ -22,28 +23,6 @@ namespace swarm::agents {
 
 using world::EdgeId;
 using world::Point;
-
-enum class DisruptionKind : std::uint8_t {
-    kCloseRoads,      // edges closed
-    kReopenRoads,     // edges open again
-    kSlowRoads,       // edges driven at speed_factor of their speed (1 = normal again)
-    kDepotDown,       // depot out of service: no loading, no new orders taken there
-    kDepotUp,         // back in service
-    kDepotStock,      // depot stock set to `stock` units
-    kBreakVehicles,   // named vehicles, or a random `fraction` of the working fleet
-    kRepairVehicles,  // named vehicles back in service at their position
-    kRadioBlackout,   // no radio inside `area`
-    kRadioRestore,    // the blackout of `area` ends (the one with the same label)
-    kLossSpike,       // radio messages lost with probability `loss` (in `area` if set)
-    kLossEnd,         // back to the base loss
-    kCloudDown,       // the cloud link is down
-    kCloudUp,         // the cloud link is back
-    kDemandSurge,     // orders at depots inside `area` arrive `multiplier` times as often
-    kDemandSurgeEnd,  // the surge of `area` ends
-    kDepotDocks,      // the depot works with `docks` loading docks (0: as many as it was built)
-};
-inline constexpr std::size_t kDisruptionKindCount = 17;
-const char* to_string(DisruptionKind k);
 
 // One change of the world, applied at a barrier (FleetModel::apply).
 struct DisruptionAction {
@@ -61,8 +40,9 @@ struct DisruptionAction {
     double multiplier = 1.0;              // kDemandSurge, > 0
 };
 
-// the action that undoes `a` after its duration (close -> reopen, down -> up, ...); nullopt
-// for kinds that have no inverse (stock, the end kinds themselves)
+// the action that undoes `a` after its duration: a start's pair (close -> reopen, down -> up,
+// ...), a kSet kind at its neutral value; nullopt for kinds that are not undoable (stock, the
+// end kinds themselves)
 std::optional<DisruptionAction> inverse(const DisruptionAction& a);
 
 // One entry of the scenario's disruption schedule.

@@ -1955,8 +1955,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             break;
         }
     }
-    if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
-        a.kind == DisruptionKind::kDepotStock || a.kind == DisruptionKind::kDepotDocks) {
+    if (info(a.kind).target == DisruptionTarget::kDepot) {
         rec.targets = {a.depot};
         rec.value = a.kind == DisruptionKind::kDepotDocks
                         ? static_cast<double>(a.docks == 0 ? spec_.depots[a.depot].docks : a.docks)

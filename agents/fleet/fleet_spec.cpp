@@ -207,8 +207,8 @@ void FleetSpec::validate() const {
         for (const std::uint32_t v : a.vehicles) {
             require(v < vehicle_count(), at + "vehicle out of range");
         }
-        if (a.kind == DisruptionKind::kDepotDown || a.kind == DisruptionKind::kDepotUp ||
-            a.kind == DisruptionKind::kDepotStock || a.kind == DisruptionKind::kDepotDocks) {
+        require(static_cast<std::size_t>(a.kind) < kDisruptionKindCount, at + "unknown kind");
+        if (info(a.kind).target == DisruptionTarget::kDepot) {
             require(a.depot < depots.size(), at + "depot out of range");
         }
         require(a.speed_factor > 0.0 && a.speed_factor <= 1.0, at + "speed factor in (0, 1]");

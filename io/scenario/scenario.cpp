@@ -342,11 +342,11 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.repair_s = r.real(w, "learning.wear", "repair_s", 4.0 * 3600.0, 0.0, 30.0 * 86400.0, true);
 }
 
-// disruption kinds by their scenario names (the to_string names)
+// disruption kinds by their scenario names (agents::kDisruptionKinds)
 std::vector<std::string> disruption_kind_names() {
     std::vector<std::string> names;
-    for (std::size_t k = 0; k < agents::kDisruptionKindCount; ++k) {
-        names.emplace_back(agents::to_string(static_cast<agents::DisruptionKind>(k)));
+    for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
+        names.emplace_back(k.name);
     }
     return names;
 }
@@ -389,6 +389,12 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
     toml::array& a = r.tables(root, "disruptions", 0, 10'000);
     std::vector<std::string> ids;
     const std::vector<std::string> kinds = disruption_kind_names();
+    std::string vehicle_kinds;  // "break_vehicles and repair_vehicles"
+    for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
+        if (k.target == agents::DisruptionTarget::kVehicles) {
+            vehicle_kinds.append(vehicle_kinds.empty() ? "" : " and ").append(k.name);
+        }
+    }
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
         const std::string w = entry("disruptions", i);
@@ -408,8 +414,8 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         const bool has_process = positive("mtbf_s") || positive("mttr_s");
         d.id = r.id(t, w, ids);
         const std::string kind = r.choice(t, w, "kind", "close_roads", kinds);
-        const auto k = static_cast<agents::DisruptionKind>(
-            std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+        const agents::DisruptionKind k = *agents::disruption_kind(kind);  // one of `kinds`
+        const agents::DisruptionKindInfo& info = agents::info(k);
         agents::DisruptionAction& act = d.action;
         act.kind = k;
         act.label = r.string(t, w, "label", d.id);
@@ -434,10 +440,10 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         act.loss = r.real(t, w, "loss", 0.0, 0.0, 1.0);
         act.multiplier = r.real(t, w, "multiplier", 1.0, 0.0, 1000.0, true);
         using K = agents::DisruptionKind;
-        const bool roads = k == K::kCloseRoads || k == K::kReopenRoads || k == K::kSlowRoads;
-        const bool depot =
-            k == K::kDepotDown || k == K::kDepotUp || k == K::kDepotStock || k == K::kDepotDocks;
-        const bool vehicles = k == K::kBreakVehicles || k == K::kRepairVehicles;
+        using T = agents::DisruptionTarget;
+        const bool roads = info.target == T::kRoads;
+        const bool depot = info.target == T::kDepot;
+        const bool vehicles = info.target == T::kVehicles;
         if (depot) {
             const std::string id = r.required_string(t, w, "depot");
             act.depot = r.reference(*t.get("depot"), w + ".depot", id, s.depot_ids, "depot");
@@ -471,17 +477,15 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             }
         } else if (t.contains("vehicles") || has_process) {
             r.fail(t.contains("vehicles") ? *t.get("vehicles") : static_cast<const toml::node&>(t),
-                   w + ": vehicles and mtbf_s are only for break_vehicles and repair_vehicles");
+                   w + ": vehicles and mtbf_s are only for " + vehicle_kinds);
         }
-        const bool areal = k == K::kRadioBlackout || k == K::kLossSpike || k == K::kDemandSurge ||
-                           k == K::kRadioRestore || k == K::kLossEnd || k == K::kDemandSurgeEnd;
         if (t.contains("area")) {
-            if (!roads && !areal) {
+            if (info.area == agents::AreaUse::kNo) {
                 r.fail(*t.get("area"), w + ".area is not used by " + kind);
             }
             act.area = read_area(r, t, w);
-        } else if (k == K::kRadioBlackout) {
-            r.fail(t, w + ": radio_blackout needs an area");
+        } else if (info.area == agents::AreaUse::kRequired) {
+            r.fail(t, w + ": " + kind + " needs an area");
         }
         if (roads) {
             const int given = static_cast<int>(t.contains("edges")) +

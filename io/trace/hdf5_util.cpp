@@ -180,6 +180,26 @@ std::string read_attr_string(hid_t obj, const char* name) {
     return s;
 }
 
+std::vector<std::string> read_attr_strings(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
+    if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0) {
+        throw std::runtime_error(std::string("attribute ") + name +
+                                 " is not an array of variable-length strings");
+    }
+    const Handle space(check(H5Aget_space(a), "H5Aget_space"));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<char*> p(static_cast<std::size_t>(n > 0 ? n : 0), nullptr);
+    const Handle t = vlen_string_type();
+    check_status(H5Aread(a, t, p.data()), "cannot read an attribute");
+    std::vector<std::string> v;
+    for (char* c : p) {
+        v.emplace_back(c != nullptr ? c : "");
+        H5free_memory(c);
+    }
+    return v;
+}
+
 std::vector<int> read_attr_ints(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
     const Handle space(check(H5Aget_space(a), "H5Aget_space"));
@@ -512,15 +532,17 @@ void ChunkRows::write_chunks() {
 
 Handle event_kind_type() {
     Handle t(check(H5Tenum_create(H5T_NATIVE_INT16), "H5Tenum_create"));
-    for (std::size_t i = 0; i < kTraceEventKindNames.size(); ++i) {
+    const std::vector<TraceKindInfo>& kinds = trace_event_kinds();
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
         const auto v = static_cast<std::int16_t>(i);
-        check_status(H5Tenum_insert(t, kTraceEventKindNames[i], &v), "H5Tenum_insert");
+        check_status(H5Tenum_insert(t, kinds[i].name.c_str(), &v), "H5Tenum_insert");
     }
     return t;
 }
 
-Handle event_type(bool file_layout) {
-    const Handle kind = event_kind_type();
+Handle event_type(bool file_layout, hid_t kind_type) {
+    const Handle own = kind_type < 0 ? event_kind_type() : Handle{};
+    const hid_t kind = kind_type < 0 ? own.get() : kind_type;
     if (!file_layout) {
         Handle t(check(H5Tcreate(H5T_COMPOUND, sizeof(TraceEvent)), "H5Tcreate"));
         H5Tinsert(t, "time", offsetof(TraceEvent, time), H5T_NATIVE_DOUBLE);

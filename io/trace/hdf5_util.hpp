@@ -64,6 +64,7 @@ void attach_scale(hid_t dset, hid_t scale, unsigned axis);
 bool has_attr(hid_t obj, const char* name);
 bool has_link(hid_t parent, const std::string& path);
 std::string read_attr_string(hid_t obj, const char* name);
+std::vector<std::string> read_attr_strings(hid_t obj, const char* name);
 std::vector<int> read_attr_ints(hid_t obj, const char* name);
 std::int64_t read_attr_i64(hid_t obj, const char* name);
 double read_attr_f64(hid_t obj, const char* name);
@@ -146,9 +147,10 @@ class ChunkRows {
     ::libdeflate_compressor* compressor_ = nullptr;
 };
 
-// the H5T enum over int16 of the /events kinds, and the compound row type
+// the H5T enum over int16 of the /events kinds, and the compound row type (with kind_type as
+// the kind member's type when given: a file's own enum, read without conversion by name)
 Handle event_kind_type();
-Handle event_type(bool file_layout);
+Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
 

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "agents/fleet/disruption_kinds.hpp"
 
 namespace swarm::io {
 
@@ -14,11 +18,13 @@ namespace swarm::io {
 // 1.1: float32 positions, connectivity/links; 1.2: disruption events; 1.3: per-agent value
 // elements from TraceHeader::agent_values; 1.4: observables/cost on the KPI grid; 1.5: frames
 // at the start and the end of the run, dimension scales (time, particles/agents/id, xy),
-// observables delivered_on_time, delivered_late and veh_km
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 5};
+// observables delivered_on_time, delivered_late and veh_km; 1.6: the table of /events kinds
+// (label, disruption kind, role, pair, target, value) as attributes of /events
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 6};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
-// kinds of the /events table (an HDF5 enum over int16 in the file)
+// kinds of the /events table (an HDF5 enum over int16 in the file): the order lifecycle and
+// state rows, then one kind per disruption kind (trace_event_kind)
 enum class TraceEventKind : std::int16_t {
     kOrderCreated = 0,   // agent = depot, order = order id, value = due time (s)
     kOrderAssigned = 1,  // agent = vehicle (first assignment)
@@ -26,33 +32,34 @@ enum class TraceEventKind : std::int16_t {
     kDelivered = 3,      // agent = vehicle, value = lateness (s, 0 when on time)
     kFailed = 4,         // agent = depot, value = FailReason
     kVehicleState = 5,   // agent = vehicle, value = new VehicleState (sample resolution)
-    // disruptions, one row per edge, depot or vehicle touched (one row when none), at the
-    // exact time applied; order = the disruption's index in the run (rows of one disruption
-    // share it); kind = kRoadClosed + agents::DisruptionKind
-    kRoadClosed = 6,        // edge
-    kRoadReopened = 7,      // edge
-    kRoadSlowed = 8,        // edge, value = speed factor (1: back to normal)
-    kDepotDown = 9,         // agent = depot
-    kDepotUp = 10,          // agent = depot
-    kDepotStock = 11,       // agent = depot, value = new stock
-    kVehicleBroken = 12,    // agent = vehicle
-    kVehicleRepaired = 13,  // agent = vehicle
-    kRadioBlackout = 14,    //
-    kRadioRestored = 15,    //
-    kLossSpike = 16,        // value = extra loss probability
-    kLossEnd = 17,          //
-    kCloudDown = 18,        //
-    kCloudUp = 19,          //
-    kDemandSurge = 20,      // value = multiplier
-    kDemandSurgeEnd = 21,   // value = multiplier undone
-    kDepotDocks = 22,       // agent = depot, value = docks now
 };
-inline constexpr std::array<const char*, 23> kTraceEventKindNames = {
-    "order_created",  "order_assigned",   "picked_up",      "delivered",        "failed",
-    "vehicle_state",  "road_closed",      "road_reopened",  "road_slowed",      "depot_down",
-    "depot_up",       "depot_stock",      "vehicle_broken", "vehicle_repaired", "radio_blackout",
-    "radio_restored", "loss_spike",       "loss_end",       "cloud_down",       "cloud_up",
-    "demand_surge",   "demand_surge_end", "depot_docks"};
+inline constexpr std::size_t kTraceOrderKindCount = 6;
+// codes: the kinds above, then agents::kDisruptionKinds row by row (the table is in
+// DisruptionKind order and only grows at its end, so codes never change)
+inline constexpr std::size_t kTraceEventKindCount =
+    kTraceOrderKindCount + agents::kDisruptionKindCount;
+
+// the /events kind of a disruption: one row per edge, depot or vehicle touched (one row when
+// none), at the exact time applied; order = the disruption's index in the run
+constexpr std::int16_t trace_event_kind(agents::DisruptionKind k) {
+    return static_cast<std::int16_t>(kTraceOrderKindCount + static_cast<std::size_t>(k));
+}
+
+// One /events kind as a trace records it (attributes of /events, schema 1.6): the file's own
+// table, so that readers need no list of their own
+struct TraceKindInfo {
+    std::string name;        // the enum name in the file ("road_closed")
+    std::string label;       // for people ("roads closed")
+    std::string disruption;  // the scenario kind ("close_roads"); "" for order and state rows
+    std::string role;        // "start", "end", "set"; "" for order and state rows
+    std::string target;      // "roads", "depot", "vehicles", "radio", "cloud", "demand"; ""
+    std::int16_t pair = -1;  // the code of the kind it pairs with (a set kind: its own); -1
+    std::string value;       // what the value column holds ("": 0)
+
+    friend bool operator==(const TraceKindInfo&, const TraceKindInfo&) = default;
+};
+// this build's kinds, index = code
+const std::vector<TraceKindInfo>& trace_event_kinds();
 
 // the standard elements of particles/agents (each {step, time, value}); further per-agent
 // values (TraceHeader::agent_values) sit beside them under other names

@@ -319,13 +319,10 @@ void TraceObserver::record_disruptions(TraceFrame& frame) {
         const agents::AppliedDisruption& d = log[disruptions_reported_];
         TraceEvent e;
         e.time = scale.to_seconds(d.t);
-        e.kind = static_cast<std::int16_t>(static_cast<int>(TraceEventKind::kRoadClosed) +
-                                           static_cast<int>(d.kind));
+        e.kind = trace_event_kind(d.kind);
         e.order = disruptions_reported_;
         e.value = d.value;
-        const bool roads = d.kind == agents::DisruptionKind::kCloseRoads ||
-                           d.kind == agents::DisruptionKind::kReopenRoads ||
-                           d.kind == agents::DisruptionKind::kSlowRoads;
+        const bool roads = agents::info(d.kind).target == agents::DisruptionTarget::kRoads;
         if (d.targets.empty()) {
             frame.events.push_back(e);
         }

@@ -260,12 +260,89 @@ std::vector<TraceEvent> TraceReader::events() const {
         const hsize_t n = dims_of(d).at(0);
         std::vector<TraceEvent> out(static_cast<std::size_t>(n));
         if (n > 0) {
-            const Handle t = h5::event_type(false);
+            // the file's own kind enum in memory too: the codes as written (event_kinds()
+            // says what they are), not converted by name to this build's codes
+            const Handle ft(h5::check(H5Dget_type(d), "H5Dget_type"));
+            const int member = H5Tget_member_index(ft, "kind");
+            const Handle kt(
+                h5::check(H5Tget_member_type(ft, static_cast<unsigned>(member)), "no kind column"));
+            const Handle native(
+                h5::check(H5Tget_native_type(kt, H5T_DIR_ASCEND), "H5Tget_native_type"));
+            if (H5Tget_size(native) != sizeof(std::int16_t)) {
+                throw std::runtime_error("the kind column is not 16 bits wide");
+            }
+            const Handle t = h5::event_type(false, native);
             read_rows(d, t, 0, n, out.data());
         }
         return out;
     } catch (const std::exception& e) {
         throw TraceError(path_, std::string("reading /events: ") + e.what());
+    }
+}
+
+std::vector<TraceKindInfo> TraceReader::event_kinds() const {
+    const std::lock_guard lock(h5::hdf5_mutex());
+    try {
+        const Handle d = open_dset(impl_->file, "events");
+        const std::vector<std::string> names = h5::read_attr_strings(d, "kinds");
+        std::vector<TraceKindInfo> kinds(names.size());
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            kinds[i].name = names[i];
+        }
+        if (h5::has_attr(d, "kind_roles")) {
+            // schema 1.6: the file's own table
+            const auto column = [&](const char* attr) {
+                std::vector<std::string> v = h5::read_attr_strings(d, attr);
+                if (v.size() != names.size()) {
+                    throw std::runtime_error(std::string("attribute ") + attr + " has " +
+                                             std::to_string(v.size()) + " entries for " +
+                                             std::to_string(names.size()) + " kinds");
+                }
+                return v;
+            };
+            const std::vector<std::string> labels = column("kind_labels");
+            const std::vector<std::string> disruptions = column("kind_disruptions");
+            const std::vector<std::string> roles = column("kind_roles");
+            const std::vector<std::string> targets = column("kind_targets");
+            const std::vector<std::string> values = column("kind_values");
+            const std::vector<int> pairs = h5::read_attr_ints(d, "kind_pairs");
+            if (pairs.size() != names.size()) {
+                throw std::runtime_error("attribute kind_pairs does not match kinds");
+            }
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                kinds[i].label = labels[i];
+                kinds[i].disruption = disruptions[i];
+                kinds[i].role = roles[i];
+                kinds[i].target = targets[i];
+                kinds[i].value = values[i];
+                kinds[i].pair = pairs[i] >= 0 && static_cast<std::size_t>(pairs[i]) < names.size()
+                                    ? static_cast<std::int16_t>(pairs[i])
+                                    : std::int16_t{-1};
+            }
+            return kinds;
+        }
+        // before 1.6: the kinds this build knows, by their names in the file
+        const std::vector<TraceKindInfo>& own = trace_event_kinds();
+        const auto find = [](const std::vector<TraceKindInfo>& in, const std::string& name) {
+            return std::find_if(in.begin(), in.end(),
+                                [&](const TraceKindInfo& k) { return k.name == name; });
+        };
+        for (TraceKindInfo& k : kinds) {
+            const auto it = find(own, k.name);
+            if (it == own.end()) {
+                continue;  // unknown here: a name without a meaning
+            }
+            k = *it;
+            k.pair = -1;
+            if (it->pair >= 0) {
+                const auto p = find(kinds, own[static_cast<std::size_t>(it->pair)].name);
+                k.pair = p == kinds.end() ? std::int16_t{-1}
+                                          : static_cast<std::int16_t>(p - kinds.begin());
+            }
+        }
+        return kinds;
+    } catch (const std::exception& e) {
+        throw TraceError(path_, std::string("reading the /events kinds: ") + e.what());
     }
 }
 

@@ -53,7 +53,11 @@ class TraceReader {
     // row k of one of them, as float
     [[nodiscard]] std::vector<float> agent_value(const std::string& name, std::size_t k) const;
     [[nodiscard]] TraceSeries observable(const std::string& name) const;
+    // the /events rows; `kind` is the file's code, which event_kinds() explains
     [[nodiscard]] std::vector<TraceEvent> events() const;
+    // the file's kinds by code: its recorded table (schema 1.6), or for older files the
+    // kinds of this build with the same names (others keep only their name)
+    [[nodiscard]] std::vector<TraceKindInfo> event_kinds() const;
     // connectivity/links rows of sample k (sorted by from, to); empty for traces before
     // schema 1.1 and for samples without traffic
     [[nodiscard]] std::vector<TraceLink> links(std::size_t k) const;

@@ -252,8 +252,25 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     {
         const Handle ft = h5::event_type(true);
         const Appendable ev(file, "events", ft, H5T_NATIVE_DOUBLE, {}, kEventChunk, deflate);
-        h5::attr_strings(ev.id(), "kinds",
-                         {kTraceEventKindNames.begin(), kTraceEventKindNames.end()});
+        // the kinds table (docs/trace-format.md): one entry per code in each attribute
+        std::vector<std::string> names, labels, disruptions, roles, targets, values;
+        std::vector<int> pairs;
+        for (const TraceKindInfo& k : trace_event_kinds()) {
+            names.push_back(k.name);
+            labels.push_back(k.label);
+            disruptions.push_back(k.disruption);
+            roles.push_back(k.role);
+            targets.push_back(k.target);
+            pairs.push_back(k.pair);
+            values.push_back(k.value);
+        }
+        h5::attr_strings(ev.id(), "kinds", names);
+        h5::attr_strings(ev.id(), "kind_labels", labels);
+        h5::attr_strings(ev.id(), "kind_disruptions", disruptions);
+        h5::attr_strings(ev.id(), "kind_roles", roles);
+        h5::attr_strings(ev.id(), "kind_targets", targets);
+        h5::attr_ints(ev.id(), "kind_pairs", pairs);
+        h5::attr_strings(ev.id(), "kind_values", values);
         h5::attr_string(ev.id(), "time_unit", "s");
     }
 }

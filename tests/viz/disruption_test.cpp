@@ -4,41 +4,38 @@
 
 #include <thread>
 
-#include "agents/fleet/disruption.hpp"
+#include "agents/fleet/disruption_kinds.hpp"
 
 using namespace swarm;
 using namespace swarm::viz;
 
-TEST_CASE("event kinds are classified by name") {
-    CHECK(classify_event_kind("road_closed") == DisruptionEffect::kRoadClosed);
-    CHECK(classify_event_kind("RoadClosure") == DisruptionEffect::kRoadClosed);
-    CHECK(classify_event_kind("road_reopened") == DisruptionEffect::kRoadReopened);
-    CHECK(classify_event_kind("depot_down") == DisruptionEffect::kDepotDown);
-    CHECK(classify_event_kind("depot_restored") == DisruptionEffect::kDepotUp);
-    CHECK(classify_event_kind("cloud_link_cut") == DisruptionEffect::kCloudDown);
-    CHECK(classify_event_kind("cloud_link_restored") == DisruptionEffect::kCloudUp);
-    CHECK(classify_event_kind("vehicle_breakdown") == DisruptionEffect::kVehicleBroken);
-    CHECK(classify_event_kind("demand_surge") == DisruptionEffect::kOther);
-    // the order lifecycle and state rows of the current format are not disruptions
-    for (std::size_t k = 0; k <= static_cast<std::size_t>(io::TraceEventKind::kVehicleState); ++k) {
-        CHECK_MESSAGE(classify_event_kind(io::kTraceEventKindNames[k]) == DisruptionEffect::kNone,
-                      io::kTraceEventKindNames[k]);
-    }
-    // the disruption rows of trace schema 1.2, by name
-    CHECK(classify_event_kind("road_closed") == DisruptionEffect::kRoadClosed);
-    CHECK(classify_event_kind("road_slowed") == DisruptionEffect::kOther);
-    CHECK(classify_event_kind("depot_stock") == DisruptionEffect::kOther);
-    CHECK(classify_event_kind("vehicle_broken") == DisruptionEffect::kVehicleBroken);
-    CHECK(classify_event_kind("vehicle_repaired") == DisruptionEffect::kNone);
-    CHECK(classify_event_kind("radio_restored") == DisruptionEffect::kNone);
-    // the fleet's disruption kinds, by the names a trace will carry
+TEST_CASE("every disruption kind is classified from the kinds table, live and on replay alike") {
     using agents::DisruptionKind;
-    const auto of = [](DisruptionKind k) { return classify_event_kind(agents::to_string(k)); };
+    const std::vector<io::TraceKindInfo>& recorded = io::trace_event_kinds();
+    const std::vector<DisruptionEffect> by_code = event_effects(recorded);
+    REQUIRE(by_code.size() == recorded.size());
+    for (std::size_t i = 0; i < agents::kDisruptionKindCount; ++i) {
+        const auto kind = static_cast<DisruptionKind>(i);
+        const agents::DisruptionKindInfo& k = agents::info(kind);
+        CAPTURE(k.name);
+        const DisruptionEffect live = effect_of(kind);
+        // a trace's recorded table gives the same effect as the table itself
+        CHECK(by_code.at(static_cast<std::size_t>(io::trace_event_kind(kind))) == live);
+        // everything that is not an end starts a disruption (a jump target, a dashboard onset)
+        CHECK(starts_disruption(live) == (k.role != agents::DisruptionRole::kEnd));
+    }
+    // the order lifecycle and state rows are not disruptions
+    for (std::size_t code = 0; code < io::kTraceOrderKindCount; ++code) {
+        CHECK(by_code[code] == DisruptionEffect::kNone);
+    }
+    // what each kind does to the map
+    const auto of = [](DisruptionKind k) { return effect_of(k); };
     CHECK(of(DisruptionKind::kCloseRoads) == DisruptionEffect::kRoadClosed);
     CHECK(of(DisruptionKind::kReopenRoads) == DisruptionEffect::kRoadReopened);
     CHECK(of(DisruptionKind::kSlowRoads) == DisruptionEffect::kOther);
     CHECK(of(DisruptionKind::kDepotDown) == DisruptionEffect::kDepotDown);
     CHECK(of(DisruptionKind::kDepotUp) == DisruptionEffect::kDepotUp);
+    CHECK(of(DisruptionKind::kDepotStock) == DisruptionEffect::kOther);
     CHECK(of(DisruptionKind::kBreakVehicles) == DisruptionEffect::kVehicleBroken);
     CHECK(of(DisruptionKind::kRepairVehicles) == DisruptionEffect::kNone);
     CHECK(of(DisruptionKind::kRadioBlackout) == DisruptionEffect::kOther);
@@ -49,11 +46,25 @@ TEST_CASE("event kinds are classified by name") {
     CHECK(of(DisruptionKind::kCloudUp) == DisruptionEffect::kCloudUp);
     CHECK(of(DisruptionKind::kDemandSurge) == DisruptionEffect::kOther);
     CHECK(of(DisruptionKind::kDemandSurgeEnd) == DisruptionEffect::kNone);
-    CHECK(event_kind_name(0) == "order_created");
-    CHECK(event_kind_name(-1).empty());
-    CHECK(event_kind_name(999).empty());
-    CHECK(starts_disruption(DisruptionEffect::kRoadClosed));
+    CHECK(of(DisruptionKind::kDepotDocks) == DisruptionEffect::kOther);  // was missed by name
+    CHECK(starts_disruption(of(DisruptionKind::kDepotDocks)));
     CHECK_FALSE(starts_disruption(DisruptionEffect::kRoadReopened));
+}
+
+TEST_CASE("kinds of a newer trace are classified by their recorded role and target") {
+    io::TraceKindInfo k;
+    k.name = "bridge_fell";
+    CHECK(effect_of(k) == DisruptionEffect::kNone);  // no role: an order or state row
+    k.disruption = "bridge_falls";
+    k.role = "start";
+    k.target = "roads";
+    CHECK(effect_of(k) == DisruptionEffect::kRoadClosed);
+    k.target = "bridges";  // a target this build does not draw
+    CHECK(effect_of(k) == DisruptionEffect::kOther);
+    k.role = "end";
+    CHECK(effect_of(k) == DisruptionEffect::kNone);
+    k.role = "escalate";  // a role this build does not know: still a disruption
+    CHECK(effect_of(k) == DisruptionEffect::kOther);
 }
 
 TEST_CASE("disruption state applies closures depots and the cloud link") {
@@ -76,7 +87,8 @@ TEST_CASE("disruption state applies closures depots and the cloud link") {
 }
 
 TEST_CASE("replayed events give the state at t and only known disruption kinds count") {
-    // the current format has no disruption kinds: nothing changes and nothing is a jump target
+    // order rows and a code beyond the table: nothing changes and nothing is a jump target
+    const std::vector<DisruptionEffect> effects = event_effects(io::trace_event_kinds());
     std::vector<io::TraceEvent> events(3);
     events[0].time = 10;
     events[0].kind = static_cast<std::int16_t>(io::TraceEventKind::kOrderCreated);
@@ -86,9 +98,9 @@ TEST_CASE("replayed events give the state at t and only known disruption kinds c
     events[2].kind = 999;  // unknown to this build
     DisruptionState s;
     s.reset(10, 1);
-    replay_disruptions(events, 100.0, s);
+    replay_disruptions(events, effects, 100.0, s);
     CHECK(s.closed == std::vector<std::uint64_t>{0});
-    CHECK(disruption_times(events).empty());
+    CHECK(disruption_times(events, effects).empty());
 }
 
 TEST_CASE("command queue drains in order and is safe across threads") {

@@ -9,6 +9,7 @@
 
 #include "agents/fleet/disruption.hpp"
 #include "agents/fleet/fleet_model.hpp"
+#include "tests/io/scenario/every_disruption_kind.hpp"
 #include "tests/viz/viz_test_util.hpp"
 
 using namespace swarm;
@@ -109,6 +110,24 @@ TEST_CASE("commands become the fleet's disruption actions") {
     CHECK_THROWS_AS(
         DisruptionAdapter::to_action({VizCommand::Kind::kBreakFleetShare, 0, 0.0}, s.model()),
         std::invalid_argument);
+}
+
+TEST_CASE("live dashboard onsets come from the kinds table, depot_docks among them") {
+    LiveOptions o;
+    o.scenario = test::write_small_scenario(
+                     io::testing::every_disruption_kind_toml("east", 60.0, 60.0, 600.0, 600.0))
+                     .string();
+    o.sample_s = 60.0;
+    LiveSession s(o);
+    s.run_until(60.0 * static_cast<double>(agents::kDisruptionKindCount + 1));
+    REQUIRE(s.snapshots().acquire());
+    std::vector<double> starts;
+    for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
+        if (k.role != agents::DisruptionRole::kEnd) {
+            starts.push_back(60.0 * static_cast<double>(static_cast<std::size_t>(k.kind) + 1));
+        }
+    }
+    CHECK(s.snapshots().front().kpis.disruptions == starts);
 }
 
 TEST_CASE("live session paces against wall time pauses and stops") {

@@ -1,13 +1,13 @@
 #include "viz/replay.hpp"
 
 #include <doctest/doctest.h>
-
-#include <algorithm>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <vector>
 
+#include "tests/io/scenario/every_disruption_kind.hpp"
 #include "tests/viz/viz_test_util.hpp"
 
 using namespace swarm;
@@ -26,7 +26,7 @@ TEST_CASE("replay rebuilds the map and interpolates positions between frames") {
     CHECK(r.kpis().interval_s == doctest::Approx(60.0));
     CHECK_FALSE(r.kpis().has_orphaned);
     CHECK_FALSE(r.events().empty());
-    CHECK(r.kpis().disruptions.empty());  // no disruption kinds in this trace format yet
+    CHECK(r.kpis().disruptions.empty());  // a run without disruptions
 
     // at a sample: exactly the frame; halfway: the mean of the two frames
     Snapshot a;
@@ -51,6 +51,46 @@ TEST_CASE("replay rebuilds the map and interpolates positions between frames") {
     CHECK(late.time_s == doctest::Approx(2340.0));
     const Timeline t = r.make_timeline();
     CHECK(t.end() == doctest::Approx(2340.0));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("replay classifies every disruption kind of a trace by the trace's own table") {
+    const auto path = test::temp_path("every_kind.h5");
+    // kind k at 60 (k + 1) s: roads 0 and 1, depot "east" (1), vehicle 0, an area at the centre
+    test::write_small_trace(
+        path, {}, swarm::io::testing::every_disruption_kind_toml("east", 60.0, 60.0, 600.0, 600.0));
+    ReplaySource r(path.string());
+    REQUIRE(r.event_kinds() == io::trace_event_kinds());
+    // every kind that is not an end is a jump target at its time, depot_docks among them
+    std::vector<double> starts;
+    for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
+        if (k.role != agents::DisruptionRole::kEnd) {
+            starts.push_back(60.0 * static_cast<double>(static_cast<std::size_t>(k.kind) + 1));
+        }
+    }
+    CHECK(r.kpis().disruptions == starts);
+    const auto at = [](agents::DisruptionKind k) {
+        return 60.0 * static_cast<double>(static_cast<std::size_t>(k) + 1);
+    };
+    CHECK(std::find(starts.begin(), starts.end(), at(agents::DisruptionKind::kDepotDocks)) !=
+          starts.end());
+    // the map's state between a start and its end
+    Snapshot s;
+    r.fill(at(agents::DisruptionKind::kCloseRoads) + 30.0, s);
+    CHECK(s.edge_closed(0));
+    CHECK(s.edge_closed(1));
+    r.fill(at(agents::DisruptionKind::kReopenRoads) + 30.0, s);
+    CHECK_FALSE(s.edge_closed(0));
+    r.fill(at(agents::DisruptionKind::kDepotDown) + 30.0, s);
+    CHECK(s.depot_down == std::vector<std::uint8_t>{0, 1});
+    r.fill(at(agents::DisruptionKind::kDepotUp) + 30.0, s);
+    CHECK(s.depot_down == std::vector<std::uint8_t>{0, 0});
+    r.fill(at(agents::DisruptionKind::kCloudDown) + 30.0, s);
+    CHECK_FALSE(s.cloud_link_up);
+    r.fill(at(agents::DisruptionKind::kCloudUp) + 30.0, s);
+    CHECK(s.cloud_link_up);
+    CHECK(r.event_kind_name(io::trace_event_kind(agents::DisruptionKind::kDepotDocks)) ==
+          "depot_docks");
     std::filesystem::remove(path);
 }
 

@@ -64,19 +64,23 @@ inline std::filesystem::path temp_path(const std::string& name) {
            ("swarm_viz_" + std::to_string(::getpid()) + "_" + name);
 }
 
-inline std::filesystem::path write_small_scenario() {
+// the small scenario with `extra` (e.g. [[disruptions]] entries) appended
+inline std::filesystem::path write_small_scenario(const std::string& extra = {}) {
     const std::filesystem::path p = temp_path("small.toml");
     std::FILE* f = std::fopen(p.c_str(), "w");
     std::fputs(kSmallScenario, f);
+    std::fputs(extra.c_str(), f);
     std::fclose(f);
     return p;
 }
 
-// runs the small scenario to its end with a trace, as `swarmsim run -o` does (with the
-// fleet's learning values and model transfers when the overrides turn learning on)
+// runs the small scenario (with `extra` appended) to its end with a trace, as `swarmsim run -o`
+// does (with the fleet's learning values and model transfers when the overrides turn learning
+// on)
 inline void write_small_trace(const std::filesystem::path& path,
-                              const std::vector<std::string>& overrides = {}) {
-    const std::filesystem::path toml = write_small_scenario();
+                              const std::vector<std::string>& overrides = {},
+                              const std::string& extra = {}) {
+    const std::filesystem::path toml = write_small_scenario(extra);
     io::ScenarioOptions so;
     so.overrides = overrides;
     const io::Scenario s = io::load_scenario(toml, so);

@@ -3,7 +3,10 @@
 // would make the first hours of a run quiet night).
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/kpi_observer.hpp"
@@ -60,6 +63,47 @@ struct SmallCity {
         routers = std::make_unique<routing::RouterFactory>(network, ro);
     }
 };
+
+// one timed disruption of every kind (agents::kDisruptionKinds), kind k at t0 + k * step
+// seconds, with what its target needs: two edges near the centre, depot 0, vehicle 0, and an
+// area round the centre where one is required
+inline std::vector<DisruptionSpec> every_disruption_kind(const world::RoadNetwork& net, double t0,
+                                                         double step) {
+    const world::BoundingBox b = net.bounds();
+    const Point centre{(b.min.x + b.max.x) / 2, (b.min.y + b.max.y) / 2};
+    const std::vector<EdgeId> near = world::edges_in(net, world::Region::circle(centre, 250.0));
+    const std::vector<EdgeId> edges(near.begin(),
+                                    near.begin() + std::min<std::ptrdiff_t>(std::ssize(near), 2));
+    std::vector<DisruptionSpec> list;
+    for (const DisruptionKindInfo& k : kDisruptionKinds) {
+        DisruptionSpec d;
+        d.id = std::string(k.name);
+        d.at_s = t0 + step * static_cast<double>(k.kind);
+        DisruptionAction& a = d.action;
+        a.kind = k.kind;
+        a.label = std::string(k.label);
+        switch (k.target) {
+            case DisruptionTarget::kRoads:
+                a.edges = edges;
+                break;
+            case DisruptionTarget::kDepot:
+                a.depot = 0;
+                break;
+            case DisruptionTarget::kVehicles:
+                a.vehicles = {0};
+                break;
+            case DisruptionTarget::kRadio:
+            case DisruptionTarget::kCloud:
+            case DisruptionTarget::kDemand:
+                break;
+        }
+        if (k.area == AreaUse::kRequired) {
+            a.area = world::Region::circle(centre, 600.0);
+        }
+        list.push_back(std::move(d));
+    }
+    return list;
+}
 
 struct RunResult {
     FleetKpis kpis;  // at the end of the run

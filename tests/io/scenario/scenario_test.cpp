@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/io/scenario/every_disruption_kind.hpp"
 
 namespace {
 
@@ -124,6 +127,39 @@ TEST_CASE("a small scenario builds its spec with defaults filled in") {
     const Scenario again = parse_scenario(s.resolved_toml, "resolved.toml");
     CHECK(again.spec.vehicle_count() == 7);
     CHECK(again.resolved_toml == s.resolved_toml);
+}
+
+TEST_CASE("every disruption kind is read by its scenario name") {
+    namespace agents = swarm::agents;
+    const Scenario s = parse_scenario(
+        kSmall + swarm::io::testing::every_disruption_kind_toml("b", 10.0, 1.0, 400.0, 400.0),
+        "k.toml");
+    REQUIRE(s.spec.disruptions.size() == agents::kDisruptionKindCount);
+    for (std::size_t i = 0; i < agents::kDisruptionKindCount; ++i) {
+        const auto kind = static_cast<agents::DisruptionKind>(i);
+        const agents::DisruptionAction& a = s.spec.disruptions[i].action;
+        CAPTURE(agents::to_string(kind));
+        CHECK(a.kind == kind);
+        CHECK(a.label == s.spec.disruptions[i].id);  // the id: kind i is entry "k<i>"
+        CHECK(a.label.substr(1) == std::to_string(i));
+        const agents::DisruptionKindInfo& k = agents::info(kind);
+        CHECK(a.edges.empty() == (k.target != agents::DisruptionTarget::kRoads));
+        CHECK(a.depot == (k.target == agents::DisruptionTarget::kDepot ? 1U : 0U));
+        CHECK(a.area.has_value() == (k.area == agents::AreaUse::kRequired));
+        // where the table says no area, an area is refused by name
+        if (k.area == agents::AreaUse::kNo) {
+            std::ostringstream bad;
+            bad << kSmall << "[[disruptions]]\nid = \"x\"\nkind = \"" << k.name << "\"\n"
+                << (k.target == agents::DisruptionTarget::kDepot ? "depot = \"a\"\n" : "")
+                << (k.target == agents::DisruptionTarget::kVehicles ? "vehicles = [0]\n" : "")
+                << "area = { x = 0.0, y = 0.0, radius_m = 10.0 }\n";
+            std::ostringstream message;
+            message << ".area is not used by " << k.name;
+            CHECK(error_of(bad.str()).find(message.str()) != std::string::npos);
+        }
+    }
+    CHECK(error_of(kSmall + "[[disruptions]]\nid = \"x\"\nkind = \"depot_burns\"\n")
+              .find("depot_docks") != std::string::npos);
 }
 
 TEST_CASE("overrides address fleets and depots by id and parse TOML values") {

@@ -104,6 +104,59 @@ for name in ("service_level.png", "deliveries.png", "fleet_states.png", "report.
 with open(os.path.join(rep, "report.md"), encoding="utf-8") as fh:
     check("| delivered |" in fh.read(), "report.md has the KPI table")
 
+# every disruption kind: trace.py reads what each kind is from the trace's own table, and the
+# docs name every kind of that table
+every = os.path.join(out, "every_kind.h5")
+subprocess.run([writer, every, "--every-kind"], check=True, timeout=120)
+docs = os.path.join(os.path.dirname(os.path.abspath(scripts)), "docs")
+
+
+def first_cells(name):
+    """the first cells of the table rows of docs/NAME"""
+    with open(os.path.join(docs, name), encoding="utf-8") as fh:
+        return " ".join(line.split("|")[1] for line in fh if line.startswith("| "))
+
+
+disruptions_md = first_cells("disruptions.md")  # | kind | effect |
+trace_md = first_cells("trace-format.md")  # | kind | code | agent / edge | value |
+with open(os.path.join(docs, "scenarios.md"), encoding="utf-8") as fh:
+    # the row of [[disruptions]] kind that lists the kinds
+    scenarios_md = " ".join(line for line in fh
+                            if line.startswith("| `kind` |") and "`close_roads`" in line)
+with swarm_trace.open_trace(every) as f:
+    kinds = swarm_trace.event_kinds(f)
+    check(kinds is not None, "the trace records its kinds table")
+    enum = h5py.check_enum_dtype(f["events"].dtype["kind"])
+    check([k["name"] for k in kinds] == sorted(enum, key=enum.get),
+          "the table's names are the enum's, by code")
+    ev = swarm_trace.events(f)
+    table = [(code, k) for code, k in enumerate(kinds) if k["disruption"]]
+    check(len(table) == len(set(k["disruption"] for _, k in table)), "one code per kind")
+    starts = set()
+    for code, k in table:
+        what = k["disruption"]
+        check(k["role"] in ("start", "end", "set") and k["target"] and k["label"],
+              f"{what}: role, target and label")
+        pair = kinds[k["pair"]] if 0 <= k["pair"] < len(kinds) else None
+        if k["role"] == "set":
+            check(k["pair"] == code, f"{what}: a set kind pairs with itself")
+        else:
+            check(pair is not None and pair["pair"] == code and pair["target"] == k["target"]
+                  and {pair["role"], k["role"]} == {"start", "end"}, f"{what}: start/end pair")
+        check(int((ev["kind"] == code).sum()) > 0, f"{what}: rows in the trace")
+        check(f"`{what}`" in disruptions_md, f"{what} in docs/disruptions.md")
+        check(f"`{what}`" in scenarios_md, f"{what} in docs/scenarios.md ([[disruptions]] kind)")
+        check(k["name"] in trace_md.replace(",", " ").split(),
+              f"{k['name']} in docs/trace-format.md")
+        if k["role"] != "end":
+            starts.add(k["name"])
+    check(swarm_trace.disruption_starts(f) == starts, "trace.disruption_starts from the table")
+    found = swarm_trace.disruptions(f)
+    check(sorted(n for _, n, _ in found) == sorted(starts),
+          f"trace.disruptions: one entry per starting kind ({[n for _, n, _ in found]})")
+    check([t for t, _, _ in found] == sorted(t for t, _, _ in found), "in time order")
+    check("depot_docks" in [n for _, n, _ in found], "depot_docks starts a disruption")
+
 # a writer killed with SIGKILL after a few flushes
 killed = os.path.join(out, "killed.h5")
 proc = subprocess.Popen([writer, killed, "--stall"], stdout=subprocess.PIPE, text=True)

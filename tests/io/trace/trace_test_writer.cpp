@@ -1,6 +1,7 @@
-// trace_test_writer OUT [--stall]: writes one simulated hour of the small fleet city to OUT.
-// With --stall it instead writes, flushes, prints "flushed N" and keeps writing frames until
-// it is killed (the SIGKILL test of trace_python_test.py).
+// trace_test_writer OUT [--stall | --every-kind]: writes one simulated hour of the small fleet
+// city to OUT. With --stall it instead writes, flushes, prints "flushed N" and keeps writing
+// frames until it is killed (the SIGKILL test of trace_python_test.py); with --every-kind it
+// writes half an hour with one disruption of every kind (kind k at 60 (k + 1) s).
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -36,6 +37,14 @@ int main(int argc, char** argv) {
     const std::string out = argv[1];
     const bool stall = argc > 2 && std::string(argv[2]) == "--stall";
     try {
+        if (argc > 2 && std::string(argv[2]) == "--every-kind") {
+            io::testing::TracedRun t([](agents::FleetSpec& spec) {
+                spec.disruptions =
+                    agents::testing::every_disruption_kind(*spec.network, 60.0, 60.0);
+            });
+            t.write(out, 0.5);
+            return 0;
+        }
         if (!stall) {
             io::testing::TracedRun t;
             Wear wear;
