@@ -140,34 +140,29 @@ class LiveSession::Feed final : public sim::Observer {
             }
         }
 
-        // orders, summed over depots in depot order
-        agents::KpiSeries series;
-        for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-            const agents::OrderBook& book = model_.depot(d).book;
-            const agents::DepotCounters& c = book.counters();
-            k.created += static_cast<double>(c.created);
-            k.delivered += static_cast<double>(c.delivered());
-            k.delivered_on_time += static_cast<double>(c.delivered_on_time);
-            k.failed += static_cast<double>(c.failed());
-            k.backlog += static_cast<double>(c.open());
-            k.orphaned += static_cast<double>(c.orphaned);
-            series += book.series();
-        }
+        // orders, summed over depots
+        const agents::OrderTotals orders = agents::order_totals(model_);
+        k.created = static_cast<double>(orders.created);
+        k.delivered = static_cast<double>(orders.delivered());
+        k.delivered_on_time = static_cast<double>(orders.delivered_on_time);
+        k.failed = static_cast<double>(orders.failed);
+        k.backlog = static_cast<double>(orders.open());
+        k.orphaned = static_cast<double>(orders.orphaned);
         s.kpi = k;
         history_.samples.push_back(k);
 
         // KPI intervals completed since the last sample
-        const auto complete = static_cast<std::size_t>(t / model_.kpi_interval());
-        if (complete > history_.intervals.size()) {
-            const agents::KpiSeries fleet_series = model_.fleet_series(t);
+        const std::vector<agents::IntervalKpis> completed =
+            agents::completed_intervals(model_, history_.intervals.size(), t);
+        if (!completed.empty()) {
             const double cost = agents::running_cost(model_, t);
-            for (std::size_t i = history_.intervals.size(); i < complete; ++i) {
+            for (const agents::IntervalKpis& c : completed) {
                 IntervalKpi iv;
-                iv.end_s = scale.to_seconds(series.start_of(i) + model_.kpi_interval());
-                iv.service_level = series.service_level(i);
-                iv.due = static_cast<double>(series.due(i));
-                iv.deliveries = static_cast<double>(series.delivered(i));
-                iv.utilisation = fleet_series.utilisation(i);
+                iv.end_s = scale.to_seconds(c.end);
+                iv.service_level = c.outcomes.q();
+                iv.due = static_cast<double>(c.due);
+                iv.deliveries = static_cast<double>(c.delivered);
+                iv.utilisation = c.utilisation;
                 iv.cost = cost;
                 history_.intervals.push_back(iv);
             }

@@ -136,14 +136,14 @@ double best_pace_s_per_m(const FleetSpec& spec) {
     return best;
 }
 
-CostInputs cost_inputs(const FleetModel& model, const DepotCounters& depots,
+CostInputs cost_inputs(const FleetModel& model, const OrderTotals& orders,
                        const FleetCounters& fleet, const OpenOrderKpis& open) {
     CostInputs in;
     in.veh_km = fleet.metres() / 1000.0;
     in.energy_kwh = fleet.energy_kwh();
-    in.late_minutes = model.spec().time.to_seconds(depots.late_total + open.overdue_ticks) / 60.0;
-    in.late_orders = depots.delivered_late + open.overdue;
-    in.failed = depots.failed();
+    in.late_minutes = model.spec().time.to_seconds(orders.late_total + open.overdue_ticks) / 60.0;
+    in.late_orders = orders.delivered_late + open.overdue;
+    in.failed = orders.failed;
     in.breakdowns = fleet.breakdowns;
     in.services = fleet.services;
     return in;
@@ -209,7 +209,8 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
     s.at_risk = open.at_risk;
     s.overdue = open.overdue;
 
-    const CostBreakdown cost = cost_of(spec.cost, cost_inputs(model, k.depots, k.fleet, open));
+    const CostBreakdown cost =
+        cost_of(spec.cost, cost_inputs(model, order_totals(k.depots), k.fleet, open));
     s.cost = cost.total();
     s.cost_distance = cost.distance;
     s.cost_energy = cost.energy;
@@ -338,21 +339,69 @@ CostBreakdown cost_of(const CostParams& prices, const CostInputs& in) {
 }
 
 double running_cost(const FleetModel& model, sim::Tick t) {
-    DepotCounters depots;
-    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
-        const DepotCounters& c = model.depot(d).book.counters();
-        depots.late_total += c.late_total;
-        depots.delivered_late += c.delivered_late;
-        for (std::size_t i = 0; i < kFailReasonCount; ++i) {
-            depots.failed_by_reason[i] += c.failed_by_reason[i];
-        }
-    }
     FleetCounters fleet;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
         fleet += model.vehicle_counters(v, t);
     }
     const OpenOrderKpis open = open_order_kpis(model, t, false);
-    return cost_of(model.spec().cost, cost_inputs(model, depots, fleet, open)).total();
+    return cost_of(model.spec().cost, cost_inputs(model, order_totals(model), fleet, open)).total();
+}
+
+OrderTotals& OrderTotals::operator+=(const OrderTotals& other) {
+    created += other.created;
+    delivered_on_time += other.delivered_on_time;
+    delivered_late += other.delivered_late;
+    failed += other.failed;
+    orphaned += other.orphaned;
+    late_total += other.late_total;
+    return *this;
+}
+
+OrderTotals& OrderTotals::operator-=(const OrderTotals& other) {
+    created -= other.created;
+    delivered_on_time -= other.delivered_on_time;
+    delivered_late -= other.delivered_late;
+    failed -= other.failed;
+    orphaned -= other.orphaned;
+    late_total -= other.late_total;
+    return *this;
+}
+
+OrderTotals order_totals(const DepotCounters& depot) {
+    return {depot.created,  depot.delivered_on_time, depot.delivered_late,
+            depot.failed(), depot.orphaned,          depot.late_total};
+}
+
+OrderTotals order_totals(const FleetModel& model) {
+    OrderTotals sum;
+    for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+        sum += order_totals(model.depot(d).book.counters());
+    }
+    return sum;
+}
+
+std::vector<IntervalKpis> completed_intervals(const FleetModel& model, std::size_t from,
+                                              sim::Tick t) {
+    std::vector<IntervalKpis> out;
+    const sim::Tick interval = model.kpi_interval();
+    const auto complete = static_cast<std::size_t>(t / interval);
+    if (complete <= from) {
+        return out;
+    }
+    const KpiSeries fleet_series = model.fleet_series(t);
+    for (std::size_t k = from; k < complete; ++k) {
+        IntervalKpis iv;
+        iv.end = static_cast<sim::Tick>(k + 1) * interval;
+        for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
+            const KpiSeries& s = model.depot(d).book.series();
+            iv.outcomes += s.service_counts(k);
+            iv.due += s.due(k);
+            iv.delivered += s.delivered(k);
+        }
+        iv.utilisation = fleet_series.utilisation(k);
+        out.push_back(iv);
+    }
+    return out;
 }
 
 FleetKpis FleetKpiObserver::take(sim::Tick t) const {

@@ -4,7 +4,9 @@
 // the logistics KpiSummary, so the figures and their hash are the same for any thread count.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/logistics/kpi.hpp"
@@ -27,6 +29,38 @@ struct FleetKpis {
 
 // a stable FNV-1a hash of every figure of the summary and of the series' columns
 [[nodiscard]] std::uint64_t kpi_hash(const KpiSummary& summary, const KpiSeries& series);
+
+// The order counts of all depots, summed in id order: what a trace frame or the live view
+// shows at every sample, and what the cost KPI charges for failed and late orders. O(depots):
+// no lateness samples, queues or series are copied.
+struct OrderTotals {
+    std::uint64_t created = 0;
+    std::uint64_t delivered_on_time = 0;
+    std::uint64_t delivered_late = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t orphaned = 0;
+    sim::Tick late_total = 0;  // the lateness of the late deliveries, summed
+
+    [[nodiscard]] std::uint64_t delivered() const { return delivered_on_time + delivered_late; }
+    [[nodiscard]] std::uint64_t open() const { return created - delivered() - failed; }
+    OrderTotals& operator+=(const OrderTotals& other);
+    OrderTotals& operator-=(const OrderTotals& other);
+};
+[[nodiscard]] OrderTotals order_totals(const DepotCounters& depot);
+[[nodiscard]] OrderTotals order_totals(const FleetModel& model);
+
+// One complete KPI interval summed over the depots (in id order) and the fleet: what a trace
+// frame and the live view's dashboard carry per interval.
+struct IntervalKpis {
+    sim::Tick end = 0;       // the interval's end
+    ServiceCounts outcomes;  // Q(k) = outcomes.q()
+    std::uint64_t due = 0;
+    std::uint64_t delivered = 0;
+    double utilisation = 0.0;  // busy / accounted vehicle time
+};
+// the KPI intervals [from, t / kpi interval): those complete at t and not yet reported
+[[nodiscard]] std::vector<IntervalKpis> completed_intervals(const FleetModel& model,
+                                                            std::size_t from, sim::Tick t);
 
 // The open orders at t, for the leading indicators and the cost of held orders.
 struct OpenOrderKpis {

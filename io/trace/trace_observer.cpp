@@ -85,50 +85,40 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
             count_orders(refreshed);
         }
     }
-    f->scalars.created = totals_.created;
-    f->scalars.delivered = totals_.on_time + totals_.late;
-    f->scalars.delivered_on_time = totals_.on_time;
-    f->scalars.delivered_late = totals_.late;
-    f->scalars.failed = totals_.failed;
-    f->scalars.backlog = totals_.created - f->scalars.delivered - totals_.failed;
+    f->scalars.created = static_cast<std::int64_t>(totals_.created);
+    f->scalars.delivered = static_cast<std::int64_t>(totals_.delivered());
+    f->scalars.delivered_on_time = static_cast<std::int64_t>(totals_.delivered_on_time);
+    f->scalars.delivered_late = static_cast<std::int64_t>(totals_.delivered_late);
+    f->scalars.failed = static_cast<std::int64_t>(totals_.failed);
+    f->scalars.backlog = static_cast<std::int64_t>(totals_.open());
 
     // KPI intervals completed since the last frame
-    const sim::Tick interval = model_.kpi_interval();
-    const auto complete = static_cast<std::size_t>(t / interval);
-    if (complete > next_interval_) {
-        const agents::KpiSeries fleet_series = model_.fleet_series(t);
+    const std::vector<agents::IntervalKpis> completed =
+        agents::completed_intervals(model_, next_interval_, t);
+    if (!completed.empty()) {
         const double cost = agents::running_cost(model_, t);  // once per KPI interval
         const agents::OpenOrderKpis open = agents::open_order_kpis(model_, t);
-        for (std::size_t k = next_interval_; k < complete; ++k) {
-            std::uint64_t due = 0;
-            std::uint64_t delivered = 0;
-            agents::ServiceCounts outcomes;
-            for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-                const agents::KpiSeries& s = model_.depot(d).book.series();
-                due += s.due(k);
-                delivered += s.delivered(k);
-                outcomes += s.service_counts(k);
-            }
+        for (const agents::IntervalKpis& iv : completed) {
             TraceKpiInterval ki;
-            ki.end_tick = static_cast<std::int64_t>(k + 1) * interval;
+            ki.end_tick = iv.end;
             ki.end_s = scale.to_seconds(ki.end_tick);
-            ki.service_level = outcomes.q();
-            ki.served = static_cast<std::int64_t>(outcomes.served);
-            ki.lost = static_cast<std::int64_t>(outcomes.lost);
-            ki.lapsed = static_cast<std::int64_t>(outcomes.lapsed);
+            ki.service_level = iv.outcomes.q();
+            ki.served = static_cast<std::int64_t>(iv.outcomes.served);
+            ki.lost = static_cast<std::int64_t>(iv.outcomes.lost);
+            ki.lapsed = static_cast<std::int64_t>(iv.outcomes.lapsed);
             ki.unassigned = static_cast<std::int64_t>(open.unassigned);
             ki.oldest_unassigned_age_s = open.oldest_unassigned_created == sim::kTickNever
                                              ? std::numeric_limits<double>::quiet_NaN()
                                              : scale.to_seconds(t - open.oldest_unassigned_created);
             ki.at_risk = static_cast<std::int64_t>(open.at_risk);
             ki.overdue = static_cast<std::int64_t>(open.overdue);
-            ki.utilisation = fleet_series.utilisation(k);
-            ki.due = static_cast<std::int64_t>(due);
-            ki.deliveries = static_cast<std::int64_t>(delivered);
+            ki.utilisation = iv.utilisation;
+            ki.due = static_cast<std::int64_t>(iv.due);
+            ki.deliveries = static_cast<std::int64_t>(iv.delivered);
             ki.cost = cost;
             f->intervals.push_back(ki);
         }
-        next_interval_ = complete;
+        next_interval_ += completed.size();
     }
 
     if (options_.order_events) {
@@ -157,18 +147,10 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
 }
 
 void TraceObserver::count_orders(std::uint32_t d) {
-    const agents::DepotCounters& c = model_.depot(d).book.counters();
-    OrderTotals& depot = depot_totals_[d];
-    totals_.created -= depot.created;
-    totals_.on_time -= depot.on_time;
-    totals_.late -= depot.late;
-    totals_.failed -= depot.failed;
-    depot = {static_cast<std::int64_t>(c.created), static_cast<std::int64_t>(c.delivered_on_time),
-             static_cast<std::int64_t>(c.delivered_late), static_cast<std::int64_t>(c.failed())};
-    totals_.created += depot.created;
-    totals_.on_time += depot.on_time;
-    totals_.late += depot.late;
-    totals_.failed += depot.failed;
+    agents::OrderTotals& depot = depot_totals_[d];
+    totals_ -= depot;
+    depot = agents::order_totals(model_.depot(d).book.counters());
+    totals_ += depot;
 }
 
 void TraceObserver::record_vehicles(TraceFrame& frame) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/observer.hpp"
 
@@ -108,14 +109,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // 2 picked up, 3 the terminal row)
     std::vector<std::vector<std::uint8_t>> reported_;
     // order counters per depot as last read, and their sums
-    struct OrderTotals {
-        std::int64_t created = 0;
-        std::int64_t on_time = 0;
-        std::int64_t late = 0;
-        std::int64_t failed = 0;
-    };
-    std::vector<OrderTotals> depot_totals_;
-    OrderTotals totals_;
+    std::vector<agents::OrderTotals> depot_totals_;
+    agents::OrderTotals totals_;
     std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
