@@ -9,12 +9,12 @@
 #include <string>
 
 #include "agents/fleet/fleet_model.hpp"
-#include "agents/routing/router.hpp"
+#include "agents/fleet/fleet_run.hpp"
+#include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/fleet_learning_source.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
-#include "sim/executor.hpp"
 
 namespace swarm::viz::test {
 
@@ -84,13 +84,13 @@ inline void write_small_trace(const std::filesystem::path& path,
     io::ScenarioOptions so;
     so.overrides = overrides;
     const io::Scenario s = io::load_scenario(toml, so);
-    const routing::RouterFactory routers(*s.network);
-    agents::FleetModel model(s.spec, routers);
-    const auto executor = sim::make_executor(1);
-    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
-    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
-    engine.set_sampling(interval, interval);
-    model.attach(engine);
+    agents::FleetRunOptions ro = io::fleet_run_options(s);
+    ro.threads = 1;
+    ro.sample_first = s.spec.time.from_seconds(s.run.sample_interval_s);
+    ro.sample_interval = ro.sample_first;
+    ro.kpi_samples = false;
+    agents::FleetRun run(s.spec, ro);
+    agents::FleetModel& model = run.model();
     io::TraceHeader h = io::TraceObserver::header_for(model, s.run.sample_interval_s);
     h.scenario_text = s.resolved_toml;
     h.seed = s.run.seed;
@@ -102,10 +102,10 @@ inline void write_small_trace(const std::filesystem::path& path,
         observer.add_value_source(learned);
         observer.add_link_source(learned);
     }
-    engine.add_observer(observer);
+    run.add_observer(observer);
     sim::RunLimits limits;
     limits.until = s.spec.time.from_seconds(s.run.duration_s);
-    engine.run(limits);
+    run.run(limits);
     writer.close();
 }
 

@@ -10,7 +10,8 @@
 
 using namespace swarm;
 using namespace swarm::agents;
-using agents::testing::FleetRun;
+using agents::testing::run_for;
+using agents::testing::run_options;
 using agents::testing::RunResult;
 using agents::testing::SmallCity;
 
@@ -25,11 +26,11 @@ struct LossRun {
 LossRun run_with(const FleetSpec& spec, const routing::RouterFactory& routers, std::size_t threads,
                  double hours) {
     auto executor = sim::make_executor(threads);
-    FleetRun run(spec, routers, *executor, 4);
+    FleetRun run(spec, run_options(spec, routers, *executor, 4));
     LossRun out;
-    out.result = run.run(hours);  // finish() checks the conservation of orders
-    out.totals = run.model->comms_totals();
-    if (const FleetLearning* l = run.model->learning()) {
+    out.result = run_for(run, hours);  // finish() checks the conservation of orders
+    out.totals = run.model().comms_totals();
+    if (const FleetLearning* l = run.model().learning()) {
         out.learning = l->totals();
     }
     return out;

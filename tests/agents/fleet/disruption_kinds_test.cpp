@@ -68,9 +68,9 @@ TEST_CASE("disruption kinds: the model applies every kind and logs it with its t
     testing::SmallCity city;
     city.spec.disruptions = testing::every_disruption_kind(city.network, 60.0, 60.0);
     sim::SerialExecutor serial;
-    testing::FleetRun run(city.spec, *city.routers, serial, 2);
-    const testing::RunResult r = run.run(0.5);
-    const std::vector<AppliedDisruption>& log = run.model->disruption_log();
+    FleetRun run(city.spec, testing::run_options(city.spec, *city.routers, serial, 2));
+    const testing::RunResult r = testing::run_for(run, 0.5);
+    const std::vector<AppliedDisruption>& log = run.model().disruption_log();
     REQUIRE(log.size() == kDisruptionKindCount);
     for (std::size_t i = 0; i < kDisruptionKindCount; ++i) {
         const DisruptionKindInfo& k = kDisruptionKinds[i];

@@ -14,7 +14,8 @@
 
 using namespace swarm;
 using namespace swarm::agents;
-using agents::testing::FleetRun;
+using agents::testing::run_for;
+using agents::testing::run_options;
 using agents::testing::SmallCity;
 
 namespace {
@@ -118,16 +119,16 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
     reopen.after_delay_s = 1800.0;
     city.spec.disruptions.push_back(reopen);
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const auto r = run.run(2.0);  // finish() checks conservation at every depot
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto r = run_for(run, 2.0);  // finish() checks conservation at every depot
     CHECK(r.kpi.breakdowns >= 7);
     CHECK(r.kpi.orphaned > 0);
     CHECK(r.kpi.reassigned > 0);
     CHECK(r.kpi.failed_by_reason[static_cast<std::size_t>(FailReason::kDepotClosed)] > 0);
     CHECK(r.kpi.created == r.kpi.delivered + r.kpi.failed + r.kpi.backlog);
     // the depot reopened 30 min after the fire and its vehicles came home
-    CHECK(run.model->depot_up(1));
-    const auto& log = run.model->disruption_log();
+    CHECK(run.model().depot_up(1));
+    const auto& log = run.model().disruption_log();
     const auto up = std::find_if(log.begin(), log.end(), [](const AppliedDisruption& a) {
         return a.kind == DisruptionKind::kDepotUp;
     });
@@ -136,16 +137,16 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
     std::uint32_t v = 0;
     for (const FleetGroup& g : city.spec.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
-            CHECK(run.model->vehicles().home[v] == g.home);
+            CHECK(run.model().vehicles().home[v] == g.home);
         }
     }
     // while it was closed its customers' orders went to the other depots
     std::uint64_t forwarded = 0;
-    for (std::uint32_t d = 0; d < run.model->depot_count(); ++d) {
-        forwarded += run.model->depot(d).forwarded_in;
+    for (std::uint32_t d = 0; d < run.model().depot_count(); ++d) {
+        forwarded += run.model().depot(d).forwarded_in;
     }
     CHECK(forwarded > 0);
-    CHECK(forwarded == run.model->depot(1).forwarded_out);
+    CHECK(forwarded == run.model().depot(1).forwarded_out);
 }
 
 TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders are reported") {
@@ -158,13 +159,14 @@ TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders a
     const double t2 = 3000.0;
     city.spec.disruptions.push_back(timed("flood", flood, t1, t2 - t1));
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial, 0, 11, true);
-    const auto r = run.run(1.5);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    run.model().enable_leg_log(true);
+    const auto r = run_for(run, 1.5);
     const sim::Tick c1 = city.spec.time.from_seconds(t1);
     const sim::Tick c2 = city.spec.time.from_seconds(t2);
     std::uint64_t legs_on_flooded = 0;
-    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
-        for (const LegRecord& leg : run.model->leg_log(v)) {
+    for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
+        for (const LegRecord& leg : run.model().leg_log(v)) {
             if (leg.edge == world::kNoEdge ||
                 !std::binary_search(flooded.begin(), flooded.end(), leg.edge)) {
                 continue;
@@ -178,10 +180,10 @@ TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders a
     CHECK(r.kpi.failed_by_reason[static_cast<std::size_t>(FailReason::kUnreachable)] > 0);
     // the closure was learnt and spread: every vehicle knew it by the end
     std::uint32_t knowing = 0;
-    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
-        knowing += run.model->vehicles().known[v].test(0) ? 1U : 0U;
+    for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
+        knowing += run.model().vehicles().known[v].test(0) ? 1U : 0U;
     }
-    CHECK(knowing == run.model->vehicle_count());
+    CHECK(knowing == run.model().vehicle_count());
 }
 
 TEST_CASE("disruptions: road news spreads by radio without the cloud") {
@@ -193,16 +195,16 @@ TEST_CASE("disruptions: road news spreads by radio without the cloud") {
     city.spec.disruptions.push_back(timed("flood", flood, 600.0));
     city.spec.disruptions.push_back(timed("cloud", action(DisruptionKind::kCloudDown), 0.0));
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const auto r = run.run(1.0);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto r = run_for(run, 1.0);
     std::uint32_t knowing = 0;
     std::uint64_t received = 0;
-    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
-        knowing += run.model->vehicles().known[v].test(0) ? 1U : 0U;
-        received += run.model->message_counters().messages_received()[v];
+    for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
+        knowing += run.model().vehicles().known[v].test(0) ? 1U : 0U;
+        received += run.model().message_counters().messages_received()[v];
     }
     // some vehicles found it themselves; peers told most of the rest
-    CHECK(knowing > run.model->vehicle_count() / 2);
+    CHECK(knowing > run.model().vehicle_count() / 2);
     CHECK(received > 0);
     CHECK(r.kpi.messages > 0);
     CHECK(r.kpi.bytes >= r.kpi.messages * city.spec.comms.header_bytes);
@@ -222,13 +224,13 @@ TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auct
         city.spec.disruptions.push_back(
             timed("outage", action(DisruptionKind::kCloudDown), t1, t2 - t1));
         sim::SerialExecutor serial;
-        FleetRun run(city.spec, *city.routers, serial);
-        const auto r = run.run(1.0);
+        FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+        const auto r = run_for(run, 1.0);
         Outcome o;
         const sim::Tick a = city.spec.time.from_seconds(t1 + 1.0);  // after messages in flight
         const sim::Tick b = city.spec.time.from_seconds(t2);
-        for (std::uint32_t d = 0; d < run.model->depot_count(); ++d) {
-            for (const Order& ord : run.model->depot(d).book.orders()) {
+        for (std::uint32_t d = 0; d < run.model().depot_count(); ++d) {
+            for (const Order& ord : run.model().depot(d).book.orders()) {
                 if (ord.first_assigned_at >= a && ord.first_assigned_at < b) {
                     ++o.assigned_during;
                 }
@@ -288,11 +290,11 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
         CAPTURE(policy);
         city.spec.allocation.policy = policy;
         sim::SerialExecutor serial;
-        FleetRun one(city.spec, *city.routers, serial, 4);
-        const auto a = one.run(1.0);
+        FleetRun one(city.spec, run_options(city.spec, *city.routers, serial, 4));
+        const auto a = run_for(one, 1.0);
         auto tbb = sim::make_executor(2);
-        FleetRun two(city.spec, *city.routers, *tbb, 4);
-        const auto c = two.run(1.0);
+        FleetRun two(city.spec, run_options(city.spec, *city.routers, *tbb, 4));
+        const auto c = run_for(two, 1.0);
         CHECK(a.event_hash == c.event_hash);
         CHECK(a.kpi_hash == c.kpi_hash);
         CHECK(a.kpi.disruptions >= 16);
@@ -313,8 +315,8 @@ TEST_CASE("disruptions: vehicles repaired within seconds carry on (stale dock an
     for (const std::uint64_t seed : {1U, 2U, 3U}) {
         CAPTURE(seed);
         sim::SerialExecutor serial;
-        FleetRun run(city.spec, *city.routers, serial, 0, seed);
-        const auto r = run.run(1.0);  // finish() checks conservation; a stale message throws
+        FleetRun run(city.spec, run_options(city.spec, *city.routers, serial, 0, seed));
+        const auto r = run_for(run, 1.0);  // finish() checks conservation; a stale message throws
         CHECK(r.kpi.breakdowns > 200);
         CHECK(r.kpi.delivered > 0);
         CHECK(r.kpi.created == r.kpi.delivered + r.kpi.failed + r.kpi.backlog);

@@ -118,15 +118,15 @@ TEST_CASE("take_changes lists every vehicle and order that changed since the las
     }
     city.spec.disruptions.push_back(closure);
     const auto executor = swarm::sim::make_executor(2);
-    FleetRun run(city.spec, *city.routers, *executor, 2);
-    ChangeChecker checker(*run.model);
-    run.engine->add_observer(checker);
-    const RunResult r = run.run(1.5);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, *executor, 2));
+    ChangeChecker checker(run.model());
+    run.engine().add_observer(checker);
+    const RunResult r = run_for(run, 1.5);
     CHECK(r.kpi.breakdowns > 0);
     CHECK(checker.recharged > 0);
     CHECK(checker.changed_vehicles > 1000);
     CHECK(checker.moved_orders > 300);
     CHECK(checker.missed_vehicles == 0);
     CHECK(checker.missed_orders == 0);
-    CHECK_THROWS_AS(run.model->follow_changes(), FleetModelError);  // one follower
+    CHECK_THROWS_AS(run.model().follow_changes(), FleetModelError);  // one follower
 }

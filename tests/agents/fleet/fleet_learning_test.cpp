@@ -16,7 +16,8 @@
 
 using namespace swarm;
 using namespace swarm::agents;
-using agents::testing::FleetRun;
+using agents::testing::run_for;
+using agents::testing::run_options;
 using agents::testing::SmallCity;
 
 namespace {
@@ -251,8 +252,8 @@ TEST_CASE("fleet learning: services happen and orders are conserved in every mod
         CAPTURE(to_string(mode));
         const FleetSpec spec = learning_spec(city, mode);
         sim::SerialExecutor serial;
-        FleetRun run(spec, *city.routers, serial);
-        const auto r = run.run(6.0);          // finish() checks conservation
+        FleetRun run(spec, run_options(spec, *city.routers, serial));
+        const auto r = run_for(run, 6.0);     // finish() checks conservation
         CHECK(r.kpi.learning_rounds == 359);  // every minute before the end
         CHECK(r.kpi.wear_breakdowns > 0);
         CHECK(r.kpi.breakdowns >= r.kpi.wear_breakdowns);
@@ -265,7 +266,7 @@ TEST_CASE("fleet learning: services happen and orders are conserved in every mod
             CHECK(r.kpi.model_bytes > 0);
         }
         // no vehicle is left in the workshop or flagged past a service it had
-        const FleetState& fs = run.model->vehicles();
+        const FleetState& fs = run.model().vehicles();
         for (std::uint32_t v = 0; v < fs.size(); ++v) {
             if (fs.state[v] == VehicleState::kMaintenance) {
                 CHECK(fs.plan[v].size == 0);
@@ -295,11 +296,11 @@ TEST_CASE("fleet learning: a vehicle due for service that cannot get home tries 
     cut.duration_s = 3600.0;
     spec.disruptions.push_back(cut);
     sim::SerialExecutor serial;
-    FleetRun run(spec, *city.routers, serial);
-    const auto r = run.run(3.0);
+    FleetRun run(spec, run_options(spec, *city.routers, serial));
+    const auto r = run_for(run, 3.0);
     CHECK(r.kpi.services > 0);
     // every vehicle of the cut-off depot was serviced after the roads reopened
-    const FleetState& fs = run.model->vehicles();
+    const FleetState& fs = run.model().vehicles();
     std::uint32_t homed = 0;
     for (std::uint32_t v = 0; v < fs.size(); ++v) {
         if (fs.home[v] != 0) {
@@ -307,7 +308,7 @@ TEST_CASE("fleet learning: a vehicle due for service that cannot get home tries 
         }
         ++homed;
         CAPTURE(v);
-        CHECK(run.model->vehicle_counters(v, run.engine->now()).services > 0);
+        CHECK(run.model().vehicle_counters(v, run.engine().now()).services > 0);
     }
     CHECK(homed == 14);
 }
@@ -324,8 +325,8 @@ TEST_CASE("fleet learning: shared models cut breakdowns against no learning") {
              {LearningMode::kOff, LearningMode::kGossip, LearningMode::kFedAvg}) {
             const FleetSpec spec = learning_spec(city, mode);
             sim::SerialExecutor serial;
-            FleetRun run(spec, *city.routers, serial, 0, seed);
-            const auto r = run.run(8.0);
+            FleetRun run(spec, run_options(spec, *city.routers, serial, 0, seed));
+            const auto r = run_for(run, 8.0);
             if (mode == LearningMode::kOff) {
                 off += r.kpi.breakdowns;
                 cost_off += r.kpi.cost;
@@ -348,15 +349,15 @@ TEST_CASE("fleet learning: results are identical on 1 and 2 threads") {
     for (const LearningMode mode : {LearningMode::kGossip, LearningMode::kFedAvg}) {
         const FleetSpec spec = learning_spec(city, mode);
         sim::SerialExecutor serial;
-        FleetRun a(spec, *city.routers, serial, 1);
-        const auto ra = a.run(3.0);
+        FleetRun a(spec, run_options(spec, *city.routers, serial, 1));
+        const auto ra = run_for(a, 3.0);
         sim::TbbExecutor two(2);
-        FleetRun b(spec, *city.routers, two, 2);
-        const auto rb = b.run(3.0);
+        FleetRun b(spec, run_options(spec, *city.routers, two, 2));
+        const auto rb = run_for(b, 3.0);
         CHECK(ra.kpi_hash == rb.kpi_hash);
         CHECK(ra.event_hash == rb.event_hash);
-        const auto& wa = a.model->learning()->risk_models();
-        const auto& wb = b.model->learning()->risk_models();
+        const auto& wa = a.model().learning()->risk_models();
+        const auto& wb = b.model().learning()->risk_models();
         CHECK(std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
     }
 }

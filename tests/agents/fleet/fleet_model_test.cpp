@@ -13,15 +13,17 @@
 
 using namespace swarm;
 using namespace swarm::agents;
-using swarm::agents::testing::FleetRun;
+using agents::testing::run_for;
+using agents::testing::run_options;
 using swarm::agents::testing::SmallCity;
 
 TEST_CASE("fleet: a driven route takes its length over speed edge by edge") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial, 0, 11, /*leg_log=*/true);
-    const auto result = run.run(1.0);
-    const FleetModel& model = *run.model;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    run.model().enable_leg_log(true);
+    const auto result = run_for(run, 1.0);
+    const FleetModel& model = run.model();
     const auto& net = city.network;
     std::size_t ground_legs = 0;
     std::size_t drone_legs = 0;
@@ -67,14 +69,14 @@ TEST_CASE("fleet: a driven route takes its length over speed edge by edge") {
 TEST_CASE("fleet: positions are interpolated along the current edge or leg") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    run.run(0.25);
-    const FleetModel& model = *run.model;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    run_for(run, 0.25);
+    const FleetModel& model = run.model();
     const FleetState& f = model.vehicles();
     std::size_t moving = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
         if (f.moving[v] == 0) {
-            const world::Point p = model.position_at(v, run.engine->now());
+            const world::Point p = model.position_at(v, run.engine().now());
             const world::Point n = city.network.position(f.node[v]);
             CHECK(p.x == n.x);
             CHECK(p.y == n.y);
@@ -98,37 +100,37 @@ TEST_CASE("fleet: positions are interpolated along the current edge or leg") {
 TEST_CASE("fleet: orders are conserved and a broken book is caught") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const auto result = run.run(2.0);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto result = run_for(run, 2.0);
     const auto& k = result.kpi;
     CHECK(k.created == k.delivered + k.failed + k.backlog);
     CHECK(k.created > 100);
-    CHECK_NOTHROW(run.model->finish(*run.engine));
+    CHECK_NOTHROW(run.model().finish(run.engine()));
     // every depot's book agrees with the summary
     std::uint64_t created = 0;
-    for (std::uint32_t d = 0; d < run.model->depot_count(); ++d) {
-        const auto report = run.model->depot(d).book.check_conservation();
+    for (std::uint32_t d = 0; d < run.model().depot_count(); ++d) {
+        const auto report = run.model().depot(d).book.check_conservation();
         CHECK(report.ok());
         created += report.created;
     }
     CHECK(created == k.created);
     // a depot whose counter claims an order the book does not hold
-    run.model->depot_for_test(1).book.counters().created += 1;
-    CHECK_THROWS_AS(run.model->finish(*run.engine), FleetModelError);
-    run.model->depot_for_test(1).book.counters().created -= 1;
-    CHECK_NOTHROW(run.model->finish(*run.engine));
+    run.model().depot_for_test(1).book.counters().created += 1;
+    CHECK_THROWS_AS(run.model().finish(run.engine()), FleetModelError);
+    run.model().depot_for_test(1).book.counters().created -= 1;
+    CHECK_NOTHROW(run.model().finish(run.engine()));
     // an order counted as failed that the book never failed
     const auto no_vehicle = static_cast<std::size_t>(FailReason::kNoVehicle);
-    run.model->depot_for_test(0).book.counters().failed_by_reason[no_vehicle] += 1;
-    CHECK_THROWS_AS(run.model->finish(*run.engine), FleetModelError);
+    run.model().depot_for_test(0).book.counters().failed_by_reason[no_vehicle] += 1;
+    CHECK_THROWS_AS(run.model().finish(run.engine()), FleetModelError);
 }
 
 TEST_CASE("fleet: capacity and energy limits hold and vehicles charge and deliver on time") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const auto result = run.run(2.0);
-    const FleetModel& model = *run.model;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto result = run_for(run, 2.0);
+    const FleetModel& model = run.model();
     const FleetState& f = model.vehicles();
     std::uint64_t drone_deliveries = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
@@ -163,8 +165,8 @@ TEST_CASE("fleet: capacity and energy limits hold and vehicles charge and delive
 TEST_CASE("fleet: identical KPIs and event hash for any executor and thread count") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun reference(city.spec, *city.routers, serial, 1);
-    const auto ref = reference.run(2.0);
+    FleetRun reference(city.spec, run_options(city.spec, *city.routers, serial, 1));
+    const auto ref = run_for(reference, 2.0);
     CHECK(ref.events > 10'000);
     const auto json = [](const KpiSummary& s) {
         std::ostringstream out;
@@ -172,23 +174,23 @@ TEST_CASE("fleet: identical KPIs and event hash for any executor and thread coun
         return out.str();
     };
     {
-        FleetRun r(city.spec, *city.routers, serial, 7);
-        const auto x = r.run(2.0);
+        FleetRun r(city.spec, run_options(city.spec, *city.routers, serial, 7));
+        const auto x = run_for(r, 2.0);
         CHECK(x.kpi_hash == ref.kpi_hash);
         CHECK(x.event_hash == ref.event_hash);
     }
     for (const std::size_t threads : {1u, 2u, 4u}) {
         CAPTURE(threads);
         sim::TbbExecutor tbb(threads);
-        FleetRun r(city.spec, *city.routers, tbb);
-        const auto x = r.run(2.0);
+        FleetRun r(city.spec, run_options(city.spec, *city.routers, tbb));
+        const auto x = run_for(r, 2.0);
         CHECK(x.kpi_hash == ref.kpi_hash);
         CHECK(x.event_hash == ref.event_hash);
         CHECK(json(x.kpi) == json(ref.kpi));
     }
     // a different seed gives a different history
-    FleetRun other(city.spec, *city.routers, serial, 1, 12);
-    CHECK(other.run(2.0).event_hash != ref.event_hash);
+    FleetRun other(city.spec, run_options(city.spec, *city.routers, serial, 1, 12));
+    CHECK(run_for(other, 2.0).event_hash != ref.event_hash);
 }
 
 TEST_CASE("fleet: the vehicle state machine refuses impossible transitions") {
@@ -252,15 +254,15 @@ TEST_CASE("fleet: specs are validated") {
 TEST_CASE("fleet: the summary accounts for every order and Q(t) stays in the unit interval") {
     SmallCity city;
     sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const auto result = run.run(2.0);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto result = run_for(run, 2.0);
     const KpiSummary& k = result.kpi;
     CHECK(k.created > 0);
     CHECK(k.delivered + k.failed + k.backlog == k.created);
     CHECK(k.delivered == k.delivered_on_time + k.delivered_late);
     // the KPI observer sampled on the grid, and its last sample is a valid aggregate
-    CHECK(run.kpi->samples() > 0);
-    CHECK(run.kpi->latest().summary.created <= k.created);
+    CHECK(run.kpis().samples() > 0);
+    CHECK(run.kpis().latest().summary.created <= k.created);
     // Q(t) over the complete intervals
     const KpiSeries& series = result.kpis.series;
     const std::size_t n = series.complete_before(result.kpis.t);
@@ -281,8 +283,8 @@ TEST_CASE("fleet: the summary accounts for every order and Q(t) stays in the uni
     CHECK(k.utilisation > 0.0);
     CHECK(k.utilisation <= 1.0);
     // every vehicle's time is accounted for over the whole run
-    for (std::uint32_t v = 0; v < run.model->vehicle_count(); ++v) {
-        CHECK(run.model->vehicle_counters(v, result.kpis.t).accounted() == result.kpis.t);
+    for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
+        CHECK(run.model().vehicle_counters(v, result.kpis.t).accounted() == result.kpis.t);
     }
 }
 
@@ -295,11 +297,11 @@ TEST_CASE("fleet: the day profile creates more orders at the peaks than at night
     spec.depots = {depot};
     spec.fleets = {{0, 4, 0, {}}};
     sim::SerialExecutor serial;
-    FleetRun run(spec, *city.routers, serial);
-    run.run(24.0);
+    FleetRun run(spec, run_options(spec, *city.routers, serial));
+    run_for(run, 24.0);
     // orders created per hour of the day
     std::array<std::uint64_t, 24> per_hour{};
-    for (const Order& o : run.model->depot(0).book.orders()) {
+    for (const Order& o : run.model().depot(0).book.orders()) {
         const auto h = static_cast<std::size_t>(spec.time.to_seconds(o.created) / 3600.0);
         REQUIRE(h < 24);
         ++per_hour[h];

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_run.hpp"
 #include "agents/fleet/kpi_observer.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
@@ -113,37 +114,30 @@ struct RunResult {
     std::uint64_t events = 0;
 };
 
-// one run of a fleet scenario: the model, its engine and the KPI observer
-struct FleetRun {
-    std::unique_ptr<FleetModel> model;
-    std::unique_ptr<sim::Engine> engine;
-    std::unique_ptr<FleetKpiObserver> kpi;
+// a test run as every front-end sets one up (agents::FleetRun), with the small city's routers
+// and the test's executor; the KPI observer samples on the KPI grid from its first interval
+inline FleetRunOptions run_options(const FleetSpec& spec, const routing::RouterFactory& routers,
+                                   sim::Executor& executor, std::size_t partitions = 0,
+                                   std::uint64_t seed = 11) {
+    FleetRunOptions o;
+    o.seed = seed;
+    o.partitions = partitions;
+    o.executor = &executor;
+    o.routers = &routers;
+    o.sample_first = spec.time.from_seconds(spec.demand.kpi_interval_s);
+    o.sample_interval = o.sample_first;
+    return o;
+}
 
-    FleetRun(const FleetSpec& spec, const routing::RouterFactory& routers, sim::Executor& executor,
-             std::size_t partitions = 0, std::uint64_t seed = 11, bool leg_log = false)
-        : model(std::make_unique<FleetModel>(spec, routers)),
-          engine(std::make_unique<sim::Engine>(model->engine_config(seed, partitions), *model,
-                                               executor)),
-          kpi(std::make_unique<FleetKpiObserver>(*model)) {
-        model->enable_leg_log(leg_log);
-        engine->add_observer(*kpi);
-        // samples on the KPI grid
-        const sim::Tick interval = spec.time.from_seconds(spec.demand.kpi_interval_s);
-        engine->set_sampling(interval, interval);
-        model->attach(*engine);
-    }
-
-    // runs for `hours` of simulated time, checks conservation, returns KPIs and event hash
-    RunResult run(double hours) {
-        sim::RunLimits limits;
-        limits.until = model->spec().time.from_seconds(hours * 3600.0);
-        const auto stats = engine->run(limits);
-        model->finish(*engine);
-        FleetKpis k = kpi->take(limits.until);
-        KpiSummary summary = k.summary;
-        const std::uint64_t hash = k.hash;
-        return {std::move(k), summary, hash, engine->event_hash(), stats.events};
-    }
-};
+// runs for `hours` of simulated time, checks conservation, returns KPIs and event hash
+inline RunResult run_for(FleetRun& run, double hours) {
+    sim::RunLimits limits;
+    limits.until = run.spec().time.from_seconds(hours * 3600.0);
+    const sim::RunStats stats = run.run(limits);
+    FleetKpis k = run.finish(limits.until);
+    KpiSummary summary = k.summary;
+    const std::uint64_t hash = k.hash;
+    return {std::move(k), summary, hash, run.engine().event_hash(), stats.events};
+}
 
 }  // namespace swarm::agents::testing

@@ -54,12 +54,12 @@ TEST_CASE("kpi observer: during a cloud outage the held orders show as unassigne
     city.spec.demand.kpi_interval_s = 300.0;
     city.spec.disruptions.push_back(cloud_outage(1800.0, 1800.0));
     swarm::sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
     // ten minutes into the outage
-    const RunResult r = run.run((1800.0 + 600.0) / 3600.0);
+    const RunResult r = run_for(run, (1800.0 + 600.0) / 3600.0);
     const Tick t = city.spec.time.from_seconds(2400.0);
-    const OpenOrderKpis open = open_order_kpis(*run.model, t);
-    const OpenOrderKpis expected = recount(*run.model, t);
+    const OpenOrderKpis open = open_order_kpis(run.model(), t);
+    const OpenOrderKpis expected = recount(run.model(), t);
     CHECK(open.unassigned == expected.unassigned);
     CHECK(open.oldest_unassigned_created == expected.oldest_unassigned_created);
     CHECK(open.overdue == expected.overdue);
@@ -72,7 +72,7 @@ TEST_CASE("kpi observer: during a cloud outage the held orders show as unassigne
     // at risk only counts open orders not yet due
     CHECK(open.at_risk <= r.kpi.backlog - open.overdue);
     // the timeline saw the pile-up at the first sample after the onset (samples every 300 s)
-    const auto& tl = run.kpi->timeline();
+    const auto& tl = run.kpis().timeline();
     const auto at = [&](double seconds) {
         for (const LeadingSample& x : tl) {
             if (x.t == city.spec.time.from_seconds(seconds)) {
@@ -97,8 +97,8 @@ TEST_CASE("kpi observer: a stalled fleet costs more than a working one with the 
             city.spec.disruptions.push_back(cloud_outage(0.0, 7200.0));
         }
         swarm::sim::SerialExecutor serial;
-        FleetRun run(city.spec, *city.routers, serial);
-        return run.run(1.0).kpi;
+        FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+        return run_for(run, 1.0).kpi;
     };
     const KpiSummary stalled = cost("cloud", true);
     const KpiSummary working = cost("cloud", false);
@@ -146,13 +146,13 @@ TEST_CASE("kpi observer: cost prices late minutes and a fee per order past due")
 TEST_CASE("kpi observer: per-fleet figures add up and figures that do not apply are empty") {
     SmallCity city;
     swarm::sim::SerialExecutor serial;
-    FleetRun run(city.spec, *city.routers, serial);
-    const KpiSummary s = run.run(1.0).kpi;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const KpiSummary s = run_for(run, 1.0).kpi;
     // the six groups of the spec (vans and drones at three depots) are two fleets
     REQUIRE(s.groups.size() == 2);
     CHECK(s.groups[0].id == "vans");
     CHECK(s.groups[1].id == "drones");
-    CHECK(s.groups[0].vehicles + s.groups[1].vehicles == run.model->vehicle_count());
+    CHECK(s.groups[0].vehicles + s.groups[1].vehicles == run.model().vehicle_count());
     CHECK(s.groups[0].deliveries + s.groups[1].deliveries == s.delivered);
     CHECK(s.groups[0].deliveries > 0);
     CHECK(s.groups[1].deliveries > 0);

@@ -18,17 +18,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "agents/fleet/fleet_model.hpp"
-#include "agents/fleet/kpi_observer.hpp"
-#include "agents/routing/router.hpp"
+#include "agents/fleet/fleet_run.hpp"
+#include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "sim/engine.hpp"
-#include "sim/executor.hpp"
 
 namespace {
 
@@ -602,22 +599,15 @@ Outcome run(const std::string& text, const std::vector<std::string>& overrides) 
 }
 
 Outcome run(const io::Scenario& s) {
-    routing::RouterOptions ro;
-    ro.landmark_count = s.network_settings.landmarks;
-    const routing::RouterFactory routers(*s.network, ro);
-    agents::FleetModel model(s.spec, routers);
-    const std::unique_ptr<sim::Executor> executor = sim::make_executor(s.run.threads);
-    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
-    agents::FleetKpiObserver kpi(model);
-    engine.add_observer(kpi);
-    const sim::Tick interval = s.spec.time.from_seconds(s.run.sample_interval_s);
-    engine.set_sampling(interval, interval);
-    model.attach(engine);
+    agents::FleetRunOptions o = io::fleet_run_options(s);
+    o.sample_first = s.spec.time.from_seconds(s.run.sample_interval_s);
+    o.sample_interval = o.sample_first;
+    agents::FleetRun fleet(s.spec, o);
     sim::RunLimits limits;
     limits.until = s.spec.time.from_seconds(s.run.duration_s);
-    engine.run(limits);
-    model.finish(engine);
-    return {engine.event_hash(), kpi.take(limits.until).hash, ""};
+    fleet.run(limits);
+    const std::uint64_t kpis = fleet.finish(limits.until).hash;
+    return {fleet.engine().event_hash(), kpis, ""};
 }
 
 std::string joined(const std::vector<std::string>& v) {

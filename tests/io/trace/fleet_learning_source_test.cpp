@@ -48,22 +48,23 @@ TEST_CASE("fleet learning values and model transfers are written to the trace") 
     l.eval_every = 1;
     l.degradation.wear_per_hour = 0.1;
     const auto executor = sim::make_executor(2);
-    agents::testing::FleetRun run(city.spec, *city.routers, *executor);
-    io::FleetLearningSource source(*run.model);
+    agents::FleetRun run(city.spec,
+                         agents::testing::run_options(city.spec, *city.routers, *executor));
+    io::FleetLearningSource source(run.model());
     REQUIRE(source.value_names().size() == agents::FleetLearning::kValues);
 
     const std::string path =
         (std::filesystem::temp_directory_path() / "swarm_fleet_learning_trace.h5").string();
-    io::TraceHeader h = io::TraceObserver::header_for(*run.model, 60.0);
+    io::TraceHeader h = io::TraceObserver::header_for(run.model(), 60.0);
     h.agent_values = io::FleetLearningSource::names(city.spec);
     io::TraceWriter writer(path, h);
-    io::TraceObserver trace(*run.model, writer);
+    io::TraceObserver trace(run.model(), writer);
     trace.add_value_source(source);
     trace.add_link_source(source);
-    run.engine->add_observer(trace);
-    LearningRecorder recorder(*run.model);
-    run.engine->add_observer(recorder);
-    run.run(0.5);
+    run.engine().add_observer(trace);
+    LearningRecorder recorder(run.model());
+    run.engine().add_observer(recorder);
+    agents::testing::run_for(run, 0.5);
     writer.close();
 
     const io::TraceReader reader(path);
@@ -89,7 +90,7 @@ TEST_CASE("fleet learning values and model transfers are written to the trace") 
     std::uint64_t bytes = 0;
     for (const io::TraceLink& link : reader.all_links()) {
         CHECK(link.from != link.to);
-        CHECK(link.from < run.model->vehicle_count());
+        CHECK(link.from < run.model().vehicle_count());
         messages += link.messages;
         bytes += link.bytes;
     }

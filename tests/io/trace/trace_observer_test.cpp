@@ -76,9 +76,9 @@ TEST_CASE("declared per-agent values without a source stay NaN") {
     h.agent_values = {"model_loss"};
     {
         io::TraceWriter writer(path, h);
-        io::TraceObserver trace(*t.run->model, writer);
-        t.run->engine->add_observer(trace);
-        (void)t.run->run(0.1);
+        io::TraceObserver trace(t.run->model(), writer);
+        t.run->add_observer(trace);
+        (void)agents::testing::run_for(*t.run, 0.1);
         writer.close();
     }
     const io::TraceReader reader(path);
@@ -113,7 +113,7 @@ TEST_CASE("bad per-agent value names are trace errors naming the value") {
     io::TraceHeader h = t.header();
     h.agent_values = {"risk"};
     io::TraceWriter writer(path, h);
-    io::TraceObserver trace(*t.run->model, writer);
+    io::TraceObserver trace(t.run->model(), writer);
     FakeValues undeclared({"wear"});
     CHECK_THROWS_WITH_AS(trace.add_value_source(undeclared),
                          doctest::Contains("'wear' is not declared"), io::TraceError);

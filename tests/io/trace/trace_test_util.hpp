@@ -64,7 +64,7 @@ inline constexpr double kSampleSeconds = 60.0;
 struct TracedRun {
     agents::testing::SmallCity city;
     std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
-    std::unique_ptr<agents::testing::FleetRun> run;
+    std::unique_ptr<agents::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
     LinkSource* links = nullptr;         // fed to the trace observer when set
     AgentValueSource* values = nullptr;  // likewise; its names go into the header
@@ -75,12 +75,13 @@ struct TracedRun {
         if (tweak) {
             tweak(city.spec);
         }
-        run = std::make_unique<agents::testing::FleetRun>(city.spec, *city.routers, *executor);
-        recorder = std::make_unique<RecordingObserver>(*run->model);
+        run = std::make_unique<agents::FleetRun>(
+            city.spec, agents::testing::run_options(city.spec, *city.routers, *executor));
+        recorder = std::make_unique<RecordingObserver>(run->model());
     }
 
     [[nodiscard]] TraceHeader header() const {
-        TraceHeader h = TraceObserver::header_for(*run->model, kSampleSeconds);
+        TraceHeader h = TraceObserver::header_for(run->model(), kSampleSeconds);
         h.scenario_text = "# test scenario\nname = \"small-city\"\n";
         h.scenario_name = "small-city";
         h.seed = 11;
@@ -95,16 +96,16 @@ struct TracedRun {
     agents::testing::RunResult write(const std::string& path, double hours,
                                      TraceOptions options = {}) {
         TraceWriter writer(path, header(), options);
-        TraceObserver trace(*run->model, writer);
+        TraceObserver trace(run->model(), writer);
         if (links != nullptr) {
             trace.add_link_source(*links);
         }
         if (values != nullptr) {
             trace.add_value_source(*values);
         }
-        run->engine->add_observer(trace);
-        run->engine->add_observer(*recorder);
-        agents::testing::RunResult r = run->run(hours);
+        run->add_observer(trace);
+        run->add_observer(*recorder);
+        agents::testing::RunResult r = agents::testing::run_for(*run, hours);
         writer.close();
         return r;
     }

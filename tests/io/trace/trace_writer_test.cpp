@@ -75,7 +75,7 @@ TEST_CASE("trace round trip: frames equal what the observer saw, observables the
     const agents::testing::RunResult r = t.write(path, 1.0);
     const io::TraceReader reader(path);
     CHECK(reader.complete());
-    CHECK(reader.agents() == t.run->model->vehicle_count());
+    CHECK(reader.agents() == t.run->model().vehicle_count());
     REQUIRE(reader.samples() == t.recorder->ticks.size());
     // samples at 1, 2, ..., 59 minutes (the run ends before the one at 60)
     REQUIRE(reader.samples() == 59);
@@ -84,7 +84,7 @@ TEST_CASE("trace round trip: frames equal what the observer saw, observables the
     }
     check_every_frame(reader, *t.recorder);
     // counters at the last sample equal the KPI observer's at the same sample
-    const agents::KpiSummary& last = t.run->kpi->latest().summary;
+    const agents::KpiSummary& last = t.run->kpis().latest().summary;
     const io::TraceSeries delivered = reader.observable("delivered");
     REQUIRE(delivered.value.size() == 59);
     CHECK(delivered.value.back() == static_cast<double>(last.delivered));
@@ -141,7 +141,7 @@ class TestLinks final : public io::LinkSource {
 TEST_CASE("link sources feed connectivity through the observer") {
     const std::string path = temp_path("observer_links");
     TracedRun t;
-    const auto n = static_cast<std::uint32_t>(t.run->model->vehicle_count());
+    const auto n = static_cast<std::uint32_t>(t.run->model().vehicle_count());
     TestLinks source(n);
     t.links = &source;
     (void)t.write(path, 0.25);

@@ -1,0 +1,53 @@
+#include "agents/fleet/fleet_run.hpp"
+
+namespace swarm::agents {
+
+FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
+    : own_routers_(options.routers != nullptr
+                       ? nullptr
+                       : std::make_unique<routing::RouterFactory>(spec.net(), options.routing)),
+      routers_(options.routers != nullptr ? options.routers : own_routers_.get()),
+      own_executor_(options.executor != nullptr ? nullptr : sim::make_executor(options.threads)),
+      executor_(options.executor != nullptr ? options.executor : own_executor_.get()),
+      model_(std::make_unique<FleetModel>(spec, *routers_)),
+      engine_(std::make_unique<sim::Engine>(model_->engine_config(options.seed, options.partitions),
+                                            *model_, *executor_)),
+      kpi_(std::make_unique<FleetKpiObserver>(*model_)) {
+    if (options.kpi_samples) {
+        engine_->add_observer(*kpi_);
+    }
+    if (options.sample_interval > 0) {
+        // registered before the model's barrier actions: a sample at t sees the state before
+        // the board rebuild, fleet-time booking or learning round due at t
+        engine_->set_sampling(options.sample_first, options.sample_interval);
+    }
+}
+
+FleetRun::~FleetRun() = default;
+
+void FleetRun::add_observer(sim::Observer& observer) {
+    engine_->add_observer(observer);
+}
+
+void FleetRun::add_observer(sim::Observer& observer, sim::Tick first, sim::Tick interval) {
+    engine_->add_observer(observer, first, interval);
+}
+
+void FleetRun::start() {
+    if (!started_) {
+        model_->attach(*engine_);
+        started_ = true;
+    }
+}
+
+sim::RunStats FleetRun::run(const sim::RunLimits& limits) {
+    start();
+    return engine_->run(limits);
+}
+
+FleetKpis FleetRun::finish(sim::Tick end) {
+    model_->finish(*engine_);
+    return kpi_->take(end);
+}
+
+}  // namespace swarm::agents

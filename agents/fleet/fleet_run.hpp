@@ -1,0 +1,107 @@
+// One way to set up a fleet run, shared by every front-end (`swarmsim run`, the live
+// visualizer, the benchmarks, the tests): the routers, the model, the executor, the engine
+// and the KPI observer, made in the right order and kept alive for the run. A front-end adds
+// only what is its own (a trace, a live feed, progress, timing, Ctrl-C) and runs:
+//
+//   FleetRunOptions o;
+//   o.seed = 7;
+//   o.sample_interval = spec.time.from_seconds(900.0);  // KPI samples at 0, 900 s, ...
+//   FleetRun run(spec, o);                  // model, engine, KPI observer on the run's grid
+//   run.add_observer(feed);                 // sampled with the KPIs (or on a grid of its own)
+//   run.run(limits);                        // attaches the model first (start())
+//   run.engine().sample_now();              // the final state, when the front-end wants it
+//   const FleetKpis kpis = run.finish(limits.until);
+//
+// The order things are registered with the engine is the order they run at one instant, and
+// it is part of the result (what a sample sees): first the run's grid (the KPI observer, then
+// the observers added without a grid of their own, in the order added), then whatever the
+// front-end registered before start() (observers on grids of their own, Engine::every), then
+// the model's own barrier actions (FleetModel::attach: board rebuilds, fleet time, learning
+// rounds, scheduled disruptions), then whatever was registered after start(). docs/
+// architecture.md, "Setting up a run".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/kpi_observer.hpp"
+#include "agents/routing/router.hpp"
+#include "sim/engine.hpp"
+#include "sim/executor.hpp"
+
+namespace swarm::agents {
+
+struct FleetRunOptions {
+    std::uint64_t seed = 0;      // the run seed (EngineConfig::seed)
+    std::size_t partitions = 0;  // 0: chosen from the executor's concurrency
+    // the executor: borrowed (must outlive the run), or made with `threads` (0: all cores)
+    sim::Executor* executor = nullptr;
+    std::size_t threads = 0;
+    // the routers: borrowed (must outlive the run), or made from the spec's network with
+    // `routing` (its landmark count: the scenario's network.landmarks)
+    const routing::RouterFactory* routers = nullptr;
+    routing::RouterOptions routing;
+    // the run's sampling grid in ticks: the KPI observer and the observers added without a
+    // grid of their own sample at sample_first, sample_first + sample_interval, ... (and at
+    // Engine::sample_now()). sample_interval 0: no grid.
+    sim::Tick sample_first = 0;
+    sim::Tick sample_interval = 0;
+    // false: the KPI observer is not sampled (no timeline; finish() still aggregates the end)
+    bool kpi_samples = true;
+};
+
+class FleetRun {
+  public:
+    // spec (and its network) must outlive the run. Throws what the parts throw (a bad
+    // allocation policy, a bad grid: sim::SchedulingError).
+    FleetRun(const FleetSpec& spec, const FleetRunOptions& options);
+    FleetRun(const FleetRun&) = delete;
+    FleetRun& operator=(const FleetRun&) = delete;
+    ~FleetRun();
+
+    // an observer on the run's grid, sampled after the KPI observer and those added before;
+    // kept by reference (it must outlive the run's last sample)
+    void add_observer(sim::Observer& observer);
+    // an observer on a grid of its own: before start() it samples before the model's barrier
+    // actions at its instants, after start() after them
+    void add_observer(sim::Observer& observer, sim::Tick first, sim::Tick interval);
+
+    // attaches the model to the engine (FleetModel::attach: routers per partition, the first
+    // board, its barrier actions, each depot's first order); once, run() does it if needed
+    void start();
+    [[nodiscard]] bool started() const { return started_; }
+    // runs until a limit (sim::RunLimits: until, stop_when, max_events) or request_stop();
+    // may be called again to continue
+    sim::RunStats run(const sim::RunLimits& limits);
+
+    // the end of the run: checks every depot's conservation (FleetModel::finish, throws
+    // FleetModelError) and aggregates the KPIs at `end` (not before the last sample). Call
+    // engine().sample_now() before it for the observers' final sample.
+    [[nodiscard]] FleetKpis finish(sim::Tick end);
+
+    [[nodiscard]] const FleetSpec& spec() const { return model_->spec(); }
+    [[nodiscard]] FleetModel& model() { return *model_; }
+    [[nodiscard]] const FleetModel& model() const { return *model_; }
+    [[nodiscard]] sim::Engine& engine() { return *engine_; }
+    [[nodiscard]] const sim::Engine& engine() const { return *engine_; }
+    [[nodiscard]] sim::Executor& executor() { return *executor_; }
+    [[nodiscard]] const routing::RouterFactory& routers() const { return *routers_; }
+    // the KPI observer: its latest sample and timeline
+    [[nodiscard]] const FleetKpiObserver& kpis() const { return *kpi_; }
+
+  private:
+    // declared in construction order; destroyed in reverse (the engine before the model, the
+    // model before its routers)
+    std::unique_ptr<routing::RouterFactory> own_routers_;
+    const routing::RouterFactory* routers_;
+    std::unique_ptr<sim::Executor> own_executor_;
+    sim::Executor* executor_;
+    std::unique_ptr<FleetModel> model_;
+    std::unique_ptr<sim::Engine> engine_;
+    std::unique_ptr<FleetKpiObserver> kpi_;
+    bool started_ = false;
+};
+
+}  // namespace swarm::agents

@@ -1,0 +1,19 @@
+// What a scenario says about how its run is set up (agents/fleet/fleet_run.hpp): the seed,
+// the worker threads and the router's landmarks. The sampling grid is the front-end's:
+// `swarmsim run` samples KPIs every run.sample_interval_s, the live view every snapshot.
+#pragma once
+
+#include "agents/fleet/fleet_run.hpp"
+#include "io/scenario/scenario.hpp"
+
+namespace swarm::io {
+
+[[nodiscard]] inline agents::FleetRunOptions fleet_run_options(const Scenario& s) {
+    agents::FleetRunOptions o;
+    o.seed = s.run.seed;
+    o.threads = s.run.threads;
+    o.routing.landmark_count = s.network_settings.landmarks;
+    return o;
+}
+
+}  // namespace swarm::io
