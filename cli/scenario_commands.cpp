@@ -16,17 +16,17 @@
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_run.hpp"
 #include "agents/fleet/kpi_observer.hpp"
-#include "agents/routing/router.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/fleet_learning_source.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
-#include "sim/executor.hpp"
 
 namespace swarm::cli {
 
@@ -266,13 +266,6 @@ int run_scenario(const RunOptions& o) {
         return kExitInvalidInput;
     }
 
-    // model, kernel and KPI observer, as in bench/fleet
-    routing::RouterOptions ro;
-    ro.landmark_count = s.network_settings.landmarks;
-    const routing::RouterFactory routers(*s.network, ro);
-    agents::FleetModel model(s.spec, routers);
-    const std::unique_ptr<sim::Executor> executor = sim::make_executor(s.run.threads);
-    sim::Engine engine(model.engine_config(s.run.seed), model, *executor);
     // KPI samples and trace frames on grids of their own from t = 0, and both once more at
     // the end (engine.sample_now() below)
     const std::optional<sim::Tick> interval =
@@ -284,10 +277,15 @@ int run_scenario(const RunOptions& o) {
     if (!interval || !frame_interval) {
         return kExitInvalidInput;
     }
-    agents::FleetKpiObserver kpi(model);
-    engine.add_observer(kpi);
-    engine.set_sampling(engine.now(), *interval);
-    model.attach(engine);
+    // routers, model, kernel and the KPI observer on the KPI grid; the model attached before
+    // the trace, whose frames at an instant follow the model's barrier actions there
+    agents::FleetRunOptions ro = io::fleet_run_options(s);
+    ro.sample_first = 0;
+    ro.sample_interval = *interval;
+    agents::FleetRun run(s.spec, ro);
+    run.start();
+    agents::FleetModel& model = run.model();
+    sim::Engine& engine = run.engine();
 
     // the trace: one writer thread behind a bounded queue, fed at sample times
     std::unique_ptr<io::TraceWriter> writer;
@@ -318,12 +316,12 @@ int run_scenario(const RunOptions& o) {
             tracer->add_value_source(*learned);
             tracer->add_link_source(*learned);
         }
-        engine.add_observer(*tracer, engine.now(), *frame_interval);
+        run.add_observer(*tracer, engine.now(), *frame_interval);
     }
 
     RunReport r;
     r.seed = s.run.seed;
-    r.threads = s.run.threads == 0 ? executor->concurrency() : s.run.threads;
+    r.threads = s.run.threads == 0 ? run.executor().concurrency() : s.run.threads;
     r.partitions = engine.partitions();
     r.lps = engine.config().lp_count;
     const double end_s = o.until_s ? std::min(*o.until_s, s.run.duration_s) : s.run.duration_s;
@@ -340,7 +338,7 @@ int run_scenario(const RunOptions& o) {
     g_running.store(&engine);
     const auto previous = std::signal(SIGINT, on_run_interrupt);
     try {
-        r.stats = engine.run(limits);
+        r.stats = run.run(limits);
     } catch (...) {
         std::signal(SIGINT, previous);
         g_running.store(nullptr);
@@ -353,10 +351,10 @@ int run_scenario(const RunOptions& o) {
     r.interrupted = r.stats.reason == sim::StopReason::kRequested;
     // the final state (the grids stop short of `until`): the trace's last frame is the summary
     engine.sample_now();
-    const sim::Tick end = r.interrupted ? std::max(engine.now(), kpi.latest().t) : limits.until;
-    model.finish(engine);
-    r.kpis = kpi.take(end);
-    r.timeline = kpi.timeline();
+    const sim::Tick end =
+        r.interrupted ? std::max(engine.now(), run.kpis().latest().t) : limits.until;
+    r.kpis = run.finish(end);
+    r.timeline = run.kpis().timeline();
     if (r.timeline.empty() || r.timeline.back().t < end) {
         // the state at the end, when no sample fell on it
         const agents::KpiSummary& ks = r.kpis.summary;

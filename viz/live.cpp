@@ -6,9 +6,9 @@
 #include <stdexcept>
 
 #include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_run.hpp"
 #include "agents/fleet/kpi_observer.hpp"
-#include "agents/routing/router.hpp"
-#include "sim/executor.hpp"
+#include "io/scenario/run_options.hpp"
 
 namespace swarm::viz {
 
@@ -308,37 +308,41 @@ LiveSession::LiveSession(const LiveOptions& options) {
     scenario_ = io::load_scenario(options.scenario, so);
     const io::Scenario& s = scenario_;
 
-    // model and kernel as `swarmsim run` builds them
-    routing::RouterOptions ro;
-    ro.landmark_count = s.network_settings.landmarks;
-    routers_ = std::make_unique<routing::RouterFactory>(*s.network, ro);
-    model_ = std::make_unique<agents::FleetModel>(s.spec, *routers_);
-    executor_ = sim::make_executor(s.run.threads);
-    engine_ = std::make_unique<sim::Engine>(model_->engine_config(s.run.seed), *model_, *executor_);
+    // the run as `swarmsim run` sets it up, sampled on the snapshot grid; the KPI observer is
+    // not sampled (the feed shows what it needs: a full aggregate every snapshot would cost)
+    agents::FleetRunOptions ro = io::fleet_run_options(s);
+    ro.sample_first = 0;
+    ro.sample_interval = std::max<sim::Tick>(1, s.spec.time.from_seconds(options.sample_s));
+    ro.kpi_samples = false;
+    run_ = std::make_unique<agents::FleetRun>(s.spec, ro);
 
     std::vector<world::NodeId> depot_nodes;
     for (const agents::DepotSpec& d : s.spec.depots) {
         depot_nodes.push_back(d.node);
     }
     roads_ = build_road_geometry(*s.network, depot_nodes);
-    feed_ = std::make_unique<Feed>(*model_, roads_, buffer_);
-
-    const sim::Tick sample = std::max<sim::Tick>(1, s.spec.time.from_seconds(options.sample_s));
-    engine_->add_observer(*feed_);
-    engine_->set_sampling(0, sample);
-    engine_->every(0, sample, [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); });
-    model_->attach(*engine_);
+    feed_ = std::make_unique<Feed>(run_->model(), roads_, buffer_);
+    run_->add_observer(*feed_);
+    // the UI's commands at each snapshot, after the feed and before the model's own barrier
+    // actions of that instant
+    run_->engine().every(0, ro.sample_interval,
+                         [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); });
+    run_->start();
 }
 
 LiveSession::~LiveSession() {
     stop();
 }
 
+const agents::FleetModel& LiveSession::model() const {
+    return run_->model();
+}
+
 void LiveSession::on_barrier(sim::Tick t) {
     // the UI's commands, in the order they were given
     commands_.drain(drained_);
     for (const VizCommand& c : drained_) {
-        adapter_.apply(c, *model_, t);
+        adapter_.apply(c, run_->model(), t);
     }
     if (pacing_.load()) {
         pace(scenario_.spec.time.to_seconds(t));
@@ -383,7 +387,7 @@ void LiveSession::run_engine(double until_s) {
     sim::RunLimits limits;
     limits.until = scenario_.spec.time.from_seconds(std::min(until_s, scenario_.run.duration_s));
     limits.stop_when = [this](const sim::Engine& /*e*/) { return stopping_.load(); };
-    engine_->run(limits);
+    run_->run(limits);
 }
 
 void LiveSession::start() {
@@ -414,8 +418,8 @@ void LiveSession::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (engine_) {
-        engine_->request_stop();
+    if (run_) {
+        run_->engine().request_stop();
     }
     if (thread_.joinable()) {
         thread_.join();

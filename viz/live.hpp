@@ -23,11 +23,9 @@
 
 namespace swarm::agents {
 class FleetModel;
+class FleetRun;
 struct DisruptionAction;
 }  // namespace swarm::agents
-namespace swarm::routing {
-class RouterFactory;
-}
 
 namespace swarm::viz {
 
@@ -80,7 +78,7 @@ class LiveSession {
     [[nodiscard]] const RoadGeometry& roads() const { return roads_; }
     [[nodiscard]] const world::RoadNetwork& network() const { return *scenario_.network; }
     [[nodiscard]] const io::Scenario& scenario() const { return scenario_; }
-    [[nodiscard]] const agents::FleetModel& model() const { return *model_; }
+    [[nodiscard]] const agents::FleetModel& model() const;
     [[nodiscard]] double duration_s() const { return scenario_.run.duration_s; }
     [[nodiscard]] bool finished() const { return finished_.load(); }
     // the exception text if the simulation thread failed
@@ -105,10 +103,7 @@ class LiveSession {
     void run_engine(double until_s);
 
     io::Scenario scenario_;
-    std::unique_ptr<routing::RouterFactory> routers_;
-    std::unique_ptr<agents::FleetModel> model_;
-    std::unique_ptr<sim::Executor> executor_;
-    std::unique_ptr<sim::Engine> engine_;
+    std::unique_ptr<agents::FleetRun> run_;
     std::unique_ptr<Feed> feed_;
     DisruptionAdapter adapter_;
     RoadGeometry roads_;

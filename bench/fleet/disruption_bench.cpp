@@ -17,12 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "agents/fleet/fleet_model.hpp"
-#include "agents/fleet/kpi_observer.hpp"
+#include "agents/fleet/fleet_run.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/fleet/bench_city.hpp"
 #include "sim/engine.hpp"
-#include "sim/executor.hpp"
 #include "sim/random.hpp"
 
 namespace {
@@ -77,21 +75,21 @@ void run_policy(const Options& o, const std::string& policy) {
     spec.disruptions = {closure, breakdown};
 
     const auto t0 = std::chrono::steady_clock::now();
-    agents::FleetModel model(spec, *city.routers);
-    auto executor = sim::make_executor(o.threads);
-    sim::Engine engine(model.engine_config(1), model, *executor);
-    agents::FleetKpiObserver kpi(model);
-    engine.add_observer(kpi);
-    model.attach(engine);
+    // no KPI samples: the figures are the end's
+    agents::FleetRunOptions ro;
+    ro.seed = 1;
+    ro.threads = o.threads;
+    ro.routers = city.routers.get();
+    agents::FleetRun run(spec, ro);
     sim::RunLimits limits;
     limits.until = spec.time.from_seconds(o.hours * 3600.0);
-    const sim::RunStats stats = engine.run(limits);
-    model.finish(engine);
+    const sim::RunStats stats = run.run(limits);
+    const agents::FleetKpis k = run.finish(limits.until);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const agents::FleetKpis k = kpi.take(limits.until);
     // orphans still waiting for a vehicle at the end
     std::uint64_t waiting = 0;
+    const agents::FleetModel& model = run.model();
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
         for (const agents::Order& ord : model.depot(d).book.orders()) {
             waiting += ord.state == agents::OrderState::kCreated && ord.reassignments > 0 ? 1 : 0;

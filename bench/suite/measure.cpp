@@ -7,8 +7,7 @@
 #include <memory>
 #include <random>
 
-#include "agents/fleet/fleet_model.hpp"
-#include "agents/fleet/kpi_observer.hpp"
+#include "agents/fleet/fleet_run.hpp"
 #include "bench/bench_util.hpp"
 #include "io/trace/trace_observer.hpp"
 #include "sim/engine.hpp"
@@ -99,36 +98,37 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     const auto t0 = Clock::now();
     const BenchCity city = make_bench_city(p.city);
     const agents::FleetSpec& spec = city.spec;
-    agents::FleetModel model(spec, *city.routers);
-    r.baseline_kib = rss_kib();
-    auto executor = sim::make_executor(p.threads);
-    sim::Engine engine(model.engine_config(42), model, *executor);
-    std::unique_ptr<agents::FleetKpiObserver> kpi;
+    // KPIs (when asked) and the trace on one grid, from its first interval on
     const sim::Tick interval =
         spec.time.from_seconds(p.sample_s > 0.0 ? p.sample_s : spec.demand.kpi_interval_s);
-    engine.set_sampling(interval, interval);
-    if (p.kpis) {
-        kpi = std::make_unique<agents::FleetKpiObserver>(model);
-        engine.add_observer(*kpi);
-    }
-    model.attach(engine);
+    agents::FleetRunOptions o;
+    o.seed = 42;
+    o.threads = p.threads;
+    o.routers = city.routers.get();
+    o.sample_first = interval;
+    o.sample_interval = interval;
+    o.kpi_samples = p.kpis;
+    agents::FleetRun run(spec, o);
+    r.baseline_kib = rss_kib();
+    run.start();
     std::unique_ptr<io::TraceWriter> writer;
     std::unique_ptr<io::TraceObserver> observer;
     if (!p.trace_path.empty()) {
-        io::TraceHeader h = io::TraceObserver::header_for(model, spec.time.to_seconds(interval));
+        io::TraceHeader h =
+            io::TraceObserver::header_for(run.model(), spec.time.to_seconds(interval));
         h.scenario_text = "# swarmsim benchmark city\n";
         h.seed = 42;
         h.threads = p.threads;
         writer = std::make_unique<io::TraceWriter>(p.trace_path, h, p.trace_options);
-        observer = std::make_unique<io::TraceObserver>(model, *writer);
-        engine.add_observer(*observer);
+        observer = std::make_unique<io::TraceObserver>(run.model(), *writer);
+        run.add_observer(*observer);
     }
     r.setup_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
     sim::RunLimits limits;
     limits.until = spec.time.from_seconds(p.hours * 3600.0);
     const auto t1 = Clock::now();
-    const auto stats = engine.run(limits);
+    const auto stats = run.run(limits);
     const auto t2 = Clock::now();
     if (writer) {
         writer->close();
@@ -145,10 +145,9 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     r.cpu_s = process_cpu_seconds();
     r.events = stats.events;
     r.windows = stats.windows;
-    r.event_hash = engine.event_hash();
-    model.finish(engine);
-    if (kpi) {
-        const agents::FleetKpis k = kpi->take(limits.until);
+    r.event_hash = run.engine().event_hash();
+    const agents::FleetKpis k = run.finish(limits.until);
+    if (p.kpis) {
         const agents::KpiSummary& s = k.summary;
         r.kpi_hash = k.hash;
         r.created = s.created;
@@ -161,8 +160,8 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     }
     r.peak_kib = peak_rss_kib();
     r.end_kib = rss_kib();
-    r.model_bytes = model.memory_bytes();
-    r.kernel_bytes = engine.memory().total();
+    r.model_bytes = run.model().memory_bytes();
+    r.kernel_bytes = run.engine().memory().total();
     return r;
 }
 
