@@ -17,8 +17,8 @@
 // the observers added without a grid of their own, in the order added), then whatever the
 // front-end registered before start() (observers on grids of their own, Engine::every), then
 // the model's own barrier actions (FleetModel::attach: board rebuilds, fleet time, learning
-// rounds, scheduled disruptions), then whatever was registered after start(). docs/
-// architecture.md, "Setting up a run".
+// rounds, scheduled disruptions), then whatever was registered after start()
+// (docs/architecture.md, "Setting up a run").
 #pragma once
 
 #include <cstddef>
