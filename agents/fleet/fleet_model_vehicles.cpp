@@ -1,0 +1,702 @@
+// FleetModel: the vehicle LPs (movement, plans, loading, delivery, charging) and
+// predictive maintenance.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_model_internal.hpp"
+
+namespace swarm::agents {
+
+using namespace fleet_detail;
+using sim::Context;
+using sim::Customer;
+using sim::Payload;
+using sim::Tick;
+// ---------------------------------------------------------------------------------------
+// vehicles
+
+void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
+    const VehicleState from = fleet_.state[v];
+    if (from == s) {
+        return;
+    }
+    if (!transition_allowed(from, s)) {
+        throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
+                              " cannot go from " + to_string(from) + " to " + to_string(s));
+    }
+    // the time spent in the state being left, into its KPI bucket
+    time_bucket(fleet_.counters[v], from) += now - fleet_.state_since[v];
+    fleet_.state[v] = s;
+    fleet_.state_since[v] = now;
+    fleet_.changed[v] = 1;
+}
+
+VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
+    VehicleView me;
+    me.vehicle = v;
+    me.type = &type_of_vehicle(v);
+    me.state = fleet_.state[v];
+    const bool moving = fleet_.moving[v] != 0;
+    me.position = moving ? fleet_.leg_to[v] : fleet_.node[v];
+    me.position_time = moving ? fleet_.leg_end[v] : now;
+    me.home_node = depot_node_[fleet_.home[v]];
+    me.energy_kwh = fleet_.energy_kwh[v];
+    me.plan = &fleet_.plan[v];
+    return me;
+}
+
+void FleetModel::on_offer(Context& ctx, std::uint32_t v, const OrderMsg& m) {
+    // a vehicle due for service takes no new work
+    const std::optional<double> cost =
+        fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0
+            ? std::nullopt
+            : policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
+    AnswerMsg a;
+    a.order = m.order;
+    a.vehicle = v;
+    a.round = m.round;
+    a.cost_s = cost.value_or(0.0);
+    send(ctx, depot_lp(m.depot), cost ? Msg::kBid : Msg::kDecline, Payload::of(a));
+}
+
+void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
+    AnswerMsg a;
+    a.order = m.order;
+    a.vehicle = v;
+    a.round = m.round;
+    // still feasible? (other depots may have awarded orders since the bid)
+    if (fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0 ||
+        !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
+        send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
+        return;
+    }
+    Plan& plan = fleet_.plan[v];
+    PlanEntry& e = plan.entries[plan.size++];
+    e.depot = m.depot;
+    e.order = m.order;
+    e.customer = m.customer;
+    e.size = m.size;
+    e.ready = m.ready;
+    e.due = m.due;
+    send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
+    const VehicleState s = fleet_.state[v];
+    if (s == VehicleState::kIdle || s == VehicleState::kReturning) {
+        next_activity(ctx, v);
+    }
+}
+
+void FleetModel::next_activity(Context& ctx, std::uint32_t v) {
+    const Plan& plan = fleet_.plan[v];
+    // loaded orders first, in plan order
+    if (plan.loaded > 0) {
+        return drive_to(ctx, v, plan.entries[0].customer, VehicleState::kEnRoute);
+    }
+    if (plan.size > 0) {
+        return drive_to(ctx, v, depot_node_[plan.entries[0].depot], VehicleState::kToPickup);
+    }
+    return drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+}
+
+void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleState s) {
+    fleet_.dest[v] = target;
+    if (fleet_.moving[v] != 0) {
+        // finish the current edge or leg first; on_arrive goes on towards the new target
+        if (fleet_.state[v] != s) {
+            set_state(v, s, ctx.now());
+        }
+        return;
+    }
+    if (fleet_.node[v] == target) {
+        // already there: Returning to the home node means being home
+        if (s == VehicleState::kReturning) {
+            return arrived_home(ctx, v);
+        }
+        set_state(v, s, ctx.now());
+        return arrived(ctx, v);
+    }
+    set_state(v, s, ctx.now());
+    start_leg(ctx, v);
+}
+
+void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
+    const world::RoadNetwork& net = spec_.net();
+    const VehicleType& type = type_of_vehicle(v);
+    const NodeId from = fleet_.node[v];
+    const NodeId target = fleet_.dest[v];
+    double seconds = 0.0;
+    if (type.kind == VehicleKind::kDrone) {
+        // drones fly one straight leg, above any road closure
+        fleet_.leg_to[v] = target;
+        seconds = distance(net.position(from), net.position(target)) / type.cruise_mps;
+    } else {
+        // ground: (re)plan when the target or the knowledge changed, then drive the next
+        // edge; a closed edge found at its start is learnt (with the whole disruption behind
+        // it) and planned around
+        std::vector<EdgeId>& route = fleet_.route[v];
+        for (int attempt = 0;; ++attempt) {
+            if (fleet_.replan[v] != 0 || fleet_.route_dest[v] != target ||
+                fleet_.route_pos[v] >= route.size() ||
+                net.source(route[fleet_.route_pos[v]]) != from) {
+                see_roads_leaving(ctx.partition(), v, from);
+                routing::RouteView believed = believed_view(ctx.partition(), v);
+                if (learning_ && learning_->congestion() && learning_->spec().learns() &&
+                    learning_->spec().route_on_predictions) {
+                    // what it believes of the roads, times what it predicts of the traffic
+                    believed.edge_class = learning_->edge_zones();
+                    believed.class_factor = learning_->predicted_factors(v, ctx.now());
+                }
+                routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
+                fleet_.replan[v] = 0;
+                if (!r.found || r.edges.empty()) {
+                    route.clear();
+                    fleet_.route_pos[v] = 0;
+                    fleet_.route_dest[v] = world::kNoNode;
+                    return unreachable(ctx, v);
+                }
+                route.swap(r.edges);
+                fleet_.route_pos[v] = 0;
+                fleet_.route_dest[v] = target;
+            }
+            const EdgeId next = route[fleet_.route_pos[v]];
+            if (!roads_.closed(next)) {
+                break;
+            }
+            if (!fleet_.known[v].merge(roads_.why_closed(next)) || attempt > 64) {
+                throw FleetModelError("fleet: vehicle " + std::to_string(v) +
+                                      " keeps routing over closed edge " + std::to_string(next));
+            }
+            fleet_.replan[v] = 1;
+        }
+        const EdgeId e = route[fleet_.route_pos[v]++];
+        fleet_.leg_to[v] = net.target(e);
+        seconds = net.travel_time_s(e) / type.speed_factor / roads_.speed_factor(e);
+        if (learning_) {
+            // the hidden congestion: what the vehicle will find, and learn from
+            seconds *= learning_->drive_edge(v, e, ctx.now(), ctx.rng());
+        }
+    }
+    const Tick dt = seconds_to_ticks(spec_.time, seconds);
+    fleet_.leg_start[v] = ctx.now();
+    fleet_.leg_end[v] = ctx.now() + dt;
+    fleet_.moving[v] = 1;
+    fleet_.changed[v] = 1;
+    ctx.schedule_self(dt, type_of(Msg::kArrive));
+}
+
+void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node) {
+    // the counterpart of finding a closed edge at its start: a road leaving the vehicle's node
+    // that it believes closed but that is open again teaches it the reopening (otherwise
+    // nobody would ever learn one: routes avoid what they believe closed)
+    if (fleet_.known[v].count() == 0) {
+        return;
+    }
+    const routing::RouteView& believed = believed_view(partition, v);
+    KnownRoadEvents seen;
+    for (const EdgeId e : spec_.net().out_edges(node)) {
+        if (believed.closed != nullptr && believed.closed->test(e) && !roads_.closed(e)) {
+            seen.merge(roads_.why_open(e));
+        }
+    }
+    fleet_.known[v].merge(seen);
+}
+
+const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
+    static const routing::RouteView kOpen{};
+    const KnownRoadEvents& known = fleet_.known[v];
+    if (known.count() == 0) {
+        return kOpen;
+    }
+    auto& cache = views_[partition];
+    for (const auto& bv : cache) {
+        if (bv->known == known) {
+            return bv->view;
+        }
+    }
+    // the views depend on the known events only, so every partition builds the same one
+    auto bv = std::make_unique<BelievedView>();
+    bv->known = known;
+    std::vector<float> factor;
+    roads_.believed(known, bv->closed, factor);
+    const world::RoadNetwork& net = spec_.net();
+    if (!factor.empty()) {
+        bv->times.resize(net.edge_count());
+        for (EdgeId e = 0; e < net.edge_count(); ++e) {
+            bv->times[e] = static_cast<float>(net.travel_time_s(e) / factor[e]);
+        }
+    }
+    bv->view = routing::make_view(net, &bv->closed, bv->times);
+    cache.push_back(std::move(bv));
+    return cache.back()->view;
+}
+
+void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
+    Plan& plan = fleet_.plan[v];
+    const auto lost = [&](std::uint32_t i) {
+        AnswerMsg a;
+        a.order = plan.entries[i].order;
+        a.vehicle = v;
+        a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
+        send(ctx, depot_lp(plan.entries[i].depot), Msg::kLost, Payload::of(a));
+    };
+    switch (fleet_.state[v]) {
+        case VehicleState::kEnRoute:
+            // the customer of the head order cannot be reached: reported, and the next one
+            lost(0);
+            fleet_.load[v] -= plan.entries[0].size;
+            fleet_.changed[v] = 1;
+            --plan.loaded;
+            drop_entry(v, 0);
+            return next_activity(ctx, v);
+        case VehicleState::kToPickup: {
+            // the depot cannot be reached: its orders in the plan are reported
+            const std::uint32_t d = plan.entries[0].depot;
+            for (std::uint32_t i = plan.size; i-- > plan.loaded;) {
+                if (plan.entries[i].depot == d) {
+                    lost(i);
+                    drop_entry(v, i);
+                }
+            }
+            return next_activity(ctx, v);
+        }
+        default:
+            // home cannot be reached: park here until there is work. One due for service
+            // takes no work: it tries again a learning round later (the roads may reopen)
+            set_state(v, VehicleState::kIdle, ctx.now());
+            if (fleet_.service_due[v] != 0) {
+                ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.round_s),
+                                  type_of(Msg::kServiceDue));
+            }
+            return;
+    }
+}
+
+void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
+    Plan& plan = fleet_.plan[v];
+    std::copy(plan.entries.begin() + i + 1, plan.entries.begin() + plan.size,
+              plan.entries.begin() + i);
+    --plan.size;
+}
+
+void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
+    const world::RoadNetwork& net = spec_.net();
+    const VehicleType& type = type_of_vehicle(v);
+    // energy and distance of the edge or leg just finished
+    double metres = 0.0;
+    EdgeId edge = world::kNoEdge;
+    if (type.kind == VehicleKind::kDrone) {
+        metres = distance(net.position(fleet_.node[v]), net.position(fleet_.leg_to[v]));
+    } else {
+        edge = fleet_.route[v][fleet_.route_pos[v] - 1];
+        metres = net.length_m(edge);
+    }
+    if (!leg_log_.empty()) {
+        leg_log_[v].push_back(
+            {fleet_.node[v], fleet_.leg_to[v], edge, fleet_.leg_start[v], ctx.now(), metres});
+    }
+    const double kwh = metres / 1000.0 * type.kwh_per_km;
+    fleet_.counters[v].add_distance_m(metres);
+    fleet_.counters[v].add_energy_kwh(kwh);
+    fleet_.energy_kwh[v] -= kwh;
+    fleet_.min_energy_kwh[v] = std::min(fleet_.min_energy_kwh[v], fleet_.energy_kwh[v]);
+    if (fleet_.energy_kwh[v] < 0.0) {
+        ++fleet_.energy_violations[v];
+    }
+    fleet_.drive_time[v] += ctx.now() - fleet_.leg_start[v];
+    fleet_.node[v] = fleet_.leg_to[v];
+    fleet_.leg_start[v] = ctx.now();
+    fleet_.leg_end[v] = ctx.now();
+    fleet_.moving[v] = 0;
+    fleet_.changed[v] = 1;
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;  // it broke on the way: it pulls over here
+    }
+    if (fleet_.state[v] == VehicleState::kIdle) {
+        return next_activity(ctx, v);  // repaired before the leg it broke on ended: home
+    }
+    if (fleet_.node[v] != fleet_.dest[v]) {
+        return start_leg(ctx, v);
+    }
+    if (fleet_.state[v] == VehicleState::kReturning) {
+        return arrived_home(ctx, v);
+    }
+    arrived(ctx, v);
+}
+
+void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
+    if (fleet_.service_due[v] != 0) {
+        return begin_service(ctx, v);
+    }
+    const VehicleType& type = type_of_vehicle(v);
+    // charge when low, else wait for offers
+    if (fleet_.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
+        set_state(v, VehicleState::kCharging, ctx.now());
+        ChargeMsg m;
+        m.vehicle = v;
+        m.kwh = type.battery_kwh - fleet_.energy_kwh[v];
+        send(ctx, depot_lp(fleet_.home[v]), Msg::kChargeRequest, Payload::of(m));
+        return;
+    }
+    set_state(v, VehicleState::kIdle, ctx.now());
+}
+
+void FleetModel::arrived(Context& ctx, std::uint32_t v) {
+    Plan& plan = fleet_.plan[v];
+    switch (fleet_.state[v]) {
+        case VehicleState::kToPickup: {
+            // ask for a dock: the orders of this depot at the head of the plan that fit
+            const std::uint32_t d = plan.entries[0].depot;
+            DockMsg m;
+            m.vehicle = v;
+            m.epoch = epoch(v);
+            m.depot = d;
+            std::uint32_t units = fleet_.load[v];
+            const std::uint32_t capacity = type_of_vehicle(v).capacity;
+            for (std::uint32_t i = 0; i < plan.size; ++i) {
+                const PlanEntry& e = plan.entries[i];
+                if (e.depot != d || units + e.size > capacity) {
+                    break;
+                }
+                units += e.size;
+                m.orders[m.count++] = e.order;
+            }
+            set_state(v, VehicleState::kLoading, ctx.now());
+            send(ctx, depot_lp(d), Msg::kDockRequest, Payload::of(m));
+            return;
+        }
+        case VehicleState::kEnRoute: {
+            // hand over now, or wait until the customer is ready
+            set_state(v, VehicleState::kDelivering, ctx.now());
+            const Tick ready = plan.entries[0].ready;
+            if (ctx.now() < ready) {
+                schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
+            } else {
+                schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+            }
+            return;
+        }
+        default:
+            throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
+                                  " arrived in state " + to_string(fleet_.state[v]));
+    }
+}
+
+void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
+    if (fleet_.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+        return;  // broke at the dock (and maybe repaired since): its orders were handed back
+    }
+    if (fleet_.state[v] != VehicleState::kLoading) {
+        throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
+                              to_string(fleet_.state[v]));
+    }
+    // the loaded orders move up to the loaded part of the plan, in plan order
+    Plan& plan = fleet_.plan[v];
+    for (std::uint32_t k = 0; k < m.count; ++k) {
+        for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
+            if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.orders[k]) {
+                std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
+                            plan.entries.begin() + i + 1);
+                fleet_.load[v] += plan.entries[plan.loaded].size;
+                fleet_.changed[v] = 1;
+                ++plan.loaded;
+                break;
+            }
+        }
+    }
+    fleet_.max_load[v] = std::max(fleet_.max_load[v], fleet_.load[v]);
+    next_activity(ctx, v);
+}
+
+void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Msg m) {
+    VehicleMsg timer;
+    timer.vehicle = v;
+    timer.count = epoch(v);
+    ctx.schedule_self(delay, type_of(m), Payload::of(timer));
+}
+
+void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+    if (fleet_.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
+        schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+    }
+}
+
+void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg& timer) {
+    Plan& plan = fleet_.plan[v];
+    if (fleet_.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
+        return;  // broke during the hand-over (maybe repaired since): the order was reported lost
+    }
+    if (fleet_.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
+        throw FleetModelError("fleet: vehicle " + std::to_string(v) +
+                              " finished a delivery it was not making");
+    }
+    // hand over the head of the plan and drop it
+    const PlanEntry e = plan.entries[0];
+    std::copy(plan.entries.begin() + 1, plan.entries.begin() + plan.size, plan.entries.begin());
+    --plan.size;
+    --plan.loaded;
+    fleet_.load[v] -= e.size;
+    fleet_.changed[v] = 1;
+    ++fleet_.counters[v].deliveries;
+    DeliveredMsg m;
+    m.order = e.order;
+    m.vehicle = v;
+    m.at = ctx.now();
+    send(ctx, depot_lp(e.depot), Msg::kDelivered, Payload::of(m));
+    next_activity(ctx, v);
+}
+
+void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
+    fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
+    fleet_.changed[v] = 1;
+    // a vehicle that broke down on the charger (and maybe was repaired since) is just full
+    if (fleet_.state[v] == VehicleState::kCharging) {
+        if (fleet_.service_due[v] != 0) {
+            return begin_service(ctx, v);
+        }
+        set_state(v, VehicleState::kIdle, ctx.now());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// predictive maintenance
+
+void FleetModel::on_service_due(Context& ctx, std::uint32_t v) {
+    if (fleet_.service_due[v] == 0) {
+        return;  // serviced or repaired since the flag was raised
+    }
+    // idle: go home now (or start there); busy vehicles finish their plan first and are
+    // sent to the workshop by arrived_home; charging ones after the charge
+    if (fleet_.state[v] == VehicleState::kIdle && fleet_.plan[v].size == 0 &&
+        fleet_.moving[v] == 0) {
+        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    }
+}
+
+void FleetModel::begin_service(Context& ctx, std::uint32_t v) {
+    fleet_.service_due[v] = 0;
+    set_state(v, VehicleState::kMaintenance, ctx.now());
+    ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.service_s),
+                      type_of(Msg::kServiced));
+}
+
+void FleetModel::on_serviced(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] != VehicleState::kMaintenance) {
+        return;  // broke down in the workshop (a disruption): the repair decides
+    }
+    learning_->serviced(v);
+    ++fleet_.counters[v].services;
+    arrived_home(ctx, v);  // charge if low, else wait for offers
+}
+
+void FleetModel::learning_round(sim::Engine& engine, Tick t) {
+    const std::uint32_t n = vehicle_count();
+    const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
+    std::vector<float> utilisation(n, 0.0F);
+    std::vector<std::uint8_t> running(n, 0);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        // wear grows with the share of the round spent serving orders
+        const Tick busy = vehicle_counters(v, t).busy;
+        utilisation[v] = static_cast<float>(static_cast<double>(busy - learn_busy_[v]) /
+                                            static_cast<double>(round));
+        learn_busy_[v] = busy;
+        running[v] = fleet_.state[v] != VehicleState::kBroken &&
+                             fleet_.state[v] != VehicleState::kMaintenance
+                         ? 1
+                         : 0;
+    }
+    std::vector<std::uint32_t> broke;
+    learning_->sense(t, utilisation, running, broke);
+    const Tick repair = seconds_to_ticks(spec_.time, spec_.learning.repair_s);
+    for (const std::uint32_t v : broke) {
+        // worn out on the road: down until the repair (the component is then new)
+        fleet_.service_due[v] = 0;
+        engine.inject(vehicle_lp(v), t, type_of(Msg::kBreak));
+        repair_at_[v] = t + repair;
+        engine.at(t + repair, [this, v](sim::Engine& e, Tick now) {
+            if (repair_at_[v] == now) {
+                repair_at_[v] = sim::kTickNever;
+                e.inject(vehicle_lp(v), now, type_of(Msg::kRepair));
+            }
+        });
+    }
+    // scoring is the expensive part of a round: every eval_every rounds (and the first)
+    const bool score = (learning_->totals().rounds - 1) % spec_.learning.eval_every == 0;
+    if (!spec_.learning.learns()) {
+        if (score) {
+            learning_->evaluate(engine.executor());  // the untrained models: the baseline
+        }
+        return;
+    }
+    learning_->train(engine.executor());
+    exchange_models();
+    if (spec_.learning.predictive_maintenance) {
+        std::vector<std::uint8_t> eligible(n, 0);
+        for (std::uint32_t v = 0; v < n; ++v) {
+            eligible[v] =
+                running[v] != 0 && fleet_.service_due[v] == 0 && repair_at_[v] == sim::kTickNever
+                    ? 1
+                    : 0;
+        }
+        std::vector<std::uint32_t> due;
+        learning_->decide(eligible, due);
+        for (const std::uint32_t v : due) {
+            fleet_.service_due[v] = 1;
+            engine.inject(vehicle_lp(v), t, type_of(Msg::kServiceDue));
+        }
+    }
+    if (score) {
+        learning_->evaluate(engine.executor());
+    }
+}
+
+void FleetModel::exchange_models() {
+    const std::uint32_t bytes =
+        static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
+    switch (spec_.learning.mode) {
+        case LearningMode::kOff:
+        case LearningMode::kLocal:
+            return;
+        case LearningMode::kGossip: {
+            // push-pull with one random radio neighbour each (positions of the last board;
+            // pairs in vehicle order, so the result does not depend on threads)
+            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
+                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
+            std::array<std::uint32_t, 64> near{};
+            const std::size_t fanout = spec_.gossip_fanout;
+            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                const Point p = board_.entry(v).position;
+                if (radio_blocked(p)) {
+                    continue;
+                }
+                auto reachable = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                    return u != v && !radio_blocked(e.position);
+                };
+                const std::size_t k = board_.nearest(p, spec_.comms.radio_range_m, reachable,
+                                                     std::span<std::uint32_t>(near).first(fanout));
+                if (k == 0) {
+                    continue;
+                }
+                const std::uint32_t u = near[rng.below(k)];
+                const double loss = conditions_.radio_loss_between(p, board_.entry(u).position);
+                // push: u learns v's models; pull: v learns u's (from before the push)
+                counters_.record_send(v, bytes);
+                const bool pushed = !link_.lost(comms::Link::kRadio, loss, rng);
+                learning_->count_transfer(v, u, bytes, pushed);
+                if (!pushed) {
+                    counters_.record_drop(v);
+                    continue;
+                }
+                counters_.record_receive(u, bytes);
+                counters_.record_send(u, bytes);
+                const bool pulled = !link_.lost(comms::Link::kRadio, loss, rng);
+                learning_->count_transfer(u, v, bytes, pulled);
+                if (pulled) {
+                    counters_.record_receive(v, bytes);
+                    learning_->average_pair(v, u);
+                } else {
+                    counters_.record_drop(u);
+                    learning_->absorb(u, v);
+                }
+            }
+            return;
+        }
+        case LearningMode::kFedAvg: {
+            // every vehicle the cloud can reach uploads, the cloud averages and sends back
+            if (!conditions_.cloud_up()) {
+                return;
+            }
+            // a lost upload is left out of the average, a lost download leaves the vehicle
+            // its own models (two draws per vehicle and round whatever happens)
+            const comms::AgentIndex cloud = cloud_agent();
+            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
+                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
+            std::vector<std::uint32_t> members;
+            std::vector<std::uint32_t> receivers;
+            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                const Point p = board_.entry(v).position;
+                const double loss = conditions_.loss_at(p, comms::Link::kCloud);
+                const bool up_lost = link_.lost(comms::Link::kCloud, loss, rng);
+                const bool down_lost = link_.lost(comms::Link::kCloud, loss, rng);
+                if (radio_blocked(p)) {
+                    continue;
+                }
+                counters_.record_send(v, bytes);
+                learning_->count_transfer(v, vehicle_count(), bytes, !up_lost);
+                if (up_lost) {
+                    counters_.record_drop(v);
+                    continue;
+                }
+                counters_.record_receive(cloud, bytes);
+                members.push_back(v);
+                counters_.record_send(cloud, bytes);
+                learning_->count_transfer(vehicle_count(), v, bytes, !down_lost);
+                if (down_lost) {
+                    counters_.record_drop(cloud);
+                    continue;
+                }
+                counters_.record_receive(v, bytes);
+                receivers.push_back(v);
+            }
+            learning_->federated_average(members, receivers);
+            return;
+        }
+    }
+}
+
+void FleetModel::on_break(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] == VehicleState::kBroken) {
+        return;
+    }
+    set_state(v, VehicleState::kBroken, ctx.now());
+    // its orders go back: not yet loaded ones are re-allocated, loaded ones are lost with it
+    Plan& plan = fleet_.plan[v];
+    for (std::uint32_t i = 0; i < plan.size; ++i) {
+        AnswerMsg a;
+        a.order = plan.entries[i].order;
+        a.vehicle = v;
+        a.reason = static_cast<std::uint8_t>(FailReason::kVehicleLost);
+        send(ctx, depot_lp(plan.entries[i].depot), i < plan.loaded ? Msg::kLost : Msg::kOrphan,
+             Payload::of(a));
+    }
+    plan.size = 0;
+    plan.loaded = 0;
+    fleet_.load[v] = 0;
+    fleet_.changed[v] = 1;
+    ++fleet_.counters[v].breakdowns;
+}
+
+void FleetModel::on_repair(Context& ctx, std::uint32_t v) {
+    if (fleet_.state[v] != VehicleState::kBroken) {
+        return;
+    }
+    set_state(v, VehicleState::kIdle, ctx.now());
+    if (fleet_.moving[v] == 0) {
+        next_activity(ctx, v);  // home, or wait there
+    }
+}
+
+void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
+    const VehicleState s = fleet_.state[v];
+    if ((s == VehicleState::kIdle || s == VehicleState::kReturning) && fleet_.plan[v].size == 0 &&
+        fleet_.node[v] != depot_node_[fleet_.home[v]]) {
+        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    }
+}
+
+void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
+    Plan& plan = fleet_.plan[v];
+    for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
+        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order) {
+            drop_entry(v, i);
+            break;
+        }
+    }
+    // heading for that depot with nothing left to fetch there: re-plan the trip
+    if (fleet_.state[v] == VehicleState::kToPickup) {
+        next_activity(ctx, v);
+    }
+}
+
+}  // namespace swarm::agents
