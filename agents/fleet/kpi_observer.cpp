@@ -339,11 +339,14 @@ CostBreakdown cost_of(const CostParams& prices, const CostInputs& in) {
 }
 
 double running_cost(const FleetModel& model, sim::Tick t) {
+    return running_cost(model, t, open_order_kpis(model, t, false));
+}
+
+double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open) {
     FleetCounters fleet;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
         fleet += model.vehicle_counters(v, t);
     }
-    const OpenOrderKpis open = open_order_kpis(model, t, false);
     return cost_of(model.spec().cost, cost_inputs(model, order_totals(model), fleet, open)).total();
 }
 

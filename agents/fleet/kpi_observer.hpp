@@ -96,6 +96,8 @@ struct CostBreakdown {
 // the cost KPI of a run so far, at t (an O(vehicles + depots + open orders) sum: fine at
 // every sample)
 [[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t);
+// the same with the open orders already counted at t (open_order_kpis)
+[[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open);
 
 // The leading indicators at one sample (KpiSummary's fields of the same names).
 struct LeadingSample {

@@ -96,8 +96,9 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     const std::vector<agents::IntervalKpis> completed =
         agents::completed_intervals(model_, next_interval_, t);
     if (!completed.empty()) {
-        const double cost = agents::running_cost(model_, t);  // once per KPI interval
+        // once per KPI interval: one scan of the open orders for the indicators and the cost
         const agents::OpenOrderKpis open = agents::open_order_kpis(model_, t);
+        const double cost = agents::running_cost(model_, t, open);
         for (const agents::IntervalKpis& iv : completed) {
             TraceKpiInterval ki;
             ki.end_tick = iv.end;
