@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "agents/fleet/allocation.hpp"
+#include "agents/fleet/protocol.hpp"
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
@@ -406,7 +406,7 @@ int run_sweep(const SweepOptions& o) {
 }
 
 int run_compare(const CompareOptions& o) {
-    const std::vector<std::string> known = agents::allocation_policy_names();
+    const std::vector<std::string> known = agents::protocol_names();
     std::vector<std::string> policies = split(o.policies, ',');
     std::vector<Group> groups;
     for (const std::string& p : policies) {

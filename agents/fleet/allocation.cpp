@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
 namespace swarm::agents {
 
@@ -13,81 +11,59 @@ double distance(Point a, Point b) {
     return std::hypot(a.x - b.x, a.y - b.y);
 }
 
-// "nearest_bid": K nearest usable vehicles, insertion-cost bids, lowest cost wins
-// The K nearest usable vehicles and their straight-line insertion bids; the cloud and CBBA
-// policies use the same candidates and bids and differ only in who decides.
-class NearestBidPolicy final : public AllocationPolicy {
-  public:
-    enum class Decider : std::uint8_t { kDepot, kCloud, kConsensus };
-    NearestBidPolicy(std::string_view name, Decider decider) : name_(name), decider_(decider) {}
-
-    [[nodiscard]] std::string_view name() const override { return name_; }
-    [[nodiscard]] bool centralized() const override { return decider_ == Decider::kCloud; }
-    [[nodiscard]] bool consensus() const override { return decider_ == Decider::kConsensus; }
-
-    std::size_t candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
-                           const OrderMsg& order, std::span<std::uint32_t> out) const override {
-        const std::uint32_t max_plan = spec.allocation.max_plan;
-        const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
-        const Point here = spec.net().position(spec.depots[depot].node);
-        const double radius = spec.allocation.offer_radius_m;
-        // vehicles that could still take an order when the offer arrives, and can carry it
-        auto usable = [&spec, max_plan, &order](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
-            return !off_duty(e.state) && e.plan_size < max_plan &&
-                   spec.types[e.type].capacity >= order.size;
-        };
-        // vehicles at one spot (at the depot) tie: those already holding orders first (one
-        // more order joins their trip and often their dock visit), then in an order of
-        // their own for each order and round, so that no idle vehicle is always passed over
-        const std::uint64_t salt =
-            (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order} << 8) ^ order.round;
-        auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
-            const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
-            return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
-        };
-        std::size_t n = board.nearest(here, radius, usable, out.first(k), tie);
-        // every vehicle type that can carry the order gets an offer: its nearest usable
-        // vehicle when none of the K is of that type (a drone ranks behind every van at
-        // the depot, yet flies faster)
-        for (std::uint16_t type = 0; type < spec.types.size() && n < out.size(); ++type) {
-            if (spec.types[type].capacity < order.size) {
-                continue;
-            }
-            bool present = false;
-            for (std::size_t i = 0; i < n && !present; ++i) {
-                present = board.entry(out[i]).type == type;
-            }
-            if (present) {
-                continue;
-            }
-            auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
-                return e.type == type && usable(v, e);
-            };
-            n += board.nearest(here, radius, of_type, out.subspan(n, 1), tie);
-        }
-        return n;
-    }
-
-    [[nodiscard]] bool better(double cost_a, std::uint32_t vehicle_a, double cost_b,
-                              std::uint32_t vehicle_b) const override {
-        return cost_a < cost_b || (cost_a == cost_b && vehicle_a < vehicle_b);
-    }
-
-    [[nodiscard]] std::optional<double> bid(const FleetSpec& spec, const VehicleView& me,
-                                            const OrderMsg& order, sim::Tick now) const override {
-        PlanEstimate est;
-        if (!feasible(spec, me, order, now, &est)) {
-            return std::nullopt;
-        }
-        return spec.time.to_seconds(est.finish - now);
-    }
-
-  private:
-    std::string_view name_;
-    Decider decider_;
-};
-
 }  // namespace
+
+std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
+                               const OrderMsg& order, std::span<std::uint32_t> out) {
+    const std::uint32_t max_plan = spec.allocation.max_plan;
+    const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
+    const Point here = spec.net().position(spec.depots[depot].node);
+    const double radius = spec.allocation.offer_radius_m;
+    // vehicles that could still take an order when the offer arrives, and can carry it
+    auto usable = [&spec, max_plan, &order](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
+        return !off_duty(e.state) && e.plan_size < max_plan &&
+               spec.types[e.type].capacity >= order.size;
+    };
+    // vehicles at one spot (at the depot) tie: those already holding orders first (one
+    // more order joins their trip and often their dock visit), then in an order of
+    // their own for each order and round, so that no idle vehicle is always passed over
+    const std::uint64_t salt =
+        (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order} << 8) ^ order.round;
+    auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
+        const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
+        return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
+    };
+    std::size_t n = board.nearest(here, radius, usable, out.first(k), tie);
+    // every vehicle type that can carry the order gets an offer: its nearest usable
+    // vehicle when none of the K is of that type (a drone ranks behind every van at
+    // the depot, yet flies faster)
+    for (std::uint16_t type = 0; type < spec.types.size() && n < out.size(); ++type) {
+        if (spec.types[type].capacity < order.size) {
+            continue;
+        }
+        bool present = false;
+        for (std::size_t i = 0; i < n && !present; ++i) {
+            present = board.entry(out[i]).type == type;
+        }
+        if (present) {
+            continue;
+        }
+        auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
+            return e.type == type && usable(v, e);
+        };
+        n += board.nearest(here, radius, of_type, out.subspan(n, 1), tie);
+    }
+    return n;
+}
+
+std::optional<double> insertion_bid(const FleetSpec& spec, const VehicleView& me,
+                                    const OrderMsg& order, sim::Tick now) {
+    PlanEstimate est;
+    if (!feasible(spec, me, order, now, &est)) {
+        return std::nullopt;
+    }
+    return spec.time.to_seconds(est.finish - now);
+}
 
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
                            sim::Tick now, std::span<sim::Tick> handed_over) {
@@ -162,41 +138,6 @@ bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& orde
         *estimate = est;
     }
     return true;
-}
-
-std::unique_ptr<AllocationPolicy> make_nearest_bid_policy() {
-    return std::make_unique<NearestBidPolicy>("nearest_bid", NearestBidPolicy::Decider::kDepot);
-}
-
-std::unique_ptr<AllocationPolicy> make_cbba_policy() {
-    return std::make_unique<NearestBidPolicy>("cbba", NearestBidPolicy::Decider::kConsensus);
-}
-
-std::unique_ptr<AllocationPolicy> make_cloud_policy() {
-    return std::make_unique<NearestBidPolicy>("cloud", NearestBidPolicy::Decider::kCloud);
-}
-
-std::vector<std::string> allocation_policy_names() {
-    return {"auction", "cbba", "cloud", "nearest_bid", "insertion"};
-}
-
-std::unique_ptr<AllocationPolicy> make_allocation_policy(std::string_view name) {
-    // "auction" is the contract net among the radio neighbours of the depot holding the order
-    if (name == "auction" || name == "nearest_bid" || name == "insertion") {
-        return make_nearest_bid_policy();
-    }
-    if (name == "cloud") {
-        return make_cloud_policy();
-    }
-    if (name == "cbba") {
-        return make_cbba_policy();
-    }
-    std::string known;
-    for (const std::string& n : allocation_policy_names()) {
-        known += (known.empty() ? "" : ", ") + n;
-    }
-    throw std::invalid_argument("unknown allocation policy '" + std::string(name) +
-                                "' (known: " + known + ")");
 }
 
 }  // namespace swarm::agents

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agents/fleet/fleet_model_internal.hpp"
+#include "agents/fleet/fleet_protocol_host.hpp"
 
 namespace swarm::agents {
 
@@ -42,9 +43,10 @@ std::vector<std::vector<NodeId>> demand_zones(const FleetSpec& spec) {
 FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& routers)
     : spec_(spec), router_factory_(routers), link_(spec.comms, spec.time) {
     spec_.validate();
-    policy_ = make_allocation_policy(spec_.allocation.policy);
+    protocol_ = make_protocol(spec_.allocation.policy);
+    needs_ = protocol_->needs();
+    host_ = std::make_unique<Host>(*this);
     lookahead_ = spec_.lookahead();
-    bid_window_ = spec_.bid_window();
     backoff_ = seconds_to_ticks(spec_.time, spec_.allocation.retry_backoff_s);
     customer_service_ = seconds_to_ticks(spec_.time, spec_.demand.customer_service_s);
     kpi_interval_ = seconds_to_ticks(spec_.time, spec_.demand.kpi_interval_s);
@@ -72,7 +74,7 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
             fleet_.min_energy_kwh[v] = t.battery_kwh;
         }
     }
-    layout_ = LpLayout(spec_.depot_count(), fleet_.home, policy_->centralized());
+    layout_ = LpLayout(spec_.depot_count(), fleet_.home, needs_.dispatcher);
     board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
     board_scratch_.resize(fleet_.size());
     roads_ = RoadState(spec_.net().edge_count());
@@ -80,11 +82,9 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     base_home_ = fleet_.home;
     demand_factor_.assign(spec_.depot_count(), 1.0);
     counters_.resize(fleet_.size() + spec_.depot_count() + 1);
-    cloud_extra_.assign(fleet_.size(), 0);
-    if (policy_->centralized()) {
-        cloud_board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
-    }
 }
+
+FleetModel::~FleetModel() = default;
 
 sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t partitions) const {
     sim::EngineConfig c;
@@ -103,16 +103,12 @@ void FleetModel::attach(sim::Engine& engine) {
     }
     views_.clear();
     views_.resize(engine.partitions());
-    // the board: built now, then at barriers only
+    protocol_->attach(*host_);
+    // the board: built now, then at barriers only (the protocol's hook runs with each)
     rebuild_board(engine.now());
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
     engine.every(engine.now() + interval, interval,
                  [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
-    if (policy_->consensus()) {
-        // right after each board rebuild (timers at one time run in the order registered)
-        engine.every(engine.now() + interval, interval,
-                     [this](sim::Engine& /*engine*/, Tick t) { run_consensus(t); });
-    }
     // vehicle time goes into the KPI series at every interval boundary
     fleet_booked_at_ = engine.now();
     fleet_time(engine.now(), fleet_busy_booked_, fleet_accounted_booked_);
@@ -184,7 +180,7 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
 }
 
 void FleetModel::rebuild_board(Tick t) {
-    const bool telemetry = policy_->centralized() || policy_->consensus();
+    const bool telemetry = needs_.plan_estimates;
     for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
         FleetBoard::Entry& e = board_scratch_[v];
         e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
@@ -196,43 +192,8 @@ void FleetModel::rebuild_board(Tick t) {
     }
     board_.rebuild(board_scratch_);
     board_.set_built_at(t);
-    ++board_builds_;
-    if (policy_->centralized()) {
-        update_cloud_telemetry(t);
-    }
     share_knowledge(t);
-}
-
-void FleetModel::update_cloud_telemetry(Tick t) {
-    if (cloud_seen_.empty()) {
-        // the cloud starts out knowing the fleet as the spec places it
-        cloud_seen_ = board_scratch_;
-    } else {
-        // each vehicle reports over the cloud link; a lost report leaves the cloud with the
-        // vehicle's previous one (one draw per vehicle whatever happens)
-        sim::RandomStream rng(engine_->config().seed, kTelemetryStream,
-                              static_cast<std::uint32_t>(board_builds_), 0);
-        const std::uint64_t bytes = link_.wire_bytes(kTelemetryBytes);
-        const comms::AgentIndex cloud = cloud_agent();
-        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-            const FleetBoard::Entry& e = board_scratch_[v];
-            const bool lost = link_.lost(comms::Link::kCloud,
-                                         conditions_.loss_at(e.position, comms::Link::kCloud), rng);
-            if (!conditions_.cloud_up() || radio_blocked(e.position)) {
-                continue;  // no link: nothing is sent
-            }
-            counters_.record_send(v, bytes);
-            if (lost) {
-                counters_.record_drop(v);
-                continue;
-            }
-            counters_.record_receive(cloud, bytes);
-            cloud_seen_[v] = e;
-            cloud_extra_[v] = 0;  // fresh telemetry reflects the awards it got so far
-        }
-    }
-    cloud_board_.rebuild(cloud_seen_);
-    cloud_board_.set_built_at(t);
+    protocol_->on_board(*host_, t);
 }
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
@@ -307,8 +268,22 @@ comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {
     }
 }
 
-void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p, Point where) {
-    const std::uint32_t bytes = payload_bytes(m);
+std::uint32_t FleetModel::message_bytes(sim::EventType type) const {
+    return type >= kProtocolMsgBase
+               ? protocol_->message_bytes(static_cast<std::uint16_t>(type - kProtocolMsgBase))
+               : payload_bytes(static_cast<Msg>(type));
+}
+
+std::string FleetModel::message_name(sim::EventType type) const {
+    return type >= kProtocolMsgBase ? std::string(protocol_->name()) + "." +
+                                          std::string(protocol_->message_name(
+                                              static_cast<std::uint16_t>(type - kProtocolMsgBase)))
+                                    : to_string(static_cast<Msg>(type));
+}
+
+void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Payload& p,
+                      Point where) {
+    const std::uint32_t bytes = message_bytes(type);
     const comms::AgentIndex from = agent_of(ctx.self());
     counters_.record_send(from, link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
@@ -331,7 +306,7 @@ void FleetModel::send(Context& ctx, sim::LpId dst, Msg m, const Payload& p, Poin
         }
     }
     const Tick delay = link_.delay(cloud ? comms::Link::kCloud : comms::Link::kRadio, bytes);
-    ctx.send(dst, std::max(delay, lookahead_), type_of(m), p);
+    ctx.send(dst, std::max(delay, lookahead_), type, p);
 }
 
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
@@ -339,28 +314,18 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
     if (event.src != lp && event.src != sim::kExternalLp) {
-        counters_.record_receive(agent_of(lp), link_.wire_bytes(payload_bytes(m)));
+        counters_.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)));
     }
-    if (who.kind == LpLayout::Kind::kCloud) {
-        if (m == Msg::kCloudRequest) {
-            return on_cloud_request(ctx, event.payload.as<OrderMsg>());
-        }
-        if (m == Msg::kCloudSolve) {
-            return on_cloud_solve(ctx);
-        }
-    } else if (who.kind == LpLayout::Kind::kDepot) {
+    if (event.type >= kProtocolMsgBase) {
+        return protocol_->handle(*host_, ctx, who,
+                                 static_cast<std::uint16_t>(event.type - kProtocolMsgBase),
+                                 event.payload);
+    }
+    if (who.kind == LpLayout::Kind::kDepot) {
         const std::uint32_t d = who.index;
         switch (m) {
             case Msg::kDemand:
                 return on_demand(ctx, d);
-            case Msg::kBid:
-                return on_bid(d, event.payload.as<AnswerMsg>());
-            case Msg::kDecline:
-                return on_decline(d, event.payload.as<AnswerMsg>());
-            case Msg::kBidTimeout: {
-                const auto a = event.payload.as<AnswerMsg>();
-                return on_bid_timeout(ctx, d, a.order, a.round);
-            }
             case Msg::kRetry:
                 return on_retry(ctx, d, event.payload.as<AnswerMsg>().order);
             case Msg::kAccept:
@@ -399,16 +364,12 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_lost(ctx, d, event.payload.as<AnswerMsg>());
             case Msg::kForward:
                 return on_forward(ctx, d, event.payload.as<OrderMsg>());
-            case Msg::kCloudTimeout:
-                return on_cloud_timeout(ctx, d, event.payload.as<AnswerMsg>());
             default:
                 break;
         }
-    } else {
+    } else if (who.kind == LpLayout::Kind::kVehicle) {
         const std::uint32_t v = who.index;
         switch (m) {
-            case Msg::kOffer:
-                return on_offer(ctx, v, event.payload.as<OrderMsg>());
             case Msg::kAward:
                 return on_award(ctx, v, event.payload.as<OrderMsg>());
             case Msg::kArrive:
@@ -438,7 +399,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
         }
     }
     throw FleetModelError("fleet: LP " + std::to_string(lp) + " cannot handle message " +
-                          to_string(m));
+                          message_name(event.type));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -452,7 +413,7 @@ OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
     m.order = o;
     m.customer = ord.customer_node;
     m.size = static_cast<std::uint16_t>(ord.size);
-    m.round = ds.auctions[o].round;
+    m.round = ds.allocations[o].round;
     m.ready = ord.ready;
     m.due = ord.due;
     return m;
@@ -480,7 +441,7 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
         const std::uint32_t to = nearest_open_depot(d);
         if (to == kNone) {
             const OrderId id = ds.book.create(drawn);
-            ds.auctions.emplace_back();
+            ds.allocations.emplace_back();
             ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
             return;
         }
@@ -500,7 +461,7 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
 void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
     DepotState& ds = depots_[d];
     const OrderId id = ds.book.create(drawn);
-    ds.auctions.emplace_back();
+    ds.allocations.emplace_back();
     // stock is reserved when the order is taken
     const auto units = static_cast<std::uint64_t>(drawn.size);
     if (ds.stock < units) {
@@ -508,7 +469,7 @@ void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
         return;
     }
     ds.stock -= units;
-    start_auction(ctx, d, id.index);
+    allocate(ctx, d, id.index);
 }
 
 void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
@@ -523,7 +484,7 @@ void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
     if (!depot_up(d)) {
         // closed too in the meantime: not forwarded twice
         const OrderId id = depots_[d].book.create(o);
-        depots_[d].auctions.emplace_back();
+        depots_[d].allocations.emplace_back();
         depots_[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
         return;
     }
@@ -548,109 +509,20 @@ std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
     return best;
 }
 
-void FleetModel::start_auction(Context& ctx, std::uint32_t d, std::uint32_t o) {
+void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
+    AllocationState& state = depots_[d].allocations[o];
+    state.awarding = false;
+    ++state.round;
+    protocol_->allocate(*host_, ctx, d, o);
+}
+
+void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions[o];
-    auction.awarding = false;
-    ++auction.round;
-    auction.best_vehicle = kNone;
-    const OrderMsg msg = order_msg(d, o);
+    ++ds.allocation.retries;
     AnswerMsg key;
     key.order = o;
-    key.round = auction.round;
-    const Point here = spec_.net().position(depot_node_[d]);
-    if (policy_->consensus()) {
-        // the vehicles around the depot settle it in the next consensus round
-        auction.awarding = true;
-        ds.consensus_queue.push_back(o);
-        return;
-    }
-    if (policy_->centralized()) {
-        // the cloud decides; without a link the depot can only wait and ask again
-        if (!conditions_.cloud_up() || radio_blocked(here)) {
-            ++ds.auction.retries;
-            ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
-            return;
-        }
-        auction.awarding = true;
-        send(ctx, layout_.cloud_lp(), Msg::kCloudRequest, Payload::of(msg), here);
-        ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.cloud.timeout_s),
-                          type_of(Msg::kCloudTimeout), Payload::of(key), kLatePriority);
-        return;
-    }
-    std::array<std::uint32_t, 64> cand{};
-    const std::size_t n =
-        radio_blocked(here) ? 0 : policy_->candidates(spec_, board_, d, msg, cand);
-    if (n == 0) {
-        // nobody near (or no radio here): try again later
-        ++ds.auction.retries;
-        ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
-        return;
-    }
-    sim::RandomStream& rng = ctx.rng();
-    for (std::size_t i = 0; i < n; ++i) {
-        const Point there = board_.entry(cand[i]).position;
-        const bool lost =
-            link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(here, there), rng);
-        if (lost || radio_blocked(there)) {
-            // the offer never arrives
-            counters_.record_send(depot_agent(d), link_.wire_bytes(payload_bytes(Msg::kOffer)));
-            counters_.record_drop(depot_agent(d));
-            continue;
-        }
-        send(ctx, vehicle_lp(cand[i]), Msg::kOffer, Payload::of(msg));
-    }
-    ds.auction.offers += n;
-    ctx.schedule_self(bid_window_, type_of(Msg::kBidTimeout), Payload::of(key), kLatePriority);
-}
-
-void FleetModel::on_cloud_timeout(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions[a.order];
-    const Order& ord = ds.book.order(order_id(d, a.order));
-    if (a.round != auction.round || !auction.awarding || ord.state != OrderState::kCreated) {
-        return;
-    }
-    // no word from the cloud: ask again (a late award of this round is revoked)
-    auction.awarding = false;
-    on_retry(ctx, d, a.order);
-}
-
-void FleetModel::on_bid(std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions[a.order];
-    ++ds.auction.bids;
-    if (a.round != auction.round || !open_for_bids(ds, d, a.order)) {
-        return;  // a late bid of an earlier round
-    }
-    if (auction.best_vehicle == kNone ||
-        policy_->better(a.cost_s, a.vehicle, auction.best_cost, auction.best_vehicle)) {
-        auction.best_cost = a.cost_s;
-        auction.best_vehicle = a.vehicle;
-    }
-}
-
-void FleetModel::on_decline(std::uint32_t d, const AnswerMsg& /*a*/) {
-    ++depots_[d].auction.declines;
-}
-
-void FleetModel::on_bid_timeout(Context& ctx, std::uint32_t d, std::uint32_t o,
-                                std::uint16_t round) {
-    DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions[o];
-    if (round != auction.round || !open_for_bids(ds, d, o)) {
-        return;
-    }
-    if (auction.best_vehicle == kNone) {
-        ++ds.auction.retries;
-        AnswerMsg key;
-        key.order = o;
-        key.round = auction.round;
-        ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
-        return;
-    }
-    auction.awarding = true;
-    send(ctx, vehicle_lp(auction.best_vehicle), Msg::kAward, Payload::of(order_msg(d, o)));
+    key.round = ds.allocations[o].round;
+    ctx.schedule_self(backoff_, type_of(Msg::kRetry), Payload::of(key));
 }
 
 void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
@@ -665,12 +537,12 @@ void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
         ds.book.fail(order_id(d, o), FailReason::kNoVehicle, ctx.now());
         return;
     }
-    start_auction(ctx, d, o);
+    allocate(ctx, d, o);
 }
 
 void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions.at(a.order);
+    AllocationState& auction = ds.allocations.at(a.order);
     const OrderId id = order_id(d, a.order);
     const bool current = auction.awarding && a.round == auction.round &&
                          ds.book.order(id).state == OrderState::kCreated;
@@ -691,12 +563,12 @@ void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
 
 void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     DepotState& ds = depots_[d];
-    Auction& auction = ds.auctions.at(a.order);
+    AllocationState& auction = ds.allocations.at(a.order);
     if (!auction.awarding || a.round != auction.round) {
         return;  // a stale award
     }
     // rejected before it was ever assigned: still kCreated in the book, offer it again
-    ++ds.auction.rejects;
+    ++ds.allocation.rejects;
     auction.awarding = false;
     on_retry(ctx, d, a.order);
 }
@@ -709,7 +581,7 @@ void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o,
         OrderMsg m = order_msg(d, o);
         send(ctx, vehicle_lp(ord.vehicle), Msg::kRevoke, Payload::of(m));
     }
-    ds.auctions[o].awarding = false;
+    ds.allocations[o].awarding = false;
     ds.book.fail(id, why, ctx.now());
 }
 
@@ -719,7 +591,7 @@ void FleetModel::on_depot_down(Context& ctx, std::uint32_t d) {
     DepotState& ds = depots_[d];
     for (std::uint32_t o = 0; o < ds.book.size(); ++o) {
         const OrderState st = ds.book.order(order_id(d, o)).state;
-        if (st == OrderState::kCreated && !ds.auctions[o].awarding) {
+        if (st == OrderState::kCreated && !ds.allocations[o].awarding) {
             fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
         } else if (st == OrderState::kAssigned) {
             fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
@@ -741,8 +613,8 @@ void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
             ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
             return;
         }
-        ds.auctions[a.order].awarding = false;
-        start_auction(ctx, d, a.order);
+        ds.allocations[a.order].awarding = false;
+        allocate(ctx, d, a.order);
     } else if (ord.state == OrderState::kPickedUp) {
         // loaded on the vehicle after it broke (the dock finished first): lost with it
         ds.book.fail(id, FailReason::kVehicleLost, ctx.now());
@@ -887,12 +759,12 @@ std::size_t FleetModel::memory_bytes() const {
     std::size_t b = fleet_.memory_bytes() + board_.memory_bytes() +
                     board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
                     depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes() +
-                    (learning_ ? learning_->memory_bytes() : 0);
+                    (learning_ ? learning_->memory_bytes() : 0) + protocol_->memory_bytes();
     for (const DepotState& d : depots_) {
         // the book's orders and series columns (8 per interval), approximately
         b += d.book.size() * sizeof(Order) + d.book.series().size() * 8 * sizeof(std::uint64_t) +
              d.book.counters().late_samples.capacity() * sizeof(Tick) +
-             d.auctions.capacity() * sizeof(Auction) + d.dock_jobs.memory_bytes() +
+             d.allocations.capacity() * sizeof(AllocationState) + d.dock_jobs.memory_bytes() +
              d.charge_jobs.memory_bytes();
     }
     for (const DemandProcess& p : demand_) {

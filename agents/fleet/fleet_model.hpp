@@ -10,17 +10,18 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "agents/comms/conditions.hpp"
 #include "agents/comms/counters.hpp"
-#include "agents/fleet/allocation.hpp"
 #include "agents/fleet/fleet_board.hpp"
 #include "agents/fleet/fleet_learning.hpp"
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
 #include "agents/fleet/messages.hpp"
+#include "agents/fleet/protocol.hpp"
 #include "agents/logistics/demand.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "agents/routing/router.hpp"
@@ -47,12 +48,9 @@ inline constexpr std::uint32_t kScheduleStream = 0xFFFFFF00u;
 inline constexpr std::uint32_t kApplyStream = 0xFFFFFF01u;
 inline constexpr std::uint32_t kGossipStream = 0xFFFFFF02u;
 inline constexpr std::uint32_t kFailureStream = 0xFFFFFF03u;
-// barrier-time cloud traffic, per board rebuild: telemetry; road news through the cloud
-inline constexpr std::uint32_t kTelemetryStream = 0xFFFFFF10u;
+// barrier-time road news through the cloud, per gossip round (0xFFFFFF10: the cloud
+// protocol's telemetry)
 inline constexpr std::uint32_t kCloudNewsStream = 0xFFFFFF11u;
-// bytes of one vehicle's telemetry to the cloud dispatcher: position, state, plan size,
-// when and where its plan ends
-inline constexpr std::uint32_t kTelemetryBytes = 32;
 
 // One disruption as it was applied (traces, KPIs, the visualizer's markers).
 struct AppliedDisruption {
@@ -82,6 +80,7 @@ class FleetModel final : public sim::Model {
     // moved
     FleetModel(const FleetModel&) = delete;
     FleetModel& operator=(const FleetModel&) = delete;
+    ~FleetModel() override;
 
     // what the engine needs: LP count and lookahead; the seed and partitions are the caller's
     [[nodiscard]] sim::EngineConfig engine_config(std::uint64_t seed,
@@ -106,10 +105,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const FleetState& vehicles() const { return fleet_; }
     [[nodiscard]] const DepotState& depot(std::uint32_t d) const { return depots_[d]; }
     [[nodiscard]] const FleetBoard& board() const { return board_; }
-    // what the cloud dispatcher knows of the vehicles (centralized policies): the board of
-    // the last telemetry that reached it from each vehicle
-    [[nodiscard]] const FleetBoard& cloud_board() const { return cloud_board_; }
-    [[nodiscard]] const AllocationPolicy& policy() const { return *policy_; }
+    // the allocation protocol of the run (policies.allocation)
+    [[nodiscard]] const AllocationProtocol& protocol() const { return *protocol_; }
     [[nodiscard]] std::uint32_t depot_count() const { return spec_.depot_count(); }
     [[nodiscard]] std::uint32_t vehicle_count() const {
         return static_cast<std::uint32_t>(fleet_.size());
@@ -175,7 +172,7 @@ class FleetModel final : public sim::Model {
     // messages and bytes over the air, all agents (vehicles, depots, cloud)
     [[nodiscard]] comms::MessageTotals comms_totals() const { return counters_.totals(); }
     [[nodiscard]] std::uint32_t agent_count() const {
-        return vehicle_count() + depot_count() + (policy_->centralized() ? 1 : 0);
+        return vehicle_count() + depot_count() + (needs_.dispatcher ? 1 : 0);
     }
     // whether p is inside an active radio blackout
     [[nodiscard]] bool radio_blocked(Point p) const { return !conditions_.radio_ok(p); }
@@ -201,10 +198,9 @@ class FleetModel final : public sim::Model {
   private:
     // depots
     void on_demand(sim::Context& ctx, std::uint32_t d);
-    void start_auction(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
-    void on_bid(std::uint32_t d, const AnswerMsg& a);
-    void on_decline(std::uint32_t d, const AnswerMsg& a);
-    void on_bid_timeout(sim::Context& ctx, std::uint32_t d, std::uint32_t o, std::uint16_t round);
+    // opens a new allocation round of order o and hands it to the protocol
+    void allocate(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    void retry_later(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
     void on_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
     void on_accept(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_reject(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
@@ -218,7 +214,6 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const;
 
     // vehicles
-    void on_offer(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
     void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
@@ -240,7 +235,6 @@ class FleetModel final : public sim::Model {
     void on_orphan(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_lost(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_forward(sim::Context& ctx, std::uint32_t d, const OrderMsg& m);
-    void on_cloud_timeout(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     // predictive maintenance
     void on_service_due(sim::Context& ctx, std::uint32_t v);
     void begin_service(sim::Context& ctx, std::uint32_t v);
@@ -254,14 +248,8 @@ class FleetModel final : public sim::Model {
     void unreachable(sim::Context& ctx, std::uint32_t v);
     // drops plan entry i (not loaded) and tells nobody
     void drop_entry(std::uint32_t v, std::uint32_t i);
-    // cloud dispatcher
-    void on_cloud_request(sim::Context& ctx, const OrderMsg& m);
-    void on_cloud_solve(sim::Context& ctx);
-    [[nodiscard]] sim::Tick cloud_delay(Msg m) const;
     // barrier-time work: knowledge spread, schedule
     void share_knowledge(sim::Tick t);
-    // one CBBA allocation per depot with queued orders, among its nearby vehicles
-    void run_consensus(sim::Tick t);
     void schedule_disruptions(sim::Engine& engine);
     void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
                            sim::Tick from, std::uint64_t draw);
@@ -282,12 +270,17 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
         return spec_.types[fleet_.type[v]];
     }
-    // sends m over the radio, or over the cloud link when either end is the cloud LP; a
-    // cloud message can be lost (comms.cloud_loss and cloud loss spikes at `where`, the
-    // agent's end), drawn from the sender's cloud-loss substream
-    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p, Point where = {});
-    // the cloud's telemetry at a board rebuild: each vehicle's update may be lost
-    void update_cloud_telemetry(sim::Tick t);
+    // sends a core or protocol message over the radio, or over the cloud link when either
+    // end is the dispatcher LP; a cloud message can be lost (comms.cloud_loss and cloud loss
+    // spikes at `where`, the agent's end), drawn from the sender's cloud-loss substream
+    void send(sim::Context& ctx, sim::LpId dst, sim::EventType type, const sim::Payload& p,
+              Point where = {});
+    void send(sim::Context& ctx, sim::LpId dst, Msg m, const sim::Payload& p, Point where = {}) {
+        send(ctx, dst, type_of(m), p, where);
+    }
+    // payload bytes on the air of a core or protocol message
+    [[nodiscard]] std::uint32_t message_bytes(sim::EventType type) const;
+    [[nodiscard]] std::string message_name(sim::EventType type) const;
     [[nodiscard]] comms::AgentIndex agent_of(sim::LpId lp) const;
 
     void rebuild_board(sim::Tick t);
@@ -297,7 +290,12 @@ class FleetModel final : public sim::Model {
 
     const FleetSpec& spec_;
     const routing::RouterFactory& router_factory_;
-    std::unique_ptr<AllocationPolicy> policy_;
+    std::unique_ptr<AllocationProtocol> protocol_;
+    AllocationProtocol::Needs needs_;
+    // what the protocol may see and do (fleet_protocol_host.cpp)
+    class Host;
+    friend class Host;
+    std::unique_ptr<Host> host_;
     std::vector<std::unique_ptr<routing::Router>> routers_;  // one per partition
     std::vector<DemandProcess> demand_;                      // by depot
     std::vector<NodeId> depot_node_;
@@ -309,7 +307,6 @@ class FleetModel final : public sim::Model {
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     sim::Tick lookahead_ = 0;
-    sim::Tick bid_window_ = 0;
     sim::Tick backoff_ = 0;
     sim::Tick customer_service_ = 0;
     sim::Tick kpi_interval_ = 0;
@@ -341,17 +338,7 @@ class FleetModel final : public sim::Model {
         routing::RouteView view;
     };
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
-    // cloud dispatcher (its LP owns these)
-    std::vector<OrderMsg> cloud_pending_;
-    bool cloud_solving_ = false;
-    // orders awarded per vehicle since its last telemetry (reset at barriers when it arrives)
-    std::vector<std::uint8_t> cloud_extra_;
-    std::uint64_t cloud_draws_ = 0;  // the cloud LP's draws from its cloud-loss substream
-    // the cloud's telemetry (centralized policies): each vehicle's board entry as of its
-    // last update that reached the cloud, and the board built from them
-    std::vector<FleetBoard::Entry> cloud_seen_;
-    FleetBoard cloud_board_;
-    std::uint64_t board_builds_ = 0;
+    std::uint64_t cloud_draws_ = 0;  // the dispatcher LP's draws from its cloud-loss substream
     // operational learning
     std::unique_ptr<FleetLearning> learning_;
     bool keep_exchange_log_ = false;

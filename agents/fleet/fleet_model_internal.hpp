@@ -13,8 +13,6 @@ namespace swarm::agents::fleet_detail {
 using sim::Tick;
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-// bid timeouts run after every bid that arrives at the same tick
-inline constexpr std::uint8_t kLatePriority = 1;
 
 inline double distance(Point a, Point b) {
     return std::hypot(a.x - b.x, a.y - b.y);
@@ -70,7 +68,7 @@ inline Tick& time_bucket(FleetCounters& c, VehicleState s) {
 // whether order o of depot d is being auctioned and waits for bids (not awarded, assigned or
 // closed)
 inline bool open_for_bids(const DepotState& ds, std::uint32_t d, std::uint32_t o) {
-    return ds.book.order(order_id(d, o)).state == OrderState::kCreated && !ds.auctions[o].awarding;
+    return ds.book.order(order_id(d, o)).state == OrderState::kCreated && !ds.allocations[o].awarding;
 }
 
 }  // namespace swarm::agents::fleet_detail

@@ -48,20 +48,6 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     return me;
 }
 
-void FleetModel::on_offer(Context& ctx, std::uint32_t v, const OrderMsg& m) {
-    // a vehicle due for service takes no new work
-    const std::optional<double> cost =
-        fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0
-            ? std::nullopt
-            : policy_->bid(spec_, view(v, ctx.now()), m, ctx.now());
-    AnswerMsg a;
-    a.order = m.order;
-    a.vehicle = v;
-    a.round = m.round;
-    a.cost_s = cost.value_or(0.0);
-    send(ctx, depot_lp(m.depot), cost ? Msg::kBid : Msg::kDecline, Payload::of(a));
-}
-
 void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     AnswerMsg a;
     a.order = m.order;

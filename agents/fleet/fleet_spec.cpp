@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "agents/fleet/allocation.hpp"
 #include "agents/fleet/messages.hpp"
+#include "agents/fleet/protocol.hpp"
 
 namespace swarm::agents {
 
@@ -62,10 +62,11 @@ sim::Tick FleetSpec::bid_window() const {
 
 sim::Tick FleetSpec::bid_round_trip() const {
     const comms::LinkModel link(comms, time);
-    const auto hop = [&](Msg m) {
-        return std::max(link.delay(comms::Link::kRadio, payload_bytes(m)), lookahead());
+    const auto hop = [&](std::uint32_t bytes) {
+        return std::max(link.delay(comms::Link::kRadio, bytes), lookahead());
     };
-    return hop(Msg::kOffer) + hop(Msg::kBid);
+    // the auction's offer carries the order, its bid an answer
+    return hop(sizeof(OrderMsg)) + hop(sizeof(AnswerMsg));
 }
 
 sim::Tick FleetSpec::one_order_solve() const {
@@ -77,8 +78,9 @@ sim::Tick FleetSpec::award_round_trip(sim::Tick solve) const {
     const auto hop = [&](Msg m, comms::Link l) {
         return std::max(link.delay(l, payload_bytes(m)), lookahead());
     };
-    return hop(Msg::kCloudRequest, comms::Link::kCloud) + solve +
-           hop(Msg::kAward, comms::Link::kCloud) + hop(Msg::kAccept, comms::Link::kRadio);
+    // the request to the cloud dispatcher carries the order, like the award
+    return hop(Msg::kAward, comms::Link::kCloud) + solve + hop(Msg::kAward, comms::Link::kCloud) +
+           hop(Msg::kAccept, comms::Link::kRadio);
 }
 
 void FleetSpec::validate() const {
@@ -132,27 +134,15 @@ void FleetSpec::validate() const {
     require(gossip_fanout >= 1 && gossip_fanout <= 64, "gossip fanout in [1, 64]");
     require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
             "cloud solve times >= 0 and timeout > 0");
-    // settings under which no order could ever be allocated
-    std::unique_ptr<AllocationPolicy> policy;
+    // settings under which the protocol could never allocate an order
+    std::unique_ptr<AllocationProtocol> protocol;
     try {
-        policy = make_allocation_policy(allocation.policy);
+        protocol = make_protocol(allocation.policy);
     } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("fleet spec: ") + e.what());
     }
-    const auto secs = [&](sim::Tick t) { return std::to_string(time.to_seconds(t)) + " s"; };
-    if (!policy->centralized() && !policy->consensus()) {
-        require(bid_window() >= bid_round_trip(), "the bid window (" + secs(bid_window()) +
-                                                      ") is shorter than an offer and its bid " +
-                                                      "over the radio (" + secs(bid_round_trip()) +
-                                                      "): no bid would arrive in time");
-        require(comms.radio_loss < 1.0, "radio_loss 1 loses every offer of the auction");
-    }
-    if (policy->centralized()) {
-        require(time.from_seconds(cloud.timeout_s) >= award_round_trip(),
-                "the cloud timeout (" + secs(time.from_seconds(cloud.timeout_s)) +
-                    ") is shorter than a request, award and accept (" + secs(award_round_trip()) +
-                    "): every award would be revoked");
-        require(comms.cloud_loss < 1.0, "cloud_loss 1 loses every request to the cloud");
+    for (const SpecProblem& p : protocol->check(SpecCheck{*this})) {
+        require(p.warning, p.message);
     }
     {
         const FleetLearningSpec& l = learning;

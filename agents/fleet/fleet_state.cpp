@@ -30,18 +30,12 @@ const char* to_string(Msg m) {
     switch (m) {
         case Msg::kDemand:
             return "demand";
-        case Msg::kBidTimeout:
-            return "bid_timeout";
         case Msg::kRetry:
             return "retry";
         case Msg::kDockDone:
             return "dock_done";
         case Msg::kChargeDone:
             return "charge_done";
-        case Msg::kBid:
-            return "bid";
-        case Msg::kDecline:
-            return "decline";
         case Msg::kAccept:
             return "accept";
         case Msg::kReject:
@@ -52,8 +46,6 @@ const char* to_string(Msg m) {
             return "delivered";
         case Msg::kChargeRequest:
             return "charge_request";
-        case Msg::kOffer:
-            return "offer";
         case Msg::kAward:
             return "award";
         case Msg::kLoaded:
@@ -86,12 +78,6 @@ const char* to_string(Msg m) {
             return "revoke";
         case Msg::kForward:
             return "forward";
-        case Msg::kCloudRequest:
-            return "cloud_request";
-        case Msg::kCloudSolve:
-            return "cloud_solve";
-        case Msg::kCloudTimeout:
-            return "cloud_timeout";
         case Msg::kServiceDue:
             return "service_due";
         case Msg::kServiced:
@@ -102,11 +88,9 @@ const char* to_string(Msg m) {
 
 std::uint32_t payload_bytes(Msg m) {
     switch (m) {
-        case Msg::kOffer:
         case Msg::kAward:
         case Msg::kRevoke:
         case Msg::kForward:
-        case Msg::kCloudRequest:
             return static_cast<std::uint32_t>(sizeof(OrderMsg));
         case Msg::kDockRequest:
         case Msg::kLoaded:

@@ -126,14 +126,11 @@ struct FleetState {
     [[nodiscard]] std::size_t memory_bytes() const;
 };
 
-// The auction of one order at its depot, beside the order's lifecycle in the OrderBook
-// (an order being auctioned is kCreated there; `awarding` while the winner's answer is on
-// its way).
-struct Auction {
-    double best_cost = 0.0;
-    std::uint32_t best_vehicle = 0xFFFFFFFFu;
-    std::uint16_t round = 0;
-    bool awarding = false;
+// The allocation of one order at its depot, beside the order's lifecycle in the OrderBook
+// (an order being allocated is kCreated there). The protocol deciding it keeps the rest.
+struct AllocationState {
+    std::uint16_t round = 0;  // allocation round: answers of earlier rounds are stale
+    bool awarding = false;    // awarded (or queued with the deciding protocol), no answer yet
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).
@@ -164,7 +161,7 @@ class SlotPool {
 };
 
 // Allocation traffic of one depot (the order and dock KPIs live in the book's DepotCounters).
-struct AuctionCounters {
+struct AllocationCounters {
     std::uint64_t offers = 0;
     std::uint64_t bids = 0;
     std::uint64_t declines = 0;
@@ -176,19 +173,18 @@ struct alignas(64) DepotState {
     DepotState(std::uint32_t depot, sim::Tick kpi_interval, std::uint32_t dock_count,
                std::uint32_t charger_count)
         : book(depot, kpi_interval), docks(dock_count), chargers(charger_count) {}
-    OrderBook book;                   // the orders, their lifecycle and the depot's KPIs
-    std::vector<Auction> auctions;    // by order index
-    SlotPool<DockMsg> dock_jobs;      // by the dock customer's id
-    SlotPool<ChargeMsg> charge_jobs;  // by the charger customer's id
+    OrderBook book;                            // the orders, their lifecycle and the KPIs
+    std::vector<AllocationState> allocations;  // by order index
+    SlotPool<DockMsg> dock_jobs;               // by the dock customer's id
+    SlotPool<ChargeMsg> charge_jobs;           // by the charger customer's id
     sim::FifoStation docks;
     sim::FifoStation chargers;
     std::uint64_t stock = 0;
     std::uint64_t demand_draws = 0;  // draws taken from the demand substream
     std::uint64_t cloud_draws = 0;   // draws taken from the cloud-loss substream
-    AuctionCounters auction;
-    std::vector<std::uint32_t> consensus_queue;  // orders waiting for the next CBBA round
-    std::uint64_t forwarded_in = 0;              // orders taken over from a closed depot
-    std::uint64_t forwarded_out = 0;             // orders handed to another depot while closed
+    AllocationCounters allocation;
+    std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
+    std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

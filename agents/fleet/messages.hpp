@@ -1,5 +1,5 @@
-// The messages of the fleet model: event types and their payloads (each <= 32 bytes, trivially
-// copyable). Messages between LPs carry at least the lookahead (the radio latency); the
+// The messages of the fleet model's core: event types and their payloads (each <= 32 bytes,
+// trivially copyable). Messages between LPs carry at least the lookahead (the radio latency); the
 // self events of one LP (movement, service completions, timers) may have any delay >= 0.
 #pragma once
 
@@ -13,20 +13,16 @@ namespace swarm::agents {
 enum class Msg : sim::EventType {
     // depot, self
     kDemand = 1,  // the next order arrives
-    kBidTimeout,  // the bid window of an order closes
     kRetry,       // re-offer an order nobody took
     kDockDone,    // a loading dock finishes a vehicle
     kChargeDone,  // a charging point finishes a vehicle
     // vehicle -> depot
-    kBid,            // cost of taking an offered order
-    kDecline,        // the vehicle will not take it
     kAccept,         // an awarded order is in the vehicle's plan
     kReject,         // an awarded order is no longer feasible
     kDockRequest,    // the vehicle is at the depot and wants to load
     kDelivered,      // an order was handed to its customer
     kChargeRequest,  // the vehicle is at the depot and wants to charge
     // depot -> vehicle
-    kOffer,    // an order to bid on
     kAward,    // the vehicle won an order
     kLoaded,   // loading done: the docked orders are on board
     kCharged,  // battery full
@@ -46,21 +42,24 @@ enum class Msg : sim::EventType {
     kLost,     // vehicle -> depot: an order it cannot deliver (failed with the given reason)
     kRevoke,   // depot -> vehicle: drop an order from the plan (depot closed, stale award)
     kForward,  // depot -> depot: an order of a closed depot's zone, to serve from here
-    // cloud dispatcher
-    kCloudRequest,  // depot -> cloud: allocate this order
-    kCloudSolve,    // cloud, self: the dispatcher's solve finishes
-    kCloudTimeout,  // depot, self: no award came back from the cloud in time
     // predictive maintenance
     kServiceDue,  // vehicle (injected at a learning round): its predicted risk crossed the line
     kServiced,    // vehicle, self: the planned service is over
 };
+
+// Each allocation protocol has messages of its own (agents/fleet/protocol.hpp): offers and
+// bids, requests to a dispatcher, consensus rounds. Awards, accepts and rejects are the
+// core's, shared by all protocols.
+
+// timers that run after every message arriving at the same tick (bid windows, timeouts)
+inline constexpr std::uint8_t kLatePriority = 1;
 
 [[nodiscard]] constexpr sim::EventType type_of(Msg m) {
     return static_cast<sim::EventType>(m);
 }
 const char* to_string(Msg m);
 
-// An order as the depot describes it to vehicles (Offer and Award).
+// An order as the depot describes it to vehicles (Award, and the protocols' offers).
 struct OrderMsg {
     std::uint32_t depot = 0;
     std::uint32_t order = 0;  // index in the depot's book
@@ -72,7 +71,7 @@ struct OrderMsg {
 };
 static_assert(sizeof(OrderMsg) == 32);
 
-// Bid, Decline, Accept, Reject: a vehicle's answer about one order.
+// Accept, Reject, Orphan, Lost (and the protocols' bids): a vehicle's answer about one order.
 struct AnswerMsg {
     std::uint32_t order = 0;
     std::uint32_t vehicle = 0;  // vehicle index (not LP id)

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <utility>
 
-#include "agents/fleet/allocation.hpp"
+#include "agents/fleet/protocol.hpp"
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
@@ -211,7 +211,7 @@ void read_policies(const Reader& r, toml::table& root, agents::AllocationParams&
                   "max_plan", "detour_factor", "board_interval_s", "board_cell_m", "energy_reserve",
                   "charge_threshold"});
     a.policy =
-        r.choice(t, "policies", "allocation", "nearest_bid", agents::allocation_policy_names());
+        r.choice(t, "policies", "allocation", "nearest_bid", agents::protocol_names());
     a.offer_radius_m = r.real(t, "policies", "offer_radius_m", 3000.0, 0.0, 1e6, true);
     a.max_offers = static_cast<std::uint32_t>(r.integer(t, "policies", "max_offers", 4, 1, 64));
     a.bid_window_s = r.real(t, "policies", "bid_window_s", 0.0, 0.0, 3600.0);

@@ -1,35 +1,36 @@
 #include "io/scenario/scenario_checks.hpp"
 
 #include <algorithm>
-#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "agents/fleet/allocation.hpp"
+#include "agents/fleet/protocol.hpp"
 
 namespace swarm::io::detail {
 
 namespace {
 
-struct Field {
-    toml::table* table;
-    const char* section;
-    const char* key;
-};
-
-// the first field the document gave (the one to change), else the first of them
-std::pair<const toml::node*, std::string> blame(std::initializer_list<Field> fields) {
-    for (const Field& f : fields) {
-        const toml::node* n = f.table->get(f.key);
+// the first of `keys` ("section.key") the document gave (the one to change), else the
+// first of them
+std::pair<const toml::node*, std::string> blame(toml::table& root,
+                                                const std::vector<std::string>& keys) {
+    const auto find = [&root](const std::string& key) -> std::pair<toml::table*, std::string> {
+        const std::size_t dot = key.find('.');
+        toml::node* section = root.get(key.substr(0, dot));
+        return {section != nullptr ? section->as_table() : nullptr, key.substr(dot + 1)};
+    };
+    for (const std::string& key : keys) {
+        const auto [table, name] = find(key);
+        const toml::node* n = table != nullptr ? table->get(name) : nullptr;
         if (Reader::given(n)) {
-            return {n, std::string(f.section) + "." + f.key};
+            return {n, key};
         }
     }
-    const Field& f = *fields.begin();
-    const toml::node* n = f.table->get(f.key);
-    return {n != nullptr ? n : f.table, std::string(f.section) + "." + f.key};
+    const auto [table, name] = find(keys.front());
+    const toml::node* n = table != nullptr ? table->get(name) : nullptr;
+    return {n != nullptr ? n : (table != nullptr ? table : &root), keys.front()};
 }
 
 std::string value_text(const toml::node& n) {
@@ -59,97 +60,22 @@ const toml::array& tables(toml::table& root, const char* key) {
 }  // namespace
 
 void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s) {
-    const agents::FleetSpec& spec = s.spec;
-    toml::table& run = section(root, "run");
-    toml::table& pol = section(root, "policies");
-    toml::table& comms = section(root, "comms");
-    toml::table& cloud = section(root, "cloud");
-    const auto secs = [&](sim::Tick t) { return number_text(spec.time.to_seconds(t)) + " s"; };
-    const auto refuse = [&](std::pair<const toml::node*, std::string> at, const std::string& why) {
-        r.fail(*at.first, at.second + " = " + value_text(*at.first) + ": " + why);
-    };
-    std::unique_ptr<agents::AllocationPolicy> policy;
-    sim::Tick bid_trip = 0;
-    sim::Tick award_trip = 0;
-    sim::Tick solved_trip = 0;
+    // the protocol's own checks (agents/fleet/protocols/), each pointed at the first of the
+    // keys behind it that the document gave
+    std::vector<agents::SpecProblem> problems;
     try {
-        policy = agents::make_allocation_policy(spec.allocation.policy);
-        bid_trip = spec.bid_round_trip();
-        award_trip = spec.award_round_trip();
-        solved_trip = spec.award_round_trip(spec.one_order_solve());
+        problems = agents::make_protocol(s.spec.allocation.policy)
+                       ->check(agents::SpecCheck{s.spec, s.run.duration_s});
     } catch (const std::invalid_argument& e) {
         throw ScenarioError(r.file(), 0, 0, e.what());
     }
-    const std::string name = "allocation = \"" + spec.allocation.policy + "\"";
-    if (!policy->centralized() && !policy->consensus()) {
-        // the depot awards when the bid window closes: bids that come later are too late
-        const sim::Tick window = spec.bid_window();
-        if (window < bid_trip) {
-            const std::string given =
-                spec.allocation.bid_window_s > 0.0
-                    ? "the bid window is " + secs(window)
-                    : "the bid window is " + secs(window) +
-                          " (policies.bid_window_s = 0: three run.lookahead_s)";
-            refuse(blame({{&pol, "policies", "bid_window_s"},
-                          {&comms, "comms", "radio_latency_s"},
-                          {&comms, "comms", "radio_bandwidth_bps"},
-                          {&comms, "comms", "header_bytes"},
-                          {&run, "run", "lookahead_s"}}),
-                   "an offer and its bid take " + secs(bid_trip) +
-                       " over the radio (two radio latencies plus transmission), but " + given +
-                       ": no bid would arrive in time and no order would ever be allocated; set "
-                       "policies.bid_window_s to at least " +
-                       secs(bid_trip));
+    for (const agents::SpecProblem& p : problems) {
+        const std::pair<const toml::node*, std::string> at = blame(root, p.keys);
+        const std::string text = at.second + " = " + value_text(*at.first) + ": " + p.message;
+        if (!p.warning) {
+            r.fail(*at.first, text);
         }
-        if (spec.comms.radio_loss >= 1.0) {
-            refuse(blame({{&comms, "comms", "radio_loss"}}),
-                   "every offer would be lost: with " + name + " no order would ever be allocated");
-        }
-    }
-    if (policy->centralized()) {
-        // the depot asks again after the timeout and revokes the award that comes back late
-        const sim::Tick timeout = spec.time.from_seconds(spec.cloud.timeout_s);
-        if (timeout < award_trip) {
-            refuse(blame({{&cloud, "cloud", "timeout_s"},
-                          {&comms, "comms", "cloud_rtt_s"},
-                          {&comms, "comms", "cloud_bandwidth_bps"},
-                          {&comms, "comms", "radio_latency_s"}}),
-                   "a request to the cloud, the award and the winner's accept take at least " +
-                       secs(award_trip) +
-                       ", but the depot asks again after cloud.timeout_s = " + secs(timeout) +
-                       " and revokes the award that comes later: no order would ever be "
-                       "allocated; set cloud.timeout_s to at least " +
-                       secs(solved_trip) + " (with the solve of one order)");
-        }
-        if (timeout < solved_trip) {
-            // only orders that catch a solve already under way are awarded in time
-            const auto at = blame({{&cloud, "cloud", "timeout_s"},
-                                   {&cloud, "cloud", "solve_base_s"},
-                                   {&cloud, "cloud", "solve_per_order_s"},
-                                   {&comms, "comms", "cloud_rtt_s"}});
-            s.warnings.push_back(r.warning(
-                *at.first,
-                at.second + " = " + value_text(*at.first) +
-                    ": a request, the solve of one order, the award and the accept take " +
-                    secs(solved_trip) + ", longer than cloud.timeout_s = " + secs(timeout) +
-                    ": only orders that join a solve already under way are awarded in time, "
-                    "the others are asked again and again; set cloud.timeout_s to at least " +
-                    secs(solved_trip)));
-        }
-        if (spec.comms.cloud_loss >= 1.0) {
-            refuse(blame({{&comms, "comms", "cloud_loss"}}),
-                   "every request to the cloud would be lost: with " + name +
-                       " no order would ever be allocated");
-        }
-    }
-    if (policy->consensus() && spec.allocation.board_interval_s >= s.run.duration_s) {
-        refuse(blame({{&pol, "policies", "board_interval_s"}, {&run, "run", "duration_s"}}),
-               "with " + name +
-                   " the vehicles agree on awards at board rebuilds, every "
-                   "policies.board_interval_s = " +
-                   number_text(spec.allocation.board_interval_s) +
-                   " s, and the first comes at or after the end of the run (run.duration_s = " +
-                   number_text(s.run.duration_s) + " s): no order would ever be allocated");
+        s.warnings.push_back(r.warning(*at.first, text));
     }
 }
 
@@ -220,8 +146,7 @@ void warn_dead_settings(const Reader& r, toml::table& root, Scenario& s) {
                                  "learning.wear.enabled is on, so there is nothing to learn"));
     }
     if (l.active() && l.round_s >= s.run.duration_s) {
-        const auto at = blame(
-            {{&learning, "learning", "round_s"}, {&section(root, "run"), "run", "duration_s"}});
+        const auto at = blame(root, {"learning.round_s", "run.duration_s"});
         s.warnings.push_back(r.warning(
             *at.first, "learning.round_s = " + number_text(l.round_s) +
                            " s: no learning round before the end of the run (run.duration_s = " +

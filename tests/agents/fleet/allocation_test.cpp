@@ -12,21 +12,16 @@
 using namespace swarm;
 using namespace swarm::agents;
 
-TEST_CASE("allocation: policies by name") {
-    CHECK(make_allocation_policy("nearest_bid")->name() == "nearest_bid");
-    CHECK(make_allocation_policy("insertion")->name() == "nearest_bid");
-    CHECK_THROWS_AS(make_allocation_policy("cbba-not-yet"), std::invalid_argument);
-    const auto p = make_nearest_bid_policy();
-    CHECK(p->better(1.0, 5, 2.0, 1));
-    CHECK(p->better(1.0, 1, 1.0, 5));
-    CHECK_FALSE(p->better(1.0, 5, 1.0, 1));
+TEST_CASE("allocation: the lower bid wins, ties to the lower vehicle") {
+    CHECK(cheaper(1.0, 5, 2.0, 1));
+    CHECK(cheaper(1.0, 1, 1.0, 5));
+    CHECK_FALSE(cheaper(1.0, 5, 1.0, 1));
 }
 
 TEST_CASE(
     "allocation: bids decline over capacity and full plans and while charging or low on energy") {
     agents::testing::SmallCity city;
     const FleetSpec& spec = city.spec;
-    const auto policy = make_nearest_bid_policy();
     Plan plan;
     VehicleView me;
     me.type = &spec.types[0];
@@ -38,37 +33,36 @@ TEST_CASE(
     order.depot = 0;
     order.customer = city.network.node_count() > 5 ? 5 : 0;
     order.size = 2;
-    const auto cost = policy->bid(spec, me, order, 0);
+    const auto cost = insertion_bid(spec, me, order, 0);
     REQUIRE(cost.has_value());
     CHECK(*cost > 0.0);
     // a busier vehicle bids higher
     plan.size = 1;
     plan.entries[0] = {0, 0, order.customer, 1, 0, 0};
-    const auto busier = policy->bid(spec, me, order, 0);
+    const auto busier = insertion_bid(spec, me, order, 0);
     REQUIRE(busier.has_value());
     CHECK(*busier > *cost);
     plan.size = 0;
     // too big
     order.size = static_cast<std::uint16_t>(spec.types[0].capacity + 1);
-    CHECK_FALSE(policy->bid(spec, me, order, 0).has_value());
+    CHECK_FALSE(insertion_bid(spec, me, order, 0).has_value());
     order.size = 1;
     // charging
     me.state = VehicleState::kCharging;
-    CHECK_FALSE(policy->bid(spec, me, order, 0).has_value());
+    CHECK_FALSE(insertion_bid(spec, me, order, 0).has_value());
     me.state = VehicleState::kIdle;
     // nearly empty battery
     me.energy_kwh = 0.16 * spec.types[0].battery_kwh;
-    CHECK_FALSE(policy->bid(spec, me, order, 0).has_value());
+    CHECK_FALSE(insertion_bid(spec, me, order, 0).has_value());
     // full plan
     me.energy_kwh = spec.types[0].battery_kwh;
     plan.size = static_cast<std::uint8_t>(spec.allocation.max_plan);
-    CHECK_FALSE(policy->bid(spec, me, order, 0).has_value());
+    CHECK_FALSE(insertion_bid(spec, me, order, 0).has_value());
 }
 
 TEST_CASE("allocation: offers at a crowded depot reach every type that can carry the order") {
     agents::testing::SmallCity city;
     const FleetSpec& spec = city.spec;
-    const auto policy = make_nearest_bid_policy();
     // 20 idle vans (type 0) and 3 idle drones (type 1), all at depot 0: they tie at distance 0
     const Point here = city.network.position(spec.depots[0].node);
     std::vector<FleetBoard::Entry> entries(23);
@@ -85,7 +79,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     std::vector<int> offered(entries.size(), 0);
     for (std::uint32_t o = 0; o < 200; ++o) {
         order.order = o;
-        const std::size_t n = policy->candidates(spec, board, 0, order, out);
+        const std::size_t n = nearest_candidates(spec, board, 0, order, out);
         // K vehicles, and the nearest drone when none of them is one (a drone carries one unit)
         REQUIRE(n >= spec.allocation.max_offers);
         REQUIRE(n <= spec.allocation.max_offers + 1);
@@ -104,8 +98,8 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     // the same order and round draw the same vehicles (deterministic)
     order.order = 7;
     std::array<std::uint32_t, 64> again{};
-    const std::size_t n1 = policy->candidates(spec, board, 0, order, out);
-    const std::size_t n2 = policy->candidates(spec, board, 0, order, again);
+    const std::size_t n1 = nearest_candidates(spec, board, 0, order, out);
+    const std::size_t n2 = nearest_candidates(spec, board, 0, order, again);
     CHECK(n1 == n2);
     CHECK(std::equal(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n1), again.begin()));
 
@@ -113,7 +107,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     order.size = 2;
     for (std::uint32_t o = 0; o < 50; ++o) {
         order.order = o;
-        const std::size_t n = policy->candidates(spec, board, 0, order, out);
+        const std::size_t n = nearest_candidates(spec, board, 0, order, out);
         CHECK(n == spec.allocation.max_offers);
         for (std::size_t i = 0; i < n; ++i) {
             CHECK(out[i] < 20);
@@ -127,7 +121,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     order.size = 1;
     for (std::uint32_t o = 0; o < 20; ++o) {
         order.order = o;
-        REQUIRE(policy->candidates(spec, board, 0, order, out) > 0);
+        REQUIRE(nearest_candidates(spec, board, 0, order, out) > 0);
         CHECK(out[0] == 13);
     }
 }

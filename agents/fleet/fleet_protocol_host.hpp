@@ -1,0 +1,89 @@
+// FleetModel::Host: what the core offers the allocation protocol (AllocationHost), as views
+// of the model's state. Included only by the files that implement FleetModel.
+#pragma once
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_model_internal.hpp"
+
+namespace swarm::agents {
+
+class FleetModel::Host final : public AllocationHost {
+  public:
+    explicit Host(FleetModel& m) : m_(m) {}
+
+    [[nodiscard]] const FleetSpec& spec() const override { return m_.spec_; }
+    [[nodiscard]] const FleetBoard& board() const override { return m_.board_; }
+    [[nodiscard]] std::span<const FleetBoard::Entry> board_rows() const override {
+        return m_.board_scratch_;
+    }
+    [[nodiscard]] std::uint32_t vehicle_count() const override { return m_.vehicle_count(); }
+    [[nodiscard]] std::uint32_t depot_count() const override { return m_.depot_count(); }
+    [[nodiscard]] sim::LpId depot_lp(std::uint32_t d) const override { return m_.depot_lp(d); }
+    [[nodiscard]] sim::LpId vehicle_lp(std::uint32_t v) const override { return m_.vehicle_lp(v); }
+    [[nodiscard]] sim::LpId dispatcher_lp() const override { return m_.layout_.cloud_lp(); }
+    [[nodiscard]] Point depot_position(std::uint32_t d) const override {
+        return m_.spec_.net().position(m_.depot_node_[d]);
+    }
+    [[nodiscard]] std::uint64_t seed() const override { return m_.engine_->config().seed; }
+
+    [[nodiscard]] const comms::LinkModel& link() const override { return m_.link_; }
+    [[nodiscard]] const comms::CommsConditions& conditions() const override {
+        return m_.conditions_;
+    }
+    comms::MessageCounters& counters() override { return m_.counters_; }
+    [[nodiscard]] comms::AgentIndex depot_agent(std::uint32_t d) const override {
+        return m_.depot_agent(d);
+    }
+    [[nodiscard]] comms::AgentIndex cloud_agent() const override { return m_.cloud_agent(); }
+    void send(sim::Context& ctx, sim::LpId dst, sim::EventType type, const sim::Payload& p,
+              Point where) override {
+        m_.send(ctx, dst, type, p, where);
+    }
+    void inject(sim::LpId lp, sim::Tick t, sim::EventType type, const sim::Payload& p) override {
+        m_.engine_->inject(lp, t, type, p);
+    }
+
+    [[nodiscard]] const Order& order(std::uint32_t d, std::uint32_t o) const override {
+        return m_.depots_[d].book.order(fleet_detail::order_id(d, o));
+    }
+    [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const override {
+        return m_.order_msg(d, o);
+    }
+    AllocationState& allocation(std::uint32_t d, std::uint32_t o) override {
+        return m_.depots_[d].allocations[o];
+    }
+    [[nodiscard]] bool open_for_bids(std::uint32_t d, std::uint32_t o) const override {
+        return fleet_detail::open_for_bids(m_.depots_[d], d, o);
+    }
+    AllocationCounters& allocation_counters(std::uint32_t d) override {
+        return m_.depots_[d].allocation;
+    }
+    void retry_later(sim::Context& ctx, std::uint32_t d, std::uint32_t o) override {
+        m_.retry_later(ctx, d, o);
+    }
+    void retry_now(sim::Context& ctx, std::uint32_t d, std::uint32_t o) override {
+        m_.on_retry(ctx, d, o);
+    }
+    void give_up(std::uint32_t d, std::uint32_t o, sim::Tick t) override {
+        DepotState& ds = m_.depots_[d];
+        const OrderId id = fleet_detail::order_id(d, o);
+        ds.allocations[o].awarding = false;
+        ds.stock += static_cast<std::uint64_t>(ds.book.order(id).size);
+        ds.book.fail(id, FailReason::kNoVehicle, t);
+    }
+
+    [[nodiscard]] VehicleView vehicle_view(std::uint32_t v, sim::Tick t) const override {
+        return m_.view(v, t);
+    }
+    [[nodiscard]] bool takes_work(std::uint32_t v) const override {
+        return m_.fleet_.state[v] != VehicleState::kBroken && m_.fleet_.service_due[v] == 0;
+    }
+    [[nodiscard]] const VehicleType& vehicle_type(std::uint32_t v) const override {
+        return m_.type_of_vehicle(v);
+    }
+
+  private:
+    FleetModel& m_;
+};
+
+}  // namespace swarm::agents
