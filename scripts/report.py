@@ -173,9 +173,11 @@ def write_summary(f, obs, out, learning=False, leading=False):
     tot = totals(obs)
     veh_km = "n/a" if tot["veh_km"] is None else f"{tot['veh_km']:.1f}"
     end = "n/a" if tot["time_s"] is None else f"{tot['time_s']:.0f} s"
+    note = swarm_trace.status(f)
     lines = [
         "# swarmsim run report",
         "",
+        *([f"**Trace {note}: the totals below cover only what it holds.**", ""] if note else []),
         f"- trace: complete = {swarm_trace.is_complete(f)}, {n} samples, "
         f"{f['particles/agents/state/value'].shape[1]} vehicles, {p.get('depots', '?')} depots",
         f"- scenario: {p.get('scenario_name', '') or '(unnamed)'}, seed {p.get('seed')}, "
@@ -308,6 +310,9 @@ def main(argv=None):
         return 4
     os.makedirs(args.out, exist_ok=True)
     with f:
+        note = swarm_trace.status(f)
+        if note is not None:
+            print(f"report.py: warning: {args.trace}: trace {note}", file=sys.stderr)
         obs = swarm_trace.observables(f)
         plot_service_level(obs, os.path.join(args.out, "service_level.png"),
                            swarm_trace.disruptions(f))
