@@ -241,6 +241,11 @@ def compare_traces(traces, out_dir):
     for label, path in traces:
         with swarm_trace.open_trace(path) as f:
             obs = swarm_trace.observables(f)
+            note = swarm_trace.status(f)
+        if note is not None:
+            # an incomplete, partial or interrupted trace is labelled as such
+            print(f"report.py: warning: {path}: trace {note}", file=sys.stderr)
+            label = f"{label} [{note.split(':')[0]}]"
         q = obs["service_level"]
         if len(q["time"]):
             ax_q.step(q["time"] / 3600.0, q["value"], where="post", label=label)
