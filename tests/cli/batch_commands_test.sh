@@ -179,6 +179,27 @@ else
     echo "skip: python3 with matplotlib and h5py not found (compare.py, report.py)"
 fi
 
+# SIGTERM (a scheduler's stop) stops a batch like Ctrl-C
+"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 2 -j 2 --out-dir terminated \
+    >out.txt 2>err.txt &
+pid=$!
+tries=0
+while [ ! -f terminated/runs/0001/stderr.txt ] && [ $tries -lt 200 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+done
+sleep 0.3
+kill -TERM $pid
+wait $pid
+code=$?
+[ $code -eq 130 ] || fail "a sweep stopped by SIGTERM exited $code, expected 130: $(cat err.txt)"
+check_py "terminated manifest" '
+import json
+m = json.load(open("terminated/manifest.json"))
+assert m["status"] == "interrupted", m["status"]
+assert [r["status"] for r in m["runs"]] == ["interrupted", "interrupted"], m["runs"]
+'
+
 # an earlier batch's outputs are kept unless --force (exit 4 before any run); with --force the
 # runs' traces are replaced too
 "$swarmsim" sweep "$default" --set run.duration_s=60 --trace --out-dir again >/dev/null 2>err.txt ||

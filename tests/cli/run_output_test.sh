@@ -116,7 +116,8 @@ fi
 (
     trap '' XFSZ
     ulimit -f 200
-    "$swarmsim" run "$default" --until 7200 --set output.sample_interval_s=10 -o big.h5 \
+    # (the sanitizer build: HDF5 1.10 leaks a few strings of a file whose close failed)
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$swarmsim" run "$default" --until 7200 --set output.sample_interval_s=10 -o big.h5 \
         >big.txt 2>big.err
     echo $? >big.code
 )
