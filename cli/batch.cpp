@@ -508,7 +508,8 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
 
 void check_batch_dir(const fs::path& out_dir, bool replace) {
     std::error_code ec;
-    const fs::file_status st = fs::symlink_status(out_dir, ec);
+    // the directory itself may be reached through a link (nothing replaces it)
+    const fs::file_status st = fs::status(out_dir, ec);
     if (ec && ec != std::errc::no_such_file_or_directory) {
         throw io::OutputError(out_dir.string(), "cannot check the directory: " + ec.message());
     }
