@@ -293,9 +293,24 @@ std::optional<sim::Tick> sample_ticks(const std::string& file, const char* key, 
     return ticks;
 }
 
+// a device, directory, link or an existing file (without --force) is refused before the run:
+// false after saying why
+bool trace_path_usable(const std::string& path, bool force) {
+    try {
+        io::check_output_path(path, force);
+        return true;
+    } catch (const io::OutputError& e) {
+        std::cerr << "swarmsim run: error: " << e.what() << "\n";
+        return false;
+    }
+}
+
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!scenario_file_readable(o.file)) {
+        return kExitIo;
+    }
+    if (!o.trace.empty() && !trace_path_usable(o.trace, o.force)) {
         return kExitIo;
     }
     const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
@@ -315,15 +330,8 @@ int run_scenario(const RunOptions& o) {
                   << "yet: every trace records both\n";
         return kExitInvalidInput;
     }
-    if (!trace_path.empty()) {
-        // before the network is built and the run starts: a device, directory, link or an
-        // existing file (without --force) is refused here
-        try {
-            io::check_output_path(trace_path, o.force);
-        } catch (const io::OutputError& e) {
-            std::cerr << "swarmsim run: error: " << e.what() << "\n";
-            return kExitIo;
-        }
+    if (!trace_path.empty() && !trace_path_usable(trace_path, o.force)) {
+        return kExitIo;  // output.trace (-o was checked before the network was built)
     }
 
     // KPI samples and trace frames on grids of their own from t = 0, and both once more at
