@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -22,6 +23,7 @@
 
 #include "cli/format.hpp"
 #include "cli/json_reader.hpp"
+#include "io/output/output_file.hpp"
 
 #ifndef SWARM_VERSION
 #define SWARM_VERSION "unknown"
@@ -40,7 +42,8 @@ extern "C" void on_batch_interrupt(int /*signal*/) {
     g_interrupted = 1;
 }
 
-// SIGINT sets a flag for the duration of a batch; the previous action is restored after
+// SIGINT, SIGTERM (a scheduler's stop) and SIGHUP set a flag for the duration of a batch;
+// the previous actions are restored after
 class InterruptGuard {
   public:
     InterruptGuard() {
@@ -48,14 +51,21 @@ class InterruptGuard {
         struct sigaction sa {};
         sa.sa_handler = on_batch_interrupt;
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &previous_);
+        for (std::size_t i = 0; i < kSignals.size(); ++i) {
+            sigaction(kSignals[i], &sa, &previous_[i]);
+        }
     }
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;
-    ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+    ~InterruptGuard() {
+        for (std::size_t i = 0; i < kSignals.size(); ++i) {
+            sigaction(kSignals[i], &previous_[i], nullptr);
+        }
+    }
 
   private:
-    struct sigaction previous_ {};
+    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> previous_{};
 };
 
 std::string self_executable() {
@@ -110,8 +120,10 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
         argv.push_back(const_cast<char*>(a.c_str()));
     }
     argv.push_back(nullptr);
-    const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // never through a link (check_batch_dir looked at out_dir only)
+    constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+    const int out_fd = open(out.c_str(), kFlags, 0644);
+    const int err_fd = open(err.c_str(), kFlags, 0644);
     if (out_fd < 0 || err_fd < 0) {
         if (out_fd >= 0) {
             close(out_fd);
@@ -293,6 +305,9 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
             }
             if (!r.trace_path.empty()) {
                 args.insert(args.end(), {"-o", (options.out_dir / r.trace_path).string()});
+                if (options.replace) {
+                    args.emplace_back("--force");  // an earlier batch's trace (check_batch_dir)
+                }
             }
             fs::create_directories((options.out_dir / r.summary_path).parent_path());
             Running run;
@@ -412,7 +427,7 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
     // manifest.json: enough to redo every run by hand
     {
         const fs::path path = out_dir / "manifest.json";
-        std::ofstream out(path);
+        std::ostringstream out;
         out << "{\n"
             << "  \"command\": " << cli::quoted(report.command) << ",\n"
             << "  \"swarmsim_version\": " << cli::quoted(SWARM_VERSION) << ",\n"
@@ -468,15 +483,12 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
                 << (i + 1 < result.runs.size() ? "," : "") << "\n";
         }
         out << "  ]\n}\n";
-        out.close();
-        if (!out) {
-            throw std::runtime_error("cannot write " + path.string());
-        }
+        io::write_file_safely(path.string(), out.str(), options.replace);
     }
     // summary.csv: one row per group x KPI
     {
         const fs::path path = out_dir / "summary.csv";
-        std::ofstream out(path);
+        std::ostringstream out;
         for (const std::string& c : report.columns) {
             out << csv_field(c) << ",";
         }
@@ -490,10 +502,37 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
                 << csv_number(row.stats.ci95_high) << "," << row.stats.n << "," << row.failed
                 << "\n";
         }
-        out.close();
-        if (!out) {
-            throw std::runtime_error("cannot write " + path.string());
-        }
+        io::write_file_safely(path.string(), out.str(), options.replace);
+    }
+}
+
+void check_batch_dir(const fs::path& out_dir, bool replace) {
+    std::error_code ec;
+    // the directory itself may be reached through a link (nothing replaces it)
+    const fs::file_status st = fs::status(out_dir, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+        throw io::OutputError(out_dir.string(), "cannot check the directory: " + ec.message());
+    }
+    if (!fs::exists(st)) {
+        return;  // created by the batch
+    }
+    if (!fs::is_directory(st)) {
+        throw io::OutputError(out_dir.string(), "is not a directory (--out-dir)");
+    }
+    const bool earlier = fs::exists(fs::symlink_status(out_dir / "manifest.json", ec)) ||
+                         fs::exists(fs::symlink_status(out_dir / "runs", ec));
+    if (earlier && !replace) {
+        throw io::OutputError(out_dir.string(),
+                              "holds an earlier batch's outputs (manifest.json, runs/): not "
+                              "overwritten (pass --force to replace them)");
+    }
+    // a device or link under an output name is refused even with --force
+    for (const char* name : {"manifest.json", "summary.csv", "compare.json"}) {
+        io::check_output_path((out_dir / name).string(), true);
+    }
+    if (fs::exists(fs::symlink_status(out_dir / "runs", ec)) &&
+        !fs::is_directory(fs::symlink_status(out_dir / "runs", ec))) {
+        throw io::OutputError((out_dir / "runs").string(), "is not a directory");
     }
 }
 

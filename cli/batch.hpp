@@ -4,8 +4,8 @@
 // in its run), at most `parallel` at a time. Each run's stdout (the KPI summary JSON) and
 // stderr go to DIR/runs/<id>/; the KPIs are read back generically (every numeric leaf of
 // the "kpis" object), so KPIs added to the summary later flow through without changes here.
-// A failing run is recorded with its reason and the batch goes on; Ctrl-C (SIGINT) stops
-// launching, forwards the signal to the running children and waits for them.
+// A failing run is recorded with its reason and the batch goes on; Ctrl-C (SIGINT), SIGTERM
+// or SIGHUP stops launching, sends SIGINT to the running children and waits for them.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -35,6 +35,9 @@ struct BatchOptions {
     std::vector<bool> group_traces;           // per group: write runs/<id>/trace.h5
     double timeout_s = 0.0;                   // > 0: a run still going after this is killed
     bool progress = true;                     // one stderr line per finished run
+    bool replace = false;
+    // outputs of an earlier batch in out_dir may be replaced (--force: passed to the runs'
+    // `-o` too); the caller checks out_dir before the batch (check_batch_dir)
 };
 
 enum class RunStatus { kNotRun, kOk, kFailed, kInterrupted };
@@ -98,7 +101,13 @@ struct BatchReport {
 // FNV-1a 64 as 0x-prefixed hex
 [[nodiscard]] std::string text_hash(const std::string& text);
 
-// writes out_dir/manifest.json and out_dir/summary.csv; throws std::runtime_error on I/O
+// Throws io::OutputError when out_dir cannot take a batch's outputs: it is not a directory,
+// or it holds an earlier batch's (manifest.json or runs/) and `replace` is not set, or one of
+// the output names is taken by something that is not a regular file (a device, a link).
+void check_batch_dir(const std::filesystem::path& out_dir, bool replace);
+
+// writes out_dir/manifest.json and out_dir/summary.csv, each through a temporary file renamed
+// into place (io/output/output_file.hpp); throws std::runtime_error on I/O
 void write_batch_outputs(const std::filesystem::path& out_dir, const BatchReport& report,
                          const BatchOptions& options, const BatchResult& result,
                          const std::vector<KpiRow>& rows);

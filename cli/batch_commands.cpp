@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
@@ -23,6 +22,7 @@
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
 
 namespace swarm::cli {
@@ -44,6 +44,7 @@ struct BatchCliOptions {
     std::string out_dir;
     bool traces = false;
     double timeout_s = 0.0;
+    bool force = false;  // replace an earlier batch's outputs in out_dir
     bool json = false;
 };
 
@@ -171,6 +172,7 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     bo.threads_per_run = o.threads_per_run;
     bo.base_overrides = base;
     bo.timeout_s = o.timeout_s;
+    bo.replace = o.force;
     std::vector<BatchJob> jobs;
     const std::size_t total = groups.size() * repeat;
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -185,6 +187,13 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
             job.seed = groups[g].base_seed + r;
             jobs.push_back(std::move(job));
         }
+    }
+    try {
+        // before any run: an earlier batch's outputs are kept unless --force
+        check_batch_dir(bo.out_dir, o.force);
+    } catch (const io::OutputError& e) {
+        std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
+        return kExitIo;
     }
     try {
         fs::create_directories(bo.out_dir / "runs");
@@ -207,11 +216,9 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
         }
         write_batch_outputs(bo.out_dir, report, bo, result, rows);
         if (std::string(command) == "compare") {
-            std::ofstream js(bo.out_dir / "compare.json");
+            std::ostringstream js;
             write_rows_json(js, report, rows);
-            if (!js) {
-                throw std::runtime_error("cannot write " + (bo.out_dir / "compare.json").string());
-            }
+            io::write_file_safely((bo.out_dir / "compare.json").string(), js.str(), bo.replace);
         }
     } catch (const std::exception& e) {
         std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
@@ -448,6 +455,8 @@ void add_batch_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--timeout", o.timeout_s, "Kill a run after this many wall seconds (failed)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", o.json, "Print the summary rows as JSON on stdout");
+    cmd->add_flag("--force", o.force,
+                  "Replace the outputs of an earlier batch in --out-dir (manifest, CSV, runs/)");
 }
 
 template <class Options, class Fn>

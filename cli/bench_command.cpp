@@ -113,13 +113,9 @@ int run_bench(const BenchOptions& o) {
                                   ("swarmsim_bench_" + std::to_string(getpid()) + ".h5"))
                                      .string();
         fp.trace_path = path;
-        bench::FleetResult traced;
-        try {
-            traced = bench::measure_fleet(fp);
-        } catch (...) {
-            std::filesystem::remove(path);
-            throw;
-        }
+        // the writer puts a file at `path` only once it is complete (and refuses one that is
+        // there already): after an error there is nothing of ours to remove
+        const bench::FleetResult traced = bench::measure_fleet(fp);
         std::error_code ec;
         const double bytes = static_cast<double>(std::filesystem::file_size(path, ec));
         std::filesystem::remove(path, ec);

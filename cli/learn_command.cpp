@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -18,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "io/output/output_file.hpp"
 #include "io/scenario/learning_scenario.hpp"
 #include "sim/executor.hpp"
 
@@ -31,6 +31,7 @@ struct LearnOptions {
     std::optional<std::uint32_t> rounds;
     std::vector<std::string> overrides;
     std::string csv;
+    bool force = false;
     bool json = false;
 };
 
@@ -87,14 +88,14 @@ int run_learn(const LearnOptions& o) {
         std::cerr << o.file << ": error: data: " << e.what() << "\n";
         return kExitIo;
     }
-    std::ofstream csv;
     if (!o.csv.empty()) {
-        csv.open(o.csv);
-        if (!csv) {
-            std::cerr << o.csv << ": error: cannot write the CSV file\n";
+        // refused before the run: a device, directory, link, or an existing file without --force
+        try {
+            io::check_output_path(o.csv, o.force);
+        } catch (const io::OutputError& e) {
+            std::cerr << "swarmsim learn: error: " << e.what() << "\n";
             return kExitIo;
         }
-        csv << kColumns << '\n';
     }
     auto executor = sim::make_executor(s.threads);
     std::unique_ptr<learning::LearningSim> sim;
@@ -130,12 +131,17 @@ int run_learn(const LearnOptions& o) {
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (csv.is_open()) {
+    if (!o.csv.empty()) {
+        // through a temporary file, renamed into place once written and flushed
+        std::ostringstream csv;
+        csv << kColumns << '\n';
         for (const auto& m : sim->series()) {
             csv_row(csv, m);
         }
-        if (!csv) {
-            std::cerr << o.csv << ": error: writing the CSV file failed\n";
+        try {
+            io::write_file_safely(o.csv, csv.str(), o.force);
+        } catch (const io::OutputError& e) {
+            std::cerr << "swarmsim learn: error: " << e.what() << "\n";
             return kExitIo;
         }
     }
@@ -191,6 +197,7 @@ void add_learn_command(CLI::App& app, int& exit_code) {
         ->check(CLI::PositiveNumber);
     learn->add_option("--set", o->overrides, "Override a field: key.path=value (repeatable)");
     learn->add_option("--csv", o->csv, "Write the metrics time series as CSV");
+    learn->add_flag("--force", o->force, "Replace an existing CSV file (never a device or link)");
     learn->add_flag("--json", o->json, "Print the results and the series as JSON on stdout");
     learn->callback([o, &exit_code] {
         try {

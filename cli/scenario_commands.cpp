@@ -1,12 +1,16 @@
 // `swarmsim validate SCENARIO...` and `swarmsim run SCENARIO`: TOML scenario files
 // (io/scenario, docs/scenarios.md) checked, or run as a fleet with a KPI summary.
+#include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +25,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "io/output/output_file.hpp"
 #include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/fleet_learning_source.hpp"
@@ -44,19 +49,51 @@ struct RunOptions {
     std::vector<std::string> overrides;
     std::optional<double> until_s;
     std::string trace;
+    bool force = false;
     bool json = false;
 };
 
-// the engine a Ctrl-C stops (at its next barrier); set only while a run is under way
+// the engine a Ctrl-C (or SIGTERM, SIGHUP) stops at its next barrier; set only while a run
+// is under way; g_signal: the first such signal since the handlers were installed
 std::atomic<sim::Engine*> g_running{nullptr};
+std::atomic<int> g_signal{0};
 static_assert(std::atomic<sim::Engine*>::is_always_lock_free, "read from a signal handler");
+static_assert(std::atomic<int>::is_always_lock_free, "written by a signal handler");
 
-extern "C" void on_run_interrupt(int /*signal*/) {
+extern "C" void on_run_interrupt(int signal) {
+    int none = 0;
+    g_signal.compare_exchange_strong(none, signal);
     sim::Engine* engine = g_running.load();
     if (engine != nullptr) {
         engine->request_stop();
     }
 }
+
+// SIGINT, SIGTERM (a scheduler's or container's stop) and SIGHUP (a closed terminal) stop
+// the run cleanly while installed: the trace is closed and marked interrupted
+class StopSignals {
+  public:
+    StopSignals() {
+        g_signal.store(0);
+        struct sigaction sa {};
+        sa.sa_handler = on_run_interrupt;
+        sigemptyset(&sa.sa_mask);
+        for (std::size_t i = 0; i < kSignals.size(); ++i) {
+            sigaction(kSignals[i], &sa, &previous_[i]);
+        }
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+    ~StopSignals() {
+        for (std::size_t i = 0; i < kSignals.size(); ++i) {
+            sigaction(kSignals[i], &previous_[i], nullptr);
+        }
+    }
+
+  private:
+    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> previous_{};
+};
 
 int run_validate(const ValidateOptions& o) {
     int failures = 0;
@@ -128,6 +165,11 @@ struct RunReport {
     std::uint64_t seed = 0;
     std::uint64_t event_hash = 0;
     bool interrupted = false;
+    int signal = 0;  // the signal that stopped the run
+    // the trace: "" (none), "complete", "interrupted" or "incomplete" (trace_error says why)
+    std::string trace_path;
+    std::string trace_status;
+    std::string trace_error;
     agents::FleetKpis kpis;
     std::vector<agents::LeadingSample> timeline;
 };
@@ -154,8 +196,11 @@ void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
         << "  events/s       " << grouped(static_cast<std::uint64_t>(events_per_second(r))) << "\n"
         << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
         << " LPs)\n"
-        << "  stop reason    " << sim::to_string(r.stats.reason) << "\n"
-        << "  event hash     " << hex(r.event_hash) << "\n"
+        << "  stop reason    " << sim::to_string(r.stats.reason) << "\n";
+    if (!r.trace_status.empty()) {
+        out << "  trace          " << r.trace_path << " (" << r.trace_status << ")\n";
+    }
+    out << "  event hash     " << hex(r.event_hash) << "\n"
         << "  KPI hash       " << hex(r.kpis.hash) << "\n";
     out << "KPIs\n";
     r.kpis.summary.print(out);
@@ -171,8 +216,13 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
         << R"(, "lps": )" << r.lps << R"(, "simulated_s": )" << number(r.simulated_s)
         << R"(, "events": )" << r.stats.events << R"(, "windows": )" << r.stats.windows
         << R"(, "stop_reason": )" << quoted(sim::to_string(r.stats.reason))
-        << R"(, "interrupted": )"
-        << (r.interrupted ? "true" : "false")
+        << R"(, "interrupted": )" << (r.interrupted ? "true" : "false");
+    if (!r.trace_status.empty()) {
+        out << R"(, "trace": {"path": )" << cli::quoted(r.trace_path) << R"(, "status": )"
+            << cli::quoted(r.trace_status) << R"(, "error": )"
+            << (r.trace_error.empty() ? std::string("null") : cli::quoted(r.trace_error)) << "}";
+    }
+    out
         // strings: 64-bit integers do not survive JSON readers that use doubles
         << R"(, "event_hash": )" << quoted(hex(r.event_hash)) << R"(, "kpi_hash": )"
         << quoted(hex(r.kpis.hash))
@@ -243,9 +293,24 @@ std::optional<sim::Tick> sample_ticks(const std::string& file, const char* key, 
     return ticks;
 }
 
+// a device, directory, link or an existing file (without --force) is refused before the run:
+// false after saying why
+bool trace_path_usable(const std::string& path, bool force) {
+    try {
+        io::check_output_path(path, force);
+        return true;
+    } catch (const io::OutputError& e) {
+        std::cerr << "swarmsim run: error: " << e.what() << "\n";
+        return false;
+    }
+}
+
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!scenario_file_readable(o.file)) {
+        return kExitIo;
+    }
+    if (!o.trace.empty() && !trace_path_usable(o.trace, o.force)) {
         return kExitIo;
     }
     const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
@@ -264,6 +329,9 @@ int run_scenario(const RunOptions& o) {
         std::cerr << o.file << ": error: output.positions and output.kpis cannot be turned off "
                   << "yet: every trace records both\n";
         return kExitInvalidInput;
+    }
+    if (!trace_path.empty() && !trace_path_usable(trace_path, o.force)) {
+        return kExitIo;  // output.trace (-o was checked before the network was built)
     }
 
     // KPI samples and trace frames on grids of their own from t = 0, and both once more at
@@ -287,6 +355,8 @@ int run_scenario(const RunOptions& o) {
     agents::FleetModel& model = run.model();
     sim::Engine& engine = run.engine();
 
+    // from here on a stop signal ends the run cleanly (the trace's temporary file exists)
+    const StopSignals stop_signals;
     // the trace: one writer thread behind a bounded queue, fed at sample times
     std::unique_ptr<io::TraceWriter> writer;
     std::unique_ptr<io::TraceObserver> tracer;
@@ -303,10 +373,16 @@ int run_scenario(const RunOptions& o) {
         io::TraceObserverOptions to;
         to.order_events = s.output.events;
         to.state_events = s.output.events;
+        io::TraceOptions wo;
+        wo.replace = o.force;
+        // test hook (tests/cli/run_output_test.sh): the n-th chunk write fails as on a full disk
+        if (const char* n = std::getenv("SWARMSIM_TEST_FAIL_TRACE_CHUNK"); n != nullptr) {
+            wo.fail_chunk_write = std::strtoull(n, nullptr, 10);
+        }
         try {
-            writer = std::make_unique<io::TraceWriter>(trace_path, std::move(header));
+            writer = std::make_unique<io::TraceWriter>(trace_path, std::move(header), wo);
         } catch (const io::TraceError& e) {
-            std::cerr << "swarmsim run: " << e.what() << "\n";
+            std::cerr << "swarmsim run: error: " << e.what() << "\n";
             return kExitIo;
         }
         tracer = std::make_unique<io::TraceObserver>(model, *writer, to);
@@ -328,27 +404,34 @@ int run_scenario(const RunOptions& o) {
     sim::RunLimits limits;
     limits.until = s.spec.time.from_seconds(end_s);
     Progress progress(end_s);
+    bool warned = false;
     limits.stop_when = [&](const sim::Engine& e) {
         progress.update(e, s.spec.time.to_seconds(e.now()));
-        return false;
+        if (writer && !warned && writer->failed()) {
+            std::cerr << "swarmsim run: warning: writing the trace '" << trace_path
+                      << "' failed; the run goes on without it (the error and the KPI summary "
+                         "follow at the end)\n";
+            warned = true;
+        }
+        // a stop signal before the run had started
+        return g_signal.load() != 0;
     };
     r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    // Ctrl-C during the run: stop at the next barrier, report what was done, exit 130
+    // Ctrl-C, SIGTERM or SIGHUP during the run: stop at the next barrier, close the trace
+    // (marked interrupted), report what was done, exit 128 + the signal (130 for Ctrl-C)
     g_running.store(&engine);
-    const auto previous = std::signal(SIGINT, on_run_interrupt);
     try {
         r.stats = run.run(limits);
     } catch (...) {
-        std::signal(SIGINT, previous);
         g_running.store(nullptr);
         throw;
     }
-    std::signal(SIGINT, previous);
     g_running.store(nullptr);
     progress.done();
 
-    r.interrupted = r.stats.reason == sim::StopReason::kRequested;
+    r.signal = g_signal.load();
+    r.interrupted = r.stats.reason == sim::StopReason::kRequested || r.signal != 0;
     // the final state (the grids stop short of `until`): the trace's last frame is the summary
     engine.sample_now();
     const sim::Tick end =
@@ -364,12 +447,20 @@ int run_scenario(const RunOptions& o) {
     r.simulated_s = s.spec.time.to_seconds(end);
     r.event_hash = engine.event_hash();
     if (writer) {
-        // also after Ctrl-C: the trace is closed cleanly and marked complete up to `end`
+        // also after Ctrl-C: the trace is closed cleanly, complete up to `end`, marked
+        // interrupted. A write error leaves it incomplete under its partial name: the run's
+        // KPIs still hold and are printed, the exit code is 4.
+        r.trace_path = trace_path;
+        if (r.interrupted) {
+            writer->mark_interrupted();
+        }
         try {
             writer->close();
+            r.trace_status = r.interrupted ? "interrupted" : "complete";
         } catch (const io::TraceError& e) {
-            std::cerr << "swarmsim run: " << e.what() << "\n";
-            return kExitIo;
+            std::cerr << "swarmsim run: error: " << e.what() << "\n";
+            r.trace_status = "incomplete";
+            r.trace_error = e.what();
         }
     }
 
@@ -379,10 +470,13 @@ int run_scenario(const RunOptions& o) {
         print_human(std::cout, o, s, r);
     }
     std::cout.flush();
-    if (!std::cout) {
+    if (!std::cout || r.trace_status == "incomplete") {
         return kExitIo;
     }
-    return r.interrupted ? kExitInterrupted : kExitOk;
+    if (r.interrupted) {
+        return r.signal != 0 ? 128 + r.signal : kExitInterrupted;
+    }
+    return kExitOk;
 }
 
 }  // namespace
@@ -413,6 +507,7 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
         ->check(CLI::PositiveNumber);
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
+    run->add_flag("--force", r->force, "Replace an existing trace file (never a device or link)");
     run->add_flag("--json", r->json, "Print the results as JSON on stdout");
     run->callback([r, &exit_code] {
         try {

@@ -173,9 +173,11 @@ def write_summary(f, obs, out, learning=False, leading=False):
     tot = totals(obs)
     veh_km = "n/a" if tot["veh_km"] is None else f"{tot['veh_km']:.1f}"
     end = "n/a" if tot["time_s"] is None else f"{tot['time_s']:.0f} s"
+    note = swarm_trace.status(f)
     lines = [
         "# swarmsim run report",
         "",
+        *([f"**Trace {note}: the totals below cover only what it holds.**", ""] if note else []),
         f"- trace: complete = {swarm_trace.is_complete(f)}, {n} samples, "
         f"{f['particles/agents/state/value'].shape[1]} vehicles, {p.get('depots', '?')} depots",
         f"- scenario: {p.get('scenario_name', '') or '(unnamed)'}, seed {p.get('seed')}, "
@@ -239,6 +241,11 @@ def compare_traces(traces, out_dir):
     for label, path in traces:
         with swarm_trace.open_trace(path) as f:
             obs = swarm_trace.observables(f)
+            note = swarm_trace.status(f)
+        if note is not None:
+            # an incomplete, partial or interrupted trace is labelled as such
+            print(f"report.py: warning: {path}: trace {note}", file=sys.stderr)
+            label = f"{label} [{note.split(':')[0]}]"
         q = obs["service_level"]
         if len(q["time"]):
             ax_q.step(q["time"] / 3600.0, q["value"], where="post", label=label)
@@ -308,6 +315,9 @@ def main(argv=None):
         return 4
     os.makedirs(args.out, exist_ok=True)
     with f:
+        note = swarm_trace.status(f)
+        if note is not None:
+            print(f"report.py: warning: {args.trace}: trace {note}", file=sys.stderr)
         obs = swarm_trace.observables(f)
         plot_service_level(obs, os.path.join(args.out, "service_level.png"),
                            swarm_trace.disruptions(f))

@@ -33,6 +33,22 @@ def is_complete(f):
     return int(f.attrs.get("complete", 0)) == 1
 
 
+def status(f):
+    """None for a complete trace of a finished run, else what is wrong with it, for people:
+    incomplete (writing failed, e.g. a full disk: the file holds the samples up to its last
+    flush), partial (its writer was killed) or interrupted (the run was stopped by a signal;
+    the trace is whole up to the stop)"""
+    if int(f.attrs.get("incomplete", 0)) == 1:
+        why = f.attrs.get("incomplete_reason", "no reason recorded")
+        why = why.decode() if isinstance(why, bytes) else str(why)
+        return f"INCOMPLETE: writing it failed ({why}); only the samples before that are in it"
+    if not is_complete(f):
+        return "PARTIAL: its writer did not close it (killed?); only the flushed samples are in it"
+    if int(f.attrs.get("interrupted", 0)) == 1:
+        return "interrupted: the run was stopped early; the trace ends at the stop"
+    return None
+
+
 def _series(group):
     n = min(group["step"].shape[0], group["time"].shape[0], group["value"].shape[0])
     return {"step": group["step"][:n], "time": group["time"][:n], "value": group["value"][:n]}

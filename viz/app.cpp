@@ -828,7 +828,7 @@ int App::run() {
         img.data = fbo.read_rgb();
         Framebuffer::unbind();
         shutdown();
-        write_png(o_.screenshot, img);
+        write_png(o_.screenshot, img, o_.force);
         std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height
                   << ", t = " << views_.front().snap.time_s << " s)\n";
         return 0;

@@ -17,6 +17,7 @@ struct AppOptions {
     std::string compare;  // a second trace, shown beside the first
     LiveOptions live;
     std::string screenshot;  // write one frame at `at_s` to this PNG and exit
+    bool force = false;      // the screenshot may replace an existing file
     double at_s = 0.0;
     int width = 1280;
     int height = 800;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/trace_format.hpp"
 #include "viz/app.hpp"
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
     app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");
     app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
+    app.add_flag("--force", o.force,
+                 "Replace an existing screenshot file (never a device or link)");
     app.add_option("--at", o.at_s, "Screenshot time, simulated seconds")
         ->check(CLI::NonNegativeNumber);
     std::string size;
@@ -69,6 +72,16 @@ int main(int argc, char** argv) {
         o.live.threads = threads;
     }
     o.live.scenario = o.input;
+    if (!o.screenshot.empty()) {
+        // before anything is rendered: a device, directory, link, or an existing file
+        // without --force
+        try {
+            swarm::io::check_output_path(o.screenshot, o.force);
+        } catch (const swarm::io::OutputError& e) {
+            std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+            return 4;
+        }
+    }
     try {
         return swarm::viz::run_app(o);
     } catch (const swarm::io::ScenarioError& e) {
@@ -76,6 +89,9 @@ int main(int argc, char** argv) {
         return 3;
     } catch (const swarm::io::TraceError& e) {
         std::cerr << "swarmsim-viz: " << e.what() << "\n";
+        return 4;
+    } catch (const swarm::io::OutputError& e) {
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
         return 4;
     } catch (const swarm::viz::UsageError& e) {
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";

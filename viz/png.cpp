@@ -7,6 +7,9 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string>
+
+#include "io/output/output_file.hpp"
 
 namespace swarm::viz {
 
@@ -41,7 +44,7 @@ std::size_t row_bytes(const Image& img) {
 
 }  // namespace
 
-void write_png(const std::string& path, const Image& image) {
+void write_png(const std::string& path, const Image& image, bool replace) {
     if (image.width <= 0 || image.height <= 0 || (image.channels != 3 && image.channels != 4) ||
         image.data.size() != row_bytes(image) * static_cast<std::size_t>(image.height)) {
         throw std::runtime_error(path + ": cannot write PNG: bad image dimensions");
@@ -74,11 +77,7 @@ void write_png(const std::string& path, const Image& image) {
     chunk(out, "IDAT", packed);
     chunk(out, "IEND", {});
 
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
-    if (!f) {
-        throw std::runtime_error(path + ": cannot write PNG: " + std::strerror(errno));
-    }
+    io::write_file_safely(path, std::string(out.begin(), out.end()), replace);
 }
 
 Image read_png(const std::string& path) {

@@ -21,8 +21,10 @@ struct Image {
     }
 };
 
-// throws std::runtime_error naming the file on failure
-void write_png(const std::string& path, const Image& image);
+// through a temporary file renamed into place (io/output/output_file.hpp): an existing file
+// is replaced only with `replace`, a device, directory, FIFO or link never; throws
+// std::runtime_error (io::OutputError for the path) naming the file on failure
+void write_png(const std::string& path, const Image& image, bool replace = false);
 // reads 8-bit RGB/RGBA PNGs with filter type 0 on every row (what write_png produces);
 // throws std::runtime_error naming the file and the problem otherwise
 Image read_png(const std::string& path);

@@ -62,6 +62,7 @@ Result run_one(const Options& o, bool traced) {
     p.sample_s = o.sample_s;
     if (traced) {
         p.trace_path = o.out;
+        p.trace_options.replace = true;  // the benchmark's own scratch file, run after run
         p.trace_options.deflate = o.deflate;
         p.trace_options.row_deflate = o.row_deflate;
         p.trace_options.chunk_frames = o.chunk_frames;

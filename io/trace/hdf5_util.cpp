@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -18,6 +20,14 @@ namespace swarm::io::h5 {
 std::mutex& hdf5_mutex() {
     static std::mutex m;
     return m;
+}
+
+void no_cleanup_at_exit() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const std::lock_guard lock(hdf5_mutex());
+        H5dont_atexit();  // fails harmlessly when the library is initialised already
+    });
 }
 
 void Handle::reset() {
@@ -52,16 +62,39 @@ void Handle::reset() {
     id_ = H5I_INVALID_HID;
 }
 
+namespace {
+
+// the errno a file driver recorded on HDF5's error stack ("..., errno = 28, error message =
+// 'No space left on device', ..."), 0 when none
+extern "C" herr_t find_errno(unsigned /*n*/, const H5E_error2_t* err, void* data) {
+    const char* p = err->desc != nullptr ? std::strstr(err->desc, "errno = ") : nullptr;
+    if (p != nullptr) {
+        *static_cast<int*>(data) = std::atoi(p + 8);
+    }
+    return 0;
+}
+
+[[noreturn]] void fail(const char* what) {
+    int err = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &err);
+    if (err > 0) {
+        throw std::runtime_error(std::string(what) + ": " + std::strerror(err));
+    }
+    throw std::runtime_error(what);
+}
+
+}  // namespace
+
 hid_t check(hid_t id, const char* what) {
     if (id < 0) {
-        throw std::runtime_error(what);
+        fail(what);
     }
     return id;
 }
 
 void check_status(herr_t status, const char* what) {
     if (status < 0) {
-        throw std::runtime_error(what);
+        fail(what);
     }
 }
 
@@ -344,6 +377,15 @@ void Appendable::commit() {
     buffer_.clear();
 }
 
+void Appendable::truncate(hsize_t rows) {
+    pending_ = 0;
+    buffer_.clear();
+    std::vector<hsize_t> dims = {rows};
+    dims.insert(dims.end(), row_.begin(), row_.end());
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
+    size_ = rows;
+}
+
 namespace {
 
 // HDF5's shuffle filter over a whole chunk
@@ -382,6 +424,7 @@ ChunkRows& ChunkRows::operator=(ChunkRows&& o) noexcept {
             libdeflate_free_compressor(compressor_);
         }
         compressor_ = std::exchange(o.compressor_, nullptr);
+        fail_countdown_ = o.fail_countdown_;
     }
     return *this;
 }
@@ -470,6 +513,23 @@ void ChunkRows::commit() {
     }
 }
 
+void ChunkRows::injected_failure() {
+    if (fail_countdown_ != nullptr && *fail_countdown_ > 0 && --*fail_countdown_ == 0) {
+        throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
+                                 " (simulated: TraceOptions::fail_chunk_write)");
+    }
+}
+
+void ChunkRows::truncate(hsize_t rows) {
+    std::array<hsize_t, 8> dims{};
+    dims[0] = rows;
+    std::copy(row_dims_.begin(), row_dims_.end(), dims.begin() + 1);
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
+    base_ = rows;
+    filled_ = 0;
+    written_ = 0;
+}
+
 void ChunkRows::write_chunks() {
     // rank <= 3 (open() checked the inner axes)
     std::array<hsize_t, 8> dims{};
@@ -487,6 +547,7 @@ void ChunkRows::write_chunks() {
         for (std::size_t b = 0; b < streams_.size(); ++b) {
             streams_[b].finish(static_cast<std::size_t>(frames_), packed_);
             offset[1] = b * block_;
+            injected_failure();
             check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, offset.data(), packed_.size(),
                                         packed_.data()),
                          "cannot write a chunk");
@@ -525,6 +586,7 @@ void ChunkRows::write_chunks() {
             data = packed_.data();
         }
         offset[1] = a0;
+        injected_failure();
         check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, offset.data(), size, data),
                      "cannot write a chunk");
     }

@@ -18,6 +18,11 @@ namespace swarm::io::h5 {
 // the process-wide lock around all HDF5 calls of this library
 std::mutex& hdf5_mutex();
 
+// Before the first HDF5 call of a process that writes: no library cleanup at exit. A file
+// whose close failed (a full disk) stays in HDF5's tables, and HDF5 1.10's own cleanup at
+// exit crashes on it; the writer closes what it opened itself.
+void no_cleanup_at_exit();
+
 // owns an hid_t and closes it with the right H5*close
 class Handle {
   public:
@@ -44,7 +49,8 @@ class Handle {
     hid_t id_ = H5I_INVALID_HID;
 };
 
-// throws std::runtime_error(what) when id < 0 (or status < 0)
+// throws std::runtime_error(what) when id < 0 (or status < 0); when the failure came from
+// the system (a write that hit a full disk), ": " and its strerror text are appended
 hid_t check(hid_t id, const char* what);
 void check_status(herr_t status, const char* what);
 
@@ -85,6 +91,8 @@ class Appendable {
     // writes the pending records (before a flush, so that the file holds every append)
     void commit();
     void set_batch(hsize_t records) { batch_ = records < 1 ? 1 : records; }
+    // drops the pending records and cuts the dataset back to `rows` (after a write error)
+    void truncate(hsize_t rows);
     [[nodiscard]] hid_t id() const { return dset_.get(); }
     // records appended, committed or not
     [[nodiscard]] hsize_t size() const { return size_ + pending_; }
@@ -125,10 +133,16 @@ class ChunkRows {
     // one row: N x c elements of the dataset's (native, same-size) type
     void append(const void* row);
     void commit();
+    // cuts the dataset back to `rows` (after a write error: nothing is appended afterwards)
+    void truncate(hsize_t rows);
+    // test hook: when *countdown reaches 0 (decremented per chunk write), the write fails as
+    // on a full disk (TraceOptions::fail_chunk_write)
+    void fail_after(std::uint64_t* countdown) { fail_countdown_ = countdown; }
     [[nodiscard]] hsize_t size() const { return base_ + filled_; }
 
   private:
     void write_chunks();
+    void injected_failure();
 
     Handle dset_;
     hsize_t base_ = 0;     // rows in complete slabs
@@ -145,6 +159,7 @@ class ChunkRows {
     std::vector<unsigned char> chunk_, shuffled_, packed_;
     std::vector<io::RowDeflater> streams_;  // the row codec's, per agent block
     ::libdeflate_compressor* compressor_ = nullptr;
+    std::uint64_t* fail_countdown_ = nullptr;
 };
 
 // the H5T enum over int16 of the /events kinds, and the compound row type (with kind_type as

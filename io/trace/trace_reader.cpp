@@ -118,6 +118,15 @@ TraceReader::TraceReader(const std::string& path, bool allow_partial)
             }
         }
         complete_ = h5::has_attr(f, "complete") && h5::read_attr_i64(f, "complete") == 1;
+        if (!complete_ && !allow_partial && h5::has_attr(f, "incomplete") &&
+            h5::read_attr_i64(f, "incomplete") == 1) {
+            // the writer failed (a full disk) and cut the file back to its last flush
+            const std::string why = h5::has_attr(f, "incomplete_reason")
+                                        ? h5::read_attr_string(f, "incomplete_reason")
+                                        : std::string("no reason recorded");
+            throw TraceError(path, "incomplete trace: writing it failed (" + why +
+                                       "); pass allow_partial to read the samples kept");
+        }
         if (!complete_ && !allow_partial) {
             throw TraceError(path,
                              "partial trace: no complete = 1 attribute (the writer did not "

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <filesystem>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <tuple>
 #include <utility>
 
@@ -317,19 +317,16 @@ struct TraceWriter::File {
     Appendable links;
     Handle link_mem_type;
 
-    File(const std::string& path, const TraceHeader& h, const TraceOptions& options) {
+    // `path`: the temporary file, new and empty (PendingOutput); `countdown`: the test hook
+    // of TraceOptions::fail_chunk_write
+    File(const std::string& path, const TraceHeader& h, const TraceOptions& options,
+         std::uint64_t* countdown) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
                          "H5Pset_libver_bounds");
-        // an old file is unlinked, not truncated: ext4 (auto_da_alloc) writes a truncated
-        // file's data out at close, which kept the run waiting about 1 ms per MB
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-        file = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
-        if (!file.valid()) {
-            throw TraceError(path, "cannot create the file (does its directory exist?)");
-        }
+        file = Handle(h5::check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                                "cannot create the file"));
         create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
         position = open_agent_series(file, "particles/agents/position", options);
@@ -354,6 +351,34 @@ struct TraceWriter::File {
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
         set_batches();
+        if (*countdown > 0) {
+            for (AgentSeries* s : agent_series()) {
+                s->value.fail_after(countdown);
+            }
+        }
+    }
+
+    // the rows of every dataset, all committed (right after commit())
+    std::vector<hsize_t> rows() {
+        std::vector<hsize_t> out;
+        for (Appendable* a : all()) {
+            out.push_back(a->size());
+        }
+        for (AgentSeries* s : agent_series()) {
+            out.push_back(s->value.size());
+        }
+        return out;
+    }
+
+    // every dataset cut back to rows() as it was
+    void truncate(const std::vector<hsize_t>& rows) {
+        std::size_t i = 0;
+        for (Appendable* a : all()) {
+            a->truncate(rows.at(i++));
+        }
+        for (AgentSeries* s : agent_series()) {
+            s->value.truncate(rows.at(i++));
+        }
     }
 
     std::vector<AgentSeries*> agent_series() {
@@ -455,9 +480,24 @@ struct TraceWriter::File {
     }
 };
 
+// what the file holds after the last successful flush: where a write error cuts it back to
+struct TraceWriter::Checkpoint {
+    std::vector<hsize_t> rows;  // File::rows()
+    std::uint64_t frames = 0;
+    std::uint64_t events = 0;
+    double time = std::numeric_limits<double>::quiet_NaN();  // of the last frame
+};
+
 TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions options)
     : path_(std::move(path)), header_(std::move(header)), options_(options) {
     check_value_names(path_, header_.agent_values);
+    h5::no_cleanup_at_exit();
+    try {
+        output_ = std::make_unique<PendingOutput>(path_, options_.replace);
+    } catch (const OutputError& e) {
+        throw TraceError(path_, e.reason());
+    }
+    fail_countdown_ = options_.fail_chunk_write;
     thread_ = std::thread([this] { run(); });
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [this] { return opened_ || error_ != nullptr; });
@@ -470,10 +510,24 @@ TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions opti
 }
 
 TraceWriter::~TraceWriter() {
+    {
+        // not closed by its owner (the run failed): the file is not passed off as complete
+        const std::lock_guard lock(mutex_);
+        abandoned_ = !closed_;
+    }
     try {
         close();
     } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw
     }
+}
+
+const std::string& TraceWriter::temp_path() const {
+    return output_->temp_path();
+}
+
+void TraceWriter::mark_interrupted() {
+    const std::lock_guard lock(mutex_);
+    interrupted_ = true;
 }
 
 std::unique_ptr<TraceFrame> TraceWriter::acquire() {
@@ -512,14 +566,17 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     if (closing_) {
         throw TraceError(path_, "push after close()");
     }
-    if (queue_.size() >= options_.queue_capacity) {
+    if (queue_.size() >= options_.queue_capacity && !failed_) {
         ++waits_;
         producer_waiting_ = true;
-        cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || error_; });
+        cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || failed_; });
         producer_waiting_ = false;
     }
-    if (error_) {
-        std::rethrow_exception(error_);
+    if (failed_) {
+        // the trace is lost from here on, the run goes on (its KPIs hold): close() reports
+        ++stats_.dropped;
+        free_.push_back(std::move(frame));
+        return;
     }
     queue_.push_back(std::move(frame));
     // the writer is woken once a few frames wait, not per frame: a wake-up per sample costs
@@ -602,7 +659,43 @@ void TraceWriter::close() {
     closed_ = true;
     stats_.producer_waits = waits_;
     if (error_) {
+        output_->keep();  // under its partial name, marked incomplete (abandon())
         std::rethrow_exception(error_);
+    }
+    try {
+        output_->commit();
+    } catch (const OutputError& e) {
+        throw TraceError(path_, e.reason());
+    }
+}
+
+std::string TraceWriter::abandon(std::unique_ptr<File>& file, const Checkpoint& good,
+                                 const std::string& reason) {
+    const std::string& temp = output_->temp_path();
+    try {
+        if (file) {
+            file->truncate(good.rows);
+            file.reset();
+        }
+        const Handle f(H5Fopen(temp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+        h5::check(f, "cannot reopen it");
+        h5::attr_i64(f, "complete", 0);
+        h5::attr_i64(f, "incomplete", 1);
+        h5::attr_string(f, "incomplete_reason", reason);
+        h5::attr_u64(f, "frames", good.frames);
+        h5::attr_u64(f, "events", good.events);
+        h5::check_status(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot flush");
+        std::ostringstream kept;
+        kept << "the trace is incomplete: its first " << good.frames << " samples";
+        if (good.frames > 0) {
+            kept << " (to t = " << good.time << " s)";
+        }
+        kept << " are kept in '" << temp << "', marked incomplete";
+        return kept.str();
+    } catch (const std::exception& e) {
+        file.reset();
+        return "what was written is left in '" + temp +
+               "', possibly unreadable (it could not be marked incomplete: " + e.what() + ")";
     }
 }
 
@@ -611,12 +704,16 @@ void TraceWriter::run() {
     // frames fewer than a wake batch are written after this at the latest
     constexpr auto kIdleWake = std::chrono::milliseconds(50);
     std::unique_ptr<File> file;
+    Checkpoint good;  // the file as of the last successful flush
+    std::string failure;
     try {
         {
             const std::lock_guard h5lock(h5::hdf5_mutex());
             H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-            file = std::make_unique<File>(path_, header_, options_);
+            file =
+                std::make_unique<File>(output_->temp_path(), header_, options_, &fail_countdown_);
             h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+            good.rows = file->rows();
         }
         {
             const std::lock_guard lock(mutex_);
@@ -625,6 +722,7 @@ void TraceWriter::run() {
         cv_.notify_all();
         std::size_t since_flush = 0;
         auto last_flush = Clock::now();
+        double last_time = std::numeric_limits<double>::quiet_NaN();
         TraceFrame scratch;
         scratch.position.resize(std::size_t{header_.agents} * 2);
         scratch.state.resize(header_.agents);
@@ -685,12 +783,14 @@ void TraceWriter::run() {
                 ++stats_.frames;
                 stats_.events += frame->events.size();
                 stats_.links += frame->links.size();
+                last_time = frame->time;
                 ++since_flush;
                 const double secs =
                     std::chrono::duration<double>(Clock::now() - last_flush).count();
                 if (since_flush >= options_.flush_every || secs >= options_.flush_seconds) {
                     file->commit();
                     h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+                    good = {file->rows(), stats_.frames, stats_.events, last_time};
                     ++stats_.flushes;
                     since_flush = 0;
                     last_flush = Clock::now();
@@ -702,32 +802,65 @@ void TraceWriter::run() {
             const std::lock_guard lock(mutex_);
             free_.push_back(std::move(frame));
         }
-        // close, then reopen without SWMR to mark the file complete
         const std::lock_guard h5lock(h5::hdf5_mutex());
         file->commit();
         h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
+        good = {file->rows(), stats_.frames, stats_.events, last_time};
         ++stats_.flushes;
+        bool interrupted = false;
+        bool abandoned = false;
+        {
+            const std::lock_guard lock(mutex_);
+            interrupted = interrupted_;
+            abandoned = abandoned_;
+        }
+        if (abandoned) {
+            throw std::runtime_error("the run ended without closing the trace (it failed)");
+        }
+        // close, then reopen without SWMR to mark the file complete
         file.reset();
-        const Handle f(H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-        h5::check(f, "cannot reopen to mark it complete");
-        h5::attr_i64(f, "complete", 1);
-        h5::attr_u64(f, "frames", stats_.frames);
-        h5::attr_u64(f, "events", stats_.events);
+        {
+            const Handle f(H5Fopen(output_->temp_path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+            h5::check(f, "cannot reopen to mark it complete");
+            h5::attr_i64(f, "complete", 1);
+            h5::attr_u64(f, "frames", stats_.frames);
+            h5::attr_u64(f, "events", stats_.events);
+            if (interrupted) {
+                h5::attr_i64(f, "interrupted", 1);
+            }
+            h5::check_status(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot flush");
+        }
         timespec cpu{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
         stats_.writer_cpu_s =
             static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
-    } catch (const TraceError&) {
-        const std::lock_guard lock(mutex_);
-        error_ = std::current_exception();
+    } catch (const TraceError& e) {
+        failure = e.what();
+        // the cause without the "trace file 'PATH': " that the TraceError below adds again
+        const std::string prefix = TraceError(path_, "").what();
+        if (failure.rfind(prefix, 0) == 0) {
+            failure = failure.substr(prefix.size());
+        }
     } catch (const std::exception& e) {
-        const std::lock_guard lock(mutex_);
-        error_ = std::make_exception_ptr(TraceError(path_, e.what()));
+        failure = e.what();
     }
-    if (file) {
-        // after an error: release the handles under the lock
+    if (!failure.empty()) {
+        bool opened = false;
+        {
+            const std::lock_guard lock(mutex_);
+            opened = opened_;
+            failed_ = true;  // producers stop waiting and drop their frames from here on
+        }
+        cv_.notify_all();
+        std::string message = failure;
         const std::lock_guard h5lock(h5::hdf5_mutex());
-        file.reset();
+        if (opened) {
+            // a failure in the run's writing: what was flushed stays, cut back and marked
+            message += "; " + abandon(file, good, failure);
+        }
+        file.reset();  // after an error: release the handles under the lock
+        const std::lock_guard lock(mutex_);
+        error_ = std::make_exception_ptr(TraceError(path_, message));
     }
     {
         const std::lock_guard lock(mutex_);

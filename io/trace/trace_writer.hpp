@@ -2,14 +2,19 @@
 // a TraceFrame (a snapshot of one sample) and pushes it; the writer thread makes every HDF5
 // call (the library is serial: only that thread touches the file, under h5::hdf5_mutex()).
 // When the queue is full, push() blocks the simulation (back-pressure: the trace never drops
-// samples and memory stays bounded at capacity frames). The file is written in SWMR mode and
-// flushed every `flush_every` frames or `flush_seconds`, so a killed run leaves a file that is
-// readable up to the last flush (open it with h5py.File(path, "r", swmr=True)); close()
-// drains the queue and sets the root attribute complete = 1. The per-agent chunks are shuffled
+// samples and memory stays bounded at capacity frames). The file is written under a
+// temporary name beside the target (PATH.<pid>.partial, io/output/output_file.hpp) in SWMR
+// mode and flushed every `flush_every` frames or `flush_seconds`, so a killed run leaves that
+// file readable up to the last flush (open it with h5py.File(path, "r", swmr=True)); close()
+// drains the queue, sets the root attribute complete = 1, flushes the file to disk and renames
+// it onto PATH. A write error (a full disk) stops the writing, not the run: later frames are
+// dropped, the file is cut back to the last successful flush, marked incomplete = 1 with the
+// cause, and left under its partial name; close() then throws. The per-agent chunks are shuffled
 // and deflated on the writer thread and written pre-filtered (h5::ChunkRows), so HDF5 does
 // no filtering of its own. Layout: docs/trace-format.md.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -20,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "io/output/output_file.hpp"
 #include "io/trace/trace_format.hpp"
 
 namespace swarm::io {
@@ -61,6 +67,11 @@ struct TraceOptions {
     // agent's unchanged values sit next to each other and compress fast and small
     std::size_t chunk_frames = 32;
     std::size_t agent_block = 1024;
+    // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
+    // refused, and anything but a regular file always is (a device, directory, FIFO, link)
+    bool replace = false;
+    // test hook: the n-th chunk write of the per-agent data fails as on a full disk (0: never)
+    std::uint64_t fail_chunk_write = 0;
 };
 
 // one KPI interval that has just completed: observables on the KPI grid
@@ -151,11 +162,13 @@ struct TraceWriterStats {
     std::uint64_t flushes = 0;
     std::uint64_t producer_waits = 0;  // pushes that blocked on a full queue
     double writer_cpu_s = 0.0;         // CPU time of the writer thread (HDF5, compression)
+    std::uint64_t dropped = 0;         // frames pushed after a write error (not written)
 };
 
 class TraceWriter {
   public:
-    // creates the file (overwriting) and its layout on the writer thread; throws TraceError
+    // creates the file (under its temporary name) and its layout on the writer thread; throws
+    // TraceError, also when the path is refused (TraceOptions::replace)
     TraceWriter(std::string path, TraceHeader header, TraceOptions options = {});
     TraceWriter(const TraceWriter&) = delete;
     TraceWriter& operator=(const TraceWriter&) = delete;
@@ -164,10 +177,16 @@ class TraceWriter {
 
     // a recycled (or new) frame sized for the agents, its lists cleared
     [[nodiscard]] std::unique_ptr<TraceFrame> acquire();
-    // queues a frame; blocks while the queue is full; throws TraceError if the writer failed
+    // queues a frame; blocks while the queue is full; after a write error the frame is
+    // dropped (failed() says so; close() throws)
     void push(std::unique_ptr<TraceFrame> frame);
-    // drains the queue, writes complete = 1 and closes the file; throws TraceError on failure
+    // the run stopped early (a signal): close() marks the file interrupted = 1
+    void mark_interrupted();
+    // drains the queue, writes complete = 1, closes the file and renames it into place;
+    // throws TraceError on failure, naming the cause and the partial file left behind
     void close();
+    // a write failed (the file is or will be left incomplete); safe from any thread
+    [[nodiscard]] bool failed() const { return failed_.load(); }
 
     // One completer at a time, set before its first frame is pushed, kept by reference until
     // release_completer() returns (which waits until the frames already pushed went through
@@ -176,13 +195,18 @@ class TraceWriter {
     void release_completer(const FrameCompleter& completer);
 
     [[nodiscard]] const std::string& path() const { return path_; }
+    // where the file is written until close() renames it (PATH.<pid>.partial)
+    [[nodiscard]] const std::string& temp_path() const;
     [[nodiscard]] const TraceHeader& header() const { return header_; }
     // valid after close()
     [[nodiscard]] const TraceWriterStats& stats() const { return stats_; }
 
   private:
     struct File;
+    struct Checkpoint;
     void run();
+    std::string abandon(std::unique_ptr<File>& file, const Checkpoint& good,
+                        const std::string& reason);
     [[nodiscard]] std::size_t wake_batch() const;
 
     std::string path_;
@@ -200,6 +224,11 @@ class TraceWriter {
     bool producer_waiting_ = false;
     bool opened_ = false;
     bool closed_ = false;
+    bool interrupted_ = false;
+    bool abandoned_ = false;  // destroyed without close(): kept as a partial file
+    std::atomic<bool> failed_{false};
+    std::unique_ptr<PendingOutput> output_;
+    std::uint64_t fail_countdown_ = 0;
     std::exception_ptr error_;
     TraceWriterStats stats_;
     std::uint64_t waits_ = 0;

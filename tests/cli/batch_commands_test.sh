@@ -179,6 +179,49 @@ else
     echo "skip: python3 with matplotlib and h5py not found (compare.py, report.py)"
 fi
 
+# SIGTERM (a scheduler's stop) stops a batch like Ctrl-C
+"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 2 -j 2 --out-dir terminated \
+    >out.txt 2>err.txt &
+pid=$!
+tries=0
+while [ ! -f terminated/runs/0001/stderr.txt ] && [ $tries -lt 200 ]; do
+    sleep 0.05
+    tries=$((tries + 1))
+done
+sleep 0.3
+kill -TERM $pid
+wait $pid
+code=$?
+[ $code -eq 130 ] || fail "a sweep stopped by SIGTERM exited $code, expected 130: $(cat err.txt)"
+check_py "terminated manifest" '
+import json
+m = json.load(open("terminated/manifest.json"))
+assert m["status"] == "interrupted", m["status"]
+assert [r["status"] for r in m["runs"]] == ["interrupted", "interrupted"], m["runs"]
+'
+
+# an earlier batch's outputs are kept unless --force (exit 4 before any run); with --force the
+# runs' traces are replaced too
+"$swarmsim" sweep "$default" --set run.duration_s=60 --trace --out-dir again >/dev/null 2>err.txt ||
+    fail "sweep into a new directory exited $?: $(cat err.txt)"
+cp again/manifest.json manifest.before
+"$swarmsim" sweep "$default" --set run.duration_s=60 --trace --out-dir again >out.txt 2>err.txt
+[ $? -eq 4 ] || fail "a sweep over an earlier one should exit 4: $(cat err.txt)"
+grep -q "output file 'again': holds an earlier batch's outputs (manifest.json, runs/): not overwritten (pass --force" err.txt ||
+    fail "earlier batch message: $(cat err.txt)"
+cmp -s again/manifest.json manifest.before || fail "the earlier manifest was changed"
+"$swarmsim" sweep "$default" --set run.duration_s=60 --trace --out-dir again --force >/dev/null 2>err.txt ||
+    fail "sweep --force exited $?: $(cat err.txt)"
+check_py "sweep --force replaced the runs and their traces" '
+import json
+m = json.load(open("again/manifest.json"))
+assert m["status"] == "ok" and all(r["status"] == "ok" and r["trace"] for r in m["runs"]), m["runs"]
+'
+ls again/*.partial again/runs/*/*.partial >/dev/null 2>&1 && fail "sweep left partial files"
+touch notadir
+"$swarmsim" sweep "$default" --set run.duration_s=60 --out-dir notadir >/dev/null 2>err.txt
+[ $? -eq 4 ] || fail "--out-dir on a file should exit 4: $(cat err.txt)"
+
 if [ $failures -eq 0 ]; then
     echo "batch command tests passed"
     exit 0

@@ -29,6 +29,21 @@ grep -q '"rejected_forged": [1-9]' run1.json || fail "no forged update was rejec
     fail "learn --csv exited $?: $(cat err.txt)"
 head -1 series.csv | grep -q '^round,time_s,online' || fail "CSV header missing"
 [ "$(wc -l <series.csv)" -eq 2 ] || fail "CSV should hold one row per evaluation (20 rounds: 1)"
+# the CSV is not overwritten without --force, never written to a device or through a link
+# (refused before the run, exit 4), and replaced with --force
+echo precious >kept.csv
+"$swarmsim" learn "$radio" --rounds 20 --csv kept.csv >/dev/null 2>err.txt
+[ $? -eq 4 ] || fail "learn --csv on an existing file should exit 4"
+grep -q "output file 'kept.csv': exists: not overwritten (pass --force" err.txt ||
+    fail "existing CSV message: $(cat err.txt)"
+[ "$(cat kept.csv)" = precious ] || fail "an existing CSV was changed without --force"
+"$swarmsim" learn "$radio" --rounds 20 --csv /dev/null --force >/dev/null 2>err.txt
+[ $? -eq 4 ] || fail "learn --csv /dev/null should exit 4"
+grep -q "is a character device" err.txt || fail "device CSV message: $(cat err.txt)"
+"$swarmsim" learn "$radio" --rounds 20 --csv kept.csv --force >/dev/null 2>err.txt ||
+    fail "learn --csv --force exited $?: $(cat err.txt)"
+head -1 kept.csv | grep -q '^round,' || fail "--force did not replace the CSV"
+ls kept.csv.*.partial >/dev/null 2>&1 && fail "learn left a partial CSV"
 grep -q 'average model accuracy' out.txt || fail "no summary printed"
 
 # averaging protocols need no data

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -178,4 +179,11 @@ TEST_CASE("bad input gives a clear message and the CLI exit codes") {
     CHECK(shell(kViz + " " + scenario + " --size 10x10 2> /dev/null") == 2);
     CHECK(shell(kViz + " " + scenario + " --close 99999999 2> /dev/null") == 1);
     CHECK(shell(kViz + " --bogus 2> /dev/null") == 2);
+    // a screenshot is never written to a device or over an existing file without --force
+    CHECK(shell(kViz + " " + scenario + " --screenshot /dev/null 2> /dev/null") == 4);
+    const auto kept = test::temp_path("kept.png");
+    std::ofstream(kept) << "precious";
+    CHECK(shell(kViz + " " + scenario + " --screenshot " + kept.string() + " 2> /dev/null") == 4);
+    CHECK(std::filesystem::file_size(kept) == 8);
+    std::filesystem::remove(kept);
 }

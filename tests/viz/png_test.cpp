@@ -47,3 +47,21 @@ TEST_CASE("png errors name the file") {
                          std::runtime_error);
     std::filesystem::remove(path);
 }
+
+TEST_CASE("png files replace an existing file only when asked, never a device") {
+    Image img;
+    img.width = 2;
+    img.height = 2;
+    img.channels = 3;
+    img.data.assign(12, 7);
+    const auto path = test::temp_path("kept.png");
+    std::ofstream(path) << "precious";
+    CHECK_THROWS_WITH_AS(write_png(path.string(), img), doctest::Contains("pass --force"),
+                         std::runtime_error);
+    CHECK(std::filesystem::file_size(path) == 8);
+    write_png(path.string(), img, true);
+    CHECK(read_png(path.string()).data == img.data);
+    CHECK_THROWS_WITH_AS(write_png("/dev/null", img, true),
+                         doctest::Contains("is a character device"), std::runtime_error);
+    std::filesystem::remove(path);
+}

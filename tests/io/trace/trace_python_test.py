@@ -165,6 +165,9 @@ check(line.startswith("flushed"), "the stalling writer reported its flushes")
 proc.send_signal(signal.SIGKILL)
 proc.wait(timeout=30)
 check(proc.returncode == -signal.SIGKILL, "killed by SIGKILL")
+# the file stays under its temporary name: nothing is passed off as a finished trace
+check(not os.path.exists(killed), "nothing at the path of a killed writer")
+killed = f"{killed}.{proc.pid}.partial"
 with h5py.File(killed, "r", swmr=True) as f:
     check(int(f.attrs.get("complete", 0)) == 0, "partial: complete != 1")
     v = f["particles/agents/position/value"]
@@ -172,6 +175,7 @@ with h5py.File(killed, "r", swmr=True) as f:
     check(np.all(v[:30, :, 0] == np.arange(30)[:, None]), "flushed samples read back")
 with swarm_trace.open_trace(killed) as f:
     check(not swarm_trace.is_complete(f), "trace.py opens the partial file")
+os.remove(killed)
 
 # a foreign HDF5 file is refused by trace.py
 foreign = os.path.join(out, "foreign.h5")

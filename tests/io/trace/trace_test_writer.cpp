@@ -36,20 +36,22 @@ int main(int argc, char** argv) {
     }
     const std::string out = argv[1];
     const bool stall = argc > 2 && std::string(argv[2]) == "--stall";
+    io::TraceOptions replacing;  // the Python test's own file, from an earlier run of it
+    replacing.replace = true;
     try {
         if (argc > 2 && std::string(argv[2]) == "--every-kind") {
             io::testing::TracedRun t([](agents::FleetSpec& spec) {
                 spec.disruptions =
                     agents::testing::every_disruption_kind(*spec.network, 60.0, 60.0);
             });
-            t.write(out, 0.5);
+            t.write(out, 0.5, replacing);
             return 0;
         }
         if (!stall) {
             io::testing::TracedRun t;
             Wear wear;
             t.values = &wear;
-            const auto r = t.write(out, 1.0);
+            const auto r = t.write(out, 1.0, replacing);
             std::printf("delivered %llu created %llu\n",
                         static_cast<unsigned long long>(r.kpi.delivered),
                         static_cast<unsigned long long>(r.kpi.created));
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
         }
         io::TraceHeader h;
         h.agents = 40;
-        io::TraceOptions o;
+        io::TraceOptions o = replacing;
         o.flush_every = 10;
         o.flush_seconds = 1e9;
         io::TraceWriter w(out, h, o);

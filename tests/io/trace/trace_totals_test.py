@@ -126,7 +126,9 @@ with open(scenario, "w", encoding="utf-8") as fh:
 
 
 def run(trace, *extra):
-    p = subprocess.run([swarmsim, "run", scenario, "-j", "2", "-o", trace, "--json", *extra],
+    # --force: this test's own trace of an earlier ctest run
+    p = subprocess.run([swarmsim, "run", scenario, "-j", "2", "-o", trace, "--force", "--json",
+                        *extra],
                        capture_output=True, text=True, timeout=120)
     if p.returncode != 0:
         print(p.stderr)

@@ -3,12 +3,14 @@
 #include "io/trace/trace_writer.hpp"
 
 #include <doctest/doctest.h>
+#include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -197,14 +199,18 @@ TEST_CASE("a SIGKILLed writer leaves a partial file readable up to the last flus
     int status = 0;
     waitpid(pid, &status, 0);
     CHECK(WIFSIGNALED(status));
-    CHECK_THROWS_WITH_AS(io::TraceReader{path}, doctest::Contains("partial trace"), io::TraceError);
-    const io::TraceReader reader(path, true);
+    // the file is under its temporary name; nothing was put at the path
+    CHECK_FALSE(std::filesystem::exists(path));
+    const std::string partial = io::partial_path(path, pid);
+    CHECK_THROWS_WITH_AS(io::TraceReader{partial}, doctest::Contains("partial trace"),
+                         io::TraceError);
+    const io::TraceReader reader(partial, true);
     CHECK_FALSE(reader.complete());
     CHECK(reader.samples() >= 20);
     const io::TraceFrameData f = reader.frame(19);
     CHECK(f.step == 19);
     CHECK(f.state.at(0) == 19 % 8);
-    std::filesystem::remove(path);
+    std::filesystem::remove(partial);
 }
 
 TEST_CASE("every chunk codec reads back the frames the observer saw") {
@@ -261,4 +267,174 @@ TEST_CASE("every frame equals the fleet through breakdowns closures and charging
     const io::TraceReader reader(path);
     check_every_frame(reader, *t.recorder);
     std::filesystem::remove(path);
+}
+
+// ---- outputs written safely (issue 21): what is at the path, write errors, interruptions
+
+namespace {
+
+// a root attribute of a closed trace as int64 (-1 when absent), read with the C API
+std::int64_t root_attr(const std::string& path, const char* name) {
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    std::int64_t v = -1;
+    if (H5Aexists(f, name) > 0) {
+        const hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+        REQUIRE(H5Aread(a, H5T_NATIVE_INT64, &v) >= 0);
+        H5Aclose(a);
+    }
+    H5Fclose(f);
+    return v;
+}
+
+// n frames of `agents` agents, frame i at step i with every state i % 8
+void push_frames(io::TraceWriter& w, int from, int to, std::size_t agents) {
+    for (int i = from; i < to; ++i) {
+        auto f = w.acquire();
+        f->step = i;
+        f->time = i;
+        f->state.assign(agents, static_cast<std::int8_t>(i % 8));
+        f->scalars.created = i;
+        w.push(std::move(f));
+    }
+}
+
+bool partial_left(const std::string& path) {
+    return std::filesystem::exists(io::partial_path(path, getpid()));
+}
+
+}  // namespace
+
+TEST_CASE("the writer refuses a device, a directory, a link and an existing file") {
+    io::TraceHeader h;
+    h.agents = 3;
+    // a character device: refused, untouched (never replaced by a file)
+    CHECK_THROWS_WITH_AS(io::TraceWriter("/dev/null", h),
+                         doctest::Contains("is a character device, not a regular file"),
+                         io::TraceError);
+    CHECK(std::filesystem::is_character_file("/dev/null"));
+    const std::string dir = temp_path("outdir");
+    std::filesystem::create_directory(dir);
+    CHECK_THROWS_WITH_AS(io::TraceWriter(dir, h), doctest::Contains("is a directory"),
+                         io::TraceError);
+    CHECK(std::filesystem::is_directory(dir));
+    // an existing file: kept without replace, replaced with it
+    const std::string path = temp_path("existing");
+    std::ofstream(path) << "precious\n";
+    CHECK_THROWS_WITH_AS(io::TraceWriter(path, h), doctest::Contains("pass --force"),
+                         io::TraceError);
+    CHECK(std::filesystem::file_size(path) == 9);
+    // a symbolic link, to a file or to a device: refused even with replace
+    const std::string link = temp_path("link");
+    std::filesystem::create_symlink(path, link);
+    io::TraceOptions replace;
+    replace.replace = true;
+    CHECK_THROWS_WITH_AS(io::TraceWriter(link, h, replace),
+                         doctest::Contains("is a symbolic link to a regular file"), io::TraceError);
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink("/dev/null", link);
+    CHECK_THROWS_WITH_AS(io::TraceWriter(link, h, replace),
+                         doctest::Contains("is a symbolic link to a character device"),
+                         io::TraceError);
+    CHECK(std::filesystem::is_symlink(link));
+    CHECK(std::filesystem::file_size(path) == 9);
+    for (const std::string& p : {std::string("/dev/null"), dir, path, link}) {
+        CHECK_FALSE(partial_left(p));
+    }
+    {
+        io::TraceWriter w(path, h, replace);
+        // written beside the target, which stays as it was until close()
+        CHECK(w.temp_path() == io::partial_path(path, getpid()));
+        push_frames(w, 0, 3, 3);
+        CHECK(std::filesystem::file_size(path) == 9);
+        w.close();
+    }
+    CHECK_FALSE(partial_left(path));
+    const io::TraceReader reader(path);
+    CHECK(reader.samples() == 3);
+    CHECK(root_attr(path, "interrupted") == -1);
+    std::filesystem::remove(link);
+    std::filesystem::remove(path);
+    std::filesystem::remove(dir);
+}
+
+TEST_CASE("a write error cuts the trace back to its last flush and marks it incomplete") {
+    const std::string path = temp_path("full_disk");
+    io::TraceHeader h;
+    h.agents = 5;
+    io::TraceOptions o;
+    o.flush_every = 10;
+    o.flush_seconds = 1e9;
+    o.chunk_frames = 4;
+    // 4 elements per flush or filled chunk: flushes at 10 and 20 frames write 4 + 4 + 4 + 4
+    // chunks by then (slabs at 4, 8 and the flush at 10, ...); the 23rd write fails
+    o.fail_chunk_write = 23;
+    io::TraceWriter w(path, h, o);
+    push_frames(w, 0, 100, 5);  // never throws: the run goes on
+    CHECK(w.failed());
+    std::string message;
+    try {
+        w.close();
+    } catch (const io::TraceError& e) {
+        message = e.what();
+    }
+    CHECK(message.find("'" + path + "'") != std::string::npos);
+    CHECK(message.find("No space left on device") != std::string::npos);
+    CHECK(message.find("marked incomplete") != std::string::npos);
+    CHECK(w.stats().dropped > 0);
+    // nothing at the path; the rows of the last flush under the partial name, no zero rows
+    CHECK_FALSE(std::filesystem::exists(path));
+    const std::string partial = io::partial_path(path, getpid());
+    REQUIRE(std::filesystem::exists(partial));
+    CHECK(message.find(partial) != std::string::npos);
+    CHECK(root_attr(partial, "complete") == 0);
+    CHECK(root_attr(partial, "incomplete") == 1);
+    CHECK_THROWS_WITH_AS(io::TraceReader{partial}, doctest::Contains("incomplete"), io::TraceError);
+    const io::TraceReader reader(partial, true);
+    const std::size_t kept = reader.samples();
+    CHECK(kept % 10 == 0);
+    CHECK(kept > 0);
+    CHECK(root_attr(partial, "frames") == static_cast<std::int64_t>(kept));
+    const io::TraceSeries created = reader.observable("created");
+    REQUIRE(created.value.size() == kept);
+    for (std::size_t k = 0; k < kept; ++k) {
+        CHECK(created.value[k] == static_cast<double>(k));
+        const io::TraceFrameData f = reader.frame(k);
+        CHECK(f.step == static_cast<std::int64_t>(k));
+        CHECK(f.state.at(4) == static_cast<std::int8_t>(k % 8));
+    }
+    std::filesystem::remove(partial);
+}
+
+TEST_CASE("an interrupted run's trace is complete and marked interrupted") {
+    const std::string path = temp_path("interrupted");
+    io::TraceHeader h;
+    h.agents = 2;
+    {
+        io::TraceWriter w(path, h);
+        push_frames(w, 0, 5, 2);
+        w.mark_interrupted();
+        w.close();
+    }
+    CHECK(root_attr(path, "complete") == 1);
+    CHECK(root_attr(path, "interrupted") == 1);
+    CHECK(io::TraceReader(path).samples() == 5);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a writer its owner never closed leaves no file at the path") {
+    const std::string path = temp_path("abandoned");
+    io::TraceHeader h;
+    h.agents = 2;
+    {
+        io::TraceWriter w(path, h);
+        push_frames(w, 0, 5, 2);
+    }  // e.g. the run threw
+    CHECK_FALSE(std::filesystem::exists(path));
+    const std::string partial = io::partial_path(path, getpid());
+    REQUIRE(std::filesystem::exists(partial));
+    CHECK(root_attr(partial, "complete") == 0);
+    CHECK(root_attr(partial, "incomplete") == 1);
+    CHECK(io::TraceReader(partial, true).samples() == 5);
+    std::filesystem::remove(partial);
 }
