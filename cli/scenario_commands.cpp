@@ -58,8 +58,16 @@ extern "C" void on_run_interrupt(int /*signal*/) {
     }
 }
 
+// what the network and its router's landmarks (8 bytes per node each) will hold in memory
+double network_megabytes(const io::Scenario& s) {
+    const double landmarks = 8.0 * static_cast<double>(s.network_settings.landmarks) *
+                             static_cast<double>(s.network->node_count());
+    return (static_cast<double>(s.network->memory_bytes()) + landmarks) / 1e6;
+}
+
 int run_validate(const ValidateOptions& o) {
     int failures = 0;
+    int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
     for (const std::string& file : o.files) {
         try {
             io::ScenarioOptions so;
@@ -70,14 +78,15 @@ int run_validate(const ValidateOptions& o) {
             }
             std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
                       << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
-                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s)\n";
+                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
+                      << fixed(network_megabytes(s), 1) << " MB)\n";
         } catch (const io::ScenarioError& e) {
             std::cerr << e.what() << "\n";
-            ++failures;
+            ++(e.io() ? unreadable : failures);
         }
     }
     std::cout.flush();
-    if (!std::cout) {
+    if (!std::cout || unreadable > 0) {
         return kExitIo;
     }
     return failures == 0 ? kExitOk : kExitInvalidInput;
@@ -245,16 +254,13 @@ std::optional<sim::Tick> sample_ticks(const std::string& file, const char* key, 
 
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (!scenario_file_readable(o.file)) {
-        return kExitIo;
-    }
     const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
     io::Scenario s;
     try {
         s = io::load_scenario(o.file, so);
     } catch (const io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
-        return kExitInvalidInput;
+        return e.io() ? kExitIo : kExitInvalidInput;
     }
     for (const std::string& w : s.warnings) {
         std::cerr << w << "\n";
@@ -390,7 +396,9 @@ int run_scenario(const RunOptions& o) {
 void add_scenario_commands(CLI::App& app, int& exit_code) {
     auto v = std::make_shared<ValidateOptions>();
     CLI::App* validate = app.add_subcommand(
-        "validate", "Check scenario files (TOML, docs/scenarios.md); exit 3 if any is invalid");
+        "validate",
+        "Check scenario files (TOML, docs/scenarios.md); exit 3 if any is invalid, 4 if "
+        "any cannot be read");
     validate->add_option("scenarios", v->files, "Scenario files")->required();
     validate->add_option("--set", v->overrides, "Override a field: key.path=value (repeatable)");
     validate->callback([v, &exit_code] {

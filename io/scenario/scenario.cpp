@@ -17,6 +17,7 @@
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
+#include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/toml_reader.hpp"
 
@@ -32,6 +33,18 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
         return file + ": error: " + message;
     }
     return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: " + message;
+}
+
+// A period or delay the model turns into ticks must be at least one tick: a shorter one
+// rounds to 0 ticks (a barrier or timer that never advances the clock). `key` in `t`.
+void at_least_one_tick(const Reader& r, const toml::table& t, const std::string& where,
+                       std::string_view key, double seconds, const RunSettings& run) {
+    const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
+    if (seconds < tick_s * 0.5) {
+        r.fail(*t.get(key), Reader::path(where, key) + " = " + number_text(seconds) +
+                                " s is shorter than one tick (" + number_text(tick_s) +
+                                " s, run.tick_us)");
+    }
 }
 
 // ---- sections ----
@@ -56,10 +69,12 @@ void read_run(const Reader& r, toml::table& root, RunSettings& run) {
                "per second)");
     }
     run.sample_interval_s = r.real(t, "run", "sample_interval_s", 900.0, 0.0, kMaxDurationS, true);
+    at_least_one_tick(r, t, "run", "duration_s", run.duration_s, run);
     if (run.duration_s / run.sample_interval_s > 1e7) {
         r.fail(*t.get("sample_interval_s"),
                "run.sample_interval_s is too small: more than 10,000,000 samples");
     }
+    at_least_one_tick(r, t, "run", "sample_interval_s", run.sample_interval_s, run);
     run.lookahead_s = r.real(t, "run", "lookahead_s", 0.020, 0.0, 60.0, true);
     const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
     if (run.lookahead_s < tick_s) {
@@ -77,6 +92,7 @@ void read_output(const Reader& r, toml::table& root, const RunSettings& run, Out
         r.fail(*t.get("sample_interval_s"),
                "output.sample_interval_s is too small: more than 10,000,000 samples");
     }
+    at_least_one_tick(r, t, "output", "sample_interval_s", o.sample_interval_s, run);
     o.positions = r.boolean(t, "output", "positions", true);
     o.events = r.boolean(t, "output", "events", false);
     o.kpis = r.boolean(t, "output", "kpis", true);
@@ -141,8 +157,10 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
         g.cols = static_cast<std::size_t>(r.integer(t, "network", "cols", 10, 2, kMaxGridSide));
         if (static_cast<std::int64_t>(g.rows * g.cols) > kMaxGeneratedNodes) {
-            r.fail(*t.get("cols"),
-                   "network: rows x cols must be <= " + std::to_string(kMaxGeneratedNodes));
+            r.fail(*t.get("cols"), "network.rows x network.cols = " + std::to_string(g.rows) +
+                                       " x " + std::to_string(g.cols) +
+                                       " must be <= " + std::to_string(kMaxGeneratedNodes) +
+                                       " nodes (building one takes about 1 kB a node)");
         }
         g.spacing_m = r.real(t, "network", "spacing_m", 100.0, 1.0, 100'000.0);
         g.jitter = r.real(t, "network", "jitter", 0.1, 0.0, 0.45);
@@ -188,7 +206,24 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     return build ? std::make_unique<world::RoadNetwork>(world::make_random_geometric(g)) : nullptr;
 }
 
-void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, double& per_depot) {
+// a network reduced to one node (its largest strongly connected part) has no road to drive:
+// every speed estimate on it would divide by zero
+void refuse_single_node(const Reader& r, toml::table& root, const world::RoadNetwork& net) {
+    if (net.node_count() >= 2 && net.edge_count() > 0) {
+        return;
+    }
+    toml::table& t = *root.get("network")->as_table();
+    const char* key = t.contains("file") ? "file" : "generator";
+    const std::string value = t.get(key)->value<std::string>().value_or("");
+    r.fail(*t.get(key), "network." + std::string(key) + " '" + value + "': the network keeps " +
+                            std::to_string(net.node_count()) + " node(s) and " +
+                            std::to_string(net.edge_count()) +
+                            " road(s) (its largest strongly connected part): a fleet needs at "
+                            "least 2 nodes joined by roads");
+}
+
+void read_demand(const Reader& r, toml::table& root, const RunSettings& run, agents::DemandSpec& d,
+                 double& per_depot) {
     toml::table& t = r.table(root, "", "demand");
     r.check_keys(t, "demand",
                  {"profile", "start_hour", "per_depot_per_hour", "zone_radius_m", "max_size",
@@ -201,10 +236,12 @@ void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, doub
     d.zone_radius_m = r.real(t, "demand", "zone_radius_m", 1500.0, 0.0, 1e6, true);
     d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 1'000'000));
     d.due_s = r.real(t, "demand", "due_s", 2700.0, 0.0, kMaxDurationS, true);
+    at_least_one_tick(r, t, "demand", "due_s", d.due_s, run);
     d.customer_service_s = r.real(t, "demand", "customer_service_s", 60.0, 0.0, 86400.0);
 }
 
-void read_policies(const Reader& r, toml::table& root, agents::AllocationParams& a) {
+void read_policies(const Reader& r, toml::table& root, const RunSettings& run,
+                   agents::AllocationParams& a) {
     toml::table& t = r.table(root, "", "policies");
     r.check_keys(t, "policies",
                  {"allocation", "offer_radius_m", "max_offers", "bid_window_s", "retry_backoff_s",
@@ -219,6 +256,8 @@ void read_policies(const Reader& r, toml::table& root, agents::AllocationParams&
     a.max_plan = static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, 64));
     a.detour_factor = r.real(t, "policies", "detour_factor", 1.4, 1.0, 10.0);
     a.board_interval_s = r.real(t, "policies", "board_interval_s", 5.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, t, "policies", "retry_backoff_s", a.retry_backoff_s, run);
+    at_least_one_tick(r, t, "policies", "board_interval_s", a.board_interval_s, run);
     a.board_cell_m = r.real(t, "policies", "board_cell_m", 500.0, 0.0, 1e6, true);
     a.energy_reserve = r.real(t, "policies", "energy_reserve", 0.15, 0.0, 0.99);
     a.charge_threshold = r.real(t, "policies", "charge_threshold", 0.5, 0.0, 1.0);
@@ -258,6 +297,7 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
     spec.cloud.solve_base_s = r.real(cl, "cloud", "solve_base_s", 1.0, 0.0, 3600.0);
     spec.cloud.solve_per_order_s = r.real(cl, "cloud", "solve_per_order_s", 0.004, 0.0, 60.0);
     spec.cloud.timeout_s = r.real(cl, "cloud", "timeout_s", 120.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, cl, "cloud", "timeout_s", spec.cloud.timeout_s, run);
 
     toml::table& co = r.table(root, "", "cost");
     r.check_keys(co, "cost",
@@ -284,7 +324,8 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
 }
 
 // [learning] with [learning.congestion] and [learning.wear] (docs/fleet-learning.md)
-void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec& l) {
+void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
+                   agents::FleetLearningSpec& l) {
     toml::table& t = r.table(root, "", "learning");
     r.check_keys(t, "learning",
                  {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
@@ -293,6 +334,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.mode = agents::learning_mode_from_string(
         r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, t, "learning", "round_s", l.round_s, run);
     l.steps_per_round =
         static_cast<std::uint32_t>(r.integer(t, "learning", "steps_per_round", 4, 0, 1000));
     l.batch = static_cast<std::uint32_t>(r.integer(t, "learning", "batch", 32, 1, 4096));
@@ -312,6 +354,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
         r.fail(*t.get("risk_threshold"), "learning.risk_threshold must be < 1");
     }
     l.service_s = r.real(t, "learning", "service_s", 1800.0, 0.0, 30.0 * 86400.0, true);
+    at_least_one_tick(r, t, "learning", "service_s", l.service_s, run);
     l.eval_samples =
         static_cast<std::uint32_t>(r.integer(t, "learning", "eval_samples", 256, 1, 100'000));
     l.eval_every =
@@ -340,6 +383,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.degradation.sensor_noise = r.real(w, "learning.wear", "sensor_noise", 0.05, 0.0, 10.0);
     l.initial_wear_max = r.real(w, "learning.wear", "initial_wear_max", 0.8, 0.0, 1.0);
     l.repair_s = r.real(w, "learning.wear", "repair_s", 4.0 * 3600.0, 0.0, 30.0 * 86400.0, true);
+    at_least_one_tick(r, w, "learning.wear", "repair_s", l.repair_s, run);
 }
 
 // disruption kinds by their scenario names (agents::kDisruptionKinds)
@@ -674,26 +718,32 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_run(r, root, s.run);
     read_output(r, root, s.run, s.output);
     double per_depot = 60.0;
-    read_demand(r, root, s.spec.demand, per_depot);
-    read_policies(r, root, s.spec.allocation);
+    read_demand(r, root, s.run, s.spec.demand, per_depot);
+    read_policies(r, root, s.run, s.spec.allocation);
     // everything cheap is checked before the network is built
     read_depots(r, root, per_depot, s);
     read_types(r, root, s);
     read_fleets(r, root, s);
     read_comms(r, root, s.run, s.spec);
-    read_learning(r, root, s.spec.learning);
+    read_learning(r, root, s.run, s.spec.learning);
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
     s.spec.lookahead_s = s.run.lookahead_s;
     s.spec.demand.kpi_interval_s = s.run.sample_interval_s;
-    // settings under which no order could ever be allocated, before anything is built
+    // delays that must fit the clock, then settings under which no order could ever be
+    // allocated, before anything is built
+    check_time_spans(r, root, nullptr, s);
     check_fleet_not_inert(r, root, s);
     s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
     if (s.network != nullptr) {
+        refuse_single_node(r, root, *s.network);
         check_coordinates(r, root, *s.network, s);
         place_depots(r, root, *s.network, s);
     }
     // roads, areas and edges are resolved on the network when there is one
     read_disruptions(r, root, s.network.get(), s);
+    if (s.network != nullptr) {
+        check_time_spans(r, root, s.network.get(), s);
+    }
     warn_dead_settings(r, root, s);
 
     s.spec.network = s.network.get();
@@ -713,12 +763,13 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
 }  // namespace
 
 ScenarioError::ScenarioError(std::string file, std::uint32_t line, std::uint32_t column,
-                             std::string message)
-    : std::runtime_error(format_what(file, line, column, message)),
+                             std::string message, bool io)
+    : std::runtime_error(format_what(printable(file), line, column, printable(message))),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      message_(std::move(message)) {}
+      message_(printable(message)),
+      io_(io) {}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
