@@ -21,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "cli/validators.hpp"
 #include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/fleet_learning_source.hpp"
@@ -416,10 +417,11 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("scenario", r->file, "Scenario file (TOML)")->required();
     run->add_option("-j,--threads", r->threads, "Worker threads (0: all cores)")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
-    run->add_option("--seed", r->seed, "Run seed (overrides run.seed)");
+    run->add_option("--seed", r->seed, "Run seed (overrides run.seed)")
+        ->check(non_negative_integer());
     run->add_option("--set", r->overrides, "Override a field: key.path=value (repeatable)");
     run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_finite());
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
     run->add_flag("--json", r->json, "Print the results as JSON on stdout");
     run->callback([r, &exit_code] {
