@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/printable.hpp"
 #include "io/scenario/scenario.hpp"
 
 namespace swarm::io::detail {
@@ -94,16 +95,17 @@ class Reader {
         fail(at.source(), message);
     }
     // "file:line:col: warning: message" (or "--set ...: warning: message"), as fail() puts it
+    // (control characters and bytes that are not UTF-8 printed escaped, as in errors)
     [[nodiscard]] std::string warning(const toml::source_region& at,
                                       const std::string& message) const {
         if (at.path && at.path->starts_with(kOverridePrefix)) {
-            return *at.path + ": warning: " + message;
+            return printable(*at.path + ": warning: " + message);
         }
         if (at.begin.line == 0) {
-            return file_ + ": warning: " + message;
+            return printable(file_ + ": warning: " + message);
         }
-        return file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column) +
-               ": warning: " + message;
+        return printable(file_ + ":" + std::to_string(at.begin.line) + ":" +
+                         std::to_string(at.begin.column) + ": warning: " + message);
     }
     [[nodiscard]] std::string warning(const toml::node& at, const std::string& message) const {
         return warning(at.source(), message);
