@@ -481,6 +481,12 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         act.fraction = r.real(t, w, "fraction", 0.0, 0.0, 1.0);
         d.mtbf_s = r.real(t, w, "mtbf_s", 0.0, 0.0, 1e9);
         d.mttr_s = r.real(t, w, "mttr_s", 0.0, 0.0, 1e9);
+        // a failure process at 0 ticks would fail and repair forever at one instant
+        for (const auto& [key, value] : {std::pair{"mtbf_s", d.mtbf_s}, {"mttr_s", d.mttr_s}}) {
+            if (value > 0.0) {
+                at_least_one_tick(r, t, w, key, value, s.run);
+            }
+        }
         act.loss = r.real(t, w, "loss", 0.0, 0.0, 1.0);
         act.multiplier = r.real(t, w, "multiplier", 1.0, 0.0, 1000.0, true);
         using K = agents::DisruptionKind;
