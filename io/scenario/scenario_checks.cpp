@@ -207,6 +207,23 @@ void check_time_spans(const Reader& r, toml::table& root, const world::RoadNetwo
         }
         return;
     }
+    // the vehicle board (agents/fleet/fleet_board.hpp) holds a counter per cell over the
+    // network's bounding box: a tiny cell would allocate without bound
+    {
+        const world::BoundingBox box = net->bounds();
+        const double cell = spec.allocation.board_cell_m;
+        const double nx = std::ceil(std::max(box.max.x - box.min.x, 1.0) / cell) + 1.0;
+        const double ny = std::ceil(std::max(box.max.y - box.min.y, 1.0) / cell) + 1.0;
+        constexpr double kMaxBoardCells = 16'777'216.0;
+        if (!(nx * ny <= kMaxBoardCells)) {
+            const toml::node& at = *section(root, "policies").get("board_cell_m");
+            r.fail(at, "policies.board_cell_m = " + number_text(cell) +
+                           ": the vehicle board would have more than 16777216 cells over the "
+                           "network (" +
+                           number_text(nx - 1.0) + " x " + number_text(ny - 1.0) + " cells of " +
+                           number_text(cell) + " m): give a larger cell");
+        }
+    }
     // ground: one edge at a time, at the type's speed factor and a slow_roads factor
     double slowest_edge = 0.0;
     for (const double t : net->travel_times_s()) {

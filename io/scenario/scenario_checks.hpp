@@ -23,7 +23,8 @@ void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s);
 // (kMaxSpanTicks): a message of 1 GB over either link (bandwidths), the longest charge at
 // each depot (charge_power_kw), and, with a network, the slowest edge driven by the slowest
 // vehicle type on the slowest road disruption (speeds, speed factors), the longest drone
-// flight (cruise_mps) and the straight-line estimates of the allocation. Refused at the key.
+// flight (cruise_mps) and the straight-line estimates of the allocation. Refused at the key,
+// as is a policies.board_cell_m that would give the vehicle board over 2^24 cells.
 // Call with net = nullptr before the network is built (comms and charging), then with it.
 void check_time_spans(const Reader& r, toml::table& root, const world::RoadNetwork* net,
                       Scenario& s);
