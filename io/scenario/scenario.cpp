@@ -96,6 +96,14 @@ void read_output(const Reader& r, toml::table& root, const RunSettings& run, Out
     o.positions = r.boolean(t, "output", "positions", true);
     o.events = r.boolean(t, "output", "events", false);
     o.kpis = r.boolean(t, "output", "kpis", true);
+    // what `run` refuses with this trace (and with -o PATH, which only it knows about)
+    for (const auto& [key, on] : {std::pair{"positions", o.positions}, {"kpis", o.kpis}}) {
+        if (!o.trace.empty() && !on) {
+            r.fail(*t.get(key), "output." + std::string(key) +
+                                    " cannot be turned off yet: every trace records positions "
+                                    "and KPIs (output.trace is set)");
+        }
+    }
 }
 
 std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& root,
