@@ -442,6 +442,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
     std::vector<std::string> ids;
     const std::vector<std::string> kinds = disruption_kind_names();
     std::string vehicle_kinds;  // "break_vehicles and repair_vehicles"
+    std::size_t road_events = 0;
     for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
         if (k.target == agents::DisruptionTarget::kVehicles) {
             vehicle_kinds.append(vehicle_kinds.empty() ? "" : " and ").append(k.name);
@@ -590,6 +591,19 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             }
             std::sort(act.edges.begin(), act.edges.end());
             act.edges.erase(std::unique(act.edges.begin(), act.edges.end()), act.edges.end());
+        }
+        // the road state of a run keeps at most kMaxRoadEvents events: each road disruption
+        // is one, and its end (the inverse action) another
+        if (roads) {
+            road_events += 1;
+            if (d.duration_s > 0.0 && info.undoable) {
+                road_events += 1;
+            }
+            if (road_events > agents::kMaxRoadEvents) {
+                r.fail(t, w + ": more than " + std::to_string(agents::kMaxRoadEvents) +
+                              " road events in one run (each close_roads, reopen_roads or "
+                              "slow_roads disruption is one, its end after duration_s another)");
+            }
         }
         s.spec.disruptions.push_back(std::move(d));
     }

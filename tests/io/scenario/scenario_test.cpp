@@ -465,3 +465,26 @@ TEST_CASE("file content quoted in an error is printed escaped") {
     CHECK(e.find("not 'near\\x1b[2Jest'") != std::string::npos);
     CHECK(e.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE("more road events than a run keeps are refused at the disruption that exceeds") {
+    // 64 slow_roads with an end each make 128 events, the most a run keeps; one more is
+    // refused by validate (run failed with 'road state: more than 128 road disruptions')
+    std::ostringstream text;
+    text << kSmall;
+    for (int i = 0; i < 65; ++i) {
+        text << "[[disruptions]]\nid = \"s" << i << "\"\nkind = \"slow_roads\"\nedges = [" << i % 20
+             << "]\nspeed_factor = 0.5\nat_s = " << i << ".0\nduration_s = 5.0\n";
+    }
+    const std::string e = error_of(text.str());
+    CHECK(e.find(": error: disruptions[64]: more than 128 road events in one run") !=
+          std::string::npos);
+    CHECK(e.starts_with("s.toml:"));
+    // ends that never come (duration_s = 0) are not counted
+    std::ostringstream fewer;
+    fewer << kSmall;
+    for (int i = 0; i < 100; ++i) {
+        fewer << "[[disruptions]]\nid = \"s" << i << "\"\nkind = \"slow_roads\"\nedges = ["
+              << i % 20 << "]\nspeed_factor = 0.5\nat_s = " << i << ".0\n";
+    }
+    CHECK(error_of(fewer.str()).empty());
+}
