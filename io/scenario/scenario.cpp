@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "agents/fleet/allocation.hpp"
+#include "agents/fleet/messages.hpp"
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
@@ -78,8 +79,12 @@ void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     run.lookahead_s = r.real(t, "run", "lookahead_s", 0.020, 0.0, 60.0, true);
     const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
     if (run.lookahead_s < tick_s) {
-        r.fail(*t.get("lookahead_s"),
-               "run.lookahead_s must be at least one tick (" + number_text(tick_s) + " s)");
+        // (the default lookahead too: then the tick is the key to change)
+        const bool given = Reader::given(t.get("lookahead_s"));
+        r.fail(*t.get(given ? "lookahead_s" : "tick_us"),
+               "run.lookahead_s" + std::string(given ? "" : " (default 0.02 s)") +
+                   " must be at least one tick (" + number_text(tick_s) +
+                   " s, run.tick_us = " + std::to_string(run.tick_us) + ")");
     }
 }
 
@@ -261,7 +266,8 @@ void read_policies(const Reader& r, toml::table& root, const RunSettings& run,
     a.max_offers = static_cast<std::uint32_t>(r.integer(t, "policies", "max_offers", 4, 1, 64));
     a.bid_window_s = r.real(t, "policies", "bid_window_s", 0.0, 0.0, 3600.0);
     a.retry_backoff_s = r.real(t, "policies", "retry_backoff_s", 30.0, 0.0, 86400.0, true);
-    a.max_plan = static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, 64));
+    a.max_plan =
+        static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, agents::kMaxPlan));
     a.detour_factor = r.real(t, "policies", "detour_factor", 1.4, 1.0, 10.0);
     a.board_interval_s = r.real(t, "policies", "board_interval_s", 5.0, 0.0, 86400.0, true);
     at_least_one_tick(r, t, "policies", "retry_backoff_s", a.retry_backoff_s, run);
