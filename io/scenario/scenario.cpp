@@ -36,18 +36,6 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
     return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: " + message;
 }
 
-// A period or delay the model turns into ticks must be at least one tick: a shorter one
-// rounds to 0 ticks (a barrier or timer that never advances the clock). `key` in `t`.
-void at_least_one_tick(const Reader& r, const toml::table& t, const std::string& where,
-                       std::string_view key, double seconds, const RunSettings& run) {
-    const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
-    if (seconds < tick_s * 0.5) {
-        r.fail(*t.get(key), Reader::path(where, key) + " = " + number_text(seconds) +
-                                " s is shorter than one tick (" + number_text(tick_s) +
-                                " s, run.tick_us)");
-    }
-}
-
 // ---- sections ----
 
 const std::vector<std::string> kTopKeys = {
@@ -217,22 +205,6 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     g.seed = static_cast<std::uint64_t>(
         r.integer(t, "network", "seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
     return build ? std::make_unique<world::RoadNetwork>(world::make_random_geometric(g)) : nullptr;
-}
-
-// a network reduced to one node (its largest strongly connected part) has no road to drive:
-// every speed estimate on it would divide by zero
-void refuse_single_node(const Reader& r, toml::table& root, const world::RoadNetwork& net) {
-    if (net.node_count() >= 2 && net.edge_count() > 0) {
-        return;
-    }
-    toml::table& t = *root.get("network")->as_table();
-    const char* key = t.contains("file") ? "file" : "generator";
-    const std::string value = t.get(key)->value<std::string>().value_or("");
-    r.fail(*t.get(key), "network." + std::string(key) + " '" + value + "': the network keeps " +
-                            std::to_string(net.node_count()) + " node(s) and " +
-                            std::to_string(net.edge_count()) +
-                            " road(s) (its largest strongly connected part): a fleet needs at "
-                            "least 2 nodes joined by roads");
 }
 
 void read_demand(const Reader& r, toml::table& root, const RunSettings& run, agents::DemandSpec& d,

@@ -287,6 +287,22 @@ void check_time_spans(const Reader& r, toml::table& root, const world::RoadNetwo
     }
 }
 
+// a network reduced to one node (its largest strongly connected part) has no road to drive:
+// every speed estimate on it would divide by zero
+void refuse_single_node(const Reader& r, toml::table& root, const world::RoadNetwork& net) {
+    if (net.node_count() >= 2 && net.edge_count() > 0) {
+        return;
+    }
+    toml::table& t = *root.get("network")->as_table();
+    const char* key = t.contains("file") ? "file" : "generator";
+    const std::string value = t.get(key)->value<std::string>().value_or("");
+    r.fail(*t.get(key), "network." + std::string(key) + " '" + value + "': the network keeps " +
+                            std::to_string(net.node_count()) + " node(s) and " +
+                            std::to_string(net.edge_count()) +
+                            " road(s) (its largest strongly connected part): a fleet needs at "
+                            "least 2 nodes joined by roads");
+}
+
 void check_coordinates(const Reader& r, toml::table& root, const world::RoadNetwork& net,
                        Scenario& s) {
     const world::BoundingBox b = net.bounds();

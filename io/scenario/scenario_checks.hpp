@@ -19,6 +19,10 @@ namespace swarm::io::detail {
 // lookahead read.
 void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s);
 
+// A network reduced to fewer than 2 nodes or no road (its largest strongly connected part)
+// is refused at network.file or network.generator: every speed estimate would divide by 0.
+void refuse_single_node(const Reader& r, toml::table& root, const world::RoadNetwork& net);
+
 // Spans the model divides out of the document and turns into ticks must fit the clock
 // (kMaxSpanTicks): a message of 1 GB over either link (bandwidths), the longest charge at
 // each depot (charge_power_kw), and, with a network, the slowest edge driven by the slowest

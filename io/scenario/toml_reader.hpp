@@ -328,6 +328,18 @@ class Reader {
     std::string file_;
 };
 
+// A period or delay the model turns into ticks must be at least one tick: a shorter one
+// rounds to 0 ticks (a barrier or timer that never advances the clock). `key` in `t`.
+inline void at_least_one_tick(const Reader& r, const toml::table& t, const std::string& where,
+                              std::string_view key, double seconds, const RunSettings& run) {
+    const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
+    if (seconds < tick_s * 0.5) {
+        r.fail(*t.get(key), Reader::path(where, key) + " = " + number_text(seconds) +
+                                " s is shorter than one tick (" + number_text(tick_s) +
+                                " s, run.tick_us)");
+    }
+}
+
 inline std::string entry(std::string_view array, std::size_t i) {
     return std::string(array) + "[" + std::to_string(i) + "]";
 }
