@@ -22,6 +22,7 @@
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
 
@@ -449,7 +450,8 @@ void add_batch_options(CLI::App* cmd, Options& o) {
     cmd->add_option("-j,--jobs", o.parallel, "Runs at once (0: one per core)");
     cmd->add_option("--threads-per-run", o.threads_per_run, "Worker threads of each run")
         ->check(CLI::Range(1U, 1024U));
-    cmd->add_option("--seed", o.seed, "Base seed (default run.seed); run r uses base + r");
+    cmd->add_option("--seed", o.seed, "Base seed (default run.seed); run r uses base + r")
+        ->check(non_negative_integer());
     cmd->add_flag("--trace", o.traces,
                   "Write runs/<id>/trace.h5 for every run (also when output.trace is set)");
     cmd->add_option("--timeout", o.timeout_s, "Kill a run after this many wall seconds (failed)")

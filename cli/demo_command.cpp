@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/validators.hpp"
 #include "sim/executor.hpp"
 #include "sim/models/demo.hpp"
 
@@ -202,7 +203,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
         "checked against Erlang C");
     cmd->add_option("--threads", options->threads, "Worker threads (0: all cores)")
         ->capture_default_str();
-    cmd->add_option("--seed", options->seed, "Run seed")->capture_default_str();
+    cmd->add_option("--seed", options->seed, "Run seed")
+        ->check(non_negative_integer(18446744073709551615ULL))
+        ->capture_default_str();
     cmd->add_option("--stations", options->stations, "Depots, each with its loading docks")
         ->check(CLI::Range(1u, 1'000'000u))
         ->capture_default_str();

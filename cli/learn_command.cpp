@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
 #include "io/scenario/learning_scenario.hpp"
 #include "sim/executor.hpp"
@@ -192,7 +193,8 @@ void add_learn_command(CLI::App& app, int& exit_code) {
     learn->add_option("scenario", o->file, "Learning scenario file (TOML)")->required();
     learn->add_option("-j,--threads", o->threads, "Worker threads (0: all cores)")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
-    learn->add_option("--seed", o->seed, "Run seed (overrides run.seed)");
+    learn->add_option("--seed", o->seed, "Run seed (overrides run.seed)")
+        ->check(non_negative_integer());
     learn->add_option("--rounds", o->rounds, "Rounds to run (overrides run.rounds)")
         ->check(CLI::PositiveNumber);
     learn->add_option("--set", o->overrides, "Override a field: key.path=value (repeatable)");

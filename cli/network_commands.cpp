@@ -20,6 +20,7 @@
 #include "agents/world/road_network.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/validators.hpp"
 #include "io/network/network_loader.hpp"
 
 namespace swarm::cli {
@@ -235,8 +236,12 @@ void add_network_commands(CLI::App& app, int& exit_code) {
     CLI::App* route = network->add_subcommand(
         "route", "Fastest route between two nodes: distance, travel time, edges on the path");
     route->add_option("file", route_opt->file, "Network file")->required();
-    route->add_option("from", route_opt->from, "Start node id as in the file")->required();
-    route->add_option("to", route_opt->to, "End node id as in the file")->required();
+    route->add_option("from", route_opt->from, "Start node id as in the file")
+        ->required()
+        ->check(non_negative_integer(18446744073709551615ULL));
+    route->add_option("to", route_opt->to, "End node id as in the file")
+        ->required()
+        ->check(non_negative_integer(18446744073709551615ULL));
     route->add_flag("--json", route_opt->json, "One JSON object on stdout");
     route->callback([route_opt, &exit_code] { exit_code = run_route(*route_opt); });
 }

@@ -25,6 +25,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/scenario_options.hpp"
+#include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
 #include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
@@ -95,8 +96,16 @@ class StopSignals {
     std::array<struct sigaction, 3> previous_{};
 };
 
+// what the network and its router's landmarks (8 bytes per node each) will hold in memory
+double network_megabytes(const io::Scenario& s) {
+    const double landmarks = 8.0 * static_cast<double>(s.network_settings.landmarks) *
+                             static_cast<double>(s.network->node_count());
+    return (static_cast<double>(s.network->memory_bytes()) + landmarks) / 1e6;
+}
+
 int run_validate(const ValidateOptions& o) {
     int failures = 0;
+    int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
     for (const std::string& file : o.files) {
         try {
             io::ScenarioOptions so;
@@ -107,14 +116,15 @@ int run_validate(const ValidateOptions& o) {
             }
             std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
                       << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
-                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s)\n";
+                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
+                      << fixed(network_megabytes(s), 1) << " MB)\n";
         } catch (const io::ScenarioError& e) {
             std::cerr << e.what() << "\n";
-            ++failures;
+            ++(e.io() ? unreadable : failures);
         }
     }
     std::cout.flush();
-    if (!std::cout) {
+    if (!std::cout || unreadable > 0) {
         return kExitIo;
     }
     return failures == 0 ? kExitOk : kExitInvalidInput;
@@ -307,9 +317,6 @@ bool trace_path_usable(const std::string& path, bool force) {
 
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (!scenario_file_readable(o.file)) {
-        return kExitIo;
-    }
     if (!o.trace.empty() && !trace_path_usable(o.trace, o.force)) {
         return kExitIo;
     }
@@ -319,7 +326,7 @@ int run_scenario(const RunOptions& o) {
         s = io::load_scenario(o.file, so);
     } catch (const io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
-        return kExitInvalidInput;
+        return e.io() ? kExitIo : kExitInvalidInput;
     }
     for (const std::string& w : s.warnings) {
         std::cerr << w << "\n";
@@ -484,7 +491,9 @@ int run_scenario(const RunOptions& o) {
 void add_scenario_commands(CLI::App& app, int& exit_code) {
     auto v = std::make_shared<ValidateOptions>();
     CLI::App* validate = app.add_subcommand(
-        "validate", "Check scenario files (TOML, docs/scenarios.md); exit 3 if any is invalid");
+        "validate",
+        "Check scenario files (TOML, docs/scenarios.md); exit 3 if any is invalid, 4 if "
+        "any cannot be read");
     validate->add_option("scenarios", v->files, "Scenario files")->required();
     validate->add_option("--set", v->overrides, "Override a field: key.path=value (repeatable)");
     validate->callback([v, &exit_code] {
@@ -502,10 +511,11 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("scenario", r->file, "Scenario file (TOML)")->required();
     run->add_option("-j,--threads", r->threads, "Worker threads (0: all cores)")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
-    run->add_option("--seed", r->seed, "Run seed (overrides run.seed)");
+    run->add_option("--seed", r->seed, "Run seed (overrides run.seed)")
+        ->check(non_negative_integer());
     run->add_option("--set", r->overrides, "Override a field: key.path=value (repeatable)");
     run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_finite());
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
     run->add_flag("--force", r->force, "Replace an existing trace file (never a device or link)");
     run->add_flag("--json", r->json, "Print the results as JSON on stdout");

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "io/printable.hpp"
+
 namespace swarm::io {
 
 namespace {
@@ -32,10 +34,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 NetworkFileError::NetworkFileError(std::filesystem::path file, std::size_t line,
                                    const std::string& message)
-    : std::runtime_error(format_what(file, line, message)),
+    : std::runtime_error(format_what(printable(file.string()), line, printable(message))),
       file_(std::move(file)),
       line_(line),
-      message_(message) {}
+      message_(printable(message)) {}
 
 world::RoadNetwork load_network(const std::filesystem::path& file, LoadReport* report) {
     return load_network(file, LoadOptions{}, report);

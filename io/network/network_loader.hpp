@@ -29,7 +29,8 @@ struct LoadReport {
     std::vector<std::string> warnings;
 };
 
-// what(): "path:line: error: message", or "path: error: message" when line is 0.
+// what(): "path:line: error: message", or "path: error: message" when line is 0. File content
+// quoted in the message is printed escaped (io/printable.hpp: "\x1b" for an escape byte).
 class NetworkFileError : public std::runtime_error {
   public:
     NetworkFileError(std::filesystem::path file, std::size_t line, const std::string& message);

@@ -1,7 +1,11 @@
 // OpenStreetMap PBF/XML through libosmium: drivable highways, one-way rules, maxspeed.
 // Every way node becomes a graph node and every consecutive pair an edge, so shapes survive.
+#include <expat.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -115,6 +119,78 @@ class Collector : public osmium::handler::Handler {
     std::vector<Way> ways;
 };
 
+// OSM XML coordinates checked before libosmium parses them: its fixed-point conversion
+// overflows on values like 1e308 (signed overflow, a node hundreds of km away). A node whose
+// lat or lon is not a finite number within +-90 / +-180 is refused with its line and id.
+class XmlCoordinateCheck {
+  public:
+    explicit XmlCoordinateCheck(const std::filesystem::path& file) : file_(file) {}
+
+    void run() {
+        std::ifstream in(file_, std::ios::binary);
+        XML_Parser parser = XML_ParserCreate(nullptr);
+        if (!in || parser == nullptr) {
+            if (parser != nullptr) {
+                XML_ParserFree(parser);
+            }
+            return;  // libosmium says why
+        }
+        parser_ = parser;
+        XML_SetUserData(parser, this);
+        XML_SetStartElementHandler(parser, &XmlCoordinateCheck::on_start);
+        std::vector<char> buffer(1 << 16);
+        bool done = false;
+        while (!done && error_.empty()) {
+            in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            const auto got = static_cast<int>(in.gcount());
+            done = got == 0 || !in;
+            if (XML_Parse(parser, buffer.data(), got, done ? 1 : 0) == XML_STATUS_ERROR) {
+                break;  // malformed XML (or stopped at a bad node): libosmium reports the former
+            }
+        }
+        XML_ParserFree(parser);
+        if (!error_.empty()) {
+            throw NetworkFileError(file_, line_, error_);
+        }
+    }
+
+  private:
+    static void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
+        auto* self = static_cast<XmlCoordinateCheck*>(data);
+        if (std::strcmp(name, "node") != 0 || !self->error_.empty()) {
+            return;
+        }
+        std::string id = "?";
+        for (const XML_Char** a = attributes; a[0] != nullptr; a += 2) {
+            if (std::strcmp(a[0], "id") == 0) {
+                id = a[1];
+            }
+        }
+        for (const XML_Char** a = attributes; a[0] != nullptr; a += 2) {
+            const bool lat = std::strcmp(a[0], "lat") == 0;
+            if (!lat && std::strcmp(a[0], "lon") != 0) {
+                continue;
+            }
+            const double limit = lat ? 90.0 : 180.0;
+            char* end = nullptr;
+            const double v = std::strtod(a[1], &end);
+            if (end == a[1] || *end != '\0' || !std::isfinite(v) || std::fabs(v) > limit) {
+                self->error_ = "<node id=\"" + id + "\">: " + a[0] + "=\"" + a[1] + "\" is not a " +
+                               (lat ? "latitude" : "longitude") + " (a number from " +
+                               (lat ? "-90 to 90" : "-180 to 180") + ")";
+                self->line_ = XML_GetCurrentLineNumber(self->parser_);
+                XML_StopParser(self->parser_, XML_FALSE);
+                return;
+            }
+        }
+    }
+
+    std::filesystem::path file_;
+    XML_Parser parser_ = nullptr;
+    std::string error_;
+    std::size_t line_ = 0;
+};
+
 }  // namespace
 
 world::RoadNetwork load_osm(const std::filesystem::path& file, LoadReport* report) {
@@ -133,6 +209,9 @@ world::RoadNetwork load_osm(const std::filesystem::path& file, LoadReport* repor
     const std::string name = file.filename().string();
     const bool pbf = name.size() >= 4 && name.compare(name.size() - 4, 4, ".pbf") == 0;
 
+    if (!pbf) {
+        XmlCoordinateCheck(file).run();
+    }
     Collector collector;
     try {
         using Index =

@@ -13,10 +13,12 @@
 #include <sstream>
 #include <utility>
 
+#include "agents/fleet/messages.hpp"
 #include "agents/fleet/protocol.hpp"
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
+#include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/toml_reader.hpp"
 
@@ -56,15 +58,21 @@ void read_run(const Reader& r, toml::table& root, RunSettings& run) {
                "per second)");
     }
     run.sample_interval_s = r.real(t, "run", "sample_interval_s", 900.0, 0.0, kMaxDurationS, true);
+    at_least_one_tick(r, t, "run", "duration_s", run.duration_s, run);
     if (run.duration_s / run.sample_interval_s > 1e7) {
         r.fail(*t.get("sample_interval_s"),
                "run.sample_interval_s is too small: more than 10,000,000 samples");
     }
+    at_least_one_tick(r, t, "run", "sample_interval_s", run.sample_interval_s, run);
     run.lookahead_s = r.real(t, "run", "lookahead_s", 0.020, 0.0, 60.0, true);
     const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
     if (run.lookahead_s < tick_s) {
-        r.fail(*t.get("lookahead_s"),
-               "run.lookahead_s must be at least one tick (" + number_text(tick_s) + " s)");
+        // (the default lookahead too: then the tick is the key to change)
+        const bool given = Reader::given(t.get("lookahead_s"));
+        r.fail(*t.get(given ? "lookahead_s" : "tick_us"),
+               "run.lookahead_s" + std::string(given ? "" : " (default 0.02 s)") +
+                   " must be at least one tick (" + number_text(tick_s) +
+                   " s, run.tick_us = " + std::to_string(run.tick_us) + ")");
     }
 }
 
@@ -77,9 +85,18 @@ void read_output(const Reader& r, toml::table& root, const RunSettings& run, Out
         r.fail(*t.get("sample_interval_s"),
                "output.sample_interval_s is too small: more than 10,000,000 samples");
     }
+    at_least_one_tick(r, t, "output", "sample_interval_s", o.sample_interval_s, run);
     o.positions = r.boolean(t, "output", "positions", true);
     o.events = r.boolean(t, "output", "events", false);
     o.kpis = r.boolean(t, "output", "kpis", true);
+    // what `run` refuses with this trace (and with -o PATH, which only it knows about)
+    for (const auto& [key, on] : {std::pair{"positions", o.positions}, {"kpis", o.kpis}}) {
+        if (!o.trace.empty() && !on) {
+            r.fail(*t.get(key), "output." + std::string(key) +
+                                    " cannot be turned off yet: every trace records positions "
+                                    "and KPIs (output.trace is set)");
+        }
+    }
 }
 
 std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& root,
@@ -141,8 +158,10 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
         g.cols = static_cast<std::size_t>(r.integer(t, "network", "cols", 10, 2, kMaxGridSide));
         if (static_cast<std::int64_t>(g.rows * g.cols) > kMaxGeneratedNodes) {
-            r.fail(*t.get("cols"),
-                   "network: rows x cols must be <= " + std::to_string(kMaxGeneratedNodes));
+            r.fail(*t.get("cols"), "network.rows x network.cols = " + std::to_string(g.rows) +
+                                       " x " + std::to_string(g.cols) +
+                                       " must be <= " + std::to_string(kMaxGeneratedNodes) +
+                                       " nodes (building one takes about 1 kB a node)");
         }
         g.spacing_m = r.real(t, "network", "spacing_m", 100.0, 1.0, 100'000.0);
         g.jitter = r.real(t, "network", "jitter", 0.1, 0.0, 0.45);
@@ -188,7 +207,8 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     return build ? std::make_unique<world::RoadNetwork>(world::make_random_geometric(g)) : nullptr;
 }
 
-void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, double& per_depot) {
+void read_demand(const Reader& r, toml::table& root, const RunSettings& run, agents::DemandSpec& d,
+                 double& per_depot) {
     toml::table& t = r.table(root, "", "demand");
     r.check_keys(t, "demand",
                  {"profile", "start_hour", "per_depot_per_hour", "zone_radius_m", "max_size",
@@ -201,24 +221,28 @@ void read_demand(const Reader& r, toml::table& root, agents::DemandSpec& d, doub
     d.zone_radius_m = r.real(t, "demand", "zone_radius_m", 1500.0, 0.0, 1e6, true);
     d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 1'000'000));
     d.due_s = r.real(t, "demand", "due_s", 2700.0, 0.0, kMaxDurationS, true);
+    at_least_one_tick(r, t, "demand", "due_s", d.due_s, run);
     d.customer_service_s = r.real(t, "demand", "customer_service_s", 60.0, 0.0, 86400.0);
 }
 
-void read_policies(const Reader& r, toml::table& root, agents::AllocationParams& a) {
+void read_policies(const Reader& r, toml::table& root, const RunSettings& run,
+                   agents::AllocationParams& a) {
     toml::table& t = r.table(root, "", "policies");
     r.check_keys(t, "policies",
                  {"allocation", "offer_radius_m", "max_offers", "bid_window_s", "retry_backoff_s",
                   "max_plan", "detour_factor", "board_interval_s", "board_cell_m", "energy_reserve",
                   "charge_threshold"});
-    a.policy =
-        r.choice(t, "policies", "allocation", "nearest_bid", agents::protocol_names());
+    a.policy = r.choice(t, "policies", "allocation", "nearest_bid", agents::protocol_names());
     a.offer_radius_m = r.real(t, "policies", "offer_radius_m", 3000.0, 0.0, 1e6, true);
     a.max_offers = static_cast<std::uint32_t>(r.integer(t, "policies", "max_offers", 4, 1, 64));
     a.bid_window_s = r.real(t, "policies", "bid_window_s", 0.0, 0.0, 3600.0);
     a.retry_backoff_s = r.real(t, "policies", "retry_backoff_s", 30.0, 0.0, 86400.0, true);
-    a.max_plan = static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, 64));
+    a.max_plan =
+        static_cast<std::uint32_t>(r.integer(t, "policies", "max_plan", 3, 1, agents::kMaxPlan));
     a.detour_factor = r.real(t, "policies", "detour_factor", 1.4, 1.0, 10.0);
     a.board_interval_s = r.real(t, "policies", "board_interval_s", 5.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, t, "policies", "retry_backoff_s", a.retry_backoff_s, run);
+    at_least_one_tick(r, t, "policies", "board_interval_s", a.board_interval_s, run);
     a.board_cell_m = r.real(t, "policies", "board_cell_m", 500.0, 0.0, 1e6, true);
     a.energy_reserve = r.real(t, "policies", "energy_reserve", 0.15, 0.0, 0.99);
     a.charge_threshold = r.real(t, "policies", "charge_threshold", 0.5, 0.0, 1.0);
@@ -258,6 +282,7 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
     spec.cloud.solve_base_s = r.real(cl, "cloud", "solve_base_s", 1.0, 0.0, 3600.0);
     spec.cloud.solve_per_order_s = r.real(cl, "cloud", "solve_per_order_s", 0.004, 0.0, 60.0);
     spec.cloud.timeout_s = r.real(cl, "cloud", "timeout_s", 120.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, cl, "cloud", "timeout_s", spec.cloud.timeout_s, run);
 
     toml::table& co = r.table(root, "", "cost");
     r.check_keys(co, "cost",
@@ -284,7 +309,8 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
 }
 
 // [learning] with [learning.congestion] and [learning.wear] (docs/fleet-learning.md)
-void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec& l) {
+void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
+                   agents::FleetLearningSpec& l) {
     toml::table& t = r.table(root, "", "learning");
     r.check_keys(t, "learning",
                  {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
@@ -293,6 +319,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.mode = agents::learning_mode_from_string(
         r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
+    at_least_one_tick(r, t, "learning", "round_s", l.round_s, run);
     l.steps_per_round =
         static_cast<std::uint32_t>(r.integer(t, "learning", "steps_per_round", 4, 0, 1000));
     l.batch = static_cast<std::uint32_t>(r.integer(t, "learning", "batch", 32, 1, 4096));
@@ -312,6 +339,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
         r.fail(*t.get("risk_threshold"), "learning.risk_threshold must be < 1");
     }
     l.service_s = r.real(t, "learning", "service_s", 1800.0, 0.0, 30.0 * 86400.0, true);
+    at_least_one_tick(r, t, "learning", "service_s", l.service_s, run);
     l.eval_samples =
         static_cast<std::uint32_t>(r.integer(t, "learning", "eval_samples", 256, 1, 100'000));
     l.eval_every =
@@ -340,6 +368,7 @@ void read_learning(const Reader& r, toml::table& root, agents::FleetLearningSpec
     l.degradation.sensor_noise = r.real(w, "learning.wear", "sensor_noise", 0.05, 0.0, 10.0);
     l.initial_wear_max = r.real(w, "learning.wear", "initial_wear_max", 0.8, 0.0, 1.0);
     l.repair_s = r.real(w, "learning.wear", "repair_s", 4.0 * 3600.0, 0.0, 30.0 * 86400.0, true);
+    at_least_one_tick(r, w, "learning.wear", "repair_s", l.repair_s, run);
 }
 
 // disruption kinds by their scenario names (agents::kDisruptionKinds)
@@ -390,6 +419,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
     std::vector<std::string> ids;
     const std::vector<std::string> kinds = disruption_kind_names();
     std::string vehicle_kinds;  // "break_vehicles and repair_vehicles"
+    std::size_t road_events = 0;
     for (const agents::DisruptionKindInfo& k : agents::kDisruptionKinds) {
         if (k.target == agents::DisruptionTarget::kVehicles) {
             vehicle_kinds.append(vehicle_kinds.empty() ? "" : " and ").append(k.name);
@@ -437,6 +467,12 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         act.fraction = r.real(t, w, "fraction", 0.0, 0.0, 1.0);
         d.mtbf_s = r.real(t, w, "mtbf_s", 0.0, 0.0, 1e9);
         d.mttr_s = r.real(t, w, "mttr_s", 0.0, 0.0, 1e9);
+        // a failure process at 0 ticks would fail and repair forever at one instant
+        for (const auto& [key, value] : {std::pair{"mtbf_s", d.mtbf_s}, {"mttr_s", d.mttr_s}}) {
+            if (value > 0.0) {
+                at_least_one_tick(r, t, w, key, value, s.run);
+            }
+        }
         act.loss = r.real(t, w, "loss", 0.0, 0.0, 1.0);
         act.multiplier = r.real(t, w, "multiplier", 1.0, 0.0, 1000.0, true);
         using K = agents::DisruptionKind;
@@ -532,6 +568,19 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             }
             std::sort(act.edges.begin(), act.edges.end());
             act.edges.erase(std::unique(act.edges.begin(), act.edges.end()), act.edges.end());
+        }
+        // the road state of a run keeps at most kMaxRoadEvents events: each road disruption
+        // is one, and its end (the inverse action) another
+        if (roads) {
+            road_events += 1;
+            if (d.duration_s > 0.0 && info.undoable) {
+                road_events += 1;
+            }
+            if (road_events > agents::kMaxRoadEvents) {
+                r.fail(t, w + ": more than " + std::to_string(agents::kMaxRoadEvents) +
+                              " road events in one run (each close_roads, reopen_roads or "
+                              "slow_roads disruption is one, its end after duration_s another)");
+            }
         }
         s.spec.disruptions.push_back(std::move(d));
     }
@@ -674,26 +723,32 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_run(r, root, s.run);
     read_output(r, root, s.run, s.output);
     double per_depot = 60.0;
-    read_demand(r, root, s.spec.demand, per_depot);
-    read_policies(r, root, s.spec.allocation);
+    read_demand(r, root, s.run, s.spec.demand, per_depot);
+    read_policies(r, root, s.run, s.spec.allocation);
     // everything cheap is checked before the network is built
     read_depots(r, root, per_depot, s);
     read_types(r, root, s);
     read_fleets(r, root, s);
     read_comms(r, root, s.run, s.spec);
-    read_learning(r, root, s.spec.learning);
+    read_learning(r, root, s.run, s.spec.learning);
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
     s.spec.lookahead_s = s.run.lookahead_s;
     s.spec.demand.kpi_interval_s = s.run.sample_interval_s;
-    // settings under which no order could ever be allocated, before anything is built
+    // delays that must fit the clock, then settings under which no order could ever be
+    // allocated, before anything is built
+    check_time_spans(r, root, nullptr, s);
     check_fleet_not_inert(r, root, s);
     s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
     if (s.network != nullptr) {
+        refuse_single_node(r, root, *s.network);
         check_coordinates(r, root, *s.network, s);
         place_depots(r, root, *s.network, s);
     }
     // roads, areas and edges are resolved on the network when there is one
     read_disruptions(r, root, s.network.get(), s);
+    if (s.network != nullptr) {
+        check_time_spans(r, root, s.network.get(), s);
+    }
     warn_dead_settings(r, root, s);
 
     s.spec.network = s.network.get();
@@ -713,12 +768,13 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
 }  // namespace
 
 ScenarioError::ScenarioError(std::string file, std::uint32_t line, std::uint32_t column,
-                             std::string message)
-    : std::runtime_error(format_what(file, line, column, message)),
+                             std::string message, bool io)
+    : std::runtime_error(format_what(printable(file), line, column, printable(message))),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      message_(std::move(message)) {}
+      message_(printable(message)),
+      io_(io) {}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);

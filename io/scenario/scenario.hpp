@@ -21,29 +21,37 @@ namespace swarm::io {
 
 // A problem in a scenario file or an override. what(): "file:line:col: error: message";
 // "file: error: message" without a position (line 0). For overrides `file` is
-// "--set key.path=value".
+// "--set key.path=value". Control characters and bytes that are not UTF-8 in the message
+// (quoted file content) are printed escaped (\x1b). io(): the file itself could not be read
+// (missing, a directory, a device or FIFO): exit 4 rather than 3 in the commands.
 class ScenarioError : public std::runtime_error {
   public:
-    ScenarioError(std::string file, std::uint32_t line, std::uint32_t column, std::string message);
+    ScenarioError(std::string file, std::uint32_t line, std::uint32_t column, std::string message,
+                  bool io = false);
 
     [[nodiscard]] const std::string& file() const { return file_; }
     [[nodiscard]] std::uint32_t line() const { return line_; }
     [[nodiscard]] std::uint32_t column() const { return column_; }
     [[nodiscard]] const std::string& message() const { return message_; }
+    [[nodiscard]] bool io() const { return io_; }
 
   private:
     std::string file_;
     std::uint32_t line_;
     std::uint32_t column_;
     std::string message_;
+    bool io_;
 };
 
 // Sane maxima, checked before anything is allocated (docs/scenarios.md lists them).
 inline constexpr std::int64_t kMaxVehiclesPerFleet = 1'000'000;
 inline constexpr std::int64_t kMaxVehicles = 4'000'000;
 inline constexpr std::int64_t kMaxDepots = 100'000;
-inline constexpr std::int64_t kMaxGridSide = 4'000;             // rows, cols
-inline constexpr std::int64_t kMaxGeneratedNodes = 16'000'000;  // rows x cols, nodes
+// generated networks: the largest builds in a few seconds and ~1 GB (validate builds it too)
+inline constexpr std::int64_t kMaxGridSide = 4'000;            // rows, cols
+inline constexpr std::int64_t kMaxGeneratedNodes = 1'000'000;  // rows x cols, nodes
+// a scenario file is read whole: larger files are refused before they are read
+inline constexpr std::uintmax_t kMaxScenarioBytes = 4u << 20;
 inline constexpr double kMaxDurationS = 366.0 * 86400.0;
 inline constexpr std::int64_t kMaxThreads = 1024;
 

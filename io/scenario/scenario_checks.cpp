@@ -1,6 +1,8 @@
 #include "io/scenario/scenario_checks.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -77,6 +79,154 @@ void check_fleet_not_inert(const Reader& r, toml::table& root, Scenario& s) {
         }
         s.warnings.push_back(r.warning(*at.first, text));
     }
+}
+
+namespace {
+
+// the longest delay the model may form from a key: 1e15 ticks (31 years at 1 us a tick)
+// leaves a factor of 9,000 below the 64-bit clock for the sums and multipliers it meets
+constexpr double kMaxSpanTicks = 1e15;
+constexpr double kLargestMessageBits = 8e9;  // 1 GB
+
+std::string span_limit(const Scenario& s) {
+    return number_text(kMaxSpanTicks / static_cast<double>(s.spec.time.ticks_per_second)) +
+           " s at run.tick_us = " + std::to_string(s.run.tick_us);
+}
+
+bool too_long(const Scenario& s, double seconds) {
+    return !(seconds * static_cast<double>(s.spec.time.ticks_per_second) <= kMaxSpanTicks);
+}
+
+}  // namespace
+
+void check_time_spans(const Reader& r, toml::table& root, const world::RoadNetwork* net,
+                      Scenario& s) {
+    const agents::FleetSpec& spec = s.spec;
+    const auto refuse = [&](const toml::node& at, const std::string& name, double value,
+                            const std::string& what, double seconds) {
+        const std::string took = std::isfinite(seconds) ? number_text(seconds) + " s" : "forever";
+        r.fail(at, name + " = " + number_text(value) + ": " + what + " would take " + took +
+                       ", longer than the simulator's clock holds (" + span_limit(s) + ")");
+    };
+    if (net == nullptr) {
+        toml::table& comms = section(root, "comms");
+        for (const char* key : {"radio_bandwidth_bps", "cloud_bandwidth_bps"}) {
+            const double bps = *comms.get(key)->value<double>();
+            if (too_long(s, kLargestMessageBits / bps)) {
+                refuse(*comms.get(key), std::string("comms.") + key, bps,
+                       "sending a message of 1 GB", kLargestMessageBits / bps);
+            }
+        }
+        double battery = 0.0;
+        for (const agents::VehicleType& t : spec.types) {
+            battery = std::max(battery, t.battery_kwh);
+        }
+        const toml::array& depots = tables(root, "depots");
+        for (std::size_t i = 0; i < depots.size() && i < spec.depots.size(); ++i) {
+            const double kw = spec.depots[i].charge_power_kw;
+            if (too_long(s, battery / kw * 3600.0)) {
+                refuse(*depots[i].as_table()->get("charge_power_kw"),
+                       entry("depots", i) + ".charge_power_kw", kw,
+                       "charging the largest battery (" + number_text(battery) + " kWh)",
+                       battery / kw * 3600.0);
+            }
+        }
+        return;
+    }
+    // the vehicle board (agents/fleet/fleet_board.hpp) holds a counter per cell over the
+    // network's bounding box: a tiny cell would allocate without bound
+    {
+        const world::BoundingBox box = net->bounds();
+        const double cell = spec.allocation.board_cell_m;
+        const double nx = std::ceil(std::max(box.max.x - box.min.x, 1.0) / cell) + 1.0;
+        const double ny = std::ceil(std::max(box.max.y - box.min.y, 1.0) / cell) + 1.0;
+        constexpr double kMaxBoardCells = 16'777'216.0;
+        if (!(nx * ny <= kMaxBoardCells)) {
+            const toml::node& at = *section(root, "policies").get("board_cell_m");
+            r.fail(at, "policies.board_cell_m = " + number_text(cell) +
+                           ": the vehicle board would have more than 16777216 cells over the "
+                           "network (" +
+                           number_text(nx - 1.0) + " x " + number_text(ny - 1.0) + " cells of " +
+                           number_text(cell) + " m): give a larger cell");
+        }
+    }
+    // ground: one edge at a time, at the type's speed factor and a slow_roads factor
+    double slowest_edge = 0.0;
+    for (const double t : net->travel_times_s()) {
+        slowest_edge = std::max(slowest_edge, t);
+    }
+    toml::table& nt = section(root, "network");
+    if (too_long(s, slowest_edge)) {
+        // the file, or the generator's slowest speed
+        const auto speed = [&](const char* k) { return nt.get(k)->value<double>().value_or(0.0); };
+        const char* key = nt.contains("file")        ? "file"
+                          : nt.contains("speed_mps") ? "speed_mps"
+                          : speed("street_speed_mps") <= speed("arterial_speed_mps")
+                              ? "street_speed_mps"
+                              : "arterial_speed_mps";
+        const toml::node* n = nt.get(key);
+        r.fail(n != nullptr ? *n : static_cast<const toml::node&>(nt),
+               "network." + std::string(key) + ": the slowest road of the network takes " +
+                   number_text(slowest_edge) +
+                   " s to drive, longer than the simulator's clock holds (" + span_limit(s) + ")");
+    }
+    const toml::array& types = tables(root, "vehicle_types");
+    const world::BoundingBox b = net->bounds();
+    const double diagonal = std::hypot(b.max.x - b.min.x, b.max.y - b.min.y);
+    double slowest_factor = 1.0;
+    for (std::size_t i = 0; i < types.size() && i < spec.types.size(); ++i) {
+        const agents::VehicleType& t = spec.types[i];
+        const toml::table& tt = *types[i].as_table();
+        if (t.kind == agents::VehicleKind::kDrone) {
+            if (too_long(s, diagonal / t.cruise_mps)) {
+                refuse(*tt.get("cruise_mps"), entry("vehicle_types", i) + ".cruise_mps",
+                       t.cruise_mps, "a flight across the network", diagonal / t.cruise_mps);
+            }
+            continue;
+        }
+        // the allocation's estimate: straight line x detour at the fastest road speed
+        const double estimate =
+            diagonal * spec.allocation.detour_factor / (net->max_speed_mps() * t.speed_factor);
+        const double edge = slowest_edge / t.speed_factor;
+        if (too_long(s, std::max(edge, estimate))) {
+            refuse(*tt.get("speed_factor"), entry("vehicle_types", i) + ".speed_factor",
+                   t.speed_factor, "driving the slowest road or across the network",
+                   std::max(edge, estimate));
+        }
+        slowest_factor = std::min(slowest_factor, t.speed_factor);
+    }
+    const toml::array& disruptions = tables(root, "disruptions");
+    for (std::size_t i = 0; i < disruptions.size() && i < spec.disruptions.size(); ++i) {
+        const agents::DisruptionAction& a = spec.disruptions[i].action;
+        if (a.kind != agents::DisruptionKind::kSlowRoads) {
+            continue;
+        }
+        // the model keeps slow_roads factors as floats
+        const double factor = static_cast<double>(static_cast<float>(a.speed_factor));
+        const double edge = slowest_edge / slowest_factor / factor;
+        if (factor <= 0.0 || too_long(s, edge)) {
+            refuse(*disruptions[i].as_table()->get("speed_factor"),
+                   entry("disruptions", i) + ".speed_factor", a.speed_factor,
+                   "driving the slowest road at the slowest vehicle type's speed_factor",
+                   factor > 0.0 ? edge : std::numeric_limits<double>::infinity());
+        }
+    }
+}
+
+// a network reduced to one node (its largest strongly connected part) has no road to drive:
+// every speed estimate on it would divide by zero
+void refuse_single_node(const Reader& r, toml::table& root, const world::RoadNetwork& net) {
+    if (net.node_count() >= 2 && net.edge_count() > 0) {
+        return;
+    }
+    toml::table& t = *root.get("network")->as_table();
+    const char* key = t.contains("file") ? "file" : "generator";
+    const std::string value = t.get(key)->value<std::string>().value_or("");
+    r.fail(*t.get(key), "network." + std::string(key) + " '" + value + "': the network keeps " +
+                            std::to_string(net.node_count()) + " node(s) and " +
+                            std::to_string(net.edge_count()) +
+                            " road(s) (its largest strongly connected part): a fleet needs at "
+                            "least 2 nodes joined by roads");
 }
 
 void check_coordinates(const Reader& r, toml::table& root, const world::RoadNetwork& net,

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/printable.hpp"
 #include "io/scenario/scenario.hpp"
 
 namespace swarm::io::detail {
@@ -94,16 +95,17 @@ class Reader {
         fail(at.source(), message);
     }
     // "file:line:col: warning: message" (or "--set ...: warning: message"), as fail() puts it
+    // (control characters and bytes that are not UTF-8 printed escaped, as in errors)
     [[nodiscard]] std::string warning(const toml::source_region& at,
                                       const std::string& message) const {
         if (at.path && at.path->starts_with(kOverridePrefix)) {
-            return *at.path + ": warning: " + message;
+            return printable(*at.path + ": warning: " + message);
         }
         if (at.begin.line == 0) {
-            return file_ + ": warning: " + message;
+            return printable(file_ + ": warning: " + message);
         }
-        return file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column) +
-               ": warning: " + message;
+        return printable(file_ + ":" + std::to_string(at.begin.line) + ":" +
+                         std::to_string(at.begin.column) + ": warning: " + message);
     }
     [[nodiscard]] std::string warning(const toml::node& at, const std::string& message) const {
         return warning(at.source(), message);
@@ -326,6 +328,18 @@ class Reader {
     std::string file_;
 };
 
+// A period or delay the model turns into ticks must be at least one tick: a shorter one
+// rounds to 0 ticks (a barrier or timer that never advances the clock). `key` in `t`.
+inline void at_least_one_tick(const Reader& r, const toml::table& t, const std::string& where,
+                              std::string_view key, double seconds, const RunSettings& run) {
+    const double tick_s = static_cast<double>(run.tick_us) * 1e-6;
+    if (seconds < tick_s * 0.5) {
+        r.fail(*t.get(key), Reader::path(where, key) + " = " + number_text(seconds) +
+                                " s is shorter than one tick (" + number_text(tick_s) +
+                                " s, run.tick_us)");
+    }
+}
+
 inline std::string entry(std::string_view array, std::size_t i) {
     return std::string(array) + "[" + std::to_string(i) + "]";
 }
@@ -503,14 +517,67 @@ inline toml::table parse_document(std::string_view text, const std::string& name
     }
 }
 
-// the whole file as text, or a ScenarioError without position
-inline std::string read_document(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    if (!in || !(text << in.rdbuf()) || in.bad()) {
-        throw ScenarioError(file.string(), 0, 0, "cannot read the scenario file");
+// what a path that is not a regular file is, for messages ("a directory", "a FIFO")
+inline std::string file_kind(std::filesystem::file_type t) {
+    switch (t) {
+        case std::filesystem::file_type::directory:
+            return "a directory";
+        case std::filesystem::file_type::character:
+            return "a character device";
+        case std::filesystem::file_type::block:
+            return "a block device";
+        case std::filesystem::file_type::fifo:
+            return "a FIFO";
+        case std::filesystem::file_type::socket:
+            return "a socket";
+        default:
+            return "not a regular file";
     }
-    return text.str();
+}
+
+// The whole file as text, or a ScenarioError without position: io() when the file cannot be
+// read (missing, not a regular file: a device or FIFO would never end), not io() when it is
+// larger than kMaxScenarioBytes (checked before reading, and again while reading).
+inline std::string read_document(const std::filesystem::path& file) {
+    const auto io_error = [&](const std::string& why) {
+        return ScenarioError(file.string(), 0, 0, "cannot read the scenario file (" + why + ")",
+                             true);
+    };
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::status(file, ec);
+    if (st.type() == std::filesystem::file_type::not_found) {
+        throw io_error("no such file");
+    }
+    if (ec) {
+        throw io_error(ec.message());
+    }
+    if (st.type() != std::filesystem::file_type::regular) {
+        throw io_error(file_kind(st.type()));
+    }
+    const std::string too_large = "the scenario file is larger than " +
+                                  std::to_string(kMaxScenarioBytes >> 20) +
+                                  " MiB: is it a scenario?";
+    const std::uintmax_t size = std::filesystem::file_size(file, ec);
+    if (!ec && size > kMaxScenarioBytes) {
+        throw ScenarioError(file.string(), 0, 0, too_large);
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw io_error("cannot open it");
+    }
+    std::string text;
+    char chunk[65536];
+    while (in) {
+        in.read(chunk, sizeof chunk);
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > kMaxScenarioBytes) {
+            throw ScenarioError(file.string(), 0, 0, too_large);
+        }
+    }
+    if (in.bad()) {
+        throw io_error("read error");
+    }
+    return text;
 }
 
 }  // namespace swarm::io::detail

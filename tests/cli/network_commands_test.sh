@@ -91,6 +91,17 @@ expect 3 "$swarmsim" network route tiny.gr 1 99
 contains err.txt "node 99"
 expect 3 "$swarmsim" network route tiny.gr 4 1
 expect 2 "$swarmsim" network route tiny.gr 1 abc
+# a negative node id is a usage error naming it, not wrapped to 2^64 - 1 (issue 21)
+expect 2 "$swarmsim" network route tiny.gr -1 2
+contains err.txt "from: expected a non-negative integer, got -1"
+expect 2 "$swarmsim" network route tiny.gr 1 -- -3
+# file bytes quoted in a message are escaped: a terminal escape sequence is not replayed
+printf 'p sp 2 1\n\033[2J\033]0;owned\007 1 2 5\n' >esc.gr
+expect 3 "$swarmsim" network info esc.gr
+contains err.txt "unknown line type '\\x1b[2J\\x1b]0;owned\\x07'"
+if grep -q "$(printf '\033')" err.txt; then
+    fail "esc.gr: a raw escape character reached the terminal"
+fi
 expect 2 "$swarmsim" network info
 
 if [ "$failures" -ne 0 ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # swarmsim validate / run on TOML scenarios: the shipped scenarios validate, a short run
 # prints JSON that is identical for 1 and 2 threads (wall-time fields aside), exit codes
-# 3 (invalid scenario), 2 (usage), 4 (unreadable file) and 130 (Ctrl-C).
+# 3 (invalid scenario), 2 (usage), 4 (unreadable file: missing, a directory, a device or a
+# FIFO, for validate and run alike) and 130 (Ctrl-C).
 # usage: scenario_commands_test.sh SWARMSIM SOURCE_DIR WORKDIR
 set -u
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -205,6 +206,55 @@ TOML
 "$swarmsim" validate flat.toml >/dev/null 2>err.txt || fail "flat.toml should validate: $(cat err.txt)"
 grep -q "^flat.toml:3:8: warning: network.file 'flat.gr': no coordinates" err.txt ||
     fail "flat.toml warning: $(cat err.txt)"
+
+# issue 21: validate and run agree that an unreadable scenario is an I/O error (4), refuse a
+# device or FIFO at once (validate /dev/zero grew to 6 GB), refuse what run would fail on
+# naming the key (3), and a generated network too large before building it
+mkfifo fifo.toml || fail "mkfifo"
+for cmd in validate run; do
+    [ $cmd = run ] && set -- --until 60 || set --
+    for path in no-such-file.toml . /dev/zero fifo.toml; do
+        timeout 20 "$swarmsim" $cmd "$path" >/dev/null 2>err.txt
+        code=$?
+        [ $code -eq 4 ] || fail "$cmd $path should exit 4, got $code: $(cat err.txt)"
+        grep -q "^$path: error: cannot read the scenario file (" err.txt ||
+            fail "$cmd $path message: $(cat err.txt)"
+    done
+    for set in policies.board_interval_s=1e-300 comms.radio_bandwidth_bps=1e-300 \
+        vehicle_types.van.speed_factor=1e-300; do
+        "$swarmsim" $cmd "$default" "$@" --set "$set" >/dev/null 2>err.txt
+        code=$?
+        [ $code -eq 3 ] || fail "$cmd --set $set should exit 3, got $code: $(cat err.txt)"
+        key=${set%%=*}
+        grep -q "^--set $set: error: [^ ]*\.${key##*.} = 1e-300" err.txt ||
+            fail "$cmd --set $set: the message names no key: $(cat err.txt)"
+    done
+    timeout 20 "$swarmsim" $cmd "$default" "$@" --set network.rows=4000 --set network.cols=4000 \
+        >/dev/null 2>err.txt
+    code=$?
+    [ $code -eq 3 ] || fail "$cmd of a 4000 x 4000 grid should exit 3 at once, got $code"
+    grep -q "network.rows x network.cols = 4000 x 4000 must be <= 1000000" err.txt ||
+        fail "$cmd 4000 x 4000 message: $(cat err.txt)"
+done
+"$swarmsim" validate "$default" >out.txt 2>err.txt || fail "validate default: $(cat err.txt)"
+grep -q "; network [0-9.]* MB)$" out.txt || fail "validate states no network memory: $(cat out.txt)"
+"$swarmsim" run "$default" --until nan >/dev/null 2>err.txt
+[ $? -eq 2 ] || fail "--until nan should exit 2"
+grep -q "^--until: expected a finite number > 0, got nan" err.txt || fail "--until nan: $(cat err.txt)"
+for cmd in run learn; do
+    "$swarmsim" $cmd "$default" --seed -1 >/dev/null 2>err.txt
+    [ $? -eq 2 ] || fail "$cmd --seed -1 should exit 2"
+    grep -q "^--seed: expected a non-negative integer, got -1" err.txt ||
+        fail "$cmd --seed -1: $(cat err.txt)"
+done
+# file bytes quoted in a message are escaped (no raw terminal escape sequence)
+printf 'schema_version = 1\n[policies]\nallocation = "x\\u001b[2J"\n' >esc.toml
+"$swarmsim" validate esc.toml >/dev/null 2>err.txt
+[ $? -eq 3 ] || fail "esc.toml should exit 3"
+grep -q "not 'x\\\\x1b\[2J'" err.txt || fail "esc.toml message not escaped: $(cat -v err.txt)"
+if grep -q "$(printf '\033')" err.txt; then
+    fail "esc.toml: a raw escape character reached the terminal"
+fi
 
 # usage errors: 2; unreadable scenario or unwritable trace: 4
 "$swarmsim" run "$default" --no-such-flag >/dev/null 2>err.txt

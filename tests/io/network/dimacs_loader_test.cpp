@@ -110,6 +110,9 @@ TEST_CASE("dimacs: malformed files give file:line: error: message") {
          "3: error: more arcs than the 1 declared by the problem line"},
         {"p sp 2 3\na 1 2 5\na 2 1 5\n", "3: error: expected 3 arcs (problem line 1), found 2"},
         {"p sp 2 1\nx 1 2 5\n", "2: error: unknown line type 'x' (expected 'c', 'p' or 'a')"},
+        // file bytes quoted in a message are escaped: no terminal escape sequence (issue 21)
+        {"p sp 2 1\n\x1b[2J\x1b]0;owned\x07 1 2 5\n",
+         "2: error: unknown line type '\\x1b[2J\\x1b]0;owned\\x07' (expected 'c', 'p' or 'a')"},
         {"p sp 2 1\na 1 2 99999999999999999999\n",
          "2: error: invalid arc weight '99999999999999999999' (expected an integer)"},
     };

@@ -138,6 +138,11 @@ TEST_CASE("graphml: malformed files give file:line: error: message") {
         {"<graphml><graph edgedefault=\"sideways\">\n</graph></graphml>",
          "1: error: <graph> edgedefault must be \"directed\" or \"undirected\", got \"sideways\""},
         {"<graphml><graph>\n</graph></graphml>", " error: the network is empty (no nodes)"},
+        // file bytes quoted in a message are escaped: no terminal control sequence (XML
+        // forbids ESC, but not the 8-bit CSI U+009B: issue 21)
+        {"<graphml><graph>\n<node id=\"a&#x9b;2J\"/>\n<node id=\"a&#x9b;2J\"/>\n</graph>"
+         "</graphml>",
+         "3: error: duplicate <node id=\"a\\xc2\\x9b2J\"> (first at line 2)"},
         {"<graphml><graph>\n<node id=\"&bogus;\"/>\n</graph></graphml>",
          "2: error: malformed XML: undefined entity"},
     };

@@ -141,6 +141,21 @@ TEST_CASE("osm: malformed files give file:line: error: message") {
          "4: error: malformed OSM XML: mismatched tag"},
         {"empty.osm", "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n</osm>\n",
          " error: no drivable roads found"},
+        // coordinates out of range are refused before libosmium converts them (1e308
+        // overflowed there, caught by UBSan, and loaded a node 298 km away: issue 21)
+        {"huge.osm",
+         "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n<node id=\"1\" lat=\"43.73\" "
+         "lon=\"7.42\"/>\n<node id=\"2\" lat=\"1e308\" lon=\"7.42\"/>\n</osm>\n",
+         "4: error: <node id=\"2\">: lat=\"1e308\" is not a latitude (a number from -90 to 90)"},
+        {"lon.osm",
+         "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n<node id=\"7\" lat=\"43.73\" "
+         "lon=\"-180.5\"/>\n</osm>\n",
+         "3: error: <node id=\"7\">: lon=\"-180.5\" is not a longitude (a number from -180 to "
+         "180)"},
+        {"nan.osm",
+         "<?xml version=\"1.0\"?>\n<osm version=\"0.6\">\n<node id=\"7\" lat=\"nan\" "
+         "lon=\"7\"/>\n</osm>\n",
+         "3: error: <node id=\"7\">: lat=\"nan\" is not a latitude (a number from -90 to 90)"},
         {"garbage.osm.pbf", "this is not a protocol buffer at all",
          " error: cannot read OSM data: PBF error: invalid BlobHeader size (> "
          "max_blob_header_size)"},

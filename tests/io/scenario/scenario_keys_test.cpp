@@ -580,9 +580,11 @@ struct Outcome {
     bool operator==(const Outcome& o) const { return events == o.events && kpis == o.kpis; }
 };
 
-Outcome run(const io::Scenario& s);
+// the run of a scenario, stopped at until_s at the latest
+Outcome run(const io::Scenario& s, double until_s);
 
-Outcome run(const std::string& text, const std::vector<std::string>& overrides) {
+Outcome run(const std::string& text, const std::vector<std::string>& overrides,
+            double until_s = 1e300) {
     io::ScenarioOptions so;
     so.overrides = overrides;
     io::Scenario s;
@@ -592,19 +594,19 @@ Outcome run(const std::string& text, const std::vector<std::string>& overrides) 
         return {0, 0, std::string("refused: ") + e.what()};
     }
     try {
-        return run(s);
+        return run(s, until_s);
     } catch (const std::exception& e) {  // a model error: named with the key, the walk goes on
         return {0, 0, std::string("the run failed: ") + e.what()};
     }
 }
 
-Outcome run(const io::Scenario& s) {
+Outcome run(const io::Scenario& s, double until_s) {
     agents::FleetRunOptions o = io::fleet_run_options(s);
     o.sample_first = s.spec.time.from_seconds(s.run.sample_interval_s);
     o.sample_interval = o.sample_first;
     agents::FleetRun fleet(s.spec, o);
     sim::RunLimits limits;
-    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    limits.until = s.spec.time.from_seconds(std::min(s.run.duration_s, until_s));
     fleet.run(limits);
     const std::uint64_t kpis = fleet.finish(limits.until).hash;
     return {fleet.engine().event_hash(), kpis, ""};
@@ -708,4 +710,84 @@ TEST_CASE("every documented scenario key changes the run, or the doc says when i
     fs::remove_all(dir, ec);
     MESSAGE(walked << " keys walked (" << still << " with no effect on the results, as "
                    << "documented), " << skipped.size() << " skipped: " << joined(skipped));
+}
+
+namespace {
+
+const std::vector<std::string> kSizeKeys = {"network.rows",
+                                            "network.cols",
+                                            "network.nodes",
+                                            "fleets.count",
+                                            "demand.per_depot_per_hour",
+                                            "depots.demand_per_hour"};
+
+}  // namespace
+
+// Issue 21: a value `validate` accepts must not make `run` fail. Every documented number and
+// integer is set to its extremes in turn: 1e-300 and the largest allowed for numbers, the
+// smallest and largest allowed for integers (both taken from the range messages). Each is refused
+// with a message naming the key, or the tiny scenario runs (no "time in seconds does not fit in
+// 64-bit ticks", no zero barrier).
+TEST_CASE("every documented number at the ends of its range is refused naming it, or runs") {
+    const std::vector<DocKey> keys = documented_keys(fs::path(SWARM_DOCS_DIR) / "scenarios.md");
+    std::size_t tried = 0;
+    std::size_t refused = 0;
+    for (const DocKey& k : keys) {
+        if (k.type != "number" && k.type != "integer") {
+            continue;
+        }
+        const auto found = walks().find(k.path);
+        const Walk walk = found != walks().end() ? found->second : derived();
+        const int variant = k.section == "disruptions" ? 1 : walk.base;
+        const std::string& text = variant == 1 ? kDisrupted : (variant == 2 ? kRecovering : kBase);
+        const std::string entry = walk.entry.empty() ? usual_entry(k.section) : walk.entry;
+        const std::string target =
+            k.array ? k.section + "." + entry + k.path.substr(k.section.size()) : k.path;
+        std::vector<std::string> setup;
+        for (const std::string& c : k.conditions) {
+            setup.push_back(k.array && c.find('.') > c.find('=') ? k.section + "." + entry + "." + c
+                                                                 : c);
+        }
+        setup = with(setup, walk.setup);
+        // how the loader names the key: "vehicle_types[0].speed_factor", "run.duration_s"
+        const std::string leaf = k.path.substr(k.path.rfind('.') + 1);
+        const auto names_key = [&](const std::string& message) {
+            return message.find(k.array ? "]." + leaf : k.path) != std::string::npos ||
+                   message.find("--set " + target + "=") != std::string::npos;
+        };
+        // the allowed ends, from the messages for huge values (numbers: 1e-300 as the low end)
+        const bool integer = k.type == "integer";
+        std::vector<std::string> values;
+        if (!integer) {
+            values.push_back("1e-300");
+        }
+        // (sizes and rates only scale the work at their upper end: a network of 10^6 nodes or
+        // 10^6 vehicles is not a unit test; their limits are tested in scenario_test.cpp)
+        const bool size = std::find(kSizeKeys.begin(), kSizeKeys.end(), k.path) != kSizeKeys.end();
+        for (const char* probe : {"-9223372036854775807", "9223372036854775807", "1e300"}) {
+            const Outcome o = run(text, with(setup, {target + "=" + probe}), 0.0);
+            for (const char* bound : {"must be >= ", "must be <= "}) {
+                const std::size_t at = o.error.find(bound);
+                const bool upper = bound[8] == '<';
+                if (at != std::string::npos && (integer || probe[0] == '1') && !(upper && size)) {
+                    values.push_back(o.error.substr(at + 11));
+                }
+            }
+        }
+        for (const std::string& value : values) {
+            CAPTURE(k.path);
+            CAPTURE(value);
+            // two simulated minutes: what fails at setup or the first events fails there
+            const Outcome o = run(text, with(setup, {target + "=" + value}), 120.0);
+            ++tried;
+            if (o.error.starts_with("refused: ")) {
+                ++refused;
+                CHECK_MESSAGE(names_key(o.error), o.error);
+            } else {
+                CHECK_MESSAGE(o.error.empty(), o.error);
+            }
+        }
+    }
+    CHECK(tried > 100);
+    MESSAGE(tried << " extreme values tried, " << refused << " refused");
 }

@@ -3,6 +3,7 @@
 #include "io/scenario/scenario.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,8 +11,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "io/printable.hpp"
 #include "tests/io/scenario/every_disruption_kind.hpp"
 
 namespace {
@@ -245,10 +248,15 @@ TEST_CASE("absurd sizes are refused before anything is built") {
           "--set network.rows=100000: error: network.rows must be <= 4000");
     CHECK(error_of(kSmall, {"depots.a.docks=4000000000"}) ==
           "--set depots.a.docks=4000000000: error: depots[0].docks must be <= 10000");
+    // a generated network is checked before it is built: 4000 x 4000 would take a minute and
+    // 7 GB (issue 21)
+    CHECK(error_of(kSmall, {"network.rows=4000", "network.cols=4000"}) ==
+          "--set network.cols=4000: error: network.rows x network.cols = 4000 x 4000 must be <= "
+          "1000000 nodes (building one takes about 1 kB a node)");
     // the document alone is checked without building a network when asked
     ScenarioOptions o;
     o.build_network = false;
-    o.overrides = {"network.rows=4000", "network.cols=4000"};
+    o.overrides = {"network.rows=1000", "network.cols=1000"};
     const Scenario s = parse_scenario(kSmall, "s.toml", o);
     CHECK(s.network == nullptr);
 }
@@ -405,4 +413,78 @@ TEST_CASE("the shipped scenarios give no warning") {
         CAPTURE(file.string());
         CHECK(load_scenario(file).warnings.empty());
     }
+}
+
+TEST_CASE("a scenario file is read only when it is a regular file of at most 4 MiB") {
+    // what the error says and whether it is an I/O error (exit 4) rather than invalid (3)
+    const auto refusal = [](const fs::path& file) -> std::pair<std::string, bool> {
+        try {
+            (void)load_scenario(file);
+        } catch (const ScenarioError& e) {
+            return {e.what(), e.io()};
+        }
+        return {"(accepted)", false};
+    };
+    const fs::path dir = fs::temp_directory_path() / ("swarm_read_" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    // a device or FIFO would never end (`validate /dev/zero` grew to 6 GB, issue 21)
+    CHECK(refusal("/dev/zero") ==
+          std::pair<std::string, bool>{"/dev/zero: error: cannot read the scenario file (a "
+                                       "character device)",
+                                       true});
+    const fs::path fifo = dir / "fifo.toml";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(refusal(fifo) ==
+          std::pair<std::string, bool>{
+              fifo.string() + ": error: cannot read the scenario file (a FIFO)", true});
+    CHECK(refusal(dir) ==
+          std::pair<std::string, bool>{
+              dir.string() + ": error: cannot read the scenario file (a directory)", true});
+    CHECK(refusal(dir / "none.toml") ==
+          std::pair<std::string, bool>{(dir / "none.toml").string() +
+                                           ": error: cannot read the scenario file (no such file)",
+                                       true});
+    // one byte over the limit: refused before it is parsed, as invalid input
+    const fs::path big = dir / "big.toml";
+    std::ofstream(big) << std::string(swarm::io::kMaxScenarioBytes + 1, '#');
+    CHECK(refusal(big) ==
+          std::pair<std::string, bool>{
+              big.string() + ": error: the scenario file is larger than 4 MiB: is it a scenario?",
+              false});
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
+
+TEST_CASE("file content quoted in an error is printed escaped") {
+    CHECK(swarm::io::printable("a\x1b[31mb\tc") == "a\\x1b[31mb\\x09c");
+    CHECK(swarm::io::printable("Rue de l'\xc3\x89glise") == "Rue de l'\xc3\x89glise");
+    CHECK(swarm::io::printable("\xc2\x9b"
+                               "2J \xff") == "\\xc2\\x9b2J \\xff");
+    // a scenario's string value with an escape sequence, quoted back in a message
+    const std::string e = error_of(kSmall, {"policies.allocation=\"near\\u001b[2Jest\""});
+    CHECK(e.find("not 'near\\x1b[2Jest'") != std::string::npos);
+    CHECK(e.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("more road events than a run keeps are refused at the disruption that exceeds") {
+    // 64 slow_roads with an end each make 128 events, the most a run keeps; one more is
+    // refused by validate (run failed with 'road state: more than 128 road disruptions')
+    std::ostringstream text;
+    text << kSmall;
+    for (int i = 0; i < 65; ++i) {
+        text << "[[disruptions]]\nid = \"s" << i << "\"\nkind = \"slow_roads\"\nedges = [" << i % 20
+             << "]\nspeed_factor = 0.5\nat_s = " << i << ".0\nduration_s = 5.0\n";
+    }
+    const std::string e = error_of(text.str());
+    CHECK(e.find(": error: disruptions[64]: more than 128 road events in one run") !=
+          std::string::npos);
+    CHECK(e.starts_with("s.toml:"));
+    // ends that never come (duration_s = 0) are not counted
+    std::ostringstream fewer;
+    fewer << kSmall;
+    for (int i = 0; i < 100; ++i) {
+        fewer << "[[disruptions]]\nid = \"s" << i << "\"\nkind = \"slow_roads\"\nedges = ["
+              << i % 20 << "]\nspeed_factor = 0.5\nat_s = " << i << ".0\n";
+    }
+    CHECK(error_of(fewer.str()).empty());
 }
