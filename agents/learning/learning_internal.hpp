@@ -25,6 +25,9 @@ enum Tag : std::uint32_t {
     kTagRoles,
     kTagFedAvg,
     kTagMove,
+    kTagTamper,  // whether a message is altered in transit
+    kTagPoison,  // what the attacker puts in its place
+    kTagReplay,  // which old update an outsider replays
 };
 
 // the stream of (agent, purpose) in a round: each round owns 2^32 draws

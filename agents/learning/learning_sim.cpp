@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -80,10 +81,16 @@ void LearningSpec::validate() const {
     if (!(churn.leave >= 0.0 && churn.leave <= 1.0 && churn.join >= 0.0 && churn.join <= 1.0)) {
         throw std::invalid_argument("learning: churn leave and join must be in [0, 1]");
     }
-    for (double r : {identity.unsigned_rate, identity.forged_rate, identity.unknown_rate}) {
+    for (double r : {identity.unsigned_rate, identity.forged_rate, identity.unknown_rate,
+                     identity.replay_rate, identity.tamper_rate}) {
         if (!(r >= 0.0 && r <= 1.0)) {
-            throw std::invalid_argument("learning: intruder rates must be in [0, 1]");
+            throw std::invalid_argument(
+                "learning: identity rates (unsigned, forged, unknown, replay, tamper) must be "
+                "in [0, 1]");
         }
+    }
+    if (!(divergence_bound > 0.0) || !std::isfinite(divergence_bound)) {
+        throw std::invalid_argument("learning: divergence_bound must be > 0 and finite");
     }
     if (!(fedavg_fraction > 0.0 && fedavg_fraction <= 1.0)) {
         throw std::invalid_argument("learning: fedavg_fraction must be in (0, 1]");
@@ -113,6 +120,8 @@ AgentCounters& AgentCounters::operator+=(const AgentCounters& o) {
     rejected_unsigned += o.rejected_unsigned;
     rejected_forged += o.rejected_forged;
     rejected_unknown += o.rejected_unknown;
+    rejected_tampered += o.rejected_tampered;
+    rejected_replayed += o.rejected_replayed;
     delay_s += o.delay_s;
     return *this;
 }
@@ -231,6 +240,8 @@ AgentCounters LearningSim::agent_counters(std::uint32_t i) const {
     a.rejected_unsigned = c.rejected_unsigned;
     a.rejected_forged = c.rejected_forged;
     a.rejected_unknown = c.rejected_unknown;
+    a.rejected_tampered = c.rejected_tampered;
+    a.rejected_replayed = c.rejected_replayed;
     a.delay_s = c.delay_s;
     return a;
 }
@@ -307,6 +318,10 @@ void LearningSim::rebuild_radio() {
 }
 
 void LearningSim::step() {
+    if (!initial_known_) {
+        initial_consensus_ = current_consensus();
+        initial_known_ = true;
+    }
     churn();
     if (grid_) {
         move();
@@ -357,6 +372,80 @@ std::vector<float> LearningSim::estimate(std::uint32_t agent) const {
     return e;
 }
 
+double LearningSim::current_consensus() const {
+    if (spec_.protocol == ProtocolKind::kPushSum) {
+        const std::uint32_t n = spec_.agents;
+        ModelBank est(n, bank_.parameters());
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const auto e = estimate(i);
+            std::copy(e.begin(), e.end(), est.row(i).begin());
+        }
+        return consensus_distance(est, honest_);
+    }
+    return consensus_distance(bank_, honest_);
+}
+
+double LearningSim::divergence_threshold() const {
+    const double start = std::isfinite(initial_consensus_) ? initial_consensus_ : 0.0;
+    return std::max(spec_.divergence_bound, start);
+}
+
+void LearningSim::check_divergence(RoundMetrics& m) {
+    const std::uint32_t n = spec_.agents;
+    std::vector<unsigned char> bad(n, 0);
+    parallel(executor_, n, [&](std::size_t i) {
+        if (honest_[i] == 0) {
+            return;
+        }
+        for (const float v : bank_.row(i)) {
+            if (!std::isfinite(v)) {
+                bad[i] = 1;
+                return;
+            }
+        }
+        if (spec_.protocol == ProtocolKind::kPushSum && !(weight_[i] > 0.0)) {
+            bad[i] = 1;  // an estimate s / w without weight
+        }
+    });
+    m.nonfinite_agents = static_cast<std::uint32_t>(std::count(bad.begin(), bad.end(), 1));
+    m.nonfinite_global =
+        spec_.protocol == ProtocolKind::kFedAvg &&
+        std::any_of(global_.begin(), global_.end(), [](float v) { return !std::isfinite(v); });
+    // local training never exchanges models: their distance says nothing about divergence
+    const double bound = divergence_threshold();
+    const bool far = spec_.protocol != ProtocolKind::kLocal && !(m.consensus_distance <= bound);
+    m.diverged = m.nonfinite_agents > 0 || m.nonfinite_global || far;
+    if (m.diverged && !divergence_.diverged) {
+        divergence_.diverged = true;
+        divergence_.round = m.round;
+        divergence_.consensus_distance = m.consensus_distance;
+        divergence_.bound = bound;
+        divergence_.nonfinite_agents = m.nonfinite_agents;
+        divergence_.nonfinite_global = m.nonfinite_global;
+    }
+}
+
+std::string Divergence::reason() const {
+    if (!diverged) {
+        return "not diverged";
+    }
+    std::string out;
+    auto add = [&out](const std::string& part) { out += (out.empty() ? "" : "; ") + part; };
+    if (nonfinite_agents > 0) {
+        add(std::to_string(nonfinite_agents) + " honest agents hold non-finite weights");
+    }
+    if (nonfinite_global) {
+        add("the global model holds non-finite weights");
+    }
+    if (!(consensus_distance <= bound)) {
+        char text[96];
+        std::snprintf(text, sizeof text, "consensus distance %.4g > divergence_bound %.4g",
+                      consensus_distance, bound);
+        add(text);
+    }
+    return out;
+}
+
 const RoundMetrics& LearningSim::record() {
     const std::uint32_t n = spec_.agents;
     RoundMetrics m;
@@ -364,16 +453,12 @@ const RoundMetrics& LearningSim::record() {
     m.time_s = double(round_) * spec_.period_s;
     m.online = static_cast<std::uint32_t>(std::count(online_.begin(), online_.end(), 1));
     m.totals = totals();
-    if (spec_.protocol == ProtocolKind::kPushSum) {
-        ModelBank est(n, bank_.parameters());
-        for (std::uint32_t i = 0; i < n; ++i) {
-            const auto e = estimate(i);
-            std::copy(e.begin(), e.end(), est.row(i).begin());
-        }
-        m.consensus_distance = consensus_distance(est, honest_);
-    } else {
-        m.consensus_distance = consensus_distance(bank_, honest_);
+    m.consensus_distance = current_consensus();
+    if (!initial_known_) {
+        initial_consensus_ = m.consensus_distance;
+        initial_known_ = true;
     }
+    check_divergence(m);
     if (trains(spec_.protocol) && test_ != nullptr && test_->size() > 0) {
         const float nan = std::numeric_limits<float>::quiet_NaN();
         m.agent_loss.assign(n, nan);
@@ -426,7 +511,9 @@ std::uint64_t LearningSim::state_hash() const {
                                    c.unreachable,
                                    c.rejected_unsigned,
                                    c.rejected_forged,
-                                   c.rejected_unknown};
+                                   c.rejected_unknown,
+                                   c.rejected_tampered,
+                                   c.rejected_replayed};
         h = fnv(h, v, sizeof v);
     }
     return h;
