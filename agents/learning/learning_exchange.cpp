@@ -378,6 +378,11 @@ void LearningSim::mix(bool all_neighbours) {
     if (attacked) {
         compute_honest_stats();
     }
+    if (replays && replay_round_.empty()) {
+        replay_payloads_.resize(std::size_t{n} * payload);
+        replay_signatures_.resize(n);
+        replay_round_.assign(n, kNever);  // nothing recorded yet
+    }
     // what each agent sends this round (Byzantine agents: the crafted model)
     std::vector<float> crafted;
     std::vector<std::uint8_t> payloads(coded ? std::size_t{n} * payload : 0);
@@ -560,9 +565,6 @@ void LearningSim::mix(bool all_neighbours) {
     std::swap(bank_, next_);
     if (replays) {
         // what the outsider recorded this round, for later replays
-        replay_payloads_.resize(std::size_t{n} * payload);
-        replay_signatures_.resize(n);
-        replay_round_.resize(n, kNever);
         for (std::uint32_t i = 0; i < n; ++i) {
             if (online_[i] == 0) {
                 continue;
