@@ -5,7 +5,7 @@
 // diverged (LearningSim::divergence). Prints the exact command, the date, wall and CPU
 // time, CPU/wall and the load average before and after.
 //
-//   byzantine_bench [--shares 0,0.1,0.2,0.3] [--seeds 5] [--rounds 150] [--threads 1]
+//   byzantine_bench [--shares 0,0.1,0.2,0.3] [--seeds 5] [--rounds 150] [--threads 1] [--jobs 1]
 //                   [--attack alie] [--z 5] [--aggregators mean,median,trimmed_mean,krum,clipping]
 //                   [--krum-f 1] [--data fashion_mnist|blobs]
 //
@@ -13,7 +13,10 @@
 // Aggregator settings are the scenario defaults (trim 0.2, krum_f 1, clip_quantile 0.25).
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +42,7 @@ struct Options {
     std::uint32_t seeds = 5;
     std::uint32_t rounds = 150;
     std::size_t threads = 1;
+    std::size_t jobs = 1;  // cells computed at once (forked workers)
     AttackKind attack = AttackKind::kAlie;
     double z = 5.0;
     std::vector<AggregatorKind> aggregators{AggregatorKind::kMean, AggregatorKind::kMedian,
@@ -48,11 +52,16 @@ struct Options {
     std::string data = "fashion_mnist";
 };
 
-double process_cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+// user + system time of this process and of its reaped children (the --jobs workers)
+double cpu_seconds() {
+    double total = 0.0;
+    for (const int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+        rusage ru{};
+        getrusage(who, &ru);
+        total += static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                 1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    }
+    return total;
 }
 
 std::string load_average() {
@@ -148,7 +157,7 @@ LearningSpec spec_for(const Options& o, const Data& d, double share, AggregatorK
 int usage() {
     std::printf(
         "usage: byzantine_bench [--shares 0,0.1,0.2,0.3] [--seeds 5] [--rounds 150]\n"
-        "                       [--threads 1] [--attack alie] [--z 5] [--krum-f 1]\n"
+        "                       [--threads 1] [--jobs 1] [--attack alie] [--z 5] [--krum-f 1]\n"
         "                       [--aggregators mean,median,trimmed_mean,krum,clipping]\n"
         "                       [--data fashion_mnist|blobs]\n");
     return 0;
@@ -182,6 +191,8 @@ int main(int argc, char** argv) {
                 o.rounds = static_cast<std::uint32_t>(std::stoul(value));
             } else if (arg == "--threads") {
                 o.threads = std::stoul(value);
+            } else if (arg == "--jobs") {
+                o.jobs = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--attack") {
                 o.attack = attack_kind_from_string(value);
             } else if (arg == "--z") {
@@ -215,7 +226,7 @@ int main(int argc, char** argv) {
     std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     const std::string load_before = load_average();
     const auto t0 = std::chrono::steady_clock::now();
-    const double cpu0 = process_cpu_seconds();
+    const double cpu0 = cpu_seconds();
     Data d;
     try {
         d = load(o.data);
@@ -225,32 +236,86 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "%s\n%s; %s, 100 agents, D-PSGD, IID, softmax regression, 8-regular, %u rounds,"
-        " attack %s (z %g), %u seeds, %zu thread(s)\n",
+        " attack %s (z %g), %u seeds, %zu thread(s) x %zu job(s)\n",
         command.c_str(), date, o.data.c_str(), o.rounds, to_string(o.attack), o.z, o.seeds,
-        o.threads);
-    auto executor = sim::make_executor(o.threads);
-    // cells[share][aggregator]
+        o.threads, o.jobs);
+    // cells[share][aggregator], each computed in a forked worker, up to --jobs at a time
     std::vector<std::vector<Cell>> cells(o.shares.size(), std::vector<Cell>(o.aggregators.size()));
+    struct Worker {
+        pid_t pid;
+        int fd;
+        std::size_t s, a;
+    };
+    std::vector<Worker> running;
+    bool failed = false;
+    auto reap = [&](const Worker& w) {
+        Cell c;
+        const auto got = read(w.fd, &c, sizeof c);
+        close(w.fd);
+        int status = 0;
+        waitpid(w.pid, &status, 0);
+        if (got != static_cast<ssize_t>(sizeof c) || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            failed = true;
+            return;
+        }
+        cells[w.s][w.a] = c;
+        std::fprintf(stderr, "  %-12s %3.0f%%: %.4f +- %.4f (diverged %u/%u)\n",
+                     to_string(o.aggregators[w.a]), 100.0 * o.shares[w.s], c.mean, c.half,
+                     c.diverged, c.runs);
+    };
     for (std::size_t a = 0; a < o.aggregators.size(); ++a) {
         for (std::size_t s = 0; s < o.shares.size(); ++s) {
-            std::vector<double> acc;
-            std::uint32_t diverged = 0;
-            for (std::uint32_t seed = 1; seed <= o.seeds; ++seed) {
-                const LearningSpec spec = spec_for(o, d, o.shares[s], o.aggregators[a], seed);
-                LearningSim sim(spec, &d.train, &d.test, *executor);
-                sim.run();
-                acc.push_back(sim.series().back().model_accuracy);
-                diverged += sim.divergence().diverged ? 1U : 0U;
+            if (running.size() >= o.jobs) {
+                reap(running.front());
+                running.erase(running.begin());
             }
-            cells[s][a] = summarise(acc, diverged);
-            std::fprintf(stderr, "  %-12s %3.0f%%: %.4f +- %.4f (diverged %u/%u)\n",
-                         to_string(o.aggregators[a]), 100.0 * o.shares[s], cells[s][a].mean,
-                         cells[s][a].half, diverged, o.seeds);
+            int fds[2];
+            if (pipe(fds) != 0) {
+                std::perror("byzantine_bench: pipe");
+                return 1;
+            }
+            const pid_t pid = fork();
+            if (pid < 0) {
+                std::perror("byzantine_bench: fork");
+                return 1;
+            }
+            if (pid == 0) {
+                close(fds[0]);
+                try {
+                    auto executor = sim::make_executor(o.threads);
+                    std::vector<double> acc;
+                    std::uint32_t diverged = 0;
+                    for (std::uint32_t seed = 1; seed <= o.seeds; ++seed) {
+                        const LearningSpec spec =
+                            spec_for(o, d, o.shares[s], o.aggregators[a], seed);
+                        LearningSim sim(spec, &d.train, &d.test, *executor);
+                        sim.run();
+                        acc.push_back(sim.series().back().model_accuracy);
+                        diverged += sim.divergence().diverged ? 1U : 0U;
+                    }
+                    const Cell c = summarise(acc, diverged);
+                    const auto written = write(fds[1], &c, sizeof c);
+                    _exit(written == static_cast<ssize_t>(sizeof c) ? 0 : 1);
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "byzantine_bench: run failed: %s\n", e.what());
+                    _exit(1);
+                }
+            }
+            close(fds[1]);
+            running.push_back({pid, fds[0], s, a});
         }
+    }
+    for (const Worker& w : running) {
+        reap(w);
+    }
+    if (failed) {
+        std::fprintf(stderr, "byzantine_bench: a worker failed\n");
+        return 1;
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = process_cpu_seconds() - cpu0;
+    const double cpu = cpu_seconds() - cpu0;
     // the table: accuracy in %, 95% CI, points lost against the same aggregator without
     // attackers, and how many seeds diverged
     std::printf("\n| attackers |");
