@@ -170,6 +170,9 @@ int run_learn(const LearnOptions& o) {
         std::fprintf(stderr, "\n");
     }
     const learning::Divergence& diverged = sim->divergence();
+    if (diverged.diverged) {
+        warn_divergence(*sim, o.file);  // before any output that could fail
+    }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (csv.is_open()) {
@@ -203,9 +206,6 @@ int run_learn(const LearnOptions& o) {
             json_metrics(std::cout, sim->series()[i]);
         }
         std::cout << "]}\n";
-        if (diverged.diverged) {
-            warn_divergence(*sim, o.file);
-        }
         return kExitOk;
     }
     const auto& t = last.totals;
@@ -232,9 +232,6 @@ int run_learn(const LearnOptions& o) {
                       : std::string("no"))
               << "\n"
               << "  state hash              " << hex(sim->state_hash()) << "\n";
-    if (diverged.diverged) {
-        warn_divergence(*sim, o.file);
-    }
     return kExitOk;
 }
 
