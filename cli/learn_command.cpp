@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -39,7 +40,8 @@ struct LearnOptions {
 const char* const kColumns =
     "round,time_s,online,mean_loss,mean_accuracy,model_loss,model_accuracy,"
     "consensus_distance,bytes_sent,bytes_received,messages_sent,messages_received,dropped,"
-    "rejected_unsigned,rejected_forged,rejected_unknown";
+    "rejected_unsigned,rejected_forged,rejected_unknown,rejected_tampered,rejected_replayed,"
+    "nonfinite_agents,diverged";
 
 void csv_row(std::ostream& out, const learning::RoundMetrics& m) {
     const auto& t = m.totals;
@@ -48,7 +50,21 @@ void csv_row(std::ostream& out, const learning::RoundMetrics& m) {
         << number(m.model_accuracy) << ',' << number(m.consensus_distance) << ',' << t.bytes_sent
         << ',' << t.bytes_received << ',' << t.messages_sent << ',' << t.messages_received << ','
         << t.dropped << ',' << t.rejected_unsigned << ',' << t.rejected_forged << ','
-        << t.rejected_unknown << '\n';
+        << t.rejected_unknown << ',' << t.rejected_tampered << ',' << t.rejected_replayed << ','
+        << m.nonfinite_agents << ',' << (m.diverged ? 1 : 0) << '\n';
+}
+
+// Why a loss is null in the JSON (non-finite): empty when it is a number.
+std::string loss_null_reason(const learning::RoundMetrics& m) {
+    if (std::isfinite(m.model_loss) && std::isfinite(m.mean_loss)) {
+        return "";
+    }
+    if (m.nonfinite_agents > 0 || m.nonfinite_global) {
+        return "non-finite weights (" + std::to_string(m.nonfinite_agents) + " honest agents" +
+               (m.nonfinite_global ? ", the global model" : "") + ")";
+    }
+    return m.diverged ? "the loss overflows: the models diverged"
+                      : "the loss overflows (weights too large for float32 logits)";
 }
 
 void json_metrics(std::ostream& out, const learning::RoundMetrics& m) {
@@ -64,7 +80,26 @@ void json_metrics(std::ostream& out, const learning::RoundMetrics& m) {
         << ", \"messages_received\": " << t.messages_received << ", \"dropped\": " << t.dropped
         << ", \"rejected_unsigned\": " << t.rejected_unsigned
         << ", \"rejected_forged\": " << t.rejected_forged
-        << ", \"rejected_unknown\": " << t.rejected_unknown << "}";
+        << ", \"rejected_unknown\": " << t.rejected_unknown
+        << ", \"rejected_tampered\": " << t.rejected_tampered
+        << ", \"rejected_replayed\": " << t.rejected_replayed
+        << ", \"nonfinite_agents\": " << m.nonfinite_agents
+        << ", \"diverged\": " << (m.diverged ? "true" : "false");
+    const std::string why = loss_null_reason(m);
+    if (!why.empty()) {
+        out << ", \"loss_null_reason\": " << quoted(std::string_view(why));
+    }
+    out << "}";
+}
+
+// The alarm on stderr: one block nobody can miss, also when stdout goes to a file.
+void warn_divergence(const learning::LearningSim& sim, const std::string& file) {
+    const auto& d = sim.divergence();
+    std::cerr << "swarmsim learn: WARNING: " << file << ": the models DIVERGED at round " << d.round
+              << ": " << d.reason()
+              << ".\nswarmsim learn: WARNING: accuracy and loss from then on describe a failed "
+                 "run (too many attackers for the aggregator, or a learning rate too high); "
+                 "the bound is learning.divergence_bound.\n";
 }
 
 int run_learn(const LearnOptions& o) {
@@ -117,6 +152,7 @@ int run_learn(const LearnOptions& o) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     const bool progress = isatty(fileno(stderr)) != 0;
+    bool warned = false;
     while (sim->round() < s.spec.rounds) {
         sim->step();
         if (sim->round() % s.spec.eval_every == 0 || sim->round() == s.spec.rounds) {
@@ -124,11 +160,20 @@ int run_learn(const LearnOptions& o) {
             if (progress) {
                 std::fprintf(stderr, "\rround %u/%u  accuracy %.4f  consensus %.3g ", m.round,
                              s.spec.rounds, m.model_accuracy, m.consensus_distance);
+                if (!warned && m.diverged) {
+                    // at a terminal, as soon as it is seen (the full warning comes at the end)
+                    std::fprintf(stderr, "\nDIVERGED at round %u\n", m.round);
+                    warned = true;
+                }
             }
         }
     }
     if (progress) {
         std::fprintf(stderr, "\n");
+    }
+    const learning::Divergence& diverged = sim->divergence();
+    if (diverged.diverged) {
+        warn_divergence(*sim, o.file);  // before any output that could fail
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -153,7 +198,14 @@ int run_learn(const LearnOptions& o) {
                   << ", \"overlay\": " << quoted(learning::to_string(s.spec.overlay))
                   << ", \"agents\": " << s.spec.agents << ", \"seed\": " << s.spec.seed
                   << ", \"wall_s\": " << number(wall)
-                  << ", \"state_hash\": " << quoted(hex(sim->state_hash())) << ",\n \"final\": ";
+                  << ", \"state_hash\": " << quoted(hex(sim->state_hash()))
+                  << ",\n \"diverged\": " << (diverged.diverged ? "true" : "false")
+                  << ", \"diverged_at_round\": "
+                  << (diverged.diverged ? std::to_string(diverged.round) : "null")
+                  << ", \"divergence\": "
+                  << (diverged.diverged ? quoted(std::string_view(diverged.reason())) : "null")
+                  << ", \"divergence_bound\": " << number(sim->divergence_threshold())
+                  << ",\n \"final\": ";
         json_metrics(std::cout, last);
         std::cout << ",\n \"series\": [";
         for (std::size_t i = 0; i < sim->series().size(); ++i) {
@@ -179,7 +231,13 @@ int run_learn(const LearnOptions& o) {
               << grouped(t.bytes_received) << "\n"
               << "  rejected updates        " << grouped(t.rejected()) << " (unsigned "
               << t.rejected_unsigned << ", forged " << t.rejected_forged << ", unknown "
-              << t.rejected_unknown << ")\n"
+              << t.rejected_unknown << ", tampered " << t.rejected_tampered << ", replayed "
+              << t.rejected_replayed << ")\n"
+              << "  diverged                "
+              << (diverged.diverged
+                      ? "YES at round " + std::to_string(diverged.round) + ": " + diverged.reason()
+                      : std::string("no"))
+              << "\n"
               << "  state hash              " << hex(sim->state_hash()) << "\n";
     return kExitOk;
 }

@@ -45,6 +45,8 @@ const char* to_string(Verdict v) {
             return "forged";
         case Verdict::kUnknown:
             return "unknown";
+        case Verdict::kReplayed:
+            return "replayed";
     }
     return "?";
 }
@@ -87,9 +89,18 @@ Verdict KeyDirectory::verify(std::uint32_t claimed_sender, std::uint64_t round,
     if (claimed_sender >= keys_.size()) {
         return Verdict::kUnknown;
     }
-    const auto m = statement(claimed_sender, round, payload);
-    const int rc = crypto_sign_verify_detached(signature->data(), m.data(), m.size(),
-                                               keys_[claimed_sender].public_key.data());
+    return verify_update(keys_[claimed_sender].public_key, claimed_sender, round, payload,
+                         signature);
+}
+
+Verdict verify_update(const PublicKey& key, std::uint32_t sender, std::uint64_t round,
+                      std::span<const std::uint8_t> payload, const Signature* signature) {
+    if (signature == nullptr) {
+        return Verdict::kUnsigned;
+    }
+    ensure_sodium();
+    const auto m = statement(sender, round, payload);
+    const int rc = crypto_sign_verify_detached(signature->data(), m.data(), m.size(), key.data());
     return rc == 0 ? Verdict::kAccepted : Verdict::kForged;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agents/comms/conditions.hpp"
@@ -33,7 +34,9 @@ struct LearningCounters {
     std::uint64_t rejected_unsigned = 0;  // counted at the receiver
     std::uint64_t rejected_forged = 0;
     std::uint64_t rejected_unknown = 0;
-    double delay_s = 0.0;  // sum over delivered messages
+    std::uint64_t rejected_tampered = 0;  // altered in transit: the signature fails
+    std::uint64_t rejected_replayed = 0;  // validly signed for an earlier round
+    double delay_s = 0.0;                 // sum over delivered messages
 };
 
 // Everything counted for one agent (or summed over agents), cumulative over the run.
@@ -50,10 +53,13 @@ struct AgentCounters {
     std::uint64_t rejected_unsigned = 0;
     std::uint64_t rejected_forged = 0;
     std::uint64_t rejected_unknown = 0;
+    std::uint64_t rejected_tampered = 0;
+    std::uint64_t rejected_replayed = 0;
     double delay_s = 0.0;
 
     [[nodiscard]] std::uint64_t rejected() const {
-        return rejected_unsigned + rejected_forged + rejected_unknown;
+        return rejected_unsigned + rejected_forged + rejected_unknown + rejected_tampered +
+               rejected_replayed;
     }
     AgentCounters& operator+=(const AgentCounters& o);
 };
@@ -63,14 +69,29 @@ struct RoundMetrics {
     std::uint32_t round = 0;  // rounds completed
     double time_s = 0.0;
     std::uint32_t online = 0;
-    double mean_loss = 0.0;             // mean over honest agents of their own model's test loss
-    double mean_accuracy = 0.0;         // ... and accuracy (eval_samples test samples each)
-    double model_loss = 0.0;            // the average honest model (FedAvg: the global model)
-    double model_accuracy = 0.0;        //   on test_samples test samples
-    double consensus_distance = 0.0;    // (1/m) sum ||x_i - xbar||^2 over honest agents
-    AgentCounters totals;               // summed over agents, cumulative
-    std::vector<float> agent_loss;      // per agent (NaN for Byzantine agents)
-    std::vector<float> agent_accuracy;  // per agent (NaN for Byzantine agents)
+    double mean_loss = 0.0;              // mean over honest agents of their own model's test loss
+    double mean_accuracy = 0.0;          // ... and accuracy (eval_samples test samples each)
+    double model_loss = 0.0;             // the average honest model (FedAvg: the global model)
+    double model_accuracy = 0.0;         //   on test_samples test samples
+    double consensus_distance = 0.0;     // (1/m) sum ||x_i - xbar||^2 over honest agents
+    std::uint32_t nonfinite_agents = 0;  // honest agents holding a NaN or infinite weight
+    bool nonfinite_global = false;       // FedAvg: the global model does
+    bool diverged = false;               // non-finite weights or consensus above the bound
+    AgentCounters totals;                // summed over agents, cumulative
+    std::vector<float> agent_loss;       // per agent (NaN for Byzantine agents)
+    std::vector<float> agent_accuracy;   // per agent (NaN for Byzantine agents)
+};
+
+// The first evaluation at which the run was found diverged (LearningSpec::divergence_bound).
+struct Divergence {
+    bool diverged = false;
+    std::uint32_t round = 0;  // rounds completed at that evaluation
+    double consensus_distance = 0.0;
+    double bound = 0.0;  // the bound that applied
+    std::uint32_t nonfinite_agents = 0;
+    bool nonfinite_global = false;
+    // one line: what was seen, e.g. "consensus distance 237 > bound 100"
+    [[nodiscard]] std::string reason() const;
 };
 
 class LearningSim {
@@ -112,6 +133,10 @@ class LearningSim {
     // metrics now (evaluates models when data is present) and appends them to series()
     const RoundMetrics& record();
     const std::vector<RoundMetrics>& series() const { return series_; }
+    // the first diverged evaluation, if any (checked by record())
+    const Divergence& divergence() const { return divergence_; }
+    // the consensus distance above which an evaluation counts as diverged
+    double divergence_threshold() const;
 
     // the model each honest agent would use: push-sum s_i / w_i, otherwise its row
     std::vector<float> estimate(std::uint32_t agent) const;
@@ -127,10 +152,14 @@ class LearningSim {
     void rebuild_radio();
     void train_local();
     void push_pull();
+    void exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bool push_tampered,
+                        bool pull_tampered, std::uint64_t wire, double delay);
     void push_sum();
     void mix(bool all_neighbours);
     void fedavg();
     void compute_honest_stats();
+    double current_consensus() const;
+    void check_divergence(RoundMetrics& m);
 
     LearningSpec spec_;
     const Dataset* train_;
@@ -158,6 +187,14 @@ class LearningSim {
     std::vector<float> honest_std_;
     double alie_z_ = 0.0;
     std::uint32_t round_ = 0;
+    // the consensus distance before the first round (averaging protocols start spread out)
+    double initial_consensus_ = 0.0;
+    bool initial_known_ = false;
+    Divergence divergence_;
+    // replays (identity.replay_rate): each agent's last update as an outsider recorded it
+    std::vector<std::uint8_t> replay_payloads_;
+    std::vector<Signature> replay_signatures_;
+    std::vector<std::uint32_t> replay_round_;
 };
 
 // The rows agent `agent` trains on in SGD step `step` of round `round`: `batch` draws with

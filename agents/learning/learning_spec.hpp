@@ -46,6 +46,10 @@ struct IdentitySpec {
     double unsigned_rate = 0.0;  // an outsider sends an update without signature
     double forged_rate = 0.0;    // ... claiming a neighbour's id, signed with its own key
     double unknown_rate = 0.0;   // ... signed with a key outside the directory
+    // an outsider re-sends an update a neighbour signed in an earlier round (a replay)
+    double replay_rate = 0.0;
+    // an attacker on the channel replaces a delivered update's weights (per message)
+    double tamper_rate = 0.0;
 };
 
 // Agent movement for the radio overlay: random direction mobility in a square (each round
@@ -81,6 +85,11 @@ struct LearningSpec {
     AggregatorSpec aggregator;
     IdentitySpec identity;
     double fedavg_fraction = 0.1;  // agents sampled per FedAvg round
+    // Divergence alarm, checked at every evaluation: a non-finite weight in an honest model
+    // (or the FedAvg global model), or a consensus distance above this bound (averaging
+    // protocols: above the larger of the bound and their starting distance; `local`: not
+    // checked, its models are not meant to agree). Healthy runs measure 0.01-1.1.
+    double divergence_bound = 100.0;
 
     // std::invalid_argument naming the field
     void validate() const;

@@ -83,7 +83,7 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
     r.check_keys(l, "learning",
                  {"agents", "protocol", "overlay", "degree", "rewire", "partition", "beta",
                   "shards", "alpha", "compression", "topk_fraction", "fedavg_fraction", "values",
-                  "eval_samples", "test_samples"});
+                  "eval_samples", "test_samples", "divergence_bound"});
     spec.agents =
         static_cast<std::uint32_t>(r.integer(l, "learning", "agents", 100, 2, 10'000'000));
     spec.protocol = L::protocol_kind_from_string(r.choice(
@@ -109,6 +109,8 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
         static_cast<std::uint32_t>(r.integer(l, "learning", "eval_samples", 200, 0, 100'000'000));
     spec.test_samples =
         static_cast<std::uint32_t>(r.integer(l, "learning", "test_samples", 0, 0, 100'000'000));
+    spec.divergence_bound =
+        r.real(l, "learning", "divergence_bound", spec.divergence_bound, 0.0, 1e30, true);
 
     toml::table& radio = r.table(root, "", "radio");
     r.check_keys(radio, "radio", {"area_m", "speed_mps", "turn"});
@@ -159,11 +161,15 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
     spec.aggregator.clip_quantile = r.real(g, "aggregator", "clip_quantile", 0.25, 0.0, 1.0, true);
 
     toml::table& id = r.table(root, "", "identity");
-    r.check_keys(id, "identity", {"sign", "unsigned_rate", "forged_rate", "unknown_rate"});
+    r.check_keys(
+        id, "identity",
+        {"sign", "unsigned_rate", "forged_rate", "unknown_rate", "replay_rate", "tamper_rate"});
     spec.identity.sign = r.boolean(id, "identity", "sign", false);
     spec.identity.unsigned_rate = r.real(id, "identity", "unsigned_rate", 0.0, 0.0, 1.0);
     spec.identity.forged_rate = r.real(id, "identity", "forged_rate", 0.0, 0.0, 1.0);
     spec.identity.unknown_rate = r.real(id, "identity", "unknown_rate", 0.0, 0.0, 1.0);
+    spec.identity.replay_rate = r.real(id, "identity", "replay_rate", 0.0, 0.0, 1.0);
+    spec.identity.tamper_rate = r.real(id, "identity", "tamper_rate", 0.0, 0.0, 1.0);
 
     // cross-field rules the spec checks, reported at the learning table
     if ((spec.overlay == L::OverlayKind::kRing || spec.overlay == L::OverlayKind::kSmallWorld) &&

@@ -59,6 +59,40 @@ else
     echo "skip: Fashion-MNIST not installed"
 fi
 
+# issue 21: an attack that blows the models up is reported (warning and KPI), exit 0 still
+tiny="--set learning.agents=40 --set learning.overlay=regular --set learning.degree=6
+      --set data.samples=2000 --set run.eval_every=10 --set churn.leave=0
+      --set learning.compression=none --set identity.forged_rate=0 --set identity.unknown_rate=0"
+# shellcheck disable=SC2086
+"$swarmsim" learn "$radio" --rounds 40 --set attack.fraction=0.3 $tiny --json >div.json 2>err.txt ||
+    fail "the ALIE-30% run exited $?: $(cat err.txt)"
+grep -q "WARNING: .*the models DIVERGED at round [1-9]" err.txt ||
+    fail "no divergence warning on stderr: $(cat err.txt)"
+grep -q '"diverged": true, "diverged_at_round": [1-9][0-9]*, "divergence": "consensus distance' \
+    div.json || fail "no divergence KPI in the JSON: $(head -2 div.json)"
+# shellcheck disable=SC2086
+"$swarmsim" learn "$radio" --rounds 40 --set attack.fraction=0.3 $tiny --csv div.csv >out.txt \
+    2>err.txt || fail "the ALIE-30% run with --csv exited $?"
+head -1 div.csv | grep -q ',rejected_tampered,rejected_replayed,nonfinite_agents,diverged$' ||
+    fail "CSV header lacks the divergence columns: $(head -1 div.csv)"
+tail -1 div.csv | grep -q ',1$' || fail "last CSV row not marked diverged: $(tail -1 div.csv)"
+grep -q "diverged                YES at round" out.txt || fail "summary lacks the divergence"
+# shellcheck disable=SC2086
+"$swarmsim" learn "$radio" --rounds 40 --set attack.kind=none $tiny --json >clean.json 2>err.txt ||
+    fail "the attack-free run exited $?"
+grep -q WARNING err.txt && fail "a healthy run warned: $(cat err.txt)"
+grep -q '"diverged": false, "diverged_at_round": null' clean.json ||
+    fail "healthy run not reported as such"
+"$swarmsim" learn "$radio" --set learning.divergence_bound=0 >out.txt 2>err.txt
+[ $? -eq 3 ] || fail "divergence_bound = 0 should exit 3"
+grep -q "learning.divergence_bound must be > 0" err.txt || fail "unhelpful message: $(cat err.txt)"
+# signed, uncompressed push-pull: an update altered in transit is rejected and counted
+"$swarmsim" learn "$radio" --rounds 5 --set learning.protocol=push_pull \
+    --set learning.overlay=complete --set learning.compression=none \
+    --set identity.tamper_rate=0.2 --json >tamper.json 2>err.txt ||
+    fail "tampered push-pull exited $?: $(cat err.txt)"
+grep -q '"rejected_tampered": [1-9]' tamper.json || fail "no tampered update was rejected"
+
 "$swarmsim" learn "$radio" --set attack.kind=bulyan >out.txt 2>err.txt
 [ $? -eq 3 ] || fail "an unknown attack should exit 3"
 grep -q "attack.kind must be one of" err.txt || fail "unhelpful message: $(cat err.txt)"

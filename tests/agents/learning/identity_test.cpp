@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 using namespace swarm::learning;
 
 TEST_CASE("signatures verify for the right sender round and bytes only") {
@@ -23,4 +26,23 @@ TEST_CASE("signatures verify for the right sender round and bytes only") {
     // keys are a pure function of the seed
     CHECK(KeyDirectory(5, 42).public_key(3) == keys.public_key(3));
     CHECK(KeyDirectory(5, 41).public_key(3) != keys.public_key(3));
+}
+
+TEST_CASE("an old round's valid update is a replay, a changed round a forgery") {
+    const KeyDirectory keys(5, 42);
+    // an uncompressed update: float32 weights as sent on the wire
+    std::vector<std::uint8_t> payload(4 * 6);
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        payload[i] = static_cast<std::uint8_t>(i * 7);
+    }
+    const Signature sig = keys.sign(2, 3, payload);
+    CHECK(keys.verify_fresh(2, 3, 3, payload, &sig) == Verdict::kAccepted);
+    // sent again in round 4 with its own round 3: valid signature, stale round
+    CHECK(keys.verify_fresh(2, 3, 4, payload, &sig) == Verdict::kReplayed);
+    // claiming round 4 instead breaks the signature (the round is in the signed bytes)
+    CHECK(keys.verify_fresh(2, 4, 4, payload, &sig) == Verdict::kForged);
+    // one bit flipped in transit
+    payload[5] ^= 0x10;
+    CHECK(keys.verify_fresh(2, 3, 3, payload, &sig) == Verdict::kForged);
+    CHECK(std::string(to_string(Verdict::kReplayed)) == "replayed");
 }

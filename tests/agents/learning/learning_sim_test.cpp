@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <string>
 
 #include "sim/executor.hpp"
 
@@ -183,7 +185,7 @@ TEST_CASE("learning runs are bit-identical for 1 and 2 threads") {
     spec.attack.kind = AttackKind::kGaussian;
     spec.attack.fraction = 0.1;
     spec.aggregator.kind = AggregatorKind::kTrimmedMean;
-    spec.identity = {true, 0.05, 0.05, 0.05};
+    spec.identity = {true, 0.05, 0.05, 0.05, 0.05, 0.05};
     spec.partition.kind = PartitionKind::kDirichlet;
     for (auto protocol : {ProtocolKind::kDpsgd, ProtocolKind::kGossipLearning,
                           ProtocolKind::kFedAvg, ProtocolKind::kPushPull}) {
@@ -361,4 +363,132 @@ TEST_CASE("bad specs are refused with the field named") {
     spec.churn.leave = 2.0;
     CHECK_THROWS_WITH_AS(LearningSim(spec, nullptr, nullptr, ex), doctest::Contains("churn"),
                          std::invalid_argument);
+}
+
+namespace {
+
+// 40 agents, MLP on blobs, 30% ALIE attackers at z = 5 with self-centred clipping: the
+// setting where issue 21 saw the weights blow up silently (tiny, well under a second)
+LearningSpec alie_spec(const Dataset& data) {
+    LearningSpec spec;
+    spec.agents = 40;
+    spec.seed = 3;
+    spec.overlay = OverlayKind::kRegular;
+    spec.degree = 6;
+    spec.model = {ModelKind::kMlp, data.features, data.classes, 16};
+    spec.partition.kind = PartitionKind::kDirichlet;
+    spec.rounds = 40;
+    spec.eval_every = 10;
+    spec.eval_samples = 20;
+    spec.test_samples = 200;
+    spec.attack.kind = AttackKind::kAlie;
+    spec.attack.fraction = 0.3;
+    spec.attack.z = 5.0;
+    spec.aggregator.kind = AggregatorKind::kClipping;
+    return spec;
+}
+
+}  // namespace
+
+TEST_CASE("30 percent ALIE against clipping is reported as divergence") {
+    const Dataset data = make_blobs(2400, 16, 5, 0.8, 3);
+    sim::SerialExecutor ex;
+    LearningSpec spec = alie_spec(data);
+    LearningSim attacked(spec, &data, &data, ex);
+    attacked.run();
+    const Divergence& d = attacked.divergence();
+    REQUIRE(d.diverged);
+    CHECK(d.round > 0);
+    CHECK(d.round <= 40);
+    CHECK(d.consensus_distance > spec.divergence_bound);
+    CHECK(d.bound == spec.divergence_bound);
+    CHECK(d.reason().find("consensus distance") != std::string::npos);
+    CHECK(attacked.series().back().diverged);
+    // every evaluation before the first diverged one is clean, the rest flagged
+    for (const auto& m : attacked.series()) {
+        CHECK(m.diverged == (m.round >= d.round));
+    }
+    // the same run without attackers stays well inside the bound
+    spec.attack.kind = AttackKind::kNone;
+    LearningSim clean(spec, &data, &data, ex);
+    clean.run();
+    CHECK_FALSE(clean.divergence().diverged);
+    CHECK(clean.series().back().consensus_distance < 1.0);
+    // a tighter bound moves the alarm earlier, a looser one later
+    spec.attack.kind = AttackKind::kAlie;
+    spec.divergence_bound = 1e12;
+    LearningSim loose(spec, &data, &data, ex);
+    loose.run();
+    CHECK((!loose.divergence().diverged || loose.divergence().round > d.round));
+}
+
+TEST_CASE("non-finite weights are counted and mark the run diverged") {
+    const Dataset data = make_blobs(300, 4, 3, 0.5, 6);
+    LearningSpec spec;
+    spec.agents = 10;
+    spec.overlay = OverlayKind::kRing;
+    spec.degree = 2;
+    spec.model = {ModelKind::kLogistic, 4, 3, 0};
+    spec.rounds = 2;
+    sim::SerialExecutor ex;
+    LearningSim sim(spec, &data, &data, ex);
+    sim.step();
+    CHECK_FALSE(sim.record().diverged);
+    sim.models().row(3)[1] = std::numeric_limits<float>::quiet_NaN();
+    sim.models().row(7)[0] = std::numeric_limits<float>::infinity();
+    const RoundMetrics& m = sim.record();
+    CHECK(m.nonfinite_agents == 2);
+    CHECK(m.diverged);
+    CHECK(sim.divergence().round == 1);
+    CHECK(sim.divergence().reason().find("2 honest agents hold non-finite weights") !=
+          std::string::npos);
+    // the alarm keeps its first occurrence
+    sim.step();
+    sim.record();
+    CHECK(sim.divergence().round == 1);
+}
+
+TEST_CASE("averaging protocols are measured against their starting spread, local not at all") {
+    sim::SerialExecutor ex;
+    // push-sum from values 0..999: the starting consensus distance (~83,000) is no alarm
+    LearningSim ps(averaging(ProtocolKind::kPushSum, 1000, 4), nullptr, nullptr, ex);
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+        ps.models().row(i)[0] = static_cast<float>(i);
+    }
+    ps.record();
+    for (int r = 0; r < 3; ++r) {
+        ps.step();
+    }
+    ps.record();
+    CHECK(ps.divergence_threshold() > 80'000.0);
+    CHECK_FALSE(ps.divergence().diverged);
+    // local training: models drift apart by design; only non-finite weights count
+    const Dataset data = make_blobs(300, 4, 3, 0.5, 6);
+    LearningSpec spec;
+    spec.agents = 10;
+    spec.protocol = ProtocolKind::kLocal;
+    spec.model = {ModelKind::kLogistic, 4, 3, 0};
+    spec.train.learning_rate = 5.0F;
+    spec.rounds = 20;
+    spec.eval_every = 20;
+    spec.divergence_bound = 1e-9;
+    LearningSim local(spec, &data, &data, ex);
+    local.run();
+    CHECK(local.series().back().consensus_distance > 1e-9);
+    CHECK_FALSE(local.divergence().diverged);
+}
+
+TEST_CASE("the divergence bound is validated") {
+    sim::SerialExecutor ex;
+    LearningSpec spec;
+    spec.agents = 10;
+    spec.protocol = ProtocolKind::kPushPull;
+    for (double bad : {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(),
+                       std::numeric_limits<double>::infinity()}) {
+        spec.divergence_bound = bad;
+        CHECK_THROWS_WITH_AS(LearningSim(spec, nullptr, nullptr, ex),
+                             doctest::Contains("divergence_bound"), std::invalid_argument);
+    }
+    spec.divergence_bound = 1e-3;
+    CHECK_NOTHROW(LearningSim(spec, nullptr, nullptr, ex));
 }
