@@ -159,6 +159,8 @@ with swarm_trace.open_trace(every) as f:
 
 # a writer killed with SIGKILL after a few flushes
 killed = os.path.join(out, "killed.h5")
+if os.path.exists(killed):
+    os.remove(killed)  # left by an earlier run of this test
 proc = subprocess.Popen([writer, killed, "--stall"], stdout=subprocess.PIPE, text=True)
 line = proc.stdout.readline()
 check(line.startswith("flushed"), "the stalling writer reported its flushes")
