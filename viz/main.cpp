@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "io/scenario/scenario.hpp"
-#include "io/trace/trace_format.hpp"
+#include "io/trace/trace_reader.hpp"
 #include "viz/app.hpp"
 
 int main(int argc, char** argv) {
@@ -74,7 +74,12 @@ int main(int argc, char** argv) {
     } catch (const swarm::io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
         return 3;
+    } catch (const swarm::io::TraceFormatError& e) {
+        // a damaged or foreign trace: invalid input
+        std::cerr << "swarmsim-viz: " << e.what() << "\n";
+        return 3;
     } catch (const swarm::io::TraceError& e) {
+        // a trace that cannot be opened
         std::cerr << "swarmsim-viz: " << e.what() << "\n";
         return 4;
     } catch (const swarm::viz::UsageError& e) {
