@@ -10,55 +10,28 @@
 #include <new>
 
 #include "io/trace/hdf5_util.hpp"
+#include "io/trace/trace_checks.hpp"
 
 namespace swarm::io {
 
 namespace {
 
+using checked::dims_text;
+using checked::Dset;
+using checked::fail;
+using checked::hdf5_reason;
+using checked::link_names;
+using checked::Malformed;
+using checked::open_checked;
+using checked::Want;
 using h5::Handle;
 
 const auto& kElements = kTraceAgentElements;
 
-// The extent of a data set may not claim more bytes than its stored bytes can hold: deflate
-// expands at most 1032:1 (a 258-byte match per 2 bits), raw chunks 1:1, and a chunk the file
-// does not hold reads as fill values. A hostile file claiming [1e12] rows in 100 bytes is
-// refused before any buffer is sized from it.
-constexpr unsigned long long kMaxInflate = 1032;
-constexpr unsigned long long kSlackBytes = 4096;
-// groups with more links than this, or link names longer, are not a trace's
-constexpr hsize_t kMaxGroupLinks = 1U << 16U;
-constexpr std::size_t kMaxNameBytes = 1024;
 // A SWMR reader retries a metadata block whose checksum fails (a writer may be half-way
 // through it), sleeping twice as long each time: HDF5's default of 100 attempts hung the
 // visualizer for hours on a trace with flipped bytes. A killed writer's file needs none.
 constexpr unsigned kSwmrReadAttempts = 4;
-
-// a malformed file: the message names the data set; the reader adds the file
-class Malformed : public std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// the innermost message of the HDF5 error stack ("inflate() failed", "incorrect metadata
-// checksum ..."), to say why a call failed
-std::string hdf5_reason() {
-    std::string out;
-    H5Ewalk2(
-        H5E_DEFAULT, H5E_WALK_UPWARD,
-        [](unsigned /*n*/, const H5E_error2_t* e, void* data) -> herr_t {
-            auto* s = static_cast<std::string*>(data);
-            if (s->empty() && e->desc != nullptr && e->desc[0] != '\0') {
-                *s = e->desc;
-            }
-            return 0;
-        },
-        &out);
-    return out;
-}
-
-[[noreturn]] void fail(const std::string& what) {
-    const std::string why = hdf5_reason();
-    throw Malformed(why.empty() ? what : what + " (" + why + ")");
-}
 
 template <class F>
 auto guarded(const std::string& file, const std::string& context, F&& f) -> decltype(f()) {
@@ -71,207 +44,6 @@ auto guarded(const std::string& file, const std::string& context, F&& f) -> decl
     } catch (const std::exception& e) {
         throw TraceFormatError(file, context + e.what());
     }
-}
-
-std::string dims_text(const std::vector<hsize_t>& d) {
-    if (d.empty()) {
-        return "a scalar";
-    }
-    std::string s;
-    for (const hsize_t n : d) {
-        s += "[" + std::to_string(n) + "]";
-    }
-    return s;
-}
-
-enum class Want { kInteger, kFloat, kNumber, kCompound, kString };
-
-const char* want_text(Want w) {
-    switch (w) {
-        case Want::kInteger:
-            return "an integer type";
-        case Want::kFloat:
-            return "a floating-point type";
-        case Want::kNumber:
-            return "a numeric type";
-        case Want::kCompound:
-            return "a compound (table row) type";
-        case Want::kString:
-            return "a string";
-    }
-    return "?";
-}
-
-std::string type_text(H5T_class_t c, std::size_t size) {
-    const std::string bits = std::to_string(size * 8) + "-bit ";
-    switch (c) {
-        case H5T_INTEGER:
-            return bits + "integer";
-        case H5T_FLOAT:
-            return bits + "float";
-        case H5T_STRING:
-            return "string";
-        case H5T_COMPOUND:
-            return "compound (" + std::to_string(size) + " bytes)";
-        case H5T_ENUM:
-            return "enum";
-        case H5T_VLEN:
-            return "variable-length sequence";
-        case H5T_ARRAY:
-            return "array type";
-        default:
-            return "type class " + std::to_string(static_cast<int>(c));
-    }
-}
-
-bool type_fits(Want w, H5T_class_t c) {
-    switch (w) {
-        case Want::kInteger:
-            return c == H5T_INTEGER;
-        case Want::kFloat:
-            return c == H5T_FLOAT;
-        case Want::kNumber:
-            return c == H5T_INTEGER || c == H5T_FLOAT;
-        case Want::kCompound:
-            return c == H5T_COMPOUND;
-        case Want::kString:
-            return c == H5T_STRING;
-    }
-    return false;
-}
-
-struct Dset {
-    Handle id;
-    std::vector<hsize_t> dims;
-    std::string path;
-};
-
-// Opens data set `path` and checks its rank, its type's class and that the file holds enough
-// bytes for its extent; Malformed naming the data set, what was expected and found.
-Dset open_checked(hid_t file, const std::string& path, int rank, Want want) {
-    if (!h5::has_link(file, path)) {
-        throw Malformed("missing data set " + path);
-    }
-    Dset d;
-    d.path = path;
-    d.id = Handle(H5Dopen2(file, path.c_str(), H5P_DEFAULT));
-    if (!d.id.valid()) {
-        fail(path + ": cannot open the data set");
-    }
-    const Handle space(H5Dget_space(d.id));
-    const int r = space.valid() ? H5Sget_simple_extent_ndims(space) : -1;
-    if (r < 0 || r > H5S_MAX_RANK) {
-        fail(path + ": unreadable data space");
-    }
-    d.dims.resize(static_cast<std::size_t>(r));
-    if (r > 0 && H5Sget_simple_extent_dims(space, d.dims.data(), nullptr) < 0) {
-        fail(path + ": unreadable data space");
-    }
-    if (r != rank) {
-        throw Malformed(path + ": expected rank " + std::to_string(rank) + ", found " +
-                        dims_text(d.dims));
-    }
-    const Handle type(H5Dget_type(d.id));
-    const H5T_class_t cls = type.valid() ? H5Tget_class(type) : H5T_NO_CLASS;
-    const std::size_t size = type.valid() ? H5Tget_size(type) : 0;
-    if (!type_fits(want, cls) || size == 0) {
-        throw Malformed(path + ": expected " + want_text(want) + ", found " +
-                        (size == 0 ? std::string("an unreadable type") : type_text(cls, size)));
-    }
-    // the bytes its extent needs, against the bytes the file holds for it
-    unsigned long long logical = size;
-    bool overflow = false;
-    for (const hsize_t n : d.dims) {
-        overflow =
-            overflow || (n != 0 && logical > std::numeric_limits<unsigned long long>::max() / n);
-        logical = overflow ? logical : logical * n;
-    }
-    const unsigned long long stored = H5Dget_storage_size(d.id);
-    const unsigned long long bound =
-        stored > (std::numeric_limits<unsigned long long>::max() - kSlackBytes) / kMaxInflate
-            ? std::numeric_limits<unsigned long long>::max()
-            : stored * kMaxInflate + kSlackBytes;
-    if (overflow || logical > bound) {
-        throw Malformed(path + ": its extent " + dims_text(d.dims) + " needs " +
-                        (overflow ? std::string("more than 2^64") : std::to_string(logical)) +
-                        " bytes, but the file holds " + std::to_string(stored) +
-                        " bytes of it (a damaged or forged size)");
-    }
-    return d;
-}
-
-// Reads rows [first, first + count) of a data set of rank >= 1 into `out`, which holds
-// `capacity` elements of mem_type: the selection is checked against it (never written past).
-void read_rows(hid_t dset, const std::vector<hsize_t>& dims, hid_t mem_type, hsize_t first,
-               hsize_t count, void* out, std::size_t capacity, const std::string& path) {
-    if (dims.empty() || first > dims[0] || count > dims[0] - first) {
-        throw Malformed(path + ": rows " + std::to_string(first) + " + " + std::to_string(count) +
-                        " outside its extent " + dims_text(dims));
-    }
-    unsigned long long elements = count;
-    for (std::size_t i = 1; i < dims.size(); ++i) {
-        elements =
-            dims[i] != 0 && elements > capacity / dims[i] ? capacity + 1ULL : elements * dims[i];
-    }
-    if (elements > capacity) {
-        throw Malformed(path + ": " + dims_text(dims) + " rows wider than expected (" +
-                        std::to_string(capacity) + " values for " + std::to_string(count) +
-                        " rows)");
-    }
-    if (elements == 0) {
-        return;
-    }
-    std::vector<hsize_t> start(dims.size(), 0);
-    std::vector<hsize_t> n = dims;
-    start[0] = first;
-    n[0] = count;
-    const Handle fspace(H5Dget_space(dset));
-    if (!fspace.valid() ||
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr) < 0) {
-        fail(path + ": cannot select rows");
-    }
-    const Handle mspace(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr));
-    if (!mspace.valid() || H5Dread(dset, mem_type, mspace, fspace, H5P_DEFAULT, out) < 0) {
-        fail(path + ": cannot read " +
-             (count == 1
-                  ? "row " + std::to_string(first)
-                  : "rows " + std::to_string(first) + " to " + std::to_string(first + count - 1)));
-    }
-}
-
-// the names of the links in group `path` (none when it does not exist)
-std::vector<std::string> link_names(hid_t file, const char* path) {
-    std::vector<std::string> names;
-    if (!h5::has_link(file, path)) {
-        return names;
-    }
-    const Handle g(H5Gopen2(file, path, H5P_DEFAULT));
-    if (!g.valid()) {
-        fail(std::string(path) + ": not a group");
-    }
-    H5G_info_t info;
-    if (H5Gget_info(g, &info) < 0) {
-        fail(std::string(path) + ": unreadable group");
-    }
-    if (info.nlinks > kMaxGroupLinks) {
-        throw Malformed(std::string(path) + ": " + std::to_string(info.nlinks) +
-                        " members (at most " + std::to_string(kMaxGroupLinks) + ")");
-    }
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t n =
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-        if (n <= 0 || static_cast<std::size_t>(n) > kMaxNameBytes) {
-            fail(std::string(path) + ": unreadable member name");
-        }
-        std::string name(static_cast<std::size_t>(n) + 1, '\0');
-        if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                               H5P_DEFAULT) != n) {
-            fail(std::string(path) + ": unreadable member name");
-        }
-        name.resize(static_cast<std::size_t>(n));
-        names.push_back(name);
-    }
-    return names;
 }
 
 bool is_standard_element(const std::string& n) {
@@ -293,7 +65,6 @@ std::int64_t count_attr(hid_t obj, const char* name, const std::string& where) {
 }
 
 }  // namespace
-
 struct TraceReader::Impl {
     Handle file;
     std::vector<std::string> extra_values;  // checked at open
@@ -530,7 +301,7 @@ TraceFrameData TraceReader::frame(std::size_t k) const {
         const auto row = [&](const char* path, int rank, Want want, hid_t mem, void* out,
                              std::size_t capacity) {
             const Dset d = open_checked(f, path, rank, want);
-            read_rows(d.id, d.dims, mem, k, 1, out, capacity, path);
+            read_rows(d, mem, k, 1, out, capacity);
         };
         row("particles/agents/position/step", 1, Want::kInteger, H5T_NATIVE_INT64, &fr.step, 1);
         row("particles/agents/position/time", 1, Want::kFloat, H5T_NATIVE_DOUBLE, &fr.time, 1);
@@ -552,7 +323,7 @@ std::vector<double> TraceReader::sample_times() const {
         const char* path = "particles/agents/position/time";
         const Dset d = open_checked(impl_->file, path, 1, Want::kFloat);
         std::vector<double> t(samples_);
-        read_rows(d.id, d.dims, H5T_NATIVE_DOUBLE, 0, samples_, t.data(), t.size(), path);
+        read_rows(d, H5T_NATIVE_DOUBLE, 0, samples_, t.data(), t.size());
         return t;
     });
 }
@@ -580,7 +351,7 @@ std::vector<float> TraceReader::agent_value(const std::string& name, std::size_t
     return guarded(path_, "reading " + path + " row " + std::to_string(k) + ": ", [&] {
         const Dset d = open_checked(impl_->file, path, 2, Want::kNumber);
         std::vector<float> out(agents_);
-        read_rows(d.id, d.dims, H5T_NATIVE_FLOAT, k, 1, out.data(), out.size(), path);
+        read_rows(d, H5T_NATIVE_FLOAT, k, 1, out.data(), out.size());
         return out;
     });
 }
@@ -600,10 +371,9 @@ TraceSeries TraceReader::observable(const std::string& name) const {
         s.step.resize(n);
         s.time.resize(n);
         s.value.resize(n);
-        read_rows(step.id, step.dims, H5T_NATIVE_INT64, 0, n, s.step.data(), n, base + "/step");
-        read_rows(time.id, time.dims, H5T_NATIVE_DOUBLE, 0, n, s.time.data(), n, base + "/time");
-        read_rows(value.id, value.dims, H5T_NATIVE_DOUBLE, 0, n, s.value.data(), n,
-                  base + "/value");
+        read_rows(step, H5T_NATIVE_INT64, 0, n, s.step.data(), n);
+        read_rows(time, H5T_NATIVE_DOUBLE, 0, n, s.time.data(), n);
+        read_rows(value, H5T_NATIVE_DOUBLE, 0, n, s.value.data(), n);
         return s;
     });
 }
@@ -630,7 +400,7 @@ std::vector<TraceEvent> TraceReader::events() const {
                 throw Malformed("events: the kind column is not 16 bits wide");
             }
             const Handle t = h5::event_type(false, native);
-            read_rows(d.id, d.dims, t, 0, n, out.data(), out.size(), "events");
+            read_rows(d, t, 0, n, out.data(), out.size());
         }
         return out;
     });
@@ -709,7 +479,7 @@ std::vector<std::int64_t> TraceReader::links_per_sample() const {
     return guarded(path_, "", [&] {
         const Dset d = open_checked(impl_->file, path, 1, Want::kInteger);
         std::vector<std::int64_t> counts(static_cast<std::size_t>(d.dims[0]));
-        read_rows(d.id, d.dims, H5T_NATIVE_INT64, 0, d.dims[0], counts.data(), counts.size(), path);
+        read_rows(d, H5T_NATIVE_INT64, 0, d.dims[0], counts.data(), counts.size());
         for (std::size_t k = 0; k < counts.size(); ++k) {
             if (counts[k] < 0) {
                 throw Malformed(std::string(path) + ": row " + std::to_string(k) + " is " +
@@ -729,7 +499,7 @@ std::vector<TraceLink> TraceReader::all_links() const {
         const Dset d = open_checked(impl_->file, "connectivity/links", 1, Want::kCompound);
         std::vector<TraceLink> out(static_cast<std::size_t>(d.dims[0]));
         const Handle t = h5::link_type(false);
-        read_rows(d.id, d.dims, t, 0, d.dims[0], out.data(), out.size(), "connectivity/links");
+        read_rows(d, t, 0, d.dims[0], out.data(), out.size());
         return out;
     });
 }
@@ -759,7 +529,7 @@ std::vector<TraceLink> TraceReader::links(std::size_t k) const {
         const hsize_t n = std::min(static_cast<hsize_t>(counts[k]), rows - first);
         std::vector<TraceLink> out(static_cast<std::size_t>(n));
         const Handle t = h5::link_type(false);
-        read_rows(d.id, d.dims, t, first, n, out.data(), out.size(), "connectivity/links");
+        read_rows(d, t, first, n, out.data(), out.size());
         return out;
     });
 }
