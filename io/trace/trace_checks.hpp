@@ -37,7 +37,10 @@ struct Dset {
 
 // Opens data set `path` and checks its rank, its type's class and that the file holds enough
 // bytes for its extent (no buffer is ever sized from a number the file cannot back).
-Dset open_checked(hid_t file, const std::string& path, int rank, Want want);
+// check_extent = false skips the last check (it walks the chunk index) for a data set whose
+// extent was checked when the file was opened and whose reads are sized from that.
+Dset open_checked(hid_t file, const std::string& path, int rank, Want want,
+                  bool check_extent = true);
 
 // Reads rows [first, first + count) of `d` (rank >= 1) into `out`, which holds `capacity`
 // elements of mem_type: a wider selection is refused, never written.

@@ -300,7 +300,8 @@ TraceFrameData TraceReader::frame(std::size_t k) const {
         const hid_t f = impl_->file;
         const auto row = [&](const char* path, int rank, Want want, hid_t mem, void* out,
                              std::size_t capacity) {
-            const Dset d = open_checked(f, path, rank, want);
+            // checked at open; the rows read are sized by the agents
+            const Dset d = open_checked(f, path, rank, want, false);
             read_rows(d, mem, k, 1, out, capacity);
         };
         row("particles/agents/position/step", 1, Want::kInteger, H5T_NATIVE_INT64, &fr.step, 1);
@@ -349,7 +350,7 @@ std::vector<float> TraceReader::agent_value(const std::string& name, std::size_t
     const std::lock_guard lock(h5::hdf5_mutex());
     const std::string path = "particles/agents/" + name + "/value";
     return guarded(path_, "reading " + path + " row " + std::to_string(k) + ": ", [&] {
-        const Dset d = open_checked(impl_->file, path, 2, Want::kNumber);
+        const Dset d = open_checked(impl_->file, path, 2, Want::kNumber, false);
         std::vector<float> out(agents_);
         read_rows(d, H5T_NATIVE_FLOAT, k, 1, out.data(), out.size());
         return out;
