@@ -81,7 +81,8 @@ def refused(path, expect, code=3, scripts=("trace.py", "report.py")):
         check(got == code, f"{script} {os.path.basename(path)}: exit {got}, expected {code}")
         check(len(lines) == 1 and lines[0].startswith(f"{script}: {path}: ")
               and expect in lines[0],
-              f"{script} {os.path.basename(path)}: one line naming the file and '{expect}': {err!r}")
+              f"{script} {os.path.basename(path)}: one line naming the file and '{expect}': "
+              f"{err!r}")
 
 
 T = swarm_trace.samples(h5py.File(clean, "r"))
