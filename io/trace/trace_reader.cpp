@@ -1,7 +1,5 @@
 #include "io/trace/trace_reader.hpp"
 
-#include <hdf5_hl.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -113,10 +111,14 @@ TraceReader::TraceReader(const TraceImage& image, const std::string& name, bool 
     if (image.data == nullptr || image.size == 0) {
         throw TraceFormatError(name, "not an HDF5 file (empty)");
     }
-    // read in place: no copy, never written (HDF5 takes a non-const pointer)
-    impl_->file = Handle(H5LTopen_file_image(
-        const_cast<void*>(image.data), image.size,  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-        H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE));
+    // the core (memory) driver over a copy of the image, read-only (H5LTopen_file_image's
+    // in-place mode leaks its callback data in HDF5 1.10)
+    const Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    if (fapl.valid() && H5Pset_fapl_core(fapl, 1U << 16U, 0) >= 0 &&
+        H5Pset_file_image(fapl, const_cast<void*>(image.data),  // NOLINT: HDF5 copies it
+                          image.size) >= 0) {
+        impl_->file = Handle(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl));
+    }
     if (!impl_->file.valid()) {
         throw TraceFormatError(name, "not an HDF5 file, or a damaged one");
     }

@@ -26,7 +26,7 @@ class TraceFormatError : public TraceError {
     using TraceError::TraceError;
 };
 
-// a trace held in memory (a fuzzer's input): read in place, not copied
+// a trace held in memory (a fuzzer's input); the reader keeps its own copy
 struct TraceImage {
     const void* data = nullptr;
     std::size_t size = 0;
