@@ -96,9 +96,37 @@ def plot_leading(obs, out, disruptions=()):
     return True
 
 
-def plot_states(f, out):
-    counts = swarm_trace.state_counts(f)
-    t = swarm_trace.times(f) / 3600.0
+# the observables the report plots (the leading indicators only when the trace has them)
+REQUIRED = ("created", "delivered", "failed", "backlog", "energy", "service_level",
+            "utilisation")
+LEADING = ("unassigned", "at_risk", "overdue", "oldest_unassigned_age")
+
+
+def read_run(f, path):
+    """everything a one-trace report shows, read at once (so that a damaged trace fails here,
+    inside trace.reading(), and not half-way through the plots)"""
+    obs = swarm_trace.observables(f)
+    for name in REQUIRED + (LEADING if "unassigned" in obs else ()):
+        if name not in obs:
+            raise swarm_trace.TraceError(path, f"missing data set observables/{name}/value")
+    return {
+        "obs": obs,
+        "disruptions": swarm_trace.disruptions(f),
+        "counts": swarm_trace.state_counts(f),
+        "times": swarm_trace.times(f),
+        "values": swarm_trace.agent_values(f),
+        "parameters": swarm_trace.parameters(f),
+        "samples": swarm_trace.samples(f),
+        "vehicles": f["particles/agents/state/value"].shape[1],
+        "complete": swarm_trace.is_complete(f),
+        "note": swarm_trace.status(f),
+        "events": f["events"].shape[0],
+    }
+
+
+def plot_states(run, out):
+    counts = run["counts"]
+    t = run["times"] / 3600.0
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if len(t):
         ax.stackplot(t, counts.T, labels=swarm_trace.STATE_NAMES)
@@ -111,13 +139,13 @@ def plot_states(f, out):
     plt.close(fig)
 
 
-def plot_learning(f, out):
+def plot_learning(run, out):
     """mean over the fleet of each per-agent learning value (docs/fleet-learning.md) over
     time; False when the trace has none"""
-    values = swarm_trace.agent_values(f)
+    values = run["values"]
     if not values:
         return False
-    t = swarm_trace.times(f) / 3600.0
+    t = run["times"] / 3600.0
     fig, axes = plt.subplots(len(values), 1, figsize=(8, 1.8 * len(values)), sharex=True,
                              squeeze=False)
     for ax, (name, v) in zip(axes[:, 0], sorted(values.items())):
@@ -165,21 +193,22 @@ def totals(obs):
     return out
 
 
-def write_summary(f, obs, out, learning=False, leading=False):
-    p = swarm_trace.parameters(f)
+def write_summary(run, out, learning=False, leading=False):
+    obs = run["obs"]
+    p = run["parameters"]
     q = obs["service_level"]["value"]
     util = obs["utilisation"]["value"]
-    n = swarm_trace.samples(f)
+    n = run["samples"]
     tot = totals(obs)
     veh_km = "n/a" if tot["veh_km"] is None else f"{tot['veh_km']:.1f}"
     end = "n/a" if tot["time_s"] is None else f"{tot['time_s']:.0f} s"
-    note = swarm_trace.status(f)
+    note = run["note"]
     lines = [
         "# swarmsim run report",
         "",
         *([f"**Trace {note}: the totals below cover only what it holds.**", ""] if note else []),
-        f"- trace: complete = {swarm_trace.is_complete(f)}, {n} samples, "
-        f"{f['particles/agents/state/value'].shape[1]} vehicles, {p.get('depots', '?')} depots",
+        f"- trace: complete = {run['complete']}, {n} samples, "
+        f"{run['vehicles']} vehicles, {p.get('depots', '?')} depots",
         f"- scenario: {p.get('scenario_name', '') or '(unnamed)'}, seed {p.get('seed')}, "
         f"threads {p.get('threads')}, swarmsim {p.get('swarmsim_version')}",
         f"- network: {p.get('network_nodes')} nodes, {p.get('network_edges')} edges",
@@ -200,7 +229,7 @@ def write_summary(f, obs, out, learning=False, leading=False):
         f"| utilisation (mean over intervals) | "
         f"{np.mean(util) if len(util) else float('nan'):.3f} |",
         f"| energy on board at the end (kWh) | {last(obs['energy']):.1f} |",
-        f"| events recorded | {f['events'].shape[0]} |",
+        f"| events recorded | {run['events']} |",
         "",
         "![service level](service_level.png)",
         "",
@@ -239,8 +268,12 @@ def compare_traces(traces, out_dir):
     lines = ["# swarmsim trace comparison", "",
              "| run | created | delivered | failed | mean Q | min Q |", "|---|---|---|---|---|---|"]
     for label, path in traces:
-        with swarm_trace.open_trace(path) as f:
+        with swarm_trace.open_trace(path) as f, swarm_trace.reading(path):
             obs = swarm_trace.observables(f)
+            for name in ("service_level", "delivered", "created", "failed"):
+                if name not in obs:
+                    raise swarm_trace.TraceError(path,
+                                                 f"missing data set observables/{name}/value")
             note = swarm_trace.status(f)
         if note is not None:
             # an incomplete, partial or interrupted trace is labelled as such
@@ -304,29 +337,35 @@ def main(argv=None):
     if len(args.trace) > 1 or os.path.isdir(args.trace[0]):
         try:
             return main_compare(args.trace, args.out)
+        except swarm_trace.TraceError as e:
+            print(f"report.py: {e}", file=sys.stderr)
+            return e.exit_code
         except (OSError, ValueError, KeyError) as e:
             print(f"report.py: {e}", file=sys.stderr)
             return 4
-    args.trace = args.trace[0]
+    path = args.trace[0]
+    # a bad trace: one line naming it and the problem, exit 3 (4: it cannot be opened)
     try:
-        f = swarm_trace.open_trace(args.trace)
-    except (OSError, ValueError) as e:
-        print(f"report.py: {args.trace}: {e}", file=sys.stderr)
-        return 4
-    os.makedirs(args.out, exist_ok=True)
-    with f:
-        note = swarm_trace.status(f)
-        if note is not None:
-            print(f"report.py: warning: {args.trace}: trace {note}", file=sys.stderr)
-        obs = swarm_trace.observables(f)
-        plot_service_level(obs, os.path.join(args.out, "service_level.png"),
-                           swarm_trace.disruptions(f))
+        with swarm_trace.open_trace(path) as f, swarm_trace.reading(path):
+            run = read_run(f, path)
+    except swarm_trace.TraceError as e:
+        print(f"report.py: {e}", file=sys.stderr)
+        return e.exit_code
+    if run["note"] is not None:
+        print(f"report.py: warning: {path}: trace {run['note']}", file=sys.stderr)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+        obs = run["obs"]
+        plot_service_level(obs, os.path.join(args.out, "service_level.png"), run["disruptions"])
         plot_deliveries(obs, os.path.join(args.out, "deliveries.png"))
-        plot_states(f, os.path.join(args.out, "fleet_states.png"))
+        plot_states(run, os.path.join(args.out, "fleet_states.png"))
         leading = plot_leading(obs, os.path.join(args.out, "leading_indicators.png"),
-                               swarm_trace.disruptions(f))
-        learning = plot_learning(f, os.path.join(args.out, "learning.png"))
-        write_summary(f, obs, os.path.join(args.out, "report.md"), learning, leading)
+                               run["disruptions"])
+        learning = plot_learning(run, os.path.join(args.out, "learning.png"))
+        write_summary(run, os.path.join(args.out, "report.md"), learning, leading)
+    except OSError as e:
+        print(f"report.py: cannot write the report to {args.out}: {e}", file=sys.stderr)
+        return 4
     print(f"report written to {args.out}/report.md")
     return 0
 

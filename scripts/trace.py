@@ -9,7 +9,20 @@
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
     li = trace.links(t, 10)                 # who talked to whom before sample 10
     trace.agent_values(t)                   # {"predicted_risk": [T][N] float32, ...}
+
+open_trace checks the layout against the header (agent count, frame count, ranks and types,
+extents the file can hold; docs/trace-format.md) and raises TraceError naming the file and
+the problem: 3 (invalid input) or 4 (cannot open it) as its exit_code. Reads that fail later
+(a damaged chunk) raise OSError from h5py; reading() turns them into a TraceError too.
+
+    trace.py TRACE.h5 ...                    # checks each trace, one line each; exit 0, 3 or 4
 """
+import contextlib
+import ctypes
+import os
+import stat
+import sys
+
 import h5py
 import numpy as np
 
@@ -17,16 +30,193 @@ STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "return
                "charging", "broken", "maintenance"]
 
 
-def open_trace(path):
-    """Opens a trace read-only; a file whose writer was killed needs SWMR read mode."""
+class TraceError(ValueError):
+    """A trace that cannot be used: str() is "PATH: problem"; exit_code 3 for invalid
+    contents, 4 when the file cannot be opened at all."""
+
+    def __init__(self, path, problem, exit_code=3):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.exit_code = exit_code
+
+
+# The extent of a data set may claim at most this many times its stored bytes (deflate expands
+# at most 1032:1), plus a little: a forged [1e12] extent is refused before numpy allocates it.
+_MAX_INFLATE = 1032
+_SLACK_BYTES = 4096
+# A SWMR reader retries a metadata block whose checksum fails, sleeping twice as long each
+# time; HDF5's default of 100 attempts makes a damaged file hang for hours.
+_SWMR_READ_ATTEMPTS = 4
+ELEMENTS = ("position", "state", "load", "energy")
+
+
+def _swmr_fapl():
+    """a file access list with few SWMR read attempts (h5py has no call for it: the HDF5
+    library h5py loaded, through ctypes); None when that fails"""
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
     try:
-        f = h5py.File(path, "r")
-    except OSError:
-        f = h5py.File(path, "r", swmr=True)
-    if "h5md/modules/swarmsim_trace" not in f:
+        with open("/proc/self/maps", encoding="utf-8") as fh:
+            libs = {line.split()[-1] for line in fh
+                    if "/libhdf5" in line and "_hl" not in line.split()[-1]}
+        for lib in sorted(libs):
+            fn = ctypes.CDLL(lib).H5Pset_metadata_read_attempts
+            fn.argtypes = [ctypes.c_int64, ctypes.c_uint]
+            fn.restype = ctypes.c_int
+            if fn(fapl.id, _SWMR_READ_ATTEMPTS) >= 0:
+                return fapl
+    except (OSError, AttributeError):
+        pass
+    return None
+
+
+def _open_file(path):
+    if not os.path.exists(path):
+        raise TraceError(path, "cannot open it (missing or unreadable)", 4)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise TraceError(path, "not a regular file", 4)
+    if not os.access(path, os.R_OK):
+        raise TraceError(path, "cannot open it (missing or unreadable)", 4)
+    try:
+        if not h5py.is_hdf5(path):
+            raise TraceError(path, "not an HDF5 file")
+    except OSError as e:
+        raise TraceError(path, f"cannot read it ({e})", 4) from e
+    try:
+        return h5py.File(path, "r")
+    except OSError as strict:
+        # a file whose writer was killed is still flagged open for writing: SWMR read mode
+        if "already open for write" not in str(strict):
+            raise TraceError(path, f"cannot open the HDF5 file (damaged?): {strict}") from strict
+    try:
+        fapl = _swmr_fapl()
+        if fapl is None:
+            return h5py.File(path, "r", swmr=True)
+        fid = h5py.h5f.open(os.fsencode(path), h5py.h5f.ACC_RDONLY | h5py.h5f.ACC_SWMR_READ,
+                            fapl=fapl)
+        return h5py.File(fid)
+    except OSError as e:
+        raise TraceError(path, f"cannot open the HDF5 file (damaged?): {e}") from e
+
+
+def open_trace(path, check_layout=True):
+    """Opens a trace read-only (SWMR mode for a file whose writer was killed) and checks its
+    layout (check()); TraceError naming the file and the problem otherwise."""
+    f = _open_file(path)
+    try:
+        with reading(path):
+            if "h5md/modules/swarmsim_trace" not in f:
+                raise TraceError(path, "not a swarmsim trace (no h5md/modules/swarmsim_trace)")
+            if check_layout:
+                check(f, path)
+    except BaseException:
         f.close()
-        raise ValueError(f"{path}: not a swarmsim trace (no h5md/modules/swarmsim_trace)")
+        raise
     return f
+
+
+@contextlib.contextmanager
+def reading(path):
+    """turns h5py's errors while reading `path` (a damaged chunk, a missing member, a bad
+    type) into a TraceError naming the file"""
+    try:
+        yield
+    except TraceError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError, RuntimeError) as e:
+        text = str(e).strip() or type(e).__name__
+        raise TraceError(path, f"cannot read it: {text}") from e
+
+
+def _dataset(f, path, name, rank, kinds, what):
+    """data set `name`, checked: rank, dtype kind (numpy kind letters) and an extent the file
+    can hold"""
+    d = f.get(name)
+    if not isinstance(d, h5py.Dataset):
+        raise TraceError(path, f"missing data set {name}")
+    if len(d.shape) != rank:
+        raise TraceError(path, f"{name}: expected rank {rank}, found shape {list(d.shape)}")
+    if d.dtype.kind not in kinds:
+        raise TraceError(path, f"{name}: expected {what}, found {d.dtype}")
+    need = int(np.prod(d.shape, dtype=object)) * d.dtype.itemsize
+    stored = d.id.get_storage_size()
+    if need > stored * _MAX_INFLATE + _SLACK_BYTES:
+        raise TraceError(path, f"{name}: its extent {list(d.shape)} needs {need} bytes, but the "
+                               f"file holds {stored} bytes of it (a damaged or forged size)")
+    return d
+
+
+def _count_attr(obj, key, path, where):
+    if key not in obj.attrs:
+        return None
+    v = np.asarray(obj.attrs[key])
+    if v.shape not in ((), (1,)) or v.dtype.kind not in "iu" or int(v.reshape(-1)[0]) < 0:
+        raise TraceError(path, f"{where}@{key} is not a count ({v!r})")
+    return int(v.reshape(-1)[0])
+
+
+def check(f, path="trace"):
+    """Checks every data set the readers use against the header (docs/trace-format.md):
+    parameters@agents, @frames (complete files), ranks, types and extents; TraceError
+    naming the data set, what was expected and what was found."""
+    agents = _count_attr(f["parameters"], "agents", path, "parameters") \
+        if isinstance(f.get("parameters"), h5py.Group) else None
+    complete = is_complete(f)
+    frames = _count_attr(f, "frames", path, "") if complete else None
+    event_rows = _count_attr(f, "events", path, "") if complete else None
+    group = f.get("particles/agents")
+    if not isinstance(group, h5py.Group):
+        raise TraceError(path, "missing group particles/agents")
+    extras = [n for n, g in group.items() if n not in ("box", "id") + ELEMENTS
+              and isinstance(g, h5py.Group) and "value" in g]
+    rows = None
+    for e in ELEMENTS + tuple(extras):
+        base = f"particles/agents/{e}"
+        value_kinds, what = {"position": ("f", "a float type"), "load": ("f", "a float type"),
+                             "energy": ("f", "a float type"),
+                             "state": ("iu", "an integer type")}.get(e, ("iuf", "a number"))
+        series = []
+        for part, kinds, w in (("step", "iu", "an integer type"), ("time", "f", "a float type")):
+            if e in ELEMENTS or part in group[e]:
+                series.append(_dataset(f, path, f"{base}/{part}", 1, kinds, w))
+        value = _dataset(f, path, f"{base}/value", 3 if e == "position" else 2, value_kinds,
+                         what)
+        series.append(value)
+        if agents is None:
+            agents = value.shape[1]
+        if value.shape[1] != agents or (e == "position" and value.shape[2] != 2):
+            want = f"[T][{agents}]" + ("[2]" if e == "position" else "")
+            raise TraceError(path, f"{base}/value: expected {want} (parameters@agents = "
+                                   f"{agents}), found {list(value.shape)}")
+        for d in series:
+            if frames is not None and d.shape[0] != frames:
+                raise TraceError(path, f"{d.name.lstrip('/')}: {d.shape[0]} rows, but the file "
+                                       f"has {frames} frames (@frames)")
+            if complete and rows is not None and d.shape[0] != rows:
+                raise TraceError(path, f"{d.name.lstrip('/')}: {d.shape[0]} rows, where the "
+                                       f"other per-agent series have {rows}")
+            rows = d.shape[0]
+    obs = f.get("observables")
+    if not isinstance(obs, h5py.Group):
+        raise TraceError(path, "missing group observables")
+    for name in obs:
+        for part, kinds, w in (("step", "iu", "an integer type"), ("time", "f", "a float type"),
+                               ("value", "iuf", "a number")):
+            _dataset(f, path, f"observables/{name}/{part}", 1, kinds, w)
+    ev = _dataset(f, path, "events", 1, "V", "a compound (table row) type")
+    if ev.dtype.names is None or not {"time", "kind", "agent", "order"} <= set(ev.dtype.names):
+        raise TraceError(path, f"events: expected the columns time, kind, agent, edge, order, "
+                               f"value, found {ev.dtype.names}")
+    if event_rows is not None and ev.shape[0] != event_rows:
+        raise TraceError(path, f"events: {ev.shape[0]} rows, but @events = {event_rows}")
+    if "connectivity/links_per_sample" in f:
+        n = _dataset(f, path, "connectivity/links_per_sample/value", 1, "iu", "an integer type")
+        if frames is not None and n.shape[0] != frames:
+            raise TraceError(path, f"connectivity/links_per_sample/value: {n.shape[0]} rows, "
+                                   f"but the file has {frames} frames (@frames)")
+    if "connectivity/links" in f:
+        _dataset(f, path, "connectivity/links", 1, "V", "a compound (table row) type")
+    _dataset(f, path, "parameters/scenario", 0, "OSU", "a string")
 
 
 def is_complete(f):
@@ -95,7 +285,10 @@ def links(f, k):
     if "connectivity/links" not in f:
         return np.zeros(0, dtype=[("from", "<u4"), ("to", "<u4"), ("messages", "<u4"),
                                   ("bytes", "<u8")])
-    counts = f["connectivity/links_per_sample/value"][: k + 1]
+    counts = f["connectivity/links_per_sample/value"][: k + 1].astype(np.int64)
+    if len(counts) <= k or (counts < 0).any():
+        raise TraceError(f.filename, f"connectivity/links_per_sample/value: no count >= 0 for "
+                                     f"sample {k}")
     first = int(counts[:k].sum())
     return f["connectivity/links"][first:first + int(counts[k])]
 
@@ -173,3 +366,38 @@ def parameters(f):
     out = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in p.attrs.items()}
     out["scenario"] = p["scenario"].asstr()[()]
     return out
+
+
+def read_all(f):
+    """reads every data set once: TraceError naming the first that cannot be read"""
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            with reading(f"{f.filename}: {name}"):
+                obj[()]
+    f.visititems(visit)
+
+
+def main(argv=None):
+    """trace.py TRACE.h5 ...: checks each trace (layout, then every data set read once) and
+    prints one line per trace; exit 0 when all are fine, else 3 (invalid) or 4 (unreadable)"""
+    paths = sys.argv[1:] if argv is None else argv
+    if not paths or any(p.startswith("-") for p in paths):
+        print("usage: trace.py TRACE.h5 ...", file=sys.stderr)
+        return 2
+    code = 0
+    for path in paths:
+        try:
+            with open_trace(path) as f, reading(path):
+                read_all(f)
+                print(f"{path}: ok, {samples(f)} samples, "
+                      f"{f['particles/agents/position/value'].shape[1]} agents, "
+                      f"{f['events'].shape[0]} events"
+                      + ("" if is_complete(f) else ", partial (the writer did not close it)"))
+        except TraceError as e:
+            print(f"trace.py: {e}", file=sys.stderr)
+            code = max(code, e.exit_code)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

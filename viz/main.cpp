@@ -6,7 +6,7 @@
 
 #include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
-#include "io/trace/trace_format.hpp"
+#include "io/trace/trace_reader.hpp"
 #include "viz/app.hpp"
 
 int main(int argc, char** argv) {
@@ -87,7 +87,12 @@ int main(int argc, char** argv) {
     } catch (const swarm::io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
         return 3;
+    } catch (const swarm::io::TraceFormatError& e) {
+        // a damaged or foreign trace: invalid input
+        std::cerr << "swarmsim-viz: " << e.what() << "\n";
+        return 3;
     } catch (const swarm::io::TraceError& e) {
+        // a trace that cannot be opened
         std::cerr << "swarmsim-viz: " << e.what() << "\n";
         return 4;
     } catch (const swarm::io::OutputError& e) {

@@ -61,6 +61,9 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     const io::TraceSeries energy = series_or_empty(reader_, names, "energy");
     const io::TraceSeries orphaned = series_or_empty(reader_, names, "orphaned");
     const std::size_t n = reader_.samples();
+    // the frames' own times where the observables have fewer rows (a partial file): one read
+    const std::vector<double> frame_times =
+        created.time.size() < n ? reader_.sample_times() : std::vector<double>{};
     times_.reserve(n);
     kpis_.agents = static_cast<double>(reader_.agents());
     kpis_.has_orphaned = !orphaned.value.empty();
@@ -68,7 +71,11 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         return k < s.value.size() ? s.value[k] : 0.0;
     };
     for (std::size_t k = 0; k < n; ++k) {
-        const double t = k < created.time.size() ? created.time[k] : reader_.frame(k).time;
+        const double t = k < created.time.size() ? created.time[k] : frame_times[k];
+        if (!std::isfinite(t)) {
+            throw io::TraceFormatError(
+                path, "the time of sample " + std::to_string(k) + " is not a finite number");
+        }
         times_.push_back(t);
         KpiPoint p;
         p.time_s = t;
@@ -112,6 +119,13 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
 
     // events, disruptions among them
     events_ = reader_.events();
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        // sorting by time needs comparable times
+        if (!std::isfinite(events_[i].time)) {
+            throw io::TraceFormatError(
+                path, "events row " + std::to_string(i) + ": the time is not a finite number");
+        }
+    }
     std::stable_sort(
         events_.begin(), events_.end(),
         [](const io::TraceEvent& a, const io::TraceEvent& b) { return a.time < b.time; });

@@ -192,8 +192,29 @@ bool has_link(hid_t parent, const std::string& path) {
     return true;
 }
 
+namespace {
+
+// attributes read back are small: a header's numbers and tables of names
+constexpr std::size_t kMaxAttrPoints = std::size_t{1} << 16U;
+
+// the number of values of attribute `a`: exactly `max` for a scalar (max = 1), else at most
+// `max`, so that no buffer is sized from a damaged file's claim
+std::size_t attr_points(hid_t a, const char* name, std::size_t max) {
+    const Handle space(check(H5Aget_space(a), "H5Aget_space"));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || static_cast<std::size_t>(n) > max || (max == 1 && n != 1)) {
+        throw std::runtime_error(
+            std::string("attribute ") + name + " has " + std::to_string(n) + " values, expected " +
+            (max == 1 ? std::string("one") : "at most " + std::to_string(max)));
+    }
+    return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
 std::string read_attr_string(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    attr_points(a, name, 1);
     const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
     if (H5Tget_class(ft) != H5T_STRING) {
         throw std::runtime_error(std::string("attribute ") + name + " is not a string");
@@ -207,6 +228,10 @@ std::string read_attr_string(hid_t obj, const char* name) {
         return s;
     }
     const std::size_t n = H5Tget_size(ft);
+    if (n == 0 || n > kMaxAttrPoints) {
+        throw std::runtime_error(std::string("attribute ") + name + " is a string of " +
+                                 std::to_string(n) + " bytes");
+    }
     std::string s(n, '\0');
     check_status(H5Aread(a, ft, s.data()), "cannot read an attribute");
     s.resize(s.find('\0') == std::string::npos ? n : s.find('\0'));
@@ -220,9 +245,7 @@ std::vector<std::string> read_attr_strings(hid_t obj, const char* name) {
         throw std::runtime_error(std::string("attribute ") + name +
                                  " is not an array of variable-length strings");
     }
-    const Handle space(check(H5Aget_space(a), "H5Aget_space"));
-    const hssize_t n = H5Sget_simple_extent_npoints(space);
-    std::vector<char*> p(static_cast<std::size_t>(n > 0 ? n : 0), nullptr);
+    std::vector<char*> p(attr_points(a, name, kMaxAttrPoints), nullptr);
     const Handle t = vlen_string_type();
     check_status(H5Aread(a, t, p.data()), "cannot read an attribute");
     std::vector<std::string> v;
@@ -235,15 +258,14 @@ std::vector<std::string> read_attr_strings(hid_t obj, const char* name) {
 
 std::vector<int> read_attr_ints(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
-    const Handle space(check(H5Aget_space(a), "H5Aget_space"));
-    const hssize_t n = H5Sget_simple_extent_npoints(space);
-    std::vector<int> v(static_cast<std::size_t>(n > 0 ? n : 0));
+    std::vector<int> v(attr_points(a, name, kMaxAttrPoints));
     check_status(H5Aread(a, H5T_NATIVE_INT, v.data()), "cannot read an attribute");
     return v;
 }
 
 std::int64_t read_attr_i64(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    attr_points(a, name, 1);
     std::int64_t v = 0;
     check_status(H5Aread(a, H5T_NATIVE_INT64, &v), "cannot read an attribute");
     return v;
@@ -251,6 +273,7 @@ std::int64_t read_attr_i64(hid_t obj, const char* name) {
 
 double read_attr_f64(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    attr_points(a, name, 1);
     double v = 0;
     check_status(H5Aread(a, H5T_NATIVE_DOUBLE, &v), "cannot read an attribute");
     return v;

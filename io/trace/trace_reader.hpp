@@ -1,7 +1,12 @@
 // Reads a swarmsim HDF5 trace (docs/trace-format.md): sizes, frames (positions and states at
 // sample k), observable series, events and parameters. Used by the visualizer's replay and
-// the tests. Every problem (missing file, not HDF5, not a swarmsim trace, a newer major
-// schema, a partial file when not allowed) is a TraceError naming the file and the problem.
+// the tests. A file that cannot be opened is a TraceError (an I/O problem); anything wrong
+// with its contents (not HDF5, not a swarmsim trace, a newer major schema, a partial file
+// when not allowed, a data set whose rank, type or size disagrees with the header, a chunk
+// that does not decompress) is a TraceFormatError, naming the file, the data set and what
+// was expected and found. Every data set's shape and type are checked before it is read and
+// its extent against the bytes the file holds for it, so that no buffer is sized from a
+// number the file cannot back: a hostile file is refused, never a crash or a hang.
 #pragma once
 
 #include <array>
@@ -13,6 +18,19 @@
 #include "io/trace/trace_format.hpp"
 
 namespace swarm::io {
+
+// malformed or foreign contents: invalid input (exit code 3 in the front ends), where a plain
+// TraceError (a file that cannot be opened or read) is an I/O problem (exit code 4)
+class TraceFormatError : public TraceError {
+  public:
+    using TraceError::TraceError;
+};
+
+// a trace held in memory (a fuzzer's input); the reader keeps its own copy
+struct TraceImage {
+    const void* data = nullptr;
+    std::size_t size = 0;
+};
 
 struct TraceFrameData {
     std::int64_t step = 0;
@@ -34,6 +52,8 @@ class TraceReader {
     // allow_partial: accept a file its writer never closed (complete != 1), e.g. after a
     // crash; its samples are those flushed before the end
     explicit TraceReader(const std::string& path, bool allow_partial = false);
+    // the same from a file image in memory; `name` stands for the path in messages
+    TraceReader(const TraceImage& image, const std::string& name, bool allow_partial = false);
     ~TraceReader();
     TraceReader(const TraceReader&) = delete;
     TraceReader& operator=(const TraceReader&) = delete;
@@ -46,6 +66,8 @@ class TraceReader {
     [[nodiscard]] std::array<int, 2> schema_version() const { return schema_; }
 
     [[nodiscard]] TraceFrameData frame(std::size_t k) const;
+    // the time of every sample (particles/agents/position/time, samples() rows), in one read
+    [[nodiscard]] std::vector<double> sample_times() const;
     [[nodiscard]] std::vector<std::string> observables() const;
     // per-agent value arrays beyond position, state, load and energy
     // (particles/agents/<name>/value, [T][N], any numeric type), e.g. a model's predictions
@@ -71,8 +93,14 @@ class TraceReader {
     [[nodiscard]] std::string parameter_string(const std::string& name) const;
     [[nodiscard]] double parameter_number(const std::string& name) const;
 
+    // reads every data set once (all frames, per-agent values, observables, events and their
+    // kinds, links, the scenario): the first problem is thrown. For checks and fuzzing.
+    void read_all() const;
+
   private:
     struct Impl;
+    void open(bool allow_partial);
+    void check_layout();
     std::string path_;
     std::unique_ptr<Impl> impl_;
     bool complete_ = false;

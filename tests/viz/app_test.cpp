@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/viz/viz_test_util.hpp"
 #include "viz/colormap.hpp"
@@ -186,4 +188,47 @@ TEST_CASE("bad input gives a clear message and the CLI exit codes") {
     CHECK(shell(kViz + " " + scenario + " --screenshot " + kept.string() + " 2> /dev/null") == 4);
     CHECK(std::filesystem::file_size(kept) == 8);
     std::filesystem::remove(kept);
+}
+
+TEST_CASE("a damaged trace is invalid input: exit 3 with the reason, no hang") {
+    // fails while the trace is opened, before any window: no display needed
+    const std::string scenario = test::write_small_scenario().string();
+    const auto clean = test::temp_path("clean.h5");
+    const auto bad = test::temp_path("flipped.h5");
+    REQUIRE(shell(kCli + " run " + scenario + " -o " + clean.string() + " > /dev/null 2>&1") == 0);
+    std::vector<char> bytes(std::filesystem::file_size(clean));
+    {
+        std::FILE* in = std::fopen(clean.c_str(), "rb");
+        REQUIRE(in != nullptr);
+        REQUIRE(std::fread(bytes.data(), 1, bytes.size(), in) == bytes.size());
+        std::fclose(in);
+    }
+    REQUIRE(bytes.size() > 10000);
+    const auto write = [&](const std::vector<char>& b) {
+        std::ofstream(bad, std::ios::binary)
+            .write(b.data(), static_cast<std::streamsize>(b.size()));
+    };
+    // 300 flipped bits (issue 21: the visualizer retried the bad checksums for hours)
+    std::vector<char> flipped = bytes;
+    std::mt19937 rng(300);
+    for (int i = 0; i < 300; ++i) {
+        flipped[rng() % flipped.size()] ^= static_cast<char>(1U << (rng() % 8));
+    }
+    write(flipped);
+    const std::string run = "timeout 20 " + kViz + " " + bad.string() + " --screenshot " +
+                            test::temp_path("bad.png").string() + " 2> " +
+                            test::temp_path("err.txt").string();
+    CHECK(shell(run) == 3);
+    std::string err;
+    {
+        std::ifstream in(test::temp_path("err.txt"));
+        std::getline(in, err);
+    }
+    CHECK(err.find("swarmsim-viz: trace file '" + bad.string() + "': ") == 0);
+    // truncated
+    write(std::vector<char>(bytes.begin(),
+                            bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2)));
+    CHECK(shell(run) == 3);
+    std::filesystem::remove(clean);
+    std::filesystem::remove(bad);
 }

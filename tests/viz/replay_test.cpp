@@ -4,6 +4,9 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <vector>
 
@@ -161,5 +164,86 @@ TEST_CASE("replay of a missing or foreign file is a trace error naming it") {
     std::fputs("not hdf5", f);
     std::fclose(f);
     CHECK_THROWS_AS(ReplaySource(path.string()), io::TraceError);
+    std::filesystem::remove(path);
+}
+
+namespace {
+
+// writes one row of a 1-D float64 data set
+void write_double(const std::filesystem::path& file, const char* name, hsize_t row, double v) {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    const hid_t fs = H5Dget_space(d);
+    const hsize_t one = 1;
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &row, nullptr, &one, nullptr);
+    const hid_t ms = H5Screate_simple(1, &one, nullptr);
+    REQUIRE(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &v) >= 0);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("replay refuses a damaged trace with a format error instead of crashing") {
+    const auto path = test::temp_path("damaged.h5");
+    test::write_small_trace(path);
+    // issue 21's crash: state rows wider than the agents (read whole into a buffer of 40)
+    {
+        const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        REQUIRE(f >= 0);
+        REQUIRE(H5Ldelete(f, "particles/agents/state/value", H5P_DEFAULT) >= 0);
+        const std::array<hsize_t, 2> dims = {39, 4000};
+        const hid_t space = H5Screate_simple(2, dims.data(), nullptr);
+        const hid_t d = H5Dcreate2(f, "particles/agents/state/value", H5T_NATIVE_INT8, space,
+                                   H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        const std::vector<std::int8_t> zeros(39 * 4000, 0);
+        H5Dwrite(d, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data());
+        H5Dclose(d);
+        H5Sclose(space);
+        H5Fclose(f);
+    }
+    CHECK_THROWS_WITH_AS(ReplaySource(path.string()),
+                         doctest::Contains("particles/agents/state/value: expected [T][40]"),
+                         io::TraceFormatError);
+
+    // a time that is not a number: the timeline cannot be ordered
+    test::write_small_trace(path);
+    write_double(path, "observables/created/time", 5, std::nan(""));
+    CHECK_THROWS_WITH_AS(ReplaySource(path.string()),
+                         doctest::Contains("the time of sample 5 is not a finite number"),
+                         io::TraceFormatError);
+
+    // a damaged chunk: the replay opens (the metadata is intact) and the frame is an error
+    test::write_small_trace(path);
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    {
+        const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t d = H5Dopen2(f, "particles/agents/position/value", H5P_DEFAULT);
+        const hid_t space = H5Dget_space(d);
+        std::array<hsize_t, 3> offset{};
+        unsigned mask = 0;
+        REQUIRE(H5Dget_chunk_info(d, space, 0, offset.data(), &mask, &addr, &size) >= 0);
+        H5Sclose(space);
+        H5Dclose(d);
+        H5Fclose(f);
+    }
+    {
+        std::FILE* f = std::fopen(path.c_str(), "r+b");
+        REQUIRE(f != nullptr);
+        for (hsize_t i = size / 4; i < size / 2; i += 7) {
+            std::fseek(f, static_cast<long>(addr + i), SEEK_SET);
+            std::fputc(0xA5, f);
+        }
+        std::fclose(f);
+    }
+    ReplaySource r(path.string());
+    Snapshot s;
+    CHECK_THROWS_WITH_AS(r.fill(600.0, s),
+                         doctest::Contains("particles/agents/position/value: cannot read row"),
+                         io::TraceFormatError);
     std::filesystem::remove(path);
 }

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""scripts/trace.py and scripts/report.py on damaged and forged traces (issue 21): each is
+refused with one line naming the file and the problem and exit 3 (4 when it cannot be opened),
+never a traceback or a hang. The traces are made here from one short run of
+trace_test_writer: data sets of different widths, a missing one, a wrong type, a frame count
+mismatch, a forged extent, flipped bytes in the compressed chunks and anywhere, a truncated
+file. Exit 77 (skipped) without h5py, numpy or matplotlib.
+
+    trace_hostile_python_test.py TRACE_TEST_WRITER SCRIPTS_DIR OUT_DIR
+"""
+import contextlib
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+try:
+    import h5py
+    import matplotlib  # noqa: F401
+    import numpy as np
+except ImportError as e:
+    print(f"skipped: {e}")
+    sys.exit(77)
+
+writer, scripts, out = sys.argv[1:4]
+os.makedirs(out, exist_ok=True)
+sys.path.insert(0, scripts)
+import report  # noqa: E402
+import trace as swarm_trace  # noqa: E402
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+clean = os.path.join(out, "clean.h5")
+subprocess.run([writer, clean], check=True, timeout=60)
+
+
+def variant(name, change=None):
+    """a copy of the clean trace, changed by change(h5py.File) when given"""
+    path = os.path.join(out, name + ".h5")
+    shutil.copy(clean, path)
+    if change is not None:
+        with h5py.File(path, "r+") as f:
+            change(f)
+    return path
+
+
+def replace(f, name, data):
+    del f[name]
+    f.create_dataset(name, data=data)
+
+
+def run_main(main, args):
+    """(exit code, stderr) of a script's main() run in this process; an exception escaping
+    it is what a user would see as a traceback"""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(args)
+        except BaseException as e:  # noqa: BLE001: any escape is the failure checked for
+            code = f"raised {type(e).__name__}: {e}"
+    return code, err.getvalue()
+
+
+def refused(path, expect, code=3, scripts=("trace.py", "report.py")):
+    """trace.py and report.py refuse `path`: exit `code`, one line with the file and `expect`"""
+    mains = {"trace.py": (swarm_trace.main, [path]),
+             "report.py": (report.main, [path, "-o", os.path.join(out, "r")])}
+    for script in scripts:
+        main, args = mains[script]
+        got, err = run_main(main, args)
+        lines = err.strip().splitlines()
+        check(got == code, f"{script} {os.path.basename(path)}: exit {got}, expected {code}")
+        check(len(lines) == 1 and lines[0].startswith(f"{script}: {path}: ")
+              and expect in lines[0],
+              f"{script} {os.path.basename(path)}: one line naming the file and '{expect}': "
+              f"{err!r}")
+
+
+T = swarm_trace.samples(h5py.File(clean, "r"))
+N = h5py.File(clean, "r")["particles/agents/state/value"].shape[1]
+
+refused(variant("wide", lambda f: replace(f, "particles/agents/state/value",
+                                          np.zeros((T, N + 400), "i1"))),
+        f"particles/agents/state/value: expected [T][{N}] (parameters@agents = {N}), "
+        f"found [{T}, {N + 400}]")
+refused(variant("narrow", lambda f: replace(f, "particles/agents/position/value",
+                                            np.zeros((T, 3, 2), "f4"))),
+        "particles/agents/position/value: expected")
+refused(variant("missing", lambda f: f.__delitem__("particles/agents/load/value")),
+        "missing data set particles/agents/load/value")
+refused(variant("missing_obs", lambda f: f.__delitem__("observables/service_level")),
+        "missing data set observables/service_level/value", scripts=("report.py",))
+refused(variant("dtype", lambda f: replace(f, "particles/agents/energy/value",
+                                           np.zeros((T, N), "i4"))),
+        "particles/agents/energy/value: expected a float type, found int32")
+refused(variant("frames", lambda f: f.attrs.__setitem__("frames", np.uint64(T + 1))),
+        f"{T} rows, but the file has {T + 1} frames (@frames)")
+
+
+def forge(f):
+    del f["observables/created/value"]
+    f.create_dataset("observables/created/value", shape=(10**12,), maxshape=(None,),
+                     chunks=(1024,), dtype="i8")
+
+
+refused(variant("forged", forge), "needs 8000000000000 bytes, but the file holds 0 bytes")
+
+# flipped bytes in the compressed chunks (deterministic): the layout is intact, the read fails
+with h5py.File(clean, "r") as f:
+    chunks = []
+    for e in swarm_trace.ELEMENTS:
+        d = f[f"particles/agents/{e}/value"]
+        chunks += [(c.byte_offset, c.size) for c in
+                   (d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks()))]
+data = open(clean, "rb").read()
+rng = random.Random(21)
+flipped = bytearray(data)
+for _ in range(300):
+    at, size = chunks[rng.randrange(len(chunks))]
+    flipped[at + rng.randrange(size)] ^= 0x5A
+chunk_path = os.path.join(out, "chunks.h5")
+open(chunk_path, "wb").write(flipped)
+refused(chunk_path, "inflate() failed")
+
+# flipped bytes anywhere: refused, or by luck readable; never a traceback
+for seed in range(4):
+    rng = random.Random(seed)
+    flipped = bytearray(data)
+    for _ in range(300):
+        flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+    path = os.path.join(out, f"flipped{seed}.h5")
+    open(path, "wb").write(flipped)
+    got, err = run_main(swarm_trace.main, [path])
+    check(got in (0, 3), f"trace.py flipped{seed}: exit {got} ({err!r})")
+    check(got == 0 or err.startswith(f"trace.py: {path}: "), f"flipped{seed}: {err!r}")
+
+truncated = os.path.join(out, "truncated.h5")
+open(truncated, "wb").write(data[: len(data) // 2])
+refused(truncated, "cannot open the HDF5 file")
+text = os.path.join(out, "text.h5")
+open(text, "w", encoding="utf-8").write("not hdf5\n")
+refused(text, "not an HDF5 file")
+refused(os.path.join(out, "nonexistent.h5"), "cannot open it", code=4)
+
+# the clean trace still checks and reports
+got, err = run_main(swarm_trace.main, [clean])
+check(got == 0, f"trace.py on the clean trace: {got} {err!r}")
+
+# end to end once: a separate process (trace.py: no matplotlib to import), exit 3 and one
+# line on stderr
+p = subprocess.run(["/usr/bin/python3", os.path.join(scripts, "trace.py"), chunk_path],
+                   capture_output=True, text=True, timeout=60)
+check(p.returncode == 3 and "Traceback" not in p.stderr
+      and len(p.stderr.strip().splitlines()) == 1,
+      f"trace.py process: exit {p.returncode}, stderr {p.stderr!r}")
+
+print("failures:", len(failures))
+sys.exit(1 if failures else 0)
