@@ -19,7 +19,9 @@
 
 namespace {
 
+#if SWARM_FUZZ_FORMAT == 0
 constexpr std::string_view kCoSeparator = "\n--co--\n";
+#endif
 
 void load(std::string_view input) {
     using namespace swarm;
