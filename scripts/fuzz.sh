@@ -35,6 +35,11 @@ if [ ! -f "$build/build.ninja" ]; then
         -DSWARM_SANITIZE=ON -DSWARM_BUILD_FUZZ=ON -DSWARM_BUILD_TESTS=ON \
         -DSWARM_BUILD_VIZ=OFF -DSWARM_BUILD_BENCH=OFF >/dev/null
 fi
+if ! grep -q '^SWARM_BUILD_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+    echo "fuzz.sh: $build is not configured with SWARM_BUILD_FUZZ=ON (clang); configure it" \
+        "as .ci/run does or pass another dir with -b" >&2
+    exit 2
+fi
 fuzzers=()
 for t in "${targets[@]}"; do fuzzers+=("fuzz_$t"); done
 cmake --build "$build" -j "$(nproc)" --target "${fuzzers[@]}" trace_test_writer >/dev/null
