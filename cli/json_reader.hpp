@@ -17,6 +17,15 @@ class JsonError : public std::runtime_error {
 
 struct JsonValue {
     enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+    // declared here, defaulted in the .cpp: members holds pairs of this still incomplete
+    // type, whose implicit special members clang with libstdc++ refuses to instantiate
+    JsonValue();
+    ~JsonValue();
+    JsonValue(const JsonValue&);
+    JsonValue(JsonValue&&) noexcept;
+    JsonValue& operator=(const JsonValue&);
+    JsonValue& operator=(JsonValue&&) noexcept;
+
     Kind kind = Kind::kNull;
     bool boolean = false;
     double number = 0.0;

@@ -19,7 +19,10 @@ void one_to_all(const world::RoadNetwork& network, world::NodeId source, bool ba
     dist[source] = 0.0;
     heap.push(0.0, source);
     while (!heap.empty()) {
-        const auto [d, u] = heap.pop();
+        // not a structured binding: the lambda below captures d (clang 14 cannot)
+        const auto top = heap.pop();
+        const double d = top.key;
+        const NodeId u = top.node;
         if (d > dist[u]) {
             continue;
         }
