@@ -193,12 +193,12 @@ int run_learn(const LearnOptions& o) {
     }
     const auto& last = sim->series().back();
     if (o.json) {
-        std::cout << "{\"scenario\": " << quoted(s.source)
+        std::cout << "{\"scenario\": " << cli::quoted(s.source)
                   << ", \"protocol\": " << quoted(learning::to_string(s.spec.protocol))
                   << ", \"overlay\": " << quoted(learning::to_string(s.spec.overlay))
                   << ", \"agents\": " << s.spec.agents << ", \"seed\": " << s.spec.seed
                   << ", \"wall_s\": " << number(wall)
-                  << ", \"state_hash\": " << quoted(hex(sim->state_hash()))
+                  << ", \"state_hash\": " << cli::quoted(hex(sim->state_hash()))
                   << ",\n \"diverged\": " << (diverged.diverged ? "true" : "false")
                   << ", \"diverged_at_round\": "
                   << (diverged.diverged ? std::to_string(diverged.round) : "null")

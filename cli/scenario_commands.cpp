@@ -220,12 +220,12 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
     out << "{\n"
         << R"(  "command": "run",)"
         << "\n"
-        << R"(  "scenario": )" << quoted(o.file) << ",\n"
+        << R"(  "scenario": )" << cli::quoted(o.file) << ",\n"
         << R"(  "run": {"seed": )" << r.seed << R"(, "vehicles": )" << s.spec.vehicle_count()
         << R"(, "depots": )" << s.spec.depot_count() << R"(, "nodes": )" << s.network->node_count()
         << R"(, "lps": )" << r.lps << R"(, "simulated_s": )" << number(r.simulated_s)
         << R"(, "events": )" << r.stats.events << R"(, "windows": )" << r.stats.windows
-        << R"(, "stop_reason": )" << quoted(sim::to_string(r.stats.reason))
+        << R"(, "stop_reason": )" << cli::quoted(sim::to_string(r.stats.reason))
         << R"(, "interrupted": )" << (r.interrupted ? "true" : "false");
     if (!r.trace_status.empty()) {
         out << R"(, "trace": {"path": )" << cli::quoted(r.trace_path) << R"(, "status": )"
@@ -234,8 +234,8 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
     }
     out
         // strings: 64-bit integers do not survive JSON readers that use doubles
-        << R"(, "event_hash": )" << quoted(hex(r.event_hash)) << R"(, "kpi_hash": )"
-        << quoted(hex(r.kpis.hash))
+        << R"(, "event_hash": )" << cli::quoted(hex(r.event_hash)) << R"(, "kpi_hash": )"
+        << cli::quoted(hex(r.kpis.hash))
         << "},\n"
         // everything that depends on the machine or the thread count
         << R"(  "host": {"threads": )" << r.threads << R"(, "partitions": )" << r.partitions

@@ -319,6 +319,13 @@ code=$?
 [ $code -eq 130 ] || fail "SIGINT should exit 130, got $code: $(cat err.txt)"
 grep -q '"interrupted": true' int.json || fail "no partial summary after SIGINT: $(cat int.json)"
 
+# the JSON names the scenario file as JSON: a quote, a backslash and a tab in its path
+odd='odd "name\	x.toml'
+cp "$src/scenarios/default.toml" "$odd"
+"$swarmsim" run "$odd" --until 60 --json >odd.json 2>err.txt || fail "run of '$odd' exited $?"
+/usr/bin/python3 -c "import json,sys; d=json.load(open('odd.json')); assert d['scenario'].endswith(sys.argv[1]), d['scenario']" "$odd" ||
+    fail "the JSON of a run of '$odd' is not valid or does not name it: $(head -c 300 odd.json)"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
     exit 1
