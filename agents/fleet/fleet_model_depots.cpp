@@ -6,6 +6,7 @@
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_model_internal.hpp"
+#include "agents/fleet/fleet_protocol_host.hpp"
 
 namespace swarm::agents {
 

@@ -159,8 +159,8 @@ void TraceReader::open(bool allow_partial) {
             const std::string why = h5::has_attr(f, "incomplete_reason")
                                         ? h5::read_attr_string(f, "incomplete_reason")
                                         : std::string("no reason recorded");
-            throw TraceError(path, "incomplete trace: writing it failed (" + why +
-                                       "); pass allow_partial to read the samples kept");
+            throw TraceFormatError(path_, "incomplete trace: writing it failed (" + why +
+                                              "); pass allow_partial to read the samples kept");
         }
         if (!complete_ && !allow_partial) {
             throw TraceFormatError(path_,

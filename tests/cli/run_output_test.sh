@@ -105,7 +105,7 @@ sys.path.insert(0, sys.argv[1])
 import report, trace
 with trace.open_trace(sys.argv[2]) as f:
     assert trace.status(f).startswith("INCOMPLETE: writing it failed (cannot write a chunk"), trace.status(f)
-    report.write_summary(f, trace.observables(f), "report.md")
+    report.write_summary(report.read_run(f, sys.argv[2]), "report.md")
 text = open("report.md").read()
 assert text.splitlines()[2].startswith("**Trace INCOMPLETE"), text[:300]
 PY

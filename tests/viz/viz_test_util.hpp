@@ -95,7 +95,9 @@ inline void write_small_trace(const std::filesystem::path& path,
     h.scenario_text = s.resolved_toml;
     h.seed = s.run.seed;
     h.agent_values = io::FleetLearningSource::names(s.spec);
-    io::TraceWriter writer(path.string(), h);
+    io::TraceOptions to;
+    to.replace = true;  // tests write a clean trace again where they damaged one
+    io::TraceWriter writer(path.string(), h, to);
     io::TraceObserver observer(model, writer);
     io::FleetLearningSource learned(model);
     if (!h.agent_values.empty()) {

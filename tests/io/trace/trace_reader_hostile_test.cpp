@@ -43,7 +43,9 @@ void write_trace(const std::string& path) {
     swarm::io::TraceHeader h;
     h.agents = kAgents;
     h.scenario_text = "name = \"hostile\"\n";
-    swarm::io::TraceWriter w(path, h);
+    swarm::io::TraceOptions o;
+    o.replace = true;  // the tests write a clean trace again over the one they damaged
+    swarm::io::TraceWriter w(path, h, o);
     for (std::size_t k = 0; k < kFrames; ++k) {
         auto f = w.acquire();
         f->step = static_cast<std::int64_t>(k) * 1000;
