@@ -38,12 +38,12 @@ TEST_CASE("json flatten lists numeric leaves with dotted keys in order") {
 }
 
 TEST_CASE("json reader names the line of malformed input") {
-    CHECK_THROWS_WITH_AS(parse_json("{\n\"a\": 1,\n}"), "line 3: expected a member name",
+    CHECK_THROWS_WITH_AS((void)parse_json("{\n\"a\": 1,\n}"), "line 3: expected a member name",
                          JsonError);
-    CHECK_THROWS_AS(parse_json("[1, 2"), JsonError);
-    CHECK_THROWS_AS(parse_json("{\"a\": 01x}"), JsonError);
-    CHECK_THROWS_AS(parse_json("\"open"), JsonError);
-    CHECK_THROWS_AS(parse_json("{} extra"), JsonError);
-    CHECK_THROWS_AS(parse_json(""), JsonError);
-    CHECK_THROWS_AS(parse_json(std::string(1000, '[')), JsonError);
+    CHECK_THROWS_AS((void)parse_json("[1, 2"), JsonError);
+    CHECK_THROWS_AS((void)parse_json("{\"a\": 01x}"), JsonError);
+    CHECK_THROWS_AS((void)parse_json("\"open"), JsonError);
+    CHECK_THROWS_AS((void)parse_json("{} extra"), JsonError);
+    CHECK_THROWS_AS((void)parse_json(""), JsonError);
+    CHECK_THROWS_AS((void)parse_json(std::string(1000, '[')), JsonError);
 }

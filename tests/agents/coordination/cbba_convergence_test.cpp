@@ -133,8 +133,11 @@ TEST_CASE("a dropped claim that a relay holds is cleared when the news of both w
 TEST_CASE("the random runs that never agreed before the fix converge") {
     // the suite's generator, as in cbba_test.cpp: seed 725 with OverlapScore (stream 17),
     // seeds 1037 and 1071 with CoverageScore (stream 61)
-    for (const auto& [seed, stream] :
+    for (const auto& run :
          std::vector<std::pair<std::uint64_t, std::uint32_t>>{{725, 17}, {1037, 61}, {1071, 61}}) {
+        // plain locals: clang 14 cannot capture structured bindings (INFO's lambda)
+        const std::uint64_t seed = run.first;
+        const std::uint32_t stream = run.second;
         INFO("seed " << seed << " stream " << stream);
         sim::RandomStream rng(seed, stream);
         const testing::Instance in = testing::random_instance(seed, rng);

@@ -51,7 +51,10 @@ inline CompareResult compare(Router& router, DijkstraRouter& reference,
                              const RouteView& view) {
     CompareResult result;
     const world::RoadNetwork& net = reference.network();
-    for (const auto& [from, to] : pairs) {
+    for (const auto& pair : pairs) {
+        // plain locals: clang 14 cannot capture structured bindings (CAPTURE's lambda)
+        const NodeId from = pair.first;
+        const NodeId to = pair.second;
         const Route expected = reference.fastest(from, to, view);
         const Route got = router.fastest(from, to, view);
         CAPTURE(from);
