@@ -116,6 +116,8 @@ void FleetSpec::validate() const {
     require(demand.max_size >= 1 && demand.due_s > 0.0 && demand.zone_radius_m > 0.0 &&
                 demand.customer_service_s >= 0.0,
             "bad demand parameters");
+    // offers and awards carry an order's size in 16 bits
+    require(demand.max_size <= 0xFFFF, "demand max_size in [1, 65535]");
     require(time.from_seconds(demand.kpi_interval_s) > 0, "KPI interval must be > 0");
     require(allocation.max_offers >= 1 && allocation.max_offers <= 64, "max_offers in [1, 64]");
     require(allocation.max_plan >= 1 && allocation.max_plan <= kMaxPlan,

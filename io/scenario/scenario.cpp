@@ -219,7 +219,7 @@ void read_demand(const Reader& r, toml::table& root, const RunSettings& run, age
     d.start_hour = r.real(t, "demand", "start_hour", 0.0, 0.0, 24.0);
     per_depot = r.real(t, "demand", "per_depot_per_hour", 60.0, 0.0, 1e6);
     d.zone_radius_m = r.real(t, "demand", "zone_radius_m", 1500.0, 0.0, 1e6, true);
-    d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 1'000'000));
+    d.max_size = static_cast<std::uint32_t>(r.integer(t, "demand", "max_size", 3, 1, 65'535));
     d.due_s = r.real(t, "demand", "due_s", 2700.0, 0.0, kMaxDurationS, true);
     at_least_one_tick(r, t, "demand", "due_s", d.due_s, run);
     d.customer_service_s = r.real(t, "demand", "customer_service_s", 60.0, 0.0, 86400.0);

@@ -24,8 +24,9 @@ std::uint64_t fingerprint(const RoadNetwork& net) {
     auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
     for (NodeId v = 0; v < net.node_count(); ++v) {
         mix(net.external_id(v));
-        mix(static_cast<std::uint64_t>(net.position(v).x * 1000.0));
-        mix(static_cast<std::uint64_t>(net.position(v).y * 1000.0));
+        // through int64: negative coordinates (a double to unsigned cast would be undefined)
+        mix(static_cast<std::uint64_t>(static_cast<std::int64_t>(net.position(v).x * 1000.0)));
+        mix(static_cast<std::uint64_t>(static_cast<std::int64_t>(net.position(v).y * 1000.0)));
     }
     for (EdgeId e = 0; e < net.edge_count(); ++e) {
         mix(net.source(e));

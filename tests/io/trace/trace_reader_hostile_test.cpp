@@ -19,7 +19,15 @@
 #include "io/trace/trace_reader.hpp"
 #include "io/trace/trace_writer.hpp"
 
+// AddressSanitizer on: gcc says so by __SANITIZE_ADDRESS__, clang by __has_feature
 #if defined(__SANITIZE_ADDRESS__)
+#define SWARM_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWARM_TEST_ASAN 1
+#endif
+#endif
+#if defined(SWARM_TEST_ASAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -71,14 +79,14 @@ void write_trace(const std::string& path) {
 class IgnoreHdf5Leaks {
   public:
     IgnoreHdf5Leaks() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(SWARM_TEST_ASAN)
         H5set_free_list_limits(0, 0, 0, 0, 0, 0);
         H5garbage_collect();
         __lsan_disable();
 #endif
     }
     ~IgnoreHdf5Leaks() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(SWARM_TEST_ASAN)
         __lsan_enable();
 #endif
     }
