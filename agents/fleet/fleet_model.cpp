@@ -179,25 +179,17 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
     return s;
 }
 
-// vehicles per task of the board's row fill: large enough to amortise a task
-constexpr std::size_t kBoardChunk = 4096;
-
 void FleetModel::rebuild_board(Tick t) {
     const bool telemetry = needs_.plan_estimates;
-    // each row reads only its own vehicle: data-parallel over the injected executor, the
-    // same rows for any thread count
-    const auto rows = [this, t, telemetry](std::size_t from, std::size_t to) {
-        for (auto v = static_cast<std::uint32_t>(from); v < to; ++v) {
-            FleetBoard::Entry& e = board_scratch_[v];
-            e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
-            if (telemetry) {
-                const PlanEstimate est = estimate_plan(spec_, view(v, t), nullptr, t);
-                e.free_at = est.finish;
-                e.free_node = fleet_.plan[v].size > 0 ? est.end : view(v, t).position;
-            }
+    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+        FleetBoard::Entry& e = board_scratch_[v];
+        e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
+        if (telemetry) {
+            const PlanEstimate est = estimate_plan(spec_, view(v, t), nullptr, t);
+            e.free_at = est.finish;
+            e.free_node = fleet_.plan[v].size > 0 ? est.end : view(v, t).position;
         }
-    };
-    sim::for_each_range(engine_->executor(), fleet_.size(), kBoardChunk, rows);
+    }
     board_.rebuild(board_scratch_);
     board_.set_built_at(t);
     share_knowledge(t);
