@@ -1,0 +1,243 @@
+#include "io/trace/trace_layout.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <tuple>
+#include <utility>
+
+#include "io/trace/hdf5_util.hpp"
+
+#ifndef SWARM_VERSION
+#define SWARM_VERSION "unknown"
+#endif
+
+namespace swarm::io::detail {
+
+namespace {
+
+using h5::Appendable;
+using h5::Handle;
+
+constexpr hsize_t kTimeChunk = 1024;
+constexpr hsize_t kEventChunk = 4096;
+constexpr std::size_t kChunkTargetBytes = 256 * 1024;
+
+// frames per chunk for records of `row_bytes`: about kChunkTargetBytes per chunk
+hsize_t chunk_rows(std::size_t row_bytes) {
+    const std::size_t rows = kChunkTargetBytes / std::max<std::size_t>(row_bytes, 1);
+    return static_cast<hsize_t>(std::clamp<std::size_t>(rows, 1, 1024));
+}
+
+// an H5MD time-dependent element: {step, time, value}
+
+// creates group/name/{step,time,value} (closed again: SWMR starts afterwards). `time` is the
+// HDF5 dimension scale of the first axis of step and value (netCDF/xarray: a coordinate);
+// value's further axes get `axis_scales`, one per axis of `row`.
+void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                   const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
+                   int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0,
+                   const std::vector<hid_t>& axis_scales = {}) {
+    const Handle g = h5::create_group(parent, name);
+    {
+        const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
+        const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
+                              deflate);
+        h5::attr_string(time.id(), "unit", "s");
+        const Appendable value(g, "value", file_type, mem_type, row,
+                               frames_per_chunk > 0 ? frames_per_chunk : chunk_rows(row_bytes),
+                               deflate, agent_block);
+        if (unit != nullptr) {
+            h5::attr_string(value.id(), "unit", unit);
+        }
+        h5::make_scale(time.id(), "time");
+        h5::attach_scale(step.id(), time.id(), 0);
+        h5::attach_scale(value.id(), time.id(), 0);
+        for (std::size_t axis = 0; axis < row.size() && axis < axis_scales.size(); ++axis) {
+            h5::attach_scale(value.id(), axis_scales[axis], static_cast<unsigned>(axis + 1));
+        }
+    }
+}
+
+// a fixed dimension scale: name[values.size()] (the scales of the agent and x/y axes)
+template <class T>
+Handle create_scale(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                    const std::vector<T>& values) {
+    const hsize_t n = values.size();
+    const Handle space(h5::check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+    const Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+    h5::check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+    Handle d(h5::check(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       "cannot create a dimension scale"));
+    if (n > 0) {
+        h5::check_status(H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                         "cannot write a dimension scale");
+    }
+    h5::make_scale(d, name);
+    return d;
+}
+
+// a per-agent element: time axes appended as usual, values a chunk row at a time
+}  // namespace
+
+void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
+    const int deflate = o.deflate;
+    const auto frames = static_cast<hsize_t>(std::max<std::size_t>(1, o.chunk_frames));
+    const auto block = static_cast<hsize_t>(std::max<std::size_t>(1, o.agent_block));
+    h5::attr_i64(file, "complete", 0);
+    // h5md: version, author, creator, our module
+    {
+        const Handle md = h5::create_group(file, "h5md");
+        h5::attr_ints(md, "version", {kH5mdVersion[0], kH5mdVersion[1]});
+        const Handle author = h5::create_group(md, "author");
+        h5::attr_string(author, "name", h.author);
+        const Handle creator = h5::create_group(md, "creator");
+        h5::attr_string(creator, "name", "swarmsim");
+        h5::attr_string(creator, "version", SWARM_VERSION);
+        const Handle modules = h5::create_group(md, "modules");
+        const Handle ours = h5::create_group(modules, "swarmsim_trace");
+        h5::attr_ints(ours, "version", {kTraceSchemaVersion[0], kTraceSchemaVersion[1]});
+    }
+    // particles/agents: box, the agents' ids and the four elements. Every axis of a per-agent
+    // value is labelled by a dimension scale (xarray wants all or none): time (the element's
+    // own), id (particles/agents/id, H5MD's element of particle ids: vehicle v is row v) and,
+    // for positions, xy (at the root: a scale must sit in an ancestor of its users' group).
+    {
+        const std::vector<char> xy_names = {'x', 'y'};
+        const Handle xy_type(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        h5::check_status(H5Tset_size(xy_type, 1), "H5Tset_size");
+        const Handle xy = create_scale(file, "xy", xy_type, xy_type, xy_names);
+        const Handle particles = h5::create_group(file, "particles");
+        const Handle agents = h5::create_group(particles, "agents");
+        const Handle box = h5::create_group(agents, "box");
+        h5::attr_ints(box, "dimension", {2});
+        h5::attr_strings(box, "boundary", {"none", "none"});
+        std::vector<std::uint32_t> ids(h.agents);
+        for (std::uint32_t v = 0; v < h.agents; ++v) {
+            ids[v] = v;
+        }
+        const Handle id = create_scale(agents, "id", H5T_STD_U32LE, H5T_NATIVE_UINT32, ids);
+        const hsize_t n = h.agents;
+        create_series(agents, "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n, 2}, h.agents * 8,
+                      "m", deflate, frames, block, {id, xy});
+        create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
+                      deflate, frames, block, {id});
+        create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
+                      deflate, frames, block, {id});
+        create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
+                      deflate, frames, block, {id});
+        for (const std::string& name : h.agent_values) {
+            create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
+                          nullptr, deflate, frames, block, {id});
+        }
+    }
+    // observables
+    {
+        const Handle obs = h5::create_group(file, "observables");
+        for (const ScalarSpec& s : kSampleScalars) {
+            create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+        }
+        for (const ScalarSpec& s : kIntervalScalars) {
+            create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+        }
+    }
+    // connectivity: links per sample (from, to, messages, bytes) in one table, and the
+    // number of rows each sample added (H5MD time series) so a reader can slice per sample
+    {
+        const Handle c = h5::create_group(file, "connectivity");
+        create_series(c, "links_per_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, 8, nullptr,
+                      deflate);
+        const Handle ft = h5::link_type(true);
+        const Appendable links(c, "links", ft, H5T_NATIVE_INT64, {}, kEventChunk, deflate);
+        h5::attr_string(links.id(), "bytes_unit", "byte");
+    }
+    // parameters
+    {
+        const Handle p = h5::create_group(file, "parameters");
+        h5::attr_u64(p, "seed", h.seed);
+        h5::attr_u64(p, "threads", h.threads);
+        h5::attr_string(p, "swarmsim_version", SWARM_VERSION);
+        h5::attr_u64(p, "network_nodes", h.network_nodes);
+        h5::attr_u64(p, "network_edges", h.network_edges);
+        h5::attr_u64(p, "agents", h.agents);
+        h5::attr_u64(p, "depots", h.depots);
+        h5::attr_i64(p, "ticks_per_second", h.ticks_per_second);
+        h5::attr_f64(p, "sample_interval_s", h.sample_interval_s);
+        h5::attr_f64(p, "kpi_interval_s", h.kpi_interval_s);
+        h5::attr_string(p, "scenario_name", h.scenario_name);
+        // the resolved scenario as a scalar variable-length UTF-8 string dataset
+        Handle t(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        h5::check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");
+        h5::check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+        const Handle space(h5::check(H5Screate(H5S_SCALAR), "H5Screate"));
+        const Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+        h5::check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+        const Handle d(
+            h5::check(H5Dcreate2(p, "scenario", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                      "cannot create parameters/scenario"));
+        const char* text = h.scenario_text.c_str();
+        h5::check_status(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+                         "cannot write parameters/scenario");
+    }
+    // events: an extendible compound table
+    {
+        const Handle ft = h5::event_type(true);
+        const Appendable ev(file, "events", ft, H5T_NATIVE_DOUBLE, {}, kEventChunk, deflate);
+        // the kinds table (docs/trace-format.md): one entry per code in each attribute
+        std::vector<std::string> names, labels, disruptions, roles, targets, values;
+        std::vector<int> pairs;
+        for (const TraceKindInfo& k : trace_event_kinds()) {
+            names.push_back(k.name);
+            labels.push_back(k.label);
+            disruptions.push_back(k.disruption);
+            roles.push_back(k.role);
+            targets.push_back(k.target);
+            pairs.push_back(k.pair);
+            values.push_back(k.value);
+        }
+        h5::attr_strings(ev.id(), "kinds", names);
+        h5::attr_strings(ev.id(), "kind_labels", labels);
+        h5::attr_strings(ev.id(), "kind_disruptions", disruptions);
+        h5::attr_strings(ev.id(), "kind_roles", roles);
+        h5::attr_strings(ev.id(), "kind_targets", targets);
+        h5::attr_ints(ev.id(), "kind_pairs", pairs);
+        h5::attr_strings(ev.id(), "kind_values", values);
+        h5::attr_string(ev.id(), "time_unit", "s");
+    }
+}
+
+// the extra per-agent names: plain link names, unique, none of the standard elements
+void check_value_names(const std::string& path, const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string& name = names[i];
+        const std::string what = "per-agent value '" + name + "': ";
+        const bool plain = !name.empty() && name.front() != '.' &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                                      c == '_' || c == '-' || c == '.';
+                           });
+        if (!plain) {
+            throw TraceError(path, what +
+                                       "not a valid name (letters, digits, '_', '-', '.'; not "
+                                       "empty, not starting with '.')");
+        }
+        const bool standard = name == "box" || name == "id" ||
+                              std::find(kTraceAgentElements.begin(), kTraceAgentElements.end(),
+                                        name) != kTraceAgentElements.end();
+        if (standard) {
+            throw TraceError(path, what + "clashes with a standard element of particles/agents");
+        }
+        if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+            names.begin() + static_cast<std::ptrdiff_t>(i)) {
+            throw TraceError(path, what + "declared twice");
+        }
+    }
+}
+
+}  // namespace swarm::io::detail

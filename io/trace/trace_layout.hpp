@@ -1,0 +1,54 @@
+// The layout of a trace file (docs/trace-format.md): the groups and data sets the writer
+// creates before the first sample, and the scalar observables it appends. Internal to
+// io/trace (the writer and its layout).
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+#include "io/trace/trace_writer.hpp"
+
+namespace swarm::io::detail {
+
+// the scalar observables on the sample grid, and those on the KPI grid
+struct ScalarSpec {
+    const char* name;
+    bool integer;
+    const char* unit;
+};
+inline constexpr ScalarSpec kSampleScalars[] = {
+    {"created", true, nullptr},
+    {"delivered", true, nullptr},
+    {"delivered_on_time", true, nullptr},
+    {"delivered_late", true, nullptr},
+    {"failed", true, nullptr},
+    {"backlog", true, nullptr},
+    {"busy_fraction", false, nullptr},
+    {"energy", false, "kWh"},
+    {"veh_km", false, "km"},
+};
+constexpr std::size_t kSampleCounts = 6;  // the integer ones, first
+// once per KPI interval: Q(k) and its counts, and the leading indicators at its end
+inline constexpr ScalarSpec kIntervalScalars[] = {
+    {"service_level", false, nullptr},
+    {"utilisation", false, nullptr},
+    {"due", true, nullptr},
+    {"deliveries", true, nullptr},
+    {"cost", false, nullptr},
+    {"served", true, nullptr},
+    {"lost", true, nullptr},
+    {"lapsed", true, nullptr},
+    {"unassigned", true, nullptr},
+    {"oldest_unassigned_age", false, "s"},
+    {"at_risk", true, nullptr},
+    {"overdue", true, nullptr},
+};
+
+// creates every group, data set and attribute of an empty trace in `file`
+void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o);
+// refuses names of per-agent values that are empty, not [A-Za-z0-9_], or declared twice
+void check_value_names(const std::string& path, const std::vector<std::string>& names);
+
+}  // namespace swarm::io::detail
