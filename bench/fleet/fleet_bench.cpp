@@ -98,12 +98,14 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf(
         "fleet: %u vehicles (20%% drones), %u depots, %zu-node grid city, %.2f h, "
         "%.0f orders/depot/h (%s)\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat");
-    std::printf("%7s %8s %8s %10s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s", "wall s",
-                "events", "Mev/s", "peak MiB", "base RSS", "B/agent", "KPI hash", "event hash");
+    std::printf("%7s %8s %8s %8s %8s %10s %8s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s",
+                "wall s", "CPU s", "CPU/wall", "events", "windows", "Mev/s", "peak MiB", "base RSS",
+                "B/agent", "KPI hash", "event hash");
     bool agree = true;
     Result first;
     bool have_first = false;
@@ -115,13 +117,15 @@ int main(int argc, char** argv) {
         }
         const double agents = static_cast<double>(o.vehicles + o.depots);
         const double per_agent = static_cast<double>(r.model_bytes + r.kernel_bytes) / agents;
-        std::printf("%7zu %8.2f %8.2f %10llu %9.3f %9.1f %9.1f %10.0f   %016llx   %016llx\n", t,
-                    r.setup_s, r.wall_s, static_cast<unsigned long long>(r.events),
-                    static_cast<double>(r.events) / r.wall_s / 1e6,
-                    static_cast<double>(r.peak_kib) / 1024.0,
-                    static_cast<double>(r.baseline_kib) / 1024.0, per_agent,
-                    static_cast<unsigned long long>(r.kpi_hash),
-                    static_cast<unsigned long long>(r.event_hash));
+        std::printf(
+            "%7zu %8.2f %8.2f %8.2f %8.2f %10llu %8llu %9.3f %9.1f %9.1f %10.0f   %016llx   "
+            "%016llx\n",
+            t, r.setup_s, r.wall_s, r.cpu_s, r.cpu_s / r.wall_s,
+            static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.windows),
+            static_cast<double>(r.events) / r.wall_s / 1e6,
+            static_cast<double>(r.peak_kib) / 1024.0, static_cast<double>(r.baseline_kib) / 1024.0,
+            per_agent, static_cast<unsigned long long>(r.kpi_hash),
+            static_cast<unsigned long long>(r.event_hash));
         std::printf(
             "        orders %llu, delivered %llu (on time %llu), failed %llu, "
             "utilisation %.1f%%, %.0f veh-km, dock queue %.2f; RSS growth over baseline "

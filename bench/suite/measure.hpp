@@ -53,7 +53,7 @@ struct FleetBenchParams {
 struct FleetResult {
     double wall_s = 0;  // run (and trace drain/close), without setup
     double setup_s = 0;
-    double cpu_s = 0;    // user + system time of the process so far (all threads)
+    double cpu_s = 0;    // user + system time of the process over wall_s (all threads)
     double close_s = 0;  // trace drain and close after the run
     std::uint64_t events = 0;
     std::uint64_t windows = 0;
@@ -73,7 +73,7 @@ struct FleetResult {
     double queue_mean = 0;
     std::uint64_t frames = 0;
     std::uint64_t trace_events = 0;
-    std::uint64_t waits = 0;  // pushes that blocked on the writer
+    std::uint64_t waits = 0;        // pushes that blocked on the writer
     double trace_sample_s = 0;      // in the trace observer, on the simulation thread
     double trace_push_s = 0;        // ... of which blocked on a full writer queue
     double trace_writer_cpu_s = 0;  // CPU of the writer thread
