@@ -211,7 +211,10 @@ void Engine::run_due_barrier_actions(Tick until) {
             push_timer({saturating_add(timer.time, timer.interval), timer_order_++, timer.interval,
                         timer.action});
         }
+        const auto start = std::chrono::steady_clock::now();
         actions_[timer.action](*this, timer.time);
+        barrier_seconds_ +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 }
 
@@ -224,6 +227,8 @@ RunStats Engine::run(const RunLimits& limits) {
         cancelled_at_start += part.cancelled;
     }
     stop_requested_.store(false, std::memory_order_relaxed);
+    const double barrier_at_start = barrier_seconds_;
+    double observer_seconds = 0.0;
 
     for (;;) {
         // barrier: actions due no later than the next event, then the stop checks
@@ -284,8 +289,13 @@ RunStats Engine::run(const RunLimits& limits) {
         const WindowInfo info{total_windows_, begin, window_end, window_events};
         ++total_windows_;
         ++stats.windows;
-        for (const ObserverSlot& slot : observers_) {
-            slot.observer->on_window_end(*this, info);
+        if (!observers_.empty()) {
+            const auto start = std::chrono::steady_clock::now();
+            for (const ObserverSlot& slot : observers_) {
+                slot.observer->on_window_end(*this, info);
+            }
+            observer_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
     }
 
@@ -297,6 +307,8 @@ RunStats Engine::run(const RunLimits& limits) {
     stats.cancelled = cancelled - cancelled_at_start;
     stats.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    stats.barrier_seconds = barrier_seconds_ - barrier_at_start;
+    stats.observer_seconds = observer_seconds;
     return stats;
 }
 

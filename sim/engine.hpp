@@ -60,6 +60,10 @@ struct RunStats {
     std::uint64_t cancelled = 0;  // cancelled events skipped by this call
     std::uint64_t windows = 0;    // windows run by this call
     double wall_seconds = 0.0;
+    // of wall_seconds: in barrier actions (Engine::at / every), when no partition runs, and in
+    // observers' on_window_end; the rest is windows and the engine's own bookkeeping
+    double barrier_seconds = 0.0;
+    double observer_seconds = 0.0;
 };
 
 struct MemoryStats {
@@ -189,6 +193,7 @@ class Engine {
     std::uint64_t external_seq_ = 0;
     std::uint64_t total_events_ = 0;
     std::uint64_t total_windows_ = 0;
+    double barrier_seconds_ = 0.0;  // in barrier actions, over all runs
     bool in_window_ = false;
     std::atomic<bool> stop_requested_{false};
 };

@@ -129,12 +129,13 @@ int main(int argc, char** argv) {
         std::printf(
             "        orders %llu, delivered %llu (on time %llu), failed %llu, "
             "utilisation %.1f%%, %.0f veh-km, dock queue %.2f; RSS growth over baseline "
-            "%.0f B/agent\n",
+            "%.0f B/agent; barrier actions %.2f s (%.1f%% of wall)\n",
             static_cast<unsigned long long>(r.created),
             static_cast<unsigned long long>(r.delivered),
             static_cast<unsigned long long>(r.on_time), static_cast<unsigned long long>(r.failed),
             100.0 * r.utilisation, r.veh_km, r.queue_mean,
-            static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents);
+            static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents, r.barrier_s,
+            100.0 * r.barrier_s / r.wall_s);
         if (have_first) {
             agree = agree && r.kpi_hash == first.kpi_hash && r.event_hash == first.event_hash;
         } else {

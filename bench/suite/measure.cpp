@@ -143,6 +143,8 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     r.cpu_s = process_cpu_seconds() - cpu1;
     r.events = stats.events;
     r.windows = stats.windows;
+    r.barrier_s = stats.barrier_seconds;
+    r.observer_s = stats.observer_seconds;
     r.event_hash = run.engine().event_hash();
     const agents::FleetKpis k = run.finish(limits.until);
     if (p.kpis) {

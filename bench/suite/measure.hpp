@@ -57,6 +57,8 @@ struct FleetResult {
     double close_s = 0;  // trace drain and close after the run
     std::uint64_t events = 0;
     std::uint64_t windows = 0;
+    double barrier_s = 0;   // of the run: in barrier actions (board, KPIs, disruptions, ...)
+    double observer_s = 0;  // of the run: in observers at window ends (the trace's sampling)
     std::uint64_t event_hash = 0;
     std::uint64_t kpi_hash = 0;
     long peak_kib = 0;
