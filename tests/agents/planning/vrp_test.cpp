@@ -76,7 +76,7 @@ TEST_CASE("vrp: each violation is caught") {
     }
 }
 
-TEST_CASE("vrp: arriving exactly at the due date is on time; a hair later is not") {
+TEST_CASE("vrp: arriving exactly at the due date is on time, a hair later is not") {
     VrpInstance in = small();
     in.nodes[1].due = 5.0;  // 3-4-5: arrival at exactly 5
     CHECK(evaluate(in, {{{1, 2}, {3}}}).feasible());
