@@ -1,5 +1,6 @@
 #include "io/vrp/vrp_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -70,7 +71,9 @@ Lines split_lines(std::string_view text, const std::string& source) {
 std::vector<std::string_view> tokens(std::string_view line) {
     std::vector<std::string_view> out;
     std::size_t i = 0;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; };
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+    };
     while (i < line.size()) {
         while (i < line.size() && space(line[i])) {
             ++i;
@@ -118,7 +121,11 @@ std::int64_t integer(std::string_view token, const std::string& source, std::siz
 using namespace vrp_detail;
 
 VrpFormat detect_vrp_format(std::string_view text) {
-    for (const std::string_view line : split_lines(text, "").lines) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = text.substr(start, end - start);
+        start = end + 1;
         const auto t = tokens(line);
         if (t.empty()) {
             continue;
