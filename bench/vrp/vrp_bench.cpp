@@ -3,12 +3,10 @@
 // generated Solomon-like R/C/RC instances of 25, 50 and 100 customers, and tiny ones with
 // brute-force optima. Prints a Markdown table: distance, vehicles, feasibility, wall time
 // and the gap to the reference (best known for R101, the optimum for the tiny ones, the
-// best central result over --seeds seeds for the generated ones), then wall, CPU,
-// CPU/wall and the load average. The auction runs with K = 4 and with every vehicle a
-// candidate (K=all). docs/vrp.md holds a run.
+// best central result over --seeds seeds for the generated ones), and (bench_util's
+// MachineReport) the load average at start, then wall, CPU, CPU/wall and load at the end. The
+// auction runs with K = 4 and with every vehicle a candidate (K=all). docs/vrp.md holds a run.
 // usage: vrp_bench [--r101 PATH] [--seeds N] [--iterations N]
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,29 +18,13 @@
 #include "agents/planning/vrp_generate.hpp"
 #include "agents/planning/vrp_solver.hpp"
 #include "agents/planning/vrp_swarm.hpp"
+#include "bench/bench_util.hpp"
 #include "io/vrp/vrp_reader.hpp"
 
 using namespace swarm;
 using namespace swarm::planning;
 
 namespace {
-
-double cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-std::string load_average() {
-    double l[3] = {};
-    if (getloadavg(l, 3) != 3) {
-        return "unknown";
-    }
-    char text[64];
-    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-    return text;
-}
 
 struct Row {
     std::string policy;
@@ -90,9 +72,7 @@ int main(int argc, char** argv) {
     if (seeds == 0) {
         seeds = 1;
     }
-    const std::string load_before = load_average();
-    const double cpu0 = cpu_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
+    const bench::MachineReport machine;  // load average now; wall, CPU, CPU/wall at the end
 
     std::vector<Case> cases;
     if (std::filesystem::exists(r101)) {
@@ -185,14 +165,9 @@ int main(int argc, char** argv) {
         }
         std::fflush(stdout);
     }
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = cpu_seconds() - cpu0;
     std::printf(
         "\ncentral: seed 1 of %llu, %llu ruin-and-recreate iterations; gap: distance over the "
         "reference (feasible results only); work: insertion places and moves evaluated\n",
         static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(iterations));
-    std::printf("wall %.1f s, CPU %.1f s, CPU/wall %.2f, load average %s (before) -> %s (after)\n",
-                wall, cpu, cpu / wall, load_before.c_str(), load_average().c_str());
     return 0;
 }
