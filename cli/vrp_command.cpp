@@ -23,6 +23,7 @@ struct VrpOptions {
     std::uint64_t seed = 1;
     std::uint64_t iterations = planning::SolverOptions{}.iterations;
     double time_limit_s = 0.0;
+    bool min_vehicles = false;
     std::uint32_t candidates = 4;
     std::string announce = "ready";
 };
@@ -45,11 +46,13 @@ int run_vrp(const VrpOptions& o) {
         so.seed = o.seed;
         so.iterations = o.iterations;
         so.time_limit_s = o.time_limit_s;
+        so.minimize_vehicles = o.min_vehicles;
         planning::SolverStats st;
         sol = planning::solve_central(in, so, &st);
         work = st.work;
         detail = std::to_string(st.iterations) + " ruin-and-recreate iterations, seed " +
-                 std::to_string(o.seed);
+                 std::to_string(o.seed) +
+                 (o.min_vehicles ? ", vehicles first, then distance" : ", distance");
     } else if (o.policy == "auction") {
         planning::AuctionOptions ao;
         ao.candidates = o.candidates;
@@ -155,6 +158,8 @@ void add_vrp_command(CLI::App& app, int& exit_code) {
                     "Also stop the central solver after this many seconds (result then depends "
                     "on the machine)")
         ->check(CLI::NonNegativeNumber);
+    vrp->add_flag("--min-vehicles", o->min_vehicles,
+                  "Central: fewest vehicles first, then distance (default: distance only)");
     vrp->add_option("--candidates", o->candidates, "auction: vehicles offered each order (K)")
         ->check(CLI::Range(1U, 1000000U));
     vrp->add_option("--announce", o->announce, "auction: order of announcement, ready or file")

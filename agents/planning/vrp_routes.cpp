@@ -19,11 +19,12 @@ DistanceTable::DistanceTable(const VrpInstance& instance)
 RoutingState::RoutingState(const VrpInstance& instance, const DistanceTable& dist)
     : route_of(instance.nodes.size(), kNoRoute),
       pos_of(instance.nodes.size(), 0),
+      max_routes(instance.vehicles),
       in_(&instance),
       dist_(&dist) {}
 
 std::uint32_t RoutingState::open_route() {
-    if (routes.size() >= in_->vehicles) {
+    if (routes.size() >= max_routes) {
         return kNoRoute;
     }
     RouteState rs;

@@ -63,8 +63,9 @@ class RoutingState {
     std::vector<std::uint32_t> route_of;  // by node: its route, kNoRoute if unassigned
     std::vector<std::uint32_t> pos_of;    // by node: its index in the route's seq
     std::vector<std::uint32_t> unassigned;
+    std::uint32_t max_routes;  // open_route's limit: the fleet, or fewer (route elimination)
 
-    // a new empty route, or kNoRoute when the fleet is used up
+    // a new empty route, or kNoRoute when max_routes are open
     std::uint32_t open_route();
     // recompute times, loads, distance and positions of route r after its seq changed
     void refresh(std::uint32_t r);

@@ -43,29 +43,53 @@ class Solver {
     }
 
     VrpSolution run(SolverStats* stats) {
-        const auto t0 = std::chrono::steady_clock::now();
+        t0_ = std::chrono::steady_clock::now();
         RoutingState cur = construct();
         work_ += local_search(cur);
         cur.drop_empty_routes();
         const double construction = cur.distance();
+        std::uint64_t vehicle_budget = 0;
+        if (o_.minimize_vehicles) {
+            vehicle_budget =
+                static_cast<std::uint64_t>(static_cast<double>(o_.iterations) * o_.vehicle_share);
+            cur = fewer_routes(std::move(cur), vehicle_budget);
+        }
+        RoutingState best = anneal(std::move(cur), o_.iterations - iterations_, false);
+        work_ += local_search(best);
+        best.drop_empty_routes();
+        if (stats != nullptr) {
+            stats->iterations = iterations_;
+            stats->work = work_;
+            stats->construction_distance = construction;
+            stats->unassigned = best.unassigned.size();
+        }
+        return best.solution();
+    }
+
+  private:
+    [[nodiscard]] bool out_of_budget() const {
+        if (o_.work_limit > 0 && work_ >= o_.work_limit) {
+            return true;
+        }
+        return o_.time_limit_s > 0.0 && iterations_ % 64 == 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count() >
+                   o_.time_limit_s;
+    }
+
+    // Ruin and recreate with simulated annealing for up to `iterations`; the best state
+    // seen. With stop_when_served it returns as soon as every customer is in a route.
+    RoutingState anneal(RoutingState cur, std::uint64_t iterations, bool stop_when_served) {
         RoutingState best = cur;
         double cur_cost = cost(cur);
         double best_cost = cur_cost;
-        std::uint64_t it = 0;
-        const double t_start = o_.start_temperature;
         const double ratio = o_.end_temperature / o_.start_temperature;
-        for (; it < o_.iterations; ++it) {
-            if (o_.work_limit > 0 && work_ >= o_.work_limit) {
+        for (std::uint64_t it = 0; it < iterations; ++it) {
+            if (out_of_budget() || (stop_when_served && best.unassigned.empty())) {
                 break;
             }
-            if (o_.time_limit_s > 0.0 && it % 64 == 0 &&
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >
-                    o_.time_limit_s) {
-                break;
-            }
-            const double progress = static_cast<double>(it) /
-                                    static_cast<double>(std::max<std::uint64_t>(1, o_.iterations));
-            const double temperature = t_start * std::pow(ratio, progress);
+            ++iterations_;
+            const double progress = static_cast<double>(it) / static_cast<double>(iterations);
+            const double temperature = o_.start_temperature * std::pow(ratio, progress);
             RoutingState cand = cur;
             std::vector<std::uint32_t> removed = ruin(cand);
             recreate(cand, removed, o_.blink_rate);
@@ -82,18 +106,42 @@ class Solver {
                 }
             }
         }
-        work_ += local_search(best);
-        best.drop_empty_routes();
-        if (stats != nullptr) {
-            stats->iterations = it;
-            stats->work = work_;
-            stats->construction_distance = construction;
-            stats->unassigned = best.unassigned.size();
-        }
-        return best.solution();
+        return best;
     }
 
-  private:
+    // Route elimination: empty the route with the fewest customers, cap the fleet one
+    // below, and anneal until every customer is back in a route; repeat while it works
+    // and the budget lasts. The last complete state, capped at its route count.
+    RoutingState fewer_routes(RoutingState done, std::uint64_t budget) {
+        const std::uint64_t end = iterations_ + budget;
+        while (done.unassigned.empty() && done.routes.size() > 1 && iterations_ < end &&
+               !out_of_budget()) {
+            RoutingState trial = done;
+            std::size_t smallest = 0;
+            for (std::size_t r = 1; r < trial.routes.size(); ++r) {
+                if (trial.routes[r].customers() < trial.routes[smallest].customers()) {
+                    smallest = r;
+                }
+            }
+            std::vector<std::uint32_t>& seq = trial.routes[smallest].seq;
+            for (std::size_t i = 1; i + 1 < seq.size(); ++i) {
+                trial.unassigned.push_back(seq[i]);
+                trial.route_of[seq[i]] = kNoRoute;
+            }
+            seq = {0, 0};
+            trial.refresh(static_cast<std::uint32_t>(smallest));
+            trial.drop_empty_routes();
+            trial.max_routes = static_cast<std::uint32_t>(trial.routes.size());
+            trial = anneal(std::move(trial), end - iterations_, true);
+            if (!trial.unassigned.empty()) {
+                break;
+            }
+            done = std::move(trial);
+        }
+        done.max_routes = static_cast<std::uint32_t>(done.routes.size());
+        return done;
+    }
+
     [[nodiscard]] double cost(const RoutingState& s) const {
         return s.distance() + (penalty_ * static_cast<double>(s.unassigned.size()));
     }
@@ -241,6 +289,8 @@ class Solver {
     double penalty_ = 0.0;
     std::vector<std::vector<std::uint32_t>> neighbours_;
     std::uint64_t work_ = 0;
+    std::uint64_t iterations_ = 0;  // ruin-and-recreate iterations run, all phases
+    std::chrono::steady_clock::time_point t0_;
 };
 
 }  // namespace

@@ -27,6 +27,11 @@ struct SolverOptions {
     double blink_rate = 0.01;
     double start_temperature = 10.0;  // annealing, in distance units
     double end_temperature = 0.1;
+    // Vehicles first: before the distance phase, eliminate routes one at a time (empty the
+    // smallest, anneal with one route fewer until all customers fit again) using up to
+    // vehicle_share of the iterations; the distance phase then keeps that route count.
+    bool minimize_vehicles = false;
+    double vehicle_share = 0.3;
 };
 
 struct SolverStats {

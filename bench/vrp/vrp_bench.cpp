@@ -4,8 +4,9 @@
 // brute-force optima. Prints a Markdown table: distance, vehicles, feasibility, wall time
 // and the gap to the reference (best known for R101, the optimum for the tiny ones, the
 // best central result over --seeds seeds for the generated ones), and (bench_util's
-// MachineReport) the load average at start, then wall, CPU, CPU/wall and load at the end. The
-// auction runs with K = 4 and with every vehicle a candidate (K=all). docs/vrp.md holds a run.
+// MachineReport) the load average at start, then wall, CPU, CPU/wall and load at the end.
+// The central solver runs for distance and with vehicles first (--min-vehicles), the
+// auction with K = 4 and with every vehicle a candidate (K=all). docs/vrp.md holds a run.
 // usage: vrp_bench [--r101 PATH] [--seeds N] [--iterations N]
 #include <chrono>
 #include <cstdio>
@@ -128,6 +129,15 @@ int main(int argc, char** argv) {
                 rows.push_back(std::move(row));
             }
         }
+        rows.push_back(timed("central veh. first", in, [&](std::uint64_t& work) {
+            SolverOptions o;
+            o.iterations = iterations;
+            o.minimize_vehicles = true;
+            SolverStats st;
+            VrpSolution sol = solve_central(in, o, &st);
+            work = st.work;
+            return sol;
+        }));
         if (!c.reference && best_central > 0.0) {
             c.reference = best_central;
         }

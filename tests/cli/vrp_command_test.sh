@@ -57,6 +57,9 @@ done
 grep -q '^distance 35.87$' central.txt || fail "central missed the optimum: $(cat central.txt)"
 grep -q '^vehicles 1$' central.txt || fail "central should use one vehicle"
 grep -q '"distance": 35.866' central.json || fail "central JSON distance: $(cat central.json)"
+"$swarmsim" vrp tiny.txt --min-vehicles >mv.txt 2>err.txt || fail "vrp --min-vehicles exited $?"
+grep -q 'vehicles first, then distance' mv.txt || fail "--min-vehicles not reported: $(cat mv.txt)"
+grep -q '^vehicles 1$' mv.txt || fail "--min-vehicles should use one vehicle"
 # the auction with K = 1 offers 23 only to the empty vehicle at the depot (docs/vrp.md)
 "$swarmsim" vrp tiny.txt --policy auction --candidates 1 >k1.txt 2>err.txt ||
     fail "auction --candidates 1 exited $?"

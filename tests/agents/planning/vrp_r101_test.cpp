@@ -55,6 +55,17 @@ TEST_CASE("R101: the central solver is feasible and within 3% of the best known 
     CHECK(ev.distance <= kBestKnownDistance * 1.03);
 }
 
+TEST_CASE("R101: vehicles first reaches the best-known fleet of 19") {
+    const VrpInstance& in = r101();
+    SolverOptions o;
+    o.iterations = 6000;
+    o.minimize_vehicles = true;
+    const Evaluation ev = evaluate(in, solve_central(in, o));
+    CHECK(ev.feasible());
+    CHECK(ev.vehicles == 19);
+    CHECK(ev.distance <= 1645.79 * 1.03);
+}
+
 TEST_CASE("R101: the auction and CBBA rules are feasible and worse than the solver") {
     const VrpInstance& in = r101();
     const Evaluation auction = evaluate(in, solve_auction(in));

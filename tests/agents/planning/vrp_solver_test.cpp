@@ -98,6 +98,27 @@ TEST_CASE("central solver: deterministic for a seed") {
     CHECK(evaluate(in, cut).feasible());
 }
 
+TEST_CASE("central solver: vehicles first never uses more routes than the construction") {
+    for (const Layout layout : {Layout::kRandom, Layout::kClustered, Layout::kMixed}) {
+        GenerateOptions g;
+        g.layout = layout;
+        g.customers = 50;
+        g.seed = 6;
+        const VrpInstance in = generate_instance(g);
+        SolverOptions o;
+        o.iterations = 0;
+        const Evaluation constructed = evaluate(in, solve_central(in, o));
+        o.iterations = 1500;
+        o.minimize_vehicles = true;
+        SolverStats st;
+        const Evaluation fewer = evaluate(in, solve_central(in, o, &st));
+        CAPTURE(in.name);
+        CHECK(fewer.feasible());
+        CHECK(fewer.vehicles <= constructed.vehicles);
+        CHECK(st.iterations == 1500);
+    }
+}
+
 TEST_CASE("central solver: construction and local search alone are feasible") {
     GenerateOptions g;
     g.layout = Layout::kMixed;
