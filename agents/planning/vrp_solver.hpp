@@ -3,7 +3,8 @@
 // Berghe 2020, "Slack induction by string removals for vehicle routing problems",
 // Transportation Science 54(2)): remove a few strings of customers close to a random one,
 // reinsert them greedily with blinks, accept by simulated annealing; local search polishes
-// the best. It minimizes total distance within the fleet size (vehicles follow). Same
+// the best. It minimizes total distance within the fleet size (vehicles follow), or, with
+// minimize_vehicles, first eliminates routes by the same ruin and recreate. Same
 // instance, options and seed give the same solution; the work counter (places and moves
 // evaluated) is what a solve-time model can be built on (docs/vrp.md).
 #pragma once
