@@ -48,11 +48,10 @@ class Solver {
         work_ += local_search(cur);
         cur.drop_empty_routes();
         const double construction = cur.distance();
-        std::uint64_t vehicle_budget = 0;
         if (o_.minimize_vehicles) {
-            vehicle_budget =
+            const auto budget =
                 static_cast<std::uint64_t>(static_cast<double>(o_.iterations) * o_.vehicle_share);
-            cur = fewer_routes(std::move(cur), vehicle_budget);
+            cur = fewer_routes(std::move(cur), std::min(budget, o_.iterations));
         }
         RoutingState best = anneal(std::move(cur), o_.iterations - iterations_, false);
         work_ += local_search(best);
@@ -302,6 +301,9 @@ VrpSolution solve_central(const VrpInstance& instance, const SolverOptions& opti
     }
     if (!(options.start_temperature > 0.0) || !(options.end_temperature > 0.0)) {
         throw std::invalid_argument("solver temperatures must be positive");
+    }
+    if (!(options.vehicle_share >= 0.0 && options.vehicle_share <= 1.0)) {
+        throw std::invalid_argument("solver vehicle_share must be in [0, 1]");
     }
     Solver solver(instance, options);
     return solver.run(stats);
