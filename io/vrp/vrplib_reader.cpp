@@ -64,6 +64,9 @@ planning::VrpInstance parse_vrplib(std::string_view text, const std::string& sou
             break;
         }
         const auto t = tokens(line);
+        if (t.empty()) {
+            continue;  // only form feeds, vertical tabs or carriage returns
+        }
         const std::string head(t[0]);
         const Section* sec = nullptr;
         for (const Section& s : kSections) {

@@ -220,3 +220,9 @@ TEST_CASE("read_vrp: files, detection and I/O errors") {
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("vrplib: lines of only form feeds or vertical tabs are blank (fuzz_vrp regression)") {
+    const std::string text = replace(kVrplibTw, "COMMENT : hand made\n", "\v\n\f \n");
+    CHECK(parse_vrplib(text, "blank.vrp").nodes.size() == 3);
+    CHECK(error_of(parse_vrplib, "NAME :\n\v\nEOF\n") != "");
+}
