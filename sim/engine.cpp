@@ -268,7 +268,14 @@ RunStats Engine::run(const RunLimits& limits) {
         in_window_ = true;
         auto body = [this, window_end](std::size_t p) { run_window(p, window_end); };
         try {
-            executor_.for_each(partitions_.size(), IndexFn(body));
+            if (last_window_events_ < config_.serial_below_events) {
+                for (std::size_t p = 0; p < partitions_.size(); ++p) {
+                    body(p);
+                }
+            } else {
+                executor_.for_each(partitions_.size(), IndexFn(body));
+                ++stats.parallel_windows;
+            }
         } catch (...) {
             in_window_ = false;
             throw;
@@ -286,6 +293,7 @@ RunStats Engine::run(const RunLimits& limits) {
         next_time_ = next;
         now_ = window_end;
         total_events_ += window_events;
+        last_window_events_ = window_events;
         const WindowInfo info{total_windows_, begin, window_end, window_events};
         ++total_windows_;
         ++stats.windows;

@@ -104,6 +104,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     o.routers = city.routers.get();
     o.sample_first = interval;
     o.sample_interval = interval;
+    o.serial_below_events = p.serial_below_events;
     o.kpi_samples = p.kpis;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();
@@ -143,6 +144,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     r.cpu_s = process_cpu_seconds() - cpu1;
     r.events = stats.events;
     r.windows = stats.windows;
+    r.parallel_windows = stats.parallel_windows;
     r.barrier_s = stats.barrier_seconds;
     r.observer_s = stats.observer_seconds;
     r.event_hash = run.engine().event_hash();
