@@ -117,11 +117,12 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     // and home again
     go(me.home_node);
     est.kwh = metres / 1000.0 * type.kwh_per_km;
+    est.metres = metres;
     return est;
 }
 
 bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order, sim::Tick now,
-              PlanEstimate* estimate) {
+              PlanEstimate* estimate, std::span<sim::Tick> handed_over) {
     const VehicleType& type = *me.type;
     if (off_duty(me.state)) {
         return false;
@@ -129,7 +130,7 @@ bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& orde
     if (me.plan->size >= spec.allocation.max_plan || order.size > type.capacity) {
         return false;
     }
-    const PlanEstimate est = estimate_plan(spec, me, &order, now);
+    const PlanEstimate est = estimate_plan(spec, me, &order, now, handed_over);
     // never plan into the reserve: ground vehicles must not run dry, drones must get home
     if (est.kwh > me.energy_kwh - spec.allocation.energy_reserve * type.battery_kwh) {
         return false;

@@ -30,6 +30,7 @@ struct PlanEstimate {
     sim::Tick finish = 0;
     NodeId end = world::kNoNode;
     double kwh = 0.0;
+    double metres = 0.0;  // the estimate's distance, home again included
 };
 
 // The K nearest usable vehicles of a depot and their bids: the building blocks the
@@ -64,6 +65,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
 
 // whether a vehicle can take `order` on top of its plan: capacity, plan length, energy
 [[nodiscard]] bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order,
-                            sim::Tick now, PlanEstimate* estimate = nullptr);
+                            sim::Tick now, PlanEstimate* estimate = nullptr,
+                            std::span<sim::Tick> handed_over = {});
 
 }  // namespace swarm::agents
