@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 
@@ -18,7 +19,7 @@ constexpr double kMinGain = 1e-9;
 // the planner's value of delivery time, as a share of the cost KPI's lateness rate: enough
 // to prefer the earlier of two equally cheap deliveries and to keep a margin before the
 // due time (the estimates are straight lines), small next to distance
-constexpr double kTimeValueShare = 0.1;
+const double kTimeValueShare = std::getenv("HC_TV") ? std::atof(std::getenv("HC_TV")) : 0.1;
 
 struct Insertion {
     double delta = kInfeasible;  // cost increase of the vehicle's sequence
@@ -41,6 +42,7 @@ class Planner {
           where_(orders.size(), kNoVehicle) {}
 
     PlannerResult run() {
+        dock_waits();
         candidates();
         insert();
         relocate();
@@ -98,6 +100,35 @@ class Planner {
         }
     }
 
+    // the queue a new visit finds at each depot's docks: the visits the known plans still
+    // make there beyond the docks, each taking the mean service (an upper bound: they do not
+    // all arrive at once)
+    void dock_waits() {
+        std::vector<std::uint32_t> visits(spec_.depots.size(), 0);
+        for (const PlannerVehicle& pv : vehicles_) {
+            const Plan& p = pv.plan;
+            std::uint32_t units = 0;
+            for (std::uint32_t i = p.loaded; i < p.size; ++i) {
+                const PlanEntry& e = p.entries[i];
+                const bool joins = i > p.loaded && e.depot == p.entries[i - 1].depot &&
+                                   units + e.size <= pv.view.type->capacity;
+                if (!joins) {
+                    ++visits[e.depot];
+                    units = 0;
+                }
+                units += e.size;
+            }
+        }
+        wait_s_.assign(spec_.depots.size(), 0.0);
+        for (std::size_t d = 0; d < spec_.depots.size(); ++d) {
+            const DepotSpec& ds = spec_.depots[d];
+            if (visits[d] > ds.docks) {
+                wait_s_[d] = static_cast<double>(visits[d] - ds.docks) * ds.dock_service.mean_s /
+                             static_cast<double>(ds.docks);
+            }
+        }
+    }
+
     double money_per_metre(std::uint32_t v) const {
         const VehicleType& t = *vehicles_[v].view.type;
         return (spec_.cost.per_km + spec_.cost.per_kwh * t.kwh_per_km) / 1000.0;
@@ -109,7 +140,7 @@ class Planner {
             VehicleView me = vehicles_[v].view;
             me.plan = &vehicles_[v].plan;
             ++evaluations_;
-            m = estimate_plan(spec_, me, nullptr, now_).metres;
+            m = estimate_plan(spec_, me, nullptr, now_, {}, true, wait_s_).metres;
         }
         return m;
     }
@@ -140,14 +171,16 @@ class Planner {
         }
         VehicleView me = pv.view;
         me.plan = &plan;
-        std::array<sim::Tick, kMaxPlan> handed{};
-        PlanEstimate est;
         const double base = base_metres(v);
-        ++evaluations_;
         // the vehicle's own acceptance test, with its plan as the planner knows it
-        if (!feasible(spec_, me, orders_[seq.back()], now_, &est, handed)) {
+        evaluations_ += 2;
+        if (!feasible(spec_, me, orders_[seq.back()], now_)) {
             return kInfeasible;
         }
+        // and what the vehicle will do: orders of one depot in a row share a dock visit
+        std::array<sim::Tick, kMaxPlan> handed{};
+        const PlanEstimate est =
+            estimate_plan(spec_, me, &orders_[seq.back()], now_, handed, true, wait_s_);
         double cost = money_per_metre(v) * (est.metres - base);
         for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
             cost += delivery_cost(spec_, orders_[seq[i]], handed[pv.plan.size + i], now_);
@@ -304,6 +337,7 @@ class Planner {
     sim::Tick now_;
     PlannerOptions options_;
     std::vector<double> base_metres_;
+    std::vector<double> wait_s_;  // per depot
     std::vector<std::vector<std::uint32_t>> cand_;
     std::vector<std::vector<std::uint32_t>> seq_;  // per vehicle: the new orders, in sequence
     std::vector<double> cur_;                      // per vehicle: its sequence's cost
