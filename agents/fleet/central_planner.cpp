@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <numeric>
 
@@ -19,7 +18,7 @@ constexpr double kMinGain = 1e-9;
 // the planner's value of delivery time, as a share of the cost KPI's lateness rate: enough
 // to prefer the earlier of two equally cheap deliveries and to keep a margin before the
 // due time (the estimates are straight lines), small next to distance
-const double kTimeValueShare = std::getenv("HC_TV") ? std::atof(std::getenv("HC_TV")) : 0.1;
+constexpr double kTimeValueShare = 0.1;
 
 struct Insertion {
     double delta = kInfeasible;  // cost increase of the vehicle's sequence
