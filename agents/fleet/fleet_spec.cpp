@@ -74,7 +74,7 @@ sim::Tick FleetSpec::one_order_solve() const {
     const std::uint32_t candidates = cloud.candidates == 0 ? n : std::min(cloud.candidates, n);
     return std::max<sim::Tick>(
         1, time.from_seconds(cloud.solve_base_s + cloud.solve_per_order_s +
-                             cloud.solve_per_eval_s * 2.0 * static_cast<double>(candidates)));
+                             cloud.solve_per_eval_s * 3.0 * static_cast<double>(candidates)));
 }
 
 sim::Tick FleetSpec::award_round_trip(sim::Tick solve) const {

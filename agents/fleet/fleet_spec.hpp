@@ -190,8 +190,8 @@ struct FleetSpec {
     // award_round_trip() revokes every award; one shorter than
     // award_round_trip(one_order_solve()) revokes all but those of solves under way.
     [[nodiscard]] sim::Tick award_round_trip(sim::Tick solve = 1) const;
-    // the cloud's solve of a batch of one order: two plan evaluations per candidate
-    // vehicle (its plan, and its plan with the order)
+    // the cloud's solve of a batch of one order: three plan evaluations per candidate
+    // vehicle (its plan; its plan with the order, by its own test and jointly loaded)
     [[nodiscard]] sim::Tick one_order_solve() const;
     // throws std::invalid_argument naming the first problem, including settings that leave
     // the fleet inert (no order could ever be allocated)
