@@ -106,8 +106,6 @@ class CloudProtocol final : public AllocationProtocol {
         fresh_ = false;
         builds_ = 0;
         start_generation_ = 0;
-        solves_ = 0;
-        evaluations_ = 0;
     }
 
     void allocate(AllocationHost& host, sim::Context& ctx, std::uint32_t d,
@@ -324,8 +322,6 @@ class CloudProtocol final : public AllocationProtocol {
         PlannerOptions options;
         options.candidates = spec.cloud.candidates;
         const PlannerResult plan = plan_batch(spec, vehicles, orders, now, options);
-        ++solves_;
-        evaluations_ += plan.evaluations;
         // the awards wait for the end of the solve; the orders left over stay pending
         batch_.clear();
         std::vector<std::uint8_t> planned(pending_.size(), 0);
@@ -402,8 +398,6 @@ class CloudProtocol final : public AllocationProtocol {
     bool fresh_ = false;  // orders came in during the solve under way
     std::uint32_t start_generation_ = 0;
     std::uint64_t builds_ = 0;
-    std::uint64_t solves_ = 0;
-    std::uint64_t evaluations_ = 0;
 };
 }  // namespace
 
