@@ -245,6 +245,10 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
     counters_.record_send(from, link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
+    if (cloud && needs_.ideal_cloud_link) {
+        ctx.send(dst, lookahead_, type, p);
+        return;
+    }
     if (cloud) {
         // lost or not: one draw from the sender's own cloud-loss substream
         const LpLayout::Entry who = layout_.at(ctx.self());
