@@ -540,6 +540,10 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
 void FleetModel::exchange_models() {
     const std::uint32_t bytes =
         static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
+    if (spec_.learning.mode == LearningMode::kOff || spec_.learning.mode == LearningMode::kLocal) {
+        return;
+    }
+    learning_->begin_exchange();  // Byzantine vehicles craft their updates
     switch (spec_.learning.mode) {
         case LearningMode::kOff:
         case LearningMode::kLocal:
@@ -575,15 +579,16 @@ void FleetModel::exchange_models() {
                     continue;
                 }
                 counters_.record_receive(u, bytes);
-                counters_.record_send(u, bytes);
                 const bool pulled = !link_.lost(comms::Link::kRadio, loss, rng);
+                if (!learning_->push_pull(v, u, pulled).replied) {
+                    continue;  // u rejected v's update and does not reply
+                }
+                counters_.record_send(u, bytes);
                 learning_->count_transfer(u, v, bytes, pulled);
                 if (pulled) {
                     counters_.record_receive(v, bytes);
-                    learning_->average_pair(v, u);
                 } else {
                     counters_.record_drop(u);
-                    learning_->absorb(u, v);
                 }
             }
             return;
@@ -625,7 +630,7 @@ void FleetModel::exchange_models() {
                 counters_.record_receive(v, bytes);
                 receivers.push_back(v);
             }
-            learning_->federated_average(members, receivers);
+            learning_->federated_round(members, receivers);
             return;
         }
     }

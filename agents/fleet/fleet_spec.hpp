@@ -8,6 +8,7 @@
 
 #include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
+#include "agents/learning/model_exchange.hpp"
 #include "agents/learning/operational.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
@@ -140,6 +141,9 @@ struct FleetLearningSpec {
     double service_s = 1800.0;         // planned maintenance at the home depot
     std::uint32_t eval_samples = 256;  // hidden-truth samples each model is scored on
     std::uint32_t eval_every = 10;     // rounds between scorings (models that changed only)
+    // how models travel (agents/learning): compression, signatures, tampering on the
+    // channel, Byzantine vehicles and the FedAvg server's aggregator
+    learning::ExchangeSpec exchange;
 
     [[nodiscard]] bool active() const { return congestion || wear; }
     [[nodiscard]] bool learns() const { return active() && mode != LearningMode::kOff; }

@@ -169,7 +169,8 @@ TEST_CASE("fleet learning: risk labels come in hindsight and the risk model lear
     for (std::uint32_t k = 1; k <= 600; ++k) {
         l.sense(round * k, u, running, broke);
         l.train(serial);
-        l.federated_average(all, all);
+        l.begin_exchange();
+        l.federated_round(all, all);
     }
     CHECK(l.totals().wear_breakdowns == broke.size());
     CHECK(broke.size() > 20);
@@ -221,7 +222,8 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     }
     const auto mean = [&] { return learning::mean_row(l.travel_models()); };
     const std::vector<float> before = mean();
-    l.average_pair(0, 3);
+    l.begin_exchange();
+    l.push_pull(0, 3, true);
     const std::vector<float> after = mean();
     for (std::size_t k = 0; k < before.size(); ++k) {
         CHECK(after[k] == doctest::Approx(before[k]).epsilon(1e-5));
@@ -230,7 +232,7 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     const auto r3 = l.travel_models().row(3);
     CHECK(std::equal(r0.begin(), r0.end(), r3.begin()));
     const std::vector<std::uint32_t> some = {1, 2};
-    l.federated_average(some, some);
+    l.federated_round(some, some);
     const auto r1 = l.travel_models().row(1);
     const auto r2 = l.travel_models().row(2);
     CHECK(std::equal(r1.begin(), r1.end(), r2.begin()));
@@ -238,7 +240,7 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     const std::vector<float> own0(r0.begin(), r0.end());
     const std::vector<float> own3(r3.begin(), r3.end());
     const std::vector<float> own1(r1.begin(), r1.end());
-    l.federated_average(std::vector<std::uint32_t>{1, 3}, std::vector<std::uint32_t>{0, 1});
+    l.federated_round(std::vector<std::uint32_t>{1, 3}, std::vector<std::uint32_t>{0, 1});
     CHECK(std::equal(own3.begin(), own3.end(), l.travel_models().row(3).begin()));
     CHECK(std::equal(r0.begin(), r0.end(), r1.begin()));  // 0 got the average of 1 and 3
     CHECK(!std::equal(own0.begin(), own0.end(), r0.begin()));
