@@ -179,9 +179,14 @@ void FleetSpec::validate() const {
             if (l.wear) {
                 learning::DegradationModel{l.degradation};
             }
+            l.exchange.validate();
         } catch (const std::invalid_argument& e) {
             require(false, std::string("learning: ") + e.what());
         }
+        require(l.exchange.aggregator.kind == learning::AggregatorKind::kMean ||
+                    l.mode != LearningMode::kGossip,
+                "learning: a robust aggregator needs mode fedavg (gossip averages one pair at "
+                "a time)");
     }
     require(cost.per_breakdown >= 0.0 && cost.per_service >= 0.0, "cost: penalties must be >= 0");
     require(resilience.failure_threshold <= resilience.recovery_threshold,
