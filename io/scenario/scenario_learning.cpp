@@ -11,11 +11,12 @@ namespace L = learning;
 
 namespace {
 
-// refuses a key that was given but has no effect
+// refuses a key that was given a value other than its default but has no effect (a
+// resolved document, which writes every default out, parses again)
 void inert(const Reader& r, toml::table& t, std::string_view key, const std::string& where,
-           bool effect, const std::string& why) {
+           bool effect, const std::string& why, bool at_default = false) {
     const toml::node* n = t.get(key);
-    if (!effect && Reader::given(n)) {
+    if (!effect && !at_default && Reader::given(n)) {
         r.fail(*n, where + "." + std::string(key) + " has no effect " + why);
     }
 }
@@ -26,9 +27,9 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
     L::ExchangeSpec& x = l.exchange;
     x.compression.kind = L::compression_kind_from_string(
         r.choice(t, "learning", "compression", "none", {"none", "topk", "q8"}));
-    inert(r, t, "topk_fraction", "learning", x.compression.kind == L::CompressionKind::kTopK,
-          "unless learning.compression = \"topk\"");
     x.compression.fraction = r.real(t, "learning", "topk_fraction", 0.1, 0.0, 1.0, true);
+    inert(r, t, "topk_fraction", "learning", x.compression.kind == L::CompressionKind::kTopK,
+          "unless learning.compression = \"topk\"", x.compression.fraction == 0.1);
 
     toml::table& a = r.table(t, "learning", "attack");
     r.check_keys(a, "learning.attack", {"kind", "fraction", "scale", "sigma", "z", "epsilon"});
@@ -43,35 +44,37 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
     }
     inert(r, a, "fraction", "learning.attack", attacked || !(x.attack.fraction > 0.0),
           "without learning.attack.kind (sign_flip, gaussian, alie or ipm)");
-    const std::string unless = "unless learning.attack.kind = ";
-    inert(r, a, "scale", "learning.attack", x.attack.kind == L::AttackKind::kSignFlip,
-          unless + "\"sign_flip\"");
-    inert(r, a, "sigma", "learning.attack", x.attack.kind == L::AttackKind::kGaussian,
-          unless + "\"gaussian\"");
-    inert(r, a, "z", "learning.attack", x.attack.kind == L::AttackKind::kAlie, unless + "\"alie\"");
-    inert(r, a, "epsilon", "learning.attack", x.attack.kind == L::AttackKind::kIpm,
-          unless + "\"ipm\"");
     x.attack.scale = r.real(a, "learning.attack", "scale", 1.0, -1e6, 1e6);
     x.attack.sigma = r.real(a, "learning.attack", "sigma", 1.0, 0.0, 1e6);
     x.attack.z = r.real(a, "learning.attack", "z", 0.0, 0.0, 1e6);
     x.attack.epsilon = r.real(a, "learning.attack", "epsilon", 0.1, -1e6, 1e6);
+    const std::string unless = "unless learning.attack.kind = ";
+    inert(r, a, "scale", "learning.attack", x.attack.kind == L::AttackKind::kSignFlip,
+          unless + "\"sign_flip\"", x.attack.scale == 1.0);
+    inert(r, a, "sigma", "learning.attack", x.attack.kind == L::AttackKind::kGaussian,
+          unless + "\"gaussian\"", x.attack.sigma == 1.0);
+    inert(r, a, "z", "learning.attack", x.attack.kind == L::AttackKind::kAlie, unless + "\"alie\"",
+          x.attack.z == 0.0);
+    inert(r, a, "epsilon", "learning.attack", x.attack.kind == L::AttackKind::kIpm,
+          unless + "\"ipm\"", x.attack.epsilon == 0.1);
 
     toml::table& g = r.table(t, "learning", "aggregator");
     r.check_keys(g, "learning.aggregator", {"kind", "trim", "krum_f", "clip_quantile"});
     x.aggregator.kind = L::aggregator_kind_from_string(
         r.choice(g, "learning.aggregator", "kind", "mean", L::aggregator_names()));
-    const std::string unless_g = "unless learning.aggregator.kind = ";
-    inert(r, g, "trim", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kTrimmedMean,
-          unless_g + "\"trimmed_mean\"");
-    inert(r, g, "krum_f", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kKrum,
-          unless_g + "\"krum\"");
-    inert(r, g, "clip_quantile", "learning.aggregator",
-          x.aggregator.kind == L::AggregatorKind::kClipping, unless_g + "\"clipping\"");
     x.aggregator.trim = r.real(g, "learning.aggregator", "trim", 0.2, 0.0, 0.49);
     x.aggregator.krum_f =
         static_cast<std::uint32_t>(r.integer(g, "learning.aggregator", "krum_f", 1, 0, 100'000));
     x.aggregator.clip_quantile =
         r.real(g, "learning.aggregator", "clip_quantile", 0.25, 0.0, 1.0, true);
+    const std::string unless_g = "unless learning.aggregator.kind = ";
+    inert(r, g, "trim", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kTrimmedMean,
+          unless_g + "\"trimmed_mean\"", x.aggregator.trim == 0.2);
+    inert(r, g, "krum_f", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kKrum,
+          unless_g + "\"krum\"", x.aggregator.krum_f == 1);
+    inert(r, g, "clip_quantile", "learning.aggregator",
+          x.aggregator.kind == L::AggregatorKind::kClipping, unless_g + "\"clipping\"",
+          x.aggregator.clip_quantile == 0.25);
     if (x.aggregator.kind != L::AggregatorKind::kMean && l.mode == agents::LearningMode::kGossip) {
         r.fail(*g.get("kind"),
                "learning.aggregator.kind = \"" + std::string(L::to_string(x.aggregator.kind)) +
