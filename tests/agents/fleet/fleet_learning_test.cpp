@@ -363,3 +363,49 @@ TEST_CASE("fleet learning: results are identical on 1 and 2 threads") {
         CHECK(std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
     }
 }
+
+// the exchange stack of agents/learning in a fleet run: Byzantine vehicles, tampering and
+// signatures act on what the fleet learns, rejections are counted in the KPIs, and the run
+// stays identical on 1 and 2 threads
+TEST_CASE("fleet learning: Byzantine vehicles and signed updates, on 1 and 2 threads") {
+    SmallCity city;
+    for (const LearningMode mode : {LearningMode::kGossip, LearningMode::kFedAvg}) {
+        CAPTURE(to_string(mode));
+        FleetSpec spec = learning_spec(city, mode);
+        learning::ExchangeSpec& x = spec.learning.exchange;
+        x.attack.kind = learning::AttackKind::kSignFlip;
+        x.attack.fraction = 0.2;
+        x.attack.scale = 4.0;
+        x.sign = true;
+        x.tamper_rate = 0.1;
+        x.compression.kind = learning::CompressionKind::kQ8;
+        sim::SerialExecutor serial;
+        FleetRun a(spec, run_options(spec, *city.routers, serial, 1));
+        const auto ra = run_for(a, 0.75);
+        sim::TbbExecutor two(2);
+        FleetRun b(spec, run_options(spec, *city.routers, two, 2));
+        const auto rb = run_for(b, 0.75);
+        CHECK(ra.kpi_hash == rb.kpi_hash);
+        CHECK(ra.event_hash == rb.event_hash);
+        REQUIRE(ra.kpi.model_rejected.has_value());
+        REQUIRE(ra.kpi.model_tampered.has_value());
+        CHECK(*ra.kpi.model_tampered > 0);
+        CHECK(*ra.kpi.model_rejected == *ra.kpi.model_tampered);         // every one caught
+        CHECK(a.model().learning()->exchange().byzantine_count() == 8);  // 20% of 42
+        // the rejections per vehicle (a trace value) add up to the KPI, plus the cloud's
+        const std::span<const float> per = a.model().learning()->value(7);
+        double sum = 0.0;
+        for (const float v : per) {
+            sum += v;
+        }
+        const auto& ex = a.model().learning()->exchange();
+        CHECK(sum + double(ex.counters(a.model().vehicle_count()).rejected()) ==
+              double(*ra.kpi.model_rejected));
+        // the attack changes what the fleet learns: against the same run without it
+        FleetSpec clean = spec;
+        clean.learning.exchange.attack = {};
+        FleetRun c(clean, run_options(clean, *city.routers, serial, 1));
+        const auto rc = run_for(c, 0.75);
+        CHECK(rc.kpi.risk_model_loss != ra.kpi.risk_model_loss);
+    }
+}
