@@ -62,9 +62,8 @@ class FleetLearning {
     // per-agent values for traces and the visualizer, in value() order: the hidden wear,
     // the risk the vehicle predicts, its models' scores on hidden-truth samples, the squared
     // distance of its risk model to the fleet's mean model (their mean is the consensus
-    // distance) and the model bytes it has sent
-    // and the model updates it rejected (their signature failed; only runs that sign
-    // publish it, see value_count())
+    // distance), the model bytes it has sent and the model updates it rejected (their
+    // signature failed; 0 unless updates are signed)
     static constexpr std::size_t kValues = 8;
     static constexpr std::array<const char*, kValues> kValueNames = {"wear",
                                                                      "predicted_risk",
@@ -137,10 +136,6 @@ class FleetLearning {
     // vehicle v's component was replaced at a planned service (from v's LP)
     void serviced(std::uint32_t v);
 
-    // the per-agent values this run publishes (model_rejected only when updates are signed)
-    [[nodiscard]] std::size_t value_count() const {
-        return spec_.exchange.sign ? kValues : kValues - 1;
-    }
     [[nodiscard]] std::span<const float> value(std::size_t k) const { return values_[k]; }
     [[nodiscard]] const LearningTotals& totals() const { return totals_; }
     [[nodiscard]] const LearningMetrics& metrics() const { return metrics_; }
