@@ -107,7 +107,8 @@ struct CostParams {
     double per_service = 0.0;    // one planned maintenance visit
 };
 
-// What the vehicles learn from operations and do with it (docs/fleet-learning.md).
+// What the vehicles learn from operations and do with it (docs/fleet-learning.md). A mode
+// is an index into the registry of model exchanges (model_exchanges.hpp); the built-ins:
 enum class LearningMode : std::uint8_t {
     kOff,     // no models: routes on free-flow times, no predictive maintenance
     kLocal,   // each vehicle trains on its own observations only
@@ -115,7 +116,8 @@ enum class LearningMode : std::uint8_t {
     kFedAvg,  // ... and the cloud averages every connected vehicle's weights each round
 };
 const char* to_string(LearningMode mode);
-// "off", "local", "gossip", "fedavg"; std::invalid_argument otherwise
+// a registered exchange by name ("off", "local", "gossip", "fedavg", ...);
+// std::invalid_argument listing them otherwise
 LearningMode learning_mode_from_string(const std::string& name);
 
 struct FleetLearningSpec {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "agents/fleet/messages.hpp"
+#include "agents/fleet/model_exchanges.hpp"
 #include "agents/fleet/protocol.hpp"
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
@@ -337,7 +338,7 @@ void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
                   "aggregator",
                   "identity"});
     l.mode = agents::learning_mode_from_string(
-        r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
+        r.choice(t, "learning", "mode", "off", agents::model_exchange_names()));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
     at_least_one_tick(r, t, "learning", "round_s", l.round_s, run);
     l.steps_per_round =

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/model_exchanges.hpp"
 #include "agents/learning/aggregators.hpp"
 
 namespace swarm::io::detail {
@@ -75,11 +76,13 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
     inert(r, g, "clip_quantile", "learning.aggregator",
           x.aggregator.kind == L::AggregatorKind::kClipping, unless_g + "\"clipping\"",
           x.aggregator.clip_quantile == 0.25);
-    if (x.aggregator.kind != L::AggregatorKind::kMean && l.mode == agents::LearningMode::kGossip) {
+    const agents::ModelExchangeInfo& how = agents::model_exchange(l.mode);
+    if (x.aggregator.kind != L::AggregatorKind::kMean && how.shares && !how.server) {
         r.fail(*g.get("kind"),
                "learning.aggregator.kind = \"" + std::string(L::to_string(x.aggregator.kind)) +
-                   "\" needs learning.mode = \"fedavg\": gossip averages one pair at a time, "
-                   "a robust aggregator combines many updates at once (the cloud's uploads)");
+                   "\" needs learning.mode = \"fedavg\": " + std::string(how.name) +
+                   " averages one pair at a time, a robust aggregator combines many updates at "
+                   "once (the cloud's uploads)");
     }
 
     toml::table& id = r.table(t, "learning", "identity");
@@ -88,8 +91,7 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
     x.tamper_rate = r.real(id, "learning.identity", "tamper_rate", 0.0, 0.0, 1.0);
 
     // none of it does anything unless the vehicles exchange models
-    const bool exchanges = l.learns() && (l.mode == agents::LearningMode::kGossip ||
-                                          l.mode == agents::LearningMode::kFedAvg);
+    const bool exchanges = l.learns() && how.shares;
     const std::string why =
         !l.active() ? "without [learning.congestion] or [learning.wear] enabled"
                     : "with learning.mode = \"" + std::string(agents::to_string(l.mode)) +
