@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "agents/fleet/model_exchanges.hpp"
 #include "fleet_test_util.hpp"
 
 using namespace swarm;
@@ -408,4 +411,29 @@ TEST_CASE("fleet learning: Byzantine vehicles and signed updates, on 1 and 2 thr
         const auto rc = run_for(c, 0.75);
         CHECK(rc.kpi.risk_model_loss != ra.kpi.risk_model_loss);
     }
+}
+
+TEST_CASE("fleet learning: the model exchanges are registered by name, in LearningMode order") {
+    const std::vector<std::string> names = model_exchange_names();
+    REQUIRE(names.size() >= 4);
+    for (const LearningMode m :
+         {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip, LearningMode::kFedAvg}) {
+        CHECK(learning_mode_from_string(to_string(m)) == m);
+    }
+    CHECK(std::string(to_string(LearningMode::kFedAvg)) == "fedavg");
+    CHECK(model_exchange(LearningMode::kGossip).shares);
+    CHECK(!model_exchange(LearningMode::kGossip).server);
+    CHECK(model_exchange(LearningMode::kFedAvg).server);
+    const bool local_sends = model_exchange(LearningMode::kLocal).exchange != nullptr;
+    CHECK(!local_sends);
+    CHECK_THROWS_WITH_AS(learning_mode_from_string("swarm"),
+                         "unknown learning mode 'swarm' (off, local, gossip, fedavg)",
+                         std::invalid_argument);
+    // a robust aggregator needs a server
+    SmallCity city;
+    FleetSpec spec = learning_spec(city, LearningMode::kGossip);
+    spec.learning.exchange.aggregator.kind = learning::AggregatorKind::kMedian;
+    CHECK_THROWS_AS(spec.validate(), std::invalid_argument);
+    spec.learning.mode = LearningMode::kFedAvg;
+    CHECK_NOTHROW(spec.validate());
 }
