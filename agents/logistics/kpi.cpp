@@ -524,12 +524,8 @@ void KpiSummary::to_json(std::ostream& out) const {
     maybe("wear_breakdowns", wear_breakdowns);
     maybe("learning_rounds", learning_rounds);
     maybe("model_bytes", model_bytes);
-    if (model_rejected) {
-        maybe("model_rejected", model_rejected);
-    }
-    if (model_tampered) {
-        maybe("model_tampered", model_tampered);
-    }
+    maybe("model_rejected", model_rejected);
+    maybe("model_tampered", model_tampered);
     num("risk_model_loss", risk_model_loss);
     num("risk_model_accuracy", risk_model_accuracy);
     num("travel_time_rmse", travel_time_rmse);
