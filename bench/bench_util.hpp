@@ -1,10 +1,13 @@
 #pragma once
 // Shared by the benchmark programs: each configuration runs in a child process so that its
 // peak memory (VmHWM) is its own, and its result comes back through a pipe.
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <sstream>
@@ -32,6 +35,57 @@ inline long peak_rss_kib() {
 inline long rss_kib() {
     return status_kib("VmRSS:");
 }
+
+// user + system CPU seconds of this process (all threads), plus its reaped children when
+// asked (benchmarks that run each configuration in a child)
+inline double cpu_seconds(bool with_children = false) {
+    double total = 0.0;
+    for (const int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+        if (who == RUSAGE_CHILDREN && !with_children) {
+            continue;
+        }
+        rusage ru{};
+        getrusage(who, &ru);
+        total += static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                 1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    }
+    return total;
+}
+
+// "0.52 1.10 1.31" (1, 5 and 15 min), or "unknown"
+inline std::string load_average() {
+    double l[3] = {};
+    if (getloadavg(l, 3) != 3) {
+        return "unknown";
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+    return text;
+}
+
+// What every benchmark prints so that a figure from a busy machine is recognisable: the load
+// average before it starts, and at the end the whole program's wall time, CPU time (its own
+// and its children's), CPU/wall and the load average again. Construct first thing in main.
+class MachineReport {
+  public:
+    MachineReport() : wall0_(std::chrono::steady_clock::now()), cpu0_(cpu_seconds(true)) {
+        std::printf("machine: %ld cores online, load average %s (1, 5, 15 min) at start\n",
+                    sysconf(_SC_NPROCESSORS_ONLN), load_average().c_str());
+    }
+    MachineReport(const MachineReport&) = delete;
+    MachineReport& operator=(const MachineReport&) = delete;
+    ~MachineReport() {
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
+        const double cpu = cpu_seconds(true) - cpu0_;
+        std::printf("total: wall %.2f s, CPU %.2f s, CPU/wall %.2f, load average %s at end\n", wall,
+                    cpu, wall > 0.0 ? cpu / wall : 0.0, load_average().c_str());
+    }
+
+  private:
+    std::chrono::steady_clock::time_point wall0_;
+    double cpu0_;
+};
 
 // "1,2,4" -> {1, 2, 4}; accepts 1e5-style numbers
 template <class T>

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
         }
     }
 
+    const swarm::bench::MachineReport machine;
     std::printf("PHOLD (ROSS: mean=2, lookahead=1, remote=0.25), %llu events, median of %d\n",
                 static_cast<unsigned long long>(events), repeat);
     std::printf("%10s %8s %14s %10s %12s %14s %20s\n", "LPs", "threads", "Mev/s (med)", "windows",

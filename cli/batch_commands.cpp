@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -258,20 +259,22 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     return failed > 0 ? kExitRuntime : kExitOk;
 }
 
-// The price of decentralization (docs/disruptions.md): each policy's cost over the cloud
-// policy's cost on the same seed, as one more KPI row per policy (1 for the cloud itself),
-// right after the group's other rows. Nothing when "cloud" is not among the policies.
-void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
-                                   std::vector<KpiRow>& rows) {
-    std::size_t cloud = report.groups.size();
+// The price of decentralization (docs/disruptions.md, docs/central-planner.md): each
+// policy's cost over the cloud policy's cost on the same seed (`price_of_decentralization`,
+// 1 for the cloud itself) and over the oracle's (`price_vs_oracle`), as one more KPI row
+// each per policy, right after the group's other rows. A row only when its reference
+// policy ("cloud", "oracle") is among the policies.
+void add_cost_ratio(const BatchResult& result, const BatchReport& report, std::string_view policy,
+                    std::string_view kpi, std::vector<KpiRow>& rows) {
+    std::size_t base_group = report.groups.size();
     for (std::size_t g = 0; g < report.groups.size(); ++g) {
         for (const auto& [k, v] : report.groups[g]) {
-            if (k == "policy" && v == "cloud") {
-                cloud = g;
+            if (k == "policy" && v == policy) {
+                base_group = g;
             }
         }
     }
-    if (cloud == report.groups.size()) {
+    if (base_group == report.groups.size()) {
         return;
     }
     const auto cost_of = [](const BatchRun& r) {
@@ -298,7 +301,7 @@ void add_price_of_decentralization(const BatchResult& result, const BatchReport&
             }
             const auto base =
                 std::find_if(result.runs.begin(), result.runs.end(), [&](const BatchRun& c) {
-                    return c.job.group == cloud && c.job.seed == r.job.seed;
+                    return c.job.group == base_group && c.job.seed == r.job.seed;
                 });
             if (r.status != RunStatus::kOk || base == result.runs.end() ||
                 base->status != RunStatus::kOk) {
@@ -309,12 +312,18 @@ void add_price_of_decentralization(const BatchResult& result, const BatchReport&
         }
         KpiRow row;
         row.group = g;
-        row.kpi = "price_of_decentralization";
+        row.kpi = std::string(kpi);
         row.stats = sample_stats(ratios);
         row.failed = failed;
         out.push_back(row);
     }
     rows.swap(out);
+}
+
+void add_price_of_decentralization(const BatchResult& result, const BatchReport& report,
+                                   std::vector<KpiRow>& rows) {
+    add_cost_ratio(result, report, "cloud", "price_of_decentralization", rows);
+    add_cost_ratio(result, report, "oracle", "price_vs_oracle", rows);
 }
 
 // "mean ± half-width" text for a table cell

@@ -26,5 +26,7 @@ void add_batch_commands(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 // `learn` on TOML learning scenarios
 void add_learn_command(CLI::App& app, int& exit_code);
+// `vrp` on static VRPTW/CVRP instance files (docs/vrp.md)
+void add_vrp_command(CLI::App& app, int& exit_code);
 
 }  // namespace swarm::cli

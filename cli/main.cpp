@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     add_batch_commands(app, exit_code);
     add_bench_command(app, exit_code);
     add_learn_command(app, exit_code);
+    add_vrp_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

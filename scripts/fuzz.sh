@@ -4,7 +4,7 @@
 #     -t  seconds per target (default 60)      -j  targets at a time (default 2)
 #     -b  a build dir configured with clang, SWARM_SANITIZE=ON and SWARM_BUILD_FUZZ=ON
 #         (default build-sanitize, as .ci/run configures it; configured and built if absent)
-#     TARGET: scenario dimacs graphml osm trace json (default: all)
+#     TARGET: scenario dimacs graphml osm trace json vrp (default: all)
 # Each target starts from its seeds (fuzz/seeds/, scenarios/, tests/ inputs, fuzz/regressions/)
 # and the corpus earlier runs left in BUILD_DIR/fuzz/corpus/TARGET. A crash, sanitizer
 # report, leak, timeout or out-of-memory leaves the input in BUILD_DIR/fuzz/artifacts/TARGET/
@@ -25,7 +25,7 @@ while getopts "t:j:b:h" opt; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(scenario dimacs graphml osm trace json)
+[ ${#targets[@]} -eq 0 ] && targets=(scenario dimacs graphml osm trace json vrp)
 
 # shellcheck source=scripts/deps.sh
 source "$root/scripts/deps.sh"
@@ -64,6 +64,7 @@ seed_dirs() {
         osm) echo "$root/fuzz/seeds/osm" ;;
         trace) echo "$out/seeds/trace" ;;
         json) echo "$root/fuzz/seeds/json" ;;
+        vrp) echo "$root/fuzz/seeds/vrp" ;;
         *) echo "fuzz.sh: unknown target '$1'" >&2; return 2 ;;
     esac
 }

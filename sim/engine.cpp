@@ -211,7 +211,10 @@ void Engine::run_due_barrier_actions(Tick until) {
             push_timer({saturating_add(timer.time, timer.interval), timer_order_++, timer.interval,
                         timer.action});
         }
+        const auto start = std::chrono::steady_clock::now();
         actions_[timer.action](*this, timer.time);
+        barrier_seconds_ +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 }
 
@@ -224,6 +227,8 @@ RunStats Engine::run(const RunLimits& limits) {
         cancelled_at_start += part.cancelled;
     }
     stop_requested_.store(false, std::memory_order_relaxed);
+    const double barrier_at_start = barrier_seconds_;
+    double observer_seconds = 0.0;
 
     for (;;) {
         // barrier: actions due no later than the next event, then the stop checks
@@ -263,7 +268,14 @@ RunStats Engine::run(const RunLimits& limits) {
         in_window_ = true;
         auto body = [this, window_end](std::size_t p) { run_window(p, window_end); };
         try {
-            executor_.for_each(partitions_.size(), IndexFn(body));
+            if (last_window_events_ < config_.serial_below_events) {
+                for (std::size_t p = 0; p < partitions_.size(); ++p) {
+                    body(p);
+                }
+            } else {
+                executor_.for_each(partitions_.size(), IndexFn(body));
+                ++stats.parallel_windows;
+            }
         } catch (...) {
             in_window_ = false;
             throw;
@@ -281,11 +293,17 @@ RunStats Engine::run(const RunLimits& limits) {
         next_time_ = next;
         now_ = window_end;
         total_events_ += window_events;
+        last_window_events_ = window_events;
         const WindowInfo info{total_windows_, begin, window_end, window_events};
         ++total_windows_;
         ++stats.windows;
-        for (const ObserverSlot& slot : observers_) {
-            slot.observer->on_window_end(*this, info);
+        if (!observers_.empty()) {
+            const auto start = std::chrono::steady_clock::now();
+            for (const ObserverSlot& slot : observers_) {
+                slot.observer->on_window_end(*this, info);
+            }
+            observer_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
     }
 
@@ -297,6 +315,8 @@ RunStats Engine::run(const RunLimits& limits) {
     stats.cancelled = cancelled - cancelled_at_start;
     stats.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    stats.barrier_seconds = barrier_seconds_ - barrier_at_start;
+    stats.observer_seconds = observer_seconds;
     return stats;
 }
 

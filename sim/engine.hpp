@@ -44,6 +44,12 @@ struct EngineConfig {
     std::uint64_t seed = 0;      // run seed for every LP's random stream
     std::size_t partitions = 0;  // 0: chosen from the executor's concurrency
     bool hash_events = true;     // keep a per-LP hash of the events each LP ran
+    // A window whose predecessor ran fewer events than this runs its partitions one after
+    // another on the calling thread instead of through the executor: with a short lookahead
+    // most windows hold a handful of events, fewer than handing them to threads costs.
+    // Results are the same either way (partitions are independent inside a window); 0 hands
+    // every window to the executor.
+    std::uint64_t serial_below_events = 0;
 };
 
 struct RunLimits {
@@ -56,10 +62,15 @@ enum class StopReason { kUntil, kNoEvents, kMaxEvents, kCondition, kRequested };
 
 struct RunStats {
     StopReason reason = StopReason::kNoEvents;
-    std::uint64_t events = 0;     // events run by this call
-    std::uint64_t cancelled = 0;  // cancelled events skipped by this call
-    std::uint64_t windows = 0;    // windows run by this call
+    std::uint64_t events = 0;            // events run by this call
+    std::uint64_t cancelled = 0;         // cancelled events skipped by this call
+    std::uint64_t windows = 0;           // windows run by this call
+    std::uint64_t parallel_windows = 0;  // of them, handed to the executor
     double wall_seconds = 0.0;
+    // of wall_seconds: in barrier actions (Engine::at / every), when no partition runs, and in
+    // observers' on_window_end; the rest is windows and the engine's own bookkeeping
+    double barrier_seconds = 0.0;
+    double observer_seconds = 0.0;
 };
 
 struct MemoryStats {
@@ -189,6 +200,8 @@ class Engine {
     std::uint64_t external_seq_ = 0;
     std::uint64_t total_events_ = 0;
     std::uint64_t total_windows_ = 0;
+    double barrier_seconds_ = 0.0;  // in barrier actions, over all runs
+    std::uint64_t last_window_events_ = 0;
     bool in_window_ = false;
     std::atomic<bool> stop_requested_{false};
 };

@@ -66,7 +66,8 @@ std::optional<double> insertion_bid(const FleetSpec& spec, const VehicleView& me
 }
 
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
-                           sim::Tick now, std::span<sim::Tick> handed_over) {
+                           sim::Tick now, std::span<sim::Tick> handed_over, bool joint_loading,
+                           std::span<const double> dock_wait_s) {
     const world::RoadNetwork& net = spec.net();
     const VehicleType& type = *me.type;
     const bool drone = type.kind == VehicleKind::kDrone;
@@ -91,13 +92,31 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     if (me.state == VehicleState::kLoading) {
         t += spec.depots[me.plan->entries[0].depot].dock_service.mean_s;
     }
-    // the plan: unloaded orders each need a depot visit first
+    // the plan: unloaded orders each need a depot visit first (or join the visit of the
+    // order before them: joint_loading)
     NodeId end = me.position;
+    bool visit_open = false;
+    std::uint32_t visit_depot = 0;
+    std::uint32_t visit_units = 0;
+    auto pick_up = [&](std::uint32_t depot, std::uint32_t size) {
+        if (joint_loading && visit_open && depot == visit_depot &&
+            visit_units + size <= type.capacity) {
+            visit_units += size;
+            return;
+        }
+        go(spec.depots[depot].node);
+        t += spec.depots[depot].dock_service.mean_s;
+        if (!dock_wait_s.empty()) {
+            t += dock_wait_s[depot];
+        }
+        visit_open = true;
+        visit_depot = depot;
+        visit_units = size;
+    };
     for (std::uint32_t i = 0; i < me.plan->size; ++i) {
         const PlanEntry& e = me.plan->entries[i];
         if (i >= me.plan->loaded) {
-            go(spec.depots[e.depot].node);
-            t += spec.depots[e.depot].dock_service.mean_s;
+            pick_up(e.depot, e.size);
         }
         deliver(e.customer, e.ready);
         end = e.customer;
@@ -106,8 +125,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         }
     }
     if (extra != nullptr) {
-        go(spec.depots[extra->depot].node);
-        t += spec.depots[extra->depot].dock_service.mean_s;
+        pick_up(extra->depot, extra->size);
         deliver(extra->customer, extra->ready);
         end = extra->customer;
     }
@@ -117,11 +135,12 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     // and home again
     go(me.home_node);
     est.kwh = metres / 1000.0 * type.kwh_per_km;
+    est.metres = metres;
     return est;
 }
 
 bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order, sim::Tick now,
-              PlanEstimate* estimate) {
+              PlanEstimate* estimate, std::span<sim::Tick> handed_over) {
     const VehicleType& type = *me.type;
     if (off_duty(me.state)) {
         return false;
@@ -129,7 +148,7 @@ bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& orde
     if (me.plan->size >= spec.allocation.max_plan || order.size > type.capacity) {
         return false;
     }
-    const PlanEstimate est = estimate_plan(spec, me, &order, now);
+    const PlanEstimate est = estimate_plan(spec, me, &order, now, handed_over);
     // never plan into the reserve: ground vehicles must not run dry, drones must get home
     if (est.kwh > me.energy_kwh - spec.allocation.energy_reserve * type.battery_kwh) {
         return false;

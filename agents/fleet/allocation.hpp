@@ -30,6 +30,7 @@ struct PlanEstimate {
     sim::Tick finish = 0;
     NodeId end = world::kNoNode;
     double kwh = 0.0;
+    double metres = 0.0;  // the estimate's distance, home again included
 };
 
 // The K nearest usable vehicles of a depot and their bids: the building blocks the
@@ -58,12 +59,18 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
 
 // straight-line estimate of a vehicle's plan plus, if `extra` is given, the order appended,
 // and the energy to get home afterwards; `handed_over`, when not empty (at least the plan's
-// size), receives the estimated end of each planned order's hand-over
+// size), receives the estimated end of each planned order's hand-over. Each order not yet
+// loaded costs a depot visit, unless `joint_loading`: then consecutive orders of one depot
+// that fit the vehicle together share one visit, as the vehicle loads them (the central
+// planner's cost; bids and the vehicles' own checks use the plain estimate), and
+// `dock_wait_s`, when not empty (one per depot), adds a queueing time to every depot visit
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
-                           sim::Tick now, std::span<sim::Tick> handed_over = {});
+                           sim::Tick now, std::span<sim::Tick> handed_over = {},
+                           bool joint_loading = false, std::span<const double> dock_wait_s = {});
 
 // whether a vehicle can take `order` on top of its plan: capacity, plan length, energy
 [[nodiscard]] bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order,
-                            sim::Tick now, PlanEstimate* estimate = nullptr);
+                            sim::Tick now, PlanEstimate* estimate = nullptr,
+                            std::span<sim::Tick> handed_over = {});
 
 }  // namespace swarm::agents

@@ -11,7 +11,7 @@ FleetBoard::FleetBoard(world::BoundingBox bounds, double cell_m)
     const double h = std::max(bounds.max.y - bounds.min.y, 1.0);
     nx_ = static_cast<std::uint32_t>(std::ceil(w / cell_m)) + 1;
     ny_ = static_cast<std::uint32_t>(std::ceil(h / cell_m)) + 1;
-    cell_start_.assign(static_cast<std::size_t>(nx_) * ny_ + 1, 0);
+    head_.assign(static_cast<std::size_t>(nx_) * ny_, kNone);
 }
 
 std::uint32_t FleetBoard::cell_x(double x) const {
@@ -24,27 +24,54 @@ std::uint32_t FleetBoard::cell_y(double y) const {
     return static_cast<std::uint32_t>(std::clamp(c, 0.0, static_cast<double>(ny_ - 1)));
 }
 
+void FleetBoard::link(std::uint32_t v, std::uint32_t cell) {
+    Link& l = links_[v];
+    l.cell = cell;
+    l.prev = kNone;
+    l.next = head_[cell];
+    if (l.next != kNone) {
+        links_[l.next].prev = v;
+    }
+    head_[cell] = v;
+}
+
+void FleetBoard::unlink(std::uint32_t v) {
+    const Link l = links_[v];
+    if (l.prev != kNone) {
+        links_[l.prev].next = l.next;
+    } else {
+        head_[l.cell] = l.next;
+    }
+    if (l.next != kNone) {
+        links_[l.next].prev = l.prev;
+    }
+    links_[v] = Link{};
+}
+
 void FleetBoard::rebuild(std::span<const Entry> entries) {
     entries_.assign(entries.begin(), entries.end());
-    // counting sort of vehicles by cell: stable, so each cell lists indices ascending
-    std::fill(cell_start_.begin(), cell_start_.end(), 0);
-    for (const Entry& e : entries_) {
-        ++cell_start_[cell_y(e.position.y) * nx_ + cell_x(e.position.x) + 1];
-    }
-    for (std::size_t c = 1; c < cell_start_.size(); ++c) {
-        cell_start_[c] += cell_start_[c - 1];
-    }
-    cell_items_.resize(entries_.size());
-    std::vector<std::uint32_t> fill(cell_start_.begin(), cell_start_.end() - 1);
+    links_.assign(entries_.size(), Link{});
+    std::fill(head_.begin(), head_.end(), kNone);
     for (std::uint32_t v = 0; v < entries_.size(); ++v) {
-        const Entry& e = entries_[v];
-        cell_items_[fill[cell_y(e.position.y) * nx_ + cell_x(e.position.x)]++] = v;
+        link(v, cell_of(entries_[v].position));
+    }
+}
+
+void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows) {
+    for (std::size_t i = 0; i < vehicles.size(); ++i) {
+        const std::uint32_t v = vehicles[i];
+        entries_[v] = rows[i];
+        const std::uint32_t cell = cell_of(rows[i].position);
+        if (cell != links_[v].cell) {
+            unlink(v);
+            link(v, cell);
+        }
     }
 }
 
 std::size_t FleetBoard::memory_bytes() const {
-    return entries_.capacity() * sizeof(Entry) +
-           (cell_start_.capacity() + cell_items_.capacity()) * sizeof(std::uint32_t);
+    return entries_.capacity() * sizeof(Entry) + links_.capacity() * sizeof(Link) +
+           head_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace swarm::agents

@@ -1,6 +1,9 @@
 // A read-only snapshot of where the vehicles are, for depots choosing whom to offer an order.
-// Rebuilt only at barriers (Engine::every), so every LP reads the same snapshot in a window.
-// A uniform grid of cells answers "the nearest available vehicles within r".
+// Changed only at barriers (Engine::every), so every LP reads the same snapshot in a window.
+// A uniform grid of cells answers "the nearest available vehicles within r". Each cell is a
+// doubly linked list of vehicles, so that a barrier that changed k rows costs O(k) (update),
+// not O(fleet): an idle vehicle costs nothing. The order of vehicles within a cell is not
+// part of any answer: nearest() orders by a total order (distance, tie key, index).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +33,8 @@ class FleetBoard {
 
     // replaces the snapshot: entries[v] for vehicle v
     void rebuild(std::span<const Entry> entries);
+    // replaces the rows of some vehicles: rows[i] is vehicle vehicles[i]'s (each at most once)
+    void update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows);
 
     // vehicles within radius_m of p accepted by `usable`, nearest first, at most out.size()
     // of them; returns how many were written. Ties in distance (vehicles at one spot, e.g.
@@ -54,24 +59,35 @@ class FleetBoard {
     }
 
     [[nodiscard]] const Entry& entry(std::uint32_t v) const { return entries_[v]; }
+    // every vehicle's row, by vehicle
+    [[nodiscard]] std::span<const Entry> rows() const { return entries_; }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] sim::Tick built_at() const { return built_at_; }
     void set_built_at(sim::Tick t) { built_at_ = t; }
     [[nodiscard]] std::size_t memory_bytes() const;
 
   private:
+    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    // a vehicle's place in its cell's list
+    struct Link {
+        std::uint32_t cell = kNone;
+        std::uint32_t prev = kNone;
+        std::uint32_t next = kNone;
+    };
     [[nodiscard]] std::uint32_t cell_x(double x) const;
     [[nodiscard]] std::uint32_t cell_y(double y) const;
+    [[nodiscard]] std::uint32_t cell_of(Point p) const { return cell_y(p.y) * nx_ + cell_x(p.x); }
+    void link(std::uint32_t v, std::uint32_t cell);
+    void unlink(std::uint32_t v);
 
     world::BoundingBox bounds_{};
     double cell_m_ = 500.0;
     std::uint32_t nx_ = 1;
     std::uint32_t ny_ = 1;
     std::vector<Entry> entries_;
-    std::vector<std::uint32_t> cell_start_;  // CSR over cells, size nx*ny+1
-    std::vector<std::uint32_t> cell_items_;  // vehicle indices, by cell then index
+    std::vector<Link> links_;          // by vehicle
+    std::vector<std::uint32_t> head_;  // by cell: its first vehicle, or kNone
     sim::Tick built_at_ = 0;
-    // scratch for nearest(): mutable but only touched under the caller's own copy
 };
 
 template <class Usable, class TieKey>
@@ -98,8 +114,7 @@ std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
     for (std::uint32_t cy = y0; cy <= y1; ++cy) {
         for (std::uint32_t cx = x0; cx <= x1; ++cx) {
             const std::uint32_t c = cy * nx_ + cx;
-            for (std::uint32_t i = cell_start_[c]; i < cell_start_[c + 1]; ++i) {
-                const std::uint32_t v = cell_items_[i];
+            for (std::uint32_t v = head_[c]; v != kNone; v = links_[v].next) {
                 const Entry& e = entries_[v];
                 const double dx = e.position.x - p.x;
                 const double dy = e.position.y - p.y;

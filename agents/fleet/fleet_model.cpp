@@ -76,7 +76,6 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     }
     layout_ = LpLayout(spec_.depot_count(), fleet_.home, needs_.dispatcher);
     board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
-    board_scratch_.resize(fleet_.size());
     roads_ = RoadState(spec_.net().edge_count());
     depot_up_.assign(spec_.depot_count(), 1);
     base_home_ = fleet_.home;
@@ -179,23 +178,6 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
     return s;
 }
 
-void FleetModel::rebuild_board(Tick t) {
-    const bool telemetry = needs_.plan_estimates;
-    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-        FleetBoard::Entry& e = board_scratch_[v];
-        e = {position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
-        if (telemetry) {
-            const PlanEstimate est = estimate_plan(spec_, view(v, t), nullptr, t);
-            e.free_at = est.finish;
-            e.free_node = fleet_.plan[v].size > 0 ? est.end : view(v, t).position;
-        }
-    }
-    board_.rebuild(board_scratch_);
-    board_.set_built_at(t);
-    share_knowledge(t);
-    protocol_->on_board(*host_, t);
-}
-
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     const world::RoadNetwork& net = spec_.net();
     const Point a = net.position(fleet_.node[v]);
@@ -218,35 +200,10 @@ void FleetModel::follow_changes() {
     }
 }
 
-static_assert(std::endian::native == std::endian::little, "take_changes reads flags by words");
-
 void FleetModel::take_changes(Changes& out) {
     out.vehicles.clear();
     out.orders.clear();
-    // eight flags at a time: most vehicles did not change since the last sample
-    std::uint8_t* changed = fleet_.changed.data();
-    const std::size_t n = fleet_.changed.size();
-    std::size_t v = 0;
-    for (; v + 8 <= n; v += 8) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, changed + v, sizeof word);
-        if (word == 0) {
-            continue;
-        }
-        // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
-        while (word != 0) {
-            const auto i = static_cast<std::size_t>(std::countr_zero(word)) / 8;
-            out.vehicles.push_back(static_cast<std::uint32_t>(v + i));
-            word &= ~(std::uint64_t{0xFF} << (8 * i));
-        }
-        std::memset(changed + v, 0, sizeof word);
-    }
-    for (; v < n; ++v) {
-        if (changed[v] != 0) {
-            out.vehicles.push_back(static_cast<std::uint32_t>(v));
-            changed[v] = 0;
-        }
-    }
+    take_changed(FleetState::kTraceFollower, out.vehicles);
     for (std::uint32_t d = 0; d < order_journals_.size(); ++d) {
         std::vector<std::uint32_t>& journal = order_journals_[d];
         for (const std::uint32_t index : journal) {
@@ -288,6 +245,10 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
     counters_.record_send(from, link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
+    if (cloud && needs_.ideal_cloud_link) {
+        ctx.send(dst, lookahead_, type, p);
+        return;
+    }
     if (cloud) {
         // lost or not: one draw from the sender's own cloud-loss substream
         const LpLayout::Entry who = layout_.at(ctx.self());
@@ -418,6 +379,7 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
 std::size_t FleetModel::memory_bytes() const {
     std::size_t b = fleet_.memory_bytes() + board_.memory_bytes() +
                     board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
+                    (board_refresh_.capacity() + board_moving_.capacity()) * sizeof(std::uint32_t) +
                     depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes() +
                     (learning_ ? learning_->memory_bytes() : 0) + protocol_->memory_bytes();
     for (const DepotState& d : depots_) {

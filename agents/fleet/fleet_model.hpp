@@ -194,6 +194,9 @@ class FleetModel final : public sim::Model {
 
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
+    // after every board rebuild, compares each vehicle's row with one computed afresh and
+    // throws FleetModelError when one is stale (a change that forgot FleetState::touch)
+    void check_board_for_test(bool on) { check_board_ = on; }
 
   private:
     // depots
@@ -284,6 +287,9 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] comms::AgentIndex agent_of(sim::LpId lp) const;
 
     void rebuild_board(sim::Tick t);
+    [[nodiscard]] FleetBoard::Entry board_row(std::uint32_t v, sim::Tick t) const;
+    // the vehicles one follower has not seen change (ascending), clearing its flags
+    void take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out);
     // sums vehicle time up to t and books it into the fleet series' running interval
     void record_fleet_time(sim::Tick t);
     void fleet_time(sim::Tick t, Tick& busy, Tick& accounted) const;
@@ -303,7 +309,10 @@ class FleetModel final : public sim::Model {
     FleetState fleet_;
     std::vector<DepotState> depots_;
     FleetBoard board_;
-    std::vector<FleetBoard::Entry> board_scratch_;
+    std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
+    std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
+    std::vector<std::uint32_t> board_moving_;       // on a leg at the last rebuild
+    bool check_board_ = false;
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     sim::Tick lookahead_ = 0;

@@ -32,7 +32,7 @@ void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
     time_bucket(fleet_.counters[v], from) += now - fleet_.state_since[v];
     fleet_.state[v] = s;
     fleet_.state_since[v] = now;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
 }
 
 VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
@@ -68,6 +68,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     e.size = m.size;
     e.ready = m.ready;
     e.due = m.due;
+    fleet_.touch(v);
     send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
     const VehicleState s = fleet_.state[v];
     if (s == VehicleState::kIdle || s == VehicleState::kReturning) {
@@ -169,7 +170,7 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now() + dt;
     fleet_.moving[v] = 1;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
     ctx.schedule_self(dt, type_of(Msg::kArrive));
 }
 
@@ -233,7 +234,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             // the customer of the head order cannot be reached: reported, and the next one
             lost(0);
             fleet_.load[v] -= plan.entries[0].size;
-            fleet_.changed[v] = 1;
+            fleet_.touch(v);
             --plan.loaded;
             drop_entry(v, 0);
             return next_activity(ctx, v);
@@ -265,6 +266,7 @@ void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
     std::copy(plan.entries.begin() + i + 1, plan.entries.begin() + plan.size,
               plan.entries.begin() + i);
     --plan.size;
+    fleet_.touch(v);
 }
 
 void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
@@ -296,7 +298,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     fleet_.leg_start[v] = ctx.now();
     fleet_.leg_end[v] = ctx.now();
     fleet_.moving[v] = 0;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
     if (fleet_.state[v] == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
@@ -386,7 +388,7 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
                 std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
                             plan.entries.begin() + i + 1);
                 fleet_.load[v] += plan.entries[plan.loaded].size;
-                fleet_.changed[v] = 1;
+                fleet_.touch(v);
                 ++plan.loaded;
                 break;
             }
@@ -424,7 +426,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
     --plan.size;
     --plan.loaded;
     fleet_.load[v] -= e.size;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
     ++fleet_.counters[v].deliveries;
     DeliveredMsg m;
     m.order = e.order;
@@ -436,7 +438,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
     fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full
     if (fleet_.state[v] == VehicleState::kCharging) {
         if (fleet_.service_due[v] != 0) {
@@ -577,7 +579,7 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     plan.size = 0;
     plan.loaded = 0;
     fleet_.load[v] = 0;
-    fleet_.changed[v] = 1;
+    fleet_.touch(v);
     ++fleet_.counters[v].breakdowns;
 }
 

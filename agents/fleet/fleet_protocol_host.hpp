@@ -14,7 +14,7 @@ class FleetModel::Host final : public AllocationHost {
     [[nodiscard]] const FleetSpec& spec() const override { return m_.spec_; }
     [[nodiscard]] const FleetBoard& board() const override { return m_.board_; }
     [[nodiscard]] std::span<const FleetBoard::Entry> board_rows() const override {
-        return m_.board_scratch_;
+        return m_.board_.rows();
     }
     [[nodiscard]] std::uint32_t vehicle_count() const override { return m_.vehicle_count(); }
     [[nodiscard]] std::uint32_t depot_count() const override { return m_.depot_count(); }

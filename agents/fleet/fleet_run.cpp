@@ -2,6 +2,14 @@
 
 namespace swarm::agents {
 
+namespace {
+sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& options) {
+    sim::EngineConfig c = model.engine_config(options.seed, options.partitions);
+    c.serial_below_events = options.serial_below_events;
+    return c;
+}
+}  // namespace
+
 FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
     : own_routers_(options.routers != nullptr
                        ? nullptr
@@ -10,8 +18,7 @@ FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
       own_executor_(options.executor != nullptr ? nullptr : sim::make_executor(options.threads)),
       executor_(options.executor != nullptr ? options.executor : own_executor_.get()),
       model_(std::make_unique<FleetModel>(spec, *routers_)),
-      engine_(std::make_unique<sim::Engine>(model_->engine_config(options.seed, options.partitions),
-                                            *model_, *executor_)),
+      engine_(std::make_unique<sim::Engine>(engine_config(*model_, options), *model_, *executor_)),
       kpi_(std::make_unique<FleetKpiObserver>(*model_)) {
     if (options.kpi_samples) {
         engine_->add_observer(*kpi_);

@@ -50,6 +50,10 @@ struct FleetRunOptions {
     sim::Tick sample_interval = 0;
     // false: the KPI observer is not sampled (no timeline; finish() still aggregates the end)
     bool kpi_samples = true;
+    // sim::EngineConfig::serial_below_events: a window after one of fewer events runs on the
+    // calling thread (the same results; tests set 0 to hand every window to the executor)
+    std::uint64_t serial_below_events = kSerialBelowEvents;
+    static constexpr std::uint64_t kSerialBelowEvents = 32;
 };
 
 class FleetRun {

@@ -46,7 +46,11 @@ sim::Tick FleetSpec::bid_round_trip() const {
 }
 
 sim::Tick FleetSpec::one_order_solve() const {
-    return std::max<sim::Tick>(1, time.from_seconds(cloud.solve_base_s + cloud.solve_per_order_s));
+    const std::uint32_t n = vehicle_count();
+    const std::uint32_t candidates = cloud.candidates == 0 ? n : std::min(cloud.candidates, n);
+    return std::max<sim::Tick>(
+        1, time.from_seconds(cloud.solve_base_s + cloud.solve_per_order_s +
+                             cloud.solve_per_eval_s * 3.0 * static_cast<double>(candidates)));
 }
 
 sim::Tick FleetSpec::award_round_trip(sim::Tick solve) const {
@@ -110,7 +114,8 @@ void FleetSpec::validate() const {
         require(false, e.what());
     }
     require(gossip_fanout >= 1 && gossip_fanout <= 64, "gossip fanout in [1, 64]");
-    require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 && cloud.timeout_s > 0.0,
+    require(cloud.solve_base_s >= 0.0 && cloud.solve_per_order_s >= 0.0 &&
+                cloud.solve_per_eval_s >= 0.0 && cloud.timeout_s > 0.0,
             "cloud solve times >= 0 and timeout > 0");
     // settings under which the protocol could never allocate an order
     std::unique_ptr<AllocationProtocol> protocol;

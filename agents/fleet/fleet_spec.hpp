@@ -89,11 +89,15 @@ struct AllocationParams {
     double charge_threshold = 0.5;  // charge at home when energy is below this share
 };
 
-// The cloud dispatcher (policy "cloud"): a central LP that re-plans in batches.
+// The cloud dispatcher (policy "cloud"): a central LP that re-plans in batches
+// (agents/fleet/central_planner.hpp, docs/central-planner.md). A solve takes
+// solve_base_s + solve_per_order_s x open orders + solve_per_eval_s x plan evaluations.
 struct CloudParams {
-    double solve_base_s = 1.0;         // fixed cost of one solve
-    double solve_per_order_s = 0.004;  // plus this per open order it knows
-    double timeout_s = 120.0;          // a depot asks again when no award came back
+    double solve_base_s = 1.0;          // fixed cost of one solve
+    double solve_per_order_s = 0.0;     // plus this per open order in the batch
+    double solve_per_eval_s = 13.6e-6;  // plus this per plan evaluation the planner did
+    std::uint32_t candidates = 0;       // vehicles considered per order (nearest); 0: all
+    double timeout_s = 120.0;           // a depot asks again when no award came back
 };
 
 // What the cost KPI charges (currency units).
@@ -192,7 +196,8 @@ struct FleetSpec {
     // award_round_trip() revokes every award; one shorter than
     // award_round_trip(one_order_solve()) revokes all but those of solves under way.
     [[nodiscard]] sim::Tick award_round_trip(sim::Tick solve = 1) const;
-    // the cloud's solve of a batch of one order
+    // the cloud's solve of a batch of one order: three plan evaluations per candidate
+    // vehicle (its plan; its plan with the order, by its own test and jointly loaded)
     [[nodiscard]] sim::Tick one_order_solve() const;
     // throws std::invalid_argument naming the first problem, including settings that leave
     // the fleet inert (no order could ever be allocated)

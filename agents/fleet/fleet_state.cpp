@@ -167,7 +167,7 @@ void FleetState::resize(std::size_t n) {
     known.resize(n);
     replan.resize(n, 0);
     service_due.resize(n, 0);
-    changed.resize(n, 1);  // new vehicles are news
+    changed.resize(n, kTraceFollower | kBoardFollower);  // new vehicles are news
 }
 
 namespace {

@@ -116,9 +116,13 @@ struct FleetState {
     // predictive maintenance: the vehicle's risk model asked for a service (set at a
     // barrier, cleared by the vehicle when the service starts)
     std::vector<std::uint8_t> service_due;
-    // set whenever state, node, leg, load or energy change, so that a follower of the fleet
-    // (the trace) copies only those vehicles at its next sample (FleetModel::take_changes)
+    // set by touch() whenever state, node, leg, plan, load or energy change, one bit per
+    // follower of the fleet, so that each copies only those vehicles: the trace at its next
+    // sample (FleetModel::take_changes) and the FleetBoard at its next rebuild
     std::vector<std::uint8_t> changed;
+    static constexpr std::uint8_t kTraceFollower = 1;
+    static constexpr std::uint8_t kBoardFollower = 2;
+    void touch(std::uint32_t v) { changed[v] = kTraceFollower | kBoardFollower; }
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }

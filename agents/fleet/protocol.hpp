@@ -127,6 +127,9 @@ class AllocationProtocol {
         // board rows carry each vehicle's estimated free_at / free_node (costs a plan
         // estimate per vehicle at every board rebuild)
         bool plan_estimates = false;
+        // the dispatcher's link is ideal: no loss, one lookahead each way, whatever the
+        // comms settings and conditions (the oracle, a yardstick: docs/central-planner.md)
+        bool ideal_cloud_link = false;
     };
     [[nodiscard]] virtual Needs needs() const { return {}; }
     [[nodiscard]] virtual std::vector<SpecProblem> check(const SpecCheck& /*c*/) const {

@@ -237,6 +237,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf("RadioGrid (range %.0f m, uniform square, median of %zu)\n", kRange, opt.repeats);
     for (std::size_t n : opt.agents) {
         bench_grid(n, opt);

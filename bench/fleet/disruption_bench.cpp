@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf(
         "disruption benchmark: %u vehicles, %zu nodes, %u depots, %.1f h, %zu thread(s); "
         "at 30 min 5 %% of edges close and 10 %% of vehicles break\n",

@@ -40,6 +40,8 @@ struct Options {
     double hours = 1.0;
     double demand = 400.0;  // orders per depot per hour
     bool day_profile = false;
+    // windows after one of fewer events run on the calling thread (FleetRunOptions)
+    std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
 };
 
 using Result = bench::FleetResult;
@@ -53,6 +55,7 @@ Result run_one(const Options& o, std::size_t threads) {
     p.city.day_profile = o.day_profile;
     p.hours = o.hours;
     p.threads = threads;
+    p.serial_below_events = o.serial_below;
     return bench::measure_fleet(p);
 }
 
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
-                "                   [--profile flat|day]\n");
+                "                   [--profile flat|day] [--serial-below 32]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -87,6 +90,8 @@ int main(int argc, char** argv) {
                 o.hours = std::stod(value);
             } else if (arg == "--demand") {
                 o.demand = std::stod(value);
+            } else if (arg == "--serial-below") {
+                o.serial_below = std::stoull(value);
             } else if (arg == "--profile" && (value == "flat" || value == "day")) {
                 o.day_profile = value == "day";
             } else {
@@ -98,12 +103,15 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf(
         "fleet: %u vehicles (20%% drones), %u depots, %zu-node grid city, %.2f h, "
-        "%.0f orders/depot/h (%s)\n",
-        o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat");
-    std::printf("%7s %8s %8s %10s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s", "wall s",
-                "events", "Mev/s", "peak MiB", "base RSS", "B/agent", "KPI hash", "event hash");
+        "%.0f orders/depot/h (%s); a window after one of < %llu events runs on one thread\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat",
+        static_cast<unsigned long long>(o.serial_below));
+    std::printf("%7s %8s %8s %8s %8s %10s %8s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s",
+                "wall s", "CPU s", "CPU/wall", "events", "windows", "Mev/s", "peak MiB", "base RSS",
+                "B/agent", "KPI hash", "event hash");
     bool agree = true;
     Result first;
     bool have_first = false;
@@ -115,22 +123,26 @@ int main(int argc, char** argv) {
         }
         const double agents = static_cast<double>(o.vehicles + o.depots);
         const double per_agent = static_cast<double>(r.model_bytes + r.kernel_bytes) / agents;
-        std::printf("%7zu %8.2f %8.2f %10llu %9.3f %9.1f %9.1f %10.0f   %016llx   %016llx\n", t,
-                    r.setup_s, r.wall_s, static_cast<unsigned long long>(r.events),
-                    static_cast<double>(r.events) / r.wall_s / 1e6,
-                    static_cast<double>(r.peak_kib) / 1024.0,
-                    static_cast<double>(r.baseline_kib) / 1024.0, per_agent,
-                    static_cast<unsigned long long>(r.kpi_hash),
-                    static_cast<unsigned long long>(r.event_hash));
+        std::printf(
+            "%7zu %8.2f %8.2f %8.2f %8.2f %10llu %8llu %9.3f %9.1f %9.1f %10.0f   %016llx   "
+            "%016llx\n",
+            t, r.setup_s, r.wall_s, r.cpu_s, r.cpu_s / r.wall_s,
+            static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.windows),
+            static_cast<double>(r.events) / r.wall_s / 1e6,
+            static_cast<double>(r.peak_kib) / 1024.0, static_cast<double>(r.baseline_kib) / 1024.0,
+            per_agent, static_cast<unsigned long long>(r.kpi_hash),
+            static_cast<unsigned long long>(r.event_hash));
         std::printf(
             "        orders %llu, delivered %llu (on time %llu), failed %llu, "
             "utilisation %.1f%%, %.0f veh-km, dock queue %.2f; RSS growth over baseline "
-            "%.0f B/agent\n",
+            "%.0f B/agent; barrier actions %.2f s (%.1f%% of wall); %llu windows through the "
+            "executor\n",
             static_cast<unsigned long long>(r.created),
             static_cast<unsigned long long>(r.delivered),
             static_cast<unsigned long long>(r.on_time), static_cast<unsigned long long>(r.failed),
             100.0 * r.utilisation, r.veh_km, r.queue_mean,
-            static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents);
+            static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents, r.barrier_s,
+            100.0 * r.barrier_s / r.wall_s, static_cast<unsigned long long>(r.parallel_windows));
         if (have_first) {
             agree = agree && r.kpi_hash == first.kpi_hash && r.event_hash == first.event_hash;
         } else {

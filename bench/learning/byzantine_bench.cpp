@@ -52,28 +52,6 @@ struct Options {
     std::string data = "fashion_mnist";
 };
 
-// user + system time of this process and of its reaped children (the --jobs workers)
-double cpu_seconds() {
-    double total = 0.0;
-    for (const int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-        rusage ru{};
-        getrusage(who, &ru);
-        total += static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                 1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-    }
-    return total;
-}
-
-std::string load_average() {
-    double l[3] = {};
-    if (getloadavg(l, 3) != 3) {
-        return "unknown";
-    }
-    char text[64];
-    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", l[0], l[1], l[2]);
-    return text;
-}
-
 // two-sided 95% Student t quantile for n - 1 degrees of freedom
 double t95(std::size_t n) {
     static const double table[] = {0.0,   12.706, 4.303, 3.182, 2.776, 2.571, 2.447,
@@ -224,9 +202,9 @@ int main(int argc, char** argv) {
     const std::time_t now = std::time(nullptr);
     char date[32];
     std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-    const std::string load_before = load_average();
+    const std::string load_before = bench::load_average();
     const auto t0 = std::chrono::steady_clock::now();
-    const double cpu0 = cpu_seconds();
+    const double cpu0 = bench::cpu_seconds(true);
     Data d;
     try {
         d = load(o.data);
@@ -315,7 +293,7 @@ int main(int argc, char** argv) {
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double cpu = cpu_seconds() - cpu0;
+    const double cpu = bench::cpu_seconds(true) - cpu0;
     // the table: accuracy in %, 95% CI, points lost against the same aggregator without
     // attackers, and how many seeds diverged
     std::printf("\n| attackers |");
@@ -347,6 +325,6 @@ int main(int argc, char** argv) {
         " (points against the same aggregator without attackers)\n",
         o.seeds);
     std::printf("wall %.1f s, CPU %.1f s, CPU/wall %.2f, load average %s (before) -> %s (after)\n",
-                wall, cpu, cpu / wall, load_before.c_str(), load_average().c_str());
+                wall, cpu, cpu / wall, load_before.c_str(), bench::load_average().c_str());
     return 0;
 }

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf(
         "learning_bench: %u agents x %u float32 parameters (%.0f MB bank), push-pull "
         "every %.0f s for %.2f h, overlay %s\n",

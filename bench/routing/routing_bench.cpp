@@ -16,6 +16,7 @@
 
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
+#include "bench/bench_util.hpp"
 #include "bench/suite/measure.hpp"
 #include "io/network/network_loader.hpp"
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf("routing_bench: %zu random queries, median of %zu repeats, one thread\n",
                 opt.queries, opt.repeats);
     std::printf("(A* line and Dijkstra run a tenth of the queries)\n");

@@ -19,10 +19,7 @@ namespace swarm::bench {
 using Clock = std::chrono::steady_clock;
 
 double process_cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    return cpu_seconds();
 }
 
 PholdResult measure_phold(std::uint32_t lps, std::size_t threads, std::uint64_t events,
@@ -107,6 +104,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     o.routers = city.routers.get();
     o.sample_first = interval;
     o.sample_interval = interval;
+    o.serial_below_events = p.serial_below_events;
     o.kpi_samples = p.kpis;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();
@@ -127,6 +125,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
 
     sim::RunLimits limits;
     limits.until = spec.time.from_seconds(p.hours * 3600.0);
+    const double cpu1 = process_cpu_seconds();
     const auto t1 = Clock::now();
     const auto stats = run.run(limits);
     const auto t2 = Clock::now();
@@ -142,9 +141,12 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     const auto t3 = Clock::now();
     r.wall_s = std::chrono::duration<double>(t3 - t1).count();
     r.close_s = std::chrono::duration<double>(t3 - t2).count();
-    r.cpu_s = process_cpu_seconds();
+    r.cpu_s = process_cpu_seconds() - cpu1;
     r.events = stats.events;
     r.windows = stats.windows;
+    r.parallel_windows = stats.parallel_windows;
+    r.barrier_s = stats.barrier_seconds;
+    r.observer_s = stats.observer_seconds;
     r.event_hash = run.engine().event_hash();
     const agents::FleetKpis k = run.finish(limits.until);
     if (p.kpis) {

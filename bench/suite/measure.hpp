@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/fleet/fleet_run.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/road_network.hpp"
 #include "bench/fleet/bench_city.hpp"
@@ -45,7 +46,8 @@ struct FleetBenchParams {
     BenchCityParams city;
     double hours = 1.0;
     std::size_t threads = 1;
-    bool kpis = true;        // a KPI observer on the KPI grid
+    bool kpis = true;  // a KPI observer on the KPI grid
+    std::uint64_t serial_below_events = agents::FleetRunOptions::kSerialBelowEvents;
     double sample_s = 0.0;   // > 0: engine samples at this interval (the trace's grid)
     std::string trace_path;  // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
@@ -53,10 +55,13 @@ struct FleetBenchParams {
 struct FleetResult {
     double wall_s = 0;  // run (and trace drain/close), without setup
     double setup_s = 0;
-    double cpu_s = 0;    // user + system time of the process so far (all threads)
+    double cpu_s = 0;    // user + system time of the process over wall_s (all threads)
     double close_s = 0;  // trace drain and close after the run
     std::uint64_t events = 0;
     std::uint64_t windows = 0;
+    std::uint64_t parallel_windows = 0;  // handed to the executor
+    double barrier_s = 0;   // of the run: in barrier actions (board, KPIs, disruptions, ...)
+    double observer_s = 0;  // of the run: in observers at window ends (the trace's sampling)
     std::uint64_t event_hash = 0;
     std::uint64_t kpi_hash = 0;
     long peak_kib = 0;
@@ -73,7 +78,7 @@ struct FleetResult {
     double queue_mean = 0;
     std::uint64_t frames = 0;
     std::uint64_t trace_events = 0;
-    std::uint64_t waits = 0;  // pushes that blocked on the writer
+    std::uint64_t waits = 0;        // pushes that blocked on the writer
     double trace_sample_s = 0;      // in the trace observer, on the simulation thread
     double trace_push_s = 0;        // ... of which blocked on a full writer queue
     double trace_writer_cpu_s = 0;  // CPU of the writer thread

@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    const swarm::bench::MachineReport machine;
     std::printf(
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
         "sampling every %.3g s, %zu alternating pairs of runs\n",

@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/bench_util.hpp"
 #include "viz/app.hpp"
 
 int main(int argc, char** argv) {
     const int frames = argc > 1 ? std::atoi(argv[1]) : 120;
+    const swarm::bench::MachineReport machine;
     const std::string scenario = std::string(SWARM_SOURCE_DIR) + "/scenarios/city_100k.toml";
     for (const int agents : {10'000, 100'000}) {
         for (const bool instanced : {false, true}) {

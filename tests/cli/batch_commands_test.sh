@@ -140,18 +140,22 @@ check_py "compare --json" 'import json; assert json.load(open("compare.json"))[0
 
 [ -s compare/runs/0003/trace.h5 ] || fail "compare --trace wrote no trace"
 
-# with the cloud among the policies: the price of decentralization, cost over the cloud's
-# cost on the same seed (exactly 1 for the cloud itself)
-"$swarmsim" compare "$src/scenarios/cloud_outage.toml" --policies cloud,auction --seeds 2 -j 2 \
-    --set run.duration_s=2400 --out-dir pod >/dev/null 2>pod.err || fail "compare cloud,auction exited $?: $(cat pod.err)"
+# with the cloud and the oracle among the policies: the price of decentralization, cost over
+# the cloud's cost on the same seed (exactly 1 for the cloud itself), and over the oracle's
+"$swarmsim" compare "$src/scenarios/cloud_outage.toml" --policies oracle,cloud,auction --seeds 2 -j 2 \
+    --set run.duration_s=2400 --out-dir pod >/dev/null 2>pod.err || fail "compare oracle,cloud,auction exited $?: $(cat pod.err)"
 check_py "price of decentralization" '
 import csv
-rows = [r for r in csv.DictReader(open("pod/summary.csv")) if r["kpi"] == "price_of_decentralization"]
-assert len(rows) == 2, rows
+all_rows = list(csv.DictReader(open("pod/summary.csv")))
+rows = [r for r in all_rows if r["kpi"] == "price_of_decentralization"]
+assert len(rows) == 3, rows
 cloud = [r for r in rows if r["policy"] == "cloud"][0]
 auction = [r for r in rows if r["policy"] == "auction"][0]
 assert float(cloud["mean"]) == 1.0, cloud
 assert float(auction["mean"]) > 0.5 and int(auction["n"]) == 2, auction
+vs = {r["policy"]: r for r in all_rows if r["kpi"] == "price_vs_oracle"}
+assert len(vs) == 3 and float(vs["oracle"]["mean"]) == 1.0, vs
+assert all(float(r["mean"]) > 0.5 and int(r["n"]) == 2 for r in vs.values()), vs
 '
 
 # scripts/compare.py on both output directories, report.py on the compare traces

@@ -115,8 +115,9 @@ a = json.load(open("auction.json"))["kpis"]
 assert c["decision_latency_mean_s"] > 10 * a["decision_latency_mean_s"], (c, a)
 assert c["service_level_min"] < a["service_level_min"], (c["service_level_min"], a["service_level_min"])
 assert c["delivered_late"] > a["delivered_late"], (c["delivered_late"], a["delivered_late"])
-# the stalled fleet costs more than the working one (late orders are priced)
-assert c["cost"] > a["cost"], (c["cost"], a["cost"])
+# the stall is priced: late orders cost the cloud what they do not cost the auction (its
+# total cost can still be lower: the central planner drives less, docs/central-planner.md)
+assert c["cost_lateness"] > a["cost_lateness"], (c["cost_lateness"], a["cost_lateness"])
 PY
     # a loading vehicle left without orders at its home depot may go straight to charging
     "$swarmsim" run "$src/scenarios/demand_surge.toml" --json --seed 1 \

@@ -37,7 +37,8 @@ std::unique_ptr<Executor> executor_for(const ExecutorCase& c) {
     return std::make_unique<TbbExecutor>(c.threads);
 }
 
-std::uint64_t run_phold(const ExecutorCase& c, std::uint32_t lps, std::uint64_t events) {
+std::uint64_t run_phold(const ExecutorCase& c, std::uint32_t lps, std::uint64_t events,
+                        std::uint64_t serial_below = 0, std::uint64_t* parallel = nullptr) {
     PholdParams params;
     PholdModel model(lps, params);
     auto exec = executor_for(c);
@@ -46,11 +47,15 @@ std::uint64_t run_phold(const ExecutorCase& c, std::uint32_t lps, std::uint64_t 
     config.lookahead = params.lookahead;
     config.seed = 2024;
     config.partitions = c.partitions;
+    config.serial_below_events = serial_below;
     Engine engine(config, model, *exec);
     model.seed_events(engine);
     RunLimits limits;
     limits.max_events = events;
-    engine.run(limits);
+    const RunStats stats = engine.run(limits);
+    if (parallel != nullptr) {
+        *parallel = stats.parallel_windows;
+    }
     return engine.event_hash();
 }
 
@@ -185,6 +190,24 @@ TEST_CASE("PHOLD event hash is identical for every executor and thread count") {
             CAPTURE(lps);
             CHECK(run_phold(c, lps, 200'000) == expected);
         }
+    }
+}
+
+TEST_CASE("windows of few events run on the calling thread with the same results") {
+    // 1000 LPs hold about 500 events a window: a threshold above that runs every window on
+    // the calling thread, one below hands them all to the executor, one between mixes both
+    for (const ExecutorCase& c : kCases) {
+        CAPTURE(c.name);
+        std::uint64_t all = 0;
+        std::uint64_t none = 0;
+        std::uint64_t some = 0;
+        const std::uint64_t expected = run_phold(c, 1000, 100'000, 0, &all);
+        CHECK(run_phold(c, 1000, 100'000, 1'000'000, &none) == expected);
+        CHECK(run_phold(c, 1000, 100'000, 500, &some) == expected);
+        CHECK(all > 0);
+        CHECK(none == 0);
+        CHECK(some > 0);
+        CHECK(some < all);
     }
 }
 

@@ -1,9 +1,14 @@
-// "cloud": a central dispatcher on its own LP, reached over the cloud link. Depots send each
-// order to it; it solves in batches (its solve takes cloud.solve_base_s plus
-// cloud.solve_per_order_s per open order) and awards each order to the candidate its
-// telemetry says is free soonest near the depot. Vehicles report at every board rebuild
-// over the cloud link (a lost report leaves the cloud with the previous one). A depot that
-// hears nothing within cloud.timeout_s asks again; an award that comes later is revoked.
+// "cloud": a central dispatcher on its own LP, reached over the cloud link; "oracle": the
+// same dispatcher with an ideal link and no solve time, a yardstick (docs/central-planner.md).
+// Depots send each order to it. Each vehicle reports over the cloud link at every board
+// rebuild: where it will be next and when, its state, energy and plan (a lost report leaves
+// the cloud with the previous one). A solve starts when an order arrives and no solve is
+// under way: the central planner (central_planner.hpp) re-plans every open order it holds
+// onto every vehicle's reported plan plus the awards sent since; the solve takes
+// cloud.solve_base_s + solve_per_order_s x orders + solve_per_eval_s x the plan
+// evaluations it did, and then the awards go out (orders that came in meanwhile wait for the
+// next solve). A depot that hears nothing within cloud.timeout_s asks again; an award that
+// comes later is revoked.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/central_planner.hpp"
 #include "agents/fleet/protocol.hpp"
 
 namespace swarm::agents {
@@ -21,71 +27,85 @@ enum Local : std::uint16_t {
     kRequest,  // depot -> cloud: allocate this order (OrderMsg)
     kSolve,    // cloud, self: the dispatcher's solve finishes
     kTimeout,  // depot, self: no award came back in time (AnswerMsg: order, round)
+    kStart,    // cloud, self: start a solve of the orders left over (AnswerMsg: generation)
 };
 
-inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 // barrier-time draws of the telemetry, per board rebuild (beyond any LP id)
 inline constexpr std::uint32_t kTelemetryStream = 0xFFFFFF10u;
-// bytes of one vehicle's telemetry: position, state, plan size, when and where its plan ends
-inline constexpr std::uint32_t kTelemetryBytes = 32;
+// bytes of one vehicle's report: position (16), next node (4) and when it gets there (8),
+// state, plan size, loaded count, takes work (4), energy (8); and 32 per plan entry
+// (PlanEntry: depot, order, customer, size, ready, due)
+inline constexpr std::uint32_t kTelemetryBytes = 40;
+inline constexpr std::uint32_t kTelemetryEntryBytes = 32;
+static_assert(sizeof(PlanEntry) == kTelemetryEntryBytes);
+
+// settings under which the cloud could never allocate an order
+std::vector<SpecProblem> cloud_check(const SpecCheck& c) {
+    const FleetSpec& spec = c.spec;
+    std::vector<SpecProblem> out;
+    // the depot asks again after the timeout and revokes the award that comes back late
+    const sim::Tick timeout = spec.time.from_seconds(spec.cloud.timeout_s);
+    const sim::Tick award_trip = spec.award_round_trip();
+    const sim::Tick solved_trip = spec.award_round_trip(spec.one_order_solve());
+    if (timeout < award_trip) {
+        out.push_back({"a request to the cloud, the award and the winner's accept take at least " +
+                           check_seconds(spec, award_trip) +
+                           ", but the depot asks again after cloud.timeout_s = " +
+                           check_seconds(spec, timeout) +
+                           " and revokes the award that comes later: no order would ever be "
+                           "allocated; set cloud.timeout_s to at least " +
+                           check_seconds(spec, solved_trip) + " (with the solve of one order)",
+                       {"cloud.timeout_s", "comms.cloud_rtt_s", "comms.cloud_bandwidth_bps",
+                        "comms.radio_latency_s"}});
+    } else if (timeout < solved_trip) {
+        // only orders that catch a solve already under way are awarded in time
+        out.push_back(
+            {"a request, the solve of one order, the award and the accept take " +
+                 check_seconds(spec, solved_trip) +
+                 ", longer than cloud.timeout_s = " + check_seconds(spec, timeout) +
+                 ": only orders that join a solve already under way are awarded in time, "
+                 "the others are asked again and again; set cloud.timeout_s to at least " +
+                 check_seconds(spec, solved_trip),
+             {"cloud.timeout_s", "cloud.solve_base_s", "cloud.solve_per_order_s",
+              "cloud.solve_per_eval_s", "comms.cloud_rtt_s"},
+             true});
+    }
+    if (spec.comms.cloud_loss >= 1.0) {
+        out.push_back({"every request to the cloud would be lost: with allocation = \"" +
+                           spec.allocation.policy + "\" no order would ever be allocated",
+                       {"comms.cloud_loss"}});
+    }
+    return out;
+}
 
 class CloudProtocol final : public AllocationProtocol {
   public:
-    [[nodiscard]] std::string_view name() const override { return "cloud"; }
+    explicit CloudProtocol(bool oracle) : oracle_(oracle) {}
+
+    [[nodiscard]] std::string_view name() const override { return oracle_ ? "oracle" : "cloud"; }
     [[nodiscard]] Needs needs() const override {
         Needs n;
         n.dispatcher = true;
-        n.plan_estimates = true;
+        n.ideal_cloud_link = oracle_;
         return n;
     }
 
     [[nodiscard]] std::vector<SpecProblem> check(const SpecCheck& c) const override {
-        const FleetSpec& spec = c.spec;
-        std::vector<SpecProblem> out;
-        // the depot asks again after the timeout and revokes the award that comes back late
-        const sim::Tick timeout = spec.time.from_seconds(spec.cloud.timeout_s);
-        const sim::Tick award_trip = spec.award_round_trip();
-        const sim::Tick solved_trip = spec.award_round_trip(spec.one_order_solve());
-        if (timeout < award_trip) {
-            out.push_back(
-                {"a request to the cloud, the award and the winner's accept take at least " +
-                     check_seconds(spec, award_trip) +
-                     ", but the depot asks again after cloud.timeout_s = " +
-                     check_seconds(spec, timeout) +
-                     " and revokes the award that comes later: no order would ever be "
-                     "allocated; set cloud.timeout_s to at least " +
-                     check_seconds(spec, solved_trip) + " (with the solve of one order)",
-                 {"cloud.timeout_s", "comms.cloud_rtt_s", "comms.cloud_bandwidth_bps",
-                  "comms.radio_latency_s"}});
-        } else if (timeout < solved_trip) {
-            // only orders that catch a solve already under way are awarded in time
-            out.push_back(
-                {"a request, the solve of one order, the award and the accept take " +
-                     check_seconds(spec, solved_trip) +
-                     ", longer than cloud.timeout_s = " + check_seconds(spec, timeout) +
-                     ": only orders that join a solve already under way are awarded in time, "
-                     "the others are asked again and again; set cloud.timeout_s to at least " +
-                     check_seconds(spec, solved_trip),
-                 {"cloud.timeout_s", "cloud.solve_base_s", "cloud.solve_per_order_s",
-                  "comms.cloud_rtt_s"},
-                 true});
+        if (oracle_) {
+            return {};  // no link to speak of
         }
-        if (spec.comms.cloud_loss >= 1.0) {
-            out.push_back({"every request to the cloud would be lost: with allocation = \"" +
-                               spec.allocation.policy + "\" no order would ever be allocated",
-                           {"comms.cloud_loss"}});
-        }
-        return out;
+        return cloud_check(c);
     }
 
     void attach(AllocationHost& host) override {
-        const FleetSpec& spec = host.spec();
-        board_ = FleetBoard(spec.net().bounds(), spec.allocation.board_cell_m);
-        extra_.assign(host.vehicle_count(), 0);
-        seen_.clear();
+        const std::uint32_t n = host.vehicle_count();
+        known_.assign(n, Known{});
+        flight_.assign(n, {});
         pending_.clear();
         solving_ = false;
+        fresh_ = false;
         builds_ = 0;
+        start_generation_ = 0;
     }
 
     void allocate(AllocationHost& host, sim::Context& ctx, std::uint32_t d,
@@ -93,7 +113,7 @@ class CloudProtocol final : public AllocationProtocol {
         const FleetSpec& spec = host.spec();
         const Point here = host.depot_position(d);
         // without a link the depot can only wait and ask again
-        if (!host.conditions().cloud_up() || host.radio_blocked(here)) {
+        if (!oracle_ && (!host.conditions().cloud_up() || host.radio_blocked(here))) {
             host.retry_later(ctx, d, o);
             return;
         }
@@ -114,7 +134,13 @@ class CloudProtocol final : public AllocationProtocol {
             return on_request(host, ctx, p.as<OrderMsg>());
         }
         if (at.kind == LpKind::kCloud && type == kSolve) {
-            return on_solve(host, ctx);
+            return on_solved(host, ctx);
+        }
+        if (at.kind == LpKind::kCloud && type == kStart) {
+            if (!solving_ && p.as<AnswerMsg>().order == start_generation_) {
+                start_solve(host, ctx);
+            }
+            return;
         }
         if (at.kind == LpKind::kDepot && type == kTimeout) {
             return on_timeout(host, ctx, at.index, p.as<AnswerMsg>());
@@ -122,42 +148,39 @@ class CloudProtocol final : public AllocationProtocol {
         AllocationProtocol::handle(host, ctx, at, type, p);
     }
 
-    // telemetry: each vehicle reports over the cloud link
+    // telemetry: each vehicle reports over the cloud link (the oracle hears every report)
     void on_board(AllocationHost& host, sim::Tick t) override {
+        const bool first = builds_ == 0;
         ++builds_;
         const std::span<const FleetBoard::Entry> rows = host.board_rows();
-        if (seen_.empty()) {
-            // the cloud starts out knowing the fleet as the spec places it
-            seen_.assign(rows.begin(), rows.end());
-        } else {
-            // a lost report leaves the cloud with the vehicle's previous one (one draw per
-            // vehicle whatever happens)
-            sim::RandomStream rng(host.seed(), kTelemetryStream,
-                                  static_cast<std::uint32_t>(builds_), 0);
-            const comms::LinkModel& link = host.link();
-            const comms::CommsConditions& conditions = host.conditions();
-            comms::MessageCounters& counters = host.counters();
-            const std::uint64_t bytes = link.wire_bytes(kTelemetryBytes);
-            const comms::AgentIndex cloud = host.cloud_agent();
-            for (std::uint32_t v = 0; v < rows.size(); ++v) {
-                const FleetBoard::Entry& e = rows[v];
-                const bool lost = link.lost(
-                    comms::Link::kCloud, conditions.loss_at(e.position, comms::Link::kCloud), rng);
-                if (!conditions.cloud_up() || host.radio_blocked(e.position)) {
+        sim::RandomStream rng(host.seed(), kTelemetryStream, static_cast<std::uint32_t>(builds_),
+                              0);
+        const comms::LinkModel& link = host.link();
+        const comms::CommsConditions& conditions = host.conditions();
+        comms::MessageCounters& counters = host.counters();
+        const comms::AgentIndex cloud = host.cloud_agent();
+        for (std::uint32_t v = 0; v < rows.size(); ++v) {
+            const Point where = rows[v].position;
+            if (!first) {
+                // one draw per vehicle whatever happens (the oracle loses nothing)
+                const bool lost = link.lost(comms::Link::kCloud,
+                                            conditions.loss_at(where, comms::Link::kCloud), rng) &&
+                                  !oracle_;
+                if (!oracle_ && (!conditions.cloud_up() || host.radio_blocked(where))) {
                     continue;  // no link: nothing is sent
                 }
+                const std::uint64_t bytes = link.wire_bytes(
+                    kTelemetryBytes + kTelemetryEntryBytes * host.vehicle_view(v, t).plan->size);
                 counters.record_send(v, bytes);
                 if (lost) {
                     counters.record_drop(v);
                     continue;
                 }
                 counters.record_receive(cloud, bytes);
-                seen_[v] = e;
-                extra_[v] = 0;  // fresh telemetry reflects the awards it got so far
             }
+            // the cloud starts out knowing the fleet as the spec places it
+            report(host, v, t);
         }
-        board_.rebuild(seen_);
-        board_.set_built_at(t);
     }
 
     [[nodiscard]] std::string_view message_name(std::uint16_t type) const override {
@@ -168,6 +191,8 @@ class CloudProtocol final : public AllocationProtocol {
                 return "cloud_solve";
             case kTimeout:
                 return "cloud_timeout";
+            case kStart:
+                return "cloud_start";
             default:
                 return AllocationProtocol::message_name(type);
         }
@@ -177,80 +202,178 @@ class CloudProtocol final : public AllocationProtocol {
                                 : static_cast<std::uint32_t>(sizeof(AnswerMsg));
     }
     [[nodiscard]] std::size_t memory_bytes() const override {
-        return board_.memory_bytes() + seen_.capacity() * sizeof(FleetBoard::Entry) +
-               extra_.capacity() + pending_.capacity() * sizeof(OrderMsg);
+        std::size_t bytes = known_.capacity() * sizeof(Known) +
+                            flight_.capacity() * sizeof(std::vector<InFlight>) +
+                            (pending_.capacity() + batch_.capacity()) * sizeof(Pending);
+        for (const std::vector<InFlight>& f : flight_) {
+            bytes += f.capacity() * sizeof(InFlight);
+        }
+        return bytes;
     }
 
   private:
-    void on_request(AllocationHost& host, sim::Context& ctx, const OrderMsg& m) {
-        pending_.push_back(m);
-        if (solving_) {
-            return;  // taken into the solve under way or the next one
-        }
-        solving_ = true;
-        // the solve takes longer the more orders are open
-        const FleetSpec& spec = host.spec();
-        const double s = spec.cloud.solve_base_s +
-                         spec.cloud.solve_per_order_s * static_cast<double>(pending_.size());
-        ctx.schedule_self(std::max<sim::Tick>(1, spec.time.from_seconds(s)), protocol_msg(kSolve));
-    }
+    // what the cloud knows of a vehicle: its last report that reached it
+    struct Known {
+        VehicleView view;  // view.plan unused: `plan`
+        Plan plan;
+        bool takes_work = true;
+        sim::Tick at = 0;
+    };
+    // an award sent to a vehicle that its last report did not show yet
+    struct InFlight {
+        OrderMsg order;
+        sim::Tick sent = 0;
+    };
+    // an order the cloud holds, and since when (a request older than cloud.timeout_s has
+    // been asked again or given up by its depot)
+    struct Pending {
+        OrderMsg order;
+        sim::Tick received = 0;
+        std::uint32_t vehicle = 0;  // batch_ only: the planned vehicle
+    };
 
-    void on_solve(AllocationHost& host, sim::Context& ctx) {
+    void report(AllocationHost& host, std::uint32_t v, sim::Tick t) {
+        const VehicleView view = host.vehicle_view(v, t);
+        Known& k = known_[v];
+        k.view = view;
+        k.view.plan = nullptr;
+        k.plan = *view.plan;
+        k.takes_work = host.takes_work(v);
+        k.at = t;
+        // awards the report shows, or that reached the vehicle before it (accepted,
+        // rejected or revoked), are in the report
         const FleetSpec& spec = host.spec();
-        const sim::Tick backoff = spec.time.from_seconds(spec.allocation.retry_backoff_s);
-        solving_ = false;
-        if (!host.conditions().cloud_up()) {
-            // the link is down: plans cannot be pushed; try again later
-            solving_ = true;
-            ctx.schedule_self(backoff, protocol_msg(kSolve));
-            return;
-        }
-        const world::RoadNetwork& net = spec.net();
-        std::vector<OrderMsg> keep;
-        for (const OrderMsg& order : pending_) {
-            std::array<std::uint32_t, 64> cand{};
-            // on its telemetry; where the radio is out it knows from the network (the true
-            // board)
-            const std::size_t n = nearest_candidates(spec, board_, order.depot, order, cand);
-            const Point depot = host.depot_position(order.depot);
-            std::uint32_t best = kNone;
-            double best_cost = 0.0;
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::uint32_t v = cand[i];
-                const FleetBoard::Entry& e = board_.entry(v);
-                if (e.plan_size + extra_[v] >= spec.allocation.max_plan ||
-                    host.radio_blocked(host.board().entry(v).position)) {
-                    continue;
-                }
-                const VehicleType& type = host.vehicle_type(v);
-                const double mps =
-                    type.kind == VehicleKind::kDrone ? type.cruise_mps : 13.9 * type.speed_factor;
-                const Point from =
-                    e.free_node == world::kNoNode ? e.position : net.position(e.free_node);
-                const double cost =
-                    spec.time.to_seconds(std::max(e.free_at, ctx.now()) - ctx.now()) +
-                    spec.allocation.detour_factor * std::hypot(from.x - depot.x, from.y - depot.y) /
-                        mps +
-                    600.0 * extra_[v];
-                if (best == kNone || cheaper(cost, v, best_cost, best)) {
-                    best = v;
-                    best_cost = cost;
+        const sim::Tick hop =
+            oracle_ ? spec.lookahead()
+                    : std::max(host.link().delay(comms::Link::kCloud, sizeof(OrderMsg)),
+                               spec.lookahead());
+        std::vector<InFlight>& f = flight_[v];
+        std::erase_if(f, [&](const InFlight& a) {
+            if (a.sent + hop < t) {
+                return true;
+            }
+            for (std::uint32_t i = 0; i < k.plan.size; ++i) {
+                if (k.plan.entries[i].depot == a.order.depot &&
+                    k.plan.entries[i].order == a.order.order) {
+                    return true;
                 }
             }
-            if (best == kNone) {
-                keep.push_back(order);
+            return false;
+        });
+    }
+
+    void on_request(AllocationHost& host, sim::Context& ctx, const OrderMsg& m) {
+        // a depot asking again replaces its earlier request of the order
+        const auto same = std::find_if(pending_.begin(), pending_.end(), [&m](const Pending& p) {
+            return p.order.depot == m.depot && p.order.order == m.order;
+        });
+        if (same != pending_.end()) {
+            same->order = m;
+            same->received = ctx.now();
+        } else {
+            pending_.push_back({m, ctx.now(), 0});
+        }
+        if (solving_) {
+            fresh_ = true;  // for the next solve
+            return;
+        }
+        start_solve(host, ctx);
+    }
+
+    // plans the pending orders on what the cloud knows now; the awards go out when the
+    // solve's modelled time is over
+    void start_solve(AllocationHost& host, sim::Context& ctx) {
+        const FleetSpec& spec = host.spec();
+        const sim::Tick now = ctx.now();
+        const sim::Tick stale = spec.time.from_seconds(spec.cloud.timeout_s);
+        std::erase_if(pending_, [&](const Pending& p) { return now - p.received > stale; });
+        ++start_generation_;
+        fresh_ = false;
+        if (pending_.empty()) {
+            return;
+        }
+        std::vector<PlannerVehicle> vehicles(known_.size());
+        for (std::uint32_t v = 0; v < known_.size(); ++v) {
+            const Known& k = known_[v];
+            PlannerVehicle& pv = vehicles[v];
+            pv.view = k.view;
+            pv.plan = k.plan;
+            pv.usable = k.takes_work &&
+                        k.plan.size + flight_[v].size() < spec.allocation.max_plan &&
+                        (oracle_ || !host.radio_blocked(host.board().entry(v).position));
+            if (!pv.usable) {
+                continue;
+            }
+            for (const InFlight& a : flight_[v]) {
+                PlanEntry& e = pv.plan.entries[pv.plan.size++];
+                e.depot = a.order.depot;
+                e.order = a.order.order;
+                e.customer = a.order.customer;
+                e.size = a.order.size;
+                e.ready = a.order.ready;
+                e.due = a.order.due;
+            }
+        }
+        std::vector<OrderMsg> orders;
+        orders.reserve(pending_.size());
+        for (const Pending& p : pending_) {
+            orders.push_back(p.order);
+        }
+        PlannerOptions options;
+        options.candidates = spec.cloud.candidates;
+        const PlannerResult plan = plan_batch(spec, vehicles, orders, now, options);
+        // the awards wait for the end of the solve; the orders left over stay pending
+        batch_.clear();
+        std::vector<std::uint8_t> planned(pending_.size(), 0);
+        for (const auto& [o, v] : plan.awards) {
+            batch_.push_back({pending_[o].order, pending_[o].received, v});
+            planned[o] = 1;
+        }
+        std::vector<Pending> rest;
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            if (planned[i] == 0) {
+                rest.push_back(pending_[i]);
+            }
+        }
+        pending_.swap(rest);
+        solving_ = true;
+        const double s = spec.cloud.solve_base_s +
+                         spec.cloud.solve_per_order_s * static_cast<double>(orders.size()) +
+                         spec.cloud.solve_per_eval_s * static_cast<double>(plan.evaluations);
+        const sim::Tick took = oracle_ ? 1 : std::max<sim::Tick>(1, spec.time.from_seconds(s));
+        ctx.schedule_self(took, protocol_msg(kSolve));
+    }
+
+    void on_solved(AllocationHost& host, sim::Context& ctx) {
+        solving_ = false;
+        const bool link = oracle_ || host.conditions().cloud_up();
+        for (const Pending& a : batch_) {
+            const Point where = host.board().entry(a.vehicle).position;
+            if (!link || (!oracle_ && host.radio_blocked(where))) {
+                // the award cannot go out: planned again with the next solve
+                pending_.push_back(a);
                 continue;
             }
             // a lost award: the depot asks again after cloud.timeout_s
-            ++extra_[best];
-            host.send(ctx, host.vehicle_lp(best), type_of(Msg::kAward), sim::Payload::of(order),
-                      host.board().entry(best).position);
+            flight_[a.vehicle].push_back({a.order, ctx.now()});
+            host.send(ctx, host.vehicle_lp(a.vehicle), type_of(Msg::kAward),
+                      sim::Payload::of(a.order), where);
         }
-        pending_.swap(keep);
-        if (!pending_.empty()) {
-            solving_ = true;
-            ctx.schedule_self(backoff, protocol_msg(kSolve));
+        batch_.clear();
+        if (pending_.empty()) {
+            return;
         }
+        if (fresh_ && link) {
+            start_solve(host, ctx);  // orders came in during the solve
+            return;
+        }
+        // only orders that fit nowhere (or no link): try again after the retry backoff
+        // unless a new order starts a solve first
+        const FleetSpec& spec = host.spec();
+        AnswerMsg gen;
+        gen.order = ++start_generation_;
+        ctx.schedule_self(spec.time.from_seconds(spec.allocation.retry_backoff_s),
+                          protocol_msg(kStart), sim::Payload::of(gen));
     }
 
     static void on_timeout(AllocationHost& host, sim::Context& ctx, std::uint32_t d,
@@ -265,22 +388,25 @@ class CloudProtocol final : public AllocationProtocol {
         host.retry_now(ctx, d, key.order);
     }
 
+    bool oracle_ = false;
     // the dispatcher's state: only its LP touches it, and on_board between windows
-    std::vector<OrderMsg> pending_;
+    std::vector<Known> known_;
+    std::vector<std::vector<InFlight>> flight_;
+    std::vector<Pending> pending_;  // orders held, not in the solve under way
+    std::vector<Pending> batch_;    // the awards of the solve under way
     bool solving_ = false;
-    // orders awarded per vehicle since its last telemetry
-    std::vector<std::uint8_t> extra_;
-    // each vehicle's board row as of its last report that reached the cloud, and the board
-    // built from them
-    std::vector<FleetBoard::Entry> seen_;
-    FleetBoard board_;
+    bool fresh_ = false;  // orders came in during the solve under way
+    std::uint32_t start_generation_ = 0;
     std::uint64_t builds_ = 0;
 };
-
 }  // namespace
 
 std::unique_ptr<AllocationProtocol> make_cloud_protocol() {
-    return std::make_unique<CloudProtocol>();
+    return std::make_unique<CloudProtocol>(false);
+}
+
+std::unique_ptr<AllocationProtocol> make_oracle_protocol() {
+    return std::make_unique<CloudProtocol>(true);
 }
 
 }  // namespace swarm::agents

@@ -11,6 +11,7 @@ std::unique_ptr<AllocationProtocol> make_auction_protocol();
 std::unique_ptr<AllocationProtocol> make_cbba_protocol();
 std::unique_ptr<AllocationProtocol> make_cloud_protocol();
 std::unique_ptr<AllocationProtocol> make_first_claim_protocol();
+std::unique_ptr<AllocationProtocol> make_oracle_protocol();
 
 const std::vector<ProtocolInfo>& protocols() {
     static const std::vector<ProtocolInfo> kProtocols = {
@@ -19,14 +20,15 @@ const std::vector<ProtocolInfo>& protocols() {
          "contract net: the lowest insertion bid wins",
          make_auction_protocol},
         {"cbba", {}, "the vehicles near a depot agree on awards by consensus", make_cbba_protocol},
-        {"cloud",
-         {},
-         "a central dispatcher over the cloud link, on telemetry",
-         make_cloud_protocol},
+        {"cloud", {}, "a central planner over the cloud link, on telemetry", make_cloud_protocol},
         {"first_claim",
          {},
          "the first vehicle to claim an order gets it (tutorial example)",
          make_first_claim_protocol},
+        {"oracle",
+         {},
+         "the cloud's planner with an ideal link and no solve time (a yardstick, not a policy)",
+         make_oracle_protocol},
     };
     return kProtocols;
 }

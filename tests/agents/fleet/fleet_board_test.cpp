@@ -8,6 +8,7 @@
 #include <vector>
 
 using namespace swarm::agents;
+using swarm::world::Point;
 
 TEST_CASE("fleet board: nearest usable vehicles within the radius with ties to the lower index") {
     FleetBoard board(swarm::world::BoundingBox{{0, 0}, {1000, 1000}}, 100.0);
@@ -53,4 +54,40 @@ TEST_CASE("fleet board: nearest usable vehicles within the radius with ties to t
             CHECK(got[i] == ref[i].second);
         }
     }
+}
+
+TEST_CASE("fleet board: an update moves only the rows given, and answers as a rebuild would") {
+    const swarm::world::BoundingBox box{{0.0, 0.0}, {1000.0, 1000.0}};
+    std::vector<FleetBoard::Entry> rows(6);
+    for (std::uint32_t v = 0; v < rows.size(); ++v) {
+        rows[v].position = {100.0 * v, 100.0 * v};
+    }
+    FleetBoard updated(box, 150.0);
+    updated.rebuild(rows);
+    // vehicle 5 drives to the origin, 0 leaves it; 2 stays in its cell but moves a little
+    const std::vector<std::uint32_t> moved = {0, 2, 5};
+    std::vector<FleetBoard::Entry> news = {rows[0], rows[2], rows[5]};
+    news[0].position = {900.0, 900.0};
+    news[1].position = {210.0, 190.0};
+    news[2].position = {1.0, 1.0};
+    updated.update(moved, news);
+    for (std::size_t i = 0; i < moved.size(); ++i) {
+        rows[moved[i]] = news[i];
+    }
+    FleetBoard rebuilt(box, 150.0);
+    rebuilt.rebuild(rows);
+    const auto any = [](std::uint32_t, const FleetBoard::Entry&) { return true; };
+    for (const Point p : {Point{0.0, 0.0}, Point{200.0, 200.0}, Point{950.0, 950.0}}) {
+        std::array<std::uint32_t, 6> a{};
+        std::array<std::uint32_t, 6> b{};
+        const std::size_t na = updated.nearest(p, 2000.0, any, a);
+        const std::size_t nb = rebuilt.nearest(p, 2000.0, any, b);
+        CHECK(na == 6);
+        CHECK(na == nb);
+        CHECK(a == b);
+    }
+    std::array<std::uint32_t, 1> one{};
+    CHECK(updated.nearest({0.0, 0.0}, 50.0, any, one) == 1);
+    CHECK(one[0] == 5);
+    CHECK(updated.entry(2).position.x == 210.0);
 }

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "agents/fleet/protocol.hpp"
 #include "sim/executor.hpp"
 #include "tests/agents/fleet/fleet_test_util.hpp"
 
@@ -129,4 +130,35 @@ TEST_CASE("take_changes lists every vehicle and order that changed since the las
     CHECK(checker.missed_vehicles == 0);
     CHECK(checker.missed_orders == 0);
     CHECK_THROWS_AS(run.model().follow_changes(), FleetModelError);  // one follower
+}
+
+TEST_CASE("the board's rows, rebuilt only for touched and moving vehicles, equal fresh ones") {
+    // every change of a vehicle's row must go through FleetState::touch: at every rebuild the
+    // model compares each row with one computed afresh (check_board_for_test) and throws on
+    // a stale one; through breakdowns, a depot fire, closed roads, charging and drones, for
+    // each protocol (the cloud's telemetry rebuilds every row)
+    for (const ProtocolInfo& p : protocols()) {
+        CAPTURE(p.name);
+        SmallCity city;
+        city.spec.allocation.policy = std::string(p.name);
+        DisruptionSpec attrition =
+            timed("attrition", DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
+        attrition.action.fraction = 0.3;
+        city.spec.disruptions.push_back(attrition);
+        DisruptionSpec fire = timed("fire", DisruptionKind::kDepotDown, 1500.0, 1200.0);
+        fire.action.depot = 1;
+        city.spec.disruptions.push_back(fire);
+        DisruptionSpec closure = timed("closure", DisruptionKind::kCloseRoads, 900.0, 1800.0);
+        for (EdgeId e = 0; e < city.network.edge_count(); e += 7) {
+            closure.action.edges.push_back(e);
+        }
+        city.spec.disruptions.push_back(closure);
+        const auto executor = swarm::sim::make_executor(2);
+        FleetRun run(city.spec, run_options(city.spec, *city.routers, *executor, 2));
+        run.model().check_board_for_test(true);
+        RunResult r;
+        CHECK_NOTHROW(r = run_for(run, 1.0));
+        CHECK(r.kpi.delivered > 0);
+        CHECK(r.kpi.breakdowns > 0);
+    }
 }

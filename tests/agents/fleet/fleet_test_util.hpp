@@ -126,6 +126,7 @@ inline FleetRunOptions run_options(const FleetSpec& spec, const routing::RouterF
     o.routers = &routers;
     o.sample_first = spec.time.from_seconds(spec.demand.kpi_interval_s);
     o.sample_interval = o.sample_first;
+    o.serial_below_events = 0;  // every window through the executor: the threads are tested
     return o;
 }
 

@@ -446,6 +446,8 @@ const std::map<std::string, Walk>& walks() {
         {"comms.gossip_fanout", change("1")},
         {"cloud.solve_base_s", change("20.0")},
         {"cloud.solve_per_order_s", change("2.0")},
+        {"cloud.solve_per_eval_s", change("0.05")},
+        {"cloud.candidates", change("1")},
         {"cloud.timeout_s", change("5.0").given({"comms.cloud_loss=0.3"})},
         {"cost.per_late_minute", derived().given({"demand.due_s=120"})},
         {"cost.per_late_order", derived().given({"demand.due_s=120"})},

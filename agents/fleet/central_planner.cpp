@@ -1,0 +1,367 @@
+#include "agents/fleet/central_planner.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace swarm::agents {
+
+namespace {
+
+constexpr double kInfeasible = std::numeric_limits<double>::infinity();
+// the regret of an order only one vehicle can take: it goes before any other
+constexpr double kSoleOption = 1e300;
+// a move must gain more than this (currency units) to count: no cycling on rounding
+constexpr double kMinGain = 1e-9;
+// the planner's value of delivery time, as a share of the cost KPI's lateness rate: enough
+// to prefer the earlier of two equally cheap deliveries and to keep a margin before the
+// due time (the estimates are straight lines), small next to distance
+constexpr double kTimeValueShare = 0.1;
+
+struct Insertion {
+    double delta = kInfeasible;  // cost increase of the vehicle's sequence
+    double cost = kInfeasible;   // the vehicle's sequence cost with the order in it
+    std::uint32_t pos = 0;
+};
+
+class Planner {
+  public:
+    Planner(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
+            std::span<const OrderMsg> orders, sim::Tick now, const PlannerOptions& options)
+        : spec_(spec),
+          vehicles_(vehicles),
+          orders_(orders),
+          now_(now),
+          options_(options),
+          base_metres_(vehicles.size(), std::numeric_limits<double>::quiet_NaN()),
+          seq_(vehicles.size()),
+          cur_(vehicles.size(), 0.0),
+          where_(orders.size(), kNoVehicle) {}
+
+    PlannerResult run() {
+        dock_waits();
+        candidates();
+        insert();
+        relocate();
+        PlannerResult out;
+        for (std::uint32_t v = 0; v < seq_.size(); ++v) {
+            for (const std::uint32_t o : seq_[v]) {
+                out.awards.emplace_back(o, v);
+            }
+            out.objective += cur_[v];
+        }
+        out.evaluations = evaluations_;
+        return out;
+    }
+
+  private:
+    static constexpr std::uint32_t kNoVehicle = 0xFFFFFFFFu;
+
+    // per order: the usable vehicles it may go to, by index
+    void candidates() {
+        const world::RoadNetwork& net = spec_.net();
+        std::vector<std::uint32_t> usable;
+        for (std::uint32_t v = 0; v < vehicles_.size(); ++v) {
+            if (vehicles_[v].usable) {
+                usable.push_back(v);
+            }
+        }
+        cand_.resize(orders_.size());
+        const std::size_t k = options_.candidates == 0
+                                  ? usable.size()
+                                  : std::min<std::size_t>(options_.candidates, usable.size());
+        for (std::size_t o = 0; o < orders_.size(); ++o) {
+            std::vector<std::uint32_t>& c = cand_[o];
+            c.clear();
+            for (const std::uint32_t v : usable) {
+                if (vehicles_[v].view.type->capacity >= orders_[o].size) {
+                    c.push_back(v);
+                }
+            }
+            if (k < c.size()) {
+                // the k nearest to the order's depot (ties to the lower index), then by index
+                const Point depot = net.position(spec_.depots[orders_[o].depot].node);
+                auto d2 = [&](std::uint32_t v) {
+                    const Point p = net.position(vehicles_[v].view.position);
+                    return (p.x - depot.x) * (p.x - depot.x) + (p.y - depot.y) * (p.y - depot.y);
+                };
+                std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k), c.end(),
+                                  [&](std::uint32_t a, std::uint32_t b) {
+                                      const double da = d2(a);
+                                      const double db = d2(b);
+                                      return da < db || (da == db && a < b);
+                                  });
+                c.resize(k);
+                std::sort(c.begin(), c.end());
+            }
+        }
+    }
+
+    // the queue a new visit finds at each depot's docks: the visits the known plans still
+    // make there beyond the docks, each taking the mean service (an upper bound: they do not
+    // all arrive at once)
+    void dock_waits() {
+        std::vector<std::uint32_t> visits(spec_.depots.size(), 0);
+        for (const PlannerVehicle& pv : vehicles_) {
+            const Plan& p = pv.plan;
+            std::uint32_t units = 0;
+            for (std::uint32_t i = p.loaded; i < p.size; ++i) {
+                const PlanEntry& e = p.entries[i];
+                const bool joins = i > p.loaded && e.depot == p.entries[i - 1].depot &&
+                                   units + e.size <= pv.view.type->capacity;
+                if (!joins) {
+                    ++visits[e.depot];
+                    units = 0;
+                }
+                units += e.size;
+            }
+        }
+        wait_s_.assign(spec_.depots.size(), 0.0);
+        for (std::size_t d = 0; d < spec_.depots.size(); ++d) {
+            const DepotSpec& ds = spec_.depots[d];
+            if (visits[d] > ds.docks) {
+                wait_s_[d] = static_cast<double>(visits[d] - ds.docks) * ds.dock_service.mean_s /
+                             static_cast<double>(ds.docks);
+            }
+        }
+    }
+
+    double money_per_metre(std::uint32_t v) const {
+        const VehicleType& t = *vehicles_[v].view.type;
+        return (spec_.cost.per_km + spec_.cost.per_kwh * t.kwh_per_km) / 1000.0;
+    }
+
+    double base_metres(std::uint32_t v) {
+        double& m = base_metres_[v];
+        if (std::isnan(m)) {
+            VehicleView me = vehicles_[v].view;
+            me.plan = &vehicles_[v].plan;
+            ++evaluations_;
+            m = estimate_plan(spec_, me, nullptr, now_, {}, true, wait_s_).metres;
+        }
+        return m;
+    }
+
+    // the cost of vehicle v taking the orders `seq` in that sequence behind its plan;
+    // kInfeasible when it would refuse one of them
+    double sequence_cost(std::uint32_t v, std::span<const std::uint32_t> seq) {
+        if (seq.empty()) {
+            return 0.0;
+        }
+        const PlannerVehicle& pv = vehicles_[v];
+        if (pv.plan.size + seq.size() > spec_.allocation.max_plan) {
+            return kInfeasible;
+        }
+        Plan plan = pv.plan;
+        for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
+            const OrderMsg& m = orders_[seq[i]];
+            if (m.size > pv.view.type->capacity) {
+                return kInfeasible;
+            }
+            PlanEntry& e = plan.entries[plan.size++];
+            e.depot = m.depot;
+            e.order = m.order;
+            e.customer = m.customer;
+            e.size = m.size;
+            e.ready = m.ready;
+            e.due = m.due;
+        }
+        VehicleView me = pv.view;
+        me.plan = &plan;
+        const double base = base_metres(v);
+        // the vehicle's own acceptance test, with its plan as the planner knows it
+        evaluations_ += 2;
+        if (!feasible(spec_, me, orders_[seq.back()], now_)) {
+            return kInfeasible;
+        }
+        // and what the vehicle will do: orders of one depot in a row share a dock visit
+        std::array<sim::Tick, kMaxPlan> handed{};
+        const PlanEstimate est =
+            estimate_plan(spec_, me, &orders_[seq.back()], now_, handed, true, wait_s_);
+        double cost = money_per_metre(v) * (est.metres - base);
+        for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
+            cost += delivery_cost(spec_, orders_[seq[i]], handed[pv.plan.size + i], now_);
+        }
+        return cost + delivery_cost(spec_, orders_[seq.back()], est.finish, now_);
+    }
+
+    // the best position of order o in v's sequence (skip: a position to leave out)
+    Insertion best_insertion(std::uint32_t o, std::uint32_t v, const std::vector<std::uint32_t>& s,
+                             double current) {
+        Insertion best;
+        if (vehicles_[v].plan.size + s.size() >= spec_.allocation.max_plan) {
+            return best;
+        }
+        std::vector<std::uint32_t> trial(s.size() + 1);
+        for (std::uint32_t pos = 0; pos <= s.size(); ++pos) {
+            std::copy(s.begin(), s.begin() + pos, trial.begin());
+            trial[pos] = o;
+            std::copy(s.begin() + pos, s.end(), trial.begin() + pos + 1);
+            const double c = sequence_cost(v, trial);
+            if (c < kInfeasible && c - current < best.delta) {
+                best = {c - current, c, pos};
+            }
+        }
+        return best;
+    }
+
+    // regret-2 insertion of every order
+    void insert() {
+        std::vector<std::vector<Insertion>> ins(orders_.size());
+        std::vector<std::uint32_t> open;
+        for (std::uint32_t o = 0; o < orders_.size(); ++o) {
+            open.push_back(o);
+            ins[o].resize(cand_[o].size());
+            for (std::size_t i = 0; i < cand_[o].size(); ++i) {
+                const std::uint32_t v = cand_[o][i];
+                ins[o][i] = best_insertion(o, v, seq_[v], cur_[v]);
+            }
+        }
+        while (!open.empty()) {
+            std::size_t pick = open.size();
+            double pick_regret = 0.0;
+            double pick_delta = 0.0;
+            std::size_t pick_i = 0;
+            for (std::size_t k = 0; k < open.size(); ++k) {
+                const std::uint32_t o = open[k];
+                double best = kInfeasible;
+                double second = kInfeasible;
+                std::size_t best_i = 0;
+                for (std::size_t i = 0; i < ins[o].size(); ++i) {
+                    const double d = ins[o][i].delta;
+                    if (d < best) {
+                        second = best;
+                        best = d;
+                        best_i = i;
+                    } else if (d < second) {
+                        second = d;
+                    }
+                }
+                if (best == kInfeasible) {
+                    continue;
+                }
+                const double regret = second == kInfeasible ? kSoleOption : second - best;
+                if (pick == open.size() || regret > pick_regret ||
+                    (regret == pick_regret && best < pick_delta)) {
+                    pick = k;
+                    pick_regret = regret;
+                    pick_delta = best;
+                    pick_i = best_i;
+                }
+            }
+            if (pick == open.size()) {
+                break;  // the rest fit nowhere
+            }
+            const std::uint32_t o = open[pick];
+            const std::uint32_t v = cand_[o][pick_i];
+            const Insertion& chosen = ins[o][pick_i];
+            seq_[v].insert(seq_[v].begin() + chosen.pos, o);
+            cur_[v] = chosen.cost;
+            where_[o] = v;
+            open.erase(open.begin() + static_cast<std::ptrdiff_t>(pick));
+            // only v's sequence changed: the other orders' insertions into v anew
+            for (const std::uint32_t other : open) {
+                const auto it = std::lower_bound(cand_[other].begin(), cand_[other].end(), v);
+                if (it != cand_[other].end() && *it == v) {
+                    const auto i = static_cast<std::size_t>(it - cand_[other].begin());
+                    ins[other][i] = best_insertion(other, v, seq_[v], cur_[v]);
+                }
+            }
+        }
+    }
+
+    // relocate: an order out of its vehicle's sequence into the best position of any
+    // candidate's, while that lowers the total
+    void relocate() {
+        for (std::uint32_t pass = 0; pass < kMaxRelocatePasses; ++pass) {
+            bool improved = false;
+            for (std::uint32_t o = 0; o < orders_.size(); ++o) {
+                const std::uint32_t a = where_[o];
+                if (a == kNoVehicle) {
+                    continue;
+                }
+                std::vector<std::uint32_t> rest = seq_[a];
+                const auto at = std::find(rest.begin(), rest.end(), o);
+                const auto from = static_cast<std::uint32_t>(at - rest.begin());
+                rest.erase(at);
+                const double rest_cost = sequence_cost(a, rest);
+                double best_gain = -kMinGain;
+                std::uint32_t best_v = kNoVehicle;
+                Insertion best_ins;
+                for (const std::uint32_t v : cand_[o]) {
+                    Insertion ins;
+                    double gain = 0.0;
+                    if (v == a) {
+                        ins = best_insertion(o, v, rest, rest_cost);
+                        if (ins.pos == from) {
+                            continue;  // where it is
+                        }
+                        gain = ins.cost - cur_[a];
+                    } else {
+                        ins = best_insertion(o, v, seq_[v], cur_[v]);
+                        gain = (rest_cost - cur_[a]) + ins.delta;
+                    }
+                    if (ins.delta < kInfeasible && gain < best_gain) {
+                        best_gain = gain;
+                        best_v = v;
+                        best_ins = ins;
+                    }
+                }
+                if (best_v == kNoVehicle) {
+                    continue;
+                }
+                if (best_v != a) {
+                    seq_[a] = rest;
+                    cur_[a] = rest_cost;
+                    seq_[best_v].insert(seq_[best_v].begin() + best_ins.pos, o);
+                } else {
+                    rest.insert(rest.begin() + best_ins.pos, o);
+                    seq_[a] = rest;
+                }
+                cur_[best_v] = best_ins.cost;
+                where_[o] = best_v;
+                improved = true;
+            }
+            if (!improved) {
+                break;
+            }
+        }
+    }
+
+    const FleetSpec& spec_;
+    std::span<const PlannerVehicle> vehicles_;
+    std::span<const OrderMsg> orders_;
+    sim::Tick now_;
+    PlannerOptions options_;
+    std::vector<double> base_metres_;
+    std::vector<double> wait_s_;  // per depot
+    std::vector<std::vector<std::uint32_t>> cand_;
+    std::vector<std::vector<std::uint32_t>> seq_;  // per vehicle: the new orders, in sequence
+    std::vector<double> cur_;                      // per vehicle: its sequence's cost
+    std::vector<std::uint32_t> where_;             // per order: its vehicle
+    std::uint64_t evaluations_ = 0;
+};
+
+}  // namespace
+
+double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick handed,
+                     sim::Tick now) {
+    const CostParams& c = spec.cost;
+    double cost = kTimeValueShare * c.per_late_minute / 60.0 *
+                  spec.time.to_seconds(std::max(handed, now) - now);
+    if (handed > order.due) {
+        cost +=
+            c.per_late_order + c.per_late_minute / 60.0 * spec.time.to_seconds(handed - order.due);
+    }
+    return cost;
+}
+
+PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
+                         std::span<const OrderMsg> orders, sim::Tick now,
+                         const PlannerOptions& options) {
+    return Planner(spec, vehicles, orders, now, options).run();
+}
+
+}  // namespace swarm::agents

@@ -1,0 +1,62 @@
+// The central planner of the cloud and oracle protocols (agents/fleet/protocols/cloud.cpp,
+// docs/central-planner.md): given what it knows of every vehicle (its last telemetry plus
+// the awards still on their way) and a batch of open orders, it chooses which vehicle gets
+// each order and in which sequence. Vehicles append awards to their plans, so an order can
+// go anywhere in the sequence of new orders behind a vehicle's committed plan, never before
+// it. Feasibility and travel times are the vehicles' own (allocation.hpp: feasible and
+// estimate_plan, what each vehicle checks again when the award arrives); the objective is
+// the cost KPI's money (distance and energy, home again included) plus the lateness the
+// estimate foresees and a small value of delivery time.
+//
+// Algorithm: regret-2 insertion (the order whose best and second-best vehicles differ the
+// most goes first), then relocate moves (an order to any position of any vehicle's new
+// sequence) until none improves or kMaxRelocatePasses passes. Pure function of its inputs:
+// the same inputs give the same plan on any thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "agents/fleet/allocation.hpp"
+
+namespace swarm::agents {
+
+// What the planner knows of one vehicle. view.plan is ignored: `plan` is used instead (the
+// plan as last reported plus the awards sent since that the report does not show yet).
+struct PlannerVehicle {
+    VehicleView view;
+    Plan plan;
+    bool usable = false;  // reachable and taking work, as far as the planner knows
+};
+
+struct PlannerOptions {
+    // candidate vehicles per order: the nearest this many usable vehicles (straight line
+    // from their reported position to the order's depot); 0: every usable vehicle
+    std::uint32_t candidates = 0;
+};
+
+struct PlannerResult {
+    // the awards in the sequence to send them: (index into the orders, vehicle); a
+    // vehicle's orders in the sequence it should append them
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> awards;
+    // plan evaluations done (each one estimate_plan of one vehicle's plan): the work the
+    // solve-time model charges for
+    std::uint64_t evaluations = 0;
+    double objective = 0.0;  // the planned cost of the awards (currency units)
+};
+
+inline constexpr std::uint32_t kMaxRelocatePasses = 8;
+
+// plans `orders` (each at most once) onto `vehicles` at time now; orders no vehicle can
+// take are left out of the awards
+PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
+                         std::span<const OrderMsg> orders, sim::Tick now,
+                         const PlannerOptions& options = {});
+
+// the planner's cost of an order handed over at `handed` (estimate): the cost KPI's
+// lateness charges when past due plus a small value of delivery time from now
+[[nodiscard]] double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick handed,
+                                   sim::Tick now);
+
+}  // namespace swarm::agents

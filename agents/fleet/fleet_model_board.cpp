@@ -1,0 +1,126 @@
+// FleetModel: the FleetBoard at barriers. A rebuild computes the rows of the vehicles that
+// changed since the last one (FleetState::touch) or are still on a leg, in parallel chunks
+// over the run's executor, and moves only those between the board's cells (docs/fleet.md).
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_protocol_host.hpp"
+
+namespace swarm::agents {
+
+using sim::Tick;
+
+static_assert(std::endian::native == std::endian::little, "take_changed reads flags by words");
+
+void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out) {
+    // eight flags at a time: most vehicles did not change since the follower's last look
+    const std::uint64_t mask = 0x0101010101010101ull * follower;
+    std::uint8_t* changed = fleet_.changed.data();
+    const std::size_t n = fleet_.changed.size();
+    std::size_t v = 0;
+    for (; v + 8 <= n; v += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, changed + v, sizeof word);
+        std::uint64_t mine = word & mask;
+        if (mine == 0) {
+            continue;
+        }
+        // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
+        while (mine != 0) {
+            const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
+            out.push_back(static_cast<std::uint32_t>(v + i));
+            mine &= ~(std::uint64_t{0xFF} << (8 * i));
+        }
+        word &= ~mask;
+        std::memcpy(changed + v, &word, sizeof word);
+    }
+    for (; v < n; ++v) {
+        if ((changed[v] & follower) != 0) {
+            out.push_back(static_cast<std::uint32_t>(v));
+            changed[v] = static_cast<std::uint8_t>(changed[v] & ~follower);
+        }
+    }
+}
+
+FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
+    FleetBoard::Entry e{position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
+    if (needs_.plan_estimates) {
+        const VehicleView me = view(v, t);
+        const PlanEstimate est = estimate_plan(spec_, me, nullptr, t);
+        e.free_at = est.finish;
+        e.free_node = fleet_.plan[v].size > 0 ? est.end : me.position;
+    }
+    return e;
+}
+
+void FleetModel::rebuild_board(Tick t) {
+    // Rows are pure functions of each vehicle's state: computed in parallel, in chunks.
+    // Without plan estimates (which depend on t for every vehicle) only the vehicles touched
+    // since the last rebuild and those still on a leg get new rows.
+    const bool full = needs_.plan_estimates || board_.size() != fleet_.size();
+    board_refresh_.clear();
+    if (full) {
+        board_refresh_.resize(fleet_.size());
+        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            board_refresh_[v] = v;
+        }
+        take_changed(FleetState::kBoardFollower, board_moving_);  // clears the flags
+    } else {
+        take_changed(FleetState::kBoardFollower, board_refresh_);
+        // still driving at the last rebuild: flagged again only when the leg ends
+        board_refresh_.insert(board_refresh_.end(), board_moving_.begin(), board_moving_.end());
+        std::sort(board_refresh_.begin(), board_refresh_.end());
+        board_refresh_.erase(std::unique(board_refresh_.begin(), board_refresh_.end()),
+                             board_refresh_.end());
+    }
+    board_scratch_.resize(board_refresh_.size());
+    const std::size_t n = board_refresh_.size();
+    constexpr std::size_t kChunk = 4096;
+    auto fill = [this, t, n](std::size_t chunk) {
+        const std::size_t end = std::min(n, (chunk + 1) * kChunk);
+        for (std::size_t i = chunk * kChunk; i < end; ++i) {
+            board_scratch_[i] = board_row(board_refresh_[i], t);
+        }
+    };
+    const std::size_t chunks = (n + kChunk - 1) / kChunk;
+    if (engine_ != nullptr && chunks > 1) {
+        engine_->executor().for_each(chunks, sim::IndexFn(fill));
+    } else {
+        for (std::size_t c = 0; c < chunks; ++c) {
+            fill(c);
+        }
+    }
+    if (full) {
+        board_.rebuild(board_scratch_);
+    } else {
+        board_.update(board_refresh_, board_scratch_);
+    }
+    board_moving_.clear();
+    for (const std::uint32_t v : board_refresh_) {
+        if (fleet_.moving[v] != 0 && fleet_.leg_end[v] > t) {
+            board_moving_.push_back(v);
+        }
+    }
+    if (check_board_) {
+        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            const FleetBoard::Entry want = board_row(v, t);
+            const FleetBoard::Entry& got = board_.entry(v);
+            if (want.position.x != got.position.x || want.position.y != got.position.y ||
+                want.state != got.state || want.plan_size != got.plan_size ||
+                want.type != got.type || want.free_at != got.free_at ||
+                want.free_node != got.free_node) {
+                throw FleetModelError("fleet: the board's row of vehicle " + std::to_string(v) +
+                                      " is stale at tick " + std::to_string(t) +
+                                      " (a change that did not touch the vehicle)");
+            }
+        }
+    }
+    board_.set_built_at(t);
+    share_knowledge(t);
+    protocol_->on_board(*host_, t);
+}
+
+}  // namespace swarm::agents

@@ -1,0 +1,188 @@
+#include "agents/fleet/central_planner.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "tests/agents/fleet/fleet_test_util.hpp"
+
+using namespace swarm;
+using namespace swarm::agents;
+
+namespace {
+
+// the small city's vehicles as the planner knows them: idle and full at home, with a
+// plan of `busy` orders for every third one
+std::vector<PlannerVehicle> fleet_of(const FleetSpec& spec, std::uint32_t busy = 0) {
+    std::vector<PlannerVehicle> out;
+    for (const FleetGroup& g : spec.fleets) {
+        for (std::uint32_t i = 0; i < g.count; ++i) {
+            PlannerVehicle pv;
+            pv.view.vehicle = static_cast<std::uint32_t>(out.size());
+            pv.view.type = &spec.types[g.type];
+            pv.view.position = spec.depots[g.home].node;
+            pv.view.home_node = spec.depots[g.home].node;
+            pv.view.energy_kwh = spec.types[g.type].battery_kwh;
+            pv.usable = true;
+            if (out.size() % 3 == 0) {
+                for (std::uint32_t k = 0; k < busy; ++k) {
+                    pv.plan.entries[pv.plan.size++] = {g.home, 1000 + k, 3 + 7 * k, 1, 0, 0};
+                }
+            }
+            out.push_back(pv);
+        }
+    }
+    return out;
+}
+
+std::vector<OrderMsg> orders_of(const FleetSpec& spec, std::uint32_t n, std::uint64_t seed) {
+    std::vector<OrderMsg> out;
+    std::uint64_t x = seed;
+    auto next = [&x](std::uint64_t mod) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return (x >> 33) % mod;
+    };
+    for (std::uint32_t o = 0; o < n; ++o) {
+        OrderMsg m;
+        m.depot = static_cast<std::uint32_t>(next(spec.depots.size()));
+        m.order = o;
+        m.customer = static_cast<std::uint32_t>(next(spec.net().node_count()));
+        m.size = static_cast<std::uint16_t>(1 + next(2));
+        m.due = spec.time.from_seconds(1800.0);
+        out.push_back(m);
+    }
+    return out;
+}
+
+// the dock queue each depot's known visits make (fleet_of: a busy vehicle's orders are all
+// of its home depot): the visits beyond the docks times the mean service over the docks
+std::vector<double> dock_waits(const FleetSpec& spec, std::span<const PlannerVehicle> fleet) {
+    std::vector<double> wait(spec.depots.size(), 0.0);
+    std::vector<std::uint32_t> visits(spec.depots.size(), 0);
+    for (const PlannerVehicle& pv : fleet) {
+        // orders of one depot in a row share a visit while they fit (drones carry one)
+        std::uint32_t units = pv.view.type->capacity;
+        for (std::uint32_t i = 0; i < pv.plan.size; ++i) {
+            const PlanEntry& e = pv.plan.entries[i];
+            if (i == 0 || units + e.size > pv.view.type->capacity) {
+                ++visits[e.depot];
+                units = 0;
+            }
+            units += e.size;
+        }
+    }
+    for (std::size_t d = 0; d < wait.size(); ++d) {
+        const DepotSpec& ds = spec.depots[d];
+        if (visits[d] > ds.docks) {
+            wait[d] = static_cast<double>(visits[d] - ds.docks) * ds.dock_service.mean_s / ds.docks;
+        }
+    }
+    return wait;
+}
+
+// the cost the planner charges vehicle v for taking `order` on its empty sequence
+double single_cost(const FleetSpec& spec, const PlannerVehicle& pv, const OrderMsg& order,
+                   std::span<const double> wait) {
+    VehicleView me = pv.view;
+    me.plan = &pv.plan;
+    if (!feasible(spec, me, order, 0)) {
+        return std::numeric_limits<double>::infinity();
+    }
+    const PlanEstimate base = estimate_plan(spec, me, nullptr, 0, {}, true, wait);
+    const PlanEstimate with = estimate_plan(spec, me, &order, 0, {}, true, wait);
+    const VehicleType& t = *pv.view.type;
+    return (spec.cost.per_km + spec.cost.per_kwh * t.kwh_per_km) / 1000.0 *
+               (with.metres - base.metres) +
+           delivery_cost(spec, order, with.finish, 0);
+}
+
+}  // namespace
+
+TEST_CASE("central planner: one order goes to the cheapest vehicle of the whole fleet") {
+    agents::testing::SmallCity city;
+    const FleetSpec& spec = city.spec;
+    const std::vector<PlannerVehicle> fleet = fleet_of(spec, 2);
+    const std::vector<double> wait = dock_waits(spec, fleet);
+    CHECK(std::any_of(wait.begin(), wait.end(), [](double w) { return w > 0.0; }));
+    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+        const std::vector<OrderMsg> one = orders_of(spec, 1, seed);
+        const PlannerResult r = plan_batch(spec, fleet, one, 0);
+        std::uint32_t best = 0;
+        for (std::uint32_t v = 1; v < fleet.size(); ++v) {
+            if (single_cost(spec, fleet[v], one[0], wait) <
+                single_cost(spec, fleet[best], one[0], wait)) {
+                best = v;
+            }
+        }
+        REQUIRE(r.awards.size() == 1);
+        CHECK(r.awards[0].second == best);
+        CHECK(r.objective == doctest::Approx(single_cost(spec, fleet[best], one[0], wait)));
+        // with one candidate per order, the nearest vehicle (ties to the lower index)
+        PlannerOptions near;
+        near.candidates = 1;
+        const PlannerResult n = plan_batch(spec, fleet, one, 0, near);
+        REQUIRE(n.awards.size() == 1);
+        CHECK(fleet[n.awards[0].second].view.position == spec.depots[one[0].depot].node);
+        CHECK(n.evaluations < r.evaluations);
+    }
+}
+
+TEST_CASE("central planner: every award passes the vehicle's own test in the sequence sent") {
+    agents::testing::SmallCity city;
+    FleetSpec& spec = city.spec;
+    spec.allocation.max_plan = 4;
+    std::vector<PlannerVehicle> fleet = fleet_of(spec, 1);
+    REQUIRE(fleet.size() == 30);
+    fleet.at(4).usable = false;
+    fleet.at(5).view.state = VehicleState::kCharging;
+    const std::vector<OrderMsg> orders = orders_of(spec, 80, 42);
+    const PlannerResult r = plan_batch(spec, fleet, orders, 0);
+    const PlannerResult again = plan_batch(spec, fleet, orders, 0);
+    CHECK(r.awards == again.awards);
+    CHECK(r.evaluations == again.evaluations);
+    CHECK(r.evaluations > 0);
+    // 30 vehicles: 10 with one order, room for 3 * 10 + 4 * 20 = 110 minus two vehicles'
+    CHECK(r.awards.size() > 60);
+    std::vector<int> seen(orders.size(), 0);
+    std::vector<Plan> plans;
+    for (const PlannerVehicle& pv : fleet) {
+        plans.push_back(pv.plan);
+    }
+    for (const auto& [o, v] : r.awards) {
+        CHECK(v != 4);
+        CHECK(v != 5);
+        ++seen[o];
+        VehicleView me = fleet[v].view;
+        me.plan = &plans[v];
+        CHECK(feasible(spec, me, orders[o], 0));
+        Plan& p = plans[v];
+        const OrderMsg& m = orders[o];
+        p.entries[p.size++] = {m.depot, m.order, m.customer, m.size, m.ready, m.due};
+    }
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n <= 1; }));
+}
+
+TEST_CASE("central planner: the evaluations of a 100-order, 25-vehicle batch (calibration)") {
+    // docs/central-planner.md calibrates cloud.solve_per_eval_s on this count: 0.4 s (the
+    // median time VROOM takes for a 100-customer Solomon instance) over it
+    agents::testing::SmallCity city;
+    FleetSpec& spec = city.spec;
+    spec.allocation.max_plan = 4;
+    spec.types[0].battery_kwh = 60.0;  // room for four orders
+    spec.fleets.clear();
+    for (std::uint32_t d = 0; d < 3; ++d) {
+        spec.fleets.push_back({0, d == 0 ? 9u : 8u, d, "vans"});
+    }
+    const std::vector<PlannerVehicle> fleet = fleet_of(spec);
+    REQUIRE(fleet.size() == 25);
+    const std::vector<OrderMsg> orders = orders_of(spec, 100, 7);
+    const PlannerResult r = plan_batch(spec, fleet, orders, 0);
+    MESSAGE("evaluations: " << r.evaluations << ", awards: " << r.awards.size());
+    CHECK(r.awards.size() == 100);
+    CHECK(r.evaluations > 10000);
+    CHECK(r.evaluations < 100000);
+}
