@@ -21,6 +21,8 @@ constexpr float kMaxFactor = 8.0F;
 constexpr std::size_t kChunk = 64;
 // zones of the congestion field at most (16 per side, FleetSpec::validate)
 constexpr std::size_t kMaxZones = 256;
+// the exchange's streams and keys come from their own seed (no fleet stream shifts)
+constexpr std::uint64_t kExchangeSeed = 0x5EED'E8C4'A11F'0B2DULL;
 
 }  // namespace
 
@@ -89,6 +91,10 @@ FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std:
     last_utilisation_.assign(vehicles, 0.0F);
     factors_.assign(std::size_t{vehicles} * zones_, 1.0F);
     changed_.assign(vehicles, 1);
+    exchange_ =
+        std::make_unique<learning::ModelExchange>(spec_.exchange, vehicles, seed ^ kExchangeSeed);
+    exchange_->add_part(travel_bank_);
+    exchange_->add_part(risk_bank_);
     for (auto& v : values_) {
         v.assign(vehicles, 0.0F);
     }
@@ -268,59 +274,55 @@ void FleetLearning::train(sim::Executor& executor) {
     });
 }
 
-void FleetLearning::absorb(std::uint32_t to, std::uint32_t from) {
-    changed_[to] = 1;
-    for (learning::ModelBank* bank : {&travel_bank_, &risk_bank_}) {
-        const std::span<float> a = bank->row(to);
-        const std::span<const float> b = bank->row(from);
-        for (std::size_t k = 0; k < a.size(); ++k) {
-            a[k] = 0.5F * (a[k] + b[k]);
-        }
-    }
+void FleetLearning::begin_exchange() {
+    exchange_->begin_round(static_cast<std::uint32_t>(totals_.rounds));
 }
 
-void FleetLearning::average_pair(std::uint32_t a, std::uint32_t b) {
-    absorb(a, b);
-    for (learning::ModelBank* bank : {&travel_bank_, &risk_bank_}) {
-        const std::span<const float> from = bank->row(a);
-        std::copy(from.begin(), from.end(), bank->row(b).begin());
-    }
-    changed_[b] = 1;
-}
-
-void FleetLearning::federated_average(std::span<const std::uint32_t> members,
-                                      std::span<const std::uint32_t> receivers) {
-    if (members.empty()) {
-        return;
-    }
-    const auto average = [&](learning::ModelBank& bank, const std::vector<std::uint64_t>& count) {
-        std::vector<double> sum(bank.parameters(), 0.0);
-        double total = 0.0;
-        for (const std::uint32_t v : members) {
-            // weighted by the samples behind each model (at least 1: an empty model counts)
-            const double w = static_cast<double>(
-                std::max<std::uint64_t>(1, std::min<std::uint64_t>(count[v], spec_.memory)));
-            const std::span<const float> row = bank.row(v);
-            for (std::size_t k = 0; k < sum.size(); ++k) {
-                sum[k] += w * static_cast<double>(row[k]);
+void FleetLearning::count_exchange(std::uint32_t a, std::uint32_t b) {
+    totals_.model_tampered = exchange_->tampered();
+    if (spec_.exchange.sign) {
+        totals_.model_rejected = exchange_->rejected();
+        for (const std::uint32_t v : {a, b}) {
+            if (v < vehicles_) {
+                values_[7][v] = static_cast<float>(exchange_->counters(v).rejected());
             }
-            total += w;
         }
+    }
+}
+
+learning::PairOutcome FleetLearning::push_pull(std::uint32_t v, std::uint32_t u, bool pull) {
+    const learning::PairOutcome o = exchange_->push_pull(v, u, pull);
+    changed_[u] = o.replied ? 1 : changed_[u];  // u accepted v's push (and replied)
+    changed_[v] = o.pulled ? 1 : changed_[v];
+    count_exchange(v, u);
+    return o;
+}
+
+void FleetLearning::federated_round(std::span<const std::uint32_t> members,
+                                    std::span<const std::uint32_t> receivers) {
+    // each model weighted by the samples behind it (at least 1: an empty model counts)
+    std::vector<double> weights(std::size_t{2} * vehicles_);
+    for (std::uint32_t v = 0; v < vehicles_; ++v) {
+        weights[v] = static_cast<double>(
+            std::max<std::uint64_t>(1, std::min<std::uint64_t>(tt_count_[v], spec_.memory)));
+        weights[vehicles_ + v] = static_cast<double>(
+            std::max<std::uint64_t>(1, std::min<std::uint64_t>(risk_count_[v], spec_.memory)));
+    }
+    std::vector<std::uint32_t> took;
+    exchange_->federated(members, weights, receivers, took);
+    for (const std::uint32_t v : took) {
+        changed_[v] = 1;
+    }
+    count_exchange(vehicles_, vehicles_);
+    if (spec_.exchange.sign) {
         for (const std::uint32_t v : receivers) {
-            changed_[v] = 1;
-            const std::span<float> row = bank.row(v);
-            for (std::size_t k = 0; k < sum.size(); ++k) {
-                row[k] = static_cast<float>(sum[k] / total);
-            }
+            values_[7][v] = static_cast<float>(exchange_->counters(v).rejected());
         }
-    };
-    average(travel_bank_, tt_count_);
-    average(risk_bank_, risk_count_);
+    }
 }
 
 std::uint32_t FleetLearning::transfer_bytes() const {
-    return static_cast<std::uint32_t>((travel_bank_.parameters() + risk_bank_.parameters()) *
-                                      sizeof(float));
+    return static_cast<std::uint32_t>(exchange_->payload_bytes());
 }
 
 void FleetLearning::count_transfer(std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes,

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +20,7 @@
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/learning/model.hpp"
 #include "agents/learning/model_bank.hpp"
+#include "agents/learning/model_exchange.hpp"
 #include "agents/learning/operational.hpp"
 #include "sim/executor.hpp"
 #include "sim/random.hpp"
@@ -42,6 +44,8 @@ struct LearningTotals {
     std::uint64_t model_messages = 0;       // model transfers sent (gossip or cloud)
     std::uint64_t model_drops = 0;          // ... lost on the way
     std::uint64_t model_bytes = 0;          // bytes of those transfers, headers included
+    std::uint64_t model_rejected = 0;       // ... that arrived and failed verification
+    std::uint64_t model_tampered = 0;       // ... altered on the way (rejected or not)
 };
 
 // The last evaluation on hidden-truth samples, means over vehicles.
@@ -58,15 +62,17 @@ class FleetLearning {
     // per-agent values for traces and the visualizer, in value() order: the hidden wear,
     // the risk the vehicle predicts, its models' scores on hidden-truth samples, the squared
     // distance of its risk model to the fleet's mean model (their mean is the consensus
-    // distance) and the model bytes it has sent
-    static constexpr std::size_t kValues = 7;
+    // distance), the model bytes it has sent and the model updates it rejected (their
+    // signature failed; 0 unless updates are signed)
+    static constexpr std::size_t kValues = 8;
     static constexpr std::array<const char*, kValues> kValueNames = {"wear",
                                                                      "predicted_risk",
                                                                      "risk_model_loss",
                                                                      "risk_model_accuracy",
                                                                      "travel_time_rmse",
                                                                      "model_distance",
-                                                                     "model_bytes_sent"};
+                                                                     "model_bytes_sent",
+                                                                     "model_rejected"};
 
     // one model transfer that arrived (gossip push or pull, cloud upload or download); the
     // cloud is agent `vehicles` (its comms index is FleetModel::cloud_agent())
@@ -102,16 +108,17 @@ class FleetLearning {
     // a few SGD steps of both models on every vehicle's memory (data-parallel over vehicles:
     // the result does not depend on the executor)
     void train(sim::Executor& executor);
-    // push-pull: `to` receives `from`'s models and keeps the average with its own
-    void absorb(std::uint32_t to, std::uint32_t from);
-    // both leave with the pair's average (a completed push-pull)
-    void average_pair(std::uint32_t a, std::uint32_t b);
-    // FedAvg: the mean of the members' models (the uploads that arrived) weighted by their
-    // samples replaces the models of the receivers (the downloads that arrived); the others
-    // keep their own
-    void federated_average(std::span<const std::uint32_t> members,
-                           std::span<const std::uint32_t> receivers);
-    // bytes of one model transfer (both models' float32 weights) before headers
+    // the exchange stack (agents/learning/model_exchange.hpp): both models travel as one
+    // update of two parts; call begin_exchange once a round, after train
+    void begin_exchange();
+    // push-pull: v's push reached u, u's reply would reach v when `pull`
+    learning::PairOutcome push_pull(std::uint32_t v, std::uint32_t u, bool pull);
+    // FedAvg: the uploads of `members` reached the cloud, which combines them (mean:
+    // weighted by the samples behind each model) and sends its model to `receivers`
+    void federated_round(std::span<const std::uint32_t> members,
+                         std::span<const std::uint32_t> receivers);
+    [[nodiscard]] const learning::ModelExchange& exchange() const { return *exchange_; }
+    // bytes of one model transfer (both models, encoded, and the signature) before headers
     [[nodiscard]] std::uint32_t transfer_bytes() const;
     // one transfer from -> to (vehicles, or the cloud as index `vehicles`) of wire_bytes
     void count_transfer(std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes,
@@ -149,6 +156,8 @@ class FleetLearning {
     void remember_risk(std::uint32_t v, const Pending& p, bool broke);
     void train_one(std::uint32_t v, learning::Scratch& scratch, learning::Dataset& batch);
     void evaluate_one(std::uint32_t v);
+    // the exchange's rejection and tampering counts into totals and values
+    void count_exchange(std::uint32_t a, std::uint32_t b);
 
     FleetLearningSpec spec_;
     const world::RoadNetwork& net_;
@@ -185,6 +194,7 @@ class FleetLearning {
     learning::Dataset travel_eval_;
     learning::Dataset risk_eval_;
     std::array<std::vector<float>, kValues> values_;
+    std::unique_ptr<learning::ModelExchange> exchange_;
     LearningTotals totals_;
     LearningMetrics metrics_;
     std::vector<Exchange> round_log_;

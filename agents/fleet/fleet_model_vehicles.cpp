@@ -7,6 +7,7 @@
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_model_internal.hpp"
+#include "agents/fleet/model_exchanges.hpp"
 
 namespace swarm::agents {
 
@@ -540,97 +541,24 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
 }
 
 void FleetModel::exchange_models() {
-    const std::uint32_t bytes =
-        static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()));
-    switch (spec_.learning.mode) {
-        case LearningMode::kOff:
-        case LearningMode::kLocal:
-            return;
-        case LearningMode::kGossip: {
-            // push-pull with one random radio neighbour each (positions of the last board;
-            // pairs in vehicle order, so the result does not depend on threads)
-            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
-                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
-            std::array<std::uint32_t, 64> near{};
-            const std::size_t fanout = spec_.gossip_fanout;
-            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-                const Point p = board_.entry(v).position;
-                if (radio_blocked(p)) {
-                    continue;
-                }
-                auto reachable = [&](std::uint32_t u, const FleetBoard::Entry& e) {
-                    return u != v && !radio_blocked(e.position);
-                };
-                const std::size_t k = board_.nearest(p, spec_.comms.radio_range_m, reachable,
-                                                     std::span<std::uint32_t>(near).first(fanout));
-                if (k == 0) {
-                    continue;
-                }
-                const std::uint32_t u = near[rng.below(k)];
-                const double loss = conditions_.radio_loss_between(p, board_.entry(u).position);
-                // push: u learns v's models; pull: v learns u's (from before the push)
-                counters_.record_send(v, bytes);
-                const bool pushed = !link_.lost(comms::Link::kRadio, loss, rng);
-                learning_->count_transfer(v, u, bytes, pushed);
-                if (!pushed) {
-                    counters_.record_drop(v);
-                    continue;
-                }
-                counters_.record_receive(u, bytes);
-                counters_.record_send(u, bytes);
-                const bool pulled = !link_.lost(comms::Link::kRadio, loss, rng);
-                learning_->count_transfer(u, v, bytes, pulled);
-                if (pulled) {
-                    counters_.record_receive(v, bytes);
-                    learning_->average_pair(v, u);
-                } else {
-                    counters_.record_drop(u);
-                    learning_->absorb(u, v);
-                }
-            }
-            return;
-        }
-        case LearningMode::kFedAvg: {
-            // every vehicle the cloud can reach uploads, the cloud averages and sends back
-            if (!conditions_.cloud_up()) {
-                return;
-            }
-            // a lost upload is left out of the average, a lost download leaves the vehicle
-            // its own models (two draws per vehicle and round whatever happens)
-            const comms::AgentIndex cloud = cloud_agent();
-            sim::RandomStream rng(engine_->config().seed, kModelExchangeStream,
-                                  static_cast<std::uint32_t>(learning_->totals().rounds), 0);
-            std::vector<std::uint32_t> members;
-            std::vector<std::uint32_t> receivers;
-            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-                const Point p = board_.entry(v).position;
-                const double loss = conditions_.loss_at(p, comms::Link::kCloud);
-                const bool up_lost = link_.lost(comms::Link::kCloud, loss, rng);
-                const bool down_lost = link_.lost(comms::Link::kCloud, loss, rng);
-                if (radio_blocked(p)) {
-                    continue;
-                }
-                counters_.record_send(v, bytes);
-                learning_->count_transfer(v, vehicle_count(), bytes, !up_lost);
-                if (up_lost) {
-                    counters_.record_drop(v);
-                    continue;
-                }
-                counters_.record_receive(cloud, bytes);
-                members.push_back(v);
-                counters_.record_send(cloud, bytes);
-                learning_->count_transfer(vehicle_count(), v, bytes, !down_lost);
-                if (down_lost) {
-                    counters_.record_drop(cloud);
-                    continue;
-                }
-                counters_.record_receive(v, bytes);
-                receivers.push_back(v);
-            }
-            learning_->federated_average(members, receivers);
-            return;
-        }
+    // the registered exchange of the mode (agents/fleet/exchanges/)
+    const ModelExchangeInfo& how = model_exchange(spec_.learning.mode);
+    if (how.exchange == nullptr) {
+        return;
     }
+    learning_->begin_exchange();  // Byzantine vehicles craft their updates
+    ModelExchangeRound round{
+        spec_,
+        board_,
+        conditions_,
+        link_,
+        counters_,
+        *learning_,
+        cloud_agent(),
+        engine_->config().seed,
+        static_cast<std::uint32_t>(learning_->totals().rounds),
+        static_cast<std::uint32_t>(link_.wire_bytes(learning_->transfer_bytes()))};
+    how.exchange(round);
 }
 
 void FleetModel::on_break(Context& ctx, std::uint32_t v) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agents/fleet/messages.hpp"
+#include "agents/fleet/model_exchanges.hpp"
 #include "agents/fleet/protocol.hpp"
 
 namespace swarm::agents {
@@ -21,31 +22,6 @@ void require(bool ok, const std::string& message) {
 }
 
 }  // namespace
-
-const char* to_string(LearningMode mode) {
-    switch (mode) {
-        case LearningMode::kOff:
-            return "off";
-        case LearningMode::kLocal:
-            return "local";
-        case LearningMode::kGossip:
-            return "gossip";
-        case LearningMode::kFedAvg:
-            return "fedavg";
-    }
-    return "?";
-}
-
-LearningMode learning_mode_from_string(const std::string& name) {
-    for (const LearningMode m :
-         {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip, LearningMode::kFedAvg}) {
-        if (name == to_string(m)) {
-            return m;
-        }
-    }
-    throw std::invalid_argument("unknown learning mode '" + name +
-                                "' (off, local, gossip or fedavg)");
-}
 
 std::uint32_t FleetSpec::vehicle_count() const {
     std::uint64_t n = 0;
@@ -184,9 +160,17 @@ void FleetSpec::validate() const {
             if (l.wear) {
                 learning::DegradationModel{l.degradation};
             }
+            l.exchange.validate();
         } catch (const std::invalid_argument& e) {
             require(false, std::string("learning: ") + e.what());
         }
+        require(static_cast<std::size_t>(l.mode) < model_exchanges().size(),
+                "learning: mode is not a registered exchange");
+        require(l.exchange.aggregator.kind == learning::AggregatorKind::kMean ||
+                    !model_exchange(l.mode).shares || model_exchange(l.mode).server,
+                std::string("learning: a robust aggregator needs a mode with a server (fedavg), "
+                            "not ") +
+                    to_string(l.mode));
     }
     require(cost.per_breakdown >= 0.0 && cost.per_service >= 0.0, "cost: penalties must be >= 0");
     require(resilience.failure_threshold <= resilience.recovery_threshold,

@@ -8,6 +8,7 @@
 
 #include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
+#include "agents/learning/model_exchange.hpp"
 #include "agents/learning/operational.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
@@ -110,7 +111,8 @@ struct CostParams {
     double per_service = 0.0;    // one planned maintenance visit
 };
 
-// What the vehicles learn from operations and do with it (docs/fleet-learning.md).
+// What the vehicles learn from operations and do with it (docs/fleet-learning.md). A mode
+// is an index into the registry of model exchanges (model_exchanges.hpp); the built-ins:
 enum class LearningMode : std::uint8_t {
     kOff,     // no models: routes on free-flow times, no predictive maintenance
     kLocal,   // each vehicle trains on its own observations only
@@ -118,7 +120,8 @@ enum class LearningMode : std::uint8_t {
     kFedAvg,  // ... and the cloud averages every connected vehicle's weights each round
 };
 const char* to_string(LearningMode mode);
-// "off", "local", "gossip", "fedavg"; std::invalid_argument otherwise
+// a registered exchange by name ("off", "local", "gossip", "fedavg", ...);
+// std::invalid_argument listing them otherwise
 LearningMode learning_mode_from_string(const std::string& name);
 
 struct FleetLearningSpec {
@@ -144,6 +147,9 @@ struct FleetLearningSpec {
     double service_s = 1800.0;         // planned maintenance at the home depot
     std::uint32_t eval_samples = 256;  // hidden-truth samples each model is scored on
     std::uint32_t eval_every = 10;     // rounds between scorings (models that changed only)
+    // how models travel (agents/learning): compression, signatures, tampering on the
+    // channel, Byzantine vehicles and the FedAvg server's aggregator
+    learning::ExchangeSpec exchange;
 
     [[nodiscard]] bool active() const { return congestion || wear; }
     [[nodiscard]] bool learns() const { return active() && mode != LearningMode::kOff; }

@@ -89,6 +89,12 @@ std::uint64_t kpi_hash(const KpiSummary& s, const KpiSeries& series) {
          {s.services, s.wear_breakdowns, s.learning_rounds, s.model_bytes}) {
         h.add(n ? *n : ~std::uint64_t{0});
     }
+    // only runs that sign or tamper have these (the hashes of the others stay as they were)
+    for (const std::optional<std::uint64_t>& n : {s.model_rejected, s.model_tampered}) {
+        if (n) {
+            h.add(*n);
+        }
+    }
     for (const GroupKpis& g : s.groups) {
         h.add(std::uint64_t{g.vehicles_used});
         h.add(g.deliveries);
@@ -231,6 +237,12 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
         s.wear_breakdowns = lt.wear_breakdowns;
         s.learning_rounds = lt.rounds;
         s.model_bytes = lt.model_bytes;
+        if (spec.learning.exchange.sign) {
+            s.model_rejected = lt.model_rejected;
+        }
+        if (spec.learning.exchange.tamper_rate > 0.0) {
+            s.model_tampered = lt.model_tampered;
+        }
         if (spec.learning.learns()) {
             const LearningMetrics& m = l->metrics();
             s.risk_model_loss = m.risk_loss;

@@ -1,6 +1,7 @@
 // The model exchanges of the round loop: push-pull, push-sum, D-PSGD / gossip-learning
 // mixing and FedAvg (split from learning_sim.cpp, which holds setup, the loop and metrics).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -16,35 +17,6 @@ using namespace detail;
 namespace {
 
 constexpr std::uint32_t kNever = ~std::uint32_t{0};
-
-// counts a rejected update at its receiver; true when the update is accepted. A tampered
-// update fails its signature like a forged one; the simulation knows which it was.
-bool accept_update(LearningCounters& c, Verdict v, bool tampered) {
-    switch (v) {
-        case Verdict::kAccepted:
-            return true;
-        case Verdict::kUnsigned:
-            ++c.rejected_unsigned;
-            break;
-        case Verdict::kForged:
-            ++(tampered ? c.rejected_tampered : c.rejected_forged);
-            break;
-        case Verdict::kUnknown:
-            ++c.rejected_unknown;
-            break;
-        case Verdict::kReplayed:
-            ++c.rejected_replayed;
-            break;
-    }
-    return false;
-}
-
-// what outsiders put in place of a model: large random weights, N(0, 10^2) each
-void poison(sim::RandomStream& rng, std::span<float> out) {
-    for (auto& v : out) {
-        v = static_cast<float>(rng.normal(0.0, 10.0));
-    }
-}
 
 // a push-sum message as signed: the values (float32) then the weight (double), host order
 void push_sum_bytes(std::span<const float> values, double weight, std::vector<std::uint8_t>& out) {
@@ -184,31 +156,17 @@ void LearningSim::push_pull() {
 // message. Signed updates are verified; a tampered one fails its signature.
 void LearningSim::exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bool push_tampered,
                                  bool pull_tampered, std::uint64_t wire, double delay) {
-    const std::size_t p = bank_.parameters();
     auto& ci = counters_[i];
     auto& cj = counters_[j];
-    auto xi = bank_.row(i);
-    auto xj = bank_.row(j);
-    thread_local std::vector<std::uint8_t> bi, bj;
-    thread_local std::vector<float> vi, vj, fake;
-    encode(spec_.compression, xi, bi);
-    encode(spec_.compression, xj, bj);
-    Signature si{};
-    Signature sj{};
-    if (keys_) {
-        si = keys_->sign(i, round_, bi);
-        sj = keys_->sign(j, round_, bj);
-    }
+    const std::array<std::span<float>, 1> xi{bank_.row(i)};
+    const std::array<std::span<float>, 1> xj{bank_.row(j)};
+    const PairWire pair{&spec_.compression, keys_.get(), round_, true};
     // the attacker's weights for the push, then the pull (initiator i's stream)
     auto poison_rng = stream(spec_.seed, i, kTagPoison, round_);
-    if (push_tampered) {
-        fake.resize(p);
-        poison(poison_rng, fake);
-        encode(spec_.compression, fake, bi);
-    }
-    if (keys_ &&
-        !accept_update(cj, keys_->verify_fresh(i, round_, round_, bi, &si), push_tampered)) {
-        return;  // j ignores the request and does not reply
+    const PairOutcome o = exchange_pair(pair, i, j, xi, xj, xi, xj, pull, push_tampered,
+                                        pull_tampered, poison_rng, ci, cj);
+    if (!o.replied) {
+        return;  // j ignored the request
     }
     messages_.record_send(j, wire);
     if (!pull) {
@@ -217,28 +175,6 @@ void LearningSim::exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bo
     } else {
         messages_.record_receive(i, wire);
         ci.delay_s += delay;
-        if (pull_tampered) {
-            fake.resize(p);
-            poison(poison_rng, fake);
-            encode(spec_.compression, fake, bj);
-        }
-        if (keys_) {
-            pull =
-                accept_update(ci, keys_->verify_fresh(j, round_, round_, bj, &sj), pull_tampered);
-        }
-    }
-    vi.assign(xj.begin(), xj.end());  // j's view of i's model
-    vj.assign(xi.begin(), xi.end());  // i's view of j's model
-    decode(spec_.compression, bi, vi);
-    if (pull) {
-        decode(spec_.compression, bj, vj);
-    }
-    for (std::size_t k = 0; k < p; ++k) {
-        const float a = xi[k];
-        xj[k] = 0.5F * (xj[k] + vi[k]);
-        if (pull) {
-            xi[k] = 0.5F * (a + vj[k]);
-        }
     }
 }
 

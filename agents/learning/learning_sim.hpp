@@ -21,23 +21,10 @@
 #include "agents/learning/model_bank.hpp"
 #include "agents/learning/overlay.hpp"
 #include "agents/learning/partition.hpp"
+#include "agents/learning/update_exchange.hpp"
 #include "sim/executor.hpp"
 
 namespace swarm::learning {
-
-// What happened to an agent's updates beyond message and byte counts (those live in a
-// comms::MessageCounters). Slot i is written only on behalf of agent i.
-struct LearningCounters {
-    std::uint64_t lost = 0;               // dropped by the channel (counted at the sender)
-    std::uint64_t late = 0;               // delay longer than a round: discarded
-    std::uint64_t unreachable = 0;        // the peer was offline
-    std::uint64_t rejected_unsigned = 0;  // counted at the receiver
-    std::uint64_t rejected_forged = 0;
-    std::uint64_t rejected_unknown = 0;
-    std::uint64_t rejected_tampered = 0;  // altered in transit: the signature fails
-    std::uint64_t rejected_replayed = 0;  // validly signed for an earlier round
-    double delay_s = 0.0;                 // sum over delivered messages
-};
 
 // Everything counted for one agent (or summed over agents), cumulative over the run.
 // Received messages include rejected ones (they arrived); accepted = received - rejected.

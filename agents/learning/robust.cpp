@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "agents/learning/aggregators.hpp"
+
 namespace swarm::learning {
 namespace {
 
@@ -88,34 +90,10 @@ void craft_attack(const AttackSpec& spec, double z, std::span<const float> mean,
     }
 }
 
-const char* to_string(AggregatorKind kind) {
-    switch (kind) {
-        case AggregatorKind::kMean:
-            return "mean";
-        case AggregatorKind::kMedian:
-            return "median";
-        case AggregatorKind::kTrimmedMean:
-            return "trimmed_mean";
-        case AggregatorKind::kKrum:
-            return "krum";
-        case AggregatorKind::kClipping:
-            return "clipping";
-    }
-    return "?";
-}
-
-AggregatorKind aggregator_kind_from_string(const std::string& name) {
-    for (auto k : {AggregatorKind::kMean, AggregatorKind::kMedian, AggregatorKind::kTrimmedMean,
-                   AggregatorKind::kKrum, AggregatorKind::kClipping}) {
-        if (name == to_string(k)) {
-            return k;
-        }
-    }
-    throw std::invalid_argument("unknown aggregator '" + name +
-                                "' (mean, median, trimmed_mean, krum, clipping)");
-}
-
 void AggregatorSpec::validate() const {
+    if (static_cast<std::size_t>(kind) >= aggregators().size()) {
+        throw std::invalid_argument("aggregator: kind is not a registered aggregator");
+    }
     if (!(trim >= 0.0 && trim < 0.5)) {
         throw std::invalid_argument("aggregator: trim must be in [0, 0.5)");
     }
@@ -124,125 +102,147 @@ void AggregatorSpec::validate() const {
     }
 }
 
-void aggregate(const AggregatorSpec& spec, std::span<const float> own,
-               std::span<const float> received, std::size_t m, std::span<const float> weights,
-               std::span<float> out, AggregatorScratch& scratch) {
+// The built-in aggregators (registered in aggregator_registry.cpp). Candidates: 0 is
+// own, 1..m the received rows.
+
+void aggregate_mean(const AggregatorSpec& /*spec*/, std::span<const float> own,
+                    std::span<const float> received, std::size_t m, std::span<const float> weights,
+                    std::span<float> out, AggregatorScratch& /*scratch*/) {
     const std::size_t p = own.size();
-    auto row = [&](std::size_t j) { return received.subspan(j * p, p); };
-    // candidate c: 0 is own, 1..m the received rows
-    auto cand = [&](std::size_t c) { return c == 0 ? own : row(c - 1); };
-    switch (spec.kind) {
-        case AggregatorKind::kMean: {
-            double self = 1.0;
-            for (std::size_t j = 0; j < m; ++j) {
-                self -= weights[j];
+    double self = 1.0;
+    for (std::size_t j = 0; j < m; ++j) {
+        self -= weights[j];
+    }
+    // row by row (streaming); each coordinate still sums self first, then j = 0..m-1
+    const auto ws = static_cast<float>(self);
+    for (std::size_t k = 0; k < p; ++k) {
+        out[k] = ws * own[k];
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+        const float wj = weights[j];
+        const float* r = received.data() + j * p;
+        for (std::size_t k = 0; k < p; ++k) {
+            out[k] += wj * r[k];
+        }
+    }
+}
+
+namespace {
+
+// coordinate-wise: the median, or the mean without the `cut` smallest and largest
+void coordinate_wise(bool median, double trim, std::span<const float> own,
+                     std::span<const float> received, std::size_t m, std::span<float> out,
+                     AggregatorScratch& scratch) {
+    const std::size_t p = own.size();
+    auto cand = [&](std::size_t c) { return c == 0 ? own : received.subspan((c - 1) * p, p); };
+    const std::size_t c = m + 1;
+    const std::size_t cut = median ? 0 : static_cast<std::size_t>(trim * double(c));
+    scratch.column.resize(c);
+    for (std::size_t k = 0; k < p; ++k) {
+        for (std::size_t j = 0; j < c; ++j) {
+            scratch.column[j] = cand(j)[k];
+        }
+        std::sort(scratch.column.begin(), scratch.column.end());
+        if (median) {
+            out[k] = c % 2 == 1 ? scratch.column[c / 2]
+                                : 0.5F * (scratch.column[c / 2 - 1] + scratch.column[c / 2]);
+        } else {
+            double s = 0.0;
+            for (std::size_t j = cut; j < c - cut; ++j) {
+                s += scratch.column[j];
             }
-            // row by row (streaming); each coordinate still sums self first, then j = 0..m-1
-            const auto ws = static_cast<float>(self);
+            out[k] = static_cast<float>(s / double(c - 2 * cut));
+        }
+    }
+}
+
+}  // namespace
+
+void aggregate_median(const AggregatorSpec& spec, std::span<const float> own,
+                      std::span<const float> received, std::size_t m,
+                      std::span<const float> /*weights*/, std::span<float> out,
+                      AggregatorScratch& scratch) {
+    coordinate_wise(true, spec.trim, own, received, m, out, scratch);
+}
+
+void aggregate_trimmed_mean(const AggregatorSpec& spec, std::span<const float> own,
+                            std::span<const float> received, std::size_t m,
+                            std::span<const float> /*weights*/, std::span<float> out,
+                            AggregatorScratch& scratch) {
+    coordinate_wise(false, spec.trim, own, received, m, out, scratch);
+}
+
+void aggregate_krum(const AggregatorSpec& spec, std::span<const float> own,
+                    std::span<const float> received, std::size_t m,
+                    std::span<const float> /*weights*/, std::span<float> out,
+                    AggregatorScratch& scratch) {
+    const std::size_t p = own.size();
+    auto cand = [&](std::size_t c) { return c == 0 ? own : received.subspan((c - 1) * p, p); };
+    const std::size_t c = m + 1;
+    scratch.dist.assign(c * c, 0.0);
+    for (std::size_t a = 0; a < c; ++a) {
+        for (std::size_t b = a + 1; b < c; ++b) {
+            double d = 0.0;
+            const auto x = cand(a);
+            const auto y = cand(b);
             for (std::size_t k = 0; k < p; ++k) {
-                out[k] = ws * own[k];
+                const double t = double(x[k]) - y[k];
+                d += t * t;
             }
-            for (std::size_t j = 0; j < m; ++j) {
-                const float wj = weights[j];
-                const float* r = received.data() + j * p;
-                for (std::size_t k = 0; k < p; ++k) {
-                    out[k] += wj * r[k];
-                }
-            }
-            break;
+            scratch.dist[a * c + b] = scratch.dist[b * c + a] = d;
         }
-        case AggregatorKind::kMedian:
-        case AggregatorKind::kTrimmedMean: {
-            const std::size_t c = m + 1;
-            const std::size_t cut = spec.kind == AggregatorKind::kMedian
-                                        ? 0
-                                        : static_cast<std::size_t>(spec.trim * double(c));
-            scratch.column.resize(c);
-            for (std::size_t k = 0; k < p; ++k) {
-                for (std::size_t j = 0; j < c; ++j) {
-                    scratch.column[j] = cand(j)[k];
-                }
-                std::sort(scratch.column.begin(), scratch.column.end());
-                if (spec.kind == AggregatorKind::kMedian) {
-                    out[k] = c % 2 == 1
-                                 ? scratch.column[c / 2]
-                                 : 0.5F * (scratch.column[c / 2 - 1] + scratch.column[c / 2]);
-                } else {
-                    double s = 0.0;
-                    for (std::size_t j = cut; j < c - cut; ++j) {
-                        s += scratch.column[j];
-                    }
-                    out[k] = static_cast<float>(s / double(c - 2 * cut));
-                }
-            }
-            break;
+    }
+    const std::size_t near = c > std::size_t{spec.krum_f} + 2 ? c - spec.krum_f - 2 : 1;
+    std::size_t best = 0;
+    double best_score = 0.0;
+    std::vector<double> row_d(c);
+    for (std::size_t a = 0; a < c; ++a) {
+        for (std::size_t b = 0; b < c; ++b) {
+            row_d[b] = scratch.dist[a * c + b];
         }
-        case AggregatorKind::kKrum: {
-            const std::size_t c = m + 1;
-            scratch.dist.assign(c * c, 0.0);
-            for (std::size_t a = 0; a < c; ++a) {
-                for (std::size_t b = a + 1; b < c; ++b) {
-                    double d = 0.0;
-                    const auto x = cand(a);
-                    const auto y = cand(b);
-                    for (std::size_t k = 0; k < p; ++k) {
-                        const double t = double(x[k]) - y[k];
-                        d += t * t;
-                    }
-                    scratch.dist[a * c + b] = scratch.dist[b * c + a] = d;
-                }
-            }
-            const std::size_t near = c > std::size_t{spec.krum_f} + 2 ? c - spec.krum_f - 2 : 1;
-            std::size_t best = 0;
-            double best_score = 0.0;
-            std::vector<double> row_d(c);
-            for (std::size_t a = 0; a < c; ++a) {
-                for (std::size_t b = 0; b < c; ++b) {
-                    row_d[b] = scratch.dist[a * c + b];
-                }
-                std::sort(row_d.begin(), row_d.end());  // row_d[0] is the self distance 0
-                double s = 0.0;
-                for (std::size_t b = 1; b <= std::min(near, c - 1); ++b) {
-                    s += row_d[b];
-                }
-                if (a == 0 || s < best_score) {
-                    best = a;
-                    best_score = s;
-                }
-            }
-            const auto chosen = cand(best);
-            std::copy(chosen.begin(), chosen.end(), out.begin());
-            break;
+        std::sort(row_d.begin(), row_d.end());  // row_d[0] is the self distance 0
+        double s = 0.0;
+        for (std::size_t b = 1; b <= std::min(near, c - 1); ++b) {
+            s += row_d[b];
         }
-        case AggregatorKind::kClipping: {
-            // x_i + sum_j w_ij clip(x_j - x_i, tau), clip(v, tau) = v * min(1, tau / |v|)
-            scratch.dist.resize(m);
-            for (std::size_t j = 0; j < m; ++j) {
-                double d = 0.0;
-                for (std::size_t k = 0; k < p; ++k) {
-                    const double t = double(received[j * p + k]) - own[k];
-                    d += t * t;
-                }
-                scratch.dist[j] = std::sqrt(d);
-            }
-            std::copy(own.begin(), own.end(), out.begin());
-            if (m == 0) {
-                break;
-            }
-            scratch.score = scratch.dist;
-            const auto q =
-                static_cast<std::size_t>(std::ceil(spec.clip_quantile * double(m)) - 1.0);
-            std::nth_element(scratch.score.begin(), scratch.score.begin() + static_cast<long>(q),
-                             scratch.score.end());
-            const double tau = scratch.score[q];
-            for (std::size_t j = 0; j < m; ++j) {
-                const double f = scratch.dist[j] > tau ? tau / scratch.dist[j] : 1.0;
-                const auto w = static_cast<float>(weights[j] * f);
-                for (std::size_t k = 0; k < p; ++k) {
-                    out[k] += w * (received[j * p + k] - own[k]);
-                }
-            }
-            break;
+        if (a == 0 || s < best_score) {
+            best = a;
+            best_score = s;
+        }
+    }
+    const auto chosen = cand(best);
+    std::copy(chosen.begin(), chosen.end(), out.begin());
+}
+
+void aggregate_clipping(const AggregatorSpec& spec, std::span<const float> own,
+                        std::span<const float> received, std::size_t m,
+                        std::span<const float> weights, std::span<float> out,
+                        AggregatorScratch& scratch) {
+    const std::size_t p = own.size();
+    // x_i + sum_j w_ij clip(x_j - x_i, tau), clip(v, tau) = v * min(1, tau / |v|)
+    scratch.dist.resize(m);
+    for (std::size_t j = 0; j < m; ++j) {
+        double d = 0.0;
+        for (std::size_t k = 0; k < p; ++k) {
+            const double t = double(received[j * p + k]) - own[k];
+            d += t * t;
+        }
+        scratch.dist[j] = std::sqrt(d);
+    }
+    std::copy(own.begin(), own.end(), out.begin());
+    if (m == 0) {
+        return;
+    }
+    scratch.score = scratch.dist;
+    const auto q = static_cast<std::size_t>(std::ceil(spec.clip_quantile * double(m)) - 1.0);
+    std::nth_element(scratch.score.begin(), scratch.score.begin() + static_cast<long>(q),
+                     scratch.score.end());
+    const double tau = scratch.score[q];
+    for (std::size_t j = 0; j < m; ++j) {
+        const double f = scratch.dist[j] > tau ? tau / scratch.dist[j] : 1.0;
+        const auto w = static_cast<float>(weights[j] * f);
+        for (std::size_t k = 0; k < p; ++k) {
+            out[k] += w * (received[j * p + k] - own[k]);
         }
     }
 }

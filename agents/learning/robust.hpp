@@ -39,6 +39,8 @@ double alie_z(std::uint32_t agents, std::uint32_t attackers);
 void craft_attack(const AttackSpec& spec, double z, std::span<const float> honest_mean,
                   std::span<const float> honest_std, sim::RandomStream& rng, std::span<float> out);
 
+// The aggregators are registered by name (aggregators.hpp, aggregators/registry.cpp); a
+// kind is an index into that registry. The built-in ones, in registry order:
 enum class AggregatorKind : std::uint8_t {
     kMean,         // weighted average (the protocol's mixing weights)
     kMedian,       // coordinate-wise median of own and received
@@ -46,7 +48,9 @@ enum class AggregatorKind : std::uint8_t {
     kKrum,         // the candidate closest to its m - f - 2 nearest (Blanchard et al. 2017)
     kClipping,     // self-centred clipping, ClippedGossip (He, Karimireddy, Jaggi 2022)
 };
+// the registered name (aggregators.hpp)
 const char* to_string(AggregatorKind kind);
+// by registered name; std::invalid_argument listing the known ones otherwise
 AggregatorKind aggregator_kind_from_string(const std::string& name);
 
 struct AggregatorSpec {
@@ -66,9 +70,10 @@ struct AggregatorScratch {
     std::vector<double> score;
 };
 
-// Combines the receiver's own model with m received ones (rows of `received`, m x p).
-// weights[j] is neighbour j's mixing weight; the self weight is 1 - sum(weights). Only mean
-// and clipping use weights. Writes the new model to out (which must not alias the inputs).
+// Combines the receiver's own model with m received ones (rows of `received`, m x p) with
+// the registered aggregator spec.kind. weights[j] is neighbour j's mixing weight; the self
+// weight is 1 - sum(weights). Only mean and clipping use weights. Writes the new model to
+// out (which must not alias the inputs).
 void aggregate(const AggregatorSpec& spec, std::span<const float> own,
                std::span<const float> received, std::size_t m, std::span<const float> weights,
                std::span<float> out, AggregatorScratch& scratch);

@@ -524,6 +524,8 @@ void KpiSummary::to_json(std::ostream& out) const {
     maybe("wear_breakdowns", wear_breakdowns);
     maybe("learning_rounds", learning_rounds);
     maybe("model_bytes", model_bytes);
+    maybe("model_rejected", model_rejected);
+    maybe("model_tampered", model_tampered);
     num("risk_model_loss", risk_model_loss);
     num("risk_model_accuracy", risk_model_accuracy);
     num("travel_time_rmse", travel_time_rmse);
@@ -595,7 +597,14 @@ void KpiSummary::print(std::ostream& out) const {
             << " services, " << text_of(wear_breakdowns) << " worn-out breakdowns; risk model loss "
             << fixed(risk_model_loss, 3) << ", travel-time RMSE " << fixed(travel_time_rmse, 3)
             << "; " << fixed(static_cast<double>(model_bytes.value_or(0)) / 1024.0, 0)
-            << " KiB of models\n";
+            << " KiB of models";
+        if (model_rejected || model_tampered) {
+            out << " (" << (model_tampered ? text_of(model_tampered) + " tampered, " : "")
+                << (model_rejected ? text_of(model_rejected) + " rejected"
+                                   : std::string("unsigned: none checked"))
+                << ")";
+        }
+        out << '\n';
     }
     out << "cost      " << fixed(cost, 0) << " (" << fixed(cost_per_delivered, 2)
         << " per delivered order): distance " << fixed(cost_distance, 0) << ", energy "

@@ -315,7 +315,11 @@ struct KpiSummary {
     std::optional<std::uint64_t> wear_breakdowns;  // components worn out on the road
     std::optional<std::uint64_t> learning_rounds;
     std::optional<std::uint64_t> model_bytes;  // model transfers (gossip or cloud), wire bytes
-    double risk_model_loss = kNotApplicable;   // mean over vehicles, on hidden-truth samples
+    // model updates that arrived and failed verification (runs that sign updates)
+    std::optional<std::uint64_t> model_rejected;
+    // model updates altered on the way, rejected or not (runs with tampering)
+    std::optional<std::uint64_t> model_tampered;
+    double risk_model_loss = kNotApplicable;  // mean over vehicles, on hidden-truth samples
     double risk_model_accuracy = kNotApplicable;
     double travel_time_rmse = kNotApplicable;  // of log(travel time / free flow)
     double model_consensus = kNotApplicable;   // consensus distance of the risk models

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "agents/learning/aggregators.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io {
@@ -153,8 +154,7 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
     toml::table& g = r.table(root, "", "aggregator");
     r.check_keys(g, "aggregator", {"kind", "trim", "krum_f", "clip_quantile"});
     spec.aggregator.kind = L::aggregator_kind_from_string(
-        r.choice(g, "aggregator", "kind", "mean",
-                 names_of({"mean", "median", "trimmed_mean", "krum", "clipping"})));
+        r.choice(g, "aggregator", "kind", "mean", L::aggregator_names()));
     spec.aggregator.trim = r.real(g, "aggregator", "trim", 0.2, 0.0, 0.49);
     spec.aggregator.krum_f =
         static_cast<std::uint32_t>(r.integer(g, "aggregator", "krum_f", 1, 0, 100'000));

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "agents/fleet/messages.hpp"
+#include "agents/fleet/model_exchanges.hpp"
 #include "agents/fleet/protocol.hpp"
 #include "agents/world/generators.hpp"
 #include "agents/world/region.hpp"
@@ -21,6 +22,7 @@
 #include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/scenario_disruptions.hpp"
+#include "io/scenario/scenario_learning.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io {
@@ -314,16 +316,34 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
     }
 }
 
-// [learning] with [learning.congestion] and [learning.wear] (docs/fleet-learning.md)
+// [learning] with [learning.congestion] and [learning.wear], then how models travel
+// (scenario_learning.cpp; docs/fleet-learning.md)
 void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
                    agents::FleetLearningSpec& l) {
     toml::table& t = r.table(root, "", "learning");
     r.check_keys(t, "learning",
-                 {"mode", "round_s", "steps_per_round", "batch", "learning_rate", "memory",
-                  "horizon_s", "route_on_predictions", "predictive_maintenance", "risk_threshold",
-                  "service_s", "eval_samples", "eval_every", "congestion", "wear"});
+                 {"mode",
+                  "round_s",
+                  "steps_per_round",
+                  "batch",
+                  "learning_rate",
+                  "memory",
+                  "horizon_s",
+                  "route_on_predictions",
+                  "predictive_maintenance",
+                  "risk_threshold",
+                  "service_s",
+                  "eval_samples",
+                  "eval_every",
+                  "congestion",
+                  "wear",
+                  "compression",
+                  "topk_fraction",
+                  "attack",
+                  "aggregator",
+                  "identity"});
     l.mode = agents::learning_mode_from_string(
-        r.choice(t, "learning", "mode", "off", {"off", "local", "gossip", "fedavg"}));
+        r.choice(t, "learning", "mode", "off", agents::model_exchange_names()));
     l.round_s = r.real(t, "learning", "round_s", 60.0, 0.0, 86400.0, true);
     at_least_one_tick(r, t, "learning", "round_s", l.round_s, run);
     l.steps_per_round =
@@ -375,6 +395,7 @@ void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
     l.initial_wear_max = r.real(w, "learning.wear", "initial_wear_max", 0.8, 0.0, 1.0);
     l.repair_s = r.real(w, "learning.wear", "repair_s", 4.0 * 3600.0, 0.0, 30.0 * 86400.0, true);
     at_least_one_tick(r, w, "learning.wear", "repair_s", l.repair_s, run);
+    read_learning_exchange(r, t, l);
 }
 
 void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s) {

@@ -19,8 +19,9 @@ namespace swarm::io {
 // elements from TraceHeader::agent_values; 1.4: observables/cost on the KPI grid; 1.5: frames
 // at the start and the end of the run, dimension scales (time, particles/agents/id, xy),
 // observables delivered_on_time, delivered_late and veh_km; 1.6: the table of /events kinds
-// (label, disruption kind, role, pair, target, value) as attributes of /events
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 6};
+// (label, disruption kind, role, pair, target, value) as attributes of /events; 1.7: the
+// fleet's per-agent value model_rejected
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 7};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file): the order lifecycle and

@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "agents/fleet/model_exchanges.hpp"
 #include "fleet_test_util.hpp"
 
 using namespace swarm;
@@ -169,7 +172,8 @@ TEST_CASE("fleet learning: risk labels come in hindsight and the risk model lear
     for (std::uint32_t k = 1; k <= 600; ++k) {
         l.sense(round * k, u, running, broke);
         l.train(serial);
-        l.federated_average(all, all);
+        l.begin_exchange();
+        l.federated_round(all, all);
     }
     CHECK(l.totals().wear_breakdowns == broke.size());
     CHECK(broke.size() > 20);
@@ -221,7 +225,8 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     }
     const auto mean = [&] { return learning::mean_row(l.travel_models()); };
     const std::vector<float> before = mean();
-    l.average_pair(0, 3);
+    l.begin_exchange();
+    l.push_pull(0, 3, true);
     const std::vector<float> after = mean();
     for (std::size_t k = 0; k < before.size(); ++k) {
         CHECK(after[k] == doctest::Approx(before[k]).epsilon(1e-5));
@@ -230,7 +235,7 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     const auto r3 = l.travel_models().row(3);
     CHECK(std::equal(r0.begin(), r0.end(), r3.begin()));
     const std::vector<std::uint32_t> some = {1, 2};
-    l.federated_average(some, some);
+    l.federated_round(some, some);
     const auto r1 = l.travel_models().row(1);
     const auto r2 = l.travel_models().row(2);
     CHECK(std::equal(r1.begin(), r1.end(), r2.begin()));
@@ -238,7 +243,7 @@ TEST_CASE("fleet learning: push-pull and FedAvg keep the models' mean") {
     const std::vector<float> own0(r0.begin(), r0.end());
     const std::vector<float> own3(r3.begin(), r3.end());
     const std::vector<float> own1(r1.begin(), r1.end());
-    l.federated_average(std::vector<std::uint32_t>{1, 3}, std::vector<std::uint32_t>{0, 1});
+    l.federated_round(std::vector<std::uint32_t>{1, 3}, std::vector<std::uint32_t>{0, 1});
     CHECK(std::equal(own3.begin(), own3.end(), l.travel_models().row(3).begin()));
     CHECK(std::equal(r0.begin(), r0.end(), r1.begin()));  // 0 got the average of 1 and 3
     CHECK(!std::equal(own0.begin(), own0.end(), r0.begin()));
@@ -360,4 +365,75 @@ TEST_CASE("fleet learning: results are identical on 1 and 2 threads") {
         const auto& wb = b.model().learning()->risk_models();
         CHECK(std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
     }
+}
+
+// the exchange stack of agents/learning in a fleet run: Byzantine vehicles, tampering and
+// signatures act on what the fleet learns, rejections are counted in the KPIs, and the run
+// stays identical on 1 and 2 threads
+TEST_CASE("fleet learning: Byzantine vehicles and signed updates, on 1 and 2 threads") {
+    SmallCity city;
+    for (const LearningMode mode : {LearningMode::kGossip, LearningMode::kFedAvg}) {
+        CAPTURE(to_string(mode));
+        FleetSpec spec = learning_spec(city, mode);
+        learning::ExchangeSpec& x = spec.learning.exchange;
+        x.attack.kind = learning::AttackKind::kSignFlip;
+        x.attack.fraction = 0.2;
+        x.attack.scale = 4.0;
+        x.sign = true;
+        x.tamper_rate = 0.1;
+        x.compression.kind = learning::CompressionKind::kQ8;
+        sim::SerialExecutor serial;
+        FleetRun a(spec, run_options(spec, *city.routers, serial, 1));
+        const auto ra = run_for(a, 0.75);
+        sim::TbbExecutor two(2);
+        FleetRun b(spec, run_options(spec, *city.routers, two, 2));
+        const auto rb = run_for(b, 0.75);
+        CHECK(ra.kpi_hash == rb.kpi_hash);
+        CHECK(ra.event_hash == rb.event_hash);
+        REQUIRE(ra.kpi.model_rejected.has_value());
+        REQUIRE(ra.kpi.model_tampered.has_value());
+        CHECK(*ra.kpi.model_tampered > 0);
+        CHECK(*ra.kpi.model_rejected == *ra.kpi.model_tampered);         // every one caught
+        CHECK(a.model().learning()->exchange().byzantine_count() == 8);  // 20% of 42
+        // the rejections per vehicle (a trace value) add up to the KPI, plus the cloud's
+        const std::span<const float> per = a.model().learning()->value(7);
+        double sum = 0.0;
+        for (const float v : per) {
+            sum += v;
+        }
+        const auto& ex = a.model().learning()->exchange();
+        CHECK(sum + double(ex.counters(a.model().vehicle_count()).rejected()) ==
+              double(*ra.kpi.model_rejected));
+        // the attack changes what the fleet learns: against the same run without it
+        FleetSpec clean = spec;
+        clean.learning.exchange.attack = {};
+        FleetRun c(clean, run_options(clean, *city.routers, serial, 1));
+        const auto rc = run_for(c, 0.75);
+        CHECK(rc.kpi.risk_model_loss != ra.kpi.risk_model_loss);
+    }
+}
+
+TEST_CASE("fleet learning: the model exchanges are registered by name, in LearningMode order") {
+    const std::vector<std::string> names = model_exchange_names();
+    REQUIRE(names.size() >= 4);
+    for (const LearningMode m :
+         {LearningMode::kOff, LearningMode::kLocal, LearningMode::kGossip, LearningMode::kFedAvg}) {
+        CHECK(learning_mode_from_string(to_string(m)) == m);
+    }
+    CHECK(std::string(to_string(LearningMode::kFedAvg)) == "fedavg");
+    CHECK(model_exchange(LearningMode::kGossip).shares);
+    CHECK(!model_exchange(LearningMode::kGossip).server);
+    CHECK(model_exchange(LearningMode::kFedAvg).server);
+    const bool local_sends = model_exchange(LearningMode::kLocal).exchange != nullptr;
+    CHECK(!local_sends);
+    CHECK_THROWS_WITH_AS(learning_mode_from_string("swarm"),
+                         "unknown learning mode 'swarm' (off, local, gossip, fedavg)",
+                         std::invalid_argument);
+    // a robust aggregator needs a server
+    SmallCity city;
+    FleetSpec spec = learning_spec(city, LearningMode::kGossip);
+    spec.learning.exchange.aggregator.kind = learning::AggregatorKind::kMedian;
+    CHECK_THROWS_AS(spec.validate(), std::invalid_argument);
+    spec.learning.mode = LearningMode::kFedAvg;
+    CHECK_NOTHROW(spec.validate());
 }

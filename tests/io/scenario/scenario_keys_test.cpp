@@ -356,6 +356,12 @@ const std::vector<std::string> kLearning = {
     "learning.mode=\"local\"",     "learning.congestion.enabled=true", "learning.wear.enabled=true",
     "learning.round_s=60",         "learning.horizon_s=120",           "learning.batch=8",
     "learning.wear.base_hazard=3", "learning.risk_threshold=0.005",    "learning.service_s=120"};
+// ... exchanged through the cloud (the exchange keys: attacks, aggregators, signatures)
+const std::vector<std::string> kExchange = [] {
+    std::vector<std::string> v = kLearning;
+    v.front() = "learning.mode=\"fedavg\"";
+    return v;
+}();
 // Q(t) on a fine grid, with orders due within the run
 const std::vector<std::string> kQ = {"run.duration_s=1800", "run.sample_interval_s=150",
                                      "demand.due_s=600"};
@@ -471,6 +477,27 @@ const std::map<std::string, Walk>& walks() {
         {"learning.congestion.area_m", change("500.0").given(kLearning)},
         {"learning.wear.repair_s", change("60.0").given(kLearning)},
         {"learning.wear.initial_wear_max", change("0.1").given(kLearning)},
+        {"learning.compression", change("\"q8\"").given(kExchange)},
+        {"learning.topk_fraction", derived().given(kExchange)},
+        {"learning.attack.kind", change("\"sign_flip\"")
+                                     .given(with(kExchange, {"learning.attack.kind=\"gaussian\"",
+                                                             "learning.attack.fraction=0.25"}))},
+        {"learning.attack.fraction",
+         change("0.5").given(with(
+             kExchange, {"learning.attack.kind=\"sign_flip\"", "learning.attack.fraction=0.25"}))},
+        {"learning.attack.scale",
+         derived().given(with(kExchange, {"learning.attack.fraction=0.25"}))},
+        {"learning.attack.sigma",
+         derived().given(with(kExchange, {"learning.attack.fraction=0.25"}))},
+        {"learning.attack.z", derived().given(with(kExchange, {"learning.attack.fraction=0.25"}))},
+        {"learning.attack.epsilon",
+         derived().given(with(kExchange, {"learning.attack.fraction=0.25"}))},
+        {"learning.aggregator.kind", change("\"median\"").given(kExchange)},
+        {"learning.aggregator.trim", derived().given(kExchange)},
+        {"learning.aggregator.krum_f", change("5").given(kExchange)},
+        {"learning.aggregator.clip_quantile", derived().given(kExchange)},
+        {"learning.identity.sign", derived().given(kExchange)},
+        {"learning.identity.tamper_rate", derived().given(kExchange)},
         {"learning.congestion.enabled", change("false")},
         {"learning.wear.enabled", change("false").given({"learning.mode=\"local\""})},
         {"learning.wear.wear_per_hour", derived().given(kLearning)},

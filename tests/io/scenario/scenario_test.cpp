@@ -488,3 +488,58 @@ TEST_CASE("more road events than a run keeps are refused at the disruption that 
     }
     CHECK(error_of(fewer.str()).empty());
 }
+
+// the fleet's model exchange (docs/fleet-learning.md): a key that would do nothing is
+// refused naming itself and why; the ones that act are read into the spec
+TEST_CASE("the fleet's exchange keys are read, and inert combinations refused") {
+    const std::vector<std::string> on = {"learning.wear.enabled=true", "learning.mode=fedavg"};
+    const auto with = [&](std::vector<std::string> more) {
+        std::vector<std::string> all = on;
+        all.insert(all.end(), more.begin(), more.end());
+        return all;
+    };
+    ScenarioOptions o;
+    o.overrides = with({"learning.attack.kind=alie", "learning.attack.fraction=0.2",
+                        "learning.aggregator.kind=geometric_median", "learning.identity.sign=true",
+                        "learning.identity.tamper_rate=0.1", "learning.compression=q8"});
+    const Scenario s = parse_scenario(kSmall, "s.toml", o);
+    namespace learning = swarm::learning;
+    const learning::ExchangeSpec& x = s.spec.learning.exchange;
+    CHECK(x.attack.kind == learning::AttackKind::kAlie);
+    CHECK(x.attack.fraction == 0.2);
+    CHECK(std::string(learning::to_string(x.aggregator.kind)) == "geometric_median");
+    CHECK(x.sign);
+    CHECK(x.tamper_rate == 0.1);
+    CHECK(x.compression.kind == learning::CompressionKind::kQ8);
+    // the attack needs attackers, attackers need an attack
+    CHECK(error_of(kSmall, with({"learning.attack.kind=sign_flip"})) ==
+          "--set learning.attack.kind=sign_flip: error: learning.attack.kind = \"sign_flip\" needs "
+          "learning.attack.fraction > 0 (the share of Byzantine vehicles)");
+    CHECK(error_of(kSmall, with({"learning.attack.fraction=0.2"})) ==
+          "--set learning.attack.fraction=0.2: error: learning.attack.fraction has no effect "
+          "without learning.attack.kind (sign_flip, gaussian, alie or ipm)");
+    // parameters of another attack, aggregator or compression
+    CHECK(error_of(kSmall, with({"learning.attack.kind=ipm", "learning.attack.fraction=0.2",
+                                 "learning.attack.scale=3"})) ==
+          "--set learning.attack.scale=3: error: learning.attack.scale has no effect unless "
+          "learning.attack.kind = \"sign_flip\"");
+    CHECK(error_of(kSmall, with({"learning.aggregator.trim=0.3"})) ==
+          "--set learning.aggregator.trim=0.3: error: learning.aggregator.trim has no effect "
+          "unless learning.aggregator.kind = \"trimmed_mean\"");
+    CHECK(error_of(kSmall, with({"learning.topk_fraction=0.5"})) ==
+          "--set learning.topk_fraction=0.5: error: learning.topk_fraction has no effect unless "
+          "learning.compression = \"topk\"");
+    // gossip averages pairs: no robust aggregator
+    CHECK(error_of(kSmall, with({"learning.mode=gossip", "learning.aggregator.kind=median"}))
+              .find("learning.aggregator.kind = \"median\" needs learning.mode = \"fedavg\"") !=
+          std::string::npos);
+    // nothing is exchanged without gossip or fedavg, or without anything to learn
+    CHECK(error_of(kSmall, with({"learning.mode=local", "learning.identity.sign=true"})) ==
+          "--set learning.identity.sign=true: error: learning.identity.sign has no effect with "
+          "learning.mode = \"local\": the vehicles exchange no models (use gossip or fedavg)");
+    CHECK(error_of(kSmall, {"learning.mode=fedavg", "learning.identity.tamper_rate=0.1"}) ==
+          "--set learning.identity.tamper_rate=0.1: error: learning.identity.tamper_rate has no "
+          "effect without [learning.congestion] or [learning.wear] enabled");
+    CHECK(error_of(kSmall, with({"learning.aggregator.kind=mode"}))
+              .find("learning.aggregator.kind must be one of") != std::string::npos);
+}
