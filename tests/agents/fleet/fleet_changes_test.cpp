@@ -102,11 +102,8 @@ DisruptionSpec timed(std::string id, DisruptionKind kind, double at_s, double du
     return d;
 }
 
-}  // namespace
-
-TEST_CASE("take_changes lists every vehicle and order that changed since the last sample") {
-    SmallCity city;
-    city.spec.demand.kpi_interval_s = 30.0;  // a sample every 30 s
+// breakdowns of 30% of the fleet, a depot fire and every 7th road closed, overlapping
+void add_disruptions(SmallCity& city) {
     DisruptionSpec attrition = timed("attrition", DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
     attrition.action.fraction = 0.3;
     city.spec.disruptions.push_back(attrition);
@@ -118,6 +115,14 @@ TEST_CASE("take_changes lists every vehicle and order that changed since the las
         closure.action.edges.push_back(e);
     }
     city.spec.disruptions.push_back(closure);
+}
+
+}  // namespace
+
+TEST_CASE("take_changes lists every vehicle and order that changed since the last sample") {
+    SmallCity city;
+    city.spec.demand.kpi_interval_s = 30.0;  // a sample every 30 s
+    add_disruptions(city);
     const auto executor = swarm::sim::make_executor(2);
     FleetRun run(city.spec, run_options(city.spec, *city.routers, *executor, 2));
     ChangeChecker checker(run.model());
@@ -141,18 +146,7 @@ TEST_CASE("the board's rows, rebuilt only for touched and moving vehicles, equal
         CAPTURE(p.name);
         SmallCity city;
         city.spec.allocation.policy = std::string(p.name);
-        DisruptionSpec attrition =
-            timed("attrition", DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
-        attrition.action.fraction = 0.3;
-        city.spec.disruptions.push_back(attrition);
-        DisruptionSpec fire = timed("fire", DisruptionKind::kDepotDown, 1500.0, 1200.0);
-        fire.action.depot = 1;
-        city.spec.disruptions.push_back(fire);
-        DisruptionSpec closure = timed("closure", DisruptionKind::kCloseRoads, 900.0, 1800.0);
-        for (EdgeId e = 0; e < city.network.edge_count(); e += 7) {
-            closure.action.edges.push_back(e);
-        }
-        city.spec.disruptions.push_back(closure);
+        add_disruptions(city);
         const auto executor = swarm::sim::make_executor(2);
         FleetRun run(city.spec, run_options(city.spec, *city.routers, *executor, 2));
         run.model().check_board_for_test(true);
