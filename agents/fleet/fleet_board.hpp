@@ -22,8 +22,8 @@ class FleetBoard {
         VehicleState state = VehicleState::kIdle;
         std::uint8_t plan_size = 0;
         std::uint16_t type = 0;  // index into FleetSpec::types
-        // telemetry for a central dispatcher (filled only when one is used): when and where
-        // the vehicle's current plan ends, by its straight-line estimate
+        // filled only for a protocol that asks for plan estimates (Needs::plan_estimates,
+        // CBBA): when and where the vehicle's current plan ends, by its straight-line estimate
         sim::Tick free_at = 0;
         NodeId free_node = world::kNoNode;
     };
