@@ -2,6 +2,8 @@
 // RoutingState's O(1) insertion check agrees with the exact check.
 #include <doctest/doctest.h>
 
+#include <cstddef>
+
 #include "agents/planning/vrp_generate.hpp"
 #include "agents/planning/vrp_routes.hpp"
 #include "agents/planning/vrp_solver.hpp"
@@ -76,7 +78,7 @@ TEST_CASE("routing state: the O(1) insertion check agrees with the exact check")
                 double cost = 0.0;
                 const bool ok = t.fits(r, pos, c, &cost);
                 Route route(t.routes[r].seq.begin() + 1, t.routes[r].seq.end() - 1);
-                route.insert(route.begin() + pos - 1, c);
+                route.insert(route.begin() + static_cast<std::ptrdiff_t>(pos - 1), c);
                 const Evaluation ev = evaluate(in, VrpSolution{{route}});
                 // feasible as one route: no late arrival, no capacity excess (the others
                 // are unserved here, which is not what is checked)
