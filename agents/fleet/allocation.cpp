@@ -67,7 +67,7 @@ std::optional<double> insertion_bid(const FleetSpec& spec, const VehicleView& me
 
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
                            sim::Tick now, std::span<sim::Tick> handed_over, bool joint_loading,
-                           std::span<const double> dock_wait_s) {
+                           std::span<const double> dock_wait_s, LegModel* legs) {
     const world::RoadNetwork& net = spec.net();
     const VehicleType& type = *me.type;
     const bool drone = type.kind == VehicleKind::kDrone;
@@ -77,12 +77,26 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     const double speed = drone ? type.cruise_mps : net.max_speed_mps() * type.speed_factor;
     double t = spec.time.to_seconds(std::max(now, me.position_time));
     double metres = 0.0;
+    bool reachable = true;
+    NodeId at_node = me.position;
     Point at = net.position(me.position);
     auto go = [&](NodeId node) {
         const Point p = net.position(node);
+        if (legs != nullptr && !drone) {
+            const Leg l = legs->leg(at_node, node);
+            if (std::isfinite(l.seconds)) {
+                metres += l.metres;
+                t += l.seconds / type.speed_factor;
+                at_node = node;
+                at = p;
+                return;
+            }
+            reachable = false;
+        }
         const double d = distance(at, p) * detour;
         metres += d;
         t += d / speed;
+        at_node = node;
         at = p;
     };
     auto deliver = [&](NodeId customer, sim::Tick ready) {
@@ -136,6 +150,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     go(me.home_node);
     est.kwh = metres / 1000.0 * type.kwh_per_km;
     est.metres = metres;
+    est.reachable = reachable;
     return est;
 }
 

@@ -25,12 +25,27 @@ struct VehicleView {
     const Plan* plan = nullptr;
 };
 
-// A plan's straight-line estimate: when and where it ends, and the energy it needs.
+// A plan's estimate: when and where it ends, and the energy it needs.
 struct PlanEstimate {
     sim::Tick finish = 0;
     NodeId end = world::kNoNode;
     double kwh = 0.0;
     double metres = 0.0;  // the estimate's distance, home again included
+    // false when a leg has no route on the roads the LegModel knows (straight-line
+    // estimates are always reachable); the rest of the estimate then uses straight lines
+    bool reachable = true;
+};
+
+// Travel on the roads between two nodes, for estimates that use the network rather than
+// straight lines: seconds at a vehicle speed factor of 1 (+inf: no route) and metres.
+struct Leg {
+    double seconds = 0.0;
+    double metres = 0.0;
+};
+class LegModel {
+  public:
+    virtual ~LegModel() = default;
+    virtual Leg leg(NodeId from, NodeId to) = 0;
 };
 
 // The K nearest usable vehicles of a depot and their bids: the building blocks the
@@ -57,8 +72,9 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
 [[nodiscard]] std::optional<double> insertion_bid(const FleetSpec& spec, const VehicleView& me,
                                                   const OrderMsg& order, sim::Tick now);
 
-// straight-line estimate of a vehicle's plan plus, if `extra` is given, the order appended,
-// and the energy to get home afterwards; `handed_over`, when not empty (at least the plan's
+// estimate of a vehicle's plan plus, if `extra` is given, the order appended, and the
+// energy to get home afterwards: straight lines, or, when `legs` is given, its road legs
+// for ground vehicles (drones fly straight); `handed_over`, when not empty (at least the plan's
 // size), receives the estimated end of each planned order's hand-over. Each order not yet
 // loaded costs a depot visit, unless `joint_loading`: then consecutive orders of one depot
 // that fit the vehicle together share one visit, as the vehicle loads them (the central
@@ -66,7 +82,8 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
 // `dock_wait_s`, when not empty (one per depot), adds a queueing time to every depot visit
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
                            sim::Tick now, std::span<sim::Tick> handed_over = {},
-                           bool joint_loading = false, std::span<const double> dock_wait_s = {});
+                           bool joint_loading = false, std::span<const double> dock_wait_s = {},
+                           LegModel* legs = nullptr);
 
 // whether a vehicle can take `order` on top of its plan: capacity, plan length, energy
 [[nodiscard]] bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order,

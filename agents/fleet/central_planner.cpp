@@ -17,7 +17,7 @@ constexpr double kSoleOption = 1e300;
 constexpr double kMinGain = 1e-9;
 // the planner's value of delivery time, as a share of the cost KPI's lateness rate: enough
 // to prefer the earlier of two equally cheap deliveries and to keep a margin before the
-// due time (the estimates are straight lines), small next to distance
+// due time (travel times vary), small next to distance
 constexpr double kTimeValueShare = 0.1;
 
 struct Insertion {
@@ -44,7 +44,13 @@ class Planner {
         dock_waits();
         candidates();
         insert();
-        relocate();
+        // relocate to a local optimum, then exchange; again while an exchange helps
+        for (std::uint32_t round = 0; round < kMaxRelocatePasses; ++round) {
+            relocate();
+            if (!options_.exchange || !exchange()) {
+                break;
+            }
+        }
         PlannerResult out;
         for (std::uint32_t v = 0; v < seq_.size(); ++v) {
             for (const std::uint32_t o : seq_[v]) {
@@ -139,7 +145,7 @@ class Planner {
             VehicleView me = vehicles_[v].view;
             me.plan = &vehicles_[v].plan;
             ++evaluations_;
-            m = estimate_plan(spec_, me, nullptr, now_, {}, true, wait_s_).metres;
+            m = estimate_plan(spec_, me, nullptr, now_, {}, true, wait_s_, options_.legs).metres;
         }
         return m;
     }
@@ -178,8 +184,17 @@ class Planner {
         }
         // and what the vehicle will do: orders of one depot in a row share a dock visit
         std::array<sim::Tick, kMaxPlan> handed{};
-        const PlanEstimate est =
-            estimate_plan(spec_, me, &orders_[seq.back()], now_, handed, true, wait_s_);
+        const PlanEstimate est = estimate_plan(spec_, me, &orders_[seq.back()], now_, handed, true,
+                                               wait_s_, options_.legs);
+        if (!est.reachable) {
+            return kInfeasible;
+        }
+        // on the roads' distances, too: never plan into the energy reserve
+        const VehicleType& type = *pv.view.type;
+        if (options_.legs != nullptr &&
+            est.kwh > pv.view.energy_kwh - spec_.allocation.energy_reserve * type.battery_kwh) {
+            return kInfeasible;
+        }
         double cost = money_per_metre(v) * (est.metres - base);
         for (std::size_t i = 0; i + 1 < seq.size(); ++i) {
             cost += delivery_cost(spec_, orders_[seq[i]], handed[pv.plan.size + i], now_);
@@ -330,6 +345,47 @@ class Planner {
         }
     }
 
+    [[nodiscard]] bool candidate(std::uint32_t o, std::uint32_t v) const {
+        return std::binary_search(cand_[o].begin(), cand_[o].end(), v);
+    }
+
+    // swaps of two orders between two vehicles, each taking the other's place in its
+    // sequence (what relocate cannot do when neither vehicle has room or time for both);
+    // first improvement, one pass; true when something changed
+    bool exchange() {
+        bool improved = false;
+        for (std::uint32_t o1 = 0; o1 < orders_.size(); ++o1) {
+            for (std::uint32_t o2 = o1 + 1; o2 < orders_.size(); ++o2) {
+                const std::uint32_t a = where_[o1];
+                const std::uint32_t b = where_[o2];
+                if (a == kNoVehicle || b == kNoVehicle || a == b || !candidate(o1, b) ||
+                    !candidate(o2, a)) {
+                    continue;
+                }
+                std::vector<std::uint32_t> sa = seq_[a];
+                std::vector<std::uint32_t> sb = seq_[b];
+                *std::find(sa.begin(), sa.end(), o1) = o2;
+                *std::find(sb.begin(), sb.end(), o2) = o1;
+                const double ca = sequence_cost(a, sa);
+                if (ca == kInfeasible) {
+                    continue;
+                }
+                const double cb = sequence_cost(b, sb);
+                if (cb == kInfeasible || ca + cb - cur_[a] - cur_[b] >= -kMinGain) {
+                    continue;
+                }
+                seq_[a] = std::move(sa);
+                seq_[b] = std::move(sb);
+                cur_[a] = ca;
+                cur_[b] = cb;
+                where_[o1] = b;
+                where_[o2] = a;
+                improved = true;
+            }
+        }
+        return improved;
+    }
+
     const FleetSpec& spec_;
     std::span<const PlannerVehicle> vehicles_;
     std::span<const OrderMsg> orders_;
@@ -356,6 +412,21 @@ double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick han
             c.per_late_order + c.per_late_minute / 60.0 * spec.time.to_seconds(handed - order.due);
     }
     return cost;
+}
+
+Leg RoutedLegs::leg(NodeId from, NodeId to) {
+    if (from == to) {
+        return {};
+    }
+    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
+    const auto it = memo_.find(key);
+    if (it != memo_.end()) {
+        return it->second;
+    }
+    const routing::Route r = router_.fastest(from, to, view_);
+    const Leg l = r.found ? Leg{r.travel_time_s, r.length_m} : Leg{routing::kUnreachable, 0.0};
+    memo_.emplace(key, l);
+    return l;
 }
 
 PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,

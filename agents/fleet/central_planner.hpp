@@ -3,22 +3,28 @@
 // the awards still on their way) and a batch of open orders, it chooses which vehicle gets
 // each order and in which sequence. Vehicles append awards to their plans, so an order can
 // go anywhere in the sequence of new orders behind a vehicle's committed plan, never before
-// it. Feasibility and travel times are the vehicles' own (allocation.hpp: feasible and
-// estimate_plan, what each vehicle checks again when the award arrives); the objective is
-// the cost KPI's money (distance and energy, home again included) plus the lateness the
-// estimate foresees and a small value of delivery time.
+// it. An award must pass the vehicle's own acceptance test (allocation.hpp: feasible, what
+// the vehicle checks again when the award arrives); travel times, distances and energy are
+// the roads' own (options.legs: fastest routes on the roads as they are, energy reserve
+// checked on those distances). The objective is the cost KPI's money (distance and energy,
+// home again included) plus the lateness the estimate foresees and a small value of
+// delivery time.
 //
 // Algorithm: regret-2 insertion (the order whose best and second-best vehicles differ the
 // most goes first), then relocate moves (an order to any position of any vehicle's new
-// sequence) until none improves or kMaxRelocatePasses passes. Pure function of its inputs:
+// sequence) until none improves or kMaxRelocatePasses passes, then exchanges (two orders of
+// two vehicles swap places), relocating again after each pass that exchanged something (at
+// most kMaxRelocatePasses rounds). Pure function of its inputs:
 // the same inputs give the same plan on any thread.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "agents/fleet/allocation.hpp"
+#include "agents/routing/router.hpp"
 
 namespace swarm::agents {
 
@@ -34,6 +40,27 @@ struct PlannerOptions {
     // candidate vehicles per order: the nearest this many usable vehicles (straight line
     // from their reported position to the order's depot); 0: every usable vehicle
     std::uint32_t candidates = 0;
+    // the roads for travel times, distances and energy (RoutedLegs); nullptr: the
+    // vehicles' own straight-line estimates. Either way an award must also pass the
+    // vehicle's own acceptance test.
+    LegModel* legs = nullptr;
+    // exchange moves after relocation (off only to measure what they bring)
+    bool exchange = true;
+};
+
+// Road legs from a router under one view, each pair routed once per solve (a solve asks
+// for the same few hundred legs many times)
+class RoutedLegs final : public LegModel {
+  public:
+    RoutedLegs(routing::Router& router, const routing::RouteView& view)
+        : router_(router), view_(view) {}
+    Leg leg(NodeId from, NodeId to) override;
+    [[nodiscard]] std::size_t routed() const { return memo_.size(); }
+
+  private:
+    routing::Router& router_;
+    const routing::RouteView& view_;
+    std::unordered_map<std::uint64_t, Leg> memo_;
 };
 
 struct PlannerResult {

@@ -259,6 +259,10 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::uint32_t nearest_open_depot(std::uint32_t d) const;
     // what vehicle v believes of the roads, as a router view (cached per partition)
     [[nodiscard]] const routing::RouteView& believed_view(std::size_t partition, std::uint32_t v);
+    // the roads as they are: every road event so far known
+    [[nodiscard]] const routing::RouteView& roads_now(std::size_t partition);
+    [[nodiscard]] const routing::RouteView& view_of(std::size_t partition,
+                                                    const KnownRoadEvents& known);
     void see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node);
     // decides and starts the vehicle's next activity from its plan
     void next_activity(sim::Context& ctx, std::uint32_t v);

@@ -192,8 +192,19 @@ void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeI
 }
 
 const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
+    return view_of(partition, fleet_.known[v]);
+}
+
+const routing::RouteView& FleetModel::roads_now(std::size_t partition) {
+    KnownRoadEvents all;
+    for (std::size_t i = 0; i < roads_.events().size(); ++i) {
+        all.set(i);
+    }
+    return view_of(partition, all);
+}
+
+const routing::RouteView& FleetModel::view_of(std::size_t partition, const KnownRoadEvents& known) {
     static const routing::RouteView kOpen{};
-    const KnownRoadEvents& known = fleet_.known[v];
     if (known.count() == 0) {
         return kOpen;
     }

@@ -81,6 +81,12 @@ class FleetModel::Host final : public AllocationHost {
     [[nodiscard]] const VehicleType& vehicle_type(std::uint32_t v) const override {
         return m_.type_of_vehicle(v);
     }
+    [[nodiscard]] routing::Router& router(sim::Context& ctx) override {
+        return *m_.routers_[ctx.partition()];
+    }
+    [[nodiscard]] const routing::RouteView& roads_now(sim::Context& ctx) override {
+        return m_.roads_now(ctx.partition());
+    }
 
   private:
     FleetModel& m_;

@@ -21,6 +21,7 @@
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
 #include "agents/fleet/messages.hpp"
+#include "agents/routing/router.hpp"
 #include "sim/engine.hpp"
 
 namespace swarm::agents {
@@ -93,6 +94,12 @@ class AllocationHost {
     [[nodiscard]] virtual VehicleView vehicle_view(std::uint32_t v, sim::Tick t) const = 0;
     [[nodiscard]] virtual bool takes_work(std::uint32_t v) const = 0;
     [[nodiscard]] virtual const VehicleType& vehicle_type(std::uint32_t v) const = 0;
+
+    // roads: the router of the LP that runs ctx (not shared with other threads) and the
+    // roads as they are at this window, every road event included (the dispatcher hears of
+    // them all: docs/disruptions.md)
+    [[nodiscard]] virtual routing::Router& router(sim::Context& ctx) = 0;
+    [[nodiscard]] virtual const routing::RouteView& roads_now(sim::Context& ctx) = 0;
 };
 
 // A problem a protocol finds in a spec before the run: its message and the scenario keys
