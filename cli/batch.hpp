@@ -104,6 +104,7 @@ struct BatchReport {
     std::vector<std::string> group_hashes;  // resolved text hash per group (overrides applied)
     std::uint64_t base_seed = 0;
     std::size_t repeat = 0;
+    std::vector<std::size_t> runs_ok;  // per group: the runs that succeeded (printed tables)
 };
 
 // FNV-1a 64 as 0x-prefixed hex

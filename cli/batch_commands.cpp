@@ -222,6 +222,10 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     std::vector<KpiRow> rows;
     try {
         result = run_batch(bo, std::move(jobs));
+        report.runs_ok.assign(groups.size(), 0);
+        for (const BatchRun& r : result.runs) {
+            report.runs_ok[r.job.group] += r.status == RunStatus::kOk ? 1 : 0;
+        }
         rows = aggregate(result, groups.size());
         if (std::string(command) == "compare") {
             add_price_of_decentralization(result, report, rows);
@@ -368,7 +372,7 @@ void print_rows(std::ostream& out, const BatchReport& report, const std::vector<
             for (const auto& [k, v] : report.groups[group]) {
                 out << k << "=" << v << "  ";
             }
-            out << "(" << row.stats.n << " ok, " << row.failed << " failed)\n";
+            out << "(" << report.runs_ok[group] << " ok, " << row.failed << " failed)\n";
         }
         out << "  " << std::left << std::setw(36) << row.kpi << std::right << mean_ci(row.stats)
             << "\n";
@@ -399,8 +403,7 @@ void print_columns(std::ostream& out, const BatchReport& report, const std::vect
     out << std::setw(36) << "runs ok / failed";
     for (std::size_t g = 0; g < groups; ++g) {
         out << std::setw(kWidth)
-            << (std::to_string(rows[g * kpis].stats.n) + " / " +
-                std::to_string(rows[g * kpis].failed));
+            << (std::to_string(report.runs_ok[g]) + " / " + std::to_string(rows[g * kpis].failed));
     }
     out << std::right << "\n";
 }

@@ -153,6 +153,9 @@ void print_human(std::ostream& out, const io::Scenario& s, const std::vector<Sid
             << " percentage points against the cloud (" << fixed(swarm.on_time_in_full_pct, 1)
             << " % vs " << fixed(cloud.on_time_in_full_pct, 1) << " %)\n";
     }
+    out << "  - an order waited " << fixed(cloud.decision_latency_mean_s, 1)
+        << " s on average for its first assignment under the cloud, "
+        << fixed(swarm.decision_latency_mean_s, 1) << " s under the swarm\n";
     out << "  - open orders peaked at " << grouped(r[0].peak_backlog) << " under the cloud and "
         << grouped(r[1].peak_backlog) << " under the swarm (KPI samples every "
         << fixed(s.run.sample_interval_s, 0) << " s)\n";

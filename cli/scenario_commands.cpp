@@ -142,7 +142,8 @@ class Progress {
     void update(const sim::Engine& engine, double now_s) {
         const auto wall = std::chrono::steady_clock::now();
         const double since = std::chrono::duration<double>(wall - last_).count();
-        if (tty_ ? since < 0.25 : (interval_s_ <= 0.0 || since < interval_s_)) {
+        // a terminal gets the bar at once (a short run shows it too), then 4 times a second
+        if (tty_ ? (shown_ && since < 0.25) : (interval_s_ <= 0.0 || since < interval_s_)) {
             return;
         }
         const std::uint64_t events = engine.events_processed();
@@ -150,7 +151,7 @@ class Progress {
         p.sim_s = now_s;
         p.end_s = end_s_;
         p.elapsed_s = std::chrono::duration<double>(wall - start_).count();
-        p.events_per_s = static_cast<double>(events - last_events_) / since;
+        p.events_per_s = since > 0.0 ? static_cast<double>(events - last_events_) / since : 0.0;
         last_ = wall;
         last_events_ = events;
         if (tty_) {
@@ -221,11 +222,11 @@ void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
         << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
         << " LPs)\n"
         << "  stop reason    " << sim::to_string(r.stats.reason) << "\n";
-    out << "  outputs        ";
+    // what was written: the trace, or that there is none
     if (!r.trace_status.empty()) {
-        out << "trace " << r.trace_path << " (" << r.trace_status << ")\n";
+        out << "  trace          " << r.trace_path << " (" << r.trace_status << ")\n";
     } else {
-        out << "this summary only (-o FILE.h5 writes a trace, --json prints JSON)\n";
+        out << "  trace          none (-o FILE.h5 writes one; --json prints this as JSON)\n";
     }
     out << "  event hash     " << hex(r.event_hash) << "\n"
         << "  KPI hash       " << hex(r.kpis.hash) << "\n";

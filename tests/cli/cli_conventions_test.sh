@@ -55,11 +55,11 @@ grep -q "swarmsim run: error: unknown option '--thread', did you mean '--threads
 "$swarmsim" run "$default" --until 120 -j 1 --seed 3 >run.txt 2>err.txt || fail "run exited $?: $(cat err.txt)"
 head -1 run.txt | grep -q "^swarmsim run $default: policy nearest_bid, seed 3, 1 thread;" ||
     fail "summary header: $(head -1 run.txt)"
-grep -q "outputs  *this summary only" run.txt || fail "summary names no outputs: $(cat run.txt)"
+grep -q "^  trace  *none (-o FILE.h5 writes one" run.txt || fail "summary names no outputs: $(cat run.txt)"
 "$swarmsim" run "$default" --until 120 -j 2 --set policies.allocation=auction -o t.h5 >run.txt 2>err.txt ||
     fail "run -o exited $?: $(cat err.txt)"
 head -1 run.txt | grep -q "policy auction, seed 1, 2 threads;" || fail "summary header: $(head -1 run.txt)"
-grep -q "outputs  *trace t.h5 (complete)" run.txt || fail "summary names no trace: $(cat run.txt)"
+grep -q "^  trace  *t.h5 (complete)" run.txt || fail "summary names no trace: $(cat run.txt)"
 "$swarmsim" run "$default" --until 60 --json >run.json 2>/dev/null || fail "run --json exited $?"
 check_py "JSON names the policy" 'import json; d = json.load(open("run.json")); assert d["run"]["policy"] == "nearest_bid", d["run"]'
 
@@ -110,6 +110,7 @@ sed -n 2p cmp.txt | grep -q "^on_time_in_full_pct " || fail "compare does not le
 grep -q "^cost " cmp.txt || fail "compare has no cost row: $(cat cmp.txt)"
 grep -q "^veh_km " cmp.txt && fail "compare prints veh_km without --all"
 grep -q "more KPIs: --all prints them" cmp.txt || fail "compare does not say --all: $(cat cmp.txt)"
+grep -Eq "^runs ok / failed +1 / 0 +1 / 0" cmp.txt || fail "compare counts no ok runs: $(cat cmp.txt)"
 "$swarmsim" compare "$default" --policies nearest_bid,auction --seeds 1 --all --force \
     --set run.duration_s=120 --out-dir cmp >all.txt 2>/dev/null || fail "compare --all exited $?"
 sed -n 2p all.txt | grep -q "^on_time_in_full_pct " || fail "compare --all does not lead with on-time"
@@ -126,6 +127,7 @@ assert {"veh_km", "created", "on_time_in_full_pct", "cost"} <= kpis, kpis
 # sweep tables too
 grep -q "^  on_time_in_full_pct " sweep.txt || fail "sweep table has no headline KPIs: $(cat sweep.txt)"
 grep -q "^  veh_km " sweep.txt && fail "sweep prints veh_km without --all"
+grep -q "^run.duration_s=60  (2 ok, 0 failed)" sweep.txt || fail "sweep counts no ok runs: $(cat sweep.txt)"
 
 # demo: the cloud-outage story, cloud against the swarm on one seed (shortened here)
 "$swarmsim" demo --set run.duration_s=2400 >demo.txt 2>demo.err || fail "demo exited $?: $(cat demo.err)"
@@ -145,6 +147,19 @@ for d in (a, b):
     for r in d["runs"]:
         r.pop("wall_seconds")
 assert a == b, "demo differs between 1 and 2 threads"
+'
+check_py "demo text states the JSON figures" '
+import json, re
+d = json.load(open("demo1.json"))
+cloud, swarm = (r["kpis"] for r in d["runs"])
+text = open("demo.txt").read()
+pod = float(re.search(r"swarm cost / cloud cost\): ([0-9.]+)", text).group(1))
+assert abs(pod - swarm["cost"] / cloud["cost"]) < 1e-3, (pod, swarm["cost"], cloud["cost"])
+waits = re.search(r"waited ([0-9.]+) s on average .* cloud, ([0-9.]+) s under the swarm", text)
+assert abs(float(waits.group(1)) - cloud["decision_latency_mean_s"]) < 0.051, waits.group(0)
+assert abs(float(waits.group(2)) - swarm["decision_latency_mean_s"]) < 0.051, waits.group(0)
+peaks = re.search(r"peaked at ([0-9,]+) under the cloud and ([0-9,]+)", text)
+assert [int(p.replace(",", "")) for p in peaks.groups()] == [r["peak_backlog"] for r in d["runs"]]
 '
 "$swarmsim" demo --set fleets.vanz.count=3 >/dev/null 2>err.txt
 [ $? -eq 3 ] || fail "demo with a bad override should exit 3: $(cat err.txt)"
