@@ -164,6 +164,20 @@ assert [int(p.replace(",", "")) for p in peaks.groups()] == [r["peak_backlog"] f
 "$swarmsim" demo --set fleets.vanz.count=3 >/dev/null 2>err.txt
 [ $? -eq 3 ] || fail "demo with a bad override should exit 3: $(cat err.txt)"
 
+# the analysis scripts run through their shebang (/usr/bin/python3): executable in git too
+for script in compare.py report.py trace.py; do
+    [ -x "$src/scripts/$script" ] || fail "scripts/$script is not executable"
+    if [ "$script" != trace.py ] && [ -x $py ] && $py -c "import matplotlib, h5py" 2>/dev/null; then
+        "$src/scripts/$script" --help >/dev/null 2>err.txt || fail "scripts/$script --help: $(cat err.txt)"
+    fi
+done
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+    for script in compare.py report.py trace.py; do
+        git -C "$src" ls-files -s "scripts/$script" | grep -q '^100755 ' ||
+            fail "scripts/$script is not committed executable (100755)"
+    done
+fi
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
     exit 1
