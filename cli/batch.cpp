@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -23,11 +24,9 @@
 
 #include "cli/format.hpp"
 #include "cli/json_reader.hpp"
+#include "cli/progress.hpp"
+#include "cli/version.hpp"
 #include "io/output/output_file.hpp"
-
-#ifndef SWARM_VERSION
-#define SWARM_VERSION "unknown"
-#endif
 
 namespace swarm::cli {
 
@@ -96,7 +95,7 @@ std::string last_line(const std::string& text) {
         start = start == std::string::npos ? 0 : start + 1;
         std::string line = text.substr(start, end - start);
         // progress lines are not reasons
-        if (!line.empty() && line.rfind("sim time ", 0) != 0) {
+        if (!line.empty() && line.rfind(kProgressPrefix, 0) != 0) {
             return line.size() > 500 ? line.substr(0, 500) + "..." : line;
         }
         end = start;
@@ -282,6 +281,7 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
     }
 
     const InterruptGuard guard;
+    const Clock::time_point batch_start = Clock::now();
     std::vector<Running> running;
     std::size_t next = 0;
     std::size_t done = 0;
@@ -356,10 +356,17 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
                 std::cerr << "[" << done << "/" << result.runs.size() << "] run " << r.job.id
                           << " (" << describe(r.job) << "): " << to_string(r.status);
                 if (r.status == RunStatus::kOk) {
-                    std::cerr << " in " << fixed(r.wall_s, 2) << " s\n";
+                    std::cerr << " in " << fixed(r.wall_s, 2) << " s";
                 } else {
-                    std::cerr << ": " << r.error << "\n";
+                    std::cerr << ": " << r.error;
                 }
+                // the batch's pace so far: elapsed and the time the remaining runs need
+                const double batch_s =
+                    std::chrono::duration<double>(Clock::now() - batch_start).count();
+                const double share =
+                    static_cast<double>(done) / static_cast<double>(result.runs.size());
+                std::cerr << "; elapsed " << clock_text(batch_s) << ", ETA "
+                          << clock_text(eta_seconds(share, batch_s)) << "\n";
             }
             running[k] = running.back();
             running.pop_back();
@@ -412,6 +419,41 @@ std::vector<KpiRow> aggregate(const BatchResult& result, std::size_t groups) {
     return rows;
 }
 
+const std::vector<std::string>& headline_kpis() {
+    static const std::vector<std::string> kpis = {"on_time_in_full_pct",
+                                                  "service_level",
+                                                  "failed",
+                                                  "time_to_recover_s",
+                                                  "cost",
+                                                  "price_of_decentralization",
+                                                  "price_vs_oracle",
+                                                  "decision_latency_mean_s",
+                                                  "breakdowns",
+                                                  "wear_breakdowns"};
+    return kpis;
+}
+
+std::vector<KpiRow> table_rows(const std::vector<KpiRow>& rows, bool all) {
+    const std::vector<std::string>& head = headline_kpis();
+    const auto rank = [&](const KpiRow& r) {
+        const auto it = std::find(head.begin(), head.end(), r.kpi);
+        return static_cast<std::size_t>(it - head.begin());  // head.size(): not a headline
+    };
+    std::vector<KpiRow> out;
+    for (const KpiRow& r : rows) {
+        if (all || rank(r) < head.size()) {
+            out.push_back(r);
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [&](const KpiRow& a, const KpiRow& b) {
+        if (a.group != b.group) {
+            return a.group < b.group;
+        }
+        return rank(a) < rank(b);
+    });
+    return out;
+}
+
 std::string text_hash(const std::string& text) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
     for (const char c : text) {
@@ -430,7 +472,7 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
         std::ostringstream out;
         out << "{\n"
             << "  \"command\": " << cli::quoted(report.command) << ",\n"
-            << "  \"swarmsim_version\": " << cli::quoted(SWARM_VERSION) << ",\n"
+            << "  \"swarmsim_version\": " << cli::quoted(kVersionText) << ",\n"
             << "  \"scenario\": {\"path\": " << cli::quoted(report.scenario.string())
             << ", \"resolved_hash\": " << cli::quoted(report.scenario_hash) << "},\n"
             << "  \"base_overrides\": [";

@@ -83,6 +83,14 @@ struct KpiRow {
 // std and 95% CI over the group's ok runs. Groups without an ok run still get rows (n = 0).
 [[nodiscard]] std::vector<KpiRow> aggregate(const BatchResult& result, std::size_t groups);
 
+// The KPIs a planner reads first (docs/batch-runs.md), in table order: on-time, failures,
+// recovery, cost, the price of decentralization, decision latency, breakdowns
+[[nodiscard]] const std::vector<std::string>& headline_kpis();
+// The rows a table shows: per group the headline KPIs first (in headline_kpis() order), then,
+// with `all`, every other KPI in its original order; without `all` only the headline ones.
+// Groups keep their order and every group gets the same KPIs in the same order.
+[[nodiscard]] std::vector<KpiRow> table_rows(const std::vector<KpiRow>& rows, bool all);
+
 // What identifies a group in outputs: ordered (column, value) pairs, e.g. {"policy", "cbba"}
 using GroupLabel = std::vector<std::pair<std::string, std::string>>;
 
@@ -96,6 +104,7 @@ struct BatchReport {
     std::vector<std::string> group_hashes;  // resolved text hash per group (overrides applied)
     std::uint64_t base_seed = 0;
     std::size_t repeat = 0;
+    std::vector<std::size_t> runs_ok;  // per group: the runs that succeeded (printed tables)
 };
 
 // FNV-1a 64 as 0x-prefixed hex

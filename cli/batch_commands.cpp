@@ -41,8 +41,10 @@ struct BatchCliOptions {
     std::string file;
     std::vector<std::string> overrides;  // fixed --set (compare) or swept --set (sweep)
     std::optional<std::uint64_t> seed;
-    std::size_t parallel = 0;  // 0: all cores
+    std::size_t parallel = 0;  // runs at once; 0: cores / threads_per_run
     std::uint32_t threads_per_run = 1;
+    std::optional<std::string> removed_jobs;  // --jobs: renamed --parallel (an error)
+    bool all = false;                         // every KPI in the printed table
     std::string out_dir;
     bool traces = false;
     double timeout_s = 0.0;
@@ -133,11 +135,13 @@ bool validate_groups(const BatchCliOptions& o, const std::vector<std::string>& b
     return ok;
 }
 
-std::size_t default_parallel(std::size_t requested) {
+// --parallel, or as many runs as the cores hold at --threads each
+std::size_t default_parallel(std::size_t requested, std::uint32_t threads_per_run) {
     if (requested > 0) {
         return requested;
     }
-    return std::max(1U, std::thread::hardware_concurrency());
+    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+    return std::max<std::size_t>(1, cores / std::max<std::uint32_t>(1, threads_per_run));
 }
 
 // zero-padded run ids, at least 4 digits
@@ -152,6 +156,11 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
                std::vector<Group> groups, std::vector<std::string> columns, std::size_t repeat,
                const std::function<void(std::ostream&, const BatchReport&,
                                         const std::vector<KpiRow>&)>& print_table) {
+    if (o.removed_jobs) {
+        throw UsageError(
+            "--jobs is now --parallel N (runs at once); -j/--threads N sets the worker threads of "
+            "each run, as for `swarmsim run`");
+    }
     std::error_code ec;
     if (!fs::is_regular_file(o.file, ec)) {
         std::cerr << o.file << ": error: cannot read the scenario file\n";
@@ -170,7 +179,7 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     BatchOptions bo;
     bo.scenario = o.file;
     bo.out_dir = o.out_dir;
-    bo.parallel = default_parallel(o.parallel);
+    bo.parallel = default_parallel(o.parallel, o.threads_per_run);
     bo.threads_per_run = o.threads_per_run;
     bo.base_overrides = base;
     bo.timeout_s = o.timeout_s;
@@ -205,13 +214,18 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
         return kExitIo;
     }
     std::cerr << "swarmsim " << command << ": " << jobs.size() << " runs (" << groups.size()
-              << " x " << repeat << " seeds), " << bo.parallel << " at a time, into " << bo.out_dir
-              << "\n";
+              << " x " << repeat << " seeds), " << bo.parallel << " at a time, "
+              << bo.threads_per_run << (bo.threads_per_run == 1 ? " thread" : " threads")
+              << " each, into " << bo.out_dir << "\n";
 
     BatchResult result;
     std::vector<KpiRow> rows;
     try {
         result = run_batch(bo, std::move(jobs));
+        report.runs_ok.assign(groups.size(), 0);
+        for (const BatchRun& r : result.runs) {
+            report.runs_ok[r.job.group] += r.status == RunStatus::kOk ? 1 : 0;
+        }
         rows = aggregate(result, groups.size());
         if (std::string(command) == "compare") {
             add_price_of_decentralization(result, report, rows);
@@ -230,7 +244,15 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     if (o.json) {
         write_rows_json(std::cout, report, rows);
     } else {
-        print_table(std::cout, report, rows);
+        // the headline KPIs first; the rest with --all (all of them are in summary.csv)
+        const std::vector<KpiRow> shown = table_rows(rows, o.all);
+        print_table(std::cout, report, shown);
+        const std::size_t hidden =
+            (rows.size() - shown.size()) / std::max<std::size_t>(1, report.groups.size());
+        if (hidden > 0) {
+            std::cout << "(" << hidden << " more KPIs: --all prints them; all are in "
+                      << (bo.out_dir / "summary.csv").string() << ")\n";
+        }
     }
     const std::size_t failed = result.count(RunStatus::kFailed);
     for (const BatchRun& r : result.runs) {
@@ -350,7 +372,7 @@ void print_rows(std::ostream& out, const BatchReport& report, const std::vector<
             for (const auto& [k, v] : report.groups[group]) {
                 out << k << "=" << v << "  ";
             }
-            out << "(" << row.stats.n << " ok, " << row.failed << " failed)\n";
+            out << "(" << report.runs_ok[group] << " ok, " << row.failed << " failed)\n";
         }
         out << "  " << std::left << std::setw(36) << row.kpi << std::right << mean_ci(row.stats)
             << "\n";
@@ -381,8 +403,7 @@ void print_columns(std::ostream& out, const BatchReport& report, const std::vect
     out << std::setw(36) << "runs ok / failed";
     for (std::size_t g = 0; g < groups; ++g) {
         out << std::setw(kWidth)
-            << (std::to_string(rows[g * kpis].stats.n) + " / " +
-                std::to_string(rows[g * kpis].failed));
+            << (std::to_string(report.runs_ok[g]) + " / " + std::to_string(rows[g * kpis].failed));
     }
     out << std::right << "\n";
 }
@@ -456,9 +477,19 @@ int run_compare(const CompareOptions& o) {
 
 template <class Options>
 void add_batch_options(CLI::App* cmd, Options& o) {
-    cmd->add_option("-j,--jobs", o.parallel, "Runs at once (0: one per core)");
-    cmd->add_option("--threads-per-run", o.threads_per_run, "Worker threads of each run")
-        ->check(CLI::Range(1U, 1024U));
+    cmd->add_option("-j,--threads", o.threads_per_run, "Worker threads of each run")
+        ->check(CLI::Range(1U, 1024U))
+        ->capture_default_str();
+    cmd->add_option("--parallel", o.parallel,
+                    "Runs at once (default 0: as many as the cores hold at --threads each)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{4096}));
+    // the old spellings: --threads-per-run meant what -j means now; --jobs (runs at once)
+    // is refused with the new name rather than read as -j
+    cmd->add_option("--threads-per-run", o.threads_per_run)
+        ->check(CLI::Range(1U, 1024U))
+        ->group("");
+    cmd->add_option("--jobs", o.removed_jobs)->group("");
+    cmd->add_flag("--all", o.all, "Print every KPI, not only the headline ones");
     cmd->add_option("--seed", o.seed, "Base seed (default run.seed); run r uses base + r")
         ->check(non_negative_integer());
     cmd->add_flag("--trace", o.traces,

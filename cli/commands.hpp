@@ -16,7 +16,10 @@ enum ExitCode : int {
 
 // Each add_* registers sub-commands on `app`; their callbacks store the exit code in
 // `exit_code` (they never call exit()).
+// `demo`: the fleet story (a cloud outage, the cloud-dispatched fleet against the swarm)
 void add_demo_command(CLI::App& app, int& exit_code);
+// `selftest`: the kernel's M/M/c loading-dock model checked against Erlang C
+void add_selftest_command(CLI::App& app, int& exit_code);
 void add_network_commands(CLI::App& app, int& exit_code);
 // `validate` and `run` on TOML scenario files
 void add_scenario_commands(CLI::App& app, int& exit_code);

@@ -1,221 +1,247 @@
-// `swarmsim demo`: the built-in loading-dock demo on the kernel (sim/models/demo.hpp),
-// summarised for humans or, with --json, as one JSON object on stdout.
+// `swarmsim demo`: the fleet story in one command. The cloud-outage scenario
+// (scenarios/cloud_outage.toml, compiled in so that the demo runs from anywhere) is run twice
+// on the same seed and orders: dispatched by the cloud, and by the swarm (depots and vehicles
+// auctioning orders over the radio). The headline KPIs side by side, then what the numbers
+// say. The kernel check that was `demo` before is `swarmsim selftest`.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "agents/fleet/fleet_run.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 #include "cli/commands.hpp"
+#include "cli/demo_scenario.hpp"
 #include "cli/format.hpp"
 #include "cli/validators.hpp"
-#include "sim/executor.hpp"
-#include "sim/models/demo.hpp"
+#include "io/scenario/run_options.hpp"
+#include "io/scenario/scenario.hpp"
 
 namespace swarm::cli {
 
 namespace {
 
-namespace demo = swarm::sim::demo;
-
 struct DemoOptions {
-    std::size_t threads = 0;  // 0: all cores
-    std::uint64_t seed = 1;
-    std::uint32_t stations = 64;
-    std::uint64_t customers = 50'000;
+    std::optional<std::size_t> threads;  // default: the scenario's (0: all cores)
+    std::optional<std::uint64_t> seed;
+    std::vector<std::string> overrides;
     bool json = false;
 };
 
-// Ctrl-C asks the run to stop at its next barrier
-std::atomic<bool> g_interrupt{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
-
-extern "C" void on_interrupt(int /*signal*/) {
-    g_interrupt.store(true);
-}
-
-double events_per_second(const demo::DemoResult& r) {
-    return r.run.wall_seconds > 0.0 ? static_cast<double>(r.run.events) / r.run.wall_seconds : 0.0;
-}
-
-void print_kpi(std::ostream& out, const char* name, const demo::Kpi& k, int digits) {
-    out << "  " << std::left << std::setw(26) << name << std::right << std::setw(10)
-        << fixed(k.simulated.mean, digits) << " +- " << std::left << std::setw(9)
-        << fixed(k.simulated.half_width, digits) << std::right << std::setw(10)
-        << fixed(k.analytic, digits) << "\n";
-}
-
-void print_human(std::ostream& out, const demo::DemoParams& p, const demo::DemoResult& r) {
-    out << "swarmsim demo: loading docks of " << p.depots << " depots, M/M/" << p.docks
-        << " at utilisation " << fixed(p.utilisation, 2) << ", " << grouped(p.trucks)
-        << " trucks each (seed " << p.seed << ")\n";
-    if (r.interrupted) {
-        out << "  (interrupted: partial results)\n";
-    }
-    out << "run\n"
-        << "  events         " << grouped(r.run.events) << "\n"
-        << "  windows        " << grouped(r.run.windows) << "\n"
-        << "  wall time      " << fixed(r.run.wall_seconds, 3) << " s\n"
-        << "  events/s       " << grouped(static_cast<std::uint64_t>(events_per_second(r))) << "\n"
-        << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
-        << " LPs)\n"
-        << "  simulated      " << fixed(r.simulated_hours, 1) << " h\n"
-        << "  stop reason    " << sim::to_string(r.run.reason) << "\n"
-        << "  event hash     " << hex(r.event_hash) << "\n";
-    out << "KPIs (mean over depots, 95% CI)    simulated                analytic\n";
-    print_kpi(out, "wait for a dock [min]", r.wait_minutes, 3);
-    print_kpi(out, "P(wait) (Erlang C)", r.p_wait, 4);
-    print_kpi(out, "trucks waiting (Lq)", r.queue_length, 4);
-    print_kpi(out, "dock utilisation", r.utilisation, 4);
-    out << "  trucks loaded  " << grouped(r.trucks_loaded) << ", longest queue " << r.longest_queue
-        << ", longest wait " << fixed(r.longest_wait_minutes, 1) << " min\n";
-}
-
-// the members of one JSON object on one line: {"key": value, ...}; keys and string values
-// here are plain ASCII and need no escaping
-class JsonLine {
-  public:
-    explicit JsonLine(std::ostream& out) : out_(out) { out_ << '{'; }
-    JsonLine& field(const char* key, const std::string& raw_value) {
-        out_ << (first_ ? "" : ", ") << '"' << key << R"(": )" << raw_value;
-        first_ = false;
-        return *this;
-    }
-    JsonLine& field(const char* key, double value) { return field(key, number(value)); }
-    JsonLine& field(const char* key, std::uint64_t value) {
-        return field(key, std::to_string(value));
-    }
-    JsonLine& text(const char* key, const std::string& value) {
-        return field(key, '"' + value + '"');
-    }
-    JsonLine& flag(const char* key, bool value) { return field(key, value ? "true" : "false"); }
-    void close() { out_ << '}'; }
-
-  private:
-    std::ostream& out_;
-    bool first_ = true;
+// the two ways to dispatch, in table order
+struct Side {
+    const char* policy;
+    const char* title;
+    const char* how;
+};
+constexpr Side kSides[] = {
+    {"cloud", "Cloud", "a central planner in the cloud assigns every order over the cloud link"},
+    {"auction", "Swarm (auction)",
+     "depots and vehicles auction the orders among themselves over the radio"},
 };
 
-void print_json_kpi(std::ostream& out, const char* name, const demo::Kpi& k, bool last) {
-    out << R"(    ")" << name << R"(": )";
-    JsonLine(out)
-        .field("mean", k.simulated.mean)
-        .field("ci95_half_width", k.simulated.half_width)
-        .field("stddev", k.simulated.stddev)
-        .field("n", std::uint64_t{k.simulated.n})
-        .field("analytic", k.analytic)
-        .close();
-    out << (last ? "\n" : ",\n");
+struct SideResult {
+    agents::FleetKpis kpis;
+    std::uint64_t peak_backlog = 0;  // open orders, worst KPI sample
+    double wall_s = 0.0;
+};
+
+std::atomic<bool> g_demo_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+extern "C" void on_demo_interrupt(int /*signal*/) {
+    g_demo_stop.store(true);
 }
 
-void print_json(std::ostream& out, const demo::DemoParams& p, const demo::DemoResult& r) {
-    out << R"({
-  "command": "demo",
-  "model": "loading-docks-mmc",
-  "params": )";
-    JsonLine(out)
-        .field("depots", std::uint64_t{p.depots})
-        .field("trucks_per_depot", p.trucks)
-        .field("docks", std::uint64_t{p.docks})
-        .field("utilisation", p.utilisation)
-        .field("loading_minutes", p.loading_minutes)
-        .field("drive_minutes", p.drive_minutes)
-        .field("warmup_hours", p.warmup_hours)
-        .field("seed", p.seed)
-        .close();
-    out << ",\n"
-        << R"(  "run": )";
-    JsonLine(out)
-        .field("events", r.run.events)
-        .field("windows", r.run.windows)
-        .field("wall_seconds", r.run.wall_seconds)
-        .field("events_per_second", events_per_second(r))
-        .field("threads", std::uint64_t{r.threads})
-        .field("partitions", std::uint64_t{r.partitions})
-        .field("lps", std::uint64_t{r.lps})
-        .text("stop_reason", sim::to_string(r.run.reason))
-        .flag("interrupted", r.interrupted)
-        .field("simulated_hours", r.simulated_hours)
-        // a string: 64-bit integers do not survive JSON readers that use doubles
-        .text("event_hash", hex(r.event_hash))
-        .close();
-    out << ",\n"
-        << R"(  "kpis": {)"
+io::Scenario load(const DemoOptions& o, const char* policy) {
+    io::ScenarioOptions so;
+    so.overrides = o.overrides;
+    so.overrides.push_back(std::string("policies.allocation=") + policy);
+    if (o.seed) {
+        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
+    }
+    if (o.threads) {
+        so.overrides.push_back("run.threads=" + std::to_string(*o.threads));
+    }
+    return io::parse_scenario(kDemoScenarioText, kDemoScenarioName, so);
+}
+
+SideResult run_side(const io::Scenario& s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    agents::FleetRunOptions ro = io::fleet_run_options(s);
+    ro.sample_first = 0;
+    ro.sample_interval = std::max<sim::Tick>(1, s.spec.time.from_seconds(s.run.sample_interval_s));
+    agents::FleetRun run(s.spec, ro);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    limits.stop_when = [](const sim::Engine&) { return g_demo_stop.load(); };
+    run.run(limits);
+    run.engine().sample_now();
+    SideResult r;
+    r.kpis = run.finish(limits.until);
+    for (const agents::LeadingSample& l : run.kpis().timeline()) {
+        r.peak_backlog = std::max(r.peak_backlog, l.backlog);
+    }
+    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+std::string minutes(double s) {
+    return fixed(s / 60.0, 0) + " min";
+}
+
+// "cloud_down at 30 min for 20 min; ..."
+std::string disruption_text(const io::Scenario& s) {
+    std::string text;
+    for (const agents::DisruptionSpec& d : s.spec.disruptions) {
+        text += (text.empty() ? "" : "; ") + d.id + " at " + minutes(d.at_s);
+        if (d.duration_s > 0.0) {
+            text += " for " + minutes(d.duration_s);
+        }
+    }
+    return text.empty() ? "none" : text;
+}
+
+void print_human(std::ostream& out, const io::Scenario& s, const std::vector<SideResult>& r) {
+    out << "swarmsim demo: " << kDemoScenarioName << " (seed " << s.run.seed << "), "
+        << grouped(s.spec.vehicle_count()) << " vehicles from " << s.spec.depot_count()
+        << " depots, " << minutes(s.run.duration_s) << " simulated\n"
+        << "  disruptions: " << disruption_text(s) << "\n"
+        << "  the same orders on the same seed, dispatched two ways:\n";
+    for (const Side& side : kSides) {
+        out << "    " << std::left << std::setw(16) << side.title << side.how << "\n";
+    }
+    out << "\n"
+        << std::left << std::setw(34) << "" << std::setw(18) << kSides[0].title << kSides[1].title
         << "\n";
-    print_json_kpi(out, "wait_minutes", r.wait_minutes, false);
-    print_json_kpi(out, "p_wait", r.p_wait, false);
-    print_json_kpi(out, "queue_length", r.queue_length, false);
-    print_json_kpi(out, "utilisation", r.utilisation, true);
-    out << "  },\n"
-        << R"(  "totals": )";
-    JsonLine(out)
-        .field("trucks_loaded", r.trucks_loaded)
-        .field("longest_queue", r.longest_queue)
-        .field("longest_wait_minutes", r.longest_wait_minutes)
-        .close();
-    out << "\n}\n";
+    const auto row = [&](const char* name, auto text) {
+        out << "  " << std::setw(32) << name << std::setw(18) << text(r[0]) << text(r[1]) << "\n";
+    };
+    row("on time in full [%]",
+        [](const SideResult& x) { return fixed(x.kpis.summary.on_time_in_full_pct, 1); });
+    row("service level Q",
+        [](const SideResult& x) { return fixed(x.kpis.summary.service_level, 3); });
+    row("orders delivered / failed", [](const SideResult& x) {
+        return grouped(x.kpis.summary.delivered) + " / " + grouped(x.kpis.summary.failed);
+    });
+    row("peak backlog [open orders]", [](const SideResult& x) { return grouped(x.peak_backlog); });
+    row("time to recover [s]",
+        [](const SideResult& x) { return fixed(x.kpis.summary.time_to_recover_s, 0); });
+    row("decision latency, mean [s]",
+        [](const SideResult& x) { return fixed(x.kpis.summary.decision_latency_mean_s, 1); });
+    row("cost", [](const SideResult& x) { return fixed(x.kpis.summary.cost, 1); });
+    row("cost per delivered order",
+        [](const SideResult& x) { return fixed(x.kpis.summary.cost_per_delivered, 2); });
+    row("wall time [s]", [](const SideResult& x) { return fixed(x.wall_s, 2); });
+    out << std::right;
+
+    // what the numbers say: read off them, never assumed
+    const agents::KpiSummary& cloud = r[0].kpis.summary;
+    const agents::KpiSummary& swarm = r[1].kpis.summary;
+    out << "\nWhat the numbers say:\n";
+    const double dp = swarm.on_time_in_full_pct - cloud.on_time_in_full_pct;
+    if (std::isfinite(dp)) {
+        out << "  - on time in full: the swarm " << (dp >= 0 ? "+" : "") << fixed(dp, 1)
+            << " percentage points against the cloud (" << fixed(swarm.on_time_in_full_pct, 1)
+            << " % vs " << fixed(cloud.on_time_in_full_pct, 1) << " %)\n";
+    }
+    out << "  - an order waited " << fixed(cloud.decision_latency_mean_s, 1)
+        << " s on average for its first assignment under the cloud, "
+        << fixed(swarm.decision_latency_mean_s, 1) << " s under the swarm\n";
+    out << "  - open orders peaked at " << grouped(r[0].peak_backlog) << " under the cloud and "
+        << grouped(r[1].peak_backlog) << " under the swarm (KPI samples every "
+        << fixed(s.run.sample_interval_s, 0) << " s)\n";
+    if (cloud.cost > 0.0 && std::isfinite(swarm.cost)) {
+        out << "  - price of decentralization (swarm cost / cloud cost): "
+            << fixed(swarm.cost / cloud.cost, 3)
+            << (swarm.cost < cloud.cost ? ": the swarm is cheaper here\n"
+                                        : ": the swarm costs more here\n");
+    }
+    out << "\nOne seed is an anecdote. Next:\n"
+        << "  swarmsim compare scenarios/cloud_outage.toml --policies oracle,cloud,auction,cbba "
+           "--seeds 5\n"
+        << "  swarmsim-viz scenarios/cloud_outage.toml     (the live map)\n";
 }
 
-int run_demo_command(const DemoOptions& o) {
-    demo::DemoParams params;
-    params.depots = o.stations;
-    params.trucks = o.customers;
-    params.seed = o.seed;
-    const std::unique_ptr<sim::Executor> executor = sim::make_executor(o.threads);
+void print_json(std::ostream& out, const io::Scenario& s, const std::vector<SideResult>& r) {
+    out << "{\n  \"command\": \"demo\",\n  \"scenario\": " << quoted(kDemoScenarioName)
+        << ",\n  \"seed\": " << s.run.seed << ",\n  \"runs\": [\n";
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        out << "  {\"policy\": " << quoted(kSides[i].policy)
+            << ", \"peak_backlog\": " << r[i].peak_backlog
+            << ", \"wall_seconds\": " << number(r[i].wall_s)
+            << ", \"kpi_hash\": " << quoted(hex(r[i].kpis.hash)) << ", \"kpis\":\n";
+        r[i].kpis.summary.to_json(out);
+        out << "  }" << (i + 1 < r.size() ? "," : "") << "\n";
+    }
+    out << "  ]\n}\n";
+}
 
-    // Ctrl-C during the run: stop at the next barrier, report what was done, exit 130
-    g_interrupt.store(false);
-    const auto previous = std::signal(SIGINT, on_interrupt);
-    demo::DemoResult result;
+int run_demo(const DemoOptions& o) {
+    std::vector<io::Scenario> scenarios;
     try {
-        result = demo::run_demo(params, *executor, &g_interrupt);
+        for (const Side& side : kSides) {
+            scenarios.push_back(load(o, side.policy));
+        }
+    } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitInvalidInput;
+    }
+    for (const std::string& w : scenarios.front().warnings) {
+        std::cerr << w << "\n";
+    }
+    g_demo_stop.store(false);
+    const auto previous = std::signal(SIGINT, on_demo_interrupt);
+    std::vector<SideResult> results;
+    try {
+        for (std::size_t i = 0; i < scenarios.size() && !g_demo_stop.load(); ++i) {
+            std::cerr << "swarmsim demo: running " << kSides[i].title << " (" << kSides[i].policy
+                      << ")...\n";
+            results.push_back(run_side(scenarios[i]));
+        }
     } catch (...) {
         std::signal(SIGINT, previous);
         throw;
     }
     std::signal(SIGINT, previous);
-
+    if (g_demo_stop.load()) {
+        std::cerr << "swarmsim demo: interrupted\n";
+        return kExitInterrupted;
+    }
     if (o.json) {
-        print_json(std::cout, params, result);
+        print_json(std::cout, scenarios.front(), results);
     } else {
-        print_human(std::cout, params, result);
+        print_human(std::cout, scenarios.front(), results);
     }
     std::cout.flush();
-    if (!std::cout) {
-        return kExitIo;
-    }
-    return result.interrupted ? kExitInterrupted : kExitOk;
+    return std::cout ? kExitOk : kExitIo;
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app, int& exit_code) {
-    auto options = std::make_shared<DemoOptions>();
+    auto o = std::make_shared<DemoOptions>();
     CLI::App* cmd = app.add_subcommand(
         "demo",
-        "Run the built-in demo: M/M/3 loading docks of independent depots at utilisation 0.7, "
-        "checked against Erlang C");
-    cmd->add_option("--threads", options->threads, "Worker threads (0: all cores)")
-        ->capture_default_str();
-    cmd->add_option("--seed", options->seed, "Run seed")
-        ->check(non_negative_integer(18446744073709551615ULL))
-        ->capture_default_str();
-    cmd->add_option("--stations", options->stations, "Depots, each with its loading docks")
-        ->check(CLI::Range(1u, 1'000'000u))
-        ->capture_default_str();
-    cmd->add_option("--customers", options->customers, "Trucks per depot")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}))
-        ->capture_default_str();
-    cmd->add_flag("--json", options->json, "Print the results as JSON");
-    cmd->callback([options, &exit_code] {
+        "The fleet story: a cloud outage, run dispatched by the cloud and by the swarm on the "
+        "same seed, headline KPIs side by side (scenarios/cloud_outage.toml, built in)");
+    cmd->add_option("-j,--threads", o->threads, "Worker threads (0: all cores)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
+    cmd->add_option("--seed", o->seed, "Run seed (overrides run.seed)")
+        ->check(non_negative_integer());
+    cmd->add_option("--set", o->overrides, "Override a field: key.path=value (repeatable)");
+    cmd->add_flag("--json", o->json, "Print both runs' KPIs as JSON on stdout");
+    cmd->callback([o, &exit_code] {
         try {
-            exit_code = run_demo_command(*options);
+            exit_code = run_demo(*o);
         } catch (const std::exception& e) {
             std::cerr << "swarmsim demo: error: " << e.what() << "\n";
             exit_code = kExitRuntime;

@@ -24,6 +24,7 @@
 #include "agents/fleet/kpi_observer.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/progress.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
@@ -52,6 +53,7 @@ struct RunOptions {
     std::string trace;
     bool force = false;
     bool json = false;
+    double progress_interval_s = 10.0;  // plain progress lines when stderr is no terminal
 };
 
 // the engine a Ctrl-C (or SIGTERM, SIGHUP) stops at its next barrier; set only while a run
@@ -130,38 +132,50 @@ int run_validate(const ValidateOptions& o) {
     return failures == 0 ? kExitOk : kExitInvalidInput;
 }
 
-// Progress on stderr: a \r-updated line on a terminal, else one line every 10 s of wall time.
+// Progress on stderr: on a terminal a bar with elapsed time and ETA, redrawn in place; else
+// (a log, a pipe, a batch's run) a plain line every `interval_s` of wall time (0: none)
 class Progress {
   public:
-    explicit Progress(double end_s) : end_s_(end_s), tty_(isatty(STDERR_FILENO) != 0) {}
+    Progress(double end_s, double interval_s)
+        : end_s_(end_s), interval_s_(interval_s), tty_(isatty(STDERR_FILENO) != 0) {}
 
     void update(const sim::Engine& engine, double now_s) {
         const auto wall = std::chrono::steady_clock::now();
         const double since = std::chrono::duration<double>(wall - last_).count();
-        if (since < (tty_ ? 0.5 : 10.0)) {
+        // a terminal gets the bar at once (a short run shows it too), then 4 times a second
+        if (tty_ ? (shown_ && since < 0.25) : (interval_s_ <= 0.0 || since < interval_s_)) {
             return;
         }
         const std::uint64_t events = engine.events_processed();
-        const double rate = static_cast<double>(events - last_events_) / since;
+        ProgressState p;
+        p.sim_s = now_s;
+        p.end_s = end_s_;
+        p.elapsed_s = std::chrono::duration<double>(wall - start_).count();
+        p.events_per_s = since > 0.0 ? static_cast<double>(events - last_events_) / since : 0.0;
         last_ = wall;
         last_events_ = events;
-        const double pct = end_s_ > 0.0 ? 100.0 * now_s / end_s_ : 100.0;
-        std::fprintf(stderr, "%ssim time %.0f s (%.1f%%), %s events/s%s", tty_ ? "\r" : "", now_s,
-                     pct, grouped(static_cast<std::uint64_t>(rate)).c_str(), tty_ ? "   " : "\n");
+        if (tty_) {
+            // \r and clear to the end of the line: the bar is redrawn in place
+            std::fprintf(stderr, "\r%s\x1b[K", progress_bar(p).c_str());
+        } else {
+            std::fprintf(stderr, "%s\n", progress_line(p).c_str());
+        }
         std::fflush(stderr);
         shown_ = true;
     }
     void done() const {
         if (tty_ && shown_) {
-            std::fputc('\n', stderr);
+            std::fputs("\r\x1b[K", stderr);  // the summary follows on a clean line
         }
     }
 
   private:
     double end_s_;
+    double interval_s_;
     bool tty_;
     bool shown_ = false;
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_ = start_;
     std::uint64_t last_events_ = 0;
 };
 
@@ -191,9 +205,10 @@ double events_per_second(const RunReport& r) {
 
 void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
                  const RunReport& r) {
-    out << "swarmsim run " << o.file << ": " << grouped(s.spec.vehicle_count()) << " vehicles, "
-        << s.spec.depot_count() << " depots, " << grouped(s.network->node_count())
-        << "-node network, seed " << r.seed << "\n";
+    out << "swarmsim run " << o.file << ": policy " << s.spec.allocation.policy << ", seed "
+        << r.seed << ", " << r.threads << (r.threads == 1 ? " thread" : " threads") << "; "
+        << grouped(s.spec.vehicle_count()) << " vehicles, " << s.spec.depot_count() << " depots, "
+        << grouped(s.network->node_count()) << "-node network\n";
     if (r.interrupted) {
         out << "  (interrupted: partial results)\n";
     }
@@ -207,8 +222,11 @@ void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
         << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
         << " LPs)\n"
         << "  stop reason    " << sim::to_string(r.stats.reason) << "\n";
+    // what was written: the trace, or that there is none
     if (!r.trace_status.empty()) {
         out << "  trace          " << r.trace_path << " (" << r.trace_status << ")\n";
+    } else {
+        out << "  trace          none (-o FILE.h5 writes one; --json prints this as JSON)\n";
     }
     out << "  event hash     " << hex(r.event_hash) << "\n"
         << "  KPI hash       " << hex(r.kpis.hash) << "\n";
@@ -221,12 +239,13 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
         << R"(  "command": "run",)"
         << "\n"
         << R"(  "scenario": )" << cli::quoted(o.file) << ",\n"
-        << R"(  "run": {"seed": )" << r.seed << R"(, "vehicles": )" << s.spec.vehicle_count()
-        << R"(, "depots": )" << s.spec.depot_count() << R"(, "nodes": )" << s.network->node_count()
-        << R"(, "lps": )" << r.lps << R"(, "simulated_s": )" << number(r.simulated_s)
-        << R"(, "events": )" << r.stats.events << R"(, "windows": )" << r.stats.windows
-        << R"(, "stop_reason": )" << cli::quoted(sim::to_string(r.stats.reason))
-        << R"(, "interrupted": )" << (r.interrupted ? "true" : "false");
+        << R"(  "run": {"policy": )" << cli::quoted(s.spec.allocation.policy) << R"(, "seed": )"
+        << r.seed << R"(, "vehicles": )" << s.spec.vehicle_count() << R"(, "depots": )"
+        << s.spec.depot_count() << R"(, "nodes": )" << s.network->node_count() << R"(, "lps": )"
+        << r.lps << R"(, "simulated_s": )" << number(r.simulated_s) << R"(, "events": )"
+        << r.stats.events << R"(, "windows": )" << r.stats.windows << R"(, "stop_reason": )"
+        << cli::quoted(sim::to_string(r.stats.reason)) << R"(, "interrupted": )"
+        << (r.interrupted ? "true" : "false");
     if (!r.trace_status.empty()) {
         out << R"(, "trace": {"path": )" << cli::quoted(r.trace_path) << R"(, "status": )"
             << cli::quoted(r.trace_status) << R"(, "error": )"
@@ -410,7 +429,7 @@ int run_scenario(const RunOptions& o) {
     const double end_s = o.until_s ? std::min(*o.until_s, s.run.duration_s) : s.run.duration_s;
     sim::RunLimits limits;
     limits.until = s.spec.time.from_seconds(end_s);
-    Progress progress(end_s);
+    Progress progress(end_s, o.progress_interval_s);
     bool warned = false;
     limits.stop_when = [&](const sim::Engine& e) {
         progress.update(e, s.spec.time.to_seconds(e.now()));
@@ -519,6 +538,11 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
     run->add_flag("--force", r->force, "Replace an existing trace file (never a device or link)");
     run->add_flag("--json", r->json, "Print the results as JSON on stdout");
+    run->add_option("--progress-interval", r->progress_interval_s,
+                    "Wall seconds between progress lines when stderr is not a terminal (0: none; "
+                    "a terminal gets a bar)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     run->callback([r, &exit_code] {
         try {
             exit_code = run_scenario(*r);

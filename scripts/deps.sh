@@ -43,8 +43,8 @@ swarm_install_deps() {
         "${missing[@]}" >/dev/null
 }
 
-# configure (once) and build the given build dir with extra cmake args
-swarm_build() {
+# configure the given build dir (once; again with extra cmake args when given)
+swarm_configure() {
     local dir=$1
     shift
     local root
@@ -54,5 +54,19 @@ swarm_build() {
     else
         cmake "$dir" "$@" >/dev/null
     fi
-    cmake --build "$dir" -j "$(nproc)"
+}
+
+# configure and build everything in the given build dir, with extra cmake args
+swarm_build() {
+    swarm_configure "$@"
+    cmake --build "$1" -j "$(nproc)"
+}
+
+# configure the given build dir and build only these targets (run.sh: the swarmsim CLI)
+#   swarm_build_targets DIR TARGET...
+swarm_build_targets() {
+    local dir=$1
+    shift
+    swarm_configure "$dir"
+    cmake --build "$dir" -j "$(nproc)" --target "$@"
 }

@@ -2,8 +2,8 @@
 // The built-in demo: the loading docks of K depots, each an M/M/c station fed by a Poisson
 // stream of trucks that drive in from a hub (the drive is the lookahead). Depots are
 // independent replications, so the run exercises the kernel's parallelism and the
-// simulated waits can be checked against Erlang C. `swarmsim demo` runs it until the
-// scenario layer exists.
+// simulated waits can be checked against Erlang C. `swarmsim selftest` runs it as a check of
+// the kernel.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>

@@ -28,7 +28,7 @@ check_py() {
 
 # sweep: 2 durations x 2 seeds; the 35-day runs cannot finish within the 1 s timeout
 "$swarmsim" sweep "$default" --set run.duration_s=120,3000000 --set demand.per_depot_per_hour=300 \
-    --repeat 2 -j 2 --timeout 1 --out-dir sweep >sweep.txt 2>sweep.err
+    --repeat 2 --parallel 2 --timeout 1 --out-dir sweep >sweep.txt 2>sweep.err
 code=$?
 [ $code -eq 1 ] || fail "sweep with failing runs exited $code, expected 1: $(cat sweep.err)"
 grep -q "failed: run 0002 (seed 1, run.duration_s=3000000" sweep.err ||
@@ -97,7 +97,7 @@ grep -q "registered: .*nearest_bid" err.txt || fail "unknown policy message: $(c
 [ $? -eq 4 ] || fail "a missing scenario did not exit 4"
 
 # Ctrl-C: the running runs stop, the rest are not started, outputs are written, exit 130
-"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 4 -j 2 --out-dir interrupted \
+"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 4 --parallel 2 --out-dir interrupted \
     >out.txt 2>err.txt &
 pid=$!
 sleep 1
@@ -113,7 +113,7 @@ assert m["status"] == "interrupted" and st.count("not_run") == 2 and st.count("i
 '
 
 # compare: 2 policies x 2 seeds on a 2-minute default scenario
-"$swarmsim" compare "$default" --policies nearest_bid,insertion --seeds 2 -j 2 --trace \
+"$swarmsim" compare "$default" --policies nearest_bid,insertion --seeds 2 --parallel 2 --trace \
     --set run.duration_s=120 --out-dir compare >compare.txt 2>compare.err
 code=$?
 [ $code -eq 0 ] || fail "compare exited $code: $(cat compare.err)"
@@ -142,7 +142,7 @@ check_py "compare --json" 'import json; assert json.load(open("compare.json"))[0
 
 # with the cloud and the oracle among the policies: the price of decentralization, cost over
 # the cloud's cost on the same seed (exactly 1 for the cloud itself), and over the oracle's
-"$swarmsim" compare "$src/scenarios/cloud_outage.toml" --policies oracle,cloud,auction --seeds 2 -j 2 \
+"$swarmsim" compare "$src/scenarios/cloud_outage.toml" --policies oracle,cloud,auction --seeds 2 --parallel 2 \
     --set run.duration_s=2400 --out-dir pod >/dev/null 2>pod.err || fail "compare oracle,cloud,auction exited $?: $(cat pod.err)"
 check_py "price of decentralization" '
 import csv
@@ -184,7 +184,7 @@ else
 fi
 
 # SIGTERM (a scheduler's stop) stops a batch like Ctrl-C
-"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 2 -j 2 --out-dir terminated \
+"$swarmsim" sweep "$default" --set run.duration_s=3000000 --repeat 2 --parallel 2 --out-dir terminated \
     >out.txt 2>err.txt &
 pid=$!
 tries=0

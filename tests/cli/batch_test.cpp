@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -114,4 +115,40 @@ TEST_CASE("batch outputs write a manifest and one csv row per group and kpi") {
 TEST_CASE("text hash is fnv1a 64") {
     CHECK(text_hash("") == "0xcbf29ce484222325");
     CHECK(text_hash("a") == "0xaf63dc4c8601ec8c");
+}
+
+TEST_CASE("tables lead with the headline kpis and keep the rest for --all") {
+    BatchResult result;
+    result.runs.push_back(
+        ok_run(0, {{"created", 10}, {"veh_km", 5}, {"cost", 7}, {"on_time_in_full_pct", 90}}));
+    result.runs.push_back(
+        ok_run(1, {{"created", 11}, {"veh_km", 6}, {"cost", 8}, {"on_time_in_full_pct", 80}}));
+    const std::vector<KpiRow> rows = aggregate(result, 2);
+    REQUIRE(rows.size() == 8);
+
+    const std::vector<KpiRow> head = table_rows(rows, false);
+    REQUIRE(head.size() == 4);
+    // per group: on-time before cost (headline order), nothing else
+    CHECK(head[0].group == 0);
+    CHECK(head[0].kpi == "on_time_in_full_pct");
+    CHECK(head[0].stats.mean == doctest::Approx(90));
+    CHECK(head[1].kpi == "cost");
+    CHECK(head[2].group == 1);
+    CHECK(head[2].kpi == "on_time_in_full_pct");
+    CHECK(head[3].kpi == "cost");
+    CHECK(head[3].stats.mean == doctest::Approx(8));
+
+    const std::vector<KpiRow> all = table_rows(rows, true);
+    REQUIRE(all.size() == 8);
+    const char* order[] = {"on_time_in_full_pct", "cost", "created", "veh_km"};
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        CHECK(all[i].group == i / 4);
+        CHECK(all[i].kpi == order[i % 4]);
+    }
+    // the headline list names what the issue asks for
+    const std::vector<std::string>& h = headline_kpis();
+    for (const char* k : {"time_to_recover_s", "price_of_decentralization", "price_vs_oracle",
+                          "decision_latency_mean_s", "breakdowns"}) {
+        CHECK(std::find(h.begin(), h.end(), k) != h.end());
+    }
 }

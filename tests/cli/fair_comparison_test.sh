@@ -17,7 +17,7 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 for case in default:1200 cloud_outage:1700 bridge_collapse:1500; do
     name=${case%%:*}
     until=${case##*:}
-    "$swarmsim" compare "$src/scenarios/$name.toml" --policies cloud,auction,cbba --seeds 3 -j 2 \
+    "$swarmsim" compare "$src/scenarios/$name.toml" --policies cloud,auction,cbba --seeds 3 --parallel 2 \
         --set run.duration_s=$until --set comms.cloud_rtt_s=0.04 --set comms.cloud_loss=0 \
         --set cloud.solve_base_s=0 --set cloud.solve_per_order_s=0 --set cloud.solve_per_eval_s=0 \
         --out-dir $name >/dev/null 2>$name.err || {

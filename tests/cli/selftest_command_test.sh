@@ -1,6 +1,7 @@
 #!/bin/sh
-# swarmsim demo: summary, --json, identical hash for 1 and 2 threads, usage errors.
-# usage: demo_command_test.sh SWARMSIM WORKDIR
+# swarmsim selftest (the kernel check that was `demo`): summary, --json, identical hash for
+# 1 and 2 threads (-j and its long form --threads), usage errors.
+# usage: selftest_command_test.sh SWARMSIM WORKDIR
 set -u
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$2
@@ -15,15 +16,18 @@ fail() {
 small="--stations 4 --customers 3000"
 
 # shellcheck disable=SC2086
-"$swarmsim" demo $small >text.txt 2>err.txt || fail "demo exited $?: $(cat err.txt)"
+"$swarmsim" selftest $small >text.txt 2>err.txt || fail "selftest exited $?: $(cat err.txt)"
 grep -q "event hash" text.txt || fail "no event hash in the summary: $(cat text.txt)"
 grep -q "Erlang C" text.txt || fail "no analytic comparison in the summary"
 
-for threads in 1 2; do
-    # shellcheck disable=SC2086
-    "$swarmsim" demo $small --threads "$threads" --json >"t$threads.json" 2>err.txt ||
-        fail "demo --threads $threads exited $?: $(cat err.txt)"
-done
+# shellcheck disable=SC2086
+"$swarmsim" selftest $small -j 1 --json >t1.json 2>err.txt ||
+    fail "selftest -j 1 exited $?: $(cat err.txt)"
+# shellcheck disable=SC2086
+"$swarmsim" selftest $small --threads 2 --json >t2.json 2>err.txt ||
+    fail "selftest --threads 2 exited $?: $(cat err.txt)"
+grep -q '"command": "selftest"' t1.json || fail "selftest JSON names another command"
+grep -q '"threads": 2' t2.json || fail "--threads 2 did not run on 2 threads: $(cat t2.json)"
 if [ -x /usr/bin/python3 ]; then
     /usr/bin/python3 - t1.json t2.json <<'PY' || fail "JSON check failed"
 import json, sys
@@ -43,9 +47,9 @@ assert ha == hb, f"hash differs across threads: {ha} vs {hb}"
 PY
 fi
 
-"$swarmsim" demo --stations 0 >/dev/null 2>err.txt
+"$swarmsim" selftest --stations 0 >/dev/null 2>err.txt
 [ $? -eq 2 ] || fail "--stations 0 should be a usage error (2)"
-"$swarmsim" demo --no-such-flag >/dev/null 2>err.txt
+"$swarmsim" selftest --no-such-flag >/dev/null 2>err.txt
 [ $? -eq 2 ] || fail "an unknown flag should be a usage error (2)"
 "$swarmsim" >/dev/null 2>err.txt
 [ $? -eq 2 ] || fail "no sub-command should be a usage error (2)"
@@ -54,4 +58,4 @@ if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
     exit 1
 fi
-echo "demo command: all checks passed"
+echo "selftest command: all checks passed"
