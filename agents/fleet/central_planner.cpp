@@ -13,6 +13,8 @@ namespace {
 constexpr double kInfeasible = std::numeric_limits<double>::infinity();
 // the regret of an order only one vehicle can take: it goes before any other
 constexpr double kSoleOption = 1e300;
+// exchange partners: the vehicles of this many of an order's candidates nearest its depot
+constexpr std::size_t kExchangeNeighbours = 16;
 // a move must gain more than this (currency units) to count: no cycling on rounding
 constexpr double kMinGain = 1e-9;
 // the planner's value of delivery time, as a share of the cost KPI's lateness rate: enough
@@ -75,6 +77,7 @@ class Planner {
             }
         }
         cand_.resize(orders_.size());
+        near_.resize(orders_.size());
         const std::size_t k = options_.candidates == 0
                                   ? usable.size()
                                   : std::min<std::size_t>(options_.candidates, usable.size());
@@ -86,23 +89,31 @@ class Planner {
                     c.push_back(v);
                 }
             }
-            if (k < c.size()) {
-                // the k nearest to the order's depot (ties to the lower index), then by index
-                const Point depot = net.position(spec_.depots[orders_[o].depot].node);
-                auto d2 = [&](std::uint32_t v) {
-                    const Point p = net.position(vehicles_[v].view.position);
-                    return (p.x - depot.x) * (p.x - depot.x) + (p.y - depot.y) * (p.y - depot.y);
-                };
-                std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k), c.end(),
-                                  [&](std::uint32_t a, std::uint32_t b) {
-                                      const double da = d2(a);
-                                      const double db = d2(b);
-                                      return da < db || (da == db && a < b);
-                                  });
-                c.resize(k);
-                std::sort(c.begin(), c.end());
-            }
+            const Point depot = net.position(spec_.depots[orders_[o].depot].node);
+            keep_nearest(c, k, depot);
+            near_[o] = c;
+            keep_nearest(near_[o], kExchangeNeighbours, depot);
         }
+    }
+
+    // keeps the k of c nearest to `to` (ties to the lower index), sorted by index
+    void keep_nearest(std::vector<std::uint32_t>& c, std::size_t k, Point to) const {
+        if (k >= c.size()) {
+            return;
+        }
+        const world::RoadNetwork& net = spec_.net();
+        auto d2 = [&](std::uint32_t v) {
+            const Point p = net.position(vehicles_[v].view.position);
+            return (p.x - to.x) * (p.x - to.x) + (p.y - to.y) * (p.y - to.y);
+        };
+        std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k), c.end(),
+                          [&](std::uint32_t a, std::uint32_t b) {
+                              const double da = d2(a);
+                              const double db = d2(b);
+                              return da < db || (da == db && a < b);
+                          });
+        c.resize(k);
+        std::sort(c.begin(), c.end());
     }
 
     // the queue a new visit finds at each depot's docks: the visits the known plans still
@@ -345,21 +356,22 @@ class Planner {
         }
     }
 
-    [[nodiscard]] bool candidate(std::uint32_t o, std::uint32_t v) const {
-        return std::binary_search(cand_[o].begin(), cand_[o].end(), v);
+    [[nodiscard]] bool near(std::uint32_t o, std::uint32_t v) const {
+        return std::binary_search(near_[o].begin(), near_[o].end(), v);
     }
 
     // swaps of two orders between two vehicles, each taking the other's place in its
     // sequence (what relocate cannot do when neither vehicle has room or time for both);
-    // first improvement, one pass; true when something changed
+    // granular: each vehicle is among the kExchangeNeighbours candidates nearest the other
+    // order's depot, which keeps a pass near-linear in the orders on big batches; first
+    // improvement, one pass; true when something changed
     bool exchange() {
         bool improved = false;
         for (std::uint32_t o1 = 0; o1 < orders_.size(); ++o1) {
             for (std::uint32_t o2 = o1 + 1; o2 < orders_.size(); ++o2) {
                 const std::uint32_t a = where_[o1];
                 const std::uint32_t b = where_[o2];
-                if (a == kNoVehicle || b == kNoVehicle || a == b || !candidate(o1, b) ||
-                    !candidate(o2, a)) {
+                if (a == kNoVehicle || b == kNoVehicle || a == b || !near(o1, b) || !near(o2, a)) {
                     continue;
                 }
                 std::vector<std::uint32_t> sa = seq_[a];
@@ -394,9 +406,10 @@ class Planner {
     std::vector<double> base_metres_;
     std::vector<double> wait_s_;  // per depot
     std::vector<std::vector<std::uint32_t>> cand_;
-    std::vector<std::vector<std::uint32_t>> seq_;  // per vehicle: the new orders, in sequence
-    std::vector<double> cur_;                      // per vehicle: its sequence's cost
-    std::vector<std::uint32_t> where_;             // per order: its vehicle
+    std::vector<std::vector<std::uint32_t>> near_;  // per order: exchange partners' vehicles
+    std::vector<std::vector<std::uint32_t>> seq_;   // per vehicle: the new orders, in sequence
+    std::vector<double> cur_;                       // per vehicle: its sequence's cost
+    std::vector<std::uint32_t> where_;              // per order: its vehicle
     std::uint64_t evaluations_ = 0;
 };
 

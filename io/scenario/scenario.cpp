@@ -286,7 +286,7 @@ void read_comms(const Reader& r, toml::table& root, const RunSettings& run,
         {"solve_base_s", "solve_per_order_s", "solve_per_eval_s", "candidates", "timeout_s"});
     spec.cloud.solve_base_s = r.real(cl, "cloud", "solve_base_s", 1.0, 0.0, 3600.0);
     spec.cloud.solve_per_order_s = r.real(cl, "cloud", "solve_per_order_s", 0.0, 0.0, 60.0);
-    spec.cloud.solve_per_eval_s = r.real(cl, "cloud", "solve_per_eval_s", 3.02e-6, 0.0, 1.0);
+    spec.cloud.solve_per_eval_s = r.real(cl, "cloud", "solve_per_eval_s", 6.62e-6, 0.0, 1.0);
     spec.cloud.candidates =
         static_cast<std::uint32_t>(r.integer(cl, "cloud", "candidates", 64, 0, 1000000));
     spec.cloud.timeout_s = r.real(cl, "cloud", "timeout_s", 120.0, 0.0, 86400.0, true);
