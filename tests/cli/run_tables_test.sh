@@ -83,19 +83,10 @@ grep -q "name the same file 'same.csv'" err.txt || fail "one path for both table
 # Monaco: depots by lat/lon, a GeoJSON closure, customers' lat/lon in the orders table
 monaco=$src/../shared/data/monaco.osm.pbf
 if [ -f "$monaco" ]; then
-    cat >closure.geojson <<'JSON'
-{"type": "Feature", "properties": {"name": "Port Hercule quays"},
- "geometry": {"type": "Polygon", "coordinates": [[[7.4205, 43.7335], [7.4245, 43.7335],
-   [7.4245, 43.7365], [7.4205, 43.7365], [7.4205, 43.7335]]]}}
-JSON
-    # monaco.toml with its first depot by lat/lon instead of x/y
-    sed -e 's/^x = -900.0$/lat = 43.7285/' -e 's/^y = -400.0$/lon = 7.4170/' \
-        "$src/scenarios/monaco.toml" >monaco_latlon.toml
-    grep -q '^lat = 43.7285' monaco_latlon.toml || fail "monaco.toml changed: fix the sed above"
-    "$swarmsim" run monaco_latlon.toml --until 600 --json --orders-out m.csv \
-        --set network.file="$monaco" \
-        --set 'disruptions=[{id="quays",kind="close_roads",at_s=60.0,area={geojson="'"$work"'/closure.geojson"}}]' \
-        >m.json 2>merr.txt || fail "monaco run: exit $?: $(cat merr.txt)"
+    # scenarios/monaco_port_closure.toml: depots by lat/lon, the port closed by a GeoJSON area
+    "$swarmsim" run "$src/scenarios/monaco_port_closure.toml" --until 1500 --json \
+        --orders-out m.csv --set network.file="$monaco" >m.json 2>merr.txt ||
+        fail "monaco run: exit $?: $(cat merr.txt)"
     python3 - m.json m.csv <<'PY' || fail "monaco: lat/lon columns or snapping"
 import csv, json, sys
 run = json.load(open(sys.argv[1]))
@@ -105,8 +96,8 @@ ok = len(rows) == run["kpis"]["created"] > 0
 ok = ok and all(43.6 < float(r["customer_lat"]) < 43.8 and 7.3 < float(r["customer_lon"]) < 7.5
                 for r in rows)
 ok = ok and snap[0]["what"] == "depots[0] 'fontvieille'" and snap[0]["lat"] == 43.7285
-ok = ok and 0 <= snap[0]["distance_m"] < 100
-ok = ok and run["kpis"]["disruptions"] == 1
+ok = ok and len(snap) == 3 and all(0 <= p["distance_m"] < 200 for p in snap)
+ok = ok and run["kpis"]["disruptions"] == 2
 print(snap[0])
 sys.exit(0 if ok else 1)
 PY
