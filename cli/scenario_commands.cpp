@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -28,6 +29,7 @@
 #include "cli/scenario_options.hpp"
 #include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
+#include "io/output/run_tables.hpp"
 #include "io/scenario/run_options.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/fleet_learning_source.hpp"
@@ -51,6 +53,8 @@ struct RunOptions {
     std::vector<std::string> overrides;
     std::optional<double> until_s;
     std::string trace;
+    std::string orders_out;    // --orders-out: per-order CSV
+    std::string vehicles_out;  // --vehicles-out: per-vehicle CSV
     bool force = false;
     bool json = false;
     double progress_interval_s = 10.0;  // plain progress lines when stderr is no terminal
@@ -105,6 +109,33 @@ double network_megabytes(const io::Scenario& s) {
     return (static_cast<double>(s.network->memory_bytes()) + landmarks) / 1e6;
 }
 
+// "  depots[0] 'north': lat 43.73, lon 7.42 -> node 812 (3.2 m away)": the first ten
+// positions the scenario put on the network, then the farthest of the rest (docs/scenarios.md,
+// "Positions"; --json lists them all)
+void print_snapped(std::ostream& out, const io::Scenario& s) {
+    constexpr std::size_t kShown = 10;
+    const auto line = [&](const io::SnappedPoint& p) {
+        out << "  " << p.what << ": ";
+        if (p.geographic) {
+            out << "lat " << number(p.lat) << ", lon " << number(p.lon);
+        } else {
+            out << "x " << number(p.point.x) << ", y " << number(p.point.y);
+        }
+        out << " -> node " << p.node << " (" << fixed(p.distance_m, 1) << " m away)\n";
+    };
+    for (std::size_t i = 0; i < s.snapped.size() && i < kShown; ++i) {
+        line(s.snapped[i]);
+    }
+    if (s.snapped.size() > kShown) {
+        const auto far = std::max_element(s.snapped.begin() + kShown, s.snapped.end(),
+                                          [](const io::SnappedPoint& a, const io::SnappedPoint& b) {
+                                              return a.distance_m < b.distance_m;
+                                          });
+        out << "  ... " << grouped(s.snapped.size() - kShown) << " more, the farthest:\n";
+        line(*far);
+    }
+}
+
 int run_validate(const ValidateOptions& o) {
     int failures = 0;
     int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
@@ -120,6 +151,7 @@ int run_validate(const ValidateOptions& o) {
                       << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
                       << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
                       << fixed(network_megabytes(s), 1) << " MB)\n";
+            print_snapped(std::cout, s);
         } catch (const io::ScenarioError& e) {
             std::cerr << e.what() << "\n";
             ++(e.io() ? unreadable : failures);
@@ -230,6 +262,10 @@ void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
     }
     out << "  event hash     " << hex(r.event_hash) << "\n"
         << "  KPI hash       " << hex(r.kpis.hash) << "\n";
+    if (!s.snapped.empty()) {
+        out << "positions (snapped to the nearest node)\n";
+        print_snapped(out, s);
+    }
     out << "KPIs\n";
     r.kpis.summary.print(out);
 }
@@ -261,6 +297,17 @@ void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, c
         << R"(, "setup_seconds": )" << number(r.setup_s) << R"(, "wall_seconds": )"
         << number(r.stats.wall_seconds) << R"(, "events_per_second": )"
         << number(events_per_second(r)) << "},\n"
+        << R"(  "snapped": [)";
+    for (std::size_t i = 0; i < s.snapped.size(); ++i) {
+        const io::SnappedPoint& p = s.snapped[i];
+        out << (i > 0 ? ", " : "") << R"({"what": )" << cli::quoted(p.what);
+        if (p.geographic) {
+            out << R"(, "lat": )" << number(p.lat) << R"(, "lon": )" << number(p.lon);
+        }
+        out << R"(, "x": )" << number(p.point.x) << R"(, "y": )" << number(p.point.y)
+            << R"(, "node": )" << p.node << R"(, "distance_m": )" << number(p.distance_m) << "}";
+    }
+    out << "],\n"
         << R"(  "kpis": )";
     r.kpis.summary.to_json(out);
     // Q(k) over the complete KPI intervals and the leading indicators at every sample: the
@@ -334,9 +381,60 @@ bool trace_path_usable(const std::string& path, bool force) {
     }
 }
 
+// --orders-out and --vehicles-out: the same rules as the trace (-o), checked before the run,
+// and no two outputs at one path
+bool table_paths_usable(const RunOptions& o) {
+    const std::array<std::pair<const char*, const std::string*>, 3> outputs = {
+        {{"-o", &o.trace}, {"--orders-out", &o.orders_out}, {"--vehicles-out", &o.vehicles_out}}};
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+            if (!outputs[i].second->empty() && *outputs[i].second == *outputs[j].second) {
+                std::cerr << "swarmsim run: error: " << outputs[i].first << " and "
+                          << outputs[j].first << " name the same file '" << *outputs[i].second
+                          << "'\n";
+                return false;
+            }
+        }
+    }
+    return (o.orders_out.empty() || trace_path_usable(o.orders_out, o.force)) &&
+           (o.vehicles_out.empty() || trace_path_usable(o.vehicles_out, o.force));
+}
+
+// writes the tables asked for (io/output/run_tables.hpp); false after saying what failed
+bool write_run_tables(const RunOptions& o, const io::Scenario& s, const agents::FleetModel& model,
+                      sim::Tick end) {
+    io::RunTableNames names;
+    names.depots = s.depot_ids;
+    names.types = s.type_ids;
+    std::optional<io::GeoProjection> geo;
+    if (s.network_settings.origin) {
+        geo.emplace(*s.network_settings.origin);
+        names.lat_lon = [&geo](world::Point p) { return geo->to_lat_lon(p); };
+    }
+    bool ok = true;
+    const auto write = [&](const std::string& path, const std::string& content) {
+        try {
+            io::write_file_safely(path, content, o.force);
+        } catch (const io::OutputError& e) {
+            std::cerr << "swarmsim run: error: " << e.what() << "\n";
+            ok = false;
+        }
+    };
+    if (!o.orders_out.empty()) {
+        write(o.orders_out, io::orders_csv(model, names, end));
+    }
+    if (!o.vehicles_out.empty()) {
+        write(o.vehicles_out, io::vehicles_csv(model, names, end));
+    }
+    return ok;
+}
+
 int run_scenario(const RunOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!o.trace.empty() && !trace_path_usable(o.trace, o.force)) {
+        return kExitIo;
+    }
+    if (!table_paths_usable(o)) {
         return kExitIo;
     }
     const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
@@ -490,13 +588,15 @@ int run_scenario(const RunOptions& o) {
         }
     }
 
+    // the tables after the trace: a failure to write one is reported, the KPIs still printed
+    const bool tables_written = write_run_tables(o, s, model, end);
     if (o.json) {
         print_json(std::cout, o, s, r);
     } else {
         print_human(std::cout, o, s, r);
     }
     std::cout.flush();
-    if (!std::cout || r.trace_status == "incomplete") {
+    if (!std::cout || r.trace_status == "incomplete" || !tables_written) {
         return kExitIo;
     }
     if (r.interrupted) {
@@ -536,7 +636,13 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
         ->check(positive_finite());
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
-    run->add_flag("--force", r->force, "Replace an existing trace file (never a device or link)");
+    run->add_option(
+        "--orders-out", r->orders_out,
+        "Per-order results as CSV (docs/logistics.md: vehicle, times, lateness, status)");
+    run->add_option("--vehicles-out", r->vehicles_out,
+                    "Per-vehicle results as CSV (distance, energy, busy time, deliveries)");
+    run->add_flag("--force", r->force,
+                  "Replace existing output files (trace, tables; never a device or link)");
     run->add_flag("--json", r->json, "Print the results as JSON on stdout");
     run->add_option("--progress-interval", r->progress_interval_s,
                     "Wall seconds between progress lines when stderr is not a terminal (0: none; "

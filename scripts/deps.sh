@@ -8,6 +8,8 @@ SWARM_APT_PACKAGES=(
     libhdf5-dev libdeflate-dev doctest-dev libcli11-dev libtomlplusplus-dev
     libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
     libsodium-dev dataset-fashion-mnist
+    # WGS84 coordinates in scenarios (PROJ) and GeoJSON areas (nlohmann-json)
+    libproj-dev nlohmann-json3-dev
     python3 python3-h5py python3-numpy python3-matplotlib
     # swarmsim-viz: Dear ImGui (with its GLFW and OpenGL3 backends), GLFW, OpenGL; its tests
     # draw offscreen under xvfb-run with Mesa's llvmpipe

@@ -68,8 +68,34 @@ Region Region::polygon(std::vector<Point> vertices) {
     }
     Region r;
     r.shape_ = Shape::kPolygon;
+    r.ring_ends_ = {vertices.size()};
     r.vertices_ = std::move(vertices);
     r.bounds_ = box;
+    return r;
+}
+
+Region Region::rings(std::vector<std::vector<Point>> rings) {
+    if (rings.empty()) {
+        throw std::invalid_argument("region: needs at least one ring");
+    }
+    Region r;
+    r.shape_ = Shape::kPolygon;
+    for (std::size_t k = 0; k < rings.size(); ++k) {
+        Region one;
+        try {
+            one = polygon(std::move(rings[k]));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument("ring " + std::to_string(k) + ": " + e.what());
+        }
+        const BoundingBox b = one.bounds_;
+        r.bounds_ =
+            k == 0 ? b
+                   : BoundingBox{
+                         {std::min(r.bounds_.min.x, b.min.x), std::min(r.bounds_.min.y, b.min.y)},
+                         {std::max(r.bounds_.max.x, b.max.x), std::max(r.bounds_.max.y, b.max.y)}};
+        r.vertices_.insert(r.vertices_.end(), one.vertices_.begin(), one.vertices_.end());
+        r.ring_ends_.push_back(r.vertices_.size());
+    }
     return r;
 }
 
@@ -82,17 +108,22 @@ bool Region::contains(Point p) const {
         const double dy = p.y - centre_.y;
         return (dx * dx) + (dy * dy) <= radius_m_ * radius_m_;
     }
-    // even-odd rule: count crossings of a ray towards +x (W. R. Franklin's pnpoly)
+    // even-odd rule: count crossings of a ray towards +x (W. R. Franklin's pnpoly), over
+    // the edges of every ring
     bool inside = false;
-    const auto& v = vertices_;
-    for (std::size_t i = 0, j = v.size() - 1; i < v.size(); j = i++) {
-        if ((v[i].y > p.y) != (v[j].y > p.y)) {
-            const double x_cross =
-                v[i].x + ((p.y - v[i].y) * (v[j].x - v[i].x) / (v[j].y - v[i].y));
-            if (p.x < x_cross) {
-                inside = !inside;
+    std::size_t begin = 0;
+    for (const std::size_t end : ring_ends_) {
+        const std::span<const Point> v(vertices_.data() + begin, end - begin);
+        for (std::size_t i = 0, j = v.size() - 1; i < v.size(); j = i++) {
+            if ((v[i].y > p.y) != (v[j].y > p.y)) {
+                const double x_cross =
+                    v[i].x + ((p.y - v[i].y) * (v[j].x - v[i].x) / (v[j].y - v[i].y));
+                if (p.x < x_cross) {
+                    inside = !inside;
+                }
             }
         }
+        begin = end;
     }
     return inside;
 }
@@ -101,7 +132,23 @@ double Region::area_m2() const {
     if (shape_ == Shape::kCircle) {
         return std::numbers::pi * radius_m_ * radius_m_;
     }
-    return std::fabs(signed_area2(vertices_)) / 2.0;
+    // a ring inside an odd number of others is a hole (even-odd), else it adds area
+    const auto ring = [this](std::size_t k) {
+        const std::size_t begin = k == 0 ? 0 : ring_ends_[k - 1];
+        return std::span<const Point>(vertices_.data() + begin, ring_ends_[k] - begin);
+    };
+    double area = 0.0;
+    for (std::size_t k = 0; k < ring_ends_.size(); ++k) {
+        std::size_t depth = 0;
+        for (std::size_t o = 0; o < ring_ends_.size(); ++o) {
+            if (o != k && Region::polygon({ring(o).begin(), ring(o).end()}).contains(ring(k)[0])) {
+                ++depth;
+            }
+        }
+        const double a = std::fabs(signed_area2(ring(k))) / 2.0;
+        area += depth % 2 == 0 ? a : -a;
+    }
+    return area;
 }
 
 std::vector<EdgeId> edges_in(const RoadNetwork& network, const Region& region) {

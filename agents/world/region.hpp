@@ -1,7 +1,9 @@
-// Region: an area of the map (circle or simple polygon) for area closures, radio blackouts
-// and demand surges. Immutable once built; cheap to copy for circles.
+// Region: an area of the map (circle, polygon, or several rings: a polygon with holes, a
+// multipolygon) for area closures, radio blackouts and demand surges. Immutable once built; cheap
+// to copy for circles.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -22,13 +24,19 @@ class Region {
     // meaning. Throws std::invalid_argument for fewer than 3 vertices, a non-finite
     // coordinate, or zero area.
     static Region polygon(std::vector<Point> vertices);
+    // Several rings under one even-odd rule: a point is inside when it is inside an odd
+    // number of rings, so a GeoJSON Polygon's holes and a MultiPolygon's parts mean what
+    // they say. Each ring as in polygon(); throws std::invalid_argument for no ring.
+    static Region rings(std::vector<std::vector<Point>> rings);
 
     [[nodiscard]] Shape shape() const { return shape_; }
     // circle only (zero for a polygon)
     [[nodiscard]] Point centre() const { return centre_; }
     [[nodiscard]] double radius_m() const { return radius_m_; }
-    // polygon only (empty for a circle)
+    // polygon only (empty for a circle): every ring's vertices, one ring after the other
     [[nodiscard]] std::span<const Point> vertices() const { return vertices_; }
+    // polygon only: where each ring ends in vertices() (one entry for a simple polygon)
+    [[nodiscard]] std::span<const std::size_t> ring_ends() const { return ring_ends_; }
 
     // Circle: boundary inclusive. Polygon: even-odd crossing test; a point exactly on an
     // edge is inside for some edges and outside for others, but the answer is a pure
@@ -46,6 +54,7 @@ class Region {
     Point centre_;
     double radius_m_ = 0.0;
     std::vector<Point> vertices_;
+    std::vector<std::size_t> ring_ends_;
     BoundingBox bounds_;
 };
 

@@ -264,6 +264,11 @@ world::RoadNetwork load_dimacs(const std::filesystem::path& gr,
             const auto projection =
                 detail::Projection::around(static_cast<double>(min_x->x + max_x->x) * 0.5e-6,
                                            static_cast<double>(min_y->y + max_y->y) * 0.5e-6);
+            if (report != nullptr) {
+                report->geographic = true;
+                report->origin_lon = projection.lon0;
+                report->origin_lat = projection.lat0;
+            }
             for (std::size_t i = 0; i < ids.size(); ++i) {
                 positions[i] = projection(static_cast<double>(values[i].x) * 1e-6,
                                           static_cast<double>(values[i].y) * 1e-6);

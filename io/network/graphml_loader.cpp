@@ -112,6 +112,11 @@ class GraphmlParser {
             }
             if (std::isfinite(min_x)) {
                 projection = detail::Projection::around((min_x + max_x) / 2, (min_y + max_y) / 2);
+                if (report != nullptr) {
+                    report->geographic = true;
+                    report->origin_lon = projection.lon0;
+                    report->origin_lat = projection.lat0;
+                }
             }
         }
         world::RoadNetwork::Builder builder;

@@ -27,6 +27,12 @@ struct LoadReport {
     // what the caller should tell the user (no position; the file is named), e.g. that
     // the network has no coordinates
     std::vector<std::string> warnings;
+    // a map read from longitude/latitude (OSM, GraphML lon/lat, DIMACS .co in microdegrees):
+    // the longitude and latitude of its (0, 0), the centre of its nodes' bounding box
+    // (io/network/geo.hpp turns lat/lon into the map's metres); nullopt for metres
+    bool geographic = false;
+    double origin_lon = 0.0;
+    double origin_lat = 0.0;
 };
 
 // what(): "path:line: error: message", or "path: error: message" when line is 0. File content

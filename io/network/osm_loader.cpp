@@ -249,6 +249,11 @@ world::RoadNetwork load_osm(const std::filesystem::path& file, LoadReport* repor
     }
     const auto projection =
         detail::Projection::around((min_lon + max_lon) / 2, (min_lat + max_lat) / 2);
+    if (report != nullptr) {
+        report->geographic = true;
+        report->origin_lon = projection.lon0;
+        report->origin_lat = projection.lat0;
+    }
 
     world::RoadNetwork::Builder builder;
     std::unordered_map<std::uint64_t, NodeId> node_of;

@@ -23,6 +23,7 @@
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/scenario_disruptions.hpp"
 #include "io/scenario/scenario_learning.hpp"
+#include "io/scenario/scenario_places.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io {
@@ -116,8 +117,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.fail(t, "network: missing key 'file' or 'generator'");
     }
     ns.landmarks = static_cast<std::uint32_t>(r.integer(t, "network", "landmarks", 8, 0, 64));
+    ns.max_snap_m = r.real(t, "network", "max_snap_m", 500.0, 0.0, 1e7, true);
     if (has_file) {
-        r.check_keys(t, "network", {"file", "landmarks"});
+        r.check_keys(t, "network", {"file", "landmarks", "max_snap_m"});
         const std::string given = r.string(t, "network", "file", "");
         const toml::node& n = *t.get("file");
         if (given.empty()) {
@@ -140,6 +142,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         try {
             LoadReport report;
             auto net = std::make_unique<world::RoadNetwork>(load_network(p, &report));
+            if (report.geographic) {
+                ns.origin = GeoOrigin{report.origin_lon, report.origin_lat};
+            }
             for (const std::string& w : report.warnings) {
                 warnings.push_back(r.warning(n, "network.file '" + ns.file + "': " + w));
             }
@@ -154,7 +159,7 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.choice(t, "network", "generator", "grid_city", {"grid_city", "random_geometric"});
     if (ns.generator == "grid_city") {
         r.check_keys(t, "network",
-                     {"generator", "landmarks", "rows", "cols", "spacing_m", "jitter",
+                     {"generator", "landmarks", "max_snap_m", "rows", "cols", "spacing_m", "jitter",
                       "arterial_every", "street_speed_mps", "arterial_speed_mps",
                       "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
         world::GridCityParams g;
@@ -196,9 +201,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         }
         return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
     }
-    r.check_keys(
-        t, "network",
-        {"generator", "landmarks", "nodes", "mean_spacing_m", "mean_degree", "speed_mps", "seed"});
+    r.check_keys(t, "network",
+                 {"generator", "landmarks", "max_snap_m", "nodes", "mean_spacing_m", "mean_degree",
+                  "speed_mps", "seed"});
     world::RandomGeometricParams g;
     g.nodes =
         static_cast<std::size_t>(r.integer(t, "network", "nodes", 1000, 2, kMaxGeneratedNodes));
@@ -404,27 +409,14 @@ void read_depots(const Reader& r, toml::table& root, double default_demand, Scen
         toml::table& t = *a[i].as_table();
         const std::string w = entry("depots", i);
         r.check_keys(t, w,
-                     {"id", "node", "x", "y", "docks", "dock_service", "charging_points",
-                      "charge_power_kw", "stock", "demand_per_hour"});
+                     {"id", "node", "x", "y", "lat", "lon", "docks", "dock_service",
+                      "charging_points", "charge_power_kw", "stock", "demand_per_hour"});
         agents::DepotSpec d;
         s.depot_ids.push_back("");
         std::vector<std::string> seen(s.depot_ids.begin(), s.depot_ids.end() - 1);
         s.depot_ids.back() = r.id(t, w, seen);
-        // the node: by id, or the one nearest to x/y (metres)
-        const bool has_node = t.contains("node");
-        const bool has_xy = t.contains("x") || t.contains("y");
-        if (has_node && has_xy) {
-            r.fail(*t.get("node"), w + ": give either node or x/y, not both");
-        }
-        if (!has_node && !has_xy) {
-            r.fail(t, w + ": missing key 'node' (or 'x' and 'y')");
-        }
-        if (has_node) {
-            d.node = static_cast<world::NodeId>(r.required_integer(t, w, "node", 0, 0xFFFFFFFELL));
-        } else {
-            r.required_real(t, w, "x", -1e8, 1e8);
-            r.required_real(t, w, "y", -1e8, 1e8);
-        }
+        // the node: by id, or the one nearest to x/y (metres) or lat/lon (scenario_places)
+        read_depot_position(r, t, w, d);
         d.docks = static_cast<std::uint32_t>(r.integer(t, w, "docks", 2, 1, 10'000));
         toml::table& law = r.table(t, w, "dock_service");
         const std::string lw = w + ".dock_service";
@@ -441,26 +433,6 @@ void read_depots(const Reader& r, toml::table& root, double default_demand, Scen
             r.integer(t, w, "stock", 1'000'000, 0, 1'000'000'000'000'000LL));
         d.demand_per_hour = r.real(t, w, "demand_per_hour", default_demand, 0.0, 1e6);
         s.spec.depots.push_back(d);
-    }
-}
-
-// depot nodes on the built network: node ids checked, x/y to the nearest node
-void place_depots(const Reader& r, toml::table& root, const world::RoadNetwork& net, Scenario& s) {
-    toml::array& a = *root.get("depots")->as_array();
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const toml::table& t = *a[i].as_table();
-        agents::DepotSpec& d = s.spec.depots[i];
-        if (const toml::node* n = t.get("node"); n != nullptr) {
-            if (d.node >= net.node_count()) {
-                r.fail(*n, entry("depots", i) + ".node " + std::to_string(d.node) +
-                               " is not a node of the network (" +
-                               std::to_string(net.node_count()) + " nodes)");
-            }
-        } else {
-            const double x = t.get("x")->value<double>().value_or(0.0);
-            const double y = t.get("y")->value<double>().value_or(0.0);
-            d.node = agents::nearest_node(net, {x, y});
-        }
     }
 }
 

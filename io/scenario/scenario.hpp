@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/world/road_network.hpp"
+#include "io/network/geo.hpp"
 
 namespace swarm::io {
 
@@ -76,6 +78,23 @@ struct NetworkSettings {
     std::string file;             // resolved path when the network comes from a file
     std::string generator;        // "grid_city" or "random_geometric" otherwise
     std::uint32_t landmarks = 8;  // ALT landmarks of the router
+    // a point (depot) farther than this from every node of the network is refused
+    double max_snap_m = 500.0;
+    // the map was read from longitude/latitude (io/network/geo.hpp): scenario positions may
+    // be lat/lon, projected around `origin`
+    std::optional<GeoOrigin> origin;
+};
+
+// A position of the scenario put on the network's nearest node (docs/scenarios.md,
+// "Positions")
+struct SnappedPoint {
+    std::string what;         // "depots[0] 'north'"
+    bool geographic = false;  // given as lat/lon (else x/y in metres)
+    double lat = 0.0;
+    double lon = 0.0;
+    world::Point point;  // in the network's metres
+    world::NodeId node = world::kNoNode;
+    double distance_m = 0.0;  // from the point to the node
 };
 
 struct Scenario {
@@ -89,6 +108,8 @@ struct Scenario {
     std::vector<std::string> fleet_ids;
     // the network the spec points to (stable address: moving the Scenario keeps it valid)
     std::unique_ptr<world::RoadNetwork> network;
+    // depots given by position, as they were put on the network (declaration order)
+    std::vector<SnappedPoint> snapped;
     agents::FleetSpec spec;
     // the document after overrides and defaults, as TOML text (stored in traces)
     std::string resolved_toml;

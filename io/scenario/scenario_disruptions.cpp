@@ -19,6 +19,7 @@
 #include "io/network/network_loader.hpp"
 #include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
+#include "io/scenario/scenario_places.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io::detail {
@@ -32,38 +33,6 @@ std::vector<std::string> disruption_kind_names() {
         names.emplace_back(k.name);
     }
     return names;
-}
-
-world::Region read_area(const Reader& r, toml::table& t, const std::string& w) {
-    toml::table& a = r.table(t, w, "area");
-    const std::string aw = w + ".area";
-    r.check_keys(a, aw, {"x", "y", "radius_m", "polygon"});
-    if (a.contains("polygon")) {
-        const toml::node& pn = *a.get("polygon");
-        const toml::array* arr = pn.as_array();
-        if (arr == nullptr || arr->size() < 3) {
-            r.fail(pn, aw + ".polygon must be an array of at least 3 [x, y] points");
-        }
-        std::vector<world::Point> pts;
-        for (const toml::node& v : *arr) {
-            const toml::array* xy = v.as_array();
-            if (xy == nullptr || xy->size() != 2 || !(*xy)[0].is_number() ||
-                !(*xy)[1].is_number()) {
-                r.fail(v, aw + ".polygon points must be [x, y] pairs of numbers");
-            }
-            pts.push_back(
-                {(*xy)[0].value<double>().value_or(0.0), (*xy)[1].value<double>().value_or(0.0)});
-        }
-        try {
-            return world::Region::polygon(std::move(pts));
-        } catch (const std::invalid_argument& e) {
-            r.fail(pn, aw + ".polygon: " + e.what());
-        }
-    }
-    const double x = r.required_real(a, aw, "x", -1e8, 1e8);
-    const double y = r.required_real(a, aw, "y", -1e8, 1e8);
-    const double radius = r.required_real(a, aw, "radius_m", 0.0, 1e7, true);
-    return world::Region::circle({x, y}, radius);
 }
 
 }  // namespace
@@ -175,7 +144,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             if (info.area == agents::AreaUse::kNo) {
                 r.fail(*t.get("area"), w + ".area is not used by " + kind);
             }
-            act.area = read_area(r, t, w);
+            act.area = read_area(r, t, w, net, s);
         } else if (info.area == agents::AreaUse::kRequired) {
             r.fail(t, w + ": " + kind + " needs an area");
         }
@@ -217,7 +186,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                     }
                 }
             } else {
-                act.edges = world::edges_in(*net, *act.area);
+                act.edges = world::edges_in(*net, *act.area);  // read_area: set with a network
                 if (act.edges.empty()) {
                     r.fail(*t.get("area"), w + ".area holds no road of the network");
                 }

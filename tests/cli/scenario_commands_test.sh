@@ -16,11 +16,11 @@ fail() {
     failures=$((failures + 1))
 }
 
-# every shipped scenario validates; monaco only with the shared map
+# every shipped scenario validates; monaco* only with the shared map
 monaco=$src/../shared/data/monaco.osm.pbf
 for scenario in "$src"/scenarios/*.toml; do
     case $scenario in
-        */monaco.toml)
+        */monaco*.toml)
             if [ -f "$monaco" ]; then
                 "$swarmsim" validate "$scenario" --set "network.file=$monaco" >out.txt 2>err.txt ||
                     fail "validate $scenario exited $?: $(cat err.txt)"
@@ -47,7 +47,7 @@ for scenario in "$src"/scenarios/*.toml; do
         disrupted=1
     fi
     case $scenario in
-        */monaco.toml)
+        */monaco*.toml)
             [ -f "$monaco" ] || continue
             set -- "$@" --set "network.file=$monaco"
             ;;

@@ -159,3 +159,25 @@ TEST_CASE("edges_in matches a brute-force test on a grid city") {
     CHECK(edges.size() < net.edge_count() / 2);
     CHECK(std::is_sorted(edges.begin(), edges.end()));
 }
+
+TEST_CASE("region rings: a polygon with a hole, a multipolygon") {
+    // a 100 m square with a 20 m hole, and a second square apart
+    const std::vector<Point> outer = {{0, 0}, {100, 0}, {100, 100}, {0, 100}};
+    const std::vector<Point> hole = {{40, 40}, {60, 40}, {60, 60}, {40, 60}};
+    const std::vector<Point> apart = {{200, 0}, {210, 0}, {210, 10}};
+    const Region r = Region::rings({outer, hole, apart});
+    CHECK(r.shape() == Region::Shape::kPolygon);
+    CHECK(r.ring_ends().size() == 3);
+    CHECK(r.contains({10, 10}));
+    CHECK_FALSE(r.contains({50, 50}));  // in the hole
+    CHECK(r.contains({208, 1}));
+    CHECK_FALSE(r.contains({150, 5}));  // between the parts
+    CHECK(r.area_m2() == doctest::Approx(100.0 * 100 - 20 * 20 + 50));
+    CHECK(r.bounds().max.x == 210.0);
+    // one ring is a polygon
+    const Region one = Region::rings({outer});
+    CHECK(one.area_m2() == doctest::Approx(Region::polygon(outer).area_m2()));
+    CHECK_THROWS_AS((void)Region::rings({}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS((void)Region::rings({outer, {{0, 0}, {1, 1}}}),
+                         doctest::Contains("ring 1"), std::invalid_argument);
+}

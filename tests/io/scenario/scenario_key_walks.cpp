@@ -54,6 +54,7 @@ const std::map<std::string, Walk>& walks() {
         {"network.file", change("@dimacs")},  // a small .gr/.co pair the test writes
         {"network.generator", change("\"random_geometric\"")},
         {"network.landmarks", change("2")},
+        {"network.max_snap_m", change("10000.0")},
         {"network.rows", change("8")},
         {"network.cols", change("8")},
         {"network.jitter", change("0.3")},
@@ -73,6 +74,10 @@ const std::map<std::string, Walk>& walks() {
         {"depots.node", change("5")},
         {"depots.x", change("300.0").on("b")},
         {"depots.y", change("300.0").on("b")},
+        {"depots.lat", skipped("needs a map read from longitude/latitude: "
+                               "tests/io/scenario/scenario_places_test.cpp")},
+        {"depots.lon", skipped("needs a map read from longitude/latitude: "
+                               "tests/io/scenario/scenario_places_test.cpp")},
         {"depots.docks", change("1")},
         {"depots.dock_service", change("{ law = \"fixed\", mean_s = 20.0 }")},
         {"depots.charging_points", change("1").given({"depots.a.charge_power_kw=5.0"})},
