@@ -1,85 +1,77 @@
 #include "agents/routing/dijkstra.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <queue>
 #include <stdexcept>
-#include <utility>
 
 namespace swarm::routing {
 
-namespace {}  // namespace
-
 DijkstraRouter::DijkstraRouter(const world::RoadNetwork& network)
-    : network_(network),
-      dist_(network.node_count(), kUnreachable),
-      parent_(network.node_count(), world::kNoEdge),
-      settled_(network.node_count(), 0) {}
+    : network_(network), space_(network.node_count()) {
+    space_.heap().reserve(1024);
+}
 
-void DijkstraRouter::run(NodeId from, NodeId to, const RouteView& view, double max_time_s) {
-    check_node(network_, from);
-    check_view(network_, view);
-    // reset only what the previous query touched
-    for (const NodeId node : touched_) {
-        dist_[node] = kUnreachable;
-        parent_[node] = world::kNoEdge;
-        settled_[node] = 0;
-    }
-    touched_.clear();
+template <class Times>
+bool DijkstraRouter::run_with(NodeId from, NodeId to, Times times, const world::EdgeMask* closed,
+                              double max_time_s) {
+    space_.begin_query();
     stats_ = {};
-
-    using Entry = std::pair<double, NodeId>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
-    dist_[from] = 0.0;
-    touched_.push_back(from);
-    queue.push({0.0, from});
+    const std::uint32_t gen = space_.generation();
+    auto& heap = space_.heap();
+    const auto first_out = network_.first_out();
+    const auto heads = network_.targets();
+    space_.label(from) = {0.0, 0.0, world::kNoEdge, gen};
+    heap.push(0.0, from);
     ++stats_.pushed;
-    while (!queue.empty()) {
-        const auto [d, u] = queue.top();
-        queue.pop();
-        if (settled_[u] != 0) {
+    while (!heap.empty()) {
+        const auto [d, u] = heap.pop();
+        // stale: u was reached again more cheaply after this entry was pushed
+        if (d > space_.label(u).dist) {
             continue;
         }
         if (d > max_time_s) {
             break;
         }
-        settled_[u] = 1;
         ++stats_.settled;
         if (u == to) {
-            break;
+            return true;
         }
-        for (const EdgeId e : network_.out_edges(u)) {
-            if (view.closed != nullptr && view.closed->test(e)) {
+        for (EdgeId e = first_out[u], end = first_out[u + 1]; e < end; ++e) {
+            if (closed != nullptr && closed->test(e)) {
                 continue;
             }
-            const double w = edge_time(network_, view, e);
-            const NodeId v = network_.target(e);
-            if (d + w < dist_[v]) {
-                if (dist_[v] == kUnreachable) {
-                    touched_.push_back(v);
-                }
-                dist_[v] = d + w;
-                parent_[v] = e;
-                queue.push({d + w, v});
+            const NodeId v = heads[e];
+            const double g = d + static_cast<double>(times[e]);
+            detail::NodeLabel& lv = space_.label(v);
+            if (lv.stamp != gen || g < lv.dist) {
+                lv = {g, 0.0, e, gen};
+                heap.push(g, v);
                 ++stats_.pushed;
             }
         }
     }
+    return false;
+}
+
+bool DijkstraRouter::run(NodeId from, NodeId to, const RouteView& view, double max_time_s) {
+    check_node(network_, from);
+    check_view(network_, view);
+    return detail::with_edge_times(network_, view, [&](auto times) {
+        return run_with(from, to, times, view.closed, max_time_s);
+    });
 }
 
 Route DijkstraRouter::fastest(NodeId from, NodeId to, const RouteView& view) {
     check_node(network_, to);
-    run(from, to, view, kUnreachable);
     Route route;
     route.from = from;
     route.to = to;
-    if (settled_[to] == 0) {
+    if (!run(from, to, view, kUnreachable)) {
         return route;
     }
     route.found = true;
-    route.travel_time_s = dist_[to];
+    route.travel_time_s = space_.label(to).dist;
     for (NodeId node = to; node != from;) {
-        const EdgeId e = parent_[node];
+        const EdgeId e = space_.label(node).parent;
         route.edges.push_back(e);
         route.length_m += network_.length_m(e);
         node = network_.source(e);
@@ -90,8 +82,7 @@ Route DijkstraRouter::fastest(NodeId from, NodeId to, const RouteView& view) {
 
 double DijkstraRouter::travel_time(NodeId from, NodeId to, const RouteView& view) {
     check_node(network_, to);
-    run(from, to, view, kUnreachable);
-    return settled_[to] != 0 ? dist_[to] : kUnreachable;
+    return run(from, to, view, kUnreachable) ? space_.label(to).dist : kUnreachable;
 }
 
 void DijkstraRouter::travel_times(NodeId from, std::span<const NodeId> targets,
@@ -106,7 +97,8 @@ void DijkstraRouter::travel_times(NodeId from, std::span<const NodeId> targets,
     run(from, world::kNoNode, view, max_time_s);
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const NodeId t = targets[i];
-        out[i] = settled_[t] != 0 && dist_[t] <= max_time_s ? dist_[t] : kUnreachable;
+        out[i] = space_.reached(t) && space_.label(t).dist <= max_time_s ? space_.label(t).dist
+                                                                         : kUnreachable;
     }
 }
 

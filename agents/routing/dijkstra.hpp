@@ -1,5 +1,7 @@
-// Plain Dijkstra: the reference every faster router is tested against. Deliberately simple
-// (std::priority_queue, double labels, a touched list to reset); not thread-safe.
+// Plain Dijkstra: the reference every faster router is tested against. No bound, no
+// preprocessing; the scratch is the A* router's (generation-stamped labels, so no O(N) reset,
+// and a 4-ary heap with lazy deletion), which makes it at least as fast as Boost.Graph's
+// dijkstra_shortest_paths (bench/routing). Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "agents/routing/router.hpp"
+#include "agents/routing/search_space.hpp"
 
 namespace swarm::routing {
 
@@ -26,14 +29,15 @@ class DijkstraRouter final : public Router {
 
   private:
     // settles nodes from `from` until `to` is settled (kNoNode: until the queue is empty or
-    // the next time exceeds max_time_s)
-    void run(NodeId from, NodeId to, const RouteView& view, double max_time_s);
+    // the next time exceeds max_time_s); true when `to` was settled. Afterwards every reached
+    // node whose time is <= max_time_s (or `to`) holds its final time.
+    bool run(NodeId from, NodeId to, const RouteView& view, double max_time_s);
+    template <class Times>
+    bool run_with(NodeId from, NodeId to, Times times, const world::EdgeMask* closed,
+                  double max_time_s);
 
     const world::RoadNetwork& network_;
-    std::vector<double> dist_;
-    std::vector<EdgeId> parent_;
-    std::vector<char> settled_;
-    std::vector<NodeId> touched_;
+    detail::SearchSpace space_;
     QueryStats stats_;
 };
 
