@@ -180,7 +180,7 @@ void run_dijkstra_vs_boost(const world::RoadNetwork& net, const Options& opt) {
         for (std::size_t v = 0; v < all.size(); ++v) {
             const double b =
                 dist[v] == std::numeric_limits<double>::max() ? routing::kUnreachable : dist[v];
-            differ += b != mine[v] ? 1 : 0;
+            differ += b != mine[v] ? 1U : 0U;
         }
     };
     const double t_ours = median_seconds(opt.repeats, [&](std::size_t) {
