@@ -36,48 +36,51 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const double* w) {
     const auto heads = top.heads();
     const auto parent = top.parents();
     stats_ = {};
-    fwd_[s] = 0.0;
-    for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        ++stats_.settled;
-        const double dx = fwd_[x];
-        if (dx == kUnreachable) {
-            continue;
-        }
-        for (std::uint32_t a = first_up[x], end = first_up[x + 1]; a < end; ++a) {
-            const double d = dx + w[2 * a];
-            const std::uint32_t y = heads[a];
-            if (d < fwd_[y]) {
-                fwd_[y] = d;
-                fwd_arc_[y] = a;
-                ++stats_.pushed;
-            }
-        }
-    }
-    // backward: the meeting node lies on both tree paths (their common ancestors)
     double best = kUnreachable;
     meet_ = kNone;
-    bwd_[t] = 0.0;
-    for (std::uint32_t x = t; x != kNone; x = parent[x]) {
-        ++stats_.settled;
-        const double dx = bwd_[x];
-        if (dx == kUnreachable) {
-            continue;
-        }
-        if (fwd_[x] + dx < best) {
-            best = fwd_[x] + dx;
-            meet_ = x;
-        }
+    // relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down)
+    const auto relax = [&](std::uint32_t x, std::vector<double>& dist,
+                           std::vector<std::uint32_t>& arc_of, std::uint32_t dir) {
+        const double dx = dist[x];
+        // pruned: nothing through x can beat the best meeting found so far
         if (dx >= best) {
-            continue;  // nothing above can beat best through x
+            return;
         }
         for (std::uint32_t a = first_up[x], end = first_up[x + 1]; a < end; ++a) {
-            const double d = dx + w[2 * a + 1];
+            const double d = dx + w[2 * a + dir];
             const std::uint32_t y = heads[a];
-            if (d < bwd_[y]) {
-                bwd_[y] = d;
-                bwd_arc_[y] = a;
+            if (d < dist[y]) {
+                dist[y] = d;
+                arc_of[y] = a;
                 ++stats_.pushed;
             }
+        }
+    };
+    fwd_[s] = 0.0;
+    bwd_[t] = 0.0;
+    // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
+    // only common ancestors can be meeting nodes
+    std::uint32_t x = s;
+    std::uint32_t y = t;
+    while (x != kNone || y != kNone) {
+        if (x == y) {
+            stats_.settled += 2;
+            if (fwd_[x] + bwd_[x] < best) {
+                best = fwd_[x] + bwd_[x];
+                meet_ = x;
+            }
+            relax(x, fwd_, fwd_arc_, 0);
+            relax(x, bwd_, bwd_arc_, 1);
+            x = parent[x];
+            y = x;
+        } else if (y == kNone || (x != kNone && x < y)) {
+            ++stats_.settled;
+            relax(x, fwd_, fwd_arc_, 0);
+            x = parent[x];
+        } else {
+            ++stats_.settled;
+            relax(y, bwd_, bwd_arc_, 1);
+            y = parent[y];
         }
     }
     return best;

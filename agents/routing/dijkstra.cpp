@@ -6,28 +6,85 @@
 namespace swarm::routing {
 
 DijkstraRouter::DijkstraRouter(const world::RoadNetwork& network)
-    : network_(network), space_(network.node_count()) {
-    space_.heap().reserve(1024);
+    : network_(network),
+      dist_(network.node_count(), kUnreachable),
+      parent_(network.node_count(), world::kNoEdge),
+      heap_pos_(network.node_count(), 0) {
+    heap_.reserve(1024);
 }
 
-template <class Times>
+void DijkstraRouter::sift_up(std::size_t i, NodeId node) {
+    const double key = dist_[node];
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / 4;
+        if (dist_[heap_[parent]] <= key) {
+            break;
+        }
+        heap_[i] = heap_[parent];
+        heap_pos_[heap_[i]] = static_cast<std::uint32_t>(i);
+        i = parent;
+    }
+    heap_[i] = node;
+    heap_pos_[node] = static_cast<std::uint32_t>(i);
+}
+
+NodeId DijkstraRouter::pop() {
+    const NodeId top = heap_.front();
+    const NodeId last = heap_.back();
+    heap_.pop_back();
+    const std::size_t n = heap_.size();
+    if (n == 0) {
+        return top;
+    }
+    const double key = dist_[last];
+    std::size_t i = 0;
+    for (;;) {
+        const std::size_t first = 4 * i + 1;
+        if (first >= n) {
+            break;
+        }
+        const std::size_t end = std::min(first + 4, n);
+        std::size_t best = first;
+        double best_key = dist_[heap_[first]];
+        for (std::size_t c = first + 1; c < end; ++c) {
+            const double k = dist_[heap_[c]];
+            if (k < best_key) {
+                best = c;
+                best_key = k;
+            }
+        }
+        if (best_key >= key) {
+            break;
+        }
+        heap_[i] = heap_[best];
+        heap_pos_[heap_[i]] = static_cast<std::uint32_t>(i);
+        i = best;
+    }
+    heap_[i] = last;
+    heap_pos_[last] = static_cast<std::uint32_t>(i);
+    return top;
+}
+
+template <bool kMasked, class Times>
 bool DijkstraRouter::run_with(NodeId from, NodeId to, Times times, const world::EdgeMask* closed,
                               double max_time_s) {
-    space_.begin_query();
+    for (const NodeId node : touched_) {
+        dist_[node] = kUnreachable;
+    }
+    touched_.clear();
     stats_ = {};
-    const std::uint32_t gen = space_.generation();
-    auto& heap = space_.heap();
+    heap_.clear();
     const auto first_out = network_.first_out();
     const auto heads = network_.targets();
-    space_.label(from) = {0.0, 0.0, world::kNoEdge, gen};
-    heap.push(0.0, from);
+    dist_[from] = 0.0;
+    parent_[from] = world::kNoEdge;
+    touched_.push_back(from);
+    heap_.push_back(from);
+    heap_pos_[from] = 0;
     ++stats_.pushed;
-    while (!heap.empty()) {
-        const auto [d, u] = heap.pop();
-        // stale: u was reached again more cheaply after this entry was pushed
-        if (d > space_.label(u).dist) {
-            continue;
-        }
+    while (!heap_.empty()) {
+        const NodeId u = pop();
+        const double d = dist_[u];
         if (d > max_time_s) {
             break;
         }
@@ -36,16 +93,26 @@ bool DijkstraRouter::run_with(NodeId from, NodeId to, Times times, const world::
             return true;
         }
         for (EdgeId e = first_out[u], end = first_out[u + 1]; e < end; ++e) {
-            if (closed != nullptr && closed->test(e)) {
-                continue;
+            if constexpr (kMasked) {
+                if (closed->test(e)) {
+                    continue;
+                }
             }
             const NodeId v = heads[e];
             const double g = d + static_cast<double>(times[e]);
-            detail::NodeLabel& lv = space_.label(v);
-            if (lv.stamp != gen || g < lv.dist) {
-                lv = {g, 0.0, e, gen};
-                heap.push(g, v);
-                ++stats_.pushed;
+            const double old = dist_[v];
+            if (g < old) {
+                dist_[v] = g;
+                parent_[v] = e;
+                if (old == kUnreachable) {
+                    touched_.push_back(v);
+                    heap_.push_back(v);
+                    sift_up(heap_.size() - 1, v);
+                    ++stats_.pushed;
+                } else {
+                    // v is still queued: a settled node's time is <= d <= g
+                    sift_up(heap_pos_[v], v);
+                }
             }
         }
     }
@@ -56,7 +123,8 @@ bool DijkstraRouter::run(NodeId from, NodeId to, const RouteView& view, double m
     check_node(network_, from);
     check_view(network_, view);
     return detail::with_edge_times(network_, view, [&](auto times) {
-        return run_with(from, to, times, view.closed, max_time_s);
+        return view.closed != nullptr ? run_with<true>(from, to, times, view.closed, max_time_s)
+                                      : run_with<false>(from, to, times, nullptr, max_time_s);
     });
 }
 
@@ -69,9 +137,9 @@ Route DijkstraRouter::fastest(NodeId from, NodeId to, const RouteView& view) {
         return route;
     }
     route.found = true;
-    route.travel_time_s = space_.label(to).dist;
+    route.travel_time_s = dist_[to];
     for (NodeId node = to; node != from;) {
-        const EdgeId e = space_.label(node).parent;
+        const EdgeId e = parent_[node];
         route.edges.push_back(e);
         route.length_m += network_.length_m(e);
         node = network_.source(e);
@@ -82,7 +150,7 @@ Route DijkstraRouter::fastest(NodeId from, NodeId to, const RouteView& view) {
 
 double DijkstraRouter::travel_time(NodeId from, NodeId to, const RouteView& view) {
     check_node(network_, to);
-    return run(from, to, view, kUnreachable) ? space_.label(to).dist : kUnreachable;
+    return run(from, to, view, kUnreachable) ? dist_[to] : kUnreachable;
 }
 
 void DijkstraRouter::travel_times(NodeId from, std::span<const NodeId> targets,
@@ -97,8 +165,7 @@ void DijkstraRouter::travel_times(NodeId from, std::span<const NodeId> targets,
     run(from, world::kNoNode, view, max_time_s);
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const NodeId t = targets[i];
-        out[i] = space_.reached(t) && space_.label(t).dist <= max_time_s ? space_.label(t).dist
-                                                                         : kUnreachable;
+        out[i] = reached(t) && dist_[t] <= max_time_s ? dist_[t] : kUnreachable;
     }
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -67,6 +68,12 @@ std::vector<world::NodeId> random_nodes(const world::RoadNetwork& net, std::size
         v = static_cast<world::NodeId>(rng() % net.node_count());
     }
     return nodes;
+}
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // median seconds of fn() over the repeats
@@ -183,23 +190,33 @@ void run_dijkstra_vs_boost(const world::RoadNetwork& net, const Options& opt) {
             differ += b != mine[v] ? 1U : 0U;
         }
     };
-    const double t_ours = median_seconds(opt.repeats, [&](std::size_t) {
+    // interleaved per repeat and timed in thread CPU seconds, so that a busy machine (other
+    // processes taking the core) skews the three alike and not whoever ran during a spike
+    std::vector<double> ours_s;
+    std::vector<double> boost_s;
+    std::vector<double> boost_nc_s;
+    for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.repeats); ++r) {
+        double t0 = thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             ours.travel_times(s, {}, {});
         }
-    });
-    const double t_boost = median_seconds(opt.repeats, [&](std::size_t) {
+        ours_s.push_back(thread_cpu_seconds() - t0);
+        t0 = thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             boost::dijkstra_shortest_paths(
                 g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
         }
-    });
-    const double t_boost_nc = median_seconds(opt.repeats, [&](std::size_t) {
+        boost_s.push_back(thread_cpu_seconds() - t0);
+        t0 = thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             boost::dijkstra_shortest_paths_no_color_map(
                 g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
         }
-    });
+        boost_nc_s.push_back(thread_cpu_seconds() - t0);
+    }
+    const double t_ours = bench::median(ours_s);
+    const double t_boost = bench::median(boost_s);
+    const double t_boost_nc = bench::median(boost_nc_s);
     for (const world::NodeId s : sources) {
         ours.travel_times(s, all, mine);
         boost::dijkstra_shortest_paths(
@@ -207,7 +224,7 @@ void run_dijkstra_vs_boost(const world::RoadNetwork& net, const Options& opt) {
         compare();
     }
     const double n = static_cast<double>(sources.size());
-    std::printf("  one-to-all Dijkstra, %zu sources (ms per search, median of %zu):\n",
+    std::printf("  one-to-all Dijkstra, %zu sources (CPU ms per search, median of %zu):\n",
                 sources.size(), opt.repeats);
     std::printf("    ours (DijkstraRouter)            %8.2f ms\n", 1e3 * t_ours / n);
     std::printf("    boost dijkstra_shortest_paths    %8.2f ms  (ours %.2fx its speed)\n",
