@@ -30,11 +30,11 @@ void CchRouter::check_metric(const CchMetric& metric) const {
     }
 }
 
-double CchRouter::search(std::uint32_t s, std::uint32_t t, const double* w) {
-    const CchTopology& top = *topology_;
-    const auto first_up = top.first_up();
-    const auto heads = top.heads();
-    const auto parent = top.parents();
+double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
+    const auto first_up = metric.query_first();
+    const auto heads = metric.query_heads();
+    const double* w = metric.query_weights().data();
+    const auto parent = topology_->parents();
     stats_ = {};
     double best = kUnreachable;
     meet_ = kNone;
@@ -112,18 +112,19 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const std::uint32_t s = top.rank(from);
     const std::uint32_t t = top.rank(to);
-    const double best = search(s, t, metric.weights().data());
+    const double best = search(s, t, metric);
     if (best != kUnreachable) {
         // up arcs from s to the meeting node, then down arcs to t
+        const auto arc_of = metric.query_arcs();
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t a = fwd_arc_[x];
+            const std::uint32_t a = arc_of[fwd_arc_[x]];
             slots_.push_back(2 * a);
             x = top.tail(a);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t a = bwd_arc_[x];
+            const std::uint32_t a = arc_of[bwd_arc_[x]];
             slots_.push_back(2 * a + 1);
             x = top.tail(a);
         }
@@ -150,15 +151,16 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
     }
     const std::uint32_t s = topology_->rank(from);
     const std::uint32_t t = topology_->rank(to);
-    const double best = search(s, t, metric.weights().data());
+    const double best = search(s, t, metric);
     clear(s, t);
     return best;
 }
 
-void CchRouter::fill_buckets(std::span<const NodeId> targets, const double* w) {
+void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
     const CchTopology& top = *topology_;
-    const auto first_up = top.first_up();
-    const auto heads = top.heads();
+    const auto first_up = metric.query_first();
+    const auto heads = metric.query_heads();
+    const double* w = metric.query_weights().data();
     const auto parent = top.parents();
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
@@ -199,10 +201,11 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const double* w) {
     }
 }
 
-void CchRouter::scan_buckets(NodeId from, std::span<double> out, const double* w) {
+void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric) {
     const CchTopology& top = *topology_;
-    const auto first_up = top.first_up();
-    const auto heads = top.heads();
+    const auto first_up = metric.query_first();
+    const auto heads = metric.query_heads();
+    const double* w = metric.query_weights().data();
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
@@ -244,9 +247,8 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         check_node(network(), t);
     }
     stats_ = {};
-    const double* w = metric.weights().data();
-    fill_buckets(targets, w);
-    scan_buckets(from, out, w);
+    fill_buckets(targets, metric);
+    scan_buckets(from, out, metric);
     for (double& o : out) {
         if (o > max_time_s) {
             o = kUnreachable;
@@ -267,10 +269,9 @@ void CchRouter::travel_time_matrix(std::span<const NodeId> sources, std::span<co
         check_node(network(), n);
     }
     stats_ = {};
-    const double* w = metric.weights().data();
-    fill_buckets(targets, w);
+    fill_buckets(targets, metric);
     for (std::size_t i = 0; i < sources.size(); ++i) {
-        scan_buckets(sources[i], out.subspan(i * targets.size(), targets.size()), w);
+        scan_buckets(sources[i], out.subspan(i * targets.size(), targets.size()), metric);
     }
 }
 

@@ -68,19 +68,19 @@ class CchRouter final : public Router {
 
     void check_metric(const CchMetric& metric) const;
     // forward search from s and backward from t; returns the time, sets meet_
-    double search(std::uint32_t s, std::uint32_t t, const double* w);
+    double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
     // resets the labels along both tree paths
     void clear(std::uint32_t s, std::uint32_t t);
-    void fill_buckets(std::span<const NodeId> targets, const double* w);
+    void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
     // forward search from `from`, bucket scan into out (min), labels reset after
-    void scan_buckets(NodeId from, std::span<double> out, const double* w);
+    void scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric);
 
     std::shared_ptr<const CchTopology> topology_;
     std::shared_ptr<const CchMetric> free_flow_;
     AStarRouter fallback_;
     std::vector<double> fwd_;  // by rank, +inf outside the current query
     std::vector<double> bwd_;
-    std::vector<std::uint32_t> fwd_arc_;  // arc that set fwd_ (its tail is the predecessor)
+    std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
     std::vector<std::uint32_t> bwd_arc_;
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking

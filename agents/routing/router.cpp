@@ -51,7 +51,9 @@ RouterFactory::RouterFactory(const world::RoadNetwork& network, const RouterOpti
     }
     if (options.kind == RouterKind::kCch) {
         cch_topology_ = std::make_shared<const CchTopology>(network, options.seed);
-        cch_free_flow_ = std::make_shared<const CchMetric>(cch_topology_);
+        // customized once and queried most: worth the perfect customization
+        cch_free_flow_ = std::make_shared<const CchMetric>(cch_topology_, RouteView{},
+                                                           CchMetric::Mode::kPerfect);
     }
 }
 

@@ -105,29 +105,54 @@ void run_cch(const world::RoadNetwork& net, const Options& opt, const Pairs& pai
         "%zu, %.1f MB\n",
         bench::median(contract_s), top->arc_count(), top->triangle_count(), top->tree_height(),
         static_cast<double>(top->memory_bytes()) / 1e6);
-    std::vector<double> custom_s;
-    for (std::size_t r = 0; r < opt.repeats; ++r) {
-        const routing::CchMetric m(top);
-        custom_s.push_back(m.customization_seconds());
-    }
-    const auto free = std::make_shared<const routing::CchMetric>(top);
-    std::printf("  CCH customization:          %8.3f s   (free flow, %.1f MB per metric)\n",
-                bench::median(custom_s), static_cast<double>(free->memory_bytes()) / 1e6);
-    // a new closure on a used road, then the whole metric again (what a barrier would do)
+    using Mode = routing::CchMetric::Mode;
+    const auto free =
+        std::make_shared<const routing::CchMetric>(top, routing::RouteView{}, Mode::kPerfect);
     routing::CchRouter router(free);
-    routing::CchMetric metric(top);
-    world::EdgeMask mask(net.edge_count());
-    const double recustomize = median_seconds(opt.repeats, [&](std::size_t r) {
-        const routing::Route route = router.fastest(pairs[r].first, pairs[r].second);
-        if (!route.edges.empty()) {
-            mask.set(route.edges[route.edges.size() / 2]);
+    for (const Mode mode : {Mode::kPerfect, Mode::kBasic}) {
+        const char* name = mode == Mode::kPerfect ? "perfect" : "basic";
+        std::vector<double> custom_s;
+        std::size_t bytes = 0;
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < opt.repeats; ++r) {
+            const routing::CchMetric m(top, {}, mode);
+            custom_s.push_back(m.customization_seconds());
+            bytes = m.memory_bytes();
+            kept = m.query_heads().size();
         }
-        metric.customize(routing::RouteView{&mask});
-    });
-    std::printf("  CCH re-customization:       %8.3f s   (after one more closure, %zu closed)\n",
-                recustomize, mask.count());
-    measure("cch, with path", router, pairs, true, opt.repeats);
-    measure("cch, time only", router, pairs, false, opt.repeats);
+        std::printf(
+            "  CCH customization, %-7s   %8.3f s   (free flow; %zu arcs for queries, "
+            "%.1f MB)\n",
+            name, bench::median(custom_s), kept, static_cast<double>(bytes) / 1e6);
+        // a new closure on a used road, then the whole metric again (what a barrier would do)
+        routing::CchMetric metric(top, {}, mode);
+        world::EdgeMask mask(net.edge_count());
+        const double recustomize = median_seconds(opt.repeats, [&](std::size_t r) {
+            const routing::Route route = router.fastest(pairs[r].first, pairs[r].second);
+            if (!route.edges.empty()) {
+                mask.set(route.edges[route.edges.size() / 2]);
+            }
+            metric.customize(routing::RouteView{&mask});
+        });
+        std::printf("  CCH re-customization, %-7s%7.3f s   (after one more closure, %zu closed)\n",
+                    name, recustomize, mask.count());
+        // point-to-point under that metric (explicit CchMetric queries)
+        std::vector<double> rates;
+        double checksum = 0.0;
+        for (std::size_t r = 0; r < opt.repeats; ++r) {
+            const auto t0 = Clock::now();
+            for (const auto& [a, b] : pairs) {
+                const routing::Route route = router.fastest(a, b, metric);
+                checksum += route.travel_time_s + static_cast<double>(route.edges.size());
+            }
+            rates.push_back(static_cast<double>(pairs.size()) / since(t0));
+        }
+        std::printf("  %-28s %10.0f queries/s  (with path, under the closures, checksum %.6g)\n",
+                    mode == Mode::kPerfect ? "cch perfect metric" : "cch basic metric",
+                    bench::median(rates), checksum);
+    }
+    measure("cch free flow, with path", router, pairs, true, opt.repeats);
+    measure("cch free flow, time only", router, pairs, false, opt.repeats);
 
     // one-to-many: a vehicle to 100 candidates; many-to-many: the planner's matrix
     const auto sources = random_nodes(net, 200, 5);

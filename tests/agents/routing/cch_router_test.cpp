@@ -216,8 +216,10 @@ TEST_CASE("cch on multigraphs: parallel edges, self-loops, components, unreachab
         // closures through an explicit metric
         const world::EdgeMask mask = random_mask(net.edge_count(), 0.2, seed + 100);
         const RouteView view{&mask};
-        const CchMetric metric(factory.cch_topology(), view);
-        compare_metric(*router, metric, reference, pairs, view);
+        for (const auto mode : {CchMetric::Mode::kPerfect, CchMetric::Mode::kBasic}) {
+            const CchMetric metric(factory.cch_topology(), view, mode);
+            compare_metric(*router, metric, reference, pairs, view);
+        }
     }
 }
 
@@ -252,9 +254,14 @@ TEST_CASE("cch metric: closures, overrides and class factors equal dijkstra unde
     views.push_back(classed);
     for (std::size_t i = 0; i < views.size(); ++i) {
         CAPTURE(i);
-        const CchMetric metric(factory.cch_topology(), views[i]);
+        const CchMetric metric(factory.cch_topology(), views[i], CchMetric::Mode::kPerfect);
         const auto result = compare_metric(*router, metric, reference, pairs, views[i]);
         CHECK(result.found > 0);
+        const CchMetric basic(factory.cch_topology(), views[i]);
+        CHECK(basic.mode() == CchMetric::Mode::kBasic);
+        compare_metric(*router, basic, reference, pairs, views[i]);
+        // perfect customization keeps fewer arcs for the queries
+        CHECK(metric.query_heads().size() < basic.query_heads().size());
         // without a metric the router falls back to A*, still exact under the view
         test::compare(*router, reference, pairs, views[i]);
     }
@@ -266,7 +273,8 @@ TEST_CASE("cch re-customization: one metric object follows a changing view") {
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
     const auto pairs = random_pairs(net, 200 / kScale, 55);
-    CchMetric metric(factory.cch_topology());
+    CchMetric metric(factory.cch_topology(), {}, CchMetric::Mode::kPerfect);
+    CchMetric basic(factory.cch_topology());
     world::EdgeMask mask(net.edge_count());
     // close the first edges of the free-flow routes one by one, customizing in place
     for (std::size_t round = 0; round < 4; ++round) {
@@ -275,6 +283,8 @@ TEST_CASE("cch re-customization: one metric object follows a changing view") {
         REQUIRE_FALSE(r.edges.empty());
         mask.set(r.edges[r.edges.size() / 2]);
         metric.customize(RouteView{&mask});
+        basic.customize(RouteView{&mask});
+        compare_metric(*router, basic, reference, pairs, RouteView{&mask});
         const Route detour = router->fastest(pairs[round].first, pairs[round].second, metric);
         CHECK(std::find(detour.edges.begin(), detour.edges.end(), r.edges[r.edges.size() / 2]) ==
               detour.edges.end());
