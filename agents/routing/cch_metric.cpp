@@ -178,10 +178,11 @@ void CchMetric::build_query_graph() {
     }
 }
 
-void CchMetric::unpack(std::uint32_t slot, std::vector<EdgeId>& out) const {
+void CchMetric::unpack(std::uint32_t slot, std::vector<EdgeId>& out, UnpackStack& stack) const {
     const CchTopology& top = *topology_;
     // explicit stack, last pushed = next driven; second: the slot's perfect weight
-    std::vector<std::pair<std::uint32_t, bool>> stack{{slot, !perfect_via_.empty()}};
+    stack.clear();
+    stack.emplace_back(slot, !perfect_via_.empty());
     // the slot for u -> w between two ranks joined by an arc
     const auto slot_of = [&](std::uint32_t from, std::uint32_t to) {
         return from < to ? 2 * top.find_arc(from, to) : 2 * top.find_arc(to, from) + 1;

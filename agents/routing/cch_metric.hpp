@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "agents/routing/cch_topology.hpp"
@@ -60,8 +61,14 @@ class CchMetric {
         return perfect_.empty() ? weight_[slot] : perfect_[slot];
     }
 
-    // appends the original edges of one arc direction (its query weight) in driving order
-    void unpack(std::uint32_t slot, std::vector<EdgeId>& out) const;
+    // appends the original edges of one arc direction (its query weight) in driving order;
+    // `stack` is scratch the caller may keep to avoid an allocation per call
+    using UnpackStack = std::vector<std::pair<std::uint32_t, bool>>;
+    void unpack(std::uint32_t slot, std::vector<EdgeId>& out, UnpackStack& stack) const;
+    void unpack(std::uint32_t slot, std::vector<EdgeId>& out) const {
+        UnpackStack stack;
+        unpack(slot, out, stack);
+    }
 
     double customization_seconds() const { return customize_s_; }
     std::size_t memory_bytes() const;

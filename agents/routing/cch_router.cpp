@@ -129,7 +129,7 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
             x = top.tail(a);
         }
         for (const std::uint32_t slot : slots_) {
-            metric.unpack(slot, route.edges);
+            metric.unpack(slot, route.edges, unpack_stack_);
         }
         route.found = true;
         route.travel_time_s = best;

@@ -84,6 +84,7 @@ class CchRouter final : public Router {
     std::vector<std::uint32_t> bwd_arc_;
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
+    CchMetric::UnpackStack unpack_stack_;
     std::vector<BucketEntry> entries_;
     std::vector<std::uint32_t> bucket_first_;  // by rank: first entry, valid at bucket_stamp_
     std::vector<std::uint32_t> bucket_stamp_;
