@@ -116,8 +116,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.fail(t, "network: missing key 'file' or 'generator'");
     }
     ns.landmarks = static_cast<std::uint32_t>(r.integer(t, "network", "landmarks", 8, 0, 64));
+    ns.router = r.choice(t, "network", "router", "alt", {"alt", "cch", "dijkstra"});
     if (has_file) {
-        r.check_keys(t, "network", {"file", "landmarks"});
+        r.check_keys(t, "network", {"file", "landmarks", "router"});
         const std::string given = r.string(t, "network", "file", "");
         const toml::node& n = *t.get("file");
         if (given.empty()) {
@@ -154,7 +155,7 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.choice(t, "network", "generator", "grid_city", {"grid_city", "random_geometric"});
     if (ns.generator == "grid_city") {
         r.check_keys(t, "network",
-                     {"generator", "landmarks", "rows", "cols", "spacing_m", "jitter",
+                     {"generator", "landmarks", "router", "rows", "cols", "spacing_m", "jitter",
                       "arterial_every", "street_speed_mps", "arterial_speed_mps",
                       "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
         world::GridCityParams g;
@@ -196,9 +197,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         }
         return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
     }
-    r.check_keys(
-        t, "network",
-        {"generator", "landmarks", "nodes", "mean_spacing_m", "mean_degree", "speed_mps", "seed"});
+    r.check_keys(t, "network",
+                 {"generator", "landmarks", "router", "nodes", "mean_spacing_m", "mean_degree",
+                  "speed_mps", "seed"});
     world::RandomGeometricParams g;
     g.nodes =
         static_cast<std::size_t>(r.integer(t, "network", "nodes", 1000, 2, kMaxGeneratedNodes));

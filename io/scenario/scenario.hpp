@@ -76,6 +76,7 @@ struct NetworkSettings {
     std::string file;             // resolved path when the network comes from a file
     std::string generator;        // "grid_city" or "random_geometric" otherwise
     std::uint32_t landmarks = 8;  // ALT landmarks of the router
+    std::string router = "alt";   // "alt", "cch" or "dijkstra" (routing::RouterKind)
 };
 
 struct Scenario {

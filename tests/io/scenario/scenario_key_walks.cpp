@@ -54,6 +54,7 @@ const std::map<std::string, Walk>& walks() {
         {"network.file", change("@dimacs")},  // a small .gr/.co pair the test writes
         {"network.generator", change("\"random_geometric\"")},
         {"network.landmarks", change("2")},
+        {"network.router", change("\"cch\"")},
         {"network.rows", change("8")},
         {"network.cols", change("8")},
         {"network.jitter", change("0.3")},
