@@ -4,7 +4,7 @@ set -euo pipefail
 
 SWARM_APT_PACKAGES=(
     cmake ninja-build g++ pkg-config
-    libtbb-dev libboost-graph-dev libeigen3-dev librandom123-dev
+    libtbb-dev libboost-graph-dev libeigen3-dev librandom123-dev libmetis-dev
     libhdf5-dev libdeflate-dev doctest-dev libcli11-dev libtomlplusplus-dev
     libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev liblz4-dev
     libsodium-dev dataset-fashion-mnist

@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "agents/routing/astar_router.hpp"
+#include "agents/routing/cch_metric.hpp"
+#include "agents/routing/cch_router.hpp"
+#include "agents/routing/cch_topology.hpp"
 #include "agents/routing/dijkstra.hpp"
 #include "agents/routing/landmarks.hpp"
 
@@ -41,10 +44,16 @@ RouteView make_view(const world::RoadNetwork& network, const world::EdgeMask* cl
 
 RouterFactory::RouterFactory(const world::RoadNetwork& network, const RouterOptions& options)
     : network_(&network), options_(options) {
-    if (options.kind == RouterKind::kAStar && options.landmark_count > 0 &&
+    if (options.kind != RouterKind::kDijkstra && options.landmark_count > 0 &&
         network.node_count() > 0) {
         landmarks_ = std::make_shared<const Landmarks>(
             Landmarks::build(network, options.landmark_count, options.seed));
+    }
+    if (options.kind == RouterKind::kCch) {
+        cch_topology_ = std::make_shared<const CchTopology>(network, options.seed);
+        // customized once and queried most: worth the perfect customization
+        cch_free_flow_ = std::make_shared<const CchMetric>(cch_topology_, RouteView{},
+                                                           CchMetric::Mode::kPerfect);
     }
 }
 
@@ -56,10 +65,29 @@ std::unique_ptr<Router> RouterFactory::make() const {
     switch (options_.kind) {
         case RouterKind::kDijkstra:
             return std::make_unique<DijkstraRouter>(*network_);
+        case RouterKind::kCch:
+            return make_cch();
         case RouterKind::kAStar:
             break;
     }
     return std::make_unique<AStarRouter>(*network_, landmarks_);
+}
+
+std::unique_ptr<CchRouter> RouterFactory::make_cch() const {
+    if (options_.kind != RouterKind::kCch) {
+        throw std::logic_error("RouterFactory::make_cch: the factory was not made for kCch");
+    }
+    return std::make_unique<CchRouter>(cch_free_flow_, landmarks_);
+}
+
+void Router::travel_time_matrix(std::span<const NodeId> sources, std::span<const NodeId> targets,
+                                std::span<double> out, const RouteView& view) {
+    if (out.size() != sources.size() * targets.size()) {
+        throw std::invalid_argument("travel_time_matrix: out size differs from sources x targets");
+    }
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        travel_times(sources[i], targets, out.subspan(i * targets.size(), targets.size()), view);
+    }
 }
 
 std::unique_ptr<Router> make_router(const world::RoadNetwork& network,
@@ -85,6 +113,10 @@ RouteCheck check_route(const world::RoadNetwork& network, NodeId from, NodeId to
 }
 
 void Router::check_view(const world::RoadNetwork& network, const RouteView& view) {
+    detail::check_view(network, view);
+}
+
+void detail::check_view(const world::RoadNetwork& network, const RouteView& view) {
     if (view.closed != nullptr && view.closed->size() != network.edge_count()) {
         throw std::invalid_argument("RouteView: closed mask size differs from edge count");
     }

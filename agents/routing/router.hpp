@@ -3,12 +3,13 @@
 // A Router answers point-to-point and one-to-many queries on one immutable RoadNetwork. Each
 // query carries a RouteView: the closures this vehicle knows about and, optionally, its own
 // per-edge travel times. Implementations: DijkstraRouter (the reference), AStarRouter (A* with
-// a straight-line bound, optionally ALT landmarks). A contraction-hierarchy index would be one
-// more implementation made by the same RouterFactory; see docs/routing.md.
+// a straight-line bound, optionally ALT landmarks), CchRouter (customizable contraction
+// hierarchy, cch_router.hpp); see docs/routing.md for which to choose.
 //
 // Thread-safety: a Router keeps per-query scratch (distance arrays, heap) and is NOT
 // thread-safe. Make one Router per worker thread with RouterFactory::make(); the factory and
-// the preprocessing it shares (landmarks, later a CH index) are immutable and thread-safe.
+// the preprocessing it shares (landmarks, the CCH order and metric) are immutable and
+// thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +66,10 @@ struct RouteView {
 }
 
 namespace detail {
+// throws std::invalid_argument when the view's arrays do not fit the network or a class
+// factor is not finite and > 0 (every router and CchMetric::customize check this)
+void check_view(const world::RoadNetwork& network, const RouteView& view);
+
 // edge times scaled by class, indexable like the plain spans the hot loops take
 template <class Base>
 struct ClassScaledTimes {
@@ -136,6 +141,13 @@ class Router {
     virtual void travel_times(NodeId from, std::span<const NodeId> targets, std::span<double> out,
                               const RouteView& view = {}, double max_time_s = kUnreachable) = 0;
 
+    // Many-to-many: out[i * targets.size() + j] = travel time from sources[i] to targets[j]
+    // (row-major), kUnreachable when there is none. out.size() must be the product. The
+    // default runs travel_times once per source; CchRouter shares the target side.
+    virtual void travel_time_matrix(std::span<const NodeId> sources,
+                                    std::span<const NodeId> targets, std::span<double> out,
+                                    const RouteView& view = {});
+
     virtual const QueryStats& last_stats() const = 0;
 
   protected:
@@ -147,17 +159,24 @@ class Router {
 enum class RouterKind : std::uint8_t {
     kDijkstra,  // reference; no preprocessing
     kAStar,     // A* with the straight-line bound (and landmarks when landmark_count > 0)
+    // customizable contraction hierarchy: exact, fastest on free-flow views and with explicit
+    // CchMetric objects; other views fall back to ALT (see cch_router.hpp)
+    kCch,
 };
 
 struct RouterOptions {
     RouterKind kind = RouterKind::kAStar;
-    // ALT landmarks for A*: preprocessing is 2 * landmark_count one-to-all searches and
-    // 8 * landmark_count bytes per node. 0 = straight-line bound only.
+    // ALT landmarks for A* (and for kCch's fallback on views it has no metric for):
+    // preprocessing is 2 * landmark_count one-to-all searches and 8 * landmark_count bytes
+    // per node. 0 = straight-line bound only.
     std::size_t landmark_count = 16;
-    std::uint64_t seed = 1;  // first landmark choice
+    std::uint64_t seed = 1;  // first landmark choice; METIS' seed for kCch's order
 };
 
 class Landmarks;
+class CchTopology;
+class CchMetric;
+class CchRouter;
 
 // Holds the shared, immutable preprocessing and hands out one Router per thread. The network
 // must outlive the factory and every router it made.
@@ -169,13 +188,22 @@ class RouterFactory {
     RouterFactory& operator=(RouterFactory&&) noexcept;
 
     std::unique_ptr<Router> make() const;
+    // kCch only (else std::logic_error): the concrete router, for queries with a CchMetric
+    std::unique_ptr<CchRouter> make_cch() const;
     const world::RoadNetwork& network() const { return *network_; }
     const RouterOptions& options() const { return options_; }
+
+    // kCch: the shared order and contracted graph (customize a CchMetric on it for a view),
+    // and the free-flow metric; null for the other kinds
+    const std::shared_ptr<const CchTopology>& cch_topology() const { return cch_topology_; }
+    const std::shared_ptr<const CchMetric>& cch_free_flow() const { return cch_free_flow_; }
 
   private:
     const world::RoadNetwork* network_;
     RouterOptions options_;
     std::shared_ptr<const Landmarks> landmarks_;
+    std::shared_ptr<const CchTopology> cch_topology_;
+    std::shared_ptr<const CchMetric> cch_free_flow_;
 };
 
 // One router without sharing (tests, tools). Prefer a RouterFactory for many threads.

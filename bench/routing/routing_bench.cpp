@@ -1,19 +1,32 @@
 // Random fastest-path queries per second on one core: a 100,000-node generated grid city and
-// the Monaco OSM extract (skipped when ../shared/data/monaco.osm.pbf is absent).
+// the Monaco OSM extract (skipped when ../shared/data/monaco.osm.pbf is absent). Also the CCH's
+// preprocessing, customization and one-to-many / matrix times, and our Dijkstra against
+// Boost.Graph's dijkstra_shortest_paths (one-to-all searches on the same graph).
 //   routing_bench [--queries N] [--repeats R] [--landmarks K] [--nodes N]
 #include <algorithm>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/dijkstra_shortest_paths_no_color_map.hpp>
+#include <boost/property_map/property_map.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <limits>
+#include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "agents/routing/cch_metric.hpp"
+#include "agents/routing/cch_router.hpp"
+#include "agents/routing/cch_topology.hpp"
+#include "agents/routing/dijkstra.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/generators.hpp"
 #include "bench/bench_util.hpp"
@@ -39,6 +52,211 @@ void measure(const char* label, routing::Router& router, const Pairs& pairs, boo
     const bench::RoutingResult r = bench::measure_routing(router, pairs, with_path, repeats);
     std::printf("  %-28s %10.0f queries/s  (%8.0f settled/query, checksum %.6g)\n", label,
                 r.queries_per_second, r.settled_per_query, r.checksum);
+}
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::vector<world::NodeId> random_nodes(const world::RoadNetwork& net, std::size_t count,
+                                        std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<world::NodeId> nodes(count);
+    for (auto& v : nodes) {
+        v = static_cast<world::NodeId>(rng() % net.node_count());
+    }
+    return nodes;
+}
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// median seconds of fn() over the repeats
+template <class Fn>
+double median_seconds(std::size_t repeats, Fn&& fn) {
+    std::vector<double> s;
+    for (std::size_t r = 0; r < std::max<std::size_t>(1, repeats); ++r) {
+        const auto t0 = Clock::now();
+        fn(r);
+        s.push_back(since(t0));
+    }
+    return bench::median(s);
+}
+
+void run_cch(const world::RoadNetwork& net, const Options& opt, const Pairs& pairs) {
+    // order and contraction: the metric-independent part, once per network
+    std::vector<double> order_s;
+    std::vector<double> contract_s;
+    for (std::size_t r = 0; r < std::min<std::size_t>(opt.repeats, 3); ++r) {
+        const routing::CchTopology t(net, 1);
+        order_s.push_back(t.order_seconds());
+        contract_s.push_back(t.contraction_seconds());
+    }
+    const auto top = std::make_shared<const routing::CchTopology>(net, 1);
+    std::printf("  CCH order (METIS_NodeND):   %8.3f s   (median of %zu)\n", bench::median(order_s),
+                order_s.size());
+    std::printf(
+        "  CCH contraction:            %8.3f s   %zu arcs, %zu triangles, tree height "
+        "%zu, %.1f MB\n",
+        bench::median(contract_s), top->arc_count(), top->triangle_count(), top->tree_height(),
+        static_cast<double>(top->memory_bytes()) / 1e6);
+    using Mode = routing::CchMetric::Mode;
+    const auto free =
+        std::make_shared<const routing::CchMetric>(top, routing::RouteView{}, Mode::kPerfect);
+    routing::CchRouter router(free);
+    for (const Mode mode : {Mode::kPerfect, Mode::kBasic}) {
+        const char* name = mode == Mode::kPerfect ? "perfect" : "basic";
+        std::vector<double> custom_s;
+        std::size_t bytes = 0;
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < opt.repeats; ++r) {
+            const routing::CchMetric m(top, {}, mode);
+            custom_s.push_back(m.customization_seconds());
+            bytes = m.memory_bytes();
+            kept = m.query_heads().size();
+        }
+        std::printf(
+            "  CCH customization, %-7s   %8.3f s   (free flow; %zu arcs for queries, "
+            "%.1f MB)\n",
+            name, bench::median(custom_s), kept, static_cast<double>(bytes) / 1e6);
+        // a new closure on a used road, then the whole metric again (what a barrier would do)
+        routing::CchMetric metric(top, {}, mode);
+        world::EdgeMask mask(net.edge_count());
+        const double recustomize = median_seconds(opt.repeats, [&](std::size_t r) {
+            const routing::Route route = router.fastest(pairs[r].first, pairs[r].second);
+            if (!route.edges.empty()) {
+                mask.set(route.edges[route.edges.size() / 2]);
+            }
+            metric.customize(routing::RouteView{&mask});
+        });
+        std::printf("  CCH re-customization, %-7s%7.3f s   (after one more closure, %zu closed)\n",
+                    name, recustomize, mask.count());
+        // point-to-point under that metric (explicit CchMetric queries)
+        std::vector<double> rates;
+        double checksum = 0.0;
+        for (std::size_t r = 0; r < opt.repeats; ++r) {
+            const auto t0 = Clock::now();
+            for (const auto& [a, b] : pairs) {
+                const routing::Route route = router.fastest(a, b, metric);
+                checksum += route.travel_time_s + static_cast<double>(route.edges.size());
+            }
+            rates.push_back(static_cast<double>(pairs.size()) / since(t0));
+        }
+        std::printf("  %-28s %10.0f queries/s  (with path, under the closures, checksum %.6g)\n",
+                    mode == Mode::kPerfect ? "cch perfect metric" : "cch basic metric",
+                    bench::median(rates), checksum);
+    }
+    measure("cch free flow, with path", router, pairs, true, opt.repeats);
+    measure("cch free flow, time only", router, pairs, false, opt.repeats);
+
+    // one-to-many: a vehicle to 100 candidates; many-to-many: the planner's matrix
+    const auto sources = random_nodes(net, 200, 5);
+    const auto targets = random_nodes(net, 100, 6);
+    std::vector<double> row(targets.size());
+    double checksum = 0.0;
+    const double one_to_many = median_seconds(opt.repeats, [&](std::size_t) {
+        for (const world::NodeId s : sources) {
+            router.travel_times(s, targets, row);
+            checksum += row[0];
+        }
+    });
+    std::printf("  %-28s %10.0f queries/s  (1 source to %zu targets)\n", "cch, one-to-many",
+                static_cast<double>(sources.size()) / one_to_many, targets.size());
+    routing::RouterOptions alt;
+    alt.landmark_count = opt.landmarks;
+    auto alt_router = routing::make_router(net, alt);
+    const auto few_sources = std::span(sources).first(20);
+    const double alt_one_to_many = median_seconds(opt.repeats, [&](std::size_t) {
+        for (const world::NodeId s : few_sources) {
+            alt_router->travel_times(s, targets, row);
+            checksum += row[0];
+        }
+    });
+    std::printf("  %-28s %10.0f queries/s  (its Dijkstra-order one-to-many)\n", "alt, one-to-many",
+                static_cast<double>(few_sources.size()) / alt_one_to_many);
+    const auto square = random_nodes(net, 200, 7);
+    std::vector<double> matrix(square.size() * square.size());
+    const double m_s = median_seconds(opt.repeats, [&](std::size_t) {
+        router.travel_time_matrix(square, square, matrix);
+        checksum += matrix[1];
+    });
+    std::printf("  %-28s %10.1f ms         (%zu x %zu, checksum %.6g)\n", "cch, matrix", 1e3 * m_s,
+                square.size(), square.size(), checksum);
+}
+
+// one-to-all searches from the same sources: ours against Boost.Graph's (with and without
+// its color map), same CSR graph, same weights; the distances must agree exactly
+void run_dijkstra_vs_boost(const world::RoadNetwork& net, const Options& opt) {
+    const auto sources = random_nodes(net, 10, 8);
+    routing::DijkstraRouter ours(net);
+    const world::Graph& g = net.graph();
+    const auto weights = boost::make_iterator_property_map(net.travel_times_s().data(),
+                                                           boost::get(boost::edge_index, g));
+    std::vector<double> dist(net.node_count());
+    std::vector<world::NodeId> pred(net.node_count());
+    const auto index = boost::get(boost::vertex_index, g);
+    const auto dist_map = boost::make_iterator_property_map(dist.begin(), index);
+    const auto pred_map = boost::make_iterator_property_map(pred.begin(), index);
+    std::vector<world::NodeId> all(net.node_count());
+    for (world::NodeId v = 0; v < all.size(); ++v) {
+        all[v] = v;
+    }
+    std::vector<double> mine(all.size());
+    std::size_t differ = 0;
+    const auto compare = [&] {
+        for (std::size_t v = 0; v < all.size(); ++v) {
+            const double b =
+                dist[v] == std::numeric_limits<double>::max() ? routing::kUnreachable : dist[v];
+            differ += b != mine[v] ? 1U : 0U;
+        }
+    };
+    // interleaved per repeat and timed in thread CPU seconds, so that a busy machine (other
+    // processes taking the core) skews the three alike and not whoever ran during a spike
+    std::vector<double> ours_s;
+    std::vector<double> boost_s;
+    std::vector<double> boost_nc_s;
+    for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.repeats); ++r) {
+        double t0 = thread_cpu_seconds();
+        for (const world::NodeId s : sources) {
+            ours.travel_times(s, {}, {});
+        }
+        ours_s.push_back(thread_cpu_seconds() - t0);
+        t0 = thread_cpu_seconds();
+        for (const world::NodeId s : sources) {
+            boost::dijkstra_shortest_paths(
+                g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
+        }
+        boost_s.push_back(thread_cpu_seconds() - t0);
+        t0 = thread_cpu_seconds();
+        for (const world::NodeId s : sources) {
+            boost::dijkstra_shortest_paths_no_color_map(
+                g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
+        }
+        boost_nc_s.push_back(thread_cpu_seconds() - t0);
+    }
+    const double t_ours = bench::median(ours_s);
+    const double t_boost = bench::median(boost_s);
+    const double t_boost_nc = bench::median(boost_nc_s);
+    for (const world::NodeId s : sources) {
+        ours.travel_times(s, all, mine);
+        boost::dijkstra_shortest_paths(
+            g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
+        compare();
+    }
+    const double n = static_cast<double>(sources.size());
+    std::printf("  one-to-all Dijkstra, %zu sources (CPU ms per search, median of %zu):\n",
+                sources.size(), opt.repeats);
+    std::printf("    ours (DijkstraRouter)            %8.2f ms\n", 1e3 * t_ours / n);
+    std::printf("    boost dijkstra_shortest_paths    %8.2f ms  (ours %.2fx its speed)\n",
+                1e3 * t_boost / n, t_boost / t_ours);
+    std::printf("    boost ..._no_color_map           %8.2f ms  (ours %.2fx its speed)\n",
+                1e3 * t_boost_nc / n, t_boost_nc / t_ours);
+    std::printf("    distances differing from boost's: %zu\n", differ);
 }
 
 void run_all(const world::RoadNetwork& net, const Options& opt) {
@@ -70,6 +288,9 @@ void run_all(const world::RoadNetwork& net, const Options& opt) {
     plain.kind = routing::RouterKind::kDijkstra;
     auto dijkstra = routing::make_router(net, plain);
     measure("dijkstra, with path", *dijkstra, few, true, opt.repeats);
+
+    run_cch(net, opt, pairs);
+    run_dijkstra_vs_boost(net, opt);
 }
 
 std::size_t parse_count(const char* flag, const char* value) {

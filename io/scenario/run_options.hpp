@@ -1,5 +1,5 @@
 // What a scenario says about how its run is set up (agents/fleet/fleet_run.hpp): the seed,
-// the worker threads and the router's landmarks. The sampling grid is the front-end's:
+// the worker threads and the routers (kind and landmarks). The sampling grid is the front-end's:
 // `swarmsim run` samples KPIs every run.sample_interval_s, the live view every snapshot.
 #pragma once
 
@@ -13,6 +13,10 @@ namespace swarm::io {
     o.seed = s.run.seed;
     o.threads = s.run.threads;
     o.routing.landmark_count = s.network_settings.landmarks;
+    const std::string& router = s.network_settings.router;
+    o.routing.kind = router == "cch"        ? routing::RouterKind::kCch
+                     : router == "dijkstra" ? routing::RouterKind::kDijkstra
+                                            : routing::RouterKind::kAStar;
     return o;
 }
 

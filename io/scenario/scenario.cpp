@@ -118,8 +118,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     }
     ns.landmarks = static_cast<std::uint32_t>(r.integer(t, "network", "landmarks", 8, 0, 64));
     ns.max_snap_m = r.real(t, "network", "max_snap_m", 500.0, 0.0, 1e7, true);
+    ns.router = r.choice(t, "network", "router", "alt", {"alt", "cch", "dijkstra"});
     if (has_file) {
-        r.check_keys(t, "network", {"file", "landmarks", "max_snap_m"});
+        r.check_keys(t, "network", {"file", "landmarks", "max_snap_m", "router"});
         const std::string given = r.string(t, "network", "file", "");
         const toml::node& n = *t.get("file");
         if (given.empty()) {
@@ -159,8 +160,8 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         r.choice(t, "network", "generator", "grid_city", {"grid_city", "random_geometric"});
     if (ns.generator == "grid_city") {
         r.check_keys(t, "network",
-                     {"generator", "landmarks", "max_snap_m", "rows", "cols", "spacing_m", "jitter",
-                      "arterial_every", "street_speed_mps", "arterial_speed_mps",
+                     {"generator", "landmarks", "max_snap_m", "router", "rows", "cols", "spacing_m",
+                      "jitter", "arterial_every", "street_speed_mps", "arterial_speed_mps",
                       "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
         world::GridCityParams g;
         g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
@@ -202,8 +203,8 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
     }
     r.check_keys(t, "network",
-                 {"generator", "landmarks", "max_snap_m", "nodes", "mean_spacing_m", "mean_degree",
-                  "speed_mps", "seed"});
+                 {"generator", "landmarks", "max_snap_m", "router", "nodes", "mean_spacing_m",
+                  "mean_degree", "speed_mps", "seed"});
     world::RandomGeometricParams g;
     g.nodes =
         static_cast<std::size_t>(r.integer(t, "network", "nodes", 1000, 2, kMaxGeneratedNodes));

@@ -80,6 +80,7 @@ struct NetworkSettings {
     std::uint32_t landmarks = 8;  // ALT landmarks of the router
     // a point (depot) farther than this from every node of the network is refused
     double max_snap_m = 500.0;
+    std::string router = "alt";  // "alt", "cch" or "dijkstra" (routing::RouterKind)
     // the map was read from longitude/latitude (io/network/geo.hpp): scenario positions may
     // be lat/lon, projected around `origin`
     std::optional<GeoOrigin> origin;

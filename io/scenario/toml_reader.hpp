@@ -456,8 +456,8 @@ inline void apply_override(toml::table& root, const std::string& text) {
     if (keys.size() == 2 && keys[0] == "network" && (keys[1] == "file" || keys[1] == "generator")) {
         std::vector<std::string> drop;
         for (auto&& [k, v] : *at) {
-            const bool keep =
-                k.str() == "landmarks" || (keys[1] == "generator" && k.str() != "file");
+            const bool keep = k.str() == "landmarks" || k.str() == "router" ||
+                              (keys[1] == "generator" && k.str() != "file");
             if (!keep) {
                 drop.emplace_back(k.str());
             }

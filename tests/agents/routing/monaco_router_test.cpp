@@ -1,5 +1,5 @@
-// A* equals Dijkstra on the Monaco OSM extract from ../shared/data (never copied into the
-// repository). Absent: exit 77, which ctest reports as skipped.
+// A* and the CCH equal Dijkstra on the Monaco OSM extract from ../shared/data (never copied into
+// the repository). Absent: exit 77, which ctest reports as skipped.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <random>
 
+#include "agents/routing/cch_metric.hpp"
+#include "agents/routing/cch_router.hpp"
 #include "agents/routing/dijkstra.hpp"
 #include "agents/routing/router.hpp"
 #include "io/network/network_loader.hpp"
@@ -61,4 +63,68 @@ TEST_CASE("monaco: with 10% of the roads closed") {
         *router, reference, test::random_pairs(net, 200 / test::kScale, 78), RouteView{&mask});
     CHECK(result.unreachable > 0);
     CHECK(result.found > 0);
+}
+
+TEST_CASE("monaco: cch equals dijkstra, free flow and under closures and slowdowns") {
+    const world::RoadNetwork& net = monaco();
+    DijkstraRouter reference(net);
+    RouterOptions options;
+    options.kind = RouterKind::kCch;
+    const RouterFactory factory(net, options);
+    auto router = factory.make_cch();
+    const auto pairs = test::random_pairs(net, 400 / test::kScale, 2025);
+    const auto open = test::compare(*router, reference, pairs, {});
+    CHECK(open.found == pairs.size());
+
+    // a vehicle's knowledge: 0.5% of the roads closed (most Monaco routes run through long
+    // chains of one-way nodes, so 5% disconnects nearly every pair), the rest 0.5x to 3x
+    // free flow
+    std::mt19937_64 rng(79);
+    std::bernoulli_distribution closed(0.005);
+    std::uniform_real_distribution<float> slow(0.5f, 3.0f);
+    world::EdgeMask mask(net.edge_count());
+    std::vector<float> times(net.edge_count());
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        if (closed(rng)) {
+            mask.set(e);
+        }
+        times[e] = static_cast<float>(net.travel_time_s(e)) * slow(rng);
+    }
+    const RouteView view = make_view(net, &mask, times);
+    const CchMetric metric(factory.cch_topology(), view);
+    std::size_t found = 0;
+    for (const auto& [a, b] : pairs) {
+        const NodeId from = a;
+        const NodeId to = b;
+        CAPTURE(from);
+        CAPTURE(to);
+        const Route expected = reference.fastest(from, to, view);
+        const Route got = router->fastest(from, to, metric);
+        REQUIRE(got.found == expected.found);
+        if (!got.found) {
+            continue;
+        }
+        ++found;
+        CHECK(test::close(got.travel_time_s, expected.travel_time_s));
+        const RouteCheck path = check_route(net, from, to, got.edges, view);
+        CHECK(path.valid);
+        CHECK(test::close(path.travel_time_s, got.travel_time_s));
+    }
+    MESSAGE(found, " of ", pairs.size(), " pairs reachable under the closures");
+    CHECK(found > pairs.size() / 4);
+    // the matrix under the same metric
+    std::vector<NodeId> sources;
+    std::vector<NodeId> targets;
+    for (std::size_t i = 0; i < 20; ++i) {
+        sources.push_back(pairs[i].first);
+        targets.push_back(pairs[i].second);
+    }
+    std::vector<double> matrix(sources.size() * targets.size());
+    router->travel_time_matrix(sources, targets, matrix, metric);
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            CHECK(test::close(matrix[i * targets.size() + j],
+                              reference.travel_time(sources[i], targets[j], view)));
+        }
+    }
 }

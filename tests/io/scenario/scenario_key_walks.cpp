@@ -55,6 +55,7 @@ const std::map<std::string, Walk>& walks() {
         {"network.generator", change("\"random_geometric\"")},
         {"network.landmarks", change("2")},
         {"network.max_snap_m", change("10000.0")},
+        {"network.router", change("\"cch\"")},
         {"network.rows", change("8")},
         {"network.cols", change("8")},
         {"network.jitter", change("0.3")},

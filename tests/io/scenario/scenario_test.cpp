@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "io/printable.hpp"
+#include "io/scenario/run_options.hpp"
 #include "tests/io/scenario/every_disruption_kind.hpp"
 
 namespace {
@@ -544,4 +545,22 @@ TEST_CASE("the fleet's exchange keys are read, and inert combinations refused") 
           "effect without [learning.congestion] or [learning.wear] enabled");
     CHECK(error_of(kSmall, with({"learning.aggregator.kind=mode"}))
               .find("learning.aggregator.kind must be one of") != std::string::npos);
+}
+
+TEST_CASE("network.router picks the routers' kind, and a bad value names file, line and field") {
+    ScenarioOptions o;
+    CHECK(swarm::io::fleet_run_options(parse_scenario(kSmall, "s.toml", o)).routing.kind ==
+          swarm::routing::RouterKind::kAStar);
+    o.overrides = {"network.router=\"cch\""};
+    const Scenario cch = parse_scenario(kSmall, "s.toml", o);
+    CHECK(cch.network_settings.router == "cch");
+    CHECK(swarm::io::fleet_run_options(cch).routing.kind == swarm::routing::RouterKind::kCch);
+    o.overrides = {"network.router=\"dijkstra\""};
+    CHECK(swarm::io::fleet_run_options(parse_scenario(kSmall, "s.toml", o)).routing.kind ==
+          swarm::routing::RouterKind::kDijkstra);
+    std::string text = kSmall;
+    text.replace(text.find("rows = 5"), 8, "router = \"ch\"");
+    CHECK(error_of(text).rfind(
+              "s.toml:6:10: error: network.router must be one of alt, cch, dijkstra, not 'ch'",
+              0) == 0);
 }

@@ -1,0 +1,95 @@
+// Queries on a customizable contraction hierarchy: elimination-tree searches (Bauer, Columbus,
+// Rutter, Wagner 2016), which walk the tree path from the source and from the target to the
+// root relaxing upward arcs, with no priority queue; paths unpack to original EdgeIds.
+//
+// Which metric answers a query:
+// - the Router interface (RouteView): a free-flow view (no mask, no override, no class
+//   factors) is answered by the factory's free-flow metric; any other view falls back to an
+//   A* router (ALT when the factory has landmarks), because customizing for a one-off view
+//   costs more than one search. Answers are exact either way.
+// - the CchMetric overloads: a metric the caller customized for a view (CchMetric(topology,
+//   view)) and keeps while that view is unchanged (a vehicle's known closures, a slowdown
+//   set), e.g. the planner's travel-time matrix under current closures.
+//
+// One-to-many and many-to-many put the targets' backward tree searches into buckets once and
+// scan them from each source's forward search. Not thread-safe: one CchRouter per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "agents/routing/astar_router.hpp"
+#include "agents/routing/cch_metric.hpp"
+#include "agents/routing/cch_topology.hpp"
+#include "agents/routing/router.hpp"
+
+namespace swarm::routing {
+
+class CchRouter final : public Router {
+  public:
+    // free_flow: the metric of the network's own times, shared; landmarks: for the fallback
+    explicit CchRouter(std::shared_ptr<const CchMetric> free_flow,
+                       std::shared_ptr<const Landmarks> landmarks = nullptr);
+
+    const world::RoadNetwork& network() const override { return topology_->network(); }
+    std::string_view name() const override { return "cch"; }
+
+    Route fastest(NodeId from, NodeId to, const RouteView& view = {}) override;
+    double travel_time(NodeId from, NodeId to, const RouteView& view = {}) override;
+    void travel_times(NodeId from, std::span<const NodeId> targets, std::span<double> out,
+                      const RouteView& view = {}, double max_time_s = kUnreachable) override;
+    void travel_time_matrix(std::span<const NodeId> sources, std::span<const NodeId> targets,
+                            std::span<double> out, const RouteView& view = {}) override;
+    const QueryStats& last_stats() const override { return stats_; }
+
+    // the same queries under a metric customized for some view (same topology as the router)
+    Route fastest(NodeId from, NodeId to, const CchMetric& metric);
+    double travel_time(NodeId from, NodeId to, const CchMetric& metric);
+    void travel_times(NodeId from, std::span<const NodeId> targets, std::span<double> out,
+                      const CchMetric& metric, double max_time_s = kUnreachable);
+    void travel_time_matrix(std::span<const NodeId> sources, std::span<const NodeId> targets,
+                            std::span<double> out, const CchMetric& metric);
+
+    const CchMetric& free_flow() const { return *free_flow_; }
+    // true when the view is the network's own times (answered by free_flow())
+    static bool is_free_flow(const RouteView& view) {
+        return view.closed == nullptr && view.travel_time_s.empty() && !view.has_classes();
+    }
+
+  private:
+    struct BucketEntry {
+        std::uint32_t node;  // rank
+        std::uint32_t target;
+        double dist;
+    };
+
+    void check_metric(const CchMetric& metric) const;
+    // forward search from s and backward from t; returns the time, sets meet_
+    double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
+    // resets the labels along both tree paths
+    void clear(std::uint32_t s, std::uint32_t t);
+    void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
+    // forward search from `from`, bucket scan into out (min), labels reset after
+    void scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric);
+
+    std::shared_ptr<const CchTopology> topology_;
+    std::shared_ptr<const CchMetric> free_flow_;
+    AStarRouter fallback_;
+    std::vector<double> fwd_;  // by rank, +inf outside the current query
+    std::vector<double> bwd_;
+    std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
+    std::vector<std::uint32_t> bwd_arc_;
+    std::uint32_t meet_ = CchTopology::kNone;
+    std::vector<std::uint32_t> slots_;  // path arcs before unpacking
+    CchMetric::UnpackStack unpack_stack_;
+    std::vector<BucketEntry> entries_;
+    std::vector<std::uint32_t> bucket_first_;  // by rank: first entry, valid at bucket_stamp_
+    std::vector<std::uint32_t> bucket_stamp_;
+    std::uint32_t bucket_generation_ = 0;
+    QueryStats stats_;
+};
+
+}  // namespace swarm::routing

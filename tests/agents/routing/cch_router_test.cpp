@@ -1,0 +1,400 @@
+// Property tests of the customizable contraction hierarchy: the contracted graph is chordal
+// with the right elimination tree, and every answer (times, paths, one-to-many, matrices)
+// equals plain Dijkstra's on generated networks, random multigraphs with self-loops and
+// several components, and under closures, overrides and class factors.
+#include "agents/routing/cch_router.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "agents/routing/cch_metric.hpp"
+#include "agents/routing/cch_topology.hpp"
+#include "agents/routing/dijkstra.hpp"
+#include "agents/world/generators.hpp"
+#include "tests/agents/routing/route_compare.hpp"
+
+using namespace swarm;
+using namespace swarm::routing;
+using routing::test::close;
+using routing::test::kScale;
+using routing::test::random_pairs;
+
+namespace {
+
+world::RoadNetwork grid_city(std::uint64_t seed) {
+    world::GridCityParams p;
+    p.rows = 40;
+    p.cols = 50;
+    p.one_way_fraction = 0.2;
+    p.seed = seed;
+    return world::make_grid_city(p);
+}
+
+world::RoadNetwork geometric(std::uint64_t seed) {
+    world::RandomGeometricParams p;
+    p.nodes = 2000;
+    p.seed = seed;
+    return world::make_random_geometric(p);
+}
+
+// A raw multigraph, not reduced to a strong component: parallel edges, self-loops, isolated
+// nodes and several components, random speeds (so parallel edges differ in time)
+world::RoadNetwork multigraph(std::size_t nodes, std::size_t edges, std::size_t components,
+                              std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> coord(0.0, 1000.0);
+    std::uniform_real_distribution<double> speed(5.0, 30.0);
+    world::RoadNetwork::Builder b;
+    for (std::size_t v = 0; v < nodes; ++v) {
+        b.add_node({coord(rng), coord(rng)}, v);
+    }
+    for (std::size_t i = 0; i < edges; ++i) {
+        // both ends in the same component (node % components)
+        const auto from = static_cast<NodeId>(rng() % nodes);
+        auto to = static_cast<NodeId>(rng() % nodes);
+        to = static_cast<NodeId>(to - to % components + from % components);
+        if (to >= nodes) {
+            to = from;  // a self-loop
+        }
+        b.add_edge(from, to, 10.0 + coord(rng), speed(rng), world::RoadClass::kResidential);
+        if (rng() % 8 == 0) {
+            b.add_edge(from, to, 10.0 + coord(rng), speed(rng), world::RoadClass::kResidential);
+        }
+    }
+    return std::move(b).build();
+}
+
+world::EdgeMask random_mask(std::size_t edges, double fraction, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::bernoulli_distribution closed(fraction);
+    world::EdgeMask mask(edges);
+    for (EdgeId e = 0; e < edges; ++e) {
+        if (closed(rng)) {
+            mask.set(e);
+        }
+    }
+    return mask;
+}
+
+RouterFactory cch_factory(const world::RoadNetwork& net, std::size_t landmarks = 4) {
+    RouterOptions options;
+    options.kind = RouterKind::kCch;
+    options.landmark_count = landmarks;
+    return RouterFactory(net, options);
+}
+
+// the CCH under `metric` against Dijkstra under `view` (the view the metric was made for)
+test::CompareResult compare_metric(CchRouter& router, const CchMetric& metric,
+                                   DijkstraRouter& reference,
+                                   const std::vector<std::pair<NodeId, NodeId>>& pairs,
+                                   const RouteView& view) {
+    test::CompareResult result;
+    const world::RoadNetwork& net = reference.network();
+    for (const auto& pair : pairs) {
+        const NodeId from = pair.first;
+        const NodeId to = pair.second;
+        CAPTURE(from);
+        CAPTURE(to);
+        const Route expected = reference.fastest(from, to, view);
+        const Route got = router.fastest(from, to, metric);
+        REQUIRE(got.found == expected.found);
+        CHECK(got.from == from);
+        CHECK(got.to == to);
+        if (!got.found) {
+            ++result.unreachable;
+            CHECK(got.edges.empty());
+            CHECK(got.travel_time_s == kUnreachable);
+            CHECK(router.travel_time(from, to, metric) == kUnreachable);
+            continue;
+        }
+        ++result.found;
+        CHECK(close(got.travel_time_s, expected.travel_time_s));
+        const RouteCheck path = check_route(net, from, to, got.edges, view);
+        CHECK(path.valid);
+        CHECK(close(path.travel_time_s, got.travel_time_s));
+        CHECK(close(path.length_m, got.length_m));
+        CHECK(close(router.travel_time(from, to, metric), expected.travel_time_s));
+    }
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("cch topology: chordal supergraph, elimination tree, edge slots") {
+    for (const auto& net : {grid_city(3), geometric(3), multigraph(300, 700, 3, 5)}) {
+        const CchTopology top(net, 1);
+        const std::size_t n = top.node_count();
+        REQUIRE(n == net.node_count());
+        std::vector<char> seen(n, 0);
+        for (std::uint32_t r = 0; r < n; ++r) {
+            CHECK(top.rank(top.node_at(r)) == r);
+            seen[top.node_at(r)] = 1;
+        }
+        CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(n));
+        std::size_t triangles = 0;
+        for (std::uint32_t z = 0; z < n; ++z) {
+            const std::uint32_t begin = top.first_up(z);
+            const std::uint32_t end = top.first_up(z + 1);
+            CHECK(top.parent(z) == (begin == end ? CchTopology::kNone : top.head(begin)));
+            for (std::uint32_t i = begin; i < end; ++i) {
+                CHECK(top.tail(i) == z);
+                CHECK(top.head(i) > z);
+                if (i + 1 < end) {
+                    CHECK(top.head(i) < top.head(i + 1));
+                }
+                // chordal: two upward neighbours of z are joined; and each is an ancestor
+                for (std::uint32_t j = i + 1; j < end; ++j) {
+                    CHECK(top.find_arc(top.head(i), top.head(j)) != CchTopology::kNone);
+                    ++triangles;
+                }
+                std::uint32_t x = z;
+                while (x != CchTopology::kNone && x != top.head(i)) {
+                    x = top.parent(x);
+                }
+                CHECK(x == top.head(i));
+            }
+        }
+        CHECK(triangles == top.triangle_count());
+        for (EdgeId e = 0; e < net.edge_count(); ++e) {
+            const std::uint32_t a = top.rank(net.source(e));
+            const std::uint32_t b = top.rank(net.target(e));
+            const std::uint32_t slot = top.edge_slot(e);
+            if (a == b) {
+                CHECK(slot == CchTopology::kNone);
+                continue;
+            }
+            REQUIRE(slot != CchTopology::kNone);
+            CHECK(top.tail(slot / 2) == std::min(a, b));
+            CHECK(top.head(slot / 2) == std::max(a, b));
+            CHECK((slot & 1u) == (a < b ? 0u : 1u));
+        }
+        // the order is a function of the network and the seed
+        const CchTopology again(net, 1);
+        for (std::uint32_t r = 0; r < n; ++r) {
+            CHECK(again.node_at(r) == top.node_at(r));
+        }
+    }
+}
+
+TEST_CASE("cch equals dijkstra on random pairs of generated networks") {
+    for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+        for (const auto& net : {grid_city(seed), geometric(seed)}) {
+            DijkstraRouter reference(net);
+            const RouterFactory factory = cch_factory(net);
+            auto router = factory.make();
+            CHECK(router->name() == "cch");
+            const auto pairs = random_pairs(net, 500 / kScale, seed * 37);
+            const auto result = test::compare(*router, reference, pairs, {});
+            CHECK(result.found == pairs.size());
+            CHECK(router->last_stats().settled > 0);
+        }
+    }
+}
+
+TEST_CASE("cch on multigraphs: parallel edges, self-loops, components, unreachable pairs") {
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        const world::RoadNetwork net =
+            multigraph(120 + 40 * seed, 150 + 60 * seed, 1 + seed % 3, seed);
+        DijkstraRouter reference(net);
+        const RouterFactory factory = cch_factory(net, 0);
+        auto router = factory.make_cch();
+        // every pair, so from == to and every unreachable kind are covered
+        std::vector<std::pair<NodeId, NodeId>> pairs;
+        for (NodeId a = 0; a < net.node_count(); a += 3) {
+            for (NodeId b = 0; b < net.node_count(); b += 2) {
+                pairs.emplace_back(a, b);
+            }
+        }
+        const auto result = test::compare(*router, reference, pairs, {});
+        CHECK(result.found > 0);
+        CHECK(result.unreachable > 0);
+        // closures through an explicit metric
+        const world::EdgeMask mask = random_mask(net.edge_count(), 0.2, seed + 100);
+        const RouteView view{&mask};
+        for (const auto mode : {CchMetric::Mode::kPerfect, CchMetric::Mode::kBasic}) {
+            const CchMetric metric(factory.cch_topology(), view, mode);
+            compare_metric(*router, metric, reference, pairs, view);
+        }
+    }
+}
+
+TEST_CASE("cch metric: closures, overrides and class factors equal dijkstra under the view") {
+    const world::RoadNetwork net = grid_city(4);
+    DijkstraRouter reference(net);
+    const RouterFactory factory = cch_factory(net);
+    auto router = factory.make_cch();
+    const auto pairs = random_pairs(net, 300 / kScale, 91);
+
+    const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 92);
+    std::mt19937_64 rng(93);
+    std::uniform_real_distribution<float> factor(0.3f, 3.0f);
+    std::vector<float> times(net.edge_count());
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        times[e] = static_cast<float>(net.travel_time_s(e)) * factor(rng);
+    }
+    times[7] = 0.0f;  // zero-time edges are allowed
+    std::vector<std::uint16_t> classes(net.edge_count());
+    for (auto& c : classes) {
+        c = static_cast<std::uint16_t>(rng() % 5);
+    }
+    const std::vector<float> class_factor{1.0f, 0.5f, 2.0f, 4.0f, 1.25f};
+
+    std::vector<RouteView> views;
+    views.emplace_back(&mask);
+    views.push_back(make_view(net, nullptr, times));
+    views.push_back(make_view(net, &mask, times));
+    RouteView classed{&mask};
+    classed.edge_class = classes;
+    classed.class_factor = class_factor;
+    views.push_back(classed);
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        CAPTURE(i);
+        const CchMetric metric(factory.cch_topology(), views[i], CchMetric::Mode::kPerfect);
+        const auto result = compare_metric(*router, metric, reference, pairs, views[i]);
+        CHECK(result.found > 0);
+        const CchMetric basic(factory.cch_topology(), views[i]);
+        CHECK(basic.mode() == CchMetric::Mode::kBasic);
+        compare_metric(*router, basic, reference, pairs, views[i]);
+        // perfect customization keeps fewer arcs for the queries
+        CHECK(metric.query_heads().size() < basic.query_heads().size());
+        // without a metric the router falls back to A*, still exact under the view
+        test::compare(*router, reference, pairs, views[i]);
+    }
+}
+
+TEST_CASE("cch re-customization: one metric object follows a changing view") {
+    const world::RoadNetwork net = geometric(5);
+    DijkstraRouter reference(net);
+    const RouterFactory factory = cch_factory(net);
+    auto router = factory.make_cch();
+    const auto pairs = random_pairs(net, 200 / kScale, 55);
+    CchMetric metric(factory.cch_topology(), {}, CchMetric::Mode::kPerfect);
+    CchMetric basic(factory.cch_topology());
+    world::EdgeMask mask(net.edge_count());
+    // close the first edges of the free-flow routes one by one, customizing in place
+    for (std::size_t round = 0; round < 4; ++round) {
+        const Route r = router->fastest(pairs[round].first, pairs[round].second, metric);
+        REQUIRE(r.found);
+        REQUIRE_FALSE(r.edges.empty());
+        mask.set(r.edges[r.edges.size() / 2]);
+        metric.customize(RouteView{&mask});
+        basic.customize(RouteView{&mask});
+        compare_metric(*router, basic, reference, pairs, RouteView{&mask});
+        const Route detour = router->fastest(pairs[round].first, pairs[round].second, metric);
+        CHECK(std::find(detour.edges.begin(), detour.edges.end(), r.edges[r.edges.size() / 2]) ==
+              detour.edges.end());
+        compare_metric(*router, metric, reference, pairs, RouteView{&mask});
+    }
+    // back to no closures: the same weights as a fresh free-flow metric
+    mask.clear();
+    metric.customize({});
+    const auto fresh = factory.cch_free_flow()->weights();
+    REQUIRE(metric.weights().size() == fresh.size());
+    CHECK(std::equal(fresh.begin(), fresh.end(), metric.weights().begin()));
+}
+
+TEST_CASE("cch one-to-many and matrix equal dijkstra, bounded by max_time_s") {
+    for (const auto& net : {geometric(7), multigraph(200, 420, 2, 8)}) {
+        DijkstraRouter reference(net);
+        const RouterFactory factory = cch_factory(net);
+        auto router = factory.make_cch();
+        const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 9);
+        const RouteView closed{&mask};
+        const CchMetric metric(factory.cch_topology(), closed);
+        std::mt19937_64 rng(14);
+        std::vector<NodeId> sources(12);
+        for (auto& s : sources) {
+            s = static_cast<NodeId>(rng() % net.node_count());
+        }
+        std::vector<NodeId> targets(25);
+        for (auto& t : targets) {
+            t = static_cast<NodeId>(rng() % net.node_count());
+        }
+        targets.push_back(targets[0]);  // duplicates are fine
+        targets.push_back(sources[0]);  // and a source among the targets
+        std::vector<double> free(sources.size() * targets.size());
+        std::vector<double> masked(free.size());
+        std::vector<double> via_view(free.size());
+        router->travel_time_matrix(sources, targets, free);
+        router->travel_time_matrix(sources, targets, masked, metric);
+        router->travel_time_matrix(sources, targets, via_view, closed);  // the A* fallback
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                CAPTURE(i);
+                CAPTURE(j);
+                const std::size_t k = i * targets.size() + j;
+                CHECK(close(free[k], reference.travel_time(sources[i], targets[j])));
+                const double expected = reference.travel_time(sources[i], targets[j], closed);
+                CHECK(close(masked[k], expected));
+                CHECK(close(via_view[k], expected));
+            }
+        }
+        CHECK(free[targets.size() - 1] == 0.0);
+        // one-to-many with a limit: beyond it counts as unreachable
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            const double limit = 60.0;
+            std::vector<double> row(targets.size());
+            router->travel_times(sources[i], targets, row, {}, limit);
+            std::vector<double> row_metric(targets.size());
+            router->travel_times(sources[i], targets, row_metric, metric, limit);
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                const double f = free[i * targets.size() + j];
+                const double m = masked[i * targets.size() + j];
+                CHECK(row[j] == (f <= limit ? f : kUnreachable));
+                CHECK(row_metric[j] == (m <= limit ? m : kUnreachable));
+            }
+        }
+        // the default Router::travel_time_matrix (Dijkstra) agrees as well
+        std::vector<double> plain(free.size());
+        reference.travel_time_matrix(sources, targets, plain);
+        for (std::size_t k = 0; k < free.size(); ++k) {
+            CHECK(close(plain[k], free[k]));
+        }
+    }
+}
+
+TEST_CASE("cch misuse is reported") {
+    const world::RoadNetwork net = grid_city(8);
+    const RouterFactory factory = cch_factory(net);
+    auto router = factory.make_cch();
+    const RouterFactory other = cch_factory(net);
+    const CchMetric foreign(other.cch_topology());
+    CHECK_THROWS_AS(router->fastest(0, 1, foreign), std::invalid_argument);
+    world::EdgeMask wrong(3);
+    CHECK_THROWS_AS(CchMetric(factory.cch_topology(), RouteView{&wrong}), std::invalid_argument);
+    CHECK_THROWS_AS(router->fastest(0, static_cast<NodeId>(net.node_count())), std::out_of_range);
+    std::vector<double> out(2);
+    const std::vector<NodeId> targets{0, 1, 2};
+    CHECK_THROWS_AS(router->travel_times(0, targets, out), std::invalid_argument);
+    CHECK_THROWS_AS(router->travel_time_matrix(targets, targets, out), std::invalid_argument);
+    RouterOptions alt;
+    CHECK_THROWS_AS(RouterFactory(net, alt).make_cch(), std::logic_error);
+    CHECK(RouterFactory(net, alt).cch_topology() == nullptr);
+}
+
+TEST_CASE("cch on tiny networks: empty, one node, no edges, a self-loop only") {
+    for (std::size_t nodes : {std::size_t{1}, std::size_t{2}, std::size_t{5}}) {
+        world::RoadNetwork::Builder b;
+        for (std::size_t v = 0; v < nodes; ++v) {
+            b.add_node({static_cast<double>(v), 0.0}, v);
+        }
+        b.add_edge(0, 0, 10.0, 10.0, world::RoadClass::kResidential);
+        const world::RoadNetwork net = std::move(b).build();
+        const RouterFactory factory = cch_factory(net, 0);
+        auto router = factory.make();
+        CHECK(router->fastest(0, 0).found);
+        CHECK(router->fastest(0, 0).edges.empty());
+        if (nodes > 1) {
+            CHECK_FALSE(router->fastest(0, 1).found);
+            CHECK(router->travel_time(1, 0) == kUnreachable);
+        }
+    }
+    const world::RoadNetwork empty = world::RoadNetwork::Builder{}.build();
+    const RouterFactory factory = cch_factory(empty, 0);
+    CHECK(factory.cch_topology()->node_count() == 0);
+}
