@@ -378,7 +378,7 @@ TEST_CASE("settings that cannot act are warned about, with their position") {
     w = warnings(kSmall, {"policies.allocation=cloud", "cloud.timeout_s=1"});
     REQUIRE(w.size() == 1);
     CHECK(w[0].find("--set cloud.timeout_s=1: warning: cloud.timeout_s = 1: a request, the solve "
-                    "of one order, the award and the accept take 1.170947 s") == 0);
+                    "of one order, the award and the accept take 1.1708 s") == 0);
     w = warnings(kSmall +
                  "[[disruptions]]\nid = \"late\"\nkind = \"depot_down\"\ndepot = \"a\"\n"
                  "at_s = 60.0\n");
