@@ -93,34 +93,7 @@ test::CompareResult compare_metric(CchRouter& router, const CchMetric& metric,
                                    DijkstraRouter& reference,
                                    const std::vector<std::pair<NodeId, NodeId>>& pairs,
                                    const RouteView& view) {
-    test::CompareResult result;
-    const world::RoadNetwork& net = reference.network();
-    for (const auto& pair : pairs) {
-        const NodeId from = pair.first;
-        const NodeId to = pair.second;
-        CAPTURE(from);
-        CAPTURE(to);
-        const Route expected = reference.fastest(from, to, view);
-        const Route got = router.fastest(from, to, metric);
-        REQUIRE(got.found == expected.found);
-        CHECK(got.from == from);
-        CHECK(got.to == to);
-        if (!got.found) {
-            ++result.unreachable;
-            CHECK(got.edges.empty());
-            CHECK(got.travel_time_s == kUnreachable);
-            CHECK(router.travel_time(from, to, metric) == kUnreachable);
-            continue;
-        }
-        ++result.found;
-        CHECK(close(got.travel_time_s, expected.travel_time_s));
-        const RouteCheck path = check_route(net, from, to, got.edges, view);
-        CHECK(path.valid);
-        CHECK(close(path.travel_time_s, got.travel_time_s));
-        CHECK(close(path.length_m, got.length_m));
-        CHECK(close(router.travel_time(from, to, metric), expected.travel_time_s));
-    }
-    return result;
+    return test::compare(router, reference, pairs, view, metric);
 }
 
 }  // namespace
