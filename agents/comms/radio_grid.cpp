@@ -15,8 +15,7 @@ constexpr double kCellSlack = 1.0 + 1e-9;
 
 }  // namespace
 
-RadioGrid::RadioGrid(double range_m)
-    : range_m_(range_m), range2_(range_m * range_m), inv_cell_(1.0 / (range_m * kCellSlack)) {
+RadioGrid::RadioGrid(double range_m) : range_m_(range_m) {
     if (!(range_m > 0.0) || !std::isfinite(range_m)) {
         throw std::invalid_argument("radio grid: range must be > 0 and finite, got " +
                                     std::to_string(range_m));
@@ -33,107 +32,52 @@ void RadioGrid::rebuild(std::span<const world::Point> positions, const CommsCond
     if (n >= kUnreachable) {
         throw std::invalid_argument("radio grid: too many agents");
     }
-    positions_.assign(positions.begin(), positions.end());
     conditions_version_ = conditions.version();
 
-    // who is on air, and the corner of the box around them
-    cell_of_.assign(n, kOffAir);
-    origin_ = {0.0, 0.0};
-    bool first = true;
+    // who is on air, and the box around them
+    std::vector<std::uint8_t> listening(n, 0);
+    world::BoundingBox box{{0.0, 0.0}, {0.0, 0.0}};
+    on_air_count_ = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const world::Point p = positions[i];
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
             throw std::invalid_argument("radio grid: position of agent " + std::to_string(i) +
                                         " is not finite");
         }
-        const bool listening = (online.empty() || online[i] != 0) &&
-                               (!conditions.any_blackout() || conditions.radio_ok(p));
-        if (!listening) {
+        if ((!online.empty() && online[i] == 0) ||
+            (conditions.any_blackout() && !conditions.radio_ok(p))) {
             continue;
         }
-        cell_of_[i] = 0;  // on air; the real key follows
-        origin_.x = first ? p.x : std::min(origin_.x, p.x);
-        origin_.y = first ? p.y : std::min(origin_.y, p.y);
-        first = false;
+        listening[i] = 1;
+        if (on_air_count_++ == 0) {
+            box = {p, p};
+        }
+        box.min = {std::min(box.min.x, p.x), std::min(box.min.y, p.y)};
+        box.max = {std::max(box.max.x, p.x), std::max(box.max.y, p.y)};
     }
-
-    // cell of every on-air agent and the extent of the grid
-    width_ = 0;
-    height_ = 0;
-    std::size_t on_air = 0;
+    // the grid of the last rebuild serves again (its cells keep their memory) while it
+    // covers the agents and is neither too small nor far too large for them; points outside
+    // its box would still be found (border cells), only slower
+    const double cell = range_m_ * kCellSlack;
+    const double budget = (4.0 * static_cast<double>(on_air_count_)) + 1024.0;
+    const bool fits = grid_.size() > 0 && grid_.covers(box.min) && grid_.covers(box.max) &&
+                      grid_.dense() == (static_cast<double>(grid_.cell_count()) <= budget) &&
+                      static_cast<double>(grid_.cell_count()) <= 4.0 * budget;
+    if (!fits) {
+        // a margin of a tenth of the box (and a cell) on every side, so that small moves
+        // keep the grid
+        const double mx = (0.1 * (box.max.x - box.min.x)) + cell;
+        const double my = (0.1 * (box.max.y - box.min.y)) + cell;
+        const world::BoundingBox padded{{box.min.x - mx, box.min.y - my},
+                                        {box.max.x + mx, box.max.y + my}};
+        grid_ = world::PointGrid(padded, cell, on_air_count_);
+    }
+    grid_.reset(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (cell_of_[i] == kOffAir) {
-            continue;
-        }
-        // cells beyond 2^32 - 3 per axis are clamped: still correct, only slower
-        const double fx = std::floor((positions[i].x - origin_.x) * inv_cell_);
-        const double fy = std::floor((positions[i].y - origin_.y) * inv_cell_);
-        const auto cx = static_cast<std::uint32_t>(std::min(fx, 4294967293.0));
-        const auto cy = static_cast<std::uint32_t>(std::min(fy, 4294967293.0));
-        cell_of_[i] = key(cx, cy);
-        width_ = std::max(width_, cx + 1);
-        height_ = std::max(height_, cy + 1);
-        ++on_air;
-    }
-    sorted_index_.resize(on_air);
-    sorted_pos_.resize(on_air);
-    sorted_cell_.resize(on_air);
-    cell_keys_.clear();
-    cell_start_.clear();
-    const std::uint64_t cells = std::uint64_t{width_} * height_;
-    dense_ = cells <= (4 * std::uint64_t{on_air}) + 1024;
-
-    if (dense_) {
-        // counting sort by cell; ascending agent order within a cell comes for free
-        cell_start_.assign(cells + 1, 0);
-        const auto dense_index = [width = width_](std::uint64_t k) {
-            return (static_cast<std::size_t>(k >> 32) * width) + static_cast<std::uint32_t>(k);
-        };
-        for (std::size_t i = 0; i < n; ++i) {
-            if (cell_of_[i] != kOffAir) {
-                ++cell_start_[dense_index(cell_of_[i]) + 1];
-            }
-        }
-        for (std::size_t c = 0; c < cells; ++c) {
-            cell_start_[c + 1] += cell_start_[c];
-        }
-        std::vector<std::uint32_t> fill(cell_start_.begin(), cell_start_.end() - 1);
-        for (std::size_t i = 0; i < n; ++i) {
-            if (cell_of_[i] != kOffAir) {
-                const std::uint32_t k = fill[dense_index(cell_of_[i])]++;
-                sorted_index_[k] = static_cast<AgentIndex>(i);
-                sorted_pos_[k] = positions[i];
-                sorted_cell_[k] = cell_of_[i];
-            }
-        }
-        return;
-    }
-
-    // sparse: sort by (cell key, index) and keep the occupied cells
-    struct Entry {
-        std::uint64_t cell;
-        AgentIndex index;
-    };
-    std::vector<Entry> entries;
-    entries.reserve(on_air);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (cell_of_[i] != kOffAir) {
-            entries.push_back({cell_of_[i], static_cast<AgentIndex>(i)});
+        if (listening[i] != 0) {
+            grid_.place(static_cast<std::uint32_t>(i), positions[i]);
         }
     }
-    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.cell != b.cell ? a.cell < b.cell : a.index < b.index;
-    });
-    for (std::size_t k = 0; k < entries.size(); ++k) {
-        sorted_index_[k] = entries[k].index;
-        sorted_pos_[k] = positions[entries[k].index];
-        sorted_cell_[k] = entries[k].cell;
-        if (cell_keys_.empty() || cell_keys_.back() != entries[k].cell) {
-            cell_keys_.push_back(entries[k].cell);
-            cell_start_.push_back(static_cast<std::uint32_t>(k));
-        }
-    }
-    cell_start_.push_back(static_cast<std::uint32_t>(entries.size()));
 }
 
 void RadioGrid::neighbours(AgentIndex i, std::vector<AgentIndex>& out) const {
@@ -143,28 +87,25 @@ void RadioGrid::neighbours(AgentIndex i, std::vector<AgentIndex>& out) const {
 }
 
 AgentGraph RadioGrid::graph() const {
-    // two passes over the on-air agents in cell order (consecutive queries read the same
-    // cells, and each agent's own data sits in the sorted arrays): degrees, then lists
+    // two passes over the on-air agents cell by cell (consecutive queries read the same
+    // cells): degrees, then the sorted lists
     AgentGraph g;
     g.offsets_.assign(size() + 1, 0);
-    const std::size_t slots = sorted_index_.size();
-    for (std::size_t k = 0; k < slots; ++k) {
+    grid_.for_each_placed([&](std::uint32_t i, world::Point p) {
         std::size_t degree = 0;
-        visit(sorted_index_[k], sorted_pos_[k], sorted_cell_[k],
-              [&degree](AgentIndex) { ++degree; });
-        g.offsets_[sorted_index_[k] + 1] = degree;
-    }
+        visit(i, p, [&degree](AgentIndex) { ++degree; });
+        g.offsets_[i + 1] = degree;
+    });
     for (std::size_t i = 0; i < size(); ++i) {
         g.offsets_[i + 1] += g.offsets_[i];
     }
     g.targets_.resize(g.offsets_.back());
-    for (std::size_t k = 0; k < slots; ++k) {
-        const AgentIndex i = sorted_index_[k];
+    grid_.for_each_placed([&](std::uint32_t i, world::Point p) {
         std::size_t at = g.offsets_[i];
-        visit(i, sorted_pos_[k], sorted_cell_[k], [&](AgentIndex j) { g.targets_[at++] = j; });
+        visit(i, p, [&](AgentIndex j) { g.targets_[at++] = j; });
         std::sort(g.targets_.begin() + static_cast<std::ptrdiff_t>(g.offsets_[i]),
                   g.targets_.begin() + static_cast<std::ptrdiff_t>(at));
-    }
+    });
     return g;
 }
 

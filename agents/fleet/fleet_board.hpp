@@ -1,9 +1,8 @@
 // A read-only snapshot of where the vehicles are, for depots choosing whom to offer an order.
 // Changed only at barriers (Engine::every), so every LP reads the same snapshot in a window.
-// A uniform grid of cells answers "the nearest available vehicles within r". Each cell is a
-// doubly linked list of vehicles, so that a barrier that changed k rows costs O(k) (update),
-// not O(fleet): an idle vehicle costs nothing. The order of vehicles within a cell is not
-// part of any answer: nearest() orders by a total order (distance, tie key, index).
+// The rows stand on the house's one spatial index (world::PointGrid), which answers "the
+// nearest available vehicles within r"; a barrier that changed k rows costs O(k) (update),
+// not O(fleet): an idle vehicle costs nothing.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "agents/fleet/fleet_state.hpp"
+#include "agents/world/point_grid.hpp"
 #include "agents/world/road_network.hpp"
 
 namespace swarm::agents {
@@ -29,7 +29,8 @@ class FleetBoard {
     };
 
     FleetBoard() = default;
-    FleetBoard(world::BoundingBox bounds, double cell_m);
+    // cells of side cell_m over bounds, sized for about `vehicles` rows
+    FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles);
 
     // replaces the snapshot: entries[v] for vehicle v
     void rebuild(std::span<const Entry> entries);
@@ -67,83 +68,17 @@ class FleetBoard {
     [[nodiscard]] std::size_t memory_bytes() const;
 
   private:
-    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-    // a vehicle's place in its cell's list
-    struct Link {
-        std::uint32_t cell = kNone;
-        std::uint32_t prev = kNone;
-        std::uint32_t next = kNone;
-    };
-    [[nodiscard]] std::uint32_t cell_x(double x) const;
-    [[nodiscard]] std::uint32_t cell_y(double y) const;
-    [[nodiscard]] std::uint32_t cell_of(Point p) const { return cell_y(p.y) * nx_ + cell_x(p.x); }
-    void link(std::uint32_t v, std::uint32_t cell);
-    void unlink(std::uint32_t v);
-
-    world::BoundingBox bounds_{};
-    double cell_m_ = 500.0;
-    std::uint32_t nx_ = 1;
-    std::uint32_t ny_ = 1;
     std::vector<Entry> entries_;
-    std::vector<Link> links_;          // by vehicle
-    std::vector<std::uint32_t> head_;  // by cell: its first vehicle, or kNone
+    world::PointGrid grid_;
     sim::Tick built_at_ = 0;
 };
 
 template <class Usable, class TieKey>
 std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
                                 std::span<std::uint32_t> out, TieKey&& tie_key) const {
-    if (out.empty() || entries_.empty()) {
-        return 0;
-    }
-    // best candidates so far, kept sorted by (distance^2, tie key, index); out.size() is small
-    struct Cand {
-        double d2;
-        std::uint64_t key;
-        std::uint32_t v;
-    };
-    constexpr std::size_t kMaxK = 64;
-    Cand best[kMaxK] = {};
-    const std::size_t k = out.size() < kMaxK ? out.size() : kMaxK;
-    std::size_t n = 0;
-    const double r2 = radius_m * radius_m;
-    const std::uint32_t x0 = cell_x(p.x - radius_m);
-    const std::uint32_t x1 = cell_x(p.x + radius_m);
-    const std::uint32_t y0 = cell_y(p.y - radius_m);
-    const std::uint32_t y1 = cell_y(p.y + radius_m);
-    for (std::uint32_t cy = y0; cy <= y1; ++cy) {
-        for (std::uint32_t cx = x0; cx <= x1; ++cx) {
-            const std::uint32_t c = cy * nx_ + cx;
-            for (std::uint32_t v = head_[c]; v != kNone; v = links_[v].next) {
-                const Entry& e = entries_[v];
-                const double dx = e.position.x - p.x;
-                const double dy = e.position.y - p.y;
-                const double d2 = dx * dx + dy * dy;
-                if (d2 > r2 || !usable(v, e)) {
-                    continue;
-                }
-                // insertion into the sorted list of at most k
-                const Cand cand{d2, static_cast<std::uint64_t>(tie_key(v, e)), v};
-                auto less = [](const Cand& a, const Cand& b) {
-                    return a.d2 < b.d2 ||
-                           (a.d2 == b.d2 && (a.key < b.key || (a.key == b.key && a.v < b.v)));
-                };
-                if (n == k && !less(cand, best[n - 1])) {
-                    continue;
-                }
-                std::size_t j = n < k ? n++ : k - 1;
-                while (j > 0 && less(cand, best[j - 1])) {
-                    best[j] = best[j - 1];
-                    --j;
-                }
-                best[j] = cand;
-            }
-        }
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        out[i] = best[i].v;
-    }
-    return n;
+    return grid_.nearest(
+        p, radius_m, [&](std::uint32_t v) { return usable(v, entries_[v]); }, out,
+        [&](std::uint32_t v) { return tie_key(v, entries_[v]); });
 }
 
 }  // namespace swarm::agents

@@ -75,7 +75,7 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
         }
     }
     layout_ = LpLayout(spec_.depot_count(), fleet_.home, needs_.dispatcher);
-    board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m);
+    board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m, fleet_.size());
     roads_ = RoadState(spec_.net().edge_count());
     depot_up_.assign(spec_.depot_count(), 1);
     base_home_ = fleet_.home;

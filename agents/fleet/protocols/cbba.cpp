@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/comms/radio_grid.hpp"
 #include "agents/coordination/score.hpp"
 #include "agents/fleet/protocol.hpp"
 
@@ -153,22 +154,14 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
     sp.lambda = 0.999;
     sp.service_s = spec.demand.customer_service_s;
     const coordination::TimeDiscountedReward score(sp);
-    // the radio graph among them
-    std::vector<std::vector<comms::AgentIndex>> lists(agents.size());
-    const double r2 = spec.comms.radio_range_m * spec.comms.radio_range_m;
+    // the radio graph among them, from the house's one spatial index
+    std::vector<Point> where(agents.size());
     for (std::size_t i = 0; i < agents.size(); ++i) {
-        for (std::size_t j = i + 1; j < agents.size(); ++j) {
-            const Point a = board.entry(agents[i]).position;
-            const Point b = board.entry(agents[j]).position;
-            const double dx = a.x - b.x;
-            const double dy = a.y - b.y;
-            if (dx * dx + dy * dy <= r2) {
-                lists[i].push_back(static_cast<comms::AgentIndex>(j));
-                lists[j].push_back(static_cast<comms::AgentIndex>(i));
-            }
-        }
+        where[i] = board.entry(agents[i]).position;
     }
-    const comms::AgentGraph graph = comms::AgentGraph::from_lists(lists);
+    comms::RadioGrid radio(spec.comms.radio_range_m);
+    radio.rebuild(where, host.conditions());
+    const comms::AgentGraph graph = radio.graph();
     coordination::CbbaSolver solver(capacity, tasks.size(), score);
     const auto max_rounds = static_cast<std::uint32_t>(tasks.size() * agents.size() + 2);
     const coordination::CbbaResult result = solver.run(graph, max_rounds);

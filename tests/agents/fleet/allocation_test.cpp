@@ -70,7 +70,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
         entries[v].position = here;
         entries[v].type = v < 20 ? 0 : 1;
     }
-    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m);
+    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m, entries.size());
     board.rebuild(entries);
     std::array<std::uint32_t, 64> out{};
     OrderMsg order;

@@ -11,7 +11,7 @@ using namespace swarm::agents;
 using swarm::world::Point;
 
 TEST_CASE("fleet board: nearest usable vehicles within the radius with ties to the lower index") {
-    FleetBoard board(swarm::world::BoundingBox{{0, 0}, {1000, 1000}}, 100.0);
+    FleetBoard board(swarm::world::BoundingBox{{0, 0}, {1000, 1000}}, 100.0, 10);
     std::vector<FleetBoard::Entry> entries;
     // a 10 x 10 lattice of vehicles, every 100 m, plus two at the same spot
     for (int y = 0; y < 10; ++y) {
@@ -62,7 +62,7 @@ TEST_CASE("fleet board: an update moves only the rows given, and answers as a re
     for (std::uint32_t v = 0; v < rows.size(); ++v) {
         rows[v].position = {100.0 * v, 100.0 * v};
     }
-    FleetBoard updated(box, 150.0);
+    FleetBoard updated(box, 150.0, rows.size());
     updated.rebuild(rows);
     // vehicle 5 drives to the origin, 0 leaves it; 2 stays in its cell but moves a little
     const std::vector<std::uint32_t> moved = {0, 2, 5};
@@ -74,7 +74,7 @@ TEST_CASE("fleet board: an update moves only the rows given, and answers as a re
     for (std::size_t i = 0; i < moved.size(); ++i) {
         rows[moved[i]] = news[i];
     }
-    FleetBoard rebuilt(box, 150.0);
+    FleetBoard rebuilt(box, 150.0, rows.size());
     rebuilt.rebuild(rows);
     const auto any = [](std::uint32_t, const FleetBoard::Entry&) { return true; };
     for (const Point p : {Point{0.0, 0.0}, Point{200.0, 200.0}, Point{950.0, 950.0}}) {
