@@ -50,37 +50,38 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     backoff_ = seconds_to_ticks(spec_.time, spec_.allocation.retry_backoff_s);
     customer_service_ = seconds_to_ticks(spec_.time, spec_.demand.customer_service_s);
     kpi_interval_ = seconds_to_ticks(spec_.time, spec_.demand.kpi_interval_s);
-    fleet_series_ = KpiSeries(kpi_interval_);
+    world_.fleet_time.series = KpiSeries(kpi_interval_);
     std::vector<std::vector<NodeId>> zones = demand_zones(spec_);
     for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
         const DepotSpec& ds = spec_.depots[d];
         depot_node_.push_back(ds.node);
-        depots_.emplace_back(d, kpi_interval_, ds.docks, ds.charging_points);
-        depots_.back().stock = ds.initial_stock;
+        world_.depots.emplace_back(d, kpi_interval_, ds.docks, ds.charging_points);
+        world_.depots.back().stock = ds.initial_stock;
         demand_.push_back(make_demand(spec_, d, std::move(zones[d])));
     }
     // vehicles idle and full at their home depot, in fleet order
-    fleet_.resize(spec_.vehicle_count());
+    world_.vehicles.resize(spec_.vehicle_count());
     std::uint32_t v = 0;
     for (const FleetGroup& g : spec_.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
             const VehicleType& t = spec_.types[g.type];
-            fleet_.type[v] = static_cast<std::uint16_t>(g.type);
-            fleet_.home[v] = g.home;
-            fleet_.node[v] = depot_node_[g.home];
-            fleet_.leg_to[v] = fleet_.node[v];
-            fleet_.dest[v] = fleet_.node[v];
-            fleet_.energy_kwh[v] = t.battery_kwh;
-            fleet_.min_energy_kwh[v] = t.battery_kwh;
+            world_.vehicles.type[v] = static_cast<std::uint16_t>(g.type);
+            world_.vehicles.home[v] = g.home;
+            world_.vehicles.node[v] = depot_node_[g.home];
+            world_.vehicles.leg_to[v] = world_.vehicles.node[v];
+            world_.vehicles.dest[v] = world_.vehicles.node[v];
+            world_.vehicles.energy_kwh[v] = t.battery_kwh;
+            world_.vehicles.min_energy_kwh[v] = t.battery_kwh;
         }
     }
-    layout_ = LpLayout(spec_.depot_count(), fleet_.home, needs_.dispatcher);
-    board_ = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m, fleet_.size());
-    roads_ = RoadState(spec_.net().edge_count());
-    depot_up_.assign(spec_.depot_count(), 1);
-    base_home_ = fleet_.home;
-    demand_factor_.assign(spec_.depot_count(), 1.0);
-    counters_.resize(fleet_.size() + spec_.depot_count() + 1);
+    layout_ = LpLayout(spec_.depot_count(), world_.vehicles.home, needs_.dispatcher);
+    world_.board =
+        FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m, world_.vehicles.size());
+    world_.roads = RoadState(spec_.net().edge_count());
+    world_.depot_up.assign(spec_.depot_count(), 1);
+    base_home_ = world_.vehicles.home;
+    world_.demand_factor.assign(spec_.depot_count(), 1.0);
+    world_.counters.resize(world_.vehicles.size() + spec_.depot_count() + 1);
 }
 
 FleetModel::~FleetModel() = default;
@@ -109,14 +110,15 @@ void FleetModel::attach(sim::Engine& engine) {
     engine.every(engine.now() + interval, interval,
                  [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
     // vehicle time goes into the KPI series at every interval boundary
-    fleet_booked_at_ = engine.now();
-    fleet_time(engine.now(), fleet_busy_booked_, fleet_accounted_booked_);
-    const Tick first_boundary = fleet_series_.start_of(fleet_series_.interval_of(engine.now()) + 1);
+    world_.fleet_time.booked_at = engine.now();
+    fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked);
+    const Tick first_boundary =
+        world_.fleet_time.series.start_of(world_.fleet_time.series.interval_of(engine.now()) + 1);
     engine.every(first_boundary, kpi_interval_,
                  [this](sim::Engine& /*engine*/, Tick t) { record_fleet_time(t); });
     // each depot's first order arrival, from its demand substream
     for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
-        DepotState& ds = depots_[d];
+        DepotState& ds = world_.depots[d];
         const sim::LpId lp = depot_lp(d);
         sim::RandomStream rng(engine.config().seed, lp, kDemandSubstream, ds.demand_draws);
         const Tick first = demand_[d].next_arrival(engine.now(), rng);
@@ -131,8 +133,8 @@ void FleetModel::attach(sim::Engine& engine) {
     if (spec_.learning.active()) {
         learning_ = std::make_unique<FleetLearning>(spec_, vehicle_count(), engine.config().seed);
         learning_->keep_exchange_log(keep_exchange_log_);
-        learn_busy_.assign(fleet_.size(), 0);
-        repair_at_.assign(fleet_.size(), sim::kTickNever);
+        world_.learn_busy.assign(world_.vehicles.size(), 0);
+        world_.repair_at.assign(world_.vehicles.size(), sim::kTickNever);
         const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
         engine.every(engine.now() + round, round,
                      [this](sim::Engine& e, Tick t) { learning_round(e, t); });
@@ -140,15 +142,15 @@ void FleetModel::attach(sim::Engine& engine) {
 }
 
 FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
-    FleetCounters c = fleet_.counters[v];
-    time_bucket(c, fleet_.state[v]) += t - fleet_.state_since[v];
+    FleetCounters c = world_.vehicles.counters[v];
+    time_bucket(c, world_.vehicles.state[v]) += t - world_.vehicles.state_since[v];
     return c;
 }
 
 void FleetModel::fleet_time(Tick t, Tick& busy, Tick& accounted) const {
     busy = 0;
     accounted = 0;
-    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+    for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
         const FleetCounters c = vehicle_counters(v, t);
         busy += c.busy;
         accounted += c.accounted();
@@ -159,33 +161,36 @@ void FleetModel::record_fleet_time(Tick t) {
     Tick busy = 0;
     Tick accounted = 0;
     fleet_time(t, busy, accounted);
-    fleet_series_.add_fleet_time(fleet_series_.interval_of(fleet_booked_at_),
-                                 busy - fleet_busy_booked_, accounted - fleet_accounted_booked_);
-    fleet_booked_at_ = t;
-    fleet_busy_booked_ = busy;
-    fleet_accounted_booked_ = accounted;
+    world_.fleet_time.series.add_fleet_time(
+        world_.fleet_time.series.interval_of(world_.fleet_time.booked_at),
+        busy - world_.fleet_time.busy_booked, accounted - world_.fleet_time.accounted_booked);
+    world_.fleet_time.booked_at = t;
+    world_.fleet_time.busy_booked = busy;
+    world_.fleet_time.accounted_booked = accounted;
 }
 
 KpiSeries FleetModel::fleet_series(Tick t) const {
-    KpiSeries s = fleet_series_;
-    if (t > fleet_booked_at_) {
+    KpiSeries s = world_.fleet_time.series;
+    if (t > world_.fleet_time.booked_at) {
         Tick busy = 0;
         Tick accounted = 0;
         fleet_time(t, busy, accounted);
-        s.add_fleet_time(s.interval_of(fleet_booked_at_), busy - fleet_busy_booked_,
-                         accounted - fleet_accounted_booked_);
+        s.add_fleet_time(s.interval_of(world_.fleet_time.booked_at),
+                         busy - world_.fleet_time.busy_booked,
+                         accounted - world_.fleet_time.accounted_booked);
     }
     return s;
 }
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     const world::RoadNetwork& net = spec_.net();
-    const Point a = net.position(fleet_.node[v]);
-    if (fleet_.moving[v] == 0 || fleet_.leg_end[v] <= fleet_.leg_start[v]) {
+    const Point a = net.position(world_.vehicles.node[v]);
+    if (world_.vehicles.moving[v] == 0 ||
+        world_.vehicles.leg_end[v] <= world_.vehicles.leg_start[v]) {
         return a;
     }
-    return leg_position(a, net.position(fleet_.leg_to[v]), fleet_.leg_start[v], fleet_.leg_end[v],
-                        t);
+    return leg_position(a, net.position(world_.vehicles.leg_to[v]), world_.vehicles.leg_start[v],
+                        world_.vehicles.leg_end[v], t);
 }
 
 void FleetModel::follow_changes() {
@@ -194,9 +199,9 @@ void FleetModel::follow_changes() {
         throw FleetModelError("fleet: the model's changes already have a follower");
     }
     // the journals side by side: a sample looks at every depot's, most of them empty
-    order_journals_.assign(depots_.size(), {});
-    for (std::size_t d = 0; d < depots_.size(); ++d) {
-        depots_[d].book.set_journal(&order_journals_[d]);
+    order_journals_.assign(world_.depots.size(), {});
+    for (std::size_t d = 0; d < world_.depots.size(); ++d) {
+        world_.depots[d].book.set_journal(&order_journals_[d]);
     }
 }
 
@@ -242,7 +247,7 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
                       Point where) {
     const std::uint32_t bytes = message_bytes(type);
     const comms::AgentIndex from = agent_of(ctx.self());
-    counters_.record_send(from, link_.wire_bytes(bytes));
+    world_.counters.record_send(from, link_.wire_bytes(bytes));
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
     if (cloud && needs_.ideal_cloud_link) {
@@ -255,14 +260,15 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
         if (who.kind == LpLayout::Kind::kVehicle) {
             throw FleetModelError("fleet: vehicles send nothing over the cloud link");
         }
-        std::uint64_t& draws =
-            who.kind == LpLayout::Kind::kDepot ? depots_[who.index].cloud_draws : cloud_draws_;
+        std::uint64_t& draws = who.kind == LpLayout::Kind::kDepot
+                                   ? world_.depots[who.index].cloud_draws
+                                   : world_.cloud_draws;
         sim::RandomStream rng(ctx.seed(), ctx.self(), kCloudSubstream, draws);
-        const bool lost =
-            link_.lost(comms::Link::kCloud, conditions_.loss_at(where, comms::Link::kCloud), rng);
+        const bool lost = link_.lost(comms::Link::kCloud,
+                                     world_.conditions.loss_at(where, comms::Link::kCloud), rng);
         draws = rng.draws();
         if (lost) {
-            counters_.record_drop(from);
+            world_.counters.record_drop(from);
             return;
         }
     }
@@ -275,7 +281,7 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
     if (event.src != lp && event.src != sim::kExternalLp) {
-        counters_.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)));
+        world_.counters.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)));
     }
     if (event.type >= kProtocolMsgBase) {
         return protocol_->handle(*host_, ctx, who,
@@ -306,10 +312,10 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
             case Msg::kDepotDown:
                 return on_depot_down(ctx, d);
             case Msg::kDepotUp:
-                return;  // depot_up_ already says so; nothing is waiting
+                return;  // world_.depot_up already says so; nothing is waiting
             case Msg::kDocks: {
                 // more docks start waiting vehicles now; fewer let the busy ones finish
-                DepotState& ds = depots_[d];
+                DepotState& ds = world_.depots[d];
                 const auto started =
                     ds.docks.set_servers(ctx.now(), event.payload.as<VehicleMsg>().count);
                 for (const Customer& c : started) {
@@ -367,8 +373,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
 // checks and accounting
 
 void FleetModel::finish(const sim::Engine& /*engine*/) const {
-    for (std::uint32_t d = 0; d < depots_.size(); ++d) {
-        const ConservationReport r = depots_[d].book.check_conservation();
+    for (std::uint32_t d = 0; d < world_.depots.size(); ++d) {
+        const ConservationReport r = world_.depots[d].book.check_conservation();
         if (!r.ok()) {
             throw FleetModelError("fleet: order conservation violated at depot " +
                                   std::to_string(d) + ": " + r.message());
@@ -377,18 +383,9 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
 }
 
 std::size_t FleetModel::memory_bytes() const {
-    std::size_t b = fleet_.memory_bytes() + board_.memory_bytes() +
-                    board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
-                    (board_refresh_.capacity() + board_moving_.capacity()) * sizeof(std::uint32_t) +
-                    depots_.capacity() * sizeof(DepotState) + layout_.memory_bytes() +
+    std::size_t b = world_.memory_bytes() + board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
+                    board_refresh_.capacity() * sizeof(std::uint32_t) + layout_.memory_bytes() +
                     (learning_ ? learning_->memory_bytes() : 0) + protocol_->memory_bytes();
-    for (const DepotState& d : depots_) {
-        // the book's orders and series columns (8 per interval), approximately
-        b += d.book.size() * sizeof(Order) + d.book.series().size() * 8 * sizeof(std::uint64_t) +
-             d.book.counters().late_samples.capacity() * sizeof(Tick) +
-             d.allocations.capacity() * sizeof(AllocationState) + d.dock_jobs.memory_bytes() +
-             d.charge_jobs.memory_bytes();
-    }
     for (const DemandProcess& p : demand_) {
         b += p.zone().nodes.capacity() * sizeof(NodeId);
     }

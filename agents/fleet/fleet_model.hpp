@@ -20,6 +20,7 @@
 #include "agents/fleet/fleet_learning.hpp"
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
+#include "agents/fleet/fleet_world.hpp"
 #include "agents/fleet/messages.hpp"
 #include "agents/fleet/protocol.hpp"
 #include "agents/logistics/demand.hpp"
@@ -51,16 +52,6 @@ inline constexpr std::uint32_t kFailureStream = 0xFFFFFF03u;
 // barrier-time road news through the cloud, per gossip round (0xFFFFFF10: the cloud
 // protocol's telemetry)
 inline constexpr std::uint32_t kCloudNewsStream = 0xFFFFFF11u;
-
-// One disruption as it was applied (traces, KPIs, the visualizer's markers).
-struct AppliedDisruption {
-    sim::Tick t = 0;
-    DisruptionKind kind = DisruptionKind::kCloseRoads;
-    std::string label;
-    std::uint32_t affected = 0;          // edges, vehicles or depots it touched
-    std::vector<std::uint32_t> targets;  // those edges, vehicles or the depot (ascending)
-    double value = 0.0;                  // speed factor, loss, multiplier or stock, by kind
-};
 
 // One finished edge (ground) or straight leg (drone), when the leg log is on.
 struct LegRecord {
@@ -102,14 +93,16 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] Point position_at(std::uint32_t v, sim::Tick t) const;
 
     [[nodiscard]] const FleetSpec& spec() const { return spec_; }
-    [[nodiscard]] const FleetState& vehicles() const { return fleet_; }
-    [[nodiscard]] const DepotState& depot(std::uint32_t d) const { return depots_[d]; }
-    [[nodiscard]] const FleetBoard& board() const { return board_; }
+    // everything of the run that changes as it runs (fleet_world.hpp)
+    [[nodiscard]] const FleetWorld& world() const { return world_; }
+    [[nodiscard]] const FleetState& vehicles() const { return world_.vehicles; }
+    [[nodiscard]] const DepotState& depot(std::uint32_t d) const { return world_.depots[d]; }
+    [[nodiscard]] const FleetBoard& board() const { return world_.board; }
     // the allocation protocol of the run (policies.allocation)
     [[nodiscard]] const AllocationProtocol& protocol() const { return *protocol_; }
     [[nodiscard]] std::uint32_t depot_count() const { return spec_.depot_count(); }
     [[nodiscard]] std::uint32_t vehicle_count() const {
-        return static_cast<std::uint32_t>(fleet_.size());
+        return static_cast<std::uint32_t>(world_.vehicles.size());
     }
     [[nodiscard]] const LpLayout& layout() const { return layout_; }
     [[nodiscard]] sim::LpId depot_lp(std::uint32_t d) const { return layout_.depot_lp(d); }
@@ -148,7 +141,7 @@ class FleetModel final : public sim::Model {
     void take_changes(Changes& out);
 
     // records every finished leg per vehicle (tests, traces); off by default
-    void enable_leg_log(bool on) { leg_log_.assign(on ? fleet_.size() : 0, {}); }
+    void enable_leg_log(bool on) { leg_log_.assign(on ? world_.vehicles.size() : 0, {}); }
     [[nodiscard]] const std::vector<LegRecord>& leg_log(std::uint32_t v) const {
         return leg_log_.at(v);
     }
@@ -156,26 +149,28 @@ class FleetModel final : public sim::Model {
     // Applies a disruption now. Only from a barrier action (Engine::at / every) after
     // attach(), at the barrier's time; the scenario's schedule uses the same path.
     void apply(const DisruptionAction& action, sim::Tick now);
-    [[nodiscard]] const RoadState& roads() const { return roads_; }
-    [[nodiscard]] bool depot_up(std::uint32_t d) const { return depot_up_[d] != 0; }
-    [[nodiscard]] bool cloud_up() const { return conditions_.cloud_up(); }
-    [[nodiscard]] const comms::CommsConditions& comms_conditions() const { return conditions_; }
+    [[nodiscard]] const RoadState& roads() const { return world_.roads; }
+    [[nodiscard]] bool depot_up(std::uint32_t d) const { return world_.depot_up[d] != 0; }
+    [[nodiscard]] bool cloud_up() const { return world_.conditions.cloud_up(); }
+    [[nodiscard]] const comms::CommsConditions& comms_conditions() const {
+        return world_.conditions;
+    }
     // per-agent message counters: vehicles 0 .. V-1, then depots, then the cloud
-    [[nodiscard]] const comms::MessageCounters& message_counters() const { return counters_; }
+    [[nodiscard]] const comms::MessageCounters& message_counters() const { return world_.counters; }
     [[nodiscard]] comms::AgentIndex depot_agent(std::uint32_t d) const {
         return vehicle_count() + d;
     }
     [[nodiscard]] comms::AgentIndex cloud_agent() const { return vehicle_count() + depot_count(); }
     [[nodiscard]] const std::vector<AppliedDisruption>& disruption_log() const {
-        return disruption_log_;
+        return world_.disruption_log;
     }
     // messages and bytes over the air, all agents (vehicles, depots, cloud)
-    [[nodiscard]] comms::MessageTotals comms_totals() const { return counters_.totals(); }
+    [[nodiscard]] comms::MessageTotals comms_totals() const { return world_.counters.totals(); }
     [[nodiscard]] std::uint32_t agent_count() const {
         return vehicle_count() + depot_count() + (needs_.dispatcher ? 1 : 0);
     }
     // whether p is inside an active radio blackout
-    [[nodiscard]] bool radio_blocked(Point p) const { return !conditions_.radio_ok(p); }
+    [[nodiscard]] bool radio_blocked(Point p) const { return !world_.conditions.radio_ok(p); }
 
     // operational learning (docs/fleet-learning.md); nullptr when the spec has none
     [[nodiscard]] const FleetLearning* learning() const { return learning_.get(); }
@@ -193,10 +188,13 @@ class FleetModel final : public sim::Model {
     }
 
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
-    DepotState& depot_for_test(std::uint32_t d) { return depots_[d]; }
+    DepotState& depot_for_test(std::uint32_t d) { return world_.depots[d]; }
     // after every board rebuild, compares each vehicle's row with one computed afresh and
     // throws FleetModelError when one is stale (a change that forgot FleetState::touch)
     void check_board_for_test(bool on) { check_board_ = on; }
+    // vehicles per parallel chunk of the barrier phases (board rows, road news; default
+    // 4096), so that tests of small fleets reach the parallel paths
+    void phase_chunk_for_test(std::size_t vehicles) { phase_chunk_ = vehicles > 0 ? vehicles : 1; }
 
   private:
     // depots
@@ -224,7 +222,7 @@ class FleetModel final : public sim::Model {
     void on_service_done(sim::Context& ctx, std::uint32_t v, const VehicleMsg& timer);
     // the vehicle's breakdown count, which tells replies and timers from before a breakdown
     [[nodiscard]] std::uint16_t epoch(std::uint32_t v) const {
-        return static_cast<std::uint16_t>(fleet_.counters[v].breakdowns);
+        return static_cast<std::uint16_t>(world_.vehicles.counters[v].breakdowns);
     }
     // a Ready or ServiceDone of vehicle v, `delay` from now
     void schedule_handover(sim::Context& ctx, std::uint32_t v, sim::Tick delay, Msg m);
@@ -275,7 +273,7 @@ class FleetModel final : public sim::Model {
     void set_state(std::uint32_t v, VehicleState s, sim::Tick now);
     [[nodiscard]] VehicleView view(std::uint32_t v, sim::Tick now) const;
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
-        return spec_.types[fleet_.type[v]];
+        return spec_.types[world_.vehicles.type[v]];
     }
     // sends a core or protocol message over the radio, or over the cloud link when either
     // end is the dispatcher LP; a cloud message can be lost (comms.cloud_loss and cloud loss
@@ -298,51 +296,34 @@ class FleetModel final : public sim::Model {
     void record_fleet_time(sim::Tick t);
     void fleet_time(sim::Tick t, Tick& busy, Tick& accounted) const;
 
+    // immutable: the spec and what is derived from it once
     const FleetSpec& spec_;
     const routing::RouterFactory& router_factory_;
-    std::unique_ptr<AllocationProtocol> protocol_;
+    std::unique_ptr<AllocationProtocol> protocol_;  // keeps its own state
     AllocationProtocol::Needs needs_;
-    // what the protocol may see and do (fleet_protocol_host.cpp)
-    class Host;
-    friend class Host;
-    std::unique_ptr<Host> host_;
-    std::vector<std::unique_ptr<routing::Router>> routers_;  // one per partition
-    std::vector<DemandProcess> demand_;                      // by depot
+    std::vector<DemandProcess> demand_;  // by depot
     std::vector<NodeId> depot_node_;
+    std::vector<std::uint32_t> base_home_;  // home depots as the spec set them
     LpLayout layout_;
-    FleetState fleet_;
-    std::vector<DepotState> depots_;
-    FleetBoard board_;
-    std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
-    std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
-    std::vector<std::uint32_t> board_moving_;       // on a leg at the last rebuild
-    bool check_board_ = false;
-    std::vector<std::vector<LegRecord>> leg_log_;
-    std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
+    comms::LinkModel link_;
     sim::Tick lookahead_ = 0;
     sim::Tick backoff_ = 0;
     sim::Tick customer_service_ = 0;
     sim::Tick kpi_interval_ = 0;
-    // fleet columns of the KPI series, booked at barriers: totals booked so far and when
-    KpiSeries fleet_series_;
-    sim::Tick fleet_booked_at_ = 0;
-    Tick fleet_busy_booked_ = 0;
-    Tick fleet_accounted_booked_ = 0;
-    // disruptions: the world's truth, changed only at barriers
+
+    // the mutable world (fleet_world.hpp)
+    FleetWorld world_;
+    // operational learning, with its own state
+    std::unique_ptr<FleetLearning> learning_;
+
+    // what the protocol may see and do (fleet_protocol_host.hpp)
+    class Host;
+    friend class Host;
+    std::unique_ptr<Host> host_;
     sim::Engine* engine_ = nullptr;
-    RoadState roads_;
-    std::vector<std::uint8_t> depot_up_;
-    std::vector<std::uint32_t> base_home_;  // home depots as the spec set them
-    std::vector<double> demand_factor_;     // surge multiplier per depot
-    comms::LinkModel link_;
-    comms::CommsConditions conditions_;
-    comms::MessageCounters counters_;
-    // active blackouts and loss spikes by label, to lift them by label
-    std::vector<std::pair<std::string, comms::ConditionId>> active_conditions_;
-    KnownRoadEvents cloud_known_;
-    std::vector<AppliedDisruption> disruption_log_;
-    std::uint64_t applied_ = 0;  // apply() calls, the substream of their draws
-    std::uint64_t gossip_rounds_ = 0;
+
+    // caches rebuilt from the world, scratch space, followers and test switches
+    std::vector<std::unique_ptr<routing::Router>> routers_;  // one per partition
     // believed-road views per partition, keyed by the known events
     struct BelievedView {
         KnownRoadEvents known;
@@ -351,12 +332,13 @@ class FleetModel final : public sim::Model {
         routing::RouteView view;
     };
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
-    std::uint64_t cloud_draws_ = 0;  // the dispatcher LP's draws from its cloud-loss substream
-    // operational learning
-    std::unique_ptr<FleetLearning> learning_;
+    std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
+    std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
+    std::vector<std::vector<LegRecord>> leg_log_;
+    std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     bool keep_exchange_log_ = false;
-    std::vector<Tick> learn_busy_;      // busy time booked at the last round, per vehicle
-    std::vector<sim::Tick> repair_at_;  // when a worn-out vehicle's repair is due
+    bool check_board_ = false;
+    std::size_t phase_chunk_ = 4096;  // vehicles per parallel chunk of a barrier phase
 };
 
 }  // namespace swarm::agents

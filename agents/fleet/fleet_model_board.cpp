@@ -18,8 +18,8 @@ static_assert(std::endian::native == std::endian::little, "take_changed reads fl
 void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out) {
     // eight flags at a time: most vehicles did not change since the follower's last look
     const std::uint64_t mask = 0x0101010101010101ull * follower;
-    std::uint8_t* changed = fleet_.changed.data();
-    const std::size_t n = fleet_.changed.size();
+    std::uint8_t* changed = world_.vehicles.changed.data();
+    const std::size_t n = world_.vehicles.changed.size();
     std::size_t v = 0;
     for (; v + 8 <= n; v += 8) {
         std::uint64_t word = 0;
@@ -46,12 +46,13 @@ void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>&
 }
 
 FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
-    FleetBoard::Entry e{position_at(v, t), fleet_.state[v], fleet_.plan[v].size, fleet_.type[v]};
+    FleetBoard::Entry e{position_at(v, t), world_.vehicles.state[v], world_.vehicles.plan[v].size,
+                        world_.vehicles.type[v]};
     if (needs_.plan_estimates) {
         const VehicleView me = view(v, t);
         const PlanEstimate est = estimate_plan(spec_, me, nullptr, t);
         e.free_at = est.finish;
-        e.free_node = fleet_.plan[v].size > 0 ? est.end : me.position;
+        e.free_node = world_.vehicles.plan[v].size > 0 ? est.end : me.position;
     }
     return e;
 }
@@ -60,32 +61,33 @@ void FleetModel::rebuild_board(Tick t) {
     // Rows are pure functions of each vehicle's state: computed in parallel, in chunks.
     // Without plan estimates (which depend on t for every vehicle) only the vehicles touched
     // since the last rebuild and those still on a leg get new rows.
-    const bool full = needs_.plan_estimates || board_.size() != fleet_.size();
+    const bool full = needs_.plan_estimates || world_.board.size() != world_.vehicles.size();
     board_refresh_.clear();
     if (full) {
-        board_refresh_.resize(fleet_.size());
-        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+        board_refresh_.resize(world_.vehicles.size());
+        for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
             board_refresh_[v] = v;
         }
-        take_changed(FleetState::kBoardFollower, board_moving_);  // clears the flags
+        take_changed(FleetState::kBoardFollower, world_.board_moving);  // clears the flags
     } else {
         take_changed(FleetState::kBoardFollower, board_refresh_);
         // still driving at the last rebuild: flagged again only when the leg ends
-        board_refresh_.insert(board_refresh_.end(), board_moving_.begin(), board_moving_.end());
+        board_refresh_.insert(board_refresh_.end(), world_.board_moving.begin(),
+                              world_.board_moving.end());
         std::sort(board_refresh_.begin(), board_refresh_.end());
         board_refresh_.erase(std::unique(board_refresh_.begin(), board_refresh_.end()),
                              board_refresh_.end());
     }
     board_scratch_.resize(board_refresh_.size());
     const std::size_t n = board_refresh_.size();
-    constexpr std::size_t kChunk = 4096;
-    auto fill = [this, t, n](std::size_t chunk) {
-        const std::size_t end = std::min(n, (chunk + 1) * kChunk);
-        for (std::size_t i = chunk * kChunk; i < end; ++i) {
+    const std::size_t chunk_size = phase_chunk_;
+    auto fill = [this, t, n, chunk_size](std::size_t chunk) {
+        const std::size_t end = std::min(n, (chunk + 1) * chunk_size);
+        for (std::size_t i = chunk * chunk_size; i < end; ++i) {
             board_scratch_[i] = board_row(board_refresh_[i], t);
         }
     };
-    const std::size_t chunks = (n + kChunk - 1) / kChunk;
+    const std::size_t chunks = (n + chunk_size - 1) / chunk_size;
     if (engine_ != nullptr && chunks > 1) {
         engine_->executor().for_each(chunks, sim::IndexFn(fill));
     } else {
@@ -94,20 +96,20 @@ void FleetModel::rebuild_board(Tick t) {
         }
     }
     if (full) {
-        board_.rebuild(board_scratch_);
+        world_.board.rebuild(board_scratch_);
     } else {
-        board_.update(board_refresh_, board_scratch_);
+        world_.board.update(board_refresh_, board_scratch_);
     }
-    board_moving_.clear();
+    world_.board_moving.clear();
     for (const std::uint32_t v : board_refresh_) {
-        if (fleet_.moving[v] != 0 && fleet_.leg_end[v] > t) {
-            board_moving_.push_back(v);
+        if (world_.vehicles.moving[v] != 0 && world_.vehicles.leg_end[v] > t) {
+            world_.board_moving.push_back(v);
         }
     }
     if (check_board_) {
-        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+        for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
             const FleetBoard::Entry want = board_row(v, t);
-            const FleetBoard::Entry& got = board_.entry(v);
+            const FleetBoard::Entry& got = world_.board.entry(v);
             if (want.position.x != got.position.x || want.position.y != got.position.y ||
                 want.state != got.state || want.plan_size != got.plan_size ||
                 want.type != got.type || want.free_at != got.free_at ||
@@ -118,7 +120,7 @@ void FleetModel::rebuild_board(Tick t) {
             }
         }
     }
-    board_.set_built_at(t);
+    world_.board.set_built_at(t);
     share_knowledge(t);
     protocol_->on_board(*host_, t);
 }

@@ -17,7 +17,7 @@ using sim::Payload;
 using sim::Tick;
 
 OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
-    const DepotState& ds = depots_[d];
+    const DepotState& ds = world_.depots[d];
     const Order& ord = ds.book.order(order_id(d, o));
     OrderMsg m;
     m.depot = d;
@@ -31,7 +31,7 @@ OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
 }
 
 void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const DemandProcess& demand = demand_[d];
     sim::RandomStream rng(ctx.seed(), ctx.self(), kDemandSubstream, ds.demand_draws);
     // the order, then the next arrival (a surge shortens the gaps by its multiplier)
@@ -39,10 +39,10 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
     Tick next = demand.next_arrival(ctx.now(), rng);
     ds.demand_draws = rng.draws();
     if (next != sim::kTickNever) {
-        if (demand_factor_[d] != 1.0) {
+        if (world_.demand_factor[d] != 1.0) {
             next = ctx.now() +
                    std::max<Tick>(1, static_cast<Tick>(static_cast<double>(next - ctx.now()) /
-                                                       demand_factor_[d]));
+                                                       world_.demand_factor[d]));
         }
         ctx.schedule_self(next - ctx.now(), type_of(Msg::kDemand));
     }
@@ -70,7 +70,7 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
 }
 
 void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const OrderId id = ds.book.create(drawn);
     ds.allocations.emplace_back();
     // stock is reserved when the order is taken
@@ -91,12 +91,12 @@ void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
     o.ready = std::max(m.ready, ctx.now());
     o.due = std::max(m.due, ctx.now());
     o.service_time = customer_service_;
-    ++depots_[d].forwarded_in;
+    ++world_.depots[d].forwarded_in;
     if (!depot_up(d)) {
         // closed too in the meantime: not forwarded twice
-        const OrderId id = depots_[d].book.create(o);
-        depots_[d].allocations.emplace_back();
-        depots_[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
+        const OrderId id = world_.depots[d].book.create(o);
+        world_.depots[d].allocations.emplace_back();
+        world_.depots[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
         return;
     }
     take_order(ctx, d, o);
@@ -108,7 +108,7 @@ std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
     std::uint32_t best = kNone;
     double best_d = 0.0;
     for (std::uint32_t i = 0; i < depot_node_.size(); ++i) {
-        if (i == d || depot_up_[i] == 0) {
+        if (i == d || world_.depot_up[i] == 0) {
             continue;
         }
         const double di = distance(p, net.position(depot_node_[i]));
@@ -121,14 +121,14 @@ std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
 }
 
 void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
-    AllocationState& state = depots_[d].allocations[o];
+    AllocationState& state = world_.depots[d].allocations[o];
     state.awarding = false;
     ++state.round;
     protocol_->allocate(*host_, ctx, d, o);
 }
 
 void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     ++ds.allocation.retries;
     AnswerMsg key;
     key.order = o;
@@ -137,7 +137,7 @@ void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
 }
 
 void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     if (!open_for_bids(ds, d, o)) {
         return;
     }
@@ -152,7 +152,7 @@ void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
 }
 
 void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     AllocationState& auction = ds.allocations.at(a.order);
     const OrderId id = order_id(d, a.order);
     const bool current = auction.awarding && a.round == auction.round &&
@@ -173,7 +173,7 @@ void FleetModel::on_accept(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
 }
 
 void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     AllocationState& auction = ds.allocations.at(a.order);
     if (!auction.awarding || a.round != auction.round) {
         return;  // a stale award
@@ -185,7 +185,7 @@ void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
 }
 
 void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const OrderId id = order_id(d, o);
     const Order& ord = ds.book.order(id);
     if (ord.state == OrderState::kAssigned) {
@@ -199,7 +199,7 @@ void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o,
 void FleetModel::on_depot_down(Context& ctx, std::uint32_t d) {
     // orders not yet on a vehicle are lost with the depot (awards on their way are revoked
     // when accepted); vehicles already docked are not loaded any more
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     for (std::uint32_t o = 0; o < ds.book.size(); ++o) {
         const OrderState st = ds.book.order(order_id(d, o)).state;
         if (st == OrderState::kCreated && !ds.allocations[o].awarding) {
@@ -211,7 +211,7 @@ void FleetModel::on_depot_down(Context& ctx, std::uint32_t d) {
 }
 
 void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const OrderId id = order_id(d, a.order);
     const Order& ord = ds.book.order(id);
     if (ord.vehicle != a.vehicle) {
@@ -233,7 +233,7 @@ void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
 }
 
 void FleetModel::on_lost(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const OrderId id = order_id(d, a.order);
     const Order& ord = ds.book.order(id);
     if (ord.vehicle != a.vehicle ||
@@ -244,7 +244,7 @@ void FleetModel::on_lost(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
 }
 
 void FleetModel::on_dock_request(Context& ctx, std::uint32_t d, const DockMsg& m) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     if (!depot_up(d)) {
         // nothing to load at a closed depot: the orders fail and the vehicle moves on
         for (std::uint32_t i = 0; i < m.count; ++i) {
@@ -282,7 +282,7 @@ void FleetModel::begin_dock(Context& ctx, std::uint32_t d, std::uint32_t job) {
 }
 
 void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     DepotCounters& counters = ds.book.counters();
     counters.dock_busy += ctx.now() - job.arrived;
     Customer done;
@@ -313,7 +313,7 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
 
 void FleetModel::on_delivered(std::uint32_t d, const DeliveredMsg& m) {
     // the hand-over time the vehicle reports, not the receipt time
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     const OrderId id = order_id(d, m.order);
     if (ds.book.order(id).vehicle != m.vehicle) {
         throw FleetModelError("fleet: vehicle " + std::to_string(m.vehicle) + " delivered order " +
@@ -323,7 +323,7 @@ void FleetModel::on_delivered(std::uint32_t d, const DeliveredMsg& m) {
 }
 
 void FleetModel::on_charge_request(Context& ctx, std::uint32_t d, const ChargeMsg& m) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     Customer c;
     c.id = ds.charge_jobs.put(m);
     c.created = ctx.now();
@@ -335,14 +335,14 @@ void FleetModel::on_charge_request(Context& ctx, std::uint32_t d, const ChargeMs
 
 void FleetModel::begin_charge(Context& ctx, std::uint32_t d, const Customer& c) {
     // charging is deterministic: the energy missing over the charger's power
-    ChargeMsg job = depots_[d].charge_jobs.take(static_cast<std::uint32_t>(c.id));
+    ChargeMsg job = world_.depots[d].charge_jobs.take(static_cast<std::uint32_t>(c.id));
     const double hours = job.kwh / spec_.depots[d].charge_power_kw;
     ctx.schedule_self(seconds_to_ticks(spec_.time, hours * 3600.0), type_of(Msg::kChargeDone),
                       Payload::of(job));
 }
 
 void FleetModel::on_charge_done(Context& ctx, std::uint32_t d, const ChargeMsg& m) {
-    DepotState& ds = depots_[d];
+    DepotState& ds = world_.depots[d];
     Customer done;
     done.arrived = ctx.now();
     if (const auto next = ds.chargers.complete(ctx.now(), done)) {

@@ -24,11 +24,11 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
     }
     sim::Engine& engine = *engine_;
     AppliedDisruption rec{now, a.kind, a.label, 0, {}, 0.0};
-    sim::RandomStream rng(engine.config().seed, kApplyStream, static_cast<std::uint32_t>(applied_),
-                          0);
+    sim::RandomStream rng(engine.config().seed, kApplyStream,
+                          static_cast<std::uint32_t>(world_.applied), 0);
     const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
-        if (fleet_.home[v] != home) {
-            fleet_.home[v] = home;
+        if (world_.vehicles.home[v] != home) {
+            world_.vehicles.home[v] = home;
             engine.inject(vehicle_lp(v), now, type_of(Msg::kRehome));
         }
     };
@@ -36,21 +36,21 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         case DisruptionKind::kCloseRoads:
         case DisruptionKind::kReopenRoads:
         case DisruptionKind::kSlowRoads:
-            roads_.apply(a, now);
+            world_.roads.apply(a, now);
             rec.affected = static_cast<std::uint32_t>(a.edges.size());
             rec.targets = a.edges;
             rec.value = a.kind == DisruptionKind::kSlowRoads ? a.speed_factor : 0.0;
             break;
         case DisruptionKind::kDepotDown: {
-            if (depot_up_.at(a.depot) == 0) {
+            if (world_.depot_up.at(a.depot) == 0) {
                 break;
             }
-            depot_up_[a.depot] = 0;
+            world_.depot_up[a.depot] = 0;
             engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotDown));
             // its vehicles move to the nearest open depot
             const std::uint32_t to = nearest_open_depot(a.depot);
-            for (std::uint32_t v = 0; v < fleet_.size() && to != kNone; ++v) {
-                if (fleet_.home[v] == a.depot) {
+            for (std::uint32_t v = 0; v < world_.vehicles.size() && to != kNone; ++v) {
+                if (world_.vehicles.home[v] == a.depot) {
                     rehome(v, to);
                 }
             }
@@ -58,12 +58,12 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             break;
         }
         case DisruptionKind::kDepotUp:
-            if (depot_up_.at(a.depot) != 0) {
+            if (world_.depot_up.at(a.depot) != 0) {
                 break;
             }
-            depot_up_[a.depot] = 1;
+            world_.depot_up[a.depot] = 1;
             engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotUp));
-            for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+            for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
                 if (base_home_[v] == a.depot) {
                     rehome(v, a.depot);
                 }
@@ -71,7 +71,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             rec.affected = 1;
             break;
         case DisruptionKind::kDepotStock:
-            depots_.at(a.depot).stock = a.stock;
+            world_.depots.at(a.depot).stock = a.stock;
             rec.affected = 1;
             break;
         case DisruptionKind::kDepotDocks: {
@@ -88,13 +88,13 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             if (who.empty()) {
                 // a random share of the vehicles in the other state (partial Fisher-Yates)
                 std::vector<std::uint32_t> pool;
-                for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-                    if ((fleet_.state[v] == VehicleState::kBroken) != brk) {
+                for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
+                    if ((world_.vehicles.state[v] == VehicleState::kBroken) != brk) {
                         pool.push_back(v);
                     }
                 }
                 const auto k = static_cast<std::size_t>(std::llround(
-                    a.fraction * static_cast<double>(brk ? pool.size() : fleet_.size())));
+                    a.fraction * static_cast<double>(brk ? pool.size() : world_.vehicles.size())));
                 const std::size_t take = std::min(k, pool.size());
                 for (std::size_t i = 0; i < take; ++i) {
                     const std::size_t j =
@@ -120,36 +120,36 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             if (!a.area) {
                 throw FleetModelError("fleet: a radio blackout needs an area");
             }
-            active_conditions_.emplace_back(a.label, conditions_.add_blackout(*a.area));
+            world_.active_conditions.emplace_back(a.label, world_.conditions.add_blackout(*a.area));
             break;
         case DisruptionKind::kLossSpike: {
             comms::LossSpike spike;
             spike.extra_loss = a.loss;
             spike.region = a.area;
-            active_conditions_.emplace_back(a.label, conditions_.add_loss_spike(spike));
+            world_.active_conditions.emplace_back(a.label, world_.conditions.add_loss_spike(spike));
             break;
         }
         case DisruptionKind::kRadioRestore:
         case DisruptionKind::kLossEnd:
             // lifts the blackouts (or spikes) with this label; without a label, all of them
-            std::erase_if(active_conditions_, [&](const auto& c) {
+            std::erase_if(world_.active_conditions, [&](const auto& c) {
                 const bool match = a.label.empty() || c.first == a.label;
-                return match && conditions_.remove(c.second);
+                return match && world_.conditions.remove(c.second);
             });
             break;
         case DisruptionKind::kCloudDown:
-            conditions_.set_cloud_up(false);
+            world_.conditions.set_cloud_up(false);
             break;
         case DisruptionKind::kCloudUp:
-            conditions_.set_cloud_up(true);
+            world_.conditions.set_cloud_up(true);
             break;
         case DisruptionKind::kDemandSurge:
         case DisruptionKind::kDemandSurgeEnd: {
             const bool start = a.kind == DisruptionKind::kDemandSurge;
             for (std::uint32_t d = 0; d < depot_count(); ++d) {
                 if (!a.area || a.area->contains(spec_.net().position(depot_node_[d]))) {
-                    demand_factor_[d] =
-                        start ? demand_factor_[d] * a.multiplier : demand_factor_[d] / a.multiplier;
+                    world_.demand_factor[d] = start ? world_.demand_factor[d] * a.multiplier
+                                                    : world_.demand_factor[d] / a.multiplier;
                     ++rec.affected;
                 }
             }
@@ -167,8 +167,8 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
                a.kind == DisruptionKind::kDemandSurgeEnd) {
         rec.value = a.multiplier;
     }
-    ++applied_;
-    disruption_log_.push_back(std::move(rec));
+    ++world_.applied;
+    world_.disruption_log.push_back(std::move(rec));
 }
 
 void FleetModel::schedule_disruptions(sim::Engine& engine) {
@@ -204,7 +204,7 @@ void FleetModel::schedule_disruptions(sim::Engine& engine) {
         end[i] = t + seconds_to_ticks(spec_.time, d.duration_s);
         if (d.mtbf_s > 0.0) {
             if (d.action.vehicles.empty()) {
-                for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
+                for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
                     schedule_failures(engine, i, v, t, 0);
                 }
             } else {
@@ -249,90 +249,6 @@ void FleetModel::schedule_failures(sim::Engine& engine, std::size_t spec_index, 
             schedule_failures(e2, spec_index, v, now2, next_draw);
         });
     });
-}
-
-void FleetModel::share_knowledge(Tick /*t*/) {
-    if (roads_.events().empty()) {
-        return;
-    }
-    ++gossip_rounds_;
-    // road news: 16 bytes per event known
-    const auto news = [this](const KnownRoadEvents& k) {
-        return link_.wire_bytes(16U * k.count());
-    };
-    const comms::AgentIndex cloud = cloud_agent();
-    // the cloud hears what connected vehicles know and tells every connected vehicle; each
-    // message may be lost on the cloud link (one draw per vehicle and direction, always)
-    if (conditions_.cloud_up()) {
-        sim::RandomStream rng(engine_->config().seed, kCloudNewsStream,
-                              static_cast<std::uint32_t>(gossip_rounds_), 0);
-        const auto lost = [&](std::uint32_t v) {
-            return link_.lost(comms::Link::kCloud,
-                              conditions_.loss_at(board_.entry(v).position, comms::Link::kCloud),
-                              rng);
-        };
-        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-            const bool dropped = lost(v);
-            if (radio_blocked(board_.entry(v).position) || cloud_known_.covers(fleet_.known[v])) {
-                continue;
-            }
-            counters_.record_send(v, news(fleet_.known[v]));
-            if (dropped) {
-                counters_.record_drop(v);
-                continue;
-            }
-            cloud_known_.merge(fleet_.known[v]);
-            counters_.record_receive(cloud, news(fleet_.known[v]));
-        }
-        for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-            const bool dropped = lost(v);
-            if (radio_blocked(board_.entry(v).position) || fleet_.known[v].covers(cloud_known_)) {
-                continue;
-            }
-            counters_.record_send(cloud, news(cloud_known_));
-            if (dropped) {
-                counters_.record_drop(cloud);
-                continue;
-            }
-            fleet_.known[v].merge(cloud_known_);
-            fleet_.replan[v] = 1;
-            counters_.record_receive(v, news(cloud_known_));
-        }
-    }
-    // peers: each vehicle pushes what it knows to its nearest radio neighbours that lack it
-    // (one hop per round, from a snapshot, so the order of vehicles does not matter)
-    const std::vector<KnownRoadEvents> before = fleet_.known;
-    sim::RandomStream rng(engine_->config().seed, kGossipStream,
-                          static_cast<std::uint32_t>(gossip_rounds_), 0);
-    std::array<std::uint32_t, 64> near{};
-    const std::size_t fanout = spec_.gossip_fanout;
-    for (std::uint32_t v = 0; v < fleet_.size(); ++v) {
-        if (before[v].count() == 0) {
-            continue;
-        }
-        const Point p = board_.entry(v).position;
-        if (radio_blocked(p)) {
-            continue;
-        }
-        auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
-            return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
-        };
-        const std::size_t n = board_.nearest(p, spec_.comms.radio_range_m, lacks,
-                                             std::span<std::uint32_t>(near).first(fanout));
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint32_t u = near[i];
-            const Point q = board_.entry(u).position;
-            counters_.record_send(v, news(before[v]));
-            if (link_.lost(comms::Link::kRadio, conditions_.radio_loss_between(p, q), rng)) {
-                counters_.record_drop(v);
-                continue;
-            }
-            counters_.record_receive(u, news(before[v]));
-            if (fleet_.known[u].merge(before[v])) {
-                fleet_.replan[u] = 1;
-            }
-        }
-    }
 }
 
 }  // namespace swarm::agents

@@ -68,7 +68,8 @@ inline Tick& time_bucket(FleetCounters& c, VehicleState s) {
 // whether order o of depot d is being auctioned and waits for bids (not awarded, assigned or
 // closed)
 inline bool open_for_bids(const DepotState& ds, std::uint32_t d, std::uint32_t o) {
-    return ds.book.order(order_id(d, o)).state == OrderState::kCreated && !ds.allocations[o].awarding;
+    return ds.book.order(order_id(d, o)).state == OrderState::kCreated &&
+           !ds.allocations[o].awarding;
 }
 
 }  // namespace swarm::agents::fleet_detail

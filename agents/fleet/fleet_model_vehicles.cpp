@@ -20,7 +20,7 @@ using sim::Tick;
 // vehicles
 
 void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
-    const VehicleState from = fleet_.state[v];
+    const VehicleState from = world_.vehicles.state[v];
     if (from == s) {
         return;
     }
@@ -29,23 +29,23 @@ void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
                               " cannot go from " + to_string(from) + " to " + to_string(s));
     }
     // the time spent in the state being left, into its KPI bucket
-    time_bucket(fleet_.counters[v], from) += now - fleet_.state_since[v];
-    fleet_.state[v] = s;
-    fleet_.state_since[v] = now;
-    fleet_.touch(v);
+    time_bucket(world_.vehicles.counters[v], from) += now - world_.vehicles.state_since[v];
+    world_.vehicles.state[v] = s;
+    world_.vehicles.state_since[v] = now;
+    world_.vehicles.touch(v);
 }
 
 VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     VehicleView me;
     me.vehicle = v;
     me.type = &type_of_vehicle(v);
-    me.state = fleet_.state[v];
-    const bool moving = fleet_.moving[v] != 0;
-    me.position = moving ? fleet_.leg_to[v] : fleet_.node[v];
-    me.position_time = moving ? fleet_.leg_end[v] : now;
-    me.home_node = depot_node_[fleet_.home[v]];
-    me.energy_kwh = fleet_.energy_kwh[v];
-    me.plan = &fleet_.plan[v];
+    me.state = world_.vehicles.state[v];
+    const bool moving = world_.vehicles.moving[v] != 0;
+    me.position = moving ? world_.vehicles.leg_to[v] : world_.vehicles.node[v];
+    me.position_time = moving ? world_.vehicles.leg_end[v] : now;
+    me.home_node = depot_node_[world_.vehicles.home[v]];
+    me.energy_kwh = world_.vehicles.energy_kwh[v];
+    me.plan = &world_.vehicles.plan[v];
     return me;
 }
 
@@ -55,12 +55,12 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     a.vehicle = v;
     a.round = m.round;
     // still feasible? (other depots may have awarded orders since the bid)
-    if (fleet_.state[v] == VehicleState::kBroken || fleet_.service_due[v] != 0 ||
+    if (world_.vehicles.state[v] == VehicleState::kBroken || world_.vehicles.service_due[v] != 0 ||
         !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
     }
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     PlanEntry& e = plan.entries[plan.size++];
     e.depot = m.depot;
     e.order = m.order;
@@ -68,16 +68,16 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     e.size = m.size;
     e.ready = m.ready;
     e.due = m.due;
-    fleet_.touch(v);
+    world_.vehicles.touch(v);
     send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
-    const VehicleState s = fleet_.state[v];
+    const VehicleState s = world_.vehicles.state[v];
     if (s == VehicleState::kIdle || s == VehicleState::kReturning) {
         next_activity(ctx, v);
     }
 }
 
 void FleetModel::next_activity(Context& ctx, std::uint32_t v) {
-    const Plan& plan = fleet_.plan[v];
+    const Plan& plan = world_.vehicles.plan[v];
     // loaded orders first, in plan order
     if (plan.loaded > 0) {
         return drive_to(ctx, v, plan.entries[0].customer, VehicleState::kEnRoute);
@@ -85,19 +85,19 @@ void FleetModel::next_activity(Context& ctx, std::uint32_t v) {
     if (plan.size > 0) {
         return drive_to(ctx, v, depot_node_[plan.entries[0].depot], VehicleState::kToPickup);
     }
-    return drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    return drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
 }
 
 void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleState s) {
-    fleet_.dest[v] = target;
-    if (fleet_.moving[v] != 0) {
+    world_.vehicles.dest[v] = target;
+    if (world_.vehicles.moving[v] != 0) {
         // finish the current edge or leg first; on_arrive goes on towards the new target
-        if (fleet_.state[v] != s) {
+        if (world_.vehicles.state[v] != s) {
             set_state(v, s, ctx.now());
         }
         return;
     }
-    if (fleet_.node[v] == target) {
+    if (world_.vehicles.node[v] == target) {
         // already there: Returning to the home node means being home
         if (s == VehicleState::kReturning) {
             return arrived_home(ctx, v);
@@ -112,22 +112,22 @@ void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleS
 void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     const world::RoadNetwork& net = spec_.net();
     const VehicleType& type = type_of_vehicle(v);
-    const NodeId from = fleet_.node[v];
-    const NodeId target = fleet_.dest[v];
+    const NodeId from = world_.vehicles.node[v];
+    const NodeId target = world_.vehicles.dest[v];
     double seconds = 0.0;
     if (type.kind == VehicleKind::kDrone) {
         // drones fly one straight leg, above any road closure
-        fleet_.leg_to[v] = target;
+        world_.vehicles.leg_to[v] = target;
         seconds = distance(net.position(from), net.position(target)) / type.cruise_mps;
     } else {
         // ground: (re)plan when the target or the knowledge changed, then drive the next
         // edge; a closed edge found at its start is learnt (with the whole disruption behind
         // it) and planned around
-        std::vector<EdgeId>& route = fleet_.route[v];
+        std::vector<EdgeId>& route = world_.vehicles.route[v];
         for (int attempt = 0;; ++attempt) {
-            if (fleet_.replan[v] != 0 || fleet_.route_dest[v] != target ||
-                fleet_.route_pos[v] >= route.size() ||
-                net.source(route[fleet_.route_pos[v]]) != from) {
+            if (world_.vehicles.replan[v] != 0 || world_.vehicles.route_dest[v] != target ||
+                world_.vehicles.route_pos[v] >= route.size() ||
+                net.source(route[world_.vehicles.route_pos[v]]) != from) {
                 see_roads_leaving(ctx.partition(), v, from);
                 routing::RouteView believed = believed_view(ctx.partition(), v);
                 if (learning_ && learning_->congestion() && learning_->spec().learns() &&
@@ -137,40 +137,40 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
                     believed.class_factor = learning_->predicted_factors(v, ctx.now());
                 }
                 routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
-                fleet_.replan[v] = 0;
+                world_.vehicles.replan[v] = 0;
                 if (!r.found || r.edges.empty()) {
                     route.clear();
-                    fleet_.route_pos[v] = 0;
-                    fleet_.route_dest[v] = world::kNoNode;
+                    world_.vehicles.route_pos[v] = 0;
+                    world_.vehicles.route_dest[v] = world::kNoNode;
                     return unreachable(ctx, v);
                 }
                 route.swap(r.edges);
-                fleet_.route_pos[v] = 0;
-                fleet_.route_dest[v] = target;
+                world_.vehicles.route_pos[v] = 0;
+                world_.vehicles.route_dest[v] = target;
             }
-            const EdgeId next = route[fleet_.route_pos[v]];
-            if (!roads_.closed(next)) {
+            const EdgeId next = route[world_.vehicles.route_pos[v]];
+            if (!world_.roads.closed(next)) {
                 break;
             }
-            if (!fleet_.known[v].merge(roads_.why_closed(next)) || attempt > 64) {
+            if (!world_.vehicles.known[v].merge(world_.roads.why_closed(next)) || attempt > 64) {
                 throw FleetModelError("fleet: vehicle " + std::to_string(v) +
                                       " keeps routing over closed edge " + std::to_string(next));
             }
-            fleet_.replan[v] = 1;
+            world_.vehicles.replan[v] = 1;
         }
-        const EdgeId e = route[fleet_.route_pos[v]++];
-        fleet_.leg_to[v] = net.target(e);
-        seconds = net.travel_time_s(e) / type.speed_factor / roads_.speed_factor(e);
+        const EdgeId e = route[world_.vehicles.route_pos[v]++];
+        world_.vehicles.leg_to[v] = net.target(e);
+        seconds = net.travel_time_s(e) / type.speed_factor / world_.roads.speed_factor(e);
         if (learning_) {
             // the hidden congestion: what the vehicle will find, and learn from
             seconds *= learning_->drive_edge(v, e, ctx.now(), ctx.rng());
         }
     }
     const Tick dt = seconds_to_ticks(spec_.time, seconds);
-    fleet_.leg_start[v] = ctx.now();
-    fleet_.leg_end[v] = ctx.now() + dt;
-    fleet_.moving[v] = 1;
-    fleet_.touch(v);
+    world_.vehicles.leg_start[v] = ctx.now();
+    world_.vehicles.leg_end[v] = ctx.now() + dt;
+    world_.vehicles.moving[v] = 1;
+    world_.vehicles.touch(v);
     ctx.schedule_self(dt, type_of(Msg::kArrive));
 }
 
@@ -178,26 +178,26 @@ void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeI
     // the counterpart of finding a closed edge at its start: a road leaving the vehicle's node
     // that it believes closed but that is open again teaches it the reopening (otherwise
     // nobody would ever learn one: routes avoid what they believe closed)
-    if (fleet_.known[v].count() == 0) {
+    if (world_.vehicles.known[v].count() == 0) {
         return;
     }
     const routing::RouteView& believed = believed_view(partition, v);
     KnownRoadEvents seen;
     for (const EdgeId e : spec_.net().out_edges(node)) {
-        if (believed.closed != nullptr && believed.closed->test(e) && !roads_.closed(e)) {
-            seen.merge(roads_.why_open(e));
+        if (believed.closed != nullptr && believed.closed->test(e) && !world_.roads.closed(e)) {
+            seen.merge(world_.roads.why_open(e));
         }
     }
-    fleet_.known[v].merge(seen);
+    world_.vehicles.known[v].merge(seen);
 }
 
 const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
-    return view_of(partition, fleet_.known[v]);
+    return view_of(partition, world_.vehicles.known[v]);
 }
 
 const routing::RouteView& FleetModel::roads_now(std::size_t partition) {
     KnownRoadEvents all;
-    for (std::size_t i = 0; i < roads_.events().size(); ++i) {
+    for (std::size_t i = 0; i < world_.roads.events().size(); ++i) {
         all.set(i);
     }
     return view_of(partition, all);
@@ -218,7 +218,7 @@ const routing::RouteView& FleetModel::view_of(std::size_t partition, const Known
     auto bv = std::make_unique<BelievedView>();
     bv->known = known;
     std::vector<float> factor;
-    roads_.believed(known, bv->closed, factor);
+    world_.roads.believed(known, bv->closed, factor);
     const world::RoadNetwork& net = spec_.net();
     if (!factor.empty()) {
         bv->times.resize(net.edge_count());
@@ -232,7 +232,7 @@ const routing::RouteView& FleetModel::view_of(std::size_t partition, const Known
 }
 
 void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     const auto lost = [&](std::uint32_t i) {
         AnswerMsg a;
         a.order = plan.entries[i].order;
@@ -240,12 +240,12 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
         a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
         send(ctx, depot_lp(plan.entries[i].depot), Msg::kLost, Payload::of(a));
     };
-    switch (fleet_.state[v]) {
+    switch (world_.vehicles.state[v]) {
         case VehicleState::kEnRoute:
             // the customer of the head order cannot be reached: reported, and the next one
             lost(0);
-            fleet_.load[v] -= plan.entries[0].size;
-            fleet_.touch(v);
+            world_.vehicles.load[v] -= plan.entries[0].size;
+            world_.vehicles.touch(v);
             --plan.loaded;
             drop_entry(v, 0);
             return next_activity(ctx, v);
@@ -264,7 +264,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             // home cannot be reached: park here until there is work. One due for service
             // takes no work: it tries again a learning round later (the roads may reopen)
             set_state(v, VehicleState::kIdle, ctx.now());
-            if (fleet_.service_due[v] != 0) {
+            if (world_.vehicles.service_due[v] != 0) {
                 ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.round_s),
                                   type_of(Msg::kServiceDue));
             }
@@ -273,11 +273,11 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     std::copy(plan.entries.begin() + i + 1, plan.entries.begin() + plan.size,
               plan.entries.begin() + i);
     --plan.size;
-    fleet_.touch(v);
+    world_.vehicles.touch(v);
 }
 
 void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
@@ -287,64 +287,66 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     double metres = 0.0;
     EdgeId edge = world::kNoEdge;
     if (type.kind == VehicleKind::kDrone) {
-        metres = distance(net.position(fleet_.node[v]), net.position(fleet_.leg_to[v]));
+        metres = distance(net.position(world_.vehicles.node[v]),
+                          net.position(world_.vehicles.leg_to[v]));
     } else {
-        edge = fleet_.route[v][fleet_.route_pos[v] - 1];
+        edge = world_.vehicles.route[v][world_.vehicles.route_pos[v] - 1];
         metres = net.length_m(edge);
     }
     if (!leg_log_.empty()) {
-        leg_log_[v].push_back(
-            {fleet_.node[v], fleet_.leg_to[v], edge, fleet_.leg_start[v], ctx.now(), metres});
+        leg_log_[v].push_back({world_.vehicles.node[v], world_.vehicles.leg_to[v], edge,
+                               world_.vehicles.leg_start[v], ctx.now(), metres});
     }
     const double kwh = metres / 1000.0 * type.kwh_per_km;
-    fleet_.counters[v].add_distance_m(metres);
-    fleet_.counters[v].add_energy_kwh(kwh);
-    fleet_.energy_kwh[v] -= kwh;
-    fleet_.min_energy_kwh[v] = std::min(fleet_.min_energy_kwh[v], fleet_.energy_kwh[v]);
-    if (fleet_.energy_kwh[v] < 0.0) {
-        ++fleet_.energy_violations[v];
+    world_.vehicles.counters[v].add_distance_m(metres);
+    world_.vehicles.counters[v].add_energy_kwh(kwh);
+    world_.vehicles.energy_kwh[v] -= kwh;
+    world_.vehicles.min_energy_kwh[v] =
+        std::min(world_.vehicles.min_energy_kwh[v], world_.vehicles.energy_kwh[v]);
+    if (world_.vehicles.energy_kwh[v] < 0.0) {
+        ++world_.vehicles.energy_violations[v];
     }
-    fleet_.drive_time[v] += ctx.now() - fleet_.leg_start[v];
-    fleet_.node[v] = fleet_.leg_to[v];
-    fleet_.leg_start[v] = ctx.now();
-    fleet_.leg_end[v] = ctx.now();
-    fleet_.moving[v] = 0;
-    fleet_.touch(v);
-    if (fleet_.state[v] == VehicleState::kBroken) {
+    world_.vehicles.drive_time[v] += ctx.now() - world_.vehicles.leg_start[v];
+    world_.vehicles.node[v] = world_.vehicles.leg_to[v];
+    world_.vehicles.leg_start[v] = ctx.now();
+    world_.vehicles.leg_end[v] = ctx.now();
+    world_.vehicles.moving[v] = 0;
+    world_.vehicles.touch(v);
+    if (world_.vehicles.state[v] == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
-    if (fleet_.state[v] == VehicleState::kIdle) {
+    if (world_.vehicles.state[v] == VehicleState::kIdle) {
         return next_activity(ctx, v);  // repaired before the leg it broke on ended: home
     }
-    if (fleet_.node[v] != fleet_.dest[v]) {
+    if (world_.vehicles.node[v] != world_.vehicles.dest[v]) {
         return start_leg(ctx, v);
     }
-    if (fleet_.state[v] == VehicleState::kReturning) {
+    if (world_.vehicles.state[v] == VehicleState::kReturning) {
         return arrived_home(ctx, v);
     }
     arrived(ctx, v);
 }
 
 void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
-    if (fleet_.service_due[v] != 0) {
+    if (world_.vehicles.service_due[v] != 0) {
         return begin_service(ctx, v);
     }
     const VehicleType& type = type_of_vehicle(v);
     // charge when low, else wait for offers
-    if (fleet_.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
+    if (world_.vehicles.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
         set_state(v, VehicleState::kCharging, ctx.now());
         ChargeMsg m;
         m.vehicle = v;
-        m.kwh = type.battery_kwh - fleet_.energy_kwh[v];
-        send(ctx, depot_lp(fleet_.home[v]), Msg::kChargeRequest, Payload::of(m));
+        m.kwh = type.battery_kwh - world_.vehicles.energy_kwh[v];
+        send(ctx, depot_lp(world_.vehicles.home[v]), Msg::kChargeRequest, Payload::of(m));
         return;
     }
     set_state(v, VehicleState::kIdle, ctx.now());
 }
 
 void FleetModel::arrived(Context& ctx, std::uint32_t v) {
-    Plan& plan = fleet_.plan[v];
-    switch (fleet_.state[v]) {
+    Plan& plan = world_.vehicles.plan[v];
+    switch (world_.vehicles.state[v]) {
         case VehicleState::kToPickup: {
             // ask for a dock: the orders of this depot at the head of the plan that fit
             const std::uint32_t d = plan.entries[0].depot;
@@ -352,7 +354,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             m.vehicle = v;
             m.epoch = epoch(v);
             m.depot = d;
-            std::uint32_t units = fleet_.load[v];
+            std::uint32_t units = world_.vehicles.load[v];
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
             for (std::uint32_t i = 0; i < plan.size; ++i) {
                 const PlanEntry& e = plan.entries[i];
@@ -379,33 +381,33 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
         }
         default:
             throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
-                                  " arrived in state " + to_string(fleet_.state[v]));
+                                  " arrived in state " + to_string(world_.vehicles.state[v]));
     }
 }
 
 void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
-    if (fleet_.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+    if (world_.vehicles.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
         return;  // broke at the dock (and maybe repaired since): its orders were handed back
     }
-    if (fleet_.state[v] != VehicleState::kLoading) {
+    if (world_.vehicles.state[v] != VehicleState::kLoading) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
-                              to_string(fleet_.state[v]));
+                              to_string(world_.vehicles.state[v]));
     }
     // the loaded orders move up to the loaded part of the plan, in plan order
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t k = 0; k < m.count; ++k) {
         for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
             if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.orders[k]) {
                 std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
                             plan.entries.begin() + i + 1);
-                fleet_.load[v] += plan.entries[plan.loaded].size;
-                fleet_.touch(v);
+                world_.vehicles.load[v] += plan.entries[plan.loaded].size;
+                world_.vehicles.touch(v);
                 ++plan.loaded;
                 break;
             }
         }
     }
-    fleet_.max_load[v] = std::max(fleet_.max_load[v], fleet_.load[v]);
+    world_.vehicles.max_load[v] = std::max(world_.vehicles.max_load[v], world_.vehicles.load[v]);
     next_activity(ctx, v);
 }
 
@@ -417,17 +419,17 @@ void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Ms
 }
 
 void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
-    if (fleet_.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
+    if (world_.vehicles.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
         schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
     }
 }
 
 void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg& timer) {
-    Plan& plan = fleet_.plan[v];
-    if (fleet_.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
+    Plan& plan = world_.vehicles.plan[v];
+    if (world_.vehicles.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
         return;  // broke during the hand-over (maybe repaired since): the order was reported lost
     }
-    if (fleet_.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
+    if (world_.vehicles.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) +
                               " finished a delivery it was not making");
     }
@@ -436,9 +438,9 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
     std::copy(plan.entries.begin() + 1, plan.entries.begin() + plan.size, plan.entries.begin());
     --plan.size;
     --plan.loaded;
-    fleet_.load[v] -= e.size;
-    fleet_.touch(v);
-    ++fleet_.counters[v].deliveries;
+    world_.vehicles.load[v] -= e.size;
+    world_.vehicles.touch(v);
+    ++world_.vehicles.counters[v].deliveries;
     DeliveredMsg m;
     m.order = e.order;
     m.vehicle = v;
@@ -448,11 +450,11 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
-    fleet_.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
-    fleet_.touch(v);
+    world_.vehicles.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
+    world_.vehicles.touch(v);
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full
-    if (fleet_.state[v] == VehicleState::kCharging) {
-        if (fleet_.service_due[v] != 0) {
+    if (world_.vehicles.state[v] == VehicleState::kCharging) {
+        if (world_.vehicles.service_due[v] != 0) {
             return begin_service(ctx, v);
         }
         set_state(v, VehicleState::kIdle, ctx.now());
@@ -463,30 +465,30 @@ void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
 // predictive maintenance
 
 void FleetModel::on_service_due(Context& ctx, std::uint32_t v) {
-    if (fleet_.service_due[v] == 0) {
+    if (world_.vehicles.service_due[v] == 0) {
         return;  // serviced or repaired since the flag was raised
     }
     // idle: go home now (or start there); busy vehicles finish their plan first and are
     // sent to the workshop by arrived_home; charging ones after the charge
-    if (fleet_.state[v] == VehicleState::kIdle && fleet_.plan[v].size == 0 &&
-        fleet_.moving[v] == 0) {
-        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    if (world_.vehicles.state[v] == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
+        world_.vehicles.moving[v] == 0) {
+        drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
     }
 }
 
 void FleetModel::begin_service(Context& ctx, std::uint32_t v) {
-    fleet_.service_due[v] = 0;
+    world_.vehicles.service_due[v] = 0;
     set_state(v, VehicleState::kMaintenance, ctx.now());
     ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.service_s),
                       type_of(Msg::kServiced));
 }
 
 void FleetModel::on_serviced(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] != VehicleState::kMaintenance) {
+    if (world_.vehicles.state[v] != VehicleState::kMaintenance) {
         return;  // broke down in the workshop (a disruption): the repair decides
     }
     learning_->serviced(v);
-    ++fleet_.counters[v].services;
+    ++world_.vehicles.counters[v].services;
     arrived_home(ctx, v);  // charge if low, else wait for offers
 }
 
@@ -498,11 +500,11 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     for (std::uint32_t v = 0; v < n; ++v) {
         // wear grows with the share of the round spent serving orders
         const Tick busy = vehicle_counters(v, t).busy;
-        utilisation[v] = static_cast<float>(static_cast<double>(busy - learn_busy_[v]) /
+        utilisation[v] = static_cast<float>(static_cast<double>(busy - world_.learn_busy[v]) /
                                             static_cast<double>(round));
-        learn_busy_[v] = busy;
-        running[v] = fleet_.state[v] != VehicleState::kBroken &&
-                             fleet_.state[v] != VehicleState::kMaintenance
+        world_.learn_busy[v] = busy;
+        running[v] = world_.vehicles.state[v] != VehicleState::kBroken &&
+                             world_.vehicles.state[v] != VehicleState::kMaintenance
                          ? 1
                          : 0;
     }
@@ -511,12 +513,12 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     const Tick repair = seconds_to_ticks(spec_.time, spec_.learning.repair_s);
     for (const std::uint32_t v : broke) {
         // worn out on the road: down until the repair (the component is then new)
-        fleet_.service_due[v] = 0;
+        world_.vehicles.service_due[v] = 0;
         engine.inject(vehicle_lp(v), t, type_of(Msg::kBreak));
-        repair_at_[v] = t + repair;
+        world_.repair_at[v] = t + repair;
         engine.at(t + repair, [this, v](sim::Engine& e, Tick now) {
-            if (repair_at_[v] == now) {
-                repair_at_[v] = sim::kTickNever;
+            if (world_.repair_at[v] == now) {
+                world_.repair_at[v] = sim::kTickNever;
                 e.inject(vehicle_lp(v), now, type_of(Msg::kRepair));
             }
         });
@@ -534,15 +536,15 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     if (spec_.learning.predictive_maintenance) {
         std::vector<std::uint8_t> eligible(n, 0);
         for (std::uint32_t v = 0; v < n; ++v) {
-            eligible[v] =
-                running[v] != 0 && fleet_.service_due[v] == 0 && repair_at_[v] == sim::kTickNever
-                    ? 1
-                    : 0;
+            eligible[v] = running[v] != 0 && world_.vehicles.service_due[v] == 0 &&
+                                  world_.repair_at[v] == sim::kTickNever
+                              ? 1
+                              : 0;
         }
         std::vector<std::uint32_t> due;
         learning_->decide(eligible, due);
         for (const std::uint32_t v : due) {
-            fleet_.service_due[v] = 1;
+            world_.vehicles.service_due[v] = 1;
             engine.inject(vehicle_lp(v), t, type_of(Msg::kServiceDue));
         }
     }
@@ -560,10 +562,10 @@ void FleetModel::exchange_models() {
     learning_->begin_exchange();  // Byzantine vehicles craft their updates
     ModelExchangeRound round{
         spec_,
-        board_,
-        conditions_,
+        world_.board,
+        world_.conditions,
         link_,
-        counters_,
+        world_.counters,
         *learning_,
         cloud_agent(),
         engine_->config().seed,
@@ -573,12 +575,12 @@ void FleetModel::exchange_models() {
 }
 
 void FleetModel::on_break(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] == VehicleState::kBroken) {
+    if (world_.vehicles.state[v] == VehicleState::kBroken) {
         return;
     }
     set_state(v, VehicleState::kBroken, ctx.now());
     // its orders go back: not yet loaded ones are re-allocated, loaded ones are lost with it
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t i = 0; i < plan.size; ++i) {
         AnswerMsg a;
         a.order = plan.entries[i].order;
@@ -589,31 +591,32 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     }
     plan.size = 0;
     plan.loaded = 0;
-    fleet_.load[v] = 0;
-    fleet_.touch(v);
-    ++fleet_.counters[v].breakdowns;
+    world_.vehicles.load[v] = 0;
+    world_.vehicles.touch(v);
+    ++world_.vehicles.counters[v].breakdowns;
 }
 
 void FleetModel::on_repair(Context& ctx, std::uint32_t v) {
-    if (fleet_.state[v] != VehicleState::kBroken) {
+    if (world_.vehicles.state[v] != VehicleState::kBroken) {
         return;
     }
     set_state(v, VehicleState::kIdle, ctx.now());
-    if (fleet_.moving[v] == 0) {
+    if (world_.vehicles.moving[v] == 0) {
         next_activity(ctx, v);  // home, or wait there
     }
 }
 
 void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
-    const VehicleState s = fleet_.state[v];
-    if ((s == VehicleState::kIdle || s == VehicleState::kReturning) && fleet_.plan[v].size == 0 &&
-        fleet_.node[v] != depot_node_[fleet_.home[v]]) {
-        drive_to(ctx, v, depot_node_[fleet_.home[v]], VehicleState::kReturning);
+    const VehicleState s = world_.vehicles.state[v];
+    if ((s == VehicleState::kIdle || s == VehicleState::kReturning) &&
+        world_.vehicles.plan[v].size == 0 &&
+        world_.vehicles.node[v] != depot_node_[world_.vehicles.home[v]]) {
+        drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
     }
 }
 
 void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
-    Plan& plan = fleet_.plan[v];
+    Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
         if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order) {
             drop_entry(v, i);
@@ -621,7 +624,7 @@ void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
         }
     }
     // heading for that depot with nothing left to fetch there: re-plan the trip
-    if (fleet_.state[v] == VehicleState::kToPickup) {
+    if (world_.vehicles.state[v] == VehicleState::kToPickup) {
         next_activity(ctx, v);
     }
 }

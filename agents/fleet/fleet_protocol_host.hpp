@@ -12,9 +12,9 @@ class FleetModel::Host final : public AllocationHost {
     explicit Host(FleetModel& m) : m_(m) {}
 
     [[nodiscard]] const FleetSpec& spec() const override { return m_.spec_; }
-    [[nodiscard]] const FleetBoard& board() const override { return m_.board_; }
+    [[nodiscard]] const FleetBoard& board() const override { return m_.world_.board; }
     [[nodiscard]] std::span<const FleetBoard::Entry> board_rows() const override {
-        return m_.board_.rows();
+        return m_.world_.board.rows();
     }
     [[nodiscard]] std::uint32_t vehicle_count() const override { return m_.vehicle_count(); }
     [[nodiscard]] std::uint32_t depot_count() const override { return m_.depot_count(); }
@@ -28,9 +28,9 @@ class FleetModel::Host final : public AllocationHost {
 
     [[nodiscard]] const comms::LinkModel& link() const override { return m_.link_; }
     [[nodiscard]] const comms::CommsConditions& conditions() const override {
-        return m_.conditions_;
+        return m_.world_.conditions;
     }
-    comms::MessageCounters& counters() override { return m_.counters_; }
+    comms::MessageCounters& counters() override { return m_.world_.counters; }
     [[nodiscard]] comms::AgentIndex depot_agent(std::uint32_t d) const override {
         return m_.depot_agent(d);
     }
@@ -44,19 +44,19 @@ class FleetModel::Host final : public AllocationHost {
     }
 
     [[nodiscard]] const Order& order(std::uint32_t d, std::uint32_t o) const override {
-        return m_.depots_[d].book.order(fleet_detail::order_id(d, o));
+        return m_.world_.depots[d].book.order(fleet_detail::order_id(d, o));
     }
     [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const override {
         return m_.order_msg(d, o);
     }
     AllocationState& allocation(std::uint32_t d, std::uint32_t o) override {
-        return m_.depots_[d].allocations[o];
+        return m_.world_.depots[d].allocations[o];
     }
     [[nodiscard]] bool open_for_bids(std::uint32_t d, std::uint32_t o) const override {
-        return fleet_detail::open_for_bids(m_.depots_[d], d, o);
+        return fleet_detail::open_for_bids(m_.world_.depots[d], d, o);
     }
     AllocationCounters& allocation_counters(std::uint32_t d) override {
-        return m_.depots_[d].allocation;
+        return m_.world_.depots[d].allocation;
     }
     void retry_later(sim::Context& ctx, std::uint32_t d, std::uint32_t o) override {
         m_.retry_later(ctx, d, o);
@@ -65,7 +65,7 @@ class FleetModel::Host final : public AllocationHost {
         m_.on_retry(ctx, d, o);
     }
     void give_up(std::uint32_t d, std::uint32_t o, sim::Tick t) override {
-        DepotState& ds = m_.depots_[d];
+        DepotState& ds = m_.world_.depots[d];
         const OrderId id = fleet_detail::order_id(d, o);
         ds.allocations[o].awarding = false;
         ds.stock += static_cast<std::uint64_t>(ds.book.order(id).size);
@@ -76,7 +76,8 @@ class FleetModel::Host final : public AllocationHost {
         return m_.view(v, t);
     }
     [[nodiscard]] bool takes_work(std::uint32_t v) const override {
-        return m_.fleet_.state[v] != VehicleState::kBroken && m_.fleet_.service_due[v] == 0;
+        return m_.world_.vehicles.state[v] != VehicleState::kBroken &&
+               m_.world_.vehicles.service_due[v] == 0;
     }
     [[nodiscard]] const VehicleType& vehicle_type(std::uint32_t v) const override {
         return m_.type_of_vehicle(v);

@@ -210,6 +210,39 @@ TEST_CASE("disruptions: road news spreads by radio without the cloud") {
     CHECK(r.kpi.bytes >= r.kpi.messages * city.spec.comms.header_bytes);
 }
 
+TEST_CASE("disruptions: lossy road gossip in parallel chunks gives the serial results") {
+    // the peer leg's pushes are found in parallel chunks; their loss draws must still be
+    // taken in vehicle order, or who learns what would depend on the chunking
+    SmallCity city;
+    city.spec.comms.radio_range_m = 600.0;
+    city.spec.comms.radio_loss = 0.4;
+    DisruptionAction flood = action(DisruptionKind::kCloseRoads);
+    flood.edges = central_edges(city.network, 500.0);
+    city.spec.disruptions.push_back(timed("flood", flood, 600.0));
+    DisruptionAction slow = action(DisruptionKind::kSlowRoads);
+    slow.edges = central_edges(city.network, 1500.0);
+    slow.speed_factor = 0.6;
+    city.spec.disruptions.push_back(timed("slow", slow, 900.0));
+    city.spec.disruptions.push_back(timed("cloud", action(DisruptionKind::kCloudDown), 0.0));
+    sim::SerialExecutor serial;
+    FleetRun one(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto a = run_for(one, 1.0);
+    std::uint64_t dropped = 0;
+    for (std::uint32_t v = 0; v < one.model().vehicle_count(); ++v) {
+        dropped += one.model().message_counters().dropped()[v];
+    }
+    CHECK(dropped > 0);
+    auto tbb = sim::make_executor(2);
+    for (const std::size_t chunk : {std::size_t{3}, std::size_t{7}}) {
+        CAPTURE(chunk);
+        FleetRun chunked(city.spec, run_options(city.spec, *city.routers, *tbb, 4));
+        chunked.model().phase_chunk_for_test(chunk);
+        const auto c = run_for(chunked, 1.0);
+        CHECK(a.event_hash == c.event_hash);
+        CHECK(a.kpi_hash == c.kpi_hash);
+    }
+}
+
 TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auction delivers") {
     const double t1 = 1800.0;
     const double t2 = 3000.0;
@@ -297,6 +330,12 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
         const auto c = run_for(two, 1.0);
         CHECK(a.event_hash == c.event_hash);
         CHECK(a.kpi_hash == c.kpi_hash);
+        // the barrier phases' parallel paths (board rows, road news) in chunks of 7 vehicles
+        FleetRun chunked(city.spec, run_options(city.spec, *city.routers, *tbb, 4));
+        chunked.model().phase_chunk_for_test(7);
+        const auto e = run_for(chunked, 1.0);
+        CHECK(a.event_hash == e.event_hash);
+        CHECK(a.kpi_hash == e.kpi_hash);
         CHECK(a.kpi.disruptions >= 16);
         CHECK(a.kpi.created == a.kpi.delivered + a.kpi.failed + a.kpi.backlog);
     }

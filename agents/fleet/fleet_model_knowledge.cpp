@@ -1,0 +1,138 @@
+// Road news at each board rebuild, as a barrier phase (docs/fleet.md, "What vehicles know").
+// The cloud leg is serial: one loss draw per vehicle and direction, in fleet order. The peer
+// leg runs local -> exchange -> apply: each vehicle with news finds, in parallel chunks over
+// the executor, the nearest radio neighbours that lack it (reading only the snapshot of
+// what everyone knew before the round and the board); the pushes are plain records, in
+// vehicle order; applying them takes the round's loss draws in that same order. So the
+// result is the same for any thread count, and the same as the serial version's.
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "agents/fleet/fleet_model.hpp"
+
+namespace swarm::agents {
+
+using sim::Tick;
+
+namespace {
+
+// One push of road news from a vehicle to a radio neighbour: the peer leg's exchange record.
+struct NewsPush {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+};
+
+}  // namespace
+
+void FleetModel::share_knowledge(Tick /*t*/) {
+    if (world_.roads.events().empty()) {
+        return;
+    }
+    ++world_.gossip_rounds;
+    // road news: 16 bytes per event known
+    const auto news = [this](const KnownRoadEvents& k) {
+        return link_.wire_bytes(16U * k.count());
+    };
+    const comms::AgentIndex cloud = cloud_agent();
+    // the cloud hears what connected vehicles know and tells every connected vehicle; each
+    // message may be lost on the cloud link (one draw per vehicle and direction, always)
+    if (world_.conditions.cloud_up()) {
+        sim::RandomStream rng(engine_->config().seed, kCloudNewsStream,
+                              static_cast<std::uint32_t>(world_.gossip_rounds), 0);
+        const auto lost = [&](std::uint32_t v) {
+            return link_.lost(
+                comms::Link::kCloud,
+                world_.conditions.loss_at(world_.board.entry(v).position, comms::Link::kCloud),
+                rng);
+        };
+        for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
+            const bool dropped = lost(v);
+            if (radio_blocked(world_.board.entry(v).position) ||
+                world_.cloud_known.covers(world_.vehicles.known[v])) {
+                continue;
+            }
+            world_.counters.record_send(v, news(world_.vehicles.known[v]));
+            if (dropped) {
+                world_.counters.record_drop(v);
+                continue;
+            }
+            world_.cloud_known.merge(world_.vehicles.known[v]);
+            world_.counters.record_receive(cloud, news(world_.vehicles.known[v]));
+        }
+        for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
+            const bool dropped = lost(v);
+            if (radio_blocked(world_.board.entry(v).position) ||
+                world_.vehicles.known[v].covers(world_.cloud_known)) {
+                continue;
+            }
+            world_.counters.record_send(cloud, news(world_.cloud_known));
+            if (dropped) {
+                world_.counters.record_drop(cloud);
+                continue;
+            }
+            world_.vehicles.known[v].merge(world_.cloud_known);
+            world_.vehicles.replan[v] = 1;
+            world_.counters.record_receive(v, news(world_.cloud_known));
+        }
+    }
+    // peers, local: each vehicle pushes what it knows to its nearest radio neighbours that
+    // lack it (one hop per round, from a snapshot, so the order of vehicles does not matter)
+    const std::vector<KnownRoadEvents> before = world_.vehicles.known;
+    const std::size_t fleet = world_.vehicles.size();
+    const std::size_t chunks = (fleet + phase_chunk_ - 1) / phase_chunk_;
+    std::vector<std::vector<NewsPush>> pushes(chunks);
+    const std::size_t fanout = spec_.gossip_fanout;
+    const double range = spec_.comms.radio_range_m;
+    auto local = [&](std::size_t chunk) {
+        std::array<std::uint32_t, 64> near{};
+        const auto first = static_cast<std::uint32_t>(chunk * phase_chunk_);
+        const auto last = static_cast<std::uint32_t>(std::min(fleet, (chunk + 1) * phase_chunk_));
+        for (std::uint32_t v = first; v < last; ++v) {
+            if (before[v].count() == 0) {
+                continue;
+            }
+            const Point p = world_.board.entry(v).position;
+            if (radio_blocked(p)) {
+                continue;
+            }
+            auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
+            };
+            const std::size_t n =
+                world_.board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
+            for (std::size_t i = 0; i < n; ++i) {
+                pushes[chunk].push_back({v, near[i]});
+            }
+        }
+    };
+    if (engine_ != nullptr && chunks > 1) {
+        engine_->executor().for_each(chunks, sim::IndexFn(local));
+    } else {
+        for (std::size_t c = 0; c < chunks; ++c) {
+            local(c);
+        }
+    }
+    // apply, in vehicle order: the loss draws of the round's stream, merges and counters
+    sim::RandomStream rng(engine_->config().seed, kGossipStream,
+                          static_cast<std::uint32_t>(world_.gossip_rounds), 0);
+    for (const std::vector<NewsPush>& chunk : pushes) {
+        for (const NewsPush& push : chunk) {
+            const std::uint32_t v = push.from;
+            const std::uint32_t u = push.to;
+            const Point p = world_.board.entry(v).position;
+            const Point q = world_.board.entry(u).position;
+            world_.counters.record_send(v, news(before[v]));
+            if (link_.lost(comms::Link::kRadio, world_.conditions.radio_loss_between(p, q), rng)) {
+                world_.counters.record_drop(v);
+                continue;
+            }
+            world_.counters.record_receive(u, news(before[v]));
+            if (world_.vehicles.known[u].merge(before[v])) {
+                world_.vehicles.replan[u] = 1;
+            }
+        }
+    }
+}
+
+}  // namespace swarm::agents
