@@ -58,6 +58,10 @@ def plot(batch, shown, out_png):
                     capsize=4)
         ax.set_ylim(len(groups) - 0.5, -0.5)
         ax.set_title(kpis.title(kpi), fontsize="medium")
+        for yi, m in zip(y, means):
+            if not math.isfinite(m):
+                ax.text(0.01, yi, "n/a", transform=ax.get_yaxis_transform(), va="center",
+                        fontsize="small", color="grey")
         if not any(math.isfinite(m) for m in means):
             ax.text(0.5, 0.5, "undefined in every run", transform=ax.transAxes, ha="center")
         ax.set_yticks(y)

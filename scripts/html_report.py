@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """One self-contained HTML page from a report's parts (compare.py, report.py): the findings
 first, then tables and figures, every figure embedded as a base64 PNG, no script, style sheet
 or font fetched from anywhere, so the file can be mailed or opened offline.

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """What the reports say about a swarmsim sweep or compare directory (compare.py, report.py).
 
     import kpis
