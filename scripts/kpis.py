@@ -392,7 +392,7 @@ def _cost_line(batch, contenders, yard, base):
             line += (f" {best['name']} costs "
                      f"{_diff_text('cost', dy, than=' than the ' + yard['name'])}.")
         elif dy is not None:
-            line += f" No significant difference between its cost and the {yard['name']}'s."
+            line += f" Against the {yard['name']}: no significant difference in cost."
     return line
 
 
@@ -474,8 +474,6 @@ def findings(batch):
     if not contenders:
         return []
     lines = []
-    if batch["labels"] != ["policy"] and len(contenders) > 1:
-        lines.append(f"Baseline: {base['name']} (the first value of the sweep).")
     for line in (_cost_line(batch, contenders, yard, base),
                  _relative_line(batch, "breakdowns", contenders, base, "Breakdowns"),
                  _service_line(batch, contenders),

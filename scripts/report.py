@@ -74,6 +74,7 @@ def read_run(f, path):
         "obs": obs,
         "windows": swarm_trace.disruption_windows(f),
         "counts": swarm_trace.state_counts(f),
+        "entered": swarm_trace.state_entries(f),
         "times": times,
         "values": swarm_trace.agent_values(f),
         "parameters": params,
@@ -223,8 +224,11 @@ def run_findings(run):
     broken = swarm_trace.STATE_NAMES.index("broken")
     if run["counts"].size and run["counts"][:, broken].max() > 0:
         k = int(np.argmax(run["counts"][:, broken]))
-        lines.append(f"Breakdowns: up to {int(run['counts'][k, broken])} of {run['vehicles']} "
-                     f"vehicles broken at once ({hhmm(run, float(run['times'][k]))}).")
+        services = run["entered"][swarm_trace.STATE_NAMES.index("maintenance")]
+        lines.append(f"Breakdowns: {run['entered'][broken]:,} (vehicles that entered the broken "
+                     f"state), up to {int(run['counts'][k, broken])} of {run['vehicles']} "
+                     f"broken at once ({hhmm(run, float(run['times'][k]))})"
+                     + (f"; {services:,} planned services." if services else "."))
     return lines
 
 

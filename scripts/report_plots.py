@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 import trace as swarm_trace  # noqa: E402
 
@@ -18,6 +18,9 @@ MAX_SHADED = 6
 STATE_COLOURS = ["#d9d9d9", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#a1d99b", "#fdd0a2",
                  "#d62728", "#ff7f0e"]
 _WINDOW_COLOURS = ["#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+# runs compared: no red, the first disruption window's colour
+_GROUP_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#17becf", "#bcbd22", "#e377c2",
+                  "#8c564b"]
 
 
 def clock(offset_s):
@@ -34,9 +37,23 @@ def clock(offset_s):
     return fmt
 
 
+# tick steps of a clock axis (s): round minutes and hours
+_CLOCK_STEPS = (60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
+def clock_ticks(t0, t1, offset_s, most=10):
+    """ticks at round clock times (hh:00, hh:30, ...) between t0 and t1 (s since the start)"""
+    span = max(t1 - t0, 1.0)
+    step = next((s for s in _CLOCK_STEPS if span / s <= most), _CLOCK_STEPS[-1])
+    base = offset_s or 0.0
+    first = np.ceil((t0 + base) / step) * step - base
+    return np.arange(first, t1 + 1e-9, step)
+
+
 def time_axis(ax, offset_s):
     ax.xaxis.set_major_formatter(FuncFormatter(clock(offset_s)))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, steps=[1, 1.5, 2, 3, 5, 6, 10]))
+    t0, t1 = ax.get_xlim()
+    ax.set_xticks(clock_ticks(t0, t1, offset_s))
     ax.set_xlabel("time of day (hh:mm)" if offset_s is not None else
                   "time since the start (h:mm)")
 
@@ -206,25 +223,44 @@ def plot_states(run, out):
     _finish(fig, ax, out, legend=False)
 
 
+# the fleet's learning values (docs/fleet-learning.md): title and unit, scale to it
+LEARNING = {
+    "predicted_risk": ("Predicted breakdown risk within the horizon", "%", 100.0),
+    "risk_model_accuracy": ("Risk-model accuracy", "%", 100.0),
+    "risk_model_loss": ("Risk-model loss", "log loss", 1.0),
+    "travel_time_rmse": ("Travel-time prediction error (RMSE)", "relative", 1.0),
+    "model_distance": ("Distance between the vehicles' models", "L2", 1.0),
+    "model_bytes_sent": ("Model bytes sent per vehicle (cumulative)", "kB", 1e-3),
+    "model_rejected": ("Model updates rejected per vehicle (cumulative)", "updates", 1.0),
+    "wear": ("Component wear", "0 new - 1 worn out", 1.0),
+}
+
+
 def plot_learning(run, out):
     """mean over the fleet of each per-agent learning value (docs/fleet-learning.md) over
-    time; False when the trace has none"""
-    values = run["values"]
-    if not values:
-        return False
+    time, a panel each, constant ones left out; False when none varies"""
     t = run["times"]
-    fig, axes = plt.subplots(len(values), 1, figsize=(10, 1.9 * len(values) + 0.6),
-                             sharex=True, squeeze=False)
-    for ax, (name, v) in zip(axes[:, 0], sorted(values.items())):
+    panels = []
+    for name, v in sorted(run["values"].items()):
         with np.errstate(all="ignore"):
             mean = np.nanmean(np.where(np.isfinite(v), v, np.nan), axis=1) if v.size else v
-        ax.plot(t[: len(mean)], mean)
-        ax.set_ylabel(name.replace("_", " "), fontsize="small")
+        finite = mean[np.isfinite(mean)]
+        if finite.size and np.ptp(finite) > 0:
+            panels.append((name, mean))
+    if not panels:
+        return False
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.7 * len(panels) + 0.8),
+                             sharex=True, squeeze=False)
+    for ax, (name, mean) in zip(axes[:, 0], panels):
+        title, unit, scale = LEARNING.get(name, (name.replace("_", " ").capitalize(), "", 1.0))
+        ax.plot(t[: len(mean)], mean * scale)
+        ax.set_title(f"{title} ({unit})" if unit else title, fontsize="small", loc="left")
         ax.grid(alpha=0.3)
         shade(ax, run["windows"], run["t_end"], labels=False)
     axes[-1, 0].set_xlim(0, run["t_end"])
     time_axis(axes[-1, 0], run["clock"])
-    axes[0, 0].set_title("What the fleet learns (mean over the vehicles)", fontsize="medium")
+    fig.suptitle("What the fleet learns (mean over the vehicles; constant values left out)",
+                 fontsize="medium")
     _finish(fig, axes[-1, 0], out, legend=False)
     return True
 
@@ -238,7 +274,7 @@ def plot_overlay(traces, windows, t_end, offset, out, interval=0.0):
     for name, obs in traces:
         group = name.rsplit(", seed ", 1)[0]
         first = group not in colours
-        colours.setdefault(group, f"C{len(colours) % 10}")
+        colours.setdefault(group, _GROUP_COLOURS[len(colours) % len(_GROUP_COLOURS)])
         style = {"color": colours[group], "alpha": 0.8, "lw": 1.2,
                  "label": group if first else None}
         q = obs["service_level"]

@@ -295,13 +295,27 @@ def links(f, k):
 
 
 def state_counts(f):
-    """Vehicles per state at every sample: array [T][8]."""
+    """Vehicles per state at every sample: array [T][9]."""
     n = samples(f)
     states = f["particles/agents/state/value"][:n]
     counts = np.zeros((n, len(STATE_NAMES)), dtype=np.int64)
     for s in range(len(STATE_NAMES)):
         counts[:, s] = (states == s).sum(axis=1)
     return counts
+
+
+def state_entries(f):
+    """How often vehicles entered each state between samples (a vehicle in it at the first
+    sample counts once): array [9]. Stays shorter than the sample interval are not seen."""
+    n = samples(f)
+    states = f["particles/agents/state/value"][:n].astype(np.int16)
+    out = np.zeros(len(STATE_NAMES), dtype=np.int64)
+    if n == 0:
+        return out
+    for s in range(len(STATE_NAMES)):
+        now = states == s
+        out[s] = int(now[0].sum()) + int((now[1:] & ~now[:-1]).sum())
+    return out
 
 
 def events(f):
