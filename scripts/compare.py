@@ -38,7 +38,8 @@ def plot(batch, shown, out_png):
     groups = batch["groups"]
     cols = min(2, len(shown))
     rows = (len(shown) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(6.4 * cols, 0.6 + 0.45 * len(groups) * rows + 0.9 * rows), squeeze=False)
+    height = 0.6 + rows * (0.9 + 0.45 * len(groups))
+    fig, axes = plt.subplots(rows, cols, figsize=(6.4 * cols, height), squeeze=False)
     names = [g["name"] for g in groups]
     y = list(range(len(groups)))
     for i, kpi in enumerate(shown):

@@ -429,8 +429,9 @@ def _recovery_line(batch, contenders):
     notrec = [g for g in have if stat(g, ttr)["n"] < max(len(g["seeds"]), stat(g, ttr)["n"])]
     parts = []
     if all(stat(g, ttr)["mean"] == 0 for g in have):
-        text = ("Recovery: under every policy the service level stayed above the failure "
-                "threshold (time to recover 0 min)")
+        who = "under every policy" if batch["labels"] == ["policy"] else "in every group"
+        text = (f"Recovery: {who} the service level stayed above the failure threshold (time "
+                f"to recover 0 min)")
         worst = [g for g in contenders if stat(g, "service_level_min")]
         if worst:
             w = min(worst, key=lambda g: stat(g, "service_level_min")["mean"])

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""report.py TRACE.h5 [TRACE.h5 ... | BATCH_DIR] -o DIR: the report of swarmsim traces, as Markdown and self-contained HTML.
+"""report.py TRACE.h5 [TRACE.h5 ... | BATCH_DIR] -o DIR: Markdown and HTML reports of traces.
 
 One trace: report.md and report.html (the plots embedded) open with the findings computed
 from the trace (policy, service level, deliveries, cost; how the service level fared after
@@ -47,14 +47,19 @@ def scenario_of(text):
         return {}
 
 
+def number(value, default):
+    """a scenario number, or the default for anything else"""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok else default
+
+
 def clock_offset(scenario):
     """the time of day (s) at t = 0 when the demand profile is "day" (docs/scenarios.md:
     simulated time 0 is start_hour o'clock), else None (times since the start)"""
     demand = scenario.get("demand") or {}
     if demand.get("profile", "day") != "day":
         return None
-    hour = demand.get("start_hour", 0.0)
-    return float(hour) * 3600.0 if isinstance(hour, (int, float)) else None
+    return number(demand.get("start_hour"), 0.0) * 3600.0
 
 
 def read_run(f, path):
@@ -81,8 +86,8 @@ def read_run(f, path):
         "scenario": scenario,
         "policy": (scenario.get("policies") or {}).get("allocation"),
         "clock": clock_offset(scenario),
-        "thresholds": (float(res.get("failure_threshold", DEFAULT_THRESHOLDS[0])),
-                       float(res.get("recovery_threshold", DEFAULT_THRESHOLDS[1]))),
+        "thresholds": tuple(number(res.get(k), d) for k, d in
+                            zip(("failure_threshold", "recovery_threshold"), DEFAULT_THRESHOLDS)),
         "kpi_interval": float(params.get("kpi_interval_s") or 0.0),
         "t_end": max(ends) if ends else 1.0,
         "samples": swarm_trace.samples(f),

@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 try:
-    import h5py  # noqa: F401
+    import h5py  # noqa: F401  (trace.py, report.py)
     import matplotlib  # noqa: F401
     import numpy  # noqa: F401
 except ImportError as e:
@@ -229,12 +229,12 @@ check("| Swarm (auction), seed 2 |" in cmp_md, "the traces are named by policy a
 
 
 # --- synthetic batches: the sentences follow the numbers --------------------------------------
-def synthetic(path, values):
-    """a compare directory: values = {policy: {kpi: [per seed]}}"""
+def synthetic(path, values, column="policy"):
+    """a compare directory (a sweep of `column`): values = {group: {kpi: [per seed]}}"""
     os.makedirs(os.path.join(path, "runs"), exist_ok=True)
     runs, groups, table = [], [], []
     for g, (policy, per_kpi) in enumerate(values.items()):
-        groups.append({"group": g, "labels": {"policy": policy}})
+        groups.append({"group": g, "labels": {column: policy}})
         seeds = len(next(iter(per_kpi.values())))
         for s in range(seeds):
             rid = f"{len(runs):04d}"
@@ -242,7 +242,7 @@ def synthetic(path, values):
             with open(os.path.join(path, "runs", rid, "summary.json"), "w") as fh:
                 json.dump({"kpis": {k: v[s] for k, v in per_kpi.items()}}, fh)
             runs.append({"id": rid, "group": g, "seed": s + 1, "status": "ok",
-                         "overrides": [f"policies.allocation={policy}"],
+                         "overrides": [f"{column}={policy}"],
                          "summary": f"runs/{rid}/summary.json"})
         for k, v in per_kpi.items():
             m, lo, hi = kpis.mean_ci(v)
@@ -253,7 +253,7 @@ def synthetic(path, values):
                    "groups": groups, "runs": runs, "status": "ok"}, fh)
     with open(os.path.join(path, "summary.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["policy"] + kpis.STAT_COLUMNS)
+        w.writerow([column] + kpis.STAT_COLUMNS)
         w.writerows(table)
     compare.write(path, path)
     return lines_of(os.path.join(path, "compare.md"))
@@ -278,6 +278,17 @@ overlap = synthetic(os.path.join(out, "synthetic_overlap"), {
     "cloud": {"cost": [100.0, 130.0, 90.0]}, "auction": {"cost": [110.0, 95.0, 120.0]}})
 check(overlap[2].startswith("- **Cost: no significant difference in cost between "),
       f"overlapping costs: {overlap[2]!r}")
+
+# a sweep: its values named by their key, the first value the baseline
+sweep = synthetic(os.path.join(out, "synthetic_sweep"), {
+    "off": {"cost": [1000.0, 1100.0, 900.0], "breakdowns": [100, 104, 96]},
+    "gossip": {"cost": [740.0, 805.0, 670.0], "breakdowns": [50, 53, 47]}},
+    column="learning.mode")
+check(sweep[0] == "# Synthetic: sweep", f"sweep title {sweep[0]!r}")
+check(sweep[2].startswith("- **Cheapest: Learning: gossip, cost ")
+      and "26 % less than Learning: off" in sweep[2], f"the sweep's cost finding {sweep[2]!r}")
+check(sweep[3].startswith("- **Breakdowns: Learning: gossip 50.0 against 100.0 for Learning: "
+                          "off: 50 % fewer"), f"the sweep's breakdown finding {sweep[3]!r}")
 
 if failures:
     print(f"{len(failures)} check(s) failed")
