@@ -199,7 +199,7 @@ def plot_leading(run, out):
 
 def plot_states(run, out):
     """vehicles per state, stacked; every band that is ever non-empty in the legend, and
-    "broken" always (a fleet that never broke down says so)"""
+    "broken" always (a fleet that never broke down says so); returns the legend's labels"""
     counts = run["counts"]
     t = run["times"]
     fig, ax = plt.subplots(figsize=(10, 3.8))
@@ -221,6 +221,7 @@ def plot_states(run, out):
     ax.legend(handles[::-1], labels[::-1], fontsize="small", loc="center left",
               bbox_to_anchor=(1.01, 0.5))
     _finish(fig, ax, out, legend=False)
+    return labels[::-1]
 
 
 # the fleet's learning values (docs/fleet-learning.md): title and unit, scale to it

@@ -189,6 +189,16 @@ check(ttr is not None and ttr > 0 and f"{ttr / 60:.0f} min after the onset (time
       in first, f"the summary's time to recover {ttr} s in {first}")
 check("Disruptions: Cloud link down 0:10-0:20 (cloud link back at 0:20); Market district "
       "closed 0:15-0:25 (roads reopened at 0:25)." in first, f"the disruption list: {first}")
+# the fleet-state legend shows the broken band, also when no vehicle broke down
+import report  # noqa: E402
+import report_plots  # noqa: E402
+with trace.open_trace(run_trace) as f:
+    run = report.read_run(f, run_trace)
+legend = report_plots.plot_states(run, os.path.join(out, "states.png"))
+check("broken (none)" in legend and "idle" in legend, f"fleet-state legend {legend}")
+run["counts"][3:6, trace.STATE_NAMES.index("broken")] = 2
+legend = report_plots.plot_states(run, os.path.join(out, "states_broken.png"))
+check("broken" in legend, f"fleet-state legend with breakdowns {legend}")
 page = self_contained(os.path.join(rep, "report.html"))
 check("Market district closed" in page and "Cloud link down" in page,
       "report.html names the disruptions")
