@@ -187,6 +187,8 @@ def main(argv=None):
         print(f"compare.py: cannot write to {args.out or args.dir}: {e}", file=sys.stderr)
         return 4
     print(f"comparison written to {md} and {md[:-3]}.html")
+    for line in kpis.findings(kpis.load_batch(args.dir)):
+        print(f"- {line}")
     return 0
 
 

@@ -397,6 +397,9 @@ def main_compare(inputs, out_dir):
     written = (["compare.md", "compare.html"] if batch_dir is not None else []) + \
         (["comparison.md", "comparison.html"] if traces else [])
     print(f"comparison written to {out_dir}/: {', '.join(written)}")
+    if batch_dir is not None:
+        for line in kpis.findings(kpis.load_batch(batch_dir)):
+            print(f"- {line}")
     return 0
 
 
@@ -446,6 +449,8 @@ def main(argv=None):
         print(f"report.py: cannot write the report to {args.out}: {e}", file=sys.stderr)
         return 4
     print(f"report written to {args.out}/report.md and {args.out}/report.html")
+    for line in run_findings(run):
+        print(f"- {line}")
     return 0
 
 
