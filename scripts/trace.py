@@ -6,6 +6,7 @@
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
     ev = trace.events(t)                    # numpy structured array of /events
+    trace.disruption_windows(t)             # [{label, start, end, end_label, ...}] in time order
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
     li = trace.links(t, 10)                 # who talked to whom before sample 10
     trace.agent_values(t)                   # {"predicted_risk": [T][N] float32, ...}
@@ -294,13 +295,27 @@ def links(f, k):
 
 
 def state_counts(f):
-    """Vehicles per state at every sample: array [T][8]."""
+    """Vehicles per state at every sample: array [T][9]."""
     n = samples(f)
     states = f["particles/agents/state/value"][:n]
     counts = np.zeros((n, len(STATE_NAMES)), dtype=np.int64)
     for s in range(len(STATE_NAMES)):
         counts[:, s] = (states == s).sum(axis=1)
     return counts
+
+
+def state_entries(f):
+    """How often vehicles entered each state between samples (a vehicle in it at the first
+    sample counts once): array [9]. Stays shorter than the sample interval are not seen."""
+    n = samples(f)
+    states = f["particles/agents/state/value"][:n].astype(np.int16)
+    out = np.zeros(len(STATE_NAMES), dtype=np.int64)
+    if n == 0:
+        return out
+    for s in range(len(STATE_NAMES)):
+        now = states == s
+        out[s] = int(now[0].sum()) + int((now[1:] & ~now[:-1]).sum())
+    return out
 
 
 def events(f):
@@ -359,6 +374,84 @@ def disruptions(f):
             t, n, c = out.get(key, (float(r["time"]), name, 0))
             out[key] = (t, n, c + 1)
     return sorted(out.values())
+
+
+def disruption_labels(f):
+    """the scenario's label of each disruption the run applied, by the rows' order (schema
+    1.8: /events@disruption_labels); None for older files or runs that record none"""
+    attrs = f["events"].attrs
+    if "disruption_labels" not in attrs:
+        return None
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in attrs["disruption_labels"]]
+
+
+def disruption_windows(f):
+    """Every disruption of the run as a window, in time order: dicts {label (the scenario's,
+    or the kind's label in files before 1.8), kind, kind_label, start (s), end (s, None while
+    it lasted to the end), end_label (the label of the kind that ended it: "cloud link back"),
+    rows (edges, depots or vehicles it touched)}. A start is closed by the first later
+    disruption of its pair kind with the same label that touched the same things (a set kind:
+    the next one of its own kind and label); ends without a start are windows of no length.
+    Pairs come from the trace's own kinds table (schema 1.6); older files give starts only."""
+    ev = f["events"]
+    if ev.shape[0] == 0:
+        return []
+    kinds = event_kinds(f)
+    codes = h5py.check_enum_dtype(ev.dtype["kind"])
+    name_of = {v: k for k, v in codes.items()}
+    if kinds is None:
+        starts = set(_STARTS_BEFORE_1_6)
+        info = {c: {"name": n, "label": n.replace("_", " "), "role": "start" if n in starts
+                    else "", "pair": -1} for n, c in codes.items()}
+    else:
+        info = {c: k for c, k in enumerate(kinds)}
+    labels = disruption_labels(f)
+    rows = ev[:]
+    found = {}
+    for r in rows:
+        code = int(r["kind"])
+        k = info.get(code)
+        if k is None or k["role"] not in ("start", "end", "set"):
+            continue
+        key = int(r["order"])
+        d = found.setdefault(key, {"order": key, "code": code, "start": float(r["time"]),
+                                   "targets": set()})
+        d["start"] = min(d["start"], float(r["time"]))
+        target = int(r["edge"]) if int(r["edge"]) != 0xFFFFFFFF else int(r["agent"])
+        if target != 0xFFFFFFFF:
+            d["targets"].add(target)
+    out = []
+    open_by = {}  # (code that ends it, label) -> windows still open
+    for key in sorted(found, key=lambda k: (found[k]["start"], k)):
+        d = found[key]
+        k = info[d["code"]]
+        own = labels[key] if labels is not None and key < len(labels) else None
+        label = own if own is not None else k["label"]
+        ends = open_by.get((d["code"], own), [])  # without labels: by kind and targets
+        match = next((w for w in ends if not w["_targets"] or not d["targets"]
+                      or w["_targets"] & d["targets"]), None)
+        if match is not None and k["role"] in ("end", "set"):
+            ends.remove(match)
+            match["end"] = d["start"]
+            match["end_label"] = k["label"]
+            if k["role"] == "end":
+                continue
+        if k["role"] == "end":
+            out.append({"label": label, "kind": name_of.get(d["code"], "?"),
+                        "kind_label": k["label"], "start": d["start"], "end": d["start"],
+                        "end_label": k["label"], "rows": len(d["targets"]),
+                        "_targets": d["targets"]})
+            continue
+        w = {"label": label, "kind": name_of.get(d["code"], "?"), "kind_label": k["label"],
+             "start": d["start"], "end": None, "end_label": None, "rows": len(d["targets"]),
+             "_targets": d["targets"]}
+        out.append(w)
+        pair = k["pair"] if k["role"] == "start" else d["code"]
+        if pair is not None and pair >= 0:
+            open_by.setdefault((pair, own), []).append(w)
+    for w in out:
+        del w["_targets"]
+    return out
 
 
 def parameters(f):

@@ -20,8 +20,9 @@ namespace swarm::io {
 // at the start and the end of the run, dimension scales (time, particles/agents/id, xy),
 // observables delivered_on_time, delivered_late and veh_km; 1.6: the table of /events kinds
 // (label, disruption kind, role, pair, target, value) as attributes of /events; 1.7: the
-// fleet's per-agent value model_rejected
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 7};
+// fleet's per-agent value model_rejected; 1.8: /events@disruption_labels, the scenario's label
+// of each applied disruption (by the rows' order)
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {1, 8};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file): the order lifecycle and

@@ -305,6 +305,7 @@ void TraceObserver::record_disruptions(TraceFrame& frame) {
         e.kind = trace_event_kind(d.kind);
         e.order = disruptions_reported_;
         e.value = d.value;
+        frame.disruption_labels.push_back(d.label);
         const bool roads = agents::info(d.kind).target == agents::DisruptionTarget::kRoads;
         if (d.targets.empty()) {
             frame.events.push_back(e);

@@ -482,6 +482,17 @@ std::vector<TraceKindInfo> TraceReader::event_kinds() const {
     });
 }
 
+std::vector<std::string> TraceReader::disruption_labels() const {
+    const std::lock_guard lock(h5::hdf5_mutex());
+    return guarded(path_, "reading the disruption labels: ", [&] {
+        const Dset d = open_checked(impl_->file, "events", 1, Want::kCompound);
+        if (!h5::has_attr(d.id, "disruption_labels")) {
+            return std::vector<std::string>{};
+        }
+        return h5::read_attr_strings(d.id, "disruption_labels");
+    });
+}
+
 std::vector<std::int64_t> TraceReader::links_per_sample() const {
     const std::lock_guard lock(h5::hdf5_mutex());
     const char* path = "connectivity/links_per_sample/value";

@@ -80,6 +80,9 @@ class TraceReader {
     // the file's kinds by code: its recorded table (schema 1.6), or for older files the
     // kinds of this build with the same names (others keep only their name)
     [[nodiscard]] std::vector<TraceKindInfo> event_kinds() const;
+    // the scenario's label of each disruption the run applied (entry i: the rows with order =
+    // i; schema 1.8), empty for older files, runs without disruptions or beyond 65536 of them
+    [[nodiscard]] std::vector<std::string> disruption_labels() const;
     // connectivity/links rows of sample k (sorted by from, to); empty for traces before
     // schema 1.1 and for samples without traffic
     [[nodiscard]] std::vector<TraceLink> links(std::size_t k) const;

@@ -23,8 +23,8 @@ namespace swarm::io {
 using detail::check_value_names;
 using detail::create_layout;
 using detail::kIntervalScalars;
-using detail::kSampleScalars;
 using detail::kSampleCounts;
+using detail::kSampleScalars;
 using detail::ScalarSpec;
 
 namespace {
@@ -316,6 +316,7 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
                      std::numeric_limits<float>::quiet_NaN());
     f->intervals.clear();
     f->events.clear();
+    f->disruption_labels.clear();
     f->links.clear();
     f->changes.clear();
     f->scalars = {};
@@ -405,6 +406,16 @@ void canonical_links(std::vector<TraceLink>& links) {
     links.resize(out);
 }
 
+// /events@disruption_labels (schema 1.8): the scenario's label of each disruption the run
+// applied, indexed by the rows' `order`; absent when it applied none
+void write_disruption_labels(hid_t file, const std::vector<std::string>& labels) {
+    if (labels.empty()) {
+        return;
+    }
+    const Handle ev(h5::check(H5Dopen2(file, "events", H5P_DEFAULT), "cannot open /events"));
+    h5::attr_strings(ev, "disruption_labels", labels);
+}
+
 }  // namespace
 
 void TraceWriter::close() {
@@ -445,6 +456,7 @@ std::string TraceWriter::abandon(std::unique_ptr<File>& file, const Checkpoint& 
         h5::attr_string(f, "incomplete_reason", reason);
         h5::attr_u64(f, "frames", good.frames);
         h5::attr_u64(f, "events", good.events);
+        write_disruption_labels(f, disruption_labels_);
         h5::check_status(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot flush");
         std::ostringstream kept;
         kept << "the trace is incomplete: its first " << good.frames << " samples";
@@ -544,6 +556,9 @@ void TraceWriter::run() {
                 ++stats_.frames;
                 stats_.events += frame->events.size();
                 stats_.links += frame->links.size();
+                disruption_labels_.insert(disruption_labels_.end(),
+                                          frame->disruption_labels.begin(),
+                                          frame->disruption_labels.end());
                 last_time = frame->time;
                 ++since_flush;
                 const double secs =
@@ -586,6 +601,7 @@ void TraceWriter::run() {
             h5::attr_i64(f, "complete", 1);
             h5::attr_u64(f, "frames", stats_.frames);
             h5::attr_u64(f, "events", stats_.events);
+            write_disruption_labels(f, disruption_labels_);
             if (interrupted) {
                 h5::attr_i64(f, "interrupted", 1);
             }

@@ -137,6 +137,10 @@ struct TraceFrame {
     TraceScalars scalars;
     std::vector<TraceKpiInterval> intervals;
     std::vector<TraceEvent> events;
+    // the scenario's labels of the disruptions first written in this frame, in run order
+    // (entry i names the rows with order = disruptions before this frame + i): the writer
+    // records them all as /events@disruption_labels at close
+    std::vector<std::string> disruption_labels;
     // who talked to whom since the previous frame (connectivity/); any order, duplicates
     // allowed: the writer sorts by (from, to) and sums duplicates
     std::vector<TraceLink> links;
@@ -231,6 +235,7 @@ class TraceWriter {
     std::uint64_t fail_countdown_ = 0;
     std::exception_ptr error_;
     TraceWriterStats stats_;
+    std::vector<std::string> disruption_labels_;  // writer thread only
     std::uint64_t waits_ = 0;
     std::thread thread_;
 };

@@ -164,9 +164,9 @@ if [ -x $py ] && $py -c "import matplotlib, h5py" 2>/dev/null; then
         $py "$src/scripts/compare.py" $d -o plots_$d >out.txt 2>err.txt ||
             fail "compare.py $d exited $?: $(cat err.txt)"
         [ -s plots_$d/compare.png ] || fail "compare.py $d wrote no PNG"
-        grep -q "| veh_km |" plots_$d/compare.md || fail "compare.py $d: no veh_km row"
+        grep -q "Distance driven (km)" plots_$d/compare.md || fail "compare.py $d: no distance row"
     done
-    grep -q "| nearest_bid | insertion |" plots_compare/compare.md ||
+    grep -q "| Swarm (nearest bid) | Swarm (insertion) |" plots_compare/compare.md ||
         fail "compare.md has no policy columns: $(cat plots_compare/compare.md)"
     grep -q "timed out after 1.0 s" plots_sweep/compare.md || fail "compare.md lists no failed run"
     $py "$src/scripts/compare.py" sweep --kpi no_such_kpi >/dev/null 2>err.txt

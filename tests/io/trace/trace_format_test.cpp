@@ -60,11 +60,20 @@ TEST_CASE("a traced run writes a row of every disruption kind and the kinds tabl
     const std::string path = io::testing::temp_path("every_kind");
     io::testing::TracedRun run([](agents::FleetSpec& spec) {
         spec.disruptions = agents::testing::every_disruption_kind(*spec.network, 60.0, 60.0);
+        // the scenario's own labels, which the trace records by disruption (schema 1.8)
+        for (std::size_t i = 0; i < spec.disruptions.size(); ++i) {
+            spec.disruptions[i].action.label = "planner label " + std::to_string(i);
+        }
     });
     run.write(path, 0.5);
     const io::TraceReader r(path);
     CHECK(r.schema_version() == io::kTraceSchemaVersion);
     CHECK(r.event_kinds() == io::trace_event_kinds());
+    const std::vector<std::string> labels = r.disruption_labels();
+    REQUIRE(labels.size() >= agents::kDisruptionKindCount);
+    for (std::size_t i = 0; i < agents::kDisruptionKindCount; ++i) {
+        CHECK(labels[i] == "planner label " + std::to_string(i));
+    }
     const std::vector<io::TraceEvent> events = r.events();
     for (std::size_t i = 0; i < agents::kDisruptionKindCount; ++i) {
         const agents::DisruptionKindInfo& k = agents::kDisruptionKinds[i];
