@@ -44,14 +44,6 @@ void App::open_sources() {
         live_->set_speed(o_.speed);
         live_->set_links(o_.radio_links, o_.gossip);
         live_->set_paused(o_.paused);
-        for (const std::uint32_t e : o_.close_edges) {
-            if (e >= live_->network().edge_count()) {
-                throw std::invalid_argument("--close " + std::to_string(e) + ": the network has " +
-                                            std::to_string(live_->network().edge_count()) +
-                                            " edges");
-            }
-            live_->commands().push({VizCommand::Kind::kCloseRoad, e, 0.0});
-        }
         MapView v;
         v.title = o_.input;
         v.roads = &live_->roads();
@@ -59,8 +51,9 @@ void App::open_sources() {
         views_.push_back(std::move(v));
         return;
     }
-    if (!o_.close_edges.empty()) {
-        throw std::invalid_argument("--close works in live mode (a scenario), not on a trace");
+    if (!o_.live.script.empty()) {
+        throw UsageError(o_.live.script.front().flag +
+                         " works in live mode (a scenario), not on a trace");
     }
     replay_a_ = std::make_unique<ReplaySource>(o_.input);
     timeline_ = replay_a_->make_timeline();

@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -92,6 +93,7 @@ class App {
     std::uint32_t selected_ = kNone;
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
     std::string status_;
+    std::array<char, 128> road_name_{};  // the live panel's "close road" field
     int speed_choice_ = 2;
 };
 

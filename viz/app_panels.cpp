@@ -1,4 +1,5 @@
 // The visualizer's ImGui panels: controls, dashboard, inspector (App, app_internal.hpp).
+#include "io/scenario/road_names.hpp"
 #include "viz/app_internal.hpp"
 
 namespace swarm::viz::app_detail {
@@ -138,6 +139,25 @@ void App::ui_controls() {
         if (ImGui::Button("Break 10% of the fleet")) {
             live_->commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
         }
+        // a road by name or way:ID, as --close and --do take it (the same resolver)
+        ImGui::SetNextItemWidth(200);
+        const bool entered =
+            ImGui::InputTextWithHint("##road", "road name or way:ID", road_name_.data(),
+                                     road_name_.size(), ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SameLine();
+        if ((ImGui::Button("Close road") || entered) && road_name_[0] != '\0') {
+            const std::string name(road_name_.data());
+            try {
+                const io::Road road = io::find_road(live_->network(), name);
+                VizCommand c{VizCommand::Kind::kCloseRoad, road.edges.front(), 0.0};
+                c.edges.assign(road.edges.begin(), road.edges.end());
+                c.label = name;
+                live_->commands().push(c);
+                status_ = "close '" + name + "' (" + std::to_string(road.edges.size()) + " edges)";
+            } catch (const io::RoadNotFound& e) {
+                status_ = e.what();
+            }
+        }
         const DisruptionAdapter& ad = live_->adapter();
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
@@ -145,7 +165,7 @@ void App::ui_controls() {
         ImGui::Text("%zu disruptions so far; %llu commands applied from here",
                     s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
-            ImGui::Text("last: %s", status_.c_str());
+            ImGui::TextWrapped("last: %s", status_.c_str());
         }
     }
     ImGui::End();

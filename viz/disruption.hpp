@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agents/fleet/disruption_kinds.hpp"
@@ -80,6 +81,9 @@ struct VizCommand {
     Kind kind = Kind::kCloseRoad;
     std::uint32_t target = 0;  // edge or depot
     double share = 0.1;
+    // a road by name or way (io::find_road): all its edges; empty: the street of `target`
+    std::vector<std::uint32_t> edges{};
+    std::string label{};  // what the user called it ("Boulevard Albert 1er"), for the log
 };
 const char* to_string(VizCommand::Kind k);
 
