@@ -46,6 +46,7 @@ void App::open_sources() {
         live_->set_paused(o_.paused);
         MapView v;
         v.title = o_.input;
+        v.name = policy_title(live_->scenario().spec.allocation.policy);
         v.roads = &live_->roads();
         v.network = &live_->network();
         views_.push_back(std::move(v));
@@ -63,6 +64,7 @@ void App::open_sources() {
     }
     MapView a;
     a.title = o_.input;
+    a.name = policy_title(replay_a_->policy());
     a.roads = &replay_a_->roads();
     a.network = replay_a_->network();
     a.replay = replay_a_.get();
@@ -71,6 +73,7 @@ void App::open_sources() {
         replay_b_ = std::make_unique<ReplaySource>(o_.compare);
         MapView b;
         b.title = o_.compare;
+        b.name = policy_title(replay_b_->policy());
         b.roads = &replay_b_->roads();
         b.network = replay_b_->network();
         b.replay = replay_b_.get();
@@ -272,7 +275,7 @@ void App::draw_overlays(float map_w, float map_h) {
         const Snapshot& s = views_[i].snap;
         const float ox = static_cast<float>(i) * each;
         dl->AddText({ox + 8.0F, map_h - 22.0F}, IM_COL32(220, 220, 220, 255),
-                    std::filesystem::path(views_[i].title).filename().string().c_str());
+                    views_[i].caption().c_str());
         if (selected_ == kNone || selected_ >= s.agents()) {
             continue;
         }

@@ -36,7 +36,13 @@ std::optional<double> speed_combo(int& choice, bool live);
 
 // one map on screen: its data source's latest snapshot and GPU buffers
 struct MapView {
-    std::string title;
+    std::string title;  // the file
+    std::string name;   // the run by its policy ("Swarm (auction)", "Cloud"; policy_title)
+    // "Swarm (auction) - co_auction.h5", or the file alone when the policy is unknown
+    [[nodiscard]] std::string caption() const {
+        const std::string file = std::filesystem::path(title).filename().string();
+        return name.empty() ? file : name + " - " + file;
+    }
     const RoadGeometry* roads = nullptr;
     const world::RoadNetwork* network = nullptr;
     ReplaySource* replay = nullptr;  // replay mode

@@ -30,7 +30,7 @@ void App::ui_controls() {
     ImGui::Begin("swarmsim-viz");
     const Snapshot& s = views_.front().snap;
     if (live_) {
-        ImGui::Text("live: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("live: %s", views_.front().caption().c_str());
         ImGui::Text("t = %.0f s of %.0f s, %zu agents", s.time_s, live_->duration_s(), s.agents());
         if (ImGui::Button(live_->paused() ? "Resume" : "Pause")) {
             live_->set_paused(!live_->paused());
@@ -45,7 +45,7 @@ void App::ui_controls() {
                                err.empty() ? "run finished" : err.c_str());
         }
     } else {
-        ImGui::Text("replay: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("replay: %s", views_.front().caption().c_str());
         ImGui::Text("%zu agents, %zu samples", s.agents(), timeline_.samples());
         if (ImGui::Button(timeline_.playing() ? "Pause" : "Play")) {
             timeline_.toggle();
@@ -101,13 +101,41 @@ void App::ui_controls() {
                                {10, 10});
             ImGui::SameLine();
             ImGui::Text("%s", state_name(i));
-            if (i % 2 == 0) {
+            if (i % 2 == 0 && i + 1 < kStateColours) {
                 ImGui::SameLine(160);
             }
         }
     } else {
-        ImGui::Text("viridis: %.2f .. %.2f", static_cast<double>(range_.min),
-                    static_cast<double>(range_.max));
+        // the colour bar of the value ramp, with its range
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float w = ImGui::GetContentRegionAvail().x;
+        constexpr int kSteps = 32;
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        for (int k = 0; k < kSteps; ++k) {
+            const float x0 = p.x + w * static_cast<float>(k) / kSteps;
+            const float x1 = p.x + w * static_cast<float>(k + 1) / kSteps;
+            const Rgb c = value_colour((k + 0.5) / kSteps);
+            dl->AddRectFilled({x0, p.y}, {x1, p.y + 10.0F}, IM_COL32(c.r, c.g, c.b, 255));
+        }
+        ImGui::Dummy({w, 10.0F});
+        ImGui::Text("%.2f", static_cast<double>(range_.min));
+        ImGui::SameLine(w - 40.0F);
+        ImGui::Text("%.2f", static_cast<double>(range_.max));
+    }
+    // the map's own colours
+    static constexpr std::array<std::pair<const char*, Rgb>, 4> kMapLegend = {
+        {{"road", kRoad},
+         {"closed road", kClosedRoad},
+         {"depot", kDepot},
+         {"depot down", kDepotDown}}};
+    for (std::size_t i = 0; i < kMapLegend.size(); ++i) {
+        ImGui::ColorButton(kMapLegend[i].first, col4(kMapLegend[i].second),
+                           ImGuiColorEditFlags_NoTooltip, {10, 10});
+        ImGui::SameLine();
+        ImGui::Text("%s", kMapLegend[i].first);
+        if (i % 2 == 0 && i + 1 < kMapLegend.size()) {
+            ImGui::SameLine(160);
+        }
     }
     ImGui::Checkbox("roads", &style_.show_roads);
     ImGui::SameLine();
@@ -263,11 +291,13 @@ void App::ui_dashboard() {
         const std::vector<KpiTile> ta = make_tiles(a, b, t);
         const std::vector<KpiTile> tb = make_tiles(*b, &a, t);
         const float w = (inner - ImGui::GetStyle().ItemSpacing.x) / 2.0F;
-        ImGui::TextColored({0.47F, 0.78F, 1.0F, 1.0F}, "A: %s",
-                           std::filesystem::path(views_[0].title).filename().string().c_str());
+        // each column by its policy ("Swarm (auction)", "Cloud"), the file when unknown
+        const auto head = [](const MapView& v) {
+            return v.name.empty() ? std::filesystem::path(v.title).filename().string() : v.name;
+        };
+        ImGui::TextColored({0.47F, 0.78F, 1.0F, 1.0F}, "A: %s", head(views_[0]).c_str());
         ImGui::SameLine(w + 12.0F);
-        ImGui::TextColored({1.0F, 0.75F, 0.35F, 1.0F}, "B: %s",
-                           std::filesystem::path(views_[1].title).filename().string().c_str());
+        ImGui::TextColored({1.0F, 0.75F, 0.35F, 1.0F}, "B: %s", head(views_[1]).c_str());
         for (std::size_t i = 0; i < ta.size(); ++i) {
             tile(ta[i], w);
             ImGui::SameLine();

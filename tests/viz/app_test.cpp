@@ -183,8 +183,8 @@ TEST_CASE("replay colours agents by what they learned") {
     std::size_t low = 0;
     std::size_t high = 0;
     for (int i = 0; i <= 10; ++i) {
-        low += count(img, viridis(0.01 * i));
-        high += count(img, viridis(1.0 - 0.01 * i));
+        low += count(img, value_colour(0.01 * i));
+        high += count(img, value_colour(1.0 - 0.01 * i));
     }
     CHECK(low > 0);
     CHECK(high > 0);
