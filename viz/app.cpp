@@ -8,6 +8,18 @@ namespace app_detail {
 
 namespace {
 
+// simulated seconds as a clock from the run's start: 754 -> "12:34", 4000 -> "1:06:40"
+std::string clock_text(double s) {
+    const auto t = static_cast<long long>(std::max(0.0, s));
+    char buf[32];
+    if (t >= 3600) {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", t / 3600, (t % 3600) / 60, t % 60);
+    } else {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", t / 60, t % 60);
+    }
+    return buf;
+}
+
 bool is_scenario(const std::string& path) {
     return std::filesystem::path(path).extension() == ".toml";
 }
@@ -276,6 +288,16 @@ void App::draw_overlays(float map_w, float map_h) {
         const float ox = static_cast<float>(i) * each;
         dl->AddText({ox + 8.0F, map_h - 22.0F}, IM_COL32(220, 220, 220, 255),
                     views_[i].caption().c_str());
+        // the strip of disruptions under way, newest at the bottom, above the caption
+        float y = map_h - 44.0F - 20.0F * static_cast<float>(s.active.size());
+        for (const ActiveDisruption& d : s.active) {
+            const std::string text = d.label + " - " + d.what + " since " + clock_text(d.since_s);
+            const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+            dl->AddRectFilled({ox + 6.0F, y - 2.0F}, {ox + 14.0F + size.x, y + size.y + 2.0F},
+                              IM_COL32(90, 20, 20, 230), 3.0F);
+            dl->AddText({ox + 10.0F, y}, IM_COL32(255, 255, 255, 255), text.c_str());
+            y += 20.0F;
+        }
         if (selected_ == kNone || selected_ >= s.agents()) {
             continue;
         }

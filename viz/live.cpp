@@ -182,6 +182,7 @@ class LiveSession::Feed final : public sim::Observer {
         }
         read_disruptions();
         s.kpis = history_;
+        s.active = active_.active();
         fill_detail(t, s.detail);
         disruptions_.copy_to(s);
         fill_links(s);
@@ -239,9 +240,11 @@ class LiveSession::Feed final : public sim::Observer {
         const std::vector<agents::AppliedDisruption>& log = model_.disruption_log();
         for (; logged_ < log.size(); ++logged_) {
             const agents::AppliedDisruption& a = log[logged_];
+            const double t_s = model_.spec().time.to_seconds(a.t);
             if (starts_disruption(effect_of(a.kind))) {
-                history_.disruptions.push_back(model_.spec().time.to_seconds(a.t));
+                history_.disruptions.push_back(t_s);
             }
+            active_.apply(t_s, a.kind, a.label, a.targets);
         }
     }
 
@@ -306,6 +309,7 @@ class LiveSession::Feed final : public sim::Observer {
     SnapshotBuffer& buffer_;
     KpiHistory history_;
     DisruptionState disruptions_;
+    ActiveDisruptions active_;
     std::size_t road_events_ = 0;
     std::size_t logged_ = 0;
 };

@@ -125,7 +125,14 @@ TEST_CASE("scripted steps change the model at exactly their time, through the ad
     CHECK(s.adapter().applied() == 4);
     // the snapshot shows it
     REQUIRE(s.snapshots().acquire());
-    CHECK(s.snapshots().front().depot_down == std::vector<std::uint8_t>{0, 1});
+    const Snapshot& snap = s.snapshots().front();
+    CHECK(snap.depot_down == std::vector<std::uint8_t>{0, 1});
+    // ... and the strip lists all four as under way, with their labels and start times
+    REQUIRE(snap.active.size() == 4);
+    CHECK(snap.active[0].label == "viz: depot down 1");
+    CHECK(snap.active[0].since_s == 310.0);
+    CHECK(snap.active[1].what == "cloud link down");
+    CHECK(snap.active[3].label == "viz: close road 'Street 3'");
 }
 
 TEST_CASE("a step naming nothing in the scenario stops the session before it runs") {
