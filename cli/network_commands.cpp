@@ -1,6 +1,8 @@
-// `swarmsim network info FILE` and `swarmsim network route FILE FROM TO`: check a road network
-// file before simulating on it. Results on stdout (one JSON object with --json), errors on
-// stderr with the exit codes of cli/commands.hpp.
+// `swarmsim network info FILE`, `swarmsim network route FILE FROM TO` and `swarmsim network
+// roads FILE --find TEXT`: check a road network file before simulating on it, and find the
+// names and OSM way ids that `run --close`, scenarios and the visualizer take. Results on stdout
+// (one JSON object with --json), errors on stderr with the exit codes of cli/commands.hpp.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "agents/routing/router.hpp"
 #include "agents/world/road_network.hpp"
@@ -22,6 +25,7 @@
 #include "cli/format.hpp"
 #include "cli/validators.hpp"
 #include "io/network/network_loader.hpp"
+#include "io/scenario/road_names.hpp"
 
 namespace swarm::cli {
 
@@ -29,6 +33,12 @@ namespace {
 
 struct InfoOptions {
     std::string file;
+    bool json = false;
+};
+
+struct RoadsOptions {
+    std::string file;
+    std::string find;
     bool json = false;
 };
 
@@ -218,6 +228,82 @@ int run_route(const RouteOptions& opt) {
     return kExitOk;
 }
 
+// "4097656, 23485731 and 3 more": the first few way ids
+std::string way_list(const std::vector<std::uint64_t>& ways) {
+    constexpr std::size_t kShown = 4;
+    std::string out;
+    for (std::size_t i = 0; i < ways.size() && i < kShown; ++i) {
+        out += (i > 0 ? ", " : "") + std::to_string(ways[i]);
+    }
+    if (ways.size() > kShown) {
+        out += " and " + std::to_string(ways.size() - kShown) + " more";
+    }
+    return out.empty() ? "-" : out;
+}
+
+int run_roads(const RoadsOptions& opt) {
+    world::RoadNetwork net;
+    io::LoadReport report;
+    if (const int code = load(opt.file, net, report); code != kExitOk) {
+        return code;
+    }
+    const std::vector<io::Road> roads = io::search_roads(net, opt.find);
+    if (opt.json) {
+        std::ostringstream out;
+        out << "{\"file\": " << quoted(opt.file) << ", \"find\": " << quoted(opt.find)
+            << ", \"way_ids\": " << (net.has_way_ids() ? "true" : "false") << ", \"roads\": [";
+        for (std::size_t i = 0; i < roads.size(); ++i) {
+            const io::Road& r = roads[i];
+            out << (i > 0 ? "," : "") << "\n {\"name\": " << quoted(r.name) << ", \"ways\": [";
+            for (std::size_t k = 0; k < r.ways.size(); ++k) {
+                out << (k > 0 ? ", " : "") << r.ways[k];
+            }
+            out << "], \"edges\": " << r.edges.size() << ", \"length_m\": " << number(r.length_m)
+                << "}";
+        }
+        out << "]}\n";
+        std::cout << out.str() << std::flush;
+    }
+    if (roads.empty()) {
+        // why, in the resolver's words (with its suggestion for a name)
+        std::string why = "the network has no named roads";
+        if (!opt.find.empty()) {
+            const bool digits = opt.find.find_first_not_of("0123456789") == std::string::npos;
+            try {
+                (void)io::find_road(net, digits ? "way:" + opt.find : opt.find);
+            } catch (const io::RoadNotFound& e) {
+                why = e.what();
+            }
+        }
+        std::cerr << "swarmsim network roads: " << opt.file << ": " << why << "\n";
+        return kExitRuntime;
+    }
+    if (!opt.json) {
+        std::size_t width = 4;
+        for (const io::Road& r : roads) {
+            width = std::max(width, std::min<std::size_t>(48, r.name.size()));
+        }
+        std::ostringstream out;
+        out << roads.size() << (roads.size() == 1 ? " road" : " roads")
+            << (opt.find.empty() ? "" : " matching '" + opt.find + "'") << " in " << opt.file
+            << "\n"
+            << std::left << std::setw(static_cast<int>(width)) << "name" << std::right
+            << std::setw(7) << "edges" << std::setw(11) << "length km"
+            << "  OSM way ids\n";
+        for (const io::Road& r : roads) {
+            out << std::left << std::setw(static_cast<int>(width))
+                << (r.name.empty() ? "(unnamed)" : r.name) << std::right << std::setw(7)
+                << r.edges.size() << std::setw(11) << fixed(r.length_m / 1000.0, 3) << "  "
+                << way_list(r.ways) << "\n";
+        }
+        if (!net.has_way_ids()) {
+            out << "(this map carries no OSM way ids: close roads by name)\n";
+        }
+        std::cout << out.str() << std::flush;
+    }
+    return kExitOk;
+}
+
 }  // namespace
 
 void add_network_commands(CLI::App& app, int& exit_code) {
@@ -244,6 +330,16 @@ void add_network_commands(CLI::App& app, int& exit_code) {
         ->check(non_negative_integer(18446744073709551615ULL));
     route->add_flag("--json", route_opt->json, "One JSON object on stdout");
     route->callback([route_opt, &exit_code] { exit_code = run_route(*route_opt); });
+
+    auto roads_opt = std::make_shared<RoadsOptions>();
+    CLI::App* roads = network->add_subcommand(
+        "roads", "Roads by name or OSM way id: edges, length and way ids (for run --close)");
+    roads->add_option("file", roads_opt->file, "Network file")->required();
+    roads->add_option("--find", roads_opt->find,
+                      "Names containing this text (any case), or a way id (way:ID or a number); "
+                      "default: every named road");
+    roads->add_flag("--json", roads_opt->json, "One JSON object on stdout");
+    roads->callback([roads_opt, &exit_code] { exit_code = run_roads(*roads_opt); });
 }
 
 }  // namespace swarm::cli

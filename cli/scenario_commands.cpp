@@ -51,6 +51,8 @@ struct RunOptions {
     std::optional<std::size_t> threads;
     std::optional<std::uint64_t> seed;
     std::vector<std::string> overrides;
+    std::vector<std::string> close;  // --close ROAD[@T[+D]]
+    std::vector<std::string> slow;   // --slow ROAD=FACTOR[@T[+D]]
     std::optional<double> until_s;
     std::string trace;
     std::string orders_out;    // --orders-out: per-order CSV
@@ -437,13 +439,26 @@ int run_scenario(const RunOptions& o) {
     if (!table_paths_usable(o)) {
         return kExitIo;
     }
-    const io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
+    io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
+    for (const auto& [option, values] : {std::pair{"--close", &o.close}, {"--slow", &o.slow}}) {
+        for (const std::string& v : *values) {
+            try {
+                so.road_flags.push_back(io::parse_road_flag(option, v));
+            } catch (const std::invalid_argument& e) {
+                std::cerr << "swarmsim run: error: " << option << " '" << v << "': " << e.what()
+                          << "\n";
+                return kExitUsage;
+            }
+        }
+    }
     io::Scenario s;
     try {
         s = io::load_scenario(o.file, so);
     } catch (const io::ScenarioError& e) {
         std::cerr << e.what() << "\n";
-        return e.io() ? kExitIo : kExitInvalidInput;
+        // a --close/--slow naming no road of the map is a bad flag value
+        const bool flag = e.file().rfind("--close ", 0) == 0 || e.file().rfind("--slow ", 0) == 0;
+        return e.io() ? kExitIo : flag ? kExitUsage : kExitInvalidInput;
     }
     for (const std::string& w : s.warnings) {
         std::cerr << w << "\n";
@@ -633,6 +648,11 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     run->add_option("--seed", r->seed, "Run seed (overrides run.seed)")
         ->check(non_negative_integer());
     run->add_option("--set", r->overrides, "Override a field: key.path=value (repeatable)");
+    run->add_option("--close", r->close,
+                    "Close a road: ROAD[@T[+D]], ROAD a name, way:ID or edge id; from T s "
+                    "(default 0), reopened after D s (repeatable; `network roads` lists names)");
+    run->add_option("--slow", r->slow,
+                    "Slow a road: ROAD=FACTOR[@T[+D]], speeds times FACTOR in (0, 1] (repeatable)");
     run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
         ->check(positive_finite());
     run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");

@@ -8,6 +8,18 @@ namespace app_detail {
 
 namespace {
 
+// simulated seconds as a clock from the run's start: 754 -> "12:34", 4000 -> "1:06:40"
+std::string clock_text(double s) {
+    const auto t = static_cast<long long>(std::max(0.0, s));
+    char buf[32];
+    if (t >= 3600) {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", t / 3600, (t % 3600) / 60, t % 60);
+    } else {
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", t / 60, t % 60);
+    }
+    return buf;
+}
+
 bool is_scenario(const std::string& path) {
     return std::filesystem::path(path).extension() == ".toml";
 }
@@ -44,23 +56,17 @@ void App::open_sources() {
         live_->set_speed(o_.speed);
         live_->set_links(o_.radio_links, o_.gossip);
         live_->set_paused(o_.paused);
-        for (const std::uint32_t e : o_.close_edges) {
-            if (e >= live_->network().edge_count()) {
-                throw std::invalid_argument("--close " + std::to_string(e) + ": the network has " +
-                                            std::to_string(live_->network().edge_count()) +
-                                            " edges");
-            }
-            live_->commands().push({VizCommand::Kind::kCloseRoad, e, 0.0});
-        }
         MapView v;
         v.title = o_.input;
+        v.name = policy_title(live_->scenario().spec.allocation.policy);
         v.roads = &live_->roads();
         v.network = &live_->network();
         views_.push_back(std::move(v));
         return;
     }
-    if (!o_.close_edges.empty()) {
-        throw std::invalid_argument("--close works in live mode (a scenario), not on a trace");
+    if (!o_.live.script.empty()) {
+        throw UsageError(o_.live.script.front().flag +
+                         " works in live mode (a scenario), not on a trace");
     }
     replay_a_ = std::make_unique<ReplaySource>(o_.input);
     timeline_ = replay_a_->make_timeline();
@@ -70,6 +76,7 @@ void App::open_sources() {
     }
     MapView a;
     a.title = o_.input;
+    a.name = policy_title(replay_a_->policy());
     a.roads = &replay_a_->roads();
     a.network = replay_a_->network();
     a.replay = replay_a_.get();
@@ -78,6 +85,7 @@ void App::open_sources() {
         replay_b_ = std::make_unique<ReplaySource>(o_.compare);
         MapView b;
         b.title = o_.compare;
+        b.name = policy_title(replay_b_->policy());
         b.roads = &replay_b_->roads();
         b.network = replay_b_->network();
         b.replay = replay_b_.get();
@@ -279,7 +287,17 @@ void App::draw_overlays(float map_w, float map_h) {
         const Snapshot& s = views_[i].snap;
         const float ox = static_cast<float>(i) * each;
         dl->AddText({ox + 8.0F, map_h - 22.0F}, IM_COL32(220, 220, 220, 255),
-                    std::filesystem::path(views_[i].title).filename().string().c_str());
+                    views_[i].caption().c_str());
+        // the strip of disruptions under way, newest at the bottom, above the caption
+        float y = map_h - 44.0F - 20.0F * static_cast<float>(s.active.size());
+        for (const ActiveDisruption& d : s.active) {
+            const std::string text = d.label + " - " + d.what + " since " + clock_text(d.since_s);
+            const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+            dl->AddRectFilled({ox + 6.0F, y - 2.0F}, {ox + 14.0F + size.x, y + size.y + 2.0F},
+                              IM_COL32(90, 20, 20, 230), 3.0F);
+            dl->AddText({ox + 10.0F, y}, IM_COL32(255, 255, 255, 255), text.c_str());
+            y += 20.0F;
+        }
         if (selected_ == kNone || selected_ >= s.agents()) {
             continue;
         }

@@ -13,17 +13,16 @@
 namespace swarm::viz {
 
 struct AppOptions {
-    std::string input;    // scenario (.toml): live; anything else: a trace to replay
-    std::string compare;  // a second trace, shown beside the first
-    LiveOptions live;
+    std::string input;       // scenario (.toml): live; anything else: a trace to replay
+    std::string compare;     // a second trace, shown beside the first
+    LiveOptions live;        // live.script: --close and --do steps
     std::string screenshot;  // write one frame at `at_s` to this PNG and exit
     bool force = false;      // the screenshot may replace an existing file
     double at_s = 0.0;
     int width = 1280;
     int height = 800;
-    std::vector<std::uint32_t> close_edges;  // live: roads closed at time 0 (command queue)
-    std::string colour_by = "state";         // state, load, energy or an extra value name
-    double speed = 60.0;                     // simulated s per wall s; 0: as fast as possible
+    std::string colour_by = "state";  // state, load, energy or an extra value name
+    double speed = 60.0;              // simulated s per wall s; 0: as fast as possible
     bool paused = false;
     bool no_ui = false;
     float agent_px = 4.0F;  // agent diameter in pixels

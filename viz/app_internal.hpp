@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -35,7 +36,13 @@ std::optional<double> speed_combo(int& choice, bool live);
 
 // one map on screen: its data source's latest snapshot and GPU buffers
 struct MapView {
-    std::string title;
+    std::string title;  // the file
+    std::string name;   // the run by its policy ("Swarm (auction)", "Cloud"; policy_title)
+    // "Swarm (auction) - co_auction.h5", or the file alone when the policy is unknown
+    [[nodiscard]] std::string caption() const {
+        const std::string file = std::filesystem::path(title).filename().string();
+        return name.empty() ? file : name + " - " + file;
+    }
     const RoadGeometry* roads = nullptr;
     const world::RoadNetwork* network = nullptr;
     ReplaySource* replay = nullptr;  // replay mode
@@ -92,6 +99,7 @@ class App {
     std::uint32_t selected_ = kNone;
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
     std::string status_;
+    std::array<char, 128> road_name_{};  // the live panel's "close road" field
     int speed_choice_ = 2;
 };
 

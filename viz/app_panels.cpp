@@ -1,4 +1,5 @@
 // The visualizer's ImGui panels: controls, dashboard, inspector (App, app_internal.hpp).
+#include "io/scenario/road_names.hpp"
 #include "viz/app_internal.hpp"
 
 namespace swarm::viz::app_detail {
@@ -29,7 +30,7 @@ void App::ui_controls() {
     ImGui::Begin("swarmsim-viz");
     const Snapshot& s = views_.front().snap;
     if (live_) {
-        ImGui::Text("live: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("live: %s", views_.front().caption().c_str());
         ImGui::Text("t = %.0f s of %.0f s, %zu agents", s.time_s, live_->duration_s(), s.agents());
         if (ImGui::Button(live_->paused() ? "Resume" : "Pause")) {
             live_->set_paused(!live_->paused());
@@ -44,7 +45,7 @@ void App::ui_controls() {
                                err.empty() ? "run finished" : err.c_str());
         }
     } else {
-        ImGui::Text("replay: %s", std::filesystem::path(o_.input).filename().string().c_str());
+        ImGui::Text("replay: %s", views_.front().caption().c_str());
         ImGui::Text("%zu agents, %zu samples", s.agents(), timeline_.samples());
         if (ImGui::Button(timeline_.playing() ? "Pause" : "Play")) {
             timeline_.toggle();
@@ -100,13 +101,41 @@ void App::ui_controls() {
                                {10, 10});
             ImGui::SameLine();
             ImGui::Text("%s", state_name(i));
-            if (i % 2 == 0) {
+            if (i % 2 == 0 && i + 1 < kStateColours) {
                 ImGui::SameLine(160);
             }
         }
     } else {
-        ImGui::Text("viridis: %.2f .. %.2f", static_cast<double>(range_.min),
-                    static_cast<double>(range_.max));
+        // the colour bar of the value ramp, with its range
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float w = ImGui::GetContentRegionAvail().x;
+        constexpr int kSteps = 32;
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        for (int k = 0; k < kSteps; ++k) {
+            const float x0 = p.x + w * static_cast<float>(k) / kSteps;
+            const float x1 = p.x + w * static_cast<float>(k + 1) / kSteps;
+            const Rgb c = value_colour((k + 0.5) / kSteps);
+            dl->AddRectFilled({x0, p.y}, {x1, p.y + 10.0F}, IM_COL32(c.r, c.g, c.b, 255));
+        }
+        ImGui::Dummy({w, 10.0F});
+        ImGui::Text("%.2f", static_cast<double>(range_.min));
+        ImGui::SameLine(w - 40.0F);
+        ImGui::Text("%.2f", static_cast<double>(range_.max));
+    }
+    // the map's own colours
+    static constexpr std::array<std::pair<const char*, Rgb>, 4> kMapLegend = {
+        {{"road", kRoad},
+         {"closed road", kClosedRoad},
+         {"depot", kDepot},
+         {"depot down", kDepotDown}}};
+    for (std::size_t i = 0; i < kMapLegend.size(); ++i) {
+        ImGui::ColorButton(kMapLegend[i].first, col4(kMapLegend[i].second),
+                           ImGuiColorEditFlags_NoTooltip, {10, 10});
+        ImGui::SameLine();
+        ImGui::Text("%s", kMapLegend[i].first);
+        if (i % 2 == 0 && i + 1 < kMapLegend.size()) {
+            ImGui::SameLine(160);
+        }
     }
     ImGui::Checkbox("roads", &style_.show_roads);
     ImGui::SameLine();
@@ -138,6 +167,25 @@ void App::ui_controls() {
         if (ImGui::Button("Break 10% of the fleet")) {
             live_->commands().push({VizCommand::Kind::kBreakFleetShare, 0, 0.1});
         }
+        // a road by name or way:ID, as --close and --do take it (the same resolver)
+        ImGui::SetNextItemWidth(200);
+        const bool entered =
+            ImGui::InputTextWithHint("##road", "road name or way:ID", road_name_.data(),
+                                     road_name_.size(), ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SameLine();
+        if ((ImGui::Button("Close road") || entered) && road_name_[0] != '\0') {
+            const std::string name(road_name_.data());
+            try {
+                const io::Road road = io::find_road(live_->network(), name);
+                VizCommand c{VizCommand::Kind::kCloseRoad, road.edges.front(), 0.0};
+                c.edges.assign(road.edges.begin(), road.edges.end());
+                c.label = name;
+                live_->commands().push(c);
+                status_ = "close '" + name + "' (" + std::to_string(road.edges.size()) + " edges)";
+            } catch (const io::RoadNotFound& e) {
+                status_ = e.what();
+            }
+        }
         const DisruptionAdapter& ad = live_->adapter();
         ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                     s.cloud_link_up ? "up" : "down");
@@ -145,7 +193,7 @@ void App::ui_controls() {
         ImGui::Text("%zu disruptions so far; %llu commands applied from here",
                     s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
         if (!status_.empty()) {
-            ImGui::Text("last: %s", status_.c_str());
+            ImGui::TextWrapped("last: %s", status_.c_str());
         }
     }
     ImGui::End();
@@ -243,11 +291,13 @@ void App::ui_dashboard() {
         const std::vector<KpiTile> ta = make_tiles(a, b, t);
         const std::vector<KpiTile> tb = make_tiles(*b, &a, t);
         const float w = (inner - ImGui::GetStyle().ItemSpacing.x) / 2.0F;
-        ImGui::TextColored({0.47F, 0.78F, 1.0F, 1.0F}, "A: %s",
-                           std::filesystem::path(views_[0].title).filename().string().c_str());
+        // each column by its policy ("Swarm (auction)", "Cloud"), the file when unknown
+        const auto head = [](const MapView& v) {
+            return v.name.empty() ? std::filesystem::path(v.title).filename().string() : v.name;
+        };
+        ImGui::TextColored({0.47F, 0.78F, 1.0F, 1.0F}, "A: %s", head(views_[0]).c_str());
         ImGui::SameLine(w + 12.0F);
-        ImGui::TextColored({1.0F, 0.75F, 0.35F, 1.0F}, "B: %s",
-                           std::filesystem::path(views_[1].title).filename().string().c_str());
+        ImGui::TextColored({1.0F, 0.75F, 0.35F, 1.0F}, "B: %s", head(views_[1]).c_str());
         for (std::size_t i = 0; i < ta.size(); ++i) {
             tile(ta[i], w);
             ImGui::SameLine();

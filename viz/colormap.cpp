@@ -91,11 +91,32 @@ void agent_colours(std::span<const std::uint8_t> state, ColourMode mode,
     }
     std::array<std::uint32_t, 256> ramp{};
     for (std::size_t k = 0; k < ramp.size(); ++k) {
-        ramp[k] = pack(viridis(static_cast<double>(k) / 255.0));
+        ramp[k] = pack(value_colour(static_cast<double>(k) / 255.0));
     }
     for (std::size_t i = 0; i < n; ++i) {
         out[i] = ramp[static_cast<std::size_t>(std::lround(normalise(values[i], range) * 255.0))];
     }
+}
+
+Rgb value_colour(double u) {
+    if (!std::isfinite(u)) {
+        u = 0.0;
+    }
+    return viridis(kRampStart + (1.0 - kRampStart) * std::clamp(u, 0.0, 1.0));
+}
+
+double relative_luminance(Rgb c) {
+    const auto linear = [](std::uint8_t v) {
+        const double s = v / 255.0;
+        return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
+}
+
+double contrast_ratio(Rgb a, Rgb b) {
+    const double la = relative_luminance(a);
+    const double lb = relative_luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
 }  // namespace swarm::viz

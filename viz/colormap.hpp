@@ -38,10 +38,22 @@ inline constexpr Rgb kBackground{18, 20, 26};
 inline constexpr Rgb kRoad{95, 100, 115};
 inline constexpr Rgb kClosedRoad{235, 30, 30};
 inline constexpr Rgb kDepot{255, 255, 255};
-inline constexpr Rgb kDepotDown{120, 0, 0};
+// a downed depot: bright red, 6:1 on the background (the old dark red was 1.6:1)
+inline constexpr Rgb kDepotDown{255, 80, 80};
+
+// WCAG 2.1 relative luminance (sRGB) and contrast ratio (L1 + 0.05) / (L2 + 0.05), 1 .. 21.
+// Every map colour keeps >= 3:1 on kBackground (WCAG 1.4.11, graphics); tested.
+double relative_luminance(Rgb c);
+double contrast_ratio(Rgb a, Rgb b);
 
 // viridis at u in [0, 1] (clamped), from a 9-point table interpolated linearly
 Rgb viridis(double u);
+
+// Agents coloured by a value: the upper part of viridis, from kRampStart on, so that the
+// lowest values too keep 3:1 contrast on the dark background (viridis(0) is 1.2:1)
+inline constexpr double kRampStart = 0.35;
+// u in [0, 1] (clamped) on that ramp
+Rgb value_colour(double u);
 
 // what agents are coloured by: their state, or one value array with its range
 enum class ColourMode : std::uint8_t { kState, kValue };
@@ -61,8 +73,8 @@ std::array<float, 3> to_float(Rgb c);
 // RGBA bytes in memory order (r first), opaque: the GPU's per-agent colour
 std::uint32_t pack(Rgb c);
 
-// Per-agent colours: by state, or `values` on the viridis ramp over `range` (values shorter
-// than the agents: by state). A 256-entry table keeps it cheap for 100k agents.
+// Per-agent colours: by state, or `values` on the value ramp (value_colour) over `range` (values
+// shorter than the agents: by state). A 256-entry table keeps it cheap for 100k agents.
 void agent_colours(std::span<const std::uint8_t> state, ColourMode mode,
                    std::span<const float> values, ValueRange range,
                    std::vector<std::uint32_t>& out);

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <span>
+#include <stdexcept>
 
+#include "agents/fleet/protocol.hpp"
 #include "agents/logistics/kpi.hpp"
 
 namespace swarm::viz {
@@ -227,6 +230,20 @@ std::vector<float> sparkline_points(const std::vector<float>& values, float x0, 
         pts.push_back(pts[1]);
     }
     return pts;
+}
+
+std::string policy_title(std::string_view policy) {
+    std::unique_ptr<agents::AllocationProtocol> p;
+    try {
+        p = agents::make_protocol(policy);
+    } catch (const std::invalid_argument&) {
+        return {};
+    }
+    const agents::AllocationProtocol::Needs needs = p->needs();
+    if (needs.dispatcher) {
+        return needs.ideal_cloud_link ? "Oracle (ideal cloud)" : "Cloud";
+    }
+    return "Swarm (" + std::string(p->name()) + ")";
 }
 
 }  // namespace swarm::viz

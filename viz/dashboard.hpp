@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "viz/snapshot.hpp"
@@ -46,6 +47,11 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
 
 // the points of a sparkline of `values` scaled into a box (x0,y0)-(x1,y1) (y grows down);
 // lo/hi: value range (equal: computed from the values); returns x,y pairs
+// what a run is called on screen, by its allocation policy (a name or alias of the registry,
+// agents::protocols()): "Swarm (auction)", "Swarm (cbba)", "Cloud" for a central planner over
+// the cloud link, "Oracle (ideal cloud)" for the yardstick; "" for an unknown policy
+std::string policy_title(std::string_view policy);
+
 std::vector<float> sparkline_points(const std::vector<float>& values, float x0, float y0, float x1,
                                     float y1, float lo = 0.0F, float hi = 0.0F);
 

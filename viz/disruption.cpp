@@ -158,6 +158,34 @@ std::vector<double> disruption_times(std::span<const io::TraceEvent> events,
     return t;
 }
 
+void ActiveDisruptions::apply(double t_s, agents::DisruptionKind kind, const std::string& label,
+                              const std::vector<std::uint32_t>& targets) {
+    const agents::DisruptionKindInfo& info = agents::info(kind);
+    if (info.role == agents::DisruptionRole::kStart) {
+        entries_.push_back({{label, std::string(info.label), t_s}, kind, targets});
+        return;
+    }
+    if (info.role != agents::DisruptionRole::kEnd) {
+        return;  // a level set (a speed, a stock): not a start/end pair
+    }
+    const bool any = info.target == agents::DisruptionTarget::kCloud;
+    const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+        return e.kind == info.pair && (any || e.shown.label == label || e.targets == targets);
+    });
+    if (it != entries_.end()) {
+        entries_.erase(it);
+    }
+}
+
+std::vector<ActiveDisruption> ActiveDisruptions::active() const {
+    std::vector<ActiveDisruption> out;
+    out.reserve(entries_.size());
+    for (const Entry& e : entries_) {
+        out.push_back(e.shown);
+    }
+    return out;
+}
+
 const char* to_string(VizCommand::Kind k) {
     switch (k) {
         case VizCommand::Kind::kCloseRoad:

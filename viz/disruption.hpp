@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "agents/fleet/disruption_kinds.hpp"
@@ -66,6 +67,25 @@ void replay_disruptions(std::span<const io::TraceEvent> events,
 std::vector<double> disruption_times(std::span<const io::TraceEvent> events,
                                      std::span<const DisruptionEffect> effects);
 
+// The disruptions under way, from the model's log of applied disruptions in time order: a
+// start (role kStart) stays until an end of its pair kind with the same label or the same
+// targets (a scheduled disruption's inverse keeps its label; the mouse's "depot up 1" ends
+// its "depot down 1" by the depot), or, for the cloud link, any end of its pair.
+class ActiveDisruptions {
+  public:
+    void apply(double t_s, agents::DisruptionKind kind, const std::string& label,
+               const std::vector<std::uint32_t>& targets);
+    [[nodiscard]] std::vector<ActiveDisruption> active() const;
+
+  private:
+    struct Entry {
+        ActiveDisruption shown;
+        agents::DisruptionKind kind;
+        std::vector<std::uint32_t> targets;
+    };
+    std::vector<Entry> entries_;
+};
+
 // what the live map asks of the simulation
 struct VizCommand {
     enum class Kind : std::uint8_t {
@@ -80,6 +100,9 @@ struct VizCommand {
     Kind kind = Kind::kCloseRoad;
     std::uint32_t target = 0;  // edge or depot
     double share = 0.1;
+    // a road by name or way (io::find_road): all its edges; empty: the street of `target`
+    std::vector<std::uint32_t> edges{};
+    std::string label{};  // what the user called it ("Boulevard Albert 1er"), for the log
 };
 const char* to_string(VizCommand::Kind k);
 

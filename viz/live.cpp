@@ -29,6 +29,19 @@ agents::DisruptionAction DisruptionAdapter::to_action(const VizCommand& c,
             }
             a.kind = c.kind == VizCommand::Kind::kCloseRoad ? DisruptionKind::kCloseRoads
                                                             : DisruptionKind::kReopenRoads;
+            if (!c.edges.empty()) {
+                // a named road: every edge of it
+                for (const std::uint32_t e : c.edges) {
+                    if (e >= net.edge_count()) {
+                        throw std::invalid_argument("no edge " + std::to_string(e));
+                    }
+                }
+                a.edges.assign(c.edges.begin(), c.edges.end());
+                std::sort(a.edges.begin(), a.edges.end());
+                a.edges.erase(std::unique(a.edges.begin(), a.edges.end()), a.edges.end());
+                a.label.append(" '").append(c.label).append("'");
+                break;
+            }
             const auto edge = static_cast<world::EdgeId>(c.target);
             a.edges = {edge};
             const world::EdgeId back = net.find_edge(net.target(edge), net.source(edge));
@@ -169,6 +182,7 @@ class LiveSession::Feed final : public sim::Observer {
         }
         read_disruptions();
         s.kpis = history_;
+        s.active = active_.active();
         fill_detail(t, s.detail);
         disruptions_.copy_to(s);
         fill_links(s);
@@ -226,9 +240,11 @@ class LiveSession::Feed final : public sim::Observer {
         const std::vector<agents::AppliedDisruption>& log = model_.disruption_log();
         for (; logged_ < log.size(); ++logged_) {
             const agents::AppliedDisruption& a = log[logged_];
+            const double t_s = model_.spec().time.to_seconds(a.t);
             if (starts_disruption(effect_of(a.kind))) {
-                history_.disruptions.push_back(model_.spec().time.to_seconds(a.t));
+                history_.disruptions.push_back(t_s);
             }
+            active_.apply(t_s, a.kind, a.label, a.targets);
         }
     }
 
@@ -293,6 +309,7 @@ class LiveSession::Feed final : public sim::Observer {
     SnapshotBuffer& buffer_;
     KpiHistory history_;
     DisruptionState disruptions_;
+    ActiveDisruptions active_;
     std::size_t road_events_ = 0;
     std::size_t logged_ = 0;
 };
@@ -307,6 +324,11 @@ LiveSession::LiveSession(const LiveOptions& options) {
     }
     scenario_ = io::load_scenario(options.scenario, so);
     const io::Scenario& s = scenario_;
+    // every step checked before anything is built
+    std::vector<ScriptedCommand> script;
+    for (const ScriptStep& step : options.script) {
+        script.push_back(resolve_step(step, s));
+    }
 
     // the run as `swarmsim run` sets it up, sampled on the snapshot grid; the KPI observer is
     // not sampled (the feed shows what it needs: a full aggregate every snapshot would cost)
@@ -327,6 +349,15 @@ LiveSession::LiveSession(const LiveOptions& options) {
     // actions of that instant
     run_->engine().every(0, ro.sample_interval,
                          [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); });
+    // scripted steps (--do): queued as the mouse queues its commands, applied at a barrier at
+    // exactly their time (not the next snapshot), so that runs and screenshots repeat
+    for (const ScriptedCommand& step : script) {
+        run_->engine().at(s.spec.time.from_seconds(step.at_s),
+                          [this, c = step.command](sim::Engine& /*e*/, sim::Tick t) {
+                              commands_.push(c);
+                              apply_commands(t);
+                          });
+    }
     run_->start();
 }
 
@@ -338,12 +369,16 @@ const agents::FleetModel& LiveSession::model() const {
     return run_->model();
 }
 
-void LiveSession::on_barrier(sim::Tick t) {
+void LiveSession::apply_commands(sim::Tick t) {
     // the UI's commands, in the order they were given
     commands_.drain(drained_);
     for (const VizCommand& c : drained_) {
         adapter_.apply(c, run_->model(), t);
     }
+}
+
+void LiveSession::on_barrier(sim::Tick t) {
+    apply_commands(t);
     if (pacing_.load()) {
         pace(scenario_.spec.time.to_seconds(t));
     }

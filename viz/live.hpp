@@ -19,6 +19,7 @@
 #include "viz/dashboard.hpp"
 #include "viz/disruption.hpp"
 #include "viz/geometry.hpp"
+#include "viz/script.hpp"
 #include "viz/snapshot.hpp"
 
 namespace swarm::agents {
@@ -34,6 +35,9 @@ struct LiveOptions {
     std::vector<std::string> overrides;  // --set key.path=value
     std::optional<std::size_t> threads;  // -j
     double sample_s = 1.0;               // snapshot (and pacing) interval, simulated seconds
+    // --do and --close steps (viz/script.hpp), resolved on the scenario (ScriptError if one
+    // names nothing in it) and applied at their times
+    std::vector<ScriptStep> script;
 };
 
 // The one place the live map's commands reach the fleet: each VizCommand becomes the fleet's
@@ -55,7 +59,8 @@ class DisruptionAdapter {
 
 class LiveSession {
   public:
-    // loads the scenario (io::ScenarioError on a bad file or override) and builds the model
+    // loads the scenario (io::ScenarioError on a bad file or override), resolves the script
+    // (ScriptError) and builds the model
     explicit LiveSession(const LiveOptions& options);
     ~LiveSession();
     LiveSession(const LiveSession&) = delete;
@@ -99,6 +104,7 @@ class LiveSession {
   private:
     class Feed;
     void on_barrier(sim::Tick t);
+    void apply_commands(sim::Tick t);
     void pace(double sim_s);
     void run_engine(double until_s);
 

@@ -3,11 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
 #include "io/trace/trace_reader.hpp"
 #include "viz/app.hpp"
+#include "viz/script.hpp"
 
 int main(int argc, char** argv) {
     using swarm::viz::AppOptions;
@@ -35,7 +38,15 @@ int main(int argc, char** argv) {
     app.add_flag("!--no-gossip", o.gossip, "Do not draw gossip exchanges");
     app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
-    app.add_option("--close", o.close_edges, "Live: close this edge (and its reverse) at time 0");
+    std::vector<std::string> close;
+    app.add_option("--close", close,
+                   "Live: close a road at time 0: a name, way:ID or an edge id (that street both "
+                   "ways, as a click)");
+    std::vector<std::string> steps;
+    app.add_option("--do", steps,
+                   "Live: at simulated time T, what the mouse does: T:ACTION[:ARG], e.g. "
+                   "600:depot_down:west, 900:cloud_cut, 1200:break:0.2, "
+                   "1500:close:Boulevard Albert 1er (repeatable; docs/viz.md)");
     app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
     app.add_flag("--force", o.force,
                  "Replace an existing screenshot file (never a device or link)");
@@ -68,6 +79,18 @@ int main(int argc, char** argv) {
         o.height = h;
     }
     o.instanced = draw == "instanced";
+    // scripted steps: their syntax now, what they name once the scenario is loaded
+    try {
+        for (const std::string& c : close) {
+            o.live.script.push_back(swarm::viz::close_step(c));
+        }
+        for (const std::string& d : steps) {
+            o.live.script.push_back(swarm::viz::parse_step(d));
+        }
+    } catch (const swarm::viz::ScriptError& e) {
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+        return 2;
+    }
     if (*jopt) {
         o.live.threads = threads;
     }
@@ -98,6 +121,10 @@ int main(int argc, char** argv) {
     } catch (const swarm::io::OutputError& e) {
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
         return 4;
+    } catch (const swarm::viz::ScriptError& e) {
+        // a --do or --close naming nothing in the scenario
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+        return 2;
     } catch (const swarm::viz::UsageError& e) {
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
         return 2;

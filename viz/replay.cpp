@@ -34,8 +34,17 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         }
         roads_ = build_road_geometry(*scenario_->network, depots);
         has_map_ = true;
+        policy_ = scenario_->spec.allocation.policy;
     } catch (const std::exception& e) {
         scenario_.reset();
+        // the policy still names the run when only the map is missing
+        try {
+            io::ScenarioOptions so;
+            so.build_network = false;
+            policy_ = io::parse_scenario(reader_.scenario_text(), path, so).spec.allocation.policy;
+        } catch (const std::exception&) {
+            policy_.clear();
+        }
         map_note_ = std::string("no road map: the trace's scenario cannot be rebuilt: ") + e.what();
         // frame the agents instead: the box around their first positions
         const io::TraceFrameData f = reader_.frame(0);

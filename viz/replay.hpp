@@ -33,6 +33,8 @@ class ReplaySource {
         return scenario_ ? scenario_->network.get() : nullptr;
     }
     [[nodiscard]] const KpiHistory& kpis() const { return kpis_; }
+    // the allocation policy the trace was recorded with ("" when its scenario cannot be read)
+    [[nodiscard]] const std::string& policy() const { return policy_; }
     [[nodiscard]] const std::vector<io::TraceEvent>& events() const { return events_; }
     // the trace's /events kinds by code, and their effect on the map
     [[nodiscard]] const std::vector<io::TraceKindInfo>& event_kinds() const { return event_kinds_; }
@@ -54,6 +56,7 @@ class ReplaySource {
     RoadGeometry roads_;
     bool has_map_ = false;
     std::string map_note_;
+    std::string policy_;
     KpiHistory kpis_;
     std::vector<io::TraceEvent> events_;
     std::vector<io::TraceKindInfo> event_kinds_;

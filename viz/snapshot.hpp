@@ -86,6 +86,13 @@ struct AgentDetail {
     std::vector<float> route_xy;  // the remaining route as a polyline (metres from the origin)
 };
 
+// a disruption under way at the snapshot's time, for the strip over the map (live mode)
+struct ActiveDisruption {
+    std::string label;  // the scenario's label, or the command's ("viz: depot down 1")
+    std::string what;   // the kind's label ("roads closed", "cloud link down")
+    double since_s = 0.0;
+};
+
 struct Snapshot {
     double time_s = 0.0;
     std::uint64_t sequence = 0;  // increases with every published snapshot
@@ -101,7 +108,8 @@ struct Snapshot {
     std::vector<AgentLink> gossip;
     AgentDetail detail;  // the watched agent (live mode)
     KpiPoint kpi;
-    KpiHistory kpis;  // everything up to this snapshot (dashboard)
+    KpiHistory kpis;                       // everything up to this snapshot (dashboard)
+    std::vector<ActiveDisruption> active;  // started and not yet ended, oldest first
 
     [[nodiscard]] std::size_t agents() const { return state.size(); }
     void resize(std::size_t agents);

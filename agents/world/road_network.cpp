@@ -1,5 +1,6 @@
 #include "agents/world/road_network.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -42,6 +43,7 @@ void RoadNetwork::Builder::reserve(std::size_t nodes, std::size_t edges) {
     speed_mps_.reserve(edges);
     class_.reserve(edges);
     name_id_.reserve(edges);
+    way_id_.reserve(edges);
 }
 
 NodeId RoadNetwork::Builder::add_node(Point position, std::uint64_t external_id) {
@@ -55,7 +57,8 @@ NodeId RoadNetwork::Builder::add_node(Point position, std::uint64_t external_id)
 }
 
 EdgeId RoadNetwork::Builder::add_edge(NodeId from, NodeId to, double length_m, double speed_mps,
-                                      RoadClass road_class, std::string_view name) {
+                                      RoadClass road_class, std::string_view name,
+                                      std::uint64_t way_id) {
     if (from_.size() >= kNoEdge) {
         throw std::length_error("RoadNetwork::Builder: too many edges");
     }
@@ -74,6 +77,7 @@ EdgeId RoadNetwork::Builder::add_edge(NodeId from, NodeId to, double length_m, d
     speed_mps_.push_back(speed_mps);
     class_.push_back(road_class);
     name_id_.push_back(name_id);
+    way_id_.push_back(way_id);
     return static_cast<EdgeId>(from_.size() - 1);
 }
 
@@ -143,6 +147,10 @@ RoadNetwork RoadNetwork::Builder::build() && {
     net.travel_time_s_.resize(m);
     net.class_.resize(m);
     net.name_id_.resize(m);
+    const bool ways = std::any_of(way_id_.begin(), way_id_.end(), [](auto w) { return w != 0; });
+    if (ways) {
+        net.way_id_.resize(m);
+    }
     for (std::size_t e = 0; e < m; ++e) {
         const EdgeId i = perm[e];
         pairs[e] = {from_[i], to_[i]};
@@ -152,6 +160,9 @@ RoadNetwork RoadNetwork::Builder::build() && {
         net.travel_time_s_[e] = length_m_[i] / speed_mps_[i];
         net.class_[e] = class_[i];
         net.name_id_[e] = name_id_[i];
+        if (ways) {
+            net.way_id_[e] = way_id_[i];
+        }
         net.max_speed_mps_ = std::max(net.max_speed_mps_, speed_mps_[i]);
         net.total_length_m_ += length_m_[i];
     }
@@ -231,6 +242,7 @@ std::size_t RoadNetwork::memory_bytes() const {
     total += graph_.m_backward.m_column.size() * sizeof(EdgeId);
     total += bytes(in_edge_) + bytes(source_) + bytes(length_m_) + bytes(speed_mps_);
     total += bytes(travel_time_s_) + bytes(class_) + bytes(name_id_) + bytes(positions_);
+    total += bytes(way_id_);
     total += bytes(external_ids_);
     // hash nodes: key, value and a next pointer each, plus the bucket array
     total += external_index_.size() * (sizeof(std::uint64_t) + sizeof(NodeId) + sizeof(void*));

@@ -111,9 +111,10 @@ class RoadNetwork {
 
         // external id = id in the source file (OSM id, DIMACS number, GraphML id)
         NodeId add_node(Point position, std::uint64_t external_id);
-        // returns the builder's index; final ids differ (edges are sorted by source)
+        // returns the builder's index; final ids differ (edges are sorted by source).
+        // way_id: the OSM way the edge was cut from (0: none, e.g. a generated or DIMACS map)
         EdgeId add_edge(NodeId from, NodeId to, double length_m, double speed_mps,
-                        RoadClass road_class, std::string_view name = {});
+                        RoadClass road_class, std::string_view name = {}, std::uint64_t way_id = 0);
 
         std::size_t node_count() const { return positions_.size(); }
         std::size_t edge_count() const { return from_.size(); }
@@ -131,6 +132,7 @@ class RoadNetwork {
         std::vector<double> speed_mps_;
         std::vector<RoadClass> class_;
         std::vector<std::uint32_t> name_id_;
+        std::vector<std::uint64_t> way_id_;
         std::vector<std::string> names_{std::string{}};
         std::unordered_map<std::string, std::uint32_t> name_index_;
     };
@@ -156,6 +158,9 @@ class RoadNetwork {
     std::string_view name(std::uint32_t name_id) const { return names_[name_id]; }
     std::size_t name_count() const { return names_.size(); }
     std::optional<std::uint32_t> find_name(std::string_view name) const;
+    // the OSM way an edge belongs to (0: unknown); maps without way ids store none
+    std::uint64_t way_id(EdgeId edge) const { return way_id_.empty() ? 0 : way_id_[edge]; }
+    bool has_way_ids() const { return !way_id_.empty(); }
 
     // edge ids are dense [0, E) in CSR order: out edges form a contiguous id range
     EdgeRange out_edges(NodeId node) const {
@@ -194,6 +199,7 @@ class RoadNetwork {
     std::vector<double> travel_time_s_;
     std::vector<RoadClass> class_;
     std::vector<std::uint32_t> name_id_;
+    std::vector<std::uint64_t> way_id_;  // empty when no edge has one
     std::vector<Point> positions_;
     std::vector<std::uint64_t> external_ids_;
     std::unordered_map<std::uint64_t, NodeId> external_index_;

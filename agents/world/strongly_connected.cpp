@@ -98,7 +98,7 @@ RoadNetwork induced_subnetwork(const RoadNetwork& network, const std::vector<boo
         const NodeId t = new_id[network.target(e)];
         if (s != kNoNode && t != kNoNode) {
             builder.add_edge(s, t, network.length_m(e), network.speed_mps(e), network.road_class(e),
-                             network.name(network.name_id(e)));
+                             network.name(network.name_id(e)), network.way_id(e));
         }
     }
     return std::move(builder).build();

@@ -1,7 +1,8 @@
 // GraphML through expat (which knows line numbers). Recognised <key attr.name=...> values:
 // nodes x, y (metres) or lon/lat/longitude/latitude (degrees; also x/y when the graph's crs
 // data mentions 4326, as OSMnx writes); edges length, speed (m/s), speed_kph, maxspeed (km/h),
-// highway, name, oneway.
+// highway, name, oneway, osmid (the OSM way id; of a list, as OSMnx writes for merged ways, the
+// first).
 #include <expat.h>
 
 #include <cerrno>
@@ -210,10 +211,18 @@ class GraphmlParser {
             const std::string* name_text = value(e, "name");
             const std::string_view name = name_text != nullptr ? *name_text : std::string_view{};
             const std::string* oneway = value(e, "oneway");
-            builder.add_edge(from->second, to->second, length, speed, road_class, name);
+            std::uint64_t way = 0;
+            if (const std::string* osmid = value(e, "osmid")) {
+                // "123" or "[123, 456]": the first number; anything else is no way id
+                const std::size_t at = osmid->find_first_of("0123456789");
+                if (at != std::string::npos) {
+                    std::from_chars(osmid->data() + at, osmid->data() + osmid->size(), way);
+                }
+            }
+            builder.add_edge(from->second, to->second, length, speed, road_class, name, way);
             // undirected graphs carry both directions unless the edge says oneway
             if (e.undirected && !(oneway != nullptr && detail::is_true(*oneway))) {
-                builder.add_edge(to->second, from->second, length, speed, road_class, name);
+                builder.add_edge(to->second, from->second, length, speed, road_class, name, way);
             }
         }
         world::RoadNetwork net = detail::finish(std::move(builder), file_, "graphml", report);

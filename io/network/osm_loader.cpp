@@ -43,6 +43,7 @@ struct Way {
     bool forward;
     bool backward;
     std::string name;
+    std::uint64_t id;  // OSM way id: roads are closed by it (docs/network-formats.md)
 };
 
 bool one_of(std::string_view value, std::initializer_list<std::string_view> options) {
@@ -104,7 +105,8 @@ class Collector : public osmium::handler::Handler {
               speed_kmh / 3.6,
               forward,
               backward,
-              std::string(!tag("name").empty() ? tag("name") : tag("ref"))};
+              std::string(!tag("name").empty() ? tag("name") : tag("ref")),
+              static_cast<std::uint64_t>(way.positive_id())};
         for (const osmium::NodeRef& ref : way.nodes()) {
             const osmium::Location loc = ref.location();
             const bool valid = loc.valid();
@@ -278,10 +280,10 @@ world::RoadNetwork load_osm(const std::filesystem::path& file, LoadReport* repor
             const NodeId from = node(a);
             const NodeId to = node(b);
             if (w.forward) {
-                builder.add_edge(from, to, length, w.speed_mps, w.road_class, w.name);
+                builder.add_edge(from, to, length, w.speed_mps, w.road_class, w.name, w.id);
             }
             if (w.backward) {
-                builder.add_edge(to, from, length, w.speed_mps, w.road_class, w.name);
+                builder.add_edge(to, from, length, w.speed_mps, w.road_class, w.name, w.id);
             }
         }
     }

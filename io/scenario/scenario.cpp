@@ -502,6 +502,7 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
 Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o) {
     Reader r(name.string());
     begin_document(r, root, o.overrides, kTopKeys);
+    add_road_flags(root, o.road_flags);
 
     Scenario s;
     s.source = name.string();

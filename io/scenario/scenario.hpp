@@ -120,8 +120,25 @@ struct Scenario {
     std::vector<std::string> warnings;
 };
 
+// A road closed or slowed from the command line (`swarmsim run --close/--slow`, docs/cli.md):
+// it becomes one more [[disruptions]] entry of the document (so the trace's resolved scenario
+// holds it), checked like the file's own; errors name the flag as written.
+struct RoadFlag {
+    std::string flag;           // "--close Boulevard Albert 1er@600", for messages
+    std::string road;           // a name, "way:ID", or an edge id (digits)
+    double at_s = 0.0;          // when
+    double duration_s = 0.0;    // > 0: undone after this long
+    double speed_factor = 0.0;  // 0: close; else slow_roads at this factor in (0, 1]
+};
+
+// "ROAD[@T[+D]]" (slow: "ROAD=FACTOR[@T[+D]]") as `option` ("--close", "--slow") was given
+// it; std::invalid_argument saying what is wrong otherwise. A road name holding '@' or '='
+// is kept whole when what follows is not a number.
+RoadFlag parse_road_flag(std::string_view option, std::string_view value);
+
 struct ScenarioOptions {
     std::vector<std::string> overrides;  // "key.path=value", applied in order
+    std::vector<RoadFlag> road_flags{};  // after the overrides, appended to [[disruptions]]
     bool build_network = true;           // false: check the document only (no network, no depots)
 };
 

@@ -6,9 +6,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -18,6 +20,7 @@
 #include "agents/world/region.hpp"
 #include "io/network/network_loader.hpp"
 #include "io/printable.hpp"
+#include "io/scenario/road_names.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/scenario_places.hpp"
 #include "io/scenario/toml_reader.hpp"
@@ -33,6 +36,19 @@ std::vector<std::string> disruption_kind_names() {
         names.emplace_back(k.name);
     }
     return names;
+}
+
+std::optional<double> parse_seconds(std::string_view s) {
+    if (s.empty()) {
+        return std::nullopt;
+    }
+    const std::string text(s);
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(v)) {
+        return std::nullopt;
+    }
+    return v;
 }
 
 }  // namespace
@@ -53,12 +69,11 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
         const std::string w = entry("disruptions", i);
-        r.check_keys(t, w,
-                     {"id",          "kind",       "label",     "at_s",          "window_end_s",
-                      "probability", "duration_s", "after",     "after_delay_s", "after_end",
-                      "edges",       "road",       "area",      "speed_factor",  "depot",
-                      "stock",       "docks",      "vehicles",  "fraction",      "mtbf_s",
-                      "mttr_s",      "loss",       "multiplier"});
+        r.check_keys(t, w, {"id",          "kind",       "label", "at_s",          "window_end_s",
+                            "probability", "duration_s", "after", "after_delay_s", "after_end",
+                            "edges",       "road",       "roads", "area",          "speed_factor",
+                            "depot",       "stock",      "docks", "vehicles",      "fraction",
+                            "mtbf_s",      "mttr_s",     "loss",  "multiplier"});
         agents::DisruptionSpec d;
         // presence before defaults are filled in (the resolved document gets every key)
         // (a resolved document, as stored in traces, holds them as 0: not a process)
@@ -149,15 +164,35 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             r.fail(t, w + ": " + kind + " needs an area");
         }
         if (roads) {
-            const int given = static_cast<int>(t.contains("edges")) +
-                              static_cast<int>(t.contains("road")) +
-                              static_cast<int>(t.contains("area"));
+            const int given =
+                static_cast<int>(t.contains("edges")) + static_cast<int>(t.contains("road")) +
+                static_cast<int>(t.contains("roads")) + static_cast<int>(t.contains("area"));
             if (given != 1) {
-                r.fail(t, w + ": " + kind + " needs exactly one of edges, road or area");
+                r.fail(t, w + ": " + kind + " needs exactly one of edges, road, roads or area");
             }
-        } else if (t.contains("edges") || t.contains("road")) {
-            r.fail(*t.get(t.contains("edges") ? "edges" : "road"),
-                   w + ": edges and road are only for road disruptions");
+        } else {
+            for (const char* key : {"edges", "road", "roads"}) {
+                if (t.contains(key)) {
+                    r.fail(*t.get(key), w + ": edges, road and roads are only for road "
+                                            "disruptions");
+                }
+            }
+        }
+        // road names and ways are checked for their type without a network too
+        std::vector<std::pair<const toml::node*, std::string>> road_refs;
+        if (roads) {
+            if (const toml::node* rn = t.get("road"); rn != nullptr) {
+                road_refs.emplace_back(rn, r.string_node(*rn, w + ".road"));
+            } else if (const toml::node* rs = t.get("roads"); rs != nullptr) {
+                const toml::array* arr = rs->as_array();
+                if (arr == nullptr || arr->empty()) {
+                    r.fail(*rs, w + ".roads must be a non-empty array of road names or "
+                                    "\"way:ID\" strings");
+                }
+                for (const toml::node& n : *arr) {
+                    road_refs.emplace_back(&n, r.string_node(n, w + ".roads[]"));
+                }
+            }
         }
         if (net != nullptr && roads) {
             if (const toml::node* en = t.get("edges"); en != nullptr) {
@@ -174,15 +209,18 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                     }
                     act.edges.push_back(static_cast<world::EdgeId>(id));
                 }
-            } else if (const toml::node* rn = t.get("road"); rn != nullptr) {
-                const std::string name = r.string_node(*rn, w + ".road");
-                const std::optional<std::uint32_t> nid = net->find_name(name);
-                if (!nid) {
-                    r.fail(*rn, w + ".road: no road named '" + name + "' in the network");
-                }
-                for (world::EdgeId e = 0; e < net->edge_count(); ++e) {
-                    if (net->name_id(e) == *nid) {
-                        act.edges.push_back(e);
+            } else if (!road_refs.empty()) {
+                // a name or "way:ID" (io/scenario/road_names.hpp), with a suggestion if unknown
+                for (const auto& [node, ref] : road_refs) {
+                    try {
+                        const Road road = find_road(*net, ref);
+                        act.edges.insert(act.edges.end(), road.edges.begin(), road.edges.end());
+                    } catch (const RoadNotFound& e) {
+                        // a command-line flag names itself (the error's file)
+                        r.fail(*node,
+                               Reader::from_flag(t.source())
+                                   ? std::string(e.what())
+                                   : w + (t.contains("road") ? ".road: " : ".roads: ") + e.what());
                     }
                 }
             } else {
@@ -210,4 +248,101 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
         s.spec.disruptions.push_back(std::move(d));
     }
 }
+
+// each flag as a TOML table parsed with the flag as its source: the reader checks it like
+// the file's entries and names the flag in its errors
+void add_road_flags(toml::table& root, const std::vector<RoadFlag>& flags) {
+    if (flags.empty()) {
+        return;
+    }
+    if (!root.contains("disruptions")) {
+        root.insert("disruptions", toml::array{});
+    }
+    toml::array* list = root.get("disruptions")->as_array();
+    if (list == nullptr || !(list->empty() || list->is_array_of_tables())) {
+        return;  // read_disruptions says what is wrong with the file's own value
+    }
+    std::size_t n = 0;
+    for (const RoadFlag& f : flags) {
+        const bool slow = f.speed_factor > 0.0;
+        toml::table t;
+        t.insert("id", std::string(slow ? "cli-slow-" : "cli-close-") + std::to_string(++n));
+        t.insert("kind", slow ? "slow_roads" : "close_roads");
+        t.insert("label", f.road + (slow ? " slowed" : " closed") + " (command line)");
+        t.insert("at_s", f.at_s);
+        if (f.duration_s > 0.0) {
+            t.insert("duration_s", f.duration_s);
+        }
+        if (slow) {
+            t.insert("speed_factor", f.speed_factor);
+        }
+        const bool digits =
+            !f.road.empty() && std::all_of(f.road.begin(), f.road.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c)) != 0;
+            });
+        if (digits && f.road.size() <= 10) {
+            t.insert("edges", toml::array{static_cast<std::int64_t>(std::stoll(f.road))});
+        } else {
+            t.insert("road", f.road);
+        }
+        std::ostringstream text;
+        text << t;
+        list->push_back(toml::parse(text.str(), f.flag));
+    }
+}
+
 }  // namespace swarm::io::detail
+
+namespace swarm::io {
+
+RoadFlag parse_road_flag(std::string_view option, std::string_view value) {
+    RoadFlag f;
+    f.flag = std::string(option) + " " + std::string(value);
+    std::string_view road = value;
+    // "@T" or "@T+D" at the end, when it is numbers
+    if (const std::size_t at = road.rfind('@'); at != std::string_view::npos) {
+        const std::string_view when = road.substr(at + 1);
+        const std::size_t plus = when.find('+');
+        const std::optional<double> t = detail::parse_seconds(when.substr(0, plus));
+        const std::optional<double> d = plus == std::string_view::npos
+                                            ? std::optional<double>(0.0)
+                                            : detail::parse_seconds(when.substr(plus + 1));
+        if (t && d) {
+            if (*t < 0.0 || *t > kMaxDurationS) {
+                throw std::invalid_argument("the time after '@' must be 0 to " +
+                                            std::to_string(static_cast<long>(kMaxDurationS)) +
+                                            " s");
+            }
+            if (*d < 0.0 || *d > kMaxDurationS || (plus != std::string_view::npos && *d == 0.0)) {
+                throw std::invalid_argument("the duration after '+' must be > 0 s");
+            }
+            f.at_s = *t;
+            f.duration_s = *d;
+            road = road.substr(0, at);
+        }
+    }
+    if (option == "--slow") {
+        const std::size_t eq = road.rfind('=');
+        const std::optional<double> factor = eq == std::string_view::npos
+                                                 ? std::nullopt
+                                                 : detail::parse_seconds(road.substr(eq + 1));
+        if (!factor) {
+            throw std::invalid_argument(
+                "expected ROAD=FACTOR[@T[+D]], e.g. 'Avenue de Grande "
+                "Bretagne=0.5@600'");
+        }
+        if (!(*factor > 0.0 && *factor <= 1.0)) {
+            throw std::invalid_argument("the speed factor must be in (0, 1], not " +
+                                        std::string(road.substr(eq + 1)));
+        }
+        f.speed_factor = *factor;
+        road = road.substr(0, eq);
+    }
+    if (road.empty()) {
+        throw std::invalid_argument("no road given (a name, way:ID or an edge id)");
+    }
+    f.road = std::string(road);
+    return f;
+}
+
+}  // namespace swarm::io

@@ -15,4 +15,8 @@ namespace swarm::io::detail {
 void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwork* net,
                       Scenario& s);
 
+// appends the command line's road flags (ScenarioOptions::road_flags) to [[disruptions]], each
+// a table whose nodes have the flag as their source
+void add_road_flags(toml::table& root, const std::vector<RoadFlag>& flags);
+
 }  // namespace swarm::io::detail

@@ -85,8 +85,14 @@ class Reader {
   public:
     explicit Reader(std::string file) : file_(std::move(file)) {}
 
+    // a node from the command line (--set, or a flag such as --close) rather than the file:
+    // its source path is the flag as written
+    [[nodiscard]] static bool from_flag(const toml::source_region& at) {
+        return at.path && at.path->starts_with("--");
+    }
+
     [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
-        if (at.path && at.path->starts_with(kOverridePrefix)) {
+        if (from_flag(at)) {
             throw ScenarioError(*at.path, 0, 0, message);
         }
         throw ScenarioError(file_, at.begin.line, at.begin.column, message);
@@ -98,7 +104,7 @@ class Reader {
     // (control characters and bytes that are not UTF-8 printed escaped, as in errors)
     [[nodiscard]] std::string warning(const toml::source_region& at,
                                       const std::string& message) const {
-        if (at.path && at.path->starts_with(kOverridePrefix)) {
+        if (from_flag(at)) {
             return printable(*at.path + ": warning: " + message);
         }
         if (at.begin.line == 0) {
@@ -112,9 +118,7 @@ class Reader {
     }
     // whether the document gave this node (a default written in by the reader has no source)
     [[nodiscard]] static bool given(const toml::node* n) {
-        return n != nullptr &&
-               (n->source().begin.line > 0 ||
-                (n->source().path && n->source().path->starts_with(kOverridePrefix)));
+        return n != nullptr && (n->source().begin.line > 0 || from_flag(n->source()));
     }
 
     // every key of t must be in `allowed`

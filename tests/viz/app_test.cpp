@@ -112,6 +112,30 @@ TEST_CASE("live screenshot shows roads agents and a closed road in the closure c
     CHECK(count(closed, kRoad) > 2000);
 }
 
+TEST_CASE("scripted interventions show in the screenshot, the same picture every time") {
+    const std::string scenario = test::write_small_scenario().string();
+    const std::string common = scenario + " --no-ui --at 600 --size 480x360 --set run.threads=1";
+    const Image plain = screenshot(common, "unscripted.png");
+    CHECK(count(plain, kDepotDown) == 0);
+    CHECK(count(plain, kClosedRoad) == 0);
+    // what the mouse does, from the command line: a depot down, a road closed by name, a
+    // share of the fleet broken; a step after --at has not happened yet
+    const std::string steps =
+        " --do 300:depot_down:west --do '400:close:Street 3' --do 450:break:50% --do 900:cloud_cut";
+    const Image a = screenshot(common + steps, "scripted_a.png");
+    const Image b = screenshot(common + steps, "scripted_b.png");
+    CHECK(count(a, kDepotDown) > 50);       // the west depot's disc, in the down colour
+    CHECK(count(a, kClosedRoad) > 100);     // a whole street, not one edge
+    CHECK(count(a, kStateColour[7]) > 10);  // broken vans (magenta)
+    CHECK(count(plain, kStateColour[7]) == 0);
+    CHECK(a.data == b.data);  // reproducible to the pixel
+    // a step that names nothing, or is misspelt: exit 2 before any window, the value named
+    CHECK(shell(kViz + " " + scenario + " --do 900:cloud_cutt 2> /dev/null") == 2);
+    CHECK(shell(kViz + " " + scenario + " --do '60:close:Street 33' --screenshot " +
+                test::temp_path("never.png").string() + " 2> /dev/null") == 2);
+    CHECK_FALSE(std::filesystem::exists(test::temp_path("never.png")));
+}
+
 TEST_CASE("screenshot with panels draws the dashboard beside the map") {
     const std::string scenario = test::write_small_scenario().string();
     const Image ui = screenshot(scenario + " --at 300 --size 1000x600", "ui.png");
@@ -159,8 +183,8 @@ TEST_CASE("replay colours agents by what they learned") {
     std::size_t low = 0;
     std::size_t high = 0;
     for (int i = 0; i <= 10; ++i) {
-        low += count(img, viridis(0.01 * i));
-        high += count(img, viridis(1.0 - 0.01 * i));
+        low += count(img, value_colour(0.01 * i));
+        high += count(img, value_colour(1.0 - 0.01 * i));
     }
     CHECK(low > 0);
     CHECK(high > 0);
@@ -179,7 +203,8 @@ TEST_CASE("bad input gives a clear message and the CLI exit codes") {
     const std::string scenario = test::write_small_scenario().string();
     CHECK(shell(kViz + " " + scenario + " --set run.seed=abc 2> /dev/null") == 3);
     CHECK(shell(kViz + " " + scenario + " --size 10x10 2> /dev/null") == 2);
-    CHECK(shell(kViz + " " + scenario + " --close 99999999 2> /dev/null") == 1);
+    // a road that is not in the network: a bad flag value
+    CHECK(shell(kViz + " " + scenario + " --close 99999999 2> /dev/null") == 2);
     CHECK(shell(kViz + " --bogus 2> /dev/null") == 2);
     // a screenshot is never written to a device or over an existing file without --force
     CHECK(shell(kViz + " " + scenario + " --screenshot /dev/null 2> /dev/null") == 4);

@@ -22,6 +22,28 @@ TEST_CASE("state colours are distinct from each other and from the map colours")
     CHECK(std::string(state_name(99)) == "unknown");
 }
 
+TEST_CASE("WCAG contrast: the formula, and every map colour >= 3:1 on the background") {
+    CHECK(contrast_ratio({0, 0, 0}, {255, 255, 255}) == doctest::Approx(21.0));
+    CHECK(contrast_ratio({255, 255, 255}, {255, 255, 255}) == doctest::Approx(1.0));
+    CHECK(contrast_ratio({118, 118, 118}, {255, 255, 255}) == doctest::Approx(4.54).epsilon(0.01));
+    // graphics (WCAG 1.4.11): roads, closures, depots up and down, every vehicle state
+    std::vector<Rgb> map = {kRoad, kClosedRoad, kDepot, kDepotDown};
+    map.insert(map.end(), kStateColour.begin(), kStateColour.end());
+    for (const Rgb c : map) {
+        INFO("colour " << int(c.r) << "," << int(c.g) << "," << int(c.b));
+        CHECK(contrast_ratio(c, kBackground) >= 3.0);
+    }
+    // the value ramp, end to end
+    for (int i = 0; i <= 100; ++i) {
+        CHECK(contrast_ratio(value_colour(0.01 * i), kBackground) >= 3.0);
+    }
+    CHECK(value_colour(1.0) == viridis(1.0));
+    CHECK(contrast_ratio(viridis(0.0), kBackground) < 3.0);  // why the ramp starts later
+    // the downed depot was dark red (120, 0, 0): 1.6:1, invisible (issue 17)
+    CHECK(contrast_ratio({120, 0, 0}, kBackground) < 2.0);
+    CHECK_FALSE(kDepotDown == kClosedRoad);
+}
+
 TEST_CASE("viridis runs from purple to yellow and clamps") {
     CHECK(viridis(0.0) == Rgb{68, 1, 84});
     CHECK(viridis(1.0) == Rgb{253, 231, 37});
@@ -55,8 +77,8 @@ TEST_CASE("agent colours pack the state colour or the ramp value per agent") {
     CHECK(out[3] == pack(kStateColour[kStateColours - 1]));  // unknown codes: the last colour
     const std::vector<float> load = {0.0F, 5.0F, 10.0F, 2.5F};
     agent_colours(state, ColourMode::kValue, load, {0.0F, 10.0F}, out);
-    CHECK(out[0] == pack(viridis(0.0)));
-    CHECK(out[2] == pack(viridis(1.0)));
+    CHECK(out[0] == pack(value_colour(0.0)));
+    CHECK(out[2] == pack(value_colour(1.0)));
     // values missing for some agents: by state
     agent_colours(state, ColourMode::kValue, std::vector<float>{1.0F}, {0.0F, 1.0F}, out);
     CHECK(out[1] == pack(kStateColour[3]));

@@ -96,6 +96,15 @@ TEST_CASE("tiles show service level on-time share orphans and recovery at t") {
     CHECK(make_tiles(KpiHistory{}, nullptr, 0.0)[0].value == "-");
 }
 
+TEST_CASE("runs are named by their policy, not their file") {
+    CHECK(policy_title("auction") == "Swarm (auction)");
+    CHECK(policy_title("nearest_bid") == "Swarm (auction)");  // an alias
+    CHECK(policy_title("cbba") == "Swarm (cbba)");
+    CHECK(policy_title("cloud") == "Cloud");
+    CHECK(policy_title("oracle") == "Oracle (ideal cloud)");
+    CHECK(policy_title("no_such_policy").empty());
+}
+
 TEST_CASE("sparkline points span the box with y growing down") {
     const std::vector<float> pts = sparkline_points({0.0F, 1.0F, 0.5F}, 10, 0, 110, 20);
     REQUIRE(pts.size() == 6);

@@ -124,3 +124,27 @@ TEST_CASE("command queue drains in order and is safe across threads") {
     CHECK(q.drain(batch) == 0);
     CHECK(std::string(to_string(VizCommand::Kind::kBreakFleetShare)) == "break fleet share");
 }
+
+TEST_CASE("the strip's disruptions under way: starts until their end, matched by label or target") {
+    using agents::DisruptionKind;
+    ActiveDisruptions a;
+    a.apply(100.0, DisruptionKind::kCloseRoads, "bridge closed", {4, 5});
+    a.apply(200.0, DisruptionKind::kDepotDown, "viz: depot down 1", {1});
+    a.apply(250.0, DisruptionKind::kCloudDown, "outage", {});
+    a.apply(260.0, DisruptionKind::kSlowRoads, "jam", {7});  // a level, not a start
+    std::vector<ActiveDisruption> now = a.active();
+    REQUIRE(now.size() == 3);
+    CHECK(now[0].label == "bridge closed");
+    CHECK(now[0].what == "roads closed");
+    CHECK(now[0].since_s == 100.0);
+    // the mouse's "depot up" ends it by the depot, the cloud's end by its kind
+    a.apply(300.0, DisruptionKind::kDepotUp, "viz: depot up 1", {1});
+    a.apply(310.0, DisruptionKind::kCloudUp, "cloud back", {});
+    now = a.active();
+    REQUIRE(now.size() == 1);
+    // another depot's end or other roads leave the closure alone; its inverse (same label) ends it
+    a.apply(320.0, DisruptionKind::kReopenRoads, "other", {9});
+    CHECK(a.active().size() == 1);
+    a.apply(400.0, DisruptionKind::kReopenRoads, "bridge closed", {4, 5});
+    CHECK(a.active().empty());
+}

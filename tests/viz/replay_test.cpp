@@ -21,6 +21,7 @@ TEST_CASE("replay rebuilds the map and interpolates positions between frames") {
     test::write_small_trace(path);
     ReplaySource r(path.string());
     REQUIRE(r.has_map());
+    CHECK(r.policy() == "nearest_bid");  // the scenario's default, named on screen by it
     CHECK(r.roads().edges() == r.network()->edge_count());
     CHECK(r.roads().depots.size() == 4);
     REQUIRE(r.sample_times().size() == 39);  // every 60 s from 60 to 2340 (the end is exclusive)

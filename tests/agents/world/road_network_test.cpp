@@ -62,6 +62,24 @@ TEST_CASE("builder sorts edges by source and keeps their data") {
     CHECK(net.find_edge(2, 1) == kNoEdge);
 }
 
+TEST_CASE("way ids follow their edges through the sort, and cost nothing when absent") {
+    RoadNetwork::Builder b;
+    b.add_node({0, 0}, 1);
+    b.add_node({100, 0}, 2);
+    b.add_edge(1, 0, 100.0, 10.0, RoadClass::kPrimary, "Quai", 77);
+    b.add_edge(0, 1, 100.0, 10.0, RoadClass::kPrimary, "Quai", 77);
+    b.add_edge(0, 1, 120.0, 10.0, RoadClass::kService);
+    const RoadNetwork net = std::move(b).build();
+    CHECK(net.has_way_ids());
+    // sorted by source: 0->1 (way 77), 0->1 (none), 1->0 (way 77)
+    CHECK(net.way_id(0) == 77);
+    CHECK(net.way_id(1) == 0);
+    CHECK(net.way_id(2) == 77);
+    const RoadNetwork plain = small_network();
+    CHECK_FALSE(plain.has_way_ids());
+    CHECK(plain.way_id(0) == 0);
+}
+
 TEST_CASE("travel time is length over speed; aggregates") {
     const RoadNetwork net = small_network();
     for (EdgeId e = 0; e < net.edge_count(); ++e) {

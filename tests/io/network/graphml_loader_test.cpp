@@ -22,13 +22,14 @@ constexpr const char* kDirected = R"(<?xml version="1.0" encoding="UTF-8"?>
   </key>
   <key id="d4" for="edge" attr.name="highway" attr.type="string"/>
   <key id="d5" for="edge" attr.name="name" attr.type="string"/>
+  <key id="d6" for="edge" attr.name="osmid" attr.type="string"/>
   <graph id="G" edgedefault="directed">
     <node id="1"><data key="d0">0</data><data key="d1">0</data></node>
     <node id="2"><data key="d0">300</data><data key="d1">400</data></node>
     <node id="3"><data key="d0">300</data><data key="d1">0</data></node>
     <node id="4"><data key="d0">600</data><data key="d1">0</data></node>
-    <edge source="1" target="2"><data key="d4">primary</data><data key="d5">Rue A</data></edge>
-    <edge source="2" target="3"><data key="d2">450</data><data key="d3">5</data></edge>
+    <edge source="1" target="2"><data key="d4">primary</data><data key="d5">Rue A</data><data key="d6">4711</data></edge>
+    <edge source="2" target="3"><data key="d2">450</data><data key="d3">5</data><data key="d6">[812, 813]</data></edge>
     <edge source="3" target="1"><data key="d4">['residential', 'service']</data></edge>
     <edge source="3" target="4" directed="false"/>
   </graph>
@@ -54,6 +55,11 @@ TEST_CASE("graphml: keys, defaults, lengths from coordinates") {
     CHECK(net.speed_mps(e12) == 10.0);                   // key default
     CHECK(net.road_class(e12) == world::RoadClass::kPrimary);
     CHECK(net.name(net.name_id(e12)) == "Rue A");
+    // osmid: the OSM way (of a list of merged ways, the first); none is 0
+    CHECK(net.has_way_ids());
+    CHECK(net.way_id(e12) == 4711);
+    CHECK(net.way_id(net.find_edge(n2, n3)) == 812);
+    CHECK(net.way_id(net.find_edge(n3, n1)) == 0);
     const auto e23 = net.find_edge(n2, n3);
     CHECK(net.length_m(e23) == 450.0);
     CHECK(net.speed_mps(e23) == 5.0);

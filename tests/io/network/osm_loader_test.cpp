@@ -80,6 +80,12 @@ TEST_CASE("osm xml: drivable ways, one-way rules, speeds") {
     CHECK(net.speed_mps(e12) == doctest::Approx(70 / 3.6));
     CHECK(net.name(net.name_id(e12)) == "Boulevard");
     CHECK(net.length_m(e12) == doctest::Approx(111.2).epsilon(0.01));  // 0.001 deg latitude
+    // each edge keeps the way it was cut from, both directions and past the SCC step
+    CHECK(net.has_way_ids());
+    CHECK(net.way_id(e12) == 100);
+    CHECK(net.way_id(net.find_edge(id(2), id(1))) == 100);
+    CHECK(net.way_id(net.find_edge(id(3), id(4))) == 101);
+    CHECK(net.way_id(net.find_edge(id(5), id(8))) == 106);
 
     // oneway=yes: 3 -> 4 only
     CHECK(net.find_edge(id(3), id(4)) != world::kNoEdge);

@@ -193,6 +193,7 @@ const std::map<std::string, Walk>& walks() {
         {"disruptions.after_end", change("true").on("docks")},
         {"disruptions.edges", change("[20, 21]").on("cut")},
         {"disruptions.road", change("\"Avenue 6\"").on("slow")},
+        {"disruptions.roads", change("[\"Street 6\"]").on("shut")},
         {"disruptions.area", change("{ x = 200.0, y = 200.0, radius_m = 250.0 }")},
         {"disruptions.speed_factor", change("0.9").on("slow")},
         {"disruptions.depot", change("\"a\"").on("stock")},

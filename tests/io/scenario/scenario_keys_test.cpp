@@ -245,6 +245,12 @@ edges = [10, 11, 12, 13]
 at_s = 150.0
 duration_s = 400.0
 [[disruptions]]
+id = "shut"
+kind = "close_roads"
+roads = ["Street 4", "Avenue 5"]
+at_s = 120.0
+duration_s = 300.0
+[[disruptions]]
 id = "stock"
 kind = "depot_stock"
 depot = "b"
