@@ -46,6 +46,7 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     me.home_node = depot_node_[fleet_.home[v]];
     me.energy_kwh = fleet_.energy_kwh[v];
     me.plan = &fleet_.plan[v];
+    set_shift(me, spec_, v);
     return me;
 }
 
@@ -326,6 +327,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
+    fleet_.returned_at[v] = ctx.now();
     if (fleet_.service_due[v] != 0) {
         return begin_service(ctx, v);
     }

@@ -22,6 +22,7 @@
 #include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/scenario_disruptions.hpp"
+#include "io/scenario/scenario_inputs.hpp"
 #include "io/scenario/scenario_learning.hpp"
 #include "io/scenario/scenario_places.hpp"
 #include "io/scenario/toml_reader.hpp"
@@ -45,7 +46,7 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
 const std::vector<std::string> kTopKeys = {
     "schema_version", "description", "run",         "output",   "network", "depots",
     "vehicle_types",  "fleets",      "demand",      "policies", "comms",   "cloud",
-    "cost",           "resilience",  "disruptions", "learning"};
+    "cost",           "resilience",  "disruptions", "learning",  "inputs"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
@@ -404,8 +405,10 @@ void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
     read_learning_exchange(r, t, l);
 }
 
-void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s) {
-    toml::array& a = r.tables(root, "depots", 1, kMaxDepots);
+// min_size 0: the depots come from an [inputs] table
+void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s,
+                 std::size_t min_size) {
+    toml::array& a = r.tables(root, "depots", min_size, kMaxDepots);
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
         const std::string w = entry("depots", i);
@@ -461,8 +464,8 @@ void read_types(const Reader& r, toml::table& root, Scenario& s) {
     }
 }
 
-void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
-    toml::array& a = r.tables(root, "fleets", 1, 100'000);
+void read_fleets(const Reader& r, toml::table& root, Scenario& s, std::size_t min_size) {
+    toml::array& a = r.tables(root, "fleets", min_size, 100'000);
     std::int64_t total = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
@@ -511,9 +514,14 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_demand(r, root, s.run, s.spec.demand, per_depot);
     read_policies(r, root, s.run, s.spec.allocation);
     // everything cheap is checked before the network is built
-    read_depots(r, root, per_depot, s);
+    // the planner's own tables ([inputs]) beside or instead of [[depots]] and [[fleets]]
+    InputTables inputs(r, root, name);
+    read_depots(r, root, per_depot, s, inputs.has_depots() ? 0 : 1);
+    inputs.read_depots(s, per_depot);
     read_types(r, root, s);
-    read_fleets(r, root, s);
+    read_fleets(r, root, s, inputs.has_vehicles() ? 0 : 1);
+    inputs.read_vehicles(s);
+    inputs.read_orders(s);
     read_comms(r, root, s.run, s.spec);
     read_learning(r, root, s.run, s.spec.learning);
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
@@ -528,6 +536,7 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
         refuse_single_node(r, root, *s.network);
         check_coordinates(r, root, *s.network, s);
         place_depots(r, root, *s.network, s);
+        inputs.place(*s.network, s);
     }
     // roads, areas and edges are resolved on the network when there is one
     read_disruptions(r, root, s.network.get(), s);
