@@ -113,8 +113,7 @@ void FleetSpec::validate() const {
             }
         }
     }
-    require(shifts.empty() || shifts.size() == vehicle_count(),
-            "shifts: one per vehicle or none");
+    require(shifts.empty() || shifts.size() == vehicle_count(), "shifts: one per vehicle or none");
     for (const VehicleShift& s : shifts) {
         require(s.start_s >= 0.0 && s.start_s < s.end_s, "shifts: 0 <= start < end");
     }

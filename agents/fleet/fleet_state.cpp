@@ -185,8 +185,8 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
-                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) + bytes(returned_at) +
-                    bytes(known) + bytes(replan) + bytes(service_due);
+                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) +
+                    bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due);
     for (const auto& r : route) {
         b += bytes(r);
     }

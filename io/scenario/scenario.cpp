@@ -46,7 +46,7 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
 const std::vector<std::string> kTopKeys = {
     "schema_version", "description", "run",         "output",   "network", "depots",
     "vehicle_types",  "fleets",      "demand",      "policies", "comms",   "cloud",
-    "cost",           "resilience",  "disruptions", "learning",  "inputs"};
+    "cost",           "resilience",  "disruptions", "learning", "inputs"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
