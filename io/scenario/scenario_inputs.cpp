@@ -459,14 +459,20 @@ void InputTables::read_orders(Scenario& s) {
         o.earliest_s = cols.time_s(i, "earliest_s", start_hour).value_or(o.release_s);
         o.latest_s =
             cols.time_s(i, "latest_s", start_hour).value_or(o.release_s + s.spec.demand.due_s);
-        if (o.earliest_s > o.latest_s) {
-            cols.fail(*cols.cell(i, "earliest_s"), "earliest_s",
-                      "after latest_s = " + number_text(o.latest_s) + " s (an empty window)");
-        }
+        // the cell to blame is one that was given (a default is not)
         if (o.latest_s < o.release_s) {
             cols.fail(*cols.cell(i, "latest_s"), "latest_s",
                       "before release_s = " + number_text(o.release_s) +
                           " s (due before the order exists)");
+        }
+        if (o.earliest_s > o.latest_s) {
+            const bool earliest = cols.cell(i, "earliest_s") != nullptr;
+            const char* key = earliest ? "earliest_s" : "latest_s";
+            cols.fail(
+                *cols.cell(i, key), key,
+                earliest
+                    ? "after latest_s = " + number_text(o.latest_s) + " s (an empty window)"
+                    : "before earliest_s = " + number_text(o.earliest_s) + " s (an empty window)");
         }
         if (const CsvCell* c = cols.cell(i, "service_s"); c != nullptr) {
             const double sv = cols.real(i, "service_s", 0.0, 0.0, 86400.0);

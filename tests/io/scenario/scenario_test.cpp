@@ -301,7 +301,8 @@ TEST_CASE("the shipped scenarios are valid") {
     ScenarioOptions o;
     o.build_network = false;  // the 100k-node city is checked by the CLI test
     for (const char* name :
-         {"default.toml", "city_100k.toml", "monaco.toml", "monaco_port_closure.toml"}) {
+         {"default.toml", "city_100k.toml", "monaco.toml", "monaco_port_closure.toml",
+          "monaco_inputs.toml"}) {
         CAPTURE(name);
         CHECK_NOTHROW((void)load_scenario(fs::path(SWARM_SCENARIOS_DIR) / name, o));
     }
