@@ -502,7 +502,8 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s, std::size_t mi
     }
 }
 
-Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o) {
+Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o,
+               detail::ProblemData* problem) {
     Reader r(name.string());
     begin_document(r, root, o.overrides, kTopKeys);
 
@@ -515,7 +516,7 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_policies(r, root, s.run, s.spec.allocation);
     // everything cheap is checked before the network is built
     // the planner's own tables ([inputs]) beside or instead of [[depots]] and [[fleets]]
-    InputTables inputs(r, root, name);
+    InputTables inputs(r, root, name, problem != nullptr ? &problem->tables : nullptr);
     read_depots(r, root, per_depot, s, inputs.has_depots() ? 0 : 1);
     inputs.read_depots(s, per_depot);
     read_types(r, root, s);
@@ -531,7 +532,24 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     // allocated, before anything is built
     check_time_spans(r, root, nullptr, s);
     check_fleet_not_inert(r, root, s);
-    s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
+    if (problem != nullptr && problem->network != nullptr) {
+        // the problem's own graph (a Solomon/VRPLIB instance's points)
+        if (const toml::node* n = root.get("network"); n != nullptr) {
+            r.fail(*n,
+                   "network: this problem runs on the complete graph of its own points "
+                   "(Euclidean distances); it has no map coordinates");
+        }
+        s.network_settings.generator = "problem";
+        root.insert_or_assign("network", toml::table{});  // what the checks read: nothing
+        if (o.build_network) {
+            s.network = std::move(problem->network);
+        }
+    } else {
+        s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
+    }
+    if (problem != nullptr) {
+        s.warnings.insert(s.warnings.end(), problem->warnings.begin(), problem->warnings.end());
+    }
     if (s.network != nullptr) {
         refuse_single_node(r, root, *s.network);
         check_coordinates(r, root, *s.network, s);
@@ -591,10 +609,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 Scenario parse_scenario(std::string_view text, const std::filesystem::path& name,
                         const ScenarioOptions& options) {
     toml::table root = parse_document(text, name.string());
-    return build(root, name, options);
+    return build(root, name, options, nullptr);
 }
 
+namespace detail {
+
+Scenario build_scenario(toml::table& root, const std::filesystem::path& name,
+                        const ScenarioOptions& options, ProblemData* problem) {
+    return build(root, name, options, problem);
+}
+
+}  // namespace detail
+
 Scenario load_scenario(const std::filesystem::path& file, const ScenarioOptions& options) {
+    // a VROOM, Solomon or VRPLIB problem runs as a scenario (docs/inputs.md)
+    if (std::optional<Scenario> s = detail::load_problem(file, options)) {
+        return std::move(*s);
+    }
     return parse_scenario(read_document(file), file, options);
 }
 

@@ -260,8 +260,9 @@ std::uint32_t reference(const Columns& cols, std::size_t row, std::string_view c
 
 }  // namespace
 
-InputTables::InputTables(const Reader& r, toml::table& root, const std::filesystem::path& scenario)
-    : r_(r) {
+InputTables::InputTables(const Reader& r, toml::table& root, const std::filesystem::path& scenario,
+                         const std::map<std::string, CsvTable>* in_memory)
+    : r_(r), given_(in_memory) {
     const toml::node* n = root.get("inputs");
     if (n == nullptr) {
         return;
@@ -295,12 +296,21 @@ InputTables::InputTables(const Reader& r, toml::table& root, const std::filesyst
     }
 }
 
+CsvTable InputTables::table(const std::filesystem::path& file) const {
+    if (given_ != nullptr) {
+        if (const auto it = given_->find(file.string()); it != given_->end()) {
+            return it->second;
+        }
+    }
+    return load(file);
+}
+
 void InputTables::read_depots(Scenario& s, double default_demand) {
     first_csv_depot_ = s.spec.depots.size();
     if (!has_depots()) {
         return;
     }
-    const CsvTable t = load(depots_file_);
+    const CsvTable t = table(depots_file_);
     const Columns cols(t,
                        {"id", "lat", "lon", "x_m", "y_m", "docks", "dock_service_s",
                         "charging_points", "charge_power_kw", "stock_units", "demand_per_hour"},
@@ -347,7 +357,7 @@ void InputTables::read_vehicles(Scenario& s) {
     if (!has_vehicles()) {
         return;
     }
-    const CsvTable t = load(vehicles_file_);
+    const CsvTable t = table(vehicles_file_);
     const Columns cols(t,
                        {"id", "type", "home_depot", "fleet", "shift_start_s", "shift_end_s",
                         "capacity_units", "battery_kwh"},
@@ -421,7 +431,7 @@ void InputTables::read_orders(Scenario& s) {
     if (!has_orders()) {
         return;
     }
-    const CsvTable t = load(orders_file_);
+    const CsvTable t = table(orders_file_);
     const Columns cols(t,
                        {"id", "depot", "lat", "lon", "x_m", "y_m", "size_units", "release_s",
                         "earliest_s", "latest_s", "service_s", "priority"},

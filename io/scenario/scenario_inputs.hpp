@@ -7,6 +7,9 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,10 +19,28 @@
 
 namespace swarm::io::detail {
 
+// A scenario made from a problem file (VROOM JSON, Solomon, VRPLIB; scenario_problem.cpp): its
+// tables in memory by the path [inputs] names them with, and the network when the problem
+// brings its own (the complete Euclidean graph of a Solomon/VRPLIB instance)
+struct ProblemData {
+    std::map<std::string, CsvTable> tables;
+    std::unique_ptr<world::RoadNetwork> network;
+    std::vector<std::string> warnings;
+};
+
+// builds a scenario from a document (scenario.cpp), with a problem's data when given
+Scenario build_scenario(toml::table& root, const std::filesystem::path& name,
+                        const ScenarioOptions& options, ProblemData* problem);
+
+// a problem file as a scenario (scenario_problem.cpp); nullopt when `file` is not one
+std::optional<Scenario> load_problem(const std::filesystem::path& file,
+                                     const ScenarioOptions& options);
+
 class InputTables {
   public:
     // reads and checks [inputs] and loads the tables it names (no network needed)
-    InputTables(const Reader& r, toml::table& root, const std::filesystem::path& scenario);
+    InputTables(const Reader& r, toml::table& root, const std::filesystem::path& scenario,
+                const std::map<std::string, CsvTable>* given = nullptr);
 
     [[nodiscard]] bool has_depots() const { return !depots_file_.empty(); }
     [[nodiscard]] bool has_vehicles() const { return !vehicles_file_.empty(); }
@@ -52,8 +73,11 @@ class InputTables {
         std::size_t row = 0;  // file order, the tie-break among equal release times
     };
     world::NodeId snap(const Place& p, const world::RoadNetwork& net, Scenario& s) const;
+    // a table from its file, or the one given in memory under that path
+    [[nodiscard]] CsvTable table(const std::filesystem::path& file) const;
 
     const Reader& r_;
+    const std::map<std::string, CsvTable>* given_ = nullptr;
     std::filesystem::path depots_file_;
     std::filesystem::path vehicles_file_;
     std::filesystem::path orders_file_;
