@@ -2,7 +2,8 @@
 # swarmsim run with [inputs] tables: the Monaco sample set (scenarios/monaco_inputs.toml, when
 # ../shared/data has the map) runs with the planner's order ids and shifts in the per-order and
 # per-vehicle tables, the same bytes for -j 1 and -j 2; a bad cell stops everything (exit 3,
-# file:line:column and the column named, no table written); --set inputs.orders swaps the day.
+# file:line:column and the column named, no table written); --set inputs.orders swaps the day;
+# Solomon's R101 runs as a scenario.
 # usage: inputs_test.sh SWARMSIM SOURCE_DIR WORKDIR
 set -u
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -82,6 +83,14 @@ head -11 "$src/scenarios/monaco_inputs/orders.csv" >ten.csv
     fail "ten orders: $(cat ten.err)"
 python3 -c "import json,sys; k=json.load(open('ten.json'))['kpis']; sys.exit(k['created'] != 10)" ||
     fail "ten orders: not 10 created"
+
+# a Solomon instance as a scenario (its own Euclidean graph), the same bytes for -j 1 and -j 2
+r101=$src/../shared/data/solomon_R101.txt
+"$swarmsim" run "$r101" -j 1 --json --orders-out s1.csv >s1.json 2>s1.err || fail "R101: $(cat s1.err)"
+"$swarmsim" run "$r101" -j 2 --orders-out s2.csv >/dev/null 2>s2.err || fail "R101 -j 2: $(cat s2.err)"
+cmp -s s1.csv s2.csv || fail "R101: orders table differs between -j 1 and -j 2"
+python3 -c "import json,sys; k=json.load(open('s1.json'))['kpis']; sys.exit(k['created'] != 100)" ||
+    fail "R101: not 100 orders created"
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures failure(s)"
