@@ -71,7 +71,7 @@ struct Order {
     std::uint32_t customer_node = kNoCustomer;  // road-network node of the customer
     double size = 1.0;                          // units of vehicle capacity
     Tick created = 0;
-    Tick ready = 0;         // earliest pick-up at the depot
+    Tick ready = 0;         // earliest hand-over at the customer (the vehicle waits)
     Tick due = 0;           // latest on-time hand-over at the customer
     Tick service_time = 0;  // hand-over time at the customer
     OrderState state = OrderState::kCreated;
