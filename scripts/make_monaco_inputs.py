@@ -18,11 +18,12 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# depots at street addresses of the three quarters (WGS84 degrees)
+# depots in the three quarters, where scenarios/monaco_port_closure.toml has them (WGS84
+# degrees; La Condamine's is outside the port area that closes)
 DEPOTS = [
-    ("fontvieille", 43.73020, 7.41730, 4),
-    ("monte-carlo", 43.74060, 7.42650, 4),
-    ("la-condamine", 43.73530, 7.42060, 4),
+    ("fontvieille", 43.7285, 7.4170, 4),
+    ("monte-carlo", 43.7396, 7.4275, 4),
+    ("la-condamine", 43.7347, 7.4195, 4),
 ]
 START_HOUR = 8  # simulated time 0 is 08:00 (demand.start_hour in the scenario)
 
@@ -71,7 +72,7 @@ def main():
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["id", "lat", "lon", "docks", "charging_points", "stock_units"])
         for name, lat, lon, docks in DEPOTS:
-            w.writerow([name, f"{lat:.5f}", f"{lon:.5f}", docks, 4, 5000])
+            w.writerow([name, f"{lat:.4f}", f"{lon:.4f}", docks, 4, 5000])
 
     # per depot: 14 vans (early and late shifts, a few smaller ones) and 4 drones
     with open(os.path.join(args.out, "vehicles.csv"), "w", newline="") as f:
@@ -89,15 +90,17 @@ def main():
                 w.writerow([f"{name}-drone-{i + 1}", "drone", name, "drones", clock(0),
                             clock(5 * 3600), "", ""])
 
-    # orders over 08:00-12:00 with a peak at 09:00-10:30; windows of 45-120 min that open
-    # up to 45 min after release
+    # orders over 08:00-12:00 with a peak at 09:00-10:30 (an eighth booked overnight, released
+    # at 08:00); windows of 45-120 min that open up to 45 min after release
     with open(os.path.join(args.out, "orders.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["id", "depot", "lat", "lon", "size_units", "release_s", "earliest_s",
                     "latest_s", "priority"])
         orders = []
-        for _ in range(args.orders):
-            release = rng.triangular(0, 4 * 3600, 1.75 * 3600)
+        for k in range(args.orders):
+            # one in eight was booked overnight and is there at 08:00; the rest arrive over
+            # the morning
+            release = 0.0 if k % 8 == 0 else rng.triangular(0, 4 * 3600, 1.75 * 3600)
             depot, lat, lon = rng.choice(customers)
             size = rng.choice([1, 1, 1, 2, 2, 3, 4])
             earliest = release + rng.choice([0, 0, 0, 900, 1800, 2700])

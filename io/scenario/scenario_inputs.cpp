@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "io/network/geo.hpp"
+#include "io/printable.hpp"
 
 namespace swarm::io::detail {
 
@@ -505,6 +506,26 @@ void InputTables::read_orders(Scenario& s) {
         order_places_.push_back(std::move(p));
         orders_.push_back(po);
         order_ids_.push_back(id);
+    }
+    // orders the run never reaches: a wrong start hour or run length, said before the run
+    std::size_t late = 0;
+    const CsvCell* first_late = nullptr;
+    for (std::size_t i = 0; i < orders_.size(); ++i) {
+        if (orders_[i].order.release_s >= s.run.duration_s) {
+            first_late = late++ == 0 ? cols.cell(i, "release_s") : first_late;
+        }
+    }
+    if (first_late != nullptr) {
+        s.warnings.push_back(printable(t.file + ":" + std::to_string(first_late->line) + ":" +
+                                       std::to_string(first_late->column)) +
+                             ": warning: " + std::to_string(late) + " of " +
+                             std::to_string(orders_.size()) +
+                             " orders are released at or after the end of the run "
+                             "(run.duration_s = " +
+                             number_text(s.run.duration_s) +
+                             " s, clock times counted from "
+                             "demand.start_hour = " +
+                             number_text(s.spec.demand.start_hour) + "): they never appear");
     }
     if (!mixed_) {
         for (agents::DepotSpec& d : s.spec.depots) {

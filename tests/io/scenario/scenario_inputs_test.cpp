@@ -290,6 +290,17 @@ TEST_CASE("inputs: headers are checked before any row") {
           "orders.csv:1:1: error: missing column 'release_s' in the header");
 }
 
+TEST_CASE("inputs: orders released after the run are warned about") {
+    const Files f(kDepots, kVehicles, with_line(kOrders, 3, "o2,west,200,100,2,7200,,,"));
+    const io::Scenario s = f.load();
+    REQUIRE(s.warnings.size() == 1);
+    CHECK(s.warnings[0].ends_with(
+        "orders.csv:3:19: warning: 1 of 5 orders are released at or after the end of the run "
+        "(run.duration_s = 7200 s, clock times counted from demand.start_hour = 0): they never "
+        "appear"));
+    CHECK(Files().load().warnings.empty());
+}
+
 TEST_CASE("inputs: per-order service times must be the scenario's") {
     const std::string orders =
         "id,depot,x_m,y_m,release_s,service_s\na,west,0,0,5,60\nb,west,0,0,5,90\n";
