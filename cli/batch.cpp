@@ -254,12 +254,11 @@ std::size_t BatchResult::count(RunStatus s) const {
 }
 
 std::vector<std::pair<std::string, double>> read_summary_kpis(const std::string& json_text) {
-    const JsonValue doc = parse_json(json_text);
-    const JsonValue* kpis = doc.find("kpis");
-    if (kpis == nullptr || kpis->kind != JsonValue::Kind::kObject) {
+    const Json doc = parse_json(json_text);
+    if (!doc.is_object() || !doc.contains("kpis") || !doc["kpis"].is_object()) {
         throw JsonError("no \"kpis\" object");
     }
-    return flatten_numbers(*kpis);
+    return flatten_numbers(doc["kpis"]);
 }
 
 BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {

@@ -408,6 +408,8 @@ bool write_run_tables(const RunOptions& o, const io::Scenario& s, const agents::
     io::RunTableNames names;
     names.depots = s.depot_ids;
     names.types = s.type_ids;
+    names.order_refs = s.order_refs;
+    names.vehicles = s.vehicle_names;
     std::optional<io::GeoProjection> geo;
     if (s.network_settings.origin) {
         geo.emplace(*s.network_settings.origin);

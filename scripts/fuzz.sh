@@ -25,7 +25,7 @@ while getopts "t:j:b:h" opt; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(scenario dimacs graphml osm trace json vrp)
+[ ${#targets[@]} -eq 0 ] && targets=(scenario dimacs graphml osm trace json vrp csv)
 
 # shellcheck source=scripts/deps.sh
 source "$root/scripts/deps.sh"
@@ -65,6 +65,7 @@ seed_dirs() {
         trace) echo "$out/seeds/trace" ;;
         json) echo "$root/fuzz/seeds/json" ;;
         vrp) echo "$root/fuzz/seeds/vrp" ;;
+        csv) echo "$root/scenarios/monaco_inputs" ;;
         *) echo "fuzz.sh: unknown target '$1'" >&2; return 2 ;;
     esac
 }

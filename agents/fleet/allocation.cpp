@@ -13,6 +13,16 @@ double distance(Point a, Point b) {
 
 }  // namespace
 
+void set_shift(VehicleView& me, const FleetSpec& spec, std::uint32_t v) {
+    if (v >= spec.shifts.size()) {
+        return;
+    }
+    const VehicleShift& s = spec.shifts[v];
+    me.shift_start = spec.time.from_seconds(s.start_s);
+    me.shift_end =
+        s.end_s == VehicleShift::kNoEnd ? sim::kTickNever : spec.time.from_seconds(s.end_s);
+}
+
 std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, std::uint32_t depot,
                                const OrderMsg& order, std::span<std::uint32_t> out) {
     const std::uint32_t max_plan = spec.allocation.max_plan;
@@ -148,6 +158,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     est.end = end;
     // and home again
     go(me.home_node);
+    est.home = spec.time.from_seconds(t);
     est.kwh = metres / 1000.0 * type.kwh_per_km;
     est.metres = metres;
     est.reachable = reachable;
@@ -157,7 +168,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
 bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order, sim::Tick now,
               PlanEstimate* estimate, std::span<sim::Tick> handed_over) {
     const VehicleType& type = *me.type;
-    if (off_duty(me.state)) {
+    if (off_duty(me.state) || now < me.shift_start) {
         return false;
     }
     if (me.plan->size >= spec.allocation.max_plan || order.size > type.capacity) {
@@ -166,6 +177,9 @@ bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& orde
     const PlanEstimate est = estimate_plan(spec, me, &order, now, handed_over);
     // never plan into the reserve: ground vehicles must not run dry, drones must get home
     if (est.kwh > me.energy_kwh - spec.allocation.energy_reserve * type.battery_kwh) {
+        return false;
+    }
+    if (me.shift_end != sim::kTickNever && est.home > me.shift_end) {
         return false;
     }
     if (estimate != nullptr) {

@@ -23,7 +23,14 @@ struct VehicleView {
     NodeId home_node = world::kNoNode;
     double energy_kwh = 0.0;
     const Plan* plan = nullptr;
+    // its shift (FleetSpec::shifts): no order before shift_start, none it could not deliver
+    // and be home from by shift_end
+    sim::Tick shift_start = 0;
+    sim::Tick shift_end = sim::kTickNever;
 };
+
+// me's shift from spec.shifts (vehicle v), unbounded when the spec has none
+void set_shift(VehicleView& me, const FleetSpec& spec, std::uint32_t v);
 
 // A plan's estimate: when and where it ends, and the energy it needs.
 struct PlanEstimate {
@@ -31,6 +38,7 @@ struct PlanEstimate {
     NodeId end = world::kNoNode;
     double kwh = 0.0;
     double metres = 0.0;  // the estimate's distance, home again included
+    sim::Tick home = 0;   // when the vehicle is home again after the plan
     // false when a leg has no route on the roads the LegModel knows (straight-line
     // estimates are always reachable); the rest of the estimate then uses straight lines
     bool reachable = true;
@@ -85,7 +93,8 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
                            bool joint_loading = false, std::span<const double> dock_wait_s = {},
                            LegModel* legs = nullptr);
 
-// whether a vehicle can take `order` on top of its plan: capacity, plan length, energy
+// whether a vehicle can take `order` on top of its plan: capacity, plan length, energy, its
+// shift (on duty now, home again by its end)
 [[nodiscard]] bool feasible(const FleetSpec& spec, const VehicleView& me, const OrderMsg& order,
                             sim::Tick now, PlanEstimate* estimate = nullptr,
                             std::span<sim::Tick> handed_over = {});

@@ -127,6 +127,7 @@ void FleetModel::attach(sim::Engine& engine) {
             engine.inject(lp, first, type_of(Msg::kDemand));
         }
     }
+    schedule_replay(engine);
     schedule_disruptions(engine);
     // operational learning: the hidden world of this seed and one round every round_s
     learning_.reset();
@@ -331,6 +332,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_lost(ctx, d, event.payload.as<AnswerMsg>());
             case Msg::kForward:
                 return on_forward(ctx, d, event.payload.as<OrderMsg>());
+            case Msg::kReplay:
+                return on_replay(ctx, d);
             default:
                 break;
         }

@@ -244,6 +244,9 @@ class FleetModel final : public sim::Model {
     void learning_round(sim::Engine& engine, sim::Tick t);
     void exchange_models();
     void take_order(sim::Context& ctx, std::uint32_t d, const Order& drawn);
+    // replayed orders (fleet_model_replay.cpp): each depot's first release, then its releases
+    void schedule_replay(sim::Engine& engine);
+    void on_replay(sim::Context& ctx, std::uint32_t d);
     void fail_and_revoke(sim::Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why);
     // the vehicle cannot reach its current target under what it knows
     void unreachable(sim::Context& ctx, std::uint32_t v);

@@ -46,6 +46,7 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     me.home_node = depot_node_[world_.vehicles.home[v]];
     me.energy_kwh = world_.vehicles.energy_kwh[v];
     me.plan = &world_.vehicles.plan[v];
+    set_shift(me, spec_, v);
     return me;
 }
 
@@ -328,6 +329,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
 }
 
 void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
+    world_.vehicles.returned_at[v] = ctx.now();
     if (world_.vehicles.service_due[v] != 0) {
         return begin_service(ctx, v);
     }

@@ -93,6 +93,30 @@ void FleetSpec::validate() const {
     }
     require(static_cast<std::uint64_t>(vehicle_count()) + depots.size() < 0xFFFFFFF0ull,
             "too many LPs");
+    if (!replay.empty()) {
+        require(replay.first.size() == depots.size() + 1 && replay.first.front() == 0 &&
+                    replay.first.back() == replay.orders.size() &&
+                    std::is_sorted(replay.first.begin(), replay.first.end()),
+                "replay: orders not grouped by depot");
+        for (std::uint32_t d = 0; d < depots.size(); ++d) {
+            for (std::uint32_t i = replay.first[d]; i < replay.first[d + 1]; ++i) {
+                const ReplayOrder& o = replay.orders[i];
+                const std::string at = "replay order " + std::to_string(i) + ": ";
+                require(o.depot == d, at + "in another depot's group");
+                require(o.customer < network->node_count(), at + "customer is not a node");
+                require(o.size >= 1 && o.size <= 0xFFFF, at + "size in [1, 65535]");
+                require(std::isfinite(o.release_s) && o.release_s >= 0.0 &&
+                            o.earliest_s <= o.latest_s && std::isfinite(o.latest_s),
+                        at + "times must be finite, release >= 0, earliest <= latest");
+                require(i == replay.first[d] || replay.orders[i - 1].release_s <= o.release_s,
+                        at + "not sorted by release time");
+            }
+        }
+    }
+    require(shifts.empty() || shifts.size() == vehicle_count(), "shifts: one per vehicle or none");
+    for (const VehicleShift& s : shifts) {
+        require(s.start_s >= 0.0 && s.start_s < s.end_s, "shifts: 0 <= start < end");
+    }
     require(demand.max_size >= 1 && demand.due_s > 0.0 && demand.zone_radius_m > 0.0 &&
                 demand.customer_service_s >= 0.0,
             "bad demand parameters");

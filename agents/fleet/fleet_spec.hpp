@@ -8,6 +8,7 @@
 
 #include "agents/comms/comms_spec.hpp"
 #include "agents/fleet/disruption.hpp"
+#include "agents/fleet/fleet_inputs.hpp"
 #include "agents/learning/model_exchange.hpp"
 #include "agents/learning/operational.hpp"
 #include "agents/world/road_network.hpp"
@@ -179,6 +180,10 @@ struct FleetSpec {
     ResilienceParams resilience;
     FleetLearningSpec learning;
     std::vector<DisruptionSpec> disruptions;  // applied in declaration order when simultaneous
+    // orders replayed from a table (with or beside the demand processes) and vehicle shifts
+    // by vehicle index (empty: every vehicle always on duty); fleet_inputs.hpp
+    OrderReplay replay;
+    std::vector<VehicleShift> shifts;
 
     [[nodiscard]] const world::RoadNetwork& net() const { return *network; }
     [[nodiscard]] std::uint32_t depot_count() const {

@@ -82,6 +82,8 @@ const char* to_string(Msg m) {
             return "service_due";
         case Msg::kServiced:
             return "serviced";
+        case Msg::kReplay:
+            return "replay";
     }
     return "?";
 }
@@ -164,6 +166,7 @@ void FleetState::resize(std::size_t n) {
     min_energy_kwh.resize(n, 0.0);
     energy_violations.resize(n, 0);
     drive_time.resize(n, 0);
+    returned_at.resize(n, 0);
     known.resize(n);
     replan.resize(n, 0);
     service_due.resize(n, 0);
@@ -183,7 +186,7 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
                     bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) +
-                    bytes(known) + bytes(replan) + bytes(service_due);
+                    bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due);
     for (const auto& r : route) {
         b += bytes(r);
     }

@@ -110,6 +110,7 @@ struct FleetState {
     std::vector<double> min_energy_kwh;            // lowest energy ever reached
     std::vector<std::uint32_t> energy_violations;  // edges or legs that ended below 0 kWh
     std::vector<sim::Tick> drive_time;             // time spent moving (edges and legs)
+    std::vector<sim::Tick> returned_at;            // last arrival home (shift overrun)
     // knowledge of road disruptions (disruption.hpp) and a flag to re-plan at the next node
     std::vector<KnownRoadEvents> known;
     std::vector<std::uint8_t> replan;
@@ -189,6 +190,7 @@ struct alignas(64) DepotState {
     AllocationCounters allocation;
     std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
     std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
+    std::uint32_t replay_next = 0;    // the next order of FleetSpec::replay to release
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

@@ -45,6 +45,8 @@ enum class Msg : sim::EventType {
     // predictive maintenance
     kServiceDue,  // vehicle (injected at a learning round): its predicted risk crossed the line
     kServiced,    // vehicle, self: the planned service is over
+    // replayed orders (FleetSpec::replay)
+    kReplay,  // depot, self: the next replayed orders are released
 };
 
 // Each allocation protocol has messages of its own (agents/fleet/protocol.hpp): offers and

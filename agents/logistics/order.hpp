@@ -16,6 +16,7 @@ using sim::Tick;
 
 inline constexpr std::uint32_t kUnassignedVehicle = 0xFFFF'FFFFu;
 inline constexpr std::uint32_t kNoCustomer = 0xFFFF'FFFFu;
+inline constexpr std::uint32_t kNoRef = 0xFFFF'FFFFu;
 
 // (depot, index): index is the depot's creation sequence number, 0, 1, 2, ...
 struct OrderId {
@@ -70,7 +71,7 @@ struct Order {
     std::uint32_t customer_node = kNoCustomer;  // road-network node of the customer
     double size = 1.0;                          // units of vehicle capacity
     Tick created = 0;
-    Tick ready = 0;         // earliest pick-up at the depot
+    Tick ready = 0;         // earliest hand-over at the customer (the vehicle waits)
     Tick due = 0;           // latest on-time hand-over at the customer
     Tick service_time = 0;  // hand-over time at the customer
     OrderState state = OrderState::kCreated;
@@ -84,6 +85,8 @@ struct Order {
     Tick delivered_at = sim::kTickNever;
     Tick failed_at = sim::kTickNever;
     double delivered_size = 0.0;  // what was handed over (< size: not in full)
+    // the order's entry in a replayed table (FleetSpec::replay), kNoRef for drawn orders
+    std::uint32_t ref = kNoRef;
 
     [[nodiscard]] bool open() const { return !is_terminal(state); }
     [[nodiscard]] bool on_time() const {

@@ -160,6 +160,7 @@ OrderId OrderBook::create(const Order& order) {
     o.ready = order.ready;
     o.due = order.due;
     o.service_time = order.service_time;
+    o.ref = order.ref;
     ++by_state_[idx(OrderState::kCreated)];
     ++counters_.created;
     series_.on_created(o.created, o.due);

@@ -71,6 +71,32 @@ std::string_view name_of(const std::vector<std::string>& names, std::size_t i) {
     return i < names.size() ? std::string_view(names[i]) : std::string_view();
 }
 
+// shift start, end and overrun: how long past its shift end the vehicle came home (or was
+// still out at `end`); empty for a vehicle without a shift end
+void put_shift(std::string& out, const agents::FleetModel& model, std::uint32_t v, sim::Tick end) {
+    const agents::FleetSpec& spec = model.spec();
+    if (v >= spec.shifts.size()) {
+        out += ",,";
+        return;
+    }
+    const agents::VehicleShift& s = spec.shifts[v];
+    put_number(out, s.start_s);
+    out.push_back(',');
+    if (s.end_s == agents::VehicleShift::kNoEnd) {
+        out.push_back(',');
+        return;
+    }
+    put_number(out, s.end_s);
+    out.push_back(',');
+    const agents::FleetState& f = model.vehicles();
+    const agents::VehicleState st = f.state[v];
+    const bool home = st == agents::VehicleState::kIdle || st == agents::VehicleState::kCharging ||
+                      st == agents::VehicleState::kMaintenance;
+    const sim::Tick back = home ? f.returned_at[v] : end;
+    const sim::Tick shift_end = spec.time.from_seconds(s.end_s);
+    put_seconds(out, back > shift_end ? back - shift_end : 0, spec.time);
+}
+
 }  // namespace
 
 std::string orders_csv(const agents::FleetModel& model, const RunTableNames& names, sim::Tick end) {
@@ -81,7 +107,8 @@ std::string orders_csv(const agents::FleetModel& model, const RunTableNames& nam
     out += geo ? "customer_lat,customer_lon," : "";
     out +=
         "size,created_s,ready_s,due_s,vehicle,first_assigned_s,assigned_s,picked_up_s,"
-        "delivered_s,failed_s,lateness_s,status,fail_reason,reassignments,delivered_size\n";
+        "delivered_s,failed_s,lateness_s,status,fail_reason,reassignments,delivered_size,"
+        "order_ref,priority\n";
     // a time column: empty for a step not taken (by `end`)
     const auto put_time = [&](sim::Tick t) {
         if (t != sim::kTickNever && t <= end) {
@@ -148,6 +175,16 @@ std::string orders_csv(const agents::FleetModel& model, const RunTableNames& nam
             out += std::to_string(o.reassignments);
             out.push_back(',');
             put_number(out, o.delivered_size);
+            out.push_back(',');
+            // a replayed order: its id in the orders table and its priority
+            const agents::OrderReplay& replay = model.spec().replay;
+            if (o.ref != agents::kNoRef && o.ref < replay.orders.size()) {
+                put_text(out, name_of(names.order_refs, o.ref));
+                out.push_back(',');
+                out += std::to_string(replay.orders[o.ref].priority);
+            } else {
+                out.push_back(',');
+            }
             out.push_back('\n');
         }
     }
@@ -160,7 +197,8 @@ std::string vehicles_csv(const agents::FleetModel& model, const RunTableNames& n
     const sim::TimeScale& time = spec.time;
     std::string out =
         "vehicle,type,fleet,home_depot,distance_m,energy_kwh,busy_s,idle_s,charging_s,down_s,"
-        "deliveries,breakdowns,services,energy_left_kwh,lowest_energy_kwh\n";
+        "deliveries,breakdowns,services,energy_left_kwh,lowest_energy_kwh,name,shift_start_s,"
+        "shift_end_s,shift_overrun_s\n";
     std::uint32_t v = 0;
     for (const agents::FleetGroup& g : spec.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
@@ -185,6 +223,10 @@ std::string vehicles_csv(const agents::FleetModel& model, const RunTableNames& n
             put_number(out, model.vehicles().energy_kwh[v]);
             out.push_back(',');
             put_number(out, model.vehicles().min_energy_kwh[v]);
+            out.push_back(',');
+            put_text(out, name_of(names.vehicles, v));
+            out.push_back(',');
+            put_shift(out, model, v, end);
             out.push_back('\n');
         }
     }

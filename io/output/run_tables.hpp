@@ -16,6 +16,10 @@ namespace swarm::io {
 struct RunTableNames {
     std::vector<std::string> depots;  // scenario ids by depot index
     std::vector<std::string> types;   // vehicle type ids by type index
+    // ids from [inputs] tables: replayed orders by FleetSpec::replay index, vehicles by
+    // vehicle index (empty or missing: none)
+    std::vector<std::string> order_refs;
+    std::vector<std::string> vehicles;
     // latitude and longitude (degrees) of a network position; empty when the map has no
     // geographic coordinates (then no lat/lon columns)
     std::function<std::array<double, 2>(world::Point)> lat_lon;

@@ -22,6 +22,7 @@
 #include "io/printable.hpp"
 #include "io/scenario/scenario_checks.hpp"
 #include "io/scenario/scenario_disruptions.hpp"
+#include "io/scenario/scenario_inputs.hpp"
 #include "io/scenario/scenario_learning.hpp"
 #include "io/scenario/scenario_places.hpp"
 #include "io/scenario/toml_reader.hpp"
@@ -45,7 +46,7 @@ std::string format_what(const std::string& file, std::uint32_t line, std::uint32
 const std::vector<std::string> kTopKeys = {
     "schema_version", "description", "run",         "output",   "network", "depots",
     "vehicle_types",  "fleets",      "demand",      "policies", "comms",   "cloud",
-    "cost",           "resilience",  "disruptions", "learning"};
+    "cost",           "resilience",  "disruptions", "learning", "inputs"};
 
 void read_run(const Reader& r, toml::table& root, RunSettings& run) {
     toml::table& t = r.table(root, "", "run");
@@ -404,8 +405,10 @@ void read_learning(const Reader& r, toml::table& root, const RunSettings& run,
     read_learning_exchange(r, t, l);
 }
 
-void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s) {
-    toml::array& a = r.tables(root, "depots", 1, kMaxDepots);
+// min_size 0: the depots come from an [inputs] table
+void read_depots(const Reader& r, toml::table& root, double default_demand, Scenario& s,
+                 std::size_t min_size) {
+    toml::array& a = r.tables(root, "depots", min_size, kMaxDepots);
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
         const std::string w = entry("depots", i);
@@ -461,8 +464,8 @@ void read_types(const Reader& r, toml::table& root, Scenario& s) {
     }
 }
 
-void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
-    toml::array& a = r.tables(root, "fleets", 1, 100'000);
+void read_fleets(const Reader& r, toml::table& root, Scenario& s, std::size_t min_size) {
+    toml::array& a = r.tables(root, "fleets", min_size, 100'000);
     std::int64_t total = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
         toml::table& t = *a[i].as_table();
@@ -499,7 +502,8 @@ void read_fleets(const Reader& r, toml::table& root, Scenario& s) {
     }
 }
 
-Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o) {
+Scenario build(toml::table& root, const std::filesystem::path& name, const ScenarioOptions& o,
+               detail::ProblemData* problem) {
     Reader r(name.string());
     begin_document(r, root, o.overrides, kTopKeys);
     add_road_flags(root, o.road_flags);
@@ -512,9 +516,14 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     read_demand(r, root, s.run, s.spec.demand, per_depot);
     read_policies(r, root, s.run, s.spec.allocation);
     // everything cheap is checked before the network is built
-    read_depots(r, root, per_depot, s);
+    // the planner's own tables ([inputs]) beside or instead of [[depots]] and [[fleets]]
+    InputTables inputs(r, root, name, problem != nullptr ? &problem->tables : nullptr);
+    read_depots(r, root, per_depot, s, inputs.has_depots() ? 0 : 1);
+    inputs.read_depots(s, per_depot);
     read_types(r, root, s);
-    read_fleets(r, root, s);
+    read_fleets(r, root, s, inputs.has_vehicles() ? 0 : 1);
+    inputs.read_vehicles(s);
+    inputs.read_orders(s);
     read_comms(r, root, s.run, s.spec);
     read_learning(r, root, s.run, s.spec.learning);
     s.spec.time.ticks_per_second = 1'000'000 / s.run.tick_us;
@@ -524,11 +533,29 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     // allocated, before anything is built
     check_time_spans(r, root, nullptr, s);
     check_fleet_not_inert(r, root, s);
-    s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
+    if (problem != nullptr && problem->network != nullptr) {
+        // the problem's own graph (a Solomon/VRPLIB instance's points)
+        if (const toml::node* n = root.get("network"); n != nullptr) {
+            r.fail(*n,
+                   "network: this problem runs on the complete graph of its own points "
+                   "(Euclidean distances); it has no map coordinates");
+        }
+        s.network_settings.generator = "problem";
+        root.insert_or_assign("network", toml::table{});  // what the checks read: nothing
+        if (o.build_network) {
+            s.network = std::move(problem->network);
+        }
+    } else {
+        s.network = read_network(r, root, name, o.build_network, s.network_settings, s.warnings);
+    }
+    if (problem != nullptr) {
+        s.warnings.insert(s.warnings.end(), problem->warnings.begin(), problem->warnings.end());
+    }
     if (s.network != nullptr) {
         refuse_single_node(r, root, *s.network);
         check_coordinates(r, root, *s.network, s);
         place_depots(r, root, *s.network, s);
+        inputs.place(*s.network, s);
     }
     // roads, areas and edges are resolved on the network when there is one
     read_disruptions(r, root, s.network.get(), s);
@@ -583,10 +610,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 Scenario parse_scenario(std::string_view text, const std::filesystem::path& name,
                         const ScenarioOptions& options) {
     toml::table root = parse_document(text, name.string());
-    return build(root, name, options);
+    return build(root, name, options, nullptr);
 }
 
+namespace detail {
+
+Scenario build_scenario(toml::table& root, const std::filesystem::path& name,
+                        const ScenarioOptions& options, ProblemData* problem) {
+    return build(root, name, options, problem);
+}
+
+}  // namespace detail
+
 Scenario load_scenario(const std::filesystem::path& file, const ScenarioOptions& options) {
+    // a VROOM, Solomon or VRPLIB problem runs as a scenario (docs/inputs.md)
+    if (std::optional<Scenario> s = detail::load_problem(file, options)) {
+        return std::move(*s);
+    }
     return parse_scenario(read_document(file), file, options);
 }
 

@@ -118,6 +118,11 @@ struct Scenario {
     // network without coordinates, a setting that cannot act before the run ends. The
     // commands print them on stderr.
     std::vector<std::string> warnings;
+    // from [inputs] tables (docs/inputs.md): each replayed order's id in its file (by
+    // FleetSpec::replay index) and each vehicle's id (by vehicle index; empty for vehicles
+    // of [[fleets]])
+    std::vector<std::string> order_refs;
+    std::vector<std::string> vehicle_names;
 };
 
 // A road closed or slowed from the command line (`swarmsim run --close/--slow`, docs/cli.md):

@@ -102,13 +102,13 @@ TEST_CASE("batch outputs write a manifest and one csv row per group and kpi") {
     std::ifstream manifest(dir / "manifest.json");
     std::stringstream m;
     m << manifest.rdbuf();
-    const JsonValue doc = parse_json(m.str());
-    CHECK(doc.find("status")->text == "failed");
-    const JsonValue& runs = *doc.find("runs");
-    REQUIRE(runs.items.size() == 3);
-    CHECK(runs.items[2].find("error")->text == "exit code 1: \"boom\"");
-    CHECK(runs.items[2].find("exit_code")->number == 1.0);
-    CHECK(runs.items[2].find("seed")->number == 3.0);
+    const Json doc = parse_json(m.str());
+    CHECK(doc["status"].get<std::string>() == "failed");
+    const Json& runs = doc["runs"];
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[2]["error"].get<std::string>() == "exit code 1: \"boom\"");
+    CHECK(runs[2]["exit_code"].get<double>() == 1.0);
+    CHECK(runs[2]["seed"].get<double>() == 3.0);
     std::filesystem::remove_all(dir);
 }
 

@@ -125,3 +125,42 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
         CHECK(out[0] == 13);
     }
 }
+
+TEST_CASE(
+    "allocation: a shift bounds what a vehicle takes: nothing before its start, nothing it "
+    "cannot finish and be home from by its end") {
+    agents::testing::SmallCity city;
+    FleetSpec spec = city.spec;
+    Plan plan;
+    VehicleView me;
+    me.type = &spec.types[0];
+    me.position = spec.depots[0].node;
+    me.home_node = spec.depots[0].node;
+    me.energy_kwh = spec.types[0].battery_kwh;
+    me.plan = &plan;
+    OrderMsg order;
+    order.depot = 0;
+    order.customer = city.network.node_count() > 5 ? 5 : 0;
+    order.size = 1;
+    const sim::Tick now = spec.time.from_seconds(100.0);
+    PlanEstimate est;
+    REQUIRE(feasible(spec, me, order, now, &est));
+    CHECK(est.home >= est.finish);  // the way home comes after the last hand-over
+    // no shifts in the spec: unbounded
+    set_shift(me, spec, 0);
+    CHECK(me.shift_start == 0);
+    CHECK(me.shift_end == sim::kTickNever);
+    spec.shifts.assign(spec.vehicle_count(), VehicleShift{});
+    spec.shifts[0] = {200.0, VehicleShift::kNoEnd};
+    set_shift(me, spec, 0);
+    CHECK_FALSE(feasible(spec, me, order, now));                      // not yet on duty
+    CHECK(feasible(spec, me, order, spec.time.from_seconds(200.0)));  // on duty
+    // an end just before the estimated return home refuses, at it accepts
+    spec.shifts[0] = {0.0, spec.time.to_seconds(est.home) - 1.0};
+    set_shift(me, spec, 0);
+    CHECK_FALSE(feasible(spec, me, order, now));
+    CHECK_FALSE(insertion_bid(spec, me, order, now).has_value());
+    spec.shifts[0] = {0.0, spec.time.to_seconds(est.home)};
+    set_shift(me, spec, 0);
+    CHECK(feasible(spec, me, order, now));
+}

@@ -47,6 +47,9 @@ const std::map<std::string, Walk>& walks() {
     static const std::map<std::string, Walk> w = {
         {"schema_version", skipped("only 1 is valid")},
         {"description", change("\"another text\"")},
+        {"inputs", skipped("names CSV files (docs/inputs.md): what they give is checked in "
+                           "tests/io/scenario/scenario_inputs_test.cpp and the replay's effect "
+                           "in tests/agents/fleet/fleet_model_replay_test.cpp")},
         {"run.threads", change("2")},
         {"run.tick_us", change("1000")},
         {"run.lookahead_s", change("0.015")},

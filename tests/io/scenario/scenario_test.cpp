@@ -300,8 +300,8 @@ TEST_CASE("network files are relative to the scenario and named when missing") {
 TEST_CASE("the shipped scenarios are valid") {
     ScenarioOptions o;
     o.build_network = false;  // the 100k-node city is checked by the CLI test
-    for (const char* name :
-         {"default.toml", "city_100k.toml", "monaco.toml", "monaco_port_closure.toml"}) {
+    for (const char* name : {"default.toml", "city_100k.toml", "monaco.toml",
+                             "monaco_port_closure.toml", "monaco_inputs.toml"}) {
         CAPTURE(name);
         CHECK_NOTHROW((void)load_scenario(fs::path(SWARM_SCENARIOS_DIR) / name, o));
     }

@@ -1,0 +1,75 @@
+// FleetModel: orders replayed from a table (FleetSpec::replay, docs/inputs.md). Each depot
+// releases its orders at their release times, by self events on its own LP, so a replay is
+// the same for any thread count; a released order takes the path of a drawn one (forwarded
+// while its depot is closed, stock reserved, allocated).
+#include <algorithm>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_model_internal.hpp"
+
+namespace swarm::agents {
+
+using namespace fleet_detail;
+using sim::Context;
+using sim::Payload;
+using sim::Tick;
+
+void FleetModel::schedule_replay(sim::Engine& engine) {
+    const OrderReplay& replay = spec_.replay;
+    for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
+        DepotState& ds = world_.depots[d];
+        ds.replay_next = replay.begin(d);
+        if (ds.replay_next < replay.end(d)) {
+            const Tick at = std::max(
+                engine.now(), spec_.time.from_seconds(replay.orders[ds.replay_next].release_s));
+            engine.inject(depot_lp(d), at, type_of(Msg::kReplay));
+        }
+    }
+}
+
+void FleetModel::on_replay(Context& ctx, std::uint32_t d) {
+    const OrderReplay& replay = spec_.replay;
+    DepotState& ds = world_.depots[d];
+    const std::uint32_t end = replay.end(d);
+    // every order released by now, in release (then file) order
+    while (ds.replay_next < end &&
+           spec_.time.from_seconds(replay.orders[ds.replay_next].release_s) <= ctx.now()) {
+        const std::uint32_t ref = ds.replay_next++;
+        const ReplayOrder& r = replay.orders[ref];
+        Order o;
+        o.customer_node = r.customer;
+        o.size = r.size;
+        o.created = ctx.now();
+        o.ready = std::max(ctx.now(), spec_.time.from_seconds(r.earliest_s));
+        o.due = spec_.time.from_seconds(r.latest_s);
+        o.service_time = customer_service_;
+        o.ref = ref;
+        if (depot_up(d)) {
+            take_order(ctx, d, o);
+            continue;
+        }
+        // as a drawn order: served from the nearest open depot (it is that depot's order
+        // then, no longer the table's), or failed when none is open
+        const std::uint32_t to = nearest_open_depot(d);
+        if (to == kNone) {
+            const OrderId id = ds.book.create(o);
+            ds.allocations.emplace_back();
+            ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+            continue;
+        }
+        ++ds.forwarded_out;
+        OrderMsg m;
+        m.depot = d;
+        m.customer = o.customer_node;
+        m.size = static_cast<std::uint16_t>(o.size);
+        m.ready = o.ready;
+        m.due = o.due;
+        send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
+    }
+    if (ds.replay_next < end) {
+        const Tick at = spec_.time.from_seconds(replay.orders[ds.replay_next].release_s);
+        ctx.schedule_self(at - ctx.now(), type_of(Msg::kReplay));
+    }
+}
+
+}  // namespace swarm::agents

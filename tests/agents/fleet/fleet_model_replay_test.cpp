@@ -1,0 +1,125 @@
+// FleetModel replayed orders (fleet_model_replay.cpp, FleetSpec::replay): each order appears at
+// its depot at its release time with its own window, beside the drawn demand or alone; an
+// order released while its depot is closed goes to the nearest open depot; the same result
+// for any thread count.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "agents/fleet/fleet_run.hpp"
+#include "sim/executor.hpp"
+#include "tests/agents/fleet/fleet_test_util.hpp"
+
+using namespace swarm;
+using namespace swarm::agents;
+using agents::testing::run_for;
+using agents::testing::run_options;
+using agents::testing::SmallCity;
+
+namespace {
+
+// n orders per depot, released every `gap_s` from `first_s`, with a 20-minute window opening
+// 10 minutes after release
+OrderReplay replay_list(const SmallCity& city, std::uint32_t n, double first_s, double gap_s) {
+    OrderReplay r;
+    r.first.push_back(0);
+    for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+        for (std::uint32_t i = 0; i < n; ++i) {
+            ReplayOrder o;
+            o.depot = d;
+            o.customer = static_cast<NodeId>((d * 97 + i * 31) % city.network.node_count());
+            o.size = 1 + i % 3;
+            o.release_s = first_s + gap_s * i;
+            o.earliest_s = o.release_s + 600.0;
+            o.latest_s = o.earliest_s + 1200.0;
+            o.priority = static_cast<std::int32_t>(i);
+            r.orders.push_back(o);
+        }
+        r.first.push_back(static_cast<std::uint32_t>(r.orders.size()));
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("replay: orders appear at their release times with their own windows") {
+    SmallCity city;
+    for (DepotSpec& d : city.spec.depots) {
+        d.demand_per_hour = 0.0;  // the replay alone
+    }
+    city.spec.replay = replay_list(city, 12, 30.0, 240.0);
+    city.spec.validate();
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto result = run_for(run, 2.0);
+    CHECK(result.kpi.created == 36);
+    const auto t = [&](double s) { return city.spec.time.from_seconds(s); };
+    std::vector<int> seen(city.spec.replay.orders.size(), 0);
+    for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+        for (const Order& o : run.model().depot(d).book.orders()) {
+            REQUIRE(o.ref < seen.size());
+            ++seen[o.ref];
+            const ReplayOrder& r = city.spec.replay.orders[o.ref];
+            CHECK(r.depot == d);
+            CHECK(o.created == t(r.release_s));
+            CHECK(o.ready == t(r.earliest_s));
+            CHECK(o.due == t(r.latest_s));
+            CHECK(o.customer_node == r.customer);
+            CHECK(o.size == r.size);
+            if (o.state == OrderState::kDelivered) {
+                CHECK(o.delivered_at >= o.ready + o.service_time);  // waited for the window
+            }
+        }
+    }
+    CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(seen.size()));
+}
+
+TEST_CASE("replay: mixed with the drawn demand, the same for any thread count") {
+    SmallCity city;
+    city.spec.replay = replay_list(city, 8, 0.0, 300.0);
+    sim::SerialExecutor serial;
+    FleetRun reference(city.spec, run_options(city.spec, *city.routers, serial));
+    const auto ref = run_for(reference, 1.0);
+    std::size_t replayed = 0;
+    for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+        for (const Order& o : reference.model().depot(d).book.orders()) {
+            replayed += o.ref != kNoRef ? 1 : 0;
+        }
+    }
+    CHECK(replayed == 24);
+    CHECK(ref.kpi.created > 24);  // drawn orders too
+    for (const std::size_t threads : {2u, 4u}) {
+        CAPTURE(threads);
+        sim::TbbExecutor tbb(threads);
+        FleetRun r(city.spec, run_options(city.spec, *city.routers, tbb));
+        const auto other = run_for(r, 1.0);
+        CHECK(other.kpi_hash == ref.kpi_hash);
+        CHECK(other.event_hash == ref.event_hash);
+    }
+}
+
+TEST_CASE("replay: an order released at a closed depot is served from the nearest open one") {
+    SmallCity city;
+    for (DepotSpec& d : city.spec.depots) {
+        d.demand_per_hour = 0.0;
+    }
+    city.spec.replay = replay_list(city, 6, 600.0, 60.0);
+    DisruptionSpec fire;
+    fire.id = "fire";
+    fire.action.kind = DisruptionKind::kDepotDown;
+    fire.action.depot = 0;
+    fire.at_s = 300.0;
+    city.spec.disruptions.push_back(fire);
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    (void)run_for(run, 1.0);
+    CHECK(run.model().depot(0).book.size() == 0);
+    CHECK(run.model().depot(0).forwarded_out == 6);
+    // depot 0's six arrive as forwarded orders (no longer the table's) at an open depot
+    std::size_t forwarded = 0;
+    for (std::uint32_t d = 1; d < city.spec.depot_count(); ++d) {
+        forwarded += run.model().depot(d).forwarded_in;
+    }
+    CHECK(forwarded == 6);
+}

@@ -1,0 +1,216 @@
+// io/scenario problem files (scenario_problem.cpp): a Solomon instance on the complete graph of
+// its points and a VROOM JSON problem on a map, as scenarios that load and run; the parts of
+// VROOM that are not modelled are refused, naming the field.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "agents/fleet/fleet_run.hpp"
+#include "io/scenario/scenario.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace swarm;
+
+class Dir {
+  public:
+    Dir() {
+        std::string p = (fs::temp_directory_path() / "swarm_problem_XXXXXX").string();
+        REQUIRE(mkdtemp(p.data()) != nullptr);
+        path_ = p;
+    }
+    ~Dir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    Dir(const Dir&) = delete;
+    Dir& operator=(const Dir&) = delete;
+    fs::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path_ / name, std::ios::binary) << text;
+        return path_ / name;
+    }
+
+  private:
+    fs::path path_;
+};
+
+// a depot and four customers, 2 vehicles of capacity 20; windows in minutes
+const std::string kSolomon = R"(TINY
+
+VEHICLE
+NUMBER     CAPACITY
+  2         20
+
+CUSTOMER
+CUST NO.   XCOORD.   YCOORD.    DEMAND   READY TIME   DUE DATE   SERVICE TIME
+
+    0          10      10           0       0         200           0
+    1          12      10          5       0          60           5
+    2          10      15          5       30         90           5
+    3          5       10          10      0          120          5
+    4          10      4           8       60         150          5
+)";
+
+// a 5 x 5 grid of streets every 0.001 degree around (43.73 N, 7.42 E)
+std::string grid_graphml() {
+    std::string out = R"(<?xml version="1.0"?>
+<graphml>
+  <key id="lon" for="node" attr.name="lon"/>
+  <key id="lat" for="node" attr.name="lat"/>
+  <graph edgedefault="undirected">
+)";
+    for (int r = 0; r < 5; ++r) {
+        for (int c = 0; c < 5; ++c) {
+            out += "<node id=\"" + std::to_string(r * 5 + c) + "\"><data key=\"lon\">" +
+                   std::to_string(7.42 + 0.001 * c) + "</data><data key=\"lat\">" +
+                   std::to_string(43.73 + 0.001 * r) + "</data></node>\n";
+        }
+    }
+    for (int r = 0; r < 5; ++r) {
+        for (int c = 0; c < 5; ++c) {
+            const int n = r * 5 + c;
+            if (c + 1 < 5) {
+                out += "<edge source=\"" + std::to_string(n) + "\" target=\"" +
+                       std::to_string(n + 1) + "\"/>\n";
+            }
+            if (r + 1 < 5) {
+                out += "<edge source=\"" + std::to_string(n) + "\" target=\"" +
+                       std::to_string(n + 5) + "\"/>\n";
+            }
+        }
+    }
+    return out + "</graph>\n</graphml>\n";
+}
+
+const std::string kVroom = R"({
+  "vehicles": [
+    {"id": 1, "start": [7.420, 43.730], "end": [7.420, 43.730], "capacity": [4], "time_window": [0, 7200]},
+    {"id": 2, "start": [7.424, 43.734], "capacity": [6]}
+  ],
+  "jobs": [
+    {"id": 10, "location": [7.421, 43.731], "service": 120, "delivery": [2], "time_windows": [[600, 1800]]},
+    {"id": 11, "location": [7.423, 43.733], "service": 120, "delivery": [1]},
+    {"id": 12, "location": [7.424, 43.732], "service": 120, "amount": [3], "priority": 5}
+  ]
+})";
+
+agents::FleetKpis run(const io::Scenario& s) {
+    agents::FleetRunOptions o;
+    o.seed = 1;
+    o.threads = 1;
+    agents::FleetRun r(s.spec, o);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    r.run(limits);
+    return r.finish(limits.until);
+}
+
+std::string error_of(const fs::path& file, std::vector<std::string> overrides = {}) {
+    try {
+        (void)io::load_scenario(file, {.overrides = std::move(overrides)});
+    } catch (const io::ScenarioError& e) {
+        return e.message();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("problems: a Solomon instance runs on the complete graph of its points") {
+    const Dir dir;
+    const fs::path file = dir.write("tiny.txt", kSolomon);
+    const io::Scenario s = io::load_scenario(file);
+    REQUIRE(s.network != nullptr);
+    CHECK(s.network->node_count() == 5);
+    CHECK(s.network->edge_count() == 20);
+    // 1 unit = 1 km, 1 time unit = 1 min: 60 km/h
+    CHECK(s.network->max_speed_mps() == doctest::Approx(1000.0 / 60.0));
+    CHECK(s.spec.depot_count() == 1);
+    CHECK(s.spec.vehicle_count() == 2);
+    CHECK(s.spec.types[0].capacity == 20);
+    REQUIRE(s.spec.shifts.size() == 2);
+    CHECK(s.spec.shifts[0].end_s == 200.0 * 60.0);
+    CHECK(s.run.duration_s == 200.0 * 60.0);
+    CHECK(s.spec.demand.customer_service_s == 300.0);
+    REQUIRE(s.spec.replay.orders.size() == 4);
+    CHECK(s.order_refs == std::vector<std::string>{"1", "2", "3", "4"});
+    const agents::ReplayOrder& o2 = s.spec.replay.orders[1];
+    CHECK(o2.customer == 2);
+    CHECK(o2.size == 5);
+    CHECK(o2.release_s == 0.0);
+    CHECK(o2.earliest_s == 30.0 * 60.0);
+    CHECK(o2.latest_s == (90.0 + 5.0) * 60.0);  // the due date bounds the service start
+    const agents::FleetKpis k = run(s);
+    CHECK(k.summary.created == 4);
+    CHECK(k.summary.delivered == 4);
+    // the problem brings its own graph: no map
+    CHECK(error_of(file, {"network.file=\"x.pbf\""})
+              .starts_with("network: this problem runs on the complete graph of its own points"));
+}
+
+TEST_CASE("problems: a VROOM problem runs on the map given with --set network.file") {
+    const Dir dir;
+    const fs::path map = dir.write("map.graphml", grid_graphml());
+    const fs::path file = dir.write("p.json", kVroom);
+    CHECK(error_of(file).starts_with("a VROOM problem's locations are longitude/latitude"));
+    const io::Scenario s =
+        io::load_scenario(file, {.overrides = {"network.file=\"" + map.string() + "\""}});
+    CHECK(s.spec.depot_count() == 2);  // two start locations
+    CHECK(s.spec.vehicle_count() == 2);
+    CHECK(s.vehicle_names == std::vector<std::string>{"1", "2"});
+    CHECK(s.spec.types[s.spec.fleets[0].type].capacity == 4);
+    CHECK(s.spec.types[s.spec.fleets[1].type].capacity == 6);
+    REQUIRE(s.spec.shifts.size() == 2);
+    CHECK(s.spec.shifts[0].end_s == 7200.0);
+    CHECK(!s.spec.shifts[1].bounded());
+    CHECK(s.spec.demand.customer_service_s == 120.0);
+    REQUIRE(s.spec.replay.orders.size() == 3);
+    // each job from the depot nearest to it: 10 from the first, 11 and 12 from the second
+    CHECK(s.spec.replay.first == std::vector<std::uint32_t>{0, 1, 3});
+    CHECK(s.order_refs == std::vector<std::string>{"10", "11", "12"});
+    CHECK(s.spec.replay.orders[0].earliest_s == 600.0);
+    CHECK(s.spec.replay.orders[0].latest_s == 1800.0 + 120.0);
+    CHECK(s.spec.replay.orders[2].size == 3);
+    CHECK(s.spec.replay.orders[2].priority == 5);
+    const agents::FleetKpis k = run(s);
+    CHECK(k.summary.created == 3);
+    CHECK(k.summary.delivered == 3);
+}
+
+TEST_CASE("problems: what VROOM allows and swarmsim does not model is refused, naming it") {
+    const Dir dir;
+    const fs::path map = dir.write("map.graphml", grid_graphml());
+    const std::vector<std::string> net = {"network.file=\"" + map.string() + "\""};
+    const auto refused = [&](const std::string& json) {
+        return error_of(dir.write("bad.json", json), net);
+    };
+    const std::string v = R"("vehicles": [{"id": 1, "start": [7.42, 43.73]}])";
+    CHECK(refused("{" + v + R"(, "jobs": [], "shipments": [{"amount": [1]}]})")
+              .starts_with("shipments: shipments (a pick-up and a delivery between two places) "
+                           "are not modelled"));
+    CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "pickup": [2]}]})")
+              .starts_with("jobs[0].pickup: pick-ups at customers are not modelled"));
+    CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location_index": 3}]})") ==
+          "jobs[0]: a job needs a \"location\" ([longitude, latitude])");
+    CHECK(refused("{" + v +
+                  R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "delivery": [1, 2]}]})") ==
+          "jobs[0].delivery: only one amount dimension is modelled (vehicle capacity in units)");
+    CHECK(refused(
+              "{" + v +
+              R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "time_windows": [[50, 10]]}]})") ==
+          "jobs[0].time_windows[0]: a time window is [start, end] in seconds, 0 <= start <= end");
+    CHECK(refused(R"({"vehicles": [{"id": 1}], "jobs": []})") ==
+          "vehicles[0]: a vehicle needs a \"start\" location (its home depot)");
+    CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location": [200, 43.73]}]})") ==
+          "jobs[0].location: [200, 43.73] is not a longitude, latitude");
+    CHECK(refused("{" + v + "}") == "jobs: a VROOM problem needs a non-empty \"jobs\" array");
+    CHECK(refused("{\"vehicles\": [").starts_with("not JSON: line 1, column 15"));
+    // a job far from every road of the map
+    CHECK(refused("{" + v + R"(, "jobs": [{"id": 7, "location": [7.50, 43.73]}]})")
+              .find("'7' at lat 43.73, lon 7.5 is") != std::string::npos);
+}
