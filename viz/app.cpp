@@ -8,18 +8,6 @@ namespace app_detail {
 
 namespace {
 
-// simulated seconds as a clock from the run's start: 754 -> "12:34", 4000 -> "1:06:40"
-std::string clock_text(double s) {
-    const auto t = static_cast<long long>(std::max(0.0, s));
-    char buf[32];
-    if (t >= 3600) {
-        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", t / 3600, (t % 3600) / 60, t % 60);
-    } else {
-        std::snprintf(buf, sizeof buf, "%lld:%02lld", t / 60, t % 60);
-    }
-    return buf;
-}
-
 bool is_scenario(const std::string& path) {
     return std::filesystem::path(path).extension() == ".toml";
 }
@@ -59,6 +47,7 @@ void App::open_sources() {
         MapView v;
         v.title = o_.input;
         v.name = policy_title(live_->scenario().spec.allocation.policy);
+        clock_.start_hour = live_->scenario().spec.demand.start_hour;
         v.roads = &live_->roads();
         v.network = &live_->network();
         views_.push_back(std::move(v));
@@ -70,6 +59,7 @@ void App::open_sources() {
     }
     replay_a_ = std::make_unique<ReplaySource>(o_.input);
     timeline_ = replay_a_->make_timeline();
+    clock_.start_hour = replay_a_->start_hour();
     timeline_.set_speed(o_.speed > 0.0 ? o_.speed : 600.0);
     if (!o_.paused) {
         timeline_.play();
@@ -291,10 +281,11 @@ void App::draw_overlays(float map_w, float map_h) {
         // the strip of disruptions under way, newest at the bottom, above the caption
         float y = map_h - 44.0F - 20.0F * static_cast<float>(s.active.size());
         for (const ActiveDisruption& d : s.active) {
-            const std::string text = d.label + " - " + d.what + " since " + clock_text(d.since_s);
+            const std::string text = strip_text(d, clock_);
             const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-            dl->AddRectFilled({ox + 6.0F, y - 2.0F}, {ox + 14.0F + size.x, y + size.y + 2.0F},
-                              IM_COL32(90, 20, 20, 230), 3.0F);
+            dl->AddRectFilled(
+                {ox + 6.0F, y - 2.0F}, {ox + 14.0F + size.x, y + size.y + 2.0F},
+                IM_COL32(kStripBackground.r, kStripBackground.g, kStripBackground.b, 255), 3.0F);
             dl->AddText({ox + 10.0F, y}, IM_COL32(255, 255, 255, 255), text.c_str());
             y += 20.0F;
         }

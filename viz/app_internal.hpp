@@ -89,6 +89,7 @@ class App {
     std::unique_ptr<ReplaySource> replay_a_;
     std::unique_ptr<ReplaySource> replay_b_;
     Timeline timeline_;
+    SimClock clock_;  // simulated seconds as the scenario's time of day
     std::vector<MapView> views_;
     Camera camera_;
     bool camera_fitted_ = false;

@@ -229,28 +229,60 @@ void tile(const KpiTile& t, float width) {
     ImGui::EndGroup();
 }
 
-// Q(t) of one or two runs on [0, end] with disruption markers and the current time
-void service_curve(const std::vector<const KpiHistory*>& runs, double t, double end, float width) {
+// Q(t) of one or two runs on [0, end] with disruption markers and the current time: a y axis
+// in %, a time axis labelled by the scenario's clock, the threshold lines named
+void service_curve(const std::vector<const KpiHistory*>& runs, double t, double end, float width,
+                   const SimClock& clock) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    const float h = 110.0F;
+    const float h = 150.0F;
+    constexpr float kLeft = 40.0F;    // the y labels
+    constexpr float kBottom = 18.0F;  // the time labels
+    const float x0 = p.x + kLeft;
+    const float x1 = p.x + width - 6.0F;
+    const float y0 = p.y + 4.0F;
+    const float y1 = p.y + h - kBottom;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, {p.x + width, p.y + h}, IM_COL32(30, 33, 40, 255));
+    dl->AddRectFilled({x0, y0}, {x1, y1}, IM_COL32(30, 33, 40, 255));
     const double span = std::max(1.0, end);
-    auto x_of = [&](double s) { return p.x + static_cast<float>(s / span) * width; };
+    auto x_of = [&](double s) { return x0 + static_cast<float>(s / span) * (x1 - x0); };
     auto y_of = [&](double q) {
-        return p.y + h - 4.0F - static_cast<float>(std::clamp(q, 0.0, 1.0)) * (h - 8.0F);
+        return y1 - static_cast<float>(std::clamp(q, 0.0, 1.0)) * (y1 - y0);
     };
-    // thresholds
-    dl->AddLine({p.x, y_of(kFailureThreshold)}, {p.x + width, y_of(kFailureThreshold)},
-                IM_COL32(120, 60, 60, 255));
-    dl->AddLine({p.x, y_of(kRecoveryThreshold)}, {p.x + width, y_of(kRecoveryThreshold)},
-                IM_COL32(60, 110, 60, 255));
+    const ImU32 axis_text = IM_COL32(200, 200, 200, 255);
+    // y axis: 0, 50, 100 % with grid lines
+    for (const double q : {0.0, 0.5, 1.0}) {
+        const std::string label = percent_label(q);
+        const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+        dl->AddText({x0 - 4.0F - size.x, y_of(q) - size.y / 2.0F}, axis_text, label.c_str());
+        dl->AddLine({x0, y_of(q)}, {x1, y_of(q)}, IM_COL32(70, 74, 84, 255));
+    }
+    // time axis: ticks at round clock times
+    const auto ticks =
+        time_ticks(0.0, span, clock, static_cast<std::size_t>(std::max(2.0F, (x1 - x0) / 56.0F)));
+    for (const AxisTick& k : ticks) {
+        const float x = x_of(k.value);
+        dl->AddLine({x, y1}, {x, y1 + 4.0F}, axis_text);
+        const ImVec2 size = ImGui::CalcTextSize(k.label.c_str());
+        const float lx = std::clamp(x - size.x / 2.0F, p.x, p.x + width - size.x);
+        dl->AddText({lx, y1 + 4.0F}, axis_text, k.label.c_str());
+    }
+    // the run's thresholds, named: the failure line's label under it, the recovery's above
+    const KpiHistory& first = *runs.front();
+    const ImU32 fail = IM_COL32(240, 120, 100, 255);
+    const ImU32 back = IM_COL32(120, 210, 130, 255);
+    const float yf = y_of(first.resilience.failure_threshold);
+    const float yr = y_of(first.resilience.recovery_threshold);
+    dl->AddLine({x0, yf}, {x1, yf}, fail);
+    dl->AddLine({x0, yr}, {x1, yr}, back);
+    const float line_h = ImGui::GetTextLineHeight();
+    dl->AddText({x0 + 4.0F, yf + 1.0F}, fail, failure_line_label(first).c_str());
+    dl->AddText({x0 + 4.0F, yr - line_h - 1.0F}, back, recovery_line_label(first).c_str());
     const std::array<ImU32, 2> colours = {IM_COL32(120, 200, 255, 255),
                                           IM_COL32(255, 190, 90, 255)};
     for (std::size_t r = 0; r < runs.size(); ++r) {
         const KpiHistory& hst = *runs[r];
         for (const double d : hst.disruptions) {
-            dl->AddLine({x_of(d), p.y}, {x_of(d), p.y + h}, IM_COL32(235, 30, 30, 255), 1.5F);
+            dl->AddLine({x_of(d), y0}, {x_of(d), y1}, IM_COL32(235, 30, 30, 255), 1.5F);
         }
         std::vector<ImVec2> pts;
         const std::size_t n = hst.intervals_until(t);
@@ -263,7 +295,7 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
             dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), colours[r % 2], 0, 2.0F);
         }
     }
-    dl->AddLine({x_of(t), p.y}, {x_of(t), p.y + h}, IM_COL32(255, 255, 255, 120));
+    dl->AddLine({x_of(t), y0}, {x_of(t), y1}, IM_COL32(255, 255, 255, 120));
     ImGui::Dummy({width, h});
 }
 
@@ -305,13 +337,13 @@ void App::ui_dashboard() {
         }
     }
     ImGui::Separator();
-    ImGui::TextDisabled("service level Q(t)");
+    ImGui::TextDisabled("service level Q(t) in %%, over %s", clock_.axis_title().c_str());
     std::vector<const KpiHistory*> runs = {&a};
     if (b != nullptr) {
         runs.push_back(b);
     }
     const double end = live_ ? live_->duration_s() : timeline_.end();
-    service_curve(runs, t, end, inner);
+    service_curve(runs, t, end, inner, clock_);
     const KpiPoint& k = views_.front().snap.kpi;
     ImGui::Text("orders %.0f created, %.0f delivered, %.0f failed, %.0f open", k.created,
                 k.delivered, k.failed, k.backlog);

@@ -38,6 +38,8 @@ inline constexpr Rgb kBackground{18, 20, 26};
 inline constexpr Rgb kRoad{95, 100, 115};
 inline constexpr Rgb kClosedRoad{235, 30, 30};
 inline constexpr Rgb kDepot{255, 255, 255};
+// the strip of disruptions under way: white text on it (opaque, so screenshots can find it)
+inline constexpr Rgb kStripBackground{90, 20, 20};
 // a downed depot: bright red, 6:1 on the background (the old dark red was 1.6:1)
 inline constexpr Rgb kDepotDown{255, 80, 80};
 

@@ -49,8 +49,9 @@ RecoveryFigure recovery_at(const KpiHistory& h, double t) {
     if (start > t) {
         return f;
     }
-    const agents::Recovery r = agents::time_to_recover(q, interval, kFailureThreshold,
-                                                       kRecoveryThreshold, ms.from_seconds(start));
+    const agents::Recovery r =
+        agents::time_to_recover(q, interval, h.resilience.failure_threshold,
+                                h.resilience.recovery_threshold, ms.from_seconds(start));
     f.failed = r.failed;
     f.recovered = r.recovered;
     if (r.failed) {
@@ -103,7 +104,7 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
         const double q = h.intervals[ni - 1].service_level;
         sl.value = format("%.1f %%", 100.0 * q);
         sl.detail = "Q(t), " + duration(h.interval_s) + " intervals";
-        sl.alert = q < kFailureThreshold;
+        sl.alert = q < h.resilience.failure_threshold;
     }
     tiles.push_back(std::move(sl));
 
@@ -112,7 +113,7 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     if (due > 0.0) {
         ot.value = format("%.1f %%", 100.0 * otif / due);
         ot.detail = format("of %.0f orders due", due);
-        ot.alert = otif / due < kFailureThreshold;
+        ot.alert = otif / due < h.resilience.failure_threshold;
     }
     double run_due = 0.0;
     double run_otif = 0.0;
@@ -144,7 +145,7 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     const RecoveryFigure rf = recovery_at(h, t);
     if (!rf.failed) {
         ttr.value = ni > 0 ? "no failure" : "-";
-        ttr.detail = format("Q never below %.0f %%", 100.0 * kFailureThreshold);
+        ttr.detail = "Q never below " + percent_label(h.resilience.failure_threshold);
     } else if (rf.recovered) {
         ttr.value = duration(rf.time_to_recover_s);
         ttr.detail = "failed at " + duration(rf.failed_at_s);
@@ -244,6 +245,18 @@ std::string policy_title(std::string_view policy) {
         return needs.ideal_cloud_link ? "Oracle (ideal cloud)" : "Cloud";
     }
     return "Swarm (" + std::string(p->name()) + ")";
+}
+
+std::string percent_label(double share) {
+    return format("%.4g %%", 100.0 * share);
+}
+
+std::string failure_line_label(const KpiHistory& h) {
+    return "failure threshold " + percent_label(h.resilience.failure_threshold);
+}
+
+std::string recovery_line_label(const KpiHistory& h) {
+    return "recovered " + percent_label(h.resilience.recovery_threshold);
 }
 
 }  // namespace swarm::viz

@@ -14,10 +14,6 @@
 
 namespace swarm::viz {
 
-// thresholds of the time-to-recover tile (anyLogistix style)
-inline constexpr double kFailureThreshold = 0.90;
-inline constexpr double kRecoveryThreshold = 0.95;
-
 struct KpiTile {
     std::string label;
     std::string value;         // formatted headline
@@ -44,6 +40,13 @@ std::optional<double> cost_at(const KpiHistory& h, double t);
 
 // the five tiles at time t; `baseline` (may be null) is the comparison run
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t);
+
+// the names of the Q(t) chart's threshold lines at the run's thresholds (KpiHistory::
+// resilience): "failure threshold 80 %", "recovered 95 %"
+std::string failure_line_label(const KpiHistory& h);
+std::string recovery_line_label(const KpiHistory& h);
+// a share in [0, 1] as a percent label: 0.9 -> "90 %", 0.875 -> "87.5 %"
+std::string percent_label(double share);
 
 // the points of a sparkline of `values` scaled into a box (x0,y0)-(x1,y1) (y grows down);
 // lo/hi: value range (equal: computed from the values); returns x,y pairs

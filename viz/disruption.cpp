@@ -162,7 +162,7 @@ void ActiveDisruptions::apply(double t_s, agents::DisruptionKind kind, const std
                               const std::vector<std::uint32_t>& targets) {
     const agents::DisruptionKindInfo& info = agents::info(kind);
     if (info.role == agents::DisruptionRole::kStart) {
-        entries_.push_back({{label, std::string(info.label), t_s}, kind, targets});
+        entries_.push_back({{label, std::string(info.label), t_s, -1.0, {}}, kind, targets});
         return;
     }
     if (info.role != agents::DisruptionRole::kEnd) {
@@ -173,8 +173,77 @@ void ActiveDisruptions::apply(double t_s, agents::DisruptionKind kind, const std
         return e.kind == info.pair && (any || e.shown.label == label || e.targets == targets);
     });
     if (it != entries_.end()) {
+        ActiveDisruption done = it->shown;
+        done.until_s = t_s;
+        done.ended_by = std::string(info.label);
+        ended_.push_back(std::move(done));
         entries_.erase(it);
     }
+}
+
+std::vector<ActiveDisruption> ActiveDisruptions::all() const {
+    std::vector<ActiveDisruption> out = ended_;
+    for (const Entry& e : entries_) {
+        out.push_back(e.shown);
+    }
+    std::stable_sort(
+        out.begin(), out.end(),
+        [](const ActiveDisruption& a, const ActiveDisruption& b) { return a.since_s < b.since_s; });
+    return out;
+}
+
+std::vector<ActiveDisruption> trace_disruptions(std::span<const io::TraceEvent> events,
+                                                std::span<const io::TraceKindInfo> kinds,
+                                                std::span<const std::string> labels) {
+    ActiveDisruptions a;
+    // one applied disruption: its rows (one per edge, depot or vehicle) share kind and order
+    std::optional<agents::DisruptionKind> kind;
+    std::uint64_t order = 0;
+    double t_s = 0.0;
+    std::vector<std::uint32_t> targets;
+    const auto flush = [&] {
+        if (kind) {
+            const std::string label = order < labels.size() ? labels[order] : std::string();
+            a.apply(t_s, *kind, label, targets);
+        }
+        kind.reset();
+        targets.clear();
+    };
+    for (const io::TraceEvent& e : events) {
+        if (e.kind < 0 || static_cast<std::size_t>(e.kind) >= kinds.size()) {
+            continue;
+        }
+        const io::TraceKindInfo& k = kinds[static_cast<std::size_t>(e.kind)];
+        if (k.disruption.empty()) {
+            continue;  // an order or state row
+        }
+        const std::optional<agents::DisruptionKind> dk = agents::disruption_kind(k.disruption);
+        if (!dk) {
+            continue;  // a kind of a newer build
+        }
+        if (!kind || *kind != *dk || order != e.order) {
+            flush();
+            kind = dk;
+            order = e.order;
+            t_s = e.time;
+        }
+        const std::uint32_t target = e.edge != io::kTraceNoId ? e.edge : e.agent;
+        if (target != io::kTraceNoId) {
+            targets.push_back(target);
+        }
+    }
+    flush();
+    return a.all();
+}
+
+std::vector<ActiveDisruption> active_at(std::span<const ActiveDisruption> all, double t) {
+    std::vector<ActiveDisruption> out;
+    for (const ActiveDisruption& d : all) {
+        if (d.since_s <= t && (d.until_s < 0.0 || t < d.until_s)) {
+            out.push_back(d);
+        }
+    }
+    return out;
 }
 
 std::vector<ActiveDisruption> ActiveDisruptions::active() const {
@@ -184,6 +253,29 @@ std::vector<ActiveDisruption> ActiveDisruptions::active() const {
         out.push_back(e.shown);
     }
     return out;
+}
+
+std::string strip_text(const ActiveDisruption& d, const SimClock& clock) {
+    std::string s = d.label;
+    if (!s.empty()) {
+        s += " - ";
+    }
+    s += d.what;
+    if (d.until_s < 0.0) {
+        s += " since ";
+        s += clock(d.since_s);
+        return s;
+    }
+    s += ' ';
+    s += clock(d.since_s);
+    s += '-';
+    s += clock(d.until_s);
+    if (!d.ended_by.empty()) {
+        s += " (";
+        s += d.ended_by;
+        s += ')';
+    }
+    return s;
 }
 
 const char* to_string(VizCommand::Kind k) {

@@ -14,6 +14,7 @@
 #include "agents/fleet/disruption_kinds.hpp"
 #include "io/trace/trace_format.hpp"
 #include "viz/snapshot.hpp"
+#include "viz/timeline.hpp"
 
 namespace swarm::viz {
 
@@ -76,6 +77,8 @@ class ActiveDisruptions {
     void apply(double t_s, agents::DisruptionKind kind, const std::string& label,
                const std::vector<std::uint32_t>& targets);
     [[nodiscard]] std::vector<ActiveDisruption> active() const;
+    // every disruption started so far, oldest first, the ended ones with their end
+    [[nodiscard]] std::vector<ActiveDisruption> all() const;
 
   private:
     struct Entry {
@@ -84,7 +87,22 @@ class ActiveDisruptions {
         std::vector<std::uint32_t> targets;
     };
     std::vector<Entry> entries_;
+    std::vector<ActiveDisruption> ended_;
 };
+
+// A trace's disruptions with start and end, by the same ActiveDisruptions as live: the rows of
+// one applied disruption share their `order` (its index in `labels`, the scenario's labels,
+// TraceReader::disruption_labels); a row's kind is found in this build's table by the
+// recorded scenario name (`kinds`, index = code); kinds this build does not know are left out.
+// Events in time order.
+std::vector<ActiveDisruption> trace_disruptions(std::span<const io::TraceEvent> events,
+                                                std::span<const io::TraceKindInfo> kinds,
+                                                std::span<const std::string> labels);
+// those of `all` under way at t (started at or before t, ended after t or not at all)
+std::vector<ActiveDisruption> active_at(std::span<const ActiveDisruption> all, double t);
+// the strip's line: "Cloud outage - cloud link down 10:40-11:00 (cloud link back)", or
+// "... since 10:40" while the end is unknown; times by the scenario's clock
+std::string strip_text(const ActiveDisruption& d, const SimClock& clock);
 
 // what the live map asks of the simulation
 struct VizCommand {

@@ -101,6 +101,7 @@ class LiveSession::Feed final : public sim::Observer {
         history_.interval_s = model.spec().time.to_seconds(model.kpi_interval());
         history_.agents = model.vehicle_count();
         history_.has_orphaned = true;
+        history_.resilience = model.spec().resilience;
     }
 
     void on_sample(const sim::Engine& /*engine*/, sim::Tick t) override {

@@ -35,13 +35,18 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         roads_ = build_road_geometry(*scenario_->network, depots);
         has_map_ = true;
         policy_ = scenario_->spec.allocation.policy;
+        start_hour_ = scenario_->spec.demand.start_hour;
+        kpis_.resilience = scenario_->spec.resilience;
     } catch (const std::exception& e) {
         scenario_.reset();
         // the policy still names the run when only the map is missing
         try {
             io::ScenarioOptions so;
             so.build_network = false;
-            policy_ = io::parse_scenario(reader_.scenario_text(), path, so).spec.allocation.policy;
+            const io::Scenario bare = io::parse_scenario(reader_.scenario_text(), path, so);
+            policy_ = bare.spec.allocation.policy;
+            start_hour_ = bare.spec.demand.start_hour;
+            kpis_.resilience = bare.spec.resilience;
         } catch (const std::exception&) {
             policy_.clear();
         }
@@ -143,6 +148,7 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     event_kinds_ = reader_.event_kinds();
     effects_ = event_effects(event_kinds_);
     kpis_.disruptions = disruption_times(events_, effects_);
+    strip_ = trace_disruptions(events_, event_kinds_, reader_.disruption_labels());
     extra_names_ = reader_.agent_values();
     clock_ = Timeline(times_, {});
 }
@@ -214,6 +220,7 @@ void ReplaySource::fill(double t, Snapshot& out) {
     disruptions_.reset(roads_.edges(), roads_.depots.size() / 2);
     replay_disruptions(events_, effects_, out.time_s, disruptions_);
     disruptions_.copy_to(out);
+    out.active = active_at(strip_, out.time_s);
 }
 
 }  // namespace swarm::viz

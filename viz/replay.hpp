@@ -6,6 +6,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ class ReplaySource {
     // the name of a code of this trace ("" when it has none)
     [[nodiscard]] std::string_view event_kind_name(std::int16_t kind) const;
     [[nodiscard]] const std::vector<double>& sample_times() const { return times_; }
+    // every disruption of the trace with its scenario label, start and end (the strip)
+    [[nodiscard]] const std::vector<ActiveDisruption>& disruptions() const { return strip_; }
+    // the hour of day at simulated time 0 (demand.start_hour) when the trace's scenario reads
+    [[nodiscard]] std::optional<double> start_hour() const { return start_hour_; }
     // a timeline over the samples with the disruptions as jump targets
     [[nodiscard]] Timeline make_timeline() const { return {times_, kpis_.disruptions}; }
 
@@ -61,6 +66,8 @@ class ReplaySource {
     std::vector<io::TraceEvent> events_;
     std::vector<io::TraceKindInfo> event_kinds_;
     std::vector<DisruptionEffect> effects_;
+    std::vector<ActiveDisruption> strip_;
+    std::optional<double> start_hour_;
     std::vector<double> times_;
     std::vector<std::string> extra_names_;  // per-agent value arrays beyond the standard four
     // connectivity rows between vehicles of one sample (gossip lines), cached by sample

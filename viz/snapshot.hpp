@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "agents/fleet/fleet_spec.hpp"
+
 namespace swarm::viz {
 
 // the cumulative counters and ratios a dashboard shows at one instant
@@ -48,6 +50,9 @@ struct KpiHistory {
     std::vector<KpiPoint> samples;
     std::vector<IntervalKpi> intervals;
     std::vector<double> disruptions;  // times (s) of disruptions, ascending
+    // the scenario's thresholds on Q (its defaults when the scenario cannot be read), as the
+    // run summary's time to recover uses them: the tiles and the chart's lines
+    agents::ResilienceParams resilience;
 
     void clear();
     // samples with time <= t (binary search)
@@ -86,11 +91,13 @@ struct AgentDetail {
     std::vector<float> route_xy;  // the remaining route as a polyline (metres from the origin)
 };
 
-// a disruption under way at the snapshot's time, for the strip over the map (live mode)
+// a disruption under way at the snapshot's time, for the strip over the map (live and replay)
 struct ActiveDisruption {
     std::string label;  // the scenario's label, or the command's ("viz: depot down 1")
     std::string what;   // the kind's label ("roads closed", "cloud link down")
     double since_s = 0.0;
+    double until_s = -1.0;   // when its end came (replay knows the future); < 0: not ended
+    std::string ended_by{};  // the end's kind label ("roads reopened", "cloud link back")
 };
 
 struct Snapshot {

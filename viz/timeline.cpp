@@ -1,9 +1,55 @@
 #include "viz/timeline.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace swarm::viz {
+
+std::string SimClock::operator()(double s) const {
+    double t = std::max(0.0, s);
+    if (start_hour) {
+        t = std::fmod(t + *start_hour * 3600.0, 86400.0);
+    }
+    // to the nearest minute, so that a tick at 10:59:59.9 reads 11:00
+    const auto m = static_cast<long long>(std::floor(t / 60.0 + 0.5));
+    const long long h = start_hour ? (m / 60) % 24 : m / 60;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, start_hour ? "%02lld:%02lld" : "%lld:%02lld", h, m % 60);
+    return buf;
+}
+
+std::string SimClock::axis_title() const {
+    return start_hour ? "time of day" : "time since start (h:mm)";
+}
+
+std::vector<AxisTick> time_ticks(double begin, double end, const SimClock& clock,
+                                 std::size_t max_ticks) {
+    constexpr std::array<double, 9> kSteps = {300.0,  600.0,   900.0,   1800.0, 3600.0,
+                                              7200.0, 10800.0, 21600.0, 43200.0};
+    std::vector<AxisTick> out;
+    if (!(end > begin) || max_ticks == 0) {
+        return out;
+    }
+    // ticks at round times of the clock shown: offset by the start hour
+    const double offset = clock.start_hour ? *clock.start_hour * 3600.0 : 0.0;
+    double step = kSteps.back();
+    for (const double candidate : kSteps) {
+        if (std::floor((end + offset) / candidate) - std::ceil((begin + offset) / candidate) +
+                1.0 <=
+            static_cast<double>(max_ticks)) {
+            step = candidate;
+            break;
+        }
+    }
+    for (double k = std::ceil((begin + offset) / step); k * step - offset <= end; k += 1.0) {
+        const double t = k * step - offset;
+        out.push_back({t, clock(t)});
+    }
+    return out;
+}
 
 Timeline::Timeline(std::vector<double> sample_times, std::vector<double> disruptions)
     : times_(std::move(sample_times)), disruptions_(std::move(disruptions)) {

@@ -4,9 +4,32 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace swarm::viz {
+
+// Simulated seconds as text for people. With the hour of day at simulated time 0 (the
+// scenario's demand.start_hour) a time of day, hh:mm wrapping at 24 h ("10:40"); without it
+// (a trace whose scenario cannot be read) the time since the start, h:mm ("0:40").
+struct SimClock {
+    std::optional<double> start_hour;
+
+    [[nodiscard]] std::string operator()(double s) const;
+    // what the chart's time axis is: "time of day" or "time since start (h:mm)"
+    [[nodiscard]] std::string axis_title() const;
+};
+
+// a labelled tick of a chart axis
+struct AxisTick {
+    double value = 0.0;  // seconds (time axis) or a share in [0, 1] (percent axis)
+    std::string label;
+};
+// ticks over [begin, end] s at round clock times (every 5, 10, 15, 30 min, 1, 2, 3, 6 or 12 h:
+// the finest step giving at most max_ticks), labelled by the clock
+std::vector<AxisTick> time_ticks(double begin, double end, const SimClock& clock,
+                                 std::size_t max_ticks);
 
 class Timeline {
   public:

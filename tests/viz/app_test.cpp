@@ -168,6 +168,24 @@ TEST_CASE("replay and comparison screenshots of traces written by swarmsim run")
     std::filesystem::remove(b);
 }
 
+TEST_CASE("replay's strip of disruptions shows over the map during a cloud outage, not before") {
+    const std::string scenario =
+        test::write_small_scenario(
+            "[[disruptions]]\nid = \"outage\"\nkind = \"cloud_down\"\n"
+            "label = \"Cloud outage\"\nat_s = 600.0\nduration_s = 1200.0\n")
+            .string();
+    const auto a = test::temp_path("outage.h5");
+    REQUIRE(shell(kCli + " run " + scenario + " -o " + a.string() + " > /dev/null 2>&1") == 0);
+    // with panels: the map is the 1000 - 380 px on the left
+    const Image before = screenshot(a.string() + " --at 300 --size 1000x600", "strip0.png");
+    const Image during = screenshot(a.string() + " --at 1200 --size 1000x600", "strip1.png");
+    const Image after = screenshot(a.string() + " --at 2000 --size 1000x600", "strip2.png");
+    CHECK(count(before, kStripBackground, 0, 620) == 0);
+    CHECK(count(during, kStripBackground, 0, 620) > 1000);
+    CHECK(count(after, kStripBackground, 0, 620) == 0);
+    std::filesystem::remove(a);
+}
+
 TEST_CASE("replay colours agents by what they learned") {
     const std::string scenario = test::write_small_scenario().string();
     const auto a = test::temp_path("learned.h5");

@@ -116,3 +116,14 @@ TEST_CASE("sparkline points span the box with y growing down") {
     CHECK(sparkline_points({3.0F}, 0, 0, 10, 10).size() == 4);
     CHECK(sparkline_points({}, 0, 0, 10, 10).empty());
 }
+
+TEST_CASE("the chart's threshold lines are named with the run's thresholds") {
+    KpiHistory h;
+    // the scenario's defaults, as the run summary's time to recover uses them
+    CHECK(failure_line_label(h) == "failure threshold 80 %");
+    CHECK(recovery_line_label(h) == "recovered 95 %");
+    h.resilience.failure_threshold = 0.875;
+    CHECK(failure_line_label(h) == "failure threshold 87.5 %");
+    CHECK(percent_label(1.0) == "100 %");
+    CHECK(percent_label(0.0) == "0 %");
+}

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "agents/fleet/disruption_kinds.hpp"
+#include "viz/timeline.hpp"
 
 using namespace swarm;
 using namespace swarm::viz;
@@ -147,4 +148,56 @@ TEST_CASE("the strip's disruptions under way: starts until their end, matched by
     CHECK(a.active().size() == 1);
     a.apply(400.0, DisruptionKind::kReopenRoads, "bridge closed", {4, 5});
     CHECK(a.active().empty());
+}
+
+TEST_CASE("a trace's disruptions with label, start and end, by their rows' order") {
+    using agents::DisruptionKind;
+    const std::vector<io::TraceKindInfo>& kinds = io::trace_event_kinds();
+    const auto row = [](double t, DisruptionKind k, std::uint64_t order, std::uint32_t edge) {
+        io::TraceEvent e;
+        e.time = t;
+        e.kind = io::trace_event_kind(k);
+        e.order = order;
+        e.edge = edge;
+        return e;
+    };
+    // a closure of three edges (three rows, one disruption), the cloud cut, then both ends
+    const std::vector<io::TraceEvent> events = {
+        row(600.0, DisruptionKind::kCloseRoads, 0, 4),
+        row(600.0, DisruptionKind::kCloseRoads, 0, 5),
+        row(600.0, DisruptionKind::kCloseRoads, 0, 6),
+        row(2400.0, DisruptionKind::kCloudDown, 1, io::kTraceNoId),
+        row(3000.0, DisruptionKind::kReopenRoads, 2, 4),
+        row(3000.0, DisruptionKind::kReopenRoads, 2, 5),
+        row(3000.0, DisruptionKind::kReopenRoads, 2, 6),
+        row(3600.0, DisruptionKind::kCloudUp, 3, io::kTraceNoId),
+    };
+    const std::vector<std::string> labels = {"Bridge closed", "Cloud outage", "Bridge closed",
+                                             "Cloud outage"};
+    const std::vector<ActiveDisruption> all = trace_disruptions(events, kinds, labels);
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].label == "Bridge closed");
+    CHECK(all[0].until_s == 3000.0);
+    CHECK(all[0].ended_by == "roads reopened");
+    CHECK(all[1].what == "cloud link down");
+    CHECK(all[1].since_s == 2400.0);
+    CHECK(all[1].until_s == 3600.0);
+    // under way: the closure at 10:20, both at 10:50, none at 11:00 (the scenario starts at 10 h)
+    CHECK(active_at(all, 1200.0).size() == 1);
+    const std::vector<ActiveDisruption> both = active_at(all, 2700.0);
+    REQUIRE(both.size() == 2);
+    CHECK(active_at(all, 3600.0).empty());
+    CHECK(active_at(all, 599.0).empty());
+    const SimClock clock{10.0};
+    CHECK(strip_text(both[1], clock) ==
+          "Cloud outage - cloud link down 10:40-11:00 (cloud link back)");
+    CHECK(strip_text(both[0], clock) ==
+          "Bridge closed - roads closed 10:10-10:50 (roads reopened)");
+    // live: the end is not known yet
+    ActiveDisruption open = both[1];
+    open.until_s = -1.0;
+    CHECK(strip_text(open, SimClock{}) == "Cloud outage - cloud link down since 0:40");
+    // no labels (an older trace): the kind's label alone
+    CHECK(strip_text(trace_disruptions(events, kinds, {})[1], clock) ==
+          "cloud link down 10:40-11:00 (cloud link back)");
 }

@@ -98,6 +98,30 @@ TEST_CASE("replay classifies every disruption kind of a trace by the trace's own
     std::filesystem::remove(path);
 }
 
+TEST_CASE("replay's strip: a cloud outage with its scenario label, start and end") {
+    const auto path = test::temp_path("cloud_outage.h5");
+    // the scenario's day starts at 10 h; the cloud link is down from 10:10 to 10:30
+    test::write_small_trace(path, {"demand.start_hour=10"},
+                            "[[disruptions]]\nid = \"outage\"\nkind = \"cloud_down\"\n"
+                            "label = \"Cloud outage\"\nat_s = 600.0\nduration_s = 1200.0\n");
+    ReplaySource r(path.string());
+    REQUIRE(r.start_hour().has_value());
+    CHECK(*r.start_hour() == 10.0);
+    REQUIRE(r.disruptions().size() == 1);
+    Snapshot s;
+    r.fill(1000.0, s);
+    CHECK_FALSE(s.cloud_link_up);
+    REQUIRE(s.active.size() == 1);
+    CHECK(strip_text(s.active[0], SimClock{r.start_hour()}) ==
+          "Cloud outage - cloud link down 10:10-10:30 (cloud link back)");
+    r.fill(500.0, s);
+    CHECK(s.active.empty());
+    r.fill(1900.0, s);
+    CHECK(s.active.empty());
+    CHECK(s.cloud_link_up);
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("replay offers the trace's extra per-agent value arrays") {
     const auto path = test::temp_path("extra.h5");
     test::write_small_trace(path);
