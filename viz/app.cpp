@@ -47,7 +47,7 @@ void App::open_sources() {
         MapView v;
         v.title = o_.input;
         v.name = policy_title(live_->scenario().spec.allocation.policy);
-        clock_.start_hour = live_->scenario().spec.demand.start_hour;
+        clock_.start_hour = day_start_hour(live_->scenario().spec.demand);
         v.roads = &live_->roads();
         v.network = &live_->network();
         views_.push_back(std::move(v));

@@ -263,7 +263,7 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
         const float x = x_of(k.value);
         dl->AddLine({x, y1}, {x, y1 + 4.0F}, axis_text);
         const ImVec2 size = ImGui::CalcTextSize(k.label.c_str());
-        const float lx = std::clamp(x - size.x / 2.0F, p.x, p.x + width - size.x);
+        const float lx = std::clamp(x - size.x / 2.0F, p.x, p.x + width - size.x - 4.0F);
         dl->AddText({lx, y1 + 4.0F}, axis_text, k.label.c_str());
     }
     // the run's thresholds, named: the failure line's label under it, the recovery's above
@@ -274,9 +274,6 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
     const float yr = y_of(first.resilience.recovery_threshold);
     dl->AddLine({x0, yf}, {x1, yf}, fail);
     dl->AddLine({x0, yr}, {x1, yr}, back);
-    const float line_h = ImGui::GetTextLineHeight();
-    dl->AddText({x0 + 4.0F, yf + 1.0F}, fail, failure_line_label(first).c_str());
-    dl->AddText({x0 + 4.0F, yr - line_h - 1.0F}, back, recovery_line_label(first).c_str());
     const std::array<ImU32, 2> colours = {IM_COL32(120, 200, 255, 255),
                                           IM_COL32(255, 190, 90, 255)};
     for (std::size_t r = 0; r < runs.size(); ++r) {
@@ -297,6 +294,13 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
     }
     dl->AddLine({x_of(t), y0}, {x_of(t), y1}, IM_COL32(255, 255, 255, 120));
     ImGui::Dummy({width, h});
+    // the thresholds named under the chart, in their lines' colours (on the chart the curve
+    // runs over them at 100 %)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(fail), "- %s",
+                       failure_line_label(first).c_str());
+    ImGui::SameLine();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(back), "  - %s",
+                       recovery_line_label(first).c_str());
 }
 
 void App::ui_dashboard() {

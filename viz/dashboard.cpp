@@ -247,6 +247,13 @@ std::string policy_title(std::string_view policy) {
     return "Swarm (" + std::string(p->name()) + ")";
 }
 
+std::optional<double> day_start_hour(const agents::DemandSpec& d) {
+    if (d.profile == agents::DemandProfile::kFlat && d.start_hour == 0.0) {
+        return std::nullopt;
+    }
+    return d.start_hour;
+}
+
 std::string percent_label(double share) {
     return format("%.4g %%", 100.0 * share);
 }

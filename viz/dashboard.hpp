@@ -45,6 +45,10 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
 // resilience): "failure threshold 80 %", "recovered 95 %"
 std::string failure_line_label(const KpiHistory& h);
 std::string recovery_line_label(const KpiHistory& h);
+// the hour of day at simulated time 0 when the scenario has a time of day: the day demand
+// profile (time 0 is demand.start_hour, default midnight) or a start_hour set; nullopt (show
+// times since the start) for a flat profile from hour 0
+std::optional<double> day_start_hour(const agents::DemandSpec& d);
 // a share in [0, 1] as a percent label: 0.9 -> "90 %", 0.875 -> "87.5 %"
 std::string percent_label(double share);
 

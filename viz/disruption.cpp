@@ -1,6 +1,7 @@
 #include "viz/disruption.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace swarm::viz {
@@ -256,11 +257,18 @@ std::vector<ActiveDisruption> ActiveDisruptions::active() const {
 }
 
 std::string strip_text(const ActiveDisruption& d, const SimClock& clock) {
+    // the label alone when it only repeats the kind ("Cloud link down" - "cloud link down")
+    const bool same =
+        d.label.size() == d.what.size() &&
+        std::equal(d.label.begin(), d.label.end(), d.what.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+        });
     std::string s = d.label;
-    if (!s.empty()) {
-        s += " - ";
+    if (!same) {
+        s += s.empty() ? "" : " - ";
+        s += d.what;
     }
-    s += d.what;
     if (d.until_s < 0.0) {
         s += " since ";
         s += clock(d.since_s);

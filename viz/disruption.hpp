@@ -101,7 +101,8 @@ std::vector<ActiveDisruption> trace_disruptions(std::span<const io::TraceEvent> 
 // those of `all` under way at t (started at or before t, ended after t or not at all)
 std::vector<ActiveDisruption> active_at(std::span<const ActiveDisruption> all, double t);
 // the strip's line: "Cloud outage - cloud link down 10:40-11:00 (cloud link back)", or
-// "... since 10:40" while the end is unknown; times by the scenario's clock
+// "... since 10:40" while the end is unknown; times by the scenario's clock; a label that only
+// repeats the kind's label ("Cloud link down") stands alone
 std::string strip_text(const ActiveDisruption& d, const SimClock& clock);
 
 // what the live map asks of the simulation

@@ -35,7 +35,7 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         roads_ = build_road_geometry(*scenario_->network, depots);
         has_map_ = true;
         policy_ = scenario_->spec.allocation.policy;
-        start_hour_ = scenario_->spec.demand.start_hour;
+        start_hour_ = day_start_hour(scenario_->spec.demand);
         kpis_.resilience = scenario_->spec.resilience;
     } catch (const std::exception& e) {
         scenario_.reset();
@@ -45,7 +45,7 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
             so.build_network = false;
             const io::Scenario bare = io::parse_scenario(reader_.scenario_text(), path, so);
             policy_ = bare.spec.allocation.policy;
-            start_hour_ = bare.spec.demand.start_hour;
+            start_hour_ = day_start_hour(bare.spec.demand);
             kpis_.resilience = bare.spec.resilience;
         } catch (const std::exception&) {
             policy_.clear();

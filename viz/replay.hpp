@@ -13,6 +13,7 @@
 
 #include "io/scenario/scenario.hpp"
 #include "io/trace/trace_reader.hpp"
+#include "viz/dashboard.hpp"
 #include "viz/disruption.hpp"
 #include "viz/geometry.hpp"
 #include "viz/snapshot.hpp"

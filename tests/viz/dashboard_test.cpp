@@ -127,3 +127,12 @@ TEST_CASE("the chart's threshold lines are named with the run's thresholds") {
     CHECK(percent_label(1.0) == "100 %");
     CHECK(percent_label(0.0) == "0 %");
 }
+
+TEST_CASE("a scenario has a time of day with the day profile or a start hour set") {
+    swarm::agents::DemandSpec d;  // the day profile from midnight
+    CHECK(day_start_hour(d) == 0.0);
+    d.profile = swarm::agents::DemandProfile::kFlat;
+    CHECK_FALSE(day_start_hour(d).has_value());  // shown as time since the start
+    d.start_hour = 8.0;
+    CHECK(day_start_hour(d) == 8.0);
+}

@@ -197,6 +197,10 @@ TEST_CASE("a trace's disruptions with label, start and end, by their rows' order
     ActiveDisruption open = both[1];
     open.until_s = -1.0;
     CHECK(strip_text(open, SimClock{}) == "Cloud outage - cloud link down since 0:40");
+    // a label that repeats the kind's is not said twice
+    ActiveDisruption same = both[1];
+    same.label = "Cloud link down";
+    CHECK(strip_text(same, clock) == "Cloud link down 10:40-11:00 (cloud link back)");
     // no labels (an older trace): the kind's label alone
     CHECK(strip_text(trace_disruptions(events, kinds, {})[1], clock) ==
           "cloud link down 10:40-11:00 (cloud link back)");
