@@ -244,6 +244,9 @@ class FleetModel final : public sim::Model {
     void learning_round(sim::Engine& engine, sim::Tick t);
     void exchange_models();
     void take_order(sim::Context& ctx, std::uint32_t d, const Order& drawn);
+    // an order arriving at depot d (drawn or replayed): taken while the depot is up, else
+    // forwarded to the nearest open depot, or failed when none is open
+    void arrive_order(sim::Context& ctx, std::uint32_t d, const Order& o);
     // replayed orders (fleet_model_replay.cpp): each depot's first release, then its releases
     void schedule_replay(sim::Engine& engine);
     void on_replay(sim::Context& ctx, std::uint32_t d);

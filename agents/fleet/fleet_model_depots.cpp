@@ -46,27 +46,32 @@ void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
         }
         ctx.schedule_self(next - ctx.now(), type_of(Msg::kDemand));
     }
-    if (!depot_up(d)) {
-        // a closed depot's customers are served from the nearest open depot: the order goes
-        // into that depot's book only, so it is counted once
-        const std::uint32_t to = nearest_open_depot(d);
-        if (to == kNone) {
-            const OrderId id = ds.book.create(drawn);
-            ds.allocations.emplace_back();
-            ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
-            return;
-        }
-        ++ds.forwarded_out;
-        OrderMsg m;
-        m.depot = d;
-        m.customer = drawn.customer_node;
-        m.size = static_cast<std::uint16_t>(drawn.size);
-        m.ready = drawn.ready;
-        m.due = drawn.due;
-        send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
+    arrive_order(ctx, d, drawn);
+}
+
+void FleetModel::arrive_order(Context& ctx, std::uint32_t d, const Order& o) {
+    if (depot_up(d)) {
+        take_order(ctx, d, o);
         return;
     }
-    take_order(ctx, d, drawn);
+    // a closed depot's customers are served from the nearest open depot: the order goes
+    // into that depot's book only, so it is counted once
+    DepotState& ds = world_.depots[d];
+    const std::uint32_t to = nearest_open_depot(d);
+    if (to == kNone) {
+        const OrderId id = ds.book.create(o);
+        ds.allocations.emplace_back();
+        ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+        return;
+    }
+    ++ds.forwarded_out;
+    OrderMsg m;
+    m.depot = d;
+    m.customer = o.customer_node;
+    m.size = static_cast<std::uint16_t>(o.size);
+    m.ready = o.ready;
+    m.due = o.due;
+    send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
 }
 
 void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {

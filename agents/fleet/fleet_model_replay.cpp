@@ -44,27 +44,7 @@ void FleetModel::on_replay(Context& ctx, std::uint32_t d) {
         o.due = spec_.time.from_seconds(r.latest_s);
         o.service_time = customer_service_;
         o.ref = ref;
-        if (depot_up(d)) {
-            take_order(ctx, d, o);
-            continue;
-        }
-        // as a drawn order: served from the nearest open depot (it is that depot's order
-        // then, no longer the table's), or failed when none is open
-        const std::uint32_t to = nearest_open_depot(d);
-        if (to == kNone) {
-            const OrderId id = ds.book.create(o);
-            ds.allocations.emplace_back();
-            ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
-            continue;
-        }
-        ++ds.forwarded_out;
-        OrderMsg m;
-        m.depot = d;
-        m.customer = o.customer_node;
-        m.size = static_cast<std::uint16_t>(o.size);
-        m.ready = o.ready;
-        m.due = o.due;
-        send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
+        arrive_order(ctx, d, o);
     }
     if (ds.replay_next < end) {
         const Tick at = spec_.time.from_seconds(replay.orders[ds.replay_next].release_s);
