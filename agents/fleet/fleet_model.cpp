@@ -111,7 +111,8 @@ void FleetModel::attach(sim::Engine& engine) {
                  [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
     // vehicle time goes into the KPI series at every interval boundary
     world_.fleet_time.booked_at = engine.now();
-    fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked);
+    fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked,
+               &engine.executor());
     const Tick first_boundary =
         world_.fleet_time.series.start_of(world_.fleet_time.series.interval_of(engine.now()) + 1);
     engine.every(first_boundary, kpi_interval_,
@@ -140,47 +141,6 @@ void FleetModel::attach(sim::Engine& engine) {
         engine.every(engine.now() + round, round,
                      [this](sim::Engine& e, Tick t) { learning_round(e, t); });
     }
-}
-
-FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
-    FleetCounters c = world_.vehicles.counters[v];
-    time_bucket(c, world_.vehicles.state[v]) += t - world_.vehicles.state_since[v];
-    return c;
-}
-
-void FleetModel::fleet_time(Tick t, Tick& busy, Tick& accounted) const {
-    busy = 0;
-    accounted = 0;
-    for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
-        const FleetCounters c = vehicle_counters(v, t);
-        busy += c.busy;
-        accounted += c.accounted();
-    }
-}
-
-void FleetModel::record_fleet_time(Tick t) {
-    Tick busy = 0;
-    Tick accounted = 0;
-    fleet_time(t, busy, accounted);
-    world_.fleet_time.series.add_fleet_time(
-        world_.fleet_time.series.interval_of(world_.fleet_time.booked_at),
-        busy - world_.fleet_time.busy_booked, accounted - world_.fleet_time.accounted_booked);
-    world_.fleet_time.booked_at = t;
-    world_.fleet_time.busy_booked = busy;
-    world_.fleet_time.accounted_booked = accounted;
-}
-
-KpiSeries FleetModel::fleet_series(Tick t) const {
-    KpiSeries s = world_.fleet_time.series;
-    if (t > world_.fleet_time.booked_at) {
-        Tick busy = 0;
-        Tick accounted = 0;
-        fleet_time(t, busy, accounted);
-        s.add_fleet_time(s.interval_of(world_.fleet_time.booked_at),
-                         busy - world_.fleet_time.busy_booked,
-                         accounted - world_.fleet_time.accounted_booked);
-    }
-    return s;
 }
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {

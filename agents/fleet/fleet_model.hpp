@@ -294,13 +294,16 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::string message_name(sim::EventType type) const;
     [[nodiscard]] comms::AgentIndex agent_of(sim::LpId lp) const;
 
+    template <class Keep>
+    [[nodiscard]] std::vector<std::uint32_t> select_vehicles(Keep&& keep) const;
     void rebuild_board(sim::Tick t);
     [[nodiscard]] FleetBoard::Entry board_row(std::uint32_t v, sim::Tick t) const;
     // the vehicles one follower has not seen change (ascending), clearing its flags
     void take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out);
     // sums vehicle time up to t and books it into the fleet series' running interval
     void record_fleet_time(sim::Tick t);
-    void fleet_time(sim::Tick t, Tick& busy, Tick& accounted) const;
+    // busy and accounted vehicle time up to t, over the executor when one is given
+    void fleet_time(sim::Tick t, Tick& busy, Tick& accounted, sim::Executor* executor) const;
 
     // immutable: the spec and what is derived from it once
     const FleetSpec& spec_;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "agents/fleet/barrier_phase.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_protocol_host.hpp"
 
@@ -78,23 +79,15 @@ void FleetModel::rebuild_board(Tick t) {
         board_refresh_.erase(std::unique(board_refresh_.begin(), board_refresh_.end()),
                              board_refresh_.end());
     }
+    // local: each row is a pure function of its vehicle's state; apply: the board's cells
     board_scratch_.resize(board_refresh_.size());
-    const std::size_t n = board_refresh_.size();
-    const std::size_t chunk_size = phase_chunk_;
-    auto fill = [this, t, n, chunk_size](std::size_t chunk) {
-        const std::size_t end = std::min(n, (chunk + 1) * chunk_size);
-        for (std::size_t i = chunk * chunk_size; i < end; ++i) {
-            board_scratch_[i] = board_row(board_refresh_[i], t);
-        }
-    };
-    const std::size_t chunks = (n + chunk_size - 1) / chunk_size;
-    if (engine_ != nullptr && chunks > 1) {
-        engine_->executor().for_each(chunks, sim::IndexFn(fill));
-    } else {
-        for (std::size_t c = 0; c < chunks; ++c) {
-            fill(c);
-        }
-    }
+    for_each_phase_range(engine_ != nullptr ? &engine_->executor() : nullptr, board_refresh_.size(),
+                         phase_chunk_,
+                         [this, t](std::size_t /*range*/, std::size_t first, std::size_t last) {
+                             for (std::size_t i = first; i < last; ++i) {
+                                 board_scratch_[i] = board_row(board_refresh_[i], t);
+                             }
+                         });
     if (full) {
         world_.board.rebuild(board_scratch_);
     } else {

@@ -1,10 +1,12 @@
-// FleetModel: disruptions applied at barriers, failure processes and the spread of road
-// knowledge.
+// FleetModel: disruptions applied at barriers (their scans of the fleet are phases:
+// barrier_phase.hpp) and failure processes.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
 
+#include "agents/fleet/barrier_phase.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_model_internal.hpp"
 
@@ -17,6 +19,13 @@ using sim::Payload;
 using sim::Tick;
 // ---------------------------------------------------------------------------------------
 // disruptions, applied at barriers
+
+// the vehicles for which keep(v) holds, ascending: a phase's local scan (barrier_phase.hpp)
+template <class Keep>
+std::vector<std::uint32_t> FleetModel::select_vehicles(Keep&& keep) const {
+    return select_indices(engine_ != nullptr ? &engine_->executor() : nullptr,
+                          world_.vehicles.size(), phase_chunk_, std::forward<Keep>(keep));
+}
 
 void FleetModel::apply(const DisruptionAction& a, Tick now) {
     if (engine_ == nullptr) {
@@ -49,8 +58,9 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotDown));
             // its vehicles move to the nearest open depot
             const std::uint32_t to = nearest_open_depot(a.depot);
-            for (std::uint32_t v = 0; v < world_.vehicles.size() && to != kNone; ++v) {
-                if (world_.vehicles.home[v] == a.depot) {
+            if (to != kNone) {
+                for (const std::uint32_t v : select_vehicles(
+                         [&](std::uint32_t u) { return world_.vehicles.home[u] == a.depot; })) {
                     rehome(v, to);
                 }
             }
@@ -63,10 +73,9 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             }
             world_.depot_up[a.depot] = 1;
             engine.inject(depot_lp(a.depot), now, type_of(Msg::kDepotUp));
-            for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
-                if (base_home_[v] == a.depot) {
-                    rehome(v, a.depot);
-                }
+            for (const std::uint32_t v :
+                 select_vehicles([&](std::uint32_t u) { return base_home_[u] == a.depot; })) {
+                rehome(v, a.depot);
             }
             rec.affected = 1;
             break;
@@ -87,12 +96,9 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             std::vector<std::uint32_t> who = a.vehicles;
             if (who.empty()) {
                 // a random share of the vehicles in the other state (partial Fisher-Yates)
-                std::vector<std::uint32_t> pool;
-                for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
-                    if ((world_.vehicles.state[v] == VehicleState::kBroken) != brk) {
-                        pool.push_back(v);
-                    }
-                }
+                std::vector<std::uint32_t> pool = select_vehicles([&](std::uint32_t u) {
+                    return (world_.vehicles.state[u] == VehicleState::kBroken) != brk;
+                });
                 const auto k = static_cast<std::size_t>(std::llround(
                     a.fraction * static_cast<double>(brk ? pool.size() : world_.vehicles.size())));
                 const std::size_t take = std::min(k, pool.size());

@@ -9,6 +9,7 @@
 #include <array>
 #include <vector>
 
+#include "agents/fleet/barrier_phase.hpp"
 #include "agents/fleet/fleet_model.hpp"
 
 namespace swarm::agents {
@@ -79,60 +80,48 @@ void FleetModel::share_knowledge(Tick /*t*/) {
     // peers, local: each vehicle pushes what it knows to its nearest radio neighbours that
     // lack it (one hop per round, from a snapshot, so the order of vehicles does not matter)
     const std::vector<KnownRoadEvents> before = world_.vehicles.known;
-    const std::size_t fleet = world_.vehicles.size();
-    const std::size_t chunks = (fleet + phase_chunk_ - 1) / phase_chunk_;
-    std::vector<std::vector<NewsPush>> pushes(chunks);
     const std::size_t fanout = spec_.gossip_fanout;
     const double range = spec_.comms.radio_range_m;
-    auto local = [&](std::size_t chunk) {
-        std::array<std::uint32_t, 64> near{};
-        const auto first = static_cast<std::uint32_t>(chunk * phase_chunk_);
-        const auto last = static_cast<std::uint32_t>(std::min(fleet, (chunk + 1) * phase_chunk_));
-        for (std::uint32_t v = first; v < last; ++v) {
-            if (before[v].count() == 0) {
-                continue;
+    const PhaseRecords<NewsPush> pushes = run_local<NewsPush>(
+        engine_ != nullptr ? &engine_->executor() : nullptr, world_.vehicles.size(), phase_chunk_,
+        [&](std::uint32_t first, std::uint32_t last, std::vector<NewsPush>& out) {
+            std::array<std::uint32_t, 64> near{};
+            for (std::uint32_t v = first; v < last; ++v) {
+                if (before[v].count() == 0) {
+                    continue;
+                }
+                const Point p = world_.board.entry(v).position;
+                if (radio_blocked(p)) {
+                    continue;
+                }
+                auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                    return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
+                };
+                const std::size_t n = world_.board.nearest(
+                    p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
+                for (std::size_t i = 0; i < n; ++i) {
+                    out.push_back({v, near[i]});
+                }
             }
-            const Point p = world_.board.entry(v).position;
-            if (radio_blocked(p)) {
-                continue;
-            }
-            auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
-                return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
-            };
-            const std::size_t n =
-                world_.board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
-            for (std::size_t i = 0; i < n; ++i) {
-                pushes[chunk].push_back({v, near[i]});
-            }
-        }
-    };
-    if (engine_ != nullptr && chunks > 1) {
-        engine_->executor().for_each(chunks, sim::IndexFn(local));
-    } else {
-        for (std::size_t c = 0; c < chunks; ++c) {
-            local(c);
-        }
-    }
+        });
     // apply, in vehicle order: the loss draws of the round's stream, merges and counters
     sim::RandomStream rng(engine_->config().seed, kGossipStream,
                           static_cast<std::uint32_t>(world_.gossip_rounds), 0);
-    for (const std::vector<NewsPush>& chunk : pushes) {
-        for (const NewsPush& push : chunk) {
-            const std::uint32_t v = push.from;
-            const std::uint32_t u = push.to;
-            const Point p = world_.board.entry(v).position;
-            const Point q = world_.board.entry(u).position;
-            world_.counters.record_send(v, news(before[v]));
-            if (link_.lost(comms::Link::kRadio, world_.conditions.radio_loss_between(p, q), rng)) {
-                world_.counters.record_drop(v);
-                continue;
-            }
-            world_.counters.record_receive(u, news(before[v]));
-            if (world_.vehicles.known[u].merge(before[v])) {
-                world_.vehicles.replan[u] = 1;
-            }
+    pushes.for_each([&](const NewsPush& push) {
+        const std::uint32_t v = push.from;
+        const std::uint32_t u = push.to;
+        const Point p = world_.board.entry(v).position;
+        const Point q = world_.board.entry(u).position;
+        world_.counters.record_send(v, news(before[v]));
+        if (link_.lost(comms::Link::kRadio, world_.conditions.radio_loss_between(p, q), rng)) {
+            world_.counters.record_drop(v);
+            return;
         }
-    }
+        world_.counters.record_receive(u, news(before[v]));
+        if (world_.vehicles.known[u].merge(before[v])) {
+            world_.vehicles.replan[u] = 1;
+        }
+    });
 }
 
 }  // namespace swarm::agents
