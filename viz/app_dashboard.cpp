@@ -268,12 +268,17 @@ void App::ui_kiosk() {
     const float half = (ImGui::GetContentRegionAvail().x + 6.0F) / 2.0F;
     const std::string when = clock_(now_s());
     dl->AddText(headline_font(), kHead, p, col32(kWhite), when.c_str());
+    float x = p.x + headline_font()->CalcTextSizeA(kHead, FLT_MAX, 0.0F, when.c_str()).x + 8.0F;
+    if (!clock_.start_hour) {  // "0:40" alone would read as a time of day
+        dl->AddText({x, p.y + kHead - ImGui::GetFontSize() - 3.0F}, col32(kLabelText),
+                    "since start");
+        x += ImGui::CalcTextSize("since start").x;
+    }
     std::vector<std::string> names;
     for (const MapView& v : views_) {
         names.push_back(v.name.empty() ? v.caption() : v.name);
     }
     if (views_.size() == 1) {
-        const float x = p.x + headline_font()->CalcTextSizeA(kHead, FLT_MAX, 0.0F, when.c_str()).x;
         dl->AddText(headline_font(), kHead, {x + 20.0F, p.y}, col32(kRunColour[0]),
                     names[0].c_str());
         ImGui::Dummy({1.0F, kHead + 8.0F});

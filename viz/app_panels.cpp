@@ -54,8 +54,8 @@ void App::ui_controls() {
     const std::string now = clock_(s.time_s);
     if (live_) {
         ImGui::TextWrapped("live: %s", views_.front().caption().c_str());
-        ImGui::Text("%s (t = %.0f s of %.0f s), %zu agents", now.c_str(), s.time_s,
-                    live_->duration_s(), s.agents());
+        ImGui::Text("%s (t = %.0f s of %.0f s)", now.c_str(), s.time_s, live_->duration_s());
+        ImGui::Text("%zu agents", s.agents());
         if (ImGui::Button(live_->paused() ? "Resume" : "Pause")) {
             live_->set_paused(!live_->paused());
         }
@@ -239,8 +239,8 @@ void App::ui_live_tools(const Snapshot& s) {
     ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                 s.cloud_link_up ? "up" : "down");
     // the model's log holds the scenario's schedule and these commands alike
-    ImGui::Text("%zu disruptions so far; %llu commands applied from here",
-                s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
+    ImGui::TextWrapped("%zu disruptions so far; %llu commands applied from here",
+                       s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
     if (!status_.empty()) {
         ImGui::TextWrapped("last: %s", status_.c_str());
     }
