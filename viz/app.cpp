@@ -219,13 +219,16 @@ void App::draw_maps(int fb_w, int fb_h) {
     glClearColor(bg[0], bg[1], bg[2], 1.0F);
     glClear(GL_COLOR_BUFFER_BIT);
     // one camera for all maps (the same city in a comparison), on a map's own rect; fitted
-    // to the network on first use
+    // to the network on first use, and again when the window is resized before the user
+    // moved the view
     const Rect& first = layout_.maps.front();
     camera_.set_viewport(0, 0, first.w, first.h);
-    if (!camera_fitted_) {
+    if (!camera_fitted_ || (!camera_moved_ && (first.w != fitted_w_ || first.h != fitted_h_))) {
         const RoadGeometry& r = *views_.front().roads;
         camera_.fit({0, 0}, {r.extent.x, r.extent.y});
         camera_fitted_ = true;
+        fitted_w_ = first.w;
+        fitted_h_ = first.h;
     }
     for (std::size_t i = 0; i < views_.size(); ++i) {
         // window pixels (y down) to GL pixels (y up)
@@ -254,10 +257,12 @@ void App::handle_mouse() {
     const Vec2 local{m.x - layout_.maps[idx].x, m.y - layout_.maps[idx].y};
     if (io.MouseWheel != 0.0F) {
         camera_.zoom_at(local, std::pow(1.15, static_cast<double>(io.MouseWheel)));
+        camera_moved_ = true;
     }
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0F) ||
         ImGui::IsMouseDragging(ImGuiMouseButton_Right, 2.0F)) {
         camera_.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
+        camera_moved_ = true;
         return;
     }
     if (!ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {

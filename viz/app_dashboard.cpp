@@ -132,7 +132,14 @@ Rect draw_tile(const KpiTile& t, const Rect& r, const TileStyle& style) {
     float y = r.y + 4.0F;
     dl->AddText(font, style.label_px, {x, y}, col32(kLabelText), t.label.c_str());
     y += style.label_px + 2.0F;
-    dl->AddText(headline_font(), style.value_px, {x, y}, level, t.value.c_str());
+    // the headline shrinks to the tile's width ("no failure" in a narrow kiosk tile)
+    const float room = r.right() - 6.0F - x;
+    const float wide =
+        headline_font()->CalcTextSizeA(style.value_px, FLT_MAX, 0.0F, t.value.c_str()).x;
+    const float value_px =
+        wide > room ? std::max(style.label_px, style.value_px * room / wide) : style.value_px;
+    dl->AddText(headline_font(), value_px, {x, y + style.value_px - value_px}, level,
+                t.value.c_str());
     y += style.value_px + 3.0F;
     if (y + style.detail_px <= r.bottom() - 2.0F) {
         dl->AddText(font, style.detail_px, {x, y}, col32(kLabelText), t.detail.c_str());
@@ -197,6 +204,32 @@ void App::tile_grid(const Rect& area, const TileStyle& style, bool sparklines) {
     ImGui::Dummy({area.w, area.h});
 }
 
+// what the tiles' colours mean, on one line under them
+void App::level_legend() {
+    static constexpr std::array<std::pair<TileLevel, const char*>, 4> kLevels = {
+        {{TileLevel::kOk, "ok"},
+         {TileLevel::kWarn, "warn"},
+         {TileLevel::kAlert, "alert"},
+         {TileLevel::kNone, "no figure"}}};
+    for (const auto& [level, name] : kLevels) {
+        ImGui::ColorButton(name, col4(level_colour(level)), ImGuiColorEditFlags_NoTooltip,
+                           {10, 10});
+        ImGui::SameLine(0.0F, 4.0F);
+        ImGui::TextUnformatted(name);
+        ImGui::SameLine();
+        if (reporting()) {
+            report_.texts.emplace_back(name);
+        }
+    }
+    // the hint when it fits the line
+    constexpr const char* kHint = "(hover a tile: its rule)";
+    if (ImGui::CalcTextSize(kHint).x > ImGui::GetContentRegionAvail().x) {
+        ImGui::NewLine();
+        return;
+    }
+    ImGui::TextDisabled("%s", kHint);
+}
+
 void App::ui_dashboard() {
     const Rect& r = layout_.dashboard;
     ImGui::SetNextWindowPos(top_left(r));
@@ -226,8 +259,9 @@ void App::ui_dashboard() {
     const std::size_t rows = b == nullptr ? (kTiles + 1) / 2 : kTiles;
     const float line = ImGui::GetTextLineHeightWithSpacing();
     const float gaps = 6.0F * static_cast<float>(rows - 1);
-    // the separator, the chart's title and legend, and with one run its order counts
-    const float fixed = 3.0F * line + (b == nullptr ? 2.0F * line : 0.0F);
+    // the tiles' legend, the separator, the chart's title and legend, and with one run its
+    // order counts
+    const float fixed = 4.0F * line + (b == nullptr ? 2.0F * line : 0.0F);
     const float avail = ImGui::GetContentRegionAvail().y;
     const float tile_h =
         std::clamp((avail - fixed - 150.0F - gaps) / static_cast<float>(rows), 50.0F, 84.0F);
@@ -235,6 +269,7 @@ void App::ui_dashboard() {
     const float chart_h = std::clamp(avail - tiles_h - fixed, 90.0F, 150.0F);
     const ImVec2 at = ImGui::GetCursorScreenPos();
     tile_grid({at.x, at.y, inner, tiles_h}, TileStyle{}, tile_h >= 70.0F);
+    level_legend();
     ImGui::Separator();
     const std::string title = "Q(t) over " + clock_.axis_title();
     ImGui::TextDisabled("%s", title.c_str());
@@ -304,7 +339,8 @@ void App::ui_kiosk() {
     big.value_px = two ? 30.0F : 44.0F;
     big.detail_px = 15.0F;
     big.bar_px = 8.0F;
-    tile_grid({at.x, at.y, avail.x, avail.y}, big, true);
+    tile_grid({at.x, at.y, avail.x, avail.y - ImGui::GetTextLineHeightWithSpacing()}, big, true);
+    level_legend();
     ImGui::End();
 }
 

@@ -99,6 +99,7 @@ class App {
     void ui_kiosk();
     // the tiles of each run in `area` (rows of two: one run's tiles, or A beside B)
     void tile_grid(const Rect& area, const TileStyle& style, bool sparklines);
+    void level_legend();
     void draw_strips();
     void draw_overlays();
     void report_windows();
@@ -119,6 +120,9 @@ class App {
     std::vector<MapView> views_;
     Camera camera_;
     bool camera_fitted_ = false;
+    bool camera_moved_ = false;  // by the user: a resize no longer refits
+    float fitted_w_ = 0.0F;      // the map rect the camera was fitted to
+    float fitted_h_ = 0.0F;
     MapStyle style_;
     LayoutMode mode_ = LayoutMode::kFull;
     Layout layout_;                  // this frame's, from the window size
