@@ -86,7 +86,7 @@ TEST_CASE("replay and comparison screenshots of traces written by swarmsim run")
     std::filesystem::remove(b);
 }
 
-TEST_CASE("replay's strip of disruptions shows over the map during a cloud outage, not before") {
+TEST_CASE("replay's strip of disruptions shows under the map during a cloud outage, not before") {
     const std::string scenario =
         test::write_small_scenario(
             "[[disruptions]]\nid = \"outage\"\nkind = \"cloud_down\"\n"
