@@ -14,6 +14,8 @@ SWARM_APT_PACKAGES=(
     # swarmsim-viz: Dear ImGui (with its GLFW and OpenGL3 backends), GLFW, OpenGL; its tests
     # draw offscreen under xvfb-run with Mesa's llvmpipe
     libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri xvfb xauth
+    # the dashboard's headline figures (DejaVu Sans Bold; without it ImGui's own font, scaled)
+    fonts-dejavu-core
     # the CI sanitizer, fuzz and TSan legs (.ci/run): clang 14, its compiler-rt (libFuzzer,
     # sanitizer runtimes) and llvm-symbolizer for file:line in sanitizer reports
     clang libclang-rt-14-dev llvm

@@ -21,6 +21,10 @@ double App::now_s() const {
     return timeline_.time();
 }
 
+double App::end_s() const {
+    return live_ ? live_->duration_s() : timeline_.end();
+}
+
 std::span<const float> App::chosen_values(const Snapshot& s) const {
     if (colour_choice_ == 1) {
         return s.load;
@@ -104,12 +108,27 @@ bool App::init_window(bool hidden) {
         glfwTerminate();
         return false;
     }
+    if (mode_ != LayoutMode::kMapOnly) {
+        // the panels are laid out for at least this (smaller: refused by --size)
+        glfwSetWindowSizeLimits(window_, kMinWindowWidth, kMinWindowHeight, GLFW_DONT_CARE,
+                                GLFW_DONT_CARE);
+    }
     glfwMakeContextCurrent(window_);
     glfwSwapInterval(hidden ? 0 : 1);
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini beside the user's files
+    // the tiles' headlines in a big font when Debian's fonts-dejavu-core is there (the
+    // built-in one, scaled, otherwise)
+    ImFontAtlas* fonts = ImGui::GetIO().Fonts;
+    fonts->AddFontDefault();
+    if (std::filesystem::exists(kHeadlineFont)) {
+        fonts->AddFontFromFileTTF(kHeadlineFont, 40.0F);
+    }
     ImGui::StyleColorsDark();
+    // opaque panels in a colour no map uses: a screenshot shows any panel over a map
+    ImGui::GetStyle().Colors[ImGuiCol_WindowBg] = col4(kPanelBackground);
+    ImGui::GetStyle().WindowRounding = 0.0F;
     ImGui_ImplGlfw_InitForOpenGL(window_, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
     for (MapView& v : views_) {
@@ -195,43 +214,55 @@ void App::upload(MapView& v) {
 
 void App::draw_maps(int fb_w, int fb_h) {
     const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    const int panel = static_cast<int>(panel_width() * scale);
-    const int map_w = std::max(1, fb_w - panel);
-    const int n = static_cast<int>(views_.size());
-    const int each = map_w / n;
-    // one camera for all maps (the same city in a comparison), fitted on first use
-    camera_.set_viewport(0, 0, static_cast<double>(each) / scale,
-                         static_cast<double>(fb_h) / scale);
-    if (!camera_fitted_) {
-        const RoadGeometry& r = *views_.front().roads;
-        camera_.fit({0, 0}, {r.extent.x, r.extent.y});
-        camera_fitted_ = true;
-    }
     glViewport(0, 0, fb_w, fb_h);
     const std::array<float, 3> bg = to_float(kBackground);
     glClearColor(bg[0], bg[1], bg[2], 1.0F);
     glClear(GL_COLOR_BUFFER_BIT);
-    for (int i = 0; i < n; ++i) {
-        views_[static_cast<std::size_t>(i)].gpu->draw(camera_, i * each, 0, each, fb_h, style_);
+    // one camera for all maps (the same city in a comparison), on a map's own rect; fitted
+    // to the network on first use, and again when the window is resized before the user
+    // moved the view
+    const Rect& first = layout_.maps.front();
+    camera_.set_viewport(0, 0, first.w, first.h);
+    if (!camera_fitted_ || (!camera_moved_ && (first.w != fitted_w_ || first.h != fitted_h_))) {
+        const RoadGeometry& r = *views_.front().roads;
+        camera_.fit({0, 0}, {r.extent.x, r.extent.y});
+        camera_fitted_ = true;
+        fitted_w_ = first.w;
+        fitted_h_ = first.h;
+    }
+    for (std::size_t i = 0; i < views_.size(); ++i) {
+        // window pixels (y down) to GL pixels (y up)
+        const Rect& m = layout_.maps[i];
+        const int x = static_cast<int>(std::lround(m.x * scale));
+        const int w = std::max(1, static_cast<int>(std::lround(m.w * scale)));
+        const int h = std::max(1, static_cast<int>(std::lround(m.h * scale)));
+        const int y = fb_h - static_cast<int>(std::lround(m.bottom() * scale));
+        views_[i].gpu->draw(camera_, x, y, w, h, style_);
     }
 }
 
-void App::handle_mouse(float map_w, float map_h) {
+void App::handle_mouse() {
     ImGuiIO& io = ImGui::GetIO();
     const ImVec2 m = io.MousePos;
-    const float each = map_w / static_cast<float>(views_.size());
-    if (io.WantCaptureMouse || m.x < 0 || m.y < 0 || m.x >= map_w || m.y >= map_h) {
+    // which map the mouse is over; the camera works in that map's local pixels
+    std::size_t idx = views_.size();
+    for (std::size_t i = 0; i < views_.size(); ++i) {
+        if (layout_.maps[i].contains(m.x, m.y)) {
+            idx = i;
+        }
+    }
+    if (io.WantCaptureMouse || idx == views_.size()) {
         return;
     }
-    // which map the mouse is over; the camera works in that map's local pixels
-    const auto idx = std::min(views_.size() - 1, static_cast<std::size_t>(m.x / each));
-    const Vec2 local{m.x - static_cast<float>(idx) * each, m.y};
+    const Vec2 local{m.x - layout_.maps[idx].x, m.y - layout_.maps[idx].y};
     if (io.MouseWheel != 0.0F) {
         camera_.zoom_at(local, std::pow(1.15, static_cast<double>(io.MouseWheel)));
+        camera_moved_ = true;
     }
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0F) ||
         ImGui::IsMouseDragging(ImGuiMouseButton_Right, 2.0F)) {
         camera_.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
+        camera_moved_ = true;
         return;
     }
     if (!ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
@@ -262,6 +293,9 @@ void App::handle_mouse(float map_w, float map_h) {
         }
         return;
     }
+    if (mode_ != LayoutMode::kFull) {
+        return;  // no inspector to show the pick in
+    }
     const auto a = pick_agent(v.snap.xy, w, radius);
     selected_ = a ? *a : kNone;
     if (live_) {
@@ -269,42 +303,30 @@ void App::handle_mouse(float map_w, float map_h) {
     }
 }
 
-void App::draw_overlays(float map_w, float map_h) {
-    // the selected agent and its remaining route, over the GL map
+void App::draw_overlays() {
+    // the selected agent and its remaining route, over the GL map and inside it
     ImDrawList* dl = ImGui::GetBackgroundDrawList();
-    const float each = map_w / static_cast<float>(views_.size());
     for (std::size_t i = 0; i < views_.size(); ++i) {
         const Snapshot& s = views_[i].snap;
-        const float ox = static_cast<float>(i) * each;
-        dl->AddText({ox + 8.0F, map_h - 22.0F}, IM_COL32(220, 220, 220, 255),
-                    views_[i].caption().c_str());
-        // the strip of disruptions under way, newest at the bottom, above the caption
-        float y = map_h - 44.0F - 20.0F * static_cast<float>(s.active.size());
-        for (const ActiveDisruption& d : s.active) {
-            const std::string text = strip_text(d, clock_);
-            const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-            dl->AddRectFilled(
-                {ox + 6.0F, y - 2.0F}, {ox + 14.0F + size.x, y + size.y + 2.0F},
-                IM_COL32(kStripBackground.r, kStripBackground.g, kStripBackground.b, 255), 3.0F);
-            dl->AddText({ox + 10.0F, y}, IM_COL32(255, 255, 255, 255), text.c_str());
-            y += 20.0F;
-        }
+        const Rect& m = layout_.maps[i];
         if (selected_ == kNone || selected_ >= s.agents()) {
             continue;
         }
+        dl->PushClipRect(top_left(m), bottom_right(m), true);
+        const auto px = [&](float x, float y) {
+            const Vec2 p = camera_.to_pixel({x, y});
+            return ImVec2{m.x + static_cast<float>(p.x), m.y + static_cast<float>(p.y)};
+        };
         if (s.detail.agent == selected_) {
             for (std::size_t k = 0; k + 3 < s.detail.route_xy.size(); k += 4) {
-                const Vec2 a = camera_.to_pixel({s.detail.route_xy[k], s.detail.route_xy[k + 1]});
-                const Vec2 b =
-                    camera_.to_pixel({s.detail.route_xy[k + 2], s.detail.route_xy[k + 3]});
-                dl->AddLine({ox + static_cast<float>(a.x), static_cast<float>(a.y)},
-                            {ox + static_cast<float>(b.x), static_cast<float>(b.y)},
+                dl->AddLine(px(s.detail.route_xy[k], s.detail.route_xy[k + 1]),
+                            px(s.detail.route_xy[k + 2], s.detail.route_xy[k + 3]),
                             IM_COL32(255, 255, 255, 200), 2.0F);
             }
         }
-        const Vec2 p = camera_.to_pixel({s.xy[2 * selected_], s.xy[2 * selected_ + 1]});
-        dl->AddCircle({ox + static_cast<float>(p.x), static_cast<float>(p.y)}, 9.0F,
+        dl->AddCircle(px(s.xy[2 * selected_], s.xy[2 * selected_ + 1]), 9.0F,
                       IM_COL32(255, 255, 255, 255), 16, 2.0F);
+        dl->PopClipRect();
     }
 }
 
@@ -313,13 +335,28 @@ void App::frame(int fb_w, int fb_h) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float map_w = std::max(1.0F, display.x - panel_width());
-    handle_mouse(map_w, display.y);
-    if (!o_.no_ui) {
+    layout_ = compute_layout(display.x, display.y, mode_, views_.size());
+    if (reporting()) {
+        report_.clear();
+        report_.width = static_cast<int>(display.x);
+        report_.height = static_cast<int>(display.y);
+        report_.mode = std::string(to_string(mode_));
+        report_.time_s = now_s();
+        report_.clock = clock_(now_s());
+    }
+    handle_mouse();
+    if (mode_ == LayoutMode::kFull) {
         ui_controls();
         ui_dashboard();
-        ui_inspector();
-        draw_overlays(map_w, display.y);
+    } else if (mode_ == LayoutMode::kKiosk) {
+        ui_kiosk();
+    }
+    if (mode_ != LayoutMode::kMapOnly) {
+        draw_strips();
+        draw_overlays();
+    }
+    if (reporting()) {
+        report_windows();
     }
     ImGui::Render();
     draw_maps(fb_w, fb_h);
@@ -395,6 +432,39 @@ int App::bench() {
     return 0;
 }
 
+// one frame at the requested time, offscreen, to a PNG (and its report)
+void App::take_screenshot() {
+    // the state at the requested time, then a few frames so ImGui settles its layout
+    if (live_) {
+        live_->run_until(o_.at_s);
+    } else {
+        timeline_.pause();
+        timeline_.seek(o_.at_s);
+    }
+    update(0.0);
+    const Framebuffer fbo(o_.width, o_.height);
+    fbo.bind();
+    for (int i = 0; i < 3; ++i) {
+        glfwPollEvents();
+        frame(o_.width, o_.height);
+    }
+    glFinish();
+    Image img;
+    img.width = o_.width;
+    img.height = o_.height;
+    img.channels = 3;
+    img.data = fbo.read_rgb();
+    Framebuffer::unbind();
+    shutdown();
+    write_png(o_.screenshot, img, o_.force);
+    std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height
+              << ", t = " << views_.front().snap.time_s << " s)\n";
+    if (reporting()) {
+        write_frame_report(o_.layout_out, report_, o_.force);
+        std::cout << "wrote " << o_.layout_out << "\n";
+    }
+}
+
 int App::run() {
     open_sources();
     const bool shot = !o_.screenshot.empty() || o_.bench_frames > 0;
@@ -411,31 +481,7 @@ int App::run() {
         return bench();
     }
     if (shot) {
-        // the state at the requested time, then a few frames so ImGui settles its layout
-        if (live_) {
-            live_->run_until(o_.at_s);
-        } else {
-            timeline_.pause();
-            timeline_.seek(o_.at_s);
-        }
-        update(0.0);
-        const Framebuffer fbo(o_.width, o_.height);
-        fbo.bind();
-        for (int i = 0; i < 3; ++i) {
-            glfwPollEvents();
-            frame(o_.width, o_.height);
-        }
-        glFinish();
-        Image img;
-        img.width = o_.width;
-        img.height = o_.height;
-        img.channels = 3;
-        img.data = fbo.read_rgb();
-        Framebuffer::unbind();
-        shutdown();
-        write_png(o_.screenshot, img, o_.force);
-        std::cout << "wrote " << o_.screenshot << " (" << img.width << "x" << img.height
-                  << ", t = " << views_.front().snap.time_s << " s)\n";
+        take_screenshot();
         return 0;
     }
 

@@ -1,6 +1,7 @@
-// The swarmsim-viz application: a GLFW window with the map (MapRenderer) under ImGui panels
-// (controls, executive dashboard, inspector), in live mode (a LiveSession) or replay mode
-// (one ReplaySource, or two side by side with --compare), and the headless screenshot mode.
+// The swarmsim-viz application: a GLFW window with the maps (MapRenderer) and ImGui panels
+// docked beside them (controls and inspector, executive dashboard; or the kiosk's big
+// tiles), in live mode (a LiveSession) or replay mode (one ReplaySource, or two side by side
+// with --compare), and the headless screenshot mode.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,10 @@ struct AppOptions {
     double speed = 60.0;              // simulated s per wall s; 0: as fast as possible
     bool paused = false;
     bool no_ui = false;
+    // the executive layout: the maps and big tiles, no control column (docs/viz.md)
+    bool kiosk = false;
+    // with --screenshot: where the frame's report goes (FrameReport, JSON)
+    std::string layout_out;
     float agent_px = 4.0F;  // agent diameter in pixels
     // all agents in one draw either way: one glDrawArrays(GL_POINTS) of N points (default;
     // about twice as fast under llvmpipe) or one instanced draw of N one-point instances

@@ -1,6 +1,7 @@
 // The visualizer's application object, shared by the files that implement it (app.cpp:
-// windows, sources, maps, frames; app_panels.cpp: the ImGui panels). Not an API: run_app
-// (viz/app.hpp) is.
+// windows, sources, maps, frames; app_panels.cpp: the control column and the inspector;
+// app_dashboard.cpp: tiles, the Q(t) chart, the dashboard and kiosk columns, the strips under
+// the maps). Not an API: run_app (viz/app.hpp) is.
 #pragma once
 
 #include <GLFW/glfw3.h>
@@ -21,16 +22,31 @@
 #include "viz/app.hpp"
 #include "viz/colormap.hpp"
 #include "viz/dashboard.hpp"
+#include "viz/frame_report.hpp"
+#include "viz/layout.hpp"
 #include "viz/png.hpp"
 #include "viz/renderer.hpp"
 #include "viz/replay.hpp"
 
 namespace swarm::viz::app_detail {
 
-constexpr float kDashboardWidth = 380.0F;  // the dashboard on the right
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+constexpr const char* kHeadlineFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
 ImVec4 col4(Rgb c);
+ImU32 col32(Rgb c);
+ImVec2 top_left(const Rect& r);
+ImVec2 bottom_right(const Rect& r);
+// what the app draws a KpiTile with: font sizes in pixels (the kiosk's are big)
+struct TileStyle {
+    float label_px = 13.0F;
+    float value_px = 20.0F;
+    float detail_px = 13.0F;
+    float bar_px = 5.0F;
+};
+// a tile in `r` with the window's draw list: its level's bar, label, headline, detail and,
+// when there is room, the sparkline; returns the bar's rect
+Rect draw_tile(const KpiTile& t, const Rect& r, const TileStyle& style);
 // the speed chooser: the factor chosen, or nullopt for "as fast as possible"
 std::optional<double> speed_combo(int& choice, bool live);
 
@@ -61,6 +77,7 @@ class App {
         style_.instanced = o.instanced;
         style_.show_links = o.radio_links;
         style_.show_gossip = o.gossip;
+        mode_ = layout_mode(o.no_ui, o.kiosk);
     }
 
     int run();
@@ -73,15 +90,25 @@ class App {
     void upload(MapView& v);
     void frame(int fb_w, int fb_h);
     void draw_maps(int fb_w, int fb_h);
-    void handle_mouse(float map_w, float map_h);
+    void handle_mouse();
     void ui_controls();
-    void ui_dashboard();
+    void ui_colours(const Snapshot& s);
+    void ui_live_tools(const Snapshot& s);
     void ui_inspector();
-    void draw_overlays(float map_w, float map_h);
+    void ui_dashboard();
+    void ui_kiosk();
+    // the tiles of each run in `area` (rows of two: one run's tiles, or A beside B)
+    void tile_grid(const Rect& area, const TileStyle& style, bool sparklines);
+    void level_legend();
+    void draw_strips();
+    void draw_overlays();
+    void report_windows();
+    void take_screenshot();
     [[nodiscard]] double now_s() const;
+    [[nodiscard]] double end_s() const;
     int bench();
-    [[nodiscard]] float panel_width() const { return o_.no_ui ? 0.0F : kDashboardWidth; }
     [[nodiscard]] std::span<const float> chosen_values(const Snapshot& s) const;
+    [[nodiscard]] bool reporting() const { return !o_.layout_out.empty(); }
 
     AppOptions o_;
     GLFWwindow* window_ = nullptr;
@@ -93,7 +120,13 @@ class App {
     std::vector<MapView> views_;
     Camera camera_;
     bool camera_fitted_ = false;
+    bool camera_moved_ = false;  // by the user: a resize no longer refits
+    float fitted_w_ = 0.0F;      // the map rect the camera was fitted to
+    float fitted_h_ = 0.0F;
     MapStyle style_;
+    LayoutMode mode_ = LayoutMode::kFull;
+    Layout layout_;                  // this frame's, from the window size
+    FrameReport report_;             // this frame's, when --layout-out asks for it
     ValueRange range_{};             // of the value agents are coloured by
     int colour_choice_ = 0;          // 0 state, 1 load, 2 energy, 3+ extra arrays
     bool colour_by_pending_ = true;  // --colour-by is resolved on the first snapshot

@@ -42,6 +42,19 @@ inline constexpr Rgb kDepot{255, 255, 255};
 inline constexpr Rgb kStripBackground{90, 20, 20};
 // a downed depot: bright red, 6:1 on the background (the old dark red was 1.6:1)
 inline constexpr Rgb kDepotDown{255, 80, 80};
+// the strip under each map (the run's caption, disruptions under way)
+inline constexpr Rgb kStripPanel{28, 30, 38};
+
+// The panels: an opaque background no map colour uses (so that a screenshot shows whether a
+// panel covers the map), and the dashboard's tiles on their own background, coloured by
+// level (dashboard.hpp, TileLevel): a bar down the tile's side, the headline and the
+// sparkline. Each level colour keeps >= 4.5:1 on the tile (WCAG 1.4.3, text; tested).
+inline constexpr Rgb kPanelBackground{36, 40, 52};
+inline constexpr Rgb kTileBackground{30, 34, 44};
+inline constexpr Rgb kTileNone{160, 165, 175};  // no figure yet, or nothing to judge it by
+inline constexpr Rgb kTileOk{80, 220, 120};     // green
+inline constexpr Rgb kTileWarn{250, 190, 60};   // amber
+inline constexpr Rgb kTileAlert{255, 105, 95};  // red
 
 // WCAG 2.1 relative luminance (sRGB) and contrast ratio (L1 + 0.05) / (L2 + 0.05), 1 .. 21.
 // Every map colour keeps >= 3:1 on kBackground (WCAG 1.4.11, graphics); tested.

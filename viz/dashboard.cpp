@@ -1,6 +1,7 @@
 #include "viz/dashboard.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "agents/fleet/protocol.hpp"
 #include "agents/logistics/kpi.hpp"
+#include "viz/colormap.hpp"
 
 namespace swarm::viz {
 
@@ -85,13 +87,184 @@ std::optional<double> cost_at(const KpiHistory& h, double t) {
     return h.intervals[n - 1].cost;
 }
 
+std::string_view to_string(TileLevel l) {
+    switch (l) {
+        case TileLevel::kNone:
+            return "none";
+        case TileLevel::kOk:
+            return "ok";
+        case TileLevel::kWarn:
+            return "warn";
+        case TileLevel::kAlert:
+            return "alert";
+    }
+    return "none";
+}
+
+Rgb level_colour(TileLevel l) {
+    switch (l) {
+        case TileLevel::kNone:
+            return kTileNone;
+        case TileLevel::kOk:
+            return kTileOk;
+        case TileLevel::kWarn:
+            return kTileWarn;
+        case TileLevel::kAlert:
+            return kTileAlert;
+    }
+    return kTileNone;
+}
+
+TileLevel share_level(double good, const agents::ResilienceParams& r) {
+    if (!std::isfinite(good)) {
+        return TileLevel::kNone;
+    }
+    if (good < r.failure_threshold) {
+        return TileLevel::kAlert;
+    }
+    return good < r.recovery_threshold ? TileLevel::kWarn : TileLevel::kOk;
+}
+
+std::optional<LeadingFigure> leading_at(const KpiHistory& h, double t) {
+    const std::size_t n = h.intervals_until(t);
+    if (!h.has_leading || n == 0) {
+        return std::nullopt;
+    }
+    const IntervalKpi& iv = h.intervals[n - 1];
+    LeadingFigure f;
+    f.end_s = iv.end_s;
+    f.open = iv.open;
+    f.waiting = iv.unassigned;
+    f.oldest_wait_s = iv.oldest_unassigned_age_s;
+    f.overdue = iv.overdue;
+    f.due_late = iv.at_risk;
+    return f;
+}
+
+namespace {
+
+KpiTile blank_tile(std::string label, std::string value, std::string detail) {
+    KpiTile t;
+    t.label = std::move(label);
+    t.value = std::move(value);
+    t.detail = std::move(detail);
+    return t;
+}
+
+// the rule of the tiles judged as a share of good outcomes against the run's thresholds
+std::string share_rule(const std::string& what, const agents::ResilienceParams& r) {
+    return what + ": ok from " + percent_label(r.recovery_threshold) + ", alert below " +
+           percent_label(r.failure_threshold);
+}
+
+// the leading indicators: orders waiting for a vehicle and orders at risk, each judged by
+// the share of the open orders that are fine, as Q is
+void add_leading_tiles(const KpiHistory& h, double t, std::vector<KpiTile>& tiles) {
+    KpiTile wait = blank_tile("Orders waiting", "-", "");
+    KpiTile risk = blank_tile("Orders at risk", "-", "");
+    wait.rule = share_rule("share of open orders a vehicle has accepted", h.resilience);
+    risk.rule = share_rule("share of open orders not at risk", h.resilience);
+    const std::optional<LeadingFigure> f = leading_at(h, t);
+    if (!h.has_leading) {
+        wait.value = risk.value = "n/a";
+        wait.detail = risk.detail = "not in this trace";
+        wait.note = risk.note = "traces record the leading indicators since schema 1.5";
+    } else if (!f) {
+        wait.detail = risk.detail = "no interval yet";
+    } else {
+        wait.value = format("%.0f", f->waiting);
+        wait.detail = format("of %.0f open", f->open);
+        wait.note = format("%.0f orders no vehicle has accepted", f->waiting) +
+                    format(" of %.0f open", f->open) +
+                    (std::isfinite(f->oldest_wait_s)
+                         ? ", the oldest waiting for " + duration(f->oldest_wait_s)
+                         : std::string()) +
+                    " (at the end of the last KPI interval)";
+        wait.measure = f->not_waiting();
+        wait.level = share_level(wait.measure, h.resilience);
+        risk.value = format("%.0f", f->at_risk());
+        risk.detail = format("%.0f overdue, ", f->overdue) + format("%.0f late", f->due_late);
+        risk.note = format("%.0f open orders past due, ", f->overdue) +
+                    format("%.0f not yet due but estimated to be handed over late", f->due_late) +
+                    format(", of %.0f open", f->open);
+        risk.measure = f->not_at_risk();
+        risk.level = share_level(risk.measure, h.resilience);
+    }
+    for (std::size_t k = 0; k < h.intervals_until(t); ++k) {
+        const IntervalKpi& iv = h.intervals[k];
+        wait.spark.push_back(static_cast<float>(iv.unassigned));
+        risk.spark.push_back(static_cast<float>(iv.at_risk + iv.overdue));
+    }
+    tiles.push_back(std::move(wait));
+    tiles.push_back(std::move(risk));
+}
+
+// cost: the cost KPI so far (veh-km, energy, lateness, failed orders, breakdowns,
+// services), against the baseline (e.g. the cloud on the same seed) when there is one;
+// runs that do not report it fall back to busy vehicle-hours per delivery. Judged only
+// against a baseline: ok up to 5 % dearer, warn beyond
+KpiTile cost_tile(const KpiHistory& h, const KpiHistory* baseline, double t) {
+    const std::size_t ni = h.intervals_until(t);
+    constexpr double kDearer = 1.05;
+    const std::string rule = "with a baseline: ok up to 1.05x its cost, warn beyond";
+    if (cost_at(h, t) && (baseline == nullptr || cost_at(*baseline, t))) {
+        KpiTile cost = blank_tile("Cost", "-", "cost KPI so far");
+        cost.rule = rule;
+        const double c = *cost_at(h, t);
+        cost.value = format("%.0f", c);
+        if (baseline != nullptr) {
+            const double b = *cost_at(*baseline, t);
+            if (b > 0.0) {
+                cost.value = format("%.2fx", c / b);
+                cost.detail = format("%.0f vs baseline ", c) + format("%.0f", b);
+                cost.note = "the cost KPI so far against the baseline run's";
+                cost.measure = c / b;
+                cost.level = cost.measure > kDearer ? TileLevel::kWarn : TileLevel::kOk;
+            }
+        }
+        for (std::size_t k = 0; k < ni; ++k) {
+            cost.spark.push_back(static_cast<float>(h.intervals[k].cost));
+        }
+        return cost;
+    }
+    KpiTile cost = blank_tile("Cost", "-", "busy veh-h per delivery");
+    cost.rule = rule;
+    const std::optional<double> c = cost_per_delivery(h, t);
+    if (c) {
+        cost.value = format("%.3f veh-h", *c);
+    }
+    if (baseline != nullptr) {
+        const std::optional<double> b = cost_per_delivery(*baseline, t);
+        if (c && b && *b > 0.0) {
+            cost.value = format("%.2fx", *c / *b);
+            cost.detail = format("%.3f vs ", *c) + format("%.3f veh-h", *b);
+            cost.note = "busy vehicle-hours per delivered order against the baseline run's";
+            cost.measure = *c / *b;
+            cost.level = cost.measure > kDearer ? TileLevel::kWarn : TileLevel::kOk;
+        } else {
+            cost.detail = "baseline: none yet";
+            cost.note = "the baseline run has delivered nothing yet";
+        }
+    }
+    for (std::size_t k = 1; k <= ni; ++k) {
+        if (const std::optional<double> ck = cost_per_delivery(h, h.intervals[k - 1].end_s)) {
+            cost.spark.push_back(static_cast<float>(*ck));
+        }
+    }
+    return cost;
+}
+
+}  // namespace
+
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t) {
     std::vector<KpiTile> tiles;
     const std::size_t ni = h.intervals_until(t);
     const std::size_t ns = h.samples_until(t);
+    add_leading_tiles(h, t, tiles);
 
     // service level: the last complete interval's Q
-    KpiTile sl{"Service level", "-", "no complete interval yet", {}, false};
+    KpiTile sl = blank_tile("Service level", "-", "no interval yet");
+    sl.rule = share_rule("Q of the last interval", h.resilience);
     double due = 0.0;
     double otif = 0.0;
     for (std::size_t k = 0; k < ni; ++k) {
@@ -103,17 +276,23 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     if (ni > 0) {
         const double q = h.intervals[ni - 1].service_level;
         sl.value = format("%.1f %%", 100.0 * q);
-        sl.detail = "Q(t), " + duration(h.interval_s) + " intervals";
-        sl.alert = q < h.resilience.failure_threshold;
+        sl.detail = "Q of the last " + duration(h.interval_s);
+        sl.note =
+            "the share of the order outcomes known in the last complete KPI interval "
+            "that were good";
+        sl.measure = q;
+        sl.level = share_level(q, h.resilience);
     }
     tiles.push_back(std::move(sl));
 
     // on time in full: orders due in the complete intervals
-    KpiTile ot{"On time", "-", "no order due yet", {}, false};
+    KpiTile ot = blank_tile("On time", "-", "no order due yet");
+    ot.rule = share_rule("orders due so far delivered on time in full", h.resilience);
     if (due > 0.0) {
         ot.value = format("%.1f %%", 100.0 * otif / due);
         ot.detail = format("of %.0f orders due", due);
-        ot.alert = otif / due < h.resilience.failure_threshold;
+        ot.measure = otif / due;
+        ot.level = share_level(ot.measure, h.resilience);
     }
     double run_due = 0.0;
     double run_otif = 0.0;
@@ -124,15 +303,46 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     }
     tiles.push_back(std::move(ot));
 
+    // time to recover: alert while Q has not recovered from a failure
+    KpiTile ttr = blank_tile("Time to recover", "-", "");
+    ttr.rule = "alert from a failure until Q recovers, ok otherwise";
+    const RecoveryFigure rf = recovery_at(h, t);
+    if (!rf.failed) {
+        ttr.value = ni > 0 ? "no failure" : "-";
+        ttr.detail = "Q never below " + percent_label(h.resilience.failure_threshold);
+        ttr.note = "from the first disruption's onset, as the run summary counts it";
+        ttr.level = ni > 0 ? TileLevel::kOk : TileLevel::kNone;
+    } else if (rf.recovered) {
+        ttr.value = duration(rf.time_to_recover_s);
+        ttr.detail = "failed at " + duration(rf.failed_at_s);
+        ttr.level = TileLevel::kOk;
+    } else {
+        ttr.value = "> " + duration(rf.time_to_recover_s);
+        ttr.detail = "not recovered yet";
+        ttr.level = TileLevel::kAlert;
+    }
+    if (ni > 0) {
+        ttr.measure = rf.failed ? rf.time_to_recover_s : 0.0;
+    }
+    for (std::size_t k = 0; k < ni; ++k) {
+        ttr.spark.push_back(static_cast<float>(h.intervals[k].service_level));
+    }
+    tiles.push_back(std::move(ttr));
+
     // orders orphaned (vehicle lost with the order on its plan); failed orders beside it
-    KpiTile orph{"Orders orphaned", "-", "", {}, false};
+    KpiTile orph = blank_tile("Orders orphaned", "-", "");
+    orph.rule = "ok at 0, warn from 1";
     const std::size_t stride = std::max<std::size_t>(1, ns / 64);
     if (ns > 0) {
         const KpiPoint& p = h.samples[ns - 1];
         orph.value = h.has_orphaned ? format("%.0f", p.orphaned) : "n/a";
-        orph.detail = format("%.0f failed", p.failed) +
-                      (h.has_orphaned ? "" : " (trace has no orphan count)");
-        orph.alert = h.has_orphaned && p.orphaned > 0.0;
+        orph.detail = format("%.0f failed", p.failed);
+        orph.note = h.has_orphaned ? "orders whose vehicle was lost with the order on its plan"
+                                   : "traces have no orphan count yet";
+        if (h.has_orphaned) {
+            orph.measure = p.orphaned;
+            orph.level = p.orphaned > 0.0 ? TileLevel::kWarn : TileLevel::kOk;
+        }
         for (std::size_t i = 0; i < ns; i += stride) {
             orph.spark.push_back(
                 static_cast<float>(h.has_orphaned ? h.samples[i].orphaned : h.samples[i].failed));
@@ -140,67 +350,7 @@ std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline,
     }
     tiles.push_back(std::move(orph));
 
-    // time to recover
-    KpiTile ttr{"Time to recover", "-", "", {}, false};
-    const RecoveryFigure rf = recovery_at(h, t);
-    if (!rf.failed) {
-        ttr.value = ni > 0 ? "no failure" : "-";
-        ttr.detail = "Q never below " + percent_label(h.resilience.failure_threshold);
-    } else if (rf.recovered) {
-        ttr.value = duration(rf.time_to_recover_s);
-        ttr.detail = "failed at " + duration(rf.failed_at_s);
-    } else {
-        ttr.value = "> " + duration(rf.time_to_recover_s);
-        ttr.detail = "not recovered yet";
-        ttr.alert = true;
-    }
-    for (std::size_t k = 0; k < ni; ++k) {
-        ttr.spark.push_back(static_cast<float>(h.intervals[k].service_level));
-    }
-    tiles.push_back(std::move(ttr));
-
-    // cost: the cost KPI so far (veh-km, energy, lateness, failed orders, breakdowns,
-    // services), against the baseline (e.g. the cloud on the same seed) when there is one;
-    // runs that do not report it fall back to busy vehicle-hours per delivery
-    if (cost_at(h, t) && (baseline == nullptr || cost_at(*baseline, t))) {
-        KpiTile cost{"Cost", "-", "cost KPI so far", {}, false};
-        const double c = *cost_at(h, t);
-        cost.value = format("%.0f", c);
-        if (baseline != nullptr) {
-            const double b = *cost_at(*baseline, t);
-            if (b > 0.0) {
-                cost.value = format("%.2fx", c / b);
-                cost.detail = format("%.0f vs baseline ", c) + format("%.0f", b);
-                cost.alert = c > b * 1.05;
-            }
-        }
-        for (std::size_t k = 0; k < ni; ++k) {
-            cost.spark.push_back(static_cast<float>(h.intervals[k].cost));
-        }
-        tiles.push_back(std::move(cost));
-        return tiles;
-    }
-    KpiTile cost{"Cost", "-", "busy veh-h per delivery", {}, false};
-    const std::optional<double> c = cost_per_delivery(h, t);
-    if (c) {
-        cost.value = format("%.3f veh-h", *c);
-    }
-    if (baseline != nullptr) {
-        const std::optional<double> b = cost_per_delivery(*baseline, t);
-        if (c && b && *b > 0.0) {
-            cost.value = format("%.2fx", *c / *b);
-            cost.detail = format("%.3f vs baseline ", *c) + format("%.3f veh-h/delivery", *b);
-            cost.alert = *c > *b * 1.05;
-        } else {
-            cost.detail = "baseline: nothing delivered yet";
-        }
-    }
-    for (std::size_t k = 1; k <= ni; ++k) {
-        if (const std::optional<double> ck = cost_per_delivery(h, h.intervals[k - 1].end_s)) {
-            cost.spark.push_back(static_cast<float>(*ck));
-        }
-    }
-    tiles.push_back(std::move(cost));
+    tiles.push_back(cost_tile(h, baseline, t));
     return tiles;
 }
 

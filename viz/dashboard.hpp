@@ -1,10 +1,12 @@
 // The executive dashboard's numbers, independent of ImGui: the KPI history of a run (samples
 // and the per-interval service-level grid, with disruption times), the tiles computed from it
-// at a time t (service level, on-time %, orders orphaned, time to recover, cost against a
-// baseline run) and sparkline geometry. Live mode and replay fill the same KpiHistory.
+// at a time t (the leading indicators: orders waiting and at risk; service level, on-time %,
+// time to recover, orders orphaned, cost against a baseline run), each with the level its
+// colour shows, and sparkline geometry. Live mode and replay fill the same KpiHistory.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,13 +16,48 @@
 
 namespace swarm::viz {
 
+struct Rgb;  // viz/colormap.hpp
+
+// how a tile reads at a glance: no figure (yet), fine, watch it, act
+enum class TileLevel : std::uint8_t { kNone, kOk, kWarn, kAlert };
+std::string_view to_string(TileLevel l);  // "none", "ok", "warn", "alert"
+Rgb level_colour(TileLevel l);            // kTileNone ... kTileAlert
+// a share of good outcomes (Q, orders on time, open orders not waiting or not at risk)
+// against the run's thresholds on Q: alert below the failure threshold, warn below the
+// recovery threshold, ok from it on
+TileLevel share_level(double good, const agents::ResilienceParams& r);
+
 struct KpiTile {
     std::string label;
     std::string value;         // formatted headline
-    std::string detail;        // one line under it
+    std::string detail;        // one short line under it
+    std::string note;          // more, for a tooltip
     std::vector<float> spark;  // sparkline values, oldest first (may be empty)
-    bool alert = false;        // drawn in the alert colour
+    TileLevel level = TileLevel::kNone;
+    // the figure the level was judged on (a share of good outcomes, a count, a ratio; NaN
+    // when none) and the rule, for people and for the screenshot tests
+    double measure = std::numeric_limits<double>::quiet_NaN();
+    std::string rule;
 };
+
+// The leading indicators at the last KPI interval complete at t (nullopt: none complete
+// yet, or a run that does not record them): the open orders, those waiting for a vehicle
+// (no vehicle has accepted them) and the oldest one's wait, and the orders at risk: past
+// due and not delivered, or not yet due but estimated to be handed over late
+// (agents::open_order_kpis).
+struct LeadingFigure {
+    double end_s = 0.0;
+    double open = 0.0;
+    double waiting = 0.0;
+    double oldest_wait_s = std::numeric_limits<double>::quiet_NaN();
+    double overdue = 0.0;
+    double due_late = 0.0;
+    [[nodiscard]] double at_risk() const { return overdue + due_late; }
+    // the shares of the open orders that are fine (1 when none are open)
+    [[nodiscard]] double not_waiting() const { return open > 0.0 ? 1.0 - waiting / open : 1.0; }
+    [[nodiscard]] double not_at_risk() const { return open > 0.0 ? 1.0 - at_risk() / open : 1.0; }
+};
+std::optional<LeadingFigure> leading_at(const KpiHistory& h, double t);
 
 struct RecoveryFigure {
     bool failed = false;
@@ -38,8 +75,11 @@ std::optional<double> cost_per_delivery(const KpiHistory& h, double t);
 // the cost KPI at the last KPI interval complete at t (nullopt: not reported, or none yet)
 std::optional<double> cost_at(const KpiHistory& h, double t);
 
-// the five tiles at time t; `baseline` (may be null) is the comparison run
+// The tiles at time t, the leading indicators first: orders waiting, orders at risk, service
+// level, on time, time to recover, orders orphaned, cost; `baseline` (may be null) is the
+// comparison run (docs/viz.md, "Executive dashboard", has each tile's rule)
 std::vector<KpiTile> make_tiles(const KpiHistory& h, const KpiHistory* baseline, double t);
+inline constexpr std::size_t kTiles = 7;
 
 // the names of the Q(t) chart's threshold lines at the run's thresholds (KpiHistory::
 // resilience): "failure threshold 80 %", "recovered 95 %"
@@ -52,13 +92,13 @@ std::optional<double> day_start_hour(const agents::DemandSpec& d);
 // a share in [0, 1] as a percent label: 0.9 -> "90 %", 0.875 -> "87.5 %"
 std::string percent_label(double share);
 
-// the points of a sparkline of `values` scaled into a box (x0,y0)-(x1,y1) (y grows down);
-// lo/hi: value range (equal: computed from the values); returns x,y pairs
 // what a run is called on screen, by its allocation policy (a name or alias of the registry,
 // agents::protocols()): "Swarm (auction)", "Swarm (cbba)", "Cloud" for a central planner over
 // the cloud link, "Oracle (ideal cloud)" for the yardstick; "" for an unknown policy
 std::string policy_title(std::string_view policy);
 
+// the points of a sparkline of `values` scaled into a box (x0,y0)-(x1,y1) (y grows down);
+// lo/hi: value range (equal: computed from the values); returns x,y pairs
 std::vector<float> sparkline_points(const std::vector<float>& values, float x0, float y0, float x1,
                                     float y1, float lo = 0.0F, float hi = 0.0F);
 

@@ -101,6 +101,7 @@ class LiveSession::Feed final : public sim::Observer {
         history_.interval_s = model.spec().time.to_seconds(model.kpi_interval());
         history_.agents = model.vehicle_count();
         history_.has_orphaned = true;
+        history_.has_leading = true;
         history_.resilience = model.spec().resilience;
     }
 
@@ -169,7 +170,10 @@ class LiveSession::Feed final : public sim::Observer {
         const std::vector<agents::IntervalKpis> completed =
             agents::completed_intervals(model_, history_.intervals.size(), t);
         if (!completed.empty()) {
-            const double cost = agents::running_cost(model_, t);
+            // once per KPI interval, as the trace records them: one scan of the open orders
+            // for the leading indicators and the cost
+            const agents::OpenOrderKpis open = agents::open_order_kpis(model_, t);
+            const double cost = agents::running_cost(model_, t, open);
             for (const agents::IntervalKpis& c : completed) {
                 IntervalKpi iv;
                 iv.end_s = scale.to_seconds(c.end);
@@ -178,6 +182,14 @@ class LiveSession::Feed final : public sim::Observer {
                 iv.deliveries = static_cast<double>(c.delivered);
                 iv.utilisation = c.utilisation;
                 iv.cost = cost;
+                iv.open = k.backlog;
+                iv.unassigned = static_cast<double>(open.unassigned);
+                if (open.oldest_unassigned_created != sim::kTickNever) {
+                    iv.oldest_unassigned_age_s =
+                        scale.to_seconds(t - open.oldest_unassigned_created);
+                }
+                iv.at_risk = static_cast<double>(open.at_risk);
+                iv.overdue = static_cast<double>(open.overdue);
                 history_.intervals.push_back(iv);
             }
         }

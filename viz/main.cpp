@@ -10,6 +10,7 @@
 #include "io/scenario/scenario.hpp"
 #include "io/trace/trace_reader.hpp"
 #include "viz/app.hpp"
+#include "viz/layout.hpp"
 #include "viz/script.hpp"
 
 int main(int argc, char** argv) {
@@ -36,7 +37,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"instanced", "points"}));
     app.add_flag("--radio-links", o.radio_links, "Draw radio links (live mode)");
     app.add_flag("!--no-gossip", o.gossip, "Do not draw gossip exchanges");
-    app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
+    auto* no_ui = app.add_flag("--no-ui", o.no_ui, "Draw the map alone, without panels");
+    app.add_flag("--kiosk", o.kiosk,
+                 "Executive layout: the map and big KPI tiles, no control panel")
+        ->excludes(no_ui);
     app.add_option("--colour-by", o.colour_by, "state, load, energy or an extra value name");
     std::vector<std::string> close;
     app.add_option("--close", close,
@@ -50,10 +54,15 @@ int main(int argc, char** argv) {
     app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
     app.add_flag("--force", o.force,
                  "Replace an existing screenshot file (never a device or link)");
+    app.add_option("--layout-out", o.layout_out,
+                   "With --screenshot: write where the frame put its maps, panels and tiles "
+                   "(JSON)");
     app.add_option("--at", o.at_s, "Screenshot time, simulated seconds")
         ->check(CLI::NonNegativeNumber);
     std::string size;
-    app.add_option("--size", size, "Screenshot or window size WxH (default 1280x800)");
+    app.add_option("--size", size,
+                   "Screenshot or window size WxH (default 1280x800; at least 1024x640 with "
+                   "panels)");
     app.add_option("--bench-frames", o.bench_frames,
                    "Render this many offscreen frames and print frame times")
         ->check(CLI::Range(1, 100000));
@@ -78,6 +87,18 @@ int main(int argc, char** argv) {
         o.width = w;
         o.height = h;
     }
+    // the panels are docked beside the map down to this size; smaller only for the map alone
+    if (!o.no_ui &&
+        (o.width < swarm::viz::kMinWindowWidth || o.height < swarm::viz::kMinWindowHeight)) {
+        std::cerr << "swarmsim-viz: error: --size " << o.width << "x" << o.height
+                  << " is smaller than the panels need (" << swarm::viz::kMinWindowWidth << "x"
+                  << swarm::viz::kMinWindowHeight << "); use --no-ui for the map alone\n";
+        return 2;
+    }
+    if (!o.layout_out.empty() && o.screenshot.empty()) {
+        std::cerr << "swarmsim-viz: error: --layout-out goes with --screenshot\n";
+        return 2;
+    }
     o.instanced = draw == "instanced";
     // scripted steps: their syntax now, what they name once the scenario is loaded
     try {
@@ -100,6 +121,9 @@ int main(int argc, char** argv) {
         // without --force
         try {
             swarm::io::check_output_path(o.screenshot, o.force);
+            if (!o.layout_out.empty()) {
+                swarm::io::check_output_path(o.layout_out, o.force);
+            }
         } catch (const swarm::io::OutputError& e) {
             std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
             return 4;

@@ -113,6 +113,11 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
     const io::TraceSeries due = series_or_empty(reader_, names, "due");
     const io::TraceSeries deliveries = series_or_empty(reader_, names, "deliveries");
     const io::TraceSeries cost = series_or_empty(reader_, names, "cost");
+    const io::TraceSeries unassigned = series_or_empty(reader_, names, "unassigned");
+    const io::TraceSeries oldest = series_or_empty(reader_, names, "oldest_unassigned_age");
+    const io::TraceSeries at_risk = series_or_empty(reader_, names, "at_risk");
+    const io::TraceSeries overdue = series_or_empty(reader_, names, "overdue");
+    kpis_.has_leading = !unassigned.value.empty() && !at_risk.value.empty();
     for (std::size_t k = 0; k < q.value.size(); ++k) {
         IntervalKpi iv;
         iv.end_s = q.time[k];
@@ -123,6 +128,19 @@ ReplaySource::ReplaySource(const std::string& path) : reader_(path, /*allow_part
         if (k < cost.value.size()) {
             iv.cost = cost.value[k];
         }
+        // the indicators were taken at the sample that completed the interval: the open
+        // orders of that sample
+        const std::size_t at_sample = std::min(
+            kpis_.samples.size() - 1,
+            static_cast<std::size_t>(std::lower_bound(times_.begin(), times_.end(), iv.end_s) -
+                                     times_.begin()));
+        iv.open = kpis_.samples[at_sample].backlog;
+        iv.unassigned = at(unassigned, k);
+        if (k < oldest.value.size()) {
+            iv.oldest_unassigned_age_s = oldest.value[k];
+        }
+        iv.at_risk = at(at_risk, k);
+        iv.overdue = at(overdue, k);
         kpis_.intervals.push_back(iv);
     }
     if (kpis_.intervals.size() >= 2) {

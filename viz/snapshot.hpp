@@ -41,12 +41,22 @@ struct IntervalKpi {
     // the cost KPI so far (currency; docs/disruptions.md) when the interval completed; NaN
     // when the run does not report it (traces before schema 1.4)
     double cost = std::numeric_limits<double>::quiet_NaN();
+    // the leading indicators at the sample that completed the interval
+    // (agents::open_order_kpis; traces since schema 1.5): open orders, those no vehicle has
+    // accepted, the oldest one's wait (NaN: none), those not yet due but estimated to be
+    // handed over late, and those past due
+    double open = 0.0;
+    double unassigned = 0.0;
+    double oldest_unassigned_age_s = std::numeric_limits<double>::quiet_NaN();
+    double at_risk = 0.0;
+    double overdue = 0.0;
 };
 
 struct KpiHistory {
     double interval_s = 0.0;    // KPI grid
     double agents = 0.0;        // vehicles (for vehicle-hours)
     bool has_orphaned = false;  // whether KpiPoint::orphaned is recorded
+    bool has_leading = false;   // whether the intervals carry the leading indicators
     std::vector<KpiPoint> samples;
     std::vector<IntervalKpi> intervals;
     std::vector<double> disruptions;  // times (s) of disruptions, ascending

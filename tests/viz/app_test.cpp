@@ -1,7 +1,8 @@
 // swarmsim-viz end to end: headless screenshots of live and replayed runs, checked for what
 // the picture must show (roads drawn, the closure colour where a road was closed and only
 // then, agent state colours), not byte by byte. Needs a display: the current DISPLAY or
-// xvfb-run (Mesa llvmpipe); with neither the test exits 77 (ctest SKIP).
+// xvfb-run (Mesa llvmpipe); with neither the test exits 77 (ctest SKIP). The dashboard's
+// screenshots: app_dashboard_test.cpp.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -14,85 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "tests/viz/viz_test_util.hpp"
-#include "viz/colormap.hpp"
-#include "viz/png.hpp"
+#include "tests/viz/app_test_util.hpp"
 
 using namespace swarm;
 using namespace swarm::viz;
-
-namespace {
-
-const std::string kViz = SWARM_VIZ_BIN;
-const std::string kCli = SWARM_CLI_BIN;
-
-int shell(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-// how to reach a display: directly, through xvfb-run, or not at all (skip)
-const std::string& display_prefix() {
-    static const std::string prefix = [] {
-        if (std::getenv("DISPLAY") != nullptr) {
-            return std::string();
-        }
-        if (shell("command -v xvfb-run > /dev/null 2>&1") == 0) {
-            return std::string("xvfb-run -a -s '-screen 0 1024x768x24' ");
-        }
-        std::fprintf(stderr, "skipped: no DISPLAY and no xvfb-run (apt-get install xvfb xauth)\n");
-        std::fflush(stderr);
-        std::exit(77);
-    }();
-    return prefix;
-}
-
-// runs swarmsim-viz with a display; a 77 from it (no OpenGL 3.3) skips the test
-Image screenshot(const std::string& args, const std::string& name) {
-    const auto out = test::temp_path(name);
-    // under the sanitizer build Mesa's driver keeps allocations to the end: no leak report
-    const std::string cmd = "ASAN_OPTIONS=detect_leaks=0 " + display_prefix() + kViz + " " + args +
-                            " --screenshot " + out.string() + " > /dev/null";
-    const int rc = shell(cmd);
-    if (rc == 77) {
-        std::fprintf(stderr, "skipped: swarmsim-viz found no usable display\n");
-        std::exit(77);
-    }
-    REQUIRE_MESSAGE(rc == 0, cmd);
-    Image img = read_png(out.string());
-    std::filesystem::remove(out);
-    return img;
-}
-
-bool near(const std::uint8_t* p, Rgb c, int tol = 6) {
-    return std::abs(p[0] - c.r) <= tol && std::abs(p[1] - c.g) <= tol &&
-           std::abs(p[2] - c.b) <= tol;
-}
-
-// pixels of colour c in columns [x0, x1)
-std::size_t count(const Image& img, Rgb c, int x0 = 0, int x1 = -1) {
-    if (x1 < 0) {
-        x1 = img.width;
-    }
-    std::size_t n = 0;
-    for (int y = 0; y < img.height; ++y) {
-        for (int x = x0; x < x1; ++x) {
-            n += near(img.pixel(x, y), c) ? 1U : 0U;
-        }
-    }
-    return n;
-}
-
-// how many vehicle states have at least one pixel of their colour
-std::size_t states_seen(const Image& img, int x0 = 0, int x1 = -1) {
-    std::size_t seen = 0;
-    for (const Rgb c : kStateColour) {
-        seen += count(img, c, x0, x1) > 0 ? 1U : 0U;
-    }
-    return seen;
-}
-
-}  // namespace
+using namespace swarm::viz::test;
 
 TEST_CASE("live screenshot shows roads agents and a closed road in the closure colour") {
     const std::string scenario = test::write_small_scenario().string();
@@ -136,15 +63,6 @@ TEST_CASE("scripted interventions show in the screenshot, the same picture every
     CHECK_FALSE(std::filesystem::exists(test::temp_path("never.png")));
 }
 
-TEST_CASE("screenshot with panels draws the dashboard beside the map") {
-    const std::string scenario = test::write_small_scenario().string();
-    const Image ui = screenshot(scenario + " --at 300 --size 1000x600", "ui.png");
-    // the dashboard column (right 380 px) is not background: tiles, text, the Q(t) curve
-    const std::size_t panel = static_cast<std::size_t>(380 * 600);
-    CHECK(count(ui, kBackground, 620, 1000) < panel / 2);
-    CHECK(count(ui, kRoad, 0, 620) > 1000);
-}
-
 TEST_CASE("replay and comparison screenshots of traces written by swarmsim run") {
     const std::string scenario = test::write_small_scenario().string();
     const auto a = test::temp_path("a.h5");
@@ -168,7 +86,7 @@ TEST_CASE("replay and comparison screenshots of traces written by swarmsim run")
     std::filesystem::remove(b);
 }
 
-TEST_CASE("replay's strip of disruptions shows over the map during a cloud outage, not before") {
+TEST_CASE("replay's strip of disruptions shows under the map during a cloud outage, not before") {
     const std::string scenario =
         test::write_small_scenario(
             "[[disruptions]]\nid = \"outage\"\nkind = \"cloud_down\"\n"
@@ -176,13 +94,26 @@ TEST_CASE("replay's strip of disruptions shows over the map during a cloud outag
             .string();
     const auto a = test::temp_path("outage.h5");
     REQUIRE(shell(kCli + " run " + scenario + " -o " + a.string() + " > /dev/null 2>&1") == 0);
-    // with panels: the map is the 1000 - 380 px on the left
-    const Image before = screenshot(a.string() + " --at 300 --size 1000x600", "strip0.png");
-    const Image during = screenshot(a.string() + " --at 1200 --size 1000x600", "strip1.png");
-    const Image after = screenshot(a.string() + " --at 2000 --size 1000x600", "strip2.png");
-    CHECK(count(before, kStripBackground, 0, 620) == 0);
-    CHECK(count(during, kStripBackground, 0, 620) > 1000);
-    CHECK(count(after, kStripBackground, 0, 620) == 0);
+    // the strip under the map (its rect from the frame report) holds the outage's box
+    // during the outage, not before or after
+    nlohmann::json r0;
+    nlohmann::json r1;
+    nlohmann::json r2;
+    const Image before = screenshot(a.string() + " --at 300 --size 1024x640", "strip0.png", &r0);
+    const Image during = screenshot(a.string() + " --at 1200 --size 1024x640", "strip1.png", &r1);
+    const Image after = screenshot(a.string() + " --at 2000 --size 1024x640", "strip2.png", &r2);
+    const auto strip = [](const nlohmann::json& r) {
+        const auto v = r["maps"][0]["strip"];
+        return Rect{v[0], v[1], v[2], v[3]};
+    };
+    CHECK(count_in(before, kStripBackground, strip(r0)) == 0);
+    CHECK(count_in(during, kStripBackground, strip(r1)) > 1000);
+    CHECK(count_in(after, kStripBackground, strip(r2)) == 0);
+    CHECK(r0["maps"][0]["strip_lines"][0] == "No disruption under way");
+    CHECK(r1["maps"][0]["strip_lines"][0] ==
+          "Cloud outage - cloud link down 0:10-0:30 (cloud link back)");
+    // nowhere else: the strip is not over the map
+    CHECK(count(during, kStripBackground) == count_in(during, kStripBackground, strip(r1)));
     std::filesystem::remove(a);
 }
 
