@@ -177,13 +177,7 @@ class Planner {
             if (m.size > pv.view.type->capacity) {
                 return kInfeasible;
             }
-            PlanEntry& e = plan.entries[plan.size++];
-            e.depot = m.depot;
-            e.order = m.order;
-            e.customer = m.customer;
-            e.size = m.size;
-            e.ready = m.ready;
-            e.due = m.due;
+            plan.entries[plan.size++] = PlanEntry::of(m);
         }
         VehicleView me = pv.view;
         me.plan = &plan;

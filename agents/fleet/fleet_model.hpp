@@ -213,6 +213,14 @@ class FleetModel final : public sim::Model {
     void begin_dock(sim::Context& ctx, std::uint32_t d, std::uint32_t job);
     void begin_charge(sim::Context& ctx, std::uint32_t d, const sim::Customer& c);
     [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const;
+    // an order's own fields as messages carry them (customer, size, hand-over, priority,
+    // window); depot, index and round are the caller's
+    [[nodiscard]] OrderMsg describe(const Order& o) const;
+    // the next order of depot d's book, with its allocation state; std::length_error past
+    // the index an order message can carry
+    OrderId new_order(std::uint32_t d, const Order& o);
+    // an order's hand-over time (OrderMsg::service_s) in ticks
+    [[nodiscard]] sim::Tick service_ticks(std::uint16_t service_s) const;
 
     // vehicles
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);

@@ -18,16 +18,40 @@ using sim::Tick;
 
 OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
     const DepotState& ds = world_.depots[d];
-    const Order& ord = ds.book.order(order_id(d, o));
-    OrderMsg m;
-    m.depot = d;
-    m.order = o;
-    m.customer = ord.customer_node;
-    m.size = static_cast<std::uint16_t>(ord.size);
+    OrderMsg m = describe(ds.book.order(order_id(d, o)));
+    m.depot = static_cast<std::uint16_t>(d);
+    m.set_order(o);
     m.round = ds.allocations[o].round;
-    m.ready = ord.ready;
-    m.due = ord.due;
     return m;
+}
+
+OrderMsg FleetModel::describe(const Order& o) const {
+    // hand-over time and priority live in the order's table row (drawn orders have none)
+    const ReplayOrder* row = o.ref == kNoRef ? nullptr : &spec_.replay.orders[o.ref];
+    OrderMsg m;
+    m.customer = o.customer_node;
+    m.size = static_cast<std::uint16_t>(o.size);
+    m.service_s = row == nullptr ? kDemandService : row->service_s;
+    m.set_priority(row == nullptr ? 0 : row->priority);
+    m.ready = o.ready;
+    m.due = o.due;
+    return m;
+}
+
+OrderId FleetModel::new_order(std::uint32_t d, const Order& o) {
+    DepotState& ds = world_.depots[d];
+    if (ds.book.size() > OrderMsg::kMaxOrderIndex) {
+        throw std::length_error("fleet: depot " + std::to_string(d) + " has more than " +
+                                std::to_string(OrderMsg::kMaxOrderIndex + 1) +
+                                " orders in one run (order messages carry the index in 24 bits)");
+    }
+    ds.allocations.emplace_back();
+    return ds.book.create(o);
+}
+
+Tick FleetModel::service_ticks(std::uint16_t service_s) const {
+    return service_s == kDemandService ? customer_service_
+                                       : seconds_to_ticks(spec_.time, service_s);
 }
 
 void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
@@ -59,25 +83,21 @@ void FleetModel::arrive_order(Context& ctx, std::uint32_t d, const Order& o) {
     DepotState& ds = world_.depots[d];
     const std::uint32_t to = nearest_open_depot(d);
     if (to == kNone) {
-        const OrderId id = ds.book.create(o);
-        ds.allocations.emplace_back();
-        ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+        ds.book.fail(new_order(d, o), FailReason::kDepotClosed, ctx.now());
         return;
     }
     ++ds.forwarded_out;
-    OrderMsg m;
-    m.depot = d;
-    m.customer = o.customer_node;
-    m.size = static_cast<std::uint16_t>(o.size);
-    m.ready = o.ready;
-    m.due = o.due;
+    // the order index field carries the order's table row, so that it keeps its id,
+    // hand-over time and priority
+    OrderMsg m = describe(o);
+    m.depot = static_cast<std::uint16_t>(d);
+    m.set_order(o.ref == kNoRef ? OrderMsg::kMaxOrderIndex : o.ref);
     send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
 }
 
 void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
     DepotState& ds = world_.depots[d];
-    const OrderId id = ds.book.create(drawn);
-    ds.allocations.emplace_back();
+    const OrderId id = new_order(d, drawn);
     // stock is reserved when the order is taken
     const auto units = static_cast<std::uint64_t>(drawn.size);
     if (ds.stock < units) {
@@ -95,13 +115,12 @@ void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
     o.created = ctx.now();
     o.ready = std::max(m.ready, ctx.now());
     o.due = std::max(m.due, ctx.now());
-    o.service_time = customer_service_;
+    o.service_time = service_ticks(m.service_s);
+    o.ref = m.order() == OrderMsg::kMaxOrderIndex ? kNoRef : m.order();
     ++world_.depots[d].forwarded_in;
     if (!depot_up(d)) {
         // closed too in the meantime: not forwarded twice
-        const OrderId id = world_.depots[d].book.create(o);
-        world_.depots[d].allocations.emplace_back();
-        world_.depots[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
+        world_.depots[d].book.fail(new_order(d, o), FailReason::kDepotClosed, ctx.now());
         return;
     }
     take_order(ctx, d, o);

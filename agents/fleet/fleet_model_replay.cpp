@@ -42,7 +42,7 @@ void FleetModel::on_replay(Context& ctx, std::uint32_t d) {
         o.created = ctx.now();
         o.ready = std::max(ctx.now(), spec_.time.from_seconds(r.earliest_s));
         o.due = spec_.time.from_seconds(r.latest_s);
-        o.service_time = customer_service_;
+        o.service_time = service_ticks(r.service_s);
         o.ref = ref;
         arrive_order(ctx, d, o);
     }

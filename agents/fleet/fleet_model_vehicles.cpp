@@ -52,7 +52,7 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
 
 void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     AnswerMsg a;
-    a.order = m.order;
+    a.order = m.order();
     a.vehicle = v;
     a.round = m.round;
     // still feasible? (other depots may have awarded orders since the bid)
@@ -62,13 +62,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
         return;
     }
     Plan& plan = world_.vehicles.plan[v];
-    PlanEntry& e = plan.entries[plan.size++];
-    e.depot = m.depot;
-    e.order = m.order;
-    e.customer = m.customer;
-    e.size = m.size;
-    e.ready = m.ready;
-    e.due = m.due;
+    plan.entries[plan.size++] = PlanEntry::of(m);
     world_.vehicles.touch(v);
     send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
     const VehicleState s = world_.vehicles.state[v];
@@ -377,7 +371,8 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             if (ctx.now() < ready) {
                 schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
             } else {
-                schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+                schedule_handover(ctx, v, service_ticks(plan.entries[0].service_s),
+                                  Msg::kServiceDone);
             }
             return;
         }
@@ -422,7 +417,9 @@ void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Ms
 
 void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
     if (world_.vehicles.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
-        schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+        // the head of the plan is the order being handed over
+        const std::uint16_t service_s = world_.vehicles.plan[v].entries[0].service_s;
+        schedule_handover(ctx, v, service_ticks(service_s), Msg::kServiceDone);
     }
 }
 
@@ -620,7 +617,7 @@ void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
 void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
-        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order) {
+        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order()) {
             drop_entry(v, i);
             break;
         }

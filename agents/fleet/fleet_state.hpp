@@ -53,15 +53,22 @@ const char* to_string(VehicleState s);
            s == VehicleState::kMaintenance;
 }
 
-// One planned order as the vehicle keeps it.
+// One planned order as the vehicle keeps it (as its award described it: OrderMsg).
 struct PlanEntry {
     std::uint32_t depot = 0;
     std::uint32_t order = 0;
     std::uint32_t customer = 0;
-    std::uint32_t size = 0;
+    std::uint16_t size = 0;
+    std::uint16_t service_s = kDemandService;  // hand-over time (fleet_inputs.hpp)
     sim::Tick ready = 0;
     sim::Tick due = 0;
+
+    // the entry of an awarded order
+    [[nodiscard]] static PlanEntry of(const OrderMsg& m) {
+        return {m.depot, m.order(), m.customer, m.size, m.service_s, m.ready, m.due};
+    }
 };
+static_assert(sizeof(PlanEntry) == 32);
 
 // A vehicle's orders, in execution order; the first `loaded` are on board.
 struct Plan {

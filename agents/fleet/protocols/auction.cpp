@@ -164,7 +164,7 @@ class AuctionProtocol final : public AllocationProtocol {
                 ? insertion_bid(host.spec(), host.vehicle_view(v, ctx.now()), m, ctx.now())
                 : std::nullopt;
         AnswerMsg a;
-        a.order = m.order;
+        a.order = m.order();
         a.vehicle = v;
         a.round = m.round;
         a.cost_s = cost.value_or(0.0);

@@ -30,7 +30,8 @@ std::vector<PlannerVehicle> fleet_of(const FleetSpec& spec, std::uint32_t busy =
             pv.usable = true;
             if (out.size() % 3 == 0) {
                 for (std::uint32_t k = 0; k < busy; ++k) {
-                    pv.plan.entries[pv.plan.size++] = {g.home, 1000 + k, 3 + 7 * k, 1, 0, 0};
+                    pv.plan.entries[pv.plan.size++] = {g.home,         1000 + k, 3 + 7 * k, 1,
+                                                       kDemandService, 0,        0};
                 }
             }
             out.push_back(pv);
@@ -48,8 +49,8 @@ std::vector<OrderMsg> orders_of(const FleetSpec& spec, std::uint32_t n, std::uin
     };
     for (std::uint32_t o = 0; o < n; ++o) {
         OrderMsg m;
-        m.depot = static_cast<std::uint32_t>(next(spec.depots.size()));
-        m.order = o;
+        m.depot = static_cast<std::uint16_t>(next(spec.depots.size()));
+        m.set_order(o);
         m.customer = static_cast<std::uint32_t>(next(spec.net().node_count()));
         m.size = static_cast<std::uint16_t>(1 + next(2));
         m.due = spec.time.from_seconds(1800.0);
@@ -161,7 +162,7 @@ TEST_CASE("central planner: every award passes the vehicle's own test in the seq
         CHECK(feasible(spec, me, orders[o], 0));
         Plan& p = plans[v];
         const OrderMsg& m = orders[o];
-        p.entries[p.size++] = {m.depot, m.order, m.customer, m.size, m.ready, m.due};
+        p.entries[p.size++] = PlanEntry::of(m);
     }
     CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n <= 1; }));
 }
@@ -205,9 +206,8 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
     const world::RoadNetwork& net = spec.net();
     std::vector<PlannerVehicle> fleet = fleet_of(spec);
     // vans only: drones fly straight whatever the roads
-    std::erase_if(fleet, [](const PlannerVehicle& pv) {
-        return pv.view.type->kind == VehicleKind::kDrone;
-    });
+    std::erase_if(
+        fleet, [](const PlannerVehicle& pv) { return pv.view.type->kind == VehicleKind::kDrone; });
     for (std::uint32_t v = 0; v < fleet.size(); ++v) {
         fleet[v].view.vehicle = v;
     }
