@@ -201,7 +201,12 @@ class FleetModel final : public sim::Model {
     void on_demand(sim::Context& ctx, std::uint32_t d);
     // opens a new allocation round of order o and hands it to the protocol
     void allocate(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    // the order waits and is allocated again after policies.retry_backoff_s
     void retry_later(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    // its priority (ReplayOrder::priority, 0 for drawn orders)
+    [[nodiscard]] std::uint8_t priority(std::uint32_t d, std::uint32_t o) const;
+    // no longer counted among the depot's orders waiting for a vehicle
+    void stop_waiting(std::uint32_t d, std::uint32_t o);
     void on_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
     void on_accept(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_reject(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);

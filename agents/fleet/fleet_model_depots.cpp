@@ -144,8 +144,32 @@ std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
     return best;
 }
 
+std::uint8_t FleetModel::priority(std::uint32_t d, std::uint32_t o) const {
+    const Order& ord = world_.depots[d].book.order(order_id(d, o));
+    return ord.ref == kNoRef ? 0 : spec_.replay.orders[ord.ref].priority;
+}
+
+void FleetModel::stop_waiting(std::uint32_t d, std::uint32_t o) {
+    DepotState& ds = world_.depots[d];
+    if (ds.allocations[o].waiting) {
+        ds.allocations[o].waiting = false;
+        --ds.waiting[priority(d, o)];
+    }
+}
+
 void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
-    AllocationState& state = world_.depots[d].allocations[o];
+    DepotState& ds = world_.depots[d];
+    stop_waiting(d, o);
+    // priority first, as VROOM: while an order of higher priority waits here for a vehicle,
+    // this one waits too, so that the next vehicle free goes to that one
+    if (!ds.waiting.empty()) {
+        for (std::size_t p = priority(d, o) + 1u; p < ds.waiting.size(); ++p) {
+            if (ds.waiting[p] > 0) {
+                return retry_later(ctx, d, o);
+            }
+        }
+    }
+    AllocationState& state = ds.allocations[o];
     state.awarding = false;
     ++state.round;
     protocol_->allocate(*host_, ctx, d, o);
@@ -154,6 +178,10 @@ void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
 void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
     ++ds.allocation.retries;
+    if (!ds.waiting.empty() && !ds.allocations[o].waiting) {
+        ds.allocations[o].waiting = true;
+        ++ds.waiting[priority(d, o)];
+    }
     AnswerMsg key;
     key.order = o;
     key.round = ds.allocations[o].round;
@@ -162,6 +190,7 @@ void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
 
 void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
+    stop_waiting(d, o);
     if (!open_for_bids(ds, d, o)) {
         return;
     }
@@ -216,6 +245,7 @@ void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o,
         OrderMsg m = order_msg(d, o);
         send(ctx, vehicle_lp(ord.vehicle), Msg::kRevoke, Payload::of(m));
     }
+    stop_waiting(d, o);
     ds.allocations[o].awarding = false;
     ds.book.fail(id, why, ctx.now());
 }

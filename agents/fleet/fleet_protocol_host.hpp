@@ -67,6 +67,7 @@ class FleetModel::Host final : public AllocationHost {
     void give_up(std::uint32_t d, std::uint32_t o, sim::Tick t) override {
         DepotState& ds = m_.world_.depots[d];
         const OrderId id = fleet_detail::order_id(d, o);
+        m_.stop_waiting(d, o);
         ds.allocations[o].awarding = false;
         ds.stock += static_cast<std::uint64_t>(ds.book.order(id).size);
         ds.book.fail(id, FailReason::kNoVehicle, t);

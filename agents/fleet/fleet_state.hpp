@@ -143,6 +143,7 @@ struct FleetState {
 struct AllocationState {
     std::uint16_t round = 0;  // allocation round: answers of earlier rounds are stale
     bool awarding = false;    // awarded (or queued with the deciding protocol), no answer yet
+    bool waiting = false;     // waits for a retry for want of a vehicle (DepotState::waiting)
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).
@@ -198,6 +199,9 @@ struct alignas(64) DepotState {
     std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
     std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
     std::uint32_t replay_next = 0;    // the next order of FleetSpec::replay to release
+    // orders waiting for a retry for want of a vehicle, by priority (0 ... kMaxPriority);
+    // empty when every order has priority 0 (docs/inputs.md, "Priorities")
+    std::vector<std::uint32_t> waiting;
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

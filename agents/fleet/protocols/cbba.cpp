@@ -150,7 +150,8 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
     for (const std::uint32_t o : tasks) {
         const OrderMsg m = host.order_msg(d, o);
         sp.task_position.push_back(net.position(m.customer));
-        sp.task_reward.push_back(1000.0);
+        // a higher priority is worth more: served first when not all can be
+        sp.task_reward.push_back(1000.0 * (1.0 + m.priority()));
         sp.task_service_s.push_back(service_seconds(spec, m.service_s));
         own_service = own_service || m.service_s != kDemandService;
     }

@@ -242,3 +242,38 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(plan_batch(spec, fleet, orders, 0).awards.size() == 1);
     }
 }
+
+TEST_CASE(
+    "central planner: when not every order fits, the ones left out have the lowest priority") {
+    agents::testing::SmallCity city;
+    city.spec.allocation.max_plan = 1;
+    const FleetSpec& spec = city.spec;
+    // three vans taking one order each for 12 orders; every third order has priority 2, the
+    // next one priority 1
+    std::vector<PlannerVehicle> fleet = fleet_of(spec);
+    std::vector<PlannerVehicle> few;
+    for (const PlannerVehicle& pv : fleet) {
+        if (pv.view.type->kind == VehicleKind::kGround && few.size() < 3) {
+            few.push_back(pv);
+            few.back().view.vehicle = static_cast<std::uint32_t>(few.size() - 1);
+        }
+    }
+    REQUIRE(few.size() == 3);
+    std::vector<OrderMsg> orders = orders_of(spec, 12, 5);
+    for (std::uint32_t o = 0; o < orders.size(); ++o) {
+        orders[o].set_priority(static_cast<std::uint8_t>(o % 3 == 0 ? 2 : o % 3 == 1 ? 1 : 0));
+    }
+    const PlannerResult r = plan_batch(spec, few, orders, 0);
+    REQUIRE(r.awards.size() == 3);
+    for (const auto& [o, v] : r.awards) {
+        CHECK(orders[o].priority() == 2);
+    }
+    // without priorities the same batch awards some of the others
+    for (OrderMsg& m : orders) {
+        m.set_priority(0);
+    }
+    const PlannerResult plain = plan_batch(spec, few, orders, 0);
+    REQUIRE(plain.awards.size() == 3);
+    CHECK(std::any_of(plain.awards.begin(), plain.awards.end(),
+                      [](const auto& a) { return a.first % 3 != 0; }));
+}

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
+#include <string>
 #include <vector>
 
 #include "agents/fleet/fleet_run.hpp"
@@ -185,5 +187,62 @@ TEST_CASE("replay: each order's own hand-over time is spent at its customer, any
         const auto other = run_for(r, 2.0);
         CHECK(other.kpi_hash == ref.kpi_hash);
         CHECK(other.event_hash == ref.event_hash);
+    }
+}
+
+TEST_CASE("replay: under scarce capacity higher priorities are served first, every policy") {
+    // one van per depot for 24 orders each over 24 minutes: about half can be delivered in
+    // their 20-minute windows; every other order has priority 1, the rest 0
+    SmallCity city;
+    for (DepotSpec& d : city.spec.depots) {
+        d.demand_per_hour = 0.0;
+    }
+    city.spec.fleets.clear();
+    for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+        city.spec.fleets.push_back({0, 1, d, "vans"});
+    }
+    OrderReplay r;
+    r.first.push_back(0);
+    for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+        for (std::uint32_t i = 0; i < 24; ++i) {
+            ReplayOrder o;
+            o.depot = d;
+            o.customer = static_cast<NodeId>((d * 97 + i * 31) % city.network.node_count());
+            o.release_s = 30.0 + 60.0 * i;
+            o.earliest_s = o.release_s;
+            o.latest_s = o.release_s + 1200.0;
+            o.priority = static_cast<std::uint8_t>(i % 2);
+            r.orders.push_back(o);
+        }
+        r.first.push_back(static_cast<std::uint32_t>(r.orders.size()));
+    }
+    for (const char* policy : {"auction", "cbba", "cloud"}) {
+        CAPTURE(policy);
+        city.spec.allocation.policy = policy;
+        // delivered orders per priority, with the priorities and with them all 0
+        auto delivered = [&](bool priorities) {
+            city.spec.replay = r;
+            for (ReplayOrder& o : city.spec.replay.orders) {
+                o.priority = priorities ? o.priority : 0;
+            }
+            city.spec.validate();
+            sim::SerialExecutor serial;
+            FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+            (void)run_for(run, 1.0);
+            std::array<int, 2> n{};
+            for (std::uint32_t d = 0; d < city.spec.depot_count(); ++d) {
+                for (const Order& o : run.model().depot(d).book.orders()) {
+                    n[o.ref % 2] += o.state == OrderState::kDelivered ? 1 : 0;
+                }
+            }
+            return n;
+        };
+        const std::array<int, 2> with = delivered(true);
+        const std::array<int, 2> without = delivered(false);
+        MESSAGE(std::string(policy), ": priority 0 / 1 delivered ", with[0], " / ", with[1],
+                " of 36 each; all 0: ", without[0], " / ", without[1]);
+        CHECK(with[0] + with[1] < 72);  // capacity is short
+        CHECK(with[1] > with[0] + 6);
+        CHECK(with[1] > without[1]);
     }
 }
