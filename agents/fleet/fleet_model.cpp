@@ -347,7 +347,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
         const std::uint32_t v = who.index;
         switch (m) {
             case Msg::kAward:
-                return on_award(ctx, v, event.payload.as<OrderMsg>());
+                return on_award(ctx, v, event.payload.as<OrderMsg>(),
+                                event.src == layout_.cloud_lp());
             case Msg::kArrive:
                 return on_arrive(ctx, v);
             case Msg::kLoaded:
@@ -370,6 +371,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_service_due(ctx, v);
             case Msg::kServiced:
                 return on_serviced(ctx, v);
+            case Msg::kRouteRetry:
+                return on_route_retry(ctx, v, event.payload.as<VehicleMsg>());
             default:
                 break;
         }

@@ -177,11 +177,22 @@ void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
 
 void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
-    ++ds.allocation.retries;
     if (!ds.waiting.empty() && !ds.allocations[o].waiting) {
         ds.allocations[o].waiting = true;
         ++ds.waiting[priority(d, o)];
     }
+    schedule_retry(ctx, d, o);
+}
+
+void FleetModel::hold_unreachable(Context& ctx, std::uint32_t d, std::uint32_t o) {
+    // not counted as waiting for a vehicle: it waits for news, holding back no other order
+    world_.depots[d].allocations[o].unreachable = true;
+    schedule_retry(ctx, d, o);
+}
+
+void FleetModel::schedule_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
+    DepotState& ds = world_.depots[d];
+    ++ds.allocation.retries;
     AnswerMsg key;
     key.order = o;
     key.round = ds.allocations[o].round;
@@ -198,7 +209,7 @@ void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     const Order& ord = ds.book.order(order_id(d, o));
     if (ctx.now() > ord.due) {
         ds.stock += static_cast<std::uint64_t>(ord.size);
-        ds.book.fail(order_id(d, o), FailReason::kNoVehicle, ctx.now());
+        ds.book.fail(order_id(d, o), unserved_reason(ds.allocations[o]), ctx.now());
         return;
     }
     allocate(ctx, d, o);
@@ -231,9 +242,13 @@ void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     if (!auction.awarding || a.round != auction.round) {
         return;  // a stale award
     }
-    // rejected before it was ever assigned: still kCreated in the book, offer it again
+    // rejected before it was ever assigned: still kCreated in the book, offer it again (at
+    // once, or after the retry backoff when the vehicle found no route for it)
     ++ds.allocation.rejects;
     auction.awarding = false;
+    if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
+        return hold_unreachable(ctx, d, a.order);
+    }
     on_retry(ctx, d, a.order);
 }
 
@@ -272,13 +287,17 @@ void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
         return;
     }
     if (ord.state == OrderState::kAssigned) {
-        // re-allocated among the vehicles still available
+        // re-allocated among the vehicles still available (held first when the vehicle found
+        // no route to the depot)
         ds.book.unassign(id, ctx.now());
         if (!depot_up(d)) {
             ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
             return;
         }
         ds.allocations[a.order].awarding = false;
+        if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
+            return hold_unreachable(ctx, d, a.order);
+        }
         allocate(ctx, d, a.order);
     } else if (ord.state == OrderState::kPickedUp) {
         // loaded on the vehicle after it broke (the dock finished first): lost with it

@@ -144,6 +144,9 @@ struct AllocationState {
     std::uint16_t round = 0;  // allocation round: answers of earlier rounds are stale
     bool awarding = false;    // awarded (or queued with the deciding protocol), no answer yet
     bool waiting = false;     // waits for a retry for want of a vehicle (DepotState::waiting)
+    // a vehicle found no route for it under what it knows: held, and failed as unreachable
+    // when nobody has taken it by its due time
+    bool unreachable = false;
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).

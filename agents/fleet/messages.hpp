@@ -48,6 +48,8 @@ enum class Msg : sim::EventType {
     kServiced,    // vehicle, self: the planned service is over
     // replayed orders (FleetSpec::replay)
     kReplay,  // depot, self: the next replayed orders are released
+    // orders held while unreachable (docs/inputs.md, "Unreachable orders")
+    kRouteRetry,  // vehicle, self: try again to route to the loaded order it holds
 };
 
 // Each allocation protocol has messages of its own (agents/fleet/protocol.hpp): offers and
