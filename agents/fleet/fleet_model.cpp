@@ -347,8 +347,10 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
         const std::uint32_t v = who.index;
         switch (m) {
             case Msg::kAward:
+                // (awards injected at a barrier, CBBA's, come from kExternalLp, which is also
+                // the cloud's id when there is none)
                 return on_award(ctx, v, event.payload.as<OrderMsg>(),
-                                event.src == layout_.cloud_lp());
+                                needs_.dispatcher && event.src == layout_.cloud_lp());
             case Msg::kArrive:
                 return on_arrive(ctx, v);
             case Msg::kLoaded:
