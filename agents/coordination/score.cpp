@@ -38,6 +38,11 @@ TimeDiscountedReward::TimeDiscountedReward(Params params)
     require(p_.lambda > 0.0 && p_.lambda <= 1.0, "lambda must be in (0, 1]");
     require(p_.service_s >= 0.0 && std::isfinite(p_.service_s), "service_s must be >= 0");
     require(p_.cost_per_m >= 0.0 && std::isfinite(p_.cost_per_m), "cost_per_m must be >= 0");
+    require(p_.task_service_s.empty() || p_.task_service_s.size() == p_.task_position.size(),
+            "task_service_s must be empty or have one entry per task");
+    for (double s : p_.task_service_s) {
+        require(s >= 0.0 && std::isfinite(s), "task_service_s must be >= 0");
+    }
     for (double r : p_.task_reward) {
         require(std::isfinite(r), "task rewards must be finite");
     }
@@ -51,7 +56,7 @@ double TimeDiscountedReward::path_score(AgentIndex agent, std::span<const TaskIn
         const double d = distance(at, p_.task_position[j]);
         t += d / p_.speed_mps;
         score += (discount(t) * p_.task_reward[j]) - (p_.cost_per_m * d);
-        t += p_.service_s;
+        t += service(j);
         at = p_.task_position[j];
     }
     return score;
@@ -72,11 +77,12 @@ Insertion TimeDiscountedReward::best_insertion(AgentIndex agent, std::span<const
     const auto stop = [&](std::size_t n) { return n == 0 ? start : p_.task_position[path[n - 1]]; };
     dep[0] = t0;
     for (std::size_t n = 1; n <= len; ++n) {
-        dep[n] = dep[n - 1] + (distance(stop(n - 1), stop(n)) / p_.speed_mps) + p_.service_s;
+        dep[n] =
+            dep[n - 1] + (distance(stop(n - 1), stop(n)) / p_.speed_mps) + service(path[n - 1]);
     }
     tl[len] = 0.0;
     for (std::size_t n = len; n-- > 0;) {
-        const double arrive = dep[n + 1] - p_.service_s;
+        const double arrive = dep[n + 1] - service(path[n]);
         tl[n] = tl[n + 1] + (discount(arrive) * p_.task_reward[path[n]]);
     }
     const world::Point at = p_.task_position[task];
@@ -90,7 +96,7 @@ Insertion TimeDiscountedReward::best_insertion(AgentIndex agent, std::span<const
         if (n < len) {
             const world::Point next = p_.task_position[path[n]];
             detour_m += distance(at, next) - distance(prev, next);
-            const double dt = (detour_m / p_.speed_mps) + p_.service_s;
+            const double dt = (detour_m / p_.speed_mps) + service(task);
             later = (discount(dt) - 1.0) * tl[n];
         }
         const double gain =

@@ -52,7 +52,8 @@ struct Assignment {
 
 // Time-discounted reward minus travel (Choi, Brunet, How 2009, section IV): agent i starts
 // at start[i] at time start_s[i] and drives straight lines at speed_mps; task j at
-// position[j] earns reward[j] * lambda^(arrival time) and takes service_s; every metre
+// position[j] earns reward[j] * lambda^(arrival time) and takes service_s (or its own
+// task_service_s[j]); every metre
 // driven costs cost_per_m. S_i(path) = sum_j lambda^t_j R_j - cost_per_m * distance.
 // Does not have DMG in general (a task can bring the agent nearer another), so use it
 // with bid warping (the default).
@@ -66,6 +67,7 @@ class TimeDiscountedReward final : public ScoreFunction {
         double speed_mps = 10.0;
         double lambda = 0.999;  // discount per second, in (0, 1]
         double service_s = 0.0;
+        std::vector<double> task_service_s;  // per task; empty: service_s for every task
         double cost_per_m = 0.0;
     };
     // throws std::invalid_argument naming the bad field
@@ -79,6 +81,9 @@ class TimeDiscountedReward final : public ScoreFunction {
                                            TaskIndex task) const override;
 
   private:
+    [[nodiscard]] double service(TaskIndex j) const {
+        return p_.task_service_s.empty() ? p_.service_s : p_.task_service_s[j];
+    }
     // lambda^t
     [[nodiscard]] double discount(double t) const { return std::exp(log_lambda_ * t); }
 

@@ -38,7 +38,7 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
     // more order joins their trip and often their dock visit), then in an order of
     // their own for each order and round, so that no idle vehicle is always passed over
     const std::uint64_t salt =
-        (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order} << 8) ^ order.round;
+        (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order()} << 8) ^ order.round;
     auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
         const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
         return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
@@ -109,9 +109,10 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         at_node = node;
         at = p;
     };
-    auto deliver = [&](NodeId customer, sim::Tick ready) {
+    // each order's own hand-over time: a longer one delays the stops after it
+    auto deliver = [&](NodeId customer, sim::Tick ready, std::uint16_t service_s) {
         go(customer);
-        t = std::max(t, spec.time.to_seconds(ready)) + spec.demand.customer_service_s;
+        t = std::max(t, spec.time.to_seconds(ready)) + service_seconds(spec, service_s);
     };
     if (me.state == VehicleState::kLoading) {
         t += spec.depots[me.plan->entries[0].depot].dock_service.mean_s;
@@ -142,7 +143,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         if (i >= me.plan->loaded) {
             pick_up(e.depot, e.size);
         }
-        deliver(e.customer, e.ready);
+        deliver(e.customer, e.ready, e.service_s);
         end = e.customer;
         if (i < handed_over.size()) {
             handed_over[i] = spec.time.from_seconds(t);
@@ -150,7 +151,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     }
     if (extra != nullptr) {
         pick_up(extra->depot, extra->size);
-        deliver(extra->customer, extra->ready);
+        deliver(extra->customer, extra->ready, extra->service_s);
         end = extra->customer;
     }
     PlanEstimate est;

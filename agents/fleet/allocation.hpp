@@ -29,6 +29,12 @@ struct VehicleView {
     sim::Tick shift_end = sim::kTickNever;
 };
 
+// an order's hand-over time in seconds (OrderMsg::service_s, PlanEntry::service_s)
+[[nodiscard]] inline double service_seconds(const FleetSpec& spec, std::uint16_t service_s) {
+    return service_s == kDemandService ? spec.demand.customer_service_s
+                                       : static_cast<double>(service_s);
+}
+
 // me's shift from spec.shifts (vehicle v), unbounded when the spec has none
 void set_shift(VehicleView& me, const FleetSpec& spec, std::uint32_t v);
 

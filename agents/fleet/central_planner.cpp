@@ -177,13 +177,7 @@ class Planner {
             if (m.size > pv.view.type->capacity) {
                 return kInfeasible;
             }
-            PlanEntry& e = plan.entries[plan.size++];
-            e.depot = m.depot;
-            e.order = m.order;
-            e.customer = m.customer;
-            e.size = m.size;
-            e.ready = m.ready;
-            e.due = m.due;
+            plan.entries[plan.size++] = PlanEntry::of(m);
         }
         VehicleView me = pv.view;
         me.plan = &plan;
@@ -233,7 +227,8 @@ class Planner {
         return best;
     }
 
-    // regret-2 insertion of every order
+    // regret-2 insertion of every order, higher priorities first (as VROOM: when not every
+    // order fits, the ones left out are of the lowest priorities)
     void insert() {
         std::vector<std::vector<Insertion>> ins(orders_.size());
         std::vector<std::uint32_t> open;
@@ -250,6 +245,7 @@ class Planner {
             double pick_regret = 0.0;
             double pick_delta = 0.0;
             std::size_t pick_i = 0;
+            std::uint8_t pick_priority = 0;
             for (std::size_t k = 0; k < open.size(); ++k) {
                 const std::uint32_t o = open[k];
                 double best = kInfeasible;
@@ -269,12 +265,17 @@ class Planner {
                     continue;
                 }
                 const double regret = second == kInfeasible ? kSoleOption : second - best;
-                if (pick == open.size() || regret > pick_regret ||
-                    (regret == pick_regret && best < pick_delta)) {
+                const std::uint8_t priority = orders_[o].priority();
+                const bool before =
+                    priority > pick_priority ||
+                    (priority == pick_priority &&
+                     (regret > pick_regret || (regret == pick_regret && best < pick_delta)));
+                if (pick == open.size() || before) {
                     pick = k;
                     pick_regret = regret;
                     pick_delta = best;
                     pick_i = best_i;
+                    pick_priority = priority;
                 }
             }
             if (pick == open.size()) {

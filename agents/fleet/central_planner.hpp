@@ -10,12 +10,13 @@
 // home again included) plus the lateness the estimate foresees and a small value of
 // delivery time.
 //
-// Algorithm: regret-2 insertion (the order whose best and second-best vehicles differ the
-// most goes first), then relocate moves (an order to any position of any vehicle's new
-// sequence) until none improves or kMaxRelocatePasses passes, then exchanges (two orders of
-// two vehicles swap places), relocating again after each pass that exchanged something (at
-// most kMaxRelocatePasses rounds). Pure function of its inputs:
-// the same inputs give the same plan on any thread.
+// Algorithm: regret-2 insertion (among the orders of the highest priority left, the one whose
+// best and second-best vehicles differ the most goes first: when not all fit, those left out
+// are of the lowest priorities, as VROOM's), then relocate moves (an order to any position of any
+// vehicle's new sequence) until none improves or kMaxRelocatePasses passes, then exchanges (two
+// orders of two vehicles swap places), relocating again after each pass that exchanged something
+// (at most kMaxRelocatePasses rounds). Pure function of its inputs: the same inputs give the same
+// plan on any thread.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,14 @@
 
 namespace swarm::agents {
 
+// An order's hand-over time at the customer in whole seconds, as order messages carry it
+// (OrderMsg::service_s), or kDemandService: the demand's customer_service_s (which may have a
+// fraction), what drawn orders take.
+inline constexpr std::uint16_t kDemandService = 0xFFFF;
+inline constexpr std::uint16_t kMaxServiceS = kDemandService - 1;
+// Priorities as VROOM has them: 0 (drawn orders) ... 100, higher first (docs/inputs.md).
+inline constexpr std::uint8_t kMaxPriority = 100;
+
 // One order of the replay list: it appears at `depot` at `release_s` (simulated seconds) with
 // the delivery window [earliest_s, latest_s] at `customer`.
 struct ReplayOrder {
@@ -18,9 +26,11 @@ struct ReplayOrder {
     world::NodeId customer = world::kNoNode;
     std::uint32_t size = 1;  // units
     double release_s = 0.0;
-    double earliest_s = 0.0;    // the vehicle waits at the customer until then (Order::ready)
-    double latest_s = 0.0;      // on time when handed over by then (Order::due)
-    std::int32_t priority = 0;  // carried to the results; allocation does not use it
+    double earliest_s = 0.0;  // the vehicle waits at the customer until then (Order::ready)
+    double latest_s = 0.0;    // on time when handed over by then (Order::due)
+    std::uint16_t service_s = kDemandService;  // hand-over time (Order::service_time)
+    // which orders are offered and planned first when not all can be served
+    std::uint8_t priority = 0;
 };
 
 // The replay list grouped by depot: depot d's orders are orders[first[d] .. first[d + 1]),

@@ -52,11 +52,17 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     kpi_interval_ = seconds_to_ticks(spec_.time, spec_.demand.kpi_interval_s);
     world_.fleet_time.series = KpiSeries(kpi_interval_);
     std::vector<std::vector<NodeId>> zones = demand_zones(spec_);
+    // priorities matter only when some order has one
+    const bool priorities = std::any_of(spec_.replay.orders.begin(), spec_.replay.orders.end(),
+                                        [](const ReplayOrder& o) { return o.priority > 0; });
     for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
         const DepotSpec& ds = spec_.depots[d];
         depot_node_.push_back(ds.node);
         world_.depots.emplace_back(d, kpi_interval_, ds.docks, ds.charging_points);
         world_.depots.back().stock = ds.initial_stock;
+        if (priorities) {
+            world_.depots.back().waiting.assign(kMaxPriority + 1, 0);
+        }
         demand_.push_back(make_demand(spec_, d, std::move(zones[d])));
     }
     // vehicles idle and full at their home depot, in fleet order
@@ -301,7 +307,10 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
         const std::uint32_t v = who.index;
         switch (m) {
             case Msg::kAward:
-                return on_award(ctx, v, event.payload.as<OrderMsg>());
+                // (awards injected at a barrier, CBBA's, come from kExternalLp, which is also
+                // the cloud's id when there is none)
+                return on_award(ctx, v, event.payload.as<OrderMsg>(),
+                                needs_.dispatcher && event.src == layout_.cloud_lp());
             case Msg::kArrive:
                 return on_arrive(ctx, v);
             case Msg::kLoaded:
@@ -324,6 +333,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_service_due(ctx, v);
             case Msg::kServiced:
                 return on_serviced(ctx, v);
+            case Msg::kRouteRetry:
+                return on_route_retry(ctx, v, event.payload.as<VehicleMsg>());
             default:
                 break;
         }

@@ -201,7 +201,17 @@ class FleetModel final : public sim::Model {
     void on_demand(sim::Context& ctx, std::uint32_t d);
     // opens a new allocation round of order o and hands it to the protocol
     void allocate(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    // the order waits and is allocated again after policies.retry_backoff_s
     void retry_later(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    // a vehicle found no route for the order under what it knows: it is held, offered again
+    // after policies.retry_backoff_s, and failed as unreachable if nobody took it by its due
+    // time (docs/inputs.md, "Unreachable orders")
+    void hold_unreachable(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    void schedule_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
+    // its priority (ReplayOrder::priority, 0 for drawn orders)
+    [[nodiscard]] std::uint8_t priority(std::uint32_t d, std::uint32_t o) const;
+    // no longer counted among the depot's orders waiting for a vehicle
+    void stop_waiting(std::uint32_t d, std::uint32_t o);
     void on_retry(sim::Context& ctx, std::uint32_t d, std::uint32_t o);
     void on_accept(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
     void on_reject(sim::Context& ctx, std::uint32_t d, const AnswerMsg& a);
@@ -213,9 +223,18 @@ class FleetModel final : public sim::Model {
     void begin_dock(sim::Context& ctx, std::uint32_t d, std::uint32_t job);
     void begin_charge(sim::Context& ctx, std::uint32_t d, const sim::Customer& c);
     [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const;
+    // an order's own fields as messages carry them (customer, size, hand-over, priority,
+    // window); depot, index and round are the caller's
+    [[nodiscard]] OrderMsg describe(const Order& o) const;
+    // the next order of depot d's book, with its allocation state; std::length_error past
+    // the index an order message can carry
+    OrderId new_order(std::uint32_t d, const Order& o);
+    // an order's hand-over time (OrderMsg::service_s) in ticks
+    [[nodiscard]] sim::Tick service_ticks(std::uint16_t service_s) const;
 
     // vehicles
-    void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m);
+    // dispatched: from the dispatcher LP, which plans on the roads as they are
+    void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m, bool dispatched);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
     void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
     void on_ready(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
@@ -253,6 +272,12 @@ class FleetModel final : public sim::Model {
     void fail_and_revoke(sim::Context& ctx, std::uint32_t d, std::uint32_t o, FailReason why);
     // the vehicle cannot reach its current target under what it knows
     void unreachable(sim::Context& ctx, std::uint32_t v);
+    // a vehicle holding a loaded order it could not route to tries again
+    void on_route_retry(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
+    // whether vehicle v, under what it knows of the roads, can drive to the order's depot
+    // and from there to its customer (drones and vehicles that know of no road event: yes,
+    // without routing)
+    [[nodiscard]] bool can_reach(std::size_t partition, std::uint32_t v, const OrderMsg& m);
     // drops plan entry i (not loaded) and tells nobody
     void drop_entry(std::uint32_t v, std::uint32_t i);
     // barrier-time work: knowledge spread, schedule

@@ -18,16 +18,40 @@ using sim::Tick;
 
 OrderMsg FleetModel::order_msg(std::uint32_t d, std::uint32_t o) const {
     const DepotState& ds = world_.depots[d];
-    const Order& ord = ds.book.order(order_id(d, o));
-    OrderMsg m;
-    m.depot = d;
-    m.order = o;
-    m.customer = ord.customer_node;
-    m.size = static_cast<std::uint16_t>(ord.size);
+    OrderMsg m = describe(ds.book.order(order_id(d, o)));
+    m.depot = static_cast<std::uint16_t>(d);
+    m.set_order(o);
     m.round = ds.allocations[o].round;
-    m.ready = ord.ready;
-    m.due = ord.due;
     return m;
+}
+
+OrderMsg FleetModel::describe(const Order& o) const {
+    // hand-over time and priority live in the order's table row (drawn orders have none)
+    const ReplayOrder* row = o.ref == kNoRef ? nullptr : &spec_.replay.orders[o.ref];
+    OrderMsg m;
+    m.customer = o.customer_node;
+    m.size = static_cast<std::uint16_t>(o.size);
+    m.service_s = row == nullptr ? kDemandService : row->service_s;
+    m.set_priority(row == nullptr ? 0 : row->priority);
+    m.ready = o.ready;
+    m.due = o.due;
+    return m;
+}
+
+OrderId FleetModel::new_order(std::uint32_t d, const Order& o) {
+    DepotState& ds = world_.depots[d];
+    if (ds.book.size() > OrderMsg::kMaxOrderIndex) {
+        throw std::length_error("fleet: depot " + std::to_string(d) + " has more than " +
+                                std::to_string(OrderMsg::kMaxOrderIndex + 1) +
+                                " orders in one run (order messages carry the index in 24 bits)");
+    }
+    ds.allocations.emplace_back();
+    return ds.book.create(o);
+}
+
+Tick FleetModel::service_ticks(std::uint16_t service_s) const {
+    return service_s == kDemandService ? customer_service_
+                                       : seconds_to_ticks(spec_.time, service_s);
 }
 
 void FleetModel::on_demand(Context& ctx, std::uint32_t d) {
@@ -59,25 +83,21 @@ void FleetModel::arrive_order(Context& ctx, std::uint32_t d, const Order& o) {
     DepotState& ds = world_.depots[d];
     const std::uint32_t to = nearest_open_depot(d);
     if (to == kNone) {
-        const OrderId id = ds.book.create(o);
-        ds.allocations.emplace_back();
-        ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
+        ds.book.fail(new_order(d, o), FailReason::kDepotClosed, ctx.now());
         return;
     }
     ++ds.forwarded_out;
-    OrderMsg m;
-    m.depot = d;
-    m.customer = o.customer_node;
-    m.size = static_cast<std::uint16_t>(o.size);
-    m.ready = o.ready;
-    m.due = o.due;
+    // the order index field carries the order's table row, so that it keeps its id,
+    // hand-over time and priority
+    OrderMsg m = describe(o);
+    m.depot = static_cast<std::uint16_t>(d);
+    m.set_order(o.ref == kNoRef ? OrderMsg::kMaxOrderIndex : o.ref);
     send(ctx, depot_lp(to), Msg::kForward, Payload::of(m));
 }
 
 void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
     DepotState& ds = world_.depots[d];
-    const OrderId id = ds.book.create(drawn);
-    ds.allocations.emplace_back();
+    const OrderId id = new_order(d, drawn);
     // stock is reserved when the order is taken
     const auto units = static_cast<std::uint64_t>(drawn.size);
     if (ds.stock < units) {
@@ -95,13 +115,12 @@ void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
     o.created = ctx.now();
     o.ready = std::max(m.ready, ctx.now());
     o.due = std::max(m.due, ctx.now());
-    o.service_time = customer_service_;
+    o.service_time = service_ticks(m.service_s);
+    o.ref = m.order() == OrderMsg::kMaxOrderIndex ? kNoRef : m.order();
     ++world_.depots[d].forwarded_in;
     if (!depot_up(d)) {
         // closed too in the meantime: not forwarded twice
-        const OrderId id = world_.depots[d].book.create(o);
-        world_.depots[d].allocations.emplace_back();
-        world_.depots[d].book.fail(id, FailReason::kDepotClosed, ctx.now());
+        world_.depots[d].book.fail(new_order(d, o), FailReason::kDepotClosed, ctx.now());
         return;
     }
     take_order(ctx, d, o);
@@ -125,14 +144,53 @@ std::uint32_t FleetModel::nearest_open_depot(std::uint32_t d) const {
     return best;
 }
 
+std::uint8_t FleetModel::priority(std::uint32_t d, std::uint32_t o) const {
+    const Order& ord = world_.depots[d].book.order(order_id(d, o));
+    return ord.ref == kNoRef ? 0 : spec_.replay.orders[ord.ref].priority;
+}
+
+void FleetModel::stop_waiting(std::uint32_t d, std::uint32_t o) {
+    DepotState& ds = world_.depots[d];
+    if (ds.allocations[o].waiting) {
+        ds.allocations[o].waiting = false;
+        --ds.waiting[priority(d, o)];
+    }
+}
+
 void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
-    AllocationState& state = world_.depots[d].allocations[o];
+    DepotState& ds = world_.depots[d];
+    stop_waiting(d, o);
+    // priority first, as VROOM: while an order of higher priority waits here for a vehicle,
+    // this one waits too, so that the next vehicle free goes to that one
+    if (!ds.waiting.empty()) {
+        for (std::size_t p = priority(d, o) + 1u; p < ds.waiting.size(); ++p) {
+            if (ds.waiting[p] > 0) {
+                return retry_later(ctx, d, o);
+            }
+        }
+    }
+    AllocationState& state = ds.allocations[o];
     state.awarding = false;
     ++state.round;
     protocol_->allocate(*host_, ctx, d, o);
 }
 
 void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
+    DepotState& ds = world_.depots[d];
+    if (!ds.waiting.empty() && !ds.allocations[o].waiting) {
+        ds.allocations[o].waiting = true;
+        ++ds.waiting[priority(d, o)];
+    }
+    schedule_retry(ctx, d, o);
+}
+
+void FleetModel::hold_unreachable(Context& ctx, std::uint32_t d, std::uint32_t o) {
+    // not counted as waiting for a vehicle: it waits for news, holding back no other order
+    world_.depots[d].allocations[o].unreachable = true;
+    schedule_retry(ctx, d, o);
+}
+
+void FleetModel::schedule_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
     ++ds.allocation.retries;
     AnswerMsg key;
@@ -143,6 +201,7 @@ void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
 
 void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
+    stop_waiting(d, o);
     if (!open_for_bids(ds, d, o)) {
         return;
     }
@@ -150,7 +209,7 @@ void FleetModel::on_retry(Context& ctx, std::uint32_t d, std::uint32_t o) {
     const Order& ord = ds.book.order(order_id(d, o));
     if (ctx.now() > ord.due) {
         ds.stock += static_cast<std::uint64_t>(ord.size);
-        ds.book.fail(order_id(d, o), FailReason::kNoVehicle, ctx.now());
+        ds.book.fail(order_id(d, o), unserved_reason(ds.allocations[o]), ctx.now());
         return;
     }
     allocate(ctx, d, o);
@@ -183,9 +242,13 @@ void FleetModel::on_reject(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
     if (!auction.awarding || a.round != auction.round) {
         return;  // a stale award
     }
-    // rejected before it was ever assigned: still kCreated in the book, offer it again
+    // rejected before it was ever assigned: still kCreated in the book, offer it again (at
+    // once, or after the retry backoff when the vehicle found no route for it)
     ++ds.allocation.rejects;
     auction.awarding = false;
+    if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
+        return hold_unreachable(ctx, d, a.order);
+    }
     on_retry(ctx, d, a.order);
 }
 
@@ -197,6 +260,7 @@ void FleetModel::fail_and_revoke(Context& ctx, std::uint32_t d, std::uint32_t o,
         OrderMsg m = order_msg(d, o);
         send(ctx, vehicle_lp(ord.vehicle), Msg::kRevoke, Payload::of(m));
     }
+    stop_waiting(d, o);
     ds.allocations[o].awarding = false;
     ds.book.fail(id, why, ctx.now());
 }
@@ -223,13 +287,17 @@ void FleetModel::on_orphan(Context& ctx, std::uint32_t d, const AnswerMsg& a) {
         return;
     }
     if (ord.state == OrderState::kAssigned) {
-        // re-allocated among the vehicles still available
+        // re-allocated among the vehicles still available (held first when the vehicle found
+        // no route to the depot)
         ds.book.unassign(id, ctx.now());
         if (!depot_up(d)) {
             ds.book.fail(id, FailReason::kDepotClosed, ctx.now());
             return;
         }
         ds.allocations[a.order].awarding = false;
+        if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
+            return hold_unreachable(ctx, d, a.order);
+        }
         allocate(ctx, d, a.order);
     } else if (ord.state == OrderState::kPickedUp) {
         // loaded on the vehicle after it broke (the dock finished first): lost with it

@@ -65,6 +65,12 @@ inline Tick& time_bucket(FleetCounters& c, VehicleState s) {
     }
 }
 
+// why an order nobody took by its due time fails: unreachable when a vehicle found no route
+// for it (it was held for news), else for want of a vehicle
+inline FailReason unserved_reason(const AllocationState& a) {
+    return a.unreachable ? FailReason::kUnreachable : FailReason::kNoVehicle;
+}
+
 // whether order o of depot d is being auctioned and waits for bids (not awarded, assigned or
 // closed)
 inline bool open_for_bids(const DepotState& ds, std::uint32_t d, std::uint32_t o) {

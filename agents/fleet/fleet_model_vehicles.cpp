@@ -48,25 +48,26 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     return me;
 }
 
-void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m) {
+void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m, bool dispatched) {
     AnswerMsg a;
-    a.order = m.order;
+    a.order = m.order();
     a.vehicle = v;
     a.round = m.round;
-    // still feasible? (other depots may have awarded orders since the bid)
+    // still feasible? (other depots may have awarded orders since the bid) and can it get
+    // there under what it knows of the roads? (the depot holds an order nobody can route; a
+    // dispatcher's award is planned on the roads as they are, which the vehicle trusts)
     if (world_.vehicles.state[v] == VehicleState::kBroken || world_.vehicles.service_due[v] != 0 ||
         !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
     }
+    if (!dispatched && !can_reach(ctx.partition(), v, m)) {
+        a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
+        send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
+        return;
+    }
     Plan& plan = world_.vehicles.plan[v];
-    PlanEntry& e = plan.entries[plan.size++];
-    e.depot = m.depot;
-    e.order = m.order;
-    e.customer = m.customer;
-    e.size = m.size;
-    e.ready = m.ready;
-    e.due = m.due;
+    plan.entries[plan.size++] = PlanEntry::of(m);
     world_.vehicles.touch(v);
     send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
     const VehicleState s = world_.vehicles.state[v];
@@ -232,28 +233,54 @@ const routing::RouteView& FleetModel::view_of(std::size_t partition, const Known
 
 void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
     Plan& plan = world_.vehicles.plan[v];
-    const auto lost = [&](std::uint32_t i) {
+    const auto tell = [&](std::uint32_t i, Msg m) {
         AnswerMsg a;
         a.order = plan.entries[i].order;
         a.vehicle = v;
         a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
-        send(ctx, depot_lp(plan.entries[i].depot), Msg::kLost, Payload::of(a));
+        send(ctx, depot_lp(plan.entries[i].depot), m, Payload::of(a));
     };
     switch (world_.vehicles.state[v]) {
-        case VehicleState::kEnRoute:
-            // the customer of the head order cannot be reached: reported, and the next one
-            lost(0);
-            world_.vehicles.load[v] -= plan.entries[0].size;
-            world_.vehicles.touch(v);
-            --plan.loaded;
-            drop_entry(v, 0);
-            return next_activity(ctx, v);
+        case VehicleState::kEnRoute: {
+            // the customer of the head order cannot be reached under what the vehicle knows:
+            // past its due time it is reported lost as unreachable and the next one is driven
+            if (ctx.now() > plan.entries[0].due) {
+                tell(0, Msg::kLost);
+                world_.vehicles.load[v] -= plan.entries[0].size;
+                world_.vehicles.touch(v);
+                --plan.loaded;
+                drop_entry(v, 0);
+                return next_activity(ctx, v);
+            }
+            // else it is held on board: another loaded order it can reach goes first, or the
+            // vehicle waits here and tries again after the retry backoff (news may come from
+            // peers or the cloud; a road it believes closed that has reopened here is seen
+            // when it plans again)
+            const NodeId at = world_.vehicles.node[v];
+            const routing::RouteView& believed = believed_view(ctx.partition(), v);
+            for (std::uint32_t i = 1; i < plan.loaded; ++i) {
+                const NodeId to = plan.entries[i].customer;
+                if (to == at ||
+                    std::isfinite(routers_[ctx.partition()]->travel_time(at, to, believed))) {
+                    std::rotate(plan.entries.begin(), plan.entries.begin() + i,
+                                plan.entries.begin() + plan.loaded);
+                    world_.vehicles.touch(v);
+                    return next_activity(ctx, v);
+                }
+            }
+            VehicleMsg timer;
+            timer.vehicle = v;
+            timer.count = epoch(v);
+            ctx.schedule_self(backoff_, type_of(Msg::kRouteRetry), Payload::of(timer));
+            return;
+        }
         case VehicleState::kToPickup: {
-            // the depot cannot be reached: its orders in the plan are reported
+            // the depot cannot be reached: its orders in the plan go back to it, which holds
+            // them for a vehicle that can (or for news)
             const std::uint32_t d = plan.entries[0].depot;
             for (std::uint32_t i = plan.size; i-- > plan.loaded;) {
                 if (plan.entries[i].depot == d) {
-                    lost(i);
+                    tell(i, Msg::kOrphan);
                     drop_entry(v, i);
                 }
             }
@@ -269,6 +296,30 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             }
             return;
     }
+}
+
+void FleetModel::on_route_retry(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
+    // still waiting with the order it could not route to (not broken since, not moved on)
+    if (m.count != epoch(v) || world_.vehicles.state[v] != VehicleState::kEnRoute ||
+        world_.vehicles.moving[v] != 0 || world_.vehicles.plan[v].loaded == 0) {
+        return;
+    }
+    next_activity(ctx, v);
+}
+
+bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMsg& m) {
+    if (type_of_vehicle(v).kind == VehicleKind::kDrone || world_.vehicles.known[v].count() == 0) {
+        return true;
+    }
+    const routing::RouteView& believed = believed_view(partition, v);
+    routing::Router& router = *routers_[partition];
+    const NodeId depot = depot_node_[m.depot];
+    const NodeId at =
+        world_.vehicles.moving[v] != 0 ? world_.vehicles.leg_to[v] : world_.vehicles.node[v];
+    const auto reaches = [&](NodeId from, NodeId to) {
+        return from == to || std::isfinite(router.travel_time(from, to, believed));
+    };
+    return reaches(at, depot) && reaches(depot, m.customer);
 }
 
 void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
@@ -375,7 +426,8 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             if (ctx.now() < ready) {
                 schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
             } else {
-                schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+                schedule_handover(ctx, v, service_ticks(plan.entries[0].service_s),
+                                  Msg::kServiceDone);
             }
             return;
         }
@@ -420,7 +472,9 @@ void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Ms
 
 void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
     if (world_.vehicles.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
-        schedule_handover(ctx, v, customer_service_, Msg::kServiceDone);
+        // the head of the plan is the order being handed over
+        const std::uint16_t service_s = world_.vehicles.plan[v].entries[0].service_s;
+        schedule_handover(ctx, v, service_ticks(service_s), Msg::kServiceDone);
     }
 }
 
@@ -508,7 +562,7 @@ void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
 void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t i = plan.loaded; i < plan.size; ++i) {
-        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order) {
+        if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.order()) {
             drop_entry(v, i);
             break;
         }

@@ -67,9 +67,10 @@ class FleetModel::Host final : public AllocationHost {
     void give_up(std::uint32_t d, std::uint32_t o, sim::Tick t) override {
         DepotState& ds = m_.world_.depots[d];
         const OrderId id = fleet_detail::order_id(d, o);
+        m_.stop_waiting(d, o);
         ds.allocations[o].awarding = false;
         ds.stock += static_cast<std::uint64_t>(ds.book.order(id).size);
-        ds.book.fail(id, FailReason::kNoVehicle, t);
+        ds.book.fail(id, fleet_detail::unserved_reason(ds.allocations[o]), t);
     }
 
     [[nodiscard]] VehicleView vehicle_view(std::uint32_t v, sim::Tick t) const override {
@@ -78,6 +79,9 @@ class FleetModel::Host final : public AllocationHost {
     [[nodiscard]] bool takes_work(std::uint32_t v) const override {
         return m_.world_.vehicles.state[v] != VehicleState::kBroken &&
                m_.world_.vehicles.service_due[v] == 0;
+    }
+    [[nodiscard]] bool can_reach(sim::Context& ctx, std::uint32_t v, const OrderMsg& m) override {
+        return m_.can_reach(ctx.partition(), v, m);
     }
     [[nodiscard]] const VehicleType& vehicle_type(std::uint32_t v) const override {
         return m_.type_of_vehicle(v);

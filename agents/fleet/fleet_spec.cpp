@@ -93,7 +93,12 @@ void FleetSpec::validate() const {
     }
     require(static_cast<std::uint64_t>(vehicle_count()) + depots.size() < 0xFFFFFFF0ull,
             "too many LPs");
+    // order messages carry the depot in 16 bits
+    require(depots.size() <= OrderMsg::kMaxDepots,
+            "at most " + std::to_string(OrderMsg::kMaxDepots) + " depots");
     if (!replay.empty()) {
+        // a forwarded order's message carries its row in the order index's 24 bits
+        require(replay.orders.size() < OrderMsg::kMaxOrderIndex, "replay: too many orders");
         require(replay.first.size() == depots.size() + 1 && replay.first.front() == 0 &&
                     replay.first.back() == replay.orders.size() &&
                     std::is_sorted(replay.first.begin(), replay.first.end()),
@@ -105,6 +110,9 @@ void FleetSpec::validate() const {
                 require(o.depot == d, at + "in another depot's group");
                 require(o.customer < network->node_count(), at + "customer is not a node");
                 require(o.size >= 1 && o.size <= 0xFFFF, at + "size in [1, 65535]");
+                require(o.service_s <= kMaxServiceS || o.service_s == kDemandService,
+                        at + "hand-over time in [0, 65534] s");
+                require(o.priority <= kMaxPriority, at + "priority in [0, 100]");
                 require(std::isfinite(o.release_s) && o.release_s >= 0.0 &&
                             o.earliest_s <= o.latest_s && std::isfinite(o.latest_s),
                         at + "times must be finite, release >= 0, earliest <= latest");

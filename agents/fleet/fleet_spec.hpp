@@ -96,7 +96,7 @@ struct AllocationParams {
 struct CloudParams {
     double solve_base_s = 1.0;          // fixed cost of one solve
     double solve_per_order_s = 0.0;     // plus this per open order in the batch
-    double solve_per_eval_s = 6.62e-6;   // plus this per plan evaluation the planner did
+    double solve_per_eval_s = 6.62e-6;  // plus this per plan evaluation the planner did
     std::uint32_t candidates = 64;      // vehicles considered per order (nearest); 0: all
     double timeout_s = 120.0;           // a depot asks again when no award came back
 };

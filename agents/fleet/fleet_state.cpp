@@ -84,6 +84,8 @@ const char* to_string(Msg m) {
             return "serviced";
         case Msg::kReplay:
             return "replay";
+        case Msg::kRouteRetry:
+            return "route_retry";
     }
     return "?";
 }

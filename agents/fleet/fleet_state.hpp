@@ -53,15 +53,22 @@ const char* to_string(VehicleState s);
            s == VehicleState::kMaintenance;
 }
 
-// One planned order as the vehicle keeps it.
+// One planned order as the vehicle keeps it (as its award described it: OrderMsg).
 struct PlanEntry {
     std::uint32_t depot = 0;
     std::uint32_t order = 0;
     std::uint32_t customer = 0;
-    std::uint32_t size = 0;
+    std::uint16_t size = 0;
+    std::uint16_t service_s = kDemandService;  // hand-over time (fleet_inputs.hpp)
     sim::Tick ready = 0;
     sim::Tick due = 0;
+
+    // the entry of an awarded order
+    [[nodiscard]] static PlanEntry of(const OrderMsg& m) {
+        return {m.depot, m.order(), m.customer, m.size, m.service_s, m.ready, m.due};
+    }
 };
+static_assert(sizeof(PlanEntry) == 32);
 
 // A vehicle's orders, in execution order; the first `loaded` are on board.
 struct Plan {
@@ -136,6 +143,10 @@ struct FleetState {
 struct AllocationState {
     std::uint16_t round = 0;  // allocation round: answers of earlier rounds are stale
     bool awarding = false;    // awarded (or queued with the deciding protocol), no answer yet
+    bool waiting = false;     // waits for a retry for want of a vehicle (DepotState::waiting)
+    // a vehicle found no route for it under what it knows: held, and failed as unreachable
+    // when nobody has taken it by its due time
+    bool unreachable = false;
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).
@@ -191,6 +202,9 @@ struct alignas(64) DepotState {
     std::uint64_t forwarded_in = 0;   // orders taken over from a closed depot
     std::uint64_t forwarded_out = 0;  // orders handed to another depot while closed
     std::uint32_t replay_next = 0;    // the next order of FleetSpec::replay to release
+    // orders waiting for a retry for want of a vehicle, by priority (0 ... kMaxPriority);
+    // empty when every order has priority 0 (docs/inputs.md, "Priorities")
+    std::vector<std::uint32_t> waiting;
 };
 
 // The LP id layout: each depot followed by the vehicles based there (in vehicle order), so

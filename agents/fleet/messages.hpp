@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "agents/fleet/fleet_inputs.hpp"
 #include "sim/event.hpp"
 #include "sim/time.hpp"
 
@@ -47,6 +48,8 @@ enum class Msg : sim::EventType {
     kServiced,    // vehicle, self: the planned service is over
     // replayed orders (FleetSpec::replay)
     kReplay,  // depot, self: the next replayed orders are released
+    // orders held while unreachable (docs/inputs.md, "Unreachable orders")
+    kRouteRetry,  // vehicle, self: try again to route to the loaded order it holds
 };
 
 // Each allocation protocol has messages of its own (agents/fleet/protocol.hpp): offers and
@@ -61,15 +64,35 @@ inline constexpr std::uint8_t kLatePriority = 1;
 }
 const char* to_string(Msg m);
 
-// An order as the depot describes it to vehicles (Award, and the protocols' offers).
+// An order as the depot describes it to vehicles and dispatchers (Award, Revoke, Forward and the
+// protocols' offers and requests). An event's payload is 32 bytes, so each field is as narrow
+// as the model allows: the depot in 16 bits (FleetSpec: at most kMaxDepots), the order's index
+// in its depot's book in the low 24 bits of `key` with its priority in the high 8 (at most
+// kMaxOrderIndex + 1 orders per depot and run), its size and hand-over time in 16 bits each.
 struct OrderMsg {
-    std::uint32_t depot = 0;
-    std::uint32_t order = 0;  // index in the depot's book
+    std::uint32_t key = 0;  // order index | priority << 24 (order(), priority())
     std::uint32_t customer = 0;
+    std::uint16_t depot = 0;
     std::uint16_t size = 0;
-    std::uint16_t round = 0;  // auction round: stale bids are ignored
+    std::uint16_t round = 0;                   // auction round: stale bids are ignored
+    std::uint16_t service_s = kDemandService;  // hand-over, whole seconds (fleet_inputs.hpp)
     sim::Tick ready = 0;
     sim::Tick due = 0;
+
+    static constexpr std::uint32_t kMaxOrderIndex = 0xFF'FFFFu;
+    static constexpr std::uint32_t kMaxDepots = 0xFFFFu;
+    // index in the depot's book
+    [[nodiscard]] constexpr std::uint32_t order() const { return key & kMaxOrderIndex; }
+    // the order's priority (ReplayOrder::priority; 0 for drawn orders): higher goes first
+    [[nodiscard]] constexpr std::uint8_t priority() const {
+        return static_cast<std::uint8_t>(key >> 24);
+    }
+    constexpr void set_order(std::uint32_t o) {
+        key = (key & ~kMaxOrderIndex) | (o & kMaxOrderIndex);
+    }
+    constexpr void set_priority(std::uint8_t p) {
+        key = (key & kMaxOrderIndex) | (std::uint32_t{p} << 24);
+    }
 };
 static_assert(sizeof(OrderMsg) == 32);
 

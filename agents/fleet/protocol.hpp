@@ -87,12 +87,17 @@ class AllocationHost {
     // the depot tries order o again now: fails it when past due, else allocates it anew
     virtual void retry_now(sim::Context& ctx, std::uint32_t d, std::uint32_t o) = 0;
     // from a barrier hook: order o is past due with nobody: put its stock back and fail it
+    // (unreachable when a vehicle found no route for it, else for want of a vehicle)
     virtual void give_up(std::uint32_t d, std::uint32_t o, sim::Tick t) = 0;
 
     // vehicles: what vehicle v knows of itself at t (plan, position, energy), and whether it
     // takes new work at all (not broken, not due for service)
     [[nodiscard]] virtual VehicleView vehicle_view(std::uint32_t v, sim::Tick t) const = 0;
     [[nodiscard]] virtual bool takes_work(std::uint32_t v) const = 0;
+    // whether vehicle v (ctx's LP) can route to the order's depot and on to its customer
+    // under what it knows of the roads; one that cannot declines with reason kUnreachable,
+    // and the depot holds the order (docs/inputs.md, "Unreachable orders")
+    [[nodiscard]] virtual bool can_reach(sim::Context& ctx, std::uint32_t v, const OrderMsg& m) = 0;
     [[nodiscard]] virtual const VehicleType& vehicle_type(std::uint32_t v) const = 0;
 
     // roads: the router of the LP that runs ctx (not shared with other threads) and the

@@ -486,19 +486,21 @@ void InputTables::read_orders(Scenario& s) {
                     : "before earliest_s = " + number_text(o.earliest_s) + " s (an empty window)");
         }
         if (const CsvCell* c = cols.cell(i, "service_s"); c != nullptr) {
-            const double sv = cols.real(i, "service_s", 0.0, 0.0, 86400.0);
-            // a vehicle learns an order from its award message, which has no room for a
-            // hand-over time: every order takes demand.customer_service_s
+            // the order's own hand-over time; award messages carry it in whole seconds (the
+            // demand's customer_service_s, which drawn orders take, may have a fraction)
+            const double sv = cols.real(i, "service_s", 0.0, 0.0, agents::kMaxServiceS);
             if (sv != s.spec.demand.customer_service_s) {
-                cols.fail(*c, "service_s",
-                          "per-order hand-over times are not modelled: every order takes "
-                          "demand.customer_service_s = " +
-                              number_text(s.spec.demand.customer_service_s) +
-                              " s (leave the cell empty or give that value)");
+                if (sv != std::floor(sv)) {
+                    cols.fail(*c, "service_s",
+                              "a whole number of seconds expected (or demand.customer_service_s "
+                              "= " +
+                                  number_text(s.spec.demand.customer_service_s) + " s)");
+                }
+                o.service_s = static_cast<std::uint16_t>(sv);
             }
         }
         o.priority =
-            static_cast<std::int32_t>(cols.integer(i, "priority", 0, -1'000'000, 1'000'000));
+            static_cast<std::uint8_t>(cols.integer(i, "priority", 0, 0, agents::kMaxPriority));
         Place p;
         p.file = t.file;
         p.what = file_line(t, idc) + " '" + id + "'";

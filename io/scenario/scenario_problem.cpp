@@ -256,7 +256,7 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
     if (!js.is_array() || js.empty()) {
         vroom_fail(file, "jobs", "a VROOM problem needs a non-empty \"jobs\" array");
     }
-    t.orders = "id,depot,lat,lon,size_units,release_s,earliest_s,latest_s,priority\n";
+    t.orders = "id,depot,lat,lon,size_units,release_s,earliest_s,latest_s,service_s,priority\n";
     std::set<double> services;
     std::vector<std::string> rows;
     for (std::size_t i = 0; i < js.size(); ++i) {
@@ -277,6 +277,13 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
         size = std::max(1.0, size);
         const double service =
             j.contains("service") && j["service"].is_number() ? j["service"].get<double>() : 0.0;
+        // each order keeps its own hand-over time, in whole seconds as awards carry it
+        if (!(service >= 0.0 && service <= agents::kMaxServiceS &&
+              service == std::floor(service))) {
+            vroom_fail(file, w + ".service",
+                       "must be a whole number of seconds in [0, " +
+                           std::to_string(agents::kMaxServiceS) + "]");
+        }
         services.insert(service);
         std::string earliest;
         std::string latest;
@@ -304,20 +311,22 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
             };
             nearest = dist(d) < dist(nearest) ? d : nearest;
         }
-        const std::int64_t priority = j.contains("priority") && j["priority"].is_number_integer()
-                                          ? j["priority"].get<std::int64_t>()
-                                          : 0;
-        t.orders +=
-            row({field(id_text(j, i)), std::string("d").append(std::to_string(nearest)), num(at[0]),
-                 num(at[1]), num(size), "0", earliest, latest, std::to_string(priority)});
+        // VROOM's priority: an integer in [0, 100], higher served first when not all can be
+        std::int64_t priority = 0;
+        if (j.contains("priority")) {
+            const Json& p = j["priority"];
+            if (!p.is_number_integer() || p.get<std::int64_t>() < 0 ||
+                p.get<std::int64_t>() > agents::kMaxPriority) {
+                vroom_fail(file, w + ".priority", "must be a whole number in [0, 100]");
+            }
+            priority = p.get<std::int64_t>();
+        }
+        t.orders += row({field(id_text(j, i)), std::string("d").append(std::to_string(nearest)),
+                         num(at[0]), num(at[1]), num(size), "0", earliest, latest, num(service),
+                         std::to_string(priority)});
     }
+    // the demand's hand-over time (drawn orders, if the scenario adds them): the longest
     const double service_s = *services.rbegin();
-    if (services.size() > 1) {
-        data.warnings.push_back(printable(file.string()) +
-                                ": warning: jobs have different service times; every order "
-                                "takes the longest, " +
-                                num(service_s) + " s (per-order hand-over times are not modelled)");
-    }
     const double duration = horizon > 0.0 ? horizon + 3600.0 : 8.0 * 3600.0;
     const std::string text = document(file, duration, duration, service_s, 100'000.0,
                                       static_cast<std::uint32_t>(capacity), 60.0, "",
@@ -385,23 +394,28 @@ Scenario load_vrp(const fs::path& file, const ScenarioOptions& options) {
         t.vehicles += row({std::string("v").append(std::to_string(v + 1)), "van", "depot",
                            num(open), num(close)});
     }
-    t.orders = "id,depot,x_m,y_m,size_units,release_s,earliest_s,latest_s\n";
+    t.orders = "id,depot,x_m,y_m,size_units,release_s,earliest_s,latest_s,service_s\n";
     std::set<double> services;
     for (std::size_t i = 1; i < n; ++i) {
+        services.insert(inst.nodes[i].service);
+    }
+    // the demand's hand-over time: the longest; each customer keeps its own, in whole
+    // seconds as awards carry it (the longest exactly)
+    const double service = services.empty() ? 0.0 : *services.rbegin();
+    for (std::size_t i = 1; i < n; ++i) {
         const planning::VrpNode& c = inst.nodes[i];
-        services.insert(c.service);
         const double due = std::isfinite(c.due) ? (c.due + c.service) * kSecondsPerUnit : close;
+        const double own = c.service * kSecondsPerUnit;
+        if (own > agents::kMaxServiceS) {
+            throw ScenarioError(file.string(), 0, 0,
+                                "customer " + std::to_string(c.number) + ": a service time of " +
+                                    num(own) + " s; at most " +
+                                    std::to_string(agents::kMaxServiceS) + " s can be carried");
+        }
         t.orders += row({std::to_string(c.number), "depot", num(c.x * kMetresPerUnit),
                          num(c.y * kMetresPerUnit), num(std::max(1.0, std::round(c.demand))),
-                         num(open), num(c.ready * kSecondsPerUnit), num(due)});
-    }
-    const double service = services.empty() ? 0.0 : *services.rbegin();
-    if (services.size() > 1) {
-        data.warnings.push_back(printable(file.string()) +
-                                ": warning: customers have different service times; every "
-                                "order takes the longest, " +
-                                num(service * kSecondsPerUnit) +
-                                " s (per-order hand-over times are not modelled)");
+                         num(open), num(c.ready * kSecondsPerUnit), num(due),
+                         num(c.service == service ? own : std::round(own))});
     }
     const double capacity = std::isfinite(inst.capacity) ? inst.capacity : 1e6;
     std::ostringstream what;

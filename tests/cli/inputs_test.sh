@@ -55,7 +55,7 @@ for o in orders:
         assert float(o["delivered_s"]) >= float(o["ready_s"]), o
         late = max(0.0, float(o["delivered_s"]) - float(o["due_s"]))
         assert abs(float(o["lateness_s"]) - late) < 1e-6, o
-    if o["first_assigned_s"]:
+    if o["first_assigned_s"] and o["vehicle"]:  # (none: handed back, then failed)
         v = vehicles[int(o["vehicle"])]
         assert float(o["first_assigned_s"]) >= float(v["shift_start_s"]), (o, v)
 assert [v["name"] for v in vehicles] == [s["id"] for s in shifts]

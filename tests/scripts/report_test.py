@@ -49,7 +49,8 @@ def check(cond, what):
 
 
 # 14 vehicles on a 1.5 km grid for 40 simulated minutes (well under a second a run): the cloud
-# link is down 10-20 min, a district's roads close at 15 min and reopen at 25 min.
+# link is down 10-20 min, a district's roads close at 15 min and reopen at 25 min; its orders
+# are held until then or until due (10 min), so the service level dips and recovers.
 SCENARIO = """schema_version = 1
 description = "report test: a cloud outage and a district closure"
 
@@ -74,7 +75,7 @@ profile = "flat"
 per_depot_per_hour = 120.0
 zone_radius_m = 700.0
 max_size = 3
-due_s = 900.0
+due_s = 600.0
 customer_service_s = 60.0
 
 [policies]
@@ -121,7 +122,7 @@ duration_s = 600.0
 id = "closure"
 kind = "close_roads"
 label = "Market district closed"
-area = { x = 750.0, y = 750.0, radius_m = 250.0 }
+area = { x = 750.0, y = 750.0, radius_m = 350.0 }
 at_s = 900.0
 duration_s = 600.0
 """

@@ -108,9 +108,15 @@ class AuctionProtocol final : public AllocationProtocol {
             switch (type) {
                 case kBid:
                     return on_bid(host, at.index, p.as<AnswerMsg>());
-                case kDecline:
+                case kDecline: {
                     ++host.allocation_counters(at.index).declines;
+                    // a vehicle found no route for it: failed as unreachable if nobody takes it
+                    const AnswerMsg& a = p.as<AnswerMsg>();
+                    if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
+                        host.allocation(at.index, a.order).unreachable = true;
+                    }
                     return;
+                }
                 case kBidTimeout:
                     return on_bid_timeout(host, ctx, at.index, p.as<AnswerMsg>());
                 default:
@@ -156,15 +162,20 @@ class AuctionProtocol final : public AllocationProtocol {
         std::vector<Best> orders;
     };
 
-    // vehicle side: a vehicle due for service or broken takes no new work
+    // vehicle side: a vehicle due for service or broken takes no new work, nor one it cannot
+    // route to under what it knows of the roads
     static void answer(AllocationHost& host, sim::Context& ctx, std::uint32_t v,
                        const OrderMsg& m) {
-        const std::optional<double> cost =
+        std::optional<double> cost =
             host.takes_work(v)
                 ? insertion_bid(host.spec(), host.vehicle_view(v, ctx.now()), m, ctx.now())
                 : std::nullopt;
         AnswerMsg a;
-        a.order = m.order;
+        if (cost && !host.can_reach(ctx, v, m)) {
+            cost.reset();
+            a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
+        }
+        a.order = m.order();
         a.vehicle = v;
         a.round = m.round;
         a.cost_s = cost.value_or(0.0);

@@ -146,9 +146,17 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
                                    distance(from, depot) / mps +
                                    spec.depots[d].dock_service.mean_s);
     }
+    bool own_service = false;
     for (const std::uint32_t o : tasks) {
-        sp.task_position.push_back(net.position(host.order(d, o).customer_node));
-        sp.task_reward.push_back(1000.0);
+        const OrderMsg m = host.order_msg(d, o);
+        sp.task_position.push_back(net.position(m.customer));
+        // a higher priority is worth more: served first when not all can be
+        sp.task_reward.push_back(1000.0 * (1.0 + m.priority()));
+        sp.task_service_s.push_back(service_seconds(spec, m.service_s));
+        own_service = own_service || m.service_s != kDemandService;
+    }
+    if (!own_service) {
+        sp.task_service_s.clear();  // every task takes the demand's hand-over time
     }
     sp.speed_mps = ground_mps;
     sp.lambda = 0.999;

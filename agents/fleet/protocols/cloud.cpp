@@ -34,7 +34,7 @@ enum Local : std::uint16_t {
 inline constexpr std::uint32_t kTelemetryStream = 0xFFFFFF10u;
 // bytes of one vehicle's report: position (16), next node (4) and when it gets there (8),
 // state, plan size, loaded count, takes work (4), energy (8); and 32 per plan entry
-// (PlanEntry: depot, order, customer, size, ready, due)
+// (PlanEntry: depot, order, customer, size, hand-over, ready, due)
 inline constexpr std::uint32_t kTelemetryBytes = 40;
 inline constexpr std::uint32_t kTelemetryEntryBytes = 32;
 static_assert(sizeof(PlanEntry) == kTelemetryEntryBytes);
@@ -254,7 +254,7 @@ class CloudProtocol final : public AllocationProtocol {
             }
             for (std::uint32_t i = 0; i < k.plan.size; ++i) {
                 if (k.plan.entries[i].depot == a.order.depot &&
-                    k.plan.entries[i].order == a.order.order) {
+                    k.plan.entries[i].order == a.order.order()) {
                     return true;
                 }
             }
@@ -265,7 +265,7 @@ class CloudProtocol final : public AllocationProtocol {
     void on_request(AllocationHost& host, sim::Context& ctx, const OrderMsg& m) {
         // a depot asking again replaces its earlier request of the order
         const auto same = std::find_if(pending_.begin(), pending_.end(), [&m](const Pending& p) {
-            return p.order.depot == m.depot && p.order.order == m.order;
+            return p.order.depot == m.depot && p.order.order() == m.order();
         });
         if (same != pending_.end()) {
             same->order = m;
@@ -305,13 +305,7 @@ class CloudProtocol final : public AllocationProtocol {
                 continue;
             }
             for (const InFlight& a : flight_[v]) {
-                PlanEntry& e = pv.plan.entries[pv.plan.size++];
-                e.depot = a.order.depot;
-                e.order = a.order.order;
-                e.customer = a.order.customer;
-                e.size = a.order.size;
-                e.ready = a.order.ready;
-                e.due = a.order.due;
+                pv.plan.entries[pv.plan.size++] = PlanEntry::of(a.order);
             }
         }
         std::vector<OrderMsg> orders;

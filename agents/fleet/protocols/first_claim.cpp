@@ -89,7 +89,7 @@ class FirstClaimProtocol final : public AllocationProtocol {
                 return;
             }
             AnswerMsg a;
-            a.order = m.order;
+            a.order = m.order();
             a.vehicle = at.index;
             a.round = m.round;
             host.send(ctx, host.depot_lp(m.depot), protocol_msg(kClaim), sim::Payload::of(a));

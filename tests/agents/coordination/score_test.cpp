@@ -62,6 +62,21 @@ TEST_CASE("service time and start time delay the rewards") {
     CHECK(score.path_score(0, path) == doctest::Approx(expected));
 }
 
+TEST_CASE("a task's own service time delays the rewards after it") {
+    auto p = line_params();
+    p.service_s = 5.0;
+    p.task_service_s = {20.0, 0.0, 5.0};
+    const TimeDiscountedReward score(p);
+    const std::vector<TaskIndex> path = {0, 1};
+    // task 0 takes 20 s, so task 1 is reached at 10 + 20 + 10 s
+    const double expected = (std::pow(0.9, 10.0) * 10.0) + (std::pow(0.9, 40.0) * 10.0) - 0.2;
+    CHECK(score.path_score(0, path) == doctest::Approx(expected));
+    p.task_service_s = {1.0};
+    CHECK_THROWS_AS(TimeDiscountedReward{p}, std::invalid_argument);
+    p.task_service_s = {1.0, -1.0, 2.0};
+    CHECK_THROWS_AS(TimeDiscountedReward{p}, std::invalid_argument);
+}
+
 TEST_CASE("bad time-discounted parameters are refused") {
     auto p = line_params();
     p.lambda = 1.5;
@@ -80,43 +95,52 @@ TEST_CASE("bad time-discounted parameters are refused") {
 }
 
 TEST_CASE("best insertion equals trying every position on random paths") {
-    sim::RandomStream rng(9, 2);
-    TimeDiscountedReward::Params p;
-    p.agent_start = {{500, 500}, {0, 1000}};
-    p.agent_start_s = {0.0, 120.0};
-    for (int j = 0; j < 12; ++j) {
-        p.task_position.push_back({rng.uniform(0, 1000), rng.uniform(0, 1000)});
-        p.task_reward.push_back(rng.uniform(10, 100));
-    }
-    p.lambda = 0.995;
-    p.service_s = 20.0;
-    p.cost_per_m = 0.01;
-    const TimeDiscountedReward score(p);
-    for (int trial = 0; trial < 200; ++trial) {
-        const auto agent = static_cast<AgentIndex>(rng.below(2));
-        // a random path of 0..8 distinct tasks and one more task to insert
-        std::vector<TaskIndex> order(12);
-        for (TaskIndex j = 0; j < 12; ++j) {
-            order[j] = j;
+    for (const bool own_service : {false, true}) {
+        CAPTURE(own_service);
+        sim::RandomStream rng(9, 2);
+        TimeDiscountedReward::Params p;
+        p.agent_start = {{500, 500}, {0, 1000}};
+        p.agent_start_s = {0.0, 120.0};
+        for (int j = 0; j < 12; ++j) {
+            p.task_position.push_back({rng.uniform(0, 1000), rng.uniform(0, 1000)});
+            p.task_reward.push_back(rng.uniform(10, 100));
         }
-        for (std::size_t j = 11; j > 0; --j) {
-            std::swap(order[j], order[rng.below(j + 1)]);
+        p.lambda = 0.995;
+        p.service_s = 20.0;
+        if (own_service) {
+            for (int j = 0; j < 12; ++j) {
+                p.task_service_s.push_back(rng.uniform(0, 300));
+            }
         }
-        const std::size_t len = rng.below(9);
-        const std::vector<TaskIndex> path(order.begin(), order.begin() + static_cast<long>(len));
-        const TaskIndex task = order[len];
-        double best = -1e300;
-        const double base = score.path_score(agent, path);
-        for (std::size_t n = 0; n <= len; ++n) {
-            std::vector<TaskIndex> with = path;
-            with.insert(with.begin() + static_cast<long>(n), task);
-            best = std::max(best, score.path_score(agent, with) - base);
+        p.cost_per_m = 0.01;
+        const TimeDiscountedReward score(p);
+        for (int trial = 0; trial < 200; ++trial) {
+            const auto agent = static_cast<AgentIndex>(rng.below(2));
+            // a random path of 0..8 distinct tasks and one more task to insert
+            std::vector<TaskIndex> order(12);
+            for (TaskIndex j = 0; j < 12; ++j) {
+                order[j] = j;
+            }
+            for (std::size_t j = 11; j > 0; --j) {
+                std::swap(order[j], order[rng.below(j + 1)]);
+            }
+            const std::size_t len = rng.below(9);
+            const std::vector<TaskIndex> path(order.begin(),
+                                              order.begin() + static_cast<long>(len));
+            const TaskIndex task = order[len];
+            double best = -1e300;
+            const double base = score.path_score(agent, path);
+            for (std::size_t n = 0; n <= len; ++n) {
+                std::vector<TaskIndex> with = path;
+                with.insert(with.begin() + static_cast<long>(n), task);
+                best = std::max(best, score.path_score(agent, with) - base);
+            }
+            const Insertion ins = score.best_insertion(agent, path, task);
+            CHECK(ins.gain == doctest::Approx(best).epsilon(1e-9));
+            CHECK(ins.position <= len);
+            std::vector<TaskIndex> chosen = path;
+            chosen.insert(chosen.begin() + ins.position, task);
+            CHECK(score.path_score(agent, chosen) - base == doctest::Approx(best).epsilon(1e-9));
         }
-        const Insertion ins = score.best_insertion(agent, path, task);
-        CHECK(ins.gain == doctest::Approx(best).epsilon(1e-9));
-        CHECK(ins.position <= len);
-        std::vector<TaskIndex> chosen = path;
-        chosen.insert(chosen.begin() + ins.position, task);
-        CHECK(score.path_score(agent, chosen) - base == doctest::Approx(best).epsilon(1e-9));
     }
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <stdexcept>
 #include <vector>
 
@@ -38,7 +39,7 @@ TEST_CASE(
     CHECK(*cost > 0.0);
     // a busier vehicle bids higher
     plan.size = 1;
-    plan.entries[0] = {0, 0, order.customer, 1, 0, 0};
+    plan.entries[0] = {0, 0, order.customer, 1, kDemandService, 0, 0};
     const auto busier = insertion_bid(spec, me, order, 0);
     REQUIRE(busier.has_value());
     CHECK(*busier > *cost);
@@ -60,6 +61,42 @@ TEST_CASE(
     CHECK_FALSE(insertion_bid(spec, me, order, 0).has_value());
 }
 
+TEST_CASE("allocation: an order's own hand-over time delays the stops after it") {
+    agents::testing::SmallCity city;
+    const FleetSpec& spec = city.spec;
+    Plan plan;
+    VehicleView me;
+    me.type = &spec.types[0];
+    me.position = spec.depots[0].node;
+    me.home_node = spec.depots[0].node;
+    me.energy_kwh = spec.types[0].battery_kwh;
+    me.plan = &plan;
+    plan.size = 1;
+    plan.entries[0] = {0, 0, 5, 1, kDemandService, 0, 0};
+    OrderMsg extra;
+    extra.customer = 9;
+    extra.size = 1;
+    std::array<sim::Tick, kMaxPlan> handed{};
+    const PlanEstimate base = estimate_plan(spec, me, &extra, 0, handed);
+    const sim::Tick first = handed[0];
+    // the planned order takes 10 minutes instead of the demand's 60 s: it and the next end later
+    plan.entries[0].service_s = 600;
+    const PlanEstimate longer = estimate_plan(spec, me, &extra, 0, handed);
+    const sim::Tick more = spec.time.from_seconds(600.0 - spec.demand.customer_service_s);
+    // (to a tick: the estimate adds seconds)
+    const auto near = [](sim::Tick a, sim::Tick b) { return std::abs(a - b) <= 1; };
+    CHECK(near(handed[0] - first, more));
+    CHECK(near(longer.finish - base.finish, more));
+    // and the extra order's own: its end, not the planned one's
+    extra.service_s = 0;
+    const PlanEstimate quick = estimate_plan(spec, me, &extra, 0, handed);
+    CHECK(
+        near(longer.finish - quick.finish, spec.time.from_seconds(spec.demand.customer_service_s)));
+    CHECK(near(handed[0] - first, more));
+    CHECK(service_seconds(spec, kDemandService) == spec.demand.customer_service_s);
+    CHECK(service_seconds(spec, 42) == 42.0);
+}
+
 TEST_CASE("allocation: offers at a crowded depot reach every type that can carry the order") {
     agents::testing::SmallCity city;
     const FleetSpec& spec = city.spec;
@@ -78,7 +115,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     order.size = 1;
     std::vector<int> offered(entries.size(), 0);
     for (std::uint32_t o = 0; o < 200; ++o) {
-        order.order = o;
+        order.set_order(o);
         const std::size_t n = nearest_candidates(spec, board, 0, order, out);
         // K vehicles, and the nearest drone when none of them is one (a drone carries one unit)
         REQUIRE(n >= spec.allocation.max_offers);
@@ -96,7 +133,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
         CHECK(offered[v] < 200);
     }
     // the same order and round draw the same vehicles (deterministic)
-    order.order = 7;
+    order.set_order(7);
     std::array<std::uint32_t, 64> again{};
     const std::size_t n1 = nearest_candidates(spec, board, 0, order, out);
     const std::size_t n2 = nearest_candidates(spec, board, 0, order, again);
@@ -106,7 +143,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     // a 2-unit order is never offered to a 1-unit drone
     order.size = 2;
     for (std::uint32_t o = 0; o < 50; ++o) {
-        order.order = o;
+        order.set_order(o);
         const std::size_t n = nearest_candidates(spec, board, 0, order, out);
         CHECK(n == spec.allocation.max_offers);
         for (std::size_t i = 0; i < n; ++i) {
@@ -120,7 +157,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     board.rebuild(entries);
     order.size = 1;
     for (std::uint32_t o = 0; o < 20; ++o) {
-        order.order = o;
+        order.set_order(o);
         REQUIRE(nearest_candidates(spec, board, 0, order, out) > 0);
         CHECK(out[0] == 13);
     }

@@ -30,7 +30,8 @@ std::vector<PlannerVehicle> fleet_of(const FleetSpec& spec, std::uint32_t busy =
             pv.usable = true;
             if (out.size() % 3 == 0) {
                 for (std::uint32_t k = 0; k < busy; ++k) {
-                    pv.plan.entries[pv.plan.size++] = {g.home, 1000 + k, 3 + 7 * k, 1, 0, 0};
+                    pv.plan.entries[pv.plan.size++] = {g.home,         1000 + k, 3 + 7 * k, 1,
+                                                       kDemandService, 0,        0};
                 }
             }
             out.push_back(pv);
@@ -48,8 +49,8 @@ std::vector<OrderMsg> orders_of(const FleetSpec& spec, std::uint32_t n, std::uin
     };
     for (std::uint32_t o = 0; o < n; ++o) {
         OrderMsg m;
-        m.depot = static_cast<std::uint32_t>(next(spec.depots.size()));
-        m.order = o;
+        m.depot = static_cast<std::uint16_t>(next(spec.depots.size()));
+        m.set_order(o);
         m.customer = static_cast<std::uint32_t>(next(spec.net().node_count()));
         m.size = static_cast<std::uint16_t>(1 + next(2));
         m.due = spec.time.from_seconds(1800.0);
@@ -161,7 +162,7 @@ TEST_CASE("central planner: every award passes the vehicle's own test in the seq
         CHECK(feasible(spec, me, orders[o], 0));
         Plan& p = plans[v];
         const OrderMsg& m = orders[o];
-        p.entries[p.size++] = {m.depot, m.order, m.customer, m.size, m.ready, m.due};
+        p.entries[p.size++] = PlanEntry::of(m);
     }
     CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n <= 1; }));
 }
@@ -205,9 +206,8 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
     const world::RoadNetwork& net = spec.net();
     std::vector<PlannerVehicle> fleet = fleet_of(spec);
     // vans only: drones fly straight whatever the roads
-    std::erase_if(fleet, [](const PlannerVehicle& pv) {
-        return pv.view.type->kind == VehicleKind::kDrone;
-    });
+    std::erase_if(
+        fleet, [](const PlannerVehicle& pv) { return pv.view.type->kind == VehicleKind::kDrone; });
     for (std::uint32_t v = 0; v < fleet.size(); ++v) {
         fleet[v].view.vehicle = v;
     }
@@ -241,4 +241,39 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
         CHECK(plan_batch(spec, fleet, orders, 0).awards.size() == 1);
     }
+}
+
+TEST_CASE(
+    "central planner: when not every order fits, the ones left out have the lowest priority") {
+    agents::testing::SmallCity city;
+    city.spec.allocation.max_plan = 1;
+    const FleetSpec& spec = city.spec;
+    // three vans taking one order each for 12 orders; every third order has priority 2, the
+    // next one priority 1
+    std::vector<PlannerVehicle> fleet = fleet_of(spec);
+    std::vector<PlannerVehicle> few;
+    for (const PlannerVehicle& pv : fleet) {
+        if (pv.view.type->kind == VehicleKind::kGround && few.size() < 3) {
+            few.push_back(pv);
+            few.back().view.vehicle = static_cast<std::uint32_t>(few.size() - 1);
+        }
+    }
+    REQUIRE(few.size() == 3);
+    std::vector<OrderMsg> orders = orders_of(spec, 12, 5);
+    for (std::uint32_t o = 0; o < orders.size(); ++o) {
+        orders[o].set_priority(static_cast<std::uint8_t>(o % 3 == 0 ? 2 : o % 3 == 1 ? 1 : 0));
+    }
+    const PlannerResult r = plan_batch(spec, few, orders, 0);
+    REQUIRE(r.awards.size() == 3);
+    for (const auto& [o, v] : r.awards) {
+        CHECK(orders[o].priority() == 2);
+    }
+    // without priorities the same batch awards some of the others
+    for (OrderMsg& m : orders) {
+        m.set_priority(0);
+    }
+    const PlannerResult plain = plan_batch(spec, few, orders, 0);
+    REQUIRE(plain.awards.size() == 3);
+    CHECK(std::any_of(plain.awards.begin(), plain.awards.end(),
+                      [](const auto& a) { return a.first % 3 != 0; }));
 }

@@ -252,6 +252,10 @@ TEST_CASE("inputs: every bad cell is refused at file:line:column, naming the col
          "the order exists)"},
         {"orders", 2, "o1,west,300,700,1,60,,,high",
          "orders.csv:2:24: error: column 'priority' = 'high': not a whole number"},
+        {"orders", 2, "o1,west,300,700,1,60,,,101",
+         "orders.csv:2:24: error: column 'priority' = '101': must be <= 100"},
+        {"orders", 2, "o1,west,300,700,1,60,,,-1",
+         "orders.csv:2:24: error: column 'priority' = '-1': must be >= 0"},
         {"orders", 2, "o1,west,3e9,700,1,60,,,",
          "orders.csv:2:9: error: column 'x_m' = '3e9': must be <= 100000000"},
         {"orders", 2, "o1,west,300,700,1,60,,,,",
@@ -303,13 +307,49 @@ TEST_CASE("inputs: orders released after the run are warned about") {
     CHECK(Files().load().warnings.empty());
 }
 
-TEST_CASE("inputs: per-order service times must be the scenario's") {
-    const std::string orders =
-        "id,depot,x_m,y_m,release_s,service_s\na,west,0,0,5,60\nb,west,0,0,5,90\n";
-    const Files f(kDepots, kVehicles, orders);
-    CHECK(f.error().starts_with(
-        "orders.csv:3:14: error: column 'service_s' = '90': per-order hand-over times are not "
-        "modelled: every order takes demand.customer_service_s = 60 s"));
+const std::string kServiceOrders =
+    "id,depot,x_m,y_m,release_s,latest_s,service_s,priority\n"
+    "a,west,300,700,5,3600,60,0\n"
+    "b,west,200,100,5,3600,900,100\n"
+    "c,east,700,800,5,3600,,\n"
+    "d,east,600,100,5,3600,0,7\n";
+
+TEST_CASE("inputs: per-order hand-over times and priorities") {
+    const io::Scenario s = Files(kDepots, kVehicles, kServiceOrders).load();
+    const agents::OrderReplay& r = s.spec.replay;
+    REQUIRE(r.orders.size() == 4);
+    CHECK(s.order_refs == std::vector<std::string>{"a", "b", "c", "d"});
+    // the demand's own (60 s, given or empty) is kept as such; the others in whole seconds
+    CHECK(r.orders[0].service_s == agents::kDemandService);
+    CHECK(r.orders[1].service_s == 900);
+    CHECK(r.orders[2].service_s == agents::kDemandService);
+    CHECK(r.orders[3].service_s == 0);
+    CHECK(r.orders[1].priority == 100);
+    CHECK(r.orders[3].priority == 7);
+    // a fractional default is kept exactly; any other fraction is refused
+    const std::string frac = "id,depot,x_m,y_m,release_s,service_s\na,west,0,0,5,60.5\n";
+    CHECK(Files(kDepots, kVehicles, frac)
+              .load({"demand.customer_service_s=60.5"})
+              .spec.replay.orders[0]
+              .service_s == agents::kDemandService);
+    const struct {
+        const char* cell;
+        const char* error;
+    } bad[] = {
+        {"12.5",
+         "orders.csv:2:14: error: column 'service_s' = '12.5': a whole number of seconds expected "
+         "(or demand.customer_service_s = 60 s)"},
+        {"-1", "orders.csv:2:14: error: column 'service_s' = '-1': must be >= 0"},
+        {"65535", "orders.csv:2:14: error: column 'service_s' = '65535': must be <= 65534"},
+        {"soon", "orders.csv:2:14: error: column 'service_s' = 'soon': not a number"},
+    };
+    for (const auto& b : bad) {
+        CAPTURE(b.cell);
+        const std::string orders =
+            "id,depot,x_m,y_m,release_s,service_s\na,west,0,0,5," + std::string(b.cell) + "\n";
+        CHECK(Files(kDepots, kVehicles, orders).error().substr(0, std::string(b.error).size()) ==
+              b.error);
+    }
 }
 
 TEST_CASE("inputs: lat/lon need a geographic map") {
@@ -323,14 +363,14 @@ TEST_CASE("inputs: lat/lon need a geographic map") {
 TEST_CASE("inputs: a replay runs end to end, windows and shifts honoured, for any thread count") {
     const Files f;
     const io::Scenario s = f.load();
-    auto run = [&](std::size_t threads) {
+    auto run = [](const io::Scenario& sc, std::size_t threads) {
         agents::FleetRunOptions o;
         o.seed = 3;
         o.threads = threads;
         o.serial_below_events = 0;
-        o.sample_interval = s.spec.time.from_seconds(600.0);
-        auto r = std::make_unique<agents::FleetRun>(s.spec, o);
-        const sim::Tick until = s.spec.time.from_seconds(7200.0);
+        o.sample_interval = sc.spec.time.from_seconds(600.0);
+        auto r = std::make_unique<agents::FleetRun>(sc.spec, o);
+        const sim::Tick until = sc.spec.time.from_seconds(7200.0);
         sim::RunLimits limits;
         limits.until = until;
         r->run(limits);
@@ -338,8 +378,8 @@ TEST_CASE("inputs: a replay runs end to end, windows and shifts honoured, for an
         const agents::FleetKpis k = r->finish(until);
         return std::make_pair(std::move(r), k);
     };
-    const auto [one, k1] = run(1);
-    const auto [three, k3] = run(3);
+    const auto [one, k1] = run(s, 1);
+    const auto [three, k3] = run(s, 3);
     CHECK(k1.hash == k3.hash);
     CHECK(k1.summary.created == 5);
     CHECK(k1.summary.delivered == 5);
@@ -357,6 +397,22 @@ TEST_CASE("inputs: a replay runs end to end, windows and shifts honoured, for an
             // no vehicle took an order before its shift started
             const agents::VehicleShift& sh = s.spec.shifts[o.vehicle];
             CHECK(o.first_assigned_at >= ticks(sh.start_s));
+        }
+    }
+    // each order's own hand-over time: the vehicle spends it at the customer, for any thread
+    // count (b takes 900 s: delivered no sooner than 900 s after the vehicle got there)
+    const io::Scenario own = Files(kDepots, kVehicles, kServiceOrders).load();
+    const auto [own1, o1] = run(own, 1);
+    const auto [own2, o2] = run(own, 2);
+    CHECK(o1.hash == o2.hash);
+    CHECK(o1.summary.delivered == 4);
+    for (std::uint32_t d = 0; d < 2; ++d) {
+        for (const agents::Order& o : own1->model().depot(d).book.orders()) {
+            const agents::ReplayOrder& r = own.spec.replay.orders[o.ref];
+            CAPTURE(own.order_refs[o.ref]);
+            CHECK(o.service_time ==
+                  ticks(r.service_s == agents::kDemandService ? 60.0 : r.service_s));
+            CHECK(o.delivered_at >= o.ready + o.service_time);
         }
     }
 }

@@ -182,6 +182,30 @@ TEST_CASE("problems: a VROOM problem runs on the map given with --set network.fi
     CHECK(k.summary.delivered == 3);
 }
 
+TEST_CASE("problems: each job and customer keeps its own service time") {
+    const Dir dir;
+    const fs::path map = dir.write("map.graphml", grid_graphml());
+    std::string json = kVroom;
+    json.replace(json.find("\"service\": 120, \"delivery\": [1]"), 14, "\"service\": 45");
+    const io::Scenario s = io::load_scenario(
+        dir.write("p.json", json), {.overrides = {"network.file=\"" + map.string() + "\""}});
+    CHECK(s.warnings.empty());  // no more "the longest is used"
+    CHECK(s.spec.demand.customer_service_s == 120.0);
+    CHECK(s.spec.replay.orders[0].service_s == agents::kDemandService);
+    CHECK(s.spec.replay.orders[1].service_s == 45);
+    CHECK(s.spec.replay.orders[2].service_s == agents::kDemandService);
+    // Solomon: customer 3 takes 2 minutes, the others the longest (5 minutes, the default)
+    std::string solomon = kSolomon;
+    const std::size_t at = solomon.find("0          120          5");
+    solomon.replace(at, 25, "0          120          2");
+    const io::Scenario v = io::load_scenario(dir.write("tiny.txt", solomon));
+    CHECK(v.warnings.empty());
+    CHECK(v.spec.demand.customer_service_s == 300.0);
+    CHECK(v.spec.replay.orders[2].service_s == 120);
+    CHECK(v.spec.replay.orders[0].service_s == agents::kDemandService);
+    CHECK(run(v).summary.delivered == 4);
+}
+
 TEST_CASE("problems: what VROOM allows and swarmsim does not model is refused, naming it") {
     const Dir dir;
     const fs::path map = dir.write("map.graphml", grid_graphml());
@@ -209,6 +233,15 @@ TEST_CASE("problems: what VROOM allows and swarmsim does not model is refused, n
     CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location": [200, 43.73]}]})") ==
           "jobs[0].location: [200, 43.73] is not a longitude, latitude");
     CHECK(refused("{" + v + "}") == "jobs: a VROOM problem needs a non-empty \"jobs\" array");
+    CHECK(refused("{" + v +
+                  R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "priority": 101}]})") ==
+          "jobs[0].priority: must be a whole number in [0, 100]");
+    CHECK(
+        refused("{" + v + R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "service": 1.5}]})") ==
+        "jobs[0].service: must be a whole number of seconds in [0, 65534]");
+    CHECK(refused("{" + v +
+                  R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "service": 70000}]})") ==
+          "jobs[0].service: must be a whole number of seconds in [0, 65534]");
     CHECK(refused("{\"vehicles\": [").starts_with("not JSON: line 1, column 15"));
     // a job far from every road of the map
     CHECK(refused("{" + v + R"(, "jobs": [{"id": 7, "location": [7.50, 43.73]}]})")
