@@ -137,6 +137,11 @@ double AStarRouter::ratio_for(const RouteView& view) const {
             *std::min_element(view.class_factor.begin(), view.class_factor.end());
         ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
     }
+    if (view.time_dependent()) {
+        // no edge is crossed faster than at the profile's largest factor
+        ratio /= view.profile->max_factor() * view.speed_factor;
+        ratio *= 1.0 - 1e-9;
+    }
     return ratio;
 }
 
@@ -174,7 +179,7 @@ bool AStarRouter::search_with(NodeId from, NodeId to, Times times, const world::
                 continue;
             }
             const NodeId v = heads[e];
-            const double g = du + static_cast<double>(times[e]);
+            const double g = du + detail::time_at(times, e, du);
             detail::NodeLabel& lv = space_.label(v);
             if (lv.stamp != gen) {
                 const double h = bound(v);
@@ -292,7 +297,7 @@ void AStarRouter::travel_times(NodeId from, std::span<const NodeId> targets, std
                     continue;
                 }
                 const NodeId v = heads[e];
-                const double g = d + static_cast<double>(times[e]);
+                const double g = d + detail::time_at(times, e, d);
                 detail::NodeLabel& lv = space_.label(v);
                 if (lv.stamp != gen || g < lv.dist) {
                     lv = {g, 0.0, e, gen};
