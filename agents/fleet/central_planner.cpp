@@ -427,19 +427,55 @@ double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick han
     return cost;
 }
 
-Leg RoutedLegs::leg(NodeId from, NodeId to) {
+Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
     if (from == to) {
         return {};
     }
-    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
-    const auto it = memo_.find(key);
-    if (it != memo_.end()) {
-        return it->second;
+    if (profile_ != nullptr && !profile_->empty()) {
+        return timed_leg(from, to, depart_s, speed_factor);
     }
-    const routing::Route r = router_.fastest(from, to, view_);
-    const Leg l = r.found ? Leg{r.travel_time_s, r.length_m} : Leg{routing::kUnreachable, 0.0};
-    memo_.emplace(key, l);
-    return l;
+    // static times: one route per pair, at speed factor 1
+    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
+    auto it = memo_.find(key);
+    if (it == memo_.end()) {
+        const routing::Route r = router_.fastest(from, to, view_);
+        it = memo_
+                 .emplace(key, r.found ? Leg{r.travel_time_s, r.length_m}
+                                       : Leg{routing::kUnreachable, 0.0})
+                 .first;
+    }
+    return {it->second.seconds / speed_factor, it->second.metres};
+}
+
+std::size_t RoutedLegs::PathHash::operator()(const PathKey& k) const {
+    std::uint64_t h = (std::uint64_t{k.from} << 32) | k.to;
+    h ^= static_cast<std::uint64_t>(k.hour) * 0x9E3779B97F4A7C15ULL;
+    h ^= std::hash<double>{}(k.speed_factor) + 0x7F4A7C15ULL + (h << 6) + (h >> 2);
+    return static_cast<std::size_t>(h);
+}
+
+Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
+    routing::RouteView view = view_;
+    view.profile = profile_;
+    view.depart_s = depart_s;
+    view.speed_factor = speed_factor;
+    const PathKey key{
+        from, to, static_cast<std::int64_t>(std::floor(depart_s / routing::SpeedProfile::kHourS)),
+        speed_factor};
+    auto it = paths_.find(key);
+    if (it == paths_.end()) {
+        routing::Route r = router_.fastest(from, to, view);
+        it = paths_.emplace(key, Path{r.found, r.length_m, std::move(r.edges)}).first;
+        if (r.found) {
+            return {r.travel_time_s, r.length_m};
+        }
+    }
+    const Path& p = it->second;
+    if (!p.found) {
+        return {routing::kUnreachable, 0.0};
+    }
+    return {routing::check_route(router_.network(), from, to, p.edges, view).travel_time_s,
+            p.metres};
 }
 
 PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,

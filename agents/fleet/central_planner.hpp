@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -49,18 +50,40 @@ struct PlannerOptions {
 };
 
 // Road legs from a router under one view, each pair routed once per solve (a solve asks
-// for the same few hundred legs many times)
+// for the same few hundred legs many times). Under a speed profile a pair is routed once per
+// hour of departure and vehicle speed factor (the fastest path leaving at the first time
+// asked), and that path is timed for each departure: what the vehicle drives if it takes it.
 class RoutedLegs final : public LegModel {
   public:
-    RoutedLegs(routing::Router& router, const routing::RouteView& view)
-        : router_(router), view_(view) {}
-    Leg leg(NodeId from, NodeId to) override;
-    [[nodiscard]] std::size_t routed() const { return memo_.size(); }
+    RoutedLegs(routing::Router& router, const routing::RouteView& view,
+               const routing::SpeedProfile* profile = nullptr)
+        : router_(router), view_(view), profile_(profile) {}
+    Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) override;
+    [[nodiscard]] std::size_t routed() const { return memo_.size() + paths_.size(); }
 
   private:
+    struct PathKey {
+        NodeId from;
+        NodeId to;
+        std::int64_t hour;
+        double speed_factor;
+        bool operator==(const PathKey&) const = default;
+    };
+    struct PathHash {
+        std::size_t operator()(const PathKey& k) const;
+    };
+    struct Path {
+        bool found = false;
+        double metres = 0.0;
+        std::vector<EdgeId> edges;
+    };
+    Leg timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor);
+
     routing::Router& router_;
     const routing::RouteView& view_;
+    const routing::SpeedProfile* profile_;
     std::unordered_map<std::uint64_t, Leg> memo_;
+    std::unordered_map<PathKey, Path, PathHash> paths_;
 };
 
 struct PlannerResult {

@@ -62,10 +62,13 @@ SpeedProfile::SpeedProfile(const Classes& factors, const world::RoadNetwork& net
     Hours mean{};
     for (std::size_t h = 0; h < kHours; ++h) {
         double slowed = 0.0;
+        bool same = true;
         for (std::size_t c = 0; c < class_time.size(); ++c) {
             slowed += class_time[c] / factors[c][h];
+            same = same && factors[c][h] == factors[0][h];
         }
-        mean[h] = total > 0.0 ? total / slowed : 1.0;
+        // one factor for every class is the mean, exactly (no rounding of the sums)
+        mean[h] = same ? factors[0][h] : total > 0.0 ? total / slowed : 1.0;
     }
     rows_.push_back(mean);
 }
