@@ -50,30 +50,36 @@ struct PlannerOptions {
 };
 
 // Road legs from a router under one view, each pair routed once per solve (a solve asks
-// for the same few hundred legs many times). Under a speed profile a pair is routed once per
-// hour of departure and vehicle speed factor (the fastest path leaving at the first time
-// asked), and that path is timed for each departure: what the vehicle drives if it takes it.
+// for the same few hundred legs many times). Under a speed profile the legs are the fastest
+// leaving at their departure, as the vehicles drive them: a pair is routed once per hour and
+// speed factor (leaving as the hour begins), which is exact for every departure whose leg
+// ends within that hour (the factors are then constant); a leg that crosses into the next
+// hour is routed for its own departure.
 class RoutedLegs final : public LegModel {
   public:
     RoutedLegs(routing::Router& router, const routing::RouteView& view,
                const routing::SpeedProfile* profile = nullptr)
         : router_(router), view_(view), profile_(profile) {}
     Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) override;
-    [[nodiscard]] std::size_t routed() const { return memo_.size() + paths_.size(); }
+    [[nodiscard]] std::size_t routed() const {
+        return memo_.size() + hour_paths_.size() + crossing_.size();
+    }
 
   private:
-    struct PathKey {
+    // (from, to, a clock time: the hour's start or a departure, speed factor)
+    struct TimedKey {
         NodeId from;
         NodeId to;
-        std::int64_t hour;
+        double at_s;
         double speed_factor;
-        bool operator==(const PathKey&) const = default;
+        bool operator==(const TimedKey&) const = default;
     };
-    struct PathHash {
-        std::size_t operator()(const PathKey& k) const;
+    struct TimedHash {
+        std::size_t operator()(const TimedKey& k) const;
     };
-    struct Path {
+    struct HourPath {
         bool found = false;
+        bool within = false;  // it ends within the hour, leaving as the hour begins
         double metres = 0.0;
         std::vector<EdgeId> edges;
     };
@@ -83,7 +89,8 @@ class RoutedLegs final : public LegModel {
     const routing::RouteView& view_;
     const routing::SpeedProfile* profile_;
     std::unordered_map<std::uint64_t, Leg> memo_;
-    std::unordered_map<PathKey, Path, PathHash> paths_;
+    std::unordered_map<TimedKey, HourPath, TimedHash> hour_paths_;
+    std::unordered_map<TimedKey, Leg, TimedHash> crossing_;  // legs across an hour boundary
 };
 
 struct PlannerResult {

@@ -77,6 +77,10 @@ std::size_t SpeedProfile::hour_of(double clock_s) {
     return day_hour(hour_index(clock_s));
 }
 
+double SpeedProfile::hour_start(double clock_s) {
+    return hour_index(clock_s) * kHourS;
+}
+
 double SpeedProfile::integrate(const Hours& f, double clock_s, double base_s) {
     if (!(base_s > 0.0)) {
         return base_s;

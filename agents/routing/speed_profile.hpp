@@ -61,6 +61,8 @@ class SpeedProfile {
 
     // the hour of day (0..23) at clock time clock_s
     [[nodiscard]] static std::size_t hour_of(double clock_s);
+    // the clock time the hour of clock_s began (a whole number of hours)
+    [[nodiscard]] static double hour_start(double clock_s);
 
     bool operator==(const SpeedProfile&) const = default;
 
