@@ -107,14 +107,27 @@ struct ClassScaledTimes {
 // static times integrated through the hours of a speed profile from the departure
 template <class Base>
 struct TimeDependentTimes {
+    TimeDependentTimes(Base b, std::span<const world::RoadClass> classes, const SpeedProfile* p,
+                       double depart, double factor)
+        : base(b),
+          road_class(classes),
+          profile(p),
+          depart_s(depart),
+          speed_factor(factor),
+          hour(SpeedProfile::hour_of(depart)),
+          hour_end(SpeedProfile::hour_start(depart) + SpeedProfile::kHourS) {}
     Base base;
     std::span<const world::RoadClass> road_class;
     const SpeedProfile* profile;
     double depart_s;
     double speed_factor;
+    std::size_t hour;  // the departure's hour of day, ending at hour_end: most edges start in it
+    double hour_end;
     double at(std::size_t e, double elapsed_s) const {
-        return profile->traverse(road_class[e], depart_s + elapsed_s,
-                                 static_cast<double>(base[e]) / speed_factor);
+        const double t = depart_s + elapsed_s;
+        const double b = static_cast<double>(base[e]) / speed_factor;
+        return t < hour_end ? profile->traverse_within(road_class[e], hour, hour_end, t, b)
+                            : profile->traverse(road_class[e], t, b);
     }
 };
 

@@ -50,6 +50,7 @@ SpeedProfile::SpeedProfile(const Classes& factors, const world::RoadNetwork& net
                     std::to_string(h) + " h must be in [0.05, 2]");
             }
             max_factor_ = std::max(max_factor_, f);
+            hour_max_[h] = std::max(hour_max_[h], f);
         }
     }
     // the network mean: free-flow time over the time at each hour's factors

@@ -9,6 +9,7 @@
 // 0 is demand.start_hour o'clock); hour h of every day has the same factors.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -46,13 +47,26 @@ class SpeedProfile {
     // the network's mean factor in that hour: its whole free-flow drive time over its drive
     // time in that hour (a harmonic mean weighted by free-flow time)
     [[nodiscard]] double mean_factor(std::size_t hour) const { return rows_[kMeanRow][hour]; }
-    // the largest factor of any class and hour (A* bounds divide by it to stay admissible)
+    // the largest factor of any class and hour (A* bounds divide by it to stay admissible),
+    // and of any class in one hour of day
     [[nodiscard]] double max_factor() const { return max_factor_; }
+    [[nodiscard]] double max_factor_at(std::size_t hour) const { return hour_max_[hour]; }
 
     // seconds to cross an edge of class c that takes base_s at factor 1, entered at clock
     // time clock_s; base_s itself when it ends within the hour at factor 1
     [[nodiscard]] double traverse(world::RoadClass c, double clock_s, double base_s) const {
         return integrate(rows_[static_cast<std::size_t>(c)], clock_s, base_s);
+    }
+    // traverse() for a clock time known to lie in the hour of day `hour` that ends at
+    // hour_end (the search loops know it from the departure): the same result, without
+    // finding the hour again
+    [[nodiscard]] double traverse_within(world::RoadClass c, std::size_t hour, double hour_end,
+                                         double clock_s, double base_s) const {
+        const double p = rows_[static_cast<std::size_t>(c)][hour];
+        if (base_s <= (hour_end - clock_s) * p) {
+            return std::min(base_s / p, hour_end - clock_s);  // as integrate() ends
+        }
+        return traverse(c, clock_s, base_s);
     }
     // the same at the network's mean factor of each hour (straight-line estimates)
     [[nodiscard]] double mean_traverse(double clock_s, double base_s) const {
@@ -72,6 +86,7 @@ class SpeedProfile {
 
     std::vector<Hours> rows_;  // kRoadClassCount classes, then the network mean; empty: none
     double max_factor_ = 1.0;
+    Hours hour_max_{};  // by hour of day, over the classes
 };
 
 }  // namespace swarm::routing
