@@ -138,6 +138,23 @@ void print_snapped(std::ostream& out, const io::Scenario& s) {
     }
 }
 
+// the network's mean speed at its slowest and fastest hours under network.speed_profile
+void print_speed_profile(std::ostream& out, const routing::SpeedProfile& p) {
+    if (p.empty()) {
+        return;
+    }
+    std::size_t slow = 0;
+    std::size_t fast = 0;
+    for (std::size_t h = 1; h < routing::SpeedProfile::kHours; ++h) {
+        slow = p.mean_factor(h) < p.mean_factor(slow) ? h : slow;
+        fast = p.mean_factor(h) > p.mean_factor(fast) ? h : fast;
+    }
+    const auto hour = [](std::size_t h) { return (h < 10 ? "0" : "") + std::to_string(h); };
+    out << "  speed profile: the network at " << fixed(100.0 * p.mean_factor(slow), 0)
+        << " % of its free-flow speed at " << hour(slow) << " h (slowest), "
+        << fixed(100.0 * p.mean_factor(fast), 0) << " % at " << hour(fast) << " h\n";
+}
+
 int run_validate(const ValidateOptions& o) {
     int failures = 0;
     int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
@@ -153,6 +170,7 @@ int run_validate(const ValidateOptions& o) {
                       << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
                       << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
                       << fixed(network_megabytes(s), 1) << " MB)\n";
+            print_speed_profile(std::cout, s.spec.speed_profile);
             print_snapped(std::cout, s);
         } catch (const io::ScenarioError& e) {
             std::cerr << e.what() << "\n";
@@ -243,6 +261,7 @@ void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
         << r.seed << ", " << r.threads << (r.threads == 1 ? " thread" : " threads") << "; "
         << grouped(s.spec.vehicle_count()) << " vehicles, " << s.spec.depot_count() << " depots, "
         << grouped(s.network->node_count()) << "-node network\n";
+    print_speed_profile(out, s.spec.speed_profile);
     if (r.interrupted) {
         out << "  (interrupted: partial results)\n";
     }

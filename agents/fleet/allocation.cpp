@@ -90,13 +90,16 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     bool reachable = true;
     NodeId at_node = me.position;
     Point at = net.position(me.position);
+    // time of day: ground legs at the speeds of the hours they are driven in
+    const routing::SpeedProfile* hours =
+        drone || spec.speed_profile.empty() ? nullptr : &spec.speed_profile;
     auto go = [&](NodeId node) {
         const Point p = net.position(node);
         if (legs != nullptr && !drone) {
-            const Leg l = legs->leg(at_node, node);
+            const Leg l = legs->leg(at_node, node, spec.clock_s(t), type.speed_factor);
             if (std::isfinite(l.seconds)) {
                 metres += l.metres;
-                t += l.seconds / type.speed_factor;
+                t += l.seconds;
                 at_node = node;
                 at = p;
                 return;
@@ -105,7 +108,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         }
         const double d = distance(at, p) * detour;
         metres += d;
-        t += d / speed;
+        t += hours == nullptr ? d / speed : hours->mean_traverse(spec.clock_s(t), d / speed);
         at_node = node;
         at = p;
     };

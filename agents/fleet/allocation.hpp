@@ -51,7 +51,7 @@ struct PlanEstimate {
 };
 
 // Travel on the roads between two nodes, for estimates that use the network rather than
-// straight lines: seconds at a vehicle speed factor of 1 (+inf: no route) and metres.
+// straight lines: seconds (+inf: no route) and metres.
 struct Leg {
     double seconds = 0.0;
     double metres = 0.0;
@@ -59,7 +59,9 @@ struct Leg {
 class LegModel {
   public:
     virtual ~LegModel() = default;
-    virtual Leg leg(NodeId from, NodeId to) = 0;
+    // the leg leaving at clock time depart_s (FleetSpec::clock_s; it matters under a speed
+    // profile) by a vehicle at speed_factor of each road's speed
+    virtual Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) = 0;
 };
 
 // The K nearest usable vehicles of a depot and their bids: the building blocks the
@@ -93,7 +95,9 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
 // loaded costs a depot visit, unless `joint_loading`: then consecutive orders of one depot
 // that fit the vehicle together share one visit, as the vehicle loads them (the central
 // planner's cost; bids and the vehicles' own checks use the plain estimate), and
-// `dock_wait_s`, when not empty (one per depot), adds a queueing time to every depot visit
+// `dock_wait_s`, when not empty (one per depot), adds a queueing time to every depot visit.
+// Under a speed profile (spec.speed_profile) ground legs take the speeds of the hours they
+// start in and cross: road legs their roads' classes', straight lines the network's mean
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,
                            sim::Tick now, std::span<sim::Tick> handed_over = {},
                            bool joint_loading = false, std::span<const double> dock_wait_s = {},

@@ -428,19 +428,74 @@ double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick han
     return cost;
 }
 
-Leg RoutedLegs::leg(NodeId from, NodeId to) {
+Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
     if (from == to) {
         return {};
     }
-    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
-    const auto it = memo_.find(key);
-    if (it != memo_.end()) {
-        return it->second;
+    if (profile_ != nullptr && !profile_->empty()) {
+        return timed_leg(from, to, depart_s, speed_factor);
     }
-    const routing::Route r = router_.fastest(from, to, view_);
-    const Leg l = r.found ? Leg{r.travel_time_s, r.length_m} : Leg{routing::kUnreachable, 0.0};
-    memo_.emplace(key, l);
-    return l;
+    // static times: one route per pair, at speed factor 1
+    const std::uint64_t key = (std::uint64_t{from} << 32) | to;
+    auto it = memo_.find(key);
+    if (it == memo_.end()) {
+        const routing::Route r = router_.fastest(from, to, view_);
+        it = memo_
+                 .emplace(key, r.found ? Leg{r.travel_time_s, r.length_m}
+                                       : Leg{routing::kUnreachable, 0.0})
+                 .first;
+    }
+    return {it->second.seconds / speed_factor, it->second.metres};
+}
+
+std::size_t RoutedLegs::TimedHash::operator()(const TimedKey& k) const {
+    std::uint64_t h = (std::uint64_t{k.from} << 32) | k.to;
+    h ^= std::hash<double>{}(k.at_s) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h ^= std::hash<double>{}(k.speed_factor) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    return static_cast<std::size_t>(h);
+}
+
+Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
+    routing::RouteView view = view_;
+    view.profile = profile_;
+    view.speed_factor = speed_factor;
+    // the pair's fastest path within the hour: leaving as it begins, all factors constant
+    const double hour = routing::SpeedProfile::hour_start(depart_s);
+    auto it = hour_paths_.find({from, to, hour, speed_factor});
+    if (it == hour_paths_.end()) {
+        view.depart_s = hour;
+        routing::Route r = router_.fastest(from, to, view);
+        const bool within = r.found && r.travel_time_s < routing::SpeedProfile::kHourS;
+        it = hour_paths_
+                 .emplace(TimedKey{from, to, hour, speed_factor},
+                          HourPath{r.found, within, r.length_m, std::move(r.edges)})
+                 .first;
+    }
+    const HourPath& p = it->second;
+    if (!p.found) {
+        return {routing::kUnreachable, 0.0};  // closures do not depend on the hour
+    }
+    view.depart_s = depart_s;
+    if (p.within) {
+        // a path that ends within the hour beats every other: each of those takes its time
+        // at this hour's factors, or is still driving when the hour ends
+        const routing::RouteCheck c =
+            routing::check_route(router_.network(), from, to, p.edges, view);
+        if (depart_s + c.travel_time_s < hour + routing::SpeedProfile::kHourS) {
+            return {c.travel_time_s, p.metres};
+        }
+    }
+    // across an hour boundary: routed for this very departure
+    const TimedKey key{from, to, depart_s, speed_factor};
+    auto at = crossing_.find(key);
+    if (at == crossing_.end()) {
+        const routing::Route r = router_.fastest(from, to, view);
+        at = crossing_
+                 .emplace(key, r.found ? Leg{r.travel_time_s, r.length_m}
+                                       : Leg{routing::kUnreachable, 0.0})
+                 .first;
+    }
+    return at->second;
 }
 
 PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -50,18 +51,47 @@ struct PlannerOptions {
 };
 
 // Road legs from a router under one view, each pair routed once per solve (a solve asks
-// for the same few hundred legs many times)
+// for the same few hundred legs many times). Under a speed profile the legs are the fastest
+// leaving at their departure, as the vehicles drive them: a pair is routed once per hour and
+// speed factor (leaving as the hour begins), which is exact for every departure whose leg
+// ends within that hour (the factors are then constant); a leg that crosses into the next
+// hour is routed for its own departure.
 class RoutedLegs final : public LegModel {
   public:
-    RoutedLegs(routing::Router& router, const routing::RouteView& view)
-        : router_(router), view_(view) {}
-    Leg leg(NodeId from, NodeId to) override;
-    [[nodiscard]] std::size_t routed() const { return memo_.size(); }
+    RoutedLegs(routing::Router& router, const routing::RouteView& view,
+               const routing::SpeedProfile* profile = nullptr)
+        : router_(router), view_(view), profile_(profile) {}
+    Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) override;
+    [[nodiscard]] std::size_t routed() const {
+        return memo_.size() + hour_paths_.size() + crossing_.size();
+    }
 
   private:
+    // (from, to, a clock time: the hour's start or a departure, speed factor)
+    struct TimedKey {
+        NodeId from;
+        NodeId to;
+        double at_s;
+        double speed_factor;
+        bool operator==(const TimedKey&) const = default;
+    };
+    struct TimedHash {
+        std::size_t operator()(const TimedKey& k) const;
+    };
+    struct HourPath {
+        bool found = false;
+        bool within = false;  // it ends within the hour, leaving as the hour begins
+        double metres = 0.0;
+        std::vector<EdgeId> edges;
+    };
+    Leg timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor);
+
     routing::Router& router_;
     const routing::RouteView& view_;
+    const routing::SpeedProfile* profile_;
     std::unordered_map<std::uint64_t, Leg> memo_;
+    std::unordered_map<TimedKey, HourPath, TimedHash> hour_paths_;
+    std::unordered_map<TimedKey, Leg, TimedHash> crossing_;  // legs across an hour boundary
 };
 
 struct PlannerResult {

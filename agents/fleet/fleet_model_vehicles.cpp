@@ -136,6 +136,12 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
                     believed.edge_class = learning_->edge_zones();
                     believed.class_factor = learning_->predicted_factors(v, ctx.now());
                 }
+                if (!spec_.speed_profile.empty()) {
+                    // the fastest route leaving now, at this vehicle's speed
+                    believed.profile = &spec_.speed_profile;
+                    believed.depart_s = spec_.clock_s(spec_.time.to_seconds(ctx.now()));
+                    believed.speed_factor = type.speed_factor;
+                }
                 routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
                 world_.vehicles.replan[v] = 0;
                 if (!r.found || r.edges.empty()) {
@@ -161,6 +167,11 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
         const EdgeId e = route[world_.vehicles.route_pos[v]++];
         world_.vehicles.leg_to[v] = net.target(e);
         seconds = net.travel_time_s(e) / type.speed_factor / world_.roads.speed_factor(e);
+        if (!spec_.speed_profile.empty()) {
+            // at the speeds of the hours it is driven in
+            seconds = spec_.speed_profile.traverse(
+                net.road_class(e), spec_.clock_s(spec_.time.to_seconds(ctx.now())), seconds);
+        }
         if (learning_) {
             // the hidden congestion: what the vehicle will find, and learn from
             seconds *= learning_->drive_edge(v, e, ctx.now(), ctx.rng());

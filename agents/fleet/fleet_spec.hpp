@@ -11,6 +11,7 @@
 #include "agents/fleet/fleet_inputs.hpp"
 #include "agents/learning/model_exchange.hpp"
 #include "agents/learning/operational.hpp"
+#include "agents/routing/speed_profile.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
 
@@ -164,6 +165,9 @@ struct ResilienceParams {
 
 struct FleetSpec {
     const world::RoadNetwork* network = nullptr;  // must outlive the spec
+    // time-of-day speeds by road class (network.speed_profile, docs/routing.md), made for
+    // `network`; empty: none, every travel time is static. Read on clock_s().
+    routing::SpeedProfile speed_profile;
     sim::TimeScale time{};
     double lookahead_s = 0.020;  // radio latency, the kernel's lookahead
     std::vector<DepotSpec> depots;
@@ -186,6 +190,9 @@ struct FleetSpec {
     std::vector<VehicleShift> shifts;
 
     [[nodiscard]] const world::RoadNetwork& net() const { return *network; }
+    // the clock time (seconds since midnight of the first day) at simulated second sim_s:
+    // simulated time 0 is demand.start_hour o'clock
+    [[nodiscard]] double clock_s(double sim_s) const { return sim_s + demand.start_hour * 3600.0; }
     [[nodiscard]] std::uint32_t depot_count() const {
         return static_cast<std::uint32_t>(depots.size());
     }

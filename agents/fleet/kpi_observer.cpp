@@ -128,15 +128,19 @@ double distance(Point a, Point b) {
 }
 
 // the fastest any vehicle of the fleet covers a straight-line metre, in seconds per metre
-// (ground vehicles: the road detour over the fastest road; drones fly straight)
+// (ground vehicles: the road detour over the fastest road at the fastest hour; drones fly
+// straight)
 double best_pace_s_per_m(const FleetSpec& spec) {
     double best = std::numeric_limits<double>::infinity();
     for (const FleetGroup& g : spec.fleets) {
         const VehicleType& t = spec.types[g.type];
-        const double pace =
+        double pace =
             t.kind == VehicleKind::kDrone
                 ? 1.0 / t.cruise_mps
                 : spec.allocation.detour_factor / (spec.net().max_speed_mps() * t.speed_factor);
+        if (t.kind != VehicleKind::kDrone && !spec.speed_profile.empty()) {
+            pace /= spec.speed_profile.max_factor();  // a profile may speed roads up
+        }
         best = std::min(best, pace);
     }
     return best;

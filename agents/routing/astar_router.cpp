@@ -125,7 +125,7 @@ AStarRouter::AStarRouter(const world::RoadNetwork& network,
     space_.heap().reserve(1024);
 }
 
-double AStarRouter::ratio_for(const RouteView& view) const {
+double AStarRouter::ratio_for(const RouteView& view, double max_factor) const {
     double ratio = 1.0;
     if (!view.travel_time_s.empty()) {
         ratio = view.min_time_ratio >= 0.0 ? view.min_time_ratio
@@ -136,6 +136,11 @@ double AStarRouter::ratio_for(const RouteView& view) const {
         const float smallest =
             *std::min_element(view.class_factor.begin(), view.class_factor.end());
         ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
+    }
+    if (view.time_dependent()) {
+        // no edge is crossed faster than at the largest factor of the hours it may be in
+        ratio /= max_factor * view.speed_factor;
+        ratio *= 1.0 - 1e-9;
     }
     return ratio;
 }
@@ -174,7 +179,7 @@ bool AStarRouter::search_with(NodeId from, NodeId to, Times times, const world::
                 continue;
             }
             const NodeId v = heads[e];
-            const double g = du + static_cast<double>(times[e]);
+            const double g = du + detail::time_at(times, e, du);
             detail::NodeLabel& lv = space_.label(v);
             if (lv.stamp != gen) {
                 const double h = bound(v);
@@ -200,19 +205,41 @@ bool AStarRouter::search(NodeId from, NodeId to, const RouteView& view) {
     check_node(network_, from);
     check_node(network_, to);
     check_view(network_, view);
-    const double ratio = ratio_for(view);
-    auto run = [&](const auto& bound) {
-        return detail::with_edge_times(network_, view, [&](auto times) {
-            return search_with(from, to, times, view.closed, bound);
-        });
+    auto run = [&](double ratio) {
+        const auto with = [&](const auto& bound) {
+            return detail::with_edge_times(network_, view, [&](auto times) {
+                return search_with(from, to, times, view.closed, bound);
+            });
+        };
+        if (ratio <= 0.0) {
+            return with(NoBound{});
+        }
+        if (landmarks_) {
+            return with(make_landmark_bound<kActiveLandmarks>(*landmarks_, from, to, ratio));
+        }
+        return with(LineBound{network_.positions(), network_.position(to), ratio * s_per_m_});
     };
-    if (ratio <= 0.0) {
-        return run(NoBound{});
+    if (!view.time_dependent()) {
+        return run(ratio_for(view, 1.0));
     }
-    if (landmarks_) {
-        return run(make_landmark_bound<kActiveLandmarks>(*landmarks_, from, to, ratio));
+    // Time of day: bounds from the hours of a route that ends by the end of the next hour,
+    // tighter than the whole day's (a peak's factors are below the night's). They are
+    // admissible along every such route, so a route found ending by then is the fastest;
+    // else the search runs again with the day's bounds. Unreachable is unreachable either way.
+    const SpeedProfile& p = *view.profile;
+    const double horizon = SpeedProfile::hour_start(view.depart_s) + 2.0 * SpeedProfile::kHourS;
+    const std::size_t h = SpeedProfile::hour_of(view.depart_s);
+    const double near =
+        std::max(p.max_factor_at(h), p.max_factor_at((h + 1) % SpeedProfile::kHours));
+    if (near < p.max_factor()) {
+        if (!run(ratio_for(view, near))) {
+            return false;
+        }
+        if (view.depart_s + space_.label(to).dist <= horizon) {
+            return true;
+        }
     }
-    return run(LineBound{network_.positions(), network_.position(to), ratio * s_per_m_});
+    return run(ratio_for(view, p.max_factor()));
 }
 
 Route AStarRouter::fastest(NodeId from, NodeId to, const RouteView& view) {
@@ -292,7 +319,7 @@ void AStarRouter::travel_times(NodeId from, std::span<const NodeId> targets, std
                     continue;
                 }
                 const NodeId v = heads[e];
-                const double g = d + static_cast<double>(times[e]);
+                const double g = d + detail::time_at(times, e, d);
                 detail::NodeLabel& lv = space_.label(v);
                 if (lv.stamp != gen || g < lv.dist) {
                     lv = {g, 0.0, e, gen};

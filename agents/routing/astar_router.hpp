@@ -46,7 +46,9 @@ class AStarRouter final : public Router {
     template <class Times, class Bound>
     bool search_with(NodeId from, NodeId to, Times times, const world::EdgeMask* closed,
                      const Bound& bound);
-    double ratio_for(const RouteView& view) const;
+    // the bound's scale: the view's override and class ratios, and for a time-dependent view
+    // 1 / (max_factor x speed_factor), max_factor the largest speed factor the route may meet
+    double ratio_for(const RouteView& view, double max_factor) const;
 
     const world::RoadNetwork& network_;
     std::shared_ptr<const Landmarks> landmarks_;

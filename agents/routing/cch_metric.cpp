@@ -19,6 +19,10 @@ void CchMetric::customize(const RouteView& view) {
     const CchTopology& top = *topology_;
     const world::RoadNetwork& net = top.network();
     detail::check_view(net, view);
+    if (view.time_dependent()) {
+        throw std::invalid_argument(
+            "CchMetric: a time-dependent view (speed profile) has no static metric");
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const std::size_t slots = 2 * top.arc_count();
     weight_.assign(slots, kUnreachable);

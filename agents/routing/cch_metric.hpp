@@ -37,7 +37,7 @@ class CchMetric {
                        Mode mode = Mode::kBasic);
 
     // recomputes every weight for a new view; throws std::invalid_argument like the routers
-    // for a view of the wrong size
+    // for a view of the wrong size, and for a time-dependent view (no static metric)
     void customize(const RouteView& view);
     Mode mode() const { return mode_; }
 

@@ -4,9 +4,10 @@
 //
 // Which metric answers a query:
 // - the Router interface (RouteView): a free-flow view (no mask, no override, no class
-//   factors) is answered by the factory's free-flow metric; any other view falls back to an
-//   A* router (ALT when the factory has landmarks), because customizing for a one-off view
-//   costs more than one search. Answers are exact either way.
+//   factors, no time of day) is answered by the factory's free-flow metric; any other view
+//   falls back to an A* router (ALT when the factory has landmarks), because customizing for
+//   a one-off view costs more than one search, and a time-dependent view (a speed profile)
+//   has no static metric at all. Answers are exact either way.
 // - the CchMetric overloads: a metric the caller customized for a view (CchMetric(topology,
 //   view)) and keeps while that view is unchanged (a vehicle's known closures, a slowdown
 //   set), e.g. the planner's travel-time matrix under current closures.
@@ -54,9 +55,11 @@ class CchRouter final : public Router {
                             std::span<double> out, const CchMetric& metric);
 
     const CchMetric& free_flow() const { return *free_flow_; }
-    // true when the view is the network's own times (answered by free_flow())
+    // true when the view is the network's own times (answered by free_flow()); a
+    // time-dependent view never is: its times depend on the departure
     static bool is_free_flow(const RouteView& view) {
-        return view.closed == nullptr && view.travel_time_s.empty() && !view.has_classes();
+        return view.closed == nullptr && view.travel_time_s.empty() && !view.has_classes() &&
+               !view.time_dependent();
     }
 
   private:

@@ -99,7 +99,7 @@ bool DijkstraRouter::run_with(NodeId from, NodeId to, Times times, const world::
                 }
             }
             const NodeId v = heads[e];
-            const double g = d + static_cast<double>(times[e]);
+            const double g = d + detail::time_at(times, e, d);
             const double old = dist_[v];
             if (g < old) {
                 dist_[v] = g;

@@ -104,7 +104,7 @@ RouteCheck check_route(const world::RoadNetwork& network, NodeId from, NodeId to
             (view.closed != nullptr && view.closed->test(e))) {
             return check;
         }
-        check.travel_time_s += edge_time(network, view, e);
+        check.travel_time_s += edge_time_at(network, view, e, check.travel_time_s);
         check.length_m += network.length_m(e);
         at = network.target(e);
     }
@@ -132,6 +132,11 @@ void detail::check_view(const world::RoadNetwork& network, const RouteView& view
                 throw std::invalid_argument("RouteView: class factors must be finite and > 0");
             }
         }
+    }
+    if (view.time_dependent() && (!(view.speed_factor > 0.0) || !std::isfinite(view.speed_factor) ||
+                                  !std::isfinite(view.depart_s))) {
+        throw std::invalid_argument(
+            "RouteView: speed_factor must be finite and > 0, depart_s finite");
     }
 }
 

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/routing/speed_profile.hpp"
 #include "agents/world/road_network.hpp"
 
 namespace swarm::routing {
@@ -52,17 +53,39 @@ struct RouteView {
     // Not part of min_time_ratio: the routers fold in the smallest factor per query.
     std::span<const std::uint16_t> edge_class;
     std::span<const float> class_factor;
+    // time of day (speed_profile.hpp): the times above are those at factor 1, and an edge
+    // entered at clock time t takes profile->traverse(its road class, t, time / speed_factor);
+    // the route departs at clock time depart_s. Null = none: times do not depend on the
+    // departure (and speed_factor is not read: without a profile it scales every time alike,
+    // so callers divide). Not part of min_time_ratio: the routers fold in the profile's
+    // largest factor and speed_factor per query.
+    const SpeedProfile* profile = nullptr;
+    double depart_s = 0.0;
+    double speed_factor = 1.0;  // the vehicle's share of each road's speed, > 0
 
     [[nodiscard]] bool has_classes() const { return !class_factor.empty(); }
+    [[nodiscard]] bool time_dependent() const { return profile != nullptr && !profile->empty(); }
 };
 
-// the travel time of edge e under the view (what the routers and check_route use)
+// the static travel time of edge e under the view (the times at factor 1 of a time-dependent
+// view; CchMetric's input)
 [[nodiscard]] inline double edge_time(const world::RoadNetwork& network, const RouteView& view,
                                       EdgeId e) {
     const double base = view.travel_time_s.empty() ? network.travel_time_s(e)
                                                    : static_cast<double>(view.travel_time_s[e]);
     return view.has_classes() ? base * static_cast<double>(view.class_factor[view.edge_class[e]])
                               : base;
+}
+
+// the travel time of edge e under the view when entered `elapsed_s` after the departure (what
+// the routers and check_route use)
+[[nodiscard]] inline double edge_time_at(const world::RoadNetwork& network, const RouteView& view,
+                                         EdgeId e, double elapsed_s) {
+    const double t = edge_time(network, view, e);
+    return view.time_dependent()
+               ? view.profile->traverse(network.road_class(e), view.depart_s + elapsed_s,
+                                        t / view.speed_factor)
+               : t;
 }
 
 namespace detail {
@@ -81,18 +104,64 @@ struct ClassScaledTimes {
     }
 };
 
-// calls fn with the view's edge times as one of four indexable types (free-flow or
-// override, with or without class factors), so each search loop is compiled per case
+// static times integrated through the hours of a speed profile from the departure
+template <class Base>
+struct TimeDependentTimes {
+    TimeDependentTimes(Base b, std::span<const world::RoadClass> classes, const SpeedProfile* p,
+                       double depart, double factor)
+        : base(b),
+          road_class(classes),
+          profile(p),
+          depart_s(depart),
+          speed_factor(factor),
+          hour(SpeedProfile::hour_of(depart)),
+          hour_end(SpeedProfile::hour_start(depart) + SpeedProfile::kHourS) {}
+    Base base;
+    std::span<const world::RoadClass> road_class;
+    const SpeedProfile* profile;
+    double depart_s;
+    double speed_factor;
+    std::size_t hour;  // the departure's hour of day, ending at hour_end: most edges start in it
+    double hour_end;
+    double at(std::size_t e, double elapsed_s) const {
+        const double t = depart_s + elapsed_s;
+        const double b = static_cast<double>(base[e]) / speed_factor;
+        return t < hour_end ? profile->traverse_within(road_class[e], hour, hour_end, t, b)
+                            : profile->traverse(road_class[e], t, b);
+    }
+};
+
+// the time of edge e entered `elapsed_s` after the departure, as the search loops ask for it:
+// static times ignore the elapsed time (the same code as times[e])
+template <class Times>
+double time_at(const Times& times, std::size_t e, double /*elapsed_s*/) {
+    return static_cast<double>(times[e]);
+}
+template <class Base>
+double time_at(const TimeDependentTimes<Base>& times, std::size_t e, double elapsed_s) {
+    return times.at(e, elapsed_s);
+}
+
+// calls fn with the view's edge times as one of eight types (free-flow or override, with or
+// without class factors, static or time-dependent), so each search loop is compiled per case
+// and the static ones pay nothing for the others
 template <class Fn>
 decltype(auto) with_edge_times(const world::RoadNetwork& network, const RouteView& view, Fn&& fn) {
+    const auto timed = [&](auto times) {
+        if (view.time_dependent()) {
+            return fn(TimeDependentTimes<decltype(times)>{
+                times, network.road_classes(), view.profile, view.depart_s, view.speed_factor});
+        }
+        return fn(times);
+    };
     const auto scaled = [&](auto base) {
-        return fn(ClassScaledTimes<decltype(base)>{base, view.edge_class, view.class_factor});
+        return timed(ClassScaledTimes<decltype(base)>{base, view.edge_class, view.class_factor});
     };
     if (view.has_classes()) {
         return view.travel_time_s.empty() ? scaled(network.travel_times_s())
                                           : scaled(view.travel_time_s);
     }
-    return view.travel_time_s.empty() ? fn(network.travel_times_s()) : fn(view.travel_time_s);
+    return view.travel_time_s.empty() ? timed(network.travel_times_s()) : timed(view.travel_time_s);
 }
 }  // namespace detail
 
@@ -210,7 +279,8 @@ class RouterFactory {
 std::unique_ptr<Router> make_router(const world::RoadNetwork& network,
                                     const RouterOptions& options = {});
 
-// Sum of edge times under the view and whether consecutive edges connect `from` to `to`.
+// Sum of edge times under the view (time-dependent ones from its departure) and whether
+// consecutive edges connect `from` to `to`.
 struct RouteCheck {
     bool valid = false;
     double travel_time_s = 0.0;

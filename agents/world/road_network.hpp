@@ -181,6 +181,7 @@ class RoadNetwork {
     std::span<const NodeId> targets() const { return graph_.m_forward.m_column; }
     std::span<const double> travel_times_s() const { return travel_time_s_; }
     std::span<const double> lengths_m() const { return length_m_; }
+    std::span<const RoadClass> road_classes() const { return class_; }
     std::span<const Point> positions() const { return positions_; }
 
     double max_speed_mps() const { return max_speed_mps_; }

@@ -1,7 +1,8 @@
 // Random fastest-path queries per second on one core: a 100,000-node generated grid city and
 // the Monaco OSM extract (skipped when ../shared/data/monaco.osm.pbf is absent). Also the CCH's
 // preprocessing, customization and one-to-many / matrix times, and our Dijkstra against
-// Boost.Graph's dijkstra_shortest_paths (one-to-all searches on the same graph).
+// Boost.Graph's dijkstra_shortest_paths (one-to-all searches on the same graph), and ALT
+// under a time-of-day speed profile.
 //   routing_bench [--queries N] [--repeats R] [--landmarks K] [--nodes N]
 #include <algorithm>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
@@ -55,6 +56,46 @@ void measure(const char* label, routing::Router& router, const Pairs& pairs, boo
 }
 
 using Clock = std::chrono::steady_clock;
+
+// time of day (docs/routing.md): a morning peak, main roads at half speed from 8 to 9 and
+// 70 % around it, streets at 70 % from 8 to 9; departures spread over 07:30-08:30, so that
+// routes meet the peak's start
+void measure_time_of_day(const world::RoadNetwork& net, routing::Router& router, const Pairs& pairs,
+                         std::size_t repeats) {
+    routing::SpeedProfile::Classes f = routing::SpeedProfile::flat();
+    for (const auto c :
+         {world::RoadClass::kMotorway, world::RoadClass::kTrunk, world::RoadClass::kPrimary,
+          world::RoadClass::kSecondary, world::RoadClass::kTertiary}) {
+        auto& h = f[static_cast<std::size_t>(c)];
+        h[7] = 0.7;
+        h[8] = 0.5;
+        h[9] = 0.7;
+    }
+    f[static_cast<std::size_t>(world::RoadClass::kResidential)][8] = 0.7;
+    const routing::SpeedProfile profile(f, net);
+    std::vector<double> rates;
+    double settled = 0.0;
+    double checksum = 0.0;
+    for (std::size_t r = 0; r < std::max<std::size_t>(1, repeats); ++r) {
+        std::size_t settled_sum = 0;
+        const auto start = Clock::now();
+        for (std::size_t i = 0; i < pairs.size(); ++i) {
+            routing::RouteView view;
+            view.profile = &profile;
+            view.depart_s =
+                7.5 * 3600.0 + 3600.0 * static_cast<double>(i) / static_cast<double>(pairs.size());
+            const routing::Route route = router.fastest(pairs[i].first, pairs[i].second, view);
+            checksum += route.travel_time_s + static_cast<double>(route.edges.size());
+            settled_sum += router.last_stats().settled;
+        }
+        rates.push_back(static_cast<double>(pairs.size()) /
+                        std::chrono::duration<double>(Clock::now() - start).count());
+        settled = static_cast<double>(settled_sum) / static_cast<double>(pairs.size());
+    }
+    std::sort(rates.begin(), rates.end());
+    std::printf("  %-28s %10.0f queries/s  (%8.0f settled/query, checksum %.6g)\n",
+                "alt, time of day, with path", rates[rates.size() / 2], settled, checksum);
+}
 
 double since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -278,6 +319,7 @@ void run_all(const world::RoadNetwork& net, const Options& opt) {
     auto alt_router = alt_factory.make();
     measure("alt, with path", *alt_router, pairs, true, opt.repeats);
     measure("alt, time only", *alt_router, pairs, false, opt.repeats);
+    measure_time_of_day(net, *alt_router, pairs, opt.repeats);
 
     routing::RouterOptions line;
     line.landmark_count = 0;

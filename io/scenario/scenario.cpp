@@ -25,6 +25,7 @@
 #include "io/scenario/scenario_inputs.hpp"
 #include "io/scenario/scenario_learning.hpp"
 #include "io/scenario/scenario_places.hpp"
+#include "io/scenario/scenario_speed_profile.hpp"
 #include "io/scenario/toml_reader.hpp"
 
 namespace swarm::io {
@@ -120,8 +121,9 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     ns.landmarks = static_cast<std::uint32_t>(r.integer(t, "network", "landmarks", 8, 0, 64));
     ns.max_snap_m = r.real(t, "network", "max_snap_m", 500.0, 0.0, 1e7, true);
     ns.router = r.choice(t, "network", "router", "alt", {"alt", "cch", "dijkstra"});
+    ns.speed_profile = read_speed_profile(r, t, scenario_file);
     if (has_file) {
-        r.check_keys(t, "network", {"file", "landmarks", "max_snap_m", "router"});
+        r.check_keys(t, "network", {"file", "landmarks", "max_snap_m", "router", "speed_profile"});
         const std::string given = r.string(t, "network", "file", "");
         const toml::node& n = *t.get("file");
         if (given.empty()) {
@@ -160,10 +162,11 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
     ns.generator =
         r.choice(t, "network", "generator", "grid_city", {"grid_city", "random_geometric"});
     if (ns.generator == "grid_city") {
-        r.check_keys(t, "network",
-                     {"generator", "landmarks", "max_snap_m", "router", "rows", "cols", "spacing_m",
-                      "jitter", "arterial_every", "street_speed_mps", "arterial_speed_mps",
-                      "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
+        r.check_keys(
+            t, "network",
+            {"generator", "landmarks", "max_snap_m", "router", "speed_profile", "rows", "cols",
+             "spacing_m", "jitter", "arterial_every", "street_speed_mps", "arterial_speed_mps",
+             "one_way_fraction", "removed_fraction", "seed", "river_col", "bridge_rows"});
         world::GridCityParams g;
         g.rows = static_cast<std::size_t>(r.integer(t, "network", "rows", 10, 2, kMaxGridSide));
         g.cols = static_cast<std::size_t>(r.integer(t, "network", "cols", 10, 2, kMaxGridSide));
@@ -204,8 +207,8 @@ std::unique_ptr<world::RoadNetwork> read_network(const Reader& r, toml::table& r
         return build ? std::make_unique<world::RoadNetwork>(world::make_grid_city(g)) : nullptr;
     }
     r.check_keys(t, "network",
-                 {"generator", "landmarks", "max_snap_m", "router", "nodes", "mean_spacing_m",
-                  "mean_degree", "speed_mps", "seed"});
+                 {"generator", "landmarks", "max_snap_m", "router", "speed_profile", "nodes",
+                  "mean_spacing_m", "mean_degree", "speed_mps", "seed"});
     world::RandomGeometricParams g;
     g.nodes =
         static_cast<std::size_t>(r.integer(t, "network", "nodes", 1000, 2, kMaxGeneratedNodes));
@@ -565,6 +568,9 @@ Scenario build(toml::table& root, const std::filesystem::path& name, const Scena
     warn_dead_settings(r, root, s);
 
     s.spec.network = s.network.get();
+    if (s.network != nullptr && s.network_settings.speed_profile) {
+        s.spec.speed_profile = routing::SpeedProfile(*s.network_settings.speed_profile, *s.network);
+    }
     if (s.network != nullptr) {
         try {
             s.spec.validate();

@@ -84,6 +84,9 @@ struct NetworkSettings {
     // the map was read from longitude/latitude (io/network/geo.hpp): scenario positions may
     // be lat/lon, projected around `origin`
     std::optional<GeoOrigin> origin;
+    // network.speed_profile's factors (the spec's SpeedProfile is made from them once the
+    // network is built); none when absent or all 1
+    std::optional<routing::SpeedProfile::Classes> speed_profile;
 };
 
 // A position of the scenario put on the network's nearest node (docs/scenarios.md,

@@ -461,6 +461,7 @@ inline void apply_override(toml::table& root, const std::string& text) {
         std::vector<std::string> drop;
         for (auto&& [k, v] : *at) {
             const bool keep = k.str() == "landmarks" || k.str() == "router" ||
+                              k.str() == "speed_profile" ||
                               (keys[1] == "generator" && k.str() != "file");
             if (!keep) {
                 drop.emplace_back(k.str());

@@ -135,7 +135,12 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
     }
     // score: time-discounted reward from when and where each vehicle can be at the depot
     coordination::TimeDiscountedReward::Params sp;
-    const double ground_mps = 13.9 / spec.allocation.detour_factor;
+    double ground_mps = 13.9 / spec.allocation.detour_factor;
+    if (!spec.speed_profile.empty()) {
+        // the roads' speed this hour
+        ground_mps *= spec.speed_profile.mean_factor(
+            routing::SpeedProfile::hour_of(spec.clock_s(spec.time.to_seconds(t))));
+    }
     for (const std::uint32_t v : agents) {
         const FleetBoard::Entry& e = board.entry(v);
         const Point from = e.free_node == world::kNoNode ? e.position : net.position(e.free_node);

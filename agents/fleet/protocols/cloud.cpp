@@ -315,7 +315,7 @@ class CloudProtocol final : public AllocationProtocol {
         }
         PlannerOptions options;
         options.candidates = spec.cloud.candidates;
-        RoutedLegs legs(host.router(ctx), host.roads_now(ctx));
+        RoutedLegs legs(host.router(ctx), host.roads_now(ctx), &spec.speed_profile);
         options.legs = &legs;
         const PlannerResult plan = plan_batch(spec, vehicles, orders, now, options);
         // the awards wait for the end of the solve; the orders left over stay pending

@@ -225,7 +225,7 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(legs.routed() > 0);
         const NodeId depot = spec.depots[orders[0].depot].node;
         const routing::Route route = router->fastest(depot, customer, open);
-        const Leg l = legs.leg(depot, customer);
+        const Leg l = legs.leg(depot, customer, 0.0, 1.0);
         CHECK(l.seconds == route.travel_time_s);
         CHECK(l.metres == route.length_m);
     }

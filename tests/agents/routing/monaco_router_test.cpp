@@ -1,5 +1,6 @@
 // A* and the CCH equal Dijkstra on the Monaco OSM extract from ../shared/data (never copied into
-// the repository). Absent: exit 77, which ctest reports as skipped.
+// the repository), with and without a time-of-day profile. Absent: exit 77, which ctest reports
+// as skipped.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "agents/routing/router.hpp"
 #include "io/network/network_loader.hpp"
 #include "tests/agents/routing/route_compare.hpp"
+#include "tests/agents/routing/td_reference.hpp"
 
 using namespace swarm;
 using namespace swarm::routing;
@@ -127,4 +129,43 @@ TEST_CASE("monaco: cch equals dijkstra, free flow and under closures and slowdow
                               reference.travel_time(sources[i], targets[j], view)));
         }
     }
+}
+
+TEST_CASE("monaco: time of day, every router equals a plain time-dependent Dijkstra") {
+    const world::RoadNetwork& net = monaco();
+    // a morning peak on the main roads, random factors elsewhere
+    SpeedProfile::Classes f = test::random_factors(81, 0.4, 1.2);
+    for (const auto c :
+         {world::RoadClass::kPrimary, world::RoadClass::kSecondary, world::RoadClass::kTertiary}) {
+        f[static_cast<std::size_t>(c)][8] = 0.3;
+    }
+    const SpeedProfile profile(f, net);
+    DijkstraRouter reference(net);
+    std::vector<std::unique_ptr<Router>> routers;
+    for (const RouterKind kind : {RouterKind::kAStar, RouterKind::kCch}) {
+        RouterOptions o;
+        o.kind = kind;
+        routers.push_back(make_router(net, o));
+    }
+    const auto pairs = test::random_pairs(net, 100 / test::kScale, 82);
+    std::mt19937_64 rng(83);
+    std::size_t crossed = 0;
+    for (const auto& [a, b] : pairs) {
+        const NodeId from = a;
+        const NodeId to = b;
+        RouteView view;
+        view.profile = &profile;
+        view.depart_s = 8 * SpeedProfile::kHourS - static_cast<double>(rng() % 600);
+        CAPTURE(from);
+        CAPTURE(to);
+        CAPTURE(view.depart_s);
+        const std::vector<double> expected = test::td_reference(net, from, view);
+        test::compare(*routers[0], reference, {{from, to}}, view);
+        for (auto& r : routers) {
+            CHECK(test::close(r->travel_time(from, to, view), expected[to]));
+        }
+        crossed += view.depart_s + expected[to] > 8 * SpeedProfile::kHourS ? 1U : 0U;
+    }
+    MESSAGE(crossed, " of ", pairs.size(), " routes cross 8:00");
+    CHECK(crossed > pairs.size() / 10);
 }

@@ -59,6 +59,7 @@ const std::map<std::string, Walk>& walks() {
         {"network.landmarks", change("2")},
         {"network.max_snap_m", change("10000.0")},
         {"network.router", change("\"cch\"")},
+        {"network.speed_profile", change("{ all = { 0-24 = 0.5 } }")},
         {"network.rows", change("8")},
         {"network.cols", change("8")},
         {"network.jitter", change("0.3")},
