@@ -177,7 +177,11 @@ void FleetModel::allocate(Context& ctx, std::uint32_t d, std::uint32_t o) {
 
 void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
     DepotState& ds = world_.depots[d];
-    if (!ds.waiting.empty() && !ds.allocations[o].waiting) {
+    const AllocationState& state = ds.allocations[o];
+    // a vehicle of this round found no route for it: it waits for news (hold_unreachable),
+    // else it would hold back every lower-priority order here until its due time
+    const bool waits_for_news = state.unreachable && state.unreachable_round == state.round;
+    if (!ds.waiting.empty() && !state.waiting && !waits_for_news) {
         ds.allocations[o].waiting = true;
         ++ds.waiting[priority(d, o)];
     }
@@ -186,7 +190,9 @@ void FleetModel::retry_later(Context& ctx, std::uint32_t d, std::uint32_t o) {
 
 void FleetModel::hold_unreachable(Context& ctx, std::uint32_t d, std::uint32_t o) {
     // not counted as waiting for a vehicle: it waits for news, holding back no other order
-    world_.depots[d].allocations[o].unreachable = true;
+    AllocationState& state = world_.depots[d].allocations[o];
+    state.unreachable = true;
+    state.unreachable_round = state.round;
     schedule_retry(ctx, d, o);
 }
 

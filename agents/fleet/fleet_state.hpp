@@ -147,6 +147,9 @@ struct AllocationState {
     // a vehicle found no route for it under what it knows: held, and failed as unreachable
     // when nobody has taken it by its due time
     bool unreachable = false;
+    // the round in which a vehicle last found no route for it (0: never): an order without a
+    // bid that round waits for news, not for a vehicle, and holds back no lower priority
+    std::uint16_t unreachable_round = 0;
 };
 
 // Fixed slots reused through a free list (dock and charger jobs of a depot).

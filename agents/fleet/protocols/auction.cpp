@@ -113,7 +113,9 @@ class AuctionProtocol final : public AllocationProtocol {
                     // a vehicle found no route for it: failed as unreachable if nobody takes it
                     const AnswerMsg& a = p.as<AnswerMsg>();
                     if (a.reason == static_cast<std::uint8_t>(FailReason::kUnreachable)) {
-                        host.allocation(at.index, a.order).unreachable = true;
+                        AllocationState& state = host.allocation(at.index, a.order);
+                        state.unreachable = true;
+                        state.unreachable_round = a.round;
                     }
                     return;
                 }

@@ -411,3 +411,60 @@ TEST_CASE("fleet: an order unreachable for now is held until the road reopens or
     CHECK(other.kpi_hash == result.kpi_hash);
     CHECK(other.event_hash == result.event_hash);
 }
+
+TEST_CASE("fleet: an order nobody can route holds back no lower-priority order") {
+    // the roads into one customer close at 1 s for the whole run; vans only. The first order
+    // there makes the vans learn it; then an urgent one there (priority 9) that no van can
+    // route, and ordinary ones elsewhere (priority 0): they are served, not held behind it
+    SmallCity city;
+    for (DepotSpec& d : city.spec.depots) {
+        d.demand_per_hour = 0.0;
+    }
+    std::erase_if(city.spec.fleets, [](const FleetGroup& g) { return g.type != 0; });
+    const world::RoadNetwork& net = city.network;
+    const world::BoundingBox b = net.bounds();
+    const NodeId x = nearest_node(net, {(b.min.x + b.max.x) / 2, (b.min.y + b.max.y) / 2});
+    DisruptionSpec closure;
+    closure.id = "closure";
+    closure.action.kind = DisruptionKind::kCloseRoads;
+    closure.action.label = "closed";
+    for (const EdgeId e : net.in_edges(x)) {
+        closure.action.edges.push_back(e);
+    }
+    closure.at_s = 1.0;
+    city.spec.disruptions.push_back(closure);
+    OrderReplay r;
+    const auto order = [&](double release, NodeId customer, std::uint8_t priority) {
+        ReplayOrder o;
+        o.depot = 0;
+        o.customer = customer;
+        o.release_s = release;
+        o.earliest_s = release;
+        o.latest_s = release + 1800.0;
+        o.priority = priority;
+        r.orders.push_back(o);
+    };
+    order(60.0, x, 0);
+    order(600.0, x, 9);
+    const NodeId corner = nearest_node(net, {b.min.x, b.min.y});
+    for (int i = 0; i < 4; ++i) {
+        order(700.0 + 60.0 * i, corner, 0);
+    }
+    r.first = {0, static_cast<std::uint32_t>(r.orders.size()),
+               static_cast<std::uint32_t>(r.orders.size()),
+               static_cast<std::uint32_t>(r.orders.size())};
+    city.spec.replay = r;
+    city.spec.validate();
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    (void)run_for(run, 1.0);
+    const OrderBook& book = run.model().depot(0).book;
+    REQUIRE(book.size() == 6);
+    CHECK(book.order({0, 1}).state == OrderState::kFailed);
+    CHECK(book.order({0, 1}).reason == FailReason::kUnreachable);
+    for (std::uint32_t i = 2; i < 6; ++i) {
+        CAPTURE(i);
+        CHECK(book.order({0, i}).state == OrderState::kDelivered);
+        CHECK(book.order({0, i}).delivered_at <= book.order({0, i}).due);
+    }
+}
