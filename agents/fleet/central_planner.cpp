@@ -428,6 +428,12 @@ double delivery_cost(const FleetSpec& spec, const OrderMsg& order, sim::Tick han
     return cost;
 }
 
+namespace {
+Leg leg_of(const routing::Route& r) {
+    return r.found ? Leg{r.travel_time_s, r.length_m} : Leg{routing::kUnreachable, 0.0};
+}
+}  // namespace
+
 Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
     if (from == to) {
         return {};
@@ -440,10 +446,7 @@ Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor
     auto it = memo_.find(key);
     if (it == memo_.end()) {
         const routing::Route r = router_.fastest(from, to, view_);
-        it = memo_
-                 .emplace(key, r.found ? Leg{r.travel_time_s, r.length_m}
-                                       : Leg{routing::kUnreachable, 0.0})
-                 .first;
+        it = memo_.emplace(key, leg_of(r)).first;
     }
     return {it->second.seconds / speed_factor, it->second.metres};
 }
@@ -490,10 +493,7 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
     auto at = crossing_.find(key);
     if (at == crossing_.end()) {
         const routing::Route r = router_.fastest(from, to, view);
-        at = crossing_
-                 .emplace(key, r.found ? Leg{r.travel_time_s, r.length_m}
-                                       : Leg{routing::kUnreachable, 0.0})
-                 .first;
+        at = crossing_.emplace(key, leg_of(r)).first;
     }
     return at->second;
 }

@@ -347,9 +347,9 @@ TEST_CASE("fleet: each depot LP is followed by its vehicles so depots spread ove
     CHECK(parts.size() == 3);
 }
 
-TEST_CASE("fleet: an order unreachable for now is held until the road reopens or it falls due") {
-    // the roads into one customer are closed from 1 s to 1500 s; vans only (drones fly over)
-    SmallCity city;
+// Vans only, no drawn demand, and the roads into the node nearest the city's centre closed
+// from 1 s, for duration_s (0: to the end of the run); returns that node.
+static NodeId close_roads_into_centre(SmallCity& city, double duration_s) {
     for (DepotSpec& d : city.spec.depots) {
         d.demand_per_hour = 0.0;
     }
@@ -365,8 +365,15 @@ TEST_CASE("fleet: an order unreachable for now is held until the road reopens or
         closure.action.edges.push_back(e);
     }
     closure.at_s = 1.0;
-    closure.duration_s = 1499.0;
+    closure.duration_s = duration_s;
     city.spec.disruptions.push_back(closure);
+    return x;
+}
+
+TEST_CASE("fleet: an order unreachable for now is held until the road reopens or it falls due") {
+    // the roads into one customer are closed from 1 s to 1500 s; vans only (drones fly over)
+    SmallCity city;
+    const NodeId x = close_roads_into_centre(city, 1499.0);
     // a: the first to meet the closure, due long after the reopening: its van waits at the
     // closed road with it, sees it reopen and tells the others; b and c are released once the
     // closure is known (no van bids: held at the depot), b due during the closure, c after
@@ -417,22 +424,9 @@ TEST_CASE("fleet: an order nobody can route holds back no lower-priority order")
     // there makes the vans learn it; then an urgent one there (priority 9) that no van can
     // route, and ordinary ones elsewhere (priority 0): they are served, not held behind it
     SmallCity city;
-    for (DepotSpec& d : city.spec.depots) {
-        d.demand_per_hour = 0.0;
-    }
-    std::erase_if(city.spec.fleets, [](const FleetGroup& g) { return g.type != 0; });
+    const NodeId x = close_roads_into_centre(city, 0.0);
     const world::RoadNetwork& net = city.network;
     const world::BoundingBox b = net.bounds();
-    const NodeId x = nearest_node(net, {(b.min.x + b.max.x) / 2, (b.min.y + b.max.y) / 2});
-    DisruptionSpec closure;
-    closure.id = "closure";
-    closure.action.kind = DisruptionKind::kCloseRoads;
-    closure.action.label = "closed";
-    for (const EdgeId e : net.in_edges(x)) {
-        closure.action.edges.push_back(e);
-    }
-    closure.at_s = 1.0;
-    city.spec.disruptions.push_back(closure);
     OrderReplay r;
     const auto order = [&](double release, NodeId customer, std::uint8_t priority) {
         ReplayOrder o;
