@@ -103,7 +103,8 @@ void App::ui_controls() {
         if (reporting()) {
             report_.texts.emplace_back(shown.data());
         }
-        ImGui::Text("%zu disruptions in the trace", timeline_.disruptions().size());
+        const std::size_t disruptions = timeline_.disruptions().size();
+        ImGui::Text("%zu disruption%s in the trace", disruptions, disruptions == 1 ? "" : "s");
         if (!replay_a_->has_map()) {
             ImGui::TextWrapped("%s", replay_a_->map_note().c_str());
         }
