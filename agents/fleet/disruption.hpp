@@ -38,6 +38,10 @@ struct DisruptionAction {
     std::optional<world::Region> area;    // radio, loss, surge (none: everywhere)
     double loss = 0.0;                    // kLossSpike, in [0, 1]
     double multiplier = 1.0;              // kDemandSurge, > 0
+    // road kinds: announced by the road authority (planned works, a flood warning): the cloud
+    // knows it as it happens and tells the connected vehicles with the road news; else only
+    // vehicles that meet it, and those they tell, learn it (docs/disruptions.md "Knowledge")
+    bool announced = false;
 };
 
 // the action that undoes `a` after its duration: a start's pair (close -> reopen, down -> up,

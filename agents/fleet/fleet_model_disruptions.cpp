@@ -44,12 +44,16 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
     switch (a.kind) {
         case DisruptionKind::kCloseRoads:
         case DisruptionKind::kReopenRoads:
-        case DisruptionKind::kSlowRoads:
-            world_.roads.apply(a, now);
+        case DisruptionKind::kSlowRoads: {
+            const std::size_t event = world_.roads.apply(a, now);
+            if (a.announced) {
+                world_.cloud_known.set(event);  // told to connected vehicles with the news
+            }
             rec.affected = static_cast<std::uint32_t>(a.edges.size());
             rec.targets = a.edges;
             rec.value = a.kind == DisruptionKind::kSlowRoads ? a.speed_factor : 0.0;
             break;
+        }
         case DisruptionKind::kDepotDown: {
             if (world_.depot_up.at(a.depot) == 0) {
                 break;

@@ -73,7 +73,7 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
                             "probability", "duration_s", "after", "after_delay_s", "after_end",
                             "edges",       "road",       "roads", "area",          "speed_factor",
                             "depot",       "stock",      "docks", "vehicles",      "fraction",
-                            "mtbf_s",      "mttr_s",     "loss",  "multiplier"});
+                            "mtbf_s",      "mttr_s",     "loss",  "multiplier",    "announced"});
         agents::DisruptionSpec d;
         // presence before defaults are filled in (the resolved document gets every key)
         // (a resolved document, as stored in traces, holds them as 0: not a process)
@@ -170,7 +170,12 @@ void read_disruptions(const Reader& r, toml::table& root, const world::RoadNetwo
             if (given != 1) {
                 r.fail(t, w + ": " + kind + " needs exactly one of edges, road, roads or area");
             }
+            act.announced = r.boolean(t, w, "announced", false);
         } else {
+            if (t.contains("announced")) {
+                r.fail(*t.get("announced"),
+                       w + ".announced is only for road disruptions, not " + kind);
+            }
             for (const char* key : {"edges", "road", "roads"}) {
                 if (t.contains(key)) {
                     r.fail(*t.get(key), w + ": edges, road and roads are only for road "

@@ -462,3 +462,23 @@ TEST_CASE("fleet: an order nobody can route holds back no lower-priority order")
         CHECK(book.order({0, i}).delivered_at <= book.order({0, i}).due);
     }
 }
+
+TEST_CASE("fleet: an announced closure and its reopening reach every connected vehicle") {
+    // no orders: nobody drives past the closed roads, so only an announcement tells anyone
+    for (const bool announced : {false, true}) {
+        CAPTURE(announced);
+        SmallCity city;
+        (void)close_roads_into_centre(city, 600.0);
+        city.spec.disruptions.back().action.announced = announced;
+        city.spec.validate();
+        sim::SerialExecutor serial;
+        FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+        (void)run_for(run, 0.25);
+        const FleetWorld& world = run.model().world();
+        REQUIRE(world.roads.events().size() == 2);  // the closure and its reopening
+        for (std::uint32_t v = 0; v < world.vehicles.size(); ++v) {
+            CAPTURE(v);
+            CHECK(world.vehicles.known[v].count() == (announced ? 2U : 0U));
+        }
+    }
+}

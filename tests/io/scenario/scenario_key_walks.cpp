@@ -195,6 +195,7 @@ const std::map<std::string, Walk>& walks() {
         {"disruptions.after", change("\"slow\"").on("docks")},
         {"disruptions.after_delay_s", change("200.0").on("docks")},
         {"disruptions.after_end", change("true").on("docks")},
+        {"disruptions.announced", change("true").on("cut")},
         {"disruptions.edges", change("[20, 21]").on("cut")},
         {"disruptions.road", change("\"Avenue 6\"").on("slow")},
         {"disruptions.roads", change("[\"Street 6\"]").on("shut")},
