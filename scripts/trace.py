@@ -16,12 +16,21 @@ extents the file can hold; docs/trace-format.md) and raises TraceError naming th
 the problem: 3 (invalid input) or 4 (cannot open it) as its exit_code. Reads that fail later
 (a damaged chunk) raise OSError from h5py; reading() turns them into a TraceError too.
 
+A damaged file can crash libhdf5 itself (docs/fuzzing.md, "known"), below every check here:
+open_trace therefore first opens the file in a child Python (check_in_child), which walks
+every group, data set and attribute name and checks the layout, under a time and a memory
+limit; a crash or a hang in there is a TraceError (exit 3) here. open_trace(path,
+untrusted=False) skips it for a trace the caller has just written itself.
+
     trace.py TRACE.h5 ...                    # checks each trace, one line each; exit 0, 3 or 4
 """
 import contextlib
 import ctypes
+import math
 import os
+import signal
 import stat
+import subprocess
 import sys
 
 import h5py
@@ -100,9 +109,94 @@ def _open_file(path):
         raise TraceError(path, f"cannot open the HDF5 file (damaged?): {e}") from e
 
 
-def open_trace(path, check_layout=True):
+# the child's limits: wall-clock (then it is killed) and CPU seconds, address space
+CHECK_SECONDS = 60
+CHECK_MEMORY_BYTES = 4 << 30
+_CHILD = """
+import resource, sys
+seconds, memory, scripts, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+sys.path.insert(0, scripts)
+import trace
+sys.exit(trace._check_child(path))
+"""
+
+
+def check_in_child(path, seconds=CHECK_SECONDS, memory_bytes=CHECK_MEMORY_BYTES):
+    """Opens `path` as open_trace does, in a child Python (its every group, data set and
+    attribute name read once, then the layout checked): returns when it can be opened;
+    TraceError naming the file when it cannot, when reading it crashed the HDF5 library or
+    did not finish in `seconds`."""
+    cmd = [sys.executable, "-c", _CHILD, str(math.ceil(seconds)), str(int(memory_bytes)),
+           os.path.dirname(os.path.abspath(__file__)), path]
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # no thread pool inside the memory limit
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=seconds, env=env, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise TraceError(path, f"damaged trace: reading it did not finish in {seconds:g} s") \
+            from e
+    except OSError as e:
+        raise TraceError(path, f"cannot check it in a child process ({e})", 1) from e
+    if p.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
+        raise TraceError(path, f"damaged trace: reading it did not finish in {seconds:g} s")
+    if p.returncode < 0:
+        n = -p.returncode
+        raise TraceError(path, f"damaged trace: reading it crashed the HDF5 library "
+                               f"(signal {n}: {signal.strsignal(n)})")
+    lines = p.stderr.decode("utf-8", "replace").strip().splitlines()
+    said = lines[-1] if lines else ""
+    if p.returncode in (3, 4) and said:
+        raise TraceError(path, said, p.returncode)
+    if p.returncode != 0:
+        raise TraceError(path, "damaged trace: checking it in a child process failed "
+                               f"(exit status {p.returncode}" + (f": {said})" if said else ")"))
+
+
+def _walk(group, budget):
+    """every link, object and attribute name below `group` read once, errors skipped (the
+    checks name them); at most `budget` objects"""
+    try:
+        names = list(group.keys())
+        list(group.attrs.keys())
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError):
+        return budget
+    for name in names:
+        if budget <= 0:
+            break
+        budget -= 1
+        try:
+            obj = group.get(name)
+            if isinstance(obj, h5py.Group):
+                budget = _walk(obj, budget)
+            elif isinstance(obj, h5py.Dataset):
+                list(obj.attrs.keys())
+                _ = (obj.shape, obj.dtype)
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError):
+            pass
+    return budget
+
+
+def _check_child(path):
+    """check_in_child's child: exit 0, or the problem on stderr and 3 or 4"""
+    try:
+        with _open_file(path) as f:
+            _walk(f, 100000)
+        open_trace(path, untrusted=False).close()
+    except TraceError as e:
+        print(e.problem, file=sys.stderr)
+        return e.exit_code
+    return 0
+
+
+def open_trace(path, check_layout=True, untrusted=True):
     """Opens a trace read-only (SWMR mode for a file whose writer was killed) and checks its
-    layout (check()); TraceError naming the file and the problem otherwise."""
+    layout (check()); TraceError naming the file and the problem otherwise. An untrusted file
+    is opened in a child process first (check_in_child)."""
+    if untrusted:
+        check_in_child(path)
     f = _open_file(path)
     try:
         with reading(path):

@@ -1,5 +1,6 @@
 #include "viz/app.hpp"
 
+#include "io/trace/trace_child_check.hpp"
 #include "viz/app_internal.hpp"
 
 namespace swarm::viz {
@@ -60,6 +61,14 @@ void App::open_sources() {
     if (!o_.live.script.empty()) {
         throw UsageError(o_.live.script.front().flag +
                          " works in live mode (a scenario), not on a trace");
+    }
+    // untrusted files: read in a child process first, where a crash inside libhdf5 on a
+    // damaged file becomes a format error (io/trace/trace_child_check.hpp)
+    io::TraceCheckOptions check;
+    check.allow_partial = true;  // as ReplaySource opens them
+    io::check_trace_in_child(o_.input, check);
+    if (!o_.compare.empty()) {
+        io::check_trace_in_child(o_.compare, check);
     }
     replay_a_ = std::make_unique<ReplaySource>(o_.input);
     timeline_ = replay_a_->make_timeline();

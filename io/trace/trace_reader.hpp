@@ -99,6 +99,12 @@ class TraceReader {
     // reads every data set once (all frames, per-agent values, observables, events and their
     // kinds, links, the scenario): the first problem is thrown. For checks and fuzzing.
     void read_all() const;
+    // what the visualizer's replay reads of a trace it opens, with a bounded number of frames
+    // (the first, middle and last, their links and extra values; every observable, the
+    // events and their kinds, the disruption labels, the links, the scenario and parameters):
+    // what swarmsim-trace-check runs in a child process and the fuzz target reads. A part the
+    // reader refuses (TraceError) is skipped: whoever reads it later meets the same refusal.
+    void read_replay_parts() const;
 
   private:
     struct Impl;

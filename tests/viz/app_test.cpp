@@ -206,3 +206,39 @@ TEST_CASE("a damaged trace is invalid input: exit 3 with the reason, no hang") {
     std::filesystem::remove(clean);
     std::filesystem::remove(bad);
 }
+
+TEST_CASE("a trace that crashes libhdf5 is contained: exit 3 naming the file, no crash") {
+    // fails while the trace is checked, before any window: no display needed. MALLOC_PERTURB_
+    // makes libhdf5's free of an uninitialised pointer on this file crash every time.
+    const std::string known = kSource + "/fuzz/known/trace/hdf5-dense-link-table-free-crash";
+    const auto err_path = test::temp_path("crash_err.txt");
+    const std::string run = "MALLOC_PERTURB_=165 timeout 120 " + kViz + " " + known +
+                            " --screenshot " + test::temp_path("crash.png").string() + " 2> " +
+                            err_path.string();
+    CHECK(shell(run) == 3);
+    std::string err;
+    {
+        std::ifstream in(err_path);
+        std::getline(in, err);
+    }
+    CHECK(err.find("swarmsim-viz: trace file '" + known +
+                   "': damaged trace: reading it crashed the HDF5 library (signal ") == 0);
+    // as the second trace of a comparison too
+    const std::string scenario = test::write_small_scenario().string();
+    const auto clean = test::temp_path("clean_for_crash.h5");
+    REQUIRE(shell(kCli + " run " + scenario + " -o " + clean.string() + " > /dev/null 2>&1") == 0);
+    CHECK(shell("MALLOC_PERTURB_=165 timeout 120 " + kViz + " " + clean.string() + " --compare " +
+                known + " --screenshot " + test::temp_path("crash.png").string() +
+                " 2> /dev/null") == 3);
+    // without its check program the visualizer refuses to open traces, saying where it looked
+    CHECK(shell("SWARMSIM_TRACE_CHECK=/nonexistent/check " + kViz + " " + clean.string() +
+                " --screenshot " + test::temp_path("crash.png").string() + " 2> " +
+                err_path.string()) == 1);
+    {
+        std::ifstream in(err_path);
+        std::getline(in, err);
+    }
+    CHECK(err.find("/nonexistent/check") != std::string::npos);
+    std::filesystem::remove(clean);
+    std::filesystem::remove(err_path);
+}

@@ -4,7 +4,7 @@ refused with one line naming the file and the problem and exit 3 (4 when it cann
 never a traceback or a hang. The traces are made here from one short run of
 trace_test_writer: data sets of different widths, a missing one, a wrong type, a frame count
 mismatch, a forged extent, flipped bytes in the compressed chunks and anywhere, a truncated
-file. Exit 77 (skipped) without h5py, numpy or matplotlib.
+file; the known trace that crashes libhdf5 itself, read in a child process first. Exit 77 (skipped) without h5py, numpy or matplotlib.
 
     trace_hostile_python_test.py TRACE_TEST_WRITER SCRIPTS_DIR OUT_DIR
 """
@@ -162,6 +162,39 @@ p = subprocess.run(["/usr/bin/python3", os.path.join(scripts, "trace.py"), chunk
 check(p.returncode == 3 and "Traceback" not in p.stderr
       and len(p.stderr.strip().splitlines()) == 1,
       f"trace.py process: exit {p.returncode}, stderr {p.stderr!r}")
+
+# a trace that crashes libhdf5 itself (docs/fuzzing.md, "known"): opened first in a child
+# process, whose crash is exit 3 and one line here. MALLOC_PERTURB_ makes libhdf5's free of an
+# uninitialised pointer on this file crash every time (it may not without).
+known = os.path.join(os.path.dirname(os.path.abspath(scripts)), "fuzz", "known", "trace",
+                     "hdf5-dense-link-table-free-crash")
+crashed = "damaged trace: reading it crashed the HDF5 library (signal "
+os.environ["MALLOC_PERTURB_"] = "165"
+refused(known, crashed)
+p = subprocess.run(["/usr/bin/python3", os.path.join(scripts, "trace.py"), known],
+                   capture_output=True, text=True, timeout=120)
+check(p.returncode == 3 and p.stderr.startswith(f"trace.py: {known}: {crashed}")
+      and len(p.stderr.strip().splitlines()) == 1,
+      f"trace.py process on the known crash: exit {p.returncode}, stderr {p.stderr!r}")
+del os.environ["MALLOC_PERTURB_"]
+# without it: a crash or the checks' refusal, exit 3 either way
+refused(known, "", scripts=("trace.py",))
+
+# the child's hang and crash, by stand-ins for its program: a TraceError (exit 3) naming the
+# file, the limit or the signal
+real_child = swarm_trace._CHILD
+for child, seconds, expect in (
+        ("import time; time.sleep(60)", 1,
+         "damaged trace: reading it did not finish in 1 s"),
+        ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", 60,
+         "damaged trace: reading it crashed the HDF5 library (signal 11: Segmentation fault)")):
+    swarm_trace._CHILD = child
+    try:
+        swarm_trace.check_in_child(clean, seconds=seconds)
+        check(False, f"no error from the child {child!r}")
+    except swarm_trace.TraceError as e:
+        check(str(e) == f"{clean}: {expect}" and e.exit_code == 3, f"{child!r}: {e}")
+swarm_trace._CHILD = real_child
 
 print("failures:", len(failures))
 sys.exit(1 if failures else 0)
