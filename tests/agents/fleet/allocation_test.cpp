@@ -39,7 +39,7 @@ TEST_CASE(
     CHECK(*cost > 0.0);
     // a busier vehicle bids higher
     plan.size = 1;
-    plan.entries[0] = {0, 0, order.customer, 1, kDemandService, 0, 0};
+    plan.entries[0] = {0, 0, 0, order.customer, 1, kDemandService, 0, 0};
     const auto busier = insertion_bid(spec, me, order, 0);
     REQUIRE(busier.has_value());
     CHECK(*busier > *cost);
@@ -72,7 +72,7 @@ TEST_CASE("allocation: an order's own hand-over time delays the stops after it")
     me.energy_kwh = spec.types[0].battery_kwh;
     me.plan = &plan;
     plan.size = 1;
-    plan.entries[0] = {0, 0, 5, 1, kDemandService, 0, 0};
+    plan.entries[0] = {0, 0, 0, 5, 1, kDemandService, 0, 0};
     OrderMsg extra;
     extra.customer = 9;
     extra.size = 1;
