@@ -26,8 +26,9 @@ using world::Point;
 
 enum class VehicleState : std::uint8_t {
     kIdle,         // at home, nothing to do
-    kToPickup,     // driving to the depot of its next order
-    kLoading,      // at a depot: queued for or served by a loading dock
+    kToPickup,     // driving to where its next order is loaded (its depot or pick-up location)
+    kLoading,      // at a depot: queued for or served by a loading dock; at a pick-up
+                   // location: waiting for it to open, loading
     kEnRoute,      // driving loaded orders to a customer
     kDelivering,   // at a customer: waiting until ready or handing over
     kReturning,    // driving home with an empty plan
