@@ -5,6 +5,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "agents/fleet/allocation.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_run.hpp"
 #include "agents/fleet/kpi_observer.hpp"
@@ -229,7 +230,7 @@ class LiveSession::Feed final : public sim::Observer {
         const agents::Plan& plan = fleet.plan[v];
         for (std::size_t i = 0; i < plan.size; ++i) {
             const agents::PlanEntry& e = plan.entries[i];
-            d.plan.push_back({e.depot, e.order, e.customer, e.size,
+            d.plan.push_back({e.depot, e.order, agents::customer_node(model_.spec(), e), e.size,
                               model_.spec().time.to_seconds(e.due), i < plan.loaded});
         }
     }

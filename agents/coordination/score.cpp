@@ -40,6 +40,9 @@ TimeDiscountedReward::TimeDiscountedReward(Params params)
     require(p_.cost_per_m >= 0.0 && std::isfinite(p_.cost_per_m), "cost_per_m must be >= 0");
     require(p_.task_service_s.empty() || p_.task_service_s.size() == p_.task_position.size(),
             "task_service_s must be empty or have one entry per task");
+    require(p_.task_via.empty() || (p_.task_via.size() == p_.task_position.size() &&
+                                    p_.task_via_s.size() == p_.task_position.size()),
+            "task_via and task_via_s must be empty or have one entry per task");
     for (double s : p_.task_service_s) {
         require(s >= 0.0 && std::isfinite(s), "task_service_s must be >= 0");
     }
@@ -48,13 +51,22 @@ TimeDiscountedReward::TimeDiscountedReward(Params params)
     }
 }
 
+TimeDiscountedReward::Way TimeDiscountedReward::way(world::Point from, TaskIndex j) const {
+    if (p_.task_via.empty() || std::isnan(p_.task_via[j].x)) {
+        return {distance(from, p_.task_position[j]), 0.0};
+    }
+    const world::Point via = p_.task_via[j];
+    return {distance(from, via) + distance(via, p_.task_position[j]), p_.task_via_s[j]};
+}
+
 double TimeDiscountedReward::path_score(AgentIndex agent, std::span<const TaskIndex> path) const {
     world::Point at = p_.agent_start[agent];
     double t = p_.agent_start_s.empty() ? 0.0 : p_.agent_start_s[agent];
     double score = 0.0;
     for (TaskIndex j : path) {
-        const double d = distance(at, p_.task_position[j]);
-        t += d / p_.speed_mps;
+        const Way w = way(at, j);
+        const double d = w.metres;
+        t += d / p_.speed_mps + w.stop_s;
         score += (discount(t) * p_.task_reward[j]) - (p_.cost_per_m * d);
         t += service(j);
         at = p_.task_position[j];
@@ -77,8 +89,8 @@ Insertion TimeDiscountedReward::best_insertion(AgentIndex agent, std::span<const
     const auto stop = [&](std::size_t n) { return n == 0 ? start : p_.task_position[path[n - 1]]; };
     dep[0] = t0;
     for (std::size_t n = 1; n <= len; ++n) {
-        dep[n] =
-            dep[n - 1] + (distance(stop(n - 1), stop(n)) / p_.speed_mps) + service(path[n - 1]);
+        const Way w = way(stop(n - 1), path[n - 1]);
+        dep[n] = dep[n - 1] + (w.metres / p_.speed_mps) + w.stop_s + service(path[n - 1]);
     }
     tl[len] = 0.0;
     for (std::size_t n = len; n-- > 0;) {
@@ -89,14 +101,16 @@ Insertion TimeDiscountedReward::best_insertion(AgentIndex agent, std::span<const
     Insertion best;
     for (std::size_t n = 0; n <= len; ++n) {
         const world::Point prev = stop(n);
-        const double to_task = distance(prev, at);
-        const double arrive = dep[n] + (to_task / p_.speed_mps);
-        double detour_m = to_task;
+        const Way to_task = way(prev, task);
+        const double arrive = dep[n] + (to_task.metres / p_.speed_mps) + to_task.stop_s;
+        double detour_m = to_task.metres;
         double later = 0.0;
         if (n < len) {
-            const world::Point next = p_.task_position[path[n]];
-            detour_m += distance(at, next) - distance(prev, next);
-            const double dt = (detour_m / p_.speed_mps) + service(task);
+            const Way on = way(at, path[n]);
+            const Way skipped = way(prev, path[n]);
+            detour_m += on.metres - skipped.metres;
+            const double dt = (detour_m / p_.speed_mps) + to_task.stop_s + on.stop_s -
+                              skipped.stop_s + service(task);
             later = (discount(dt) - 1.0) * tl[n];
         }
         const double gain =

@@ -69,6 +69,10 @@ class TimeDiscountedReward final : public ScoreFunction {
         double service_s = 0.0;
         std::vector<double> task_service_s;  // per task; empty: service_s for every task
         double cost_per_m = 0.0;
+        // per task, a stop on the way to it (a pick-up location) and the seconds spent
+        // there; empty: none. A task without one has NaN coordinates.
+        std::vector<world::Point> task_via;
+        std::vector<double> task_via_s;
     };
     // throws std::invalid_argument naming the bad field
     explicit TimeDiscountedReward(Params params);
@@ -86,6 +90,12 @@ class TimeDiscountedReward final : public ScoreFunction {
     }
     // lambda^t
     [[nodiscard]] double discount(double t) const { return std::exp(log_lambda_ * t); }
+    // metres and extra seconds (at the via stop) from `from` to task j
+    struct Way {
+        double metres = 0.0;
+        double stop_s = 0.0;
+    };
+    [[nodiscard]] Way way(world::Point from, TaskIndex j) const;
 
     Params p_;
     double log_lambda_;

@@ -27,7 +27,9 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
                                const OrderMsg& order, std::span<std::uint32_t> out) {
     const std::uint32_t max_plan = spec.allocation.max_plan;
     const std::size_t k = std::min<std::size_t>(out.size(), spec.allocation.max_offers);
-    const Point here = spec.net().position(spec.depots[depot].node);
+    // around where the order is loaded: its depot, or its pick-up location
+    const Point here =
+        spec.net().position(order.has_row() ? load_node(spec, order) : spec.depots[depot].node);
     const double radius = spec.allocation.offer_radius_m;
     // vehicles that could still take an order when the offer arrives, and can carry it
     auto usable = [&spec, max_plan, &order](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
@@ -117,7 +119,7 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
         go(customer);
         t = std::max(t, spec.time.to_seconds(ready)) + service_seconds(spec, service_s);
     };
-    if (me.state == VehicleState::kLoading) {
+    if (me.state == VehicleState::kLoading && !me.plan->entries[0].has_row()) {
         t += spec.depots[me.plan->entries[0].depot].dock_service.mean_s;
     }
     // the plan: unloaded orders each need a depot visit first (or join the visit of the
@@ -126,7 +128,15 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     bool visit_open = false;
     std::uint32_t visit_depot = 0;
     std::uint32_t visit_units = 0;
-    auto pick_up = [&](std::uint32_t depot, std::uint32_t size) {
+    auto pick_up = [&](const auto& order) {
+        const std::uint32_t depot = order.depot;
+        const std::uint32_t size = order.size;
+        if (const ReplayOrder* row = pickup_row(spec, order)) {
+            go(row->pickup);
+            t = std::max(t, row->pickup_earliest_s) + row->pickup_service_s;
+            visit_open = false;
+            return;
+        }
         if (joint_loading && visit_open && depot == visit_depot &&
             visit_units + size <= type.capacity) {
             visit_units += size;
@@ -144,18 +154,18 @@ PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const O
     for (std::uint32_t i = 0; i < me.plan->size; ++i) {
         const PlanEntry& e = me.plan->entries[i];
         if (i >= me.plan->loaded) {
-            pick_up(e.depot, e.size);
+            pick_up(e);
         }
-        deliver(e.customer, e.ready, e.service_s);
-        end = e.customer;
+        end = customer_node(spec, e);
+        deliver(end, e.ready, e.service_s);
         if (i < handed_over.size()) {
             handed_over[i] = spec.time.from_seconds(t);
         }
     }
     if (extra != nullptr) {
-        pick_up(extra->depot, extra->size);
-        deliver(extra->customer, extra->ready, extra->service_s);
-        end = extra->customer;
+        pick_up(*extra);
+        end = customer_node(spec, *extra);
+        deliver(end, extra->ready, extra->service_s);
     }
     PlanEstimate est;
     est.finish = spec.time.from_seconds(t);

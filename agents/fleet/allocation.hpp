@@ -35,6 +35,23 @@ struct VehicleView {
                                        : static_cast<double>(service_s);
 }
 
+// The stops of an order (an OrderMsg or a PlanEntry): one loaded at a pick-up location
+// carries its table row in `customer` (OrderMsg::kRowFlag), read here.
+template <class M>
+[[nodiscard]] const ReplayOrder* pickup_row(const FleetSpec& spec, const M& m) {
+    return m.has_row() ? &spec.replay.orders[m.customer] : nullptr;
+}
+// where the order is handed over
+template <class M>
+[[nodiscard]] NodeId customer_node(const FleetSpec& spec, const M& m) {
+    return m.has_row() ? spec.replay.orders[m.customer].customer : m.customer;
+}
+// where the order is loaded: its pick-up location, else its depot
+template <class M>
+[[nodiscard]] NodeId load_node(const FleetSpec& spec, const M& m) {
+    return m.has_row() ? spec.replay.orders[m.customer].pickup : spec.depots[m.depot].node;
+}
+
 // me's shift from spec.shifts (vehicle v), unbounded when the spec has none
 void set_shift(VehicleView& me, const FleetSpec& spec, std::uint32_t v);
 
@@ -96,6 +113,8 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
 // that fit the vehicle together share one visit, as the vehicle loads them (the central
 // planner's cost; bids and the vehicles' own checks use the plain estimate), and
 // `dock_wait_s`, when not empty (one per depot), adds a queueing time to every depot visit.
+// An order with a pick-up location is loaded there alone (it waits for the pick-up window's
+// opening, then the pick-up service), never joined to a depot visit.
 // Under a speed profile (spec.speed_profile) ground legs take the speeds of the hours they
 // start in and cross: road legs their roads' classes', straight lines the network's mean
 PlanEstimate estimate_plan(const FleetSpec& spec, const VehicleView& me, const OrderMsg* extra,

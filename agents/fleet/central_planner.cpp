@@ -89,7 +89,7 @@ class Planner {
                     c.push_back(v);
                 }
             }
-            const Point depot = net.position(spec_.depots[orders_[o].depot].node);
+            const Point depot = net.position(load_node(spec_, orders_[o]));
             keep_nearest(c, k, depot);
             near_[o] = c;
             keep_nearest(near_[o], kExchangeNeighbours, depot);
@@ -126,7 +126,12 @@ class Planner {
             std::uint32_t units = 0;
             for (std::uint32_t i = p.loaded; i < p.size; ++i) {
                 const PlanEntry& e = p.entries[i];
+                if (e.has_row()) {
+                    units = 0;  // loaded at its pick-up location, not at a dock
+                    continue;
+                }
                 const bool joins = i > p.loaded && e.depot == p.entries[i - 1].depot &&
+                                   !p.entries[i - 1].has_row() &&
                                    units + e.size <= pv.view.type->capacity;
                 if (!joins) {
                     ++visits[e.depot];

@@ -31,6 +31,15 @@ struct ReplayOrder {
     std::uint16_t service_s = kDemandService;  // hand-over time (Order::service_time)
     // which orders are offered and planned first when not all can be served
     std::uint8_t priority = 0;
+    // where the order is loaded when not at its depot (kNoNode: at the depot's docks); the
+    // depot stays its dispatcher. The vehicle waits there until pickup_earliest_s, then
+    // loads for pickup_service_s (no dock). docs/inputs.md, "Pick-up locations"
+    world::NodeId pickup = world::kNoNode;
+    double pickup_earliest_s = 0.0;
+    double pickup_latest_s = std::numeric_limits<double>::infinity();  // not enforced
+    std::uint16_t pickup_service_s = 0;
+
+    [[nodiscard]] bool has_pickup() const { return pickup != world::kNoNode; }
 };
 
 // The replay list grouped by depot: depot d's orders are orders[first[d] .. first[d + 1]),

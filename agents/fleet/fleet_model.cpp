@@ -300,6 +300,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_forward(ctx, d, event.payload.as<OrderMsg>());
             case Msg::kReplay:
                 return on_replay(ctx, d);
+            case Msg::kPickUp:
+                return on_pick_up(ctx, d, event.payload.as<PickUpMsg>());
             default:
                 break;
         }
@@ -335,6 +337,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
                 return on_serviced(ctx, v);
             case Msg::kRouteRetry:
                 return on_route_retry(ctx, v, event.payload.as<VehicleMsg>());
+            case Msg::kPickUpDone:
+                return on_pick_up_done(ctx, v, event.payload.as<PickUpMsg>());
             default:
                 break;
         }

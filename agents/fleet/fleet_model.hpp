@@ -237,6 +237,13 @@ class FleetModel final : public sim::Model {
     void on_award(sim::Context& ctx, std::uint32_t v, const OrderMsg& m, bool dispatched);
     void on_arrive(sim::Context& ctx, std::uint32_t v);
     void on_loaded(sim::Context& ctx, std::uint32_t v, const DockMsg& m);
+    // an order with a pick-up location of its own: the vehicle at that location loads it
+    // (waits for its opening, its pick-up service), then tells the depot, which confirms
+    void begin_pick_up(sim::Context& ctx, std::uint32_t v);
+    void on_pick_up_done(sim::Context& ctx, std::uint32_t v, const PickUpMsg& m);
+    void on_pick_up(sim::Context& ctx, std::uint32_t d, const PickUpMsg& m);
+    // whether depot d's order o is loaded at a pick-up location of its own
+    [[nodiscard]] bool picked_up_elsewhere(std::uint32_t d, std::uint32_t o) const;
     void on_ready(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
     void on_service_done(sim::Context& ctx, std::uint32_t v, const VehicleMsg& timer);
     // the vehicle's breakdown count, which tells replies and timers from before a breakdown
@@ -274,9 +281,9 @@ class FleetModel final : public sim::Model {
     void unreachable(sim::Context& ctx, std::uint32_t v);
     // a vehicle holding a loaded order it could not route to tries again
     void on_route_retry(sim::Context& ctx, std::uint32_t v, const VehicleMsg& m);
-    // whether vehicle v, under what it knows of the roads, can drive to the order's depot
-    // and from there to its customer (drones and vehicles that know of no road event: yes,
-    // without routing)
+    // whether vehicle v, under what it knows of the roads, can drive to where the order is
+    // loaded (its depot or pick-up location) and from there to its customer (drones and vehicles
+    // that know of no road event: yes, without routing)
     [[nodiscard]] bool can_reach(std::size_t partition, std::uint32_t v, const OrderMsg& m);
     // drops plan entry i (not loaded) and tells nobody
     void drop_entry(std::uint32_t v, std::uint32_t i);

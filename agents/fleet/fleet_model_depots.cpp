@@ -35,7 +35,15 @@ OrderMsg FleetModel::describe(const Order& o) const {
     m.set_priority(row == nullptr ? 0 : row->priority);
     m.ready = o.ready;
     m.due = o.due;
+    if (row != nullptr && row->has_pickup()) {
+        m.set_row(o.ref);
+    }
     return m;
+}
+
+bool FleetModel::picked_up_elsewhere(std::uint32_t d, std::uint32_t o) const {
+    const Order& ord = world_.depots[d].book.order(order_id(d, o));
+    return ord.ref != kNoRef && spec_.replay.orders[ord.ref].has_pickup();
 }
 
 OrderId FleetModel::new_order(std::uint32_t d, const Order& o) {
@@ -110,7 +118,7 @@ void FleetModel::take_order(Context& ctx, std::uint32_t d, const Order& drawn) {
 
 void FleetModel::on_forward(Context& ctx, std::uint32_t d, const OrderMsg& m) {
     Order o;
-    o.customer_node = m.customer;
+    o.customer_node = customer_node(spec_, m);
     o.size = m.size;
     o.created = ctx.now();
     o.ready = std::max(m.ready, ctx.now());
@@ -279,7 +287,8 @@ void FleetModel::on_depot_down(Context& ctx, std::uint32_t d) {
         const OrderState st = ds.book.order(order_id(d, o)).state;
         if (st == OrderState::kCreated && !ds.allocations[o].awarding) {
             fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
-        } else if (st == OrderState::kAssigned) {
+        } else if (st == OrderState::kAssigned && !picked_up_elsewhere(d, o)) {
+            // (one loaded at a pick-up location of its own needs no depot: it goes on)
             fail_and_revoke(ctx, d, o, FailReason::kDepotClosed);
         }
     }
@@ -386,6 +395,24 @@ void FleetModel::on_dock_done(Context& ctx, std::uint32_t d, const Customer& job
             ds.book.pick_up(id, ctx.now());
             out.orders[out.count++] = m.orders[i];
         }
+    }
+    send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
+}
+
+void FleetModel::on_pick_up(Context& ctx, std::uint32_t d, const PickUpMsg& m) {
+    // loaded at the pick-up location (open or closed depot alike): picked up when the
+    // vehicle loaded it, unless the depot took the order back meanwhile (its revoke reaches
+    // the vehicle before this answer)
+    DepotState& ds = world_.depots[d];
+    const OrderId id = order_id(d, m.order);
+    const Order& ord = ds.book.order(id);
+    DockMsg out;
+    out.vehicle = m.vehicle;
+    out.epoch = m.epoch;
+    out.depot = d;
+    if (ord.state == OrderState::kAssigned && ord.vehicle == m.vehicle) {
+        ds.book.pick_up(id, std::max(m.at, ord.assigned_at));
+        out.orders[out.count++] = m.order;
     }
     send(ctx, vehicle_lp(m.vehicle), Msg::kLoaded, Payload::of(out));
 }

@@ -80,10 +80,10 @@ void FleetModel::next_activity(Context& ctx, std::uint32_t v) {
     const Plan& plan = world_.vehicles.plan[v];
     // loaded orders first, in plan order
     if (plan.loaded > 0) {
-        return drive_to(ctx, v, plan.entries[0].customer, VehicleState::kEnRoute);
+        return drive_to(ctx, v, customer_node(spec_, plan.entries[0]), VehicleState::kEnRoute);
     }
     if (plan.size > 0) {
-        return drive_to(ctx, v, depot_node_[plan.entries[0].depot], VehicleState::kToPickup);
+        return drive_to(ctx, v, load_node(spec_, plan.entries[0]), VehicleState::kToPickup);
     }
     return drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
 }
@@ -270,7 +270,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             const NodeId at = world_.vehicles.node[v];
             const routing::RouteView& believed = believed_view(ctx.partition(), v);
             for (std::uint32_t i = 1; i < plan.loaded; ++i) {
-                const NodeId to = plan.entries[i].customer;
+                const NodeId to = customer_node(spec_, plan.entries[i]);
                 if (to == at ||
                     std::isfinite(routers_[ctx.partition()]->travel_time(at, to, believed))) {
                     std::rotate(plan.entries.begin(), plan.entries.begin() + i,
@@ -287,10 +287,12 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
         }
         case VehicleState::kToPickup: {
             // the depot cannot be reached: its orders in the plan go back to it, which holds
-            // them for a vehicle that can (or for news)
+            // them for a vehicle that can (or for news); a pick-up location: that order
             const std::uint32_t d = plan.entries[0].depot;
+            const bool elsewhere = plan.entries[0].has_row();
             for (std::uint32_t i = plan.size; i-- > plan.loaded;) {
-                if (plan.entries[i].depot == d) {
+                if (plan.entries[i].depot == d && plan.entries[i].has_row() == elsewhere &&
+                    (!elsewhere || i == 0)) {
                     tell(i, Msg::kOrphan);
                     drop_entry(v, i);
                 }
@@ -324,13 +326,13 @@ bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMs
     }
     const routing::RouteView& believed = believed_view(partition, v);
     routing::Router& router = *routers_[partition];
-    const NodeId depot = depot_node_[m.depot];
+    const NodeId depot = load_node(spec_, m);
     const NodeId at =
         world_.vehicles.moving[v] != 0 ? world_.vehicles.leg_to[v] : world_.vehicles.node[v];
     const auto reaches = [&](NodeId from, NodeId to) {
         return from == to || std::isfinite(router.travel_time(from, to, believed));
     };
-    return reaches(at, depot) && reaches(depot, m.customer);
+    return reaches(at, depot) && reaches(depot, customer_node(spec_, m));
 }
 
 void FleetModel::drop_entry(std::uint32_t v, std::uint32_t i) {
@@ -410,7 +412,11 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
     Plan& plan = world_.vehicles.plan[v];
     switch (world_.vehicles.state[v]) {
         case VehicleState::kToPickup: {
-            // ask for a dock: the orders of this depot at the head of the plan that fit
+            if (plan.entries[0].has_row()) {
+                return begin_pick_up(ctx, v);
+            }
+            // ask for a dock: the orders of this depot at the head of the plan that fit (up
+            // to one loaded at a pick-up location of its own)
             const std::uint32_t d = plan.entries[0].depot;
             DockMsg m;
             m.vehicle = v;
@@ -420,7 +426,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
             for (std::uint32_t i = 0; i < plan.size; ++i) {
                 const PlanEntry& e = plan.entries[i];
-                if (e.depot != d || units + e.size > capacity) {
+                if (e.depot != d || e.has_row() || units + e.size > capacity) {
                     break;
                 }
                 units += e.size;
@@ -472,6 +478,40 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
     }
     world_.vehicles.max_load[v] = std::max(world_.vehicles.max_load[v], world_.vehicles.load[v]);
     next_activity(ctx, v);
+}
+
+void FleetModel::begin_pick_up(Context& ctx, std::uint32_t v) {
+    const PlanEntry& e = world_.vehicles.plan[v].entries[0];
+    const ReplayOrder& row = spec_.replay.orders[e.customer];  // (e.has_row())
+    set_state(v, VehicleState::kLoading, ctx.now());
+    PickUpMsg timer;
+    timer.order = e.order;
+    timer.vehicle = v;
+    timer.depot = e.depot;
+    timer.epoch = epoch(v);
+    // wait for the pick-up window's opening, then load
+    const Tick opens = spec_.time.from_seconds(row.pickup_earliest_s);
+    const Tick wait = std::max<Tick>(0, opens - ctx.now());
+    ctx.schedule_self(wait + seconds_to_ticks(spec_.time, row.pickup_service_s),
+                      type_of(Msg::kPickUpDone), Payload::of(timer));
+}
+
+void FleetModel::on_pick_up_done(Context& ctx, std::uint32_t v, const PickUpMsg& m) {
+    const Plan& plan = world_.vehicles.plan[v];
+    if (world_.vehicles.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+        return;  // broke while loading: its orders were handed back
+    }
+    if (world_.vehicles.state[v] != VehicleState::kLoading) {
+        return;  // the order was revoked meanwhile and the vehicle moved on
+    }
+    if (plan.loaded != 0 || plan.size == 0 || plan.entries[0].depot != m.depot ||
+        plan.entries[0].order != m.order) {
+        return next_activity(ctx, v);  // revoked while loading: on with the plan
+    }
+    // on board now; the depot confirms (or takes it back) with a Loaded
+    PickUpMsg out = m;
+    out.at = ctx.now();
+    send(ctx, depot_lp(m.depot), Msg::kPickUp, Payload::of(out));
 }
 
 void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Msg m) {
@@ -578,7 +618,8 @@ void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
             break;
         }
     }
-    // heading for that depot with nothing left to fetch there: re-plan the trip
+    // heading for that depot with nothing left to fetch there: re-plan the trip (one loading
+    // at a pick-up location finds out when the loading is over)
     if (world_.vehicles.state[v] == VehicleState::kToPickup) {
         next_activity(ctx, v);
     }

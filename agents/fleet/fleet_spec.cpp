@@ -113,6 +113,11 @@ void FleetSpec::validate() const {
                 require(o.service_s <= kMaxServiceS || o.service_s == kDemandService,
                         at + "hand-over time in [0, 65534] s");
                 require(o.priority <= kMaxPriority, at + "priority in [0, 100]");
+                require(!o.has_pickup() || o.pickup < network->node_count(),
+                        at + "pick-up location is not a node");
+                require(!o.has_pickup() || (std::isfinite(o.pickup_earliest_s) &&
+                                            o.pickup_earliest_s <= o.pickup_latest_s),
+                        at + "pick-up window: finite opening, earliest <= latest");
                 require(std::isfinite(o.release_s) && o.release_s >= 0.0 &&
                             o.earliest_s <= o.latest_s && std::isfinite(o.latest_s),
                         at + "times must be finite, release >= 0, earliest <= latest");

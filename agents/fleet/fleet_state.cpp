@@ -86,6 +86,10 @@ const char* to_string(Msg m) {
             return "replay";
         case Msg::kRouteRetry:
             return "route_retry";
+        case Msg::kPickUpDone:
+            return "pick_up_done";
+        case Msg::kPickUp:
+            return "pick_up";
     }
     return "?";
 }
@@ -101,6 +105,8 @@ std::uint32_t payload_bytes(Msg m) {
             return static_cast<std::uint32_t>(sizeof(DockMsg));
         case Msg::kDelivered:
             return static_cast<std::uint32_t>(sizeof(DeliveredMsg));
+        case Msg::kPickUp:
+            return static_cast<std::uint32_t>(sizeof(PickUpMsg));
         case Msg::kChargeRequest:
             return static_cast<std::uint32_t>(sizeof(ChargeMsg));
         case Msg::kCharged:

@@ -26,8 +26,9 @@ using world::Point;
 
 enum class VehicleState : std::uint8_t {
     kIdle,         // at home, nothing to do
-    kToPickup,     // driving to the depot of its next order
-    kLoading,      // at a depot: queued for or served by a loading dock
+    kToPickup,     // driving to where its next order is loaded (its depot or pick-up location)
+    kLoading,      // at a depot: queued for or served by a loading dock; at a pick-up
+                   // location: waiting for it to open, loading
     kEnRoute,      // driving loaded orders to a customer
     kDelivering,   // at a customer: waiting until ready or handing over
     kReturning,    // driving home with an empty plan
@@ -54,8 +55,12 @@ const char* to_string(VehicleState s);
 }
 
 // One planned order as the vehicle keeps it (as its award described it: OrderMsg).
+// Its size is what the cloud's telemetry counts per entry (protocols/cloud.cpp).
 struct PlanEntry {
-    std::uint32_t depot = 0;
+    std::uint16_t depot = 0;  // the dispatcher (at most OrderMsg::kMaxDepots)
+    // 1: loaded at the pick-up location of its table row, which `customer` then holds
+    // (OrderMsg::has_row); 0: loaded at the depot
+    std::uint16_t row = 0;
     std::uint32_t order = 0;
     std::uint32_t customer = 0;
     std::uint16_t size = 0;
@@ -63,9 +68,13 @@ struct PlanEntry {
     sim::Tick ready = 0;
     sim::Tick due = 0;
 
+    [[nodiscard]] bool has_row() const { return row != 0; }
     // the entry of an awarded order
     [[nodiscard]] static PlanEntry of(const OrderMsg& m) {
-        return {m.depot, m.order(), m.customer, m.size, m.service_s, m.ready, m.due};
+        return {m.depot,   static_cast<std::uint16_t>(m.has_row() ? 1 : 0),
+                m.order(), m.customer,
+                m.size,    m.service_s,
+                m.ready,   m.due};
     }
 };
 static_assert(sizeof(PlanEntry) == 32);

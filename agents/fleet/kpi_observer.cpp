@@ -311,10 +311,19 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
                 ++out.overdue;
                 out.overdue_ticks += t - o.due;
             } else if (with_risk && o.state == OrderState::kCreated) {
-                // unassigned: late even if the fastest vehicle loaded it now and went straight
-                const double drive_s = distance(depot, net.position(o.customer_node)) * pace;
+                // unassigned: late even if the fastest vehicle loaded it now (at its pick-up
+                // location once that opens, when it has one) and went straight
+                const ReplayOrder* row = o.ref == kNoRef ? nullptr : &spec.replay.orders[o.ref];
+                sim::Tick loaded = t + dock;
+                Point from = depot;
+                if (row != nullptr && row->has_pickup()) {
+                    from = net.position(row->pickup);
+                    loaded = std::max(t, spec.time.from_seconds(row->pickup_earliest_s)) +
+                             spec.time.from_seconds(row->pickup_service_s);
+                }
+                const double drive_s = distance(from, net.position(o.customer_node)) * pace;
                 const sim::Tick best =
-                    std::max(t + dock + spec.time.from_seconds(drive_s), o.ready) + o.service_time;
+                    std::max(loaded + spec.time.from_seconds(drive_s), o.ready) + o.service_time;
                 out.at_risk += best > o.due ? 1u : 0u;
             }
         }

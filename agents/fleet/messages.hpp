@@ -50,6 +50,9 @@ enum class Msg : sim::EventType {
     kReplay,  // depot, self: the next replayed orders are released
     // orders held while unreachable (docs/inputs.md, "Unreachable orders")
     kRouteRetry,  // vehicle, self: try again to route to the loaded order it holds
+    // orders loaded at a pick-up location of their own (ReplayOrder::pickup)
+    kPickUpDone,  // vehicle, self: loading at the pick-up location is over (PickUpMsg)
+    kPickUp,      // vehicle -> depot: the order is on board since `at` (PickUpMsg)
 };
 
 // Each allocation protocol has messages of its own (agents/fleet/protocol.hpp): offers and
@@ -81,17 +84,28 @@ struct OrderMsg {
 
     static constexpr std::uint32_t kMaxOrderIndex = 0xFF'FFFFu;
     static constexpr std::uint32_t kMaxDepots = 0xFFFFu;
+    // the key's top bit: the order is loaded at a pick-up location of its own, and
+    // `customer` holds its table row (FleetSpec::replay) instead of the customer node: 32
+    // bytes hold no second node (allocation.hpp reads both stops: customer_node, load_node)
+    static constexpr std::uint32_t kRowFlag = 0x8000'0000u;
     // index in the depot's book
     [[nodiscard]] constexpr std::uint32_t order() const { return key & kMaxOrderIndex; }
-    // the order's priority (ReplayOrder::priority; 0 for drawn orders): higher goes first
+    // the order's priority (ReplayOrder::priority, at most 127; 0 for drawn orders): higher
+    // goes first
     [[nodiscard]] constexpr std::uint8_t priority() const {
-        return static_cast<std::uint8_t>(key >> 24);
+        return static_cast<std::uint8_t>((key & ~kRowFlag) >> 24);
     }
+    [[nodiscard]] constexpr bool has_row() const { return (key & kRowFlag) != 0; }
     constexpr void set_order(std::uint32_t o) {
         key = (key & ~kMaxOrderIndex) | (o & kMaxOrderIndex);
     }
     constexpr void set_priority(std::uint8_t p) {
-        key = (key & kMaxOrderIndex) | (std::uint32_t{p} << 24);
+        key = (key & (kMaxOrderIndex | kRowFlag)) | (std::uint32_t{p & 0x7Fu} << 24);
+    }
+    // loaded at the pick-up location of table row `row` (customer then holds the row)
+    constexpr void set_row(std::uint32_t row) {
+        key |= kRowFlag;
+        customer = row;
     }
 };
 static_assert(sizeof(OrderMsg) == 32);
@@ -120,6 +134,17 @@ struct DockMsg {
 };
 static_assert(sizeof(DockMsg) == 28);
 static_assert(sizeof(DockMsg) <= sim::Payload::kBytes);
+
+// PickUpDone, PickUp: one order loaded at its pick-up location at `at`; `epoch` as DockMsg's.
+// The depot answers with a Loaded of that order, or of none when it took the order back.
+struct PickUpMsg {
+    std::uint32_t order = 0;
+    std::uint32_t vehicle = 0;
+    std::uint16_t depot = 0;
+    std::uint16_t epoch = 0;
+    sim::Tick at = 0;
+};
+static_assert(sizeof(PickUpMsg) <= sim::Payload::kBytes);
 
 // Delivered
 struct DeliveredMsg {

@@ -108,7 +108,8 @@ std::string orders_csv(const agents::FleetModel& model, const RunTableNames& nam
     out +=
         "size,created_s,ready_s,due_s,vehicle,first_assigned_s,assigned_s,picked_up_s,"
         "delivered_s,failed_s,lateness_s,status,fail_reason,reassignments,delivered_size,"
-        "order_ref,priority\n";
+        "order_ref,priority,pickup_node";
+    out += geo ? ",pickup_lat,pickup_lon\n" : "\n";
     // a time column: empty for a step not taken (by `end`)
     const auto put_time = [&](sim::Tick t) {
         if (t != sim::kTickNever && t <= end) {
@@ -178,12 +179,31 @@ std::string orders_csv(const agents::FleetModel& model, const RunTableNames& nam
             out.push_back(',');
             // a replayed order: its id in the orders table and its priority
             const agents::OrderReplay& replay = model.spec().replay;
+            const agents::ReplayOrder* row = nullptr;
             if (o.ref != agents::kNoRef && o.ref < replay.orders.size()) {
+                row = &replay.orders[o.ref];
                 put_text(out, name_of(names.order_refs, o.ref));
                 out.push_back(',');
-                out += std::to_string(replay.orders[o.ref].priority);
+                out += std::to_string(row->priority);
             } else {
                 out.push_back(',');
+            }
+            // where it is loaded when not at its depot (picked_up_s is when)
+            out.push_back(',');
+            const bool elsewhere = row != nullptr && row->has_pickup();
+            if (elsewhere) {
+                out += std::to_string(row->pickup);
+            }
+            if (geo) {
+                if (elsewhere && row->pickup < net.node_count()) {
+                    const std::array<double, 2> ll = names.lat_lon(net.position(row->pickup));
+                    out.push_back(',');
+                    put_degrees(out, ll[0]);
+                    out.push_back(',');
+                    put_degrees(out, ll[1]);
+                } else {
+                    out += ",,";
+                }
             }
             out.push_back('\n');
         }

@@ -182,22 +182,46 @@ class Columns {
         line = any_cell(row, ka).line;
         column = any_cell(row, ka).column;
     }
-    // the header gives lat and lon, or x_m and y_m
-    void check_position_columns() const {
-        const bool ll = has("lat") || has("lon");
-        const bool xy = has("x_m") || has("y_m");
+    // an optional second position (a pick-up location): the columns prefix + lat/lon or
+    // prefix + x_m/y_m; false when the row leaves them empty
+    bool optional_position(std::size_t row, const std::string& prefix, bool& geographic, double& a,
+                           double& b, std::uint32_t& line, std::uint32_t& column) const {
+        geographic = has(prefix + "lat");
+        const std::string ka = prefix + (geographic ? "lat" : "x_m");
+        const std::string kb = prefix + (geographic ? "lon" : "y_m");
+        if (!has(ka) || (cell(row, ka) == nullptr && cell(row, kb) == nullptr)) {
+            return false;
+        }
+        a = geographic ? real(row, ka, 0.0, -90.0, 90.0, true)
+                       : real(row, ka, 0.0, -1e8, 1e8, true);
+        b = geographic ? real(row, kb, 0.0, -180.0, 180.0, true)
+                       : real(row, kb, 0.0, -1e8, 1e8, true);
+        line = any_cell(row, ka).line;
+        column = any_cell(row, ka).column;
+        return true;
+    }
+    // the header gives prefix + lat and lon, or x_m and y_m, or neither when `optional`
+    void check_position_columns(const std::string& prefix = "", bool optional = false) const {
+        const bool ll = has(prefix + "lat") || has(prefix + "lon");
+        const bool xy = has(prefix + "x_m") || has(prefix + "y_m");
         const CsvCell& h0 = t_.header.front();
+        if (optional && !ll && !xy) {
+            return;
+        }
         if (ll == xy) {
+            std::string words = prefix;  // "pickup_" -> "pickup "
+            std::replace(words.begin(), words.end(), '_', ' ');
             throw ScenarioError(t_.file, h0.line, h0.column,
-                                ll ? "give positions as lat/lon or as x_m/y_m columns, not both"
+                                ll ? "give " + words + "positions as " + prefix + "lat/" + prefix +
+                                         "lon or as " + prefix + "x_m/" + prefix +
+                                         "y_m columns, not both"
                                    : "missing position columns: lat and lon (or x_m and y_m)");
         }
-        const std::array<const char*, 2> keys = ll ? std::array<const char*, 2>{"lat", "lon"}
-                                                   : std::array<const char*, 2>{"x_m", "y_m"};
-        for (const char* k : keys) {
-            if (!has(k)) {
+        for (const char* k : ll ? std::array<const char*, 2>{"lat", "lon"}
+                                : std::array<const char*, 2>{"x_m", "y_m"}) {
+            if (!has(prefix + k)) {
                 throw ScenarioError(t_.file, h0.line, h0.column,
-                                    std::string("missing column '") + k + "' in the header");
+                                    "missing column '" + prefix + k + "' in the header");
             }
         }
     }
@@ -433,11 +457,18 @@ void InputTables::read_orders(Scenario& s) {
         return;
     }
     const CsvTable t = table(orders_file_);
-    const Columns cols(t,
-                       {"id", "depot", "lat", "lon", "x_m", "y_m", "size_units", "release_s",
-                        "earliest_s", "latest_s", "service_s", "priority"},
-                       {"id", "depot", "release_s"});
+    const Columns cols(
+        t,
+        {"id", "depot", "lat", "lon", "x_m", "y_m", "size_units", "release_s", "earliest_s",
+         "latest_s", "service_s", "priority", "pickup_lat", "pickup_lon", "pickup_x_m",
+         "pickup_y_m", "pickup_earliest_s", "pickup_latest_s", "pickup_service_s"},
+        {"id", "release_s"});
     cols.check_position_columns();
+    cols.check_position_columns("pickup_", true);
+    const CsvCell& h0 = t.header.front();
+    if (!cols.has("depot") && !cols.has("pickup_lat") && !cols.has("pickup_x_m")) {
+        throw ScenarioError(t.file, h0.line, h0.column, "missing column 'depot' in the header");
+    }
     std::uint32_t largest = 0;
     for (const agents::VehicleType& ty : s.spec.types) {
         largest = std::max(largest, ty.capacity);
@@ -456,7 +487,19 @@ void InputTables::read_orders(Scenario& s) {
         PendingOrder po;
         agents::ReplayOrder& o = po.order;
         po.row = i;
-        o.depot = reference(cols, i, "depot", s.depot_ids, "depot");
+        // the pick-up location, when the order is not loaded at its depot's docks
+        Place pickup;
+        pickup.file = t.file;
+        pickup.what = file_line(t, idc) + " '" + id + "' pick-up";
+        const bool picked_up = cols.optional_position(i, "pickup_", pickup.geographic, pickup.a,
+                                                      pickup.b, pickup.line, pickup.column);
+        if (cols.cell(i, "depot") == nullptr && !picked_up) {
+            cols.missing(i, "depot");  // no depot and no pick-up location: nowhere to load
+        }
+        // without a depot, the one nearest the pick-up location dispatches it (place())
+        o.depot = cols.cell(i, "depot") == nullptr
+                      ? kNearestDepot
+                      : reference(cols, i, "depot", s.depot_ids, "depot");
         o.size = static_cast<std::uint32_t>(cols.integer(i, "size_units", 1, 1, 0xFFFF));
         if (o.size > largest) {
             cols.fail(*cols.cell(i, "size_units"), "size_units",
@@ -501,6 +544,34 @@ void InputTables::read_orders(Scenario& s) {
         }
         o.priority =
             static_cast<std::uint8_t>(cols.integer(i, "priority", 0, 0, agents::kMaxPriority));
+        for (const char* k : {"pickup_earliest_s", "pickup_latest_s", "pickup_service_s"}) {
+            if (!picked_up && cols.cell(i, k) != nullptr) {
+                cols.fail(*cols.cell(i, k), k, "a pick-up time without a pick-up location");
+            }
+        }
+        if (picked_up) {
+            o.pickup_earliest_s = cols.time_s(i, "pickup_earliest_s", start_hour).value_or(0.0);
+            o.pickup_latest_s = cols.time_s(i, "pickup_latest_s", start_hour)
+                                    .value_or(std::numeric_limits<double>::infinity());
+            if (o.pickup_latest_s < o.pickup_earliest_s) {
+                cols.fail(*cols.cell(i, "pickup_latest_s"), "pickup_latest_s",
+                          "before pickup_earliest_s = " + number_text(o.pickup_earliest_s) +
+                              " s (an empty window)");
+            }
+            if (o.pickup_earliest_s > o.latest_s) {
+                cols.fail(*cols.cell(i, "pickup_earliest_s"), "pickup_earliest_s",
+                          "after latest_s = " + number_text(o.latest_s) +
+                              " s (loaded after the delivery is due)");
+            }
+            const double ps = cols.real(i, "pickup_service_s", 0.0, 0.0, agents::kMaxServiceS);
+            if (ps != std::floor(ps)) {
+                cols.fail(*cols.cell(i, "pickup_service_s"), "pickup_service_s",
+                          "a whole number of seconds expected");
+            }
+            o.pickup_service_s = static_cast<std::uint16_t>(ps);
+            o.pickup = 0;  // snapped in place()
+            po.pickup = std::move(pickup);
+        }
         Place p;
         p.file = t.file;
         p.what = file_line(t, idc) + " '" + id + "'";
@@ -587,7 +658,26 @@ void InputTables::place(const world::RoadNetwork& net, Scenario& s) {
         return;
     }
     for (std::size_t i = 0; i < orders_.size(); ++i) {
-        orders_[i].order.customer = snap(order_places_[i], net, s);
+        agents::ReplayOrder& o = orders_[i].order;
+        o.customer = snap(order_places_[i], net, s);
+        if (!orders_[i].pickup) {
+            continue;
+        }
+        o.pickup = snap(*orders_[i].pickup, net, s);
+        if (o.depot == kNearestDepot) {
+            // no depot given: the one nearest the pick-up location (straight line, ties to
+            // the first) holds and dispatches it
+            const world::Point at = net.position(o.pickup);
+            double best = std::numeric_limits<double>::infinity();
+            for (std::uint32_t d = 0; d < s.spec.depots.size(); ++d) {
+                const world::Point q = net.position(s.spec.depots[d].node);
+                const double dist = std::hypot(q.x - at.x, q.y - at.y);
+                if (dist < best) {
+                    best = dist;
+                    o.depot = d;
+                }
+            }
+        }
     }
     // grouped by depot, by release time, ties in file order
     std::vector<std::size_t> order(orders_.size());

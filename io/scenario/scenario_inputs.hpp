@@ -70,8 +70,11 @@ class InputTables {
     };
     struct PendingOrder {
         agents::ReplayOrder order;
-        std::size_t row = 0;  // file order, the tie-break among equal release times
+        std::size_t row = 0;          // file order, the tie-break among equal release times
+        std::optional<Place> pickup;  // a pick-up location of its own
     };
+    // an order without a depot column: dispatched by the depot nearest its pick-up location
+    static constexpr std::uint32_t kNearestDepot = 0xFFFF'FFFFu;
     world::NodeId snap(const Place& p, const world::RoadNetwork& net, Scenario& s) const;
     // a table from its file, or the one given in memory under that path
     [[nodiscard]] CsvTable table(const std::filesystem::path& file) const;

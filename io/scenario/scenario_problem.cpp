@@ -184,11 +184,6 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
         doc["vehicles"].empty()) {
         vroom_fail(file, "vehicles", "a VROOM problem needs a non-empty \"vehicles\" array");
     }
-    if (doc.contains("shipments") && !doc["shipments"].empty()) {
-        vroom_fail(file, "shipments",
-                   "shipments (a pick-up and a delivery between two places) are not modelled: "
-                   "every order is loaded at a depot; give deliveries as jobs");
-    }
     if (doc.contains("matrices") || doc.contains("matrix")) {
         vroom_fail(file, "matrices",
                    "custom matrices are not used: travel times come from the map's roads");
@@ -250,43 +245,65 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
         t.depots += row({std::string("d").append(std::to_string(d)), num(depots[d][0]),
                          num(depots[d][1]), "4", "60"});
     }
-    // jobs: deliveries from the nearest depot, released at 0
+    // jobs: deliveries from the nearest depot; shipments: loaded at their pick-up location,
+    // dispatched by the depot nearest it; all released at 0
     const Json empty = Json::array();
     const Json& js = doc.contains("jobs") ? doc["jobs"] : empty;
-    if (!js.is_array() || js.empty()) {
-        vroom_fail(file, "jobs", "a VROOM problem needs a non-empty \"jobs\" array");
+    const Json& ss = doc.contains("shipments") ? doc["shipments"] : empty;
+    if (!js.is_array()) {
+        vroom_fail(file, "jobs", "must be an array");
     }
-    t.orders = "id,depot,lat,lon,size_units,release_s,earliest_s,latest_s,service_s,priority\n";
+    if (!ss.is_array()) {
+        vroom_fail(file, "shipments", "must be an array");
+    }
+    if (js.empty() && ss.empty()) {
+        vroom_fail(file, "jobs",
+                   "a VROOM problem needs a non-empty \"jobs\" or \"shipments\" array");
+    }
+    t.orders =
+        "id,depot,lat,lon,size_units,release_s,earliest_s,latest_s,service_s,priority,"
+        "pickup_lat,pickup_lon,pickup_earliest_s,pickup_latest_s,pickup_service_s\n";
     std::set<double> services;
-    std::vector<std::string> rows;
-    for (std::size_t i = 0; i < js.size(); ++i) {
-        const Json& j = js[i];
-        const std::string w = "jobs[" + std::to_string(i) + "]";
+    const auto nearest_depot = [&](const std::array<double, 2>& at) {
+        std::size_t nearest = 0;
+        for (std::size_t d = 1; d < depots.size(); ++d) {
+            const auto dist = [&](std::size_t k) {
+                return std::hypot(
+                    depots[k][0] - at[0],
+                    (depots[k][1] - at[1]) * std::cos(at[0] * std::numbers::pi / 180.0));
+            };
+            nearest = dist(d) < dist(nearest) ? d : nearest;
+        }
+        return nearest;
+    };
+    // one stop (a job, a shipment's pickup or delivery): where, its service, its window
+    struct Stop {
+        std::array<double, 2> at{};
+        double service = 0.0;
+        std::string earliest;
+        std::string latest;  // the window's end plus the service (handed over by then)
+        std::string opens;   // the window's start and end as given
+        std::string closes;
+    };
+    const auto stop = [&](const Json& j, const std::string& w, const char* what) {
         if (!j.is_object() || !j.contains("location")) {
-            vroom_fail(file, w, "a job needs a \"location\" ([longitude, latitude])");
+            vroom_fail(file, w,
+                       std::string("a ") + what + " needs a \"location\" ([longitude, latitude])");
         }
-        const std::array<double, 2> at = lon_lat(file, j["location"], w + ".location");
-        if (amount(file, j, "pickup", w, 0.0) > 0.0) {
-            vroom_fail(file, w + ".pickup",
-                       "pick-ups at customers are not modelled: orders go from a depot");
+        if (j.contains("setup") && !(j["setup"].is_number() && j["setup"].get<double>() == 0.0)) {
+            vroom_fail(file, w + ".setup", "setup times are not modelled (give them in service)");
         }
-        double size = amount(file, j, "delivery", w, -1.0);
-        if (size < 0.0) {
-            size = amount(file, j, "amount", w, 1.0);
-        }
-        size = std::max(1.0, size);
-        const double service =
+        Stop st;
+        st.at = lon_lat(file, j["location"], w + ".location");
+        st.service =
             j.contains("service") && j["service"].is_number() ? j["service"].get<double>() : 0.0;
         // each order keeps its own hand-over time, in whole seconds as awards carry it
-        if (!(service >= 0.0 && service <= agents::kMaxServiceS &&
-              service == std::floor(service))) {
+        if (!(st.service >= 0.0 && st.service <= agents::kMaxServiceS &&
+              st.service == std::floor(st.service))) {
             vroom_fail(file, w + ".service",
                        "must be a whole number of seconds in [0, " +
                            std::to_string(agents::kMaxServiceS) + "]");
         }
-        services.insert(service);
-        std::string earliest;
-        std::string latest;
         if (j.contains("time_windows")) {
             const Json& tws = j["time_windows"];
             if (!tws.is_array() || tws.empty()) {
@@ -297,21 +314,17 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
                 data.warnings.push_back(printable(file.string()) + ": warning: " + w +
                                         ".time_windows: only the first window is kept");
             }
-            earliest = num(tw[0]);
+            st.earliest = num(tw[0]);
+            st.opens = num(tw[0]);
+            st.closes = num(tw[1]);
             // VROOM's window bounds the service start; an order is on time when handed over
-            latest = num(tw[1] + service);
-            horizon = std::max(horizon, tw[1] + service);
+            st.latest = num(tw[1] + st.service);
+            horizon = std::max(horizon, tw[1] + st.service);
         }
-        std::size_t nearest = 0;
-        for (std::size_t d = 1; d < depots.size(); ++d) {
-            const auto dist = [&](std::size_t k) {
-                return std::hypot(
-                    depots[k][0] - at[0],
-                    (depots[k][1] - at[1]) * std::cos(at[0] * std::numbers::pi / 180.0));
-            };
-            nearest = dist(d) < dist(nearest) ? d : nearest;
-        }
-        // VROOM's priority: an integer in [0, 100], higher served first when not all can be
+        return st;
+    };
+    // VROOM's priority: an integer in [0, 100], higher served first when not all can be
+    const auto priority_of = [&](const Json& j, const std::string& w) {
         std::int64_t priority = 0;
         if (j.contains("priority")) {
             const Json& p = j["priority"];
@@ -321,9 +334,44 @@ Scenario load_vroom(const fs::path& file, const ScenarioOptions& options) {
             }
             priority = p.get<std::int64_t>();
         }
-        t.orders += row({field(id_text(j, i)), std::string("d").append(std::to_string(nearest)),
-                         num(at[0]), num(at[1]), num(size), "0", earliest, latest, num(service),
-                         std::to_string(priority)});
+        return priority;
+    };
+    for (std::size_t i = 0; i < js.size(); ++i) {
+        const Json& j = js[i];
+        const std::string w = "jobs[" + std::to_string(i) + "]";
+        const Stop st = stop(j, w, "job");
+        if (amount(file, j, "pickup", w, 0.0) > 0.0) {
+            vroom_fail(file, w + ".pickup",
+                       "a job's pick-up is not modelled (goods taken from a customer to the "
+                       "depot): give an order picked up somewhere as a shipment");
+        }
+        double size = amount(file, j, "delivery", w, -1.0);
+        if (size < 0.0) {
+            size = amount(file, j, "amount", w, 1.0);
+        }
+        size = std::max(1.0, size);
+        services.insert(st.service);
+        t.orders += row({field(id_text(j, i)),
+                         std::string("d").append(std::to_string(nearest_depot(st.at))),
+                         num(st.at[0]), num(st.at[1]), num(size), "0", st.earliest, st.latest,
+                         num(st.service), std::to_string(priority_of(j, w)), "", "", "", "", ""});
+    }
+    for (std::size_t i = 0; i < ss.size(); ++i) {
+        const Json& sh = ss[i];
+        const std::string w = "shipments[" + std::to_string(i) + "]";
+        if (!sh.is_object() || !sh.contains("pickup") || !sh.contains("delivery")) {
+            vroom_fail(file, w, "a shipment needs a \"pickup\" and a \"delivery\"");
+        }
+        const Stop from = stop(sh["pickup"], w + ".pickup", "shipment's pickup");
+        const Stop to = stop(sh["delivery"], w + ".delivery", "shipment's delivery");
+        const double size = std::max(1.0, amount(file, sh, "amount", w, 1.0));
+        services.insert(to.service);
+        // the id VROOM reports a shipment by: its pickup's
+        t.orders += row({field("shipment-" + id_text(sh["pickup"], i)),
+                         std::string("d").append(std::to_string(nearest_depot(from.at))),
+                         num(to.at[0]), num(to.at[1]), num(size), "0", to.earliest, to.latest,
+                         num(to.service), std::to_string(priority_of(sh, w)), num(from.at[0]),
+                         num(from.at[1]), from.opens, from.closes, num(from.service)});
     }
     // the demand's hand-over time (drawn orders, if the scenario adds them): the longest
     const double service_s = *services.rbegin();

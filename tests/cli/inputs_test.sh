@@ -3,7 +3,7 @@
 # ../shared/data has the map) runs with the planner's order ids and shifts in the per-order and
 # per-vehicle tables, the same bytes for -j 1 and -j 2; a bad cell stops everything (exit 3,
 # file:line:column and the column named, no table written); --set inputs.orders swaps the day;
-# Solomon's R101 runs as a scenario.
+# Solomon's R101 runs as a scenario; VROOM shipments load at their pick-up locations.
 # usage: inputs_test.sh SWARMSIM SOURCE_DIR WORKDIR
 set -u
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -91,6 +91,45 @@ r101=$src/../shared/data/solomon_R101.txt
 cmp -s s1.csv s2.csv || fail "R101: orders table differs between -j 1 and -j 2"
 python3 -c "import json,sys; k=json.load(open('s1.json'))['kpis']; sys.exit(k['created'] != 100)" ||
     fail "R101: not 100 orders created"
+
+# a VROOM problem with shipments on the Monaco map: each loaded at its pick-up location (the
+# orders table's pickup_node, picked_up_s after the pickup window opened), the same bytes for
+# -j 1 and -j 2
+cat >ship.json <<'JSON'
+{
+  "vehicles": [
+    {"id": 1, "start": [7.4173, 43.7302], "capacity": [6]},
+    {"id": 2, "start": [7.4265, 43.7406], "capacity": [6]}
+  ],
+  "jobs": [{"id": 17, "location": [7.4168, 43.7368], "service": 60}],
+  "shipments": [
+    {"amount": [2], "pickup": {"id": 5, "location": [7.4240, 43.7400], "service": 120,
+     "time_windows": [[600, 3600]]},
+     "delivery": {"id": 6, "location": [7.4386, 43.7521], "service": 60}},
+    {"amount": [1], "pickup": {"id": 7, "location": [7.4190, 43.7310], "service": 60},
+     "delivery": {"id": 8, "location": [7.4168, 43.7368], "service": 60,
+     "time_windows": [[0, 5400]]}}
+  ]
+}
+JSON
+"$swarmsim" run ship.json $net -j 1 --json --orders-out sh1.csv >sh1.json 2>sh1.err ||
+    fail "shipments: $(cat sh1.err)"
+"$swarmsim" run ship.json $net -j 2 --orders-out sh2.csv >/dev/null 2>sh2.err ||
+    fail "shipments -j 2: $(cat sh2.err)"
+cmp -s sh1.csv sh2.csv || fail "shipments: orders table differs between -j 1 and -j 2"
+python3 - sh1.csv sh1.json <<'PY' || fail "shipments: not loaded at their pick-up locations"
+import csv, json, sys
+rows = {r["order_ref"]: r for r in csv.DictReader(open(sys.argv[1]))}
+kpis = json.load(open(sys.argv[2]))["kpis"]
+assert kpis["created"] == 3 and kpis["delivered"] == 3, kpis
+assert rows["17"]["pickup_node"] == "", rows["17"]
+for ref, opens in (("shipment-5", 600 + 120), ("shipment-7", 60)):
+    r = rows[ref]
+    assert r["pickup_node"] != "" and r["pickup_node"] != r["customer_node"], r
+    assert 43.72 < float(r["pickup_lat"]) < 43.76 and 7.40 < float(r["pickup_lon"]) < 7.45, r
+    assert float(r["picked_up_s"]) >= opens, r
+    assert float(r["delivered_s"]) > float(r["picked_up_s"]), r
+PY
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures failure(s)"

@@ -152,9 +152,16 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
                                    spec.depots[d].dock_service.mean_s);
     }
     bool own_service = false;
+    bool via = false;
     for (const std::uint32_t o : tasks) {
         const OrderMsg m = host.order_msg(d, o);
-        sp.task_position.push_back(net.position(m.customer));
+        sp.task_position.push_back(net.position(customer_node(spec, m)));
+        // an order with a pick-up location is fetched there on the way (not at the depot)
+        const ReplayOrder* row = pickup_row(spec, m);
+        sp.task_via.push_back(row == nullptr ? Point{std::nan(""), std::nan("")}
+                                             : net.position(row->pickup));
+        sp.task_via_s.push_back(row == nullptr ? 0.0 : row->pickup_service_s);
+        via = via || row != nullptr;
         // a higher priority is worth more: served first when not all can be
         sp.task_reward.push_back(1000.0 * (1.0 + m.priority()));
         sp.task_service_s.push_back(service_seconds(spec, m.service_s));
@@ -162,6 +169,10 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
     }
     if (!own_service) {
         sp.task_service_s.clear();  // every task takes the demand's hand-over time
+    }
+    if (!via) {
+        sp.task_via.clear();
+        sp.task_via_s.clear();
     }
     sp.speed_mps = ground_mps;
     sp.lambda = 0.999;

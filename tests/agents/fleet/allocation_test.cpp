@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 #include <vector>
@@ -39,7 +40,7 @@ TEST_CASE(
     CHECK(*cost > 0.0);
     // a busier vehicle bids higher
     plan.size = 1;
-    plan.entries[0] = {0, 0, order.customer, 1, kDemandService, 0, 0};
+    plan.entries[0] = {0, 0, 0, order.customer, 1, kDemandService, 0, 0};
     const auto busier = insertion_bid(spec, me, order, 0);
     REQUIRE(busier.has_value());
     CHECK(*busier > *cost);
@@ -72,7 +73,7 @@ TEST_CASE("allocation: an order's own hand-over time delays the stops after it")
     me.energy_kwh = spec.types[0].battery_kwh;
     me.plan = &plan;
     plan.size = 1;
-    plan.entries[0] = {0, 0, 5, 1, kDemandService, 0, 0};
+    plan.entries[0] = {0, 0, 0, 5, 1, kDemandService, 0, 0};
     OrderMsg extra;
     extra.customer = 9;
     extra.size = 1;
@@ -200,4 +201,59 @@ TEST_CASE(
     spec.shifts[0] = {0.0, spec.time.to_seconds(est.home)};
     set_shift(me, spec, 0);
     CHECK(feasible(spec, me, order, now));
+}
+
+TEST_CASE("allocation: an order with a pick-up location is fetched there, not at the depot") {
+    agents::testing::SmallCity city;
+    FleetSpec& spec = city.spec;
+    const auto nodes = static_cast<NodeId>(city.network.node_count());
+    // one table row: picked up at node P (opening at 900 s, 2 minutes to load), delivered
+    // at the depot's own node
+    ReplayOrder row;
+    row.depot = 0;
+    row.customer = spec.depots[0].node;
+    row.pickup = nodes - 1 == row.customer ? 0 : nodes - 1;
+    row.latest_s = 3600.0;
+    row.pickup_earliest_s = 900.0;
+    row.pickup_service_s = 120;
+    spec.replay.orders = {row};
+    spec.replay.first.assign(spec.depots.size() + 1, 1);
+    spec.replay.first[0] = 0;
+    OrderMsg m;
+    m.depot = 0;
+    m.size = 1;
+    m.set_priority(7);
+    m.set_row(0);
+    CHECK(m.has_row());
+    CHECK(m.priority() == 7);
+    CHECK(customer_node(spec, m) == row.customer);
+    CHECK(load_node(spec, m) == row.pickup);
+    const PlanEntry e = PlanEntry::of(m);
+    CHECK(e.has_row());
+    CHECK(customer_node(spec, e) == row.customer);
+    CHECK(load_node(spec, e) == row.pickup);
+    // orders without a row: the depot and the customer as given
+    OrderMsg plain;
+    plain.depot = 0;
+    plain.customer = 5;
+    CHECK(!plain.has_row());
+    CHECK(customer_node(spec, plain) == 5);
+    CHECK(load_node(spec, plain) == spec.depots[0].node);
+
+    Plan plan;
+    VehicleView me;
+    me.type = &spec.types[0];
+    me.position = spec.depots[0].node;
+    me.home_node = spec.depots[0].node;
+    me.energy_kwh = spec.types[0].battery_kwh;
+    me.plan = &plan;
+    // there and back from the depot: waits for the opening, loads, delivers at the depot
+    const PlanEstimate est = estimate_plan(spec, me, &m, 0);
+    const Point a = city.network.position(spec.depots[0].node);
+    const Point b = city.network.position(row.pickup);
+    const double leg_s = std::hypot(a.x - b.x, a.y - b.y) * spec.allocation.detour_factor /
+                         (city.network.max_speed_mps() * spec.types[0].speed_factor);
+    const double expected = std::max(leg_s, 900.0) + 120.0 + leg_s + spec.demand.customer_service_s;
+    CHECK(spec.time.to_seconds(est.finish) == doctest::Approx(expected).epsilon(1e-9));
+    CHECK(est.end == row.customer);
 }

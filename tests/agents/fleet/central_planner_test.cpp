@@ -30,8 +30,14 @@ std::vector<PlannerVehicle> fleet_of(const FleetSpec& spec, std::uint32_t busy =
             pv.usable = true;
             if (out.size() % 3 == 0) {
                 for (std::uint32_t k = 0; k < busy; ++k) {
-                    pv.plan.entries[pv.plan.size++] = {g.home,         1000 + k, 3 + 7 * k, 1,
-                                                       kDemandService, 0,        0};
+                    pv.plan.entries[pv.plan.size++] = {static_cast<std::uint16_t>(g.home),
+                                                       0,
+                                                       1000 + k,
+                                                       3 + 7 * k,
+                                                       1,
+                                                       kDemandService,
+                                                       0,
+                                                       0};
                 }
             }
             out.push_back(pv);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -415,4 +416,89 @@ TEST_CASE("inputs: a replay runs end to end, windows and shifts honoured, for an
             CHECK(o.delivered_at >= o.ready + o.service_time);
         }
     }
+}
+
+TEST_CASE("inputs: orders with a pick-up location") {
+    // p1 picked up mid-town after 300 s, p2 without a depot (east is nearest its pick-up), p3
+    // loaded at its depot
+    const std::string orders =
+        "id,depot,x_m,y_m,release_s,latest_s,pickup_x_m,pickup_y_m,pickup_earliest_s,"
+        "pickup_latest_s,pickup_service_s\n"
+        "p1,west,300,700,60,3600,500,500,300,,120\n"
+        "p2,,600,100,60,3600,700,200,,,\n"
+        "p3,west,200,100,60,3600,,,,,\n";
+    const Files f(kDepots, kVehicles, orders);
+    const io::Scenario s = f.load();
+    const agents::OrderReplay& r = s.spec.replay;
+    REQUIRE(r.orders.size() == 3);
+    // grouped by depot: west (p1, p3), east (p2)
+    CHECK(s.order_refs == std::vector<std::string>{"p1", "p3", "p2"});
+    CHECK(r.first == std::vector<std::uint32_t>{0, 2, 3});
+    const world::RoadNetwork& net = s.spec.net();
+    CHECK(r.orders[0].has_pickup());
+    // snapped to the node nearest (500, 500) (the grid is jittered)
+    CHECK(std::abs(net.position(r.orders[0].pickup).x - 500.0) < 20.0);
+    CHECK(std::abs(net.position(r.orders[0].pickup).y - 500.0) < 20.0);
+    CHECK(r.orders[0].pickup_earliest_s == 300.0);
+    CHECK(r.orders[0].pickup_service_s == 120);
+    CHECK(!r.orders[1].has_pickup());
+    CHECK(r.orders[2].has_pickup());
+    CHECK(r.orders[2].depot == 1);
+    CHECK(r.orders[2].pickup_earliest_s == 0.0);
+    // runs: all delivered, p1 loaded after its pick-up window opened plus its service
+    agents::FleetRunOptions o;
+    o.seed = 1;
+    agents::FleetRun run(s.spec, o);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    run.run(limits);
+    CHECK(run.finish(limits.until).summary.delivered == 3);
+    const agents::Order& p1 = run.model().depot(0).book.orders()[0];
+    REQUIRE(p1.ref == 0);
+    CHECK(p1.picked_up_at >= s.spec.time.from_seconds(420.0));
+
+    struct Case {
+        const char* text;
+        const char* error;
+    };
+    const std::vector<Case> cases = {
+        {"p1,west,300,700,60,3600,abc,500,300,,120",
+         "orders.csv:2:25: error: column 'pickup_x_m' = 'abc': not a number"},
+        {"p1,west,300,700,60,3600,500,,300,,120",
+         "orders.csv:2:29: error: column 'pickup_y_m' is empty: a value is required"},
+        {"p1,west,300,700,60,3600,500,500,9h,,120",
+         "orders.csv:2:33: error: column 'pickup_earliest_s' = '9h': not a number"},
+        {"p1,west,300,700,60,3600,500,500,4000,,120",
+         "orders.csv:2:33: error: column 'pickup_earliest_s' = '4000': after latest_s = 3600 s "
+         "(loaded after the delivery is due)"},
+        {"p1,west,300,700,60,3600,500,500,300,200,120",
+         "orders.csv:2:37: error: column 'pickup_latest_s' = '200': before pickup_earliest_s = "
+         "300 s (an empty window)"},
+        {"p1,west,300,700,60,3600,500,500,300,,1.5",
+         "orders.csv:2:38: error: column 'pickup_service_s' = '1.5': a whole number of seconds "
+         "expected"},
+        {"p1,west,300,700,60,3600,500,500,300,,-1",
+         "orders.csv:2:38: error: column 'pickup_service_s' = '-1': must be >= 0"},
+        {"p3,west,200,100,60,3600,,,300,,",
+         "orders.csv:2:27: error: column 'pickup_earliest_s' = '300': a pick-up time without a "
+         "pick-up location"},
+        {"p3,,200,100,60,3600,,,,,",
+         "orders.csv:2:4: error: column 'depot' is empty: a value is "
+         "required"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        const Files bad(kDepots, kVehicles, with_line(orders, 2, c.text));
+        CHECK(bad.error().substr(0, std::string(c.error).size()) == c.error);
+    }
+    const auto header = [](const std::string& h) {
+        return Files(kDepots, kVehicles, h + "\n").error();
+    };
+    CHECK(header("id,depot,x_m,y_m,release_s,pickup_x_m") ==
+          "orders.csv:1:1: error: missing column 'pickup_y_m' in the header");
+    CHECK(header("id,depot,x_m,y_m,release_s,pickup_x_m,pickup_y_m,pickup_lat,pickup_lon") ==
+          "orders.csv:1:1: error: give pickup positions as pickup_lat/pickup_lon or as "
+          "pickup_x_m/pickup_y_m columns, not both");
+    CHECK(header("id,x_m,y_m,release_s") ==
+          "orders.csv:1:1: error: missing column 'depot' in the header");
 }

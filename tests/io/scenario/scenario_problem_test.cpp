@@ -182,6 +182,56 @@ TEST_CASE("problems: a VROOM problem runs on the map given with --set network.fi
     CHECK(k.summary.delivered == 3);
 }
 
+TEST_CASE("problems: VROOM shipments are orders loaded at their pick-up, mixed with jobs") {
+    const Dir dir;
+    const fs::path map = dir.write("map.graphml", grid_graphml());
+    // job 10 near the first depot; shipment 5 picked up near the second depot (which
+    // dispatches it) and delivered near the first, its pickup window opening at 300 s
+    const fs::path file = dir.write("s.json", R"({
+  "vehicles": [
+    {"id": 1, "start": [7.420, 43.730], "capacity": [4]},
+    {"id": 2, "start": [7.424, 43.734], "capacity": [4]}
+  ],
+  "jobs": [{"id": 10, "location": [7.421, 43.731], "service": 60}],
+  "shipments": [
+    {"amount": [2], "priority": 3,
+     "pickup": {"id": 5, "location": [7.423, 43.734], "service": 90,
+                "time_windows": [[300, 1200]]},
+     "delivery": {"id": 6, "location": [7.420, 43.731], "service": 30,
+                  "time_windows": [[0, 3000]]}}
+  ]
+})");
+    const io::Scenario s =
+        io::load_scenario(file, {.overrides = {"network.file=\"" + map.string() + "\""}});
+    const agents::OrderReplay& r = s.spec.replay;
+    REQUIRE(r.orders.size() == 2);
+    CHECK(s.order_refs == std::vector<std::string>{"10", "shipment-5"});
+    CHECK(r.first == std::vector<std::uint32_t>{0, 1, 2});
+    CHECK(!r.orders[0].has_pickup());
+    const agents::ReplayOrder& sh = r.orders[1];
+    REQUIRE(sh.has_pickup());
+    CHECK(sh.depot == 1);
+    CHECK(sh.size == 2);
+    CHECK(sh.priority == 3);
+    CHECK(sh.pickup_earliest_s == 300.0);
+    CHECK(sh.pickup_latest_s == 1200.0);
+    CHECK(sh.pickup_service_s == 90);
+    CHECK(sh.service_s == 30);
+    CHECK(sh.latest_s == 3030.0);
+    CHECK(sh.pickup != sh.customer);
+    agents::FleetRunOptions o;
+    o.seed = 1;
+    o.threads = 1;
+    agents::FleetRun run(s.spec, o);
+    sim::RunLimits limits;
+    limits.until = s.spec.time.from_seconds(s.run.duration_s);
+    run.run(limits);
+    CHECK(run.finish(limits.until).summary.delivered == 2);
+    const agents::Order& shipped = run.model().depot(1).book.orders()[0];
+    CHECK(shipped.picked_up_at >= s.spec.time.from_seconds(390.0));
+    CHECK(shipped.on_time());
+}
+
 TEST_CASE("problems: each job and customer keeps its own service time") {
     const Dir dir;
     const fs::path map = dir.write("map.graphml", grid_graphml());
@@ -214,11 +264,27 @@ TEST_CASE("problems: what VROOM allows and swarmsim does not model is refused, n
         return error_of(dir.write("bad.json", json), net);
     };
     const std::string v = R"("vehicles": [{"id": 1, "start": [7.42, 43.73]}])";
-    CHECK(refused("{" + v + R"(, "jobs": [], "shipments": [{"amount": [1]}]})")
-              .starts_with("shipments: shipments (a pick-up and a delivery between two places) "
-                           "are not modelled"));
+    CHECK(refused("{" + v + R"(, "jobs": [], "shipments": [{"amount": [1]}]})") ==
+          "shipments[0]: a shipment needs a \"pickup\" and a \"delivery\"");
+    const std::string stop = R"({"location": [7.42, 43.73]})";
+    CHECK(
+        refused("{" + v + R"(, "shipments": [{"pickup": {"id": 1}, "delivery": )" + stop + "}]}") ==
+        "shipments[0].pickup: a shipment's pickup needs a \"location\" ([longitude, latitude])");
+    CHECK(refused("{" + v + R"(, "shipments": [{"pickup": )" + stop +
+                  R"(, "delivery": {"location": [7.42, 43.73], "setup": 30}}]})") ==
+          "shipments[0].delivery.setup: setup times are not modelled (give them in service)");
+    CHECK(refused("{" + v + R"(, "shipments": [{"pickup": )" + stop + R"(, "delivery": )" + stop +
+                  R"(, "amount": [1, 2]}]})") ==
+          "shipments[0].amount: only one amount dimension is modelled (vehicle capacity in units)");
+    CHECK(refused("{" + v + R"(, "shipments": [{"pickup": {"location": [7.42, 43.73], )" +
+                  R"("service": 2.5}, "delivery": )" + stop + "}]}") ==
+          "shipments[0].pickup.service: must be a whole number of seconds in [0, 65534]");
+    CHECK(refused("{" + v + R"(, "shipments": [{"pickup": )" + stop + R"(, "delivery": )" + stop +
+                  R"(, "priority": 101}]})") ==
+          "shipments[0].priority: must be a whole number in [0, 100]");
+    CHECK(refused("{" + v + R"(, "shipments": {}})") == "shipments: must be an array");
     CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "pickup": [2]}]})")
-              .starts_with("jobs[0].pickup: pick-ups at customers are not modelled"));
+              .starts_with("jobs[0].pickup: a job's pick-up is not modelled"));
     CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location_index": 3}]})") ==
           "jobs[0]: a job needs a \"location\" ([longitude, latitude])");
     CHECK(refused("{" + v +
@@ -232,7 +298,8 @@ TEST_CASE("problems: what VROOM allows and swarmsim does not model is refused, n
           "vehicles[0]: a vehicle needs a \"start\" location (its home depot)");
     CHECK(refused("{" + v + R"(, "jobs": [{"id": 1, "location": [200, 43.73]}]})") ==
           "jobs[0].location: [200, 43.73] is not a longitude, latitude");
-    CHECK(refused("{" + v + "}") == "jobs: a VROOM problem needs a non-empty \"jobs\" array");
+    CHECK(refused("{" + v + "}") ==
+          "jobs: a VROOM problem needs a non-empty \"jobs\" or \"shipments\" array");
     CHECK(refused("{" + v +
                   R"(, "jobs": [{"id": 1, "location": [7.42, 43.73], "priority": 101}]})") ==
           "jobs[0].priority: must be a whole number in [0, 100]");
