@@ -172,33 +172,33 @@ class Columns {
     // exactly one position per row: lat/lon columns or x_m/y_m columns
     void position(std::size_t row, bool& geographic, double& a, double& b, std::uint32_t& line,
                   std::uint32_t& column) const {
-        geographic = has("lat");
-        const char* ka = geographic ? "lat" : "x_m";
-        const char* kb = geographic ? "lon" : "y_m";
-        a = geographic ? real(row, ka, 0.0, -90.0, 90.0, true)
-                       : real(row, ka, 0.0, -1e8, 1e8, true);
-        b = geographic ? real(row, kb, 0.0, -180.0, 180.0, true)
-                       : real(row, kb, 0.0, -1e8, 1e8, true);
-        line = any_cell(row, ka).line;
-        column = any_cell(row, ka).column;
+        read_position(row, "", geographic, a, b, line, column);
     }
     // an optional second position (a pick-up location): the columns prefix + lat/lon or
     // prefix + x_m/y_m; false when the row leaves them empty
     bool optional_position(std::size_t row, const std::string& prefix, bool& geographic, double& a,
                            double& b, std::uint32_t& line, std::uint32_t& column) const {
-        geographic = has(prefix + "lat");
-        const std::string ka = prefix + (geographic ? "lat" : "x_m");
-        const std::string kb = prefix + (geographic ? "lon" : "y_m");
+        const bool ll = has(prefix + "lat");
+        const std::string ka = prefix + (ll ? "lat" : "x_m");
+        const std::string kb = prefix + (ll ? "lon" : "y_m");
         if (!has(ka) || (cell(row, ka) == nullptr && cell(row, kb) == nullptr)) {
             return false;
         }
+        read_position(row, prefix, geographic, a, b, line, column);
+        return true;
+    }
+    // the columns prefix + lat/lon (when the header has prefix + lat) or prefix + x_m/y_m
+    void read_position(std::size_t row, const std::string& prefix, bool& geographic, double& a,
+                       double& b, std::uint32_t& line, std::uint32_t& column) const {
+        geographic = has(prefix + "lat");
+        const std::string ka = prefix + (geographic ? "lat" : "x_m");
+        const std::string kb = prefix + (geographic ? "lon" : "y_m");
         a = geographic ? real(row, ka, 0.0, -90.0, 90.0, true)
                        : real(row, ka, 0.0, -1e8, 1e8, true);
         b = geographic ? real(row, kb, 0.0, -180.0, 180.0, true)
                        : real(row, kb, 0.0, -1e8, 1e8, true);
         line = any_cell(row, ka).line;
         column = any_cell(row, ka).column;
-        return true;
     }
     // the header gives prefix + lat and lon, or x_m and y_m, or neither when `optional`
     void check_position_columns(const std::string& prefix = "", bool optional = false) const {
