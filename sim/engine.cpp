@@ -23,11 +23,25 @@ constexpr std::uint64_t fold(std::uint64_t h, std::uint64_t v) {
     return mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
 }
 
-bool timer_after(const auto& a, const auto& b) {
-    return a.time != b.time ? a.time > b.time : a.order > b.order;
+}  // namespace
+
+bool Engine::timer_after(const Timer& a, const Timer& b) const {
+    if (a.time != b.time) {
+        return a.time > b.time;
+    }
+    // samples at t see the state after every other action due at t
+    const bool a_sample = actions_[a.action].sample;
+    const bool b_sample = actions_[b.action].sample;
+    if (a_sample != b_sample) {
+        return a_sample;
+    }
+    return a.order > b.order;
 }
 
-}  // namespace
+std::size_t Engine::add_action(BarrierAction action, ActionKey key, bool sample) {
+    actions_.push_back({std::move(action), key, sample});
+    return actions_.size() - 1;
+}
 
 const char* to_string(StopReason reason) {
     switch (reason) {
@@ -106,27 +120,30 @@ void Engine::inject(LpId dst, Tick time, EventType type, const Payload& payload,
 void Engine::push_timer(const Timer& t) {
     timers_.push_back(t);
     std::push_heap(timers_.begin(), timers_.end(),
-                   [](const Timer& a, const Timer& b) { return timer_after(a, b); });
+                   [this](const Timer& a, const Timer& b) { return timer_after(a, b); });
 }
 
-void Engine::at(Tick t, BarrierAction action) {
+void Engine::at(Tick t, BarrierAction action, ActionKey key) {
     if (t < now_) {
         throw SchedulingError("engine: barrier action at tick " + std::to_string(t) +
                               " is in the past");
     }
-    actions_.push_back(std::move(action));
-    push_timer({t, timer_order_++, 0, actions_.size() - 1});
+    push_timer({t, timer_order_++, 0, add_action(std::move(action), key, false)});
 }
 
-void Engine::every(Tick first, Tick interval, BarrierAction action) {
+void Engine::every(Tick first, Tick interval, BarrierAction action, ActionKey key) {
+    schedule_every(first, interval, std::move(action), key, false);
+}
+
+void Engine::schedule_every(Tick first, Tick interval, BarrierAction action, ActionKey key,
+                            bool sample) {
     if (interval <= 0) {
         throw SchedulingError("engine: barrier interval must be > 0");
     }
     if (first < now_) {
         throw SchedulingError("engine: first barrier action is in the past");
     }
-    actions_.push_back(std::move(action));
-    push_timer({first, timer_order_++, interval, actions_.size() - 1});
+    push_timer({first, timer_order_++, interval, add_action(std::move(action), key, sample)});
 }
 
 void Engine::add_observer(Observer& observer) {
@@ -136,8 +153,9 @@ void Engine::add_observer(Observer& observer) {
 
 void Engine::add_observer(Observer& observer, Tick first, Tick interval) {
     const std::size_t slot = observers_.size();
-    every(first, interval,
-          [slot](Engine& engine, Tick t) { engine.sample(engine.observers_[slot], t); });
+    schedule_every(
+        first, interval,
+        [slot](Engine& engine, Tick t) { engine.sample(engine.observers_[slot], t); }, {}, true);
     observers_.push_back({&observer, true, kNoSample});
     per_event_observers_ = per_event_observers_ || observer.wants_events();
 }
@@ -146,13 +164,16 @@ void Engine::set_sampling(Tick first, Tick interval) {
     if (sample_action_ != SIZE_MAX) {
         throw SchedulingError("engine: sampling is already set");
     }
-    every(first, interval, [](Engine& engine, Tick t) {
-        for (ObserverSlot& slot : engine.observers_) {
-            if (!slot.own_grid) {
-                engine.sample(slot, t);
+    schedule_every(
+        first, interval,
+        [](Engine& engine, Tick t) {
+            for (ObserverSlot& slot : engine.observers_) {
+                if (!slot.own_grid) {
+                    engine.sample(slot, t);
+                }
             }
-        }
-    });
+        },
+        {}, true);
     sample_action_ = actions_.size() - 1;
 }
 
@@ -180,7 +201,7 @@ Tick Engine::next_timer_time() const {
 }
 
 void Engine::run_due_barrier_actions(Tick until) {
-    auto after = [](const Timer& a, const Timer& b) { return timer_after(a, b); };
+    auto after = [this](const Timer& a, const Timer& b) { return timer_after(a, b); };
     // with nothing pending and no end time, only one-shot actions (which may inject
     // events) are worth running: recurring ones alone would tick forever
     auto idle_bound = [this, until] {
@@ -212,7 +233,7 @@ void Engine::run_due_barrier_actions(Tick until) {
                         timer.action});
         }
         const auto start = std::chrono::steady_clock::now();
-        actions_[timer.action](*this, timer.time);
+        actions_[timer.action].run(*this, timer.time);
         barrier_seconds_ +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }

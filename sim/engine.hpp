@@ -20,6 +20,7 @@
 #include "sim/executor.hpp"
 #include "sim/observer.hpp"
 #include "sim/random.hpp"
+#include "sim/state_archive.hpp"
 #include "sim/time.hpp"
 
 namespace swarm::sim {
@@ -82,6 +83,17 @@ struct MemoryStats {
     }
 };
 
+// What a barrier action is, so that a checkpoint can list the pending ones and a resumed run
+// can make them again (Engine::restore): a model-defined kind (>= 1) and its arguments. An
+// action registered without a key (kind 0) works as ever, but a run holding one pending
+// cannot be checkpointed.
+struct ActionKey {
+    std::uint32_t kind = 0;
+    std::uint32_t a = 0;
+    std::uint64_t b = 0;
+    std::uint64_t c = 0;
+};
+
 class Engine {
   public:
     Engine(const EngineConfig& config, Model& model, Executor& executor);
@@ -97,11 +109,12 @@ class Engine {
                 std::uint8_t priority = 0);
 
     // Calls action(engine, t) at a barrier at exactly time t: every event before t has
-    // run and none at or after t. World state shared by LPs may change only here.
+    // run and none at or after t. World state shared by LPs may change only here. Actions
+    // due at the same time run in registration order, before the samples due then.
     using BarrierAction = std::function<void(Engine&, Tick)>;
-    void at(Tick t, BarrierAction action);
+    void at(Tick t, BarrierAction action, ActionKey key = {});
     // the same every `interval` ticks from `first` on
-    void every(Tick first, Tick interval, BarrierAction action);
+    void every(Tick first, Tick interval, BarrierAction action, ActionKey key = {});
 
     // Sampling: an observer's on_sample runs on a grid, every `interval` ticks from `first`
     // (first >= now()), and at the end of a run when the driver calls sample_now(). Sample
@@ -116,6 +129,21 @@ class Engine {
     // final state of a run, which a grid misses (run() stops before the instant `until`) or
     // an interrupted run stopped between grid points. Only between runs.
     void sample_now();
+
+    // Checkpoints (docs/checkpoints.md), between runs only. save() writes what the kernel
+    // holds: its clock and counters, every LP's counters, random-stream position and hash,
+    // every pending event (queued or in the exchange) and every pending keyed barrier action;
+    // an unkeyed one pending is a CheckpointError. Observers' sampling grids are not state:
+    // each resumed observer samples on its own grid from the checkpoint's time on.
+    void save(StateArchive& ar) const;
+    // Loads a saved kernel into this engine, which must not have run, with the same lookahead
+    // and seed; its partitioning (thread count) may differ. `make` makes each pending action
+    // again from its key; `keep` (when set) drops the events it returns false for (a resumed
+    // run that changes its protocol drops the old one's messages). LPs beyond the saved count
+    // start fresh; saved LPs beyond this engine's count may hold no kept event.
+    using ActionMaker = std::function<BarrierAction(const ActionKey&)>;
+    using EventFilter = std::function<bool(const Event&)>;
+    void restore(const StateArchive& ar, const ActionMaker& make, const EventFilter& keep = {});
 
     // Runs until a limit is hit; may be called again to go on.
     RunStats run(const RunLimits& limits = {});
@@ -163,9 +191,14 @@ class Engine {
     };
     struct Timer {
         Tick time;
-        std::uint64_t order;  // ties run in registration order
+        std::uint64_t order;  // ties run in registration order, samples last
         Tick interval;        // 0: one-shot
         std::size_t action;
+    };
+    struct Action {
+        BarrierAction run;
+        ActionKey key;
+        bool sample = false;  // an observer's sampling: runs after the other actions due then
     };
 
     struct ObserverSlot {
@@ -180,6 +213,10 @@ class Engine {
     void run_due_barrier_actions(Tick until);
     [[nodiscard]] Tick next_timer_time() const;
     void push_timer(const Timer& t);
+    [[nodiscard]] bool timer_after(const Timer& a, const Timer& b) const;
+    std::size_t add_action(BarrierAction action, ActionKey key, bool sample);
+    void schedule_every(Tick first, Tick interval, BarrierAction action, ActionKey key,
+                        bool sample);
 
     EngineConfig config_;
     Model& model_;
@@ -190,8 +227,8 @@ class Engine {
     std::uint32_t lps_per_partition_ = 1;
     std::vector<ObserverSlot> observers_;
     bool per_event_observers_ = false;
-    std::deque<BarrierAction> actions_;  // a deque: actions may add actions while running
-    std::vector<Timer> timers_;          // min-heap on (time, order)
+    std::deque<Action> actions_;  // a deque: actions may add actions while running
+    std::vector<Timer> timers_;   // min-heap on (time, order)
     std::uint64_t timer_order_ = 0;
     std::size_t sample_action_ = SIZE_MAX;
 

@@ -98,6 +98,24 @@ class EventQueue {
         return true;
     }
 
+    // calls f(event) for every pending event that was not cancelled, in no particular order
+    template <class F>
+    void for_each_live(F&& f) const {
+        for (std::size_t k = 0; k < size(); ++k) {
+            const Event& e = pool_[at(k).slot];
+            if ((e.flags & kEventCancelled) == 0) {
+                f(e);
+            }
+        }
+    }
+
+    // drops every pending event (handles to them become stale)
+    void clear() {
+        pool_.clear();
+        heap_.resize(kPad);
+        free_.clear();
+    }
+
     [[nodiscard]] std::size_t memory_bytes() const {
         return pool_.capacity() * sizeof(Event) + heap_.capacity() * sizeof(Entry) +
                free_.capacity() * sizeof(std::uint32_t);

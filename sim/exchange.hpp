@@ -33,6 +33,8 @@ class Exchange {
     }
     [[nodiscard]] virtual std::size_t partitions() const = 0;
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
+    // between windows: appends what is deliverable and not yet drained (checkpoints)
+    virtual void collect(std::vector<Event>& out) const = 0;
 
   protected:
     virtual std::vector<Event>& delivered(std::size_t src, std::size_t dst) = 0;
@@ -62,6 +64,14 @@ class LocalExchange final : public Exchange {
             }
         }
         return bytes;
+    }
+
+    void collect(std::vector<Event>& out) const override {
+        for (const auto& side : boxes_) {
+            for (const auto& box : side) {
+                out.insert(out.end(), box.begin(), box.end());
+            }
+        }
     }
 
   protected:

@@ -101,7 +101,7 @@ sim::EngineConfig FleetModel::engine_config(std::uint64_t seed, std::size_t part
     return c;
 }
 
-void FleetModel::attach(sim::Engine& engine) {
+void FleetModel::prepare(sim::Engine& engine) {
     engine_ = &engine;
     routers_.clear();
     for (std::size_t p = 0; p < engine.partitions(); ++p) {
@@ -110,19 +110,28 @@ void FleetModel::attach(sim::Engine& engine) {
     views_.clear();
     views_.resize(engine.partitions());
     protocol_->attach(*host_);
+    learning_.reset();
+    if (spec_.learning.active()) {
+        learning_ = std::make_unique<FleetLearning>(spec_, vehicle_count(), engine.config().seed);
+        learning_->keep_exchange_log(keep_exchange_log_);
+    }
+}
+
+void FleetModel::attach(sim::Engine& engine) {
+    prepare(engine);
     // the board: built now, then at barriers only (the protocol's hook runs with each)
     rebuild_board(engine.now());
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
-    engine.every(engine.now() + interval, interval,
-                 [this](sim::Engine& /*engine*/, Tick t) { rebuild_board(t); });
+    const sim::ActionKey board{kBoardAction};
+    engine.every(engine.now() + interval, interval, make_action(board), board);
     // vehicle time goes into the KPI series at every interval boundary
     world_.fleet_time.booked_at = engine.now();
     fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked,
                &engine.executor());
     const Tick first_boundary =
         world_.fleet_time.series.start_of(world_.fleet_time.series.interval_of(engine.now()) + 1);
-    engine.every(first_boundary, kpi_interval_,
-                 [this](sim::Engine& /*engine*/, Tick t) { record_fleet_time(t); });
+    const sim::ActionKey fleet_time_key{kFleetTimeAction};
+    engine.every(first_boundary, kpi_interval_, make_action(fleet_time_key), fleet_time_key);
     // each depot's first order arrival, from its demand substream
     for (std::uint32_t d = 0; d < spec_.depot_count(); ++d) {
         DepotState& ds = world_.depots[d];
@@ -137,15 +146,12 @@ void FleetModel::attach(sim::Engine& engine) {
     schedule_replay(engine);
     schedule_disruptions(engine);
     // operational learning: the hidden world of this seed and one round every round_s
-    learning_.reset();
-    if (spec_.learning.active()) {
-        learning_ = std::make_unique<FleetLearning>(spec_, vehicle_count(), engine.config().seed);
-        learning_->keep_exchange_log(keep_exchange_log_);
+    if (learning_) {
         world_.learn_busy.assign(world_.vehicles.size(), 0);
         world_.repair_at.assign(world_.vehicles.size(), sim::kTickNever);
         const Tick round = seconds_to_ticks(spec_.time, spec_.learning.round_s);
-        engine.every(engine.now() + round, round,
-                     [this](sim::Engine& e, Tick t) { learning_round(e, t); });
+        const sim::ActionKey learning_key{kLearningRoundAction};
+        engine.every(engine.now() + round, round, make_action(learning_key), learning_key);
     }
 }
 

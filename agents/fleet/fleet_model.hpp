@@ -84,6 +84,14 @@ class FleetModel final : public sim::Model {
 
     void handle(sim::Context& ctx, const sim::Event& event) override;
 
+    // Checkpoints (docs/checkpoints.md). save(): at a barrier, the world, the protocol's and
+    // the learning's state, under the archive's current scope ("world", "protocol",
+    // "learning"). resume(): instead of attach(), into a model made from the same spec: sets
+    // up what attach() sets up, loads that state and the kernel's (Engine::restore from the
+    // archive's "kernel" group), and makes the pending barrier actions again from their keys.
+    void save(sim::StateArchive& ar) const;
+    void resume(sim::Engine& engine, const sim::StateArchive& ar);
+
     // checks every depot's OrderBook (check_conservation: created = delivered + failed +
     // open, each order in exactly one state, KPI counters agree); throws FleetModelError
     // with the report's message when violated
@@ -290,6 +298,14 @@ class FleetModel final : public sim::Model {
     // barrier-time work: knowledge spread, schedule
     void share_knowledge(sim::Tick t);
     void schedule_disruptions(sim::Engine& engine);
+    // The model's barrier actions, by key (FleetAction), so that a resumed run makes the
+    // pending ones again: the one place their closures are made.
+    [[nodiscard]] sim::Engine::BarrierAction make_action(const sim::ActionKey& key);
+    void at(sim::Engine& engine, sim::Tick t, const sim::ActionKey& key) {
+        engine.at(t, make_action(key), key);
+    }
+    // set up for a run, shared by attach() and resume(): routers, views, the protocol
+    void prepare(sim::Engine& engine);
     void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
                            sim::Tick from, std::uint64_t draw);
     [[nodiscard]] std::uint32_t nearest_open_depot(std::uint32_t d) const;

@@ -224,14 +224,9 @@ void FleetModel::schedule_disruptions(sim::Engine& engine) {
             }
             continue;
         }
-        engine.at(t, [this, i](sim::Engine& /*e*/, Tick now) {
-            apply(spec_.disruptions[i].action, now);
-        });
-        if (d.duration_s > 0.0) {
-            if (const std::optional<DisruptionAction> undo = inverse(d.action)) {
-                engine.at(end[i],
-                          [this, undo = *undo](sim::Engine& /*e*/, Tick now) { apply(undo, now); });
-            }
+        at(engine, t, {kDisruptionAction, static_cast<std::uint32_t>(i)});
+        if (d.duration_s > 0.0 && inverse(d.action)) {
+            at(engine, end[i], {kDisruptionEndAction, static_cast<std::uint32_t>(i)});
         }
     }
 }
@@ -242,23 +237,75 @@ void FleetModel::schedule_failures(sim::Engine& engine, std::size_t spec_index, 
     sim::RandomStream rng(engine.config().seed,
                           kFailureStream + static_cast<std::uint32_t>(spec_index), v, draw);
     const Tick fail = from + seconds_to_ticks(spec_.time, rng.exponential(d.mtbf_s));
-    const Tick repaired = fail + seconds_to_ticks(spec_.time, d.mttr_s);
-    const std::uint64_t next_draw = rng.draws();
-    engine.at(fail, [this, spec_index, v, repaired, next_draw](sim::Engine& e, Tick now) {
-        DisruptionAction a;
-        a.kind = DisruptionKind::kBreakVehicles;
-        a.label = spec_.disruptions[spec_index].action.label;
-        a.vehicles = {v};
-        apply(a, now);
-        e.at(repaired, [this, spec_index, v, next_draw](sim::Engine& e2, Tick now2) {
-            DisruptionAction r;
-            r.kind = DisruptionKind::kRepairVehicles;
-            r.label = spec_.disruptions[spec_index].action.label;
-            r.vehicles = {v};
-            apply(r, now2);
-            schedule_failures(e2, spec_index, v, now2, next_draw);
-        });
-    });
+    at(engine, fail, {kFailureAction, static_cast<std::uint32_t>(spec_index), v, rng.draws()});
+}
+
+sim::Engine::BarrierAction FleetModel::make_action(const sim::ActionKey& key) {
+    const std::uint32_t i = key.a;
+    switch (key.kind) {
+        case kBoardAction:
+            return [this](sim::Engine& /*e*/, Tick t) { rebuild_board(t); };
+        case kFleetTimeAction:
+            return [this](sim::Engine& /*e*/, Tick t) { record_fleet_time(t); };
+        case kLearningRoundAction:
+            if (!learning_) {
+                return {};
+            }
+            return [this](sim::Engine& e, Tick t) { learning_round(e, t); };
+        case kDisruptionAction:
+            if (i >= spec_.disruptions.size()) {
+                return {};
+            }
+            return [this, i](sim::Engine& /*e*/, Tick now) {
+                apply(spec_.disruptions[i].action, now);
+            };
+        case kDisruptionEndAction: {
+            if (i >= spec_.disruptions.size()) {
+                return {};
+            }
+            const std::optional<DisruptionAction> undo = inverse(spec_.disruptions[i].action);
+            if (!undo) {
+                return {};
+            }
+            return [this, undo = *undo](sim::Engine& /*e*/, Tick now) { apply(undo, now); };
+        }
+        case kFailureAction:
+        case kFailureRepairAction: {
+            if (i >= spec_.disruptions.size() || key.b >= vehicle_count()) {
+                return {};
+            }
+            const auto v = static_cast<std::uint32_t>(key.b);
+            const std::uint64_t next_draw = key.c;
+            const bool repair = key.kind == kFailureRepairAction;
+            return [this, i, v, next_draw, repair](sim::Engine& e, Tick now) {
+                DisruptionAction a;
+                a.kind = repair ? DisruptionKind::kRepairVehicles : DisruptionKind::kBreakVehicles;
+                a.label = spec_.disruptions[i].action.label;
+                a.vehicles = {v};
+                apply(a, now);
+                if (repair) {
+                    schedule_failures(e, i, v, now, next_draw);
+                } else {
+                    at(e, now + seconds_to_ticks(spec_.time, spec_.disruptions[i].mttr_s),
+                       {kFailureRepairAction, i, v, next_draw});
+                }
+            };
+        }
+        case kLearningRepairAction: {
+            if (!learning_ || key.b >= vehicle_count()) {
+                return {};
+            }
+            const auto v = static_cast<std::uint32_t>(key.b);
+            return [this, v](sim::Engine& e, Tick now) {
+                if (world_.repair_at[v] == now) {
+                    world_.repair_at[v] = sim::kTickNever;
+                    e.inject(vehicle_lp(v), now, type_of(Msg::kRepair));
+                }
+            };
+        }
+        default:
+            return {};
+    }
 }
 
 }  // namespace swarm::agents

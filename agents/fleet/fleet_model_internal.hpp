@@ -14,6 +14,19 @@ using sim::Tick;
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
+// The kinds of the model's barrier actions (sim::ActionKey::kind): what a checkpoint lists
+// of the pending ones. The numbers are part of the checkpoint format: never reuse one.
+enum FleetAction : std::uint32_t {
+    kBoardAction = 1,      // rebuild the FleetBoard (every board_interval_s)
+    kFleetTimeAction = 2,  // book fleet time into the KPI series (every KPI interval)
+    kLearningRoundAction = 3,
+    kDisruptionAction = 4,      // a: disruption spec index
+    kDisruptionEndAction = 5,   // a: disruption spec index (its inverse)
+    kFailureAction = 6,         // a: spec index, b: vehicle, c: next draw of its stream
+    kFailureRepairAction = 7,   // the same
+    kLearningRepairAction = 8,  // b: vehicle (worn out, repaired at world.repair_at)
+};
+
 inline double distance(Point a, Point b) {
     return std::hypot(a.x - b.x, a.y - b.y);
 }

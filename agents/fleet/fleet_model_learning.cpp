@@ -71,12 +71,7 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
         world_.vehicles.service_due[v] = 0;
         engine.inject(vehicle_lp(v), t, type_of(Msg::kBreak));
         world_.repair_at[v] = t + repair;
-        engine.at(t + repair, [this, v](sim::Engine& e, Tick now) {
-            if (world_.repair_at[v] == now) {
-                world_.repair_at[v] = sim::kTickNever;
-                e.inject(vehicle_lp(v), now, type_of(Msg::kRepair));
-            }
-        });
+        at(engine, t + repair, {kLearningRepairAction, 0, v});
     }
     // scoring is the expensive part of a round: every eval_every rounds (and the first)
     const bool score = (learning_->totals().rounds - 1) % spec_.learning.eval_every == 0;

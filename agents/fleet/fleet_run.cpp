@@ -24,8 +24,8 @@ FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
         engine_->add_observer(*kpi_);
     }
     if (options.sample_interval > 0) {
-        // registered before the model's barrier actions: a sample at t sees the state before
-        // the board rebuild, fleet-time booking or learning round due at t
+        // a sample at t sees the state after the barrier actions due at t (board rebuild,
+        // fleet-time booking, learning round, disruptions): Engine::at
         engine_->set_sampling(options.sample_first, options.sample_interval);
     }
 }
