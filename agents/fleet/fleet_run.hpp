@@ -12,12 +12,10 @@
 //   run.engine().sample_now();              // the final state, when the front-end wants it
 //   const FleetKpis kpis = run.finish(limits.until);
 //
-// The order things are registered with the engine is the order they run at one instant, and
-// it is part of the result (what a sample sees): first the run's grid (the KPI observer, then
-// the observers added without a grid of their own, in the order added), then whatever the
-// front-end registered before start() (observers on grids of their own, Engine::every), then
-// the model's own barrier actions (FleetModel::attach: board rebuilds, fleet time, learning
-// rounds, scheduled disruptions), then whatever was registered after start()
+// At one instant the model's barrier actions (board rebuilds, fleet time, learning rounds,
+// disruptions) run first, in the order they were registered, and then the samples, in the
+// order the observers were added (the KPI observer first): a sample at t sees the state after
+// everything due at t, whoever registered first
 // (docs/architecture.md, "Setting up a run").
 #pragma once
 
@@ -68,14 +66,21 @@ class FleetRun {
     // an observer on the run's grid, sampled after the KPI observer and those added before;
     // kept by reference (it must outlive the run's last sample)
     void add_observer(sim::Observer& observer);
-    // an observer on a grid of its own: before start() it samples before the model's barrier
-    // actions at its instants, after start() after them
+    // an observer on a grid of its own (it samples after the barrier actions due at its
+    // instants, like every observer)
     void add_observer(sim::Observer& observer, sim::Tick first, sim::Tick interval);
 
     // attaches the model to the engine (FleetModel::attach: routers per partition, the first
     // board, its barrier actions, each depot's first order); once, run() does it if needed
     void start();
     [[nodiscard]] bool started() const { return started_; }
+    // Checkpoints (docs/checkpoints.md). save(): between runs, everything the run holds:
+    // the kernel ("kernel"), the model (FleetModel::save) and the KPI observer ("kpi").
+    // resume(): instead of start(), for a run made from the same spec and seed (its thread
+    // count may differ): continues the saved run; observers added before or after sample on
+    // their grids from the checkpoint's time on.
+    void save(sim::StateArchive& ar) const;
+    void resume(const sim::StateArchive& ar);
     // runs until a limit (sim::RunLimits: until, stop_when, max_events) or request_stop();
     // may be called again to continue
     sim::RunStats run(const sim::RunLimits& limits);
