@@ -26,6 +26,10 @@
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::agents {
 
 // random streams of the learning rounds (beyond any LP id and fleet_model.hpp's)
@@ -145,6 +149,18 @@ class FleetLearning {
         return component_[v];
     }
     [[nodiscard]] std::size_t memory_bytes() const;
+
+    // ---- checkpoints (fleet_learning_state.cpp), at a barrier ----
+    // Everything a run changes, under the caller's scope (FleetModel's "learning"): both
+    // model banks, the memories and unlabelled samples, the components and their draws, the
+    // predicted factors, scores and flags, the exchange stack's state, totals, metrics and
+    // the exchange logs. Not what spec and seed make (the hidden field and wear model, edge
+    // zones, evaluation sets, Byzantine roles, keys) nor keep_exchange_log (the host's).
+    void save(sim::StateArchive& ar) const;
+    // into a FleetLearning made from the same spec, vehicle count and seed; a checkpoint that
+    // does not fit throws sim::CheckpointError naming the field (discard the object then:
+    // it may be partly loaded)
+    void load(const sim::StateArchive& ar);
 
   private:
     struct Pending {  // a sensor sample waiting for its label

@@ -1,5 +1,10 @@
 #include "agents/learning/model_bank.hpp"
 
+#include <cstdint>
+#include <string>
+
+#include "sim/state_archive.hpp"
+
 namespace swarm::learning {
 namespace {
 bool counted(std::span<const unsigned char> mask, std::size_t i) {
@@ -45,6 +50,23 @@ double consensus_distance(const ModelBank& bank, std::span<const unsigned char> 
         ++m;
     }
     return m == 0 ? 0.0 : total / double(m);
+}
+
+void ModelBank::save(sim::StateArchive& ar) const {
+    ar.put_value("parameters", std::uint64_t{parameters_});
+    ar.put("weights", data_);
+}
+
+void ModelBank::load(const sim::StateArchive& ar) {
+    std::vector<float> w;
+    ar.get("weights", w, data_.size());  // names the field when the fleet size differs
+    const auto p = ar.get_value<std::uint64_t>("parameters");
+    if (p != parameters_) {
+        throw sim::CheckpointError("checkpoint model bank: rows of " + std::to_string(p) +
+                                   " parameters; this run's models have " +
+                                   std::to_string(parameters_));
+    }
+    data_ = std::move(w);
 }
 
 }  // namespace swarm::learning

@@ -6,6 +6,10 @@
 #include <span>
 #include <vector>
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::learning {
 
 class ModelBank {
@@ -25,6 +29,12 @@ class ModelBank {
     [[nodiscard]] float* data() { return data_.data(); }
     [[nodiscard]] const float* data() const { return data_.data(); }
     [[nodiscard]] std::size_t bytes() const { return data_.size() * sizeof(float); }
+
+    // checkpoints, under the caller's scope: "weights" (agents x parameters, row by row) and
+    // "parameters" (the row length, to reshape them). Loading needs the same shape, else a
+    // sim::CheckpointError naming the field.
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     std::size_t agents_ = 0;

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "agents/learning/learning_internal.hpp"
+#include "sim/state_archive.hpp"
 
 namespace swarm::learning {
 
@@ -312,6 +316,62 @@ void ModelExchange::federated(std::span<const std::uint32_t> uploads,
         }
         took.push_back(a);
     }
+}
+
+namespace {
+
+// LearningCounters field by field (an analyst reads each as one array over the agents)
+template <class F>
+void counter_fields(F&& f) {
+    f("lost", &LearningCounters::lost);
+    f("late", &LearningCounters::late);
+    f("unreachable", &LearningCounters::unreachable);
+    f("rejected_unsigned", &LearningCounters::rejected_unsigned);
+    f("rejected_forged", &LearningCounters::rejected_forged);
+    f("rejected_unknown", &LearningCounters::rejected_unknown);
+    f("rejected_tampered", &LearningCounters::rejected_tampered);
+    f("rejected_replayed", &LearningCounters::rejected_replayed);
+    f("delay_s", &LearningCounters::delay_s);
+}
+// a field added to LearningCounters must be added above
+static_assert(sizeof(LearningCounters) == 9 * 8);
+
+}  // namespace
+
+void ModelExchange::save(sim::StateArchive& ar) const {
+    ar.put_value("round", round_);
+    ar.put_value("tampered", tampered_);
+    ar.put("global", global_);
+    const auto s = ar.scope("counters");
+    counter_fields([&](const char* name, auto member) {
+        using T = std::remove_cvref_t<decltype(counters_[0].*member)>;
+        std::vector<T> column(counters_.size());
+        for (std::size_t a = 0; a < counters_.size(); ++a) {
+            column[a] = counters_[a].*member;
+        }
+        ar.put(name, column);
+    });
+}
+
+void ModelExchange::load(const sim::StateArchive& ar) {
+    std::vector<float> global;
+    ar.get("global", global, global_.size());
+    std::vector<LearningCounters> counters(counters_.size());
+    {
+        const auto s = ar.scope("counters");
+        counter_fields([&](const char* name, auto member) {
+            using T = std::remove_cvref_t<decltype(counters[0].*member)>;
+            std::vector<T> column;
+            ar.get(name, column, counters.size());
+            for (std::size_t a = 0; a < counters.size(); ++a) {
+                counters[a].*member = column[a];
+            }
+        });
+    }
+    round_ = ar.get_value<std::uint32_t>("round");
+    tampered_ = ar.get_value<std::uint64_t>("tampered");
+    global_ = std::move(global);
+    counters_ = std::move(counters);
 }
 
 }  // namespace swarm::learning

@@ -21,6 +21,10 @@
 #include "agents/learning/robust.hpp"
 #include "agents/learning/update_exchange.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::learning {
 
 struct ExchangeSpec {
@@ -80,6 +84,13 @@ class ModelExchange {
     [[nodiscard]] std::uint64_t rejected() const;  // updates rejected, all receivers
     [[nodiscard]] std::uint64_t tampered() const { return tampered_; }  // altered in transit
 
+    // checkpoints, under the caller's scope: the round, the server's model ("global"), the
+    // counters per agent and the server ("counters/<field>"). Not the banks (their owner
+    // saves them) nor what the spec and seed make (roles, keys). Loading into an exchange
+    // made from the same spec, agents and parts; otherwise a sim::CheckpointError.
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
+
   private:
     using Views = std::array<std::span<float>, 4>;
     // agent a's model as parts (crafted: what a Byzantine agent sends instead)
@@ -99,8 +110,10 @@ class ModelExchange {
     std::vector<unsigned char> honest_;
     std::uint32_t attackers_ = 0;
     double alie_z_ = 0.0;
-    std::vector<float> crafted_;  // agents x parameters_ (Byzantine rows only written)
-    std::vector<float> global_;   // the server's model, parts back to back
+    // agents x parameters_ (Byzantine rows only written); begin_round rewrites every row it
+    // reads, so a checkpoint leaves it out
+    std::vector<float> crafted_;
+    std::vector<float> global_;  // the server's model, parts back to back
     std::unique_ptr<KeyDirectory> keys_;
     std::vector<LearningCounters> counters_;
     std::uint64_t tampered_ = 0;

@@ -19,38 +19,12 @@
 
 using namespace swarm;
 using namespace swarm::agents;
+using agents::testing::learning_spec;
 using agents::testing::run_for;
 using agents::testing::run_options;
 using agents::testing::SmallCity;
 
 namespace {
-
-// a 40-van day on the small city with hidden congestion and wear
-FleetSpec learning_spec(const SmallCity& city, LearningMode mode) {
-    FleetSpec spec = city.spec;
-    spec.types[0].battery_kwh = 60.0;  // no charging detours: wear and learning only
-    spec.fleets.clear();
-    for (std::uint32_t d = 0; d < 3; ++d) {
-        spec.fleets.push_back({0, 14, d, {}});
-    }
-    FleetLearningSpec& l = spec.learning;
-    l.mode = mode;
-    l.congestion = true;
-    l.congestion_field.zones = 4;
-    l.congestion_field.max_level = 2.0;
-    l.congestion_field.max_rush = 1.0;
-    l.wear = true;
-    l.degradation.wear_per_hour = 0.1;
-    l.degradation.base_hazard = 0.001;
-    l.degradation.wear_hazard = 0.8;
-    l.initial_wear_max = 0.8;
-    l.repair_s = 4 * 3600.0;
-    l.learning_rate = 0.1;
-    l.eval_samples = 128;
-    spec.cost.per_breakdown = 300.0;
-    spec.cost.per_service = 60.0;
-    return spec;
-}
 
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
     const double n = static_cast<double>(a.size());

@@ -65,6 +65,33 @@ struct SmallCity {
     }
 };
 
+// a 42-van day on the small city with hidden congestion and wear (fleet learning tests)
+inline FleetSpec learning_spec(const SmallCity& city, LearningMode mode) {
+    FleetSpec spec = city.spec;
+    spec.types[0].battery_kwh = 60.0;  // no charging detours: wear and learning only
+    spec.fleets.clear();
+    for (std::uint32_t d = 0; d < 3; ++d) {
+        spec.fleets.push_back({0, 14, d, {}});
+    }
+    FleetLearningSpec& l = spec.learning;
+    l.mode = mode;
+    l.congestion = true;
+    l.congestion_field.zones = 4;
+    l.congestion_field.max_level = 2.0;
+    l.congestion_field.max_rush = 1.0;
+    l.wear = true;
+    l.degradation.wear_per_hour = 0.1;
+    l.degradation.base_hazard = 0.001;
+    l.degradation.wear_hazard = 0.8;
+    l.initial_wear_max = 0.8;
+    l.repair_s = 4 * 3600.0;
+    l.learning_rate = 0.1;
+    l.eval_samples = 128;
+    spec.cost.per_breakdown = 300.0;
+    spec.cost.per_service = 60.0;
+    return spec;
+}
+
 // one timed disruption of every kind (agents::kDisruptionKinds), kind k at t0 + k * step
 // seconds, with what its target needs: two edges near the centre, depot 0, vehicle 0, and an
 // area round the centre where one is required

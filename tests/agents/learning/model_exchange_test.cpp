@@ -1,7 +1,8 @@
 // The exchange stack hosts drive themselves (agents/learning/model_exchange.*, the fleet's):
 // the plain and the coded pairwise average agree, signatures reject tampered updates while
 // unsigned ones take the poison, Byzantine uploads drag FedAvg's mean but not a robust
-// aggregator, and aggregators are found by name (aggregators.hpp).
+// aggregator, aggregators are found by name (aggregators.hpp), and an exchange's state goes
+// into a checkpoint and out again.
 #include "agents/learning/model_exchange.hpp"
 
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "agents/learning/aggregators.hpp"
+#include "sim/state_archive.hpp"
 
 using namespace swarm;
 using namespace swarm::learning;
@@ -175,4 +177,92 @@ TEST_CASE("aggregators: registered by name, the geometric median resists an outl
     aggregate(spec, own, rx, 4, std::vector<float>(4, 0.2F), out, scratch);
     CHECK(out[0] == doctest::Approx(1.0).epsilon(0.05));
     CHECK(out[1] == doctest::Approx(1.0).epsilon(0.05));
+}
+
+namespace {
+
+// banks and exchange into one archive, as a host saves them
+sim::StateArchive save_run(const Run& r) {
+    sim::StateArchive ar;
+    {
+        const auto s = ar.scope("a");
+        r.banks.a.save(ar);
+    }
+    {
+        const auto s = ar.scope("b");
+        r.banks.b.save(ar);
+    }
+    const auto s = ar.scope("exchange");
+    r.x.save(ar);
+    return ar;
+}
+
+void load_run(Run& r, const sim::StateArchive& ar) {
+    {
+        const auto s = ar.scope("a");
+        r.banks.a.load(ar);
+    }
+    {
+        const auto s = ar.scope("b");
+        r.banks.b.load(ar);
+    }
+    const auto s = ar.scope("exchange");
+    r.x.load(ar);
+}
+
+// rounds [first, last) of push-pull over a ring and FedAvg with everyone
+void rounds(Run& r, std::uint32_t n, std::uint32_t first, std::uint32_t last) {
+    std::vector<std::uint32_t> all(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        all[i] = i;
+    }
+    const std::vector<double> equal(2 * n, 1.0);
+    std::vector<std::uint32_t> took;
+    for (std::uint32_t k = first; k < last; ++k) {
+        r.x.begin_round(k);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            (void)r.x.push_pull(i, (i + k) % n == i ? (i + 1) % n : (i + k) % n, i % 3 != 0);
+        }
+        r.x.federated(all, equal, all, took);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("exchange: a loaded exchange continues exactly as the original") {
+    const std::uint32_t n = 10;
+    ExchangeSpec spec;
+    spec.sign = true;
+    spec.tamper_rate = 0.2;
+    spec.compression.kind = CompressionKind::kTopK;
+    spec.compression.fraction = 0.5;
+    spec.attack.kind = AttackKind::kGaussian;
+    spec.attack.fraction = 0.2;
+    spec.aggregator.kind = aggregator_kind_from_string("median");
+    Run original(spec, n);
+    rounds(original, n, 2, 7);
+    const sim::StateArchive saved = save_run(original);
+    CHECK(saved.has("exchange/global"));
+    CHECK(saved.has("exchange/counters/rejected_tampered"));
+    Run loaded(spec, n);
+    load_run(loaded, saved);
+    CHECK(save_run(loaded).checksum() == saved.checksum());
+    CHECK(loaded.x.rejected() == original.x.rejected());
+    CHECK(loaded.x.tampered() == original.x.tampered());
+    CHECK(original.x.rejected() > 0);
+    // the server's model and the counters carry on: the same models, counts and bytes after
+    rounds(original, n, 7, 10);
+    rounds(loaded, n, 7, 10);
+    CHECK(loaded.banks.all() == original.banks.all());
+    CHECK(save_run(loaded).checksum() == save_run(original).checksum());
+    // an exchange of other agents does not load
+    Run other(spec, n - 1);
+    CHECK_THROWS_AS(load_run(other, saved), sim::CheckpointError);
+    CHECK_THROWS_WITH_AS(
+        [&] {
+            const auto s = saved.scope("exchange");
+            other.x.load(saved);
+        }(),
+        "checkpoint field 'exchange/counters/lost' holds 11 elements; this run has 10",
+        sim::CheckpointError);
 }
