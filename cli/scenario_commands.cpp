@@ -26,6 +26,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress.hpp"
+#include "cli/run_command.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
@@ -37,71 +38,11 @@
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
 
-namespace swarm::cli {
-
 namespace {
 
 struct ValidateOptions {
     std::vector<std::string> files;
     std::vector<std::string> overrides;
-};
-
-struct RunOptions {
-    std::string file;
-    std::optional<std::size_t> threads;
-    std::optional<std::uint64_t> seed;
-    std::vector<std::string> overrides;
-    std::vector<std::string> close;  // --close ROAD[@T[+D]]
-    std::vector<std::string> slow;   // --slow ROAD=FACTOR[@T[+D]]
-    std::optional<double> until_s;
-    std::string trace;
-    std::string orders_out;    // --orders-out: per-order CSV
-    std::string vehicles_out;  // --vehicles-out: per-vehicle CSV
-    bool force = false;
-    bool json = false;
-    double progress_interval_s = 10.0;  // plain progress lines when stderr is no terminal
-};
-
-// the engine a Ctrl-C (or SIGTERM, SIGHUP) stops at its next barrier; set only while a run
-// is under way; g_signal: the first such signal since the handlers were installed
-std::atomic<sim::Engine*> g_running{nullptr};
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<sim::Engine*>::is_always_lock_free, "read from a signal handler");
-static_assert(std::atomic<int>::is_always_lock_free, "written by a signal handler");
-
-extern "C" void on_run_interrupt(int signal) {
-    int none = 0;
-    g_signal.compare_exchange_strong(none, signal);
-    sim::Engine* engine = g_running.load();
-    if (engine != nullptr) {
-        engine->request_stop();
-    }
-}
-
-// SIGINT, SIGTERM (a scheduler's or container's stop) and SIGHUP (a closed terminal) stop
-// the run cleanly while installed: the trace is closed and marked interrupted
-class StopSignals {
-  public:
-    StopSignals() {
-        g_signal.store(0);
-        struct sigaction sa {};
-        sa.sa_handler = on_run_interrupt;
-        sigemptyset(&sa.sa_mask);
-        for (std::size_t i = 0; i < kSignals.size(); ++i) {
-            sigaction(kSignals[i], &sa, &previous_[i]);
-        }
-    }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-    ~StopSignals() {
-        for (std::size_t i = 0; i < kSignals.size(); ++i) {
-            sigaction(kSignals[i], &previous_[i], nullptr);
-        }
-    }
-
-  private:
-    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
-    std::array<struct sigaction, 3> previous_{};
 };
 
 // what the network and its router's landmarks (8 bytes per node each) will hold in memory
@@ -110,6 +51,37 @@ double network_megabytes(const io::Scenario& s) {
                              static_cast<double>(s.network->node_count());
     return (static_cast<double>(s.network->memory_bytes()) + landmarks) / 1e6;
 }
+
+int run_validate(const ValidateOptions& o) {
+    int failures = 0;
+    int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
+    for (const std::string& file : o.files) {
+        try {
+            io::ScenarioOptions so;
+            so.overrides = o.overrides;
+            const io::Scenario s = io::load_scenario(file, so);
+            for (const std::string& w : s.warnings) {
+                std::cerr << w << "\n";
+            }
+            std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
+                      << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
+                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
+                      << fixed(network_megabytes(s), 1) << " MB)\n";
+            print_speed_profile(std::cout, s.spec.speed_profile);
+            print_snapped(std::cout, s);
+        } catch (const io::ScenarioError& e) {
+            std::cerr << e.what() << "\n";
+            ++(e.io() ? unreadable : failures);
+        }
+    }
+    std::cout.flush();
+    if (!std::cout || unreadable > 0) {
+        return kExitIo;
+    }
+    return failures == 0 ? kExitOk : kExitInvalidInput;
+}
+
+}  // namespace
 
 // "  depots[0] 'north': lat 43.73, lon 7.42 -> node 812 (3.2 m away)": the first ten
 // positions the scenario put on the network, then the farthest of the rest (docs/scenarios.md,
@@ -155,493 +127,51 @@ void print_speed_profile(std::ostream& out, const routing::SpeedProfile& p) {
         << fixed(100.0 * p.mean_factor(fast), 0) << " % at " << hour(fast) << " h\n";
 }
 
-int run_validate(const ValidateOptions& o) {
-    int failures = 0;
-    int unreadable = 0;  // files that could not be read: exit 4 (I/O), as `run` says
-    for (const std::string& file : o.files) {
+// the flags `run` and `fork` share, and the callback that runs
+void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunOptions>& options, int& exit_code) {
+    RunOptions& r = *options;
+    cmd->add_option("-j,--threads", r.threads, "Worker threads (0: all cores)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
+    cmd->add_option("--set", r.overrides, "Override a field: key.path=value (repeatable)");
+    cmd->add_option("--close", r.close,
+                    "Close a road: ROAD[@T[+D]], ROAD a name, way:ID or edge id; from T s "
+                    "(default 0), reopened after D s (repeatable; `network roads` lists names)");
+    cmd->add_option("--slow", r.slow,
+                    "Slow a road: ROAD=FACTOR[@T[+D]], speeds times FACTOR in (0, 1] (repeatable)");
+    cmd->add_option("--until", r.until_s, "Stop at this simulated time in seconds")
+        ->check(positive_finite());
+    cmd->add_option("-o,--output", r.trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
+    cmd->add_option(
+        "--orders-out", r.orders_out,
+        "Per-order results as CSV (docs/logistics.md: vehicle, times, lateness, status)");
+    cmd->add_option("--vehicles-out", r.vehicles_out,
+                    "Per-vehicle results as CSV (distance, energy, busy time, deliveries)");
+    cmd->add_option("--checkpoint-at", r.checkpoint_at,
+                    "Save the run's complete state at these simulated times in seconds: T[,T2...] "
+                    "(docs/checkpoints.md; `swarmsim fork` continues from one)")
+        ->delimiter(',')
+        ->check(positive_finite());
+    cmd->add_option("--checkpoint-dir", r.checkpoint_dir,
+                    "Directory of the checkpoint files NAME-seedS-tT.h5 (default: .)");
+    cmd->add_flag("--force", r.force,
+                  "Replace existing output files (trace, tables, checkpoints; never a device or "
+                  "link)");
+    cmd->add_flag("--json", r.json, "Print the results as JSON on stdout");
+    cmd->add_option("--progress-interval", r.progress_interval_s,
+                    "Wall seconds between progress lines when stderr is not a terminal (0: none; "
+                    "a terminal gets a bar)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    const std::string name = cmd->get_name();
+    cmd->callback([options, &exit_code, name] {
         try {
-            io::ScenarioOptions so;
-            so.overrides = o.overrides;
-            const io::Scenario s = io::load_scenario(file, so);
-            for (const std::string& w : s.warnings) {
-                std::cerr << w << "\n";
-            }
-            std::cout << file << ": ok (" << grouped(s.network->node_count()) << " nodes, "
-                      << s.spec.depot_count() << " depots, " << grouped(s.spec.vehicle_count())
-                      << " vehicles, " << fixed(s.run.duration_s, 0) << " s; network "
-                      << fixed(network_megabytes(s), 1) << " MB)\n";
-            print_speed_profile(std::cout, s.spec.speed_profile);
-            print_snapped(std::cout, s);
-        } catch (const io::ScenarioError& e) {
-            std::cerr << e.what() << "\n";
-            ++(e.io() ? unreadable : failures);
+            exit_code = run_scenario(*options);
+        } catch (const std::exception& e) {
+            std::cerr << "swarmsim " << name << ": error: " << e.what() << "\n";
+            exit_code = kExitRuntime;
         }
-    }
-    std::cout.flush();
-    if (!std::cout || unreadable > 0) {
-        return kExitIo;
-    }
-    return failures == 0 ? kExitOk : kExitInvalidInput;
+    });
 }
-
-// Progress on stderr: on a terminal a bar with elapsed time and ETA, redrawn in place; else
-// (a log, a pipe, a batch's run) a plain line every `interval_s` of wall time (0: none)
-class Progress {
-  public:
-    Progress(double end_s, double interval_s)
-        : end_s_(end_s), interval_s_(interval_s), tty_(isatty(STDERR_FILENO) != 0) {}
-
-    void update(const sim::Engine& engine, double now_s) {
-        const auto wall = std::chrono::steady_clock::now();
-        const double since = std::chrono::duration<double>(wall - last_).count();
-        // a terminal gets the bar at once (a short run shows it too), then 4 times a second
-        if (tty_ ? (shown_ && since < 0.25) : (interval_s_ <= 0.0 || since < interval_s_)) {
-            return;
-        }
-        const std::uint64_t events = engine.events_processed();
-        ProgressState p;
-        p.sim_s = now_s;
-        p.end_s = end_s_;
-        p.elapsed_s = std::chrono::duration<double>(wall - start_).count();
-        p.events_per_s = since > 0.0 ? static_cast<double>(events - last_events_) / since : 0.0;
-        last_ = wall;
-        last_events_ = events;
-        if (tty_) {
-            // \r and clear to the end of the line: the bar is redrawn in place
-            std::fprintf(stderr, "\r%s\x1b[K", progress_bar(p).c_str());
-        } else {
-            std::fprintf(stderr, "%s\n", progress_line(p).c_str());
-        }
-        std::fflush(stderr);
-        shown_ = true;
-    }
-    void done() const {
-        if (tty_ && shown_) {
-            std::fputs("\r\x1b[K", stderr);  // the summary follows on a clean line
-        }
-    }
-
-  private:
-    double end_s_;
-    double interval_s_;
-    bool tty_;
-    bool shown_ = false;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_ = start_;
-    std::uint64_t last_events_ = 0;
-};
-
-struct RunReport {
-    sim::RunStats stats;
-    double setup_s = 0.0;
-    double simulated_s = 0.0;
-    std::size_t threads = 0;
-    std::size_t partitions = 0;
-    std::uint32_t lps = 0;
-    std::uint64_t seed = 0;
-    std::uint64_t event_hash = 0;
-    bool interrupted = false;
-    int signal = 0;  // the signal that stopped the run
-    // the trace: "" (none), "complete", "interrupted" or "incomplete" (trace_error says why)
-    std::string trace_path;
-    std::string trace_status;
-    std::string trace_error;
-    agents::FleetKpis kpis;
-    std::vector<agents::LeadingSample> timeline;
-};
-
-double events_per_second(const RunReport& r) {
-    return r.stats.wall_seconds > 0.0 ? static_cast<double>(r.stats.events) / r.stats.wall_seconds
-                                      : 0.0;
-}
-
-void print_human(std::ostream& out, const RunOptions& o, const io::Scenario& s,
-                 const RunReport& r) {
-    out << "swarmsim run " << o.file << ": policy " << s.spec.allocation.policy << ", seed "
-        << r.seed << ", " << r.threads << (r.threads == 1 ? " thread" : " threads") << "; "
-        << grouped(s.spec.vehicle_count()) << " vehicles, " << s.spec.depot_count() << " depots, "
-        << grouped(s.network->node_count()) << "-node network\n";
-    print_speed_profile(out, s.spec.speed_profile);
-    if (r.interrupted) {
-        out << "  (interrupted: partial results)\n";
-    }
-    out << "run\n"
-        << "  simulated      " << fixed(r.simulated_s, 0) << " s\n"
-        << "  events         " << grouped(r.stats.events) << "\n"
-        << "  windows        " << grouped(r.stats.windows) << "\n"
-        << "  setup time     " << fixed(r.setup_s, 3) << " s\n"
-        << "  wall time      " << fixed(r.stats.wall_seconds, 3) << " s\n"
-        << "  events/s       " << grouped(static_cast<std::uint64_t>(events_per_second(r))) << "\n"
-        << "  threads        " << r.threads << " (" << r.partitions << " partitions, " << r.lps
-        << " LPs)\n"
-        << "  stop reason    " << sim::to_string(r.stats.reason) << "\n";
-    // what was written: the trace, or that there is none
-    if (!r.trace_status.empty()) {
-        out << "  trace          " << r.trace_path << " (" << r.trace_status << ")\n";
-    } else {
-        out << "  trace          none (-o FILE.h5 writes one; --json prints this as JSON)\n";
-    }
-    out << "  event hash     " << hex(r.event_hash) << "\n"
-        << "  KPI hash       " << hex(r.kpis.hash) << "\n";
-    if (!s.snapped.empty()) {
-        out << "positions (snapped to the nearest node)\n";
-        print_snapped(out, s);
-    }
-    out << "KPIs\n";
-    r.kpis.summary.print(out);
-}
-
-void print_json(std::ostream& out, const RunOptions& o, const io::Scenario& s, const RunReport& r) {
-    out << "{\n"
-        << R"(  "command": "run",)"
-        << "\n"
-        << R"(  "scenario": )" << cli::quoted(o.file) << ",\n"
-        << R"(  "run": {"policy": )" << cli::quoted(s.spec.allocation.policy) << R"(, "seed": )"
-        << r.seed << R"(, "vehicles": )" << s.spec.vehicle_count() << R"(, "depots": )"
-        << s.spec.depot_count() << R"(, "nodes": )" << s.network->node_count() << R"(, "lps": )"
-        << r.lps << R"(, "simulated_s": )" << number(r.simulated_s) << R"(, "events": )"
-        << r.stats.events << R"(, "windows": )" << r.stats.windows << R"(, "stop_reason": )"
-        << cli::quoted(sim::to_string(r.stats.reason)) << R"(, "interrupted": )"
-        << (r.interrupted ? "true" : "false");
-    if (!r.trace_status.empty()) {
-        out << R"(, "trace": {"path": )" << cli::quoted(r.trace_path) << R"(, "status": )"
-            << cli::quoted(r.trace_status) << R"(, "error": )"
-            << (r.trace_error.empty() ? std::string("null") : cli::quoted(r.trace_error)) << "}";
-    }
-    out
-        // strings: 64-bit integers do not survive JSON readers that use doubles
-        << R"(, "event_hash": )" << cli::quoted(hex(r.event_hash)) << R"(, "kpi_hash": )"
-        << cli::quoted(hex(r.kpis.hash))
-        << "},\n"
-        // everything that depends on the machine or the thread count
-        << R"(  "host": {"threads": )" << r.threads << R"(, "partitions": )" << r.partitions
-        << R"(, "setup_seconds": )" << number(r.setup_s) << R"(, "wall_seconds": )"
-        << number(r.stats.wall_seconds) << R"(, "events_per_second": )"
-        << number(events_per_second(r)) << "},\n"
-        << R"(  "snapped": [)";
-    for (std::size_t i = 0; i < s.snapped.size(); ++i) {
-        const io::SnappedPoint& p = s.snapped[i];
-        out << (i > 0 ? ", " : "") << R"({"what": )" << cli::quoted(p.what);
-        if (p.geographic) {
-            out << R"(, "lat": )" << number(p.lat) << R"(, "lon": )" << number(p.lon);
-        }
-        out << R"(, "x": )" << number(p.point.x) << R"(, "y": )" << number(p.point.y)
-            << R"(, "node": )" << p.node << R"(, "distance_m": )" << number(p.distance_m) << "}";
-    }
-    out << "],\n"
-        << R"(  "kpis": )";
-    r.kpis.summary.to_json(out);
-    // Q(k) over the complete KPI intervals and the leading indicators at every sample: the
-    // curves behind the summary's figures
-    const agents::KpiSeries& series = r.kpis.series;
-    const std::size_t n = r.kpis.summary.intervals;
-    const auto list = [&](const char* key, std::size_t count, const auto& value, bool last) {
-        out << "    \"" << key << "\": [";
-        for (std::size_t i = 0; i < count; ++i) {
-            out << (i > 0 ? ", " : "") << value(i);
-        }
-        out << (last ? "]\n" : "],\n");
-    };
-    out << R"(  , "series": {"interval_s": )" << number(r.kpis.summary.interval_s) << ",\n";
-    list(
-        "service_level", n, [&](std::size_t k) { return number(series.service_level(k)); }, false);
-    list(
-        "served", n, [&](std::size_t k) { return series.service_counts(k).served; }, false);
-    list(
-        "lost", n, [&](std::size_t k) { return series.service_counts(k).lost; }, false);
-    list(
-        "lapsed", n, [&](std::size_t k) { return series.service_counts(k).lapsed; }, true);
-    out << "  },\n";
-    const std::vector<agents::LeadingSample>& tl = r.timeline;
-    out << R"(  "timeline": {)"
-        << "\n";
-    list(
-        "t_s", tl.size(), [&](std::size_t i) { return number(s.spec.time.to_seconds(tl[i].t)); },
-        false);
-    list(
-        "backlog", tl.size(), [&](std::size_t i) { return tl[i].backlog; }, false);
-    list(
-        "unassigned", tl.size(), [&](std::size_t i) { return tl[i].unassigned; }, false);
-    list(
-        "oldest_unassigned_age_s", tl.size(),
-        [&](std::size_t i) { return number(tl[i].oldest_unassigned_age_s); }, false);
-    list(
-        "at_risk", tl.size(), [&](std::size_t i) { return tl[i].at_risk; }, false);
-    list(
-        "overdue", tl.size(), [&](std::size_t i) { return tl[i].overdue; }, true);
-    out << "  }\n}\n";
-}
-
-// a sampling interval in ticks: a warning when the tick grid changes it, an error (nullopt)
-// when it is below one tick
-std::optional<sim::Tick> sample_ticks(const std::string& file, const char* key, double seconds,
-                                      const sim::TimeScale& scale) {
-    const sim::Tick ticks = scale.from_seconds(seconds);
-    if (ticks <= 0) {
-        std::cerr << file << ": error: " << key << " = " << number(seconds)
-                  << " s is shorter than one tick (run.tick_us)\n";
-        return std::nullopt;
-    }
-    if (scale.to_seconds(ticks) != seconds) {
-        std::cerr << file << ": warning: " << key << " = " << number(seconds)
-                  << " s is not a whole number of ticks: sampling every "
-                  << number(scale.to_seconds(ticks)) << " s\n";
-    }
-    return ticks;
-}
-
-// a device, directory, link or an existing file (without --force) is refused before the run:
-// false after saying why
-bool trace_path_usable(const std::string& path, bool force) {
-    try {
-        io::check_output_path(path, force);
-        return true;
-    } catch (const io::OutputError& e) {
-        std::cerr << "swarmsim run: error: " << e.what() << "\n";
-        return false;
-    }
-}
-
-// --orders-out and --vehicles-out: the same rules as the trace (-o), checked before the run,
-// and no two outputs at one path
-bool table_paths_usable(const RunOptions& o) {
-    const std::array<std::pair<const char*, const std::string*>, 3> outputs = {
-        {{"-o", &o.trace}, {"--orders-out", &o.orders_out}, {"--vehicles-out", &o.vehicles_out}}};
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-        for (std::size_t j = i + 1; j < outputs.size(); ++j) {
-            if (!outputs[i].second->empty() && *outputs[i].second == *outputs[j].second) {
-                std::cerr << "swarmsim run: error: " << outputs[i].first << " and "
-                          << outputs[j].first << " name the same file '" << *outputs[i].second
-                          << "'\n";
-                return false;
-            }
-        }
-    }
-    return (o.orders_out.empty() || trace_path_usable(o.orders_out, o.force)) &&
-           (o.vehicles_out.empty() || trace_path_usable(o.vehicles_out, o.force));
-}
-
-// writes the tables asked for (io/output/run_tables.hpp); false after saying what failed
-bool write_run_tables(const RunOptions& o, const io::Scenario& s, const agents::FleetModel& model,
-                      sim::Tick end) {
-    io::RunTableNames names;
-    names.depots = s.depot_ids;
-    names.types = s.type_ids;
-    names.order_refs = s.order_refs;
-    names.vehicles = s.vehicle_names;
-    std::optional<io::GeoProjection> geo;
-    if (s.network_settings.origin) {
-        geo.emplace(*s.network_settings.origin);
-        names.lat_lon = [&geo](world::Point p) { return geo->to_lat_lon(p); };
-    }
-    bool ok = true;
-    const auto write = [&](const std::string& path, const std::string& content) {
-        try {
-            io::write_file_safely(path, content, o.force);
-        } catch (const io::OutputError& e) {
-            std::cerr << "swarmsim run: error: " << e.what() << "\n";
-            ok = false;
-        }
-    };
-    if (!o.orders_out.empty()) {
-        write(o.orders_out, io::orders_csv(model, names, end));
-    }
-    if (!o.vehicles_out.empty()) {
-        write(o.vehicles_out, io::vehicles_csv(model, names, end));
-    }
-    return ok;
-}
-
-int run_scenario(const RunOptions& o) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (!o.trace.empty() && !trace_path_usable(o.trace, o.force)) {
-        return kExitIo;
-    }
-    if (!table_paths_usable(o)) {
-        return kExitIo;
-    }
-    io::ScenarioOptions so = scenario_options(o.overrides, o.seed, o.threads);
-    for (const auto& [option, values] : {std::pair{"--close", &o.close}, {"--slow", &o.slow}}) {
-        for (const std::string& v : *values) {
-            try {
-                so.road_flags.push_back(io::parse_road_flag(option, v));
-            } catch (const std::invalid_argument& e) {
-                std::cerr << "swarmsim run: error: " << option << " '" << v << "': " << e.what()
-                          << "\n";
-                return kExitUsage;
-            }
-        }
-    }
-    io::Scenario s;
-    try {
-        s = io::load_scenario(o.file, so);
-    } catch (const io::ScenarioError& e) {
-        std::cerr << e.what() << "\n";
-        // a --close/--slow naming no road of the map is a bad flag value
-        const bool flag = e.file().rfind("--close ", 0) == 0 || e.file().rfind("--slow ", 0) == 0;
-        return e.io() ? kExitIo : flag ? kExitUsage : kExitInvalidInput;
-    }
-    for (const std::string& w : s.warnings) {
-        std::cerr << w << "\n";
-    }
-    const std::string trace_path = !o.trace.empty() ? o.trace : s.output.trace;
-    if (!trace_path.empty() && (!s.output.positions || !s.output.kpis)) {
-        std::cerr << o.file << ": error: output.positions and output.kpis cannot be turned off "
-                  << "yet: every trace records both\n";
-        return kExitInvalidInput;
-    }
-    if (!trace_path.empty() && !trace_path_usable(trace_path, o.force)) {
-        return kExitIo;  // output.trace (-o was checked before the network was built)
-    }
-
-    // KPI samples and trace frames on grids of their own from t = 0, and both once more at
-    // the end (engine.sample_now() below)
-    const std::optional<sim::Tick> interval =
-        sample_ticks(o.file, "run.sample_interval_s", s.run.sample_interval_s, s.spec.time);
-    const std::optional<sim::Tick> frame_interval =
-        trace_path.empty() ? interval
-                           : sample_ticks(o.file, "output.sample_interval_s",
-                                          s.output.sample_interval_s, s.spec.time);
-    if (!interval || !frame_interval) {
-        return kExitInvalidInput;
-    }
-    // routers, model, kernel and the KPI observer on the KPI grid; the model attached before
-    // the trace, whose frames at an instant follow the model's barrier actions there
-    agents::FleetRunOptions ro = io::fleet_run_options(s);
-    ro.sample_first = 0;
-    ro.sample_interval = *interval;
-    agents::FleetRun run(s.spec, ro);
-    run.start();
-    agents::FleetModel& model = run.model();
-    sim::Engine& engine = run.engine();
-
-    // from here on a stop signal ends the run cleanly (the trace's temporary file exists)
-    const StopSignals stop_signals;
-    // the trace: one writer thread behind a bounded queue, fed at sample times
-    std::unique_ptr<io::TraceWriter> writer;
-    std::unique_ptr<io::TraceObserver> tracer;
-    std::unique_ptr<io::FleetLearningSource> learned;
-    if (!trace_path.empty()) {
-        io::TraceHeader header =
-            io::TraceObserver::header_for(model, s.spec.time.to_seconds(*frame_interval));
-        header.scenario_text = s.resolved_toml;
-        header.scenario_name = std::filesystem::path(o.file).stem().string();
-        header.seed = s.run.seed;
-        header.threads = s.run.threads;
-        header.agent_values = io::FleetLearningSource::names(s.spec);
-        const std::vector<std::string> header_values = header.agent_values;
-        io::TraceObserverOptions to;
-        to.order_events = s.output.events;
-        to.state_events = s.output.events;
-        io::TraceOptions wo;
-        wo.replace = o.force;
-        // test hook (tests/cli/run_output_test.sh): the n-th chunk write fails as on a full disk
-        if (const char* n = std::getenv("SWARMSIM_TEST_FAIL_TRACE_CHUNK"); n != nullptr) {
-            wo.fail_chunk_write = std::strtoull(n, nullptr, 10);
-        }
-        try {
-            writer = std::make_unique<io::TraceWriter>(trace_path, std::move(header), wo);
-        } catch (const io::TraceError& e) {
-            std::cerr << "swarmsim run: error: " << e.what() << "\n";
-            return kExitIo;
-        }
-        tracer = std::make_unique<io::TraceObserver>(model, *writer, to);
-        if (!header_values.empty()) {
-            // what the vehicles learn: per-agent values and model transfers
-            learned = std::make_unique<io::FleetLearningSource>(model);
-            tracer->add_value_source(*learned);
-            tracer->add_link_source(*learned);
-        }
-        run.add_observer(*tracer, engine.now(), *frame_interval);
-    }
-
-    RunReport r;
-    r.seed = s.run.seed;
-    r.threads = s.run.threads == 0 ? run.executor().concurrency() : s.run.threads;
-    r.partitions = engine.partitions();
-    r.lps = engine.config().lp_count;
-    const double end_s = o.until_s ? std::min(*o.until_s, s.run.duration_s) : s.run.duration_s;
-    sim::RunLimits limits;
-    limits.until = s.spec.time.from_seconds(end_s);
-    Progress progress(end_s, o.progress_interval_s);
-    bool warned = false;
-    limits.stop_when = [&](const sim::Engine& e) {
-        progress.update(e, s.spec.time.to_seconds(e.now()));
-        if (writer && !warned && writer->failed()) {
-            std::cerr << "swarmsim run: warning: writing the trace '" << trace_path
-                      << "' failed; the run goes on without it (the error and the KPI summary "
-                         "follow at the end)\n";
-            warned = true;
-        }
-        // a stop signal before the run had started
-        return g_signal.load() != 0;
-    };
-    r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-    // Ctrl-C, SIGTERM or SIGHUP during the run: stop at the next barrier, close the trace
-    // (marked interrupted), report what was done, exit 128 + the signal (130 for Ctrl-C)
-    g_running.store(&engine);
-    try {
-        r.stats = run.run(limits);
-    } catch (...) {
-        g_running.store(nullptr);
-        throw;
-    }
-    g_running.store(nullptr);
-    progress.done();
-
-    r.signal = g_signal.load();
-    r.interrupted = r.stats.reason == sim::StopReason::kRequested || r.signal != 0;
-    // the final state (the grids stop short of `until`): the trace's last frame is the summary
-    engine.sample_now();
-    const sim::Tick end =
-        r.interrupted ? std::max(engine.now(), run.kpis().latest().t) : limits.until;
-    r.kpis = run.finish(end);
-    r.timeline = run.kpis().timeline();
-    if (r.timeline.empty() || r.timeline.back().t < end) {
-        // the state at the end, when no sample fell on it
-        const agents::KpiSummary& ks = r.kpis.summary;
-        r.timeline.push_back(
-            {end, ks.unassigned, ks.oldest_unassigned_age_s, ks.at_risk, ks.overdue, ks.backlog});
-    }
-    r.simulated_s = s.spec.time.to_seconds(end);
-    r.event_hash = engine.event_hash();
-    if (writer) {
-        // also after Ctrl-C: the trace is closed cleanly, complete up to `end`, marked
-        // interrupted. A write error leaves it incomplete under its partial name: the run's
-        // KPIs still hold and are printed, the exit code is 4.
-        r.trace_path = trace_path;
-        if (r.interrupted) {
-            writer->mark_interrupted();
-        }
-        try {
-            writer->close();
-            r.trace_status = r.interrupted ? "interrupted" : "complete";
-        } catch (const io::TraceError& e) {
-            std::cerr << "swarmsim run: error: " << e.what() << "\n";
-            r.trace_status = "incomplete";
-            r.trace_error = e.what();
-        }
-    }
-
-    // the tables after the trace: a failure to write one is reported, the KPIs still printed
-    const bool tables_written = write_run_tables(o, s, model, end);
-    if (o.json) {
-        print_json(std::cout, o, s, r);
-    } else {
-        print_human(std::cout, o, s, r);
-    }
-    std::cout.flush();
-    if (!std::cout || r.trace_status == "incomplete" || !tables_written) {
-        return kExitIo;
-    }
-    if (r.interrupted) {
-        return r.signal != 0 ? 128 + r.signal : kExitInterrupted;
-    }
-    return kExitOk;
-}
-
-}  // namespace
 
 void add_scenario_commands(CLI::App& app, int& exit_code) {
     auto v = std::make_shared<ValidateOptions>();
@@ -664,40 +194,17 @@ void add_scenario_commands(CLI::App& app, int& exit_code) {
     CLI::App* run = app.add_subcommand(
         "run", "Run a fleet scenario and print its KPI summary (progress on stderr)");
     run->add_option("scenario", r->file, "Scenario file (TOML)")->required();
-    run->add_option("-j,--threads", r->threads, "Worker threads (0: all cores)")
-        ->check(CLI::Range(std::size_t{0}, std::size_t{1024}));
     run->add_option("--seed", r->seed, "Run seed (overrides run.seed)")
         ->check(non_negative_integer());
-    run->add_option("--set", r->overrides, "Override a field: key.path=value (repeatable)");
-    run->add_option("--close", r->close,
-                    "Close a road: ROAD[@T[+D]], ROAD a name, way:ID or edge id; from T s "
-                    "(default 0), reopened after D s (repeatable; `network roads` lists names)");
-    run->add_option("--slow", r->slow,
-                    "Slow a road: ROAD=FACTOR[@T[+D]], speeds times FACTOR in (0, 1] (repeatable)");
-    run->add_option("--until", r->until_s, "Stop at this simulated time in seconds")
-        ->check(positive_finite());
-    run->add_option("-o,--output", r->trace, "HDF5 trace file (H5MD layout, docs/trace-format.md)");
-    run->add_option(
-        "--orders-out", r->orders_out,
-        "Per-order results as CSV (docs/logistics.md: vehicle, times, lateness, status)");
-    run->add_option("--vehicles-out", r->vehicles_out,
-                    "Per-vehicle results as CSV (distance, energy, busy time, deliveries)");
-    run->add_flag("--force", r->force,
-                  "Replace existing output files (trace, tables; never a device or link)");
-    run->add_flag("--json", r->json, "Print the results as JSON on stdout");
-    run->add_option("--progress-interval", r->progress_interval_s,
-                    "Wall seconds between progress lines when stderr is not a terminal (0: none; "
-                    "a terminal gets a bar)")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
-    run->callback([r, &exit_code] {
-        try {
-            exit_code = run_scenario(*r);
-        } catch (const std::exception& e) {
-            std::cerr << "swarmsim run: error: " << e.what() << "\n";
-            exit_code = kExitRuntime;
-        }
-    });
+    add_run_flags(run, r, exit_code);
+
+    auto f = std::make_shared<RunOptions>();
+    CLI::App* fork = app.add_subcommand(
+        "fork",
+        "Continue a run from a checkpoint (run --checkpoint-at), with changes legal mid-run: "
+        "policy, comms, cloud, disruptions from then on (docs/checkpoints.md)");
+    fork->add_option("checkpoint", f->resume, "Checkpoint file (HDF5)")->required();
+    add_run_flags(fork, f, exit_code);
 }
 
 }  // namespace swarm::cli
