@@ -108,6 +108,7 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const FleetBoard& board() const { return world_.board; }
     // the allocation protocol of the run (policies.allocation)
     [[nodiscard]] const AllocationProtocol& protocol() const { return *protocol_; }
+    [[nodiscard]] AllocationProtocol& protocol() { return *protocol_; }  // load() (checkpoints)
     [[nodiscard]] std::uint32_t depot_count() const { return spec_.depot_count(); }
     [[nodiscard]] std::uint32_t vehicle_count() const {
         return static_cast<std::uint32_t>(world_.vehicles.size());

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "agents/comms/conditions.hpp"
@@ -23,6 +24,7 @@
 #include "agents/fleet/messages.hpp"
 #include "agents/routing/router.hpp"
 #include "sim/engine.hpp"
+#include "sim/state_archive.hpp"
 
 namespace swarm::agents {
 
@@ -160,6 +162,13 @@ class AllocationProtocol {
     // at every board rebuild, after the board and road knowledge are up to date
     virtual void on_board(AllocationHost& /*host*/, sim::Tick /*t*/) {}
 
+    // everything of the protocol that changes during a run (checkpoints: docs/checkpoints.md),
+    // under the archive's current scope; a stateless protocol implements them empty and says so
+    virtual void save(sim::StateArchive& ar) const = 0;
+    // into a protocol made for the same spec and attached (attach() ran); sizes are checked
+    // (sim::CheckpointError naming the field)
+    virtual void load(const sim::StateArchive& ar) = 0;
+
     // its messages: names (traces, errors) and payload bytes on the air (the link adds its
     // header); an unknown type is a bug
     [[nodiscard]] virtual std::string_view message_name(std::uint16_t type) const;
@@ -167,6 +176,49 @@ class AllocationProtocol {
     // memory the protocol holds (model memory figures)
     [[nodiscard]] virtual std::size_t memory_bytes() const { return 0; }
 };
+
+// Building blocks for save and load: lists of orders and plans as one array per field under
+// `name` ("<name>/key", "<name>/due", ...), columns an analyst can read, with no padding
+// bytes to disturb a checksum.
+void save_orders(sim::StateArchive& ar, std::string_view name, const std::vector<OrderMsg>& orders);
+// the orders saved under `name`, each of a depot below `depots`: exactly `count` of them
+// (kAnyCount: as many as were saved)
+inline constexpr std::size_t kAnyCount = static_cast<std::size_t>(-1);
+[[nodiscard]] std::vector<OrderMsg> load_orders(const sim::StateArchive& ar, std::string_view name,
+                                                std::uint32_t depots,
+                                                std::size_t count = kAnyCount);
+// plans: "<name>/size" and "<name>/loaded" per plan, their entries' fields flat
+void save_plans(sim::StateArchive& ar, std::string_view name, const std::vector<Plan>& plans);
+// exactly `count` plans, each of at most kMaxPlan entries of depots below `depots`
+[[nodiscard]] std::vector<Plan> load_plans(const sim::StateArchive& ar, std::string_view name,
+                                           std::size_t count, std::uint32_t depots);
+template <class F>
+using StoredAs = std::conditional_t<std::is_same_v<F, bool>, std::uint8_t, F>;
+// one field of each item (a vector or span of structs) as one array:
+// put_field(ar, "received", pending_, &Pending::received)
+template <class Items, class S, class F>
+void put_field(sim::StateArchive& ar, std::string_view name, const Items& items, F S::*field) {
+    std::vector<StoredAs<F>> values;  // bools as bytes
+    values.reserve(std::size(items));
+    for (const S& item : items) {
+        values.push_back(static_cast<StoredAs<F>>(item.*field));
+    }
+    ar.put(name, values);
+}
+// the array `name` into that field of each item (exactly as many as there are items)
+template <class Items, class S, class F>
+void get_field(const sim::StateArchive& ar, std::string_view name, Items& items, F S::*field) {
+    std::vector<StoredAs<F>> values;
+    ar.get(name, values, std::size(items));
+    std::size_t i = 0;
+    for (S& item : items) {
+        item.*field = static_cast<F>(values[i++]);
+    }
+}
+// an index read from field `name` (under the archive's scope) must be below what the run has
+// (`count` of `what`: "vehicle"), else a CheckpointError naming the field
+void check_index(std::string_view name, std::string_view what, std::uint64_t index,
+                 std::uint64_t count);
 
 // The registry: by name (or alias); std::invalid_argument listing the known names.
 std::unique_ptr<AllocationProtocol> make_protocol(std::string_view name);

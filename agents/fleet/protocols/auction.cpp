@@ -56,7 +56,49 @@ class AuctionProtocol final : public AllocationProtocol {
         return out;
     }
 
-    void attach(AllocationHost& host) override { best_.assign(host.depot_count(), {}); }
+    void attach(AllocationHost& host) override {
+        best_.assign(host.depot_count(), {});
+        vehicles_ = host.vehicle_count();
+    }
+
+    // the best bid of every order each depot has offered: a count per depot, then the bids
+    // flat (those of earlier rounds too: allocate clears an order's entry before its next
+    // round reads it, but then a resumed run holds exactly what the run held)
+    void save(sim::StateArchive& ar) const override {
+        const auto s = ar.scope("best");
+        std::vector<std::uint32_t> count;
+        std::vector<Best> flat;
+        for (const DepotBids& d : best_) {
+            count.push_back(static_cast<std::uint32_t>(d.orders.size()));
+            flat.insert(flat.end(), d.orders.begin(), d.orders.end());
+        }
+        ar.put("count", count);
+        put_field(ar, "cost", flat, &Best::cost);
+        put_field(ar, "vehicle", flat, &Best::vehicle);
+    }
+    void load(const sim::StateArchive& ar) override {
+        const auto s = ar.scope("best");
+        std::vector<std::uint32_t> count;
+        ar.get("count", count, best_.size());
+        std::size_t total = 0;
+        for (const std::uint32_t c : count) {
+            total += c;
+        }
+        std::vector<Best> flat(total);
+        get_field(ar, "cost", flat, &Best::cost);
+        get_field(ar, "vehicle", flat, &Best::vehicle);
+        for (const Best& b : flat) {
+            if (b.vehicle != kNone) {
+                check_index("best/vehicle", "vehicle", b.vehicle, vehicles_);
+            }
+        }
+        std::size_t next = 0;
+        for (std::size_t d = 0; d < best_.size(); ++d) {
+            const auto from = flat.begin() + static_cast<std::ptrdiff_t>(next);
+            best_[d].orders.assign(from, from + count[d]);
+            next += count[d];
+        }
+    }
 
     void allocate(AllocationHost& host, sim::Context& ctx, std::uint32_t d,
                   std::uint32_t o) override {
@@ -213,7 +255,10 @@ class AuctionProtocol final : public AllocationProtocol {
     }
 
     std::vector<DepotBids> best_;  // by depot
+    std::uint32_t vehicles_ = 0;   // the fleet's size (checks what load reads)
 };
+// the members save() and load() know of: a new one must be saved and loaded too
+static_assert(sizeof(AuctionProtocol) == 40, "a new member? save and load it (checkpoints)");
 
 }  // namespace
 

@@ -65,6 +65,26 @@ class CbbaProtocol final : public AllocationProtocol {
         }
     }
 
+    // the orders queued for the next consensus round, by depot ("queue/offsets", "/values").
+    // used_ is scratch, filled anew at every board rebuild before it is read.
+    void save(sim::StateArchive& ar) const override {
+        std::vector<std::vector<std::uint32_t>> queues;
+        queues.reserve(queues_.size());
+        for (const Queue& q : queues_) {
+            queues.push_back(q.orders);
+        }
+        ar.put_nested("queue", queues);
+    }
+    void load(const sim::StateArchive& ar) override {
+        std::vector<std::uint64_t> offsets;
+        ar.get("queue/offsets", offsets, queues_.size() + 1);  // one queue per depot
+        std::vector<std::vector<std::uint32_t>> queues;
+        ar.get_nested("queue", queues);
+        for (std::size_t d = 0; d < queues_.size(); ++d) {
+            queues_[d].orders = std::move(queues[d]);
+        }
+    }
+
     [[nodiscard]] std::size_t memory_bytes() const override {
         std::size_t b = queues_.capacity() * sizeof(Queue) + used_.capacity();
         for (const Queue& q : queues_) {
@@ -81,8 +101,10 @@ class CbbaProtocol final : public AllocationProtocol {
         std::vector<std::uint32_t> orders;
     };
     std::vector<Queue> queues_;
-    std::vector<std::uint8_t> used_;
+    std::vector<std::uint8_t> used_;  // by vehicle: in a cluster this round (scratch)
 };
+// the members save() and load() know of: a new one must be saved and loaded too
+static_assert(sizeof(CbbaProtocol) == 56, "a new member? save and load it (checkpoints)");
 
 void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
     const FleetSpec& spec = host.spec();

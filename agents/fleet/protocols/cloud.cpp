@@ -100,6 +100,12 @@ class CloudProtocol final : public AllocationProtocol {
     void attach(AllocationHost& host) override {
         const std::uint32_t n = host.vehicle_count();
         known_.assign(n, Known{});
+        for (std::uint32_t v = 0; v < n; ++v) {
+            // what never changes (a report sets them too): load() keeps them
+            known_[v].view.vehicle = v;
+            known_[v].view.type = &host.vehicle_type(v);
+        }
+        depots_ = host.depot_count();
         flight_.assign(n, {});
         pending_.clear();
         solving_ = false;
@@ -183,6 +189,119 @@ class CloudProtocol final : public AllocationProtocol {
         }
     }
 
+    // the dispatcher's state: what it knows of each vehicle (its last report), the awards on
+    // their way, the orders it holds and those of the solve under way, and its counters.
+    // The planner keeps nothing between solves (central_planner.hpp: a solve's road legs are
+    // memoized within that solve only, and each memo holds the route the router gives for
+    // its key, whatever the order it is filled in).
+    void save(sim::StateArchive& ar) const override {
+        ar.put_value("builds", builds_);
+        ar.put_value("start_generation", start_generation_);
+        ar.put_value("solving", static_cast<std::uint8_t>(solving_ ? 1 : 0));
+        ar.put_value("fresh", static_cast<std::uint8_t>(fresh_ ? 1 : 0));
+        {
+            const auto s = ar.scope("known");
+            std::vector<VehicleView> views;
+            std::vector<Plan> plans;
+            for (const Known& k : known_) {
+                views.push_back(k.view);
+                plans.push_back(k.plan);
+            }
+            put_field(ar, "state", views, &VehicleView::state);
+            put_field(ar, "position", views, &VehicleView::position);
+            put_field(ar, "position_time", views, &VehicleView::position_time);
+            put_field(ar, "home_node", views, &VehicleView::home_node);
+            put_field(ar, "energy_kwh", views, &VehicleView::energy_kwh);
+            put_field(ar, "shift_start", views, &VehicleView::shift_start);
+            put_field(ar, "shift_end", views, &VehicleView::shift_end);
+            put_field(ar, "takes_work", known_, &Known::takes_work);
+            put_field(ar, "at", known_, &Known::at);
+            save_plans(ar, "plan", plans);
+        }
+        {
+            // by vehicle: a count each, then the awards flat
+            const auto s = ar.scope("flight");
+            std::vector<std::uint32_t> count;
+            std::vector<InFlight> flat;
+            for (const std::vector<InFlight>& f : flight_) {
+                count.push_back(static_cast<std::uint32_t>(f.size()));
+                flat.insert(flat.end(), f.begin(), f.end());
+            }
+            ar.put("count", count);
+            save_orders(ar, "order", orders_of(flat));
+            put_field(ar, "sent", flat, &InFlight::sent);
+        }
+        save_held(ar, "pending", pending_);
+        save_held(ar, "batch", batch_);
+    }
+
+    void load(const sim::StateArchive& ar) override {
+        const std::size_t n = known_.size();  // the fleet, as attach() found it
+        const auto builds = ar.get_value<std::uint64_t>("builds");
+        const auto start_generation = ar.get_value<std::uint32_t>("start_generation");
+        const auto solving = ar.get_value<std::uint8_t>("solving");
+        const auto fresh = ar.get_value<std::uint8_t>("fresh");
+        std::vector<Known> known = known_;  // vehicle and type stay as attach() set them
+        {
+            const auto s = ar.scope("known");
+            std::vector<VehicleView> views(n);
+            get_field(ar, "state", views, &VehicleView::state);
+            get_field(ar, "position", views, &VehicleView::position);
+            get_field(ar, "position_time", views, &VehicleView::position_time);
+            get_field(ar, "home_node", views, &VehicleView::home_node);
+            get_field(ar, "energy_kwh", views, &VehicleView::energy_kwh);
+            get_field(ar, "shift_start", views, &VehicleView::shift_start);
+            get_field(ar, "shift_end", views, &VehicleView::shift_end);
+            get_field(ar, "takes_work", known, &Known::takes_work);
+            get_field(ar, "at", known, &Known::at);
+            const std::vector<Plan> plans = load_plans(ar, "plan", n, depots_);
+            for (std::size_t v = 0; v < n; ++v) {
+                VehicleView& k = known[v].view;
+                k.state = views[v].state;
+                k.position = views[v].position;
+                k.position_time = views[v].position_time;
+                k.home_node = views[v].home_node;
+                k.energy_kwh = views[v].energy_kwh;
+                k.shift_start = views[v].shift_start;
+                k.shift_end = views[v].shift_end;
+                known[v].plan = plans[v];
+            }
+        }
+        std::vector<std::vector<InFlight>> flight(n);
+        {
+            const auto s = ar.scope("flight");
+            std::vector<std::uint32_t> count;
+            ar.get("count", count, n);
+            std::size_t total = 0;
+            for (const std::uint32_t c : count) {
+                total += c;
+            }
+            const std::vector<OrderMsg> orders = load_orders(ar, "order", depots_, total);
+            std::vector<InFlight> flat(total);
+            get_field(ar, "sent", flat, &InFlight::sent);
+            std::size_t next = 0;
+            for (std::size_t v = 0; v < n; ++v) {
+                for (std::uint32_t i = 0; i < count[v]; ++i, ++next) {
+                    flight[v].push_back({orders[next], flat[next].sent});
+                }
+            }
+        }
+        std::vector<Pending> pending = load_held(ar, "pending");
+        std::vector<Pending> batch = load_held(ar, "batch");
+        for (const Pending& p : batch) {
+            check_index("batch/vehicle", "vehicle", p.vehicle, n);
+        }
+        // all read: take it
+        known_ = std::move(known);
+        flight_ = std::move(flight);
+        pending_ = std::move(pending);
+        batch_ = std::move(batch);
+        builds_ = builds;
+        start_generation_ = start_generation;
+        solving_ = solving != 0;
+        fresh_ = fresh != 0;
+    }
+
     [[nodiscard]] std::string_view message_name(std::uint16_t type) const override {
         switch (type) {
             case kRequest:
@@ -212,7 +331,8 @@ class CloudProtocol final : public AllocationProtocol {
     }
 
   private:
-    // what the cloud knows of a vehicle: its last report that reached it
+    // what the cloud knows of a vehicle: its last report that reached it (these structs are
+    // saved field by field: a new field must be saved and loaded too)
     struct Known {
         VehicleView view;  // view.plan unused: `plan`
         Plan plan;
@@ -231,6 +351,37 @@ class CloudProtocol final : public AllocationProtocol {
         sim::Tick received = 0;
         std::uint32_t vehicle = 0;  // batch_ only: the planned vehicle
     };
+    static_assert(sizeof(Known) == 72 + sizeof(Plan) + 16 && sizeof(InFlight) == 40 &&
+                  sizeof(Pending) == 48);
+
+    template <class T>
+    static std::vector<OrderMsg> orders_of(const std::vector<T>& items) {
+        std::vector<OrderMsg> orders;
+        orders.reserve(items.size());
+        for (const T& item : items) {
+            orders.push_back(item.order);
+        }
+        return orders;
+    }
+    static void save_held(sim::StateArchive& ar, std::string_view name,
+                          const std::vector<Pending>& held) {
+        const auto s = ar.scope(name);
+        save_orders(ar, "order", orders_of(held));
+        put_field(ar, "received", held, &Pending::received);
+        put_field(ar, "vehicle", held, &Pending::vehicle);
+    }
+    [[nodiscard]] std::vector<Pending> load_held(const sim::StateArchive& ar,
+                                                 std::string_view name) const {
+        const auto s = ar.scope(name);
+        const std::vector<OrderMsg> orders = load_orders(ar, "order", depots_);
+        std::vector<Pending> held(orders.size());
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            held[i].order = orders[i];
+        }
+        get_field(ar, "received", held, &Pending::received);
+        get_field(ar, "vehicle", held, &Pending::vehicle);
+        return held;
+    }
 
     void report(AllocationHost& host, std::uint32_t v, sim::Tick t) {
         const VehicleView view = host.vehicle_view(v, t);
@@ -394,7 +545,11 @@ class CloudProtocol final : public AllocationProtocol {
     bool fresh_ = false;  // orders came in during the solve under way
     std::uint32_t start_generation_ = 0;
     std::uint64_t builds_ = 0;
+    std::uint32_t depots_ = 0;  // the spec's depot count (checks what load reads)
 };
+// the members save() and load() know of: a new one must be saved and loaded too
+static_assert(sizeof(CloudProtocol) == 136, "a new member? save and load it (checkpoints)");
+static_assert(sizeof(VehicleView) == 72, "a new VehicleView field? the cloud saves what it knows");
 }  // namespace
 
 std::unique_ptr<AllocationProtocol> make_cloud_protocol() {

@@ -115,6 +115,12 @@ class FirstClaimProtocol final : public AllocationProtocol {
         AllocationProtocol::handle(host, ctx, at, type, p);  // not ours: a bug, reported
     }
 
+    // no state of its own: a round lives in the kernel's events (announcements, backoffs,
+    // claims, the deadline: the engine's checkpoint) and the core's AllocationState (round,
+    // awarding: the model's), so a checkpoint holds nothing of the protocol
+    void save(sim::StateArchive& /*ar*/) const override {}
+    void load(const sim::StateArchive& /*ar*/) override {}
+
     [[nodiscard]] std::string_view message_name(std::uint16_t type) const override {
         static constexpr std::array<std::string_view, 4> kNames = {
             "announce", "claim", "claim_deadline", "claim_backoff"};
@@ -124,6 +130,9 @@ class FirstClaimProtocol final : public AllocationProtocol {
         return type == kAnnounce ? sizeof(OrderMsg) : sizeof(AnswerMsg);
     }
 };
+
+// no members: one would need save() and load()
+static_assert(sizeof(FirstClaimProtocol) == sizeof(void*));
 
 }  // namespace
 
