@@ -307,6 +307,9 @@ class FleetModel final : public sim::Model {
     }
     // set up for a run, shared by attach() and resume(): routers, views, the protocol
     void prepare(sim::Engine& engine);
+    // a resumed run under another protocol than its checkpoint's: every order still being
+    // allocated by the old one is offered again now (docs/checkpoints.md)
+    void hand_over(sim::Engine& engine, const sim::StateArchive& ar);
     void schedule_failures(sim::Engine& engine, std::size_t spec_index, std::uint32_t v,
                            sim::Tick from, std::uint64_t draw);
     [[nodiscard]] std::uint32_t nearest_open_depot(std::uint32_t d) const;
