@@ -70,6 +70,24 @@ const StateArray& StateArchive::find(std::string_view name, ElementKind kind,
     return a;
 }
 
+std::size_t StateArchive::count(std::string_view name) const {
+    const std::string key = full(name);
+    const auto it = arrays_.find(key);
+    if (it == arrays_.end()) {
+        throw CheckpointError("checkpoint field '" + key + "' is missing");
+    }
+    return it->second.count;
+}
+
+void StateArchive::field_error(std::string_view name, const std::string& what) const {
+    throw CheckpointError("checkpoint field '" + full(name) + "' " + what);
+}
+
+void StateArchive::value_error(std::string_view name, const std::string& saved,
+                               const std::string& want) const {
+    field_error(name, "holds " + saved + "; this run has " + want);
+}
+
 void StateArchive::size_error(std::string_view name, std::size_t got, std::size_t want) const {
     throw CheckpointError("checkpoint field '" + full(name) + "' holds " + std::to_string(got) +
                           " elements; this run has " + std::to_string(want));

@@ -121,6 +121,17 @@ class StateArchive {
     void put_value(std::string_view name, const T& value) {
         put(name, std::span<const T>(&value, 1));
     }
+    // one member of every row as its own array, e.g. put_field("due", orders, &Order::due):
+    // structs saved field-wise (readable by name, no padding bytes); bools become uint8
+    template <class R, class T>
+    void put_field(std::string_view name, const std::vector<R>& rows, T R::*member) {
+        std::vector<Stored<T>> column;
+        column.reserve(rows.size());
+        for (const R& r : rows) {
+            column.push_back(static_cast<Stored<T>>(r.*member));
+        }
+        put(name, column);
+    }
     void put_string(std::string_view name, std::string_view s);
     void put_strings(std::string_view name, const std::vector<std::string>& strings);
     // a vector of vectors: "name/offsets" (count + 1 of them) and "name/values"
@@ -163,6 +174,29 @@ class StateArchive {
     void get_value(std::string_view name, T& out) const {
         out = get_value<T>(name);
     }
+    // put_field's reverse, into rows already sized: the array must hold rows.size() elements
+    template <class R, class T>
+    void get_field(std::string_view name, std::vector<R>& rows, T R::*member) const {
+        std::vector<Stored<T>> column;
+        get(name, column, rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            rows[i].*member = static_cast<T>(column[i]);
+        }
+    }
+    // a single value that must be this run's (a size or a setting from the spec): a
+    // CheckpointError naming the field and both values otherwise
+    template <class T>
+    void expect_value(std::string_view name, const T& want) const {
+        static_assert(std::is_arithmetic_v<T>);
+        const T saved = get_value<T>(name);
+        if (saved != want) {
+            value_error(name, std::to_string(saved), std::to_string(want));
+        }
+    }
+    // a CheckpointError "checkpoint field '<full name>' <what>" (a value that cannot be right)
+    [[noreturn]] void field_error(std::string_view name, const std::string& what) const;
+    // the number of elements of a field (CheckpointError when it is missing)
+    [[nodiscard]] std::size_t count(std::string_view name) const;
     [[nodiscard]] std::string get_string(std::string_view name) const;
     [[nodiscard]] std::vector<std::string> get_strings(std::string_view name) const;
     template <class T>
@@ -192,9 +226,14 @@ class StateArchive {
     [[nodiscard]] std::size_t bytes() const;
 
   private:
+    template <class T>
+    using Stored = std::conditional_t<std::is_same_v<T, bool>, std::uint8_t, T>;
+
     [[nodiscard]] std::string full(std::string_view name) const;
     [[nodiscard]] const StateArray& find(std::string_view name, ElementKind kind,
                                          std::size_t element_bytes) const;
+    [[noreturn]] void value_error(std::string_view name, const std::string& saved,
+                                  const std::string& want) const;
     [[noreturn]] void size_error(std::string_view name, std::size_t got, std::size_t want) const;
     void check_offsets(std::string_view name, const std::vector<std::uint64_t>& offsets,
                        std::size_t values) const;

@@ -10,6 +10,10 @@
 #include "agents/comms/comms_spec.hpp"
 #include "agents/world/region.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::comms {
 
 // Handle of one active blackout or loss spike, to lift it later. Never reused in a run.
@@ -48,6 +52,11 @@ class CommsConditions {
     [[nodiscard]] std::size_t spike_count() const { return spikes_.size(); }
     // incremented by every change, so that derived data (a RadioGrid) knows it is stale
     [[nodiscard]] std::uint64_t version() const { return version_; }
+
+    // checkpoints: the active blackouts and spikes (regions field-wise), the next id, the
+    // cloud link and the version, under the archive's current scope; load() replaces them
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     struct Blackout {

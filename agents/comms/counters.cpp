@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/state_archive.hpp"
+
 namespace swarm::comms {
 
 void MessageCounters::resize(std::size_t agents) {
@@ -10,6 +12,27 @@ void MessageCounters::resize(std::size_t agents) {
     messages_received_.resize(agents, 0);
     bytes_received_.resize(agents, 0);
     dropped_.resize(agents, 0);
+}
+
+// a new member is state to save: add it below, then its size here
+static_assert(sizeof(MessageCounters) == 5 * sizeof(std::vector<std::uint64_t>),
+              "MessageCounters changed: save and load the new member");
+
+void MessageCounters::save(sim::StateArchive& ar) const {
+    ar.put("messages_sent", messages_sent_);
+    ar.put("bytes_sent", bytes_sent_);
+    ar.put("messages_received", messages_received_);
+    ar.put("bytes_received", bytes_received_);
+    ar.put("dropped", dropped_);
+}
+
+void MessageCounters::load(const sim::StateArchive& ar) {
+    const std::size_t n = size();
+    ar.get("messages_sent", messages_sent_, n);
+    ar.get("bytes_sent", bytes_sent_, n);
+    ar.get("messages_received", messages_received_, n);
+    ar.get("bytes_received", bytes_received_, n);
+    ar.get("dropped", dropped_, n);
 }
 
 MessageTotals MessageCounters::agent(AgentIndex i) const {

@@ -8,6 +8,10 @@
 
 #include "agents/comms/agent_graph.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::comms {
 
 struct MessageTotals {
@@ -50,6 +54,11 @@ class MessageCounters {
     [[nodiscard]] MessageTotals agent(AgentIndex i) const;
     [[nodiscard]] MessageTotals totals() const;
     void clear();
+
+    // checkpoints: the five columns under the archive's current scope; load() refuses
+    // another number of agents (sim::CheckpointError)
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     std::vector<std::uint64_t> messages_sent_;

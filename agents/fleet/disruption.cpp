@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "sim/state_archive.hpp"
+
 namespace swarm::agents {
 
 namespace {
@@ -185,6 +187,83 @@ void RoadState::believed(const KnownRoadEvents& known, world::EdgeMask& closed,
             }
         }
     }
+}
+
+// a new member is state to save: add it below, then its size here
+static_assert(sizeof(RoadEvent) ==
+                  3 * sizeof(std::uint64_t) + sizeof(std::vector<EdgeId>) + sizeof(std::string),
+              "RoadEvent changed: save and load the new member (RoadState)");
+static_assert(sizeof(RoadState) == sizeof(world::EdgeMask) + sizeof(std::vector<float>) +
+                                       sizeof(std::vector<RoadEvent>) + sizeof(std::size_t),
+              "RoadState changed: save and load the new member");
+
+void RoadState::save(sim::StateArchive& ar) const {
+    ar.put_value("edges", std::uint64_t{closed_.size()});
+    std::vector<EdgeId> closed;
+    closed.reserve(closed_count_);
+    for (EdgeId e = 0; e < closed_.size(); ++e) {
+        if (closed_.test(e)) {
+            closed.push_back(e);
+        }
+    }
+    ar.put("closed", closed);
+    ar.put("speed_factor", factor_);
+    const auto s = ar.scope("events");
+    ar.put_field("kind", events_, &RoadEvent::kind);
+    std::vector<std::vector<EdgeId>> edges;
+    std::vector<std::string> labels;
+    for (const RoadEvent& ev : events_) {
+        edges.push_back(ev.edges);
+        labels.push_back(ev.label);
+    }
+    ar.put_nested("edges", edges);
+    ar.put_field("speed_factor", events_, &RoadEvent::speed_factor);
+    ar.put_field("at", events_, &RoadEvent::at);
+    ar.put_strings("label", labels);
+}
+
+void RoadState::load(const sim::StateArchive& ar) {
+    const std::size_t n = closed_.size();
+    ar.expect_value("edges", std::uint64_t{n});
+    std::vector<EdgeId> closed;
+    ar.get("closed", closed);
+    world::EdgeMask mask(n);
+    for (const EdgeId e : closed) {
+        if (e >= n) {
+            ar.field_error("closed",
+                           "names edge " + std::to_string(e) + " of " + std::to_string(n));
+        }
+        mask.set(e);
+    }
+    std::vector<float> factor;
+    ar.get("speed_factor", factor);
+    if (!factor.empty() && factor.size() != n) {
+        ar.field_error("speed_factor", "holds " + std::to_string(factor.size()) +
+                                           " elements; this run has 0 or " + std::to_string(n));
+    }
+    const auto s = ar.scope("events");
+    std::vector<RoadEvent> events(ar.count("kind"));
+    if (events.size() > kMaxRoadEvents) {
+        ar.field_error("kind", "holds more than " + std::to_string(kMaxRoadEvents) + " events");
+    }
+    ar.get_field("kind", events, &RoadEvent::kind);
+    std::vector<std::vector<EdgeId>> edges;
+    ar.get_nested("edges", edges);
+    std::vector<std::string> labels = ar.get_strings("label");
+    if (edges.size() != events.size() || labels.size() != events.size()) {
+        ar.field_error("edges",
+                       "and 'label' do not list " + std::to_string(events.size()) + " events");
+    }
+    ar.get_field("speed_factor", events, &RoadEvent::speed_factor);
+    ar.get_field("at", events, &RoadEvent::at);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        events[i].edges = std::move(edges[i]);
+        events[i].label = std::move(labels[i]);
+    }
+    closed_ = std::move(mask);
+    closed_count_ = closed.size();  // the edges set in the mask, as apply() counts them
+    factor_ = std::move(factor);
+    events_ = std::move(events);
 }
 
 }  // namespace swarm::agents

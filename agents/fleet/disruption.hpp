@@ -19,6 +19,10 @@
 #include "agents/world/road_network.hpp"
 #include "sim/time.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::agents {
 
 using world::EdgeId;
@@ -115,6 +119,12 @@ class RoadState {
     // what a vehicle believes: the known events replayed in order over an open network
     void believed(const KnownRoadEvents& known, world::EdgeMask& closed,
                   std::vector<float>& factor) const;
+
+    // checkpoints: the closed edges (ascending ids), the speed factors and the events under
+    // the archive's current scope; load() refuses another number of edges
+    // (sim::CheckpointError)
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     [[nodiscard]] KnownRoadEvents explain(EdgeId e, bool open) const;

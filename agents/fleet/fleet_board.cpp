@@ -1,5 +1,9 @@
 #include "agents/fleet/fleet_board.hpp"
 
+#include <string>
+
+#include "sim/state_archive.hpp"
+
 namespace swarm::agents {
 
 FleetBoard::FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles)
@@ -18,6 +22,55 @@ void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const
         entries_[vehicles[i]] = rows[i];
         grid_.place(vehicles[i], rows[i].position);
     }
+}
+
+// a new member of Entry is state to save: add it below, then the size here
+static_assert(sizeof(FleetBoard::Entry) == sizeof(Point) + 8 + sizeof(sim::Tick) + 8,
+              "FleetBoard::Entry changed: save and load the new member");
+static_assert(sizeof(FleetBoard) == sizeof(std::vector<FleetBoard::Entry>) +
+                                        sizeof(world::PointGrid) + sizeof(sim::Tick),
+              "FleetBoard changed: save and load the new member (the grid is rebuilt)");
+
+void FleetBoard::save(sim::StateArchive& ar) const {
+    ar.put_value("built_at", built_at_);
+    const auto s = ar.scope("rows");
+    std::vector<double> x;
+    std::vector<double> y;
+    for (const Entry& e : entries_) {
+        x.push_back(e.position.x);
+        y.push_back(e.position.y);
+    }
+    ar.put("x", x);
+    ar.put("y", y);
+    ar.put_field("state", entries_, &Entry::state);
+    ar.put_field("plan_size", entries_, &Entry::plan_size);
+    ar.put_field("type", entries_, &Entry::type);
+    ar.put_field("free_at", entries_, &Entry::free_at);
+    ar.put_field("free_node", entries_, &Entry::free_node);
+}
+
+void FleetBoard::load(const sim::StateArchive& ar, std::size_t vehicles) {
+    ar.get_value("built_at", built_at_);
+    const auto s = ar.scope("rows");
+    const std::size_t n = ar.count("x");
+    if (n != 0 && n != vehicles) {
+        ar.field_error("x", "holds " + std::to_string(n) + " rows; this run has 0 or " +
+                                std::to_string(vehicles));
+    }
+    std::vector<double> x;
+    std::vector<double> y;
+    ar.get("x", x, n);
+    ar.get("y", y, n);
+    std::vector<Entry> entries(n);
+    for (std::size_t v = 0; v < n; ++v) {
+        entries[v].position = {x[v], y[v]};
+    }
+    ar.get_field("state", entries, &Entry::state);
+    ar.get_field("plan_size", entries, &Entry::plan_size);
+    ar.get_field("type", entries, &Entry::type);
+    ar.get_field("free_at", entries, &Entry::free_at);
+    ar.get_field("free_node", entries, &Entry::free_node);
+    rebuild(entries);
 }
 
 std::size_t FleetBoard::memory_bytes() const {

@@ -13,6 +13,10 @@
 #include "agents/world/point_grid.hpp"
 #include "agents/world/road_network.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::agents {
 
 class FleetBoard {
@@ -65,6 +69,14 @@ class FleetBoard {
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] sim::Tick built_at() const { return built_at_; }
     void set_built_at(sim::Tick t) { built_at_ = t; }
+
+    // checkpoints: the rows (field-wise) and when they were built, under the archive's
+    // current scope. The grid is not saved: load() places every row again, as rebuild()
+    // does (answers do not depend on the order of points within a cell). `vehicles`: the
+    // rows this run may hold, besides none (a board not built yet); other counts are a
+    // sim::CheckpointError.
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar, std::size_t vehicles);
     [[nodiscard]] std::size_t memory_bytes() const;
 
   private:

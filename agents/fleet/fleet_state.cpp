@@ -1,5 +1,8 @@
 #include "agents/fleet/fleet_state.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace swarm::agents {
 
 const char* to_string(VehicleState s) {
@@ -114,6 +117,43 @@ std::uint32_t payload_bytes(Msg m) {
         default:
             return static_cast<std::uint32_t>(sizeof(AnswerMsg));
     }
+}
+
+void save_rows(sim::StateArchive& ar, const std::vector<DockMsg>& rows) {
+    ar.put_field("vehicle", rows, &DockMsg::vehicle);
+    ar.put_field("count", rows, &DockMsg::count);
+    ar.put_field("epoch", rows, &DockMsg::epoch);
+    ar.put_field("depot", rows, &DockMsg::depot);
+    std::vector<std::uint32_t> orders;  // kMaxPlan per row
+    for (const DockMsg& m : rows) {
+        orders.insert(orders.end(), std::begin(m.orders), std::end(m.orders));
+    }
+    ar.put("orders", orders);
+}
+
+void load_rows(const sim::StateArchive& ar, std::vector<DockMsg>& rows) {
+    rows.assign(ar.count("vehicle"), DockMsg{});
+    ar.get_field("vehicle", rows, &DockMsg::vehicle);
+    ar.get_field("count", rows, &DockMsg::count);
+    ar.get_field("epoch", rows, &DockMsg::epoch);
+    ar.get_field("depot", rows, &DockMsg::depot);
+    std::vector<std::uint32_t> orders;
+    ar.get("orders", orders, rows.size() * kMaxPlan);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::copy_n(orders.begin() + static_cast<std::ptrdiff_t>(i * kMaxPlan), kMaxPlan,
+                    std::begin(rows[i].orders));
+    }
+}
+
+void save_rows(sim::StateArchive& ar, const std::vector<ChargeMsg>& rows) {
+    ar.put_field("vehicle", rows, &ChargeMsg::vehicle);
+    ar.put_field("kwh", rows, &ChargeMsg::kwh);
+}
+
+void load_rows(const sim::StateArchive& ar, std::vector<ChargeMsg>& rows) {
+    rows.assign(ar.count("vehicle"), ChargeMsg{});
+    ar.get_field("vehicle", rows, &ChargeMsg::vehicle);
+    ar.get_field("kwh", rows, &ChargeMsg::kwh);
 }
 
 bool transition_allowed(VehicleState from, VehicleState to) {

@@ -16,6 +16,7 @@
 #include "agents/logistics/order_book.hpp"
 #include "agents/world/road_network.hpp"
 #include "sim/models/queueing.hpp"
+#include "sim/state_archive.hpp"
 #include "sim/time.hpp"
 
 namespace swarm::agents {
@@ -161,6 +162,13 @@ struct AllocationState {
     std::uint16_t unreachable_round = 0;
 };
 
+// The jobs a SlotPool keeps, field-wise under the archive's current scope (checkpoints);
+// load_rows resizes `rows` to what was saved.
+void save_rows(sim::StateArchive& ar, const std::vector<DockMsg>& rows);
+void load_rows(const sim::StateArchive& ar, std::vector<DockMsg>& rows);
+void save_rows(sim::StateArchive& ar, const std::vector<ChargeMsg>& rows);
+void load_rows(const sim::StateArchive& ar, std::vector<ChargeMsg>& rows);
+
 // Fixed slots reused through a free list (dock and charger jobs of a depot).
 template <class T>
 class SlotPool {
@@ -181,6 +189,31 @@ class SlotPool {
     }
     [[nodiscard]] std::size_t memory_bytes() const {
         return slots_.capacity() * sizeof(T) + free_.capacity() * sizeof(std::uint32_t);
+    }
+
+    // checkpoints: every slot (free ones too, as they are) and the free list in its order,
+    // which decides the slot of the next job
+    void save(sim::StateArchive& ar) const {
+        ar.put("free", free_);
+        const auto s = ar.scope("slots");
+        save_rows(ar, slots_);
+    }
+    void load(const sim::StateArchive& ar) {
+        std::vector<std::uint32_t> free;
+        ar.get("free", free);
+        std::vector<T> slots;
+        {
+            const auto s = ar.scope("slots");
+            load_rows(ar, slots);
+        }
+        for (const std::uint32_t i : free) {
+            if (i >= slots.size()) {
+                ar.field_error("free", "names slot " + std::to_string(i) + " of " +
+                                           std::to_string(slots.size()));
+            }
+        }
+        slots_ = std::move(slots);
+        free_ = std::move(free);
     }
 
   private:

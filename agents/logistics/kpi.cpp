@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/state_archive.hpp"
+
 namespace swarm::agents {
 
 namespace {
@@ -186,6 +188,43 @@ void KpiSeries::require_grid() const {
     if (interval_ <= 0) {
         throw std::logic_error("KpiSeries: recording into a series without a grid");
     }
+}
+
+// a new member is state to save: add it below, then its size here
+static_assert(sizeof(KpiSeries) == 2 * sizeof(Tick) + 11 * sizeof(std::vector<std::uint64_t>),
+              "KpiSeries changed: save and load the new member");
+
+void KpiSeries::save(sim::StateArchive& ar) const {
+    ar.put_value("interval", interval_);
+    ar.put_value("origin", origin_);
+    ar.put("created", created_);
+    ar.put("due", due_);
+    ar.put("on_time_in_full", otif_);
+    ar.put("delivered_by_due", delivered_by_due_);
+    ar.put("settled_by_due", settled_by_due_);
+    ar.put("delivered", delivered_);
+    ar.put("failed", failed_);
+    ar.put("served", served_);
+    ar.put("lost", lost_);
+    ar.put("busy", busy_);
+    ar.put("accounted", accounted_);
+}
+
+void KpiSeries::load(const sim::StateArchive& ar) {
+    ar.expect_value("interval", interval_);
+    ar.expect_value("origin", origin_);
+    const std::size_t n = ar.count("due");
+    ar.get("created", created_, n);
+    ar.get("due", due_, n);
+    ar.get("on_time_in_full", otif_, n);
+    ar.get("delivered_by_due", delivered_by_due_, n);
+    ar.get("settled_by_due", settled_by_due_, n);
+    ar.get("delivered", delivered_, n);
+    ar.get("failed", failed_, n);
+    ar.get("served", served_, n);
+    ar.get("lost", lost_, n);
+    ar.get("busy", busy_, n);
+    ar.get("accounted", accounted_, n);
 }
 
 void KpiSeries::grow(std::size_t k) {

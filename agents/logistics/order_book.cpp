@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <stdexcept>
 
+#include "sim/state_archive.hpp"
+
 namespace swarm::agents {
 
 namespace {
@@ -327,6 +329,156 @@ ConservationReport OrderBook::check_conservation() const {
         r.problems.push_back(std::to_string(r.inconsistent) + " inconsistent orders in all");
     }
     return r;
+}
+
+// ---- checkpoints ----
+
+// a new member is state to save: add it below, then the size here
+static_assert(sizeof(Order) == 136, "Order changed: save and load the new member (OrderBook)");
+static_assert(sizeof(DepotCounters) == 15 * sizeof(std::uint64_t) +
+                                           sizeof(std::array<std::uint64_t, kFailReasonCount>) +
+                                           sizeof(std::vector<Tick>) + sizeof(TimeIntegral),
+              "DepotCounters changed: save and load the new member (OrderBook)");
+static_assert(sizeof(OrderBook) == 2 * sizeof(std::uint64_t) + sizeof(std::vector<Order>) +
+                                       sizeof(std::array<std::uint64_t, kOrderStateCount>) +
+                                       sizeof(DepotCounters) + sizeof(KpiSeries) +
+                                       sizeof(std::vector<std::uint32_t>*),
+              "OrderBook changed: save and load the new member");
+
+namespace {
+
+void save_counters(sim::StateArchive& ar, const DepotCounters& c) {
+    const auto s = ar.scope("counters");
+    ar.put_value("created", c.created);
+    ar.put_value("assignments", c.assignments);
+    ar.put_value("picked_up", c.picked_up);
+    ar.put_value("delivered_on_time", c.delivered_on_time);
+    ar.put_value("delivered_late", c.delivered_late);
+    ar.put_value("delivered_short", c.delivered_short);
+    ar.put_value("delivered_on_time_in_full", c.delivered_on_time_in_full);
+    ar.put("failed_by_reason", std::span<const std::uint64_t>(c.failed_by_reason));
+    ar.put_value("orphaned", c.orphaned);
+    ar.put_value("reassigned", c.reassigned);
+    ar.put_value("reassign_time", c.reassign_time);
+    ar.put_value("reassign_time_max", c.reassign_time_max);
+    ar.put_value("first_assigned", c.first_assigned);
+    ar.put_value("first_assign_wait", c.first_assign_wait);
+    ar.put("late_samples", c.late_samples);
+    ar.put_value("late_total", c.late_total);
+    {
+        const auto q = ar.scope("queue");
+        ar.put_value("since", c.queue.since);
+        ar.put_value("level", c.queue.level);
+        ar.put_value("max", c.queue.max);
+        ar.put_value("area", c.queue.area);
+    }
+    ar.put_value("dock_busy", c.dock_busy);
+}
+
+void load_counters(const sim::StateArchive& ar, DepotCounters& c) {
+    const auto s = ar.scope("counters");
+    ar.get_value("created", c.created);
+    ar.get_value("assignments", c.assignments);
+    ar.get_value("picked_up", c.picked_up);
+    ar.get_value("delivered_on_time", c.delivered_on_time);
+    ar.get_value("delivered_late", c.delivered_late);
+    ar.get_value("delivered_short", c.delivered_short);
+    ar.get_value("delivered_on_time_in_full", c.delivered_on_time_in_full);
+    std::vector<std::uint64_t> failed;
+    ar.get("failed_by_reason", failed, kFailReasonCount);
+    std::copy(failed.begin(), failed.end(), c.failed_by_reason.begin());
+    ar.get_value("orphaned", c.orphaned);
+    ar.get_value("reassigned", c.reassigned);
+    ar.get_value("reassign_time", c.reassign_time);
+    ar.get_value("reassign_time_max", c.reassign_time_max);
+    ar.get_value("first_assigned", c.first_assigned);
+    ar.get_value("first_assign_wait", c.first_assign_wait);
+    ar.get("late_samples", c.late_samples);
+    ar.get_value("late_total", c.late_total);
+    {
+        const auto q = ar.scope("queue");
+        ar.get_value("since", c.queue.since);
+        ar.get_value("level", c.queue.level);
+        ar.get_value("max", c.queue.max);
+        ar.get_value("area", c.queue.area);
+    }
+    ar.get_value("dock_busy", c.dock_busy);
+}
+
+}  // namespace
+
+void OrderBook::save(sim::StateArchive& ar) const {
+    ar.put_value("depot", depot_);
+    {
+        // id and depot are the slot's (check_conservation holds them to it): not saved
+        const auto s = ar.scope("orders");
+        ar.put_field("customer_node", orders_, &Order::customer_node);
+        ar.put_field("size", orders_, &Order::size);
+        ar.put_field("created", orders_, &Order::created);
+        ar.put_field("ready", orders_, &Order::ready);
+        ar.put_field("due", orders_, &Order::due);
+        ar.put_field("service_time", orders_, &Order::service_time);
+        ar.put_field("state", orders_, &Order::state);
+        ar.put_field("reason", orders_, &Order::reason);
+        ar.put_field("vehicle", orders_, &Order::vehicle);
+        ar.put_field("reassignments", orders_, &Order::reassignments);
+        ar.put_field("first_assigned_at", orders_, &Order::first_assigned_at);
+        ar.put_field("assigned_at", orders_, &Order::assigned_at);
+        ar.put_field("orphaned_at", orders_, &Order::orphaned_at);
+        ar.put_field("picked_up_at", orders_, &Order::picked_up_at);
+        ar.put_field("delivered_at", orders_, &Order::delivered_at);
+        ar.put_field("failed_at", orders_, &Order::failed_at);
+        ar.put_field("delivered_size", orders_, &Order::delivered_size);
+        ar.put_field("ref", orders_, &Order::ref);
+    }
+    ar.put("by_state", std::span<const std::uint64_t>(by_state_));
+    ar.put_value("oldest_open", std::uint64_t{oldest_open_});
+    save_counters(ar, counters_);
+    const auto s = ar.scope("series");
+    series_.save(ar);
+}
+
+void OrderBook::load(const sim::StateArchive& ar) {
+    ar.expect_value("depot", depot_);
+    {
+        const auto s = ar.scope("orders");
+        std::vector<Order> orders(ar.count("due"));
+        for (std::size_t i = 0; i < orders.size(); ++i) {
+            orders[i].id = {depot_, static_cast<std::uint32_t>(i)};
+            orders[i].depot = depot_;
+        }
+        ar.get_field("customer_node", orders, &Order::customer_node);
+        ar.get_field("size", orders, &Order::size);
+        ar.get_field("created", orders, &Order::created);
+        ar.get_field("ready", orders, &Order::ready);
+        ar.get_field("due", orders, &Order::due);
+        ar.get_field("service_time", orders, &Order::service_time);
+        ar.get_field("state", orders, &Order::state);
+        ar.get_field("reason", orders, &Order::reason);
+        ar.get_field("vehicle", orders, &Order::vehicle);
+        ar.get_field("reassignments", orders, &Order::reassignments);
+        ar.get_field("first_assigned_at", orders, &Order::first_assigned_at);
+        ar.get_field("assigned_at", orders, &Order::assigned_at);
+        ar.get_field("orphaned_at", orders, &Order::orphaned_at);
+        ar.get_field("picked_up_at", orders, &Order::picked_up_at);
+        ar.get_field("delivered_at", orders, &Order::delivered_at);
+        ar.get_field("failed_at", orders, &Order::failed_at);
+        ar.get_field("delivered_size", orders, &Order::delivered_size);
+        ar.get_field("ref", orders, &Order::ref);
+        orders_ = std::move(orders);
+    }
+    std::vector<std::uint64_t> by_state;
+    ar.get("by_state", by_state, kOrderStateCount);
+    std::copy(by_state.begin(), by_state.end(), by_state_.begin());
+    const auto oldest = ar.get_value<std::uint64_t>("oldest_open");
+    if (oldest > orders_.size()) {
+        ar.field_error("oldest_open",
+                       "is past the book's " + std::to_string(orders_.size()) + " orders");
+    }
+    oldest_open_ = static_cast<std::size_t>(oldest);
+    load_counters(ar, counters_);
+    const auto s = ar.scope("series");
+    series_.load(ar);
 }
 
 }  // namespace swarm::agents

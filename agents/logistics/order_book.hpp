@@ -15,6 +15,10 @@
 #include "agents/logistics/kpi.hpp"
 #include "agents/logistics/order.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::agents {
 
 // An impossible transition or an unknown order: a bug in the model, never a condition to
@@ -99,6 +103,12 @@ class OrderBook {
     // once); the follower owns the vector and reads and clears it between windows. Null (the
     // default): no journal.
     void set_journal(std::vector<std::uint32_t>* journal) { journal_ = journal; }
+
+    // checkpoints: the orders (field-wise), the per-state counts, the KPI counters and
+    // series under the archive's current scope. load() refuses a book of another depot or
+    // KPI grid (sim::CheckpointError) and keeps the journal, which is its follower's.
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     [[nodiscard]] std::size_t checked_index(OrderId id) const;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/engine.hpp"
+#include "sim/state_archive.hpp"
 
 namespace swarm::sim {
 
@@ -181,8 +182,93 @@ class FifoStation {
     [[nodiscard]] bool closed() const { return closed_; }
     [[nodiscard]] const StationStats& stats() const { return stats_; }
 
+    // checkpoints: everything, the waiting line in FIFO order (where it sits in the ring
+    // changes nothing), under the archive's current scope
+    void save(StateArchive& ar) const {
+        ar.put_value("servers", servers_);
+        ar.put_value("busy", busy_);
+        ar.put_value("warmup", warmup_);
+        ar.put_value("last_change", last_change_);
+        ar.put_value("closed", std::uint8_t{closed_});
+        std::vector<Customer> queue(size_);
+        for (std::size_t i = 0; i < size_; ++i) {
+            queue[i] = ring_[(head_ + i) % ring_.size()];
+        }
+        {
+            const auto q = ar.scope("queue");
+            ar.put_field("id", queue, &Customer::id);
+            ar.put_field("created", queue, &Customer::created);
+            ar.put_field("arrived", queue, &Customer::arrived);
+            ar.put_field("source", queue, &Customer::source);
+            ar.put_field("flags", queue, &Customer::flags);
+        }
+        const auto st = ar.scope("stats");
+        ar.put_value("arrivals", stats_.arrivals);
+        ar.put_value("started", stats_.started);
+        ar.put_value("completed", stats_.completed);
+        ar.put_value("max_queue", stats_.max_queue);
+        ar.put_value("delayed", stats_.delayed);
+        save_stats(ar, "wait", stats_.wait);
+        save_stats(ar, "sojourn", stats_.sojourn);
+        ar.put_value("queue_area", stats_.queue_area);
+        ar.put_value("busy_area", stats_.busy_area);
+        ar.put_value("observed_from", stats_.observed_from);
+        ar.put_value("observed_to", stats_.observed_to);
+    }
+    void load(const StateArchive& ar) {
+        const auto servers = ar.get_value<std::uint32_t>("servers");
+        if (servers == 0) {
+            throw CheckpointError("checkpoint field 'servers' of a fifo station is 0");
+        }
+        servers_ = servers;
+        ar.get_value("busy", busy_);
+        ar.get_value("warmup", warmup_);
+        ar.get_value("last_change", last_change_);
+        closed_ = ar.get_value<std::uint8_t>("closed") != 0;
+        {
+            const auto q = ar.scope("queue");
+            std::vector<Customer> queue(ar.count("id"));
+            ar.get_field("id", queue, &Customer::id);
+            ar.get_field("created", queue, &Customer::created);
+            ar.get_field("arrived", queue, &Customer::arrived);
+            ar.get_field("source", queue, &Customer::source);
+            ar.get_field("flags", queue, &Customer::flags);
+            size_ = queue.size();
+            head_ = 0;
+            queue.resize(std::max(kInitialCapacity, size_ + 1));
+            ring_ = std::move(queue);
+        }
+        const auto st = ar.scope("stats");
+        ar.get_value("arrivals", stats_.arrivals);
+        ar.get_value("started", stats_.started);
+        ar.get_value("completed", stats_.completed);
+        ar.get_value("max_queue", stats_.max_queue);
+        ar.get_value("delayed", stats_.delayed);
+        load_stats(ar, "wait", stats_.wait);
+        load_stats(ar, "sojourn", stats_.sojourn);
+        ar.get_value("queue_area", stats_.queue_area);
+        ar.get_value("busy_area", stats_.busy_area);
+        ar.get_value("observed_from", stats_.observed_from);
+        ar.get_value("observed_to", stats_.observed_to);
+    }
+
   private:
     static constexpr std::size_t kInitialCapacity = 64;
+
+    static void save_stats(StateArchive& ar, std::string_view name, const RunningStats& s) {
+        const auto g = ar.scope(name);
+        ar.put_value("count", s.count);
+        ar.put_value("mean", s.mean);
+        ar.put_value("m2", s.m2);
+        ar.put_value("max", s.max);
+    }
+    static void load_stats(const StateArchive& ar, std::string_view name, RunningStats& s) {
+        const auto g = ar.scope(name);
+        ar.get_value("count", s.count);
+        ar.get_value("mean", s.mean);
+        ar.get_value("m2", s.m2);
+        ar.get_value("max", s.max);
+    }
 
     [[nodiscard]] bool measured(const Customer& c) const { return c.arrived >= warmup_; }
 
@@ -240,6 +326,14 @@ class FifoStation {
     std::size_t size_ = 0;
     StationStats stats_;
 };
+
+// a new member is state to save: add it to FifoStation::save and load, then its size here
+static_assert(sizeof(StationStats) == 9 * sizeof(std::uint64_t) + 2 * sizeof(RunningStats) &&
+                  sizeof(RunningStats) == 4 * sizeof(std::uint64_t),
+              "StationStats changed: save and load the new member (FifoStation)");
+static_assert(sizeof(FifoStation) == 4 * sizeof(std::uint64_t) + sizeof(std::vector<Customer>) +
+                                         2 * sizeof(std::size_t) + sizeof(StationStats),
+              "FifoStation changed: save and load the new member");
 
 struct StationParams {
     std::uint32_t servers = 1;

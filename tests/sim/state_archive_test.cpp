@@ -86,3 +86,46 @@ TEST_CASE("nested offsets that do not index their values are refused") {
     std::vector<std::vector<std::uint8_t>> out;
     CHECK_THROWS_AS(ar.get_nested("n", out), CheckpointError);
 }
+
+namespace {
+struct Row {
+    std::uint32_t id = 0;
+    double x = 0.0;  // padding between id and x: saved field-wise, not as a record
+    bool on = false;
+};
+}  // namespace
+
+TEST_CASE("structs are saved field-wise and values checked against the run's by name") {
+    StateArchive ar;
+    const std::vector<Row> rows = {{1, 0.5, true}, {2, -1.0, false}};
+    {
+        const auto s = ar.scope("rows");
+        ar.put_field("id", rows, &Row::id);
+        ar.put_field("x", rows, &Row::x);
+        ar.put_field("on", rows, &Row::on);
+        ar.put_value("count", std::uint64_t{2});
+    }
+    CHECK(ar.arrays().at("rows/x").kind == ElementKind::kF64);
+    CHECK(ar.arrays().at("rows/on").kind == ElementKind::kU8);
+    const auto s = ar.scope("rows");
+    CHECK(ar.count("id") == 2);
+    std::vector<Row> back(ar.count("id"));
+    ar.get_field("id", back, &Row::id);
+    ar.get_field("x", back, &Row::x);
+    ar.get_field("on", back, &Row::on);
+    CHECK(back[1].id == 2);
+    CHECK(back[0].x == 0.5);
+    CHECK(back[0].on);
+    CHECK_FALSE(back[1].on);
+    std::vector<Row> three(3);
+    CHECK_THROWS_WITH_AS(ar.get_field("id", three, &Row::id),
+                         "checkpoint field 'rows/id' holds 2 elements; this run has 3",
+                         CheckpointError);
+    ar.expect_value("count", std::uint64_t{2});
+    CHECK_THROWS_WITH_AS(ar.expect_value("count", std::uint64_t{5}),
+                         "checkpoint field 'rows/count' holds 2; this run has 5", CheckpointError);
+    CHECK_THROWS_WITH_AS((void)ar.count("nope"), "checkpoint field 'rows/nope' is missing",
+                         CheckpointError);
+    CHECK_THROWS_WITH_AS(ar.field_error("x", "is not a speed"),
+                         "checkpoint field 'rows/x' is not a speed", CheckpointError);
+}
