@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/state_archive.hpp"
+
 namespace swarm::agents {
 
 namespace {
@@ -186,6 +188,53 @@ void KpiSeries::require_grid() const {
     if (interval_ <= 0) {
         throw std::logic_error("KpiSeries: recording into a series without a grid");
     }
+}
+
+// a new member is state to save: add it below, then its size here
+static_assert(sizeof(KpiSeries) == 2 * sizeof(Tick) + 11 * sizeof(std::vector<std::uint64_t>),
+              "KpiSeries changed: save and load the new member");
+
+void KpiSeries::save(sim::StateArchive& ar) const {
+    ar.put_value("interval", interval_);
+    ar.put_value("origin", origin_);
+    ar.put("created", created_);
+    ar.put("due", due_);
+    ar.put("on_time_in_full", otif_);
+    ar.put("delivered_by_due", delivered_by_due_);
+    ar.put("settled_by_due", settled_by_due_);
+    ar.put("delivered", delivered_);
+    ar.put("failed", failed_);
+    ar.put("served", served_);
+    ar.put("lost", lost_);
+    ar.put("busy", busy_);
+    ar.put("accounted", accounted_);
+}
+
+void KpiSeries::load(const sim::StateArchive& ar) {
+    const auto interval = ar.get_value<Tick>("interval");
+    const auto origin = ar.get_value<Tick>("origin");
+    if (interval != interval_ || origin != origin_) {
+        throw sim::CheckpointError(
+            "checkpoint KPI series: saved on a grid of " + std::to_string(interval) +
+            " ticks from " + std::to_string(origin) + "; this run's is " +
+            std::to_string(interval_) + " ticks from " + std::to_string(origin_));
+    }
+    std::vector<std::uint64_t> due;
+    ar.get("due", due);
+    const std::size_t n = due.size();
+    KpiSeries s = *this;
+    s.due_ = std::move(due);
+    ar.get("created", s.created_, n);
+    ar.get("on_time_in_full", s.otif_, n);
+    ar.get("delivered_by_due", s.delivered_by_due_, n);
+    ar.get("settled_by_due", s.settled_by_due_, n);
+    ar.get("delivered", s.delivered_, n);
+    ar.get("failed", s.failed_, n);
+    ar.get("served", s.served_, n);
+    ar.get("lost", s.lost_, n);
+    ar.get("busy", s.busy_, n);
+    ar.get("accounted", s.accounted_, n);
+    *this = std::move(s);
 }
 
 void KpiSeries::grow(std::size_t k) {

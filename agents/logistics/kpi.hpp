@@ -18,6 +18,10 @@
 #include "agents/logistics/order.hpp"
 #include "sim/time.hpp"
 
+namespace swarm::sim {
+class StateArchive;
+}
+
 namespace swarm::agents {
 
 // a figure that does not apply to the run (null in JSON, "-" in text)
@@ -197,6 +201,11 @@ class KpiSeries {
 
     // element-wise sum; grids must match (std::invalid_argument otherwise)
     KpiSeries& operator+=(const KpiSeries& other);
+
+    // checkpoints: every column under the archive's current scope; load() keeps this
+    // series' grid and refuses one saved on another (sim::CheckpointError)
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
     friend bool operator==(const KpiSeries&, const KpiSeries&) = default;
 
   private:
