@@ -64,7 +64,7 @@ void App::open_sources() {
     }
     // untrusted files: read in a child process first, where a crash inside libhdf5 on a
     // damaged file becomes a format error (io/trace/trace_child_check.hpp)
-    io::TraceCheckOptions check;
+    io::ChildCheckOptions check;
     check.allow_partial = true;  // as ReplaySource opens them
     io::check_trace_in_child(o_.input, check);
     if (!o_.compare.empty()) {

@@ -1,10 +1,11 @@
 // swarmsim-trace-check: opens a trace as the visualizer's replay does (io::TraceReader and
-// TraceReader::read_replay_parts) and exits, so that a crash inside libhdf5 on a damaged file
-// kills this process, not the caller (io::check_trace_in_child runs it; docs/trace-format.md,
-// "Untrusted traces"). It limits itself first: CPU time (SIGXCPU) and address space (malloc
-// fails), and writes no core file.
+// TraceReader::read_replay_parts), or with --checkpoint reads a checkpoint whole
+// (io::read_checkpoint), and exits, so that a crash inside libhdf5 on a damaged file kills
+// this process, not the caller (io::check_in_child runs it; docs/trace-format.md, "Untrusted
+// traces"). It limits itself first: CPU time (SIGXCPU) and address space (malloc fails), and
+// writes no core file.
 //
-//   swarmsim-trace-check [--partial] [--seconds S] [--memory-mb M] [--] TRACE.h5
+//   swarmsim-trace-check [--partial | --checkpoint] [--seconds S] [--memory-mb M] [--] FILE.h5
 //
 // Exit 0: the reader accepts the file at open; 3: it refuses its contents, 4: it cannot open
 // it, both with the reader's message on stderr; 2: usage.
@@ -16,6 +17,7 @@
 #include <new>
 #include <string>
 
+#include "io/checkpoint/checkpoint_file.hpp"
 #include "io/trace/trace_child_check.hpp"
 #include "io/trace/trace_reader.hpp"
 
@@ -48,7 +50,7 @@ void limit(int resource, rlim_t soft, rlim_t hard) {
 
 int usage() {
     std::cerr << "usage: " << swarm::io::kTraceCheckName
-              << " [--partial] [--seconds S] [--memory-mb M] [--] TRACE.h5\n";
+              << " [--partial | --checkpoint] [--seconds S] [--memory-mb M] [--] FILE.h5\n";
     return 2;
 }
 
@@ -56,6 +58,7 @@ int usage() {
 
 int main(int argc, char** argv) {
     bool partial = false;
+    bool checkpoint = false;
     unsigned long seconds = 60;
     unsigned long memory_mb = 4096;
     std::string path;
@@ -71,6 +74,8 @@ int main(int argc, char** argv) {
         };
         if (a == "--partial") {
             partial = true;
+        } else if (a == "--checkpoint") {
+            checkpoint = true;
         } else if (a == "--seconds") {
             if (!number(seconds)) {
                 return usage();
@@ -87,7 +92,7 @@ int main(int argc, char** argv) {
             return usage();
         }
     }
-    if (path.empty()) {
+    if (path.empty() || (partial && checkpoint)) {
         return usage();
     }
     limit(RLIMIT_CORE, 0, 0);
@@ -96,6 +101,22 @@ int main(int argc, char** argv) {
     const auto bytes = static_cast<rlim_t>(memory_mb) << 20U;
     limit(RLIMIT_AS, bytes, bytes);
 #endif
+    if (checkpoint) {
+        try {
+            (void)swarm::io::read_checkpoint(path);
+            return 0;
+        } catch (const swarm::sim::CheckpointError& e) {
+            std::cerr << swarm::io::kTraceCheckName << ": " << e.what() << "\n";
+            return 3;
+        } catch (const std::bad_alloc&) {
+            std::cerr << swarm::io::kTraceCheckName << ": checkpoint file '" << path
+                      << "': out of memory (more than " << memory_mb << " MB)\n";
+            return 3;
+        } catch (const std::exception& e) {
+            std::cerr << swarm::io::kTraceCheckName << ": error: " << e.what() << "\n";
+            return 1;
+        }
+    }
     try {
         const swarm::io::TraceReader reader(path, partial);
         reader.read_replay_parts();

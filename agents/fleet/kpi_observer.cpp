@@ -260,7 +260,7 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
     std::vector<FleetCounters> sums;
     std::uint32_t v = 0;
     for (const FleetGroup& g : spec.fleets) {
-        const std::string& id = g.id.empty() ? spec.types[g.type].name : g.id;
+        const std::string& id = fleet_kpi_id(spec, g);
         auto it = std::find_if(s.groups.begin(), s.groups.end(),
                                [&](const GroupKpis& x) { return x.id == id; });
         if (it == s.groups.end()) {
@@ -288,6 +288,10 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
 }
 
 }  // namespace
+
+const std::string& fleet_kpi_id(const FleetSpec& spec, const FleetGroup& group) {
+    return group.id.empty() ? spec.types[group.type].name : group.id;
+}
 
 OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_risk) {
     OpenOrderKpis out;

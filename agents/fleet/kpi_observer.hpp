@@ -6,11 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "sim/observer.hpp"
+#include "sim/state_archive.hpp"
 #include "sim/time.hpp"
 
 namespace swarm::agents {
@@ -99,6 +101,10 @@ struct CostBreakdown {
 // the same with the open orders already counted at t (open_order_kpis)
 [[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open);
 
+// the name a fleet group's figures go under in KpiSummary::groups (groups of one name are
+// summed): its id, else its vehicle type's name
+[[nodiscard]] const std::string& fleet_kpi_id(const FleetSpec& spec, const FleetGroup& group);
+
 // The leading indicators at one sample (KpiSummary's fields of the same names).
 struct LeadingSample {
     sim::Tick t = 0;
@@ -123,6 +129,15 @@ class FleetKpiObserver final : public sim::Observer {
     [[nodiscard]] std::uint64_t samples() const { return samples_; }
     // the leading indicators of every sample so far, in time order
     [[nodiscard]] const std::vector<LeadingSample>& timeline() const { return timeline_; }
+
+    // Checkpoints (sim/state_archive.hpp): everything the samples so far left, under "kpis"
+    // (latest(), its sums, series and summary field by field; timeline(); samples()), so that
+    // a resumed run's latest sample, timeline and sample count are the uninterrupted run's.
+    // load() expects an observer of a run of the same spec; it throws sim::CheckpointError,
+    // and changes nothing, when the saved state does not fit (another KPI grid, other fleets,
+    // figures that do not give their hash).
+    void save(sim::StateArchive& ar) const;
+    void load(const sim::StateArchive& ar);
 
   private:
     const FleetModel& model_;

@@ -211,20 +211,30 @@ void KpiSeries::save(sim::StateArchive& ar) const {
 }
 
 void KpiSeries::load(const sim::StateArchive& ar) {
-    ar.expect_value("interval", interval_);
-    ar.expect_value("origin", origin_);
-    const std::size_t n = ar.count("due");
-    ar.get("created", created_, n);
-    ar.get("due", due_, n);
-    ar.get("on_time_in_full", otif_, n);
-    ar.get("delivered_by_due", delivered_by_due_, n);
-    ar.get("settled_by_due", settled_by_due_, n);
-    ar.get("delivered", delivered_, n);
-    ar.get("failed", failed_, n);
-    ar.get("served", served_, n);
-    ar.get("lost", lost_, n);
-    ar.get("busy", busy_, n);
-    ar.get("accounted", accounted_, n);
+    const auto interval = ar.get_value<Tick>("interval");
+    const auto origin = ar.get_value<Tick>("origin");
+    if (interval != interval_ || origin != origin_) {
+        throw sim::CheckpointError(
+            "checkpoint KPI series: saved on a grid of " + std::to_string(interval) +
+            " ticks from " + std::to_string(origin) + "; this run's is " +
+            std::to_string(interval_) + " ticks from " + std::to_string(origin_));
+    }
+    std::vector<std::uint64_t> due;
+    ar.get("due", due);
+    const std::size_t n = due.size();
+    KpiSeries s = *this;
+    s.due_ = std::move(due);
+    ar.get("created", s.created_, n);
+    ar.get("on_time_in_full", s.otif_, n);
+    ar.get("delivered_by_due", s.delivered_by_due_, n);
+    ar.get("settled_by_due", s.settled_by_due_, n);
+    ar.get("delivered", s.delivered_, n);
+    ar.get("failed", s.failed_, n);
+    ar.get("served", s.served_, n);
+    ar.get("lost", s.lost_, n);
+    ar.get("busy", s.busy_, n);
+    ar.get("accounted", s.accounted_, n);
+    *this = std::move(s);
 }
 
 void KpiSeries::grow(std::size_t k) {

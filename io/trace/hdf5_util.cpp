@@ -140,6 +140,17 @@ void attr_string(hid_t obj, const char* name, const std::string& value) {
     write_attr(obj, name, t, t, space, &p);
 }
 
+void attr_fixed_string(hid_t obj, const char* name, const std::string& value) {
+    const Handle t(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check_status(H5Tset_size(t, std::max<std::size_t>(value.size(), 1)), "H5Tset_size");
+    check_status(H5Tset_strpad(t, H5T_STR_NULLPAD), "H5Tset_strpad");
+    check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+    const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+    std::string padded = value;
+    padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
+    write_attr(obj, name, t, t, space, padded.data());
+}
+
 void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values) {
     const Handle t = vlen_string_type();
     const hsize_t n = values.size();
@@ -268,6 +279,14 @@ std::int64_t read_attr_i64(hid_t obj, const char* name) {
     attr_points(a, name, 1);
     std::int64_t v = 0;
     check_status(H5Aread(a, H5T_NATIVE_INT64, &v), "cannot read an attribute");
+    return v;
+}
+
+std::uint64_t read_attr_u64(hid_t obj, const char* name) {
+    const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
+    attr_points(a, name, 1);
+    std::uint64_t v = 0;
+    check_status(H5Aread(a, H5T_NATIVE_UINT64, &v), "cannot read an attribute");
     return v;
 }
 

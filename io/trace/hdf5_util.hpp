@@ -1,4 +1,4 @@
-// Small RAII and helper layer over the HDF5 C API, private to io/trace. HDF5 here is the
+// Small RAII and helper layer over the HDF5 C API, for io/trace and io/checkpoint. HDF5 here is the
 // serial build (not thread-safe): every call runs with hdf5_mutex() held, by one thread.
 #pragma once
 
@@ -41,6 +41,12 @@ class Handle {
     }
     ~Handle() { reset(); }
     void reset();
+    // gives up ownership (to close it with a checked H5*close)
+    [[nodiscard]] hid_t release() {
+        const hid_t id = id_;
+        id_ = H5I_INVALID_HID;
+        return id;
+    }
     [[nodiscard]] hid_t get() const { return id_; }
     [[nodiscard]] bool valid() const { return id_ >= 0; }
     operator hid_t() const { return id_; }  // NOLINT(google-explicit-constructor)
@@ -56,6 +62,10 @@ void check_status(herr_t status, const char* what);
 
 Handle create_group(hid_t parent, const char* name);
 void attr_string(hid_t obj, const char* name, const std::string& value);
+// a fixed-length one (UTF-8, its own length): kept in the object header, not in the global
+// heap, which a reader of untrusted files then never has to touch (libhdf5 1.10 crashes or
+// hangs on a damaged one)
+void attr_fixed_string(hid_t obj, const char* name, const std::string& value);
 void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values);
 void attr_ints(hid_t obj, const char* name, const std::vector<int>& values);
 void attr_u64(hid_t obj, const char* name, std::uint64_t value);
@@ -73,6 +83,7 @@ std::string read_attr_string(hid_t obj, const char* name);
 std::vector<std::string> read_attr_strings(hid_t obj, const char* name);
 std::vector<int> read_attr_ints(hid_t obj, const char* name);
 std::int64_t read_attr_i64(hid_t obj, const char* name);
+std::uint64_t read_attr_u64(hid_t obj, const char* name);
 double read_attr_f64(hid_t obj, const char* name);
 
 // A chunked dataset extendible along its first axis (H5S_UNLIMITED), shuffle + deflate.

@@ -37,8 +37,9 @@ std::string number_text(double v) {
     return s;
 }
 
-// the child's last non-empty line, without the program's prefix and the file's
-std::string last_line(const std::string& text, const std::string& path) {
+// the child's last non-empty line, without the program's prefix and the file's (the readers
+// start their messages with "trace file 'PATH': " or "checkpoint file 'PATH': ")
+std::string last_line(const std::string& text, const std::string& path, const char* noun) {
     std::string line;
     std::size_t end = text.size();
     while (end > 0 && line.empty()) {
@@ -48,7 +49,7 @@ std::string last_line(const std::string& text, const std::string& path) {
         end = start == std::string::npos ? 0 : start;
     }
     for (const std::string& prefix :
-         {std::string(kTraceCheckName) + ": ", "trace file '" + path + "': "}) {
+         {std::string(kTraceCheckName) + ": ", std::string(noun) + " file '" + path + "': "}) {
         if (line.rfind(prefix, 0) == 0) {
             line.erase(0, prefix.size());
         }
@@ -100,12 +101,15 @@ std::string trace_check_program() {
     return p.string();
 }
 
-void check_trace_in_child(const std::string& path, const TraceCheckOptions& options) {
+ChildVerdict check_in_child(const std::string& path, const ChildCheckOptions& options) {
     const std::string program = options.program.empty() ? trace_check_program() : options.program;
     const double seconds = std::max(options.seconds, 0.001);
     std::vector<std::string> args = {program, "--seconds", number_text(std::ceil(seconds)),
                                      "--memory-mb", std::to_string(options.memory_bytes >> 20U)};
-    if (options.allow_partial) {
+    const bool checkpoint = options.file == CheckedFile::kCheckpoint;
+    if (checkpoint) {
+        args.emplace_back("--checkpoint");
+    } else if (options.allow_partial) {
         args.emplace_back("--partial");
     }
     args.emplace_back("--");
@@ -120,7 +124,7 @@ void check_trace_in_child(const std::string& path, const TraceCheckOptions& opti
     // parent ignores or blocks back to their defaults
     int fds[2] = {-1, -1};
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        throw std::runtime_error(std::string("cannot run the trace check: pipe: ") +
+        throw std::runtime_error(std::string("cannot run the file check: pipe: ") +
                                  std::strerror(errno));
     }
     Spawned child;
@@ -207,29 +211,46 @@ void check_trace_in_child(const std::string& path, const TraceCheckOptions& opti
 
     const std::string limit = number_text(seconds) + " s";
     if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)) {
-        throw TraceFormatError(path, "damaged trace: reading it did not finish in " + limit);
+        return {ChildVerdict::Outcome::kDamaged, "reading it did not finish in " + limit};
     }
     if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
         const char* name = strsignal(sig);
-        throw TraceFormatError(path, "damaged trace: reading it crashed the HDF5 library (signal " +
-                                         std::to_string(sig) +
-                                         (name ? std::string(": ") + name : "") + ")");
+        return {ChildVerdict::Outcome::kDamaged, "reading it crashed the HDF5 library (signal " +
+                                                     std::to_string(sig) +
+                                                     (name ? std::string(": ") + name : "") + ")"};
     }
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (code == 0) {
-        return;
+        return {};
     }
-    const std::string said = last_line(message, path);
+    const std::string said = last_line(message, path, checkpoint ? "checkpoint" : "trace");
     if (code == 3 && !said.empty()) {
-        throw TraceFormatError(path, said);
+        return {ChildVerdict::Outcome::kRefused, said};
     }
     if (code == 4 && !said.empty()) {
-        throw TraceError(path, said);
+        return {ChildVerdict::Outcome::kUnreadable, said};
     }
-    throw TraceFormatError(path,
-                           "damaged trace: checking it in a child process failed (exit status " +
-                               std::to_string(code) + (said.empty() ? "" : ": " + said) + ")");
+    return {ChildVerdict::Outcome::kDamaged, "checking it in a child process failed (exit status " +
+                                                 std::to_string(code) +
+                                                 (said.empty() ? "" : ": " + said) + ")"};
+}
+
+void check_trace_in_child(const std::string& path, const ChildCheckOptions& options) {
+    ChildCheckOptions o = options;
+    o.file = CheckedFile::kTrace;
+    const ChildVerdict v = check_in_child(path, o);
+    switch (v.outcome) {
+        case ChildVerdict::Outcome::kAccepted:
+            return;
+        case ChildVerdict::Outcome::kRefused:
+            throw TraceFormatError(path, v.message);
+        case ChildVerdict::Outcome::kUnreadable:
+            throw TraceError(path, v.message);
+        case ChildVerdict::Outcome::kDamaged:
+            break;
+    }
+    throw TraceFormatError(path, "damaged trace: " + v.message);
 }
 
 }  // namespace swarm::io

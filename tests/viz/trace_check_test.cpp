@@ -1,15 +1,20 @@
 // swarmsim-trace-check, the program the visualizer runs on a trace before it opens it (issue
 // 21): the known trace that crashes libhdf5 1.10.8 (fuzz/known/trace/) is a format error here,
 // not a crash; a good trace passes; the reader's own refusals keep their messages and codes.
+// With --checkpoint it reads checkpoints (issue 18): a good one passes, anything else is a
+// CheckpointError with the reader's message.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "io/checkpoint/checkpoint_file.hpp"
 #include "io/trace/trace_child_check.hpp"
 #include "io/trace/trace_reader.hpp"
 #include "tests/viz/viz_test_util.hpp"
@@ -22,8 +27,8 @@ const std::string kCheck = SWARM_TRACE_CHECK_BIN;
 const std::string kKnownCrash =
     std::string(SWARM_SOURCE_DIR) + "/fuzz/known/trace/hdf5-dense-link-table-free-crash";
 
-io::TraceCheckOptions real() {
-    io::TraceCheckOptions o;
+io::ChildCheckOptions real() {
+    io::ChildCheckOptions o;
     o.program = kCheck;
     o.allow_partial = true;
     return o;
@@ -95,6 +100,36 @@ TEST_CASE("the check keeps the reader's refusals: their messages, 3 for contents
     std::filesystem::remove(fifo);
     CHECK(run_check("") == 2);
     CHECK(run_check("--bogus x.h5") == 2);
+}
+
+TEST_CASE("the check reads checkpoints too: a good one passes, others keep the reader's message") {
+    io::ChildCheckOptions o;
+    o.program = kCheck;
+    const auto good = test::temp_path("checked_checkpoint.h5");
+    std::filesystem::remove(good);
+    sim::StateArchive ar;
+    ar.put("kernel/lp_draws", std::vector<std::uint64_t>{1, 2, 3});
+    io::write_checkpoint(good, ar);
+    CHECK_NOTHROW(io::check_checkpoint_in_child(good, o));
+    CHECK(run_check("--checkpoint " + good.string()) == 0);
+    CHECK(run_check("--checkpoint --partial " + good.string()) == 2);
+    std::filesystem::remove(good);
+
+    const auto trace = test::temp_path("not_a_checkpoint.h5");
+    test::write_small_trace(trace);
+    CHECK_THROWS_WITH_AS(
+        io::check_checkpoint_in_child(trace, o),
+        ("checkpoint file '" + trace.string() + "': a swarmsim trace, not a checkpoint").c_str(),
+        sim::CheckpointError);
+    CHECK(run_check("--checkpoint " + trace.string()) == 3);
+    std::filesystem::remove(trace);
+    CHECK_THROWS_WITH_AS(io::check_checkpoint_in_child("/nonexistent/c.h5", o),
+                         "checkpoint file '/nonexistent/c.h5': cannot open it: No such file or "
+                         "directory",
+                         sim::CheckpointError);
+    // the file that crashes libhdf5: a CheckpointError here either way, never a crash
+    const ScopedEnv perturb("MALLOC_PERTURB_", "165");
+    CHECK_THROWS_AS(io::check_checkpoint_in_child(kKnownCrash, o), sim::CheckpointError);
 }
 
 }  // namespace swarm::viz

@@ -18,7 +18,7 @@
 namespace {
 
 using swarm::io::check_trace_in_child;
-using swarm::io::TraceCheckOptions;
+using swarm::io::ChildCheckOptions;
 using swarm::io::TraceError;
 using swarm::io::TraceFormatError;
 
@@ -37,15 +37,15 @@ std::string script(const std::string& name, const std::string& body) {
     return p.string();
 }
 
-TraceCheckOptions with(const std::string& program) {
-    TraceCheckOptions o;
+ChildCheckOptions with(const std::string& program) {
+    ChildCheckOptions o;
     o.program = program;
     return o;
 }
 
 // the message of the E check_trace_in_child throws ("" when none)
 template <class E>
-std::string thrown(const std::string& path, const TraceCheckOptions& o) {
+std::string thrown(const std::string& path, const ChildCheckOptions& o) {
     try {
         check_trace_in_child(path, o);
     } catch (const E& e) {
@@ -60,7 +60,7 @@ std::string thrown(const std::string& path, const TraceCheckOptions& o) {
 
 TEST_CASE("a check that exits 0 lets the file through, with the limits and flags it was given") {
     const std::string args = (temp_dir() / "args.txt").string();
-    TraceCheckOptions o = with(script("ok.sh", "echo \"$@\" > " + args + "\nexit 0"));
+    ChildCheckOptions o = with(script("ok.sh", "echo \"$@\" > " + args + "\nexit 0"));
     o.allow_partial = true;
     o.seconds = 2.5;
     o.memory_bytes = std::uint64_t{512} << 20U;
@@ -100,7 +100,7 @@ TEST_CASE("a check killed by a signal is a damaged trace: exit 3 with the signal
 }
 
 TEST_CASE("a check that does not finish in time is killed: a damaged trace") {
-    TraceCheckOptions o = with(script("hang.sh", "exec sleep 30"));
+    ChildCheckOptions o = with(script("hang.sh", "exec sleep 30"));
     o.seconds = 0.5;
     CHECK(thrown<TraceFormatError>("/t/run.h5", o) ==
           "trace file '/t/run.h5': damaged trace: reading it did not finish in 0.5 s");
