@@ -19,6 +19,10 @@ int read_fork_source(const std::string& command, const std::string& path, ForkSo
     }
     try {
         out.path = path;
+        // HDF5 itself can crash on a damaged file: it is read in a child process first
+        io::ChildCheckOptions check;
+        check.file = io::CheckedFile::kCheckpoint;
+        io::check_checkpoint_in_child(path, check);
         out.state = io::read_checkpoint(path);
         const auto meta = out.state.scope("meta");
         out.scenario_text = out.state.get_string("scenario");

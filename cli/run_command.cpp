@@ -41,6 +41,8 @@
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
 
+namespace swarm::cli {
+
 namespace {
 
 // the engine a Ctrl-C (or SIGTERM, SIGHUP) stops at its next barrier; set only while a run
@@ -545,7 +547,11 @@ int run_scenario(const RunOptions& options) {
             tracer->add_value_source(*learned);
             tracer->add_link_source(*learned);
         }
-        run.add_observer(*tracer, engine.now(), *frame_interval);
+        // a fork's frames fall on the grid of the run it continues (from 0), so that they are
+        // that run's frames from the checkpoint on
+        const sim::Tick first =
+            (engine.now() + *frame_interval - 1) / *frame_interval * *frame_interval;
+        run.add_observer(*tracer, first, *frame_interval);
     }
 
     RunReport r;
@@ -590,7 +596,7 @@ int run_scenario(const RunOptions& options) {
             const std::string path =
                 checkpoint_path(o.checkpoint_dir, scenario_name, s.run.seed, t);
             try {
-                io::write_checkpoint(path, ar);
+                io::write_checkpoint(path, ar, o.force);
                 r.checkpoints.emplace_back(path, t);
             } catch (const std::exception& e) {
                 std::cerr << "swarmsim run: error: " << e.what() << "\n";

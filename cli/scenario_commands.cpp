@@ -38,6 +38,8 @@
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
 
+namespace swarm::cli {
+
 namespace {
 
 struct ValidateOptions {

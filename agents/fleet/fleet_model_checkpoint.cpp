@@ -1,13 +1,13 @@
 // FleetModel::save / resume: the model's part of a checkpoint (docs/checkpoints.md).
-#include "agents/fleet/fleet_model.hpp"
-#include "agents/fleet/fleet_model_internal.hpp"
-#include "agents/fleet/fleet_run.hpp"
-#include "agents/fleet/fleet_world_state.hpp"
-
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_model_internal.hpp"
+#include "agents/fleet/fleet_run.hpp"
+#include "agents/fleet/fleet_world_state.hpp"
 
 namespace swarm::agents {
 
@@ -49,9 +49,9 @@ std::set<std::pair<std::uint32_t, std::uint32_t>> orders_in_flight(const sim::St
         if (type[i] == type_of(Msg::kAward)) {
             const OrderMsg m = payload[i].as<OrderMsg>();
             busy.emplace(m.depot, m.order());
-        } else if (to_depot && (type[i] == type_of(Msg::kRetry) ||
-                                type[i] == type_of(Msg::kAccept) ||
-                                type[i] == type_of(Msg::kReject))) {
+        } else if (to_depot &&
+                   (type[i] == type_of(Msg::kRetry) || type[i] == type_of(Msg::kAccept) ||
+                    type[i] == type_of(Msg::kReject))) {
             busy.emplace(layout.at(dst[i]).index, payload[i].as<AnswerMsg>().order);
         }
     }
@@ -112,9 +112,7 @@ void FleetModel::resume(sim::Engine& engine, const sim::StateArchive& ar) {
         const sim::LpId lps = static_cast<sim::LpId>(layout_.size());
         sim::Engine::EventFilter keep;
         if (switched) {
-            keep = [lps](const sim::Event& e) {
-                return e.type < kProtocolMsgBase && e.dst < lps;
-            };
+            keep = [lps](const sim::Event& e) { return e.type < kProtocolMsgBase && e.dst < lps; };
         }
         engine.restore(
             ar, [this](const sim::ActionKey& k) { return make_action(k); }, keep);
