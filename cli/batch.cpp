@@ -289,13 +289,20 @@ BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs) {
         // launch while there is room (never after Ctrl-C)
         while (g_interrupted == 0 && next < result.runs.size() && running.size() < parallel) {
             BatchRun& r = result.runs[next];
-            std::vector<std::string> args = {"run",
-                                             options.scenario.string(),
-                                             "--json",
-                                             "-j",
-                                             std::to_string(options.threads_per_run),
-                                             "--seed",
-                                             std::to_string(r.job.seed)};
+            std::vector<std::string> args;
+            if (options.checkpoint.empty()) {
+                args = {"run",
+                        options.scenario.string(),
+                        "--json",
+                        "-j",
+                        std::to_string(options.threads_per_run),
+                        "--seed",
+                        std::to_string(r.job.seed)};
+            } else {
+                args = {"fork", options.checkpoint.string(), "--json", "-j",
+                        std::to_string(options.threads_per_run)};
+            }
+            args.insert(args.end(), r.job.args.begin(), r.job.args.end());
             for (const std::string& o : options.base_overrides) {
                 args.insert(args.end(), {"--set", o});
             }

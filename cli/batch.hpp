@@ -23,10 +23,14 @@ struct BatchJob {
     std::size_t group = 0;               // parameter combination (sweep) or policy (compare)
     std::vector<std::string> overrides;  // "key.path=value", passed as --set
     std::uint64_t seed = 0;
+    std::vector<std::string> args;  // more arguments of its command (--checkpoint-at ...)
 };
 
 struct BatchOptions {
     std::filesystem::path scenario;
+    // set: every run continues this checkpoint (`swarmsim fork`, no --seed: its seed is the
+    // checkpoint's) instead of running the scenario (`whatif`)
+    std::filesystem::path checkpoint;
     std::filesystem::path out_dir;            // runs/<id>/ are created below it
     std::string executable;                   // the swarmsim binary; empty: this process's own
     std::size_t parallel = 1;                 // runs at once

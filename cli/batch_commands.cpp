@@ -23,6 +23,7 @@
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/run_checkpoints.hpp"
 #include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
 #include "io/scenario/scenario.hpp"
@@ -50,10 +51,16 @@ struct BatchCliOptions {
     double timeout_s = 0.0;
     bool force = false;  // replace an earlier batch's outputs in out_dir
     bool json = false;
+    std::string checkpoint;  // whatif: every run forks this checkpoint
 };
 
 struct SweepOptions : BatchCliOptions {
     std::size_t repeat = 1;
+};
+
+struct WhatifOptions : BatchCliOptions {
+    double at_s = 0.0;
+    std::vector<std::string> branches;  // NAME:key=value,key=value
 };
 
 struct CompareOptions : BatchCliOptions {
@@ -178,6 +185,7 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
 
     BatchOptions bo;
     bo.scenario = o.file;
+    bo.checkpoint = o.checkpoint;
     bo.out_dir = o.out_dir;
     bo.parallel = default_parallel(o.parallel, o.threads_per_run);
     bo.threads_per_run = o.threads_per_run;
@@ -475,6 +483,99 @@ int run_compare(const CompareOptions& o) {
                       print_columns);
 }
 
+// `whatif`: the scenario to the branch time once (a checkpoint), then every branch from it,
+// and "as is" (the run continued unchanged) beside them
+int run_whatif(const WhatifOptions& o) {
+    std::vector<Group> groups;
+    groups.push_back({{{"branch", "as is"}}, {}, "", 0, true});
+    for (const std::string& b : o.branches) {
+        const std::size_t colon = b.find(':');
+        const std::string name = b.substr(0, colon);
+        if (colon == std::string::npos || name.empty() || name == "as is") {
+            throw UsageError("--branch '" + b + "': give NAME:key=value[,key=value...]");
+        }
+        Group g{{{"branch", name}}, {}, "", 0, true};
+        for (const std::string& kv : split(b.substr(colon + 1), ',')) {
+            if (kv.find('=') == std::string::npos) {
+                throw UsageError("--branch '" + b + "': '" + kv + "' is not key=value");
+            }
+            g.overrides.push_back(kv);
+        }
+        for (const Group& other : groups) {
+            if (other.label == g.label) {
+                throw UsageError("--branch '" + name + "' is given twice");
+            }
+        }
+        groups.push_back(std::move(g));
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(o.file, ec)) {
+        std::cerr << o.file << ": error: cannot read the scenario file\n";
+        return kExitIo;
+    }
+    try {
+        check_batch_dir(o.out_dir, o.force);
+    } catch (const io::OutputError& e) {
+        std::cerr << "swarmsim whatif: error: " << e.what() << "\n";
+        return kExitIo;
+    }
+    // the shared history: the scenario up to the branch time (and a second on), its trace
+    // and the checkpoint, in OUT/prefix
+    io::ScenarioOptions so;
+    so.overrides = o.overrides;
+    if (o.seed) {
+        so.overrides.push_back("run.seed=" + std::to_string(*o.seed));
+    }
+    so.build_network = false;
+    io::Scenario s;
+    try {
+        s = io::load_scenario(o.file, so);
+    } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitInvalidInput;
+    }
+    if (o.at_s <= 0.0 || o.at_s >= s.run.duration_s) {
+        throw UsageError("--at " + number(o.at_s) + ": not inside the run (0 to " +
+                         number(s.run.duration_s) + " s)");
+    }
+    const fs::path prefix = fs::path(o.out_dir) / "prefix";
+    BatchOptions po;
+    po.scenario = o.file;
+    po.out_dir = prefix;
+    po.threads_per_run = o.threads_per_run;
+    po.base_overrides = o.overrides;
+    po.group_traces = {true};
+    po.replace = o.force;
+    po.timeout_s = o.timeout_s;
+    BatchJob job;
+    job.id = "history";
+    job.seed = s.run.seed;
+    job.args = {"--until",          number(std::min(o.at_s + 1.0, s.run.duration_s)),
+                "--checkpoint-at",  number(o.at_s),
+                "--checkpoint-dir", prefix.string()};
+    if (o.force) {
+        job.args.emplace_back("--force");
+    }
+    std::cerr << "swarmsim whatif: the shared history to " << number(o.at_s) << " s\n";
+    fs::create_directories(prefix, ec);
+    const BatchResult history = run_batch(po, {job});
+    const std::string checkpoint =
+        checkpoint_path(prefix.string(), fs::path(o.file).stem().string(), s.run.seed, o.at_s);
+    if (history.runs.empty() || history.runs[0].status != RunStatus::kOk ||
+        !fs::is_regular_file(checkpoint, ec)) {
+        std::cerr << "swarmsim whatif: error: the shared history failed"
+                  << (history.runs.empty() ? std::string() : ": " + history.runs[0].error) << " ("
+                  << (prefix / "runs").string() << ")\n";
+        return kExitRuntime;
+    }
+    WhatifOptions branches = o;
+    branches.checkpoint = checkpoint;
+    branches.seed.reset();       // the checkpoint's
+    branches.overrides.clear();  // in the checkpoint's scenario already
+    branches.traces = true;
+    return run_groups("whatif", branches, {}, std::move(groups), {"branch"}, 1, print_columns);
+}
+
 template <class Options>
 void add_batch_options(CLI::App* cmd, Options& o) {
     cmd->add_option("-j,--threads", o.threads_per_run, "Worker threads of each run")
@@ -545,6 +646,26 @@ void add_batch_commands(CLI::App& app, int& exit_code) {
         ->default_val("compare-out");
     add_batch_options(compare, *c);
     set_callback(compare, c, exit_code, "compare", run_compare);
+
+    auto w = std::make_shared<WhatifOptions>();
+    CLI::App* whatif = app.add_subcommand(
+        "whatif",
+        "Run a scenario to --at once, then each --branch from that instant on the same history "
+        "(docs/checkpoints.md)");
+    whatif->add_option("scenario", w->file, "Scenario file (TOML)")->required();
+    whatif->add_option("--at", w->at_s, "Branch time, simulated seconds")
+        ->required()
+        ->check(positive_finite());
+    whatif
+        ->add_option("--branch", w->branches,
+                     "A branch: NAME:key=value[,key=value...] (changes legal mid-run; "
+                     "repeatable)")
+        ->required();
+    whatif->add_option("--set", w->overrides, "Override a field of the scenario (repeatable)");
+    whatif->add_option("--out-dir", w->out_dir, "Output directory (default: whatif-out)")
+        ->default_val("whatif-out");
+    add_batch_options(whatif, *w);
+    set_callback(whatif, w, exit_code, "whatif", run_whatif);
 }
 
 }  // namespace swarm::cli

@@ -326,6 +326,17 @@ def batch_traces(directory):
     with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as fh:
         manifest = json.load(fh)
     out = []
+    if manifest.get("command") == "whatif":
+        # the history every branch shares (to the branch time), then each branch from there
+        history = os.path.join(directory, "prefix", "runs", "history", "trace.h5")
+        if os.path.exists(history):
+            out.append(("shared history", history))
+        labels = {g["group"]: g["labels"].get("branch", "?") for g in manifest.get("groups") or []}
+        for r in manifest.get("runs") or []:
+            if r.get("status") == "ok" and r.get("trace"):
+                out.append((f"branch: {labels.get(r.get('group'), '?')}",
+                            os.path.join(directory, r["trace"])))
+        return out
     # any value may be null (JSON has no NaN; undefined KPIs are null)
     for r in manifest.get("runs") or []:
         if r.get("status") == "ok" and r.get("trace"):
