@@ -132,6 +132,28 @@ done
     --checkpoint-at 2400 --checkpoint-dir bridge_collapse-auction > /dev/null 2> exists.err
 [ $? -eq 4 ] || fail "an existing checkpoint was not refused"
 
+# whatif: the shared history once, each branch from the checkpoint; "as is" is the
+# uninterrupted run
+"$swarmsim" whatif "$src/scenarios/bridge_collapse.toml" --seed 3 --at 2400 \
+    --branch cbba:policies.allocation=cbba --branch cloud:policies.allocation=cloud,comms.cloud_loss=0.1 \
+    --out-dir whatif > whatif.out 2> whatif.err || fail "whatif failed: $(tail -3 whatif.err)"
+[ -f whatif/prefix/bridge_collapse-seed3-t2400.h5 ] || fail "whatif: no checkpoint of the shared history"
+grep -q '"branch": "cloud"' whatif/manifest.json || fail "whatif: no cloud branch in the manifest"
+[ "$(field kpi_hash whatif/runs/0000/summary.json)" = "$(field kpi_hash bridge_collapse-auction/whole.json)" ] \
+    || fail "whatif: the branch 'as is' is not the uninterrupted run"
+grep -q '"policy": "cloud"' whatif/runs/0002/summary.json || fail "whatif: the cloud branch did not run the cloud"
+"$swarmsim" whatif "$src/scenarios/bridge_collapse.toml" --at 2400 --branch bad:demand.due_s=60 \
+    --out-dir whatif-bad > /dev/null 2> whatif-bad.err
+grep -q "demand.due_s cannot change mid-run" whatif-bad/runs/0001/stderr.txt \
+    || fail "whatif: an illegal branch does not say why"
+"$swarmsim" whatif "$src/scenarios/bridge_collapse.toml" --at 2400 --branch nocolon \
+    --out-dir whatif-usage > /dev/null 2>&1
+[ $? -eq 2 ] || fail "whatif: a malformed --branch is not exit 2"
+if [ $have_h5py = 1 ] && $python -c "import matplotlib" 2>/dev/null; then
+    $python "$src/scripts/report.py" whatif -o whatif/report > /dev/null 2>&1 \
+        && [ -f whatif/report/comparison.png ] || fail "report.py did not plot the whatif"
+fi
+
 if [ $failures -gt 0 ]; then
     echo "$failures failure(s)"
     exit 1
