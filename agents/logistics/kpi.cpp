@@ -211,14 +211,8 @@ void KpiSeries::save(sim::StateArchive& ar) const {
 }
 
 void KpiSeries::load(const sim::StateArchive& ar) {
-    const auto interval = ar.get_value<Tick>("interval");
-    const auto origin = ar.get_value<Tick>("origin");
-    if (interval != interval_ || origin != origin_) {
-        throw sim::CheckpointError(
-            "checkpoint KPI series: saved on a grid of " + std::to_string(interval) +
-            " ticks from " + std::to_string(origin) + "; this run's is " +
-            std::to_string(interval_) + " ticks from " + std::to_string(origin_));
-    }
+    ar.expect_value("interval", interval_);
+    ar.expect_value("origin", origin_);
     std::vector<std::uint64_t> due;
     ar.get("due", due);
     const std::size_t n = due.size();

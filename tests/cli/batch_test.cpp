@@ -79,7 +79,7 @@ TEST_CASE("batch outputs write a manifest and one csv row per group and kpi") {
     result.runs.push_back(ok_run(0, {{"a", 2.0}}));
     result.runs.back().job.id = "0001";
     BatchRun failed;
-    failed.job = {"0002", 1, {"k=x,y"}, 3};
+    failed.job = {"0002", 1, {"k=x,y"}, 3, {}};
     failed.status = RunStatus::kFailed;
     failed.exit_code = 1;
     failed.error = "exit code 1: \"boom\"";

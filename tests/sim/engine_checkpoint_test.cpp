@@ -95,8 +95,10 @@ TEST_CASE("a run resumed from a checkpoint is the uninterrupted run, for any par
 
     for (const auto& [threads, parts] :
          {std::pair<std::size_t, std::size_t>{0, 1}, {1, 3}, {2, 0}}) {
-        CAPTURE(threads);
-        CAPTURE(parts);
+        const std::size_t t = threads;
+        const std::size_t p = parts;
+        CAPTURE(t);
+        CAPTURE(p);
         Run resumed(threads, parts);
         resumed.engine->restore(ar, [&](const ActionKey& k) { return resumed.driver.make(k); });
         CHECK(resumed.engine->now() == kCut);
@@ -134,7 +136,8 @@ TEST_CASE("a checkpoint of a run is the same for any partitioning") {
     // windows differ with the partitioning; everything else is the run's
     for (const auto& [name, array] : sa.arrays()) {
         if (name != "windows_processed" && name != "last_window_events") {
-            CAPTURE(name);
+            const std::string field = name;
+            CAPTURE(field);
             CHECK(array.bytes == sb.arrays().at(name).bytes);
         }
     }
