@@ -524,6 +524,10 @@ int run_scenario(const RunOptions& options) {
         header.seed = s.run.seed;
         header.threads = s.run.threads;
         header.agent_values = io::FleetLearningSource::names(s.spec);
+        if (!o.resume.empty()) {
+            header.forked_from = o.resume;
+            header.fork_time_s = fork.time_s;
+        }
         const std::vector<std::string> header_values = header.agent_values;
         io::TraceObserverOptions to;
         to.order_events = s.output.events;
@@ -551,6 +555,11 @@ int run_scenario(const RunOptions& options) {
         // that run's frames from the checkpoint on
         const sim::Tick first =
             (engine.now() + *frame_interval - 1) / *frame_interval * *frame_interval;
+        if (!o.resume.empty()) {
+            // the rows of the run it continues from the checkpoint on: what came before (up
+            // to that run's frame before `first`) counts as written
+            tracer->resume(first >= *frame_interval ? first - *frame_interval : 0);
+        }
         run.add_observer(*tracer, first, *frame_interval);
     }
 

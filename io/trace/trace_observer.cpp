@@ -54,6 +54,36 @@ void TraceObserver::add_value_source(AgentValueSource& source) {
     value_sources_.push_back(std::move(slot));
 }
 
+void TraceObserver::resume(sim::Tick previous_frame) {
+    if (frames_ != 0) {
+        throw TraceError(writer_.path(), "a trace can only resume before its first frame");
+    }
+    // the lifecycle rows the original run wrote before the checkpoint
+    for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
+        const auto orders = model_.depot(d).book.orders();
+        std::vector<std::uint8_t>& reported = reported_[d];
+        reported.assign(orders.size(), 0);
+        for (std::size_t i = 0; i < orders.size(); ++i) {
+            const agents::Order& o = orders[i];
+            std::uint8_t bits = 1u;
+            bits |= o.first_assigned_at != sim::kTickNever ? 2u : 0u;
+            bits |= o.picked_up_at != sim::kTickNever ? 4u : 0u;
+            const bool done =
+                o.state == agents::OrderState::kDelivered || o.state == agents::OrderState::kFailed;
+            bits |= done ? 8u : 0u;
+            reported[i] = bits;
+        }
+    }
+    // the disruptions applied so far keep their places in /events@disruption_labels
+    const auto& log = model_.disruption_log();
+    resumed_labels_.clear();
+    for (const agents::AppliedDisruption& d : log) {
+        resumed_labels_.push_back(d.label);
+    }
+    disruptions_reported_ = log.size();
+    next_interval_ = static_cast<std::size_t>(previous_frame / model_.kpi_interval());
+}
+
 TraceHeader TraceObserver::header_for(const agents::FleetModel& model, double sample_interval_s) {
     TraceHeader h;
     h.agents = model.vehicle_count();
@@ -295,6 +325,10 @@ void TraceObserver::complete(TraceFrame& frame) {
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {
+    if (!resumed_labels_.empty()) {
+        frame.disruption_labels = std::move(resumed_labels_);
+        resumed_labels_.clear();
+    }
     // every disruption applied since the last frame, one row per edge, depot or vehicle
     const auto& log = model_.disruption_log();
     const sim::TimeScale& scale = model_.spec().time;
