@@ -71,7 +71,9 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // their run-wide index) and the KPI intervals complete at previous_frame, the original
     // run's last frame before this observer's first. The counts, cost, indicators, veh_km and
     // energy are read from the model's state, not summed here, so they continue unchanged.
-    void resume(sim::Tick previous_frame);
+    // previous_states (one per vehicle, VehicleState), if given, are the vehicles' states at
+    // previous_frame: the first frame then has that run's state-change rows, else none.
+    void resume(sim::Tick previous_frame, std::span<const std::int8_t> previous_states = {});
 
     // registers a source of connectivity rows (kept by reference; add before the run)
     void add_link_source(LinkSource& source) { link_sources_.push_back(&source); }
@@ -103,7 +105,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_vehicles(TraceFrame& frame);
     void record_orders(TraceFrame& frame);
     void record_disruptions(TraceFrame& frame);
-    // writer thread
+    // writer thread (and resume(), before the first frame)
+    void reset_mirror(std::size_t vehicles);
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
