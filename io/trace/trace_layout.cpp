@@ -171,6 +171,10 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         h5::attr_f64(p, "sample_interval_s", h.sample_interval_s);
         h5::attr_f64(p, "kpi_interval_s", h.kpi_interval_s);
         h5::attr_string(p, "scenario_name", h.scenario_name);
+        if (!h.forked_from.empty()) {
+            h5::attr_string(p, "forked_from", h.forked_from);
+            h5::attr_f64(p, "fork_time_s", h.fork_time_s);
+        }
         // the resolved scenario as a scalar variable-length UTF-8 string dataset
         Handle t(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
         h5::check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");

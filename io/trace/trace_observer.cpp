@@ -54,6 +54,48 @@ void TraceObserver::add_value_source(AgentValueSource& source) {
     value_sources_.push_back(std::move(slot));
 }
 
+void TraceObserver::resume(sim::Tick previous_frame, std::span<const std::int8_t> previous_states) {
+    if (frames_ != 0) {
+        throw TraceError(writer_.path(), "a trace can only resume before its first frame");
+    }
+    // the lifecycle rows the original run wrote before the checkpoint
+    for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
+        const auto orders = model_.depot(d).book.orders();
+        std::vector<std::uint8_t>& reported = reported_[d];
+        reported.assign(orders.size(), 0);
+        for (std::size_t i = 0; i < orders.size(); ++i) {
+            const agents::Order& o = orders[i];
+            std::uint8_t bits = 1u;
+            bits |= o.first_assigned_at != sim::kTickNever ? 2u : 0u;
+            bits |= o.picked_up_at != sim::kTickNever ? 4u : 0u;
+            const bool done =
+                o.state == agents::OrderState::kDelivered || o.state == agents::OrderState::kFailed;
+            bits |= done ? 8u : 0u;
+            reported[i] = bits;
+        }
+    }
+    // the disruptions applied so far keep their places in /events@disruption_labels
+    const auto& log = model_.disruption_log();
+    resumed_labels_.clear();
+    for (const agents::AppliedDisruption& d : log) {
+        resumed_labels_.push_back(d.label);
+    }
+    disruptions_reported_ = log.size();
+    next_interval_ = static_cast<std::size_t>(previous_frame / model_.kpi_interval());
+    if (!previous_states.empty()) {
+        if (previous_states.size() != model_.vehicle_count()) {
+            throw TraceError(writer_.path(), "resuming with the states of " +
+                                                 std::to_string(previous_states.size()) +
+                                                 " vehicles, the run has " +
+                                                 std::to_string(model_.vehicle_count()));
+        }
+        // no frame was pushed yet: the writer thread has not touched the mirror
+        reset_mirror(previous_states.size());
+        std::copy(previous_states.begin(), previous_states.end(), state_.begin());
+        mirrored_ = true;
+    }
+}
+
 TraceHeader TraceObserver::header_for(const agents::FleetModel& model, double sample_interval_s) {
     TraceHeader h;
     h.agents = model.vehicle_count();
@@ -196,20 +238,24 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     }
 }
 
+void TraceObserver::reset_mirror(std::size_t n) {
+    state_.assign(n, 0);
+    load_.assign(n, 0.0F);
+    energy_.assign(n, 0.0);
+    position_.assign(2 * n, 0.0F);
+    leg_of_.assign(n, kNoLeg);
+    legs_.clear();
+    distance_mm_.assign(n, 0);
+    total_distance_mm_ = 0;
+}
+
 void TraceObserver::complete(TraceFrame& frame) {
     // The writer thread's working set stays small (it shares the caches with the
     // simulation): per vehicle its state, load, energy and position as of the last frame,
     // plus one compact record per vehicle on a leg, the only positions that move.
     const std::size_t n = frame.state.size();
     if (state_.size() != n) {
-        state_.assign(n, 0);
-        load_.assign(n, 0.0F);
-        energy_.assign(n, 0.0);
-        position_.assign(2 * n, 0.0F);
-        leg_of_.assign(n, kNoLeg);
-        legs_.clear();
-        distance_mm_.assign(n, 0);
-        total_distance_mm_ = 0;
+        reset_mirror(n);
     }
     // the news into the mirror; a state that differs from the last frame's is a row (state
     // changes at sample resolution; none for the first frame, where everything is news)
@@ -295,6 +341,10 @@ void TraceObserver::complete(TraceFrame& frame) {
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {
+    if (!resumed_labels_.empty()) {
+        frame.disruption_labels = std::move(resumed_labels_);
+        resumed_labels_.clear();
+    }
     // every disruption applied since the last frame, one row per edge, depot or vehicle
     const auto& log = model_.disruption_log();
     const sim::TimeScale& scale = model_.spec().time;

@@ -64,6 +64,17 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
 
     void on_sample(const sim::Engine& engine, sim::Tick t) override;
 
+    // A fork (swarmsim fork): continues the trace of the run the model was resumed from, as
+    // if it had followed that run from the start. Call before the first sample. What the
+    // model's state already holds counts as written: every order's lifecycle rows so far,
+    // the disruptions applied (their labels go into the first frame, so that later rows keep
+    // their run-wide index) and the KPI intervals complete at previous_frame, the original
+    // run's last frame before this observer's first. The counts, cost, indicators, veh_km and
+    // energy are read from the model's state, not summed here, so they continue unchanged.
+    // previous_states (one per vehicle, VehicleState), if given, are the vehicles' states at
+    // previous_frame: the first frame then has that run's state-change rows, else none.
+    void resume(sim::Tick previous_frame, std::span<const std::int8_t> previous_states = {});
+
     // registers a source of connectivity rows (kept by reference; add before the run)
     void add_link_source(LinkSource& source) { link_sources_.push_back(&source); }
 
@@ -94,7 +105,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_vehicles(TraceFrame& frame);
     void record_orders(TraceFrame& frame);
     void record_disruptions(TraceFrame& frame);
-    // writer thread
+    // writer thread (and resume(), before the first frame)
+    void reset_mirror(std::size_t vehicles);
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
@@ -111,7 +123,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // order counters per depot as last read, and their sums
     std::vector<agents::OrderTotals> depot_totals_;
     agents::OrderTotals totals_;
-    std::size_t disruptions_reported_ = 0;  // entries of the model's disruption log written
+    std::size_t disruptions_reported_ = 0;     // entries of the model's disruption log written
+    std::vector<std::string> resumed_labels_;  // resume(): for the first frame
     std::vector<LinkSource*> link_sources_;
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;

@@ -44,6 +44,10 @@ struct TraceHeader {
     double sample_interval_s = 0.0;
     double kpi_interval_s = 0.0;
     std::string author = "swarmsim user";
+    // a fork's trace (swarmsim fork): the checkpoint it continues and its time; written as
+    // parameters@forked_from and @fork_time_s when forked_from is not empty
+    std::string forked_from;
+    double fork_time_s = 0.0;
     // further per-agent float32 elements, particles/agents/<name>/value (an AgentValueSource
     // fills them; trace_observer.hpp): fixed when the file is created. A name must be a
     // plain HDF5 link name ([A-Za-z0-9_.-], not starting with '.'), unique, and not one of

@@ -35,7 +35,8 @@ for c in $cases; do
     s=${c%%:*}; rest=${c#*:}; t=${rest%%:*}; p=${rest#*:}
     name="$s/$p@$t"
     mkdir -p "$s-$p" && cd "$s-$p" || exit 1
-    set -- --set policies.allocation=$p --seed 3 --json --progress-interval 0
+    set -- --set policies.allocation=$p --set output.events=true --seed 3 --json \
+        --progress-interval 0
     "$swarmsim" run "$src/scenarios/$s.toml" "$@" -j 1 -o whole.h5 > whole.json 2>whole.err \
         || fail "$name: the uninterrupted run failed: $(tail -2 whole.err)"
     "$swarmsim" run "$src/scenarios/$s.toml" "$@" -j 2 --checkpoint-at "$t" \
@@ -58,7 +59,9 @@ for c in $cases; do
             || fail "$name: fork -j $j does not say where it came from"
     done
     if [ $have_h5py = 1 ]; then
-        # every data set with a time axis: the fork's rows are the uninterrupted run's from t on
+        # every data set with a time axis: the fork's rows are the uninterrupted run's from its
+        # first row on (KPI rows of intervals that ended since the run's frame before t
+        # included); /events: the same rows from t on, none before
         $python - whole.h5 fork1.h5 "$t" <<'PY' || fail "$name: the fork's trace differs from the uninterrupted one after the checkpoint"
 import sys, h5py, numpy as np
 whole, fork, t = h5py.File(sys.argv[1]), h5py.File(sys.argv[2]), float(sys.argv[3])
@@ -73,8 +76,9 @@ def visit(name, obj):
     tw, tf = whole[name + "/time"][()], fork[name + "/time"][()]
     if tw.ndim != 1 or tf.ndim != 1:
         return
-    kw, kf = tw >= t, tf >= t
-    if not np.array_equal(tw[kw], tf[kf]):
+    start = min(t, tf[0]) if len(tf) else t
+    kw, kf = tw >= start, tf >= start
+    if not np.array_equal(tw[kw], tf[kf]) or not kf.all():
         bad.append(name + ": sample times"); return
     vw, vf = whole[name + "/value"][()][kw], fork[name + "/value"][()][kf]
     same = np.array_equal(vw, vf, equal_nan=True) if vw.dtype.kind == "f" else np.array_equal(vw, vf)
@@ -82,6 +86,14 @@ def visit(name, obj):
     if not same:
         bad.append(name + ": values")
 whole.visititems(visit)
+ew, ef = whole["events"][()], fork["events"][()]
+if not np.array_equal(ew[ew["time"] >= t], ef):
+    bad.append("events: %d rows from t on, the fork has %d (%d before t)"
+               % ((ew["time"] >= t).sum(), len(ef), (ef["time"] < t).sum()))
+if list(whole["events"].attrs.get("disruption_labels", [])) != list(fork["events"].attrs.get("disruption_labels", [])):
+    bad.append("events@disruption_labels")
+if fork["parameters"].attrs.get("fork_time_s") != t:
+    bad.append("parameters@fork_time_s")
 for b in bad:
     print("  " + b)
 sys.exit(1 if bad or compared < 3 else 0)
