@@ -209,58 +209,16 @@ KpiSummary load_summary(const sim::StateArchive& ar) {
     return s;
 }
 
-// the depots' counters summed (the names are OrderBook's for one depot's)
+// the depots' counters summed (OrderBook's names for one depot's)
 void save_depots(sim::StateArchive& ar, const DepotCounters& c) {
     const auto scope = ar.scope("depots");
-    ar.put_value("created", c.created);
-    ar.put_value("assignments", c.assignments);
-    ar.put_value("picked_up", c.picked_up);
-    ar.put_value("delivered_on_time", c.delivered_on_time);
-    ar.put_value("delivered_late", c.delivered_late);
-    ar.put_value("delivered_short", c.delivered_short);
-    ar.put_value("delivered_on_time_in_full", c.delivered_on_time_in_full);
-    put_array(ar, "failed_by_reason", c.failed_by_reason);
-    ar.put_value("orphaned", c.orphaned);
-    ar.put_value("reassigned", c.reassigned);
-    ar.put_value("reassign_time", c.reassign_time);
-    ar.put_value("reassign_time_max", c.reassign_time_max);
-    ar.put_value("first_assigned", c.first_assigned);
-    ar.put_value("first_assign_wait", c.first_assign_wait);
-    ar.put("late_samples", c.late_samples);
-    ar.put_value("late_total", c.late_total);
-    ar.put_value("dock_busy", c.dock_busy);
-    const auto q = ar.scope("queue");
-    ar.put_value("since", c.queue.since);
-    ar.put_value("level", c.queue.level);
-    ar.put_value("max", c.queue.max);
-    ar.put_value("area", c.queue.area);
+    save_counters(ar, c);
 }
 
 DepotCounters load_depots(const sim::StateArchive& ar) {
     const auto scope = ar.scope("depots");
     DepotCounters c;
-    ar.get_value("created", c.created);
-    ar.get_value("assignments", c.assignments);
-    ar.get_value("picked_up", c.picked_up);
-    ar.get_value("delivered_on_time", c.delivered_on_time);
-    ar.get_value("delivered_late", c.delivered_late);
-    ar.get_value("delivered_short", c.delivered_short);
-    ar.get_value("delivered_on_time_in_full", c.delivered_on_time_in_full);
-    get_array(ar, "failed_by_reason", c.failed_by_reason);
-    ar.get_value("orphaned", c.orphaned);
-    ar.get_value("reassigned", c.reassigned);
-    ar.get_value("reassign_time", c.reassign_time);
-    ar.get_value("reassign_time_max", c.reassign_time_max);
-    ar.get_value("first_assigned", c.first_assigned);
-    ar.get_value("first_assign_wait", c.first_assign_wait);
-    ar.get("late_samples", c.late_samples);
-    ar.get_value("late_total", c.late_total);
-    ar.get_value("dock_busy", c.dock_busy);
-    const auto q = ar.scope("queue");
-    ar.get_value("since", c.queue.since);
-    ar.get_value("level", c.queue.level);
-    ar.get_value("max", c.queue.max);
-    ar.get_value("area", c.queue.area);
+    load_counters(ar, c);
     return c;
 }
 

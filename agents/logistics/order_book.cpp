@@ -345,10 +345,7 @@ static_assert(sizeof(OrderBook) == 2 * sizeof(std::uint64_t) + sizeof(std::vecto
                                        sizeof(std::vector<std::uint32_t>*),
               "OrderBook changed: save and load the new member");
 
-namespace {
-
 void save_counters(sim::StateArchive& ar, const DepotCounters& c) {
-    const auto s = ar.scope("counters");
     ar.put_value("created", c.created);
     ar.put_value("assignments", c.assignments);
     ar.put_value("picked_up", c.picked_up);
@@ -376,7 +373,6 @@ void save_counters(sim::StateArchive& ar, const DepotCounters& c) {
 }
 
 void load_counters(const sim::StateArchive& ar, DepotCounters& c) {
-    const auto s = ar.scope("counters");
     ar.get_value("created", c.created);
     ar.get_value("assignments", c.assignments);
     ar.get_value("picked_up", c.picked_up);
@@ -405,8 +401,6 @@ void load_counters(const sim::StateArchive& ar, DepotCounters& c) {
     ar.get_value("dock_busy", c.dock_busy);
 }
 
-}  // namespace
-
 void OrderBook::save(sim::StateArchive& ar) const {
     ar.put_value("depot", depot_);
     {
@@ -433,7 +427,10 @@ void OrderBook::save(sim::StateArchive& ar) const {
     }
     ar.put("by_state", std::span<const std::uint64_t>(by_state_));
     ar.put_value("oldest_open", std::uint64_t{oldest_open_});
-    save_counters(ar, counters_);
+    {
+        const auto c = ar.scope("counters");
+        save_counters(ar, counters_);
+    }
     const auto s = ar.scope("series");
     series_.save(ar);
 }
@@ -476,7 +473,10 @@ void OrderBook::load(const sim::StateArchive& ar) {
                        "is past the book's " + std::to_string(orders_.size()) + " orders");
     }
     oldest_open_ = static_cast<std::size_t>(oldest);
-    load_counters(ar, counters_);
+    {
+        const auto c = ar.scope("counters");
+        load_counters(ar, counters_);
+    }
     const auto s = ar.scope("series");
     series_.load(ar);
 }

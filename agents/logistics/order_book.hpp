@@ -53,6 +53,10 @@ struct ConservationReport {
     [[nodiscard]] std::string message() const;
 };
 
+// a depot's counters (or their sum over depots) under the archive's current scope
+void save_counters(sim::StateArchive& ar, const DepotCounters& c);
+void load_counters(const sim::StateArchive& ar, DepotCounters& c);
+
 class OrderBook {
   public:
     // kpi_interval: the grid of the depot's KpiSeries (e.g. 15 minutes in ticks), > 0
