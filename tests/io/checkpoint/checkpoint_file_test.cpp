@@ -33,10 +33,20 @@ using sim::CheckpointError;
 using sim::ElementKind;
 using sim::StateArchive;
 
+// this process's own directory (ctest runs each test case in a process of its own)
+fs::path dir_path() {
+    return fs::temp_directory_path() / ("swarm_ckfile_" + std::to_string(getpid()));
+}
+
 fs::path temp_dir() {
-    const fs::path dir = fs::temp_directory_path() / ("swarm_ckfile_" + std::to_string(getpid()));
-    fs::create_directories(dir);
-    return dir;
+    fs::create_directories(dir_path());
+    return dir_path();
+}
+
+// removes the directory when the test left it empty
+void clean_up() {
+    std::error_code ec;
+    fs::remove(dir_path(), ec);
 }
 
 fs::path temp_path(const std::string& name) {
@@ -209,6 +219,7 @@ TEST_CASE("a checkpoint holds every array of its archive, typed, and reads back 
     CHECK(bytes_of(p) == bytes_of(again));
     fs::remove(p);
     fs::remove(again);
+    clean_up();
 }
 
 TEST_CASE("an empty archive is a checkpoint too") {
@@ -218,6 +229,7 @@ TEST_CASE("an empty archive is a checkpoint too") {
     CHECK(back.arrays().empty());
     CHECK(back.checksum() == StateArchive{}.checksum());
     fs::remove(p);
+    clean_up();
 }
 
 TEST_CASE("an archive a file cannot hold is refused before anything is written") {
@@ -239,6 +251,7 @@ TEST_CASE("an archive a file cannot hold is refused before anything is written")
                          CheckpointError);
     CHECK_FALSE(fs::exists(p));
     CHECK(fs::is_empty(temp_dir()));
+    clean_up();
 }
 
 TEST_CASE("a checkpoint is written only where nothing is, unless replacing is allowed") {
@@ -260,6 +273,7 @@ TEST_CASE("a checkpoint is written only where nothing is, unless replacing is al
                          doctest::Contains("gone"), OutputError);
     CHECK_FALSE(fs::exists(temp_dir() / "gone"));
     CHECK(fs::is_empty(temp_dir()));
+    clean_up();
 }
 
 TEST_CASE("a write that fails half-way leaves nothing under the final name, nor a partial file") {
@@ -293,6 +307,7 @@ TEST_CASE("a write that fails half-way leaves nothing under the final name, nor 
     CHECK(WEXITSTATUS(status) == 0);
     CHECK_FALSE(fs::exists(p));
     CHECK(fs::is_empty(temp_dir()));  // no PATH.<pid>.partial either
+    clean_up();
 }
 
 TEST_CASE("files that are not checkpoints are refused with a message naming them") {
@@ -324,6 +339,7 @@ TEST_CASE("files that are not checkpoints are refused with a message naming them
     CHECK(refusal(other) == "checkpoint file '" + other.string() +
                                 "': not a swarmsim checkpoint (no 'format' attribute at its root)");
     fs::remove(other);
+    clean_up();
 }
 
 TEST_CASE("a truncated checkpoint is refused") {
@@ -339,6 +355,7 @@ TEST_CASE("a truncated checkpoint is refused") {
         CHECK(why.find("truncated") != std::string::npos);
     }
     fs::remove(p);
+    clean_up();
 }
 
 TEST_CASE("a flipped byte in a data set is a checksum mismatch") {
@@ -358,6 +375,7 @@ TEST_CASE("a flipped byte in a data set is a checksum mismatch") {
                     0) == 0);
     CHECK(why.find("(the file was changed or damaged)") != std::string::npos);
     fs::remove(p);
+    clean_up();
 }
 
 TEST_CASE("a checkpoint of another format version is refused, naming both versions") {
@@ -368,6 +386,7 @@ TEST_CASE("a checkpoint of another format version is refused, naming both versio
           std::string::npos);
     CHECK(refusal(p).find(") reads version 1") != std::string::npos);
     fs::remove(p);
+    clean_up();
 }
 
 TEST_CASE("forged data sets are refused, naming the data set") {
@@ -452,6 +471,7 @@ TEST_CASE("forged data sets are refused, naming the data set") {
               H5Gclose(g);
           }).find("a swarmsim trace, not a checkpoint") != std::string::npos);
     fs::remove(p);
+    clean_up();
 }
 
 TEST_CASE("an untrusted checkpoint is read in the check's child process first") {
@@ -497,6 +517,7 @@ TEST_CASE("an untrusted checkpoint is read in the check's child process first") 
     for (const char* s : {"ok.sh", "refuse.sh", "crash.sh", "hang.sh", "args.txt"}) {
         fs::remove(temp_dir() / s);
     }
+    clean_up();
 }
 
 }  // namespace swarm::io
