@@ -6,6 +6,7 @@
 // wrong size or type is a CheckpointError naming the field. The kernel knows nothing of files.
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <span>
 #include <stdexcept>
@@ -123,10 +124,11 @@ class StateArchive {
     }
     // one member of every row as its own array, e.g. put_field("due", orders, &Order::due):
     // structs saved field-wise (readable by name, no padding bytes); bools become uint8
-    template <class R, class T>
-    void put_field(std::string_view name, const std::vector<R>& rows, T R::*member) {
+    // (rows: a vector, span or array of R)
+    template <class Rows, class R, class T>
+    void put_field(std::string_view name, const Rows& rows, T R::*member) {
         std::vector<Stored<T>> column;
-        column.reserve(rows.size());
+        column.reserve(std::size(rows));
         for (const R& r : rows) {
             column.push_back(static_cast<Stored<T>>(r.*member));
         }
@@ -175,12 +177,13 @@ class StateArchive {
         out = get_value<T>(name);
     }
     // put_field's reverse, into rows already sized: the array must hold rows.size() elements
-    template <class R, class T>
-    void get_field(std::string_view name, std::vector<R>& rows, T R::*member) const {
+    template <class Rows, class R, class T>
+    void get_field(std::string_view name, Rows& rows, T R::*member) const {
         std::vector<Stored<T>> column;
-        get(name, column, rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            rows[i].*member = static_cast<T>(column[i]);
+        get(name, column, std::size(rows));
+        std::size_t i = 0;
+        for (R& r : rows) {
+            r.*member = static_cast<T>(column[i++]);
         }
     }
     // a single value that must be this run's (a size or a setting from the spec): a

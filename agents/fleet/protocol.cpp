@@ -33,21 +33,21 @@ namespace {
 // OrderMsg and PlanEntry field by field, so that an analyst reads columns
 template <class S>
 void put_common(sim::StateArchive& ar, const std::vector<S>& items) {
-    put_field(ar, "customer", items, &S::customer);
-    put_field(ar, "depot", items, &S::depot);
-    put_field(ar, "size", items, &S::size);
-    put_field(ar, "service_s", items, &S::service_s);
-    put_field(ar, "ready", items, &S::ready);
-    put_field(ar, "due", items, &S::due);
+    ar.put_field("customer", items, &S::customer);
+    ar.put_field("depot", items, &S::depot);
+    ar.put_field("size", items, &S::size);
+    ar.put_field("service_s", items, &S::service_s);
+    ar.put_field("ready", items, &S::ready);
+    ar.put_field("due", items, &S::due);
 }
 template <class S>
 void get_common(const sim::StateArchive& ar, std::vector<S>& items) {
-    get_field(ar, "customer", items, &S::customer);
-    get_field(ar, "depot", items, &S::depot);
-    get_field(ar, "size", items, &S::size);
-    get_field(ar, "service_s", items, &S::service_s);
-    get_field(ar, "ready", items, &S::ready);
-    get_field(ar, "due", items, &S::due);
+    ar.get_field("customer", items, &S::customer);
+    ar.get_field("depot", items, &S::depot);
+    ar.get_field("size", items, &S::size);
+    ar.get_field("service_s", items, &S::service_s);
+    ar.get_field("ready", items, &S::ready);
+    ar.get_field("due", items, &S::due);
 }
 
 }  // namespace
@@ -56,8 +56,8 @@ void save_orders(sim::StateArchive& ar, std::string_view name,
                  const std::vector<OrderMsg>& orders) {
     static_assert(sizeof(OrderMsg) == 32, "a new OrderMsg field? save and load it here");
     const auto s = ar.scope(name);
-    put_field(ar, "key", orders, &OrderMsg::key);
-    put_field(ar, "round", orders, &OrderMsg::round);
+    ar.put_field("key", orders, &OrderMsg::key);
+    ar.put_field("round", orders, &OrderMsg::round);
     put_common(ar, orders);
 }
 
@@ -71,8 +71,8 @@ std::vector<OrderMsg> load_orders(const sim::StateArchive& ar, std::string_view 
         ar.get("key", key, count);
     }
     std::vector<OrderMsg> orders(key.size());
-    get_field(ar, "key", orders, &OrderMsg::key);
-    get_field(ar, "round", orders, &OrderMsg::round);
+    ar.get_field("key", orders, &OrderMsg::key);
+    ar.get_field("round", orders, &OrderMsg::round);
     get_common(ar, orders);
     for (const OrderMsg& m : orders) {
         check_index(std::string(name) + "/depot", "depot", m.depot, depots);
@@ -83,16 +83,16 @@ std::vector<OrderMsg> load_orders(const sim::StateArchive& ar, std::string_view 
 void save_plans(sim::StateArchive& ar, std::string_view name, const std::vector<Plan>& plans) {
     static_assert(sizeof(PlanEntry) == 32, "a new PlanEntry field? save and load it here");
     const auto s = ar.scope(name);
-    put_field(ar, "size", plans, &Plan::size);
-    put_field(ar, "loaded", plans, &Plan::loaded);
+    ar.put_field("size", plans, &Plan::size);
+    ar.put_field("loaded", plans, &Plan::loaded);
     // the entries in use (those past a plan's size are never read)
     std::vector<PlanEntry> entries;
     for (const Plan& p : plans) {
         entries.insert(entries.end(), p.entries.begin(), p.entries.begin() + p.size);
     }
     const auto e = ar.scope("entry");
-    put_field(ar, "row", entries, &PlanEntry::row);
-    put_field(ar, "order", entries, &PlanEntry::order);
+    ar.put_field("row", entries, &PlanEntry::row);
+    ar.put_field("order", entries, &PlanEntry::order);
     put_common(ar, entries);
 }
 
@@ -100,8 +100,8 @@ std::vector<Plan> load_plans(const sim::StateArchive& ar, std::string_view name,
                              std::uint32_t depots) {
     const auto s = ar.scope(name);
     std::vector<Plan> plans(count);
-    get_field(ar, "size", plans, &Plan::size);
-    get_field(ar, "loaded", plans, &Plan::loaded);
+    ar.get_field("size", plans, &Plan::size);
+    ar.get_field("loaded", plans, &Plan::loaded);
     std::size_t total = 0;
     for (const Plan& p : plans) {
         if (p.size > kMaxPlan || p.loaded > p.size) {
@@ -114,8 +114,8 @@ std::vector<Plan> load_plans(const sim::StateArchive& ar, std::string_view name,
     }
     const auto e = ar.scope("entry");
     std::vector<PlanEntry> entries(total);
-    get_field(ar, "row", entries, &PlanEntry::row);
-    get_field(ar, "order", entries, &PlanEntry::order);
+    ar.get_field("row", entries, &PlanEntry::row);
+    ar.get_field("order", entries, &PlanEntry::order);
     get_common(ar, entries);
     for (const PlanEntry& pe : entries) {
         check_index(std::string(name) + "/entry/depot", "depot", pe.depot, depots);

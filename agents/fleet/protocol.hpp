@@ -192,29 +192,6 @@ void save_plans(sim::StateArchive& ar, std::string_view name, const std::vector<
 // exactly `count` plans, each of at most kMaxPlan entries of depots below `depots`
 [[nodiscard]] std::vector<Plan> load_plans(const sim::StateArchive& ar, std::string_view name,
                                            std::size_t count, std::uint32_t depots);
-template <class F>
-using StoredAs = std::conditional_t<std::is_same_v<F, bool>, std::uint8_t, F>;
-// one field of each item (a vector or span of structs) as one array:
-// put_field(ar, "received", pending_, &Pending::received)
-template <class Items, class S, class F>
-void put_field(sim::StateArchive& ar, std::string_view name, const Items& items, F S::*field) {
-    std::vector<StoredAs<F>> values;  // bools as bytes
-    values.reserve(std::size(items));
-    for (const S& item : items) {
-        values.push_back(static_cast<StoredAs<F>>(item.*field));
-    }
-    ar.put(name, values);
-}
-// the array `name` into that field of each item (exactly as many as there are items)
-template <class Items, class S, class F>
-void get_field(const sim::StateArchive& ar, std::string_view name, Items& items, F S::*field) {
-    std::vector<StoredAs<F>> values;
-    ar.get(name, values, std::size(items));
-    std::size_t i = 0;
-    for (S& item : items) {
-        item.*field = static_cast<F>(values[i++]);
-    }
-}
 // an index read from field `name` (under the archive's scope) must be below what the run has
 // (`count` of `what`: "vehicle"), else a CheckpointError naming the field
 void check_index(std::string_view name, std::string_view what, std::uint64_t index,

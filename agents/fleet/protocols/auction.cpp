@@ -73,8 +73,8 @@ class AuctionProtocol final : public AllocationProtocol {
             flat.insert(flat.end(), d.orders.begin(), d.orders.end());
         }
         ar.put("count", count);
-        put_field(ar, "cost", flat, &Best::cost);
-        put_field(ar, "vehicle", flat, &Best::vehicle);
+        ar.put_field("cost", flat, &Best::cost);
+        ar.put_field("vehicle", flat, &Best::vehicle);
     }
     void load(const sim::StateArchive& ar) override {
         const auto s = ar.scope("best");
@@ -85,8 +85,8 @@ class AuctionProtocol final : public AllocationProtocol {
             total += c;
         }
         std::vector<Best> flat(total);
-        get_field(ar, "cost", flat, &Best::cost);
-        get_field(ar, "vehicle", flat, &Best::vehicle);
+        ar.get_field("cost", flat, &Best::cost);
+        ar.get_field("vehicle", flat, &Best::vehicle);
         for (const Best& b : flat) {
             if (b.vehicle != kNone) {
                 check_index("best/vehicle", "vehicle", b.vehicle, vehicles_);

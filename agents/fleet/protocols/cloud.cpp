@@ -207,15 +207,15 @@ class CloudProtocol final : public AllocationProtocol {
                 views.push_back(k.view);
                 plans.push_back(k.plan);
             }
-            put_field(ar, "state", views, &VehicleView::state);
-            put_field(ar, "position", views, &VehicleView::position);
-            put_field(ar, "position_time", views, &VehicleView::position_time);
-            put_field(ar, "home_node", views, &VehicleView::home_node);
-            put_field(ar, "energy_kwh", views, &VehicleView::energy_kwh);
-            put_field(ar, "shift_start", views, &VehicleView::shift_start);
-            put_field(ar, "shift_end", views, &VehicleView::shift_end);
-            put_field(ar, "takes_work", known_, &Known::takes_work);
-            put_field(ar, "at", known_, &Known::at);
+            ar.put_field("state", views, &VehicleView::state);
+            ar.put_field("position", views, &VehicleView::position);
+            ar.put_field("position_time", views, &VehicleView::position_time);
+            ar.put_field("home_node", views, &VehicleView::home_node);
+            ar.put_field("energy_kwh", views, &VehicleView::energy_kwh);
+            ar.put_field("shift_start", views, &VehicleView::shift_start);
+            ar.put_field("shift_end", views, &VehicleView::shift_end);
+            ar.put_field("takes_work", known_, &Known::takes_work);
+            ar.put_field("at", known_, &Known::at);
             save_plans(ar, "plan", plans);
         }
         {
@@ -229,7 +229,7 @@ class CloudProtocol final : public AllocationProtocol {
             }
             ar.put("count", count);
             save_orders(ar, "order", orders_of(flat));
-            put_field(ar, "sent", flat, &InFlight::sent);
+            ar.put_field("sent", flat, &InFlight::sent);
         }
         save_held(ar, "pending", pending_);
         save_held(ar, "batch", batch_);
@@ -245,15 +245,15 @@ class CloudProtocol final : public AllocationProtocol {
         {
             const auto s = ar.scope("known");
             std::vector<VehicleView> views(n);
-            get_field(ar, "state", views, &VehicleView::state);
-            get_field(ar, "position", views, &VehicleView::position);
-            get_field(ar, "position_time", views, &VehicleView::position_time);
-            get_field(ar, "home_node", views, &VehicleView::home_node);
-            get_field(ar, "energy_kwh", views, &VehicleView::energy_kwh);
-            get_field(ar, "shift_start", views, &VehicleView::shift_start);
-            get_field(ar, "shift_end", views, &VehicleView::shift_end);
-            get_field(ar, "takes_work", known, &Known::takes_work);
-            get_field(ar, "at", known, &Known::at);
+            ar.get_field("state", views, &VehicleView::state);
+            ar.get_field("position", views, &VehicleView::position);
+            ar.get_field("position_time", views, &VehicleView::position_time);
+            ar.get_field("home_node", views, &VehicleView::home_node);
+            ar.get_field("energy_kwh", views, &VehicleView::energy_kwh);
+            ar.get_field("shift_start", views, &VehicleView::shift_start);
+            ar.get_field("shift_end", views, &VehicleView::shift_end);
+            ar.get_field("takes_work", known, &Known::takes_work);
+            ar.get_field("at", known, &Known::at);
             const std::vector<Plan> plans = load_plans(ar, "plan", n, depots_);
             for (std::size_t v = 0; v < n; ++v) {
                 VehicleView& k = known[v].view;
@@ -278,7 +278,7 @@ class CloudProtocol final : public AllocationProtocol {
             }
             const std::vector<OrderMsg> orders = load_orders(ar, "order", depots_, total);
             std::vector<InFlight> flat(total);
-            get_field(ar, "sent", flat, &InFlight::sent);
+            ar.get_field("sent", flat, &InFlight::sent);
             std::size_t next = 0;
             for (std::size_t v = 0; v < n; ++v) {
                 for (std::uint32_t i = 0; i < count[v]; ++i, ++next) {
@@ -367,8 +367,8 @@ class CloudProtocol final : public AllocationProtocol {
                           const std::vector<Pending>& held) {
         const auto s = ar.scope(name);
         save_orders(ar, "order", orders_of(held));
-        put_field(ar, "received", held, &Pending::received);
-        put_field(ar, "vehicle", held, &Pending::vehicle);
+        ar.put_field("received", held, &Pending::received);
+        ar.put_field("vehicle", held, &Pending::vehicle);
     }
     [[nodiscard]] std::vector<Pending> load_held(const sim::StateArchive& ar,
                                                  std::string_view name) const {
@@ -378,8 +378,8 @@ class CloudProtocol final : public AllocationProtocol {
         for (std::size_t i = 0; i < held.size(); ++i) {
             held[i].order = orders[i];
         }
-        get_field(ar, "received", held, &Pending::received);
-        get_field(ar, "vehicle", held, &Pending::vehicle);
+        ar.get_field("received", held, &Pending::received);
+        ar.get_field("vehicle", held, &Pending::vehicle);
         return held;
     }
 
