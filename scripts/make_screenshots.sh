@@ -3,7 +3,10 @@
 # seeded runs of the shipped scenarios: the same pixels every time.
 #   scripts/make_screenshots.sh             docs/viz-screenshot.png, the README's picture: the
 #                                           cloud and the swarm side by side during the cloud
-#                                           outage of scenarios/cloud_outage.toml (t = 0:40)
+#                                           outage of scenarios/cloud_outage.toml (t = 0:40),
+#                                           and docs/viz-fork.png: "Fork here" on
+#                                           scenarios/bridge_collapse.toml, the cloud from the
+#                                           collapse (0:30) beside the swarm, at 1:30
 #   scripts/make_screenshots.sh --all DIR   that picture and the others the tests check (live,
 #                                           replay, side by side at 1024x640, kiosk live and
 #                                           side by side), each with its frame report (.json)
@@ -24,7 +27,7 @@ if [ $# -gt 0 ]; then
     mkdir -p "$all"
 fi
 
-build=${BUILD:-$root/build}
+build=$(realpath -m "${BUILD:-$root/build}")  # absolute: the pictures are made from $tmp
 swarm_build_targets "$build" swarmsim swarmsim-viz >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,6 +43,9 @@ viz() {
 # the README's picture
 (cd "$tmp" && viz cloud.h5 --compare auction.h5 --at 2400 --size 1280x800 \
     --screenshot "$root/docs/viz-screenshot.png")
+# docs/viz.md's "Fork here"
+viz "$root/scenarios/bridge_collapse.toml" --fork-at 1800 --fork-set policies.allocation=cloud \
+    --at 5400 --size 1600x900 --screenshot "$root/docs/viz-fork.png"
 
 if [ -n "$all" ]; then
     out=$(cd "$all" && pwd)

@@ -86,8 +86,11 @@ struct MemoryStats {
 // What a barrier action is, so that a checkpoint can list the pending ones and a resumed run
 // can make them again (Engine::restore): a model-defined kind (>= 1) and its arguments. An
 // action registered without a key (kind 0) works as ever, but a run holding one pending
-// cannot be checkpointed.
+// cannot be checkpointed. Kinds from kFrontEnd on are the front-end's that drives the
+// engine (the live view's command drain), those below the model's: a resumed run asks each
+// to make its own again.
 struct ActionKey {
+    static constexpr std::uint32_t kFrontEnd = 0x8000'0000U;
     std::uint32_t kind = 0;
     std::uint32_t a = 0;
     std::uint64_t b = 0;

@@ -62,6 +62,9 @@ void App::open_sources() {
         throw UsageError(o_.live.script.front().flag +
                          " works in live mode (a scenario), not on a trace");
     }
+    if (o_.live.fork_at_s) {
+        throw UsageError("--fork-at works in live mode (a scenario), not on a trace");
+    }
     // untrusted files: read in a child process first, where a crash inside libhdf5 on a
     // damaged file becomes a format error (io/trace/trace_child_check.hpp)
     io::ChildCheckOptions check;
@@ -99,6 +102,22 @@ void App::open_sources() {
             std::cerr << "swarmsim-viz: " << v.title << ": " << v.replay->map_note() << "\n";
         }
     }
+}
+
+// the live run's branch, beside the trunk from the frame it exists (as B of a comparison)
+void App::add_branch_view() {
+    MapView v;
+    v.title = o_.input;
+    v.name = policy_title(live_->branch_scenario().spec.allocation.policy) + ", fork at " +
+             clock_(live_->fork_time_s());
+    v.roads = &live_->roads();
+    v.network = &live_->network();
+    if (window_ != nullptr) {
+        v.gpu = std::make_unique<MapRenderer>();
+        v.gpu->init(*v.roads);
+    }
+    views_.push_back(std::move(v));
+    status_ = "fork: " + views_.back().name;
 }
 
 bool App::init_window(bool hidden) {
@@ -163,10 +182,15 @@ void App::shutdown() {
 
 void App::update(double wall_dt) {
     if (live_) {
-        SnapshotBuffer& buffer = live_->snapshots();
-        if (buffer.acquire()) {
-            views_.front().snap = buffer.front();
-            upload(views_.front());
+        if (live_->has_branch() && views_.size() == 1) {
+            add_branch_view();
+        }
+        for (std::size_t i = 0; i < views_.size(); ++i) {
+            SnapshotBuffer& buffer = i == 0 ? live_->snapshots() : live_->branch_snapshots();
+            if (buffer.acquire()) {
+                views_[i].snap = buffer.front();
+                upload(views_[i]);
+            }
         }
         return;
     }

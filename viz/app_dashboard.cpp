@@ -91,10 +91,20 @@ void service_curve(const std::vector<const KpiHistory*>& runs, double t, double 
         for (const double d : hst.disruptions) {
             dl->AddLine({x_of(d), y0}, {x_of(d), y1}, IM_COL32(235, 30, 30, 255), 1.5F);
         }
+        // a fork: its own curve from the fork on (before, it is its trunk's), and a mark
+        const bool fork = !std::isnan(hst.forked_at_s);
+        if (fork) {
+            const float xf = x_of(hst.forked_at_s);
+            dl->AddLine({xf, y0}, {xf, y1}, col32(kRunColour[r % 2]), 1.5F);
+            text({xf + 3.0F, y0 + 2.0F}, col32(kRunColour[r % 2]), "fork");
+        }
         std::vector<ImVec2> pts;
         const std::size_t n = hst.intervals_until(t);
         for (std::size_t k = 0; k < n; ++k) {
             const IntervalKpi& iv = hst.intervals[k];
+            if (fork && iv.end_s <= hst.forked_at_s) {
+                continue;
+            }
             pts.push_back({x_of(iv.end_s - hst.interval_s), y_of(iv.service_level)});
             pts.push_back({x_of(iv.end_s), y_of(iv.service_level)});
         }

@@ -84,6 +84,7 @@ class App {
 
   private:
     void open_sources();
+    void add_branch_view();
     bool init_window(bool hidden);
     void shutdown();
     void update(double wall_dt);
@@ -94,6 +95,7 @@ class App {
     void ui_controls();
     void ui_colours(const Snapshot& s);
     void ui_live_tools(const Snapshot& s);
+    void ui_fork();
     void ui_inspector();
     void ui_dashboard();
     void ui_kiosk();
@@ -134,6 +136,8 @@ class App {
     int tool_ = 0;  // 0 inspect, 1 close/reopen road, 2 depot down/up
     std::string status_;
     std::array<char, 128> road_name_{};  // the live panel's "close road" field
+    int fork_policy_ = 0;                // the live panel's "what if" policy choice
+    std::array<char, 256> fork_more_{};  // and its further changes (key=value, ...)
     int speed_choice_ = 2;
 };
 

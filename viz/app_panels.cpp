@@ -1,5 +1,8 @@
 // The visualizer's control column, docked left of the maps: run controls, colours and
 // legends, the live disruption tools and the inspector (App, app_internal.hpp).
+#include <sstream>
+
+#include "agents/fleet/protocol.hpp"
 #include "io/scenario/road_names.hpp"
 #include "viz/app_internal.hpp"
 
@@ -236,6 +239,7 @@ void App::ui_live_tools(const Snapshot& s) {
             status_ = e.what();
         }
     }
+    ui_fork();
     const DisruptionAdapter& ad = live_->adapter();
     ImGui::Text("%zu closed edges, cloud link %s", s.closed_count(),
                 s.cloud_link_up ? "up" : "down");
@@ -244,6 +248,48 @@ void App::ui_live_tools(const Snapshot& s) {
                        s.kpis.disruptions.size(), static_cast<unsigned long long>(ad.applied()));
     if (!status_.empty()) {
         ImGui::TextWrapped("last: %s", status_.c_str());
+    }
+}
+
+// live: "what if" - fork the run here into a branch under another policy (and further
+// changes), shown beside it from the next snapshot on (LiveSession::request_fork)
+void App::ui_fork() {
+    ImGui::Separator();
+    ImGui::TextDisabled("what if");
+    if (live_->has_branch()) {
+        ImGui::TextWrapped("B: %s", views_.size() > 1 ? views_[1].name.c_str() : "");
+    } else {
+        std::vector<std::string> policies;
+        std::vector<const char*> names;
+        for (const agents::ProtocolInfo& p : agents::protocols()) {
+            policies.emplace_back(p.name);
+        }
+        for (const std::string& p : policies) {
+            names.push_back(p.c_str());
+        }
+        fork_policy_ = std::clamp(fork_policy_, 0, static_cast<int>(names.size()) - 1);
+        ImGui::SetNextItemWidth(ImGui::CalcTextSize("first_claim").x + 40.0F);
+        ImGui::Combo("##fork_policy", &fork_policy_, names.data(), static_cast<int>(names.size()));
+        ImGui::SameLine();
+        if (ImGui::Button("Fork here")) {
+            std::vector<std::string> changes = {std::string("policies.allocation=") +
+                                                names[static_cast<std::size_t>(fork_policy_)]};
+            // further changes: key=value, separated by commas or spaces
+            std::string more(fork_more_.data());
+            std::replace(more.begin(), more.end(), ',', ' ');
+            std::istringstream words(more);
+            for (std::string w; words >> w;) {
+                changes.push_back(w);
+            }
+            const std::vector<std::string> problems = live_->request_fork(changes);
+            status_ = problems.empty() ? "fork asked for: " + changes.front() : problems.front();
+        }
+        ImGui::SetNextItemWidth(-1.0F);
+        ImGui::InputTextWithHint("##fork_more", "more changes: key=value, ...", fork_more_.data(),
+                                 fork_more_.size());
+    }
+    if (const std::string err = live_->fork_error(); !err.empty()) {
+        ImGui::TextWrapped("%s", err.c_str());
     }
 }
 

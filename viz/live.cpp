@@ -1,7 +1,9 @@
 #include "viz/live.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <span>
 #include <stdexcept>
 
@@ -10,6 +12,9 @@
 #include "agents/fleet/fleet_run.hpp"
 #include "agents/fleet/kpi_observer.hpp"
 #include "io/scenario/run_options.hpp"
+#include "io/scenario/scenario_fork.hpp"
+#include "sim/state_archive.hpp"
+#include "viz/live_feed.hpp"
 
 namespace swarm::viz {
 
@@ -92,310 +97,289 @@ void DisruptionAdapter::apply(const VizCommand& c, agents::FleetModel& model, si
     ++applied_;
 }
 
-// ---- the observer that fills snapshots ----
-
-class LiveSession::Feed final : public sim::Observer {
-  public:
-    Feed(const agents::FleetModel& model, const RoadGeometry& roads, SnapshotBuffer& buffer)
-        : model_(model), roads_(roads), buffer_(buffer) {
-        disruptions_.reset(model.spec().net().edge_count(), model.depot_count());
-        history_.interval_s = model.spec().time.to_seconds(model.kpi_interval());
-        history_.agents = model.vehicle_count();
-        history_.has_orphaned = true;
-        history_.has_leading = true;
-        history_.resilience = model.spec().resilience;
-    }
-
-    void on_sample(const sim::Engine& /*engine*/, sim::Tick t) override {
-        const auto started = std::chrono::steady_clock::now();
-        fill(t);
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        samples.fetch_add(1, std::memory_order_relaxed);
-        nanos.fetch_add(static_cast<std::uint64_t>(s * 1e9), std::memory_order_relaxed);
-    }
-
-    std::atomic<std::uint32_t> watched{0xFFFFFFFFu};
-    std::atomic<bool> want_radio{false};
-    std::atomic<bool> want_gossip{false};
-    std::atomic<std::uint64_t> samples{0};
-    std::atomic<std::uint64_t> nanos{0};
-
-  private:
-    void fill(sim::Tick t) {
-        const sim::TimeScale& scale = model_.spec().time;
-        const agents::FleetState& fleet = model_.vehicles();
-        const std::uint32_t n = model_.vehicle_count();
-        Snapshot& s = buffer_.back();
-        s.resize(n);
-        s.time_s = scale.to_seconds(t);
-
-        // agents
-        KpiPoint k;
-        k.time_s = s.time_s;
-        std::size_t busy = 0;
-        for (std::uint32_t v = 0; v < n; ++v) {
-            const agents::Point p = model_.position_at(v, t);
-            s.xy[2 * std::size_t{v}] = static_cast<float>(p.x - roads_.origin.x);
-            s.xy[2 * std::size_t{v} + 1] = static_cast<float>(p.y - roads_.origin.y);
-            s.state[v] = static_cast<std::uint8_t>(fleet.state[v]);
-            s.load[v] = static_cast<float>(fleet.load[v]);
-            s.energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-            busy += agents::serving(fleet.state[v]) ? 1U : 0U;
-            k.energy_kwh += fleet.energy_kwh[v];
-            k.distance_km += fleet.counters[v].metres() / 1000.0;
-        }
-        k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
-        // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
-        if (const agents::FleetLearning* l = model_.learning()) {
-            s.extra.resize(agents::FleetLearning::kValues);
-            for (std::size_t i = 0; i < agents::FleetLearning::kValues; ++i) {
-                s.extra[i].name = agents::FleetLearning::kValueNames[i];
-                const std::span<const float> values = l->value(i);
-                s.extra[i].values.assign(values.begin(), values.end());
-            }
-        }
-
-        // orders, summed over depots
-        const agents::OrderTotals orders = agents::order_totals(model_);
-        k.created = static_cast<double>(orders.created);
-        k.delivered = static_cast<double>(orders.delivered());
-        k.delivered_on_time = static_cast<double>(orders.delivered_on_time);
-        k.failed = static_cast<double>(orders.failed);
-        k.backlog = static_cast<double>(orders.open());
-        k.orphaned = static_cast<double>(orders.orphaned);
-        s.kpi = k;
-        history_.samples.push_back(k);
-
-        // KPI intervals completed since the last sample
-        const std::vector<agents::IntervalKpis> completed =
-            agents::completed_intervals(model_, history_.intervals.size(), t);
-        if (!completed.empty()) {
-            // once per KPI interval, as the trace records them: one scan of the open orders
-            // for the leading indicators and the cost
-            const agents::OpenOrderKpis open = agents::open_order_kpis(model_, t);
-            const double cost = agents::running_cost(model_, t, open);
-            for (const agents::IntervalKpis& c : completed) {
-                IntervalKpi iv;
-                iv.end_s = scale.to_seconds(c.end);
-                iv.service_level = c.outcomes.q();
-                iv.due = static_cast<double>(c.due);
-                iv.deliveries = static_cast<double>(c.delivered);
-                iv.utilisation = c.utilisation;
-                iv.cost = cost;
-                iv.open = k.backlog;
-                iv.unassigned = static_cast<double>(open.unassigned);
-                if (open.oldest_unassigned_created != sim::kTickNever) {
-                    iv.oldest_unassigned_age_s =
-                        scale.to_seconds(t - open.oldest_unassigned_created);
-                }
-                iv.at_risk = static_cast<double>(open.at_risk);
-                iv.overdue = static_cast<double>(open.overdue);
-                history_.intervals.push_back(iv);
-            }
-        }
-        read_disruptions();
-        s.kpis = history_;
-        s.active = active_.active();
-        fill_detail(t, s.detail);
-        disruptions_.copy_to(s);
-        fill_links(s);
-        buffer_.publish();
-    }
-
-    void fill_detail(sim::Tick /*t*/, AgentDetail& d) const {
-        const std::uint32_t v = watched.load();
-        const agents::FleetState& fleet = model_.vehicles();
-        d.plan.clear();
-        d.route_xy.clear();
-        d.agent = v;
-        if (v >= fleet.size()) {
-            d.agent = 0xFFFFFFFFu;
-            return;
-        }
-        d.home = fleet.home[v];
-        d.dest_node = fleet.dest[v];
-        const world::RoadNetwork& net = model_.spec().net();
-        const std::vector<world::EdgeId>& route = fleet.route[v];
-        const std::size_t pos = std::min<std::size_t>(fleet.route_pos[v], route.size());
-        d.route_edges_left = static_cast<std::uint32_t>(route.size() - pos);
-        for (std::size_t i = pos; i < route.size(); ++i) {
-            const world::Point a = net.position(net.source(route[i]));
-            const world::Point b = net.position(net.target(route[i]));
-            d.route_xy.insert(d.route_xy.end(), {static_cast<float>(a.x - roads_.origin.x),
-                                                 static_cast<float>(a.y - roads_.origin.y),
-                                                 static_cast<float>(b.x - roads_.origin.x),
-                                                 static_cast<float>(b.y - roads_.origin.y)});
-        }
-        const agents::Plan& plan = fleet.plan[v];
-        for (std::size_t i = 0; i < plan.size; ++i) {
-            const agents::PlanEntry& e = plan.entries[i];
-            d.plan.push_back({e.depot, e.order, agents::customer_node(model_.spec(), e), e.size,
-                              model_.spec().time.to_seconds(e.due), i < plan.loaded});
-        }
-    }
-
-    // the true state of the world from the model: closures (re-read when a road event was
-    // added), depots, the cloud link, and when disruptions started
-    void read_disruptions() {
-        const agents::RoadState& roads = model_.roads();
-        if (roads.events().size() != road_events_) {
-            road_events_ = roads.events().size();
-            const std::size_t edges = model_.spec().net().edge_count();
-            for (std::size_t e = 0; e < edges; ++e) {
-                disruptions_.set_closed(static_cast<std::uint32_t>(e),
-                                        roads.closed(static_cast<world::EdgeId>(e)));
-            }
-        }
-        for (std::uint32_t d = 0; d < model_.depot_count(); ++d) {
-            disruptions_.depot_down[d] = model_.depot_up(d) ? 0 : 1;
-        }
-        disruptions_.cloud_up = model_.cloud_up();
-        const std::vector<agents::AppliedDisruption>& log = model_.disruption_log();
-        for (; logged_ < log.size(); ++logged_) {
-            const agents::AppliedDisruption& a = log[logged_];
-            const double t_s = model_.spec().time.to_seconds(a.t);
-            if (starts_disruption(effect_of(a.kind))) {
-                history_.disruptions.push_back(t_s);
-            }
-            active_.apply(t_s, a.kind, a.label, a.targets);
-        }
-    }
-
-    // radio links: each vehicle's nearest peers in radio range; gossip: the exchanges of
-    // road news the next round will make (each vehicle that knows something pushes it to its
-    // nearest peers that lack it), both as the model's board sees them, and the model
-    // transfers between vehicles of the latest learning round
-    void fill_links(Snapshot& s) {
-        s.radio_links.clear();
-        s.gossip.clear();
-        const bool radio = want_radio.load();
-        const bool gossip = want_gossip.load();
-        if (!radio && !gossip) {
-            return;
-        }
-        const agents::FleetBoard& board = model_.board();
-        const agents::FleetState& fleet = model_.vehicles();
-        const double range = model_.spec().comms.radio_range_m;
-        std::array<std::uint32_t, 64> near{};
-        for (std::uint32_t v = 0; v < fleet.size() && v < board.size(); ++v) {
-            const agents::Point p = board.entry(v).position;
-            if (model_.radio_blocked(p)) {
-                continue;
-            }
-            if (radio) {
-                auto peer = [&](std::uint32_t u, const agents::FleetBoard::Entry& e) {
-                    return u > v && !model_.radio_blocked(e.position);
-                };
-                const std::size_t n = board.nearest(
-                    p, range, peer, std::span<std::uint32_t>(near).first(kRadioPeers));
-                for (std::size_t i = 0; i < n; ++i) {
-                    s.radio_links.push_back({v, near[i]});
-                }
-            }
-            if (gossip && fleet.known[v].count() > 0) {
-                auto lacks = [&](std::uint32_t u, const agents::FleetBoard::Entry& e) {
-                    return u != v && !fleet.known[u].covers(fleet.known[v]) &&
-                           !model_.radio_blocked(e.position);
-                };
-                const std::size_t fanout =
-                    std::min<std::size_t>(near.size(), model_.spec().gossip_fanout);
-                const std::size_t n =
-                    board.nearest(p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
-                for (std::size_t i = 0; i < n; ++i) {
-                    s.gossip.push_back({v, near[i]});
-                }
-            }
-        }
-        const agents::FleetLearning* l = model_.learning();
-        if (gossip && l != nullptr) {
-            for (const agents::FleetLearning::Exchange& x : l->round_exchanges()) {
-                if (x.from < fleet.size() && x.to < fleet.size()) {  // not the cloud
-                    s.gossip.push_back({x.from, x.to});
-                }
-            }
-        }
-    }
-
-    static constexpr std::size_t kRadioPeers = 3;
-    const agents::FleetModel& model_;
-    const RoadGeometry& roads_;
-    SnapshotBuffer& buffer_;
-    KpiHistory history_;
-    DisruptionState disruptions_;
-    ActiveDisruptions active_;
-    std::size_t road_events_ = 0;
-    std::size_t logged_ = 0;
-};
-
 // ---- the session ----
 
-LiveSession::LiveSession(const LiveOptions& options) {
+// one run the view shows: the scenario's (the trunk) or its fork (the branch)
+struct LiveSession::Lane {
+    io::Scenario scenario;  // the run's spec refers to it: a Lane does not move
+    std::unique_ptr<agents::FleetRun> run;
+    std::unique_ptr<LiveFeed> feed;
+    SnapshotBuffer buffer;
+    DisruptionAdapter adapter;
+    std::vector<VizCommand> inbox;  // the branch: the trunk's commands for its next snapshot
+};
+
+namespace {
+
+// the session's barrier actions (sim::ActionKey kinds of the front-end)
+constexpr std::uint32_t kCommandsAction = sim::ActionKey::kFrontEnd;
+constexpr std::uint32_t kStepAction = sim::ActionKey::kFrontEnd + 1;
+
+std::string seconds_text(double s) {
+    std::array<char, 32> buf{};
+    std::snprintf(buf.data(), buf.size(), "%g s", s);
+    return buf.data();
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& l : lines) {
+        out += (out.empty() ? "" : "\n") + l;
+    }
+    return out;
+}
+
+}  // namespace
+
+LiveSession::LiveSession(const LiveOptions& options) : scenario_file_(options.scenario) {
     io::ScenarioOptions so;
     so.overrides = options.overrides;
     if (options.threads) {
         so.overrides.push_back("run.threads=" + std::to_string(*options.threads));
     }
-    scenario_ = io::load_scenario(options.scenario, so);
-    const io::Scenario& s = scenario_;
+    io::Scenario s = io::load_scenario(options.scenario, so);
     // every step checked before anything is built
-    std::vector<ScriptedCommand> script;
     for (const ScriptStep& step : options.script) {
-        script.push_back(resolve_step(step, s));
+        script_.push_back(resolve_step(step, s));
     }
-
-    // the run as `swarmsim run` sets it up, sampled on the snapshot grid; the KPI observer is
-    // not sampled (the feed shows what it needs: a full aggregate every snapshot would cost)
-    agents::FleetRunOptions ro = io::fleet_run_options(s);
-    ro.sample_first = 0;
-    ro.sample_interval = std::max<sim::Tick>(1, s.spec.time.from_seconds(options.sample_s));
-    ro.kpi_samples = false;
-    run_ = std::make_unique<agents::FleetRun>(s.spec, ro);
-
+    sample_interval_ = std::max<sim::Tick>(1, s.spec.time.from_seconds(options.sample_s));
     std::vector<world::NodeId> depot_nodes;
     for (const agents::DepotSpec& d : s.spec.depots) {
         depot_nodes.push_back(d.node);
     }
     roads_ = build_road_geometry(*s.network, depot_nodes);
-    feed_ = std::make_unique<Feed>(run_->model(), roads_, buffer_);
-    run_->add_observer(*feed_);
-    // the UI's commands at each snapshot, after the feed and before the model's own barrier
-    // actions of that instant
-    run_->engine().every(0, ro.sample_interval,
-                         [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); });
-    // scripted steps (--do): queued as the mouse queues its commands, applied at a barrier at
-    // exactly their time (not the next snapshot), so that runs and screenshots repeat
-    for (const ScriptedCommand& step : script) {
-        run_->engine().at(s.spec.time.from_seconds(step.at_s),
-                          [this, c = step.command](sim::Engine& /*e*/, sim::Tick t) {
-                              commands_.push(c);
-                              apply_commands(t);
-                          });
+    trunk_ = make_lane(std::move(s));
+    const io::Scenario& sc = trunk_->scenario;
+
+    if (options.fork_at_s) {
+        const double at = *options.fork_at_s;
+        if (!(at > 0.0 && at < sc.run.duration_s)) {
+            throw ForkError("--fork-at " + seconds_text(at) + ": not inside the run (0 s to " +
+                            seconds_text(sc.run.duration_s) + ")");
+        }
+        if (const std::vector<std::string> p = check_fork(options.fork_overrides, at, nullptr);
+            !p.empty()) {
+            throw ForkError(joined(p));
+        }
+        fork_at_ = sc.spec.time.from_seconds(at);
+        fork_overrides_ = options.fork_overrides;
     }
-    run_->start();
+
+    // the UI's commands at each snapshot, before the model's own barrier actions of that
+    // instant; scripted steps (--do) at a barrier at exactly their time (not the next
+    // snapshot), so that runs and screenshots repeat
+    sim::Engine& engine = trunk_->run->engine();
+    const sim::ActionKey commands{kCommandsAction};
+    engine.every(0, sample_interval_, make_action(*trunk_, true, commands), commands);
+    for (std::size_t i = 0; i < script_.size(); ++i) {
+        const sim::ActionKey step{kStepAction, static_cast<std::uint32_t>(i)};
+        engine.at(sc.spec.time.from_seconds(script_[i].at_s), make_action(*trunk_, true, step),
+                  step);
+    }
+    trunk_->run->start();
 }
 
 LiveSession::~LiveSession() {
     stop();
 }
 
-const agents::FleetModel& LiveSession::model() const {
-    return run_->model();
+std::unique_ptr<LiveSession::Lane> LiveSession::make_lane(io::Scenario scenario) const {
+    auto lane = std::make_unique<Lane>();
+    lane->scenario = std::move(scenario);
+    // the run as `swarmsim run` sets it up, sampled on the snapshot grid; the KPI observer is
+    // not sampled (the feed shows what it needs: a full aggregate every snapshot would cost)
+    agents::FleetRunOptions ro = io::fleet_run_options(lane->scenario);
+    ro.sample_first = 0;
+    ro.sample_interval = sample_interval_;
+    ro.kpi_samples = false;
+    lane->run = std::make_unique<agents::FleetRun>(lane->scenario.spec, ro);
+    lane->feed = std::make_unique<LiveFeed>(lane->run->model(), roads_, lane->buffer);
+    lane->run->add_observer(*lane->feed);
+    return lane;
 }
 
-void LiveSession::apply_commands(sim::Tick t) {
-    // the UI's commands, in the order they were given
-    commands_.drain(drained_);
-    for (const VizCommand& c : drained_) {
-        adapter_.apply(c, run_->model(), t);
+sim::Engine::BarrierAction LiveSession::make_action(Lane& lane, bool trunk,
+                                                    const sim::ActionKey& key) {
+    if (key.kind == kCommandsAction) {
+        if (trunk) {
+            return [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); };
+        }
+        return [this](sim::Engine& /*e*/, sim::Tick t) { on_branch_barrier(t); };
     }
+    if (key.kind == kStepAction && key.a < script_.size()) {
+        const std::size_t i = key.a;
+        return [this, &lane, i](sim::Engine& /*e*/, sim::Tick t) {
+            lane.adapter.apply(script_[i].command, lane.run->model(), t);
+        };
+    }
+    return {};
+}
+
+SnapshotBuffer& LiveSession::snapshots() {
+    return trunk_->buffer;
+}
+
+const world::RoadNetwork& LiveSession::network() const {
+    return *trunk_->scenario.network;
+}
+
+const io::Scenario& LiveSession::scenario() const {
+    return trunk_->scenario;
+}
+
+const agents::FleetModel& LiveSession::model() const {
+    return trunk_->run->model();
+}
+
+double LiveSession::duration_s() const {
+    return trunk_->scenario.run.duration_s;
+}
+
+const DisruptionAdapter& LiveSession::adapter() const {
+    return trunk_->adapter;
 }
 
 void LiveSession::on_barrier(sim::Tick t) {
-    apply_commands(t);
-    if (pacing_.load()) {
-        pace(scenario_.spec.time.to_seconds(t));
+    // the UI's commands, in the order they were given, to the trunk and then the branch
+    commands_.drain(drained_);
+    for (const VizCommand& c : drained_) {
+        trunk_->adapter.apply(c, trunk_->run->model(), t);
     }
+    if (branch_ && !branch_failed_) {
+        branch_->inbox.insert(branch_->inbox.end(), drained_.begin(), drained_.end());
+        try {
+            // the branch through this instant (its commands, barrier actions and sample)
+            sim::RunLimits limits;
+            limits.until = t + 1;
+            branch_->run->run(limits);
+        } catch (const std::exception& e) {
+            branch_failed_ = true;
+            const std::lock_guard lock(mutex_);
+            fork_error_ = std::string("the branch stopped: ") + e.what();
+        }
+    }
+    {
+        // a fork asked for: at the next snapshot time, before anything happens then
+        const std::lock_guard lock(mutex_);
+        if (fork_asked_) {
+            fork_asked_ = false;
+            const sim::Tick end = trunk_->scenario.spec.time.from_seconds(duration_s());
+            if (t + sample_interval_ < end) {
+                fork_at_ = t + sample_interval_;
+            } else {
+                fork_error_ = "the run ends before the next snapshot";
+            }
+        }
+    }
+    if (pacing_.load()) {
+        pace(trunk_->scenario.spec.time.to_seconds(t));
+    }
+}
+
+void LiveSession::on_branch_barrier(sim::Tick t) {
+    for (const VizCommand& c : branch_->inbox) {
+        branch_->adapter.apply(c, branch_->run->model(), t);
+    }
+    branch_->inbox.clear();
+}
+
+std::vector<std::string> LiveSession::check_fork(const std::vector<std::string>& overrides,
+                                                 double at_s, io::Scenario* out) const {
+    // the trunk's resolved scenario with the changes on top, as `swarmsim fork` reads them
+    io::ScenarioOptions so;
+    so.overrides = overrides;
+    so.build_network = out != nullptr;
+    io::Scenario branch;
+    try {
+        branch = io::parse_scenario(trunk_->scenario.resolved_toml, scenario_file_, so);
+    } catch (const io::ScenarioError& e) {
+        return {e.what()};
+    }
+    std::vector<std::string> problems =
+        io::fork_problems(trunk_->scenario.resolved_toml, branch.resolved_toml, at_s);
+    if (out != nullptr && problems.empty()) {
+        *out = std::move(branch);
+    }
+    return problems;
+}
+
+std::vector<std::string> LiveSession::request_fork(const std::vector<std::string>& overrides) {
+    if (has_branch()) {
+        return {"this view has its branch already (one fork per session)"};
+    }
+    if (finished()) {
+        return {"the run is over"};
+    }
+    {
+        const std::lock_guard lock(mutex_);
+        if (fork_asked_ || fork_at_ != sim::kTickNever) {
+            return {"a fork is on its way"};
+        }
+    }
+    // checked here with the next snapshot time the UI has seen (the simulation thread checks
+    // again at the fork's own time)
+    const double next_s =
+        trunk_->buffer.front().time_s + trunk_->scenario.spec.time.to_seconds(sample_interval_);
+    std::vector<std::string> problems = check_fork(overrides, next_s, nullptr);
+    if (problems.empty()) {
+        const std::lock_guard lock(mutex_);
+        fork_asked_ = true;
+        fork_overrides_ = overrides;
+        fork_error_.clear();
+    }
+    return problems;
+}
+
+void LiveSession::make_branch() {
+    const sim::Tick at = fork_at_;
+    fork_at_ = sim::kTickNever;
+    std::vector<std::string> overrides;
+    {
+        const std::lock_guard lock(mutex_);
+        overrides = fork_overrides_;
+    }
+    const double at_s = trunk_->scenario.spec.time.to_seconds(at);
+    try {
+        // the trunk's whole state, in memory, as `run --checkpoint-at` saves it
+        sim::StateArchive state;
+        trunk_->run->save(state);
+        io::Scenario s;
+        if (const std::vector<std::string> p = check_fork(overrides, at_s, &s); !p.empty()) {
+            throw ForkError(joined(p));
+        }
+        std::unique_ptr<Lane> lane = make_lane(std::move(s));
+        lane->feed->continue_from(*trunk_->feed, at_s);
+        Lane& b = *lane;
+        lane->run->resume(state,
+                          [this, &b](const sim::ActionKey& k) { return make_action(b, false, k); });
+        branch_ = std::move(lane);
+        fork_time_s_ = at_s;
+        has_branch_.store(true, std::memory_order_release);
+    } catch (const std::exception& e) {
+        const std::lock_guard lock(mutex_);
+        fork_error_ = "no fork at " + seconds_text(at_s) + ": " + e.what();
+    }
+}
+
+SnapshotBuffer& LiveSession::branch_snapshots() {
+    return branch_->buffer;
+}
+
+const io::Scenario& LiveSession::branch_scenario() const {
+    return branch_->scenario;
+}
+
+const agents::FleetModel& LiveSession::branch_model() const {
+    return branch_->run->model();
+}
+
+double LiveSession::fork_time_s() const {
+    return fork_time_s_;
+}
+
+std::string LiveSession::fork_error() const {
+    const std::lock_guard lock(mutex_);
+    return fork_error_;
 }
 
 void LiveSession::pace(double sim_s) {
@@ -433,10 +417,27 @@ void LiveSession::pace(double sim_s) {
 }
 
 void LiveSession::run_engine(double until_s) {
-    sim::RunLimits limits;
-    limits.until = scenario_.spec.time.from_seconds(std::min(until_s, scenario_.run.duration_s));
-    limits.stop_when = [this](const sim::Engine& /*e*/) { return stopping_.load(); };
-    run_->run(limits);
+    const sim::TimeScale& time = trunk_->scenario.spec.time;
+    const sim::Tick end = time.from_seconds(std::min(until_s, duration_s()));
+    for (;;) {
+        // a fork stops the trunk at its time, before anything happens then, as
+        // `run --checkpoint-at` does
+        const sim::Tick fork_at = fork_at_;
+        sim::RunLimits limits;
+        limits.until = std::min(end, fork_at);
+        limits.stop_when = [this, fork_at](const sim::Engine& /*e*/) {
+            return stopping_.load() || fork_at_ != fork_at;  // stopped, or a fork now has a time
+        };
+        const sim::RunStats stats = trunk_->run->run(limits);
+        if (stats.reason == sim::StopReason::kUntil && fork_at < end) {
+            make_branch();
+            continue;
+        }
+        if (stats.reason == sim::StopReason::kCondition && !stopping_.load()) {
+            continue;
+        }
+        return;
+    }
 }
 
 void LiveSession::start() {
@@ -446,7 +447,7 @@ void LiveSession::start() {
     pacing_ = true;
     thread_ = std::thread([this] {
         try {
-            run_engine(scenario_.run.duration_s);
+            run_engine(duration_s());
         } catch (const std::exception& e) {
             const std::lock_guard lock(mutex_);
             error_ = e.what();
@@ -458,7 +459,7 @@ void LiveSession::start() {
 void LiveSession::run_until(double t_s) {
     pacing_ = false;
     // until is exclusive: one tick more so that a sample at exactly t_s is taken
-    run_engine(t_s + scenario_.spec.time.to_seconds(1));
+    run_engine(t_s + trunk_->scenario.spec.time.to_seconds(1));
 }
 
 void LiveSession::stop() {
@@ -467,8 +468,8 @@ void LiveSession::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (run_) {
-        run_->engine().request_stop();
+    if (trunk_) {
+        trunk_->run->engine().request_stop();
     }
     if (thread_.joinable()) {
         thread_.join();
@@ -492,16 +493,23 @@ void LiveSession::set_speed(double speed) {
 }
 
 void LiveSession::watch(std::uint32_t agent) {
-    feed_->watched.store(agent);
+    trunk_->feed->watched.store(agent);
+    if (has_branch()) {
+        branch_->feed->watched.store(agent);
+    }
 }
 
 void LiveSession::set_links(bool radio, bool gossip) {
-    feed_->want_radio.store(radio);
-    feed_->want_gossip.store(gossip);
+    for (LiveFeed* f : {trunk_->feed.get(), has_branch() ? branch_->feed.get() : nullptr}) {
+        if (f != nullptr) {
+            f->want_radio.store(radio);
+            f->want_gossip.store(gossip);
+        }
+    }
 }
 
 LiveSession::FeedStats LiveSession::feed_stats() const {
-    return {feed_->samples.load(), static_cast<double>(feed_->nanos.load()) * 1e-9};
+    return {trunk_->feed->samples.load(), static_cast<double>(trunk_->feed->nanos.load()) * 1e-9};
 }
 
 std::string LiveSession::error() const {

@@ -51,6 +51,15 @@ int main(int argc, char** argv) {
                    "Live: at simulated time T, what the mouse does: T:ACTION[:ARG], e.g. "
                    "600:depot_down:west, 900:cloud_cut, 1200:break:0.2, "
                    "1500:close:Boulevard Albert 1er (repeatable; docs/viz.md)");
+    double fork_at = 0.0;
+    auto* fork_opt = app.add_option("--fork-at", fork_at,
+                                    "Live: fork the run at simulated time T into a branch shown "
+                                    "beside it, as the \"Fork here\" button does (docs/viz.md)")
+                         ->check(CLI::PositiveNumber);
+    app.add_option("--fork-set", o.live.fork_overrides,
+                   "With --fork-at: what the branch changes, key.path=value (repeatable; what "
+                   "`swarmsim fork --set` may change)")
+        ->needs(fork_opt);
     app.add_option("--screenshot", o.screenshot, "Render one frame to this PNG and exit");
     app.add_flag("--force", o.force,
                  "Replace an existing screenshot file (never a device or link)");
@@ -115,6 +124,9 @@ int main(int argc, char** argv) {
     if (*jopt) {
         o.live.threads = threads;
     }
+    if (*fork_opt) {
+        o.live.fork_at_s = fork_at;
+    }
     o.live.scenario = o.input;
     if (!o.screenshot.empty()) {
         // before anything is rendered: a device, directory, link, or an existing file
@@ -145,6 +157,10 @@ int main(int argc, char** argv) {
     } catch (const swarm::io::OutputError& e) {
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
         return 4;
+    } catch (const swarm::viz::ForkError& e) {
+        // a --fork-set that may not change mid-run, or a --fork-at outside the run
+        std::cerr << "swarmsim-viz: error: " << e.what() << "\n";
+        return 3;
     } catch (const swarm::viz::ScriptError& e) {
         // a --do or --close naming nothing in the scenario
         std::cerr << "swarmsim-viz: error: " << e.what() << "\n";

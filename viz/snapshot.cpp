@@ -1,6 +1,7 @@
 #include "viz/snapshot.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <bit>
 
 namespace swarm::viz {
@@ -16,6 +17,7 @@ void KpiHistory::clear() {
     samples.clear();
     intervals.clear();
     disruptions.clear();
+    forked_at_s = std::numeric_limits<double>::quiet_NaN();
 }
 
 std::size_t KpiHistory::samples_until(double t) const {

@@ -60,6 +60,9 @@ struct KpiHistory {
     std::vector<KpiPoint> samples;
     std::vector<IntervalKpi> intervals;
     std::vector<double> disruptions;  // times (s) of disruptions, ascending
+    // a live fork's branch: when it left its trunk (s), whose history it holds before then;
+    // NaN when the run is not a fork
+    double forked_at_s = std::numeric_limits<double>::quiet_NaN();
     // the scenario's thresholds on Q (its defaults when the scenario cannot be read), as the
     // run summary's time to recover uses them: the tiles and the chart's lines
     agents::ResilienceParams resilience;

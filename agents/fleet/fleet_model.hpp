@@ -88,9 +88,11 @@ class FleetModel final : public sim::Model {
     // the learning's state, under the archive's current scope ("world", "protocol",
     // "learning"). resume(): instead of attach(), into a model made from the same spec: sets
     // up what attach() sets up, loads that state and the kernel's (Engine::restore from the
-    // archive's "kernel" group), and makes the pending barrier actions again from their keys.
+    // archive's "kernel" group), and makes the pending barrier actions again from their keys:
+    // its own, and those of kinds from sim::ActionKey::kFrontEnd on with `front_end`.
     void save(sim::StateArchive& ar) const;
-    void resume(sim::Engine& engine, const sim::StateArchive& ar);
+    void resume(sim::Engine& engine, const sim::StateArchive& ar,
+                const sim::Engine::ActionMaker& front_end = {});
 
     // checks every depot's OrderBook (check_conservation: created = delivered + failed +
     // open, each order in exactly one state, KPI counters agree); throws FleetModelError

@@ -83,7 +83,8 @@ void FleetModel::hand_over(sim::Engine& engine, const sim::StateArchive& ar) {
     rebuild_board(engine.now());
 }
 
-void FleetModel::resume(sim::Engine& engine, const sim::StateArchive& ar) {
+void FleetModel::resume(sim::Engine& engine, const sim::StateArchive& ar,
+                        const sim::Engine::ActionMaker& front_end) {
     prepare(engine);
     {
         const auto s = ar.scope("world");
@@ -114,8 +115,13 @@ void FleetModel::resume(sim::Engine& engine, const sim::StateArchive& ar) {
         if (switched) {
             keep = [lps](const sim::Event& e) { return e.type < kProtocolMsgBase && e.dst < lps; };
         }
-        engine.restore(
-            ar, [this](const sim::ActionKey& k) { return make_action(k); }, keep);
+        const auto make = [this, &front_end](const sim::ActionKey& k) {
+            if (k.kind >= sim::ActionKey::kFrontEnd) {
+                return front_end ? front_end(k) : sim::Engine::BarrierAction{};
+            }
+            return make_action(k);
+        };
+        engine.restore(ar, make, keep);
     }
     if (switched) {
         hand_over(engine, ar);
@@ -132,11 +138,11 @@ void FleetRun::save(sim::StateArchive& ar) const {
     kpi_->save(ar);
 }
 
-void FleetRun::resume(const sim::StateArchive& ar) {
+void FleetRun::resume(const sim::StateArchive& ar, const sim::Engine::ActionMaker& front_end) {
     if (started_) {
         throw sim::CheckpointError("a run that has started cannot resume a checkpoint");
     }
-    model_->resume(*engine_, ar);
+    model_->resume(*engine_, ar, front_end);
     {
         const auto s = ar.scope("kpi");
         kpi_->load(ar);

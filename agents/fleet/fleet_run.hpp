@@ -78,9 +78,10 @@ class FleetRun {
     // the kernel ("kernel"), the model (FleetModel::save) and the KPI observer ("kpi").
     // resume(): instead of start(), for a run made from the same spec and seed (its thread
     // count may differ): continues the saved run; observers added before or after sample on
-    // their grids from the checkpoint's time on.
+    // their grids from the checkpoint's time on. A front-end that keyed barrier actions of
+    // its own (kinds from sim::ActionKey::kFrontEnd on) makes them again with `front_end`.
     void save(sim::StateArchive& ar) const;
-    void resume(const sim::StateArchive& ar);
+    void resume(const sim::StateArchive& ar, const sim::Engine::ActionMaker& front_end = {});
     // runs until a limit (sim::RunLimits: until, stop_when, max_events) or request_stop();
     // may be called again to continue
     sim::RunStats run(const sim::RunLimits& limits);

@@ -242,3 +242,47 @@ TEST_CASE("a trace that crashes libhdf5 is contained: exit 3 naming the file, no
     std::filesystem::remove(clean);
     std::filesystem::remove(err_path);
 }
+
+TEST_CASE("fork here from the command line: the branch beside the trunk, from the fork time") {
+    const std::string scenario = test::write_small_scenario().string();
+    const std::string common = scenario + " --at 1200 --size 1280x800 --set run.threads=1";
+    // under another policy: two maps, B named by its policy and fork time, the chart marked
+    nlohmann::json report;
+    const Image img = screenshot(common + " --fork-at 600 --fork-set policies.allocation=cloud",
+                                 "fork.png", &report);
+    const nlohmann::json& maps = report.at("maps");
+    REQUIRE(maps.size() == 2);
+    CHECK(maps[0].at("caption").get<std::string>().rfind("Swarm (auction)", 0) == 0);
+    CHECK(maps[1].at("caption").get<std::string>().rfind("Cloud, fork at 0:10", 0) == 0);
+    std::vector<std::string> texts = report.at("texts").get<std::vector<std::string>>();
+    CHECK(std::find(texts.begin(), texts.end(), "B: Cloud, fork at 0:10") != texts.end());
+    CHECK(std::find(texts.begin(), texts.end(), "fork") != texts.end());  // on the Q(t) chart
+    for (const nlohmann::json& m : maps) {
+        const auto r = m.at("rect").get<std::vector<float>>();
+        const Rect rect{r[0], r[1], r[2], r[3]};
+        CHECK(count_in(img, kRoad, rect) > 800);
+    }
+
+    // without changes the branch is the trunk: the two maps are the same picture
+    nlohmann::json same_report;
+    const Image same = screenshot(common + " --fork-at 600", "fork_same.png", &same_report);
+    const auto a = same_report.at("maps")[0].at("rect").get<std::vector<float>>();
+    const auto b = same_report.at("maps")[1].at("rect").get<std::vector<float>>();
+    REQUIRE(a[2] == b[2]);
+    std::size_t differ = 0;
+    for (int y = static_cast<int>(a[1]) + 1; y + 1 < static_cast<int>(a[1] + a[3]); ++y) {
+        for (int x = 1; x + 1 < static_cast<int>(a[2]); ++x) {
+            const std::uint8_t* p = same.pixel(static_cast<int>(a[0]) + x, y);
+            const std::uint8_t* q = same.pixel(static_cast<int>(b[0]) + x, y);
+            differ += (p[0] != q[0] || p[1] != q[1] || p[2] != q[2]) ? 1U : 0U;
+        }
+    }
+    CHECK(differ == 0);
+
+    // what may not change mid-run, a flag without its partner, a fork of a trace
+    CHECK(shell(kViz + " " + common + " --fork-at 600 --fork-set demand.due_s=900 2> /dev/null") ==
+          3);
+    CHECK(shell(kViz + " " + scenario + " --fork-set policies.allocation=cloud 2> /dev/null") == 2);
+    CHECK(shell(kViz + " " + scenario + " --fork-at 9999 2> /dev/null") == 3);
+    CHECK(shell(kViz + " /tmp/some.h5 --fork-at 600 2> /dev/null") == 2);
+}
