@@ -69,7 +69,19 @@ bool legal_key(std::string_view key) {
             return true;
         }
     }
-    for (const char* prefix : {"comms.", "cloud.", "output."}) {
+    // the learning's decisions, training steps and how models travel and are combined (the
+    // exchange's roles and keys are made from the spec and seed, not saved)
+    static const char* const kLearning[] = {
+        "learning.steps_per_round",        "learning.batch",          "learning.learning_rate",
+        "learning.route_on_predictions",   "learning.risk_threshold", "learning.service_s",
+        "learning.predictive_maintenance", "learning.compression",    "learning.topk_fraction"};
+    for (const char* k : kLearning) {
+        if (key == k) {
+            return true;
+        }
+    }
+    for (const char* prefix : {"comms.", "cloud.", "output.", "learning.aggregator.",
+                               "learning.identity.", "learning.attack."}) {
         if (key.starts_with(prefix)) {
             return true;
         }
@@ -84,8 +96,14 @@ std::string why_not(std::string_view key) {
     if (key.starts_with("policies.max_plan")) {
         return "vehicles hold plans made under the old limit";
     }
+    if (key.starts_with("learning.round_s")) {
+        return "learning rounds run on the grid the run started with";
+    }
+    if (key.starts_with("learning.wear") || key.starts_with("learning.congestion")) {
+        return "wear and congestion are the world the vehicles learned from";
+    }
     if (key.starts_with("learning")) {
-        return "the learned models and their exchange are part of the saved state";
+        return "the models' memories, labels and scores were made under it";
     }
     if (key.starts_with("run.seed")) {
         return "every random stream is the seed's; fork from a checkpoint of that seed";
@@ -163,6 +181,24 @@ std::vector<std::string> fork_problems(std::string_view before, std::string_view
                                    ": a disruption added by a fork starts at or after the "
                                    "fork's time (" +
                                    number(at_s) + " s)");
+            }
+            continue;
+        }
+        if (k == "learning.mode") {
+            // from one way of sharing models to another: what each vehicle learned goes on;
+            // a run without models has none to go on from, one with them cannot drop them
+            const auto mode = [](const std::map<std::string, std::string>& m) {
+                const auto it = m.find("learning.mode");
+                return it == m.end() ? std::string("off") : it->second;
+            };
+            const std::string from = mode(old_leaves);
+            const std::string to = mode(new_leaves);
+            if (from == "off" || to == "off") {
+                problems.push_back("learning.mode cannot change mid-run from '" + from + "' to '" +
+                                   to +
+                                   "': a run without models has none to go on from, and one "
+                                   "with them cannot drop them (a fork may change between "
+                                   "local, gossip, fedavg and the other exchanges that learn)");
             }
             continue;
         }

@@ -1,9 +1,10 @@
 // Which changes a forked run may make to the scenario it continues (`swarmsim fork`,
 // `swarmsim whatif`; docs/checkpoints.md, "What a fork may change"). A checkpoint holds the
 // state the old settings made; a setting that only steers what happens from now on (the
-// allocation policy and its parameters, comms, the cloud, disruptions added from the fork
-// time on, the run's length, outputs) may change, and one that shaped that state (the map,
-// depots, fleet, demand, learning, the clock) may not.
+// allocation policy and its parameters, comms, the cloud, how learned models travel and are
+// combined, disruptions added from the fork time on, the run's length, outputs) may change,
+// and one that shaped that state (the map, depots, fleet, demand, the learning's memory and
+// rounds, learning on or off, the clock) may not.
 #pragma once
 
 #include <string>

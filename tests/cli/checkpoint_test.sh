@@ -112,6 +112,18 @@ done
 [ "$(field event_hash switch-cloud.json)" != "$(field event_hash bridge_collapse-auction/whole.json)" ] \
     || fail "a fork under another policy has the uninterrupted run's event hash"
 
+# another way of sharing the learned models (gossip to FedAvg) from a learning run's
+# checkpoint; turning learning off is refused
+lk=predictive_maintenance-auction/predictive_maintenance-seed3-t5000.h5
+"$swarmsim" fork "$lk" --set learning.mode=fedavg --json --progress-interval 0 \
+    > fedavg.json 2>fedavg.err || fail "fork to fedavg failed: $(tail -2 fedavg.err)"
+[ "$(field event_hash fedavg.json)" != "$(field event_hash predictive_maintenance-auction/whole.json)" ] \
+    || fail "a fork to fedavg has the gossip run's event hash"
+"$swarmsim" fork "$lk" --set learning.mode=off > /dev/null 2> off.err
+[ $? -eq 3 ] || fail "turning learning off mid-run was not refused with exit 3"
+grep -q "learning.mode cannot change mid-run from 'gossip' to 'off'" off.err \
+    || fail "learning off message: $(cat off.err)"
+
 # changes a fork may not make: exit 3, naming the key and the checkpoint
 "$swarmsim" fork "$ck" --set demand.due_s=900 > /dev/null 2> illegal.err
 [ $? -eq 3 ] || fail "an illegal change was not refused with exit 3"

@@ -294,3 +294,44 @@ TEST_CASE("fleet learning state: a checkpoint of another fleet or spec does not 
     CHECK_THROWS_WITH_AS(load_from(same, partial),
                          "checkpoint field 'learning/exchange/global' is missing", CheckpointError);
 }
+
+TEST_CASE("fleet learning state: a fork may change how the models travel, and they go on") {
+    // gossip to the fork, then FedAvg: what each vehicle learned carries over, and from the
+    // fork on the models travel to the cloud (docs/checkpoints.md, "What a fork may change")
+    SmallCity city;
+    const FleetSpec gossip = learning_spec(city, LearningMode::kGossip);
+    const FleetSpec fedavg = learning_spec(city, LearningMode::kFedAvg);
+    sim::SerialExecutor serial;
+    sim::RunLimits mid;
+    mid.until = gossip.time.from_seconds(0.75 * 3600.0);
+    FleetRun before(gossip, run_options(gossip, *city.routers, serial));
+    before.run(mid);
+    StateArchive state;
+    before.save(state);
+
+    FleetRun fork(fedavg, run_options(fedavg, *city.routers, serial));
+    fork.resume(state);
+    const FleetLearning& a = *before.model().learning();
+    const FleetLearning& b = *fork.model().learning();
+    const auto& wa = a.travel_models();
+    const auto& wb = b.travel_models();
+    CHECK(std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
+    CHECK(b.totals().rounds == a.totals().rounds);
+    const std::uint32_t n = fork.model().vehicle_count();
+    for (const FleetLearning::Exchange& x : a.round_exchanges()) {
+        CHECK(x.to < n);  // gossip: vehicle to vehicle
+    }
+
+    sim::RunLimits end;
+    end.until = gossip.time.from_seconds(1.5 * 3600.0);
+    fork.run(end);
+    before.run(end);
+    CHECK(b.totals().rounds == a.totals().rounds);
+    CHECK(b.totals().rounds > 44);
+    bool cloud = false;
+    for (const FleetLearning::Exchange& x : b.round_exchanges()) {
+        cloud = cloud || x.from >= n || x.to >= n;
+    }
+    CHECK(cloud);  // FedAvg: uploads to and downloads from the cloud
+    CHECK(!std::equal(wa.data(), wa.data() + wa.agents() * wa.parameters(), wb.data()));
+}

@@ -62,3 +62,34 @@ TEST_CASE("a fork may add disruptions from its time on, and not touch the old on
     REQUIRE(moved.size() == 1);
     CHECK(moved[0].starts_with("disruptions[0].at_s cannot change mid-run"));
 }
+
+TEST_CASE("a fork may change how models travel, not whether the fleet learns") {
+    const auto learning = [](std::vector<std::string> extra) {
+        swarm::io::ScenarioOptions o;
+        o.overrides = std::move(extra);
+        o.build_network = false;
+        return swarm::io::load_scenario(
+                   std::string(SWARM_SCENARIOS_DIR) + "/predictive_maintenance.toml", o)
+            .resolved_toml;
+    };
+    const std::string gossip = learning({"learning.mode=gossip"});
+    CHECK(fork_problems(gossip,
+                        learning({"learning.mode=fedavg", "learning.aggregator.kind=median",
+                                  "learning.identity.sign=true", "learning.risk_threshold=0.2"}),
+                        1800.0)
+              .empty());
+    CHECK(fork_problems(gossip, learning({"learning.mode=local"}), 1800.0).empty());
+    const auto off = fork_problems(gossip, learning({"learning.mode=off"}), 1800.0);
+    REQUIRE(off.size() == 1);
+    CHECK(off[0].starts_with("learning.mode cannot change mid-run from 'gossip' to 'off'"));
+    const auto on = fork_problems(learning({"learning.mode=off"}), gossip, 1800.0);
+    REQUIRE(on.size() == 1);
+    CHECK(on[0].find("'off' to 'gossip'") != std::string::npos);
+    const auto memory =
+        fork_problems(gossip, learning({"learning.mode=gossip", "learning.memory=64"}), 1800.0);
+    REQUIRE(memory.size() == 1);
+    CHECK(memory[0].starts_with("learning.memory cannot change mid-run"));
+    const auto round = fork_problems(gossip, learning({"learning.round_s=120"}), 1800.0);
+    REQUIRE(round.size() == 1);
+    CHECK(round[0].find("grid the run started with") != std::string::npos);
+}
