@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <utility>
@@ -209,6 +210,41 @@ void write_file_safely(const std::string& path, const std::string& content, bool
     PendingOutput out(path, replace);
     out.write(content);
     out.commit();
+}
+
+SpaceReserve::SpaceReserve(const std::string& dir, unsigned long long bytes) {
+    // unlinked from the start where the file system can (O_TMPFILE), else made and unlinked
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+        std::string name = (std::filesystem::path(dir) / ".swarmsim-reserve-XXXXXX").string();
+        fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+        if (fd_ >= 0) {
+            ::unlink(name.c_str());
+        }
+    }
+    if (fd_ < 0) {
+        return;
+    }
+    constexpr unsigned long long kLeast = 64ULL << 10U;
+    for (unsigned long long b = bytes; b >= kLeast; b /= 2) {
+        if (::posix_fallocate(fd_, 0, static_cast<off_t>(b)) == 0) {
+            bytes_ = b;
+            return;
+        }
+    }
+    release();
+}
+
+SpaceReserve::~SpaceReserve() {
+    release();
+}
+
+void SpaceReserve::release() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    bytes_ = 0;
 }
 
 }  // namespace swarm::io

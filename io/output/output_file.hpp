@@ -70,4 +70,24 @@ class PendingOutput {
 // OutputError
 void write_file_safely(const std::string& path, const std::string& content, bool replace);
 
+// Room on an output's file system kept for finishing it when the disk fills up: an unlinked
+// file in `dir` with up to `bytes` allocated now (halved until it fits; none if not even
+// 64 KiB does). release() (or the destructor) gives the room back, e.g. for a trace's last
+// metadata and its "incomplete" marks after ENOSPC. Unlinked, it leaves nothing behind,
+// even after SIGKILL.
+class SpaceReserve {
+  public:
+    SpaceReserve(const std::string& dir, unsigned long long bytes);
+    SpaceReserve(const SpaceReserve&) = delete;
+    SpaceReserve& operator=(const SpaceReserve&) = delete;
+    ~SpaceReserve();
+    void release();
+    // what is held (0: none could be allocated, or released)
+    [[nodiscard]] unsigned long long bytes() const { return bytes_; }
+
+  private:
+    int fd_ = -1;
+    unsigned long long bytes_ = 0;
+};
+
 }  // namespace swarm::io

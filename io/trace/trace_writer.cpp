@@ -1,10 +1,13 @@
 #include "io/trace/trace_writer.hpp"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <iterator>
 #include <limits>
 #include <sstream>
@@ -258,6 +261,15 @@ TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions opti
     } catch (const OutputError& e) {
         throw TraceError(path_, e.reason());
     }
+    // a file size limit fails a write with EFBIG, after which HDF5 cannot even mark the file:
+    // stop short of it by the reserve (at most a quarter of the limit)
+    if (rlimit lim{}; getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+        const std::uint64_t limit = lim.rlim_cur;
+        size_budget_ = limit - std::min<std::uint64_t>(options_.space_reserve, limit / 4);
+    }
+    reserve_ = std::make_unique<SpaceReserve>(
+        std::filesystem::absolute(output_->temp_path()).parent_path().string(),
+        options_.space_reserve);
     fail_countdown_ = options_.fail_chunk_write;
     thread_ = std::thread([this] { run(); });
     std::unique_lock lock(mutex_);
@@ -429,6 +441,7 @@ void TraceWriter::close() {
     }
     thread_.join();
     closed_ = true;
+    reserve_->release();
     stats_.producer_waits = waits_;
     if (error_) {
         output_->keep();  // under its partial name, marked incomplete (abandon())
@@ -553,6 +566,15 @@ void TraceWriter::run() {
             {
                 const std::lock_guard h5lock(h5::hdf5_mutex());
                 file->write(*frame);
+                if (size_budget_ > 0) {
+                    struct stat st {};
+                    if (fstat(output_->fd(), &st) == 0 &&
+                        static_cast<std::uint64_t>(st.st_size) > size_budget_) {
+                        throw std::runtime_error(
+                            "the file size limit (ulimit -f) is near: stopped at " +
+                            std::to_string(st.st_size) + " bytes to leave room to close it");
+                    }
+                }
                 ++stats_.frames;
                 stats_.events += frame->events.size();
                 stats_.links += frame->links.size();
@@ -630,6 +652,8 @@ void TraceWriter::run() {
         }
         cv_.notify_all();
         std::string message = failure;
+        // the room kept for this: what was flushed can be cut back, closed and marked
+        reserve_->release();
         const std::lock_guard h5lock(h5::hdf5_mutex());
         if (opened) {
             // a failure in the run's writing: what was flushed stays, cut back and marked

@@ -74,6 +74,9 @@ struct TraceOptions {
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;
+    // bytes held free on the trace's file system (io::SpaceReserve) and given back when a
+    // write fails, so that a full disk still leaves a readable file marked incomplete
+    std::uint64_t space_reserve = 1ULL << 20U;
     // test hook: the n-th chunk write of the per-agent data fails as on a full disk (0: never)
     std::uint64_t fail_chunk_write = 0;
 };
@@ -236,7 +239,11 @@ class TraceWriter {
     bool abandoned_ = false;  // destroyed without close(): kept as a partial file
     std::atomic<bool> failed_{false};
     std::unique_ptr<PendingOutput> output_;
+    std::unique_ptr<SpaceReserve> reserve_;  // given back on a failure, and at close
     std::uint64_t fail_countdown_ = 0;
+    // under a file size limit (ulimit -f): the size the file stops at, leaving room to close
+    // and mark it (0: no limit)
+    std::uint64_t size_budget_ = 0;
     std::exception_ptr error_;
     TraceWriterStats stats_;
     std::vector<std::string> disruption_labels_;  // writer thread only

@@ -57,6 +57,42 @@ refused devlink.h5 "is a symbolic link to a character device" --force
 refused kept.h5 "exists: not overwritten (pass --force to replace it)"
 [ "$(cat kept.h5)" = precious ] || fail "an existing file was changed without --force"
 
+# check_partial FILE MAX_FRAMES CAUSE: a trace whose writing failed is cut back to the rows
+# it holds (fewer than MAX_FRAMES), marked incomplete for CAUSE, and report.py flags it
+check_partial() {
+    [ $have_h5py = 1 ] || return 0
+    $python - "$1" "$2" "$3" <<'PY' || fail "the partial trace $1 is not cut back and marked"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    assert int(f.attrs["complete"]) == 0 and int(f.attrs["incomplete"]) == 1, dict(f.attrs)
+    assert sys.argv[3] in str(f.attrs["incomplete_reason"]), f.attrs["incomplete_reason"]
+    n = int(f.attrs["frames"])
+    assert 0 < n < int(sys.argv[2]), n
+    created = f["observables/created/value"][:]
+    t = f["observables/created/time"][:]
+    # every row holds data: no zero-filled tail that reads as "orders created 0"
+    assert len(created) == n and f["particles/agents/position/value"].shape[0] == n
+    assert np.all(np.diff(t) > 0) and np.all(np.diff(created) >= 0) and created[-1] > 0, created
+    assert f["particles/agents/state/step"].shape[0] == n
+    q = f["observables/service_level/time"][:]
+    assert len(q) and q[-1] <= t[-1], (q[-1:], t[-1])
+PY
+    # report.py flags it (its summary; the plots are not needed here)
+    if $python -c "import matplotlib" 2>/dev/null; then
+        $python - "$src/scripts" "$1" "$3" <<'PY' || fail "report.py does not flag the incomplete trace $1"
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import report, trace
+with trace.open_trace(sys.argv[2]) as f:
+    status = trace.status(f)
+    assert status.startswith("INCOMPLETE: writing it failed (") and sys.argv[3] in status, status
+    report.write_summary(report.read_run(f, sys.argv[2]), "report.md")
+text = open("report.md").read()
+assert text.splitlines()[2].startswith("**Trace INCOMPLETE"), text[:300]
+PY
+    fi
+}
+
 # --force replaces a regular file, through a temporary file renamed into place
 "$swarmsim" run "$default" $short -o kept.h5 --force >out.txt 2>err.txt ||
     fail "--force on an existing file exited $?: $(cat err.txt)"
@@ -80,42 +116,13 @@ grep -q "stop reason    until" full.txt || fail "the run did not go on to its en
 partial=$(ls full.h5.*.partial 2>/dev/null)
 [ -n "$partial" ] || fail "no partial file after a write error"
 grep -q "'$partial', marked incomplete" full.err || fail "the message does not name $partial"
-if [ $have_h5py = 1 ] && [ -n "$partial" ]; then
-    $python - "$partial" <<'PY' || fail "the partial trace is not cut back and marked"
-import sys, h5py, numpy as np
-with h5py.File(sys.argv[1], "r") as f:
-    assert int(f.attrs["complete"]) == 0 and int(f.attrs["incomplete"]) == 1, dict(f.attrs)
-    assert "No space left on device" in str(f.attrs["incomplete_reason"])
-    n = int(f.attrs["frames"])
-    assert 0 < n < 720, n
-    created = f["observables/created/value"][:]
-    t = f["observables/created/time"][:]
-    # every row holds data: no zero-filled tail that reads as "orders created 0"
-    assert len(created) == n and f["particles/agents/position/value"].shape[0] == n
-    assert np.all(np.diff(t) > 0) and np.all(np.diff(created) >= 0) and created[-1] > 0, created
-    assert f["particles/agents/state/step"].shape[0] == n
-    q = f["observables/service_level/time"][:]
-    assert len(q) and q[-1] <= t[-1], (q[-1:], t[-1])
-PY
-    # report.py flags it (its summary; the plots are not needed here)
-    if $python -c "import matplotlib" 2>/dev/null; then
-        $python - "$src/scripts" "$partial" <<'PY' || fail "report.py does not flag the incomplete trace"
-import os, sys
-sys.path.insert(0, sys.argv[1])
-import report, trace
-with trace.open_trace(sys.argv[2]) as f:
-    assert trace.status(f).startswith("INCOMPLETE: writing it failed (cannot write a chunk"), trace.status(f)
-    report.write_summary(report.read_run(f, sys.argv[2]), "report.md")
-text = open("report.md").read()
-assert text.splitlines()[2].startswith("**Trace INCOMPLETE"), text[:300]
-PY
-    fi
-fi
+[ -n "$partial" ] && check_partial "$partial" 720 "cannot write a chunk: No space left on device"
 
-# a real write error: a file size limit (EFBIG; SIGXFSZ ignored, as a daemon would)
+# a file size limit (ulimit -f; SIGXFSZ ignored, as a daemon would): the writer stops short
+# of it (EFBIG would leave HDF5 unable to mark the file), cuts the file back and marks it
 (
     trap '' XFSZ
-    ulimit -f 200
+    ulimit -f 400  # 512-byte blocks in sh (dash): 200 KiB
     # (the sanitizer build: HDF5 1.10 leaks a few strings of a file whose close failed)
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$swarmsim" run "$default" --until 7200 --set output.sample_interval_s=10 -o big.h5 \
         >big.txt 2>big.err
@@ -123,10 +130,39 @@ fi
 )
 code=$(cat big.code)
 [ "$code" = 4 ] || fail "a file size limit should exit 4, got $code: $(cat big.err)"
-grep -q "trace file 'big.h5': .*File too large" big.err || fail "EFBIG message: $(cat big.err)"
-grep -q "^KPIs" big.txt || fail "no KPI summary after EFBIG"
+grep -q "trace file 'big.h5': the file size limit (ulimit -f) is near: .* marked incomplete" \
+    big.err || fail "file size limit message: $(cat big.err)"
+grep -q "^KPIs" big.txt || fail "no KPI summary after the file size limit"
 [ ! -e big.h5 ] || fail "a failed trace was put at the path"
-rm -f big.h5.*.partial
+partial=$(ls big.h5.*.partial 2>/dev/null)
+[ -n "$partial" ] && check_partial "$partial" 720 "the file size limit (ulimit -f) is near" ||
+    fail "no partial file under the file size limit"
+
+# a real full disk: ENOSPC on a 2 MB tmpfs mounted in a user and mount namespace (skipped
+# where namespaces are not allowed); the room the writer keeps (io::SpaceReserve) lets it
+# cut the file back, close it and mark it incomplete
+mkdir -p disk
+if unshare -rm sh -c 'mount -t tmpfs -o size=2m tmpfs disk' 2>/dev/null; then
+    unshare -rm sh -c "mount -t tmpfs -o size=2m tmpfs disk &&
+        ASAN_OPTIONS=\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}detect_leaks=0 '$swarmsim' run '$default' \
+            --until 7200 --set output.sample_interval_s=1 -o disk/t.h5 >disk.txt 2>disk.err
+        echo \$? >disk.code
+        ls disk >disk.ls
+        cp disk/t.h5.*.partial . 2>/dev/null"
+    code=$(cat disk.code)
+    [ "$code" = 4 ] || fail "a full disk should exit 4, got $code: $(cat disk.err)"
+    grep -q "trace file 'disk/t.h5': .*No space left on device" disk.err ||
+        fail "full disk message: $(cat disk.err)"
+    grep -q "marked incomplete" disk.err || fail "a full disk left no marked file: $(cat disk.err)"
+    grep -q "^KPIs" disk.txt || fail "no KPI summary after a full disk"
+    grep -q "^t.h5.[0-9]*.partial$" disk.ls && ! grep -q "^t.h5$" disk.ls ||
+        fail "the full disk holds: $(cat disk.ls)"
+    partial=$(ls t.h5.*.partial 2>/dev/null)
+    [ -n "$partial" ] && check_partial "$partial" 7200 "No space left on device" ||
+        fail "no partial file copied"
+else
+    echo "skipped: the real full disk case (unshare -rm cannot mount a tmpfs here)"
+fi
 
 # SIGTERM and SIGHUP: stopped at the next barrier, the trace closed and marked interrupted,
 # exit 128 + the signal. The signal is sent once the trace's temporary file exists (the

@@ -150,3 +150,18 @@ TEST_CASE("write_file_safely: a new file, an existing one only with replace") {
     CHECK(read(path) == "2\n");
     CHECK_THROWS_AS(swarm::io::write_file_safely("/dev/null", "x", true), OutputError);
 }
+
+TEST_CASE("a space reserve holds room on the file system, leaves no file and gives it back") {
+    const TempDir d("reserve");
+    {
+        // allocated (posix_fallocate succeeded for all of it) by an unlinked file
+        swarm::io::SpaceReserve r(d.dir.string(), 8ULL << 20U);
+        CHECK(r.bytes() == 8ULL << 20U);
+        CHECK(fs::is_empty(d.dir));  // nothing to clean up, even after SIGKILL
+        r.release();
+        CHECK(r.bytes() == 0);
+    }
+    // a directory that does not exist: no room held, no error
+    const swarm::io::SpaceReserve none((d.dir / "missing").string(), 1ULL << 20U);
+    CHECK(none.bytes() == 0);
+}
