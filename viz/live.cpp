@@ -332,10 +332,11 @@ std::vector<std::string> LiveSession::request_fork(const std::vector<std::string
 
 void LiveSession::make_branch() {
     const sim::Tick at = fork_at_;
-    fork_at_ = sim::kTickNever;
     std::vector<std::string> overrides;
     {
+        // request_fork() reads fork_at_ under the lock
         const std::lock_guard lock(mutex_);
+        fork_at_ = sim::kTickNever;
         overrides = fork_overrides_;
     }
     const double at_s = trunk_->scenario.spec.time.to_seconds(at);

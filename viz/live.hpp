@@ -164,7 +164,7 @@ class LiveSession {
     bool fork_asked_ = false;
     std::vector<std::string> fork_overrides_;
     std::string fork_error_;
-    sim::Tick fork_at_ = sim::kTickNever;  // simulation thread only
+    sim::Tick fork_at_ = sim::kTickNever;  // written on the simulation thread under mutex_
     std::atomic<bool> has_branch_{false};
     bool branch_failed_ = false;  // simulation thread only
     double fork_time_s_ = 0.0;

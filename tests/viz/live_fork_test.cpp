@@ -2,7 +2,10 @@
 // state at the fork time, advances in lockstep with it and receives the same commands.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
@@ -185,4 +188,39 @@ TEST_CASE("a fork that may not happen is refused with the reason") {
         CHECK_FALSE(s.has_branch());
         CHECK(s.fork_error().empty());
     }
+}
+
+TEST_CASE("a fork asked for while the run goes on its own thread, as from the UI") {
+    LiveOptions o;
+    o.scenario = test::write_small_scenario().string();
+    o.sample_s = 10.0;
+    LiveSession s(o);
+    s.set_speed(600.0);  // 10 simulated minutes per wall second
+    s.start();
+    // the UI thread: wait for a snapshot, ask for the fork, then read both runs' snapshots
+    for (int i = 0; i < 200 && !s.snapshots().acquire(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(s.request_fork({"policies.allocation=cloud"}).empty());
+    for (int i = 0; i < 400 && !s.has_branch(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(s.has_branch());
+    s.watch(3);
+    s.set_links(true, true);
+    s.set_speed(0.0);  // then as fast as possible, to the end
+    for (int i = 0; i < 400 && !s.finished(); ++i) {
+        s.snapshots().acquire();
+        s.branch_snapshots().acquire();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(s.finished());
+    CHECK(s.error().empty());
+    CHECK(s.fork_error().empty());
+    s.snapshots().acquire();
+    s.branch_snapshots().acquire();
+    CHECK(s.snapshots().front().time_s == 2390.0);
+    CHECK(s.branch_snapshots().front().time_s == 2390.0);
+    CHECK(s.branch_snapshots().front().detail.agent == 3);
+    s.stop();
 }
