@@ -1,0 +1,1 @@
+// swarm_pch's one file: CMake precompiles SWARM_PCH_HEADERS (cmake/SwarmPch.cmake) with it.
