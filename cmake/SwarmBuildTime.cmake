@@ -1,9 +1,21 @@
-# Precompiled headers, for build time only (CI builds the tree three times from scratch,
-# README "Tests and CI"). The standard library and Boost.Graph's CSR graph (which
+# Compile time (CI builds the tree three times from scratch, README "Tests and CI"): most of
+# each file's is the headers and templates it shares with its neighbours. Two remedies, both
+# for build time only:
+#
+# Unity builds: the files of a target compiled in batches of 8, each batch one translation
+# unit. -DCMAKE_UNITY_BUILD=OFF compiles file by file. A file whose file-local names (an
+# anonymous namespace) clash with a neighbour's is compiled alone: SKIP_UNITY_BUILD_INCLUSION
+# next to its target, saying which names.
+if(NOT DEFINED CMAKE_UNITY_BUILD)
+    set(CMAKE_UNITY_BUILD ON)
+endif()
+
+# Precompiled headers: the standard library and Boost.Graph's CSR graph (which
 # agents/world/road_network.hpp includes) are most of what every file parses; they are parsed
 # once, in swarm_pch, and every C++ target reuses that header (swarm_share_pch). Our own
 # headers stay out: a change to one recompiles only its users. Build with
-# -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON to check that each file includes what it uses.
+# -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON -DCMAKE_UNITY_BUILD=OFF to check that each file
+# includes what it uses.
 #
 # Reuse needs the same compiler flags. Extra -D are fine for gcc and clang (the SWARM_* paths,
 # BOOST_ALL_NO_LIB, toml++'s and Random123's: none reaches these headers), other sanitizer

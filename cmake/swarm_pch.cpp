@@ -1,1 +1,2 @@
-// swarm_pch's one file: CMake precompiles SWARM_PCH_HEADERS (cmake/SwarmPch.cmake) with it.
+// swarm_pch's one file: CMake precompiles SWARM_PCH_HEADERS (cmake/SwarmBuildTime.cmake)
+// with it.
