@@ -177,7 +177,7 @@ void App::ui_colours(const Snapshot& s) {
         {{"road", kRoad},
          {"closed road", kClosedRoad},
          {"depot", kDepot},
-         {"depot down", kDepotDown}}};
+         {"depot down", kDownDepot}}};
     for (std::size_t i = 0; i < kMapLegend.size(); ++i) {
         ImGui::ColorButton(kMapLegend[i].first, col4(kMapLegend[i].second),
                            ImGuiColorEditFlags_NoTooltip, {10, 10});

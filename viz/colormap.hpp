@@ -41,7 +41,7 @@ inline constexpr Rgb kDepot{255, 255, 255};
 // the strip of disruptions under way: white text on it (opaque, so screenshots can find it)
 inline constexpr Rgb kStripBackground{90, 20, 20};
 // a downed depot: bright red, 6:1 on the background (the old dark red was 1.6:1)
-inline constexpr Rgb kDepotDown{255, 80, 80};
+inline constexpr Rgb kDownDepot{255, 80, 80};
 // the strip under each map (the run's caption, disruptions under way)
 inline constexpr Rgb kStripPanel{28, 30, 38};
 

@@ -220,7 +220,7 @@ void MapRenderer::upload_closures(std::span<const std::uint64_t> closed_mask) {
 
 void MapRenderer::upload_depots(std::span<const std::uint8_t> depot_down) {
     for (std::size_t d = 0; d < depots_; ++d) {
-        depot_values_[d] = pack(d < depot_down.size() && depot_down[d] != 0 ? kDepotDown : kDepot);
+        depot_values_[d] = pack(d < depot_down.size() && depot_down[d] != 0 ? kDownDepot : kDepot);
     }
     glBindBuffer(GL_ARRAY_BUFFER, depot_value_vbo_);
     glBufferSubData(GL_ARRAY_BUFFER, 0, bytes(depots_, sizeof(std::uint32_t)),

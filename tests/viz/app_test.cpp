@@ -43,7 +43,7 @@ TEST_CASE("scripted interventions show in the screenshot, the same picture every
     const std::string scenario = test::write_small_scenario().string();
     const std::string common = scenario + " --no-ui --at 600 --size 480x360 --set run.threads=1";
     const Image plain = screenshot(common, "unscripted.png");
-    CHECK(count(plain, kDepotDown) == 0);
+    CHECK(count(plain, kDownDepot) == 0);
     CHECK(count(plain, kClosedRoad) == 0);
     // what the mouse does, from the command line: a depot down, a road closed by name, a
     // share of the fleet broken; a step after --at has not happened yet
@@ -51,7 +51,7 @@ TEST_CASE("scripted interventions show in the screenshot, the same picture every
         " --do 300:depot_down:west --do '400:close:Street 3' --do 450:break:50% --do 900:cloud_cut";
     const Image a = screenshot(common + steps, "scripted_a.png");
     const Image b = screenshot(common + steps, "scripted_b.png");
-    CHECK(count(a, kDepotDown) > 50);       // the west depot's disc, in the down colour
+    CHECK(count(a, kDownDepot) > 50);       // the west depot's disc, in the down colour
     CHECK(count(a, kClosedRoad) > 100);     // a whole street, not one edge
     CHECK(count(a, kStateColour[7]) > 10);  // broken vans (magenta)
     CHECK(count(plain, kStateColour[7]) == 0);

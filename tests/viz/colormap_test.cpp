@@ -27,7 +27,7 @@ TEST_CASE("WCAG contrast: the formula, and every map colour >= 3:1 on the backgr
     CHECK(contrast_ratio({255, 255, 255}, {255, 255, 255}) == doctest::Approx(1.0));
     CHECK(contrast_ratio({118, 118, 118}, {255, 255, 255}) == doctest::Approx(4.54).epsilon(0.01));
     // graphics (WCAG 1.4.11): roads, closures, depots up and down, every vehicle state
-    std::vector<Rgb> map = {kRoad, kClosedRoad, kDepot, kDepotDown};
+    std::vector<Rgb> map = {kRoad, kClosedRoad, kDepot, kDownDepot};
     map.insert(map.end(), kStateColour.begin(), kStateColour.end());
     for (const Rgb c : map) {
         INFO("colour " << int(c.r) << "," << int(c.g) << "," << int(c.b));
@@ -41,7 +41,7 @@ TEST_CASE("WCAG contrast: the formula, and every map colour >= 3:1 on the backgr
     CHECK(contrast_ratio(viridis(0.0), kBackground) < 3.0);  // why the ramp starts later
     // the downed depot was dark red (120, 0, 0): 1.6:1, invisible (issue 17)
     CHECK(contrast_ratio({120, 0, 0}, kBackground) < 2.0);
-    CHECK_FALSE(kDepotDown == kClosedRoad);
+    CHECK_FALSE(kDownDepot == kClosedRoad);
 }
 
 TEST_CASE("viridis runs from purple to yellow and clamps") {

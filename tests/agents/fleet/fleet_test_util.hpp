@@ -168,4 +168,11 @@ inline RunResult run_for(FleetRun& run, double hours) {
     return {std::move(k), summary, hash, run.engine().event_hash(), stats.events};
 }
 
+// runs the engine up to simulated second s
+inline void run_to(FleetRun& run, double s) {
+    sim::RunLimits limits;
+    limits.until = run.spec().time.from_seconds(s);
+    run.run(limits);
+}
+
 }  // namespace swarm::agents::testing

@@ -23,6 +23,7 @@
 using namespace swarm;
 using namespace swarm::agents;
 using agents::testing::run_options;
+using agents::testing::run_to;
 using agents::testing::SmallCity;
 using sim::CheckpointError;
 using sim::StateArchive;
@@ -95,13 +96,6 @@ std::vector<DisruptionSpec> disruptions(const world::RoadNetwork& net) {
     list.back().mtbf_s = 900.0;
     list.back().mttr_s = 300.0;
     return list;
-}
-
-// runs the engine up to simulated second s
-void run_to(FleetRun& run, double s) {
-    sim::RunLimits limits;
-    limits.until = run.spec().time.from_seconds(s);
-    run.run(limits);
 }
 
 // runs on in steps of a minute until `ready` holds (at most `limit_s`), then mid-run

@@ -18,6 +18,7 @@
 using namespace swarm;
 using namespace swarm::agents;
 using agents::testing::run_options;
+using agents::testing::run_to;
 using agents::testing::SmallCity;
 using sim::CheckpointError;
 using sim::StateArchive;
@@ -36,12 +37,6 @@ void prepare(SmallCity& city, std::string_view policy) {
     for (DepotSpec& d : city.spec.depots) {
         d.demand_per_hour = 400.0;
     }
-}
-
-void run_to(FleetRun& run, double s) {
-    sim::RunLimits limits;
-    limits.until = run.spec().time.from_seconds(s);
-    run.run(limits);
 }
 
 StateArchive saved(const FleetRun& run) {

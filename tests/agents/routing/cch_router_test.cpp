@@ -21,26 +21,13 @@
 using namespace swarm;
 using namespace swarm::routing;
 using routing::test::close;
+using routing::test::geometric;
+using routing::test::grid_city;
 using routing::test::kScale;
+using routing::test::random_mask;
 using routing::test::random_pairs;
 
 namespace {
-
-world::RoadNetwork grid_city(std::uint64_t seed) {
-    world::GridCityParams p;
-    p.rows = 40;
-    p.cols = 50;
-    p.one_way_fraction = 0.2;
-    p.seed = seed;
-    return world::make_grid_city(p);
-}
-
-world::RoadNetwork geometric(std::uint64_t seed) {
-    world::RandomGeometricParams p;
-    p.nodes = 2000;
-    p.seed = seed;
-    return world::make_random_geometric(p);
-}
 
 // A raw multigraph, not reduced to a strong component: parallel edges, self-loops, isolated
 // nodes and several components, random speeds (so parallel edges differ in time)
@@ -67,18 +54,6 @@ world::RoadNetwork multigraph(std::size_t nodes, std::size_t edges, std::size_t 
         }
     }
     return std::move(b).build();
-}
-
-world::EdgeMask random_mask(std::size_t edges, double fraction, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::bernoulli_distribution closed(fraction);
-    world::EdgeMask mask(edges);
-    for (EdgeId e = 0; e < edges; ++e) {
-        if (closed(rng)) {
-            mask.set(e);
-        }
-    }
-    return mask;
 }
 
 RouterFactory cch_factory(const world::RoadNetwork& net, std::size_t landmarks = 4) {

@@ -1,4 +1,5 @@
-// Shared by the routing tests: compare a router with the reference Dijkstra on random pairs.
+// Shared by the routing tests: compare a router with the reference Dijkstra on random pairs;
+// the generated networks and closures they run on.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,6 +13,7 @@
 
 #include "agents/routing/dijkstra.hpp"
 #include "agents/routing/router.hpp"
+#include "agents/world/generators.hpp"
 
 #ifndef SWARM_ROUTING_TEST_SCALE
 #define SWARM_ROUTING_TEST_SCALE 1
@@ -37,6 +39,37 @@ inline std::vector<std::pair<NodeId, NodeId>> random_pairs(const world::RoadNetw
         b = static_cast<NodeId>(rng() % net.node_count());
     }
     return pairs;
+}
+
+// the generated networks the property tests run on: a 40 x 50 grid city with one-way streets,
+// a random geometric graph of 2000 nodes
+inline world::RoadNetwork grid_city(std::uint64_t seed) {
+    world::GridCityParams p;
+    p.rows = 40;
+    p.cols = 50;
+    p.one_way_fraction = 0.2;
+    p.seed = seed;
+    return world::make_grid_city(p);
+}
+
+inline world::RoadNetwork geometric(std::uint64_t seed) {
+    world::RandomGeometricParams p;
+    p.nodes = 2000;
+    p.seed = seed;
+    return world::make_random_geometric(p);
+}
+
+// each edge closed with probability `fraction`
+inline world::EdgeMask random_mask(std::size_t edges, double fraction, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::bernoulli_distribution closed(fraction);
+    world::EdgeMask mask(edges);
+    for (EdgeId e = 0; e < edges; ++e) {
+        if (closed(rng)) {
+            mask.set(e);
+        }
+    }
+    return mask;
 }
 
 struct CompareResult {

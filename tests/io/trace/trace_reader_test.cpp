@@ -2,23 +2,15 @@
 #include "io/trace/trace_reader.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "io/trace/trace_writer.hpp"
+#include "tests/io/trace/trace_test_util.hpp"
 
-namespace {
-
-std::string temp_path(const char* name) {
-    return (std::filesystem::temp_directory_path() /
-            (std::string("swarm_") + name + "_" + std::to_string(getpid()) + ".h5"))
-        .string();
-}
-
-}  // namespace
+using swarm::io::testing::temp_path;
 
 TEST_CASE("reader errors name the file and the problem") {
     using swarm::io::TraceError;
