@@ -170,11 +170,10 @@ LiveSession::LiveSession(const LiveOptions& options) : scenario_file_(options.sc
     // snapshot), so that runs and screenshots repeat
     sim::Engine& engine = trunk_->run->engine();
     const sim::ActionKey commands{kCommandsAction};
-    engine.every(0, sample_interval_, make_action(*trunk_, true, commands), commands);
+    engine.every(0, sample_interval_, make_action(*trunk_, commands), commands);
     for (std::size_t i = 0; i < script_.size(); ++i) {
         const sim::ActionKey step{kStepAction, static_cast<std::uint32_t>(i)};
-        engine.at(sc.spec.time.from_seconds(script_[i].at_s), make_action(*trunk_, true, step),
-                  step);
+        engine.at(sc.spec.time.from_seconds(script_[i].at_s), make_action(*trunk_, step), step);
     }
     trunk_->run->start();
 }
@@ -198,13 +197,18 @@ std::unique_ptr<LiveSession::Lane> LiveSession::make_lane(io::Scenario scenario)
     return lane;
 }
 
-sim::Engine::BarrierAction LiveSession::make_action(Lane& lane, bool trunk,
-                                                    const sim::ActionKey& key) {
+sim::Engine::BarrierAction LiveSession::make_action(Lane& lane, const sim::ActionKey& key) {
     if (key.kind == kCommandsAction) {
-        if (trunk) {
+        if (&lane == trunk_.get()) {
             return [this](sim::Engine& /*e*/, sim::Tick t) { on_barrier(t); };
         }
-        return [this](sim::Engine& /*e*/, sim::Tick t) { on_branch_barrier(t); };
+        // the branch: the commands the trunk passed on, at the same instant
+        return [&lane](sim::Engine& /*e*/, sim::Tick t) {
+            for (const VizCommand& c : lane.inbox) {
+                lane.adapter.apply(c, lane.run->model(), t);
+            }
+            lane.inbox.clear();
+        };
     }
     if (key.kind == kStepAction && key.a < script_.size()) {
         const std::size_t i = key.a;
@@ -276,13 +280,6 @@ void LiveSession::on_barrier(sim::Tick t) {
     }
 }
 
-void LiveSession::on_branch_barrier(sim::Tick t) {
-    for (const VizCommand& c : branch_->inbox) {
-        branch_->adapter.apply(c, branch_->run->model(), t);
-    }
-    branch_->inbox.clear();
-}
-
 std::vector<std::string> LiveSession::check_fork(const std::vector<std::string>& overrides,
                                                  double at_s, io::Scenario* out) const {
     // the trunk's resolved scenario with the changes on top, as `swarmsim fork` reads them
@@ -351,8 +348,7 @@ void LiveSession::make_branch() {
         std::unique_ptr<Lane> lane = make_lane(std::move(s));
         lane->feed->continue_from(*trunk_->feed, at_s);
         Lane& b = *lane;
-        lane->run->resume(state,
-                          [this, &b](const sim::ActionKey& k) { return make_action(b, false, k); });
+        lane->run->resume(state, [this, &b](const sim::ActionKey& k) { return make_action(b, k); });
         branch_ = std::move(lane);
         fork_time_s_ = at_s;
         has_branch_.store(true, std::memory_order_release);

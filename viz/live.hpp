@@ -140,9 +140,8 @@ class LiveSession {
     [[nodiscard]] std::unique_ptr<Lane> make_lane(io::Scenario scenario) const;
     // the session's barrier actions, keyed (kinds from sim::ActionKey::kFrontEnd on) so that
     // the trunk's pending ones carry over into the branch
-    sim::Engine::BarrierAction make_action(Lane& lane, bool trunk, const sim::ActionKey& key);
+    sim::Engine::BarrierAction make_action(Lane& lane, const sim::ActionKey& key);
     void on_barrier(sim::Tick t);
-    void on_branch_barrier(sim::Tick t);
     void pace(double sim_s);
     void run_engine(double until_s);
     // what is wrong with a fork at `at_s` with these changes; with `out`, the branch's
