@@ -9,6 +9,7 @@
 // orders by a total order (distance, tie key, id).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -150,23 +151,77 @@ std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std
     auto less = [](const Cand& a, const Cand& b) {
         return a.d2 < b.d2 || (a.d2 == b.d2 && (a.key < b.key || (a.key == b.key && a.id < b.id)));
     };
-    for_each_within(p, r, [&](std::uint32_t id, Point q) {
-        if (!usable(id)) {
+    const double r2 = r * r;
+    auto visit = [&](std::int64_t x, std::int64_t y) {
+        const Cell* c =
+            cell(cell_key(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y)));
+        if (c == nullptr) {
             return;
         }
-        const double dx = q.x - p.x;
-        const double dy = q.y - p.y;
-        const Cand cand{dx * dx + dy * dy, static_cast<std::uint64_t>(tie_key(id)), id};
-        if (n == k && !less(cand, best[n - 1])) {
-            return;
+        for (const Slot& s : *c) {
+            const double dx = s.p.x - p.x;
+            const double dy = s.p.y - p.y;
+            const double d2 = dx * dx + dy * dy;
+            if (d2 > r2 || !usable(s.id)) {
+                continue;
+            }
+            const Cand cand{d2, static_cast<std::uint64_t>(tie_key(s.id)), s.id};
+            if (n == k && !less(cand, best[n - 1])) {
+                continue;
+            }
+            std::size_t j = n < k ? n++ : k - 1;
+            while (j > 0 && less(cand, best[j - 1])) {
+                best[j] = best[j - 1];
+                --j;
+            }
+            best[j] = cand;
         }
-        std::size_t j = n < k ? n++ : k - 1;
-        while (j > 0 && less(cand, best[j - 1])) {
-            best[j] = best[j - 1];
-            --j;
+    };
+    // rings of cells around p's cell, out to the cells the radius touches. A point in ring
+    // rho lies at least (rho - 1) cells away along one axis (points outside the box sit in
+    // border cells, which only moves them outwards), so once the k-th best is nearer than
+    // that, no further ring can change the answer: a query costs the points near p, not all
+    // within r (the depots' offers among thousands of vehicles)
+    const std::int64_t cx = cell_x(p.x);
+    const std::int64_t cy = cell_y(p.y);
+    const std::int64_t x0 = cell_x(p.x - r);
+    const std::int64_t x1 = cell_x(p.x + r);
+    const std::int64_t y0 = cell_y(p.y - r);
+    const std::int64_t y1 = cell_y(p.y + r);
+    const std::int64_t rings = std::max({cx - x0, x1 - cx, cy - y0, y1 - cy});
+    for (std::int64_t rho = 0; rho <= rings; ++rho) {
+        if (n == k && rho >= 2) {
+            // a thousandth of a cell short, for the rounding of floor() at cell borders
+            const double gap = (static_cast<double>(rho - 1) - 1e-3) * cell_m_;
+            if (best[k - 1].d2 < gap * gap) {
+                break;
+            }
         }
-        best[j] = cand;
-    });
+        const std::int64_t lo_x = std::max(cx - rho, x0);
+        const std::int64_t hi_x = std::min(cx + rho, x1);
+        if (cy - rho >= y0) {
+            for (std::int64_t x = lo_x; x <= hi_x; ++x) {
+                visit(x, cy - rho);
+            }
+        }
+        if (rho > 0 && cy + rho <= y1) {
+            for (std::int64_t x = lo_x; x <= hi_x; ++x) {
+                visit(x, cy + rho);
+            }
+        }
+        const std::int64_t lo_y = std::max(cy - rho + 1, y0);
+        const std::int64_t hi_y = std::min(cy + rho - 1, y1);
+        if (rho > 0 && cx - rho >= x0) {
+            for (std::int64_t y = lo_y; y <= hi_y; ++y) {
+                visit(cx - rho, y);
+            }
+        }
+        if (rho > 0 && cx + rho <= x1) {
+            for (std::int64_t y = lo_y; y <= hi_y; ++y) {
+                visit(cx + rho, y);
+            }
+        }
+    }
     for (std::size_t i = 0; i < n; ++i) {
         out[i] = best[i].id;
     }

@@ -58,20 +58,38 @@ std::vector<std::uint32_t> nearest_brute(const Brute& b, Point q, double r, std:
     return in;
 }
 
+struct Layout {
+    double cell_m = 50.0;
+    double max_radius = 300.0;  // queries reach 5 m .. 5 m + this
+    std::size_t spots = 0;      // > 0: 70 % of draws land on one of these (vehicles at depots)
+};
+
 // points on a lattice of 10 m (many exact ties), some outside the box, moved and removed
-void exercise(double extent, std::size_t n, std::size_t expected, bool want_dense) {
+void exercise(double extent, std::size_t n, std::size_t expected, bool want_dense,
+              Layout layout = {}) {
     const BoundingBox box{{0.0, 0.0}, {extent, extent}};
-    PointGrid g(box, 50.0, expected);
+    PointGrid g(box, layout.cell_m, expected);
     CHECK(g.dense() == want_dense);
     swarm::sim::RandomStream rng(7, 1, 0, 0);
     Brute b{std::vector<Point>(n), std::vector<std::uint8_t>(n, 0)};
     g.reset(n);
-    auto draw = [&] {
+    std::vector<Point> spots;
+    auto lattice = [&] {
         // 10 % of points up to 20 % beyond the box (clamped into the border cells)
         const double lo = -0.2 * extent;
         const double span = 1.4 * extent;
         return Point{std::round((lo + rng.uniform() * span) / 10.0) * 10.0,
                      std::round((lo + rng.uniform() * span) / 10.0) * 10.0};
+    };
+    for (std::size_t i = 0; i < layout.spots; ++i) {
+        spots.push_back(lattice());
+    }
+    auto draw = [&] {
+        if (!spots.empty() && rng.uniform() < 0.7) {
+            return spots[static_cast<std::size_t>(rng.uniform() *
+                                                  static_cast<double>(spots.size()))];
+        }
+        return lattice();
     };
     for (std::uint32_t round = 0; round < 6; ++round) {
         for (std::uint32_t i = 0; i < n; ++i) {
@@ -88,7 +106,7 @@ void exercise(double extent, std::size_t n, std::size_t expected, bool want_dens
         }
         for (std::size_t q = 0; q < 40; ++q) {
             const Point at = draw();
-            const double r = 5.0 + rng.uniform() * 300.0;
+            const double r = 5.0 + rng.uniform() * layout.max_radius;
             REQUIRE(within_grid(g, at, r) == within_brute(b, at, r));
             std::array<std::uint32_t, 12> out{};
             const std::uint64_t salt = rng.next_u64();
@@ -112,6 +130,12 @@ TEST_CASE("point grid: range and nearest queries agree with brute force, dense a
     }
     SUBCASE("sparse: a big box and few points") {
         exercise(200000.0, 300, 300, false);
+    }
+    SUBCASE("clustered: most points at a few spots, radii of many cells") {
+        // the depots' case: nearest() stops after the rings around p, which must not lose
+        // a nearer or tied point further out
+        exercise(20000.0, 3000, 3000, true, {500.0, 3000.0, 6});
+        exercise(20000.0, 3000, 3000, false, {100.0, 5000.0, 40});
     }
 }
 
