@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "agents/fleet/barrier_phase.hpp"
 #include "sim/state_archive.hpp"
 
 namespace swarm::agents {
@@ -17,11 +18,22 @@ void FleetBoard::rebuild(std::span<const Entry> entries) {
     }
 }
 
-void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows) {
-    for (std::size_t i = 0; i < vehicles.size(); ++i) {
-        entries_[vehicles[i]] = rows[i];
-        grid_.place(vehicles[i], rows[i].position);
-    }
+void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows,
+                        sim::Executor* executor) {
+    // rows, and moves within a cell (most moves between rebuilds), in parallel: each writes
+    // its own row and grid slot. Moves between cells change the cells' lists: after, in order
+    constexpr std::size_t kRange = 4096;
+    const PhaseRecords<std::uint32_t> across = run_local<std::uint32_t>(
+        executor, vehicles.size(), kRange,
+        [&](std::uint32_t first, std::uint32_t last, std::vector<std::uint32_t>& out) {
+            for (std::uint32_t i = first; i < last; ++i) {
+                entries_[vehicles[i]] = rows[i];
+                if (!grid_.move_in_cell(vehicles[i], rows[i].position)) {
+                    out.push_back(i);
+                }
+            }
+        });
+    across.for_each([&](std::uint32_t i) { grid_.place(vehicles[i], rows[i].position); });
 }
 
 // a new member of Entry is state to save: add it below, then the size here

@@ -14,8 +14,9 @@
 #include "agents/world/road_network.hpp"
 
 namespace swarm::sim {
+class Executor;
 class StateArchive;
-}
+}  // namespace swarm::sim
 
 namespace swarm::agents {
 
@@ -38,8 +39,10 @@ class FleetBoard {
 
     // replaces the snapshot: entries[v] for vehicle v
     void rebuild(std::span<const Entry> entries);
-    // replaces the rows of some vehicles: rows[i] is vehicle vehicles[i]'s (each at most once)
-    void update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows);
+    // replaces the rows of some vehicles: rows[i] is vehicle vehicles[i]'s (each at most
+    // once); in parallel on `executor` where it can (the same board for any executor)
+    void update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows,
+                sim::Executor* executor = nullptr);
 
     // vehicles within radius_m of p accepted by `usable`, nearest first, at most out.size()
     // of them; returns how many were written. Ties in distance (vehicles at one spot, e.g.

@@ -397,6 +397,7 @@ class FleetModel final : public sim::Model {
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
     std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
     std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
+    std::vector<std::uint32_t> board_changed_;      // scratch: vehicles touched since then
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     bool keep_exchange_log_ = false;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "agents/fleet/barrier_phase.hpp"
@@ -71,18 +72,17 @@ void FleetModel::rebuild_board(Tick t) {
         }
         take_changed(FleetState::kBoardFollower, world_.board_moving);  // clears the flags
     } else {
-        take_changed(FleetState::kBoardFollower, board_refresh_);
-        // still driving at the last rebuild: flagged again only when the leg ends
-        board_refresh_.insert(board_refresh_.end(), world_.board_moving.begin(),
-                              world_.board_moving.end());
-        std::sort(board_refresh_.begin(), board_refresh_.end());
-        board_refresh_.erase(std::unique(board_refresh_.begin(), board_refresh_.end()),
-                             board_refresh_.end());
+        take_changed(FleetState::kBoardFollower, board_changed_);
+        // and those still driving at the last rebuild (flagged again only when the leg ends):
+        // both lists are in increasing order, so a linear merge, not a sort
+        std::set_union(board_changed_.begin(), board_changed_.end(), world_.board_moving.begin(),
+                       world_.board_moving.end(), std::back_inserter(board_refresh_));
+        board_changed_.clear();
     }
     // local: each row is a pure function of its vehicle's state; apply: the board's cells
     board_scratch_.resize(board_refresh_.size());
-    for_each_phase_range(engine_ != nullptr ? &engine_->executor() : nullptr, board_refresh_.size(),
-                         phase_chunk_,
+    sim::Executor* executor = engine_ != nullptr ? &engine_->executor() : nullptr;
+    for_each_phase_range(executor, board_refresh_.size(), phase_chunk_,
                          [this, t](std::size_t /*range*/, std::size_t first, std::size_t last) {
                              for (std::size_t i = first; i < last; ++i) {
                                  board_scratch_[i] = board_row(board_refresh_[i], t);
@@ -91,7 +91,7 @@ void FleetModel::rebuild_board(Tick t) {
     if (full) {
         world_.board.rebuild(board_scratch_);
     } else {
-        world_.board.update(board_refresh_, board_scratch_);
+        world_.board.update(board_refresh_, board_scratch_, executor);
     }
     world_.board_moving.clear();
     for (const std::uint32_t v : board_refresh_) {

@@ -421,10 +421,16 @@ void load_into(FleetWorld& w, const StateArchive& ar) {
         w.board.load(ar, vehicles);
     }
     ar.get("board_moving", w.board_moving);
-    for (const std::uint32_t v : w.board_moving) {
+    for (std::size_t i = 0; i < w.board_moving.size(); ++i) {
+        const std::uint32_t v = w.board_moving[i];
         if (v >= vehicles) {
             ar.field_error("board_moving", "names vehicle " + std::to_string(v) + " of " +
                                                std::to_string(vehicles));
+        }
+        // the rebuild merges it with the changed vehicles, both in increasing order
+        if (i > 0 && v <= w.board_moving[i - 1]) {
+            ar.field_error("board_moving",
+                           "is not in increasing order at vehicle " + std::to_string(v));
         }
     }
     {

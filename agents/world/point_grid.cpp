@@ -79,6 +79,17 @@ void PointGrid::place(std::uint32_t id, Point p) {
     c.push_back({p, id});
 }
 
+bool PointGrid::move_in_cell(std::uint32_t id, Point p) {
+    const Node& n = nodes_[id];
+    if (n.cell == kNoCell || n.cell != cell_key(cell_x(p.x), cell_y(p.y))) {
+        return false;
+    }
+    // find(), not operator[]: a lookup that never inserts is safe beside other lookups
+    Cell& c = dense_ ? cells_[n.cell] : sparse_cells_.find(n.cell)->second;
+    c[n.slot].p = p;
+    return true;
+}
+
 void PointGrid::remove(std::uint32_t id) {
     Node& n = nodes_[id];
     if (n.cell == kNoCell) {

@@ -32,6 +32,10 @@ class PointGrid {
     void reset(std::size_t n);
     // puts point `id` at p, or moves it there (O(1))
     void place(std::uint32_t id, Point p);
+    // moves placed point `id` to p when p lies in its cell and returns true; otherwise
+    // changes nothing and returns false. Calls for distinct ids may run at once (each writes
+    // its own slot) while nothing places or removes points.
+    bool move_in_cell(std::uint32_t id, Point p);
     // takes point `id` off the grid (nothing when it is not placed)
     void remove(std::uint32_t id);
     [[nodiscard]] bool placed(std::uint32_t id) const { return nodes_[id].cell != kNoCell; }

@@ -322,6 +322,28 @@ TEST_CASE("fleet world state: a world of another shape refuses the checkpoint by
     }
 }
 
+TEST_CASE("fleet world state: vehicles still driving out of order are refused") {
+    // the board's rebuild merges them with the changed vehicles, both in increasing order
+    SmallCity city;
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    run_to(run, 900.0);
+    FleetWorld w = run.model().world();
+    REQUIRE(w.board_moving.size() >= 2);
+    std::reverse(w.board_moving.begin(), w.board_moving.end());
+    const StateArchive a = saved(w);
+    FleetRun fresh(city.spec, run_options(city.spec, *city.routers, serial));
+    FleetWorld into = fresh.model().world();
+    try {
+        load(into, a);
+        FAIL("loaded");
+    } catch (const CheckpointError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("fleet/board_moving") != std::string::npos);
+        CHECK(what.find("is not in increasing order") != std::string::npos);
+    }
+}
+
 TEST_CASE("fleet world state: the archive names every member of the world") {
     SmallCity city;
     city.spec.disruptions = disruptions(city.network);
