@@ -47,6 +47,26 @@ inline void happens_after(void* sync) {
 #endif
 }
 
+// marks the end of a range's calls, however it ends
+struct DoneEdge {
+    DoneEdge() = default;
+    ~DoneEdge() { happens_before(&tsan_done_sync); }
+    DoneEdge(const DoneEdge&) = delete;
+    DoneEdge& operator=(const DoneEdge&) = delete;
+    DoneEdge(DoneEdge&&) = delete;
+    DoneEdge& operator=(DoneEdge&&) = delete;
+};
+
+// the caller's side: every range's end happened before for_each returns or throws
+struct AllDone {
+    AllDone() = default;
+    ~AllDone() { happens_after(&tsan_done_sync); }
+    AllDone(const AllDone&) = delete;
+    AllDone& operator=(const AllDone&) = delete;
+    AllDone(AllDone&&) = delete;
+    AllDone& operator=(AllDone&&) = delete;
+};
+
 }  // namespace
 
 struct TbbExecutor::Impl {
@@ -70,20 +90,21 @@ TbbExecutor::~TbbExecutor() = default;
 
 void TbbExecutor::for_each(std::size_t n, IndexFn fn) {
     happens_before(&tsan_start_sync);
+    const AllDone all_done;  // also when a call threw
     impl_->arena.execute([&] {
         // one task per index: partitions are few and of similar weight
         tbb::parallel_for(
             tbb::blocked_range<std::size_t>(0, n, 1),
             [&](const tbb::blocked_range<std::size_t>& r) {
                 happens_after(&tsan_start_sync);
+                // also when fn throws: TBB carries the exception to the caller
+                const DoneEdge done;
                 for (std::size_t i = r.begin(); i != r.end(); ++i) {
                     fn(i);
                 }
-                happens_before(&tsan_done_sync);
             },
             tbb::simple_partitioner{});
     });
-    happens_after(&tsan_done_sync);
 }
 
 std::size_t TbbExecutor::concurrency() const {
@@ -94,7 +115,7 @@ std::unique_ptr<Executor> make_executor(std::size_t threads) {
     if (threads == 1) {
         return std::make_unique<SerialExecutor>();
     }
-    return std::make_unique<TbbExecutor>(threads);
+    return std::make_unique<TeamExecutor>(threads);
 }
 
 std::size_t hardware_threads() {

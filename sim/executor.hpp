@@ -63,6 +63,28 @@ class TbbExecutor final : public Executor {
     std::unique_ptr<Impl> impl_;
 };
 
+// Runs on a team of `threads` - 1 threads of its own plus the calling thread, which all take
+// indices from one counter. Between calls the team spins for a while before it sleeps: a
+// fleet run calls for_each for every window (tens of microseconds of work each), and waking
+// a sleeping thread costs about as much as the window. Every member takes part in every call,
+// so a call never starts while a member is still finishing the previous one.
+class TeamExecutor final : public Executor {
+  public:
+    explicit TeamExecutor(std::size_t threads);
+    ~TeamExecutor() override;
+    TeamExecutor(const TeamExecutor&) = delete;
+    TeamExecutor& operator=(const TeamExecutor&) = delete;
+    TeamExecutor(TeamExecutor&&) = delete;
+    TeamExecutor& operator=(TeamExecutor&&) = delete;
+
+    void for_each(std::size_t n, IndexFn fn) override;
+    [[nodiscard]] std::size_t concurrency() const override;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // fn(begin, end) over [0, n) cut into ranges of `chunk` indices, on the executor: one call
 // per range, so per-range scratch is set up once (data-parallel loops over agents)
 template <class Fn>
@@ -72,7 +94,7 @@ void for_each_range(Executor& executor, std::size_t n, std::size_t chunk, Fn&& f
     executor.for_each(ranges, body);
 }
 
-// SerialExecutor for threads == 1, otherwise TbbExecutor(threads).
+// SerialExecutor for threads == 1, otherwise TeamExecutor(threads).
 std::unique_ptr<Executor> make_executor(std::size_t threads);
 
 // The number of hardware threads (what threads = 0 means).

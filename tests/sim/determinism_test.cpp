@@ -18,6 +18,7 @@ struct ExecutorCase {
     const char* name;
     std::size_t threads;  // 0: serial executor
     std::size_t partitions;
+    bool team = false;  // TeamExecutor instead of TbbExecutor
 };
 
 const ExecutorCase kCases[] = {
@@ -28,11 +29,16 @@ const ExecutorCase kCases[] = {
     {"tbb 4 threads", 4, 0},
     {"tbb 8 threads", 8, 0},
     {"tbb 2 threads, 13 parts", 2, 13},
+    {"team 2 threads", 2, 0, true},
+    {"team 3 threads, 13 parts", 3, 13, true},
 };
 
 std::unique_ptr<Executor> executor_for(const ExecutorCase& c) {
     if (c.threads == 0) {
         return std::make_unique<SerialExecutor>();
+    }
+    if (c.team) {
+        return std::make_unique<TeamExecutor>(c.threads);
     }
     return std::make_unique<TbbExecutor>(c.threads);
 }

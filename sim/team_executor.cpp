@@ -1,0 +1,159 @@
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "sim/executor.hpp"
+
+namespace swarm::sim {
+
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+// how long a member spins for the next call before it sleeps: longer than the serial work
+// between a fleet run's windows, short enough not to hold a core through a long serial phase
+constexpr std::chrono::microseconds kSpin{200};
+
+// spins until done() holds; after kSpin it yields the core at each look, so that a member
+// the scheduler put on this core (more threads than cores: tests beside each other) can run
+template <class Done>
+void spin_until(Done&& done) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    bool late = false;
+    for (unsigned spins = 1; !done(); ++spins) {
+        if (late) {
+            std::this_thread::yield();
+            continue;
+        }
+        cpu_relax();
+        late = (spins & 63U) == 0 && std::chrono::steady_clock::now() > until;
+    }
+}
+
+// set while this thread runs a call's indices: a for_each from inside one runs on the
+// calling thread (the team is busy with the outer call)
+thread_local bool in_call = false;
+
+}  // namespace
+
+struct TeamExecutor::Impl {
+    explicit Impl(std::size_t threads) : members(threads) {
+        for (std::size_t m = 1; m < members; ++m) {
+            team.emplace_back([this] { member(); });
+        }
+    }
+    ~Impl() {
+        stop.store(true);
+        generation.fetch_add(1);
+        generation.notify_all();
+        for (std::thread& t : team) {
+            t.join();
+        }
+    }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    Impl(Impl&&) = delete;
+    Impl& operator=(Impl&&) = delete;
+
+    // the current call's indices, run by whoever takes them first
+    void work() {
+        in_call = true;
+        const std::size_t n = count;
+        for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+            try {
+                (*fn)(i);
+            } catch (...) {
+                const std::lock_guard lock(error_mutex);
+                if (!error) {
+                    error = std::current_exception();
+                }
+            }
+        }
+        in_call = false;
+    }
+
+    void member() {
+        std::uint64_t seen = 0;
+        for (;;) {
+            // wait for the next call: spin, then sleep
+            std::uint64_t now = generation.load(std::memory_order_acquire);
+            const auto until = std::chrono::steady_clock::now() + kSpin;
+            for (unsigned spins = 0; now == seen; ++spins) {
+                cpu_relax();
+                now = generation.load(std::memory_order_acquire);
+                if (now == seen && (spins & 63U) == 63U &&
+                    std::chrono::steady_clock::now() > until) {
+                    sleepers.fetch_add(1);
+                    generation.wait(seen);
+                    sleepers.fetch_sub(1);
+                    now = generation.load(std::memory_order_acquire);
+                }
+            }
+            seen = now;
+            if (stop.load()) {
+                return;
+            }
+            work();
+            arrived.fetch_add(1, std::memory_order_release);
+        }
+    }
+
+    std::size_t members;
+    std::vector<std::thread> team;
+    // the call: written by the caller before it bumps `generation`, read by members after
+    std::optional<IndexFn> fn;
+    std::size_t count = 0;
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> arrived{0};  // members done with the call
+    std::atomic<std::uint64_t> generation{0};
+    std::atomic<std::size_t> sleepers{0};
+    std::atomic<bool> stop{false};
+    std::mutex error_mutex;
+    std::exception_ptr error;
+};
+
+TeamExecutor::TeamExecutor(std::size_t threads)
+    : impl_(std::make_unique<Impl>(threads == 0 ? hardware_threads() : threads)) {}
+
+TeamExecutor::~TeamExecutor() = default;
+
+void TeamExecutor::for_each(std::size_t n, IndexFn fn) {
+    Impl& t = *impl_;
+    if (t.team.empty() || n <= 1 || in_call) {
+        for (std::size_t i = 0; i < n; ++i) {
+            fn(i);
+        }
+        return;
+    }
+    t.fn.emplace(fn);
+    t.count = n;
+    t.next.store(0, std::memory_order_relaxed);
+    t.arrived.store(0, std::memory_order_relaxed);
+    t.error = nullptr;
+    t.generation.fetch_add(1);  // seq_cst: either a member sees it, or we see it sleeping
+    if (t.sleepers.load() > 0) {
+        t.generation.notify_all();
+    }
+    t.work();
+    spin_until([&t] { return t.arrived.load(std::memory_order_acquire) == t.team.size(); });
+    if (t.error) {
+        std::rethrow_exception(t.error);
+    }
+}
+
+std::size_t TeamExecutor::concurrency() const {
+    return impl_->members;
+}
+
+}  // namespace swarm::sim
