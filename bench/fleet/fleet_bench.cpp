@@ -42,6 +42,7 @@ struct Options {
     bool day_profile = false;
     // windows after one of fewer events run on the calling thread (FleetRunOptions)
     std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
+    std::size_t partitions = 0;  // 0: the engine's choice
 };
 
 using Result = bench::FleetResult;
@@ -56,6 +57,7 @@ Result run_one(const Options& o, std::size_t threads) {
     p.hours = o.hours;
     p.threads = threads;
     p.serial_below_events = o.serial_below;
+    p.partitions = o.partitions;
     return bench::measure_fleet(p);
 }
 
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
-                "                   [--profile flat|day] [--serial-below 32]\n");
+                "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
                 o.hours = std::stod(value);
             } else if (arg == "--demand") {
                 o.demand = std::stod(value);
+            } else if (arg == "--partitions") {
+                o.partitions = std::stoul(value);
             } else if (arg == "--serial-below") {
                 o.serial_below = std::stoull(value);
             } else if (arg == "--profile" && (value == "flat" || value == "day")) {

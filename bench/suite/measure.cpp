@@ -105,6 +105,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     o.sample_first = interval;
     o.sample_interval = interval;
     o.serial_below_events = p.serial_below_events;
+    o.partitions = p.partitions;
     o.kpi_samples = p.kpis;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <vector>
 
+#include "sim/executor.hpp"
+#include "sim/random.hpp"
+
 using namespace swarm::agents;
 using swarm::world::Point;
 
@@ -90,4 +93,53 @@ TEST_CASE("fleet board: an update moves only the rows given, and answers as a re
     CHECK(updated.nearest({0.0, 0.0}, 50.0, any, one) == 1);
     CHECK(one[0] == 5);
     CHECK(updated.entry(2).position.x == 210.0);
+}
+
+TEST_CASE("fleet board: a large update in parallel answers as a rebuild would") {
+    // enough rows for the update to run its in-cell moves on the executor's threads
+    const swarm::world::BoundingBox box{{0.0, 0.0}, {20000.0, 20000.0}};
+    const std::uint32_t n = 40000;
+    swarm::sim::RandomStream rng(3, 0, 0, 0);
+    std::vector<FleetBoard::Entry> rows(n);
+    for (FleetBoard::Entry& e : rows) {
+        e.position = {rng.uniform() * 20000.0, rng.uniform() * 20000.0};
+    }
+    swarm::sim::TeamExecutor two(2);
+    FleetBoard updated(box, 500.0, n);
+    updated.rebuild(rows);
+    // three in four rows move: most a few metres (staying in their cell), some anywhere
+    std::vector<std::uint32_t> moved;
+    std::vector<FleetBoard::Entry> news;
+    for (std::uint32_t v = 0; v < n; ++v) {
+        if (v % 4 == 3) {
+            continue;
+        }
+        FleetBoard::Entry e = rows[v];
+        if (v % 10 == 0) {
+            e.position = {rng.uniform() * 20000.0, rng.uniform() * 20000.0};
+        } else {
+            e.position.x = std::clamp(e.position.x + (rng.uniform() - 0.5) * 40.0, 0.0, 20000.0);
+        }
+        e.plan_size = static_cast<std::uint8_t>(v % 3);
+        moved.push_back(v);
+        news.push_back(e);
+        rows[v] = e;
+    }
+    updated.update(moved, news, &two);
+    FleetBoard rebuilt(box, 500.0, n);
+    rebuilt.rebuild(rows);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        REQUIRE(updated.entry(v).position.x == rows[v].position.x);
+        REQUIRE(updated.entry(v).plan_size == rows[v].plan_size);
+    }
+    const auto any = [](std::uint32_t, const FleetBoard::Entry&) { return true; };
+    for (int q = 0; q < 200; ++q) {
+        const Point p{rng.uniform() * 20000.0, rng.uniform() * 20000.0};
+        std::array<std::uint32_t, 8> a{};
+        std::array<std::uint32_t, 8> b{};
+        const std::size_t na = updated.nearest(p, 1500.0, any, a);
+        const std::size_t nb = rebuilt.nearest(p, 1500.0, any, b);
+        REQUIRE(na == nb);
+        REQUIRE(a == b);
+    }
 }
