@@ -66,8 +66,9 @@ class TbbExecutor final : public Executor {
 // Runs on a team of `threads` - 1 threads of its own plus the calling thread, which all take
 // indices from one counter. Between calls the team spins for a while before it sleeps: a
 // fleet run calls for_each for every window (tens of microseconds of work each), and waking
-// a sleeping thread costs about as much as the window. Every member takes part in every call,
-// so a call never starts while a member is still finishing the previous one.
+// a sleeping thread costs about as much as the window. A member joins a call while it is
+// open; the caller closes it once every index is taken and nobody is in it, so it never
+// waits for a sleeping member to wake, and no member can be in two calls at once.
 class TeamExecutor final : public Executor {
   public:
     explicit TeamExecutor(std::size_t threads);

@@ -55,8 +55,8 @@ struct TeamExecutor::Impl {
     }
     ~Impl() {
         stop.store(true);
-        generation.fetch_add(1);
-        generation.notify_all();
+        state.fetch_add(std::uint64_t{1} << kGenerationShift);  // wakes the sleepers
+        state.notify_all();
         for (std::thread& t : team) {
             t.join();
         }
@@ -83,40 +83,51 @@ struct TeamExecutor::Impl {
         in_call = false;
     }
 
+    // The call's state in one word, so that joining a call and closing it cannot cross:
+    // the call's generation, whether it is closed, and how many members are in it.
+    static constexpr std::uint64_t kActive = (std::uint64_t{1} << 16) - 1;
+    static constexpr std::uint64_t kClosed = std::uint64_t{1} << 16;
+    static constexpr unsigned kGenerationShift = 17;
+    static std::uint64_t generation_of(std::uint64_t s) { return s >> kGenerationShift; }
+
     void member() {
-        std::uint64_t seen = 0;
+        std::uint64_t worked_on = 0;  // the generation of the last call this member was in
         for (;;) {
-            // wait for the next call: spin, then sleep
-            std::uint64_t now = generation.load(std::memory_order_acquire);
+            // wait for an open call this member has not been in: spin, then sleep
+            std::uint64_t s = state.load(std::memory_order_acquire);
             const auto until = std::chrono::steady_clock::now() + kSpin;
-            for (unsigned spins = 0; now == seen; ++spins) {
+            for (unsigned spins = 1; (s & kClosed) != 0 || generation_of(s) == worked_on; ++spins) {
+                if (stop.load()) {
+                    return;
+                }
                 cpu_relax();
-                now = generation.load(std::memory_order_acquire);
-                if (now == seen && (spins & 63U) == 63U &&
-                    std::chrono::steady_clock::now() > until) {
+                const std::uint64_t was = s;
+                s = state.load(std::memory_order_acquire);
+                if (s == was && (spins & 63U) == 0 && std::chrono::steady_clock::now() > until) {
                     sleepers.fetch_add(1);
-                    generation.wait(seen);
+                    state.wait(was);
                     sleepers.fetch_sub(1);
-                    now = generation.load(std::memory_order_acquire);
+                    s = state.load(std::memory_order_acquire);
                 }
             }
-            seen = now;
-            if (stop.load()) {
-                return;
+            // join it, unless the caller closed it (or another member joined) meanwhile
+            if (state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+                worked_on = generation_of(s);
+                work();
+                state.fetch_sub(1, std::memory_order_release);
             }
-            work();
-            arrived.fetch_add(1, std::memory_order_release);
         }
     }
 
     std::size_t members;
     std::vector<std::thread> team;
-    // the call: written by the caller before it bumps `generation`, read by members after
+    // the call: written by the caller while the previous call is closed and empty, read by
+    // the members that join the next
     std::optional<IndexFn> fn;
     std::size_t count = 0;
     std::atomic<std::size_t> next{0};
-    std::atomic<std::size_t> arrived{0};  // members done with the call
-    std::atomic<std::uint64_t> generation{0};
+    std::atomic<std::uint64_t> state{kClosed};
     std::atomic<std::size_t> sleepers{0};
     std::atomic<bool> stop{false};
     std::mutex error_mutex;
@@ -136,17 +147,25 @@ void TeamExecutor::for_each(std::size_t n, IndexFn fn) {
         }
         return;
     }
+    // the last call is closed and empty: no member reads these until the next is open
     t.fn.emplace(fn);
     t.count = n;
     t.next.store(0, std::memory_order_relaxed);
-    t.arrived.store(0, std::memory_order_relaxed);
     t.error = nullptr;
-    t.generation.fetch_add(1);  // seq_cst: either a member sees it, or we see it sleeping
+    const std::uint64_t open = (Impl::generation_of(t.state.load()) + 1) << Impl::kGenerationShift;
+    t.state.store(open);  // seq_cst: either a member sees it, or we see it sleeping
     if (t.sleepers.load() > 0) {
-        t.generation.notify_all();
+        t.state.notify_all();
     }
     t.work();
-    spin_until([&t] { return t.arrived.load(std::memory_order_acquire) == t.team.size(); });
+    // every index is taken: close the call once nobody is in it. A member that was asleep
+    // and joins late finds nothing left, or finds the call closed; the caller does not wait
+    // for it to wake.
+    spin_until([&t] {
+        std::uint64_t s = t.state.load(std::memory_order_acquire);
+        return (s & Impl::kActive) == 0 &&
+               t.state.compare_exchange_strong(s, s | Impl::kClosed, std::memory_order_acq_rel);
+    });
     if (t.error) {
         std::rethrow_exception(t.error);
     }
