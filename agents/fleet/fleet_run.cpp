@@ -3,8 +3,13 @@
 namespace swarm::agents {
 
 namespace {
-sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& options) {
-    sim::EngineConfig c = model.engine_config(options.seed, options.partitions);
+sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& options,
+                                const sim::Executor& executor) {
+    // one partition per thread by default: a fleet window holds tens of events, and more
+    // partitions only add hand-overs and outboxes (fleet_bench, docs/fleet.md)
+    const std::size_t partitions =
+        options.partitions != 0 ? options.partitions : executor.concurrency();
+    sim::EngineConfig c = model.engine_config(options.seed, partitions);
     c.serial_below_events = options.serial_below_events;
     return c;
 }
@@ -18,7 +23,8 @@ FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
       own_executor_(options.executor != nullptr ? nullptr : sim::make_executor(options.threads)),
       executor_(options.executor != nullptr ? options.executor : own_executor_.get()),
       model_(std::make_unique<FleetModel>(spec, *routers_)),
-      engine_(std::make_unique<sim::Engine>(engine_config(*model_, options), *model_, *executor_)),
+      engine_(std::make_unique<sim::Engine>(engine_config(*model_, options, *executor_), *model_,
+                                            *executor_)),
       kpi_(std::make_unique<FleetKpiObserver>(*model_)) {
     if (options.kpi_samples) {
         engine_->add_observer(*kpi_);

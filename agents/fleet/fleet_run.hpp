@@ -33,7 +33,7 @@ namespace swarm::agents {
 
 struct FleetRunOptions {
     std::uint64_t seed = 0;      // the run seed (EngineConfig::seed)
-    std::size_t partitions = 0;  // 0: chosen from the executor's concurrency
+    std::size_t partitions = 0;  // 0: one per thread of the executor
     // the executor: borrowed (must outlive the run), or made with `threads` (0: all cores)
     sim::Executor* executor = nullptr;
     std::size_t threads = 0;
