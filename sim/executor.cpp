@@ -47,24 +47,18 @@ inline void happens_after(void* sync) {
 #endif
 }
 
-// marks the end of a range's calls, however it ends
-struct DoneEdge {
-    DoneEdge() = default;
-    ~DoneEdge() { happens_before(&tsan_done_sync); }
-    DoneEdge(const DoneEdge&) = delete;
-    DoneEdge& operator=(const DoneEdge&) = delete;
-    DoneEdge(DoneEdge&&) = delete;
-    DoneEdge& operator=(DoneEdge&&) = delete;
-};
+// makes a TSan edge on tsan_done_sync when it goes out of scope, also by an exception: a
+// range's end (happens_before) and the caller's return or throw (happens_after)
+struct DoneEdgeAtExit {
+    explicit DoneEdgeAtExit(void (*edge)(void*)) : edge_(edge) {}
+    ~DoneEdgeAtExit() { edge_(&tsan_done_sync); }
+    DoneEdgeAtExit(const DoneEdgeAtExit&) = delete;
+    DoneEdgeAtExit& operator=(const DoneEdgeAtExit&) = delete;
+    DoneEdgeAtExit(DoneEdgeAtExit&&) = delete;
+    DoneEdgeAtExit& operator=(DoneEdgeAtExit&&) = delete;
 
-// the caller's side: every range's end happened before for_each returns or throws
-struct AllDone {
-    AllDone() = default;
-    ~AllDone() { happens_after(&tsan_done_sync); }
-    AllDone(const AllDone&) = delete;
-    AllDone& operator=(const AllDone&) = delete;
-    AllDone(AllDone&&) = delete;
-    AllDone& operator=(AllDone&&) = delete;
+  private:
+    void (*edge_)(void*);
 };
 
 }  // namespace
@@ -90,7 +84,7 @@ TbbExecutor::~TbbExecutor() = default;
 
 void TbbExecutor::for_each(std::size_t n, IndexFn fn) {
     happens_before(&tsan_start_sync);
-    const AllDone all_done;  // also when a call threw
+    const DoneEdgeAtExit all_done(happens_after);  // also when a call threw
     impl_->arena.execute([&] {
         // one task per index: partitions are few and of similar weight
         tbb::parallel_for(
@@ -98,7 +92,7 @@ void TbbExecutor::for_each(std::size_t n, IndexFn fn) {
             [&](const tbb::blocked_range<std::size_t>& r) {
                 happens_after(&tsan_start_sync);
                 // also when fn throws: TBB carries the exception to the caller
-                const DoneEdge done;
+                const DoneEdgeAtExit done(happens_before);
                 for (std::size_t i = r.begin(); i != r.end(); ++i) {
                     fn(i);
                 }

@@ -42,7 +42,7 @@ struct Options {
     bool day_profile = false;
     // windows after one of fewer events run on the calling thread (FleetRunOptions)
     std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
-    std::size_t partitions = 0;  // 0: the engine's choice
+    std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions)
 };
 
 using Result = bench::FleetResult;

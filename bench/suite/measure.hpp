@@ -48,7 +48,7 @@ struct FleetBenchParams {
     std::size_t threads = 1;
     bool kpis = true;  // a KPI observer on the KPI grid
     std::uint64_t serial_below_events = agents::FleetRunOptions::kSerialBelowEvents;
-    std::size_t partitions = 0;  // 0: the engine's choice (FleetRunOptions::partitions)
+    std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions::partitions)
     double sample_s = 0.0;       // > 0: engine samples at this interval (the trace's grid)
     std::string trace_path;      // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
