@@ -8,7 +8,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/deps.sh
 source "$root/scripts/deps.sh"
-swarm_install_deps
+# Open MPI on top of the run's packages: the suite runs the kernel and sweeps across ranks
+# (run.sh leaves it out; the build uses MPI whenever it is installed: SWARM_WITH_MPI=AUTO)
+swarm_install_deps libopenmpi-dev openmpi-bin
 
 build=${1:-$root/build}
 [ $# -gt 0 ] && shift

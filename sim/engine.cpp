@@ -60,10 +60,11 @@ const char* to_string(StopReason reason) {
 }
 
 Engine::Engine(const EngineConfig& config, Model& model, Executor& executor)
-    : config_(config),
-      model_(model),
-      executor_(executor),
-      exchange_(std::make_unique<LocalExchange>()) {
+    : Engine(config, model, executor, std::make_unique<LocalExchange>()) {}
+
+Engine::Engine(const EngineConfig& config, Model& model, Executor& executor,
+               std::unique_ptr<Exchange> exchange)
+    : config_(config), model_(model), executor_(executor), exchange_(std::move(exchange)) {
     if (config_.lp_count == 0) {
         throw std::invalid_argument("engine: lp_count must be >= 1");
     }
@@ -77,8 +78,10 @@ Engine::Engine(const EngineConfig& config, Model& model, Executor& executor)
     // scale smaller queues stay in cache; but each window costs O(partitions^2) outboxes
     std::size_t parts = config_.partitions;
     if (parts == 0) {
+        // across processes, the same share per process as one process has
+        const auto procs = static_cast<std::size_t>(exchange_->processes());
         const std::size_t by_size = config_.lp_count / 32'768;
-        parts = std::clamp<std::size_t>(by_size, 4 * executor_.concurrency(), 64);
+        parts = std::clamp<std::size_t>(by_size, 4 * executor_.concurrency() * procs, 64 * procs);
     }
     parts = std::clamp<std::size_t>(parts, 1, config_.lp_count);
     lps_per_partition_ = static_cast<std::uint32_t>((config_.lp_count + parts - 1) / parts);
@@ -88,6 +91,7 @@ Engine::Engine(const EngineConfig& config, Model& model, Executor& executor)
     lps_.resize(config_.lp_count);
     partitions_ = std::vector<Partition>(parts);
     exchange_->configure(parts);
+    local_ = exchange_->local_partitions();
 }
 
 Engine::~Engine() = default;
@@ -113,7 +117,11 @@ void Engine::inject(LpId dst, Tick time, EventType type, const Payload& payload,
     e.type = type;
     e.priority = priority;
     e.payload = payload;
-    partitions_[partition_of(dst)].queue.push(e);
+    // every process injects alike, so the clock and sequence numbers agree; the LP's owner
+    // keeps the event
+    if (is_local(dst)) {
+        partitions_[partition_of(dst)].queue.push(e);
+    }
     next_time_ = std::min(next_time_, time);
 }
 
@@ -251,10 +259,14 @@ RunStats Engine::run(const RunLimits& limits) {
     const double barrier_at_start = barrier_seconds_;
     double observer_seconds = 0.0;
 
+    // across processes only the stop all of them agreed on at the last window counts: a
+    // signal seen by one process alone must not make it leave the others in a collective
+    const bool distributed = exchange_->processes() > 1;
+    bool agreed_stop = false;
     for (;;) {
         // barrier: actions due no later than the next event, then the stop checks
         run_due_barrier_actions(limits.until);
-        if (stop_requested_.load(std::memory_order_relaxed)) {
+        if (distributed ? agreed_stop : stop_requested_.load(std::memory_order_relaxed)) {
             stats.reason = StopReason::kRequested;
             break;
         }
@@ -287,14 +299,16 @@ RunStats Engine::run(const RunLimits& limits) {
             std::min({saturating_add(begin, config_.lookahead), next_timer_time(), limits.until});
         now_ = begin;
         in_window_ = true;
-        auto body = [this, window_end](std::size_t p) { run_window(p, window_end); };
+        const std::size_t first = local_.first;
+        auto body = [this, window_end, first](std::size_t i) { run_window(first + i, window_end); };
+        const std::size_t local_count = local_.second - local_.first;
         try {
             if (last_window_events_ < config_.serial_below_events) {
-                for (std::size_t p = 0; p < partitions_.size(); ++p) {
-                    body(p);
+                for (std::size_t i = 0; i < local_count; ++i) {
+                    body(i);
                 }
             } else {
-                executor_.for_each(partitions_.size(), IndexFn(body));
+                executor_.for_each(local_count, IndexFn(body));
                 ++stats.parallel_windows;
             }
         } catch (...) {
@@ -305,13 +319,19 @@ RunStats Engine::run(const RunLimits& limits) {
         exchange_->barrier();
 
         // reduce: the next event anywhere, including messages still in the exchange
-        Tick next = kTickNever;
-        std::uint64_t window_events = 0;
-        for (const Partition& part : partitions_) {
-            next = std::min(next, part.next_time);
-            window_events += part.window_events;
+        WindowSummary summary;
+        for (std::size_t p = local_.first; p < local_.second; ++p) {
+            summary.next = std::min(summary.next, partitions_[p].next_time);
+            summary.events += partitions_[p].window_events;
         }
-        next_time_ = next;
+        if (distributed) {
+            // a stop asked on one process stops all at the same barrier
+            summary.stop = stop_requested_.load(std::memory_order_relaxed);
+            exchange_->reduce(summary);
+            agreed_stop = summary.stop;
+        }
+        const std::uint64_t window_events = summary.events;
+        next_time_ = summary.next;
         now_ = window_end;
         total_events_ += window_events;
         last_window_events_ = window_events;
@@ -444,6 +464,7 @@ void Context::send(LpId dst, Tick delay, EventType type, const Payload& payload,
         part_->outboxes[q]->push_back(e);
         sent_min_ = std::min(sent_min_, e.time);
     }
+    ++part_->messages;
 }
 
 bool Context::cancel(EventHandle handle) {
@@ -470,10 +491,32 @@ MemoryStats Engine::memory() const {
 
 std::uint64_t Engine::event_hash() const {
     std::uint64_t h = fold(0, config_.lp_count);
-    for (const LpState& lp : lps_) {
-        h = fold(h, lp.hash);
+    if (exchange_->processes() == 1) {
+        for (const LpState& lp : lps_) {
+            h = fold(h, lp.hash);
+        }
+        return h;
+    }
+    // each process holds its own LPs' hashes, zero elsewhere: summing completes them
+    std::vector<std::uint64_t> hashes(lps_.size(), 0);
+    for (LpId lp = 0; lp < config_.lp_count; ++lp) {
+        if (is_local(lp)) {
+            hashes[lp] = lps_[lp].hash;
+        }
+    }
+    exchange_->sum(hashes);
+    for (const std::uint64_t lp_hash : hashes) {
+        h = fold(h, lp_hash);
     }
     return h;
+}
+
+std::uint64_t Engine::messages_sent() const {
+    std::uint64_t n = 0;
+    for (const Partition& part : partitions_) {
+        n += part.messages;
+    }
+    return n;
 }
 
 }  // namespace swarm::sim

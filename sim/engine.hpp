@@ -100,6 +100,13 @@ struct ActionKey {
 class Engine {
   public:
     Engine(const EngineConfig& config, Model& model, Executor& executor);
+    // with another exchange (sim/mpi/: partitions spread over processes). Under one across
+    // processes, this process runs only its own partitions; injects for other processes'
+    // LPs are dropped (every process injects the same events); next_event_time(),
+    // events_processed() and event_hash() are global; pending_events(), memory() and the
+    // per-LP accessors cover this process's LPs; checkpoints are refused.
+    Engine(const EngineConfig& config, Model& model, Executor& executor,
+           std::unique_ptr<Exchange> exchange);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -167,8 +174,17 @@ class Engine {
     [[nodiscard]] MemoryStats memory() const;
 
     // hash of every event each LP ran (time, type, source, sequence), folded in LP order:
-    // equal for equal histories whatever the thread count
+    // equal for equal histories whatever the thread and process count (across processes a
+    // collective: every process calls it)
     [[nodiscard]] std::uint64_t event_hash() const;
+    // messages this process's LPs sent to other LPs (not to themselves), over all runs
+    [[nodiscard]] std::uint64_t messages_sent() const;
+    [[nodiscard]] const Exchange& exchange() const { return *exchange_; }
+    // whether this process runs LP lp (always in one process)
+    [[nodiscard]] bool is_local(LpId lp) const {
+        const std::size_t p = partition_of(lp);
+        return p >= local_.first && p < local_.second;
+    }
     [[nodiscard]] std::uint64_t lp_event_hash(LpId lp) const { return lps_[lp].hash; }
     // the draws LP lp has taken from its random stream so far
     [[nodiscard]] std::uint64_t lp_random_draws(LpId lp) const { return lps_[lp].rng_draws; }
@@ -191,6 +207,7 @@ class Engine {
         std::uint64_t events = 0;
         std::uint64_t cancelled = 0;
         std::uint64_t window_events = 0;
+        std::uint64_t messages = 0;  // sends to other LPs
     };
     struct Timer {
         Tick time;
@@ -227,6 +244,7 @@ class Engine {
     std::unique_ptr<Exchange> exchange_;
     std::vector<LpState> lps_;
     std::vector<Partition> partitions_;
+    std::pair<std::size_t, std::size_t> local_;  // the partitions this process runs
     std::uint32_t lps_per_partition_ = 1;
     std::vector<ObserverSlot> observers_;
     bool per_event_observers_ = false;

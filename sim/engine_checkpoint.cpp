@@ -35,6 +35,9 @@ void Engine::save(StateArchive& ar) const {
     if (in_window_) {
         throw SchedulingError("engine: save() is only allowed between runs");
     }
+    if (exchange_->processes() > 1) {
+        throw CheckpointError("checkpoints of a run across processes are not supported yet");
+    }
     ar.put_value("lp_count", config_.lp_count);
     ar.put_value("lookahead", config_.lookahead);
     ar.put_value("seed", config_.seed);
@@ -117,6 +120,9 @@ void Engine::save(StateArchive& ar) const {
 void Engine::restore(const StateArchive& ar, const ActionMaker& make, const EventFilter& keep) {
     if (in_window_ || total_events_ != 0 || total_windows_ != 0) {
         throw SchedulingError("engine: restore() into an engine that has run");
+    }
+    if (exchange_->processes() > 1) {
+        throw CheckpointError("checkpoints of a run across processes are not supported yet");
     }
     const auto lookahead = ar.get_value<Tick>("lookahead");
     const auto seed = ar.get_value<std::uint64_t>("seed");

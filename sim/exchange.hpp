@@ -1,12 +1,22 @@
 #pragma once
 // The exchange moves messages between partitions at window barriers. Models never see it:
-// a later MPI transport replaces LocalExchange without touching them.
+// LocalExchange keeps them in shared memory, sim/mpi/ sends them between processes.
 #include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/event.hpp"
 
 namespace swarm::sim {
+
+// What every process must agree on after a window, so that all take the same next one.
+struct WindowSummary {
+    Tick next = kTickNever;    // earliest pending event: min over processes
+    std::uint64_t events = 0;  // events run in the window: sum over processes
+    bool stop = false;         // a stop was requested: any process
+};
 
 class Exchange {
   public:
@@ -35,6 +45,19 @@ class Exchange {
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
     // between windows: appends what is deliverable and not yet drained (checkpoints)
     virtual void collect(std::vector<Event>& out) const = 0;
+
+    // Hooks for an exchange across processes; in one process they change nothing.
+    // processes running the partitions between them (1: this process runs all)
+    [[nodiscard]] virtual int processes() const { return 1; }
+    // the contiguous range [first, second) of partitions this process runs
+    [[nodiscard]] virtual std::pair<std::size_t, std::size_t> local_partitions() const {
+        return {0, partitions()};
+    }
+    // combines this process's window summary with the others' (a collective: every
+    // process calls it once per window)
+    virtual void reduce(WindowSummary& /*summary*/) {}
+    // element-wise sum over processes, in place (a collective)
+    virtual void sum(std::span<std::uint64_t> /*values*/) {}
 
   protected:
     virtual std::vector<Event>& delivered(std::size_t src, std::size_t dst) = 0;

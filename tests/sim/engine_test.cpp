@@ -386,3 +386,77 @@ TEST_CASE("kernel memory per LP is small and stops growing in steady state") {
     CHECK(later <= warm + warm / 4);
     CHECK(static_cast<double>(later) / lps < 512.0);
 }
+
+namespace {
+
+// One process of two in name only: runs the first half of the partitions, combines nothing.
+// Enough to see what the engine does with the exchange's process hooks (sim/mpi/ has the
+// real one; tests/sim/mpi/ runs it under mpirun).
+class FirstHalfExchange final : public Exchange {
+  public:
+    void configure(std::size_t partitions) override { inner_.configure(partitions); }
+    std::vector<Event>& outbox(std::size_t src, std::size_t dst) override {
+        return inner_.outbox(src, dst);
+    }
+    void barrier() override { inner_.barrier(); }
+    [[nodiscard]] std::size_t partitions() const override { return inner_.partitions(); }
+    [[nodiscard]] std::size_t memory_bytes() const override { return inner_.memory_bytes(); }
+    void collect(std::vector<Event>& out) const override { inner_.collect(out); }
+    [[nodiscard]] int processes() const override { return 2; }
+    [[nodiscard]] std::pair<std::size_t, std::size_t> local_partitions() const override {
+        return {0, partitions() / 2};
+    }
+
+  protected:
+    std::vector<Event>& delivered(std::size_t /*src*/, std::size_t /*dst*/) override {
+        return none_;  // nothing arrives from the other half in this test
+    }
+
+  private:
+    LocalExchange inner_;
+    std::vector<Event> none_;
+};
+
+}  // namespace
+
+TEST_CASE("one process runs every partition and counts the messages between LPs") {
+    ScriptModel model(4);
+    SerialExecutor executor;
+    EngineConfig c = config(4);
+    c.partitions = 2;
+    Engine engine(c, model, executor);
+    CHECK(engine.exchange().processes() == 1);
+    for (LpId lp = 0; lp < 4; ++lp) {
+        CHECK(engine.is_local(lp));
+    }
+    model.on_event = [](Context& ctx, const Event& e) {
+        if (e.type == 0) {
+            ctx.send(3, 10, 1);          // a message (to another partition)
+            ctx.send(ctx.self(), 5, 2);  // to itself: not a message
+        }
+    };
+    engine.inject(0, 0, 0);
+    engine.run();
+    CHECK(engine.messages_sent() == 1);
+    CHECK(model.log[3].size() == 1);
+}
+
+TEST_CASE("across processes an engine runs its own partitions and keeps its own injects") {
+    ScriptModel model(4);
+    SerialExecutor executor;
+    EngineConfig c = config(4);
+    c.partitions = 2;
+    Engine engine(c, model, executor, std::make_unique<FirstHalfExchange>());
+    CHECK(engine.is_local(1));
+    CHECK_FALSE(engine.is_local(2));
+    engine.inject(1, 3, 0);
+    engine.inject(2, 5, 0);  // the other process's: dropped here, but the clock knows it
+    CHECK(engine.pending_events() == 1);
+    CHECK(engine.next_event_time() == 3);
+    const RunStats stats = engine.run();
+    CHECK(stats.events == 1);
+    CHECK(model.log[1].size() == 1);
+    CHECK(model.log[2].empty());
+    StateArchive ar;
+    CHECK_THROWS_AS(engine.save(ar), CheckpointError);
+}

@@ -1,0 +1,193 @@
+#include "sim/mpi/mpi_exchange.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+namespace swarm::sim::mpi {
+
+namespace {
+
+static_assert(std::is_trivially_copyable_v<Event>, "events cross ranks as bytes");
+
+void check(int rc, const char* what) {
+    if (rc != MPI_SUCCESS) {
+        throw std::runtime_error(std::string("MPI: ") + what + " failed");
+    }
+}
+
+double since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+template <class T>
+void put(std::vector<unsigned char>& buf, const T* data, std::size_t n) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+    buf.insert(buf.end(), bytes, bytes + n * sizeof(T));
+}
+
+}  // namespace
+
+MpiExchange::MpiExchange(MPI_Comm comm) {
+    check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
+    check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+    check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+MpiExchange::~MpiExchange() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized && comm_ != MPI_COMM_NULL) {
+        MPI_Comm_free(&comm_);
+    }
+}
+
+std::pair<std::size_t, std::size_t> MpiExchange::range(int r) const {
+    const auto ranks = static_cast<std::size_t>(size_);
+    const auto ur = static_cast<std::size_t>(r);
+    return {partitions_ * ur / ranks, partitions_ * (ur + 1) / ranks};
+}
+
+void MpiExchange::configure(std::size_t partitions) {
+    partitions_ = partitions;
+    for (auto& side : boxes_) {
+        side.assign(partitions * partitions, {});
+    }
+    parity_ = 0;
+}
+
+void MpiExchange::barrier() {
+    const auto start = std::chrono::steady_clock::now();
+    const auto [mine_first, mine_last] = range(rank_);
+    const auto ranks = static_cast<std::size_t>(size_);
+    std::vector<int> send_bytes(ranks, 0);
+    std::vector<int> send_at(ranks, 0);
+    send_.clear();
+    // per destination rank: counts of every (my partition, its partition) pair, then events
+    for (int r = 0; r < size_; ++r) {
+        const std::size_t begin = send_.size();
+        if (r != rank_) {
+            const auto [first, last] = range(r);
+            std::vector<std::uint64_t> counts;
+            for (std::size_t p = mine_first; p < mine_last; ++p) {
+                for (std::size_t q = first; q < last; ++q) {
+                    counts.push_back(boxes_[parity_][p * partitions_ + q].size());
+                }
+            }
+            put(send_, counts.data(), counts.size());
+            for (std::size_t p = mine_first; p < mine_last; ++p) {
+                for (std::size_t q = first; q < last; ++q) {
+                    std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
+                    put(send_, box.data(), box.size());
+                    traffic_.events_sent += box.size();
+                    box.clear();
+                }
+            }
+        }
+        const std::size_t bytes = send_.size() - begin;
+        if (send_.size() > static_cast<std::size_t>(INT_MAX)) {
+            throw std::runtime_error("MPI exchange: over 2 GiB to send in one window");
+        }
+        send_bytes[static_cast<std::size_t>(r)] = static_cast<int>(bytes);
+        send_at[static_cast<std::size_t>(r)] = static_cast<int>(begin);
+    }
+    traffic_.bytes_sent += send_.size();
+
+    std::vector<int> recv_bytes(ranks, 0);
+    check(MPI_Alltoall(send_bytes.data(), 1, MPI_INT, recv_bytes.data(), 1, MPI_INT, comm_),
+          "MPI_Alltoall");
+    std::vector<int> recv_at(ranks, 0);
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        if (total > static_cast<std::size_t>(INT_MAX)) {
+            throw std::runtime_error("MPI exchange: over 2 GiB to receive in one window");
+        }
+        recv_at[r] = static_cast<int>(total);
+        total += static_cast<std::size_t>(recv_bytes[r]);
+    }
+    recv_.resize(std::max<std::size_t>(total, 1));
+    send_.resize(std::max<std::size_t>(send_.size(), 1));
+    check(MPI_Alltoallv(send_.data(), send_bytes.data(), send_at.data(), MPI_BYTE, recv_.data(),
+                        recv_bytes.data(), recv_at.data(), MPI_BYTE, comm_),
+          "MPI_Alltoallv");
+    traffic_.collectives += 2;
+
+    // into this side's boxes for (their partition, my partition): the flip below delivers
+    // them together with the messages posted inside this rank
+    for (int r = 0; r < size_; ++r) {
+        if (r == rank_) {
+            continue;
+        }
+        const auto [first, last] = range(r);
+        const unsigned char* at = recv_.data() + recv_at[static_cast<std::size_t>(r)];
+        const std::size_t pairs = (last - first) * (mine_last - mine_first);
+        std::vector<std::uint64_t> counts(pairs);
+        std::memcpy(counts.data(), at, pairs * sizeof(std::uint64_t));
+        at += pairs * sizeof(std::uint64_t);
+        std::size_t k = 0;
+        for (std::size_t p = first; p < last; ++p) {
+            for (std::size_t q = mine_first; q < mine_last; ++q, ++k) {
+                std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
+                const std::size_t n = box.size();
+                box.resize(n + counts[k]);
+                std::memcpy(static_cast<void*>(box.data() + n), at, counts[k] * sizeof(Event));
+                at += counts[k] * sizeof(Event);
+            }
+        }
+    }
+    parity_ ^= 1U;
+    traffic_.exchange_seconds += since(start);
+}
+
+void MpiExchange::reduce(WindowSummary& summary) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::int64_t mine[3] = {summary.next, static_cast<std::int64_t>(summary.events),
+                                  summary.stop ? 1 : 0};
+    std::vector<std::int64_t> all(3 * static_cast<std::size_t>(size_));
+    check(MPI_Allgather(mine, 3, MPI_INT64_T, all.data(), 3, MPI_INT64_T, comm_), "MPI_Allgather");
+    ++traffic_.collectives;
+    summary = {};
+    for (std::size_t r = 0; r < static_cast<std::size_t>(size_); ++r) {
+        summary.next = std::min<Tick>(summary.next, all[3 * r]);
+        summary.events += static_cast<std::uint64_t>(all[3 * r + 1]);
+        summary.stop = summary.stop || all[3 * r + 2] != 0;
+    }
+    traffic_.reduce_seconds += since(start);
+}
+
+void MpiExchange::sum(std::span<std::uint64_t> values) {
+    const auto start = std::chrono::steady_clock::now();
+    constexpr std::size_t kChunk = 1U << 24;
+    for (std::size_t at = 0; at < values.size(); at += kChunk) {
+        const std::size_t n = std::min(kChunk, values.size() - at);
+        check(MPI_Allreduce(MPI_IN_PLACE, values.data() + at, static_cast<int>(n), MPI_UINT64_T,
+                            MPI_SUM, comm_),
+              "MPI_Allreduce");
+        ++traffic_.collectives;
+    }
+    traffic_.reduce_seconds += since(start);
+}
+
+std::size_t MpiExchange::memory_bytes() const {
+    std::size_t bytes = send_.capacity() + recv_.capacity();
+    for (const auto& side : boxes_) {
+        for (const auto& box : side) {
+            bytes += box.capacity() * sizeof(Event);
+        }
+    }
+    return bytes;
+}
+
+void MpiExchange::collect(std::vector<Event>& out) const {
+    for (const auto& side : boxes_) {
+        for (const auto& box : side) {
+            out.insert(out.end(), box.begin(), box.end());
+        }
+    }
+}
+
+}  // namespace swarm::sim::mpi

@@ -1,0 +1,27 @@
+#!/bin/sh
+# mpi_kernel_test.sh CHECK MPIRUN: the kernel across 1, 2 and 3 ranks, 1 and 2 threads each,
+# equals one process (mpi_kernel_check compares on rank 0). Exit 77 (skipped) without MPI.
+set -eu
+check=$1
+mpirun=$2
+if [ -z "$check" ]; then
+    echo "SKIPPED: built without MPI (SWARM_WITH_MPI; apt-get install libopenmpi-dev openmpi-bin)"
+    exit 77
+fi
+if [ -z "$mpirun" ] || ! command -v "$mpirun" >/dev/null 2>&1; then
+    echo "SKIPPED: no mpirun found (apt-get install openmpi-bin)"
+    exit 77
+fi
+# Open MPI refuses root without these (CI containers run as root)
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+for model in phold queueing; do
+    for ranks in 1 2 3; do
+        for threads in 1 2; do
+            "$mpirun" --oversubscribe -np "$ranks" "$check" --model "$model" \
+                --threads "$threads" --lps 999 --events 150000
+        done
+    done
+done
+echo "the kernel across ranks equals one process"
