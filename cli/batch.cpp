@@ -20,6 +20,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "cli/format.hpp"
@@ -110,8 +111,24 @@ struct Running {
     bool timed_out = false;
 };
 
+// this process's environment without an MPI launcher's variables: a batch run under mpirun
+// (cli/ranks.hpp) starts plain `swarmsim run` children, which must not take themselves for
+// ranks of that launch
+std::vector<char*> child_environment() {
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view v(*e);
+        if (v.rfind("OMPI_", 0) != 0 && v.rfind("PMIX_", 0) != 0 && v.rfind("PMI_", 0) != 0) {
+            env.push_back(*e);
+        }
+    }
+    env.push_back(nullptr);
+    return env;
+}
+
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& out,
             const fs::path& err) {
+    std::vector<char*> envp = child_environment();
     std::vector<char*> argv;
     argv.reserve(args.size() + 2);
     argv.push_back(const_cast<char*>(exe.c_str()));
@@ -141,7 +158,7 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
         }
         dup2(out_fd, STDOUT_FILENO);
         dup2(err_fd, STDERR_FILENO);
-        execv(exe.c_str(), argv.data());
+        execve(exe.c_str(), argv.data(), envp.data());
         const char msg[] = "swarmsim sweep: error: cannot execute the swarmsim binary\n";
         const auto ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
         (void)ignored;
@@ -488,8 +505,11 @@ void write_batch_outputs(const fs::path& out_dir, const BatchReport& report,
         out << "],\n"
             << "  \"base_seed\": " << report.base_seed << ",\n"
             << "  \"repeat\": " << report.repeat << ",\n"
-            << "  \"parallel\": " << options.parallel << ",\n"
-            << "  \"threads_per_run\": " << options.threads_per_run << ",\n"
+            << "  \"parallel\": " << options.parallel << ",\n";
+        if (options.ranks > 1) {
+            out << "  \"ranks\": " << options.ranks << ",\n";  // parallel is per rank
+        }
+        out << "  \"threads_per_run\": " << options.threads_per_run << ",\n"
             << "  \"status\": "
             << cli::quoted(result.interrupted                     ? "interrupted"
                            : result.count(RunStatus::kFailed) > 0 ? "failed"

@@ -39,6 +39,7 @@ struct BatchOptions {
     std::vector<bool> group_traces;           // per group: write runs/<id>/trace.h5
     double timeout_s = 0.0;                   // > 0: a run still going after this is killed
     bool progress = true;                     // one stderr line per finished run
+    int ranks = 1;                            // MPI ranks sharing the runs (manifest)
     bool replace = false;
     // outputs of an earlier batch in out_dir may be replaced (--force: passed to the runs'
     // `-o` too); the caller checks out_dir before the batch (check_batch_dir)
@@ -70,6 +71,13 @@ struct BatchResult {
 // Runs every job; throws std::runtime_error only when the batch itself cannot go on
 // (cannot create a directory or start a process).
 [[nodiscard]] BatchResult run_batch(const BatchOptions& options, std::vector<BatchJob> jobs);
+
+class Ranks;
+// run_batch over MPI ranks (cli/ranks.hpp): job i runs on rank i % size, each rank runs its
+// share as above (`options.parallel` at a time), and rank 0 gets every run back, in job
+// order; the other ranks get only their own. With one rank, run_batch itself.
+[[nodiscard]] BatchResult run_batch_on_ranks(const BatchOptions& options,
+                                             std::vector<BatchJob> jobs, const Ranks& ranks);
 
 // Reads a run's summary JSON and returns its flattened "kpis"; throws JsonError.
 [[nodiscard]] std::vector<std::pair<std::string, double>> read_summary_kpis(

@@ -23,6 +23,7 @@
 #include "cli/batch.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/ranks.hpp"
 #include "cli/run_checkpoints.hpp"
 #include "cli/validators.hpp"
 #include "io/output/output_file.hpp"
@@ -158,6 +159,48 @@ std::string run_id(std::size_t i, std::size_t total) {
     return std::string(width - std::min(width, s.size()), '0') + s;
 }
 
+// Silences std::cerr while alive when `on`: the ranks other than 0 during checks that
+// every rank repeats alike.
+class MuteCerr {
+  public:
+    explicit MuteCerr(bool on) : saved_(on ? std::cerr.rdbuf(nullptr) : nullptr), on_(on) {}
+    MuteCerr(const MuteCerr&) = delete;
+    MuteCerr& operator=(const MuteCerr&) = delete;
+    ~MuteCerr() {
+        if (on_) {
+            std::cerr.rdbuf(saved_);
+            std::cerr.clear();
+        }
+    }
+
+  private:
+    std::streambuf* saved_;
+    bool on_;
+};
+
+// before any run: an earlier batch's outputs are kept unless --force; the exit code
+int prepare_batch_dir(const char* command, const fs::path& out_dir, bool force) {
+    try {
+        check_batch_dir(out_dir, force);
+    } catch (const io::OutputError& e) {
+        std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
+        return kExitIo;
+    }
+    try {
+        fs::create_directories(out_dir / "runs");
+    } catch (const fs::filesystem_error& e) {
+        std::cerr << "swarmsim " << command << ": error: cannot create " << out_dir << ": "
+                  << e.code().message() << "\n";
+        return kExitIo;
+    }
+    return kExitOk;
+}
+
+int report_groups(const char* command, const BatchCliOptions& o, const BatchOptions& bo,
+                  BatchReport& report, const BatchResult& result, std::size_t group_count,
+                  const std::function<void(std::ostream&, const BatchReport&,
+                                           const std::vector<KpiRow>&)>& print_table);
+
 // runs the groups x seeds, writes the outputs, prints; the exit code
 int run_groups(const char* command, const BatchCliOptions& o, const std::vector<std::string>& base,
                std::vector<Group> groups, std::vector<std::string> columns, std::size_t repeat,
@@ -173,12 +216,22 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
         std::cerr << o.file << ": error: cannot read the scenario file\n";
         return kExitIo;
     }
+    // under mpirun: every rank makes the same jobs and runs its share; rank 0 checks the
+    // output directory, prints and writes the outputs (docs/distributed.md)
+    const Ranks& ranks = Ranks::world();
+    const bool lead = ranks.rank() == 0;
     BatchReport report;
     report.command = command;
     report.scenario = o.file;
     report.columns = std::move(columns);
     report.repeat = repeat;
-    if (!validate_groups(o, base, groups, report.scenario_hash)) {
+    bool valid = false;
+    {
+        // the other ranks come to the same verdict: rank 0 alone says why
+        const MuteCerr mute(!lead);
+        valid = validate_groups(o, base, groups, report.scenario_hash);
+    }
+    if (!valid) {
         return kExitInvalidInput;
     }
     report.base_seed = groups.empty() ? 0 : groups.front().base_seed;
@@ -188,6 +241,12 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
     bo.checkpoint = o.checkpoint;
     bo.out_dir = o.out_dir;
     bo.parallel = default_parallel(o.parallel, o.threads_per_run);
+    if (ranks.size() > 1 && o.parallel == 0) {
+        // the cores of a machine are shared by the ranks mpirun put on it
+        bo.parallel =
+            std::max<std::size_t>(1, bo.parallel / static_cast<std::size_t>(launched_local_size()));
+    }
+    bo.ranks = ranks.size();
     bo.threads_per_run = o.threads_per_run;
     bo.base_overrides = base;
     bo.timeout_s = o.timeout_s;
@@ -207,34 +266,48 @@ int run_groups(const char* command, const BatchCliOptions& o, const std::vector<
             jobs.push_back(std::move(job));
         }
     }
-    try {
-        // before any run: an earlier batch's outputs are kept unless --force
-        check_batch_dir(bo.out_dir, o.force);
-    } catch (const io::OutputError& e) {
-        std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
-        return kExitIo;
+    int prepared = kExitOk;
+    if (lead) {
+        prepared = prepare_batch_dir(command, bo.out_dir, o.force);
     }
-    try {
-        fs::create_directories(bo.out_dir / "runs");
-    } catch (const fs::filesystem_error& e) {
-        std::cerr << "swarmsim " << command << ": error: cannot create " << bo.out_dir << ": "
-                  << e.code().message() << "\n";
-        return kExitIo;
+    if (const int code = ranks.broadcast(prepared); code != kExitOk) {
+        return code;
     }
-    std::cerr << "swarmsim " << command << ": " << jobs.size() << " runs (" << groups.size()
-              << " x " << repeat << " seeds), " << bo.parallel << " at a time, "
-              << bo.threads_per_run << (bo.threads_per_run == 1 ? " thread" : " threads")
-              << " each, into " << bo.out_dir << "\n";
-
+    if (lead) {
+        std::cerr << "swarmsim " << command << ": " << jobs.size() << " runs (" << groups.size()
+                  << " x " << repeat << " seeds), " << bo.parallel << " at a time"
+                  << (ranks.size() > 1 ? " on each of " + std::to_string(ranks.size()) + " ranks"
+                                       : std::string())
+                  << ", " << bo.threads_per_run
+                  << (bo.threads_per_run == 1 ? " thread" : " threads") << " each, into "
+                  << bo.out_dir << "\n";
+    }
     BatchResult result;
+    try {
+        result = run_batch_on_ranks(bo, std::move(jobs), ranks);
+    } catch (const std::exception& e) {
+        std::cerr << "swarmsim " << command << ": error: " << e.what() << "\n";
+        return ranks.broadcast(kExitIo);
+    }
+    if (!lead) {
+        return ranks.broadcast(kExitOk);
+    }
+    return ranks.broadcast(
+        report_groups(command, o, bo, report, result, groups.size(), print_table));
+}
+
+// rank 0's part of run_groups: aggregates, writes the outputs and prints; the exit code
+int report_groups(const char* command, const BatchCliOptions& o, const BatchOptions& bo,
+                  BatchReport& report, const BatchResult& result, std::size_t group_count,
+                  const std::function<void(std::ostream&, const BatchReport&,
+                                           const std::vector<KpiRow>&)>& print_table) {
     std::vector<KpiRow> rows;
     try {
-        result = run_batch(bo, std::move(jobs));
-        report.runs_ok.assign(groups.size(), 0);
+        report.runs_ok.assign(group_count, 0);
         for (const BatchRun& r : result.runs) {
             report.runs_ok[r.job.group] += r.status == RunStatus::kOk ? 1 : 0;
         }
-        rows = aggregate(result, groups.size());
+        rows = aggregate(result, group_count);
         if (std::string(command) == "compare") {
             add_price_of_decentralization(result, report, rows);
         }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/ranks.hpp"
 #include "cli/version.hpp"
 #include "io/scenario/scenario.hpp"
 
@@ -138,6 +139,35 @@ std::string option_hint(const Usage& u, int argc, char** argv) {
     return {};
 }
 
+// Under `mpirun -np N` (N > 1) every rank runs this same command line: only the commands that
+// share their work between ranks may go on; the others would each run the whole job and
+// write the same outputs. "" when the command may run, else why not.
+std::string refuse_under_mpirun(const CLI::App& app, const Usage& usage) {
+    const int size = launched_size();
+    if (size == 1 || usage.command == &app) {
+        return {};
+    }
+    const CLI::App* top = usage.command;
+    while (top->get_parent() != &app) {
+        top = top->get_parent();
+    }
+    const std::string name = top->get_name();
+    const std::string launch = "started as one of " + std::to_string(size) + " MPI ranks";
+    if (name == "sweep" || name == "compare") {
+        if (mpi_built()) {
+            return {};
+        }
+        return "swarmsim " + name + ": error: " + launch +
+               ", but this swarmsim was built without MPI (configure with "
+               "-DSWARM_WITH_MPI=ON after apt-get install libopenmpi-dev openmpi-bin); run it "
+               "without mpirun (docs/distributed.md)";
+    }
+    return "swarmsim " + name + ": error: " + launch + ", but `" + name +
+           "` does not run across ranks (only sweep and compare do, docs/distributed.md): each "
+           "rank would run it whole and write the same outputs. Run it without mpirun, or "
+           "with -np 1.";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,6 +192,12 @@ int main(int argc, char** argv) {
     const Usage usage = find_command(app, argc, argv);
     if (!usage.problem.empty()) {
         std::cerr << usage.problem << "\nRun with --help for the commands.\n";
+        return kExitUsage;
+    }
+    if (const std::string refusal = refuse_under_mpirun(app, usage); !refusal.empty()) {
+        if (launched_rank() == 0) {
+            std::cerr << refusal << "\n";
+        }
         return kExitUsage;
     }
     try {
