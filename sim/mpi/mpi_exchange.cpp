@@ -125,12 +125,18 @@ void MpiExchange::barrier() {
         const auto [first, last] = range(r);
         const unsigned char* at = recv_.data() + recv_at[static_cast<std::size_t>(r)];
         const std::size_t pairs = (last - first) * (mine_last - mine_first);
+        if (pairs == 0) {
+            continue;  // one of us runs no partition (more ranks than partitions)
+        }
         std::vector<std::uint64_t> counts(pairs);
         std::memcpy(counts.data(), at, pairs * sizeof(std::uint64_t));
         at += pairs * sizeof(std::uint64_t);
         std::size_t k = 0;
         for (std::size_t p = first; p < last; ++p) {
             for (std::size_t q = mine_first; q < mine_last; ++q, ++k) {
+                if (counts[k] == 0) {
+                    continue;  // memcpy into an empty box's null data() is undefined
+                }
                 std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
                 const std::size_t n = box.size();
                 box.resize(n + counts[k]);
