@@ -27,4 +27,6 @@ for model in phold queueing; do
         done
     done
 done
+# more ranks than partitions: a rank with none still takes part in every collective
+"$mpirun" --oversubscribe -np 3 "$check" --model phold --threads 1 --lps 2 --events 2000
 echo "the kernel across ranks equals one process"
