@@ -100,6 +100,9 @@ void AggregatorSpec::validate() const {
     if (!(clip_quantile > 0.0 && clip_quantile <= 1.0)) {
         throw std::invalid_argument("aggregator: clip_quantile must be in (0, 1]");
     }
+    if (!(screen_factor >= 1.0 && std::isfinite(screen_factor))) {
+        throw std::invalid_argument("aggregator: screen_factor must be finite and >= 1");
+    }
 }
 
 // The built-in aggregators (registered in aggregator_registry.cpp). Candidates: 0 is

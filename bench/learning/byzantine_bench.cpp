@@ -6,11 +6,12 @@
 // time, CPU/wall and the load average before and after.
 //
 //   byzantine_bench [--shares 0,0.1,0.2,0.3] [--seeds 5] [--rounds 150] [--threads 1] [--jobs 1]
-//                   [--attack alie] [--z 5] [--aggregators mean,median,trimmed_mean,krum,clipping]
-//                   [--krum-f 1] [--data fashion_mnist|blobs]
+//                   [--attack alie] [--z 5] [--krum-f 1] [--data fashion_mnist|blobs]
+//                   [--aggregators mean,median,trimmed_mean,krum,clipping,screened_clipping]
 //
 // The seed changes the partition, the overlay, who the attackers are and the batches.
-// Aggregator settings are the scenario defaults (trim 0.2, krum_f 1, clip_quantile 0.25).
+// Aggregator settings are the scenario defaults (trim 0.2, krum_f 1, clip_quantile 0.25,
+// screen_factor 2).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -45,9 +46,10 @@ struct Options {
     std::size_t jobs = 1;  // cells computed at once (forked workers)
     AttackKind attack = AttackKind::kAlie;
     double z = 5.0;
-    std::vector<AggregatorKind> aggregators{AggregatorKind::kMean, AggregatorKind::kMedian,
-                                            AggregatorKind::kTrimmedMean, AggregatorKind::kKrum,
-                                            AggregatorKind::kClipping};
+    std::vector<AggregatorKind> aggregators{
+        AggregatorKind::kMean,        AggregatorKind::kMedian,
+        AggregatorKind::kTrimmedMean, AggregatorKind::kKrum,
+        AggregatorKind::kClipping,    aggregator_kind_from_string("screened_clipping")};
     std::uint32_t krum_f = 1;
     std::string data = "fashion_mnist";
 };
@@ -136,7 +138,8 @@ int usage() {
     std::printf(
         "usage: byzantine_bench [--shares 0,0.1,0.2,0.3] [--seeds 5] [--rounds 150]\n"
         "                       [--threads 1] [--jobs 1] [--attack alie] [--z 5] [--krum-f 1]\n"
-        "                       [--aggregators mean,median,trimmed_mean,krum,clipping]\n"
+        "                       [--aggregators\n"
+        "                        mean,median,trimmed_mean,krum,clipping,screened_clipping]\n"
         "                       [--data fashion_mnist|blobs]\n");
     return 0;
 }

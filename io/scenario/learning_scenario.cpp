@@ -152,13 +152,14 @@ LearningScenario build(toml::table& root, const std::filesystem::path& name,
     spec.attack.epsilon = r.real(a, "attack", "epsilon", 0.1, -1e6, 1e6);
 
     toml::table& g = r.table(root, "", "aggregator");
-    r.check_keys(g, "aggregator", {"kind", "trim", "krum_f", "clip_quantile"});
+    r.check_keys(g, "aggregator", {"kind", "trim", "krum_f", "clip_quantile", "screen_factor"});
     spec.aggregator.kind = L::aggregator_kind_from_string(
         r.choice(g, "aggregator", "kind", "mean", L::aggregator_names()));
     spec.aggregator.trim = r.real(g, "aggregator", "trim", 0.2, 0.0, 0.49);
     spec.aggregator.krum_f =
         static_cast<std::uint32_t>(r.integer(g, "aggregator", "krum_f", 1, 0, 100'000));
     spec.aggregator.clip_quantile = r.real(g, "aggregator", "clip_quantile", 0.25, 0.0, 1.0, true);
+    spec.aggregator.screen_factor = r.real(g, "aggregator", "screen_factor", 2.0, 1.0, 1e6);
 
     toml::table& id = r.table(root, "", "identity");
     r.check_keys(

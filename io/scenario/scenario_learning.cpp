@@ -60,7 +60,8 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
           unless + "\"ipm\"", x.attack.epsilon == 0.1);
 
     toml::table& g = r.table(t, "learning", "aggregator");
-    r.check_keys(g, "learning.aggregator", {"kind", "trim", "krum_f", "clip_quantile"});
+    r.check_keys(g, "learning.aggregator",
+                 {"kind", "trim", "krum_f", "clip_quantile", "screen_factor"});
     x.aggregator.kind = L::aggregator_kind_from_string(
         r.choice(g, "learning.aggregator", "kind", "mean", L::aggregator_names()));
     x.aggregator.trim = r.real(g, "learning.aggregator", "trim", 0.2, 0.0, 0.49);
@@ -68,14 +69,18 @@ void read_learning_exchange(const Reader& r, toml::table& t, agents::FleetLearni
         static_cast<std::uint32_t>(r.integer(g, "learning.aggregator", "krum_f", 1, 0, 100'000));
     x.aggregator.clip_quantile =
         r.real(g, "learning.aggregator", "clip_quantile", 0.25, 0.0, 1.0, true);
+    x.aggregator.screen_factor = r.real(g, "learning.aggregator", "screen_factor", 2.0, 1.0, 1e6);
     const std::string unless_g = "unless learning.aggregator.kind = ";
     inert(r, g, "trim", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kTrimmedMean,
           unless_g + "\"trimmed_mean\"", x.aggregator.trim == 0.2);
     inert(r, g, "krum_f", "learning.aggregator", x.aggregator.kind == L::AggregatorKind::kKrum,
           unless_g + "\"krum\"", x.aggregator.krum_f == 1);
+    const bool screened = x.aggregator.kind == L::aggregator_kind_from_string("screened_clipping");
     inert(r, g, "clip_quantile", "learning.aggregator",
-          x.aggregator.kind == L::AggregatorKind::kClipping, unless_g + "\"clipping\"",
-          x.aggregator.clip_quantile == 0.25);
+          x.aggregator.kind == L::AggregatorKind::kClipping || screened,
+          unless_g + "\"clipping\" or \"screened_clipping\"", x.aggregator.clip_quantile == 0.25);
+    inert(r, g, "screen_factor", "learning.aggregator", screened,
+          unless_g + "\"screened_clipping\"", x.aggregator.screen_factor == 2.0);
     const agents::ModelExchangeInfo& how = agents::model_exchange(l.mode);
     if (x.aggregator.kind != L::AggregatorKind::kMean && how.shares && !how.server) {
         r.fail(*g.get("kind"),

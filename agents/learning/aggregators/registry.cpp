@@ -10,6 +10,9 @@ namespace swarm::learning {
 void aggregate_geometric_median(const AggregatorSpec&, std::span<const float>,
                                 std::span<const float>, std::size_t, std::span<const float>,
                                 std::span<float>, AggregatorScratch&);
+void aggregate_screened_clipping(const AggregatorSpec&, std::span<const float>,
+                                 std::span<const float>, std::size_t, std::span<const float>,
+                                 std::span<float>, AggregatorScratch&);
 
 const std::vector<AggregatorInfo>& aggregators() {
     static const std::vector<AggregatorInfo> kAggregators = {
@@ -24,6 +27,10 @@ const std::vector<AggregatorInfo>& aggregators() {
          "the point nearest to all candidates, Weiszfeld iterations (RFA, Pillutla et al. 2022; "
          "tutorial example)",
          aggregate_geometric_median},
+        {"screened_clipping",
+         "self-centred clipping that drops neighbours beyond screen_factor x the radius "
+         "(ClippedGossip + a BALANCE-like screen)",
+         aggregate_screened_clipping},
     };
     return kAggregators;
 }

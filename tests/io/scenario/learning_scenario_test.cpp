@@ -1,5 +1,6 @@
-// Learning scenario keys added for issue 21: the divergence bound and the replay and tamper
-// rates are read, defaulted and refused out of range with file, line and field.
+// Learning scenario keys added for issue 21: the divergence bound, the replay and tamper
+// rates and screened clipping's screen_factor are read, defaulted and refused out of range
+// with file, line and field.
 #include "io/scenario/learning_scenario.hpp"
 
 #include <doctest/doctest.h>
@@ -50,5 +51,24 @@ TEST_CASE("identity.replay_rate and identity.tamper_rate are rates") {
         const std::string e = error_of(std::string(kBase) + "[identity]\n" + key + " = 1.5\n");
         CHECK(e.find("t.toml:5:") != std::string::npos);
         CHECK(e.find(std::string("identity.") + key) != std::string::npos);
+    }
+}
+
+TEST_CASE("aggregator.screen_factor: default, value and range") {
+    const auto d = parse_learning_scenario(kBase, "t.toml");
+    CHECK(d.spec.aggregator.screen_factor == 2.0);
+    const auto s = parse_learning_scenario(
+        std::string(kBase) + "[aggregator]\nkind = \"screened_clipping\"\nscreen_factor = 3.5\n",
+        "t.toml");
+    CHECK(s.spec.aggregator.screen_factor == 3.5);
+    CHECK(std::string(swarm::learning::to_string(s.spec.aggregator.kind)) == "screened_clipping");
+    for (const char* bad : {"0.5", "0", "-2", "nan", "inf", "\"wide\""}) {
+        CAPTURE(bad);
+        const std::string e = error_of(std::string(kBase) +
+                                       "[aggregator]\nkind = \"screened_clipping\"\n"
+                                       "screen_factor = " +
+                                       bad + "\n");
+        CHECK(e.find("t.toml:6:") != std::string::npos);
+        CHECK(e.find("aggregator.screen_factor") != std::string::npos);
     }
 }

@@ -178,6 +178,8 @@ const std::map<std::string, Walk>& walks() {
         {"learning.aggregator.trim", derived().given(kExchange)},
         {"learning.aggregator.krum_f", change("5").given(kExchange)},
         {"learning.aggregator.clip_quantile", derived().given(kExchange)},
+        // 1: every upload beyond the clipping radius is dropped
+        {"learning.aggregator.screen_factor", change("1.0").given(kExchange)},
         {"learning.identity.sign", derived().given(kExchange)},
         {"learning.identity.tamper_rate", derived().given(kExchange)},
         {"learning.congestion.enabled", change("false")},

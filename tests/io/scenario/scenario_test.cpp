@@ -529,6 +529,18 @@ TEST_CASE("the fleet's exchange keys are read, and inert combinations refused") 
     CHECK(error_of(kSmall, with({"learning.aggregator.trim=0.3"})) ==
           "--set learning.aggregator.trim=0.3: error: learning.aggregator.trim has no effect "
           "unless learning.aggregator.kind = \"trimmed_mean\"");
+    CHECK(error_of(kSmall, with({"learning.aggregator.screen_factor=3"})) ==
+          "--set learning.aggregator.screen_factor=3: error: learning.aggregator.screen_factor has "
+          "no effect unless learning.aggregator.kind = \"screened_clipping\"");
+    CHECK(error_of(kSmall, with({"learning.aggregator.kind=screened_clipping",
+                                 "learning.aggregator.screen_factor=0.5"}))
+              .find("learning.aggregator.screen_factor must be >= 1") != std::string::npos);
+    o.overrides =
+        with({"learning.aggregator.kind=screened_clipping", "learning.aggregator.screen_factor=3",
+              "learning.aggregator.clip_quantile=0.5"});
+    const Scenario screened = parse_scenario(kSmall, "s.toml", o);
+    CHECK(screened.spec.learning.exchange.aggregator.screen_factor == 3.0);
+    CHECK(screened.spec.learning.exchange.aggregator.clip_quantile == 0.5);
     CHECK(error_of(kSmall, with({"learning.topk_fraction=0.5"})) ==
           "--set learning.topk_fraction=0.5: error: learning.topk_fraction has no effect unless "
           "learning.compression = \"topk\"");
