@@ -7,10 +7,10 @@
 // weight to the true distance between its ends (through intermediate and upper triangles,
 // top-down) and drops every arc direction that a two-arc path of an intermediate or upper
 // triangle matches (both legs > 0; the proof is at matched() in cch_metric.cpp); queries run
-// on the arcs left. On the 100k grid city it costs about 2x the basic customization and keeps
-// half of the arc directions, and makes elimination-tree queries about 2.5x faster: worth it
-// for the factory's free-flow metric (customized once), not for metrics re-customized per
-// closure, where the basic customization's time counts.
+// on the arcs left. On the 100k grid city it costs about 2x the basic customization, keeps
+// half of the arc directions and makes path queries about 2x faster: worth it for the
+// factory's free-flow metric (customized once), not for metrics re-customized per closure,
+// where the basic customization's time counts.
 //
 // A metric is a value: build it once per view (free flow, a vehicle's known closures and
 // learned times) and reuse it while that knowledge is unchanged; customize() again in place

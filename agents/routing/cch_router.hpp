@@ -2,8 +2,8 @@
 // Rutter, Wagner 2016), which walk the tree path from the source and from the target to the
 // root relaxing the upward arcs the metric kept, with no priority queue; paths unpack to
 // original EdgeIds. (A bidirectional Dijkstra search with stall-on-demand on the arcs a perfect
-// metric keeps, as in a plain CH query, was measured 3-4x slower on the 100k grid city and on
-// Monaco: docs/routing.md.)
+// metric keeps, as in a plain CH query, was measured 3x slower on the 100k grid city and 1.3x
+// (with path) to 4x (time only) slower on Monaco: docs/routing.md.)
 //
 // Which metric answers a query:
 // - the Router interface (RouteView): a free-flow view (no mask, no override, no class
