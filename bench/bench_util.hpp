@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <fstream>
 #include <sstream>
@@ -50,6 +51,13 @@ inline double cpu_seconds(bool with_children = false) {
                  1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     }
     return total;
+}
+
+// CPU seconds of the calling thread (a figure other processes on the machine do not inflate)
+inline double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 // "0.52 1.10 1.31" (1, 5 and 15 min), or "unknown"

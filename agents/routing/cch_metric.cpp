@@ -7,6 +7,25 @@
 
 namespace swarm::routing {
 
+namespace {
+
+// Whether the two-arc path a + b matches the arc weight w, so that the arc may be dropped from
+// the query graphs. Both legs must be > 0 (hence < w): then dropping every matched arc at once
+// is safe. Proof sketch: take a shortest up-down path s .. m .. t over perfect arcs whose top
+// m is as high as possible. A dropped up arc u_i -> u_i+1 of it is replaced by u_i -> z -> u_i+1;
+// z above m would give a higher top (the arcs between z and the later up nodes exist, chordal,
+// and are distances), so z < m, and after merging z -> u_i+1 -> ... into one arc the path is
+// up-down again with the same top. The list of distances from s along its up part then
+// decreases lexicographically (d(s, z) lies strictly between those of u_i and u_i+1, as both
+// legs are > 0), which can happen only finitely often; likewise for the down part. So a path
+// of kept arcs remains, and up-down searches on them are exact (also with zero-time edges,
+// which the legs > 0 rule never lets vanish).
+bool matched(double a, double b, double w) {
+    return a > 0.0 && b > 0.0 && a + b <= w;
+}
+
+}  // namespace
+
 CchMetric::CchMetric(std::shared_ptr<const CchTopology> topology, const RouteView& view, Mode mode)
     : topology_(std::move(topology)), mode_(mode) {
     if (!topology_) {
@@ -26,7 +45,7 @@ void CchMetric::customize(const RouteView& view) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::size_t slots = 2 * top.arc_count();
     weight_.assign(slots, kUnreachable);
-    via_.assign(slots, CchTopology::kNone);
+    via_.assign(slots, Via{kOriginal, world::kNoEdge});
     // input arcs: the fastest open original edge per arc and direction (parallel edges)
     for (EdgeId e = 0; e < net.edge_count(); ++e) {
         const std::uint32_t slot = top.edge_slot(e);
@@ -36,7 +55,7 @@ void CchMetric::customize(const RouteView& view) {
         const double t = edge_time(net, view, e);
         if (t < weight_[slot]) {
             weight_[slot] = t;
-            via_[slot] = e;
+            via_[slot] = Via{kOriginal, e};
         }
     }
     basic();
@@ -58,7 +77,7 @@ void CchMetric::basic() {
     const auto first_up = top.first_up();
     const auto heads = top.heads();
     double* w = weight_.data();
-    std::uint32_t* via = via_.data();
+    Via* via = via_.data();
     for (std::uint32_t z = 0; z < top.node_count(); ++z) {
         const std::uint32_t end = first_up[z + 1];
         for (std::uint32_t i = first_up[z]; i < end; ++i) {
@@ -78,12 +97,12 @@ void CchMetric::basic() {
                 const double up = x_to_z + w[2 * j];
                 if (up < w[2 * k]) {
                     w[2 * k] = up;
-                    via[2 * k] = kShortcut | z;
+                    via[2 * k] = Via{2 * i + 1, 2 * j};  // x -> z, z -> y
                 }
                 const double down = w[2 * j + 1] + z_to_x;
                 if (down < w[2 * k + 1]) {
                     w[2 * k + 1] = down;
-                    via[2 * k + 1] = kShortcut | z;
+                    via[2 * k + 1] = Via{2 * j + 1, 2 * i};  // y -> z, z -> x
                 }
             }
         }
@@ -95,11 +114,11 @@ void CchMetric::perfect() {
     const auto first_up = top.first_up();
     const auto heads = top.heads();
     perfect_ = weight_;
-    perfect_via_.assign(weight_.size(), CchTopology::kNone);
+    perfect_via_.assign(weight_.size(), Via{CchTopology::kNone, CchTopology::kNone});
     dropped_.assign(weight_.size(), 0);
     const double* b = weight_.data();
     double* p = perfect_.data();
-    std::uint32_t* via = perfect_via_.data();
+    Via* via = perfect_via_.data();
     // Top-down: when x is reached, every arc between two of its upward neighbours u < y is
     // perfect (both ends above x). The distance x -> y leaves x by some basic arc x -> u and
     // continues above x, so it is min over u of basic(x -> u) + perfect(u -> y); reading only
@@ -117,25 +136,25 @@ void CchMetric::perfect() {
                 // arc k = (u, y): up u -> y, down y -> u
                 if (b[2 * i] + p[2 * k] < p[2 * j]) {  // x -> u -> y
                     p[2 * j] = b[2 * i] + p[2 * k];
-                    via[2 * j] = u;
+                    via[2 * j] = Via{2 * i, 2 * k};
                 }
                 if (p[2 * k + 1] + b[2 * i + 1] < p[2 * j + 1]) {  // y -> u -> x
                     p[2 * j + 1] = p[2 * k + 1] + b[2 * i + 1];
-                    via[2 * j + 1] = u;
+                    via[2 * j + 1] = Via{2 * k + 1, 2 * i + 1};
                 }
                 if (b[2 * j] + p[2 * k + 1] < p[2 * i]) {  // x -> y -> u
                     p[2 * i] = b[2 * j] + p[2 * k + 1];
-                    via[2 * i] = y;
+                    via[2 * i] = Via{2 * j, 2 * k + 1};
                 }
                 if (p[2 * k] + b[2 * j + 1] < p[2 * i + 1]) {  // u -> y -> x
                     p[2 * i + 1] = p[2 * k] + b[2 * j + 1];
-                    via[2 * i + 1] = y;
+                    via[2 * i + 1] = Via{2 * k, 2 * j + 1};
                 }
             }
         }
-        // x's arcs are final: drop a direction that x -> u -> y (both up) or y -> u -> x (both
-        // down) matches through a lower-span arc pair; by induction on the span, a path of
-        // kept arcs of the same weight remains, so up-down queries stay exact
+        // x's arcs are final: drop the arc directions that another path over two arcs of an
+        // intermediate or upper triangle matches (Dibbelt et al., section 4.3): arc j = (x, y)
+        // through u (x < u < y), and arc i = (x, u) through y (u < y)
         for (std::uint32_t i = first_up[x]; i < end; ++i) {
             const std::uint32_t u = heads[i];
             std::uint32_t k = first_up[u];
@@ -144,11 +163,17 @@ void CchMetric::perfect() {
                 while (heads[k] != y) {
                     ++k;
                 }
-                if (p[2 * i] + p[2 * k] <= p[2 * j]) {
+                if (matched(p[2 * i], p[2 * k], p[2 * j])) {  // x -> u -> y
                     dropped_[2 * j] = 1;
                 }
-                if (p[2 * k + 1] + p[2 * i + 1] <= p[2 * j + 1]) {
+                if (matched(p[2 * k + 1], p[2 * i + 1], p[2 * j + 1])) {  // y -> u -> x
                     dropped_[2 * j + 1] = 1;
+                }
+                if (matched(p[2 * j], p[2 * k + 1], p[2 * i])) {  // x -> y -> u
+                    dropped_[2 * i] = 1;
+                }
+                if (matched(p[2 * k], p[2 * j + 1], p[2 * i + 1])) {  // u -> y -> x
+                    dropped_[2 * i + 1] = 1;
                 }
             }
         }
@@ -158,82 +183,54 @@ void CchMetric::perfect() {
 void CchMetric::build_query_graph() {
     const CchTopology& top = *topology_;
     const std::size_t n = top.node_count();
-    q_first_.assign(n + 1, 0);
-    q_head_.clear();
-    q_weight_.clear();
-    q_arc_.clear();
-    for (std::uint32_t x = 0; x < n; ++x) {
-        for (std::uint32_t a = top.first_up(x); a < top.first_up(x + 1); ++a) {
-            double up = query_weight(2 * a);
-            double down = query_weight(2 * a + 1);
-            if (!dropped_.empty()) {
-                up = dropped_[2 * a] != 0 ? kUnreachable : up;
-                down = dropped_[2 * a + 1] != 0 ? kUnreachable : down;
+    for (unsigned dir = 0; dir < 2; ++dir) {
+        auto& first = q_first_[dir];
+        auto& arcs = q_arcs_[dir];
+        first.assign(n + 1, 0);
+        arcs.clear();
+        for (std::uint32_t x = 0; x < n; ++x) {
+            for (std::uint32_t a = top.first_up(x); a < top.first_up(x + 1); ++a) {
+                const std::uint32_t slot = 2 * a + dir;
+                const double w = query_weight(slot);
+                if (w == kUnreachable || (!dropped_.empty() && dropped_[slot] != 0)) {
+                    continue;
+                }
+                arcs.push_back({w, top.head(a), slot});
             }
-            if (up == kUnreachable && down == kUnreachable) {
-                continue;
-            }
-            q_head_.push_back(top.head(a));
-            q_weight_.push_back(up);
-            q_weight_.push_back(down);
-            q_arc_.push_back(a);
+            first[x + 1] = static_cast<std::uint32_t>(arcs.size());
         }
-        q_first_[x + 1] = static_cast<std::uint32_t>(q_head_.size());
     }
 }
 
 void CchMetric::unpack(std::uint32_t slot, std::vector<EdgeId>& out, UnpackStack& stack) const {
-    const CchTopology& top = *topology_;
-    // explicit stack, last pushed = next driven; second: the slot's perfect weight
+    // explicit stack, last pushed = next driven; second: unpack the slot's perfect weight
     stack.clear();
     stack.emplace_back(slot, !perfect_via_.empty());
-    // the slot for u -> w between two ranks joined by an arc
-    const auto slot_of = [&](std::uint32_t from, std::uint32_t to) {
-        return from < to ? 2 * top.find_arc(from, to) : 2 * top.find_arc(to, from) + 1;
-    };
     while (!stack.empty()) {
         const auto [s, perfect] = stack.back();
         stack.pop_back();
-        const std::uint32_t arc = s / 2;
-        const std::uint32_t x = top.tail(arc);
-        const std::uint32_t y = top.head(arc);
-        const bool up = (s & 1u) == 0;
-        if (perfect && perfect_via_[s] != CchTopology::kNone) {
-            const std::uint32_t u = perfect_via_[s];
-            if (up) {
-                // x -> u basic, then u -> y perfect
-                stack.emplace_back(slot_of(u, y), true);
-                stack.emplace_back(slot_of(x, u), false);
-            } else {
-                // y -> u perfect, then u -> x basic
-                stack.emplace_back(slot_of(u, x), false);
-                stack.emplace_back(slot_of(y, u), true);
-            }
+        if (perfect && perfect_via_[s].first != CchTopology::kNone) {
+            // an up slot: basic, then perfect; a down slot: perfect, then basic
+            const bool up = (s & 1u) == 0;
+            stack.emplace_back(perfect_via_[s].second, up);
+            stack.emplace_back(perfect_via_[s].first, !up);
             continue;
         }
-        const std::uint32_t v = via_[s];
-        if ((v & kShortcut) == 0) {
-            out.push_back(v);
+        const Via v = via_[s];
+        if (v.first == kOriginal) {
+            out.push_back(v.second);
             continue;
         }
-        const std::uint32_t z = v & ~kShortcut;
-        if (up) {
-            // x -> z, then z -> y
-            stack.emplace_back(slot_of(z, y), false);
-            stack.emplace_back(slot_of(x, z), false);
-        } else {
-            // y -> z, then z -> x
-            stack.emplace_back(slot_of(z, x), false);
-            stack.emplace_back(slot_of(y, z), false);
-        }
+        stack.emplace_back(v.second, false);
+        stack.emplace_back(v.first, false);
     }
 }
 
 std::size_t CchMetric::memory_bytes() const {
-    return (weight_.size() + perfect_.size() + q_weight_.size()) * sizeof(double) +
-           (via_.size() + perfect_via_.size() + q_first_.size() + q_head_.size() + q_arc_.size()) *
-               sizeof(std::uint32_t) +
-           dropped_.size();
+    return (weight_.size() + perfect_.size()) * sizeof(double) +
+           (via_.size() + perfect_via_.size()) * sizeof(Via) +
+           (q_first_[0].size() + q_first_[1].size()) * sizeof(std::uint32_t) +
+           query_arc_count() * sizeof(QueryArc) + dropped_.size();
 }
 
 }  // namespace swarm::routing

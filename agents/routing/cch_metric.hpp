@@ -5,10 +5,12 @@
 //
 // Perfect customization (Mode::kPerfect; Dibbelt et al., section 4.3) then lowers every arc
 // weight to the true distance between its ends (through intermediate and upper triangles,
-// top-down) and drops arc directions that a path over lower-span arcs matches; queries run on
-// the arcs left. On the 100k grid city it costs about 3.5x the basic customization, keeps 62%
-// of the arcs and makes queries 1.3x (with path) to 1.9x (time only) faster: worth it for the
-// factory's free-flow metric (customized once), not for metrics re-customized per closure.
+// top-down) and drops every arc direction that a two-arc path of an intermediate or upper
+// triangle matches (both legs > 0; the proof is at matched() in cch_metric.cpp); queries run
+// on the arcs left. On the 100k grid city it costs about 2x the basic customization, keeps
+// half of the arc directions and makes path queries about 2x faster: worth it for the
+// factory's free-flow metric (customized once), not for metrics re-customized per closure,
+// where the basic customization's time counts.
 //
 // A metric is a value: build it once per view (free flow, a vehicle's known closures and
 // learned times) and reuse it while that knowledge is unchanged; customize() again in place
@@ -41,13 +43,19 @@ class CchMetric {
     void customize(const RouteView& view);
     Mode mode() const { return mode_; }
 
-    // the graph queries walk: per rank, the upward arcs kept, ids [query_first(r),
-    // query_first(r + 1)); each with its head, up and down weight (2 per arc, +inf when that
-    // direction was dropped) and its supergraph arc (for unpacking)
-    std::span<const std::uint32_t> query_first() const { return q_first_; }
-    std::span<const std::uint32_t> query_heads() const { return q_head_; }
-    std::span<const double> query_weights() const { return q_weight_; }
-    std::span<const std::uint32_t> query_arcs() const { return q_arc_; }
+    // The graphs queries search, one per direction (0: forward, up weights; 1: backward, down
+    // weights): per rank x, the upward arcs (x, head) kept in that direction, ids
+    // [query_first(dir)[x], query_first(dir)[x + 1]) into query_arcs(dir); slot is the
+    // supergraph arc slot (2 * arc + dir) for unpacking. Heads ascend per rank.
+    struct QueryArc {
+        double weight;
+        std::uint32_t head;
+        std::uint32_t slot;
+    };
+    std::span<const std::uint32_t> query_first(unsigned dir) const { return q_first_[dir]; }
+    std::span<const QueryArc> query_arcs(unsigned dir) const { return q_arcs_[dir]; }
+    // directed arcs kept for queries, both directions
+    std::size_t query_arc_count() const { return q_arcs_[0].size() + q_arcs_[1].size(); }
 
     const CchTopology& topology() const { return *topology_; }
     const std::shared_ptr<const CchTopology>& shared_topology() const { return topology_; }
@@ -74,7 +82,13 @@ class CchMetric {
     std::size_t memory_bytes() const;
 
   private:
-    static constexpr std::uint32_t kShortcut = 0x80000000u;  // via: middle node (rank)
+    // what realises a slot's weight: two slots driven one after the other, or (first ==
+    // kOriginal) the original edge `second`; stored whole so that unpacking never searches
+    struct Via {
+        std::uint32_t first;
+        std::uint32_t second;
+    };
+    static constexpr std::uint32_t kOriginal = CchTopology::kNone;
 
     void basic();
     void perfect();
@@ -82,17 +96,16 @@ class CchMetric {
 
     std::shared_ptr<const CchTopology> topology_;
     Mode mode_;
-    std::vector<double> weight_;      // basic, 2 per arc
-    std::vector<std::uint32_t> via_;  // EdgeId, or kShortcut | middle rank, or kNone
-    // kPerfect: distances, and what realises them: kNone = the basic weight, else middle u
-    // (up x -> y = basic x -> u + perfect u -> y; down y -> x = perfect y -> u + basic u -> x)
+    std::vector<double> weight_;  // basic, 2 per arc
+    std::vector<Via> via_;        // of the basic weight (slots of a lower triangle, or an edge)
+    // kPerfect: distances, and what realises them: first == kNone for the basic weight, else
+    // two slots through an intermediate or upper triangle: for an up slot the first is read
+    // at its basic weight and the second at its perfect one, for a down slot the reverse
     std::vector<double> perfect_;
-    std::vector<std::uint32_t> perfect_via_;
-    std::vector<char> dropped_;  // per slot: a lower-span path matches it
-    std::vector<std::uint32_t> q_first_;
-    std::vector<std::uint32_t> q_head_;
-    std::vector<double> q_weight_;
-    std::vector<std::uint32_t> q_arc_;
+    std::vector<Via> perfect_via_;
+    std::vector<char> dropped_;  // per slot: a two-arc path matches it (left out of queries)
+    std::vector<std::uint32_t> q_first_[2];
+    std::vector<QueryArc> q_arcs_[2];
     double customize_s_ = 0.0;
 };
 

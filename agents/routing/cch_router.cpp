@@ -31,24 +31,23 @@ void CchRouter::check_metric(const CchMetric& metric) const {
 }
 
 double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
-    const auto first_up = metric.query_first();
-    const auto heads = metric.query_heads();
-    const double* w = metric.query_weights().data();
     const auto parent = topology_->parents();
     stats_ = {};
     double best = kUnreachable;
     meet_ = kNone;
     // relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down)
     const auto relax = [&](std::uint32_t x, std::vector<double>& dist,
-                           std::vector<std::uint32_t>& arc_of, std::uint32_t dir) {
+                           std::vector<std::uint32_t>& arc_of, unsigned dir) {
         const double dx = dist[x];
         // pruned: nothing through x can beat the best meeting found so far
         if (dx >= best) {
             return;
         }
-        for (std::uint32_t a = first_up[x], end = first_up[x + 1]; a < end; ++a) {
-            const double d = dx + w[2 * a + dir];
-            const std::uint32_t y = heads[a];
+        const auto first = metric.query_first(dir);
+        const CchMetric::QueryArc* arcs = metric.query_arcs(dir).data();
+        for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
+            const double d = dx + arcs[a].weight;
+            const std::uint32_t y = arcs[a].head;
             if (d < dist[y]) {
                 dist[y] = d;
                 arc_of[y] = a;
@@ -115,18 +114,19 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
     const double best = search(s, t, metric);
     if (best != kUnreachable) {
         // up arcs from s to the meeting node, then down arcs to t
-        const auto arc_of = metric.query_arcs();
+        const auto up = metric.query_arcs(0);
+        const auto down = metric.query_arcs(1);
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t a = arc_of[fwd_arc_[x]];
-            slots_.push_back(2 * a);
-            x = top.tail(a);
+            const std::uint32_t slot = up[fwd_arc_[x]].slot;
+            slots_.push_back(slot);
+            x = top.tail(slot / 2);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t a = arc_of[bwd_arc_[x]];
-            slots_.push_back(2 * a + 1);
-            x = top.tail(a);
+            const std::uint32_t slot = down[bwd_arc_[x]].slot;
+            slots_.push_back(slot);
+            x = top.tail(slot / 2);
         }
         for (const std::uint32_t slot : slots_) {
             metric.unpack(slot, route.edges, unpack_stack_);
@@ -158,9 +158,8 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
 
 void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
     const CchTopology& top = *topology_;
-    const auto first_up = metric.query_first();
-    const auto heads = metric.query_heads();
-    const double* w = metric.query_weights().data();
+    const auto first = metric.query_first(1);
+    const CchMetric::QueryArc* arcs = metric.query_arcs(1).data();
     const auto parent = top.parents();
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
@@ -173,10 +172,10 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
                 continue;
             }
             entries_.push_back({x, i, dx});
-            for (std::uint32_t a = first_up[x], end = first_up[x + 1]; a < end; ++a) {
-                const double d = dx + w[2 * a + 1];
-                if (d < bwd_[heads[a]]) {
-                    bwd_[heads[a]] = d;
+            for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
+                const double d = dx + arcs[a].weight;
+                if (d < bwd_[arcs[a].head]) {
+                    bwd_[arcs[a].head] = d;
                     ++stats_.pushed;
                 }
             }
@@ -203,9 +202,8 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
 
 void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric) {
     const CchTopology& top = *topology_;
-    const auto first_up = metric.query_first();
-    const auto heads = metric.query_heads();
-    const double* w = metric.query_weights().data();
+    const auto first = metric.query_first(0);
+    const CchMetric::QueryArc* arcs = metric.query_arcs(0).data();
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
@@ -223,10 +221,10 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
                 o = std::min(o, dx + entries_[k].dist);
             }
         }
-        for (std::uint32_t a = first_up[x], end = first_up[x + 1]; a < end; ++a) {
-            const double d = dx + w[2 * a];
-            if (d < fwd_[heads[a]]) {
-                fwd_[heads[a]] = d;
+        for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
+            const double d = dx + arcs[a].weight;
+            if (d < fwd_[arcs[a].head]) {
+                fwd_[arcs[a].head] = d;
                 ++stats_.pushed;
             }
         }

@@ -3,7 +3,7 @@
 // preprocessing, customization and one-to-many / matrix times, and our Dijkstra against
 // Boost.Graph's dijkstra_shortest_paths (one-to-all searches on the same graph), and ALT
 // under a time-of-day speed profile.
-//   routing_bench [--queries N] [--repeats R] [--landmarks K] [--nodes N]
+//   routing_bench [--queries N] [--repeats R] [--landmarks K] [--nodes N] [--cch-only]
 #include <algorithm>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/dijkstra_shortest_paths_no_color_map.hpp>
@@ -43,6 +43,7 @@ struct Options {
     std::size_t repeats = 5;
     std::size_t landmarks = 16;
     std::size_t nodes = 100000;
+    bool cch_only = false;  // skip ALT, A*, Dijkstra and Boost (quicker CCH figures)
 };
 
 using Pairs = bench::RoutePairs;
@@ -51,8 +52,9 @@ using Pairs = bench::RoutePairs;
 void measure(const char* label, routing::Router& router, const Pairs& pairs, bool with_path,
              std::size_t repeats) {
     const bench::RoutingResult r = bench::measure_routing(router, pairs, with_path, repeats);
-    std::printf("  %-28s %10.0f queries/s  (%8.0f settled/query, checksum %.6g)\n", label,
-                r.queries_per_second, r.settled_per_query, r.checksum);
+    std::printf("  %-28s %10.0f queries/s  (%8.0f per CPU s; %8.0f settled/query, checksum %.6g)\n",
+                label, r.queries_per_second, r.cpu_queries_per_second, r.settled_per_query,
+                r.checksum);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -111,12 +113,6 @@ std::vector<world::NodeId> random_nodes(const world::RoadNetwork& net, std::size
     return nodes;
 }
 
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // median seconds of fn() over the repeats
 template <class Fn>
 double median_seconds(std::size_t repeats, Fn&& fn) {
@@ -155,42 +151,57 @@ void run_cch(const world::RoadNetwork& net, const Options& opt, const Pairs& pai
         std::vector<double> custom_s;
         std::size_t bytes = 0;
         std::size_t kept = 0;
+        std::vector<double> custom_cpu_s;
         for (std::size_t r = 0; r < opt.repeats; ++r) {
+            const double cpu0 = bench::thread_cpu_seconds();
             const routing::CchMetric m(top, {}, mode);
+            custom_cpu_s.push_back(bench::thread_cpu_seconds() - cpu0);
             custom_s.push_back(m.customization_seconds());
             bytes = m.memory_bytes();
-            kept = m.query_heads().size();
+            kept = m.query_arc_count();
         }
         std::printf(
-            "  CCH customization, %-7s   %8.3f s   (free flow; %zu arcs for queries, "
-            "%.1f MB)\n",
-            name, bench::median(custom_s), kept, static_cast<double>(bytes) / 1e6);
+            "  CCH customization, %-7s   %8.3f s   (%.3f CPU s; free flow; %zu directed arcs for "
+            "queries, %.1f MB)\n",
+            name, bench::median(custom_s), bench::median(custom_cpu_s), kept,
+            static_cast<double>(bytes) / 1e6);
         // a new closure on a used road, then the whole metric again (what a barrier would do)
         routing::CchMetric metric(top, {}, mode);
         world::EdgeMask mask(net.edge_count());
+        std::vector<double> cpu_s;
         const double recustomize = median_seconds(opt.repeats, [&](std::size_t r) {
             const routing::Route route = router.fastest(pairs[r].first, pairs[r].second);
             if (!route.edges.empty()) {
                 mask.set(route.edges[route.edges.size() / 2]);
             }
+            const double cpu0 = bench::thread_cpu_seconds();
             metric.customize(routing::RouteView{&mask});
+            cpu_s.push_back(bench::thread_cpu_seconds() - cpu0);
         });
-        std::printf("  CCH re-customization, %-7s%7.3f s   (after one more closure, %zu closed)\n",
-                    name, recustomize, mask.count());
+        std::printf(
+            "  CCH re-customization, %-7s%7.3f s   (%.3f CPU s; after one more closure, %zu "
+            "closed)\n",
+            name, recustomize, bench::median(cpu_s), mask.count());
         // point-to-point under that metric (explicit CchMetric queries)
         std::vector<double> rates;
+        std::vector<double> cpu_rates;
         double checksum = 0.0;
         for (std::size_t r = 0; r < opt.repeats; ++r) {
             const auto t0 = Clock::now();
+            const double cpu0 = bench::thread_cpu_seconds();
             for (const auto& [a, b] : pairs) {
                 const routing::Route route = router.fastest(a, b, metric);
                 checksum += route.travel_time_s + static_cast<double>(route.edges.size());
             }
             rates.push_back(static_cast<double>(pairs.size()) / since(t0));
+            cpu_rates.push_back(static_cast<double>(pairs.size()) /
+                                (bench::thread_cpu_seconds() - cpu0));
         }
-        std::printf("  %-28s %10.0f queries/s  (with path, under the closures, checksum %.6g)\n",
-                    mode == Mode::kPerfect ? "cch perfect metric" : "cch basic metric",
-                    bench::median(rates), checksum);
+        std::printf(
+            "  %-28s %10.0f queries/s  (%8.0f per CPU s; with path, under the closures, "
+            "checksum %.6g)\n",
+            mode == Mode::kPerfect ? "cch perfect metric" : "cch basic metric",
+            bench::median(rates), bench::median(cpu_rates), checksum);
     }
     measure("cch free flow, with path", router, pairs, true, opt.repeats);
     measure("cch free flow, time only", router, pairs, false, opt.repeats);
@@ -262,23 +273,23 @@ void run_dijkstra_vs_boost(const world::RoadNetwork& net, const Options& opt) {
     std::vector<double> boost_s;
     std::vector<double> boost_nc_s;
     for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.repeats); ++r) {
-        double t0 = thread_cpu_seconds();
+        double t0 = bench::thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             ours.travel_times(s, {}, {});
         }
-        ours_s.push_back(thread_cpu_seconds() - t0);
-        t0 = thread_cpu_seconds();
+        ours_s.push_back(bench::thread_cpu_seconds() - t0);
+        t0 = bench::thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             boost::dijkstra_shortest_paths(
                 g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
         }
-        boost_s.push_back(thread_cpu_seconds() - t0);
-        t0 = thread_cpu_seconds();
+        boost_s.push_back(bench::thread_cpu_seconds() - t0);
+        t0 = bench::thread_cpu_seconds();
         for (const world::NodeId s : sources) {
             boost::dijkstra_shortest_paths_no_color_map(
                 g, s, boost::weight_map(weights).distance_map(dist_map).predecessor_map(pred_map));
         }
-        boost_nc_s.push_back(thread_cpu_seconds() - t0);
+        boost_nc_s.push_back(bench::thread_cpu_seconds() - t0);
     }
     const double t_ours = bench::median(ours_s);
     const double t_boost = bench::median(boost_s);
@@ -304,6 +315,10 @@ void run_all(const world::RoadNetwork& net, const Options& opt) {
     std::printf("  %zu nodes, %zu edges, %.1f MB\n", net.node_count(), net.edge_count(),
                 static_cast<double>(net.memory_bytes()) / 1e6);
     const Pairs pairs = bench::random_pairs(net, opt.queries, 42);
+    if (opt.cch_only) {
+        run_cch(net, opt, pairs);
+        return;
+    }
     const Pairs few(
         pairs.begin(),
         pairs.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(
@@ -359,10 +374,12 @@ int main(int argc, char** argv) {
             opt.landmarks = parse_count("--landmarks", argv[++i]);
         } else if (i + 1 < argc && arg == "--nodes") {
             opt.nodes = parse_count("--nodes", argv[++i]);
+        } else if (arg == "--cch-only") {
+            opt.cch_only = true;
         } else {
             std::fprintf(stderr,
                          "usage: routing_bench [--queries N] [--repeats R] [--landmarks K] "
-                         "[--nodes N]\n");
+                         "[--nodes N] [--cch-only]\n");
             return 2;
         }
     }

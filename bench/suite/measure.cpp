@@ -69,9 +69,11 @@ RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs, 
                               std::size_t repeats) {
     RoutingResult out;
     std::vector<double> rates;
+    std::vector<double> cpu_rates;
     for (std::size_t r = 0; r < std::max<std::size_t>(1, repeats); ++r) {
         std::size_t settled_sum = 0;
         const auto start = Clock::now();
+        const double cpu0 = thread_cpu_seconds();
         for (const auto& [a, b] : pairs) {
             if (with_path) {
                 const routing::Route route = router.fastest(a, b);
@@ -83,10 +85,12 @@ RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs, 
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         rates.push_back(static_cast<double>(pairs.size()) / seconds);
+        cpu_rates.push_back(static_cast<double>(pairs.size()) / (thread_cpu_seconds() - cpu0));
         out.settled_per_query = static_cast<double>(settled_sum) /
                                 static_cast<double>(std::max<std::size_t>(1, pairs.size()));
     }
     out.queries_per_second = median(rates);
+    out.cpu_queries_per_second = median(cpu_rates);
     return out;
 }
 

@@ -33,7 +33,8 @@ using RoutePairs = std::vector<std::pair<world::NodeId, world::NodeId>>;
 [[nodiscard]] RoutePairs random_pairs(const world::RoadNetwork& net, std::size_t count,
                                       std::uint64_t seed);
 struct RoutingResult {
-    double queries_per_second = 0;  // median of the repeats
+    double queries_per_second = 0;      // median of the repeats, wall clock
+    double cpu_queries_per_second = 0;  // median of the repeats, per thread CPU second
     double settled_per_query = 0;
     double checksum = 0;  // keeps the work observable
 };

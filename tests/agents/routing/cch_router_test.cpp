@@ -209,9 +209,50 @@ TEST_CASE("cch metric: closures, overrides and class factors equal dijkstra unde
         CHECK(basic.mode() == CchMetric::Mode::kBasic);
         compare_metric(*router, basic, reference, pairs, views[i]);
         // perfect customization keeps fewer arcs for the queries
-        CHECK(metric.query_heads().size() < basic.query_heads().size());
+        CHECK(metric.query_arc_count() < basic.query_arc_count());
         // without a metric the router falls back to A*, still exact under the view
         test::compare(*router, reference, pairs, views[i]);
+    }
+}
+
+TEST_CASE("cch perfect pruning is exact on ties and zero-time edges") {
+    // a uniform grid: every block the same length and speed, so most pairs have many equally
+    // fast routes and most arcs are matched by some triangle (the pruning's hardest case)
+    world::GridCityParams p;
+    p.rows = 30;
+    p.cols = 30;
+    p.jitter = 0.0;
+    p.arterial_every = 0;
+    p.one_way_fraction = 0.0;
+    p.removed_fraction = 0.0;
+    const world::RoadNetwork net = world::make_grid_city(p);
+    DijkstraRouter reference(net);
+    const RouterFactory factory = cch_factory(net, 0);
+    auto router = factory.make_cch();
+    std::vector<std::pair<NodeId, NodeId>> pairs = random_pairs(net, 400 / kScale, 17);
+    pairs.emplace_back(0, static_cast<NodeId>(net.node_count() - 1));  // corner to corner
+    const CchMetric basic(factory.cch_topology());
+    const auto free = factory.cch_free_flow();
+    REQUIRE(free->mode() == CchMetric::Mode::kPerfect);
+    // on ties the pruning drops far more than lower-span matches would
+    CHECK(2 * free->query_arc_count() < basic.query_arc_count());
+    CHECK(test::compare(*router, reference, pairs, {}).found == pairs.size());
+
+    // zero-time edges: matched legs of zero must never both be dropped (a zero-time cycle of
+    // triangles would otherwise lose every arc of it); some zero, all zero, and a mix
+    std::mt19937_64 rng(18);
+    for (const double zero_share : {0.3, 1.0}) {
+        CAPTURE(zero_share);
+        std::vector<float> times(net.edge_count());
+        for (EdgeId e = 0; e < net.edge_count(); ++e) {
+            const bool zero = static_cast<double>(rng() % 1000) < 1000.0 * zero_share;
+            times[e] = zero ? 0.0f : static_cast<float>(net.travel_time_s(e));
+        }
+        const RouteView view = make_view(net, nullptr, times);
+        const CchMetric perfect(factory.cch_topology(), view, CchMetric::Mode::kPerfect);
+        CHECK(compare_metric(*router, perfect, reference, pairs, view).found == pairs.size());
+        const CchMetric plain(factory.cch_topology(), view);
+        compare_metric(*router, plain, reference, pairs, view);
     }
 }
 
