@@ -37,7 +37,7 @@ void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const
 }
 
 // a new member of Entry is state to save: add it below, then the size here
-static_assert(sizeof(FleetBoard::Entry) == sizeof(Point) + 8 + sizeof(sim::Tick) + 8,
+static_assert(sizeof(FleetBoard::Entry) == sizeof(Point) + sizeof(sim::Tick) + 8,
               "FleetBoard::Entry changed: save and load the new member");
 static_assert(sizeof(FleetBoard) == sizeof(std::vector<FleetBoard::Entry>) +
                                         sizeof(world::PointGrid) + sizeof(sim::Tick),

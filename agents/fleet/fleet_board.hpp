@@ -22,15 +22,15 @@ namespace swarm::agents {
 
 class FleetBoard {
   public:
-    struct Entry {
+    struct Entry {  // 32 B, one per vehicle: members ordered for no padding
         Point position;
-        VehicleState state = VehicleState::kIdle;
-        std::uint8_t plan_size = 0;
-        std::uint16_t type = 0;  // index into FleetSpec::types
         // filled only for a protocol that asks for plan estimates (Needs::plan_estimates,
         // CBBA): when and where the vehicle's current plan ends, by its straight-line estimate
         sim::Tick free_at = 0;
         NodeId free_node = world::kNoNode;
+        VehicleState state = VehicleState::kIdle;
+        std::uint8_t plan_size = 0;
+        std::uint16_t type = 0;  // index into FleetSpec::types
     };
 
     FleetBoard() = default;

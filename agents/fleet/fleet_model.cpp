@@ -366,16 +366,16 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
     }
 }
 
-std::size_t FleetModel::memory_bytes() const {
-    std::size_t b =
-        world_.memory_bytes() + board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
-        (board_refresh_.capacity() + board_changed_.capacity()) * sizeof(std::uint32_t) +
-        layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
-        protocol_->memory_bytes();
+FleetMemory FleetModel::memory() const {
+    FleetMemory m = world_.memory();
+    m.board += board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
+               (board_refresh_.capacity() + board_changed_.capacity()) * sizeof(std::uint32_t);
+    m.other += layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
+               protocol_->memory_bytes();
     for (const DemandProcess& p : demand_) {
-        b += p.zone().nodes.capacity() * sizeof(NodeId);
+        m.zones += p.zone().nodes.capacity() * sizeof(NodeId);
     }
-    return b;
+    return m;
 }
 
 }  // namespace swarm::agents

@@ -135,7 +135,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] KpiSeries fleet_series(sim::Tick t) const;
     [[nodiscard]] sim::Tick kpi_interval() const { return kpi_interval_; }
     // model memory (vehicle and depot state, board, zones), excluding network and routers
-    [[nodiscard]] std::size_t memory_bytes() const;
+    [[nodiscard]] FleetMemory memory() const;
+    [[nodiscard]] std::size_t memory_bytes() const { return memory().total(); }
 
     // For one follower that samples the fleet at barriers (the trace observer): what changed
     // since its last call, so that it copies news, not the whole fleet. follow_changes()

@@ -48,8 +48,11 @@ void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>&
 }
 
 FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
-    FleetBoard::Entry e{position_at(v, t), world_.vehicles.state[v], world_.vehicles.plan[v].size,
-                        world_.vehicles.type[v]};
+    FleetBoard::Entry e;
+    e.position = position_at(v, t);
+    e.state = world_.vehicles.state[v];
+    e.plan_size = world_.vehicles.plan[v].size;
+    e.type = world_.vehicles.type[v];
     if (needs_.plan_estimates) {
         const VehicleView me = view(v, t);
         const PlanEstimate est = estimate_plan(spec_, me, nullptr, t);
@@ -98,6 +101,12 @@ void FleetModel::rebuild_board(Tick t) {
         if (world_.vehicles.moving[v] != 0 && world_.vehicles.leg_end[v] > t) {
             world_.board_moving.push_back(v);
         }
+    }
+    if (full && !needs_.plan_estimates) {
+        // the first build listed every vehicle; later ones list only what changed, so the
+        // fleet-sized lists would hold some 44 B per vehicle for nothing
+        std::vector<FleetBoard::Entry>().swap(board_scratch_);
+        std::vector<std::uint32_t>().swap(board_refresh_);
     }
     if (check_board_) {
         for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {

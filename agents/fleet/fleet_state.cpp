@@ -235,6 +235,11 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
                     bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) +
                     bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due);
+    return b + route_bytes();
+}
+
+std::size_t FleetState::route_bytes() const {
+    std::size_t b = 0;
     for (const auto& r : route) {
         b += bytes(r);
     }

@@ -145,7 +145,8 @@ struct FleetState {
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }
     // bytes held by the vectors (capacities), routes included
-    [[nodiscard]] std::size_t memory_bytes() const;
+    [[nodiscard]] std::size_t memory_bytes() const;  // route_bytes() included
+    [[nodiscard]] std::size_t route_bytes() const;   // the routes' edges
 };
 
 // The allocation of one order at its depot, beside the order's lifecycle in the OrderBook

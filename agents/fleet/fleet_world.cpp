@@ -2,19 +2,20 @@
 
 namespace swarm::agents {
 
-std::size_t FleetWorld::memory_bytes() const {
-    std::size_t b = vehicles.memory_bytes() + board.memory_bytes() +
-                    (board_moving.capacity() * sizeof(std::uint32_t)) +
-                    (depots.capacity() * sizeof(DepotState));
+FleetMemory FleetWorld::memory() const {
+    FleetMemory m;
+    m.routes = vehicles.route_bytes();
+    m.vehicles = vehicles.memory_bytes() - m.routes;
+    m.board = board.memory_bytes() + (board_moving.capacity() * sizeof(std::uint32_t));
+    m.depots = depots.capacity() * sizeof(DepotState);
     for (const DepotState& d : depots) {
-        // the book's orders and series columns (8 per interval), approximately
-        b += (d.book.size() * sizeof(Order)) +
-             (d.book.series().size() * 8 * sizeof(std::uint64_t)) +
-             (d.book.counters().late_samples.capacity() * sizeof(Tick)) +
-             (d.allocations.capacity() * sizeof(AllocationState)) + d.dock_jobs.memory_bytes() +
-             d.charge_jobs.memory_bytes();
+        // the book's orders, and its series columns (8 per interval), approximately
+        m.orders += d.book.order_bytes() + (d.allocations.capacity() * sizeof(AllocationState));
+        m.depots += (d.book.series().size() * 8 * sizeof(std::uint64_t)) +
+                    (d.book.counters().late_samples.capacity() * sizeof(Tick)) +
+                    d.dock_jobs.memory_bytes() + d.charge_jobs.memory_bytes();
     }
-    return b;
+    return m;
 }
 
 }  // namespace swarm::agents

@@ -26,6 +26,20 @@
 
 namespace swarm::agents {
 
+// Model memory by part (capacities), so that a benchmark can say where the bytes per vehicle go.
+struct FleetMemory {
+    std::size_t vehicles = 0;  // the vehicles' arrays (FleetState), without the routes' edges
+    std::size_t routes = 0;    // the edges of the vehicles' routes
+    std::size_t board = 0;     // the board's rows and grid, and the lists its updates use
+    std::size_t orders = 0;    // order records and their allocation state
+    std::size_t depots = 0;    // the rest of the depots: KPI series, dock and charging queues
+    std::size_t zones = 0;     // the depots' customer zones (their nodes)
+    std::size_t other = 0;     // LP layout, learning, protocol
+    [[nodiscard]] std::size_t total() const {
+        return vehicles + routes + board + orders + depots + zones + other;
+    }
+};
+
 // One disruption as it was applied (traces, KPIs, the visualizer's markers).
 struct AppliedDisruption {
     sim::Tick t = 0;
@@ -81,7 +95,8 @@ struct FleetWorld {
     std::vector<sim::Tick> repair_at;
 
     // bytes held (capacities), board and vehicle routes included
-    [[nodiscard]] std::size_t memory_bytes() const;
+    [[nodiscard]] FleetMemory memory() const;
+    [[nodiscard]] std::size_t memory_bytes() const { return memory().total(); }
 };
 
 }  // namespace swarm::agents

@@ -65,19 +65,22 @@ inline constexpr std::size_t kFailReasonCount = 8;
 
 // An order as its depot's OrderBook keeps it. Timestamps of steps not (yet) taken are
 // kTickNever; `assigned_at` and `vehicle` describe the latest assignment.
+// Members are ordered so that padding is minimal (128 B: four per vehicle in a day's fleet).
 struct Order {
     OrderId id;
     std::uint32_t depot = 0;                    // == id.depot
     std::uint32_t customer_node = kNoCustomer;  // road-network node of the customer
-    double size = 1.0;                          // units of vehicle capacity
+    std::uint32_t vehicle = kUnassignedVehicle;
+    std::uint32_t reassignments = 0;  // times it was orphaned (assigned -> created)
+    // the order's entry in a replayed table (FleetSpec::replay), kNoRef for drawn orders
+    std::uint32_t ref = kNoRef;
+    OrderState state = OrderState::kCreated;
+    FailReason reason = FailReason::kNone;
+    double size = 1.0;  // units of vehicle capacity
     Tick created = 0;
     Tick ready = 0;         // earliest hand-over at the customer (the vehicle waits)
     Tick due = 0;           // latest on-time hand-over at the customer
     Tick service_time = 0;  // hand-over time at the customer
-    OrderState state = OrderState::kCreated;
-    FailReason reason = FailReason::kNone;
-    std::uint32_t vehicle = kUnassignedVehicle;
-    std::uint32_t reassignments = 0;  // times it was orphaned (assigned -> created)
     Tick first_assigned_at = sim::kTickNever;
     Tick assigned_at = sim::kTickNever;
     Tick orphaned_at = sim::kTickNever;  // latest orphaning
@@ -85,8 +88,6 @@ struct Order {
     Tick delivered_at = sim::kTickNever;
     Tick failed_at = sim::kTickNever;
     double delivered_size = 0.0;  // what was handed over (< size: not in full)
-    // the order's entry in a replayed table (FleetSpec::replay), kNoRef for drawn orders
-    std::uint32_t ref = kNoRef;
 
     [[nodiscard]] bool open() const { return !is_terminal(state); }
     [[nodiscard]] bool on_time() const {

@@ -334,7 +334,7 @@ ConservationReport OrderBook::check_conservation() const {
 // ---- checkpoints ----
 
 // a new member is state to save: add it below, then the size here
-static_assert(sizeof(Order) == 136, "Order changed: save and load the new member (OrderBook)");
+static_assert(sizeof(Order) == 128, "Order changed: save and load the new member (OrderBook)");
 static_assert(sizeof(DepotCounters) == 15 * sizeof(std::uint64_t) +
                                            sizeof(std::array<std::uint64_t, kFailReasonCount>) +
                                            sizeof(std::vector<Tick>) + sizeof(TimeIntegral),

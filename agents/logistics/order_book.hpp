@@ -84,6 +84,8 @@ class OrderBook {
     [[nodiscard]] const Order& order(OrderId id) const { return orders_[checked_index(id)]; }
     [[nodiscard]] std::span<const Order> orders() const { return orders_; }
     [[nodiscard]] std::uint64_t size() const { return orders_.size(); }
+    // bytes the order records hold (capacity, not size: the vector's growth is memory too)
+    [[nodiscard]] std::size_t order_bytes() const { return orders_.capacity() * sizeof(Order); }
     [[nodiscard]] std::uint64_t count(OrderState s) const {
         return by_state_[static_cast<std::size_t>(s)];
     }

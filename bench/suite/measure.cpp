@@ -167,8 +167,10 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     }
     r.peak_kib = peak_rss_kib();
     r.end_kib = rss_kib();
-    r.model_bytes = run.model().memory_bytes();
-    r.kernel_bytes = run.engine().memory().total();
+    r.model_parts = run.model().memory();
+    r.kernel_parts = run.engine().memory();
+    r.model_bytes = r.model_parts.total();
+    r.kernel_bytes = r.kernel_parts.total();
     return r;
 }
 

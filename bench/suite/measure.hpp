@@ -71,6 +71,8 @@ struct FleetResult {
     long end_kib = 0;       // resident after the run
     std::size_t model_bytes = 0;
     std::size_t kernel_bytes = 0;
+    agents::FleetMemory model_parts;  // model_bytes by part
+    sim::MemoryStats kernel_parts;    // kernel_bytes by part
     std::uint64_t created = 0;
     std::uint64_t delivered = 0;
     std::uint64_t on_time = 0;

@@ -13,16 +13,24 @@
 using namespace swarm::agents;
 using swarm::world::Point;
 
+namespace {
+FleetBoard::Entry idle_at(swarm::world::Point p) {
+    FleetBoard::Entry e;
+    e.position = p;
+    return e;
+}
+}  // namespace
+
 TEST_CASE("fleet board: nearest usable vehicles within the radius with ties to the lower index") {
     FleetBoard board(swarm::world::BoundingBox{{0, 0}, {1000, 1000}}, 100.0, 10);
     std::vector<FleetBoard::Entry> entries;
     // a 10 x 10 lattice of vehicles, every 100 m, plus two at the same spot
     for (int y = 0; y < 10; ++y) {
         for (int x = 0; x < 10; ++x) {
-            entries.push_back({{x * 100.0 + 50.0, y * 100.0 + 50.0}, VehicleState::kIdle, 0});
+            entries.push_back(idle_at({x * 100.0 + 50.0, y * 100.0 + 50.0}));
         }
     }
-    entries.push_back({{450.0, 450.0}, VehicleState::kIdle, 0});
+    entries.push_back(idle_at({450.0, 450.0}));
     entries[44].state = VehicleState::kBroken;
     board.rebuild(entries);
     auto all = [](std::uint32_t, const FleetBoard::Entry& e) {
