@@ -118,26 +118,55 @@ std::size_t run_length(const unsigned char* p, unsigned char c, std::size_t limi
     return n;
 }
 
+// A branch-free bit writer (the changed bytes of a trace row are scattered
+// at random: a branch per symbol would be mispredicted half the time). It stores 8 bytes per
+// call and keeps fewer than 8 bits pending, so a call takes up to 56 bits; the caller
+// reserved room for every call plus 8 bytes.
+struct FastBits {
+    unsigned char* out;
+    std::uint64_t acc;
+    unsigned fill;
+    void put(std::uint64_t bits, unsigned count) {
+        acc |= bits << fill;
+        fill += count;
+        std::memcpy(out, &acc, 8);  // little-endian (x86, ARM)
+        const unsigned whole = fill >> 3U;
+        out += whole;
+        acc >>= 8U * whole;
+        fill &= 7U;
+    }
+};
+
 // one plane row on its own (a chunk's first row, or rows of zeros): runs within the row and
 // literals
-void encode_row(const unsigned char* cur, std::size_t width, RowDeflater::Bits& out) {
+void encode_row(const unsigned char* cur, std::size_t width, RowDeflater::Bits& bits) {
     const Tables& t = tables();
     std::uint32_t one_bits = 0;
     unsigned one_len = 0;
     distance_code(1, one_bits, one_len);
+    // at most 9 bits a byte, and 8 bytes of slack
+    const std::size_t room = width + width / 8 + 24;
+    if (bits.size + room > bits.bytes.size()) {
+        bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
+    }
+    FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
+    out.put(0, 0);  // fewer than 8 bits pending
     std::size_t p = 0;
     while (p < width) {
-        const std::size_t limit = std::min(kMaxMatch, width - p);
-        const std::size_t len = p >= 1 ? run_length(cur + p, cur[p - 1], limit) : 0;
-        if (len >= kMinMatch) {
-            out.put(t.match_bits[len], t.match_len[len]);
-            out.put(one_bits, one_len);
+        if (p >= 1 && p + kMinMatch <= width && cur[p] == cur[p - 1] && cur[p + 1] == cur[p - 1] &&
+            cur[p + 2] == cur[p - 1]) {
+            const std::size_t len = run_length(cur + p, cur[p - 1], std::min(kMaxMatch, width - p));
+            out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
+                    t.match_len[len] + one_len);
             p += len;
             continue;
         }
         out.put(t.lit_bits[cur[p]], t.lit_len[cur[p]]);
         ++p;
     }
+    bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
+    bits.acc = out.acc;
+    bits.fill = out.fill;
 }
 
 // a new plane stream starts a fixed-Huffman block (not the last one)
@@ -276,29 +305,6 @@ void RowDeflater::add_first_row(const unsigned char* row, std::size_t used) {
 namespace {
 
 constexpr std::int64_t kAdlerMod = 65521;
-
-// A branch-free bit writer for add_changes (the changed bytes of a trace row are scattered
-// at random: a branch per symbol would be mispredicted half the time). It stores 8 bytes per
-// call and keeps fewer than 8 bits pending, so a call takes up to 56 bits; the caller
-// reserved room for every call plus 8 bytes.
-struct FastBits {
-    unsigned char* out;
-    std::uint64_t acc;
-    unsigned fill;
-    void put(std::uint64_t bits, unsigned count) {
-        acc |= bits << fill;
-        fill += count;
-        std::memcpy(out, &acc, 8);  // little-endian (x86, ARM)
-        const unsigned whole = fill >> 3U;
-        out += whole;
-        acc >>= 8U * whole;
-        fill &= 7U;
-    }
-};
-
-}  // namespace
-
-namespace {
 
 // add_changes' scan for elements of E bytes (E divides 16): a block of 16 bytes at a time,
 // skipped when equal (most are), else its elements that differ, each with the mask of its
@@ -487,8 +493,12 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
     Bits bits;
     for (std::size_t k = 0; k < element_; ++k) {
         // the plane's block so far, its rows of zeros, then an empty stored block: the next
-        // plane starts on a byte boundary
-        bits = planes_[k];
+        // plane starts on a byte boundary. Only the plane's pending bits are carried on (its
+        // whole bytes are copied out as they are)
+        const Bits& plane_bits = planes_[k];
+        bits.size = 0;
+        bits.acc = plane_bits.acc;
+        bits.fill = plane_bits.fill;
         for (std::size_t r = 0; r < pad; ++r) {
             encode_row(zeros.data(), width_, bits);
         }
@@ -500,6 +510,8 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         for (const unsigned char b : kEmptyStored) {
             bits.byte(b);
         }
+        out.insert(out.end(), plane_bits.bytes.begin(),
+                   plane_bits.bytes.begin() + static_cast<std::ptrdiff_t>(plane_bits.size));
         out.insert(out.end(), bits.bytes.begin(),
                    bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
         // zeros leave s1 and add pad * s1 to s2: combine with the adler of pad zeros
