@@ -59,7 +59,7 @@ struct TraceOptions {
     // frames in flight before push() blocks: deep enough to ride out the writer's flushes
     // (8 MB at 10,000 agents)
     std::size_t queue_capacity = 32;
-    std::size_t flush_every = 1024;  // frames between flushes (a multiple of chunk_frames)
+    std::size_t flush_every = 64;  // frames between flushes (a multiple of chunk_frames)
     double flush_seconds = 5.0;    // ... or wall seconds, whichever comes first
     // zlib level of every dataset (0: no filters at all). The per-agent chunks are shuffled
     // and deflated by the writer itself (H5Dwrite_chunk): with row_deflate (default) by a
