@@ -370,6 +370,29 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     H5Sget_simple_extent_dims(space, dims.data(), nullptr);
     a.size_ = dims[0];
     a.row_.assign(dims.begin() + 1, dims.end());
+    // scalar records, shuffle then deflate: whole chunks are written pre-filtered
+    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
+    hsize_t chunk = 0;
+    if (rank == 1 && H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk > 0 &&
+        H5Pget_nfilters(dcpl) == 2 &&
+        H5Pget_filter2(dcpl, 0, nullptr, nullptr, nullptr, 0, nullptr, nullptr) ==
+            H5Z_FILTER_SHUFFLE) {
+        unsigned flags = 0;
+        std::size_t n_values = 1;
+        unsigned level = 0;
+        if (H5Pget_filter2(dcpl, 1, &flags, &n_values, &level, 0, nullptr, nullptr) ==
+                H5Z_FILTER_DEFLATE &&
+            n_values >= 1) {
+            a.file_type_ = Handle(check(H5Dget_type(a.dset_), "H5Dget_type"));
+            a.chunk_rows_ = chunk;
+            a.compressor_.reset(
+                libdeflate_alloc_compressor(std::clamp(static_cast<int>(level), 1, 12)),
+                libdeflate_free_compressor);
+            if (!a.compressor_) {
+                throw std::runtime_error("cannot allocate a deflate compressor");
+            }
+        }
+    }
     return a;
 }
 
@@ -387,16 +410,37 @@ void Appendable::append(const void* data, hsize_t count) {
     buffer_.insert(buffer_.end(), bytes, bytes + count * record_bytes_);
     pending_ += count;
     if (pending_ >= batch_) {
-        commit();
+        drain(chunk_rows_ == 0);
     }
 }
 
 void Appendable::commit() {
-    if (pending_ == 0) {
-        return;
+    drain(true);
+}
+
+void Appendable::drain(bool all) {
+    if (chunk_rows_ > 0) {
+        const hsize_t open = size_ % chunk_rows_;
+        if (open != 0 && pending_ >= chunk_rows_ - open) {
+            write_rows(chunk_rows_ - open);
+        }
+        while (size_ % chunk_rows_ == 0 && pending_ >= chunk_rows_) {
+            write_chunk();
+        }
     }
-    const hsize_t count = pending_;
-    const void* data = buffer_.data();
+    if (all && pending_ > 0) {
+        write_rows(pending_);
+    }
+}
+
+void Appendable::consume(hsize_t count) {
+    size_ += count;
+    pending_ -= count;
+    buffer_.erase(buffer_.begin(),
+                  buffer_.begin() + static_cast<std::ptrdiff_t>(count * record_bytes_));
+}
+
+void Appendable::write_rows(hsize_t count) {
     std::vector<hsize_t> dims = {size_ + count};
     std::vector<hsize_t> start = {size_};
     std::vector<hsize_t> n = {count};
@@ -412,11 +456,9 @@ void Appendable::commit() {
         "H5Sselect_hyperslab");
     const Handle mspace(
         check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
-    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, data),
+    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
                  "cannot write a dataset");
-    size_ += count;
-    pending_ = 0;
-    buffer_.clear();
+    consume(count);
 }
 
 void Appendable::truncate(hsize_t rows) {
@@ -439,6 +481,32 @@ void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsig
 }
 
 }  // namespace
+
+void Appendable::write_chunk() {
+    // the records in the file's type (packed, little-endian), as H5Dwrite would convert them
+    const std::size_t n = static_cast<std::size_t>(chunk_rows_);
+    const std::size_t file_size = H5Tget_size(file_type_);
+    converted_.resize(n * std::max(file_size, record_bytes_));
+    std::memcpy(converted_.data(), buffer_.data(), n * record_bytes_);
+    std::vector<unsigned char> background(converted_.size());  // compound conversions want one
+    check_status(
+        H5Tconvert(mem_type_, file_type_, n, converted_.data(), background.data(), H5P_DEFAULT),
+        "cannot convert records");
+    shuffled_.resize(n * file_size);
+    shuffle(converted_.data(), shuffled_.size(), file_size, shuffled_.data());
+    packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
+    const std::size_t size = libdeflate_zlib_compress(
+        compressor_.get(), shuffled_.data(), shuffled_.size(), packed_.data(), packed_.size());
+    if (size == 0) {
+        throw std::runtime_error("deflate failed");
+    }
+    const hsize_t dims = size_ + chunk_rows_;
+    check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
+    const hsize_t offset = size_;
+    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, packed_.data()),
+                 "cannot write a chunk");
+    consume(chunk_rows_);
+}
 
 ChunkRows::ChunkRows(ChunkRows&& o) noexcept {
     *this = std::move(o);

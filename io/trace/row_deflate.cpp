@@ -1,6 +1,9 @@
 #include "io/trace/row_deflate.hpp"
 
 #include <libdeflate.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <zlib.h>
 
 #include <algorithm>
@@ -97,25 +100,6 @@ void distance_code(std::size_t d, std::uint32_t& bits, unsigned& len) {
     len = 5U + kDistExtra[c];
 }
 
-// leading bytes of a equal to those of b, at most limit
-std::size_t common_prefix(const unsigned char* a, const unsigned char* b, std::size_t limit) {
-    std::size_t n = 0;
-    while (n + 8 <= limit) {
-        std::uint64_t x = 0;
-        std::uint64_t y = 0;
-        std::memcpy(&x, a + n, 8);
-        std::memcpy(&y, b + n, 8);
-        if (x != y) {
-            return n + static_cast<std::size_t>(__builtin_ctzll(x ^ y) / 8);
-        }
-        n += 8;
-    }
-    while (n < limit && a[n] == b[n]) {
-        ++n;
-    }
-    return n;
-}
-
 // leading bytes of p equal to c, at most limit
 std::size_t run_length(const unsigned char* p, unsigned char c, std::size_t limit) {
     const std::uint64_t word = 0x0101010101010101ULL * c;
@@ -134,39 +118,55 @@ std::size_t run_length(const unsigned char* p, unsigned char c, std::size_t limi
     return n;
 }
 
-// one plane row: matches against the same plane's previous row (`prev`, width bytes back in
-// the stream; null for a plane's first row), runs within the row, literals
-void encode_row(const unsigned char* cur, const unsigned char* prev, std::size_t width,
-                RowDeflater::Bits& out) {
-    const Tables& t = tables();
-    std::uint32_t row_bits = 0;
-    unsigned row_len = 0;
-    if (prev != nullptr) {
-        distance_code(width, row_bits, row_len);
+// A branch-free bit writer (the changed bytes of a trace row are scattered
+// at random: a branch per symbol would be mispredicted half the time). It stores 8 bytes per
+// call and keeps fewer than 8 bits pending, so a call takes up to 56 bits; the caller
+// reserved room for every call plus 8 bytes.
+struct FastBits {
+    unsigned char* out;
+    std::uint64_t acc;
+    unsigned fill;
+    void put(std::uint64_t bits, unsigned count) {
+        acc |= bits << fill;
+        fill += count;
+        std::memcpy(out, &acc, 8);  // little-endian (x86, ARM)
+        const unsigned whole = fill >> 3U;
+        out += whole;
+        acc >>= 8U * whole;
+        fill &= 7U;
     }
+};
+
+// one plane row on its own (a chunk's first row, or rows of zeros): runs within the row and
+// literals
+void encode_row(const unsigned char* cur, std::size_t width, RowDeflater::Bits& bits) {
+    const Tables& t = tables();
     std::uint32_t one_bits = 0;
     unsigned one_len = 0;
     distance_code(1, one_bits, one_len);
+    // at most 9 bits a byte, and 8 bytes of slack
+    const std::size_t room = width + width / 8 + 24;
+    if (bits.size + room > bits.bytes.size()) {
+        bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
+    }
+    FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
+    out.put(0, 0);  // fewer than 8 bits pending
     std::size_t p = 0;
     while (p < width) {
-        const std::size_t limit = std::min(kMaxMatch, width - p);
-        std::size_t len = prev != nullptr ? common_prefix(cur + p, prev + p, limit) : 0;
-        if (len >= kMinMatch) {
-            out.put(t.match_bits[len], t.match_len[len]);
-            out.put(row_bits, row_len);
-            p += len;
-            continue;
-        }
-        len = p >= 1 ? run_length(cur + p, cur[p - 1], limit) : 0;
-        if (len >= kMinMatch) {
-            out.put(t.match_bits[len], t.match_len[len]);
-            out.put(one_bits, one_len);
+        if (p >= 1 && p + kMinMatch <= width && cur[p] == cur[p - 1] && cur[p + 1] == cur[p - 1] &&
+            cur[p + 2] == cur[p - 1]) {
+            const std::size_t len = run_length(cur + p, cur[p - 1], std::min(kMaxMatch, width - p));
+            out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
+                    t.match_len[len] + one_len);
             p += len;
             continue;
         }
         out.put(t.lit_bits[cur[p]], t.lit_len[cur[p]]);
         ++p;
     }
+    bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
+    bits.acc = out.acc;
+    bits.fill = out.fill;
 }
 
 // a new plane stream starts a fixed-Huffman block (not the last one)
@@ -236,10 +236,26 @@ void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, uns
 
 RowDeflater::RowDeflater(std::size_t element, std::size_t width)
     : element_(std::max<std::size_t>(1, element)), width_(width) {
-    prev_.resize(element_ * width_);
-    cur_.resize(element_ * width_);
+    raw_.resize(element_ * width_);
+    prev_.resize(element_ * width_ + 8);  // add_changes reads a byte past a plane
+    changed_.resize(width_);
+    masks_.resize(width_);
+    columns_.resize(element_ * width_);
+    counts_.resize(element_);
+    cur_.resize(element_ * width_ + 8);
     planes_.resize(element_);
     adler_.resize(element_);
+    row_adler_.resize(element_);
+    // a gap of 3 to 258 unchanged bytes: its length code and the distance of one row, as one
+    // string of bits (at most 13 + 18)
+    std::uint32_t row_bits = 0;
+    unsigned row_len = 0;
+    distance_code(std::min(width_, kWindow), row_bits, row_len);
+    const Tables& t = tables();
+    for (std::size_t m = kMinMatch; m <= kMaxMatch; ++m) {
+        gap_bits_[m] = t.match_bits[m] | (row_bits << t.match_len[m]);
+        gap_len_[m] = static_cast<std::uint8_t>(t.match_len[m] + row_len);
+    }
     clear();
 }
 
@@ -256,20 +272,212 @@ void RowDeflater::clear() {
 
 void RowDeflater::add_row(const unsigned char* row, std::size_t bytes) {
     const std::size_t used = std::min(bytes / element_, width_);
+    // a row match reaches width bytes back: only within deflate's window; a byte's planes
+    // are told apart with a 64-bit mask
+    if (rows_ == 0 || width_ > kWindow || element_ > 64) {
+        add_first_row(row, used);
+    } else {
+        add_changes(row, used);
+    }
+    ++rows_;
+}
+
+void RowDeflater::add_first_row(const unsigned char* row, std::size_t used) {
     // the shuffle filter's layout, one row: byte k of element i to plane k, column i
     shuffle_bytes(row, used, element_, cur_.data(), width_);
     for (std::size_t k = 0; k < element_; ++k) {
         std::memset(cur_.data() + k * width_ + used, 0, width_ - used);
     }
-    // a row match reaches width bytes back: only within deflate's window
-    const bool rows_match = rows_ > 0 && width_ <= kWindow;
     for (std::size_t k = 0; k < element_; ++k) {
         const unsigned char* plane = cur_.data() + k * width_;
-        encode_row(plane, rows_match ? prev_.data() + k * width_ : nullptr, width_, planes_[k]);
-        adler_[k] = libdeflate_adler32(adler_[k], plane, width_);
+        encode_row(plane, width_, planes_[k]);
+        row_adler_[k] = libdeflate_adler32(1, plane, width_);
+        adler_[k] = rows_ == 0 ? row_adler_[k]
+                               : static_cast<std::uint32_t>(adler32_combine(
+                                     adler_[k], row_adler_[k], static_cast<z_off_t>(width_)));
     }
     cur_.swap(prev_);
-    ++rows_;
+    std::memcpy(raw_.data(), row, used * element_);
+    std::memset(raw_.data() + used * element_, 0, (width_ - used) * element_);
+    raw_used_ = used;
+}
+
+namespace {
+
+constexpr std::int64_t kAdlerMod = 65521;
+
+// add_changes' scan for elements of E bytes (E divides 16): a block of 16 bytes at a time,
+// skipped when equal (most are), else its elements that differ, each with the mask of its
+// bytes that differ, written and kept by counting them (no branch on the data); the block is
+// copied into `old`. Returns the number of elements; the bytes past the last whole block are
+// left to the caller.
+template <std::size_t E>
+std::size_t changed_blocks(const unsigned char* row, unsigned char* old, std::size_t blocks,
+                           std::uint32_t* changed, std::uint64_t* masks) {
+    constexpr std::uint32_t kElementBits = (1U << E) - 1U;
+    std::size_t n_changed = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t at = 16 * b;
+#if defined(__SSE2__)
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + at));
+        const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(old + at));
+        const auto differ =
+            static_cast<std::uint32_t>(~_mm_movemask_epi8(_mm_cmpeq_epi8(x, y))) & 0xFFFFU;
+#else
+        std::uint32_t differ = 0;
+        for (std::size_t i = 0; i < 16; ++i) {
+            differ |= static_cast<std::uint32_t>(row[at + i] != old[at + i]) << i;
+        }
+#endif
+        if (differ == 0) {
+            continue;
+        }
+        for (std::size_t j = 0; j < 16 / E; ++j) {
+            const std::uint32_t mask = (differ >> (j * E)) & kElementBits;
+            changed[n_changed] = static_cast<std::uint32_t>(at / E + j);
+            masks[n_changed] = mask;
+            n_changed += mask != 0 ? 1 : 0;
+        }
+        std::memcpy(old + at, row + at, 16);
+    }
+    return n_changed;
+}
+
+}  // namespace
+
+void RowDeflater::add_changes(const unsigned char* row, std::size_t used) {
+    const std::size_t e = element_;
+    unsigned char* old = raw_.data();
+    // the elements whose bytes differ from the last row's, each with the mask of its bytes
+    // (planes) that differ; raw_ becomes the new row
+    std::size_t n_changed = 0;
+    const auto mark = [&](std::size_t c, const unsigned char* now) {
+        std::uint64_t mask = 0;
+        for (std::size_t k = 0; k < e; ++k) {
+            mask |= static_cast<std::uint64_t>(now[k] != old[c * e + k]) << k;
+        }
+        changed_[n_changed] = static_cast<std::uint32_t>(c);
+        masks_[n_changed] = mask;
+        n_changed += mask != 0 ? 1 : 0;
+        std::memcpy(old + c * e, now, e);
+    };
+    const std::size_t blocks = used * e / 16;
+    std::size_t first = 0;  // elements before it were looked at a block at a time
+    switch (e) {
+        case 1:
+            n_changed = changed_blocks<1>(row, old, blocks, changed_.data(), masks_.data());
+            first = blocks * 16;
+            break;
+        case 2:
+            n_changed = changed_blocks<2>(row, old, blocks, changed_.data(), masks_.data());
+            first = blocks * 8;
+            break;
+        case 4:
+            n_changed = changed_blocks<4>(row, old, blocks, changed_.data(), masks_.data());
+            first = blocks * 4;
+            break;
+        case 8:
+            n_changed = changed_blocks<8>(row, old, blocks, changed_.data(), masks_.data());
+            first = blocks * 2;
+            break;
+        default:
+            break;
+    }
+    for (std::size_t c = first; c < used; ++c) {
+        mark(c, row + c * e);
+    }
+    if (used < raw_used_) {  // past the bytes given: zeros now
+        const std::vector<unsigned char> zero(e, 0);
+        for (std::size_t c = used; c < raw_used_; ++c) {
+            mark(c, zero.data());
+        }
+    }
+    raw_used_ = used;
+    // the columns that changed per plane (plane k's at k * width)
+    std::fill(counts_.begin(), counts_.end(), 0);
+    for (std::size_t j = 0; j < n_changed; ++j) {
+        for (std::size_t k = 0; k < e; ++k) {
+            columns_[k * width_ + counts_[k]] = changed_[j];
+            counts_[k] += (masks_[j] >> k) & 1U;
+        }
+    }
+    // per plane: its new bytes as literals, the unchanged stretches between them as
+    // back-references one row up, and the change of the row's Adler-32 sums (a byte at column
+    // c counts once in A and width - c times in B)
+    const Tables& t = tables();
+    for (std::size_t k = 0; k < e; ++k) {
+        unsigned char* plane = prev_.data() + k * width_;  // the last row, becoming the new one
+        const std::uint32_t* cols = columns_.data() + k * width_;
+        const std::size_t count = counts_[k];
+        Bits& bits = planes_[k];
+        // at most 40 bits per change, 31 per 258 unchanged bytes, and 8 bytes of slack
+        const std::size_t room = 5 * count + 4 * (width_ / kMaxMatch + 2) + 16;
+        if (bits.size + room > bits.bytes.size()) {
+            bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
+        }
+        FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
+        out.put(0, 0);  // fewer than 8 bits pending
+        // unchanged bytes [p, p + len) with len > 258: back-references until 3..258 are left
+        const auto long_gap = [&](std::size_t& p, std::size_t len) {
+            while (len > kMaxMatch) {
+                const std::size_t m = len - kMaxMatch >= kMinMatch ? kMaxMatch : len - kMinMatch;
+                out.put(gap_bits_[m], gap_len_[m]);
+                p += m;
+                len -= m;
+            }
+        };
+        std::int64_t sum_a = 0;
+        std::int64_t sum_b = 0;
+        std::size_t p = 0;
+        for (std::size_t j = 0; j < count; ++j) {
+            const std::size_t c = cols[j];
+            const unsigned char now = old[c * e + k];
+            const std::int64_t d = static_cast<std::int64_t>(now) - plane[c];
+            sum_a += d;
+            sum_b += static_cast<std::int64_t>(width_ - c) * d;
+            plane[c] = now;
+            if (c - p > kMaxMatch) {
+                long_gap(p, c - p);
+            }
+            // the gap before the change: a back-reference, or one or two literals
+            const std::size_t g = c - p;
+            const unsigned char b0 = plane[p];
+            const unsigned char b1 = plane[p + 1];  // prev_ has slack past the last plane
+            const std::uint64_t one = t.lit_bits[b0];
+            const unsigned one_len = t.lit_len[b0];
+            const std::uint64_t two = one | (std::uint64_t{t.lit_bits[b1]} << one_len);
+            const unsigned two_len = one_len + t.lit_len[b1];
+            std::uint64_t code = g >= kMinMatch ? gap_bits_[g] : g == 2 ? two : g == 1 ? one : 0;
+            unsigned code_len = g >= kMinMatch ? gap_len_[g]
+                                : g == 2       ? two_len
+                                : g == 1       ? one_len
+                                               : 0U;
+            code |= std::uint64_t{t.lit_bits[now]} << code_len;
+            code_len += t.lit_len[now];
+            out.put(code, code_len);
+            p = c + 1;
+        }
+        if (width_ - p > kMaxMatch) {
+            long_gap(p, width_ - p);
+        }
+        const std::size_t g = width_ - p;
+        if (g >= kMinMatch) {
+            out.put(gap_bits_[g], gap_len_[g]);
+        } else {
+            for (std::size_t i = p; i < width_; ++i) {
+                out.put(t.lit_bits[plane[i]], t.lit_len[plane[i]]);
+            }
+        }
+        bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
+        bits.acc = out.acc;
+        bits.fill = out.fill;
+        const std::int64_t a =
+            ((row_adler_[k] & 0xFFFFU) + sum_a % kAdlerMod + kAdlerMod) % kAdlerMod;
+        const std::int64_t b = ((row_adler_[k] >> 16U) + sum_b % kAdlerMod + kAdlerMod) % kAdlerMod;
+        row_adler_[k] = static_cast<std::uint32_t>((b << 16) | a);
+        adler_[k] = static_cast<std::uint32_t>(
+            adler32_combine(adler_[k], row_adler_[k], static_cast<z_off_t>(width_)));
+    }
 }
 
 void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out) const {
@@ -285,10 +493,14 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
     Bits bits;
     for (std::size_t k = 0; k < element_; ++k) {
         // the plane's block so far, its rows of zeros, then an empty stored block: the next
-        // plane starts on a byte boundary
-        bits = planes_[k];
+        // plane starts on a byte boundary. Only the plane's pending bits are carried on (its
+        // whole bytes are copied out as they are)
+        const Bits& plane_bits = planes_[k];
+        bits.size = 0;
+        bits.acc = plane_bits.acc;
+        bits.fill = plane_bits.fill;
         for (std::size_t r = 0; r < pad; ++r) {
-            encode_row(zeros.data(), nullptr, width_, bits);
+            encode_row(zeros.data(), width_, bits);
         }
         bits.put(t.lit_bits[256], t.lit_len[256]);  // end of block
         bits.put(0, 3);                             // a stored block, not the last
@@ -298,6 +510,8 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         for (const unsigned char b : kEmptyStored) {
             bits.byte(b);
         }
+        out.insert(out.end(), plane_bits.bytes.begin(),
+                   plane_bits.bytes.begin() + static_cast<std::ptrdiff_t>(plane_bits.size));
         out.insert(out.end(), bits.bytes.begin(),
                    bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
         // zeros leave s1 and add pad * s1 to s2: combine with the adler of pad zeros

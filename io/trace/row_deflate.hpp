@@ -5,11 +5,16 @@
 // It only looks for two kinds of repeats: a plane's bytes one row earlier (a vehicle whose
 // value did not change since the previous sample: most of a trace) and runs of one byte. That
 // is all the redundancy a trace chunk has worth finding, at a small fraction of a general
-// encoder's time (no hash chains). Each row is shuffled and encoded as it arrives, so the
-// writer keeps one previous row and the compressed bits per chunk, not the raw chunk rows:
-// the trace's memory traffic stays out of the simulation's caches.
+// encoder's time (no hash chains). Each row is encoded as it arrives, so the writer keeps one
+// previous row and the compressed bits per chunk, not the raw chunk rows. A chunk's first row
+// is shuffled and scanned whole; every later row is compared with the previous one element
+// by element (unshuffled, a word at a time), and only the elements that changed are shuffled,
+// written as literals and folded into each plane's Adler-32 (updated in O(1) per byte); the
+// unchanged stretches between them become back-references one row up without being looked
+// at again. Most vehicles are idle at a given sample, so a row costs about what changed.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -67,13 +72,28 @@ class RowDeflater {
     };
 
   private:
+    void add_first_row(const unsigned char* row, std::size_t used);
+    void add_changes(const unsigned char* row, std::size_t used);
+
     std::size_t element_;
     std::size_t width_;
     std::size_t rows_ = 0;
+    std::size_t raw_used_ = 0;         // elements of raw_ that may be non-zero
+    std::vector<unsigned char> raw_;   // the last row as given (zeros past its bytes)
     std::vector<unsigned char> prev_;  // the last row, shuffled: plane k at k * width
     std::vector<unsigned char> cur_;
     std::vector<Bits> planes_;
-    std::vector<std::uint32_t> adler_;  // per plane, of its rows so far
+    std::vector<std::uint32_t> adler_;      // per plane, of its rows so far
+    std::vector<std::uint32_t> row_adler_;  // per plane, of its last row alone
+    // add_changes' scratch: the elements that differ, ascending, and which of their bytes
+    // (bit k: plane k); per plane, the columns that changed
+    std::vector<std::uint32_t> changed_;
+    std::vector<std::uint64_t> masks_;
+    std::vector<std::uint32_t> columns_;
+    std::vector<std::size_t> counts_;
+    // a back-reference one row up of 3 to 258 bytes, the whole code (length and distance)
+    std::array<std::uint32_t, 259> gap_bits_{};
+    std::array<std::uint8_t, 259> gap_len_{};
 };
 
 }  // namespace swarm::io

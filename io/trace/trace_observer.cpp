@@ -92,6 +92,7 @@ void TraceObserver::resume(sim::Tick previous_frame, std::span<const std::int8_t
         // no frame was pushed yet: the writer thread has not touched the mirror
         reset_mirror(previous_states.size());
         std::copy(previous_states.begin(), previous_states.end(), state_.begin());
+        busy_known_ = false;
         mirrored_ = true;
     }
 }
@@ -247,6 +248,7 @@ void TraceObserver::reset_mirror(std::size_t n) {
     legs_.clear();
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
+    busy_known_ = false;
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
@@ -269,6 +271,10 @@ void TraceObserver::complete(TraceFrame& frame) {
             e.agent = v;
             e.value = c.state;
             frame.events.push_back(e);
+        }
+        if (busy_known_) {
+            busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
+            busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
         }
         state_[v] = c.state;
         load_[v] = static_cast<float>(c.load);
@@ -308,11 +314,14 @@ void TraceObserver::complete(TraceFrame& frame) {
     std::copy(position_.begin(), position_.end(), frame.position.begin());
     std::copy(state_.begin(), state_.end(), frame.state.begin());
     std::copy(load_.begin(), load_.end(), frame.load.begin());
-    std::size_t busy = 0;
-    for (const std::int8_t s : state_) {
-        busy += agents::serving(static_cast<agents::VehicleState>(s)) ? 1U : 0U;
+    if (!busy_known_) {  // counted once, then kept up to date from the changes
+        busy_ = 0;
+        for (const std::int8_t s : state_) {
+            busy_ += agents::serving(static_cast<agents::VehicleState>(s)) ? 1U : 0U;
+        }
+        busy_known_ = true;
     }
-    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / static_cast<double>(n) : 0.0;
+    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy_) / static_cast<double>(n) : 0.0;
     // FleetCounters::metres() / 1000, as the run summary's veh_km: the same double
     frame.scalars.veh_km = static_cast<double>(total_distance_mm_) * 1e-3 / 1000.0;
     {

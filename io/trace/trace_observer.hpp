@@ -149,6 +149,9 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // distance driven per vehicle and in all (exact integers: the sum is the run summary's)
     std::vector<std::int64_t> distance_mm_;
     std::int64_t total_distance_mm_ = 0;
+    // vehicles serving orders in state_ (busy_fraction), once counted
+    std::size_t busy_ = 0;
+    bool busy_known_ = false;
 };
 
 }  // namespace swarm::io

@@ -1,13 +1,16 @@
 // RowDeflater: the chunk it streams row by row is a zlib stream that zlib's own inflate
 // decodes to the chunk as HDF5's shuffle filter lays it out, for rows that repeat, runs,
-// noise, partial rows, rows of zeros added at finish, element sizes 1 to 8 and rows too wide
-// for deflate's window; repeated rows compress to almost nothing.
+// noise, partial rows, rows of zeros added at finish, element sizes 1 to 12 and rows too wide
+// for deflate's window; rows encoded from their changes (all changed, none changed, partial
+// rows that shrink and grow, unchanged stretches around deflate's match limits); repeated
+// rows compress to almost nothing.
 #include "io/trace/row_deflate.hpp"
 
 #include <doctest/doctest.h>
 #include <zlib.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace {
@@ -135,4 +138,86 @@ TEST_CASE("RowDeflater: a row that repeats costs almost nothing") {
     many.finish(32, packed);
     CHECK(one.size() > 4 * 1024);  // noise does not compress
     CHECK(packed.size() < one.size() + 32 * 4 * 16);
+}
+
+namespace {
+
+// rows built by `make(r, row)` (bytes of the row; fewer than width elements leave zeros),
+// streamed, finished as a chunk of `total` rows and inflated by zlib
+void check_rows(std::size_t element, std::size_t width, std::size_t count, std::size_t total,
+                const std::function<void(std::size_t, std::vector<unsigned char>&)>& make) {
+    std::vector<std::vector<unsigned char>> rows;
+    RowDeflater d(element, width);
+    for (std::size_t r = 0; r < count; ++r) {
+        std::vector<unsigned char> row(element * width);
+        make(r, row);
+        d.add_row(row.data(), row.size());
+        rows.push_back(row);
+    }
+    std::vector<unsigned char> packed;
+    d.finish(total, packed);
+    const std::vector<unsigned char> expected = shuffled(rows, total, element, width);
+    CHECK(inflated(packed, expected.size()) == expected);
+}
+
+}  // namespace
+
+TEST_CASE("RowDeflater: rows encoded from what changed since the previous row") {
+    // element sizes the 16-byte scan handles (1, 2, 4, 8) and others (3, 12), widths that
+    // are and are not multiples of the scan's block
+    for (const std::size_t element : {std::size_t{1}, std::size_t{2}, std::size_t{3},
+                                      std::size_t{4}, std::size_t{8}, std::size_t{12}}) {
+        for (const std::size_t width : {std::size_t{1}, std::size_t{7}, std::size_t{1000},
+                                        std::size_t{1024}, std::size_t{2048}}) {
+            CAPTURE(element);
+            CAPTURE(width);
+            Lcg next;
+            // every byte changes in every row
+            check_rows(element, width, 32, 32, [&](std::size_t, std::vector<unsigned char>& row) {
+                for (unsigned char& b : row) {
+                    b = next();
+                }
+            });
+            // nothing changes after the first row
+            std::vector<unsigned char> first(element * width);
+            for (unsigned char& b : first) {
+                b = next();
+            }
+            check_rows(element, width, 32, 32,
+                       [&](std::size_t, std::vector<unsigned char>& row) { row = first; });
+            // a partial last chunk: 11 rows of 32, a few elements changing per row
+            check_rows(element, width, 11, 32, [&](std::size_t r, std::vector<unsigned char>& row) {
+                row = first;
+                for (std::size_t i = r; i < width; i += 17 + r) {
+                    row[i * element + r % element] = static_cast<unsigned char>(r + i);
+                }
+            });
+            // the used part of a row shrinks and grows (a last agent block that is not full;
+            // the rest of the row is zeros)
+            check_rows(element, width, 12, 12, [&](std::size_t r, std::vector<unsigned char>& row) {
+                const std::size_t used = (r % 3 == 0 ? width : (width * (r % 4)) / 5);
+                row.assign(first.begin(),
+                           first.begin() + static_cast<std::ptrdiff_t>(used * element));
+                if (used > 0) {
+                    row[(r * 7) % (used * element)] ^= 0x5A;
+                }
+            });
+        }
+    }
+}
+
+TEST_CASE("RowDeflater: unchanged stretches of every length around deflate's match limits") {
+    // changes separated by 0..600 unchanged bytes: gaps of 1 and 2 (literals), 3 (the
+    // shortest match), 258 (the longest), 259..261 (a split that must leave >= 3) and longer
+    for (const std::size_t gap :
+         {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4},
+          std::size_t{257}, std::size_t{258}, std::size_t{259}, std::size_t{260}, std::size_t{261},
+          std::size_t{516}, std::size_t{517}, std::size_t{600}}) {
+        CAPTURE(gap);
+        check_rows(1, 4096, 6, 8, [&](std::size_t r, std::vector<unsigned char>& row) {
+            for (std::size_t i = 0; i < row.size(); i += gap + 1) {
+                row[i] = static_cast<unsigned char>(r * 31 + i);
+            }
+        });
+    }
 }

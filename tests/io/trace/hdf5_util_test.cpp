@@ -1,0 +1,142 @@
+// The writer's pre-filtered chunks read back through HDF5's own pipeline (H5Dread: deflate,
+// then shuffle, as h5py or any reader does): per-agent rows streamed by the row codec
+// (ChunkRows) with rows that all change, none change, a partial last chunk and an agent count
+// that is not a multiple of the chunk's block; series of compound records whose whole chunks
+// are written with H5Dwrite_chunk (Appendable) while commits leave chunks open between them.
+#include "io/trace/hdf5_util.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/trace/trace_format.hpp"
+#include "tests/io/trace/trace_test_util.hpp"
+
+namespace {
+
+using namespace swarm::io;
+using swarm::io::h5::check;
+using swarm::io::h5::Handle;
+
+struct Noise {
+    std::uint32_t x = 987654321;
+    std::uint32_t operator()() {
+        x = x * 1664525U + 1013904223U;
+        return x;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("ChunkRows: row-codec chunks read back through HDF5's filters") {
+    const std::string path = testing::temp_path("chunk_rows");
+    constexpr hsize_t kAgents = 100;   // blocks of 64: the second one is partly used
+    constexpr std::size_t kRows = 19;  // chunks of 8 rows: the last one is partial
+    std::vector<std::vector<float>> rows;
+    Noise next;
+    std::vector<float> row(kAgents * 2);
+    for (std::size_t r = 0; r < kRows; ++r) {
+        if (r == 0 || (r >= 3 && r < 6)) {  // all change
+            for (float& v : row) {
+                v = static_cast<float>(next() % 100000) * 0.25F;
+            }
+        } else if (r >= 9) {  // a few change
+            for (std::size_t i = r; i < row.size(); i += 13) {
+                row[i] += 1.5F;
+            }
+        }  // else: none change
+        rows.push_back(row);
+    }
+    {
+        const Handle file(
+            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
+        {
+            const h5::Appendable create(file.get(), "position", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                                        {kAgents, 2}, 8, 1, 64);
+        }
+        h5::ChunkRows rows_out = h5::ChunkRows::open(file.get(), "position", 1, true);
+        for (std::size_t r = 0; r < kRows; ++r) {
+            rows_out.append(rows[r].data());
+            if (r == 4 || r == 12) {
+                rows_out.commit();  // a flush mid-chunk: rewritten once full
+            }
+        }
+        rows_out.commit();
+        CHECK(rows_out.size() == kRows);
+    }
+    {
+        const Handle file(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
+        const Handle dset(check(H5Dopen2(file.get(), "position", H5P_DEFAULT), "H5Dopen2"));
+        std::vector<float> back(kRows * kAgents * 2);
+        REQUIRE(H5Dread(dset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >=
+                0);
+        for (std::size_t r = 0; r < kRows; ++r) {
+            CAPTURE(r);
+            CHECK(std::vector<float>(back.begin() + static_cast<std::ptrdiff_t>(r * kAgents * 2),
+                                     back.begin() + static_cast<std::ptrdiff_t>((r + 1) * kAgents *
+                                                                                2)) == rows[r]);
+        }
+    }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("Appendable: whole chunks written pre-filtered, open ones through H5Dwrite") {
+    const std::string path = testing::temp_path("appendable");
+    std::vector<TraceEvent> events;
+    for (std::uint32_t i = 0; i < 150; ++i) {
+        TraceEvent e;
+        e.time = 0.5 * i;
+        e.kind = static_cast<std::int16_t>(i % 3);
+        e.agent = i * 7;
+        e.edge = i % 5 == 0 ? kTraceNoId : i;
+        e.order = (std::uint64_t{i} << 32U) | (i * 3);
+        e.value = -1.25 * i;
+        events.push_back(e);
+    }
+    {
+        const Handle file(
+            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
+        {
+            const Handle file_type = h5::event_type(true);
+            const Handle mem_type = h5::event_type(false);
+            const h5::Appendable create(file.get(), "events", file_type.get(), mem_type.get(), {},
+                                        16, 1);
+        }
+        const Handle mem_type = h5::event_type(false);
+        h5::Appendable out = h5::Appendable::open(file.get(), "events", mem_type.get());
+        out.set_batch(16);
+        // pieces that start and end inside chunks, commits that leave a chunk open
+        std::size_t at = 0;
+        for (const std::size_t piece : std::vector<std::size_t>{5, 3, 20, 1, 40, 16, 50, 15}) {
+            out.append(events.data() + at, piece);
+            at += piece;
+            if (piece % 5 == 0) {
+                out.commit();
+            }
+        }
+        REQUIRE(at == events.size());
+        out.commit();
+        CHECK(out.size() == events.size());
+    }
+    {
+        const Handle file(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
+        const Handle dset(check(H5Dopen2(file.get(), "events", H5P_DEFAULT), "H5Dopen2"));
+        const Handle mem_type = h5::event_type(false);
+        std::vector<TraceEvent> back(events.size());
+        REQUIRE(H5Dread(dset.get(), mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >=
+                0);
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            CAPTURE(i);
+            CHECK(back[i].time == events[i].time);
+            CHECK(back[i].kind == events[i].kind);
+            CHECK(back[i].agent == events[i].agent);
+            CHECK(back[i].edge == events[i].edge);
+            CHECK(back[i].order == events[i].order);
+            CHECK(back[i].value == events[i].value);
+        }
+    }
+    std::filesystem::remove(path);
+}
