@@ -44,5 +44,11 @@ void aggregate_krum(const AggregatorSpec&, std::span<const float>, std::span<con
                     std::size_t, std::span<const float>, std::span<float>, AggregatorScratch&);
 void aggregate_clipping(const AggregatorSpec&, std::span<const float>, std::span<const float>,
                         std::size_t, std::span<const float>, std::span<float>, AggregatorScratch&);
+// self-centred clipping to the clip_quantile radius tau, the core of `clipping` and
+// `screened_clipping`: screen_factor > 0 first drops every neighbour farther than
+// screen_factor * tau (and every non-finite one); 0 screens nothing
+void clip_around_own(const AggregatorSpec& spec, std::span<const float> own,
+                     std::span<const float> received, std::size_t m, std::span<const float> weights,
+                     std::span<float> out, AggregatorScratch& scratch, double screen_factor);
 
 }  // namespace swarm::learning

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "agents/learning/aggregators.hpp"
@@ -221,7 +222,14 @@ void aggregate_clipping(const AggregatorSpec& spec, std::span<const float> own,
                         std::span<const float> received, std::size_t m,
                         std::span<const float> weights, std::span<float> out,
                         AggregatorScratch& scratch) {
+    clip_around_own(spec, own, received, m, weights, out, scratch, 0.0);
+}
+
+void clip_around_own(const AggregatorSpec& spec, std::span<const float> own,
+                     std::span<const float> received, std::size_t m, std::span<const float> weights,
+                     std::span<float> out, AggregatorScratch& scratch, double screen_factor) {
     const std::size_t p = own.size();
+    const bool screening = screen_factor > 0.0;
     // x_i + sum_j w_ij clip(x_j - x_i, tau), clip(v, tau) = v * min(1, tau / |v|)
     scratch.dist.resize(m);
     for (std::size_t j = 0; j < m; ++j) {
@@ -230,7 +238,9 @@ void aggregate_clipping(const AggregatorSpec& spec, std::span<const float> own,
             const double t = double(received[j * p + k]) - own[k];
             d += t * t;
         }
-        scratch.dist[j] = std::sqrt(d);
+        // screening, a non-finite update is as far as it gets: it never sets tau and is dropped
+        scratch.dist[j] =
+            screening && !std::isfinite(d) ? std::numeric_limits<double>::infinity() : std::sqrt(d);
     }
     std::copy(own.begin(), own.end(), out.begin());
     if (m == 0) {
@@ -241,8 +251,13 @@ void aggregate_clipping(const AggregatorSpec& spec, std::span<const float> own,
     std::nth_element(scratch.score.begin(), scratch.score.begin() + static_cast<long>(q),
                      scratch.score.end());
     const double tau = scratch.score[q];
+    const double screen = screen_factor * tau;
     for (std::size_t j = 0; j < m; ++j) {
-        const double f = scratch.dist[j] > tau ? tau / scratch.dist[j] : 1.0;
+        const double d = scratch.dist[j];
+        if (screening && !(d <= screen)) {
+            continue;
+        }
+        const double f = d > tau ? tau / d : 1.0;
         const auto w = static_cast<float>(weights[j] * f);
         for (std::size_t k = 0; k < p; ++k) {
             out[k] += w * (received[j * p + k] - own[k]);

@@ -11,10 +11,6 @@
 // diverges (docs/learning.md, "Byzantine tolerance"). Dropped updates pull nothing. BALANCE
 // screens against a fraction of the own model's norm; here the radius is relative to tau,
 // so it needs no scale and no schedule. Deterministic, no state.
-#include <algorithm>
-#include <cmath>
-#include <limits>
-
 #include "agents/learning/aggregators.hpp"
 
 namespace swarm::learning {
@@ -23,38 +19,7 @@ void aggregate_screened_clipping(const AggregatorSpec& spec, std::span<const flo
                                  std::span<const float> received, std::size_t m,
                                  std::span<const float> weights, std::span<float> out,
                                  AggregatorScratch& scratch) {
-    const std::size_t p = own.size();
-    std::copy(own.begin(), own.end(), out.begin());
-    if (m == 0) {
-        return;
-    }
-    scratch.dist.resize(m);
-    for (std::size_t j = 0; j < m; ++j) {
-        double d = 0.0;
-        for (std::size_t k = 0; k < p; ++k) {
-            const double t = double(received[j * p + k]) - own[k];
-            d += t * t;
-        }
-        // a non-finite update is as far as it gets: it never sets tau and is dropped
-        scratch.dist[j] = std::isfinite(d) ? std::sqrt(d) : std::numeric_limits<double>::infinity();
-    }
-    scratch.score = scratch.dist;
-    const auto q = static_cast<std::size_t>(std::ceil(spec.clip_quantile * double(m)) - 1.0);
-    std::nth_element(scratch.score.begin(), scratch.score.begin() + static_cast<long>(q),
-                     scratch.score.end());
-    const double tau = scratch.score[q];
-    const double screen = spec.screen_factor * tau;
-    for (std::size_t j = 0; j < m; ++j) {
-        const double d = scratch.dist[j];
-        if (!(d <= screen)) {
-            continue;
-        }
-        const double f = d > tau ? tau / d : 1.0;
-        const auto w = static_cast<float>(weights[j] * f);
-        for (std::size_t k = 0; k < p; ++k) {
-            out[k] += w * (received[j * p + k] - own[k]);
-        }
-    }
+    clip_around_own(spec, own, received, m, weights, out, scratch, spec.screen_factor);
 }
 
 }  // namespace swarm::learning
