@@ -59,6 +59,10 @@ _SLACK_BYTES = 4096
 # time; HDF5's default of 100 attempts makes a damaged file hang for hours.
 _SWMR_READ_ATTEMPTS = 4
 ELEMENTS = ("position", "state", "load", "energy")
+# the major version of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
+# string with a fixed length; a variable-length one (HDF5's global heap, where libhdf5 1.10
+# crashes or loops on a damaged file) is refused unread
+SCHEMA_MAJOR = 2
 
 
 def _swmr_fapl():
@@ -250,10 +254,33 @@ def _count_attr(obj, key, path, where):
     return int(v.reshape(-1)[0])
 
 
+def _check_schema(f, path):
+    """the schema's major version, and no variable-length string among the attributes and the
+    data set the readers use"""
+    module = f["h5md/modules/swarmsim_trace"]
+    v = np.asarray(module.attrs.get("version", []))
+    if v.shape != (2,) or v.dtype.kind not in "iu":
+        raise TraceError(path, "bad swarmsim_trace version attribute")
+    if int(v[0]) != SCHEMA_MAJOR:
+        older = int(v[0]) < SCHEMA_MAJOR
+        raise TraceError(path, f"unsupported trace schema version {int(v[0])}.{int(v[1])} "
+                               f"(this build reads {SCHEMA_MAJOR}.x"
+                               + ("; a trace is reproducible: run its scenario again to write "
+                                  "it in this schema)" if older else ")"))
+    for where in ("", "parameters", "events"):
+        obj = f[where] if where else f
+        for key in obj.attrs:
+            info = h5py.check_string_dtype(obj.attrs.get_id(key).dtype)
+            if info is not None and info.length is None:
+                raise TraceError(path, f"{where}@{key}: a variable-length string (schema "
+                                       f"{SCHEMA_MAJOR} writes fixed-length ones; damaged?)")
+
+
 def check(f, path="trace"):
     """Checks every data set the readers use against the header (docs/trace-format.md):
     parameters@agents, @frames (complete files), ranks, types and extents; TraceError
     naming the data set, what was expected and what was found."""
+    _check_schema(f, path)
     agents = _count_attr(f["parameters"], "agents", path, "parameters") \
         if isinstance(f.get("parameters"), h5py.Group) else None
     complete = is_complete(f)
@@ -311,7 +338,7 @@ def check(f, path="trace"):
                                    f"but the file has {frames} frames (@frames)")
     if "connectivity/links" in f:
         _dataset(f, path, "connectivity/links", 1, "V", "a compound (table row) type")
-    _dataset(f, path, "parameters/scenario", 0, "OSU", "a string")
+    _dataset(f, path, "parameters/scenario", 0, "S", "a fixed-length string")
 
 
 def is_complete(f):
@@ -559,6 +586,9 @@ def read_all(f):
     """reads every data set once: TraceError naming the first that cannot be read"""
     def visit(name, obj):
         if isinstance(obj, h5py.Dataset):
+            if obj.dtype.hasobject:  # variable-length data: HDF5's global heap (_check_schema)
+                raise TraceError(f.filename, f"{name}: variable-length data (schema "
+                                             f"{SCHEMA_MAJOR} writes none; damaged?)")
             with reading(f"{f.filename}: {name}"):
                 obj[()]
     f.visititems(visit)

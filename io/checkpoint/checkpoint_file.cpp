@@ -202,9 +202,9 @@ void write_file(const std::string& temp, const sim::StateArchive& state) {
     Handle file(
         check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), "cannot create the file"));
     // fixed-length strings: no global heap in a checkpoint (hdf5_util.hpp)
-    h5::attr_fixed_string(file, "format", kCheckpointFormat);
+    h5::attr_string(file, "format", kCheckpointFormat);
     h5::attr_i64(file, "format_version", kCheckpointVersion);
-    h5::attr_fixed_string(file, "swarmsim_version", SWARM_VERSION);
+    h5::attr_string(file, "swarmsim_version", SWARM_VERSION);
     h5::attr_u64(file, "checksum", state.checksum());
     {
         std::map<std::string, Handle> groups;
@@ -220,20 +220,6 @@ void write_file(const std::string& temp, const sim::StateArchive& state) {
 }
 
 // ---- reading ----
-
-// a string attribute as a checkpoint writes them: a variable-length one would send HDF5 into
-// the global heap, where a damaged file crashes it
-std::string fixed_string(hid_t obj, const char* name) {
-    {
-        const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
-        const Handle t(check(H5Aget_type(a), "H5Aget_type"));
-        if (H5Tget_class(t) != H5T_STRING || H5Tis_variable_str(t) != 0) {
-            throw std::runtime_error(std::string("attribute ") + name +
-                                     " is not a fixed-length string");
-        }
-    }
-    return h5::read_attr_string(obj, name);
-}
 
 class Reader {
   public:
@@ -316,7 +302,7 @@ class Reader {
                                    : "not a swarmsim checkpoint (no 'format' attribute at its "
                                      "root)");
         }
-        const std::string format = fixed_string(file, "format");
+        const std::string format = h5::read_attr_string(file, "format");
         if (format != kCheckpointFormat) {
             throw error(path_,
                         "not a swarmsim checkpoint (its format is '" + printable(format) + "')");
@@ -329,7 +315,7 @@ class Reader {
         const std::int64_t version = h5::read_attr_i64(file, "format_version");
         if (version != kCheckpointVersion) {
             const std::string by = h5::has_attr(file, "swarmsim_version")
-                                       ? printable(fixed_string(file, "swarmsim_version"))
+                                       ? printable(h5::read_attr_string(file, "swarmsim_version"))
                                        : "unknown";
             throw error(path_, "checkpoint format version " + std::to_string(version) +
                                    " (written by swarmsim " + by + "); this swarmsim (" +

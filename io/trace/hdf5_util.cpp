@@ -106,14 +106,16 @@ Handle create_group(hid_t parent, const char* name) {
         check(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT), "cannot create a group"));
 }
 
-namespace {
-
-Handle vlen_string_type() {
+// a fixed-length UTF-8 string type of `size` bytes (at least one), padded with NULs
+Handle fixed_string_type(std::size_t size) {
     Handle t(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-    check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");
+    check_status(H5Tset_size(t, std::max<std::size_t>(size, 1)), "H5Tset_size");
+    check_status(H5Tset_strpad(t, H5T_STR_NULLPAD), "H5Tset_strpad");
     check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
     return t;
 }
+
+namespace {
 
 void write_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, hid_t space,
                 const void* data) {
@@ -134,17 +136,7 @@ void scalar_attr(hid_t obj, const char* name, hid_t type, T value) {
 }  // namespace
 
 void attr_string(hid_t obj, const char* name, const std::string& value) {
-    const Handle t = vlen_string_type();
-    const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
-    const char* p = value.c_str();
-    write_attr(obj, name, t, t, space, &p);
-}
-
-void attr_fixed_string(hid_t obj, const char* name, const std::string& value) {
-    const Handle t(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-    check_status(H5Tset_size(t, std::max<std::size_t>(value.size(), 1)), "H5Tset_size");
-    check_status(H5Tset_strpad(t, H5T_STR_NULLPAD), "H5Tset_strpad");
-    check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+    const Handle t = fixed_string_type(value.size());
     const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
     std::string padded = value;
     padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
@@ -152,14 +144,18 @@ void attr_fixed_string(hid_t obj, const char* name, const std::string& value) {
 }
 
 void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values) {
-    const Handle t = vlen_string_type();
+    std::size_t width = 1;
+    for (const std::string& v : values) {
+        width = std::max(width, v.size());
+    }
+    const Handle t = fixed_string_type(width);
     const hsize_t n = values.size();
     const Handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
-    std::vector<const char*> p;
-    for (const std::string& s : values) {
-        p.push_back(s.c_str());
+    std::string packed(values.size() * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        packed.replace(i * width, values[i].size(), values[i]);
     }
-    write_attr(obj, name, t, t, space, p.data());
+    write_attr(obj, name, t, t, space, packed.data());
 }
 
 void attr_ints(hid_t obj, const char* name, const std::vector<int>& values) {
@@ -207,6 +203,7 @@ namespace {
 
 // attributes read back are small: a header's numbers and tables of names
 constexpr std::size_t kMaxAttrPoints = std::size_t{1} << 16U;
+constexpr std::size_t kMaxAttrBytes = std::size_t{16} << 20U;
 
 // the number of values of attribute `a`: exactly `max` for a scalar (max = 1), else at most
 // `max`, so that no buffer is sized from a damaged file's claim
@@ -223,46 +220,55 @@ std::size_t attr_points(hid_t a, const char* name, std::size_t max) {
 
 }  // namespace
 
+namespace {
+
+// the bytes of a fixed-length string attribute; a variable-length one is refused unread: it
+// would send HDF5 into the global heap, where libhdf5 1.10 crashes or loops forever on a
+// damaged file
+std::string read_fixed_strings(hid_t a, const char* name, std::size_t points, std::size_t& width) {
+    const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
+    if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) != 0) {
+        throw std::runtime_error(std::string("attribute ") + name +
+                                 " is not a fixed-length string");
+    }
+    width = H5Tget_size(ft);
+    if (width == 0 || width > kMaxAttrBytes / std::max<std::size_t>(points, 1)) {
+        throw std::runtime_error(std::string("attribute ") + name + " holds strings of " +
+                                 std::to_string(width) + " bytes, more than the " +
+                                 std::to_string(kMaxAttrBytes) + " bytes read");
+    }
+    std::string bytes(points * width, '\0');
+    if (!bytes.empty()) {
+        check_status(H5Aread(a, ft, bytes.data()), "cannot read an attribute");
+    }
+    return bytes;
+}
+
+// one string of a packed array: up to its first NUL
+std::string unpad(const std::string& bytes, std::size_t at, std::size_t width) {
+    const std::size_t end = std::min(bytes.find('\0', at), at + width);
+    return bytes.substr(at, end - at);
+}
+
+}  // namespace
+
 std::string read_attr_string(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
     attr_points(a, name, 1);
-    const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
-    if (H5Tget_class(ft) != H5T_STRING) {
-        throw std::runtime_error(std::string("attribute ") + name + " is not a string");
-    }
-    if (H5Tis_variable_str(ft) > 0) {
-        const Handle t = vlen_string_type();
-        char* p = nullptr;
-        check_status(H5Aread(a, t, &p), "cannot read an attribute");
-        std::string s = p != nullptr ? p : "";
-        H5free_memory(p);
-        return s;
-    }
-    const std::size_t n = H5Tget_size(ft);
-    if (n == 0 || n > kMaxAttrPoints) {
-        throw std::runtime_error(std::string("attribute ") + name + " is a string of " +
-                                 std::to_string(n) + " bytes");
-    }
-    std::string s(n, '\0');
-    check_status(H5Aread(a, ft, s.data()), "cannot read an attribute");
-    s.resize(s.find('\0') == std::string::npos ? n : s.find('\0'));
-    return s;
+    std::size_t width = 0;
+    const std::string bytes = read_fixed_strings(a, name, 1, width);
+    return unpad(bytes, 0, width);
 }
 
 std::vector<std::string> read_attr_strings(hid_t obj, const char* name) {
     const Handle a(check(H5Aopen(obj, name, H5P_DEFAULT), "cannot open an attribute"));
-    const Handle ft(check(H5Aget_type(a), "H5Aget_type"));
-    if (H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) <= 0) {
-        throw std::runtime_error(std::string("attribute ") + name +
-                                 " is not an array of variable-length strings");
-    }
-    std::vector<char*> p(attr_points(a, name, kMaxAttrPoints), nullptr);
-    const Handle t = vlen_string_type();
-    check_status(H5Aread(a, t, p.data()), "cannot read an attribute");
+    const std::size_t n = attr_points(a, name, kMaxAttrPoints);
+    std::size_t width = 0;
+    const std::string bytes = read_fixed_strings(a, name, n, width);
     std::vector<std::string> v;
-    for (char* c : p) {
-        v.emplace_back(c != nullptr ? c : "");
-        H5free_memory(c);
+    v.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        v.push_back(unpad(bytes, i * width, width));
     }
     return v;
 }

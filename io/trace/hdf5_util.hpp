@@ -62,11 +62,12 @@ hid_t check(hid_t id, const char* what);
 void check_status(herr_t status, const char* what);
 
 Handle create_group(hid_t parent, const char* name);
+// Strings are written with a fixed length (UTF-8, NUL-padded to the longest): kept in the
+// object header, not in the global heap, which a reader of untrusted files then never has to
+// touch (libhdf5 1.10 crashes or loops forever on a damaged one). The readers refuse a
+// variable-length string unread.
+Handle fixed_string_type(std::size_t size);  // `size` bytes (at least one), NUL-padded
 void attr_string(hid_t obj, const char* name, const std::string& value);
-// a fixed-length one (UTF-8, its own length): kept in the object header, not in the global
-// heap, which a reader of untrusted files then never has to touch (libhdf5 1.10 crashes or
-// hangs on a damaged one)
-void attr_fixed_string(hid_t obj, const char* name, const std::string& value);
 void attr_strings(hid_t obj, const char* name, const std::vector<std::string>& values);
 void attr_ints(hid_t obj, const char* name, const std::vector<int>& values);
 void attr_u64(hid_t obj, const char* name, std::uint64_t value);

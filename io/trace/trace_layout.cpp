@@ -175,18 +175,17 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
             h5::attr_string(p, "forked_from", h.forked_from);
             h5::attr_f64(p, "fork_time_s", h.fork_time_s);
         }
-        // the resolved scenario as a scalar variable-length UTF-8 string dataset
-        Handle t(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-        h5::check_status(H5Tset_size(t, H5T_VARIABLE), "H5Tset_size");
-        h5::check_status(H5Tset_cset(t, H5T_CSET_UTF8), "H5Tset_cset");
+        // the resolved scenario as a scalar fixed-length UTF-8 string dataset (hdf5_util.hpp)
+        const Handle t = h5::fixed_string_type(h.scenario_text.size());
         const Handle space(h5::check(H5Screate(H5S_SCALAR), "H5Screate"));
         const Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
         h5::check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
         const Handle d(
             h5::check(H5Dcreate2(p, "scenario", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                       "cannot create parameters/scenario"));
-        const char* text = h.scenario_text.c_str();
-        h5::check_status(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+        std::string text = h.scenario_text;
+        text.resize(std::max<std::size_t>(text.size(), 1), '\0');
+        h5::check_status(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()),
                          "cannot write parameters/scenario");
     }
     // events: an extendible compound table

@@ -30,6 +30,9 @@ const auto& kElements = kTraceAgentElements;
 // through it), sleeping twice as long each time: HDF5's default of 100 attempts hung the
 // visualizer for hours on a trace with flipped bytes. A killed writer's file needs none.
 constexpr unsigned kSwmrReadAttempts = 4;
+// the resolved scenario a trace records: its file is at most 4 MiB (scenario.hpp), resolving
+// adds little; a larger claim is a damaged file
+constexpr std::size_t kMaxScenarioTextBytes = std::size_t{64} << 20U;
 
 template <class F>
 auto guarded(const std::string& file, const std::string& context, F&& f) -> decltype(f()) {
@@ -147,9 +150,14 @@ void TraceReader::open(bool allow_partial) {
             }
             schema_ = {v[0], v[1]};
             if (v[0] != kTraceSchemaVersion[0]) {
-                throw TraceFormatError(path_, "unsupported trace schema version " +
-                                                  std::to_string(v[0]) + "." +
-                                                  std::to_string(v[1]));
+                const std::string found = std::to_string(v[0]) + "." + std::to_string(v[1]);
+                throw TraceFormatError(
+                    path_, "unsupported trace schema version " + found + " (this build reads " +
+                               std::to_string(kTraceSchemaVersion[0]) + ".x" +
+                               (v[0] < kTraceSchemaVersion[0]
+                                    ? "; a trace is reproducible: run its scenario again to "
+                                      "write it in this schema)"
+                                    : ")"));
             }
         }
         complete_ = h5::has_attr(f, "complete") && h5::read_attr_i64(f, "complete") == 1;
@@ -561,15 +569,21 @@ std::string TraceReader::scenario_text() const {
     const std::lock_guard lock(h5::hdf5_mutex());
     return guarded(path_, "reading parameters/scenario: ", [&] {
         const Dset d = open_checked(impl_->file, "parameters/scenario", 0, Want::kString);
-        Handle t(h5::check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-        H5Tset_size(t, H5T_VARIABLE);
-        H5Tset_cset(t, H5T_CSET_UTF8);
-        char* p = nullptr;
-        if (H5Dread(d.id, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) {
+        // fixed-length (hdf5_util.hpp): a variable-length one is refused unread
+        const Handle t(H5Dget_type(d.id));
+        const std::size_t n = t.valid() ? H5Tget_size(t) : 0;
+        if (!t.valid() || H5Tis_variable_str(t) != 0) {
+            fail("parameters/scenario: not a fixed-length string");
+        }
+        if (n > kMaxScenarioTextBytes) {
+            fail("parameters/scenario: a string of " + std::to_string(n) +
+                 " bytes, more than the " + std::to_string(kMaxScenarioTextBytes) + " read");
+        }
+        std::string s(n, '\0');
+        if (H5Dread(d.id, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.data()) < 0) {
             fail("parameters/scenario: cannot read it");
         }
-        std::string s = p != nullptr ? p : "";
-        H5free_memory(p);
+        s.resize(std::min(s.find('\0'), s.size()));
         return s;
     });
 }

@@ -590,6 +590,7 @@ void TraceWriter::run() {
                     h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
                     good = {file->rows(), stats_.frames, stats_.events, last_time};
                     ++stats_.flushes;
+                    flushed_frames_.store(stats_.frames);
                     since_flush = 0;
                     last_flush = Clock::now();
                 }
@@ -605,6 +606,7 @@ void TraceWriter::run() {
         h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         good = {file->rows(), stats_.frames, stats_.events, last_time};
         ++stats_.flushes;
+        flushed_frames_.store(stats_.frames);
         bool interrupted = false;
         bool abandoned = false;
         {

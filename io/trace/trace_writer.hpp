@@ -211,6 +211,8 @@ class TraceWriter {
     [[nodiscard]] const TraceHeader& header() const { return header_; }
     // valid after close()
     [[nodiscard]] const TraceWriterStats& stats() const { return stats_; }
+    // frames on disk so far (flushed, so a kill keeps them); safe from any thread
+    [[nodiscard]] std::uint64_t flushed_frames() const { return flushed_frames_.load(); }
 
   private:
     struct File;
@@ -238,6 +240,7 @@ class TraceWriter {
     bool interrupted_ = false;
     bool abandoned_ = false;  // destroyed without close(): kept as a partial file
     std::atomic<bool> failed_{false};
+    std::atomic<std::uint64_t> flushed_frames_{0};
     std::unique_ptr<PendingOutput> output_;
     std::unique_ptr<SpaceReserve> reserve_;  // given back on a failure, and at close
     std::uint64_t fail_countdown_ = 0;

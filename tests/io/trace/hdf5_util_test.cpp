@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -138,5 +139,48 @@ TEST_CASE("Appendable: whole chunks written pre-filtered, open ones through H5Dw
             CHECK(back[i].value == events[i].value);
         }
     }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("string attributes: fixed length, read back exactly; a variable-length one refused") {
+    const std::string path = testing::temp_path("strings");
+    const std::lock_guard lock(h5::hdf5_mutex());
+    {
+        const Handle f(
+            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
+        h5::attr_string(f, "one", "kWh");
+        h5::attr_string(f, "empty", "");
+        h5::attr_strings(f, "many", {"road_closed", "", "Zürich Nord", "x"});
+        h5::attr_strings(f, "none", {});
+        // as a 1.x writer wrote them: in HDF5's global heap
+        const Handle t(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+        H5Tset_size(t, H5T_VARIABLE);
+        const Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+        const Handle a(check(H5Acreate2(f, "heap", t, space, H5P_DEFAULT, H5P_DEFAULT), "attr"));
+        const char* v = "label";
+        REQUIRE(H5Awrite(a, t, &v) >= 0);
+        const hsize_t n = 1;
+        const Handle space1(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+        const Handle b(
+            check(H5Acreate2(f, "heap_array", t, space1, H5P_DEFAULT, H5P_DEFAULT), "attr"));
+        REQUIRE(H5Awrite(b, t, &v) >= 0);
+    }
+    const Handle f(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
+    CHECK(h5::read_attr_string(f, "one") == "kWh");
+    CHECK(h5::read_attr_string(f, "empty").empty());
+    CHECK(h5::read_attr_strings(f, "many") ==
+          std::vector<std::string>{"road_closed", "", "Zürich Nord", "x"});
+    CHECK(h5::read_attr_strings(f, "none").empty());
+    {
+        const Handle a(check(H5Aopen(f, "many", H5P_DEFAULT), "H5Aopen"));
+        const Handle t(check(H5Aget_type(a), "H5Aget_type"));
+        CHECK(H5Tis_variable_str(t) == 0);
+        CHECK(H5Tget_size(t) == std::string("Zürich Nord").size());
+    }
+    CHECK_THROWS_WITH(h5::read_attr_string(f, "heap"),
+                      "attribute heap is not a fixed-length string");
+    CHECK_THROWS_WITH(h5::read_attr_strings(f, "heap_array"),
+                      "attribute heap_array is not a fixed-length string");
+    CHECK_THROWS_WITH(h5::read_attr_string(f, "many"), doctest::Contains("expected one"));
     std::filesystem::remove(path);
 }

@@ -1,7 +1,7 @@
 // The /events kinds of a trace come from the kinds table (agents/fleet/disruption_kinds.hpp):
 // every disruption kind has its code, name and entry in the table the trace records; a traced
-// run of every kind writes its rows and that table; files before schema 1.6 (no table) are
-// read with this build's kinds of the same names.
+// run of every kind writes its rows and that table; a file without the table (as schema 1.5
+// wrote them) is read with this build's kinds of the same names; 1.x files are refused.
 #include "io/trace/trace_format.hpp"
 
 #include <doctest/doctest.h>
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -94,7 +95,7 @@ TEST_CASE("a traced run writes a row of every disruption kind and the kinds tabl
     std::filesystem::remove(path);
 }
 
-TEST_CASE("traces before schema 1.6 are read with this build's kinds of the same names") {
+TEST_CASE("a trace without the kinds table is read with this build's kinds of the same names") {
     const std::string path = io::testing::temp_path("old_kinds");
     io::testing::TracedRun run([](agents::FleetSpec& spec) {
         spec.disruptions = agents::testing::every_disruption_kind(*spec.network, 60.0, 60.0);
@@ -126,5 +127,24 @@ TEST_CASE("traces before schema 1.6 are read with this build's kinds of the same
             CHECK(kinds[i] == own[i]);
         }
     }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a trace of schema 1.x is refused: its strings are in HDF5's global heap") {
+    const std::string path = io::testing::temp_path("schema_1");
+    io::testing::TracedRun run;
+    run.write(path, 0.1);
+    {
+        const std::lock_guard lock(io::h5::hdf5_mutex());
+        const io::h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+        REQUIRE(f.valid());
+        const io::h5::Handle m(H5Gopen2(f, "h5md/modules/swarmsim_trace", H5P_DEFAULT));
+        io::h5::attr_ints(m, "version", {1, 8});
+    }
+    CHECK_THROWS_WITH_AS((void)io::TraceReader{path},
+                         doctest::Contains("unsupported trace schema version 1.8 (this build "
+                                           "reads 2.x; a trace is reproducible: run its "
+                                           "scenario again"),
+                         io::TraceFormatError);
     std::filesystem::remove(path);
 }

@@ -22,6 +22,11 @@ os.makedirs(out, exist_ok=True)
 failures = []
 
 
+def text(v):
+    """a string attribute: schema 2 writes fixed-length strings, which h5py reads as bytes"""
+    return v.decode() if isinstance(v, bytes) else v
+
+
 def check(cond, what):
     if not cond:
         failures.append(what)
@@ -34,7 +39,7 @@ subprocess.run([writer, path], check=True, timeout=120)
 with h5py.File(path, "r") as f:
     check(int(f.attrs["complete"]) == 1, "complete = 1")
     check(list(f["h5md"].attrs["version"]) == [1, 1], "h5md version [1, 1]")
-    check(f["h5md/creator"].attrs["name"] == "swarmsim", "creator name")
+    check(text(f["h5md/creator"].attrs["name"]) == "swarmsim", "creator name")
     check("version" in f["h5md/modules/swarmsim_trace"].attrs, "module version")
     check("name" in f["h5md/author"].attrs, "author name")
     agents = f["particles/agents"]
@@ -43,13 +48,13 @@ with h5py.File(path, "r") as f:
     check(n == 30 and t == 59, f"30 agents x 59 samples (got {n} x {t})")
     pos = agents["position/value"]
     check(pos.shape == (t, n, 2) and pos.dtype == np.float32, "position [T][N][2] float32")
-    check(pos.attrs["unit"] == "m", "position unit m")
-    check(agents["energy/value"].attrs["unit"] == "kWh", "energy unit kWh")
+    check(text(pos.attrs["unit"]) == "m", "position unit m")
+    check(text(agents["energy/value"].attrs["unit"]) == "kWh", "energy unit kWh")
     check(agents["state/value"].dtype == np.int8, "state int8")
     check(agents["load/value"].dtype == np.float32, "load float32")
     for e in ("position", "state", "load", "energy"):
         g = agents[e]
-        check(g["time"].attrs["unit"] == "s", f"{e} time unit s")
+        check(text(g["time"].attrs["unit"]) == "s", f"{e} time unit s")
         check(g["step"].dtype == np.int64, f"{e} step int64")
         check(g["value"].maxshape[0] is None, f"{e} extendible")
         check(g["value"].compression == "gzip" and g["value"].shuffle, f"{e} shuffle+deflate")

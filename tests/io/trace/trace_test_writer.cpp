@@ -73,8 +73,12 @@ int main(int argc, char** argv) {
             }
             w.push(std::move(f));
             if (i == 29) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(300));
-                std::printf("flushed 30\n");
+                // the writer thread flushes every 10 frames: wait until 30 are on disk (a fixed
+                // sleep was too short on a loaded machine)
+                while (w.flushed_frames() < 30 && !w.failed()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+                std::printf("flushed %llu\n", static_cast<unsigned long long>(w.flushed_frames()));
                 std::fflush(stdout);
             }
             if (i >= 29) {

@@ -179,7 +179,10 @@ TEST_CASE("a SIGKILLed writer leaves a partial file readable up to the last flus
             f->state.assign(50, static_cast<std::int8_t>(i % 8));
             w.push(std::move(f));
             if (i == 19) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                // until 20 frames are on disk (a fixed sleep was too short on a loaded machine)
+                while (w.flushed_frames() < 20 && !w.failed()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
                 const char ok = 'k';
                 if (write(fds[1], &ok, 1) != 1) {
                     _exit(1);
