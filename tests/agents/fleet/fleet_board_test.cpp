@@ -151,3 +151,74 @@ TEST_CASE("fleet board: a large update in parallel answers as a rebuild would") 
         REQUIRE(a == b);
     }
 }
+
+TEST_CASE("fleet board: vehicles parked at depots pile up; updates answer as a rebuild would") {
+    // 6,000 vehicles at five depots, some driving between them; updates change states and
+    // plans (moving vehicles between piles), in parallel: the fair choice among the
+    // vehicles at a depot is the same as a fresh board's, and varies with the salt
+    const swarm::world::BoundingBox box{{0.0, 0.0}, {10000.0, 10000.0}};
+    const std::array<Point, 5> depots = {Point{1000.0, 1000.0}, Point{9000.0, 1000.0},
+                                         Point{5000.0, 5000.0}, Point{1000.0, 9000.0},
+                                         Point{5000.0, 5500.0}};
+    const std::uint32_t n = 6000;
+    swarm::sim::RandomStream rng(5, 0, 0, 0);
+    const auto draw = [&](FleetBoard::Entry& e, std::uint32_t v) {
+        const double u = rng.uniform();
+        e.type = static_cast<std::uint16_t>(v % 5 == 0 ? 1 : 0);
+        if (u < 0.8) {
+            e.position = depots[v % depots.size()];
+            e.state = u < 0.7 ? VehicleState::kIdle : VehicleState::kLoading;
+            e.plan_size = static_cast<std::uint8_t>(u < 0.6 ? 0 : 1 + (v % 2));
+        } else {
+            e.position = {rng.uniform() * 10000.0, rng.uniform() * 10000.0};
+            e.state = u < 0.9 ? VehicleState::kToPickup : VehicleState::kEnRoute;
+            e.plan_size = 1;
+        }
+    };
+    std::vector<FleetBoard::Entry> rows(n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        draw(rows[v], v);
+    }
+    swarm::sim::TeamExecutor two(2);
+    FleetBoard updated(box, 500.0, n);
+    updated.rebuild(rows);
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::uint32_t> moved;
+        std::vector<FleetBoard::Entry> news;
+        for (std::uint32_t v = 0; v < n; ++v) {
+            if (rng.uniform() < 0.3) {
+                draw(rows[v], v);
+                moved.push_back(v);
+                news.push_back(rows[v]);
+            }
+        }
+        updated.update(moved, news, &two);
+    }
+    FleetBoard rebuilt(box, 500.0, n);
+    rebuilt.rebuild(rows);
+    const auto usable = [](const FleetBoard::Entry& e) { return e.plan_size < 2; };
+    const auto fill = [](const FleetBoard::Entry& e) { return 3 - e.plan_size; };
+    std::vector<int> first(n, 0);
+    for (std::uint64_t salt = 0; salt < 400; ++salt) {
+        for (const Point p : depots) {
+            std::array<std::uint32_t, 4> a{};
+            std::array<std::uint32_t, 4> b{};
+            const std::size_t na = updated.nearest_fair(p, 3000.0, usable, a, fill, salt);
+            const std::size_t nb = rebuilt.nearest_fair(p, 3000.0, usable, b, fill, salt);
+            REQUIRE(na == 4);
+            REQUIRE(na == nb);
+            REQUIRE(a == b);
+            // at the spot, usable, those holding an order first
+            CHECK(rows[a[0]].position.x == p.x);
+            CHECK(rows[a[0]].plan_size == 1);
+            ++first[a[0]];
+        }
+    }
+    // the first place goes round the vehicles holding one order at each depot
+    int chosen = 0;
+    for (std::uint32_t v = 0; v < n; ++v) {
+        chosen += first[v] > 0 ? 1 : 0;
+        CHECK(first[v] < 60);
+    }
+    CHECK(chosen > 100);
+}
