@@ -8,12 +8,22 @@ namespace swarm::routing {
 
 namespace {
 constexpr std::uint32_t kNone = CchTopology::kNone;
+// The first walk prunes at this multiple of the pair's landmark bound. When the route it finds
+// is slower than that, another walk prunes at that route's time; when it finds none, at a 5 %
+// higher limit (twice at most, then at no limit). On the grid city 1.01 to 1.02 scanned the
+// fewest arcs (docs/routing.md).
+constexpr double kFirstLimit = 1.01;
+constexpr double kLimitGrowth = 1.05;
+// nodes with fewer query arcs are relaxed without computing their bound (cheaper)
+constexpr std::uint32_t kBoundMinArcs = 4;
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
-                     std::shared_ptr<const Landmarks> landmarks)
+                     std::shared_ptr<const Landmarks> landmarks,
+                     std::shared_ptr<const Landmarks> ranked)
     : topology_(free_flow ? free_flow->shared_topology() : nullptr),
       free_flow_(std::move(free_flow)),
+      ranked_(std::move(ranked)),
       fallback_(free_flow_ ? free_flow_->topology().network()
                            : throw std::invalid_argument("CchRouter: no metric"),
                 std::move(landmarks)),
@@ -22,7 +32,16 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
       fwd_arc_(topology_->node_count(), kNone),
       bwd_arc_(topology_->node_count(), kNone),
       bucket_first_(topology_->node_count(), 0),
-      bucket_stamp_(topology_->node_count(), 0) {}
+      bucket_stamp_(topology_->node_count(), 0) {
+    const Landmarks* lm = fallback_.landmarks();
+    if (!ranked_ && lm != nullptr && lm->count() > 0) {
+        ranked_ = std::make_shared<const Landmarks>(lm->reordered(topology_->order()));
+    }
+    if (ranked_ && (ranked_->count() == 0 ||
+                    (lm != nullptr && ranked_->nodes().size() != lm->nodes().size()))) {
+        ranked_.reset();
+    }
+}
 
 void CchRouter::check_metric(const CchMetric& metric) const {
     if (metric.shared_topology() != topology_) {
@@ -30,28 +49,134 @@ void CchRouter::check_metric(const CchMetric& metric) const {
     }
 }
 
+double CchRouter::set_bounds(std::uint32_t from, std::uint32_t to, const CchMetric& metric) {
+    Bounds& b = bounds_;
+    b.active = 0;
+    if (!ranked_) {
+        return 0.0;
+    }
+    const Landmarks& lm = *ranked_;  // rows by rank
+    b.slack = lm.slack_s();
+    b.scale = metric.bound_ratio();
+    // rank every landmark by its bound on from -> to, keep the best few (as ALT does)
+    std::array<std::pair<double, std::uint32_t>, 64> ranked{};
+    const std::size_t count = std::min<std::size_t>(lm.count(), ranked.size());
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const double a = static_cast<double>(lm.to_landmark(from, i)) -
+                         static_cast<double>(lm.to_landmark(to, i));
+        const double c = static_cast<double>(lm.from_landmark(to, i)) -
+                         static_cast<double>(lm.from_landmark(from, i));
+        // NaN (both unreachable) ranks last
+        const double d = std::max(a == a ? a : -kUnreachable, c == c ? c : -kUnreachable);
+        ranked[i] = {d, i};
+    }
+    const std::size_t keep = std::min(Bounds::kMax, count);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.begin() + static_cast<std::ptrdiff_t>(count),
+                      [](const auto& x, const auto& y) {
+                          return x.first != y.first ? x.first > y.first : x.second < y.second;
+                      });
+    for (std::size_t k = 0; k < keep; ++k) {
+        const std::uint32_t i = ranked[k].second;
+        b.index[k] = i;
+        b.to_t[k] = lm.to_landmark(to, i);
+        b.from_t[k] = lm.from_landmark(to, i);
+        b.to_s[k] = lm.to_landmark(from, i);
+        b.from_s[k] = lm.from_landmark(from, i);
+    }
+    b.active = keep;
+    return ranked[0].first > b.slack ? b.scale * (ranked[0].first - b.slack) : 0.0;
+}
+
+double CchRouter::bound(std::uint32_t x, unsigned dir) const {
+    const Bounds& b = bounds_;
+    const float* row = ranked_->row(x);
+    // ALT: d(x, t) >= d(x, L) - d(t, L) and d(L, t) - d(L, x); d(s, x) likewise. Infinite
+    // terms are right (x cannot reach t); NaN terms fail the comparison and drop out.
+    double best = 0.0;
+    for (std::size_t k = 0; k < b.active; ++k) {
+        const std::size_t i = b.index[k];
+        const double to_l = static_cast<double>(row[2 * i]);
+        const double from_l = static_cast<double>(row[2 * i + 1]);
+        const double u = dir == 0 ? to_l - b.to_t[k] : b.to_s[k] - to_l;
+        const double v = dir == 0 ? b.from_t[k] - from_l : from_l - b.from_s[k];
+        if (u > best) {
+            best = u;
+        }
+        if (v > best) {
+            best = v;
+        }
+    }
+    return best > b.slack ? b.scale * (best - b.slack) : 0.0;
+}
+
 double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
-    const auto parent = topology_->parents();
     stats_ = {};
+    const double lower = set_bounds(s, t, metric);
+    double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
+    int grown = 0;
+    for (;;) {
+        const double best = walk(s, t, metric, limit);
+        if (best <= limit) {
+            return best;
+        }
+        // the limit was below the fastest time: walk again, pruning only what cannot beat the
+        // route found (a real one), or at a higher limit when none was found
+        clear(s, t);
+        if (best == kUnreachable && grown < 2) {
+            ++grown;
+            limit *= kLimitGrowth;
+        } else {
+            limit = best;
+        }
+    }
+}
+
+double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
+    const auto parent = topology_->parents();
     double best = kUnreachable;
     meet_ = kNone;
-    // relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down)
+    const bool bounded = bounds_.active > 0 && limit != kUnreachable;
+    // Relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down).
+    // Pruned when nothing through x can beat the best meeting found so far or stay within the
+    // limit: the label plus a lower bound on the rest is a lower bound on any route through x,
+    // and every node of a fastest route within the limit passes both tests, so the walk finds
+    // it (exact for every result <= limit).
     const auto relax = [&](std::uint32_t x, std::vector<double>& dist,
                            std::vector<std::uint32_t>& arc_of, unsigned dir) {
+        const auto first = metric.query_first(dir);
+        // the next node on this tree path: its arcs and bound row start a new stream, a cache
+        // miss each that overlaps with this node's work when asked for now
+        if (const std::uint32_t next = parent[x]; next != kNone) {
+            __builtin_prefetch(metric.query_weights(dir).data() + first[next]);
+            __builtin_prefetch(metric.query_heads(dir).data() + first[next]);
+            if (bounded) {
+                __builtin_prefetch(ranked_->row(next));
+            }
+        }
         const double dx = dist[x];
-        // pruned: nothing through x can beat the best meeting found so far
-        if (dx >= best) {
+        if (dx >= best || dx > limit) {
             return;
         }
-        const auto first = metric.query_first(dir);
-        const CchMetric::QueryArc* arcs = metric.query_arcs(dir).data();
-        for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-            const double d = dx + arcs[a].weight;
-            const std::uint32_t y = arcs[a].head;
-            if (d < dist[y]) {
-                dist[y] = d;
-                arc_of[y] = a;
-                ++stats_.pushed;
+        const std::uint32_t begin = first[x];
+        const std::uint32_t end = first[x + 1];
+        if (bounded && end - begin >= kBoundMinArcs) {
+            const double h = dx + bound(x, dir);
+            if (h >= best || h > limit) {
+                return;
+            }
+        }
+        ++stats_.settled;
+        const double* weight = metric.query_weights(dir).data();
+        const std::uint32_t* head = metric.query_heads(dir).data();
+        double* d = dist.data();
+        std::uint32_t* from = arc_of.data();
+        for (std::uint32_t a = begin; a < end; ++a) {
+            const double via = dx + weight[a];
+            const std::uint32_t y = head[a];
+            if (via < d[y]) {
+                d[y] = via;
+                from[y] = a;
             }
         }
     };
@@ -61,9 +186,20 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
     // only common ancestors can be meeting nodes
     std::uint32_t x = s;
     std::uint32_t y = t;
+    bool joined = false;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            stats_.settled += 2;
+            if (!joined) {
+                // every common ancestor already has labels from below: their best sum is a
+                // route, which prunes the rest of the walk from the start
+                joined = true;
+                for (std::uint32_t z = x; z != kNone; z = parent[z]) {
+                    if (fwd_[z] + bwd_[z] < best) {
+                        best = fwd_[z] + bwd_[z];
+                        meet_ = z;
+                    }
+                }
+            }
             if (fwd_[x] + bwd_[x] < best) {
                 best = fwd_[x] + bwd_[x];
                 meet_ = x;
@@ -73,11 +209,9 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            ++stats_.settled;
             relax(x, fwd_, fwd_arc_, 0);
             x = parent[x];
         } else {
-            ++stats_.settled;
             relax(y, bwd_, bwd_arc_, 1);
             y = parent[y];
         }
@@ -114,23 +248,21 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
     const double best = search(s, t, metric);
     if (best != kUnreachable) {
         // up arcs from s to the meeting node, then down arcs to t
-        const auto up = metric.query_arcs(0);
-        const auto down = metric.query_arcs(1);
+        const auto up = metric.query_slots(0);
+        const auto down = metric.query_slots(1);
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t slot = up[fwd_arc_[x]].slot;
+            const std::uint32_t slot = up[fwd_arc_[x]];
             slots_.push_back(slot);
             x = top.tail(slot / 2);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t slot = down[bwd_arc_[x]].slot;
+            const std::uint32_t slot = down[bwd_arc_[x]];
             slots_.push_back(slot);
             x = top.tail(slot / 2);
         }
-        for (const std::uint32_t slot : slots_) {
-            metric.unpack(slot, route.edges, unpack_stack_);
-        }
+        metric.unpack(slots_, route.edges, unpack_scratch_);
         route.found = true;
         route.travel_time_s = best;
         for (const EdgeId e : route.edges) {
@@ -159,7 +291,8 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
 void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const auto first = metric.query_first(1);
-    const CchMetric::QueryArc* arcs = metric.query_arcs(1).data();
+    const double* weight = metric.query_weights(1).data();
+    const std::uint32_t* head = metric.query_heads(1).data();
     const auto parent = top.parents();
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
@@ -173,10 +306,9 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
             }
             entries_.push_back({x, i, dx});
             for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-                const double d = dx + arcs[a].weight;
-                if (d < bwd_[arcs[a].head]) {
-                    bwd_[arcs[a].head] = d;
-                    ++stats_.pushed;
+                const double d = dx + weight[a];
+                if (d < bwd_[head[a]]) {
+                    bwd_[head[a]] = d;
                 }
             }
         }
@@ -203,7 +335,8 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
 void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const auto first = metric.query_first(0);
-    const CchMetric::QueryArc* arcs = metric.query_arcs(0).data();
+    const double* weight = metric.query_weights(0).data();
+    const std::uint32_t* head = metric.query_heads(0).data();
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
@@ -222,10 +355,9 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
             }
         }
         for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-            const double d = dx + arcs[a].weight;
-            if (d < fwd_[arcs[a].head]) {
-                fwd_[arcs[a].head] = d;
-                ++stats_.pushed;
+            const double d = dx + weight[a];
+            if (d < fwd_[head[a]]) {
+                fwd_[head[a]] = d;
             }
         }
     }

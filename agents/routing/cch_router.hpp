@@ -19,6 +19,7 @@
 // scan them from each source's forward search. Not thread-safe: one CchRouter per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -35,8 +36,12 @@ namespace swarm::routing {
 class CchRouter final : public Router {
   public:
     // free_flow: the metric of the network's own times, shared; landmarks: for the fallback
+    // and, reordered by rank, for bounds that prune the tree walks (without them the walks
+    // relax every node they reach); ranked: that reordered copy when the caller shares one
+    // between routers (landmarks->reordered(topology.order())), else made here
     explicit CchRouter(std::shared_ptr<const CchMetric> free_flow,
-                       std::shared_ptr<const Landmarks> landmarks = nullptr);
+                       std::shared_ptr<const Landmarks> landmarks = nullptr,
+                       std::shared_ptr<const Landmarks> ranked = nullptr);
 
     const world::RoadNetwork& network() const override { return topology_->network(); }
     std::string_view name() const override { return "cch"; }
@@ -72,10 +77,31 @@ class CchRouter final : public Router {
         double dist;
     };
 
+    // landmark lower bounds for one query (the ALT bounds, scaled by the metric's ratio)
+    struct Bounds {
+        static constexpr std::size_t kMax = 8;
+        std::array<std::uint32_t, kMax> index{};
+        std::array<double, kMax> to_t{};    // d(t, L)
+        std::array<double, kMax> from_t{};  // d(L, t)
+        std::array<double, kMax> to_s{};    // d(s, L)
+        std::array<double, kMax> from_s{};  // d(L, s)
+        std::size_t active = 0;
+        double slack = 0.0;
+        double scale = 1.0;
+    };
+
     void check_metric(const CchMetric& metric) const;
+    // picks the landmarks with the best bounds for ranks s -> t; returns that bound (0 without
+    // landmarks)
+    double set_bounds(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
+    // lower bound on the time from rank x to t (dir 0) or from s to x (dir 1)
+    double bound(std::uint32_t x, unsigned dir) const;
     // forward search from s and backward from t; returns the time, sets meet_ and the arcs
     // fwd_arc_ / bwd_arc_ (query arc ids) on the path to it
     double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
+    // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
+    // when the time returned is <= limit
+    double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
     // resets the labels along both tree paths
     void clear(std::uint32_t s, std::uint32_t t);
     void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
@@ -84,14 +110,16 @@ class CchRouter final : public Router {
 
     std::shared_ptr<const CchTopology> topology_;
     std::shared_ptr<const CchMetric> free_flow_;
+    std::shared_ptr<const Landmarks> ranked_;  // landmark rows by rank; null: no pruning bounds
     AStarRouter fallback_;
+    Bounds bounds_;
     std::vector<double> fwd_;  // by rank, +inf outside the current query
     std::vector<double> bwd_;
     std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
     std::vector<std::uint32_t> bwd_arc_;
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
-    CchMetric::UnpackStack unpack_stack_;
+    CchMetric::UnpackScratch unpack_scratch_;
     std::vector<BucketEntry> entries_;
     std::vector<std::uint32_t> bucket_first_;  // by rank: first entry, valid at bucket_stamp_
     std::vector<std::uint32_t> bucket_stamp_;

@@ -22,7 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 CchTopology::CchTopology(const world::RoadNetwork& network, std::uint64_t seed)
     : network_(&network) {
-    // ranks and arc slots are 32-bit with the top bit free (CchMetric tags shortcuts with it)
+    // ranks and arc slots are 32-bit with the top bit free (CchMetric tags slots with it)
     if (network.node_count() >= 0x7FFFFFFFu || network.edge_count() >= 0x7FFFFFFFu) {
         throw std::invalid_argument("CchTopology: network too large (2^31 nodes or edges)");
     }
@@ -120,8 +120,9 @@ void CchTopology::contract() {
         auto& into = up[list.front()];
         into.insert(into.end(), list.begin() + 1, list.end());
     }
-    if (first_up_[n] >= 0x7FFFFFFFu) {
-        throw std::invalid_argument("CchTopology: too many arcs after contraction (2^31)");
+    // slots (2 * arc + direction) keep their top bit free and never equal kNone when tagged
+    if (first_up_[n] >= 0x3FFFFFFFu) {
+        throw std::invalid_argument("CchTopology: too many arcs after contraction (2^30)");
     }
     head_.resize(first_up_[n]);
     tail_.resize(first_up_[n]);

@@ -48,6 +48,8 @@ class CchTopology {
     // 2 * arc + 1 (down); kNone for a self-loop (never on a fastest path)
     std::uint32_t edge_slot(world::EdgeId e) const { return edge_slot_[e]; }
 
+    // node_at() of every rank
+    std::span<const world::NodeId> order() const { return node_at_; }
     std::span<const std::uint32_t> first_up() const { return first_up_; }
     std::span<const std::uint32_t> heads() const { return head_; }
     std::span<const std::uint32_t> parents() const { return parent_; }
