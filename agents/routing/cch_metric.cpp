@@ -212,39 +212,40 @@ void CchMetric::build_query_graph() {
 void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>& out,
                        UnpackScratch& scratch) const {
     // items: (1 << 32 | tagged slot) still to expand, or an original edge id; each pass
-    // expands every slot of the list once, in order
+    // expands every slot of the list once, in order, into the next list
     constexpr std::uint64_t kSlot = std::uint64_t{1} << 32;
     const std::uint32_t tag = perfect_via_.empty() ? 0u : kPerfectBit;
-    scratch.clear();
+    auto& list = scratch.list;
+    auto& next = scratch.next;
+    list.clear();
     for (const std::uint32_t slot : slots) {
-        scratch.push_back(kSlot | (slot | tag));
+        list.push_back(kSlot | (slot | tag));
     }
-    std::size_t end = scratch.size();  // the list is scratch[0, end); the next one is appended
     bool expanded = true;
     while (expanded) {
         expanded = false;
-        for (std::size_t i = 0; i < end; ++i) {
-            const std::uint64_t item = scratch[i];
+        next.clear();
+        for (const std::uint64_t item : list) {
             if ((item & kSlot) == 0) {
-                scratch.push_back(item);
+                next.push_back(item);
                 continue;
             }
             const auto tagged = static_cast<std::uint32_t>(item);
             const Via v =
                 (tagged & kPerfectBit) != 0 ? perfect_via_[tagged & ~kPerfectBit] : via_[tagged];
             if (v.first == kOriginal) {
-                scratch.push_back(v.second);
+                next.push_back(v.second);
                 continue;
             }
-            scratch.push_back(kSlot | v.first);
-            scratch.push_back(kSlot | v.second);
+            next.push_back(kSlot | v.first);
+            next.push_back(kSlot | v.second);
             expanded = true;
         }
-        scratch.erase(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(end));
-        end = scratch.size();
+        list.swap(next);
     }
-    for (std::size_t i = 0; i < end; ++i) {
-        out.push_back(static_cast<EdgeId>(scratch[i]));
+    out.reserve(out.size() + list.size());
+    for (const std::uint64_t item : list) {
+        out.push_back(static_cast<EdgeId>(item));
     }
 }
 

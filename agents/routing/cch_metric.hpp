@@ -75,7 +75,10 @@ class CchMetric {
     // in driving order. Expands level by level, so that the reads of one level are
     // independent (overlapping cache misses), not one dependent read per step; `scratch` is
     // the caller's to keep, to avoid allocations per call.
-    using UnpackScratch = std::vector<std::uint64_t>;
+    struct UnpackScratch {
+        std::vector<std::uint64_t> list;
+        std::vector<std::uint64_t> next;
+    };
     void unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>& out,
                 UnpackScratch& scratch) const;
     void unpack(std::uint32_t slot, std::vector<EdgeId>& out) const {

@@ -132,54 +132,55 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
     }
 }
 
+// Relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down).
+// Pruned when nothing through x can beat the best meeting found so far or stay within the
+// limit: the label plus a lower bound on the rest is a lower bound on any route through x, and
+// every node of a fastest route within the limit passes both tests, so a walk finds it (exact
+// for every result <= limit).
+inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best,
+                             double limit, bool bounded) {
+    const auto first = metric.query_first(dir);
+    // the next node on this tree path: its arcs and bound row start a new stream, a cache miss
+    // each that overlaps with this node's work when asked for now
+    if (const std::uint32_t next = topology_->parent(x); next != kNone) {
+        __builtin_prefetch(metric.query_weights(dir).data() + first[next]);
+        __builtin_prefetch(metric.query_heads(dir).data() + first[next]);
+        if (bounded) {
+            __builtin_prefetch(ranked_->row(next));
+        }
+    }
+    double* d = dir == 0 ? fwd_.data() : bwd_.data();
+    const double dx = d[x];
+    if (dx >= best || dx > limit) {
+        return;
+    }
+    const std::uint32_t begin = first[x];
+    const std::uint32_t end = first[x + 1];
+    if (bounded && end - begin >= kBoundMinArcs) {
+        const double h = dx + bound(x, dir);
+        if (h >= best || h > limit) {
+            return;
+        }
+    }
+    ++stats_.settled;
+    const double* weight = metric.query_weights(dir).data();
+    const std::uint32_t* head = metric.query_heads(dir).data();
+    std::uint32_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    for (std::uint32_t a = begin; a < end; ++a) {
+        const double via = dx + weight[a];
+        const std::uint32_t y = head[a];
+        if (via < d[y]) {
+            d[y] = via;
+            from[y] = a;
+        }
+    }
+}
+
 double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
     const auto parent = topology_->parents();
     double best = kUnreachable;
     meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
-    // Relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down).
-    // Pruned when nothing through x can beat the best meeting found so far or stay within the
-    // limit: the label plus a lower bound on the rest is a lower bound on any route through x,
-    // and every node of a fastest route within the limit passes both tests, so the walk finds
-    // it (exact for every result <= limit).
-    const auto relax = [&](std::uint32_t x, std::vector<double>& dist,
-                           std::vector<std::uint32_t>& arc_of, unsigned dir) {
-        const auto first = metric.query_first(dir);
-        // the next node on this tree path: its arcs and bound row start a new stream, a cache
-        // miss each that overlaps with this node's work when asked for now
-        if (const std::uint32_t next = parent[x]; next != kNone) {
-            __builtin_prefetch(metric.query_weights(dir).data() + first[next]);
-            __builtin_prefetch(metric.query_heads(dir).data() + first[next]);
-            if (bounded) {
-                __builtin_prefetch(ranked_->row(next));
-            }
-        }
-        const double dx = dist[x];
-        if (dx >= best || dx > limit) {
-            return;
-        }
-        const std::uint32_t begin = first[x];
-        const std::uint32_t end = first[x + 1];
-        if (bounded && end - begin >= kBoundMinArcs) {
-            const double h = dx + bound(x, dir);
-            if (h >= best || h > limit) {
-                return;
-            }
-        }
-        ++stats_.settled;
-        const double* weight = metric.query_weights(dir).data();
-        const std::uint32_t* head = metric.query_heads(dir).data();
-        double* d = dist.data();
-        std::uint32_t* from = arc_of.data();
-        for (std::uint32_t a = begin; a < end; ++a) {
-            const double via = dx + weight[a];
-            const std::uint32_t y = head[a];
-            if (via < d[y]) {
-                d[y] = via;
-                from[y] = a;
-            }
-        }
-    };
     fwd_[s] = 0.0;
     bwd_[t] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
@@ -204,19 +205,38 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
                 best = fwd_[x] + bwd_[x];
                 meet_ = x;
             }
-            relax(x, fwd_, fwd_arc_, 0);
-            relax(x, bwd_, bwd_arc_, 1);
+            relax(x, 0, metric, best, limit, bounded);
+            relax(x, 1, metric, best, limit, bounded);
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            relax(x, fwd_, fwd_arc_, 0);
+            relax(x, 0, metric, best, limit, bounded);
             x = parent[x];
         } else {
-            relax(y, bwd_, bwd_arc_, 1);
+            relax(y, 1, metric, best, limit, bounded);
             y = parent[y];
         }
     }
     return best;
+}
+
+double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double limit) {
+    // fwd_ holds the source's whole forward walk: every node of t's tree path with a forward
+    // label is a common ancestor, so meetings need no join test
+    double best = kUnreachable;
+    const bool bounded = bounds_.active > 0 && limit != kUnreachable;
+    bwd_[t] = 0.0;
+    for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
+        best = std::min(best, fwd_[x] + bwd_[x]);
+        relax(x, 1, metric, best, limit, bounded);
+    }
+    return best;
+}
+
+void CchRouter::clear_back(std::uint32_t t) {
+    for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
+        bwd_[x] = kUnreachable;
+    }
 }
 
 void CchRouter::clear(std::uint32_t s, std::uint32_t t) {
@@ -377,12 +397,53 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         check_node(network(), t);
     }
     stats_ = {};
-    fill_buckets(targets, metric);
-    scan_buckets(from, out, metric);
-    for (double& o : out) {
-        if (o > max_time_s) {
-            o = kUnreachable;
+    if (!ranked_) {
+        fill_buckets(targets, metric);
+        scan_buckets(from, out, metric);
+        for (double& o : out) {
+            if (o > max_time_s) {
+                o = kUnreachable;
+            }
         }
+        return;
+    }
+    // with bounds: the source's forward walk once, whole, then per target a backward walk
+    // pruned like a point-to-point query's (about half of one); cheaper than filling buckets
+    // with every target's whole walk (docs/routing.md)
+    const std::uint32_t s = topology_->rank(from);
+    fwd_[s] = 0.0;
+    for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
+        relax(x, 0, metric, kUnreachable, kUnreachable, false);
+    }
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const std::uint32_t t = topology_->rank(targets[i]);
+        if (t == s) {
+            out[i] = 0.0;
+            continue;
+        }
+        const double lower = set_bounds(s, t, metric);
+        if (lower > max_time_s) {
+            out[i] = kUnreachable;
+            continue;
+        }
+        double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
+        for (int grown = 0;;) {
+            const double best = walk_back(t, metric, limit);
+            clear_back(t);
+            if (best <= limit) {
+                out[i] = best > max_time_s ? kUnreachable : best;
+                break;
+            }
+            if (best == kUnreachable && grown < 2) {
+                ++grown;
+                limit *= kLimitGrowth;
+            } else {
+                limit = best;
+            }
+        }
+    }
+    for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
+        fwd_[x] = kUnreachable;
     }
 }
 

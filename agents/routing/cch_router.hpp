@@ -15,8 +15,14 @@
 //   view)) and keeps while that view is unchanged (a vehicle's known closures, a slowdown
 //   set), e.g. the planner's travel-time matrix under current closures.
 //
-// One-to-many and many-to-many put the targets' backward tree searches into buckets once and
-// scan them from each source's forward search. Not thread-safe: one CchRouter per thread.
+// Pruning (with landmarks): a walk skips a node when its label plus the landmark bound on the
+// rest of the route exceeds a limit, first a little above the pair's own bound, and walks again
+// at the time of the route found when that limit was too low; exact either way.
+//
+// One-to-many walks the source's tree path once, whole, then each target's backward walk
+// pruned as above (without landmarks: buckets, as for matrices). Many-to-many puts the
+// targets' backward walks into buckets once and scans them from each source's forward walk.
+// Not thread-safe: one CchRouter per thread.
 #pragma once
 
 #include <array>
@@ -102,6 +108,12 @@ class CchRouter final : public Router {
     // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
     // when the time returned is <= limit
     double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
+    // relaxes x's arcs in one direction unless its label (plus bound) is >= best or > limit
+    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best, double limit,
+               bool bounded);
+    // one-to-many: the backward walk from t against a whole forward walk already in fwd_
+    double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
+    void clear_back(std::uint32_t t);
     // resets the labels along both tree paths
     void clear(std::uint32_t s, std::uint32_t t);
     void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
