@@ -112,7 +112,9 @@ double CchRouter::bound(std::uint32_t x, unsigned dir) const {
 
 double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
     stats_ = {};
-    const double lower = set_bounds(s, t, metric);
+    bounds_.active = 0;
+    const bool prune = topology_->depth(s) + topology_->depth(t) >= prune_min_depth_;
+    const double lower = prune ? set_bounds(s, t, metric) : 0.0;
     double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
     int grown = 0;
     for (;;) {
@@ -397,7 +399,7 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         check_node(network(), t);
     }
     stats_ = {};
-    if (!ranked_) {
+    if (!ranked_ || 2 * topology_->depth(topology_->rank(from)) < prune_min_depth_) {
         fill_buckets(targets, metric);
         scan_buckets(from, out, metric);
         for (double& o : out) {

@@ -132,12 +132,12 @@ void CchTopology::contract() {
         std::vector<std::uint32_t>().swap(up[r]);
     }
     // tree heights: parents have higher ranks, so walk down from the top
-    std::vector<std::uint32_t> depth(n, 1);
+    depth_.assign(n, 1);
     for (std::size_t i = n; i-- > 0;) {
         if (parent_[i] != kNone) {
-            depth[i] = depth[parent_[i]] + 1;
+            depth_[i] = depth_[parent_[i]] + 1;
         }
-        height_ = std::max<std::size_t>(height_, depth[i]);
+        height_ = std::max<std::size_t>(height_, depth_[i]);
     }
     edge_slot_.resize(network_->edge_count());
     for (world::EdgeId e = 0; e < network_->edge_count(); ++e) {
@@ -158,7 +158,7 @@ std::uint32_t CchTopology::find_arc(std::uint32_t lo, std::uint32_t hi) const {
 std::size_t CchTopology::memory_bytes() const {
     return sizeof(std::uint32_t) *
            (rank_.size() + node_at_.size() + parent_.size() + first_up_.size() + head_.size() +
-            tail_.size() + edge_slot_.size());
+            tail_.size() + edge_slot_.size() + depth_.size());
 }
 
 }  // namespace swarm::routing

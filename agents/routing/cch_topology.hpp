@@ -58,6 +58,8 @@ class CchTopology {
     std::size_t triangle_count() const { return triangles_; }
     // the longest elimination-tree path (a bound on the nodes one query direction scans)
     std::size_t tree_height() const { return height_; }
+    // nodes on the tree path from rank r to its root, r included (what a walk from r visits)
+    std::uint32_t depth(std::uint32_t rank) const { return depth_[rank]; }
     double order_seconds() const { return order_s_; }
     double contraction_seconds() const { return contraction_s_; }
     std::size_t memory_bytes() const;
@@ -74,6 +76,7 @@ class CchTopology {
     std::vector<std::uint32_t> head_;
     std::vector<std::uint32_t> tail_;
     std::vector<std::uint32_t> edge_slot_;
+    std::vector<std::uint32_t> depth_;
     std::size_t triangles_ = 0;
     std::size_t height_ = 0;
     double order_s_ = 0.0;

@@ -154,6 +154,7 @@ TEST_CASE("cch on multigraphs: parallel edges, self-loops, components, unreachab
         // components included); without, they relax every node they reach
         const RouterFactory factory = cch_factory(net, seed % 2 == 0 ? 0 : 6);
         auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
         // every pair, so from == to and every unreachable kind are covered
         std::vector<std::pair<NodeId, NodeId>> pairs;
         for (NodeId a = 0; a < net.node_count(); a += 3) {
@@ -179,6 +180,7 @@ TEST_CASE("cch metric: closures, overrides and class factors equal dijkstra unde
     DijkstraRouter reference(net);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const auto pairs = random_pairs(net, 300 / kScale, 91);
 
     const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 92);
@@ -235,6 +237,7 @@ TEST_CASE("cch perfect pruning is exact on ties and zero-time edges") {
         CAPTURE(landmarks);
         const RouterFactory factory = cch_factory(net, landmarks);
         auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
         std::vector<std::pair<NodeId, NodeId>> pairs = random_pairs(net, 400 / kScale, 17);
         pairs.emplace_back(0, static_cast<NodeId>(net.node_count() - 1));  // corner to corner
         const CchMetric basic(factory.cch_topology());
@@ -289,6 +292,7 @@ TEST_CASE("cch bounds: landmark rows reordered by rank, pruned walks agree with 
     const CchMetric metric(factory.cch_topology(), view, CchMetric::Mode::kPerfect);
     CHECK(metric.bound_ratio() < 0.35);
     CchRouter bounded(factory.cch_free_flow(), std::make_shared<const Landmarks>(lm));
+    bounded.set_prune_min_depth(0);
     CchRouter plain(factory.cch_free_flow());
     for (const auto& [a, b] : random_pairs(net, 200 / kScale, 62)) {
         const Route x = bounded.fastest(a, b, metric);
@@ -304,6 +308,7 @@ TEST_CASE("cch re-customization: one metric object follows a changing view") {
     DijkstraRouter reference(net);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const auto pairs = random_pairs(net, 200 / kScale, 55);
     CchMetric metric(factory.cch_topology(), {}, CchMetric::Mode::kPerfect);
     CchMetric basic(factory.cch_topology());
@@ -335,6 +340,7 @@ TEST_CASE("cch one-to-many and matrix equal dijkstra, bounded by max_time_s") {
         DijkstraRouter reference(net);
         const RouterFactory factory = cch_factory(net);
         auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
         const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 9);
         const RouteView closed{&mask};
         const CchMetric metric(factory.cch_topology(), closed);
@@ -394,6 +400,7 @@ TEST_CASE("cch misuse is reported") {
     const world::RoadNetwork net = grid_city(8);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const RouterFactory other = cch_factory(net);
     const CchMetric foreign(other.cch_topology());
     CHECK_THROWS_AS(router->fastest(0, 1, foreign), std::invalid_argument);
