@@ -126,17 +126,7 @@ AStarRouter::AStarRouter(const world::RoadNetwork& network,
 }
 
 double AStarRouter::ratio_for(const RouteView& view, double max_factor) const {
-    double ratio = 1.0;
-    if (!view.travel_time_s.empty()) {
-        ratio = view.min_time_ratio >= 0.0 ? view.min_time_ratio
-                                           : override_ratio(network_, view.travel_time_s);
-    }
-    if (view.has_classes()) {
-        // the smallest factor of any class bounds every edge's (a few dozen classes)
-        const float smallest =
-            *std::min_element(view.class_factor.begin(), view.class_factor.end());
-        ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
-    }
+    double ratio = static_time_ratio(network_, view);
     if (view.time_dependent()) {
         // no edge is crossed faster than at the largest factor of the hours it may be in
         ratio /= max_factor * view.speed_factor;

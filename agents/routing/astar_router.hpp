@@ -35,6 +35,9 @@ class AStarRouter final : public Router {
                       const RouteView& view = {}, double max_time_s = kUnreachable) override;
     const QueryStats& last_stats() const override { return stats_; }
 
+    // null when made without (or with zero) landmarks
+    const Landmarks* landmarks() const { return landmarks_.get(); }
+
     // seconds per metre no free-flow edge beats (straight line between its ends)
     double free_flow_s_per_m() const { return s_per_m_; }
 

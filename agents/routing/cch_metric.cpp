@@ -43,6 +43,7 @@ void CchMetric::customize(const RouteView& view) {
             "CchMetric: a time-dependent view (speed profile) has no static metric");
     }
     const auto t0 = std::chrono::steady_clock::now();
+    bound_ratio_ = static_time_ratio(net, view);
     const std::size_t slots = 2 * top.arc_count();
     weight_.assign(slots, kUnreachable);
     via_.assign(slots, Via{kOriginal, world::kNoEdge});
@@ -114,7 +115,7 @@ void CchMetric::perfect() {
     const auto first_up = top.first_up();
     const auto heads = top.heads();
     perfect_ = weight_;
-    perfect_via_.assign(weight_.size(), Via{CchTopology::kNone, CchTopology::kNone});
+    perfect_via_ = via_;  // the basic weight is the first candidate
     dropped_.assign(weight_.size(), 0);
     const double* b = weight_.data();
     double* p = perfect_.data();
@@ -136,19 +137,19 @@ void CchMetric::perfect() {
                 // arc k = (u, y): up u -> y, down y -> u
                 if (b[2 * i] + p[2 * k] < p[2 * j]) {  // x -> u -> y
                     p[2 * j] = b[2 * i] + p[2 * k];
-                    via[2 * j] = Via{2 * i, 2 * k};
+                    via[2 * j] = Via{2 * i, 2 * k | kPerfectBit};
                 }
                 if (p[2 * k + 1] + b[2 * i + 1] < p[2 * j + 1]) {  // y -> u -> x
                     p[2 * j + 1] = p[2 * k + 1] + b[2 * i + 1];
-                    via[2 * j + 1] = Via{2 * k + 1, 2 * i + 1};
+                    via[2 * j + 1] = Via{(2 * k + 1) | kPerfectBit, 2 * i + 1};
                 }
                 if (b[2 * j] + p[2 * k + 1] < p[2 * i]) {  // x -> y -> u
                     p[2 * i] = b[2 * j] + p[2 * k + 1];
-                    via[2 * i] = Via{2 * j, 2 * k + 1};
+                    via[2 * i] = Via{2 * j, (2 * k + 1) | kPerfectBit};
                 }
                 if (p[2 * k] + b[2 * j + 1] < p[2 * i + 1]) {  // u -> y -> x
                     p[2 * i + 1] = p[2 * k] + b[2 * j + 1];
-                    via[2 * i + 1] = Via{2 * k, 2 * j + 1};
+                    via[2 * i + 1] = Via{2 * k | kPerfectBit, 2 * j + 1};
                 }
             }
         }
@@ -185,9 +186,13 @@ void CchMetric::build_query_graph() {
     const std::size_t n = top.node_count();
     for (unsigned dir = 0; dir < 2; ++dir) {
         auto& first = q_first_[dir];
-        auto& arcs = q_arcs_[dir];
+        auto& weights = q_weight_[dir];
+        auto& heads = q_head_[dir];
+        auto& slots = q_slot_[dir];
         first.assign(n + 1, 0);
-        arcs.clear();
+        weights.clear();
+        heads.clear();
+        slots.clear();
         for (std::uint32_t x = 0; x < n; ++x) {
             for (std::uint32_t a = top.first_up(x); a < top.first_up(x + 1); ++a) {
                 const std::uint32_t slot = 2 * a + dir;
@@ -195,34 +200,52 @@ void CchMetric::build_query_graph() {
                 if (w == kUnreachable || (!dropped_.empty() && dropped_[slot] != 0)) {
                     continue;
                 }
-                arcs.push_back({w, top.head(a), slot});
+                weights.push_back(w);
+                heads.push_back(top.head(a));
+                slots.push_back(slot);
             }
-            first[x + 1] = static_cast<std::uint32_t>(arcs.size());
+            first[x + 1] = static_cast<std::uint32_t>(heads.size());
         }
     }
 }
 
-void CchMetric::unpack(std::uint32_t slot, std::vector<EdgeId>& out, UnpackStack& stack) const {
-    // explicit stack, last pushed = next driven; second: unpack the slot's perfect weight
-    stack.clear();
-    stack.emplace_back(slot, !perfect_via_.empty());
-    while (!stack.empty()) {
-        const auto [s, perfect] = stack.back();
-        stack.pop_back();
-        if (perfect && perfect_via_[s].first != CchTopology::kNone) {
-            // an up slot: basic, then perfect; a down slot: perfect, then basic
-            const bool up = (s & 1u) == 0;
-            stack.emplace_back(perfect_via_[s].second, up);
-            stack.emplace_back(perfect_via_[s].first, !up);
-            continue;
+void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>& out,
+                       UnpackScratch& scratch) const {
+    // items: (1 << 32 | tagged slot) still to expand, or an original edge id; each pass
+    // expands every slot of the list once, in order, into the next list
+    constexpr std::uint64_t kSlot = std::uint64_t{1} << 32;
+    const std::uint32_t tag = perfect_via_.empty() ? 0u : kPerfectBit;
+    auto& list = scratch.list;
+    auto& next = scratch.next;
+    list.clear();
+    for (const std::uint32_t slot : slots) {
+        list.push_back(kSlot | (slot | tag));
+    }
+    bool expanded = true;
+    while (expanded) {
+        expanded = false;
+        next.clear();
+        for (const std::uint64_t item : list) {
+            if ((item & kSlot) == 0) {
+                next.push_back(item);
+                continue;
+            }
+            const auto tagged = static_cast<std::uint32_t>(item);
+            const Via v =
+                (tagged & kPerfectBit) != 0 ? perfect_via_[tagged & ~kPerfectBit] : via_[tagged];
+            if (v.first == kOriginal) {
+                next.push_back(v.second);
+                continue;
+            }
+            next.push_back(kSlot | v.first);
+            next.push_back(kSlot | v.second);
+            expanded = true;
         }
-        const Via v = via_[s];
-        if (v.first == kOriginal) {
-            out.push_back(v.second);
-            continue;
-        }
-        stack.emplace_back(v.second, false);
-        stack.emplace_back(v.first, false);
+        list.swap(next);
+    }
+    out.reserve(out.size() + list.size());
+    for (const std::uint64_t item : list) {
+        out.push_back(static_cast<EdgeId>(item));
     }
 }
 
@@ -230,7 +253,7 @@ std::size_t CchMetric::memory_bytes() const {
     return (weight_.size() + perfect_.size()) * sizeof(double) +
            (via_.size() + perfect_via_.size()) * sizeof(Via) +
            (q_first_[0].size() + q_first_[1].size()) * sizeof(std::uint32_t) +
-           query_arc_count() * sizeof(QueryArc) + dropped_.size();
+           query_arc_count() * (sizeof(double) + 2 * sizeof(std::uint32_t)) + dropped_.size();
 }
 
 }  // namespace swarm::routing

@@ -45,17 +45,19 @@ class CchMetric {
 
     // The graphs queries search, one per direction (0: forward, up weights; 1: backward, down
     // weights): per rank x, the upward arcs (x, head) kept in that direction, ids
-    // [query_first(dir)[x], query_first(dir)[x + 1]) into query_arcs(dir); slot is the
-    // supergraph arc slot (2 * arc + dir) for unpacking. Heads ascend per rank.
-    struct QueryArc {
-        double weight;
-        std::uint32_t head;
-        std::uint32_t slot;
-    };
+    // [query_first(dir)[x], query_first(dir)[x + 1]) into the arrays below (separate, so that
+    // a walk streams 12 bytes per arc); slot is the supergraph arc slot (2 * arc + dir), read
+    // only to unpack a path. Heads ascend per rank.
     std::span<const std::uint32_t> query_first(unsigned dir) const { return q_first_[dir]; }
-    std::span<const QueryArc> query_arcs(unsigned dir) const { return q_arcs_[dir]; }
+    std::span<const double> query_weights(unsigned dir) const { return q_weight_[dir]; }
+    std::span<const std::uint32_t> query_heads(unsigned dir) const { return q_head_[dir]; }
+    std::span<const std::uint32_t> query_slots(unsigned dir) const { return q_slot_[dir]; }
     // directed arcs kept for queries, both directions
-    std::size_t query_arc_count() const { return q_arcs_[0].size() + q_arcs_[1].size(); }
+    std::size_t query_arc_count() const { return q_head_[0].size() + q_head_[1].size(); }
+
+    // static_time_ratio() of the view customized for: scales free-flow lower bounds (the
+    // router's landmark pruning) so that they stay admissible for this metric
+    double bound_ratio() const { return bound_ratio_; }
 
     const CchTopology& topology() const { return *topology_; }
     const std::shared_ptr<const CchTopology>& shared_topology() const { return topology_; }
@@ -69,13 +71,19 @@ class CchMetric {
         return perfect_.empty() ? weight_[slot] : perfect_[slot];
     }
 
-    // appends the original edges of one arc direction (its query weight) in driving order;
-    // `stack` is scratch the caller may keep to avoid an allocation per call
-    using UnpackStack = std::vector<std::pair<std::uint32_t, bool>>;
-    void unpack(std::uint32_t slot, std::vector<EdgeId>& out, UnpackStack& stack) const;
+    // appends the original edges of arc directions (their query weights, one after the other)
+    // in driving order. Expands level by level, so that the reads of one level are
+    // independent (overlapping cache misses), not one dependent read per step; `scratch` is
+    // the caller's to keep, to avoid allocations per call.
+    struct UnpackScratch {
+        std::vector<std::uint64_t> list;
+        std::vector<std::uint64_t> next;
+    };
+    void unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>& out,
+                UnpackScratch& scratch) const;
     void unpack(std::uint32_t slot, std::vector<EdgeId>& out) const {
-        UnpackStack stack;
-        unpack(slot, out, stack);
+        UnpackScratch scratch;
+        unpack(std::span(&slot, 1), out, scratch);
     }
 
     double customization_seconds() const { return customize_s_; }
@@ -83,12 +91,15 @@ class CchMetric {
 
   private:
     // what realises a slot's weight: two slots driven one after the other, or (first ==
-    // kOriginal) the original edge `second`; stored whole so that unpacking never searches
+    // kOriginal) the original edge `second`; stored whole so that unpacking never searches.
+    // A slot tagged with kPerfectBit is read at its perfect weight (perfect_via_), else at its
+    // basic one (via_).
     struct Via {
         std::uint32_t first;
         std::uint32_t second;
     };
     static constexpr std::uint32_t kOriginal = CchTopology::kNone;
+    static constexpr std::uint32_t kPerfectBit = 0x80000000u;
 
     void basic();
     void perfect();
@@ -98,14 +109,18 @@ class CchMetric {
     Mode mode_;
     std::vector<double> weight_;  // basic, 2 per arc
     std::vector<Via> via_;        // of the basic weight (slots of a lower triangle, or an edge)
-    // kPerfect: distances, and what realises them: first == kNone for the basic weight, else
-    // two slots through an intermediate or upper triangle: for an up slot the first is read
-    // at its basic weight and the second at its perfect one, for a down slot the reverse
+    // kPerfect: distances, and what realises them: the basic Via when the basic weight is the
+    // distance, else two slots through an intermediate or upper triangle: for an up slot the
+    // first read at its basic weight and the second at its perfect one (tagged), for a down
+    // slot the reverse
     std::vector<double> perfect_;
     std::vector<Via> perfect_via_;
     std::vector<char> dropped_;  // per slot: a two-arc path matches it (left out of queries)
     std::vector<std::uint32_t> q_first_[2];
-    std::vector<QueryArc> q_arcs_[2];
+    std::vector<double> q_weight_[2];
+    std::vector<std::uint32_t> q_head_[2];
+    std::vector<std::uint32_t> q_slot_[2];
+    double bound_ratio_ = 1.0;
     double customize_s_ = 0.0;
 };
 

@@ -8,12 +8,22 @@ namespace swarm::routing {
 
 namespace {
 constexpr std::uint32_t kNone = CchTopology::kNone;
+// The first walk prunes at this multiple of the pair's landmark bound. When the route it finds
+// is slower than that, another walk prunes at that route's time; when it finds none, at a 5 %
+// higher limit (twice at most, then at no limit). On the grid city 1.01 to 1.02 scanned the
+// fewest arcs (docs/routing.md).
+constexpr double kFirstLimit = 1.01;
+constexpr double kLimitGrowth = 1.05;
+// nodes with fewer query arcs are relaxed without computing their bound (cheaper)
+constexpr std::uint32_t kBoundMinArcs = 4;
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
-                     std::shared_ptr<const Landmarks> landmarks)
+                     std::shared_ptr<const Landmarks> landmarks,
+                     std::shared_ptr<const Landmarks> ranked)
     : topology_(free_flow ? free_flow->shared_topology() : nullptr),
       free_flow_(std::move(free_flow)),
+      ranked_(std::move(ranked)),
       fallback_(free_flow_ ? free_flow_->topology().network()
                            : throw std::invalid_argument("CchRouter: no metric"),
                 std::move(landmarks)),
@@ -22,7 +32,16 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
       fwd_arc_(topology_->node_count(), kNone),
       bwd_arc_(topology_->node_count(), kNone),
       bucket_first_(topology_->node_count(), 0),
-      bucket_stamp_(topology_->node_count(), 0) {}
+      bucket_stamp_(topology_->node_count(), 0) {
+    const Landmarks* lm = fallback_.landmarks();
+    if (!ranked_ && lm != nullptr && lm->count() > 0) {
+        ranked_ = std::make_shared<const Landmarks>(lm->reordered(topology_->order()));
+    }
+    if (ranked_ && (ranked_->count() == 0 ||
+                    (lm != nullptr && ranked_->nodes().size() != lm->nodes().size()))) {
+        ranked_.reset();
+    }
+}
 
 void CchRouter::check_metric(const CchMetric& metric) const {
     if (metric.shared_topology() != topology_) {
@@ -30,59 +49,196 @@ void CchRouter::check_metric(const CchMetric& metric) const {
     }
 }
 
+double CchRouter::set_bounds(std::uint32_t from, std::uint32_t to, const CchMetric& metric) {
+    Bounds& b = bounds_;
+    b.active = 0;
+    if (!ranked_) {
+        return 0.0;
+    }
+    const Landmarks& lm = *ranked_;  // rows by rank
+    b.slack = lm.slack_s();
+    b.scale = metric.bound_ratio();
+    // rank every landmark by its bound on from -> to, keep the best few (as ALT does)
+    std::array<std::pair<double, std::uint32_t>, 64> ranked{};
+    const std::size_t count = std::min<std::size_t>(lm.count(), ranked.size());
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const double a = static_cast<double>(lm.to_landmark(from, i)) -
+                         static_cast<double>(lm.to_landmark(to, i));
+        const double c = static_cast<double>(lm.from_landmark(to, i)) -
+                         static_cast<double>(lm.from_landmark(from, i));
+        // NaN (both unreachable) ranks last
+        const double d = std::max(a == a ? a : -kUnreachable, c == c ? c : -kUnreachable);
+        ranked[i] = {d, i};
+    }
+    const std::size_t keep = std::min(Bounds::kMax, count);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.begin() + static_cast<std::ptrdiff_t>(count),
+                      [](const auto& x, const auto& y) {
+                          return x.first != y.first ? x.first > y.first : x.second < y.second;
+                      });
+    for (std::size_t k = 0; k < keep; ++k) {
+        const std::uint32_t i = ranked[k].second;
+        b.index[k] = i;
+        b.to_t[k] = lm.to_landmark(to, i);
+        b.from_t[k] = lm.from_landmark(to, i);
+        b.to_s[k] = lm.to_landmark(from, i);
+        b.from_s[k] = lm.from_landmark(from, i);
+    }
+    b.active = keep;
+    return ranked[0].first > b.slack ? b.scale * (ranked[0].first - b.slack) : 0.0;
+}
+
+double CchRouter::bound(std::uint32_t x, unsigned dir) const {
+    const Bounds& b = bounds_;
+    const float* row = ranked_->row(x);
+    // ALT: d(x, t) >= d(x, L) - d(t, L) and d(L, t) - d(L, x); d(s, x) likewise. Infinite
+    // terms are right (x cannot reach t); NaN terms fail the comparison and drop out.
+    double best = 0.0;
+    for (std::size_t k = 0; k < b.active; ++k) {
+        const std::size_t i = b.index[k];
+        const double to_l = static_cast<double>(row[2 * i]);
+        const double from_l = static_cast<double>(row[2 * i + 1]);
+        const double u = dir == 0 ? to_l - b.to_t[k] : b.to_s[k] - to_l;
+        const double v = dir == 0 ? b.from_t[k] - from_l : from_l - b.from_s[k];
+        if (u > best) {
+            best = u;
+        }
+        if (v > best) {
+            best = v;
+        }
+    }
+    return best > b.slack ? b.scale * (best - b.slack) : 0.0;
+}
+
 double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
-    const auto parent = topology_->parents();
     stats_ = {};
-    double best = kUnreachable;
-    meet_ = kNone;
-    // relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down)
-    const auto relax = [&](std::uint32_t x, std::vector<double>& dist,
-                           std::vector<std::uint32_t>& arc_of, unsigned dir) {
-        const double dx = dist[x];
-        // pruned: nothing through x can beat the best meeting found so far
-        if (dx >= best) {
+    bounds_.active = 0;
+    const bool prune = topology_->depth(s) + topology_->depth(t) >= prune_min_depth_;
+    const double lower = prune ? set_bounds(s, t, metric) : 0.0;
+    double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
+    int grown = 0;
+    for (;;) {
+        const double best = walk(s, t, metric, limit);
+        if (best <= limit) {
+            return best;
+        }
+        // the limit was below the fastest time: walk again, pruning only what cannot beat the
+        // route found (a real one), or at a higher limit when none was found
+        clear(s, t);
+        if (best == kUnreachable && grown < 2) {
+            ++grown;
+            limit *= kLimitGrowth;
+        } else {
+            limit = best;
+        }
+    }
+}
+
+// Relaxes x's upward arcs in one direction (0: forward, up weights; 1: backward, down).
+// Pruned when nothing through x can beat the best meeting found so far or stay within the
+// limit: the label plus a lower bound on the rest is a lower bound on any route through x, and
+// every node of a fastest route within the limit passes both tests, so a walk finds it (exact
+// for every result <= limit).
+inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best,
+                             double limit, bool bounded) {
+    const auto first = metric.query_first(dir);
+    // the next node on this tree path: its arcs and bound row start a new stream, a cache miss
+    // each that overlaps with this node's work when asked for now
+    if (const std::uint32_t next = topology_->parent(x); next != kNone) {
+        __builtin_prefetch(metric.query_weights(dir).data() + first[next]);
+        __builtin_prefetch(metric.query_heads(dir).data() + first[next]);
+        if (bounded) {
+            __builtin_prefetch(ranked_->row(next));
+        }
+    }
+    double* d = dir == 0 ? fwd_.data() : bwd_.data();
+    const double dx = d[x];
+    if (dx >= best || dx > limit) {
+        return;
+    }
+    const std::uint32_t begin = first[x];
+    const std::uint32_t end = first[x + 1];
+    if (bounded && end - begin >= kBoundMinArcs) {
+        const double h = dx + bound(x, dir);
+        if (h >= best || h > limit) {
             return;
         }
-        const auto first = metric.query_first(dir);
-        const CchMetric::QueryArc* arcs = metric.query_arcs(dir).data();
-        for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-            const double d = dx + arcs[a].weight;
-            const std::uint32_t y = arcs[a].head;
-            if (d < dist[y]) {
-                dist[y] = d;
-                arc_of[y] = a;
-                ++stats_.pushed;
-            }
+    }
+    ++stats_.settled;
+    const double* weight = metric.query_weights(dir).data();
+    const std::uint32_t* head = metric.query_heads(dir).data();
+    std::uint32_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    for (std::uint32_t a = begin; a < end; ++a) {
+        const double via = dx + weight[a];
+        const std::uint32_t y = head[a];
+        if (via < d[y]) {
+            d[y] = via;
+            from[y] = a;
         }
-    };
+    }
+}
+
+double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
+    const auto parent = topology_->parents();
+    double best = kUnreachable;
+    meet_ = kNone;
+    const bool bounded = bounds_.active > 0 && limit != kUnreachable;
     fwd_[s] = 0.0;
     bwd_[t] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
     // only common ancestors can be meeting nodes
     std::uint32_t x = s;
     std::uint32_t y = t;
+    bool joined = false;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            stats_.settled += 2;
+            if (!joined) {
+                // every common ancestor already has labels from below: their best sum is a
+                // route, which prunes the rest of the walk from the start
+                joined = true;
+                for (std::uint32_t z = x; z != kNone; z = parent[z]) {
+                    if (fwd_[z] + bwd_[z] < best) {
+                        best = fwd_[z] + bwd_[z];
+                        meet_ = z;
+                    }
+                }
+            }
             if (fwd_[x] + bwd_[x] < best) {
                 best = fwd_[x] + bwd_[x];
                 meet_ = x;
             }
-            relax(x, fwd_, fwd_arc_, 0);
-            relax(x, bwd_, bwd_arc_, 1);
+            relax(x, 0, metric, best, limit, bounded);
+            relax(x, 1, metric, best, limit, bounded);
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            ++stats_.settled;
-            relax(x, fwd_, fwd_arc_, 0);
+            relax(x, 0, metric, best, limit, bounded);
             x = parent[x];
         } else {
-            ++stats_.settled;
-            relax(y, bwd_, bwd_arc_, 1);
+            relax(y, 1, metric, best, limit, bounded);
             y = parent[y];
         }
     }
     return best;
+}
+
+double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double limit) {
+    // fwd_ holds the source's whole forward walk: every node of t's tree path with a forward
+    // label is a common ancestor, so meetings need no join test
+    double best = kUnreachable;
+    const bool bounded = bounds_.active > 0 && limit != kUnreachable;
+    bwd_[t] = 0.0;
+    for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
+        best = std::min(best, fwd_[x] + bwd_[x]);
+        relax(x, 1, metric, best, limit, bounded);
+    }
+    return best;
+}
+
+void CchRouter::clear_back(std::uint32_t t) {
+    for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
+        bwd_[x] = kUnreachable;
+    }
 }
 
 void CchRouter::clear(std::uint32_t s, std::uint32_t t) {
@@ -114,23 +270,21 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
     const double best = search(s, t, metric);
     if (best != kUnreachable) {
         // up arcs from s to the meeting node, then down arcs to t
-        const auto up = metric.query_arcs(0);
-        const auto down = metric.query_arcs(1);
+        const auto up = metric.query_slots(0);
+        const auto down = metric.query_slots(1);
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t slot = up[fwd_arc_[x]].slot;
+            const std::uint32_t slot = up[fwd_arc_[x]];
             slots_.push_back(slot);
             x = top.tail(slot / 2);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t slot = down[bwd_arc_[x]].slot;
+            const std::uint32_t slot = down[bwd_arc_[x]];
             slots_.push_back(slot);
             x = top.tail(slot / 2);
         }
-        for (const std::uint32_t slot : slots_) {
-            metric.unpack(slot, route.edges, unpack_stack_);
-        }
+        metric.unpack(slots_, route.edges, unpack_scratch_);
         route.found = true;
         route.travel_time_s = best;
         for (const EdgeId e : route.edges) {
@@ -159,7 +313,8 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
 void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const auto first = metric.query_first(1);
-    const CchMetric::QueryArc* arcs = metric.query_arcs(1).data();
+    const double* weight = metric.query_weights(1).data();
+    const std::uint32_t* head = metric.query_heads(1).data();
     const auto parent = top.parents();
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
@@ -173,10 +328,9 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
             }
             entries_.push_back({x, i, dx});
             for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-                const double d = dx + arcs[a].weight;
-                if (d < bwd_[arcs[a].head]) {
-                    bwd_[arcs[a].head] = d;
-                    ++stats_.pushed;
+                const double d = dx + weight[a];
+                if (d < bwd_[head[a]]) {
+                    bwd_[head[a]] = d;
                 }
             }
         }
@@ -203,7 +357,8 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
 void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const auto first = metric.query_first(0);
-    const CchMetric::QueryArc* arcs = metric.query_arcs(0).data();
+    const double* weight = metric.query_weights(0).data();
+    const std::uint32_t* head = metric.query_heads(0).data();
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
@@ -222,10 +377,9 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
             }
         }
         for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
-            const double d = dx + arcs[a].weight;
-            if (d < fwd_[arcs[a].head]) {
-                fwd_[arcs[a].head] = d;
-                ++stats_.pushed;
+            const double d = dx + weight[a];
+            if (d < fwd_[head[a]]) {
+                fwd_[head[a]] = d;
             }
         }
     }
@@ -245,12 +399,53 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         check_node(network(), t);
     }
     stats_ = {};
-    fill_buckets(targets, metric);
-    scan_buckets(from, out, metric);
-    for (double& o : out) {
-        if (o > max_time_s) {
-            o = kUnreachable;
+    if (!ranked_ || 2 * topology_->depth(topology_->rank(from)) < prune_min_depth_) {
+        fill_buckets(targets, metric);
+        scan_buckets(from, out, metric);
+        for (double& o : out) {
+            if (o > max_time_s) {
+                o = kUnreachable;
+            }
         }
+        return;
+    }
+    // with bounds: the source's forward walk once, whole, then per target a backward walk
+    // pruned like a point-to-point query's (about half of one); cheaper than filling buckets
+    // with every target's whole walk (docs/routing.md)
+    const std::uint32_t s = topology_->rank(from);
+    fwd_[s] = 0.0;
+    for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
+        relax(x, 0, metric, kUnreachable, kUnreachable, false);
+    }
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const std::uint32_t t = topology_->rank(targets[i]);
+        if (t == s) {
+            out[i] = 0.0;
+            continue;
+        }
+        const double lower = set_bounds(s, t, metric);
+        if (lower > max_time_s) {
+            out[i] = kUnreachable;
+            continue;
+        }
+        double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
+        for (int grown = 0;;) {
+            const double best = walk_back(t, metric, limit);
+            clear_back(t);
+            if (best <= limit) {
+                out[i] = best > max_time_s ? kUnreachable : best;
+                break;
+            }
+            if (best == kUnreachable && grown < 2) {
+                ++grown;
+                limit *= kLimitGrowth;
+            } else {
+                limit = best;
+            }
+        }
+    }
+    for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
+        fwd_[x] = kUnreachable;
     }
 }
 

@@ -15,10 +15,17 @@
 //   view)) and keeps while that view is unchanged (a vehicle's known closures, a slowdown
 //   set), e.g. the planner's travel-time matrix under current closures.
 //
-// One-to-many and many-to-many put the targets' backward tree searches into buckets once and
-// scan them from each source's forward search. Not thread-safe: one CchRouter per thread.
+// Pruning (with landmarks): a walk skips a node when its label plus the landmark bound on the
+// rest of the route exceeds a limit, first a little above the pair's own bound, and walks again
+// at the time of the route found when that limit was too low; exact either way.
+//
+// One-to-many walks the source's tree path once, whole, then each target's backward walk
+// pruned as above (without landmarks: buckets, as for matrices). Many-to-many puts the
+// targets' backward walks into buckets once and scans them from each source's forward walk.
+// Not thread-safe: one CchRouter per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -35,8 +42,12 @@ namespace swarm::routing {
 class CchRouter final : public Router {
   public:
     // free_flow: the metric of the network's own times, shared; landmarks: for the fallback
+    // and, reordered by rank, for bounds that prune the tree walks (without them the walks
+    // relax every node they reach); ranked: that reordered copy when the caller shares one
+    // between routers (landmarks->reordered(topology.order())), else made here
     explicit CchRouter(std::shared_ptr<const CchMetric> free_flow,
-                       std::shared_ptr<const Landmarks> landmarks = nullptr);
+                       std::shared_ptr<const Landmarks> landmarks = nullptr,
+                       std::shared_ptr<const Landmarks> ranked = nullptr);
 
     const world::RoadNetwork& network() const override { return topology_->network(); }
     std::string_view name() const override { return "cch"; }
@@ -58,6 +69,12 @@ class CchRouter final : public Router {
                             std::span<double> out, const CchMetric& metric);
 
     const CchMetric& free_flow() const { return *free_flow_; }
+    // Walks shorter than this (both tree paths together; one-to-many: twice the source's) run
+    // without bounds, where choosing landmarks costs more than the pruning saves (Monaco, tree
+    // height 49: pruned time-only queries were 3x slower; the grid city's walks visit about
+    // 1,500 nodes). 0 prunes every walk (tests).
+    static constexpr std::uint32_t kDefaultPruneMinDepth = 256;
+    void set_prune_min_depth(std::uint32_t depth) { prune_min_depth_ = depth; }
     // true when the view is the network's own times (answered by free_flow()); a
     // time-dependent view never is: its times depend on the departure
     static bool is_free_flow(const RouteView& view) {
@@ -72,10 +89,37 @@ class CchRouter final : public Router {
         double dist;
     };
 
+    // landmark lower bounds for one query (the ALT bounds, scaled by the metric's ratio)
+    struct Bounds {
+        static constexpr std::size_t kMax = 8;
+        std::array<std::uint32_t, kMax> index{};
+        std::array<double, kMax> to_t{};    // d(t, L)
+        std::array<double, kMax> from_t{};  // d(L, t)
+        std::array<double, kMax> to_s{};    // d(s, L)
+        std::array<double, kMax> from_s{};  // d(L, s)
+        std::size_t active = 0;
+        double slack = 0.0;
+        double scale = 1.0;
+    };
+
     void check_metric(const CchMetric& metric) const;
+    // picks the landmarks with the best bounds for ranks s -> t; returns that bound (0 without
+    // landmarks)
+    double set_bounds(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
+    // lower bound on the time from rank x to t (dir 0) or from s to x (dir 1)
+    double bound(std::uint32_t x, unsigned dir) const;
     // forward search from s and backward from t; returns the time, sets meet_ and the arcs
     // fwd_arc_ / bwd_arc_ (query arc ids) on the path to it
     double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
+    // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
+    // when the time returned is <= limit
+    double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
+    // relaxes x's arcs in one direction unless its label (plus bound) is >= best or > limit
+    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best, double limit,
+               bool bounded);
+    // one-to-many: the backward walk from t against a whole forward walk already in fwd_
+    double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
+    void clear_back(std::uint32_t t);
     // resets the labels along both tree paths
     void clear(std::uint32_t s, std::uint32_t t);
     void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
@@ -84,14 +128,17 @@ class CchRouter final : public Router {
 
     std::shared_ptr<const CchTopology> topology_;
     std::shared_ptr<const CchMetric> free_flow_;
+    std::shared_ptr<const Landmarks> ranked_;  // landmark rows by rank; null: no pruning bounds
     AStarRouter fallback_;
+    Bounds bounds_;
+    std::uint32_t prune_min_depth_ = kDefaultPruneMinDepth;
     std::vector<double> fwd_;  // by rank, +inf outside the current query
     std::vector<double> bwd_;
     std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
     std::vector<std::uint32_t> bwd_arc_;
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
-    CchMetric::UnpackStack unpack_stack_;
+    CchMetric::UnpackScratch unpack_scratch_;
     std::vector<BucketEntry> entries_;
     std::vector<std::uint32_t> bucket_first_;  // by rank: first entry, valid at bucket_stamp_
     std::vector<std::uint32_t> bucket_stamp_;

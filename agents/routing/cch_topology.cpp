@@ -22,7 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 CchTopology::CchTopology(const world::RoadNetwork& network, std::uint64_t seed)
     : network_(&network) {
-    // ranks and arc slots are 32-bit with the top bit free (CchMetric tags shortcuts with it)
+    // ranks and arc slots are 32-bit with the top bit free (CchMetric tags slots with it)
     if (network.node_count() >= 0x7FFFFFFFu || network.edge_count() >= 0x7FFFFFFFu) {
         throw std::invalid_argument("CchTopology: network too large (2^31 nodes or edges)");
     }
@@ -120,8 +120,9 @@ void CchTopology::contract() {
         auto& into = up[list.front()];
         into.insert(into.end(), list.begin() + 1, list.end());
     }
-    if (first_up_[n] >= 0x7FFFFFFFu) {
-        throw std::invalid_argument("CchTopology: too many arcs after contraction (2^31)");
+    // slots (2 * arc + direction) keep their top bit free and never equal kNone when tagged
+    if (first_up_[n] >= 0x3FFFFFFFu) {
+        throw std::invalid_argument("CchTopology: too many arcs after contraction (2^30)");
     }
     head_.resize(first_up_[n]);
     tail_.resize(first_up_[n]);
@@ -131,12 +132,12 @@ void CchTopology::contract() {
         std::vector<std::uint32_t>().swap(up[r]);
     }
     // tree heights: parents have higher ranks, so walk down from the top
-    std::vector<std::uint32_t> depth(n, 1);
+    depth_.assign(n, 1);
     for (std::size_t i = n; i-- > 0;) {
         if (parent_[i] != kNone) {
-            depth[i] = depth[parent_[i]] + 1;
+            depth_[i] = depth_[parent_[i]] + 1;
         }
-        height_ = std::max<std::size_t>(height_, depth[i]);
+        height_ = std::max<std::size_t>(height_, depth_[i]);
     }
     edge_slot_.resize(network_->edge_count());
     for (world::EdgeId e = 0; e < network_->edge_count(); ++e) {
@@ -157,7 +158,7 @@ std::uint32_t CchTopology::find_arc(std::uint32_t lo, std::uint32_t hi) const {
 std::size_t CchTopology::memory_bytes() const {
     return sizeof(std::uint32_t) *
            (rank_.size() + node_at_.size() + parent_.size() + first_up_.size() + head_.size() +
-            tail_.size() + edge_slot_.size());
+            tail_.size() + edge_slot_.size() + depth_.size());
 }
 
 }  // namespace swarm::routing

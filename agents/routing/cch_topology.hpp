@@ -48,6 +48,8 @@ class CchTopology {
     // 2 * arc + 1 (down); kNone for a self-loop (never on a fastest path)
     std::uint32_t edge_slot(world::EdgeId e) const { return edge_slot_[e]; }
 
+    // node_at() of every rank
+    std::span<const world::NodeId> order() const { return node_at_; }
     std::span<const std::uint32_t> first_up() const { return first_up_; }
     std::span<const std::uint32_t> heads() const { return head_; }
     std::span<const std::uint32_t> parents() const { return parent_; }
@@ -56,6 +58,8 @@ class CchTopology {
     std::size_t triangle_count() const { return triangles_; }
     // the longest elimination-tree path (a bound on the nodes one query direction scans)
     std::size_t tree_height() const { return height_; }
+    // nodes on the tree path from rank r to its root, r included (what a walk from r visits)
+    std::uint32_t depth(std::uint32_t rank) const { return depth_[rank]; }
     double order_seconds() const { return order_s_; }
     double contraction_seconds() const { return contraction_s_; }
     std::size_t memory_bytes() const;
@@ -72,6 +76,7 @@ class CchTopology {
     std::vector<std::uint32_t> head_;
     std::vector<std::uint32_t> tail_;
     std::vector<std::uint32_t> edge_slot_;
+    std::vector<std::uint32_t> depth_;
     std::size_t triangles_ = 0;
     std::size_t height_ = 0;
     double order_s_ = 0.0;

@@ -107,4 +107,17 @@ Landmarks Landmarks::build(const world::RoadNetwork& network, std::size_t count,
     return lm;
 }
 
+Landmarks Landmarks::reordered(std::span<const world::NodeId> order) const {
+    Landmarks lm;
+    lm.nodes_ = nodes_;
+    lm.slack_s_ = slack_s_;
+    const std::size_t width = 2 * count();
+    lm.times_.resize(order.size() * width);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        std::copy_n(row(order[k]), width,
+                    lm.times_.begin() + static_cast<std::ptrdiff_t>(k * width));
+    }
+    return lm;
+}
+
 }  // namespace swarm::routing

@@ -33,6 +33,10 @@ class Landmarks {
     }
     const float* row(world::NodeId node) const { return times_.data() + node * count() * 2; }
 
+    // the same landmarks with the rows in another order: row(k) of the result is
+    // row(order[k]) of this one (the CCH keeps them by rank, the order its tree walks read)
+    Landmarks reordered(std::span<const world::NodeId> order) const;
+
     // subtracted from every bound to absorb float rounding, so that bounds never overestimate
     double slack_s() const { return slack_s_; }
     std::size_t memory_bytes() const { return times_.size() * sizeof(float); }

@@ -33,6 +33,21 @@ double override_ratio(const world::RoadNetwork& network, std::span<const float> 
     return ratio == kUnreachable ? 1.0 : ratio * (1.0 - 1e-12);
 }
 
+double static_time_ratio(const world::RoadNetwork& network, const RouteView& view) {
+    double ratio = 1.0;
+    if (!view.travel_time_s.empty()) {
+        ratio = view.min_time_ratio >= 0.0 ? view.min_time_ratio
+                                           : override_ratio(network, view.travel_time_s);
+    }
+    if (view.has_classes()) {
+        // the smallest factor of any class bounds every edge's (a few dozen classes)
+        const float smallest =
+            *std::min_element(view.class_factor.begin(), view.class_factor.end());
+        ratio *= static_cast<double>(smallest) * (1.0 - 1e-9);
+    }
+    return ratio;
+}
+
 RouteView make_view(const world::RoadNetwork& network, const world::EdgeMask* closed,
                     std::span<const float> travel_time_s) {
     RouteView view;
@@ -54,6 +69,11 @@ RouterFactory::RouterFactory(const world::RoadNetwork& network, const RouterOpti
         // customized once and queried most: worth the perfect customization
         cch_free_flow_ = std::make_shared<const CchMetric>(cch_topology_, RouteView{},
                                                            CchMetric::Mode::kPerfect);
+        if (landmarks_) {
+            // the rows by rank, shared by every CchRouter (their bounds prune the tree walks)
+            cch_landmarks_ =
+                std::make_shared<const Landmarks>(landmarks_->reordered(cch_topology_->order()));
+        }
     }
 }
 
@@ -77,7 +97,7 @@ std::unique_ptr<CchRouter> RouterFactory::make_cch() const {
     if (options_.kind != RouterKind::kCch) {
         throw std::logic_error("RouterFactory::make_cch: the factory was not made for kCch");
     }
-    return std::make_unique<CchRouter>(cch_free_flow_, landmarks_);
+    return std::make_unique<CchRouter>(cch_free_flow_, landmarks_, cch_landmarks_);
 }
 
 void Router::travel_time_matrix(std::span<const NodeId> sources, std::span<const NodeId> targets,

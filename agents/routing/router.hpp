@@ -170,6 +170,11 @@ decltype(auto) with_edge_times(const world::RoadNetwork& network, const RouteVie
 // negative or not finite.
 double override_ratio(const world::RoadNetwork& network, std::span<const float> travel_time_s);
 
+// the factor that keeps free-flow lower bounds (landmarks, straight lines) admissible for the
+// view's static times: its override ratio (min_time_ratio, or scanned when unknown) times its
+// smallest class factor; 1 for free flow and closures alone
+double static_time_ratio(const world::RoadNetwork& network, const RouteView& view);
+
 // A view with the override's ratio filled in.
 RouteView make_view(const world::RoadNetwork& network, const world::EdgeMask* closed,
                     std::span<const float> travel_time_s = {});
@@ -273,6 +278,7 @@ class RouterFactory {
     std::shared_ptr<const Landmarks> landmarks_;
     std::shared_ptr<const CchTopology> cch_topology_;
     std::shared_ptr<const CchMetric> cch_free_flow_;
+    std::shared_ptr<const Landmarks> cch_landmarks_;  // landmarks_ by CCH rank
 };
 
 // One router without sharing (tests, tools). Prefer a RouterFactory for many threads.

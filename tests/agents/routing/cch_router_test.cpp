@@ -15,6 +15,7 @@
 #include "agents/routing/cch_metric.hpp"
 #include "agents/routing/cch_topology.hpp"
 #include "agents/routing/dijkstra.hpp"
+#include "agents/routing/landmarks.hpp"
 #include "agents/world/generators.hpp"
 #include "tests/agents/routing/route_compare.hpp"
 
@@ -149,8 +150,11 @@ TEST_CASE("cch on multigraphs: parallel edges, self-loops, components, unreachab
         const world::RoadNetwork net =
             multigraph(120 + 40 * seed, 150 + 60 * seed, 1 + seed % 3, seed);
         DijkstraRouter reference(net);
-        const RouterFactory factory = cch_factory(net, 0);
+        // with landmarks the walks are pruned by their bounds (infinite and NaN terms across
+        // components included); without, they relax every node they reach
+        const RouterFactory factory = cch_factory(net, seed % 2 == 0 ? 0 : 6);
         auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
         // every pair, so from == to and every unreachable kind are covered
         std::vector<std::pair<NodeId, NodeId>> pairs;
         for (NodeId a = 0; a < net.node_count(); a += 3) {
@@ -176,6 +180,7 @@ TEST_CASE("cch metric: closures, overrides and class factors equal dijkstra unde
     DijkstraRouter reference(net);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const auto pairs = random_pairs(net, 300 / kScale, 91);
 
     const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 92);
@@ -227,32 +232,74 @@ TEST_CASE("cch perfect pruning is exact on ties and zero-time edges") {
     p.removed_fraction = 0.0;
     const world::RoadNetwork net = world::make_grid_city(p);
     DijkstraRouter reference(net);
-    const RouterFactory factory = cch_factory(net, 0);
-    auto router = factory.make_cch();
-    std::vector<std::pair<NodeId, NodeId>> pairs = random_pairs(net, 400 / kScale, 17);
-    pairs.emplace_back(0, static_cast<NodeId>(net.node_count() - 1));  // corner to corner
-    const CchMetric basic(factory.cch_topology());
-    const auto free = factory.cch_free_flow();
-    REQUIRE(free->mode() == CchMetric::Mode::kPerfect);
-    // on ties the pruning drops far more than lower-span matches would
-    CHECK(2 * free->query_arc_count() < basic.query_arc_count());
-    CHECK(test::compare(*router, reference, pairs, {}).found == pairs.size());
+    // unpruned walks, and walks pruned by landmark bounds (ties at the limit must be kept)
+    for (const std::size_t landmarks : {std::size_t{0}, std::size_t{8}}) {
+        CAPTURE(landmarks);
+        const RouterFactory factory = cch_factory(net, landmarks);
+        auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
+        std::vector<std::pair<NodeId, NodeId>> pairs = random_pairs(net, 400 / kScale, 17);
+        pairs.emplace_back(0, static_cast<NodeId>(net.node_count() - 1));  // corner to corner
+        const CchMetric basic(factory.cch_topology());
+        const auto free = factory.cch_free_flow();
+        REQUIRE(free->mode() == CchMetric::Mode::kPerfect);
+        // on ties the pruning drops far more than lower-span matches would
+        CHECK(2 * free->query_arc_count() < basic.query_arc_count());
+        CHECK(test::compare(*router, reference, pairs, {}).found == pairs.size());
 
-    // zero-time edges: matched legs of zero must never both be dropped (a zero-time cycle of
-    // triangles would otherwise lose every arc of it); some zero, all zero, and a mix
-    std::mt19937_64 rng(18);
-    for (const double zero_share : {0.3, 1.0}) {
-        CAPTURE(zero_share);
-        std::vector<float> times(net.edge_count());
-        for (EdgeId e = 0; e < net.edge_count(); ++e) {
-            const bool zero = static_cast<double>(rng() % 1000) < 1000.0 * zero_share;
-            times[e] = zero ? 0.0f : static_cast<float>(net.travel_time_s(e));
+        // zero-time edges: matched legs of zero must never both be dropped (a zero-time cycle of
+        // triangles would otherwise lose every arc of it); some zero, all zero, and a mix
+        std::mt19937_64 rng(18);
+        for (const double zero_share : {0.3, 1.0}) {
+            CAPTURE(zero_share);
+            std::vector<float> times(net.edge_count());
+            for (EdgeId e = 0; e < net.edge_count(); ++e) {
+                const bool zero = static_cast<double>(rng() % 1000) < 1000.0 * zero_share;
+                times[e] = zero ? 0.0f : static_cast<float>(net.travel_time_s(e));
+            }
+            const RouteView view = make_view(net, nullptr, times);
+            const CchMetric perfect(factory.cch_topology(), view, CchMetric::Mode::kPerfect);
+            CHECK(compare_metric(*router, perfect, reference, pairs, view).found == pairs.size());
+            const CchMetric plain(factory.cch_topology(), view);
+            compare_metric(*router, plain, reference, pairs, view);
         }
-        const RouteView view = make_view(net, nullptr, times);
-        const CchMetric perfect(factory.cch_topology(), view, CchMetric::Mode::kPerfect);
-        CHECK(compare_metric(*router, perfect, reference, pairs, view).found == pairs.size());
-        const CchMetric plain(factory.cch_topology(), view);
-        compare_metric(*router, plain, reference, pairs, view);
+    }
+}
+
+TEST_CASE("cch bounds: landmark rows reordered by rank, pruned walks agree with unpruned ones") {
+    const world::RoadNetwork net = grid_city(6);
+    const RouterFactory factory = cch_factory(net, 6);
+    const CchTopology& top = *factory.cch_topology();
+    const Landmarks lm = Landmarks::build(net, 6, 3);
+    const Landmarks ranked = lm.reordered(top.order());
+    REQUIRE(ranked.count() == lm.count());
+    CHECK(ranked.slack_s() == lm.slack_s());
+    for (std::uint32_t r = 0; r < top.node_count(); r += 7) {
+        for (std::size_t i = 0; i < lm.count(); ++i) {
+            CHECK(ranked.to_landmark(r, i) == lm.to_landmark(top.node_at(r), i));
+            CHECK(ranked.from_landmark(r, i) == lm.from_landmark(top.node_at(r), i));
+        }
+    }
+    // the same times and path lengths with and without pruning bounds, under a metric whose
+    // times are up to 3x faster than free flow (the bounds scaled by its ratio)
+    std::vector<float> times(net.edge_count());
+    std::mt19937_64 rng(61);
+    std::uniform_real_distribution<float> factor(0.34f, 2.0f);
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        times[e] = static_cast<float>(net.travel_time_s(e)) * factor(rng);
+    }
+    const RouteView view = make_view(net, nullptr, times);
+    const CchMetric metric(factory.cch_topology(), view, CchMetric::Mode::kPerfect);
+    CHECK(metric.bound_ratio() < 0.35);
+    CchRouter bounded(factory.cch_free_flow(), std::make_shared<const Landmarks>(lm));
+    bounded.set_prune_min_depth(0);
+    CchRouter plain(factory.cch_free_flow());
+    for (const auto& [a, b] : random_pairs(net, 200 / kScale, 62)) {
+        const Route x = bounded.fastest(a, b, metric);
+        const Route y = plain.fastest(a, b, metric);
+        CHECK(x.travel_time_s == doctest::Approx(y.travel_time_s).epsilon(1e-12));
+        CHECK(check_route(net, a, b, x.edges, view).valid == x.found);
+        CHECK(bounded.travel_time(a, b) == doctest::Approx(plain.travel_time(a, b)).epsilon(1e-12));
     }
 }
 
@@ -261,6 +308,7 @@ TEST_CASE("cch re-customization: one metric object follows a changing view") {
     DijkstraRouter reference(net);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const auto pairs = random_pairs(net, 200 / kScale, 55);
     CchMetric metric(factory.cch_topology(), {}, CchMetric::Mode::kPerfect);
     CchMetric basic(factory.cch_topology());
@@ -292,6 +340,7 @@ TEST_CASE("cch one-to-many and matrix equal dijkstra, bounded by max_time_s") {
         DijkstraRouter reference(net);
         const RouterFactory factory = cch_factory(net);
         auto router = factory.make_cch();
+        router->set_prune_min_depth(0);  // small networks: prune every walk
         const world::EdgeMask mask = random_mask(net.edge_count(), 0.1, 9);
         const RouteView closed{&mask};
         const CchMetric metric(factory.cch_topology(), closed);
@@ -351,6 +400,7 @@ TEST_CASE("cch misuse is reported") {
     const world::RoadNetwork net = grid_city(8);
     const RouterFactory factory = cch_factory(net);
     auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
     const RouterFactory other = cch_factory(net);
     const CchMetric foreign(other.cch_topology());
     CHECK_THROWS_AS(router->fastest(0, 1, foreign), std::invalid_argument);
