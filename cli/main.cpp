@@ -140,8 +140,8 @@ std::string option_hint(const Usage& u, int argc, char** argv) {
 }
 
 // Under `mpirun -np N` (N > 1) every rank runs this same command line: only the commands that
-// share their work between ranks may go on; the others would each run the whole job and
-// write the same outputs. "" when the command may run, else why not.
+// share their work between ranks (run, sweep, compare) may go on; the others would each run the
+// whole job and write the same outputs. "" when the command may run, else why not.
 std::string refuse_under_mpirun(const CLI::App& app, const Usage& usage) {
     const int size = launched_size();
     if (size == 1 || usage.command == &app) {
@@ -153,7 +153,7 @@ std::string refuse_under_mpirun(const CLI::App& app, const Usage& usage) {
     }
     const std::string name = top->get_name();
     const std::string launch = "started as one of " + std::to_string(size) + " MPI ranks";
-    if (name == "sweep" || name == "compare") {
+    if (name == "sweep" || name == "compare" || name == "run") {
         if (mpi_built()) {
             return {};
         }
@@ -163,8 +163,8 @@ std::string refuse_under_mpirun(const CLI::App& app, const Usage& usage) {
                "without mpirun (docs/distributed.md)";
     }
     return "swarmsim " + name + ": error: " + launch + ", but `" + name +
-           "` does not run across ranks (only sweep and compare do, docs/distributed.md): each "
-           "rank would run it whole and write the same outputs. Run it without mpirun, or "
+           "` does not run across ranks (only run, sweep and compare do, docs/distributed.md): "
+           "each rank would run it whole and write the same outputs. Run it without mpirun, or "
            "with -np 1.";
 }
 

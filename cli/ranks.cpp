@@ -4,9 +4,12 @@
 #include <memory>
 #include <stdexcept>
 
+#include "sim/exchange.hpp"
+
 #ifdef SWARM_HAVE_MPI
 #include <mpi.h>
 
+#include "sim/mpi/mpi_exchange.hpp"
 #include "sim/mpi/session.hpp"
 #endif
 
@@ -103,6 +106,33 @@ int Ranks::broadcast(int value) const {
     }
 #endif
     return value;
+}
+
+std::function<std::unique_ptr<sim::Exchange>()> Ranks::exchange() const {
+#ifdef SWARM_HAVE_MPI
+    if (size_ > 1) {
+        return [] { return std::make_unique<sim::mpi::MpiExchange>(MPI_COMM_WORLD); };
+    }
+#endif
+    return {};
+}
+
+RankTraffic Ranks::traffic(const sim::Exchange& exchange) {
+    RankTraffic t;
+#ifdef SWARM_HAVE_MPI
+    if (const auto* mpi = dynamic_cast<const sim::mpi::MpiExchange*>(&exchange)) {
+        const sim::mpi::Traffic& m = mpi->traffic();
+        t.events = m.events_sent;
+        t.event_bytes = m.bytes_sent;
+        t.state_bytes = m.gathered_bytes;
+        t.exchange_s = m.exchange_seconds;
+        t.gather_s = m.gather_seconds;
+        t.reduce_s = m.reduce_seconds;
+    }
+#else
+    static_cast<void>(exchange);
+#endif
+    return t;
 }
 
 }  // namespace swarm::cli

@@ -4,10 +4,27 @@
 // command refuses (each rank would run the whole job and write the same outputs). MPI
 // starts only when a command asks for it (Ranks::world()), so that a swarmsim built with
 // MPI starts and behaves as before when run on its own or under `mpirun -np 1`.
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+namespace swarm::sim {
+class Exchange;
+}
+
 namespace swarm::cli {
+
+// What crossed ranks through an exchange Ranks::exchange() made, on this rank.
+struct RankTraffic {
+    std::uint64_t events = 0;       // kernel messages sent to other ranks
+    std::uint64_t event_bytes = 0;  // their bytes, counts included
+    std::uint64_t state_bytes = 0;  // replicated state sent (all_gather)
+    double exchange_s = 0.0;        // in the window exchanges
+    double gather_s = 0.0;          // in the state all-gathers
+    double reduce_s = 0.0;          // in the per-window reductions and sums
+};
 
 // what the launcher put in the environment: this process's rank and the process count
 // (0 and 1 without a launcher); read without starting MPI
@@ -29,6 +46,11 @@ class Ranks {
     [[nodiscard]] std::vector<std::string> gather(const std::string& mine) const;
     // every rank gets rank 0's value (collective)
     [[nodiscard]] int broadcast(int value) const;
+    // makes the kernel's exchange across these ranks (one engine per rank, all made alike);
+    // empty when this process runs alone
+    [[nodiscard]] std::function<std::unique_ptr<sim::Exchange>()> exchange() const;
+    // what an exchange made by exchange() sent (zeros for any other)
+    [[nodiscard]] static RankTraffic traffic(const sim::Exchange& exchange);
 
   private:
     Ranks() = default;

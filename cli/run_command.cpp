@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/fleet/fleet_model.hpp"
@@ -27,6 +28,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress.hpp"
+#include "cli/ranks.hpp"
 #include "cli/run_checkpoints.hpp"
 #include "cli/scenario_options.hpp"
 #include "cli/validators.hpp"
@@ -389,6 +391,64 @@ bool write_run_tables(const RunOptions& o, const io::Scenario& s, const agents::
 
 }  // namespace
 
+namespace {
+
+// Under mpirun -np N > 1, before MPI starts: why this run cannot run across the ranks ("" when
+// it can, and always without a launcher).
+std::string refuse_across_ranks(const RunOptions& o, const io::Scenario& s,
+                                const std::string& trace_path,
+                                const std::vector<double>& checkpoint_at) {
+    if (launched_size() == 1) {
+        return {};
+    }
+    if (!o.resume.empty()) {
+        return "a fork does not run across ranks yet";
+    }
+    if (!trace_path.empty()) {
+        return "the trace (-o, output.trace) of a run across ranks is not written yet (it "
+               "would need the frames gathered on rank 0)";
+    }
+    if (!checkpoint_at.empty()) {
+        return "checkpoints of a run across ranks are not supported yet";
+    }
+    return agents::FleetModel::replica_problem(s.spec);
+}
+
+// Across ranks, one line on rank 0's stderr: the kernel messages that crossed ranks and the
+// state records the ranks sent each other at barriers (a collective: every rank calls it).
+void report_ranks(agents::FleetRun& run, const Ranks& ranks) {
+    sim::Engine& engine = run.engine();
+    const RankTraffic t = Ranks::traffic(engine.exchange());
+    const agents::FleetModel::ReplicaStats& rs = run.model().replica_stats();
+    const auto micros = [](double seconds) { return static_cast<std::uint64_t>(seconds * 1e6); };
+    std::array<std::uint64_t, 9> v = {
+        t.events,          engine.messages_sent(), t.event_bytes,        rs.vehicle_records,
+        rs.depot_records,  t.state_bytes,          micros(t.exchange_s), micros(t.gather_s),
+        micros(t.reduce_s)};
+    engine.exchange().sum(v);
+    if (ranks.rank() != 0) {
+        return;
+    }
+    const auto share = [](std::uint64_t part, std::uint64_t whole) {
+        return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+    };
+    const auto mib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; };
+    const std::uint64_t lps = engine.config().lp_count;
+    const std::uint64_t records = v[3] + v[4];
+    std::fprintf(stderr,
+                 "swarmsim run: across %d ranks: %s of %s messages crossed ranks (%.1f%%, "
+                 "%.2f MiB); state records: %s at %s barriers (%.2f%% of the %s LP states, "
+                 "%s vehicle rows, %s depot states), %.2f MiB sent; seconds summed over ranks: "
+                 "exchange %.2f, state gathers %.2f, reductions %.2f\n",
+                 ranks.size(), grouped(v[0]).c_str(), grouped(v[1]).c_str(), share(v[0], v[1]),
+                 mib(v[2]), grouped(records).c_str(), grouped(rs.syncs).c_str(),
+                 share(records, rs.syncs * lps), grouped(lps).c_str(), grouped(v[3]).c_str(),
+                 grouped(v[4]).c_str(), mib(v[5]), static_cast<double>(v[6]) / 1e6,
+                 static_cast<double>(v[7]) / 1e6, static_cast<double>(v[8]) / 1e6);
+}
+
+}  // namespace
+
 int run_scenario(const RunOptions& options) {
     RunOptions o = options;  // a fork's scenario file is its checkpoint's
     const auto t0 = std::chrono::steady_clock::now();
@@ -432,7 +492,9 @@ int run_scenario(const RunOptions& options) {
         return e.io() ? kExitIo : flag ? kExitUsage : kExitInvalidInput;
     }
     for (const std::string& w : s.warnings) {
-        std::cerr << w << "\n";
+        if (launched_rank() == 0) {  // once under mpirun
+            std::cerr << w << "\n";
+        }
     }
     if (!o.resume.empty()) {
         const std::vector<std::string> problems =
@@ -479,6 +541,19 @@ int run_scenario(const RunOptions& options) {
         return kExitIo;  // output.trace (-o was checked before the network was built)
     }
 
+    // under mpirun -np N: what a run across ranks cannot do yet is refused before MPI starts
+    if (const std::string why = refuse_across_ranks(o, s, trace_path, checkpoint_at);
+        !why.empty()) {
+        if (launched_rank() == 0) {
+            std::cerr << "swarmsim run: error: started as one of " << launched_size()
+                      << " MPI ranks, but " << why
+                      << " (docs/distributed.md). Run it without mpirun, or with -np 1.\n";
+        }
+        return kExitUsage;
+    }
+    const Ranks& ranks = Ranks::world();
+    const bool rank0 = ranks.rank() == 0;
+
     // KPI samples and trace frames on grids of their own from t = 0, and both once more at
     // the end (engine.sample_now() below)
     const std::optional<sim::Tick> interval =
@@ -497,6 +572,13 @@ int run_scenario(const RunOptions& options) {
     agents::FleetRunOptions ro = io::fleet_run_options(s);
     ro.sample_first = 0;
     ro.sample_interval = *interval;
+    if (ranks.size() > 1) {
+        // each rank runs `threads` partitions of the run's LPs on a replicated world
+        const std::size_t threads =
+            ro.threads != 0 ? ro.threads : std::max(1U, std::thread::hardware_concurrency());
+        ro.partitions = threads * static_cast<std::size_t>(ranks.size());
+        ro.exchange = ranks.exchange();
+    }
     agents::FleetRun run(s.spec, ro);
     if (o.resume.empty()) {
         run.start();
@@ -589,6 +671,9 @@ int run_scenario(const RunOptions& options) {
     Progress progress(end_s, o.progress_interval_s);
     bool warned = false;
     limits.stop_when = [&](const sim::Engine& e) {
+        if (!rank0) {
+            return false;  // across ranks only the stop the engine agreed on counts
+        }
         progress.update(e, s.spec.time.to_seconds(e.now()));
         if (writer && !warned && writer->failed()) {
             std::cerr << "swarmsim run: warning: writing the trace '" << trace_path
@@ -597,7 +682,7 @@ int run_scenario(const RunOptions& options) {
             warned = true;
         }
         // a stop signal before the run had started
-        return g_signal.load() != 0;
+        return ranks.size() == 1 && g_signal.load() != 0;
     };
     r.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -635,7 +720,11 @@ int run_scenario(const RunOptions& options) {
         throw;
     }
     g_running.store(nullptr);
-    progress.done();
+    if (rank0) {
+        progress.done();
+    }
+    // across ranks: every copy of the world as the ranks left it (nothing in one process)
+    run.sync();
 
     r.signal = g_signal.load();
     r.interrupted = r.stats.reason == sim::StopReason::kRequested || r.signal != 0;
@@ -653,6 +742,13 @@ int run_scenario(const RunOptions& options) {
     }
     r.simulated_s = s.spec.time.to_seconds(end);
     r.event_hash = engine.event_hash();
+    if (ranks.size() > 1) {
+        report_ranks(run, ranks);
+        if (!rank0) {
+            // rank 0 writes and prints; the others end as it does
+            return r.interrupted ? (r.signal != 0 ? 128 + r.signal : kExitInterrupted) : kExitOk;
+        }
+    }
     if (writer) {
         // also after Ctrl-C: the trace is closed cleanly, complete up to `end`, marked
         // interrupted. A write error leaves it incomplete under its partial name: the run's

@@ -241,6 +241,9 @@ void Engine::run_due_barrier_actions(Tick until) {
                         timer.action});
         }
         const auto start = std::chrono::steady_clock::now();
+        if (barrier_hook_) {
+            barrier_hook_(*this, actions_[timer.action].key, actions_[timer.action].sample);
+        }
         actions_[timer.action].run(*this, timer.time);
         barrier_seconds_ +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -125,6 +125,13 @@ class Engine {
     void at(Tick t, BarrierAction action, ActionKey key = {});
     // the same every `interval` ticks from `first` on
     void every(Tick first, Tick interval, BarrierAction action, ActionKey key = {});
+    // hook(engine, key, sample) before each barrier action (sample: an observers' sampling),
+    // when every event before it has run: a model that replicates its state across processes
+    // brings the copies that action reads up to date there. Every process runs the same
+    // actions at the same barriers, so the hook may call the exchange's collectives. One hook;
+    // an empty one removes it.
+    using BarrierHook = std::function<void(Engine&, const ActionKey&, bool sample)>;
+    void set_barrier_hook(BarrierHook hook) { barrier_hook_ = std::move(hook); }
 
     // Sampling: an observer's on_sample runs on a grid, every `interval` ticks from `first`
     // (first >= now()), and at the end of a run when the driver calls sample_now(). Sample
@@ -180,6 +187,8 @@ class Engine {
     // messages this process's LPs sent to other LPs (not to themselves), over all runs
     [[nodiscard]] std::uint64_t messages_sent() const;
     [[nodiscard]] const Exchange& exchange() const { return *exchange_; }
+    // for collectives between windows (Exchange::sum, all_gather)
+    [[nodiscard]] Exchange& exchange() { return *exchange_; }
     // whether this process runs LP lp (always in one process)
     [[nodiscard]] bool is_local(LpId lp) const {
         const std::size_t p = partition_of(lp);
@@ -249,7 +258,8 @@ class Engine {
     std::vector<ObserverSlot> observers_;
     bool per_event_observers_ = false;
     std::deque<Action> actions_;  // a deque: actions may add actions while running
-    std::vector<Timer> timers_;   // min-heap on (time, order)
+    BarrierHook barrier_hook_;
+    std::vector<Timer> timers_;  // min-heap on (time, order)
     std::uint64_t timer_order_ = 0;
     std::size_t sample_action_ = SIZE_MAX;
 

@@ -49,6 +49,8 @@ class Exchange {
     // Hooks for an exchange across processes; in one process they change nothing.
     // processes running the partitions between them (1: this process runs all)
     [[nodiscard]] virtual int processes() const { return 1; }
+    // this process's index among them
+    [[nodiscard]] virtual int process() const { return 0; }
     // the contiguous range [first, second) of partitions this process runs
     [[nodiscard]] virtual std::pair<std::size_t, std::size_t> local_partitions() const {
         return {0, partitions()};
@@ -58,6 +60,14 @@ class Exchange {
     virtual void reduce(WindowSummary& /*summary*/) {}
     // element-wise sum over processes, in place (a collective)
     virtual void sum(std::span<std::uint64_t> /*values*/) {}
+    // every process's bytes, in process order, to every process: `all` gets them one after
+    // another, `offsets` (processes + 1 of them) where each begins (a collective; models that
+    // replicate state between processes send their records with it)
+    virtual void all_gather(std::span<const unsigned char> mine, std::vector<unsigned char>& all,
+                            std::vector<std::size_t>& offsets) {
+        all.assign(mine.begin(), mine.end());
+        offsets = {0, all.size()};
+    }
 
   protected:
     virtual std::vector<Event>& delivered(std::size_t src, std::size_t dst) = 0;

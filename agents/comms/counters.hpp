@@ -52,6 +52,14 @@ class MessageCounters {
     [[nodiscard]] std::span<const std::uint64_t> dropped() const { return dropped_; }
 
     [[nodiscard]] MessageTotals agent(AgentIndex i) const;
+    // overwrites agent i's slot (a copy of the model kept on another process: its owner's)
+    void set_agent(AgentIndex i, const MessageTotals& t) {
+        messages_sent_[i] = t.messages_sent;
+        bytes_sent_[i] = t.bytes_sent;
+        messages_received_[i] = t.messages_received;
+        bytes_received_[i] = t.bytes_received;
+        dropped_[i] = t.dropped;
+    }
     [[nodiscard]] MessageTotals totals() const;
     void clear();
 

@@ -5,9 +5,10 @@
 //  - apply: reads the records in range order on the calling thread, and is the only step that
 //    writes shared state or draws random numbers.
 //
-// So a phase gives the same results for any thread count and any range size, and across
-// processes (issue 19) the records are what ranks exchange. The phases of the fleet: the
-// board rebuild (fleet_model_board.cpp), road news (fleet_model_knowledge.cpp), the learning
+// So a phase gives the same results for any thread count and any range size. Across MPI
+// ranks every rank runs each phase whole on its replicated world (docs/distributed.md);
+// phases split by shard, their records exchanged between ranks, are left. The phases of the fleet:
+// the board rebuild (fleet_model_board.cpp), road news (fleet_model_knowledge.cpp), the learning
 // round (fleet_model_learning.cpp), the fleet-time book (fleet_model_kpis.cpp) and the
 // vehicle scans of disruptions (fleet_model_disruptions.cpp).
 #pragma once

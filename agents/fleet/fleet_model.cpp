@@ -119,6 +119,7 @@ void FleetModel::prepare(sim::Engine& engine) {
 
 void FleetModel::attach(sim::Engine& engine) {
     prepare(engine);
+    start_replicas(engine);
     // the board: built now, then at barriers only (the protocol's hook runs with each)
     rebuild_board(engine.now());
     const Tick interval = seconds_to_ticks(spec_.time, spec_.allocation.board_interval_s);
@@ -253,6 +254,9 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const sim::LpId lp = ctx.self();
     const auto m = static_cast<Msg>(event.type);
     const LpLayout::Entry who = layout_.at(lp);
+    if (replicated_) {
+        lp_dirty_[lp] = 1;
+    }
     if (event.src != lp && event.src != sim::kExternalLp) {
         world_.counters.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)));
     }

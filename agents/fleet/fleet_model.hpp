@@ -199,6 +199,23 @@ class FleetModel final : public sim::Model {
         }
     }
 
+    // Across processes (docs/distributed.md): every process holds the whole world and runs
+    // its own LPs' events; at each barrier with actions due the entries of LPs that ran are
+    // sent to the other processes (sync_replicas, the engine's barrier hook set by attach).
+    // Call sync_replicas() once more on every process before reading the world after a run
+    // (the final sample, the KPIs). replica_problem(): why runs of this spec cannot run
+    // across processes ("" when they can); attach() throws FleetModelError with it.
+    struct ReplicaStats {
+        std::uint64_t syncs = 0;            // syncs (all-gathers)
+        std::uint64_t vehicle_records = 0;  // rows this process sent
+        std::uint64_t depot_records = 0;    // depot states this process sent
+        std::uint64_t bytes_sent = 0;
+    };
+    [[nodiscard]] static std::string replica_problem(const FleetSpec& spec);
+    void sync_replicas();
+    [[nodiscard]] bool replicated() const { return replicated_; }
+    [[nodiscard]] const ReplicaStats& replica_stats() const { return replicas_; }
+
     // test hooks: mutable access to a depot (e.g. to break its book on purpose)
     DepotState& depot_for_test(std::uint32_t d) { return world_.depots[d]; }
     // after every board rebuild, compares each vehicle's row with one computed afresh and
@@ -310,6 +327,11 @@ class FleetModel final : public sim::Model {
     }
     // set up for a run, shared by attach() and resume(): routers, views, the protocol
     void prepare(sim::Engine& engine);
+    // across processes: checks replica_problem() and sets the barrier hook
+    void start_replicas(sim::Engine& engine);
+    // sends this process's records (vehicles; depots too when `depots`) unless nothing ran
+    // since the last sync of their kind (`windows`: the engine's window count, global)
+    void sync_replicas(std::uint64_t windows, bool depots);
     // a resumed run under another protocol than its checkpoint's: every order still being
     // allocated by the old one is offered again now (docs/checkpoints.md)
     void hand_over(sim::Engine& engine, const sim::StateArchive& ar);
@@ -403,6 +425,13 @@ class FleetModel final : public sim::Model {
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
     bool keep_exchange_log_ = false;
     bool check_board_ = false;
+    // across processes: whether the world is replicated, and the LPs that ran since the last
+    // sync (each written only by the worker running its LP)
+    bool replicated_ = false;
+    std::vector<std::uint8_t> lp_dirty_;
+    std::uint64_t vehicles_synced_at_ = 0;  // the window count at the last sync of each kind
+    std::uint64_t depots_synced_at_ = 0;
+    ReplicaStats replicas_;
     std::size_t phase_chunk_ = 4096;  // vehicles per parallel chunk of a barrier phase
 };
 

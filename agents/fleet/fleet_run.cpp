@@ -23,8 +23,11 @@ FleetRun::FleetRun(const FleetSpec& spec, const FleetRunOptions& options)
       own_executor_(options.executor != nullptr ? nullptr : sim::make_executor(options.threads)),
       executor_(options.executor != nullptr ? options.executor : own_executor_.get()),
       model_(std::make_unique<FleetModel>(spec, *routers_)),
-      engine_(std::make_unique<sim::Engine>(engine_config(*model_, options, *executor_), *model_,
-                                            *executor_)),
+      engine_(options.exchange
+                  ? std::make_unique<sim::Engine>(engine_config(*model_, options, *executor_),
+                                                  *model_, *executor_, options.exchange())
+                  : std::make_unique<sim::Engine>(engine_config(*model_, options, *executor_),
+                                                  *model_, *executor_)),
       kpi_(std::make_unique<FleetKpiObserver>(*model_)) {
     if (options.kpi_samples) {
         engine_->add_observer(*kpi_);
@@ -59,6 +62,7 @@ sim::RunStats FleetRun::run(const sim::RunLimits& limits) {
 }
 
 FleetKpis FleetRun::finish(sim::Tick end) {
+    model_->sync_replicas();
     model_->finish(*engine_);
     return kpi_->take(end);
 }

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "agents/fleet/fleet_model.hpp"
@@ -52,6 +53,10 @@ struct FleetRunOptions {
     // calling thread (the same results; tests set 0 to hand every window to the executor)
     std::uint64_t serial_below_events = kSerialBelowEvents;
     static constexpr std::uint64_t kSerialBelowEvents = 32;
+    // the kernel's exchange (none: sim::LocalExchange, one process). One across processes
+    // (sim/mpi/) runs this process's share of the LPs on a replicated world
+    // (FleetModel::sync_replicas, docs/distributed.md); every process makes the same run.
+    std::function<std::unique_ptr<sim::Exchange>()> exchange;
 };
 
 class FleetRun {
@@ -85,6 +90,11 @@ class FleetRun {
     // runs until a limit (sim::RunLimits: until, stop_when, max_events) or request_stop();
     // may be called again to continue
     sim::RunStats run(const sim::RunLimits& limits);
+
+    // across processes: brings every process's copy of the world up to date (a collective;
+    // nothing in one process). Call it on every process after run() before the final
+    // engine().sample_now(); finish() calls it too.
+    void sync() { model_->sync_replicas(); }
 
     // the end of the run: checks every depot's conservation (FleetModel::finish, throws
     // FleetModelError) and aggregates the KPIs at `end` (not before the last sample). Call

@@ -2,8 +2,9 @@
 // immutable FleetSpec and what FleetModel derives from it once (LP layout, demand
 // processes, depot nodes, the protocol's needs). One plain struct, so that what a run *is*
 // at a barrier can be listed, compared, saved and restored (checkpoints, forks), and so that
-// a shard of a multi-process run (a contiguous range of LPs: today the whole run) is a
-// FleetWorld of its own. The allocation protocol and the learning keep their own state
+// a shard of a multi-process run (a contiguous range of LPs: today the whole run; across MPI
+// ranks every rank holds the whole world, FleetModel::sync_replicas) is a FleetWorld of its
+// own. The allocation protocol and the learning keep their own state
 // (AllocationProtocol, FleetLearning); caches that can be rebuilt from this struct (routers,
 // believed-road views) and scratch space stay in the model.
 //

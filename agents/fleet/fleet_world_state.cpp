@@ -227,6 +227,8 @@ void load_vehicles(const StateArchive& ar, FleetState& f) {
 
 // ---- depots ----
 
+}  // namespace
+
 // one depot's variable-length state: depots/<d>/...
 void save_depot(StateArchive& ar, const DepotState& ds) {
     {
@@ -296,6 +298,8 @@ void load_depot(const StateArchive& ar, DepotState& ds) {
     // by priority when some order has one (FleetModel's constructor), else empty
     ar.get("waiting", ds.waiting, ds.waiting.size());
 }
+
+namespace {
 
 void save_depots(StateArchive& ar, const std::vector<DepotState>& depots) {
     const auto s = ar.scope("depots");

@@ -23,4 +23,10 @@ void save_world(const FleetWorld& world, sim::StateArchive& ar);
 // attached) takes the saved ones.
 void load_world(FleetWorld& world, const sim::StateArchive& ar);
 
+// One depot's variable-length part (its book, allocations, job slots, queues, waiting lists)
+// under the archive's current scope; load_depot into a depot constructed for the same spec.
+// The fixed-size members (stock, draws, counters) are save_world's columns, not these.
+void save_depot(sim::StateArchive& ar, const DepotState& ds);
+void load_depot(const sim::StateArchive& ar, DepotState& ds);
+
 }  // namespace swarm::agents

@@ -178,6 +178,34 @@ void MpiExchange::sum(std::span<std::uint64_t> values) {
     traffic_.reduce_seconds += since(start);
 }
 
+void MpiExchange::all_gather(std::span<const unsigned char> mine, std::vector<unsigned char>& all,
+                             std::vector<std::size_t>& offsets) {
+    const auto start = std::chrono::steady_clock::now();
+    if (mine.size() > static_cast<std::size_t>(INT_MAX)) {
+        throw std::runtime_error("MPI all_gather: over 2 GiB from one rank");
+    }
+    const int length = static_cast<int>(mine.size());
+    const auto ranks = static_cast<std::size_t>(size_);
+    std::vector<int> lengths(ranks, 0);
+    check(MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+    std::vector<int> at(ranks, 0);
+    offsets.assign(ranks + 1, 0);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        offsets[r + 1] = offsets[r] + static_cast<std::size_t>(lengths[r]);
+        if (offsets[r] > static_cast<std::size_t>(INT_MAX)) {
+            throw std::runtime_error("MPI all_gather: over 2 GiB in all");
+        }
+        at[r] = static_cast<int>(offsets[r]);
+    }
+    all.resize(offsets[ranks]);
+    check(MPI_Allgatherv(mine.data(), length, MPI_UNSIGNED_CHAR, all.data(), lengths.data(),
+                         at.data(), MPI_UNSIGNED_CHAR, comm_),
+          "MPI_Allgatherv");
+    traffic_.collectives += 2;
+    traffic_.gathered_bytes += mine.size();
+    traffic_.gather_seconds += since(start);
+}
+
 std::size_t MpiExchange::memory_bytes() const {
     std::size_t bytes = send_.capacity() + recv_.capacity();
     for (const auto& side : boxes_) {

@@ -17,11 +17,13 @@ namespace swarm::sim::mpi {
 
 // What crossed ranks and what it cost, on this rank, over the exchange's life.
 struct Traffic {
-    std::uint64_t events_sent = 0;  // events sent to other ranks
-    std::uint64_t bytes_sent = 0;   // bytes of them, counts included
-    std::uint64_t collectives = 0;  // MPI collectives called
-    double exchange_seconds = 0.0;  // in barrier(): packing, all-to-all, unpacking
-    double reduce_seconds = 0.0;    // in reduce() and sum(): waiting for the slowest rank
+    std::uint64_t events_sent = 0;     // events sent to other ranks
+    std::uint64_t bytes_sent = 0;      // bytes of them, counts included
+    std::uint64_t collectives = 0;     // MPI collectives called
+    double exchange_seconds = 0.0;     // in barrier(): packing, all-to-all, unpacking
+    double reduce_seconds = 0.0;       // in reduce() and sum(): waiting for the slowest rank
+    std::uint64_t gathered_bytes = 0;  // bytes this rank sent through all_gather()
+    double gather_seconds = 0.0;       // in all_gather(), waiting included
 };
 
 class MpiExchange final : public Exchange {
@@ -44,11 +46,14 @@ class MpiExchange final : public Exchange {
     void collect(std::vector<Event>& out) const override;
 
     [[nodiscard]] int processes() const override { return size_; }
+    [[nodiscard]] int process() const override { return rank_; }
     [[nodiscard]] std::pair<std::size_t, std::size_t> local_partitions() const override {
         return range(rank_);
     }
     void reduce(WindowSummary& summary) override;
     void sum(std::span<std::uint64_t> values) override;
+    void all_gather(std::span<const unsigned char> mine, std::vector<unsigned char>& all,
+                    std::vector<std::size_t>& offsets) override;
 
     [[nodiscard]] int rank() const { return rank_; }
     [[nodiscard]] const Traffic& traffic() const { return traffic_; }

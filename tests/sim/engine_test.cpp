@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "sim/models/phold.hpp"
@@ -253,6 +254,52 @@ TEST_CASE("barrier actions see a consistent instant and may inject events") {
         got_injected = got_injected || (r.type == 5 && r.time == 60);
     }
     CHECK(got_injected);
+}
+
+TEST_CASE("the barrier hook runs before each barrier action, with its key") {
+    ScriptModel model(2);
+    model.on_event = [](Context& ctx, const Event& e) {
+        if (e.type == 0 && ctx.now() < 100) {
+            ctx.schedule_self(7, 0);
+        }
+    };
+    SerialExecutor exec;
+    Engine engine(config(2), model, exec);
+    engine.inject(0, 0, 0);
+    std::vector<std::string> seen;
+    engine.set_barrier_hook([&](Engine& e, const ActionKey& key, bool sample) {
+        // every event before the action's time has run, none at or after
+        for (const auto& r : model.log[0]) {
+            CHECK(r.time < e.now());
+        }
+        seen.push_back("hook " + std::to_string(key.kind) + (sample ? " sample" : "") + " at " +
+                       std::to_string(e.now()));
+    });
+    engine.every(
+        0, 25, [&](Engine&, Tick t) { seen.push_back("every " + std::to_string(t)); },
+        ActionKey{7});
+    engine.at(30, [&](Engine&, Tick t) { seen.push_back("at " + std::to_string(t)); });
+    RunLimits limits;
+    limits.until = 40;
+    engine.run(limits);
+    CHECK(seen == std::vector<std::string>{"hook 7 at 0", "every 0", "hook 7 at 25", "every 25",
+                                           "hook 0 at 30", "at 30"});
+    // an empty hook removes it
+    engine.set_barrier_hook({});
+    limits.until = 60;
+    engine.run(limits);
+    CHECK(seen.back() == "every 50");
+}
+
+TEST_CASE("one exchange alone gathers its own bytes") {
+    LocalExchange exchange;
+    const std::vector<unsigned char> mine = {1, 2, 3};
+    std::vector<unsigned char> all;
+    std::vector<std::size_t> offsets;
+    exchange.all_gather(mine, all, offsets);
+    CHECK(all == mine);
+    CHECK(offsets == std::vector<std::size_t>{0, 3});
+    CHECK(exchange.process() == 0);
 }
 
 TEST_CASE("one-shot barrier actions run even when no event is pending") {

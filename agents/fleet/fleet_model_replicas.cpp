@@ -1,0 +1,336 @@
+// FleetModel across processes (docs/distributed.md, "The fleet across ranks"): replicated
+// state, partitioned execution. Every process holds the whole world; each runs only the
+// events of its own LPs, whose state it alone keeps current. Inside a window an LP writes only
+// its own entries (fleet_world.hpp) and reads nobody else's but what barriers build, so the
+// copies may differ only in the entries of LPs that ran events on other processes. At every
+// barrier where actions are due (Engine::set_barrier_hook), before they run, each process
+// sends the entries of its LPs that ran since the last such barrier (a vehicle's row, a
+// depot's state, their message counters) to all others, which overwrite their copies: the
+// barrier phases then read the same world on every process and write the same changes.
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "agents/fleet/fleet_model.hpp"
+#include "agents/fleet/fleet_model_internal.hpp"
+#include "agents/fleet/fleet_world_state.hpp"
+
+namespace swarm::agents {
+
+// every member of FleetState is copied below: a new one must be too
+static_assert(sizeof(FleetState) == 26 * sizeof(std::vector<std::uint8_t>),
+              "FleetState changed: copy the new member in put_vehicle and get_vehicle");
+static_assert(sizeof(DepotState) % 64 == 0 && sizeof(AllocationCounters) == 40,
+              "DepotState changed: copy the new member in put_depot and get_depot");
+
+namespace {
+
+enum RecordKind : std::uint8_t { kVehicleRecord = 1, kDepotRecord = 2 };
+
+class Writer {
+  public:
+    explicit Writer(std::vector<unsigned char>& out) : out_(out) {}
+    template <class T>
+    void put(const T& value) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        const auto* b = reinterpret_cast<const unsigned char*>(&value);
+        out_.insert(out_.end(), b, b + sizeof(T));
+    }
+    template <class T>
+    void put_vector(const std::vector<T>& values) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        put<std::uint64_t>(values.size());
+        const auto* b = reinterpret_cast<const unsigned char*>(values.data());
+        out_.insert(out_.end(), b, b + values.size() * sizeof(T));
+    }
+    // every array of an archive: name, kind, element size, count, bytes
+    void put_archive(const sim::StateArchive& ar) {
+        put<std::uint32_t>(static_cast<std::uint32_t>(ar.arrays().size()));
+        for (const auto& [name, a] : ar.arrays()) {
+            put_vector(std::vector<char>(name.begin(), name.end()));
+            put(a.kind);
+            put(a.element_bytes);
+            put(a.count);
+            put_vector(a.bytes);
+        }
+    }
+
+  private:
+    std::vector<unsigned char>& out_;
+};
+
+class Reader {
+  public:
+    Reader(const unsigned char* at, const unsigned char* end) : at_(at), end_(end) {}
+    [[nodiscard]] bool done() const { return at_ == end_; }
+    template <class T>
+    T get() {
+        static_assert(std::is_trivially_copyable_v<T>);
+        need(sizeof(T));
+        T value;
+        std::memcpy(&value, at_, sizeof(T));
+        at_ += sizeof(T);
+        return value;
+    }
+    template <class T>
+    void get(T& value) {
+        value = get<T>();
+    }
+    template <class T>
+    void get_vector(std::vector<T>& values) {
+        const auto n = get<std::uint64_t>();
+        need(n * sizeof(T));
+        values.resize(n);
+        if (n > 0) {
+            std::memcpy(static_cast<void*>(values.data()), at_, n * sizeof(T));
+        }
+        at_ += n * sizeof(T);
+    }
+    void get_archive(sim::StateArchive& ar) {
+        const auto n = get<std::uint32_t>();
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::vector<char> name;
+            get_vector(name);
+            sim::StateArray a;
+            get(a.kind);
+            get(a.element_bytes);
+            get(a.count);
+            get_vector(a.bytes);
+            ar.insert(std::string(name.begin(), name.end()), std::move(a));
+        }
+    }
+
+  private:
+    void need(std::size_t n) const {
+        if (static_cast<std::size_t>(end_ - at_) < n) {
+            throw FleetModelError("fleet: a state record from another rank is cut short");
+        }
+    }
+    const unsigned char* at_;
+    const unsigned char* end_;
+};
+
+// a vehicle's row and its message counters
+void put_vehicle(Writer& w, const FleetWorld& world, std::uint32_t v) {
+    const FleetState& f = world.vehicles;
+    w.put(kVehicleRecord);
+    w.put(v);
+    w.put(f.state[v]);
+    w.put(f.node[v]);
+    w.put(f.leg_to[v]);
+    w.put(f.leg_start[v]);
+    w.put(f.leg_end[v]);
+    w.put(f.dest[v]);
+    w.put_vector(f.route[v]);
+    w.put(f.route_pos[v]);
+    w.put(f.route_dest[v]);
+    w.put(f.moving[v]);
+    w.put(f.type[v]);
+    w.put(f.home[v]);
+    w.put(f.load[v]);
+    w.put(f.energy_kwh[v]);
+    w.put(f.plan[v]);
+    w.put(f.counters[v]);
+    w.put(f.state_since[v]);
+    w.put(f.max_load[v]);
+    w.put(f.min_energy_kwh[v]);
+    w.put(f.energy_violations[v]);
+    w.put(f.drive_time[v]);
+    w.put(f.returned_at[v]);
+    w.put(f.known[v]);
+    w.put(f.replan[v]);
+    w.put(f.service_due[v]);
+    w.put(f.changed[v]);
+    w.put(world.counters.agent(v));
+}
+
+void get_vehicle(Reader& r, FleetWorld& world) {
+    FleetState& f = world.vehicles;
+    const auto v = r.get<std::uint32_t>();
+    if (v >= f.size()) {
+        throw FleetModelError("fleet: a state record from another rank names vehicle " +
+                              std::to_string(v));
+    }
+    r.get(f.state[v]);
+    r.get(f.node[v]);
+    r.get(f.leg_to[v]);
+    r.get(f.leg_start[v]);
+    r.get(f.leg_end[v]);
+    r.get(f.dest[v]);
+    r.get_vector(f.route[v]);
+    r.get(f.route_pos[v]);
+    r.get(f.route_dest[v]);
+    r.get(f.moving[v]);
+    r.get(f.type[v]);
+    r.get(f.home[v]);
+    r.get(f.load[v]);
+    r.get(f.energy_kwh[v]);
+    r.get(f.plan[v]);
+    r.get(f.counters[v]);
+    r.get(f.state_since[v]);
+    r.get(f.max_load[v]);
+    r.get(f.min_energy_kwh[v]);
+    r.get(f.energy_violations[v]);
+    r.get(f.drive_time[v]);
+    r.get(f.returned_at[v]);
+    r.get(f.known[v]);
+    r.get(f.replan[v]);
+    r.get(f.service_due[v]);
+    r.get(f.changed[v]);
+    world.counters.set_agent(v, r.get<comms::MessageTotals>());
+}
+
+// a depot's whole state (its book through the checkpoints' save_depot) and its counters
+void put_depot(Writer& w, const FleetWorld& world, std::uint32_t d, comms::AgentIndex agent) {
+    const DepotState& ds = world.depots[d];
+    w.put(kDepotRecord);
+    w.put(d);
+    w.put(ds.stock);
+    w.put(ds.demand_draws);
+    w.put(ds.cloud_draws);
+    w.put(ds.allocation);
+    w.put(ds.forwarded_in);
+    w.put(ds.forwarded_out);
+    w.put(ds.replay_next);
+    w.put(world.counters.agent(agent));
+    sim::StateArchive ar;
+    save_depot(ar, ds);
+    w.put_archive(ar);
+}
+
+void get_depot(Reader& r, FleetWorld& world, comms::AgentIndex first_agent) {
+    const auto d = r.get<std::uint32_t>();
+    if (d >= world.depots.size()) {
+        throw FleetModelError("fleet: a state record from another rank names depot " +
+                              std::to_string(d));
+    }
+    DepotState& ds = world.depots[d];
+    r.get(ds.stock);
+    r.get(ds.demand_draws);
+    r.get(ds.cloud_draws);
+    r.get(ds.allocation);
+    r.get(ds.forwarded_in);
+    r.get(ds.forwarded_out);
+    r.get(ds.replay_next);
+    world.counters.set_agent(first_agent + d, r.get<comms::MessageTotals>());
+    sim::StateArchive ar;
+    r.get_archive(ar);
+    load_depot(ar, ds);
+}
+
+}  // namespace
+
+std::string FleetModel::replica_problem(const FleetSpec& spec) {
+    const std::unique_ptr<AllocationProtocol> protocol = make_protocol(spec.allocation.policy);
+    const std::string_view p = protocol->name();
+    if (p != "auction" && p != "first_claim") {
+        // cbba's barrier hook reads its depots' queues, the cloud's dispatcher is one LP whose
+        // state lives in the protocol: neither is in the records yet
+        return "policies.allocation = \"" + spec.allocation.policy + "\" (protocol " +
+               std::string(p) +
+               ") keeps state the records do not carry yet; only auction (nearest_bid, "
+               "insertion) and first_claim run across ranks";
+    }
+    if (spec.learning.active()) {
+        return "operational learning ([learning]) keeps per-vehicle state outside the fleet's "
+               "world; it does not run across ranks yet";
+    }
+    return {};
+}
+
+void FleetModel::start_replicas(sim::Engine& engine) {
+    replicated_ = engine.exchange().processes() > 1;
+    if (!replicated_) {
+        return;
+    }
+    std::string why = replica_problem(spec_);
+    if (why.empty() && !leg_log_.empty()) {
+        why = "the leg log does not run across ranks";
+    }
+    if (why.empty() && !order_journals_.empty()) {
+        why = "a follower of the model's changes (a trace) does not run across ranks yet";
+    }
+    if (!why.empty()) {
+        throw FleetModelError("fleet across " + std::to_string(engine.exchange().processes()) +
+                              " ranks: " + why);
+    }
+    lp_dirty_.assign(layout_.size(), 0);
+    engine.set_barrier_hook([this](sim::Engine& e, const sim::ActionKey& key, bool sample) {
+        // the board (with road news and the protocol's hook) and the fleet-time book read
+        // only vehicles; samples, disruptions and anything else may read depots too
+        const bool vehicles_only = !sample && (key.kind == fleet_detail::kBoardAction ||
+                                               key.kind == fleet_detail::kFleetTimeAction);
+        sync_replicas(e.windows_processed(), !vehicles_only);
+    });
+}
+
+void FleetModel::sync_replicas() {
+    if (replicated_) {
+        sync_replicas(engine_->windows_processed(), true);
+    }
+}
+
+void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
+    // Nothing ran since the last sync of a kind: no rank has records of it (the window count
+    // is the same on every rank, so all skip the collective together). Depot states, which
+    // grow with their orders, are sent only before what reads them; until then their LPs stay
+    // flagged and the other copies stale, which nothing reads.
+    const bool vehicles = windows != vehicles_synced_at_;
+    depots = depots && windows != depots_synced_at_;
+    if (!vehicles && !depots) {
+        return;
+    }
+    vehicles_synced_at_ = windows;
+    if (depots) {
+        depots_synced_at_ = windows;
+    }
+    sim::Exchange& exchange = engine_->exchange();
+    // what this process's LPs changed since the last sync, in LP order
+    std::vector<unsigned char> mine;
+    Writer w(mine);
+    for (sim::LpId lp = 0; lp < lp_dirty_.size(); ++lp) {
+        if (lp_dirty_[lp] == 0) {
+            continue;
+        }
+        const LpLayout::Entry who = layout_.at(lp);
+        if (who.kind == LpLayout::Kind::kVehicle) {
+            put_vehicle(w, world_, who.index);
+            ++replicas_.vehicle_records;
+        } else if (who.kind == LpLayout::Kind::kDepot) {
+            if (!depots) {
+                continue;
+            }
+            put_depot(w, world_, who.index, depot_agent(who.index));
+            ++replicas_.depot_records;
+        } else {
+            throw FleetModelError("fleet: the dispatcher LP does not run across ranks");
+        }
+        lp_dirty_[lp] = 0;
+    }
+    std::vector<unsigned char> all;
+    std::vector<std::size_t> offsets;
+    exchange.all_gather(mine, all, offsets);
+    ++replicas_.syncs;
+    replicas_.bytes_sent += mine.size();
+    // the others' records over this process's copies (each entry has one owner: any order)
+    const auto self = static_cast<std::size_t>(exchange.process());
+    for (std::size_t p = 0; p + 1 < offsets.size(); ++p) {
+        if (p == self) {
+            continue;
+        }
+        Reader r(all.data() + offsets[p], all.data() + offsets[p + 1]);
+        while (!r.done()) {
+            const auto kind = r.get<std::uint8_t>();
+            if (kind == kVehicleRecord) {
+                get_vehicle(r, world_);
+            } else if (kind == kDepotRecord) {
+                get_depot(r, world_, depot_agent(0));
+            } else {
+                throw FleetModelError("fleet: a state record of unknown kind from another rank");
+            }
+        }
+    }
+}
+
+}  // namespace swarm::agents
