@@ -145,7 +145,7 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
                 routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
                 world_.vehicles.replan[v] = 0;
                 if (!r.found || r.edges.empty()) {
-                    route.clear();
+                    std::vector<EdgeId>().swap(route);
                     world_.vehicles.route_pos[v] = 0;
                     world_.vehicles.route_dest[v] = world::kNoNode;
                     return unreachable(ctx, v);
@@ -353,8 +353,16 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
         metres = distance(net.position(world_.vehicles.node[v]),
                           net.position(world_.vehicles.leg_to[v]));
     } else {
-        edge = world_.vehicles.route[v][world_.vehicles.route_pos[v] - 1];
+        std::vector<EdgeId>& route = world_.vehicles.route[v];
+        edge = route[world_.vehicles.route_pos[v] - 1];
         metres = net.length_m(edge);
+        if (world_.vehicles.route_pos[v] == route.size()) {
+            // driven to its end: dropped, so that only vehicles on their way hold edges (the
+            // next leg plans anew, as it did past the end)
+            std::vector<EdgeId>().swap(route);
+            world_.vehicles.route_pos[v] = 0;
+            world_.vehicles.route_dest[v] = world::kNoNode;
+        }
     }
     if (!leg_log_.empty()) {
         leg_log_[v].push_back({world_.vehicles.node[v], world_.vehicles.leg_to[v], edge,

@@ -43,7 +43,7 @@ class FleetModel::Host final : public AllocationHost {
         m_.engine_->inject(lp, t, type, p);
     }
 
-    [[nodiscard]] const Order& order(std::uint32_t d, std::uint32_t o) const override {
+    [[nodiscard]] Order order(std::uint32_t d, std::uint32_t o) const override {
         return m_.world_.depots[d].book.order(fleet_detail::order_id(d, o));
     }
     [[nodiscard]] OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const override {

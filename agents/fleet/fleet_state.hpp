@@ -12,6 +12,7 @@
 
 #include "agents/fleet/disruption.hpp"
 #include "agents/fleet/messages.hpp"
+#include "agents/logistics/chunked_vector.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "agents/logistics/order_book.hpp"
 #include "agents/world/road_network.hpp"
@@ -235,10 +236,10 @@ struct alignas(64) DepotState {
     DepotState(std::uint32_t depot, sim::Tick kpi_interval, std::uint32_t dock_count,
                std::uint32_t charger_count)
         : book(depot, kpi_interval), docks(dock_count), chargers(charger_count) {}
-    OrderBook book;                            // the orders, their lifecycle and the KPIs
-    std::vector<AllocationState> allocations;  // by order index
-    SlotPool<DockMsg> dock_jobs;               // by the dock customer's id
-    SlotPool<ChargeMsg> charge_jobs;           // by the charger customer's id
+    OrderBook book;                              // the orders, their lifecycle and the KPIs
+    ChunkedVector<AllocationState> allocations;  // by order index
+    SlotPool<DockMsg> dock_jobs;                 // by the dock customer's id
+    SlotPool<ChargeMsg> charge_jobs;             // by the charger customer's id
     sim::FifoStation docks;
     sim::FifoStation chargers;
     std::uint64_t stock = 0;

@@ -10,7 +10,7 @@ FleetMemory FleetWorld::memory() const {
     m.depots = depots.capacity() * sizeof(DepotState);
     for (const DepotState& d : depots) {
         // the book's orders, and its series columns (8 per interval), approximately
-        m.orders += d.book.order_bytes() + (d.allocations.capacity() * sizeof(AllocationState));
+        m.orders += d.book.order_bytes() + d.allocations.memory_bytes();
         m.depots += (d.book.series().size() * 8 * sizeof(std::uint64_t)) +
                     (d.book.counters().late_samples.capacity() * sizeof(Tick)) +
                     d.dock_jobs.memory_bytes() + d.charge_jobs.memory_bytes();

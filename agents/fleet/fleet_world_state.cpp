@@ -25,7 +25,7 @@ static_assert(sizeof(AllocationState) == 8,
               "AllocationState changed: save and load the new member");
 static_assert(sizeof(AllocationCounters) == 5 * sizeof(std::uint64_t),
               "AllocationCounters changed: save and load the new member");
-static_assert(sizeof(DepotState) == (sizeof(OrderBook) + sizeof(std::vector<AllocationState>) +
+static_assert(sizeof(DepotState) == (sizeof(OrderBook) + sizeof(ChunkedVector<AllocationState>) +
                                      sizeof(SlotPool<DockMsg>) + sizeof(SlotPool<ChargeMsg>) +
                                      2 * sizeof(sim::FifoStation) + 3 * sizeof(std::uint64_t) +
                                      sizeof(AllocationCounters) + 3 * sizeof(std::uint64_t) +
@@ -237,7 +237,7 @@ void save_depot(StateArchive& ar, const DepotState& ds) {
     }
     {
         const auto s = ar.scope("allocations");
-        const std::vector<AllocationState>& a = ds.allocations;
+        const std::vector<AllocationState> a = ds.allocations.to_vector();
         ar.put_field("round", a, &AllocationState::round);
         ar.put_field("awarding", a, &AllocationState::awarding);
         ar.put_field("waiting", a, &AllocationState::waiting);
@@ -270,14 +270,17 @@ void load_depot(const StateArchive& ar, DepotState& ds) {
     }
     {
         const auto s = ar.scope("allocations");
-        std::vector<AllocationState>& a = ds.allocations;
         // one per order of the book (FleetModel::new_order)
-        a.assign(ds.book.size(), AllocationState{});
+        std::vector<AllocationState> a(ds.book.size());
         ar.get_field("round", a, &AllocationState::round);
         ar.get_field("awarding", a, &AllocationState::awarding);
         ar.get_field("waiting", a, &AllocationState::waiting);
         ar.get_field("unreachable", a, &AllocationState::unreachable);
         ar.get_field("unreachable_round", a, &AllocationState::unreachable_round);
+        ds.allocations.clear();
+        for (const AllocationState& one : a) {
+            ds.allocations.push_back(one);
+        }
     }
     {
         const auto s = ar.scope("dock_jobs");

@@ -77,7 +77,7 @@ class AllocationHost {
     virtual void inject(sim::LpId lp, sim::Tick t, sim::EventType type, const sim::Payload& p) = 0;
 
     // orders: the depot's book and each order's allocation state (round, awarding)
-    [[nodiscard]] virtual const Order& order(std::uint32_t d, std::uint32_t o) const = 0;
+    [[nodiscard]] virtual Order order(std::uint32_t d, std::uint32_t o) const = 0;
     // the order as offered and awarded: depot, index, customer, size, round, ready, due
     [[nodiscard]] virtual OrderMsg order_msg(std::uint32_t d, std::uint32_t o) const = 0;
     virtual AllocationState& allocation(std::uint32_t d, std::uint32_t o) = 0;

@@ -126,7 +126,7 @@ std::string ConservationReport::message() const {
 // ---- OrderBook ----
 
 OrderBook::OrderBook(std::uint32_t depot, Tick kpi_interval, Tick kpi_origin)
-    : depot_(depot), series_(kpi_interval, kpi_origin) {}
+    : depot_(depot), orders_(depot), series_(kpi_interval, kpi_origin) {}
 
 std::uint64_t OrderBook::open() const {
     return count(OrderState::kCreated) + count(OrderState::kAssigned) +
@@ -153,7 +153,7 @@ OrderId OrderBook::create(const Order& order) {
         throw std::length_error("OrderBook: more than 2^32 - 1 orders at one depot");
     }
     const OrderId id{depot_, static_cast<std::uint32_t>(orders_.size())};
-    Order& o = orders_.emplace_back();
+    Order o;
     o.id = id;
     o.depot = depot_;
     o.customer_node = order.customer_node;
@@ -163,6 +163,7 @@ OrderId OrderBook::create(const Order& order) {
     o.due = order.due;
     o.service_time = order.service_time;
     o.ref = order.ref;
+    orders_.push_back(o);
     ++by_state_[idx(OrderState::kCreated)];
     ++counters_.created;
     series_.on_created(o.created, o.due);
@@ -172,9 +173,9 @@ OrderId OrderBook::create(const Order& order) {
     return id;
 }
 
-Order& OrderBook::transition(OrderId id, std::initializer_list<OrderState> from, OrderState to,
-                             Tick now) {
-    Order& o = orders_[checked_index(id)];
+Order OrderBook::transition(OrderId id, std::initializer_list<OrderState> from, OrderState to,
+                            Tick now) {
+    Order o = orders_.get(checked_index(id));
     if (std::find(from.begin(), from.end(), o.state) == from.end()) {
         throw OrderTransitionError("order " + to_string(id) + ": illegal transition " +
                                    std::string(to_string(o.state)) + " -> " +
@@ -194,17 +195,18 @@ void OrderBook::move(Order& o, OrderState to) {
     --by_state_[idx(o.state)];
     ++by_state_[idx(to)];
     o.state = to;
+    orders_.set(o.id.index, o);
     if (journal_ != nullptr) {
         journal_->push_back(o.id.index);
     }
     // closed orders never reopen: the oldest open one only moves forward
-    while (oldest_open_ < orders_.size() && is_terminal(orders_[oldest_open_].state)) {
+    while (oldest_open_ < orders_.size() && is_terminal(orders_.state(oldest_open_))) {
         ++oldest_open_;
     }
 }
 
 void OrderBook::assign(OrderId id, std::uint32_t vehicle, Tick now) {
-    Order& o = transition(id, {OrderState::kCreated}, OrderState::kAssigned, now);
+    Order o = transition(id, {OrderState::kCreated}, OrderState::kAssigned, now);
     if (vehicle == kUnassignedVehicle) {
         throw OrderTransitionError("order " + to_string(id) + ": assigned to no vehicle");
     }
@@ -227,7 +229,7 @@ void OrderBook::assign(OrderId id, std::uint32_t vehicle, Tick now) {
 }
 
 void OrderBook::unassign(OrderId id, Tick now) {
-    Order& o = transition(id, {OrderState::kAssigned}, OrderState::kCreated, now);
+    Order o = transition(id, {OrderState::kAssigned}, OrderState::kCreated, now);
     o.vehicle = kUnassignedVehicle;
     o.orphaned_at = now;
     ++o.reassignments;
@@ -236,7 +238,7 @@ void OrderBook::unassign(OrderId id, Tick now) {
 }
 
 void OrderBook::pick_up(OrderId id, Tick now) {
-    Order& o = transition(id, {OrderState::kAssigned}, OrderState::kPickedUp, now);
+    Order o = transition(id, {OrderState::kAssigned}, OrderState::kPickedUp, now);
     o.picked_up_at = now;
     ++counters_.picked_up;
     move(o, OrderState::kPickedUp);
@@ -247,7 +249,7 @@ void OrderBook::deliver(OrderId id, Tick now) {
 }
 
 void OrderBook::deliver(OrderId id, Tick now, double quantity) {
-    Order& o = transition(id, {OrderState::kPickedUp}, OrderState::kDelivered, now);
+    Order o = transition(id, {OrderState::kPickedUp}, OrderState::kDelivered, now);
     o.delivered_at = now;
     o.delivered_size = quantity;
     const bool on_time = now <= o.due;
@@ -270,8 +272,8 @@ void OrderBook::deliver(OrderId id, Tick now, double quantity) {
 }
 
 void OrderBook::fail(OrderId id, FailReason reason, Tick now) {
-    Order& o = transition(id, {OrderState::kCreated, OrderState::kAssigned, OrderState::kPickedUp},
-                          OrderState::kFailed, now);
+    Order o = transition(id, {OrderState::kCreated, OrderState::kAssigned, OrderState::kPickedUp},
+                         OrderState::kFailed, now);
     if (reason == FailReason::kNone) {
         throw OrderTransitionError("order " + to_string(id) + ": failed without a reason");
     }
@@ -297,7 +299,7 @@ ConservationReport OrderBook::check_conservation() const {
     }
     std::array<std::uint64_t, kOrderStateCount> recount{};
     for (std::size_t i = 0; i < orders_.size(); ++i) {
-        const Order& o = orders_[i];
+        const Order o = orders_.get(i);
         const std::size_t s = idx(o.state);
         if (s < kOrderStateCount) {
             ++recount[s];
@@ -339,7 +341,7 @@ static_assert(sizeof(DepotCounters) == 15 * sizeof(std::uint64_t) +
                                            sizeof(std::array<std::uint64_t, kFailReasonCount>) +
                                            sizeof(std::vector<Tick>) + sizeof(TimeIntegral),
               "DepotCounters changed: save and load the new member (OrderBook)");
-static_assert(sizeof(OrderBook) == 2 * sizeof(std::uint64_t) + sizeof(std::vector<Order>) +
+static_assert(sizeof(OrderBook) == 2 * sizeof(std::uint64_t) + sizeof(OrderStore) +
                                        sizeof(std::array<std::uint64_t, kOrderStateCount>) +
                                        sizeof(DepotCounters) + sizeof(KpiSeries) +
                                        sizeof(std::vector<std::uint32_t>*),
@@ -406,24 +408,30 @@ void OrderBook::save(sim::StateArchive& ar) const {
     {
         // id and depot are the slot's (check_conservation holds them to it): not saved
         const auto s = ar.scope("orders");
-        ar.put_field("customer_node", orders_, &Order::customer_node);
-        ar.put_field("size", orders_, &Order::size);
-        ar.put_field("created", orders_, &Order::created);
-        ar.put_field("ready", orders_, &Order::ready);
-        ar.put_field("due", orders_, &Order::due);
-        ar.put_field("service_time", orders_, &Order::service_time);
-        ar.put_field("state", orders_, &Order::state);
-        ar.put_field("reason", orders_, &Order::reason);
-        ar.put_field("vehicle", orders_, &Order::vehicle);
-        ar.put_field("reassignments", orders_, &Order::reassignments);
-        ar.put_field("first_assigned_at", orders_, &Order::first_assigned_at);
-        ar.put_field("assigned_at", orders_, &Order::assigned_at);
-        ar.put_field("orphaned_at", orders_, &Order::orphaned_at);
-        ar.put_field("picked_up_at", orders_, &Order::picked_up_at);
-        ar.put_field("delivered_at", orders_, &Order::delivered_at);
-        ar.put_field("failed_at", orders_, &Order::failed_at);
-        ar.put_field("delivered_size", orders_, &Order::delivered_size);
-        ar.put_field("ref", orders_, &Order::ref);
+        // the same columns as when the book held full records (the packing is not saved)
+        std::vector<Order> orders;
+        orders.reserve(orders_.size());
+        for (const Order& o : this->orders()) {
+            orders.push_back(o);
+        }
+        ar.put_field("customer_node", orders, &Order::customer_node);
+        ar.put_field("size", orders, &Order::size);
+        ar.put_field("created", orders, &Order::created);
+        ar.put_field("ready", orders, &Order::ready);
+        ar.put_field("due", orders, &Order::due);
+        ar.put_field("service_time", orders, &Order::service_time);
+        ar.put_field("state", orders, &Order::state);
+        ar.put_field("reason", orders, &Order::reason);
+        ar.put_field("vehicle", orders, &Order::vehicle);
+        ar.put_field("reassignments", orders, &Order::reassignments);
+        ar.put_field("first_assigned_at", orders, &Order::first_assigned_at);
+        ar.put_field("assigned_at", orders, &Order::assigned_at);
+        ar.put_field("orphaned_at", orders, &Order::orphaned_at);
+        ar.put_field("picked_up_at", orders, &Order::picked_up_at);
+        ar.put_field("delivered_at", orders, &Order::delivered_at);
+        ar.put_field("failed_at", orders, &Order::failed_at);
+        ar.put_field("delivered_size", orders, &Order::delivered_size);
+        ar.put_field("ref", orders, &Order::ref);
     }
     ar.put("by_state", std::span<const std::uint64_t>(by_state_));
     ar.put_value("oldest_open", std::uint64_t{oldest_open_});
@@ -462,7 +470,10 @@ void OrderBook::load(const sim::StateArchive& ar) {
         ar.get_field("failed_at", orders, &Order::failed_at);
         ar.get_field("delivered_size", orders, &Order::delivered_size);
         ar.get_field("ref", orders, &Order::ref);
-        orders_ = std::move(orders);
+        orders_.clear();
+        for (const Order& o : orders) {
+            orders_.push_back(o);
+        }
     }
     std::vector<std::uint64_t> by_state;
     ar.get("by_state", by_state, kOrderStateCount);

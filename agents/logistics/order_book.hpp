@@ -14,6 +14,7 @@
 
 #include "agents/logistics/kpi.hpp"
 #include "agents/logistics/order.hpp"
+#include "agents/logistics/order_store.hpp"
 
 namespace swarm::sim {
 class StateArchive;
@@ -81,20 +82,20 @@ class OrderBook {
     // created | assigned | picked_up -> failed; reason != kNone
     void fail(OrderId id, FailReason reason, Tick now);
 
-    [[nodiscard]] const Order& order(OrderId id) const { return orders_[checked_index(id)]; }
-    [[nodiscard]] std::span<const Order> orders() const { return orders_; }
+    // records are packed (order_store.hpp): read as values, a copy as of the call
+    [[nodiscard]] Order order(OrderId id) const { return orders_.get(checked_index(id)); }
+    [[nodiscard]] OrderState state(OrderId id) const { return orders_.state(checked_index(id)); }
+    [[nodiscard]] OrderView orders() const { return {orders_, 0}; }
     [[nodiscard]] std::uint64_t size() const { return orders_.size(); }
-    // bytes the order records hold (capacity, not size: the vector's growth is memory too)
-    [[nodiscard]] std::size_t order_bytes() const { return orders_.capacity() * sizeof(Order); }
+    // bytes the order records hold (whole chunks, and records kept aside)
+    [[nodiscard]] std::size_t order_bytes() const { return orders_.memory_bytes(); }
     [[nodiscard]] std::uint64_t count(OrderState s) const {
         return by_state_[static_cast<std::size_t>(s)];
     }
     [[nodiscard]] std::uint64_t open() const;
     // The orders from the oldest open one on (every open order is in it, with the closed
     // ones created after the oldest open one): what a sample of the open orders scans.
-    [[nodiscard]] std::span<const Order> from_oldest_open() const {
-        return std::span<const Order>(orders_).subspan(oldest_open_);
-    }
+    [[nodiscard]] OrderView from_oldest_open() const { return {orders_, oldest_open_}; }
 
     // order fields are the book's; the depot LP records its dock queue and dock time here
     [[nodiscard]] const DepotCounters& counters() const { return counters_; }
@@ -120,11 +121,12 @@ class OrderBook {
     [[nodiscard]] std::size_t checked_index(OrderId id) const;
     // the order, after checking it is in one of `from` and that now is not before its
     // latest transition; `to` names the target state in the error message
-    Order& transition(OrderId id, std::initializer_list<OrderState> from, OrderState to, Tick now);
+    // (a copy: move() writes it back)
+    Order transition(OrderId id, std::initializer_list<OrderState> from, OrderState to, Tick now);
     void move(Order& o, OrderState to);
 
     std::uint32_t depot_;
-    std::vector<Order> orders_;  // by index
+    OrderStore orders_;  // by index
     std::array<std::uint64_t, kOrderStateCount> by_state_{};
     std::size_t oldest_open_ = 0;  // index of the oldest open order (size() when none)
     DepotCounters counters_;

@@ -387,7 +387,7 @@ void TraceObserver::record_orders(TraceFrame& frame) {
             const auto& [ahead_depot, ahead_index] = journal[i + kAhead];
             const auto ahead = model_.depot(ahead_depot).book.orders();
             if (ahead_index < ahead.size()) {
-                __builtin_prefetch(ahead.data() + ahead_index);
+                ahead.prefetch(ahead_index);
             }
         }
         const auto& [d, index] = journal[i];

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/fleet/protocol.hpp"
+#include "agents/logistics/chunked_vector.hpp"
 
 namespace swarm::agents {
 
@@ -70,7 +71,9 @@ class AuctionProtocol final : public AllocationProtocol {
         std::vector<Best> flat;
         for (const DepotBids& d : best_) {
             count.push_back(static_cast<std::uint32_t>(d.orders.size()));
-            flat.insert(flat.end(), d.orders.begin(), d.orders.end());
+            for (std::size_t o = 0; o < d.orders.size(); ++o) {
+                flat.push_back(d.orders[o]);
+            }
         }
         ar.put("count", count);
         ar.put_field("cost", flat, &Best::cost);
@@ -94,8 +97,11 @@ class AuctionProtocol final : public AllocationProtocol {
         }
         std::size_t next = 0;
         for (std::size_t d = 0; d < best_.size(); ++d) {
-            const auto from = flat.begin() + static_cast<std::ptrdiff_t>(next);
-            best_[d].orders.assign(from, from + count[d]);
+            ChunkedVector<Best>& orders = best_[d].orders;
+            orders.clear();
+            for (std::size_t i = next; i < next + count[d]; ++i) {
+                orders.push_back(flat[i]);
+            }
             next += count[d];
         }
     }
@@ -103,10 +109,8 @@ class AuctionProtocol final : public AllocationProtocol {
     void allocate(AllocationHost& host, sim::Context& ctx, std::uint32_t d,
                   std::uint32_t o) override {
         const FleetSpec& spec = host.spec();
-        std::vector<Best>& best = best_[d].orders;
-        if (best.size() <= o) {
-            best.resize(o + 1);
-        }
+        ChunkedVector<Best>& best = best_[d].orders;
+        best.grow_to(std::size_t{o} + 1);
         best[o] = {};
         const OrderMsg msg = host.order_msg(d, o);
         const Point here = host.depot_position(d);
@@ -191,7 +195,7 @@ class AuctionProtocol final : public AllocationProtocol {
     [[nodiscard]] std::size_t memory_bytes() const override {
         std::size_t b = best_.capacity() * sizeof(DepotBids);
         for (const DepotBids& d : best_) {
-            b += d.orders.capacity() * sizeof(Best);
+            b += d.orders.memory_bytes();
         }
         return b;
     }
@@ -201,9 +205,10 @@ class AuctionProtocol final : public AllocationProtocol {
         double cost = 0.0;
         std::uint32_t vehicle = kNone;
     };
-    // the best bid of each order of a depot; only its LP touches it (no false sharing)
+    // the best bid of each order of a depot (in chunks: it grows by the depot's orders all
+    // run long); only its LP touches it (no false sharing)
     struct alignas(64) DepotBids {
-        std::vector<Best> orders;
+        ChunkedVector<Best> orders;
     };
 
     // vehicle side: a vehicle due for service or broken takes no new work, nor one it cannot
