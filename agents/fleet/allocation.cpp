@@ -32,7 +32,7 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
         spec.net().position(order.has_row() ? load_node(spec, order) : spec.depots[depot].node);
     const double radius = spec.allocation.offer_radius_m;
     // vehicles that could still take an order when the offer arrives, and can carry it
-    auto usable = [&spec, max_plan, &order](const FleetBoard::Entry& e) {
+    auto usable = [&spec, max_plan, &order](std::uint32_t /*v*/, const FleetBoard::Entry& e) {
         return !off_duty(e.state) && e.plan_size < max_plan &&
                spec.types[e.type].capacity >= order.size;
     };
@@ -41,10 +41,11 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
     // their own for each order and round, so that no idle vehicle is always passed over
     const std::uint64_t salt =
         (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order()} << 8) ^ order.round;
-    auto fill = [max_plan](const FleetBoard::Entry& e) {
-        return max_plan - e.plan_size;  // fewer free slots first
+    auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
+        const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
+        return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
     };
-    std::size_t n = board.nearest_fair(here, radius, usable, out.first(k), fill, salt);
+    std::size_t n = board.nearest(here, radius, usable, out.first(k), tie);
     // every vehicle type that can carry the order gets an offer: its nearest usable
     // vehicle when none of the K is of that type (a drone ranks behind every van at
     // the depot, yet flies faster)
@@ -59,10 +60,10 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
         if (present) {
             continue;
         }
-        auto of_type = [&usable, type](const FleetBoard::Entry& e) {
-            return e.type == type && usable(e);
+        auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
+            return e.type == type && usable(v, e);
         };
-        n += board.nearest_fair(here, radius, of_type, out.subspan(n, 1), fill, salt);
+        n += board.nearest(here, radius, of_type, out.subspan(n, 1), tie);
     }
     return n;
 }

@@ -10,44 +10,30 @@ namespace swarm::agents {
 FleetBoard::FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles)
     : grid_(bounds, cell_m, vehicles) {}
 
-std::uint32_t FleetBoard::pile_tag(const Entry& e) {
-    switch (e.state) {
-        case VehicleState::kToPickup:
-        case VehicleState::kEnRoute:
-        case VehicleState::kReturning:
-            return world::PointGrid::kNoPile;
-        default:
-            return static_cast<std::uint32_t>(e.state) | (std::uint32_t{e.plan_size} << 8) |
-                   (std::uint32_t{e.type} << 16);
-    }
-}
-
 void FleetBoard::rebuild(std::span<const Entry> entries) {
     entries_.assign(entries.begin(), entries.end());
     grid_.reset(entries_.size());
     for (std::uint32_t v = 0; v < entries_.size(); ++v) {
-        grid_.place(v, entries_[v].position, pile_tag(entries_[v]));
+        grid_.place(v, entries_[v].position);
     }
 }
 
 void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows,
                         sim::Executor* executor) {
     // rows, and moves within a cell (most moves between rebuilds), in parallel: each writes
-    // its own row and grid slot. Moves between cells or piles change the cells' lists and
-    // the piles: after, in order
+    // its own row and grid slot. Moves between cells change the cells' lists: after, in order
     constexpr std::size_t kRange = 4096;
     const PhaseRecords<std::uint32_t> across = run_local<std::uint32_t>(
         executor, vehicles.size(), kRange,
         [&](std::uint32_t first, std::uint32_t last, std::vector<std::uint32_t>& out) {
             for (std::uint32_t i = first; i < last; ++i) {
                 entries_[vehicles[i]] = rows[i];
-                if (!grid_.move_in_cell(vehicles[i], rows[i].position, pile_tag(rows[i]))) {
+                if (!grid_.move_in_cell(vehicles[i], rows[i].position)) {
                     out.push_back(i);
                 }
             }
         });
-    across.for_each(
-        [&](std::uint32_t i) { grid_.place(vehicles[i], rows[i].position, pile_tag(rows[i])); });
+    across.for_each([&](std::uint32_t i) { grid_.place(vehicles[i], rows[i].position); });
 }
 
 // a new member of Entry is state to save: add it below, then the size here

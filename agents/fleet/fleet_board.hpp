@@ -44,31 +44,27 @@ class FleetBoard {
     void update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows,
                 sim::Executor* executor = nullptr);
 
-    // vehicles within radius_m of p accepted by usable(v, entry), nearest first, at most
-    // out.size() of them; returns how many were written. Ties in distance go to the lower
-    // index.
+    // vehicles within radius_m of p accepted by `usable`, nearest first, at most out.size()
+    // of them; returns how many were written. Ties in distance (vehicles at one spot, e.g.
+    // at a depot) go to the lower tie_key(v, entry), then the lower index; the default key
+    // is 0 (the lower index wins).
     template <class Usable>
     std::size_t nearest(Point p, double radius_m, Usable&& usable,
                         std::span<std::uint32_t> out) const {
-        return grid_.nearest(
-            p, radius_m, [&](std::uint32_t v) { return usable(v, entries_[v]); }, out);
+        return nearest(p, radius_m, usable, out, [](std::uint32_t, const Entry&) { return 0; });
     }
-    // the same for a choice among the vehicles of a class: usable(entry) and rank(entry)
-    // (< 2^16) read only the row's state, plan size and type. Ties in distance go to the lower
-    // rank, then in a fair order of their own for each salt (e.g. an order): vehicles parked
-    // at one spot in one state, plan size and type are one pile of the grid
-    // (world::PointGrid::nearest_fair), so thousands of idle vans at a depot cost a query
-    // what four do.
-    template <class Usable, class Rank>
-    std::size_t nearest_fair(Point p, double radius_m, Usable&& usable,
-                             std::span<std::uint32_t> out, Rank&& rank, std::uint64_t salt) const {
-        return grid_.nearest_fair(
-            p, radius_m, [&](std::uint32_t v) { return usable(entries_[v]); }, out,
-            [&](std::uint32_t v) { return rank(entries_[v]); }, salt);
+    template <class Usable, class TieKey>
+    std::size_t nearest(Point p, double radius_m, Usable&& usable, std::span<std::uint32_t> out,
+                        TieKey&& tie_key) const;
+
+    // a fair, deterministic order among tied vehicles: a hash of (vehicle, salt) (splitmix64's
+    // finaliser), each salt (e.g. an order) drawing its own order
+    [[nodiscard]] static std::uint64_t shuffle_key(std::uint32_t v, std::uint64_t salt) {
+        std::uint64_t z = salt + 0x9E3779B97F4A7C15ull * (std::uint64_t{v} + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
     }
-    // the grid pile a row joins: vehicles that stay put (not driving) pile up by state, plan
-    // size and type; a driving one's position moves at every rebuild, so it stays alone
-    [[nodiscard]] static std::uint32_t pile_tag(const Entry& e);
 
     [[nodiscard]] const Entry& entry(std::uint32_t v) const { return entries_[v]; }
     // every vehicle's row, by vehicle
@@ -91,5 +87,13 @@ class FleetBoard {
     world::PointGrid grid_;
     sim::Tick built_at_ = 0;
 };
+
+template <class Usable, class TieKey>
+std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
+                                std::span<std::uint32_t> out, TieKey&& tie_key) const {
+    return grid_.nearest(
+        p, radius_m, [&](std::uint32_t v) { return usable(v, entries_[v]); }, out,
+        [&](std::uint32_t v) { return tie_key(v, entries_[v]); });
+}
 
 }  // namespace swarm::agents

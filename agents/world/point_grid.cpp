@@ -1,7 +1,6 @@
 #include "agents/world/point_grid.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -64,71 +63,25 @@ void PointGrid::reset(std::size_t n) {
         c.clear();
     }
     sparse_cells_.clear();
-    piles_.clear();
-    free_piles_.clear();
-    pile_index_.clear();
-    last_pile_ = kNoPile;
 }
 
-PointGrid::PileKey PointGrid::pile_key(Point p, std::uint32_t tag) {
-    return {std::bit_cast<std::uint64_t>(p.x), std::bit_cast<std::uint64_t>(p.y), tag};
-}
-
-void PointGrid::place(std::uint32_t id, Point p, std::uint32_t pile_tag) {
-    if (move_in_cell(id, p, pile_tag)) {
+void PointGrid::place(std::uint32_t id, Point p) {
+    const std::uint64_t key = cell_key(cell_x(p.x), cell_y(p.y));
+    Node& n = nodes_[id];
+    if (n.cell == key) {
+        (dense_ ? cells_[key] : sparse_cells_[key])[n.slot].p = p;
         return;
     }
     remove(id);
-    const std::uint64_t key = cell_key(cell_x(p.x), cell_y(p.y));
     Cell& c = dense_ ? cells_[key] : sparse_cells_[key];
-    Node& n = nodes_[id];
     n.cell = key;
-    if (pile_tag == kNoPile) {
-        n.slot = static_cast<std::uint32_t>(c.size());
-        c.push_back({p, id, kNoPile});
-        return;
-    }
-    // the pile of the last call first: a full build places a depot's vehicles one after another
-    const PileKey pk = pile_key(p, pile_tag);
-    if (last_pile_ < piles_.size() && piles_[last_pile_].tag == pile_tag &&
-        pile_key(piles_[last_pile_].p, pile_tag) == pk) {
-        std::vector<std::uint32_t>& ids = piles_[last_pile_].ids;
-        ids.insert(std::lower_bound(ids.begin(), ids.end(), id), id);
-        n.pile = last_pile_;
-        return;
-    }
-    const auto [it, fresh] = pile_index_.try_emplace(pk, 0);
-    if (fresh) {
-        if (free_piles_.empty()) {
-            it->second = static_cast<std::uint32_t>(piles_.size());
-            piles_.emplace_back();
-        } else {
-            it->second = free_piles_.back();
-            free_piles_.pop_back();
-        }
-        Pile& pile = piles_[it->second];
-        pile.p = p;
-        pile.cell = key;
-        pile.slot = static_cast<std::uint32_t>(c.size());
-        pile.tag = pile_tag;
-        c.push_back({p, 0, it->second});
-    }
-    std::vector<std::uint32_t>& ids = piles_[it->second].ids;
-    ids.insert(std::lower_bound(ids.begin(), ids.end(), id), id);
-    n.pile = it->second;
-    last_pile_ = it->second;
+    n.slot = static_cast<std::uint32_t>(c.size());
+    c.push_back({p, id});
 }
 
-bool PointGrid::move_in_cell(std::uint32_t id, Point p, std::uint32_t pile_tag) {
+bool PointGrid::move_in_cell(std::uint32_t id, Point p) {
     const Node& n = nodes_[id];
-    if (n.cell == kNoCell) {
-        return false;
-    }
-    if (n.pile != kNoPile) {
-        const Pile& pile = piles_[n.pile];
-        return pile.tag == pile_tag && pile_key(pile.p, pile_tag) == pile_key(p, pile_tag);
-    }
-    if (pile_tag != kNoPile || n.cell != cell_key(cell_x(p.x), cell_y(p.y))) {
+    if (n.cell == kNoCell || n.cell != cell_key(cell_x(p.x), cell_y(p.y))) {
         return false;
     }
     // find(), not operator[]: a lookup that never inserts is safe beside other lookups
@@ -137,40 +90,21 @@ bool PointGrid::move_in_cell(std::uint32_t id, Point p, std::uint32_t pile_tag) 
     return true;
 }
 
-void PointGrid::erase_slot(std::uint64_t key, std::uint32_t index) {
-    Cell& c = dense_ ? cells_[key] : sparse_cells_[key];
-    // the last slot fills the hole
-    c[index] = c.back();
-    const Slot& moved = c[index];
-    if (moved.pile == kNoPile) {
-        nodes_[moved.id].slot = index;
-    } else {
-        piles_[moved.pile].slot = index;
-    }
-    c.pop_back();
-    if (!dense_ && c.empty()) {
-        sparse_cells_.erase(key);
-    }
-}
-
 void PointGrid::remove(std::uint32_t id) {
     Node& n = nodes_[id];
     if (n.cell == kNoCell) {
         return;
     }
-    if (n.pile == kNoPile) {
-        erase_slot(n.cell, n.slot);
-    } else {
-        Pile& pile = piles_[n.pile];
-        pile.ids.erase(std::lower_bound(pile.ids.begin(), pile.ids.end(), id));
-        if (pile.ids.empty()) {
-            erase_slot(pile.cell, pile.slot);
-            pile_index_.erase(pile_key(pile.p, pile.tag));
-            pile.tag = kNoPile;  // not the last call's pile any more
-            free_piles_.push_back(n.pile);
-        }
+    Cell& c = dense_ ? cells_[n.cell] : sparse_cells_[n.cell];
+    // the last slot fills the hole
+    c[n.slot] = c.back();
+    nodes_[c[n.slot].id].slot = n.slot;
+    c.pop_back();
+    if (!dense_ && c.empty()) {
+        sparse_cells_.erase(n.cell);
     }
-    n = Node{};
+    n.cell = kNoCell;
+    n.slot = 0;
 }
 
 std::size_t PointGrid::memory_bytes() const {
@@ -180,11 +114,6 @@ std::size_t PointGrid::memory_bytes() const {
     }
     for (const auto& [key, c] : sparse_cells_) {
         bytes += sizeof(key) + sizeof(Cell) + 16 + (c.capacity() * sizeof(Slot));
-    }
-    bytes += (piles_.capacity() * sizeof(Pile)) + (free_piles_.capacity() * sizeof(std::uint32_t)) +
-             (pile_index_.size() * (sizeof(PileKey) + sizeof(std::uint32_t) + 16));
-    for (const Pile& pile : piles_) {
-        bytes += pile.ids.capacity() * sizeof(std::uint32_t);
     }
     return bytes;
 }

@@ -7,10 +7,6 @@
 // instead of an array. Nothing an answer returns depends on the order of points within a cell:
 // for_each_within visits cells in row-major order and callers that need an order sort; nearest()
 // orders by a total order (distance, tie key, id).
-// Piles: points placed with the same pile tag at exactly the same spot (vehicles parked at a
-// depot) share one slot holding their ids in increasing order, so that a query pays per pile,
-// not per point, where it can: nearest() by id and nearest_fair() look at most k members of a
-// pile. The piles are a function of the points and tags placed, not of the order of calls.
 #pragma once
 
 #include <algorithm>
@@ -26,8 +22,6 @@ namespace swarm::world {
 
 class PointGrid {
   public:
-    static constexpr std::uint32_t kNoPile = ~std::uint32_t{0};
-
     PointGrid() = default;
     // cells of side cell_m (> 0, finite) over bounds; dense (an array of cells) unless the
     // box needs more than 4 * expected_points + 1024 cells. Throws std::invalid_argument on
@@ -36,21 +30,18 @@ class PointGrid {
 
     // ids 0..n-1, none placed (keeps the cells)
     void reset(std::size_t n);
-    // puts point `id` at p, or moves it there: alone (O(1)), or into the pile of the points at
-    // exactly p with the same tag (O(log m + m) for a pile of m, a move within an array)
-    void place(std::uint32_t id, Point p, std::uint32_t pile_tag = kNoPile);
-    // when point `id` may stay where it is with p and the tag (alone and p in its cell: it is
-    // moved there; in a pile: p and the tag are the pile's) returns true; otherwise changes
-    // nothing and returns false. Calls for distinct ids may run at once (each writes its own
-    // slot) while nothing places or removes points.
-    bool move_in_cell(std::uint32_t id, Point p, std::uint32_t pile_tag = kNoPile);
+    // puts point `id` at p, or moves it there (O(1))
+    void place(std::uint32_t id, Point p);
+    // moves placed point `id` to p when p lies in its cell and returns true; otherwise
+    // changes nothing and returns false. Calls for distinct ids may run at once (each writes
+    // its own slot) while nothing places or removes points.
+    bool move_in_cell(std::uint32_t id, Point p);
     // takes point `id` off the grid (nothing when it is not placed)
     void remove(std::uint32_t id);
     [[nodiscard]] bool placed(std::uint32_t id) const { return nodes_[id].cell != kNoCell; }
     // where point `id` is (it must be placed)
     [[nodiscard]] Point position(std::uint32_t id) const {
-        const Node& n = nodes_[id];
-        return n.pile != kNoPile ? piles_[n.pile].p : (*cell(n.cell))[n.slot].p;
+        return (*cell(nodes_[id].cell))[nodes_[id].slot].p;
     }
     [[nodiscard]] std::size_t size() const { return nodes_.size(); }
     [[nodiscard]] bool dense() const { return dense_; }
@@ -66,9 +57,7 @@ class PointGrid {
     void for_each_placed(Fn&& fn) const {
         const auto visit = [&](const Cell& c) {
             for (const Slot& s : c) {
-                for (const std::uint32_t id : ids(s)) {
-                    fn(id, s.p);
-                }
+                fn(s.id, s.p);
             }
         };
         for (const Cell& c : cells_) {
@@ -87,36 +76,10 @@ class PointGrid {
 
     // placed points within r of p accepted by usable(id), nearest first, at most out.size()
     // (<= 64) of them; returns how many were written. Ties in distance go to the lower
-    // tie_key(id), then the lower id (every member of a pile is looked at).
+    // tie_key(id), then the lower id.
     template <class Usable, class TieKey>
     std::size_t nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
                         TieKey&& tie_key) const;
-    // the same with ties to the lower id (a pile's members up to k accepted ones)
-    template <class Usable>
-    std::size_t nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out) const;
-    // the same with ties in distance to the lower rank(id) (< 2^16), then in a fair order of
-    // their own for each salt. Each point draws a key in [0, 2^48): shuffle_key(id, salt)
-    // >> 16 when its pile holds at most kHashedPile points (or it is alone), so that such
-    // answers are what they were before piles; in a larger pile of m the members sit evenly
-    // on a circle in id order, turned by the salt (member `top` + j keys ((j << 48) + phase)
-    // / m), so each is first as often and a query looks at k of them, not all m. Keys of
-    // either kind are uniform, so piles of one rank interleave in proportion to their sizes
-    // (a turned pile holds m * x keys, give or take one, of any stretch x of the circle).
-    // usable(id) and rank(id) must give the same answer for every member of a pile (they
-    // are asked of its first).
-    static constexpr std::size_t kHashedPile = 128;
-    template <class Usable, class Rank>
-    std::size_t nearest_fair(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
-                             Rank&& rank, std::uint64_t salt) const;
-
-    // a fair, deterministic order: a hash of (id, salt) (splitmix64's finaliser), each salt
-    // (e.g. an order) drawing its own order
-    [[nodiscard]] static std::uint64_t shuffle_key(std::uint32_t id, std::uint64_t salt) {
-        std::uint64_t z = salt + 0x9E3779B97F4A7C15ull * (std::uint64_t{id} + 1);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
 
     [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -124,46 +87,13 @@ class PointGrid {
     static constexpr std::uint64_t kNoCell = ~std::uint64_t{0};
     struct Slot {
         Point p;
-        std::uint32_t id = 0;          // a point alone
-        std::uint32_t pile = kNoPile;  // or a pile: index into piles_
+        std::uint32_t id = 0;
     };
     using Cell = std::vector<Slot>;
     struct Node {
         std::uint64_t cell = kNoCell;
-        std::uint32_t slot = 0;        // index in its cell (alone)
-        std::uint32_t pile = kNoPile;  // or its pile
+        std::uint32_t slot = 0;  // index in its cell
     };
-    struct Pile {
-        std::vector<std::uint32_t> ids;  // increasing
-        Point p;
-        std::uint64_t cell = kNoCell;
-        std::uint32_t slot = 0;
-        std::uint32_t tag = kNoPile;
-    };
-    struct PileKey {
-        std::uint64_t x = 0;  // the coordinates' bits
-        std::uint64_t y = 0;
-        std::uint32_t tag = 0;
-        bool operator==(const PileKey&) const = default;
-    };
-    struct PileKeyHash {
-        std::size_t operator()(const PileKey& k) const {
-            return static_cast<std::size_t>(
-                shuffle_key(k.tag, k.x ^ (k.y * 0x9E3779B97F4A7C15ull)));
-        }
-    };
-    [[nodiscard]] static PileKey pile_key(Point p, std::uint32_t tag);
-    // the ids a slot holds (one, or a pile's)
-    [[nodiscard]] std::span<const std::uint32_t> ids(const Slot& s) const {
-        return s.pile == kNoPile ? std::span<const std::uint32_t>(&s.id, 1)
-                                 : std::span<const std::uint32_t>(piles_[s.pile].ids);
-    }
-    // the slot at (cell, index) leaves its cell; the last slot fills the hole
-    void erase_slot(std::uint64_t key, std::uint32_t index);
-    // k best of the points within r of p by (distance, key, id); offer(s, d2, add) adds a
-    // slot's candidates, add(key, id) returning false once a candidate cannot enter
-    template <class Offer>
-    std::size_t nearest_by(Point p, double r, std::span<std::uint32_t> out, Offer&& offer) const;
     [[nodiscard]] std::uint32_t cell_x(double x) const;
     [[nodiscard]] std::uint32_t cell_y(double y) const;
     [[nodiscard]] std::uint64_t cell_key(std::uint32_t cx, std::uint32_t cy) const {
@@ -180,10 +110,6 @@ class PointGrid {
     std::vector<Node> nodes_;                               // by id
     std::vector<Cell> cells_;                               // dense: by cell
     std::unordered_map<std::uint64_t, Cell> sparse_cells_;  // sparse: occupied cells
-    std::vector<Pile> piles_;
-    std::vector<std::uint32_t> free_piles_;
-    std::unordered_map<PileKey, std::uint32_t, PileKeyHash> pile_index_;
-    std::uint32_t last_pile_ = kNoPile;  // the pile place() last put a point into
 };
 
 template <class Fn>
@@ -203,18 +129,16 @@ void PointGrid::for_each_within(Point p, double r, Fn&& fn) const {
                 const double dx = s.p.x - p.x;
                 const double dy = s.p.y - p.y;
                 if (dx * dx + dy * dy <= r2) {
-                    for (const std::uint32_t id : ids(s)) {
-                        fn(id, s.p);
-                    }
+                    fn(s.id, s.p);
                 }
             }
         }
     }
 }
 
-template <class Offer>
-std::size_t PointGrid::nearest_by(Point p, double r, std::span<std::uint32_t> out,
-                                  Offer&& offer) const {
+template <class Usable, class TieKey>
+std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
+                               TieKey&& tie_key) const {
     if (out.empty() || nodes_.empty()) {
         return 0;
     }
@@ -242,22 +166,19 @@ std::size_t PointGrid::nearest_by(Point p, double r, std::span<std::uint32_t> ou
             const double dx = s.p.x - p.x;
             const double dy = s.p.y - p.y;
             const double d2 = dx * dx + dy * dy;
-            if (d2 > r2) {
+            if (d2 > r2 || !usable(s.id)) {
                 continue;
             }
-            offer(s, k, [&](std::uint64_t key, std::uint32_t id) {
-                const Cand cand{d2, key, id};
-                if (n == k && !less(cand, best[n - 1])) {
-                    return false;
-                }
-                std::size_t j = n < k ? n++ : k - 1;
-                while (j > 0 && less(cand, best[j - 1])) {
-                    best[j] = best[j - 1];
-                    --j;
-                }
-                best[j] = cand;
-                return true;
-            });
+            const Cand cand{d2, static_cast<std::uint64_t>(tie_key(s.id)), s.id};
+            if (n == k && !less(cand, best[n - 1])) {
+                continue;
+            }
+            std::size_t j = n < k ? n++ : k - 1;
+            while (j > 0 && less(cand, best[j - 1])) {
+                best[j] = best[j - 1];
+                --j;
+            }
+            best[j] = cand;
         }
     };
     // rings of cells around p's cell, out to the cells the radius touches. A point in ring
@@ -309,66 +230,6 @@ std::size_t PointGrid::nearest_by(Point p, double r, std::span<std::uint32_t> ou
         out[i] = best[i].id;
     }
     return n;
-}
-
-template <class Usable, class TieKey>
-std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
-                               TieKey&& tie_key) const {
-    return nearest_by(p, r, out, [&](const Slot& s, std::size_t /*k*/, auto&& add) {
-        for (const std::uint32_t id : ids(s)) {
-            if (usable(id)) {
-                add(static_cast<std::uint64_t>(tie_key(id)), id);
-            }
-        }
-    });
-}
-
-template <class Usable>
-std::size_t PointGrid::nearest(Point p, double r, Usable&& usable,
-                               std::span<std::uint32_t> out) const {
-    return nearest_by(p, r, out, [&](const Slot& s, std::size_t k, auto&& add) {
-        // a pile's members in increasing id: once k are in, or one is turned away, no later
-        // one can enter
-        std::size_t taken = 0;
-        for (const std::uint32_t id : ids(s)) {
-            if (usable(id) && (!add(0, id) || ++taken == k)) {
-                return;
-            }
-        }
-    });
-}
-
-template <class Usable, class Rank>
-std::size_t PointGrid::nearest_fair(Point p, double r, Usable&& usable,
-                                    std::span<std::uint32_t> out, Rank&& rank,
-                                    std::uint64_t salt) const {
-    return nearest_by(p, r, out, [&](const Slot& s, std::size_t k, auto&& add) {
-        const std::span<const std::uint32_t> members = ids(s);
-        const std::uint32_t first = members.front();
-        if (!usable(first)) {
-            return;
-        }
-        const std::uint64_t high = static_cast<std::uint64_t>(rank(first)) << 48;
-        const std::uint64_t m = members.size();
-        if (m <= kHashedPile) {
-            for (const std::uint32_t id : members) {
-                add(high | (shuffle_key(id, salt) >> 16), id);
-            }
-            return;
-        }
-        // the turn: a phase in [0, 2^48) and the member at the top of the circle
-        const std::uint64_t phase = shuffle_key(first, salt) >> 16;
-        const std::uint64_t top = shuffle_key(first, ~salt) % m;
-        const std::uint64_t take = std::min<std::uint64_t>(k, m);
-        // keys rise along the circle from the top: the j-th member after it at
-        // (j + phase / 2^48) / m of the way round
-        for (std::uint64_t j = 0; j < take; ++j) {
-            const std::uint64_t key = ((j << 48) + phase) / m;
-            if (!add(high | key, members[(top + j) % m])) {
-                return;
-            }
-        }
-    });
 }
 
 }  // namespace swarm::world

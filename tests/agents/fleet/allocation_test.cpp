@@ -164,44 +164,6 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     }
 }
 
-TEST_CASE("allocation: at a depot with hundreds of idle vehicles the offers go round them all") {
-    // piles above world::PointGrid::kHashedPile take the turned-circle order: still every
-    // type gets an offer, and the offers spread over the whole depot
-    agents::testing::SmallCity city;
-    const FleetSpec& spec = city.spec;
-    const Point here = city.network.position(spec.depots[0].node);
-    const std::size_t vans = 600;
-    std::vector<FleetBoard::Entry> entries(750);
-    for (std::size_t v = 0; v < entries.size(); ++v) {
-        entries[v].position = here;
-        entries[v].type = v < vans ? 0 : 1;
-    }
-    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m, entries.size());
-    board.rebuild(entries);
-    std::array<std::uint32_t, 64> out{};
-    OrderMsg order;
-    order.depot = 0;
-    order.size = 1;
-    std::vector<int> offered(entries.size(), 0);
-    for (std::uint32_t o = 0; o < 3000; ++o) {
-        order.set_order(o);
-        const std::size_t n = nearest_candidates(spec, board, 0, order, out);
-        REQUIRE(n >= spec.allocation.max_offers);
-        int drones = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            ++offered[out[i]];
-            drones += out[i] >= vans ? 1 : 0;
-        }
-        CHECK(drones >= 1);
-    }
-    int never = 0;
-    for (std::size_t v = 0; v < entries.size(); ++v) {
-        never += offered[v] == 0 ? 1 : 0;
-        CHECK(offered[v] < 60);
-    }
-    CHECK(never < 10);
-}
-
 TEST_CASE(
     "allocation: a shift bounds what a vehicle takes: nothing before its start, nothing it "
     "cannot finish and be home from by its end") {
