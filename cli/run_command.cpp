@@ -334,7 +334,9 @@ bool trace_path_usable(const std::string& path, bool force) {
         io::check_output_path(path, force);
         return true;
     } catch (const io::OutputError& e) {
-        std::cerr << "swarmsim run: error: " << e.what() << "\n";
+        if (launched_rank() == 0) {  // once under mpirun
+            std::cerr << "swarmsim run: error: " << e.what() << "\n";
+        }
         return false;
     }
 }
@@ -396,17 +398,12 @@ namespace {
 // Under mpirun -np N > 1, before MPI starts: why this run cannot run across the ranks ("" when
 // it can, and always without a launcher).
 std::string refuse_across_ranks(const RunOptions& o, const io::Scenario& s,
-                                const std::string& trace_path,
                                 const std::vector<double>& checkpoint_at) {
     if (launched_size() == 1) {
         return {};
     }
     if (!o.resume.empty()) {
         return "a fork does not run across ranks yet";
-    }
-    if (!trace_path.empty()) {
-        return "the trace (-o, output.trace) of a run across ranks is not written yet (it "
-               "would need the frames gathered on rank 0)";
     }
     if (!checkpoint_at.empty()) {
         return "checkpoints of a run across ranks are not supported yet";
@@ -542,8 +539,7 @@ int run_scenario(const RunOptions& options) {
     }
 
     // under mpirun -np N: what a run across ranks cannot do yet is refused before MPI starts
-    if (const std::string why = refuse_across_ranks(o, s, trace_path, checkpoint_at);
-        !why.empty()) {
+    if (const std::string why = refuse_across_ranks(o, s, checkpoint_at); !why.empty()) {
         if (launched_rank() == 0) {
             std::cerr << "swarmsim run: error: started as one of " << launched_size()
                       << " MPI ranks, but " << why
@@ -600,13 +596,21 @@ int run_scenario(const RunOptions& options) {
     std::unique_ptr<io::TraceWriter> writer;
     std::unique_ptr<io::TraceObserver> tracer;
     std::unique_ptr<io::FleetLearningSource> learned;
-    if (!trace_path.empty()) {
+    std::unique_ptr<io::TraceFollower> follower;
+    if (!trace_path.empty() && !rank0) {
+        // across ranks rank 0 writes; the others sync and follow the changes at its frames
+        follower = std::make_unique<io::TraceFollower>(model);
+        run.add_observer(*follower,
+                         (engine.now() + *frame_interval - 1) / *frame_interval * *frame_interval,
+                         *frame_interval);
+    } else if (!trace_path.empty()) {
         io::TraceHeader header =
             io::TraceObserver::header_for(model, s.spec.time.to_seconds(*frame_interval));
         header.scenario_text = s.resolved_toml;
         header.scenario_name = scenario_name;
         header.seed = s.run.seed;
         header.threads = s.run.threads;
+        header.ranks = static_cast<std::uint64_t>(ranks.size());
         header.agent_values = io::FleetLearningSource::names(s.spec);
         if (!o.resume.empty()) {
             header.forked_from = o.resume;

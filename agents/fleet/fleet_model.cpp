@@ -177,6 +177,9 @@ void FleetModel::follow_changes() {
     for (std::size_t d = 0; d < world_.depots.size(); ++d) {
         world_.depots[d].book.set_journal(&order_journals_[d]);
     }
+    if (replicated_) {
+        journal_sent_.assign(world_.depots.size(), 0);
+    }
 }
 
 void FleetModel::take_changes(Changes& out) {
@@ -190,6 +193,7 @@ void FleetModel::take_changes(Changes& out) {
         }
         journal.clear();
     }
+    std::fill(journal_sent_.begin(), journal_sent_.end(), 0);
 }
 
 comms::AgentIndex FleetModel::agent_of(sim::LpId lp) const {

@@ -144,7 +144,11 @@ class FleetModel final : public sim::Model {
     // clears, the vehicles whose state, node, leg, load or energy changed (ascending; all of
     // them the first time) and per depot the orders created or moved since (by depot, each
     // depot's in the order it happened; an order can appear more than once). A second
-    // follow_changes() throws FleetModelError.
+    // follow_changes() throws FleetModelError. Across processes every process follows and
+    // takes the changes at the same samples (the trace's rank writes, the others drop them):
+    // a sync's records then carry the changes of the LPs that ran elsewhere (a vehicle's
+    // flags, a depot's journal entries since its last record), so that each process sees
+    // what one process would.
     struct Changes {
         std::vector<std::uint32_t> vehicles;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> orders;  // (depot, order index)
@@ -423,6 +427,9 @@ class FleetModel final : public sim::Model {
     std::vector<std::uint32_t> board_changed_;      // scratch: vehicles touched since then
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
+    // across processes, per depot: its journal's entries already sent in a record
+    std::vector<std::uint32_t> journal_sent_;
+    std::vector<std::uint32_t> journal_delta_;  // scratch of a sync
     bool keep_exchange_log_ = false;
     bool check_board_ = false;
     // across processes: whether the world is replicated, and the LPs that ran since the last

@@ -181,8 +181,10 @@ void get_vehicle(Reader& r, FleetWorld& world) {
     world.counters.set_agent(v, r.get<comms::MessageTotals>());
 }
 
-// a depot's whole state (its book through the checkpoints' save_depot) and its counters
-void put_depot(Writer& w, const FleetWorld& world, std::uint32_t d, comms::AgentIndex agent) {
+// a depot's whole state (its book through the checkpoints' save_depot), its counters and, when
+// the model's changes are followed, its journal's entries since its last record
+void put_depot(Writer& w, const FleetWorld& world, std::uint32_t d, comms::AgentIndex agent,
+               const std::vector<std::uint32_t>& journal) {
     const DepotState& ds = world.depots[d];
     w.put(kDepotRecord);
     w.put(d);
@@ -194,12 +196,16 @@ void put_depot(Writer& w, const FleetWorld& world, std::uint32_t d, comms::Agent
     w.put(ds.forwarded_out);
     w.put(ds.replay_next);
     w.put(world.counters.agent(agent));
+    w.put_vector(journal);
     sim::StateArchive ar;
     save_depot(ar, ds);
     w.put_archive(ar);
 }
 
-void get_depot(Reader& r, FleetWorld& world, comms::AgentIndex first_agent) {
+// journals: the model's per depot (empty when its changes are not followed)
+void get_depot(Reader& r, FleetWorld& world, comms::AgentIndex first_agent,
+               std::vector<std::vector<std::uint32_t>>& journals,
+               std::vector<std::uint32_t>& scratch) {
     const auto d = r.get<std::uint32_t>();
     if (d >= world.depots.size()) {
         throw FleetModelError("fleet: a state record from another rank names depot " +
@@ -214,6 +220,11 @@ void get_depot(Reader& r, FleetWorld& world, comms::AgentIndex first_agent) {
     r.get(ds.forwarded_out);
     r.get(ds.replay_next);
     world.counters.set_agent(first_agent + d, r.get<comms::MessageTotals>());
+    r.get_vector(scratch);
+    if (!journals.empty()) {
+        // after what this process's barrier phases journalled: the duplicates say nothing new
+        journals[d].insert(journals[d].end(), scratch.begin(), scratch.end());
+    }
     sim::StateArchive ar;
     r.get_archive(ar);
     load_depot(ar, ds);
@@ -248,14 +259,14 @@ void FleetModel::start_replicas(sim::Engine& engine) {
     if (why.empty() && !leg_log_.empty()) {
         why = "the leg log does not run across ranks";
     }
-    if (why.empty() && !order_journals_.empty()) {
-        why = "a follower of the model's changes (a trace) does not run across ranks yet";
-    }
     if (!why.empty()) {
         throw FleetModelError("fleet across " + std::to_string(engine.exchange().processes()) +
                               " ranks: " + why);
     }
     lp_dirty_.assign(layout_.size(), 0);
+    if (!order_journals_.empty()) {
+        journal_sent_.assign(world_.depots.size(), 0);
+    }
     engine.set_barrier_hook([this](sim::Engine& e, const sim::ActionKey& key, bool sample) {
         // the board (with road news and the protocol's hook) and the fleet-time book read
         // only vehicles; samples, disruptions and anything else may read depots too
@@ -301,7 +312,14 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
             if (!depots) {
                 continue;
             }
-            put_depot(w, world_, who.index, depot_agent(who.index));
+            // the entries journalled since the depot's last record (none without a follower)
+            journal_delta_.clear();
+            if (!order_journals_.empty()) {
+                const std::vector<std::uint32_t>& journal = order_journals_[who.index];
+                journal_delta_.assign(journal.begin() + journal_sent_[who.index], journal.end());
+                journal_sent_[who.index] = static_cast<std::uint32_t>(journal.size());
+            }
+            put_depot(w, world_, who.index, depot_agent(who.index), journal_delta_);
             ++replicas_.depot_records;
         } else {
             throw FleetModelError("fleet: the dispatcher LP does not run across ranks");
@@ -325,7 +343,7 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
             if (kind == kVehicleRecord) {
                 get_vehicle(r, world_);
             } else if (kind == kDepotRecord) {
-                get_depot(r, world_, depot_agent(0));
+                get_depot(r, world_, depot_agent(0), order_journals_, journal_delta_);
             } else {
                 throw FleetModelError("fleet: a state record of unknown kind from another rank");
             }

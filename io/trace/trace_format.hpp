@@ -23,8 +23,9 @@ namespace swarm::io {
 // fleet's per-agent value model_rejected; 1.8: /events@disruption_labels, the scenario's label
 // of each applied disruption (by the rows' order); 2.0: every string (attributes and
 // parameters/scenario) has a fixed length: a variable-length one lives in HDF5's global heap,
-// where libhdf5 1.10 crashes or loops forever on a damaged file, so 2.x readers refuse them
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {2, 0};
+// where libhdf5 1.10 crashes or loops forever on a damaged file, so 2.x readers refuse them;
+// 2.1: parameters@ranks, the processes of a run across MPI ranks (absent: one)
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {2, 1};
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file): the order lifecycle and

@@ -162,6 +162,9 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         const Handle p = h5::create_group(file, "parameters");
         h5::attr_u64(p, "seed", h.seed);
         h5::attr_u64(p, "threads", h.threads);
+        if (h.ranks > 1) {  // schema 2.1; absent: one process
+            h5::attr_u64(p, "ranks", h.ranks);
+        }
         h5::attr_string(p, "swarmsim_version", SWARM_VERSION);
         h5::attr_u64(p, "network_nodes", h.network_nodes);
         h5::attr_u64(p, "network_edges", h.network_edges);

@@ -24,6 +24,14 @@ TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
     writer_.set_completer(*this);
 }
 
+TraceFollower::TraceFollower(agents::FleetModel& model) : model_(model) {
+    model_.follow_changes();
+}
+
+void TraceFollower::on_sample(const sim::Engine& /*engine*/, sim::Tick /*t*/) {
+    model_.take_changes(changes_);
+}
+
 TraceObserver::~TraceObserver() {
     writer_.release_completer(*this);
 }

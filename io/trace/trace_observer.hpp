@@ -154,4 +154,19 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     bool busy_known_ = false;
 };
 
+// The trace of a run across MPI ranks (docs/distributed.md) is written by rank 0's
+// TraceObserver; every other rank adds one of these on the same grid instead. Its samples make
+// every rank sync its replicas at the frame times (the engine's barrier hook), and it follows
+// the model's changes as the observer does, dropping them, so that the records the ranks
+// exchange carry exactly the changes since the last frame (FleetModel::follow_changes).
+class TraceFollower final : public sim::Observer {
+  public:
+    explicit TraceFollower(agents::FleetModel& model);
+    void on_sample(const sim::Engine& engine, sim::Tick t) override;
+
+  private:
+    agents::FleetModel& model_;
+    agents::FleetModel::Changes changes_;
+};
+
 }  // namespace swarm::io

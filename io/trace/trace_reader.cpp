@@ -627,6 +627,19 @@ std::uint64_t TraceReader::threads() const {
     return as_count(path_, "threads", parameter_number("threads"));
 }
 
+std::uint64_t TraceReader::ranks() const {
+    bool present = false;
+    {
+        const std::lock_guard lock(h5::hdf5_mutex());
+        present = guarded(path_, "parameters: ", [&] {
+            const Handle g(
+                h5::check(H5Gopen2(impl_->file, "parameters", H5P_DEFAULT), "no parameters group"));
+            return h5::has_attr(g, "ranks");
+        });
+    }
+    return present ? as_count(path_, "ranks", parameter_number("ranks")) : 1;
+}
+
 void TraceReader::read_all() const {
     for (std::size_t k = 0; k < samples_; ++k) {
         (void)frame(k);
@@ -679,6 +692,7 @@ void TraceReader::read_replay_parts() const {
     part([&] { (void)parameter_number("sample_interval_s"); });
     part([&] { (void)seed(); });
     part([&] { (void)threads(); });
+    part([&] { (void)ranks(); });
 }
 
 }  // namespace swarm::io

@@ -93,6 +93,8 @@ class TraceReader {
     [[nodiscard]] std::string scenario_text() const;
     [[nodiscard]] std::uint64_t seed() const;
     [[nodiscard]] std::uint64_t threads() const;
+    // the MPI ranks the run was spread over (schema 2.1; 1 when the attribute is absent)
+    [[nodiscard]] std::uint64_t ranks() const;
     [[nodiscard]] std::string parameter_string(const std::string& name) const;
     [[nodiscard]] double parameter_number(const std::string& name) const;
 

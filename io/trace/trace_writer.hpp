@@ -37,7 +37,9 @@ struct TraceHeader {
     std::string scenario_text;  // the fully resolved scenario, verbatim
     std::string scenario_name;
     std::uint64_t seed = 0;
-    std::uint64_t threads = 0;
+    std::uint64_t threads = 0;  // per process
+    // processes of a run across MPI ranks (docs/distributed.md): parameters@ranks when > 1
+    std::uint64_t ranks = 1;
     std::uint64_t network_nodes = 0;
     std::uint64_t network_edges = 0;
     std::int64_t ticks_per_second = 1'000'000;

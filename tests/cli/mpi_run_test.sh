@@ -3,8 +3,10 @@
 # prints the same KPIs, KPI hash and event hash as the run without mpirun, for R = 1, 2, 3 and
 # T = 1, 2: the default scenario (auction), the same with first_claim, and scenarios with
 # disruptions (vehicle failures and breakdowns; a closed bridge and road news). Rank 0 alone
-# prints, and says once what crossed ranks; a trace and an unsupported protocol are refused
-# with exit 2, nothing written. Skipped (77) without MPI.
+# prints, and says once what crossed ranks. With -o (the default scenario and depot_fire) rank 0
+# alone writes the trace, equal in every data set and attribute to the single-process trace of
+# the same -j but for parameters@ranks. An unsupported protocol and learning are refused with
+# exit 2. Skipped (77) without MPI.
 # usage: mpi_run_test.sh SWARMSIM SOURCE_DIR WORKDIR MPIRUN HAVE_MPI
 set -u
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -36,6 +38,7 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 # the summary without what depends on the host or the split: timings, threads, partitions
+# (and the trace's path)
 same() {
     $py - "$1" "$2" <<'PY'
 import json, sys
@@ -45,7 +48,8 @@ def load(path):
         if isinstance(x, dict):
             return {k: strip(v) for k, v in x.items()
                     if k not in ("host", "wall_s", "wall_seconds", "setup_s", "events_per_s",
-                                 "threads", "partitions", "barrier_s", "observer_s")}
+                                 "threads", "partitions", "barrier_s", "observer_s",
+                                 "path")}
         if isinstance(x, list):
             return [strip(v) for v in x]
         return x
@@ -59,49 +63,127 @@ if a != b:
 PY
 }
 
+# two traces: every group, data set (shape, type, values, NaN where NaN) and attribute equal,
+# but parameters@ranks, which the second has (= its ranks) when it ran on more than one
+same_trace() {
+    $py - "$1" "$2" "$3" <<'PY'
+import sys, h5py, numpy as np
+a, b, ranks = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r"), int(sys.argv[3])
+bad = []
+def items(f):
+    out = {"/": f}
+    f.visititems(lambda name, obj: out.__setitem__(name, obj))
+    return out
+ia, ib = items(a), items(b)
+if sorted(ia) != sorted(ib):
+    bad.append(f"objects differ: {sorted(set(ia) ^ set(ib))[:10]}")
+def named(f, v):  # object references (dimension scales) by the name they point to
+    if isinstance(v, h5py.Reference):
+        return f[v].name if v else None
+    if isinstance(v, np.ndarray):
+        return [named(f, w) for w in v.flat]
+    return v
+def equal(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.shape != y.shape or x.dtype != y.dtype:
+        return False
+    if x.dtype.names:  # compound rows: field by field
+        return all(equal(x[n], y[n]) for n in x.dtype.names)
+    if x.dtype.kind == "O":
+        return named(a, x) == named(b, y)
+    if x.dtype.kind == "f":
+        return bool(np.array_equal(x, y, equal_nan=True))
+    return bool(np.array_equal(x, y))
+for name in sorted(set(ia) & set(ib)):
+    oa, ob = ia[name], ib[name]
+    keys_a, keys_b = set(oa.attrs), set(ob.attrs)
+    if name == "parameters":
+        if ranks > 1:
+            if "ranks" not in keys_b or int(ob.attrs["ranks"]) != ranks:
+                bad.append(f"parameters@ranks is {ob.attrs.get('ranks')}, not {ranks}")
+            keys_b.discard("ranks")
+        elif "ranks" in keys_b:
+            bad.append("parameters@ranks in a trace of one process")
+    if keys_a != keys_b:
+        bad.append(f"{name}: attributes differ: {sorted(keys_a ^ keys_b)}")
+    for k in sorted(keys_a & keys_b):
+        if not equal(oa.attrs[k], ob.attrs[k]):
+            bad.append(f"{name}@{k}: {oa.attrs[k]!r:.80} != {ob.attrs[k]!r:.80}")
+    if isinstance(oa, h5py.Dataset) and not equal(oa[()], ob[()]):
+        bad.append(f"{name}: values differ")
+for line in bad[:20]:
+    print("  " + line)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# check NAME [--trace] ARGS...: the JSON summary (and with --trace the trace) on 1, 2 and 3
+# ranks x 1 and 2 threads against the single-process run's
 check() {
     name=$1
     shift
-    "$swarmsim" run "$@" -j 1 --json >"$name.local.json" 2>"$name.local.err" ||
-        { fail "$name: the local run exited $?: $(cat "$name.local.err")"; return; }
+    trace=0
+    if [ "$1" = "--trace" ]; then
+        trace=1
+        shift
+    fi
+    # the single-process runs: -j 1, and -j 2 too for a trace (its threads are in it)
+    for j in 1 2; do
+        [ $trace = 1 ] || [ $j = 1 ] || continue
+        o=""
+        [ $trace = 0 ] || o="-o $name.local.j$j.h5"
+        # shellcheck disable=SC2086
+        "$swarmsim" run "$@" -j $j $o --json >"$name.local.j$j.json" 2>"$name.local.err" ||
+            { fail "$name: the local run exited $?: $(cat "$name.local.err")"; return; }
+    done
     for np in 1 2 3; do
         for j in 1 2; do
             out=$name.np$np.j$j
-            "$mpirun" --oversubscribe -np $np "$swarmsim" run "$@" -j $j --json \
+            o=""
+            [ $trace = 0 ] || o="-o $out.h5"
+            # shellcheck disable=SC2086
+            "$mpirun" --oversubscribe -np $np "$swarmsim" run "$@" -j $j $o --json \
                 >"$out.json" 2>"$out.err" ||
                 { fail "$name on $np ranks x $j threads exited $?: $(tail -5 "$out.err")"; continue; }
-            same "$name.local.json" "$out.json" ||
+            same "$name.local.j1.json" "$out.json" ||
                 fail "$name on $np ranks x $j threads differs from the local run"
             if [ $np -gt 1 ]; then
                 [ "$(grep -c "across $np ranks" "$out.err")" -eq 1 ] ||
                     fail "$name on $np ranks: the traffic line was not said once: $(cat "$out.err")"
             fi
+            if [ $trace = 1 ]; then
+                same_trace "$name.local.j$j.h5" "$out.h5" $np ||
+                    fail "$name on $np ranks x $j threads: the trace differs from the local one"
+                # rank 0 alone wrote, at the path asked for, and nothing else
+                n=$(find . -maxdepth 1 -name "$out*.h5*" | wc -l)
+                [ "$n" -eq 1 ] || fail "$name on $np ranks: $n trace files: $(ls "$out"*)"
+            fi
         done
     done
-    grep -o '"event_hash": "[^"]*"' "$name.local.json"
+    grep -o '"event_hash": "[^"]*"' "$name.local.j1.json"
 }
 
-check default "$src/scenarios/default.toml" --until 240
+check default --trace "$src/scenarios/default.toml" --until 240 --set output.events=true
 check first_claim "$src/scenarios/default.toml" --until 180 --set policies.allocation=first_claim
 check attrition "$src/scenarios/fleet_attrition.toml" --until 2400 --set run.sample_interval_s=600
 check bridge "$src/scenarios/bridge_collapse.toml" --until 2400
-check fire "$src/scenarios/depot_fire.toml" --until 2400
+check fire --trace "$src/scenarios/depot_fire.toml" --until 2400 --set output.events=true
 check monaco_inputs "$src/scenarios/monaco_inputs.toml" --until 1200
 
-# refused: a trace (not gathered yet) and a protocol whose state the records do not carry
+# refused, nothing written: a protocol whose state the records do not carry, and learning
 "$mpirun" --oversubscribe -np 2 "$swarmsim" run "$src/scenarios/default.toml" --until 60 \
-    -o twice.h5 >trace.txt 2>trace.err
-code=$?
-[ $code -eq 2 ] || fail "a trace across 2 ranks exited $code, expected 2"
-[ "$(grep -c 'of a run across ranks is not written yet' trace.err)" -eq 1 ] ||
-    fail "the trace refusal was not said once: $(cat trace.err)"
-[ -e twice.h5 ] && fail "a refused run wrote its trace"
-"$mpirun" --oversubscribe -np 2 "$swarmsim" run "$src/scenarios/default.toml" --until 60 \
-    --set policies.allocation=cloud >cloud.txt 2>cloud.err
+    --set policies.allocation=cloud -o cloud.h5 >cloud.txt 2>cloud.err
 code=$?
 [ $code -eq 2 ] || fail "the cloud protocol across 2 ranks exited $code, expected 2"
-grep -q 'only auction (nearest_bid, insertion) and first_claim run across ranks' cloud.err ||
-    fail "the cloud refusal: $(cat cloud.err)"
+[ "$(grep -c 'only auction (nearest_bid, insertion) and first_claim run across ranks' cloud.err)" -eq 1 ] ||
+    fail "the cloud refusal was not said once: $(cat cloud.err)"
+"$mpirun" --oversubscribe -np 2 "$swarmsim" run "$src/scenarios/predictive_maintenance.toml" \
+    --until 60 -o learning.h5 >learning.txt 2>learning.err
+code=$?
+[ $code -eq 2 ] || fail "learning across 2 ranks exited $code, expected 2"
+grep -q 'operational learning (\[learning\]).*does not run across ranks' learning.err ||
+    fail "the learning refusal: $(cat learning.err)"
+ls cloud.h5* learning.h5* >/dev/null 2>&1 && fail "a refused run wrote its trace"
 
 [ $failures -eq 0 ] || exit 1
 echo "runs across 1, 2 and 3 ranks equal the single-process runs"

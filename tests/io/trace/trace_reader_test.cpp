@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -44,6 +46,27 @@ TEST_CASE("an empty but closed trace reads back with zero samples") {
     CHECK_THROWS_WITH_AS((void)r.observable("nope"), doctest::Contains("no observable 'nope'"),
                          swarm::io::TraceError);
     std::filesystem::remove(path);
+}
+
+TEST_CASE("parameters@ranks: written for a run across ranks, absent (read as 1) otherwise") {
+    for (const std::uint64_t ranks : {std::uint64_t{1}, std::uint64_t{3}}) {
+        CAPTURE(ranks);
+        const std::string path = temp_path("ranks");
+        swarm::io::TraceHeader h;
+        h.agents = 2;
+        h.ranks = ranks;
+        {
+            swarm::io::TraceWriter w(path, h);
+            w.close();
+        }
+        const swarm::io::TraceReader r(path);
+        CHECK(r.ranks() == ranks);
+        CHECK(r.schema_version() == std::array<int, 2>{2, 1});
+        if (ranks == 1) {
+            CHECK_THROWS_AS((void)r.parameter_number("ranks"), swarm::io::TraceError);
+        }
+        std::filesystem::remove(path);
+    }
 }
 
 TEST_CASE("the writer refuses a path it cannot create") {
