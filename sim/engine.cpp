@@ -319,20 +319,18 @@ RunStats Engine::run(const RunLimits& limits) {
             throw;
         }
         in_window_ = false;
-        exchange_->barrier();
 
-        // reduce: the next event anywhere, including messages still in the exchange
+        // the next event anywhere: a partition's next time covers what it posted to others,
+        // so messages still in the exchange count; the exchange combines the processes'
         WindowSummary summary;
         for (std::size_t p = local_.first; p < local_.second; ++p) {
             summary.next = std::min(summary.next, partitions_[p].next_time);
             summary.events += partitions_[p].window_events;
         }
-        if (distributed) {
-            // a stop asked on one process stops all at the same barrier
-            summary.stop = stop_requested_.load(std::memory_order_relaxed);
-            exchange_->reduce(summary);
-            agreed_stop = summary.stop;
-        }
+        // a stop asked on one process stops all at the same barrier
+        summary.stop = distributed && stop_requested_.load(std::memory_order_relaxed);
+        exchange_->barrier(summary);
+        agreed_stop = summary.stop;
         const std::uint64_t window_events = summary.events;
         next_time_ = summary.next;
         now_ = window_end;

@@ -27,8 +27,10 @@ class Exchange {
     // worker running `src` touches it, so no locking is needed
     virtual std::vector<Event>& outbox(std::size_t src, std::size_t dst) = 0;
     // called once between windows, after every partition finished: what was posted in the
-    // window just ended becomes deliverable in the next
-    virtual void barrier() = 0;
+    // window just ended becomes deliverable in the next, and `summary` (this process's on
+    // entry) becomes every process's combined one. Across processes both travel together,
+    // so a window costs one collective (sim/mpi/).
+    virtual void barrier(WindowSummary& summary) = 0;
     // hands partition `dst` everything posted to it before the last barrier, in a fixed
     // order (source partition, then posting order); called by the worker running `dst`
     template <class Sink>
@@ -55,9 +57,6 @@ class Exchange {
     [[nodiscard]] virtual std::pair<std::size_t, std::size_t> local_partitions() const {
         return {0, partitions()};
     }
-    // combines this process's window summary with the others' (a collective: every
-    // process calls it once per window)
-    virtual void reduce(WindowSummary& /*summary*/) {}
     // element-wise sum over processes, in place (a collective)
     virtual void sum(std::span<std::uint64_t> /*values*/) {}
     // every process's bytes, in process order, to every process: `all` gets them one after
@@ -87,7 +86,7 @@ class LocalExchange final : public Exchange {
     std::vector<Event>& outbox(std::size_t src, std::size_t dst) override {
         return boxes_[parity_][src * partitions_ + dst];
     }
-    void barrier() override { parity_ ^= 1U; }
+    void barrier(WindowSummary& /*summary*/) override { parity_ ^= 1U; }
     [[nodiscard]] std::size_t partitions() const override { return partitions_; }
     [[nodiscard]] std::size_t memory_bytes() const override {
         std::size_t bytes = 0;

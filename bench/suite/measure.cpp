@@ -111,6 +111,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     o.serial_below_events = p.serial_below_events;
     o.partitions = p.partitions;
     o.kpi_samples = p.kpis;
+    o.exchange = p.exchange;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();
     run.start();
@@ -130,6 +131,9 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
 
     sim::RunLimits limits;
     limits.until = spec.time.from_seconds(p.hours * 3600.0);
+    if (p.before_run) {
+        p.before_run();
+    }
     const double cpu1 = process_cpu_seconds();
     const auto t1 = Clock::now();
     const auto stats = run.run(limits);
@@ -147,6 +151,9 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     r.wall_s = std::chrono::duration<double>(t3 - t1).count();
     r.close_s = std::chrono::duration<double>(t3 - t2).count();
     r.cpu_s = process_cpu_seconds() - cpu1;
+    if (p.after_run) {
+        p.after_run(run);
+    }
     r.events = stats.events;
     r.windows = stats.windows;
     r.parallel_windows = stats.parallel_windows;

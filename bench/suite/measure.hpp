@@ -4,6 +4,8 @@
 // the CLI share them. Timing covers the simulation only (setup reported apart).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +55,12 @@ struct FleetBenchParams {
     double sample_s = 0.0;       // > 0: engine samples at this interval (the trace's grid)
     std::string trace_path;      // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
+    // the kernel's exchange (FleetRunOptions::exchange; across MPI ranks: bench/mpi)
+    std::function<std::unique_ptr<sim::Exchange>()> exchange;
+    // called just before the timed run (across ranks: a barrier, so all start together)
+    // and just after it, before anything else reads the run
+    std::function<void()> before_run;
+    std::function<void(agents::FleetRun&)> after_run;
 };
 struct FleetResult {
     double wall_s = 0;  // run (and trace drain/close), without setup

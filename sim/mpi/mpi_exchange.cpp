@@ -60,109 +60,131 @@ void MpiExchange::configure(std::size_t partitions) {
     parity_ = 0;
 }
 
-void MpiExchange::barrier() {
+void MpiExchange::barrier(WindowSummary& summary) {
     const auto start = std::chrono::steady_clock::now();
     const auto [mine_first, mine_last] = range(rank_);
     const auto ranks = static_cast<std::size_t>(size_);
-    std::vector<int> send_bytes(ranks, 0);
-    std::vector<int> send_at(ranks, 0);
+    std::vector<std::size_t> send_at(ranks + 1, 0);
     send_.clear();
-    // per destination rank: counts of every (my partition, its partition) pair, then events
+    // per destination rank that gets any event: counts of every (my partition, its
+    // partition) pair, then the events; nothing at all for the others
     for (int r = 0; r < size_; ++r) {
         const std::size_t begin = send_.size();
-        if (r != rank_) {
-            const auto [first, last] = range(r);
-            std::vector<std::uint64_t> counts;
-            for (std::size_t p = mine_first; p < mine_last; ++p) {
-                for (std::size_t q = first; q < last; ++q) {
-                    counts.push_back(boxes_[parity_][p * partitions_ + q].size());
-                }
-            }
-            put(send_, counts.data(), counts.size());
-            for (std::size_t p = mine_first; p < mine_last; ++p) {
-                for (std::size_t q = first; q < last; ++q) {
-                    std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
-                    put(send_, box.data(), box.size());
-                    traffic_.events_sent += box.size();
-                    box.clear();
-                }
-            }
-        }
-        const std::size_t bytes = send_.size() - begin;
-        if (send_.size() > static_cast<std::size_t>(INT_MAX)) {
-            throw std::runtime_error("MPI exchange: over 2 GiB to send in one window");
-        }
-        send_bytes[static_cast<std::size_t>(r)] = static_cast<int>(bytes);
-        send_at[static_cast<std::size_t>(r)] = static_cast<int>(begin);
-    }
-    traffic_.bytes_sent += send_.size();
-
-    std::vector<int> recv_bytes(ranks, 0);
-    check(MPI_Alltoall(send_bytes.data(), 1, MPI_INT, recv_bytes.data(), 1, MPI_INT, comm_),
-          "MPI_Alltoall");
-    std::vector<int> recv_at(ranks, 0);
-    std::size_t total = 0;
-    for (std::size_t r = 0; r < ranks; ++r) {
-        if (total > static_cast<std::size_t>(INT_MAX)) {
-            throw std::runtime_error("MPI exchange: over 2 GiB to receive in one window");
-        }
-        recv_at[r] = static_cast<int>(total);
-        total += static_cast<std::size_t>(recv_bytes[r]);
-    }
-    recv_.resize(std::max<std::size_t>(total, 1));
-    send_.resize(std::max<std::size_t>(send_.size(), 1));
-    check(MPI_Alltoallv(send_.data(), send_bytes.data(), send_at.data(), MPI_BYTE, recv_.data(),
-                        recv_bytes.data(), recv_at.data(), MPI_BYTE, comm_),
-          "MPI_Alltoallv");
-    traffic_.collectives += 2;
-
-    // into this side's boxes for (their partition, my partition): the flip below delivers
-    // them together with the messages posted inside this rank
-    for (int r = 0; r < size_; ++r) {
+        send_at[static_cast<std::size_t>(r)] = begin;
         if (r == rank_) {
             continue;
         }
         const auto [first, last] = range(r);
-        const unsigned char* at = recv_.data() + recv_at[static_cast<std::size_t>(r)];
-        const std::size_t pairs = (last - first) * (mine_last - mine_first);
-        if (pairs == 0) {
-            continue;  // one of us runs no partition (more ranks than partitions)
+        counts_.clear();
+        std::uint64_t events = 0;
+        for (std::size_t p = mine_first; p < mine_last; ++p) {
+            for (std::size_t q = first; q < last; ++q) {
+                counts_.push_back(boxes_[parity_][p * partitions_ + q].size());
+                events += counts_.back();
+            }
         }
-        std::vector<std::uint64_t> counts(pairs);
-        std::memcpy(counts.data(), at, pairs * sizeof(std::uint64_t));
+        if (events == 0) {
+            continue;
+        }
+        put(send_, counts_.data(), counts_.size());
+        for (std::size_t p = mine_first; p < mine_last; ++p) {
+            for (std::size_t q = first; q < last; ++q) {
+                std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
+                put(send_, box.data(), box.size());
+                box.clear();
+            }
+        }
+        traffic_.events_sent += events;
+        if (send_.size() - begin > static_cast<std::size_t>(INT_MAX)) {
+            throw std::runtime_error("MPI exchange: over 2 GiB to send to one rank in a window");
+        }
+    }
+    send_at[ranks] = send_.size();
+    traffic_.bytes_sent += send_.size();
+
+    // one all-to-all of headers: the bytes each rank sends each other one, and every rank's
+    // window summary, so that each can combine them alone (min, sum and "any" do not depend
+    // on the order, so this equals an all-gather of the summaries)
+    header_out_.assign(kHeader * ranks, 0);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        std::int64_t* h = &header_out_[kHeader * r];
+        h[0] = static_cast<std::int64_t>(send_at[r + 1] - send_at[r]);
+        h[1] = summary.next;
+        h[2] = static_cast<std::int64_t>(summary.events);
+        h[3] = summary.stop ? 1 : 0;
+    }
+    header_in_.assign(kHeader * ranks, 0);
+    check(MPI_Alltoall(header_out_.data(), kHeader, MPI_INT64_T, header_in_.data(), kHeader,
+                       MPI_INT64_T, comm_),
+          "MPI_Alltoall");
+    ++traffic_.collectives;
+    summary = {};
+    std::vector<std::size_t> recv_at(ranks + 1, 0);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const std::int64_t* h = &header_in_[kHeader * r];
+        recv_at[r + 1] = recv_at[r] + static_cast<std::size_t>(h[0]);
+        summary.next = std::min<Tick>(summary.next, h[1]);
+        summary.events += static_cast<std::uint64_t>(h[2]);
+        summary.stop = summary.stop || h[3] != 0;
+    }
+
+    // the payloads, point to point, only between ranks that have events for each other
+    recv_.resize(recv_at[ranks]);
+    requests_.clear();
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const std::size_t n = recv_at[r + 1] - recv_at[r];
+        if (n > 0) {
+            requests_.emplace_back();
+            check(MPI_Irecv(recv_.data() + recv_at[r], static_cast<int>(n), MPI_BYTE,
+                            static_cast<int>(r), kTag, comm_, &requests_.back()),
+                  "MPI_Irecv");
+        }
+    }
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const std::size_t n = send_at[r + 1] - send_at[r];
+        if (n > 0) {
+            requests_.emplace_back();
+            check(MPI_Isend(send_.data() + send_at[r], static_cast<int>(n), MPI_BYTE,
+                            static_cast<int>(r), kTag, comm_, &requests_.back()),
+                  "MPI_Isend");
+            ++traffic_.sends;
+        }
+    }
+    if (!requests_.empty()) {
+        check(
+            MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE),
+            "MPI_Waitall");
+    }
+
+    // into this side's boxes for (their partition, my partition): the flip below delivers
+    // them together with the messages posted inside this rank
+    for (int r = 0; r < size_; ++r) {
+        const auto ur = static_cast<std::size_t>(r);
+        if (recv_at[ur + 1] == recv_at[ur]) {
+            continue;  // nothing from it (or it is this rank)
+        }
+        const auto [first, last] = range(r);
+        const unsigned char* at = recv_.data() + recv_at[ur];
+        const std::size_t pairs = (last - first) * (mine_last - mine_first);
+        counts_.resize(pairs);
+        std::memcpy(counts_.data(), at, pairs * sizeof(std::uint64_t));
         at += pairs * sizeof(std::uint64_t);
         std::size_t k = 0;
         for (std::size_t p = first; p < last; ++p) {
             for (std::size_t q = mine_first; q < mine_last; ++q, ++k) {
-                if (counts[k] == 0) {
+                if (counts_[k] == 0) {
                     continue;  // memcpy into an empty box's null data() is undefined
                 }
                 std::vector<Event>& box = boxes_[parity_][p * partitions_ + q];
                 const std::size_t n = box.size();
-                box.resize(n + counts[k]);
-                std::memcpy(static_cast<void*>(box.data() + n), at, counts[k] * sizeof(Event));
-                at += counts[k] * sizeof(Event);
+                box.resize(n + counts_[k]);
+                std::memcpy(static_cast<void*>(box.data() + n), at, counts_[k] * sizeof(Event));
+                at += counts_[k] * sizeof(Event);
             }
         }
     }
     parity_ ^= 1U;
     traffic_.exchange_seconds += since(start);
-}
-
-void MpiExchange::reduce(WindowSummary& summary) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::int64_t mine[3] = {summary.next, static_cast<std::int64_t>(summary.events),
-                                  summary.stop ? 1 : 0};
-    std::vector<std::int64_t> all(3 * static_cast<std::size_t>(size_));
-    check(MPI_Allgather(mine, 3, MPI_INT64_T, all.data(), 3, MPI_INT64_T, comm_), "MPI_Allgather");
-    ++traffic_.collectives;
-    summary = {};
-    for (std::size_t r = 0; r < static_cast<std::size_t>(size_); ++r) {
-        summary.next = std::min<Tick>(summary.next, all[3 * r]);
-        summary.events += static_cast<std::uint64_t>(all[3 * r + 1]);
-        summary.stop = summary.stop || all[3 * r + 2] != 0;
-    }
-    traffic_.reduce_seconds += since(start);
 }
 
 void MpiExchange::sum(std::span<std::uint64_t> values) {

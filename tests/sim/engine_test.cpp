@@ -445,7 +445,7 @@ class FirstHalfExchange final : public Exchange {
     std::vector<Event>& outbox(std::size_t src, std::size_t dst) override {
         return inner_.outbox(src, dst);
     }
-    void barrier() override { inner_.barrier(); }
+    void barrier(WindowSummary& summary) override { inner_.barrier(summary); }
     [[nodiscard]] std::size_t partitions() const override { return inner_.partitions(); }
     [[nodiscard]] std::size_t memory_bytes() const override { return inner_.memory_bytes(); }
     void collect(std::vector<Event>& out) const override { inner_.collect(out); }

@@ -33,8 +33,10 @@ struct Outcome {
     std::uint64_t events = 0;
     std::uint64_t hash = 0;
     std::uint64_t windows = 0;
-    std::uint64_t messages = 0;    // this rank's LP-to-LP messages
-    std::uint64_t cross_rank = 0;  // of them, sent to another rank
+    std::uint64_t messages = 0;     // this rank's LP-to-LP messages
+    std::uint64_t cross_rank = 0;   // of them, sent to another rank
+    std::uint64_t collectives = 0;  // MPI collectives in the run (one per window)
+    std::uint64_t sends = 0;        // point-to-point payloads (only where events crossed)
 };
 
 constexpr EventType kInjected = 7;
@@ -85,8 +87,14 @@ Outcome run(const Options& o, std::unique_ptr<Exchange> exchange) {
     }
     const RunStats stats = engine.run(limits);
     const auto* mpi = dynamic_cast<const swarm::sim::mpi::MpiExchange*>(&engine.exchange());
-    return {engine.events_processed(), engine.event_hash(), stats.windows, engine.messages_sent(),
-            mpi != nullptr ? mpi->traffic().events_sent : 0};
+    Outcome out{engine.events_processed(), 0, stats.windows, engine.messages_sent()};
+    if (mpi != nullptr) {
+        out.cross_rank = mpi->traffic().events_sent;
+        out.collectives = mpi->traffic().collectives;
+        out.sends = mpi->traffic().sends;
+    }
+    out.hash = engine.event_hash();  // a collective of its own, after the count
+    return out;
 }
 
 }  // namespace
@@ -116,22 +124,28 @@ int main(int argc, char** argv) {
     const swarm::sim::mpi::Session session;
     const Outcome dist = run(o, std::make_unique<swarm::sim::mpi::MpiExchange>());
     // the rank-crossing share: messages sent to other ranks over all LP-to-LP messages
-    std::uint64_t counts[2] = {dist.cross_rank, dist.messages};
-    MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    std::uint64_t counts[4] = {dist.cross_rank, dist.messages, dist.sends, 0};
+    // every rank must have called one collective per window
+    counts[3] = dist.collectives == dist.windows ? 0 : 1;
+    MPI_Allreduce(MPI_IN_PLACE, counts, 4, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     if (session.rank() != 0) {
         return 0;
     }
     const Outcome single = run(o, std::make_unique<LocalExchange>());
     const bool same = single.events == dist.events && single.hash == dist.hash;
+    // one collective per window, and no payload sent where no event crossed ranks
+    const bool lean = counts[3] == 0 && (counts[0] > 0 || counts[2] == 0);
     std::printf(
         "%s ranks=%d threads=%zu events=%llu/%llu windows=%llu hash=%016llx/%016llx "
-        "cross-rank=%.1f%% of %llu messages: %s\n",
+        "cross-rank=%.1f%% of %llu messages, %llu payloads: %s%s\n",
         o.model.c_str(), session.size(), o.threads, static_cast<unsigned long long>(dist.events),
         static_cast<unsigned long long>(single.events),
         static_cast<unsigned long long>(dist.windows), static_cast<unsigned long long>(dist.hash),
         static_cast<unsigned long long>(single.hash),
         counts[1] == 0 ? 0.0
                        : 100.0 * static_cast<double>(counts[0]) / static_cast<double>(counts[1]),
-        static_cast<unsigned long long>(counts[1]), same ? "same" : "DIFFERENT");
-    return same ? 0 : 1;
+        static_cast<unsigned long long>(counts[1]), static_cast<unsigned long long>(counts[2]),
+        same ? "same" : "DIFFERENT",
+        lean ? "" : " (NOT one collective per window, or payloads without events)");
+    return same && lean ? 0 : 1;
 }
