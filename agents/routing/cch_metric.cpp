@@ -225,6 +225,16 @@ void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>
     while (expanded) {
         expanded = false;
         next.clear();
+        // ask for every child pair of the pass first: the loop below branches on what it
+        // reads, and a mispredicted branch would squash the misses issued after it
+        for (const std::uint64_t item : list) {
+            if ((item & kSlot) != 0) {
+                const auto tagged = static_cast<std::uint32_t>(item);
+                __builtin_prefetch((tagged & kPerfectBit) != 0
+                                       ? &perfect_via_[tagged & ~kPerfectBit]
+                                       : &via_[tagged]);
+            }
+        }
         for (const std::uint64_t item : list) {
             if ((item & kSlot) == 0) {
                 next.push_back(item);

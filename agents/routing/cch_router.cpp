@@ -16,6 +16,12 @@ constexpr double kFirstLimit = 1.01;
 constexpr double kLimitGrowth = 1.05;
 // nodes with fewer query arcs are relaxed without computing their bound (cheaper)
 constexpr std::uint32_t kBoundMinArcs = 4;
+// a label's arc: the query arc id (low half) and its tail (high half), so that a path is read
+// back through one array instead of the arc's slot and the slot's tail (dependent misses)
+constexpr std::uint64_t kNoArc = ~std::uint64_t{0};
+std::uint64_t arc_from(std::uint32_t tail, std::uint32_t arc) {
+    return std::uint64_t{tail} << 32 | arc;
+}
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
@@ -29,8 +35,8 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
                 std::move(landmarks)),
       fwd_(topology_->node_count(), kUnreachable),
       bwd_(topology_->node_count(), kUnreachable),
-      fwd_arc_(topology_->node_count(), kNone),
-      bwd_arc_(topology_->node_count(), kNone),
+      fwd_arc_(topology_->node_count(), kNoArc),
+      bwd_arc_(topology_->node_count(), kNoArc),
       bucket_first_(topology_->node_count(), 0),
       bucket_stamp_(topology_->node_count(), 0) {
     const Landmarks* lm = fallback_.landmarks();
@@ -139,8 +145,9 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
 // limit: the label plus a lower bound on the rest is a lower bound on any route through x, and
 // every node of a fastest route within the limit passes both tests, so a walk finds it (exact
 // for every result <= limit).
-inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best,
-                             double limit, bool bounded) {
+inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit,
+                             bool bounded) {
+    const double best = best_;
     const auto first = metric.query_first(dir);
     // the next node on this tree path: its arcs and bound row start a new stream, a cache miss
     // each that overlaps with this node's work when asked for now
@@ -167,72 +174,72 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     ++stats_.settled;
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
-    std::uint32_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    const double* other = dir == 0 ? bwd_.data() : fwd_.data();
     for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
         if (via < d[y]) {
             d[y] = via;
-            from[y] = a;
+            from[y] = arc_from(x, a);
+            // y lies above both x and the other side's labelled nodes: a label from each
+            // side is a route, found long before the walks join, which prunes them early
+            if (const double route = via + other[y]; route < best_) {
+                best_ = route;
+                meet_ = y;
+            }
         }
     }
 }
 
 double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
     const auto parent = topology_->parents();
-    double best = kUnreachable;
+    best_ = kUnreachable;
     meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
     fwd_[s] = 0.0;
     bwd_[t] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
-    // only common ancestors can be meeting nodes
+    // only common ancestors can be meeting nodes (relax() finds meetings as labels improve;
+    // s and t themselves, when one is an ancestor of the other, are found here)
     std::uint32_t x = s;
     std::uint32_t y = t;
-    bool joined = false;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            if (!joined) {
-                // every common ancestor already has labels from below: their best sum is a
-                // route, which prunes the rest of the walk from the start
-                joined = true;
-                for (std::uint32_t z = x; z != kNone; z = parent[z]) {
-                    if (fwd_[z] + bwd_[z] < best) {
-                        best = fwd_[z] + bwd_[z];
-                        meet_ = z;
-                    }
-                }
-            }
-            if (fwd_[x] + bwd_[x] < best) {
-                best = fwd_[x] + bwd_[x];
+            if (fwd_[x] + bwd_[x] < best_) {
+                best_ = fwd_[x] + bwd_[x];
                 meet_ = x;
             }
-            relax(x, 0, metric, best, limit, bounded);
-            relax(x, 1, metric, best, limit, bounded);
+            relax(x, 0, metric, limit, bounded);
+            relax(x, 1, metric, limit, bounded);
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            relax(x, 0, metric, best, limit, bounded);
+            relax(x, 0, metric, limit, bounded);
             x = parent[x];
         } else {
-            relax(y, 1, metric, best, limit, bounded);
+            relax(y, 1, metric, limit, bounded);
             y = parent[y];
         }
     }
-    return best;
+    return best_;
 }
 
 double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double limit) {
     // fwd_ holds the source's whole forward walk: every node of t's tree path with a forward
     // label is a common ancestor, so meetings need no join test
-    double best = kUnreachable;
+    best_ = kUnreachable;
+    meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
     bwd_[t] = 0.0;
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        best = std::min(best, fwd_[x] + bwd_[x]);
-        relax(x, 1, metric, best, limit, bounded);
+        if (fwd_[x] + bwd_[x] < best_) {
+            best_ = fwd_[x] + bwd_[x];
+            meet_ = x;
+        }
+        relax(x, 1, metric, limit, bounded);
     }
-    return best;
+    return best_;
 }
 
 void CchRouter::clear_back(std::uint32_t t) {
@@ -274,22 +281,25 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
         const auto down = metric.query_slots(1);
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t slot = up[fwd_arc_[x]];
-            slots_.push_back(slot);
-            x = top.tail(slot / 2);
+            const std::uint64_t arc = fwd_arc_[x];
+            slots_.push_back(up[static_cast<std::uint32_t>(arc)]);
+            x = static_cast<std::uint32_t>(arc >> 32);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t slot = down[bwd_arc_[x]];
-            slots_.push_back(slot);
-            x = top.tail(slot / 2);
+            const std::uint64_t arc = bwd_arc_[x];
+            slots_.push_back(down[static_cast<std::uint32_t>(arc)]);
+            x = static_cast<std::uint32_t>(arc >> 32);
         }
         metric.unpack(slots_, route.edges, unpack_scratch_);
         route.found = true;
         route.travel_time_s = best;
+        const auto lengths = network().lengths_m();
+        double length = 0.0;
         for (const EdgeId e : route.edges) {
-            route.length_m += network().length_m(e);
+            length += lengths[e];
         }
+        route.length_m = length;
     }
     clear(s, t);
     return route;
@@ -414,8 +424,9 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
     // with every target's whole walk (docs/routing.md)
     const std::uint32_t s = topology_->rank(from);
     fwd_[s] = 0.0;
+    best_ = kUnreachable;
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
-        relax(x, 0, metric, kUnreachable, kUnreachable, false);
+        relax(x, 0, metric, kUnreachable, false);
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const std::uint32_t t = topology_->rank(targets[i]);

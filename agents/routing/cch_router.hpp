@@ -114,9 +114,9 @@ class CchRouter final : public Router {
     // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
     // when the time returned is <= limit
     double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
-    // relaxes x's arcs in one direction unless its label (plus bound) is >= best or > limit
-    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best, double limit,
-               bool bounded);
+    // relaxes x's arcs in one direction unless its label (plus bound) is >= best_ or > limit;
+    // a label that improves where the other side has one lowers best_ (meet_ there)
+    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit, bool bounded);
     // one-to-many: the backward walk from t against a whole forward walk already in fwd_
     double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
     void clear_back(std::uint32_t t);
@@ -134,8 +134,10 @@ class CchRouter final : public Router {
     std::uint32_t prune_min_depth_ = kDefaultPruneMinDepth;
     std::vector<double> fwd_;  // by rank, +inf outside the current query
     std::vector<double> bwd_;
-    std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
-    std::vector<std::uint32_t> bwd_arc_;
+    // the query arc that set fwd_ (low 32 bits) and its tail, the predecessor (high 32 bits)
+    std::vector<std::uint64_t> fwd_arc_;
+    std::vector<std::uint64_t> bwd_arc_;
+    double best_ = kUnreachable;  // the fastest meeting of the current walk
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
     CchMetric::UnpackScratch unpack_scratch_;
