@@ -149,6 +149,11 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
                              bool bounded) {
     const double best = best_;
     const auto first = metric.query_first(dir);
+    double* d = dir == 0 ? fwd_.data() : bwd_.data();
+    const double dx = d[x];
+    if (dx >= best || dx > limit) {
+        return;  // most nodes of a walk (unreached, or pruned before)
+    }
     // the next node on this tree path: its arcs and bound row start a new stream, a cache miss
     // each that overlaps with this node's work when asked for now
     if (const std::uint32_t next = topology_->parent(x); next != kNone) {
@@ -157,11 +162,6 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
         if (bounded) {
             __builtin_prefetch(ranked_->row(next));
         }
-    }
-    double* d = dir == 0 ? fwd_.data() : bwd_.data();
-    const double dx = d[x];
-    if (dx >= best || dx > limit) {
-        return;
     }
     const std::uint32_t begin = first[x];
     const std::uint32_t end = first[x + 1];
