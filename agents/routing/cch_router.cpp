@@ -33,8 +33,7 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
       fallback_(free_flow_ ? free_flow_->topology().network()
                            : throw std::invalid_argument("CchRouter: no metric"),
                 std::move(landmarks)),
-      fwd_(topology_->node_count(), kUnreachable),
-      bwd_(topology_->node_count(), kUnreachable),
+      label_(topology_->node_count(), {kUnreachable, kUnreachable}),
       fwd_arc_(topology_->node_count(), kNoArc),
       bwd_arc_(topology_->node_count(), kNoArc),
       bucket_first_(topology_->node_count(), 0),
@@ -149,8 +148,8 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
                              bool bounded) {
     const double best = best_;
     const auto first = metric.query_first(dir);
-    double* d = dir == 0 ? fwd_.data() : bwd_.data();
-    const double dx = d[x];
+    std::array<double, 2>* label = label_.data();
+    const double dx = label[x][dir];
     if (dx >= best || dx > limit) {
         return;  // most nodes of a walk (unreached, or pruned before)
     }
@@ -175,7 +174,6 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
     std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
-    const double* other = dir == 0 ? bwd_.data() : fwd_.data();
     // arcs by weight: past the first that leads beyond the limit or the best route, none helps
     const double stop = std::min(best, limit);
     for (std::uint32_t a = begin; a < end; ++a) {
@@ -184,12 +182,12 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
             break;
         }
         const std::uint32_t y = head[a];
-        if (via < d[y]) {
-            d[y] = via;
+        if (via < label[y][dir]) {
+            label[y][dir] = via;
             from[y] = arc_from(x, a);
             // y lies above both x and the other side's labelled nodes: a label from each
             // side is a route, found long before the walks join, which prunes them early
-            if (const double route = via + other[y]; route < best_) {
+            if (const double route = via + label[y][dir ^ 1]; route < best_) {
                 best_ = route;
                 meet_ = y;
             }
@@ -202,8 +200,8 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
     best_ = kUnreachable;
     meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
-    fwd_[s] = 0.0;
-    bwd_[t] = 0.0;
+    label_[s][0] = 0.0;
+    label_[t][1] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
     // only common ancestors can be meeting nodes (relax() finds meetings as labels improve;
     // s and t themselves, when one is an ancestor of the other, are found here)
@@ -211,8 +209,8 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
     std::uint32_t y = t;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            if (fwd_[x] + bwd_[x] < best_) {
-                best_ = fwd_[x] + bwd_[x];
+            if (label_[x][0] + label_[x][1] < best_) {
+                best_ = label_[x][0] + label_[x][1];
                 meet_ = x;
             }
             relax(x, 0, metric, limit, bounded);
@@ -231,15 +229,15 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
 }
 
 double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double limit) {
-    // fwd_ holds the source's whole forward walk: every node of t's tree path with a forward
+    // label_ holds the source's whole forward walk: every node of t's tree path with a forward
     // label is a common ancestor, so meetings need no join test
     best_ = kUnreachable;
     meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
-    bwd_[t] = 0.0;
+    label_[t][1] = 0.0;
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        if (fwd_[x] + bwd_[x] < best_) {
-            best_ = fwd_[x] + bwd_[x];
+        if (label_[x][0] + label_[x][1] < best_) {
+            best_ = label_[x][0] + label_[x][1];
             meet_ = x;
         }
         relax(x, 1, metric, limit, bounded);
@@ -249,17 +247,17 @@ double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double lim
 
 void CchRouter::clear_back(std::uint32_t t) {
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        bwd_[x] = kUnreachable;
+        label_[x][1] = kUnreachable;
     }
 }
 
 void CchRouter::clear(std::uint32_t s, std::uint32_t t) {
     const auto parent = topology_->parents();
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
     for (std::uint32_t x = t; x != kNone; x = parent[x]) {
-        bwd_[x] = kUnreachable;
+        label_[x][1] = kUnreachable;
     }
 }
 
@@ -334,23 +332,23 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
         const std::uint32_t t = top.rank(targets[i]);
-        bwd_[t] = 0.0;
+        label_[t][1] = 0.0;
         for (std::uint32_t x = t; x != kNone; x = parent[x]) {
             ++stats_.settled;
-            const double dx = bwd_[x];
+            const double dx = label_[x][1];
             if (dx == kUnreachable) {
                 continue;
             }
             entries_.push_back({x, i, dx});
             for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
                 const double d = dx + weight[a];
-                if (d < bwd_[head[a]]) {
-                    bwd_[head[a]] = d;
+                if (d < label_[head[a]][1]) {
+                    label_[head[a]][1] = d;
                 }
             }
         }
         for (std::uint32_t x = t; x != kNone; x = parent[x]) {
-            bwd_[x] = kUnreachable;
+            label_[x][1] = kUnreachable;
         }
     }
     std::sort(entries_.begin(), entries_.end(), [](const BucketEntry& a, const BucketEntry& b) {
@@ -377,10 +375,10 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
-    fwd_[s] = 0.0;
+    label_[s][0] = 0.0;
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
         ++stats_.settled;
-        const double dx = fwd_[x];
+        const double dx = label_[x][0];
         if (dx == kUnreachable) {
             continue;
         }
@@ -393,13 +391,13 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
         }
         for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
             const double d = dx + weight[a];
-            if (d < fwd_[head[a]]) {
-                fwd_[head[a]] = d;
+            if (d < label_[head[a]][0]) {
+                label_[head[a]][0] = d;
             }
         }
     }
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
 }
 
@@ -428,7 +426,7 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
     // pruned like a point-to-point query's (about half of one); cheaper than filling buckets
     // with every target's whole walk (docs/routing.md)
     const std::uint32_t s = topology_->rank(from);
-    fwd_[s] = 0.0;
+    label_[s][0] = 0.0;
     best_ = kUnreachable;
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
         relax(x, 0, metric, kUnreachable, false);
@@ -461,7 +459,7 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         }
     }
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
 }
 

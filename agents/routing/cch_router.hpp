@@ -117,7 +117,7 @@ class CchRouter final : public Router {
     // relaxes x's arcs in one direction unless its label (plus bound) is >= best_ or > limit;
     // a label that improves where the other side has one lowers best_ (meet_ there)
     void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit, bool bounded);
-    // one-to-many: the backward walk from t against a whole forward walk already in fwd_
+    // one-to-many: the backward walk from t against a whole forward walk already in label_
     double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
     void clear_back(std::uint32_t t);
     // resets the labels along both tree paths
@@ -132,9 +132,10 @@ class CchRouter final : public Router {
     AStarRouter fallback_;
     Bounds bounds_;
     std::uint32_t prune_min_depth_ = kDefaultPruneMinDepth;
-    std::vector<double> fwd_;  // by rank, +inf outside the current query
-    std::vector<double> bwd_;
-    // the query arc that set fwd_ (low 32 bits) and its tail, the predecessor (high 32 bits)
+    // by rank: forward and backward label side by side (a label that improves is added to the
+    // other to find meetings), +inf outside the current query
+    std::vector<std::array<double, 2>> label_;
+    // the query arc that set a label (low 32 bits) and its tail, the predecessor (high 32 bits)
     std::vector<std::uint64_t> fwd_arc_;
     std::vector<std::uint64_t> bwd_arc_;
     double best_ = kUnreachable;  // the fastest meeting of the current walk
