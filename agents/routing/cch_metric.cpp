@@ -193,22 +193,15 @@ void CchMetric::build_query_graph() {
         weights.clear();
         heads.clear();
         slots.clear();
-        std::vector<std::pair<double, std::uint32_t>> arcs;  // (weight, slot) of one node
         for (std::uint32_t x = 0; x < n; ++x) {
-            arcs.clear();
             for (std::uint32_t a = top.first_up(x); a < top.first_up(x + 1); ++a) {
                 const std::uint32_t slot = 2 * a + dir;
                 const double w = query_weight(slot);
                 if (w == kUnreachable || (!dropped_.empty() && dropped_[slot] != 0)) {
                     continue;
                 }
-                arcs.emplace_back(w, slot);
-            }
-            // fastest first: a walk stops at the first arc that leads past its limit
-            std::sort(arcs.begin(), arcs.end());
-            for (const auto& [w, slot] : arcs) {
                 weights.push_back(w);
-                heads.push_back(top.head(slot / 2));
+                heads.push_back(top.head(a));
                 slots.push_back(slot);
             }
             first[x + 1] = static_cast<std::uint32_t>(heads.size());

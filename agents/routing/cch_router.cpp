@@ -174,13 +174,8 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
     std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
-    // arcs by weight: past the first that leads beyond the limit or the best route, none helps
-    const double stop = std::min(best, limit);
     for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
-        if (via >= stop) {
-            break;
-        }
         const std::uint32_t y = head[a];
         if (via < label[y][dir]) {
             label[y][dir] = via;
