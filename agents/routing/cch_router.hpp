@@ -17,7 +17,9 @@
 //
 // Pruning (with landmarks): a walk skips a node when its label plus the landmark bound on the
 // rest of the route exceeds a limit, first a little above the pair's own bound, and walks again
-// at the time of the route found when that limit was too low; exact either way.
+// at the time of the route found when that limit was too low; exact either way. Meetings are
+// found as labels improve (a label plus the other side's label of the same node), so the best
+// route found so far prunes both walks long before they join.
 //
 // One-to-many walks the source's tree path once, whole, then each target's backward walk
 // pruned as above (without landmarks: buckets, as for matrices). Many-to-many puts the
