@@ -221,6 +221,9 @@ void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>
     for (const std::uint32_t slot : slots) {
         list.push_back(kSlot | (slot | tag));
     }
+    const auto via_of = [this](std::uint32_t tagged) {
+        return (tagged & kPerfectBit) != 0 ? &perfect_via_[tagged & ~kPerfectBit] : &via_[tagged];
+    };
     bool expanded = true;
     while (expanded) {
         expanded = false;
@@ -231,14 +234,19 @@ void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>
                 continue;
             }
             const auto tagged = static_cast<std::uint32_t>(item);
-            const Via v =
-                (tagged & kPerfectBit) != 0 ? perfect_via_[tagged & ~kPerfectBit] : via_[tagged];
+            const Via v = *via_of(tagged);
             if (v.first == kOriginal) {
                 next.push_back(v.second);
                 continue;
             }
             next.push_back(kSlot | v.first);
             next.push_back(kSlot | v.second);
+            // ask for the children's own pairs now, a pass before they are read: this loop
+            // branches on what it reads, and a mispredicted branch squashes the misses issued
+            // after it. (A separate prefetch loop over each pass's list was as good on the grid
+            // city and cost Monaco's path queries about a fifth.)
+            __builtin_prefetch(via_of(v.first));
+            __builtin_prefetch(via_of(v.second));
             expanded = true;
         }
         list.swap(next);

@@ -16,6 +16,12 @@ constexpr double kFirstLimit = 1.01;
 constexpr double kLimitGrowth = 1.05;
 // nodes with fewer query arcs are relaxed without computing their bound (cheaper)
 constexpr std::uint32_t kBoundMinArcs = 4;
+// a label's arc: the query arc id (low half) and its tail (high half), so that a path is read
+// back through one array instead of the arc's slot and the slot's tail (dependent misses)
+constexpr std::uint64_t kNoArc = ~std::uint64_t{0};
+std::uint64_t arc_from(std::uint32_t tail, std::uint32_t arc) {
+    return std::uint64_t{tail} << 32 | arc;
+}
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
@@ -27,10 +33,9 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
       fallback_(free_flow_ ? free_flow_->topology().network()
                            : throw std::invalid_argument("CchRouter: no metric"),
                 std::move(landmarks)),
-      fwd_(topology_->node_count(), kUnreachable),
-      bwd_(topology_->node_count(), kUnreachable),
-      fwd_arc_(topology_->node_count(), kNone),
-      bwd_arc_(topology_->node_count(), kNone),
+      label_(topology_->node_count(), {kUnreachable, kUnreachable}),
+      fwd_arc_(topology_->node_count(), kNoArc),
+      bwd_arc_(topology_->node_count(), kNoArc),
       bucket_first_(topology_->node_count(), 0),
       bucket_stamp_(topology_->node_count(), 0) {
     const Landmarks* lm = fallback_.landmarks();
@@ -139,9 +144,15 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
 // limit: the label plus a lower bound on the rest is a lower bound on any route through x, and
 // every node of a fastest route within the limit passes both tests, so a walk finds it (exact
 // for every result <= limit).
-inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best,
-                             double limit, bool bounded) {
+inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit,
+                             bool bounded) {
+    const double best = best_;
     const auto first = metric.query_first(dir);
+    std::array<double, 2>* label = label_.data();
+    const double dx = label[x][dir];
+    if (dx >= best || dx > limit) {
+        return;  // most nodes of a walk (unreached, or pruned before)
+    }
     // the next node on this tree path: its arcs and bound row start a new stream, a cache miss
     // each that overlaps with this node's work when asked for now
     if (const std::uint32_t next = topology_->parent(x); next != kNone) {
@@ -150,11 +161,6 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
         if (bounded) {
             __builtin_prefetch(ranked_->row(next));
         }
-    }
-    double* d = dir == 0 ? fwd_.data() : bwd_.data();
-    const double dx = d[x];
-    if (dx >= best || dx > limit) {
-        return;
     }
     const std::uint32_t begin = first[x];
     const std::uint32_t end = first[x + 1];
@@ -167,87 +173,86 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     ++stats_.settled;
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
-    std::uint32_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
     for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
-        if (via < d[y]) {
-            d[y] = via;
-            from[y] = a;
+        if (via < label[y][dir]) {
+            label[y][dir] = via;
+            from[y] = arc_from(x, a);
+            // y lies above both x and the other side's labelled nodes: a label from each
+            // side is a route, found long before the walks join, which prunes them early
+            if (const double route = via + label[y][dir ^ 1]; route < best_) {
+                best_ = route;
+                meet_ = y;
+            }
         }
     }
 }
 
 double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
     const auto parent = topology_->parents();
-    double best = kUnreachable;
+    best_ = kUnreachable;
     meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
-    fwd_[s] = 0.0;
-    bwd_[t] = 0.0;
+    label_[s][0] = 0.0;
+    label_[t][1] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
-    // only common ancestors can be meeting nodes
+    // only common ancestors can be meeting nodes (relax() finds meetings as labels improve;
+    // s and t themselves, when one is an ancestor of the other, are found here)
     std::uint32_t x = s;
     std::uint32_t y = t;
-    bool joined = false;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            if (!joined) {
-                // every common ancestor already has labels from below: their best sum is a
-                // route, which prunes the rest of the walk from the start
-                joined = true;
-                for (std::uint32_t z = x; z != kNone; z = parent[z]) {
-                    if (fwd_[z] + bwd_[z] < best) {
-                        best = fwd_[z] + bwd_[z];
-                        meet_ = z;
-                    }
-                }
-            }
-            if (fwd_[x] + bwd_[x] < best) {
-                best = fwd_[x] + bwd_[x];
+            if (label_[x][0] + label_[x][1] < best_) {
+                best_ = label_[x][0] + label_[x][1];
                 meet_ = x;
             }
-            relax(x, 0, metric, best, limit, bounded);
-            relax(x, 1, metric, best, limit, bounded);
+            relax(x, 0, metric, limit, bounded);
+            relax(x, 1, metric, limit, bounded);
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            relax(x, 0, metric, best, limit, bounded);
+            relax(x, 0, metric, limit, bounded);
             x = parent[x];
         } else {
-            relax(y, 1, metric, best, limit, bounded);
+            relax(y, 1, metric, limit, bounded);
             y = parent[y];
         }
     }
-    return best;
+    return best_;
 }
 
 double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double limit) {
-    // fwd_ holds the source's whole forward walk: every node of t's tree path with a forward
+    // label_ holds the source's whole forward walk: every node of t's tree path with a forward
     // label is a common ancestor, so meetings need no join test
-    double best = kUnreachable;
+    best_ = kUnreachable;
+    meet_ = kNone;
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
-    bwd_[t] = 0.0;
+    label_[t][1] = 0.0;
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        best = std::min(best, fwd_[x] + bwd_[x]);
-        relax(x, 1, metric, best, limit, bounded);
+        if (label_[x][0] + label_[x][1] < best_) {
+            best_ = label_[x][0] + label_[x][1];
+            meet_ = x;
+        }
+        relax(x, 1, metric, limit, bounded);
     }
-    return best;
+    return best_;
 }
 
 void CchRouter::clear_back(std::uint32_t t) {
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        bwd_[x] = kUnreachable;
+        label_[x][1] = kUnreachable;
     }
 }
 
 void CchRouter::clear(std::uint32_t s, std::uint32_t t) {
     const auto parent = topology_->parents();
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
     for (std::uint32_t x = t; x != kNone; x = parent[x]) {
-        bwd_[x] = kUnreachable;
+        label_[x][1] = kUnreachable;
     }
 }
 
@@ -274,22 +279,25 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
         const auto down = metric.query_slots(1);
         slots_.clear();
         for (std::uint32_t x = meet_; x != s;) {
-            const std::uint32_t slot = up[fwd_arc_[x]];
-            slots_.push_back(slot);
-            x = top.tail(slot / 2);
+            const std::uint64_t arc = fwd_arc_[x];
+            slots_.push_back(up[static_cast<std::uint32_t>(arc)]);
+            x = static_cast<std::uint32_t>(arc >> 32);
         }
         std::reverse(slots_.begin(), slots_.end());
         for (std::uint32_t x = meet_; x != t;) {
-            const std::uint32_t slot = down[bwd_arc_[x]];
-            slots_.push_back(slot);
-            x = top.tail(slot / 2);
+            const std::uint64_t arc = bwd_arc_[x];
+            slots_.push_back(down[static_cast<std::uint32_t>(arc)]);
+            x = static_cast<std::uint32_t>(arc >> 32);
         }
         metric.unpack(slots_, route.edges, unpack_scratch_);
         route.found = true;
         route.travel_time_s = best;
+        const auto lengths = network().lengths_m();
+        double length = 0.0;
         for (const EdgeId e : route.edges) {
-            route.length_m += network().length_m(e);
+            length += lengths[e];
         }
+        route.length_m = length;
     }
     clear(s, t);
     return route;
@@ -319,23 +327,23 @@ void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& m
     entries_.clear();
     for (std::uint32_t i = 0; i < targets.size(); ++i) {
         const std::uint32_t t = top.rank(targets[i]);
-        bwd_[t] = 0.0;
+        label_[t][1] = 0.0;
         for (std::uint32_t x = t; x != kNone; x = parent[x]) {
             ++stats_.settled;
-            const double dx = bwd_[x];
+            const double dx = label_[x][1];
             if (dx == kUnreachable) {
                 continue;
             }
             entries_.push_back({x, i, dx});
             for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
                 const double d = dx + weight[a];
-                if (d < bwd_[head[a]]) {
-                    bwd_[head[a]] = d;
+                if (d < label_[head[a]][1]) {
+                    label_[head[a]][1] = d;
                 }
             }
         }
         for (std::uint32_t x = t; x != kNone; x = parent[x]) {
-            bwd_[x] = kUnreachable;
+            label_[x][1] = kUnreachable;
         }
     }
     std::sort(entries_.begin(), entries_.end(), [](const BucketEntry& a, const BucketEntry& b) {
@@ -362,10 +370,10 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
     const auto parent = top.parents();
     std::fill(out.begin(), out.end(), kUnreachable);
     const std::uint32_t s = top.rank(from);
-    fwd_[s] = 0.0;
+    label_[s][0] = 0.0;
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
         ++stats_.settled;
-        const double dx = fwd_[x];
+        const double dx = label_[x][0];
         if (dx == kUnreachable) {
             continue;
         }
@@ -378,13 +386,13 @@ void CchRouter::scan_buckets(NodeId from, std::span<double> out, const CchMetric
         }
         for (std::uint32_t a = first[x], end = first[x + 1]; a < end; ++a) {
             const double d = dx + weight[a];
-            if (d < fwd_[head[a]]) {
-                fwd_[head[a]] = d;
+            if (d < label_[head[a]][0]) {
+                label_[head[a]][0] = d;
             }
         }
     }
     for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
 }
 
@@ -413,9 +421,10 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
     // pruned like a point-to-point query's (about half of one); cheaper than filling buckets
     // with every target's whole walk (docs/routing.md)
     const std::uint32_t s = topology_->rank(from);
-    fwd_[s] = 0.0;
+    label_[s][0] = 0.0;
+    best_ = kUnreachable;
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
-        relax(x, 0, metric, kUnreachable, kUnreachable, false);
+        relax(x, 0, metric, kUnreachable, false);
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const std::uint32_t t = topology_->rank(targets[i]);
@@ -445,7 +454,7 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
         }
     }
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
-        fwd_[x] = kUnreachable;
+        label_[x][0] = kUnreachable;
     }
 }
 

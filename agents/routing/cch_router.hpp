@@ -17,7 +17,9 @@
 //
 // Pruning (with landmarks): a walk skips a node when its label plus the landmark bound on the
 // rest of the route exceeds a limit, first a little above the pair's own bound, and walks again
-// at the time of the route found when that limit was too low; exact either way.
+// at the time of the route found when that limit was too low; exact either way. Meetings are
+// found as labels improve (a label plus the other side's label of the same node), so the best
+// route found so far prunes both walks long before they join.
 //
 // One-to-many walks the source's tree path once, whole, then each target's backward walk
 // pruned as above (without landmarks: buckets, as for matrices). Many-to-many puts the
@@ -114,10 +116,10 @@ class CchRouter final : public Router {
     // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
     // when the time returned is <= limit
     double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
-    // relaxes x's arcs in one direction unless its label (plus bound) is >= best or > limit
-    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double best, double limit,
-               bool bounded);
-    // one-to-many: the backward walk from t against a whole forward walk already in fwd_
+    // relaxes x's arcs in one direction unless its label (plus bound) is >= best_ or > limit;
+    // a label that improves where the other side has one lowers best_ (meet_ there)
+    void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit, bool bounded);
+    // one-to-many: the backward walk from t against a whole forward walk already in label_
     double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
     void clear_back(std::uint32_t t);
     // resets the labels along both tree paths
@@ -132,10 +134,13 @@ class CchRouter final : public Router {
     AStarRouter fallback_;
     Bounds bounds_;
     std::uint32_t prune_min_depth_ = kDefaultPruneMinDepth;
-    std::vector<double> fwd_;  // by rank, +inf outside the current query
-    std::vector<double> bwd_;
-    std::vector<std::uint32_t> fwd_arc_;  // query arc that set fwd_ (its tail: the predecessor)
-    std::vector<std::uint32_t> bwd_arc_;
+    // by rank: forward and backward label side by side (a label that improves is added to the
+    // other to find meetings), +inf outside the current query
+    std::vector<std::array<double, 2>> label_;
+    // the query arc that set a label (low 32 bits) and its tail, the predecessor (high 32 bits)
+    std::vector<std::uint64_t> fwd_arc_;
+    std::vector<std::uint64_t> bwd_arc_;
+    double best_ = kUnreachable;  // the fastest meeting of the current walk
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
     CchMetric::UnpackScratch unpack_scratch_;

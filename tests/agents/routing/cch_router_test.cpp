@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -333,6 +334,71 @@ TEST_CASE("cch re-customization: one metric object follows a changing view") {
     const auto fresh = factory.cch_free_flow()->weights();
     REQUIRE(metric.weights().size() == fresh.size());
     CHECK(std::equal(fresh.begin(), fresh.end(), metric.weights().begin()));
+}
+
+TEST_CASE("cch meetings found before the walks join: ancestors, parents, re-customized") {
+    // relax() records a meeting as soon as a label improves where the other side has one (and
+    // prunes by it before the walks join): exact when one end is an ancestor of the other in
+    // the elimination tree, when both share a parent, and after re-customization with closures
+    // and slowdowns (perfect and basic metrics)
+    const world::RoadNetwork net = grid_city(9);
+    DijkstraRouter reference(net);
+    const RouterFactory factory = cch_factory(net, 6);
+    const CchTopology& top = *factory.cch_topology();
+    auto router = factory.make_cch();
+    router->set_prune_min_depth(0);  // small networks: prune every walk
+    std::vector<std::pair<NodeId, NodeId>> pairs = random_pairs(net, 200 / kScale, 71);
+    std::mt19937_64 rng(72);
+    for (std::size_t i = 0; i < 60 / kScale + 4; ++i) {
+        const auto r = static_cast<std::uint32_t>(rng() % top.node_count());
+        std::uint32_t up = r;  // an ancestor some levels up (the root when the path is short)
+        for (std::size_t k = rng() % 40; k > 0 && top.parent(up) != CchTopology::kNone; --k) {
+            up = top.parent(up);
+        }
+        pairs.emplace_back(top.node_at(r), top.node_at(up));
+        pairs.emplace_back(top.node_at(up), top.node_at(r));
+        if (const std::uint32_t p = top.parent(r); p != CchTopology::kNone) {
+            pairs.emplace_back(top.node_at(r), top.node_at(p));
+        }
+    }
+    CchMetric perfect(factory.cch_topology(), {}, CchMetric::Mode::kPerfect);
+    CchMetric basic(factory.cch_topology());
+    world::EdgeMask mask(net.edge_count());
+    std::vector<float> times(net.edge_count());
+    for (EdgeId e = 0; e < net.edge_count(); ++e) {
+        times[e] = static_cast<float>(net.travel_time_s(e));
+    }
+    std::vector<NodeId> targets;
+    for (std::size_t i = 0; i < 20; ++i) {
+        targets.push_back(pairs[i].second);
+    }
+    std::vector<double> row(targets.size());
+    for (std::size_t round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        // close a used edge and slow a stretch of roads down, then customize both in place
+        const Route r = router->fastest(pairs[round].first, pairs[round].second, perfect);
+        REQUIRE(r.found);
+        if (!r.edges.empty()) {
+            mask.set(r.edges[r.edges.size() / 2]);
+        }
+        for (EdgeId e = static_cast<EdgeId>(round * 97); e < net.edge_count(); e += 13) {
+            times[e] *= 1.7f;
+        }
+        const RouteView view = make_view(net, &mask, times);
+        perfect.customize(view);
+        basic.customize(view);
+        for (const CchMetric* metric : {&perfect, &basic}) {
+            CHECK(compare_metric(*router, *metric, reference, pairs, view).found > 0);
+            for (std::size_t i = 0; i < 10; ++i) {
+                const NodeId from = pairs[pairs.size() - 1 - i].first;
+                CAPTURE(from);
+                router->travel_times(from, targets, row, *metric);
+                for (std::size_t j = 0; j < targets.size(); ++j) {
+                    CHECK(close(row[j], reference.travel_time(from, targets[j], view)));
+                }
+            }
+        }
+    }
 }
 
 TEST_CASE("cch one-to-many and matrix equal dijkstra, bounded by max_time_s") {
