@@ -418,10 +418,10 @@ void report_ranks(agents::FleetRun& run, const Ranks& ranks) {
     const RankTraffic t = Ranks::traffic(engine.exchange());
     const agents::FleetModel::ReplicaStats& rs = run.model().replica_stats();
     const auto micros = [](double seconds) { return static_cast<std::uint64_t>(seconds * 1e6); };
-    std::array<std::uint64_t, 9> v = {
-        t.events,          engine.messages_sent(), t.event_bytes,        rs.vehicle_records,
-        rs.depot_records,  t.state_bytes,          micros(t.exchange_s), micros(t.gather_s),
-        micros(t.reduce_s)};
+    std::array<std::uint64_t, 10> v = {
+        t.events,           engine.messages_sent(), t.event_bytes,        rs.vehicle_records,
+        rs.depot_records,   t.state_bytes,          micros(t.exchange_s), micros(t.gather_s),
+        micros(t.reduce_s), rs.dispatcher_records};
     engine.exchange().sum(v);
     if (ranks.rank() != 0) {
         return;
@@ -431,17 +431,21 @@ void report_ranks(agents::FleetRun& run, const Ranks& ranks) {
     };
     const auto mib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; };
     const std::uint64_t lps = engine.config().lp_count;
-    const std::uint64_t records = v[3] + v[4];
+    const std::uint64_t records = v[3] + v[4] + v[9];
+    // the dispatcher's records, with the cloud and oracle protocols only
+    const std::string dispatcher =
+        v[9] == 0 ? std::string() : ", " + grouped(v[9]) + " dispatcher states";
     std::fprintf(stderr,
                  "swarmsim run: across %d ranks: %s of %s messages crossed ranks (%.1f%%, "
                  "%.2f MiB); state records: %s at %s barriers (%.2f%% of the %s LP states, "
-                 "%s vehicle rows, %s depot states), %.2f MiB sent; seconds summed over ranks: "
-                 "exchange %.2f, state gathers %.2f, reductions %.2f\n",
+                 "%s vehicle rows, %s depot states%s), %.2f MiB sent; seconds summed over "
+                 "ranks: exchange %.2f, state gathers %.2f, reductions %.2f\n",
                  ranks.size(), grouped(v[0]).c_str(), grouped(v[1]).c_str(), share(v[0], v[1]),
                  mib(v[2]), grouped(records).c_str(), grouped(rs.syncs).c_str(),
                  share(records, rs.syncs * lps), grouped(lps).c_str(), grouped(v[3]).c_str(),
-                 grouped(v[4]).c_str(), mib(v[5]), static_cast<double>(v[6]) / 1e6,
-                 static_cast<double>(v[7]) / 1e6, static_cast<double>(v[8]) / 1e6);
+                 grouped(v[4]).c_str(), dispatcher.c_str(), mib(v[5]),
+                 static_cast<double>(v[6]) / 1e6, static_cast<double>(v[7]) / 1e6,
+                 static_cast<double>(v[8]) / 1e6);
 }
 
 }  // namespace

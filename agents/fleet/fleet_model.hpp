@@ -210,9 +210,10 @@ class FleetModel final : public sim::Model {
     // (the final sample, the KPIs). replica_problem(): why runs of this spec cannot run
     // across processes ("" when they can); attach() throws FleetModelError with it.
     struct ReplicaStats {
-        std::uint64_t syncs = 0;            // syncs (all-gathers)
-        std::uint64_t vehicle_records = 0;  // rows this process sent
-        std::uint64_t depot_records = 0;    // depot states this process sent
+        std::uint64_t syncs = 0;               // syncs (all-gathers)
+        std::uint64_t vehicle_records = 0;     // rows this process sent
+        std::uint64_t depot_records = 0;       // depot states this process sent
+        std::uint64_t dispatcher_records = 0;  // the dispatcher's (cloud, oracle)
         std::uint64_t bytes_sent = 0;
     };
     [[nodiscard]] static std::string replica_problem(const FleetSpec& spec);

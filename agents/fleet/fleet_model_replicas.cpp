@@ -26,7 +26,12 @@ static_assert(sizeof(DepotState) % 64 == 0 && sizeof(AllocationCounters) == 40,
 
 namespace {
 
-enum RecordKind : std::uint8_t { kVehicleRecord = 1, kDepotRecord = 2 };
+enum RecordKind : std::uint8_t {
+    kVehicleRecord = 1,
+    kDepotRecord = 2,
+    kDispatcherRecord = 3,  // the dispatcher LP's draws and counters (cloud, oracle)
+    kProtocolRecord = 4,    // what an LP's events wrote in the protocol (save_lp)
+};
 
 class Writer {
   public:
@@ -230,19 +235,52 @@ void get_depot(Reader& r, FleetWorld& world, comms::AgentIndex first_agent,
     load_depot(ar, ds);
 }
 
+// the dispatcher LP's own entries in the world: its cloud-link draws and message counters
+void put_dispatcher(Writer& w, const FleetWorld& world, comms::AgentIndex cloud) {
+    w.put(kDispatcherRecord);
+    w.put(world.cloud_draws);
+    w.put(world.counters.agent(cloud));
+}
+
+void get_dispatcher(Reader& r, FleetWorld& world, comms::AgentIndex cloud) {
+    r.get(world.cloud_draws);
+    world.counters.set_agent(cloud, r.get<comms::MessageTotals>());
+}
+
+// what the LP's events wrote in the protocol's state (CBBA's queue of a depot, the cloud's
+// dispatcher), when the protocol keeps any for it
+void put_protocol_lp(Writer& w, const AllocationProtocol& protocol, LpLayout::Entry who) {
+    sim::StateArchive ar;
+    protocol.save_lp(ar, who);
+    if (ar.arrays().empty()) {
+        return;
+    }
+    w.put(kProtocolRecord);
+    w.put(who.kind);
+    w.put(who.index);
+    w.put_archive(ar);
+}
+
+void get_protocol_lp(Reader& r, AllocationProtocol& protocol, const LpLayout& layout) {
+    const auto kind = r.get<LpLayout::Kind>();
+    const auto index = r.get<std::uint32_t>();
+    const bool known = kind == LpLayout::Kind::kCloud
+                           ? layout.cloud_lp() != LpLayout::kNoCloud && index == 0
+                           : kind == LpLayout::Kind::kDepot;
+    if (!known) {
+        throw FleetModelError("fleet: a protocol record from another rank names an LP of kind " +
+                              std::to_string(static_cast<int>(kind)));
+    }
+    sim::StateArchive ar;
+    r.get_archive(ar);
+    protocol.load_lp(ar, {kind, index});
+}
+
 }  // namespace
 
 std::string FleetModel::replica_problem(const FleetSpec& spec) {
-    const std::unique_ptr<AllocationProtocol> protocol = make_protocol(spec.allocation.policy);
-    const std::string_view p = protocol->name();
-    if (p != "auction" && p != "first_claim") {
-        // cbba's barrier hook reads its depots' queues, the cloud's dispatcher is one LP whose
-        // state lives in the protocol: neither is in the records yet
-        return "policies.allocation = \"" + spec.allocation.policy + "\" (protocol " +
-               std::string(p) +
-               ") keeps state the records do not carry yet; only auction (nearest_bid, "
-               "insertion) and first_claim run across ranks";
-    }
+    // every protocol runs across ranks: what its LPs write in its own state and a barrier
+    // hook reads travels in their records (AllocationProtocol::save_lp)
     if (spec.learning.active()) {
         return "operational learning ([learning]) keeps per-vehicle state outside the fleet's "
                "world; it does not run across ranks yet";
@@ -270,8 +308,9 @@ void FleetModel::start_replicas(sim::Engine& engine) {
     engine.set_barrier_hook([this](sim::Engine& e, const sim::ActionKey& key, bool sample) {
         // the board (with road news and the protocol's hook) and the fleet-time book read
         // only vehicles; samples, disruptions and anything else may read depots too
-        const bool vehicles_only = !sample && (key.kind == fleet_detail::kBoardAction ||
-                                               key.kind == fleet_detail::kFleetTimeAction);
+        const bool vehicles_only =
+            !sample && ((key.kind == fleet_detail::kBoardAction && !needs_.board_reads_depots) ||
+                        key.kind == fleet_detail::kFleetTimeAction);
         sync_replicas(e.windows_processed(), !vehicles_only);
     });
 }
@@ -320,9 +359,13 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
                 journal_sent_[who.index] = static_cast<std::uint32_t>(journal.size());
             }
             put_depot(w, world_, who.index, depot_agent(who.index), journal_delta_);
+            put_protocol_lp(w, *protocol_, who);
             ++replicas_.depot_records;
         } else {
-            throw FleetModelError("fleet: the dispatcher LP does not run across ranks");
+            // the dispatcher: small, and read by the board's hook (the cloud's awards in flight)
+            put_dispatcher(w, world_, cloud_agent());
+            put_protocol_lp(w, *protocol_, who);
+            ++replicas_.dispatcher_records;
         }
         lp_dirty_[lp] = 0;
     }
@@ -344,6 +387,10 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
                 get_vehicle(r, world_);
             } else if (kind == kDepotRecord) {
                 get_depot(r, world_, depot_agent(0), order_journals_, journal_delta_);
+            } else if (kind == kDispatcherRecord) {
+                get_dispatcher(r, world_, cloud_agent());
+            } else if (kind == kProtocolRecord) {
+                get_protocol_lp(r, *protocol_, layout_);
             } else {
                 throw FleetModelError("fleet: a state record of unknown kind from another rank");
             }

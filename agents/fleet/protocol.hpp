@@ -144,6 +144,9 @@ class AllocationProtocol {
         // the dispatcher's link is ideal: no loss, one lookahead each way, whatever the
         // comms settings and conditions (the oracle, a yardstick: docs/central-planner.md)
         bool ideal_cloud_link = false;
+        // on_board reads the depots' books (across ranks their states are then synced
+        // before every board rebuild, not only before samples: docs/distributed.md)
+        bool board_reads_depots = false;
     };
     [[nodiscard]] virtual Needs needs() const { return {}; }
     [[nodiscard]] virtual std::vector<SpecProblem> check(const SpecCheck& /*c*/) const {
@@ -168,6 +171,13 @@ class AllocationProtocol {
     // into a protocol made for the same spec and attached (attach() ran); sizes are checked
     // (sim::CheckpointError naming the field)
     virtual void load(const sim::StateArchive& ar) = 0;
+
+    // Across ranks (docs/distributed.md, "The fleet across ranks"): what the events of one LP
+    // (a depot, or the dispatcher) write in the protocol's own state, which a barrier hook may
+    // read. The rank that runs the LP saves it at the barriers' syncs, the others load it over
+    // theirs. Nothing by default: state read only by the LP that writes it needs no record.
+    virtual void save_lp(sim::StateArchive& /*ar*/, LpLayout::Entry /*at*/) const {}
+    virtual void load_lp(const sim::StateArchive& /*ar*/, LpLayout::Entry /*at*/) {}
 
     // its messages: names (traces, errors) and payload bytes on the air (the link adds its
     // header); an unknown type is a bug

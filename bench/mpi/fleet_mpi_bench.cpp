@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
         const sim::Engine& engine = run.engine();
         f.messages = engine.messages_sent();
         const agents::FleetModel::ReplicaStats& rs = run.model().replica_stats();
-        f.records = rs.vehicle_records + rs.depot_records;
+        f.records = rs.vehicle_records + rs.depot_records + rs.dispatcher_records;
         f.syncs = rs.syncs;
         if (const auto* mpi = dynamic_cast<const sim::mpi::MpiExchange*>(&engine.exchange())) {
             const sim::mpi::Traffic& t = mpi->traffic();

@@ -29,6 +29,7 @@ class CbbaProtocol final : public AllocationProtocol {
     [[nodiscard]] Needs needs() const override {
         Needs n;
         n.plan_estimates = true;
+        n.board_reads_depots = true;  // settle() reads and fails the queued orders
         return n;
     }
 
@@ -82,6 +83,18 @@ class CbbaProtocol final : public AllocationProtocol {
         ar.get_nested("queue", queues);
         for (std::size_t d = 0; d < queues_.size(); ++d) {
             queues_[d].orders = std::move(queues[d]);
+        }
+    }
+
+    // across ranks: a depot's queue, which its LP appends to and on_board reads
+    void save_lp(sim::StateArchive& ar, LpLayout::Entry at) const override {
+        if (at.kind == LpKind::kDepot) {
+            ar.put("queue", queues_[at.index].orders);
+        }
+    }
+    void load_lp(const sim::StateArchive& ar, LpLayout::Entry at) override {
+        if (at.kind == LpKind::kDepot) {
+            ar.get("queue", queues_[at.index].orders);
         }
     }
 

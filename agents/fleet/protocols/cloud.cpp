@@ -196,9 +196,7 @@ class CloudProtocol final : public AllocationProtocol {
     // its key, whatever the order it is filled in).
     void save(sim::StateArchive& ar) const override {
         ar.put_value("builds", builds_);
-        ar.put_value("start_generation", start_generation_);
-        ar.put_value("solving", static_cast<std::uint8_t>(solving_ ? 1 : 0));
-        ar.put_value("fresh", static_cast<std::uint8_t>(fresh_ ? 1 : 0));
+        save_dispatcher(ar);
         {
             const auto s = ar.scope("known");
             std::vector<VehicleView> views;
@@ -218,29 +216,11 @@ class CloudProtocol final : public AllocationProtocol {
             ar.put_field("at", known_, &Known::at);
             save_plans(ar, "plan", plans);
         }
-        {
-            // by vehicle: a count each, then the awards flat
-            const auto s = ar.scope("flight");
-            std::vector<std::uint32_t> count;
-            std::vector<InFlight> flat;
-            for (const std::vector<InFlight>& f : flight_) {
-                count.push_back(static_cast<std::uint32_t>(f.size()));
-                flat.insert(flat.end(), f.begin(), f.end());
-            }
-            ar.put("count", count);
-            save_orders(ar, "order", orders_of(flat));
-            ar.put_field("sent", flat, &InFlight::sent);
-        }
-        save_held(ar, "pending", pending_);
-        save_held(ar, "batch", batch_);
     }
 
     void load(const sim::StateArchive& ar) override {
         const std::size_t n = known_.size();  // the fleet, as attach() found it
         const auto builds = ar.get_value<std::uint64_t>("builds");
-        const auto start_generation = ar.get_value<std::uint32_t>("start_generation");
-        const auto solving = ar.get_value<std::uint8_t>("solving");
-        const auto fresh = ar.get_value<std::uint8_t>("fresh");
         std::vector<Known> known = known_;  // vehicle and type stay as attach() set them
         {
             const auto s = ar.scope("known");
@@ -267,39 +247,24 @@ class CloudProtocol final : public AllocationProtocol {
                 known[v].plan = plans[v];
             }
         }
-        std::vector<std::vector<InFlight>> flight(n);
-        {
-            const auto s = ar.scope("flight");
-            std::vector<std::uint32_t> count;
-            ar.get("count", count, n);
-            std::size_t total = 0;
-            for (const std::uint32_t c : count) {
-                total += c;
-            }
-            const std::vector<OrderMsg> orders = load_orders(ar, "order", depots_, total);
-            std::vector<InFlight> flat(total);
-            ar.get_field("sent", flat, &InFlight::sent);
-            std::size_t next = 0;
-            for (std::size_t v = 0; v < n; ++v) {
-                for (std::uint32_t i = 0; i < count[v]; ++i, ++next) {
-                    flight[v].push_back({orders[next], flat[next].sent});
-                }
-            }
-        }
-        std::vector<Pending> pending = load_held(ar, "pending");
-        std::vector<Pending> batch = load_held(ar, "batch");
-        for (const Pending& p : batch) {
-            check_index("batch/vehicle", "vehicle", p.vehicle, n);
-        }
+        Dispatcher dispatcher = load_dispatcher(ar);
         // all read: take it
         known_ = std::move(known);
-        flight_ = std::move(flight);
-        pending_ = std::move(pending);
-        batch_ = std::move(batch);
         builds_ = builds;
-        start_generation_ = start_generation;
-        solving_ = solving != 0;
-        fresh_ = fresh != 0;
+        take(std::move(dispatcher));
+    }
+
+    // across ranks: the dispatcher's books, which its LP writes and on_board reads (the
+    // awards in flight); what it knows of the vehicles is written at barriers only
+    void save_lp(sim::StateArchive& ar, LpLayout::Entry at) const override {
+        if (at.kind == LpKind::kCloud) {
+            save_dispatcher(ar);
+        }
+    }
+    void load_lp(const sim::StateArchive& ar, LpLayout::Entry at) override {
+        if (at.kind == LpKind::kCloud) {
+            take(load_dispatcher(ar));
+        }
     }
 
     [[nodiscard]] std::string_view message_name(std::uint16_t type) const override {
@@ -381,6 +346,76 @@ class CloudProtocol final : public AllocationProtocol {
         ar.get_field("received", held, &Pending::received);
         ar.get_field("vehicle", held, &Pending::vehicle);
         return held;
+    }
+
+    // what the dispatcher's LP writes: the awards in flight, the orders held, the solve's state
+    struct Dispatcher {
+        std::vector<std::vector<InFlight>> flight;
+        std::vector<Pending> pending;
+        std::vector<Pending> batch;
+        std::uint32_t start_generation = 0;
+        bool solving = false;
+        bool fresh = false;
+    };
+    void save_dispatcher(sim::StateArchive& ar) const {
+        ar.put_value("start_generation", start_generation_);
+        ar.put_value("solving", static_cast<std::uint8_t>(solving_ ? 1 : 0));
+        ar.put_value("fresh", static_cast<std::uint8_t>(fresh_ ? 1 : 0));
+        {
+            // by vehicle: a count each, then the awards flat
+            const auto s = ar.scope("flight");
+            std::vector<std::uint32_t> count;
+            std::vector<InFlight> flat;
+            for (const std::vector<InFlight>& f : flight_) {
+                count.push_back(static_cast<std::uint32_t>(f.size()));
+                flat.insert(flat.end(), f.begin(), f.end());
+            }
+            ar.put("count", count);
+            save_orders(ar, "order", orders_of(flat));
+            ar.put_field("sent", flat, &InFlight::sent);
+        }
+        save_held(ar, "pending", pending_);
+        save_held(ar, "batch", batch_);
+    }
+    [[nodiscard]] Dispatcher load_dispatcher(const sim::StateArchive& ar) const {
+        const std::size_t n = known_.size();
+        Dispatcher out;
+        out.start_generation = ar.get_value<std::uint32_t>("start_generation");
+        out.solving = ar.get_value<std::uint8_t>("solving") != 0;
+        out.fresh = ar.get_value<std::uint8_t>("fresh") != 0;
+        out.flight.resize(n);
+        {
+            const auto s = ar.scope("flight");
+            std::vector<std::uint32_t> count;
+            ar.get("count", count, n);
+            std::size_t total = 0;
+            for (const std::uint32_t c : count) {
+                total += c;
+            }
+            const std::vector<OrderMsg> orders = load_orders(ar, "order", depots_, total);
+            std::vector<InFlight> flat(total);
+            ar.get_field("sent", flat, &InFlight::sent);
+            std::size_t next = 0;
+            for (std::size_t v = 0; v < n; ++v) {
+                for (std::uint32_t i = 0; i < count[v]; ++i, ++next) {
+                    out.flight[v].push_back({orders[next], flat[next].sent});
+                }
+            }
+        }
+        out.pending = load_held(ar, "pending");
+        out.batch = load_held(ar, "batch");
+        for (const Pending& p : out.batch) {
+            check_index("batch/vehicle", "vehicle", p.vehicle, n);
+        }
+        return out;
+    }
+    void take(Dispatcher&& d) {
+        flight_ = std::move(d.flight);
+        pending_ = std::move(d.pending);
+        batch_ = std::move(d.batch);
+        start_generation_ = d.start_generation;
+        solving_ = d.solving;
+        fresh_ = d.fresh;
     }
 
     void report(AllocationHost& host, std::uint32_t v, sim::Tick t) {
