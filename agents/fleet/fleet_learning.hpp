@@ -4,8 +4,9 @@
 // breakdown-risk classifier, rows of two learning::ModelBanks), their training and
 // averaging, and the predictions that drive routing and predictive maintenance.
 //
-// FleetModel owns one. Vehicle LPs call drive_edge and predicted_factors during windows,
-// each touching only its own rows; everything else runs at barriers (one round every
+// FleetModel owns one. Vehicle LPs call drive_edge, predicted_factors and serviced during
+// windows, each touching only its own rows (take_record carries them across ranks);
+// everything else runs at barriers (one round every
 // round_s), where FleetModel supplies what the fleet knows (use, radio peers, cloud link).
 #pragma once
 
