@@ -6,8 +6,8 @@
 //
 // FleetModel owns one. Vehicle LPs call drive_edge, predicted_factors and serviced during
 // windows, each touching only its own rows (take_record carries them across ranks);
-// everything else runs at barriers (one round every
-// round_s), where FleetModel supplies what the fleet knows (use, radio peers, cloud link).
+// everything else runs at barriers (one round every round_s), where FleetModel supplies what
+// the fleet knows (use, radio peers, cloud link).
 #pragma once
 
 #include <array>
