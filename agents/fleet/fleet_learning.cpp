@@ -91,6 +91,8 @@ FleetLearning::FleetLearning(const FleetSpec& spec, std::uint32_t vehicles, std:
     last_utilisation_.assign(vehicles, 0.0F);
     factors_.assign(std::size_t{vehicles} * zones_, 1.0F);
     changed_.assign(vehicles, 1);
+    recorded_travel_.assign(vehicles, 0);
+    serviced_unrecorded_.assign(vehicles, 0);
     exchange_ =
         std::make_unique<learning::ModelExchange>(spec_.exchange, vehicles, seed ^ kExchangeSeed);
     exchange_->add_part(travel_bank_);
@@ -429,6 +431,7 @@ void FleetLearning::serviced(std::uint32_t v) {
     // what the unlabelled samples would have shown is censored by the service: drop them
     std::erase_if(pending_[v], [](const Pending& p) { return !p.broke; });
     values_[0][v] = 0.0F;
+    serviced_unrecorded_[v] = 1;
 }
 
 std::size_t FleetLearning::memory_bytes() const {
@@ -436,7 +439,8 @@ std::size_t FleetLearning::memory_bytes() const {
     b += tt_zone_.capacity() * sizeof(std::uint16_t) + tt_time_.capacity() * sizeof(float) +
          tt_target_.capacity() * sizeof(float) + risk_x_.capacity() * sizeof(float) +
          risk_label_.capacity() + edge_zone_.capacity() * sizeof(std::uint16_t) +
-         factors_.capacity() * sizeof(float);
+         factors_.capacity() * sizeof(float) + recorded_travel_.capacity() * sizeof(std::uint64_t) +
+         serviced_unrecorded_.capacity();
     for (const auto& p : pending_) {
         b += p.capacity() * sizeof(Pending);
     }

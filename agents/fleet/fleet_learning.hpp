@@ -4,9 +4,10 @@
 // breakdown-risk classifier, rows of two learning::ModelBanks), their training and
 // averaging, and the predictions that drive routing and predictive maintenance.
 //
-// FleetModel owns one. Vehicle LPs call drive_edge and predicted_factors during windows,
-// each touching only its own rows; everything else runs at barriers (one round every
-// round_s), where FleetModel supplies what the fleet knows (use, radio peers, cloud link).
+// FleetModel owns one. Vehicle LPs call drive_edge, predicted_factors and serviced during
+// windows, each touching only its own rows (take_record carries them across ranks);
+// everything else runs at barriers (one round every round_s), where FleetModel supplies what
+// the fleet knows (use, radio peers, cloud link).
 #pragma once
 
 #include <array>
@@ -162,12 +163,38 @@ class FleetLearning {
     // it may be partly loaded)
     void load(const sim::StateArchive& ar);
 
-  private:
     struct Pending {  // a sensor sample waiting for its label
         sim::Tick t;
         std::array<float, learning::DegradationModel::kSignals> x;
         bool broke;  // a breakdown followed within the horizon
     };
+
+    // ---- across ranks (fleet_learning_replica.cpp, docs/distributed.md) ----
+    // What vehicle v's LP wrote here since its last record, for the copies on other ranks:
+    // during a window an LP writes only its travel-time observations (drive_edge) and, at a
+    // planned service, its component, unlabelled samples and wear value (serviced). The rest
+    // changes at barriers, the same on every rank; its predicted factors are scratch, redone
+    // from its model before each use.
+    struct TravelSample {
+        float time_of_day = 0.0F;
+        float target = 0.0F;
+        std::uint16_t zone = 0;
+        std::uint16_t unused = 0;  // no padding: records are copied byte by byte
+    };
+    struct VehicleRecord {
+        std::uint64_t travel_count = 0;    // edges remembered ever: where the ring stands
+        std::vector<TravelSample> travel;  // the slots written since the last record, in order
+        std::uint8_t serviced = 0;         // serviced since the last record: the rest is set
+        learning::ComponentState component;
+        float wear_value = 0.0F;  // value(0)
+        std::vector<Pending> pending;
+    };
+    // the owner: v's changes since its last record (this one, from now on)
+    void take_record(std::uint32_t v, VehicleRecord& out);
+    // another rank: v's record over this copy
+    void apply_record(std::uint32_t v, const VehicleRecord& in);
+
+  private:
     [[nodiscard]] double time_of_day(sim::Tick t) const;
     void remember_risk(std::uint32_t v, const Pending& p, bool broke);
     void train_one(std::uint32_t v, learning::Scratch& scratch, learning::Dataset& batch);
@@ -216,6 +243,10 @@ class FleetLearning {
     std::vector<Exchange> round_log_;
     std::vector<Exchange> log_;
     bool keep_log_ = false;
+    // per vehicle, since its last record (take_record): its travel count then, and whether
+    // it was serviced since
+    std::vector<std::uint64_t> recorded_travel_;
+    std::vector<std::uint8_t> serviced_unrecorded_;
 };
 
 }  // namespace swarm::agents

@@ -4,14 +4,16 @@
 // its own entries (fleet_world.hpp) and reads nobody else's but what barriers build, so the
 // copies may differ only in the entries of LPs that ran events on other processes. At every
 // barrier where actions are due (Engine::set_barrier_hook), before they run, each process
-// sends the entries of its LPs that ran since the last such barrier (a vehicle's row, a
-// depot's state, their message counters) to all others, which overwrite their copies: the
-// barrier phases then read the same world on every process and write the same changes.
+// sends the entries of its LPs that ran since the last such barrier (a vehicle's row and what
+// it wrote in the learning, a depot's state, their message counters) to all others, which
+// overwrite their copies: the barrier phases then read the same world on every process and
+// write the same changes.
 #include <cstring>
 #include <memory>
 #include <string>
 #include <type_traits>
 
+#include "agents/fleet/fleet_learning.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_model_internal.hpp"
 #include "agents/fleet/fleet_world_state.hpp"
@@ -31,6 +33,7 @@ enum RecordKind : std::uint8_t {
     kDepotRecord = 2,
     kDispatcherRecord = 3,  // the dispatcher LP's draws and counters (cloud, oracle)
     kProtocolRecord = 4,    // what an LP's events wrote in the protocol (save_lp)
+    kLearningRecord = 5,    // what a vehicle's LP wrote in the learning (FleetLearning)
 };
 
 class Writer {
@@ -276,15 +279,60 @@ void get_protocol_lp(Reader& r, AllocationProtocol& protocol, const LpLayout& la
     protocol.load_lp(ar, {kind, index});
 }
 
+// what vehicle v's LP wrote in the learning since its last record (FleetLearning::VehicleRecord)
+void put_learning(Writer& w, FleetLearning& learning, std::uint32_t v,
+                  FleetLearning::VehicleRecord& rec) {
+    learning.take_record(v, rec);
+    w.put(kLearningRecord);
+    w.put(v);
+    w.put(rec.travel_count);
+    w.put_vector(rec.travel);
+    w.put(rec.serviced);
+    if (rec.serviced != 0) {
+        w.put(rec.component.wear);
+        w.put(rec.component.hours);
+        w.put(rec.wear_value);
+        w.put<std::uint64_t>(rec.pending.size());
+        for (const FleetLearning::Pending& p : rec.pending) {
+            w.put(p.t);
+            w.put(p.x);
+            w.put<std::uint8_t>(p.broke ? 1 : 0);
+        }
+    }
+}
+
+void get_learning(Reader& r, FleetLearning* learning, std::uint32_t vehicles,
+                  FleetLearning::VehicleRecord& rec) {
+    const auto v = r.get<std::uint32_t>();
+    if (learning == nullptr || v >= vehicles) {
+        throw FleetModelError("fleet: a learning record from another rank names vehicle " +
+                              std::to_string(v));
+    }
+    r.get(rec.travel_count);
+    r.get_vector(rec.travel);
+    r.get(rec.serviced);
+    rec.pending.clear();
+    if (rec.serviced != 0) {
+        r.get(rec.component.wear);
+        r.get(rec.component.hours);
+        r.get(rec.wear_value);
+        rec.pending.resize(r.get<std::uint64_t>());
+        for (FleetLearning::Pending& p : rec.pending) {
+            r.get(p.t);
+            r.get(p.x);
+            p.broke = r.get<std::uint8_t>() != 0;
+        }
+    }
+    learning->apply_record(v, rec);
+}
+
 }  // namespace
 
-std::string FleetModel::replica_problem(const FleetSpec& spec) {
-    // every protocol runs across ranks: what its LPs write in its own state and a barrier
-    // hook reads travels in their records (AllocationProtocol::save_lp)
-    if (spec.learning.active()) {
-        return "operational learning ([learning]) keeps per-vehicle state outside the fleet's "
-               "world; it does not run across ranks yet";
-    }
+std::string FleetModel::replica_problem(const FleetSpec& /*spec*/) {
+    // Every protocol runs across ranks (what its LPs write in its own state and a barrier hook
+    // reads travels in their records, AllocationProtocol::save_lp), and so does operational
+    // learning (a vehicle's learning record follows its row): no scenario setting is refused.
+    // Checkpoints, forks and the leg log are refused where they are asked for.
     return {};
 }
 
@@ -339,6 +387,7 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
     // what this process's LPs changed since the last sync, in LP order
     std::vector<unsigned char> mine;
     Writer w(mine);
+    FleetLearning::VehicleRecord learned;  // scratch
     for (sim::LpId lp = 0; lp < lp_dirty_.size(); ++lp) {
         if (lp_dirty_[lp] == 0) {
             continue;
@@ -346,6 +395,9 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
         const LpLayout::Entry who = layout_.at(lp);
         if (who.kind == LpLayout::Kind::kVehicle) {
             put_vehicle(w, world_, who.index);
+            if (learning_) {
+                put_learning(w, *learning_, who.index, learned);
+            }
             ++replicas_.vehicle_records;
         } else if (who.kind == LpLayout::Kind::kDepot) {
             if (!depots) {
@@ -391,6 +443,8 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
                 get_dispatcher(r, world_, cloud_agent());
             } else if (kind == kProtocolRecord) {
                 get_protocol_lp(r, *protocol_, layout_);
+            } else if (kind == kLearningRecord) {
+                get_learning(r, learning_.get(), vehicle_count(), learned);
             } else {
                 throw FleetModelError("fleet: a state record of unknown kind from another rank");
             }
