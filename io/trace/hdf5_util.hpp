@@ -100,13 +100,17 @@ class Appendable {
     // appends `count` records from `data` (count x row elements of mem_type): buffered,
     // written by commit() or once `batch` records are pending (one extend + write per batch:
     // HDF5's per-call cost, not the bytes, dominates small appends). An opened series of
-    // scalar records with shuffle + deflate writes its whole chunks itself (converted to the
-    // file type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same
-    // chunk as through HDF5's pipeline, at a fraction of zlib's CPU time); the rest of the
-    // records go through H5Dwrite.
+    // scalar records with shuffle + deflate writes every chunk itself (converted to the file
+    // type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same chunk
+    // as through HDF5's pipeline, at a fraction of zlib's CPU time), the open one too: it
+    // keeps that chunk's records and writes it again, whole, at each commit until it is full,
+    // so a flush has nothing to compress. The rest go through H5Dwrite.
     void append(const void* data, hsize_t count);
-    // writes the pending records (before a flush, so that the file holds every append)
-    void commit();
+    // writes the pending records (before a flush, so that the file holds every append). A
+    // pre-filtered series' open chunk, rewritten at every commit until full, is encoded by
+    // io::deflate_fixed (runs and literals, no set-up cost) unless `last` (the file's last
+    // commit), when it gets libdeflate as a full chunk does
+    void commit(bool last = false);
     void set_batch(hsize_t records) { batch_ = records < 1 ? 1 : records; }
     // drops the pending records and cuts the dataset back to `rows` (after a write error)
     void truncate(hsize_t rows);
@@ -117,8 +121,11 @@ class Appendable {
   private:
     // writes the first `count` pending records through H5Dwrite
     void write_rows(hsize_t count);
-    // writes the first chunk_rows_ pending records as one pre-filtered chunk
-    void write_chunk();
+    // writes the open chunk's first `records` records (the open ones, then pending ones) as
+    // one pre-filtered chunk
+    void write_chunk(hsize_t records);
+    // a pre-filtered series whose file ends inside a chunk: reads that chunk's records back
+    void load_open_chunk();
     // drops the first `count` pending records (written)
     void consume(hsize_t count);
     // the pending records written: those up to the end of the open chunk and every whole
@@ -131,14 +138,20 @@ class Appendable {
     hsize_t size_ = 0;  // committed
     hsize_t batch_ = 1;
     hsize_t pending_ = 0;
+    hsize_t open_ = 0;  // committed records of the open chunk, kept first in buffer_
+    bool last_ = false;  // in commit(true)
     std::size_t record_bytes_ = 0;
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
     hsize_t chunk_rows_ = 0;
     std::shared_ptr<::libdeflate_compressor> compressor_;
-    std::vector<unsigned char> converted_, shuffled_, packed_;
+    std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
+
+// HDF5's shuffle filter over a whole chunk of `bytes` bytes of elements of `size` bytes
+void shuffle_chunk(const unsigned char* in, std::size_t bytes, std::size_t size,
+                   unsigned char* out);
 
 // The per-agent [T][N](...) datasets, written a chunk row at a time with H5Dwrite_chunk:
 // each chunk is shuffled and deflated here (a standard zlib stream) and handed to HDF5

@@ -27,6 +27,11 @@ namespace swarm::io {
 void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, unsigned char* out,
                    std::size_t plane);
 
+// `size` bytes as one zlib stream of a fixed-Huffman block that only finds runs of one byte:
+// cheap (no hash tables to set up) where most bytes repeat the one before (a series' open
+// chunk: its records, then zeros)
+void deflate_fixed(const unsigned char* in, std::size_t size, std::vector<unsigned char>& out);
+
 class RowDeflater {
   public:
     // rows of `width` elements of `element` bytes (element >= 1)
