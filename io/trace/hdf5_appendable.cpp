@@ -183,6 +183,8 @@ void Appendable::truncate(hsize_t rows) {
     pending_ = 0;
     buffer_.clear();
     open_ = 0;
+    std::fill(shuffled_.begin(), shuffled_.end(), 0);
+    shuffled_rows_ = 0;
     std::vector<hsize_t> dims = {rows};
     dims.insert(dims.end(), row_.begin(), row_.end());
     check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
@@ -219,18 +221,26 @@ void shuffle_chunk(const unsigned char* in, std::size_t bytes, std::size_t size,
 void Appendable::write_chunk(hsize_t records) {
     // the chunk's first `records` records (the open ones, then pending ones) in the file's
     // type (packed, little-endian), as H5Dwrite would convert them, then zeros (outside the
-    // extent, never read), shuffled: only the records are moved, the planes' tails are zeros
+    // extent, never read), shuffled. Only the records not yet in shuffled_ are converted and
+    // shuffled into place: an open chunk rewritten at every commit costs what was appended
     const std::size_t n = static_cast<std::size_t>(chunk_rows_);
     const auto used = static_cast<std::size_t>(records);
     const std::size_t file_size = H5Tget_size(file_type_);
-    converted_.resize(n * std::max(file_size, record_bytes_));
-    std::memcpy(converted_.data(), buffer_.data(), used * record_bytes_);
-    background_.assign(used * std::max(file_size, record_bytes_), 0);  // for compound types
-    check_status(H5Tconvert(mem_type_, file_type_, used, converted_.data(), background_.data(),
+    if (shuffled_.size() != n * file_size) {
+        shuffled_.assign(n * file_size, 0);
+        shuffled_rows_ = 0;
+    }
+    const std::size_t from = shuffled_rows_;
+    const std::size_t count = used - from;
+    const std::size_t wider = std::max(file_size, record_bytes_);
+    converted_.resize(count * wider);
+    std::memcpy(converted_.data(), buffer_.data() + from * record_bytes_, count * record_bytes_);
+    background_.assign(count * wider, 0);  // for compound types
+    check_status(H5Tconvert(mem_type_, file_type_, count, converted_.data(), background_.data(),
                             H5P_DEFAULT),
                  "cannot convert records");
-    shuffled_.assign(n * file_size, 0);
-    shuffle_bytes(converted_.data(), used, file_size, shuffled_.data(), n);
+    shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
+    shuffled_rows_ = used;
     std::size_t size = 0;
     if (records == chunk_rows_ || last_) {
         packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
@@ -257,6 +267,8 @@ void Appendable::write_chunk(hsize_t records) {
         buffer_.erase(buffer_.begin(),
                       buffer_.begin() + static_cast<std::ptrdiff_t>(records * record_bytes_));
         open_ = 0;
+        std::fill(shuffled_.begin(), shuffled_.end(), 0);
+        shuffled_rows_ = 0;
     }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,7 @@ class Appendable {
     hsize_t pending_ = 0;
     hsize_t open_ = 0;  // committed records of the open chunk, kept first in buffer_
     bool last_ = false;  // in commit(true)
+    std::size_t shuffled_rows_ = 0;  // records of the open chunk already in shuffled_
     std::size_t record_bytes_ = 0;
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
@@ -175,8 +177,10 @@ class ChunkRows {
     // row_codec: deflate each row as it comes with a RowDeflater (fast) rather than the chunks
     // with libdeflate at that level
     static ChunkRows open(hid_t parent, const char* name, int deflate, bool row_codec);
-    // one row: N x c elements of the dataset's (native, same-size) type
-    void append(const void* row);
+    // one row: N x c elements of the dataset's (native, same-size) type. `touched`, when
+    // given: the agents (ascending) whose values may differ from the previous row's; the row
+    // codec compares only those (the others must be unchanged)
+    void append(const void* row, const std::span<const std::uint32_t>* touched = nullptr);
     void commit();
     // cuts the dataset back to `rows` (after a write error: nothing is appended afterwards)
     void truncate(hsize_t rows);
@@ -203,6 +207,7 @@ class ChunkRows {
     std::vector<unsigned char> slab_;  // frames_ rows (not with the row codec)
     std::vector<unsigned char> chunk_, shuffled_, packed_;
     std::vector<io::RowDeflater> streams_;  // the row codec's, per agent block
+    std::vector<std::uint32_t> elements_;   // append(): a block's touched elements
     ::libdeflate_compressor* compressor_ = nullptr;
     std::uint64_t* fail_countdown_ = nullptr;
 };

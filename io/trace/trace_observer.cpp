@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -325,8 +326,25 @@ void TraceObserver::complete(TraceFrame& frame) {
         position_[2 * leg.agent] = static_cast<float>(p.x);
         position_[2 * leg.agent + 1] = static_cast<float>(p.y);
     }
-    // the writer writes the rows from the mirror itself: nothing of the fleet is copied
+    // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
+    // and only the vehicles that changed or are on a leg can differ from the last frame's
     frame.rows = {position_.data(), state_.data(), load_.data(), energy_f_.data()};
+    touched_bits_.resize((n + 63) / 64);
+    for (const TraceAgentChange& c : frame.changes) {
+        touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);
+    }
+    for (const Leg& leg : legs_) {
+        touched_bits_[leg.agent / 64] |= std::uint64_t{1} << (leg.agent % 64);
+    }
+    frame.touched.clear();
+    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
+        for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1) {
+            frame.touched.push_back(static_cast<std::uint32_t>(64 * w) +
+                                    static_cast<std::uint32_t>(std::countr_zero(bits)));
+        }
+        touched_bits_[w] = 0;
+    }
+    frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
         for (const std::int8_t s : state_) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -201,10 +202,12 @@ struct TraceWriter::File {
             append_time(*s, f.step, f.time);
         }
         const TraceFrame::AgentRows& r = f.rows;
-        position.value.append(r.position != nullptr ? r.position : f.position.data());
-        state.value.append(r.state != nullptr ? r.state : f.state.data());
-        load.value.append(r.load != nullptr ? r.load : f.load.data());
-        energy.value.append(r.energy != nullptr ? r.energy : f.energy.data());
+        const std::span<const std::uint32_t> touched(f.touched);
+        const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
+        position.value.append(r.position != nullptr ? r.position : f.position.data(), known);
+        state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
+        load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
+        energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
         const std::size_t n = f.energy.size();
         for (std::size_t i = 0; i < values.size(); ++i) {
             values[i].value.append(f.values.data() + i * n);
@@ -334,6 +337,8 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->links.clear();
     f->changes.clear();
     f->rows = {};
+    f->touched_known = false;
+    f->touched.clear();
     f->scalars = {};
     return f;
 }
