@@ -369,7 +369,10 @@ void RowDeflater::add_changes(const unsigned char* row, std::size_t used,
     std::size_t first = told ? used : 0;  // elements before it were looked at a block at a time
     if (told) {
         for (const std::uint32_t c : *touched) {
-            mark(c, row + std::size_t{c} * e);
+            const unsigned char* now = row + std::size_t{c} * e;
+            if (std::memcmp(now, old + std::size_t{c} * e, e) != 0) {
+                mark(c, now);
+            }
         }
     }
     switch (told ? 0 : e) {

@@ -327,14 +327,13 @@ void TraceObserver::complete(TraceFrame& frame) {
         position_[2 * leg.agent + 1] = static_cast<float>(p.y);
     }
     // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
-    // and only the vehicles that changed or are on a leg can differ from the last frame's
+    // and only the vehicles that changed can have a state, load or energy other than the
+    // last frame's (positions also move on legs: that row is compared whole, faster than
+    // looking up the thousands of vehicles on a leg one by one)
     frame.rows = {position_.data(), state_.data(), load_.data(), energy_f_.data()};
     touched_bits_.resize((n + 63) / 64);
     for (const TraceAgentChange& c : frame.changes) {
         touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);
-    }
-    for (const Leg& leg : legs_) {
-        touched_bits_[leg.agent / 64] |= std::uint64_t{1} << (leg.agent % 64);
     }
     frame.touched.clear();
     for (std::size_t w = 0; w < touched_bits_.size(); ++w) {

@@ -204,7 +204,7 @@ struct TraceWriter::File {
         const TraceFrame::AgentRows& r = f.rows;
         const std::span<const std::uint32_t> touched(f.touched);
         const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
-        position.value.append(r.position != nullptr ? r.position : f.position.data(), known);
+        position.value.append(r.position != nullptr ? r.position : f.position.data());
         state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
         load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
         energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);

@@ -167,9 +167,9 @@ struct TraceFrame {
         const float* energy = nullptr;
     };
     AgentRows rows;
-    // set with rows by a completer that knows them: the agents whose position, state, load or
-    // energy may differ from the previous frame's (ascending, each once); the row codec then
-    // looks only at those. Unset: every agent is compared.
+    // set with rows by a completer that knows them: the agents whose state, load or energy
+    // may differ from the previous frame's (ascending, each once); the row codec then looks
+    // only at those (positions are compared whole). Unset: every agent is compared.
     bool touched_known = false;
     std::vector<std::uint32_t> touched;
 };
