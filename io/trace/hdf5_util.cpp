@@ -393,7 +393,7 @@ void ChunkRows::append(const void* row, const std::span<const std::uint32_t>* to
     if (!streams_.empty()) {
         const auto* bytes = static_cast<const unsigned char*>(row);
         const std::size_t per_agent = agent_bytes_ / type_size_;  // elements
-        std::size_t next = 0;                                      // in *touched
+        std::size_t next = 0;                                     // in *touched
         for (std::size_t b = 0; b < streams_.size(); ++b) {
             const hsize_t a0 = b * block_;
             const hsize_t a1 = std::min(a0 + block_, agents_);

@@ -139,8 +139,8 @@ class Appendable {
     hsize_t size_ = 0;  // committed
     hsize_t batch_ = 1;
     hsize_t pending_ = 0;
-    hsize_t open_ = 0;  // committed records of the open chunk, kept first in buffer_
-    bool last_ = false;  // in commit(true)
+    hsize_t open_ = 0;               // committed records of the open chunk, kept first in buffer_
+    bool last_ = false;              // in commit(true)
     std::size_t shuffled_rows_ = 0;  // records of the open chunk already in shuffled_
     std::size_t record_bytes_ = 0;
     std::vector<unsigned char> buffer_;

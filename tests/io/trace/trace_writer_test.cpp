@@ -236,19 +236,25 @@ TEST_CASE("every chunk codec reads back the frames the observer saw") {
     }
 }
 
+namespace {
+
+// a disruption from at_s for duration_s
+agents::DisruptionSpec timed(const char* id, agents::DisruptionKind kind, double at_s,
+                             double duration_s) {
+    agents::DisruptionSpec d;
+    d.id = id;
+    d.action.kind = kind;
+    d.action.label = agents::to_string(kind);
+    d.at_s = at_s;
+    d.duration_s = duration_s;
+    return d;
+}
+
+}  // namespace
+
 // the observer copies only the vehicles the model flags as changed: breakdowns (at a
 // barrier, parked or on the road), a depot fire, closed roads and charging must all show
 TEST_CASE("every frame equals the fleet through breakdowns closures and charging") {
-    const auto timed = [](const char* id, agents::DisruptionKind kind, double at_s,
-                          double duration_s) {
-        agents::DisruptionSpec d;
-        d.id = id;
-        d.action.kind = kind;
-        d.action.label = agents::to_string(kind);
-        d.at_s = at_s;
-        d.duration_s = duration_s;
-        return d;
-    };
     TracedRun t([&](agents::FleetSpec& spec) {
         agents::DisruptionSpec attrition =
             timed("attrition", agents::DisruptionKind::kBreakVehicles, 1200.0, 1800.0);
@@ -279,13 +285,9 @@ TEST_CASE("every frame equals the fleet through breakdowns closures and charging
 // are repaired and move again; frequent flushes leave chunks open many times.
 TEST_CASE("a trace's values are the same through the writer's codecs as through plain HDF5") {
     const auto with_attrition = [](agents::FleetSpec& spec) {
-        agents::DisruptionSpec d;
-        d.id = "attrition";
-        d.action.kind = agents::DisruptionKind::kBreakVehicles;
-        d.action.label = "attrition";
+        agents::DisruptionSpec d =
+            timed("attrition", agents::DisruptionKind::kBreakVehicles, 600.0, 900.0);
         d.action.fraction = 0.4;
-        d.at_s = 600.0;
-        d.duration_s = 900.0;
         spec.disruptions.push_back(d);
     };
     io::TraceOptions coded;
@@ -340,9 +342,8 @@ TEST_CASE("a trace's values are the same through the writer's codecs as through 
     const std::vector<io::TraceEvent> eb = rb.events();
     REQUIRE(ea.size() == eb.size());
     for (std::size_t i = 0; i < ea.size(); ++i) {
-        CHECK(std::tie(ea[i].time, ea[i].kind, ea[i].agent, ea[i].edge, ea[i].order,
-                       ea[i].value) == std::tie(eb[i].time, eb[i].kind, eb[i].agent, eb[i].edge,
-                                                eb[i].order, eb[i].value));
+        CHECK(std::tie(ea[i].time, ea[i].kind, ea[i].agent, ea[i].edge, ea[i].order, ea[i].value) ==
+              std::tie(eb[i].time, eb[i].kind, eb[i].agent, eb[i].edge, eb[i].order, eb[i].value));
     }
     std::filesystem::remove(a_path);
     std::filesystem::remove(b_path);
