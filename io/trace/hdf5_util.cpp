@@ -304,216 +304,6 @@ double read_attr_f64(hid_t obj, const char* name) {
     return v;
 }
 
-Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
-                       std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block)
-    : mem_type_(mem_type), row_(std::move(row)) {
-    std::vector<hsize_t> dims = {0};
-    std::vector<hsize_t> max = {H5S_UNLIMITED};
-    std::vector<hsize_t> chunk = {chunk_rows < 1 ? 1 : chunk_rows};
-    for (const hsize_t r : row_) {
-        dims.push_back(r);
-        max.push_back(r);
-        // the first row dimension (agents) may be split into blocks
-        const hsize_t c = chunk.size() == 1 && row_block > 0 ? std::min(r, row_block) : r;
-        chunk.push_back(c < 1 ? 1 : c);
-    }
-    const int rank = static_cast<int>(dims.size());
-    const Handle space(check(H5Screate_simple(rank, dims.data(), max.data()), "H5Screate"));
-    const Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
-    check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "H5Pset_chunk");
-    check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
-    // rows are always written whole before they are visible: no fill pass over new chunks
-    check_status(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
-    if (deflate > 0) {  // level 0: no filters at all (raw chunks)
-        check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
-        check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
-    }
-    // a cache that holds a few chunks, so partly filled chunks are not recompressed per row
-    std::size_t chunk_bytes = H5Tget_size(file_type);
-    for (const hsize_t c : chunk) {
-        chunk_bytes *= c;
-    }
-    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    const std::size_t cache =
-        chunk_bytes * 4 > (std::size_t{1} << 20) ? chunk_bytes * 4 : std::size_t{1} << 20;
-    check_status(H5Pset_chunk_cache(dapl, 521, cache, 1.0), "H5Pset_chunk_cache");
-    dset_ = Handle(check(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, dcpl, dapl),
-                         "cannot create a dataset"));
-}
-
-Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
-    Appendable a;
-    a.mem_type_ = mem_type;
-    // a chunk cache that holds every chunk of a few rows: rows are written one at a time
-    // into chunks that span many rows, each compressed once when evicted or flushed
-    std::size_t cache = std::size_t{1} << 20;
-    {
-        const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
-        const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
-        const Handle type(check(H5Dget_type(d), "H5Dget_type"));
-        const Handle space(check(H5Dget_space(d), "H5Dget_space"));
-        const int rank = H5Sget_simple_extent_ndims(space);
-        if (rank > 1) {
-            std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-            std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
-            H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-            if (H5Pget_chunk(dcpl, rank, chunk.data()) == rank) {
-                // bytes of one chunk row slab (all chunks across a row), twice
-                std::size_t slab = H5Tget_size(type) * chunk[0];
-                for (std::size_t i = 1; i < dims.size(); ++i) {
-                    slab *= ((dims[i] + chunk[i] - 1) / chunk[i]) * chunk[i];
-                }
-                cache = std::max(cache, 2 * slab);
-            }
-        }
-    }
-    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    check_status(H5Pset_chunk_cache(dapl, 10007, cache, 1.0), "H5Pset_chunk_cache");
-    a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
-    const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
-    const int rank = H5Sget_simple_extent_ndims(space);
-    std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
-    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-    a.size_ = dims[0];
-    a.row_.assign(dims.begin() + 1, dims.end());
-    // scalar records, shuffle then deflate: whole chunks are written pre-filtered
-    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
-    hsize_t chunk = 0;
-    if (rank == 1 && H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk > 0 &&
-        H5Pget_nfilters(dcpl) == 2 &&
-        H5Pget_filter2(dcpl, 0, nullptr, nullptr, nullptr, 0, nullptr, nullptr) ==
-            H5Z_FILTER_SHUFFLE) {
-        unsigned flags = 0;
-        std::size_t n_values = 1;
-        unsigned level = 0;
-        if (H5Pget_filter2(dcpl, 1, &flags, &n_values, &level, 0, nullptr, nullptr) ==
-                H5Z_FILTER_DEFLATE &&
-            n_values >= 1) {
-            a.file_type_ = Handle(check(H5Dget_type(a.dset_), "H5Dget_type"));
-            a.chunk_rows_ = chunk;
-            a.compressor_.reset(
-                libdeflate_alloc_compressor(std::clamp(static_cast<int>(level), 1, 12)),
-                libdeflate_free_compressor);
-            if (!a.compressor_) {
-                throw std::runtime_error("cannot allocate a deflate compressor");
-            }
-        }
-    }
-    return a;
-}
-
-void Appendable::append(const void* data, hsize_t count) {
-    if (count == 0) {
-        return;
-    }
-    if (record_bytes_ == 0) {
-        record_bytes_ = H5Tget_size(mem_type_);
-        for (const hsize_t r : row_) {
-            record_bytes_ *= r;
-        }
-    }
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    buffer_.insert(buffer_.end(), bytes, bytes + count * record_bytes_);
-    pending_ += count;
-    if (pending_ >= batch_) {
-        drain(chunk_rows_ == 0);
-    }
-}
-
-void Appendable::commit() {
-    drain(true);
-}
-
-void Appendable::drain(bool all) {
-    if (chunk_rows_ > 0) {
-        const hsize_t open = size_ % chunk_rows_;
-        if (open != 0 && pending_ >= chunk_rows_ - open) {
-            write_rows(chunk_rows_ - open);
-        }
-        while (size_ % chunk_rows_ == 0 && pending_ >= chunk_rows_) {
-            write_chunk();
-        }
-    }
-    if (all && pending_ > 0) {
-        write_rows(pending_);
-    }
-}
-
-void Appendable::consume(hsize_t count) {
-    size_ += count;
-    pending_ -= count;
-    buffer_.erase(buffer_.begin(),
-                  buffer_.begin() + static_cast<std::ptrdiff_t>(count * record_bytes_));
-}
-
-void Appendable::write_rows(hsize_t count) {
-    std::vector<hsize_t> dims = {size_ + count};
-    std::vector<hsize_t> start = {size_};
-    std::vector<hsize_t> n = {count};
-    for (const hsize_t r : row_) {
-        dims.push_back(r);
-        start.push_back(0);
-        n.push_back(r);
-    }
-    check_status(H5Dset_extent(dset_, dims.data()), "cannot extend a dataset");
-    const Handle fspace(check(H5Dget_space(dset_), "H5Dget_space"));
-    check_status(
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr),
-        "H5Sselect_hyperslab");
-    const Handle mspace(
-        check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
-    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
-                 "cannot write a dataset");
-    consume(count);
-}
-
-void Appendable::truncate(hsize_t rows) {
-    pending_ = 0;
-    buffer_.clear();
-    std::vector<hsize_t> dims = {rows};
-    dims.insert(dims.end(), row_.begin(), row_.end());
-    check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
-    size_ = rows;
-}
-
-namespace {
-
-// HDF5's shuffle filter over a whole chunk
-void shuffle(const unsigned char* in, std::size_t bytes, std::size_t size, unsigned char* out) {
-    const std::size_t n = bytes / size;
-    shuffle_bytes(in, n, size, out, n);
-    // HDF5 leaves a tail shorter than an element as it is
-    std::memcpy(out + n * size, in + n * size, bytes - n * size);
-}
-
-}  // namespace
-
-void Appendable::write_chunk() {
-    // the records in the file's type (packed, little-endian), as H5Dwrite would convert them
-    const std::size_t n = static_cast<std::size_t>(chunk_rows_);
-    const std::size_t file_size = H5Tget_size(file_type_);
-    converted_.resize(n * std::max(file_size, record_bytes_));
-    std::memcpy(converted_.data(), buffer_.data(), n * record_bytes_);
-    std::vector<unsigned char> background(converted_.size());  // compound conversions want one
-    check_status(
-        H5Tconvert(mem_type_, file_type_, n, converted_.data(), background.data(), H5P_DEFAULT),
-        "cannot convert records");
-    shuffled_.resize(n * file_size);
-    shuffle(converted_.data(), shuffled_.size(), file_size, shuffled_.data());
-    packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
-    const std::size_t size = libdeflate_zlib_compress(
-        compressor_.get(), shuffled_.data(), shuffled_.size(), packed_.data(), packed_.size());
-    if (size == 0) {
-        throw std::runtime_error("deflate failed");
-    }
-    const hsize_t dims = size_ + chunk_rows_;
-    check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
-    const hsize_t offset = size_;
-    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, packed_.data()),
-                 "cannot write a chunk");
-    consume(chunk_rows_);
-}
-
 ChunkRows::ChunkRows(ChunkRows&& o) noexcept {
     *this = std::move(o);
 }
@@ -598,15 +388,29 @@ ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_
     return c;
 }
 
-void ChunkRows::append(const void* row) {
+void ChunkRows::append(const void* row, const std::span<const std::uint32_t>* touched) {
     const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
     if (!streams_.empty()) {
         const auto* bytes = static_cast<const unsigned char*>(row);
+        const std::size_t per_agent = agent_bytes_ / type_size_;  // elements
+        std::size_t next = 0;                                     // in *touched
         for (std::size_t b = 0; b < streams_.size(); ++b) {
             const hsize_t a0 = b * block_;
-            const std::size_t used =
-                static_cast<std::size_t>(std::min(block_, agents_ - a0)) * agent_bytes_;
-            streams_[b].add_row(bytes + a0 * agent_bytes_, used);
+            const hsize_t a1 = std::min(a0 + block_, agents_);
+            const std::size_t used = static_cast<std::size_t>(a1 - a0) * agent_bytes_;
+            if (touched == nullptr) {
+                streams_[b].add_row(bytes + a0 * agent_bytes_, used);
+                continue;
+            }
+            // the block's touched agents as element indexes within its row
+            elements_.clear();
+            for (; next < touched->size() && (*touched)[next] < a1; ++next) {
+                const auto first = static_cast<std::uint32_t>(((*touched)[next] - a0) * per_agent);
+                for (std::size_t j = 0; j < per_agent; ++j) {
+                    elements_.push_back(first + static_cast<std::uint32_t>(j));
+                }
+            }
+            streams_[b].add_row(bytes + a0 * agent_bytes_, used, &elements_);
         }
     } else if (row_bytes > 0) {  // no agents: only the extent grows
         std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);
@@ -688,7 +492,7 @@ void ChunkRows::write_chunks() {
             if (type_size_ == 1) {
                 shuffled_.swap(chunk_);
             } else {
-                shuffle(chunk_.data(), chunk_.size(), type_size_, shuffled_.data());
+                shuffle_chunk(chunk_.data(), chunk_.size(), type_size_, shuffled_.data());
             }
             packed_.resize(libdeflate_zlib_compress_bound(compressor_, shuffled_.size()));
             size = libdeflate_zlib_compress(compressor_, shuffled_.data(), shuffled_.size(),

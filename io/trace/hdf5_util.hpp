@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,13 +101,17 @@ class Appendable {
     // appends `count` records from `data` (count x row elements of mem_type): buffered,
     // written by commit() or once `batch` records are pending (one extend + write per batch:
     // HDF5's per-call cost, not the bytes, dominates small appends). An opened series of
-    // scalar records with shuffle + deflate writes its whole chunks itself (converted to the
-    // file type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same
-    // chunk as through HDF5's pipeline, at a fraction of zlib's CPU time); the rest of the
-    // records go through H5Dwrite.
+    // scalar records with shuffle + deflate writes every chunk itself (converted to the file
+    // type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same chunk
+    // as through HDF5's pipeline, at a fraction of zlib's CPU time), the open one too: it
+    // keeps that chunk's records and writes it again, whole, at each commit until it is full,
+    // so a flush has nothing to compress. The rest go through H5Dwrite.
     void append(const void* data, hsize_t count);
-    // writes the pending records (before a flush, so that the file holds every append)
-    void commit();
+    // writes the pending records (before a flush, so that the file holds every append). A
+    // pre-filtered series' open chunk, rewritten at every commit until full, is encoded by
+    // io::deflate_fixed (runs and literals, no set-up cost) unless `last` (the file's last
+    // commit), when it gets libdeflate as a full chunk does
+    void commit(bool last = false);
     void set_batch(hsize_t records) { batch_ = records < 1 ? 1 : records; }
     // drops the pending records and cuts the dataset back to `rows` (after a write error)
     void truncate(hsize_t rows);
@@ -117,8 +122,11 @@ class Appendable {
   private:
     // writes the first `count` pending records through H5Dwrite
     void write_rows(hsize_t count);
-    // writes the first chunk_rows_ pending records as one pre-filtered chunk
-    void write_chunk();
+    // writes the open chunk's first `records` records (the open ones, then pending ones) as
+    // one pre-filtered chunk
+    void write_chunk(hsize_t records);
+    // a pre-filtered series whose file ends inside a chunk: reads that chunk's records back
+    void load_open_chunk();
     // drops the first `count` pending records (written)
     void consume(hsize_t count);
     // the pending records written: those up to the end of the open chunk and every whole
@@ -131,14 +139,21 @@ class Appendable {
     hsize_t size_ = 0;  // committed
     hsize_t batch_ = 1;
     hsize_t pending_ = 0;
+    hsize_t open_ = 0;               // committed records of the open chunk, kept first in buffer_
+    bool last_ = false;              // in commit(true)
+    std::size_t shuffled_rows_ = 0;  // records of the open chunk already in shuffled_
     std::size_t record_bytes_ = 0;
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
     hsize_t chunk_rows_ = 0;
     std::shared_ptr<::libdeflate_compressor> compressor_;
-    std::vector<unsigned char> converted_, shuffled_, packed_;
+    std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
+
+// HDF5's shuffle filter over a whole chunk of `bytes` bytes of elements of `size` bytes
+void shuffle_chunk(const unsigned char* in, std::size_t bytes, std::size_t size,
+                   unsigned char* out);
 
 // The per-agent [T][N](...) datasets, written a chunk row at a time with H5Dwrite_chunk:
 // each chunk is shuffled and deflated here (a standard zlib stream) and handed to HDF5
@@ -162,8 +177,10 @@ class ChunkRows {
     // row_codec: deflate each row as it comes with a RowDeflater (fast) rather than the chunks
     // with libdeflate at that level
     static ChunkRows open(hid_t parent, const char* name, int deflate, bool row_codec);
-    // one row: N x c elements of the dataset's (native, same-size) type
-    void append(const void* row);
+    // one row: N x c elements of the dataset's (native, same-size) type. `touched`, when
+    // given: the agents (ascending) whose values may differ from the previous row's; the row
+    // codec compares only those (the others must be unchanged)
+    void append(const void* row, const std::span<const std::uint32_t>* touched = nullptr);
     void commit();
     // cuts the dataset back to `rows` (after a write error: nothing is appended afterwards)
     void truncate(hsize_t rows);
@@ -190,6 +207,7 @@ class ChunkRows {
     std::vector<unsigned char> slab_;  // frames_ rows (not with the row codec)
     std::vector<unsigned char> chunk_, shuffled_, packed_;
     std::vector<io::RowDeflater> streams_;  // the row codec's, per agent block
+    std::vector<std::uint32_t> elements_;   // append(): a block's touched elements
     ::libdeflate_compressor* compressor_ = nullptr;
     std::uint64_t* fail_countdown_ = nullptr;
 };

@@ -270,14 +270,15 @@ void RowDeflater::clear() {
     }
 }
 
-void RowDeflater::add_row(const unsigned char* row, std::size_t bytes) {
+void RowDeflater::add_row(const unsigned char* row, std::size_t bytes,
+                          const std::vector<std::uint32_t>* touched) {
     const std::size_t used = std::min(bytes / element_, width_);
     // a row match reaches width bytes back: only within deflate's window; a byte's planes
     // are told apart with a 64-bit mask
     if (rows_ == 0 || width_ > kWindow || element_ > 64) {
         add_first_row(row, used);
     } else {
-        add_changes(row, used);
+        add_changes(row, used, touched);
     }
     ++rows_;
 }
@@ -345,7 +346,8 @@ std::size_t changed_blocks(const unsigned char* row, unsigned char* old, std::si
 
 }  // namespace
 
-void RowDeflater::add_changes(const unsigned char* row, std::size_t used) {
+void RowDeflater::add_changes(const unsigned char* row, std::size_t used,
+                              const std::vector<std::uint32_t>* touched) {
     const std::size_t e = element_;
     unsigned char* old = raw_.data();
     // the elements whose bytes differ from the last row's, each with the mask of its bytes
@@ -361,9 +363,19 @@ void RowDeflater::add_changes(const unsigned char* row, std::size_t used) {
         n_changed += mask != 0 ? 1 : 0;
         std::memcpy(old + c * e, now, e);
     };
-    const std::size_t blocks = used * e / 16;
-    std::size_t first = 0;  // elements before it were looked at a block at a time
-    switch (e) {
+    // told which elements may have changed: only those are compared, no scan of the row
+    const bool told = touched != nullptr && used == raw_used_;
+    const std::size_t blocks = told ? 0 : used * e / 16;
+    std::size_t first = told ? used : 0;  // elements before it were looked at a block at a time
+    if (told) {
+        for (const std::uint32_t c : *touched) {
+            const unsigned char* now = row + std::size_t{c} * e;
+            if (std::memcmp(now, old + std::size_t{c} * e, e) != 0) {
+                mark(c, now);
+            }
+        }
+    }
+    switch (told ? 0 : e) {
         case 1:
             n_changed = changed_blocks<1>(row, old, blocks, changed_.data(), masks_.data());
             first = blocks * 16;
@@ -478,6 +490,27 @@ void RowDeflater::add_changes(const unsigned char* row, std::size_t used) {
         adler_[k] = static_cast<std::uint32_t>(
             adler32_combine(adler_[k], row_adler_[k], static_cast<z_off_t>(width_)));
     }
+}
+
+void deflate_fixed(const unsigned char* in, std::size_t size, std::vector<unsigned char>& out) {
+    const Tables& t = tables();
+    RowDeflater::Bits bits;
+    bits.bytes = std::move(out);
+    bits.byte(0x78);  // zlib: deflate, 32 KiB window
+    bits.byte(0x01);  // no dictionary, check bits
+    bits.put(1, 1);   // the last block: fixed Huffman
+    bits.put(1, 2);
+    if (size > 0) {
+        encode_row(in, size, bits);
+    }
+    bits.put(t.lit_bits[256], t.lit_len[256]);  // end of block
+    bits.align();
+    const std::uint32_t adler = libdeflate_adler32(1, in, size);
+    for (const unsigned shift : {24U, 16U, 8U, 0U}) {
+        bits.byte(static_cast<unsigned char>((adler >> shift) & 0xFFU));
+    }
+    bits.bytes.resize(bits.size);
+    out = std::move(bits.bytes);
 }
 
 void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out) const {

@@ -27,13 +27,22 @@ namespace swarm::io {
 void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, unsigned char* out,
                    std::size_t plane);
 
+// `size` bytes as one zlib stream of a fixed-Huffman block that only finds runs of one byte:
+// cheap (no hash tables to set up) where most bytes repeat the one before (a series' open
+// chunk: its records, then zeros)
+void deflate_fixed(const unsigned char* in, std::size_t size, std::vector<unsigned char>& out);
+
 class RowDeflater {
   public:
     // rows of `width` elements of `element` bytes (element >= 1)
     RowDeflater(std::size_t element, std::size_t width);
 
-    // the next row: its first `bytes` bytes (whole elements, at most a row), then zeros
-    void add_row(const unsigned char* row, std::size_t bytes);
+    // the next row: its first `bytes` bytes (whole elements, at most a row), then zeros.
+    // `touched`, when given: the elements (ascending, within those bytes) that may differ
+    // from the previous row's; only they are compared (the row is not scanned), so every
+    // other element must equal the previous row's. Ignored for a chunk's first row.
+    void add_row(const unsigned char* row, std::size_t bytes,
+                 const std::vector<std::uint32_t>* touched = nullptr);
     [[nodiscard]] std::size_t rows() const { return rows_; }
 
     // Replaces `out` with the zlib stream of the chunk: the rows added so far, then rows of
@@ -73,7 +82,8 @@ class RowDeflater {
 
   private:
     void add_first_row(const unsigned char* row, std::size_t used);
-    void add_changes(const unsigned char* row, std::size_t used);
+    void add_changes(const unsigned char* row, std::size_t used,
+                     const std::vector<std::uint32_t>* touched);
 
     std::size_t element_;
     std::size_t width_;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <tuple>
 
@@ -251,6 +253,8 @@ void TraceObserver::reset_mirror(std::size_t n) {
     state_.assign(n, 0);
     load_.assign(n, 0.0F);
     energy_.assign(n, 0.0);
+    energy_f_.assign(n, 0.0F);
+    energy_changed_ = true;
     position_.assign(2 * n, 0.0F);
     leg_of_.assign(n, kNoLeg);
     legs_.clear();
@@ -286,7 +290,10 @@ void TraceObserver::complete(TraceFrame& frame) {
         }
         state_[v] = c.state;
         load_[v] = static_cast<float>(c.load);
+        // bit for bit: a NaN energy counts as changed
+        energy_changed_ = energy_changed_ || std::memcmp(&energy_[v], &c.energy_kwh, 8) != 0;
         energy_[v] = c.energy_kwh;
+        energy_f_[v] = static_cast<float>(c.energy_kwh);
         // distance moves only when a leg or edge ends, which flags the vehicle
         total_distance_mm_ += c.distance_mm - distance_mm_[v];
         distance_mm_[v] = c.distance_mm;
@@ -319,9 +326,24 @@ void TraceObserver::complete(TraceFrame& frame) {
         position_[2 * leg.agent] = static_cast<float>(p.x);
         position_[2 * leg.agent + 1] = static_cast<float>(p.y);
     }
-    std::copy(position_.begin(), position_.end(), frame.position.begin());
-    std::copy(state_.begin(), state_.end(), frame.state.begin());
-    std::copy(load_.begin(), load_.end(), frame.load.begin());
+    // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
+    // and only the vehicles that changed can have a state, load or energy other than the
+    // last frame's (positions also move on legs: that row is compared whole, faster than
+    // looking up the thousands of vehicles on a leg one by one)
+    frame.rows = {position_.data(), state_.data(), load_.data(), energy_f_.data()};
+    touched_bits_.resize((n + 63) / 64);
+    for (const TraceAgentChange& c : frame.changes) {
+        touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);
+    }
+    frame.touched.clear();
+    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
+        for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1) {
+            frame.touched.push_back(static_cast<std::uint32_t>(64 * w) +
+                                    static_cast<std::uint32_t>(std::countr_zero(bits)));
+        }
+        touched_bits_[w] = 0;
+    }
+    frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
         for (const std::int8_t s : state_) {
@@ -332,22 +354,23 @@ void TraceObserver::complete(TraceFrame& frame) {
     frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy_) / static_cast<double>(n) : 0.0;
     // FleetCounters::metres() / 1000, as the run summary's veh_km: the same double
     frame.scalars.veh_km = static_cast<double>(total_distance_mm_) * 1e-3 / 1000.0;
-    {
-        // four partial sums in a fixed order (not one serial chain): same result every run
+    if (energy_changed_) {
+        // four partial sums in a fixed order (not one serial chain): same result every run;
+        // summed again only when an energy changed (the same sum otherwise)
         std::array<double, 4> sum{};
         std::size_t v = 0;
         for (; v + 4 <= n; v += 4) {
             for (std::size_t i = 0; i < 4; ++i) {
-                frame.energy[v + i] = static_cast<float>(energy_[v + i]);
                 sum[i] += energy_[v + i];
             }
         }
         for (; v < n; ++v) {
-            frame.energy[v] = static_cast<float>(energy_[v]);
             sum[0] += energy_[v];
         }
-        frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        energy_sum_ = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        energy_changed_ = false;
     }
+    frame.scalars.energy_kwh = energy_sum_;
 
     // a deterministic order of the rows: time, kind, order, agent, edge
     std::sort(frame.events.begin(), frame.events.end(),

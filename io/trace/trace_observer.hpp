@@ -143,7 +143,11 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<std::int8_t> state_;
     std::vector<float> load_;
     std::vector<double> energy_;
-    std::vector<float> position_;  // x, y
+    std::vector<float> energy_f_;  // as written
+    bool energy_changed_ = true;   // since energy_sum_ was taken
+    double energy_sum_ = 0.0;
+    std::vector<std::uint64_t> touched_bits_;  // complete(): TraceFrame::touched, as bits
+    std::vector<float> position_;              // x, y
     std::vector<std::uint32_t> leg_of_;
     std::vector<Leg> legs_;
     // distance driven per vehicle and in all (exact integers: the sum is the run summary's)

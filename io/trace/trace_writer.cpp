@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -186,9 +187,10 @@ struct TraceWriter::File {
         links.set_batch(4096);
     }
 
-    void commit() {
+    // `last`: the file's last commit, whose open chunks stay as written
+    void commit(bool last = false) {
         for (Appendable* a : all()) {
-            a->commit();
+            a->commit(last);
         }
         for (AgentSeries* s : agent_series()) {
             s->value.commit();
@@ -199,10 +201,13 @@ struct TraceWriter::File {
         for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
         }
-        position.value.append(f.position.data());
-        state.value.append(f.state.data());
-        load.value.append(f.load.data());
-        energy.value.append(f.energy.data());
+        const TraceFrame::AgentRows& r = f.rows;
+        const std::span<const std::uint32_t> touched(f.touched);
+        const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
+        position.value.append(r.position != nullptr ? r.position : f.position.data());
+        state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
+        load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
+        energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
         const std::size_t n = f.energy.size();
         for (std::size_t i = 0; i < values.size(); ++i) {
             values[i].value.append(f.values.data() + i * n);
@@ -331,6 +336,9 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->disruption_labels.clear();
     f->links.clear();
     f->changes.clear();
+    f->rows = {};
+    f->touched_known = false;
+    f->touched.clear();
     f->scalars = {};
     return f;
 }
@@ -602,7 +610,7 @@ void TraceWriter::run() {
             free_.push_back(std::move(frame));
         }
         const std::lock_guard h5lock(h5::hdf5_mutex());
-        file->commit();
+        file->commit(true);
         h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
         good = {file->rows(), stats_.frames, stats_.events, last_time};
         ++stats_.flushes;

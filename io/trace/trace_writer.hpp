@@ -157,6 +157,21 @@ struct TraceFrame {
     // arrays above are then its to fill; acquire() leaves them empty while a completer is
     // set, and the writer thread lends the frame its own set for completing and writing)
     std::vector<TraceAgentChange> changes;
+    // what the writer writes of position, state, load and energy: those arrays, unless a
+    // completer points at its own copies of the rows (valid until its next complete(); the
+    // writer writes a frame before completing the next), so that it copies nothing per frame
+    struct AgentRows {
+        const float* position = nullptr;  // agents x 2
+        const std::int8_t* state = nullptr;
+        const float* load = nullptr;
+        const float* energy = nullptr;
+    };
+    AgentRows rows;
+    // set with rows by a completer that knows them: the agents whose state, load or energy
+    // may differ from the previous frame's (ascending, each once); the row codec then looks
+    // only at those (positions are compared whole). Unset: every agent is compared.
+    bool touched_known = false;
+    std::vector<std::uint32_t> touched;
 };
 
 // Work a producer moves off the simulation thread: called on the writer thread for every

@@ -1,8 +1,9 @@
 // The writer's pre-filtered chunks read back through HDF5's own pipeline (H5Dread: deflate,
 // then shuffle, as h5py or any reader does): per-agent rows streamed by the row codec
 // (ChunkRows) with rows that all change, none change, a partial last chunk and an agent count
-// that is not a multiple of the chunk's block; series of compound records whose whole chunks
-// are written with H5Dwrite_chunk (Appendable) while commits leave chunks open between them.
+// that is not a multiple of the chunk's block; series of compound records whose chunks, the
+// open one at each commit too, are written with H5Dwrite_chunk (Appendable), read after every
+// commit (as a reader of a flushed file does) and after a cut back to the middle of a chunk.
 #include "io/trace/hdf5_util.hpp"
 
 #include <doctest/doctest.h>
@@ -29,6 +30,26 @@ struct Noise {
         return x;
     }
 };
+
+// the dataset holds exactly the first n of `events`
+void check_events(hid_t dset, const std::vector<swarm::io::TraceEvent>& events, std::size_t n) {
+    const Handle space(check(H5Dget_space(dset), "H5Dget_space"));
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+    REQUIRE(rows == n);
+    const Handle mem_type = h5::event_type(false);
+    std::vector<TraceEvent> back(n);
+    REQUIRE(H5Dread(dset, mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        CAPTURE(i);
+        CHECK(back[i].time == events[i].time);
+        CHECK(back[i].kind == events[i].kind);
+        CHECK(back[i].agent == events[i].agent);
+        CHECK(back[i].edge == events[i].edge);
+        CHECK(back[i].order == events[i].order);
+        CHECK(back[i].value == events[i].value);
+    }
+}
 
 }  // namespace
 
@@ -84,7 +105,7 @@ TEST_CASE("ChunkRows: row-codec chunks read back through HDF5's filters") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("Appendable: whole chunks written pre-filtered, open ones through H5Dwrite") {
+TEST_CASE("Appendable: every chunk written pre-filtered, the open one again at each commit") {
     const std::string path = testing::temp_path("appendable");
     std::vector<TraceEvent> events;
     for (std::uint32_t i = 0; i < 150; ++i) {
@@ -109,35 +130,35 @@ TEST_CASE("Appendable: whole chunks written pre-filtered, open ones through H5Dw
         const Handle mem_type = h5::event_type(false);
         h5::Appendable out = h5::Appendable::open(file.get(), "events", mem_type.get());
         out.set_batch(16);
-        // pieces that start and end inside chunks, commits that leave a chunk open
+        // pieces that start and end inside chunks, commits that leave a chunk open; after
+        // each commit the file holds every record so far, exactly
         std::size_t at = 0;
         for (const std::size_t piece : std::vector<std::size_t>{5, 3, 20, 1, 40, 16, 50, 15}) {
             out.append(events.data() + at, piece);
             at += piece;
             if (piece % 5 == 0) {
                 out.commit();
+                REQUIRE(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0);
+                CAPTURE(at);
+                check_events(out.id(), events, at);
             }
         }
         REQUIRE(at == events.size());
         out.commit();
         CHECK(out.size() == events.size());
-    }
-    {
-        const Handle file(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
-        const Handle dset(check(H5Dopen2(file.get(), "events", H5P_DEFAULT), "H5Dopen2"));
-        const Handle mem_type = h5::event_type(false);
-        std::vector<TraceEvent> back(events.size());
-        REQUIRE(H5Dread(dset.get(), mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >=
-                0);
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            CAPTURE(i);
-            CHECK(back[i].time == events[i].time);
-            CHECK(back[i].kind == events[i].kind);
-            CHECK(back[i].agent == events[i].agent);
-            CHECK(back[i].edge == events[i].edge);
-            CHECK(back[i].order == events[i].order);
-            CHECK(back[i].value == events[i].value);
+        // cut back into a chunk (a write error's recovery): the chunk's first records are
+        // read back and kept when it is written again
+        out.truncate(37);
+        CHECK(out.size() == 37);
+        std::vector<TraceEvent> changed(events.begin(), events.begin() + 37);
+        for (std::size_t i = 37; i < 45; ++i) {
+            TraceEvent e = events[i];
+            e.value = 1000.0 + static_cast<double>(i);
+            changed.push_back(e);
         }
+        out.append(changed.data() + 37, 8);
+        out.commit();
+        check_events(out.id(), changed, changed.size());
     }
     std::filesystem::remove(path);
 }

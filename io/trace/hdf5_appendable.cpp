@@ -1,0 +1,275 @@
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+#include "io/trace/hdf5_util.hpp"
+#include "io/trace/row_deflate.hpp"
+
+// h5::Appendable: the scalar series and tables of a trace, appended in batches
+namespace swarm::io::h5 {
+
+Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                       std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block)
+    : mem_type_(mem_type), row_(std::move(row)) {
+    std::vector<hsize_t> dims = {0};
+    std::vector<hsize_t> max = {H5S_UNLIMITED};
+    std::vector<hsize_t> chunk = {chunk_rows < 1 ? 1 : chunk_rows};
+    for (const hsize_t r : row_) {
+        dims.push_back(r);
+        max.push_back(r);
+        // the first row dimension (agents) may be split into blocks
+        const hsize_t c = chunk.size() == 1 && row_block > 0 ? std::min(r, row_block) : r;
+        chunk.push_back(c < 1 ? 1 : c);
+    }
+    const int rank = static_cast<int>(dims.size());
+    const Handle space(check(H5Screate_simple(rank, dims.data(), max.data()), "H5Screate"));
+    const Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+    check_status(H5Pset_chunk(dcpl, rank, chunk.data()), "H5Pset_chunk");
+    check_status(H5Pset_obj_track_times(dcpl, 0), "H5Pset_obj_track_times");
+    // rows are always written whole before they are visible: no fill pass over new chunks
+    check_status(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+    if (deflate > 0) {  // level 0: no filters at all (raw chunks)
+        check_status(H5Pset_shuffle(dcpl), "H5Pset_shuffle");
+        check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), "H5Pset_deflate");
+    }
+    // a cache that holds a few chunks, so partly filled chunks are not recompressed per row
+    std::size_t chunk_bytes = H5Tget_size(file_type);
+    for (const hsize_t c : chunk) {
+        chunk_bytes *= c;
+    }
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    const std::size_t cache =
+        chunk_bytes * 4 > (std::size_t{1} << 20) ? chunk_bytes * 4 : std::size_t{1} << 20;
+    check_status(H5Pset_chunk_cache(dapl, 521, cache, 1.0), "H5Pset_chunk_cache");
+    dset_ = Handle(check(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, dcpl, dapl),
+                         "cannot create a dataset"));
+}
+
+Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
+    Appendable a;
+    a.mem_type_ = mem_type;
+    // a chunk cache that holds every chunk of a few rows: rows are written one at a time
+    // into chunks that span many rows, each compressed once when evicted or flushed
+    std::size_t cache = std::size_t{1} << 20;
+    {
+        const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
+        const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
+        const Handle type(check(H5Dget_type(d), "H5Dget_type"));
+        const Handle space(check(H5Dget_space(d), "H5Dget_space"));
+        const int rank = H5Sget_simple_extent_ndims(space);
+        if (rank > 1) {
+            std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+            std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+            H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+            if (H5Pget_chunk(dcpl, rank, chunk.data()) == rank) {
+                // bytes of one chunk row slab (all chunks across a row), twice
+                std::size_t slab = H5Tget_size(type) * chunk[0];
+                for (std::size_t i = 1; i < dims.size(); ++i) {
+                    slab *= ((dims[i] + chunk[i] - 1) / chunk[i]) * chunk[i];
+                }
+                cache = std::max(cache, 2 * slab);
+            }
+        }
+    }
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    check_status(H5Pset_chunk_cache(dapl, 10007, cache, 1.0), "H5Pset_chunk_cache");
+    a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
+    const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    a.size_ = dims[0];
+    a.row_.assign(dims.begin() + 1, dims.end());
+    // scalar records, shuffle then deflate: whole chunks are written pre-filtered
+    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
+    hsize_t chunk = 0;
+    if (rank == 1 && H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk > 0 &&
+        H5Pget_nfilters(dcpl) == 2 &&
+        H5Pget_filter2(dcpl, 0, nullptr, nullptr, nullptr, 0, nullptr, nullptr) ==
+            H5Z_FILTER_SHUFFLE) {
+        unsigned flags = 0;
+        std::size_t n_values = 1;
+        unsigned level = 0;
+        if (H5Pget_filter2(dcpl, 1, &flags, &n_values, &level, 0, nullptr, nullptr) ==
+                H5Z_FILTER_DEFLATE &&
+            n_values >= 1) {
+            a.file_type_ = Handle(check(H5Dget_type(a.dset_), "H5Dget_type"));
+            a.chunk_rows_ = chunk;
+            a.compressor_.reset(
+                libdeflate_alloc_compressor(std::clamp(static_cast<int>(level), 1, 12)),
+                libdeflate_free_compressor);
+            if (!a.compressor_) {
+                throw std::runtime_error("cannot allocate a deflate compressor");
+            }
+        }
+    }
+    a.load_open_chunk();
+    return a;
+}
+
+void Appendable::append(const void* data, hsize_t count) {
+    if (count == 0) {
+        return;
+    }
+    if (record_bytes_ == 0) {
+        record_bytes_ = H5Tget_size(mem_type_);
+        for (const hsize_t r : row_) {
+            record_bytes_ *= r;
+        }
+    }
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    buffer_.insert(buffer_.end(), bytes, bytes + count * record_bytes_);
+    pending_ += count;
+    if (pending_ >= batch_) {
+        drain(chunk_rows_ == 0);
+    }
+}
+
+void Appendable::commit(bool last) {
+    last_ = last;
+    drain(true);
+    last_ = false;
+}
+
+void Appendable::drain(bool all) {
+    if (chunk_rows_ > 0) {
+        // whole chunks, then (all) the open one, each written pre-filtered: a flush leaves
+        // HDF5 no chunk of ours to compress
+        while (open_ + pending_ >= chunk_rows_) {
+            write_chunk(chunk_rows_);
+        }
+        if (all && pending_ > 0) {
+            write_chunk(open_ + pending_);
+        }
+        return;
+    }
+    if (all && pending_ > 0) {
+        write_rows(pending_);
+    }
+}
+
+void Appendable::consume(hsize_t count) {
+    size_ += count;
+    pending_ -= count;
+    buffer_.erase(buffer_.begin(),
+                  buffer_.begin() + static_cast<std::ptrdiff_t>(count * record_bytes_));
+}
+
+void Appendable::write_rows(hsize_t count) {
+    std::vector<hsize_t> dims = {size_ + count};
+    std::vector<hsize_t> start = {size_};
+    std::vector<hsize_t> n = {count};
+    for (const hsize_t r : row_) {
+        dims.push_back(r);
+        start.push_back(0);
+        n.push_back(r);
+    }
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot extend a dataset");
+    const Handle fspace(check(H5Dget_space(dset_), "H5Dget_space"));
+    check_status(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, n.data(), nullptr),
+        "H5Sselect_hyperslab");
+    const Handle mspace(
+        check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
+    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
+                 "cannot write a dataset");
+    consume(count);
+}
+
+void Appendable::truncate(hsize_t rows) {
+    pending_ = 0;
+    buffer_.clear();
+    open_ = 0;
+    std::fill(shuffled_.begin(), shuffled_.end(), 0);
+    shuffled_rows_ = 0;
+    std::vector<hsize_t> dims = {rows};
+    dims.insert(dims.end(), row_.begin(), row_.end());
+    check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
+    size_ = rows;
+    load_open_chunk();
+}
+
+void Appendable::load_open_chunk() {
+    if (chunk_rows_ == 0 || size_ % chunk_rows_ == 0) {
+        return;
+    }
+    // the records of the file's open chunk, which the next write of that chunk rewrites
+    record_bytes_ = H5Tget_size(mem_type_);
+    open_ = size_ % chunk_rows_;
+    const hsize_t start = size_ - open_;
+    buffer_.resize(static_cast<std::size_t>(open_) * record_bytes_);
+    const Handle fspace(check(H5Dget_space(dset_), "H5Dget_space"));
+    check_status(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, nullptr, &open_, nullptr),
+                 "H5Sselect_hyperslab");
+    const Handle mspace(check(H5Screate_simple(1, &open_, nullptr), "H5Screate"));
+    check_status(H5Dread(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
+                 "cannot read a dataset");
+}
+
+// HDF5's shuffle filter over a whole chunk
+void shuffle_chunk(const unsigned char* in, std::size_t bytes, std::size_t size,
+                   unsigned char* out) {
+    const std::size_t n = bytes / size;
+    shuffle_bytes(in, n, size, out, n);
+    // HDF5 leaves a tail shorter than an element as it is
+    std::memcpy(out + n * size, in + n * size, bytes - n * size);
+}
+
+void Appendable::write_chunk(hsize_t records) {
+    // the chunk's first `records` records (the open ones, then pending ones) in the file's
+    // type (packed, little-endian), as H5Dwrite would convert them, then zeros (outside the
+    // extent, never read), shuffled. Only the records not yet in shuffled_ are converted and
+    // shuffled into place: an open chunk rewritten at every commit costs what was appended
+    const std::size_t n = static_cast<std::size_t>(chunk_rows_);
+    const auto used = static_cast<std::size_t>(records);
+    const std::size_t file_size = H5Tget_size(file_type_);
+    if (shuffled_.size() != n * file_size) {
+        shuffled_.assign(n * file_size, 0);
+        shuffled_rows_ = 0;
+    }
+    const std::size_t from = shuffled_rows_;
+    const std::size_t count = used - from;
+    const std::size_t wider = std::max(file_size, record_bytes_);
+    converted_.resize(count * wider);
+    std::memcpy(converted_.data(), buffer_.data() + from * record_bytes_, count * record_bytes_);
+    background_.assign(count * wider, 0);  // for compound types
+    check_status(H5Tconvert(mem_type_, file_type_, count, converted_.data(), background_.data(),
+                            H5P_DEFAULT),
+                 "cannot convert records");
+    shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
+    shuffled_rows_ = used;
+    std::size_t size = 0;
+    if (records == chunk_rows_ || last_) {
+        packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
+        size = libdeflate_zlib_compress(compressor_.get(), shuffled_.data(), shuffled_.size(),
+                                        packed_.data(), packed_.size());
+        if (size == 0) {
+            throw std::runtime_error("deflate failed");
+        }
+    } else {
+        deflate_fixed(shuffled_.data(), shuffled_.size(), packed_);
+        size = packed_.size();
+    }
+    const hsize_t offset = size_ - open_;
+    const hsize_t dims = offset + records;
+    check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
+    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, packed_.data()),
+                 "cannot write a chunk");
+    // the records that were pending are in the file now; a whole chunk leaves the buffer
+    const hsize_t fresh = records - open_;
+    size_ += fresh;
+    pending_ -= fresh;
+    open_ = records;
+    if (records == chunk_rows_) {
+        buffer_.erase(buffer_.begin(),
+                      buffer_.begin() + static_cast<std::ptrdiff_t>(records * record_bytes_));
+        open_ = 0;
+        std::fill(shuffled_.begin(), shuffled_.end(), 0);
+        shuffled_rows_ = 0;
+    }
+}
+
+}  // namespace swarm::io::h5
