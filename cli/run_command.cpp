@@ -397,8 +397,7 @@ namespace {
 
 // Under mpirun -np N > 1, before MPI starts: why this run cannot run across the ranks ("" when
 // it can, and always without a launcher).
-std::string refuse_across_ranks(const RunOptions& o, const io::Scenario& s,
-                                const std::vector<double>& checkpoint_at) {
+std::string refuse_across_ranks(const RunOptions& o, const std::vector<double>& checkpoint_at) {
     if (launched_size() == 1) {
         return {};
     }
@@ -408,7 +407,7 @@ std::string refuse_across_ranks(const RunOptions& o, const io::Scenario& s,
     if (!checkpoint_at.empty()) {
         return "checkpoints of a run across ranks are not supported yet";
     }
-    return agents::FleetModel::replica_problem(s.spec);
+    return {};  // every scenario setting runs across ranks
 }
 
 // Across ranks, one line on rank 0's stderr: the kernel messages that crossed ranks and the
@@ -543,7 +542,7 @@ int run_scenario(const RunOptions& options) {
     }
 
     // under mpirun -np N: what a run across ranks cannot do yet is refused before MPI starts
-    if (const std::string why = refuse_across_ranks(o, s, checkpoint_at); !why.empty()) {
+    if (const std::string why = refuse_across_ranks(o, checkpoint_at); !why.empty()) {
         if (launched_rank() == 0) {
             std::cerr << "swarmsim run: error: started as one of " << launched_size()
                       << " MPI ranks, but " << why

@@ -207,8 +207,7 @@ class FleetModel final : public sim::Model {
     // its own LPs' events; at each barrier with actions due the entries of LPs that ran are
     // sent to the other processes (sync_replicas, the engine's barrier hook set by attach).
     // Call sync_replicas() once more on every process before reading the world after a run
-    // (the final sample, the KPIs). replica_problem(): why runs of this spec cannot run
-    // across processes ("" when they can); attach() throws FleetModelError with it.
+    // (the final sample, the KPIs).
     struct ReplicaStats {
         std::uint64_t syncs = 0;               // syncs (all-gathers)
         std::uint64_t vehicle_records = 0;     // rows this process sent
@@ -216,7 +215,6 @@ class FleetModel final : public sim::Model {
         std::uint64_t dispatcher_records = 0;  // the dispatcher's (cloud, oracle)
         std::uint64_t bytes_sent = 0;
     };
-    [[nodiscard]] static std::string replica_problem(const FleetSpec& spec);
     void sync_replicas();
     [[nodiscard]] bool replicated() const { return replicated_; }
     [[nodiscard]] const ReplicaStats& replica_stats() const { return replicas_; }
@@ -332,7 +330,7 @@ class FleetModel final : public sim::Model {
     }
     // set up for a run, shared by attach() and resume(): routers, views, the protocol
     void prepare(sim::Engine& engine);
-    // across processes: checks replica_problem() and sets the barrier hook
+    // across processes: sets the barrier hook
     void start_replicas(sim::Engine& engine);
     // sends this process's records (vehicles; depots too when `depots`) unless nothing ran
     // since the last sync of their kind (`windows`: the engine's window count, global)

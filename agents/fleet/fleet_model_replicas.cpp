@@ -328,26 +328,16 @@ void get_learning(Reader& r, FleetLearning* learning, std::uint32_t vehicles,
 
 }  // namespace
 
-std::string FleetModel::replica_problem(const FleetSpec& /*spec*/) {
-    // Every protocol runs across ranks (what its LPs write in its own state and a barrier hook
-    // reads travels in their records, AllocationProtocol::save_lp), and so does operational
-    // learning (a vehicle's learning record follows its row): no scenario setting is refused.
-    // Checkpoints, forks and the leg log are refused where they are asked for.
-    return {};
-}
-
 void FleetModel::start_replicas(sim::Engine& engine) {
     replicated_ = engine.exchange().processes() > 1;
     if (!replicated_) {
         return;
     }
-    std::string why = replica_problem(spec_);
-    if (why.empty() && !leg_log_.empty()) {
-        why = "the leg log does not run across ranks";
-    }
-    if (!why.empty()) {
+    // every protocol and operational learning run across ranks (their records above); the
+    // leg log, a test's tool, does not
+    if (!leg_log_.empty()) {
         throw FleetModelError("fleet across " + std::to_string(engine.exchange().processes()) +
-                              " ranks: " + why);
+                              " ranks: the leg log does not run across ranks");
     }
     lp_dirty_.assign(layout_.size(), 0);
     if (!order_journals_.empty()) {
