@@ -218,5 +218,8 @@ Handle event_kind_type();
 Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
+// the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in
+// the file, the struct's layout in memory
+Handle leg_type(bool file_layout);
 
 }  // namespace swarm::io::h5
