@@ -5,6 +5,7 @@
     t = trace.open_trace("run.h5")          # h5py.File, SWMR mode for partial files
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
+    xy = trace.positions(t)                 # every sample's positions [T][N][2] float32
     ev = trace.events(t)                    # numpy structured array of /events
     trace.disruption_windows(t)             # [{label, start, end, end_label, ...}] in time order
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
@@ -59,10 +60,19 @@ _SLACK_BYTES = 4096
 # time; HDF5's default of 100 attempts makes a damaged file hang for hours.
 _SWMR_READ_ATTEMPTS = 4
 ELEMENTS = ("position", "state", "load", "energy")
-# the major version of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
+# the major versions of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
 # string with a fixed length; a variable-length one (HDF5's global heap, where libhdf5 1.10
-# crashes or loops on a damaged file) is refused unread
-SCHEMA_MAJOR = 2
+# crashes or loops on a damaged file) is refused unread. 3.x stores the positions as a table
+# of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value.
+SCHEMA_MAJOR = 3
+OLDEST_MAJOR = 2
+LEGS = "particles/agents/position/legs"
+LEGS_PER_FRAME = "particles/agents/position/legs_per_frame"
+_LEG_COLUMNS = {"frame": "iu", "agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f",
+                "to_x": "f", "to_y": "f", "start": "iu", "end": "iu"}
+# ticks beyond 2^61 could overflow the leg arithmetic; coordinates beyond 1e30 m fit no float32
+_MAX_TICK = 1 << 61
+_MAX_COORDINATE = 1e30
 
 
 def _swmr_fapl():
@@ -261,10 +271,10 @@ def _check_schema(f, path):
     v = np.asarray(module.attrs.get("version", []))
     if v.shape != (2,) or v.dtype.kind not in "iu":
         raise TraceError(path, "bad swarmsim_trace version attribute")
-    if int(v[0]) != SCHEMA_MAJOR:
-        older = int(v[0]) < SCHEMA_MAJOR
+    if not OLDEST_MAJOR <= int(v[0]) <= SCHEMA_MAJOR:
+        older = int(v[0]) < OLDEST_MAJOR
         raise TraceError(path, f"unsupported trace schema version {int(v[0])}.{int(v[1])} "
-                               f"(this build reads {SCHEMA_MAJOR}.x"
+                               f"(this build reads {OLDEST_MAJOR}.x to {SCHEMA_MAJOR}.x"
                                + ("; a trace is reproducible: run its scenario again to write "
                                   "it in this schema)" if older else ")"))
     for where in ("", "parameters", "events"):
@@ -274,13 +284,45 @@ def _check_schema(f, path):
             if info is not None and info.length is None:
                 raise TraceError(path, f"{where}@{key}: a variable-length string (schema "
                                        f"{SCHEMA_MAJOR} writes fixed-length ones; damaged?)")
+    return int(v[0])
+
+
+def has_legs(f):
+    """a schema 3 trace: positions in the legs table, not in position/value"""
+    return int(np.asarray(f["h5md/modules/swarmsim_trace"].attrs["version"])[0]) >= 3
+
+
+def _check_legs(f, path, frames):
+    """the legs table's columns and keyframe interval, and legs_per_frame against the rows"""
+    legs = _dataset(f, path, LEGS, 1, "V", "a compound (table row) type")
+    names = legs.dtype.names or ()
+    for name, kinds in _LEG_COLUMNS.items():
+        if name not in names or legs.dtype[name].kind not in kinds:
+            what = "floating-point" if kinds == "f" else "integer"
+            raise TraceError(path, f"{LEGS}: no {what} column '{name}'")
+    key = _count_attr(legs, "keyframe_interval", path, LEGS)
+    if key is None or key < 1:
+        raise TraceError(path, f"{LEGS}@keyframe_interval: expected a count >= 1, found {key}")
+    per = _dataset(f, path, LEGS_PER_FRAME, 1, "iu", "an integer type")
+    if frames is not None and per.shape[0] != frames:
+        raise TraceError(path, f"{LEGS_PER_FRAME}: {per.shape[0]} rows, but the file has "
+                               f"{frames} frames (@frames)")
+    counts = per[()].astype(np.int64)
+    bad = np.flatnonzero(counts < 0)
+    if bad.size:
+        raise TraceError(path, f"{LEGS_PER_FRAME}: row {int(bad[0])} is {int(counts[bad[0]])} "
+                               f"(a count must be >= 0)")
+    total = int(counts.astype(object).sum())
+    if frames is not None and total != legs.shape[0]:
+        raise TraceError(path, f"{LEGS}: {legs.shape[0]} rows, but {LEGS_PER_FRAME} counts "
+                               f"{total}")
 
 
 def check(f, path="trace"):
     """Checks every data set the readers use against the header (docs/trace-format.md):
     parameters@agents, @frames (complete files), ranks, types and extents; TraceError
     naming the data set, what was expected and what was found."""
-    _check_schema(f, path)
+    major = _check_schema(f, path)
     agents = _count_attr(f["parameters"], "agents", path, "parameters") \
         if isinstance(f.get("parameters"), h5py.Group) else None
     complete = is_complete(f)
@@ -292,7 +334,10 @@ def check(f, path="trace"):
     extras = [n for n, g in group.items() if n not in ("box", "id") + ELEMENTS
               and isinstance(g, h5py.Group) and "value" in g]
     rows = None
-    for e in ELEMENTS + tuple(extras):
+    legs = major >= 3
+    # schema 3: the agents' width from the states (the positions are a table of legs)
+    elements = ("state", "position", "load", "energy") if legs else ELEMENTS
+    for e in elements + tuple(extras):
         base = f"particles/agents/{e}"
         value_kinds, what = {"position": ("f", "a float type"), "load": ("f", "a float type"),
                              "energy": ("f", "a float type"),
@@ -301,6 +346,13 @@ def check(f, path="trace"):
         for part, kinds, w in (("step", "iu", "an integer type"), ("time", "f", "a float type")):
             if e in ELEMENTS or part in group[e]:
                 series.append(_dataset(f, path, f"{base}/{part}", 1, kinds, w))
+        if e == "position" and legs:
+            for d in series:
+                if frames is not None and d.shape[0] != frames:
+                    raise TraceError(path, f"{d.name.lstrip('/')}: {d.shape[0]} rows, but the "
+                                           f"file has {frames} frames (@frames)")
+            _check_legs(f, path, frames)
+            continue
         value = _dataset(f, path, f"{base}/value", 3 if e == "position" else 2, value_kinds,
                          what)
         series.append(value)
@@ -373,8 +425,147 @@ def observables(f):
 
 def samples(f):
     agents = f["particles/agents"]
-    return min(agents[e][p].shape[0] for e in ("position", "state", "load", "energy")
-               for p in ("step", "time", "value"))
+    n = min(agents[e][p].shape[0] for e in ELEMENTS for p in ("step", "time", "value")
+            if p in agents[e])
+    if has_legs(f):
+        n = min(n, _leg_offsets(f)[1])
+    return n
+
+
+def _leg_offsets(f):
+    """(offsets, frames): offsets[k] is frame k's first legs row (saturated at the rows the
+    table holds), frames those whose rows it holds whole (a killed writer's file may hold
+    fewer)"""
+    counts = f[LEGS_PER_FRAME][()].astype(np.int64)
+    if (counts < 0).any():
+        raise TraceError(f.filename, f"{LEGS_PER_FRAME}: a count < 0")
+    rows = f[LEGS].shape[0]
+    ends = np.cumsum(counts.astype(object)) if counts.size else np.zeros(0, dtype=object)
+    whole = int(np.searchsorted(np.asarray(ends > rows, dtype=bool), True))
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    offsets[1:] = np.minimum(ends, rows).astype(np.int64)
+    return offsets, whole
+
+
+def _leg_positions(rows, t):
+    """FleetModel::position_at's arithmetic (agents::leg_position) on leg rows at tick t, cast
+    to float32: bit for bit what schema 2 stored"""
+    moving = (rows["moving"] != 0) & (rows["end"] > rows["start"])
+    ax, ay = rows["from_x"].astype(np.float64), rows["from_y"].astype(np.float64)
+    bx, by = rows["to_x"].astype(np.float64), rows["to_y"].astype(np.float64)
+    start, end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
+    span = np.where(moving, end - start, 1).astype(np.float64)
+    frac = np.clip((np.int64(t) - start).astype(np.float64) / span, 0.0, 1.0)
+    x = np.where(moving, np.where(t >= end, bx, ax + (bx - ax) * frac), ax)
+    y = np.where(moving, np.where(t >= end, by, ay + (by - ay) * frac), ay)
+    return np.stack([x, y], axis=-1).astype(np.float32)
+
+
+class _LegState:
+    """every agent's latest legs row while frames are decoded in order"""
+
+    def __init__(self, f, agents):
+        self.f = f
+        self.agents = agents
+        self.table = f[LEGS]
+        self.key = int(np.asarray(self.table.attrs["keyframe_interval"]).reshape(-1)[0])
+        self.offsets, self.frames = _leg_offsets(f)
+        self.rows = None
+        self.at = -1
+
+    def _apply(self, first, last):
+        lo, hi = int(self.offsets[first]), int(self.offsets[last + 1])
+        if hi <= lo:
+            return
+        rows = self.table[lo:hi]
+        frame_of = np.repeat(np.arange(first, last + 1),
+                             np.diff(self.offsets[first:last + 2]))
+        name = self.f.filename
+        bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of)
+        if bad.size:
+            i = int(bad[0])
+            raise TraceError(name, f"{LEGS} row {lo + i}: frame {int(rows['frame'][i])}, but "
+                                   f"{LEGS_PER_FRAME} puts it in frame {int(frame_of[i])}")
+        bad = np.flatnonzero(rows["agent"].astype(np.int64) >= self.agents)
+        if bad.size:
+            i = int(bad[0])
+            raise TraceError(name, f"{LEGS} row {lo + i}: agent {int(rows['agent'][i])} (the "
+                                   f"trace has {self.agents})")
+        moving = rows["moving"] != 0
+        ticks = (np.abs(rows["start"].astype(object)) > _MAX_TICK) | \
+            (np.abs(rows["end"].astype(object)) > _MAX_TICK)
+        bad = np.flatnonzero(moving & ticks.astype(bool))
+        if bad.size:
+            raise TraceError(name, f"{LEGS} row {lo + int(bad[0])}: leg ticks out of range")
+        with np.errstate(invalid="ignore"):
+            far = np.zeros(rows.shape[0], dtype=bool)
+            for c in ("from_x", "from_y", "to_x", "to_y"):
+                v = rows[c].astype(np.float64)
+                far |= np.isfinite(v) & (np.abs(v) > _MAX_COORDINATE)
+        bad = np.flatnonzero(far)
+        if bad.size:
+            raise TraceError(name, f"{LEGS} row {lo + int(bad[0])}: a coordinate beyond 1e30 m")
+        # the last row of each agent wins (rows are in frame order)
+        agents = rows["agent"].astype(np.int64)
+        last = len(agents) - 1 - np.unique(agents[::-1], return_index=True)[1]
+        self.rows[agents[last]] = rows[last]
+        self.seen[agents[last]] = True
+
+    def positions(self, k, t):
+        if not 0 <= k < self.frames:
+            raise TraceError(self.f.filename, f"{LEGS}: frame {k} beyond the {self.frames} "
+                                              f"frames it holds")
+        if abs(int(t)) > _MAX_TICK:
+            raise TraceError(self.f.filename, f"particles/agents/position/step: frame {k} at "
+                                              f"tick {int(t)}, out of range")
+        key = k - k % self.key
+        at, self.at = self.at, -1
+        if key <= at <= k:
+            if at < k:
+                self._apply(at + 1, k)
+        else:
+            self.rows = np.zeros(self.agents, dtype=self.table.dtype)
+            self.seen = np.zeros(self.agents, dtype=bool)
+            self._apply(key, key)
+            missing = np.flatnonzero(~self.seen)
+            if missing.size:
+                raise TraceError(self.f.filename, f"{LEGS}: keyframe {key} has no row for agent "
+                                                  f"{int(missing[0])}")
+            if key < k:
+                self._apply(key + 1, k)
+        self.at = k
+        return _leg_positions(self.rows, t)
+
+
+_last_legs = [None]
+
+
+def _legs_of(f):
+    """the decoding state of f's legs table (kept for the file read last, so that frames
+    read in order apply only the rows since the last one)"""
+    state = _last_legs[0]
+    if state is None or state.f is not f:
+        agents = f["particles/agents/state/value"].shape[1]
+        if "parameters" in f and "agents" in f["parameters"].attrs:
+            agents = int(np.asarray(f["parameters"].attrs["agents"]).reshape(-1)[0])
+        state = _last_legs[0] = _LegState(f, agents)
+    return state
+
+
+def positions(f):
+    """Every sample's positions, [T][N][2] float32 metres (schema 3: rebuilt from the legs
+    table, in one pass)"""
+    n = samples(f)
+    a = f["particles/agents"]
+    if not has_legs(f):
+        return a["position/value"][:n]
+    steps = a["position/step"][:n]
+    legs = _legs_of(f)
+    out = np.empty((n, legs.agents, 2), dtype=np.float32)
+    legs.at = -1
+    for k in range(n):
+        out[k] = legs.positions(k, int(steps[k]))
+    return out
 
 
 def times(f):
@@ -385,7 +576,11 @@ def times(f):
 def frame(f, k):
     """Positions [N][2] in metres and states [N] at sample k."""
     a = f["particles/agents"]
-    return a["position/value"][k], a["state/value"][k]
+    if not has_legs(f):
+        return a["position/value"][k], a["state/value"][k]
+    if not 0 <= k < samples(f):
+        raise IndexError(f"sample {k} out of range ({samples(f)} samples)")
+    return _legs_of(f).positions(k, int(a["position/step"][k])), a["state/value"][k]
 
 
 def agent_values(f):
@@ -606,8 +801,11 @@ def main(argv=None):
         try:
             with open_trace(path) as f, reading(path):
                 read_all(f)
-                print(f"{path}: ok, {samples(f)} samples, "
-                      f"{f['particles/agents/position/value'].shape[1]} agents, "
+                n = samples(f)
+                for k in range(n if has_legs(f) else 0):
+                    frame(f, k)  # every legs row checked on the way
+                print(f"{path}: ok, {n} samples, "
+                      f"{f['particles/agents/state/value'].shape[1]} agents, "
                       f"{f['events'].shape[0]} events"
                       + ("" if is_complete(f) else ", partial (the writer did not close it)"))
         except TraceError as e:

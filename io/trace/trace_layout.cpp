@@ -92,7 +92,7 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames) {
                                deflate);
     const Handle ft = h5::leg_type(true);
     const Handle mt = h5::leg_type(false);
-    const Appendable legs(g, "legs", ft, mt, {}, kEventChunk, deflate);
+    const Appendable legs(g, "legs", ft, mt, {}, kEventChunk, 0);
     h5::attr_i64(legs.id(), "keyframe_interval",
                  static_cast<std::int64_t>(std::max<std::size_t>(1, keyframe_frames)));
     h5::attr_string(legs.id(), "unit", "m");

@@ -98,6 +98,13 @@ LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames) : agents
         offsets_.push_back(at + std::min(c, rows - at));
         covered_ += whole ? 1U : 0U;
     }
+    // the first frame is a keyframe: a row per agent (so that the agents' rows a reader
+    // keeps are bounded by what the file holds)
+    if (covered_ > 0 && offsets_[1] < agents_) {
+        throw Malformed(std::string(kLegs) + ": frame 0 (a keyframe) has " +
+                        std::to_string(offsets_[1]) + " rows for " + std::to_string(agents_) +
+                        " agents");
+    }
     if (frames >= 0 && (!whole || offsets_.back() != rows)) {
         throw Malformed(std::string(kLegs) + ": " + std::to_string(rows) + " rows, but " +
                         kPerFrame + " counts " + (whole ? "" : "more than ") +

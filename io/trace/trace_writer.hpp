@@ -78,7 +78,7 @@ struct TraceOptions {
     // particles/agents/position/legs: every frame that is a multiple of this (the first one
     // too) has a row for every vehicle, so that a reader seeking frame k starts at the
     // keyframe before it, not at the start (schema 3.0)
-    std::size_t keyframe_frames = 256;
+    std::size_t keyframe_frames = 1024;
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;

@@ -71,7 +71,7 @@ with h5py.File(sys.argv[1], "r") as f:
     created = f["observables/created/value"][:]
     t = f["observables/created/time"][:]
     # every row holds data: no zero-filled tail that reads as "orders created 0"
-    assert len(created) == n and f["particles/agents/position/value"].shape[0] == n
+    assert len(created) == n and f["particles/agents/position/step"].shape[0] == n
     assert np.all(np.diff(t) > 0) and np.all(np.diff(created) >= 0) and created[-1] > 0, created
     assert f["particles/agents/state/step"].shape[0] == n
     q = f["observables/service_level/time"][:]
@@ -190,7 +190,7 @@ for sig in TERM HUP; do
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     assert int(f.attrs["complete"]) == 1 and int(f.attrs["interrupted"]) == 1, dict(f.attrs)
-    assert f["particles/agents/position/value"].shape[0] >= 1
+    assert f["particles/agents/position/step"].shape[0] >= 1
 PY
     fi
 done
