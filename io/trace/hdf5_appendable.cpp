@@ -54,9 +54,11 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     // a chunk cache that holds every chunk of a few rows: rows are written one at a time
     // into chunks that span many rows, each compressed once when evicted or flushed
     std::size_t cache = std::size_t{1} << 20;
+    bool unfiltered = false;
     {
         const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
         const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
+        unfiltered = H5Pget_nfilters(dcpl) == 0;
         const Handle type(check(H5Dget_type(d), "H5Dget_type"));
         const Handle space(check(H5Dget_space(d), "H5Dget_space"));
         const int rank = H5Sget_simple_extent_ndims(space);
@@ -74,8 +76,12 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
             }
         }
     }
+    // records without filters go straight to the file (no chunk cache): a cache would hold
+    // them back until a flush, which then grows the file by up to the cache at once (past
+    // the room the writer keeps under a file size limit)
     const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    check_status(H5Pset_chunk_cache(dapl, 10007, cache, 1.0), "H5Pset_chunk_cache");
+    check_status(H5Pset_chunk_cache(dapl, 10007, unfiltered ? 0 : cache, 1.0),
+                 "H5Pset_chunk_cache");
     a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
     const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
     const int rank = H5Sget_simple_extent_ndims(space);

@@ -259,7 +259,7 @@ struct TraceWriter::File {
             a->set_batch(1024);
         }
         events.set_batch(4096);
-        position.legs.set_batch(4096);
+        position.legs.set_batch(512);  // four chunks (trace_layout.cpp) a write
         links.set_batch(4096);
     }
 
