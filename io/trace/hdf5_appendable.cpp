@@ -112,6 +112,12 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
             }
         }
     }
+    if (unfiltered) {
+        Handle type(check(H5Dget_type(a.dset_), "H5Dget_type"));
+        if (H5Tequal(type, mem_type) <= 0) {  // the same type: HDF5 converts nothing
+            a.packed_type_ = std::move(type);
+        }
+    }
     a.load_open_chunk();
     return a;
 }
@@ -180,8 +186,27 @@ void Appendable::write_rows(hsize_t count) {
         "H5Sselect_hyperslab");
     const Handle mspace(
         check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
-    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
-                 "cannot write a dataset");
+    if (packed_type_.valid()) {
+        // converted here, into buffers sized by the records (write_chunk does the same)
+        std::size_t elements = static_cast<std::size_t>(count);
+        for (const hsize_t r : row_) {
+            elements *= static_cast<std::size_t>(r);
+        }
+        const std::size_t file_size = H5Tget_size(packed_type_);
+        const std::size_t mem_size = H5Tget_size(mem_type_);
+        const std::size_t wider = std::max(file_size, mem_size);
+        converted_.resize(elements * wider);
+        std::memcpy(converted_.data(), buffer_.data(), elements * mem_size);
+        background_.assign(elements * wider, 0);
+        check_status(H5Tconvert(mem_type_, packed_type_, elements, converted_.data(),
+                                background_.data(), H5P_DEFAULT),
+                     "cannot convert records");
+        check_status(H5Dwrite(dset_, packed_type_, mspace, fspace, H5P_DEFAULT, converted_.data()),
+                     "cannot write a dataset");
+    } else {
+        check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
+                     "cannot write a dataset");
+    }
     consume(count);
 }
 

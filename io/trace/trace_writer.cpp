@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <chrono>
 #include <cstring>
@@ -112,14 +113,33 @@ class LegRows {
             }
             std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
         }
-        for (TraceLegRow& r : rows_) {
-            r.frame = frame;
+        // packed as the file stores them (h5::leg_type(true)): HDF5 then converts nothing
+        packed_.resize(rows_.size() * kPackedBytes);
+        unsigned char* out = packed_.data();
+        for (const TraceLegRow& r : rows_) {
+            const auto put = [&out](const auto& v) {
+                std::memcpy(out, &v, sizeof v);
+                out += sizeof v;
+            };
+            put(frame);
+            put(r.agent);
+            put(r.moving);
+            put(r.from_x);
+            put(r.from_y);
+            put(r.to_x);
+            put(r.to_y);
+            put(r.start);
+            put(r.end);
         }
     }
-    [[nodiscard]] const std::vector<TraceLegRow>& rows() const { return rows_; }
+    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
+    [[nodiscard]] std::size_t size() const { return rows_.size(); }
 
   private:
+    static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
+    static constexpr std::size_t kPackedBytes = 57;
     std::vector<TraceLegRow> rows_;
+    std::vector<unsigned char> packed_;
     std::vector<float> last_;  // the previous frame's positions (frames without legs)
 };
 
@@ -158,7 +178,7 @@ struct TraceWriter::File {
         {
             const Handle g(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
                                      "cannot open a group"));
-            leg_mem_type = h5::leg_type(false);
+            leg_mem_type = h5::leg_type(true);  // LegRows packs them
             position = {Appendable::open(g, "step", H5T_NATIVE_INT64),
                         Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
                         Appendable::open(g, "legs_per_frame", H5T_NATIVE_INT64),
@@ -280,10 +300,9 @@ struct TraceWriter::File {
         append_time(position, f.step, f.time);
         leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
         ++frame_index;
-        const std::vector<TraceLegRow>& legs = leg_rows.rows();
-        const auto n_legs = static_cast<std::int64_t>(legs.size());
+        const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
         position.legs_per_frame.append(&n_legs, 1);
-        position.legs.append(legs.data(), legs.size());
+        position.legs.append(leg_rows.packed(), leg_rows.size());
         const TraceFrame::AgentRows& r = f.rows;
         const std::span<const std::uint32_t> touched(f.touched);
         const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
