@@ -37,6 +37,8 @@ import sys
 import h5py
 import numpy as np
 
+from trace_legs import LEGS, LEGS_PER_FRAME, LegError, leg_columns, leg_frames, legs_of
+
 STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
                "charging", "broken", "maintenance"]
 
@@ -66,13 +68,6 @@ ELEMENTS = ("position", "state", "load", "energy")
 # of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value.
 SCHEMA_MAJOR = 3
 OLDEST_MAJOR = 2
-LEGS = "particles/agents/position/legs"
-LEGS_PER_FRAME = "particles/agents/position/legs_per_frame"
-_LEG_COLUMNS = {"frame": "iu", "agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f",
-                "to_x": "f", "to_y": "f", "start": "iu", "end": "iu"}
-# ticks beyond 2^61 could overflow the leg arithmetic; coordinates beyond 1e30 m fit no float32
-_MAX_TICK = 1 << 61
-_MAX_COORDINATE = 1e30
 
 
 def _swmr_fapl():
@@ -296,7 +291,7 @@ def _check_legs(f, path, frames):
     """the legs table's columns and keyframe interval, and legs_per_frame against the rows"""
     legs = _dataset(f, path, LEGS, 1, "V", "a compound (table row) type")
     names = legs.dtype.names or ()
-    for name, kinds in _LEG_COLUMNS.items():
+    for name, kinds in leg_columns.items():
         if name not in names or legs.dtype[name].kind not in kinds:
             what = "floating-point" if kinds == "f" else "integer"
             raise TraceError(path, f"{LEGS}: no {what} column '{name}'")
@@ -428,149 +423,40 @@ def samples(f):
     n = min(agents[e][p].shape[0] for e in ELEMENTS for p in ("step", "time", "value")
             if p in agents[e])
     if has_legs(f):
-        n = min(n, _leg_offsets(f)[1])
+        with _legs_named(f):
+            n = min(n, leg_frames(f))
     return n
-
-
-def _leg_offsets(f):
-    """(offsets, frames): offsets[k] is frame k's first legs row (saturated at the rows the
-    table holds), frames those whose rows it holds whole (a killed writer's file may hold
-    fewer)"""
-    counts = f[LEGS_PER_FRAME][()].astype(np.int64)
-    if (counts < 0).any():
-        raise TraceError(f.filename, f"{LEGS_PER_FRAME}: a count < 0")
-    rows = f[LEGS].shape[0]
-    ends = np.cumsum(counts.astype(object)) if counts.size else np.zeros(0, dtype=object)
-    whole = int(np.searchsorted(np.asarray(ends > rows, dtype=bool), True))
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    offsets[1:] = np.minimum(ends, rows).astype(np.int64)
-    return offsets, whole
-
-
-def _leg_positions(rows, t):
-    """FleetModel::position_at's arithmetic (agents::leg_position) on leg rows at tick t, cast
-    to float32: bit for bit what schema 2 stored"""
-    moving = (rows["moving"] != 0) & (rows["end"] > rows["start"])
-    ax, ay = rows["from_x"].astype(np.float64), rows["from_y"].astype(np.float64)
-    bx, by = rows["to_x"].astype(np.float64), rows["to_y"].astype(np.float64)
-    start, end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
-    span = np.where(moving, end - start, 1).astype(np.float64)
-    frac = np.clip((np.int64(t) - start).astype(np.float64) / span, 0.0, 1.0)
-    x = np.where(moving, np.where(t >= end, bx, ax + (bx - ax) * frac), ax)
-    y = np.where(moving, np.where(t >= end, by, ay + (by - ay) * frac), ay)
-    return np.stack([x, y], axis=-1).astype(np.float32)
-
-
-class _LegState:
-    """every agent's latest legs row while frames are decoded in order"""
-
-    def __init__(self, f, agents):
-        self.f = f
-        self.agents = agents
-        self.table = f[LEGS]
-        self.key = int(np.asarray(self.table.attrs["keyframe_interval"]).reshape(-1)[0])
-        self.offsets, self.frames = _leg_offsets(f)
-        self.rows = None
-        self.at = -1
-
-    def _apply(self, first, last):
-        lo, hi = int(self.offsets[first]), int(self.offsets[last + 1])
-        if hi <= lo:
-            return
-        rows = self.table[lo:hi]
-        frame_of = np.repeat(np.arange(first, last + 1),
-                             np.diff(self.offsets[first:last + 2]))
-        name = self.f.filename
-        bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of)
-        if bad.size:
-            i = int(bad[0])
-            raise TraceError(name, f"{LEGS} row {lo + i}: frame {int(rows['frame'][i])}, but "
-                                   f"{LEGS_PER_FRAME} puts it in frame {int(frame_of[i])}")
-        bad = np.flatnonzero(rows["agent"].astype(np.int64) >= self.agents)
-        if bad.size:
-            i = int(bad[0])
-            raise TraceError(name, f"{LEGS} row {lo + i}: agent {int(rows['agent'][i])} (the "
-                                   f"trace has {self.agents})")
-        moving = rows["moving"] != 0
-        ticks = (np.abs(rows["start"].astype(object)) > _MAX_TICK) | \
-            (np.abs(rows["end"].astype(object)) > _MAX_TICK)
-        bad = np.flatnonzero(moving & ticks.astype(bool))
-        if bad.size:
-            raise TraceError(name, f"{LEGS} row {lo + int(bad[0])}: leg ticks out of range")
-        with np.errstate(invalid="ignore"):
-            far = np.zeros(rows.shape[0], dtype=bool)
-            for c in ("from_x", "from_y", "to_x", "to_y"):
-                v = rows[c].astype(np.float64)
-                far |= np.isfinite(v) & (np.abs(v) > _MAX_COORDINATE)
-        bad = np.flatnonzero(far)
-        if bad.size:
-            raise TraceError(name, f"{LEGS} row {lo + int(bad[0])}: a coordinate beyond 1e30 m")
-        # the last row of each agent wins (rows are in frame order)
-        agents = rows["agent"].astype(np.int64)
-        last = len(agents) - 1 - np.unique(agents[::-1], return_index=True)[1]
-        self.rows[agents[last]] = rows[last]
-        self.seen[agents[last]] = True
-
-    def positions(self, k, t):
-        if not 0 <= k < self.frames:
-            raise TraceError(self.f.filename, f"{LEGS}: frame {k} beyond the {self.frames} "
-                                              f"frames it holds")
-        if abs(int(t)) > _MAX_TICK:
-            raise TraceError(self.f.filename, f"particles/agents/position/step: frame {k} at "
-                                              f"tick {int(t)}, out of range")
-        key = k - k % self.key
-        at, self.at = self.at, -1
-        if key <= at <= k:
-            if at < k:
-                self._apply(at + 1, k)
-        else:
-            self.rows = np.zeros(self.agents, dtype=self.table.dtype)
-            self.seen = np.zeros(self.agents, dtype=bool)
-            self._apply(key, key)
-            missing = np.flatnonzero(~self.seen)
-            if missing.size:
-                raise TraceError(self.f.filename, f"{LEGS}: keyframe {key} has no row for agent "
-                                                  f"{int(missing[0])}")
-            if key < k:
-                self._apply(key + 1, k)
-        self.at = k
-        return _leg_positions(self.rows, t)
-
-
-_last_legs = [None]
-
-
-def _legs_of(f):
-    """the decoding state of f's legs table (kept for the file read last, so that frames
-    read in order apply only the rows since the last one)"""
-    state = _last_legs[0]
-    if state is None or state.f is not f:
-        agents = f["particles/agents/state/value"].shape[1]
-        if "parameters" in f and "agents" in f["parameters"].attrs:
-            agents = int(np.asarray(f["parameters"].attrs["agents"]).reshape(-1)[0])
-        state = _last_legs[0] = _LegState(f, agents)
-    return state
-
-
-def positions(f):
-    """Every sample's positions, [T][N][2] float32 metres (schema 3: rebuilt from the legs
-    table, in one pass)"""
-    n = samples(f)
-    a = f["particles/agents"]
-    if not has_legs(f):
-        return a["position/value"][:n]
-    steps = a["position/step"][:n]
-    legs = _legs_of(f)
-    out = np.empty((n, legs.agents, 2), dtype=np.float32)
-    legs.at = -1
-    for k in range(n):
-        out[k] = legs.positions(k, int(steps[k]))
-    return out
 
 
 def times(f):
     n = samples(f)
     return f["particles/agents/state/time"][:n]
+
+
+def positions(f):
+    """Every sample's positions, [T][N][2] float32 metres (schema 3: rebuilt from the legs
+    table, in one pass; trace_legs.py)"""
+    n = samples(f)
+    a = f["particles/agents"]
+    if not has_legs(f):
+        return a["position/value"][:n]
+    steps = a["position/step"][:n]
+    with _legs_named(f):
+        legs = legs_of(f)
+        out = np.empty((n, legs.agents, 2), dtype=np.float32)
+        legs.at = -1
+        for k in range(n):
+            out[k] = legs.positions(k, int(steps[k]))
+    return out
+
+
+@contextlib.contextmanager
+def _legs_named(f):
+    """a bad legs table (trace_legs.LegError) as a TraceError naming the file"""
+    try:
+        yield
+    except LegError as e:
+        raise TraceError(f.filename, str(e)) from e
 
 
 def frame(f, k):
@@ -580,7 +466,8 @@ def frame(f, k):
         return a["position/value"][k], a["state/value"][k]
     if not 0 <= k < samples(f):
         raise IndexError(f"sample {k} out of range ({samples(f)} samples)")
-    return _legs_of(f).positions(k, int(a["position/step"][k])), a["state/value"][k]
+    with _legs_named(f):
+        return legs_of(f).positions(k, int(a["position/step"][k])), a["state/value"][k]
 
 
 def agent_values(f):
