@@ -14,7 +14,11 @@ import numpy as np
 
 def names(f):
     out = {}
-    f.visititems(lambda name, obj: out.setdefault(name, obj))
+
+    def add(name, obj):
+        out[name] = obj  # and return None: visititems stops at the first other value
+
+    f.visititems(add)
     return out
 
 
@@ -26,6 +30,8 @@ def same_value(a, b, fa, fb):
     b = np.asarray(b)
     if a.dtype != b.dtype or a.shape != b.shape:
         return False
+    if a.dtype.names:  # a table (H5DS's REFERENCE_LIST: a reference and an index): by column
+        return all(same_value(a[n], b[n], fa, fb) for n in a.dtype.names)
     if a.dtype == object:
         return all(same_value(x, y, fa, fb) for x, y in zip(a.ravel(), b.ravel()))
     return a.tobytes() == b.tobytes()

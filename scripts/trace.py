@@ -5,6 +5,7 @@
     t = trace.open_trace("run.h5")          # h5py.File, SWMR mode for partial files
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
+    xy = trace.positions(t)                 # every sample's positions [T][N][2] float32
     ev = trace.events(t)                    # numpy structured array of /events
     trace.disruption_windows(t)             # [{label, start, end, end_label, ...}] in time order
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
@@ -36,6 +37,8 @@ import sys
 import h5py
 import numpy as np
 
+from trace_legs import LEGS, LEGS_PER_FRAME, LegError, leg_columns, leg_frames, legs_of
+
 STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
                "charging", "broken", "maintenance"]
 
@@ -59,10 +62,12 @@ _SLACK_BYTES = 4096
 # time; HDF5's default of 100 attempts makes a damaged file hang for hours.
 _SWMR_READ_ATTEMPTS = 4
 ELEMENTS = ("position", "state", "load", "energy")
-# the major version of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
+# the major versions of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
 # string with a fixed length; a variable-length one (HDF5's global heap, where libhdf5 1.10
-# crashes or loops on a damaged file) is refused unread
-SCHEMA_MAJOR = 2
+# crashes or loops on a damaged file) is refused unread. 3.x stores the positions as a table
+# of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value.
+SCHEMA_MAJOR = 3
+OLDEST_MAJOR = 2
 
 
 def _swmr_fapl():
@@ -261,10 +266,10 @@ def _check_schema(f, path):
     v = np.asarray(module.attrs.get("version", []))
     if v.shape != (2,) or v.dtype.kind not in "iu":
         raise TraceError(path, "bad swarmsim_trace version attribute")
-    if int(v[0]) != SCHEMA_MAJOR:
-        older = int(v[0]) < SCHEMA_MAJOR
+    if not OLDEST_MAJOR <= int(v[0]) <= SCHEMA_MAJOR:
+        older = int(v[0]) < OLDEST_MAJOR
         raise TraceError(path, f"unsupported trace schema version {int(v[0])}.{int(v[1])} "
-                               f"(this build reads {SCHEMA_MAJOR}.x"
+                               f"(this build reads {OLDEST_MAJOR}.x to {SCHEMA_MAJOR}.x"
                                + ("; a trace is reproducible: run its scenario again to write "
                                   "it in this schema)" if older else ")"))
     for where in ("", "parameters", "events"):
@@ -274,13 +279,45 @@ def _check_schema(f, path):
             if info is not None and info.length is None:
                 raise TraceError(path, f"{where}@{key}: a variable-length string (schema "
                                        f"{SCHEMA_MAJOR} writes fixed-length ones; damaged?)")
+    return int(v[0])
+
+
+def has_legs(f):
+    """a schema 3 trace: positions in the legs table, not in position/value"""
+    return int(np.asarray(f["h5md/modules/swarmsim_trace"].attrs["version"])[0]) >= 3
+
+
+def _check_legs(f, path, frames):
+    """the legs table's columns and keyframe interval, and legs_per_frame against the rows"""
+    legs = _dataset(f, path, LEGS, 1, "V", "a compound (table row) type")
+    names = legs.dtype.names or ()
+    for name, kinds in leg_columns.items():
+        if name not in names or legs.dtype[name].kind not in kinds:
+            what = "floating-point" if kinds == "f" else "integer"
+            raise TraceError(path, f"{LEGS}: no {what} column '{name}'")
+    key = _count_attr(legs, "keyframe_interval", path, LEGS)
+    if key is None or key < 1:
+        raise TraceError(path, f"{LEGS}@keyframe_interval: expected a count >= 1, found {key}")
+    per = _dataset(f, path, LEGS_PER_FRAME, 1, "iu", "an integer type")
+    if frames is not None and per.shape[0] != frames:
+        raise TraceError(path, f"{LEGS_PER_FRAME}: {per.shape[0]} rows, but the file has "
+                               f"{frames} frames (@frames)")
+    counts = per[()].astype(np.int64)
+    bad = np.flatnonzero(counts < 0)
+    if bad.size:
+        raise TraceError(path, f"{LEGS_PER_FRAME}: row {int(bad[0])} is {int(counts[bad[0]])} "
+                               f"(a count must be >= 0)")
+    total = int(counts.astype(object).sum())
+    if frames is not None and total != legs.shape[0]:
+        raise TraceError(path, f"{LEGS}: {legs.shape[0]} rows, but {LEGS_PER_FRAME} counts "
+                               f"{total}")
 
 
 def check(f, path="trace"):
     """Checks every data set the readers use against the header (docs/trace-format.md):
     parameters@agents, @frames (complete files), ranks, types and extents; TraceError
     naming the data set, what was expected and what was found."""
-    _check_schema(f, path)
+    major = _check_schema(f, path)
     agents = _count_attr(f["parameters"], "agents", path, "parameters") \
         if isinstance(f.get("parameters"), h5py.Group) else None
     complete = is_complete(f)
@@ -292,7 +329,10 @@ def check(f, path="trace"):
     extras = [n for n, g in group.items() if n not in ("box", "id") + ELEMENTS
               and isinstance(g, h5py.Group) and "value" in g]
     rows = None
-    for e in ELEMENTS + tuple(extras):
+    legs = major >= 3
+    # schema 3: the agents' width from the states (the positions are a table of legs)
+    elements = ("state", "position", "load", "energy") if legs else ELEMENTS
+    for e in elements + tuple(extras):
         base = f"particles/agents/{e}"
         value_kinds, what = {"position": ("f", "a float type"), "load": ("f", "a float type"),
                              "energy": ("f", "a float type"),
@@ -301,6 +341,13 @@ def check(f, path="trace"):
         for part, kinds, w in (("step", "iu", "an integer type"), ("time", "f", "a float type")):
             if e in ELEMENTS or part in group[e]:
                 series.append(_dataset(f, path, f"{base}/{part}", 1, kinds, w))
+        if e == "position" and legs:
+            for d in series:
+                if frames is not None and d.shape[0] != frames:
+                    raise TraceError(path, f"{d.name.lstrip('/')}: {d.shape[0]} rows, but the "
+                                           f"file has {frames} frames (@frames)")
+            _check_legs(f, path, frames)
+            continue
         value = _dataset(f, path, f"{base}/value", 3 if e == "position" else 2, value_kinds,
                          what)
         series.append(value)
@@ -373,8 +420,12 @@ def observables(f):
 
 def samples(f):
     agents = f["particles/agents"]
-    return min(agents[e][p].shape[0] for e in ("position", "state", "load", "energy")
-               for p in ("step", "time", "value"))
+    n = min(agents[e][p].shape[0] for e in ELEMENTS for p in ("step", "time", "value")
+            if p in agents[e])
+    if has_legs(f):
+        with _legs_named(f):
+            n = min(n, leg_frames(f))
+    return n
 
 
 def times(f):
@@ -382,10 +433,41 @@ def times(f):
     return f["particles/agents/state/time"][:n]
 
 
+def positions(f):
+    """Every sample's positions, [T][N][2] float32 metres (schema 3: rebuilt from the legs
+    table, in one pass; trace_legs.py)"""
+    n = samples(f)
+    a = f["particles/agents"]
+    if not has_legs(f):
+        return a["position/value"][:n]
+    steps = a["position/step"][:n]
+    with _legs_named(f):
+        legs = legs_of(f)
+        out = np.empty((n, legs.agents, 2), dtype=np.float32)
+        legs.at = -1
+        for k in range(n):
+            out[k] = legs.positions(k, int(steps[k]))
+    return out
+
+
+@contextlib.contextmanager
+def _legs_named(f):
+    """a bad legs table (trace_legs.LegError) as a TraceError naming the file"""
+    try:
+        yield
+    except LegError as e:
+        raise TraceError(f.filename, str(e)) from e
+
+
 def frame(f, k):
     """Positions [N][2] in metres and states [N] at sample k."""
     a = f["particles/agents"]
-    return a["position/value"][k], a["state/value"][k]
+    if not has_legs(f):
+        return a["position/value"][k], a["state/value"][k]
+    if not 0 <= k < samples(f):
+        raise IndexError(f"sample {k} out of range ({samples(f)} samples)")
+    with _legs_named(f):
+        return legs_of(f).positions(k, int(a["position/step"][k])), a["state/value"][k]
 
 
 def agent_values(f):
@@ -606,8 +688,11 @@ def main(argv=None):
         try:
             with open_trace(path) as f, reading(path):
                 read_all(f)
-                print(f"{path}: ok, {samples(f)} samples, "
-                      f"{f['particles/agents/position/value'].shape[1]} agents, "
+                n = samples(f)
+                for k in range(n if has_legs(f) else 0):
+                    frame(f, k)  # every legs row checked on the way
+                print(f"{path}: ok, {n} samples, "
+                      f"{f['particles/agents/state/value'].shape[1]} agents, "
                       f"{f['events'].shape[0]} events"
                       + ("" if is_complete(f) else ", partial (the writer did not close it)"))
         except TraceError as e:

@@ -54,9 +54,11 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     // a chunk cache that holds every chunk of a few rows: rows are written one at a time
     // into chunks that span many rows, each compressed once when evicted or flushed
     std::size_t cache = std::size_t{1} << 20;
+    bool unfiltered = false;
     {
         const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
         const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
+        unfiltered = H5Pget_nfilters(dcpl) == 0;
         const Handle type(check(H5Dget_type(d), "H5Dget_type"));
         const Handle space(check(H5Dget_space(d), "H5Dget_space"));
         const int rank = H5Sget_simple_extent_ndims(space);
@@ -74,8 +76,12 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
             }
         }
     }
+    // records without filters go straight to the file (no chunk cache): a cache would hold
+    // them back until a flush, which then grows the file by up to the cache at once (past
+    // the room the writer keeps under a file size limit)
     const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    check_status(H5Pset_chunk_cache(dapl, 10007, cache, 1.0), "H5Pset_chunk_cache");
+    check_status(H5Pset_chunk_cache(dapl, 10007, unfiltered ? 0 : cache, 1.0),
+                 "H5Pset_chunk_cache");
     a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
     const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
     const int rank = H5Sget_simple_extent_ndims(space);
@@ -104,6 +110,12 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
             if (!a.compressor_) {
                 throw std::runtime_error("cannot allocate a deflate compressor");
             }
+        }
+    }
+    if (unfiltered) {
+        Handle type(check(H5Dget_type(a.dset_), "H5Dget_type"));
+        if (H5Tequal(type, mem_type) <= 0) {  // the same type: HDF5 converts nothing
+            a.packed_type_ = std::move(type);
         }
     }
     a.load_open_chunk();
@@ -174,8 +186,27 @@ void Appendable::write_rows(hsize_t count) {
         "H5Sselect_hyperslab");
     const Handle mspace(
         check(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr), "H5Screate"));
-    check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
-                 "cannot write a dataset");
+    if (packed_type_.valid()) {
+        // converted here, into buffers sized by the records (write_chunk does the same)
+        std::size_t elements = static_cast<std::size_t>(count);
+        for (const hsize_t r : row_) {
+            elements *= static_cast<std::size_t>(r);
+        }
+        const std::size_t file_size = H5Tget_size(packed_type_);
+        const std::size_t mem_size = H5Tget_size(mem_type_);
+        const std::size_t wider = std::max(file_size, mem_size);
+        converted_.resize(elements * wider);
+        std::memcpy(converted_.data(), buffer_.data(), elements * mem_size);
+        background_.assign(elements * wider, 0);
+        check_status(H5Tconvert(mem_type_, packed_type_, elements, converted_.data(),
+                                background_.data(), H5P_DEFAULT),
+                     "cannot convert records");
+        check_status(H5Dwrite(dset_, packed_type_, mspace, fspace, H5P_DEFAULT, converted_.data()),
+                     "cannot write a dataset");
+    } else {
+        check_status(H5Dwrite(dset_, mem_type_, mspace, fspace, H5P_DEFAULT, buffer_.data()),
+                     "cannot write a dataset");
+    }
     consume(count);
 }
 

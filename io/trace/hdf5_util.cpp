@@ -564,4 +564,40 @@ Handle link_type(bool file_layout) {
     return t;
 }
 
+Handle leg_type(bool file_layout) {
+    struct Column {
+        const char* name;
+        std::size_t memory;
+        hid_t native;
+        hid_t file;
+        std::size_t bytes;
+    };
+    const Column columns[] = {
+        {"frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4},
+        {"agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4},
+        {"moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8, H5T_STD_U8LE, 1},
+        {"from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
+        {"from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
+        {"to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
+        {"to_y", offsetof(TraceLegRow, to_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
+        {"start", offsetof(TraceLegRow, start), H5T_NATIVE_INT64, H5T_STD_I64LE, 8},
+        {"end", offsetof(TraceLegRow, end), H5T_NATIVE_INT64, H5T_STD_I64LE, 8},
+    };
+    // packed: 4 + 4 + 1 + 4 x 8 + 2 x 8 = 57 bytes
+    std::size_t packed = 0;
+    for (const Column& c : columns) {
+        packed += c.bytes;
+    }
+    Handle t(
+        check(H5Tcreate(H5T_COMPOUND, file_layout ? packed : sizeof(TraceLegRow)), "H5Tcreate"));
+    std::size_t at = 0;
+    for (const Column& c : columns) {
+        check_status(
+            H5Tinsert(t, c.name, file_layout ? at : c.memory, file_layout ? c.file : c.native),
+            "H5Tinsert");
+        at += c.bytes;
+    }
+    return t;
+}
+
 }  // namespace swarm::io::h5

@@ -147,6 +147,10 @@ class Appendable {
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
     hsize_t chunk_rows_ = 0;
+    // an unfiltered series (records written through H5Dwrite): the file's type, into which
+    // the records are converted first, so that HDF5 has nothing to convert (for a compound
+    // type it would calloc a 1 MB conversion buffer at every write)
+    Handle packed_type_;
     std::shared_ptr<::libdeflate_compressor> compressor_;
     std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
@@ -218,5 +222,8 @@ Handle event_kind_type();
 Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
+// the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in
+// the file, the struct's layout in memory
+Handle leg_type(bool file_layout);
 
 }  // namespace swarm::io::h5

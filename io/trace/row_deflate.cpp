@@ -226,9 +226,18 @@ void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, uns
             shuffle_as<8>(in, n, out, plane);
             break;
         default:
-            for (std::size_t i = 0; i < n; ++i) {
+            // a block of rows at a time, each plane's bytes of the block written together:
+            // row by row, the planes (`plane` bytes apart, often a multiple of 4 KiB) would
+            // all fall into one set of the cache and evict each other at every byte
+            constexpr std::size_t kBlock = 64;
+            for (std::size_t i0 = 0; i0 < n; i0 += kBlock) {
+                const std::size_t m = std::min(kBlock, n - i0);
+                const unsigned char* rows = in + i0 * size;
                 for (std::size_t j = 0; j < size; ++j) {
-                    out[j * plane + i] = in[i * size + j];
+                    unsigned char* dst = out + j * plane + i0;
+                    for (std::size_t i = 0; i < m; ++i) {
+                        dst[i] = rows[i * size + j];
+                    }
                 }
             }
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/fleet/disruption_kinds.hpp"
+#include "agents/fleet/fleet_state.hpp"
 
 namespace swarm::io {
 
@@ -24,8 +25,13 @@ namespace swarm::io {
 // of each applied disruption (by the rows' order); 2.0: every string (attributes and
 // parameters/scenario) has a fixed length: a variable-length one lives in HDF5's global heap,
 // where libhdf5 1.10 crashes or loops forever on a damaged file, so 2.x readers refuse them;
-// 2.1: parameters@ranks, the processes of a run across MPI ranks (absent: one)
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {2, 1};
+// 2.1: parameters@ranks, the processes of a run across MPI ranks (absent: one); 3.0: no dense
+// particles/agents/position/value: the legs table position/legs (TraceLegRow, one row per
+// vehicle whose leg changed since the previous frame, every vehicle at a keyframe) and
+// position/legs_per_frame, from which readers rebuild the positions (2.x files are still read)
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 0};
+// the oldest major version this build still reads (2.x: dense positions)
+inline constexpr int kTraceOldestReadMajor = 2;
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
 
 // kinds of the /events table (an HDF5 enum over int16 in the file): the order lifecycle and
@@ -94,6 +100,35 @@ struct TraceLink {
 
     friend bool operator==(const TraceLink&, const TraceLink&) = default;
 };
+
+// One row of particles/agents/position/legs (schema 3.0): what FleetModel::position_at needs
+// of vehicle `agent` from frame `frame` on, until its next row. Still (moving = 0): at
+// (from_x, from_y), and to = from, start = end = 0; on a leg (moving = 1, start < end): from
+// `from` (at tick start) to `to` (arriving at tick end), on the straight line between them.
+// The coordinates are the network's float64 metres, the ticks those of parameters@
+// ticks_per_second.
+struct TraceLegRow {
+    std::uint32_t frame = 0;
+    std::uint32_t agent = 0;
+    std::uint8_t moving = 0;
+    double from_x = 0.0;
+    double from_y = 0.0;
+    double to_x = 0.0;
+    double to_y = 0.0;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+};
+
+// the position a leg row gives at tick t, as FleetModel::position_at computes it
+// (agents::leg_position), cast to float32 as schema 2 wrote it: bit for bit the same
+inline std::array<float, 2> leg_row_position(const TraceLegRow& r, std::int64_t t) {
+    if (r.moving == 0 || r.end <= r.start) {
+        return {static_cast<float>(r.from_x), static_cast<float>(r.from_y)};
+    }
+    const agents::Point p =
+        agents::leg_position({r.from_x, r.from_y}, {r.to_x, r.to_y}, r.start, r.end, t);
+    return {static_cast<float>(p.x), static_cast<float>(p.y)};
+}
 
 // a bad, foreign or partial trace file, or a failed write; the message names the file
 class TraceError : public std::runtime_error {

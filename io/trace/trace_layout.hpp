@@ -46,6 +46,10 @@ inline constexpr ScalarSpec kIntervalScalars[] = {
     {"overdue", true, nullptr},
 };
 
+// particles/agents/position/legs is deflated (TraceOptions::deflate) when frames are at least
+// this far apart (TraceHeader::sample_interval_s), else unfiltered (trace_layout.cpp)
+inline constexpr double kLegsDeflatedFromSeconds = 5.0;
+
 // creates every group, data set and attribute of an empty trace in `file`
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o);
 // refuses names of per-agent values that are empty, not [A-Za-z0-9_], or declared twice

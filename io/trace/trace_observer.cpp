@@ -14,6 +14,19 @@
 
 namespace swarm::io {
 
+namespace {
+
+// bit for bit (the coordinates are the network's, the same doubles every time)
+bool same_leg(const TraceLegRow& a, const TraceLegRow& b) {
+    return a.moving == b.moving && a.start == b.start && a.end == b.end &&
+           std::memcmp(&a.from_x, &b.from_x, sizeof(double)) == 0 &&
+           std::memcmp(&a.from_y, &b.from_y, sizeof(double)) == 0 &&
+           std::memcmp(&a.to_x, &b.to_x, sizeof(double)) == 0 &&
+           std::memcmp(&a.to_y, &b.to_y, sizeof(double)) == 0;
+}
+
+}  // namespace
+
 TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
                              TraceObserverOptions options)
     : model_(model), writer_(writer), options_(options) {
@@ -255,9 +268,10 @@ void TraceObserver::reset_mirror(std::size_t n) {
     energy_.assign(n, 0.0);
     energy_f_.assign(n, 0.0F);
     energy_changed_ = true;
-    position_.assign(2 * n, 0.0F);
-    leg_of_.assign(n, kNoLeg);
-    legs_.clear();
+    legs_.assign(n, TraceLegRow{});
+    for (std::size_t v = 0; v < n; ++v) {
+        legs_[v].agent = static_cast<std::uint32_t>(v);
+    }
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
     busy_known_ = false;
@@ -297,40 +311,38 @@ void TraceObserver::complete(TraceFrame& frame) {
         // distance moves only when a leg or edge ends, which flags the vehicle
         total_distance_mm_ += c.distance_mm - distance_mm_[v];
         distance_mm_[v] = c.distance_mm;
+        // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
+        // node (its leg's other fields do not move it), so that a row is written when the
+        // position's inputs change, not when the model merely flags the vehicle
+        TraceLegRow leg;
+        leg.agent = v;
         const agents::Point a = where[c.node];
-        if (c.moving == 0 || c.leg_end <= c.leg_start) {
-            // still: at its node until the next change
-            position_[2 * v] = static_cast<float>(a.x);
-            position_[2 * v + 1] = static_cast<float>(a.y);
-            if (leg_of_[v] != kNoLeg) {
-                const std::uint32_t i = leg_of_[v];
-                legs_[i] = legs_.back();
-                leg_of_[legs_[i].agent] = i;
-                legs_.pop_back();
-                leg_of_[v] = kNoLeg;
-            }
-            continue;
+        leg.from_x = a.x;
+        leg.from_y = a.y;
+        if (c.moving != 0 && c.leg_end > c.leg_start) {
+            const agents::Point b = where[c.leg_to];
+            leg.moving = 1;
+            leg.to_x = b.x;
+            leg.to_y = b.y;
+            leg.start = c.leg_start;
+            leg.end = c.leg_end;
+        } else {
+            leg.to_x = a.x;
+            leg.to_y = a.y;
         }
-        if (leg_of_[v] == kNoLeg) {
-            leg_of_[v] = static_cast<std::uint32_t>(legs_.size());
-            legs_.emplace_back();
+        if (!same_leg(legs_[v], leg)) {
+            legs_[v] = leg;
+            frame.moved.push_back(v);
         }
-        legs_[leg_of_[v]] = {v, a, where[c.leg_to], c.leg_start, c.leg_end};
     }
     mirrored_ = true;
+    // ascending, as the writer wants them (the model's changes need not be)
+    std::sort(frame.moved.begin(), frame.moved.end());
 
-    // FleetModel::position_at's arithmetic, for the vehicles on a leg
-    const sim::Tick t = frame.step;
-    for (const Leg& leg : legs_) {
-        const agents::Point p = agents::leg_position(leg.from, leg.to, leg.start, leg.end, t);
-        position_[2 * leg.agent] = static_cast<float>(p.x);
-        position_[2 * leg.agent + 1] = static_cast<float>(p.y);
-    }
     // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
-    // and only the vehicles that changed can have a state, load or energy other than the
-    // last frame's (positions also move on legs: that row is compared whole, faster than
-    // looking up the thousands of vehicles on a leg one by one)
-    frame.rows = {position_.data(), state_.data(), load_.data(), energy_f_.data()};
+    // and only the vehicles that changed can have a leg, state, load or energy other than
+    // the last frame's
+    frame.rows = {nullptr, legs_.data(), state_.data(), load_.data(), energy_f_.data()};
     touched_bits_.resize((n + 63) / 64);
     for (const TraceAgentChange& c : frame.changes) {
         touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);

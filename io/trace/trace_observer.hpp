@@ -3,9 +3,10 @@
 // model flags (FleetModel::take_changes: state, leg, load, energy), the orders whose lifecycle
 // moved (as /events rows), the order counters summed over depots, the KPI intervals completed
 // since and the disruptions applied. On the writer thread (as the writer's FrameCompleter) it
-// rebuilds every vehicle's position, state, load and energy from a mirror of those changes,
-// adds the state-change rows and sorts the frame's events: the simulation pays for the news,
-// not for the size of the fleet.
+// rebuilds every vehicle's leg (the positions' rows), state, load and energy from a mirror of
+// those changes, adds the state-change rows and sorts the frame's events: the simulation pays
+// for the news, not for the size of the fleet, and the positions cost only the legs that
+// changed (the readers compute the positions from them).
 #pragma once
 
 #include <cstdint>
@@ -129,16 +130,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
 
-    // the writer thread's mirror of every vehicle, as of the last completed frame, and the
-    // legs being driven (legs_[leg_of_[v]] for a vehicle v on a leg)
-    struct Leg {
-        std::uint32_t agent;
-        agents::Point from;
-        agents::Point to;
-        sim::Tick start;
-        sim::Tick end;
-    };
-    static constexpr std::uint32_t kNoLeg = 0xFFFF'FFFFu;
+    // the writer thread's mirror of every vehicle, as of the last completed frame
     bool mirrored_ = false;  // a first frame (every vehicle changed) went through
     std::vector<std::int8_t> state_;
     std::vector<float> load_;
@@ -147,9 +139,9 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     bool energy_changed_ = true;   // since energy_sum_ was taken
     double energy_sum_ = 0.0;
     std::vector<std::uint64_t> touched_bits_;  // complete(): TraceFrame::touched, as bits
-    std::vector<float> position_;              // x, y
-    std::vector<std::uint32_t> leg_of_;
-    std::vector<Leg> legs_;
+    // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its
+    // node and nothing else), written when it differs from the last frame's
+    std::vector<TraceLegRow> legs_;
     // distance driven per vehicle and in all (exact integers: the sum is the run summary's)
     std::vector<std::int64_t> distance_mm_;
     std::int64_t total_distance_mm_ = 0;

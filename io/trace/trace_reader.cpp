@@ -9,6 +9,7 @@
 
 #include "io/trace/hdf5_util.hpp"
 #include "io/trace/trace_checks.hpp"
+#include "io/trace/trace_legs.hpp"
 
 namespace swarm::io {
 
@@ -68,7 +69,8 @@ std::int64_t count_attr(hid_t obj, const char* name, const std::string& where) {
 }  // namespace
 struct TraceReader::Impl {
     Handle file;
-    std::vector<std::string> extra_values;  // checked at open
+    std::vector<std::string> extra_values;   // checked at open
+    std::unique_ptr<detail::LegTable> legs;  // schema 3: the positions
 };
 
 TraceReader::TraceReader(const std::string& path, bool allow_partial)
@@ -149,12 +151,13 @@ void TraceReader::open(bool allow_partial) {
                 throw TraceFormatError(path_, "bad swarmsim_trace version attribute");
             }
             schema_ = {v[0], v[1]};
-            if (v[0] != kTraceSchemaVersion[0]) {
+            if (v[0] > kTraceSchemaVersion[0] || v[0] < kTraceOldestReadMajor) {
                 const std::string found = std::to_string(v[0]) + "." + std::to_string(v[1]);
                 throw TraceFormatError(
                     path_, "unsupported trace schema version " + found + " (this build reads " +
+                               std::to_string(kTraceOldestReadMajor) + ".x to " +
                                std::to_string(kTraceSchemaVersion[0]) + ".x" +
-                               (v[0] < kTraceSchemaVersion[0]
+                               (v[0] < kTraceOldestReadMajor
                                     ? "; a trace is reproducible: run its scenario again to "
                                       "write it in this schema)"
                                     : ")"));
@@ -204,7 +207,13 @@ void TraceReader::check_layout() {
     const std::int64_t event_rows = complete_ ? count_attr(f, "events", "") : -1;
     const bool from_header = header_agents >= 0;
 
+    // schema 3: positions are a table of legs (trace_legs.hpp), not a [T][N][2] value
+    const bool legs = schema_[0] >= 3;
     std::vector<std::string> elements(std::begin(kElements), std::end(kElements));
+    if (legs) {
+        // the agents' width from the states when the header has no count
+        std::swap(elements[0], elements[1]);
+    }
     for (const std::string& n : link_names(f, "particles/agents")) {
         if (!is_standard_element(n) && h5::has_link(f, "particles/agents/" + n + "/value")) {
             impl_->extra_values.push_back(n);
@@ -233,17 +242,30 @@ void TraceReader::check_layout() {
                                               part[1] == 's' ? Want::kInteger : Want::kFloat));
             }
         }
+        if (position && legs) {
+            // the frame grid only; the legs table is checked below
+            for (const Dset& d : series) {
+                if (frames >= 0 && d.dims[0] != static_cast<hsize_t>(frames)) {
+                    throw Malformed(d.path + ": " + std::to_string(d.dims[0]) +
+                                    " rows, but the file has " + std::to_string(frames) +
+                                    " frames (@frames)");
+                }
+                samples = std::min<std::size_t>(samples, d.dims[0]);
+            }
+            continue;
+        }
         series.push_back(open_checked(f, base + "/value", position ? 3 : 2, want));
         const Dset& value = series.back();
         if (!agents_known) {
-            agents = value.dims[1];  // position comes first
+            agents = value.dims[1];  // the first element's width
             agents_known = true;
         }
         if (value.dims[1] != agents || (position && value.dims[2] != 2)) {
             throw Malformed(base + "/value: expected [T][" + std::to_string(agents) + "]" +
                             (position ? "[2]" : "") + " (" +
                             (from_header ? "parameters@agents = " + std::to_string(agents)
-                                         : std::string("as wide as the position rows")) +
+                                         : std::string("as wide as the ") +
+                                               (legs ? "state" : "position") + " rows") +
                             "), found " + dims_text(value.dims));
         }
         for (const Dset& d : series) {
@@ -262,6 +284,10 @@ void TraceReader::check_layout() {
         }
     }
     agents_ = static_cast<std::size_t>(agents);
+    if (legs) {
+        impl_->legs = std::make_unique<detail::LegTable>(f, agents_, frames);
+        samples = std::min(samples, impl_->legs->frames());
+    }
     samples_ = samples;
     if (h5::has_link(f, "particles/agents/id")) {
         const Dset id = open_checked(f, "particles/agents/id", 1, Want::kInteger);
@@ -325,8 +351,12 @@ TraceFrameData TraceReader::frame(std::size_t k) const {
         };
         row("particles/agents/position/step", 1, Want::kInteger, H5T_NATIVE_INT64, &fr.step, 1);
         row("particles/agents/position/time", 1, Want::kFloat, H5T_NATIVE_DOUBLE, &fr.time, 1);
-        row("particles/agents/position/value", 3, Want::kFloat, H5T_NATIVE_DOUBLE,
-            fr.position.data(), fr.position.size());
+        if (impl_->legs) {
+            impl_->legs->positions(f, k, fr.step, fr.position);
+        } else {
+            row("particles/agents/position/value", 3, Want::kFloat, H5T_NATIVE_DOUBLE,
+                fr.position.data(), fr.position.size());
+        }
         row("particles/agents/state/value", 2, Want::kInteger, H5T_NATIVE_INT8, fr.state.data(),
             fr.state.size());
         row("particles/agents/load/value", 2, Want::kFloat, H5T_NATIVE_FLOAT, fr.load.data(),

@@ -5,8 +5,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iterator>
 #include <limits>
@@ -68,11 +70,90 @@ void append_time(S& s, std::int64_t step, double time) {
     s.time.append(&time, 1);
 }
 
+// particles/agents/position (schema 3.0): the frame grid and the legs table
+struct PositionSeries {
+    Appendable step;
+    Appendable time;
+    Appendable legs_per_frame;
+    Appendable legs;
+};
+
+// the rows of one frame: a vehicle whose leg (or, without legs, position) differs from the
+// previous frame's, every vehicle at a keyframe. Without a completer's legs, a vehicle's
+// float32 position becomes a still row at that point (cast back to float32 by readers: the
+// same bits).
+class LegRows {
+  public:
+    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
+        rows_.clear();
+        const TraceLegRow* legs = f.rows.legs;
+        if (legs != nullptr) {
+            if (keyframe) {
+                rows_.assign(legs, legs + agents);
+            } else {
+                rows_.reserve(f.moved.size());
+                for (const std::uint32_t v : f.moved) {
+                    rows_.push_back(legs[v]);
+                }
+            }
+        } else {
+            const float* p = f.rows.position != nullptr ? f.rows.position : f.position.data();
+            if (last_.size() != 2 * agents) {
+                last_.assign(2 * agents, 0.0F);
+                keyframe = true;
+            }
+            for (std::uint32_t v = 0; v < agents; ++v) {
+                if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0) {
+                    TraceLegRow r;
+                    r.agent = v;
+                    r.from_x = r.to_x = p[2 * v];
+                    r.from_y = r.to_y = p[2 * v + 1];
+                    rows_.push_back(r);
+                }
+            }
+            std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
+        }
+        // packed as the file stores them (h5::leg_type(true)): HDF5 then converts nothing
+        packed_.resize(rows_.size() * kPackedBytes);
+        unsigned char* out = packed_.data();
+        for (const TraceLegRow& r : rows_) {
+            const auto put = [&out](const auto& v) {
+                std::memcpy(out, &v, sizeof v);
+                out += sizeof v;
+            };
+            put(frame);
+            put(r.agent);
+            put(r.moving);
+            put(r.from_x);
+            put(r.from_y);
+            put(r.to_x);
+            put(r.to_y);
+            put(r.start);
+            put(r.end);
+        }
+    }
+    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
+    [[nodiscard]] std::size_t size() const { return rows_.size(); }
+
+  private:
+    static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
+    static constexpr std::size_t kPackedBytes = 57;
+    std::vector<TraceLegRow> rows_;
+    std::vector<unsigned char> packed_;
+    std::vector<float> last_;  // the previous frame's positions (frames without legs)
+};
+
 }  // namespace
 
 struct TraceWriter::File {
     Handle file;
-    AgentSeries position, state, load, energy;
+    PositionSeries position;
+    AgentSeries state, load, energy;
+    Handle leg_mem_type;
+    LegRows leg_rows;
+    std::uint32_t frame_index = 0;  // of the next frame written
+    std::size_t keyframe_frames = 1;
+    std::size_t agents = 0;
     std::vector<AgentSeries> values;  // TraceHeader::agent_values
     std::vector<Series> sample_scalars;
     std::vector<Series> interval_scalars;
@@ -94,7 +175,17 @@ struct TraceWriter::File {
                                 "cannot create the file"));
         create_layout(file, h, options);
         h5::check_status(H5Fstart_swmr_write(file), "cannot start SWMR writing");
-        position = open_agent_series(file, "particles/agents/position", options);
+        {
+            const Handle g(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
+                                     "cannot open a group"));
+            leg_mem_type = h5::leg_type(true);  // LegRows packs them
+            position = {Appendable::open(g, "step", H5T_NATIVE_INT64),
+                        Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
+                        Appendable::open(g, "legs_per_frame", H5T_NATIVE_INT64),
+                        Appendable::open(g, "legs", leg_mem_type)};
+        }
+        keyframe_frames = std::max<std::size_t>(1, options.keyframe_frames);
+        agents = h.agents;
         state = open_agent_series(file, "particles/agents/state", options);
         load = open_agent_series(file, "particles/agents/load", options);
         energy = open_agent_series(file, "particles/agents/energy", options);
@@ -147,7 +238,7 @@ struct TraceWriter::File {
     }
 
     std::vector<AgentSeries*> agent_series() {
-        std::vector<AgentSeries*> out = {&position, &state, &load, &energy};
+        std::vector<AgentSeries*> out = {&state, &load, &energy};
         for (AgentSeries& s : values) {
             out.push_back(&s);
         }
@@ -163,6 +254,10 @@ struct TraceWriter::File {
             out.push_back(&s.value);
         };
         add(links_per_sample);
+        out.push_back(&position.step);
+        out.push_back(&position.time);
+        out.push_back(&position.legs_per_frame);
+        out.push_back(&position.legs);
         for (AgentSeries* s : agent_series()) {
             out.push_back(&s->step);
             out.push_back(&s->time);
@@ -184,6 +279,7 @@ struct TraceWriter::File {
             a->set_batch(1024);
         }
         events.set_batch(4096);
+        position.legs.set_batch(512);  // four chunks (trace_layout.cpp) a write
         links.set_batch(4096);
     }
 
@@ -201,10 +297,15 @@ struct TraceWriter::File {
         for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
         }
+        append_time(position, f.step, f.time);
+        leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
+        ++frame_index;
+        const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
+        position.legs_per_frame.append(&n_legs, 1);
+        position.legs.append(leg_rows.packed(), leg_rows.size());
         const TraceFrame::AgentRows& r = f.rows;
         const std::span<const std::uint32_t> touched(f.touched);
         const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
-        position.value.append(r.position != nullptr ? r.position : f.position.data());
         state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
         load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
         energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
@@ -339,6 +440,7 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->rows = {};
     f->touched_known = false;
     f->touched.clear();
+    f->moved.clear();
     f->scalars = {};
     return f;
 }

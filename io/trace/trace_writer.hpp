@@ -11,7 +11,9 @@
 // dropped, the file is cut back to the last successful flush, marked incomplete = 1 with the
 // cause, and left under its partial name; close() then throws. The per-agent chunks are shuffled
 // and deflated on the writer thread and written pre-filtered (h5::ChunkRows), so HDF5 does
-// no filtering of its own. Layout: docs/trace-format.md.
+// no filtering of its own. The positions go into the legs table (schema 3.0): a row per
+// vehicle whose leg changed since the previous frame (TraceFrame::AgentRows::legs), or whose
+// position did (a frame without legs). Layout: docs/trace-format.md.
 #pragma once
 
 #include <atomic>
@@ -73,6 +75,10 @@ struct TraceOptions {
     // agent's unchanged values sit next to each other and compress fast and small
     std::size_t chunk_frames = 32;
     std::size_t agent_block = 1024;
+    // particles/agents/position/legs: every frame that is a multiple of this (the first one
+    // too) has a row for every vehicle, so that a reader seeking frame k starts at the
+    // keyframe before it, not at the start (schema 3.0)
+    std::size_t keyframe_frames = 1024;
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;
@@ -134,9 +140,12 @@ struct TraceAgentChange {
 
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
-    std::int64_t step = 0;        // tick
-    double time = 0.0;            // seconds
-    std::vector<float> position;  // agents x 2 (x, y) metres (float32: mm at 30 km)
+    std::int64_t step = 0;  // tick
+    double time = 0.0;      // seconds
+    // agents x 2 (x, y) metres (float32: mm at 30 km); the writer records a vehicle whose
+    // position differs from the previous frame's as a still row of the legs table (unless a
+    // completer gives the legs themselves: AgentRows::legs)
+    std::vector<float> position;
     std::vector<std::int8_t> state;
     std::vector<float> load;
     std::vector<float> energy;  // kWh
@@ -162,6 +171,10 @@ struct TraceFrame {
     // writer writes a frame before completing the next), so that it copies nothing per frame
     struct AgentRows {
         const float* position = nullptr;  // agents x 2
+        // every vehicle's current leg (agents rows, index = agent; TraceLegRow::frame unset):
+        // the writer writes the rows of `moved` (all of them at a keyframe) instead of
+        // deriving rows from the positions
+        const TraceLegRow* legs = nullptr;
         const std::int8_t* state = nullptr;
         const float* load = nullptr;
         const float* energy = nullptr;
@@ -172,6 +185,9 @@ struct TraceFrame {
     // only at those (positions are compared whole). Unset: every agent is compared.
     bool touched_known = false;
     std::vector<std::uint32_t> touched;
+    // with rows.legs: the vehicles whose leg row differs from the previous frame's
+    // (ascending, each once)
+    std::vector<std::uint32_t> moved;
 };
 
 // Work a producer moves off the simulation thread: called on the writer thread for every

@@ -62,9 +62,11 @@ for c in $cases; do
         # every data set with a time axis: the fork's rows are the uninterrupted run's from its
         # first row on (KPI rows of intervals that ended since the run's frame before t
         # included); /events: the same rows from t on, none before
-        $python - whole.h5 fork1.h5 "$t" <<'PY' || fail "$name: the fork's trace differs from the uninterrupted one after the checkpoint"
+        $python - whole.h5 fork1.h5 "$t" "$src/scripts" <<'PY' || fail "$name: the fork's trace differs from the uninterrupted one after the checkpoint"
 import sys, h5py, numpy as np
 whole, fork, t = h5py.File(sys.argv[1]), h5py.File(sys.argv[2]), float(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+import trace as swarm_trace
 bad = []
 compared = 0
 def visit(name, obj):
@@ -86,6 +88,17 @@ def visit(name, obj):
     if not same:
         bad.append(name + ": values")
 whole.visititems(visit)
+# the positions (schema 3: rebuilt from the legs table, whose rows differ: the fork's first
+# frame is a keyframe with a row for every vehicle)
+pw, pf = swarm_trace.positions(whole), swarm_trace.positions(fork)
+tw = whole["particles/agents/position/time"][()][:len(pw)]
+tf = fork["particles/agents/position/time"][()][:len(pf)]
+start = min(t, tf[0]) if len(tf) else t
+if not np.array_equal(pw[tw >= start].view("u4"), pf[tf >= start].view("u4")) or len(pf) < 2:
+    bad.append("particles/agents/position: the rebuilt positions")
+if fork["particles/agents/position/legs_per_frame"][0] != pf.shape[1]:
+    bad.append("particles/agents/position/legs: the fork's first frame is not a keyframe")
+compared += 1
 ew, ef = whole["events"][()], fork["events"][()]
 if not np.array_equal(ew[ew["time"] >= t], ef):
     bad.append("events: %d rows from t on, the fork has %d (%d before t)"

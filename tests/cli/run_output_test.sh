@@ -71,7 +71,7 @@ with h5py.File(sys.argv[1], "r") as f:
     created = f["observables/created/value"][:]
     t = f["observables/created/time"][:]
     # every row holds data: no zero-filled tail that reads as "orders created 0"
-    assert len(created) == n and f["particles/agents/position/value"].shape[0] == n
+    assert len(created) == n and f["particles/agents/position/step"].shape[0] == n
     assert np.all(np.diff(t) > 0) and np.all(np.diff(created) >= 0) and created[-1] > 0, created
     assert f["particles/agents/state/step"].shape[0] == n
     q = f["observables/service_level/time"][:]
@@ -100,8 +100,9 @@ grep -q "trace          kept.h5 (complete)" out.txt || fail "no trace line: $(ca
 [ "$(head -c 4 kept.h5 | od -An -c | tr -d ' ')" = "211HDF" ] || fail "kept.h5 is not HDF5"
 ls kept.h5.*.partial >/dev/null 2>&1 && fail "--force left a partial file"
 
-# a simulated full disk: the 40th chunk write fails (the trace holds 256 of 720 samples)
-SWARMSIM_TEST_FAIL_TRACE_CHUNK=40 "$swarmsim" run "$default" --until 7200 \
+# a simulated full disk: the 30th chunk write of the per-agent values fails (the trace holds
+# 256 of 720 samples)
+SWARMSIM_TEST_FAIL_TRACE_CHUNK=30 "$swarmsim" run "$default" --until 7200 \
     --set output.sample_interval_s=10 -o full.h5 >full.txt 2>full.err
 code=$?
 [ $code -eq 4 ] || fail "a write error should exit 4, got $code: $(cat full.err)"
@@ -190,7 +191,7 @@ for sig in TERM HUP; do
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     assert int(f.attrs["complete"]) == 1 and int(f.attrs["interrupted"]) == 1, dict(f.attrs)
-    assert f["particles/agents/position/value"].shape[0] >= 1
+    assert f["particles/agents/position/step"].shape[0] >= 1
 PY
     fi
 done

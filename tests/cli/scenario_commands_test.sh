@@ -281,8 +281,8 @@ if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:
     assert int(f.attrs["complete"]) == 1
-    assert "h5md" in f and "particles/agents/position/value" in f
-    assert f["particles/agents/position/value"].shape[0] >= 5, "expected a frame a minute"
+    assert "h5md" in f and "particles/agents/position/legs" in f
+    assert f["particles/agents/position/step"].shape[0] >= 5, "expected a frame a minute"
     text = f["parameters/scenario"][()]
     text = text.decode() if isinstance(text, bytes) else str(text)
     assert "schema_version" in text

@@ -247,9 +247,9 @@ TEST_CASE("replay refuses a damaged trace with a format error instead of crashin
     hsize_t size = 0;
     {
         const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-        const hid_t d = H5Dopen2(f, "particles/agents/position/value", H5P_DEFAULT);
+        const hid_t d = H5Dopen2(f, "particles/agents/state/value", H5P_DEFAULT);
         const hid_t space = H5Dget_space(d);
-        std::array<hsize_t, 3> offset{};
+        std::array<hsize_t, 2> offset{};
         unsigned mask = 0;
         REQUIRE(H5Dget_chunk_info(d, space, 0, offset.data(), &mask, &addr, &size) >= 0);
         H5Sclose(space);
@@ -268,7 +268,7 @@ TEST_CASE("replay refuses a damaged trace with a format error instead of crashin
     ReplaySource r(path.string());
     Snapshot s;
     CHECK_THROWS_WITH_AS(r.fill(600.0, s),
-                         doctest::Contains("particles/agents/position/value: cannot read row"),
+                         doctest::Contains("particles/agents/state/value: cannot read row"),
                          io::TraceFormatError);
     std::filesystem::remove(path);
 }

@@ -143,8 +143,59 @@ TEST_CASE("a trace of schema 1.x is refused: its strings are in HDF5's global he
     }
     CHECK_THROWS_WITH_AS((void)io::TraceReader{path},
                          doctest::Contains("unsupported trace schema version 1.8 (this build "
-                                           "reads 2.x; a trace is reproducible: run its "
+                                           "reads 2.x to 3.x; a trace is reproducible: run its "
                                            "scenario again"),
                          io::TraceFormatError);
+    std::filesystem::remove(path);
+}
+
+// schema 3's legs table against schema 2's dense positions: the same run rewritten as a 2.1
+// writer left it (position/value [T][N][2] float32 from the model's positions at each frame,
+// no legs) reads back the same frames, bit for bit
+TEST_CASE("a trace of schema 2.x (dense positions) is still read, the same as schema 3's") {
+    const std::string path = io::testing::temp_path("schema_2");
+    io::testing::TracedRun run;
+    run.write(path, 1.0);
+    const std::vector<std::vector<double>>& seen = run.recorder->positions;
+    std::vector<io::TraceFrameData> legs;
+    {
+        const io::TraceReader r(path);
+        REQUIRE(r.schema_version() == io::kTraceSchemaVersion);
+        REQUIRE(r.samples() == seen.size());
+        for (std::size_t k = 0; k < r.samples(); ++k) {
+            legs.push_back(r.frame(k));
+            CHECK(legs.back().position == seen[k]);
+        }
+    }
+    {
+        const std::lock_guard lock(io::h5::hdf5_mutex());
+        const io::h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+        REQUIRE(f.valid());
+        const io::h5::Handle m(H5Gopen2(f, "h5md/modules/swarmsim_trace", H5P_DEFAULT));
+        io::h5::attr_ints(m, "version", {2, 1});
+        REQUIRE(H5Ldelete(f, "particles/agents/position/legs", H5P_DEFAULT) >= 0);
+        REQUIRE(H5Ldelete(f, "particles/agents/position/legs_per_frame", H5P_DEFAULT) >= 0);
+        const std::array<hsize_t, 3> dims = {seen.size(), seen.at(0).size() / 2, 2};
+        const io::h5::Handle space(H5Screate_simple(3, dims.data(), nullptr));
+        const io::h5::Handle d(H5Dcreate2(f, "particles/agents/position/value", H5T_IEEE_F32LE,
+                                          space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        REQUIRE(d.valid());
+        std::vector<float> dense;
+        for (const std::vector<double>& frame : seen) {
+            for (const double x : frame) {
+                dense.push_back(static_cast<float>(x));
+            }
+        }
+        REQUIRE(H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dense.data()) >= 0);
+    }
+    const io::TraceReader r(path);
+    CHECK(r.schema_version() == std::array<int, 2>{2, 1});
+    REQUIRE(r.samples() == legs.size());
+    for (std::size_t k = 0; k < r.samples(); ++k) {
+        const io::TraceFrameData f = r.frame(k);
+        CHECK(f.position == legs[k].position);
+        CHECK(f.state == legs[k].state);
+        CHECK(f.step == legs[k].step);
+    }
     std::filesystem::remove(path);
 }

@@ -92,9 +92,44 @@ refused(variant("wide", lambda f: replace(f, "particles/agents/state/value",
                                           np.zeros((T, N + 400), "i1"))),
         f"particles/agents/state/value: expected [T][{N}] (parameters@agents = {N}), "
         f"found [{T}, {N + 400}]")
-refused(variant("narrow", lambda f: replace(f, "particles/agents/position/value",
-                                            np.zeros((T, 3, 2), "f4"))),
-        "particles/agents/position/value: expected")
+refused(variant("narrow", lambda f: replace(f, "particles/agents/load/value",
+                                            np.zeros((T, 3), "f4"))),
+        "particles/agents/load/value: expected")
+
+
+# schema 3's legs table (trace.py rebuilds the positions from it; report.py reads none)
+LEGS = "particles/agents/position/legs"
+
+
+def forge_legs(change, keyframe=None):
+    """the clean trace's legs rows changed by change(rows) (a numpy structured array)"""
+    def edit(f):
+        rows = f[LEGS][()]
+        key = int(f[LEGS].attrs["keyframe_interval"]) if keyframe is None else keyframe
+        change(rows)
+        del f[LEGS]
+        f.create_dataset(LEGS, data=rows)
+        f[LEGS].attrs["keyframe_interval"] = np.int64(key)
+    return edit
+
+
+def set_row(i, column, value):
+    def change(rows):
+        rows[column][i] = value
+    return change
+
+
+refused(variant("legs_agent", forge_legs(set_row(N + 5, "agent", N + 7))),
+        f"{LEGS} row {N + 5}: agent {N + 7} (the trace has {N})", scripts=("trace.py",))
+refused(variant("legs_frame", forge_legs(set_row(N, "frame", 9))),
+        f"{LEGS} row {N}: frame 9, but {LEGS}_per_frame puts it in frame", scripts=("trace.py",))
+refused(variant("legs_keyframe", forge_legs(set_row(1, "agent", 0))),
+        f"{LEGS}: keyframe 0 has no row for agent 1", scripts=("trace.py",))
+refused(variant("legs_interval", forge_legs(lambda rows: None, keyframe=0)),
+        f"{LEGS}@keyframe_interval", scripts=("trace.py", "report.py"))
+refused(variant("legs_counts", lambda f: replace(f, f"{LEGS}_per_frame",
+                                                 -np.ones(T, "i8"))),
+        f"{LEGS}_per_frame: row 0 is -1 (a count must be >= 0)")
 refused(variant("missing", lambda f: f.__delitem__("particles/agents/load/value")),
         "missing data set particles/agents/load/value")
 refused(variant("missing_obs", lambda f: f.__delitem__("observables/service_level")),
@@ -117,7 +152,7 @@ refused(variant("forged", forge), "needs 8000000000000 bytes, but the file holds
 # flipped bytes in the compressed chunks (deterministic): the layout is intact, the read fails
 with h5py.File(clean, "r") as f:
     chunks = []
-    for e in swarm_trace.ELEMENTS:
+    for e in ("state", "load", "energy"):
         d = f[f"particles/agents/{e}/value"]
         chunks += [(c.byte_offset, c.size) for c in
                    (d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks()))]

@@ -20,6 +20,8 @@ except ImportError as e:
 writer, scripts, out = sys.argv[1:4]
 os.makedirs(out, exist_ok=True)
 failures = []
+sys.path.insert(0, scripts)
+import trace as swarm_trace  # noqa: E402
 
 
 def text(v):
@@ -46,9 +48,28 @@ with h5py.File(path, "r") as f:
     n = agents["state/value"].shape[1]
     t = agents["state/step"].shape[0]
     check(n == 30 and t == 59, f"30 agents x 59 samples (got {n} x {t})")
-    pos = agents["position/value"]
-    check(pos.shape == (t, n, 2) and pos.dtype == np.float32, "position [T][N][2] float32")
-    check(text(pos.attrs["unit"]) == "m", "position unit m")
+    # schema 3: the positions are a table of legs, rebuilt by trace.py
+    legs = agents["position/legs"]
+    check(set(legs.dtype.names) == {"frame", "agent", "moving", "from_x", "from_y", "to_x",
+                                    "to_y", "start", "end"}, f"legs columns {legs.dtype.names}")
+    check(text(legs.attrs["unit"]) == "m", "legs unit m")
+    check(int(legs.attrs["keyframe_interval"]) >= 1, "legs keyframe interval")
+    per_frame = agents["position/legs_per_frame"][:]
+    check(per_frame.shape == (t,) and per_frame.sum() == legs.shape[0], "legs counted per frame")
+    check(per_frame[0] == n, "every agent has a row in the first frame")
+    check((legs["frame"][:] == np.repeat(np.arange(t), per_frame)).all(), "legs rows in frames")
+    pos = swarm_trace.positions(f)
+    check(pos.shape == (t, n, 2) and pos.dtype == np.float32, "positions [T][N][2] float32")
+    # the model's positions at every frame (trace_test_writer's OUT.positions), bit for bit
+    model = np.fromfile(path + ".positions", dtype="<f4")
+    check(model.size == pos.size and np.array_equal(model.view("<u4"),
+                                                    pos.reshape(-1).view("<u4")),
+          "positions rebuilt by trace.py equal the model's bit for bit")
+    moving = np.any(pos[1:] != pos[:-1], axis=(1, 2))
+    check(moving.sum() > t // 2, "vehicles move between frames")
+    # frame by frame, backwards (each from its keyframe), the same bits
+    check(all(np.array_equal(swarm_trace.frame(f, k)[0], pos[k], equal_nan=True)
+              for k in reversed(range(t))), "frame(k) equals positions()[k]")
     check(text(agents["energy/value"].attrs["unit"]) == "kWh", "energy unit kWh")
     check(agents["state/value"].dtype == np.int8, "state int8")
     check(agents["load/value"].dtype == np.float32, "load float32")
@@ -56,6 +77,8 @@ with h5py.File(path, "r") as f:
         g = agents[e]
         check(text(g["time"].attrs["unit"]) == "s", f"{e} time unit s")
         check(g["step"].dtype == np.int64, f"{e} step int64")
+        if e == "position":
+            continue
         check(g["value"].maxshape[0] is None, f"{e} extendible")
         check(g["value"].compression == "gzip" and g["value"].shuffle, f"{e} shuffle+deflate")
         check(g["value"].compression_opts == 1, f"{e} deflate level 1")
@@ -86,8 +109,6 @@ with h5py.File(path, "r") as f:
     check(int(p.attrs["seed"]) == 11 and int(p.attrs["network_nodes"]) == 400, "parameters")
 
 # the h5py reader module and the report
-sys.path.insert(0, scripts)
-import trace as swarm_trace  # noqa: E402
 
 with swarm_trace.open_trace(path) as f:
     o = swarm_trace.observables(f)
@@ -177,7 +198,7 @@ check(not os.path.exists(killed), "nothing at the path of a killed writer")
 killed = f"{killed}.{proc.pid}.partial"
 with h5py.File(killed, "r", swmr=True) as f:
     check(int(f.attrs.get("complete", 0)) == 0, "partial: complete != 1")
-    v = f["particles/agents/position/value"]
+    v = swarm_trace.positions(f)
     check(v.shape[0] >= 30, f"at least the 30 flushed samples ({v.shape[0]})")
     check(np.all(v[:30, :, 0] == np.arange(30)[:, None]), "flushed samples read back")
 with swarm_trace.open_trace(killed) as f:

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -167,20 +168,20 @@ TEST_CASE("per-agent data sets of different widths are refused before any read")
                     "found [40][400]") != std::string::npos);
     write_trace(path);
     edit(path, [](hid_t f) {
-        replace(f, "particles/agents/position/value", {kFrames, 2, 2}, H5T_NATIVE_FLOAT);
+        replace(f, "particles/agents/load/value", {kFrames, 2}, H5T_NATIVE_FLOAT);
     });
-    CHECK(refusal(path).find("position/value: expected [T][4][2] (parameters@agents = 4), found "
-                             "[40][2][2]") != std::string::npos);
-    // all four wider than the header says, the header's count wins
+    CHECK(refusal(path).find("load/value: expected [T][4] (parameters@agents = 4), found "
+                             "[40][2]") != std::string::npos);
+    // all three wider than the header says, the header's count wins
     write_trace(path);
     edit(path, [](hid_t f) {
         for (const char* e : {"state", "load", "energy"}) {
             replace(f, std::string("particles/agents/") + e + "/value", {kFrames, 9},
-                    H5T_NATIVE_FLOAT);
+                    e[0] == 's' ? H5T_NATIVE_INT8 : H5T_NATIVE_FLOAT);
         }
-        replace(f, "particles/agents/position/value", {kFrames, 9, 2}, H5T_NATIVE_FLOAT);
     });
-    CHECK(refusal(path).find("expected [T][4][2]") != std::string::npos);
+    CHECK(refusal(path).find("state/value: expected [T][4] (parameters@agents = 4), found "
+                             "[40][9]") != std::string::npos);
     std::filesystem::remove(path);
 }
 
@@ -228,8 +229,9 @@ TEST_CASE("a missing data set, a wrong type and a frame count mismatch are named
         set_u64_attr(p, "agents", 5);
         H5Gclose(p);
     });
-    CHECK(refusal(path).find("expected [T][5][2] (parameters@agents = 5), found [40][4][2]") !=
-          std::string::npos);
+    CHECK(
+        refusal(path).find("state/value: expected [T][5] (parameters@agents = 5), found [40][4]") !=
+        std::string::npos);
     std::filesystem::remove(path);
 }
 
@@ -302,9 +304,9 @@ TEST_CASE("flipped bytes in compressed chunks are a read error, not a loop or a 
     std::vector<std::pair<haddr_t, hsize_t>> chunks;
     {
         const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-        for (const char* e : {"position", "state", "load", "energy"}) {
+        for (const char* e : {"state/value", "load/value", "energy/value"}) {
             const hid_t d =
-                H5Dopen2(f, (std::string("particles/agents/") + e + "/value").c_str(), H5P_DEFAULT);
+                H5Dopen2(f, (std::string("particles/agents/") + e).c_str(), H5P_DEFAULT);
             const hid_t space = H5Dget_space(d);
             hsize_t n = 0;
             REQUIRE(H5Dget_num_chunks(d, space, &n) >= 0);
@@ -321,7 +323,7 @@ TEST_CASE("flipped bytes in compressed chunks are a read error, not a loop or a 
         }
         H5Fclose(f);
     }
-    REQUIRE(chunks.size() == 8);  // 4 elements x 2 chunk rows
+    REQUIRE(chunks.size() == 6);  // 3 elements x 2 chunk rows
     const std::vector<char> clean = read_bytes(path);
     std::mt19937 rng(21);
     for (int round = 0; round < 8; ++round) {
@@ -400,4 +402,168 @@ TEST_CASE("a path that is not a regular file is an I/O error, and never blocks")
         FAIL("a missing file is not malformed");
     } catch (const TraceError&) {
     }
+}
+
+namespace {
+
+using swarm::io::TraceLegRow;
+
+// TraceLegRow as HDF5 sees it in memory, optionally without one column
+hid_t leg_type(const char* without = "") {
+    const hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(TraceLegRow));
+    const auto add = [&](const char* name, std::size_t at, hid_t type) {
+        if (std::string(name) != without) {
+            H5Tinsert(t, name, at, type);
+        }
+    };
+    add("frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32);
+    add("agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32);
+    add("moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8);
+    add("from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE);
+    add("from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE);
+    add("to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE);
+    add("to_y", offsetof(TraceLegRow, to_y), H5T_NATIVE_DOUBLE);
+    add("start", offsetof(TraceLegRow, start), H5T_NATIVE_INT64);
+    add("end", offsetof(TraceLegRow, end), H5T_NATIVE_INT64);
+    return t;
+}
+
+constexpr const char* kLegsPath = "particles/agents/position/legs";
+constexpr const char* kCountsPath = "particles/agents/position/legs_per_frame";
+
+std::vector<TraceLegRow> read_legs(hid_t f) {
+    const hid_t d = H5Dopen2(f, kLegsPath, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    std::vector<TraceLegRow> rows(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    const hid_t t = leg_type();
+    REQUIRE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+    H5Tclose(t);
+    H5Sclose(space);
+    H5Dclose(d);
+    return rows;
+}
+
+void set_i64_attr(hid_t obj, const char* name, std::int64_t v) {
+    if (H5Aexists(obj, name) > 0) {
+        H5Adelete(obj, name);
+    }
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(obj, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(a >= 0);
+    H5Awrite(a, H5T_NATIVE_INT64, &v);
+    H5Aclose(a);
+    H5Sclose(space);
+}
+
+// the legs table replaced by `rows` (contiguous, of `type`), with its keyframe interval
+void write_legs(hid_t f, const std::vector<TraceLegRow>& rows, std::int64_t keyframe = 256,
+                const char* without = "") {
+    REQUIRE(H5Ldelete(f, kLegsPath, H5P_DEFAULT) >= 0);
+    const hsize_t n = rows.size();
+    const hid_t t = leg_type(without);
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t d = H5Dcreate2(f, kLegsPath, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    REQUIRE(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+    set_i64_attr(d, "keyframe_interval", keyframe);
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Tclose(t);
+}
+
+void write_counts(hid_t f, const std::vector<std::int64_t>& counts) {
+    REQUIRE(H5Ldelete(f, kCountsPath, H5P_DEFAULT) >= 0);
+    const hsize_t n = counts.size();
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t d =
+        H5Dcreate2(f, kCountsPath, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    REQUIRE(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, counts.data()) >= 0);
+    H5Dclose(d);
+    H5Sclose(space);
+}
+
+// the refusal of the clean trace with its legs changed by `change`
+template <class F>
+std::string legs_refusal(const std::string& path, F&& change) {
+    write_trace(path);
+    edit(path, [&](hid_t f) {
+        std::vector<TraceLegRow> rows = read_legs(f);
+        REQUIRE(rows.size() == kFrames * kAgents);  // every agent moves at every frame
+        change(f, rows);
+    });
+    return refusal(path);
+}
+
+}  // namespace
+
+// schema 3's positions: every row of the legs table is checked against its frame, the agents
+// and the ranges the arithmetic needs, the counts against the rows
+TEST_CASE("a forged legs table is refused with the row and what is wrong named") {
+    const std::string path = temp_path("legs");
+    // the clean file reads; then one forgery at a time
+    write_trace(path);
+    CHECK(refusal(path).empty());
+    CHECK(legs_refusal(path,
+                       [](hid_t f, std::vector<TraceLegRow>& rows) {
+                           rows[5].agent = 9;
+                           write_legs(f, rows);
+                       })
+              .find("particles/agents/position/legs row 5: agent 9 (the trace has 4)") !=
+          std::string::npos);
+    CHECK(legs_refusal(path,
+                       [](hid_t f, std::vector<TraceLegRow>& rows) {
+                           rows[6].frame = 3;
+                           write_legs(f, rows);
+                       })
+              .find("legs row 6: frame 3, but particles/agents/position/legs_per_frame puts it in "
+                    "frame 1") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              rows[1].agent = 0;
+              write_legs(f, rows);
+          }).find("legs: keyframe 0 has no row for agent 1") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              rows[7].moving = 1;
+              rows[7].start = std::int64_t{-1} << 62U;
+              rows[7].end = 5;
+              write_legs(f, rows);
+          }).find("legs row 7: leg ticks") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              rows[8].to_y = 1e300;
+              write_legs(f, rows);
+          }).find("legs row 8: a coordinate beyond 1e30 m") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              write_legs(f, rows, 0);
+          }).find("legs@keyframe_interval = 0 (must be >= 1)") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              write_legs(f, rows, 256, "agent");
+          }).find("legs: no integer column 'agent'") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& /*rows*/) {
+              std::vector<std::int64_t> counts(kFrames, kAgents);
+              counts[2] = -1;
+              write_counts(f, counts);
+          }).find("legs_per_frame: row 2 is -1 (a count must be >= 0)") != std::string::npos);
+    // more rows claimed than the table holds: a complete file is refused, a partial one
+    // reads the frames whose rows are whole
+    CHECK(legs_refusal(path,
+                       [](hid_t f, std::vector<TraceLegRow>& /*rows*/) {
+                           std::vector<std::int64_t> counts(kFrames, kAgents);
+                           counts[30] = std::int64_t{1} << 62U;
+                           write_counts(f, counts);
+                       })
+              .find("legs: 160 rows, but particles/agents/position/legs_per_frame counts more "
+                    "than 160") != std::string::npos);
+    write_trace(path);
+    edit(path, [](hid_t f) {
+        std::vector<std::int64_t> counts(kFrames, kAgents);
+        counts[30] = std::int64_t{1} << 62U;
+        write_counts(f, counts);
+        H5Adelete(f, "complete");
+    });
+    {
+        const TraceReader r(path, /*allow_partial=*/true);
+        CHECK(r.samples() == 30);
+        CHECK(r.frame(29).position[0] == 290.0);
+    }
+    std::filesystem::remove(path);
 }

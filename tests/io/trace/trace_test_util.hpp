@@ -66,8 +66,9 @@ struct TracedRun {
     std::unique_ptr<sim::Executor> executor = sim::make_executor(2);
     std::unique_ptr<agents::FleetRun> run;
     std::unique_ptr<RecordingObserver> recorder;
-    LinkSource* links = nullptr;         // fed to the trace observer when set
-    AgentValueSource* values = nullptr;  // likewise; its names go into the header
+    LinkSource* links = nullptr;             // fed to the trace observer when set
+    AgentValueSource* values = nullptr;      // likewise; its names go into the header
+    double sample_seconds = kSampleSeconds;  // the header's (the engine samples on the KPI grid)
 
     // tweak: changes to the small city's spec before the model is made (e.g. disruptions)
     explicit TracedRun(const std::function<void(agents::FleetSpec&)>& tweak = {}) {
@@ -81,7 +82,7 @@ struct TracedRun {
     }
 
     [[nodiscard]] TraceHeader header() const {
-        TraceHeader h = TraceObserver::header_for(run->model(), kSampleSeconds);
+        TraceHeader h = TraceObserver::header_for(run->model(), sample_seconds);
         h.scenario_text = "# test scenario\nname = \"small-city\"\n";
         h.scenario_name = "small-city";
         h.seed = 11;

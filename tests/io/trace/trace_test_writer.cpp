@@ -1,9 +1,13 @@
 // trace_test_writer OUT [--stall | --every-kind]: writes one simulated hour of the small fleet
 // city to OUT. With --stall it instead writes, flushes, prints "flushed N" and keeps writing
 // frames until it is killed (the SIGKILL test of trace_python_test.py); with --every-kind it
-// writes half an hour with one disruption of every kind (kind k at 60 (k + 1) s).
+// writes half an hour with one disruption of every kind (kind k at 60 (k + 1) s). The plain run
+// also writes OUT.positions: the model's positions at every frame (FleetModel::position_at,
+// float32 x, y per vehicle, frame after frame), which trace.py must rebuild from the legs
+// table bit for bit.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -52,6 +56,17 @@ int main(int argc, char** argv) {
             Wear wear;
             t.values = &wear;
             const auto r = t.write(out, 1.0, replacing);
+            std::ofstream positions(out + ".positions", std::ios::binary);
+            for (const std::vector<double>& frame : t.recorder->positions) {
+                for (const double x : frame) {
+                    const auto f = static_cast<float>(x);
+                    positions.write(reinterpret_cast<const char*>(&f), sizeof f);
+                }
+            }
+            if (!positions) {
+                std::fprintf(stderr, "trace_test_writer: cannot write %s.positions\n", out.c_str());
+                return 1;
+            }
             std::printf("delivered %llu created %llu\n",
                         static_cast<unsigned long long>(r.kpi.delivered),
                         static_cast<unsigned long long>(r.kpi.created));

@@ -170,7 +170,6 @@ with h5py.File(trace, "r") as f:
     agents = f["particles/agents"]
     check(h5py.h5ds.is_scale(agents["id"].id), "particles/agents/id is a dimension scale")
     check(np.array_equal(agents["id"][:], np.arange(22)), "particles/agents/id = 0..N-1")
-    check(h5py.h5ds.is_scale(f["xy"].id), "/xy is a dimension scale")
     groups = [agents[e] for e in agents if isinstance(agents[e], h5py.Group) and "time" in
               agents[e]]
     groups += [g for g in f["observables"].values()]
@@ -179,14 +178,15 @@ with h5py.File(trace, "r") as f:
     for g in groups:
         time = g["time"]
         check(h5py.h5ds.is_scale(time.id), f"{time.name} is a dimension scale")
-        for ds in (g["step"], g["value"]):
+        # schema 3's positions: the frame grid and the legs counted per frame (the legs
+        # table itself is a table of rows, not on the time axis)
+        for ds in [g["step"]] + [g[n] for n in ("value", "legs_per_frame") if n in g]:
             dims = ds.dims
             check(len(dims[0]) == 1 and dims[0][0] == time, f"{ds.name} axis 0 -> {time.name}")
             for axis in range(1, ds.ndim):
                 check(len(dims[axis]) == 1, f"{ds.name} axis {axis} labelled")
-    pos = agents["position/value"]
-    check(pos.dims[1][0] == agents["id"] and pos.dims[2][0] == f["xy"],
-          "position axes: time, id, xy")
+    check("value" not in agents["position"] and "legs" in agents["position"],
+          "positions as a legs table (schema 3)")
     check(agents["state/value"].dims[1][0] == agents["id"], "state axes: time, id")
 
 # report.py's totals are the summary's, exactly
@@ -248,8 +248,8 @@ else:
     with xr.open_dataset(trace, engine="h5netcdf", group="observables/delivered") as ds:
         check("time" in ds.coords and ds["value"].dims == ("time",), f"xarray: {ds}")
         check(np.array_equal(ds["time"].values, expect), "xarray time coordinate")
-    with xr.open_dataset(trace, engine="h5netcdf", group="particles/agents/position") as ds:
-        check(ds["value"].dims == ("time", "id", "xy"), f"xarray position dims {ds['value'].dims}")
+    with xr.open_dataset(trace, engine="h5netcdf", group="particles/agents/state") as ds:
+        check(ds["value"].dims == ("time", "id"), f"xarray state dims {ds['value'].dims}")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

@@ -1,0 +1,192 @@
+#include "io/trace/trace_legs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "io/trace/hdf5_util.hpp"
+#include "io/trace/trace_checks.hpp"
+
+namespace swarm::io::detail {
+
+namespace {
+
+using checked::Malformed;
+using checked::open_checked;
+using checked::Want;
+using h5::Handle;
+
+constexpr const char* kLegs = "particles/agents/position/legs";
+constexpr const char* kPerFrame = "particles/agents/position/legs_per_frame";
+// rows read at a time: the memory a reader spends beyond the agents' rows
+constexpr std::uint64_t kBatchRows = 1U << 14U;
+// ticks beyond this (2^61) could overflow the leg arithmetic: no run gets there
+constexpr std::int64_t kMaxTick = std::int64_t{1} << 61U;
+// coordinates beyond this (m) do not fit float32; a network's are far smaller
+constexpr double kMaxCoordinate = 1e30;
+
+std::string row_text(std::uint64_t row) {
+    return std::string(kLegs) + " row " + std::to_string(row);
+}
+
+// the columns a reader converts by name, each present with the right class
+void check_columns(const checked::Dset& d) {
+    const Handle ft(H5Dget_type(d.id));
+    struct Column {
+        const char* name;
+        H5T_class_t cls;
+    };
+    constexpr Column kColumns[] = {
+        {"frame", H5T_INTEGER}, {"agent", H5T_INTEGER}, {"moving", H5T_INTEGER},
+        {"from_x", H5T_FLOAT},  {"from_y", H5T_FLOAT},  {"to_x", H5T_FLOAT},
+        {"to_y", H5T_FLOAT},    {"start", H5T_INTEGER}, {"end", H5T_INTEGER},
+    };
+    for (const Column& c : kColumns) {
+        const int i = ft.valid() ? H5Tget_member_index(ft, c.name) : -1;
+        if (i < 0 || H5Tget_member_class(ft, static_cast<unsigned>(i)) != c.cls) {
+            throw Malformed(std::string(kLegs) + ": no " +
+                            (c.cls == H5T_FLOAT ? "floating-point" : "integer") + " column '" +
+                            c.name + "'");
+        }
+    }
+}
+
+bool tick_ok(std::int64_t t) {
+    return t >= -kMaxTick && t <= kMaxTick;
+}
+
+bool coordinate_ok(double x) {
+    return !std::isfinite(x) || std::abs(x) <= kMaxCoordinate;
+}
+
+}  // namespace
+
+LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames) : agents_(agents) {
+    const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound);
+    check_columns(legs);
+    if (!h5::has_attr(legs.id, "keyframe_interval")) {
+        throw Malformed(std::string(kLegs) + ": no keyframe_interval attribute");
+    }
+    const std::int64_t k = h5::read_attr_i64(legs.id, "keyframe_interval");
+    if (k < 1) {
+        throw Malformed(std::string(kLegs) + "@keyframe_interval = " + std::to_string(k) +
+                        " (must be >= 1)");
+    }
+    keyframe_ = static_cast<std::size_t>(k);
+    const checked::Dset per = open_checked(file, kPerFrame, 1, Want::kInteger);
+    const std::uint64_t rows = legs.dims[0];
+    const std::uint64_t n = per.dims[0];
+    if (frames >= 0 && n != static_cast<std::uint64_t>(frames)) {
+        throw Malformed(std::string(kPerFrame) + ": " + std::to_string(n) +
+                        " rows, but the file has " + std::to_string(frames) + " frames (@frames)");
+    }
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(n));
+    checked::read_rows(per, H5T_NATIVE_INT64, 0, n, counts.data(), counts.size());
+    offsets_.assign(1, 0);
+    offsets_.reserve(counts.size() + 1);
+    covered_ = 0;
+    bool whole = true;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] < 0) {
+            throw Malformed(std::string(kPerFrame) + ": row " + std::to_string(i) + " is " +
+                            std::to_string(counts[i]) + " (a count must be >= 0)");
+        }
+        // saturating: a forged count cannot overflow
+        const std::uint64_t c = static_cast<std::uint64_t>(counts[i]);
+        const std::uint64_t at = offsets_.back();
+        whole = whole && c <= rows - at;
+        offsets_.push_back(at + std::min(c, rows - at));
+        covered_ += whole ? 1U : 0U;
+    }
+    // the first frame is a keyframe: a row per agent (so that the agents' rows a reader
+    // keeps are bounded by what the file holds)
+    if (covered_ > 0 && offsets_[1] < agents_) {
+        throw Malformed(std::string(kLegs) + ": frame 0 (a keyframe) has " +
+                        std::to_string(offsets_[1]) + " rows for " + std::to_string(agents_) +
+                        " agents");
+    }
+    if (frames >= 0 && (!whole || offsets_.back() != rows)) {
+        throw Malformed(std::string(kLegs) + ": " + std::to_string(rows) + " rows, but " +
+                        kPerFrame + " counts " + (whole ? "" : "more than ") +
+                        std::to_string(offsets_.back()));
+    }
+}
+
+// rows of frames [first, last] into state_ (each row checked)
+void LegTable::apply(hid_t file, std::size_t first, std::size_t last) {
+    const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound, false);
+    const Handle mem = h5::leg_type(false);
+    std::vector<TraceLegRow> batch;
+    std::size_t frame = first;
+    const std::uint64_t end = offsets_[last + 1];
+    for (std::uint64_t row = offsets_[first]; row < end;) {
+        const std::uint64_t n = std::min(kBatchRows, end - row);
+        batch.assign(static_cast<std::size_t>(n), TraceLegRow{});
+        checked::read_rows(legs, mem, row, n, batch.data(), batch.size());
+        for (const TraceLegRow& r : batch) {
+            while (row >= offsets_[frame + 1]) {
+                ++frame;
+            }
+            if (r.frame != frame) {
+                throw Malformed(row_text(row) + ": frame " + std::to_string(r.frame) + ", but " +
+                                kPerFrame + " puts it in frame " + std::to_string(frame));
+            }
+            if (r.agent >= agents_) {
+                throw Malformed(row_text(row) + ": agent " + std::to_string(r.agent) +
+                                " (the trace has " + std::to_string(agents_) + ")");
+            }
+            if (r.moving != 0 && (!tick_ok(r.start) || !tick_ok(r.end))) {
+                throw Malformed(row_text(row) + ": leg ticks " + std::to_string(r.start) + " to " +
+                                std::to_string(r.end) + " out of range");
+            }
+            if (!coordinate_ok(r.from_x) || !coordinate_ok(r.from_y) || !coordinate_ok(r.to_x) ||
+                !coordinate_ok(r.to_y)) {
+                throw Malformed(row_text(row) + ": a coordinate beyond 1e30 m");
+            }
+            state_[r.agent] = r;
+            ++row;
+        }
+    }
+}
+
+void LegTable::positions(hid_t file, std::size_t k, std::int64_t t, std::vector<double>& out) {
+    if (k >= covered_) {
+        throw Malformed(std::string(kLegs) + ": frame " + std::to_string(k) + " beyond the " +
+                        std::to_string(covered_) + " frames it holds");
+    }
+    if (!tick_ok(t)) {
+        throw Malformed("particles/agents/position/step: frame " + std::to_string(k) + " at tick " +
+                        std::to_string(t) + ", out of range");
+    }
+    const std::size_t key = k - k % keyframe_;
+    const std::int64_t at = at_;
+    at_ = -1;  // until this succeeds
+    if (at >= static_cast<std::int64_t>(key) && at <= static_cast<std::int64_t>(k)) {
+        if (static_cast<std::size_t>(at) < k) {
+            apply(file, static_cast<std::size_t>(at) + 1, k);
+        }
+    } else {
+        TraceLegRow none;
+        none.agent = kTraceNoId;
+        state_.assign(agents_, none);
+        apply(file, key, key);
+        for (std::size_t v = 0; v < agents_; ++v) {
+            if (state_[v].agent == kTraceNoId) {
+                throw Malformed(std::string(kLegs) + ": keyframe " + std::to_string(key) +
+                                " has no row for agent " + std::to_string(v));
+            }
+        }
+        if (key < k) {
+            apply(file, key + 1, k);
+        }
+    }
+    out.resize(2 * agents_);
+    for (std::size_t v = 0; v < agents_; ++v) {
+        const std::array<float, 2> p = leg_row_position(state_[v], t);
+        out[2 * v] = p[0];
+        out[2 * v + 1] = p[1];
+    }
+    at_ = static_cast<std::int64_t>(k);
+}
+
+}  // namespace swarm::io::detail

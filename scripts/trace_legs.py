@@ -1,0 +1,142 @@
+"""The legs table of a schema 3 trace (docs/trace-format.md, "Positions: the legs table"):
+the positions of frame k rebuilt from particles/agents/position/legs with numpy, bit for bit
+what schema 2 stored (FleetModel::position_at's arithmetic, cast to float32). Every row read is
+checked; a bad one raises LegError (trace.py names the file)."""
+import numpy as np
+
+LEGS = "particles/agents/position/legs"
+LEGS_PER_FRAME = "particles/agents/position/legs_per_frame"
+# the columns and the numpy kinds each may have
+leg_columns = {"frame": "iu", "agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f",
+               "to_x": "f", "to_y": "f", "start": "iu", "end": "iu"}
+# ticks beyond 2^61 could overflow the leg arithmetic; coordinates beyond 1e30 m fit no float32
+_MAX_TICK = 1 << 61
+_MAX_COORDINATE = 1e30
+
+
+class LegError(ValueError):
+    """a legs table that cannot be used: str() is the problem"""
+
+
+def leg_offsets(f):
+    """(offsets, frames): offsets[k] is frame k's first legs row (saturated at the rows the
+    table holds), frames those whose rows it holds whole (a killed writer's file may hold
+    fewer)"""
+    counts = f[LEGS_PER_FRAME][()].astype(np.int64)
+    if (counts < 0).any():
+        raise LegError(f"{LEGS_PER_FRAME}: a count < 0")
+    rows = f[LEGS].shape[0]
+    ends = np.cumsum(counts.astype(object)) if counts.size else np.zeros(0, dtype=object)
+    whole = int(np.searchsorted(np.asarray(ends > rows, dtype=bool), True))
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    offsets[1:] = np.minimum(ends, rows).astype(np.int64)
+    return offsets, whole
+
+
+def leg_positions(rows, t):
+    """FleetModel::position_at's arithmetic (agents::leg_position) on leg rows at tick t, cast
+    to float32: bit for bit what schema 2 stored"""
+    moving = (rows["moving"] != 0) & (rows["end"] > rows["start"])
+    ax, ay = rows["from_x"].astype(np.float64), rows["from_y"].astype(np.float64)
+    bx, by = rows["to_x"].astype(np.float64), rows["to_y"].astype(np.float64)
+    start, end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
+    span = np.where(moving, end - start, 1).astype(np.float64)
+    frac = np.clip((np.int64(t) - start).astype(np.float64) / span, 0.0, 1.0)
+    x = np.where(moving, np.where(t >= end, bx, ax + (bx - ax) * frac), ax)
+    y = np.where(moving, np.where(t >= end, by, ay + (by - ay) * frac), ay)
+    return np.stack([x, y], axis=-1).astype(np.float32)
+
+
+class LegState:
+    """every agent's latest legs row while frames are decoded in order"""
+
+    def __init__(self, f, agents):
+        self.f = f
+        self.agents = agents
+        self.table = f[LEGS]
+        self.key = int(np.asarray(self.table.attrs["keyframe_interval"]).reshape(-1)[0])
+        self.offsets, self.frames = leg_offsets(f)
+        self.rows = None
+        self.at = -1
+
+    def _apply(self, first, last):
+        lo, hi = int(self.offsets[first]), int(self.offsets[last + 1])
+        if hi <= lo:
+            return
+        rows = self.table[lo:hi]
+        frame_of = np.repeat(np.arange(first, last + 1),
+                             np.diff(self.offsets[first:last + 2]))
+        bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of)
+        if bad.size:
+            i = int(bad[0])
+            raise LegError(f"{LEGS} row {lo + i}: frame {int(rows['frame'][i])}, but "
+                           f"{LEGS_PER_FRAME} puts it in frame {int(frame_of[i])}")
+        bad = np.flatnonzero(rows["agent"].astype(np.int64) >= self.agents)
+        if bad.size:
+            i = int(bad[0])
+            raise LegError(f"{LEGS} row {lo + i}: agent {int(rows['agent'][i])} (the "
+                           f"trace has {self.agents})")
+        moving = rows["moving"] != 0
+        ticks = (np.abs(rows["start"].astype(object)) > _MAX_TICK) | \
+            (np.abs(rows["end"].astype(object)) > _MAX_TICK)
+        bad = np.flatnonzero(moving & ticks.astype(bool))
+        if bad.size:
+            raise LegError(f"{LEGS} row {lo + int(bad[0])}: leg ticks out of range")
+        with np.errstate(invalid="ignore"):
+            far = np.zeros(rows.shape[0], dtype=bool)
+            for c in ("from_x", "from_y", "to_x", "to_y"):
+                v = rows[c].astype(np.float64)
+                far |= np.isfinite(v) & (np.abs(v) > _MAX_COORDINATE)
+        bad = np.flatnonzero(far)
+        if bad.size:
+            raise LegError(f"{LEGS} row {lo + int(bad[0])}: a coordinate beyond 1e30 m")
+        # the last row of each agent wins (rows are in frame order)
+        agents = rows["agent"].astype(np.int64)
+        last = len(agents) - 1 - np.unique(agents[::-1], return_index=True)[1]
+        self.rows[agents[last]] = rows[last]
+        self.seen[agents[last]] = True
+
+    def positions(self, k, t):
+        if not 0 <= k < self.frames:
+            raise LegError(f"{LEGS}: frame {k} beyond the {self.frames} "
+                           f"frames it holds")
+        if abs(int(t)) > _MAX_TICK:
+            raise LegError(f"particles/agents/position/step: frame {k} at "
+                           f"tick {int(t)}, out of range")
+        key = k - k % self.key
+        at, self.at = self.at, -1
+        if key <= at <= k:
+            if at < k:
+                self._apply(at + 1, k)
+        else:
+            self.rows = np.zeros(self.agents, dtype=self.table.dtype)
+            self.seen = np.zeros(self.agents, dtype=bool)
+            self._apply(key, key)
+            missing = np.flatnonzero(~self.seen)
+            if missing.size:
+                raise LegError(f"{LEGS}: keyframe {key} has no row for agent "
+                               f"{int(missing[0])}")
+            if key < k:
+                self._apply(key + 1, k)
+        self.at = k
+        return leg_positions(self.rows, t)
+
+
+_last_legs = [None]
+
+
+def legs_of(f):
+    """the decoding state of f's legs table (kept for the file read last, so that frames
+    read in order apply only the rows since the last one)"""
+    state = _last_legs[0]
+    if state is None or state.f is not f:
+        agents = f["particles/agents/state/value"].shape[1]
+        if "parameters" in f and "agents" in f["parameters"].attrs:
+            agents = int(np.asarray(f["parameters"].attrs["agents"]).reshape(-1)[0])
+        state = _last_legs[0] = LegState(f, agents)
+    return state
+
+
+def leg_frames(f):
+    """the frames whose rows the table holds whole"""
+    return leg_offsets(f)[1]
