@@ -184,6 +184,18 @@ void FleetBoard::load(const sim::StateArchive& ar, std::size_t vehicles) {
     ar.get("spot", spot_, n);
     rank_.assign(n, Link{});
     ar.get_field("since", rank_, &Link::since);
+    for (std::size_t v = 0; v < n; ++v) {
+        if (spot_[v] != kNoSpot && (spot_[v] >= queues_.size() || entries_[v].plan_size != 0)) {
+            ar.field_error("spot", "vehicle " + std::to_string(v) + " waits at spot " +
+                                       std::to_string(spot_[v]) + " (" +
+                                       std::to_string(queues_.size()) +
+                                       " spots; only a vehicle without orders waits)");
+        }
+        if (rank_[v].since < 0) {
+            ar.field_error("since", "vehicle " + std::to_string(v) + " waits since tick " +
+                                        std::to_string(rank_[v].since));
+        }
+    }
     place_all();
 }
 
