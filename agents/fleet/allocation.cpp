@@ -58,7 +58,7 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
         auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
             return e.type == type && usable(v, e);
         };
-        n += board.nearest_ranked(here, radius, of_type, out.subspan(n, 1));
+        n += board.nearest_ranked(here, radius, of_type, out.subspan(n, 1), type);
     }
     return n;
 }

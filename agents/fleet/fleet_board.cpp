@@ -10,22 +10,33 @@
 namespace swarm::agents {
 
 FleetBoard::FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles,
-                       std::size_t spots)
-    : grid_(bounds, cell_m, vehicles), queues_(spots) {}
+                       std::size_t spots, std::size_t types)
+    : grid_(bounds, cell_m, vehicles),
+      spots_(static_cast<std::uint32_t>(spots)),
+      lanes_(types >= 1 && types <= kMaxLanes ? static_cast<std::uint32_t>(types) : 1) {
+    if (spots >= 0xFFFFFFFFu) {
+        throw std::invalid_argument("fleet board: too many spots");
+    }
+    queues_.resize(spots * lanes_);
+    waiting_.resize(spots);
+}
 
 void FleetBoard::join(std::uint32_t v, std::uint32_t s, sim::Tick t) {
-    if (s >= queues_.size()) {
+    if (s >= spots_ || lane_of(v) >= lanes_) {
         throw std::out_of_range("fleet board: spot " + std::to_string(s) + " of " +
-                                std::to_string(queues_.size()));
+                                std::to_string(spots_) + ", type " +
+                                std::to_string(entries_[v].type) + " of " + std::to_string(lanes_));
     }
-    Queue& q = queues_[s];
+    Queue& q = queues_[(std::size_t{s} * lanes_) + lane_of(v)];
     Link& l = rank_[v];
     l.prev = q.tail;
     l.next = kNone;
     l.since = t;
+    if (waiting_[s]++ == 0) {
+        grid_.place(spot_point(s), entries_[v].position);
+    }
     if (q.tail == kNone) {
         q.head = v;
-        grid_.place(spot_point(s), entries_[v].position);
     } else {
         rank_[q.tail].next = v;
     }
@@ -34,12 +45,13 @@ void FleetBoard::join(std::uint32_t v, std::uint32_t s, sim::Tick t) {
 }
 
 void FleetBoard::leave(std::uint32_t v) {
-    Queue& q = queues_[spot_[v]];
+    const std::uint32_t s = spot_[v];
+    Queue& q = queues_[(std::size_t{s} * lanes_) + lane_of(v)];
     Link& l = rank_[v];
     (l.prev == kNone ? q.head : rank_[l.prev].next) = l.next;
     (l.next == kNone ? q.tail : rank_[l.next].prev) = l.prev;
-    if (q.head == kNone) {
-        grid_.remove(spot_point(spot_[v]));
+    if (--waiting_[s] == 0) {
+        grid_.remove(spot_point(s));
     }
     l = Link{};
     spot_[v] = kNoSpot;
@@ -47,10 +59,9 @@ void FleetBoard::leave(std::uint32_t v) {
 
 void FleetBoard::place_all() {
     const auto n = static_cast<std::uint32_t>(entries_.size());
-    grid_.reset(entries_.size() + queues_.size());
-    for (Queue& q : queues_) {
-        q = Queue{};
-    }
+    grid_.reset(entries_.size() + spots_);
+    std::fill(queues_.begin(), queues_.end(), Queue{});
+    std::fill(waiting_.begin(), waiting_.end(), 0);
     std::vector<std::uint32_t> waiting;
     for (std::uint32_t v = 0; v < n; ++v) {
         if (spot_[v] == kNoSpot) {
@@ -124,17 +135,19 @@ void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const
 
 std::vector<std::uint32_t> FleetBoard::rank(std::uint32_t s) const {
     std::vector<std::uint32_t> out;
-    for (std::uint32_t v = queues_[s].head; v != kNone; v = rank_[v].next) {
+    walk(s, [&out](std::uint32_t v) {
         out.push_back(v);
-    }
+        return true;
+    });
     return out;
 }
 
 // a new member of Entry is state to save: add it below, then the size here
 static_assert(sizeof(FleetBoard::Entry) == sizeof(Point) + sizeof(sim::Tick) + 8,
               "FleetBoard::Entry changed: save and load the new member");
-static_assert(sizeof(FleetBoard) == (4 * sizeof(std::vector<FleetBoard::Entry>)) +
-                                        sizeof(world::PointGrid) + sizeof(sim::Tick),
+static_assert(sizeof(FleetBoard) == (5 * sizeof(std::vector<FleetBoard::Entry>)) +
+                                        sizeof(world::PointGrid) + sizeof(sim::Tick) +
+                                        (2 * sizeof(std::uint32_t)),
               "FleetBoard changed: save and load the new member (the grid and ranks are "
               "rebuilt)");
 
@@ -184,11 +197,11 @@ void FleetBoard::load(const sim::StateArchive& ar, std::size_t vehicles) {
     ar.get("spot", spot_, n);
     rank_.assign(n, Link{});
     ar.get_field("since", rank_, &Link::since);
-    for (std::size_t v = 0; v < n; ++v) {
-        if (spot_[v] != kNoSpot && (spot_[v] >= queues_.size() || entries_[v].plan_size != 0)) {
+    for (std::uint32_t v = 0; v < n; ++v) {
+        if (spot_[v] != kNoSpot &&
+            (spot_[v] >= spots_ || lane_of(v) >= lanes_ || entries_[v].plan_size != 0)) {
             ar.field_error("spot", "vehicle " + std::to_string(v) + " waits at spot " +
-                                       std::to_string(spot_[v]) + " (" +
-                                       std::to_string(queues_.size()) +
+                                       std::to_string(spot_[v]) + " (" + std::to_string(spots_) +
                                        " spots; only a vehicle without orders waits)");
         }
         if (rank_[v].since < 0) {
@@ -202,7 +215,7 @@ void FleetBoard::load(const sim::StateArchive& ar, std::size_t vehicles) {
 std::size_t FleetBoard::memory_bytes() const {
     return (entries_.capacity() * sizeof(Entry)) + grid_.memory_bytes() +
            (spot_.capacity() * sizeof(std::uint32_t)) + (rank_.capacity() * sizeof(Link)) +
-           (queues_.capacity() * sizeof(Queue));
+           (queues_.capacity() * sizeof(Queue)) + (waiting_.capacity() * sizeof(std::uint32_t));
 }
 
 }  // namespace swarm::agents

@@ -42,10 +42,13 @@ class FleetBoard {
     static constexpr std::uint32_t kNoSpot = 0xFFFFFFFFu;
 
     FleetBoard() = default;
+    static constexpr std::uint16_t kAnyType = 0xFFFFu;
+
     // cells of side cell_m over bounds, sized for about `vehicles` rows; spots 0..spots-1
-    // for taxi ranks (the network's nodes)
+    // for taxi ranks (the network's nodes), whose vehicles are of `types` types (a rank
+    // keeps a lane per type, up to 16, so that a query for one type reads only its lane)
     FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles,
-               std::size_t spots = 0);
+               std::size_t spots = 0, std::size_t types = 1);
 
     // replaces the snapshot: entries[v] for vehicle v, waiting at spots[v] (kNoSpot: not
     // waiting; spots empty: nobody waits). Those waiting join their ranks at t, by index.
@@ -75,10 +78,11 @@ class FleetBoard {
 
     // the depots' offers: vehicles within radius_m of p accepted by `usable`, in the order
     // (distance, more orders in the plan first, rank: waiting since earlier first, those not
-    // waiting before those waiting, lower index), at most out.size() of them
+    // waiting before those waiting, lower index), at most out.size() of them. With `type`,
+    // usable must refuse other types (the ranks' other lanes are not read).
     template <class Usable>
     std::size_t nearest_ranked(Point p, double radius_m, Usable&& usable,
-                               std::span<std::uint32_t> out) const;
+                               std::span<std::uint32_t> out, std::uint16_t type = kAnyType) const;
 
     // where vehicle v waits (kNoSpot: it does not) and since when
     [[nodiscard]] std::uint32_t spot(std::uint32_t v) const {
@@ -87,15 +91,6 @@ class FleetBoard {
     [[nodiscard]] sim::Tick waiting_since(std::uint32_t v) const { return rank_[v].since; }
     // the vehicles waiting at spot s, front first
     [[nodiscard]] std::vector<std::uint32_t> rank(std::uint32_t s) const;
-
-    // a fair, deterministic order among tied vehicles: a hash of (vehicle, salt) (splitmix64's
-    // finaliser), each salt (e.g. an order) drawing its own order
-    [[nodiscard]] static std::uint64_t shuffle_key(std::uint32_t v, std::uint64_t salt) {
-        std::uint64_t z = salt + 0x9E3779B97F4A7C15ull * (std::uint64_t{v} + 1);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
 
     [[nodiscard]] const Entry& entry(std::uint32_t v) const { return entries_[v]; }
     // every vehicle's row, by vehicle
@@ -120,10 +115,18 @@ class FleetBoard {
         std::uint32_t next = kNone;
         sim::Tick since = 0;  // joined at
     };
-    struct Queue {  // a spot's rank
+    struct Queue {  // a lane of a spot's rank
         std::uint32_t head = kNone;
         std::uint32_t tail = kNone;
     };
+    static constexpr std::uint32_t kMaxLanes = 16;
+    [[nodiscard]] std::uint32_t lane_of(std::uint32_t v) const {
+        return lanes_ == 1 ? 0 : entries_[v].type;
+    }
+    // fn(v) for the vehicles waiting at spot s, front first (the lanes merged by (since,
+    // index)), until it returns false
+    template <class Fn>
+    void walk(std::uint32_t s, Fn&& fn) const;
     // the grid's point of spot s (vehicles are points 0..n-1)
     [[nodiscard]] std::uint32_t spot_point(std::uint32_t s) const {
         return static_cast<std::uint32_t>(entries_.size()) + s;
@@ -136,14 +139,52 @@ class FleetBoard {
     std::vector<Entry> entries_;
     world::PointGrid grid_;
     sim::Tick built_at_ = 0;
-    std::vector<std::uint32_t> spot_;  // by vehicle: where it waits, or kNoSpot
-    std::vector<Link> rank_;           // by vehicle
-    std::vector<Queue> queues_;        // by spot
+    std::vector<std::uint32_t> spot_;     // by vehicle: where it waits, or kNoSpot
+    std::vector<Link> rank_;              // by vehicle
+    std::vector<Queue> queues_;           // by spot and lane
+    std::vector<std::uint32_t> waiting_;  // by spot: how many wait there
+    std::uint32_t spots_ = 0;
+    std::uint32_t lanes_ = 1;
 };
+
+template <class Fn>
+void FleetBoard::walk(std::uint32_t s, Fn&& fn) const {
+    const Queue* lanes = &queues_[std::size_t{s} * lanes_];
+    if (lanes_ == 1) {
+        for (std::uint32_t v = lanes[0].head; v != kNone; v = rank_[v].next) {
+            if (!fn(v)) {
+                return;
+            }
+        }
+        return;
+    }
+    std::uint32_t at[kMaxLanes];
+    for (std::uint32_t l = 0; l < lanes_; ++l) {
+        at[l] = lanes[l].head;
+    }
+    for (;;) {
+        std::uint32_t best = kNone;
+        for (std::uint32_t l = 0; l < lanes_; ++l) {
+            const std::uint32_t v = at[l];
+            if (v != kNone && (best == kNone || rank_[v].since < rank_[at[best]].since ||
+                               (rank_[v].since == rank_[at[best]].since && v < at[best]))) {
+                best = l;
+            }
+        }
+        if (best == kNone) {
+            return;
+        }
+        const std::uint32_t v = at[best];
+        at[best] = rank_[v].next;
+        if (!fn(v)) {
+            return;
+        }
+    }
+}
 
 template <class Usable>
 std::size_t FleetBoard::nearest_ranked(Point p, double radius_m, Usable&& usable,
-                                       std::span<std::uint32_t> out) const {
+                                       std::span<std::uint32_t> out, std::uint16_t type) const {
     using Best = world::PointGrid::Best;
     const auto n = static_cast<std::uint32_t>(entries_.size());
     // more orders first, then waiting since earlier (not waiting: 0); since >= 0 < 2^56
@@ -158,11 +199,19 @@ std::size_t FleetBoard::nearest_ranked(Point p, double radius_m, Usable&& usable
             return;
         }
         // a rank: keys grow from its head, so the first one that cannot enter ends it
-        for (std::uint32_t v = queues_[id - n].head; v != kNone; v = rank_[v].next) {
-            if (usable(v, entries_[v]) && !best.offer(d2, key(entries_[v], rank_[v].since), v)) {
-                return;
+        auto take = [&](std::uint32_t v) {
+            return !usable(v, entries_[v]) || best.offer(d2, key(entries_[v], rank_[v].since), v);
+        };
+        if (type != kAnyType && lanes_ > 1 && type < lanes_) {
+            const Queue& lane = queues_[(std::size_t{id - n} * lanes_) + type];
+            for (std::uint32_t v = lane.head; v != kNone; v = rank_[v].next) {
+                if (!take(v)) {
+                    return;
+                }
             }
+            return;
         }
+        walk(id - n, take);
     });
 }
 
@@ -181,9 +230,10 @@ std::size_t FleetBoard::nearest(Point p, double radius_m, Usable&& usable,
             offer(id, d2, best);
             return;
         }
-        for (std::uint32_t v = queues_[id - n].head; v != kNone; v = rank_[v].next) {
+        walk(id - n, [&](std::uint32_t v) {
             offer(v, d2, best);
-        }
+            return true;
+        });
     });
 }
 

@@ -180,7 +180,7 @@ TEST_CASE("fleet board: taxi ranks keep the order vehicles joined in, through up
     for (std::uint32_t v = 0; v < n; ++v) {
         std::tie(rows[v], where[v]) = draw(v);
     }
-    FleetBoard board(box, 100.0, n, spots);
+    FleetBoard board(box, 100.0, n, spots, 3);  // a lane per type
     board.rebuild(rows, where, 0);
     swarm::sim::TeamExecutor two(2);
     for (swarm::sim::Tick t = 1; t <= 20; ++t) {
@@ -240,6 +240,26 @@ TEST_CASE("fleet board: taxi ranks keep the order vehicles joined in, through up
             std::array<std::uint32_t, 5> plain{};
             const std::size_t m = board.nearest(p, 400.0, usable, plain);
             REQUIRE(m == k);
+            // one type: only its lane is read
+            auto of_type = [type](std::uint32_t, const FleetBoard::Entry& e) {
+                return e.type == type;
+            };
+            std::array<std::uint32_t, 3> typed{};
+            const std::size_t kt = board.nearest_ranked(p, 400.0, of_type, typed, type);
+            std::vector<std::tuple<double, int, swarm::sim::Tick, std::uint32_t>> ref_t;
+            for (std::uint32_t v = 0; v < n; ++v) {
+                const double d2 =
+                    std::pow(rows[v].position.x - p.x, 2) + std::pow(rows[v].position.y - p.y, 2);
+                if (d2 <= 400.0 * 400.0 && rows[v].type == type) {
+                    ref_t.emplace_back(d2, -rows[v].plan_size,
+                                       where[v] == FleetBoard::kNoSpot ? 0 : since[v], v);
+                }
+            }
+            std::sort(ref_t.begin(), ref_t.end());
+            REQUIRE(kt == std::min<std::size_t>(typed.size(), ref_t.size()));
+            for (std::size_t i = 0; i < kt; ++i) {
+                CHECK(typed[i] == std::get<3>(ref_t[i]));
+            }
         }
     }
 }
