@@ -3,12 +3,12 @@
 // The rows stand on the house's one spatial index (world::PointGrid), which answers "the
 // nearest available vehicles within r"; a barrier that changed k rows costs O(k) (update),
 // not O(fleet): an idle vehicle costs nothing.
-// Vehicles waiting at one spot (idle at a depot: a spot is a node) stand in a taxi rank, a
+// Vehicles waiting at one spot (idle at a depot: a spot per depot) stand in a taxi rank, a
 // queue with one point in the grid: the one that has waited longest comes first, then the
 // lower index. An offer query (nearest_ranked) reads a rank from its head and stops as soon
 // as no later vehicle can make the answer, so thousands of idle vehicles at a depot cost
 // what the few it offers to cost. The queues are intrusive doubly linked lists (a prev and
-// next index per vehicle, a head and tail per spot): joining and leaving are O(1).
+// next index per vehicle, a head and tail per spot and type): joining and leaving are O(1).
 #pragma once
 
 #include <cstdint>
@@ -45,13 +45,15 @@ class FleetBoard {
     static constexpr std::uint16_t kAnyType = 0xFFFFu;
 
     // cells of side cell_m over bounds, sized for about `vehicles` rows; spots 0..spots-1
-    // for taxi ranks (the network's nodes), whose vehicles are of `types` types (a rank
+    // for taxi ranks (the fleet's depots), whose vehicles are of `types` types (a rank
     // keeps a lane per type, up to 16, so that a query for one type reads only its lane)
     FleetBoard(world::BoundingBox bounds, double cell_m, std::size_t vehicles,
                std::size_t spots = 0, std::size_t types = 1);
 
     // replaces the snapshot: entries[v] for vehicle v, waiting at spots[v] (kNoSpot: not
     // waiting; spots empty: nobody waits). Those waiting join their ranks at t, by index.
+    // Every vehicle waiting at a spot stands at one position (where the first one joined),
+    // and only one without orders waits (others stand alone).
     void rebuild(std::span<const Entry> entries, std::span<const std::uint32_t> spots = {},
                  sim::Tick t = 0);
     // replaces the rows of some vehicles: rows[i] is vehicle vehicles[i]'s (each at most

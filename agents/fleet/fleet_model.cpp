@@ -82,7 +82,7 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     }
     layout_ = LpLayout(spec_.depot_count(), world_.vehicles.home, needs_.dispatcher);
     world_.board = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m,
-                              world_.vehicles.size(), spec_.net().node_count(), spec_.types.size());
+                              world_.vehicles.size(), spec_.depot_count(), spec_.types.size());
     world_.roads = RoadState(spec_.net().edge_count());
     world_.depot_up.assign(spec_.depot_count(), 1);
     base_home_ = world_.vehicles.home;

@@ -378,7 +378,7 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::vector<std::uint32_t> select_vehicles(Keep&& keep) const;
     void rebuild_board(sim::Tick t);
     [[nodiscard]] FleetBoard::Entry board_row(std::uint32_t v, sim::Tick t) const;
-    // the spot where vehicle v waits in a rank (idle at home: its node), or none
+    // the spot where vehicle v waits in a rank (idle at home: its depot), or none
     [[nodiscard]] std::uint32_t board_spot(std::uint32_t v) const;
     // the vehicles one follower has not seen change (ascending), clearing its flags
     void take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out);

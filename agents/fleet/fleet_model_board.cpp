@@ -63,9 +63,11 @@ FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
 }
 
 std::uint32_t FleetModel::board_spot(std::uint32_t v) const {
+    // a spot per depot: idle vehicles are at home (one elsewhere stands alone on the board)
+    const std::uint32_t home = world_.vehicles.home[v];
     return world_.vehicles.state[v] == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
-                   world_.vehicles.moving[v] == 0
-               ? world_.vehicles.node[v]
+                   world_.vehicles.moving[v] == 0 && world_.vehicles.node[v] == depot_node_[home]
+               ? home
                : FleetBoard::kNoSpot;
 }
 
