@@ -86,8 +86,8 @@ void FleetBoard::rebuild(std::span<const Entry> entries, std::span<const std::ui
     rank_.assign(entries_.size(), Link{});
     for (std::uint32_t v = 0; v < spots.size(); ++v) {
         // only a vehicle without orders waits (a rank's keys grow from its head)
-        if (entries_[v].plan_size == 0) {
-            spot_[v] = spots[v];
+        if (entries_[v].plan_size == 0 && spots[v] != kNoSpot) {
+            spot_[v] = spots[v] & ~kToBack;
             rank_[v].since = t;
         }
     }
@@ -98,8 +98,10 @@ void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const
                         sim::Executor* executor, std::span<const std::uint32_t> spots,
                         sim::Tick t) {
     auto spot_of = [&](std::uint32_t i) {
-        return spots.empty() || rows[i].plan_size != 0 ? kNoSpot : spots[i];
+        return spots.empty() || rows[i].plan_size != 0 || spots[i] == kNoSpot ? kNoSpot
+                                                                              : spots[i] & ~kToBack;
     };
+    auto to_back = [&](std::uint32_t i) { return !spots.empty() && (spots[i] & kToBack) != 0; };
     // rows, vehicles still waiting where they waited, and moves within a cell (most moves
     // between rebuilds), in parallel: each writes its own row and grid slot. Ranks and
     // moves between cells change shared lists: after, in order
@@ -112,7 +114,8 @@ void FleetBoard::update(std::span<const std::uint32_t> vehicles, std::span<const
                 entries_[v] = rows[i];
                 const std::uint32_t was = spot_[v];
                 const std::uint32_t now = spot_of(i);
-                if (was != now || (now == kNoSpot && !grid_.move_in_cell(v, rows[i].position))) {
+                if (was != now || (now != kNoSpot && to_back(i)) ||
+                    (now == kNoSpot && !grid_.move_in_cell(v, rows[i].position))) {
                     out.push_back(i);
                 }
             }

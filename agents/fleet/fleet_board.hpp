@@ -40,6 +40,9 @@ class FleetBoard {
     };
 
     static constexpr std::uint32_t kNoSpot = 0xFFFFFFFFu;
+    // or'ed into a spot given to update(): the vehicle goes to the back of that spot's rank
+    // even if it waited there already (it passed on an offer)
+    static constexpr std::uint32_t kToBack = 0x80000000u;
 
     FleetBoard() = default;
     static constexpr std::uint16_t kAnyType = 0xFFFFu;
@@ -59,8 +62,8 @@ class FleetBoard {
     // replaces the rows of some vehicles: rows[i] is vehicle vehicles[i]'s (each at most
     // once, in increasing order), waiting at spots[i] (or none; spots empty: none). A
     // vehicle that comes to wait at a spot at tick t goes to the back of its rank; one still
-    // waiting at the same spot keeps its place. In parallel on `executor` where it can (the
-    // same board for any executor).
+    // waiting at the same spot keeps its place, unless its spot carries kToBack. In parallel on
+    // `executor` where it can (the same board for any executor).
     void update(std::span<const std::uint32_t> vehicles, std::span<const Entry> rows,
                 sim::Executor* executor = nullptr, std::span<const std::uint32_t> spots = {},
                 sim::Tick t = 0);

@@ -100,7 +100,17 @@ void FleetModel::rebuild_board(Tick t) {
                          [this, t](std::size_t /*range*/, std::size_t first, std::size_t last) {
                              for (std::size_t i = first; i < last; ++i) {
                                  board_scratch_[i] = board_row(board_refresh_[i], t);
-                                 board_spots_[i] = board_spot(board_refresh_[i]);
+                                 const std::uint32_t v = board_refresh_[i];
+                                 board_spots_[i] = board_spot(v);
+                                 // passed on an offer: to the back of its rank
+                                 std::uint8_t& changed = world_.vehicles.changed[v];
+                                 if ((changed & FleetState::kToBack) != 0) {
+                                     changed =
+                                         static_cast<std::uint8_t>(changed & ~FleetState::kToBack);
+                                     if (board_spots_[i] != FleetBoard::kNoSpot) {
+                                         board_spots_[i] |= FleetBoard::kToBack;
+                                     }
+                                 }
                              }
                          });
     if (world_.board.size() != world_.vehicles.size()) {

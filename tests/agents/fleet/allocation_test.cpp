@@ -155,6 +155,15 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     for (std::uint32_t i = 0; i < spec.allocation.max_offers; ++i) {
         CHECK(out[i] == spec.allocation.max_offers + i);
     }
+    // one that passed on an offer goes to the back too, without leaving
+    board.update(std::vector<std::uint32_t>{4}, std::vector<FleetBoard::Entry>{entries[4]}, nullptr,
+                 std::vector<std::uint32_t>{spec.depots[0].node | FleetBoard::kToBack}, 30);
+    CHECK(board.waiting_since(4) == 30);
+    CHECK(board.spot(4) == spec.depots[0].node);
+    REQUIRE(nearest_candidates(spec, board, 0, order, out) >= spec.allocation.max_offers);
+    for (std::uint32_t i = 0; i < spec.allocation.max_offers; ++i) {
+        CHECK(out[i] == spec.allocation.max_offers + 1 + i);
+    }
     // the same order draws the same vehicles (deterministic)
     order.set_order(7);
     std::array<std::uint32_t, 64> again{};
