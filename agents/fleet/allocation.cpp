@@ -37,15 +37,10 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
                spec.types[e.type].capacity >= order.size;
     };
     // vehicles at one spot (at the depot) tie: those already holding orders first (one
-    // more order joins their trip and often their dock visit), then in an order of
-    // their own for each order and round, so that no idle vehicle is always passed over
-    const std::uint64_t salt =
-        (std::uint64_t{order.depot} << 40) ^ (std::uint64_t{order.order()} << 8) ^ order.round;
-    auto tie = [salt, max_plan](std::uint32_t v, const FleetBoard::Entry& e) {
-        const std::uint64_t fill = max_plan - e.plan_size;  // fewer free slots first
-        return (fill << 48) | (FleetBoard::shuffle_key(v, salt) >> 16);
-    };
-    std::size_t n = board.nearest(here, radius, usable, out.first(k), tie);
+    // more order joins their trip and often their dock visit), then those idle there as a
+    // taxi rank: the one that has waited longest first (FleetBoard), so that no idle
+    // vehicle is always passed over
+    std::size_t n = board.nearest_ranked(here, radius, usable, out.first(k));
     // every vehicle type that can carry the order gets an offer: its nearest usable
     // vehicle when none of the K is of that type (a drone ranks behind every van at
     // the depot, yet flies faster)
@@ -63,7 +58,7 @@ std::size_t nearest_candidates(const FleetSpec& spec, const FleetBoard& board, s
         auto of_type = [&usable, type](std::uint32_t v, const FleetBoard::Entry& e) {
             return e.type == type && usable(v, e);
         };
-        n += board.nearest(here, radius, of_type, out.subspan(n, 1), tie);
+        n += board.nearest_ranked(here, radius, of_type, out.subspan(n, 1), type);
     }
     return n;
 }

@@ -81,8 +81,8 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
         }
     }
     layout_ = LpLayout(spec_.depot_count(), world_.vehicles.home, needs_.dispatcher);
-    world_.board =
-        FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m, world_.vehicles.size());
+    world_.board = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m,
+                              world_.vehicles.size(), spec_.depot_count(), spec_.types.size());
     world_.roads = RoadState(spec_.net().edge_count());
     world_.depot_up.assign(spec_.depot_count(), 1);
     base_home_ = world_.vehicles.home;
@@ -377,7 +377,8 @@ void FleetModel::finish(const sim::Engine& /*engine*/) const {
 FleetMemory FleetModel::memory() const {
     FleetMemory m = world_.memory();
     m.board += board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
-               (board_refresh_.capacity() + board_changed_.capacity()) * sizeof(std::uint32_t);
+               (board_refresh_.capacity() + board_changed_.capacity() + board_spots_.capacity()) *
+                   sizeof(std::uint32_t);
     m.other += layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
                protocol_->memory_bytes();
     for (const DemandProcess& p : demand_) {

@@ -378,6 +378,8 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::vector<std::uint32_t> select_vehicles(Keep&& keep) const;
     void rebuild_board(sim::Tick t);
     [[nodiscard]] FleetBoard::Entry board_row(std::uint32_t v, sim::Tick t) const;
+    // the spot where vehicle v waits in a rank (idle at home: its depot), or none
+    [[nodiscard]] std::uint32_t board_spot(std::uint32_t v) const;
     // the vehicles one follower has not seen change (ascending), clearing its flags
     void take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out);
     // sums vehicle time up to t and books it into the fleet series' running interval
@@ -423,6 +425,7 @@ class FleetModel final : public sim::Model {
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
     std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
     std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
+    std::vector<std::uint32_t> board_spots_;        // where they wait (FleetBoard ranks)
     std::vector<std::uint32_t> board_changed_;      // scratch: vehicles touched since then
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)

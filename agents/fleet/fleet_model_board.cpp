@@ -62,6 +62,15 @@ FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
     return e;
 }
 
+std::uint32_t FleetModel::board_spot(std::uint32_t v) const {
+    // a spot per depot: idle vehicles are at home (one elsewhere stands alone on the board)
+    const std::uint32_t home = world_.vehicles.home[v];
+    return world_.vehicles.state[v] == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
+                   world_.vehicles.moving[v] == 0 && world_.vehicles.node[v] == depot_node_[home]
+               ? home
+               : FleetBoard::kNoSpot;
+}
+
 void FleetModel::rebuild_board(Tick t) {
     // Rows are pure functions of each vehicle's state: computed in parallel, in chunks.
     // Without plan estimates (which depend on t for every vehicle) only the vehicles touched
@@ -83,18 +92,31 @@ void FleetModel::rebuild_board(Tick t) {
         board_changed_.clear();
     }
     // local: each row is a pure function of its vehicle's state; apply: the board's cells
+    // and ranks (a full refresh of a built board updates it too: the ranks keep their order)
     board_scratch_.resize(board_refresh_.size());
+    board_spots_.resize(board_refresh_.size());
     sim::Executor* executor = engine_ != nullptr ? &engine_->executor() : nullptr;
     for_each_phase_range(executor, board_refresh_.size(), phase_chunk_,
                          [this, t](std::size_t /*range*/, std::size_t first, std::size_t last) {
                              for (std::size_t i = first; i < last; ++i) {
                                  board_scratch_[i] = board_row(board_refresh_[i], t);
+                                 const std::uint32_t v = board_refresh_[i];
+                                 board_spots_[i] = board_spot(v);
+                                 // passed on an offer: to the back of its rank
+                                 std::uint8_t& changed = world_.vehicles.changed[v];
+                                 if ((changed & FleetState::kToBack) != 0) {
+                                     changed =
+                                         static_cast<std::uint8_t>(changed & ~FleetState::kToBack);
+                                     if (board_spots_[i] != FleetBoard::kNoSpot) {
+                                         board_spots_[i] |= FleetBoard::kToBack;
+                                     }
+                                 }
                              }
                          });
-    if (full) {
-        world_.board.rebuild(board_scratch_);
+    if (world_.board.size() != world_.vehicles.size()) {
+        world_.board.rebuild(board_scratch_, board_spots_, t);
     } else {
-        world_.board.update(board_refresh_, board_scratch_, executor);
+        world_.board.update(board_refresh_, board_scratch_, executor, board_spots_, t);
     }
     world_.board_moving.clear();
     for (const std::uint32_t v : board_refresh_) {
@@ -107,6 +129,7 @@ void FleetModel::rebuild_board(Tick t) {
         // fleet-sized lists would hold some 44 B per vehicle for nothing
         std::vector<FleetBoard::Entry>().swap(board_scratch_);
         std::vector<std::uint32_t>().swap(board_refresh_);
+        std::vector<std::uint32_t>().swap(board_spots_);
     }
     if (check_board_) {
         for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
@@ -115,7 +138,7 @@ void FleetModel::rebuild_board(Tick t) {
             if (want.position.x != got.position.x || want.position.y != got.position.y ||
                 want.state != got.state || want.plan_size != got.plan_size ||
                 want.type != got.type || want.free_at != got.free_at ||
-                want.free_node != got.free_node) {
+                want.free_node != got.free_node || world_.board.spot(v) != board_spot(v)) {
                 throw FleetModelError("fleet: the board's row of vehicle " + std::to_string(v) +
                                       " is stale at tick " + std::to_string(t) +
                                       " (a change that did not touch the vehicle)");

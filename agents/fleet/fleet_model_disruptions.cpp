@@ -38,6 +38,8 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
     const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
         if (world_.vehicles.home[v] != home) {
             world_.vehicles.home[v] = home;
+            // the board's ranks: a vehicle idle at its old home no longer waits there
+            world_.vehicles.changed[v] |= FleetState::kBoardFollower;
             engine.inject(vehicle_lp(v), now, type_of(Msg::kRehome));
         }
     };

@@ -58,10 +58,12 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m, bool
     // dispatcher's award is planned on the roads as they are, which the vehicle trusts)
     if (world_.vehicles.state[v] == VehicleState::kBroken || world_.vehicles.service_due[v] != 0 ||
         !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
+        world_.vehicles.pass(v);
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;
     }
     if (!dispatched && !can_reach(ctx.partition(), v, m)) {
+        world_.vehicles.pass(v);
         a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
         return;

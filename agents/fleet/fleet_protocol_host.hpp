@@ -80,6 +80,7 @@ class FleetModel::Host final : public AllocationHost {
         return m_.world_.vehicles.state[v] != VehicleState::kBroken &&
                m_.world_.vehicles.service_due[v] == 0;
     }
+    void passed(std::uint32_t v) override { m_.world_.vehicles.pass(v); }
     [[nodiscard]] bool can_reach(sim::Context& ctx, std::uint32_t v, const OrderMsg& m) override {
         return m_.can_reach(ctx.partition(), v, m);
     }

@@ -141,7 +141,15 @@ struct FleetState {
     std::vector<std::uint8_t> changed;
     static constexpr std::uint8_t kTraceFollower = 1;
     static constexpr std::uint8_t kBoardFollower = 2;
-    void touch(std::uint32_t v) { changed[v] = kTraceFollower | kBoardFollower; }
+    // not a follower: the vehicle passed on an offer since the last board rebuild, which
+    // moves it to the back of its taxi rank (FleetBoard) and clears the flag
+    static constexpr std::uint8_t kToBack = 4;
+    void pass(std::uint32_t v) {
+        changed[v] = static_cast<std::uint8_t>(changed[v] | kBoardFollower | kToBack);
+    }
+    void touch(std::uint32_t v) {
+        changed[v] = static_cast<std::uint8_t>(changed[v] | kTraceFollower | kBoardFollower);
+    }
 
     void resize(std::size_t n);
     [[nodiscard]] std::size_t size() const { return state.size(); }

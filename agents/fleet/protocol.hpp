@@ -101,6 +101,10 @@ class AllocationHost {
     // and the depot holds the order (docs/inputs.md, "Unreachable orders")
     [[nodiscard]] virtual bool can_reach(sim::Context& ctx, std::uint32_t v, const OrderMsg& m) = 0;
     [[nodiscard]] virtual const VehicleType& vehicle_type(std::uint32_t v) const = 0;
+    // vehicle v (ctx's LP) passed on an offer it was made (declined it, or claimed nothing):
+    // at the next board rebuild it goes to the back of its depot's taxi rank (FleetBoard),
+    // so that the next offers go to others
+    virtual void passed(std::uint32_t v) = 0;
 
     // roads: the router of the LP that runs ctx (not shared with other threads) and the
     // roads as they are at this window, every road event included (the dispatcher hears of

@@ -81,6 +81,56 @@ class PointGrid {
     std::size_t nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
                         TieKey&& tie_key) const;
 
+    // the best candidates of a nearest() query so far, sorted by (distance^2, key, id)
+    class Best {
+      public:
+        explicit Best(std::size_t k) : k_(k < kMaxK ? k : kMaxK) {}
+        // offers a candidate; false when the list is full and it is not better than the
+        // last (so that a caller walking candidates in increasing order can stop)
+        bool offer(double d2, std::uint64_t key, std::uint32_t id) {
+            const Cand cand{d2, key, id};
+            if (n_ == k_ && !less(cand, best_[n_ - 1])) {
+                return false;
+            }
+            std::size_t j = n_ < k_ ? n_++ : k_ - 1;
+            while (j > 0 && less(cand, best_[j - 1])) {
+                best_[j] = best_[j - 1];
+                --j;
+            }
+            best_[j] = cand;
+            return true;
+        }
+        [[nodiscard]] bool full() const { return n_ == k_; }
+        [[nodiscard]] double worst_d2() const { return best_[n_ - 1].d2; }
+        std::size_t write(std::span<std::uint32_t> out) const {
+            for (std::size_t i = 0; i < n_; ++i) {
+                out[i] = best_[i].id;
+            }
+            return n_;
+        }
+
+      private:
+        static constexpr std::size_t kMaxK = 64;
+        struct Cand {
+            double d2;
+            std::uint64_t key;
+            std::uint32_t id;
+        };
+        static bool less(const Cand& a, const Cand& b) {
+            return a.d2 < b.d2 ||
+                   (a.d2 == b.d2 && (a.key < b.key || (a.key == b.key && a.id < b.id)));
+        }
+        Cand best_[kMaxK] = {};
+        std::size_t k_;
+        std::size_t n_ = 0;
+    };
+    // the ring search of nearest() with the candidates chosen by the caller:
+    // visit(id, d2, best) for placed points within r of p, rings of cells outwards, until no
+    // further ring can hold a candidate better than best's last (a point may stand for
+    // several candidates at its position, which visit offers). At most out.size() (<= 64).
+    template <class Visit>
+    std::size_t nearest_by(Point p, double r, std::span<std::uint32_t> out, Visit&& visit) const;
+
     [[nodiscard]] std::size_t memory_bytes() const;
 
   private:
@@ -139,24 +189,22 @@ void PointGrid::for_each_within(Point p, double r, Fn&& fn) const {
 template <class Usable, class TieKey>
 std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std::uint32_t> out,
                                TieKey&& tie_key) const {
+    return nearest_by(p, r, out, [&](std::uint32_t id, double d2, Best& best) {
+        if (usable(id)) {
+            best.offer(d2, static_cast<std::uint64_t>(tie_key(id)), id);
+        }
+    });
+}
+
+template <class Visit>
+std::size_t PointGrid::nearest_by(Point p, double r, std::span<std::uint32_t> out,
+                                  Visit&& visit) const {
     if (out.empty() || nodes_.empty()) {
         return 0;
     }
-    // best candidates so far, kept sorted by (distance^2, tie key, id); out.size() is small
-    struct Cand {
-        double d2;
-        std::uint64_t key;
-        std::uint32_t id;
-    };
-    constexpr std::size_t kMaxK = 64;
-    Cand best[kMaxK] = {};
-    const std::size_t k = out.size() < kMaxK ? out.size() : kMaxK;
-    std::size_t n = 0;
-    auto less = [](const Cand& a, const Cand& b) {
-        return a.d2 < b.d2 || (a.d2 == b.d2 && (a.key < b.key || (a.key == b.key && a.id < b.id)));
-    };
+    Best best(out.size());
     const double r2 = r * r;
-    auto visit = [&](std::int64_t x, std::int64_t y) {
+    auto visit_cell = [&](std::int64_t x, std::int64_t y) {
         const Cell* c =
             cell(cell_key(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y)));
         if (c == nullptr) {
@@ -166,19 +214,9 @@ std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std
             const double dx = s.p.x - p.x;
             const double dy = s.p.y - p.y;
             const double d2 = dx * dx + dy * dy;
-            if (d2 > r2 || !usable(s.id)) {
-                continue;
+            if (d2 <= r2) {
+                visit(s.id, d2, best);
             }
-            const Cand cand{d2, static_cast<std::uint64_t>(tie_key(s.id)), s.id};
-            if (n == k && !less(cand, best[n - 1])) {
-                continue;
-            }
-            std::size_t j = n < k ? n++ : k - 1;
-            while (j > 0 && less(cand, best[j - 1])) {
-                best[j] = best[j - 1];
-                --j;
-            }
-            best[j] = cand;
         }
     };
     // rings of cells around p's cell, out to the cells the radius touches. A point in ring
@@ -194,10 +232,10 @@ std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std
     const std::int64_t y1 = cell_y(p.y + r);
     const std::int64_t rings = std::max({cx - x0, x1 - cx, cy - y0, y1 - cy});
     for (std::int64_t rho = 0; rho <= rings; ++rho) {
-        if (n == k && rho >= 2) {
+        if (best.full() && rho >= 2) {
             // a thousandth of a cell short, for the rounding of floor() at cell borders
             const double gap = (static_cast<double>(rho - 1) - 1e-3) * cell_m_;
-            if (best[k - 1].d2 < gap * gap) {
+            if (best.worst_d2() < gap * gap) {
                 break;
             }
         }
@@ -205,31 +243,28 @@ std::size_t PointGrid::nearest(Point p, double r, Usable&& usable, std::span<std
         const std::int64_t hi_x = std::min(cx + rho, x1);
         if (cy - rho >= y0) {
             for (std::int64_t x = lo_x; x <= hi_x; ++x) {
-                visit(x, cy - rho);
+                visit_cell(x, cy - rho);
             }
         }
         if (rho > 0 && cy + rho <= y1) {
             for (std::int64_t x = lo_x; x <= hi_x; ++x) {
-                visit(x, cy + rho);
+                visit_cell(x, cy + rho);
             }
         }
         const std::int64_t lo_y = std::max(cy - rho + 1, y0);
         const std::int64_t hi_y = std::min(cy + rho - 1, y1);
         if (rho > 0 && cx - rho >= x0) {
             for (std::int64_t y = lo_y; y <= hi_y; ++y) {
-                visit(cx - rho, y);
+                visit_cell(cx - rho, y);
             }
         }
         if (rho > 0 && cx + rho <= x1) {
             for (std::int64_t y = lo_y; y <= hi_y; ++y) {
-                visit(cx + rho, y);
+                visit_cell(cx + rho, y);
             }
         }
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        out[i] = best[i].id;
-    }
-    return n;
+    return best.write(out);
 }
 
 }  // namespace swarm::world

@@ -228,6 +228,9 @@ class AuctionProtocol final : public AllocationProtocol {
         a.vehicle = v;
         a.round = m.round;
         a.cost_s = cost.value_or(0.0);
+        if (!cost) {
+            host.passed(v);
+        }
         host.send(ctx, host.depot_lp(m.depot), protocol_msg(cost ? kBid : kDecline),
                   sim::Payload::of(a));
     }

@@ -78,6 +78,7 @@ class FirstClaimProtocol final : public AllocationProtocol {
             const OrderMsg m = p.as<OrderMsg>();
             if (!host.takes_work(at.index) ||
                 !feasible(host.spec(), host.vehicle_view(at.index, ctx.now()), m, ctx.now())) {
+                host.passed(at.index);
                 return;
             }
             if (type == kAnnounce) {

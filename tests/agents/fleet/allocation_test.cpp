@@ -108,8 +108,11 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
         entries[v].position = here;
         entries[v].type = v < 20 ? 0 : 1;
     }
-    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m, entries.size());
-    board.rebuild(entries);
+    FleetBoard board(city.network.bounds(), spec.allocation.board_cell_m, entries.size(),
+                     city.network.node_count());
+    // all waiting in the depot's rank since tick 0
+    std::vector<std::uint32_t> spots(entries.size(), spec.depots[0].node);
+    board.rebuild(entries, spots, 0);
     std::array<std::uint32_t, 64> out{};
     OrderMsg order;
     order.depot = 0;
@@ -128,12 +131,40 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
         }
         CHECK(drones >= 1);
     }
-    // the tie is broken per order: every idle vehicle is offered something, none always
+    // a taxi rank: while nobody moves, the front of the rank is offered every order (the
+    // lower index first among those that joined together), and the first drone in it
     for (std::size_t v = 0; v < entries.size(); ++v) {
-        CHECK(offered[v] > 0);
-        CHECK(offered[v] < 200);
+        const bool front = v < spec.allocation.max_offers || v == 20;
+        CHECK(offered[v] == (front ? 200 : 0));
     }
-    // the same order and round draw the same vehicles (deterministic)
+    // those that leave and come back wait at the back: the next ones are offered
+    std::vector<std::uint32_t> away;
+    std::vector<FleetBoard::Entry> rows;
+    for (std::uint32_t v = 0; v < spec.allocation.max_offers; ++v) {
+        away.push_back(v);
+        rows.push_back(entries[v]);
+        rows.back().position = city.network.position(spec.depots[1].node);
+    }
+    board.update(away, rows, nullptr, std::vector<std::uint32_t>(away.size(), FleetBoard::kNoSpot),
+                 10);
+    board.update(away, std::vector<FleetBoard::Entry>(entries.begin(), entries.begin() + 4),
+                 nullptr, std::vector<std::uint32_t>(away.size(), spec.depots[0].node), 20);
+    CHECK(board.waiting_since(0) == 20);
+    CHECK(board.waiting_since(4) == 0);
+    REQUIRE(nearest_candidates(spec, board, 0, order, out) >= spec.allocation.max_offers);
+    for (std::uint32_t i = 0; i < spec.allocation.max_offers; ++i) {
+        CHECK(out[i] == spec.allocation.max_offers + i);
+    }
+    // one that passed on an offer goes to the back too, without leaving
+    board.update(std::vector<std::uint32_t>{4}, std::vector<FleetBoard::Entry>{entries[4]}, nullptr,
+                 std::vector<std::uint32_t>{spec.depots[0].node | FleetBoard::kToBack}, 30);
+    CHECK(board.waiting_since(4) == 30);
+    CHECK(board.spot(4) == spec.depots[0].node);
+    REQUIRE(nearest_candidates(spec, board, 0, order, out) >= spec.allocation.max_offers);
+    for (std::uint32_t i = 0; i < spec.allocation.max_offers; ++i) {
+        CHECK(out[i] == spec.allocation.max_offers + 1 + i);
+    }
+    // the same order draws the same vehicles (deterministic)
     order.set_order(7);
     std::array<std::uint32_t, 64> again{};
     const std::size_t n1 = nearest_candidates(spec, board, 0, order, out);
@@ -155,7 +186,7 @@ TEST_CASE("allocation: offers at a crowded depot reach every type that can carry
     // vehicles already holding orders at the spot come first: their trip takes one more
     entries[13].plan_size = 1;
     entries[13].state = VehicleState::kLoading;
-    board.rebuild(entries);
+    board.rebuild(entries, spots, 0);  // 13 holds an order: it does not wait in the rank
     order.size = 1;
     for (std::uint32_t o = 0; o < 20; ++o) {
         order.set_order(o);

@@ -113,7 +113,8 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
     city.spec.disruptions.push_back(wear);
     DisruptionAction fire = action(DisruptionKind::kDepotDown);
     fire.depot = 1;
-    city.spec.disruptions.push_back(timed("fire", fire, 1500.0));
+    // (at a time when depot 1 holds orders not yet loaded: those fail with it)
+    city.spec.disruptions.push_back(timed("fire", fire, 1600.0));
     DisruptionSpec reopen = timed("reopen", action(DisruptionKind::kDepotUp), 0.0);
     reopen.action.depot = 1;
     reopen.after = "fire";
@@ -134,7 +135,7 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
         return a.kind == DisruptionKind::kDepotUp;
     });
     REQUIRE(up != log.end());
-    CHECK(up->t == city.spec.time.from_seconds(3300.0));
+    CHECK(up->t == city.spec.time.from_seconds(3400.0));
     std::uint32_t v = 0;
     for (const FleetGroup& g : city.spec.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {

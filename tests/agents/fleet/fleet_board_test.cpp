@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "sim/executor.hpp"
@@ -149,5 +151,115 @@ TEST_CASE("fleet board: a large update in parallel answers as a rebuild would") 
         const std::size_t nb = rebuilt.nearest(p, 1500.0, any, b);
         REQUIRE(na == nb);
         REQUIRE(a == b);
+    }
+}
+
+TEST_CASE("fleet board: taxi ranks keep the order vehicles joined in, through updates") {
+    // 4 x 4 spots every 250 m; vehicles come and go between the spots and the road
+    const swarm::world::BoundingBox box{{0.0, 0.0}, {1000.0, 1000.0}};
+    const std::uint32_t spots = 16;
+    const std::uint32_t n = 300;
+    auto spot_at = [](std::uint32_t s) { return Point{250.0 * (s % 4), 250.0 * (s / 4)}; };
+    swarm::sim::RandomStream rng(5, 0, 0, 0);
+    std::vector<FleetBoard::Entry> rows(n);
+    std::vector<std::uint32_t> where(n, FleetBoard::kNoSpot);
+    std::vector<swarm::sim::Tick> since(n, 0);
+    auto draw = [&](std::uint32_t v) {
+        FleetBoard::Entry e;
+        e.type = static_cast<std::uint16_t>(v % 3);
+        if (rng.uniform() < 0.6) {
+            const auto s = static_cast<std::uint32_t>(rng.below(spots));
+            e.position = spot_at(s);
+            return std::pair{e, s};
+        }
+        e.position = {rng.uniform() * 1000.0, rng.uniform() * 1000.0};
+        e.state = VehicleState::kEnRoute;
+        e.plan_size = static_cast<std::uint8_t>(rng.below(3));
+        return std::pair{e, FleetBoard::kNoSpot};
+    };
+    for (std::uint32_t v = 0; v < n; ++v) {
+        std::tie(rows[v], where[v]) = draw(v);
+    }
+    FleetBoard board(box, 100.0, n, spots, 3);  // a lane per type
+    board.rebuild(rows, where, 0);
+    swarm::sim::TeamExecutor two(2);
+    for (swarm::sim::Tick t = 1; t <= 20; ++t) {
+        std::vector<std::uint32_t> moved;
+        std::vector<FleetBoard::Entry> news;
+        std::vector<std::uint32_t> at;
+        for (std::uint32_t v = 0; v < n; ++v) {
+            if (rng.uniform() < 0.2) {
+                auto [e, s] = draw(v);
+                moved.push_back(v);
+                news.push_back(e);
+                at.push_back(s);
+                if (s != where[v] || s == FleetBoard::kNoSpot) {
+                    since[v] = t;  // a new arrival (or not waiting at all)
+                }
+                rows[v] = e;
+                where[v] = s;
+            }
+        }
+        board.update(moved, news, t % 2 == 0 ? &two : nullptr, at, t);
+        // every rank: by (since, index)
+        for (std::uint32_t s = 0; s < spots; ++s) {
+            std::vector<std::uint32_t> want;
+            for (std::uint32_t v = 0; v < n; ++v) {
+                if (where[v] == s) {
+                    want.push_back(v);
+                }
+            }
+            std::stable_sort(want.begin(), want.end(),
+                             [&](std::uint32_t a, std::uint32_t b) { return since[a] < since[b]; });
+            REQUIRE(board.rank(s) == want);
+        }
+        // offers agree with a brute force over (distance, more orders, rank, index)
+        for (int q = 0; q < 20; ++q) {
+            const Point p{rng.uniform() * 1000.0, rng.uniform() * 1000.0};
+            const auto type = static_cast<std::uint16_t>(q % 3);
+            auto usable = [type](std::uint32_t, const FleetBoard::Entry& e) {
+                return e.type != type;
+            };
+            std::array<std::uint32_t, 5> got{};
+            const std::size_t k = board.nearest_ranked(p, 400.0, usable, got);
+            std::vector<std::tuple<double, int, swarm::sim::Tick, std::uint32_t>> ref;
+            for (std::uint32_t v = 0; v < n; ++v) {
+                const double d2 =
+                    std::pow(rows[v].position.x - p.x, 2) + std::pow(rows[v].position.y - p.y, 2);
+                if (d2 <= 400.0 * 400.0 && rows[v].type != type) {
+                    ref.emplace_back(d2, -rows[v].plan_size,
+                                     where[v] == FleetBoard::kNoSpot ? 0 : since[v], v);
+                }
+            }
+            std::sort(ref.begin(), ref.end());
+            REQUIRE(k == std::min<std::size_t>(got.size(), ref.size()));
+            for (std::size_t i = 0; i < k; ++i) {
+                CHECK(got[i] == std::get<3>(ref[i]));
+            }
+            // the plain query reads the ranks too
+            std::array<std::uint32_t, 5> plain{};
+            const std::size_t m = board.nearest(p, 400.0, usable, plain);
+            REQUIRE(m == k);
+            // one type: only its lane is read
+            auto of_type = [type](std::uint32_t, const FleetBoard::Entry& e) {
+                return e.type == type;
+            };
+            std::array<std::uint32_t, 3> typed{};
+            const std::size_t kt = board.nearest_ranked(p, 400.0, of_type, typed, type);
+            std::vector<std::tuple<double, int, swarm::sim::Tick, std::uint32_t>> ref_t;
+            for (std::uint32_t v = 0; v < n; ++v) {
+                const double d2 =
+                    std::pow(rows[v].position.x - p.x, 2) + std::pow(rows[v].position.y - p.y, 2);
+                if (d2 <= 400.0 * 400.0 && rows[v].type == type) {
+                    ref_t.emplace_back(d2, -rows[v].plan_size,
+                                       where[v] == FleetBoard::kNoSpot ? 0 : since[v], v);
+                }
+            }
+            std::sort(ref_t.begin(), ref_t.end());
+            REQUIRE(kt == std::min<std::size_t>(typed.size(), ref_t.size()));
+            for (std::size_t i = 0; i < kt; ++i) {
+                CHECK(typed[i] == std::get<3>(ref_t[i]));
+            }
+        }
     }
 }
