@@ -174,20 +174,28 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
     std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    // Without branches on the labels (about one arc in six improves one, unpredictably): the
+    // label and its arc are rewritten either way. y lies above both x and the other side's
+    // labelled nodes: a label from each side is a route, found long before the walks join,
+    // which prunes them early. Only an improved label can beat best_ (the pair of labels it
+    // replaces was checked when the later of the two was set), so the meeting test needs no
+    // improvement test: the same meetings as when it was inside one.
+    double best_route = best_;
+    std::uint32_t meet = meet_;
     for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
-        if (via < label[y][dir]) {
-            label[y][dir] = via;
-            from[y] = arc_from(x, a);
-            // y lies above both x and the other side's labelled nodes: a label from each
-            // side is a route, found long before the walks join, which prunes them early
-            if (const double route = via + label[y][dir ^ 1]; route < best_) {
-                best_ = route;
-                meet_ = y;
-            }
+        const double old = label[y][dir];
+        const std::uint64_t keep = std::uint64_t{0} - static_cast<std::uint64_t>(via >= old);
+        label[y][dir] = via < old ? via : old;
+        from[y] = (from[y] & keep) | (arc_from(x, a) & ~keep);
+        if (const double route = via + label[y][dir ^ 1]; route < best_route) {
+            best_route = route;
+            meet = y;
         }
     }
+    best_ = best_route;
+    meet_ = meet;
 }
 
 double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
