@@ -128,8 +128,8 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
             return best;
         }
         // the limit was below the fastest time: walk again, pruning only what cannot beat the
-        // route found (a real one), or at a higher limit when none was found
-        clear(s, t);
+        // route found (a real one), or at a higher limit when none was found (the walk left
+        // every label reset)
         if (best == kUnreachable && grown < 2) {
             ++grown;
             limit *= kLimitGrowth;
@@ -207,24 +207,30 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
     label_[t][1] = 0.0;
     // walk both tree paths in increasing rank: they join at the lowest common ancestor, and
     // only common ancestors can be meeting nodes (relax() finds meetings as labels improve;
-    // s and t themselves, when one is an ancestor of the other, are found here)
+    // s and t themselves, when one is an ancestor of the other, are found here). A label is
+    // read only up to its node's own relaxation (later nodes lie above it), so each is reset
+    // right after: the walk leaves every label at +inf, with no second pass over the paths.
+    std::array<double, 2>* label = label_.data();
     std::uint32_t x = s;
     std::uint32_t y = t;
     while (x != kNone || y != kNone) {
         if (x == y) {
-            if (label_[x][0] + label_[x][1] < best_) {
-                best_ = label_[x][0] + label_[x][1];
+            if (label[x][0] + label[x][1] < best_) {
+                best_ = label[x][0] + label[x][1];
                 meet_ = x;
             }
             relax(x, 0, metric, limit, bounded);
             relax(x, 1, metric, limit, bounded);
+            label[x] = {kUnreachable, kUnreachable};
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
             relax(x, 0, metric, limit, bounded);
+            label[x][0] = kUnreachable;
             x = parent[x];
         } else {
             relax(y, 1, metric, limit, bounded);
+            label[y][1] = kUnreachable;
             y = parent[y];
         }
     }
@@ -250,16 +256,6 @@ double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double lim
 
 void CchRouter::clear_back(std::uint32_t t) {
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
-        label_[x][1] = kUnreachable;
-    }
-}
-
-void CchRouter::clear(std::uint32_t s, std::uint32_t t) {
-    const auto parent = topology_->parents();
-    for (std::uint32_t x = s; x != kNone; x = parent[x]) {
-        label_[x][0] = kUnreachable;
-    }
-    for (std::uint32_t x = t; x != kNone; x = parent[x]) {
         label_[x][1] = kUnreachable;
     }
 }
@@ -307,7 +303,6 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
         }
         route.length_m = length;
     }
-    clear(s, t);
     return route;
 }
 
@@ -321,9 +316,7 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
     }
     const std::uint32_t s = topology_->rank(from);
     const std::uint32_t t = topology_->rank(to);
-    const double best = search(s, t, metric);
-    clear(s, t);
-    return best;
+    return search(s, t, metric);
 }
 
 void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
