@@ -111,10 +111,10 @@ class CchRouter final : public Router {
     // lower bound on the time from rank x to t (dir 0) or from s to x (dir 1)
     double bound(std::uint32_t x, unsigned dir) const;
     // forward search from s and backward from t; returns the time, sets meet_ and the arcs
-    // fwd_arc_ / bwd_arc_ (query arc ids) on the path to it
+    // fwd_arc_ / bwd_arc_ (query arc ids) on the path to it; leaves every label at +inf
     double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
     // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
-    // when the time returned is <= limit
+    // when the time returned is <= limit; resets each label once its node is relaxed
     double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
     // relaxes x's arcs in one direction unless its label (plus bound) is >= best_ or > limit;
     // a label that improves where the other side has one lowers best_ (meet_ there)
@@ -122,8 +122,6 @@ class CchRouter final : public Router {
     // one-to-many: the backward walk from t against a whole forward walk already in label_
     double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
     void clear_back(std::uint32_t t);
-    // resets the labels along both tree paths
-    void clear(std::uint32_t s, std::uint32_t t);
     void fill_buckets(std::span<const NodeId> targets, const CchMetric& metric);
     // forward search from `from`, bucket scan into out (min), labels reset after
     void scan_buckets(NodeId from, std::span<double> out, const CchMetric& metric);
