@@ -259,7 +259,7 @@ at_s = 300.0
 [[disruptions]]
 id = "docks"
 kind = "depot_docks"
-depot = "b"
+depot = "a"
 docks = 1
 after = "close"
 after_delay_s = 60.0
