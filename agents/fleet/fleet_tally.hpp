@@ -17,7 +17,8 @@ namespace swarm::agents {
 
 using sim::Tick;
 
-struct FleetTally {
+// a cache line of its own at least: two partitions' tallies are written by two threads
+struct alignas(64) FleetTally {
     // the time buckets of FleetCounters (fleet_model_internal.hpp, time_bucket)
     enum Bucket : std::uint8_t { kBusy, kIdle, kCharging, kDown };
     static constexpr std::size_t kBuckets = 4;
