@@ -9,6 +9,7 @@
 
 #include "agents/fleet/fleet_model_internal.hpp"
 #include "agents/fleet/fleet_protocol_host.hpp"
+#include "agents/fleet/kpi_observer.hpp"
 
 namespace swarm::agents {
 
@@ -67,6 +68,29 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     }
     // vehicles idle and full at their home depot, in fleet order
     world_.vehicles.resize(spec_.vehicle_count());
+    // the KPI groups (fleets of one fleet_kpi_id), in the order they first appear
+    std::vector<std::string> group_ids;
+    for (const FleetGroup& g : spec_.fleets) {
+        fleet_end_.push_back((fleet_end_.empty() ? 0 : fleet_end_.back()) + g.count);
+        const std::string& id = fleet_kpi_id(spec_, g);
+        const auto it = std::find(group_ids.begin(), group_ids.end(), id);
+        fleet_group_.push_back(static_cast<std::uint32_t>(it - group_ids.begin()));
+        if (it == group_ids.end()) {
+            group_ids.push_back(id);
+        }
+    }
+    groups_ = std::max<std::size_t>(1, group_ids.size());
+    // when every type is in one group only (fleets named by type, or a type per id), a
+    // vehicle's type says its group
+    type_group_.assign(spec_.types.size(), kNoGroup);
+    for (std::size_t f = 0; f < spec_.fleets.size(); ++f) {
+        std::uint32_t& g = type_group_[spec_.fleets[f].type];
+        if (g != kNoGroup && g != fleet_group_[f]) {
+            type_group_.clear();
+            break;
+        }
+        g = fleet_group_[f];
+    }
     std::uint32_t v = 0;
     for (const FleetGroup& g : spec_.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
@@ -109,6 +133,11 @@ void FleetModel::prepare(sim::Engine& engine) {
     }
     views_.clear();
     views_.resize(engine.partitions());
+    // the tallies: counted afresh at the first read (after a resume's load too); what the
+    // events write into them until then is counted again by that recount
+    tally_partitions_ = std::max<std::size_t>(1, engine.partitions());
+    tallies_.assign(tally_partitions_ * groups_, FleetTally{});
+    tallies_stale_ = true;
     protocol_->attach(*host_);
     learning_.reset();
     if (spec_.learning.active()) {
@@ -127,8 +156,7 @@ void FleetModel::attach(sim::Engine& engine) {
     engine.every(engine.now() + interval, interval, make_action(board), board);
     // vehicle time goes into the KPI series at every interval boundary
     world_.fleet_time.booked_at = engine.now();
-    fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked,
-               &engine.executor());
+    fleet_time(engine.now(), world_.fleet_time.busy_booked, world_.fleet_time.accounted_booked);
     const Tick first_boundary =
         world_.fleet_time.series.start_of(world_.fleet_time.series.interval_of(engine.now()) + 1);
     const sim::ActionKey fleet_time_key{kFleetTimeAction};

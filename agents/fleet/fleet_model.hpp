@@ -20,6 +20,7 @@
 #include "agents/fleet/fleet_learning.hpp"
 #include "agents/fleet/fleet_spec.hpp"
 #include "agents/fleet/fleet_state.hpp"
+#include "agents/fleet/fleet_tally.hpp"
 #include "agents/fleet/fleet_world.hpp"
 #include "agents/fleet/messages.hpp"
 #include "agents/fleet/protocol.hpp"
@@ -130,6 +131,15 @@ class FleetModel final : public sim::Model {
     // vehicle v's counters with the time of its current state up to t added (t >= the time
     // of its last state change)
     [[nodiscard]] FleetCounters vehicle_counters(std::uint32_t v, sim::Tick t) const;
+    // the sum of vehicle_counters(v, t) over all vehicles, and the tallies it comes from (of
+    // the vehicles of one KPI group, or of all): kept as the vehicles change, so that reading
+    // them costs the partitions and groups, not the vehicles (fleet_tally.hpp). A KPI group is
+    // the fleets of one fleet_kpi_id (kpi_observer.hpp), numbered in the order they first
+    // appear in spec().fleets.
+    [[nodiscard]] FleetCounters fleet_counters(sim::Tick t) const { return fleet_tally().at(t); }
+    [[nodiscard]] FleetTally group_tally(std::size_t group) const;
+    [[nodiscard]] FleetTally fleet_tally() const;
+    [[nodiscard]] std::size_t kpi_group(std::size_t fleet) const { return fleet_group_[fleet]; }
     // the fleet columns of the KPI series (busy and accounted vehicle time per interval),
     // recorded at every interval boundary, plus the running interval up to t
     [[nodiscard]] KpiSeries fleet_series(sim::Tick t) const;
@@ -356,7 +366,14 @@ class FleetModel final : public sim::Model {
     void arrived(sim::Context& ctx, std::uint32_t v);
     void arrived_home(sim::Context& ctx, std::uint32_t v);
     // the one place a vehicle's state changes; throws FleetModelError on a forbidden move
-    void set_state(std::uint32_t v, VehicleState s, sim::Tick now);
+    void set_state(sim::Context& ctx, std::uint32_t v, VehicleState s);
+    // the tally vehicle v's changes in this partition go to (fleet_tally.hpp)
+    [[nodiscard]] FleetTally& tally(const sim::Context& ctx, std::uint32_t v);
+    // the tallies summed afresh from the vehicles (after a load or a replica sync wrote the
+    // vehicles wholesale: tallies_stale_)
+    void recount_tallies() const;
+    // vehicle v's KPI group
+    [[nodiscard]] std::size_t group_of(std::uint32_t v) const;
     [[nodiscard]] VehicleView view(std::uint32_t v, sim::Tick now) const;
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
         return spec_.types[world_.vehicles.type[v]];
@@ -384,8 +401,8 @@ class FleetModel final : public sim::Model {
     void take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out);
     // sums vehicle time up to t and books it into the fleet series' running interval
     void record_fleet_time(sim::Tick t);
-    // busy and accounted vehicle time up to t, over the executor when one is given
-    void fleet_time(sim::Tick t, Tick& busy, Tick& accounted, sim::Executor* executor) const;
+    // busy and accounted vehicle time up to t (the tallies)
+    void fleet_time(sim::Tick t, Tick& busy, Tick& accounted) const;
 
     // immutable: the spec and what is derived from it once
     const FleetSpec& spec_;
@@ -442,6 +459,17 @@ class FleetModel final : public sim::Model {
     std::uint64_t depots_synced_at_ = 0;
     ReplicaStats replicas_;
     std::size_t phase_chunk_ = 4096;  // vehicles per parallel chunk of a barrier phase
+    // the vehicles' KPI counters summed as they change: one tally per (partition, KPI
+    // group), partition-major; stale after the vehicles were written wholesale
+    mutable std::vector<FleetTally> tallies_;
+    mutable bool tallies_stale_ = true;
+    std::size_t tally_partitions_ = 1;
+    std::vector<std::uint32_t> fleet_end_;    // the first vehicle after each fleet of the spec
+    std::vector<std::uint32_t> fleet_group_;  // the KPI group of each fleet of the spec
+    std::size_t groups_ = 1;
+    // the KPI group of each vehicle type, when each type is in one group only (else empty)
+    std::vector<std::uint32_t> type_group_;
+    static constexpr std::uint32_t kNoGroup = 0xFFFFFFFFu;
 };
 
 }  // namespace swarm::agents

@@ -18,31 +18,45 @@ using sim::Tick;
 static_assert(std::endian::native == std::endian::little, "take_changed reads flags by words");
 
 void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out) {
-    // eight flags at a time: most vehicles did not change since the follower's last look
+    // only the blocks noted for this follower (FleetState::flag), eight flags at a time:
+    // most vehicles did not change since the follower's last look, most blocks neither
+    constexpr std::size_t kBlock = FleetState::kBlock;
     const std::uint64_t mask = 0x0101010101010101ull * follower;
     std::uint8_t* changed = world_.vehicles.changed.data();
     const std::size_t n = world_.vehicles.changed.size();
-    std::size_t v = 0;
-    for (; v + 8 <= n; v += 8) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, changed + v, sizeof word);
-        std::uint64_t mine = word & mask;
-        if (mine == 0) {
-            continue;
-        }
-        // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
-        while (mine != 0) {
-            const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
-            out.push_back(static_cast<std::uint32_t>(v + i));
-            mine &= ~(std::uint64_t{0xFF} << (8 * i));
-        }
-        word &= ~mask;
-        std::memcpy(changed + v, &word, sizeof word);
-    }
-    for (; v < n; ++v) {
-        if ((changed[v] & follower) != 0) {
-            out.push_back(static_cast<std::uint32_t>(v));
-            changed[v] = static_cast<std::uint8_t>(changed[v] & ~follower);
+    std::vector<std::uint64_t>& blocks = world_.vehicles.blocks_of(follower);
+    for (std::size_t w = 0; w < blocks.size(); ++w) {
+        std::uint64_t bits = blocks[w];
+        blocks[w] = 0;
+        while (bits != 0) {
+            const std::size_t b = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+            bits &= bits - 1;
+            const std::size_t first = b * kBlock;
+            const std::size_t last = std::min(n, first + kBlock);
+            std::size_t v = first;
+            for (; v + 8 <= last; v += 8) {
+                std::uint64_t word = 0;
+                std::memcpy(&word, changed + v, sizeof word);
+                std::uint64_t mine = word & mask;
+                if (mine == 0) {
+                    continue;
+                }
+                // the set flags of the word, lowest first (little-endian: byte i is bits
+                // 8i..8i+7)
+                while (mine != 0) {
+                    const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
+                    out.push_back(static_cast<std::uint32_t>(v + i));
+                    mine &= ~(std::uint64_t{0xFF} << (8 * i));
+                }
+                word &= ~mask;
+                std::memcpy(changed + v, &word, sizeof word);
+            }
+            for (; v < last; ++v) {
+                if ((changed[v] & follower) != 0) {
+                    out.push_back(static_cast<std::uint32_t>(v));
+                    changed[v] = static_cast<std::uint8_t>(changed[v] & ~follower);
+                }
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         if (world_.vehicles.home[v] != home) {
             world_.vehicles.home[v] = home;
             // the board's ranks: a vehicle idle at its old home no longer waits there
-            world_.vehicles.changed[v] |= FleetState::kBoardFollower;
+            world_.vehicles.flag(v, FleetState::kBoardFollower);
             engine.inject(vehicle_lp(v), now, type_of(Msg::kRehome));
         }
     };

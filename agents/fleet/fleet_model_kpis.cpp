@@ -1,9 +1,9 @@
-// FleetModel: the fleet-time book of the KPI series, a barrier phase (barrier_phase.hpp) at
-// every KPI interval boundary: each vehicle's busy and accounted time up to t, summed per range
-// of vehicles in parallel, then booked into the running interval.
+// FleetModel: the vehicles' KPI counters summed as they change (fleet_tally.hpp), and the
+// fleet-time book of the KPI series: at every KPI interval boundary the fleet's busy and
+// accounted time up to t, from those sums, booked into the running interval.
+#include <algorithm>
 #include <vector>
 
-#include "agents/fleet/barrier_phase.hpp"
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/fleet_model_internal.hpp"
 
@@ -18,35 +18,66 @@ FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
     return c;
 }
 
-void FleetModel::fleet_time(Tick t, Tick& busy, Tick& accounted, sim::Executor* executor) const {
-    // local: sums per range of vehicles; apply: their sum (integers, so any split agrees)
-    struct TimeSum {
-        Tick busy = 0;
-        Tick accounted = 0;
-    };
-    const PhaseRecords<TimeSum> sums =
-        run_local<TimeSum>(executor, world_.vehicles.size(), phase_chunk_,
-                           [&](std::uint32_t first, std::uint32_t last, std::vector<TimeSum>& out) {
-                               TimeSum sum;
-                               for (std::uint32_t v = first; v < last; ++v) {
-                                   const FleetCounters c = vehicle_counters(v, t);
-                                   sum.busy += c.busy;
-                                   sum.accounted += c.accounted();
-                               }
-                               out.push_back(sum);
-                           });
-    busy = 0;
-    accounted = 0;
-    sums.for_each([&](const TimeSum& sum) {
-        busy += sum.busy;
-        accounted += sum.accounted;
-    });
+std::size_t FleetModel::group_of(std::uint32_t v) const {
+    if (!type_group_.empty()) {
+        return type_group_[world_.vehicles.type[v]];
+    }
+    // the fleets are consecutive ranges of vehicles (a few hundred at most: a short search)
+    const auto f = static_cast<std::size_t>(
+        std::upper_bound(fleet_end_.begin(), fleet_end_.end(), v) - fleet_end_.begin());
+    return f < fleet_group_.size() ? fleet_group_[f] : 0;
+}
+
+FleetTally& FleetModel::tally(const sim::Context& ctx, std::uint32_t v) {
+    return tallies_[ctx.partition() * groups_ + group_of(v)];
+}
+
+void FleetModel::recount_tallies() const {
+    tallies_.assign(tally_partitions_ * groups_, FleetTally{});
+    const FleetState& f = world_.vehicles;
+    std::uint32_t v = 0;
+    for (std::size_t fleet = 0; fleet < fleet_end_.size(); ++fleet) {
+        FleetTally& sums = tallies_[fleet_group_[fleet]];
+        for (; v < fleet_end_[fleet]; ++v) {
+            sums.add(f.counters[v], f.state[v], f.state_since[v], f.drive_time[v], 1);
+        }
+    }
+    tallies_stale_ = false;
+}
+
+FleetTally FleetModel::group_tally(std::size_t group) const {
+    if (tallies_stale_) {
+        recount_tallies();
+    }
+    FleetTally sum;
+    for (std::size_t p = 0; p < tally_partitions_; ++p) {
+        sum += tallies_[p * groups_ + group];
+    }
+    return sum;
+}
+
+FleetTally FleetModel::fleet_tally() const {
+    if (tallies_stale_) {
+        recount_tallies();
+    }
+    FleetTally sum;
+    for (const FleetTally& t : tallies_) {
+        sum += t;
+    }
+    return sum;
+}
+
+void FleetModel::fleet_time(Tick t, Tick& busy, Tick& accounted) const {
+    // integers, so the tallies' sum is the vehicles' sum for any split
+    const FleetCounters c = fleet_counters(t);
+    busy = c.busy;
+    accounted = c.accounted();
 }
 
 void FleetModel::record_fleet_time(Tick t) {
     Tick busy = 0;
     Tick accounted = 0;
-    fleet_time(t, busy, accounted, engine_ != nullptr ? &engine_->executor() : nullptr);
+    fleet_time(t, busy, accounted);
     world_.fleet_time.series.add_fleet_time(
         world_.fleet_time.series.interval_of(world_.fleet_time.booked_at),
         busy - world_.fleet_time.busy_booked, accounted - world_.fleet_time.accounted_booked);
@@ -60,7 +91,7 @@ KpiSeries FleetModel::fleet_series(Tick t) const {
     if (t > world_.fleet_time.booked_at) {
         Tick busy = 0;
         Tick accounted = 0;
-        fleet_time(t, busy, accounted, nullptr);  // observers may call this: no executor
+        fleet_time(t, busy, accounted);
         s.add_fleet_time(s.interval_of(world_.fleet_time.booked_at),
                          busy - world_.fleet_time.busy_booked,
                          accounted - world_.fleet_time.accounted_booked);

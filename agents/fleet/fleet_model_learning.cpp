@@ -30,7 +30,7 @@ void FleetModel::on_service_due(Context& ctx, std::uint32_t v) {
 
 void FleetModel::begin_service(Context& ctx, std::uint32_t v) {
     world_.vehicles.service_due[v] = 0;
-    set_state(v, VehicleState::kMaintenance, ctx.now());
+    set_state(ctx, v, VehicleState::kMaintenance);
     ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.service_s),
                       type_of(Msg::kServiced));
 }
@@ -41,6 +41,7 @@ void FleetModel::on_serviced(Context& ctx, std::uint32_t v) {
     }
     learning_->serviced(v);
     ++world_.vehicles.counters[v].services;
+    ++tally(ctx, v).closed.services;
     arrived_home(ctx, v);  // charge if low, else wait for offers
 }
 

@@ -21,7 +21,8 @@
 namespace swarm::agents {
 
 // every member of FleetState is copied below: a new one must be too
-static_assert(sizeof(FleetState) == 26 * sizeof(std::vector<std::uint8_t>),
+// (+2: FleetState::trace_blocks and board_blocks, noted from `changed` as it is read)
+static_assert(sizeof(FleetState) == 28 * sizeof(std::vector<std::uint8_t>),
               "FleetState changed: copy the new member in put_vehicle and get_vehicle");
 static_assert(sizeof(DepotState) % 64 == 0 && sizeof(AllocationCounters) == 40,
               "DepotState changed: copy the new member in put_depot and get_depot");
@@ -186,6 +187,7 @@ void get_vehicle(Reader& r, FleetWorld& world) {
     r.get(f.replan[v]);
     r.get(f.service_due[v]);
     r.get(f.changed[v]);
+    f.note_flags(v);
     world.counters.set_agent(v, r.get<comms::MessageTotals>());
 }
 
@@ -427,6 +429,7 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
             const auto kind = r.get<std::uint8_t>();
             if (kind == kVehicleRecord) {
                 get_vehicle(r, world_);
+                tallies_stale_ = true;  // counted afresh at the next read
             } else if (kind == kDepotRecord) {
                 get_depot(r, world_, depot_agent(0), order_journals_, journal_delta_);
             } else if (kind == kDispatcherRecord) {

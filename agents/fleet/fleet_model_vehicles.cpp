@@ -17,7 +17,8 @@ using sim::Tick;
 // ---------------------------------------------------------------------------------------
 // vehicles
 
-void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
+void FleetModel::set_state(Context& ctx, std::uint32_t v, VehicleState s) {
+    const Tick now = ctx.now();
     const VehicleState from = world_.vehicles.state[v];
     if (from == s) {
         return;
@@ -28,6 +29,7 @@ void FleetModel::set_state(std::uint32_t v, VehicleState s, Tick now) {
     }
     // the time spent in the state being left, into its KPI bucket
     time_bucket(world_.vehicles.counters[v], from) += now - world_.vehicles.state_since[v];
+    tally(ctx, v).move(from, world_.vehicles.state_since[v], s, now);
     world_.vehicles.state[v] = s;
     world_.vehicles.state_since[v] = now;
     world_.vehicles.touch(v);
@@ -95,7 +97,7 @@ void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleS
     if (world_.vehicles.moving[v] != 0) {
         // finish the current edge or leg first; on_arrive goes on towards the new target
         if (world_.vehicles.state[v] != s) {
-            set_state(v, s, ctx.now());
+            set_state(ctx, v, s);
         }
         return;
     }
@@ -104,10 +106,10 @@ void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleS
         if (s == VehicleState::kReturning) {
             return arrived_home(ctx, v);
         }
-        set_state(v, s, ctx.now());
+        set_state(ctx, v, s);
         return arrived(ctx, v);
     }
-    set_state(v, s, ctx.now());
+    set_state(ctx, v, s);
     start_leg(ctx, v);
 }
 
@@ -304,7 +306,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
         default:
             // home cannot be reached: park here until there is work. One due for service
             // takes no work: it tries again a learning round later (the roads may reopen)
-            set_state(v, VehicleState::kIdle, ctx.now());
+            set_state(ctx, v, VehicleState::kIdle);
             if (world_.vehicles.service_due[v] != 0) {
                 ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.round_s),
                                   type_of(Msg::kServiceDue));
@@ -371,8 +373,15 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
                                world_.vehicles.leg_start[v], ctx.now(), metres});
     }
     const double kwh = metres / 1000.0 * type.kwh_per_km;
-    world_.vehicles.counters[v].add_distance_m(metres);
-    world_.vehicles.counters[v].add_energy_kwh(kwh);
+    FleetCounters& counters = world_.vehicles.counters[v];
+    const std::int64_t mm = counters.distance_mm;
+    const std::int64_t uwh = counters.energy_uwh;
+    counters.add_distance_m(metres);
+    counters.add_energy_kwh(kwh);
+    FleetTally& sums = tally(ctx, v);
+    sums.closed.distance_mm += counters.distance_mm - mm;
+    sums.closed.energy_uwh += counters.energy_uwh - uwh;
+    sums.drive_time += ctx.now() - world_.vehicles.leg_start[v];
     world_.vehicles.energy_kwh[v] -= kwh;
     world_.vehicles.min_energy_kwh[v] =
         std::min(world_.vehicles.min_energy_kwh[v], world_.vehicles.energy_kwh[v]);
@@ -408,14 +417,14 @@ void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
     const VehicleType& type = type_of_vehicle(v);
     // charge when low, else wait for offers
     if (world_.vehicles.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
-        set_state(v, VehicleState::kCharging, ctx.now());
+        set_state(ctx, v, VehicleState::kCharging);
         ChargeMsg m;
         m.vehicle = v;
         m.kwh = type.battery_kwh - world_.vehicles.energy_kwh[v];
         send(ctx, depot_lp(world_.vehicles.home[v]), Msg::kChargeRequest, Payload::of(m));
         return;
     }
-    set_state(v, VehicleState::kIdle, ctx.now());
+    set_state(ctx, v, VehicleState::kIdle);
 }
 
 void FleetModel::arrived(Context& ctx, std::uint32_t v) {
@@ -442,13 +451,13 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
                 units += e.size;
                 m.orders[m.count++] = e.order;
             }
-            set_state(v, VehicleState::kLoading, ctx.now());
+            set_state(ctx, v, VehicleState::kLoading);
             send(ctx, depot_lp(d), Msg::kDockRequest, Payload::of(m));
             return;
         }
         case VehicleState::kEnRoute: {
             // hand over now, or wait until the customer is ready
-            set_state(v, VehicleState::kDelivering, ctx.now());
+            set_state(ctx, v, VehicleState::kDelivering);
             const Tick ready = plan.entries[0].ready;
             if (ctx.now() < ready) {
                 schedule_handover(ctx, v, ready - ctx.now(), Msg::kReady);
@@ -493,7 +502,7 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
 void FleetModel::begin_pick_up(Context& ctx, std::uint32_t v) {
     const PlanEntry& e = world_.vehicles.plan[v].entries[0];
     const ReplayOrder& row = spec_.replay.orders[e.customer];  // (e.has_row())
-    set_state(v, VehicleState::kLoading, ctx.now());
+    set_state(ctx, v, VehicleState::kLoading);
     PickUpMsg timer;
     timer.order = e.order;
     timer.vehicle = v;
@@ -556,6 +565,9 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
     world_.vehicles.load[v] -= e.size;
     world_.vehicles.touch(v);
     ++world_.vehicles.counters[v].deliveries;
+    FleetTally& sums = tally(ctx, v);
+    ++sums.closed.deliveries;
+    sums.used += world_.vehicles.counters[v].deliveries == 1 ? 1 : 0;
     DeliveredMsg m;
     m.order = e.order;
     m.vehicle = v;
@@ -572,7 +584,7 @@ void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
         if (world_.vehicles.service_due[v] != 0) {
             return begin_service(ctx, v);
         }
-        set_state(v, VehicleState::kIdle, ctx.now());
+        set_state(ctx, v, VehicleState::kIdle);
     }
 }
 
@@ -583,7 +595,7 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     if (world_.vehicles.state[v] == VehicleState::kBroken) {
         return;
     }
-    set_state(v, VehicleState::kBroken, ctx.now());
+    set_state(ctx, v, VehicleState::kBroken);
     // its orders go back: not yet loaded ones are re-allocated, loaded ones are lost with it
     Plan& plan = world_.vehicles.plan[v];
     for (std::uint32_t i = 0; i < plan.size; ++i) {
@@ -599,13 +611,14 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     world_.vehicles.load[v] = 0;
     world_.vehicles.touch(v);
     ++world_.vehicles.counters[v].breakdowns;
+    ++tally(ctx, v).closed.breakdowns;
 }
 
 void FleetModel::on_repair(Context& ctx, std::uint32_t v) {
     if (world_.vehicles.state[v] != VehicleState::kBroken) {
         return;
     }
-    set_state(v, VehicleState::kIdle, ctx.now());
+    set_state(ctx, v, VehicleState::kIdle);
     if (world_.vehicles.moving[v] == 0) {
         next_activity(ctx, v);  // home, or wait there
     }

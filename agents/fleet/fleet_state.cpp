@@ -219,6 +219,13 @@ void FleetState::resize(std::size_t n) {
     replan.resize(n, 0);
     service_due.resize(n, 0);
     changed.resize(n, kTraceFollower | kBoardFollower);  // new vehicles are news
+    mark_all_blocks();
+}
+
+void FleetState::mark_all_blocks() {
+    const std::size_t words = (changed.size() + kBlock * 64 - 1) / (kBlock * 64);
+    trace_blocks.assign(words, ~std::uint64_t{0});
+    board_blocks.assign(words, ~std::uint64_t{0});
 }
 
 namespace {
@@ -234,7 +241,8 @@ std::size_t FleetState::memory_bytes() const {
                     bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
                     bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
                     bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) +
-                    bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due);
+                    bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due) +
+                    bytes(trace_blocks) + bytes(board_blocks);
     return b + route_bytes();
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -144,11 +145,52 @@ struct FleetState {
     // not a follower: the vehicle passed on an offer since the last board rebuild, which
     // moves it to the back of its taxi rank (FleetBoard) and clears the flag
     static constexpr std::uint8_t kToBack = 4;
-    void pass(std::uint32_t v) {
-        changed[v] = static_cast<std::uint8_t>(changed[v] | kBoardFollower | kToBack);
+    void pass(std::uint32_t v) { flag(v, kBoardFollower | kToBack); }
+    void touch(std::uint32_t v) { flag(v, kTraceFollower | kBoardFollower); }
+    // sets these bits of `changed` (followers' bits and kToBack) and notes the vehicle's
+    // block for each follower whose bit was not set yet
+    void flag(std::uint32_t v, std::uint8_t bits) {
+        const std::uint8_t was = changed[v];
+        if ((was & bits) == bits) {
+            return;
+        }
+        changed[v] = static_cast<std::uint8_t>(was | bits);
+        const std::uint8_t fresh = bits & static_cast<std::uint8_t>(~was);
+        if ((fresh & kTraceFollower) != 0) {
+            note_block(trace_blocks, v);
+        }
+        if ((fresh & kBoardFollower) != 0) {
+            note_block(board_blocks, v);
+        }
     }
-    void touch(std::uint32_t v) {
-        changed[v] = static_cast<std::uint8_t>(changed[v] | kTraceFollower | kBoardFollower);
+    // Not state (neither saved nor sent): per follower, one bit per block of kBlock vehicles
+    // that may hold its flag, so that a follower's look costs the blocks that changed, not
+    // the fleet. Set with an atomic OR (vehicles of one block may run on different threads);
+    // a bit may be set for a block whose flags were cleared (mark_all_blocks after a load).
+    static constexpr std::size_t kBlock = 64;
+    std::vector<std::uint64_t> trace_blocks;
+    std::vector<std::uint64_t> board_blocks;
+    [[nodiscard]] std::vector<std::uint64_t>& blocks_of(std::uint8_t follower) {
+        return follower == kTraceFollower ? trace_blocks : board_blocks;
+    }
+    // every block may hold flags (after `changed` was written wholesale: resize, loads)
+    void mark_all_blocks();
+    // notes the flags vehicle v holds now (after its `changed` was written directly)
+    void note_flags(std::uint32_t v) {
+        if ((changed[v] & kTraceFollower) != 0) {
+            note_block(trace_blocks, v);
+        }
+        if ((changed[v] & kBoardFollower) != 0) {
+            note_block(board_blocks, v);
+        }
+    }
+    static void note_block(std::vector<std::uint64_t>& blocks, std::uint32_t v) {
+        const std::size_t b = v / kBlock;
+        const std::uint64_t bit = std::uint64_t{1} << (b % 64);
+        std::atomic_ref<std::uint64_t> word(blocks[b / 64]);
+        if ((word.load(std::memory_order_relaxed) & bit) == 0) {
+            word.fetch_or(bit, std::memory_order_relaxed);
+        }
     }
 
     void resize(std::size_t n);

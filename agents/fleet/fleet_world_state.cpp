@@ -13,7 +13,8 @@ namespace swarm::agents {
 
 // A new member is state to save: add it to save_world and load_world, then its size here.
 // (Padding can hide a small new member from these sums: read the headers too.)
-static_assert(sizeof(FleetState) == 26 * sizeof(std::vector<std::uint8_t>),
+// (+2: FleetState::trace_blocks and board_blocks, derived from `changed`, are not saved)
+static_assert(sizeof(FleetState) == 28 * sizeof(std::vector<std::uint8_t>),
               "FleetState changed: save and load the new member");
 static_assert(sizeof(FleetCounters) == 6 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t),
               "FleetCounters changed: save and load the new member");
@@ -223,6 +224,7 @@ void load_vehicles(const StateArchive& ar, FleetState& f) {
     ar.get("replan", f.replan, n);
     ar.get("service_due", f.service_due, n);
     ar.get("changed", f.changed, n);
+    f.mark_all_blocks();
 }
 
 // ---- depots ----

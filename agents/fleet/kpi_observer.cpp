@@ -230,11 +230,7 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
     s.cost_per_delivered =
         s.delivered > 0 ? s.cost / static_cast<double>(s.delivered) : kNotApplicable;
 
-    Tick driving = 0;
-    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
-        driving += model.vehicles().drive_time[v];
-    }
-    s.drive_hours = ts.to_seconds(driving) / 3600.0;
+    s.drive_hours = ts.to_seconds(model.fleet_tally().drive_time) / 3600.0;
     if (const FleetLearning* l = model.learning()) {
         const LearningTotals& lt = l->totals();
         s.services = k.fleet.services;
@@ -256,26 +252,22 @@ void add_fleet_kpis(const FleetModel& model, FleetKpis& k) {
         }
     }
 
-    // per scenario fleet (its groups summed), in the order the fleets first appear
+    // per scenario fleet (its groups summed), in the order the fleets first appear: the sums
+    // over its vehicles from the model's tallies, kept as they change (the model numbers the
+    // KPI groups in the same order)
     std::vector<FleetCounters> sums;
-    std::uint32_t v = 0;
-    for (const FleetGroup& g : spec.fleets) {
+    for (std::size_t f = 0; f < spec.fleets.size(); ++f) {
+        const FleetGroup& g = spec.fleets[f];
         const std::string& id = fleet_kpi_id(spec, g);
         auto it = std::find_if(s.groups.begin(), s.groups.end(),
                                [&](const GroupKpis& x) { return x.id == id; });
         if (it == s.groups.end()) {
-            s.groups.push_back({id, 0, 0, 0, 0.0, 0.0});
-            sums.emplace_back();
+            const FleetTally tally = model.group_tally(model.kpi_group(f));
+            s.groups.push_back({id, 0, static_cast<std::uint32_t>(tally.used), 0, 0.0, 0.0});
+            sums.push_back(tally.at(k.t));
             it = s.groups.end() - 1;
         }
-        GroupKpis& gk = *it;
-        FleetCounters& sum = sums[static_cast<std::size_t>(it - s.groups.begin())];
-        gk.vehicles += g.count;
-        for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
-            const FleetCounters vc = model.vehicle_counters(v, k.t);
-            gk.vehicles_used += vc.deliveries > 0 ? 1u : 0u;
-            sum += vc;
-        }
+        it->vehicles += g.count;
     }
     for (std::size_t i = 0; i < s.groups.size(); ++i) {
         GroupKpis& gk = s.groups[i];
@@ -298,7 +290,8 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
     const FleetSpec& spec = model.spec();
     const world::RoadNetwork& net = spec.net();
     const double pace = best_pace_s_per_m(spec);
-    // orders in the depots' books
+    // orders in the depots' books, and the vehicles holding some (assigned or picked up)
+    std::vector<std::uint32_t> holders;
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
         const OrderBook& book = model.depot(d).book;
         const Point depot = net.position(spec.depots[d].node);
@@ -306,6 +299,12 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
         for (const Order& o : book.from_oldest_open()) {
             if (is_terminal(o.state)) {
                 continue;
+            }
+            if (with_risk &&
+                (o.state == OrderState::kAssigned || o.state == OrderState::kPickedUp)) {
+                if (o.vehicle < model.vehicle_count()) {
+                    holders.push_back(o.vehicle);
+                }
             }
             if (o.state == OrderState::kCreated) {
                 ++out.unassigned;
@@ -335,9 +334,12 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
     if (!with_risk) {
         return out;
     }
-    // orders on vehicles: the vehicle's own straight-line estimate of its plan
+    // orders on vehicles: the vehicle's own straight-line estimate of its plan. Only a vehicle
+    // holding an open order can count one, so those are all that is read (not the fleet)
+    std::sort(holders.begin(), holders.end());
+    holders.erase(std::unique(holders.begin(), holders.end()), holders.end());
     std::array<sim::Tick, kMaxPlan> handed_over{};
-    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
+    for (const std::uint32_t v : holders) {
         const Plan& plan = model.vehicles().plan[v];
         if (plan.size == 0) {
             continue;
@@ -372,10 +374,7 @@ double running_cost(const FleetModel& model, sim::Tick t) {
 }
 
 double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open) {
-    FleetCounters fleet;
-    for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
-        fleet += model.vehicle_counters(v, t);
-    }
+    const FleetCounters fleet = model.fleet_counters(t);
     return cost_of(model.spec().cost, cost_inputs(model, order_totals(model), fleet, open)).total();
 }
 
@@ -449,9 +448,7 @@ FleetKpis FleetKpiObserver::take(sim::Tick t) const {
         k.series += book.series();
     }
     // vehicles, in id order, and the fleet-time columns booked at barriers
-    for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
-        k.fleet += model_.vehicle_counters(v, t);
-    }
+    k.fleet = model_.fleet_counters(t);
     k.series += model_.fleet_series(t);
     SummaryScope scope;
     scope.start = 0;

@@ -95,8 +95,8 @@ struct CostBreakdown {
     [[nodiscard]] double total() const { return distance + energy + lateness + failed + vehicles; }
 };
 [[nodiscard]] CostBreakdown cost_of(const CostParams& prices, const CostInputs& in);
-// the cost KPI of a run so far, at t (an O(vehicles + depots + open orders) sum: fine at
-// every sample)
+// the cost KPI of a run so far, at t (an O(depots + open orders) sum, the vehicles' from the
+// model's tallies: fine at every sample)
 [[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t);
 // the same with the open orders already counted at t (open_order_kpis)
 [[nodiscard]] double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open);

@@ -156,3 +156,74 @@ TEST_CASE("the board's rows, rebuilt only for touched and moving vehicles, equal
         CHECK(r.kpi.breakdowns > 0);
     }
 }
+
+namespace {
+
+// at every sample: the model's tallies (fleet_tally.hpp) against the sums over the vehicles
+class TallyChecker final : public swarm::sim::Observer {
+  public:
+    explicit TallyChecker(const FleetModel& model) : model_(model) {}
+
+    void on_sample(const swarm::sim::Engine& /*engine*/, Tick t) override {
+        ++samples;
+        const FleetState& f = model_.vehicles();
+        const FleetSpec& spec = model_.spec();
+        // per KPI group (fleets of one id), as the KPI observer reads them
+        std::vector<FleetCounters> sums(spec.fleets.size());
+        std::vector<Tick> drive(spec.fleets.size(), 0);
+        std::vector<std::int64_t> used(spec.fleets.size(), 0);
+        FleetCounters all;
+        std::uint32_t v = 0;
+        for (std::size_t g = 0; g < spec.fleets.size(); ++g) {
+            const std::size_t k = model_.kpi_group(g);
+            for (std::uint32_t i = 0; i < spec.fleets[g].count; ++i, ++v) {
+                const FleetCounters c = model_.vehicle_counters(v, t);
+                sums[k] += c;
+                all += c;
+                drive[k] += f.drive_time[v];
+                used[k] += c.deliveries > 0 ? 1 : 0;
+            }
+        }
+        for (std::size_t k = 0; k < spec.fleets.size(); ++k) {
+            if (sums[k].accounted() == 0) {
+                continue;  // not a group
+            }
+            ++groups;
+            const FleetTally tally = model_.group_tally(k);
+            mismatches +=
+                tally.at(t) == sums[k] && tally.drive_time == drive[k] && tally.used == used[k]
+                    ? 0U
+                    : 1U;
+        }
+        mismatches += model_.fleet_counters(t) == all ? 0U : 1U;
+        delivered = all.deliveries;
+    }
+
+    std::uint64_t samples = 0;
+    std::uint64_t groups = 0;  // groups compared, over all samples
+    std::uint64_t mismatches = 0;
+    std::uint64_t delivered = 0;
+
+  private:
+    const FleetModel& model_;
+};
+
+}  // namespace
+
+TEST_CASE("the fleet's tallies equal the sums over the vehicles at every sample") {
+    // through breakdowns (time down, breakdown counts), a depot fire, closed roads, charging
+    // and drones (two fleets), with the tallies of two partitions on two threads
+    SmallCity city;
+    city.spec.demand.kpi_interval_s = 30.0;  // a sample every 30 s
+    add_disruptions(city);
+    const auto executor = swarm::sim::make_executor(2);
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, *executor, 2));
+    TallyChecker checker(run.model());
+    run.engine().add_observer(checker);
+    const RunResult r = run_for(run, 1.5);
+    CHECK(checker.groups >= 2 * checker.samples);  // vans and drones
+    CHECK(r.kpi.breakdowns > 0);
+    CHECK(checker.samples > 100);
+    CHECK(checker.delivered > 0);
+    CHECK(checker.mismatches == 0);
+}
