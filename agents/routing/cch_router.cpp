@@ -199,12 +199,13 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     // no improvement test: the same meetings as when it was inside one.
     double best_route = best_;
     std::uint32_t meet = meet_;
-    for (std::uint32_t a = begin; a < end; ++a) {
+    std::uint64_t arc = arc_from(x, begin);  // arc_from(x, a), one add per arc
+    for (std::uint32_t a = begin; a < end; ++a, ++arc) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
         const double old = label[y][dir];
         label[y][dir] = via < old ? via : old;
-        from[y] = select_if_less(via, old, arc_from(x, a), from[y]);
+        from[y] = select_if_less(via, old, arc, from[y]);
         if (const double route = via + label[y][dir ^ 1]; route < best_route) {
             best_route = route;
             meet = y;
