@@ -146,11 +146,15 @@ class Appendable {
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
+    bool same_type_ = false;  // the records are already in the file's type: nothing to convert
+    int level_ = 1;           // the deflate level of whole chunks
     hsize_t chunk_rows_ = 0;
     // an unfiltered series (records written through H5Dwrite): the file's type, into which
     // the records are converted first, so that HDF5 has nothing to convert (for a compound
     // type it would calloc a 1 MB conversion buffer at every write)
     Handle packed_type_;
+    // shared by the series opened on the same thread (one per level: hdf5_appendable.cpp), so
+    // an Appendable is written on the thread that opened it
     std::shared_ptr<::libdeflate_compressor> compressor_;
     std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
