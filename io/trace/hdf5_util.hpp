@@ -15,6 +15,10 @@
 
 struct libdeflate_compressor;
 
+namespace swarm::io {
+struct TraceEvent;
+}
+
 namespace swarm::io::h5 {
 
 // the process-wide lock around all HDF5 calls of this library
@@ -224,6 +228,10 @@ class ChunkRows {
 // the kind member's type when given: a file's own enum, read without conversion by name)
 Handle event_kind_type();
 Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
+// the rows packed as event_type(true) lays them out (34 bytes each), so that a write in that
+// type converts nothing (H5Tconvert of the compound cost about 100 instructions a row)
+inline constexpr std::size_t kPackedEventBytes = 34;
+void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
 // the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in

@@ -159,6 +159,7 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
+    std::vector<unsigned char> packed_events;
     Series links_per_sample;
     Appendable links;
     Handle link_mem_type;
@@ -201,7 +202,7 @@ struct TraceWriter::File {
                 open_series(file, std::string("observables/") + s.name,
                             s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
         }
-        event_mem_type = h5::event_type(false);
+        event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
@@ -342,7 +343,8 @@ struct TraceWriter::File {
             interval_scalars[10].value.append(&k.at_risk, 1);
             interval_scalars[11].value.append(&k.overdue, 1);
         }
-        events.append(f.events.data(), f.events.size());
+        h5::pack_events(f.events, packed_events);
+        events.append(packed_events.data(), f.events.size());
         append_time(links_per_sample, f.step, f.time);
         const auto n_links = static_cast<std::int64_t>(f.links.size());
         links_per_sample.value.append(&n_links, 1);
