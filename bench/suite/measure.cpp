@@ -22,6 +22,35 @@ double process_cpu_seconds() {
     return cpu_seconds();
 }
 
+CpuUsage cpu_usage(int who) {
+    rusage ru{};
+    CpuUsage u;
+    if (getrusage(who, &ru) != 0) {
+        return u;
+    }
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+    };
+    u.user_s = seconds(ru.ru_utime);
+    u.sys_s = seconds(ru.ru_stime);
+    u.minor_faults = static_cast<std::uint64_t>(ru.ru_minflt);
+    u.major_faults = static_cast<std::uint64_t>(ru.ru_majflt);
+    u.voluntary_switches = static_cast<std::uint64_t>(ru.ru_nvcsw);
+    u.involuntary_switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
+    return u;
+}
+
+CpuUsage operator-(const CpuUsage& a, const CpuUsage& b) {
+    CpuUsage d;
+    d.user_s = a.user_s - b.user_s;
+    d.sys_s = a.sys_s - b.sys_s;
+    d.minor_faults = a.minor_faults - b.minor_faults;
+    d.major_faults = a.major_faults - b.major_faults;
+    d.voluntary_switches = a.voluntary_switches - b.voluntary_switches;
+    d.involuntary_switches = a.involuntary_switches - b.involuntary_switches;
+    return d;
+}
+
 PholdResult measure_phold(std::uint32_t lps, std::size_t threads, std::uint64_t events,
                           std::size_t partitions) {
     sim::PholdParams params;
@@ -134,10 +163,12 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     if (p.before_run) {
         p.before_run();
     }
-    const double cpu1 = process_cpu_seconds();
+    const CpuUsage process1 = cpu_usage(RUSAGE_SELF);
+    const CpuUsage main1 = cpu_usage(RUSAGE_THREAD);
     const auto t1 = Clock::now();
     const auto stats = run.run(limits);
     const auto t2 = Clock::now();
+    const CpuUsage main2 = cpu_usage(RUSAGE_THREAD);
     if (writer) {
         writer->close();
         r.frames = writer->stats().frames;
@@ -145,12 +176,23 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         r.waits = writer->stats().producer_waits;
         r.trace_sample_s = observer->sample_seconds();
         r.trace_push_s = observer->push_seconds();
-        r.trace_writer_cpu_s = writer->stats().writer_cpu_s;
+        const io::TraceWriterStats& ws = writer->stats();
+        r.trace_writer_cpu_s = ws.writer_cpu_s;
+        r.trace_open_cpu_s = ws.writer_open_cpu_s;
+        r.writer.user_s = ws.writer_user_s;
+        r.writer.sys_s = ws.writer_sys_s;
+        r.writer.minor_faults = ws.writer_minor_faults;
+        r.writer.major_faults = ws.writer_major_faults;
+        r.writer.voluntary_switches = ws.writer_voluntary_switches;
+        r.writer.involuntary_switches = ws.writer_involuntary_switches;
     }
     const auto t3 = Clock::now();
     r.wall_s = std::chrono::duration<double>(t3 - t1).count();
     r.close_s = std::chrono::duration<double>(t3 - t2).count();
-    r.cpu_s = process_cpu_seconds() - cpu1;
+    r.main_run = main2 - main1;
+    r.main_close = cpu_usage(RUSAGE_THREAD) - main2;
+    r.process = cpu_usage(RUSAGE_SELF) - process1;
+    r.cpu_s = r.process.cpu_s();
     if (p.after_run) {
         p.after_run(run);
     }

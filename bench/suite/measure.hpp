@@ -62,6 +62,20 @@ struct FleetBenchParams {
     std::function<void()> before_run;
     std::function<void(agents::FleetRun&)> after_run;
 };
+// getrusage's times, faults and context switches, of the process or of one thread
+struct CpuUsage {
+    double user_s = 0;
+    double sys_s = 0;
+    std::uint64_t minor_faults = 0;  // page faults without I/O (first touch of a page, ...)
+    std::uint64_t major_faults = 0;
+    std::uint64_t voluntary_switches = 0;    // waited (a lock, a condition, I/O)
+    std::uint64_t involuntary_switches = 0;  // preempted
+    [[nodiscard]] double cpu_s() const { return user_s + sys_s; }
+};
+// RUSAGE_SELF (the process) or RUSAGE_THREAD (the calling thread)
+[[nodiscard]] CpuUsage cpu_usage(int who);
+[[nodiscard]] CpuUsage operator-(const CpuUsage& a, const CpuUsage& b);
+
 struct FleetResult {
     double wall_s = 0;  // run (and trace drain/close), without setup
     double setup_s = 0;
@@ -94,6 +108,14 @@ struct FleetResult {
     double trace_sample_s = 0;      // in the trace observer, on the simulation thread
     double trace_push_s = 0;        // ... of which blocked on a full writer queue
     double trace_writer_cpu_s = 0;  // CPU of the writer thread
+    double trace_open_cpu_s = 0;    // ... of which creating the file, before the run
+    // where the CPU went (cpu_s = process.cpu_s()): the process over wall_s, the calling
+    // (simulation) thread in the run and in the trace's drain and close after it, the trace's
+    // writer thread over its life (TraceWriterStats)
+    CpuUsage process;
+    CpuUsage main_run;
+    CpuUsage main_close;
+    CpuUsage writer;
 };
 [[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
 

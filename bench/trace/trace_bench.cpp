@@ -2,7 +2,10 @@
 // city, 1 simulated hour): process CPU and wall time without and with the HDF5 trace at 1 s
 // sampling, the overhead in percent of each (target <= 10% in CPU time: the median of
 // --repeat alternating pairs' ratios), the file size and MB per agent-hour. Each run is a
-// child process; the load average is printed at the start and the end.
+// child process; the load average is printed at the start and the end. Each pair also says
+// where the traced run's extra CPU went (getrusage per thread: user and system time, minor
+// page faults, voluntary and involuntary context switches): the writer thread, the simulation
+// thread in the observer, the simulation thread running the same events slower, the close.
 //
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
@@ -79,6 +82,49 @@ Result run_one(const Options& o, bool traced) {
         p.trace_options.flush_every = o.flush_every;
     }
     return bench::measure_fleet(p);
+}
+
+void print_usage(const char* name, const bench::CpuUsage& u) {
+    std::printf("    %-22s user %5.2f s, sys %5.2f s, %7llu minor faults, %5llu + %5llu switches\n",
+                name, u.user_s, u.sys_s, static_cast<unsigned long long>(u.minor_faults),
+                static_cast<unsigned long long>(u.voluntary_switches),
+                static_cast<unsigned long long>(u.involuntary_switches));
+}
+
+// where the traced run's extra CPU went: the writer thread, the simulation thread's observer,
+// the simulation thread running the same events slower, the drain and close, the rest
+struct Split {
+    double extra = 0;         // traced process CPU - plain process CPU
+    double writer = 0;        // the writer thread's CPU in the run (not creating the file)
+    double observer = 0;      // the simulation thread in the trace observer (wall ~ CPU)
+    double sim_slower = 0;    // the simulation thread's run CPU - plain's - observer
+    double close = 0;         // the calling thread's CPU in close() (drain, rename, fsync)
+    double unattributed = 0;  // extra - all of the above (other threads)
+};
+
+Split split_of(const Result& plain, const Result& traced) {
+    Split s;
+    s.extra = traced.cpu_s - plain.cpu_s;
+    s.writer = traced.writer.cpu_s() - traced.trace_open_cpu_s;
+    s.observer = traced.trace_sample_s - traced.trace_push_s;
+    s.sim_slower = traced.main_run.cpu_s() - plain.main_run.cpu_s() - s.observer;
+    s.close = traced.main_close.cpu_s();
+    s.unattributed = s.extra - s.writer - s.observer - s.sim_slower - s.close;
+    return s;
+}
+
+void print_split(const Result& plain, const Result& traced) {
+    print_usage("plain process", plain.process);
+    print_usage("plain sim thread", plain.main_run);
+    print_usage("traced process", traced.process);
+    print_usage("traced sim thread", traced.main_run);
+    print_usage("traced close (caller)", traced.main_close);
+    print_usage("traced writer thread", traced.writer);
+    const Split s = split_of(plain, traced);
+    std::printf(
+        "    extra CPU %.3f s = writer %.3f + observer %.3f + simulation slower %.3f + close "
+        "%.3f + other %.3f\n",
+        s.extra, s.writer, s.observer, s.sim_slower, s.close, s.unattributed);
 }
 
 }  // namespace
@@ -185,6 +231,7 @@ int main(int argc, char** argv) {
             1e6 * traced.trace_sample_s /
                 static_cast<double>(std::max<std::uint64_t>(1, traced.frames)),
             traced.close_s);
+        print_split(plain, traced);
     }
     const auto med = [](const std::vector<Result>& rs, double Result::*field) {
         std::vector<double> v;
@@ -225,6 +272,39 @@ int main(int argc, char** argv) {
         "queue %.3f s); writer thread CPU %.2f s\n",
         med(traceds, &Result::trace_sample_s), 1e6 * med(traceds, &Result::trace_sample_s) / frames,
         med(traceds, &Result::trace_push_s), med(traceds, &Result::trace_writer_cpu_s));
+    {
+        std::vector<Split> splits;
+        for (std::size_t k = 0; k < o.repeat; ++k) {
+            splits.push_back(split_of(plains[k], traceds[k]));
+        }
+        const auto med_split = [&](double Split::*field) {
+            std::vector<double> v;
+            for (const Split& s : splits) {
+                v.push_back(s.*field);
+            }
+            return swarm::bench::median(v);
+        };
+        std::printf(
+            "extra CPU of the traced run (medians) %.3f s: writer thread %.3f s (user %.3f, sys "
+            "%.3f), observer %.3f s, simulation thread slower %.3f s, close %.3f s, other "
+            "%.3f s\n",
+            med_split(&Split::extra), med_split(&Split::writer), swarm::bench::median([&] {
+                std::vector<double> v;
+                for (const Result& r : traceds) {
+                    v.push_back(r.writer.user_s);
+                }
+                return v;
+            }()),
+            swarm::bench::median([&] {
+                std::vector<double> v;
+                for (const Result& r : traceds) {
+                    v.push_back(r.writer.sys_s);
+                }
+                return v;
+            }()),
+            med_split(&Split::observer), med_split(&Split::sim_slower), med_split(&Split::close),
+            med_split(&Split::unattributed));
+    }
     std::printf("file %.1f MB: %.3f MB per agent-hour (%.0f B per agent-sample)\n", bytes / 1e6,
                 bytes / 1e6 / agent_hours, bytes / (static_cast<double>(o.vehicles) * frames));
     bool same = true;

@@ -1,8 +1,10 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "io/trace/hdf5_util.hpp"
@@ -10,6 +12,72 @@
 
 // h5::Appendable: the scalar series and tables of a trace, appended in batches
 namespace swarm::io::h5 {
+
+namespace {
+
+// One libdeflate compressor per level and thread, shared by the series opened on that thread
+// (a trace's writer thread opens and writes all of them): a compressor is about 0.5 MB, which
+// one per series (about 30 of them) made 15 MB of the writer's memory, faulted in page by page
+// on first use and evicting the simulation's data from the shared caches.
+std::shared_ptr<::libdeflate_compressor> shared_compressor(int level) {
+    thread_local std::array<std::weak_ptr<::libdeflate_compressor>, 13> cache;
+    const auto l = static_cast<std::size_t>(std::clamp(level, 1, 12));
+    std::shared_ptr<::libdeflate_compressor> c = cache[l].lock();
+    if (!c) {
+        c.reset(libdeflate_alloc_compressor(static_cast<int>(l)), libdeflate_free_compressor);
+        if (!c) {
+            throw std::runtime_error("cannot allocate a deflate compressor");
+        }
+        cache[l] = c;
+    }
+    return c;
+}
+
+// The last few chunks encoded on this thread, by their shuffled bytes: the step and time of
+// every H5MD element on the frame grid (about 14 pairs in a trace) hold the same values, so at
+// each commit the same open chunk was encoded 14 times over. An encoding depends only on the
+// bytes and the level, so it is reused, bit for bit.
+class RecentChunks {
+  public:
+    // level 0: deflate_fixed; else libdeflate at that level
+    [[nodiscard]] const std::vector<unsigned char>* find(int level, const unsigned char* in,
+                                                         std::size_t size) {
+        for (Entry& e : entries_) {
+            if (e.stamp != 0 && e.level == level && e.in.size() == size &&
+                std::memcmp(e.in.data(), in, size) == 0) {
+                e.stamp = ++clock_;
+                return &e.out;
+            }
+        }
+        return nullptr;
+    }
+    void add(int level, const unsigned char* in, std::size_t size, const unsigned char* out,
+             std::size_t out_size) {
+        Entry& e =
+            *std::min_element(entries_.begin(), entries_.end(),
+                              [](const Entry& a, const Entry& b) { return a.stamp < b.stamp; });
+        e.level = level;
+        e.in.assign(in, in + size);
+        e.out.assign(out, out + out_size);
+        e.stamp = ++clock_;
+    }
+
+  private:
+    struct Entry {
+        std::uint64_t stamp = 0;  // 0: empty; else the last use (least recently used goes)
+        int level = 0;
+        std::vector<unsigned char> in, out;
+    };
+    std::array<Entry, 4> entries_;
+    std::uint64_t clock_ = 0;
+};
+
+RecentChunks& recent_chunks() {
+    thread_local RecentChunks recent;
+    return recent;
+}
+
+}  // namespace
 
 Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
                        std::vector<hsize_t> row, hsize_t chunk_rows, int deflate, hsize_t row_block)
@@ -104,12 +172,9 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
             n_values >= 1) {
             a.file_type_ = Handle(check(H5Dget_type(a.dset_), "H5Dget_type"));
             a.chunk_rows_ = chunk;
-            a.compressor_.reset(
-                libdeflate_alloc_compressor(std::clamp(static_cast<int>(level), 1, 12)),
-                libdeflate_free_compressor);
-            if (!a.compressor_) {
-                throw std::runtime_error("cannot allocate a deflate compressor");
-            }
+            a.compressor_ = shared_compressor(static_cast<int>(level));
+            a.level_ = std::clamp(static_cast<int>(level), 1, 12);
+            a.same_type_ = H5Tequal(a.file_type_, mem_type) > 0;
         }
     }
     if (unfiltered) {
@@ -263,31 +328,48 @@ void Appendable::write_chunk(hsize_t records) {
     }
     const std::size_t from = shuffled_rows_;
     const std::size_t count = used - from;
-    const std::size_t wider = std::max(file_size, record_bytes_);
-    converted_.resize(count * wider);
-    std::memcpy(converted_.data(), buffer_.data() + from * record_bytes_, count * record_bytes_);
-    background_.assign(count * wider, 0);  // for compound types
-    check_status(H5Tconvert(mem_type_, file_type_, count, converted_.data(), background_.data(),
-                            H5P_DEFAULT),
-                 "cannot convert records");
-    shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
-    shuffled_rows_ = used;
-    std::size_t size = 0;
-    if (records == chunk_rows_ || last_) {
-        packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
-        size = libdeflate_zlib_compress(compressor_.get(), shuffled_.data(), shuffled_.size(),
-                                        packed_.data(), packed_.size());
-        if (size == 0) {
-            throw std::runtime_error("deflate failed");
-        }
+    if (same_type_) {  // H5Tconvert would copy them as they are (at about 20k instructions)
+        shuffle_bytes(buffer_.data() + from * record_bytes_, count, file_size,
+                      shuffled_.data() + from, n);
     } else {
-        deflate_fixed(shuffled_.data(), shuffled_.size(), packed_);
-        size = packed_.size();
+        const std::size_t wider = std::max(file_size, record_bytes_);
+        converted_.resize(count * wider);
+        std::memcpy(converted_.data(), buffer_.data() + from * record_bytes_,
+                    count * record_bytes_);
+        background_.assign(count * wider, 0);  // for compound types
+        check_status(H5Tconvert(mem_type_, file_type_, count, converted_.data(), background_.data(),
+                                H5P_DEFAULT),
+                     "cannot convert records");
+        shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
     }
+    shuffled_rows_ = used;
+    // a whole chunk (or the file's last commit) gets libdeflate, an open one deflate_fixed
+    const int level = records == chunk_rows_ || last_ ? level_ : 0;
+    RecentChunks& recent = recent_chunks();
+    const std::vector<unsigned char>* encoded =
+        recent.find(level, shuffled_.data(), shuffled_.size());
+    std::size_t size = 0;
+    if (encoded != nullptr) {
+        size = encoded->size();
+    } else {
+        if (level > 0) {
+            packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
+            size = libdeflate_zlib_compress(compressor_.get(), shuffled_.data(), shuffled_.size(),
+                                            packed_.data(), packed_.size());
+            if (size == 0) {
+                throw std::runtime_error("deflate failed");
+            }
+        } else {
+            deflate_fixed(shuffled_.data(), shuffled_.size(), packed_);
+            size = packed_.size();
+        }
+        recent.add(level, shuffled_.data(), shuffled_.size(), packed_.data(), size);
+    }
+    const unsigned char* chunk = encoded != nullptr ? encoded->data() : packed_.data();
     const hsize_t offset = size_ - open_;
     const hsize_t dims = offset + records;
     check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
-    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, packed_.data()),
+    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, chunk),
                  "cannot write a chunk");
     // the records that were pending are in the file now; a whole chunk leaves the buffer
     const hsize_t fresh = records - open_;

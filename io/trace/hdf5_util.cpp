@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
@@ -544,6 +545,24 @@ Handle event_type(bool file_layout, hid_t kind_type) {
     H5Tinsert(t, "order", 18, H5T_STD_U64LE);
     H5Tinsert(t, "value", 26, H5T_IEEE_F64LE);
     return t;
+}
+
+void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out) {
+    static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
+    out.resize(events.size() * kPackedEventBytes);
+    unsigned char* p = out.data();
+    for (const TraceEvent& e : events) {
+        const auto put = [&p](const auto& v) {
+            std::memcpy(p, &v, sizeof v);
+            p += sizeof v;
+        };
+        put(e.time);
+        put(e.kind);
+        put(e.agent);
+        put(e.edge);
+        put(e.order);
+        put(e.value);
+    }
 }
 
 Handle link_type(bool file_layout) {

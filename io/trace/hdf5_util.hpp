@@ -15,6 +15,10 @@
 
 struct libdeflate_compressor;
 
+namespace swarm::io {
+struct TraceEvent;
+}
+
 namespace swarm::io::h5 {
 
 // the process-wide lock around all HDF5 calls of this library
@@ -146,11 +150,15 @@ class Appendable {
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
+    bool same_type_ = false;  // the records are already in the file's type: nothing to convert
+    int level_ = 1;           // the deflate level of whole chunks
     hsize_t chunk_rows_ = 0;
     // an unfiltered series (records written through H5Dwrite): the file's type, into which
     // the records are converted first, so that HDF5 has nothing to convert (for a compound
     // type it would calloc a 1 MB conversion buffer at every write)
     Handle packed_type_;
+    // shared by the series opened on the same thread (one per level: hdf5_appendable.cpp), so
+    // an Appendable is written on the thread that opened it
     std::shared_ptr<::libdeflate_compressor> compressor_;
     std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
@@ -220,6 +228,10 @@ class ChunkRows {
 // the kind member's type when given: a file's own enum, read without conversion by name)
 Handle event_kind_type();
 Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
+// the rows packed as event_type(true) lays them out (34 bytes each), so that a write in that
+// type converts nothing (H5Tconvert of the compound cost about 100 instructions a row)
+inline constexpr std::size_t kPackedEventBytes = 34;
+void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
 // the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in

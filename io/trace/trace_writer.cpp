@@ -159,6 +159,7 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
+    std::vector<unsigned char> packed_events;
     Series links_per_sample;
     Appendable links;
     Handle link_mem_type;
@@ -201,7 +202,7 @@ struct TraceWriter::File {
                 open_series(file, std::string("observables/") + s.name,
                             s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
         }
-        event_mem_type = h5::event_type(false);
+        event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
@@ -342,7 +343,8 @@ struct TraceWriter::File {
             interval_scalars[10].value.append(&k.at_risk, 1);
             interval_scalars[11].value.append(&k.overdue, 1);
         }
-        events.append(f.events.data(), f.events.size());
+        h5::pack_events(f.events, packed_events);
+        events.append(packed_events.data(), f.events.size());
         append_time(links_per_sample, f.step, f.time);
         const auto n_links = static_cast<std::int64_t>(f.links.size());
         links_per_sample.value.append(&n_links, 1);
@@ -528,6 +530,30 @@ void canonical_links(std::vector<TraceLink>& links) {
     links.resize(out);
 }
 
+double thread_cpu_seconds() {
+    timespec cpu{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    return static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
+}
+
+// the calling (writer) thread's CPU, faults and context switches so far
+void record_thread_usage(TraceWriterStats& s) {
+    s.writer_cpu_s = thread_cpu_seconds();
+    rusage ru{};
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        return;
+    }
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+    };
+    s.writer_user_s = seconds(ru.ru_utime);
+    s.writer_sys_s = seconds(ru.ru_stime);
+    s.writer_minor_faults = static_cast<std::uint64_t>(ru.ru_minflt);
+    s.writer_major_faults = static_cast<std::uint64_t>(ru.ru_majflt);
+    s.writer_voluntary_switches = static_cast<std::uint64_t>(ru.ru_nvcsw);
+    s.writer_involuntary_switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
+}
+
 // /events@disruption_labels (schema 1.8): the scenario's label of each disruption the run
 // applied, indexed by the rows' `order`; absent when it applied none
 void write_disruption_labels(hid_t file, const std::vector<std::string>& labels) {
@@ -611,6 +637,7 @@ void TraceWriter::run() {
             h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
             good.rows = file->rows();
         }
+        stats_.writer_open_cpu_s = thread_cpu_seconds();
         {
             const std::lock_guard lock(mutex_);
             opened_ = true;
@@ -741,10 +768,7 @@ void TraceWriter::run() {
             }
             h5::check_status(H5Fflush(f, H5F_SCOPE_GLOBAL), "cannot flush");
         }
-        timespec cpu{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-        stats_.writer_cpu_s =
-            static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
+        record_thread_usage(stats_);
     } catch (const TraceError& e) {
         failure = e.what();
         // the cause without the "trace file 'PATH': " that the TraceError below adds again

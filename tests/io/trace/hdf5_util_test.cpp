@@ -3,7 +3,8 @@
 // (ChunkRows) with rows that all change, none change, a partial last chunk and an agent count
 // that is not a multiple of the chunk's block; series of compound records whose chunks, the
 // open one at each commit too, are written with H5Dwrite_chunk (Appendable), read after every
-// commit (as a reader of a flushed file does) and after a cut back to the middle of a chunk.
+// commit (as a reader of a flushed file does) and after a cut back to the middle of a chunk;
+// series with the same bytes, whose chunks' encodings the writer shares.
 #include "io/trace/hdf5_util.hpp"
 
 #include <doctest/doctest.h>
@@ -159,6 +160,75 @@ TEST_CASE("Appendable: every chunk written pre-filtered, the open one again at e
         out.append(changed.data() + 37, 8);
         out.commit();
         check_events(out.id(), changed, changed.size());
+    }
+    std::filesystem::remove(path);
+}
+
+// the dataset holds exactly `values`
+template <class T>
+void check_series(hid_t dset, hid_t mem_type, const std::vector<T>& values) {
+    const Handle space(check(H5Dget_space(dset), "H5Dget_space"));
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+    REQUIRE(rows == values.size());
+    std::vector<T> back(values.size());
+    REQUIRE(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
+    CHECK(back == values);
+}
+
+TEST_CASE("Appendable: series with the same bytes share an encoding, others do not") {
+    // a trace's step and time of every element hold the same values: the writer encodes
+    // such a chunk once and reuses it (the last few encodings, by their shuffled bytes). Here
+    // five series, three of them alike, one differing only in its last record and one of
+    // another type, are written in turns and read back after every commit and at the end.
+    const std::string path = testing::temp_path("appendable_shared");
+    const std::lock_guard lock(h5::hdf5_mutex());
+    {
+        const Handle file(
+            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
+        const char* names[] = {"a", "b", "c", "d", "t"};
+        for (const char* name : names) {
+            const bool real = name[0] == 't';
+            const h5::Appendable create(file.get(), name, real ? H5T_IEEE_F64LE : H5T_STD_I64LE,
+                                        real ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, {}, 16, 1);
+        }
+        std::vector<h5::Appendable> out;
+        for (const char* name : names) {
+            out.push_back(h5::Appendable::open(
+                file.get(), name, name[0] == 't' ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64));
+            out.back().set_batch(1024);
+        }
+        std::vector<std::int64_t> same;
+        std::vector<std::int64_t> odd;
+        std::vector<double> times;
+        for (std::int64_t k = 0; k < 53; ++k) {
+            same.push_back(1000 * k);
+            odd.push_back(k == 52 ? -1 : 1000 * k);  // the last chunk differs in one record
+            times.push_back(0.25 * static_cast<double>(k));
+            for (std::size_t s = 0; s < 3; ++s) {
+                out[s].append(&same.back(), 1);
+            }
+            out[3].append(&odd.back(), 1);
+            out[4].append(&times.back(), 1);
+            if (k % 7 == 6) {  // open chunks rewritten at each commit, full ones in between
+                for (h5::Appendable& a : out) {
+                    a.commit();
+                }
+                for (std::size_t s = 0; s < 3; ++s) {
+                    check_series(out[s].id(), H5T_NATIVE_INT64, same);
+                }
+                check_series(out[3].id(), H5T_NATIVE_INT64, odd);
+                check_series(out[4].id(), H5T_NATIVE_DOUBLE, times);
+            }
+        }
+        for (h5::Appendable& a : out) {
+            a.commit(true);
+        }
+        for (std::size_t s = 0; s < 3; ++s) {
+            check_series(out[s].id(), H5T_NATIVE_INT64, same);
+        }
+        check_series(out[3].id(), H5T_NATIVE_INT64, odd);
+        check_series(out[4].id(), H5T_NATIVE_DOUBLE, times);
     }
     std::filesystem::remove(path);
 }
