@@ -22,23 +22,6 @@ constexpr std::uint64_t kNoArc = ~std::uint64_t{0};
 std::uint64_t arc_from(std::uint32_t tail, std::uint32_t arc) {
     return std::uint64_t{tail} << 32 | arc;
 }
-// `improved` when via < old, else `kept`, without a branch (about one arc in six improves a
-// label, unpredictably). GCC compiles the plain ?: here to a branch, and the select through
-// masks to seven instructions where one conditional move does (26 instead of 32 per arc).
-inline std::uint64_t select_if_less(double via, double old, std::uint64_t improved,
-                                    std::uint64_t kept) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    // "above" (CF = ZF = 0): old > via; false when unordered, as via < old is
-    asm("ucomisd %[via], %[old]\n\tcmova %[improved], %[kept]"
-        : [kept] "+r"(kept)
-        : [via] "x"(via), [old] "x"(old), [improved] "r"(improved)
-        : "cc");
-    return kept;
-#else
-    const std::uint64_t keep = std::uint64_t{0} - static_cast<std::uint64_t>(!(via < old));
-    return (kept & keep) | (improved & ~keep);
-#endif
-}
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
@@ -192,20 +175,20 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     const std::uint32_t* head = metric.query_heads(dir).data();
     std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
     // Without branches on the labels (about one arc in six improves one, unpredictably): the
-    // label and its arc are rewritten either way (a min and a conditional move). y lies above both
-    // x and the other side's labelled nodes: a label from each side is a route, found long before
-    // the walks join, which prunes them early. Only an improved label can beat best_ (the pair of
-    // labels it replaces was checked when the later of the two was set), so the meeting test needs
-    // no improvement test: the same meetings as when it was inside one.
+    // label and its arc are rewritten either way. y lies above both x and the other side's
+    // labelled nodes: a label from each side is a route, found long before the walks join,
+    // which prunes them early. Only an improved label can beat best_ (the pair of labels it
+    // replaces was checked when the later of the two was set), so the meeting test needs no
+    // improvement test: the same meetings as when it was inside one.
     double best_route = best_;
     std::uint32_t meet = meet_;
-    std::uint64_t arc = arc_from(x, begin);  // arc_from(x, a), one add per arc
-    for (std::uint32_t a = begin; a < end; ++a, ++arc) {
+    for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
         const double old = label[y][dir];
+        const std::uint64_t keep = std::uint64_t{0} - static_cast<std::uint64_t>(via >= old);
         label[y][dir] = via < old ? via : old;
-        from[y] = select_if_less(via, old, arc, from[y]);
+        from[y] = (from[y] & keep) | (arc_from(x, a) & ~keep);
         if (const double route = via + label[y][dir ^ 1]; route < best_route) {
             best_route = route;
             meet = y;
