@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "sim/cpu_usage.hpp"
+
 namespace swarm::bench {
 
 // a field of /proc/self/status in KiB (VmHWM: peak, VmRSS: now); -1 if absent
@@ -54,11 +56,7 @@ inline double cpu_seconds(bool with_children = false) {
 }
 
 // CPU seconds of the calling thread (a figure other processes on the machine do not inflate)
-inline double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
+using sim::thread_cpu_seconds;
 
 // "0.52 1.10 1.31" (1, 5 and 15 min), or "unknown"
 inline std::string load_average() {

@@ -22,35 +22,6 @@ double process_cpu_seconds() {
     return cpu_seconds();
 }
 
-CpuUsage cpu_usage(int who) {
-    rusage ru{};
-    CpuUsage u;
-    if (getrusage(who, &ru) != 0) {
-        return u;
-    }
-    const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
-    };
-    u.user_s = seconds(ru.ru_utime);
-    u.sys_s = seconds(ru.ru_stime);
-    u.minor_faults = static_cast<std::uint64_t>(ru.ru_minflt);
-    u.major_faults = static_cast<std::uint64_t>(ru.ru_majflt);
-    u.voluntary_switches = static_cast<std::uint64_t>(ru.ru_nvcsw);
-    u.involuntary_switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
-    return u;
-}
-
-CpuUsage operator-(const CpuUsage& a, const CpuUsage& b) {
-    CpuUsage d;
-    d.user_s = a.user_s - b.user_s;
-    d.sys_s = a.sys_s - b.sys_s;
-    d.minor_faults = a.minor_faults - b.minor_faults;
-    d.major_faults = a.major_faults - b.major_faults;
-    d.voluntary_switches = a.voluntary_switches - b.voluntary_switches;
-    d.involuntary_switches = a.involuntary_switches - b.involuntary_switches;
-    return d;
-}
-
 PholdResult measure_phold(std::uint32_t lps, std::size_t threads, std::uint64_t events,
                           std::size_t partitions) {
     sim::PholdParams params;
@@ -179,12 +150,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         const io::TraceWriterStats& ws = writer->stats();
         r.trace_writer_cpu_s = ws.writer_cpu_s;
         r.trace_open_cpu_s = ws.writer_open_cpu_s;
-        r.writer.user_s = ws.writer_user_s;
-        r.writer.sys_s = ws.writer_sys_s;
-        r.writer.minor_faults = ws.writer_minor_faults;
-        r.writer.major_faults = ws.writer_major_faults;
-        r.writer.voluntary_switches = ws.writer_voluntary_switches;
-        r.writer.involuntary_switches = ws.writer_involuntary_switches;
+        r.writer = ws.writer_usage;
     }
     const auto t3 = Clock::now();
     r.wall_s = std::chrono::duration<double>(t3 - t1).count();

@@ -15,6 +15,7 @@
 #include "agents/world/road_network.hpp"
 #include "bench/fleet/bench_city.hpp"
 #include "io/trace/trace_writer.hpp"
+#include "sim/cpu_usage.hpp"
 
 namespace swarm::bench {
 
@@ -62,19 +63,8 @@ struct FleetBenchParams {
     std::function<void()> before_run;
     std::function<void(agents::FleetRun&)> after_run;
 };
-// getrusage's times, faults and context switches, of the process or of one thread
-struct CpuUsage {
-    double user_s = 0;
-    double sys_s = 0;
-    std::uint64_t minor_faults = 0;  // page faults without I/O (first touch of a page, ...)
-    std::uint64_t major_faults = 0;
-    std::uint64_t voluntary_switches = 0;    // waited (a lock, a condition, I/O)
-    std::uint64_t involuntary_switches = 0;  // preempted
-    [[nodiscard]] double cpu_s() const { return user_s + sys_s; }
-};
-// RUSAGE_SELF (the process) or RUSAGE_THREAD (the calling thread)
-[[nodiscard]] CpuUsage cpu_usage(int who);
-[[nodiscard]] CpuUsage operator-(const CpuUsage& a, const CpuUsage& b);
+using sim::cpu_usage;
+using sim::CpuUsage;  // getrusage of the process or of one thread (sim/cpu_usage.hpp)
 
 struct FleetResult {
     double wall_s = 0;  // run (and trace drain/close), without setup

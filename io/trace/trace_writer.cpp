@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <algorithm>
 #include <bit>
@@ -530,28 +529,10 @@ void canonical_links(std::vector<TraceLink>& links) {
     links.resize(out);
 }
 
-double thread_cpu_seconds() {
-    timespec cpu{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-    return static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
-}
-
 // the calling (writer) thread's CPU, faults and context switches so far
 void record_thread_usage(TraceWriterStats& s) {
-    s.writer_cpu_s = thread_cpu_seconds();
-    rusage ru{};
-    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
-        return;
-    }
-    const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
-    };
-    s.writer_user_s = seconds(ru.ru_utime);
-    s.writer_sys_s = seconds(ru.ru_stime);
-    s.writer_minor_faults = static_cast<std::uint64_t>(ru.ru_minflt);
-    s.writer_major_faults = static_cast<std::uint64_t>(ru.ru_majflt);
-    s.writer_voluntary_switches = static_cast<std::uint64_t>(ru.ru_nvcsw);
-    s.writer_involuntary_switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
+    s.writer_cpu_s = sim::thread_cpu_seconds();
+    s.writer_usage = sim::cpu_usage(RUSAGE_THREAD);
 }
 
 // /events@disruption_labels (schema 1.8): the scenario's label of each disruption the run
@@ -637,7 +618,7 @@ void TraceWriter::run() {
             h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
             good.rows = file->rows();
         }
-        stats_.writer_open_cpu_s = thread_cpu_seconds();
+        stats_.writer_open_cpu_s = sim::thread_cpu_seconds();
         {
             const std::lock_guard lock(mutex_);
             opened_ = true;

@@ -29,6 +29,7 @@
 
 #include "io/output/output_file.hpp"
 #include "io/trace/trace_format.hpp"
+#include "sim/cpu_usage.hpp"
 
 namespace swarm::io {
 
@@ -209,12 +210,7 @@ struct TraceWriterStats {
     // the writer thread's getrusage(RUSAGE_THREAD) at its end: user and system time, page
     // faults (minor: no I/O), context switches (voluntary: it waited; involuntary: preempted)
     double writer_open_cpu_s = 0.0;  // of writer_cpu_s: creating the file, before any frame
-    double writer_user_s = 0.0;
-    double writer_sys_s = 0.0;
-    std::uint64_t writer_minor_faults = 0;
-    std::uint64_t writer_major_faults = 0;
-    std::uint64_t writer_voluntary_switches = 0;
-    std::uint64_t writer_involuntary_switches = 0;
+    sim::CpuUsage writer_usage;
     std::uint64_t dropped = 0;  // frames pushed after a write error (not written)
 };
 
