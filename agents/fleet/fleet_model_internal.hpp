@@ -64,18 +64,7 @@ inline DemandProcess make_demand(const FleetSpec& spec, std::uint32_t d, std::ve
 // the KPI bucket of a vehicle state (docs/logistics.md): busy serving orders, idle when
 // available without an order (returning home included), charging, down
 inline Tick& time_bucket(FleetCounters& c, VehicleState s) {
-    switch (s) {
-        case VehicleState::kIdle:
-        case VehicleState::kReturning:
-            return c.idle;
-        case VehicleState::kCharging:
-            return c.charging;
-        case VehicleState::kBroken:
-        case VehicleState::kMaintenance:
-            return c.down;
-        default:
-            return c.busy;
-    }
+    return FleetTally::field(c, FleetTally::bucket(s));  // one mapping of states to buckets
 }
 
 // why an order nobody took by its due time fails: unreachable when a vehicle found no route

@@ -19,7 +19,8 @@ using sim::Tick;
 
 // a cache line of its own at least: two partitions' tallies are written by two threads
 struct alignas(64) FleetTally {
-    // the time buckets of FleetCounters (fleet_model_internal.hpp, time_bucket)
+    // the time buckets of FleetCounters: which of its times a vehicle's state accrues to (the
+    // one mapping; fleet_model_internal.hpp's time_bucket books through it)
     enum Bucket : std::uint8_t { kBusy, kIdle, kCharging, kDown };
     static constexpr std::size_t kBuckets = 4;
 
