@@ -552,16 +552,7 @@ void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned cha
     out.resize(events.size() * kPackedEventBytes);
     unsigned char* p = out.data();
     for (const TraceEvent& e : events) {
-        const auto put = [&p](const auto& v) {
-            std::memcpy(p, &v, sizeof v);
-            p += sizeof v;
-        };
-        put(e.time);
-        put(e.kind);
-        put(e.agent);
-        put(e.edge);
-        put(e.order);
-        put(e.value);
+        p = put_packed(p, e.time, e.kind, e.agent, e.edge, e.order, e.value);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -230,6 +231,14 @@ Handle event_kind_type();
 Handle event_type(bool file_layout, hid_t kind_type = H5I_INVALID_HID);
 // the rows packed as event_type(true) lays them out (34 bytes each), so that a write in that
 // type converts nothing (H5Tconvert of the compound cost about 100 instructions a row)
+// writes the fields one after the other, as a packed little-endian record of the file's layout
+// (no padding; HDF5 then converts nothing), and returns the byte after them
+template <class... Fields>
+unsigned char* put_packed(unsigned char* out, const Fields&... fields) {
+    ((std::memcpy(out, &fields, sizeof fields), out += sizeof fields), ...);
+    return out;
+}
+
 inline constexpr std::size_t kPackedEventBytes = 34;
 void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out);
 // the compound row type of connectivity/links (TraceLink)

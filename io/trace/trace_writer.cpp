@@ -116,19 +116,8 @@ class LegRows {
         packed_.resize(rows_.size() * kPackedBytes);
         unsigned char* out = packed_.data();
         for (const TraceLegRow& r : rows_) {
-            const auto put = [&out](const auto& v) {
-                std::memcpy(out, &v, sizeof v);
-                out += sizeof v;
-            };
-            put(frame);
-            put(r.agent);
-            put(r.moving);
-            put(r.from_x);
-            put(r.from_y);
-            put(r.to_x);
-            put(r.to_y);
-            put(r.start);
-            put(r.end);
+            out = h5::put_packed(out, frame, r.agent, r.moving, r.from_x, r.from_y, r.to_x, r.to_y,
+                                 r.start, r.end);
         }
     }
     [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
