@@ -91,7 +91,7 @@ def read_run(f, path):
         "kpi_interval": float(params.get("kpi_interval_s") or 0.0),
         "t_end": max(ends) if ends else 1.0,
         "samples": swarm_trace.samples(f),
-        "vehicles": f["particles/agents/state/value"].shape[1],
+        "vehicles": swarm_trace.agent_count(f),
         "complete": swarm_trace.is_complete(f),
         "note": swarm_trace.status(f),
         "events": f["events"].shape[0],

@@ -5,7 +5,9 @@
     t = trace.open_trace("run.h5")          # h5py.File, SWMR mode for partial files
     obs = trace.observables(t)              # {"service_level": {"step", "time", "value"}, ...}
     pos, state = trace.frame(t, 10)         # positions [N][2] (m) and states [N] at sample 10
+    st, ld, en = trace.frame_values(t, 10)  # states [N] int8, loads, energies (kWh) float32
     xy = trace.positions(t)                 # every sample's positions [T][N][2] float32
+    v = trace.agent_rows(t)                 # {"state", "load", "energy"}: [T][N] arrays
     ev = trace.events(t)                    # numpy structured array of /events
     trace.disruption_windows(t)             # [{label, start, end, end_label, ...}] in time order
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
@@ -37,7 +39,8 @@ import sys
 import h5py
 import numpy as np
 
-from trace_legs import LEGS, LEGS_PER_FRAME, LegError, leg_columns, leg_frames, legs_of
+from trace_legs import (LEGS, LEGS_PER_FRAME, LegError, agent_count, has_leg_values, leg_columns,
+                        leg_frames, legs_of)
 
 STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
                "charging", "broken", "maintenance"]
@@ -65,7 +68,9 @@ ELEMENTS = ("position", "state", "load", "energy")
 # the major versions of the trace schema read here (io/trace/trace_format.hpp): 2.x stores every
 # string with a fixed length; a variable-length one (HDF5's global heap, where libhdf5 1.10
 # crashes or loops on a damaged file) is refused unread. 3.x stores the positions as a table
-# of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value.
+# of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value; 3.1's legs rows
+# carry the states, loads and energies too, which 2.x and 3.0 store as dense [T][N] values
+# (read them through frame, frame_values and agent_rows, never particles/agents/state/value).
 SCHEMA_MAJOR = 3
 OLDEST_MAJOR = 2
 
@@ -291,7 +296,7 @@ def _check_legs(f, path, frames):
     """the legs table's columns and keyframe interval, and legs_per_frame against the rows"""
     legs = _dataset(f, path, LEGS, 1, "V", "a compound (table row) type")
     names = legs.dtype.names or ()
-    for name, kinds in leg_columns.items():
+    for name, kinds in leg_columns(has_leg_values(f)).items():
         if name not in names or legs.dtype[name].kind not in kinds:
             what = "floating-point" if kinds == "f" else "integer"
             raise TraceError(path, f"{LEGS}: no {what} column '{name}'")
@@ -330,8 +335,17 @@ def check(f, path="trace"):
               and isinstance(g, h5py.Group) and "value" in g]
     rows = None
     legs = major >= 3
-    # schema 3: the agents' width from the states (the positions are a table of legs)
+    # schema 3: the agents' width from the states (the positions are a table of legs); 3.1:
+    # the legs rows carry the states, loads and energies, the agents are parameters@agents
+    # or the rows of particles/agents/id
     elements = ("state", "position", "load", "energy") if legs else ELEMENTS
+    if legs and has_leg_values(f):
+        elements = ("position",)
+        if agents is None:
+            if not isinstance(group.get("id"), h5py.Dataset):
+                raise TraceError(path, "parameters@agents: missing, and no particles/agents/id "
+                                       "to count the agents")
+            agents = _dataset(f, path, "particles/agents/id", 1, "iu", "an integer type").shape[0]
     for e in elements + tuple(extras):
         base = f"particles/agents/{e}"
         value_kinds, what = {"position": ("f", "a float type"), "load": ("f", "a float type"),
@@ -420,8 +434,8 @@ def observables(f):
 
 def samples(f):
     agents = f["particles/agents"]
-    n = min(agents[e][p].shape[0] for e in ELEMENTS for p in ("step", "time", "value")
-            if p in agents[e])
+    n = min(agents[e][p].shape[0] for e in ELEMENTS if e in agents
+            for p in ("step", "time", "value") if p in agents[e])
     if has_legs(f):
         with _legs_named(f):
             n = min(n, leg_frames(f))
@@ -430,7 +444,7 @@ def samples(f):
 
 def times(f):
     n = samples(f)
-    return f["particles/agents/state/time"][:n]
+    return f["particles/agents/position/time"][:n]
 
 
 def positions(f):
@@ -467,7 +481,42 @@ def frame(f, k):
     if not 0 <= k < samples(f):
         raise IndexError(f"sample {k} out of range ({samples(f)} samples)")
     with _legs_named(f):
-        return legs_of(f).positions(k, int(a["position/step"][k])), a["state/value"][k]
+        legs = legs_of(f)
+        t = int(a["position/step"][k])
+        xy = legs.positions(k, t)
+        return xy, (legs.values_at(k, t)[0] if legs.values else a["state/value"][k])
+
+
+def frame_values(f, k):
+    """States [N] int8, loads [N] float32 and energies [N] float32 (kWh) at sample k (schema
+    3.1: from the legs rows; before: the dense values)"""
+    a = f["particles/agents"]
+    if not (has_legs(f) and has_leg_values(f)):
+        return a["state/value"][k], a["load/value"][k], a["energy/value"][k]
+    if not 0 <= k < samples(f):
+        raise IndexError(f"sample {k} out of range ({samples(f)} samples)")
+    with _legs_named(f):
+        return legs_of(f).values_at(k, int(a["position/step"][k]))
+
+
+def agent_rows(f):
+    """Every sample's states, loads and energies: {"state": [T][N] int8, "load": [T][N]
+    float32, "energy": [T][N] float32 (kWh)} (schema 3.1: rebuilt from the legs rows in one
+    pass)"""
+    n = samples(f)
+    a = f["particles/agents"]
+    if not (has_legs(f) and has_leg_values(f)):
+        return {e: a[f"{e}/value"][:n] for e in ("state", "load", "energy")}
+    steps = a["position/step"][:n]
+    with _legs_named(f):
+        legs = legs_of(f)
+        out = {"state": np.empty((n, legs.agents), dtype=np.int8),
+               "load": np.empty((n, legs.agents), dtype=np.float32),
+               "energy": np.empty((n, legs.agents), dtype=np.float32)}
+        legs.at = -1
+        for k in range(n):
+            out["state"][k], out["load"][k], out["energy"][k] = legs.values_at(k, int(steps[k]))
+    return out
 
 
 def agent_values(f):
@@ -500,7 +549,7 @@ def links(f, k):
 def state_counts(f):
     """Vehicles per state at every sample: array [T][9]."""
     n = samples(f)
-    states = f["particles/agents/state/value"][:n]
+    states = agent_rows(f)["state"]
     counts = np.zeros((n, len(STATE_NAMES)), dtype=np.int64)
     for s in range(len(STATE_NAMES)):
         counts[:, s] = (states == s).sum(axis=1)
@@ -511,7 +560,7 @@ def state_entries(f):
     """How often vehicles entered each state between samples (a vehicle in it at the first
     sample counts once): array [9]. Stays shorter than the sample interval are not seen."""
     n = samples(f)
-    states = f["particles/agents/state/value"][:n].astype(np.int16)
+    states = agent_rows(f)["state"].astype(np.int16)
     out = np.zeros(len(STATE_NAMES), dtype=np.int64)
     if n == 0:
         return out
@@ -692,7 +741,7 @@ def main(argv=None):
                 for k in range(n if has_legs(f) else 0):
                     frame(f, k)  # every legs row checked on the way
                 print(f"{path}: ok, {n} samples, "
-                      f"{f['particles/agents/state/value'].shape[1]} agents, "
+                      f"{agent_count(f)} agents, "
                       f"{f['events'].shape[0]} events"
                       + ("" if is_complete(f) else ", partial (the writer did not close it)"))
         except TraceError as e:

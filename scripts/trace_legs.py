@@ -1,14 +1,39 @@
 """The legs table of a schema 3 trace (docs/trace-format.md, "Positions: the legs table"):
 the positions of frame k rebuilt from particles/agents/position/legs with numpy, bit for bit
-what schema 2 stored (FleetModel::position_at's arithmetic, cast to float32). Every row read is
-checked; a bad one raises LegError (trace.py names the file)."""
+what schema 2 stored (FleetModel::position_at's arithmetic, cast to float32), and in schema 3.1
+the states, loads and energies its rows carry, bit for bit what 3.0 stored densely. Every row
+read is checked; a bad one raises LegError (trace.py names the file)."""
 import numpy as np
 
 LEGS = "particles/agents/position/legs"
 LEGS_PER_FRAME = "particles/agents/position/legs_per_frame"
-# the columns and the numpy kinds each may have
-leg_columns = {"frame": "iu", "agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f",
-               "to_x": "f", "to_y": "f", "start": "iu", "end": "iu"}
+# the columns and the numpy kinds each may have (both schemas, then 3.0's and 3.1's own)
+_COMMON_COLUMNS = {"agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f", "to_x": "f",
+                   "to_y": "f", "start": "iu", "end": "iu"}
+_VALUE_COLUMNS = {"state": "iu", "load": "f", "energy": "f"}
+
+
+def leg_columns(values):
+    """the columns of a legs table: schema 3.1's (values: state, load, energy) or 3.0's
+    (frame)"""
+    return {**_COMMON_COLUMNS, **(_VALUE_COLUMNS if values else {"frame": "iu"})}
+
+
+def has_leg_values(f):
+    """a schema 3.1 trace: the legs rows carry the states, loads and energies (no dense
+    particles/agents/{state,load,energy}/value, no frame column)"""
+    v = np.asarray(f["h5md/modules/swarmsim_trace"].attrs["version"]).reshape(-1)
+    return int(v[0]) > 3 or (int(v[0]) == 3 and int(v[1]) >= 1)
+
+
+def agent_count(f):
+    """the agents of a trace: parameters@agents, else the rows of particles/agents/id (3.1),
+    else the width of the dense states (2.x, 3.0)"""
+    if "parameters" in f and "agents" in f["parameters"].attrs:
+        return int(np.asarray(f["parameters"].attrs["agents"]).reshape(-1)[0])
+    if "particles/agents/id" in f:
+        return int(f["particles/agents/id"].shape[0])
+    return int(f["particles/agents/state/value"].shape[1])
 # ticks beyond 2^61 could overflow the leg arithmetic; coordinates beyond 1e30 m fit no float32
 _MAX_TICK = 1 << 61
 _MAX_COORDINATE = 1e30
@@ -56,6 +81,7 @@ class LegState:
         self.table = f[LEGS]
         self.key = int(np.asarray(self.table.attrs["keyframe_interval"]).reshape(-1)[0])
         self.offsets, self.frames = leg_offsets(f)
+        self.values = has_leg_values(f)
         self.rows = None
         self.at = -1
 
@@ -66,7 +92,8 @@ class LegState:
         rows = self.table[lo:hi]
         frame_of = np.repeat(np.arange(first, last + 1),
                              np.diff(self.offsets[first:last + 2]))
-        bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of)
+        bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of) \
+            if not self.values else np.zeros(0, dtype=np.int64)
         if bad.size:
             i = int(bad[0])
             raise LegError(f"{LEGS} row {lo + i}: frame {int(rows['frame'][i])}, but "
@@ -97,6 +124,19 @@ class LegState:
         self.seen[agents[last]] = True
 
     def positions(self, k, t):
+        """frame k's positions at tick t, [N][2] float32"""
+        self.advance(k, t)
+        return leg_positions(self.rows, t)
+
+    def values_at(self, k, t):
+        """frame k's (state int8, load float32, energy float32) arrays (schema 3.1)"""
+        self.advance(k, t)
+        return (self.rows["state"].astype(np.int8), self.rows["load"].astype(np.float32),
+                self.rows["energy"].astype(np.float32))
+
+    def advance(self, k, t):
+        """every agent's latest row as of frame k (self.rows), applying only the rows since
+        the frame decoded last when that lies between k's keyframe and k"""
         if not 0 <= k < self.frames:
             raise LegError(f"{LEGS}: frame {k} beyond the {self.frames} "
                            f"frames it holds")
@@ -119,7 +159,6 @@ class LegState:
             if key < k:
                 self._apply(key + 1, k)
         self.at = k
-        return leg_positions(self.rows, t)
 
 
 _last_legs = [None]
@@ -130,10 +169,7 @@ def legs_of(f):
     read in order apply only the rows since the last one)"""
     state = _last_legs[0]
     if state is None or state.f is not f:
-        agents = f["particles/agents/state/value"].shape[1]
-        if "parameters" in f and "agents" in f["parameters"].attrs:
-            agents = int(np.asarray(f["parameters"].attrs["agents"]).reshape(-1)[0])
-        state = _last_legs[0] = LegState(f, agents)
+        state = _last_legs[0] = LegState(f, agent_count(f))
     return state
 
 

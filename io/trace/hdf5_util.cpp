@@ -574,34 +574,44 @@ Handle link_type(bool file_layout) {
     return t;
 }
 
-Handle leg_type(bool file_layout) {
+Handle leg_type(bool file_layout, bool values) {
     struct Column {
         const char* name;
         std::size_t memory;
         hid_t native;
         hid_t file;
         std::size_t bytes;
+        int schema;  // 0: both, 30: schema 3.0 only, 31: schema 3.1 only
     };
     const Column columns[] = {
-        {"frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4},
-        {"agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4},
-        {"moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8, H5T_STD_U8LE, 1},
-        {"from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
-        {"from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
-        {"to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
-        {"to_y", offsetof(TraceLegRow, to_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8},
-        {"start", offsetof(TraceLegRow, start), H5T_NATIVE_INT64, H5T_STD_I64LE, 8},
-        {"end", offsetof(TraceLegRow, end), H5T_NATIVE_INT64, H5T_STD_I64LE, 8},
+        {"frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 30},
+        {"agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 0},
+        {"moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, 0},
+        {"state", offsetof(TraceLegRow, state), H5T_NATIVE_INT8, H5T_STD_I8LE, 1, 31},
+        {"load", offsetof(TraceLegRow, load), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 4, 31},
+        {"energy", offsetof(TraceLegRow, energy), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 4, 31},
+        {"from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
+        {"from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
+        {"to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
+        {"to_y", offsetof(TraceLegRow, to_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
+        {"start", offsetof(TraceLegRow, start), H5T_NATIVE_INT64, H5T_STD_I64LE, 8, 0},
+        {"end", offsetof(TraceLegRow, end), H5T_NATIVE_INT64, H5T_STD_I64LE, 8, 0},
     };
-    // packed: 4 + 4 + 1 + 4 x 8 + 2 x 8 = 57 bytes
+    const auto used = [values](const Column& c) {
+        return c.schema == 0 || c.schema == (values ? 31 : 30);
+    };
+    // packed: 3.0 4 + 4 + 1 + 4 x 8 + 2 x 8 = 57 bytes; 3.1 4 + 1 + 1 + 4 + 4 + 6 x 8 = 62
     std::size_t packed = 0;
     for (const Column& c : columns) {
-        packed += c.bytes;
+        packed += used(c) ? c.bytes : 0;
     }
     Handle t(
         check(H5Tcreate(H5T_COMPOUND, file_layout ? packed : sizeof(TraceLegRow)), "H5Tcreate"));
     std::size_t at = 0;
     for (const Column& c : columns) {
+        if (!used(c)) {
+            continue;
+        }
         check_status(
             H5Tinsert(t, c.name, file_layout ? at : c.memory, file_layout ? c.file : c.native),
             "H5Tinsert");

@@ -244,7 +244,8 @@ void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned cha
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
 // the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in
-// the file, the struct's layout in memory
-Handle leg_type(bool file_layout);
+// the file, the struct's layout in memory; `values`: schema 3.1's columns (agent, moving,
+// state, load, energy, the leg), else schema 3.0's (frame, agent, moving, the leg)
+Handle leg_type(bool file_layout, bool values = true);
 
 }  // namespace swarm::io::h5

@@ -28,8 +28,13 @@ namespace swarm::io {
 // 2.1: parameters@ranks, the processes of a run across MPI ranks (absent: one); 3.0: no dense
 // particles/agents/position/value: the legs table position/legs (TraceLegRow, one row per
 // vehicle whose leg changed since the previous frame, every vehicle at a keyframe) and
-// position/legs_per_frame, from which readers rebuild the positions (2.x files are still read)
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 0};
+// position/legs_per_frame, from which readers rebuild the positions (2.x files are still read);
+// 3.1: no dense particles/agents/{state,load,energy}: the legs row also carries the vehicle's
+// state, load and energy, a row is written when the leg or any of them changed, and the
+// per-row frame column is gone (legs_per_frame places the rows); 3.0 files are still read
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 1};
+// what TraceOptions::dense_rows writes: schema 3.0 (dense state, load and energy)
+inline constexpr std::array<int, 2> kTraceDenseRowsVersion = {3, 0};
 // the oldest major version this build still reads (2.x: dense positions)
 inline constexpr int kTraceOldestReadMajor = 2;
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
@@ -101,16 +106,20 @@ struct TraceLink {
     friend bool operator==(const TraceLink&, const TraceLink&) = default;
 };
 
-// One row of particles/agents/position/legs (schema 3.0): what FleetModel::position_at needs
-// of vehicle `agent` from frame `frame` on, until its next row. Still (moving = 0): at
-// (from_x, from_y), and to = from, start = end = 0; on a leg (moving = 1, start < end): from
-// `from` (at tick start) to `to` (arriving at tick end), on the straight line between them.
-// The coordinates are the network's float64 metres, the ticks those of parameters@
+// One row of particles/agents/position/legs: what FleetModel::position_at needs of vehicle
+// `agent` from its frame on (legs_per_frame places the rows), with its state, load and energy
+// there (schema 3.1; 3.0 rows have a frame column instead of those three), until its next row.
+// Still (moving = 0): at (from_x, from_y), and to = from, start = end = 0; on a leg (moving = 1,
+// start < end): from `from` (at tick start) to `to` (arriving at tick end), on the straight line
+// between them. The coordinates are the network's float64 metres, the ticks those of parameters@
 // ticks_per_second.
 struct TraceLegRow {
-    std::uint32_t frame = 0;
+    std::uint32_t frame = 0;  // schema 3.0 files only (a 3.1 row's frame: legs_per_frame)
     std::uint32_t agent = 0;
     std::uint8_t moving = 0;
+    std::int8_t state = 0;  // agents::VehicleState (schema 3.1)
+    float load = 0.0F;
+    float energy = 0.0F;  // kWh
     double from_x = 0.0;
     double from_y = 0.0;
     double to_x = 0.0;

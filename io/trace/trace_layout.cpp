@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <iterator>
 #include <limits>
@@ -84,18 +85,19 @@ Handle create_scale(hid_t parent, const char* name, hid_t file_type, hid_t mem_t
     return d;
 }
 
-// particles/agents/position (schema 3.0): the frame grid (step, time), the legs table and
-// the rows each frame added to it (legs_per_frame, on the frame grid)
+// particles/agents/position (schema 3.1; 3.0 with dense_rows): the frame grid (step, time),
+// the legs table (whose rows carry the vehicles' states, loads and energies in 3.1) and the
+// rows each frame added to it (legs_per_frame, on the frame grid)
 void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
-                      double sample_interval_s) {
+                      double sample_interval_s, bool dense_rows) {
     const Handle g = h5::create_group(agents, "position");
     const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
     const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk, deflate);
     h5::attr_string(time.id(), "unit", "s");
     const Appendable per_frame(g, "legs_per_frame", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk,
                                deflate);
-    const Handle ft = h5::leg_type(true);
-    const Handle mt = h5::leg_type(false);
+    const Handle ft = h5::leg_type(true, !dense_rows);
+    const Handle mt = h5::leg_type(false, !dense_rows);
     // Its rows are float64 coordinates and ticks whose low bytes do not repeat: shuffle +
     // deflate level 1 keeps 55% of them for 60% more writer CPU. With frames every few
     // seconds (the writer's CPU matters, each frame's rows are few) it is unfiltered, in
@@ -110,6 +112,9 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
                  static_cast<std::int64_t>(std::max<std::size_t>(1, keyframe_frames)));
     h5::attr_string(legs.id(), "unit", "m");
     h5::attr_string(legs.id(), "tick_unit", "parameters@ticks_per_second");
+    if (!dense_rows) {
+        h5::attr_string(legs.id(), "energy_unit", "kWh");
+    }
     h5::make_scale(time.id(), "time");
     h5::attach_scale(step.id(), time.id(), 0);
     h5::attach_scale(per_frame.id(), time.id(), 0);
@@ -133,12 +138,14 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         h5::attr_string(creator, "version", SWARM_VERSION);
         const Handle modules = h5::create_group(md, "modules");
         const Handle ours = h5::create_group(modules, "swarmsim_trace");
-        h5::attr_ints(ours, "version", {kTraceSchemaVersion[0], kTraceSchemaVersion[1]});
+        const std::array<int, 2> v = o.dense_rows ? kTraceDenseRowsVersion : kTraceSchemaVersion;
+        h5::attr_ints(ours, "version", {v[0], v[1]});
     }
-    // particles/agents: box, the agents' ids and the four elements. Every axis of a per-agent
+    // particles/agents: box, the agents' ids and the elements. Every axis of a per-agent
     // value is labelled by a dimension scale (xarray wants all or none): time (the element's
     // own) and id (particles/agents/id, H5MD's element of particle ids: vehicle v is row v).
-    // The positions are a table of legs (create_positions), not a [T][N][2] value.
+    // The positions (schema 3.1: with the states, loads and energies) are a table of legs
+    // (create_positions), not [T][N] values.
     {
         const Handle particles = h5::create_group(file, "particles");
         const Handle agents = h5::create_group(particles, "agents");
@@ -151,13 +158,15 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         }
         const Handle id = create_scale(agents, "id", H5T_STD_U32LE, H5T_NATIVE_UINT32, ids);
         const hsize_t n = h.agents;
-        create_positions(agents, deflate, o.keyframe_frames, h.sample_interval_s);
-        create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
-                      deflate, frames, block, {id});
-        create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, nullptr,
-                      deflate, frames, block, {id});
-        create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4, "kWh",
-                      deflate, frames, block, {id});
+        create_positions(agents, deflate, o.keyframe_frames, h.sample_interval_s, o.dense_rows);
+        if (o.dense_rows) {  // schema 3.0; 3.1's legs rows carry these
+            create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
+                          deflate, frames, block, {id});
+            create_series(agents, "load", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
+                          nullptr, deflate, frames, block, {id});
+            create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
+                          "kWh", deflate, frames, block, {id});
+        }
         for (const std::string& name : h.agent_values) {
             create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
                           nullptr, deflate, frames, block, {id});

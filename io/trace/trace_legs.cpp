@@ -29,19 +29,25 @@ std::string row_text(std::uint64_t row) {
     return std::string(kLegs) + " row " + std::to_string(row);
 }
 
-// the columns a reader converts by name, each present with the right class
-void check_columns(const checked::Dset& d) {
+// the columns a reader converts by name, each present with the right class (schema 3.1:
+// state, load and energy; 3.0: frame)
+void check_columns(const checked::Dset& d, bool values) {
     const Handle ft(H5Dget_type(d.id));
     struct Column {
         const char* name;
         H5T_class_t cls;
+        int schema;  // 0: both, 30 or 31: that one only
     };
     constexpr Column kColumns[] = {
-        {"frame", H5T_INTEGER}, {"agent", H5T_INTEGER}, {"moving", H5T_INTEGER},
-        {"from_x", H5T_FLOAT},  {"from_y", H5T_FLOAT},  {"to_x", H5T_FLOAT},
-        {"to_y", H5T_FLOAT},    {"start", H5T_INTEGER}, {"end", H5T_INTEGER},
+        {"frame", H5T_INTEGER, 30}, {"agent", H5T_INTEGER, 0}, {"moving", H5T_INTEGER, 0},
+        {"state", H5T_INTEGER, 31}, {"load", H5T_FLOAT, 31},   {"energy", H5T_FLOAT, 31},
+        {"from_x", H5T_FLOAT, 0},   {"from_y", H5T_FLOAT, 0},  {"to_x", H5T_FLOAT, 0},
+        {"to_y", H5T_FLOAT, 0},     {"start", H5T_INTEGER, 0}, {"end", H5T_INTEGER, 0},
     };
     for (const Column& c : kColumns) {
+        if (c.schema != 0 && c.schema != (values ? 31 : 30)) {
+            continue;
+        }
         const int i = ft.valid() ? H5Tget_member_index(ft, c.name) : -1;
         if (i < 0 || H5Tget_member_class(ft, static_cast<unsigned>(i)) != c.cls) {
             throw Malformed(std::string(kLegs) + ": no " +
@@ -61,9 +67,10 @@ bool coordinate_ok(double x) {
 
 }  // namespace
 
-LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames) : agents_(agents) {
+LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames, bool values)
+    : agents_(agents), values_(values) {
     const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound);
-    check_columns(legs);
+    check_columns(legs, values_);
     if (!h5::has_attr(legs.id, "keyframe_interval")) {
         throw Malformed(std::string(kLegs) + ": no keyframe_interval attribute");
     }
@@ -115,7 +122,7 @@ LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames) : agents
 // rows of frames [first, last] into state_ (each row checked)
 void LegTable::apply(hid_t file, std::size_t first, std::size_t last) {
     const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound, false);
-    const Handle mem = h5::leg_type(false);
+    const Handle mem = h5::leg_type(false, values_);
     std::vector<TraceLegRow> batch;
     std::size_t frame = first;
     const std::uint64_t end = offsets_[last + 1];
@@ -127,7 +134,7 @@ void LegTable::apply(hid_t file, std::size_t first, std::size_t last) {
             while (row >= offsets_[frame + 1]) {
                 ++frame;
             }
-            if (r.frame != frame) {
+            if (!values_ && r.frame != frame) {
                 throw Malformed(row_text(row) + ": frame " + std::to_string(r.frame) + ", but " +
                                 kPerFrame + " puts it in frame " + std::to_string(frame));
             }

@@ -71,6 +71,7 @@ struct TraceReader::Impl {
     Handle file;
     std::vector<std::string> extra_values;   // checked at open
     std::unique_ptr<detail::LegTable> legs;  // schema 3: the positions
+    bool leg_values = false;  // schema 3.1: the legs rows hold the states, loads and energies
 };
 
 TraceReader::TraceReader(const std::string& path, bool allow_partial)
@@ -205,12 +206,15 @@ void TraceReader::check_layout() {
     // a complete file says how many frames and events it has (-1: it does not)
     const std::int64_t frames = complete_ ? count_attr(f, "frames", "") : -1;
     const std::int64_t event_rows = complete_ ? count_attr(f, "events", "") : -1;
-    const bool from_header = header_agents >= 0;
 
-    // schema 3: positions are a table of legs (trace_legs.hpp), not a [T][N][2] value
+    // schema 3: positions are a table of legs (trace_legs.hpp), not a [T][N][2] value; 3.1:
+    // the legs rows carry the states, loads and energies too (no dense [T][N] values)
     const bool legs = schema_[0] >= 3;
+    const bool leg_values = legs && (schema_[0] > 3 || schema_[1] >= 1);
     std::vector<std::string> elements(std::begin(kElements), std::end(kElements));
-    if (legs) {
+    if (leg_values) {
+        elements.resize(1);  // position: the frame grid
+    } else if (legs) {
         // the agents' width from the states when the header has no count
         std::swap(elements[0], elements[1]);
     }
@@ -220,6 +224,15 @@ void TraceReader::check_layout() {
             elements.push_back(n);
         }
     }
+    if (leg_values && header_agents < 0) {
+        // no dense rows to take the width from: particles/agents/id has one row per agent
+        if (!h5::has_link(f, "particles/agents/id")) {
+            fail("parameters@agents: missing, and no particles/agents/id to count the agents");
+        }
+        header_agents = static_cast<std::int64_t>(
+            open_checked(f, "particles/agents/id", 1, Want::kInteger).dims[0]);
+    }
+    const bool from_header = header_agents >= 0;
     // the position rows' width when the header has no count
     hsize_t agents = header_agents >= 0 ? static_cast<hsize_t>(header_agents) : 0;
     bool agents_known = header_agents >= 0;
@@ -284,8 +297,9 @@ void TraceReader::check_layout() {
         }
     }
     agents_ = static_cast<std::size_t>(agents);
+    impl_->leg_values = leg_values;
     if (legs) {
-        impl_->legs = std::make_unique<detail::LegTable>(f, agents_, frames);
+        impl_->legs = std::make_unique<detail::LegTable>(f, agents_, frames, leg_values);
         samples = std::min(samples, impl_->legs->frames());
     }
     samples_ = samples;
@@ -356,6 +370,16 @@ TraceFrameData TraceReader::frame(std::size_t k) const {
         } else {
             row("particles/agents/position/value", 3, Want::kFloat, H5T_NATIVE_DOUBLE,
                 fr.position.data(), fr.position.size());
+        }
+        if (impl_->leg_values) {
+            // schema 3.1: each vehicle's latest legs row as of frame k
+            const std::vector<TraceLegRow>& rows = impl_->legs->rows();
+            for (std::size_t v = 0; v < agents_; ++v) {
+                fr.state[v] = rows[v].state;
+                fr.load[v] = rows[v].load;
+                fr.energy[v] = rows[v].energy;
+            }
+            return fr;
         }
         row("particles/agents/state/value", 2, Want::kInteger, H5T_NATIVE_INT8, fr.state.data(),
             fr.state.size());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -69,7 +70,7 @@ void append_time(S& s, std::int64_t step, double time) {
     s.time.append(&time, 1);
 }
 
-// particles/agents/position (schema 3.0): the frame grid and the legs table
+// particles/agents/position: the frame grid and the legs table
 struct PositionSeries {
     Appendable step;
     Appendable time;
@@ -77,47 +78,107 @@ struct PositionSeries {
     Appendable legs;
 };
 
-// the rows of one frame: a vehicle whose leg (or, without legs, position) differs from the
-// previous frame's, every vehicle at a keyframe. Without a completer's legs, a vehicle's
-// float32 position becomes a still row at that point (cast back to float32 by readers: the
-// same bits).
+// the bits of a float32 (a changed value: any other bits, NaN payloads and -0 included)
+std::uint32_t bits(float x) {
+    return std::bit_cast<std::uint32_t>(x);
+}
+
+// The rows of one frame: a vehicle whose leg (or, without legs, position) differs from the
+// previous frame's, or (schema 3.1) whose state, load or energy does; every vehicle at a
+// keyframe. Without a completer's legs, a vehicle's float32 position becomes a still row at
+// that point (cast back to float32 by readers: the same bits). Schema 3.0 (dense_rows) rows
+// have a frame column and no state, load and energy (written densely beside them).
 class LegRows {
   public:
+    explicit LegRows(bool values) : values_(values) {}
+
     void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
         rows_.clear();
-        const TraceLegRow* legs = f.rows.legs;
+        const TraceFrame::AgentRows& r = f.rows;
+        const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
+        const float* load = r.load != nullptr ? r.load : f.load.data();
+        const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
+        if (values_ && state_.size() != agents) {
+            state_.assign(agents, 0);
+            load_.assign(agents, 0);
+            energy_.assign(agents, 0);
+            keyframe = true;
+        }
+        // the vehicle's state, load or energy differs from its last row's
+        const auto changed = [&](std::uint32_t v) {
+            return values_ && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
+                               bits(energy[v]) != energy_[v]);
+        };
+        const TraceLegRow* legs = r.legs;
         if (legs != nullptr) {
             if (keyframe) {
                 rows_.assign(legs, legs + agents);
-            } else {
+            } else if (!values_) {
                 rows_.reserve(f.moved.size());
                 for (const std::uint32_t v : f.moved) {
                     rows_.push_back(legs[v]);
                 }
+            } else {
+                // the moved vehicles and those whose values may have changed (all when the
+                // frame does not say), in agent order
+                const std::vector<std::uint32_t>& moved = f.moved;
+                std::size_t m = 0;
+                const auto take = [&](std::uint32_t v) {
+                    for (; m < moved.size() && moved[m] < v; ++m) {
+                        rows_.push_back(legs[moved[m]]);
+                    }
+                    const bool leg = m < moved.size() && moved[m] == v;
+                    m += leg ? 1 : 0;
+                    if (leg || changed(v)) {
+                        rows_.push_back(legs[v]);
+                    }
+                };
+                if (f.touched_known) {
+                    for (const std::uint32_t v : f.touched) {
+                        take(v);
+                    }
+                } else {
+                    for (std::uint32_t v = 0; v < agents; ++v) {
+                        take(v);
+                    }
+                }
+                for (; m < moved.size(); ++m) {
+                    rows_.push_back(legs[moved[m]]);
+                }
             }
         } else {
-            const float* p = f.rows.position != nullptr ? f.rows.position : f.position.data();
+            const float* p = r.position != nullptr ? r.position : f.position.data();
             if (last_.size() != 2 * agents) {
                 last_.assign(2 * agents, 0.0F);
                 keyframe = true;
             }
             for (std::uint32_t v = 0; v < agents; ++v) {
-                if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0) {
-                    TraceLegRow r;
-                    r.agent = v;
-                    r.from_x = r.to_x = p[2 * v];
-                    r.from_y = r.to_y = p[2 * v + 1];
-                    rows_.push_back(r);
+                if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0 ||
+                    changed(v)) {
+                    TraceLegRow row;
+                    row.agent = v;
+                    row.from_x = row.to_x = p[2 * v];
+                    row.from_y = row.to_y = p[2 * v + 1];
+                    rows_.push_back(row);
                 }
             }
             std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
         }
-        // packed as the file stores them (h5::leg_type(true)): HDF5 then converts nothing
-        packed_.resize(rows_.size() * kPackedBytes);
+        // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing
+        packed_.resize(rows_.size() * (values_ ? kPackedBytes : kPackedBytes30));
         unsigned char* out = packed_.data();
-        for (const TraceLegRow& r : rows_) {
-            out = h5::put_packed(out, frame, r.agent, r.moving, r.from_x, r.from_y, r.to_x, r.to_y,
-                                 r.start, r.end);
+        for (const TraceLegRow& row : rows_) {
+            const std::uint32_t v = row.agent;
+            if (!values_) {
+                out = h5::put_packed(out, frame, v, row.moving, row.from_x, row.from_y, row.to_x,
+                                     row.to_y, row.start, row.end);
+                continue;
+            }
+            state_[v] = state[v];
+            load_[v] = bits(load[v]);
+            energy_[v] = bits(energy[v]);
+            out = h5::put_packed(out, v, row.moving, state[v], load[v], energy[v], row.from_x,
+                                 row.from_y, row.to_x, row.to_y, row.start, row.end);
         }
     }
     [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
@@ -125,10 +186,16 @@ class LegRows {
 
   private:
     static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
-    static constexpr std::size_t kPackedBytes = 57;
+    static constexpr std::size_t kPackedBytes = 62;    // schema 3.1
+    static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
+    bool values_;
     std::vector<TraceLegRow> rows_;
     std::vector<unsigned char> packed_;
     std::vector<float> last_;  // the previous frame's positions (frames without legs)
+    // each vehicle's state, load and energy (bits) in its last row (schema 3.1)
+    std::vector<std::int8_t> state_;
+    std::vector<std::uint32_t> load_;
+    std::vector<std::uint32_t> energy_;
 };
 
 }  // namespace
@@ -136,10 +203,12 @@ class LegRows {
 struct TraceWriter::File {
     Handle file;
     PositionSeries position;
-    AgentSeries state, load, energy;
+    bool dense_rows = false;          // schema 3.0 (TraceOptions::dense_rows)
+    AgentSeries state, load, energy;  // schema 3.0 only
     Handle leg_mem_type;
     LegRows leg_rows;
-    std::uint32_t frame_index = 0;  // of the next frame written
+    std::uint64_t* fail_countdown = nullptr;  // TraceOptions::fail_chunk_write
+    std::uint32_t frame_index = 0;            // of the next frame written
     std::size_t keyframe_frames = 1;
     std::size_t agents = 0;
     std::vector<AgentSeries> values;  // TraceHeader::agent_values
@@ -155,7 +224,8 @@ struct TraceWriter::File {
     // `path`: the temporary file, new and empty (PendingOutput); `countdown`: the test hook
     // of TraceOptions::fail_chunk_write
     File(const std::string& path, const TraceHeader& h, const TraceOptions& options,
-         std::uint64_t* countdown) {
+         std::uint64_t* countdown)
+        : dense_rows(options.dense_rows), leg_rows(!options.dense_rows) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -167,7 +237,7 @@ struct TraceWriter::File {
         {
             const Handle g(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
                                      "cannot open a group"));
-            leg_mem_type = h5::leg_type(true);  // LegRows packs them
+            leg_mem_type = h5::leg_type(true, !dense_rows);  // LegRows packs them
             position = {Appendable::open(g, "step", H5T_NATIVE_INT64),
                         Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
                         Appendable::open(g, "legs_per_frame", H5T_NATIVE_INT64),
@@ -175,9 +245,11 @@ struct TraceWriter::File {
         }
         keyframe_frames = std::max<std::size_t>(1, options.keyframe_frames);
         agents = h.agents;
-        state = open_agent_series(file, "particles/agents/state", options);
-        load = open_agent_series(file, "particles/agents/load", options);
-        energy = open_agent_series(file, "particles/agents/energy", options);
+        if (dense_rows) {
+            state = open_agent_series(file, "particles/agents/state", options);
+            load = open_agent_series(file, "particles/agents/load", options);
+            energy = open_agent_series(file, "particles/agents/energy", options);
+        }
         for (const std::string& name : h.agent_values) {
             values.push_back(open_agent_series(file, "particles/agents/" + name, options));
         }
@@ -197,6 +269,7 @@ struct TraceWriter::File {
         links = Appendable::open(file, "connectivity/links", link_mem_type);
         set_batches();
         if (*countdown > 0) {
+            fail_countdown = countdown;
             for (AgentSeries* s : agent_series()) {
                 s->value.fail_after(countdown);
             }
@@ -227,7 +300,10 @@ struct TraceWriter::File {
     }
 
     std::vector<AgentSeries*> agent_series() {
-        std::vector<AgentSeries*> out = {&state, &load, &energy};
+        std::vector<AgentSeries*> out;
+        if (dense_rows) {
+            out = {&state, &load, &energy};
+        }
         for (AgentSeries& s : values) {
             out.push_back(&s);
         }
@@ -289,15 +365,24 @@ struct TraceWriter::File {
         append_time(position, f.step, f.time);
         leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
         ++frame_index;
+        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1 (no dense per-agent
+        // rows) each frame's rows count as one write of the per-agent data
+        if (!dense_rows && fail_countdown != nullptr && *fail_countdown > 0 &&
+            --*fail_countdown == 0) {
+            throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
+                                     " (simulated: TraceOptions::fail_chunk_write)");
+        }
         const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
         position.legs_per_frame.append(&n_legs, 1);
         position.legs.append(leg_rows.packed(), leg_rows.size());
-        const TraceFrame::AgentRows& r = f.rows;
-        const std::span<const std::uint32_t> touched(f.touched);
-        const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
-        state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
-        load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
-        energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
+        if (dense_rows) {
+            const TraceFrame::AgentRows& r = f.rows;
+            const std::span<const std::uint32_t> touched(f.touched);
+            const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
+            state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
+            load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
+            energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
+        }
         const std::size_t n = f.energy.size();
         for (std::size_t i = 0; i < values.size(); ++i) {
             values[i].value.append(f.values.data() + i * n);

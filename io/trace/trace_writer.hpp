@@ -11,9 +11,10 @@
 // dropped, the file is cut back to the last successful flush, marked incomplete = 1 with the
 // cause, and left under its partial name; close() then throws. The per-agent chunks are shuffled
 // and deflated on the writer thread and written pre-filtered (h5::ChunkRows), so HDF5 does
-// no filtering of its own. The positions go into the legs table (schema 3.0): a row per
-// vehicle whose leg changed since the previous frame (TraceFrame::AgentRows::legs), or whose
-// position did (a frame without legs). Layout: docs/trace-format.md.
+// no filtering of its own. The positions, states, loads and energies go into the legs table
+// (schema 3.1): a row per vehicle whose leg (TraceFrame::AgentRows::legs; without legs: its
+// position), state, load or energy changed since the previous frame, every vehicle at a
+// keyframe. Layout: docs/trace-format.md.
 #pragma once
 
 #include <atomic>
@@ -80,13 +81,19 @@ struct TraceOptions {
     // too) has a row for every vehicle, so that a reader seeking frame k starts at the
     // keyframe before it, not at the start (schema 3.0)
     std::size_t keyframe_frames = 1024;
+    // write schema 3.0 (kTraceDenseRowsVersion): state, load and energy as dense [T][N]
+    // values (particles/agents/<name>/value) and legs rows with a frame column, instead of
+    // schema 3.1's legs rows that carry them. For tests that compare the two and readers'
+    // tests of 3.0 files; a run writes 3.1.
+    bool dense_rows = false;
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;
     // bytes held free on the trace's file system (io::SpaceReserve) and given back when a
     // write fails, so that a full disk still leaves a readable file marked incomplete
     std::uint64_t space_reserve = 1ULL << 20U;
-    // test hook: the n-th chunk write of the per-agent data fails as on a full disk (0: never)
+    // test hook: the n-th write of the per-agent data fails as on a full disk (0: never): a
+    // chunk of a dense per-agent value, or (schema 3.1) a frame's rows of the legs table
     std::uint64_t fail_chunk_write = 0;
 };
 

@@ -73,7 +73,7 @@ with h5py.File(sys.argv[1], "r") as f:
     # every row holds data: no zero-filled tail that reads as "orders created 0"
     assert len(created) == n and f["particles/agents/position/step"].shape[0] == n
     assert np.all(np.diff(t) > 0) and np.all(np.diff(created) >= 0) and created[-1] > 0, created
-    assert f["particles/agents/state/step"].shape[0] == n
+    assert int(f["particles/agents/position/legs_per_frame"].shape[0]) == n
     q = f["observables/service_level/time"][:]
     assert len(q) and q[-1] <= t[-1], (q[-1:], t[-1])
 PY
@@ -100,9 +100,9 @@ grep -q "trace          kept.h5 (complete)" out.txt || fail "no trace line: $(ca
 [ "$(head -c 4 kept.h5 | od -An -c | tr -d ' ')" = "211HDF" ] || fail "kept.h5 is not HDF5"
 ls kept.h5.*.partial >/dev/null 2>&1 && fail "--force left a partial file"
 
-# a simulated full disk: the 30th chunk write of the per-agent values fails (the trace holds
-# 256 of 720 samples)
-SWARMSIM_TEST_FAIL_TRACE_CHUNK=30 "$swarmsim" run "$default" --until 7200 \
+# a simulated full disk: the 300th write of the per-agent rows fails (schema 3.1: a frame's
+# legs rows count as one write; the trace holds the frames of its last flush, fewer than 720)
+SWARMSIM_TEST_FAIL_TRACE_CHUNK=300 "$swarmsim" run "$default" --until 7200 \
     --set output.sample_interval_s=10 -o full.h5 >full.txt 2>full.err
 code=$?
 [ $code -eq 4 ] || fail "a write error should exit 4, got $code: $(cat full.err)"

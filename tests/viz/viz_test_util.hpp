@@ -79,7 +79,7 @@ inline std::filesystem::path write_small_scenario(const std::string& extra = {})
 // on)
 inline void write_small_trace(const std::filesystem::path& path,
                               const std::vector<std::string>& overrides = {},
-                              const std::string& extra = {}) {
+                              const std::string& extra = {}, bool dense_rows = false) {
     const std::filesystem::path toml = write_small_scenario(extra);
     io::ScenarioOptions so;
     so.overrides = overrides;
@@ -96,7 +96,8 @@ inline void write_small_trace(const std::filesystem::path& path,
     h.seed = s.run.seed;
     h.agent_values = io::FleetLearningSource::names(s.spec);
     io::TraceOptions to;
-    to.replace = true;  // tests write a clean trace again where they damaged one
+    to.replace = true;           // tests write a clean trace again where they damaged one
+    to.dense_rows = dense_rows;  // schema 3.0: dense states, loads and energies
     io::TraceWriter writer(path.string(), h, to);
     io::TraceObserver observer(model, writer);
     io::FleetLearningSource learned(model);

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -155,12 +157,14 @@ TEST_CASE("a trace of schema 1.x is refused: its strings are in HDF5's global he
 TEST_CASE("a trace of schema 2.x (dense positions) is still read, the same as schema 3's") {
     const std::string path = io::testing::temp_path("schema_2");
     io::testing::TracedRun run;
-    run.write(path, 1.0);
+    io::TraceOptions o;  // schema 3.0: the dense states, loads and energies of 2.x
+    o.dense_rows = true;
+    run.write(path, 1.0, o);
     const std::vector<std::vector<double>>& seen = run.recorder->positions;
     std::vector<io::TraceFrameData> legs;
     {
         const io::TraceReader r(path);
-        REQUIRE(r.schema_version() == io::kTraceSchemaVersion);
+        REQUIRE(r.schema_version() == io::kTraceDenseRowsVersion);
         REQUIRE(r.samples() == seen.size());
         for (std::size_t k = 0; k < r.samples(); ++k) {
             legs.push_back(r.frame(k));
@@ -198,4 +202,56 @@ TEST_CASE("a trace of schema 2.x (dense positions) is still read, the same as sc
         CHECK(f.step == legs[k].step);
     }
     std::filesystem::remove(path);
+}
+
+// schema 3.1's legs rows with the states, loads and energies against schema 3.0's dense
+// values: the same run written both ways (TraceOptions::dense_rows) reads back the same
+// frames, bit for bit, and the model's values at every frame
+TEST_CASE("a trace of schema 3.0 (dense states) reads the same frames as schema 3.1's") {
+    const std::string path31 = io::testing::temp_path("schema_31");
+    const std::string path30 = io::testing::temp_path("schema_30");
+    io::testing::TracedRun run31;
+    io::TraceOptions rows;
+    // a short keyframe interval: frames rebuilt from a keyframe and from the frame before
+    rows.keyframe_frames = 16;
+    run31.write(path31, 1.0, rows);
+    io::testing::TracedRun run30;
+    io::TraceOptions dense;
+    dense.dense_rows = true;
+    run30.write(path30, 1.0, dense);
+    const io::TraceReader r31(path31);
+    const io::TraceReader r30(path30);
+    CHECK(r31.schema_version() == std::array<int, 2>{3, 1});
+    CHECK(r30.schema_version() == std::array<int, 2>{3, 0});
+    const io::testing::RecordingObserver& seen = *run31.recorder;
+    REQUIRE(r31.samples() == seen.states.size());
+    REQUIRE(r30.samples() == r31.samples());
+    const auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](float x, float y) {
+                   return std::bit_cast<std::uint32_t>(x) == std::bit_cast<std::uint32_t>(y);
+               });
+    };
+    std::size_t changed = 0;
+    // forwards, then backwards (each frame from its keyframe)
+    for (const bool back : {false, true}) {
+        for (std::size_t i = 0; i < r31.samples(); ++i) {
+            const std::size_t k = back ? r31.samples() - 1 - i : i;
+            const io::TraceFrameData a = r31.frame(k);
+            const io::TraceFrameData b = r30.frame(k);
+            CHECK(a.step == b.step);
+            CHECK(a.time == b.time);
+            CHECK(a.position == b.position);
+            CHECK(a.state == b.state);
+            CHECK(same_bits(a.load, b.load));
+            CHECK(same_bits(a.energy, b.energy));
+            CHECK(a.state == seen.states[k]);
+            CHECK(same_bits(a.load, seen.loads[k]));
+            CHECK(same_bits(a.energy, seen.energies[k]));
+            changed += k > 0 && a.state != seen.states[k - 1] ? 1U : 0U;
+        }
+    }
+    CHECK(changed > 0);  // the states do change between frames
+    std::filesystem::remove(path31);
+    std::filesystem::remove(path30);
 }

@@ -41,12 +41,15 @@ def check(cond, what):
 
 clean = os.path.join(out, "clean.h5")
 subprocess.run([writer, clean], check=True, timeout=60)
+# the same run in schema 3.0 (dense states, loads and energies), which readers still read
+clean30 = os.path.join(out, "clean30.h5")
+subprocess.run([writer, clean30, "--dense-rows"], check=True, timeout=60)
 
 
-def variant(name, change=None):
-    """a copy of the clean trace, changed by change(h5py.File) when given"""
+def variant(name, change=None, source=None):
+    """a copy of the clean trace (or of `source`), changed by change(h5py.File) when given"""
     path = os.path.join(out, name + ".h5")
-    shutil.copy(clean, path)
+    shutil.copy(clean if source is None else source, path)
     if change is not None:
         with h5py.File(path, "r+") as f:
             change(f)
@@ -86,14 +89,14 @@ def refused(path, expect, code=3, scripts=("trace.py", "report.py")):
 
 
 T = swarm_trace.samples(h5py.File(clean, "r"))
-N = h5py.File(clean, "r")["particles/agents/state/value"].shape[1]
+N = swarm_trace.agent_count(h5py.File(clean, "r"))
 
 refused(variant("wide", lambda f: replace(f, "particles/agents/state/value",
-                                          np.zeros((T, N + 400), "i1"))),
+                                          np.zeros((T, N + 400), "i1")), clean30),
         f"particles/agents/state/value: expected [T][{N}] (parameters@agents = {N}), "
         f"found [{T}, {N + 400}]")
 refused(variant("narrow", lambda f: replace(f, "particles/agents/load/value",
-                                            np.zeros((T, 3), "f4"))),
+                                            np.zeros((T, 3), "f4")), clean30),
         "particles/agents/load/value: expected")
 
 
@@ -121,8 +124,41 @@ def set_row(i, column, value):
 
 refused(variant("legs_agent", forge_legs(set_row(N + 5, "agent", N + 7))),
         f"{LEGS} row {N + 5}: agent {N + 7} (the trace has {N})", scripts=("trace.py",))
-refused(variant("legs_frame", forge_legs(set_row(N, "frame", 9))),
+refused(variant("legs_frame", forge_legs(set_row(N, "frame", 9)), clean30),
         f"{LEGS} row {N}: frame 9, but {LEGS}_per_frame puts it in frame", scripts=("trace.py",))
+
+
+def retype(column, dtype):
+    """the legs rows with `column` stored as `dtype` (None: without it)"""
+    def change(f):
+        rows = f[LEGS][()]
+        key = int(f[LEGS].attrs["keyframe_interval"])
+        names = [n for n in rows.dtype.names if dtype is not None or n != column]
+        forged = np.zeros(rows.shape, dtype=[(n, dtype if n == column else rows.dtype[n])
+                                             for n in names])
+        for n in names:
+            forged[n] = rows[n]
+        del f[LEGS]
+        f.create_dataset(LEGS, data=forged)
+        f[LEGS].attrs["keyframe_interval"] = np.int64(key)
+    return change
+
+
+# schema 3.1's rows: the state, load and energy columns present with their types (3.0's
+# frame column is not needed)
+refused(variant("legs_state", retype("state", "f4")),
+        f"{LEGS}: no integer column 'state'", scripts=("trace.py",))
+refused(variant("legs_load", retype("load", None)),
+        f"{LEGS}: no floating-point column 'load'", scripts=("trace.py", "report.py"))
+refused(variant("legs_energy", retype("energy", "i4")),
+        f"{LEGS}: no floating-point column 'energy'", scripts=("trace.py",))
+refused(variant("legs_31_agent", forge_legs(set_row(3 * N + 1, "agent", 10 * N))),
+        f"{LEGS} row {3 * N + 1}: agent {10 * N} (the trace has {N})",
+        scripts=("trace.py", "report.py"))
+refused(variant("legs_31_no_count", lambda f: (f["parameters"].attrs.__delitem__("agents"),
+                                               f["particles/agents"].__delitem__("id"))),
+        "parameters@agents: missing, and no particles/agents/id to count the agents",
+        scripts=("trace.py",))
 refused(variant("legs_keyframe", forge_legs(set_row(1, "agent", 0))),
         f"{LEGS}: keyframe 0 has no row for agent 1", scripts=("trace.py",))
 refused(variant("legs_interval", forge_legs(lambda rows: None, keyframe=0)),
@@ -130,12 +166,12 @@ refused(variant("legs_interval", forge_legs(lambda rows: None, keyframe=0)),
 refused(variant("legs_counts", lambda f: replace(f, f"{LEGS}_per_frame",
                                                  -np.ones(T, "i8"))),
         f"{LEGS}_per_frame: row 0 is -1 (a count must be >= 0)")
-refused(variant("missing", lambda f: f.__delitem__("particles/agents/load/value")),
+refused(variant("missing", lambda f: f.__delitem__("particles/agents/load/value"), clean30),
         "missing data set particles/agents/load/value")
 refused(variant("missing_obs", lambda f: f.__delitem__("observables/service_level")),
         "missing data set observables/service_level/value", scripts=("report.py",))
 refused(variant("dtype", lambda f: replace(f, "particles/agents/energy/value",
-                                           np.zeros((T, N), "i4"))),
+                                           np.zeros((T, N), "i4")), clean30),
         "particles/agents/energy/value: expected a float type, found int32")
 refused(variant("frames", lambda f: f.attrs.__setitem__("frames", np.uint64(T + 1))),
         f"{T} rows, but the file has {T + 1} frames (@frames)")
@@ -150,13 +186,14 @@ def forge(f):
 refused(variant("forged", forge), "needs 8000000000000 bytes, but the file holds 0 bytes")
 
 # flipped bytes in the compressed chunks (deterministic): the layout is intact, the read fails
-with h5py.File(clean, "r") as f:
+# (schema 3.0's dense states, loads and energies)
+with h5py.File(clean30, "r") as f:
     chunks = []
     for e in ("state", "load", "energy"):
         d = f[f"particles/agents/{e}/value"]
         chunks += [(c.byte_offset, c.size) for c in
                    (d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks()))]
-data = open(clean, "rb").read()
+data = open(clean30, "rb").read()
 rng = random.Random(21)
 flipped = bytearray(data)
 for _ in range(300):
@@ -186,9 +223,10 @@ open(text, "w", encoding="utf-8").write("not hdf5\n")
 refused(text, "not an HDF5 file")
 refused(os.path.join(out, "nonexistent.h5"), "cannot open it", code=4)
 
-# the clean trace still checks and reports
-got, err = run_main(swarm_trace.main, [clean])
-check(got == 0, f"trace.py on the clean trace: {got} {err!r}")
+# the clean traces still check and report
+for path in (clean, clean30):
+    got, err = run_main(swarm_trace.main, [path])
+    check(got == 0, f"trace.py on the clean trace {path}: {got} {err!r}")
 
 # end to end once: a separate process (trace.py: no matplotlib to import), exit 3 and one
 # line on stderr

@@ -44,20 +44,27 @@ with h5py.File(path, "r") as f:
     check(text(f["h5md/creator"].attrs["name"]) == "swarmsim", "creator name")
     check("version" in f["h5md/modules/swarmsim_trace"].attrs, "module version")
     check("name" in f["h5md/author"].attrs, "author name")
+    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 1], "schema 3.1")
     agents = f["particles/agents"]
-    n = agents["state/value"].shape[1]
-    t = agents["state/step"].shape[0]
+    n = agents["id"].shape[0]
+    t = agents["position/step"].shape[0]
     check(n == 30 and t == 59, f"30 agents x 59 samples (got {n} x {t})")
+    # schema 3.1: no dense states, loads and energies; the legs rows carry them
+    check(all(e not in agents for e in ("state", "load", "energy")), "no dense agent rows")
     # schema 3: the positions are a table of legs, rebuilt by trace.py
     legs = agents["position/legs"]
-    check(set(legs.dtype.names) == {"frame", "agent", "moving", "from_x", "from_y", "to_x",
-                                    "to_y", "start", "end"}, f"legs columns {legs.dtype.names}")
+    check(set(legs.dtype.names) == {"agent", "moving", "state", "load", "energy", "from_x",
+                                    "from_y", "to_x", "to_y", "start", "end"},
+          f"legs columns {legs.dtype.names}")
+    check(legs.dtype["state"] == np.int8 and legs.dtype["load"] == np.float32
+          and legs.dtype["energy"] == np.float32, "legs state int8, load and energy float32")
     check(text(legs.attrs["unit"]) == "m", "legs unit m")
+    check(text(legs.attrs["energy_unit"]) == "kWh", "legs energy unit kWh")
     check(int(legs.attrs["keyframe_interval"]) >= 1, "legs keyframe interval")
     per_frame = agents["position/legs_per_frame"][:]
     check(per_frame.shape == (t,) and per_frame.sum() == legs.shape[0], "legs counted per frame")
     check(per_frame[0] == n, "every agent has a row in the first frame")
-    check((legs["frame"][:] == np.repeat(np.arange(t), per_frame)).all(), "legs rows in frames")
+    check(per_frame[1:].sum() < (t - 1) * n, "later frames hold only the vehicles that changed")
     pos = swarm_trace.positions(f)
     check(pos.shape == (t, n, 2) and pos.dtype == np.float32, "positions [T][N][2] float32")
     # the model's positions at every frame (trace_test_writer's OUT.positions), bit for bit
@@ -70,15 +77,45 @@ with h5py.File(path, "r") as f:
     # frame by frame, backwards (each from its keyframe), the same bits
     check(all(np.array_equal(swarm_trace.frame(f, k)[0], pos[k], equal_nan=True)
               for k in reversed(range(t))), "frame(k) equals positions()[k]")
-    check(text(agents["energy/value"].attrs["unit"]) == "kWh", "energy unit kWh")
-    check(agents["state/value"].dtype == np.int8, "state int8")
-    check(agents["load/value"].dtype == np.float32, "load float32")
-    for e in ("position", "state", "load", "energy"):
+    # the states, loads and energies (trace_test_writer's OUT.rows), bit for bit
+    v = swarm_trace.agent_rows(f)
+    check(v["state"].dtype == np.int8 and v["load"].dtype == np.float32
+          and v["energy"].dtype == np.float32 and v["state"].shape == (t, n),
+          "agent_rows: [T][N] int8, float32, float32")
+    model = np.fromfile(path + ".rows", dtype="u1").reshape(t, 9 * n)
+    check(np.array_equal(model[:, :n].view("i1"), v["state"])
+          and np.array_equal(model[:, n:5 * n].copy().view("<u4"), v["load"].view("<u4"))
+          and np.array_equal(model[:, 5 * n:].copy().view("<u4"), v["energy"].view("<u4")),
+          "states, loads and energies rebuilt by trace.py equal the model's bit for bit")
+    check(len(np.unique(v["state"])) > 2 and (v["energy"][1:] != v["energy"][:-1]).any(),
+          "states and energies change")
+    check(all(np.array_equal(swarm_trace.frame(f, k)[1], v["state"][k])
+              and all(np.array_equal(a.view("u1"), b[k].view("u1")) for a, b in
+                      zip(swarm_trace.frame_values(f, k), (v["state"], v["load"], v["energy"])))
+              for k in reversed(range(t))), "frame(k) and frame_values(k) equal agent_rows()")
+    # the same run in schema 3.0 (dense states, loads and energies): trace.py gives the same
+    # frames, bit for bit
+    dense = os.path.join(out, "run30.h5")
+    subprocess.run([writer, dense, "--dense-rows"], check=True, timeout=120)
+    with swarm_trace.open_trace(dense) as g:
+        check(list(g["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 0], "schema 3.0")
+        check(g["particles/agents/state/value"].shape == (t, n), "3.0: dense states")
+        check(np.array_equal(swarm_trace.positions(g).view("u4"), pos.view("u4")),
+              "3.0 and 3.1: the same positions")
+        w = swarm_trace.agent_rows(g)
+        check(all(np.array_equal(w[e].view("u1"), v[e].view("u1"))
+                  for e in ("state", "load", "energy")),
+              "3.0 and 3.1: the same states, loads and energies")
+        check(all(np.array_equal(swarm_trace.frame(g, k)[1], v["state"][k]) for k in range(t)),
+              "3.0 and 3.1: the same frame(k) states")
+        check(swarm_trace.state_counts(g).tolist() == swarm_trace.state_counts(f).tolist(),
+              "3.0 and 3.1: the same state counts")
+    for e in ("position",):
         g = agents[e]
         check(text(g["time"].attrs["unit"]) == "s", f"{e} time unit s")
         check(g["step"].dtype == np.int64, f"{e} step int64")
-        if e == "position":
-            continue
+    for e in ("wear",):
+        g = agents[e]
         check(g["value"].maxshape[0] is None, f"{e} extendible")
         check(g["value"].compression == "gzip" and g["value"].shuffle, f"{e} shuffle+deflate")
         check(g["value"].compression_opts == 1, f"{e} deflate level 1")

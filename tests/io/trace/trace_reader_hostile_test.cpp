@@ -47,13 +47,15 @@ std::string temp_path(const std::string& name) {
         .string();
 }
 
-// a small valid trace: kAgents agents moving, kFrames samples, a few events and links
-void write_trace(const std::string& path) {
+// a small valid trace: kAgents agents moving, kFrames samples, a few events and links;
+// `dense_rows`: in schema 3.0 (dense states, loads and energies), else 3.1
+void write_trace(const std::string& path, bool dense_rows = false) {
     swarm::io::TraceHeader h;
     h.agents = kAgents;
     h.scenario_text = "name = \"hostile\"\n";
     swarm::io::TraceOptions o;
     o.replace = true;  // the tests write a clean trace again over the one they damaged
+    o.dense_rows = dense_rows;
     swarm::io::TraceWriter w(path, h, o);
     for (std::size_t k = 0; k < kFrames; ++k) {
         auto f = w.acquire();
@@ -155,9 +157,10 @@ std::string refusal(const std::string& path) {
 
 }  // namespace
 
+// schema 3.0's dense states, loads and energies (3.1 has none: its legs rows carry them)
 TEST_CASE("per-agent data sets of different widths are refused before any read") {
     const std::string path = temp_path("widths");
-    write_trace(path);
+    write_trace(path, true);
     // the crash of issue 21: state rows wider than the agents, position rows narrower
     edit(path, [](hid_t f) {
         replace(f, "particles/agents/state/value", {kFrames, 400}, H5T_NATIVE_INT8);
@@ -166,14 +169,14 @@ TEST_CASE("per-agent data sets of different widths are refused before any read")
     CHECK(what.find(path) != std::string::npos);
     CHECK(what.find("particles/agents/state/value: expected [T][4] (parameters@agents = 4), "
                     "found [40][400]") != std::string::npos);
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) {
         replace(f, "particles/agents/load/value", {kFrames, 2}, H5T_NATIVE_FLOAT);
     });
     CHECK(refusal(path).find("load/value: expected [T][4] (parameters@agents = 4), found "
                              "[40][2]") != std::string::npos);
     // all three wider than the header says, the header's count wins
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) {
         for (const char* e : {"state", "load", "energy"}) {
             replace(f, std::string("particles/agents/") + e + "/value", {kFrames, 9},
@@ -187,43 +190,43 @@ TEST_CASE("per-agent data sets of different widths are refused before any read")
 
 TEST_CASE("a missing data set, a wrong type and a frame count mismatch are named") {
     const std::string path = temp_path("layout");
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) { H5Ldelete(f, "particles/agents/load/value", H5P_DEFAULT); });
     CHECK(refusal(path).find("missing data set particles/agents/load/value") != std::string::npos);
 
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) {
         replace(f, "particles/agents/energy/value", {kFrames, kAgents}, H5T_NATIVE_INT32);
     });
     CHECK(refusal(path).find("particles/agents/energy/value: expected a floating-point type, "
                              "found 32-bit integer") != std::string::npos);
 
-    write_trace(path);
+    write_trace(path, true);
     edit(path,
          [](hid_t f) { replace(f, "particles/agents/state/step", {kFrames}, H5T_NATIVE_DOUBLE); });
     CHECK(refusal(path).find("state/step: expected an integer type, found 64-bit float") !=
           std::string::npos);
 
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) { replace(f, "events", {kFrames}, H5T_NATIVE_INT32); });
     CHECK(refusal(path).find("events: expected a compound") != std::string::npos);
 
     // rank: a per-agent element with one row per sample only
-    write_trace(path);
+    write_trace(path, true);
     edit(path,
          [](hid_t f) { replace(f, "particles/agents/load/value", {kFrames}, H5T_NATIVE_FLOAT); });
     CHECK(refusal(path).find("load/value: expected rank 2, found [40]") != std::string::npos);
 
     // the header's frame count against the series; the header's agent count against id
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) { set_u64_attr(f, "frames", kFrames + 1); });
     CHECK(refusal(path).find("40 rows, but the file has 41 frames (@frames)") != std::string::npos);
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) {
         replace(f, "particles/agents/energy/time", {kFrames - 1}, H5T_NATIVE_DOUBLE);
     });
     CHECK(refusal(path).find("energy/time: 39 rows") != std::string::npos);
-    write_trace(path);
+    write_trace(path, true);
     edit(path, [](hid_t f) {
         const hid_t p = H5Gopen2(f, "parameters", H5P_DEFAULT);
         set_u64_attr(p, "agents", 5);
@@ -299,7 +302,7 @@ TEST_CASE("negative link counts and non-scalar headers are errors, not overflows
 
 TEST_CASE("flipped bytes in compressed chunks are a read error, not a loop or a crash") {
     const std::string path = temp_path("chunks");
-    write_trace(path);
+    write_trace(path, true);
     // where the per-agent chunks lie in the file
     std::vector<std::pair<haddr_t, hsize_t>> chunks;
     {
@@ -408,17 +411,27 @@ namespace {
 
 using swarm::io::TraceLegRow;
 
-// TraceLegRow as HDF5 sees it in memory, optionally without one column
-hid_t leg_type(const char* without = "") {
+// TraceLegRow as HDF5 sees it in memory, optionally without one column or with another type
+// for it: schema 3.1's columns, or (dense_rows) 3.0's
+hid_t leg_type(const char* without = "", bool dense_rows = false, hid_t retype = -1) {
     const hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(TraceLegRow));
     const auto add = [&](const char* name, std::size_t at, hid_t type) {
         if (std::string(name) != without) {
             H5Tinsert(t, name, at, type);
+        } else if (retype >= 0) {
+            H5Tinsert(t, name, at, retype);
         }
     };
-    add("frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32);
+    if (dense_rows) {
+        add("frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32);
+    }
     add("agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32);
     add("moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8);
+    if (!dense_rows) {
+        add("state", offsetof(TraceLegRow, state), H5T_NATIVE_INT8);
+        add("load", offsetof(TraceLegRow, load), H5T_NATIVE_FLOAT);
+        add("energy", offsetof(TraceLegRow, energy), H5T_NATIVE_FLOAT);
+    }
     add("from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE);
     add("from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE);
     add("to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE);
@@ -431,11 +444,11 @@ hid_t leg_type(const char* without = "") {
 constexpr const char* kLegsPath = "particles/agents/position/legs";
 constexpr const char* kCountsPath = "particles/agents/position/legs_per_frame";
 
-std::vector<TraceLegRow> read_legs(hid_t f) {
+std::vector<TraceLegRow> read_legs(hid_t f, bool dense_rows = false) {
     const hid_t d = H5Dopen2(f, kLegsPath, H5P_DEFAULT);
     const hid_t space = H5Dget_space(d);
     std::vector<TraceLegRow> rows(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
-    const hid_t t = leg_type();
+    const hid_t t = leg_type("", dense_rows);
     REQUIRE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
     H5Tclose(t);
     H5Sclose(space);
@@ -457,10 +470,10 @@ void set_i64_attr(hid_t obj, const char* name, std::int64_t v) {
 
 // the legs table replaced by `rows` (contiguous, of `type`), with its keyframe interval
 void write_legs(hid_t f, const std::vector<TraceLegRow>& rows, std::int64_t keyframe = 256,
-                const char* without = "") {
+                const char* without = "", bool dense_rows = false, hid_t retype = -1) {
     REQUIRE(H5Ldelete(f, kLegsPath, H5P_DEFAULT) >= 0);
     const hsize_t n = rows.size();
-    const hid_t t = leg_type(without);
+    const hid_t t = leg_type(without, dense_rows, retype);
     const hid_t space = H5Screate_simple(1, &n, nullptr);
     const hid_t d = H5Dcreate2(f, kLegsPath, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     REQUIRE(d >= 0);
@@ -485,10 +498,10 @@ void write_counts(hid_t f, const std::vector<std::int64_t>& counts) {
 
 // the refusal of the clean trace with its legs changed by `change`
 template <class F>
-std::string legs_refusal(const std::string& path, F&& change) {
-    write_trace(path);
+std::string legs_refusal(const std::string& path, F&& change, bool dense_rows = false) {
+    write_trace(path, dense_rows);
     edit(path, [&](hid_t f) {
-        std::vector<TraceLegRow> rows = read_legs(f);
+        std::vector<TraceLegRow> rows = read_legs(f, dense_rows);
         REQUIRE(rows.size() == kFrames * kAgents);  // every agent moves at every frame
         change(f, rows);
     });
@@ -511,11 +524,14 @@ TEST_CASE("a forged legs table is refused with the row and what is wrong named")
                        })
               .find("particles/agents/position/legs row 5: agent 9 (the trace has 4)") !=
           std::string::npos);
-    CHECK(legs_refusal(path,
-                       [](hid_t f, std::vector<TraceLegRow>& rows) {
-                           rows[6].frame = 3;
-                           write_legs(f, rows);
-                       })
+    // schema 3.0's frame column against legs_per_frame
+    CHECK(legs_refusal(
+              path,
+              [](hid_t f, std::vector<TraceLegRow>& rows) {
+                  rows[6].frame = 3;
+                  write_legs(f, rows, 256, "", true);
+              },
+              true)
               .find("legs row 6: frame 3, but particles/agents/position/legs_per_frame puts it in "
                     "frame 1") != std::string::npos);
     CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
@@ -565,5 +581,61 @@ TEST_CASE("a forged legs table is refused with the row and what is wrong named")
         CHECK(r.samples() == 30);
         CHECK(r.frame(29).position[0] == 290.0);
     }
+    std::filesystem::remove(path);
+}
+
+// schema 3.1's rows carry the states, loads and energies: their columns are checked by name
+// and type, every row against the agents; a file without an agent count is named
+TEST_CASE("a forged schema 3.1 legs table is refused with the column or row named") {
+    const std::string path = temp_path("legs31");
+    write_trace(path);
+    CHECK(refusal(path).empty());
+    {
+        const TraceReader r(path);
+        CHECK(r.schema_version() == swarm::io::kTraceSchemaVersion);
+        const swarm::io::TraceFrameData fr = r.frame(33);
+        for (std::uint32_t a = 0; a < kAgents; ++a) {
+            CHECK(fr.state.at(a) == static_cast<std::int8_t>((33 + a) % 9));
+            CHECK(fr.load.at(a) == static_cast<float>(a));
+            CHECK(fr.energy.at(a) == 67.0F);
+        }
+    }
+    CHECK(
+        legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+            write_legs(f, rows, 256, "state", false, H5T_NATIVE_FLOAT);
+        }).find("particles/agents/position/legs: no integer column 'state'") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              write_legs(f, rows, 256, "load");
+          }).find("legs: no floating-point column 'load'") != std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              write_legs(f, rows, 256, "energy", false, H5T_NATIVE_INT32);
+          }).find("legs: no floating-point column 'energy'") != std::string::npos);
+    CHECK(legs_refusal(path,
+                       [](hid_t f, std::vector<TraceLegRow>& rows) {
+                           rows[37].agent = 1U << 31U;
+                           write_legs(f, rows);
+                       })
+              .find("particles/agents/position/legs row 37: agent 2147483648 (the trace has 4)") !=
+          std::string::npos);
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              rows[3].agent = 2;
+              write_legs(f, rows);
+          }).find("legs: keyframe 0 has no row for agent 3") != std::string::npos);
+    // 3.0's rows in a file that says 3.1: no state column
+    CHECK(legs_refusal(path, [](hid_t f, std::vector<TraceLegRow>& rows) {
+              write_legs(f, rows, 256, "", true);
+          }).find("legs: no integer column 'state'") != std::string::npos);
+    // no dense rows to count the agents by: parameters@agents or particles/agents/id
+    write_trace(path);
+    edit(path, [](hid_t f) {
+        const hid_t p = H5Gopen2(f, "parameters", H5P_DEFAULT);
+        H5Adelete(p, "agents");
+        H5Gclose(p);
+    });
+    CHECK(refusal(path).empty());
+    CHECK(TraceReader(path).agents() == kAgents);
+    edit(path, [](hid_t f) { H5Ldelete(f, "particles/agents/id", H5P_DEFAULT); });
+    CHECK(refusal(path).find("parameters@agents: missing, and no particles/agents/id to count "
+                             "the agents") != std::string::npos);
     std::filesystem::remove(path);
 }

@@ -1,10 +1,12 @@
-// trace_test_writer OUT [--stall | --every-kind]: writes one simulated hour of the small fleet
-// city to OUT. With --stall it instead writes, flushes, prints "flushed N" and keeps writing
-// frames until it is killed (the SIGKILL test of trace_python_test.py); with --every-kind it
-// writes half an hour with one disruption of every kind (kind k at 60 (k + 1) s). The plain run
-// also writes OUT.positions: the model's positions at every frame (FleetModel::position_at,
-// float32 x, y per vehicle, frame after frame), which trace.py must rebuild from the legs
-// table bit for bit.
+// trace_test_writer OUT [--stall | --every-kind | --dense-rows]: writes one simulated hour of
+// the small fleet city to OUT. With --stall it instead writes, flushes, prints "flushed N" and
+// keeps writing frames until it is killed (the SIGKILL test of trace_python_test.py); with
+// --every-kind it writes half an hour with one disruption of every kind (kind k at 60 (k + 1)
+// s). The plain run also writes OUT.positions: the model's positions at every frame
+// (FleetModel::position_at, float32 x, y per vehicle, frame after frame), which trace.py must
+// rebuild from the legs table bit for bit, and OUT.rows: frame after frame the vehicles' states
+// (int8), then loads and energies (float32), which trace.py must give bit for bit. --dense-rows
+// writes the plain run in schema 3.0 (TraceOptions::dense_rows: dense states, loads and energies).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -35,13 +37,16 @@ class Wear final : public swarm::io::AgentValueSource {
 int main(int argc, char** argv) {
     using namespace swarm;
     if (argc < 2) {
-        std::fprintf(stderr, "usage: trace_test_writer OUT [--stall]\n");
+        std::fprintf(stderr,
+                     "usage: trace_test_writer OUT [--stall | --every-kind | --dense-rows]\n");
         return 2;
     }
     const std::string out = argv[1];
     const bool stall = argc > 2 && std::string(argv[2]) == "--stall";
     io::TraceOptions replacing;  // the Python test's own file, from an earlier run of it
     replacing.replace = true;
+    // schema 3.0 (dense states, loads and energies) for the readers' tests of such files
+    replacing.dense_rows = argc > 2 && std::string(argv[2]) == "--dense-rows";
     try {
         if (argc > 2 && std::string(argv[2]) == "--every-kind") {
             io::testing::TracedRun t([](agents::FleetSpec& spec) {
@@ -63,8 +68,19 @@ int main(int argc, char** argv) {
                     positions.write(reinterpret_cast<const char*>(&f), sizeof f);
                 }
             }
-            if (!positions) {
-                std::fprintf(stderr, "trace_test_writer: cannot write %s.positions\n", out.c_str());
+            std::ofstream rows(out + ".rows", std::ios::binary);
+            const auto& rec = *t.recorder;
+            for (std::size_t k = 0; k < rec.states.size(); ++k) {
+                rows.write(reinterpret_cast<const char*>(rec.states[k].data()),
+                           static_cast<std::streamsize>(rec.states[k].size()));
+                rows.write(reinterpret_cast<const char*>(rec.loads[k].data()),
+                           static_cast<std::streamsize>(rec.loads[k].size() * sizeof(float)));
+                rows.write(reinterpret_cast<const char*>(rec.energies[k].data()),
+                           static_cast<std::streamsize>(rec.energies[k].size() * sizeof(float)));
+            }
+            if (!positions || !rows) {
+                std::fprintf(stderr, "trace_test_writer: cannot write %s.positions or .rows\n",
+                             out.c_str());
                 return 1;
             }
             std::printf("delivered %llu created %llu\n",

@@ -149,11 +149,11 @@ check((kpis.get("backlog") or 0) > 0, "some orders are open at the end")
 
 # frames: t = 0, every 70 s, and the end
 with h5py.File(trace, "r") as f:
-    t = f["particles/agents/state/time"][:]
+    t = f["particles/agents/position/time"][:]
     expect = np.append(np.arange(0.0, 900.0, 70.0), 900.0)
     check(np.array_equal(t, expect), f"frames at 0, 70, ..., 840, 900 s (got {t.tolist()})")
     check(f["parameters"].attrs["sample_interval_s"] == 70.0, "parameters sample_interval_s 70")
-    step = f["particles/agents/state/step"][:]
+    step = f["particles/agents/position/step"][:]
     check(step[0] == 0 and step[-1] == 900 * int(f["parameters"].attrs["ticks_per_second"]),
           "steps from 0 to the end tick")
     for name in ("created", "delivered", "failed", "backlog", "veh_km"):
@@ -174,7 +174,7 @@ with h5py.File(trace, "r") as f:
               agents[e]]
     groups += [g for g in f["observables"].values()]
     groups.append(f["connectivity/links_per_sample"])
-    check(len(groups) >= 4 + 9 + 5 + 1, f"per-time groups found: {len(groups)}")
+    check(len(groups) >= 1 + 9 + 5 + 1, f"per-time groups found: {len(groups)}")
     for g in groups:
         time = g["time"]
         check(h5py.h5ds.is_scale(time.id), f"{time.name} is a dimension scale")
@@ -187,7 +187,9 @@ with h5py.File(trace, "r") as f:
                 check(len(dims[axis]) == 1, f"{ds.name} axis {axis} labelled")
     check("value" not in agents["position"] and "legs" in agents["position"],
           "positions as a legs table (schema 3)")
-    check(agents["state/value"].dims[1][0] == agents["id"], "state axes: time, id")
+    # schema 3.1: the legs rows carry the states, loads and energies
+    check(all(e not in agents for e in ("state", "load", "energy"))
+          and "state" in agents["position/legs"].dtype.names, "states in the legs rows (3.1)")
 
 # report.py's totals are the summary's, exactly
 rep = os.path.join(out, "report")
@@ -231,7 +233,7 @@ summary2, err2 = run(trace2, "--set", "run.sample_interval_s=300",
 check("output.sample_interval_s = 60.0000004 s is not a whole number of ticks: sampling every "
       "60 s" in err2, f"tick rounding warned: {err2!r}")
 with h5py.File(trace2, "r") as f:
-    t2 = f["particles/agents/state/time"][:]
+    t2 = f["particles/agents/position/time"][:]
     check(np.array_equal(t2, [0, 60, 120, 180, 240, 300, 360, 400]),
           f"frames every 60 s beside 300 s KPIs, and at --until 400 (got {t2.tolist()})")
     check(f["observables/created/value"][-1] == summary2["kpis"]["created"],
@@ -248,8 +250,6 @@ else:
     with xr.open_dataset(trace, engine="h5netcdf", group="observables/delivered") as ds:
         check("time" in ds.coords and ds["value"].dims == ("time",), f"xarray: {ds}")
         check(np.array_equal(ds["time"].values, expect), "xarray time coordinate")
-    with xr.open_dataset(trace, engine="h5netcdf", group="particles/agents/state") as ds:
-        check(ds["value"].dims == ("time", "id"), f"xarray state dims {ds['value'].dims}")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

@@ -450,8 +450,8 @@ TEST_CASE("a write error cuts the trace back to its last flush and marks it inco
     o.flush_every = 10;
     o.flush_seconds = 1e9;
     o.chunk_frames = 4;
-    // 4 elements per flush or filled chunk: flushes at 10 and 20 frames write 4 + 4 + 4 + 4
-    // chunks by then (slabs at 4, 8 and the flush at 10, ...); the 23rd write fails
+    // schema 3.1: each frame's rows of the legs table count as one write (no dense per-agent
+    // chunks without agent values); flushes at 10 and 20 frames, the 23rd frame fails
     o.fail_chunk_write = 23;
     io::TraceWriter w(path, h, o);
     push_frames(w, 0, 100, 5);  // never throws: the run goes on
@@ -526,8 +526,8 @@ TEST_CASE("a writer its owner never closed leaves no file at the path") {
 // schema 3: the positions are rebuilt from the legs table, bit for bit the model's at every
 // frame (sampled every 2 s, the table unfiltered, and every 5 s, deflated: vehicles caught
 // mid-leg), whichever frame is read first: in order (each frame applies the rows since the
-// last one read), backwards and at random (each from the keyframe before it); and the table
-// holds only the legs that changed
+// last one read), backwards and at random (each from the keyframe before it), with the states,
+// loads and energies (schema 3.1); and the table holds only the rows that changed
 TEST_CASE("positions rebuilt from the legs table equal the model's, read in any order") {
     for (const double every : {2.0, 5.0}) {
         CAPTURE(every);
@@ -551,6 +551,10 @@ TEST_CASE("positions rebuilt from the legs table equal the model's, read in any 
                 const io::TraceFrameData f = reader.frame(k);
                 REQUIRE(f.step == seen.ticks[k]);
                 REQUIRE(f.position == seen.positions[k]);
+                // schema 3.1: the states, loads and energies from the same rows
+                REQUIRE(f.state == seen.states[k]);
+                REQUIRE(f.load == seen.loads[k]);
+                REQUIRE(f.energy == seen.energies[k]);
             }
         };
         check(order);
