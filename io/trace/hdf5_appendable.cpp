@@ -276,15 +276,33 @@ void Appendable::write_rows(hsize_t count) {
 }
 
 void Appendable::truncate(hsize_t rows) {
+    // A pre-filtered series rewrites its open chunk at each commit: when that write failed
+    // (a full disk) the chunk in the file may not decompress any more, and cutting into it
+    // would read it. Its records up to `rows` are still here: the chunk is dropped whole
+    // (cut back to its start, unread) and written again with them.
+    const hsize_t start = size_ - open_;
+    const bool rewrite = chunk_rows_ > 0 && rows > start && rows - start <= open_ + pending_ &&
+                         rows % chunk_rows_ != 0;
+    std::vector<unsigned char> kept;
+    if (rewrite) {
+        kept.assign(buffer_.begin(),
+                    buffer_.begin() + static_cast<std::ptrdiff_t>((rows - start) * record_bytes_));
+    }
     pending_ = 0;
     buffer_.clear();
     open_ = 0;
     std::fill(shuffled_.begin(), shuffled_.end(), 0);
     shuffled_rows_ = 0;
-    std::vector<hsize_t> dims = {rows};
+    std::vector<hsize_t> dims = {rewrite ? start : rows};
     dims.insert(dims.end(), row_.begin(), row_.end());
     check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
-    size_ = rows;
+    size_ = dims[0];
+    if (rewrite) {
+        buffer_ = std::move(kept);
+        pending_ = rows - start;
+        write_chunk(pending_);
+        return;
+    }
     load_open_chunk();
 }
 
