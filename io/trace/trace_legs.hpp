@@ -1,22 +1,24 @@
 // The positions of a schema 3 trace (docs/trace-format.md): particles/agents/position/legs,
 // one TraceLegRow per vehicle whose leg (schema 3.1: or state, load or energy) changed since
 // the previous frame (every vehicle at a keyframe), and legs_per_frame, the rows each frame
-// added. LegTable rebuilds frame k's positions (and, schema 3.1, the states, loads and
-// energies: rows()) by carrying each vehicle's latest row forward from the keyframe at or before k
-// (or from the frame it rebuilt last, when that lies between: replay costs the news) and
-// computing FleetModel::position_at's arithmetic at the frame's tick (leg_row_position): the
-// float32 positions schema 2 wrote, bit for bit. Internal to io/trace (TraceReader); every
-// row is checked (3.0's frame column, agent, ticks, coordinates), so a forged table is a Malformed
-// naming it, never a crash, a hang or memory beyond the agents and one batch of rows. Callers hold
-// h5::hdf5_mutex().
+// added. LegTable rebuilds frame k's positions (and in schema 3.1 the states, loads and
+// energies: rows()) by carrying each vehicle's latest row forward from the keyframe at or
+// before k (or from the frame it rebuilt last, when that lies between: replay costs the news)
+// and computing FleetModel::position_at's arithmetic at the frame's tick (leg_row_position):
+// the float32 positions schema 2 wrote, bit for bit. Internal to io/trace (TraceReader); every
+// row is checked (3.0's frame column, agent, ticks, coordinates), so a forged table is a
+// Malformed naming it, never a crash, a hang or memory beyond the agents and one batch of
+// rows. Callers hold h5::hdf5_mutex(). LegRows (below) makes each frame's rows for the writer.
 #pragma once
 
 #include <hdf5.h>
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
 #include "io/trace/trace_format.hpp"
+#include "io/trace/trace_writer.hpp"
 
 namespace swarm::io::detail {
 
@@ -46,6 +48,36 @@ class LegTable {
     std::size_t covered_ = 0;
     std::vector<TraceLegRow> state_;  // each vehicle's latest row; agent = kTraceNoId: none
     std::int64_t at_ = -1;            // the frame state_ holds (-1: none)
+};
+
+// The writer's side (TraceWriter::File), the rows of one frame: a vehicle whose leg (or,
+// without legs, position) differs from the previous frame's, or (schema 3.1) whose state, load
+// or energy does; every vehicle at a keyframe. Without a completer's legs, a vehicle's float32
+// position becomes a still row at that point (cast back to float32 by readers: the same
+// bits). Schema 3.0 (dense_rows) rows have a frame column and no state, load and energy
+// (written densely beside them).
+class LegRows {
+  public:
+    explicit LegRows(bool values) : values_(values) {}
+
+    // the rows of frame number `frame` of `f` (all of them at a keyframe), packed as the file
+    // stores them (h5::leg_type(true, values)): HDF5 converts nothing
+    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents);
+    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
+    [[nodiscard]] std::size_t size() const { return rows_.size(); }
+
+  private:
+    static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
+    static constexpr std::size_t kPackedBytes = 62;    // schema 3.1
+    static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
+    bool values_;
+    std::vector<TraceLegRow> rows_;
+    std::vector<unsigned char> packed_;
+    std::vector<float> last_;  // the previous frame's positions (frames without legs)
+    // each vehicle's state, load and energy (bits) in its last row (schema 3.1)
+    std::vector<std::int8_t> state_;
+    std::vector<std::uint32_t> load_;
+    std::vector<std::uint32_t> energy_;
 };
 
 }  // namespace swarm::io::detail

@@ -19,6 +19,7 @@
 
 #include "io/trace/hdf5_util.hpp"
 #include "io/trace/trace_layout.hpp"
+#include "io/trace/trace_legs.hpp"
 
 #ifndef SWARM_VERSION
 #define SWARM_VERSION "unknown"
@@ -31,6 +32,7 @@ using detail::create_layout;
 using detail::kIntervalScalars;
 using detail::kSampleCounts;
 using detail::kSampleScalars;
+using detail::LegRows;
 using detail::ScalarSpec;
 
 namespace {
@@ -76,126 +78,6 @@ struct PositionSeries {
     Appendable time;
     Appendable legs_per_frame;
     Appendable legs;
-};
-
-// the bits of a float32 (a changed value: any other bits, NaN payloads and -0 included)
-std::uint32_t bits(float x) {
-    return std::bit_cast<std::uint32_t>(x);
-}
-
-// The rows of one frame: a vehicle whose leg (or, without legs, position) differs from the
-// previous frame's, or (schema 3.1) whose state, load or energy does; every vehicle at a
-// keyframe. Without a completer's legs, a vehicle's float32 position becomes a still row at
-// that point (cast back to float32 by readers: the same bits). Schema 3.0 (dense_rows) rows
-// have a frame column and no state, load and energy (written densely beside them).
-class LegRows {
-  public:
-    explicit LegRows(bool values) : values_(values) {}
-
-    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
-        rows_.clear();
-        const TraceFrame::AgentRows& r = f.rows;
-        const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
-        const float* load = r.load != nullptr ? r.load : f.load.data();
-        const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
-        if (values_ && state_.size() != agents) {
-            state_.assign(agents, 0);
-            load_.assign(agents, 0);
-            energy_.assign(agents, 0);
-            keyframe = true;
-        }
-        // the vehicle's state, load or energy differs from its last row's
-        const auto changed = [&](std::uint32_t v) {
-            return values_ && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
-                               bits(energy[v]) != energy_[v]);
-        };
-        const TraceLegRow* legs = r.legs;
-        if (legs != nullptr) {
-            if (keyframe) {
-                rows_.assign(legs, legs + agents);
-            } else if (!values_) {
-                rows_.reserve(f.moved.size());
-                for (const std::uint32_t v : f.moved) {
-                    rows_.push_back(legs[v]);
-                }
-            } else {
-                // the moved vehicles and those whose values may have changed (all when the
-                // frame does not say), in agent order
-                const std::vector<std::uint32_t>& moved = f.moved;
-                std::size_t m = 0;
-                const auto take = [&](std::uint32_t v) {
-                    for (; m < moved.size() && moved[m] < v; ++m) {
-                        rows_.push_back(legs[moved[m]]);
-                    }
-                    const bool leg = m < moved.size() && moved[m] == v;
-                    m += leg ? 1 : 0;
-                    if (leg || changed(v)) {
-                        rows_.push_back(legs[v]);
-                    }
-                };
-                if (f.touched_known) {
-                    for (const std::uint32_t v : f.touched) {
-                        take(v);
-                    }
-                } else {
-                    for (std::uint32_t v = 0; v < agents; ++v) {
-                        take(v);
-                    }
-                }
-                for (; m < moved.size(); ++m) {
-                    rows_.push_back(legs[moved[m]]);
-                }
-            }
-        } else {
-            const float* p = r.position != nullptr ? r.position : f.position.data();
-            if (last_.size() != 2 * agents) {
-                last_.assign(2 * agents, 0.0F);
-                keyframe = true;
-            }
-            for (std::uint32_t v = 0; v < agents; ++v) {
-                if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0 ||
-                    changed(v)) {
-                    TraceLegRow row;
-                    row.agent = v;
-                    row.from_x = row.to_x = p[2 * v];
-                    row.from_y = row.to_y = p[2 * v + 1];
-                    rows_.push_back(row);
-                }
-            }
-            std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
-        }
-        // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing
-        packed_.resize(rows_.size() * (values_ ? kPackedBytes : kPackedBytes30));
-        unsigned char* out = packed_.data();
-        for (const TraceLegRow& row : rows_) {
-            const std::uint32_t v = row.agent;
-            if (!values_) {
-                out = h5::put_packed(out, frame, v, row.moving, row.from_x, row.from_y, row.to_x,
-                                     row.to_y, row.start, row.end);
-                continue;
-            }
-            state_[v] = state[v];
-            load_[v] = bits(load[v]);
-            energy_[v] = bits(energy[v]);
-            out = h5::put_packed(out, v, row.moving, state[v], load[v], energy[v], row.from_x,
-                                 row.from_y, row.to_x, row.to_y, row.start, row.end);
-        }
-    }
-    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
-    [[nodiscard]] std::size_t size() const { return rows_.size(); }
-
-  private:
-    static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
-    static constexpr std::size_t kPackedBytes = 62;    // schema 3.1
-    static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
-    bool values_;
-    std::vector<TraceLegRow> rows_;
-    std::vector<unsigned char> packed_;
-    std::vector<float> last_;  // the previous frame's positions (frames without legs)
-    // each vehicle's state, load and energy (bits) in its last row (schema 3.1)
-    std::vector<std::int8_t> state_;
-    std::vector<std::uint32_t> load_;
-    std::vector<std::uint32_t> energy_;
 };
 
 }  // namespace
