@@ -276,6 +276,24 @@ void Appendable::write_rows(hsize_t count) {
 }
 
 void Appendable::truncate(hsize_t rows) {
+    // Cutting back to `rows` inside a chunk, HDF5 reads that chunk (to fill what is cut off);
+    // a chunk whose write failed (a full disk) may then hold anything. When it is the open
+    // chunk, whose records from its first are still here, it is cut off whole first (nothing
+    // read) and its records up to `rows` written again.
+    const hsize_t start = size_ - open_;  // the open chunk's first record
+    if (write_failed_ && chunk_rows_ > 0 && rows % chunk_rows_ != 0 && rows > start &&
+        rows - start <= open_ + pending_ && rows / chunk_rows_ == start / chunk_rows_) {
+        buffer_.resize(static_cast<std::size_t>(rows - start) * record_bytes_);
+        check_status(H5Dset_extent(dset_, &start), "cannot cut a dataset back");
+        size_ = start;
+        open_ = 0;
+        pending_ = rows - start;
+        std::fill(shuffled_.begin(), shuffled_.end(), 0);
+        shuffled_rows_ = 0;
+        write_chunk(pending_);
+        write_failed_ = false;
+        return;
+    }
     pending_ = 0;
     buffer_.clear();
     open_ = 0;
@@ -369,8 +387,10 @@ void Appendable::write_chunk(hsize_t records) {
     const hsize_t offset = size_ - open_;
     const hsize_t dims = offset + records;
     check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
-    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, chunk),
-                 "cannot write a chunk");
+    if (H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, chunk) < 0) {
+        write_failed_ = true;
+        check_status(-1, "cannot write a chunk");
+    }
     // the records that were pending are in the file now; a whole chunk leaves the buffer
     const hsize_t fresh = records - open_;
     size_ += fresh;

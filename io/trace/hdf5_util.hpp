@@ -151,8 +151,9 @@ class Appendable {
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
-    bool same_type_ = false;  // the records are already in the file's type: nothing to convert
-    int level_ = 1;           // the deflate level of whole chunks
+    bool same_type_ = false;     // the records are already in the file's type: nothing to convert
+    int level_ = 1;              // the deflate level of whole chunks
+    bool write_failed_ = false;  // a chunk write failed (truncate() then rewrites it)
     hsize_t chunk_rows_ = 0;
     // an unfiltered series (records written through H5Dwrite): the file's type, into which
     // the records are converted first, so that HDF5 has nothing to convert (for a compound
