@@ -33,13 +33,12 @@ std::shared_ptr<::libdeflate_compressor> shared_compressor(int level) {
     return c;
 }
 
-// The last few chunks encoded on this thread, by their shuffled bytes: the step and time of
-// every H5MD element on the frame grid (about 14 pairs in a trace) hold the same values, so at
-// each commit the same open chunk was encoded 14 times over. An encoding depends only on the
-// bytes and the level, so it is reused, bit for bit.
+// The last few whole chunks libdeflate encoded on this thread, by their shuffled bytes: the
+// step and time of every H5MD element on the frame grid (about 14 pairs in a trace) hold the
+// same values, so the same chunk would be encoded 14 times over. An encoding depends only on
+// the bytes and the level, so it is reused, bit for bit.
 class RecentChunks {
   public:
-    // level 0: deflate_fixed; else libdeflate at that level
     [[nodiscard]] const std::vector<unsigned char>* find(int level, const unsigned char* in,
                                                          std::size_t size) {
         for (Entry& e : entries_) {
@@ -344,6 +343,9 @@ void Appendable::write_chunk(hsize_t records) {
         shuffled_.assign(n * file_size, 0);
         shuffled_rows_ = 0;
     }
+    if (shuffled_rows_ == 0 && planes_) {
+        planes_->clear();
+    }
     const std::size_t from = shuffled_rows_;
     const std::size_t count = used - from;
     if (same_type_) {  // H5Tconvert would copy them as they are (at about 20k instructions)
@@ -361,29 +363,37 @@ void Appendable::write_chunk(hsize_t records) {
         shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
     }
     shuffled_rows_ = used;
-    // a whole chunk (or the file's last commit) gets libdeflate, an open one deflate_fixed
-    const int level = records == chunk_rows_ || last_ ? level_ : 0;
-    RecentChunks& recent = recent_chunks();
-    const std::vector<unsigned char>* encoded =
-        recent.find(level, shuffled_.data(), shuffled_.size());
+    // An open chunk is encoded as it fills (io::PlaneDeflater: each record's bytes once, runs
+    // and literals), and so is a whole one with set_plane_chunks; otherwise a whole chunk (or
+    // the file's last commit's) gets libdeflate at the dataset's level
+    const bool whole = records == chunk_rows_ || last_;
+    const unsigned char* chunk = nullptr;
     std::size_t size = 0;
-    if (encoded != nullptr) {
-        size = encoded->size();
-    } else {
-        if (level > 0) {
+    if (whole && !plane_chunks_) {
+        RecentChunks& recent = recent_chunks();
+        const std::vector<unsigned char>* encoded =
+            recent.find(level_, shuffled_.data(), shuffled_.size());
+        if (encoded == nullptr) {
             packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
             size = libdeflate_zlib_compress(compressor_.get(), shuffled_.data(), shuffled_.size(),
                                             packed_.data(), packed_.size());
             if (size == 0) {
                 throw std::runtime_error("deflate failed");
             }
+            recent.add(level_, shuffled_.data(), shuffled_.size(), packed_.data(), size);
+            chunk = packed_.data();
         } else {
-            deflate_fixed(shuffled_.data(), shuffled_.size(), packed_);
-            size = packed_.size();
+            size = encoded->size();
+            chunk = encoded->data();
         }
-        recent.add(level, shuffled_.data(), shuffled_.size(), packed_.data(), size);
+    } else {
+        if (!planes_) {
+            planes_.emplace(file_size, n);
+        }
+        planes_->finish(shuffled_.data(), used, packed_);
+        size = packed_.size();
+        chunk = packed_.data();
     }
-    const unsigned char* chunk = encoded != nullptr ? encoded->data() : packed_.data();
     const hsize_t offset = size_ - open_;
     const hsize_t dims = offset + records;
     check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
