@@ -242,8 +242,9 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     model_.take_changes(changes_);
     const agents::FleetState& fleet = model_.vehicles();
     const std::vector<std::uint32_t>& changed = changes_.vehicles;
-    frame.changes.resize(changed.size());
-    TraceAgentChange* out = frame.changes.data();
+    // appended whole (a resize would zero every record first, to be overwritten)
+    frame.changes.clear();
+    frame.changes.reserve(changed.size());
     // scattered reads from eight arrays: asked for a few vehicles ahead, so that the cache
     // misses overlap
     constexpr std::size_t kAhead = 8;
@@ -266,17 +267,16 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
             prefetch(changed[i + kAhead]);
         }
         const std::uint32_t v = changed[i];
-        TraceAgentChange& c = *out++;
-        c.agent = v;
-        c.state = static_cast<std::int8_t>(fleet.state[v]);
-        c.moving = fleet.moving[v];
-        c.node = fleet.node[v];
-        c.leg_to = fleet.leg_to[v];
-        c.leg_start = fleet.leg_start[v];
-        c.leg_end = fleet.leg_end[v];
-        c.load = fleet.load[v];
-        c.energy_kwh = fleet.energy_kwh[v];
-        c.distance_mm = fleet.counters[v].distance_mm;
+        frame.changes.push_back({.agent = v,
+                                 .state = static_cast<std::int8_t>(fleet.state[v]),
+                                 .moving = fleet.moving[v],
+                                 .node = fleet.node[v],
+                                 .leg_to = fleet.leg_to[v],
+                                 .leg_start = fleet.leg_start[v],
+                                 .leg_end = fleet.leg_end[v],
+                                 .load = fleet.load[v],
+                                 .energy_kwh = fleet.energy_kwh[v],
+                                 .distance_mm = fleet.counters[v].distance_mm});
     }
 }
 
