@@ -115,41 +115,28 @@ Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t me
                          "cannot create a dataset"));
 }
 
+namespace {
+
+// a dataset opened with a chunk cache of `bytes` (10007 slots, whole chunks kept first)
+Handle open_with_cache(hid_t parent, const char* name, std::size_t bytes) {
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    check_status(H5Pset_chunk_cache(dapl, 10007, bytes, 1.0), "H5Pset_chunk_cache");
+    return Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
+}
+
+}  // namespace
+
 Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     Appendable a;
     a.mem_type_ = mem_type;
-    // a chunk cache that holds every chunk of a few rows: rows are written one at a time
-    // into chunks that span many rows, each compressed once when evicted or flushed
-    std::size_t cache = std::size_t{1} << 20;
-    bool unfiltered = false;
-    {
-        const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
-        const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
-        unfiltered = H5Pget_nfilters(dcpl) == 0;
-        const Handle type(check(H5Dget_type(d), "H5Dget_type"));
-        const Handle space(check(H5Dget_space(d), "H5Dget_space"));
-        const int rank = H5Sget_simple_extent_ndims(space);
-        if (rank > 1) {
-            std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-            std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
-            H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-            if (H5Pget_chunk(dcpl, rank, chunk.data()) == rank) {
-                // bytes of one chunk row slab (all chunks across a row), twice
-                std::size_t slab = H5Tget_size(type) * chunk[0];
-                for (std::size_t i = 1; i < dims.size(); ++i) {
-                    slab *= ((dims[i] + chunk[i] - 1) / chunk[i]) * chunk[i];
-                }
-                cache = std::max(cache, 2 * slab);
-            }
-        }
-    }
-    // records without filters go straight to the file (no chunk cache): a cache would hold
-    // them back until a flush, which then grows the file by up to the cache at once (past
-    // the room the writer keeps under a file size limit)
-    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    check_status(H5Pset_chunk_cache(dapl, 10007, unfiltered ? 0 : cache, 1.0),
-                 "H5Pset_chunk_cache");
-    a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
+    // Opened without a chunk cache, which only the records that H5Dwrite puts into filtered
+    // chunks need (opened again below): records without filters go straight to the file (a
+    // cache would hold them back until a flush, which then grows the file by up to the cache
+    // at once, past the room the writer keeps under a file size limit), and the pre-filtered
+    // series write whole chunks themselves (H5Dwrite_chunk)
+    a.dset_ = open_with_cache(parent, name, 0);
+    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
+    const bool unfiltered = H5Pget_nfilters(dcpl) == 0;
     const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
@@ -157,7 +144,6 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     a.size_ = dims[0];
     a.row_.assign(dims.begin() + 1, dims.end());
     // scalar records, shuffle then deflate: whole chunks are written pre-filtered
-    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
     hsize_t chunk = 0;
     if (rank == 1 && H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk > 0 &&
         H5Pget_nfilters(dcpl) == 2 &&
@@ -181,6 +167,22 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
         if (H5Tequal(type, mem_type) <= 0) {  // the same type: HDF5 converts nothing
             a.packed_type_ = std::move(type);
         }
+    } else if (a.chunk_rows_ == 0) {
+        // filtered records through H5Dwrite: a chunk cache that holds every chunk of a few
+        // rows (rows are written one at a time into chunks that span many rows, each
+        // compressed once when evicted or flushed)
+        std::size_t cache = std::size_t{1} << 20;
+        std::vector<hsize_t> chunks(dims.size());
+        if (rank > 1 && H5Pget_chunk(dcpl, rank, chunks.data()) == rank) {
+            const Handle type(check(H5Dget_type(a.dset_), "H5Dget_type"));
+            // bytes of one chunk row slab (all chunks across a row), twice
+            std::size_t slab = H5Tget_size(type) * chunks[0];
+            for (std::size_t i = 1; i < dims.size(); ++i) {
+                slab *= ((dims[i] + chunks[i] - 1) / chunks[i]) * chunks[i];
+            }
+            cache = std::max(cache, 2 * slab);
+        }
+        a.dset_ = open_with_cache(parent, name, cache);
     }
     a.load_open_chunk();
     return a;
