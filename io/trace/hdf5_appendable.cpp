@@ -33,13 +33,12 @@ std::shared_ptr<::libdeflate_compressor> shared_compressor(int level) {
     return c;
 }
 
-// The last few chunks encoded on this thread, by their shuffled bytes: the step and time of
-// every H5MD element on the frame grid (about 14 pairs in a trace) hold the same values, so at
-// each commit the same open chunk was encoded 14 times over. An encoding depends only on the
-// bytes and the level, so it is reused, bit for bit.
+// The last few whole chunks libdeflate encoded on this thread, by their shuffled bytes: the
+// step and time of every H5MD element on the frame grid (about 14 pairs in a trace) hold the
+// same values, so the same chunk would be encoded 14 times over. An encoding depends only on
+// the bytes and the level, so it is reused, bit for bit.
 class RecentChunks {
   public:
-    // level 0: deflate_fixed; else libdeflate at that level
     [[nodiscard]] const std::vector<unsigned char>* find(int level, const unsigned char* in,
                                                          std::size_t size) {
         for (Entry& e : entries_) {
@@ -116,41 +115,28 @@ Appendable::Appendable(hid_t parent, const char* name, hid_t file_type, hid_t me
                          "cannot create a dataset"));
 }
 
+namespace {
+
+// a dataset opened with a chunk cache of `bytes` (10007 slots, whole chunks kept first)
+Handle open_with_cache(hid_t parent, const char* name, std::size_t bytes) {
+    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
+    check_status(H5Pset_chunk_cache(dapl, 10007, bytes, 1.0), "H5Pset_chunk_cache");
+    return Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
+}
+
+}  // namespace
+
 Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     Appendable a;
     a.mem_type_ = mem_type;
-    // a chunk cache that holds every chunk of a few rows: rows are written one at a time
-    // into chunks that span many rows, each compressed once when evicted or flushed
-    std::size_t cache = std::size_t{1} << 20;
-    bool unfiltered = false;
-    {
-        const Handle d(check(H5Dopen2(parent, name, H5P_DEFAULT), "cannot open a dataset"));
-        const Handle dcpl(check(H5Dget_create_plist(d), "H5Dget_create_plist"));
-        unfiltered = H5Pget_nfilters(dcpl) == 0;
-        const Handle type(check(H5Dget_type(d), "H5Dget_type"));
-        const Handle space(check(H5Dget_space(d), "H5Dget_space"));
-        const int rank = H5Sget_simple_extent_ndims(space);
-        if (rank > 1) {
-            std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-            std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
-            H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-            if (H5Pget_chunk(dcpl, rank, chunk.data()) == rank) {
-                // bytes of one chunk row slab (all chunks across a row), twice
-                std::size_t slab = H5Tget_size(type) * chunk[0];
-                for (std::size_t i = 1; i < dims.size(); ++i) {
-                    slab *= ((dims[i] + chunk[i] - 1) / chunk[i]) * chunk[i];
-                }
-                cache = std::max(cache, 2 * slab);
-            }
-        }
-    }
-    // records without filters go straight to the file (no chunk cache): a cache would hold
-    // them back until a flush, which then grows the file by up to the cache at once (past
-    // the room the writer keeps under a file size limit)
-    const Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), "H5Pcreate"));
-    check_status(H5Pset_chunk_cache(dapl, 10007, unfiltered ? 0 : cache, 1.0),
-                 "H5Pset_chunk_cache");
-    a.dset_ = Handle(check(H5Dopen2(parent, name, dapl), "cannot open a dataset"));
+    // Opened without a chunk cache, which only the records that H5Dwrite puts into filtered
+    // chunks need (opened again below): records without filters go straight to the file (a
+    // cache would hold them back until a flush, which then grows the file by up to the cache
+    // at once, past the room the writer keeps under a file size limit), and the pre-filtered
+    // series write whole chunks themselves (H5Dwrite_chunk)
+    a.dset_ = open_with_cache(parent, name, 0);
+    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
+    const bool unfiltered = H5Pget_nfilters(dcpl) == 0;
     const Handle space(check(H5Dget_space(a.dset_), "H5Dget_space"));
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 1));
@@ -158,7 +144,6 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
     a.size_ = dims[0];
     a.row_.assign(dims.begin() + 1, dims.end());
     // scalar records, shuffle then deflate: whole chunks are written pre-filtered
-    const Handle dcpl(check(H5Dget_create_plist(a.dset_), "H5Dget_create_plist"));
     hsize_t chunk = 0;
     if (rank == 1 && H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk > 0 &&
         H5Pget_nfilters(dcpl) == 2 &&
@@ -182,6 +167,22 @@ Appendable Appendable::open(hid_t parent, const char* name, hid_t mem_type) {
         if (H5Tequal(type, mem_type) <= 0) {  // the same type: HDF5 converts nothing
             a.packed_type_ = std::move(type);
         }
+    } else if (a.chunk_rows_ == 0) {
+        // filtered records through H5Dwrite: a chunk cache that holds every chunk of a few
+        // rows (rows are written one at a time into chunks that span many rows, each
+        // compressed once when evicted or flushed)
+        std::size_t cache = std::size_t{1} << 20;
+        std::vector<hsize_t> chunks(dims.size());
+        if (rank > 1 && H5Pget_chunk(dcpl, rank, chunks.data()) == rank) {
+            const Handle type(check(H5Dget_type(a.dset_), "H5Dget_type"));
+            // bytes of one chunk row slab (all chunks across a row), twice
+            std::size_t slab = H5Tget_size(type) * chunks[0];
+            for (std::size_t i = 1; i < dims.size(); ++i) {
+                slab *= ((dims[i] + chunks[i] - 1) / chunks[i]) * chunks[i];
+            }
+            cache = std::max(cache, 2 * slab);
+        }
+        a.dset_ = open_with_cache(parent, name, cache);
     }
     a.load_open_chunk();
     return a;
@@ -276,33 +277,33 @@ void Appendable::write_rows(hsize_t count) {
 }
 
 void Appendable::truncate(hsize_t rows) {
-    // A pre-filtered series rewrites its open chunk at each commit: when that write failed
-    // (a full disk) the chunk in the file may not decompress any more, and cutting into it
-    // would read it. Its records up to `rows` are still here: the chunk is dropped whole
-    // (cut back to its start, unread) and written again with them.
-    const hsize_t start = size_ - open_;
-    const bool rewrite = chunk_rows_ > 0 && rows > start && rows - start <= open_ + pending_ &&
-                         rows % chunk_rows_ != 0;
-    std::vector<unsigned char> kept;
-    if (rewrite) {
-        kept.assign(buffer_.begin(),
-                    buffer_.begin() + static_cast<std::ptrdiff_t>((rows - start) * record_bytes_));
+    // Cutting back to `rows` inside a chunk, HDF5 reads that chunk (to fill what is cut off);
+    // a chunk whose write failed (a full disk) may then hold anything. When it is the open
+    // chunk, whose records from its first are still here, it is cut off whole first (nothing
+    // read) and its records up to `rows` written again.
+    const hsize_t start = size_ - open_;  // the open chunk's first record
+    if (write_failed_ && chunk_rows_ > 0 && rows % chunk_rows_ != 0 && rows > start &&
+        rows - start <= open_ + pending_ && rows / chunk_rows_ == start / chunk_rows_) {
+        buffer_.resize(static_cast<std::size_t>(rows - start) * record_bytes_);
+        check_status(H5Dset_extent(dset_, &start), "cannot cut a dataset back");
+        size_ = start;
+        open_ = 0;
+        pending_ = rows - start;
+        std::fill(shuffled_.begin(), shuffled_.end(), 0);
+        shuffled_rows_ = 0;
+        write_chunk(pending_);
+        write_failed_ = false;
+        return;
     }
     pending_ = 0;
     buffer_.clear();
     open_ = 0;
     std::fill(shuffled_.begin(), shuffled_.end(), 0);
     shuffled_rows_ = 0;
-    std::vector<hsize_t> dims = {rewrite ? start : rows};
+    std::vector<hsize_t> dims = {rows};
     dims.insert(dims.end(), row_.begin(), row_.end());
     check_status(H5Dset_extent(dset_, dims.data()), "cannot cut a dataset back");
-    size_ = dims[0];
-    if (rewrite) {
-        buffer_ = std::move(kept);
-        pending_ = rows - start;
-        write_chunk(pending_);
-        return;
-    }
+    size_ = rows;
     load_open_chunk();
 }
 
@@ -344,6 +345,9 @@ void Appendable::write_chunk(hsize_t records) {
         shuffled_.assign(n * file_size, 0);
         shuffled_rows_ = 0;
     }
+    if (shuffled_rows_ == 0 && planes_) {
+        planes_->clear();
+    }
     const std::size_t from = shuffled_rows_;
     const std::size_t count = used - from;
     if (same_type_) {  // H5Tconvert would copy them as they are (at about 20k instructions)
@@ -361,34 +365,44 @@ void Appendable::write_chunk(hsize_t records) {
         shuffle_bytes(converted_.data(), count, file_size, shuffled_.data() + from, n);
     }
     shuffled_rows_ = used;
-    // a whole chunk (or the file's last commit) gets libdeflate, an open one deflate_fixed
-    const int level = records == chunk_rows_ || last_ ? level_ : 0;
-    RecentChunks& recent = recent_chunks();
-    const std::vector<unsigned char>* encoded =
-        recent.find(level, shuffled_.data(), shuffled_.size());
+    // An open chunk is encoded as it fills (io::PlaneDeflater: each record's bytes once, runs
+    // and literals), and so is a whole one with set_plane_chunks; otherwise a whole chunk (or
+    // the file's last commit's) gets libdeflate at the dataset's level
+    const bool whole = records == chunk_rows_ || last_;
+    const unsigned char* chunk = nullptr;
     std::size_t size = 0;
-    if (encoded != nullptr) {
-        size = encoded->size();
-    } else {
-        if (level > 0) {
+    if (whole && !plane_chunks_) {
+        RecentChunks& recent = recent_chunks();
+        const std::vector<unsigned char>* encoded =
+            recent.find(level_, shuffled_.data(), shuffled_.size());
+        if (encoded == nullptr) {
             packed_.resize(libdeflate_zlib_compress_bound(compressor_.get(), shuffled_.size()));
             size = libdeflate_zlib_compress(compressor_.get(), shuffled_.data(), shuffled_.size(),
                                             packed_.data(), packed_.size());
             if (size == 0) {
                 throw std::runtime_error("deflate failed");
             }
+            recent.add(level_, shuffled_.data(), shuffled_.size(), packed_.data(), size);
+            chunk = packed_.data();
         } else {
-            deflate_fixed(shuffled_.data(), shuffled_.size(), packed_);
-            size = packed_.size();
+            size = encoded->size();
+            chunk = encoded->data();
         }
-        recent.add(level, shuffled_.data(), shuffled_.size(), packed_.data(), size);
+    } else {
+        if (!planes_) {
+            planes_.emplace(file_size, n);
+        }
+        planes_->finish(shuffled_.data(), used, packed_);
+        size = packed_.size();
+        chunk = packed_.data();
     }
-    const unsigned char* chunk = encoded != nullptr ? encoded->data() : packed_.data();
     const hsize_t offset = size_ - open_;
     const hsize_t dims = offset + records;
     check_status(H5Dset_extent(dset_, &dims), "cannot extend a dataset");
-    check_status(H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, chunk),
-                 "cannot write a chunk");
+    if (H5Dwrite_chunk(dset_, H5P_DEFAULT, 0, &offset, size, chunk) < 0) {
+        write_failed_ = true;
+        check_status(-1, "cannot write a chunk");
+    }
     // the records that were pending are in the file now; a whole chunk leaves the buffer
     const hsize_t fresh = records - open_;
     size_ += fresh;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -113,11 +114,15 @@ class Appendable {
     // so a flush has nothing to compress. The rest go through H5Dwrite.
     void append(const void* data, hsize_t count);
     // writes the pending records (before a flush, so that the file holds every append). A
-    // pre-filtered series' open chunk, rewritten at every commit until full, is encoded by
-    // io::deflate_fixed (runs and literals, no set-up cost) unless `last` (the file's last
-    // commit), when it gets libdeflate as a full chunk does
+    // pre-filtered series' open chunk, rewritten at every commit until full, is encoded by an
+    // io::PlaneDeflater, which encodes each record's bytes once as the chunk fills (runs and
+    // literals, no set-up cost), unless `last` (the file's last commit), when it gets libdeflate
+    // as a full chunk does
     void commit(bool last = false);
     void set_batch(hsize_t records) { batch_ = records < 1 ? 1 : records; }
+    // whole chunks encoded as they fill, like the open one (io::PlaneDeflater: runs and
+    // literals only), not by libdeflate: a fraction of the CPU for larger chunks
+    void set_plane_chunks(bool on) { plane_chunks_ = on; }
     // drops the pending records and cuts the dataset back to `rows` (after a write error)
     void truncate(hsize_t rows);
     [[nodiscard]] hid_t id() const { return dset_.get(); }
@@ -151,8 +156,10 @@ class Appendable {
     std::vector<unsigned char> buffer_;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
-    bool same_type_ = false;  // the records are already in the file's type: nothing to convert
-    int level_ = 1;           // the deflate level of whole chunks
+    bool same_type_ = false;     // the records are already in the file's type: nothing to convert
+    int level_ = 1;              // the deflate level of whole chunks
+    bool plane_chunks_ = false;  // set_plane_chunks
+    bool write_failed_ = false;  // a chunk write failed (truncate() then rewrites it)
     hsize_t chunk_rows_ = 0;
     // an unfiltered series (records written through H5Dwrite): the file's type, into which
     // the records are converted first, so that HDF5 has nothing to convert (for a compound
@@ -161,6 +168,9 @@ class Appendable {
     // shared by the series opened on the same thread (one per level: hdf5_appendable.cpp), so
     // an Appendable is written on the thread that opened it
     std::shared_ptr<::libdeflate_compressor> compressor_;
+    // the open chunk's encoder (made on the first chunk written; with set_plane_chunks, every
+    // chunk's)
+    std::optional<io::PlaneDeflater> planes_;
     std::vector<unsigned char> converted_, background_, shuffled_, packed_;
 };
 

@@ -574,4 +574,184 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
     }
 }
 
+namespace {
+
+// bytes [from, to) of a byte plane (runs of one byte, at distance 1, may start at `from` on
+// the byte before it), appended to `bits`: encode_row's symbols, from an offset
+void encode_span(const unsigned char* plane, std::size_t from, std::size_t to,
+                 RowDeflater::Bits& bits) {
+    const Tables& t = tables();
+    std::uint32_t one_bits = 0;
+    unsigned one_len = 0;
+    distance_code(1, one_bits, one_len);
+    const std::size_t width = to - from;
+    const std::size_t room = width + width / 8 + 24;
+    if (bits.size + room > bits.bytes.size()) {
+        bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
+    }
+    FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
+    out.put(0, 0);  // fewer than 8 bits pending
+    std::size_t p = from;
+    while (p < to) {
+        if (p >= 1 && p + kMinMatch <= to && plane[p] == plane[p - 1] &&
+            plane[p + 1] == plane[p - 1] && plane[p + 2] == plane[p - 1]) {
+            const std::size_t len =
+                run_length(plane + p, plane[p - 1], std::min(kMaxMatch, to - p));
+            out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
+                    t.match_len[len] + one_len);
+            p += len;
+            continue;
+        }
+        out.put(t.lit_bits[plane[p]], t.lit_len[plane[p]]);
+        ++p;
+    }
+    bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
+    bits.acc = out.acc;
+    bits.fill = out.fill;
+}
+
+}  // namespace
+
+PlaneDeflater::PlaneDeflater(std::size_t element, std::size_t n)
+    : element_(element),
+      n_(n),
+      stored_(element),
+      planes_(element),
+      adler_(element, 1U),
+      zeros_(n, 0) {
+    clear();
+}
+
+void PlaneDeflater::add_step(std::size_t k, const unsigned char* plane, std::size_t from) {
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    constexpr std::size_t kMaxStored = 65535;
+    RowDeflater::Bits& b = planes_[k];
+    const std::size_t to = from + kStep;
+    std::size_t repeats = 0;
+    for (std::size_t p = from == 0 ? 1 : from; p < to; ++p) {
+        repeats += plane[p] == plane[p - 1] ? 1U : 0U;
+    }
+    if (2 * repeats >= kStep) {  // runs: a fixed-Huffman block
+        if (stored_[k] != kNone) {
+            start_block(b);
+            stored_[k] = kNone;
+        }
+        encode_span(plane, from, to, b);
+        return;
+    }
+    std::size_t len = 0;
+    if (stored_[k] != kNone) {
+        len = static_cast<std::size_t>(b.bytes[stored_[k]]) |
+              (static_cast<std::size_t>(b.bytes[stored_[k] + 1]) << 8U);
+    }
+    if (stored_[k] == kNone || len + kStep > kMaxStored) {
+        if (stored_[k] == kNone) {
+            b.put(tables().lit_bits[256], tables().lit_len[256]);  // end of block
+        }
+        b.put(0, 3);  // a stored block, not the last
+        b.align();
+        stored_[k] = b.size;
+        for (int i = 0; i < 4; ++i) {
+            b.byte(0);
+        }
+        len = 0;
+    }
+    if (b.size + kStep > b.bytes.size()) {
+        b.bytes.resize(std::max(2 * b.bytes.size(), b.size + kStep));
+    }
+    std::memcpy(b.bytes.data() + b.size, plane + from, kStep);
+    b.size += kStep;
+    len += kStep;
+    b.bytes[stored_[k]] = static_cast<unsigned char>(len & 0xFFU);
+    b.bytes[stored_[k] + 1] = static_cast<unsigned char>(len >> 8U);
+    b.bytes[stored_[k] + 2] = static_cast<unsigned char>(~len & 0xFFU);
+    b.bytes[stored_[k] + 3] = static_cast<unsigned char>((~len >> 8U) & 0xFFU);
+}
+
+void PlaneDeflater::clear() {
+    done_ = 0;
+    for (std::size_t k = 0; k < element_; ++k) {
+        planes_[k].size = 0;
+        planes_[k].acc = 0;
+        planes_[k].fill = 0;
+        start_block(planes_[k]);
+        stored_[k] = static_cast<std::size_t>(-1);
+        adler_[k] = 1U;
+    }
+}
+
+void PlaneDeflater::finish(const unsigned char* shuffled, std::size_t used,
+                           std::vector<unsigned char>& out) {
+    const Tables& t = tables();
+    // the whole steps not yet encoded, one step at a time (the same symbols however many
+    // came since the last call)
+    const std::size_t whole = used / kStep * kStep;
+    for (std::size_t k = 0; k < element_; ++k) {
+        const unsigned char* plane = shuffled + k * n_;
+        for (std::size_t from = done_; from < whole; from += kStep) {
+            add_step(k, plane, from);
+        }
+        if (whole > done_) {
+            adler_[k] = libdeflate_adler32(adler_[k], plane + done_, whole - done_);
+        }
+    }
+    done_ = std::max(done_, whole);
+    out.clear();
+    out.push_back(0x78);  // zlib: deflate, 32 KiB window
+    out.push_back(0x01);  // no dictionary, check bits
+    const std::size_t pad = n_ - used;
+    std::uint32_t check = 1;
+    for (std::size_t k = 0; k < element_; ++k) {
+        // the plane's steps, its records past them and its zeros, then an empty stored block:
+        // the next plane starts on a byte boundary
+        const unsigned char* plane = shuffled + k * n_;
+        const RowDeflater::Bits& steps = planes_[k];
+        scratch_.size = 0;
+        scratch_.acc = steps.acc;
+        scratch_.fill = steps.fill;
+        if (stored_[k] != static_cast<std::size_t>(-1)) {
+            start_block(scratch_);  // after a stored block (on a byte boundary)
+        }
+        if (used > done_) {
+            encode_span(plane, done_, used, scratch_);
+        }
+        if (pad > 0) {
+            encode_span(zeros_.data(), 0, pad, scratch_);
+        }
+        scratch_.put(t.lit_bits[256], t.lit_len[256]);  // end of block
+        scratch_.put(0, 3);                             // a stored block, not the last
+        scratch_.align();
+        constexpr std::array<unsigned char, 4> kEmptyStored = {0x00, 0x00, 0xFF,
+                                                               0xFF};  // LEN, NLEN
+        for (const unsigned char b : kEmptyStored) {
+            scratch_.byte(b);
+        }
+        out.insert(out.end(), steps.bytes.begin(),
+                   steps.bytes.begin() + static_cast<std::ptrdiff_t>(steps.size));
+        out.insert(out.end(), scratch_.bytes.begin(),
+                   scratch_.bytes.begin() + static_cast<std::ptrdiff_t>(scratch_.size));
+        uLong plane_adler = adler_[k];
+        if (used > done_) {
+            plane_adler = libdeflate_adler32(static_cast<std::uint32_t>(plane_adler), plane + done_,
+                                             used - done_);
+        }
+        if (pad > 0) {  // zeros leave s1 and add pad * s1 to s2
+            const uLong zero_adler = ((static_cast<uLong>(pad) % 65521U) << 16U) | 1U;
+            plane_adler = adler32_combine(plane_adler, zero_adler, static_cast<z_off_t>(pad));
+        }
+        check = static_cast<std::uint32_t>(
+            adler32_combine(check, plane_adler, static_cast<z_off_t>(n_)));
+    }
+    RowDeflater::Bits last;
+    last.put(1, 1);  // the last block: fixed Huffman, empty
+    last.put(1, 2);
+    last.put(t.lit_bits[256], t.lit_len[256]);
+    last.align();
+    out.insert(out.end(), last.bytes.begin(),
+               last.bytes.begin() + static_cast<std::ptrdiff_t>(last.size));
+    for (const int shift : {24, 16, 8, 0}) {
+        out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
+    }
+}
+
 }  // namespace swarm::io

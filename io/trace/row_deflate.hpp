@@ -106,4 +106,41 @@ class RowDeflater {
     std::array<std::uint8_t, 259> gap_len_{};
 };
 
+// A series' chunk (h5::Appendable: `n` records of `element` bytes, shuffled: byte plane k holds
+// byte k of every record) encoded as it fills. Each plane's bytes are encoded once, in steps of
+// kStep records (runs of one byte and literals, as deflate_fixed, in fixed-Huffman blocks, or
+// stored where few bytes repeat; each plane closed by an empty stored block, as RowDeflater's),
+// and the chunk, open or full, is
+// written by adding the records past the last whole step and the zeros after them: a flush
+// re-encodes less than a step per plane, and a full chunk costs no more than its last step. The
+// whole steps are encoded from their own bytes and the one before them, so the stream depends
+// only on the records, not on when the flushes came.
+class PlaneDeflater {
+  public:
+    static constexpr std::size_t kStep = 128;
+
+    PlaneDeflater(std::size_t element, std::size_t n);
+    // Replaces `out` with the zlib stream of the chunk whose planes are at `shuffled` (plane k
+    // at k * n): its first `used` records (which must not change until clear()), then zeros.
+    void finish(const unsigned char* shuffled, std::size_t used, std::vector<unsigned char>& out);
+    // forgets the records, for the next chunk
+    void clear();
+
+  private:
+    // a step of plane k: literals and runs, or, where few bytes repeat the one before (noise:
+    // literals would cost more bits than the bytes), stored as they are
+    void add_step(std::size_t k, const unsigned char* plane, std::size_t from);
+
+    std::size_t element_;
+    std::size_t n_;
+    std::size_t done_ = 0;  // records in planes_
+    // per plane: where the LEN of its open stored block is in its bytes (npos: in a
+    // fixed-Huffman block)
+    std::vector<std::size_t> stored_;
+    std::vector<RowDeflater::Bits> planes_;
+    std::vector<std::uint32_t> adler_;  // per plane, of its first done_ bytes
+    RowDeflater::Bits scratch_;
+    std::vector<unsigned char> zeros_;
+};
+
 }  // namespace swarm::io

@@ -25,6 +25,24 @@ bool same_leg(const TraceLegRow& a, const TraceLegRow& b) {
            std::memcmp(&a.to_y, &b.to_y, sizeof(double)) == 0;
 }
 
+// a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
+// double's last bit is at least 2^-64), for energies under 2^30 kWh: 2^32 vehicles' sum then
+// fits in 127 bits. Irregular (NaN, infinite or larger): false
+__extension__ using EnergyUnits = __int128;
+
+bool fixed_energy(double kwh, EnergyUnits& out) {
+    if (!(std::fabs(kwh) < 0x1p30)) {
+        return false;
+    }
+    // in two halves of 32 bits, each exact: the scalings by powers of two, the integer part
+    // (under 2^62) and the fraction left over
+    const double scaled = kwh * 0x1p32;
+    const auto high = static_cast<std::int64_t>(scaled);
+    const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32);
+    out = static_cast<EnergyUnits>(high) * (std::int64_t{1} << 32) + low;
+    return true;
+}
+
 }  // namespace
 
 TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
@@ -224,8 +242,9 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     model_.take_changes(changes_);
     const agents::FleetState& fleet = model_.vehicles();
     const std::vector<std::uint32_t>& changed = changes_.vehicles;
-    frame.changes.resize(changed.size());
-    TraceAgentChange* out = frame.changes.data();
+    // appended whole (a resize would zero every record first, to be overwritten)
+    frame.changes.clear();
+    frame.changes.reserve(changed.size());
     // scattered reads from eight arrays: asked for a few vehicles ahead, so that the cache
     // misses overlap
     constexpr std::size_t kAhead = 8;
@@ -248,17 +267,16 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
             prefetch(changed[i + kAhead]);
         }
         const std::uint32_t v = changed[i];
-        TraceAgentChange& c = *out++;
-        c.agent = v;
-        c.state = static_cast<std::int8_t>(fleet.state[v]);
-        c.moving = fleet.moving[v];
-        c.node = fleet.node[v];
-        c.leg_to = fleet.leg_to[v];
-        c.leg_start = fleet.leg_start[v];
-        c.leg_end = fleet.leg_end[v];
-        c.load = fleet.load[v];
-        c.energy_kwh = fleet.energy_kwh[v];
-        c.distance_mm = fleet.counters[v].distance_mm;
+        frame.changes.push_back({.agent = v,
+                                 .state = static_cast<std::int8_t>(fleet.state[v]),
+                                 .moving = fleet.moving[v],
+                                 .node = fleet.node[v],
+                                 .leg_to = fleet.leg_to[v],
+                                 .leg_start = fleet.leg_start[v],
+                                 .leg_end = fleet.leg_end[v],
+                                 .load = fleet.load[v],
+                                 .energy_kwh = fleet.energy_kwh[v],
+                                 .distance_mm = fleet.counters[v].distance_mm});
     }
 }
 
@@ -267,7 +285,8 @@ void TraceObserver::reset_mirror(std::size_t n) {
     load_.assign(n, 0.0F);
     energy_.assign(n, 0.0);
     energy_f_.assign(n, 0.0F);
-    energy_changed_ = true;
+    energy_fixed_ = 0;
+    energy_irregular_ = 0;
     legs_.assign(n, TraceLegRow{});
     for (std::size_t v = 0; v < n; ++v) {
         legs_[v].agent = static_cast<std::uint32_t>(v);
@@ -275,6 +294,26 @@ void TraceObserver::reset_mirror(std::size_t n) {
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
     busy_known_ = false;
+}
+
+void TraceObserver::note_energy(std::uint32_t v, double kwh) {
+    // bit for bit: a NaN energy counts as changed
+    if (std::memcmp(&energy_[v], &kwh, sizeof kwh) == 0) {
+        return;
+    }
+    EnergyUnits units = 0;
+    if (fixed_energy(energy_[v], units)) {
+        energy_fixed_ -= units;
+    } else {
+        --energy_irregular_;
+    }
+    if (fixed_energy(kwh, units)) {
+        energy_fixed_ += units;
+    } else {
+        ++energy_irregular_;
+    }
+    energy_[v] = kwh;
+    energy_f_[v] = static_cast<float>(kwh);
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
@@ -304,10 +343,7 @@ void TraceObserver::complete(TraceFrame& frame) {
         }
         state_[v] = c.state;
         load_[v] = static_cast<float>(c.load);
-        // bit for bit: a NaN energy counts as changed
-        energy_changed_ = energy_changed_ || std::memcmp(&energy_[v], &c.energy_kwh, 8) != 0;
-        energy_[v] = c.energy_kwh;
-        energy_f_[v] = static_cast<float>(c.energy_kwh);
+        note_energy(v, c.energy_kwh);
         // distance moves only when a leg or edge ends, which flags the vehicle
         total_distance_mm_ += c.distance_mm - distance_mm_[v];
         distance_mm_[v] = c.distance_mm;
@@ -366,9 +402,12 @@ void TraceObserver::complete(TraceFrame& frame) {
     frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy_) / static_cast<double>(n) : 0.0;
     // FleetCounters::metres() / 1000, as the run summary's veh_km: the same double
     frame.scalars.veh_km = static_cast<double>(total_distance_mm_) * 1e-3 / 1000.0;
-    if (energy_changed_) {
-        // four partial sums in a fixed order (not one serial chain): same result every run;
-        // summed again only when an energy changed (the same sum otherwise)
+    if (energy_irregular_ == 0) {
+        // the exact sum, rounded once (the conversion rounds to nearest; the power of two is
+        // exact): the same double in any order, for any thread count
+        frame.scalars.energy_kwh = static_cast<double>(energy_fixed_) * 0x1p-64;
+    } else {
+        // NaN, infinite or huge energies: four partial sums in a fixed order
         std::array<double, 4> sum{};
         std::size_t v = 0;
         for (; v + 4 <= n; v += 4) {
@@ -379,10 +418,8 @@ void TraceObserver::complete(TraceFrame& frame) {
         for (; v < n; ++v) {
             sum[0] += energy_[v];
         }
-        energy_sum_ = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-        energy_changed_ = false;
+        frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
     }
-    frame.scalars.energy_kwh = energy_sum_;
 
     // a deterministic order of the rows: time, kind, order, agent, edge
     std::sort(frame.events.begin(), frame.events.end(),

@@ -108,6 +108,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_disruptions(TraceFrame& frame);
     // writer thread (and resume(), before the first frame)
     void reset_mirror(std::size_t vehicles);
+    void note_energy(std::uint32_t v, double kwh);
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
@@ -136,8 +137,13 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<float> load_;
     std::vector<double> energy_;
     std::vector<float> energy_f_;  // as written
-    bool energy_changed_ = true;   // since energy_sum_ was taken
-    double energy_sum_ = 0.0;
+    // the fleet's energy, kept from the changes: the vehicles' energies as integers of
+    // 2^-64 kWh (fixed_energy) summed exactly, so the sum is the same in any order; the
+    // vehicles whose energy is not such an integer (NaN, infinite, 2^30 kWh or more) are
+    // counted, and while there are any the fleet is summed as doubles instead
+    __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
+    EnergyUnits energy_fixed_ = 0;
+    std::size_t energy_irregular_ = 0;
     std::vector<std::uint64_t> touched_bits_;  // complete(): TraceFrame::touched, as bits
     // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its
     // node and nothing else), written when it differs from the last frame's

@@ -260,3 +260,68 @@ TEST_CASE("RowDeflater: unchanged stretches of every length around deflate's mat
         });
     }
 }
+
+TEST_CASE("PlaneDeflater: a series' chunk, open or full, inflates to its records then zeros") {
+    using swarm::io::PlaneDeflater;
+    std::uint32_t seed = 12345;
+    const auto next = [&seed] {
+        seed = seed * 1664525U + 1013904223U;
+        return static_cast<unsigned char>(seed >> 24U);
+    };
+    for (const std::size_t element : {std::size_t{1}, std::size_t{8}, std::size_t{34}}) {
+        for (const std::size_t n : {std::size_t{1024}, std::size_t{300}, std::size_t{70000}}) {
+            CAPTURE(element);
+            CAPTURE(n);
+            // planes of noise, runs, slow counters and noise with runs in stretches
+            std::vector<unsigned char> planes(element * n, 0);
+            for (std::size_t k = 0; k < element; ++k) {
+                for (std::size_t i = 0; i < n; ++i) {
+                    unsigned char& b = planes[k * n + i];
+                    switch (k % 4) {
+                        case 0:
+                            b = next();
+                            break;
+                        case 1:
+                            b = static_cast<unsigned char>(i / 700);
+                            break;
+                        case 2:
+                            b = (i / 200) % 2 == 0 ? next() : 7;
+                            break;
+                        default:
+                            b = static_cast<unsigned char>(k);
+                            break;
+                    }
+                }
+            }
+            PlaneDeflater often(element, n);
+            PlaneDeflater once(element, n);
+            std::vector<unsigned char> shuffled(element * n, 0);
+            std::vector<unsigned char> out;
+            std::size_t used = 0;
+            for (const std::size_t step :
+                 std::vector<std::size_t>{0, 1, 4, 122, 1, 127, 128, 129, 1000, 5000, 70000}) {
+                const std::size_t now = std::min(n, used + step);
+                for (std::size_t k = 0; k < element; ++k) {
+                    for (std::size_t i = used; i < now; ++i) {
+                        shuffled[k * n + i] = planes[k * n + i];
+                    }
+                }
+                used = now;
+                often.finish(shuffled.data(), used, out);
+                CHECK(inflated(out, shuffled.size()) == shuffled);
+            }
+            REQUIRE(used == n);
+            std::vector<unsigned char> whole;
+            once.finish(shuffled.data(), n, whole);
+            CHECK(whole == out);  // the same stream whenever the flushes came
+            // and again from the start once cleared
+            often.clear();
+            std::vector<unsigned char> first(element * n, 0);
+            for (std::size_t k = 0; k < element; ++k) {
+                first[k * n] = planes[k * n];
+            }
+            often.finish(first.data(), 1, out);
+            CHECK(inflated(out, first.size()) == first);
+        }
+    }
+}

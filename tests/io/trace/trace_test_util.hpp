@@ -32,6 +32,7 @@ class RecordingObserver final : public sim::Observer {
         std::vector<std::int8_t> st;
         std::vector<float> ld;
         std::vector<float> en;
+        std::vector<double> kwh;
         const agents::FleetState& fleet = model_.vehicles();
         for (std::uint32_t v = 0; v < model_.vehicle_count(); ++v) {
             const agents::Point p = model_.position_at(v, t);
@@ -41,18 +42,21 @@ class RecordingObserver final : public sim::Observer {
             st.push_back(static_cast<std::int8_t>(fleet.state[v]));
             ld.push_back(static_cast<float>(fleet.load[v]));
             en.push_back(static_cast<float>(fleet.energy_kwh[v]));
+            kwh.push_back(fleet.energy_kwh[v]);
         }
         ticks.push_back(t);
         positions.push_back(std::move(pos));
         states.push_back(std::move(st));
         loads.push_back(std::move(ld));
         energies.push_back(std::move(en));
+        energies_kwh.push_back(std::move(kwh));
     }
     std::vector<sim::Tick> ticks;
     std::vector<std::vector<double>> positions;
     std::vector<std::vector<std::int8_t>> states;
     std::vector<std::vector<float>> loads;
     std::vector<std::vector<float>> energies;
+    std::vector<std::vector<double>> energies_kwh;  // as the fleet holds them
 
   private:
     const agents::FleetModel& model_;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +31,53 @@ using namespace swarm;
 using swarm::io::testing::TracedRun;
 
 using swarm::io::testing::temp_path;
+
+// the sum of `values` rounded once to the nearest double (Shewchuk's exact partials, as
+// Python's math.fsum; finite values whose sum does not overflow)
+double exact_sum(const std::vector<double>& values) {
+    std::vector<double> partials;  // non-overlapping, increasing magnitude: their sum is exact
+    for (double x : values) {
+        std::size_t kept = 0;
+        for (double y : partials) {
+            if (std::fabs(x) < std::fabs(y)) {
+                std::swap(x, y);
+            }
+            const double hi = x + y;
+            const double lo = y - (hi - x);
+            if (lo != 0.0) {
+                partials[kept++] = lo;
+            }
+            x = hi;
+        }
+        partials.resize(kept);
+        partials.push_back(x);
+    }
+    // from the largest down, stopping where the rest cannot change the rounding (fsum's tail)
+    double hi = 0.0;
+    std::size_t n = partials.size();
+    if (n > 0) {
+        hi = partials[--n];
+        double lo = 0.0;
+        while (n > 0) {
+            const double x = hi;
+            const double y = partials[--n];
+            hi = x + y;
+            lo = y - (hi - x);
+            if (lo != 0.0) {
+                break;
+            }
+        }
+        // half-way cases: round to even with the sign of the next partial
+        if (n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0))) {
+            const double y = lo * 2.0;
+            const double x = hi + y;
+            if (y == x - hi) {
+                hi = x;
+            }
+        }
+    }
+    return hi;
+}
 
 // every frame of the trace equals what the recorder saw at that sample (position, state,
 // load, energy, and the fleet's busy share and energy), and the state-change rows are
@@ -53,11 +101,8 @@ void check_every_frame(const io::TraceReader& reader, const io::testing::Recordi
         }
         CHECK(busy.value[k] == doctest::Approx(static_cast<double>(serving) /
                                                static_cast<double>(seen.states[k].size())));
-        double kwh = 0.0;
-        for (const float e : seen.energies[k]) {
-            kwh += e;
-        }
-        CHECK(energy.value[k] == doctest::Approx(kwh).epsilon(1e-5));
+        // the fleet's energy: the exact sum of the vehicles' energies, rounded once
+        CHECK(energy.value[k] == exact_sum(seen.energies_kwh[k]));
         for (std::size_t v = 0; k > 0 && v < f.state.size(); ++v) {
             if (seen.states[k][v] != seen.states[k - 1][v]) {
                 expected_rows.insert({f.time, static_cast<std::uint32_t>(v), seen.states[k][v]});
