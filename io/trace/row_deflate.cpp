@@ -501,27 +501,6 @@ void RowDeflater::add_changes(const unsigned char* row, std::size_t used,
     }
 }
 
-void deflate_fixed(const unsigned char* in, std::size_t size, std::vector<unsigned char>& out) {
-    const Tables& t = tables();
-    RowDeflater::Bits bits;
-    bits.bytes = std::move(out);
-    bits.byte(0x78);  // zlib: deflate, 32 KiB window
-    bits.byte(0x01);  // no dictionary, check bits
-    bits.put(1, 1);   // the last block: fixed Huffman
-    bits.put(1, 2);
-    if (size > 0) {
-        encode_row(in, size, bits);
-    }
-    bits.put(t.lit_bits[256], t.lit_len[256]);  // end of block
-    bits.align();
-    const std::uint32_t adler = libdeflate_adler32(1, in, size);
-    for (const unsigned shift : {24U, 16U, 8U, 0U}) {
-        bits.byte(static_cast<unsigned char>((adler >> shift) & 0xFFU));
-    }
-    bits.bytes.resize(bits.size);
-    out = std::move(bits.bytes);
-}
-
 void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out) const {
     const Tables& t = tables();
     out.clear();

@@ -27,11 +27,6 @@ namespace swarm::io {
 void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, unsigned char* out,
                    std::size_t plane);
 
-// `size` bytes as one zlib stream of a fixed-Huffman block that only finds runs of one byte:
-// cheap (no hash tables to set up) where most bytes repeat the one before (a series' open
-// chunk: its records, then zeros)
-void deflate_fixed(const unsigned char* in, std::size_t size, std::vector<unsigned char>& out);
-
 class RowDeflater {
   public:
     // rows of `width` elements of `element` bytes (element >= 1)
@@ -108,13 +103,12 @@ class RowDeflater {
 
 // A series' chunk (h5::Appendable: `n` records of `element` bytes, shuffled: byte plane k holds
 // byte k of every record) encoded as it fills. Each plane's bytes are encoded once, in steps of
-// kStep records (runs of one byte and literals, as deflate_fixed, in fixed-Huffman blocks, or
-// stored where few bytes repeat; each plane closed by an empty stored block, as RowDeflater's),
-// and the chunk, open or full, is
-// written by adding the records past the last whole step and the zeros after them: a flush
-// re-encodes less than a step per plane, and a full chunk costs no more than its last step. The
-// whole steps are encoded from their own bytes and the one before them, so the stream depends
-// only on the records, not on when the flushes came.
+// kStep records (runs of one byte and literals, as a chunk's first row of a RowDeflater, in
+// fixed-Huffman blocks, or stored where few bytes repeat; each plane closed by an empty stored
+// block, as RowDeflater's), and the chunk, open or full, is written by adding the records past the
+// last whole step and the zeros after them: a flush re-encodes less than a step per plane, and a
+// full chunk costs no more than its last step. The whole steps are encoded from their own bytes and
+// the one before them, so the stream depends only on the records, not on when the flushes came.
 class PlaneDeflater {
   public:
     static constexpr std::size_t kStep = 128;
