@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "sim/huge_pages.hpp"
+
 namespace swarm::agents {
 
 const char* to_string(VehicleState s) {
@@ -193,32 +195,33 @@ bool transition_allowed(VehicleState from, VehicleState to) {
 }
 
 void FleetState::resize(std::size_t n) {
-    state.resize(n, VehicleState::kIdle);
-    node.resize(n, world::kNoNode);
-    leg_to.resize(n, world::kNoNode);
-    leg_start.resize(n, 0);
-    leg_end.resize(n, 0);
-    dest.resize(n, world::kNoNode);
-    route.resize(n);
-    route_pos.resize(n, 0);
-    route_dest.resize(n, world::kNoNode);
-    moving.resize(n, 0);
-    type.resize(n, 0);
-    home.resize(n, 0);
-    load.resize(n, 0);
-    energy_kwh.resize(n, 0.0);
-    plan.resize(n);
-    counters.resize(n);
-    state_since.resize(n, 0);
-    max_load.resize(n, 0);
-    min_energy_kwh.resize(n, 0.0);
-    energy_violations.resize(n, 0);
-    drive_time.resize(n, 0);
-    returned_at.resize(n, 0);
-    known.resize(n);
-    replan.resize(n, 0);
-    service_due.resize(n, 0);
-    changed.resize(n, kTraceFollower | kBoardFollower);  // new vehicles are news
+    // a million vehicles' arrays are touched at random: huge pages spare the TLB misses
+    sim::resize_huge(state, n, VehicleState::kIdle);
+    sim::resize_huge(node, n, world::kNoNode);
+    sim::resize_huge(leg_to, n, world::kNoNode);
+    sim::resize_huge(leg_start, n, 0);
+    sim::resize_huge(leg_end, n, 0);
+    sim::resize_huge(dest, n, world::kNoNode);
+    sim::resize_huge(route, n);
+    sim::resize_huge(route_pos, n, 0);
+    sim::resize_huge(route_dest, n, world::kNoNode);
+    sim::resize_huge(moving, n, 0);
+    sim::resize_huge(type, n, 0);
+    sim::resize_huge(home, n, 0);
+    sim::resize_huge(load, n, 0);
+    sim::resize_huge(energy_kwh, n, 0.0);
+    sim::resize_huge(plan, n);
+    sim::resize_huge(counters, n);
+    sim::resize_huge(state_since, n, 0);
+    sim::resize_huge(max_load, n, 0);
+    sim::resize_huge(min_energy_kwh, n, 0.0);
+    sim::resize_huge(energy_violations, n, 0);
+    sim::resize_huge(drive_time, n, 0);
+    sim::resize_huge(returned_at, n, 0);
+    sim::resize_huge(known, n);
+    sim::resize_huge(replan, n, 0);
+    sim::resize_huge(service_due, n, 0);
+    sim::resize_huge(changed, n, kTraceFollower | kBoardFollower);  // new vehicles are news
     mark_all_blocks();
 }
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/huge_pages.hpp"
+
 namespace swarm::routing {
 
 namespace {
@@ -190,6 +192,9 @@ void CchMetric::build_query_graph() {
         auto& heads = q_head_[dir];
         auto& slots = q_slot_[dir];
         first.assign(n + 1, 0);
+        // walked at random by every query: huge pages spare most of its TLB misses
+        sim::reserve_huge(weights, top.arc_count());
+        sim::reserve_huge(heads, top.arc_count());
         weights.clear();
         heads.clear();
         slots.clear();

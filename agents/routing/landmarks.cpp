@@ -6,6 +6,7 @@
 
 #include "agents/routing/router.hpp"
 #include "agents/routing/search_space.hpp"
+#include "sim/huge_pages.hpp"
 
 namespace swarm::routing {
 
@@ -55,6 +56,7 @@ Landmarks Landmarks::build(const world::RoadNetwork& network, std::size_t count,
     if (count == 0) {
         return lm;
     }
+    sim::reserve_huge(lm.times_, n * count * 2);  // rows read at random by every search
     lm.times_.assign(n * count * 2, 0.0f);
     std::vector<double> to(n);
     std::vector<double> from(n);
@@ -112,7 +114,7 @@ Landmarks Landmarks::reordered(std::span<const world::NodeId> order) const {
     lm.nodes_ = nodes_;
     lm.slack_s_ = slack_s_;
     const std::size_t width = 2 * count();
-    lm.times_.resize(order.size() * width);
+    sim::resize_huge(lm.times_, order.size() * width);
     for (std::size_t k = 0; k < order.size(); ++k) {
         std::copy_n(row(order[k]), width,
                     lm.times_.begin() + static_cast<std::ptrdiff_t>(k * width));
