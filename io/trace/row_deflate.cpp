@@ -175,6 +175,19 @@ void start_block(RowDeflater::Bits& b) {
     b.put(1, 2);
 }
 
+// ends a plane's fixed-Huffman block and adds an empty stored block, so that the next plane's
+// stream starts on a byte boundary
+void end_block(RowDeflater::Bits& b) {
+    const Tables& t = tables();
+    b.put(t.lit_bits[256], t.lit_len[256]);  // end of block
+    b.put(0, 3);                             // a stored block, not the last
+    b.align();
+    constexpr std::array<unsigned char, 4> kEmptyStored = {0x00, 0x00, 0xFF, 0xFF};  // LEN, NLEN
+    for (const unsigned char c : kEmptyStored) {
+        b.byte(c);
+    }
+}
+
 }  // namespace
 
 void RowDeflater::Bits::grow() {
@@ -523,14 +536,7 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         for (std::size_t r = 0; r < pad; ++r) {
             encode_row(zeros.data(), width_, bits);
         }
-        bits.put(t.lit_bits[256], t.lit_len[256]);  // end of block
-        bits.put(0, 3);                             // a stored block, not the last
-        bits.align();
-        constexpr std::array<unsigned char, 4> kEmptyStored = {0x00, 0x00, 0xFF,
-                                                               0xFF};  // LEN, NLEN
-        for (const unsigned char b : kEmptyStored) {
-            bits.byte(b);
-        }
+        end_block(bits);
         out.insert(out.end(), plane_bits.bytes.begin(),
                    plane_bits.bytes.begin() + static_cast<std::ptrdiff_t>(plane_bits.size));
         out.insert(out.end(), bits.bytes.begin(),
@@ -697,14 +703,7 @@ void PlaneDeflater::finish(const unsigned char* shuffled, std::size_t used,
         if (pad > 0) {
             encode_span(zeros_.data(), 0, pad, scratch_);
         }
-        scratch_.put(t.lit_bits[256], t.lit_len[256]);  // end of block
-        scratch_.put(0, 3);                             // a stored block, not the last
-        scratch_.align();
-        constexpr std::array<unsigned char, 4> kEmptyStored = {0x00, 0x00, 0xFF,
-                                                               0xFF};  // LEN, NLEN
-        for (const unsigned char b : kEmptyStored) {
-            scratch_.byte(b);
-        }
+        end_block(scratch_);
         out.insert(out.end(), steps.bytes.begin(),
                    steps.bytes.begin() + static_cast<std::ptrdiff_t>(steps.size));
         out.insert(out.end(), scratch_.bytes.begin(),
