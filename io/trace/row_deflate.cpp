@@ -137,31 +137,34 @@ struct FastBits {
     }
 };
 
-// one plane row on its own (a chunk's first row, or rows of zeros): runs within the row and
-// literals
-void encode_row(const unsigned char* cur, std::size_t width, RowDeflater::Bits& bits) {
+// bytes [from, to) of a byte plane appended to `bits` as runs of one byte (at distance 1,
+// which may start at `from` on the byte before it) and literals: a chunk's first row (or a
+// row of zeros) is [0, width), a series' chunk is encoded in spans as it fills
+void encode_span(const unsigned char* plane, std::size_t from, std::size_t to,
+                 RowDeflater::Bits& bits) {
     const Tables& t = tables();
     std::uint32_t one_bits = 0;
     unsigned one_len = 0;
     distance_code(1, one_bits, one_len);
-    // at most 9 bits a byte, and 8 bytes of slack
+    const std::size_t width = to - from;
     const std::size_t room = width + width / 8 + 24;
     if (bits.size + room > bits.bytes.size()) {
         bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
     }
     FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
     out.put(0, 0);  // fewer than 8 bits pending
-    std::size_t p = 0;
-    while (p < width) {
-        if (p >= 1 && p + kMinMatch <= width && cur[p] == cur[p - 1] && cur[p + 1] == cur[p - 1] &&
-            cur[p + 2] == cur[p - 1]) {
-            const std::size_t len = run_length(cur + p, cur[p - 1], std::min(kMaxMatch, width - p));
+    std::size_t p = from;
+    while (p < to) {
+        if (p >= 1 && p + kMinMatch <= to && plane[p] == plane[p - 1] &&
+            plane[p + 1] == plane[p - 1] && plane[p + 2] == plane[p - 1]) {
+            const std::size_t len =
+                run_length(plane + p, plane[p - 1], std::min(kMaxMatch, to - p));
             out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
                     t.match_len[len] + one_len);
             p += len;
             continue;
         }
-        out.put(t.lit_bits[cur[p]], t.lit_len[cur[p]]);
+        out.put(t.lit_bits[plane[p]], t.lit_len[plane[p]]);
         ++p;
     }
     bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
@@ -313,7 +316,7 @@ void RowDeflater::add_first_row(const unsigned char* row, std::size_t used) {
     }
     for (std::size_t k = 0; k < element_; ++k) {
         const unsigned char* plane = cur_.data() + k * width_;
-        encode_row(plane, width_, planes_[k]);
+        encode_span(plane, 0, width_, planes_[k]);
         row_adler_[k] = libdeflate_adler32(1, plane, width_);
         adler_[k] = rows_ == 0 ? row_adler_[k]
                                : static_cast<std::uint32_t>(adler32_combine(
@@ -534,7 +537,7 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         bits.acc = plane_bits.acc;
         bits.fill = plane_bits.fill;
         for (std::size_t r = 0; r < pad; ++r) {
-            encode_row(zeros.data(), width_, bits);
+            encode_span(zeros.data(), 0, width_, bits);
         }
         end_block(bits);
         out.insert(out.end(), plane_bits.bytes.begin(),
@@ -558,44 +561,6 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
         out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
     }
 }
-
-namespace {
-
-// bytes [from, to) of a byte plane (runs of one byte, at distance 1, may start at `from` on
-// the byte before it), appended to `bits`: encode_row's symbols, from an offset
-void encode_span(const unsigned char* plane, std::size_t from, std::size_t to,
-                 RowDeflater::Bits& bits) {
-    const Tables& t = tables();
-    std::uint32_t one_bits = 0;
-    unsigned one_len = 0;
-    distance_code(1, one_bits, one_len);
-    const std::size_t width = to - from;
-    const std::size_t room = width + width / 8 + 24;
-    if (bits.size + room > bits.bytes.size()) {
-        bits.bytes.resize(std::max(2 * bits.bytes.size(), bits.size + room));
-    }
-    FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
-    out.put(0, 0);  // fewer than 8 bits pending
-    std::size_t p = from;
-    while (p < to) {
-        if (p >= 1 && p + kMinMatch <= to && plane[p] == plane[p - 1] &&
-            plane[p + 1] == plane[p - 1] && plane[p + 2] == plane[p - 1]) {
-            const std::size_t len =
-                run_length(plane + p, plane[p - 1], std::min(kMaxMatch, to - p));
-            out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
-                    t.match_len[len] + one_len);
-            p += len;
-            continue;
-        }
-        out.put(t.lit_bits[plane[p]], t.lit_len[plane[p]]);
-        ++p;
-    }
-    bits.size = static_cast<std::size_t>(out.out - bits.bytes.data());
-    bits.acc = out.acc;
-    bits.fill = out.fill;
-}
-
-}  // namespace
 
 PlaneDeflater::PlaneDeflater(std::size_t element, std::size_t n)
     : element_(element),
