@@ -10,7 +10,8 @@
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
-//               [--agent-block 1024] [--queue 32] [--flush-every 64] [--repeat 5]
+//               [--agent-block 1024] [--queue 32] [--flush-every 1024] [--first-flush 64]
+//               [--flush-seconds 5] [--repeat 5]
 //               [--out /tmp/swarm_trace_bench.h5]
 
 #include <algorithm>
@@ -54,6 +55,10 @@ struct Options {
     std::size_t agent_block = 1024;
     std::size_t queue = 32;
     std::size_t flush_every = io::TraceOptions{}.flush_every;
+    std::size_t first_flush = io::TraceOptions{}.first_flush;
+    // under callgrind (~50x slower) the wall-time bound flushes far more often than in a
+    // real run: --flush-seconds 1e9 counts what a run shorter than it does
+    double flush_seconds = io::TraceOptions{}.flush_seconds;
     std::size_t repeat = 5;
 };
 
@@ -80,6 +85,8 @@ Result run_one(const Options& o, bool traced) {
         p.trace_options.agent_block = o.agent_block;
         p.trace_options.queue_capacity = o.queue;
         p.trace_options.flush_every = o.flush_every;
+        p.trace_options.first_flush = o.first_flush;
+        p.trace_options.flush_seconds = o.flush_seconds;
     }
     return bench::measure_fleet(p);
 }
@@ -141,7 +148,8 @@ int main(int argc, char** argv) {
                 "                   [--deflate 1] "
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
-                "                   [--queue 32] [--flush-every 64] [--repeat 5] [--out FILE]\n");
+                "                   [--queue 32] [--flush-every 1024] [--first-flush 64]\n"
+                "                   [--flush-seconds 5] [--repeat 5] [--out FILE]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -178,6 +186,10 @@ int main(int argc, char** argv) {
                 o.repeat = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--flush-every") {
                 o.flush_every = std::max<std::size_t>(1, std::stoul(value));
+            } else if (arg == "--first-flush") {
+                o.first_flush = std::max<std::size_t>(1, std::stoul(value));
+            } else if (arg == "--flush-seconds") {
+                o.flush_seconds = std::stod(value);
             } else if (arg == "--queue") {
                 o.queue = std::stoul(value);
             } else if (arg == "--agent-block") {

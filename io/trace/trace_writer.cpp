@@ -585,6 +585,9 @@ void TraceWriter::run() {
         }
         cv_.notify_all();
         std::size_t since_flush = 0;
+        // frames before the next flush (TraceOptions::first_flush, doubling to flush_every)
+        const std::size_t most = std::max<std::size_t>(1, options_.flush_every);
+        std::size_t flush_bound = std::clamp<std::size_t>(options_.first_flush, 1, most);
         auto last_flush = Clock::now();
         double last_time = std::numeric_limits<double>::quiet_NaN();
         TraceFrame scratch;
@@ -663,13 +666,14 @@ void TraceWriter::run() {
                 ++since_flush;
                 const double secs =
                     std::chrono::duration<double>(Clock::now() - last_flush).count();
-                if (since_flush >= options_.flush_every || secs >= options_.flush_seconds) {
+                if (since_flush >= flush_bound || secs >= options_.flush_seconds) {
                     file->commit();
                     h5::check_status(H5Fflush(file->file, H5F_SCOPE_GLOBAL), "cannot flush");
                     good = {file->rows(), stats_.frames, stats_.events, last_time};
                     ++stats_.flushes;
                     flushed_frames_.store(stats_.frames);
                     since_flush = 0;
+                    flush_bound = std::min(2 * flush_bound, most);
                     last_flush = Clock::now();
                 }
             }

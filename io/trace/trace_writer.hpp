@@ -4,17 +4,17 @@
 // When the queue is full, push() blocks the simulation (back-pressure: the trace never drops
 // samples and memory stays bounded at capacity frames). The file is written under a
 // temporary name beside the target (PATH.<pid>.partial, io/output/output_file.hpp) in SWMR
-// mode and flushed every `flush_every` frames or `flush_seconds`, so a killed run leaves that
-// file readable up to the last flush (open it with h5py.File(path, "r", swmr=True)); close()
-// drains the queue, sets the root attribute complete = 1, flushes the file to disk and renames
-// it onto PATH. A write error (a full disk) stops the writing, not the run: later frames are
-// dropped, the file is cut back to the last successful flush, marked incomplete = 1 with the
-// cause, and left under its partial name; close() then throws. The per-agent chunks are shuffled
-// and deflated on the writer thread and written pre-filtered (h5::ChunkRows), so HDF5 does
-// no filtering of its own. The positions, states, loads and energies go into the legs table
-// (schema 3.1): a row per vehicle whose leg (TraceFrame::AgentRows::legs; without legs: its
-// position), state, load or energy changed since the previous frame, every vehicle at a
-// keyframe. Layout: docs/trace-format.md.
+// mode and flushed every `flush_seconds` (or after a frame bound that grows from `first_flush`
+// to `flush_every` frames), so a killed run leaves that file readable up to the last flush (open it
+// with h5py.File(path, "r", swmr=True)); close() drains the queue, sets the root attribute complete
+// = 1, flushes the file to disk and renames it onto PATH. A write error (a full disk) stops the
+// writing, not the run: later frames are dropped, the file is cut back to the last successful
+// flush, marked incomplete = 1 with the cause, and left under its partial name; close() then
+// throws. The per-agent chunks are shuffled and deflated on the writer thread and written
+// pre-filtered (h5::ChunkRows), so HDF5 does no filtering of its own. The positions, states, loads
+// and energies go into the legs table (schema 3.1): a row per vehicle whose leg
+// (TraceFrame::AgentRows::legs; without legs: its position), state, load or energy changed since
+// the previous frame, every vehicle at a keyframe. Layout: docs/trace-format.md.
 #pragma once
 
 #include <atomic>
@@ -65,8 +65,16 @@ struct TraceOptions {
     // frames in flight before push() blocks: deep enough to ride out the writer's flushes
     // (8 MB at 10,000 agents)
     std::size_t queue_capacity = 32;
-    std::size_t flush_every = 64;  // frames between flushes (a multiple of chunk_frames)
-    double flush_seconds = 5.0;    // ... or wall seconds, whichever comes first
+    // The file is flushed (every appended row made readable after a kill) every
+    // flush_seconds of wall time, or after a number of frames, whichever comes first: that
+    // frame bound is first_flush for the first flush and doubles at each flush up to
+    // flush_every (64, 128, 256, ... 1024 frames), so that a short run or an early write
+    // error still keeps its first samples while a long run with fast frames does not pay a
+    // flush every few milliseconds (each costs about 1.5 M instructions). Both are multiples
+    // of chunk_frames; first_flush above flush_every is flush_every.
+    std::size_t flush_every = 1024;
+    std::size_t first_flush = 64;
+    double flush_seconds = 5.0;
     // zlib level of every dataset (0: no filters at all). The per-agent chunks are shuffled
     // and deflated by the writer itself (H5Dwrite_chunk): with row_deflate (default) by a
     // fast encoder that only looks for repeats of the previous sample (files ~1.5x larger
