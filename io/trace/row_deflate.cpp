@@ -618,9 +618,18 @@ void PlaneDeflater::add_step(std::size_t k, const unsigned char* plane, std::siz
     constexpr std::size_t kMaxStored = 65535;
     RowDeflater::Bits& b = planes_[k];
     const std::size_t to = from + kStep;
+    // the bytes equal to the one before them (16 at a time: kStep is a multiple of 16)
+    static_assert(kStep % 16 == 0);
     std::size_t repeats = 0;
-    for (std::size_t p = from == 0 ? 1 : from; p < to; ++p) {
-        repeats += plane[p] == plane[p - 1] ? 1U : 0U;
+    for (std::size_t p = from; p < to; p += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p));
+        // the byte before each (at the plane's start, the first byte stands in for it; it is
+        // not counted below)
+        const __m128i y =
+            p == 0 ? _mm_or_si128(_mm_slli_si128(x, 1), _mm_and_si128(x, _mm_cvtsi32_si128(0xFF)))
+                   : _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p - 1));
+        const auto same = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)));
+        repeats += static_cast<std::size_t>(std::popcount(p == 0 ? same & ~1U : same));
     }
     if (2 * repeats >= kStep) {  // runs: a fixed-Huffman block
         if (stored_[k] != kNone) {
