@@ -26,8 +26,9 @@ using h5::Handle;
 
 constexpr hsize_t kTimeChunk = 1024;
 constexpr hsize_t kEventChunk = 4096;
-// rows of a chunk of particles/agents/position/legs: unfiltered (7.3 KB), deflated (29 KB raw)
-constexpr hsize_t kLegChunk = 128;
+// rows of a chunk of particles/agents/position/legs: unfiltered (31 KB; 128 rows until session
+// 22: HDF5's cost per chunk written was most of the writer's H5Dwrite), deflated (31 KB raw)
+constexpr hsize_t kLegChunk = 512;
 constexpr hsize_t kLegDeflatedChunk = 512;
 constexpr std::size_t kChunkTargetBytes = 256 * 1024;
 
