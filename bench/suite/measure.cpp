@@ -145,6 +145,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         r.frames = writer->stats().frames;
         r.trace_events = writer->stats().events;
         r.waits = writer->stats().producer_waits;
+        r.trace_flushes = writer->stats().flushes;
         r.trace_sample_s = observer->sample_seconds();
         r.trace_push_s = observer->push_seconds();
         const io::TraceWriterStats& ws = writer->stats();

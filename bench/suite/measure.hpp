@@ -94,11 +94,12 @@ struct FleetResult {
     double queue_mean = 0;
     std::uint64_t frames = 0;
     std::uint64_t trace_events = 0;
-    std::uint64_t waits = 0;        // pushes that blocked on the writer
-    double trace_sample_s = 0;      // in the trace observer, on the simulation thread
-    double trace_push_s = 0;        // ... of which blocked on a full writer queue
-    double trace_writer_cpu_s = 0;  // CPU of the writer thread
-    double trace_open_cpu_s = 0;    // ... of which creating the file, before the run
+    std::uint64_t waits = 0;          // pushes that blocked on the writer
+    std::uint64_t trace_flushes = 0;  // the file's flushes, the last one at close too
+    double trace_sample_s = 0;        // in the trace observer, on the simulation thread
+    double trace_push_s = 0;          // ... of which blocked on a full writer queue
+    double trace_writer_cpu_s = 0;    // CPU of the writer thread
+    double trace_open_cpu_s = 0;      // ... of which creating the file, before the run
     // where the CPU went (cpu_s = process.cpu_s()): the process over wall_s, the calling
     // (simulation) thread in the run and in the trace's drain and close after it, the trace's
     // writer thread over its life (TraceWriterStats)

@@ -277,8 +277,9 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(traced.trace_events));
     std::printf(
         "trace overhead in CPU time %.1f%%, in wall time %.1f%% (medians of the pairs' ratios; "
-        "target <= 10%% in CPU time); close/drain after the run %.2f s\n",
-        cpu_overhead, overhead, med(traceds, &Result::close_s));
+        "target <= 10%% in CPU time); close/drain after the run %.2f s; %llu flushes\n",
+        cpu_overhead, overhead, med(traceds, &Result::close_s),
+        static_cast<unsigned long long>(traced.trace_flushes));
     std::printf(
         "simulation thread in the trace observer %.3f s (%.0f us per frame; blocked on the "
         "queue %.3f s); writer thread CPU %.2f s\n",
