@@ -1,5 +1,5 @@
 // TraceWriter + TraceObserver: a short fleet run written and read back (round trip), and a
-// writer killed with SIGKILL leaves a partial file readable up to its last flush.
+// writer killed with SIGKILL leaves a partial file readable up to its last flush; when it flushes.
 #include "io/trace/trace_writer.hpp"
 
 #include <doctest/doctest.h>
@@ -641,4 +641,32 @@ TEST_CASE("positions rebuilt from the legs table equal the model's, read in any 
         }
         std::filesystem::remove(path);
     }
+}
+
+TEST_CASE("flushes come after first_flush frames, then twice as many each time up to flush_every") {
+    const std::string path = temp_path("flush_policy");
+    io::TraceHeader h;
+    h.agents = 5;
+    io::TraceOptions o;
+    o.first_flush = 2;
+    o.flush_every = 8;
+    o.flush_seconds = 1e9;
+    o.replace = true;
+    {
+        io::TraceWriter w(path, h, o);
+        push_frames(w, 0, 30, 5);
+        w.close();
+        // after frames 2, 6, 14, 22 and 30 (2, 4, 8, 8, 8 apart), and at close
+        CHECK(w.stats().flushes == 6);
+    }
+    // first_flush above flush_every: every flush_every frames (5, 10, ... 30), and at close
+    o.first_flush = 64;
+    o.flush_every = 5;
+    {
+        io::TraceWriter w(path, h, o);
+        push_frames(w, 0, 30, 5);
+        w.close();
+        CHECK(w.stats().flushes == 7);
+    }
+    std::filesystem::remove(path);
 }
