@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "sim/state_archive.hpp"
+
 using namespace swarm::comms;
 
 namespace {
@@ -97,6 +99,15 @@ TEST_CASE("the running totals equal the sums over the agents whichever lane coun
     four.set_lanes(0);  // at least one
     CHECK(four.lanes() == 1);
     CHECK(same(four.totals(), column_sums(four)));
+
+    // a load sums the totals afresh from the columns it reads
+    swarm::sim::StateArchive ar;
+    four.save(ar);
+    MessageCounters loaded(6, 3);
+    loaded.record_send(1, 1000, 2);  // overwritten by the load
+    loaded.load(ar);
+    CHECK(same(loaded.totals(), column_sums(four)));
+    CHECK(loaded.lanes() == 3);
 }
 
 TEST_CASE("the contact log aggregates pairs in order independent of record order") {
