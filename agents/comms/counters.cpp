@@ -14,8 +14,36 @@ void MessageCounters::resize(std::size_t agents) {
     dropped_.resize(agents, 0);
 }
 
-// a new member is state to save: add it below, then its size here
-static_assert(sizeof(MessageCounters) == 5 * sizeof(std::vector<std::uint64_t>),
+namespace {
+
+MessageTotals& operator+=(MessageTotals& a, const MessageTotals& b) {
+    a.messages_sent += b.messages_sent;
+    a.bytes_sent += b.bytes_sent;
+    a.messages_received += b.messages_received;
+    a.bytes_received += b.bytes_received;
+    a.dropped += b.dropped;
+    return a;
+}
+
+MessageTotals& operator-=(MessageTotals& a, const MessageTotals& b) {
+    a.messages_sent -= b.messages_sent;
+    a.bytes_sent -= b.bytes_sent;
+    a.messages_received -= b.messages_received;
+    a.bytes_received -= b.bytes_received;
+    a.dropped -= b.dropped;
+    return a;
+}
+
+}  // namespace
+
+void MessageCounters::set_lanes(std::size_t lanes) {
+    const MessageTotals t = totals();
+    lanes_.assign(std::max<std::size_t>(lanes, 1), Lane{});
+    lanes_[kSerial].sum = t;
+}
+
+// a new member is state to save: add it below, then its size here (the lanes are derived)
+static_assert(sizeof(MessageCounters) == 6 * sizeof(std::vector<std::uint64_t>),
               "MessageCounters changed: save and load the new member");
 
 void MessageCounters::save(sim::StateArchive& ar) const {
@@ -33,6 +61,11 @@ void MessageCounters::load(const sim::StateArchive& ar) {
     ar.get("messages_received", messages_received_, n);
     ar.get("bytes_received", bytes_received_, n);
     ar.get("dropped", dropped_, n);
+    lanes_.assign(lanes_.size(), Lane{});
+    MessageTotals& t = lanes_[kSerial].sum;
+    for (std::size_t i = 0; i < n; ++i) {
+        t += agent(static_cast<AgentIndex>(i));
+    }
 }
 
 MessageTotals MessageCounters::agent(AgentIndex i) const {
@@ -40,14 +73,21 @@ MessageTotals MessageCounters::agent(AgentIndex i) const {
             dropped_[i]};
 }
 
+void MessageCounters::set_agent(AgentIndex i, const MessageTotals& t) {
+    MessageTotals& sum = lanes_[kSerial].sum;
+    sum -= agent(i);
+    sum += t;
+    messages_sent_[i] = t.messages_sent;
+    bytes_sent_[i] = t.bytes_sent;
+    messages_received_[i] = t.messages_received;
+    bytes_received_[i] = t.bytes_received;
+    dropped_[i] = t.dropped;
+}
+
 MessageTotals MessageCounters::totals() const {
     MessageTotals t;
-    for (std::size_t i = 0; i < size(); ++i) {
-        t.messages_sent += messages_sent_[i];
-        t.bytes_sent += bytes_sent_[i];
-        t.messages_received += messages_received_[i];
-        t.bytes_received += bytes_received_[i];
-        t.dropped += dropped_[i];
+    for (const Lane& lane : lanes_) {
+        t += lane.sum;
     }
     return t;
 }
@@ -57,6 +97,7 @@ void MessageCounters::clear() {
          {&messages_sent_, &bytes_sent_, &messages_received_, &bytes_received_, &dropped_}) {
         std::fill(v->begin(), v->end(), 0);
     }
+    lanes_.assign(lanes_.size(), Lane{});
 }
 
 void ContactLog::merge(const ContactLog& other) {

@@ -24,24 +24,48 @@ struct MessageTotals {
 
 // Slot i is written only on behalf of agent i (sends by its LP, receives when its LP takes
 // delivery), so LPs running in parallel in one window never write the same slot.
+//
+// The totals over all agents are kept as messages are counted, in lanes: writers that may run
+// at the same time count in different lanes (an event handler in its partition's,
+// sim::Context::partition(); a data-parallel loop in its range's), code that runs alone (a
+// barrier) in kSerial. A lane is a cache line of its own. Every figure is an integer, so the
+// sum over the lanes is the same whichever lane counted what, and equal to the sum over the
+// agents: totals() costs the lanes, not the agents.
 class MessageCounters {
   public:
-    explicit MessageCounters(std::size_t agents = 0) { resize(agents); }
+    static constexpr std::size_t kSerial = 0;
+
+    explicit MessageCounters(std::size_t agents = 0, std::size_t lanes = 1) {
+        resize(agents);
+        set_lanes(lanes);
+    }
     // keeps existing counts, new agents start at zero
     void resize(std::size_t agents);
     [[nodiscard]] std::size_t size() const { return messages_sent_.size(); }
+    // lanes 0 .. lanes - 1 (at least one); keeps the totals
+    void set_lanes(std::size_t lanes);
+    [[nodiscard]] std::size_t lanes() const { return lanes_.size(); }
 
     // bytes are wire bytes (LinkModel::wire_bytes)
-    void record_send(AgentIndex from, std::uint64_t bytes) {
+    void record_send(AgentIndex from, std::uint64_t bytes, std::size_t lane) {
         ++messages_sent_[from];
         bytes_sent_[from] += bytes;
+        MessageTotals& t = lanes_[lane].sum;
+        ++t.messages_sent;
+        t.bytes_sent += bytes;
     }
-    void record_receive(AgentIndex to, std::uint64_t bytes) {
+    void record_receive(AgentIndex to, std::uint64_t bytes, std::size_t lane) {
         ++messages_received_[to];
         bytes_received_[to] += bytes;
+        MessageTotals& t = lanes_[lane].sum;
+        ++t.messages_received;
+        t.bytes_received += bytes;
     }
     // a message agent `from` sent that never arrived (count it with record_send too)
-    void record_drop(AgentIndex from) { ++dropped_[from]; }
+    void record_drop(AgentIndex from, std::size_t lane) {
+        ++dropped_[from];
+        ++lanes_[lane].sum.dropped;
+    }
 
     [[nodiscard]] std::span<const std::uint64_t> messages_sent() const { return messages_sent_; }
     [[nodiscard]] std::span<const std::uint64_t> bytes_sent() const { return bytes_sent_; }
@@ -52,28 +76,29 @@ class MessageCounters {
     [[nodiscard]] std::span<const std::uint64_t> dropped() const { return dropped_; }
 
     [[nodiscard]] MessageTotals agent(AgentIndex i) const;
-    // overwrites agent i's slot (a copy of the model kept on another process: its owner's)
-    void set_agent(AgentIndex i, const MessageTotals& t) {
-        messages_sent_[i] = t.messages_sent;
-        bytes_sent_[i] = t.bytes_sent;
-        messages_received_[i] = t.messages_received;
-        bytes_received_[i] = t.bytes_received;
-        dropped_[i] = t.dropped;
-    }
+    // overwrites agent i's slot (a copy of the model kept on another process: its owner's);
+    // runs alone (the difference goes into lane kSerial)
+    void set_agent(AgentIndex i, const MessageTotals& t);
+    // the sum over the agents, from the lanes
     [[nodiscard]] MessageTotals totals() const;
     void clear();
 
     // checkpoints: the five columns under the archive's current scope; load() refuses
-    // another number of agents (sim::CheckpointError)
+    // another number of agents (sim::CheckpointError) and sums the totals afresh
     void save(sim::StateArchive& ar) const;
     void load(const sim::StateArchive& ar);
 
   private:
+    struct alignas(64) Lane {
+        MessageTotals sum;
+    };
+
     std::vector<std::uint64_t> messages_sent_;
     std::vector<std::uint64_t> bytes_sent_;
     std::vector<std::uint64_t> messages_received_;
     std::vector<std::uint64_t> bytes_received_;
     std::vector<std::uint64_t> dropped_;
+    std::vector<Lane> lanes_;  // derived from the columns: not saved
 };
 
 // One (sender, receiver) pair's traffic over a sample interval.

@@ -136,6 +136,7 @@ void FleetModel::prepare(sim::Engine& engine) {
     // the tallies: counted afresh at the first read (after a resume's load too); what the
     // events write into them until then is counted again by that recount
     tally_partitions_ = std::max<std::size_t>(1, engine.partitions());
+    world_.counters.set_lanes(tally_partitions_);
     tallies_.assign(tally_partitions_ * groups_, FleetTally{});
     tallies_stale_ = true;
     protocol_->attach(*host_);
@@ -253,7 +254,7 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
                       Point where) {
     const std::uint32_t bytes = message_bytes(type);
     const comms::AgentIndex from = agent_of(ctx.self());
-    world_.counters.record_send(from, link_.wire_bytes(bytes));
+    world_.counters.record_send(from, link_.wire_bytes(bytes), ctx.partition());
     const bool cloud = layout_.cloud_lp() != LpLayout::kNoCloud &&
                        (dst == layout_.cloud_lp() || ctx.self() == layout_.cloud_lp());
     if (cloud && needs_.ideal_cloud_link) {
@@ -274,7 +275,7 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
                                      world_.conditions.loss_at(where, comms::Link::kCloud), rng);
         draws = rng.draws();
         if (lost) {
-            world_.counters.record_drop(from);
+            world_.counters.record_drop(from, ctx.partition());
             return;
         }
     }
@@ -290,7 +291,8 @@ void FleetModel::handle(Context& ctx, const sim::Event& event) {
         lp_dirty_[lp] = 1;
     }
     if (event.src != lp && event.src != sim::kExternalLp) {
-        world_.counters.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)));
+        world_.counters.record_receive(agent_of(lp), link_.wire_bytes(message_bytes(event.type)),
+                                       ctx.partition());
     }
     if (event.type >= kProtocolMsgBase) {
         return protocol_->handle(*host_, ctx, who,

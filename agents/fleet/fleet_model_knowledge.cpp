@@ -53,13 +53,15 @@ void FleetModel::share_knowledge(Tick /*t*/) {
                 world_.cloud_known.covers(world_.vehicles.known[v])) {
                 continue;
             }
-            world_.counters.record_send(v, news(world_.vehicles.known[v]));
+            world_.counters.record_send(v, news(world_.vehicles.known[v]),
+                                        comms::MessageCounters::kSerial);
             if (dropped) {
-                world_.counters.record_drop(v);
+                world_.counters.record_drop(v, comms::MessageCounters::kSerial);
                 continue;
             }
             world_.cloud_known.merge(world_.vehicles.known[v]);
-            world_.counters.record_receive(cloud, news(world_.vehicles.known[v]));
+            world_.counters.record_receive(cloud, news(world_.vehicles.known[v]),
+                                           comms::MessageCounters::kSerial);
         }
         for (std::uint32_t v = 0; v < world_.vehicles.size(); ++v) {
             const bool dropped = lost(v);
@@ -67,14 +69,16 @@ void FleetModel::share_knowledge(Tick /*t*/) {
                 world_.vehicles.known[v].covers(world_.cloud_known)) {
                 continue;
             }
-            world_.counters.record_send(cloud, news(world_.cloud_known));
+            world_.counters.record_send(cloud, news(world_.cloud_known),
+                                        comms::MessageCounters::kSerial);
             if (dropped) {
-                world_.counters.record_drop(cloud);
+                world_.counters.record_drop(cloud, comms::MessageCounters::kSerial);
                 continue;
             }
             world_.vehicles.known[v].merge(world_.cloud_known);
             world_.vehicles.replan[v] = 1;
-            world_.counters.record_receive(v, news(world_.cloud_known));
+            world_.counters.record_receive(v, news(world_.cloud_known),
+                                           comms::MessageCounters::kSerial);
         }
     }
     // peers, local: each vehicle pushes what it knows to its nearest radio neighbours that
@@ -112,12 +116,12 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         const std::uint32_t u = push.to;
         const Point p = world_.board.entry(v).position;
         const Point q = world_.board.entry(u).position;
-        world_.counters.record_send(v, news(before[v]));
+        world_.counters.record_send(v, news(before[v]), comms::MessageCounters::kSerial);
         if (link_.lost(comms::Link::kRadio, world_.conditions.radio_loss_between(p, q), rng)) {
-            world_.counters.record_drop(v);
+            world_.counters.record_drop(v, comms::MessageCounters::kSerial);
             return;
         }
-        world_.counters.record_receive(u, news(before[v]));
+        world_.counters.record_receive(u, news(before[v]), comms::MessageCounters::kSerial);
         if (world_.vehicles.known[u].merge(before[v])) {
             world_.vehicles.replan[u] = 1;
         }

@@ -78,8 +78,8 @@ void LearningSim::push_pull() {
         const auto& op = ops[k];
         if (online_[op.j] == 0) {
             ++counters_[op.i].unreachable;
-            messages_.record_send(op.i, wire);
-            messages_.record_drop(op.i);
+            messages_.record_send(op.i, wire, comms::MessageCounters::kSerial);
+            messages_.record_drop(op.i, comms::MessageCounters::kSerial);
             active[k] = 0;
             continue;
         }
@@ -111,27 +111,27 @@ void LearningSim::push_pull() {
             const Op& op = ops[order[from + q]];
             auto& ci = counters_[op.i];
             auto& cj = counters_[op.j];
-            messages_.record_send(op.i, wire);
+            messages_.record_send(op.i, wire, lane_of(q));
             if (!op.push) {
                 ++ci.lost;
-                messages_.record_drop(op.i);
+                messages_.record_drop(op.i, lane_of(q));
                 return;
             }
-            messages_.record_receive(op.j, wire);
+            messages_.record_receive(op.j, wire, lane_of(q));
             cj.delay_s += delay;
             auto xi = bank_.row(op.i);
             auto xj = bank_.row(op.j);
             if (coded) {
-                exchange_coded(op.i, op.j, op.pull, op.push_tampered, op.pull_tampered, wire,
-                               delay);
+                exchange_coded(op.i, op.j, op.pull, op.push_tampered, op.pull_tampered, wire, delay,
+                               lane_of(q));
                 return;
             }
-            messages_.record_send(op.j, wire);
+            messages_.record_send(op.j, wire, lane_of(q));
             if (!op.pull) {
                 ++cj.lost;
-                messages_.record_drop(op.j);
+                messages_.record_drop(op.j, lane_of(q));
             } else {
-                messages_.record_receive(op.i, wire);
+                messages_.record_receive(op.i, wire, lane_of(q));
                 ci.delay_s += delay;
             }
             float* __restrict a = xi.data();
@@ -155,7 +155,8 @@ void LearningSim::push_pull() {
 // unless it rejects the push, and each side averages with what it decoded of the other's
 // message. Signed updates are verified; a tampered one fails its signature.
 void LearningSim::exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bool push_tampered,
-                                 bool pull_tampered, std::uint64_t wire, double delay) {
+                                 bool pull_tampered, std::uint64_t wire, double delay,
+                                 std::size_t lane) {
     auto& ci = counters_[i];
     auto& cj = counters_[j];
     const std::array<std::span<float>, 1> xi{bank_.row(i)};
@@ -168,12 +169,12 @@ void LearningSim::exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bo
     if (!o.replied) {
         return;  // j ignored the request
     }
-    messages_.record_send(j, wire);
+    messages_.record_send(j, wire, lane);
     if (!pull) {
         ++cj.lost;
-        messages_.record_drop(j);
+        messages_.record_drop(j, lane);
     } else {
-        messages_.record_receive(i, wire);
+        messages_.record_receive(i, wire, lane);
         ci.delay_s += delay;
     }
 }
@@ -200,13 +201,13 @@ void LearningSim::push_sum() {
         const std::uint32_t j = random_peer(i);
         auto loss = stream(spec_.seed, i, kTagLoss, round_);
         auto& c = counters_[i];
-        messages_.record_send(i, wire);
+        messages_.record_send(i, wire, lane_of(a));
         if (channel.lost(comms::Link::kRadio, 0.0, loss) || delay > spec_.period_s) {
             ++c.lost;
-            messages_.record_drop(i);
+            messages_.record_drop(i, lane_of(a));
         } else if (online_[j] == 0) {
             ++c.unreachable;
-            messages_.record_drop(i);
+            messages_.record_drop(i, lane_of(a));
         } else {
             target[i] = j;
         }
@@ -246,7 +247,7 @@ void LearningSim::push_sum() {
         for (std::uint32_t q = start[j]; q < start[j + 1]; ++q) {
             const auto i = inbox[q];
             std::span<const float> src = next_.row(i);
-            messages_.record_receive(j, wire);
+            messages_.record_receive(j, wire, lane_of(a));
             counters_[j].delay_s += delay;
             const bool altered = !tampered.empty() && tampered[i] != 0;
             if (altered) {
@@ -362,11 +363,11 @@ void LearningSim::mix(bool all_neighbours) {
         auto& c = counters_[i];
         auto send_to = [&](std::uint32_t k) {
             const auto j = overlay_.neighbour(i, k);
-            messages_.record_send(i, wire);
+            messages_.record_send(i, wire, lane_of(a));
             const bool lost = channel.lost(comms::Link::kRadio, 0.0, loss);
             if (online_[j] == 0 || lost || !in_time) {
                 ++(online_[j] == 0 ? c.unreachable : lost ? c.lost : c.late);
-                messages_.record_drop(i);
+                messages_.record_drop(i, lane_of(a));
             } else {
                 delivered[overlay_.edge(i, k)] = 1;
             }
@@ -406,7 +407,7 @@ void LearningSim::mix(bool all_neighbours) {
                 continue;
             }
             const auto i = overlay_.neighbour(j, k);
-            messages_.record_receive(j, wire);
+            messages_.record_receive(j, wire, lane_of(a));
             c.delay_s += delay;
             std::span<float> slot(received.data() + m * p, p);
             if (id.tamper_rate > 0.0 && tamper.bernoulli(id.tamper_rate)) {
@@ -449,7 +450,7 @@ void LearningSim::mix(bool all_neighbours) {
                 received.resize(std::max(received.size(), (m + 1) * p));
                 std::span<float> slot(received.data() + m * p, p);
                 poison(rng, slot);
-                messages_.record_receive(j, wire);
+                messages_.record_receive(j, wire, lane_of(a));
                 if (keys_) {
                     encode(spec_.compression, slot, junk);
                     const std::uint32_t claimed = kind == 2 ? n + j : overlay_.neighbour(j, 0);
@@ -476,7 +477,7 @@ void LearningSim::mix(bool all_neighbours) {
             if (replay && replay_round_[i] != kNever) {
                 const std::span<const std::uint8_t> old(
                     replay_payloads_.data() + std::size_t{i} * payload, payload);
-                messages_.record_receive(j, wire);
+                messages_.record_receive(j, wire, lane_of(a));
                 const bool ok =
                     !keys_ || accept_update(c,
                                             keys_->verify_fresh(i, replay_round_[i], round_, old,
@@ -559,7 +560,7 @@ void LearningSim::fedavg() {
             return;
         }
         // the download is counted at the agent (the cloud is not an agent)
-        messages_.record_receive(i, wire);
+        messages_.record_receive(i, wire, lane_of(a));
         c.delay_s += delay;
         bool down_tampered = false;
         if (tamper_rate > 0.0) {
@@ -587,12 +588,12 @@ void LearningSim::fedavg() {
             std::copy(global_.begin(), global_.end(), row.begin());
         }
         chosen[i] = 1;
-        messages_.record_send(i, wire);
+        messages_.record_send(i, wire, lane_of(a));
         if (up) {
             uploaded[i] = 1;
         } else {
             ++c.lost;
-            messages_.record_drop(i);
+            messages_.record_drop(i, lane_of(a));
         }
     });
     // participants train from the global model (train_local skips the others)

@@ -51,6 +51,15 @@ void parallel(sim::Executor& ex, std::size_t n, Fn&& fn) {
     });
 }
 
+// the comms::MessageCounters lane of parallel()'s call for index i (its chunk's), and the
+// lanes of a loop over n
+inline std::size_t lane_of(std::size_t i) {
+    return i / kChunk;
+}
+inline std::size_t lanes(std::size_t n) {
+    return (n + kChunk - 1) / kChunk;
+}
+
 inline constexpr std::uint32_t kNoBucket = ~std::uint32_t{0};
 
 // Stable counting sort of the indices i with key[i] != kNoBucket by key (< buckets):

@@ -193,6 +193,7 @@ LearningSim::LearningSim(const LearningSpec& spec, const Dataset* train, const D
     honest_.assign(n, 1);
     counters_.assign(n, {});
     messages_.resize(n);
+    messages_.set_lanes(lanes(n));
     // Byzantine agents: a seeded random subset of the attack fraction
     if (spec_.attack.kind != AttackKind::kNone && spec_.attack.fraction > 0.0) {
         const auto f = static_cast<std::uint32_t>(std::floor(spec_.attack.fraction * n + 0.5));

@@ -140,7 +140,7 @@ class LearningSim {
     void train_local();
     void push_pull();
     void exchange_coded(std::uint32_t i, std::uint32_t j, bool pull, bool push_tampered,
-                        bool pull_tampered, std::uint64_t wire, double delay);
+                        bool pull_tampered, std::uint64_t wire, double delay, std::size_t lane);
     void push_sum();
     void mix(bool all_neighbours);
     void fedavg();

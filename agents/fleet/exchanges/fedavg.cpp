@@ -26,21 +26,21 @@ void exchange_fedavg(ModelExchangeRound& r) {
         if (r.radio_blocked(p)) {
             continue;
         }
-        r.counters.record_send(v, bytes);
+        r.counters.record_send(v, bytes, comms::MessageCounters::kSerial);
         r.learning.count_transfer(v, n, bytes, !up_lost);  // the learning layer's cloud is n
         if (up_lost) {
-            r.counters.record_drop(v);
+            r.counters.record_drop(v, comms::MessageCounters::kSerial);
             continue;
         }
-        r.counters.record_receive(r.cloud, bytes);
+        r.counters.record_receive(r.cloud, bytes, comms::MessageCounters::kSerial);
         members.push_back(v);
-        r.counters.record_send(r.cloud, bytes);
+        r.counters.record_send(r.cloud, bytes, comms::MessageCounters::kSerial);
         r.learning.count_transfer(n, v, bytes, !down_lost);
         if (down_lost) {
-            r.counters.record_drop(r.cloud);
+            r.counters.record_drop(r.cloud, comms::MessageCounters::kSerial);
             continue;
         }
-        r.counters.record_receive(v, bytes);
+        r.counters.record_receive(v, bytes, comms::MessageCounters::kSerial);
         receivers.push_back(v);
     }
     r.learning.federated_round(members, receivers);

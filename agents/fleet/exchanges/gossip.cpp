@@ -29,24 +29,24 @@ void exchange_gossip(ModelExchangeRound& r) {
         const std::uint32_t u = near[rng.below(k)];
         const double loss = r.conditions.radio_loss_between(p, r.board.entry(u).position);
         // push: u learns v's models; pull: v learns u's (from before the push)
-        r.counters.record_send(v, bytes);
+        r.counters.record_send(v, bytes, comms::MessageCounters::kSerial);
         const bool pushed = !r.link.lost(comms::Link::kRadio, loss, rng);
         r.learning.count_transfer(v, u, bytes, pushed);
         if (!pushed) {
-            r.counters.record_drop(v);
+            r.counters.record_drop(v, comms::MessageCounters::kSerial);
             continue;
         }
-        r.counters.record_receive(u, bytes);
+        r.counters.record_receive(u, bytes, comms::MessageCounters::kSerial);
         const bool pulled = !r.link.lost(comms::Link::kRadio, loss, rng);
         if (!r.learning.push_pull(v, u, pulled).replied) {
             continue;  // u rejected v's update and does not reply
         }
-        r.counters.record_send(u, bytes);
+        r.counters.record_send(u, bytes, comms::MessageCounters::kSerial);
         r.learning.count_transfer(u, v, bytes, pulled);
         if (pulled) {
-            r.counters.record_receive(v, bytes);
+            r.counters.record_receive(v, bytes, comms::MessageCounters::kSerial);
         } else {
-            r.counters.record_drop(u);
+            r.counters.record_drop(u, comms::MessageCounters::kSerial);
         }
     }
 }

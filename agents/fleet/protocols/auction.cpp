@@ -130,9 +130,9 @@ class AuctionProtocol final : public AllocationProtocol {
                                         host.conditions().radio_loss_between(here, there), rng);
             if (lost || host.radio_blocked(there)) {
                 // the offer never arrives
-                host.counters().record_send(host.depot_agent(d),
-                                            link.wire_bytes(message_bytes(kOffer)));
-                host.counters().record_drop(host.depot_agent(d));
+                host.counters().record_send(
+                    host.depot_agent(d), link.wire_bytes(message_bytes(kOffer)), ctx.partition());
+                host.counters().record_drop(host.depot_agent(d), ctx.partition());
                 continue;
             }
             host.send(ctx, host.vehicle_lp(cand[i]), protocol_msg(kOffer), sim::Payload::of(msg));

@@ -232,7 +232,8 @@ void CbbaProtocol::settle(AllocationHost& host, std::uint32_t d, sim::Tick t) {
         for (std::uint32_t r = 0; r < result.rounds; ++r) {
             for (std::size_t k = 0; k < graph.neighbours(static_cast<comms::AgentIndex>(i)).size();
                  ++k) {
-                host.counters().record_send(agents[i], link.wire_bytes(payload));
+                host.counters().record_send(agents[i], link.wire_bytes(payload),
+                                            comms::MessageCounters::kSerial);
             }
         }
     }

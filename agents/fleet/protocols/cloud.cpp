@@ -177,12 +177,12 @@ class CloudProtocol final : public AllocationProtocol {
                 }
                 const std::uint64_t bytes = link.wire_bytes(
                     kTelemetryBytes + kTelemetryEntryBytes * host.vehicle_view(v, t).plan->size);
-                counters.record_send(v, bytes);
+                counters.record_send(v, bytes, comms::MessageCounters::kSerial);
                 if (lost) {
-                    counters.record_drop(v);
+                    counters.record_drop(v, comms::MessageCounters::kSerial);
                     continue;
                 }
-                counters.record_receive(cloud, bytes);
+                counters.record_receive(cloud, bytes, comms::MessageCounters::kSerial);
             }
             // the cloud starts out knowing the fleet as the spec places it
             report(host, v, t);

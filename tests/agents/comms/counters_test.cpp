@@ -4,16 +4,42 @@
 
 #include <vector>
 
+#include "sim/state_archive.hpp"
+
 using namespace swarm::comms;
+
+namespace {
+
+// the sum over the agents' slots, as totals() must give it
+MessageTotals column_sums(const MessageCounters& c) {
+    MessageTotals t;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        t.messages_sent += c.messages_sent()[i];
+        t.bytes_sent += c.bytes_sent()[i];
+        t.messages_received += c.messages_received()[i];
+        t.bytes_received += c.bytes_received()[i];
+        t.dropped += c.dropped()[i];
+    }
+    return t;
+}
+
+bool same(const MessageTotals& a, const MessageTotals& b) {
+    return a.messages_sent == b.messages_sent && a.bytes_sent == b.bytes_sent &&
+           a.messages_received == b.messages_received && a.bytes_received == b.bytes_received &&
+           a.dropped == b.dropped;
+}
+
+}  // namespace
 
 TEST_CASE("counters add up per agent and in total") {
     MessageCounters c(3);
-    c.record_send(0, 100);
-    c.record_send(0, 50);
-    c.record_receive(1, 100);
-    c.record_drop(0);
-    c.record_send(2, 10);
-    c.record_receive(0, 10);
+    const std::size_t s = MessageCounters::kSerial;
+    c.record_send(0, 100, s);
+    c.record_send(0, 50, s);
+    c.record_receive(1, 100, s);
+    c.record_drop(0, s);
+    c.record_send(2, 10, s);
+    c.record_receive(0, 10, s);
     CHECK(c.messages_sent()[0] == 2);
     CHECK(c.bytes_sent()[0] == 150);
     CHECK(c.messages_received()[1] == 1);
@@ -34,6 +60,54 @@ TEST_CASE("counters add up per agent and in total") {
     c.clear();
     CHECK(c.size() == 5);
     CHECK(c.totals().messages_sent == 0);
+}
+
+TEST_CASE("the running totals equal the sums over the agents whichever lane counted") {
+    MessageCounters one(4);
+    MessageCounters four(4, 4);
+    CHECK(one.lanes() == 1);
+    CHECK(four.lanes() == 4);
+    for (std::uint32_t k = 0; k < 40; ++k) {
+        const AgentIndex from = k % 4;
+        const AgentIndex to = (k * 7 + 1) % 4;
+        const std::uint64_t bytes = 10 + k;
+        one.record_send(from, bytes, MessageCounters::kSerial);
+        four.record_send(from, bytes, k % 4);
+        one.record_receive(to, bytes, MessageCounters::kSerial);
+        four.record_receive(to, bytes, (k / 3) % 4);
+        if (k % 5 == 0) {
+            one.record_drop(from, MessageCounters::kSerial);
+            four.record_drop(from, (k + 1) % 4);
+        }
+    }
+    CHECK(same(one.totals(), column_sums(one)));
+    CHECK(same(four.totals(), column_sums(four)));
+    CHECK(same(one.totals(), four.totals()));
+
+    // an agent's slot overwritten (a replica's copy) moves the totals by the difference
+    four.set_agent(2, {1, 2, 3, 4, 5});
+    CHECK(same(four.totals(), column_sums(four)));
+    four.set_agent(2, {});
+    CHECK(same(four.totals(), column_sums(four)));
+
+    // new lanes keep the totals; so do new agents
+    four.set_lanes(2);
+    CHECK(four.lanes() == 2);
+    four.resize(6);
+    four.record_send(5, 7, 1);
+    CHECK(same(four.totals(), column_sums(four)));
+    four.set_lanes(0);  // at least one
+    CHECK(four.lanes() == 1);
+    CHECK(same(four.totals(), column_sums(four)));
+
+    // a load sums the totals afresh from the columns it reads
+    swarm::sim::StateArchive ar;
+    four.save(ar);
+    MessageCounters loaded(6, 3);
+    loaded.record_send(1, 1000, 2);  // overwritten by the load
+    loaded.load(ar);
+    CHECK(same(loaded.totals(), column_sums(four)));
+    CHECK(loaded.lanes() == 3);
 }
 
 TEST_CASE("the contact log aggregates pairs in order independent of record order") {
