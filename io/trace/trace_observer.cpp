@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <tuple>
 
@@ -327,8 +328,17 @@ void TraceObserver::complete(TraceFrame& frame) {
     // the news into the mirror; a state that differs from the last frame's is a row (state
     // changes at sample resolution; none for the first frame, where everything is news)
     const agents::Point* where = model_.spec().net().positions().data();
+    // the events so far (orders, disruptions) come in the simulation's order; the state
+    // rows appended below are in the changes' order, all at the frame's time and kind
+    const std::size_t sim_events = frame.events.size();
+    // the vehicles whose state, load or energy may differ from the last frame's: the changes
+    // (ascending and each once as FleetModel::take_changes gives them, else sorted below)
+    frame.touched.clear();
+    bool ascending = true;
     for (const TraceAgentChange& c : frame.changes) {
         const std::uint32_t v = c.agent;
+        ascending = ascending && (frame.touched.empty() || frame.touched.back() < v);
+        frame.touched.push_back(v);
         if (mirrored_ && options_.state_events && state_[v] != c.state) {
             TraceEvent e;
             e.time = frame.time;
@@ -372,25 +382,20 @@ void TraceObserver::complete(TraceFrame& frame) {
         }
     }
     mirrored_ = true;
-    // ascending, as the writer wants them (the model's changes need not be)
-    std::sort(frame.moved.begin(), frame.moved.end());
+    if (!ascending) {
+        // ascending and each once, as the writer wants them (moved is a subsequence of the
+        // changes: sorted when they are)
+        std::sort(frame.touched.begin(), frame.touched.end());
+        frame.touched.erase(std::unique(frame.touched.begin(), frame.touched.end()),
+                            frame.touched.end());
+        std::sort(frame.moved.begin(), frame.moved.end());
+        frame.moved.erase(std::unique(frame.moved.begin(), frame.moved.end()), frame.moved.end());
+    }
 
     // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
     // and only the vehicles that changed can have a leg, state, load or energy other than
     // the last frame's
     frame.rows = {nullptr, legs_.data(), state_.data(), load_.data(), energy_f_.data()};
-    touched_bits_.resize((n + 63) / 64);
-    for (const TraceAgentChange& c : frame.changes) {
-        touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);
-    }
-    frame.touched.clear();
-    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
-        for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1) {
-            frame.touched.push_back(static_cast<std::uint32_t>(64 * w) +
-                                    static_cast<std::uint32_t>(std::countr_zero(bits)));
-        }
-        touched_bits_[w] = 0;
-    }
     frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
@@ -421,12 +426,25 @@ void TraceObserver::complete(TraceFrame& frame) {
         frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
     }
 
-    // a deterministic order of the rows: time, kind, order, agent, edge
-    std::sort(frame.events.begin(), frame.events.end(),
-              [](const TraceEvent& a, const TraceEvent& b) {
-                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
-                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
-              });
+    // a deterministic order of the rows: time, kind, order, agent, edge. The state rows are
+    // in that order already when the changes are ascending (one time and kind, order 0, one
+    // row per agent): only the simulation's rows are sorted, then the two runs merged
+    const auto before = [](const TraceEvent& a, const TraceEvent& b) {
+        return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+               std::tie(b.time, b.kind, b.order, b.agent, b.edge);
+    };
+    const auto middle = frame.events.begin() + static_cast<std::ptrdiff_t>(sim_events);
+    if (!ascending) {
+        std::sort(frame.events.begin(), frame.events.end(), before);
+    } else if (middle == frame.events.end() || sim_events == 0) {
+        std::sort(frame.events.begin(), middle, before);
+    } else {
+        std::sort(frame.events.begin(), middle, before);
+        events_.clear();
+        std::merge(frame.events.begin(), middle, middle, frame.events.end(),
+                   std::back_inserter(events_), before);
+        frame.events.swap(events_);
+    }
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {
