@@ -18,12 +18,8 @@ namespace swarm::io {
 namespace {
 
 // bit for bit (the coordinates are the network's, the same doubles every time)
-bool same_leg(const TraceLegRow& a, const TraceLegRow& b) {
-    return a.moving == b.moving && a.start == b.start && a.end == b.end &&
-           std::memcmp(&a.from_x, &b.from_x, sizeof(double)) == 0 &&
-           std::memcmp(&a.from_y, &b.from_y, sizeof(double)) == 0 &&
-           std::memcmp(&a.to_x, &b.to_x, sizeof(double)) == 0 &&
-           std::memcmp(&a.to_y, &b.to_y, sizeof(double)) == 0;
+bool same_bits(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
 
 // a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
@@ -285,6 +281,7 @@ void TraceObserver::reset_mirror(std::size_t n) {
     state_.assign(n, 0);
     load_.assign(n, 0.0F);
     energy_.assign(n, 0.0);
+    energy_units_.assign(n, 0);
     energy_f_.assign(n, 0.0F);
     energy_fixed_ = 0;
     energy_irregular_ = 0;
@@ -297,20 +294,22 @@ void TraceObserver::reset_mirror(std::size_t n) {
     busy_known_ = false;
 }
 
-void TraceObserver::note_energy(std::uint32_t v, double kwh) {
+inline void TraceObserver::note_energy(std::uint32_t v, double kwh) {
     // bit for bit: a NaN energy counts as changed
-    if (std::memcmp(&energy_[v], &kwh, sizeof kwh) == 0) {
+    if (same_bits(energy_[v], kwh)) {
         return;
     }
-    EnergyUnits units = 0;
-    if (fixed_energy(energy_[v], units)) {
-        energy_fixed_ -= units;
+    // the old energy's units as kept (converted once, when it was new)
+    EnergyUnits& kept = energy_units_[v];
+    if (kept != kIrregular) {
+        energy_fixed_ -= kept;
     } else {
         --energy_irregular_;
     }
-    if (fixed_energy(kwh, units)) {
-        energy_fixed_ += units;
+    if (fixed_energy(kwh, kept)) {
+        energy_fixed_ += kept;
     } else {
+        kept = kIrregular;
         ++energy_irregular_;
     }
     energy_[v] = kwh;
@@ -332,26 +331,36 @@ void TraceObserver::complete(TraceFrame& frame) {
     // rows appended below are in the changes' order, all at the frame's time and kind
     const std::size_t sim_events = frame.events.size();
     // the vehicles whose state, load or energy may differ from the last frame's: the changes
-    // (ascending and each once as FleetModel::take_changes gives them, else sorted below)
-    frame.touched.clear();
+    // (ascending and each once as FleetModel::take_changes gives them, else sorted below);
+    // touched and moved are sized for every change first and written by index
+    const std::size_t changes = frame.changes.size();
+    frame.touched.resize(changes);
+    const std::size_t moved_before = frame.moved.size();
+    frame.moved.resize(moved_before + changes);
+    std::uint32_t* const touched = frame.touched.data();
+    std::uint32_t* const moved = frame.moved.data() + moved_before;
+    std::size_t moves = 0;
     bool ascending = true;
-    for (const TraceAgentChange& c : frame.changes) {
+    for (std::size_t i = 0; i < changes; ++i) {
+        const TraceAgentChange& c = frame.changes[i];
         const std::uint32_t v = c.agent;
-        ascending = ascending && (frame.touched.empty() || frame.touched.back() < v);
-        frame.touched.push_back(v);
-        if (mirrored_ && options_.state_events && state_[v] != c.state) {
-            TraceEvent e;
-            e.time = frame.time;
-            e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-            e.agent = v;
-            e.value = c.state;
-            frame.events.push_back(e);
+        ascending = ascending && (i == 0 || touched[i - 1] < v);
+        touched[i] = v;
+        if (state_[v] != c.state) {
+            if (mirrored_ && options_.state_events) {
+                TraceEvent e;
+                e.time = frame.time;
+                e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
+                e.agent = v;
+                e.value = c.state;
+                frame.events.push_back(e);
+            }
+            if (busy_known_) {
+                busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
+                busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
+            }
+            state_[v] = c.state;
         }
-        if (busy_known_) {
-            busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
-            busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
-        }
-        state_[v] = c.state;
         load_[v] = static_cast<float>(c.load);
         note_energy(v, c.energy_kwh);
         // distance moves only when a leg or edge ends, which flags the vehicle
@@ -359,28 +368,28 @@ void TraceObserver::complete(TraceFrame& frame) {
         distance_mm_[v] = c.distance_mm;
         // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
         // node (its leg's other fields do not move it), so that a row is written when the
-        // position's inputs change, not when the model merely flags the vehicle
-        TraceLegRow leg;
-        leg.agent = v;
+        // position's inputs change, not when the model merely flags the vehicle; compared
+        // and updated in place
         const agents::Point a = where[c.node];
-        leg.from_x = a.x;
-        leg.from_y = a.y;
-        if (c.moving != 0 && c.leg_end > c.leg_start) {
-            const agents::Point b = where[c.leg_to];
-            leg.moving = 1;
+        const bool on_leg = c.moving != 0 && c.leg_end > c.leg_start;
+        const agents::Point b = on_leg ? where[c.leg_to] : a;
+        const std::int64_t start = on_leg ? c.leg_start : 0;
+        const std::int64_t end = on_leg ? c.leg_end : 0;
+        TraceLegRow& leg = legs_[v];
+        if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
+            leg.end != end || !same_bits(leg.from_x, a.x) || !same_bits(leg.from_y, a.y) ||
+            !same_bits(leg.to_x, b.x) || !same_bits(leg.to_y, b.y)) {
+            leg.moving = static_cast<std::uint8_t>(on_leg);
+            leg.from_x = a.x;
+            leg.from_y = a.y;
             leg.to_x = b.x;
             leg.to_y = b.y;
-            leg.start = c.leg_start;
-            leg.end = c.leg_end;
-        } else {
-            leg.to_x = a.x;
-            leg.to_y = a.y;
-        }
-        if (!same_leg(legs_[v], leg)) {
-            legs_[v] = leg;
-            frame.moved.push_back(v);
+            leg.start = start;
+            leg.end = end;
+            moved[moves++] = v;
         }
     }
+    frame.moved.resize(moved_before + moves);
     mirrored_ = true;
     if (!ascending) {
         // ascending and each once, as the writer wants them (moved is a subsequence of the
