@@ -242,38 +242,51 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     // appended whole (a resize would zero every record first, to be overwritten)
     frame.changes.clear();
     frame.changes.reserve(changed.size());
-    // scattered reads from eight arrays: asked for a few vehicles ahead, so that the cache
+    // the arrays' data, read once (the records written below could alias the vectors'
+    // pointers, which the compiler would then load again for every record)
+    const agents::VehicleState* state = fleet.state.data();
+    const std::uint8_t* moving = fleet.moving.data();
+    const agents::NodeId* node = fleet.node.data();
+    const agents::NodeId* leg_to = fleet.leg_to.data();
+    const sim::Tick* leg_start = fleet.leg_start.data();
+    const sim::Tick* leg_end = fleet.leg_end.data();
+    const std::uint32_t* load = fleet.load.data();
+    const double* energy = fleet.energy_kwh.data();
+    const agents::FleetCounters* counters = fleet.counters.data();
+    const std::uint32_t* const vehicles = changed.data();
+    const std::size_t count = changed.size();
+    // scattered reads from nine arrays: asked for a few vehicles ahead, so that the cache
     // misses overlap
     constexpr std::size_t kAhead = 8;
-    const auto prefetch = [&fleet](std::uint32_t v) {
-        __builtin_prefetch(fleet.state.data() + v);
-        __builtin_prefetch(fleet.moving.data() + v);
-        __builtin_prefetch(fleet.node.data() + v);
-        __builtin_prefetch(fleet.leg_to.data() + v);
-        __builtin_prefetch(fleet.leg_start.data() + v);
-        __builtin_prefetch(fleet.leg_end.data() + v);
-        __builtin_prefetch(fleet.load.data() + v);
-        __builtin_prefetch(fleet.energy_kwh.data() + v);
-        __builtin_prefetch(fleet.counters.data() + v);
+    const auto prefetch = [&](std::uint32_t v) {
+        __builtin_prefetch(state + v);
+        __builtin_prefetch(moving + v);
+        __builtin_prefetch(node + v);
+        __builtin_prefetch(leg_to + v);
+        __builtin_prefetch(leg_start + v);
+        __builtin_prefetch(leg_end + v);
+        __builtin_prefetch(load + v);
+        __builtin_prefetch(energy + v);
+        __builtin_prefetch(counters + v);
     };
-    for (std::size_t i = 0; i < std::min(kAhead, changed.size()); ++i) {
-        prefetch(changed[i]);
+    for (std::size_t i = 0; i < std::min(kAhead, count); ++i) {
+        prefetch(vehicles[i]);
     }
-    for (std::size_t i = 0; i < changed.size(); ++i) {
-        if (i + kAhead < changed.size()) {
-            prefetch(changed[i + kAhead]);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i + kAhead < count) {
+            prefetch(vehicles[i + kAhead]);
         }
-        const std::uint32_t v = changed[i];
+        const std::uint32_t v = vehicles[i];
         frame.changes.push_back({.agent = v,
-                                 .state = static_cast<std::int8_t>(fleet.state[v]),
-                                 .moving = fleet.moving[v],
-                                 .node = fleet.node[v],
-                                 .leg_to = fleet.leg_to[v],
-                                 .leg_start = fleet.leg_start[v],
-                                 .leg_end = fleet.leg_end[v],
-                                 .load = fleet.load[v],
-                                 .energy_kwh = fleet.energy_kwh[v],
-                                 .distance_mm = fleet.counters[v].distance_mm});
+                                 .state = static_cast<std::int8_t>(state[v]),
+                                 .moving = moving[v],
+                                 .node = node[v],
+                                 .leg_to = leg_to[v],
+                                 .leg_start = leg_start[v],
+                                 .leg_end = leg_end[v],
+                                 .load = load[v],
+                                 .energy_kwh = energy[v],
+                                 .distance_mm = counters[v].distance_mm});
     }
 }
 
