@@ -2,6 +2,7 @@
 // changed since the last one (FleetState::touch) or are still on a leg, in parallel chunks
 // over the run's executor, and moves only those between the board's cells (docs/fleet.md).
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <iterator>
@@ -18,46 +19,55 @@ using sim::Tick;
 static_assert(std::endian::native == std::endian::little, "take_changed reads flags by words");
 
 void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>& out) {
-    // only the blocks noted for this follower (FleetState::flag), eight flags at a time:
-    // most vehicles did not change since the follower's last look, most blocks neither
-    constexpr std::size_t kBlock = FleetState::kBlock;
-    const std::uint64_t mask = 0x0101010101010101ull * follower;
+    // only the blocks noted for this follower (FleetState::flag), each block one word of
+    // eight flags: most vehicles did not change since the follower's last look, most blocks
+    // neither, and a noted block is one load, not a scan
+    static_assert(FleetState::kBlock == sizeof(std::uint64_t), "a block is one word of flags");
+    const std::uint64_t mask = 0x0101010101010101ull * follower;  // one bit: kTrace or kBoard
     std::uint8_t* changed = world_.vehicles.changed.data();
     const std::size_t n = world_.vehicles.changed.size();
+    const std::size_t whole = n / FleetState::kBlock;  // blocks of eight vehicles
     std::vector<std::uint64_t>& blocks = world_.vehicles.blocks_of(follower);
+    // one word of block bits at a time into a buffer (512 vehicles at most), then appended
+    // whole: no per-vehicle growth check, nothing zeroed first
+    std::array<std::uint32_t, 64 * FleetState::kBlock> found;
     for (std::size_t w = 0; w < blocks.size(); ++w) {
         std::uint64_t bits = blocks[w];
+        if (bits == 0) {
+            continue;
+        }
         blocks[w] = 0;
+        std::size_t k = 0;
         while (bits != 0) {
             const std::size_t b = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
             bits &= bits - 1;
-            const std::size_t first = b * kBlock;
-            const std::size_t last = std::min(n, first + kBlock);
-            std::size_t v = first;
-            for (; v + 8 <= last; v += 8) {
-                std::uint64_t word = 0;
-                std::memcpy(&word, changed + v, sizeof word);
-                std::uint64_t mine = word & mask;
-                if (mine == 0) {
-                    continue;
+            const std::size_t v = b * FleetState::kBlock;
+            if (b >= whole) {
+                // the last, partial block (or none: mark_all_blocks notes whole words)
+                for (std::size_t u = v; u < n; ++u) {
+                    if ((changed[u] & follower) != 0) {
+                        found[k++] = static_cast<std::uint32_t>(u);
+                        changed[u] = static_cast<std::uint8_t>(changed[u] & ~follower);
+                    }
                 }
-                // the set flags of the word, lowest first (little-endian: byte i is bits
-                // 8i..8i+7)
-                while (mine != 0) {
-                    const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
-                    out.push_back(static_cast<std::uint32_t>(v + i));
-                    mine &= ~(std::uint64_t{0xFF} << (8 * i));
-                }
-                word &= ~mask;
-                std::memcpy(changed + v, &word, sizeof word);
+                continue;
             }
-            for (; v < last; ++v) {
-                if ((changed[v] & follower) != 0) {
-                    out.push_back(static_cast<std::uint32_t>(v));
-                    changed[v] = static_cast<std::uint8_t>(changed[v] & ~follower);
-                }
+            std::uint64_t word = 0;
+            std::memcpy(&word, changed + v, sizeof word);
+            std::uint64_t mine = word & mask;
+            if (mine == 0) {
+                continue;
             }
+            // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
+            while (mine != 0) {
+                const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
+                found[k++] = static_cast<std::uint32_t>(v + i);
+                mine &= mine - 1;  // one bit per byte: the follower's
+            }
+            word &= ~mask;
+            std::memcpy(changed + v, &word, sizeof word);
         }
+        out.insert(out.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(k));
     }
 }
 

@@ -167,7 +167,9 @@ struct FleetState {
     // that may hold its flag, so that a follower's look costs the blocks that changed, not
     // the fleet. Set with an atomic OR (vehicles of one block may run on different threads);
     // a bit may be set for a block whose flags were cleared (mark_all_blocks after a load).
-    static constexpr std::size_t kBlock = 64;
+    // A block is eight vehicles, one word of flags: changes are scattered (a noted block
+    // mostly holds one), so a noted block costs one load; the bits are 1/512 of the fleet.
+    static constexpr std::size_t kBlock = 8;
     std::vector<std::uint64_t> trace_blocks;
     std::vector<std::uint64_t> board_blocks;
     [[nodiscard]] std::vector<std::uint64_t>& blocks_of(std::uint8_t follower) {

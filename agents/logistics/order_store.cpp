@@ -1,8 +1,11 @@
 #include "agents/logistics/order_store.hpp"
 
 #include <bit>
+#include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace swarm::agents {
 
@@ -28,12 +31,18 @@ bool put40(PackedOrder& p, Slot slot, Tick value, Tick base) {
     return true;
 }
 
+static_assert(std::endian::native == std::endian::little, "get40 reads times by words");
+static_assert(std::is_standard_layout_v<PackedOrder> && offsetof(PackedOrder, times) >= 3);
+
 Tick get40(const PackedOrder& p, Slot slot, Tick base) {
-    std::uint64_t u = 0;
-    for (std::size_t b = 0; b < kTimeBytes; ++b) {
-        u |= std::uint64_t{p.times[(slot * kTimeBytes) + b]} << (8 * b);
-    }
-    const std::int64_t d = static_cast<std::int64_t>(u << 24) >> 24;  // sign-extend
+    // one load of the eight bytes that end with the slot's five (the three before are the
+    // previous slot's, or for the first the fields before `times`): the slot is the word's
+    // high 40 bits, and the arithmetic shift sign-extends them
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&p);
+    std::int64_t word = 0;
+    std::memcpy(&word, bytes + offsetof(PackedOrder, times) + ((slot + 1) * kTimeBytes) - 8,
+                sizeof word);
+    const std::int64_t d = word >> 24;
     return d == kNever40 ? sim::kTickNever : base + d;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <tuple>
 
@@ -17,12 +18,8 @@ namespace swarm::io {
 namespace {
 
 // bit for bit (the coordinates are the network's, the same doubles every time)
-bool same_leg(const TraceLegRow& a, const TraceLegRow& b) {
-    return a.moving == b.moving && a.start == b.start && a.end == b.end &&
-           std::memcmp(&a.from_x, &b.from_x, sizeof(double)) == 0 &&
-           std::memcmp(&a.from_y, &b.from_y, sizeof(double)) == 0 &&
-           std::memcmp(&a.to_x, &b.to_x, sizeof(double)) == 0 &&
-           std::memcmp(&a.to_y, &b.to_y, sizeof(double)) == 0;
+bool same_bits(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
 
 // a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
@@ -245,38 +242,51 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     // appended whole (a resize would zero every record first, to be overwritten)
     frame.changes.clear();
     frame.changes.reserve(changed.size());
-    // scattered reads from eight arrays: asked for a few vehicles ahead, so that the cache
+    // the arrays' data, read once (the records written below could alias the vectors'
+    // pointers, which the compiler would then load again for every record)
+    const agents::VehicleState* state = fleet.state.data();
+    const std::uint8_t* moving = fleet.moving.data();
+    const agents::NodeId* node = fleet.node.data();
+    const agents::NodeId* leg_to = fleet.leg_to.data();
+    const sim::Tick* leg_start = fleet.leg_start.data();
+    const sim::Tick* leg_end = fleet.leg_end.data();
+    const std::uint32_t* load = fleet.load.data();
+    const double* energy = fleet.energy_kwh.data();
+    const agents::FleetCounters* counters = fleet.counters.data();
+    const std::uint32_t* const vehicles = changed.data();
+    const std::size_t count = changed.size();
+    // scattered reads from nine arrays: asked for a few vehicles ahead, so that the cache
     // misses overlap
     constexpr std::size_t kAhead = 8;
-    const auto prefetch = [&fleet](std::uint32_t v) {
-        __builtin_prefetch(fleet.state.data() + v);
-        __builtin_prefetch(fleet.moving.data() + v);
-        __builtin_prefetch(fleet.node.data() + v);
-        __builtin_prefetch(fleet.leg_to.data() + v);
-        __builtin_prefetch(fleet.leg_start.data() + v);
-        __builtin_prefetch(fleet.leg_end.data() + v);
-        __builtin_prefetch(fleet.load.data() + v);
-        __builtin_prefetch(fleet.energy_kwh.data() + v);
-        __builtin_prefetch(fleet.counters.data() + v);
+    const auto prefetch = [&](std::uint32_t v) {
+        __builtin_prefetch(state + v);
+        __builtin_prefetch(moving + v);
+        __builtin_prefetch(node + v);
+        __builtin_prefetch(leg_to + v);
+        __builtin_prefetch(leg_start + v);
+        __builtin_prefetch(leg_end + v);
+        __builtin_prefetch(load + v);
+        __builtin_prefetch(energy + v);
+        __builtin_prefetch(counters + v);
     };
-    for (std::size_t i = 0; i < std::min(kAhead, changed.size()); ++i) {
-        prefetch(changed[i]);
+    for (std::size_t i = 0; i < std::min(kAhead, count); ++i) {
+        prefetch(vehicles[i]);
     }
-    for (std::size_t i = 0; i < changed.size(); ++i) {
-        if (i + kAhead < changed.size()) {
-            prefetch(changed[i + kAhead]);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i + kAhead < count) {
+            prefetch(vehicles[i + kAhead]);
         }
-        const std::uint32_t v = changed[i];
+        const std::uint32_t v = vehicles[i];
         frame.changes.push_back({.agent = v,
-                                 .state = static_cast<std::int8_t>(fleet.state[v]),
-                                 .moving = fleet.moving[v],
-                                 .node = fleet.node[v],
-                                 .leg_to = fleet.leg_to[v],
-                                 .leg_start = fleet.leg_start[v],
-                                 .leg_end = fleet.leg_end[v],
-                                 .load = fleet.load[v],
-                                 .energy_kwh = fleet.energy_kwh[v],
-                                 .distance_mm = fleet.counters[v].distance_mm});
+                                 .state = static_cast<std::int8_t>(state[v]),
+                                 .moving = moving[v],
+                                 .node = node[v],
+                                 .leg_to = leg_to[v],
+                                 .leg_start = leg_start[v],
+                                 .leg_end = leg_end[v],
+                                 .load = load[v],
+                                 .energy_kwh = energy[v],
+                                 .distance_mm = counters[v].distance_mm});
     }
 }
 
@@ -284,6 +294,7 @@ void TraceObserver::reset_mirror(std::size_t n) {
     state_.assign(n, 0);
     load_.assign(n, 0.0F);
     energy_.assign(n, 0.0);
+    energy_units_.assign(n, 0);
     energy_f_.assign(n, 0.0F);
     energy_fixed_ = 0;
     energy_irregular_ = 0;
@@ -296,20 +307,22 @@ void TraceObserver::reset_mirror(std::size_t n) {
     busy_known_ = false;
 }
 
-void TraceObserver::note_energy(std::uint32_t v, double kwh) {
+inline void TraceObserver::note_energy(std::uint32_t v, double kwh) {
     // bit for bit: a NaN energy counts as changed
-    if (std::memcmp(&energy_[v], &kwh, sizeof kwh) == 0) {
+    if (same_bits(energy_[v], kwh)) {
         return;
     }
-    EnergyUnits units = 0;
-    if (fixed_energy(energy_[v], units)) {
-        energy_fixed_ -= units;
+    // the old energy's units as kept (converted once, when it was new)
+    EnergyUnits& kept = energy_units_[v];
+    if (kept != kIrregular) {
+        energy_fixed_ -= kept;
     } else {
         --energy_irregular_;
     }
-    if (fixed_energy(kwh, units)) {
-        energy_fixed_ += units;
+    if (fixed_energy(kwh, kept)) {
+        energy_fixed_ += kept;
     } else {
+        kept = kIrregular;
         ++energy_irregular_;
     }
     energy_[v] = kwh;
@@ -327,21 +340,40 @@ void TraceObserver::complete(TraceFrame& frame) {
     // the news into the mirror; a state that differs from the last frame's is a row (state
     // changes at sample resolution; none for the first frame, where everything is news)
     const agents::Point* where = model_.spec().net().positions().data();
-    for (const TraceAgentChange& c : frame.changes) {
+    // the events so far (orders, disruptions) come in the simulation's order; the state
+    // rows appended below are in the changes' order, all at the frame's time and kind
+    const std::size_t sim_events = frame.events.size();
+    // the vehicles whose state, load or energy may differ from the last frame's: the changes
+    // (ascending and each once as FleetModel::take_changes gives them, else sorted below);
+    // touched and moved are sized for every change first and written by index
+    const std::size_t changes = frame.changes.size();
+    frame.touched.resize(changes);
+    const std::size_t moved_before = frame.moved.size();
+    frame.moved.resize(moved_before + changes);
+    std::uint32_t* const touched = frame.touched.data();
+    std::uint32_t* const moved = frame.moved.data() + moved_before;
+    std::size_t moves = 0;
+    bool ascending = true;
+    for (std::size_t i = 0; i < changes; ++i) {
+        const TraceAgentChange& c = frame.changes[i];
         const std::uint32_t v = c.agent;
-        if (mirrored_ && options_.state_events && state_[v] != c.state) {
-            TraceEvent e;
-            e.time = frame.time;
-            e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-            e.agent = v;
-            e.value = c.state;
-            frame.events.push_back(e);
+        ascending = ascending && (i == 0 || touched[i - 1] < v);
+        touched[i] = v;
+        if (state_[v] != c.state) {
+            if (mirrored_ && options_.state_events) {
+                TraceEvent e;
+                e.time = frame.time;
+                e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
+                e.agent = v;
+                e.value = c.state;
+                frame.events.push_back(e);
+            }
+            if (busy_known_) {
+                busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
+                busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
+            }
+            state_[v] = c.state;
         }
-        if (busy_known_) {
-            busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
-            busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
-        }
-        state_[v] = c.state;
         load_[v] = static_cast<float>(c.load);
         note_energy(v, c.energy_kwh);
         // distance moves only when a leg or edge ends, which flags the vehicle
@@ -349,48 +381,43 @@ void TraceObserver::complete(TraceFrame& frame) {
         distance_mm_[v] = c.distance_mm;
         // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
         // node (its leg's other fields do not move it), so that a row is written when the
-        // position's inputs change, not when the model merely flags the vehicle
-        TraceLegRow leg;
-        leg.agent = v;
+        // position's inputs change, not when the model merely flags the vehicle; compared
+        // and updated in place
         const agents::Point a = where[c.node];
-        leg.from_x = a.x;
-        leg.from_y = a.y;
-        if (c.moving != 0 && c.leg_end > c.leg_start) {
-            const agents::Point b = where[c.leg_to];
-            leg.moving = 1;
+        const bool on_leg = c.moving != 0 && c.leg_end > c.leg_start;
+        const agents::Point b = on_leg ? where[c.leg_to] : a;
+        const std::int64_t start = on_leg ? c.leg_start : 0;
+        const std::int64_t end = on_leg ? c.leg_end : 0;
+        TraceLegRow& leg = legs_[v];
+        if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
+            leg.end != end || !same_bits(leg.from_x, a.x) || !same_bits(leg.from_y, a.y) ||
+            !same_bits(leg.to_x, b.x) || !same_bits(leg.to_y, b.y)) {
+            leg.moving = static_cast<std::uint8_t>(on_leg);
+            leg.from_x = a.x;
+            leg.from_y = a.y;
             leg.to_x = b.x;
             leg.to_y = b.y;
-            leg.start = c.leg_start;
-            leg.end = c.leg_end;
-        } else {
-            leg.to_x = a.x;
-            leg.to_y = a.y;
-        }
-        if (!same_leg(legs_[v], leg)) {
-            legs_[v] = leg;
-            frame.moved.push_back(v);
+            leg.start = start;
+            leg.end = end;
+            moved[moves++] = v;
         }
     }
+    frame.moved.resize(moved_before + moves);
     mirrored_ = true;
-    // ascending, as the writer wants them (the model's changes need not be)
-    std::sort(frame.moved.begin(), frame.moved.end());
+    if (!ascending) {
+        // ascending and each once, as the writer wants them (moved is a subsequence of the
+        // changes: sorted when they are)
+        std::sort(frame.touched.begin(), frame.touched.end());
+        frame.touched.erase(std::unique(frame.touched.begin(), frame.touched.end()),
+                            frame.touched.end());
+        std::sort(frame.moved.begin(), frame.moved.end());
+        frame.moved.erase(std::unique(frame.moved.begin(), frame.moved.end()), frame.moved.end());
+    }
 
     // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
     // and only the vehicles that changed can have a leg, state, load or energy other than
     // the last frame's
     frame.rows = {nullptr, legs_.data(), state_.data(), load_.data(), energy_f_.data()};
-    touched_bits_.resize((n + 63) / 64);
-    for (const TraceAgentChange& c : frame.changes) {
-        touched_bits_[c.agent / 64] |= std::uint64_t{1} << (c.agent % 64);
-    }
-    frame.touched.clear();
-    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
-        for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1) {
-            frame.touched.push_back(static_cast<std::uint32_t>(64 * w) +
-                                    static_cast<std::uint32_t>(std::countr_zero(bits)));
-        }
-        touched_bits_[w] = 0;
-    }
     frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
@@ -421,12 +448,25 @@ void TraceObserver::complete(TraceFrame& frame) {
         frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
     }
 
-    // a deterministic order of the rows: time, kind, order, agent, edge
-    std::sort(frame.events.begin(), frame.events.end(),
-              [](const TraceEvent& a, const TraceEvent& b) {
-                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
-                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
-              });
+    // a deterministic order of the rows: time, kind, order, agent, edge. The state rows are
+    // in that order already when the changes are ascending (one time and kind, order 0, one
+    // row per agent): only the simulation's rows are sorted, then the two runs merged
+    const auto before = [](const TraceEvent& a, const TraceEvent& b) {
+        return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+               std::tie(b.time, b.kind, b.order, b.agent, b.edge);
+    };
+    const auto middle = frame.events.begin() + static_cast<std::ptrdiff_t>(sim_events);
+    if (!ascending) {
+        std::sort(frame.events.begin(), frame.events.end(), before);
+    } else if (middle == frame.events.end() || sim_events == 0) {
+        std::sort(frame.events.begin(), middle, before);
+    } else {
+        std::sort(frame.events.begin(), middle, before);
+        events_.clear();
+        std::merge(frame.events.begin(), middle, middle, frame.events.end(),
+                   std::back_inserter(events_), before);
+        frame.events.swap(events_);
+    }
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {

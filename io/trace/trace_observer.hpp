@@ -144,7 +144,11 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
     EnergyUnits energy_fixed_ = 0;
     std::size_t energy_irregular_ = 0;
-    std::vector<std::uint64_t> touched_bits_;  // complete(): TraceFrame::touched, as bits
+    // per vehicle its energy_'s units (kIrregular: none), kept so that a change converts
+    // only the new energy
+    static constexpr EnergyUnits kIrregular = static_cast<EnergyUnits>(1) << 126;
+    std::vector<EnergyUnits> energy_units_;
+    std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
     // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its
     // node and nothing else), written when it differs from the last frame's
     std::vector<TraceLegRow> legs_;
