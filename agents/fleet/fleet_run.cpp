@@ -6,7 +6,7 @@ namespace {
 sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& options,
                                 const sim::Executor& executor) {
     // one partition per thread by default: a fleet window holds tens of events, and more
-    // partitions only add hand-overs and outboxes (fleet_bench, docs/fleet.md)
+    // partitions only add hand-overs and outboxes (fleet_bench, docs/fleet-bench.md)
     const std::size_t partitions =
         options.partitions != 0 ? options.partitions : executor.concurrency();
     sim::EngineConfig c = model.engine_config(options.seed, partitions);
