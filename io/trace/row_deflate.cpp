@@ -256,7 +256,9 @@ void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, uns
                    std::size_t plane) {
     switch (size) {
         case 1:
-            std::memcpy(out, in, n);
+            if (n != 0) {  // an empty span may come with null pointers
+                std::memcpy(out, in, n);
+            }
             break;
         case 2:
             shuffle_as<2>(in, n, out, plane);

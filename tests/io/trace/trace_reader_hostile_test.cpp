@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "io/trace/trace_child_check.hpp"
 #include "io/trace/trace_reader.hpp"
 #include "io/trace/trace_writer.hpp"
 
@@ -349,6 +350,16 @@ TEST_CASE("flipped bytes anywhere and a truncated file end in a TraceError, quic
     write_trace(path);
     const std::vector<char> clean = read_bytes(path);
     std::mt19937 rng(2021);
+    // libhdf5 1.10.8 itself crashes on some damaged files, below every check of ours (on
+    // this seed: a free of an uninitialised pointer in its dense link table, the known
+    // crash of docs/fuzzing.md): a file of unknown origin is checked in a child process
+    // first, as the front ends do (docs/trace-format.md, "Untrusted traces"), and only a
+    // file the child survived is opened here
+    swarm::io::ChildCheckOptions check;
+    check.program = SWARM_TRACE_CHECK_BIN;
+    check.allow_partial = true;
+    check.seconds = 15.0;
+    int contained = 0;
     for (int round = 0; round < 24; ++round) {
         std::vector<char> bytes = clean;
         const int flips = round < 12 ? 300 : 3;
@@ -356,6 +367,14 @@ TEST_CASE("flipped bytes anywhere and a truncated file end in a TraceError, quic
             bytes[rng() % bytes.size()] ^= static_cast<char>(1U << (rng() % 8));
         }
         write_bytes(path, bytes);
+        const swarm::io::ChildVerdict verdict = swarm::io::check_in_child(path, check);
+        if (verdict.outcome == swarm::io::ChildVerdict::Outcome::kDamaged) {
+            // a crash of the library, contained; never a hang
+            CHECK_MESSAGE(verdict.message.find("crashed the HDF5 library") != std::string::npos,
+                          verdict.message);
+            ++contained;
+            continue;
+        }
         // readable by luck (a flip in unused bytes) or refused: either way no crash, no hang
         const IgnoreHdf5Leaks hdf5_leaks;
         try {
@@ -365,6 +384,7 @@ TEST_CASE("flipped bytes anywhere and a truncated file end in a TraceError, quic
             CHECK(std::string(e.what()).find(path) != std::string::npos);
         }
     }
+    CHECK(contained < 4);  // most damaged files are ours to refuse, in process
     for (const std::size_t keep : {clean.size() / 2, clean.size() - 100, std::size_t{600}}) {
         write_bytes(path, std::vector<char>(clean.begin(),
                                             clean.begin() + static_cast<std::ptrdiff_t>(keep)));
