@@ -191,6 +191,30 @@ void end_block(RowDeflater::Bits& b) {
     }
 }
 
+// the adler-32 of a plane followed by `pad` zero bytes (zeros leave s1 and add pad * s1 to s2)
+uLong with_zero_pad(uLong adler, std::size_t pad) {
+    if (pad == 0) {
+        return adler;
+    }
+    const uLong zero_adler = ((static_cast<uLong>(pad) % 65521U) << 16U) | 1U;
+    return adler32_combine(adler, zero_adler, static_cast<z_off_t>(pad));
+}
+
+// closes a zlib stream: an empty last block (fixed Huffman) and the adler-32 `check`
+void end_stream(std::uint32_t check, std::vector<unsigned char>& out) {
+    const Tables& t = tables();
+    RowDeflater::Bits last;
+    last.put(1, 1);
+    last.put(1, 2);
+    last.put(t.lit_bits[256], t.lit_len[256]);
+    last.align();
+    out.insert(out.end(), last.bytes.begin(),
+               last.bytes.begin() + static_cast<std::ptrdiff_t>(last.size));
+    for (const int shift : {24, 16, 8, 0}) {
+        out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
+    }
+}
+
 }  // namespace
 
 void RowDeflater::Bits::grow() {
@@ -561,7 +585,6 @@ void RowDeflater::add_changes(const unsigned char* row, std::size_t used,
 }
 
 void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out) const {
-    const Tables& t = tables();
     out.clear();
     out.push_back(0x78);  // zlib: deflate, 32 KiB window
     out.push_back(0x01);  // no dictionary, check bits
@@ -587,22 +610,10 @@ void RowDeflater::finish(std::size_t rows_total, std::vector<unsigned char>& out
                    plane_bits.bytes.begin() + static_cast<std::ptrdiff_t>(plane_bits.size));
         out.insert(out.end(), bits.bytes.begin(),
                    bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
-        // zeros leave s1 and add pad * s1 to s2: combine with the adler of pad zeros
-        const uLong zero_adler = ((static_cast<uLong>(pad_bytes) % 65521U) << 16U) | 1U;
-        const uLong plane =
-            pad_bytes > 0 ? adler32_combine(adler_[k], zero_adler, pad_bytes) : adler_[k];
+        const uLong plane = with_zero_pad(adler_[k], static_cast<std::size_t>(pad_bytes));
         check = static_cast<std::uint32_t>(adler32_combine(check, plane, plane_bytes));
     }
-    bits = {};
-    bits.put(1, 1);  // the last block: fixed Huffman, empty
-    bits.put(1, 2);
-    bits.put(t.lit_bits[256], t.lit_len[256]);
-    bits.align();
-    out.insert(out.end(), bits.bytes.begin(),
-               bits.bytes.begin() + static_cast<std::ptrdiff_t>(bits.size));
-    for (const int shift : {24, 16, 8, 0}) {
-        out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
-    }
+    end_stream(check, out);
 }
 
 PlaneDeflater::PlaneDeflater(std::size_t element, std::size_t n)
@@ -684,7 +695,6 @@ void PlaneDeflater::clear() {
 
 void PlaneDeflater::finish(const unsigned char* shuffled, std::size_t used,
                            std::vector<unsigned char>& out) {
-    const Tables& t = tables();
     // the whole steps not yet encoded, one step at a time (the same symbols however many
     // came since the last call)
     const std::size_t whole = used / kStep * kStep;
@@ -730,23 +740,11 @@ void PlaneDeflater::finish(const unsigned char* shuffled, std::size_t used,
             plane_adler = libdeflate_adler32(static_cast<std::uint32_t>(plane_adler), plane + done_,
                                              used - done_);
         }
-        if (pad > 0) {  // zeros leave s1 and add pad * s1 to s2
-            const uLong zero_adler = ((static_cast<uLong>(pad) % 65521U) << 16U) | 1U;
-            plane_adler = adler32_combine(plane_adler, zero_adler, static_cast<z_off_t>(pad));
-        }
+        plane_adler = with_zero_pad(plane_adler, pad);
         check = static_cast<std::uint32_t>(
             adler32_combine(check, plane_adler, static_cast<z_off_t>(n_)));
     }
-    RowDeflater::Bits last;
-    last.put(1, 1);  // the last block: fixed Huffman, empty
-    last.put(1, 2);
-    last.put(t.lit_bits[256], t.lit_len[256]);
-    last.align();
-    out.insert(out.end(), last.bytes.begin(),
-               last.bytes.begin() + static_cast<std::ptrdiff_t>(last.size));
-    for (const int shift : {24, 16, 8, 0}) {
-        out.push_back(static_cast<unsigned char>((check >> shift) & 0xFFU));
-    }
+    end_stream(check, out);
 }
 
 }  // namespace swarm::io
