@@ -178,6 +178,14 @@ void start_block(RowDeflater::Bits& b) {
     b.put(1, 2);
 }
 
+// an empty plane stream, its first block started
+void restart_plane(RowDeflater::Bits& b) {
+    b.size = 0;
+    b.acc = 0;
+    b.fill = 0;
+    start_block(b);
+}
+
 // ends a plane's fixed-Huffman block and adds an empty stored block, so that the next plane's
 // stream starts on a byte boundary
 void end_block(RowDeflater::Bits& b) {
@@ -354,10 +362,7 @@ RowDeflater::RowDeflater(std::size_t element, std::size_t width)
 void RowDeflater::clear() {
     rows_ = 0;
     for (std::size_t k = 0; k < element_; ++k) {
-        planes_[k].size = 0;
-        planes_[k].acc = 0;
-        planes_[k].fill = 0;
-        start_block(planes_[k]);
+        restart_plane(planes_[k]);
         adler_[k] = 1;
     }
 }
@@ -684,10 +689,7 @@ void PlaneDeflater::add_step(std::size_t k, const unsigned char* plane, std::siz
 void PlaneDeflater::clear() {
     done_ = 0;
     for (std::size_t k = 0; k < element_; ++k) {
-        planes_[k].size = 0;
-        planes_[k].acc = 0;
-        planes_[k].fill = 0;
-        start_block(planes_[k]);
+        restart_plane(planes_[k]);
         stored_[k] = static_cast<std::size_t>(-1);
         adler_[k] = 1U;
     }
