@@ -458,10 +458,10 @@ void TraceObserver::complete(TraceFrame& frame) {
     const auto middle = frame.events.begin() + static_cast<std::ptrdiff_t>(sim_events);
     if (!ascending) {
         std::sort(frame.events.begin(), frame.events.end(), before);
-    } else if (middle == frame.events.end() || sim_events == 0) {
-        std::sort(frame.events.begin(), middle, before);
-    } else {
-        std::sort(frame.events.begin(), middle, before);
+        return;
+    }
+    std::sort(frame.events.begin(), middle, before);
+    if (sim_events != 0 && middle != frame.events.end()) {
         events_.clear();
         std::merge(frame.events.begin(), middle, middle, frame.events.end(),
                    std::back_inserter(events_), before);
