@@ -11,6 +11,7 @@
 #include "io/trace/trace_reader.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "tests/agents/fleet/fleet_test_util.hpp"
+#include "tests/io/trace/trace_test_util.hpp"
 
 using namespace swarm;
 
@@ -53,8 +54,8 @@ TEST_CASE("fleet learning values and model transfers are written to the trace") 
     io::FleetLearningSource source(run.model());
     REQUIRE(source.value_names().size() == agents::FleetLearning::kValues);
 
-    const std::string path =
-        (std::filesystem::temp_directory_path() / "swarm_fleet_learning_trace.h5").string();
+    // per process: two test runs at once (two build trees) must not meet in one file
+    const std::string path = io::testing::temp_path("fleet_learning_trace");
     io::TraceHeader h = io::TraceObserver::header_for(run.model(), 60.0);
     h.agent_values = io::FleetLearningSource::names(city.spec);
     io::TraceWriter writer(path, h);
