@@ -11,7 +11,7 @@
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
 //               [--agent-block 1024] [--queue 32] [--flush-every 1024] [--first-flush 64]
-//               [--flush-seconds 5] [--repeat 5]
+//               [--flush-seconds 5] [--repeat 5] [--interleave S]
 //               [--out /tmp/swarm_trace_bench.h5]
 
 #include <algorithm>
@@ -60,9 +60,24 @@ struct Options {
     // real run: --flush-seconds 1e9 counts what a run shorter than it does
     double flush_seconds = io::TraceOptions{}.flush_seconds;
     std::size_t repeat = 5;
+    double interleave_s = 0.0;  // > 0: both runs in one process, slices of this (see above)
 };
 
 using Result = bench::FleetResult;
+
+io::TraceOptions trace_options(const Options& o) {
+    io::TraceOptions t;
+    t.replace = true;  // the benchmark's own scratch file, run after run
+    t.deflate = o.deflate;
+    t.row_deflate = o.row_deflate;
+    t.chunk_frames = o.chunk_frames;
+    t.agent_block = o.agent_block;
+    t.queue_capacity = o.queue;
+    t.flush_every = o.flush_every;
+    t.first_flush = o.first_flush;
+    t.flush_seconds = o.flush_seconds;
+    return t;
+}
 
 // the same run without the trace (sampling on the scenario's own grid, or every
 // baseline_sample_s) and with it (every sample_s); no KPI observer in either
@@ -78,17 +93,171 @@ Result run_one(const Options& o, bool traced) {
     p.sample_s = traced ? o.sample_s : o.baseline_sample_s;
     if (traced) {
         p.trace_path = o.out;
-        p.trace_options.replace = true;  // the benchmark's own scratch file, run after run
-        p.trace_options.deflate = o.deflate;
-        p.trace_options.row_deflate = o.row_deflate;
-        p.trace_options.chunk_frames = o.chunk_frames;
-        p.trace_options.agent_block = o.agent_block;
-        p.trace_options.queue_capacity = o.queue;
-        p.trace_options.flush_every = o.flush_every;
-        p.trace_options.first_flush = o.first_flush;
-        p.trace_options.flush_seconds = o.flush_seconds;
+        p.trace_options = trace_options(o);
     }
     return bench::measure_fleet(p);
+}
+
+// one pair of runs interleaved in this process (--interleave): CPU by run, slice by slice
+struct Interleaved {
+    double plain_cpu_s = 0;          // the plain run's slices
+    double traced_cpu_s = 0;         // the traced run's slices (to the writer's idle) and its close
+    double plain_sys_s = 0;          // of plain_cpu_s: system time
+    double traced_sys_s = 0;         // of traced_cpu_s: system time
+    std::uint64_t plain_faults = 0;  // minor page faults in the plain run's slices
+    std::uint64_t traced_faults = 0;  // ... in the traced run's slices and close
+    double close_cpu_s = 0;           // of traced_cpu_s: the close (last commit, marking, rename)
+    double writer_cpu_s = 0;          // the writer thread over the run (without creating the file)
+    double plain_wall_s = 0;
+    double traced_wall_s = 0;
+    std::uint64_t slices = 0;
+    std::uint64_t events = 0;
+    std::uint64_t plain_hash = 0;
+    std::uint64_t traced_hash = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t flushes = 0;
+};
+
+Interleaved run_interleaved(const Options& o) {
+    using Clock = std::chrono::steady_clock;
+    bench::BenchCityParams cp;
+    cp.vehicles = o.vehicles;
+    cp.depots = o.depots;
+    cp.nodes = o.nodes;
+    cp.demand_per_depot_hour = o.demand;
+    const bench::BenchCity city = bench::make_bench_city(cp);
+    const agents::FleetSpec& spec = city.spec;
+    // as measure_fleet sets each run up: seed 42, no KPI observer, sampling on its grid
+    const auto options = [&](double sample_s) {
+        const sim::Tick every = spec.time.from_seconds(sample_s);
+        agents::FleetRunOptions r;
+        r.seed = 42;
+        r.threads = 1;
+        r.routers = city.routers.get();
+        r.sample_first = every;
+        r.sample_interval = every;
+        r.kpi_samples = false;
+        return r;
+    };
+    agents::FleetRun plain(spec, options(o.baseline_sample_s > 0.0 ? o.baseline_sample_s
+                                                                   : spec.demand.kpi_interval_s));
+    agents::FleetRun traced(spec, options(o.sample_s));
+    plain.start();
+    traced.start();
+    io::TraceHeader h = io::TraceObserver::header_for(traced.model(), o.sample_s);
+    h.scenario_text = "# swarmsim benchmark city\n";
+    h.seed = 42;
+    h.threads = 1;
+    io::TraceWriter writer(o.out, h, trace_options(o));
+    io::TraceObserver observer(traced.model(), writer);
+    traced.add_observer(observer);
+
+    Interleaved r;
+    const sim::Tick end = spec.time.from_seconds(o.hours * 3600.0);
+    const sim::Tick slice = std::max<sim::Tick>(1, spec.time.from_seconds(o.interleave_s));
+    // the process's CPU (all threads) over work(), added to one run's totals
+    struct Totals {
+        double& cpu;
+        double& sys;
+        std::uint64_t& faults;
+        double& wall;
+    };
+    const auto timed = [](Totals to, const auto& work) {
+        const bench::CpuUsage c0 = bench::cpu_usage(RUSAGE_SELF);
+        const auto t0 = Clock::now();
+        work();
+        const bench::CpuUsage used = bench::cpu_usage(RUSAGE_SELF) - c0;
+        to.cpu += used.cpu_s();
+        to.sys += used.sys_s;
+        to.faults += used.minor_faults;
+        to.wall += std::chrono::duration<double>(Clock::now() - t0).count();
+    };
+    const Totals plain_totals{r.plain_cpu_s, r.plain_sys_s, r.plain_faults, r.plain_wall_s};
+    const Totals traced_totals{r.traced_cpu_s, r.traced_sys_s, r.traced_faults, r.traced_wall_s};
+    for (sim::Tick t = std::min(slice, end);; t = std::min(t + slice, end)) {
+        sim::RunLimits limits;
+        limits.until = t;
+        const auto run_plain = [&] {
+            timed(plain_totals, [&] { r.events += plain.run(limits).events; });
+        };
+        // the writer's share of the slice is on its thread while the slice runs and after
+        const auto run_traced = [&] {
+            timed(traced_totals, [&] {
+                (void)traced.run(limits);
+                writer.wait_idle();
+            });
+        };
+        if (r.slices % 2 == 0) {
+            run_plain();
+            run_traced();
+        } else {
+            run_traced();
+            run_plain();
+        }
+        ++r.slices;
+        if (t >= end) {
+            break;
+        }
+    }
+    const double before_close = r.traced_cpu_s;
+    timed(traced_totals, [&] { writer.close(); });
+    r.close_cpu_s = r.traced_cpu_s - before_close;
+    const io::TraceWriterStats& ws = writer.stats();
+    r.writer_cpu_s = ws.writer_cpu_s - ws.writer_open_cpu_s;
+    r.frames = ws.frames;
+    r.flushes = ws.flushes;
+    r.plain_hash = plain.engine().event_hash();
+    r.traced_hash = traced.engine().event_hash();
+    return r;
+}
+
+// --interleave: pairs in one child each, the overhead the median of their CPU ratios
+int report_interleaved(const Options& o) {
+    std::printf(
+        "interleaved: each pair in one process, %.0f simulated s per slice, alternately "
+        "(TraceWriter::wait_idle ends a traced slice)\n",
+        o.interleave_s);
+    std::vector<double> ratios;
+    std::vector<double> plain_cpu;
+    std::vector<double> traced_cpu;
+    std::vector<double> writer_cpu;
+    bool same = true;
+    Interleaved r;
+    for (std::size_t k = 0; k < o.repeat; ++k) {
+        if (!bench::run_in_child([&] { return run_interleaved(o); }, r)) {
+            std::fprintf(stderr, "trace_bench: a run failed\n");
+            return 1;
+        }
+        ratios.push_back(r.traced_cpu_s / r.plain_cpu_s);
+        plain_cpu.push_back(r.plain_cpu_s);
+        traced_cpu.push_back(r.traced_cpu_s);
+        writer_cpu.push_back(r.writer_cpu_s);
+        same = same && r.plain_hash == r.traced_hash;
+        std::printf(
+            "pair %zu: CPU %.2f s / %.2f s (%+.1f%%; system %.3f s / %.3f s, minor faults %llu / "
+            "%llu), writer thread %.2f s, close %.2f s; wall of the slices %.2f s / %.2f s; %llu "
+            "slices, %llu frames, %llu flushes\n",
+            k + 1, r.plain_cpu_s, r.traced_cpu_s, 100.0 * (ratios.back() - 1.0), r.plain_sys_s,
+            r.traced_sys_s, static_cast<unsigned long long>(r.plain_faults),
+            static_cast<unsigned long long>(r.traced_faults), r.writer_cpu_s, r.close_cpu_s,
+            r.plain_wall_s, r.traced_wall_s, static_cast<unsigned long long>(r.slices),
+            static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.flushes));
+    }
+    std::printf(
+        "medians of %zu: CPU %.2f s without the trace, %.2f s with it (writer thread %.2f s); "
+        "%llu events\n",
+        o.repeat, bench::median(plain_cpu), bench::median(traced_cpu), bench::median(writer_cpu),
+        static_cast<unsigned long long>(r.events));
+    std::printf(
+        "trace overhead in CPU time %.1f%% (median of the interleaved pairs' ratios, %.1f%% to "
+        "%.1f%%; target <= 10%%)\n",
+        100.0 * (bench::median(ratios) - 1.0),
+        100.0 * (*std::min_element(ratios.begin(), ratios.end()) - 1.0),
+        100.0 * (*std::max_element(ratios.begin(), ratios.end()) - 1.0));
+    const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
+    std::printf("file %.1f MB\n", bytes / 1e6);
+    std::printf("same events with and without the trace: %s\n", same ? "yes" : "NO");
+    return same ? 0 : 1;
 }
 
 void print_usage(const char* name, const bench::CpuUsage& u) {
@@ -149,7 +318,8 @@ int main(int argc, char** argv) {
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--queue 32] [--flush-every 1024] [--first-flush 64]\n"
-                "                   [--flush-seconds 5] [--repeat 5] [--out FILE]\n");
+                "                   [--flush-seconds 5] [--repeat 5] [--interleave S]\n"
+                "                   [--out FILE]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -194,6 +364,12 @@ int main(int argc, char** argv) {
                 o.queue = std::stoul(value);
             } else if (arg == "--agent-block") {
                 o.agent_block = std::stoul(value);
+            } else if (arg == "--interleave") {
+                o.interleave_s = std::stod(value);
+                if (!(o.interleave_s > 0.0)) {
+                    std::cerr << "trace_bench: --interleave needs simulated seconds > 0\n";
+                    return 2;
+                }
             } else if (arg == "--out") {
                 o.out = value;
             } else {
@@ -216,6 +392,13 @@ int main(int argc, char** argv) {
     } else {
         std::printf("run without the trace sampling on the scenario's own grid (%.0f s)\n",
                     agents::FleetSpec{}.demand.kpi_interval_s);
+    }
+    if (o.interleave_s > 0.0) {
+        if (o.threads != 1) {
+            std::cerr << "trace_bench: --interleave measures runs on one thread (--threads 1)\n";
+            return 2;
+        }
+        return report_interleaved(o);
     }
     // pairs of runs, plain then traced, each in a fresh child: on a shared machine the
     // load drifts between runs, so the overhead is the median of the per-pair ratios

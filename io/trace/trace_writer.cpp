@@ -434,7 +434,7 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
 }
 
 std::size_t TraceWriter::wake_batch() const {
-    if (releasing_) {
+    if (releasing_ || idle_waiting_) {
         return 1;
     }
     return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
@@ -446,6 +446,14 @@ void TraceWriter::set_completer(FrameCompleter& completer) {
         throw TraceError(path_, "a second frame completer");
     }
     completer_ = &completer;
+}
+
+void TraceWriter::wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_waiting_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return finished_ || failed_ || (queue_.empty() && in_flight_ == 0); });
+    idle_waiting_ = false;
 }
 
 void TraceWriter::release_completer(const FrameCompleter& completer) {
@@ -612,6 +620,7 @@ void TraceWriter::run() {
                 }
                 frame = std::move(queue_.front());
                 queue_.pop_front();
+                ++in_flight_;
                 completer = completer_;
                 completing_ = completer != nullptr;
                 if (producer_waiting_) {
@@ -680,8 +689,16 @@ void TraceWriter::run() {
             if (borrowed) {
                 swap_agent_arrays(*frame, scratch);
             }
-            const std::lock_guard lock(mutex_);
-            free_.push_back(std::move(frame));
+            bool idle = false;
+            {
+                const std::lock_guard lock(mutex_);
+                free_.push_back(std::move(frame));
+                --in_flight_;
+                idle = idle_waiting_ && queue_.empty() && in_flight_ == 0;
+            }
+            if (idle) {
+                cv_.notify_all();
+            }
         }
         const std::lock_guard h5lock(h5::hdf5_mutex());
         file->commit(true);

@@ -258,6 +258,10 @@ class TraceWriter {
     // it; the completer's owner calls it before going away).
     void set_completer(FrameCompleter& completer);
     void release_completer(const FrameCompleter& completer);
+    // blocks until every frame pushed so far went through the writer (completed and written,
+    // not necessarily flushed) or the writer failed: for a benchmark that measures the
+    // writer's CPU in slices of a run (trace_bench --interleave)
+    void wait_idle();
 
     [[nodiscard]] const std::string& path() const { return path_; }
     // where the file is written until close() renames it (PATH.<pid>.partial)
@@ -284,9 +288,11 @@ class TraceWriter {
     std::deque<std::unique_ptr<TraceFrame>> queue_;
     std::vector<std::unique_ptr<TraceFrame>> free_;
     FrameCompleter* completer_ = nullptr;
-    bool completing_ = false;  // the writer thread is in completer_->complete()
-    bool releasing_ = false;   // release_completer() waits: no wake-up batching
-    bool finished_ = false;    // the writer thread has returned
+    bool completing_ = false;    // the writer thread is in completer_->complete()
+    bool releasing_ = false;     // release_completer() waits: no wake-up batching
+    bool idle_waiting_ = false;  // wait_idle() waits: no wake-up batching
+    std::size_t in_flight_ = 0;  // frames taken off the queue and not yet written
+    bool finished_ = false;      // the writer thread has returned
     bool closing_ = false;
     bool producer_waiting_ = false;
     bool opened_ = false;

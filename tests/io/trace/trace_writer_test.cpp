@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -668,5 +669,40 @@ TEST_CASE("flushes come after first_flush frames, then twice as many each time u
         w.close();
         CHECK(w.stats().flushes == 7);
     }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("wait_idle returns once every frame pushed went through the writer") {
+    const std::string path = temp_path("wait_idle");
+    io::TraceHeader h;
+    h.agents = 4;
+    io::TraceOptions o;
+    o.replace = true;
+    o.flush_seconds = 1e9;
+    // counts the frames it sees on the writer thread and gives them the arrays the file needs
+    struct Counting : io::FrameCompleter {
+        std::atomic<int> frames{0};
+        std::size_t agents = 0;
+        void complete(io::TraceFrame& f) override {
+            f.position.assign(2 * agents, 0.0F);
+            f.load.assign(agents, 0.0F);
+            f.energy.assign(agents, 0.0F);
+            ++frames;
+        }
+    } counting;
+    counting.agents = h.agents;
+    io::TraceWriter w(path, h, o);
+    w.set_completer(counting);
+    // fewer frames than a wake-up batch: without wait_idle the writer would sleep on them
+    push_frames(w, 0, 3, h.agents);
+    w.wait_idle();
+    CHECK(counting.frames.load() == 3);
+    push_frames(w, 3, 20, h.agents);
+    w.wait_idle();
+    CHECK(counting.frames.load() == 20);
+    w.wait_idle();  // nothing pushed since: returns at once
+    w.release_completer(counting);
+    w.close();
+    CHECK(w.stats().frames == 20);
     std::filesystem::remove(path);
 }
