@@ -11,7 +11,7 @@
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
 //               [--agent-block 1024] [--queue 32] [--flush-every 1024] [--first-flush 64]
-//               [--flush-seconds 5] [--repeat 5] [--interleave S]
+//               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]
 //               [--out /tmp/swarm_trace_bench.h5]
 
 #include <algorithm>
@@ -61,6 +61,7 @@ struct Options {
     double flush_seconds = io::TraceOptions{}.flush_seconds;
     std::size_t repeat = 5;
     double interleave_s = 0.0;  // > 0: both runs in one process, slices of this (see above)
+    bool aa = false;            // --interleave with no trace on either run: the method's own error
 };
 
 using Result = bench::FleetResult;
@@ -139,18 +140,23 @@ Interleaved run_interleaved(const Options& o) {
         r.kpi_samples = false;
         return r;
     };
-    agents::FleetRun plain(spec, options(o.baseline_sample_s > 0.0 ? o.baseline_sample_s
-                                                                   : spec.demand.kpi_interval_s));
-    agents::FleetRun traced(spec, options(o.sample_s));
+    const double plain_sample_s =
+        o.baseline_sample_s > 0.0 ? o.baseline_sample_s : spec.demand.kpi_interval_s;
+    agents::FleetRun plain(spec, options(plain_sample_s));
+    agents::FleetRun traced(spec, options(o.aa ? plain_sample_s : o.sample_s));
     plain.start();
     traced.start();
-    io::TraceHeader h = io::TraceObserver::header_for(traced.model(), o.sample_s);
-    h.scenario_text = "# swarmsim benchmark city\n";
-    h.seed = 42;
-    h.threads = 1;
-    io::TraceWriter writer(o.out, h, trace_options(o));
-    io::TraceObserver observer(traced.model(), writer);
-    traced.add_observer(observer);
+    std::unique_ptr<io::TraceWriter> writer;
+    std::unique_ptr<io::TraceObserver> observer;
+    if (!o.aa) {
+        io::TraceHeader h = io::TraceObserver::header_for(traced.model(), o.sample_s);
+        h.scenario_text = "# swarmsim benchmark city\n";
+        h.seed = 42;
+        h.threads = 1;
+        writer = std::make_unique<io::TraceWriter>(o.out, h, trace_options(o));
+        observer = std::make_unique<io::TraceObserver>(traced.model(), *writer);
+        traced.add_observer(*observer);
+    }
 
     Interleaved r;
     const sim::Tick end = spec.time.from_seconds(o.hours * 3600.0);
@@ -184,7 +190,9 @@ Interleaved run_interleaved(const Options& o) {
         const auto run_traced = [&] {
             timed(traced_totals, [&] {
                 (void)traced.run(limits);
-                writer.wait_idle();
+                if (writer) {
+                    writer->wait_idle();
+                }
             });
         };
         if (r.slices % 2 == 0) {
@@ -199,13 +207,15 @@ Interleaved run_interleaved(const Options& o) {
             break;
         }
     }
-    const double before_close = r.traced_cpu_s;
-    timed(traced_totals, [&] { writer.close(); });
-    r.close_cpu_s = r.traced_cpu_s - before_close;
-    const io::TraceWriterStats& ws = writer.stats();
-    r.writer_cpu_s = ws.writer_cpu_s - ws.writer_open_cpu_s;
-    r.frames = ws.frames;
-    r.flushes = ws.flushes;
+    if (writer) {
+        const double before_close = r.traced_cpu_s;
+        timed(traced_totals, [&] { writer->close(); });
+        r.close_cpu_s = r.traced_cpu_s - before_close;
+        const io::TraceWriterStats& ws = writer->stats();
+        r.writer_cpu_s = ws.writer_cpu_s - ws.writer_open_cpu_s;
+        r.frames = ws.frames;
+        r.flushes = ws.flushes;
+    }
     r.plain_hash = plain.engine().event_hash();
     r.traced_hash = traced.engine().event_hash();
     return r;
@@ -215,8 +225,8 @@ Interleaved run_interleaved(const Options& o) {
 int report_interleaved(const Options& o) {
     std::printf(
         "interleaved: each pair in one process, %.0f simulated s per slice, alternately "
-        "(TraceWriter::wait_idle ends a traced slice)\n",
-        o.interleave_s);
+        "(TraceWriter::wait_idle ends a traced slice)%s\n",
+        o.interleave_s, o.aa ? "; A/A CHECK: neither run is traced" : "");
     std::vector<double> ratios;
     std::vector<double> plain_cpu;
     std::vector<double> traced_cpu;
@@ -254,8 +264,10 @@ int report_interleaved(const Options& o) {
         100.0 * (bench::median(ratios) - 1.0),
         100.0 * (*std::min_element(ratios.begin(), ratios.end()) - 1.0),
         100.0 * (*std::max_element(ratios.begin(), ratios.end()) - 1.0));
-    const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
-    std::printf("file %.1f MB\n", bytes / 1e6);
+    if (!o.aa) {
+        const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
+        std::printf("file %.1f MB\n", bytes / 1e6);
+    }
     std::printf("same events with and without the trace: %s\n", same ? "yes" : "NO");
     return same ? 0 : 1;
 }
@@ -318,7 +330,7 @@ int main(int argc, char** argv) {
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--queue 32] [--flush-every 1024] [--first-flush 64]\n"
-                "                   [--flush-seconds 5] [--repeat 5] [--interleave S]\n"
+                "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
                 "                   [--out FILE]\n");
             return 0;
         }
@@ -364,6 +376,12 @@ int main(int argc, char** argv) {
                 o.queue = std::stoul(value);
             } else if (arg == "--agent-block") {
                 o.agent_block = std::stoul(value);
+            } else if (arg == "--aa") {
+                o.aa = value == "1" || value == "yes";
+                if (!o.aa && value != "0" && value != "no") {
+                    std::cerr << "trace_bench: --aa is 1 or 0\n";
+                    return 2;
+                }
             } else if (arg == "--interleave") {
                 o.interleave_s = std::stod(value);
                 if (!(o.interleave_s > 0.0)) {
