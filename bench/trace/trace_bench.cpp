@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -99,16 +100,25 @@ Result run_one(const Options& o, bool traced) {
     return bench::measure_fleet(p);
 }
 
+double process_cpu_clock() {
+    timespec cpu{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    return static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
+}
+
 // one pair of runs interleaved in this process (--interleave): CPU by run, slice by slice
 struct Interleaved {
     double plain_cpu_s = 0;          // the plain run's slices
     double traced_cpu_s = 0;         // the traced run's slices (to the writer's idle) and its close
     double plain_sys_s = 0;          // of plain_cpu_s: system time
     double traced_sys_s = 0;         // of traced_cpu_s: system time
+    double plain_sim_s = 0;          // of plain_cpu_s: the simulation (calling) thread
+    double traced_sim_s = 0;         // of traced_cpu_s: the simulation thread (the observer in it)
     std::uint64_t plain_faults = 0;  // minor page faults in the plain run's slices
     std::uint64_t traced_faults = 0;  // ... in the traced run's slices and close
     double close_cpu_s = 0;           // of traced_cpu_s: the close (last commit, marking, rename)
     double writer_cpu_s = 0;          // the writer thread over the run (without creating the file)
+    double observer_s = 0;            // of traced_sim_s: in the trace observer (wall, not pushing)
     double plain_wall_s = 0;
     double traced_wall_s = 0;
     std::uint64_t slices = 0;
@@ -143,7 +153,7 @@ Interleaved run_interleaved(const Options& o) {
     const double plain_sample_s =
         o.baseline_sample_s > 0.0 ? o.baseline_sample_s : spec.demand.kpi_interval_s;
     agents::FleetRun plain(spec, options(plain_sample_s));
-    agents::FleetRun traced(spec, options(o.aa ? plain_sample_s : o.sample_s));
+    agents::FleetRun traced(spec, options(o.sample_s));
     plain.start();
     traced.start();
     std::unique_ptr<io::TraceWriter> writer;
@@ -164,22 +174,29 @@ Interleaved run_interleaved(const Options& o) {
     // the process's CPU (all threads) over work(), added to one run's totals
     struct Totals {
         double& cpu;
+        double& sim;
         double& sys;
         std::uint64_t& faults;
         double& wall;
     };
     const auto timed = [](Totals to, const auto& work) {
+        // CPU from the scheduler's clocks (exact); getrusage only for system time and faults
         const bench::CpuUsage c0 = bench::cpu_usage(RUSAGE_SELF);
+        const double p0 = process_cpu_clock();
+        const double s0 = sim::thread_cpu_seconds();
         const auto t0 = Clock::now();
         work();
+        to.sim += sim::thread_cpu_seconds() - s0;
+        to.cpu += process_cpu_clock() - p0;
         const bench::CpuUsage used = bench::cpu_usage(RUSAGE_SELF) - c0;
-        to.cpu += used.cpu_s();
         to.sys += used.sys_s;
         to.faults += used.minor_faults;
         to.wall += std::chrono::duration<double>(Clock::now() - t0).count();
     };
-    const Totals plain_totals{r.plain_cpu_s, r.plain_sys_s, r.plain_faults, r.plain_wall_s};
-    const Totals traced_totals{r.traced_cpu_s, r.traced_sys_s, r.traced_faults, r.traced_wall_s};
+    const Totals plain_totals{r.plain_cpu_s, r.plain_sim_s, r.plain_sys_s, r.plain_faults,
+                              r.plain_wall_s};
+    const Totals traced_totals{r.traced_cpu_s, r.traced_sim_s, r.traced_sys_s, r.traced_faults,
+                               r.traced_wall_s};
     for (sim::Tick t = std::min(slice, end);; t = std::min(t + slice, end)) {
         sim::RunLimits limits;
         limits.until = t;
@@ -215,6 +232,7 @@ Interleaved run_interleaved(const Options& o) {
         r.writer_cpu_s = ws.writer_cpu_s - ws.writer_open_cpu_s;
         r.frames = ws.frames;
         r.flushes = ws.flushes;
+        r.observer_s = observer->sample_seconds() - observer->push_seconds();
     }
     r.plain_hash = plain.engine().event_hash();
     r.traced_hash = traced.engine().event_hash();
@@ -244,11 +262,13 @@ int report_interleaved(const Options& o) {
         writer_cpu.push_back(r.writer_cpu_s);
         same = same && r.plain_hash == r.traced_hash;
         std::printf(
-            "pair %zu: CPU %.2f s / %.2f s (%+.1f%%; system %.3f s / %.3f s, minor faults %llu / "
-            "%llu), writer thread %.2f s, close %.2f s; wall of the slices %.2f s / %.2f s; %llu "
-            "slices, %llu frames, %llu flushes\n",
-            k + 1, r.plain_cpu_s, r.traced_cpu_s, 100.0 * (ratios.back() - 1.0), r.plain_sys_s,
-            r.traced_sys_s, static_cast<unsigned long long>(r.plain_faults),
+            "pair %zu: CPU %.2f s / %.2f s (%+.1f%%; simulation thread %.3f s / %.3f s, of it in "
+            "the observer %.3f s; system %.3f s / %.3f s, minor faults %llu / %llu), writer "
+            "thread %.2f s, close %.2f s; wall of the slices %.2f s / %.2f s; %llu slices, %llu "
+            "frames, %llu flushes\n",
+            k + 1, r.plain_cpu_s, r.traced_cpu_s, 100.0 * (ratios.back() - 1.0), r.plain_sim_s,
+            r.traced_sim_s, r.observer_s, r.plain_sys_s, r.traced_sys_s,
+            static_cast<unsigned long long>(r.plain_faults),
             static_cast<unsigned long long>(r.traced_faults), r.writer_cpu_s, r.close_cpu_s,
             r.plain_wall_s, r.traced_wall_s, static_cast<unsigned long long>(r.slices),
             static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.flushes));

@@ -105,7 +105,8 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
     // small chunks written straight to the file (h5::Appendable::open), so that the file
     // grows by what a frame wrote and at most one chunk more, well inside the room the
     // writer keeps under a file size limit; with rarer frames (nearly every moving vehicle
-    // has a new leg at each) it is deflated like the rest.
+    // has a new leg at each) it is shuffled and deflated, by the writer's plane encoding
+    // (TraceWriter::File: libdeflate cost more CPU than the rest of the trace together).
     const bool filtered = sample_interval_s >= kLegsDeflatedFromSeconds;
     const Appendable legs(g, "legs", ft, mt, {}, filtered ? kLegDeflatedChunk : kLegChunk,
                           filtered ? deflate : 0);

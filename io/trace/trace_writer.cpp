@@ -146,10 +146,13 @@ struct TraceWriter::File {
         }
         event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
-        // with frames every few seconds (the writer's CPU matters: the legs table is unfiltered
-        // then too, trace_layout.cpp), /events' chunks are encoded as they fill, not by
-        // libdeflate (about a third of its instructions, chunks about half larger)
-        events.set_plane_chunks(h.sample_interval_s < detail::kLegsDeflatedFromSeconds);
+        // whole chunks of /events and of a filtered legs table (sampling of 5 s and more,
+        // trace_layout.cpp) are encoded as they fill (io::PlaneDeflater), not by libdeflate:
+        // about a third of its instructions for chunks a fifth to a half larger; at 10 s
+        // sampling the trace cost +30 % CPU over the run with libdeflate, +12.5 % without
+        // (trace_bench --interleave 60 --sample 10, docs/trace-cost.md "Session 23")
+        events.set_plane_chunks(true);
+        position.legs.set_plane_chunks(true);
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
