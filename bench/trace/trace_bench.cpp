@@ -288,7 +288,8 @@ int report_interleaved(const Options& o) {
         const double bytes = static_cast<double>(std::filesystem::file_size(o.out));
         std::printf("file %.1f MB\n", bytes / 1e6);
     }
-    std::printf("same events with and without the trace: %s\n", same ? "yes" : "NO");
+    std::printf("same events with and without the trace: %s (event hash %016llx)\n",
+                same ? "yes" : "NO", static_cast<unsigned long long>(r.plain_hash));
     return same ? 0 : 1;
 }
 
@@ -546,6 +547,7 @@ int main(int argc, char** argv) {
         same = same && plains[k].event_hash == traceds[k].event_hash &&
                plains[k].event_hash == plains[0].event_hash;
     }
-    std::printf("same events with and without the trace: %s\n", same ? "yes" : "NO");
+    std::printf("same events with and without the trace: %s (event hash %016llx)\n",
+                same ? "yes" : "NO", static_cast<unsigned long long>(plains[0].event_hash));
     return same ? 0 : 1;
 }
