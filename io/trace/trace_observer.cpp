@@ -21,6 +21,9 @@ namespace {
 bool same_bits(double a, double b) {
     return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
+bool same_bits(float a, float b) {
+    return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
+}
 
 // a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
 // double's last bit is at least 2^-64), for energies under 2^30 kWh: 2^32 vehicles' sum then
@@ -305,12 +308,14 @@ void TraceObserver::reset_mirror(std::size_t n) {
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
     busy_known_ = false;
+    compared_ = false;
 }
 
-inline void TraceObserver::note_energy(std::uint32_t v, double kwh) {
+// true when the energy as written (float32) changed
+inline bool TraceObserver::note_energy(std::uint32_t v, double kwh) {
     // bit for bit: a NaN energy counts as changed
     if (same_bits(energy_[v], kwh)) {
-        return;
+        return false;
     }
     // the old energy's units as kept (converted once, when it was new)
     EnergyUnits& kept = energy_units_[v];
@@ -326,7 +331,10 @@ inline void TraceObserver::note_energy(std::uint32_t v, double kwh) {
         ++energy_irregular_;
     }
     energy_[v] = kwh;
-    energy_f_[v] = static_cast<float>(kwh);
+    const float written = static_cast<float>(kwh);
+    const bool changed = !same_bits(energy_f_[v], written);
+    energy_f_[v] = written;
+    return changed;
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
@@ -353,13 +361,30 @@ void TraceObserver::complete(TraceFrame& frame) {
     std::uint32_t* const touched = frame.touched.data();
     std::uint32_t* const moved = frame.moved.data() + moved_before;
     std::size_t moves = 0;
+    // the vehicles whose row (leg, state, float32 load or energy) differs from the previous
+    // frame's mirror. That is the row the file holds last for each vehicle (what the writer
+    // must compare with), by induction over the frames completed from this mirror, which the
+    // writer writes each, in order, before completing the next (TraceWriter::run; after a
+    // write error it writes nothing more): at the mirror's first frame nothing is compared
+    // (compared_ unset: the writer writes every row; it is the file's first frame, a keyframe,
+    // also after resume()), and at each later frame a vehicle's row is written with the
+    // mirror's values (a keyframe, or listed here because they changed), or its values equal
+    // the previous frame's, which equal its last row. (A vehicle listed twice in the changes,
+    // which take_changes does not do, may get a row that repeats its last: harmless.)
+    if (written_.size() < changes) {
+        written_.resize(changes);
+    }
+    std::uint32_t* const written = written_.data();
+    std::size_t writes = 0;
     bool ascending = true;
     for (std::size_t i = 0; i < changes; ++i) {
         const TraceAgentChange& c = frame.changes[i];
         const std::uint32_t v = c.agent;
         ascending = ascending && (i == 0 || touched[i - 1] < v);
         touched[i] = v;
+        bool row = false;
         if (state_[v] != c.state) {
+            row = true;
             if (mirrored_ && options_.state_events) {
                 TraceEvent e;
                 e.time = frame.time;
@@ -374,8 +399,10 @@ void TraceObserver::complete(TraceFrame& frame) {
             }
             state_[v] = c.state;
         }
-        load_[v] = static_cast<float>(c.load);
-        note_energy(v, c.energy_kwh);
+        const auto load = static_cast<float>(c.load);
+        row = row || !same_bits(load_[v], load);
+        load_[v] = load;
+        row = note_energy(v, c.energy_kwh) || row;
         // distance moves only when a leg or edge ends, which flags the vehicle
         total_distance_mm_ += c.distance_mm - distance_mm_[v];
         distance_mm_[v] = c.distance_mm;
@@ -400,7 +427,10 @@ void TraceObserver::complete(TraceFrame& frame) {
             leg.start = start;
             leg.end = end;
             moved[moves++] = v;
+            row = true;
         }
+        written[writes] = v;
+        writes += row ? 1 : 0;
     }
     frame.moved.resize(moved_before + moves);
     mirrored_ = true;
@@ -412,12 +442,16 @@ void TraceObserver::complete(TraceFrame& frame) {
                             frame.touched.end());
         std::sort(frame.moved.begin(), frame.moved.end());
         frame.moved.erase(std::unique(frame.moved.begin(), frame.moved.end()), frame.moved.end());
+        std::sort(written, written + writes);
+        writes = static_cast<std::size_t>(std::unique(written, written + writes) - written);
     }
 
-    // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
-    // and only the vehicles that changed can have a leg, state, load or energy other than
-    // the last frame's
-    frame.rows = {nullptr, legs_.data(), state_.data(), load_.data(), energy_f_.data()};
+    // the writer writes the rows (those of written) from the mirror itself: nothing of the
+    // fleet is copied; and only the vehicles that changed can have a leg, state, load or
+    // energy other than the last frame's
+    frame.rows = {nullptr,          legs_.data(),      state_.data(), load_.data(),
+                  energy_f_.data(), {written, writes}, compared_};
+    compared_ = true;
     frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
