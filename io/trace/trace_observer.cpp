@@ -30,8 +30,12 @@ bool same_bits(float a, float b) {
 // fits in 127 bits. Irregular (NaN, infinite or larger): false
 __extension__ using EnergyUnits = __int128;
 
+bool regular_energy(double kwh) {
+    return std::fabs(kwh) < 0x1p30;
+}
+
 bool fixed_energy(double kwh, EnergyUnits& out) {
-    if (!(std::fabs(kwh) < 0x1p30)) {
+    if (!regular_energy(kwh)) {
         return false;
     }
     // in two halves of 32 bits, each exact: the scalings by powers of two, the integer part
@@ -311,32 +315,6 @@ void TraceObserver::reset_mirror(std::size_t n) {
     compared_ = false;
 }
 
-// true when the energy as written (float32) changed
-inline bool TraceObserver::note_energy(std::uint32_t v, double kwh) {
-    // bit for bit: a NaN energy counts as changed
-    if (same_bits(energy_[v], kwh)) {
-        return false;
-    }
-    // the old energy's units as kept (converted once, when it was new)
-    EnergyUnits& kept = energy_units_[v];
-    if (kept != kIrregular) {
-        energy_fixed_ -= kept;
-    } else {
-        --energy_irregular_;
-    }
-    if (fixed_energy(kwh, kept)) {
-        energy_fixed_ += kept;
-    } else {
-        kept = kIrregular;
-        ++energy_irregular_;
-    }
-    energy_[v] = kwh;
-    const float written = static_cast<float>(kwh);
-    const bool changed = !same_bits(energy_f_[v], written);
-    energy_f_[v] = written;
-    return changed;
-}
-
 void TraceObserver::complete(TraceFrame& frame) {
     // The writer thread's working set stays small (it shares the caches with the
     // simulation): per vehicle its state, load, energy and position as of the last frame,
@@ -376,36 +354,74 @@ void TraceObserver::complete(TraceFrame& frame) {
     }
     std::uint32_t* const written = written_.data();
     std::size_t writes = 0;
+    // the mirror's arrays and sums, read once and kept in registers: the int8 state stores
+    // below may alias anything, so the compiler would otherwise load every vector's data
+    // pointer (and the sums) again for each change
+    const TraceAgentChange* const records = frame.changes.data();
+    std::int8_t* const state = state_.data();
+    float* const load = load_.data();
+    double* const energy = energy_.data();
+    float* const energy_f = energy_f_.data();
+    EnergyUnits* const units = energy_units_.data();
+    std::int64_t* const distance = distance_mm_.data();
+    TraceLegRow* const legs = legs_.data();
+    EnergyUnits fixed = energy_fixed_;
+    std::size_t irregular = energy_irregular_;
+    std::size_t busy = busy_;
+    std::int64_t total_distance = total_distance_mm_;
+    const bool count_busy = busy_known_;
+    const bool state_rows = mirrored_ && options_.state_events;
+    const double time = frame.time;
     bool ascending = true;
+    std::int64_t last = -1;  // the previous change's agent
     for (std::size_t i = 0; i < changes; ++i) {
-        const TraceAgentChange& c = frame.changes[i];
+        const TraceAgentChange& c = records[i];
         const std::uint32_t v = c.agent;
-        ascending = ascending && (i == 0 || touched[i - 1] < v);
+        ascending = ascending & (static_cast<std::int64_t>(v) > last);
+        last = v;
         touched[i] = v;
         bool row = false;
-        if (state_[v] != c.state) {
+        if (state[v] != c.state) {
             row = true;
-            if (mirrored_ && options_.state_events) {
+            if (state_rows) {
                 TraceEvent e;
-                e.time = frame.time;
+                e.time = time;
                 e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
                 e.agent = v;
                 e.value = c.state;
                 frame.events.push_back(e);
             }
-            if (busy_known_) {
-                busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
-                busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
+            if (count_busy) {
+                busy -= agents::serving(static_cast<agents::VehicleState>(state[v])) ? 1U : 0U;
+                busy += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
             }
-            state_[v] = c.state;
+            state[v] = c.state;
         }
-        const auto load = static_cast<float>(c.load);
-        row = row || !same_bits(load_[v], load);
-        load_[v] = load;
-        row = note_energy(v, c.energy_kwh) || row;
+        const auto load_f = static_cast<float>(c.load);
+        row = row || !same_bits(load[v], load_f);
+        load[v] = load_f;
+        // the energy, bit for bit (a NaN energy counts as changed); the row's is its float32
+        const double kwh = c.energy_kwh;
+        if (!same_bits(energy[v], kwh)) {
+            // the old energy's units as kept (converted once, when it was new; 0 when
+            // irregular)
+            EnergyUnits& kept = units[v];
+            fixed -= kept;
+            irregular -= regular_energy(energy[v]) ? 0U : 1U;
+            if (fixed_energy(kwh, kept)) {
+                fixed += kept;
+            } else {
+                kept = 0;
+                ++irregular;
+            }
+            energy[v] = kwh;
+            const auto kwh_f = static_cast<float>(kwh);
+            row = row || !same_bits(energy_f[v], kwh_f);
+            energy_f[v] = kwh_f;
+        }
         // distance moves only when a leg or edge ends, which flags the vehicle
-        total_distance_mm_ += c.distance_mm - distance_mm_[v];
-        distance_mm_[v] = c.distance_mm;
+        total_distance += c.distance_mm - distance[v];
+        distance[v] = c.distance_mm;
         // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
         // node (its leg's other fields do not move it), so that a row is written when the
         // position's inputs change, not when the model merely flags the vehicle; compared
@@ -415,7 +431,7 @@ void TraceObserver::complete(TraceFrame& frame) {
         const agents::Point b = on_leg ? where[c.leg_to] : a;
         const std::int64_t start = on_leg ? c.leg_start : 0;
         const std::int64_t end = on_leg ? c.leg_end : 0;
-        TraceLegRow& leg = legs_[v];
+        TraceLegRow& leg = legs[v];
         if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
             leg.end != end || !same_bits(leg.from_x, a.x) || !same_bits(leg.from_y, a.y) ||
             !same_bits(leg.to_x, b.x) || !same_bits(leg.to_y, b.y)) {
@@ -432,6 +448,10 @@ void TraceObserver::complete(TraceFrame& frame) {
         written[writes] = v;
         writes += row ? 1 : 0;
     }
+    energy_fixed_ = fixed;
+    energy_irregular_ = irregular;
+    busy_ = busy;
+    total_distance_mm_ = total_distance;
     frame.moved.resize(moved_before + moves);
     mirrored_ = true;
     if (!ascending) {

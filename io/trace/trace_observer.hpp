@@ -108,7 +108,6 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_disruptions(TraceFrame& frame);
     // writer thread (and resume(), before the first frame)
     void reset_mirror(std::size_t vehicles);
-    [[nodiscard]] bool note_energy(std::uint32_t v, double kwh);
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
@@ -149,9 +148,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
     EnergyUnits energy_fixed_ = 0;
     std::size_t energy_irregular_ = 0;
-    // per vehicle its energy_'s units (kIrregular: none), kept so that a change converts
+    // per vehicle its energy_'s units (0 when irregular), kept so that a change converts
     // only the new energy
-    static constexpr EnergyUnits kIrregular = static_cast<EnergyUnits>(1) << 126;
     std::vector<EnergyUnits> energy_units_;
     std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
     // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its
