@@ -43,7 +43,7 @@ bool fixed_energy(double kwh, EnergyUnits& out) {
     const double scaled = kwh * 0x1p32;
     const auto high = static_cast<std::int64_t>(scaled);
     const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32);
-    out = static_cast<EnergyUnits>(high) * (std::int64_t{1} << 32) + low;
+    out = (static_cast<EnergyUnits>(high) << 32) + low;  // high * 2^32 (C++20: a shift)
     return true;
 }
 
@@ -380,9 +380,9 @@ void TraceObserver::complete(TraceFrame& frame) {
         ascending = ascending & (static_cast<std::int64_t>(v) > last);
         last = v;
         touched[i] = v;
-        bool row = false;
-        if (state[v] != c.state) {
-            row = true;
+        // (| rather than ||: no branch per test)
+        bool row = state[v] != c.state;
+        if (row) {
             if (state_rows) {
                 TraceEvent e;
                 e.time = time;
@@ -398,7 +398,7 @@ void TraceObserver::complete(TraceFrame& frame) {
             state[v] = c.state;
         }
         const auto load_f = static_cast<float>(c.load);
-        row = row || !same_bits(load[v], load_f);
+        row = row | !same_bits(load[v], load_f);
         load[v] = load_f;
         // the energy, bit for bit (a NaN energy counts as changed); the row's is its float32
         const double kwh = c.energy_kwh;
@@ -407,7 +407,9 @@ void TraceObserver::complete(TraceFrame& frame) {
             // irregular)
             EnergyUnits& kept = units[v];
             fixed -= kept;
-            irregular -= regular_energy(energy[v]) ? 0U : 1U;
+            if (irregular != 0) {
+                irregular -= regular_energy(energy[v]) ? 0U : 1U;
+            }
             if (fixed_energy(kwh, kept)) {
                 fixed += kept;
             } else {
@@ -416,7 +418,7 @@ void TraceObserver::complete(TraceFrame& frame) {
             }
             energy[v] = kwh;
             const auto kwh_f = static_cast<float>(kwh);
-            row = row || !same_bits(energy_f[v], kwh_f);
+            row = row | !same_bits(energy_f[v], kwh_f);
             energy_f[v] = kwh_f;
         }
         // distance moves only when a leg or edge ends, which flags the vehicle
