@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -209,14 +210,23 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
     const float* load = r.load != nullptr ? r.load : f.load.data();
     const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
     const std::size_t bytes = values_ ? kPackedBytes : kPackedBytes30;
-    // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing
+    // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing.
+    // The leg (from_x, from_y, to_x, to_y, start, end) lies in a row as in the file: one copy
+    static_assert(offsetof(TraceLegRow, end) == offsetof(TraceLegRow, from_x) + 40 &&
+                  sizeof(TraceLegRow::end) == 8);
+    constexpr std::size_t kLeg = 48;
+    static_assert(kPackedBytes == 14 + kLeg && kPackedBytes30 == 9 + kLeg);
     const auto pack = [&](unsigned char* out, const TraceLegRow& row, std::uint32_t v) {
-        if (!values_) {
-            return h5::put_packed(out, frame, v, row.moving, row.from_x, row.from_y, row.to_x,
-                                  row.to_y, row.start, row.end);
+        out = values_ ? h5::put_packed(out, v, row.moving, state[v], load[v], energy[v])
+                      : h5::put_packed(out, frame, v, row.moving);
+        std::memcpy(out, &row.from_x, kLeg);
+        return out + kLeg;
+    };
+    // (packed_ only grows: its bytes are all written before they are read, never zeroed)
+    const auto reserve = [&](std::size_t rows) {
+        if (packed_.size() < rows * bytes) {
+            packed_.resize(rows * bytes);
         }
-        return h5::put_packed(out, v, row.moving, state[v], load[v], energy[v], row.from_x,
-                              row.from_y, row.to_x, row.to_y, row.start, row.end);
     };
     const TraceLegRow* const legs = r.legs;
     const bool follows = legs != nullptr && legs == last_legs_;
@@ -230,7 +240,7 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         const std::span<const std::uint32_t> ids =
             values_ ? r.written : std::span<const std::uint32_t>(f.moved);
         size_ = whole ? agents : ids.size();
-        packed_.resize(size_ * bytes);
+        reserve(size_);
         unsigned char* out = packed_.data();
         if (whole) {
             for (std::uint32_t v = 0; v < agents; ++v) {
@@ -270,7 +280,7 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
     }
     std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
     size_ = rows_.size();
-    packed_.resize(size_ * bytes);
+    reserve(size_);
     unsigned char* out = packed_.data();
     for (const TraceLegRow& row : rows_) {
         const std::uint32_t v = row.agent;
