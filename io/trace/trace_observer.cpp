@@ -506,7 +506,9 @@ void TraceObserver::complete(TraceFrame& frame) {
 
     // a deterministic order of the rows: time, kind, order, agent, edge. The state rows are
     // in that order already when the changes are ascending (one time and kind, order 0, one
-    // row per agent): only the simulation's rows are sorted, then the two runs merged
+    // row per agent): only the simulation's rows are sorted, then the two runs merged, unless
+    // they stand in order already (the simulation's last row not after the first state row,
+    // as when none falls at the frame's own time: what the stable merge would give)
     const auto before = [](const TraceEvent& a, const TraceEvent& b) {
         return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
                std::tie(b.time, b.kind, b.order, b.agent, b.edge);
@@ -517,7 +519,7 @@ void TraceObserver::complete(TraceFrame& frame) {
         return;
     }
     std::sort(frame.events.begin(), middle, before);
-    if (sim_events != 0 && middle != frame.events.end()) {
+    if (sim_events != 0 && middle != frame.events.end() && before(*middle, *(middle - 1))) {
         events_.clear();
         std::merge(frame.events.begin(), middle, middle, frame.events.end(),
                    std::back_inserter(events_), before);
