@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -204,92 +205,91 @@ void LegTable::positions(hid_t file, std::size_t k, std::int64_t t, std::vector<
 }
 
 void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
-    rows_.clear();
     const TraceFrame::AgentRows& r = f.rows;
     const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
     const float* load = r.load != nullptr ? r.load : f.load.data();
     const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
-    if (values_ && state_.size() != agents) {
-        state_.assign(agents, 0);
-        load_.assign(agents, 0);
-        energy_.assign(agents, 0);
-        keyframe = true;
-    }
-    // the vehicle's state, load or energy differs from its last row's
-    const auto changed = [&](std::uint32_t v) {
-        return values_ && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
-                           bits(energy[v]) != energy_[v]);
+    const std::size_t bytes = values_ ? kPackedBytes : kPackedBytes30;
+    // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing.
+    // The leg (from_x, from_y, to_x, to_y, start, end) lies in a row as in the file: one copy
+    static_assert(offsetof(TraceLegRow, end) == offsetof(TraceLegRow, from_x) + 40 &&
+                  sizeof(TraceLegRow::end) == 8);
+    constexpr std::size_t kLeg = 48;
+    static_assert(kPackedBytes == 14 + kLeg && kPackedBytes30 == 9 + kLeg);
+    const auto pack = [&](unsigned char* out, const TraceLegRow& row, std::uint32_t v) {
+        out = values_ ? h5::put_packed(out, v, row.moving, state[v], load[v], energy[v])
+                      : h5::put_packed(out, frame, v, row.moving);
+        std::memcpy(out, &row.from_x, kLeg);
+        return out + kLeg;
     };
-    const TraceLegRow* legs = r.legs;
+    // (packed_ only grows: its bytes are all written before they are read, never zeroed)
+    const auto reserve = [&](std::size_t rows) {
+        if (packed_.size() < rows * bytes) {
+            packed_.resize(rows * bytes);
+        }
+    };
+    const TraceLegRow* const legs = r.legs;
+    const bool follows = legs != nullptr && legs == last_legs_;
+    last_legs_ = legs;
     if (legs != nullptr) {
-        if (keyframe) {
-            rows_.assign(legs, legs + agents);
-        } else if (!values_) {
-            rows_.reserve(f.moved.size());
-            for (const std::uint32_t v : f.moved) {
-                rows_.push_back(legs[v]);
+        // a completer's frame: the rows it names (schema 3.1: written, counted from its
+        // previous frame, so every row unless that was the previous frame here; 3.0: moved),
+        // straight from its mirror
+        copies_ = false;
+        const bool whole = keyframe || (values_ && !(r.written_known && follows));
+        const std::span<const std::uint32_t> ids =
+            values_ ? r.written : std::span<const std::uint32_t>(f.moved);
+        size_ = whole ? agents : ids.size();
+        reserve(size_);
+        unsigned char* out = packed_.data();
+        if (whole) {
+            for (std::uint32_t v = 0; v < agents; ++v) {
+                out = pack(out, legs[v], v);
             }
         } else {
-            // the moved vehicles and those whose values may have changed (all when the
-            // frame does not say), in agent order
-            const std::vector<std::uint32_t>& moved = f.moved;
-            std::size_t m = 0;
-            const auto take = [&](std::uint32_t v) {
-                for (; m < moved.size() && moved[m] < v; ++m) {
-                    rows_.push_back(legs[moved[m]]);
-                }
-                const bool leg = m < moved.size() && moved[m] == v;
-                m += leg ? 1 : 0;
-                if (leg || changed(v)) {
-                    rows_.push_back(legs[v]);
-                }
-            };
-            if (f.touched_known) {
-                for (const std::uint32_t v : f.touched) {
-                    take(v);
-                }
-            } else {
-                for (std::uint32_t v = 0; v < agents; ++v) {
-                    take(v);
-                }
-            }
-            for (; m < moved.size(); ++m) {
-                rows_.push_back(legs[moved[m]]);
+            for (const std::uint32_t v : ids) {
+                out = pack(out, legs[v], v);
             }
         }
-    } else {
-        const float* p = r.position != nullptr ? r.position : f.position.data();
-        if (last_.size() != 2 * agents) {
-            last_.assign(2 * agents, 0.0F);
-            keyframe = true;
-        }
-        for (std::uint32_t v = 0; v < agents; ++v) {
-            if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0 ||
-                changed(v)) {
-                TraceLegRow row;
-                row.agent = v;
-                row.from_x = row.to_x = p[2 * v];
-                row.from_y = row.to_y = p[2 * v + 1];
-                rows_.push_back(row);
-            }
-        }
-        std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
+        return;
     }
-    // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing
-    packed_.resize(rows_.size() * (values_ ? kPackedBytes : kPackedBytes30));
+    // no legs: a still row at each vehicle's float32 position, when it or (schema 3.1) the
+    // state, load or energy differs from the vehicle's last row
+    const float* p = r.position != nullptr ? r.position : f.position.data();
+    if (!copies_ || last_.size() != 2 * agents) {
+        last_.assign(2 * agents, 0.0F);
+        if (values_) {
+            state_.assign(agents, 0);
+            load_.assign(agents, 0);
+            energy_.assign(agents, 0);
+        }
+        keyframe = true;
+        copies_ = true;
+    }
+    rows_.clear();
+    for (std::uint32_t v = 0; v < agents; ++v) {
+        if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0 ||
+            (values_ && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
+                         bits(energy[v]) != energy_[v]))) {
+            TraceLegRow row;
+            row.agent = v;
+            row.from_x = row.to_x = p[2 * v];
+            row.from_y = row.to_y = p[2 * v + 1];
+            rows_.push_back(row);
+        }
+    }
+    std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
+    size_ = rows_.size();
+    reserve(size_);
     unsigned char* out = packed_.data();
     for (const TraceLegRow& row : rows_) {
         const std::uint32_t v = row.agent;
-        if (!values_) {
-            out = h5::put_packed(out, frame, v, row.moving, row.from_x, row.from_y, row.to_x,
-                                 row.to_y, row.start, row.end);
-            continue;
+        if (values_) {
+            state_[v] = state[v];
+            load_[v] = bits(load[v]);
+            energy_[v] = bits(energy[v]);
         }
-        state_[v] = state[v];
-        load_[v] = bits(load[v]);
-        energy_[v] = bits(energy[v]);
-        out = h5::put_packed(out, v, row.moving, state[v], load[v], energy[v], row.from_x,
-                             row.from_y, row.to_x, row.to_y, row.start, row.end);
+        out = pack(out, row, v);
     }
 }
 

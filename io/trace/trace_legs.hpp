@@ -52,10 +52,12 @@ class LegTable {
 
 // The writer's side (TraceWriter::File), the rows of one frame: a vehicle whose leg (or,
 // without legs, position) differs from the previous frame's, or (schema 3.1) whose state, load
-// or energy does; every vehicle at a keyframe. Without a completer's legs, a vehicle's float32
-// position becomes a still row at that point (cast back to float32 by readers: the same
-// bits). Schema 3.0 (dense_rows) rows have a frame column and no state, load and energy
-// (written densely beside them).
+// or energy does; every vehicle at a keyframe. A completer's frame names its rows itself
+// (AgentRows::written; schema 3.0: TraceFrame::moved) and they are packed from its mirror;
+// without a completer's legs, a vehicle's float32 position becomes a still row at that point
+// (cast back to float32 by readers: the same bits), compared with copies of the last rows.
+// Schema 3.0 (dense_rows) rows have a frame column and no state, load and energy (written
+// densely beside them).
 class LegRows {
   public:
     explicit LegRows(bool values) : values_(values) {}
@@ -64,17 +66,24 @@ class LegRows {
     // stores them (h5::leg_type(true, values)): HDF5 converts nothing
     void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents);
     [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
-    [[nodiscard]] std::size_t size() const { return rows_.size(); }
+    [[nodiscard]] std::size_t size() const { return size_; }
 
   private:
     static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
     static constexpr std::size_t kPackedBytes = 62;    // schema 3.1
     static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
     bool values_;
-    std::vector<TraceLegRow> rows_;
+    std::size_t size_ = 0;
     std::vector<unsigned char> packed_;
-    std::vector<float> last_;  // the previous frame's positions (frames without legs)
-    // each vehicle's state, load and energy (bits) in its last row (schema 3.1)
+    // the previous frame's legs (a completer's mirror; nullptr: none): a completer's list of
+    // rows counts from its previous frame, which must be the previous frame written
+    const TraceLegRow* last_legs_ = nullptr;
+    // frames without legs: their rows, the previous frame's positions and each vehicle's
+    // state, load and energy (bits) in its last row (schema 3.1); not kept through a
+    // completer's frames (copies_ unset: the next frame without legs writes every row)
+    bool copies_ = false;
+    std::vector<TraceLegRow> rows_;
+    std::vector<float> last_;
     std::vector<std::int8_t> state_;
     std::vector<std::uint32_t> load_;
     std::vector<std::uint32_t> energy_;

@@ -21,14 +21,21 @@ namespace {
 bool same_bits(double a, double b) {
     return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
 }
+bool same_bits(float a, float b) {
+    return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
+}
 
 // a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
 // double's last bit is at least 2^-64), for energies under 2^30 kWh: 2^32 vehicles' sum then
 // fits in 127 bits. Irregular (NaN, infinite or larger): false
 __extension__ using EnergyUnits = __int128;
 
+bool regular_energy(double kwh) {
+    return std::fabs(kwh) < 0x1p30;
+}
+
 bool fixed_energy(double kwh, EnergyUnits& out) {
-    if (!(std::fabs(kwh) < 0x1p30)) {
+    if (!regular_energy(kwh)) {
         return false;
     }
     // in two halves of 32 bits, each exact: the scalings by powers of two, the integer part
@@ -36,7 +43,7 @@ bool fixed_energy(double kwh, EnergyUnits& out) {
     const double scaled = kwh * 0x1p32;
     const auto high = static_cast<std::int64_t>(scaled);
     const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32);
-    out = static_cast<EnergyUnits>(high) * (std::int64_t{1} << 32) + low;
+    out = (static_cast<EnergyUnits>(high) << 32) + low;  // high * 2^32 (C++20: a shift)
     return true;
 }
 
@@ -305,28 +312,7 @@ void TraceObserver::reset_mirror(std::size_t n) {
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
     busy_known_ = false;
-}
-
-inline void TraceObserver::note_energy(std::uint32_t v, double kwh) {
-    // bit for bit: a NaN energy counts as changed
-    if (same_bits(energy_[v], kwh)) {
-        return;
-    }
-    // the old energy's units as kept (converted once, when it was new)
-    EnergyUnits& kept = energy_units_[v];
-    if (kept != kIrregular) {
-        energy_fixed_ -= kept;
-    } else {
-        --energy_irregular_;
-    }
-    if (fixed_energy(kwh, kept)) {
-        energy_fixed_ += kept;
-    } else {
-        kept = kIrregular;
-        ++energy_irregular_;
-    }
-    energy_[v] = kwh;
-    energy_f_[v] = static_cast<float>(kwh);
+    compared_ = false;
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
@@ -353,32 +339,91 @@ void TraceObserver::complete(TraceFrame& frame) {
     std::uint32_t* const touched = frame.touched.data();
     std::uint32_t* const moved = frame.moved.data() + moved_before;
     std::size_t moves = 0;
+    // the vehicles whose row (leg, state, float32 load or energy) differs from the previous
+    // frame's mirror. That is the row the file holds last for each vehicle (what the writer
+    // must compare with), by induction over the frames completed from this mirror, which the
+    // writer writes each, in order, before completing the next (TraceWriter::run; after a
+    // write error it writes nothing more): at the mirror's first frame nothing is compared
+    // (compared_ unset: the writer writes every row; it is the file's first frame, a keyframe,
+    // also after resume()), and at each later frame a vehicle's row is written with the
+    // mirror's values (a keyframe, or listed here because they changed), or its values equal
+    // the previous frame's, which equal its last row. (A vehicle listed twice in the changes,
+    // which take_changes does not do, may get a row that repeats its last: harmless.)
+    if (written_.size() < changes) {
+        written_.resize(changes);
+    }
+    std::uint32_t* const written = written_.data();
+    std::size_t writes = 0;
+    // the mirror's arrays and sums, read once and kept in registers: the int8 state stores
+    // below may alias anything, so the compiler would otherwise load every vector's data
+    // pointer (and the sums) again for each change
+    const TraceAgentChange* const records = frame.changes.data();
+    std::int8_t* const state = state_.data();
+    float* const load = load_.data();
+    double* const energy = energy_.data();
+    float* const energy_f = energy_f_.data();
+    EnergyUnits* const units = energy_units_.data();
+    std::int64_t* const distance = distance_mm_.data();
+    TraceLegRow* const legs = legs_.data();
+    EnergyUnits fixed = energy_fixed_;
+    std::size_t irregular = energy_irregular_;
+    std::size_t busy = busy_;
+    std::int64_t total_distance = total_distance_mm_;
+    const bool count_busy = busy_known_;
+    const bool state_rows = mirrored_ && options_.state_events;
+    const double time = frame.time;
     bool ascending = true;
+    std::int64_t last = -1;  // the previous change's agent
     for (std::size_t i = 0; i < changes; ++i) {
-        const TraceAgentChange& c = frame.changes[i];
+        const TraceAgentChange& c = records[i];
         const std::uint32_t v = c.agent;
-        ascending = ascending && (i == 0 || touched[i - 1] < v);
+        ascending = ascending & (static_cast<std::int64_t>(v) > last);
+        last = v;
         touched[i] = v;
-        if (state_[v] != c.state) {
-            if (mirrored_ && options_.state_events) {
+        // (| rather than ||: no branch per test)
+        bool row = state[v] != c.state;
+        if (row) {
+            if (state_rows) {
                 TraceEvent e;
-                e.time = frame.time;
+                e.time = time;
                 e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
                 e.agent = v;
                 e.value = c.state;
                 frame.events.push_back(e);
             }
-            if (busy_known_) {
-                busy_ -= agents::serving(static_cast<agents::VehicleState>(state_[v])) ? 1U : 0U;
-                busy_ += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
+            if (count_busy) {
+                busy -= agents::serving(static_cast<agents::VehicleState>(state[v])) ? 1U : 0U;
+                busy += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
             }
-            state_[v] = c.state;
+            state[v] = c.state;
         }
-        load_[v] = static_cast<float>(c.load);
-        note_energy(v, c.energy_kwh);
+        const auto load_f = static_cast<float>(c.load);
+        row = row | !same_bits(load[v], load_f);
+        load[v] = load_f;
+        // the energy, bit for bit (a NaN energy counts as changed); the row's is its float32
+        const double kwh = c.energy_kwh;
+        if (!same_bits(energy[v], kwh)) {
+            // the old energy's units as kept (converted once, when it was new; 0 when
+            // irregular)
+            EnergyUnits& kept = units[v];
+            fixed -= kept;
+            if (irregular != 0) {
+                irregular -= regular_energy(energy[v]) ? 0U : 1U;
+            }
+            if (fixed_energy(kwh, kept)) {
+                fixed += kept;
+            } else {
+                kept = 0;
+                ++irregular;
+            }
+            energy[v] = kwh;
+            const auto kwh_f = static_cast<float>(kwh);
+            row = row | !same_bits(energy_f[v], kwh_f);
+            energy_f[v] = kwh_f;
+        }
         // distance moves only when a leg or edge ends, which flags the vehicle
-        total_distance_mm_ += c.distance_mm - distance_mm_[v];
-        distance_mm_[v] = c.distance_mm;
+        total_distance += c.distance_mm - distance[v];
+        distance[v] = c.distance_mm;
         // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
         // node (its leg's other fields do not move it), so that a row is written when the
         // position's inputs change, not when the model merely flags the vehicle; compared
@@ -388,7 +433,7 @@ void TraceObserver::complete(TraceFrame& frame) {
         const agents::Point b = on_leg ? where[c.leg_to] : a;
         const std::int64_t start = on_leg ? c.leg_start : 0;
         const std::int64_t end = on_leg ? c.leg_end : 0;
-        TraceLegRow& leg = legs_[v];
+        TraceLegRow& leg = legs[v];
         if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
             leg.end != end || !same_bits(leg.from_x, a.x) || !same_bits(leg.from_y, a.y) ||
             !same_bits(leg.to_x, b.x) || !same_bits(leg.to_y, b.y)) {
@@ -400,8 +445,15 @@ void TraceObserver::complete(TraceFrame& frame) {
             leg.start = start;
             leg.end = end;
             moved[moves++] = v;
+            row = true;
         }
+        written[writes] = v;
+        writes += row ? 1 : 0;
     }
+    energy_fixed_ = fixed;
+    energy_irregular_ = irregular;
+    busy_ = busy;
+    total_distance_mm_ = total_distance;
     frame.moved.resize(moved_before + moves);
     mirrored_ = true;
     if (!ascending) {
@@ -412,12 +464,16 @@ void TraceObserver::complete(TraceFrame& frame) {
                             frame.touched.end());
         std::sort(frame.moved.begin(), frame.moved.end());
         frame.moved.erase(std::unique(frame.moved.begin(), frame.moved.end()), frame.moved.end());
+        std::sort(written, written + writes);
+        writes = static_cast<std::size_t>(std::unique(written, written + writes) - written);
     }
 
-    // the writer writes the rows from the mirror itself: nothing of the fleet is copied;
-    // and only the vehicles that changed can have a leg, state, load or energy other than
-    // the last frame's
-    frame.rows = {nullptr, legs_.data(), state_.data(), load_.data(), energy_f_.data()};
+    // the writer writes the rows (those of written) from the mirror itself: nothing of the
+    // fleet is copied; and only the vehicles that changed can have a leg, state, load or
+    // energy other than the last frame's
+    frame.rows = {nullptr,          legs_.data(),      state_.data(), load_.data(),
+                  energy_f_.data(), {written, writes}, compared_};
+    compared_ = true;
     frame.touched_known = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
@@ -450,7 +506,9 @@ void TraceObserver::complete(TraceFrame& frame) {
 
     // a deterministic order of the rows: time, kind, order, agent, edge. The state rows are
     // in that order already when the changes are ascending (one time and kind, order 0, one
-    // row per agent): only the simulation's rows are sorted, then the two runs merged
+    // row per agent): only the simulation's rows are sorted, then the two runs merged, unless
+    // they stand in order already (the simulation's last row not after the first state row,
+    // as when none falls at the frame's own time: what the stable merge would give)
     const auto before = [](const TraceEvent& a, const TraceEvent& b) {
         return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
                std::tie(b.time, b.kind, b.order, b.agent, b.edge);
@@ -461,7 +519,7 @@ void TraceObserver::complete(TraceFrame& frame) {
         return;
     }
     std::sort(frame.events.begin(), middle, before);
-    if (sim_events != 0 && middle != frame.events.end()) {
+    if (sim_events != 0 && middle != frame.events.end() && before(*middle, *(middle - 1))) {
         events_.clear();
         std::merge(frame.events.begin(), middle, middle, frame.events.end(),
                    std::back_inserter(events_), before);

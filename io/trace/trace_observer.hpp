@@ -108,7 +108,6 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_disruptions(TraceFrame& frame);
     // writer thread (and resume(), before the first frame)
     void reset_mirror(std::size_t vehicles);
-    void note_energy(std::uint32_t v, double kwh);
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
@@ -133,6 +132,11 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
 
     // the writer thread's mirror of every vehicle, as of the last completed frame
     bool mirrored_ = false;  // a first frame (every vehicle changed) went through
+    // a frame was completed from this mirror (reset_mirror unsets it): written_ counts from it
+    bool compared_ = false;
+    // complete(): the vehicles whose row differs from the previous frame's (AgentRows::written:
+    // a prefix; never shrunk, so not zeroed again each frame)
+    std::vector<std::uint32_t> written_;
     std::vector<std::int8_t> state_;
     std::vector<float> load_;
     std::vector<double> energy_;
@@ -144,9 +148,8 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
     EnergyUnits energy_fixed_ = 0;
     std::size_t energy_irregular_ = 0;
-    // per vehicle its energy_'s units (kIrregular: none), kept so that a change converts
+    // per vehicle its energy_'s units (0 when irregular), kept so that a change converts
     // only the new energy
-    static constexpr EnergyUnits kIrregular = static_cast<EnergyUnits>(1) << 126;
     std::vector<EnergyUnits> energy_units_;
     std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
     // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its

@@ -24,6 +24,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -195,15 +196,21 @@ struct TraceFrame {
         const std::int8_t* state = nullptr;
         const float* load = nullptr;
         const float* energy = nullptr;
+        // with legs, when written_known: the vehicles whose schema 3.1 row (leg, state, or the
+        // float32 bits of load or energy) differs from the previous frame's, which is their
+        // last written row (ascending, each once): the writer writes those rows (all at a
+        // keyframe) and compares nothing itself. Unset (a completer's first frame): every row
+        std::span<const std::uint32_t> written;
+        bool written_known = false;
     };
     AgentRows rows;
     // set with rows by a completer that knows them: the agents whose state, load or energy
-    // may differ from the previous frame's (ascending, each once); the row codec then looks
-    // only at those (positions are compared whole). Unset: every agent is compared.
+    // may differ from the previous frame's (ascending, each once); the row codec of the dense
+    // values (schema 3.0) then looks only at those. Unset: every agent is compared.
     bool touched_known = false;
     std::vector<std::uint32_t> touched;
     // with rows.legs: the vehicles whose leg row differs from the previous frame's
-    // (ascending, each once)
+    // (ascending, each once): schema 3.0's rows
     std::vector<std::uint32_t> moved;
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -190,6 +191,81 @@ class TestLinks final : public io::LinkSource {
   private:
     std::uint32_t n_;
 };
+
+// a legs row is written exactly when it is news: every vehicle at a keyframe; otherwise only a
+// vehicle whose leg, state, load or energy (float32 bits) differs from its last row, and every
+// such vehicle (TraceObserver::complete names the rows, LegRows writes them)
+TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
+    const std::string path = temp_path("legs_news");
+    TracedRun t;
+    io::TraceOptions o;
+    o.keyframe_frames = 16;
+    (void)t.write(path, 1.0, o);
+    const std::size_t agents = t.run->model().vehicle_count();
+    std::vector<io::TraceLegRow> rows;
+    std::vector<std::int64_t> per_frame;
+    {
+        const std::lock_guard lock(io::h5::hdf5_mutex());
+        const io::h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+        REQUIRE(f.valid());
+        const io::h5::Handle legs(H5Dopen2(f, "particles/agents/position/legs", H5P_DEFAULT));
+        const io::h5::Handle counts(
+            H5Dopen2(f, "particles/agents/position/legs_per_frame", H5P_DEFAULT));
+        REQUIRE(legs.valid());
+        REQUIRE(counts.valid());
+        const io::h5::Handle legs_space(H5Dget_space(legs));
+        const io::h5::Handle counts_space(H5Dget_space(counts));
+        rows.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(legs_space)));
+        per_frame.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(counts_space)));
+        const io::h5::Handle mem = io::h5::leg_type(false, true);
+        REQUIRE(H5Dread(legs, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+        REQUIRE(H5Dread(counts, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                        per_frame.data()) >= 0);
+    }
+    const auto same = [](const io::TraceLegRow& a, const io::TraceLegRow& b) {
+        const auto bits = [](auto x) { return std::bit_cast<std::uint64_t>(double{x}); };
+        return a.moving == b.moving && a.state == b.state && bits(a.load) == bits(b.load) &&
+               bits(a.energy) == bits(b.energy) && bits(a.from_x) == bits(b.from_x) &&
+               bits(a.from_y) == bits(b.from_y) && bits(a.to_x) == bits(b.to_x) &&
+               bits(a.to_y) == bits(b.to_y) && a.start == b.start && a.end == b.end;
+    };
+    REQUIRE(per_frame.size() == t.recorder->ticks.size());
+    std::vector<io::TraceLegRow> last(agents);
+    std::size_t at = 0;
+    std::size_t news = 0;
+    for (std::size_t k = 0; k < per_frame.size(); ++k) {
+        const auto n = static_cast<std::size_t>(per_frame[k]);
+        REQUIRE(at + n <= rows.size());
+        if (k % 16 == 0) {
+            REQUIRE(n == agents);
+        }
+        for (std::size_t i = at; i < at + n; ++i) {
+            const io::TraceLegRow& r = rows[i];
+            REQUIRE(r.agent < agents);
+            CHECK((i == at || rows[i - 1].agent < r.agent));  // ascending, each once
+            if (k % 16 != 0) {
+                CHECK_FALSE(same(r, last[r.agent]));  // news, never a repeat
+                ++news;
+            }
+            last[r.agent] = r;
+        }
+        // and every vehicle whose values differ from the previous frame's has a row
+        for (std::size_t v = 0; k % 16 != 0 && v < agents; ++v) {
+            const auto bits = [](float x) { return std::bit_cast<std::uint32_t>(x); };
+            if (t.recorder->states[k][v] != t.recorder->states[k - 1][v] ||
+                bits(t.recorder->loads[k][v]) != bits(t.recorder->loads[k - 1][v]) ||
+                bits(t.recorder->energies[k][v]) != bits(t.recorder->energies[k - 1][v])) {
+                const auto* first = rows.data() + at;
+                CHECK(std::any_of(first, first + n,
+                                  [&](const io::TraceLegRow& r) { return r.agent == v; }));
+            }
+        }
+        at += n;
+    }
+    CHECK(at == rows.size());
+    CHECK(news > 0);
+    std::filesystem::remove(path);
+}
 
 TEST_CASE("link sources feed connectivity through the observer") {
     const std::string path = temp_path("observer_links");
