@@ -98,7 +98,6 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
-    std::vector<unsigned char> packed_events;
     Series links_per_sample;
     Appendable links;
     Handle link_mem_type;
@@ -302,8 +301,8 @@ struct TraceWriter::File {
             interval_scalars[10].value.append(&k.at_risk, 1);
             interval_scalars[11].value.append(&k.overdue, 1);
         }
-        h5::pack_events(f.events, packed_events);
-        events.append(packed_events.data(), f.events.size());
+        events.append_with(f.events.size(),
+                           [&f](unsigned char* out) { h5::pack_events(f.events, out); });
         append_time(links_per_sample, f.step, f.time);
         const auto n_links = static_cast<std::int64_t>(f.links.size());
         links_per_sample.value.append(&n_links, 1);
