@@ -145,14 +145,20 @@ struct TraceWriter::File {
         }
         event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
-        // with frames every few seconds (the writer's CPU matters: the legs table is unfiltered
-        // then too, trace_layout.cpp), /events' chunks are encoded as they fill, not by
-        // libdeflate (about a third of its instructions, chunks about half larger)
-        events.set_plane_chunks(h.sample_interval_s < detail::kLegsDeflatedFromSeconds);
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
         set_batches();
+        // with frames every few seconds (the writer's CPU matters: the legs table is unfiltered
+        // then too, trace_layout.cpp), the series' whole chunks are encoded as they fill, as
+        // their open ones are for the flushes, not by libdeflate (/events': about a third of
+        // its instructions, chunks about half larger; the scalar series' whole chunks, which
+        // libdeflate set up for a few KB each, cost only their last step then)
+        if (h.sample_interval_s < detail::kLegsDeflatedFromSeconds) {
+            for (Appendable* a : all()) {
+                a->set_plane_chunks(true);
+            }
+        }
         if (*countdown > 0) {
             fail_countdown = countdown;
             for (AgentSeries* s : agent_series()) {
