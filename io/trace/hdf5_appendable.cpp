@@ -459,10 +459,13 @@ void Appendable::put_chunk(hsize_t records, const unsigned char* chunk, std::siz
     if (records == chunk_rows_) {
         head_ += static_cast<std::size_t>(records) * record_bytes_;  // drain() drops them
         open_ = 0;
-        if (shuffled_rows_ > 0) {  // else all zeros still (or empty: a raw chunk as it was)
+        // the next chunk's zeros past its records: libdeflate and raw chunks write them (a
+        // PlaneDeflater reads only the records); none to clear when nothing was copied in (a
+        // raw chunk written from the buffer as it was)
+        if (shuffled_rows_ > 0 && (raw_ || !plane_chunks_)) {
             std::fill(shuffled_.begin(), shuffled_.end(), 0);
-            shuffled_rows_ = 0;
         }
+        shuffled_rows_ = 0;
     }
 }
 
