@@ -113,7 +113,9 @@ class Appendable {
     // type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same chunk
     // as through HDF5's pipeline, at a fraction of zlib's CPU time), the open one too: it
     // keeps that chunk's records and writes it again, whole, at each commit until it is full,
-    // so a flush has nothing to compress. The rest go through H5Dwrite.
+    // so a flush has nothing to compress. An opened series of scalar records without filters
+    // writes its chunks raw the same way (whole ones straight from the buffer when the records
+    // are in the file's type). The rest go through H5Dwrite.
     void append(const void* data, hsize_t count);
     // appends `count` records that pack(out) writes at `out` (count x the record's bytes of
     // mem_type, to be filled whole), as append() does without copying them: the records are
