@@ -547,10 +547,9 @@ Handle event_type(bool file_layout, hid_t kind_type) {
     return t;
 }
 
-void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out) {
+void pack_events(const std::vector<TraceEvent>& events, unsigned char* out) {
     static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
-    out.resize(events.size() * kPackedEventBytes);
-    unsigned char* p = out.data();
+    unsigned char* p = out;
     for (const TraceEvent& e : events) {
         p = put_packed(p, e.time, e.kind, e.agent, e.edge, e.order, e.value);
     }

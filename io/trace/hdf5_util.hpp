@@ -8,9 +8,11 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/trace/row_deflate.hpp"
@@ -111,8 +113,20 @@ class Appendable {
     // type, shuffled, deflated by libdeflate and written with H5Dwrite_chunk: the same chunk
     // as through HDF5's pipeline, at a fraction of zlib's CPU time), the open one too: it
     // keeps that chunk's records and writes it again, whole, at each commit until it is full,
-    // so a flush has nothing to compress. The rest go through H5Dwrite.
+    // so a flush has nothing to compress. An opened series of scalar records without filters
+    // writes its chunks raw the same way (whole ones straight from the buffer when the records
+    // are in the file's type). The rest go through H5Dwrite.
     void append(const void* data, hsize_t count);
+    // appends `count` records that pack(out) writes at `out` (count x the record's bytes of
+    // mem_type, to be filled whole), as append() does without copying them: the records are
+    // packed into the pending ones in place
+    template <class Pack>
+    void append_with(hsize_t count, Pack&& pack) {
+        if (count > 0) {
+            pack(extend(count));
+            appended(count);
+        }
+    }
     // writes the pending records (before a flush, so that the file holds every append). A
     // pre-filtered series' open chunk, rewritten at every commit until full, is encoded by an
     // io::PlaneDeflater, which encodes each record's bytes once as the chunk fills (runs and
@@ -130,15 +144,39 @@ class Appendable {
     [[nodiscard]] hsize_t size() const { return size_ + pending_; }
 
   private:
+    // a byte buffer whose growth leaves the new bytes as they are (they are written next)
+    template <class T>
+    struct UninitAllocator : std::allocator<T> {
+        template <class U>
+        struct rebind {
+            using other = UninitAllocator<U>;
+        };
+        template <class U>
+        void construct(U* p) noexcept {
+            ::new (static_cast<void*>(p)) U;  // default-initialised: nothing written
+        }
+        template <class U, class... Args>
+        void construct(U* p, Args&&... args) {
+            ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+        }
+    };
+    // room for `count` records after the pending ones, and then those records made pending
+    unsigned char* extend(hsize_t count);
+    void appended(hsize_t count);
     // writes the first `count` pending records through H5Dwrite
     void write_rows(hsize_t count);
     // writes the open chunk's first `records` records (the open ones, then pending ones) as
     // one pre-filtered chunk
     void write_chunk(hsize_t records);
+    // writes the open chunk (its first `records` records: the open ones, then pending ones) as
+    // `size` bytes at `chunk`, filtered as the dataset's filters would, and moves on
+    void put_chunk(hsize_t records, const unsigned char* chunk, std::size_t size);
     // a pre-filtered series whose file ends inside a chunk: reads that chunk's records back
     void load_open_chunk();
     // drops the first `count` pending records (written)
     void consume(hsize_t count);
+    // drops the records of the whole chunks written (head_ bytes) from the buffer
+    void drop_written();
     // the pending records written: those up to the end of the open chunk and every whole
     // chunk, and with `all` the rest too
     void drain(bool all);
@@ -153,12 +191,16 @@ class Appendable {
     bool last_ = false;              // in commit(true)
     std::size_t shuffled_rows_ = 0;  // records of the open chunk already in shuffled_
     std::size_t record_bytes_ = 0;
-    std::vector<unsigned char> buffer_;
+    // the open chunk's records from its first (after head_ bytes of whole chunks written in
+    // the current drain()), then the pending ones
+    std::vector<unsigned char, UninitAllocator<unsigned char>> buffer_;
+    std::size_t head_ = 0;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;
     bool same_type_ = false;     // the records are already in the file's type: nothing to convert
     int level_ = 1;              // the deflate level of whole chunks
     bool plane_chunks_ = false;  // set_plane_chunks
+    bool raw_ = false;           // chunks without filters (written as HDF5 lays them out)
     bool write_failed_ = false;  // a chunk write failed (truncate() then rewrites it)
     hsize_t chunk_rows_ = 0;
     // an unfiltered series (records written through H5Dwrite): the file's type, into which
@@ -250,7 +292,8 @@ unsigned char* put_packed(unsigned char* out, const Fields&... fields) {
 }
 
 inline constexpr std::size_t kPackedEventBytes = 34;
-void pack_events(const std::vector<TraceEvent>& events, std::vector<unsigned char>& out);
+// the events packed at `out` (events.size() x kPackedEventBytes bytes)
+void pack_events(const std::vector<TraceEvent>& events, unsigned char* out);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
 // the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in

@@ -137,15 +137,33 @@ struct FastBits {
     }
 };
 
+// `count` (<= 16) literals from `s`, up to six symbols of at most 9 bits per put
+void put_literals(FastBits& out, const Tables& t, const unsigned char* s, std::size_t count) {
+    while (count > 0) {
+        const std::size_t m = std::min<std::size_t>(count, 6);
+        std::uint64_t bits = 0;
+        unsigned len = 0;
+        for (std::size_t i = 0; i < m; ++i) {
+            bits |= std::uint64_t{t.lit_bits[s[i]]} << len;
+            len += t.lit_len[s[i]];
+        }
+        out.put(bits, len);
+        s += m;
+        count -= m;
+    }
+}
+
 // bytes [from, to) of a byte plane appended to `bits` as runs of one byte (at distance 1,
 // which may start at `from` on the byte before it) and literals: a chunk's first row (or a
-// row of zeros) is [0, width), a series' chunk is encoded in spans as it fills
+// row of zeros) is [0, width), a series' chunk is encoded in spans as it fills. Where a run
+// may start (the byte and the two after it equal the one before) is found 16 positions at a
+// time; the literals before it go out six to a write.
 void encode_span(const unsigned char* plane, std::size_t from, std::size_t to,
                  RowDeflater::Bits& bits) {
     const Tables& t = tables();
-    std::uint32_t one_bits = 0;
-    unsigned one_len = 0;
-    distance_code(1, one_bits, one_len);
+    // distance 1: code 0 in five bits, no extra bits (distance_code per span cost a tenth)
+    constexpr std::uint32_t one_bits = 0;
+    constexpr unsigned one_len = 5;
     const std::size_t width = to - from;
     const std::size_t room = width + width / 8 + 24;
     if (bits.size + room > bits.bytes.size()) {
@@ -153,15 +171,39 @@ void encode_span(const unsigned char* plane, std::size_t from, std::size_t to,
     }
     FastBits out{bits.bytes.data() + bits.size, bits.acc, bits.fill};
     out.put(0, 0);  // fewer than 8 bits pending
+    const auto run = [&](std::size_t p) {
+        const std::size_t len = run_length(plane + p, plane[p - 1], std::min(kMaxMatch, to - p));
+        out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
+                t.match_len[len] + one_len);
+        return len;
+    };
     std::size_t p = from;
+#if defined(__SSE2__)
+    // positions p .. p + 15 with bytes p - 1 .. p + 17 inside the span's plane
+    while (p >= 1 && p + 18 <= to) {
+        const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p - 1));
+        const __m128i at = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p));
+        const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p + 1));
+        const __m128i after = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p + 2));
+        const __m128i starts = _mm_and_si128(
+            _mm_cmpeq_epi8(at, before),
+            _mm_and_si128(_mm_cmpeq_epi8(next, before), _mm_cmpeq_epi8(after, before)));
+        const auto mask = static_cast<std::uint32_t>(_mm_movemask_epi8(starts));
+        if (mask == 0) {
+            put_literals(out, t, plane + p, 16);
+            p += 16;
+            continue;
+        }
+        const auto lits = static_cast<std::size_t>(__builtin_ctz(mask));
+        put_literals(out, t, plane + p, lits);
+        p += lits;
+        p += run(p);
+    }
+#endif
     while (p < to) {
         if (p >= 1 && p + kMinMatch <= to && plane[p] == plane[p - 1] &&
             plane[p + 1] == plane[p - 1] && plane[p + 2] == plane[p - 1]) {
-            const std::size_t len =
-                run_length(plane + p, plane[p - 1], std::min(kMaxMatch, to - p));
-            out.put(t.match_bits[len] | (std::uint64_t{one_bits} << t.match_len[len]),
-                    t.match_len[len] + one_len);
-            p += len;
+            p += run(p);
             continue;
         }
         out.put(t.lit_bits[plane[p]], t.lit_len[plane[p]]);
@@ -636,19 +678,26 @@ void PlaneDeflater::add_step(std::size_t k, const unsigned char* plane, std::siz
     constexpr std::size_t kMaxStored = 65535;
     RowDeflater::Bits& b = planes_[k];
     const std::size_t to = from + kStep;
-    // the bytes equal to the one before them (16 at a time: kStep is a multiple of 16)
-    static_assert(kStep % 16 == 0);
-    std::size_t repeats = 0;
+    // the bytes equal to the one before them (16 at a time: kStep is a multiple of 16), counted
+    // per lane (0xFF per equal byte subtracted: at most kStep / 16 per lane) and summed once
+    // (std::popcount per block was a libgcc call on baseline x86-64, without POPCNT)
+    static_assert(kStep % 16 == 0 && kStep / 16 <= 255);
+    __m128i lanes = _mm_setzero_si128();
     for (std::size_t p = from; p < to; p += 16) {
         const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p));
-        // the byte before each (at the plane's start, the first byte stands in for it; it is
-        // not counted below)
-        const __m128i y =
-            p == 0 ? _mm_or_si128(_mm_slli_si128(x, 1), _mm_and_si128(x, _mm_cvtsi32_si128(0xFF)))
-                   : _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p - 1));
-        const auto same = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)));
-        repeats += static_cast<std::size_t>(std::popcount(p == 0 ? same & ~1U : same));
+        if (p == 0) {
+            // the plane's first byte has none before it: not counted
+            const __m128i y = _mm_slli_si128(x, 1);
+            const __m128i same = _mm_cmpeq_epi8(x, y);
+            lanes = _mm_sub_epi8(lanes, _mm_andnot_si128(_mm_cvtsi32_si128(0xFF), same));
+        } else {
+            const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(plane + p - 1));
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(x, y));
+        }
     }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    const auto repeats = static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) +
+                         static_cast<std::size_t>(_mm_extract_epi16(sums, 4));
     if (2 * repeats >= kStep) {  // runs: a fixed-Huffman block
         if (stored_[k] != kNone) {
             start_block(b);

@@ -98,7 +98,6 @@ struct TraceWriter::File {
     std::vector<Series> interval_scalars;
     Appendable events;
     Handle event_mem_type;
-    std::vector<unsigned char> packed_events;
     Series links_per_sample;
     Appendable links;
     Handle link_mem_type;
@@ -146,17 +145,21 @@ struct TraceWriter::File {
         }
         event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
-        // whole chunks of /events and of a filtered legs table (sampling of 5 s and more,
-        // trace_layout.cpp) are encoded as they fill (io::PlaneDeflater), not by libdeflate:
-        // about a third of its instructions for chunks a fifth to a half larger; at 10 s
-        // sampling the trace cost +30 % CPU over the run with libdeflate, +12.5 % without
-        // (trace_bench --interleave 60 --sample 10, docs/trace-cost.md "Session 23")
-        events.set_plane_chunks(true);
-        position.legs.set_plane_chunks(true);
         links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
         set_batches();
+        // every series' whole chunks (and a filtered legs table's: sampling of 5 s and more,
+        // trace_layout.cpp) are encoded as they fill, as their open ones are for the flushes
+        // (io::PlaneDeflater), not by libdeflate: /events' cost about a third of libdeflate's
+        // instructions for chunks about half larger, and the scalar series' whole chunks,
+        // which libdeflate set up for a few KB each, cost only their last step. At 10 s
+        // sampling the trace cost +30 % CPU over the run with libdeflate on /events and the
+        // legs, +12.5 % without (trace_bench --interleave 60 --sample 10, docs/trace-cost.md
+        // "Session 23")
+        for (Appendable* a : all()) {
+            a->set_plane_chunks(true);
+        }
         if (*countdown > 0) {
             fail_countdown = countdown;
             for (AgentSeries* s : agent_series()) {
@@ -305,8 +308,8 @@ struct TraceWriter::File {
             interval_scalars[10].value.append(&k.at_risk, 1);
             interval_scalars[11].value.append(&k.overdue, 1);
         }
-        h5::pack_events(f.events, packed_events);
-        events.append(packed_events.data(), f.events.size());
+        events.append_with(f.events.size(),
+                           [&f](unsigned char* out) { h5::pack_events(f.events, out); });
         append_time(links_per_sample, f.step, f.time);
         const auto n_links = static_cast<std::int64_t>(f.links.size());
         links_per_sample.value.append(&n_links, 1);

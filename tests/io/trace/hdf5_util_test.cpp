@@ -52,6 +52,88 @@ void check_events(hid_t dset, const std::vector<swarm::io::TraceEvent>& events, 
     }
 }
 
+void write_and_cut_events(int deflate, bool packed) {
+    const std::string path = testing::temp_path("appendable");
+    std::vector<TraceEvent> events;
+    for (std::uint32_t i = 0; i < 150; ++i) {
+        TraceEvent e;
+        e.time = 0.5 * i;
+        e.kind = static_cast<std::int16_t>(i % 3);
+        e.agent = i * 7;
+        e.edge = i % 5 == 0 ? kTraceNoId : i;
+        e.order = (std::uint64_t{i} << 32U) | (i * 3);
+        e.value = -1.25 * i;
+        events.push_back(e);
+    }
+    {
+        const Handle file(
+            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
+        {
+            const Handle file_type = h5::event_type(true);
+            const Handle mem_type = h5::event_type(false);
+            const h5::Appendable create(file.get(), "events", file_type.get(), mem_type.get(), {},
+                                        16, deflate);
+        }
+        const Handle mem_type = h5::event_type(packed);
+        h5::Appendable out = h5::Appendable::open(file.get(), "events", mem_type.get());
+        out.set_batch(16);
+        // the records as given to append(): the struct, or packed in the file's layout
+        const auto append = [&](const std::vector<TraceEvent>& rows, std::size_t at,
+                                std::size_t count) {
+            if (!packed) {
+                out.append(rows.data() + at, count);
+                return;
+            }
+            const std::vector<TraceEvent> piece(
+                rows.begin() + static_cast<std::ptrdiff_t>(at),
+                rows.begin() + static_cast<std::ptrdiff_t>(at + count));
+            out.append_with(count, [&](unsigned char* p) { h5::pack_events(piece, p); });
+        };
+        // pieces that start and end inside chunks, commits that leave a chunk open; after
+        // each commit the file holds every record so far, exactly
+        std::size_t at = 0;
+        for (const std::size_t piece : std::vector<std::size_t>{5, 3, 20, 1, 40, 16, 50, 15}) {
+            append(events, at, piece);
+            at += piece;
+            if (piece % 5 == 0) {
+                out.commit();
+                REQUIRE(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0);
+                CAPTURE(at);
+                check_events(out.id(), events, at);
+            }
+        }
+        REQUIRE(at == events.size());
+        out.commit();
+        CHECK(out.size() == events.size());
+        // cut back into a chunk (a write error's recovery): the chunk's first records are
+        // read back and kept when it is written again
+        out.truncate(37);
+        CHECK(out.size() == 37);
+        std::vector<TraceEvent> changed(events.begin(), events.begin() + 37);
+        for (std::size_t i = 37; i < 45; ++i) {
+            TraceEvent e = events[i];
+            e.value = 1000.0 + static_cast<double>(i);
+            changed.push_back(e);
+        }
+        append(changed, 37, 8);
+        out.commit();
+        check_events(out.id(), changed, changed.size());
+    }
+    std::filesystem::remove(path);
+}
+
+// the dataset holds exactly `values`
+template <class T>
+void check_series(hid_t dset, hid_t mem_type, const std::vector<T>& values) {
+    const Handle space(check(H5Dget_space(dset), "H5Dget_space"));
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+    REQUIRE(rows == values.size());
+    std::vector<T> back(values.size());
+    REQUIRE(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
+    CHECK(back == values);
+}
+
 }  // namespace
 
 TEST_CASE("ChunkRows: row-codec chunks read back through HDF5's filters") {
@@ -107,73 +189,15 @@ TEST_CASE("ChunkRows: row-codec chunks read back through HDF5's filters") {
 }
 
 TEST_CASE("Appendable: every chunk written pre-filtered, the open one again at each commit") {
-    const std::string path = testing::temp_path("appendable");
-    std::vector<TraceEvent> events;
-    for (std::uint32_t i = 0; i < 150; ++i) {
-        TraceEvent e;
-        e.time = 0.5 * i;
-        e.kind = static_cast<std::int16_t>(i % 3);
-        e.agent = i * 7;
-        e.edge = i % 5 == 0 ? kTraceNoId : i;
-        e.order = (std::uint64_t{i} << 32U) | (i * 3);
-        e.value = -1.25 * i;
-        events.push_back(e);
+    // deflate 1: shuffled and deflated chunks; deflate 0: raw chunks (no filters), written as
+    // HDF5 lays them out. The records given as the struct (converted) or packed (as is).
+    for (const int deflate : {1, 0}) {
+        for (const bool packed : {false, true}) {
+            CAPTURE(deflate);
+            CAPTURE(packed);
+            write_and_cut_events(deflate, packed);
+        }
     }
-    {
-        const Handle file(
-            check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"));
-        {
-            const Handle file_type = h5::event_type(true);
-            const Handle mem_type = h5::event_type(false);
-            const h5::Appendable create(file.get(), "events", file_type.get(), mem_type.get(), {},
-                                        16, 1);
-        }
-        const Handle mem_type = h5::event_type(false);
-        h5::Appendable out = h5::Appendable::open(file.get(), "events", mem_type.get());
-        out.set_batch(16);
-        // pieces that start and end inside chunks, commits that leave a chunk open; after
-        // each commit the file holds every record so far, exactly
-        std::size_t at = 0;
-        for (const std::size_t piece : std::vector<std::size_t>{5, 3, 20, 1, 40, 16, 50, 15}) {
-            out.append(events.data() + at, piece);
-            at += piece;
-            if (piece % 5 == 0) {
-                out.commit();
-                REQUIRE(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0);
-                CAPTURE(at);
-                check_events(out.id(), events, at);
-            }
-        }
-        REQUIRE(at == events.size());
-        out.commit();
-        CHECK(out.size() == events.size());
-        // cut back into a chunk (a write error's recovery): the chunk's first records are
-        // read back and kept when it is written again
-        out.truncate(37);
-        CHECK(out.size() == 37);
-        std::vector<TraceEvent> changed(events.begin(), events.begin() + 37);
-        for (std::size_t i = 37; i < 45; ++i) {
-            TraceEvent e = events[i];
-            e.value = 1000.0 + static_cast<double>(i);
-            changed.push_back(e);
-        }
-        out.append(changed.data() + 37, 8);
-        out.commit();
-        check_events(out.id(), changed, changed.size());
-    }
-    std::filesystem::remove(path);
-}
-
-// the dataset holds exactly `values`
-template <class T>
-void check_series(hid_t dset, hid_t mem_type, const std::vector<T>& values) {
-    const Handle space(check(H5Dget_space(dset), "H5Dget_space"));
-    hsize_t rows = 0;
-    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
-    REQUIRE(rows == values.size());
-    std::vector<T> back(values.size());
-    REQUIRE(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()) >= 0);
-    CHECK(back == values);
 }
 
 TEST_CASE("Appendable: series with the same bytes share an encoding, others do not") {
