@@ -378,31 +378,6 @@ double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& o
     return cost_of(model.spec().cost, cost_inputs(model, order_totals(model), fleet, open)).total();
 }
 
-OrderTotals& OrderTotals::operator+=(const OrderTotals& other) {
-    created += other.created;
-    delivered_on_time += other.delivered_on_time;
-    delivered_late += other.delivered_late;
-    failed += other.failed;
-    orphaned += other.orphaned;
-    late_total += other.late_total;
-    return *this;
-}
-
-OrderTotals& OrderTotals::operator-=(const OrderTotals& other) {
-    created -= other.created;
-    delivered_on_time -= other.delivered_on_time;
-    delivered_late -= other.delivered_late;
-    failed -= other.failed;
-    orphaned -= other.orphaned;
-    late_total -= other.late_total;
-    return *this;
-}
-
-OrderTotals order_totals(const DepotCounters& depot) {
-    return {depot.created,  depot.delivered_on_time, depot.delivered_late,
-            depot.failed(), depot.orphaned,          depot.late_total};
-}
-
 OrderTotals order_totals(const FleetModel& model) {
     OrderTotals sum;
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
