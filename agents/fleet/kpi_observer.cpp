@@ -296,10 +296,13 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
         const OrderBook& book = model.depot(d).book;
         const Point depot = net.position(spec.depots[d].node);
         const sim::Tick dock = spec.time.from_seconds(spec.depots[d].dock_service.mean_s);
-        for (const Order& o : book.from_oldest_open()) {
-            if (is_terminal(o.state)) {
+        // the closed orders among them by their state alone: only the open ones are unpacked
+        const OrderView scan = book.from_oldest_open();
+        for (std::size_t i = 0; i < scan.size(); ++i) {
+            if (is_terminal(scan.state(i))) {
                 continue;
             }
+            const Order o = scan[i];
             if (with_risk &&
                 (o.state == OrderState::kAssigned || o.state == OrderState::kPickedUp)) {
                 if (o.vehicle < model.vehicle_count()) {
