@@ -27,41 +27,38 @@ void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>&
     std::uint8_t* changed = world_.vehicles.changed.data();
     const std::size_t n = world_.vehicles.changed.size();
     const std::size_t whole = n / FleetState::kBlock;  // blocks of eight vehicles
-    // the word of block bits that holds block `whole`: the last, partial block (when n is not
-    // a multiple of eight) and the blocks past the end, which mark_all_blocks notes too; the
-    // whole blocks below it are read without a test each
-    const std::size_t tail_word = whole / 64;
-    const auto tail_first = static_cast<unsigned>(whole % 64);
     std::vector<std::uint64_t>& blocks = world_.vehicles.blocks_of(follower);
-    // into a buffer, appended whole when it might not hold another word's vehicles and at the
-    // end (once per look, usually): no per-vehicle growth check, nothing zeroed first
-    constexpr std::size_t kWordVehicles = 64 * FleetState::kBlock;
-    std::array<std::uint32_t, 8 * kWordVehicles> found;
-    std::size_t k = 0;
+    // one word of block bits at a time into a buffer (512 vehicles at most), then appended
+    // whole: no per-vehicle growth check, nothing zeroed first
+    std::array<std::uint32_t, 64 * FleetState::kBlock> found;
     for (std::size_t w = 0; w < blocks.size(); ++w) {
         std::uint64_t bits = blocks[w];
         if (bits == 0) {
             continue;
         }
         blocks[w] = 0;
-        if (k + kWordVehicles > found.size()) {
-            out.insert(out.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(k));
-            k = 0;
-        }
-        std::uint64_t tail = 0;
-        if (w == tail_word) {
-            tail = bits >> tail_first;
-            bits &= ~(~std::uint64_t{0} << tail_first);
-        }
+        std::size_t k = 0;
         while (bits != 0) {
             const std::size_t b = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
             bits &= bits - 1;
             const std::size_t v = b * FleetState::kBlock;
+            if (b >= whole) {
+                // the last, partial block (or none: mark_all_blocks notes whole words)
+                for (std::size_t u = v; u < n; ++u) {
+                    if ((changed[u] & follower) != 0) {
+                        found[k++] = static_cast<std::uint32_t>(u);
+                        changed[u] = static_cast<std::uint8_t>(changed[u] & ~follower);
+                    }
+                }
+                continue;
+            }
             std::uint64_t word = 0;
             std::memcpy(&word, changed + v, sizeof word);
-            // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7);
-            // none (a block noted for flags cleared since): the word is stored as it was
             std::uint64_t mine = word & mask;
+            if (mine == 0) {
+                continue;
+            }
+            // the set flags of the word, lowest first (little-endian: byte i is bits 8i..8i+7)
             while (mine != 0) {
                 const auto i = static_cast<std::size_t>(std::countr_zero(mine)) / 8;
                 found[k++] = static_cast<std::uint32_t>(v + i);
@@ -70,17 +67,8 @@ void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>&
             word &= ~mask;
             std::memcpy(changed + v, &word, sizeof word);
         }
-        if ((tail & 1u) != 0) {
-            // the partial block, vehicle by vehicle (none when n is a multiple of eight)
-            for (std::size_t u = whole * FleetState::kBlock; u < n; ++u) {
-                if ((changed[u] & follower) != 0) {
-                    found[k++] = static_cast<std::uint32_t>(u);
-                    changed[u] = static_cast<std::uint8_t>(changed[u] & ~follower);
-                }
-            }
-        }
+        out.insert(out.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(k));
     }
-    out.insert(out.end(), found.begin(), found.begin() + static_cast<std::ptrdiff_t>(k));
 }
 
 FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
