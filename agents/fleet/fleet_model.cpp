@@ -215,8 +215,15 @@ void FleetModel::take_changes(Changes& out) {
     out.vehicles.clear();
     out.orders.clear();
     take_changed(FleetState::kTraceFollower, out.vehicles);
-    for (std::uint32_t d = 0; d < order_journals_.size(); ++d) {
-        std::vector<std::uint32_t>& journal = order_journals_[d];
+    // every depot's journal is looked at, most of them empty: an empty one costs its test
+    // (the journals' array and count read once: the appends below could alias them)
+    std::vector<std::uint32_t>* const journals = order_journals_.data();
+    const auto depots = static_cast<std::uint32_t>(order_journals_.size());
+    for (std::uint32_t d = 0; d < depots; ++d) {
+        std::vector<std::uint32_t>& journal = journals[d];
+        if (journal.empty()) {
+            continue;
+        }
         for (const std::uint32_t index : journal) {
             out.orders.emplace_back(d, index);
         }

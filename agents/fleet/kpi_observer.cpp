@@ -296,10 +296,13 @@ OpenOrderKpis open_order_kpis(const FleetModel& model, sim::Tick t, bool with_ri
         const OrderBook& book = model.depot(d).book;
         const Point depot = net.position(spec.depots[d].node);
         const sim::Tick dock = spec.time.from_seconds(spec.depots[d].dock_service.mean_s);
-        for (const Order& o : book.from_oldest_open()) {
-            if (is_terminal(o.state)) {
+        // the closed orders among them by their state alone: only the open ones are unpacked
+        const OrderView scan = book.from_oldest_open();
+        for (std::size_t i = 0; i < scan.size(); ++i) {
+            if (is_terminal(scan.state(i))) {
                 continue;
             }
+            const Order o = scan[i];
             if (with_risk &&
                 (o.state == OrderState::kAssigned || o.state == OrderState::kPickedUp)) {
                 if (o.vehicle < model.vehicle_count()) {
@@ -376,31 +379,6 @@ double running_cost(const FleetModel& model, sim::Tick t) {
 double running_cost(const FleetModel& model, sim::Tick t, const OpenOrderKpis& open) {
     const FleetCounters fleet = model.fleet_counters(t);
     return cost_of(model.spec().cost, cost_inputs(model, order_totals(model), fleet, open)).total();
-}
-
-OrderTotals& OrderTotals::operator+=(const OrderTotals& other) {
-    created += other.created;
-    delivered_on_time += other.delivered_on_time;
-    delivered_late += other.delivered_late;
-    failed += other.failed;
-    orphaned += other.orphaned;
-    late_total += other.late_total;
-    return *this;
-}
-
-OrderTotals& OrderTotals::operator-=(const OrderTotals& other) {
-    created -= other.created;
-    delivered_on_time -= other.delivered_on_time;
-    delivered_late -= other.delivered_late;
-    failed -= other.failed;
-    orphaned -= other.orphaned;
-    late_total -= other.late_total;
-    return *this;
-}
-
-OrderTotals order_totals(const DepotCounters& depot) {
-    return {depot.created,  depot.delivered_on_time, depot.delivered_late,
-            depot.failed(), depot.orphaned,          depot.late_total};
 }
 
 OrderTotals order_totals(const FleetModel& model) {

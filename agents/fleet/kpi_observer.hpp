@@ -45,10 +45,31 @@ struct OrderTotals {
 
     [[nodiscard]] std::uint64_t delivered() const { return delivered_on_time + delivered_late; }
     [[nodiscard]] std::uint64_t open() const { return created - delivered() - failed; }
-    OrderTotals& operator+=(const OrderTotals& other);
-    OrderTotals& operator-=(const OrderTotals& other);
+    // inline: the trace takes a depot's totals out of the sum and puts them back at every
+    // sample whose journal names the depot
+    OrderTotals& operator+=(const OrderTotals& other) {
+        created += other.created;
+        delivered_on_time += other.delivered_on_time;
+        delivered_late += other.delivered_late;
+        failed += other.failed;
+        orphaned += other.orphaned;
+        late_total += other.late_total;
+        return *this;
+    }
+    OrderTotals& operator-=(const OrderTotals& other) {
+        created -= other.created;
+        delivered_on_time -= other.delivered_on_time;
+        delivered_late -= other.delivered_late;
+        failed -= other.failed;
+        orphaned -= other.orphaned;
+        late_total -= other.late_total;
+        return *this;
+    }
 };
-[[nodiscard]] OrderTotals order_totals(const DepotCounters& depot);
+[[nodiscard]] inline OrderTotals order_totals(const DepotCounters& depot) {
+    return {depot.created,  depot.delivered_on_time, depot.delivered_late,
+            depot.failed(), depot.orphaned,          depot.late_total};
+}
 [[nodiscard]] OrderTotals order_totals(const FleetModel& model);
 
 // One complete KPI interval summed over the depots (in id order) and the fleet: what a trace

@@ -130,14 +130,6 @@ LatenessHistogram& LatenessHistogram::operator+=(const LatenessHistogram& other)
 
 // ---- DepotCounters ----
 
-std::uint64_t DepotCounters::failed() const {
-    std::uint64_t n = 0;
-    for (const std::uint64_t c : failed_by_reason) {
-        n += c;
-    }
-    return n;
-}
-
 DepotCounters& DepotCounters::operator+=(const DepotCounters& other) {
     created += other.created;
     assignments += other.assignments;

@@ -110,7 +110,13 @@ struct DepotCounters {
     Tick dock_busy = 0;   // dock-ticks spent loading
 
     [[nodiscard]] std::uint64_t delivered() const { return delivered_on_time + delivered_late; }
-    [[nodiscard]] std::uint64_t failed() const;
+    [[nodiscard]] std::uint64_t failed() const {
+        std::uint64_t n = 0;
+        for (const std::uint64_t c : failed_by_reason) {
+            n += c;
+        }
+        return n;
+    }
     // orders neither delivered nor failed
     [[nodiscard]] std::uint64_t open() const { return created - delivered() - failed(); }
 

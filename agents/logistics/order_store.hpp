@@ -96,6 +96,8 @@ class OrderView {
     [[nodiscard]] std::size_t size() const { return store_->size() - first_; }
     [[nodiscard]] bool empty() const { return size() == 0; }
     [[nodiscard]] Order operator[](std::size_t i) const { return store_->get(first_ + i); }
+    // the order's state alone, without unpacking its record (a scan that skips closed orders)
+    [[nodiscard]] OrderState state(std::size_t i) const { return store_->state(first_ + i); }
     [[nodiscard]] Iterator begin() const { return {store_, first_}; }
     [[nodiscard]] Iterator end() const { return {store_, store_->size()}; }
     void prefetch(std::size_t i) const { store_->prefetch(first_ + i); }

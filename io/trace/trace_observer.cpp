@@ -242,30 +242,24 @@ void TraceObserver::count_orders(std::uint32_t d) {
     totals_ += depot;
 }
 
-void TraceObserver::record_vehicles(TraceFrame& frame) {
-    model_.take_changes(changes_);
-    const agents::FleetState& fleet = model_.vehicles();
-    const std::vector<std::uint32_t>& changed = changes_.vehicles;
-    // appended whole (a resize would zero every record first, to be overwritten)
-    frame.changes.clear();
-    frame.changes.reserve(changed.size());
-    // the arrays' data, read once (the records written below could alias the vectors'
-    // pointers, which the compiler would then load again for every record)
-    const agents::VehicleState* state = fleet.state.data();
-    const std::uint8_t* moving = fleet.moving.data();
-    const agents::NodeId* node = fleet.node.data();
-    const agents::NodeId* leg_to = fleet.leg_to.data();
-    const sim::Tick* leg_start = fleet.leg_start.data();
-    const sim::Tick* leg_end = fleet.leg_end.data();
-    const std::uint32_t* load = fleet.load.data();
-    const double* energy = fleet.energy_kwh.data();
-    const agents::FleetCounters* counters = fleet.counters.data();
-    const std::uint32_t* const vehicles = changed.data();
-    const std::size_t count = changed.size();
+namespace {
+
+// The fleet's arrays a change record reads, their data read once (the records written could
+// alias the vectors' pointers, which the compiler would then load again for every record)
+struct ChangeColumns {
+    explicit ChangeColumns(const agents::FleetState& fleet)
+        : state(fleet.state.data()),
+          moving(fleet.moving.data()),
+          node(fleet.node.data()),
+          leg_to(fleet.leg_to.data()),
+          leg_start(fleet.leg_start.data()),
+          leg_end(fleet.leg_end.data()),
+          load(fleet.load.data()),
+          energy(fleet.energy_kwh.data()),
+          counters(fleet.counters.data()) {}
     // scattered reads from nine arrays: asked for a few vehicles ahead, so that the cache
     // misses overlap
-    constexpr std::size_t kAhead = 8;
-    const auto prefetch = [&](std::uint32_t v) {
+    void prefetch(std::uint32_t v) const {
         __builtin_prefetch(state + v);
         __builtin_prefetch(moving + v);
         __builtin_prefetch(node + v);
@@ -275,26 +269,88 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
         __builtin_prefetch(load + v);
         __builtin_prefetch(energy + v);
         __builtin_prefetch(counters + v);
-    };
-    for (std::size_t i = 0; i < std::min(kAhead, count); ++i) {
-        prefetch(vehicles[i]);
     }
-    for (std::size_t i = 0; i < count; ++i) {
-        if (i + kAhead < count) {
-            prefetch(vehicles[i + kAhead]);
+    [[nodiscard]] TraceAgentChange record(std::uint32_t v) const {
+        return {.agent = v,
+                .state = static_cast<std::int8_t>(state[v]),
+                .moving = moving[v],
+                .node = node[v],
+                .leg_to = leg_to[v],
+                .leg_start = leg_start[v],
+                .leg_end = leg_end[v],
+                .load = load[v],
+                .energy_kwh = energy[v],
+                .distance_mm = counters[v].distance_mm};
+    }
+
+    const agents::VehicleState* state;
+    const std::uint8_t* moving;
+    const agents::NodeId* node;
+    const agents::NodeId* leg_to;
+    const sim::Tick* leg_start;
+    const sim::Tick* leg_end;
+    const std::uint32_t* load;
+    const double* energy;
+    const agents::FleetCounters* counters;
+};
+
+// The change records of a list of vehicles as a range made while it is read: vector::insert
+// of it sizes the vector once and constructs each record in place (a push_back per record
+// checked the capacity and moved the end each time; a resize first would zero them all).
+// Reading record i asks for vehicle i + kAhead's data.
+class ChangeRecords {
+  public:
+    static constexpr std::size_t kAhead = 8;
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = TraceAgentChange;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = TraceAgentChange;
+
+    ChangeRecords(const ChangeColumns& columns, std::span<const std::uint32_t> vehicles,
+                  std::size_t i)
+        : columns_(&columns), vehicles_(vehicles), i_(i) {}
+    [[nodiscard]] TraceAgentChange operator*() const {
+        if (i_ + kAhead < vehicles_.size()) {
+            columns_->prefetch(vehicles_[i_ + kAhead]);
         }
-        const std::uint32_t v = vehicles[i];
-        frame.changes.push_back({.agent = v,
-                                 .state = static_cast<std::int8_t>(state[v]),
-                                 .moving = moving[v],
-                                 .node = node[v],
-                                 .leg_to = leg_to[v],
-                                 .leg_start = leg_start[v],
-                                 .leg_end = leg_end[v],
-                                 .load = load[v],
-                                 .energy_kwh = energy[v],
-                                 .distance_mm = counters[v].distance_mm});
+        return columns_->record(vehicles_[i_]);
     }
+    ChangeRecords& operator++() {
+        ++i_;
+        return *this;
+    }
+    ChangeRecords& operator--() {
+        --i_;
+        return *this;
+    }
+    ChangeRecords& operator+=(difference_type n) {
+        i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + n);
+        return *this;
+    }
+    friend difference_type operator-(const ChangeRecords& a, const ChangeRecords& b) {
+        return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+    }
+    friend bool operator==(const ChangeRecords& a, const ChangeRecords& b) { return a.i_ == b.i_; }
+
+  private:
+    const ChangeColumns* columns_;
+    std::span<const std::uint32_t> vehicles_;
+    std::size_t i_;
+};
+
+}  // namespace
+
+void TraceObserver::record_vehicles(TraceFrame& frame) {
+    model_.take_changes(changes_);
+    const ChangeColumns columns(model_.vehicles());
+    const std::span<const std::uint32_t> vehicles = changes_.vehicles;
+    for (std::size_t i = 0; i < std::min(ChangeRecords::kAhead, vehicles.size()); ++i) {
+        columns.prefetch(vehicles[i]);
+    }
+    frame.changes.clear();
+    frame.changes.insert(frame.changes.end(), ChangeRecords(columns, vehicles, 0),
+                         ChangeRecords(columns, vehicles, vehicles.size()));
 }
 
 void TraceObserver::reset_mirror(std::size_t n) {
