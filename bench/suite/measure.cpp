@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <random>
 
@@ -19,7 +20,9 @@ namespace swarm::bench {
 using Clock = std::chrono::steady_clock;
 
 double process_cpu_seconds() {
-    return cpu_seconds();
+    timespec cpu{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    return static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
 }
 
 PholdResult measure_phold(std::uint32_t lps, std::size_t threads, std::uint64_t events,

@@ -110,7 +110,8 @@ struct FleetResult {
 };
 [[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
 
-// process CPU time (user + system) in seconds
+// process CPU time (user + system, all threads) in seconds, from the scheduler's clock: exact
+// over short intervals, where getrusage's per-process times are adjusted from tick samples
 [[nodiscard]] double process_cpu_seconds();
 
 }  // namespace swarm::bench

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -100,12 +99,6 @@ Result run_one(const Options& o, bool traced) {
     return bench::measure_fleet(p);
 }
 
-double process_cpu_clock() {
-    timespec cpu{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-    return static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec);
-}
-
 // one pair of runs interleaved in this process (--interleave): CPU by run, slice by slice
 struct Interleaved {
     double plain_cpu_s = 0;          // the plain run's slices
@@ -182,12 +175,12 @@ Interleaved run_interleaved(const Options& o) {
     const auto timed = [](Totals to, const auto& work) {
         // CPU from the scheduler's clocks (exact); getrusage only for system time and faults
         const bench::CpuUsage c0 = bench::cpu_usage(RUSAGE_SELF);
-        const double p0 = process_cpu_clock();
+        const double p0 = bench::process_cpu_seconds();
         const double s0 = sim::thread_cpu_seconds();
         const auto t0 = Clock::now();
         work();
         to.sim += sim::thread_cpu_seconds() - s0;
-        to.cpu += process_cpu_clock() - p0;
+        to.cpu += bench::process_cpu_seconds() - p0;
         const bench::CpuUsage used = bench::cpu_usage(RUSAGE_SELF) - c0;
         to.sys += used.sys_s;
         to.faults += used.minor_faults;
