@@ -5,10 +5,18 @@
 //
 //   fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100] [--nodes 100000]
 //               [--hours 1] [--demand 400] [--profile flat|day]
+//               [--against N --interleave S [--repeat 5]]
+//
+// --against N compares the fleet of --vehicles with one of N vehicles under the same demand
+// (issue 20: an idle vehicle costs nothing between its events), both run side by side in one
+// child on one thread, S simulated seconds at a time (bench::run_interleaved): the CPU of N's
+// run over the first's, the median of --repeat children. Separate processes on a host whose
+// speed changes from one process to the next give ratios that differ by more than measured.
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -43,6 +51,9 @@ struct Options {
     // windows after one of fewer events run on the calling thread (FleetRunOptions)
     std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
     std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions)
+    std::uint32_t against = 0;   // > 0: compare with a fleet of this size (--interleave)
+    double interleave_s = 60.0;
+    std::size_t repeat = 5;
 };
 
 using Result = bench::FleetResult;
@@ -61,6 +72,81 @@ Result run_one(const Options& o, std::size_t threads) {
     return bench::measure_fleet(p);
 }
 
+// --against: the two fleets side by side in one process (one thread each)
+struct Compared {
+    bench::SliceTotals first;
+    bench::SliceTotals second;
+    std::uint64_t first_hash = 0;
+    std::uint64_t second_hash = 0;
+};
+
+Compared compare_pair(const Options& o) {
+    const auto city_of = [&](std::uint32_t vehicles) {
+        bench::BenchCityParams p;
+        p.vehicles = vehicles;
+        p.depots = o.depots;
+        p.nodes = o.nodes;
+        p.demand_per_depot_hour = o.demand;
+        p.day_profile = o.day_profile;
+        return bench::make_bench_city(p);
+    };
+    const bench::BenchCity a_city = city_of(o.vehicles);
+    const bench::BenchCity b_city = city_of(o.against);
+    // as measure_fleet sets a run up: seed 42, KPIs on the KPI grid, one thread
+    const auto options = [](const bench::BenchCity& c) {
+        const sim::Tick every = c.spec.time.from_seconds(c.spec.demand.kpi_interval_s);
+        agents::FleetRunOptions r;
+        r.seed = 42;
+        r.threads = 1;
+        r.routers = c.routers.get();
+        r.sample_first = every;
+        r.sample_interval = every;
+        r.kpi_samples = true;
+        return r;
+    };
+    agents::FleetRun a(a_city.spec, options(a_city));
+    agents::FleetRun b(b_city.spec, options(b_city));
+    a.start();
+    b.start();
+    const bench::InterleavedRuns runs =
+        bench::run_interleaved(a, b, a_city.spec.time.from_seconds(o.hours * 3600.0),
+                               a_city.spec.time.from_seconds(o.interleave_s));
+    return {runs.a, runs.b, a.engine().event_hash(), b.engine().event_hash()};
+}
+
+int report_compared(const Options& o) {
+    std::printf(
+        "%u against %u vehicles, same demand, side by side in one process, %.0f simulated s "
+        "per slice, one thread\n",
+        o.vehicles, o.against, o.interleave_s);
+    std::vector<double> ratios;
+    Compared c;
+    for (std::size_t k = 0; k < o.repeat; ++k) {
+        if (!bench::run_in_child([&] { return compare_pair(o); }, c)) {
+            std::fprintf(stderr, "fleet_bench: a run failed\n");
+            return 1;
+        }
+        ratios.push_back(c.second.cpu_s / c.first.cpu_s);
+        std::printf(
+            "pair %zu: CPU %.2f s / %.2f s (%+.1f%%), events %llu / %llu, minor faults %llu / "
+            "%llu\n",
+            k + 1, c.first.cpu_s, c.second.cpu_s, 100.0 * (ratios.back() - 1.0),
+            static_cast<unsigned long long>(c.first.events),
+            static_cast<unsigned long long>(c.second.events),
+            static_cast<unsigned long long>(c.first.faults),
+            static_cast<unsigned long long>(c.second.faults));
+    }
+    std::printf(
+        "CPU of %u vehicles over %u: %+.1f%% (median of %zu pairs, %+.1f%% to %+.1f%%); event "
+        "hashes %016llx / %016llx\n",
+        o.against, o.vehicles, 100.0 * (bench::median(ratios) - 1.0), o.repeat,
+        100.0 * (*std::min_element(ratios.begin(), ratios.end()) - 1.0),
+        100.0 * (*std::max_element(ratios.begin(), ratios.end()) - 1.0),
+        static_cast<unsigned long long>(c.first_hash),
+        static_cast<unsigned long long>(c.second_hash));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,7 +157,8 @@ int main(int argc, char** argv) {
             std::printf(
                 "usage: fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
-                "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n");
+                "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n"
+                "                   [--against N --interleave 60 --repeat 5]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -96,6 +183,16 @@ int main(int argc, char** argv) {
                 o.partitions = std::stoul(value);
             } else if (arg == "--serial-below") {
                 o.serial_below = std::stoull(value);
+            } else if (arg == "--against") {
+                o.against = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--interleave") {
+                o.interleave_s = std::stod(value);
+                if (!(o.interleave_s > 0.0)) {
+                    std::cerr << "fleet_bench: --interleave needs simulated seconds > 0\n";
+                    return 2;
+                }
+            } else if (arg == "--repeat") {
+                o.repeat = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--profile" && (value == "flat" || value == "day")) {
                 o.day_profile = value == "day";
             } else {
@@ -113,6 +210,9 @@ int main(int argc, char** argv) {
         "%.0f orders/depot/h (%s); a window after one of < %llu events runs on one thread\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat",
         static_cast<unsigned long long>(o.serial_below));
+    if (o.against > 0) {
+        return report_compared(o);
+    }
     std::printf("%7s %8s %8s %8s %8s %10s %8s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s",
                 "wall s", "CPU s", "CPU/wall", "events", "windows", "Mev/s", "peak MiB", "base RSS",
                 "B/agent", "KPI hash", "event hash");

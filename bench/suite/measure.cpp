@@ -193,4 +193,48 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     return r;
 }
 
+void measure(SliceTotals& totals, const std::function<void()>& work) {
+    const CpuUsage c0 = cpu_usage(RUSAGE_SELF);
+    const double p0 = process_cpu_seconds();
+    const double s0 = sim::thread_cpu_seconds();
+    const auto t0 = Clock::now();
+    work();
+    totals.sim_s += sim::thread_cpu_seconds() - s0;
+    totals.cpu_s += process_cpu_seconds() - p0;
+    const CpuUsage used = cpu_usage(RUSAGE_SELF) - c0;
+    totals.sys_s += used.sys_s;
+    totals.faults += used.minor_faults;
+    totals.wall_s += std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+InterleavedRuns run_interleaved(agents::FleetRun& a, agents::FleetRun& b, sim::Tick end,
+                                sim::Tick slice, const std::function<void()>& settle_b) {
+    InterleavedRuns r;
+    slice = std::max<sim::Tick>(1, slice);
+    for (sim::Tick t = std::min(slice, end);; t = std::min(t + slice, end)) {
+        sim::RunLimits limits;
+        limits.until = t;
+        const auto run_a = [&] { measure(r.a, [&] { r.a.events += a.run(limits).events; }); };
+        const auto run_b = [&] {
+            measure(r.b, [&] {
+                r.b.events += b.run(limits).events;
+                if (settle_b) {
+                    settle_b();
+                }
+            });
+        };
+        if (r.slices % 2 == 0) {
+            run_a();
+            run_b();
+        } else {
+            run_b();
+            run_a();
+        }
+        ++r.slices;
+        if (t >= end) {
+            return r;
+        }
+    }
+}
+
 }  // namespace swarm::bench

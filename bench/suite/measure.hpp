@@ -110,6 +110,35 @@ struct FleetResult {
 };
 [[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
 
+// ---- two fleet runs side by side in one process ----
+// What one run spent in its slices: the process's CPU (all threads, the scheduler's clock),
+// the calling (simulation) thread's, system time and minor faults (getrusage), wall time
+struct SliceTotals {
+    double cpu_s = 0;
+    double sim_s = 0;
+    double sys_s = 0;
+    double wall_s = 0;
+    std::uint64_t faults = 0;
+    std::uint64_t events = 0;
+};
+// Runs `a` and `b` (started, on this thread) to `end`, `slice` ticks at a time, taking turns
+// (which of the two goes first alternates), and counts each slice to its run: a host whose
+// speed drifts, or differs from one process to the next, slows both alike, where two child
+// processes' figures differ by more than what is measured (trace_bench --interleave,
+// docs/trace-cost.md "Session 23"). `settle_b`, when given, ends each of b's slices inside
+// its measurement (a trace writer's wait_idle(): its thread's work for the slice is b's).
+// `measure(totals, work)` adds what work() cost to totals: the same accounting for any step
+// a caller times itself (closing a trace).
+struct InterleavedRuns {
+    SliceTotals a;
+    SliceTotals b;
+    std::uint64_t slices = 0;
+};
+[[nodiscard]] InterleavedRuns run_interleaved(agents::FleetRun& a, agents::FleetRun& b,
+                                              sim::Tick end, sim::Tick slice,
+                                              const std::function<void()>& settle_b = {});
+void measure(SliceTotals& totals, const std::function<void()>& work);
+
 // process CPU time (user + system, all threads) in seconds, from the scheduler's clock: exact
 // over short intervals, where getrusage's per-process times are adjusted from tick samples
 [[nodiscard]] double process_cpu_seconds();

@@ -101,29 +101,19 @@ Result run_one(const Options& o, bool traced) {
 
 // one pair of runs interleaved in this process (--interleave): CPU by run, slice by slice
 struct Interleaved {
-    double plain_cpu_s = 0;          // the plain run's slices
-    double traced_cpu_s = 0;         // the traced run's slices (to the writer's idle) and its close
-    double plain_sys_s = 0;          // of plain_cpu_s: system time
-    double traced_sys_s = 0;         // of traced_cpu_s: system time
-    double plain_sim_s = 0;          // of plain_cpu_s: the simulation (calling) thread
-    double traced_sim_s = 0;         // of traced_cpu_s: the simulation thread (the observer in it)
-    std::uint64_t plain_faults = 0;  // minor page faults in the plain run's slices
-    std::uint64_t traced_faults = 0;  // ... in the traced run's slices and close
-    double close_cpu_s = 0;           // of traced_cpu_s: the close (last commit, marking, rename)
-    double writer_cpu_s = 0;          // the writer thread over the run (without creating the file)
-    double observer_s = 0;            // of traced_sim_s: in the trace observer (wall, not pushing)
-    double plain_wall_s = 0;
-    double traced_wall_s = 0;
+    bench::SliceTotals plain;   // the plain run's slices
+    bench::SliceTotals traced;  // the traced run's slices (to the writer's idle) and its close
+    double close_cpu_s = 0;     // of traced.cpu_s: the close (last commit, marking, rename)
+    double writer_cpu_s = 0;    // the writer thread over the run (without creating the file)
+    double observer_s = 0;      // of traced.sim_s: in the trace observer (wall, not pushing)
     std::uint64_t slices = 0;
-    std::uint64_t events = 0;
     std::uint64_t plain_hash = 0;
     std::uint64_t traced_hash = 0;
     std::uint64_t frames = 0;
     std::uint64_t flushes = 0;
 };
 
-Interleaved run_interleaved(const Options& o) {
-    using Clock = std::chrono::steady_clock;
+Interleaved interleaved_pair(const Options& o) {
     bench::BenchCityParams cp;
     cp.vehicles = o.vehicles;
     cp.depots = o.depots;
@@ -161,72 +151,33 @@ Interleaved run_interleaved(const Options& o) {
         traced.add_observer(*observer);
     }
 
-    Interleaved r;
     const sim::Tick end = spec.time.from_seconds(o.hours * 3600.0);
-    const sim::Tick slice = std::max<sim::Tick>(1, spec.time.from_seconds(o.interleave_s));
-    // the process's CPU (all threads) over work(), added to one run's totals
-    struct Totals {
-        double& cpu;
-        double& sim;
-        double& sys;
-        std::uint64_t& faults;
-        double& wall;
-    };
-    const auto timed = [](Totals to, const auto& work) {
-        // CPU from the scheduler's clocks (exact); getrusage only for system time and faults
-        const bench::CpuUsage c0 = bench::cpu_usage(RUSAGE_SELF);
-        const double p0 = bench::process_cpu_seconds();
-        const double s0 = sim::thread_cpu_seconds();
-        const auto t0 = Clock::now();
-        work();
-        to.sim += sim::thread_cpu_seconds() - s0;
-        to.cpu += bench::process_cpu_seconds() - p0;
-        const bench::CpuUsage used = bench::cpu_usage(RUSAGE_SELF) - c0;
-        to.sys += used.sys_s;
-        to.faults += used.minor_faults;
-        to.wall += std::chrono::duration<double>(Clock::now() - t0).count();
-    };
-    const Totals plain_totals{r.plain_cpu_s, r.plain_sim_s, r.plain_sys_s, r.plain_faults,
-                              r.plain_wall_s};
-    const Totals traced_totals{r.traced_cpu_s, r.traced_sim_s, r.traced_sys_s, r.traced_faults,
-                               r.traced_wall_s};
-    for (sim::Tick t = std::min(slice, end);; t = std::min(t + slice, end)) {
-        sim::RunLimits limits;
-        limits.until = t;
-        const auto run_plain = [&] {
-            timed(plain_totals, [&] { r.events += plain.run(limits).events; });
-        };
-        // the writer's share of the slice is on its thread while the slice runs and after
-        const auto run_traced = [&] {
-            timed(traced_totals, [&] {
-                (void)traced.run(limits);
-                if (writer) {
-                    writer->wait_idle();
-                }
-            });
-        };
-        if (r.slices % 2 == 0) {
-            run_plain();
-            run_traced();
-        } else {
-            run_traced();
-            run_plain();
-        }
-        ++r.slices;
-        if (t >= end) {
-            break;
-        }
-    }
+    const bench::InterleavedRuns runs =
+        bench::run_interleaved(plain, traced, end, spec.time.from_seconds(o.interleave_s), [&] {
+            if (writer) {
+                writer->wait_idle();  // the writer's share of the slice is the traced run's
+            }
+        });
+    bench::SliceTotals traced_totals = runs.b;
+    Interleaved r;
     if (writer) {
-        const double before_close = r.traced_cpu_s;
-        timed(traced_totals, [&] { writer->close(); });
-        r.close_cpu_s = r.traced_cpu_s - before_close;
+        bench::SliceTotals close;
+        bench::measure(close, [&] { writer->close(); });
+        r.close_cpu_s = close.cpu_s;
+        traced_totals.cpu_s += close.cpu_s;
+        traced_totals.sim_s += close.sim_s;
+        traced_totals.sys_s += close.sys_s;
+        traced_totals.faults += close.faults;
+        traced_totals.wall_s += close.wall_s;
         const io::TraceWriterStats& ws = writer->stats();
         r.writer_cpu_s = ws.writer_cpu_s - ws.writer_open_cpu_s;
         r.frames = ws.frames;
         r.flushes = ws.flushes;
         r.observer_s = observer->sample_seconds() - observer->push_seconds();
     }
+    r.plain = runs.a;
+    r.traced = traced_totals;
+    r.slices = runs.slices;
     r.plain_hash = plain.engine().event_hash();
     r.traced_hash = traced.engine().event_hash();
     return r;
@@ -242,35 +193,40 @@ int report_interleaved(const Options& o) {
     std::vector<double> plain_cpu;
     std::vector<double> traced_cpu;
     std::vector<double> writer_cpu;
+    std::vector<double> extra_cpu;  // traced - plain, s: steadier than the ratio on a host whose
+                                    // slow mode slows the simulation more than the trace
     bool same = true;
     Interleaved r;
     for (std::size_t k = 0; k < o.repeat; ++k) {
-        if (!bench::run_in_child([&] { return run_interleaved(o); }, r)) {
+        if (!bench::run_in_child([&] { return interleaved_pair(o); }, r)) {
             std::fprintf(stderr, "trace_bench: a run failed\n");
             return 1;
         }
-        ratios.push_back(r.traced_cpu_s / r.plain_cpu_s);
-        plain_cpu.push_back(r.plain_cpu_s);
-        traced_cpu.push_back(r.traced_cpu_s);
+        ratios.push_back(r.traced.cpu_s / r.plain.cpu_s);
+        plain_cpu.push_back(r.plain.cpu_s);
+        traced_cpu.push_back(r.traced.cpu_s);
         writer_cpu.push_back(r.writer_cpu_s);
+        extra_cpu.push_back(r.traced.cpu_s - r.plain.cpu_s);
         same = same && r.plain_hash == r.traced_hash;
         std::printf(
             "pair %zu: CPU %.2f s / %.2f s (%+.1f%%; simulation thread %.3f s / %.3f s, of it in "
             "the observer %.3f s; system %.3f s / %.3f s, minor faults %llu / %llu), writer "
             "thread %.2f s, close %.2f s; wall of the slices %.2f s / %.2f s; %llu slices, %llu "
             "frames, %llu flushes\n",
-            k + 1, r.plain_cpu_s, r.traced_cpu_s, 100.0 * (ratios.back() - 1.0), r.plain_sim_s,
-            r.traced_sim_s, r.observer_s, r.plain_sys_s, r.traced_sys_s,
-            static_cast<unsigned long long>(r.plain_faults),
-            static_cast<unsigned long long>(r.traced_faults), r.writer_cpu_s, r.close_cpu_s,
-            r.plain_wall_s, r.traced_wall_s, static_cast<unsigned long long>(r.slices),
+            k + 1, r.plain.cpu_s, r.traced.cpu_s, 100.0 * (ratios.back() - 1.0), r.plain.sim_s,
+            r.traced.sim_s, r.observer_s, r.plain.sys_s, r.traced.sys_s,
+            static_cast<unsigned long long>(r.plain.faults),
+            static_cast<unsigned long long>(r.traced.faults), r.writer_cpu_s, r.close_cpu_s,
+            r.plain.wall_s, r.traced.wall_s, static_cast<unsigned long long>(r.slices),
             static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.flushes));
     }
     std::printf(
-        "medians of %zu: CPU %.2f s without the trace, %.2f s with it (writer thread %.2f s); "
-        "%llu events\n",
-        o.repeat, bench::median(plain_cpu), bench::median(traced_cpu), bench::median(writer_cpu),
-        static_cast<unsigned long long>(r.events));
+        "medians of %zu: CPU %.2f s without the trace, %.2f s with it, extra %.3f s (%.3f to "
+        "%.3f s; writer thread %.2f s); %llu events\n",
+        o.repeat, bench::median(plain_cpu), bench::median(traced_cpu), bench::median(extra_cpu),
+        *std::min_element(extra_cpu.begin(), extra_cpu.end()),
+        *std::max_element(extra_cpu.begin(), extra_cpu.end()), bench::median(writer_cpu),
+        static_cast<unsigned long long>(r.plain.events));
     std::printf(
         "trace overhead in CPU time %.1f%% (median of the interleaved pairs' ratios, %.1f%% to "
         "%.1f%%; target <= 10%%)\n",
