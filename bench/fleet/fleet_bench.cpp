@@ -92,20 +92,9 @@ Compared compare_pair(const Options& o) {
     };
     const bench::BenchCity a_city = city_of(o.vehicles);
     const bench::BenchCity b_city = city_of(o.against);
-    // as measure_fleet sets a run up: seed 42, KPIs on the KPI grid, one thread
-    const auto options = [](const bench::BenchCity& c) {
-        const sim::Tick every = c.spec.time.from_seconds(c.spec.demand.kpi_interval_s);
-        agents::FleetRunOptions r;
-        r.seed = 42;
-        r.threads = 1;
-        r.routers = c.routers.get();
-        r.sample_first = every;
-        r.sample_interval = every;
-        r.kpi_samples = true;
-        return r;
-    };
-    agents::FleetRun a(a_city.spec, options(a_city));
-    agents::FleetRun b(b_city.spec, options(b_city));
+    // as measure_fleet sets a run up: KPIs on the KPI grid; one thread
+    agents::FleetRun a(a_city.spec, bench::run_options(a_city, 0.0, true));
+    agents::FleetRun b(b_city.spec, bench::run_options(b_city, 0.0, true));
     a.start();
     b.start();
     const bench::InterleavedRuns runs =

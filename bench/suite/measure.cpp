@@ -97,23 +97,30 @@ RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs, 
     return out;
 }
 
+agents::FleetRunOptions run_options(const BenchCity& city, double sample_s, bool kpis,
+                                    std::size_t threads) {
+    // KPIs (when asked) and the trace on one grid, from its first interval on
+    const sim::Tick every =
+        city.spec.time.from_seconds(sample_s > 0.0 ? sample_s : city.spec.demand.kpi_interval_s);
+    agents::FleetRunOptions o;
+    o.seed = 42;
+    o.threads = threads;
+    o.routers = city.routers.get();
+    o.sample_first = every;
+    o.sample_interval = every;
+    o.kpi_samples = kpis;
+    return o;
+}
+
 FleetResult measure_fleet(const FleetBenchParams& p) {
     FleetResult r;
     const auto t0 = Clock::now();
     const BenchCity city = make_bench_city(p.city);
     const agents::FleetSpec& spec = city.spec;
-    // KPIs (when asked) and the trace on one grid, from its first interval on
-    const sim::Tick interval =
-        spec.time.from_seconds(p.sample_s > 0.0 ? p.sample_s : spec.demand.kpi_interval_s);
-    agents::FleetRunOptions o;
-    o.seed = 42;
-    o.threads = p.threads;
-    o.routers = city.routers.get();
-    o.sample_first = interval;
-    o.sample_interval = interval;
+    agents::FleetRunOptions o = run_options(city, p.sample_s, p.kpis, p.threads);
+    const sim::Tick interval = o.sample_interval;
     o.serial_below_events = p.serial_below_events;
     o.partitions = p.partitions;
-    o.kpi_samples = p.kpis;
     o.exchange = p.exchange;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();

@@ -108,6 +108,10 @@ struct FleetResult {
     CpuUsage main_close;
     CpuUsage writer;
 };
+// a benchmark run's options: seed 42, the city's routers, samples every `sample_s` from the
+// first (0: the KPI interval), KPIs sampled when `kpis`
+[[nodiscard]] agents::FleetRunOptions run_options(const BenchCity& city, double sample_s, bool kpis,
+                                                  std::size_t threads = 1);
 [[nodiscard]] FleetResult measure_fleet(const FleetBenchParams& p);
 
 // ---- two fleet runs side by side in one process ----

@@ -121,22 +121,11 @@ Interleaved interleaved_pair(const Options& o) {
     cp.demand_per_depot_hour = o.demand;
     const bench::BenchCity city = bench::make_bench_city(cp);
     const agents::FleetSpec& spec = city.spec;
-    // as measure_fleet sets each run up: seed 42, no KPI observer, sampling on its grid
-    const auto options = [&](double sample_s) {
-        const sim::Tick every = spec.time.from_seconds(sample_s);
-        agents::FleetRunOptions r;
-        r.seed = 42;
-        r.threads = 1;
-        r.routers = city.routers.get();
-        r.sample_first = every;
-        r.sample_interval = every;
-        r.kpi_samples = false;
-        return r;
-    };
     const double plain_sample_s =
         o.baseline_sample_s > 0.0 ? o.baseline_sample_s : spec.demand.kpi_interval_s;
-    agents::FleetRun plain(spec, options(plain_sample_s));
-    agents::FleetRun traced(spec, options(o.sample_s));
+    // as measure_fleet sets each run up: no KPI observer, sampling on its grid
+    agents::FleetRun plain(spec, bench::run_options(city, plain_sample_s, false));
+    agents::FleetRun traced(spec, bench::run_options(city, o.sample_s, false));
     plain.start();
     traced.start();
     std::unique_ptr<io::TraceWriter> writer;
