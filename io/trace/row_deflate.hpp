@@ -20,12 +20,9 @@
 #include <cstring>
 #include <vector>
 
-namespace swarm::io {
+#include "io/trace/byte_shuffle.hpp"
 
-// HDF5's shuffle filter: byte k of element i of `in` (n elements of `size` bytes) goes to
-// out[k * plane + i] (plane = n for a whole chunk)
-void shuffle_bytes(const unsigned char* in, std::size_t n, std::size_t size, unsigned char* out,
-                   std::size_t plane);
+namespace swarm::io {
 
 class RowDeflater {
   public:

@@ -3,8 +3,7 @@
 // noise, partial rows, rows of zeros added at finish, element sizes 1 to 12 and rows too wide
 // for deflate's window; rows encoded from their changes (all changed, none changed, partial
 // rows that shrink and grow, unchanged stretches around deflate's match limits, or from a
-// list of the elements that may have changed); repeated rows compress to almost nothing;
-// shuffle_bytes against the shuffle written out by hand.
+// list of the elements that may have changed); repeated rows compress to almost nothing.
 #include "io/trace/row_deflate.hpp"
 
 #include <doctest/doctest.h>
@@ -323,31 +322,6 @@ TEST_CASE("PlaneDeflater: a series' chunk, open or full, inflates to its records
             }
             often.finish(first.data(), 1, out);
             CHECK(inflated(out, first.size()) == first);
-        }
-    }
-}
-
-TEST_CASE("shuffle_bytes: byte k of element i at k * plane + i, for every element size") {
-    // sizes of 8 and more are transposed 8 rows by 8 bytes at a time (/events' 34 bytes):
-    // partial groups of rows and bytes, blocks of 64 rows, and planes wider than the records
-    std::uint32_t seed = 12345;
-    for (const std::size_t size : {1U, 2U, 3U, 4U, 8U, 9U, 16U, 17U, 34U, 40U}) {
-        for (const std::size_t n : {0U, 1U, 7U, 8U, 63U, 64U, 65U, 130U, 1000U}) {
-            std::vector<unsigned char> in(n * size);
-            for (unsigned char& c : in) {
-                seed = seed * 1664525U + 1013904223U;
-                c = static_cast<unsigned char>(seed >> 24U);
-            }
-            const std::size_t plane = n + 3;
-            std::vector<unsigned char> got(plane * size, 7);
-            std::vector<unsigned char> want(plane * size, 7);
-            swarm::io::shuffle_bytes(in.data(), n, size, got.data(), plane);
-            for (std::size_t i = 0; i < n; ++i) {
-                for (std::size_t k = 0; k < size; ++k) {
-                    want[k * plane + i] = in[i * size + k];
-                }
-            }
-            CHECK_MESSAGE(got == want, "size " << size << ", " << n << " elements");
         }
     }
 }
