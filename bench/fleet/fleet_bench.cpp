@@ -6,12 +6,15 @@
 //   fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100] [--nodes 100000]
 //               [--hours 1] [--demand 400] [--profile flat|day]
 //               [--against N --interleave S [--repeat 5]]
+//               [--threads A,B --interleave S [--repeat 5]]
 //
 // --against N compares the fleet of --vehicles with one of N vehicles under the same demand
 // (issue 20: an idle vehicle costs nothing between its events), both run side by side in one
 // child on one thread, S simulated seconds at a time (bench::run_interleaved): the CPU of N's
 // run over the first's, the median of --repeat children. Separate processes on a host whose
 // speed changes from one process to the next give ratios that differ by more than measured.
+// --interleave S without --against does the same for two thread counts on one city (issue 20
+// item 2): the wall-time speedup of the second over the first, per pair and the median.
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,6 +57,7 @@ struct Options {
     std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions)
     std::uint32_t against = 0;   // > 0: compare with a fleet of this size (--interleave)
     double interleave_s = 60.0;
+    bool interleave = false;  // --interleave given
     std::size_t repeat = 5;
 };
 
@@ -72,7 +77,7 @@ Result run_one(const Options& o, std::size_t threads) {
     return bench::measure_fleet(p);
 }
 
-// --against: the two fleets side by side in one process (one thread each)
+// --against / --interleave: two runs side by side in one process, on the same demand
 struct Compared {
     bench::SliceTotals first;
     bench::SliceTotals second;
@@ -80,6 +85,8 @@ struct Compared {
     std::uint64_t second_hash = 0;
 };
 
+// `against` > 0: o.vehicles against that many vehicles, one thread each; otherwise one city
+// run at o.threads[0] and at o.threads[1] threads
 Compared compare_pair(const Options& o) {
     const auto city_of = [&](std::uint32_t vehicles) {
         bench::BenchCityParams p;
@@ -91,10 +98,22 @@ Compared compare_pair(const Options& o) {
         return bench::make_bench_city(p);
     };
     const bench::BenchCity a_city = city_of(o.vehicles);
-    const bench::BenchCity b_city = city_of(o.against);
-    // as measure_fleet sets a run up: KPIs on the KPI grid; one thread
-    agents::FleetRun a(a_city.spec, bench::run_options(a_city, 0.0, true));
-    agents::FleetRun b(b_city.spec, bench::run_options(b_city, 0.0, true));
+    std::optional<bench::BenchCity> b_city;
+    if (o.against > 0) {
+        b_city.emplace(city_of(o.against));
+    }
+    const bench::BenchCity& b_of = b_city ? *b_city : a_city;
+    const std::size_t a_threads = o.against > 0 ? 1 : o.threads[0];
+    const std::size_t b_threads = o.against > 0 ? 1 : o.threads[1];
+    // as measure_fleet sets a run up: KPIs on the KPI grid
+    agents::FleetRunOptions a_options = bench::run_options(a_city, 0.0, true, a_threads);
+    agents::FleetRunOptions b_options = bench::run_options(b_of, 0.0, true, b_threads);
+    for (agents::FleetRunOptions* ro : {&a_options, &b_options}) {
+        ro->serial_below_events = o.serial_below;
+        ro->partitions = o.partitions;
+    }
+    agents::FleetRun a(a_city.spec, a_options);
+    agents::FleetRun b(b_of.spec, b_options);
     a.start();
     b.start();
     const bench::InterleavedRuns runs =
@@ -104,16 +123,39 @@ Compared compare_pair(const Options& o) {
 }
 
 int report_compared(const Options& o) {
-    std::printf(
-        "%u against %u vehicles, same demand, side by side in one process, %.0f simulated s "
-        "per slice, one thread\n",
-        o.vehicles, o.against, o.interleave_s);
+    const bool threads = o.against == 0;
+    if (threads) {
+        std::printf(
+            "%zu against %zu threads, same city, side by side in one process, %.0f simulated s "
+            "per slice\n",
+            o.threads[0], o.threads[1], o.interleave_s);
+    } else {
+        std::printf(
+            "%u against %u vehicles, same demand, side by side in one process, %.0f simulated s "
+            "per slice, one thread\n",
+            o.vehicles, o.against, o.interleave_s);
+    }
     std::vector<double> ratios;
     Compared c;
+    bool same = true;
     for (std::size_t k = 0; k < o.repeat; ++k) {
         if (!bench::run_in_child([&] { return compare_pair(o); }, c)) {
             std::fprintf(stderr, "fleet_bench: a run failed\n");
             return 1;
+        }
+        if (threads) {
+            // the speedup: wall time, the second thread count's over the first's; a slice's
+            // CPU includes the other run's team spinning out its last call (200 us a slice)
+            ratios.push_back(c.first.wall_s / c.second.wall_s);
+            same = same && c.first_hash == c.second_hash;
+            std::printf(
+                "pair %zu: wall %.2f s / %.2f s (speedup %.2f), CPU %.2f s / %.2f s, CPU/wall "
+                "%.2f / %.2f, events %llu / %llu\n",
+                k + 1, c.first.wall_s, c.second.wall_s, ratios.back(), c.first.cpu_s,
+                c.second.cpu_s, c.first.cpu_s / c.first.wall_s, c.second.cpu_s / c.second.wall_s,
+                static_cast<unsigned long long>(c.first.events),
+                static_cast<unsigned long long>(c.second.events));
+            continue;
         }
         ratios.push_back(c.second.cpu_s / c.first.cpu_s);
         std::printf(
@@ -125,13 +167,22 @@ int report_compared(const Options& o) {
             static_cast<unsigned long long>(c.first.faults),
             static_cast<unsigned long long>(c.second.faults));
     }
+    const double lo = *std::min_element(ratios.begin(), ratios.end());
+    const double hi = *std::max_element(ratios.begin(), ratios.end());
+    if (threads) {
+        std::printf(
+            "speedup of %zu threads over %zu: %.2f (median of %zu pairs, %.2f to %.2f); event "
+            "hashes %016llx / %016llx; results identical across thread counts: %s\n",
+            o.threads[1], o.threads[0], bench::median(ratios), o.repeat, lo, hi,
+            static_cast<unsigned long long>(c.first_hash),
+            static_cast<unsigned long long>(c.second_hash), same ? "yes" : "NO");
+        return same ? 0 : 1;
+    }
     std::printf(
         "CPU of %u vehicles over %u: %+.1f%% (median of %zu pairs, %+.1f%% to %+.1f%%); event "
         "hashes %016llx / %016llx\n",
-        o.against, o.vehicles, 100.0 * (bench::median(ratios) - 1.0), o.repeat,
-        100.0 * (*std::min_element(ratios.begin(), ratios.end()) - 1.0),
-        100.0 * (*std::max_element(ratios.begin(), ratios.end()) - 1.0),
-        static_cast<unsigned long long>(c.first_hash),
+        o.against, o.vehicles, 100.0 * (bench::median(ratios) - 1.0), o.repeat, 100.0 * (lo - 1.0),
+        100.0 * (hi - 1.0), static_cast<unsigned long long>(c.first_hash),
         static_cast<unsigned long long>(c.second_hash));
     return 0;
 }
@@ -147,7 +198,8 @@ int main(int argc, char** argv) {
                 "usage: fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100]\n"
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
                 "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n"
-                "                   [--against N --interleave 60 --repeat 5]\n");
+                "                   [--against N --interleave 60 --repeat 5]\n"
+                "                   [--threads 1,2 --interleave 60 --repeat 5]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -176,6 +228,7 @@ int main(int argc, char** argv) {
                 o.against = static_cast<std::uint32_t>(std::stoul(value));
             } else if (arg == "--interleave") {
                 o.interleave_s = std::stod(value);
+                o.interleave = true;
                 if (!(o.interleave_s > 0.0)) {
                     std::cerr << "fleet_bench: --interleave needs simulated seconds > 0\n";
                     return 2;
@@ -199,7 +252,12 @@ int main(int argc, char** argv) {
         "%.0f orders/depot/h (%s); a window after one of < %llu events runs on one thread\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.demand, o.day_profile ? "day profile" : "flat",
         static_cast<unsigned long long>(o.serial_below));
-    if (o.against > 0) {
+    if (o.interleave && o.against == 0 && o.threads.size() != 2) {
+        std::cerr << "fleet_bench: --interleave without --against compares two thread counts "
+                     "(--threads 1,2)\n";
+        return 2;
+    }
+    if (o.against > 0 || o.interleave) {
         return report_compared(o);
     }
     std::printf("%7s %8s %8s %8s %8s %10s %8s %9s %9s %9s %10s %18s %18s\n", "threads", "setup s",
