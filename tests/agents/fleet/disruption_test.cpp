@@ -139,7 +139,7 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
     std::uint32_t v = 0;
     for (const FleetGroup& g : city.spec.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
-            CHECK(run.model().vehicles().home[v] == g.home);
+            CHECK(run.model().vehicles().warm[v].home == g.home);
         }
     }
     // while it was closed its customers' orders went to the other depots
