@@ -291,6 +291,16 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
     ctx.send(dst, std::max(delay, lookahead_), type, p);
 }
 
+void FleetModel::prefetch(sim::LpId lp) const {
+    const LpLayout::Entry who = layout_.at(lp);
+    if (who.kind == LpLayout::Kind::kVehicle) {
+        const auto* hot = reinterpret_cast<const char*>(&world_.vehicles.hot[who.index]);
+        __builtin_prefetch(hot);
+        __builtin_prefetch(hot + 64);
+        __builtin_prefetch(&world_.vehicles.warm[who.index]);
+    }
+}
+
 void FleetModel::handle(Context& ctx, const sim::Event& event) {
     const sim::LpId lp = ctx.self();
     const auto m = static_cast<Msg>(event.type);

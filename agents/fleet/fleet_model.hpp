@@ -84,6 +84,8 @@ class FleetModel final : public sim::Model {
     void attach(sim::Engine& engine);
 
     void handle(sim::Context& ctx, const sim::Event& event) override;
+    // a vehicle's records (VehicleHot, VehicleWarm) into the cache before its event runs
+    void prefetch(sim::LpId lp) const override;
 
     // Checkpoints (docs/checkpoints.md). save(): at a barrier, the world, the protocol's and
     // the learning's state, under the archive's current scope ("world", "protocol",
