@@ -1,5 +1,5 @@
 // The mutable state of a fleet run (MuJoCo's mjData beside the immutable FleetSpec): vehicles
-// as structs of arrays indexed by vehicle index, depots as one padded record each. Only the
+// as records and arrays indexed by vehicle index, depots as one padded record each. Only the
 // LP that owns an entry writes it during a window; barrier actions and observers read it
 // between windows.
 #pragma once
