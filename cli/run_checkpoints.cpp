@@ -59,10 +59,10 @@ void put_checkpoint_meta(sim::StateArchive& ar, const io::Scenario& s,
 }
 
 void TraceFrameStates::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
-    const auto& state = model_.vehicles().state;
-    states_.resize(state.size());
-    for (std::size_t v = 0; v < state.size(); ++v) {
-        states_[v] = static_cast<std::int8_t>(state[v]);
+    const auto& hot = model_.vehicles().hot;
+    states_.resize(hot.size());
+    for (std::size_t v = 0; v < hot.size(); ++v) {
+        states_[v] = static_cast<std::int8_t>(hot[v].state);
     }
     at_ = t;
 }

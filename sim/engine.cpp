@@ -382,6 +382,9 @@ void Engine::run_window(std::size_t p, Tick window_end) {
     while (queue.top_time() < window_end) {
         const bool live = queue.pop(event);
         queue.prefetch_top(lps_);
+        if (!queue.empty()) {
+            model_.prefetch(queue.top_lp());
+        }
         if (!live) {
             ++part.cancelled;
             continue;

@@ -32,6 +32,11 @@ class Model {
   public:
     virtual ~Model() = default;
     virtual void handle(Context& ctx, const Event& event) = 0;
+    // A hint with no effect on results: LP `lp` holds the next event of the calling thread's
+    // partition (unless the event being run schedules an earlier one). A model may ask the
+    // cache for that LP's state now, so that its misses overlap the event before it (with a
+    // million LPs, most of an event's cost is such misses). Called between events.
+    virtual void prefetch(LpId /*lp*/) const {}
 };
 
 // A send or schedule that breaks the kernel's rules (e.g. delay below the lookahead).

@@ -47,6 +47,9 @@ class EventQueue {
         }
     }
 
+    // the LP of the next event (the queue must not be empty)
+    [[nodiscard]] LpId top_lp() const { return at(0).dst; }
+
     // stores the event; returns the handle that can cancel it
     EventHandle push(const Event& e) {
         std::uint32_t slot;

@@ -47,12 +47,12 @@ void LiveFeed::fill(sim::Tick t) {
         const agents::Point p = model_.position_at(v, t);
         s.xy[2 * std::size_t{v}] = static_cast<float>(p.x - roads_.origin.x);
         s.xy[2 * std::size_t{v} + 1] = static_cast<float>(p.y - roads_.origin.y);
-        s.state[v] = static_cast<std::uint8_t>(fleet.state[v]);
-        s.load[v] = static_cast<float>(fleet.load[v]);
-        s.energy[v] = static_cast<float>(fleet.energy_kwh[v]);
-        busy += agents::serving(fleet.state[v]) ? 1U : 0U;
-        k.energy_kwh += fleet.energy_kwh[v];
-        k.distance_km += fleet.counters[v].metres() / 1000.0;
+        s.state[v] = static_cast<std::uint8_t>(fleet.hot[v].state);
+        s.load[v] = static_cast<float>(fleet.warm[v].load);
+        s.energy[v] = static_cast<float>(fleet.hot[v].energy_kwh);
+        busy += agents::serving(fleet.hot[v].state) ? 1U : 0U;
+        k.energy_kwh += fleet.hot[v].energy_kwh;
+        k.distance_km += fleet.hot[v].counters.metres() / 1000.0;
     }
     k.busy_fraction = n > 0 ? static_cast<double>(busy) / n : 0.0;
     // what the vehicles learn (wear, predicted risk, model scores): colour-by choices
@@ -121,11 +121,11 @@ void LiveFeed::fill_detail(sim::Tick /*t*/, AgentDetail& d) const {
         d.agent = 0xFFFFFFFFu;
         return;
     }
-    d.home = fleet.home[v];
-    d.dest_node = fleet.dest[v];
+    d.home = fleet.warm[v].home;
+    d.dest_node = fleet.hot[v].dest;
     const world::RoadNetwork& net = model_.spec().net();
-    const std::vector<world::EdgeId>& route = fleet.route[v];
-    const std::size_t pos = std::min<std::size_t>(fleet.route_pos[v], route.size());
+    const std::vector<world::EdgeId>& route = fleet.warm[v].route;
+    const std::size_t pos = std::min<std::size_t>(fleet.hot[v].route_pos, route.size());
     d.route_edges_left = static_cast<std::uint32_t>(route.size() - pos);
     for (std::size_t i = pos; i < route.size(); ++i) {
         const world::Point a = net.position(net.source(route[i]));

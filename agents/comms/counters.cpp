@@ -7,10 +7,7 @@
 namespace swarm::comms {
 
 void MessageCounters::resize(std::size_t agents) {
-    messages_sent_.resize(agents, 0);
-    bytes_sent_.resize(agents, 0);
-    messages_received_.resize(agents, 0);
-    bytes_received_.resize(agents, 0);
+    slots_.resize(agents);
     dropped_.resize(agents, 0);
 }
 
@@ -43,23 +40,24 @@ void MessageCounters::set_lanes(std::size_t lanes) {
 }
 
 // a new member is state to save: add it below, then its size here (the lanes are derived)
-static_assert(sizeof(MessageCounters) == 6 * sizeof(std::vector<std::uint64_t>),
+static_assert(sizeof(MessageCounters) == 3 * sizeof(std::vector<std::uint64_t>),
               "MessageCounters changed: save and load the new member");
 
 void MessageCounters::save(sim::StateArchive& ar) const {
-    ar.put("messages_sent", messages_sent_);
-    ar.put("bytes_sent", bytes_sent_);
-    ar.put("messages_received", messages_received_);
-    ar.put("bytes_received", bytes_received_);
+    // field-wise, as the five arrays the counters were before their records (session 24)
+    ar.put_field("messages_sent", slots_, &Slot::messages_sent);
+    ar.put_field("bytes_sent", slots_, &Slot::bytes_sent);
+    ar.put_field("messages_received", slots_, &Slot::messages_received);
+    ar.put_field("bytes_received", slots_, &Slot::bytes_received);
     ar.put("dropped", dropped_);
 }
 
 void MessageCounters::load(const sim::StateArchive& ar) {
     const std::size_t n = size();
-    ar.get("messages_sent", messages_sent_, n);
-    ar.get("bytes_sent", bytes_sent_, n);
-    ar.get("messages_received", messages_received_, n);
-    ar.get("bytes_received", bytes_received_, n);
+    ar.get_field("messages_sent", slots_, &Slot::messages_sent);
+    ar.get_field("bytes_sent", slots_, &Slot::bytes_sent);
+    ar.get_field("messages_received", slots_, &Slot::messages_received);
+    ar.get_field("bytes_received", slots_, &Slot::bytes_received);
     ar.get("dropped", dropped_, n);
     lanes_.assign(lanes_.size(), Lane{});
     MessageTotals& t = lanes_[kSerial].sum;
@@ -69,18 +67,15 @@ void MessageCounters::load(const sim::StateArchive& ar) {
 }
 
 MessageTotals MessageCounters::agent(AgentIndex i) const {
-    return {messages_sent_[i], bytes_sent_[i], messages_received_[i], bytes_received_[i],
-            dropped_[i]};
+    const Slot& a = slots_[i];
+    return {a.messages_sent, a.bytes_sent, a.messages_received, a.bytes_received, dropped_[i]};
 }
 
 void MessageCounters::set_agent(AgentIndex i, const MessageTotals& t) {
     MessageTotals& sum = lanes_[kSerial].sum;
     sum -= agent(i);
     sum += t;
-    messages_sent_[i] = t.messages_sent;
-    bytes_sent_[i] = t.bytes_sent;
-    messages_received_[i] = t.messages_received;
-    bytes_received_[i] = t.bytes_received;
+    slots_[i] = {t.messages_sent, t.bytes_sent, t.messages_received, t.bytes_received};
     dropped_[i] = t.dropped;
 }
 
@@ -93,10 +88,8 @@ MessageTotals MessageCounters::totals() const {
 }
 
 void MessageCounters::clear() {
-    for (auto* v :
-         {&messages_sent_, &bytes_sent_, &messages_received_, &bytes_received_, &dropped_}) {
-        std::fill(v->begin(), v->end(), 0);
-    }
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    std::fill(dropped_.begin(), dropped_.end(), 0);
     lanes_.assign(lanes_.size(), Lane{});
 }
 

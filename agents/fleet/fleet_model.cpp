@@ -95,21 +95,22 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
     for (const FleetGroup& g : spec_.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
             const VehicleType& t = spec_.types[g.type];
-            world_.vehicles.type[v] = static_cast<std::uint16_t>(g.type);
-            world_.vehicles.home[v] = g.home;
-            world_.vehicles.node[v] = depot_node_[g.home];
-            world_.vehicles.leg_to[v] = world_.vehicles.node[v];
-            world_.vehicles.dest[v] = world_.vehicles.node[v];
-            world_.vehicles.energy_kwh[v] = t.battery_kwh;
-            world_.vehicles.min_energy_kwh[v] = t.battery_kwh;
+            world_.vehicles.hot[v].type = static_cast<std::uint16_t>(g.type);
+            world_.vehicles.warm[v].home = g.home;
+            world_.vehicles.hot[v].node = depot_node_[g.home];
+            world_.vehicles.hot[v].leg_to = world_.vehicles.hot[v].node;
+            world_.vehicles.hot[v].dest = world_.vehicles.hot[v].node;
+            world_.vehicles.hot[v].energy_kwh = t.battery_kwh;
+            world_.vehicles.hot[v].min_energy_kwh = t.battery_kwh;
         }
     }
-    layout_ = LpLayout(spec_.depot_count(), world_.vehicles.home, needs_.dispatcher);
+    layout_ = LpLayout(spec_.depot_count(), column(world_.vehicles.warm, &VehicleWarm::home),
+                       needs_.dispatcher);
     world_.board = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m,
                               world_.vehicles.size(), spec_.depot_count(), spec_.types.size());
     world_.roads = RoadState(spec_.net().edge_count());
     world_.depot_up.assign(spec_.depot_count(), 1);
-    base_home_ = world_.vehicles.home;
+    base_home_ = column(world_.vehicles.warm, &VehicleWarm::home);
     world_.demand_factor.assign(spec_.depot_count(), 1.0);
     world_.counters.resize(world_.vehicles.size() + spec_.depot_count() + 1);
 }
@@ -187,13 +188,13 @@ void FleetModel::attach(sim::Engine& engine) {
 
 Point FleetModel::position_at(std::uint32_t v, Tick t) const {
     const world::RoadNetwork& net = spec_.net();
-    const Point a = net.position(world_.vehicles.node[v]);
-    if (world_.vehicles.moving[v] == 0 ||
-        world_.vehicles.leg_end[v] <= world_.vehicles.leg_start[v]) {
+    const Point a = net.position(world_.vehicles.hot[v].node);
+    if (world_.vehicles.hot[v].moving == 0 ||
+        world_.vehicles.hot[v].leg_end <= world_.vehicles.hot[v].leg_start) {
         return a;
     }
-    return leg_position(a, net.position(world_.vehicles.leg_to[v]), world_.vehicles.leg_start[v],
-                        world_.vehicles.leg_end[v], t);
+    return leg_position(a, net.position(world_.vehicles.hot[v].leg_to),
+                        world_.vehicles.hot[v].leg_start, world_.vehicles.hot[v].leg_end, t);
 }
 
 void FleetModel::follow_changes() {
@@ -288,6 +289,16 @@ void FleetModel::send(Context& ctx, sim::LpId dst, sim::EventType type, const Pa
     }
     const Tick delay = link_.delay(cloud ? comms::Link::kCloud : comms::Link::kRadio, bytes);
     ctx.send(dst, std::max(delay, lookahead_), type, p);
+}
+
+void FleetModel::prefetch(sim::LpId lp) const {
+    const LpLayout::Entry who = layout_.at(lp);
+    if (who.kind == LpLayout::Kind::kVehicle) {
+        const auto* hot = reinterpret_cast<const char*>(&world_.vehicles.hot[who.index]);
+        __builtin_prefetch(hot);
+        __builtin_prefetch(hot + 64);
+        __builtin_prefetch(&world_.vehicles.warm[who.index]);
+    }
 }
 
 void FleetModel::handle(Context& ctx, const sim::Event& event) {

@@ -84,6 +84,8 @@ class FleetModel final : public sim::Model {
     void attach(sim::Engine& engine);
 
     void handle(sim::Context& ctx, const sim::Event& event) override;
+    // a vehicle's records (VehicleHot, VehicleWarm) into the cache before its event runs
+    void prefetch(sim::LpId lp) const override;
 
     // Checkpoints (docs/checkpoints.md). save(): at a barrier, the world, the protocol's and
     // the learning's state, under the archive's current scope ("world", "protocol",
@@ -290,7 +292,7 @@ class FleetModel final : public sim::Model {
     void on_service_done(sim::Context& ctx, std::uint32_t v, const VehicleMsg& timer);
     // the vehicle's breakdown count, which tells replies and timers from before a breakdown
     [[nodiscard]] std::uint16_t epoch(std::uint32_t v) const {
-        return static_cast<std::uint16_t>(world_.vehicles.counters[v].breakdowns);
+        return static_cast<std::uint16_t>(world_.vehicles.hot[v].counters.breakdowns);
     }
     // a Ready or ServiceDone of vehicle v, `delay` from now
     void schedule_handover(sim::Context& ctx, std::uint32_t v, sim::Tick delay, Msg m);
@@ -376,7 +378,7 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] std::size_t group_of(std::uint32_t v) const;
     [[nodiscard]] VehicleView view(std::uint32_t v, sim::Tick now) const;
     [[nodiscard]] const VehicleType& type_of_vehicle(std::uint32_t v) const {
-        return spec_.types[world_.vehicles.type[v]];
+        return spec_.types[world_.vehicles.hot[v].type];
     }
     // sends a core or protocol message over the radio, or over the cloud link when either
     // end is the dispatcher LP; a cloud message can be lost (comms.cloud_loss and cloud loss

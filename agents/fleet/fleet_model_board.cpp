@@ -74,9 +74,9 @@ void FleetModel::take_changed(std::uint8_t follower, std::vector<std::uint32_t>&
 FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
     FleetBoard::Entry e;
     e.position = position_at(v, t);
-    e.state = world_.vehicles.state[v];
+    e.state = world_.vehicles.hot[v].state;
     e.plan_size = world_.vehicles.plan[v].size;
-    e.type = world_.vehicles.type[v];
+    e.type = world_.vehicles.hot[v].type;
     if (needs_.plan_estimates) {
         const VehicleView me = view(v, t);
         const PlanEstimate est = estimate_plan(spec_, me, nullptr, t);
@@ -88,9 +88,10 @@ FleetBoard::Entry FleetModel::board_row(std::uint32_t v, Tick t) const {
 
 std::uint32_t FleetModel::board_spot(std::uint32_t v) const {
     // a spot per depot: idle vehicles are at home (one elsewhere stands alone on the board)
-    const std::uint32_t home = world_.vehicles.home[v];
-    return world_.vehicles.state[v] == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
-                   world_.vehicles.moving[v] == 0 && world_.vehicles.node[v] == depot_node_[home]
+    const std::uint32_t home = world_.vehicles.warm[v].home;
+    return world_.vehicles.hot[v].state == VehicleState::kIdle &&
+                   world_.vehicles.plan[v].size == 0 && world_.vehicles.hot[v].moving == 0 &&
+                   world_.vehicles.hot[v].node == depot_node_[home]
                ? home
                : FleetBoard::kNoSpot;
 }
@@ -144,7 +145,7 @@ void FleetModel::rebuild_board(Tick t) {
     }
     world_.board_moving.clear();
     for (const std::uint32_t v : board_refresh_) {
-        if (world_.vehicles.moving[v] != 0 && world_.vehicles.leg_end[v] > t) {
+        if (world_.vehicles.hot[v].moving != 0 && world_.vehicles.hot[v].leg_end > t) {
             world_.board_moving.push_back(v);
         }
     }

@@ -36,8 +36,8 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
     sim::RandomStream rng(engine.config().seed, kApplyStream,
                           static_cast<std::uint32_t>(world_.applied), 0);
     const auto rehome = [&](std::uint32_t v, std::uint32_t home) {
-        if (world_.vehicles.home[v] != home) {
-            world_.vehicles.home[v] = home;
+        if (world_.vehicles.warm[v].home != home) {
+            world_.vehicles.warm[v].home = home;
             // the board's ranks: a vehicle idle at its old home no longer waits there
             world_.vehicles.flag(v, FleetState::kBoardFollower);
             engine.inject(vehicle_lp(v), now, type_of(Msg::kRehome));
@@ -65,8 +65,9 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             // its vehicles move to the nearest open depot
             const std::uint32_t to = nearest_open_depot(a.depot);
             if (to != kNone) {
-                for (const std::uint32_t v : select_vehicles(
-                         [&](std::uint32_t u) { return world_.vehicles.home[u] == a.depot; })) {
+                for (const std::uint32_t v : select_vehicles([&](std::uint32_t u) {
+                         return world_.vehicles.warm[u].home == a.depot;
+                     })) {
                     rehome(v, to);
                 }
             }
@@ -103,7 +104,7 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
             if (who.empty()) {
                 // a random share of the vehicles in the other state (partial Fisher-Yates)
                 std::vector<std::uint32_t> pool = select_vehicles([&](std::uint32_t u) {
-                    return (world_.vehicles.state[u] == VehicleState::kBroken) != brk;
+                    return (world_.vehicles.hot[u].state == VehicleState::kBroken) != brk;
                 });
                 const auto k = static_cast<std::size_t>(std::llround(
                     a.fraction * static_cast<double>(brk ? pool.size() : world_.vehicles.size())));

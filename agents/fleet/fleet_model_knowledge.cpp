@@ -76,7 +76,7 @@ void FleetModel::share_knowledge(Tick /*t*/) {
                 continue;
             }
             world_.vehicles.known[v].merge(world_.cloud_known);
-            world_.vehicles.replan[v] = 1;
+            world_.vehicles.warm[v].replan = 1;
             world_.counters.record_receive(v, news(world_.cloud_known),
                                            comms::MessageCounters::kSerial);
         }
@@ -123,7 +123,7 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         }
         world_.counters.record_receive(u, news(before[v]), comms::MessageCounters::kSerial);
         if (world_.vehicles.known[u].merge(before[v])) {
-            world_.vehicles.replan[u] = 1;
+            world_.vehicles.warm[u].replan = 1;
         }
     });
 }

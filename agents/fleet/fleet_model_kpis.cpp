@@ -13,14 +13,14 @@ using namespace fleet_detail;
 using sim::Tick;
 
 FleetCounters FleetModel::vehicle_counters(std::uint32_t v, Tick t) const {
-    FleetCounters c = world_.vehicles.counters[v];
-    time_bucket(c, world_.vehicles.state[v]) += t - world_.vehicles.state_since[v];
+    FleetCounters c = world_.vehicles.hot[v].counters;
+    time_bucket(c, world_.vehicles.hot[v].state) += t - world_.vehicles.warm[v].state_since;
     return c;
 }
 
 std::size_t FleetModel::group_of(std::uint32_t v) const {
     if (!type_group_.empty()) {
-        return type_group_[world_.vehicles.type[v]];
+        return type_group_[world_.vehicles.hot[v].type];
     }
     // the fleets are consecutive ranges of vehicles (a few hundred at most: a short search)
     const auto f = static_cast<std::size_t>(
@@ -39,7 +39,8 @@ void FleetModel::recount_tallies() const {
     for (std::size_t fleet = 0; fleet < fleet_end_.size(); ++fleet) {
         FleetTally& sums = tallies_[fleet_group_[fleet]];
         for (; v < fleet_end_[fleet]; ++v) {
-            sums.add(f.counters[v], f.state[v], f.state_since[v], f.drive_time[v], 1);
+            sums.add(f.hot[v].counters, f.hot[v].state, f.warm[v].state_since, f.hot[v].drive_time,
+                     1);
         }
     }
     tallies_stale_ = false;

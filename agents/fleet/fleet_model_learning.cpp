@@ -17,30 +17,30 @@ using sim::Context;
 using sim::Tick;
 
 void FleetModel::on_service_due(Context& ctx, std::uint32_t v) {
-    if (world_.vehicles.service_due[v] == 0) {
+    if (world_.vehicles.warm[v].service_due == 0) {
         return;  // serviced or repaired since the flag was raised
     }
     // idle: go home now (or start there); busy vehicles finish their plan first and are
     // sent to the workshop by arrived_home; charging ones after the charge
-    if (world_.vehicles.state[v] == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
-        world_.vehicles.moving[v] == 0) {
-        drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
+    if (world_.vehicles.hot[v].state == VehicleState::kIdle && world_.vehicles.plan[v].size == 0 &&
+        world_.vehicles.hot[v].moving == 0) {
+        drive_to(ctx, v, depot_node_[world_.vehicles.warm[v].home], VehicleState::kReturning);
     }
 }
 
 void FleetModel::begin_service(Context& ctx, std::uint32_t v) {
-    world_.vehicles.service_due[v] = 0;
+    world_.vehicles.warm[v].service_due = 0;
     set_state(ctx, v, VehicleState::kMaintenance);
     ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.service_s),
                       type_of(Msg::kServiced));
 }
 
 void FleetModel::on_serviced(Context& ctx, std::uint32_t v) {
-    if (world_.vehicles.state[v] != VehicleState::kMaintenance) {
+    if (world_.vehicles.hot[v].state != VehicleState::kMaintenance) {
         return;  // broke down in the workshop (a disruption): the repair decides
     }
     learning_->serviced(v);
-    ++world_.vehicles.counters[v].services;
+    ++world_.vehicles.hot[v].counters.services;
     ++tally(ctx, v).closed.services;
     arrived_home(ctx, v);  // charge if low, else wait for offers
 }
@@ -60,7 +60,7 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
                 utilisation[v] = static_cast<float>(
                     static_cast<double>(busy - world_.learn_busy[v]) / static_cast<double>(round));
                 world_.learn_busy[v] = busy;
-                const VehicleState s = world_.vehicles.state[v];
+                const VehicleState s = world_.vehicles.hot[v].state;
                 running[v] = s != VehicleState::kBroken && s != VehicleState::kMaintenance ? 1 : 0;
             }
         });
@@ -69,7 +69,7 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     const Tick repair = seconds_to_ticks(spec_.time, spec_.learning.repair_s);
     for (const std::uint32_t v : broke) {
         // worn out on the road: down until the repair (the component is then new)
-        world_.vehicles.service_due[v] = 0;
+        world_.vehicles.warm[v].service_due = 0;
         engine.inject(vehicle_lp(v), t, type_of(Msg::kBreak));
         world_.repair_at[v] = t + repair;
         at(engine, t + repair, {kLearningRepairAction, 0, v});
@@ -86,20 +86,20 @@ void FleetModel::learning_round(sim::Engine& engine, Tick t) {
     exchange_models();
     if (spec_.learning.predictive_maintenance) {
         std::vector<std::uint8_t> eligible(n, 0);
-        for_each_phase_range(&engine.executor(), n, phase_chunk_,
-                             [&](std::size_t /*range*/, std::size_t first, std::size_t last) {
-                                 for (auto v = static_cast<std::uint32_t>(first); v < last; ++v) {
-                                     eligible[v] = running[v] != 0 &&
-                                                           world_.vehicles.service_due[v] == 0 &&
-                                                           world_.repair_at[v] == sim::kTickNever
-                                                       ? 1
-                                                       : 0;
-                                 }
-                             });
+        for_each_phase_range(
+            &engine.executor(), n, phase_chunk_,
+            [&](std::size_t /*range*/, std::size_t first, std::size_t last) {
+                for (auto v = static_cast<std::uint32_t>(first); v < last; ++v) {
+                    eligible[v] = running[v] != 0 && world_.vehicles.warm[v].service_due == 0 &&
+                                          world_.repair_at[v] == sim::kTickNever
+                                      ? 1
+                                      : 0;
+                }
+            });
         std::vector<std::uint32_t> due;
         learning_->decide(eligible, due);
         for (const std::uint32_t v : due) {
-            world_.vehicles.service_due[v] = 1;
+            world_.vehicles.warm[v].service_due = 1;
             engine.inject(vehicle_lp(v), t, type_of(Msg::kServiceDue));
         }
     }

@@ -22,7 +22,8 @@ namespace swarm::agents {
 
 // every member of FleetState is copied below: a new one must be too
 // (+2: FleetState::trace_blocks and board_blocks, noted from `changed` as it is read)
-static_assert(sizeof(FleetState) == 28 * sizeof(std::vector<std::uint8_t>),
+// (the members of VehicleHot and VehicleWarm: fleet_world_state.cpp asserts their sizes)
+static_assert(sizeof(FleetState) == 7 * sizeof(std::vector<std::uint8_t>),
               "FleetState changed: copy the new member in put_vehicle and get_vehicle");
 static_assert(sizeof(DepotState) % 64 == 0 && sizeof(AllocationCounters) == 40,
               "DepotState changed: copy the new member in put_depot and get_depot");
@@ -125,31 +126,31 @@ void put_vehicle(Writer& w, const FleetWorld& world, std::uint32_t v) {
     const FleetState& f = world.vehicles;
     w.put(kVehicleRecord);
     w.put(v);
-    w.put(f.state[v]);
-    w.put(f.node[v]);
-    w.put(f.leg_to[v]);
-    w.put(f.leg_start[v]);
-    w.put(f.leg_end[v]);
-    w.put(f.dest[v]);
-    w.put_vector(f.route[v]);
-    w.put(f.route_pos[v]);
-    w.put(f.route_dest[v]);
-    w.put(f.moving[v]);
-    w.put(f.type[v]);
-    w.put(f.home[v]);
-    w.put(f.load[v]);
-    w.put(f.energy_kwh[v]);
+    w.put(f.hot[v].state);
+    w.put(f.hot[v].node);
+    w.put(f.hot[v].leg_to);
+    w.put(f.hot[v].leg_start);
+    w.put(f.hot[v].leg_end);
+    w.put(f.hot[v].dest);
+    w.put_vector(f.warm[v].route);
+    w.put(f.hot[v].route_pos);
+    w.put(f.hot[v].route_dest);
+    w.put(f.hot[v].moving);
+    w.put(f.hot[v].type);
+    w.put(f.warm[v].home);
+    w.put(f.warm[v].load);
+    w.put(f.hot[v].energy_kwh);
     w.put(f.plan[v]);
-    w.put(f.counters[v]);
-    w.put(f.state_since[v]);
-    w.put(f.max_load[v]);
-    w.put(f.min_energy_kwh[v]);
-    w.put(f.energy_violations[v]);
-    w.put(f.drive_time[v]);
-    w.put(f.returned_at[v]);
+    w.put(f.hot[v].counters);
+    w.put(f.warm[v].state_since);
+    w.put(f.warm[v].max_load);
+    w.put(f.hot[v].min_energy_kwh);
+    w.put(f.warm[v].energy_violations);
+    w.put(f.hot[v].drive_time);
+    w.put(f.warm[v].returned_at);
     w.put(f.known[v]);
-    w.put(f.replan[v]);
-    w.put(f.service_due[v]);
+    w.put(f.warm[v].replan);
+    w.put(f.warm[v].service_due);
     w.put(f.changed[v]);
     w.put(world.counters.agent(v));
 }
@@ -161,31 +162,31 @@ void get_vehicle(Reader& r, FleetWorld& world) {
         throw FleetModelError("fleet: a state record from another rank names vehicle " +
                               std::to_string(v));
     }
-    r.get(f.state[v]);
-    r.get(f.node[v]);
-    r.get(f.leg_to[v]);
-    r.get(f.leg_start[v]);
-    r.get(f.leg_end[v]);
-    r.get(f.dest[v]);
-    r.get_vector(f.route[v]);
-    r.get(f.route_pos[v]);
-    r.get(f.route_dest[v]);
-    r.get(f.moving[v]);
-    r.get(f.type[v]);
-    r.get(f.home[v]);
-    r.get(f.load[v]);
-    r.get(f.energy_kwh[v]);
+    r.get(f.hot[v].state);
+    r.get(f.hot[v].node);
+    r.get(f.hot[v].leg_to);
+    r.get(f.hot[v].leg_start);
+    r.get(f.hot[v].leg_end);
+    r.get(f.hot[v].dest);
+    r.get_vector(f.warm[v].route);
+    r.get(f.hot[v].route_pos);
+    r.get(f.hot[v].route_dest);
+    r.get(f.hot[v].moving);
+    r.get(f.hot[v].type);
+    r.get(f.warm[v].home);
+    r.get(f.warm[v].load);
+    r.get(f.hot[v].energy_kwh);
     r.get(f.plan[v]);
-    r.get(f.counters[v]);
-    r.get(f.state_since[v]);
-    r.get(f.max_load[v]);
-    r.get(f.min_energy_kwh[v]);
-    r.get(f.energy_violations[v]);
-    r.get(f.drive_time[v]);
-    r.get(f.returned_at[v]);
+    r.get(f.hot[v].counters);
+    r.get(f.warm[v].state_since);
+    r.get(f.warm[v].max_load);
+    r.get(f.hot[v].min_energy_kwh);
+    r.get(f.warm[v].energy_violations);
+    r.get(f.hot[v].drive_time);
+    r.get(f.warm[v].returned_at);
     r.get(f.known[v]);
-    r.get(f.replan[v]);
-    r.get(f.service_due[v]);
+    r.get(f.warm[v].replan);
+    r.get(f.warm[v].service_due);
     r.get(f.changed[v]);
     f.note_flags(v);
     world.counters.set_agent(v, r.get<comms::MessageTotals>());

@@ -19,7 +19,7 @@ using sim::Tick;
 
 void FleetModel::set_state(Context& ctx, std::uint32_t v, VehicleState s) {
     const Tick now = ctx.now();
-    const VehicleState from = world_.vehicles.state[v];
+    const VehicleState from = world_.vehicles.hot[v].state;
     if (from == s) {
         return;
     }
@@ -28,10 +28,10 @@ void FleetModel::set_state(Context& ctx, std::uint32_t v, VehicleState s) {
                               " cannot go from " + to_string(from) + " to " + to_string(s));
     }
     // the time spent in the state being left, into its KPI bucket
-    time_bucket(world_.vehicles.counters[v], from) += now - world_.vehicles.state_since[v];
-    tally(ctx, v).move(from, world_.vehicles.state_since[v], s, now);
-    world_.vehicles.state[v] = s;
-    world_.vehicles.state_since[v] = now;
+    time_bucket(world_.vehicles.hot[v].counters, from) += now - world_.vehicles.warm[v].state_since;
+    tally(ctx, v).move(from, world_.vehicles.warm[v].state_since, s, now);
+    world_.vehicles.hot[v].state = s;
+    world_.vehicles.warm[v].state_since = now;
     world_.vehicles.touch(v);
 }
 
@@ -39,12 +39,12 @@ VehicleView FleetModel::view(std::uint32_t v, Tick now) const {
     VehicleView me;
     me.vehicle = v;
     me.type = &type_of_vehicle(v);
-    me.state = world_.vehicles.state[v];
-    const bool moving = world_.vehicles.moving[v] != 0;
-    me.position = moving ? world_.vehicles.leg_to[v] : world_.vehicles.node[v];
-    me.position_time = moving ? world_.vehicles.leg_end[v] : now;
-    me.home_node = depot_node_[world_.vehicles.home[v]];
-    me.energy_kwh = world_.vehicles.energy_kwh[v];
+    me.state = world_.vehicles.hot[v].state;
+    const bool moving = world_.vehicles.hot[v].moving != 0;
+    me.position = moving ? world_.vehicles.hot[v].leg_to : world_.vehicles.hot[v].node;
+    me.position_time = moving ? world_.vehicles.hot[v].leg_end : now;
+    me.home_node = depot_node_[world_.vehicles.warm[v].home];
+    me.energy_kwh = world_.vehicles.hot[v].energy_kwh;
     me.plan = &world_.vehicles.plan[v];
     set_shift(me, spec_, v);
     return me;
@@ -58,7 +58,8 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m, bool
     // still feasible? (other depots may have awarded orders since the bid) and can it get
     // there under what it knows of the roads? (the depot holds an order nobody can route; a
     // dispatcher's award is planned on the roads as they are, which the vehicle trusts)
-    if (world_.vehicles.state[v] == VehicleState::kBroken || world_.vehicles.service_due[v] != 0 ||
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken ||
+        world_.vehicles.warm[v].service_due != 0 ||
         !feasible(spec_, view(v, ctx.now()), m, ctx.now())) {
         world_.vehicles.pass(v);
         send(ctx, depot_lp(m.depot), Msg::kReject, Payload::of(a));
@@ -74,7 +75,7 @@ void FleetModel::on_award(Context& ctx, std::uint32_t v, const OrderMsg& m, bool
     plan.entries[plan.size++] = PlanEntry::of(m);
     world_.vehicles.touch(v);
     send(ctx, depot_lp(m.depot), Msg::kAccept, Payload::of(a));
-    const VehicleState s = world_.vehicles.state[v];
+    const VehicleState s = world_.vehicles.hot[v].state;
     if (s == VehicleState::kIdle || s == VehicleState::kReturning) {
         next_activity(ctx, v);
     }
@@ -89,19 +90,19 @@ void FleetModel::next_activity(Context& ctx, std::uint32_t v) {
     if (plan.size > 0) {
         return drive_to(ctx, v, load_node(spec_, plan.entries[0]), VehicleState::kToPickup);
     }
-    return drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
+    return drive_to(ctx, v, depot_node_[world_.vehicles.warm[v].home], VehicleState::kReturning);
 }
 
 void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleState s) {
-    world_.vehicles.dest[v] = target;
-    if (world_.vehicles.moving[v] != 0) {
+    world_.vehicles.hot[v].dest = target;
+    if (world_.vehicles.hot[v].moving != 0) {
         // finish the current edge or leg first; on_arrive goes on towards the new target
-        if (world_.vehicles.state[v] != s) {
+        if (world_.vehicles.hot[v].state != s) {
             set_state(ctx, v, s);
         }
         return;
     }
-    if (world_.vehicles.node[v] == target) {
+    if (world_.vehicles.hot[v].node == target) {
         // already there: Returning to the home node means being home
         if (s == VehicleState::kReturning) {
             return arrived_home(ctx, v);
@@ -116,22 +117,23 @@ void FleetModel::drive_to(Context& ctx, std::uint32_t v, NodeId target, VehicleS
 void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
     const world::RoadNetwork& net = spec_.net();
     const VehicleType& type = type_of_vehicle(v);
-    const NodeId from = world_.vehicles.node[v];
-    const NodeId target = world_.vehicles.dest[v];
+    const NodeId from = world_.vehicles.hot[v].node;
+    const NodeId target = world_.vehicles.hot[v].dest;
     double seconds = 0.0;
     if (type.kind == VehicleKind::kDrone) {
         // drones fly one straight leg, above any road closure
-        world_.vehicles.leg_to[v] = target;
+        world_.vehicles.hot[v].leg_to = target;
         seconds = distance(net.position(from), net.position(target)) / type.cruise_mps;
     } else {
         // ground: (re)plan when the target or the knowledge changed, then drive the next
         // edge; a closed edge found at its start is learnt (with the whole disruption behind
         // it) and planned around
-        std::vector<EdgeId>& route = world_.vehicles.route[v];
+        std::vector<EdgeId>& route = world_.vehicles.warm[v].route;
         for (int attempt = 0;; ++attempt) {
-            if (world_.vehicles.replan[v] != 0 || world_.vehicles.route_dest[v] != target ||
-                world_.vehicles.route_pos[v] >= route.size() ||
-                net.source(route[world_.vehicles.route_pos[v]]) != from) {
+            if (world_.vehicles.warm[v].replan != 0 ||
+                world_.vehicles.hot[v].route_dest != target ||
+                world_.vehicles.hot[v].route_pos >= route.size() ||
+                net.source(route[world_.vehicles.hot[v].route_pos]) != from) {
                 see_roads_leaving(ctx.partition(), v, from);
                 routing::RouteView believed = believed_view(ctx.partition(), v);
                 if (learning_ && learning_->congestion() && learning_->spec().learns() &&
@@ -147,18 +149,18 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
                     believed.speed_factor = type.speed_factor;
                 }
                 routing::Route r = routers_[ctx.partition()]->fastest(from, target, believed);
-                world_.vehicles.replan[v] = 0;
+                world_.vehicles.warm[v].replan = 0;
                 if (!r.found || r.edges.empty()) {
                     std::vector<EdgeId>().swap(route);
-                    world_.vehicles.route_pos[v] = 0;
-                    world_.vehicles.route_dest[v] = world::kNoNode;
+                    world_.vehicles.hot[v].route_pos = 0;
+                    world_.vehicles.hot[v].route_dest = world::kNoNode;
                     return unreachable(ctx, v);
                 }
                 route.swap(r.edges);
-                world_.vehicles.route_pos[v] = 0;
-                world_.vehicles.route_dest[v] = target;
+                world_.vehicles.hot[v].route_pos = 0;
+                world_.vehicles.hot[v].route_dest = target;
             }
-            const EdgeId next = route[world_.vehicles.route_pos[v]];
+            const EdgeId next = route[world_.vehicles.hot[v].route_pos];
             if (!world_.roads.closed(next)) {
                 break;
             }
@@ -166,10 +168,10 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
                 throw FleetModelError("fleet: vehicle " + std::to_string(v) +
                                       " keeps routing over closed edge " + std::to_string(next));
             }
-            world_.vehicles.replan[v] = 1;
+            world_.vehicles.warm[v].replan = 1;
         }
-        const EdgeId e = route[world_.vehicles.route_pos[v]++];
-        world_.vehicles.leg_to[v] = net.target(e);
+        const EdgeId e = route[world_.vehicles.hot[v].route_pos++];
+        world_.vehicles.hot[v].leg_to = net.target(e);
         seconds = net.travel_time_s(e) / type.speed_factor / world_.roads.speed_factor(e);
         if (!spec_.speed_profile.empty()) {
             // at the speeds of the hours it is driven in
@@ -182,9 +184,9 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
         }
     }
     const Tick dt = seconds_to_ticks(spec_.time, seconds);
-    world_.vehicles.leg_start[v] = ctx.now();
-    world_.vehicles.leg_end[v] = ctx.now() + dt;
-    world_.vehicles.moving[v] = 1;
+    world_.vehicles.hot[v].leg_start = ctx.now();
+    world_.vehicles.hot[v].leg_end = ctx.now() + dt;
+    world_.vehicles.hot[v].moving = 1;
     world_.vehicles.touch(v);
     ctx.schedule_self(dt, type_of(Msg::kArrive));
 }
@@ -255,13 +257,13 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
         a.reason = static_cast<std::uint8_t>(FailReason::kUnreachable);
         send(ctx, depot_lp(plan.entries[i].depot), m, Payload::of(a));
     };
-    switch (world_.vehicles.state[v]) {
+    switch (world_.vehicles.hot[v].state) {
         case VehicleState::kEnRoute: {
             // the customer of the head order cannot be reached under what the vehicle knows:
             // past its due time it is reported lost as unreachable and the next one is driven
             if (ctx.now() > plan.entries[0].due) {
                 tell(0, Msg::kLost);
-                world_.vehicles.load[v] -= plan.entries[0].size;
+                world_.vehicles.warm[v].load -= plan.entries[0].size;
                 world_.vehicles.touch(v);
                 --plan.loaded;
                 drop_entry(v, 0);
@@ -271,7 +273,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             // vehicle waits here and tries again after the retry backoff (news may come from
             // peers or the cloud; a road it believes closed that has reopened here is seen
             // when it plans again)
-            const NodeId at = world_.vehicles.node[v];
+            const NodeId at = world_.vehicles.hot[v].node;
             const routing::RouteView& believed = believed_view(ctx.partition(), v);
             for (std::uint32_t i = 1; i < plan.loaded; ++i) {
                 const NodeId to = customer_node(spec_, plan.entries[i]);
@@ -307,7 +309,7 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
             // home cannot be reached: park here until there is work. One due for service
             // takes no work: it tries again a learning round later (the roads may reopen)
             set_state(ctx, v, VehicleState::kIdle);
-            if (world_.vehicles.service_due[v] != 0) {
+            if (world_.vehicles.warm[v].service_due != 0) {
                 ctx.schedule_self(seconds_to_ticks(spec_.time, spec_.learning.round_s),
                                   type_of(Msg::kServiceDue));
             }
@@ -317,8 +319,8 @@ void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
 
 void FleetModel::on_route_retry(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
     // still waiting with the order it could not route to (not broken since, not moved on)
-    if (m.count != epoch(v) || world_.vehicles.state[v] != VehicleState::kEnRoute ||
-        world_.vehicles.moving[v] != 0 || world_.vehicles.plan[v].loaded == 0) {
+    if (m.count != epoch(v) || world_.vehicles.hot[v].state != VehicleState::kEnRoute ||
+        world_.vehicles.hot[v].moving != 0 || world_.vehicles.plan[v].loaded == 0) {
         return;
     }
     next_activity(ctx, v);
@@ -331,8 +333,8 @@ bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMs
     const routing::RouteView& believed = believed_view(partition, v);
     routing::Router& router = *routers_[partition];
     const NodeId depot = load_node(spec_, m);
-    const NodeId at =
-        world_.vehicles.moving[v] != 0 ? world_.vehicles.leg_to[v] : world_.vehicles.node[v];
+    const NodeId at = world_.vehicles.hot[v].moving != 0 ? world_.vehicles.hot[v].leg_to
+                                                         : world_.vehicles.hot[v].node;
     const auto reaches = [&](NodeId from, NodeId to) {
         return from == to || std::isfinite(router.travel_time(from, to, believed));
     };
@@ -354,26 +356,26 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     double metres = 0.0;
     EdgeId edge = world::kNoEdge;
     if (type.kind == VehicleKind::kDrone) {
-        metres = distance(net.position(world_.vehicles.node[v]),
-                          net.position(world_.vehicles.leg_to[v]));
+        metres = distance(net.position(world_.vehicles.hot[v].node),
+                          net.position(world_.vehicles.hot[v].leg_to));
     } else {
-        std::vector<EdgeId>& route = world_.vehicles.route[v];
-        edge = route[world_.vehicles.route_pos[v] - 1];
+        std::vector<EdgeId>& route = world_.vehicles.warm[v].route;
+        edge = route[world_.vehicles.hot[v].route_pos - 1];
         metres = net.length_m(edge);
-        if (world_.vehicles.route_pos[v] == route.size()) {
+        if (world_.vehicles.hot[v].route_pos == route.size()) {
             // driven to its end: dropped, so that only vehicles on their way hold edges (the
             // next leg plans anew, as it did past the end)
             std::vector<EdgeId>().swap(route);
-            world_.vehicles.route_pos[v] = 0;
-            world_.vehicles.route_dest[v] = world::kNoNode;
+            world_.vehicles.hot[v].route_pos = 0;
+            world_.vehicles.hot[v].route_dest = world::kNoNode;
         }
     }
     if (!leg_log_.empty()) {
-        leg_log_[v].push_back({world_.vehicles.node[v], world_.vehicles.leg_to[v], edge,
-                               world_.vehicles.leg_start[v], ctx.now(), metres});
+        leg_log_[v].push_back({world_.vehicles.hot[v].node, world_.vehicles.hot[v].leg_to, edge,
+                               world_.vehicles.hot[v].leg_start, ctx.now(), metres});
     }
     const double kwh = metres / 1000.0 * type.kwh_per_km;
-    FleetCounters& counters = world_.vehicles.counters[v];
+    FleetCounters& counters = world_.vehicles.hot[v].counters;
     const std::int64_t mm = counters.distance_mm;
     const std::int64_t uwh = counters.energy_uwh;
     counters.add_distance_m(metres);
@@ -381,47 +383,47 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     FleetTally& sums = tally(ctx, v);
     sums.closed.distance_mm += counters.distance_mm - mm;
     sums.closed.energy_uwh += counters.energy_uwh - uwh;
-    sums.drive_time += ctx.now() - world_.vehicles.leg_start[v];
-    world_.vehicles.energy_kwh[v] -= kwh;
-    world_.vehicles.min_energy_kwh[v] =
-        std::min(world_.vehicles.min_energy_kwh[v], world_.vehicles.energy_kwh[v]);
-    if (world_.vehicles.energy_kwh[v] < 0.0) {
-        ++world_.vehicles.energy_violations[v];
+    sums.drive_time += ctx.now() - world_.vehicles.hot[v].leg_start;
+    world_.vehicles.hot[v].energy_kwh -= kwh;
+    world_.vehicles.hot[v].min_energy_kwh =
+        std::min(world_.vehicles.hot[v].min_energy_kwh, world_.vehicles.hot[v].energy_kwh);
+    if (world_.vehicles.hot[v].energy_kwh < 0.0) {
+        ++world_.vehicles.warm[v].energy_violations;
     }
-    world_.vehicles.drive_time[v] += ctx.now() - world_.vehicles.leg_start[v];
-    world_.vehicles.node[v] = world_.vehicles.leg_to[v];
-    world_.vehicles.leg_start[v] = ctx.now();
-    world_.vehicles.leg_end[v] = ctx.now();
-    world_.vehicles.moving[v] = 0;
+    world_.vehicles.hot[v].drive_time += ctx.now() - world_.vehicles.hot[v].leg_start;
+    world_.vehicles.hot[v].node = world_.vehicles.hot[v].leg_to;
+    world_.vehicles.hot[v].leg_start = ctx.now();
+    world_.vehicles.hot[v].leg_end = ctx.now();
+    world_.vehicles.hot[v].moving = 0;
     world_.vehicles.touch(v);
-    if (world_.vehicles.state[v] == VehicleState::kBroken) {
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken) {
         return;  // it broke on the way: it pulls over here
     }
-    if (world_.vehicles.state[v] == VehicleState::kIdle) {
+    if (world_.vehicles.hot[v].state == VehicleState::kIdle) {
         return next_activity(ctx, v);  // repaired before the leg it broke on ended: home
     }
-    if (world_.vehicles.node[v] != world_.vehicles.dest[v]) {
+    if (world_.vehicles.hot[v].node != world_.vehicles.hot[v].dest) {
         return start_leg(ctx, v);
     }
-    if (world_.vehicles.state[v] == VehicleState::kReturning) {
+    if (world_.vehicles.hot[v].state == VehicleState::kReturning) {
         return arrived_home(ctx, v);
     }
     arrived(ctx, v);
 }
 
 void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
-    world_.vehicles.returned_at[v] = ctx.now();
-    if (world_.vehicles.service_due[v] != 0) {
+    world_.vehicles.warm[v].returned_at = ctx.now();
+    if (world_.vehicles.warm[v].service_due != 0) {
         return begin_service(ctx, v);
     }
     const VehicleType& type = type_of_vehicle(v);
     // charge when low, else wait for offers
-    if (world_.vehicles.energy_kwh[v] < spec_.allocation.charge_threshold * type.battery_kwh) {
+    if (world_.vehicles.hot[v].energy_kwh < spec_.allocation.charge_threshold * type.battery_kwh) {
         set_state(ctx, v, VehicleState::kCharging);
         ChargeMsg m;
         m.vehicle = v;
-        m.kwh = type.battery_kwh - world_.vehicles.energy_kwh[v];
-        send(ctx, depot_lp(world_.vehicles.home[v]), Msg::kChargeRequest, Payload::of(m));
+        m.kwh = type.battery_kwh - world_.vehicles.hot[v].energy_kwh;
+        send(ctx, depot_lp(world_.vehicles.warm[v].home), Msg::kChargeRequest, Payload::of(m));
         return;
     }
     set_state(ctx, v, VehicleState::kIdle);
@@ -429,7 +431,7 @@ void FleetModel::arrived_home(Context& ctx, std::uint32_t v) {
 
 void FleetModel::arrived(Context& ctx, std::uint32_t v) {
     Plan& plan = world_.vehicles.plan[v];
-    switch (world_.vehicles.state[v]) {
+    switch (world_.vehicles.hot[v].state) {
         case VehicleState::kToPickup: {
             if (plan.entries[0].has_row()) {
                 return begin_pick_up(ctx, v);
@@ -441,7 +443,7 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
             m.vehicle = v;
             m.epoch = epoch(v);
             m.depot = d;
-            std::uint32_t units = world_.vehicles.load[v];
+            std::uint32_t units = world_.vehicles.warm[v].load;
             const std::uint32_t capacity = type_of_vehicle(v).capacity;
             for (std::uint32_t i = 0; i < plan.size; ++i) {
                 const PlanEntry& e = plan.entries[i];
@@ -469,17 +471,17 @@ void FleetModel::arrived(Context& ctx, std::uint32_t v) {
         }
         default:
             throw FleetModelError(std::string("fleet: vehicle ") + std::to_string(v) +
-                                  " arrived in state " + to_string(world_.vehicles.state[v]));
+                                  " arrived in state " + to_string(world_.vehicles.hot[v].state));
     }
 }
 
 void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
-    if (world_.vehicles.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken || m.epoch != epoch(v)) {
         return;  // broke at the dock (and maybe repaired since): its orders were handed back
     }
-    if (world_.vehicles.state[v] != VehicleState::kLoading) {
+    if (world_.vehicles.hot[v].state != VehicleState::kLoading) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) + " loaded while " +
-                              to_string(world_.vehicles.state[v]));
+                              to_string(world_.vehicles.hot[v].state));
     }
     // the loaded orders move up to the loaded part of the plan, in plan order
     Plan& plan = world_.vehicles.plan[v];
@@ -488,14 +490,15 @@ void FleetModel::on_loaded(Context& ctx, std::uint32_t v, const DockMsg& m) {
             if (plan.entries[i].depot == m.depot && plan.entries[i].order == m.orders[k]) {
                 std::rotate(plan.entries.begin() + plan.loaded, plan.entries.begin() + i,
                             plan.entries.begin() + i + 1);
-                world_.vehicles.load[v] += plan.entries[plan.loaded].size;
+                world_.vehicles.warm[v].load += plan.entries[plan.loaded].size;
                 world_.vehicles.touch(v);
                 ++plan.loaded;
                 break;
             }
         }
     }
-    world_.vehicles.max_load[v] = std::max(world_.vehicles.max_load[v], world_.vehicles.load[v]);
+    world_.vehicles.warm[v].max_load =
+        std::max(world_.vehicles.warm[v].max_load, world_.vehicles.warm[v].load);
     next_activity(ctx, v);
 }
 
@@ -517,10 +520,10 @@ void FleetModel::begin_pick_up(Context& ctx, std::uint32_t v) {
 
 void FleetModel::on_pick_up_done(Context& ctx, std::uint32_t v, const PickUpMsg& m) {
     const Plan& plan = world_.vehicles.plan[v];
-    if (world_.vehicles.state[v] == VehicleState::kBroken || m.epoch != epoch(v)) {
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken || m.epoch != epoch(v)) {
         return;  // broke while loading: its orders were handed back
     }
-    if (world_.vehicles.state[v] != VehicleState::kLoading) {
+    if (world_.vehicles.hot[v].state != VehicleState::kLoading) {
         return;  // the order was revoked meanwhile and the vehicle moved on
     }
     if (plan.loaded != 0 || plan.size == 0 || plan.entries[0].depot != m.depot ||
@@ -541,7 +544,7 @@ void FleetModel::schedule_handover(Context& ctx, std::uint32_t v, Tick delay, Ms
 }
 
 void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
-    if (world_.vehicles.state[v] != VehicleState::kBroken && m.count == epoch(v)) {
+    if (world_.vehicles.hot[v].state != VehicleState::kBroken && m.count == epoch(v)) {
         // the head of the plan is the order being handed over
         const std::uint16_t service_s = world_.vehicles.plan[v].entries[0].service_s;
         schedule_handover(ctx, v, service_ticks(service_s), Msg::kServiceDone);
@@ -550,10 +553,10 @@ void FleetModel::on_ready(Context& ctx, std::uint32_t v, const VehicleMsg& m) {
 
 void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg& timer) {
     Plan& plan = world_.vehicles.plan[v];
-    if (world_.vehicles.state[v] == VehicleState::kBroken || timer.count != epoch(v)) {
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken || timer.count != epoch(v)) {
         return;  // broke during the hand-over (maybe repaired since): the order was reported lost
     }
-    if (world_.vehicles.state[v] != VehicleState::kDelivering || plan.loaded == 0) {
+    if (world_.vehicles.hot[v].state != VehicleState::kDelivering || plan.loaded == 0) {
         throw FleetModelError("fleet: vehicle " + std::to_string(v) +
                               " finished a delivery it was not making");
     }
@@ -562,12 +565,12 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
     std::copy(plan.entries.begin() + 1, plan.entries.begin() + plan.size, plan.entries.begin());
     --plan.size;
     --plan.loaded;
-    world_.vehicles.load[v] -= e.size;
+    world_.vehicles.warm[v].load -= e.size;
     world_.vehicles.touch(v);
-    ++world_.vehicles.counters[v].deliveries;
+    ++world_.vehicles.hot[v].counters.deliveries;
     FleetTally& sums = tally(ctx, v);
     ++sums.closed.deliveries;
-    sums.used += world_.vehicles.counters[v].deliveries == 1 ? 1 : 0;
+    sums.used += world_.vehicles.hot[v].counters.deliveries == 1 ? 1 : 0;
     DeliveredMsg m;
     m.order = e.order;
     m.vehicle = v;
@@ -577,11 +580,11 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
-    world_.vehicles.energy_kwh[v] = type_of_vehicle(v).battery_kwh;
+    world_.vehicles.hot[v].energy_kwh = type_of_vehicle(v).battery_kwh;
     world_.vehicles.touch(v);
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full
-    if (world_.vehicles.state[v] == VehicleState::kCharging) {
-        if (world_.vehicles.service_due[v] != 0) {
+    if (world_.vehicles.hot[v].state == VehicleState::kCharging) {
+        if (world_.vehicles.warm[v].service_due != 0) {
             return begin_service(ctx, v);
         }
         set_state(ctx, v, VehicleState::kIdle);
@@ -592,7 +595,7 @@ void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
 // predictive maintenance
 
 void FleetModel::on_break(Context& ctx, std::uint32_t v) {
-    if (world_.vehicles.state[v] == VehicleState::kBroken) {
+    if (world_.vehicles.hot[v].state == VehicleState::kBroken) {
         return;
     }
     set_state(ctx, v, VehicleState::kBroken);
@@ -608,28 +611,28 @@ void FleetModel::on_break(Context& ctx, std::uint32_t v) {
     }
     plan.size = 0;
     plan.loaded = 0;
-    world_.vehicles.load[v] = 0;
+    world_.vehicles.warm[v].load = 0;
     world_.vehicles.touch(v);
-    ++world_.vehicles.counters[v].breakdowns;
+    ++world_.vehicles.hot[v].counters.breakdowns;
     ++tally(ctx, v).closed.breakdowns;
 }
 
 void FleetModel::on_repair(Context& ctx, std::uint32_t v) {
-    if (world_.vehicles.state[v] != VehicleState::kBroken) {
+    if (world_.vehicles.hot[v].state != VehicleState::kBroken) {
         return;
     }
     set_state(ctx, v, VehicleState::kIdle);
-    if (world_.vehicles.moving[v] == 0) {
+    if (world_.vehicles.hot[v].moving == 0) {
         next_activity(ctx, v);  // home, or wait there
     }
 }
 
 void FleetModel::on_rehome(Context& ctx, std::uint32_t v) {
-    const VehicleState s = world_.vehicles.state[v];
+    const VehicleState s = world_.vehicles.hot[v].state;
     if ((s == VehicleState::kIdle || s == VehicleState::kReturning) &&
         world_.vehicles.plan[v].size == 0 &&
-        world_.vehicles.node[v] != depot_node_[world_.vehicles.home[v]]) {
-        drive_to(ctx, v, depot_node_[world_.vehicles.home[v]], VehicleState::kReturning);
+        world_.vehicles.hot[v].node != depot_node_[world_.vehicles.warm[v].home]) {
+        drive_to(ctx, v, depot_node_[world_.vehicles.warm[v].home], VehicleState::kReturning);
     }
 }
 
@@ -643,7 +646,7 @@ void FleetModel::on_revoke(Context& ctx, std::uint32_t v, const OrderMsg& m) {
     }
     // heading for that depot with nothing left to fetch there: re-plan the trip (one loading
     // at a pick-up location finds out when the loading is over)
-    if (world_.vehicles.state[v] == VehicleState::kToPickup) {
+    if (world_.vehicles.hot[v].state == VehicleState::kToPickup) {
         next_activity(ctx, v);
     }
 }

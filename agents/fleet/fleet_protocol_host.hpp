@@ -77,8 +77,8 @@ class FleetModel::Host final : public AllocationHost {
         return m_.view(v, t);
     }
     [[nodiscard]] bool takes_work(std::uint32_t v) const override {
-        return m_.world_.vehicles.state[v] != VehicleState::kBroken &&
-               m_.world_.vehicles.service_due[v] == 0;
+        return m_.world_.vehicles.hot[v].state != VehicleState::kBroken &&
+               m_.world_.vehicles.warm[v].service_due == 0;
     }
     void passed(std::uint32_t v) override { m_.world_.vehicles.pass(v); }
     [[nodiscard]] bool can_reach(sim::Context& ctx, std::uint32_t v, const OrderMsg& m) override {

@@ -195,32 +195,11 @@ bool transition_allowed(VehicleState from, VehicleState to) {
 }
 
 void FleetState::resize(std::size_t n) {
-    // a million vehicles' arrays are touched at random: huge pages spare the TLB misses
-    sim::resize_huge(state, n, VehicleState::kIdle);
-    sim::resize_huge(node, n, world::kNoNode);
-    sim::resize_huge(leg_to, n, world::kNoNode);
-    sim::resize_huge(leg_start, n, 0);
-    sim::resize_huge(leg_end, n, 0);
-    sim::resize_huge(dest, n, world::kNoNode);
-    sim::resize_huge(route, n);
-    sim::resize_huge(route_pos, n, 0);
-    sim::resize_huge(route_dest, n, world::kNoNode);
-    sim::resize_huge(moving, n, 0);
-    sim::resize_huge(type, n, 0);
-    sim::resize_huge(home, n, 0);
-    sim::resize_huge(load, n, 0);
-    sim::resize_huge(energy_kwh, n, 0.0);
+    // a million vehicles' records are touched at random: huge pages spare the TLB misses
+    sim::resize_huge(hot, n);
+    sim::resize_huge(warm, n);
     sim::resize_huge(plan, n);
-    sim::resize_huge(counters, n);
-    sim::resize_huge(state_since, n, 0);
-    sim::resize_huge(max_load, n, 0);
-    sim::resize_huge(min_energy_kwh, n, 0.0);
-    sim::resize_huge(energy_violations, n, 0);
-    sim::resize_huge(drive_time, n, 0);
-    sim::resize_huge(returned_at, n, 0);
     sim::resize_huge(known, n);
-    sim::resize_huge(replan, n, 0);
-    sim::resize_huge(service_due, n, 0);
     sim::resize_huge(changed, n, kTraceFollower | kBoardFollower);  // new vehicles are news
     mark_all_blocks();
 }
@@ -239,20 +218,15 @@ std::size_t bytes(const std::vector<T>& v) {
 }  // namespace
 
 std::size_t FleetState::memory_bytes() const {
-    std::size_t b = bytes(state) + bytes(node) + bytes(leg_to) + bytes(leg_start) + bytes(leg_end) +
-                    bytes(dest) + bytes(route) + bytes(route_pos) + bytes(route_dest) +
-                    bytes(moving) + bytes(type) + bytes(home) + bytes(load) + bytes(energy_kwh) +
-                    bytes(plan) + bytes(counters) + bytes(state_since) + bytes(max_load) +
-                    bytes(min_energy_kwh) + bytes(energy_violations) + bytes(drive_time) +
-                    bytes(returned_at) + bytes(known) + bytes(replan) + bytes(service_due) +
-                    bytes(trace_blocks) + bytes(board_blocks);
+    const std::size_t b = bytes(hot) + bytes(warm) + bytes(plan) + bytes(known) +
+                          bytes(trace_blocks) + bytes(board_blocks);
     return b + route_bytes();
 }
 
 std::size_t FleetState::route_bytes() const {
     std::size_t b = 0;
-    for (const auto& r : route) {
-        b += bytes(r);
+    for (const VehicleWarm& w : warm) {
+        b += bytes(w.route);
     }
     return b;
 }

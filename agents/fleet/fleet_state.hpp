@@ -1,5 +1,5 @@
 // The mutable state of a fleet run (MuJoCo's mjData beside the immutable FleetSpec): vehicles
-// as structs of arrays indexed by vehicle index, depots as one padded record each. Only the
+// as records and arrays indexed by vehicle index, depots as one padded record each. Only the
 // LP that owns an entry writes it during a window; barrier actions and observers read it
 // between windows.
 #pragma once
@@ -101,41 +101,68 @@ struct Plan {
     return {a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f};
 }
 
-// Vehicles, structs of arrays. Hot: movement; warm: plan and energy; cold: KPI counters
-// (logistics::FleetCounters) and the limit checks the tests read.
-struct FleetState {
-    // hot: where each vehicle is
-    std::vector<VehicleState> state;
-    std::vector<NodeId> node;    // last node reached (leg start while moving)
-    std::vector<NodeId> leg_to;  // end node of the current edge or leg (== node if still)
-    std::vector<sim::Tick> leg_start;
-    std::vector<sim::Tick> leg_end;          // == leg_start when not moving
-    std::vector<NodeId> dest;                // where the vehicle is heading
-    std::vector<std::vector<EdgeId>> route;  // ground: edges from node to route_dest
-    std::vector<std::uint32_t> route_pos;    // next edge of route to drive
-    std::vector<NodeId> route_dest;
-    std::vector<std::uint8_t> moving;  // 1 while an Arrive event is pending
-    // warm
-    std::vector<std::uint16_t> type;
-    std::vector<std::uint32_t> home;  // depot index
-    std::vector<std::uint32_t> load;  // units on board
-    std::vector<double> energy_kwh;
-    std::vector<Plan> plan;
-    // cold: KPI counters; time is added to the bucket of the state being left
-    std::vector<FleetCounters> counters;
-    std::vector<sim::Tick> state_since;
-    // cold: limit checks (anomalies become counters that tests read)
-    std::vector<std::uint32_t> max_load;           // highest load ever carried
-    std::vector<double> min_energy_kwh;            // lowest energy ever reached
-    std::vector<std::uint32_t> energy_violations;  // edges or legs that ended below 0 kWh
-    std::vector<sim::Tick> drive_time;             // time spent moving (edges and legs)
-    std::vector<sim::Tick> returned_at;            // last arrival home (shift overrun)
-    // knowledge of road disruptions (disruption.hpp) and a flag to re-plan at the next node
-    std::vector<KnownRoadEvents> known;
-    std::vector<std::uint8_t> replan;
+// What an event on a vehicle reads and writes on every edge or leg (on_arrive, start_leg,
+// set_state): one 128-byte record, two adjacent cache lines that the hardware fetches as a
+// pair, instead of a line in each of 15 arrays. With a million vehicles almost every event
+// is on a vehicle whose lines left the cache since its last one (issue 20: the 1M fleet's
+// extra CPU over the 10k fleet's was such misses, docs/fleet-bench.md "Session 24").
+struct alignas(128) VehicleHot {
+    FleetCounters counters;  // KPI counters; time is added to the bucket of the state left
+    sim::Tick leg_start = 0;
+    sim::Tick leg_end = 0;     // == leg_start when not moving
+    sim::Tick drive_time = 0;  // time spent moving (edges and legs)
+    double energy_kwh = 0.0;
+    double min_energy_kwh = 0.0;         // lowest energy ever reached (a limit check)
+    NodeId node = world::kNoNode;        // last node reached (leg start while moving)
+    NodeId leg_to = world::kNoNode;      // end node of the current edge or leg (== node if still)
+    NodeId dest = world::kNoNode;        // where the vehicle is heading
+    NodeId route_dest = world::kNoNode;  // where VehicleWarm::route leads
+    std::uint32_t route_pos = 0;         // next edge of VehicleWarm::route to drive
+    std::uint16_t type = 0;
+    VehicleState state = VehicleState::kIdle;
+    std::uint8_t moving = 0;  // 1 while an Arrive event is pending
+};
+static_assert(sizeof(VehicleHot) == 128, "two cache lines per vehicle: keep it so");
+
+// What a vehicle reads and writes less often (a new leg, a state change, loading, arriving
+// home) and the limit checks the tests read: one cache line.
+struct alignas(64) VehicleWarm {
+    std::vector<EdgeId> route;  // ground: edges from node to route_dest
+    sim::Tick state_since = 0;
+    sim::Tick returned_at = 0;            // last arrival home (shift overrun)
+    std::uint32_t home = 0;               // depot index
+    std::uint32_t load = 0;               // units on board
+    std::uint32_t max_load = 0;           // highest load ever carried
+    std::uint32_t energy_violations = 0;  // edges or legs that ended below 0 kWh
+    std::uint8_t replan = 0;              // re-plan the route at the next node
     // predictive maintenance: the vehicle's risk model asked for a service (set at a
     // barrier, cleared by the vehicle when the service starts)
-    std::vector<std::uint8_t> service_due;
+    std::uint8_t service_due = 0;
+};
+static_assert(sizeof(VehicleWarm) == 64, "one cache line per vehicle: keep it so");
+
+// One member of every row as an array, e.g. column(fs.warm, &VehicleWarm::home)
+// (checkpoints, the LP layout, tests).
+template <class R, class T>
+[[nodiscard]] std::vector<T> column(const std::vector<R>& rows, T R::*member) {
+    std::vector<T> out;
+    out.reserve(rows.size());
+    for (const R& r : rows) {
+        out.push_back(r.*member);
+    }
+    return out;
+}
+
+// Vehicles by vehicle index: the per-event fields in one record each (hot), the rest of the
+// scalars in another (warm), and arrays for the plans, the road knowledge and the followers'
+// flags. Records, not an array per field: an event touches two or three cache lines of its
+// vehicle, not one per field (docs/fleet.md, "Vehicle state").
+struct FleetState {
+    std::vector<VehicleHot> hot;
+    std::vector<VehicleWarm> warm;
+    std::vector<Plan> plan;
+    // knowledge of road disruptions (disruption.hpp)
+    std::vector<KnownRoadEvents> known;
     // set by touch() whenever state, node, leg, plan, load or energy change, one bit per
     // follower of the fleet, so that each copies only those vehicles: the trace at its next
     // sample (FleetModel::take_changes) and the FleetBoard at its next rebuild
@@ -196,7 +223,7 @@ struct FleetState {
     }
 
     void resize(std::size_t n);
-    [[nodiscard]] std::size_t size() const { return state.size(); }
+    [[nodiscard]] std::size_t size() const { return hot.size(); }
     // bytes held by the vectors (capacities), routes included
     [[nodiscard]] std::size_t memory_bytes() const;  // route_bytes() included
     [[nodiscard]] std::size_t route_bytes() const;   // the routes' edges

@@ -14,8 +14,16 @@ namespace swarm::agents {
 // A new member is state to save: add it to save_world and load_world, then its size here.
 // (Padding can hide a small new member from these sums: read the headers too.)
 // (+2: FleetState::trace_blocks and board_blocks, derived from `changed`, are not saved)
-static_assert(sizeof(FleetState) == 28 * sizeof(std::vector<std::uint8_t>),
+static_assert(sizeof(FleetState) == 7 * sizeof(std::vector<std::uint8_t>),
               "FleetState changed: save and load the new member");
+static_assert(sizeof(VehicleHot) == (sizeof(FleetCounters) + 5 * sizeof(std::int64_t) +
+                                     5 * sizeof(std::uint32_t) + sizeof(std::uint16_t) + 2 + 127) /
+                                        128 * 128,
+              "VehicleHot changed: save and load the new member");
+static_assert(sizeof(VehicleWarm) == (sizeof(std::vector<EdgeId>) + 2 * sizeof(std::int64_t) +
+                                      4 * sizeof(std::uint32_t) + 2 + 63) /
+                                         64 * 64,
+              "VehicleWarm changed: save and load the new member");
 static_assert(sizeof(FleetCounters) == 6 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t),
               "FleetCounters changed: save and load the new member");
 static_assert(sizeof(Plan) == sizeof(PlanEntry) * kMaxPlan + 8,
@@ -160,69 +168,83 @@ void load_fleet_counters(const StateArchive& ar, std::vector<FleetCounters>& c, 
     ar.get_field("services", c, &FleetCounters::services);
 }
 
+// field-wise, by the names of the arrays FleetState held before its records (session 24):
+// checkpoints of either layout are the same
 void save_vehicles(StateArchive& ar, const FleetState& f) {
     const auto s = ar.scope("vehicles");
-    ar.put("state", f.state);
-    ar.put("node", f.node);
-    ar.put("leg_to", f.leg_to);
-    ar.put("leg_start", f.leg_start);
-    ar.put("leg_end", f.leg_end);
-    ar.put("dest", f.dest);
-    ar.put_nested("route", f.route);
-    ar.put("route_pos", f.route_pos);
-    ar.put("route_dest", f.route_dest);
-    ar.put("moving", f.moving);
-    ar.put("type", f.type);
-    ar.put("home", f.home);
-    ar.put("load", f.load);
-    ar.put("energy_kwh", f.energy_kwh);
+    const std::vector<VehicleHot>& h = f.hot;
+    const std::vector<VehicleWarm>& w = f.warm;
+    ar.put_field("state", h, &VehicleHot::state);
+    ar.put_field("node", h, &VehicleHot::node);
+    ar.put_field("leg_to", h, &VehicleHot::leg_to);
+    ar.put_field("leg_start", h, &VehicleHot::leg_start);
+    ar.put_field("leg_end", h, &VehicleHot::leg_end);
+    ar.put_field("dest", h, &VehicleHot::dest);
+    ar.put_nested("route", column(w, &VehicleWarm::route));
+    ar.put_field("route_pos", h, &VehicleHot::route_pos);
+    ar.put_field("route_dest", h, &VehicleHot::route_dest);
+    ar.put_field("moving", h, &VehicleHot::moving);
+    ar.put_field("type", h, &VehicleHot::type);
+    ar.put_field("home", w, &VehicleWarm::home);
+    ar.put_field("load", w, &VehicleWarm::load);
+    ar.put_field("energy_kwh", h, &VehicleHot::energy_kwh);
     save_plans(ar, f.plan);
-    save_fleet_counters(ar, f.counters);
-    ar.put("state_since", f.state_since);
-    ar.put("max_load", f.max_load);
-    ar.put("min_energy_kwh", f.min_energy_kwh);
-    ar.put("energy_violations", f.energy_violations);
-    ar.put("drive_time", f.drive_time);
-    ar.put("returned_at", f.returned_at);
+    save_fleet_counters(ar, column(h, &VehicleHot::counters));
+    ar.put_field("state_since", w, &VehicleWarm::state_since);
+    ar.put_field("max_load", w, &VehicleWarm::max_load);
+    ar.put_field("min_energy_kwh", h, &VehicleHot::min_energy_kwh);
+    ar.put_field("energy_violations", w, &VehicleWarm::energy_violations);
+    ar.put_field("drive_time", h, &VehicleHot::drive_time);
+    ar.put_field("returned_at", w, &VehicleWarm::returned_at);
     put_known(ar, "known", f.known);
-    ar.put("replan", f.replan);
-    ar.put("service_due", f.service_due);
+    ar.put_field("replan", w, &VehicleWarm::replan);
+    ar.put_field("service_due", w, &VehicleWarm::service_due);
     ar.put("changed", f.changed);
 }
 
 void load_vehicles(const StateArchive& ar, FleetState& f) {
     const auto s = ar.scope("vehicles");
     const std::size_t n = f.size();
-    ar.get("state", f.state, n);
-    ar.get("node", f.node, n);
-    ar.get("leg_to", f.leg_to, n);
-    ar.get("leg_start", f.leg_start, n);
-    ar.get("leg_end", f.leg_end, n);
-    ar.get("dest", f.dest, n);
-    ar.get_nested("route", f.route);
-    if (f.route.size() != n) {
-        ar.field_error("route/offsets", "lists " + std::to_string(f.route.size()) +
+    std::vector<VehicleHot>& h = f.hot;
+    std::vector<VehicleWarm>& w = f.warm;
+    ar.get_field("state", h, &VehicleHot::state);
+    ar.get_field("node", h, &VehicleHot::node);
+    ar.get_field("leg_to", h, &VehicleHot::leg_to);
+    ar.get_field("leg_start", h, &VehicleHot::leg_start);
+    ar.get_field("leg_end", h, &VehicleHot::leg_end);
+    ar.get_field("dest", h, &VehicleHot::dest);
+    std::vector<std::vector<EdgeId>> routes;
+    ar.get_nested("route", routes);
+    if (routes.size() != n) {
+        ar.field_error("route/offsets", "lists " + std::to_string(routes.size()) +
                                             " routes; this run has " + std::to_string(n) +
                                             " vehicles");
     }
-    ar.get("route_pos", f.route_pos, n);
-    ar.get("route_dest", f.route_dest, n);
-    ar.get("moving", f.moving, n);
-    ar.get("type", f.type, n);
-    ar.get("home", f.home, n);
-    ar.get("load", f.load, n);
-    ar.get("energy_kwh", f.energy_kwh, n);
+    for (std::size_t v = 0; v < n; ++v) {
+        w[v].route = std::move(routes[v]);
+    }
+    ar.get_field("route_pos", h, &VehicleHot::route_pos);
+    ar.get_field("route_dest", h, &VehicleHot::route_dest);
+    ar.get_field("moving", h, &VehicleHot::moving);
+    ar.get_field("type", h, &VehicleHot::type);
+    ar.get_field("home", w, &VehicleWarm::home);
+    ar.get_field("load", w, &VehicleWarm::load);
+    ar.get_field("energy_kwh", h, &VehicleHot::energy_kwh);
     load_plans(ar, f.plan, n);
-    load_fleet_counters(ar, f.counters, n);
-    ar.get("state_since", f.state_since, n);
-    ar.get("max_load", f.max_load, n);
-    ar.get("min_energy_kwh", f.min_energy_kwh, n);
-    ar.get("energy_violations", f.energy_violations, n);
-    ar.get("drive_time", f.drive_time, n);
-    ar.get("returned_at", f.returned_at, n);
+    std::vector<FleetCounters> counters;
+    load_fleet_counters(ar, counters, n);
+    for (std::size_t v = 0; v < n; ++v) {
+        h[v].counters = counters[v];
+    }
+    ar.get_field("state_since", w, &VehicleWarm::state_since);
+    ar.get_field("max_load", w, &VehicleWarm::max_load);
+    ar.get_field("min_energy_kwh", h, &VehicleHot::min_energy_kwh);
+    ar.get_field("energy_violations", w, &VehicleWarm::energy_violations);
+    ar.get_field("drive_time", h, &VehicleHot::drive_time);
+    ar.get_field("returned_at", w, &VehicleWarm::returned_at);
     get_known(ar, "known", f.known, n);
-    ar.get("replan", f.replan, n);
-    ar.get("service_due", f.service_due, n);
+    ar.get_field("replan", w, &VehicleWarm::replan);
+    ar.get_field("service_due", w, &VehicleWarm::service_due);
     ar.get("changed", f.changed, n);
     f.mark_all_blocks();
 }

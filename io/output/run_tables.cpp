@@ -89,10 +89,10 @@ void put_shift(std::string& out, const agents::FleetModel& model, std::uint32_t 
     put_number(out, s.end_s);
     out.push_back(',');
     const agents::FleetState& f = model.vehicles();
-    const agents::VehicleState st = f.state[v];
+    const agents::VehicleState st = f.hot[v].state;
     const bool home = st == agents::VehicleState::kIdle || st == agents::VehicleState::kCharging ||
                       st == agents::VehicleState::kMaintenance;
-    const sim::Tick back = home ? f.returned_at[v] : end;
+    const sim::Tick back = home ? f.warm[v].returned_at : end;
     const sim::Tick shift_end = spec.time.from_seconds(s.end_s);
     put_seconds(out, back > shift_end ? back - shift_end : 0, spec.time);
 }
@@ -240,9 +240,9 @@ std::string vehicles_csv(const agents::FleetModel& model, const RunTableNames& n
             }
             out += ',' + std::to_string(c.deliveries) + ',' + std::to_string(c.breakdowns) + ',' +
                    std::to_string(c.services) + ',';
-            put_number(out, model.vehicles().energy_kwh[v]);
+            put_number(out, model.vehicles().hot[v].energy_kwh);
             out.push_back(',');
-            put_number(out, model.vehicles().min_energy_kwh[v]);
+            put_number(out, model.vehicles().hot[v].min_energy_kwh);
             out.push_back(',');
             put_text(out, name_of(names.vehicles, v));
             out.push_back(',');

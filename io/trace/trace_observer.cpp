@@ -244,54 +244,34 @@ void TraceObserver::count_orders(std::uint32_t d) {
 
 namespace {
 
-// The fleet's arrays a change record reads, their data read once (the records written could
+// The fleet's records a change record reads, their data read once (the records written could
 // alias the vectors' pointers, which the compiler would then load again for every record)
 struct ChangeColumns {
     explicit ChangeColumns(const agents::FleetState& fleet)
-        : state(fleet.state.data()),
-          moving(fleet.moving.data()),
-          node(fleet.node.data()),
-          leg_to(fleet.leg_to.data()),
-          leg_start(fleet.leg_start.data()),
-          leg_end(fleet.leg_end.data()),
-          load(fleet.load.data()),
-          energy(fleet.energy_kwh.data()),
-          counters(fleet.counters.data()) {}
-    // scattered reads from nine arrays: asked for a few vehicles ahead, so that the cache
-    // misses overlap
+        : hot(fleet.hot.data()), warm(fleet.warm.data()) {}
+    // scattered reads of a vehicle's two records (VehicleHot: two adjacent lines): asked for a
+    // few vehicles ahead, so that the cache misses overlap
     void prefetch(std::uint32_t v) const {
-        __builtin_prefetch(state + v);
-        __builtin_prefetch(moving + v);
-        __builtin_prefetch(node + v);
-        __builtin_prefetch(leg_to + v);
-        __builtin_prefetch(leg_start + v);
-        __builtin_prefetch(leg_end + v);
-        __builtin_prefetch(load + v);
-        __builtin_prefetch(energy + v);
-        __builtin_prefetch(counters + v);
+        __builtin_prefetch(hot + v);
+        __builtin_prefetch(reinterpret_cast<const char*>(hot + v) + 64);
+        __builtin_prefetch(warm + v);
     }
     [[nodiscard]] TraceAgentChange record(std::uint32_t v) const {
+        const agents::VehicleHot& h = hot[v];
         return {.agent = v,
-                .state = static_cast<std::int8_t>(state[v]),
-                .moving = moving[v],
-                .node = node[v],
-                .leg_to = leg_to[v],
-                .leg_start = leg_start[v],
-                .leg_end = leg_end[v],
-                .load = load[v],
-                .energy_kwh = energy[v],
-                .distance_mm = counters[v].distance_mm};
+                .state = static_cast<std::int8_t>(h.state),
+                .moving = h.moving,
+                .node = h.node,
+                .leg_to = h.leg_to,
+                .leg_start = h.leg_start,
+                .leg_end = h.leg_end,
+                .load = warm[v].load,
+                .energy_kwh = h.energy_kwh,
+                .distance_mm = h.counters.distance_mm};
     }
 
-    const agents::VehicleState* state;
-    const std::uint8_t* moving;
-    const agents::NodeId* node;
-    const agents::NodeId* leg_to;
-    const sim::Tick* leg_start;
-    const sim::Tick* leg_end;
-    const std::uint32_t* load;
-    const double* energy;
-    const agents::FleetCounters* counters;
+    const agents::VehicleHot* hot;
+    const agents::VehicleWarm* warm;
 };
 
 // The change records of a list of vehicles as a range made while it is read: vector::insert

@@ -23,8 +23,8 @@ namespace {
 void check_same_world(const agents::FleetModel& a, const agents::FleetModel& b, sim::Tick t) {
     REQUIRE(a.vehicle_count() == b.vehicle_count());
     for (std::uint32_t v = 0; v < a.vehicle_count(); ++v) {
-        CHECK(a.vehicles().state[v] == b.vehicles().state[v]);
-        CHECK(a.vehicles().energy_kwh[v] == b.vehicles().energy_kwh[v]);
+        CHECK(a.vehicles().hot[v].state == b.vehicles().hot[v].state);
+        CHECK(a.vehicles().hot[v].energy_kwh == b.vehicles().hot[v].energy_kwh);
         CHECK(a.position_at(v, t).x == b.position_at(v, t).x);
         CHECK(a.position_at(v, t).y == b.position_at(v, t).y);
     }

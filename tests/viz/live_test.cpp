@@ -31,7 +31,7 @@ TEST_CASE("live session publishes snapshots of the model at sample times") {
     for (std::uint32_t v = 0; v < 40; ++v) {
         const agents::Point p = s.model().position_at(v, t);
         CHECK(snap.xy[2 * v] == doctest::Approx(p.x - s.roads().origin.x).epsilon(1e-5));
-        CHECK(snap.state[v] == static_cast<std::uint8_t>(s.model().vehicles().state[v]));
+        CHECK(snap.state[v] == static_cast<std::uint8_t>(s.model().vehicles().hot[v].state));
     }
     CHECK(snap.kpi.created > 0);
     CHECK(snap.kpis.samples.size() == 21);    // t = 0, 30, ..., 600

@@ -14,10 +14,11 @@ namespace {
 MessageTotals column_sums(const MessageCounters& c) {
     MessageTotals t;
     for (std::size_t i = 0; i < c.size(); ++i) {
-        t.messages_sent += c.messages_sent()[i];
-        t.bytes_sent += c.bytes_sent()[i];
-        t.messages_received += c.messages_received()[i];
-        t.bytes_received += c.bytes_received()[i];
+        const MessageTotals a = c.agent(static_cast<AgentIndex>(i));
+        t.messages_sent += a.messages_sent;
+        t.bytes_sent += a.bytes_sent;
+        t.messages_received += a.messages_received;
+        t.bytes_received += a.bytes_received;
         t.dropped += c.dropped()[i];
     }
     return t;
@@ -40,10 +41,10 @@ TEST_CASE("counters add up per agent and in total") {
     c.record_drop(0, s);
     c.record_send(2, 10, s);
     c.record_receive(0, 10, s);
-    CHECK(c.messages_sent()[0] == 2);
-    CHECK(c.bytes_sent()[0] == 150);
-    CHECK(c.messages_received()[1] == 1);
-    CHECK(c.bytes_received()[0] == 10);
+    CHECK(c.agent(0).messages_sent == 2);
+    CHECK(c.agent(0).bytes_sent == 150);
+    CHECK(c.agent(1).messages_received == 1);
+    CHECK(c.agent(0).bytes_received == 10);
     CHECK(c.dropped()[0] == 1);
     const MessageTotals a = c.agent(0);
     CHECK(a.messages_sent == 2);

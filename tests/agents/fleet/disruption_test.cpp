@@ -139,7 +139,7 @@ TEST_CASE("disruptions: orders are conserved through breakdowns and depot closur
     std::uint32_t v = 0;
     for (const FleetGroup& g : city.spec.fleets) {
         for (std::uint32_t i = 0; i < g.count; ++i, ++v) {
-            CHECK(run.model().vehicles().home[v] == g.home);
+            CHECK(run.model().vehicles().warm[v].home == g.home);
         }
     }
     // while it was closed its customers' orders went to the other depots
@@ -224,7 +224,7 @@ TEST_CASE("disruptions: road news spreads by radio without the cloud") {
     std::uint64_t received = 0;
     for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
         knowing += run.model().vehicles().known[v].test(0) ? 1U : 0U;
-        received += run.model().message_counters().messages_received()[v];
+        received += run.model().message_counters().agent(v).messages_received;
     }
     // some vehicles found it themselves; peers told most of the rest
     CHECK(knowing > run.model().vehicle_count() / 2);

@@ -25,8 +25,8 @@ using VehicleRow =
 using OrderRow = std::tuple<OrderState, Tick, Tick>;
 
 VehicleRow row_of(const FleetState& f, std::uint32_t v) {
-    return {f.state[v],   f.node[v],   f.leg_to[v], f.leg_start[v],
-            f.leg_end[v], f.moving[v], f.load[v],   f.energy_kwh[v]};
+    return {f.hot[v].state,   f.hot[v].node,   f.hot[v].leg_to, f.hot[v].leg_start,
+            f.hot[v].leg_end, f.hot[v].moving, f.warm[v].load,  f.hot[v].energy_kwh};
 }
 
 class ChangeChecker final : public swarm::sim::Observer {
@@ -180,7 +180,7 @@ class TallyChecker final : public swarm::sim::Observer {
                 const FleetCounters c = model_.vehicle_counters(v, t);
                 sums[k] += c;
                 all += c;
-                drive[k] += f.drive_time[v];
+                drive[k] += f.hot[v].drive_time;
                 used[k] += c.deliveries > 0 ? 1 : 0;
             }
         }

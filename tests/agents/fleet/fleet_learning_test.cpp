@@ -247,7 +247,7 @@ TEST_CASE("fleet learning: services happen and orders are conserved in every mod
         // no vehicle is left in the workshop or flagged past a service it had
         const FleetState& fs = run.model().vehicles();
         for (std::uint32_t v = 0; v < fs.size(); ++v) {
-            if (fs.state[v] == VehicleState::kMaintenance) {
+            if (fs.hot[v].state == VehicleState::kMaintenance) {
                 CHECK(fs.plan[v].size == 0);
             }
         }
@@ -282,7 +282,7 @@ TEST_CASE("fleet learning: a vehicle due for service that cannot get home tries 
     const FleetState& fs = run.model().vehicles();
     std::uint32_t homed = 0;
     for (std::uint32_t v = 0; v < fs.size(); ++v) {
-        if (fs.home[v] != 0) {
+        if (fs.warm[v].home != 0) {
             continue;
         }
         ++homed;

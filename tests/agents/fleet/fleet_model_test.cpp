@@ -28,7 +28,7 @@ TEST_CASE("fleet: a driven route takes its length over speed edge by edge") {
     std::size_t ground_legs = 0;
     std::size_t drone_legs = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
-        const VehicleType& type = city.spec.types[model.vehicles().type[v]];
+        const VehicleType& type = city.spec.types[model.vehicles().hot[v].type];
         const auto& log = model.leg_log(v);
         double metres = 0.0;
         for (std::size_t i = 0; i < log.size(); ++i) {
@@ -59,7 +59,7 @@ TEST_CASE("fleet: a driven route takes its length over speed edge by edge") {
             }
             metres += leg.metres;
         }
-        CHECK(metres == doctest::Approx(model.vehicles().counters[v].metres()).epsilon(1e-6));
+        CHECK(metres == doctest::Approx(model.vehicles().hot[v].counters.metres()).epsilon(1e-6));
     }
     CHECK(ground_legs > 1000);
     CHECK(drone_legs >= 4);
@@ -75,23 +75,23 @@ TEST_CASE("fleet: positions are interpolated along the current edge or leg") {
     const FleetState& f = model.vehicles();
     std::size_t moving = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
-        if (f.moving[v] == 0) {
+        if (f.hot[v].moving == 0) {
             const world::Point p = model.position_at(v, run.engine().now());
-            const world::Point n = city.network.position(f.node[v]);
+            const world::Point n = city.network.position(f.hot[v].node);
             CHECK(p.x == n.x);
             CHECK(p.y == n.y);
             continue;
         }
         ++moving;
-        const world::Point a = city.network.position(f.node[v]);
-        const world::Point b = city.network.position(f.leg_to[v]);
-        const sim::Tick mid = (f.leg_start[v] + f.leg_end[v]) / 2;
+        const world::Point a = city.network.position(f.hot[v].node);
+        const world::Point b = city.network.position(f.hot[v].leg_to);
+        const sim::Tick mid = (f.hot[v].leg_start + f.hot[v].leg_end) / 2;
         const world::Point p = model.position_at(v, mid);
         CHECK(p.x == doctest::Approx((a.x + b.x) / 2).epsilon(1e-3));
         CHECK(p.y == doctest::Approx((a.y + b.y) / 2).epsilon(1e-3));
-        const world::Point start = model.position_at(v, f.leg_start[v]);
+        const world::Point start = model.position_at(v, f.hot[v].leg_start);
         CHECK(start.x == a.x);
-        const world::Point end = model.position_at(v, f.leg_end[v] + 1000);
+        const world::Point end = model.position_at(v, f.hot[v].leg_end + 1000);
         CHECK(end.x == b.x);
     }
     CHECK(moving > 0);
@@ -134,13 +134,13 @@ TEST_CASE("fleet: capacity and energy limits hold and vehicles charge and delive
     const FleetState& f = model.vehicles();
     std::uint64_t drone_deliveries = 0;
     for (std::uint32_t v = 0; v < model.vehicle_count(); ++v) {
-        const VehicleType& type = city.spec.types[f.type[v]];
-        CHECK(f.max_load[v] <= type.capacity);
-        CHECK(f.energy_violations[v] == 0);
-        CHECK(f.min_energy_kwh[v] >= 0.0);
-        CHECK(f.energy_kwh[v] <= type.battery_kwh + 1e-12);
+        const VehicleType& type = city.spec.types[f.hot[v].type];
+        CHECK(f.warm[v].max_load <= type.capacity);
+        CHECK(f.warm[v].energy_violations == 0);
+        CHECK(f.hot[v].min_energy_kwh >= 0.0);
+        CHECK(f.hot[v].energy_kwh <= type.battery_kwh + 1e-12);
         if (type.kind == VehicleKind::kDrone) {
-            drone_deliveries += f.counters[v].deliveries;
+            drone_deliveries += f.hot[v].counters.deliveries;
         }
     }
     std::uint64_t charges = 0;
@@ -332,7 +332,7 @@ TEST_CASE("fleet: each depot LP is followed by its vehicles so depots spread ove
         CHECK(e.kind == LpLayout::Kind::kVehicle);
         CHECK(e.index == v);
         // a vehicle comes after its home depot and before the next depot
-        const std::uint32_t home = model.vehicles().home[v];
+        const std::uint32_t home = model.vehicles().warm[v].home;
         CHECK(model.vehicle_lp(v) > model.depot_lp(home));
         if (home + 1 < model.depot_count()) {
             CHECK(model.vehicle_lp(v) < model.depot_lp(home + 1));

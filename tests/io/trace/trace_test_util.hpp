@@ -39,10 +39,10 @@ class RecordingObserver final : public sim::Observer {
             // the trace stores float32 metres, loads and kWh
             pos.push_back(static_cast<double>(static_cast<float>(p.x)));
             pos.push_back(static_cast<double>(static_cast<float>(p.y)));
-            st.push_back(static_cast<std::int8_t>(fleet.state[v]));
-            ld.push_back(static_cast<float>(fleet.load[v]));
-            en.push_back(static_cast<float>(fleet.energy_kwh[v]));
-            kwh.push_back(fleet.energy_kwh[v]);
+            st.push_back(static_cast<std::int8_t>(fleet.hot[v].state));
+            ld.push_back(static_cast<float>(fleet.warm[v].load));
+            en.push_back(static_cast<float>(fleet.hot[v].energy_kwh));
+            kwh.push_back(fleet.hot[v].energy_kwh);
         }
         ticks.push_back(t);
         positions.push_back(std::move(pos));
