@@ -77,6 +77,7 @@ struct PositionSeries {
     Appendable step;
     Appendable time;
     Appendable legs_per_frame;
+    Appendable points;  // schema 3.2 (open only then)
     Appendable legs;
 };
 
@@ -86,8 +87,10 @@ struct TraceWriter::File {
     Handle file;
     PositionSeries position;
     bool dense_rows = false;          // schema 3.0 (TraceOptions::dense_rows)
+    bool points = false;              // schema 3.2: position/points
     AgentSeries state, load, energy;  // schema 3.0 only
     Handle leg_mem_type;
+    Handle point_mem_type;
     LegRows leg_rows;
     std::uint64_t* fail_countdown = nullptr;  // TraceOptions::fail_chunk_write
     std::uint32_t frame_index = 0;            // of the next frame written
@@ -106,7 +109,9 @@ struct TraceWriter::File {
     // of TraceOptions::fail_chunk_write
     File(const std::string& path, const TraceHeader& h, const TraceOptions& options,
          std::uint64_t* countdown)
-        : dense_rows(options.dense_rows), leg_rows(!options.dense_rows) {
+        : dense_rows(options.dense_rows),
+          points(detail::legs_minor(options) >= 2),
+          leg_rows(detail::legs_minor(options)) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -118,10 +123,13 @@ struct TraceWriter::File {
         {
             const Handle g(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
                                      "cannot open a group"));
-            leg_mem_type = h5::leg_type(true, !dense_rows);  // LegRows packs them
+            // LegRows packs them
+            leg_mem_type = h5::leg_type(true, detail::legs_minor(options));
+            point_mem_type = h5::point_type(true);  // agents::Point on little-endian
             position = {Appendable::open(g, "step", H5T_NATIVE_INT64),
                         Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
                         Appendable::open(g, "legs_per_frame", H5T_NATIVE_INT64),
+                        points ? Appendable::open(g, "points", point_mem_type) : Appendable{},
                         Appendable::open(g, "legs", leg_mem_type)};
         }
         keyframe_frames = std::max<std::size_t>(1, options.keyframe_frames);
@@ -214,6 +222,10 @@ struct TraceWriter::File {
         out.push_back(&position.step);
         out.push_back(&position.time);
         out.push_back(&position.legs_per_frame);
+        if (points) {
+            // before the legs, which name them: a reader never finds a row's point missing
+            out.push_back(&position.points);
+        }
         out.push_back(&position.legs);
         for (AgentSeries* s : agent_series()) {
             out.push_back(&s->step);
@@ -266,6 +278,9 @@ struct TraceWriter::File {
         }
         const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
         position.legs_per_frame.append(&n_legs, 1);
+        if (points && !leg_rows.new_points().empty()) {
+            position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
+        }
         position.legs.append(leg_rows.packed(), leg_rows.size());
         if (dense_rows) {
             const TraceFrame::AgentRows& r = f.rows;

@@ -96,6 +96,10 @@ struct TraceOptions {
     // schema 3.1's legs rows that carry them. For tests that compare the two and readers'
     // tests of 3.0 files; a run writes 3.1.
     bool dense_rows = false;
+    // write schema 3.1 (kTraceCoordinateRowsVersion): legs rows that carry their four float64
+    // coordinates, no points table, instead of schema 3.2's rows that name their points. For
+    // readers' tests of 3.1 files; a run writes 3.2. (dense_rows wins: 3.0 has coordinates.)
+    bool coordinate_rows = false;
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;
@@ -156,6 +160,17 @@ struct TraceAgentChange {
     std::int64_t distance_mm = 0;  // driven since the start (FleetCounters::distance_mm)
 };
 
+// a vehicle's leg as a completer keeps it (FleetModel::position_at's inputs, by network node):
+// still (moving = 0): at node `from`, to = from, start = end = 0; on a leg (moving = 1, start <
+// end): from node `from` (at tick start) to node `to` (arriving at tick end)
+struct TraceLeg {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+    std::uint8_t moving = 0;
+};
+
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
     std::int64_t step = 0;  // tick
@@ -189,10 +204,13 @@ struct TraceFrame {
     // writer writes a frame before completing the next), so that it copies nothing per frame
     struct AgentRows {
         const float* position = nullptr;  // agents x 2
-        // every vehicle's current leg (agents rows, index = agent; TraceLegRow::frame unset):
-        // the writer writes the rows of `moved` (all of them at a keyframe) instead of
-        // deriving rows from the positions
-        const TraceLegRow* legs = nullptr;
+        // every vehicle's current leg (agents rows, index = agent), by network node: the
+        // writer writes the rows of `written` (schema 3.0: `moved`; all of them at a keyframe)
+        // instead of deriving rows from the positions
+        const TraceLeg* legs = nullptr;
+        // with legs: the network's node coordinates (index = node id, fixed for the run): the
+        // writer stores a node's point once, when a row first names it (schema 3.2)
+        const agents::Point* nodes = nullptr;
         const std::int8_t* state = nullptr;
         const float* load = nullptr;
         const float* energy = nullptr;
