@@ -269,7 +269,7 @@ struct TraceWriter::File {
         append_time(position, f.step, f.time);
         leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
         ++frame_index;
-        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1 (no dense per-agent
+        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1, 3.2 (no dense per-agent
         // rows) each frame's rows count as one write of the per-agent data
         if (!dense_rows && fail_countdown != nullptr && *fail_countdown > 0 &&
             --*fail_countdown == 0) {
