@@ -258,7 +258,7 @@ void LegTable::positions(hid_t file, std::size_t k, std::int64_t t, std::vector<
     at_ = static_cast<std::int64_t>(k);
 }
 
-std::uint32_t LegRows::node_point(std::uint32_t node, const agents::Point* nodes) {
+std::uint32_t LegRows::new_node_point(std::uint32_t node, const agents::Point* nodes) {
     if (node >= node_point_.size()) {
         node_point_.resize(std::max<std::size_t>(std::size_t{node} + 1, 2 * node_point_.size()),
                            kTraceNoId);
@@ -281,15 +281,13 @@ std::uint32_t LegRows::position_point(float x, float y) {
     return it->second;
 }
 
-void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
+void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
+                  h5::Appendable& table) {
     const TraceFrame::AgentRows& r = f.rows;
     const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
     const float* load = r.load != nullptr ? r.load : f.load.data();
     const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
     const bool values = minor_ >= 1;
-    const std::size_t bytes = minor_ >= 2   ? kPackedBytes32
-                              : minor_ == 1 ? kPackedBytes31
-                                            : kPackedBytes30;
     static_assert(kPackedBytes32 == 4 + 1 + 1 + 4 + 4 + 4 + 4 + 8 + 8 &&
                   kPackedBytes31 == 14 + 48 && kPackedBytes30 == 9 + 48);
     new_points_.clear();
@@ -297,12 +295,6 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
     const auto head = [&](unsigned char* out, std::uint32_t v, std::uint8_t moving) {
         return values ? h5::put_packed(out, v, moving, state[v], load[v], energy[v])
                       : h5::put_packed(out, frame, v, moving);
-    };
-    // (packed_ only grows: its bytes are all written before they are read, never zeroed)
-    const auto reserve = [&](std::size_t rows) {
-        if (packed_.size() < rows * bytes) {
-            packed_.resize(rows * bytes);
-        }
     };
     const TraceLeg* const legs = r.legs;
     const bool follows = legs != nullptr && legs == last_legs_;
@@ -313,12 +305,24 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         // straight from its mirror
         copies_ = false;
         const agents::Point* const nodes = r.nodes;
+        // the points known so far, in locals (the packed stores may alias any member)
+        const std::uint32_t* known = node_point_.data();
+        std::size_t known_size = node_point_.size();
+        const auto point = [&](std::uint32_t node) {
+            if (node < known_size && known[node] != kTraceNoId) [[likely]] {
+                return known[node];
+            }
+            const std::uint32_t p = new_node_point(node, nodes);
+            known = node_point_.data();
+            known_size = node_point_.size();
+            return p;
+        };
         const auto pack = [&](unsigned char* out, std::uint32_t v) {
             const TraceLeg& leg = legs[v];
             out = head(out, v, leg.moving);
             if (minor_ >= 2) {
-                const std::uint32_t a = node_point(leg.from, nodes);
-                const std::uint32_t b = leg.to == leg.from ? a : node_point(leg.to, nodes);
+                const std::uint32_t a = point(leg.from);
+                const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
                 return h5::put_packed(out, a, b, leg.start, leg.end);
             }
             const agents::Point a = nodes[leg.from];
@@ -329,17 +333,18 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         const std::span<const std::uint32_t> ids =
             values ? r.written : std::span<const std::uint32_t>(f.moved);
         size_ = whole ? agents : ids.size();
-        reserve(size_);
-        unsigned char* out = packed_.data();
-        if (whole) {
-            for (std::uint32_t v = 0; v < agents; ++v) {
-                out = pack(out, v);
+        // packed straight into the table's pending records (no copy)
+        table.append_with(size_, [&](unsigned char* out) {
+            if (whole) {
+                for (std::uint32_t v = 0; v < agents; ++v) {
+                    out = pack(out, v);
+                }
+            } else {
+                for (const std::uint32_t v : ids) {
+                    out = pack(out, v);
+                }
             }
-        } else {
-            for (const std::uint32_t v : ids) {
-                out = pack(out, v);
-            }
-        }
+        });
         return;
     }
     // no legs: a still row at each vehicle's float32 position, when it or (schema 3.1, 3.2)
@@ -365,28 +370,28 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
     }
     std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
     size_ = rows_.size();
-    reserve(size_);
-    unsigned char* out = packed_.data();
     constexpr std::uint8_t kStill = 0;
     constexpr std::int64_t kNoTick = 0;
-    for (const std::uint32_t v : rows_) {
-        if (values) {
-            state_[v] = state[v];
-            load_[v] = bits(load[v]);
-            energy_[v] = bits(energy[v]);
+    table.append_with(size_, [&](unsigned char* out) {
+        for (const std::uint32_t v : rows_) {
+            if (values) {
+                state_[v] = state[v];
+                load_[v] = bits(load[v]);
+                energy_[v] = bits(energy[v]);
+            }
+            out = head(out, v, kStill);
+            const float x = p[2 * v];
+            const float y = p[2 * v + 1];
+            if (minor_ >= 2) {
+                const std::uint32_t at = position_point(x, y);
+                out = h5::put_packed(out, at, at, kNoTick, kNoTick);
+            } else {
+                const auto dx = static_cast<double>(x);
+                const auto dy = static_cast<double>(y);
+                out = h5::put_packed(out, dx, dy, dx, dy, kNoTick, kNoTick);
+            }
         }
-        out = head(out, v, kStill);
-        const float x = p[2 * v];
-        const float y = p[2 * v + 1];
-        if (minor_ >= 2) {
-            const std::uint32_t at = position_point(x, y);
-            out = h5::put_packed(out, at, at, kNoTick, kNoTick);
-        } else {
-            const auto dx = static_cast<double>(x);
-            const auto dy = static_cast<double>(y);
-            out = h5::put_packed(out, dx, dy, dx, dy, kNoTick, kNoTick);
-        }
-    }
+    });
 }
 
 }  // namespace swarm::io::detail

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/trace/hdf5_util.hpp"
 #include "io/trace/trace_format.hpp"
 #include "io/trace/trace_writer.hpp"
 
@@ -73,10 +74,12 @@ class LegRows {
     // `minor`: the schema 3 minor version of the rows (trace_layout.hpp legs_minor)
     explicit LegRows(int minor) : minor_(minor) {}
 
-    // the rows of frame number `frame` of `f` (all of them at a keyframe), packed as the file
-    // stores them (h5::leg_type(true, minor)): HDF5 converts nothing
-    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents);
-    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
+    // appends the rows of frame number `frame` of `f` (all of them at a keyframe) to `table`
+    // (position/legs), packed as the file stores them (h5::leg_type(true, minor): HDF5
+    // converts nothing) straight into its pending records
+    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
+             h5::Appendable& table);
+    // the rows the last add() appended
     [[nodiscard]] std::size_t size() const { return size_; }
     // schema 3.2: the points the frame's rows named first (append them before the rows)
     [[nodiscard]] const std::vector<agents::Point>& new_points() const { return new_points_; }
@@ -86,12 +89,12 @@ class LegRows {
     static constexpr std::size_t kPackedBytes32 = 38;  // schema 3.2
     static constexpr std::size_t kPackedBytes31 = 62;  // schema 3.1
     static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
-    std::uint32_t node_point(std::uint32_t node, const agents::Point* nodes);
+    // a network node's point, numbered when first named (add() looks the known ones up)
+    std::uint32_t new_node_point(std::uint32_t node, const agents::Point* nodes);
     std::uint32_t position_point(float x, float y);
 
     int minor_;
     std::size_t size_ = 0;
-    std::vector<unsigned char> packed_;
     // the previous frame's legs (a completer's mirror; nullptr: none): a completer's list of
     // rows counts from its previous frame, which must be the previous frame written
     const TraceLeg* last_legs_ = nullptr;

@@ -221,11 +221,12 @@ struct TraceWriter::File {
         add(links_per_sample);
         out.push_back(&position.step);
         out.push_back(&position.time);
-        out.push_back(&position.legs_per_frame);
         if (points) {
-            // before the legs, which name them: a reader never finds a row's point missing
+            // committed before the legs and their counts, which name them: a file cut short
+            // between two commits (a kill) never holds a row whose point it lacks
             out.push_back(&position.points);
         }
+        out.push_back(&position.legs_per_frame);
         out.push_back(&position.legs);
         for (AgentSeries* s : agent_series()) {
             out.push_back(&s->step);
@@ -267,21 +268,22 @@ struct TraceWriter::File {
             append_time(*s, f.step, f.time);
         }
         append_time(position, f.step, f.time);
-        leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
-        ++frame_index;
-        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1, 3.2 (no dense per-agent
-        // rows) each frame's rows count as one write of the per-agent data
+        const std::uint32_t index = frame_index++;
+        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1, 3.2 (no dense
+        // per-agent rows) each frame's rows count as one write of the per-agent data
         if (!dense_rows && fail_countdown != nullptr && *fail_countdown > 0 &&
             --*fail_countdown == 0) {
             throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
                                      " (simulated: TraceOptions::fail_chunk_write)");
         }
+        // the rows go straight into position/legs' pending records; their new points (schema
+        // 3.2) into position/points, committed before the legs (all())
+        leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
         const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
         position.legs_per_frame.append(&n_legs, 1);
         if (points && !leg_rows.new_points().empty()) {
             position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
         }
-        position.legs.append(leg_rows.packed(), leg_rows.size());
         if (dense_rows) {
             const TraceFrame::AgentRows& r = f.rows;
             const std::span<const std::uint32_t> touched(f.touched);
