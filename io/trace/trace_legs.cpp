@@ -317,14 +317,10 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
             known_size = node_point_.size();
             return p;
         };
+        // schema 3.0, 3.1: the coordinates
         const auto pack = [&](unsigned char* out, std::uint32_t v) {
             const TraceLeg& leg = legs[v];
             out = head(out, v, leg.moving);
-            if (minor_ >= 2) {
-                const std::uint32_t a = point(leg.from);
-                const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
-                return h5::put_packed(out, a, b, leg.start, leg.end);
-            }
             const agents::Point a = nodes[leg.from];
             const agents::Point b = nodes[leg.to];
             return h5::put_packed(out, a.x, a.y, b.x, b.y, leg.start, leg.end);
@@ -333,6 +329,29 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         const std::span<const std::uint32_t> ids =
             values ? r.written : std::span<const std::uint32_t>(f.moved);
         size_ = whole ? agents : ids.size();
+        if (minor_ >= 2) {
+            // schema 3.2 (a run's): one tight loop, every field from locals (the packed
+            // stores may alias any member)
+            table.append_with(size_, [&](unsigned char* out) {
+                const auto row = [&](std::uint32_t v) {
+                    const TraceLeg& leg = legs[v];
+                    const std::uint32_t a = point(leg.from);
+                    const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
+                    out = h5::put_packed(out, v, leg.moving, state[v], load[v], energy[v], a, b,
+                                         leg.start, leg.end);
+                };
+                if (whole) {
+                    for (std::uint32_t v = 0; v < agents; ++v) {
+                        row(v);
+                    }
+                } else {
+                    for (const std::uint32_t v : ids) {
+                        row(v);
+                    }
+                }
+            });
+            return;
+        }
         // packed straight into the table's pending records (no copy)
         table.append_with(size_, [&](unsigned char* out) {
             if (whole) {
