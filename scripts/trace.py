@@ -39,8 +39,8 @@ import sys
 import h5py
 import numpy as np
 
-from trace_legs import (LEGS, LEGS_PER_FRAME, LegError, agent_count, has_leg_values, leg_columns,
-                        leg_frames, legs_of)
+from trace_legs import (LEGS, LEGS_PER_FRAME, POINTS, LegError, agent_count, has_leg_values,
+                        leg_columns, leg_frames, leg_minor, legs_of)
 
 STATE_NAMES = ["idle", "to_pickup", "loading", "en_route", "delivering", "returning",
                "charging", "broken", "maintenance"]
@@ -69,7 +69,8 @@ ELEMENTS = ("position", "state", "load", "energy")
 # string with a fixed length; a variable-length one (HDF5's global heap, where libhdf5 1.10
 # crashes or loops on a damaged file) is refused unread. 3.x stores the positions as a table
 # of legs (particles/agents/position/legs), 2.x as a dense [T][N][2] value; 3.1's legs rows
-# carry the states, loads and energies too, which 2.x and 3.0 store as dense [T][N] values
+# carry the states, loads and energies too, which 2.x and 3.0 store as dense [T][N] values;
+# 3.2's name their points (particles/agents/position/points) instead of carrying coordinates
 # (read them through frame, frame_values and agent_rows, never particles/agents/state/value).
 SCHEMA_MAJOR = 3
 OLDEST_MAJOR = 2
@@ -296,13 +297,17 @@ def _check_legs(f, path, frames):
     """the legs table's columns and keyframe interval, and legs_per_frame against the rows"""
     legs = _dataset(f, path, LEGS, 1, "V", "a compound (table row) type")
     names = legs.dtype.names or ()
-    for name, kinds in leg_columns(has_leg_values(f)).items():
+    minor = leg_minor(f)
+    for name, kinds in leg_columns(minor).items():
         if name not in names or legs.dtype[name].kind not in kinds:
             what = "floating-point" if kinds == "f" else "integer"
             raise TraceError(path, f"{LEGS}: no {what} column '{name}'")
     key = _count_attr(legs, "keyframe_interval", path, LEGS)
     if key is None or key < 1:
         raise TraceError(path, f"{LEGS}@keyframe_interval: expected a count >= 1, found {key}")
+    if minor >= 2:
+        # schema 3.2: the points the rows name (trace_legs.read_points checks the columns)
+        _dataset(f, path, POINTS, 1, "V", "a compound of {x, y} floats")
     per = _dataset(f, path, LEGS_PER_FRAME, 1, "iu", "an integer type")
     if frames is not None and per.shape[0] != frames:
         raise TraceError(path, f"{LEGS_PER_FRAME}: {per.shape[0]} rows, but the file has "

@@ -1,29 +1,87 @@
 """The legs table of a schema 3 trace (docs/trace-format.md, "Positions: the legs table"):
 the positions of frame k rebuilt from particles/agents/position/legs with numpy, bit for bit
-what schema 2 stored (FleetModel::position_at's arithmetic, cast to float32), and in schema 3.1
-the states, loads and energies its rows carry, bit for bit what 3.0 stored densely. Every row
-read is checked; a bad one raises LegError (trace.py names the file)."""
+what schema 2 stored (FleetModel::position_at's arithmetic, cast to float32), and from schema
+3.1 on the states, loads and energies its rows carry, bit for bit what 3.0 stored densely.
+Schema 3.2's rows name their two points (from, to: rows of particles/agents/position/points,
+{x, y} float64) instead of carrying the coordinates; they are looked up here, so the rows
+decoded have 3.1's columns. Every row read is checked; a bad one raises LegError (trace.py
+names the file)."""
 import numpy as np
 
 LEGS = "particles/agents/position/legs"
 LEGS_PER_FRAME = "particles/agents/position/legs_per_frame"
-# the columns and the numpy kinds each may have (both schemas, then 3.0's and 3.1's own)
-_COMMON_COLUMNS = {"agent": "iu", "moving": "iu", "from_x": "f", "from_y": "f", "to_x": "f",
-                   "to_y": "f", "start": "iu", "end": "iu"}
+POINTS = "particles/agents/position/points"
+# the columns and the numpy kinds each may have (every schema 3.x, then 3.0's, 3.1's and 3.2's
+# own)
+_COMMON_COLUMNS = {"agent": "iu", "moving": "iu", "start": "iu", "end": "iu"}
+_COORDINATES = {"from_x": "f", "from_y": "f", "to_x": "f", "to_y": "f"}
 _VALUE_COLUMNS = {"state": "iu", "load": "f", "energy": "f"}
+_POINT_COLUMNS = {"from": "iu", "to": "iu"}
+# the rows as decoded (3.1's columns): 3.2's are converted to these
+_DECODED = np.dtype([("agent", "<u4"), ("moving", "u1"), ("state", "i1"), ("load", "<f4"),
+                     ("energy", "<f4"), ("from_x", "<f8"), ("from_y", "<f8"), ("to_x", "<f8"),
+                     ("to_y", "<f8"), ("start", "<i8"), ("end", "<i8")])
 
 
-def leg_columns(values):
-    """the columns of a legs table: schema 3.1's (values: state, load, energy) or 3.0's
-    (frame)"""
-    return {**_COMMON_COLUMNS, **(_VALUE_COLUMNS if values else {"frame": "iu"})}
+def leg_columns(minor):
+    """the columns of a legs table of schema 3.minor: 3.0's (frame, coordinates), 3.1's
+    (state, load, energy, coordinates) or 3.2's (state, load, energy, the points from, to)"""
+    if minor <= 0:
+        return {**_COMMON_COLUMNS, **_COORDINATES, "frame": "iu"}
+    return {**_COMMON_COLUMNS, **_VALUE_COLUMNS,
+            **(_COORDINATES if minor == 1 else _POINT_COLUMNS)}
+
+
+def leg_minor(f):
+    """the minor version of a schema 3 trace's legs table: 0 (rows with a frame column), 1
+    (with the states, loads and energies) or 2 (those, naming their points); later 3.x read as
+    3.2"""
+    v = np.asarray(f["h5md/modules/swarmsim_trace"].attrs["version"]).reshape(-1)
+    return 2 if int(v[0]) > 3 else max(0, min(int(v[1]), 2))
 
 
 def has_leg_values(f):
-    """a schema 3.1 trace: the legs rows carry the states, loads and energies (no dense
-    particles/agents/{state,load,energy}/value, no frame column)"""
+    """a schema 3.1 (or later) trace: the legs rows carry the states, loads and energies (no
+    dense particles/agents/{state,load,energy}/value, no frame column)"""
     v = np.asarray(f["h5md/modules/swarmsim_trace"].attrs["version"]).reshape(-1)
     return int(v[0]) > 3 or (int(v[0]) == 3 and int(v[1]) >= 1)
+
+
+def read_points(f):
+    """schema 3.2's points table, [P][2] float64 (x, y), each checked"""
+    d = f.get(POINTS)
+    if d is None or not hasattr(d, "dtype"):
+        raise LegError(f"missing data set {POINTS}")
+    names = d.dtype.names or ()
+    if len(d.shape) != 1 or not all(c in names and d.dtype[c].kind == "f" for c in "xy"):
+        raise LegError(f"{POINTS}: expected [P] rows of {{x, y}} floats, found shape "
+                       f"{list(d.shape)} of {d.dtype}")
+    rows = d[()]
+    xy = np.stack([rows["x"].astype(np.float64), rows["y"].astype(np.float64)], axis=-1) \
+        if rows.size else np.zeros((0, 2), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero((np.isfinite(xy) & (np.abs(xy) > _MAX_COORDINATE)).any(axis=1))
+    if bad.size:
+        raise LegError(f"{POINTS} row {int(bad[0])}: a coordinate beyond 1e30 m")
+    return xy
+
+
+def with_coordinates(rows, points, lo):
+    """3.2 rows (from, to: points) as 3.1's (from_x, from_y, to_x, to_y); `lo`: the first
+    row's index, for the message"""
+    out = np.zeros(rows.shape[0], dtype=_DECODED)
+    for c in ("agent", "moving", "state", "load", "energy", "start", "end"):
+        out[c] = rows[c]
+    for end in ("from", "to"):
+        at = rows[end].astype(np.int64)
+        bad = np.flatnonzero((at < 0) | (at >= points.shape[0]))
+        if bad.size:
+            i = int(bad[0])
+            raise LegError(f"{LEGS} row {lo + i}: point {int(rows[end][i])}, but {POINTS} "
+                           f"holds {points.shape[0]}")
+        out[end + "_x"] = points[at, 0]
+        out[end + "_y"] = points[at, 1]
+    return out
 
 
 def agent_count(f):
@@ -82,6 +140,10 @@ class LegState:
         self.key = int(np.asarray(self.table.attrs["keyframe_interval"]).reshape(-1)[0])
         self.offsets, self.frames = leg_offsets(f)
         self.values = has_leg_values(f)
+        self.minor = leg_minor(f)
+        # 3.2: the points, and the rows decoded with their coordinates (3.1's columns)
+        self.points = read_points(f) if self.minor >= 2 else None
+        self.dtype = _DECODED if self.minor >= 2 else self.table.dtype
         self.rows = None
         self.at = -1
 
@@ -90,6 +152,8 @@ class LegState:
         if hi <= lo:
             return
         rows = self.table[lo:hi]
+        if self.points is not None:
+            rows = with_coordinates(rows, self.points, lo)
         frame_of = np.repeat(np.arange(first, last + 1),
                              np.diff(self.offsets[first:last + 2]))
         bad = np.flatnonzero(rows["frame"].astype(np.int64) != frame_of) \
@@ -149,7 +213,7 @@ class LegState:
             if at < k:
                 self._apply(at + 1, k)
         else:
-            self.rows = np.zeros(self.agents, dtype=self.table.dtype)
+            self.rows = np.zeros(self.agents, dtype=self.dtype)
             self.seen = np.zeros(self.agents, dtype=bool)
             self._apply(key, key)
             missing = np.flatnonzero(~self.seen)

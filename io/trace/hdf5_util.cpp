@@ -573,49 +573,72 @@ Handle link_type(bool file_layout) {
     return t;
 }
 
-Handle leg_type(bool file_layout, bool values) {
+Handle leg_type(bool file_layout, int minor) {
     struct Column {
         const char* name;
-        std::size_t memory;
+        std::size_t memory;  // offset in TraceLegRow (minor 0, 1) or TracePointLegRow (2)
         hid_t native;
         hid_t file;
         std::size_t bytes;
-        int schema;  // 0: both, 30: schema 3.0 only, 31: schema 3.1 only
+        unsigned minors;  // bit m: a column of schema 3.m
+    };
+    using R = TraceLegRow;
+    using P = TracePointLegRow;
+    const bool points = minor >= 2;
+    const auto at = [points](std::size_t row, std::size_t point_row) {
+        return points ? point_row : row;
     };
     const Column columns[] = {
-        {"frame", offsetof(TraceLegRow, frame), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 30},
-        {"agent", offsetof(TraceLegRow, agent), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 0},
-        {"moving", offsetof(TraceLegRow, moving), H5T_NATIVE_UINT8, H5T_STD_U8LE, 1, 0},
-        {"state", offsetof(TraceLegRow, state), H5T_NATIVE_INT8, H5T_STD_I8LE, 1, 31},
-        {"load", offsetof(TraceLegRow, load), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 4, 31},
-        {"energy", offsetof(TraceLegRow, energy), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 4, 31},
-        {"from_x", offsetof(TraceLegRow, from_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
-        {"from_y", offsetof(TraceLegRow, from_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
-        {"to_x", offsetof(TraceLegRow, to_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
-        {"to_y", offsetof(TraceLegRow, to_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 0},
-        {"start", offsetof(TraceLegRow, start), H5T_NATIVE_INT64, H5T_STD_I64LE, 8, 0},
-        {"end", offsetof(TraceLegRow, end), H5T_NATIVE_INT64, H5T_STD_I64LE, 8, 0},
+        {"frame", offsetof(R, frame), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 1U},
+        {"agent", at(offsetof(R, agent), offsetof(P, agent)), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4,
+         7U},
+        {"moving", at(offsetof(R, moving), offsetof(P, moving)), H5T_NATIVE_UINT8, H5T_STD_U8LE, 1,
+         7U},
+        {"state", at(offsetof(R, state), offsetof(P, state)), H5T_NATIVE_INT8, H5T_STD_I8LE, 1, 6U},
+        {"load", at(offsetof(R, load), offsetof(P, load)), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, 4, 6U},
+        {"energy", at(offsetof(R, energy), offsetof(P, energy)), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+         4, 6U},
+        {"from_x", offsetof(R, from_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 3U},
+        {"from_y", offsetof(R, from_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 3U},
+        {"to_x", offsetof(R, to_x), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 3U},
+        {"to_y", offsetof(R, to_y), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, 8, 3U},
+        {"from", offsetof(P, from), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 4U},
+        {"to", offsetof(P, to), H5T_NATIVE_UINT32, H5T_STD_U32LE, 4, 4U},
+        {"start", at(offsetof(R, start), offsetof(P, start)), H5T_NATIVE_INT64, H5T_STD_I64LE, 8,
+         7U},
+        {"end", at(offsetof(R, end), offsetof(P, end)), H5T_NATIVE_INT64, H5T_STD_I64LE, 8, 7U},
     };
-    const auto used = [values](const Column& c) {
-        return c.schema == 0 || c.schema == (values ? 31 : 30);
-    };
-    // packed: 3.0 4 + 4 + 1 + 4 x 8 + 2 x 8 = 57 bytes; 3.1 4 + 1 + 1 + 4 + 4 + 6 x 8 = 62
+    const unsigned bit = 1U << static_cast<unsigned>(std::clamp(minor, 0, 2));
+    const auto used = [bit](const Column& c) { return (c.minors & bit) != 0; };
+    // packed: 3.0 4 + 4 + 1 + 4 x 8 + 2 x 8 = 57 bytes; 3.1 4 + 1 + 1 + 4 + 4 + 6 x 8 = 62;
+    // 3.2 4 + 1 + 1 + 4 + 4 + 4 + 4 + 2 x 8 = 38
     std::size_t packed = 0;
     for (const Column& c : columns) {
         packed += used(c) ? c.bytes : 0;
     }
-    Handle t(
-        check(H5Tcreate(H5T_COMPOUND, file_layout ? packed : sizeof(TraceLegRow)), "H5Tcreate"));
-    std::size_t at = 0;
+    Handle t(check(H5Tcreate(H5T_COMPOUND, file_layout ? packed
+                                           : points    ? sizeof(TracePointLegRow)
+                                                       : sizeof(TraceLegRow)),
+                   "H5Tcreate"));
+    std::size_t offset = 0;
     for (const Column& c : columns) {
         if (!used(c)) {
             continue;
         }
         check_status(
-            H5Tinsert(t, c.name, file_layout ? at : c.memory, file_layout ? c.file : c.native),
+            H5Tinsert(t, c.name, file_layout ? offset : c.memory, file_layout ? c.file : c.native),
             "H5Tinsert");
-        at += c.bytes;
+        offset += c.bytes;
     }
+    return t;
+}
+
+Handle point_type(bool file_layout) {
+    Handle t(check(H5Tcreate(H5T_COMPOUND, 16), "H5Tcreate"));
+    check_status(H5Tinsert(t, "x", 0, file_layout ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE),
+                 "H5Tinsert");
+    check_status(H5Tinsert(t, "y", 8, file_layout ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE),
+                 "H5Tinsert");
     return t;
 }
 

@@ -296,9 +296,13 @@ inline constexpr std::size_t kPackedEventBytes = 34;
 void pack_events(const std::vector<TraceEvent>& events, unsigned char* out);
 // the compound row type of connectivity/links (TraceLink)
 Handle link_type(bool file_layout);
-// the compound of particles/agents/position/legs rows (TraceLegRow): packed little-endian in
-// the file, the struct's layout in memory; `values`: schema 3.1's columns (agent, moving,
-// state, load, energy, the leg), else schema 3.0's (frame, agent, moving, the leg)
-Handle leg_type(bool file_layout, bool values = true);
+// the compound of particles/agents/position/legs rows of schema 3.`minor`: packed
+// little-endian in the file, in memory TraceLegRow's layout (3.0: frame, agent, moving, the
+// leg's coordinates and ticks; 3.1: agent, moving, state, load, energy, coordinates, ticks) or
+// TracePointLegRow's (3.2: the coordinates replaced by the points `from` and `to`, uint32)
+Handle leg_type(bool file_layout, int minor);
+// the compound {x, y} float64 of particles/agents/position/points (schema 3.2), 16 bytes in
+// the file and in memory (agents::Point's layout)
+Handle point_type(bool file_layout);
 
 }  // namespace swarm::io::h5

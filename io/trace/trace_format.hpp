@@ -31,10 +31,15 @@ namespace swarm::io {
 // position/legs_per_frame, from which readers rebuild the positions (2.x files are still read);
 // 3.1: no dense particles/agents/{state,load,energy}: the legs row also carries the vehicle's
 // state, load and energy, a row is written when the leg or any of them changed, and the
-// per-row frame column is gone (legs_per_frame places the rows); 3.0 files are still read
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 1};
+// per-row frame column is gone (legs_per_frame places the rows); 3.0 files are still read;
+// 3.2: the legs rows name their two points (from, to: uint32 indices into the new
+// particles/agents/position/points, each point stored once, in order of first appearance)
+// instead of carrying four float64 coordinates (62 -> 38 bytes a row); 3.0 and 3.1 still read
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 2};
 // what TraceOptions::dense_rows writes: schema 3.0 (dense state, load and energy)
 inline constexpr std::array<int, 2> kTraceDenseRowsVersion = {3, 0};
+// what TraceOptions::coordinate_rows writes: schema 3.1 (legs rows with coordinates)
+inline constexpr std::array<int, 2> kTraceCoordinateRowsVersion = {3, 1};
 // the oldest major version this build still reads (2.x: dense positions)
 inline constexpr int kTraceOldestReadMajor = 2;
 inline constexpr std::array<int, 2> kH5mdVersion = {1, 1};
@@ -124,6 +129,21 @@ struct TraceLegRow {
     double from_y = 0.0;
     double to_x = 0.0;
     double to_y = 0.0;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+};
+
+// One row of a schema 3.2 legs table as read: TraceLegRow's columns with the two points named
+// (`from`, `to`: rows of particles/agents/position/points, {x, y} float64 m) instead of their
+// coordinates, and no frame column
+struct TracePointLegRow {
+    std::uint32_t agent = 0;
+    std::uint8_t moving = 0;
+    std::int8_t state = 0;
+    float load = 0.0F;
+    float energy = 0.0F;
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
     std::int64_t start = 0;
     std::int64_t end = 0;
 };

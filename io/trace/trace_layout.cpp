@@ -30,6 +30,8 @@ constexpr hsize_t kEventChunk = 4096;
 // 22: HDF5's cost per chunk written was most of the writer's H5Dwrite), deflated (31 KB raw)
 constexpr hsize_t kLegChunk = 512;
 constexpr hsize_t kLegDeflatedChunk = 512;
+// rows of a chunk of particles/agents/position/points (16 bytes each: 8 KB)
+constexpr hsize_t kPointChunk = 512;
 constexpr std::size_t kChunkTargetBytes = 256 * 1024;
 
 // frames per chunk for records of `row_bytes`: about kChunkTargetBytes per chunk
@@ -86,19 +88,20 @@ Handle create_scale(hid_t parent, const char* name, hid_t file_type, hid_t mem_t
     return d;
 }
 
-// particles/agents/position (schema 3.1; 3.0 with dense_rows): the frame grid (step, time),
-// the legs table (whose rows carry the vehicles' states, loads and energies in 3.1) and the
-// rows each frame added to it (legs_per_frame, on the frame grid)
+// particles/agents/position (schema 3.2; 3.1 with coordinate_rows, 3.0 with dense_rows): the
+// frame grid (step, time), the legs table (whose rows carry the vehicles' states, loads and
+// energies from 3.1 on, and name their points in 3.2), the rows each frame added to it
+// (legs_per_frame, on the frame grid) and (3.2) the points the rows name
 void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
-                      double sample_interval_s, bool dense_rows) {
+                      double sample_interval_s, int minor) {
     const Handle g = h5::create_group(agents, "position");
     const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
     const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk, deflate);
     h5::attr_string(time.id(), "unit", "s");
     const Appendable per_frame(g, "legs_per_frame", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk,
                                deflate);
-    const Handle ft = h5::leg_type(true, !dense_rows);
-    const Handle mt = h5::leg_type(false, !dense_rows);
+    const Handle ft = h5::leg_type(true, minor);
+    const Handle mt = h5::leg_type(false, minor);
     // Its rows are float64 coordinates and ticks whose low bytes do not repeat: shuffle +
     // deflate level 1 keeps 55% of them for 60% more writer CPU. With frames every few
     // seconds (the writer's CPU matters, each frame's rows are few) it is unfiltered, in
@@ -114,8 +117,16 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
                  static_cast<std::int64_t>(std::max<std::size_t>(1, keyframe_frames)));
     h5::attr_string(legs.id(), "unit", "m");
     h5::attr_string(legs.id(), "tick_unit", "parameters@ticks_per_second");
-    if (!dense_rows) {
+    if (minor >= 1) {
         h5::attr_string(legs.id(), "energy_unit", "kWh");
+    }
+    if (minor >= 2) {
+        // each point once, appended as rows first name it: a few per vehicle and frame at
+        // most, usually none (unfiltered, like the legs at fast sampling: float64 coordinates)
+        const Handle pf = h5::point_type(true);
+        const Handle pm = h5::point_type(false);
+        const Appendable points(g, "points", pf, pm, {}, kPointChunk, filtered ? deflate : 0);
+        h5::attr_string(points.id(), "unit", "m");
     }
     h5::make_scale(time.id(), "time");
     h5::attach_scale(step.id(), time.id(), 0);
@@ -140,7 +151,10 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         h5::attr_string(creator, "version", SWARM_VERSION);
         const Handle modules = h5::create_group(md, "modules");
         const Handle ours = h5::create_group(modules, "swarmsim_trace");
-        const std::array<int, 2> v = o.dense_rows ? kTraceDenseRowsVersion : kTraceSchemaVersion;
+        const int minor = legs_minor(o);
+        const std::array<int, 2> v = minor == 0   ? kTraceDenseRowsVersion
+                                     : minor == 1 ? kTraceCoordinateRowsVersion
+                                                  : kTraceSchemaVersion;
         h5::attr_ints(ours, "version", {v[0], v[1]});
     }
     // particles/agents: box, the agents' ids and the elements. Every axis of a per-agent
@@ -160,7 +174,7 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         }
         const Handle id = create_scale(agents, "id", H5T_STD_U32LE, H5T_NATIVE_UINT32, ids);
         const hsize_t n = h.agents;
-        create_positions(agents, deflate, o.keyframe_frames, h.sample_interval_s, o.dense_rows);
+        create_positions(agents, deflate, o.keyframe_frames, h.sample_interval_s, legs_minor(o));
         if (o.dense_rows) {  // schema 3.0; 3.1's legs rows carry these
             create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
                           deflate, frames, block, {id});

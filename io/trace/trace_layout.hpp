@@ -50,6 +50,12 @@ inline constexpr ScalarSpec kIntervalScalars[] = {
 // this far apart (TraceHeader::sample_interval_s), else unfiltered (trace_layout.cpp)
 inline constexpr double kLegsDeflatedFromSeconds = 5.0;
 
+// the minor version of the schema 3 legs table `o` writes: 0 (dense_rows), 1
+// (coordinate_rows) or 2 (a run's: rows that name points)
+inline int legs_minor(const TraceOptions& o) {
+    return o.dense_rows ? 0 : o.coordinate_rows ? 1 : 2;
+}
+
 // creates every group, data set and attribute of an empty trace in `file`
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o);
 // refuses names of per-agent values that are empty, not [A-Za-z0-9_], or declared twice

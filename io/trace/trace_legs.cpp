@@ -21,6 +21,7 @@ using h5::Handle;
 
 constexpr const char* kLegs = "particles/agents/position/legs";
 constexpr const char* kPerFrame = "particles/agents/position/legs_per_frame";
+constexpr const char* kPoints = "particles/agents/position/points";
 // rows read at a time: the memory a reader spends beyond the agents' rows
 constexpr std::uint64_t kBatchRows = 1U << 14U;
 // ticks beyond this (2^61) could overflow the leg arithmetic: no run gets there
@@ -32,23 +33,24 @@ std::string row_text(std::uint64_t row) {
     return std::string(kLegs) + " row " + std::to_string(row);
 }
 
-// the columns a reader converts by name, each present with the right class (schema 3.1:
-// state, load and energy; 3.0: frame)
-void check_columns(const checked::Dset& d, bool values) {
+// the columns a reader converts by name, each present with the right class (schema 3.0:
+// frame; 3.1 and 3.2: state, load and energy; 3.0 and 3.1: the coordinates; 3.2: the points)
+void check_columns(const checked::Dset& d, int minor) {
     const Handle ft(H5Dget_type(d.id));
     struct Column {
         const char* name;
         H5T_class_t cls;
-        int schema;  // 0: both, 30 or 31: that one only
+        unsigned minors;  // bit m: a column of schema 3.m
     };
     constexpr Column kColumns[] = {
-        {"frame", H5T_INTEGER, 30}, {"agent", H5T_INTEGER, 0}, {"moving", H5T_INTEGER, 0},
-        {"state", H5T_INTEGER, 31}, {"load", H5T_FLOAT, 31},   {"energy", H5T_FLOAT, 31},
-        {"from_x", H5T_FLOAT, 0},   {"from_y", H5T_FLOAT, 0},  {"to_x", H5T_FLOAT, 0},
-        {"to_y", H5T_FLOAT, 0},     {"start", H5T_INTEGER, 0}, {"end", H5T_INTEGER, 0},
+        {"frame", H5T_INTEGER, 1U}, {"agent", H5T_INTEGER, 7U}, {"moving", H5T_INTEGER, 7U},
+        {"state", H5T_INTEGER, 6U}, {"load", H5T_FLOAT, 6U},    {"energy", H5T_FLOAT, 6U},
+        {"from_x", H5T_FLOAT, 3U},  {"from_y", H5T_FLOAT, 3U},  {"to_x", H5T_FLOAT, 3U},
+        {"to_y", H5T_FLOAT, 3U},    {"from", H5T_INTEGER, 4U},  {"to", H5T_INTEGER, 4U},
+        {"start", H5T_INTEGER, 7U}, {"end", H5T_INTEGER, 7U},
     };
     for (const Column& c : kColumns) {
-        if (c.schema != 0 && c.schema != (values ? 31 : 30)) {
+        if ((c.minors & (1U << static_cast<unsigned>(minor))) == 0) {
             continue;
         }
         const int i = ft.valid() ? H5Tget_member_index(ft, c.name) : -1;
@@ -75,10 +77,13 @@ bool coordinate_ok(double x) {
 
 }  // namespace
 
-LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames, bool values)
-    : agents_(agents), values_(values) {
+LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames, int minor)
+    : agents_(agents), minor_(std::clamp(minor, 0, 2)), values_(minor >= 1) {
     const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound);
-    check_columns(legs, values_);
+    check_columns(legs, minor_);
+    if (minor_ >= 2) {
+        read_points(file);
+    }
     if (!h5::has_attr(legs.id, "keyframe_interval")) {
         throw Malformed(std::string(kLegs) + ": no keyframe_interval attribute");
     }
@@ -127,17 +132,66 @@ LegTable::LegTable(hid_t file, std::size_t agents, std::int64_t frames, bool val
     }
 }
 
+// schema 3.2: position/points, [P] {x, y} float64, whole (its extent checked against the
+// bytes the file holds, as every data set's), each point checked
+void LegTable::read_points(hid_t file) {
+    const checked::Dset d = open_checked(file, kPoints, 1, Want::kCompound);
+    const Handle ft(H5Dget_type(d.id));
+    for (const char* c : {"x", "y"}) {
+        const int i = ft.valid() ? H5Tget_member_index(ft, c) : -1;
+        if (i < 0 || H5Tget_member_class(ft, static_cast<unsigned>(i)) != H5T_FLOAT) {
+            throw Malformed(std::string(kPoints) + ": no floating-point column '" + c + "'");
+        }
+    }
+    const Handle mem = h5::point_type(false);
+    static_assert(sizeof(agents::Point) == 16 && offsetof(agents::Point, y) == 8);
+    points_.assign(static_cast<std::size_t>(d.dims[0]), agents::Point{});
+    checked::read_rows(d, mem, 0, d.dims[0], points_.data(), points_.size());
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+        if (!coordinate_ok(points_[i].x) || !coordinate_ok(points_[i].y)) {
+            throw Malformed(std::string(kPoints) + " row " + std::to_string(i) +
+                            ": a coordinate beyond 1e30 m");
+        }
+    }
+}
+
 // rows of frames [first, last] into state_ (each row checked)
 void LegTable::apply(hid_t file, std::size_t first, std::size_t last) {
     const checked::Dset legs = open_checked(file, kLegs, 1, Want::kCompound, false);
-    const Handle mem = h5::leg_type(false, values_);
+    const Handle mem = h5::leg_type(false, minor_);
     std::vector<TraceLegRow> batch;
+    std::vector<TracePointLegRow> named;  // schema 3.2: as read, before the points' lookup
     std::size_t frame = first;
     const std::uint64_t end = offsets_[last + 1];
     for (std::uint64_t row = offsets_[first]; row < end;) {
         const std::uint64_t n = std::min(kBatchRows, end - row);
         batch.assign(static_cast<std::size_t>(n), TraceLegRow{});
-        checked::read_rows(legs, mem, row, n, batch.data(), batch.size());
+        if (minor_ >= 2) {
+            named.assign(static_cast<std::size_t>(n), TracePointLegRow{});
+            checked::read_rows(legs, mem, row, n, named.data(), named.size());
+            for (std::size_t i = 0; i < named.size(); ++i) {
+                const TracePointLegRow& p = named[i];
+                if (p.from >= points_.size() || p.to >= points_.size()) {
+                    throw Malformed(row_text(row + i) + ": point " +
+                                    std::to_string(std::max(p.from, p.to)) + ", but " + kPoints +
+                                    " holds " + std::to_string(points_.size()));
+                }
+                TraceLegRow& r = batch[i];
+                r.agent = p.agent;
+                r.moving = p.moving;
+                r.state = p.state;
+                r.load = p.load;
+                r.energy = p.energy;
+                r.from_x = points_[p.from].x;
+                r.from_y = points_[p.from].y;
+                r.to_x = points_[p.to].x;
+                r.to_y = points_[p.to].y;
+                r.start = p.start;
+                r.end = p.end;
+            }
+        } else {
+            checked::read_rows(legs, mem, row, n, batch.data(), batch.size());
+        }
         for (const TraceLegRow& r : batch) {
             while (row >= offsets_[frame + 1]) {
                 ++frame;
@@ -204,61 +258,120 @@ void LegTable::positions(hid_t file, std::size_t k, std::int64_t t, std::vector<
     at_ = static_cast<std::int64_t>(k);
 }
 
-void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents) {
+std::uint32_t LegRows::new_node_point(std::uint32_t node, const agents::Point* nodes) {
+    if (node >= node_point_.size()) {
+        node_point_.resize(std::max<std::size_t>(std::size_t{node} + 1, 2 * node_point_.size()),
+                           kTraceNoId);
+    }
+    std::uint32_t& p = node_point_[node];
+    if (p == kTraceNoId) {
+        p = points_++;
+        new_points_.push_back(nodes[node]);
+    }
+    return p;
+}
+
+std::uint32_t LegRows::position_point(float x, float y) {
+    const std::uint64_t key = std::uint64_t{bits(x)} | std::uint64_t{bits(y)} << 32U;
+    const auto [it, added] = position_point_.try_emplace(key, points_);
+    if (added) {
+        ++points_;
+        new_points_.push_back({static_cast<double>(x), static_cast<double>(y)});
+    }
+    return it->second;
+}
+
+void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
+                  h5::Appendable& table) {
     const TraceFrame::AgentRows& r = f.rows;
     const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
     const float* load = r.load != nullptr ? r.load : f.load.data();
     const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
-    const std::size_t bytes = values_ ? kPackedBytes : kPackedBytes30;
-    // packed as the file stores them (h5::leg_type(true, values_)): HDF5 converts nothing.
-    // The leg (from_x, from_y, to_x, to_y, start, end) lies in a row as in the file: one copy
-    static_assert(offsetof(TraceLegRow, end) == offsetof(TraceLegRow, from_x) + 40 &&
-                  sizeof(TraceLegRow::end) == 8);
-    constexpr std::size_t kLeg = 48;
-    static_assert(kPackedBytes == 14 + kLeg && kPackedBytes30 == 9 + kLeg);
-    const auto pack = [&](unsigned char* out, const TraceLegRow& row, std::uint32_t v) {
-        out = values_ ? h5::put_packed(out, v, row.moving, state[v], load[v], energy[v])
-                      : h5::put_packed(out, frame, v, row.moving);
-        std::memcpy(out, &row.from_x, kLeg);
-        return out + kLeg;
+    const bool values = minor_ >= 1;
+    static_assert(kPackedBytes32 == 4 + 1 + 1 + 4 + 4 + 4 + 4 + 8 + 8 &&
+                  kPackedBytes31 == 14 + 48 && kPackedBytes30 == 9 + 48);
+    new_points_.clear();
+    // packed as the file stores them (h5::leg_type(true, minor_)): HDF5 converts nothing
+    const auto head = [&](unsigned char* out, std::uint32_t v, std::uint8_t moving) {
+        return values ? h5::put_packed(out, v, moving, state[v], load[v], energy[v])
+                      : h5::put_packed(out, frame, v, moving);
     };
-    // (packed_ only grows: its bytes are all written before they are read, never zeroed)
-    const auto reserve = [&](std::size_t rows) {
-        if (packed_.size() < rows * bytes) {
-            packed_.resize(rows * bytes);
-        }
-    };
-    const TraceLegRow* const legs = r.legs;
+    const TraceLeg* const legs = r.legs;
     const bool follows = legs != nullptr && legs == last_legs_;
     last_legs_ = legs;
     if (legs != nullptr) {
-        // a completer's frame: the rows it names (schema 3.1: written, counted from its
+        // a completer's frame: the rows it names (schema 3.1, 3.2: written, counted from its
         // previous frame, so every row unless that was the previous frame here; 3.0: moved),
         // straight from its mirror
         copies_ = false;
-        const bool whole = keyframe || (values_ && !(r.written_known && follows));
+        const agents::Point* const nodes = r.nodes;
+        // the points known so far, in locals (the packed stores may alias any member)
+        const std::uint32_t* known = node_point_.data();
+        std::size_t known_size = node_point_.size();
+        const auto point = [&](std::uint32_t node) {
+            if (node < known_size && known[node] != kTraceNoId) [[likely]] {
+                return known[node];
+            }
+            const std::uint32_t p = new_node_point(node, nodes);
+            known = node_point_.data();
+            known_size = node_point_.size();
+            return p;
+        };
+        // schema 3.0, 3.1: the coordinates
+        const auto pack = [&](unsigned char* out, std::uint32_t v) {
+            const TraceLeg& leg = legs[v];
+            out = head(out, v, leg.moving);
+            const agents::Point a = nodes[leg.from];
+            const agents::Point b = nodes[leg.to];
+            return h5::put_packed(out, a.x, a.y, b.x, b.y, leg.start, leg.end);
+        };
+        const bool whole = keyframe || (values && !(r.written_known && follows));
         const std::span<const std::uint32_t> ids =
-            values_ ? r.written : std::span<const std::uint32_t>(f.moved);
+            values ? r.written : std::span<const std::uint32_t>(f.moved);
         size_ = whole ? agents : ids.size();
-        reserve(size_);
-        unsigned char* out = packed_.data();
-        if (whole) {
-            for (std::uint32_t v = 0; v < agents; ++v) {
-                out = pack(out, legs[v], v);
-            }
-        } else {
-            for (const std::uint32_t v : ids) {
-                out = pack(out, legs[v], v);
-            }
+        if (minor_ >= 2) {
+            // schema 3.2 (a run's): one tight loop, every field from locals (the packed
+            // stores may alias any member)
+            table.append_with(size_, [&](unsigned char* out) {
+                const auto row = [&](std::uint32_t v) {
+                    const TraceLeg& leg = legs[v];
+                    const std::uint32_t a = point(leg.from);
+                    const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
+                    out = h5::put_packed(out, v, leg.moving, state[v], load[v], energy[v], a, b,
+                                         leg.start, leg.end);
+                };
+                if (whole) {
+                    for (std::uint32_t v = 0; v < agents; ++v) {
+                        row(v);
+                    }
+                } else {
+                    for (const std::uint32_t v : ids) {
+                        row(v);
+                    }
+                }
+            });
+            return;
         }
+        // packed straight into the table's pending records (no copy)
+        table.append_with(size_, [&](unsigned char* out) {
+            if (whole) {
+                for (std::uint32_t v = 0; v < agents; ++v) {
+                    out = pack(out, v);
+                }
+            } else {
+                for (const std::uint32_t v : ids) {
+                    out = pack(out, v);
+                }
+            }
+        });
         return;
     }
-    // no legs: a still row at each vehicle's float32 position, when it or (schema 3.1) the
-    // state, load or energy differs from the vehicle's last row
+    // no legs: a still row at each vehicle's float32 position, when it or (schema 3.1, 3.2)
+    // the state, load or energy differs from the vehicle's last row
     const float* p = r.position != nullptr ? r.position : f.position.data();
     if (!copies_ || last_.size() != 2 * agents) {
         last_.assign(2 * agents, 0.0F);
-        if (values_) {
+        if (values) {
             state_.assign(agents, 0);
             load_.assign(agents, 0);
             energy_.assign(agents, 0);
@@ -269,28 +382,35 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
     rows_.clear();
     for (std::uint32_t v = 0; v < agents; ++v) {
         if (keyframe || std::memcmp(p + 2 * v, &last_[2 * v], 2 * sizeof(float)) != 0 ||
-            (values_ && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
-                         bits(energy[v]) != energy_[v]))) {
-            TraceLegRow row;
-            row.agent = v;
-            row.from_x = row.to_x = p[2 * v];
-            row.from_y = row.to_y = p[2 * v + 1];
-            rows_.push_back(row);
+            (values && (state[v] != state_[v] || bits(load[v]) != load_[v] ||
+                        bits(energy[v]) != energy_[v]))) {
+            rows_.push_back(v);
         }
     }
     std::memcpy(last_.data(), p, 2 * agents * sizeof(float));
     size_ = rows_.size();
-    reserve(size_);
-    unsigned char* out = packed_.data();
-    for (const TraceLegRow& row : rows_) {
-        const std::uint32_t v = row.agent;
-        if (values_) {
-            state_[v] = state[v];
-            load_[v] = bits(load[v]);
-            energy_[v] = bits(energy[v]);
+    constexpr std::uint8_t kStill = 0;
+    constexpr std::int64_t kNoTick = 0;
+    table.append_with(size_, [&](unsigned char* out) {
+        for (const std::uint32_t v : rows_) {
+            if (values) {
+                state_[v] = state[v];
+                load_[v] = bits(load[v]);
+                energy_[v] = bits(energy[v]);
+            }
+            out = head(out, v, kStill);
+            const float x = p[2 * v];
+            const float y = p[2 * v + 1];
+            if (minor_ >= 2) {
+                const std::uint32_t at = position_point(x, y);
+                out = h5::put_packed(out, at, at, kNoTick, kNoTick);
+            } else {
+                const auto dx = static_cast<double>(x);
+                const auto dy = static_cast<double>(y);
+                out = h5::put_packed(out, dx, dy, dx, dy, kNoTick, kNoTick);
+            }
         }
-        out = pack(out, row, v);
-    }
+    });
 }
 
 }  // namespace swarm::io::detail

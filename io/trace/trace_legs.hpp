@@ -3,11 +3,12 @@
 // the previous frame (every vehicle at a keyframe), and legs_per_frame, the rows each frame
 // added. LegTable rebuilds frame k's positions (and in schema 3.1 the states, loads and
 // energies: rows()) by carrying each vehicle's latest row forward from the keyframe at or
-// before k (or from the frame it rebuilt last, when that lies between: replay costs the news)
+// before k (or from the frame it rebuilt last, when that lies between: replay costs the news;
+// schema 3.2 rows name their points, read once from position/points)
 // and computing FleetModel::position_at's arithmetic at the frame's tick (leg_row_position):
 // the float32 positions schema 2 wrote, bit for bit. Internal to io/trace (TraceReader); every
-// row is checked (3.0's frame column, agent, ticks, coordinates), so a forged table is a
-// Malformed naming it, never a crash, a hang or memory beyond the agents and one batch of
+// row is checked (3.0's frame column, agent, ticks, coordinates, 3.2's points), so a forged table
+// is a Malformed naming it, never a crash, a hang or memory beyond the agents and one batch of
 // rows. Callers hold h5::hdf5_mutex(). LegRows (below) makes each frame's rows for the writer.
 #pragma once
 
@@ -15,8 +16,10 @@
 
 #include <bit>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
+#include "io/trace/hdf5_util.hpp"
 #include "io/trace/trace_format.hpp"
 #include "io/trace/trace_writer.hpp"
 
@@ -24,10 +27,11 @@ namespace swarm::io::detail {
 
 class LegTable {
   public:
-    // checks the table and reads legs_per_frame. `frames`: a complete file's frame count
-    // (-1: a partial file, whose legs and counts may disagree by what the last flush caught);
-    // `values`: schema 3.1's rows (state, load and energy, no frame column), else 3.0's
-    LegTable(hid_t file, std::size_t agents, std::int64_t frames, bool values);
+    // checks the table and reads legs_per_frame (and in schema 3.2 the points). `frames`: a
+    // complete file's frame count (-1: a partial file, whose legs and counts may disagree by
+    // what the last flush caught); `minor`: the schema 3 minor version (0: rows with a frame
+    // column; 1: with state, load and energy instead; 2: those, naming their points)
+    LegTable(hid_t file, std::size_t agents, std::int64_t frames, int minor);
 
     // the frames whose rows the table holds whole (a partial file may hold fewer)
     [[nodiscard]] std::size_t frames() const { return covered_; }
@@ -40,9 +44,12 @@ class LegTable {
 
   private:
     void apply(hid_t file, std::size_t first, std::size_t last);
+    void read_points(hid_t file);
 
     std::size_t agents_;
+    int minor_;
     bool values_;
+    std::vector<agents::Point> points_;  // schema 3.2: position/points
     std::size_t keyframe_ = 1;
     std::vector<std::uint64_t> offsets_;  // offsets_[k]: the first row of frame k
     std::size_t covered_ = 0;
@@ -51,42 +58,61 @@ class LegTable {
 };
 
 // The writer's side (TraceWriter::File), the rows of one frame: a vehicle whose leg (or,
-// without legs, position) differs from the previous frame's, or (schema 3.1) whose state, load
-// or energy does; every vehicle at a keyframe. A completer's frame names its rows itself
-// (AgentRows::written; schema 3.0: TraceFrame::moved) and they are packed from its mirror;
-// without a completer's legs, a vehicle's float32 position becomes a still row at that point
-// (cast back to float32 by readers: the same bits), compared with copies of the last rows.
-// Schema 3.0 (dense_rows) rows have a frame column and no state, load and energy (written
+// without legs, position) differs from the previous frame's, or (schema 3.1 and 3.2) whose
+// state, load or energy does; every vehicle at a keyframe. A completer's frame names its rows
+// itself (AgentRows::written; schema 3.0: TraceFrame::moved) and they are packed from its
+// mirror (legs by network node); without a completer's legs, a vehicle's float32 position
+// becomes a still row at that point (cast back to float32 by readers: the same bits), compared
+// with copies of the last rows. Schema 3.2 rows name their points (indices into
+// position/points, each point stored once, numbered in order of first appearance in the rows:
+// a network node's point the first time a row names the node, a float32 position's, without
+// legs, the first time a row stands at those exact bits); 3.1 rows carry the coordinates;
+// schema 3.0 (dense_rows) rows have a frame column and no state, load and energy (written
 // densely beside them).
 class LegRows {
   public:
-    explicit LegRows(bool values) : values_(values) {}
+    // `minor`: the schema 3 minor version of the rows (trace_layout.hpp legs_minor)
+    explicit LegRows(int minor) : minor_(minor) {}
 
-    // the rows of frame number `frame` of `f` (all of them at a keyframe), packed as the file
-    // stores them (h5::leg_type(true, values)): HDF5 converts nothing
-    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents);
-    [[nodiscard]] const unsigned char* packed() const { return packed_.data(); }
+    // appends the rows of frame number `frame` of `f` (all of them at a keyframe) to `table`
+    // (position/legs), packed as the file stores them (h5::leg_type(true, minor): HDF5
+    // converts nothing) straight into its pending records
+    void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
+             h5::Appendable& table);
+    // the rows the last add() appended
     [[nodiscard]] std::size_t size() const { return size_; }
+    // schema 3.2: the points the frame's rows named first (append them before the rows)
+    [[nodiscard]] const std::vector<agents::Point>& new_points() const { return new_points_; }
 
   private:
     static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
-    static constexpr std::size_t kPackedBytes = 62;    // schema 3.1
+    static constexpr std::size_t kPackedBytes32 = 38;  // schema 3.2
+    static constexpr std::size_t kPackedBytes31 = 62;  // schema 3.1
     static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
-    bool values_;
+    // a network node's point, numbered when first named (add() looks the known ones up)
+    std::uint32_t new_node_point(std::uint32_t node, const agents::Point* nodes);
+    std::uint32_t position_point(float x, float y);
+
+    int minor_;
     std::size_t size_ = 0;
-    std::vector<unsigned char> packed_;
     // the previous frame's legs (a completer's mirror; nullptr: none): a completer's list of
     // rows counts from its previous frame, which must be the previous frame written
-    const TraceLegRow* last_legs_ = nullptr;
+    const TraceLeg* last_legs_ = nullptr;
     // frames without legs: their rows, the previous frame's positions and each vehicle's
-    // state, load and energy (bits) in its last row (schema 3.1); not kept through a
+    // state, load and energy (bits) in its last row (schema 3.1, 3.2); not kept through a
     // completer's frames (copies_ unset: the next frame without legs writes every row)
     bool copies_ = false;
-    std::vector<TraceLegRow> rows_;
+    std::vector<std::uint32_t> rows_;
     std::vector<float> last_;
     std::vector<std::int8_t> state_;
     std::vector<std::uint32_t> load_;
     std::vector<std::uint32_t> energy_;
+    // schema 3.2: the points so far, by network node (kTraceNoId: none yet; grown as nodes
+    // come) and by a float32 position's bits (frames without legs), and this frame's new ones
+    std::vector<std::uint32_t> node_point_;
+    std::unordered_map<std::uint64_t, std::uint32_t> position_point_;
+    std::uint32_t points_ = 0;
+    std::vector<agents::Point> new_points_;
 };
 
 }  // namespace swarm::io::detail

@@ -341,10 +341,7 @@ void TraceObserver::reset_mirror(std::size_t n) {
     energy_f_.assign(n, 0.0F);
     energy_fixed_ = 0;
     energy_irregular_ = 0;
-    legs_.assign(n, TraceLegRow{});
-    for (std::size_t v = 0; v < n; ++v) {
-        legs_[v].agent = static_cast<std::uint32_t>(v);
-    }
+    legs_.assign(n, TraceLeg{});
     distance_mm_.assign(n, 0);
     total_distance_mm_ = 0;
     busy_known_ = false;
@@ -400,7 +397,7 @@ void TraceObserver::complete(TraceFrame& frame) {
     float* const energy_f = energy_f_.data();
     EnergyUnits* const units = energy_units_.data();
     std::int64_t* const distance = distance_mm_.data();
-    TraceLegRow* const legs = legs_.data();
+    TraceLeg* const legs = legs_.data();
     EnergyUnits fixed = energy_fixed_;
     std::size_t irregular = energy_irregular_;
     std::size_t busy = busy_;
@@ -460,24 +457,21 @@ void TraceObserver::complete(TraceFrame& frame) {
         // distance moves only when a leg or edge ends, which flags the vehicle
         total_distance += c.distance_mm - distance[v];
         distance[v] = c.distance_mm;
-        // the leg row: FleetModel::position_at's inputs, a still vehicle's reduced to its
-        // node (its leg's other fields do not move it), so that a row is written when the
-        // position's inputs change, not when the model merely flags the vehicle; compared
-        // and updated in place
-        const agents::Point a = where[c.node];
+        // the leg: FleetModel::position_at's inputs by network node, a still vehicle's
+        // reduced to its node (its leg's other fields do not move it), so that a row is
+        // written when the position's inputs change, not when the model merely flags the
+        // vehicle; compared and updated in place (a leg to another node at the very same
+        // coordinates counts as a change: a row that repeats the position, harmless)
         const bool on_leg = c.moving != 0 && c.leg_end > c.leg_start;
-        const agents::Point b = on_leg ? where[c.leg_to] : a;
+        const std::uint32_t to = on_leg ? c.leg_to : c.node;
         const std::int64_t start = on_leg ? c.leg_start : 0;
         const std::int64_t end = on_leg ? c.leg_end : 0;
-        TraceLegRow& leg = legs[v];
+        TraceLeg& leg = legs[v];
         if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
-            leg.end != end || !same_bits(leg.from_x, a.x) || !same_bits(leg.from_y, a.y) ||
-            !same_bits(leg.to_x, b.x) || !same_bits(leg.to_y, b.y)) {
+            leg.end != end || leg.from != c.node || leg.to != to) {
             leg.moving = static_cast<std::uint8_t>(on_leg);
-            leg.from_x = a.x;
-            leg.from_y = a.y;
-            leg.to_x = b.x;
-            leg.to_y = b.y;
+            leg.from = c.node;
+            leg.to = to;
             leg.start = start;
             leg.end = end;
             moved[moves++] = v;
@@ -507,7 +501,7 @@ void TraceObserver::complete(TraceFrame& frame) {
     // the writer writes the rows (those of written) from the mirror itself: nothing of the
     // fleet is copied; and only the vehicles that changed can have a leg, state, load or
     // energy other than the last frame's
-    frame.rows = {nullptr,          legs_.data(),      state_.data(), load_.data(),
+    frame.rows = {nullptr,          legs_.data(),      where,    state_.data(), load_.data(),
                   energy_f_.data(), {written, writes}, compared_};
     compared_ = true;
     frame.touched_known = true;

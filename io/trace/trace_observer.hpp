@@ -152,9 +152,9 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // only the new energy
     std::vector<EnergyUnits> energy_units_;
     std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
-    // every vehicle's leg row (TraceLegRow, in a canonical form: a still vehicle's is its
+    // every vehicle's leg (by network node, in a canonical form: a still vehicle's is its
     // node and nothing else), written when it differs from the last frame's
-    std::vector<TraceLegRow> legs_;
+    std::vector<TraceLeg> legs_;
     // distance driven per vehicle and in all (exact integers: the sum is the run summary's)
     std::vector<std::int64_t> distance_mm_;
     std::int64_t total_distance_mm_ = 0;

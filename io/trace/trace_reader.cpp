@@ -208,9 +208,11 @@ void TraceReader::check_layout() {
     const std::int64_t event_rows = complete_ ? count_attr(f, "events", "") : -1;
 
     // schema 3: positions are a table of legs (trace_legs.hpp), not a [T][N][2] value; 3.1:
-    // the legs rows carry the states, loads and energies too (no dense [T][N] values)
+    // the legs rows carry the states, loads and energies too (no dense [T][N] values); 3.2:
+    // they name their points (position/points) instead of carrying coordinates
     const bool legs = schema_[0] >= 3;
-    const bool leg_values = legs && (schema_[0] > 3 || schema_[1] >= 1);
+    const int legs_minor = !legs ? 0 : schema_[0] > 3 ? 2 : std::clamp(schema_[1], 0, 2);
+    const bool leg_values = legs_minor >= 1;
     std::vector<std::string> elements(std::begin(kElements), std::end(kElements));
     if (leg_values) {
         elements.resize(1);  // position: the frame grid
@@ -299,7 +301,7 @@ void TraceReader::check_layout() {
     agents_ = static_cast<std::size_t>(agents);
     impl_->leg_values = leg_values;
     if (legs) {
-        impl_->legs = std::make_unique<detail::LegTable>(f, agents_, frames, leg_values);
+        impl_->legs = std::make_unique<detail::LegTable>(f, agents_, frames, legs_minor);
         samples = std::min(samples, impl_->legs->frames());
     }
     samples_ = samples;

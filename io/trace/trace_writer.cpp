@@ -77,6 +77,7 @@ struct PositionSeries {
     Appendable step;
     Appendable time;
     Appendable legs_per_frame;
+    Appendable points;  // schema 3.2 (open only then)
     Appendable legs;
 };
 
@@ -86,8 +87,10 @@ struct TraceWriter::File {
     Handle file;
     PositionSeries position;
     bool dense_rows = false;          // schema 3.0 (TraceOptions::dense_rows)
+    bool points = false;              // schema 3.2: position/points
     AgentSeries state, load, energy;  // schema 3.0 only
     Handle leg_mem_type;
+    Handle point_mem_type;
     LegRows leg_rows;
     std::uint64_t* fail_countdown = nullptr;  // TraceOptions::fail_chunk_write
     std::uint32_t frame_index = 0;            // of the next frame written
@@ -106,7 +109,9 @@ struct TraceWriter::File {
     // of TraceOptions::fail_chunk_write
     File(const std::string& path, const TraceHeader& h, const TraceOptions& options,
          std::uint64_t* countdown)
-        : dense_rows(options.dense_rows), leg_rows(!options.dense_rows) {
+        : dense_rows(options.dense_rows),
+          points(detail::legs_minor(options) >= 2),
+          leg_rows(detail::legs_minor(options)) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -118,10 +123,13 @@ struct TraceWriter::File {
         {
             const Handle g(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
                                      "cannot open a group"));
-            leg_mem_type = h5::leg_type(true, !dense_rows);  // LegRows packs them
+            // LegRows packs them
+            leg_mem_type = h5::leg_type(true, detail::legs_minor(options));
+            point_mem_type = h5::point_type(true);  // agents::Point on little-endian
             position = {Appendable::open(g, "step", H5T_NATIVE_INT64),
                         Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
                         Appendable::open(g, "legs_per_frame", H5T_NATIVE_INT64),
+                        points ? Appendable::open(g, "points", point_mem_type) : Appendable{},
                         Appendable::open(g, "legs", leg_mem_type)};
         }
         keyframe_frames = std::max<std::size_t>(1, options.keyframe_frames);
@@ -213,6 +221,11 @@ struct TraceWriter::File {
         add(links_per_sample);
         out.push_back(&position.step);
         out.push_back(&position.time);
+        if (points) {
+            // committed before the legs and their counts, which name them: a file cut short
+            // between two commits (a kill) never holds a row whose point it lacks
+            out.push_back(&position.points);
+        }
         out.push_back(&position.legs_per_frame);
         out.push_back(&position.legs);
         for (AgentSeries* s : agent_series()) {
@@ -255,18 +268,22 @@ struct TraceWriter::File {
             append_time(*s, f.step, f.time);
         }
         append_time(position, f.step, f.time);
-        leg_rows.add(f, frame_index, frame_index % keyframe_frames == 0, agents);
-        ++frame_index;
-        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1 (no dense per-agent
-        // rows) each frame's rows count as one write of the per-agent data
+        const std::uint32_t index = frame_index++;
+        // the test hook of TraceOptions::fail_chunk_write: in schema 3.1, 3.2 (no dense
+        // per-agent rows) each frame's rows count as one write of the per-agent data
         if (!dense_rows && fail_countdown != nullptr && *fail_countdown > 0 &&
             --*fail_countdown == 0) {
             throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
                                      " (simulated: TraceOptions::fail_chunk_write)");
         }
+        // the rows go straight into position/legs' pending records; their new points (schema
+        // 3.2) into position/points, committed before the legs (all())
+        leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
         const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
         position.legs_per_frame.append(&n_legs, 1);
-        position.legs.append(leg_rows.packed(), leg_rows.size());
+        if (points && !leg_rows.new_points().empty()) {
+            position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
+        }
         if (dense_rows) {
             const TraceFrame::AgentRows& r = f.rows;
             const std::span<const std::uint32_t> touched(f.touched);

@@ -12,9 +12,10 @@
 // flush, marked incomplete = 1 with the cause, and left under its partial name; close() then
 // throws. The per-agent chunks are shuffled and deflated on the writer thread and written
 // pre-filtered (h5::ChunkRows), so HDF5 does no filtering of its own. The positions, states, loads
-// and energies go into the legs table (schema 3.1): a row per vehicle whose leg
+// and energies go into the legs table (schema 3.2): a row per vehicle whose leg
 // (TraceFrame::AgentRows::legs; without legs: its position), state, load or energy changed since
-// the previous frame, every vehicle at a keyframe. Layout: docs/trace-format.md.
+// the previous frame, every vehicle at a keyframe, naming its points (position/points: each
+// stored once, flushed with the rows). Layout: docs/trace-format.md.
 #pragma once
 
 #include <atomic>
@@ -93,9 +94,13 @@ struct TraceOptions {
     std::size_t keyframe_frames = 1024;
     // write schema 3.0 (kTraceDenseRowsVersion): state, load and energy as dense [T][N]
     // values (particles/agents/<name>/value) and legs rows with a frame column, instead of
-    // schema 3.1's legs rows that carry them. For tests that compare the two and readers'
-    // tests of 3.0 files; a run writes 3.1.
+    // schema 3.1 and 3.2's legs rows that carry them. For tests that compare them and
+    // readers' tests of 3.0 files; a run writes 3.2.
     bool dense_rows = false;
+    // write schema 3.1 (kTraceCoordinateRowsVersion): legs rows that carry their four float64
+    // coordinates, no points table, instead of schema 3.2's rows that name their points. For
+    // readers' tests of 3.1 files; a run writes 3.2. (dense_rows wins: 3.0 has coordinates.)
+    bool coordinate_rows = false;
     // an existing regular file at the path is replaced (the CLI's --force); otherwise it is
     // refused, and anything but a regular file always is (a device, directory, FIFO, link)
     bool replace = false;
@@ -103,7 +108,7 @@ struct TraceOptions {
     // write fails, so that a full disk still leaves a readable file marked incomplete
     std::uint64_t space_reserve = 1ULL << 20U;
     // test hook: the n-th write of the per-agent data fails as on a full disk (0: never): a
-    // chunk of a dense per-agent value, or (schema 3.1) a frame's rows of the legs table
+    // chunk of a dense per-agent value, or (schema 3.1, 3.2) a frame's rows of the legs table
     std::uint64_t fail_chunk_write = 0;
 };
 
@@ -156,6 +161,17 @@ struct TraceAgentChange {
     std::int64_t distance_mm = 0;  // driven since the start (FleetCounters::distance_mm)
 };
 
+// a vehicle's leg as a completer keeps it (FleetModel::position_at's inputs, by network node):
+// still (moving = 0): at node `from`, to = from, start = end = 0; on a leg (moving = 1, start <
+// end): from node `from` (at tick start) to node `to` (arriving at tick end)
+struct TraceLeg {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+    std::uint8_t moving = 0;
+};
+
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
     std::int64_t step = 0;  // tick
@@ -189,14 +205,17 @@ struct TraceFrame {
     // writer writes a frame before completing the next), so that it copies nothing per frame
     struct AgentRows {
         const float* position = nullptr;  // agents x 2
-        // every vehicle's current leg (agents rows, index = agent; TraceLegRow::frame unset):
-        // the writer writes the rows of `moved` (all of them at a keyframe) instead of
-        // deriving rows from the positions
-        const TraceLegRow* legs = nullptr;
+        // every vehicle's current leg (agents rows, index = agent), by network node: the
+        // writer writes the rows of `written` (schema 3.0: `moved`; all of them at a keyframe)
+        // instead of deriving rows from the positions
+        const TraceLeg* legs = nullptr;
+        // with legs: the network's node coordinates (index = node id, fixed for the run): the
+        // writer stores a node's point once, when a row first names it (schema 3.2)
+        const agents::Point* nodes = nullptr;
         const std::int8_t* state = nullptr;
         const float* load = nullptr;
         const float* energy = nullptr;
-        // with legs, when written_known: the vehicles whose schema 3.1 row (leg, state, or the
+        // with legs, when written_known: the vehicles whose schema 3.1+ row (leg, state, or the
         // float32 bits of load or energy) differs from the previous frame's, which is their
         // last written row (ascending, each once): the writer writes those rows (all at a
         // keyframe) and compares nothing itself. Unset (a completer's first frame): every row

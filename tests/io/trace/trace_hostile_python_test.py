@@ -163,6 +163,34 @@ refused(variant("legs_keyframe", forge_legs(set_row(1, "agent", 0))),
         f"{LEGS}: keyframe 0 has no row for agent 1", scripts=("trace.py",))
 refused(variant("legs_interval", forge_legs(lambda rows: None, keyframe=0)),
         f"{LEGS}@keyframe_interval", scripts=("trace.py", "report.py"))
+# schema 3.1's rows (with coordinates) read the same as 3.2's; 3.2's points are checked: an
+# index beyond the table, the table missing, of the wrong shape or type, or shorter than the
+# rows name (a writer flushes the points before the rows that name them)
+POINTS = "particles/agents/position/points"
+clean31 = os.path.join(out, "clean31.h5")
+subprocess.run([writer, clean31, "--coordinate-rows"], check=True, timeout=60)
+with h5py.File(clean, "r") as f32, h5py.File(clean31, "r") as f31:
+    check(POINTS in f32 and POINTS not in f31, "3.2 has position/points, 3.1 none")
+    check(np.array_equal(swarm_trace.positions(f32).view(np.uint32),
+                         swarm_trace.positions(f31).view(np.uint32)),
+          "3.1 and 3.2 positions the same bits")
+    rows32, rows31 = swarm_trace.agent_rows(f32), swarm_trace.agent_rows(f31)
+    check(all(np.array_equal(rows32[e].view(np.uint8), rows31[e].view(np.uint8))
+              for e in ("state", "load", "energy")),
+          "3.1 and 3.2 states, loads and energies the same bits")
+refused(variant("legs_31_coordinate", forge_legs(set_row(N + 2, "to_y", 1e300)), clean31),
+        f"{LEGS} row {N + 2}: a coordinate beyond 1e30 m", scripts=("trace.py",))
+refused(variant("points_index", forge_legs(set_row(N + 3, "to", 10**6))),
+        f"{LEGS} row {N + 3}: point 1000000, but {POINTS} holds", scripts=("trace.py",))
+refused(variant("points_missing", lambda f: f.__delitem__(POINTS)),
+        f"missing data set {POINTS}", scripts=("trace.py",))
+refused(variant("points_shape", lambda f: replace(f, POINTS, np.zeros((5, 2), "f8"))),
+        f"{POINTS}: expected", scripts=("trace.py",))
+refused(variant("points_type", lambda f: replace(
+            f, POINTS, np.zeros(5, dtype=[("x", "f8"), ("y", "i8")]))),
+        f"{POINTS}: expected [P] rows of {{x, y}} floats", scripts=("trace.py",))
+refused(variant("points_short", lambda f: replace(f, POINTS, f[POINTS][:3])),
+        f"but {POINTS} holds 3", scripts=("trace.py",))
 refused(variant("legs_counts", lambda f: replace(f, f"{LEGS}_per_frame",
                                                  -np.ones(T, "i8"))),
         f"{LEGS}_per_frame: row 0 is -1 (a count must be >= 0)")

@@ -49,14 +49,16 @@ std::string temp_path(const std::string& name) {
 }
 
 // a small valid trace: kAgents agents moving, kFrames samples, a few events and links;
-// `dense_rows`: in schema 3.0 (dense states, loads and energies), else 3.1
-void write_trace(const std::string& path, bool dense_rows = false) {
+// `dense_rows`: in schema 3.0 (dense states, loads and energies), `coordinate_rows`: 3.1 (legs
+// rows with coordinates), else 3.2 (legs rows that name their points)
+void write_trace(const std::string& path, bool dense_rows = false, bool coordinate_rows = false) {
     swarm::io::TraceHeader h;
     h.agents = kAgents;
     h.scenario_text = "name = \"hostile\"\n";
     swarm::io::TraceOptions o;
     o.replace = true;  // the tests write a clean trace again over the one they damaged
     o.dense_rows = dense_rows;
+    o.coordinate_rows = coordinate_rows;
     swarm::io::TraceWriter w(path, h, o);
     for (std::size_t k = 0; k < kFrames; ++k) {
         auto f = w.acquire();
@@ -516,10 +518,11 @@ void write_counts(hid_t f, const std::vector<std::int64_t>& counts) {
     H5Sclose(space);
 }
 
-// the refusal of the clean trace with its legs changed by `change`
+// the refusal of the clean trace (schema 3.1, or 3.0 with dense_rows: rows with coordinates)
+// with its legs changed by `change`
 template <class F>
 std::string legs_refusal(const std::string& path, F&& change, bool dense_rows = false) {
-    write_trace(path, dense_rows);
+    write_trace(path, dense_rows, true);
     edit(path, [&](hid_t f) {
         std::vector<TraceLegRow> rows = read_legs(f, dense_rows);
         REQUIRE(rows.size() == kFrames * kAgents);  // every agent moves at every frame
@@ -608,11 +611,11 @@ TEST_CASE("a forged legs table is refused with the row and what is wrong named")
 // and type, every row against the agents; a file without an agent count is named
 TEST_CASE("a forged schema 3.1 legs table is refused with the column or row named") {
     const std::string path = temp_path("legs31");
-    write_trace(path);
+    write_trace(path, false, true);
     CHECK(refusal(path).empty());
     {
         const TraceReader r(path);
-        CHECK(r.schema_version() == swarm::io::kTraceSchemaVersion);
+        CHECK(r.schema_version() == swarm::io::kTraceCoordinateRowsVersion);
         const swarm::io::TraceFrameData fr = r.frame(33);
         for (std::uint32_t a = 0; a < kAgents; ++a) {
             CHECK(fr.state.at(a) == static_cast<std::int8_t>((33 + a) % 9));
@@ -657,5 +660,149 @@ TEST_CASE("a forged schema 3.1 legs table is refused with the column or row name
     edit(path, [](hid_t f) { H5Ldelete(f, "particles/agents/id", H5P_DEFAULT); });
     CHECK(refusal(path).find("parameters@agents: missing, and no particles/agents/id to count "
                              "the agents") != std::string::npos);
+    std::filesystem::remove(path);
+}
+
+namespace {
+
+using swarm::io::TracePointLegRow;
+constexpr const char* kPointsPath = "particles/agents/position/points";
+
+// TracePointLegRow as HDF5 sees it in memory (schema 3.2)
+hid_t point_leg_type() {
+    const hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(TracePointLegRow));
+    H5Tinsert(t, "agent", offsetof(TracePointLegRow, agent), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "moving", offsetof(TracePointLegRow, moving), H5T_NATIVE_UINT8);
+    H5Tinsert(t, "state", offsetof(TracePointLegRow, state), H5T_NATIVE_INT8);
+    H5Tinsert(t, "load", offsetof(TracePointLegRow, load), H5T_NATIVE_FLOAT);
+    H5Tinsert(t, "energy", offsetof(TracePointLegRow, energy), H5T_NATIVE_FLOAT);
+    H5Tinsert(t, "from", offsetof(TracePointLegRow, from), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "to", offsetof(TracePointLegRow, to), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "start", offsetof(TracePointLegRow, start), H5T_NATIVE_INT64);
+    H5Tinsert(t, "end", offsetof(TracePointLegRow, end), H5T_NATIVE_INT64);
+    return t;
+}
+
+// the 3.2 legs rows read, changed by `change` and written back in place
+template <class F>
+void change_point_legs(hid_t f, F&& change) {
+    const hid_t d = H5Dopen2(f, kLegsPath, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    std::vector<TracePointLegRow> rows(
+        static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    const hid_t t = point_leg_type();
+    REQUIRE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+    change(rows);
+    REQUIRE(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+    H5Tclose(t);
+    H5Sclose(space);
+    H5Dclose(d);
+}
+
+// the points table replaced by `values` (n rows of `type`, `rank` 1 or 2)
+void write_points(hid_t f, hid_t type, const void* values, hsize_t n, int rank = 1) {
+    REQUIRE(H5Ldelete(f, kPointsPath, H5P_DEFAULT) >= 0);
+    const std::array<hsize_t, 2> dims = {n, 2};
+    const hid_t space = H5Screate_simple(rank, dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(f, kPointsPath, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    if (n > 0) {
+        REQUIRE(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0);
+    }
+    H5Dclose(d);
+    H5Sclose(space);
+}
+
+hid_t xy_type(hid_t y_type = H5T_NATIVE_DOUBLE) {
+    const hid_t t = H5Tcreate(H5T_COMPOUND, 16);
+    H5Tinsert(t, "x", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "y", 8, y_type);
+    return t;
+}
+
+// the refusal of the clean 3.2 trace changed by `change` (complete: false: marked partial)
+template <class F>
+std::string points_refusal(const std::string& path, F&& change, bool complete = true) {
+    write_trace(path);
+    edit(path, [&](hid_t f) {
+        change(f);
+        if (!complete) {
+            H5Adelete(f, "complete");
+        }
+    });
+    return refusal(path);
+}
+
+}  // namespace
+
+// schema 3.2's rows name their points: a point beyond the table, a table of the wrong type or
+// shape, a point beyond 1e30 m, a partial file whose rows name points it does not hold (a
+// writer flushes the points before the rows that name them) are each refused with the data
+// set named
+TEST_CASE("a forged schema 3.2 points table or point index is refused with the data set named") {
+    const std::string path = temp_path("points32");
+    write_trace(path);
+    CHECK(refusal(path).empty());
+    hsize_t points = 0;
+    {
+        const TraceReader r(path);
+        CHECK(r.schema_version() == swarm::io::kTraceSchemaVersion);
+        CHECK(r.frame(33).position.at(2) == 331.0);  // agent 1 at (33 * 10 + 1, 100)
+    }
+    edit(path, [&](hid_t f) {
+        const hid_t d = H5Dopen2(f, kPointsPath, H5P_DEFAULT);
+        const hid_t space = H5Dget_space(d);
+        points = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space));
+        H5Sclose(space);
+        H5Dclose(d);
+    });
+    CHECK(points == kFrames * kAgents);  // a new position for every row
+    CHECK(points_refusal(path,
+                         [](hid_t f) {
+                             change_point_legs(
+                                 f, [](std::vector<TracePointLegRow>& rows) { rows[9].to = 160; });
+                         })
+              .find("particles/agents/position/legs row 9: point 160, but "
+                    "particles/agents/position/points holds 160") != std::string::npos);
+    CHECK(points_refusal(path, [](hid_t f) {
+              change_point_legs(
+                  f, [](std::vector<TracePointLegRow>& rows) { rows[150].from = 0xFFFFFFFFU; });
+          }).find("legs row 150: point 4294967295") != std::string::npos);
+    CHECK(points_refusal(path, [](hid_t f) {
+              H5Ldelete(f, kPointsPath, H5P_DEFAULT);
+          }).find("missing data set particles/agents/position/points") != std::string::npos);
+    // the wrong type or shape: [P][2] float64, a y of integers, no y
+    {
+        const std::vector<double> xy(2 * points, 1.0);
+        CHECK(points_refusal(path, [&](hid_t f) {
+                  write_points(f, H5T_NATIVE_DOUBLE, xy.data(), points, 2);
+              }).find("particles/agents/position/points") != std::string::npos);
+        CHECK(points_refusal(path, [&](hid_t f) {
+                  write_points(f, H5T_NATIVE_DOUBLE, xy.data(), points);
+              }).find("particles/agents/position/points") != std::string::npos);
+        const hid_t ints = xy_type(H5T_NATIVE_INT64);
+        CHECK(points_refusal(path, [&](hid_t f) { write_points(f, ints, xy.data(), points); })
+                  .find("particles/agents/position/points: no floating-point column 'y'") !=
+              std::string::npos);
+        H5Tclose(ints);
+        const hid_t x_only = H5Tcreate(H5T_COMPOUND, 16);
+        H5Tinsert(x_only, "x", 0, H5T_NATIVE_DOUBLE);
+        CHECK(points_refusal(path, [&](hid_t f) { write_points(f, x_only, xy.data(), points); })
+                  .find("particles/agents/position/points: no floating-point column 'y'") !=
+              std::string::npos);
+        H5Tclose(x_only);
+        std::vector<double> far = xy;
+        far[2 * 7 + 1] = 1e300;
+        const hid_t t = xy_type();
+        CHECK(points_refusal(path, [&](hid_t f) { write_points(f, t, far.data(), points); })
+                  .find("particles/agents/position/points row 7: a coordinate beyond 1e30 m") !=
+              std::string::npos);
+        // a partial file whose rows name points it does not hold: refused, naming both
+        CHECK(points_refusal(
+                  path, [&](hid_t f) { write_points(f, t, xy.data(), points - 4); }, false)
+                  .find("particles/agents/position/legs row 156: point 156, but "
+                        "particles/agents/position/points holds 156") != std::string::npos);
+        H5Tclose(t);
+    }
     std::filesystem::remove(path);
 }

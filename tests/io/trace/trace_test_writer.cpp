@@ -1,12 +1,14 @@
-// trace_test_writer OUT [--stall | --every-kind | --dense-rows]: writes one simulated hour of
-// the small fleet city to OUT. With --stall it instead writes, flushes, prints "flushed N" and
-// keeps writing frames until it is killed (the SIGKILL test of trace_python_test.py); with
+// trace_test_writer OUT [--stall | --every-kind | --dense-rows | --coordinate-rows]: writes one
+// simulated hour of the small fleet city to OUT. With --stall it instead writes, flushes, prints
+// "flushed N" and keeps writing frames until it is killed (the SIGKILL test of
+// trace_python_test.py); with
 // --every-kind it writes half an hour with one disruption of every kind (kind k at 60 (k + 1)
 // s). The plain run also writes OUT.positions: the model's positions at every frame
 // (FleetModel::position_at, float32 x, y per vehicle, frame after frame), which trace.py must
 // rebuild from the legs table bit for bit, and OUT.rows: frame after frame the vehicles' states
 // (int8), then loads and energies (float32), which trace.py must give bit for bit. --dense-rows
-// writes the plain run in schema 3.0 (TraceOptions::dense_rows: dense states, loads and energies).
+// writes the plain run in schema 3.0 (TraceOptions::dense_rows: dense states, loads and energies),
+// --coordinate-rows in schema 3.1 (TraceOptions::coordinate_rows: legs rows with coordinates).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -38,7 +40,8 @@ int main(int argc, char** argv) {
     using namespace swarm;
     if (argc < 2) {
         std::fprintf(stderr,
-                     "usage: trace_test_writer OUT [--stall | --every-kind | --dense-rows]\n");
+                     "usage: trace_test_writer OUT [--stall | --every-kind | --dense-rows | "
+                     "--coordinate-rows]\n");
         return 2;
     }
     const std::string out = argv[1];
@@ -47,6 +50,8 @@ int main(int argc, char** argv) {
     replacing.replace = true;
     // schema 3.0 (dense states, loads and energies) for the readers' tests of such files
     replacing.dense_rows = argc > 2 && std::string(argv[2]) == "--dense-rows";
+    // schema 3.1 (legs rows with coordinates, no points table), the same
+    replacing.coordinate_rows = argc > 2 && std::string(argv[2]) == "--coordinate-rows";
     try {
         if (argc > 2 && std::string(argv[2]) == "--every-kind") {
             io::testing::TracedRun t([](agents::FleetSpec& spec) {

@@ -202,8 +202,9 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
     o.keyframe_frames = 16;
     (void)t.write(path, 1.0, o);
     const std::size_t agents = t.run->model().vehicle_count();
-    std::vector<io::TraceLegRow> rows;
+    std::vector<io::TracePointLegRow> rows;
     std::vector<std::int64_t> per_frame;
+    hsize_t points = 0;
     {
         const std::lock_guard lock(io::h5::hdf5_mutex());
         const io::h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -211,26 +212,38 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
         const io::h5::Handle legs(H5Dopen2(f, "particles/agents/position/legs", H5P_DEFAULT));
         const io::h5::Handle counts(
             H5Dopen2(f, "particles/agents/position/legs_per_frame", H5P_DEFAULT));
+        const io::h5::Handle pts(H5Dopen2(f, "particles/agents/position/points", H5P_DEFAULT));
         REQUIRE(legs.valid());
         REQUIRE(counts.valid());
+        REQUIRE(pts.valid());
         const io::h5::Handle legs_space(H5Dget_space(legs));
         const io::h5::Handle counts_space(H5Dget_space(counts));
+        const io::h5::Handle points_space(H5Dget_space(pts));
         rows.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(legs_space)));
         per_frame.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(counts_space)));
-        const io::h5::Handle mem = io::h5::leg_type(false, true);
+        points = static_cast<hsize_t>(H5Sget_simple_extent_npoints(points_space));
+        const io::h5::Handle mem = io::h5::leg_type(false, 2);
         REQUIRE(H5Dread(legs, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
         REQUIRE(H5Dread(counts, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                         per_frame.data()) >= 0);
     }
-    const auto same = [](const io::TraceLegRow& a, const io::TraceLegRow& b) {
-        const auto bits = [](auto x) { return std::bit_cast<std::uint64_t>(double{x}); };
+    // schema 3.2: the rows name their points, each numbered in order of first appearance
+    std::uint32_t seen = 0;
+    for (const io::TracePointLegRow& r : rows) {
+        for (const std::uint32_t p : {r.from, r.to}) {
+            REQUIRE(p <= seen);
+            seen += p == seen ? 1U : 0U;
+        }
+    }
+    CHECK(seen == points);
+    const auto same = [](const io::TracePointLegRow& a, const io::TracePointLegRow& b) {
+        const auto bits = [](float x) { return std::bit_cast<std::uint32_t>(x); };
         return a.moving == b.moving && a.state == b.state && bits(a.load) == bits(b.load) &&
-               bits(a.energy) == bits(b.energy) && bits(a.from_x) == bits(b.from_x) &&
-               bits(a.from_y) == bits(b.from_y) && bits(a.to_x) == bits(b.to_x) &&
-               bits(a.to_y) == bits(b.to_y) && a.start == b.start && a.end == b.end;
+               bits(a.energy) == bits(b.energy) && a.from == b.from && a.to == b.to &&
+               a.start == b.start && a.end == b.end;
     };
     REQUIRE(per_frame.size() == t.recorder->ticks.size());
-    std::vector<io::TraceLegRow> last(agents);
+    std::vector<io::TracePointLegRow> last(agents);
     std::size_t at = 0;
     std::size_t news = 0;
     for (std::size_t k = 0; k < per_frame.size(); ++k) {
@@ -240,7 +253,7 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
             REQUIRE(n == agents);
         }
         for (std::size_t i = at; i < at + n; ++i) {
-            const io::TraceLegRow& r = rows[i];
+            const io::TracePointLegRow& r = rows[i];
             REQUIRE(r.agent < agents);
             CHECK((i == at || rows[i - 1].agent < r.agent));  // ascending, each once
             if (k % 16 != 0) {
@@ -257,7 +270,7 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
                 bits(t.recorder->energies[k][v]) != bits(t.recorder->energies[k - 1][v])) {
                 const auto* first = rows.data() + at;
                 CHECK(std::any_of(first, first + n,
-                                  [&](const io::TraceLegRow& r) { return r.agent == v; }));
+                                  [&](const io::TracePointLegRow& r) { return r.agent == v; }));
             }
         }
         at += n;
