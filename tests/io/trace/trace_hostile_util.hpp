@@ -124,16 +124,25 @@ inline void replace(hid_t file, const std::string& name, const std::vector<hsize
     H5Sclose(space);
 }
 
-void set_u64_attr(hid_t obj, const char* name, std::uint64_t v) {
+// sets a scalar attribute of `obj` (replacing one of that name) to *v of HDF5 type `type`
+inline void set_scalar_attr(hid_t obj, const char* name, hid_t type, const void* v) {
     if (H5Aexists(obj, name) > 0) {
         H5Adelete(obj, name);
     }
     const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate2(obj, name, H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
     REQUIRE(a >= 0);
-    H5Awrite(a, H5T_NATIVE_UINT64, &v);
+    H5Awrite(a, type, v);
     H5Aclose(a);
     H5Sclose(space);
+}
+
+inline void set_u64_attr(hid_t obj, const char* name, std::uint64_t v) {
+    set_scalar_attr(obj, name, H5T_NATIVE_UINT64, &v);
+}
+
+inline void set_i64_attr(hid_t obj, const char* name, std::int64_t v) {
+    set_scalar_attr(obj, name, H5T_NATIVE_INT64, &v);
 }
 
 inline std::vector<char> read_bytes(const std::string& path) {

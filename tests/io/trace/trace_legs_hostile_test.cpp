@@ -64,18 +64,6 @@ std::vector<TraceLegRow> read_legs(hid_t f, bool dense_rows = false) {
     return rows;
 }
 
-void set_i64_attr(hid_t obj, const char* name, std::int64_t v) {
-    if (H5Aexists(obj, name) > 0) {
-        H5Adelete(obj, name);
-    }
-    const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate2(obj, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
-    REQUIRE(a >= 0);
-    H5Awrite(a, H5T_NATIVE_INT64, &v);
-    H5Aclose(a);
-    H5Sclose(space);
-}
-
 // the legs table replaced by `rows` (contiguous, of `type`), with its keyframe interval
 void write_legs(hid_t f, const std::vector<TraceLegRow>& rows, std::int64_t keyframe = 256,
                 const char* without = "", bool dense_rows = false, hid_t retype = -1) {
