@@ -15,6 +15,8 @@
 // speed changes from one process to the next give ratios that differ by more than measured.
 // --interleave S without --against does the same for two thread counts on one city (issue 20
 // item 2): the wall-time speedup of the second over the first, per pair and the median.
+// Caution: on the team's VM a two-thread run beside a one-thread run ran about 20 % slower than
+// alone (two two-thread runs did not), for reasons not found: docs/fleet-bench.md "Session 24".
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
