@@ -329,39 +329,31 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         const std::span<const std::uint32_t> ids =
             values ? r.written : std::span<const std::uint32_t>(f.moved);
         size_ = whole ? agents : ids.size();
-        if (minor_ >= 2) {
-            // schema 3.2 (a run's): one tight loop, every field from locals (the packed
-            // stores may alias any member)
-            table.append_with(size_, [&](unsigned char* out) {
-                const auto row = [&](std::uint32_t v) {
+        // each named vehicle's row, packed straight into the table's pending records (no
+        // copy), in one tight loop per schema with every field from locals (the packed stores
+        // may alias any member)
+        const auto each = [&](auto&& row) {
+            if (whole) {
+                for (std::uint32_t v = 0; v < agents; ++v) {
+                    row(v);
+                }
+            } else {
+                for (const std::uint32_t v : ids) {
+                    row(v);
+                }
+            }
+        };
+        table.append_with(size_, [&](unsigned char* out) {
+            if (minor_ >= 2) {
+                each([&](std::uint32_t v) {
                     const TraceLeg& leg = legs[v];
                     const std::uint32_t a = point(leg.from);
                     const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
                     out = h5::put_packed(out, v, leg.moving, state[v], load[v], energy[v], a, b,
                                          leg.start, leg.end);
-                };
-                if (whole) {
-                    for (std::uint32_t v = 0; v < agents; ++v) {
-                        row(v);
-                    }
-                } else {
-                    for (const std::uint32_t v : ids) {
-                        row(v);
-                    }
-                }
-            });
-            return;
-        }
-        // packed straight into the table's pending records (no copy)
-        table.append_with(size_, [&](unsigned char* out) {
-            if (whole) {
-                for (std::uint32_t v = 0; v < agents; ++v) {
-                    out = pack(out, v);
-                }
+                });
             } else {
-                for (const std::uint32_t v : ids) {
-                    out = pack(out, v);
-                }
+                each([&](std::uint32_t v) { out = pack(out, v); });
             }
         });
         return;
