@@ -104,13 +104,12 @@ FleetModel::FleetModel(const FleetSpec& spec, const routing::RouterFactory& rout
             world_.vehicles.hot[v].min_energy_kwh = t.battery_kwh;
         }
     }
-    layout_ = LpLayout(spec_.depot_count(), column(world_.vehicles.warm, &VehicleWarm::home),
-                       needs_.dispatcher);
+    base_home_ = column(world_.vehicles.warm, &VehicleWarm::home);
+    layout_ = LpLayout(spec_.depot_count(), base_home_, needs_.dispatcher);
     world_.board = FleetBoard(spec_.net().bounds(), spec_.allocation.board_cell_m,
                               world_.vehicles.size(), spec_.depot_count(), spec_.types.size());
     world_.roads = RoadState(spec_.net().edge_count());
     world_.depot_up.assign(spec_.depot_count(), 1);
-    base_home_ = column(world_.vehicles.warm, &VehicleWarm::home);
     world_.demand_factor.assign(spec_.depot_count(), 1.0);
     world_.counters.resize(world_.vehicles.size() + spec_.depot_count() + 1);
 }

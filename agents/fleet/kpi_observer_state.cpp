@@ -117,29 +117,6 @@ void get_array(const sim::StateArchive& ar, std::string_view name, std::array<T,
     std::copy(v.begin(), v.end(), a.begin());
 }
 
-// one member of every row as its own array (no padding bytes, readable by name)
-template <class R, class T>
-void put_column(sim::StateArchive& ar, std::string_view name, const std::vector<R>& rows,
-                T R::*member) {
-    std::vector<T> column;
-    column.reserve(rows.size());
-    for (const R& r : rows) {
-        column.push_back(r.*member);
-    }
-    ar.put(name, column);
-}
-
-// put_column's reverse, into rows already sized
-template <class R, class T>
-void get_column(const sim::StateArchive& ar, std::string_view name, std::vector<R>& rows,
-                T R::*member) {
-    std::vector<T> column;
-    ar.get(name, column, rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        rows[i].*member = column[i];
-    }
-}
-
 void save_summary(sim::StateArchive& ar, const KpiSummary& s) {
     const auto scope = ar.scope("summary");
     for (const auto& f : kSummaryCounts) {
@@ -164,11 +141,11 @@ void save_summary(sim::StateArchive& ar, const KpiSummary& s) {
         ids.push_back(k.id);
     }
     ar.put_strings("id", ids);
-    put_column(ar, "vehicles", s.groups, &GroupKpis::vehicles);
-    put_column(ar, "vehicles_used", s.groups, &GroupKpis::vehicles_used);
-    put_column(ar, "deliveries", s.groups, &GroupKpis::deliveries);
-    put_column(ar, "veh_km", s.groups, &GroupKpis::veh_km);
-    put_column(ar, "utilisation", s.groups, &GroupKpis::utilisation);
+    ar.put_field("vehicles", s.groups, &GroupKpis::vehicles);
+    ar.put_field("vehicles_used", s.groups, &GroupKpis::vehicles_used);
+    ar.put_field("deliveries", s.groups, &GroupKpis::deliveries);
+    ar.put_field("veh_km", s.groups, &GroupKpis::veh_km);
+    ar.put_field("utilisation", s.groups, &GroupKpis::utilisation);
 }
 
 KpiSummary load_summary(const sim::StateArchive& ar) {
@@ -201,11 +178,11 @@ KpiSummary load_summary(const sim::StateArchive& ar) {
     for (std::size_t i = 0; i < ids.size(); ++i) {
         s.groups[i].id = ids[i];
     }
-    get_column(ar, "vehicles", s.groups, &GroupKpis::vehicles);
-    get_column(ar, "vehicles_used", s.groups, &GroupKpis::vehicles_used);
-    get_column(ar, "deliveries", s.groups, &GroupKpis::deliveries);
-    get_column(ar, "veh_km", s.groups, &GroupKpis::veh_km);
-    get_column(ar, "utilisation", s.groups, &GroupKpis::utilisation);
+    ar.get_field("vehicles", s.groups, &GroupKpis::vehicles);
+    ar.get_field("vehicles_used", s.groups, &GroupKpis::vehicles_used);
+    ar.get_field("deliveries", s.groups, &GroupKpis::deliveries);
+    ar.get_field("veh_km", s.groups, &GroupKpis::veh_km);
+    ar.get_field("utilisation", s.groups, &GroupKpis::utilisation);
     return s;
 }
 
@@ -277,13 +254,12 @@ void FleetKpiObserver::save(sim::StateArchive& ar) const {
     ar.put_value("samples", samples_);
     {
         const auto t = ar.scope("timeline");
-        put_column(ar, "t", timeline_, &LeadingSample::t);
-        put_column(ar, "unassigned", timeline_, &LeadingSample::unassigned);
-        put_column(ar, "oldest_unassigned_age_s", timeline_,
-                   &LeadingSample::oldest_unassigned_age_s);
-        put_column(ar, "at_risk", timeline_, &LeadingSample::at_risk);
-        put_column(ar, "overdue", timeline_, &LeadingSample::overdue);
-        put_column(ar, "backlog", timeline_, &LeadingSample::backlog);
+        ar.put_field("t", timeline_, &LeadingSample::t);
+        ar.put_field("unassigned", timeline_, &LeadingSample::unassigned);
+        ar.put_field("oldest_unassigned_age_s", timeline_, &LeadingSample::oldest_unassigned_age_s);
+        ar.put_field("at_risk", timeline_, &LeadingSample::at_risk);
+        ar.put_field("overdue", timeline_, &LeadingSample::overdue);
+        ar.put_field("backlog", timeline_, &LeadingSample::backlog);
     }
     const auto l = ar.scope("latest");
     ar.put_value("t", latest_.t);
@@ -306,13 +282,12 @@ void FleetKpiObserver::load(const sim::StateArchive& ar) {
         std::vector<sim::Tick> times;
         ar.get("t", times, samples);  // one row per sample
         timeline.resize(times.size());
-        get_column(ar, "t", timeline, &LeadingSample::t);
-        get_column(ar, "unassigned", timeline, &LeadingSample::unassigned);
-        get_column(ar, "oldest_unassigned_age_s", timeline,
-                   &LeadingSample::oldest_unassigned_age_s);
-        get_column(ar, "at_risk", timeline, &LeadingSample::at_risk);
-        get_column(ar, "overdue", timeline, &LeadingSample::overdue);
-        get_column(ar, "backlog", timeline, &LeadingSample::backlog);
+        ar.get_field("t", timeline, &LeadingSample::t);
+        ar.get_field("unassigned", timeline, &LeadingSample::unassigned);
+        ar.get_field("oldest_unassigned_age_s", timeline, &LeadingSample::oldest_unassigned_age_s);
+        ar.get_field("at_risk", timeline, &LeadingSample::at_risk);
+        ar.get_field("overdue", timeline, &LeadingSample::overdue);
+        ar.get_field("backlog", timeline, &LeadingSample::backlog);
     }
     const auto l = ar.scope("latest");
     FleetKpis k;
