@@ -260,6 +260,10 @@ RunStats Engine::run(const RunLimits& limits) {
     }
     stop_requested_.store(false, std::memory_order_relaxed);
     const double barrier_at_start = barrier_seconds_;
+    double busy_at_start = 0.0;
+    for (const Partition& part : partitions_) {
+        busy_at_start += part.busy_seconds;
+    }
     double observer_seconds = 0.0;
 
     // across processes only the stop all of them agreed on at the last window counts: a
@@ -304,6 +308,13 @@ RunStats Engine::run(const RunLimits& limits) {
         in_window_ = true;
         const std::size_t first = local_.first;
         auto body = [this, window_end, first](std::size_t i) { run_window(first + i, window_end); };
+        // a parallel window's partitions are timed where they run (RunStats::partition_seconds)
+        auto timed_body = [this, window_end, first](std::size_t i) {
+            const auto start = std::chrono::steady_clock::now();
+            run_window(first + i, window_end);
+            partitions_[first + i].busy_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        };
         const std::size_t local_count = local_.second - local_.first;
         try {
             if (last_window_events_ < config_.serial_below_events) {
@@ -311,7 +322,11 @@ RunStats Engine::run(const RunLimits& limits) {
                     body(i);
                 }
             } else {
-                executor_.for_each(local_count, IndexFn(body));
+                const auto window_start = std::chrono::steady_clock::now();
+                executor_.for_each(local_count, IndexFn(timed_body));
+                stats.parallel_window_seconds +=
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start)
+                        .count();
                 ++stats.parallel_windows;
             }
         } catch (...) {
@@ -358,6 +373,10 @@ RunStats Engine::run(const RunLimits& limits) {
     stats.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     stats.barrier_seconds = barrier_seconds_ - barrier_at_start;
+    for (const Partition& part : partitions_) {
+        stats.partition_seconds += part.busy_seconds;
+    }
+    stats.partition_seconds -= busy_at_start;
     stats.observer_seconds = observer_seconds;
     return stats;
 }

@@ -77,6 +77,13 @@ struct RunStats {
     // observers' on_window_end; the rest is windows and the engine's own bookkeeping
     double barrier_seconds = 0.0;
     double observer_seconds = 0.0;
+    // of wall_seconds: the windows handed to the executor, from the call to its return, and
+    // the partitions' own time in them, summed (each partition's run of its events, timed on
+    // the thread that ran it): partition_seconds / (threads x parallel_window_seconds) is how
+    // busy the threads were inside those windows; the rest they waited for the slowest
+    // partition or sat between partitions
+    double parallel_window_seconds = 0.0;
+    double partition_seconds = 0.0;
 };
 
 struct MemoryStats {
@@ -222,6 +229,7 @@ class Engine {
         std::uint64_t cancelled = 0;
         std::uint64_t window_events = 0;
         std::uint64_t messages = 0;  // sends to other LPs
+        double busy_seconds = 0.0;   // in run_window, over all runs (RunStats::partition_seconds)
     };
     struct Timer {
         Tick time;

@@ -7,6 +7,7 @@
 //               [--hours 1] [--demand 400] [--profile flat|day]
 //               [--against N --interleave S [--repeat 5]]
 //               [--threads A,B --interleave S [--repeat 5]]
+//               [--threads 1,N --per-cpu R]
 //
 // --against N compares the fleet of --vehicles with one of N vehicles under the same demand
 // (issue 20: an idle vehicle costs nothing between its events), both run side by side in one
@@ -17,9 +18,16 @@
 // item 2): the wall-time speedup of the second over the first, per pair and the median.
 // Caution: on the team's VM a two-thread run beside a one-thread run ran about 20 % slower than
 // alone (two two-thread runs did not), for reasons not found: docs/fleet-bench.md "Session 24".
+// --per-cpu R (issue 20 item 2 on a host whose vCPUs run at different speeds): R rounds, each
+// a one-thread run pinned to every vCPU the process may use in turn and an unpinned N-thread
+// run, each in its own child; the speedup is taken against the fastest vCPU's one-thread run
+// (a lower bound when the vCPUs differ: the N-thread run waits for the slowest at each
+// barrier), and the vCPUs' spread is printed beside it.
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
+
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -61,6 +69,7 @@ struct Options {
     double interleave_s = 60.0;
     bool interleave = false;  // --interleave given
     std::size_t repeat = 5;
+    std::size_t per_cpu_rounds = 0;  // > 0: --per-cpu
 };
 
 using Result = bench::FleetResult;
@@ -189,6 +198,130 @@ int report_compared(const Options& o) {
     return 0;
 }
 
+// the vCPUs this process may run on (taskset narrows them)
+std::vector<int> usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> cpus;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+        return cpus;
+    }
+    for (std::size_t c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &set)) {
+            cpus.push_back(static_cast<int>(c));
+        }
+    }
+    return cpus;
+}
+
+bool pin_to(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(static_cast<std::size_t>(cpu), &set);
+    return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+// where a run's wall time went (issue 20 item 2): the windows handed to the executor, and how
+// busy the threads were inside them (the partitions' own time over threads x those windows'
+// wall); the rest of the wall is barrier actions, windows run on one thread and the engine's
+// bookkeeping between windows
+std::string window_share(const Result& r, std::size_t threads) {
+    char line[256];
+    if (r.parallel_window_s <= 0.0) {
+        std::snprintf(line, sizeof line, "no window handed to the executor");
+        return line;
+    }
+    std::snprintf(line, sizeof line,
+                  "parallel windows %.2f s (%.1f%% of wall), the partitions busy %.2f s in them "
+                  "(%.1f%% of %zu threads x their wall)",
+                  r.parallel_window_s, 100.0 * r.parallel_window_s / r.wall_s, r.partition_s,
+                  100.0 * r.partition_s / (static_cast<double>(threads) * r.parallel_window_s),
+                  threads);
+    return line;
+}
+
+// --per-cpu: the one-thread run on each vCPU, the N-thread run on all of them, round by round
+// (every other round in the reverse order, so that a drift of the host's speed within a round
+// does not favour one side)
+int report_per_cpu(const Options& o) {
+    const std::vector<int> cpus = usable_cpus();
+    const std::size_t n = o.threads[1];
+    if (cpus.size() < n) {
+        std::fprintf(stderr, "fleet_bench: --per-cpu with %zu threads needs %zu vCPUs, has %zu\n",
+                     n, n, cpus.size());
+        return 2;
+    }
+    std::printf(
+        "one thread pinned to each of %zu vCPUs against %zu threads unpinned, each run in its "
+        "own process, %zu rounds; the speedup is over the fastest vCPU's run\n",
+        cpus.size(), n, o.per_cpu_rounds);
+    std::vector<double> speedups;
+    std::vector<double> spreads;
+    bool same = true;
+    std::uint64_t hash = 0;
+    bool have_hash = false;
+    for (std::size_t k = 0; k < o.per_cpu_rounds; ++k) {
+        // -1: the N-thread run; otherwise the vCPU of a one-thread run
+        std::vector<int> order = cpus;
+        order.push_back(-1);
+        if (k % 2 == 1) {
+            std::reverse(order.begin(), order.end());
+        }
+        std::vector<double> single;
+        Result multi;
+        for (const int cpu : order) {
+            Result r;
+            const bool ok = bench::run_in_child(
+                [&] {
+                    if (cpu >= 0 && !pin_to(cpu)) {
+                        std::fprintf(stderr, "fleet_bench: cannot pin to vCPU %d\n", cpu);
+                        std::_Exit(1);
+                    }
+                    return run_one(o, cpu >= 0 ? 1 : n);
+                },
+                r);
+            if (!ok) {
+                std::fprintf(stderr, "fleet_bench: a run failed\n");
+                return 1;
+            }
+            if (!have_hash) {
+                hash = r.event_hash;
+                have_hash = true;
+            }
+            same = same && r.event_hash == hash;
+            if (cpu >= 0) {
+                single.push_back(r.wall_s);
+                std::printf("round %zu: 1 thread on vCPU %d: wall %.2f s, CPU %.2f s\n", k + 1, cpu,
+                            r.wall_s, r.cpu_s);
+            } else {
+                multi = r;
+                std::printf(
+                    "round %zu: %zu threads: wall %.2f s, CPU %.2f s, CPU/wall %.2f, "
+                    "barrier actions %.1f%% of wall; %s\n",
+                    k + 1, n, r.wall_s, r.cpu_s, r.cpu_s / r.wall_s, 100.0 * r.barrier_s / r.wall_s,
+                    window_share(r, n).c_str());
+            }
+        }
+        const double fastest = *std::min_element(single.begin(), single.end());
+        const double slowest = *std::max_element(single.begin(), single.end());
+        speedups.push_back(fastest / multi.wall_s);
+        spreads.push_back(slowest / fastest);
+        std::printf(
+            "round %zu: speedup %.2f over the fastest vCPU (%.2f over the slowest; "
+            "vCPUs differ by %.0f%%)\n",
+            k + 1, speedups.back(), slowest / multi.wall_s, 100.0 * (spreads.back() - 1.0));
+    }
+    std::printf(
+        "speedup of %zu threads over 1: %.2f (median of %zu rounds, %.2f to %.2f; over the "
+        "fastest vCPU); vCPUs differ by %.0f%% (median); event hash %016llx; results identical "
+        "across thread counts: %s\n",
+        n, bench::median(speedups), speedups.size(),
+        *std::min_element(speedups.begin(), speedups.end()),
+        *std::max_element(speedups.begin(), speedups.end()), 100.0 * (bench::median(spreads) - 1.0),
+        static_cast<unsigned long long>(hash), same ? "yes" : "NO");
+    return same ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,7 +334,8 @@ int main(int argc, char** argv) {
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
                 "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n"
                 "                   [--against N --interleave 60 --repeat 5]\n"
-                "                   [--threads 1,2 --interleave 60 --repeat 5]\n");
+                "                   [--threads 1,2 --interleave 60 --repeat 5]\n"
+                "                   [--threads 1,2 --per-cpu 3]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -235,6 +369,12 @@ int main(int argc, char** argv) {
                     std::cerr << "fleet_bench: --interleave needs simulated seconds > 0\n";
                     return 2;
                 }
+            } else if (arg == "--per-cpu") {
+                o.per_cpu_rounds = std::stoul(value);
+                if (o.per_cpu_rounds == 0) {
+                    std::cerr << "fleet_bench: --per-cpu needs rounds > 0\n";
+                    return 2;
+                }
             } else if (arg == "--repeat") {
                 o.repeat = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--profile" && (value == "flat" || value == "day")) {
@@ -258,6 +398,15 @@ int main(int argc, char** argv) {
         std::cerr << "fleet_bench: --interleave without --against compares two thread counts "
                      "(--threads 1,2)\n";
         return 2;
+    }
+    if (o.per_cpu_rounds > 0) {
+        if (o.threads.size() != 2 || o.threads[0] != 1 || o.threads[1] < 2 || o.interleave ||
+            o.against > 0) {
+            std::cerr << "fleet_bench: --per-cpu compares one thread with N (--threads 1,N), "
+                         "without --interleave or --against\n";
+            return 2;
+        }
+        return report_per_cpu(o);
     }
     if (o.against > 0 || o.interleave) {
         return report_compared(o);
@@ -289,13 +438,15 @@ int main(int argc, char** argv) {
             "        orders %llu, delivered %llu (on time %llu), failed %llu, "
             "utilisation %.1f%%, %.0f veh-km, dock queue %.2f; RSS growth over baseline "
             "%.0f B/agent; barrier actions %.2f s (%.1f%% of wall); %llu windows through the "
-            "executor\n",
+            "executor\n"
+            "        %s\n",
             static_cast<unsigned long long>(r.created),
             static_cast<unsigned long long>(r.delivered),
             static_cast<unsigned long long>(r.on_time), static_cast<unsigned long long>(r.failed),
             100.0 * r.utilisation, r.veh_km, r.queue_mean,
             static_cast<double>(r.end_kib - r.baseline_kib) * 1024.0 / agents, r.barrier_s,
-            100.0 * r.barrier_s / r.wall_s, static_cast<unsigned long long>(r.parallel_windows));
+            100.0 * r.barrier_s / r.wall_s, static_cast<unsigned long long>(r.parallel_windows),
+            window_share(r, t).c_str());
         // where the bytes per vehicle go (issue 20: <= 1 KB per vehicle)
         const double vehicles = static_cast<double>(o.vehicles);
         const auto per_vehicle = [vehicles](std::size_t b) {

@@ -178,6 +178,8 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     r.parallel_windows = stats.parallel_windows;
     r.barrier_s = stats.barrier_seconds;
     r.observer_s = stats.observer_seconds;
+    r.parallel_window_s = stats.parallel_window_seconds;
+    r.partition_s = stats.partition_seconds;
     r.event_hash = run.engine().event_hash();
     const agents::FleetKpis k = run.finish(limits.until);
     if (p.kpis) {

@@ -74,8 +74,10 @@ struct FleetResult {
     std::uint64_t events = 0;
     std::uint64_t windows = 0;
     std::uint64_t parallel_windows = 0;  // handed to the executor
-    double barrier_s = 0;   // of the run: in barrier actions (board, KPIs, disruptions, ...)
-    double observer_s = 0;  // of the run: in observers at window ends (the trace's sampling)
+    double barrier_s = 0;          // of the run: in barrier actions (board, KPIs, disruptions, ...)
+    double observer_s = 0;         // of the run: in observers at window ends (the trace's sampling)
+    double parallel_window_s = 0;  // of the run: windows handed to the executor (sim::RunStats)
+    double partition_s = 0;        // the partitions' own time in those windows, summed
     std::uint64_t event_hash = 0;
     std::uint64_t kpi_hash = 0;
     long peak_kib = 0;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -506,4 +507,42 @@ TEST_CASE("across processes an engine runs its own partitions and keeps its own 
     CHECK(model.log[2].empty());
     StateArchive ar;
     CHECK_THROWS_AS(engine.save(ar), CheckpointError);
+}
+
+TEST_CASE("a run accounts the windows it handed to the executor and the partitions' time in them") {
+    // each event holds its thread for 100 us of the steady clock: the partitions' time is at
+    // least that, and cannot exceed the threads times the windows' wall (they run inside them)
+    constexpr auto kHold = std::chrono::microseconds(100);
+    ScriptModel model(8);
+    model.on_event = [kHold](Context& ctx, const Event& e) {
+        const auto until = std::chrono::steady_clock::now() + kHold;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        if (e.type == 0 && ctx.now() < 200) {
+            ctx.schedule_self(10, 0);
+        }
+    };
+    const auto run = [&model](std::uint64_t serial_below) {
+        TeamExecutor executor(2);
+        EngineConfig c = config(8);
+        c.partitions = 2;
+        c.serial_below_events = serial_below;
+        Engine engine(c, model, executor);
+        for (LpId lp = 0; lp < 8; ++lp) {
+            engine.inject(lp, 0, 0);
+        }
+        return engine.run();
+    };
+    const RunStats parallel = run(0);
+    REQUIRE(parallel.events == 8 * 21);
+    CHECK(parallel.parallel_windows > 0);
+    const double held = static_cast<double>(parallel.events) * 1e-4;
+    CHECK(parallel.partition_seconds >= held);
+    CHECK(parallel.partition_seconds <= 2.0 * parallel.parallel_window_seconds);
+    CHECK(parallel.parallel_window_seconds <= parallel.wall_seconds);
+    // every window on the calling thread: nothing handed over, nothing counted
+    const RunStats serial = run(1'000'000);
+    CHECK(serial.parallel_windows == 0);
+    CHECK(serial.parallel_window_seconds == 0.0);
+    CHECK(serial.partition_seconds == 0.0);
 }
