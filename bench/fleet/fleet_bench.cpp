@@ -6,7 +6,7 @@
 //   fleet_bench [--threads 1,2] [--vehicles 10000] [--depots 100] [--nodes 100000]
 //               [--hours 1] [--demand 400] [--profile flat|day]
 //               [--against N --interleave S [--repeat 5]]
-//               [--threads A,B --interleave S [--repeat 5]]
+//               [--threads A,B [--partitions P,Q] --interleave S [--repeat 5]]
 //               [--threads 1,N --per-cpu R]
 //
 // --against N compares the fleet of --vehicles with one of N vehicles under the same demand
@@ -15,7 +15,9 @@
 // run over the first's, the median of --repeat children. Separate processes on a host whose
 // speed changes from one process to the next give ratios that differ by more than measured.
 // --interleave S without --against does the same for two thread counts on one city (issue 20
-// item 2): the wall-time speedup of the second over the first, per pair and the median.
+// item 2): the wall-time speedup of the second over the first, per pair and the median;
+// --partitions P,Q gives the two runs their own partition counts (--threads 2,2 --partitions
+// 2,8: does a finer partitioning balance the threads better than it costs?).
 // Caution: on the team's VM a two-thread run beside a one-thread run ran about 20 % slower than
 // alone (two two-thread runs did not), for reasons not found: docs/fleet-bench.md "Session 24".
 // --per-cpu R (issue 20 item 2 on a host whose vCPUs run at different speeds): R rounds, each
@@ -65,7 +67,9 @@ struct Options {
     // windows after one of fewer events run on the calling thread (FleetRunOptions)
     std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
     std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions)
-    std::uint32_t against = 0;   // > 0: compare with a fleet of this size (--interleave)
+    // --partitions A,B with --interleave: the second run's partitions (the first's: partitions)
+    std::optional<std::size_t> second_partitions;
+    std::uint32_t against = 0;  // > 0: compare with a fleet of this size (--interleave)
     double interleave_s = 60.0;
     bool interleave = false;  // --interleave given
     std::size_t repeat = 5;
@@ -123,6 +127,7 @@ Compared compare_pair(const Options& o) {
         ro->serial_below_events = o.serial_below;
         ro->partitions = o.partitions;
     }
+    b_options.partitions = o.second_partitions.value_or(o.partitions);
     agents::FleetRun a(a_city.spec, a_options);
     agents::FleetRun b(b_of.spec, b_options);
     a.start();
@@ -140,6 +145,10 @@ int report_compared(const Options& o) {
             "%zu against %zu threads, same city, side by side in one process, %.0f simulated s "
             "per slice\n",
             o.threads[0], o.threads[1], o.interleave_s);
+        if (o.second_partitions) {
+            std::printf("partitions %zu against %zu (0: one per thread)\n", o.partitions,
+                        *o.second_partitions);
+        }
     } else {
         std::printf(
             "%u against %u vehicles, same demand, side by side in one process, %.0f simulated s "
@@ -334,7 +343,7 @@ int main(int argc, char** argv) {
                 "                   [--nodes 100000] [--hours 1] [--demand 400]\n"
                 "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n"
                 "                   [--against N --interleave 60 --repeat 5]\n"
-                "                   [--threads 1,2 --interleave 60 --repeat 5]\n"
+                "                   [--threads 1,2 [--partitions P,Q] --interleave 60 --repeat 5]\n"
                 "                   [--threads 1,2 --per-cpu 3]\n");
             return 0;
         }
@@ -357,7 +366,16 @@ int main(int argc, char** argv) {
             } else if (arg == "--demand") {
                 o.demand = std::stod(value);
             } else if (arg == "--partitions") {
-                o.partitions = std::stoul(value);
+                const auto counts = swarm::bench::parse_list<std::size_t>(value);
+                if (counts.empty() || counts.size() > 2) {
+                    std::cerr << "fleet_bench: --partitions takes one count or two (A,B with "
+                                 "--interleave)\n";
+                    return 2;
+                }
+                o.partitions = counts[0];
+                if (counts.size() == 2) {
+                    o.second_partitions = counts[1];
+                }
             } else if (arg == "--serial-below") {
                 o.serial_below = std::stoull(value);
             } else if (arg == "--against") {
