@@ -417,6 +417,11 @@ int main(int argc, char** argv) {
                      "(--threads 1,2)\n";
         return 2;
     }
+    if (o.second_partitions && (!o.interleave || o.against > 0)) {
+        std::cerr << "fleet_bench: two partition counts (--partitions P,Q) compare two runs side "
+                     "by side: with --threads A,B --interleave S\n";
+        return 2;
+    }
     if (o.per_cpu_rounds > 0) {
         if (o.threads.size() != 2 || o.threads[0] != 1 || o.threads[1] < 2 || o.interleave ||
             o.against > 0) {
