@@ -425,7 +425,8 @@ FleetMemory FleetModel::memory() const {
     FleetMemory m = world_.memory();
     m.board += board_scratch_.capacity() * sizeof(FleetBoard::Entry) +
                (board_refresh_.capacity() + board_changed_.capacity() + board_spots_.capacity()) *
-                   sizeof(std::uint32_t);
+                   sizeof(std::uint32_t) +
+               board_driving_.capacity();
     m.other += layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
                protocol_->memory_bytes();
     for (const DemandProcess& p : demand_) {

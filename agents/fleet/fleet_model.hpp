@@ -445,6 +445,7 @@ class FleetModel final : public sim::Model {
     std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
     std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
     std::vector<std::uint32_t> board_spots_;        // where they wait (FleetBoard ranks)
+    std::vector<std::uint8_t> board_driving_;       // still on a leg after the rebuild's time
     std::vector<std::uint32_t> board_changed_;      // scratch: vehicles touched since then
     std::vector<std::vector<LegRecord>> leg_log_;
     std::vector<std::vector<std::uint32_t>> order_journals_;  // per depot (follow_changes)
