@@ -321,12 +321,15 @@ RunStats Engine::run(const RunLimits& limits) {
                 for (std::size_t i = 0; i < local_count; ++i) {
                     body(i);
                 }
-            } else {
+            } else if (config_.time_windows) {
                 const auto window_start = std::chrono::steady_clock::now();
                 executor_.for_each(local_count, IndexFn(timed_body));
                 stats.parallel_window_seconds +=
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start)
                         .count();
+                ++stats.parallel_windows;
+            } else {
+                executor_.for_each(local_count, IndexFn(body));
                 ++stats.parallel_windows;
             }
         } catch (...) {

@@ -11,6 +11,7 @@ sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& 
         options.partitions != 0 ? options.partitions : executor.concurrency();
     sim::EngineConfig c = model.engine_config(options.seed, partitions);
     c.serial_below_events = options.serial_below_events;
+    c.time_windows = options.time_windows;
     return c;
 }
 }  // namespace

@@ -53,6 +53,8 @@ struct FleetRunOptions {
     // calling thread (the same results; tests set 0 to hand every window to the executor)
     std::uint64_t serial_below_events = kSerialBelowEvents;
     static constexpr std::uint64_t kSerialBelowEvents = 32;
+    // sim::EngineConfig::time_windows: how busy the threads are inside windows (benchmarks)
+    bool time_windows = false;
     // the kernel's exchange (none: sim::LocalExchange, one process). One across processes
     // (sim/mpi/) runs this process's share of the LPs on a replicated world
     // (FleetModel::sync_replicas, docs/distributed.md); every process makes the same run.

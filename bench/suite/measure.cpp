@@ -121,6 +121,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     const sim::Tick interval = o.sample_interval;
     o.serial_below_events = p.serial_below_events;
     o.partitions = p.partitions;
+    o.time_windows = true;
     o.exchange = p.exchange;
     agents::FleetRun run(spec, o);
     r.baseline_kib = rss_kib();

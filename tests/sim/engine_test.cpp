@@ -522,11 +522,12 @@ TEST_CASE("a run accounts the windows it handed to the executor and the partitio
             ctx.schedule_self(10, 0);
         }
     };
-    const auto run = [&model](std::uint64_t serial_below) {
+    const auto run = [&model](std::uint64_t serial_below, bool timed = true) {
         TeamExecutor executor(2);
         EngineConfig c = config(8);
         c.partitions = 2;
         c.serial_below_events = serial_below;
+        c.time_windows = timed;
         Engine engine(c, model, executor);
         for (LpId lp = 0; lp < 8; ++lp) {
             engine.inject(lp, 0, 0);
@@ -545,4 +546,9 @@ TEST_CASE("a run accounts the windows it handed to the executor and the partitio
     CHECK(serial.parallel_windows == 0);
     CHECK(serial.parallel_window_seconds == 0.0);
     CHECK(serial.partition_seconds == 0.0);
+    // not asked for: not timed
+    const RunStats untimed = run(0, false);
+    CHECK(untimed.parallel_windows > 0);
+    CHECK(untimed.parallel_window_seconds == 0.0);
+    CHECK(untimed.partition_seconds == 0.0);
 }
