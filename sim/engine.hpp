@@ -83,11 +83,10 @@ struct RunStats {
     double barrier_seconds = 0.0;
     double observer_seconds = 0.0;
     // with EngineConfig::time_windows, of wall_seconds: the windows handed to the executor,
-    // from the call to its return, and
-    // the partitions' own time in them, summed (each partition's run of its events, timed on
-    // the thread that ran it): partition_seconds / (threads x parallel_window_seconds) is how
-    // busy the threads were inside those windows; the rest they waited for the slowest
-    // partition or sat between partitions
+    // from the call to its return, and the partitions' own time in them, summed (each
+    // partition's run of its events, timed on the thread that ran it): partition_seconds /
+    // (threads x parallel_window_seconds) is how busy the threads were inside those windows;
+    // the rest they waited for the slowest partition or sat between partitions
     double parallel_window_seconds = 0.0;
     double partition_seconds = 0.0;
 };

@@ -129,9 +129,9 @@ void FleetModel::rebuild_board(Tick t) {
                 board_scratch_[i] = board_row(board_refresh_[i], t);
                 const std::uint32_t v = board_refresh_[i];
                 board_spots_[i] = board_spot(v);
-                // the next rebuild's list of those still driving, read here
-                // while the vehicle's record is in cache (a serial pass after
-                // the update cost a tenth of the rebuild)
+                // the next rebuild's list of those still driving, read here while the
+                // vehicle's record is in cache (a serial pass after the update cost a tenth
+                // of the rebuild)
                 const VehicleHot& hot = world_.vehicles.hot[v];
                 board_driving_[i] = static_cast<std::uint8_t>(hot.moving != 0 && hot.leg_end > t);
                 // passed on an offer: to the back of its rank
