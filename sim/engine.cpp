@@ -94,8 +94,6 @@ Engine::Engine(const EngineConfig& config, Model& model, Executor& executor,
     local_ = exchange_->local_partitions();
 }
 
-Engine::~Engine() = default;
-
 void Engine::inject(LpId dst, Tick time, EventType type, const Payload& payload,
                     std::uint8_t priority) {
     if (in_window_) {
@@ -300,60 +298,19 @@ RunStats Engine::run(const RunLimits& limits) {
             break;
         }
 
-        // one window: every partition runs its events before window_end in parallel
+        // one window (lockstep) or one segment (run ahead): every partition runs its events
+        // before window_end in parallel
         const Tick begin = next_time_;
+        const Tick span = config_.run_ahead_lookaheads == 0
+                              ? config_.lookahead
+                              : saturating_mul(config_.lookahead, config_.run_ahead_lookaheads);
         const Tick window_end =
-            std::min({saturating_add(begin, config_.lookahead), next_timer_time(), limits.until});
-        now_ = begin;
-        in_window_ = true;
-        const std::size_t first = local_.first;
-        auto body = [this, window_end, first](std::size_t i) { run_window(first + i, window_end); };
-        // a parallel window's partitions are timed where they run (RunStats::partition_seconds)
-        auto timed_body = [this, window_end, first](std::size_t i) {
-            const auto start = std::chrono::steady_clock::now();
-            run_window(first + i, window_end);
-            partitions_[first + i].busy_seconds +=
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        };
-        const std::size_t local_count = local_.second - local_.first;
-        try {
-            if (last_window_events_ < config_.serial_below_events) {
-                for (std::size_t i = 0; i < local_count; ++i) {
-                    body(i);
-                }
-            } else if (config_.time_windows) {
-                const auto window_start = std::chrono::steady_clock::now();
-                executor_.for_each(local_count, IndexFn(timed_body));
-                stats.parallel_window_seconds +=
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start)
-                        .count();
-                ++stats.parallel_windows;
-            } else {
-                executor_.for_each(local_count, IndexFn(body));
-                ++stats.parallel_windows;
-            }
-        } catch (...) {
-            in_window_ = false;
-            throw;
-        }
-        in_window_ = false;
-
-        // the next event anywhere: a partition's next time covers what it posted to others,
-        // so messages still in the exchange count; the exchange combines the processes'
-        WindowSummary summary;
-        for (std::size_t p = local_.first; p < local_.second; ++p) {
-            summary.next = std::min(summary.next, partitions_[p].next_time);
-            summary.events += partitions_[p].window_events;
-        }
-        // a stop asked on one process stops all at the same barrier
-        summary.stop = distributed && stop_requested_.load(std::memory_order_relaxed);
-        exchange_->barrier(summary);
-        agreed_stop = summary.stop;
-        const std::uint64_t window_events = summary.events;
-        next_time_ = summary.next;
+            std::min({saturating_add(begin, span), next_timer_time(), limits.until});
+        const std::uint64_t window_events =
+            config_.run_ahead_lookaheads == 0
+                ? run_lockstep_window(begin, window_end, stats, agreed_stop)
+                : run_segment(begin, window_end, stats, agreed_stop);
         now_ = window_end;
-        total_events_ += window_events;
-        last_window_events_ = window_events;
         const WindowInfo info{total_windows_, begin, window_end, window_events};
         ++total_windows_;
         ++stats.windows;
@@ -384,6 +341,62 @@ RunStats Engine::run(const RunLimits& limits) {
     return stats;
 }
 
+std::uint64_t Engine::run_lockstep_window(Tick begin, Tick window_end, RunStats& stats,
+                                          bool& agreed_stop) {
+    now_ = begin;
+    in_window_ = true;
+    const std::size_t first = local_.first;
+    auto body = [this, window_end, first](std::size_t i) { run_window(first + i, window_end); };
+    // a parallel window's partitions are timed where they run (RunStats::partition_seconds)
+    auto timed_body = [this, window_end, first](std::size_t i) {
+        const auto start = std::chrono::steady_clock::now();
+        run_window(first + i, window_end);
+        partitions_[first + i].busy_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    const std::size_t local_count = local_.second - local_.first;
+    try {
+        if (last_window_events_ < config_.serial_below_events) {
+            for (std::size_t i = 0; i < local_count; ++i) {
+                body(i);
+            }
+        } else if (config_.time_windows) {
+            const auto window_start = std::chrono::steady_clock::now();
+            executor_.for_each(local_count, IndexFn(timed_body));
+            stats.parallel_window_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start)
+                    .count();
+            ++stats.parallel_windows;
+        } else {
+            executor_.for_each(local_count, IndexFn(body));
+            ++stats.parallel_windows;
+        }
+    } catch (...) {
+        in_window_ = false;
+        throw;
+    }
+    in_window_ = false;
+
+    // the next event anywhere: a partition's next time covers what it posted to others,
+    // so messages still in the exchange count; the exchange combines the processes'
+    WindowSummary summary;
+    for (std::size_t p = local_.first; p < local_.second; ++p) {
+        summary.next = std::min(summary.next, partitions_[p].next_time);
+        summary.events += partitions_[p].window_events;
+    }
+    // a stop asked on one process stops all at the same barrier
+    summary.stop = exchange_->processes() > 1 && stop_requested_.load(std::memory_order_relaxed);
+    exchange_->barrier(summary);
+    agreed_stop = agreed_stop || summary.stop;
+    next_time_ = summary.next;
+    now_ = window_end;
+    total_events_ += summary.events;
+    if (config_.run_ahead_lookaheads == 0) {
+        last_window_events_ = summary.events;
+    }
+    return summary.events;
+}
+
 void Engine::run_window(std::size_t p, Tick window_end) {
     Partition& part = partitions_[p];
     EventQueue& queue = part.queue;
@@ -399,9 +412,22 @@ void Engine::run_window(std::size_t p, Tick window_end) {
 
     Context ctx(*this, p);
     ctx.part_ = &part;
+    const std::uint64_t events = run_events(p, ctx, window_end);
+    part.window_events = events;
+    part.next_time = std::min(queue.top_time(), ctx.sent_min_);
+}
+
+std::uint64_t Engine::run_events(std::size_t p, Context& ctx, Tick end, Tick publish_every) {
+    Partition& part = partitions_[p];
+    EventQueue& queue = part.queue;
     std::uint64_t events = 0;
     Event event;
-    while (queue.top_time() < window_end) {
+    Tick publish_at = publish_every > 0 ? queue.top_time() + publish_every : kTickNever;
+    while (queue.top_time() < end) {
+        if (queue.top_time() >= publish_at) {
+            run_ahead_publish(p, queue.top_time());
+            publish_at = queue.top_time() + publish_every;
+        }
         const bool live = queue.pop(event);
         queue.prefetch_top(lps_);
         if (!queue.empty()) {
@@ -433,9 +459,8 @@ void Engine::run_window(std::size_t p, Tick window_end) {
         lp.rng_draws = ctx.rng_.draws();
         ++events;
     }
-    part.window_events = events;
     part.events += events;
-    part.next_time = std::min(queue.top_time(), ctx.sent_min_);
+    return events;
 }
 
 Event Context::make_event(LpId dst, Tick delay, EventType type, const Payload& payload,

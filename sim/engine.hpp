@@ -61,6 +61,18 @@ struct EngineConfig {
     // partitions (25 ns each on the team's VM, about 0.2 % of a fleet run at 100k vehicles),
     // so only when asked (the benchmarks)
     bool time_windows = false;
+    // 0: the partitions run in lockstep windows of one lookahead, each window a barrier (the
+    // stop checks, max_events and on_window_end after every one). N > 0: between barrier
+    // actions the engine runs segments of at most N lookaheads, and inside a segment each
+    // partition runs as far ahead of the others as their progress allows (up to one
+    // lookahead past the slowest: the earliest a message from it can land), with no barrier
+    // between them, when the executor has a thread per partition. The stop checks,
+    // max_events and on_window_end come at segment ends, and RunStats' windows count
+    // segments. Every LP runs the same events in the same order as in lockstep, so results
+    // are the same for any thread count; a stop condition or max_events cuts the run at a
+    // segment end instead of a window's. serial_below_events applies per lookahead of the
+    // last segment: below it the segment runs as lockstep windows.
+    std::uint32_t run_ahead_lookaheads = 0;
 };
 
 struct RunLimits {
@@ -255,8 +267,24 @@ class Engine {
     };
     static constexpr Tick kNoSample = std::numeric_limits<Tick>::min();
 
+    struct RunAhead;  // sim/engine_run_ahead.cpp
+
     void sample(ObserverSlot& slot, Tick t);
+    // one lockstep window [begin, end) on every partition, then the exchange's barrier;
+    // returns the events run and sets next_time_
+    std::uint64_t run_lockstep_window(Tick begin, Tick end, RunStats& stats, bool& agreed_stop);
     void run_window(std::size_t p, Tick window_end);
+    // the events of partition p before `end`, on the calling thread; with `publish_every`
+    // > 0 (run ahead), the partition's clock is published as its events' time passes each
+    // step of that size, so that the others need not wait for the end of the run
+    std::uint64_t run_events(std::size_t p, Context& ctx, Tick end, Tick publish_every = 0);
+    // [begin, end) with EngineConfig::run_ahead_lookaheads: run ahead or in lockstep windows
+    std::uint64_t run_segment(Tick begin, Tick end, RunStats& stats, bool& agreed_stop);
+    std::uint64_t run_ahead_segment(Tick begin, Tick end, std::size_t tasks, RunStats& stats);
+    void run_ahead_group(std::size_t group, std::size_t tasks, Tick end);
+    bool run_ahead_advance(std::size_t p, Tick end);
+    // posts p's sends, then publishes `clock` (no earlier than its last one)
+    void run_ahead_publish(std::size_t p, Tick clock);
     void run_due_barrier_actions(Tick until);
     [[nodiscard]] Tick next_timer_time() const;
     void push_timer(const Timer& t);
@@ -287,7 +315,8 @@ class Engine {
     std::uint64_t total_events_ = 0;
     std::uint64_t total_windows_ = 0;
     double barrier_seconds_ = 0.0;  // in barrier actions, over all runs
-    std::uint64_t last_window_events_ = 0;
+    std::uint64_t last_window_events_ = 0;  // with run_ahead_lookaheads: per lookahead
+    std::unique_ptr<RunAhead> run_ahead_;
     bool in_window_ = false;
     std::atomic<bool> stop_requested_{false};
 };

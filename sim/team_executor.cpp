@@ -7,19 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include "sim/cpu_relax.hpp"
 #include "sim/executor.hpp"
 
 namespace swarm::sim {
 
 namespace {
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-}
 
 // how long a member spins for the next call before it sleeps: longer than the serial work
 // between a fleet run's windows, short enough not to hold a core through a long serial phase

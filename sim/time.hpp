@@ -33,4 +33,11 @@ struct TimeScale {
     return (b > 0 && a > kTickNever - b) ? kTickNever : a + b;
 }
 
+// a * n for a >= 0 without wrapping past kTickNever (segments of n lookaheads)
+[[nodiscard]] constexpr Tick saturating_mul(Tick a, std::uint64_t n) {
+    return (n > 0 && a > 0 && static_cast<std::uint64_t>(a) > static_cast<std::uint64_t>(kTickNever) / n)
+               ? kTickNever
+               : static_cast<Tick>(static_cast<std::uint64_t>(a) * n);
+}
+
 }  // namespace swarm::sim

@@ -12,6 +12,7 @@ sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& 
     sim::EngineConfig c = model.engine_config(options.seed, partitions);
     c.serial_below_events = options.serial_below_events;
     c.time_windows = options.time_windows;
+    c.run_ahead_lookaheads = options.run_ahead_lookaheads;
     return c;
 }
 }  // namespace

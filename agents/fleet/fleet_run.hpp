@@ -55,6 +55,13 @@ struct FleetRunOptions {
     static constexpr std::uint64_t kSerialBelowEvents = 32;
     // sim::EngineConfig::time_windows: how busy the threads are inside windows (benchmarks)
     bool time_windows = false;
+    // sim::EngineConfig::run_ahead_lookaheads: between barrier actions (the board every
+    // few seconds) the partitions run ahead of one another in segments of at most this many
+    // lookaheads, so a stop condition is seen at a segment's end (at most about 5 s of
+    // simulated time at the default 20 ms lookahead); 0 runs them in lockstep windows. The
+    // same results either way (docs/fleet-bench.md, "Session 26")
+    std::uint32_t run_ahead_lookaheads = kRunAheadLookaheads;
+    static constexpr std::uint32_t kRunAheadLookaheads = 256;
     // the kernel's exchange (none: sim::LocalExchange, one process). One across processes
     // (sim/mpi/) runs this process's share of the LPs on a replicated world
     // (FleetModel::sync_replicas, docs/distributed.md); every process makes the same run.

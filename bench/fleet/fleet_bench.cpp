@@ -67,6 +67,7 @@ struct Options {
     // windows after one of fewer events run on the calling thread (FleetRunOptions)
     std::uint64_t serial_below = swarm::agents::FleetRunOptions::kSerialBelowEvents;
     std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions)
+    std::uint32_t run_ahead = swarm::agents::FleetRunOptions::kRunAheadLookaheads;
     // --partitions A,B with --interleave: the second run's partitions (the first's: partitions)
     std::optional<std::size_t> second_partitions;
     std::uint32_t against = 0;  // > 0: compare with a fleet of this size (--interleave)
@@ -89,6 +90,7 @@ Result run_one(const Options& o, std::size_t threads) {
     p.threads = threads;
     p.serial_below_events = o.serial_below;
     p.partitions = o.partitions;
+    p.run_ahead_lookaheads = o.run_ahead;
     return bench::measure_fleet(p);
 }
 
@@ -126,6 +128,7 @@ Compared compare_pair(const Options& o) {
     for (agents::FleetRunOptions* ro : {&a_options, &b_options}) {
         ro->serial_below_events = o.serial_below;
         ro->partitions = o.partitions;
+        ro->run_ahead_lookaheads = o.run_ahead;
     }
     b_options.partitions = o.second_partitions.value_or(o.partitions);
     agents::FleetRun a(a_city.spec, a_options);
@@ -384,6 +387,8 @@ int main(int argc, char** argv) {
                 o.serial_below = std::stoull(value);
             } else if (arg == "--against") {
                 o.against = static_cast<std::uint32_t>(std::stoul(value));
+            } else if (arg == "--run-ahead") {
+                o.run_ahead = static_cast<std::uint32_t>(std::stoul(value));
             } else if (arg == "--interleave") {
                 o.interleave_s = std::stod(value);
                 o.interleave = true;

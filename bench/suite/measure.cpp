@@ -121,6 +121,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
     const sim::Tick interval = o.sample_interval;
     o.serial_below_events = p.serial_below_events;
     o.partitions = p.partitions;
+    o.run_ahead_lookaheads = p.run_ahead_lookaheads;
     o.time_windows = true;
     o.exchange = p.exchange;
     agents::FleetRun run(spec, o);
