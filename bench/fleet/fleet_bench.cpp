@@ -7,7 +7,7 @@
 //               [--hours 1] [--demand 400] [--profile flat|day]
 //               [--against N --interleave S [--repeat 5]]
 //               [--threads A,B [--partitions P,Q] --interleave S [--repeat 5]]
-//               [--threads 1,N --per-cpu R]
+//               [--threads 1,N --per-cpu R] [--run-ahead 256]
 //
 // --against N compares the fleet of --vehicles with one of N vehicles under the same demand
 // (issue 20: an idle vehicle costs nothing between its events), both run side by side in one
@@ -25,6 +25,9 @@
 // run, each in its own child; the speedup is taken against the fastest vCPU's one-thread run
 // (a lower bound when the vCPUs differ: the N-thread run waits for the slowest at each
 // barrier), and the vCPUs' spread is printed beside it.
+//
+// --run-ahead N: FleetRunOptions::run_ahead_lookaheads (0: the partitions in lockstep windows,
+// as before session 26; the same results).
 //
 // The demand is flat by default: the day profile (logistics::RateProfile::day) starts at
 // midnight, so a 1 h run would measure a quiet night.
@@ -351,7 +354,7 @@ int main(int argc, char** argv) {
                 "                   [--profile flat|day] [--serial-below 32] [--partitions 0]\n"
                 "                   [--against N --interleave 60 --repeat 5]\n"
                 "                   [--threads 1,2 [--partitions P,Q] --interleave 60 --repeat 5]\n"
-                "                   [--threads 1,2 --per-cpu 3]\n");
+                "                   [--threads 1,2 --per-cpu 3] [--run-ahead 256]\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -388,7 +391,13 @@ int main(int argc, char** argv) {
             } else if (arg == "--against") {
                 o.against = static_cast<std::uint32_t>(std::stoul(value));
             } else if (arg == "--run-ahead") {
-                o.run_ahead = static_cast<std::uint32_t>(std::stoul(value));
+                const unsigned long lookaheads = std::stoul(value);
+                if (value.find('-') != std::string::npos || lookaheads > UINT32_MAX) {
+                    std::cerr << "fleet_bench: --run-ahead needs lookaheads from 0 (lockstep) "
+                                 "to 4294967295\n";
+                    return 2;
+                }
+                o.run_ahead = static_cast<std::uint32_t>(lookaheads);
             } else if (arg == "--interleave") {
                 o.interleave_s = std::stod(value);
                 o.interleave = true;

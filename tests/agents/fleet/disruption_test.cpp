@@ -307,7 +307,7 @@ TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auct
     CHECK(cbba.delivered > cloud.delivered);
 }
 
-TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
+TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads, ahead or in lockstep") {
     SmallCity city;
     DisruptionAction close = action(DisruptionKind::kCloseRoads);
     close.edges = central_edges(city.network, 400.0);
@@ -359,6 +359,13 @@ TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads") {
         const auto e = run_for(chunked, 1.0);
         CHECK(a.event_hash == e.event_hash);
         CHECK(a.kpi_hash == e.kpi_hash);
+        // in lockstep windows instead of running ahead (sim::EngineConfig): the same events
+        FleetRunOptions lockstep_options = run_options(city.spec, *city.routers, *tbb, 4);
+        lockstep_options.run_ahead_lookaheads = 0;
+        FleetRun lockstep(city.spec, lockstep_options);
+        const auto l = run_for(lockstep, 1.0);
+        CHECK(a.event_hash == l.event_hash);
+        CHECK(a.kpi_hash == l.kpi_hash);
         CHECK(a.kpi.disruptions >= 16);
         CHECK(a.kpi.created == a.kpi.delivered + a.kpi.failed + a.kpi.backlog);
     }

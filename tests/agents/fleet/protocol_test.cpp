@@ -40,7 +40,7 @@ TEST_CASE("protocols: the registry makes each by name and alias, and lists them 
     }
 }
 
-TEST_CASE("protocols: every registered protocol delivers, the same on one and two threads") {
+TEST_CASE("protocols: every registered protocol delivers, the same on one and two threads, ahead or in lockstep") {
     for (const ProtocolInfo& p : protocols()) {
         CAPTURE(p.name);
         SmallCity city;
@@ -58,6 +58,13 @@ TEST_CASE("protocols: every registered protocol delivers, the same on one and tw
         CHECK(a.event_hash == b.event_hash);
         CHECK(a.kpi_hash == b.kpi_hash);
         CHECK(one.model().comms_totals().messages_sent > 0);
+        // in lockstep windows instead of running ahead (sim::EngineConfig): the same events
+        FleetRunOptions lockstep_options = run_options(city.spec, *city.routers, two_threads, 2);
+        lockstep_options.run_ahead_lookaheads = 0;
+        FleetRun lockstep(city.spec, lockstep_options);
+        const auto c = run_for(lockstep, 0.5);
+        CHECK(a.event_hash == c.event_hash);
+        CHECK(a.kpi_hash == c.kpi_hash);
     }
 }
 
