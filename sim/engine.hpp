@@ -87,18 +87,18 @@ struct RunStats {
     StopReason reason = StopReason::kNoEvents;
     std::uint64_t events = 0;            // events run by this call
     std::uint64_t cancelled = 0;         // cancelled events skipped by this call
-    std::uint64_t windows = 0;           // windows run by this call
+    std::uint64_t windows = 0;           // windows (segments, running ahead) run by this call
     std::uint64_t parallel_windows = 0;  // of them, handed to the executor
     double wall_seconds = 0.0;
     // of wall_seconds: in barrier actions (Engine::at / every), when no partition runs, and in
     // observers' on_window_end; the rest is windows and the engine's own bookkeeping
     double barrier_seconds = 0.0;
     double observer_seconds = 0.0;
-    // with EngineConfig::time_windows, of wall_seconds: the windows handed to the executor,
-    // from the call to its return, and the partitions' own time in them, summed (each
-    // partition's run of its events, timed on the thread that ran it): partition_seconds /
-    // (threads x parallel_window_seconds) is how busy the threads were inside those windows;
-    // the rest they waited for the slowest partition or sat between partitions
+    // with EngineConfig::time_windows, of wall_seconds: the windows (or segments) handed to
+    // the executor, from the call to its return, and the partitions' own time in them, summed
+    // (each partition's run of its events, timed on the thread that ran it):
+    // partition_seconds / (threads x parallel_window_seconds) is how busy the threads were
+    // inside them; the rest they waited for another partition or sat between partitions
     double parallel_window_seconds = 0.0;
     double partition_seconds = 0.0;
 };
