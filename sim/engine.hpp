@@ -314,7 +314,7 @@ class Engine {
     std::uint64_t external_seq_ = 0;
     std::uint64_t total_events_ = 0;
     std::uint64_t total_windows_ = 0;
-    double barrier_seconds_ = 0.0;  // in barrier actions, over all runs
+    double barrier_seconds_ = 0.0;          // in barrier actions, over all runs
     std::uint64_t last_window_events_ = 0;  // with run_ahead_lookaheads: per lookahead
     std::unique_ptr<RunAhead> run_ahead_;
     bool in_window_ = false;

@@ -136,17 +136,16 @@ std::uint64_t Engine::run_segment(Tick begin, Tick end, RunStats& stats, bool& a
         while (next_time_ < end) {
             const Tick window_begin = next_time_;
             events += run_lockstep_window(
-                window_begin, std::min(saturating_add(window_begin, config_.lookahead), end),
-                stats, agreed_stop);
+                window_begin, std::min(saturating_add(window_begin, config_.lookahead), end), stats,
+                agreed_stop);
         }
     } else {
         // a segment of few events per lookahead runs on the calling thread (one task taking
         // every partition in turn): handing them to threads costs more than they do
-        const bool threads = executor_.concurrency() >= 2 &&
-                             last_window_events_ >= config_.serial_below_events;
+        const bool threads =
+            executor_.concurrency() >= 2 && last_window_events_ >= config_.serial_below_events;
         events = run_ahead_segment(
-            begin, end, threads ? std::min(executor_.concurrency(), partitions_.size()) : 1,
-            stats);
+            begin, end, threads ? std::min(executor_.concurrency(), partitions_.size()) : 1, stats);
     }
     // the events per lookahead: whether the next segment is worth handing to threads
     const Tick lookaheads = std::max<Tick>(1, (end - begin) / config_.lookahead);
@@ -155,8 +154,7 @@ std::uint64_t Engine::run_segment(Tick begin, Tick end, RunStats& stats, bool& a
     return events;
 }
 
-std::uint64_t Engine::run_ahead_segment(Tick begin, Tick end, std::size_t tasks,
-                                        RunStats& stats) {
+std::uint64_t Engine::run_ahead_segment(Tick begin, Tick end, std::size_t tasks, RunStats& stats) {
     const std::size_t n = partitions_.size();
     if (!run_ahead_ || run_ahead_->count != n) {
         run_ahead_ = std::make_unique<RunAhead>(n);

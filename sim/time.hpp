@@ -35,7 +35,8 @@ struct TimeScale {
 
 // a * n for a >= 0 without wrapping past kTickNever (segments of n lookaheads)
 [[nodiscard]] constexpr Tick saturating_mul(Tick a, std::uint64_t n) {
-    return (n > 0 && a > 0 && static_cast<std::uint64_t>(a) > static_cast<std::uint64_t>(kTickNever) / n)
+    return (n > 0 && a > 0 &&
+            static_cast<std::uint64_t>(a) > static_cast<std::uint64_t>(kTickNever) / n)
                ? kTickNever
                : static_cast<Tick>(static_cast<std::uint64_t>(a) * n);
 }

@@ -236,26 +236,27 @@ bool pin_to(int cpu) {
     return sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
-// where a run's wall time went (issue 20 item 2): the windows (segments, running ahead) handed to the executor, and how
-// busy the threads were inside them (the partitions' own time over threads x those windows'
-// wall); the rest of the wall is barrier actions, windows run on one thread and the engine's
-// bookkeeping between windows
+// where a run's wall time went (issue 20 item 2): the windows (segments, running ahead)
+// handed to the executor, and how busy the threads were inside them (the partitions' own time
+// over threads x their wall); the rest of the wall is barrier actions, windows run on one
+// thread and the engine's bookkeeping between them
 std::string window_share(const Result& r, std::size_t threads) {
     char line[256];
     if (r.parallel_window_s < 0.01 * r.wall_s) {
         // a handful of windows (at 10k vehicles most hold fewer events than a hand-over costs)
-        std::snprintf(line, sizeof line,
-                      "parallel windows or segments %.3f s (%.1f%% of wall): too few to tell how busy the "
-                      "threads are in them",
-                      r.parallel_window_s, 100.0 * r.parallel_window_s / r.wall_s);
+        std::snprintf(
+            line, sizeof line,
+            "parallel windows or segments %.3f s (%.1f%% of wall): too few to tell how busy the "
+            "threads are in them",
+            r.parallel_window_s, 100.0 * r.parallel_window_s / r.wall_s);
         return line;
     }
-    std::snprintf(line, sizeof line,
-                  "parallel windows or segments %.2f s (%.1f%% of wall), the partitions busy %.2f s in them "
-                  "(%.1f%% of %zu threads x their wall)",
-                  r.parallel_window_s, 100.0 * r.parallel_window_s / r.wall_s, r.partition_s,
-                  100.0 * r.partition_s / (static_cast<double>(threads) * r.parallel_window_s),
-                  threads);
+    std::snprintf(
+        line, sizeof line,
+        "parallel windows or segments %.2f s (%.1f%% of wall), the partitions busy %.2f s in them "
+        "(%.1f%% of %zu threads x their wall)",
+        r.parallel_window_s, 100.0 * r.parallel_window_s / r.wall_s, r.partition_s,
+        100.0 * r.partition_s / (static_cast<double>(threads) * r.parallel_window_s), threads);
     return line;
 }
 

@@ -54,8 +54,8 @@ struct FleetBenchParams {
     std::uint64_t serial_below_events = agents::FleetRunOptions::kSerialBelowEvents;
     std::size_t partitions = 0;  // 0: one per thread (FleetRunOptions::partitions)
     std::uint32_t run_ahead_lookaheads = agents::FleetRunOptions::kRunAheadLookaheads;
-    double sample_s = 0.0;       // > 0: engine samples at this interval (the trace's grid)
-    std::string trace_path;      // non-empty: an HDF5 trace at every sample
+    double sample_s = 0.0;   // > 0: engine samples at this interval (the trace's grid)
+    std::string trace_path;  // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
     // the kernel's exchange (FleetRunOptions::exchange; across MPI ranks: bench/mpi)
     std::function<std::unique_ptr<sim::Exchange>()> exchange;

@@ -17,50 +17,6 @@ using namespace swarm::sim::testing;
 
 namespace {
 
-struct StormOutcome {
-    std::uint64_t event_hash = 0;
-    std::uint64_t state_hash = 0;
-    std::uint64_t events = 0;
-    std::uint64_t windows = 0;
-    std::vector<std::uint64_t> lp_hashes;
-};
-
-StormOutcome run_storm(const ExecutorCase& c, std::uint32_t run_ahead,
-                       std::uint64_t serial_below = 0) {
-    const std::uint32_t lps = 500;
-    Storm model(lps);
-    auto exec = executor_for(c);
-    EngineConfig config;
-    config.lp_count = lps;
-    config.lookahead = 1000;
-    config.seed = 99;
-    config.partitions = c.partitions;
-    config.run_ahead_lookaheads = run_ahead;
-    config.serial_below_events = serial_below;
-    Engine engine(config, model, *exec);
-    for (LpId lp = 0; lp < lps; lp += 5) {
-        engine.inject(lp, lp, 1, Payload::of(Storm::Body{lp, 8}));
-    }
-    // world changes at barriers: a shock every 20,000 ticks
-    engine.every(20'000, 20'000, [](Engine& e, Tick t) {
-        e.inject(static_cast<LpId>((t / 1000) % 500), t, 1, Payload::of(Storm::Body{1, 3}));
-    });
-    RunLimits limits;
-    limits.until = 400'000;
-    const RunStats stats = engine.run(limits);
-    StormOutcome out;
-    out.event_hash = engine.event_hash();
-    for (const std::uint64_t s : model.state) {
-        out.state_hash = out.state_hash * 31 + s;
-    }
-    out.events = stats.events;
-    out.windows = stats.windows;
-    for (LpId lp = 0; lp < lps; ++lp) {
-        out.lp_hashes.push_back(engine.lp_event_hash(lp));
-    }
-    return out;
-}
-
 struct PholdOutcome {
     std::uint64_t hash = 0;
     std::uint64_t events = 0;

@@ -307,7 +307,8 @@ TEST_CASE("disruptions: in a cloud outage the cloud policy stalls while the auct
     CHECK(cbba.delivered > cloud.delivered);
 }
 
-TEST_CASE("disruptions: every kind gives the same results on 1 and 2 threads, ahead or in lockstep") {
+TEST_CASE(
+    "disruptions: every kind gives the same results on 1 and 2 threads, ahead or in lockstep") {
     SmallCity city;
     DisruptionAction close = action(DisruptionKind::kCloseRoads);
     close.edges = central_edges(city.network, 400.0);

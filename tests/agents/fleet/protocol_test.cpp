@@ -40,7 +40,9 @@ TEST_CASE("protocols: the registry makes each by name and alias, and lists them 
     }
 }
 
-TEST_CASE("protocols: every registered protocol delivers, the same on one and two threads, ahead or in lockstep") {
+TEST_CASE(
+    "protocols: every registered protocol delivers, the same on one and two threads, ahead or in "
+    "lockstep") {
     for (const ProtocolInfo& p : protocols()) {
         CAPTURE(p.name);
         SmallCity city;
