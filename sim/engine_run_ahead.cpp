@@ -26,14 +26,19 @@ namespace swarm::sim {
 namespace {
 
 // How long a task with nothing it may run waits for a running task's partitions to move
-// before it runs them itself (that task's thread may have lost its core to another
-// process). Longer than a route search, short against a time slice.
+// before it runs them itself and yields its core at each look (that task's thread may have
+// lost its core to another process). Longer than a route search, short against a time slice.
 constexpr std::chrono::microseconds kPatience{200};
 
 // A partition running its events publishes its clock each time they pass another fraction of
 // the lookahead: a partition waiting for it then waits at most that fraction, not for the end
 // of its run. Each publication costs the cache line's trip to the reader.
 constexpr Tick kPublishesPerLookahead = 8;
+
+// After segments whose threads waited past their patience (more threads than free cores:
+// run_segment), this many segments run on the calling thread before threads are tried again:
+// about 80 s of simulated time in a fleet run.
+constexpr std::uint32_t kContendedSerialSegments = 16;
 
 }  // namespace
 
@@ -120,6 +125,9 @@ struct Engine::RunAhead {
     std::vector<Mailbox> boxes;  // (source, destination)
     std::atomic<bool> abort{false};
     bool timed = false;  // EngineConfig::time_windows, and the segment is on threads
+    std::atomic<std::int64_t> late_ns{0};  // the tasks' waits past kPatience, this segment
+    std::uint32_t serial_segments = 0;     // segments still to run on the calling thread
+    std::uint32_t contended_in_a_row = 0;  // threaded segments that waited past patience
 };
 
 // here, where RunAhead is complete
@@ -142,10 +150,35 @@ std::uint64_t Engine::run_segment(Tick begin, Tick end, RunStats& stats, bool& a
     } else {
         // a segment of few events per lookahead runs on the calling thread (one task taking
         // every partition in turn): handing them to threads costs more than they do
-        const bool threads =
-            executor_.concurrency() >= 2 && last_window_events_ >= config_.serial_below_events;
-        events = run_ahead_segment(
-            begin, end, threads ? std::min(executor_.concurrency(), partitions_.size()) : 1, stats);
+        const std::size_t n = partitions_.size();
+        if (!run_ahead_ || run_ahead_->count != n) {
+            run_ahead_ = std::make_unique<RunAhead>(n);
+        }
+        RunAhead& ra = *run_ahead_;
+        const bool threads = executor_.concurrency() >= 2 &&
+                             last_window_events_ >= config_.serial_below_events &&
+                             ra.serial_segments == 0;
+        ra.serial_segments -= ra.serial_segments > 0 ? 1 : 0;
+        const auto start = std::chrono::steady_clock::now();
+        ra.late_ns.store(0, std::memory_order_relaxed);
+        events = run_ahead_segment(begin, end, threads ? std::min(executor_.concurrency(), n) : 1,
+                                   stats);
+        // More threads than free cores (tests or runs beside each other): a thread that lost
+        // its core mid-run holds its partition, and the others wait for it, where the calling
+        // thread alone would have gone on. When the tasks waited past their patience for more
+        // than three tenths of a segment, or a tenth of two segments in a row, the next
+        // segments run on the calling thread. (On the team's quiet VM at 100k vehicles a
+        // segment waited up to 17 % now and then, not two in a row in the runs measured; with
+        // two busy processes beside the run most waited 50-110 %: two tasks' waits add up.)
+        if (threads) {
+            const auto wall = std::chrono::steady_clock::now() - start;
+            const auto late = std::chrono::nanoseconds(ra.late_ns.load());
+            ra.contended_in_a_row = late * 10 > wall ? ra.contended_in_a_row + 1 : 0;
+            if (late * 10 > wall * 3 || ra.contended_in_a_row >= 2) {
+                ra.serial_segments = kContendedSerialSegments;
+                ra.contended_in_a_row = 0;
+            }
+        }
     }
     // the events per lookahead: whether the next segment is worth handing to threads
     const Tick lookaheads = std::max<Tick>(1, (end - begin) / config_.lookahead);
@@ -156,9 +189,6 @@ std::uint64_t Engine::run_segment(Tick begin, Tick end, RunStats& stats, bool& a
 
 std::uint64_t Engine::run_ahead_segment(Tick begin, Tick end, std::size_t tasks, RunStats& stats) {
     const std::size_t n = partitions_.size();
-    if (!run_ahead_ || run_ahead_->count != n) {
-        run_ahead_ = std::make_unique<RunAhead>(n);
-    }
     RunAhead& ra = *run_ahead_;
     now_ = begin;
     in_window_ = true;
@@ -248,6 +278,19 @@ void Engine::run_ahead_group(std::size_t group, std::size_t tasks, Tick end) {
     unsigned spins = 0;
     std::chrono::steady_clock::time_point waiting_since;
     bool late = false;
+    std::chrono::steady_clock::time_point late_since;
+    auto end_late = [&] {
+        if (late) {
+            late = false;
+            ra.late_ns.fetch_add(
+                std::chrono::nanoseconds(std::chrono::steady_clock::now() - late_since).count(),
+                std::memory_order_relaxed);
+        }
+    };
+    struct EndLate {
+        decltype(end_late)& f;
+        ~EndLate() { f(); }
+    } end_late_on_return{end_late};
     try {
         for (;;) {
             bool moved = false;
@@ -277,16 +320,24 @@ void Engine::run_ahead_group(std::size_t group, std::size_t tasks, Tick end) {
             }
             if (moved) {
                 spins = 0;
-                late = false;
+                end_late();
                 continue;
             }
-            cpu_relax();
+            // past the patience the partition we wait for may be held by a thread that lost its
+            // core: give this core up at each look, so that thread (or whatever took its core)
+            // can run, as TeamExecutor's waits do
+            if (late) {
+                std::this_thread::yield();
+            } else {
+                cpu_relax();
+            }
             if ((++spins & 63U) == 0) {
                 const auto now = std::chrono::steady_clock::now();
                 if (spins == 64) {
                     waiting_since = now;
-                } else {
-                    late = now - waiting_since > kPatience;
+                } else if (!late && now - waiting_since > kPatience) {
+                    late = true;
+                    late_since = now;
                 }
             }
         }
