@@ -12,9 +12,7 @@ sim::EngineConfig engine_config(const FleetModel& model, const FleetRunOptions& 
     sim::EngineConfig c = model.engine_config(options.seed, partitions);
     c.serial_below_events = options.serial_below_events;
     c.time_windows = options.time_windows;
-    // across processes the kernel runs lockstep windows anyway: keep every window a barrier,
-    // as the distributed benchmarks count them (docs/distributed.md)
-    c.run_ahead_lookaheads = options.exchange ? 0 : options.run_ahead_lookaheads;
+    c.run_ahead_lookaheads = options.run_ahead_lookaheads;
     return c;
 }
 }  // namespace

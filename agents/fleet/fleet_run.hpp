@@ -59,8 +59,7 @@ struct FleetRunOptions {
     // few seconds) the partitions run ahead of one another in segments of at most this many
     // lookaheads, so a stop condition is seen at a segment's end (at most about 5 s of
     // simulated time at the default 20 ms lookahead); 0 runs them in lockstep windows. The
-    // same results either way (docs/fleet-bench.md, "Session 26"). Not with an `exchange`
-    // (lockstep there).
+    // same results either way (docs/fleet-bench.md, "Session 26")
     std::uint32_t run_ahead_lookaheads = kRunAheadLookaheads;
     static constexpr std::uint32_t kRunAheadLookaheads = 256;
     // the kernel's exchange (none: sim::LocalExchange, one process). One across processes
