@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
     bench::FleetBenchParams& p = o.params;
     // as `swarmsim run` does: `threads` partitions per rank
     p.partitions = p.threads * static_cast<std::size_t>(ranks);
+    // lockstep windows on any rank count, so that `windows` and collectives per window count
+    // the barriers (running ahead, a fleet run counts segments: the same results)
+    p.run_ahead_lookaheads = 0;
     if (ranks > 1) {
         p.exchange = [] { return std::make_unique<sim::mpi::MpiExchange>(MPI_COMM_WORLD); };
     }
