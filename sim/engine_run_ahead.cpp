@@ -37,8 +37,8 @@ constexpr Tick kPublishesPerLookahead = 8;
 
 // After segments whose threads waited past their patience (more threads than free cores:
 // run_segment), this many segments run on the calling thread before threads are tried again:
-// about 80 s of simulated time in a fleet run.
-constexpr std::uint32_t kContendedSerialSegments = 16;
+// about 20 s of simulated time in a fleet run.
+constexpr std::uint32_t kContendedSerialSegments = 4;
 
 }  // namespace
 
@@ -166,15 +166,17 @@ std::uint64_t Engine::run_segment(Tick begin, Tick end, RunStats& stats, bool& a
         // More threads than free cores (tests or runs beside each other): a thread that lost
         // its core mid-run holds its partition, and the others wait for it, where the calling
         // thread alone would have gone on. When the tasks waited past their patience for more
-        // than three tenths of a segment, or a tenth of two segments in a row, the next
-        // segments run on the calling thread. (On the team's quiet VM at 100k vehicles a
-        // segment waited up to 17 % now and then, not two in a row in the runs measured; with
-        // two busy processes beside the run most waited 50-110 %: two tasks' waits add up.)
+        // than half a segment, or a fifth of two segments in a row, the next few segments run
+        // on the calling thread. (On the team's quiet VM at 100k vehicles a segment waited up
+        // to 17 % now and then, not two in a row in the runs measured; with two busy processes
+        // beside the run most waited 50-110 %: two tasks' waits add up. Lower thresholds and
+        // 16 segments on the calling thread cost a tenth of the speedup on a host whose vCPUs
+        // stall now and then: docs/fleet-bench.md, "Session 26".)
         if (threads) {
             const auto wall = std::chrono::steady_clock::now() - start;
             const auto late = std::chrono::nanoseconds(ra.late_ns.load());
-            ra.contended_in_a_row = late * 10 > wall ? ra.contended_in_a_row + 1 : 0;
-            if (late * 10 > wall * 3 || ra.contended_in_a_row >= 2) {
+            ra.contended_in_a_row = late * 10 > wall * 2 ? ra.contended_in_a_row + 1 : 0;
+            if (late * 2 > wall || ra.contended_in_a_row >= 2) {
                 ra.serial_segments = kContendedSerialSegments;
                 ra.contended_in_a_row = 0;
             }
