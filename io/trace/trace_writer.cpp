@@ -249,7 +249,7 @@ struct TraceWriter::File {
             a->set_batch(1024);
         }
         events.set_batch(4096);
-        position.legs.set_batch(512);  // four chunks (trace_layout.cpp) a write
+        position.legs.set_batch(512);  // a look for whole chunks (trace_layout.cpp) every 512 rows
         links.set_batch(4096);
     }
 
