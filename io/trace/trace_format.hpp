@@ -34,8 +34,17 @@ namespace swarm::io {
 // per-row frame column is gone (legs_per_frame places the rows); 3.0 files are still read;
 // 3.2: the legs rows name their two points (from, to: uint32 indices into the new
 // particles/agents/position/points, each point stored once, in order of first appearance)
-// instead of carrying four float64 coordinates (62 -> 38 bytes a row); 3.0 and 3.1 still read
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 2};
+// instead of carrying four float64 coordinates (62 -> 38 bytes a row); 3.0 and 3.1 still read;
+// 3.3 (a run's: TraceHeader::nodes): position/points is the road network's nodes, row i =
+// node i, written when the file is created, and the rows name nodes; a frame's row of a vehicle
+// may repeat its last (the model flagged it, nothing traced changed). Same rows as 3.2, so
+// readers of 3.2 read it unchanged
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 3};
+// what a writer without the network's nodes writes: schema 3.2 (points in order of first
+// appearance)
+inline constexpr std::array<int, 2> kTracePointRowsVersion = {3, 2};
+// bytes of a packed row of position/legs in schema 3.2 and 3.3 (h5::leg_type(true, 2))
+inline constexpr std::size_t kPackedLegBytes = 38;
 // what TraceOptions::dense_rows writes: schema 3.0 (dense state, load and energy)
 inline constexpr std::array<int, 2> kTraceDenseRowsVersion = {3, 0};
 // what TraceOptions::coordinate_rows writes: schema 3.1 (legs rows with coordinates)

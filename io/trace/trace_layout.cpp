@@ -152,9 +152,10 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         h5::attr_string(creator, "version", SWARM_VERSION);
         const Handle modules = h5::create_group(md, "modules");
         const Handle ours = h5::create_group(modules, "swarmsim_trace");
-        const int minor = legs_minor(o);
+        const int minor = schema_minor(h, o);
         const std::array<int, 2> v = minor == 0   ? kTraceDenseRowsVersion
                                      : minor == 1 ? kTraceCoordinateRowsVersion
+                                     : minor == 2 ? kTracePointRowsVersion
                                                   : kTraceSchemaVersion;
         h5::attr_ints(ours, "version", {v[0], v[1]});
     }

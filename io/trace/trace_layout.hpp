@@ -56,6 +56,14 @@ inline int legs_minor(const TraceOptions& o) {
     return o.dense_rows ? 0 : o.coordinate_rows ? 1 : 2;
 }
 
+// the schema 3 minor version a writer with this header and options writes: the legs rows'
+// (legs_minor), or 3 when the header gives the network's nodes (a run's: rows naming nodes,
+// packed by the producer) and no older layout was asked for
+inline int schema_minor(const TraceHeader& h, const TraceOptions& o) {
+    const int rows = legs_minor(o);
+    return rows == 2 && !h.nodes.empty() ? 3 : rows;
+}
+
 // creates every group, data set and attribute of an empty trace in `file`
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o);
 // refuses names of per-agent values that are empty, not [A-Za-z0-9_], or declared twice

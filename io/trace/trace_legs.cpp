@@ -258,19 +258,6 @@ void LegTable::positions(hid_t file, std::size_t k, std::int64_t t, std::vector<
     at_ = static_cast<std::int64_t>(k);
 }
 
-std::uint32_t LegRows::new_node_point(std::uint32_t node, const agents::Point* nodes) {
-    if (node >= node_point_.size()) {
-        node_point_.resize(std::max<std::size_t>(std::size_t{node} + 1, 2 * node_point_.size()),
-                           kTraceNoId);
-    }
-    std::uint32_t& p = node_point_[node];
-    if (p == kTraceNoId) {
-        p = points_++;
-        new_points_.push_back(nodes[node]);
-    }
-    return p;
-}
-
 std::uint32_t LegRows::position_point(float x, float y) {
     const std::uint64_t key = std::uint64_t{bits(x)} | std::uint64_t{bits(y)} << 32U;
     const auto [it, added] = position_point_.try_emplace(key, points_);
@@ -283,10 +270,9 @@ std::uint32_t LegRows::position_point(float x, float y) {
 
 void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
                   h5::Appendable& table) {
-    const TraceFrame::AgentRows& r = f.rows;
-    const std::int8_t* state = r.state != nullptr ? r.state : f.state.data();
-    const float* load = r.load != nullptr ? r.load : f.load.data();
-    const float* energy = r.energy != nullptr ? r.energy : f.energy.data();
+    const std::int8_t* state = f.state.data();
+    const float* load = f.load.data();
+    const float* energy = f.energy.data();
     const bool values = minor_ >= 1;
     static_assert(kPackedBytes32 == 4 + 1 + 1 + 4 + 4 + 4 + 4 + 8 + 8 &&
                   kPackedBytes31 == 14 + 48 && kPackedBytes30 == 9 + 48);
@@ -296,72 +282,10 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
         return values ? h5::put_packed(out, v, moving, state[v], load[v], energy[v])
                       : h5::put_packed(out, frame, v, moving);
     };
-    const TraceLeg* const legs = r.legs;
-    const bool follows = legs != nullptr && legs == last_legs_;
-    last_legs_ = legs;
-    if (legs != nullptr) {
-        // a completer's frame: the rows it names (schema 3.1, 3.2: written, counted from its
-        // previous frame, so every row unless that was the previous frame here; 3.0: moved),
-        // straight from its mirror
-        copies_ = false;
-        const agents::Point* const nodes = r.nodes;
-        // the points known so far, in locals (the packed stores may alias any member)
-        const std::uint32_t* known = node_point_.data();
-        std::size_t known_size = node_point_.size();
-        const auto point = [&](std::uint32_t node) {
-            if (node < known_size && known[node] != kTraceNoId) [[likely]] {
-                return known[node];
-            }
-            const std::uint32_t p = new_node_point(node, nodes);
-            known = node_point_.data();
-            known_size = node_point_.size();
-            return p;
-        };
-        // schema 3.0, 3.1: the coordinates
-        const auto pack = [&](unsigned char* out, std::uint32_t v) {
-            const TraceLeg& leg = legs[v];
-            out = head(out, v, leg.moving);
-            const agents::Point a = nodes[leg.from];
-            const agents::Point b = nodes[leg.to];
-            return h5::put_packed(out, a.x, a.y, b.x, b.y, leg.start, leg.end);
-        };
-        const bool whole = keyframe || (values && !(r.written_known && follows));
-        const std::span<const std::uint32_t> ids =
-            values ? r.written : std::span<const std::uint32_t>(f.moved);
-        size_ = whole ? agents : ids.size();
-        // each named vehicle's row, packed straight into the table's pending records (no
-        // copy), in one tight loop per schema with every field from locals (the packed stores
-        // may alias any member)
-        const auto each = [&](auto&& row) {
-            if (whole) {
-                for (std::uint32_t v = 0; v < agents; ++v) {
-                    row(v);
-                }
-            } else {
-                for (const std::uint32_t v : ids) {
-                    row(v);
-                }
-            }
-        };
-        table.append_with(size_, [&](unsigned char* out) {
-            if (minor_ >= 2) {
-                each([&](std::uint32_t v) {
-                    const TraceLeg& leg = legs[v];
-                    const std::uint32_t a = point(leg.from);
-                    const std::uint32_t b = leg.to == leg.from ? a : point(leg.to);
-                    out = h5::put_packed(out, v, leg.moving, state[v], load[v], energy[v], a, b,
-                                         leg.start, leg.end);
-                });
-            } else {
-                each([&](std::uint32_t v) { out = pack(out, v); });
-            }
-        });
-        return;
-    }
-    // no legs: a still row at each vehicle's float32 position, when it or (schema 3.1, 3.2)
-    // the state, load or energy differs from the vehicle's last row
-    const float* p = r.position != nullptr ? r.position : f.position.data();
-    if (!copies_ || last_.size() != 2 * agents) {
+    // a still row at each vehicle's float32 position, when it or (schema 3.1, 3.2) the
+    // state, load or energy differs from the vehicle's last row
+    const float* p = f.position.data();
+    if (last_.size() != 2 * agents) {
         last_.assign(2 * agents, 0.0F);
         if (values) {
             state_.assign(agents, 0);
@@ -369,7 +293,6 @@ void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::
             energy_.assign(agents, 0);
         }
         keyframe = true;
-        copies_ = true;
     }
     rows_.clear();
     for (std::uint32_t v = 0; v < agents; ++v) {

@@ -57,18 +57,15 @@ class LegTable {
     std::int64_t at_ = -1;            // the frame state_ holds (-1: none)
 };
 
-// The writer's side (TraceWriter::File), the rows of one frame: a vehicle whose leg (or,
-// without legs, position) differs from the previous frame's, or (schema 3.1 and 3.2) whose
-// state, load or energy does; every vehicle at a keyframe. A completer's frame names its rows
-// itself (AgentRows::written; schema 3.0: TraceFrame::moved) and they are packed from its
-// mirror (legs by network node); without a completer's legs, a vehicle's float32 position
-// becomes a still row at that point (cast back to float32 by readers: the same bits), compared
-// with copies of the last rows. Schema 3.2 rows name their points (indices into
-// position/points, each point stored once, numbered in order of first appearance in the rows:
-// a network node's point the first time a row names the node, a float32 position's, without
-// legs, the first time a row stands at those exact bits); 3.1 rows carry the coordinates;
-// schema 3.0 (dense_rows) rows have a frame column and no state, load and energy (written
-// densely beside them).
+// The writer's side (TraceWriter::File) for frames of positions (schema 3.0 to 3.2; a run's
+// producer packs its own rows, schema 3.3): a still row at a vehicle's float32 position (cast
+// back to float32 by readers: the same bits) when it, or (3.1, 3.2) the vehicle's state, load
+// or energy (float32 bits), differs from its last row, compared with copies of the last rows;
+// every vehicle at a keyframe. Schema 3.2 rows name their points (indices into
+// position/points, each point stored once, numbered in order of first appearance: a float32
+// position's the first time a row stands at those exact bits); 3.1 rows carry the
+// coordinates; schema 3.0 (dense_rows) rows have a frame column and no state, load and energy
+// (written densely beside them).
 class LegRows {
   public:
     // `minor`: the schema 3 minor version of the rows (trace_layout.hpp legs_minor)
@@ -86,30 +83,21 @@ class LegRows {
 
   private:
     static_assert(std::endian::native == std::endian::little, "rows are packed little-endian");
-    static constexpr std::size_t kPackedBytes32 = 38;  // schema 3.2
-    static constexpr std::size_t kPackedBytes31 = 62;  // schema 3.1
-    static constexpr std::size_t kPackedBytes30 = 57;  // schema 3.0
-    // a network node's point, numbered when first named (add() looks the known ones up)
-    std::uint32_t new_node_point(std::uint32_t node, const agents::Point* nodes);
+    static constexpr std::size_t kPackedBytes32 = kPackedLegBytes;  // schema 3.2
+    static constexpr std::size_t kPackedBytes31 = 62;               // schema 3.1
+    static constexpr std::size_t kPackedBytes30 = 57;               // schema 3.0
     std::uint32_t position_point(float x, float y);
 
     int minor_;
     std::size_t size_ = 0;
-    // the previous frame's legs (a completer's mirror; nullptr: none): a completer's list of
-    // rows counts from its previous frame, which must be the previous frame written
-    const TraceLeg* last_legs_ = nullptr;
-    // frames without legs: their rows, the previous frame's positions and each vehicle's
-    // state, load and energy (bits) in its last row (schema 3.1, 3.2); not kept through a
-    // completer's frames (copies_ unset: the next frame without legs writes every row)
-    bool copies_ = false;
+    // the rows of the frame, the previous frame's positions and each vehicle's state, load
+    // and energy (bits) in its last row (schema 3.1, 3.2)
     std::vector<std::uint32_t> rows_;
     std::vector<float> last_;
     std::vector<std::int8_t> state_;
     std::vector<std::uint32_t> load_;
     std::vector<std::uint32_t> energy_;
-    // schema 3.2: the points so far, by network node (kTraceNoId: none yet; grown as nodes
-    // come) and by a float32 position's bits (frames without legs), and this frame's new ones
-    std::vector<std::uint32_t> node_point_;
+    // schema 3.2: the points so far, by a float32 position's bits, and this frame's new ones
     std::unordered_map<std::uint64_t, std::uint32_t> position_point_;
     std::uint32_t points_ = 0;
     std::vector<agents::Point> new_points_;

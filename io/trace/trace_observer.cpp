@@ -12,18 +12,11 @@
 
 #include "agents/fleet/fleet_model.hpp"
 #include "agents/fleet/kpi_observer.hpp"
+#include "io/trace/hdf5_util.hpp"
 
 namespace swarm::io {
 
 namespace {
-
-// bit for bit (the coordinates are the network's, the same doubles every time)
-bool same_bits(double a, double b) {
-    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
-}
-bool same_bits(float a, float b) {
-    return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
-}
 
 // a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
 // double's last bit is at least 2^-64), for energies under 2^30 kWh: 2^32 vehicles' sum then
@@ -51,7 +44,10 @@ bool fixed_energy(double kwh, EnergyUnits& out) {
 
 TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
                              TraceObserverOptions options)
-    : model_(model), writer_(writer), options_(options) {
+    : model_(model),
+      writer_(writer),
+      options_(options),
+      keyframe_frames_(writer.keyframe_frames()) {
     reported_.resize(model.depot_count());
     depot_totals_.resize(model.depot_count());
     for (std::uint32_t d = 0; d < model.depot_count(); ++d) {
@@ -134,11 +130,12 @@ void TraceObserver::resume(sim::Tick previous_frame, std::span<const std::int8_t
                                                  " vehicles, the run has " +
                                                  std::to_string(model_.vehicle_count()));
         }
-        // no frame was pushed yet: the writer thread has not touched the mirror
-        reset_mirror(previous_states.size());
-        std::copy(previous_states.begin(), previous_states.end(), state_.begin());
+        traced_.assign(previous_states.size(), Traced{});
+        for (std::size_t v = 0; v < previous_states.size(); ++v) {
+            traced_[v].state = previous_states[v];
+        }
         busy_known_ = false;
-        mirrored_ = true;
+        states_known_ = true;
     }
 }
 
@@ -148,6 +145,8 @@ TraceHeader TraceObserver::header_for(const agents::FleetModel& model, double sa
     h.depots = model.depot_count();
     h.network_nodes = model.spec().net().node_count();
     h.network_edges = model.spec().net().edge_count();
+    const auto nodes = model.spec().net().positions();
+    h.nodes.assign(nodes.begin(), nodes.end());
     h.ticks_per_second = model.spec().time.ticks_per_second;
     h.sample_interval_s = sample_interval_s;
     h.kpi_interval_s = model.spec().time.to_seconds(model.kpi_interval());
@@ -214,6 +213,8 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         record_orders(*f);
     }
     record_disruptions(*f);
+    // the state rows after the simulation's (complete() sorts those and merges)
+    f->events.insert(f->events.end(), state_rows_.begin(), state_rows_.end());
     for (LinkSource* source : link_sources_) {
         source->collect_links(t, f->links);
     }
@@ -242,273 +243,122 @@ void TraceObserver::count_orders(std::uint32_t d) {
     totals_ += depot;
 }
 
-namespace {
-
-// The fleet's records a change record reads, their data read once (the records written could
-// alias the vectors' pointers, which the compiler would then load again for every record)
-struct ChangeColumns {
-    explicit ChangeColumns(const agents::FleetState& fleet)
-        : hot(fleet.hot.data()), warm(fleet.warm.data()) {}
-    // scattered reads of a vehicle's two records (VehicleHot: two adjacent lines): asked for a
-    // few vehicles ahead, so that the cache misses overlap
-    void prefetch(std::uint32_t v) const {
-        __builtin_prefetch(hot + v);
-        __builtin_prefetch(reinterpret_cast<const char*>(hot + v) + 64);
-        __builtin_prefetch(warm + v);
-    }
-    [[nodiscard]] TraceAgentChange record(std::uint32_t v) const {
-        const agents::VehicleHot& h = hot[v];
-        return {.agent = v,
-                .state = static_cast<std::int8_t>(h.state),
-                .moving = h.moving,
-                .node = h.node,
-                .leg_to = h.leg_to,
-                .leg_start = h.leg_start,
-                .leg_end = h.leg_end,
-                .load = warm[v].load,
-                .energy_kwh = h.energy_kwh,
-                .distance_mm = h.counters.distance_mm};
-    }
-
-    const agents::VehicleHot* hot;
-    const agents::VehicleWarm* warm;
-};
-
-// The change records of a list of vehicles as a range made while it is read: vector::insert
-// of it sizes the vector once and constructs each record in place (a push_back per record
-// checked the capacity and moved the end each time; a resize first would zero them all).
-// Reading record i asks for vehicle i + kAhead's data.
-class ChangeRecords {
-  public:
-    static constexpr std::size_t kAhead = 8;
-    using iterator_category = std::random_access_iterator_tag;
-    using value_type = TraceAgentChange;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = TraceAgentChange;
-
-    ChangeRecords(const ChangeColumns& columns, std::span<const std::uint32_t> vehicles,
-                  std::size_t i)
-        : columns_(&columns), vehicles_(vehicles), i_(i) {}
-    [[nodiscard]] TraceAgentChange operator*() const {
-        if (i_ + kAhead < vehicles_.size()) {
-            columns_->prefetch(vehicles_[i_ + kAhead]);
-        }
-        return columns_->record(vehicles_[i_]);
-    }
-    ChangeRecords& operator++() {
-        ++i_;
-        return *this;
-    }
-    ChangeRecords& operator--() {
-        --i_;
-        return *this;
-    }
-    ChangeRecords& operator+=(difference_type n) {
-        i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + n);
-        return *this;
-    }
-    friend difference_type operator-(const ChangeRecords& a, const ChangeRecords& b) {
-        return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
-    }
-    friend bool operator==(const ChangeRecords& a, const ChangeRecords& b) { return a.i_ == b.i_; }
-
-  private:
-    const ChangeColumns* columns_;
-    std::span<const std::uint32_t> vehicles_;
-    std::size_t i_;
-};
-
-}  // namespace
-
 void TraceObserver::record_vehicles(TraceFrame& frame) {
     model_.take_changes(changes_);
-    const ChangeColumns columns(model_.vehicles());
-    const std::span<const std::uint32_t> vehicles = changes_.vehicles;
-    for (std::size_t i = 0; i < std::min(ChangeRecords::kAhead, vehicles.size()); ++i) {
-        columns.prefetch(vehicles[i]);
+    const agents::FleetState& fleet = model_.vehicles();
+    const std::size_t n = fleet.size();
+    if (traced_.size() != n) {
+        traced_.assign(n, Traced{});
+        states_known_ = false;
     }
-    frame.changes.clear();
-    frame.changes.insert(frame.changes.end(), ChangeRecords(columns, vehicles, 0),
-                         ChangeRecords(columns, vehicles, vehicles.size()));
-}
-
-void TraceObserver::reset_mirror(std::size_t n) {
-    state_.assign(n, 0);
-    load_.assign(n, 0.0F);
-    energy_.assign(n, 0.0);
-    energy_units_.assign(n, 0);
-    energy_f_.assign(n, 0.0F);
-    energy_fixed_ = 0;
-    energy_irregular_ = 0;
-    legs_.assign(n, TraceLeg{});
-    distance_mm_.assign(n, 0);
-    total_distance_mm_ = 0;
-    busy_known_ = false;
-    compared_ = false;
-}
-
-void TraceObserver::complete(TraceFrame& frame) {
-    // The writer thread's working set stays small (it shares the caches with the
-    // simulation): per vehicle its state, load, energy and position as of the last frame,
-    // plus one compact record per vehicle on a leg, the only positions that move.
-    const std::size_t n = frame.state.size();
-    if (state_.size() != n) {
-        reset_mirror(n);
+    // a keyframe (the file's first frame among them) has every vehicle's row; the writer
+    // counts its frames as this observer does (every frame pushed is written, or none after
+    // a failure)
+    std::span<const std::uint32_t> vehicles = changes_.vehicles;
+    if (frames_ % keyframe_frames_ == 0) {
+        if (every_.size() != n) {
+            every_.resize(n);
+            for (std::uint32_t v = 0; v < n; ++v) {
+                every_[v] = v;
+            }
+        }
+        vehicles = every_;
     }
-    // the news into the mirror; a state that differs from the last frame's is a row (state
-    // changes at sample resolution; none for the first frame, where everything is news)
-    const agents::Point* where = model_.spec().net().positions().data();
-    // the events so far (orders, disruptions) come in the simulation's order; the state
-    // rows appended below are in the changes' order, all at the frame's time and kind
-    const std::size_t sim_events = frame.events.size();
-    // the vehicles whose state, load or energy may differ from the last frame's: the changes
-    // (ascending and each once as FleetModel::take_changes gives them, else sorted below);
-    // touched and moved are sized for every change first and written by index
-    const std::size_t changes = frame.changes.size();
-    frame.touched.resize(changes);
-    const std::size_t moved_before = frame.moved.size();
-    frame.moved.resize(moved_before + changes);
-    std::uint32_t* const touched = frame.touched.data();
-    std::uint32_t* const moved = frame.moved.data() + moved_before;
-    std::size_t moves = 0;
-    // the vehicles whose row (leg, state, float32 load or energy) differs from the previous
-    // frame's mirror. That is the row the file holds last for each vehicle (what the writer
-    // must compare with), by induction over the frames completed from this mirror, which the
-    // writer writes each, in order, before completing the next (TraceWriter::run; after a
-    // write error it writes nothing more): at the mirror's first frame nothing is compared
-    // (compared_ unset: the writer writes every row; it is the file's first frame, a keyframe,
-    // also after resume()), and at each later frame a vehicle's row is written with the
-    // mirror's values (a keyframe, or listed here because they changed), or its values equal
-    // the previous frame's, which equal its last row. (A vehicle listed twice in the changes,
-    // which take_changes does not do, may get a row that repeats its last: harmless.)
-    if (written_.size() < changes) {
-        written_.resize(changes);
-    }
-    std::uint32_t* const written = written_.data();
-    std::size_t writes = 0;
-    // the mirror's arrays and sums, read once and kept in registers: the int8 state stores
-    // below may alias anything, so the compiler would otherwise load every vector's data
-    // pointer (and the sums) again for each change
-    const TraceAgentChange* const records = frame.changes.data();
-    std::int8_t* const state = state_.data();
-    float* const load = load_.data();
-    double* const energy = energy_.data();
-    float* const energy_f = energy_f_.data();
-    EnergyUnits* const units = energy_units_.data();
-    std::int64_t* const distance = distance_mm_.data();
-    TraceLeg* const legs = legs_.data();
+    // schema 3.3 (a run's trace): the rows packed here; an older layout (tests of its
+    // readers): every vehicle's position, state, load and energy (below) for the writer's rows
+    const bool pack = writer_.packs_legs();
+    frame.packed_leg_rows = pack ? vehicles.size() : 0;
+    frame.packed_legs.resize(frame.packed_leg_rows * kPackedLegBytes);
+    state_rows_.clear();
+    // read once into locals: the packed stores below may alias anything
+    unsigned char* out = frame.packed_legs.data();
+    const agents::VehicleHot* const hot = fleet.hot.data();
+    const agents::VehicleWarm* const warm = fleet.warm.data();
+    Traced* const traced = traced_.data();
     EnergyUnits fixed = energy_fixed_;
     std::size_t irregular = energy_irregular_;
     std::size_t busy = busy_;
-    std::int64_t total_distance = total_distance_mm_;
+    std::int64_t distance = total_distance_mm_;
     const bool count_busy = busy_known_;
-    const bool state_rows = mirrored_ && options_.state_events;
-    const double time = frame.time;
-    bool ascending = true;
-    std::int64_t last = -1;  // the previous change's agent
-    for (std::size_t i = 0; i < changes; ++i) {
-        const TraceAgentChange& c = records[i];
-        const std::uint32_t v = c.agent;
-        ascending = ascending & (static_cast<std::int64_t>(v) > last);
-        last = v;
-        touched[i] = v;
-        // (| rather than ||: no branch per test)
-        bool row = state[v] != c.state;
-        if (row) {
+    const bool state_rows = states_known_ && options_.state_events;
+    // scattered reads of a vehicle's records (VehicleHot: two adjacent lines) and its Traced:
+    // asked for a few vehicles ahead, so that the cache misses overlap
+    constexpr std::size_t kAhead = 8;
+    const auto prefetch = [&](std::uint32_t v) {
+        __builtin_prefetch(hot + v);
+        __builtin_prefetch(reinterpret_cast<const char*>(hot + v) + 64);
+        __builtin_prefetch(warm + v);
+        __builtin_prefetch(traced + v);
+    };
+    for (std::size_t i = 0; i < std::min(kAhead, vehicles.size()); ++i) {
+        prefetch(vehicles[i]);
+    }
+    for (std::size_t i = 0; i < vehicles.size(); ++i) {
+        if (i + kAhead < vehicles.size()) {
+            prefetch(vehicles[i + kAhead]);
+        }
+        const std::uint32_t v = vehicles[i];
+        const agents::VehicleHot& h = hot[v];
+        Traced& t = traced[v];
+        const auto state = static_cast<std::int8_t>(h.state);
+        if (state != t.state) {
             if (state_rows) {
                 TraceEvent e;
-                e.time = time;
+                e.time = frame.time;
                 e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
                 e.agent = v;
-                e.value = c.state;
-                frame.events.push_back(e);
+                e.value = state;
+                state_rows_.push_back(e);
             }
             if (count_busy) {
-                busy -= agents::serving(static_cast<agents::VehicleState>(state[v])) ? 1U : 0U;
-                busy += agents::serving(static_cast<agents::VehicleState>(c.state)) ? 1U : 0U;
+                busy -= agents::serving(static_cast<agents::VehicleState>(t.state)) ? 1U : 0U;
+                busy += agents::serving(h.state) ? 1U : 0U;
             }
-            state[v] = c.state;
+            t.state = state;
         }
-        const auto load_f = static_cast<float>(c.load);
-        row = row | !same_bits(load[v], load_f);
-        load[v] = load_f;
-        // the energy, bit for bit (a NaN energy counts as changed); the row's is its float32
-        const double kwh = c.energy_kwh;
-        if (!same_bits(energy[v], kwh)) {
-            // the old energy's units as kept (converted once, when it was new; 0 when
-            // irregular)
-            EnergyUnits& kept = units[v];
-            fixed -= kept;
-            if (irregular != 0) {
-                irregular -= regular_energy(energy[v]) ? 0U : 1U;
-            }
-            if (fixed_energy(kwh, kept)) {
-                fixed += kept;
-            } else {
-                kept = 0;
-                ++irregular;
-            }
-            energy[v] = kwh;
-            const auto kwh_f = static_cast<float>(kwh);
-            row = row | !same_bits(energy_f[v], kwh_f);
-            energy_f[v] = kwh_f;
+        // the energy in exact units (a NaN or huge one counted as irregular)
+        fixed -= t.energy;
+        irregular -= t.irregular;
+        t.irregular = fixed_energy(h.energy_kwh, t.energy) ? 0 : 1;
+        if (t.irregular != 0) {
+            t.energy = 0;
         }
+        fixed += t.energy;
+        irregular += t.irregular;
         // distance moves only when a leg or edge ends, which flags the vehicle
-        total_distance += c.distance_mm - distance[v];
-        distance[v] = c.distance_mm;
-        // the leg: FleetModel::position_at's inputs by network node, a still vehicle's
-        // reduced to its node (its leg's other fields do not move it), so that a row is
-        // written when the position's inputs change, not when the model merely flags the
-        // vehicle; compared and updated in place (a leg to another node at the very same
-        // coordinates counts as a change: a row that repeats the position, harmless)
-        const bool on_leg = c.moving != 0 && c.leg_end > c.leg_start;
-        const std::uint32_t to = on_leg ? c.leg_to : c.node;
-        const std::int64_t start = on_leg ? c.leg_start : 0;
-        const std::int64_t end = on_leg ? c.leg_end : 0;
-        TraceLeg& leg = legs[v];
-        if (leg.moving != static_cast<std::uint8_t>(on_leg) || leg.start != start ||
-            leg.end != end || leg.from != c.node || leg.to != to) {
-            leg.moving = static_cast<std::uint8_t>(on_leg);
-            leg.from = c.node;
-            leg.to = to;
-            leg.start = start;
-            leg.end = end;
-            moved[moves++] = v;
-            row = true;
+        distance += h.counters.distance_mm - t.distance_mm;
+        t.distance_mm = h.counters.distance_mm;
+        // the row: FleetModel::position_at's inputs by network node, a still vehicle's reduced
+        // to its node (its leg's other fields do not move it)
+        const bool on_leg = h.moving != 0 && h.leg_end > h.leg_start;
+        const std::uint8_t moving = on_leg ? 1 : 0;
+        const std::uint32_t to = on_leg ? h.leg_to : h.node;
+        const std::int64_t start = on_leg ? h.leg_start : 0;
+        const std::int64_t end = on_leg ? h.leg_end : 0;
+        if (pack) {
+            out = h5::put_packed(out, v, moving, state, static_cast<float>(warm[v].load),
+                                 static_cast<float>(h.energy_kwh), h.node, to, start, end);
         }
-        written[writes] = v;
-        writes += row ? 1 : 0;
+    }
+    if (!pack) {
+        for (std::uint32_t v = 0; v < n; ++v) {
+            const agents::Point p = model_.position_at(v, frame.step);
+            frame.position[2 * v] = static_cast<float>(p.x);
+            frame.position[2 * v + 1] = static_cast<float>(p.y);
+            frame.state[v] = static_cast<std::int8_t>(hot[v].state);
+            frame.load[v] = static_cast<float>(warm[v].load);
+            frame.energy[v] = static_cast<float>(hot[v].energy_kwh);
+        }
     }
     energy_fixed_ = fixed;
     energy_irregular_ = irregular;
     busy_ = busy;
-    total_distance_mm_ = total_distance;
-    frame.moved.resize(moved_before + moves);
-    mirrored_ = true;
-    if (!ascending) {
-        // ascending and each once, as the writer wants them (moved is a subsequence of the
-        // changes: sorted when they are)
-        std::sort(frame.touched.begin(), frame.touched.end());
-        frame.touched.erase(std::unique(frame.touched.begin(), frame.touched.end()),
-                            frame.touched.end());
-        std::sort(frame.moved.begin(), frame.moved.end());
-        frame.moved.erase(std::unique(frame.moved.begin(), frame.moved.end()), frame.moved.end());
-        std::sort(written, written + writes);
-        writes = static_cast<std::size_t>(std::unique(written, written + writes) - written);
-    }
-
-    // the writer writes the rows (those of written) from the mirror itself: nothing of the
-    // fleet is copied; and only the vehicles that changed can have a leg, state, load or
-    // energy other than the last frame's
-    frame.rows = {nullptr,          legs_.data(),      where,    state_.data(), load_.data(),
-                  energy_f_.data(), {written, writes}, compared_};
-    compared_ = true;
-    frame.touched_known = true;
+    total_distance_mm_ = distance;
+    states_known_ = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
-        for (const std::int8_t s : state_) {
-            busy_ += agents::serving(static_cast<agents::VehicleState>(s)) ? 1U : 0U;
+        for (const Traced& t : traced_) {
+            busy_ += agents::serving(static_cast<agents::VehicleState>(t.state)) ? 1U : 0U;
         }
         busy_known_ = true;
     }
@@ -525,31 +375,37 @@ void TraceObserver::complete(TraceFrame& frame) {
         std::size_t v = 0;
         for (; v + 4 <= n; v += 4) {
             for (std::size_t i = 0; i < 4; ++i) {
-                sum[i] += energy_[v + i];
+                sum[i] += hot[v + i].energy_kwh;
             }
         }
         for (; v < n; ++v) {
-            sum[0] += energy_[v];
+            sum[0] += hot[v].energy_kwh;
         }
         frame.scalars.energy_kwh = (sum[0] + sum[1]) + (sum[2] + sum[3]);
     }
+}
 
-    // a deterministic order of the rows: time, kind, order, agent, edge. The state rows are
-    // in that order already when the changes are ascending (one time and kind, order 0, one
-    // row per agent): only the simulation's rows are sorted, then the two runs merged, unless
-    // they stand in order already (the simulation's last row not after the first state row,
-    // as when none falls at the frame's own time: what the stable merge would give)
+void TraceObserver::complete(TraceFrame& frame) {
+    // A deterministic order of the rows: time, kind, order, agent, edge. The state rows come
+    // last (on_sample), in that order already (one time and kind, order 0, ascending agents):
+    // only the simulation's rows are sorted, then the two runs merged, unless they stand in
+    // order already (the simulation's last row not after the first state row, as when none
+    // falls at the frame's own time: what the stable merge would give)
     const auto before = [](const TraceEvent& a, const TraceEvent& b) {
         return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
                std::tie(b.time, b.kind, b.order, b.agent, b.edge);
     };
-    const auto middle = frame.events.begin() + static_cast<std::ptrdiff_t>(sim_events);
-    if (!ascending) {
-        std::sort(frame.events.begin(), frame.events.end(), before);
-        return;
+    const auto is_state = [&frame](const TraceEvent& e) {
+        return e.kind == static_cast<std::int16_t>(TraceEventKind::kVehicleState) &&
+               e.time == frame.time;
+    };
+    auto middle = frame.events.end();
+    while (middle != frame.events.begin() && is_state(*(middle - 1))) {
+        --middle;
     }
     std::sort(frame.events.begin(), middle, before);
-    if (sim_events != 0 && middle != frame.events.end() && before(*middle, *(middle - 1))) {
+    if (middle != frame.events.begin() && middle != frame.events.end() &&
+        before(*middle, *(middle - 1))) {
         events_.clear();
         std::merge(frame.events.begin(), middle, middle, frame.events.end(),
                    std::back_inserter(events_), before);

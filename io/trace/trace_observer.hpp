@@ -1,12 +1,14 @@
-// Feeds a TraceWriter from a fleet run. At each sample time (between windows, on the
-// engine's barrier thread) it copies only what changed since the last frame: the vehicles the
-// model flags (FleetModel::take_changes: state, leg, load, energy), the orders whose lifecycle
-// moved (as /events rows), the order counters summed over depots, the KPI intervals completed
-// since and the disruptions applied. On the writer thread (as the writer's FrameCompleter) it
-// rebuilds every vehicle's leg (the positions' rows), state, load and energy from a mirror of
-// those changes, adds the state-change rows and sorts the frame's events: the simulation pays
-// for the news, not for the size of the fleet, and the positions cost only the legs that
-// changed (the readers compute the positions from them).
+// Feeds a TraceWriter from a fleet run (schema 3.3: TraceHeader::nodes). At each sample time
+// (between windows, on the engine's barrier thread) it copies only what changed since the last
+// frame: for each vehicle the model flags (FleetModel::take_changes: state, leg, load, energy)
+// its legs row, packed as the file stores it (every vehicle's at a keyframe), the orders whose
+// lifecycle moved (as /events rows), the order counters summed over depots, the KPI intervals
+// completed since and the disruptions applied; the fleet's busy share, energy and distance
+// follow from the flagged vehicles. On the writer thread (as the writer's FrameCompleter) it
+// sorts the frame's events. The simulation pays for the news, not for the size of the fleet,
+// and the positions cost only the legs that changed (the readers compute the positions from
+// them). A flagged vehicle whose row is the same as its last (the model touched its plan, say)
+// gets a row again: comparing would keep a copy of every row, whose reads cost more.
 #pragma once
 
 #include <cstdint>
@@ -106,8 +108,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     void record_vehicles(TraceFrame& frame);
     void record_orders(TraceFrame& frame);
     void record_disruptions(TraceFrame& frame);
-    // writer thread (and resume(), before the first frame)
-    void reset_mirror(std::size_t vehicles);
+    // writer thread
     void complete(TraceFrame& frame) override;
 
     agents::FleetModel& model_;
@@ -118,6 +119,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     double push_s_ = 0.0;
     std::size_t next_interval_ = 0;
     agents::FleetModel::Changes changes_;
+    std::size_t keyframe_frames_ = 1;  // the writer's
     // per depot and order: the lifecycle rows already written (bit 0 created, 1 assigned,
     // 2 picked up, 3 the terminal row)
     std::vector<std::vector<std::uint8_t>> reported_;
@@ -130,37 +132,31 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
 
-    // the writer thread's mirror of every vehicle, as of the last completed frame
-    bool mirrored_ = false;  // a first frame (every vehicle changed) went through
-    // a frame was completed from this mirror (reset_mirror unsets it): written_ counts from it
-    bool compared_ = false;
-    // complete(): the vehicles whose row differs from the previous frame's (AgentRows::written:
-    // a prefix; never shrunk, so not zeroed again each frame)
-    std::vector<std::uint32_t> written_;
-    std::vector<std::int8_t> state_;
-    std::vector<float> load_;
-    std::vector<double> energy_;
-    std::vector<float> energy_f_;  // as written
-    // the fleet's energy, kept from the changes: the vehicles' energies as integers of
-    // 2^-64 kWh (fixed_energy) summed exactly, so the sum is the same in any order; the
-    // vehicles whose energy is not such an integer (NaN, infinite, 2^30 kWh or more) are
-    // counted, and while there are any the fleet is summed as doubles instead
+    // per vehicle what the fleet-wide values and the state rows need, as of the last frame
+    // (simulation thread): its state, its energy as integer units (below) and its distance
     __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
+    struct alignas(32) Traced {
+        EnergyUnits energy = 0;  // 0 when irregular
+        std::int64_t distance_mm = 0;
+        std::int8_t state = 0;
+        std::uint8_t irregular = 0;  // its energy is not such an integer
+    };
+    std::vector<Traced> traced_;
+    bool states_known_ = false;           // a first frame (every vehicle) went through, or resume()
+    std::vector<std::uint32_t> every_;    // 0 .. vehicles - 1: a keyframe's rows
+    std::vector<TraceEvent> state_rows_;  // record_vehicles(): the frame's state rows
+    // the fleet's energy: the vehicles' energies as integers of 2^-64 kWh (fixed_energy)
+    // summed exactly, so the sum is the same in any order; the vehicles whose energy is not
+    // such an integer (NaN, infinite, 2^30 kWh or more) are counted, and while there are any
+    // the fleet is summed as doubles instead
     EnergyUnits energy_fixed_ = 0;
     std::size_t energy_irregular_ = 0;
-    // per vehicle its energy_'s units (0 when irregular), kept so that a change converts
-    // only the new energy
-    std::vector<EnergyUnits> energy_units_;
-    std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
-    // every vehicle's leg (by network node, in a canonical form: a still vehicle's is its
-    // node and nothing else), written when it differs from the last frame's
-    std::vector<TraceLeg> legs_;
-    // distance driven per vehicle and in all (exact integers: the sum is the run summary's)
-    std::vector<std::int64_t> distance_mm_;
+    // distance driven in all (exact integers: the sum is the run summary's)
     std::int64_t total_distance_mm_ = 0;
-    // vehicles serving orders in state_ (busy_fraction), once counted
+    // vehicles serving orders, once counted
     std::size_t busy_ = 0;
     bool busy_known_ = false;
+    std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
 };
 
 // The trace of a run across MPI ranks (docs/distributed.md) is written by rank 0's

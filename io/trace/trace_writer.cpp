@@ -87,7 +87,8 @@ struct TraceWriter::File {
     Handle file;
     PositionSeries position;
     bool dense_rows = false;          // schema 3.0 (TraceOptions::dense_rows)
-    bool points = false;              // schema 3.2: position/points
+    bool points = false;              // schema 3.2, 3.3: position/points
+    bool packed = false;              // schema 3.3: the frames bring their rows packed
     AgentSeries state, load, energy;  // schema 3.0 only
     Handle leg_mem_type;
     Handle point_mem_type;
@@ -111,6 +112,7 @@ struct TraceWriter::File {
          std::uint64_t* countdown)
         : dense_rows(options.dense_rows),
           points(detail::legs_minor(options) >= 2),
+          packed(detail::schema_minor(h, options) == 3),
           leg_rows(detail::legs_minor(options)) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
@@ -167,6 +169,12 @@ struct TraceWriter::File {
         // "Session 23")
         for (Appendable* a : all()) {
             a->set_plane_chunks(true);
+        }
+        if (packed) {
+            // the rows name nodes: the points are the network's, written once, now (the
+            // file's first flush makes them durable before any row)
+            position.points.append(h.nodes.data(), h.nodes.size());
+            position.points.commit();
         }
         if (*countdown > 0) {
             fail_countdown = countdown;
@@ -263,6 +271,28 @@ struct TraceWriter::File {
         }
     }
 
+    // schema 3.3: the producer's rows as they are (checked for their size and, at a keyframe,
+    // a row per agent: a reader starts there)
+    void append_packed(const TraceFrame& f, std::uint32_t index) {
+        const std::size_t rows = f.packed_leg_rows;
+        if (f.packed_legs.size() != rows * kPackedLegBytes) {
+            throw std::runtime_error("frame " + std::to_string(index) + " brings " +
+                                     std::to_string(f.packed_legs.size()) + " bytes for " +
+                                     std::to_string(rows) + " legs rows of " +
+                                     std::to_string(kPackedLegBytes));
+        }
+        if (index % keyframe_frames == 0 && rows != agents) {
+            throw std::runtime_error("frame " + std::to_string(index) + " is a keyframe with " +
+                                     std::to_string(rows) + " legs rows for " +
+                                     std::to_string(agents) + " agents");
+        }
+        position.legs.append_with(rows, [&f](unsigned char* out) {
+            std::memcpy(out, f.packed_legs.data(), f.packed_legs.size());
+        });
+        const auto n_legs = static_cast<std::int64_t>(rows);
+        position.legs_per_frame.append(&n_legs, 1);
+    }
+
     void write(const TraceFrame& f) {
         for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
@@ -276,23 +306,26 @@ struct TraceWriter::File {
             throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
                                      " (simulated: TraceOptions::fail_chunk_write)");
         }
-        // the rows go straight into position/legs' pending records; their new points (schema
-        // 3.2) into position/points, committed before the legs (all())
-        leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
-        const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
-        position.legs_per_frame.append(&n_legs, 1);
-        if (points && !leg_rows.new_points().empty()) {
-            position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
+        if (packed) {
+            append_packed(f, index);
+        } else {
+            // the rows go straight into position/legs' pending records; their new points
+            // (schema 3.2) into position/points, committed before the legs (all())
+            leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
+            const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
+            position.legs_per_frame.append(&n_legs, 1);
+            if (points && !leg_rows.new_points().empty()) {
+                position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
+            }
         }
         if (dense_rows) {
-            const TraceFrame::AgentRows& r = f.rows;
             const std::span<const std::uint32_t> touched(f.touched);
             const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
-            state.value.append(r.state != nullptr ? r.state : f.state.data(), known);
-            load.value.append(r.load != nullptr ? r.load : f.load.data(), known);
-            energy.value.append(r.energy != nullptr ? r.energy : f.energy.data(), known);
+            state.value.append(f.state.data(), known);
+            load.value.append(f.load.data(), known);
+            energy.value.append(f.energy.data(), known);
         }
-        const std::size_t n = f.energy.size();
+        const std::size_t n = agents;
         for (std::size_t i = 0; i < values.size(); ++i) {
             values[i].value.append(f.values.data() + i * n);
         }
@@ -345,6 +378,11 @@ struct TraceWriter::Checkpoint {
 TraceWriter::TraceWriter(std::string path, TraceHeader header, TraceOptions options)
     : path_(std::move(path)), header_(std::move(header)), options_(options) {
     check_value_names(path_, header_.agent_values);
+    if (!header_.nodes.empty() && header_.nodes.size() != header_.network_nodes) {
+        throw TraceError(path_, "the header gives " + std::to_string(header_.nodes.size()) +
+                                    " node coordinates for a network of " +
+                                    std::to_string(header_.network_nodes) + " nodes");
+    }
     h5::no_cleanup_at_exit();
     try {
         output_ = std::make_unique<PendingOutput>(path_, options_.replace);
@@ -395,20 +433,18 @@ void TraceWriter::mark_interrupted() {
 
 std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     std::unique_ptr<TraceFrame> f;
-    bool completed = false;
     {
         const std::lock_guard lock(mutex_);
         if (!free_.empty()) {
             f = std::move(free_.back());
             free_.pop_back();
         }
-        completed = completer_ != nullptr;
     }
     if (!f) {
         f = std::make_unique<TraceFrame>();
     }
-    if (!completed) {
-        // a completer fills the writer's own arrays instead (see run())
+    if (!packs_legs()) {
+        // schema 3.3's frames bring their rows packed instead
         f->position.resize(std::size_t{header_.agents} * 2);
         f->state.resize(header_.agents);
         f->load.resize(header_.agents);
@@ -420,11 +456,10 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->events.clear();
     f->disruption_labels.clear();
     f->links.clear();
-    f->changes.clear();
-    f->rows = {};
+    f->packed_legs.clear();
+    f->packed_leg_rows = 0;
     f->touched_known = false;
     f->touched.clear();
-    f->moved.clear();
     f->scalars = {};
     return f;
 }
@@ -463,6 +498,14 @@ std::size_t TraceWriter::wake_batch() const {
     return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
 }
 
+bool TraceWriter::packs_legs() const {
+    return detail::schema_minor(header_, options_) == 3;
+}
+
+std::size_t TraceWriter::keyframe_frames() const {
+    return std::max<std::size_t>(1, options_.keyframe_frames);
+}
+
 void TraceWriter::set_completer(FrameCompleter& completer) {
     const std::lock_guard lock(mutex_);
     if (completer_ != nullptr && completer_ != &completer) {
@@ -492,13 +535,6 @@ void TraceWriter::release_completer(const FrameCompleter& completer) {
 }
 
 namespace {
-
-void swap_agent_arrays(TraceFrame& a, TraceFrame& b) {
-    a.position.swap(b.position);
-    a.state.swap(b.state);
-    a.load.swap(b.load);
-    a.energy.swap(b.energy);
-}
 
 // links in a canonical order, duplicates summed: the file never depends on who reported first
 void canonical_links(std::vector<TraceLink>& links) {
@@ -621,11 +657,6 @@ void TraceWriter::run() {
         std::size_t flush_bound = std::clamp<std::size_t>(options_.first_flush, 1, most);
         auto last_flush = Clock::now();
         double last_time = std::numeric_limits<double>::quiet_NaN();
-        TraceFrame scratch;
-        scratch.position.resize(std::size_t{header_.agents} * 2);
-        scratch.state.resize(header_.agents);
-        scratch.load.resize(header_.agents);
-        scratch.energy.resize(header_.agents);
         for (;;) {
             std::unique_ptr<TraceFrame> frame;
             FrameCompleter* completer = nullptr;
@@ -650,12 +681,6 @@ void TraceWriter::run() {
                     lock.unlock();
                     cv_.notify_all();
                 }
-            }
-            // a completed frame borrows the writer's per-agent arrays while it is completed and
-            // written: one set of them stays in cache, not one per frame in flight
-            const bool borrowed = completer != nullptr && frame->state.size() != header_.agents;
-            if (borrowed) {
-                swap_agent_arrays(*frame, scratch);
             }
             if (completer != nullptr) {
                 try {
@@ -708,9 +733,6 @@ void TraceWriter::run() {
                     flush_bound = std::min(2 * flush_bound, most);
                     last_flush = Clock::now();
                 }
-            }
-            if (borrowed) {
-                swap_agent_arrays(*frame, scratch);
             }
             bool idle = false;
             {

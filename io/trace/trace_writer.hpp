@@ -12,10 +12,11 @@
 // flush, marked incomplete = 1 with the cause, and left under its partial name; close() then
 // throws. The per-agent chunks are shuffled and deflated on the writer thread and written
 // pre-filtered (h5::ChunkRows), so HDF5 does no filtering of its own. The positions, states, loads
-// and energies go into the legs table (schema 3.2): a row per vehicle whose leg
-// (TraceFrame::AgentRows::legs; without legs: its position), state, load or energy changed since
-// the previous frame, every vehicle at a keyframe, naming its points (position/points: each
-// stored once, flushed with the rows). Layout: docs/trace-format.md.
+// and energies go into the legs table: a run's producer (schema 3.3) packs a row per vehicle
+// that changed since the previous frame, every vehicle at a keyframe, naming network nodes
+// (position/points: the nodes, written at creation); from frames of positions (schema 3.2) the
+// writer makes a still row per vehicle whose position, state, load or energy changed, naming
+// its points (each stored once, flushed with the rows). Layout: docs/trace-format.md.
 #pragma once
 
 #include <atomic>
@@ -48,6 +49,11 @@ struct TraceHeader {
     std::uint64_t ranks = 1;
     std::uint64_t network_nodes = 0;
     std::uint64_t network_edges = 0;
+    // the road network's node coordinates (index = node id): when given, the file is schema
+    // 3.3, its position/points these nodes (written when it is created), and every frame
+    // brings its legs rows packed (TraceFrame::packed_legs), naming nodes; empty: schema 3.2
+    // (3.1, 3.0 with TraceOptions), the writer making the rows from the frames' positions
+    std::vector<agents::Point> nodes;
     std::int64_t ticks_per_second = 1'000'000;
     double sample_interval_s = 0.0;
     double kpi_interval_s = 0.0;
@@ -145,40 +151,13 @@ struct TraceScalars {
     double veh_km = 0.0;         // distance driven so far, all vehicles (a completer's sum)
 };
 
-// what a vehicle is doing, recorded when it changed since the previous frame: the trace
-// observer keeps only these on the simulation thread and rebuilds the per-agent arrays from
-// them on the writer thread (FrameCompleter)
-struct TraceAgentChange {
-    std::uint32_t agent = 0;
-    std::int8_t state = 0;
-    std::uint8_t moving = 0;   // on a leg from node to leg_to, from leg_start to leg_end
-    std::uint32_t node = 0;    // last node reached
-    std::uint32_t leg_to = 0;  // == node when still
-    std::int64_t leg_start = 0;
-    std::int64_t leg_end = 0;
-    std::uint32_t load = 0;
-    double energy_kwh = 0.0;
-    std::int64_t distance_mm = 0;  // driven since the start (FleetCounters::distance_mm)
-};
-
-// a vehicle's leg as a completer keeps it (FleetModel::position_at's inputs, by network node):
-// still (moving = 0): at node `from`, to = from, start = end = 0; on a leg (moving = 1, start <
-// end): from node `from` (at tick start) to node `to` (arriving at tick end)
-struct TraceLeg {
-    std::uint32_t from = 0;
-    std::uint32_t to = 0;
-    std::int64_t start = 0;
-    std::int64_t end = 0;
-    std::uint8_t moving = 0;
-};
-
 // one sample, filled by the simulation thread, consumed by the writer thread
 struct TraceFrame {
     std::int64_t step = 0;  // tick
     double time = 0.0;      // seconds
-    // agents x 2 (x, y) metres (float32: mm at 30 km); the writer records a vehicle whose
-    // position differs from the previous frame's as a still row of the legs table (unless a
-    // completer gives the legs themselves: AgentRows::legs)
+    // schema 3.0 to 3.2: agents x 2 (x, y) metres (float32: mm at 30 km); the writer records a
+    // vehicle whose position (or state, load, energy) differs from the previous frame's as a
+    // still row of the legs table. Empty in schema 3.3 (packed_legs instead)
     std::vector<float> position;
     std::vector<std::int8_t> state;
     std::vector<float> load;
@@ -196,46 +175,21 @@ struct TraceFrame {
     // who talked to whom since the previous frame (connectivity/); any order, duplicates
     // allowed: the writer sorts by (from, to) and sums duplicates
     std::vector<TraceLink> links;
-    // for the FrameCompleter: the agents that changed since the previous frame (the per-agent
-    // arrays above are then its to fill; acquire() leaves them empty while a completer is
-    // set, and the writer thread lends the frame its own set for completing and writing)
-    std::vector<TraceAgentChange> changes;
-    // what the writer writes of position, state, load and energy: those arrays, unless a
-    // completer points at its own copies of the rows (valid until its next complete(); the
-    // writer writes a frame before completing the next), so that it copies nothing per frame
-    struct AgentRows {
-        const float* position = nullptr;  // agents x 2
-        // every vehicle's current leg (agents rows, index = agent), by network node: the
-        // writer writes the rows of `written` (schema 3.0: `moved`; all of them at a keyframe)
-        // instead of deriving rows from the positions
-        const TraceLeg* legs = nullptr;
-        // with legs: the network's node coordinates (index = node id, fixed for the run): the
-        // writer stores a node's point once, when a row first names it (schema 3.2)
-        const agents::Point* nodes = nullptr;
-        const std::int8_t* state = nullptr;
-        const float* load = nullptr;
-        const float* energy = nullptr;
-        // with legs, when written_known: the vehicles whose schema 3.1+ row (leg, state, or the
-        // float32 bits of load or energy) differs from the previous frame's, which is their
-        // last written row (ascending, each once): the writer writes those rows (all at a
-        // keyframe) and compares nothing itself. Unset (a completer's first frame): every row
-        std::span<const std::uint32_t> written;
-        bool written_known = false;
-    };
-    AgentRows rows;
-    // set with rows by a completer that knows them: the agents whose state, load or energy
-    // may differ from the previous frame's (ascending, each once); the row codec of the dense
-    // values (schema 3.0) then looks only at those. Unset: every agent is compared.
+    // schema 3.3 (TraceHeader::nodes): the frame's rows of position/legs, packed as the file
+    // stores them (h5::leg_type(true, 2), 38 bytes each, from and to naming nodes), ascending
+    // by agent; every agent's at a keyframe (the writer's frame index a multiple of
+    // TraceWriter::keyframe_frames()). The writer appends them as they are.
+    std::vector<unsigned char> packed_legs;
+    std::size_t packed_leg_rows = 0;
+    // a hint for the dense per-agent rows of schema 3.0 (state, load, energy): the agents
+    // whose values may differ from the previous frame's (ascending, each once); unset: every
+    // agent is compared
     bool touched_known = false;
     std::vector<std::uint32_t> touched;
-    // with rows.legs: the vehicles whose leg row differs from the previous frame's
-    // (ascending, each once): schema 3.0's rows
-    std::vector<std::uint32_t> moved;
 };
 
 // Work a producer moves off the simulation thread: called on the writer thread for every
-// frame, in push order, before the frame is written (TraceObserver rebuilds the per-agent
-// arrays from TraceFrame::changes, finds the state changes and sorts the events there).
+// frame, in push order, before the frame is written (TraceObserver sorts the events there).
 class FrameCompleter {
   public:
     virtual ~FrameCompleter() = default;
@@ -266,7 +220,8 @@ class TraceWriter {
     // closes if close() was not called (errors are swallowed there: call close())
     ~TraceWriter();
 
-    // a recycled (or new) frame sized for the agents, its lists cleared
+    // a recycled (or new) frame sized for the agents (schema 3.3: no per-agent arrays but the
+    // values), its lists cleared
     [[nodiscard]] std::unique_ptr<TraceFrame> acquire();
     // queues a frame; blocks while the queue is full; after a write error the frame is
     // dropped (failed() says so; close() throws)
@@ -289,6 +244,12 @@ class TraceWriter {
     // writer's CPU in slices of a run (trace_bench --interleave)
     void wait_idle();
 
+    // schema 3.3 (TraceHeader::nodes, no older layout asked for): the frames bring their legs
+    // rows packed (TraceFrame::packed_legs; acquire() leaves the per-agent position, state,
+    // load and energy arrays empty), every agent's in a frame whose index is a multiple of
+    // keyframe_frames()
+    [[nodiscard]] bool packs_legs() const;
+    [[nodiscard]] std::size_t keyframe_frames() const;
     [[nodiscard]] const std::string& path() const { return path_; }
     // where the file is written until close() renames it (PATH.<pid>.partial)
     [[nodiscard]] const std::string& temp_path() const;

@@ -204,19 +204,19 @@ TEST_CASE("a trace of schema 2.x (dense positions) is still read, the same as sc
     std::filesystem::remove(path);
 }
 
-// schema 3.2's legs rows that name their points, 3.1's with coordinates and 3.0's with dense
-// states, loads and energies: the same run written the three ways (TraceOptions::dense_rows,
-// coordinate_rows) reads back the same frames, bit for bit, and the model's values and
-// positions at every frame
-TEST_CASE("traces of schema 3.0 (dense states) and 3.1 (coordinates) read the same as 3.2's") {
-    const std::string path32 = io::testing::temp_path("schema_32");
+// a run's schema 3.3 legs rows that name network nodes, 3.1's with coordinates and 3.0's with
+// dense states, loads and energies (both from frames of positions): the same run written the
+// three ways (TraceOptions::dense_rows, coordinate_rows) reads back the same frames, bit for
+// bit, and the model's values and positions at every frame
+TEST_CASE("traces of schema 3.0 (dense states) and 3.1 (coordinates) read the same as 3.3's") {
+    const std::string path33 = io::testing::temp_path("schema_33");
     const std::string path31 = io::testing::temp_path("schema_31");
     const std::string path30 = io::testing::temp_path("schema_30");
-    io::testing::TracedRun run32;
+    io::testing::TracedRun run33;
     io::TraceOptions rows;
     // a short keyframe interval: frames rebuilt from a keyframe and from the frame before
     rows.keyframe_frames = 16;
-    run32.write(path32, 1.0, rows);
+    run33.write(path33, 1.0, rows);
     io::testing::TracedRun run31;
     io::TraceOptions coordinates = rows;
     coordinates.coordinate_rows = true;
@@ -225,16 +225,16 @@ TEST_CASE("traces of schema 3.0 (dense states) and 3.1 (coordinates) read the sa
     io::TraceOptions dense;
     dense.dense_rows = true;
     run30.write(path30, 1.0, dense);
-    const io::TraceReader r32(path32);
+    const io::TraceReader r33(path33);
     const io::TraceReader r31(path31);
     const io::TraceReader r30(path30);
-    CHECK(r32.schema_version() == std::array<int, 2>{3, 2});
+    CHECK(r33.schema_version() == std::array<int, 2>{3, 3});
     CHECK(r31.schema_version() == std::array<int, 2>{3, 1});
     CHECK(r30.schema_version() == std::array<int, 2>{3, 0});
-    const io::testing::RecordingObserver& seen = *run32.recorder;
-    REQUIRE(r32.samples() == seen.states.size());
-    REQUIRE(r31.samples() == r32.samples());
-    REQUIRE(r30.samples() == r32.samples());
+    const io::testing::RecordingObserver& seen = *run33.recorder;
+    REQUIRE(r33.samples() == seen.states.size());
+    REQUIRE(r31.samples() == r33.samples());
+    REQUIRE(r30.samples() == r33.samples());
     const auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
         return a.size() == b.size() &&
                std::equal(a.begin(), a.end(), b.begin(), [](float x, float y) {
@@ -244,9 +244,9 @@ TEST_CASE("traces of schema 3.0 (dense states) and 3.1 (coordinates) read the sa
     std::size_t changed = 0;
     // forwards, then backwards (each frame from its keyframe)
     for (const bool back : {false, true}) {
-        for (std::size_t i = 0; i < r32.samples(); ++i) {
-            const std::size_t k = back ? r32.samples() - 1 - i : i;
-            const io::TraceFrameData a = r32.frame(k);
+        for (std::size_t i = 0; i < r33.samples(); ++i) {
+            const std::size_t k = back ? r33.samples() - 1 - i : i;
+            const io::TraceFrameData a = r33.frame(k);
             for (const io::TraceReader* other : {&r31, &r30}) {
                 const io::TraceFrameData b = other->frame(k);
                 CHECK(a.step == b.step);
@@ -264,7 +264,7 @@ TEST_CASE("traces of schema 3.0 (dense states) and 3.1 (coordinates) read the sa
         }
     }
     CHECK(changed > 0);  // the states do change between frames
-    std::filesystem::remove(path32);
+    std::filesystem::remove(path33);
     std::filesystem::remove(path31);
     std::filesystem::remove(path30);
 }

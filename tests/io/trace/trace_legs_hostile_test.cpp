@@ -320,7 +320,7 @@ TEST_CASE("a forged schema 3.2 points table or point index is refused with the d
     hsize_t points = 0;
     {
         const TraceReader r(path);
-        CHECK(r.schema_version() == swarm::io::kTraceSchemaVersion);
+        CHECK(r.schema_version() == swarm::io::kTracePointRowsVersion);
         CHECK(r.frame(33).position.at(2) == 331.0);  // agent 1 at (33 * 10 + 1, 100)
     }
     edit(path, [&](hid_t f) {

@@ -61,7 +61,7 @@ TEST_CASE("parameters@ranks: written for a run across ranks, absent (read as 1) 
         }
         const swarm::io::TraceReader r(path);
         CHECK(r.ranks() == ranks);
-        CHECK(r.schema_version() == swarm::io::kTraceSchemaVersion);
+        CHECK(r.schema_version() == swarm::io::kTracePointRowsVersion);
         if (ranks == 1) {
             CHECK_THROWS_AS((void)r.parameter_number("ranks"), swarm::io::TraceError);
         }

@@ -192,10 +192,10 @@ class TestLinks final : public io::LinkSource {
     std::uint32_t n_;
 };
 
-// a legs row is written exactly when it is news: every vehicle at a keyframe; otherwise only a
-// vehicle whose leg, state, load or energy (float32 bits) differs from its last row, and every
-// such vehicle (TraceObserver::complete names the rows, LegRows writes them)
-TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
+// schema 3.3: every vehicle's row at a keyframe; otherwise a row for every vehicle whose leg,
+// state, load or energy (float32 bits) differs from its last row, and for few others (the model
+// flagged them for a change the row does not hold: TraceObserver packs every flagged vehicle's)
+TEST_CASE("the legs rows of a run hold every vehicle whose row changed, and few others") {
     const std::string path = temp_path("legs_news");
     TracedRun t;
     io::TraceOptions o;
@@ -204,7 +204,7 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
     const std::size_t agents = t.run->model().vehicle_count();
     std::vector<io::TracePointLegRow> rows;
     std::vector<std::int64_t> per_frame;
-    hsize_t points = 0;
+    std::vector<agents::Point> points;
     {
         const std::lock_guard lock(io::h5::hdf5_mutex());
         const io::h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -221,21 +221,27 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
         const io::h5::Handle points_space(H5Dget_space(pts));
         rows.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(legs_space)));
         per_frame.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(counts_space)));
-        points = static_cast<hsize_t>(H5Sget_simple_extent_npoints(points_space));
+        points.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(points_space)));
+        REQUIRE(H5Dread(pts, io::h5::point_type(false), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                        points.data()) >= 0);
         const io::h5::Handle mem = io::h5::leg_type(false, 2);
         REQUIRE(H5Dread(legs, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
         REQUIRE(H5Dread(counts, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                         per_frame.data()) >= 0);
     }
-    // schema 3.2: the rows name their points, each numbered in order of first appearance
-    std::uint32_t seen = 0;
-    for (const io::TracePointLegRow& r : rows) {
-        for (const std::uint32_t p : {r.from, r.to}) {
-            REQUIRE(p <= seen);
-            seen += p == seen ? 1U : 0U;
-        }
+    // schema 3.3: the points are the network's nodes, which the rows name
+    const auto nodes = t.run->model().spec().net().positions();
+    REQUIRE(points.size() == nodes.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        CHECK(std::bit_cast<std::uint64_t>(points[i].x) ==
+              std::bit_cast<std::uint64_t>(nodes[i].x));
+        CHECK(std::bit_cast<std::uint64_t>(points[i].y) ==
+              std::bit_cast<std::uint64_t>(nodes[i].y));
     }
-    CHECK(seen == points);
+    for (const io::TracePointLegRow& r : rows) {
+        REQUIRE(r.from < points.size());
+        REQUIRE(r.to < points.size());
+    }
     const auto same = [](const io::TracePointLegRow& a, const io::TracePointLegRow& b) {
         const auto bits = [](float x) { return std::bit_cast<std::uint32_t>(x); };
         return a.moving == b.moving && a.state == b.state && bits(a.load) == bits(b.load) &&
@@ -246,6 +252,7 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
     std::vector<io::TracePointLegRow> last(agents);
     std::size_t at = 0;
     std::size_t news = 0;
+    std::size_t repeats = 0;
     for (std::size_t k = 0; k < per_frame.size(); ++k) {
         const auto n = static_cast<std::size_t>(per_frame[k]);
         REQUIRE(at + n <= rows.size());
@@ -257,8 +264,7 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
             REQUIRE(r.agent < agents);
             CHECK((i == at || rows[i - 1].agent < r.agent));  // ascending, each once
             if (k % 16 != 0) {
-                CHECK_FALSE(same(r, last[r.agent]));  // news, never a repeat
-                ++news;
+                (same(r, last[r.agent]) ? repeats : news) += 1;
             }
             last[r.agent] = r;
         }
@@ -277,6 +283,9 @@ TEST_CASE("the legs rows of a run are exactly the vehicles whose row changed") {
     }
     CHECK(at == rows.size());
     CHECK(news > 0);
+    // a run of the benchmark city repeats 3.4 % (docs/trace-cost.md, session 28)
+    CHECK(repeats * 10 < news);
+    MESSAGE("rows that repeat the vehicle's last: ", repeats, " of ", repeats + news);
     std::filesystem::remove(path);
 }
 
