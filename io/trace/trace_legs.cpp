@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include "io/trace/hdf5_util.hpp"
@@ -268,8 +269,32 @@ std::uint32_t LegRows::position_point(float x, float y) {
     return it->second;
 }
 
+void LegRows::add_packed(const TraceFrame& f, std::uint32_t frame, bool keyframe,
+                         std::size_t agents, h5::Appendable& table) {
+    const std::size_t rows = f.packed_leg_rows;
+    if (f.packed_legs.size() != rows * kPackedLegBytes) {
+        throw std::runtime_error("frame " + std::to_string(frame) + " brings " +
+                                 std::to_string(f.packed_legs.size()) + " bytes for " +
+                                 std::to_string(rows) + " legs rows of " +
+                                 std::to_string(kPackedLegBytes));
+    }
+    if (keyframe && rows != agents) {
+        throw std::runtime_error("frame " + std::to_string(frame) + " is a keyframe with " +
+                                 std::to_string(rows) + " legs rows for " + std::to_string(agents) +
+                                 " agents");
+    }
+    table.append_with(rows, [&f](unsigned char* out) {
+        std::memcpy(out, f.packed_legs.data(), f.packed_legs.size());
+    });
+    size_ = rows;
+}
+
 void LegRows::add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
                   h5::Appendable& table) {
+    if (packed_) {
+        add_packed(f, frame, keyframe, agents, table);
+        return;
+    }
     const std::int8_t* state = f.state.data();
     const float* load = f.load.data();
     const float* energy = f.energy.data();

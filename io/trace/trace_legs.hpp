@@ -68,12 +68,15 @@ class LegTable {
 // (written densely beside them).
 class LegRows {
   public:
-    // `minor`: the schema 3 minor version of the rows (trace_layout.hpp legs_minor)
-    explicit LegRows(int minor) : minor_(minor) {}
+    // `minor`: the schema 3 minor version of the rows (trace_layout.hpp legs_minor); `packed`:
+    // schema 3.3, the frames bring their rows packed (TraceFrame::packed_legs)
+    LegRows(int minor, bool packed) : minor_(minor), packed_(packed) {}
 
     // appends the rows of frame number `frame` of `f` (all of them at a keyframe) to `table`
     // (position/legs), packed as the file stores them (h5::leg_type(true, minor): HDF5
-    // converts nothing) straight into its pending records
+    // converts nothing) straight into its pending records; schema 3.3: the frame's own rows,
+    // as they are (std::runtime_error when their bytes do not add up, or a keyframe lacks a
+    // row per agent: a producer's fault, which ends the file as a failed write does)
     void add(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
              h5::Appendable& table);
     // the rows the last add() appended
@@ -88,7 +91,11 @@ class LegRows {
     static constexpr std::size_t kPackedBytes30 = 57;               // schema 3.0
     std::uint32_t position_point(float x, float y);
 
+    void add_packed(const TraceFrame& f, std::uint32_t frame, bool keyframe, std::size_t agents,
+                    h5::Appendable& table);
+
     int minor_;
+    bool packed_;
     std::size_t size_ = 0;
     // the rows of the frame, the previous frame's positions and each vehicle's state, load
     // and energy (bits) in its last row (schema 3.1, 3.2)

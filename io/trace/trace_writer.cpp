@@ -113,7 +113,7 @@ struct TraceWriter::File {
         : dense_rows(options.dense_rows),
           points(detail::legs_minor(options) >= 2),
           packed(detail::schema_minor(h, options) == 3),
-          leg_rows(detail::legs_minor(options)) {
+          leg_rows(detail::legs_minor(options), packed) {
         const Handle fapl(h5::check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"));
         // the 1.10 format: needed for SWMR (readable while written, and after a kill)
         h5::check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -271,28 +271,6 @@ struct TraceWriter::File {
         }
     }
 
-    // schema 3.3: the producer's rows as they are (checked for their size and, at a keyframe,
-    // a row per agent: a reader starts there)
-    void append_packed(const TraceFrame& f, std::uint32_t index) {
-        const std::size_t rows = f.packed_leg_rows;
-        if (f.packed_legs.size() != rows * kPackedLegBytes) {
-            throw std::runtime_error("frame " + std::to_string(index) + " brings " +
-                                     std::to_string(f.packed_legs.size()) + " bytes for " +
-                                     std::to_string(rows) + " legs rows of " +
-                                     std::to_string(kPackedLegBytes));
-        }
-        if (index % keyframe_frames == 0 && rows != agents) {
-            throw std::runtime_error("frame " + std::to_string(index) + " is a keyframe with " +
-                                     std::to_string(rows) + " legs rows for " +
-                                     std::to_string(agents) + " agents");
-        }
-        position.legs.append_with(rows, [&f](unsigned char* out) {
-            std::memcpy(out, f.packed_legs.data(), f.packed_legs.size());
-        });
-        const auto n_legs = static_cast<std::int64_t>(rows);
-        position.legs_per_frame.append(&n_legs, 1);
-    }
-
     void write(const TraceFrame& f) {
         for (AgentSeries* s : agent_series()) {
             append_time(*s, f.step, f.time);
@@ -306,17 +284,13 @@ struct TraceWriter::File {
             throw std::runtime_error(std::string("cannot write a chunk: ") + std::strerror(ENOSPC) +
                                      " (simulated: TraceOptions::fail_chunk_write)");
         }
-        if (packed) {
-            append_packed(f, index);
-        } else {
-            // the rows go straight into position/legs' pending records; their new points
-            // (schema 3.2) into position/points, committed before the legs (all())
-            leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
-            const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
-            position.legs_per_frame.append(&n_legs, 1);
-            if (points && !leg_rows.new_points().empty()) {
-                position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
-            }
+        // the rows go straight into position/legs' pending records; their new points (schema
+        // 3.2) into position/points, committed before the legs (all())
+        leg_rows.add(f, index, index % keyframe_frames == 0, agents, position.legs);
+        const auto n_legs = static_cast<std::int64_t>(leg_rows.size());
+        position.legs_per_frame.append(&n_legs, 1);
+        if (points && !leg_rows.new_points().empty()) {
+            position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
         }
         if (dense_rows) {
             const std::span<const std::uint32_t> touched(f.touched);
@@ -483,8 +457,10 @@ void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
     }
     queue_.push_back(std::move(frame));
     // the writer is woken once a few frames wait, not per frame: a wake-up per sample costs
-    // the simulation thread more than the copy (and the writer wakes by itself after a while)
-    const bool wake = queue_.size() >= wake_batch();
+    // the simulation thread more than the copy (and the writer wakes by itself after a while);
+    // and once: until it runs (on a busy machine not soon) another would be a system call
+    const bool wake = writer_waiting_ && queue_.size() >= wake_batch();
+    writer_waiting_ = writer_waiting_ && !wake;
     lock.unlock();
     if (wake) {
         cv_.notify_all();
@@ -663,8 +639,10 @@ void TraceWriter::run() {
             {
                 std::unique_lock lock(mutex_);
                 if (queue_.empty()) {
+                    writer_waiting_ = true;
                     cv_.wait_for(lock, kIdleWake,
                                  [this] { return queue_.size() >= wake_batch() || closing_; });
+                    writer_waiting_ = false;
                 }
                 if (queue_.empty()) {
                     if (closing_) {

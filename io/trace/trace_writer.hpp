@@ -282,6 +282,7 @@ class TraceWriter {
     bool finished_ = false;      // the writer thread has returned
     bool closing_ = false;
     bool producer_waiting_ = false;
+    bool writer_waiting_ = false;  // the writer thread waits for frames: push() wakes it once
     bool opened_ = false;
     bool closed_ = false;
     bool interrupted_ = false;

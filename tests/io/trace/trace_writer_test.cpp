@@ -634,6 +634,79 @@ TEST_CASE("a write error cuts the trace back to its last flush and marks it inco
     std::filesystem::remove(partial);
 }
 
+// schema 3.3: the producer packs the rows; a frame whose bytes do not add up, or a keyframe
+// without a row per agent, ends the file as a failed write does, naming the frame
+TEST_CASE("a schema 3.3 frame with the wrong legs rows leaves an incomplete file naming it") {
+    io::TraceHeader h;
+    h.agents = 2;
+    h.network_nodes = 3;
+    h.nodes = {{0.0, 0.0}, {1.0, 0.0}, {2.0, 0.0}};
+    {
+        io::TraceHeader wrong = h;
+        wrong.network_nodes = 4;
+        CHECK_THROWS_WITH_AS(io::TraceWriter(temp_path("nodes"), wrong),
+                             doctest::Contains("3 node coordinates for a network of 4 nodes"),
+                             io::TraceError);
+    }
+    const auto row = [](std::uint32_t agent, std::uint32_t node, unsigned char* out) {
+        const std::uint8_t moving = 0;
+        const std::int8_t state = 0;
+        const float load = 0.0F;
+        const float kwh = 1.0F;
+        const std::int64_t tick = 0;
+        return io::h5::put_packed(out, agent, moving, state, load, kwh, node, node, tick, tick);
+    };
+    struct Case {
+        const char* name;
+        std::size_t rows;  // in frame 0, a keyframe
+        std::size_t bytes;
+        const char* says;
+    };
+    for (const Case& c : {Case{"keyframe", 1, io::kPackedLegBytes, "frame 0 is a keyframe with 1"},
+                          Case{"bytes", 2, io::kPackedLegBytes, "frame 0 brings 38 bytes for 2"}}) {
+        CAPTURE(c.name);
+        const std::string path = temp_path("packed_rows");
+        io::TraceWriter w(path, h);
+        REQUIRE(w.packs_legs());
+        auto f = w.acquire();
+        CHECK(f->position.empty());  // schema 3.3: no per-agent arrays to fill
+        f->packed_leg_rows = c.rows;
+        f->packed_legs.resize(c.bytes);
+        row(0, 2, f->packed_legs.data());
+        w.push(std::move(f));
+        std::string message;
+        try {
+            w.close();
+        } catch (const io::TraceError& e) {
+            message = e.what();
+        }
+        CHECK(message.find(c.says) != std::string::npos);
+        const std::string partial = io::partial_path(path, getpid());
+        CHECK(std::filesystem::exists(partial));
+        CHECK(root_attr(partial, "incomplete") == 1);
+        std::filesystem::remove(partial);
+    }
+    // and a right one reads back: the points are the nodes, the rows name them
+    const std::string path = temp_path("packed_ok");
+    {
+        io::TraceWriter w(path, h);
+        auto f = w.acquire();
+        f->packed_leg_rows = 2;
+        f->packed_legs.resize(2 * io::kPackedLegBytes);
+        row(1, 2, row(0, 1, f->packed_legs.data()));
+        w.push(std::move(f));
+        w.close();
+    }
+    const io::TraceReader reader(path);
+    CHECK(reader.schema_version() == io::kTraceSchemaVersion);
+    const io::TraceFrameData f = reader.frame(0);
+    REQUIRE(f.position.size() == 4);
+    CHECK(f.position[0] == 1.0);
+    CHECK(f.position[2] == 2.0);
+    CHECK(f.energy.at(1) == 1.0F);
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("an interrupted run's trace is complete and marked interrupted") {
     const std::string path = temp_path("interrupted");
     io::TraceHeader h;
