@@ -57,6 +57,9 @@ struct FleetBenchParams {
     double sample_s = 0.0;   // > 0: engine samples at this interval (the trace's grid)
     std::string trace_path;  // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
+    // /events' order lifecycle and vehicle state rows (a scenario's output.events; the
+    // benchmarks write them, swarmsim run only when asked)
+    bool trace_events = true;
     // the kernel's exchange (FleetRunOptions::exchange; across MPI ranks: bench/mpi)
     std::function<std::unique_ptr<sim::Exchange>()> exchange;
     // called just before the timed run (across ranks: a barrier, so all start together)

@@ -11,8 +11,10 @@
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
 //               [--agent-block 1024] [--queue 32] [--flush-every 1024] [--first-flush 64]
-//               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]
+//               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]] [--events 1]
 //               [--out /tmp/swarm_trace_bench.h5]
+// --events 0 leaves /events without the order lifecycle and vehicle state rows, as
+// `swarmsim run` writes a trace unless the scenario asks for them (output.events)
 
 #include <algorithm>
 #include <chrono>
@@ -62,6 +64,7 @@ struct Options {
     std::size_t repeat = 5;
     double interleave_s = 0.0;  // > 0: both runs in one process, slices of this (see above)
     bool aa = false;            // --interleave with no trace on either run: the method's own error
+    bool events = true;         // /events' order and state rows (output.events)
 };
 
 using Result = bench::FleetResult;
@@ -95,6 +98,7 @@ Result run_one(const Options& o, bool traced) {
     if (traced) {
         p.trace_path = o.out;
         p.trace_options = trace_options(o);
+        p.trace_events = o.events;
     }
     return bench::measure_fleet(p);
 }
@@ -136,7 +140,8 @@ Interleaved interleaved_pair(const Options& o) {
         h.seed = 42;
         h.threads = 1;
         writer = std::make_unique<io::TraceWriter>(o.out, h, trace_options(o));
-        observer = std::make_unique<io::TraceObserver>(traced.model(), *writer);
+        observer = std::make_unique<io::TraceObserver>(
+            traced.model(), *writer, io::TraceObserverOptions{o.events, o.events});
         traced.add_observer(*observer);
     }
 
@@ -290,6 +295,7 @@ int main(int argc, char** argv) {
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--queue 32] [--flush-every 1024] [--first-flush 64]\n"
                 "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
+                "                   [--events 1]\n"
                 "                   [--out FILE]\n");
             return 0;
         }
@@ -341,6 +347,12 @@ int main(int argc, char** argv) {
                     std::cerr << "trace_bench: --aa is 1 or 0\n";
                     return 2;
                 }
+            } else if (arg == "--events") {
+                o.events = value == "1" || value == "yes";
+                if (!o.events && value != "0" && value != "no") {
+                    std::cerr << "trace_bench: --events is 1 or 0\n";
+                    return 2;
+                }
             } else if (arg == "--interleave") {
                 o.interleave_s = std::stod(value);
                 if (!(o.interleave_s > 0.0)) {
@@ -361,8 +373,10 @@ int main(int argc, char** argv) {
     const swarm::bench::MachineReport machine;
     std::printf(
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
-        "traced run sampling every %.3g s, %zu alternating pairs of runs\n",
-        o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s, o.repeat);
+        "traced run sampling every %.3g s, %s, %zu alternating pairs of runs\n",
+        o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s,
+        o.events ? "with order and state rows (--events 1)" : "without order and state rows",
+        o.repeat);
     if (o.baseline_sample_s > 0.0) {
         std::printf("run without the trace sampling every %.3g s (--baseline-sample)\n",
                     o.baseline_sample_s);
