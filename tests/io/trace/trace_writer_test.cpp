@@ -428,7 +428,7 @@ TEST_CASE("every frame equals the fleet through breakdowns closures and charging
 }
 
 // The writer's own encoding (the row codec, the series' chunks deflated and written pre-filtered,
-// the open ones again at every flush, the rows written from the observer's mirror) against
+// the open ones again at every flush, the rows the observer packs) against
 // HDF5 writing the same run unfiltered: every value the same. Vehicles break down (go still),
 // are repaired and move again; frequent flushes leave chunks open many times.
 TEST_CASE("a trace's values are the same through the writer's codecs as through plain HDF5") {
