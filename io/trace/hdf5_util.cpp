@@ -389,29 +389,15 @@ ChunkRows ChunkRows::open(hid_t parent, const char* name, int deflate, bool row_
     return c;
 }
 
-void ChunkRows::append(const void* row, const std::span<const std::uint32_t>* touched) {
+void ChunkRows::append(const void* row) {
     const std::size_t row_bytes = static_cast<std::size_t>(agents_) * agent_bytes_;
     if (!streams_.empty()) {
         const auto* bytes = static_cast<const unsigned char*>(row);
-        const std::size_t per_agent = agent_bytes_ / type_size_;  // elements
-        std::size_t next = 0;                                     // in *touched
         for (std::size_t b = 0; b < streams_.size(); ++b) {
             const hsize_t a0 = b * block_;
             const hsize_t a1 = std::min(a0 + block_, agents_);
             const std::size_t used = static_cast<std::size_t>(a1 - a0) * agent_bytes_;
-            if (touched == nullptr) {
-                streams_[b].add_row(bytes + a0 * agent_bytes_, used);
-                continue;
-            }
-            // the block's touched agents as element indexes within its row
-            elements_.clear();
-            for (; next < touched->size() && (*touched)[next] < a1; ++next) {
-                const auto first = static_cast<std::uint32_t>(((*touched)[next] - a0) * per_agent);
-                for (std::size_t j = 0; j < per_agent; ++j) {
-                    elements_.push_back(first + static_cast<std::uint32_t>(j));
-                }
-            }
-            streams_[b].add_row(bytes + a0 * agent_bytes_, used, &elements_);
+            streams_[b].add_row(bytes + a0 * agent_bytes_, used);
         }
     } else if (row_bytes > 0) {  // no agents: only the extent grows
         std::memcpy(slab_.data() + filled_ * row_bytes, row, row_bytes);

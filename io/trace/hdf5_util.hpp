@@ -242,10 +242,8 @@ class ChunkRows {
     // row_codec: deflate each row as it comes with a RowDeflater (fast) rather than the chunks
     // with libdeflate at that level
     static ChunkRows open(hid_t parent, const char* name, int deflate, bool row_codec);
-    // one row: N x c elements of the dataset's (native, same-size) type. `touched`, when
-    // given: the agents (ascending) whose values may differ from the previous row's; the row
-    // codec compares only those (the others must be unchanged)
-    void append(const void* row, const std::span<const std::uint32_t>* touched = nullptr);
+    // one row: N x c elements of the dataset's (native, same-size) type
+    void append(const void* row);
     void commit();
     // cuts the dataset back to `rows` (after a write error: nothing is appended afterwards)
     void truncate(hsize_t rows);
@@ -272,7 +270,6 @@ class ChunkRows {
     std::vector<unsigned char> slab_;  // frames_ rows (not with the row codec)
     std::vector<unsigned char> chunk_, shuffled_, packed_;
     std::vector<io::RowDeflater> streams_;  // the row codec's, per agent block
-    std::vector<std::uint32_t> elements_;   // append(): a block's touched elements
     ::libdeflate_compressor* compressor_ = nullptr;
     std::uint64_t* fail_countdown_ = nullptr;
 };

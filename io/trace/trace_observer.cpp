@@ -247,9 +247,13 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     model_.take_changes(changes_);
     const agents::FleetState& fleet = model_.vehicles();
     const std::size_t n = fleet.size();
-    if (traced_.size() != n) {
+    if (traced_.size() != n) {  // the first frame: every vehicle is counted from nothing
         traced_.assign(n, Traced{});
         states_known_ = false;
+        busy_known_ = false;
+        energy_fixed_ = 0;
+        energy_irregular_ = 0;
+        total_distance_mm_ = 0;
     }
     // a keyframe (the file's first frame among them) has every vehicle's row; the writer
     // counts its frames as this observer does (every frame pushed is written, or none after

@@ -293,11 +293,9 @@ struct TraceWriter::File {
             position.points.append(leg_rows.new_points().data(), leg_rows.new_points().size());
         }
         if (dense_rows) {
-            const std::span<const std::uint32_t> touched(f.touched);
-            const std::span<const std::uint32_t>* known = f.touched_known ? &touched : nullptr;
-            state.value.append(f.state.data(), known);
-            load.value.append(f.load.data(), known);
-            energy.value.append(f.energy.data(), known);
+            state.value.append(f.state.data());
+            load.value.append(f.load.data());
+            energy.value.append(f.energy.data());
         }
         const std::size_t n = agents;
         for (std::size_t i = 0; i < values.size(); ++i) {
@@ -432,8 +430,6 @@ std::unique_ptr<TraceFrame> TraceWriter::acquire() {
     f->links.clear();
     f->packed_legs.clear();
     f->packed_leg_rows = 0;
-    f->touched_known = false;
-    f->touched.clear();
     f->scalars = {};
     return f;
 }

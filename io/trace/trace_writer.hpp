@@ -181,11 +181,6 @@ struct TraceFrame {
     // TraceWriter::keyframe_frames()). The writer appends them as they are.
     std::vector<unsigned char> packed_legs;
     std::size_t packed_leg_rows = 0;
-    // a hint for the dense per-agent rows of schema 3.0 (state, load, energy): the agents
-    // whose values may differ from the previous frame's (ascending, each once); unset: every
-    // agent is compared
-    bool touched_known = false;
-    std::vector<std::uint32_t> touched;
 };
 
 // Work a producer moves off the simulation thread: called on the writer thread for every
