@@ -8,13 +8,13 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "io/trace/byte_buffer.hpp"
 #include "io/trace/row_deflate.hpp"
 
 struct libdeflate_compressor;
@@ -144,22 +144,6 @@ class Appendable {
     [[nodiscard]] hsize_t size() const { return size_ + pending_; }
 
   private:
-    // a byte buffer whose growth leaves the new bytes as they are (they are written next)
-    template <class T>
-    struct UninitAllocator : std::allocator<T> {
-        template <class U>
-        struct rebind {
-            using other = UninitAllocator<U>;
-        };
-        template <class U>
-        void construct(U* p) noexcept {
-            ::new (static_cast<void*>(p)) U;  // default-initialised: nothing written
-        }
-        template <class U, class... Args>
-        void construct(U* p, Args&&... args) {
-            ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-        }
-    };
     // room for `count` records after the pending ones, and then those records made pending
     unsigned char* extend(hsize_t count);
     void appended(hsize_t count);
@@ -193,7 +177,7 @@ class Appendable {
     std::size_t record_bytes_ = 0;
     // the open chunk's records from its first (after head_ bytes of whole chunks written in
     // the current drain()), then the pending ones
-    std::vector<unsigned char, UninitAllocator<unsigned char>> buffer_;
+    ByteBuffer buffer_;  // growth leaves the new bytes unwritten (they are written next)
     std::size_t head_ = 0;
     // the whole chunks written pre-filtered (open() sets them up when it can)
     Handle file_type_;

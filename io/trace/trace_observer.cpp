@@ -272,7 +272,13 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     // readers): every vehicle's position, state, load and energy (below) for the writer's rows
     const bool pack = writer_.packs_legs();
     frame.packed_leg_rows = pack ? vehicles.size() : 0;
-    frame.packed_legs.resize(frame.packed_leg_rows * kPackedLegBytes);
+    // grown by doubling: acquire() empties it, so resize() alone would grow a recycled frame
+    // to each larger frame's exact size, one allocation (and its page faults) at a time
+    const std::size_t bytes = frame.packed_leg_rows * kPackedLegBytes;
+    if (bytes > frame.packed_legs.capacity()) {
+        frame.packed_legs.reserve(std::max(bytes, 2 * frame.packed_legs.capacity()));
+    }
+    frame.packed_legs.resize(bytes);
     state_rows_.clear();
     // read once into locals: the packed stores below may alias anything
     unsigned char* out = frame.packed_legs.data();

@@ -403,107 +403,12 @@ void TraceWriter::mark_interrupted() {
     interrupted_ = true;
 }
 
-std::unique_ptr<TraceFrame> TraceWriter::acquire() {
-    std::unique_ptr<TraceFrame> f;
-    {
-        const std::lock_guard lock(mutex_);
-        if (!free_.empty()) {
-            f = std::move(free_.back());
-            free_.pop_back();
-        }
-    }
-    if (!f) {
-        f = std::make_unique<TraceFrame>();
-    }
-    if (!packs_legs()) {
-        // schema 3.3's frames bring their rows packed instead
-        f->position.resize(std::size_t{header_.agents} * 2);
-        f->state.resize(header_.agents);
-        f->load.resize(header_.agents);
-        f->energy.resize(header_.agents);
-    }
-    f->values.assign(header_.agent_values.size() * header_.agents,
-                     std::numeric_limits<float>::quiet_NaN());
-    f->intervals.clear();
-    f->events.clear();
-    f->disruption_labels.clear();
-    f->links.clear();
-    f->packed_legs.clear();
-    f->packed_leg_rows = 0;
-    f->scalars = {};
-    return f;
-}
-
-void TraceWriter::push(std::unique_ptr<TraceFrame> frame) {
-    std::unique_lock lock(mutex_);
-    if (closing_) {
-        throw TraceError(path_, "push after close()");
-    }
-    if (queue_.size() >= options_.queue_capacity && !failed_) {
-        ++waits_;
-        producer_waiting_ = true;
-        cv_.wait(lock, [this] { return queue_.size() < options_.queue_capacity || failed_; });
-        producer_waiting_ = false;
-    }
-    if (failed_) {
-        // the trace is lost from here on, the run goes on (its KPIs hold): close() reports
-        ++stats_.dropped;
-        free_.push_back(std::move(frame));
-        return;
-    }
-    queue_.push_back(std::move(frame));
-    // the writer is woken once a few frames wait, not per frame: a wake-up per sample costs
-    // the simulation thread more than the copy (and the writer wakes by itself after a while);
-    // and once: until it runs (on a busy machine not soon) another would be a system call
-    const bool wake = writer_waiting_ && queue_.size() >= wake_batch();
-    writer_waiting_ = writer_waiting_ && !wake;
-    lock.unlock();
-    if (wake) {
-        cv_.notify_all();
-    }
-}
-
-std::size_t TraceWriter::wake_batch() const {
-    if (releasing_ || idle_waiting_) {
-        return 1;
-    }
-    return std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 8);
-}
-
 bool TraceWriter::packs_legs() const {
     return detail::schema_minor(header_, options_) == 3;
 }
 
 std::size_t TraceWriter::keyframe_frames() const {
     return std::max<std::size_t>(1, options_.keyframe_frames);
-}
-
-void TraceWriter::set_completer(FrameCompleter& completer) {
-    const std::lock_guard lock(mutex_);
-    if (completer_ != nullptr && completer_ != &completer) {
-        throw TraceError(path_, "a second frame completer");
-    }
-    completer_ = &completer;
-}
-
-void TraceWriter::wait_idle() {
-    std::unique_lock lock(mutex_);
-    idle_waiting_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return finished_ || failed_ || (queue_.empty() && in_flight_ == 0); });
-    idle_waiting_ = false;
-}
-
-void TraceWriter::release_completer(const FrameCompleter& completer) {
-    std::unique_lock lock(mutex_);
-    if (completer_ != &completer) {
-        return;
-    }
-    releasing_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return finished_ || (queue_.empty() && !completing_); });
-    releasing_ = false;
-    completer_ = nullptr;
 }
 
 namespace {
@@ -636,8 +541,7 @@ void TraceWriter::run() {
                 std::unique_lock lock(mutex_);
                 if (queue_.empty()) {
                     writer_waiting_ = true;
-                    cv_.wait_for(lock, kIdleWake,
-                                 [this] { return queue_.size() >= wake_batch() || closing_; });
+                    cv_.wait_for(lock, kIdleWake, [this] { return writer_due() || closing_; });
                     writer_waiting_ = false;
                 }
                 if (queue_.empty()) {
@@ -648,6 +552,7 @@ void TraceWriter::run() {
                 }
                 frame = std::move(queue_.front());
                 queue_.pop_front();
+                queued_bytes_ -= frame->bytes();  // as push() counted it: not changed since
                 ++in_flight_;
                 completer = completer_;
                 completing_ = completer != nullptr;

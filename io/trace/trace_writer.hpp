@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "io/output/output_file.hpp"
+#include "io/trace/byte_buffer.hpp"
 #include "io/trace/trace_format.hpp"
 #include "sim/cpu_usage.hpp"
 
@@ -70,9 +71,14 @@ struct TraceHeader {
 };
 
 struct TraceOptions {
-    // frames in flight before push() blocks: deep enough to ride out the writer's flushes
-    // (8 MB at 10,000 agents)
-    std::size_t queue_capacity = 32;
+    // push() blocks while queue_capacity frames, or frames of queue_bytes (their rows, values,
+    // events and links: one frame always passes), wait for the writer: deep enough to ride
+    // out the writer's flushes. The writer is woken when a quarter of queue_capacity frames
+    // (at most 32) or a sixteenth of queue_bytes wait: each wake-up costs a switch of threads
+    // and a cold cache, which at 10,000 agents and 1 s sampling cost as much as a frame's
+    // writing (8 frames a wake-up: +1.4 points of CPU over 32, docs/trace-cost.md "Session 29")
+    std::size_t queue_capacity = 128;
+    std::size_t queue_bytes = std::size_t{64} << 20U;
     // The file is flushed (every appended row made readable after a kill) every
     // flush_seconds of wall time, or after a number of frames, whichever comes first: that
     // frame bound is first_flush for the first flush and doubles at each flush up to
@@ -179,8 +185,10 @@ struct TraceFrame {
     // stores them (h5::leg_type(true, 2), 38 bytes each, from and to naming nodes), ascending
     // by agent; every agent's at a keyframe (the writer's frame index a multiple of
     // TraceWriter::keyframe_frames()). The writer appends them as they are.
-    std::vector<unsigned char> packed_legs;
+    ByteBuffer packed_legs;  // resized, not zeroed: the rows are packed into it next
     std::size_t packed_leg_rows = 0;
+    // what the frame holds, about: its rows, values, events and links (TraceOptions::queue_bytes)
+    [[nodiscard]] std::size_t bytes() const;
 };
 
 // Work a producer moves off the simulation thread: called on the writer thread for every
@@ -260,7 +268,9 @@ class TraceWriter {
     void run();
     std::string abandon(std::unique_ptr<File>& file, const Checkpoint& good,
                         const std::string& reason);
-    [[nodiscard]] std::size_t wake_batch() const;
+    // the writer is due (under mutex_): enough frames or bytes wait, or someone waits on it
+    [[nodiscard]] bool writer_due() const;
+    [[nodiscard]] bool queue_full() const;
 
     std::string path_;
     TraceHeader header_;
@@ -268,6 +278,7 @@ class TraceWriter {
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<std::unique_ptr<TraceFrame>> queue_;
+    std::size_t queued_bytes_ = 0;  // frame_bytes() of the frames in queue_
     std::vector<std::unique_ptr<TraceFrame>> free_;
     FrameCompleter* completer_ = nullptr;
     bool completing_ = false;    // the writer thread is in completer_->complete()

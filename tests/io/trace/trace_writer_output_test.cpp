@@ -185,6 +185,9 @@ TEST_CASE("a write error cuts the trace back to its last flush and marks it inco
     // schema 3.1: each frame's rows of the legs table count as one write (no dense per-agent
     // chunks without agent values); flushes at 10 and 20 frames, the 23rd frame fails
     o.fail_chunk_write = 23;
+    // 100 frames through a queue of 32: the last push waits until the writer wrote the 68th,
+    // so the failure is known when push_frames returns
+    o.queue_capacity = 32;
     io::TraceWriter w(path, h, o);
     push_frames(w, 0, 100, 5);  // never throws: the run goes on
     CHECK(w.failed());
@@ -353,6 +356,27 @@ TEST_CASE("flushes come after first_flush frames, then twice as many each time u
         w.close();
         CHECK(w.stats().flushes == 7);
     }
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("a queue bounded by bytes passes every frame, one larger than the bound too") {
+    const std::string path = temp_path("queue_bytes");
+    io::TraceHeader h;
+    h.agents = 5;
+    io::TraceOptions o;
+    o.replace = true;
+    // every frame holds more than this: each waits for the queue to empty, none waits forever
+    o.queue_bytes = 1;
+    {
+        io::TraceWriter w(path, h, o);
+        push_frames(w, 0, 40, 5);
+        w.close();
+        CHECK(w.stats().frames == 40);
+        CHECK(w.stats().dropped == 0);
+    }
+    const io::TraceReader reader(path);
+    CHECK(reader.samples() == 40);
+    CHECK(reader.observable("created").value.back() == 39.0);
     std::filesystem::remove(path);
 }
 
