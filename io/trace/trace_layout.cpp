@@ -111,7 +111,7 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
     // writer keeps under a file size limit; with rarer frames (nearly every moving vehicle
     // has a new leg at each) it is shuffled and deflated, by the writer's plane encoding
     // (TraceWriter::File: libdeflate cost more CPU than the rest of the trace together).
-    const bool filtered = sample_interval_s >= kLegsDeflatedFromSeconds;
+    const bool filtered = sample_interval_s >= kRowsDeflatedFromSeconds;
     const Appendable legs(g, "legs", ft, mt, {}, filtered ? kLegDeflatedChunk : kLegChunk,
                           filtered ? deflate : 0);
     h5::attr_i64(legs.id(), "keyframe_interval",
@@ -249,7 +249,11 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     // events: an extendible compound table
     {
         const Handle ft = h5::event_type(true);
-        const Appendable ev(file, "events", ft, H5T_NATIVE_DOUBLE, {}, kEventChunk, deflate);
+        // unfiltered at fast sampling, as the legs are: the plane encoding of the order and
+        // state rows cost about a point of CPU over the benchmark run (a third of a 10 MB
+        // table's bytes saved; docs/trace-cost.md "Session 29")
+        const int event_deflate = h.sample_interval_s >= kRowsDeflatedFromSeconds ? deflate : 0;
+        const Appendable ev(file, "events", ft, H5T_NATIVE_DOUBLE, {}, kEventChunk, event_deflate);
         // the kinds table (docs/trace-format.md): one entry per code in each attribute
         std::vector<std::string> names, labels, disruptions, roles, targets, values;
         std::vector<int> pairs;

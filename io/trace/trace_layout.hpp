@@ -46,9 +46,11 @@ inline constexpr ScalarSpec kIntervalScalars[] = {
     {"overdue", true, nullptr},
 };
 
-// particles/agents/position/legs is deflated (TraceOptions::deflate) when frames are at least
-// this far apart (TraceHeader::sample_interval_s), else unfiltered (trace_layout.cpp)
-inline constexpr double kLegsDeflatedFromSeconds = 5.0;
+// the tables of rows, particles/agents/position/legs and /events, are deflated
+// (TraceOptions::deflate) when frames are at least this far apart
+// (TraceHeader::sample_interval_s), else unfiltered: at faster sampling the writer's CPU is
+// what the trace costs most (trace_layout.cpp, docs/trace-format.md)
+inline constexpr double kRowsDeflatedFromSeconds = 5.0;
 
 // the minor version of the schema 3 legs table `o` writes: 0 (dense_rows), 1
 // (coordinate_rows) or 2 (a run's: rows that name points)

@@ -157,7 +157,9 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
     const sim::TimeScale& scale = model_.spec().time;
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
-    std::unique_ptr<TraceFrame> f = writer_.acquire();
+    const bool keyframe = frames_ % keyframe_frames_ == 0;  // every vehicle's row (record_vehicles)
+    std::unique_ptr<TraceFrame> f =
+        writer_.acquire(keyframe ? model_.vehicle_count() * kPackedLegBytes : 0);
     f->step = t;
     f->time = scale.to_seconds(t);
 

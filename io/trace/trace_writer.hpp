@@ -224,8 +224,10 @@ class TraceWriter {
     ~TraceWriter();
 
     // a recycled (or new) frame sized for the agents (schema 3.3: no per-agent arrays but the
-    // values), its lists cleared
-    [[nodiscard]] std::unique_ptr<TraceFrame> acquire();
+    // values), its lists cleared; one whose packed_legs holds `packed_bytes` without growing
+    // if the pool has one (a keyframe's rows: their buffer is not allocated again, nor its
+    // pages faulted in, at every keyframe)
+    [[nodiscard]] std::unique_ptr<TraceFrame> acquire(std::size_t packed_bytes = 0);
     // queues a frame; blocks while the queue is full; after a write error the frame is
     // dropped (failed() says so; close() throws)
     void push(std::unique_ptr<TraceFrame> frame);

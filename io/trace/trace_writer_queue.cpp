@@ -1,6 +1,7 @@
 // The hand-over of frames from the simulation thread to the writer's: the pool of frames,
 // the bounded queue and when the writer is woken (TraceWriter::run takes them off).
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -16,13 +17,21 @@ std::size_t TraceFrame::bytes() const {
            sizeof(TraceKpiInterval) * intervals.size();
 }
 
-std::unique_ptr<TraceFrame> TraceWriter::acquire() {
+std::unique_ptr<TraceFrame> TraceWriter::acquire(std::size_t packed_bytes) {
     std::unique_ptr<TraceFrame> f;
     {
         const std::lock_guard lock(mutex_);
         if (!free_.empty()) {
-            f = std::move(free_.back());
-            free_.pop_back();
+            // the last one back (its buffers warmest), or one large enough
+            auto pick = std::prev(free_.end());
+            if ((*pick)->packed_legs.capacity() < packed_bytes) {
+                const auto large = std::find_if(free_.begin(), free_.end(), [&](const auto& g) {
+                    return g->packed_legs.capacity() >= packed_bytes;
+                });
+                pick = large != free_.end() ? large : pick;
+            }
+            f = std::move(*pick);
+            free_.erase(pick);
         }
     }
     if (!f) {

@@ -492,10 +492,15 @@ TEST_CASE("positions rebuilt from the legs table equal the model's, read in any 
             const hid_t d = H5Dopen2(f, "particles/agents/position/legs", H5P_DEFAULT);
             const hid_t space = H5Dget_space(d);
             const auto rows = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-            // deflated from 5 s between frames on (trace_layout.hpp)
+            // deflated from 5 s between frames on (trace_layout.hpp), as /events is
             const hid_t dcpl = H5Dget_create_plist(d);
             CHECK(H5Pget_nfilters(dcpl) == (every >= 5.0 ? 2 : 0));
             H5Pclose(dcpl);
+            const hid_t events = H5Dopen2(f, "events", H5P_DEFAULT);
+            const hid_t events_dcpl = H5Dget_create_plist(events);
+            CHECK(H5Pget_nfilters(events_dcpl) == (every >= 5.0 ? 2 : 0));
+            H5Pclose(events_dcpl);
+            H5Dclose(events);
             H5Sclose(space);
             H5Dclose(d);
             H5Fclose(f);
