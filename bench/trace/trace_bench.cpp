@@ -10,7 +10,7 @@
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
-//               [--agent-block 1024] [--queue 128] [--flush-every 1024] [--first-flush 64]
+//               [--agent-block 1024] [--queue 256] [--flush-every 1024] [--first-flush 64]
 //               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]] [--events 1]
 //               [--out /tmp/swarm_trace_bench.h5]
 // --events 0 leaves /events without the order lifecycle and vehicle state rows, as
@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
                 "                   [--deflate 1] "
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
-                "                   [--queue 128] [--flush-every 1024] [--first-flush 64]\n"
+                "                   [--queue 256] [--flush-every 1024] [--first-flush 64]\n"
                 "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
                 "                   [--events 1]\n"
                 "                   [--out FILE]\n");

@@ -74,10 +74,11 @@ struct TraceOptions {
     // push() blocks while queue_capacity frames, or frames of queue_bytes (their rows, values,
     // events and links: one frame always passes), wait for the writer: deep enough to ride
     // out the writer's flushes. The writer is woken when a quarter of queue_capacity frames
-    // (at most 32) or a sixteenth of queue_bytes wait: each wake-up costs a switch of threads
+    // (at most 64) or a sixteenth of queue_bytes wait: each wake-up costs a switch of threads
     // and a cold cache, which at 10,000 agents and 1 s sampling cost as much as a frame's
-    // writing (8 frames a wake-up: +1.4 points of CPU over 32, docs/trace-cost.md "Session 29")
-    std::size_t queue_capacity = 128;
+    // writing (8 frames a wake-up: about +2 points of CPU over 64, docs/trace-cost.md
+    // "Session 29")
+    std::size_t queue_capacity = 256;
     std::size_t queue_bytes = std::size_t{64} << 20U;
     // The file is flushed (every appended row made readable after a kill) every
     // flush_seconds of wall time, or after a number of frames, whichever comes first: that

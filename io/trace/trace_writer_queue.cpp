@@ -94,7 +94,7 @@ bool TraceWriter::writer_due() const {
     if (releasing_ || idle_waiting_) {
         return true;
     }
-    const std::size_t batch = std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 32);
+    const std::size_t batch = std::clamp<std::size_t>(options_.queue_capacity / 4, 1, 64);
     return queue_.size() >= batch || queued_bytes_ >= options_.queue_bytes / 16;
 }
 
