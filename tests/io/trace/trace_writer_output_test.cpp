@@ -185,8 +185,8 @@ TEST_CASE("a write error cuts the trace back to its last flush and marks it inco
     // schema 3.1: each frame's rows of the legs table count as one write (no dense per-agent
     // chunks without agent values); flushes at 10 and 20 frames, the 23rd frame fails
     o.fail_chunk_write = 23;
-    // 100 frames through a queue of 32: the last push waits until the writer wrote the 68th,
-    // so the failure is known when push_frames returns
+    // 100 frames through a queue of 32: the writer stops at the 23rd, so a later push waits
+    // on the full queue until the failure is known, before push_frames returns
     o.queue_capacity = 32;
     io::TraceWriter w(path, h, o);
     push_frames(w, 0, 100, 5);  // never throws: the run goes on
