@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/cpu_usage.hpp"
@@ -105,20 +106,27 @@ std::vector<T> parse_list(const std::string& text) {
     return values;
 }
 
-// Runs fn() in a forked child and copies its trivially copyable result back; false when
-// the child failed (its exception message goes to stderr).
+// A forked child computing a trivially copyable result (start_child, then finish_child): several
+// may run at once, as --per-cpu's runs side by side do.
+struct Child {
+    pid_t pid = -1;
+    int result_fd = -1;
+};
+
+// Starts fn() in a forked child; pid -1 when the fork or the pipe failed. The child's
+// exception message goes to stderr.
 template <class Result, class Fn>
-bool run_in_child(Fn&& fn, Result& out) {
+Child start_child(Fn&& fn) {
     static_assert(std::is_trivially_copyable_v<Result>, "results travel through a pipe");
     int fds[2];
     if (pipe(fds) != 0) {
-        return false;
+        return {};
     }
     const pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return false;
+        return {};
     }
     if (pid == 0) {
         close(fds[0]);
@@ -132,11 +140,29 @@ bool run_in_child(Fn&& fn, Result& out) {
         }
     }
     close(fds[1]);
-    const auto got = read(fds[0], &out, sizeof out);
-    close(fds[0]);
+    return {pid, fds[0]};
+}
+
+// Waits for a child of start_child and copies its result; false when it failed
+template <class Result>
+bool finish_child(Child& child, Result& out) {
+    if (child.pid < 0) {
+        return false;
+    }
+    const auto got = read(child.result_fd, &out, sizeof out);
+    close(child.result_fd);
     int status = 0;
-    waitpid(pid, &status, 0);
+    waitpid(child.pid, &status, 0);
+    child = {};
     return got == static_cast<ssize_t>(sizeof out) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Runs fn() in a forked child and copies its trivially copyable result back; false when
+// the child failed (its exception message goes to stderr).
+template <class Result, class Fn>
+bool run_in_child(Fn&& fn, Result& out) {
+    Child child = start_child<Result>(std::forward<Fn>(fn));
+    return finish_child(child, out);
 }
 
 }  // namespace swarm::bench

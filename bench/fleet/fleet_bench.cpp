@@ -24,7 +24,12 @@
 // a one-thread run pinned to every vCPU the process may use in turn and an unpinned N-thread
 // run, each in its own child; the speedup is taken against the fastest vCPU's one-thread run
 // (a lower bound when the vCPUs differ: the N-thread run waits for the slowest at each
-// barrier), and the vCPUs' spread is printed beside it.
+// barrier), and the vCPUs' spread is printed beside it. Each round also runs the one-thread run
+// on N vCPUs at once, side by side (their timed runs started together): how much slower each
+// runs beside the others than alone. N x the fastest alone over the slowest side by side is
+// the host's ceiling, the most N equal parts of the work could reach on it whatever the code
+// does (on the team's VM on 2026-12-05 it was 1.53 to 2.03 from one round to the next, and
+// two whole 10k runs side by side took 1.5x their time alone: docs/fleet-bench.md "Session 30").
 //
 // --run-ahead N: FleetRunOptions::run_ahead_lookaheads (0: the partitions in lockstep windows,
 // as before session 26; the same results).
@@ -33,15 +38,19 @@
 // midnight, so a 1 h run would measure a quiet night.
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -82,7 +91,8 @@ struct Options {
 
 using Result = bench::FleetResult;
 
-Result run_one(const Options& o, std::size_t threads) {
+// before_run: called in the child after the setup, just before the timed run
+Result run_one(const Options& o, std::size_t threads, std::function<void()> before_run = {}) {
     bench::FleetBenchParams p;
     p.city.vehicles = o.vehicles;
     p.city.depots = o.depots;
@@ -94,6 +104,7 @@ Result run_one(const Options& o, std::size_t threads) {
     p.serial_below_events = o.serial_below;
     p.partitions = o.partitions;
     p.run_ahead_lookaheads = o.run_ahead;
+    p.before_run = std::move(before_run);
     return bench::measure_fleet(p);
 }
 
@@ -260,6 +271,61 @@ std::string window_share(const Result& r, std::size_t threads) {
     return line;
 }
 
+// --per-cpu's host check: a one-thread run pinned to each vCPU, all at once, their timed runs
+// started together once every child has set up. How much slower each runs beside the others
+// than alone is what the host gives N threads (vCPUs that share a core, or a busy host, cannot
+// give N threads N times one), whatever the code does. Empty when a run failed.
+std::vector<Result> side_by_side(const Options& o, const std::vector<int>& cpus) {
+    int ready[2];
+    int go[2];
+    if (pipe(ready) != 0) {
+        return {};
+    }
+    if (pipe(go) != 0) {
+        close(ready[0]);
+        close(ready[1]);
+        return {};
+    }
+    std::vector<bench::Child> children;
+    for (const int cpu : cpus) {
+        children.push_back(bench::start_child<Result>([&, cpu] {
+            close(ready[0]);
+            close(go[1]);
+            if (!pin_to(cpu)) {
+                std::fprintf(stderr, "fleet_bench: cannot pin to vCPU %d\n", cpu);
+                std::_Exit(1);
+            }
+            return run_one(o, 1, [&] {
+                // set up: say so (closing this end, so that the parent sees the end of the pipe
+                // if a sibling dies first), then wait for everyone's start
+                char byte = 1;
+                const bool told = write(ready[1], &byte, 1) == 1;
+                close(ready[1]);
+                if (!told || read(go[0], &byte, 1) != 1) {
+                    throw std::runtime_error("side by side: no start from the parent");
+                }
+            });
+        }));
+    }
+    close(ready[1]);
+    close(go[0]);
+    std::size_t set_up = 0;
+    char byte = 0;
+    while (set_up < children.size() && read(ready[0], &byte, 1) == 1) {
+        ++set_up;
+    }
+    close(ready[0]);
+    const std::string start(children.size(), '1');
+    bool ok = set_up == children.size() &&
+              write(go[1], start.data(), start.size()) == static_cast<ssize_t>(start.size());
+    close(go[1]);  // a child still waiting (a sibling failed) reads the end and gives up
+    std::vector<Result> results(children.size());
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        ok = bench::finish_child(children[i], results[i]) && ok;
+    }
+    return ok ? results : std::vector<Result>{};
+}
+
 // --per-cpu: the one-thread run on each vCPU, the N-thread run on all of them, round by round
 // (every other round in the reverse order, so that a drift of the host's speed within a round
 // does not favour one side)
@@ -277,19 +343,37 @@ int report_per_cpu(const Options& o) {
         cpus.size(), n, o.per_cpu_rounds);
     std::vector<double> speedups;
     std::vector<double> spreads;
+    std::vector<double> ceilings;
     bool same = true;
     std::uint64_t hash = 0;
     bool have_hash = false;
     for (std::size_t k = 0; k < o.per_cpu_rounds; ++k) {
-        // -1: the N-thread run; otherwise the vCPU of a one-thread run
+        // -1: the N-thread run; -2: the one-thread runs side by side; otherwise the vCPU of a
+        // one-thread run
         std::vector<int> order = cpus;
         order.push_back(-1);
+        order.push_back(-2);
         if (k % 2 == 1) {
             std::reverse(order.begin(), order.end());
         }
         std::vector<double> single;
+        std::vector<double> alone(cpus.size());  // by the vCPU's place in cpus
+        std::vector<Result> beside;
         Result multi;
         for (const int cpu : order) {
+            if (cpu == -2) {
+                beside = side_by_side(
+                    o,
+                    std::vector<int>(cpus.begin(), cpus.begin() + static_cast<std::ptrdiff_t>(n)));
+                if (beside.empty()) {
+                    std::fprintf(stderr, "fleet_bench: a run side by side failed\n");
+                    return 1;
+                }
+                for (const Result& r : beside) {
+                    same = same && r.event_hash == beside.front().event_hash;
+                }
+                continue;
+            }
             Result r;
             const bool ok = bench::run_in_child(
                 [&] {
@@ -311,6 +395,8 @@ int report_per_cpu(const Options& o) {
             same = same && r.event_hash == hash;
             if (cpu >= 0) {
                 single.push_back(r.wall_s);
+                alone[static_cast<std::size_t>(std::find(cpus.begin(), cpus.end(), cpu) -
+                                               cpus.begin())] = r.wall_s;
                 std::printf("round %zu: 1 thread on vCPU %d: wall %.2f s, CPU %.2f s\n", k + 1, cpu,
                             r.wall_s, r.cpu_s);
             } else {
@@ -322,23 +408,45 @@ int report_per_cpu(const Options& o) {
                     window_share(r, n).c_str());
             }
         }
-        const double fastest = *std::min_element(single.begin(), single.end());
-        const double slowest = *std::max_element(single.begin(), single.end());
+        double fastest = std::numeric_limits<double>::infinity();
+        double slowest = 0.0;
+        for (const double wall : single) {
+            fastest = std::min(fastest, wall);
+            slowest = std::max(slowest, wall);
+        }
         speedups.push_back(fastest / multi.wall_s);
         spreads.push_back(slowest / fastest);
+        // N equal parts, each run beside the others as the side-by-side runs were, end with
+        // the slowest of them: N x the fastest alone over the slowest beside the others
+        std::string walls;
+        double slowest_beside = 0.0;
+        for (std::size_t i = 0; i < beside.size(); ++i) {
+            char part[96];
+            std::snprintf(part, sizeof part, "%svCPU %d %.2f s (%.2fx alone)", i > 0 ? ", " : "",
+                          cpus[i], beside[i].wall_s, beside[i].wall_s / alone[i]);
+            walls += part;
+            slowest_beside = std::max(slowest_beside, beside[i].wall_s);
+        }
+        ceilings.push_back(static_cast<double>(n) * fastest / slowest_beside);
+        std::printf("round %zu: %zu one-thread runs side by side, one on each vCPU: %s\n", k + 1,
+                    beside.size(), walls.c_str());
         std::printf(
             "round %zu: speedup %.2f over the fastest vCPU (%.2f over the slowest; "
-            "vCPUs differ by %.0f%%)\n",
-            k + 1, speedups.back(), slowest / multi.wall_s, 100.0 * (spreads.back() - 1.0));
+            "vCPUs differ by %.0f%%); the host's ceiling %.2f (%zu x the fastest alone over the "
+            "slowest side by side)\n",
+            k + 1, speedups.back(), slowest / multi.wall_s, 100.0 * (spreads.back() - 1.0),
+            ceilings.back(), n);
     }
     std::printf(
         "speedup of %zu threads over 1: %.2f (median of %zu rounds, %.2f to %.2f; over the "
-        "fastest vCPU); vCPUs differ by %.0f%% (median); event hash %016llx; results identical "
-        "across thread counts: %s\n",
+        "fastest vCPU); vCPUs differ by %.0f%% (median); the host's ceiling %.2f (median, %.2f "
+        "to %.2f); event hash %016llx; results identical across thread counts: %s\n",
         n, bench::median(speedups), speedups.size(),
         *std::min_element(speedups.begin(), speedups.end()),
         *std::max_element(speedups.begin(), speedups.end()), 100.0 * (bench::median(spreads) - 1.0),
-        static_cast<unsigned long long>(hash), same ? "yes" : "NO");
+        bench::median(ceilings), *std::min_element(ceilings.begin(), ceilings.end()),
+        *std::max_element(ceilings.begin(), ceilings.end()), static_cast<unsigned long long>(hash),
+        same ? "yes" : "NO");
     return same ? 0 : 1;
 }
 
