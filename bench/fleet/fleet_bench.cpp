@@ -370,7 +370,11 @@ int report_per_cpu(const Options& o) {
                     return 1;
                 }
                 for (const Result& r : beside) {
-                    same = same && r.event_hash == beside.front().event_hash;
+                    if (!have_hash) {
+                        hash = r.event_hash;
+                        have_hash = true;
+                    }
+                    same = same && r.event_hash == hash;
                 }
                 continue;
             }
