@@ -80,7 +80,6 @@ int main(int argc, char** argv) {
                 }
                 rates.push_back(r.events_per_second);
             }
-            std::sort(rates.begin(), rates.end());
             if (threads == thread_counts.front()) {
                 first_hash = r.hash;
             } else if (r.hash != first_hash) {
@@ -88,7 +87,7 @@ int main(int argc, char** argv) {
             }
             std::printf("%10llu %8llu %14.2f %10llu %12.1f %14.1f   %016llx\n",
                         static_cast<unsigned long long>(lps),
-                        static_cast<unsigned long long>(threads), rates[rates.size() / 2] / 1e6,
+                        static_cast<unsigned long long>(threads), swarm::bench::median(rates) / 1e6,
                         static_cast<unsigned long long>(r.windows),
                         static_cast<double>(r.peak_kib) / 1024.0,
                         static_cast<double>(r.kernel_bytes) / static_cast<double>(lps),

@@ -27,11 +27,6 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,8 +115,8 @@ int main(int argc, char** argv) {
             resume_s.push_back(seconds_since(t0));
         }
         std::printf("%10u %8zu %10.1f %9.3f %9.3f %9.3f %9.3f %9.1f\n", n, arrays,
-                    static_cast<double>(bytes) / 1e6, median(save_s), median(write_s),
-                    median(read_s), median(resume_s), run_s);
+                    static_cast<double>(bytes) / 1e6, bench::median(save_s), bench::median(write_s),
+                    bench::median(read_s), bench::median(resume_s), run_s);
         std::fflush(stdout);
     }
     std::filesystem::remove(out);

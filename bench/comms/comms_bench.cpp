@@ -53,11 +53,6 @@ struct Stopwatch {
     }
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 // uniform in a square sized so that the mean neighbour count is about `degree`
 std::vector<world::Point> layout(std::size_t n, double degree, std::uint64_t seed) {
     const double side = kRange * std::sqrt(std::numbers::pi * static_cast<double>(n) / degree);
@@ -121,12 +116,13 @@ void bench_grid(std::size_t n, const Options& opt) {
     std::printf("  %zu agents, mean degree %.2f, %s grid\n", n, static_cast<double>(pairs) / nd,
                 grid.dense() ? "dense" : "sparse");
     std::printf("    rebuild                          %8.2f ms   (cpu %8.2f ms)\n",
-                median(rebuild) * 1e3, median(rebuild_cpu) * 1e3);
+                bench::median(rebuild) * 1e3, bench::median(rebuild_cpu) * 1e3);
     std::printf("    for_each_neighbour (all agents)  %8.2f M/s  (cpu %8.2f M/s)\n",
-                nd / median(sweep) / 1e6, nd / median(sweep_cpu) / 1e6);
-    std::printf("    neighbours() (sorted lists)      %8.2f M/s\n", nd / median(sorted) / 1e6);
+                nd / bench::median(sweep) / 1e6, nd / bench::median(sweep_cpu) / 1e6);
+    std::printf("    neighbours() (sorted lists)      %8.2f M/s\n",
+                nd / bench::median(sorted) / 1e6);
     std::printf("    graph() (CSR radio graph)        %8.2f ms   (cpu %8.2f ms)\n",
-                median(graph) * 1e3, median(graph_cpu) * 1e3);
+                bench::median(graph) * 1e3, bench::median(graph_cpu) * 1e3);
 }
 
 void bench_cbba(const Options& opt) {
@@ -183,8 +179,8 @@ void bench_cbba(const Options& opt) {
             "%s, "
             "%zu conflicts | %llu messages, %.2f MB | %zu assigned, total gain %.2f "
             "(%.1f%% of greedy)\n",
-            threads, median(rates), median(cpu_rates), last.rounds, last.rounds_to_converge,
-            last.converged ? "converged" : "NOT converged", last.conflicts,
+            threads, bench::median(rates), bench::median(cpu_rates), last.rounds,
+            last.rounds_to_converge, last.converged ? "converged" : "NOT converged", last.conflicts,
             static_cast<unsigned long long>(last.messages), static_cast<double>(last.bytes) / 1e6,
             last.assignment.assigned(), last.assignment.total_gain,
             100.0 * last.assignment.total_gain / greedy.total_gain);

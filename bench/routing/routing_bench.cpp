@@ -95,9 +95,8 @@ void measure_time_of_day(const world::RoadNetwork& net, routing::Router& router,
                         std::chrono::duration<double>(Clock::now() - start).count());
         settled = static_cast<double>(settled_sum) / static_cast<double>(pairs.size());
     }
-    std::sort(rates.begin(), rates.end());
     std::printf("  %-28s %10.0f queries/s  (%8.0f settled/query, checksum %.6g)\n",
-                "alt, time of day, with path", rates[rates.size() / 2], settled, checksum);
+                "alt, time of day, with path", bench::median(rates), settled, checksum);
 }
 
 double since(Clock::time_point t0) {

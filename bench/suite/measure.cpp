@@ -60,14 +60,6 @@ RoutePairs random_pairs(const world::RoadNetwork& net, std::size_t count, std::u
     return pairs;
 }
 
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return 0.0;
-    }
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
 RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs, bool with_path,
                               std::size_t repeats) {
     RoutingResult out;

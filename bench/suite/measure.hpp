@@ -43,7 +43,6 @@ struct RoutingResult {
 };
 [[nodiscard]] RoutingResult measure_routing(routing::Router& router, const RoutePairs& pairs,
                                             bool with_path, std::size_t repeats);
-[[nodiscard]] double median(std::vector<double> values);
 
 // ---- fleet on the benchmark city, optionally traced ----
 struct FleetBenchParams {
