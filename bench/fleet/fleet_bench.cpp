@@ -356,8 +356,7 @@ int report_per_cpu(const Options& o) {
         if (k % 2 == 1) {
             std::reverse(order.begin(), order.end());
         }
-        std::vector<double> single;
-        std::vector<double> alone(cpus.size());  // by the vCPU's place in cpus
+        std::vector<double> alone(cpus.size());  // one-thread walls, by the vCPU's place in cpus
         std::vector<Result> beside;
         Result multi;
         for (const int cpu : order) {
@@ -398,7 +397,6 @@ int report_per_cpu(const Options& o) {
             }
             same = same && r.event_hash == hash;
             if (cpu >= 0) {
-                single.push_back(r.wall_s);
                 alone[static_cast<std::size_t>(std::find(cpus.begin(), cpus.end(), cpu) -
                                                cpus.begin())] = r.wall_s;
                 std::printf("round %zu: 1 thread on vCPU %d: wall %.2f s, CPU %.2f s\n", k + 1, cpu,
@@ -414,7 +412,7 @@ int report_per_cpu(const Options& o) {
         }
         double fastest = std::numeric_limits<double>::infinity();
         double slowest = 0.0;
-        for (const double wall : single) {
+        for (const double wall : alone) {
             fastest = std::min(fastest, wall);
             slowest = std::max(slowest, wall);
         }
