@@ -129,7 +129,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         h.threads = p.threads;
         writer = std::make_unique<io::TraceWriter>(p.trace_path, h, p.trace_options);
         observer = std::make_unique<io::TraceObserver>(
-            run.model(), *writer, io::TraceObserverOptions{p.trace_events, p.trace_events});
+            run.model(), *writer, p.trace_rows);
         run.add_observer(*observer);
     }
     r.setup_s = std::chrono::duration<double>(Clock::now() - t0).count();

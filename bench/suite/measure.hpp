@@ -13,6 +13,7 @@
 #include "agents/fleet/fleet_run.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/road_network.hpp"
+#include "io/trace/trace_observer.hpp"
 #include "bench/fleet/bench_city.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/cpu_usage.hpp"
@@ -58,7 +59,7 @@ struct FleetBenchParams {
     io::TraceOptions trace_options;
     // /events' order lifecycle and vehicle state rows (a scenario's output.events; the
     // benchmarks write them, swarmsim run only when asked)
-    bool trace_events = true;
+    io::TraceObserverOptions trace_rows;
     // the kernel's exchange (FleetRunOptions::exchange; across MPI ranks: bench/mpi)
     std::function<std::unique_ptr<sim::Exchange>()> exchange;
     // called just before the timed run (across ranks: a barrier, so all start together)

@@ -10,11 +10,12 @@
 //   trace_bench [--threads 1] [--vehicles 10000] [--depots 100] [--nodes 100000] [--hours 1]
 //               [--sample 1] [--baseline-sample S] [--deflate 1] [--codec row|libdeflate]
 //               [--chunk-frames 32]
-//               [--agent-block 1024] [--queue 256] [--flush-every 1024] [--first-flush 64]
-//               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]] [--events 1]
-//               [--out /tmp/swarm_trace_bench.h5]
+//               [--agent-block 1024] [--queue 256] [--flush-every 0] [--first-flush 64]
+//               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]
+//               [--events 1|orders|0] [--out /tmp/swarm_trace_bench.h5]
 // --events 0 leaves /events without the order lifecycle and vehicle state rows, as
-// `swarmsim run` writes a trace unless the scenario asks for them (output.events)
+// `swarmsim run` writes a trace unless the scenario asks for them (output.events);
+// --events orders keeps the order rows and leaves out the state rows (what those cost)
 
 #include <algorithm>
 #include <chrono>
@@ -65,9 +66,17 @@ struct Options {
     double interleave_s = 0.0;  // > 0: both runs in one process, slices of this (see above)
     bool aa = false;            // --interleave with no trace on either run: the method's own error
     bool events = true;         // /events' order and state rows (output.events)
+    bool state_events = true;   // --events orders: the order rows without the state rows
 };
 
 using Result = bench::FleetResult;
+
+io::TraceObserverOptions observer_options(const Options& o) {
+    io::TraceObserverOptions t;
+    t.order_events = o.events;
+    t.state_events = o.events && o.state_events;
+    return t;
+}
 
 io::TraceOptions trace_options(const Options& o) {
     io::TraceOptions t;
@@ -98,7 +107,7 @@ Result run_one(const Options& o, bool traced) {
     if (traced) {
         p.trace_path = o.out;
         p.trace_options = trace_options(o);
-        p.trace_events = o.events;
+        p.trace_rows = observer_options(o);
     }
     return bench::measure_fleet(p);
 }
@@ -141,7 +150,7 @@ Interleaved interleaved_pair(const Options& o) {
         h.threads = 1;
         writer = std::make_unique<io::TraceWriter>(o.out, h, trace_options(o));
         observer = std::make_unique<io::TraceObserver>(
-            traced.model(), *writer, io::TraceObserverOptions{o.events, o.events});
+            traced.model(), *writer, observer_options(o));
         traced.add_observer(*observer);
     }
 
@@ -293,9 +302,9 @@ int main(int argc, char** argv) {
                 "                   [--deflate 1] "
                 "[--codec row|libdeflate]\n"
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
-                "                   [--queue 256] [--flush-every 1024] [--first-flush 64]\n"
+                "                   [--queue 256] [--flush-every 0] [--first-flush 64]\n"
                 "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
-                "                   [--events 1]\n"
+                "                   [--events 1|orders|0]\n"
                 "                   [--out FILE]\n");
             return 0;
         }
@@ -332,7 +341,7 @@ int main(int argc, char** argv) {
             } else if (arg == "--repeat") {
                 o.repeat = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--flush-every") {
-                o.flush_every = std::max<std::size_t>(1, std::stoul(value));
+                o.flush_every = std::stoul(value);  // 0: no frame bound after the first flush
             } else if (arg == "--first-flush") {
                 o.first_flush = std::max<std::size_t>(1, std::stoul(value));
             } else if (arg == "--flush-seconds") {
@@ -348,9 +357,10 @@ int main(int argc, char** argv) {
                     return 2;
                 }
             } else if (arg == "--events") {
-                o.events = value == "1" || value == "yes";
+                o.events = value == "1" || value == "yes" || value == "orders";
+                o.state_events = value != "orders";
                 if (!o.events && value != "0" && value != "no") {
-                    std::cerr << "trace_bench: --events is 1 or 0\n";
+                    std::cerr << "trace_bench: --events is 1, orders or 0\n";
                     return 2;
                 }
             } else if (arg == "--interleave") {
@@ -375,7 +385,9 @@ int main(int argc, char** argv) {
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
         "traced run sampling every %.3g s, %s, %zu alternating pairs of runs\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s,
-        o.events ? "with order and state rows (--events 1)" : "without order and state rows",
+        !o.events         ? "without order and state rows (--events 0)"
+        : o.state_events ? "with order and state rows (--events 1)"
+                         : "with order rows, without state rows (--events orders)",
         o.repeat);
     if (o.baseline_sample_s > 0.0) {
         std::printf("run without the trace sampling every %.3g s (--baseline-sample)\n",

@@ -529,8 +529,10 @@ void TraceWriter::run() {
         }
         cv_.notify_all();
         std::size_t since_flush = 0;
-        // frames before the next flush (TraceOptions::first_flush, doubling to flush_every)
-        const std::size_t most = std::max<std::size_t>(1, options_.flush_every);
+        // frames before the next flush (TraceOptions::first_flush, then doubling to
+        // flush_every, or none after the first when flush_every is 0)
+        constexpr std::size_t kNoBound = std::numeric_limits<std::size_t>::max();
+        const std::size_t most = options_.flush_every == 0 ? kNoBound : options_.flush_every;
         std::size_t flush_bound = std::clamp<std::size_t>(options_.first_flush, 1, most);
         auto last_flush = Clock::now();
         double last_time = std::numeric_limits<double>::quiet_NaN();
@@ -609,7 +611,8 @@ void TraceWriter::run() {
                     ++stats_.flushes;
                     flushed_frames_.store(stats_.frames);
                     since_flush = 0;
-                    flush_bound = std::min(2 * flush_bound, most);
+                    flush_bound = options_.flush_every == 0 ? kNoBound
+                                                            : std::min(2 * flush_bound, most);
                     last_flush = Clock::now();
                 }
             }

@@ -81,14 +81,15 @@ struct TraceOptions {
     std::size_t queue_capacity = 256;
     std::size_t queue_bytes = std::size_t{64} << 20U;
     // The file is flushed (every appended row made readable after a kill) every
-    // flush_seconds of wall time, or after a number of frames, whichever comes first: that
-    // frame bound is first_flush for the first flush and doubles at each flush up to
-    // flush_every (64, 128, 256, ... 1024 frames), so that a short run or an early write
-    // error still keeps its first samples while a long run with fast frames does not pay a
-    // flush every few milliseconds (each rewrites every open chunk: about 3 M instructions
-    // at 10,000 agents). Both are multiples of chunk_frames; first_flush above flush_every is
-    // flush_every.
-    std::size_t flush_every = 1024;
+    // flush_seconds of wall time, and once after first_flush frames, so that a short run or an
+    // early write error still keeps its first samples. flush_every > 0 adds a frame bound
+    // after that: twice first_flush frames, then twice as many at each flush up to flush_every
+    // (first_flush above flush_every is flush_every). 0 (the default): none, so that a run
+    // with fast frames pays one flush per flush_seconds and not one per so many frames (each
+    // rewrites every open chunk and writes the file's metadata: six frame-bound flushes in a
+    // 1 h run at 10,000 agents and 1 s sampling cost about 1.5 points of CPU on the benchmark's
+    // host, docs/trace-cost.md "Session 31").
+    std::size_t flush_every = 0;
     std::size_t first_flush = 64;
     double flush_seconds = 5.0;
     // zlib level of every dataset (0: no filters at all). The per-agent chunks are shuffled

@@ -331,15 +331,30 @@ TEST_CASE("a writer its owner never closed leaves no file at the path") {
     std::filesystem::remove(partial);
 }
 
-TEST_CASE("flushes come after first_flush frames, then twice as many each time up to flush_every") {
+TEST_CASE("flushes come after first_flush frames, then by wall time or doubling up to flush_every") {
     const std::string path = temp_path("flush_policy");
     io::TraceHeader h;
     h.agents = 5;
     io::TraceOptions o;
-    o.first_flush = 2;
-    o.flush_every = 8;
     o.flush_seconds = 1e9;
     o.replace = true;
+    // the default (flush_every 0): once after first_flush frames, then by wall time only
+    REQUIRE(o.flush_every == 0);
+    o.first_flush = 4;
+    {
+        io::TraceWriter w(path, h, o);
+        push_frames(w, 0, 30, 5);
+        while (w.flushed_frames() < 4 && !w.failed()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        CHECK(w.flushed_frames() == 4);
+        w.close();
+        // after frame 4, and at close
+        CHECK(w.stats().flushes == 2);
+    }
+    // flush_every > 0: then twice as many frames each time, up to flush_every
+    o.first_flush = 2;
+    o.flush_every = 8;
     {
         io::TraceWriter w(path, h, o);
         push_frames(w, 0, 30, 5);
