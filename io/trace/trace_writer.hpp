@@ -86,9 +86,9 @@ struct TraceOptions {
     // after that: twice first_flush frames, then twice as many at each flush up to flush_every
     // (first_flush above flush_every is flush_every). 0 (the default): none, so that a run
     // with fast frames pays one flush per flush_seconds and not one per so many frames (each
-    // rewrites every open chunk and writes the file's metadata: six frame-bound flushes in a
-    // 1 h run at 10,000 agents and 1 s sampling cost about 1.5 points of CPU on the benchmark's
-    // host, docs/trace-cost.md "Session 31").
+    // rewrites every open chunk and writes the file's metadata: the five more flushes of the
+    // old frame bound, 1024 at most, in a 1 h run at 10,000 agents and 1 s sampling cost about
+    // a point of CPU on the benchmark's host, docs/trace-cost.md "Session 31").
     std::size_t flush_every = 0;
     std::size_t first_flush = 64;
     double flush_seconds = 5.0;
