@@ -128,8 +128,7 @@ FleetResult measure_fleet(const FleetBenchParams& p) {
         h.seed = 42;
         h.threads = p.threads;
         writer = std::make_unique<io::TraceWriter>(p.trace_path, h, p.trace_options);
-        observer = std::make_unique<io::TraceObserver>(
-            run.model(), *writer, p.trace_rows);
+        observer = std::make_unique<io::TraceObserver>(run.model(), *writer, p.trace_rows);
         run.add_observer(*observer);
     }
     r.setup_s = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -13,8 +13,8 @@
 #include "agents/fleet/fleet_run.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/road_network.hpp"
-#include "io/trace/trace_observer.hpp"
 #include "bench/fleet/bench_city.hpp"
+#include "io/trace/trace_observer.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/cpu_usage.hpp"
 

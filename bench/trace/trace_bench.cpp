@@ -149,8 +149,8 @@ Interleaved interleaved_pair(const Options& o) {
         h.seed = 42;
         h.threads = 1;
         writer = std::make_unique<io::TraceWriter>(o.out, h, trace_options(o));
-        observer = std::make_unique<io::TraceObserver>(
-            traced.model(), *writer, observer_options(o));
+        observer =
+            std::make_unique<io::TraceObserver>(traced.model(), *writer, observer_options(o));
         traced.add_observer(*observer);
     }
 
@@ -385,7 +385,7 @@ int main(int argc, char** argv) {
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
         "traced run sampling every %.3g s, %s, %zu alternating pairs of runs\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s,
-        !o.events         ? "without order and state rows (--events 0)"
+        !o.events        ? "without order and state rows (--events 0)"
         : o.state_events ? "with order and state rows (--events 1)"
                          : "with order rows, without state rows (--events orders)",
         o.repeat);

@@ -611,8 +611,8 @@ void TraceWriter::run() {
                     ++stats_.flushes;
                     flushed_frames_.store(stats_.frames);
                     since_flush = 0;
-                    flush_bound = options_.flush_every == 0 ? kNoBound
-                                                            : std::min(2 * flush_bound, most);
+                    flush_bound =
+                        options_.flush_every == 0 ? kNoBound : std::min(2 * flush_bound, most);
                     last_flush = Clock::now();
                 }
             }

@@ -331,7 +331,8 @@ TEST_CASE("a writer its owner never closed leaves no file at the path") {
     std::filesystem::remove(partial);
 }
 
-TEST_CASE("flushes come after first_flush frames, then by wall time or doubling up to flush_every") {
+TEST_CASE(
+    "flushes come after first_flush frames, then by wall time or doubling up to flush_every") {
     const std::string path = temp_path("flush_policy");
     io::TraceHeader h;
     h.agents = 5;
