@@ -48,6 +48,10 @@ struct PlannerOptions {
     LegModel* legs = nullptr;
     // exchange moves after relocation (off only to measure what they bring)
     bool exchange = true;
+    // candidates found through a spatial index of the usable vehicles (up to 64 per order,
+    // batches of 4 orders or more) rather than a pass over the fleet per order: the same
+    // vehicles either way (off only to measure and test that)
+    bool index_candidates = true;
 };
 
 // Road legs from a router under one view, each pair routed once per solve (a solve asks

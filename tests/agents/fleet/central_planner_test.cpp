@@ -283,3 +283,38 @@ TEST_CASE(
     CHECK(std::any_of(plain.awards.begin(), plain.awards.end(),
                       [](const auto& a) { return a.first % 3 != 0; }));
 }
+
+TEST_CASE("central planner: candidates from the spatial index are those of a pass over the fleet") {
+    agents::testing::SmallCity city;
+    FleetSpec& spec = city.spec;
+    std::vector<PlannerVehicle> fleet = fleet_of(spec, 1);
+    REQUIRE(fleet.size() == 30);
+    // most vehicles spread over the map, the rest still at their depots (ties in distance,
+    // which go to the lower index)
+    std::uint64_t x = 7;
+    for (std::size_t v = 0; v < fleet.size(); v += 3) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        fleet[v].view.position = static_cast<NodeId>((x >> 33) % spec.net().node_count());
+        if (v + 1 < fleet.size()) {
+            fleet[v + 1].view.position = fleet[v].view.position;  // two at one node
+        }
+    }
+    fleet.at(7).usable = false;
+    for (const std::uint32_t k : {1u, 2u, 5u, 16u, 28u}) {
+        for (const std::uint32_t n : {4u, 9u, 40u}) {
+            CAPTURE(k);
+            CAPTURE(n);
+            const std::vector<OrderMsg> orders = orders_of(spec, n, 100 + k + n);
+            PlannerOptions indexed;
+            indexed.candidates = k;
+            PlannerOptions scanned = indexed;
+            scanned.index_candidates = false;
+            const PlannerResult a = plan_batch(spec, fleet, orders, 0, indexed);
+            const PlannerResult b = plan_batch(spec, fleet, orders, 0, scanned);
+            CHECK(a.awards == b.awards);
+            CHECK(a.evaluations == b.evaluations);
+            CHECK(a.objective == b.objective);
+            CHECK(!a.awards.empty());
+        }
+    }
+}
