@@ -33,6 +33,15 @@ constexpr double kPerCell = 8.0;
 // the oracle's batches of one or two orders ran slower through the grid)
 constexpr std::size_t kMinIndexedOrders = 4;
 
+// a grid over the network's box for `points` points, about kPerCell to a cell
+world::PointGrid empty_grid(const world::RoadNetwork& net, std::size_t points) {
+    const world::BoundingBox box = net.bounds();
+    const double area = std::max(box.max.x - box.min.x, 1.0) * std::max(box.max.y - box.min.y, 1.0);
+    const double cell =
+        std::sqrt(area * kPerCell / static_cast<double>(std::max<std::size_t>(points, 1)));
+    return world::PointGrid(box, std::max(cell, 1.0), points);
+}
+
 struct Insertion {
     double delta = kInfeasible;  // cost increase of the vehicle's sequence
     double cost = kInfeasible;   // the vehicle's sequence cost with the order in it
@@ -96,12 +105,14 @@ class Planner {
         // has enough orders to pay for placing the fleet in it: an order then costs the
         // vehicles around its depot, not a pass over the fleet (the same vehicles either way:
         // both order by distance, then index)
+        const bool given = options_.vehicles_index != nullptr;
         const bool indexed = options_.index_candidates && k > 0 && k < usable.size() &&
-                             k <= kMaxIndexed && orders_.size() >= kMinIndexedOrders;
-        world::PointGrid grid;
-        if (indexed) {
-            grid = usable_grid(usable);
+                             k <= kMaxIndexed && (given || orders_.size() >= kMinIndexedOrders);
+        world::PointGrid built;
+        if (indexed && !given) {
+            built = usable_grid(usable);
         }
+        const world::PointGrid& grid = given ? *options_.vehicles_index : built;
         for (std::size_t o = 0; o < orders_.size(); ++o) {
             std::vector<std::uint32_t>& c = cand_[o];
             const Point depot = net.position(load_node(spec_, orders_[o]));
@@ -109,10 +120,12 @@ class Planner {
             const auto fits = [&](std::uint32_t v) {
                 return vehicles_[v].view.type->capacity >= size;
             };
+            // the caller's index holds the unusable vehicles too
+            const auto takes = [&](std::uint32_t v) { return vehicles_[v].usable && fits(v); };
             c.clear();
             if (indexed) {
                 c.resize(k);
-                c.resize(grid.nearest(depot, std::numeric_limits<double>::infinity(), fits, c,
+                c.resize(grid.nearest(depot, std::numeric_limits<double>::infinity(), takes, c,
                                       [](std::uint32_t) { return 0; }));
                 std::sort(c.begin(), c.end());
             } else {
@@ -128,15 +141,10 @@ class Planner {
         }
     }
 
-    // the usable vehicles' reported positions, about kPerCell to a cell of the network's box
+    // the usable vehicles' reported positions
     [[nodiscard]] world::PointGrid usable_grid(const std::vector<std::uint32_t>& usable) const {
         const world::RoadNetwork& net = spec_.net();
-        const world::BoundingBox box = net.bounds();
-        const double area =
-            std::max(box.max.x - box.min.x, 1.0) * std::max(box.max.y - box.min.y, 1.0);
-        const double cell = std::sqrt(area * kPerCell /
-                                      static_cast<double>(std::max<std::size_t>(usable.size(), 1)));
-        world::PointGrid grid(box, std::max(cell, 1.0), usable.size());
+        world::PointGrid grid = empty_grid(net, usable.size());
         grid.reset(vehicles_.size());
         for (const std::uint32_t v : usable) {
             grid.place(v, net.position(vehicles_[v].view.position));
@@ -554,6 +562,28 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
         at = crossing_.emplace(key, leg_of(r)).first;
     }
     return at->second;
+}
+
+void update_vehicle_index(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
+                          world::PointGrid& index, std::vector<NodeId>& placed) {
+    const world::RoadNetwork& net = spec.net();
+    if (placed.size() != vehicles.size() || index.size() != vehicles.size()) {
+        index = empty_grid(net, vehicles.size());
+        index.reset(vehicles.size());
+        placed.assign(vehicles.size(), world::kNoNode);
+    }
+    for (std::uint32_t v = 0; v < vehicles.size(); ++v) {
+        const NodeId at = vehicles[v].view.position;
+        if (at == placed[v]) {
+            continue;
+        }
+        if (at == world::kNoNode) {
+            index.remove(v);  // not reported yet: never usable
+        } else {
+            index.place(v, net.position(at));
+        }
+        placed[v] = at;
+    }
 }
 
 PlannerResult plan_batch(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,

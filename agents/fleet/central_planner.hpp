@@ -27,6 +27,7 @@
 
 #include "agents/fleet/allocation.hpp"
 #include "agents/routing/router.hpp"
+#include "agents/world/point_grid.hpp"
 
 namespace swarm::agents {
 
@@ -48,11 +49,21 @@ struct PlannerOptions {
     LegModel* legs = nullptr;
     // exchange moves after relocation (off only to measure what they bring)
     bool exchange = true;
-    // candidates found through a spatial index of the usable vehicles (up to 64 per order,
-    // batches of 4 orders or more) rather than a pass over the fleet per order: the same
-    // vehicles either way (off only to measure and test that)
+    // candidates found through a spatial index of the vehicles (up to 64 per order) rather
+    // than a pass over the fleet per order: the same vehicles either way (off only to measure
+    // and test that)
     bool index_candidates = true;
+    // that index kept by the caller between solves (update_vehicle_index: every vehicle at
+    // its view.position's point, usable or not); nullptr: the planner builds one per solve
+    // for batches of 4 orders or more
+    const world::PointGrid* vehicles_index = nullptr;
 };
+
+// Keeps `index` holding every vehicle at its view.position's point, for
+// PlannerOptions::vehicles_index: builds it the first time (placed[v] remembers each
+// vehicle's node), then moves only the vehicles whose node changed since the last call
+void update_vehicle_index(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
+                          world::PointGrid& index, std::vector<NodeId>& placed);
 
 // Road legs from a router under one view, each pair routed once per solve (a solve asks
 // for the same few hundred legs many times). Under a speed profile the legs are the fastest

@@ -286,10 +286,11 @@ class CloudProtocol final : public AllocationProtocol {
                                 : static_cast<std::uint32_t>(sizeof(AnswerMsg));
     }
     [[nodiscard]] std::size_t memory_bytes() const override {
-        std::size_t bytes = known_.capacity() * sizeof(Known) +
-                            flight_.capacity() * sizeof(std::vector<InFlight>) +
-                            (pending_.capacity() + batch_.capacity()) * sizeof(Pending) +
-                            solve_vehicles_.capacity() * sizeof(PlannerVehicle);
+        std::size_t bytes =
+            known_.capacity() * sizeof(Known) + flight_.capacity() * sizeof(std::vector<InFlight>) +
+            (pending_.capacity() + batch_.capacity()) * sizeof(Pending) +
+            solve_vehicles_.capacity() * sizeof(PlannerVehicle) + vehicle_index_.memory_bytes() +
+            index_nodes_.capacity() * sizeof(NodeId);
         for (const std::vector<InFlight>& f : flight_) {
             bytes += f.capacity() * sizeof(InFlight);
         }
@@ -505,6 +506,8 @@ class CloudProtocol final : public AllocationProtocol {
         }
         PlannerOptions options;
         options.candidates = spec.cloud.candidates;
+        update_vehicle_index(spec, vehicles, vehicle_index_, index_nodes_);
+        options.vehicles_index = &vehicle_index_;
         RoutedLegs legs(host.router(ctx), host.roads_now(ctx), &spec.speed_profile);
         options.legs = &legs;
         const PlannerResult plan = plan_batch(spec, vehicles, orders, now, options);
@@ -585,12 +588,16 @@ class CloudProtocol final : public AllocationProtocol {
     std::uint32_t start_generation_ = 0;
     std::uint64_t builds_ = 0;
     std::uint32_t depots_ = 0;  // the spec's depot count (checks what load reads)
-    // scratch, not state (every solve rewrites it whole; not saved): the planner's vehicles
+    // scratch, not state (every solve brings them up to date from what the cloud knows; not
+    // saved): the planner's vehicles, and their positions indexed (update_vehicle_index)
     std::vector<PlannerVehicle> solve_vehicles_;
+    world::PointGrid vehicle_index_;
+    std::vector<NodeId> index_nodes_;
 };
 // the members save() and load() know of (and the scratch above): a new one must be saved and
 // loaded too
-static_assert(sizeof(CloudProtocol) == 160, "a new member? save and load it (checkpoints)");
+static_assert(sizeof(CloudProtocol) == 160 + sizeof(world::PointGrid) + sizeof(std::vector<NodeId>),
+              "a new member? save and load it (checkpoints)");
 static_assert(sizeof(VehicleView) == 72, "a new VehicleView field? the cloud saves what it knows");
 }  // namespace
 

@@ -300,21 +300,44 @@ TEST_CASE("central planner: candidates from the spatial index are those of a pas
         }
     }
     fleet.at(7).usable = false;
-    for (const std::uint32_t k : {1u, 2u, 5u, 16u, 28u}) {
-        for (const std::uint32_t n : {4u, 9u, 40u}) {
-            CAPTURE(k);
-            CAPTURE(n);
-            const std::vector<OrderMsg> orders = orders_of(spec, n, 100 + k + n);
-            PlannerOptions indexed;
-            indexed.candidates = k;
-            PlannerOptions scanned = indexed;
-            scanned.index_candidates = false;
-            const PlannerResult a = plan_batch(spec, fleet, orders, 0, indexed);
-            const PlannerResult b = plan_batch(spec, fleet, orders, 0, scanned);
-            CHECK(a.awards == b.awards);
-            CHECK(a.evaluations == b.evaluations);
-            CHECK(a.objective == b.objective);
-            CHECK(!a.awards.empty());
+    fleet.at(11).usable = false;
+    fleet.at(11).view.position = world::kNoNode;  // not reported yet
+    // the caller's index (as the cloud keeps it), first built, then kept up to date as
+    // vehicles move
+    world::PointGrid index;
+    std::vector<NodeId> placed;
+    for (int round = 0; round < 2; ++round) {
+        if (round == 1) {
+            for (std::size_t v = 1; v < fleet.size(); v += 4) {
+                if (v != 11) {
+                    fleet[v].view.position = fleet[(v + 5) % fleet.size()].view.position;
+                }
+            }
+        }
+        update_vehicle_index(spec, fleet, index, placed);
+        for (const std::uint32_t k : {1u, 2u, 5u, 16u, 27u}) {
+            for (const std::uint32_t n : {1u, 4u, 9u, 40u}) {
+                CAPTURE(round);
+                CAPTURE(k);
+                CAPTURE(n);
+                const std::vector<OrderMsg> orders = orders_of(spec, n, 100 + k + n);
+                PlannerOptions indexed;
+                indexed.candidates = k;
+                PlannerOptions scanned = indexed;
+                scanned.index_candidates = false;
+                PlannerOptions kept = indexed;
+                kept.vehicles_index = &index;
+                const PlannerResult a = plan_batch(spec, fleet, orders, 0, indexed);
+                const PlannerResult b = plan_batch(spec, fleet, orders, 0, scanned);
+                const PlannerResult c = plan_batch(spec, fleet, orders, 0, kept);
+                CHECK(a.awards == b.awards);
+                CHECK(a.evaluations == b.evaluations);
+                CHECK(a.objective == b.objective);
+                CHECK(c.awards == b.awards);
+                CHECK(c.evaluations == b.evaluations);
+                CHECK(c.objective == b.objective);
+                CHECK(!a.awards.empty());
+            }
         }
     }
 }
