@@ -23,15 +23,11 @@ constexpr double kMinGain = 1e-9;
 // to prefer the earlier of two equally cheap deliveries and to keep a margin before the
 // due time (travel times vary), small next to distance
 constexpr double kTimeValueShare = 0.1;
-// candidates per order found through a world::PointGrid up to this many (its nearest() query's
-// most); more are chosen by a pass over every usable vehicle
+// candidates per order taken from the caller's world::PointGrid up to this many (its
+// nearest() query's most); more are chosen by a pass over every usable vehicle
 constexpr std::size_t kMaxIndexed = 64;
-// usable vehicles per cell of that grid, on average
+// vehicles per cell of that grid, on average
 constexpr double kPerCell = 8.0;
-// and only for batches of this many orders or more: placing a vehicle in the grid costs
-// about what a pass over the fleet costs per vehicle for a few orders (measured on city_100k:
-// the oracle's batches of one or two orders ran slower through the grid)
-constexpr std::size_t kMinIndexedOrders = 4;
 
 // a grid over the network's box for `points` points, about kPerCell to a cell
 world::PointGrid empty_grid(const world::RoadNetwork& net, std::size_t points) {
@@ -101,18 +97,12 @@ class Planner {
         const std::size_t k = options_.candidates == 0
                                   ? usable.size()
                                   : std::min<std::size_t>(options_.candidates, usable.size());
-        // the k nearest through the house's spatial index when it can hold k and the batch
-        // has enough orders to pay for placing the fleet in it: an order then costs the
-        // vehicles around its depot, not a pass over the fleet (the same vehicles either way:
-        // both order by distance, then index)
-        const bool given = options_.vehicles_index != nullptr;
-        const bool indexed = options_.index_candidates && k > 0 && k < usable.size() &&
-                             k <= kMaxIndexed && (given || orders_.size() >= kMinIndexedOrders);
-        world::PointGrid built;
-        if (indexed && !given) {
-            built = usable_grid(usable);
-        }
-        const world::PointGrid& grid = given ? *options_.vehicles_index : built;
+        // the k nearest through the caller's spatial index when there is one and it can hold
+        // k: an order then costs the vehicles around its depot, not a pass over the fleet
+        // (the same vehicles either way: both order by distance, then index)
+        const world::PointGrid* grid = options_.vehicles_index;
+        const bool indexed = options_.index_candidates && grid != nullptr && k > 0 &&
+                             k < usable.size() && k <= kMaxIndexed;
         for (std::size_t o = 0; o < orders_.size(); ++o) {
             std::vector<std::uint32_t>& c = cand_[o];
             const Point depot = net.position(load_node(spec_, orders_[o]));
@@ -120,13 +110,13 @@ class Planner {
             const auto fits = [&](std::uint32_t v) {
                 return vehicles_[v].view.type->capacity >= size;
             };
-            // the caller's index holds the unusable vehicles too
+            // the index holds the unusable vehicles too
             const auto takes = [&](std::uint32_t v) { return vehicles_[v].usable && fits(v); };
             c.clear();
             if (indexed) {
                 c.resize(k);
-                c.resize(grid.nearest(depot, std::numeric_limits<double>::infinity(), takes, c,
-                                      [](std::uint32_t) { return 0; }));
+                c.resize(grid->nearest(depot, std::numeric_limits<double>::infinity(), takes, c,
+                                       [](std::uint32_t) { return 0; }));
                 std::sort(c.begin(), c.end());
             } else {
                 for (const std::uint32_t v : usable) {
@@ -139,17 +129,6 @@ class Planner {
             near_[o] = c;
             keep_nearest(near_[o], kExchangeNeighbours, depot);
         }
-    }
-
-    // the usable vehicles' reported positions
-    [[nodiscard]] world::PointGrid usable_grid(const std::vector<std::uint32_t>& usable) const {
-        const world::RoadNetwork& net = spec_.net();
-        world::PointGrid grid = empty_grid(net, usable.size());
-        grid.reset(vehicles_.size());
-        for (const std::uint32_t v : usable) {
-            grid.place(v, net.position(vehicles_[v].view.position));
-        }
-        return grid;
     }
 
     // keeps the k of c nearest to `to` (ties to the lower index), sorted by index; each

@@ -49,14 +49,13 @@ struct PlannerOptions {
     LegModel* legs = nullptr;
     // exchange moves after relocation (off only to measure what they bring)
     bool exchange = true;
-    // candidates found through a spatial index of the vehicles (up to 64 per order) rather
-    // than a pass over the fleet per order: the same vehicles either way (off only to measure
-    // and test that)
-    bool index_candidates = true;
-    // that index kept by the caller between solves (update_vehicle_index: every vehicle at
-    // its view.position's point, usable or not); nullptr: the planner builds one per solve
-    // for batches of 4 orders or more
+    // the vehicles' positions indexed, kept by the caller between solves
+    // (update_vehicle_index: every vehicle at its view.position's point, usable or not): an
+    // order's candidates (up to 64) are then taken from it instead of a pass over the fleet,
+    // the same vehicles either way; nullptr: the pass
     const world::PointGrid* vehicles_index = nullptr;
+    // off: the pass even with an index (only to measure and test that it changes nothing)
+    bool index_candidates = true;
 };
 
 // Keeps `index` holding every vehicle at its view.position's point, for

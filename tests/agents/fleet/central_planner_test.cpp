@@ -321,15 +321,17 @@ TEST_CASE("central planner: candidates from the spatial index are those of a pas
                 CAPTURE(k);
                 CAPTURE(n);
                 const std::vector<OrderMsg> orders = orders_of(spec, n, 100 + k + n);
+                // from the index; the pass with the index switched off; no index at all
                 PlannerOptions indexed;
                 indexed.candidates = k;
+                indexed.vehicles_index = &index;
                 PlannerOptions scanned = indexed;
                 scanned.index_candidates = false;
-                PlannerOptions kept = indexed;
-                kept.vehicles_index = &index;
+                PlannerOptions none = indexed;
+                none.vehicles_index = nullptr;
                 const PlannerResult a = plan_batch(spec, fleet, orders, 0, indexed);
                 const PlannerResult b = plan_batch(spec, fleet, orders, 0, scanned);
-                const PlannerResult c = plan_batch(spec, fleet, orders, 0, kept);
+                const PlannerResult c = plan_batch(spec, fleet, orders, 0, none);
                 CHECK(a.awards == b.awards);
                 CHECK(a.evaluations == b.evaluations);
                 CHECK(a.objective == b.objective);
