@@ -47,7 +47,12 @@ void CchMetric::customize(const RouteView& view) {
     const auto t0 = std::chrono::steady_clock::now();
     bound_ratio_ = static_time_ratio(net, view);
     const std::size_t slots = 2 * top.arc_count();
+    if (slots >= kEdgeBit || net.edge_count() >= kEdgeBit - 1) {
+        throw std::invalid_argument("CchMetric: more than 2^29 arcs or 2^30 edges");
+    }
     weight_.assign(slots, kUnreachable);
+    // read at random by every path's unpacking: huge pages spare most of its TLB misses
+    sim::reserve_huge(via_, slots);
     via_.assign(slots, Via{kOriginal, world::kNoEdge});
     // input arcs: the fastest open original edge per arc and direction (parallel edges)
     for (EdgeId e = 0; e < net.edge_count(); ++e) {
@@ -100,12 +105,16 @@ void CchMetric::basic() {
                 const double up = x_to_z + w[2 * j];
                 if (up < w[2 * k]) {
                     w[2 * k] = up;
-                    via[2 * k] = Via{2 * i + 1, 2 * j};  // x -> z, z -> y
+                    // x -> z, z -> y (z's arcs are final: their Vias too)
+                    via[2 * k] =
+                        Via{child(via[2 * i + 1], 2 * i + 1, 0), child(via[2 * j], 2 * j, 0)};
                 }
                 const double down = w[2 * j + 1] + z_to_x;
                 if (down < w[2 * k + 1]) {
                     w[2 * k + 1] = down;
-                    via[2 * k + 1] = Via{2 * j + 1, 2 * i};  // y -> z, z -> x
+                    // y -> z, z -> x
+                    via[2 * k + 1] =
+                        Via{child(via[2 * j + 1], 2 * j + 1, 0), child(via[2 * i], 2 * i, 0)};
                 }
             }
         }
@@ -117,11 +126,13 @@ void CchMetric::perfect() {
     const auto first_up = top.first_up();
     const auto heads = top.heads();
     perfect_ = weight_;
+    sim::reserve_huge(perfect_via_, via_.size());
     perfect_via_ = via_;  // the basic weight is the first candidate
     dropped_.assign(weight_.size(), 0);
     const double* b = weight_.data();
     double* p = perfect_.data();
     Via* via = perfect_via_.data();
+    const Via* bv = via_.data();
     // Top-down: when x is reached, every arc between two of its upward neighbours u < y is
     // perfect (both ends above x). The distance x -> y leaves x by some basic arc x -> u and
     // continues above x, so it is min over u of basic(x -> u) + perfect(u -> y); reading only
@@ -139,19 +150,23 @@ void CchMetric::perfect() {
                 // arc k = (u, y): up u -> y, down y -> u
                 if (b[2 * i] + p[2 * k] < p[2 * j]) {  // x -> u -> y
                     p[2 * j] = b[2 * i] + p[2 * k];
-                    via[2 * j] = Via{2 * i, 2 * k | kPerfectBit};
+                    via[2 * j] =
+                        Via{child(bv[2 * i], 2 * i, 0), child(via[2 * k], 2 * k, kPerfectBit)};
                 }
                 if (p[2 * k + 1] + b[2 * i + 1] < p[2 * j + 1]) {  // y -> u -> x
                     p[2 * j + 1] = p[2 * k + 1] + b[2 * i + 1];
-                    via[2 * j + 1] = Via{(2 * k + 1) | kPerfectBit, 2 * i + 1};
+                    via[2 * j + 1] = Via{child(via[2 * k + 1], 2 * k + 1, kPerfectBit),
+                                         child(bv[2 * i + 1], 2 * i + 1, 0)};
                 }
                 if (b[2 * j] + p[2 * k + 1] < p[2 * i]) {  // x -> y -> u
                     p[2 * i] = b[2 * j] + p[2 * k + 1];
-                    via[2 * i] = Via{2 * j, (2 * k + 1) | kPerfectBit};
+                    via[2 * i] = Via{child(bv[2 * j], 2 * j, 0),
+                                     child(via[2 * k + 1], 2 * k + 1, kPerfectBit)};
                 }
                 if (p[2 * k] + b[2 * j + 1] < p[2 * i + 1]) {  // u -> y -> x
                     p[2 * i + 1] = p[2 * k] + b[2 * j + 1];
-                    via[2 * i + 1] = Via{2 * k | kPerfectBit, 2 * j + 1};
+                    via[2 * i + 1] = Via{child(via[2 * k], 2 * k, kPerfectBit),
+                                         child(bv[2 * j + 1], 2 * j + 1, 0)};
                 }
             }
         }
@@ -244,15 +259,19 @@ void CchMetric::unpack(std::span<const std::uint32_t> slots, std::vector<EdgeId>
                 next.push_back(v.second);
                 continue;
             }
-            next.push_back(kSlot | v.first);
-            next.push_back(kSlot | v.second);
-            // ask for the children's own pairs now, a pass before they are read: this loop
+            // a child slot's own pair is asked for now, a pass before it is read: this loop
             // branches on what it reads, and a mispredicted branch squashes the misses issued
             // after it. (A separate prefetch loop over each pass's list was as good on the grid
             // city and cost Monaco's path queries about a fifth.)
-            __builtin_prefetch(via_of(v.first));
-            __builtin_prefetch(via_of(v.second));
-            expanded = true;
+            for (const std::uint32_t c : {v.first, v.second}) {
+                if ((c & (kEdgeBit | kPerfectBit)) == kEdgeBit) {
+                    next.push_back(c & ~kEdgeBit);
+                } else {
+                    next.push_back(kSlot | c);
+                    __builtin_prefetch(via_of(c));
+                    expanded = true;
+                }
+            }
         }
         list.swap(next);
     }
