@@ -16,12 +16,6 @@ constexpr double kFirstLimit = 1.01;
 constexpr double kLimitGrowth = 1.05;
 // nodes with fewer query arcs are relaxed without computing their bound (cheaper)
 constexpr std::uint32_t kBoundMinArcs = 4;
-// a label's arc: the query arc id (low half) and its tail (high half), so that a path is read
-// back through one array instead of the arc's slot and the slot's tail (dependent misses)
-constexpr std::uint64_t kNoArc = ~std::uint64_t{0};
-std::uint64_t arc_from(std::uint32_t tail, std::uint32_t arc) {
-    return std::uint64_t{tail} << 32 | arc;
-}
 }  // namespace
 
 CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
@@ -34,10 +28,12 @@ CchRouter::CchRouter(std::shared_ptr<const CchMetric> free_flow,
                            : throw std::invalid_argument("CchRouter: no metric"),
                 std::move(landmarks)),
       label_(topology_->node_count(), {kUnreachable, kUnreachable}),
-      fwd_arc_(topology_->node_count(), kNoArc),
-      bwd_arc_(topology_->node_count(), kNoArc),
       bucket_first_(topology_->node_count(), 0),
       bucket_stamp_(topology_->node_count(), 0) {
+    for (WalkLog& log : log_) {
+        log.tail.resize(topology_->tree_height());
+        log.start.resize(topology_->tree_height());
+    }
     const Landmarks* lm = fallback_.landmarks();
     if (!ranked_ && lm != nullptr && lm->count() > 0) {
         ranked_ = std::make_shared<const Landmarks>(lm->reordered(topology_->order()));
@@ -93,7 +89,7 @@ double CchRouter::set_bounds(std::uint32_t from, std::uint32_t to, const CchMetr
     return ranked[0].first > b.slack ? b.scale * (ranked[0].first - b.slack) : 0.0;
 }
 
-double CchRouter::bound(std::uint32_t x, unsigned dir) const {
+inline double CchRouter::bound(std::uint32_t x, unsigned dir) const {
     const Bounds& b = bounds_;
     const float* row = ranked_->row(x);
     // ALT: d(x, t) >= d(x, L) - d(t, L) and d(L, t) - d(L, x); d(s, x) likewise. Infinite
@@ -115,6 +111,7 @@ double CchRouter::bound(std::uint32_t x, unsigned dir) const {
     return best > b.slack ? b.scale * (best - b.slack) : 0.0;
 }
 
+template <bool kPath>
 double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metric) {
     stats_ = {};
     bounds_.active = 0;
@@ -123,7 +120,7 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
     double limit = lower > 0.0 ? kFirstLimit * lower : kUnreachable;
     int grown = 0;
     for (;;) {
-        const double best = walk(s, t, metric, limit);
+        const double best = walk<kPath>(s, t, metric, limit);
         if (best <= limit) {
             return best;
         }
@@ -144,6 +141,7 @@ double CchRouter::search(std::uint32_t s, std::uint32_t t, const CchMetric& metr
 // limit: the label plus a lower bound on the rest is a lower bound on any route through x, and
 // every node of a fastest route within the limit passes both tests, so a walk finds it (exact
 // for every result <= limit).
+template <bool kPath>
 inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit,
                              bool bounded) {
     const double best = best_;
@@ -173,35 +171,65 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     ++stats_.settled;
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
-    std::uint64_t* from = dir == 0 ? fwd_arc_.data() : bwd_arc_.data();
+    std::uint32_t* log_head = nullptr;
+    std::uint32_t* log_arc = nullptr;
+    std::uint32_t logged = 0;
+    if constexpr (kPath) {
+        WalkLog& log = log_[dir];
+        if (log.size + (end - begin) > log.head.size()) {
+            log.head.resize(2 * (log.size + (end - begin)));
+            log.arc.resize(log.head.size());
+        }
+        log.tail[log.relaxed] = x;
+        log.start[log.relaxed] = log.size;
+        ++log.relaxed;
+        log_head = log.head.data();
+        log_arc = log.arc.data();
+        logged = log.size;
+    }
     // Without branches on the labels (about one arc in six improves one, unpredictably): the
-    // label and its arc are rewritten either way. y lies above both x and the other side's
-    // labelled nodes: a label from each side is a route, found long before the walks join,
-    // which prunes them early. Only an improved label can beat best_ (the pair of labels it
-    // replaces was checked when the later of the two was set), so the meeting test needs no
-    // improvement test: the same meetings as when it was inside one.
+    // label is rewritten either way, and a path's log entry written and kept only when it
+    // improved. y lies above both x and the other side's labelled nodes: a label from each
+    // side is a route, found long before the walks join, which prunes them early. Only an
+    // improved label can beat best_ (the pair of labels it replaces was checked when the later
+    // of the two was set), so the meeting test needs no improvement test: the same meetings as
+    // when it was inside one.
     double best_route = best_;
     std::uint32_t meet = meet_;
     for (std::uint32_t a = begin; a < end; ++a) {
         const double via = dx + weight[a];
         const std::uint32_t y = head[a];
         const double old = label[y][dir];
-        const std::uint64_t keep = std::uint64_t{0} - static_cast<std::uint64_t>(via >= old);
-        label[y][dir] = via < old ? via : old;
-        from[y] = (from[y] & keep) | (arc_from(x, a) & ~keep);
+        const bool better = via < old;
+        label[y][dir] = better ? via : old;
+        if constexpr (kPath) {
+            log_head[logged] = y;
+            log_arc[logged] = a;
+            logged += better ? 1u : 0u;
+        }
         if (const double route = via + label[y][dir ^ 1]; route < best_route) {
             best_route = route;
             meet = y;
         }
     }
+    if constexpr (kPath) {
+        log_[dir].size = logged;
+    }
     best_ = best_route;
     meet_ = meet;
 }
 
+template <bool kPath>
 double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit) {
     const auto parent = topology_->parents();
     best_ = kUnreachable;
     meet_ = kNone;
+    if constexpr (kPath) {
+        for (WalkLog& log : log_) {
+            log.size = 0;
+            log.relaxed = 0;
+        }
+    }
     const bool bounded = bounds_.active > 0 && limit != kUnreachable;
     label_[s][0] = 0.0;
     label_[t][1] = 0.0;
@@ -219,17 +247,17 @@ double CchRouter::walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric
                 best_ = label[x][0] + label[x][1];
                 meet_ = x;
             }
-            relax(x, 0, metric, limit, bounded);
-            relax(x, 1, metric, limit, bounded);
+            relax<kPath>(x, 0, metric, limit, bounded);
+            relax<kPath>(x, 1, metric, limit, bounded);
             label[x] = {kUnreachable, kUnreachable};
             x = parent[x];
             y = x;
         } else if (y == kNone || (x != kNone && x < y)) {
-            relax(x, 0, metric, limit, bounded);
+            relax<kPath>(x, 0, metric, limit, bounded);
             label[x][0] = kUnreachable;
             x = parent[x];
         } else {
-            relax(y, 1, metric, limit, bounded);
+            relax<kPath>(y, 1, metric, limit, bounded);
             label[y][1] = kUnreachable;
             y = parent[y];
         }
@@ -249,7 +277,7 @@ double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double lim
             best_ = label_[x][0] + label_[x][1];
             meet_ = x;
         }
-        relax(x, 1, metric, limit, bounded);
+        relax<false>(x, 1, metric, limit, bounded);
     }
     return best_;
 }
@@ -257,6 +285,26 @@ double CchRouter::walk_back(std::uint32_t t, const CchMetric& metric, double lim
 void CchRouter::clear_back(std::uint32_t t) {
     for (std::uint32_t x = t; x != kNone; x = topology_->parent(x)) {
         label_[x][1] = kUnreachable;
+    }
+}
+
+void CchRouter::read_back(unsigned dir, std::uint32_t start, const CchMetric& metric) {
+    const WalkLog& log = log_[dir];
+    const auto slots = metric.query_slots(dir);
+    std::uint32_t k = log.size;
+    std::uint32_t r = log.relaxed;
+    // a label was set by its last improvement, made by a node relaxed earlier: one pass back
+    for (std::uint32_t y = meet_; y != start;) {
+        while (k > 0 && log.head[--k] != y) {
+        }
+        if (log.head[k] != y || r == 0) {
+            throw std::logic_error("CchRouter: a path's arc is missing from the walk's log");
+        }
+        while (log.start[r - 1] > k) {
+            --r;
+        }
+        slots_.push_back(slots[log.arc[k]]);
+        y = log.tail[r - 1];
     }
 }
 
@@ -276,23 +324,13 @@ Route CchRouter::fastest(NodeId from, NodeId to, const CchMetric& metric) {
     const CchTopology& top = *topology_;
     const std::uint32_t s = top.rank(from);
     const std::uint32_t t = top.rank(to);
-    const double best = search(s, t, metric);
+    const double best = search<true>(s, t, metric);
     if (best != kUnreachable) {
         // up arcs from s to the meeting node, then down arcs to t
-        const auto up = metric.query_slots(0);
-        const auto down = metric.query_slots(1);
         slots_.clear();
-        for (std::uint32_t x = meet_; x != s;) {
-            const std::uint64_t arc = fwd_arc_[x];
-            slots_.push_back(up[static_cast<std::uint32_t>(arc)]);
-            x = static_cast<std::uint32_t>(arc >> 32);
-        }
+        read_back(0, s, metric);
         std::reverse(slots_.begin(), slots_.end());
-        for (std::uint32_t x = meet_; x != t;) {
-            const std::uint64_t arc = bwd_arc_[x];
-            slots_.push_back(down[static_cast<std::uint32_t>(arc)]);
-            x = static_cast<std::uint32_t>(arc >> 32);
-        }
+        read_back(1, t, metric);
         metric.unpack(slots_, route.edges, unpack_scratch_);
         route.found = true;
         route.travel_time_s = best;
@@ -316,7 +354,7 @@ double CchRouter::travel_time(NodeId from, NodeId to, const CchMetric& metric) {
     }
     const std::uint32_t s = topology_->rank(from);
     const std::uint32_t t = topology_->rank(to);
-    return search(s, t, metric);
+    return search<false>(s, t, metric);
 }
 
 void CchRouter::fill_buckets(std::span<const NodeId> targets, const CchMetric& metric) {
@@ -425,7 +463,7 @@ void CchRouter::travel_times(NodeId from, std::span<const NodeId> targets, std::
     label_[s][0] = 0.0;
     best_ = kUnreachable;
     for (std::uint32_t x = s; x != kNone; x = topology_->parent(x)) {
-        relax(x, 0, metric, kUnreachable, false);
+        relax<false>(x, 0, metric, kUnreachable, false);
     }
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const std::uint32_t t = topology_->rank(targets[i]);

@@ -109,16 +109,22 @@ class CchRouter final : public Router {
     // landmarks)
     double set_bounds(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
     // lower bound on the time from rank x to t (dir 0) or from s to x (dir 1)
-    double bound(std::uint32_t x, unsigned dir) const;
-    // forward search from s and backward from t; returns the time, sets meet_ and the arcs
-    // fwd_arc_ / bwd_arc_ (query arc ids) on the path to it; leaves every label at +inf
+    [[gnu::always_inline]] double bound(std::uint32_t x, unsigned dir) const;
+    // forward search from s and backward from t; returns the time and sets meet_; for a path
+    // (kPath) logs the walks' label improvements (log_); leaves every label at +inf
+    template <bool kPath>
     double search(std::uint32_t s, std::uint32_t t, const CchMetric& metric);
     // one pair of tree walks that skips nodes whose labels plus bounds exceed `limit`: exact
     // when the time returned is <= limit; resets each label once its node is relaxed
+    template <bool kPath>
     double walk(std::uint32_t s, std::uint32_t t, const CchMetric& metric, double limit);
     // relaxes x's arcs in one direction unless its label (plus bound) is >= best_ or > limit;
     // a label that improves where the other side has one lowers best_ (meet_ there)
+    template <bool kPath>
     void relax(std::uint32_t x, unsigned dir, const CchMetric& metric, double limit, bool bounded);
+    // appends the query arc slots from meet_ down to `start` in direction dir (driving order
+    // reversed for dir 0), read back from log_[dir]
+    void read_back(unsigned dir, std::uint32_t start, const CchMetric& metric);
     // one-to-many: the backward walk from t against a whole forward walk already in label_
     double walk_back(std::uint32_t t, const CchMetric& metric, double limit);
     void clear_back(std::uint32_t t);
@@ -135,9 +141,19 @@ class CchRouter final : public Router {
     // by rank: forward and backward label side by side (a label that improves is added to the
     // other to find meetings), +inf outside the current query
     std::vector<std::array<double, 2>> label_;
-    // the query arc that set a label (low 32 bits) and its tail, the predecessor (high 32 bits)
-    std::vector<std::uint64_t> fwd_arc_;
-    std::vector<std::uint64_t> bwd_arc_;
+    // Per direction, a path query's walk in the order it ran: every label improvement (the node
+    // and the query arc; written at every arc, kept only when the label improved, so that the
+    // arc loop has no read-modify-write of a predecessor) and where each relaxed node's
+    // improvements start. A label was set by its last improvement.
+    struct WalkLog {
+        std::vector<std::uint32_t> head;
+        std::vector<std::uint32_t> arc;
+        std::vector<std::uint32_t> tail;   // per relaxed node (tree height at most)
+        std::vector<std::uint32_t> start;  // its first improvement
+        std::uint32_t size = 0;
+        std::uint32_t relaxed = 0;
+    };
+    std::array<WalkLog, 2> log_;
     double best_ = kUnreachable;  // the fastest meeting of the current walk
     std::uint32_t meet_ = CchTopology::kNone;
     std::vector<std::uint32_t> slots_;  // path arcs before unpacking
