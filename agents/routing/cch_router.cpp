@@ -172,19 +172,16 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
     const double* weight = metric.query_weights(dir).data();
     const std::uint32_t* head = metric.query_heads(dir).data();
     std::uint32_t* log_head = nullptr;
-    std::uint32_t* log_arc = nullptr;
     std::uint32_t logged = 0;
     if constexpr (kPath) {
         WalkLog& log = log_[dir];
         if (log.size + (end - begin) > log.head.size()) {
             log.head.resize(2 * (log.size + (end - begin)));
-            log.arc.resize(log.head.size());
         }
         log.tail[log.relaxed] = x;
         log.start[log.relaxed] = log.size;
         ++log.relaxed;
         log_head = log.head.data();
-        log_arc = log.arc.data();
         logged = log.size;
     }
     // Without branches on the labels (about one arc in six improves one, unpredictably): the
@@ -204,7 +201,6 @@ inline void CchRouter::relax(std::uint32_t x, unsigned dir, const CchMetric& met
         label[y][dir] = better ? via : old;
         if constexpr (kPath) {
             log_head[logged] = y;
-            log_arc[logged] = a;
             logged += better ? 1u : 0u;
         }
         if (const double route = via + label[y][dir ^ 1]; route < best_route) {
@@ -290,6 +286,8 @@ void CchRouter::clear_back(std::uint32_t t) {
 
 void CchRouter::read_back(unsigned dir, std::uint32_t start, const CchMetric& metric) {
     const WalkLog& log = log_[dir];
+    const auto first = metric.query_first(dir);
+    const auto heads = metric.query_heads(dir);
     const auto slots = metric.query_slots(dir);
     std::uint32_t k = log.size;
     std::uint32_t r = log.relaxed;
@@ -303,8 +301,11 @@ void CchRouter::read_back(unsigned dir, std::uint32_t start, const CchMetric& me
         while (log.start[r - 1] > k) {
             --r;
         }
-        slots_.push_back(slots[log.arc[k]]);
-        y = log.tail[r - 1];
+        const std::uint32_t x = log.tail[r - 1];
+        const auto arc =
+            std::lower_bound(heads.begin() + first[x], heads.begin() + first[x + 1], y);
+        slots_.push_back(slots[static_cast<std::size_t>(arc - heads.begin())]);
+        y = x;
     }
 }
 

@@ -141,13 +141,13 @@ class CchRouter final : public Router {
     // by rank: forward and backward label side by side (a label that improves is added to the
     // other to find meetings), +inf outside the current query
     std::vector<std::array<double, 2>> label_;
-    // Per direction, a path query's walk in the order it ran: every label improvement (the node
-    // and the query arc; written at every arc, kept only when the label improved, so that the
-    // arc loop has no read-modify-write of a predecessor) and where each relaxed node's
-    // improvements start. A label was set by its last improvement.
+    // Per direction, a path query's walk in the order it ran: every label improvement (the
+    // improved node; written at every arc, kept only when the label improved, so that the arc
+    // loop has no read-modify-write of a predecessor) and where each relaxed node's
+    // improvements start. A label was set by its last improvement, through the arc from the
+    // relaxed node whose entries hold it (found in that node's arcs, heads ascending).
     struct WalkLog {
         std::vector<std::uint32_t> head;
-        std::vector<std::uint32_t> arc;
         std::vector<std::uint32_t> tail;   // per relaxed node (tree height at most)
         std::vector<std::uint32_t> start;  // its first improvement
         std::uint32_t size = 0;
