@@ -302,8 +302,11 @@ void CchRouter::read_back(unsigned dir, std::uint32_t start, const CchMetric& me
             --r;
         }
         const std::uint32_t x = log.tail[r - 1];
-        const auto arc =
-            std::lower_bound(heads.begin() + first[x], heads.begin() + first[x + 1], y);
+        const auto end = heads.begin() + first[x + 1];
+        const auto arc = std::lower_bound(heads.begin() + first[x], end, y);
+        if (arc == end || *arc != y) {
+            throw std::logic_error("CchRouter: a path's arc is missing from its tail's arcs");
+        }
         slots_.push_back(slots[static_cast<std::size_t>(arc - heads.begin())]);
         y = x;
     }
