@@ -490,10 +490,32 @@ Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor
     const std::uint64_t key = (std::uint64_t{from} << 32) | to;
     auto it = memo_.find(key);
     if (it == memo_.end()) {
-        const routing::Route r = router_.fastest(from, to, view_);
+        const routing::Route r = router_->fastest(from, to, *view_);
         it = memo_.emplace(key, leg_of(r)).first;
     }
     return {it->second.seconds / speed_factor, it->second.metres};
+}
+
+void RoutedLegs::rebind(routing::Router& router, const routing::RouteView& view) {
+    router_ = &router;
+    if (&view != view_ || routed() >= kMaxKept) {
+        view_ = &view;
+        memo_.clear();
+        hour_paths_.clear();
+        crossing_.clear();
+    }
+}
+
+std::size_t RoutedLegs::memory_bytes() const {
+    // a node per entry (key, value, next pointer, cached hash) and a bucket pointer
+    constexpr std::size_t kNode = 2 * sizeof(void*) + sizeof(std::size_t);
+    std::size_t bytes = memo_.size() * (sizeof(std::pair<const std::uint64_t, Leg>) + kNode) +
+                        crossing_.size() * (sizeof(std::pair<const TimedKey, Leg>) + kNode) +
+                        hour_paths_.size() * (sizeof(std::pair<const TimedKey, HourPath>) + kNode);
+    for (const auto& [key, path] : hour_paths_) {
+        bytes += path.edges.capacity() * sizeof(EdgeId);
+    }
+    return bytes;
 }
 
 std::size_t RoutedLegs::TimedHash::operator()(const TimedKey& k) const {
@@ -504,7 +526,7 @@ std::size_t RoutedLegs::TimedHash::operator()(const TimedKey& k) const {
 }
 
 Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor) {
-    routing::RouteView view = view_;
+    routing::RouteView view = *view_;
     view.profile = profile_;
     view.speed_factor = speed_factor;
     // the pair's fastest path within the hour: leaving as it begins, all factors constant
@@ -512,7 +534,7 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
     auto it = hour_paths_.find({from, to, hour, speed_factor});
     if (it == hour_paths_.end()) {
         view.depart_s = hour;
-        routing::Route r = router_.fastest(from, to, view);
+        routing::Route r = router_->fastest(from, to, view);
         const bool within = r.found && r.travel_time_s < routing::SpeedProfile::kHourS;
         it = hour_paths_
                  .emplace(TimedKey{from, to, hour, speed_factor},
@@ -528,7 +550,7 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
         // a path that ends within the hour beats every other: each of those takes its time
         // at this hour's factors, or is still driving when the hour ends
         const routing::RouteCheck c =
-            routing::check_route(router_.network(), from, to, p.edges, view);
+            routing::check_route(router_->network(), from, to, p.edges, view);
         if (depart_s + c.travel_time_s < hour + routing::SpeedProfile::kHourS) {
             return {c.travel_time_s, p.metres};
         }
@@ -537,7 +559,7 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
     const TimedKey key{from, to, depart_s, speed_factor};
     auto at = crossing_.find(key);
     if (at == crossing_.end()) {
-        const routing::Route r = router_.fastest(from, to, view);
+        const routing::Route r = router_->fastest(from, to, view);
         at = crossing_.emplace(key, leg_of(r)).first;
     }
     return at->second;

@@ -64,21 +64,30 @@ struct PlannerOptions {
 void update_vehicle_index(const FleetSpec& spec, std::span<const PlannerVehicle> vehicles,
                           world::PointGrid& index, std::vector<NodeId>& placed);
 
-// Road legs from a router under one view, each pair routed once per solve (a solve asks
-// for the same few hundred legs many times). Under a speed profile the legs are the fastest
-// leaving at their departure, as the vehicles drive them: a pair is routed once per hour and
-// speed factor (leaving as the hour begins), which is exact for every departure whose leg
-// ends within that hour (the factors are then constant); a leg that crosses into the next
-// hour is routed for its own departure.
+// Road legs from a router under one view, each pair routed once (a solve asks for the same
+// few hundred legs many times, and the next solve for most of them again: the plans the
+// vehicles hold, the depots' customers). Kept from one solve to the next by rebind() while
+// the view is the same object; the results are those of routing every leg afresh. Under a speed
+// profile the legs are the fastest leaving at their departure, as the vehicles drive them: a pair
+// is routed once per hour and speed factor (leaving as the hour begins), which is exact for every
+// departure whose leg ends within that hour (the factors are then constant); a leg that crosses
+// into the next hour is routed for its own departure.
 class RoutedLegs final : public LegModel {
   public:
     RoutedLegs(routing::Router& router, const routing::RouteView& view,
                const routing::SpeedProfile* profile = nullptr)
-        : router_(router), view_(view), profile_(profile) {}
+        : router_(&router), view_(&view), profile_(profile) {}
     Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) override;
+    // For the next solve: the legs routed so far are kept when `view` is the object they were
+    // routed under (the caller's views must not change while they live, as FleetModel's do
+    // not: one per set of known road events, kept for the run) and fewer than kMaxKept;
+    // otherwise forgotten. Any router gives the same legs.
+    void rebind(routing::Router& router, const routing::RouteView& view);
+    static constexpr std::size_t kMaxKept = std::size_t{1} << 18;
     [[nodiscard]] std::size_t routed() const {
         return memo_.size() + hour_paths_.size() + crossing_.size();
     }
+    [[nodiscard]] std::size_t memory_bytes() const;
 
   private:
     // (from, to, a clock time: the hour's start or a departure, speed factor)
@@ -100,8 +109,8 @@ class RoutedLegs final : public LegModel {
     };
     Leg timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor);
 
-    routing::Router& router_;
-    const routing::RouteView& view_;
+    routing::Router* router_;
+    const routing::RouteView* view_;
     const routing::SpeedProfile* profile_;
     std::unordered_map<std::uint64_t, Leg> memo_;
     std::unordered_map<TimedKey, HourPath, TimedHash> hour_paths_;

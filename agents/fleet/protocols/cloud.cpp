@@ -13,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -290,7 +291,7 @@ class CloudProtocol final : public AllocationProtocol {
             known_.capacity() * sizeof(Known) + flight_.capacity() * sizeof(std::vector<InFlight>) +
             (pending_.capacity() + batch_.capacity()) * sizeof(Pending) +
             solve_vehicles_.capacity() * sizeof(PlannerVehicle) + vehicle_index_.memory_bytes() +
-            index_nodes_.capacity() * sizeof(NodeId);
+            index_nodes_.capacity() * sizeof(NodeId) + (legs_ ? legs_->memory_bytes() : 0);
         for (const std::vector<InFlight>& f : flight_) {
             bytes += f.capacity() * sizeof(InFlight);
         }
@@ -508,8 +509,12 @@ class CloudProtocol final : public AllocationProtocol {
         options.candidates = spec.cloud.candidates;
         update_vehicle_index(spec, vehicles, vehicle_index_, index_nodes_);
         options.vehicles_index = &vehicle_index_;
-        RoutedLegs legs(host.router(ctx), host.roads_now(ctx), &spec.speed_profile);
-        options.legs = &legs;
+        if (legs_) {
+            legs_->rebind(host.router(ctx), host.roads_now(ctx));
+        } else {
+            legs_.emplace(host.router(ctx), host.roads_now(ctx), &spec.speed_profile);
+        }
+        options.legs = &*legs_;
         const PlannerResult plan = plan_batch(spec, vehicles, orders, now, options);
         // the awards wait for the end of the solve; the orders left over stay pending
         batch_.clear();
@@ -593,10 +598,15 @@ class CloudProtocol final : public AllocationProtocol {
     std::vector<PlannerVehicle> solve_vehicles_;
     world::PointGrid vehicle_index_;
     std::vector<NodeId> index_nodes_;
+    // the legs routed for earlier solves under the roads as the cloud last knew them (a cache:
+    // the same plans without it)
+    std::optional<RoutedLegs> legs_;
 };
 // the members save() and load() know of (and the scratch above): a new one must be saved and
 // loaded too
-static_assert(sizeof(CloudProtocol) == 160 + sizeof(world::PointGrid) + sizeof(std::vector<NodeId>),
+static_assert(sizeof(CloudProtocol) == 160 + sizeof(world::PointGrid) +
+                                           sizeof(std::vector<NodeId>) +
+                                           sizeof(std::optional<RoutedLegs>),
               "a new member? save and load it (checkpoints)");
 static_assert(sizeof(VehicleView) == 72, "a new VehicleView field? the cloud saves what it knows");
 }  // namespace

@@ -247,6 +247,37 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
         CHECK(plan_batch(spec, fleet, orders, 0).awards.size() == 1);
     }
+    SUBCASE("kept for the next solve under the same view, forgotten under another") {
+        const routing::RouteView open;
+        RoutedLegs legs(*router, open);
+        PlannerOptions options;
+        options.legs = &legs;
+        const PlannerResult first = plan_batch(spec, fleet, orders, 0, options);
+        const std::size_t routed = legs.routed();
+        REQUIRE(routed > 0);
+        CHECK(legs.memory_bytes() > routed * sizeof(Leg));
+        // the next solve asks for the same legs: none is routed again, the same plan
+        auto other_router = city.routers->make();
+        legs.rebind(*other_router, open);
+        const PlannerResult again = plan_batch(spec, fleet, orders, 0, options);
+        CHECK(legs.routed() == routed);
+        CHECK(again.awards == first.awards);
+        CHECK(again.objective == first.objective);
+        // a closure the cloud learns of is another view: the legs are routed under it
+        world::EdgeMask closed(net.edge_count());
+        for (const EdgeId e : net.in_edges(customer)) {
+            closed.set(e);
+        }
+        const routing::RouteView cut(&closed);
+        legs.rebind(*router, cut);
+        CHECK(legs.routed() == 0);
+        CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
+        legs.rebind(*router, open);
+        CHECK(legs.routed() == 0);
+        const PlannerResult reopened = plan_batch(spec, fleet, orders, 0, options);
+        CHECK(reopened.awards == first.awards);
+        CHECK(reopened.objective == first.objective);
+    }
 }
 
 TEST_CASE(
