@@ -490,20 +490,31 @@ Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor
     const std::uint64_t key = (std::uint64_t{from} << 32) | to;
     auto it = memo_.find(key);
     if (it == memo_.end()) {
-        const routing::Route r = router_->fastest(from, to, *view_);
-        it = memo_.emplace(key, leg_of(r)).first;
+        const Leg l = may_reach(from, to) ? leg_of(router_->fastest(from, to, *view_))
+                                          : Leg{routing::kUnreachable, 0.0};
+        it = memo_.emplace(key, l).first;
     }
     return {it->second.seconds / speed_factor, it->second.metres};
 }
 
 void RoutedLegs::rebind(routing::Router& router, const routing::RouteView& view) {
     router_ = &router;
+    if (&view != view_) {
+        reach_.reset();
+    }
     if (&view != view_ || routed() >= kMaxKept) {
         view_ = &view;
         memo_.clear();
         hour_paths_.clear();
         crossing_.clear();
     }
+}
+
+bool RoutedLegs::may_reach(NodeId from, NodeId to) {
+    if (!reach_) {
+        reach_.emplace(router_->network(), view_->closed);
+    }
+    return reach_->may_reach(from, to);
 }
 
 std::size_t RoutedLegs::memory_bytes() const {
@@ -515,7 +526,7 @@ std::size_t RoutedLegs::memory_bytes() const {
     for (const auto& [key, path] : hour_paths_) {
         bytes += path.edges.capacity() * sizeof(EdgeId);
     }
-    return bytes;
+    return bytes + (reach_ ? reach_->memory_bytes() : 0);
 }
 
 std::size_t RoutedLegs::TimedHash::operator()(const TimedKey& k) const {
@@ -532,6 +543,9 @@ Leg RoutedLegs::timed_leg(NodeId from, NodeId to, double depart_s, double speed_
     // the pair's fastest path within the hour: leaving as it begins, all factors constant
     const double hour = routing::SpeedProfile::hour_start(depart_s);
     auto it = hour_paths_.find({from, to, hour, speed_factor});
+    if (it == hour_paths_.end() && !may_reach(from, to)) {
+        it = hour_paths_.emplace(TimedKey{from, to, hour, speed_factor}, HourPath{}).first;
+    }
     if (it == hour_paths_.end()) {
         view.depart_s = hour;
         routing::Route r = router_->fastest(from, to, view);

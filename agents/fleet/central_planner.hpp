@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "agents/fleet/allocation.hpp"
 #include "agents/routing/router.hpp"
 #include "agents/world/point_grid.hpp"
+#include "agents/world/strongly_connected.hpp"
 
 namespace swarm::agents {
 
@@ -108,6 +110,9 @@ class RoutedLegs final : public LegModel {
         std::vector<EdgeId> edges;
     };
     Leg timed_leg(NodeId from, NodeId to, double depart_s, double speed_factor);
+    // false when no open road leads from `from` to `to` (known without a search for most
+    // pairs: a leg behind a closure would settle every node it can reach)
+    bool may_reach(NodeId from, NodeId to);
 
     routing::Router* router_;
     const routing::RouteView* view_;
@@ -115,6 +120,7 @@ class RoutedLegs final : public LegModel {
     std::unordered_map<std::uint64_t, Leg> memo_;
     std::unordered_map<TimedKey, HourPath, TimedHash> hour_paths_;
     std::unordered_map<TimedKey, Leg, TimedHash> crossing_;  // legs across an hour boundary
+    std::optional<world::OpenReach> reach_;                  // under view_, made when needed
 };
 
 struct PlannerResult {

@@ -15,9 +15,25 @@ struct Frame {
     EdgeId next;  // next out edge to explore
 };
 
+// the largest component; the one of the lowest node among equals (Tarjan numbers components
+// as they complete, so not necessarily the lowest id); kUnset when there is none
+std::uint32_t largest_component(const Components& scc) {
+    std::vector<std::size_t> sizes(scc.count, 0);
+    for (const std::uint32_t c : scc.component) {
+        ++sizes[c];
+    }
+    std::uint32_t best = kUnset;
+    for (const std::uint32_t c : scc.component) {
+        if (best == kUnset || sizes[c] > sizes[best]) {
+            best = c;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
-Components strong_components(const RoadNetwork& network) {
+Components strong_components(const RoadNetwork& network, const EdgeMask* closed) {
     const std::size_t n = network.node_count();
     const auto first_out = network.first_out();
     const auto targets = network.targets();
@@ -46,7 +62,11 @@ Components strong_components(const RoadNetwork& network) {
             Frame& frame = calls.back();
             const NodeId v = frame.node;
             if (frame.next < first_out[v + 1]) {
-                const NodeId w = targets[frame.next++];
+                const EdgeId e = frame.next++;
+                if (closed != nullptr && closed->test(e)) {
+                    continue;
+                }
+                const NodeId w = targets[e];
                 if (index[w] == kUnset) {
                     visit(w);  // invalidates frame
                 } else if (result.component[w] == kUnset) {
@@ -73,6 +93,34 @@ Components strong_components(const RoadNetwork& network) {
     }
     result.count = components;
     return result;
+}
+
+OpenReach::OpenReach(const RoadNetwork& network, const EdgeMask* closed) {
+    Components c = strong_components(network, closed);
+    largest_ = largest_component(c);
+    component_ = std::move(c.component);
+    const std::size_t n = network.node_count();
+    reached_.assign(n, 0);
+    std::vector<NodeId> todo;
+    for (NodeId v = 0; v < n; ++v) {
+        if (component_[v] == largest_) {
+            reached_[v] = 1;
+            todo.push_back(v);
+        }
+    }
+    const auto first_out = network.first_out();
+    const auto targets = network.targets();
+    while (!todo.empty()) {
+        const NodeId v = todo.back();
+        todo.pop_back();
+        for (EdgeId e = first_out[v]; e < first_out[v + 1]; ++e) {
+            const NodeId w = targets[e];
+            if (reached_[w] == 0 && (closed == nullptr || !closed->test(e))) {
+                reached_[w] = 1;
+                todo.push_back(w);
+            }
+        }
+    }
 }
 
 bool is_strongly_connected(const RoadNetwork& network) {
@@ -109,18 +157,7 @@ namespace {
 RoadNetwork largest_of(const RoadNetwork& network, const Components& scc, SccReport* report) {
     const std::size_t n = network.node_count();
 
-    // pick the largest component; the first one found among equals wins
-    std::vector<std::size_t> sizes(scc.count, 0);
-    for (std::uint32_t c : scc.component) {
-        ++sizes[c];
-    }
-    std::uint32_t best = kUnset;
-    for (std::size_t v = 0; v < n; ++v) {
-        const std::uint32_t c = scc.component[v];
-        if (best == kUnset || sizes[c] > sizes[best]) {
-            best = c;
-        }
-    }
+    const std::uint32_t best = largest_component(scc);
     std::vector<bool> keep(n, false);
     for (std::size_t v = 0; v < n; ++v) {
         keep[v] = scc.component[v] == best;

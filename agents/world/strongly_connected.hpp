@@ -21,8 +21,31 @@ struct Components {
     std::size_t count = 0;
 };
 
-// Iterative Tarjan: no recursion, so million-node graphs cannot overflow the stack.
-Components strong_components(const RoadNetwork& network);
+// Iterative Tarjan: no recursion, so million-node graphs cannot overflow the stack. Edges in
+// `closed` (nullptr: none) are left out.
+Components strong_components(const RoadNetwork& network, const EdgeMask* closed = nullptr);
+
+// Which nodes an open route can reach, known without a search from the largest strongly
+// connected component of the open roads: a node of it reaches exactly the nodes reachable from
+// it. A search for a node that no open road reaches settles every node it can reach; asked
+// here first, it is answered at once.
+class OpenReach {
+  public:
+    OpenReach(const RoadNetwork& network, const EdgeMask* closed);
+    // false only when no open route leads from `from` to `to`; true when one does or when it
+    // is not known here (`from` outside the largest component: search)
+    [[nodiscard]] bool may_reach(NodeId from, NodeId to) const {
+        return component_[from] != largest_ || reached_[to] != 0;
+    }
+    [[nodiscard]] std::size_t memory_bytes() const {
+        return component_.capacity() * sizeof(std::uint32_t) + reached_.capacity();
+    }
+
+  private:
+    std::vector<std::uint32_t> component_;
+    std::uint32_t largest_ = 0;
+    std::vector<std::uint8_t> reached_;  // from the largest component
+};
 
 bool is_strongly_connected(const RoadNetwork& network);
 
