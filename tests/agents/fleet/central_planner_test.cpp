@@ -220,11 +220,17 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
     std::vector<OrderMsg> orders = orders_of(spec, 1, 3);
     const NodeId customer = orders[0].customer;
     auto router = city.routers->make();
+    const routing::RouteView open;
+    // the customer cut off: no open road leads to it
+    world::EdgeMask closed(net.edge_count());
+    for (const EdgeId e : net.in_edges(customer)) {
+        closed.set(e);
+    }
+    const routing::RouteView cut(&closed);
+    PlannerOptions options;
 
     SUBCASE("open roads: the legs are the router's fastest routes") {
-        const routing::RouteView open;
         RoutedLegs legs(*router, open);
-        PlannerOptions options;
         options.legs = &legs;
         const PlannerResult r = plan_batch(spec, fleet, orders, 0, options);
         REQUIRE(r.awards.size() == 1);
@@ -236,21 +242,13 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(l.metres == route.length_m);
     }
     SUBCASE("a customer no open road reaches is not awarded, though a straight line reaches it") {
-        world::EdgeMask closed(net.edge_count());
-        for (const EdgeId e : net.in_edges(customer)) {
-            closed.set(e);
-        }
-        const routing::RouteView cut(&closed);
         RoutedLegs legs(*router, cut);
-        PlannerOptions options;
         options.legs = &legs;
         CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
         CHECK(plan_batch(spec, fleet, orders, 0).awards.size() == 1);
     }
     SUBCASE("kept for the next solve under the same view, forgotten under another") {
-        const routing::RouteView open;
         RoutedLegs legs(*router, open);
-        PlannerOptions options;
         options.legs = &legs;
         const PlannerResult first = plan_batch(spec, fleet, orders, 0, options);
         const std::size_t routed = legs.routed();
@@ -264,11 +262,6 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(again.awards == first.awards);
         CHECK(again.objective == first.objective);
         // a closure the cloud learns of is another view: the legs are routed under it
-        world::EdgeMask closed(net.edge_count());
-        for (const EdgeId e : net.in_edges(customer)) {
-            closed.set(e);
-        }
-        const routing::RouteView cut(&closed);
         legs.rebind(*router, cut);
         CHECK(legs.routed() == 0);
         CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
