@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -27,6 +28,7 @@
 #include "agents/logistics/demand.hpp"
 #include "agents/logistics/kpi.hpp"
 #include "agents/routing/router.hpp"
+#include "agents/world/strongly_connected.hpp"
 #include "sim/engine.hpp"
 
 namespace swarm::agents {
@@ -359,6 +361,9 @@ class FleetModel final : public sim::Model {
     [[nodiscard]] const routing::RouteView& roads_now(std::size_t partition);
     [[nodiscard]] const routing::RouteView& view_of(std::size_t partition,
                                                     const KnownRoadEvents& known);
+    struct BelievedView;
+    // the cached view for `known` (nullptr when nothing is known: the open roads)
+    BelievedView* believed_entry(std::size_t partition, const KnownRoadEvents& known);
     void see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node);
     // decides and starts the vehicle's next activity from its plan
     void next_activity(sim::Context& ctx, std::uint32_t v);
@@ -440,6 +445,9 @@ class FleetModel final : public sim::Model {
         world::EdgeMask closed;
         std::vector<float> times;
         routing::RouteView view;
+        // which nodes the open roads reach (can_reach: no search for a node behind a
+        // closure), made when first asked
+        std::optional<world::OpenReach> reach;
     };
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
     std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_

@@ -222,13 +222,19 @@ const routing::RouteView& FleetModel::roads_now(std::size_t partition) {
 
 const routing::RouteView& FleetModel::view_of(std::size_t partition, const KnownRoadEvents& known) {
     static const routing::RouteView kOpen{};
+    const BelievedView* bv = believed_entry(partition, known);
+    return bv == nullptr ? kOpen : bv->view;
+}
+
+FleetModel::BelievedView* FleetModel::believed_entry(std::size_t partition,
+                                                     const KnownRoadEvents& known) {
     if (known.count() == 0) {
-        return kOpen;
+        return nullptr;
     }
     auto& cache = views_[partition];
     for (const auto& bv : cache) {
         if (bv->known == known) {
-            return bv->view;
+            return bv.get();
         }
     }
     // the views depend on the known events only, so every partition builds the same one
@@ -245,7 +251,7 @@ const routing::RouteView& FleetModel::view_of(std::size_t partition, const Known
     }
     bv->view = routing::make_view(net, &bv->closed, bv->times);
     cache.push_back(std::move(bv));
-    return cache.back()->view;
+    return cache.back().get();
 }
 
 void FleetModel::unreachable(Context& ctx, std::uint32_t v) {
@@ -330,13 +336,17 @@ bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMs
     if (type_of_vehicle(v).kind == VehicleKind::kDrone || world_.vehicles.known[v].count() == 0) {
         return true;
     }
-    const routing::RouteView& believed = believed_view(partition, v);
+    BelievedView& believed = *believed_entry(partition, world_.vehicles.known[v]);
+    if (!believed.reach) {
+        believed.reach.emplace(spec_.net(), &believed.closed);
+    }
     routing::Router& router = *routers_[partition];
     const NodeId depot = load_node(spec_, m);
     const NodeId at = world_.vehicles.hot[v].moving != 0 ? world_.vehicles.hot[v].leg_to
                                                          : world_.vehicles.hot[v].node;
     const auto reaches = [&](NodeId from, NodeId to) {
-        return from == to || std::isfinite(router.travel_time(from, to, believed));
+        return from == to || (believed.reach->may_reach(from, to) &&
+                              std::isfinite(router.travel_time(from, to, believed.view)));
     };
     return reaches(at, depot) && reaches(depot, customer_node(spec_, m));
 }
