@@ -429,6 +429,16 @@ FleetMemory FleetModel::memory() const {
                board_driving_.capacity();
     m.other += layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
                protocol_->memory_bytes();
+    // the believed road views, one per set of known road events and partition, kept for the
+    // run: a closure mask, the slowed edges' times and the open roads' reach each
+    for (const auto& cache : views_) {
+        m.views += cache.capacity() * sizeof(cache[0]);
+        for (const auto& bv : cache) {
+            m.views += sizeof(BelievedView) + bv->closed.memory_bytes() +
+                       bv->times.capacity() * sizeof(float) +
+                       (bv->reach ? bv->reach->memory_bytes() : 0);
+        }
+    }
     for (const DemandProcess& p : demand_) {
         m.zones += p.zone().nodes.capacity() * sizeof(NodeId);
     }

@@ -35,9 +35,10 @@ struct FleetMemory {
     std::size_t orders = 0;    // order records and their allocation state
     std::size_t depots = 0;    // the rest of the depots: KPI series, dock and charging queues
     std::size_t zones = 0;     // the depots' customer zones (their nodes)
+    std::size_t views = 0;     // believed road views: closures, slowed times, reach (per set)
     std::size_t other = 0;     // LP layout, learning, protocol
     [[nodiscard]] std::size_t total() const {
-        return vehicles + routes + board + orders + depots + zones + other;
+        return vehicles + routes + board + orders + depots + zones + views + other;
     }
 };
 

@@ -229,6 +229,9 @@ class EdgeMask {
     std::size_t count() const;
     std::size_t size() const { return size_; }
     void clear() { std::fill(words_.begin(), words_.end(), 0); }
+    [[nodiscard]] std::size_t memory_bytes() const {
+        return words_.capacity() * sizeof(std::uint64_t);
+    }
 
   private:
     std::size_t size_;

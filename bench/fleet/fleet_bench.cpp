@@ -607,14 +607,16 @@ int main(int argc, char** argv) {
         const agents::FleetMemory& m = r.model_parts;
         std::printf(
             "        memory per vehicle: vehicles %.0f B, routes %.0f B, board %.0f B, orders "
-            "%.0f B (%.2f orders per vehicle), depots %.0f B, customer zones %.0f B, other %.0f B; "
+            "%.0f B (%.2f orders per vehicle), depots %.0f B, customer zones %.0f B, road views "
+            "%.0f "
+            "B, other %.0f B; "
             "kernel %.0f B (LP "
             "state %.0f B, queues %.0f B, exchange %.0f B)\n",
             per_vehicle(m.vehicles), per_vehicle(m.routes), per_vehicle(m.board),
             per_vehicle(m.orders), static_cast<double>(r.created) / vehicles, per_vehicle(m.depots),
-            per_vehicle(m.zones), per_vehicle(m.other), per_vehicle(r.kernel_bytes),
-            per_vehicle(r.kernel_parts.lp_state_bytes), per_vehicle(r.kernel_parts.queue_bytes),
-            per_vehicle(r.kernel_parts.exchange_bytes));
+            per_vehicle(m.zones), per_vehicle(m.views), per_vehicle(m.other),
+            per_vehicle(r.kernel_bytes), per_vehicle(r.kernel_parts.lp_state_bytes),
+            per_vehicle(r.kernel_parts.queue_bytes), per_vehicle(r.kernel_parts.exchange_bytes));
         if (have_first) {
             agree = agree && r.kpi_hash == first.kpi_hash && r.event_hash == first.event_hash;
         } else {

@@ -207,6 +207,11 @@ TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders a
         knowing += run.model().vehicles().known[v].test(0) ? 1U : 0U;
     }
     CHECK(knowing == run.model().vehicle_count());
+    // the vehicles' believed views (the closure known, then its reopening too) are model
+    // memory: at least their two closure masks
+    const FleetMemory memory = run.model().memory();
+    CHECK(memory.views >= 2 * world::EdgeMask(city.network.edge_count()).memory_bytes());
+    CHECK(memory.total() >= memory.views + memory.vehicles);
 }
 
 TEST_CASE("disruptions: road news spreads by radio without the cloud") {
