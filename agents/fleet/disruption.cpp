@@ -159,6 +159,30 @@ KnownRoadEvents RoadState::explain(EdgeId e, bool open) const {
     return k;
 }
 
+KnownRoadEvents RoadState::speed_news(const KnownRoadEvents& known, EdgeId e) const {
+    KnownRoadEvents news;
+    if (factor_.empty()) {
+        return news;
+    }
+    float believed = 1.0F;
+    std::size_t last = events_.size();
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+        const RoadEvent& ev = events_[i];
+        if (ev.kind != DisruptionKind::kSlowRoads ||
+            !std::binary_search(ev.edges.begin(), ev.edges.end(), e)) {
+            continue;
+        }
+        last = i;
+        if (known.test(i)) {
+            believed = ev.speed_factor;
+        }
+    }
+    if (last != events_.size() && believed != factor_[e]) {
+        news.set(last);
+    }
+    return news;
+}
+
 KnownRoadEvents RoadState::all() const {
     KnownRoadEvents k;
     for (std::size_t i = 0; i < events_.size(); ++i) {

@@ -113,6 +113,12 @@ class RoadState {
     // the event that explains why e is open again (the last reopening touching e, when no
     // closure came after it); empty for an edge that is closed or was never closed
     [[nodiscard]] KnownRoadEvents why_open(EdgeId e) const { return explain(e, true); }
+    // whether any slow_roads event has come (before the first, every factor is 1)
+    [[nodiscard]] bool has_slowdowns() const { return !factor_.empty(); }
+    // what driving e, or seeing its traffic, teaches a vehicle that knows `known`: the slow
+    // event that set e's speed now, when the known events put another speed there; empty
+    // when they agree
+    [[nodiscard]] KnownRoadEvents speed_news(const KnownRoadEvents& known, EdgeId e) const;
     // every event so far
     [[nodiscard]] KnownRoadEvents all() const;
 

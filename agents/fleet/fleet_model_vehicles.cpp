@@ -171,6 +171,12 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
             world_.vehicles.warm[v].replan = 1;
         }
         const EdgeId e = route[world_.vehicles.hot[v].route_pos++];
+        // driving into a slowdown (or its end) it did not know of teaches it, as a closed
+        // edge does; the rest of the route is planned again at the next node
+        if (world_.roads.has_slowdowns() &&
+            world_.vehicles.known[v].merge(world_.roads.speed_news(world_.vehicles.known[v], e))) {
+            world_.vehicles.warm[v].replan = 1;
+        }
         world_.vehicles.hot[v].leg_to = net.target(e);
         seconds = net.travel_time_s(e) / type.speed_factor / world_.roads.speed_factor(e);
         if (!spec_.speed_profile.empty()) {
@@ -194,15 +200,25 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
 void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node) {
     // the counterpart of finding a closed edge at its start: a road leaving the vehicle's node
     // that it believes closed but that is open again teaches it the reopening (otherwise
-    // nobody would ever learn one: routes avoid what they believe closed)
-    if (world_.vehicles.known[v].count() == 0) {
+    // nobody would ever learn one: routes avoid what they believe closed); and the traffic on
+    // the roads leaving it teaches a slowdown, or its end, that it did not know of
+    const KnownRoadEvents& known = world_.vehicles.known[v];
+    const bool slowdowns = world_.roads.has_slowdowns();
+    if (known.count() == 0 && !slowdowns) {
         return;
     }
-    const routing::RouteView& believed = believed_view(partition, v);
     KnownRoadEvents seen;
-    for (const EdgeId e : spec_.net().out_edges(node)) {
-        if (believed.closed != nullptr && believed.closed->test(e) && !world_.roads.closed(e)) {
-            seen.merge(world_.roads.why_open(e));
+    if (known.count() != 0) {
+        const routing::RouteView& believed = believed_view(partition, v);
+        for (const EdgeId e : spec_.net().out_edges(node)) {
+            if (believed.closed != nullptr && believed.closed->test(e) && !world_.roads.closed(e)) {
+                seen.merge(world_.roads.why_open(e));
+            }
+        }
+    }
+    if (slowdowns) {
+        for (const EdgeId e : spec_.net().out_edges(node)) {
+            seen.merge(world_.roads.speed_news(known, e));
         }
     }
     world_.vehicles.known[v].merge(seen);

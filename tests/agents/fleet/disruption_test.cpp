@@ -93,6 +93,20 @@ TEST_CASE("disruptions: road state closes reopens and slows and explains closure
     REQUIRE(factor.size() == city.network.edge_count());
     CHECK(factor[11] == doctest::Approx(0.5F));
 
+    // a slowdown, and its end, are news only to a vehicle that believes another speed there
+    CHECK(roads.speed_news(first, 12).count() == 0);  // never slowed
+    CHECK(roads.speed_news(first, 11).count() == 1);
+    CHECK(roads.speed_news(first, 11).test(3));
+    CHECK(roads.speed_news(roads.all(), 11).count() == 0);
+    DisruptionAction end = slow;
+    end.speed_factor = 1.0;
+    CHECK(roads.apply(end, 50) == 4);
+    CHECK(roads.speed_news(first, 11).count() == 0);  // never heard of it: 1 either way
+    KnownRoadEvents slowed = first;
+    slowed.set(3);
+    CHECK(roads.speed_news(slowed, 11).test(4));      // the end is the news
+    CHECK(roads.speed_news(slowed, 7).count() == 0);  // closures are not its business
+
     KnownRoadEvents a;
     a.set(1);
     CHECK(a.merge(first));
@@ -212,6 +226,33 @@ TEST_CASE("disruptions: no vehicle enters a closed edge and unreachable orders a
     const FleetMemory memory = run.model().memory();
     CHECK(memory.views >= 2 * world::EdgeMask(city.network.edge_count()).memory_bytes());
     CHECK(memory.total() >= memory.views + memory.vehicles);
+}
+
+TEST_CASE("disruptions: vehicles learn a slowdown they meet, and its end, unannounced") {
+    SmallCity city;
+    // not announced and no cloud: the news can only start with a vehicle that meets the jam
+    // (peers within 1 m, at the same node, pass it on)
+    city.spec.comms.radio_range_m = 1.0;
+    DisruptionAction slow = action(DisruptionKind::kSlowRoads);
+    slow.edges = central_edges(city.network, 500.0);
+    slow.speed_factor = 0.3;
+    city.spec.disruptions.push_back(timed("jam", slow, 600.0, 1200.0));
+    city.spec.disruptions.push_back(timed("cloud", action(DisruptionKind::kCloudDown), 0.0));
+    sim::SerialExecutor serial;
+    FleetRun run(city.spec, run_options(city.spec, *city.routers, serial));
+    run_for(run, 1.0);
+    std::uint32_t slowed = 0;
+    std::uint32_t ended = 0;
+    for (std::uint32_t v = 0; v < run.model().vehicle_count(); ++v) {
+        const KnownRoadEvents& k = run.model().vehicles().known[v];
+        slowed += k.test(0) ? 1U : 0U;
+        ended += k.test(1) ? 1U : 0U;
+        CHECK((!k.test(1) || k.test(0)));  // the end is news only to those who knew the jam
+    }
+    MESSAGE("vehicles that met the jam: ", slowed, ", that saw it end: ", ended, " of ",
+            run.model().vehicle_count());
+    CHECK(slowed > 0);
+    CHECK(ended > 0);
 }
 
 TEST_CASE("disruptions: road news spreads by radio without the cloud") {
