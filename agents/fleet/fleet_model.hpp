@@ -365,6 +365,10 @@ class FleetModel final : public sim::Model {
     // the cached view for `known` (nullptr when nothing is known: the open roads)
     BelievedView* believed_entry(std::size_t partition, const KnownRoadEvents& known);
     void see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node);
+    // the slowdown, or its end, on e that vehicle v (believing `believed`) has not heard of:
+    // what driving e or seeing its traffic teaches it (RoadState::speed_news)
+    [[nodiscard]] KnownRoadEvents speed_news(const routing::RouteView& believed, std::uint32_t v,
+                                             EdgeId e) const;
     // decides and starts the vehicle's next activity from its plan
     void next_activity(sim::Context& ctx, std::uint32_t v);
     // heads for `target` in state `s`: starts a leg unless one is under way

@@ -174,7 +174,7 @@ void FleetModel::start_leg(Context& ctx, std::uint32_t v) {
         // driving into a slowdown (or its end) it did not know of teaches it, as a closed
         // edge does; the rest of the route is planned again at the next node
         if (world_.roads.has_slowdowns() &&
-            world_.vehicles.known[v].merge(world_.roads.speed_news(world_.vehicles.known[v], e))) {
+            world_.vehicles.known[v].merge(speed_news(believed_view(ctx.partition(), v), v, e))) {
             world_.vehicles.warm[v].replan = 1;
         }
         world_.vehicles.hot[v].leg_to = net.target(e);
@@ -202,26 +202,34 @@ void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeI
     // that it believes closed but that is open again teaches it the reopening (otherwise
     // nobody would ever learn one: routes avoid what they believe closed); and the traffic on
     // the roads leaving it teaches a slowdown, or its end, that it did not know of
-    const KnownRoadEvents& known = world_.vehicles.known[v];
     const bool slowdowns = world_.roads.has_slowdowns();
-    if (known.count() == 0 && !slowdowns) {
+    if (world_.vehicles.known[v].count() == 0 && !slowdowns) {
         return;
     }
+    const routing::RouteView& believed = believed_view(partition, v);
     KnownRoadEvents seen;
-    if (known.count() != 0) {
-        const routing::RouteView& believed = believed_view(partition, v);
-        for (const EdgeId e : spec_.net().out_edges(node)) {
-            if (believed.closed != nullptr && believed.closed->test(e) && !world_.roads.closed(e)) {
-                seen.merge(world_.roads.why_open(e));
-            }
+    for (const EdgeId e : spec_.net().out_edges(node)) {
+        if (believed.closed != nullptr && believed.closed->test(e) && !world_.roads.closed(e)) {
+            seen.merge(world_.roads.why_open(e));
         }
-    }
-    if (slowdowns) {
-        for (const EdgeId e : spec_.net().out_edges(node)) {
-            seen.merge(world_.roads.speed_news(known, e));
+        if (slowdowns) {
+            seen.merge(speed_news(believed, v, e));
         }
     }
     world_.vehicles.known[v].merge(seen);
+}
+
+KnownRoadEvents FleetModel::speed_news(const routing::RouteView& believed, std::uint32_t v,
+                                       EdgeId e) const {
+    // the believed times are e's true time wherever the vehicle knows the last slowdown on e
+    // (the same float, made the same way: believed_entry), so most edges need no search of
+    // the events
+    const float truth = world_.roads.speed_factor(e);
+    const bool agree =
+        believed.travel_time_s.empty()
+            ? truth == 1.0F
+            : believed.travel_time_s[e] == static_cast<float>(spec_.net().travel_time_s(e) / truth);
+    return agree ? KnownRoadEvents{} : world_.roads.speed_news(world_.vehicles.known[v], e);
 }
 
 const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::uint32_t v) {
