@@ -607,11 +607,9 @@ int main(int argc, char** argv) {
         const agents::FleetMemory& m = r.model_parts;
         std::printf(
             "        memory per vehicle: vehicles %.0f B, routes %.0f B, board %.0f B, orders "
-            "%.0f B (%.2f orders per vehicle), depots %.0f B, customer zones %.0f B, road views "
-            "%.0f "
-            "B, other %.0f B; "
-            "kernel %.0f B (LP "
-            "state %.0f B, queues %.0f B, exchange %.0f B)\n",
+            "%.0f B (%.2f orders per vehicle), depots %.0f B, customer zones %.0f B, "
+            "road views %.0f B, other %.0f B; kernel %.0f B (LP state %.0f B, queues %.0f B, "
+            "exchange %.0f B)\n",
             per_vehicle(m.vehicles), per_vehicle(m.routes), per_vehicle(m.board),
             per_vehicle(m.orders), static_cast<double>(r.created) / vehicles, per_vehicle(m.depots),
             per_vehicle(m.zones), per_vehicle(m.views), per_vehicle(m.other),
