@@ -14,6 +14,17 @@ using sim::Context;
 using sim::Customer;
 using sim::Payload;
 using sim::Tick;
+
+namespace {
+
+// an edge's time at a speed factor, as a believed view holds it (speed_news compares the two
+// bit for bit, so both are made here)
+float slowed_time(const world::RoadNetwork& net, EdgeId e, float factor) {
+    return static_cast<float>(net.travel_time_s(e) / factor);
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------
 // vehicles
 
@@ -222,13 +233,12 @@ void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeI
 KnownRoadEvents FleetModel::speed_news(const routing::RouteView& believed, std::uint32_t v,
                                        EdgeId e) const {
     // the believed times are e's true time wherever the vehicle knows the last slowdown on e
-    // (the same float, made the same way: believed_entry), so most edges need no search of
-    // the events
+    // (the same float, made by slowed_time as believed_entry makes it), so most edges need no
+    // search of the events
     const float truth = world_.roads.speed_factor(e);
-    const bool agree =
-        believed.travel_time_s.empty()
-            ? truth == 1.0F
-            : believed.travel_time_s[e] == static_cast<float>(spec_.net().travel_time_s(e) / truth);
+    const bool agree = believed.travel_time_s.empty()
+                           ? truth == 1.0F
+                           : believed.travel_time_s[e] == slowed_time(spec_.net(), e, truth);
     return agree ? KnownRoadEvents{} : world_.roads.speed_news(world_.vehicles.known[v], e);
 }
 
@@ -270,7 +280,7 @@ FleetModel::BelievedView* FleetModel::believed_entry(std::size_t partition,
     if (!factor.empty()) {
         bv->times.resize(net.edge_count());
         for (EdgeId e = 0; e < net.edge_count(); ++e) {
-            bv->times[e] = static_cast<float>(net.travel_time_s(e) / factor[e]);
+            bv->times[e] = slowed_time(net, e, factor[e]);
         }
     }
     bv->view = routing::make_view(net, &bv->closed, bv->times);
