@@ -13,9 +13,12 @@
 //               [--agent-block 1024] [--queue 256] [--flush-every 0] [--first-flush 64]
 //               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]
 //               [--events 1|orders|0] [--out /tmp/swarm_trace_bench.h5]
+//   trace_bench --read FILE
 // --events 0 leaves /events without the order lifecycle and vehicle state rows, as
 // `swarmsim run` writes a trace unless the scenario asks for them (output.events);
 // --events orders keeps the order rows and leaves out the state rows (what those cost)
+// --read FILE reads a trace as the visualizer's replay does (TraceReader::frame, every
+// per-agent value): every frame in order, then the last 200 backwards; wall and CPU per frame
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +35,7 @@
 #include "bench/bench_util.hpp"
 #include "bench/suite/measure.hpp"
 #include "io/trace/trace_observer.hpp"
+#include "io/trace/trace_reader.hpp"
 #include "io/trace/trace_writer.hpp"
 #include "sim/engine.hpp"
 #include "sim/executor.hpp"
@@ -52,6 +56,7 @@ struct Options {
     double baseline_sample_s = 0.0;
     double demand = 400.0;
     std::string out = "/tmp/swarm_trace_bench.h5";
+    std::string read;  // --read: only read this trace's frames
     int deflate = 1;
     bool row_deflate = true;
     std::size_t chunk_frames = 32;
@@ -290,6 +295,44 @@ void print_split(const Result& plain, const Result& traced) {
 
 }  // namespace
 
+// --read: a replay's frame reads, in order (each applies the rows since the last frame) and
+// backwards (each rebuilds from the keyframe before it)
+int report_reads(const std::string& path) {
+    try {
+        const io::TraceReader reader(path);
+        const std::size_t n = reader.samples();
+        std::printf("read %s: %zu frames, %zu agents\n", path.c_str(), n, reader.agents());
+        double checksum = 0.0;  // keeps the reads from being optimised away
+        const auto timed = [&](const char* what, const std::vector<std::size_t>& frames) {
+            const auto wall0 = std::chrono::steady_clock::now();
+            const double cpu0 = swarm::bench::cpu_seconds();
+            for (const std::size_t k : frames) {
+                const io::TraceFrameData f = reader.frame(k);
+                checksum += f.position.empty() ? 0.0 : static_cast<double>(f.position[0]);
+            }
+            const double cpu = swarm::bench::cpu_seconds() - cpu0;
+            const double wall =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+            const double per = 1e3 / static_cast<double>(std::max<std::size_t>(1, frames.size()));
+            std::printf("%-28s %6zu frames: wall %.3f ms, CPU %.3f ms per frame, CPU/wall %.2f\n",
+                        what, frames.size(), wall * per, cpu * per, wall > 0.0 ? cpu / wall : 0.0);
+        };
+        std::vector<std::size_t> frames(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            frames[k] = k;
+        }
+        timed("in order", frames);
+        std::reverse(frames.begin(), frames.end());
+        frames.resize(std::min<std::size_t>(200, n));
+        timed("backwards, the last 200", frames);
+        std::printf("checksum %.6g\n", checksum);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "trace_bench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -305,7 +348,8 @@ int main(int argc, char** argv) {
                 "                   [--queue 256] [--flush-every 0] [--first-flush 64]\n"
                 "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
                 "                   [--events 1|orders|0]\n"
-                "                   [--out FILE]\n");
+                "                   [--out FILE]\n"
+                "       trace_bench --read FILE\n");
             return 0;
         }
         if (i + 1 >= argc) {
@@ -371,6 +415,8 @@ int main(int argc, char** argv) {
                 }
             } else if (arg == "--out") {
                 o.out = value;
+            } else if (arg == "--read") {
+                o.read = value;
             } else {
                 std::cerr << "trace_bench: unknown option " << arg << "\n";
                 return 2;
@@ -381,6 +427,9 @@ int main(int argc, char** argv) {
         }
     }
     const swarm::bench::MachineReport machine;
+    if (!o.read.empty()) {
+        return report_reads(o.read);
+    }
     std::printf(
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
         "traced run sampling every %.3g s, %s, %zu alternating pairs of runs\n",

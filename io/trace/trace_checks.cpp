@@ -1,5 +1,6 @@
 #include "io/trace/trace_checks.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace swarm::io::checked {
@@ -70,6 +71,27 @@ bool type_fits(Want w, H5T_class_t c) {
             return c == H5T_STRING;
     }
     return false;
+}
+
+// A transfer list whose type-conversion buffer fits `elements` values (none when the default
+// serves). HDF5 allocates and zeroes that buffer on every read that converts (a compound row,
+// a float read as double): 1 MiB by default, which made reading a frame's few rows of the legs
+// table cost a megabyte's memset and page faults (80 % of a replay's frame reads).
+Handle conversion_buffer(hid_t dset, hid_t mem_type, unsigned long long elements) {
+    constexpr unsigned long long kDefaultBytes = 1ULL << 20U;  // HDF5's H5D_TEMP_BUF_SIZE
+    const Handle file_type(H5Dget_type(dset));
+    const std::size_t file_size = file_type.valid() ? H5Tget_size(file_type) : 0;
+    const std::size_t mem_size = H5Tget_size(mem_type);
+    const unsigned long long widest = std::max(file_size, mem_size);
+    if (widest == 0 || elements > kDefaultBytes / widest) {
+        return Handle{};
+    }
+    Handle xfer(H5Pcreate(H5P_DATASET_XFER));
+    if (!xfer.valid() ||
+        H5Pset_buffer(xfer, static_cast<std::size_t>(elements * widest), nullptr, nullptr) < 0) {
+        return Handle{};
+    }
+    return xfer;
 }
 
 }  // namespace
@@ -200,7 +222,9 @@ void read_rows(const Dset& d, hid_t mem_type, hsize_t first, hsize_t count, void
         fail(path + ": cannot select rows");
     }
     const Handle mspace(H5Screate_simple(static_cast<int>(n.size()), n.data(), nullptr));
-    if (!mspace.valid() || H5Dread(dset, mem_type, mspace, fspace, H5P_DEFAULT, out) < 0) {
+    const Handle xfer = conversion_buffer(dset, mem_type, elements);
+    if (!mspace.valid() ||
+        H5Dread(dset, mem_type, mspace, fspace, xfer.valid() ? xfer.get() : H5P_DEFAULT, out) < 0) {
         fail(path + ": cannot read " +
              (count == 1
                   ? "row " + std::to_string(first)
