@@ -10,12 +10,14 @@
 # the one shipped scenario with [learning]: gossip with a trace, FedAvg) too, its labels and
 # threshold set so that vans are serviced within the hour. A checkpoint is refused with exit 2.
 # city_100k (the first 5 minutes) on 2 ranks equals the single-process run too.
-# Skipped (77) without MPI. SWARM_TEST_MPI_RANKS (default "1 2 3"; 2 must be among them) sets
-# the rank counts of the checks: CI's sanitizer leg runs 2 only, since there the runs check
-# the code's memory safety across ranks, and the Release leg checks all three for equal results.
+# Skipped (77) without MPI. SWARM_TEST_MPI_RANKS (default "1 2 3"; 2 must be among them) and
+# SWARM_TEST_MPI_THREADS (default "1 2") set the rank and thread counts of the checks: CI's
+# sanitizer leg runs 2 ranks x 2 threads only, since there the runs check the code's memory
+# safety across ranks and threads, and the Release leg checks all six for equal results.
 # usage: mpi_run_test.sh SWARMSIM SOURCE_DIR WORKDIR MPIRUN HAVE_MPI
 set -u
 ranks=${SWARM_TEST_MPI_RANKS:-1 2 3}
+threads=${SWARM_TEST_MPI_THREADS:-1 2}
 swarmsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$(cd "$2" && pwd)
 work=$3
@@ -125,7 +127,8 @@ PY
 }
 
 # check NAME [--trace] ARGS...: the JSON summary (and with --trace the trace) on 1, 2 and 3
-# ranks x 1 and 2 threads against the single-process run's
+# ranks x 1 and 2 threads (SWARM_TEST_MPI_RANKS, SWARM_TEST_MPI_THREADS) against the
+# single-process run's
 check() {
     name=$1
     shift
@@ -144,7 +147,7 @@ check() {
             { fail "$name: the local run exited $?: $(cat "$name.local.err")"; return; }
     done
     for np in $ranks; do
-        for j in 1 2; do
+        for j in $threads; do
             out=$name.np$np.j$j
             o=""
             [ $trace = 0 ] || o="-o $out.h5"
@@ -222,8 +225,9 @@ PY
 same city.local.json city.np2.json || fail "city_100k on 2 ranks differs from the local run"
 
 # the cloud's traffic line names the dispatcher's records
-grep -q 'dispatcher states' cloud.np2.j1.err ||
-    fail "the cloud's traffic line has no dispatcher states: $(cat cloud.np2.j1.err)"
+cloud_err=cloud.np2.j${threads%% *}.err
+grep -q 'dispatcher states' "$cloud_err" ||
+    fail "the cloud's traffic line has no dispatcher states: $(cat "$cloud_err")"
 
 # refused, nothing written: checkpoints of a run across ranks
 "$mpirun" --oversubscribe -np 2 "$swarmsim" run "$src/scenarios/default.toml" --until 60 \
@@ -235,4 +239,4 @@ code=$?
 ls refused.h5* >/dev/null 2>&1 && fail "a refused run wrote its trace"
 
 [ $failures -eq 0 ] || exit 1
-echo "runs across 1, 2 and 3 ranks equal the single-process runs"
+echo "runs on $ranks ranks x $threads threads equal the single-process runs"
