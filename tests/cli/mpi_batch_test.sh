@@ -56,6 +56,10 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
+# every rank on this host: Open MPI's shared-memory transport alone (unless the caller chose),
+# which starts a 2-rank run in about 0.26 s instead of 0.48 s (the default also opens the
+# TCP, OFI and UCX components); the same flags for every run across ranks in the suite
+export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}" OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
 
 # Open MPI's components leak at MPI_Finalize and are unloaded by then, so no suppression can
 # name them: under the sanitizer leg these runs are checked for memory errors, not leaks

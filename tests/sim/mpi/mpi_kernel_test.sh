@@ -16,6 +16,8 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
+# every rank on this host: the shared-memory transport alone (see mpi_batch_test.sh)
+export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}" OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
 # Open MPI's components leak at MPI_Finalize and are unloaded by then, so no suppression can
 # name them: under the sanitizer leg these runs are checked for memory errors, not leaks
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
