@@ -499,11 +499,13 @@ Leg RoutedLegs::leg(NodeId from, NodeId to, double depart_s, double speed_factor
 
 void RoutedLegs::rebind(routing::Router& router, const routing::RouteView& view) {
     router_ = &router;
-    if (&view != view_) {
+    const bool same = &view == view_ && view.id == view_id_;
+    if (!same) {
         reach_.reset();
     }
-    if (&view != view_ || routed() >= kMaxKept) {
+    if (!same || routed() >= kMaxKept) {
         view_ = &view;
+        view_id_ = view.id;
         memo_.clear();
         hour_paths_.clear();
         crossing_.clear();

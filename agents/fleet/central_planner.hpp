@@ -78,12 +78,13 @@ class RoutedLegs final : public LegModel {
   public:
     RoutedLegs(routing::Router& router, const routing::RouteView& view,
                const routing::SpeedProfile* profile = nullptr)
-        : router_(&router), view_(&view), profile_(profile) {}
+        : router_(&router), view_(&view), view_id_(view.id), profile_(profile) {}
     Leg leg(NodeId from, NodeId to, double depart_s, double speed_factor) override;
     // For the next solve: the legs routed so far are kept when `view` is the object they were
-    // routed under (the caller's views must not change while they live, as FleetModel's do
-    // not: one per set of known road events, kept for the run) and fewer than kMaxKept;
-    // otherwise forgotten. Any router gives the same legs.
+    // routed under, with the same id (the caller's views must not change while they live, as
+    // FleetModel's do not: one per set of known road events, numbered, freed once no vehicle
+    // holds that set, so that another may be made at the same address), and fewer than
+    // kMaxKept; otherwise forgotten. Any router gives the same legs.
     void rebind(routing::Router& router, const routing::RouteView& view);
     static constexpr std::size_t kMaxKept = std::size_t{1} << 18;
     [[nodiscard]] std::size_t routed() const {
@@ -116,6 +117,7 @@ class RoutedLegs final : public LegModel {
 
     routing::Router* router_;
     const routing::RouteView* view_;
+    std::uint64_t view_id_ = 0;  // view_->id when it was bound (RouteView::id)
     const routing::SpeedProfile* profile_;
     std::unordered_map<std::uint64_t, Leg> memo_;
     std::unordered_map<TimedKey, HourPath, TimedHash> hour_paths_;

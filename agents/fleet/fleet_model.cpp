@@ -133,6 +133,8 @@ void FleetModel::prepare(sim::Engine& engine) {
     }
     views_.clear();
     views_.resize(engine.partitions());
+    views_made_.assign(engine.partitions(), 0);
+    views_free_at_ = 0;
     // the tallies: counted afresh at the first read (after a resume's load too); what the
     // events write into them until then is counted again by that recount
     tally_partitions_ = std::max<std::size_t>(1, engine.partitions());
@@ -429,8 +431,8 @@ FleetMemory FleetModel::memory() const {
                board_driving_.capacity();
     m.other += layout_.memory_bytes() + (learning_ ? learning_->memory_bytes() : 0) +
                protocol_->memory_bytes();
-    // the believed road views, one per set of known road events and partition, kept for the
-    // run: a closure mask, the slowed edges' times and the open roads' reach each
+    // the believed road views, one per set of known road events in use and partition: a
+    // closure mask, the slowed edges' times and the open roads' reach each
     for (const auto& cache : views_) {
         m.views += cache.capacity() * sizeof(cache[0]);
         for (const auto& bv : cache) {

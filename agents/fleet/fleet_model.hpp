@@ -241,6 +241,11 @@ class FleetModel final : public sim::Model {
     // vehicles per parallel chunk of the barrier phases (board rows, road news; default
     // 4096), so that tests of small fleets reach the parallel paths
     void phase_chunk_for_test(std::size_t vehicles) { phase_chunk_ = vehicles > 0 ? vehicles : 1; }
+    // the believed road views held now, all partitions (one per set of known road events in
+    // use and partition; freed at a board rebuild once no vehicle holds their set)
+    [[nodiscard]] std::size_t believed_views() const;
+    // keeps every view for the run instead (the results are the same either way)
+    void keep_views_for_test(bool on) { keep_views_ = on; }
 
   private:
     // depots
@@ -364,6 +369,9 @@ class FleetModel final : public sim::Model {
     struct BelievedView;
     // the cached view for `known` (nullptr when nothing is known: the open roads)
     BelievedView* believed_entry(std::size_t partition, const KnownRoadEvents& known);
+    // at a barrier: frees the views of sets no vehicle holds (nor the roads as they are), once
+    // the views held have doubled since the last time (one pass over the fleet then)
+    void free_unused_views();
     void see_roads_leaving(std::size_t partition, std::uint32_t v, NodeId node);
     // the slowdown, or its end, on e that vehicle v (believing `believed`) has not heard of:
     // what driving e or seeing its traffic teaches it (RoadState::speed_news)
@@ -446,6 +454,7 @@ class FleetModel final : public sim::Model {
     // believed-road views per partition, keyed by the known events
     struct BelievedView {
         KnownRoadEvents known;
+        std::uint64_t id = 0;  // view.id: its partition and its number there
         world::EdgeMask closed;
         std::vector<float> times;
         routing::RouteView view;
@@ -454,6 +463,9 @@ class FleetModel final : public sim::Model {
         std::optional<world::OpenReach> reach;
     };
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
+    std::vector<std::uint64_t> views_made_;  // per partition: views built (their numbers)
+    std::size_t views_free_at_ = 0;          // free_unused_views() works above this many
+    bool keep_views_ = false;
     std::vector<FleetBoard::Entry> board_scratch_;  // new rows of board_refresh_
     std::vector<std::uint32_t> board_refresh_;      // vehicles whose rows are rebuilt
     std::vector<std::uint32_t> board_spots_;        // where they wait (FleetBoard ranks)

@@ -179,6 +179,7 @@ void FleetModel::rebuild_board(Tick t) {
     }
     world_.board.set_built_at(t);
     share_knowledge(t);
+    free_unused_views();
     protocol_->on_board(*host_, t);
 }
 

@@ -284,6 +284,10 @@ FleetModel::BelievedView* FleetModel::believed_entry(std::size_t partition,
         }
     }
     bv->view = routing::make_view(net, &bv->closed, bv->times);
+    // numbered for RoutedLegs (the cloud keeps its legs from one solve to the next while the
+    // view is the same): a freed view's address may be taken by the next one made
+    bv->id = (std::uint64_t{partition} << 40) | ++views_made_[partition];
+    bv->view.id = bv->id;
     cache.push_back(std::move(bv));
     return cache.back().get();
 }

@@ -62,6 +62,10 @@ struct RouteView {
     const SpeedProfile* profile = nullptr;
     double depart_s = 0.0;
     double speed_factor = 1.0;  // the vehicle's share of each road's speed, > 0
+    // who made the view may number it for caches that outlive a call (RoutedLegs): two views
+    // with the same nonzero id at the same address have the same contents, so a view freed and
+    // another made at its address is told apart. 0: not numbered (the address alone)
+    std::uint64_t id = 0;
 
     [[nodiscard]] bool has_classes() const { return !class_factor.empty(); }
     [[nodiscard]] bool time_dependent() const { return profile != nullptr && !profile->empty(); }

@@ -271,6 +271,22 @@ TEST_CASE("central planner: road legs route each leg on the roads as they are") 
         CHECK(reopened.awards == first.awards);
         CHECK(reopened.objective == first.objective);
     }
+    SUBCASE("another view made at the same address is told apart by its id") {
+        // FleetModel frees a view no vehicle holds any more; the next may take its address
+        routing::RouteView slot = open;
+        slot.id = 1;
+        RoutedLegs legs(*router, slot);
+        options.legs = &legs;
+        REQUIRE(plan_batch(spec, fleet, orders, 0, options).awards.size() == 1);
+        REQUIRE(legs.routed() > 0);
+        legs.rebind(*router, slot);  // the same view: kept
+        CHECK(legs.routed() > 0);
+        slot = cut;
+        slot.id = 2;
+        legs.rebind(*router, slot);
+        CHECK(legs.routed() == 0);
+        CHECK(plan_batch(spec, fleet, orders, 0, options).awards.empty());
+    }
 }
 
 TEST_CASE(

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "fleet_test_util.hpp"
@@ -253,6 +254,59 @@ TEST_CASE("disruptions: vehicles learn a slowdown they meet, and its end, unanno
             run.model().vehicle_count());
     CHECK(slowed > 0);
     CHECK(ended > 0);
+}
+
+TEST_CASE("disruptions: views of road news no vehicle holds are freed, the results unchanged") {
+    // slowdowns coming and going across the map, learnt by meeting them and by radio: the
+    // vehicles hold many different sets of known events over the run, each set a view
+    const auto scenario = [](const char* policy, bool cloud) {
+        SmallCity city;
+        city.spec.allocation.policy = policy;
+        city.spec.comms.radio_range_m = 300.0;
+        city.spec.comms.radio_loss = 0.3;
+        const world::BoundingBox b = city.network.bounds();
+        for (int i = 0; i < 8; ++i) {
+            DisruptionAction slow = action(DisruptionKind::kSlowRoads);
+            const Point at{b.min.x + (b.max.x - b.min.x) * (0.15 + 0.1 * i),
+                           b.min.y + (b.max.y - b.min.y) * (i % 2 == 0 ? 0.3 : 0.7)};
+            slow.edges = world::edges_in(city.network, world::Region::circle(at, 400.0));
+            slow.speed_factor = 0.5;
+            city.spec.disruptions.push_back(
+                timed("slow" + std::to_string(i), slow, 300.0 + 300.0 * i, 900.0));
+        }
+        if (!cloud) {
+            city.spec.disruptions.push_back(
+                timed("cloud", action(DisruptionKind::kCloudDown), 0.0));
+        }
+        return city;
+    };
+    for (const auto& [policy, cloud] : {std::pair{"auction", false}, {"cloud", true}}) {
+        CAPTURE(policy);
+        SmallCity city = scenario(policy, cloud);
+        sim::SerialExecutor serial;
+        FleetRun kept(city.spec, run_options(city.spec, *city.routers, serial));
+        kept.model().keep_views_for_test(true);
+        const auto a = run_for(kept, 1.0);
+        FleetRun freed(city.spec, run_options(city.spec, *city.routers, serial));
+        const auto b = run_for(freed, 1.0);
+        auto tbb = sim::make_executor(2);
+        FleetRun parallel(city.spec, run_options(city.spec, *city.routers, *tbb, 4));
+        const auto c = run_for(parallel, 1.0);
+        CHECK(a.event_hash == b.event_hash);
+        CHECK(a.kpi_hash == b.kpi_hash);
+        CHECK(a.event_hash == c.event_hash);
+        CHECK(a.kpi_hash == c.kpi_hash);
+        // at most the sets in use at the last rebuild, doubled, plus those made since
+        std::set<std::vector<std::uint64_t>> sets;
+        for (const KnownRoadEvents& k : freed.model().vehicles().known) {
+            sets.insert({k.words.begin(), k.words.end()});
+        }
+        MESSAGE(std::string(policy), ": views kept for the run ", kept.model().believed_views(),
+                ", held at the end ", freed.model().believed_views(), " (", sets.size(),
+                " sets in use)");
+        CHECK(kept.model().believed_views() > 2 * freed.model().believed_views());
+        CHECK(freed.model().memory().views < kept.model().memory().views);
+    }
 }
 
 TEST_CASE("disruptions: road news spreads by radio without the cloud") {
