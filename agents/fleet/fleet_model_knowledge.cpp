@@ -7,6 +7,7 @@
 // result is the same for any thread count, and the same as the serial version's.
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <vector>
 
 #include "agents/fleet/barrier_phase.hpp"
@@ -94,6 +95,13 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         engine_ != nullptr ? &engine_->executor() : nullptr, world_.vehicles.size(), phase_chunk_,
         [&](std::uint32_t first, std::uint32_t last, std::vector<NewsPush>& out) {
             std::array<std::uint32_t, 64> near{};
+            // The neighbours found are a function of the position and the news alone (v
+            // itself never lacks its own news), so a vehicle where the one before stood,
+            // knowing the same, finds the same ones: the idle fleet waiting at a depot asks
+            // once, not once per vehicle (each search scanned the whole crowd there)
+            std::size_t n = 0;
+            Point asked{std::numeric_limits<double>::quiet_NaN(), 0.0};
+            KnownRoadEvents asked_news;
             for (std::uint32_t v = first; v < last; ++v) {
                 if (before[v].count() == 0) {
                     continue;
@@ -102,11 +110,15 @@ void FleetModel::share_knowledge(Tick /*t*/) {
                 if (radio_blocked(p)) {
                     continue;
                 }
-                auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
-                    return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
-                };
-                const std::size_t n = world_.board.nearest(
-                    p, range, lacks, std::span<std::uint32_t>(near).first(fanout));
+                if (p.x != asked.x || p.y != asked.y || before[v] != asked_news) {
+                    auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                        return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
+                    };
+                    n = world_.board.nearest(p, range, lacks,
+                                             std::span<std::uint32_t>(near).first(fanout));
+                    asked = p;
+                    asked_news = before[v];
+                }
                 for (std::size_t i = 0; i < n; ++i) {
                     out.push_back({v, near[i]});
                 }

@@ -280,9 +280,10 @@ TEST_CASE("disruptions: views of road news no vehicle holds are freed, the resul
         }
         return city;
     };
-    for (const auto& [policy, cloud] : {std::pair{"auction", false}, {"cloud", true}}) {
+    for (const auto& run : {std::pair{"auction", false}, {"cloud", true}}) {
+        const std::string policy = run.first;  // (clang 14 captures no structured binding)
         CAPTURE(policy);
-        SmallCity city = scenario(policy, cloud);
+        SmallCity city = scenario(policy.c_str(), run.second);
         sim::SerialExecutor serial;
         FleetRun kept(city.spec, run_options(city.spec, *city.routers, serial));
         kept.model().keep_views_for_test(true);
@@ -301,7 +302,7 @@ TEST_CASE("disruptions: views of road news no vehicle holds are freed, the resul
         for (const KnownRoadEvents& k : freed.model().vehicles().known) {
             sets.insert({k.words.begin(), k.words.end()});
         }
-        MESSAGE(std::string(policy), ": views kept for the run ", kept.model().believed_views(),
+        MESSAGE(policy, ": views kept for the run ", kept.model().believed_views(),
                 ", held at the end ", freed.model().believed_views(), " (", sets.size(),
                 " sets in use)");
         CHECK(kept.model().believed_views() > 2 * freed.model().believed_views());
