@@ -90,15 +90,6 @@ bool KnownRoadEvents::merge(const KnownRoadEvents& o) {
     return changed;
 }
 
-bool KnownRoadEvents::covers(const KnownRoadEvents& o) const {
-    for (std::size_t i = 0; i < words.size(); ++i) {
-        if ((o.words[i] & ~words[i]) != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::size_t KnownRoadEvents::count() const {
     std::size_t n = 0;
     for (const std::uint64_t w : words) {

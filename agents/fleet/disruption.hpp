@@ -89,7 +89,27 @@ struct KnownRoadEvents {
     void set(std::size_t i) { words[i >> 6] |= std::uint64_t{1} << (i & 63U); }
     // adds the other's events; true when something was new
     bool merge(const KnownRoadEvents& o);
-    [[nodiscard]] bool covers(const KnownRoadEvents& o) const;
+    // inline: the road gossip asks it of every neighbour in radio range
+    [[nodiscard]] bool covers(const KnownRoadEvents& o) const {
+        std::uint64_t missing = 0;
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            missing |= o.words[i] & ~words[i];
+        }
+        return missing == 0;
+    }
+    // the events known in common with o (kept in this one)
+    void intersect(const KnownRoadEvents& o) {
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            words[i] &= o.words[i];
+        }
+    }
+    [[nodiscard]] bool none() const {
+        std::uint64_t any = 0;
+        for (const std::uint64_t w : words) {
+            any |= w;
+        }
+        return any == 0;
+    }
     [[nodiscard]] std::size_t count() const;
     friend bool operator==(const KnownRoadEvents&, const KnownRoadEvents&) = default;
 };

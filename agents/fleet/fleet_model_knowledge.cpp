@@ -89,6 +89,15 @@ void FleetModel::share_knowledge(Tick /*t*/) {
     // peers, local: each vehicle pushes what it knows to its nearest radio neighbours that
     // lack it (one hop per round, from a snapshot, so the order of vehicles does not matter)
     const std::vector<KnownRoadEvents> before = world_.vehicles.known;
+    // what every vehicle that can hear a push knows already: news within it has nobody to go
+    // to, so its holders skip the search (after the cloud's leg, with the cloud up, all of it)
+    KnownRoadEvents common;
+    common.words.fill(~std::uint64_t{0});
+    for (std::uint32_t u = 0; u < before.size(); ++u) {
+        if (!radio_blocked(world_.board.entry(u).position)) {
+            common.intersect(before[u]);
+        }
+    }
     const std::size_t fanout = spec_.gossip_fanout;
     const double range = spec_.comms.radio_range_m;
     const PhaseRecords<NewsPush> pushes = run_local<NewsPush>(
@@ -103,8 +112,8 @@ void FleetModel::share_knowledge(Tick /*t*/) {
             Point asked{std::numeric_limits<double>::quiet_NaN(), 0.0};
             KnownRoadEvents asked_news;
             for (std::uint32_t v = first; v < last; ++v) {
-                if (before[v].count() == 0) {
-                    continue;
+                if (common.covers(before[v])) {
+                    continue;  // nothing new to anyone (or nothing known)
                 }
                 const Point p = world_.board.entry(v).position;
                 if (radio_blocked(p)) {

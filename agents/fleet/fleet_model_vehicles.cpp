@@ -214,7 +214,7 @@ void FleetModel::see_roads_leaving(std::size_t partition, std::uint32_t v, NodeI
     // nobody would ever learn one: routes avoid what they believe closed); and the traffic on
     // the roads leaving it teaches a slowdown, or its end, that it did not know of
     const bool slowdowns = world_.roads.has_slowdowns();
-    if (world_.vehicles.known[v].count() == 0 && !slowdowns) {
+    if (world_.vehicles.known[v].none() && !slowdowns) {
         return;
     }
     const routing::RouteView& believed = believed_view(partition, v);
@@ -262,7 +262,7 @@ const routing::RouteView& FleetModel::view_of(std::size_t partition, const Known
 
 FleetModel::BelievedView* FleetModel::believed_entry(std::size_t partition,
                                                      const KnownRoadEvents& known) {
-    if (known.count() == 0) {
+    if (known.none()) {
         return nullptr;
     }
     auto& cache = views_[partition];
@@ -371,7 +371,7 @@ void FleetModel::on_route_retry(Context& ctx, std::uint32_t v, const VehicleMsg&
 }
 
 bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMsg& m) {
-    if (type_of_vehicle(v).kind == VehicleKind::kDrone || world_.vehicles.known[v].count() == 0) {
+    if (type_of_vehicle(v).kind == VehicleKind::kDrone || world_.vehicles.known[v].none()) {
         return true;
     }
     BelievedView& believed = *believed_entry(partition, world_.vehicles.known[v]);
