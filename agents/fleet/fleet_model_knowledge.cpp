@@ -7,7 +7,8 @@
 // result is the same for any thread count, and the same as the serial version's.
 #include <algorithm>
 #include <array>
-#include <limits>
+#include <bit>
+#include <span>
 #include <vector>
 
 #include "agents/fleet/barrier_phase.hpp"
@@ -27,6 +28,59 @@ constexpr std::size_t kMinViewsFreed = 8;
 struct NewsPush {
     std::uint32_t from = 0;
     std::uint32_t to = 0;
+};
+
+// The road gossip's searches of one chunk of vehicles, by (position, news): an open-addressing
+// table over the results, which lie side by side.
+class AskedSearches {
+  public:
+    explicit AskedSearches(std::size_t vehicles) {
+        std::size_t size = 16;
+        while (size < 2 * vehicles) {
+            size *= 2;
+        }
+        slots_.assign(size, 0);
+    }
+    // the neighbours search(out) finds for `news` at p (at most `fanout`), searched once
+    template <class Search>
+    std::span<const std::uint32_t> find_or_add(Point p, const KnownRoadEvents& news,
+                                               std::size_t fanout, Search&& search) {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = hash(p, news) & mask;
+        for (; slots_[i] != 0; i = (i + 1) & mask) {
+            const Asked& a = asked_[slots_[i] - 1];
+            if (a.p.x == p.x && a.p.y == p.y && a.news == news) {
+                return std::span<const std::uint32_t>(found_).subspan(a.first, a.count);
+            }
+        }
+        const std::size_t first = found_.size();
+        found_.resize(first + fanout);
+        const std::size_t n = search(std::span<std::uint32_t>(found_).subspan(first, fanout));
+        found_.resize(first + n);
+        asked_.push_back(
+            {p, news, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(n)});
+        slots_[i] = static_cast<std::uint32_t>(asked_.size());
+        return std::span<const std::uint32_t>(found_).subspan(first, n);
+    }
+
+  private:
+    struct Asked {
+        Point p;
+        KnownRoadEvents news;
+        std::uint32_t first;
+        std::uint32_t count;
+    };
+    static std::size_t hash(Point p, const KnownRoadEvents& news) {
+        std::uint64_t h = std::bit_cast<std::uint64_t>(p.x) * 0x9E3779B97F4A7C15ULL;
+        h ^= std::bit_cast<std::uint64_t>(p.y) + (h << 6) + (h >> 2);
+        for (const std::uint64_t w : news.words) {
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        }
+        return static_cast<std::size_t>(h ^ (h >> 31));
+    }
+    std::vector<std::uint32_t> slots_;  // 0: empty, else an index into asked_ + 1
+    std::vector<Asked> asked_;
+    std::vector<std::uint32_t> found_;
 };
 
 }  // namespace
@@ -103,14 +157,11 @@ void FleetModel::share_knowledge(Tick /*t*/) {
     const PhaseRecords<NewsPush> pushes = run_local<NewsPush>(
         engine_ != nullptr ? &engine_->executor() : nullptr, world_.vehicles.size(), phase_chunk_,
         [&](std::uint32_t first, std::uint32_t last, std::vector<NewsPush>& out) {
-            std::array<std::uint32_t, 64> near{};
             // The neighbours found are a function of the position and the news alone (v
-            // itself never lacks its own news), so a vehicle where the one before stood,
-            // knowing the same, finds the same ones: the idle fleet waiting at a depot asks
-            // once, not once per vehicle (each search scanned the whole crowd there)
-            std::size_t n = 0;
-            Point asked{std::numeric_limits<double>::quiet_NaN(), 0.0};
-            KnownRoadEvents asked_news;
+            // itself never lacks its own news), so vehicles standing at one point and knowing
+            // the same search once: the idle fleet waiting at a depot asks once per set of
+            // news there, not once per vehicle (each search scanned the whole crowd there)
+            AskedSearches asked(last - first);
             for (std::uint32_t v = first; v < last; ++v) {
                 if (common.covers(before[v])) {
                     continue;  // nothing new to anyone (or nothing known)
@@ -119,17 +170,16 @@ void FleetModel::share_knowledge(Tick /*t*/) {
                 if (radio_blocked(p)) {
                     continue;
                 }
-                if (p.x != asked.x || p.y != asked.y || before[v] != asked_news) {
-                    auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
-                        return u != v && !before[u].covers(before[v]) && !radio_blocked(e.position);
-                    };
-                    n = world_.board.nearest(p, range, lacks,
-                                             std::span<std::uint32_t>(near).first(fanout));
-                    asked = p;
-                    asked_news = before[v];
-                }
-                for (std::size_t i = 0; i < n; ++i) {
-                    out.push_back({v, near[i]});
+                const std::span<const std::uint32_t> near =
+                    asked.find_or_add(p, before[v], fanout, [&](std::span<std::uint32_t> found) {
+                        auto lacks = [&](std::uint32_t u, const FleetBoard::Entry& e) {
+                            return u != v && !before[u].covers(before[v]) &&
+                                   !radio_blocked(e.position);
+                        };
+                        return world_.board.nearest(p, range, lacks, found);
+                    });
+                for (const std::uint32_t u : near) {
+                    out.push_back({v, u});
                 }
             }
         });
