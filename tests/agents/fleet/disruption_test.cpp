@@ -297,7 +297,8 @@ TEST_CASE("disruptions: views of road news no vehicle holds are freed, the resul
         CHECK(a.kpi_hash == b.kpi_hash);
         CHECK(a.event_hash == c.event_hash);
         CHECK(a.kpi_hash == c.kpi_hash);
-        // at most the sets in use at the last rebuild, doubled, plus those made since
+        // the views held: those of the sets in use at the last rebuild that freed any, and
+        // those made since (up to twice as many before the next frees them)
         std::set<std::vector<std::uint64_t>> sets;
         for (const KnownRoadEvents& k : freed.model().vehicles().known) {
             sets.insert({k.words.begin(), k.words.end()});
