@@ -34,17 +34,18 @@ struct NewsPush {
 // table over the results, which lie side by side.
 class AskedSearches {
   public:
-    explicit AskedSearches(std::size_t vehicles) {
-        std::size_t size = 16;
-        while (size < 2 * vehicles) {
-            size *= 2;
-        }
-        slots_.assign(size, 0);
-    }
+    explicit AskedSearches(std::size_t vehicles) : vehicles_(vehicles) {}
     // the neighbours search(out) finds for `news` at p (at most `fanout`), searched once
     template <class Search>
     std::span<const std::uint32_t> find_or_add(Point p, const KnownRoadEvents& news,
                                                std::size_t fanout, Search&& search) {
+        if (slots_.empty()) {  // at the first search: most chunks have none (news known to all)
+            std::size_t size = 16;
+            while (size < 2 * vehicles_) {
+                size *= 2;
+            }
+            slots_.assign(size, 0);
+        }
         const std::size_t mask = slots_.size() - 1;
         std::size_t i = hash(p, news) & mask;
         for (; slots_[i] != 0; i = (i + 1) & mask) {
@@ -78,6 +79,7 @@ class AskedSearches {
         }
         return static_cast<std::size_t>(h ^ (h >> 31));
     }
+    std::size_t vehicles_;
     std::vector<std::uint32_t> slots_;  // 0: empty, else an index into asked_ + 1
     std::vector<Asked> asked_;
     std::vector<std::uint32_t> found_;
@@ -202,10 +204,6 @@ void FleetModel::share_knowledge(Tick /*t*/) {
         }
     });
 }
-
-}  // namespace swarm::agents
-
-namespace swarm::agents {
 
 std::size_t FleetModel::believed_views() const {
     std::size_t n = 0;
