@@ -438,9 +438,10 @@ FleetMemory FleetModel::memory() const {
         for (const auto& bv : cache) {
             m.views += sizeof(BelievedView) + bv->closed.memory_bytes() +
                        bv->times.capacity() * sizeof(float) +
-                       (bv->reach ? bv->reach->memory_bytes() : 0);
+                       (bv->reach && bv->reach != open_reach_ ? bv->reach->memory_bytes() : 0);
         }
     }
+    m.views += open_reach_ ? open_reach_->memory_bytes() : 0;
     for (const DemandProcess& p : demand_) {
         m.zones += p.zone().nodes.capacity() * sizeof(NodeId);
     }

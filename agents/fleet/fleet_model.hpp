@@ -459,9 +459,12 @@ class FleetModel final : public sim::Model {
         std::vector<float> times;
         routing::RouteView view;
         // which nodes the open roads reach (can_reach: no search for a node behind a
-        // closure), made when first asked
-        std::optional<world::OpenReach> reach;
+        // closure), made when first asked; open_reach_ for a view that closes nothing
+        std::shared_ptr<const world::OpenReach> reach;
     };
+    // the reach of the roads with nothing closed, shared by every view that closes nothing
+    // (slowdowns only): made at the first road event, at a barrier
+    std::shared_ptr<const world::OpenReach> open_reach_;
     std::vector<std::vector<std::unique_ptr<BelievedView>>> views_;
     std::vector<std::uint64_t> views_made_;  // per partition: views built (their numbers)
     std::size_t views_free_at_ = 0;          // free_unused_views() works above this many

@@ -48,6 +48,9 @@ void FleetModel::apply(const DisruptionAction& a, Tick now) {
         case DisruptionKind::kReopenRoads:
         case DisruptionKind::kSlowRoads: {
             const std::size_t event = world_.roads.apply(a, now);
+            if (!open_reach_) {  // for the views that close nothing (can_reach)
+                open_reach_ = std::make_shared<const world::OpenReach>(spec_.net(), nullptr);
+            }
             if (a.announced) {
                 world_.cloud_known.set(event);  // told to connected vehicles with the news
             }

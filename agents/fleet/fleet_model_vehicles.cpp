@@ -376,7 +376,10 @@ bool FleetModel::can_reach(std::size_t partition, std::uint32_t v, const OrderMs
     }
     BelievedView& believed = *believed_entry(partition, world_.vehicles.known[v]);
     if (!believed.reach) {
-        believed.reach.emplace(spec_.net(), &believed.closed);
+        believed.reach =
+            open_reach_ && believed.closed.count() == 0
+                ? open_reach_
+                : std::make_shared<const world::OpenReach>(spec_.net(), &believed.closed);
     }
     routing::Router& router = *routers_[partition];
     const NodeId depot = load_node(spec_, m);
