@@ -127,6 +127,14 @@ class RoadState {
     [[nodiscard]] const world::EdgeMask& closed_mask() const { return closed_; }
     [[nodiscard]] float speed_factor(EdgeId e) const { return factor_.empty() ? 1.0F : factor_[e]; }
     [[nodiscard]] const std::vector<RoadEvent>& events() const { return events_; }
+    // every event so far: what the roads as they are answer to
+    [[nodiscard]] KnownRoadEvents all_events() const {
+        KnownRoadEvents all;
+        for (std::size_t i = 0; i < events_.size(); ++i) {
+            all.set(i);
+        }
+        return all;
+    }
     [[nodiscard]] std::size_t closed_count() const { return closed_count_; }
     // the events that explain why e is closed now (close events touching e not undone since)
     [[nodiscard]] KnownRoadEvents why_closed(EdgeId e) const { return explain(e, false); }

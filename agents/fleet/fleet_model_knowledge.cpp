@@ -9,6 +9,8 @@
 #include <array>
 #include <bit>
 #include <span>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "agents/fleet/barrier_phase.hpp"
@@ -30,58 +32,43 @@ struct NewsPush {
     std::uint32_t to = 0;
 };
 
-// The road gossip's searches of one chunk of vehicles, by (position, news): an open-addressing
-// table over the results, which lie side by side.
+// The road gossip's searches of one chunk of vehicles, by (position, news): each made once,
+// their results side by side.
 class AskedSearches {
   public:
-    explicit AskedSearches(std::size_t vehicles) : vehicles_(vehicles) {}
-    // the neighbours search(out) finds for `news` at p (at most `fanout`), searched once
+    // the neighbours search(out) finds for `news` at p (at most `fanout`)
     template <class Search>
     std::span<const std::uint32_t> find_or_add(Point p, const KnownRoadEvents& news,
                                                std::size_t fanout, Search&& search) {
-        if (slots_.empty()) {  // at the first search: most chunks have none (news known to all)
-            std::size_t size = 16;
-            while (size < 2 * vehicles_) {
-                size *= 2;
-            }
-            slots_.assign(size, 0);
+        const Key key{std::bit_cast<std::uint64_t>(p.x), std::bit_cast<std::uint64_t>(p.y), news};
+        const auto [it, added] = asked_.try_emplace(key);
+        if (added) {
+            const std::size_t first = found_.size();
+            found_.resize(first + fanout);
+            found_.resize(first + search(std::span<std::uint32_t>(found_).subspan(first, fanout)));
+            it->second = {first, found_.size() - first};
         }
-        const std::size_t mask = slots_.size() - 1;
-        std::size_t i = hash(p, news) & mask;
-        for (; slots_[i] != 0; i = (i + 1) & mask) {
-            const Asked& a = asked_[slots_[i] - 1];
-            if (a.p.x == p.x && a.p.y == p.y && a.news == news) {
-                return std::span<const std::uint32_t>(found_).subspan(a.first, a.count);
-            }
-        }
-        const std::size_t first = found_.size();
-        found_.resize(first + fanout);
-        const std::size_t n = search(std::span<std::uint32_t>(found_).subspan(first, fanout));
-        found_.resize(first + n);
-        asked_.push_back(
-            {p, news, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(n)});
-        slots_[i] = static_cast<std::uint32_t>(asked_.size());
-        return std::span<const std::uint32_t>(found_).subspan(first, n);
+        return std::span<const std::uint32_t>(found_).subspan(it->second.first, it->second.second);
     }
 
   private:
-    struct Asked {
-        Point p;
+    struct Key {
+        std::uint64_t x;  // the position's bits
+        std::uint64_t y;
         KnownRoadEvents news;
-        std::uint32_t first;
-        std::uint32_t count;
+        bool operator==(const Key&) const = default;
     };
-    static std::size_t hash(Point p, const KnownRoadEvents& news) {
-        std::uint64_t h = std::bit_cast<std::uint64_t>(p.x) * 0x9E3779B97F4A7C15ULL;
-        h ^= std::bit_cast<std::uint64_t>(p.y) + (h << 6) + (h >> 2);
-        for (const std::uint64_t w : news.words) {
-            h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const {
+            std::uint64_t h = k.x * 0x9E3779B97F4A7C15ULL;
+            h ^= k.y + (h << 6) + (h >> 2);
+            for (const std::uint64_t w : k.news.words) {
+                h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+            }
+            return static_cast<std::size_t>(h ^ (h >> 31));
         }
-        return static_cast<std::size_t>(h ^ (h >> 31));
-    }
-    std::size_t vehicles_;
-    std::vector<std::uint32_t> slots_;  // 0: empty, else an index into asked_ + 1
-    std::vector<Asked> asked_;
+    };
+    std::unordered_map<Key, std::pair<std::size_t, std::size_t>, KeyHash> asked_;
     std::vector<std::uint32_t> found_;
 };
 
@@ -163,7 +150,7 @@ void FleetModel::share_knowledge(Tick /*t*/) {
             // itself never lacks its own news), so vehicles standing at one point and knowing
             // the same search once: the idle fleet waiting at a depot asks once per set of
             // news there, not once per vehicle (each search scanned the whole crowd there)
-            AskedSearches asked(last - first);
+            AskedSearches asked;
             for (std::uint32_t v = first; v < last; ++v) {
                 if (common.covers(before[v])) {
                     continue;  // nothing new to anyone (or nothing known)
@@ -244,11 +231,7 @@ void FleetModel::free_unused_views() {
     for (const KnownRoadEvents& k : world_.vehicles.known) {
         mark(k);
     }
-    KnownRoadEvents all;  // roads_now()
-    for (std::size_t i = 0; i < world_.roads.events().size(); ++i) {
-        all.set(i);
-    }
-    mark(all);
+    mark(world_.roads.all_events());  // roads_now()
     const auto unused = [&](const std::unique_ptr<BelievedView>& bv) {
         const auto it = std::lower_bound(in_use.begin(), in_use.end(), bv->known, less);
         return used[static_cast<std::size_t>(it - in_use.begin())] == 0;

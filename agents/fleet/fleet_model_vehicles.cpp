@@ -247,11 +247,7 @@ const routing::RouteView& FleetModel::believed_view(std::size_t partition, std::
 }
 
 const routing::RouteView& FleetModel::roads_now(std::size_t partition) {
-    KnownRoadEvents all;
-    for (std::size_t i = 0; i < world_.roads.events().size(); ++i) {
-        all.set(i);
-    }
-    return view_of(partition, all);
+    return view_of(partition, world_.roads.all_events());
 }
 
 const routing::RouteView& FleetModel::view_of(std::size_t partition, const KnownRoadEvents& known) {
