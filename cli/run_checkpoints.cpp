@@ -31,12 +31,6 @@ int read_fork_source(const std::string& command, const std::string& path, ForkSo
             out.scenario_name = out.state.get_string("scenario_name");
             out.time_s = out.state.get_value<double>("time_s");
         }
-        if (out.state.has("trace/frame_at")) {
-            const auto trace = out.state.scope("trace");
-            out.frame_interval = out.state.get_value<sim::Tick>("frame_interval");
-            out.frame_at = out.state.get_value<sim::Tick>("frame_at");
-            out.state.get("vehicle_state", out.frame_states);
-        }
     } catch (const sim::CheckpointError& e) {
         std::cerr << "swarmsim " << command << ": error: " << path << ": " << e.what() << "\n";
         return kExitInvalidInput;
@@ -56,25 +50,6 @@ void put_checkpoint_meta(sim::StateArchive& ar, const io::Scenario& s,
     ar.put_value("time_s", time_s);
     ar.put_strings("overrides", overrides);
     ar.put_string("swarmsim_version", kVersion);
-}
-
-void TraceFrameStates::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
-    const auto& hot = model_.vehicles().hot;
-    states_.resize(hot.size());
-    for (std::size_t v = 0; v < hot.size(); ++v) {
-        states_[v] = static_cast<std::int8_t>(hot[v].state);
-    }
-    at_ = t;
-}
-
-void TraceFrameStates::save(sim::StateArchive& ar) const {
-    if (at_ < 0) {
-        return;
-    }
-    const auto trace = ar.scope("trace");
-    ar.put_value("frame_interval", interval_);
-    ar.put_value("frame_at", at_);
-    ar.put("vehicle_state", states_);
 }
 
 std::string checkpoint_path(const std::string& dir, const std::string& name, std::uint64_t seed,

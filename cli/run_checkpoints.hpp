@@ -2,13 +2,10 @@
 // reads back (docs/checkpoints.md): the scenario as resolved, where it came from, the time.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "agents/fleet/fleet_model.hpp"
 #include "io/scenario/scenario.hpp"
-#include "sim/observer.hpp"
 #include "sim/state_archive.hpp"
 
 namespace swarm::cli {
@@ -21,29 +18,6 @@ struct ForkSource {
     std::string scenario_file;  // where that scenario was read (relative network paths)
     std::string scenario_name;  // its stem: names of outputs
     double time_s = 0.0;
-    // the trace frame before the checkpoint (TraceFrameStates), when it has one
-    sim::Tick frame_interval = 0;
-    sim::Tick frame_at = 0;
-    std::vector<std::int8_t> frame_states;
-};
-
-// The vehicles' states at the latest frame of the trace grid, in a run that takes
-// checkpoints: a fork's trace compares its first frame with them for the state-change rows
-// of /events, which the model's state at the checkpoint cannot tell (the state at a sample
-// before it). Saved as the "trace" group; on the trace grid (output.sample_interval_s from 0)
-// whether or not the run writes a trace.
-class TraceFrameStates final : public sim::Observer {
-  public:
-    TraceFrameStates(const agents::FleetModel& model, sim::Tick interval)
-        : model_(model), interval_(interval) {}
-    void on_sample(const sim::Engine& engine, sim::Tick t) override;
-    void save(sim::StateArchive& ar) const;
-
-  private:
-    const agents::FleetModel& model_;
-    sim::Tick interval_;
-    sim::Tick at_ = -1;  // no frame yet
-    std::vector<std::int8_t> states_;
 };
 
 // reads `path` into `out`; on failure says why on stderr (naming the file) and returns the

@@ -557,12 +557,10 @@ int run_scenario(const RunOptions& options) {
     // the end (engine.sample_now() below)
     const std::optional<sim::Tick> interval =
         sample_ticks(o.file, "run.sample_interval_s", s.run.sample_interval_s, s.spec.time);
-    // (a run taking checkpoints follows the trace grid also without a trace: TraceFrameStates)
     const std::optional<sim::Tick> frame_interval =
-        trace_path.empty() && checkpoint_at.empty()
-            ? interval
-            : sample_ticks(o.file, "output.sample_interval_s", s.output.sample_interval_s,
-                           s.spec.time);
+        trace_path.empty() ? interval
+                           : sample_ticks(o.file, "output.sample_interval_s",
+                                          s.output.sample_interval_s, s.spec.time);
     if (!interval || !frame_interval) {
         return kExitInvalidInput;
     }
@@ -622,7 +620,6 @@ int run_scenario(const RunOptions& options) {
         const std::vector<std::string> header_values = header.agent_values;
         io::TraceObserverOptions to;
         to.order_events = s.output.events;
-        to.state_events = s.output.events;
         io::TraceOptions wo;
         wo.replace = o.force;
         // test hook (tests/cli/run_output_test.sh): the n-th chunk write fails as on a full disk
@@ -648,24 +645,12 @@ int run_scenario(const RunOptions& options) {
             (engine.now() + *frame_interval - 1) / *frame_interval * *frame_interval;
         if (!o.resume.empty()) {
             // the rows of the run it continues from the checkpoint on: what came before (up
-            // to that run's frame before `first`) counts as written; the vehicles' states at
-            // that frame, when the checkpoint has them, give the first frame's state changes
+            // to that run's frame before `first`) counts as written
             const sim::Tick previous = first >= *frame_interval ? first - *frame_interval : 0;
-            const bool states = fork.frame_interval == *frame_interval && fork.frame_at == previous;
-            tracer->resume(previous, states ? std::span<const std::int8_t>(fork.frame_states)
-                                            : std::span<const std::int8_t>());
+            tracer->resume(previous);
         }
         run.add_observer(*tracer, first, *frame_interval);
     }
-    // a run taking checkpoints: the vehicles' states at the trace's latest frame go in them
-    std::optional<TraceFrameStates> frame_states;
-    if (!checkpoint_at.empty()) {
-        const sim::Tick first =
-            (engine.now() + *frame_interval - 1) / *frame_interval * *frame_interval;
-        frame_states.emplace(model, *frame_interval);
-        run.add_observer(*frame_states, first, *frame_interval);
-    }
-
     RunReport r;
     r.seed = s.run.seed;
     r.forked_from = o.resume;
@@ -706,7 +691,6 @@ int run_scenario(const RunOptions& options) {
             }
             sim::StateArchive ar;
             run.save(ar);
-            frame_states->save(ar);
             put_checkpoint_meta(ar, s, std::filesystem::absolute(scenario_file).string(),
                                 scenario_name, t, o.overrides);
             const std::string path =

@@ -8,6 +8,7 @@
     st, ld, en = trace.frame_values(t, 10)  # states [N] int8, loads, energies (kWh) float32
     xy = trace.positions(t)                 # every sample's positions [T][N][2] float32
     v = trace.agent_rows(t)                 # {"state", "load", "energy"}: [T][N] arrays
+    sc = trace.state_changes(t)             # (time, agent, state) of every change of state
     ev = trace.events(t)                    # numpy structured array of /events
     trace.disruption_windows(t)             # [{label, start, end, end_label, ...}] in time order
     kinds = trace.event_kinds(t)            # what each kind code is (its label, role, ...)
@@ -521,6 +522,22 @@ def agent_rows(f):
         legs.at = -1
         for k in range(n):
             out["state"][k], out["load"][k], out["energy"][k] = legs.values_at(k, int(steps[k]))
+    return out
+
+
+def state_changes(f, rows=None):
+    """The vehicles' state changes at sample resolution, in time then agent order: a
+    structured array of (time float64 s, agent uint32, state int8), one entry per vehicle
+    whose state at sample k differs from its state at sample k - 1. Schema 3.4 traces keep
+    no state rows in /events (the legs rows carry every state); these are the vehicle_state
+    rows (kind 5) that earlier traces wrote, bit for bit. `rows`: agent_rows(f), if read."""
+    states = (rows if rows is not None else agent_rows(f))["state"]
+    sample_times = times(f)
+    k, v = np.nonzero(states[1:] != states[:-1])
+    out = np.empty(len(k), dtype=[("time", "<f8"), ("agent", "<u4"), ("state", "i1")])
+    out["time"] = sample_times[k + 1]
+    out["agent"] = v
+    out["state"] = states[k + 1, v]
     return out
 
 

@@ -57,7 +57,7 @@ struct FleetBenchParams {
     double sample_s = 0.0;   // > 0: engine samples at this interval (the trace's grid)
     std::string trace_path;  // non-empty: an HDF5 trace at every sample
     io::TraceOptions trace_options;
-    // /events' order lifecycle and vehicle state rows (a scenario's output.events; the
+    // /events' order lifecycle rows (a scenario's output.events; the
     // benchmarks write them, swarmsim run only when asked)
     io::TraceObserverOptions trace_rows;
     // the kernel's exchange (FleetRunOptions::exchange; across MPI ranks: bench/mpi)

@@ -12,11 +12,10 @@
 //               [--chunk-frames 32]
 //               [--agent-block 1024] [--queue 256] [--flush-every 0] [--first-flush 64]
 //               [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]
-//               [--events 1|orders|0] [--out /tmp/swarm_trace_bench.h5]
+//               [--events 1|0] [--out /tmp/swarm_trace_bench.h5]
 //   trace_bench --read FILE
-// --events 0 leaves /events without the order lifecycle and vehicle state rows, as
-// `swarmsim run` writes a trace unless the scenario asks for them (output.events);
-// --events orders keeps the order rows and leaves out the state rows (what those cost)
+// --events 0 leaves /events without the order lifecycle rows, as `swarmsim run` writes a
+// trace unless the scenario asks for them (output.events)
 // --read FILE reads a trace as the visualizer's replay does (TraceReader::frame, every
 // per-agent value): every frame in order, then the last 200 backwards; wall and CPU per frame
 
@@ -70,8 +69,7 @@ struct Options {
     std::size_t repeat = 5;
     double interleave_s = 0.0;  // > 0: both runs in one process, slices of this (see above)
     bool aa = false;            // --interleave with no trace on either run: the method's own error
-    bool events = true;         // /events' order and state rows (output.events)
-    bool state_events = true;   // --events orders: the order rows without the state rows
+    bool events = true;         // /events' order rows (output.events)
 };
 
 using Result = bench::FleetResult;
@@ -79,7 +77,6 @@ using Result = bench::FleetResult;
 io::TraceObserverOptions observer_options(const Options& o) {
     io::TraceObserverOptions t;
     t.order_events = o.events;
-    t.state_events = o.events && o.state_events;
     return t;
 }
 
@@ -122,6 +119,7 @@ struct Interleaved {
     bench::SliceTotals plain;   // the plain run's slices
     bench::SliceTotals traced;  // the traced run's slices (to the writer's idle) and its close
     double close_cpu_s = 0;     // of traced.cpu_s: the close (last commit, marking, rename)
+    double close_sim_s = 0;     // of traced.sim_s: the close's on the simulation thread
     double writer_cpu_s = 0;    // the writer thread over the run (without creating the file)
     double observer_s = 0;      // of traced.sim_s: in the trace observer (wall, not pushing)
     std::uint64_t slices = 0;
@@ -172,6 +170,7 @@ Interleaved interleaved_pair(const Options& o) {
         bench::SliceTotals close;
         bench::measure(close, [&] { writer->close(); });
         r.close_cpu_s = close.cpu_s;
+        r.close_sim_s = close.sim_s;
         traced_totals.cpu_s += close.cpu_s;
         traced_totals.sim_s += close.sim_s;
         traced_totals.sys_s += close.sys_s;
@@ -203,6 +202,9 @@ int report_interleaved(const Options& o) {
     std::vector<double> writer_cpu;
     std::vector<double> extra_cpu;  // traced - plain, s: steadier than the ratio on a host whose
                                     // slow mode slows the simulation more than the trace
+    std::vector<double> observer_cpu;
+    std::vector<double> slower_cpu;  // the simulation thread's extra beside the observer
+    std::vector<double> close_cpu;
     bool same = true;
     Interleaved r;
     for (std::size_t k = 0; k < o.repeat; ++k) {
@@ -215,6 +217,9 @@ int report_interleaved(const Options& o) {
         traced_cpu.push_back(r.traced.cpu_s);
         writer_cpu.push_back(r.writer_cpu_s);
         extra_cpu.push_back(r.traced.cpu_s - r.plain.cpu_s);
+        observer_cpu.push_back(r.observer_s);
+        slower_cpu.push_back(r.traced.sim_s - r.close_sim_s - r.observer_s - r.plain.sim_s);
+        close_cpu.push_back(r.close_cpu_s);
         same = same && r.plain_hash == r.traced_hash;
         std::printf(
             "pair %zu: CPU %.2f s / %.2f s (%+.1f%%; simulation thread %.3f s / %.3f s, of it in "
@@ -235,6 +240,11 @@ int report_interleaved(const Options& o) {
         *std::min_element(extra_cpu.begin(), extra_cpu.end()),
         *std::max_element(extra_cpu.begin(), extra_cpu.end()), bench::median(writer_cpu),
         static_cast<unsigned long long>(r.plain.events));
+    std::printf(
+        "medians of the extra's parts: writer thread %.3f s, observer %.3f s, simulation thread "
+        "slower %.3f s, close %.3f s\n",
+        bench::median(writer_cpu), bench::median(observer_cpu), bench::median(slower_cpu),
+        bench::median(close_cpu));
     std::printf(
         "trace overhead in CPU time %.1f%% (median of the interleaved pairs' ratios, %.1f%% to "
         "%.1f%%; target <= 10%%)\n",
@@ -347,7 +357,7 @@ int main(int argc, char** argv) {
                 "                   [--chunk-frames 32] [--agent-block 1024]\n"
                 "                   [--queue 256] [--flush-every 0] [--first-flush 64]\n"
                 "                   [--flush-seconds 5] [--repeat 5] [--interleave S [--aa 1]]\n"
-                "                   [--events 1|orders|0]\n"
+                "                   [--events 1|0]\n"
                 "                   [--out FILE]\n"
                 "       trace_bench --read FILE\n");
             return 0;
@@ -401,10 +411,9 @@ int main(int argc, char** argv) {
                     return 2;
                 }
             } else if (arg == "--events") {
-                o.events = value == "1" || value == "yes" || value == "orders";
-                o.state_events = value != "orders";
+                o.events = value == "1" || value == "yes";
                 if (!o.events && value != "0" && value != "no") {
-                    std::cerr << "trace_bench: --events is 1, orders or 0\n";
+                    std::cerr << "trace_bench: --events is 1 or 0\n";
                     return 2;
                 }
             } else if (arg == "--interleave") {
@@ -434,10 +443,7 @@ int main(int argc, char** argv) {
         "trace: %u vehicles, %u depots, %zu-node grid city, %.2f h, %zu thread(s), "
         "traced run sampling every %.3g s, %s, %zu alternating pairs of runs\n",
         o.vehicles, o.depots, o.nodes, o.hours, o.threads, o.sample_s,
-        !o.events        ? "without order and state rows (--events 0)"
-        : o.state_events ? "with order and state rows (--events 1)"
-                         : "with order rows, without state rows (--events orders)",
-        o.repeat);
+        o.events ? "with order rows (--events 1)" : "without order rows (--events 0)", o.repeat);
     if (o.baseline_sample_s > 0.0) {
         std::printf("run without the trace sampling every %.3g s (--baseline-sample)\n",
                     o.baseline_sample_s);

@@ -38,8 +38,9 @@ namespace swarm::io {
 // 3.3 (a run's: TraceHeader::nodes): position/points is the road network's nodes, row i =
 // node i, written when the file is created, and the rows name nodes; a frame's row of a vehicle
 // may repeat its last (the model flagged it, nothing traced changed). Same rows as 3.2, so
-// readers of 3.2 read it unchanged
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 3};
+// readers of 3.2 read it unchanged; 3.4: /events has no vehicle state rows (the legs rows
+// carry every state at the same sample resolution), same rows otherwise
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 4};
 // what a writer without the network's nodes writes: schema 3.2 (points in order of first
 // appearance)
 inline constexpr std::array<int, 2> kTracePointRowsVersion = {3, 2};

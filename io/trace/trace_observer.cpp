@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <tuple>
 
@@ -95,7 +94,7 @@ void TraceObserver::add_value_source(AgentValueSource& source) {
     value_sources_.push_back(std::move(slot));
 }
 
-void TraceObserver::resume(sim::Tick previous_frame, std::span<const std::int8_t> previous_states) {
+void TraceObserver::resume(sim::Tick previous_frame) {
     if (frames_ != 0) {
         throw TraceError(writer_.path(), "a trace can only resume before its first frame");
     }
@@ -123,20 +122,6 @@ void TraceObserver::resume(sim::Tick previous_frame, std::span<const std::int8_t
     }
     disruptions_reported_ = log.size();
     next_interval_ = static_cast<std::size_t>(previous_frame / model_.kpi_interval());
-    if (!previous_states.empty()) {
-        if (previous_states.size() != model_.vehicle_count()) {
-            throw TraceError(writer_.path(), "resuming with the states of " +
-                                                 std::to_string(previous_states.size()) +
-                                                 " vehicles, the run has " +
-                                                 std::to_string(model_.vehicle_count()));
-        }
-        traced_.assign(previous_states.size(), Traced{});
-        for (std::size_t v = 0; v < previous_states.size(); ++v) {
-            traced_[v].state = previous_states[v];
-        }
-        busy_known_ = false;
-        states_known_ = true;
-    }
 }
 
 TraceHeader TraceObserver::header_for(const agents::FleetModel& model, double sample_interval_s) {
@@ -215,8 +200,6 @@ void TraceObserver::on_sample(const sim::Engine& /*engine*/, sim::Tick t) {
         record_orders(*f);
     }
     record_disruptions(*f);
-    // the state rows after the simulation's (complete() sorts those and merges)
-    f->events.insert(f->events.end(), state_rows_.begin(), state_rows_.end());
     for (LinkSource* source : link_sources_) {
         source->collect_links(t, f->links);
     }
@@ -251,7 +234,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     const std::size_t n = fleet.size();
     if (traced_.size() != n) {  // the first frame: every vehicle is counted from nothing
         traced_.assign(n, Traced{});
-        states_known_ = false;
         busy_known_ = false;
         energy_fixed_ = 0;
         energy_irregular_ = 0;
@@ -281,7 +263,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
         frame.packed_legs.reserve(std::max(bytes, 2 * frame.packed_legs.capacity()));
     }
     frame.packed_legs.resize(bytes);
-    state_rows_.clear();
     // read once into locals: the packed stores below may alias anything
     unsigned char* out = frame.packed_legs.data();
     const agents::VehicleHot* const hot = fleet.hot.data();
@@ -292,7 +273,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     std::size_t busy = busy_;
     std::int64_t distance = total_distance_mm_;
     const bool count_busy = busy_known_;
-    const bool state_rows = states_known_ && options_.state_events;
     // scattered reads of a vehicle's records (VehicleHot: two adjacent lines) and its Traced:
     // asked for a few vehicles ahead, so that the cache misses overlap (16 ahead rather than 8:
     // about half a point less, alternated, docs/trace-cost.md "Session 28")
@@ -315,14 +295,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
         Traced& t = traced[v];
         const auto state = static_cast<std::int8_t>(h.state);
         if (state != t.state) {
-            if (state_rows) {
-                TraceEvent e;
-                e.time = frame.time;
-                e.kind = static_cast<std::int16_t>(TraceEventKind::kVehicleState);
-                e.agent = v;
-                e.value = state;
-                state_rows_.push_back(e);
-            }
             if (count_busy) {
                 busy -= agents::serving(static_cast<agents::VehicleState>(t.state)) ? 1U : 0U;
                 busy += agents::serving(h.state) ? 1U : 0U;
@@ -367,7 +339,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     energy_irregular_ = irregular;
     busy_ = busy;
     total_distance_mm_ = distance;
-    states_known_ = true;
     if (!busy_known_) {  // counted once, then kept up to date from the changes
         busy_ = 0;
         for (const Traced& t : traced_) {
@@ -399,31 +370,13 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
 }
 
 void TraceObserver::complete(TraceFrame& frame) {
-    // A deterministic order of the rows: time, kind, order, agent, edge. The state rows come
-    // last (on_sample), in that order already (one time and kind, order 0, ascending agents):
-    // only the simulation's rows are sorted, then the two runs merged, unless they stand in
-    // order already (the simulation's last row not after the first state row, as when none
-    // falls at the frame's own time: what the stable merge would give)
-    const auto before = [](const TraceEvent& a, const TraceEvent& b) {
-        return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
-               std::tie(b.time, b.kind, b.order, b.agent, b.edge);
-    };
-    const auto is_state = [&frame](const TraceEvent& e) {
-        return e.kind == static_cast<std::int16_t>(TraceEventKind::kVehicleState) &&
-               e.time == frame.time;
-    };
-    auto middle = frame.events.end();
-    while (middle != frame.events.begin() && is_state(*(middle - 1))) {
-        --middle;
-    }
-    std::sort(frame.events.begin(), middle, before);
-    if (middle != frame.events.begin() && middle != frame.events.end() &&
-        before(*middle, *(middle - 1))) {
-        events_.clear();
-        std::merge(frame.events.begin(), middle, middle, frame.events.end(),
-                   std::back_inserter(events_), before);
-        frame.events.swap(events_);
-    }
+    // a deterministic order of the rows: time, kind, order, agent, edge (no two rows are equal
+    // in all five unless they are the same row)
+    std::sort(frame.events.begin(), frame.events.end(),
+              [](const TraceEvent& a, const TraceEvent& b) {
+                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
+              });
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {

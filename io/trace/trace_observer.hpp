@@ -50,8 +50,9 @@ class AgentValueSource {
 // grid (Engine::add_observer(trace, first, interval)), and Engine::sample_now() at the end
 // of a run adds the final state.
 struct TraceObserverOptions {
-    bool order_events = true;  // order lifecycle rows in /events (exact times)
-    bool state_events = true;  // vehicle state changes, at sample resolution
+    // order lifecycle rows in /events (exact times). Vehicle state changes are not rows of
+    // their own (schema 3.4): the legs rows carry every state at sample resolution
+    bool order_events = true;
 };
 
 class TraceObserver final : public sim::Observer, private FrameCompleter {
@@ -74,9 +75,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // their run-wide index) and the KPI intervals complete at previous_frame, the original
     // run's last frame before this observer's first. The counts, cost, indicators, veh_km and
     // energy are read from the model's state, not summed here, so they continue unchanged.
-    // previous_states (one per vehicle, VehicleState), if given, are the vehicles' states at
-    // previous_frame: the first frame then has that run's state-change rows, else none.
-    void resume(sim::Tick previous_frame, std::span<const std::int8_t> previous_states = {});
+    void resume(sim::Tick previous_frame);
 
     // registers a source of connectivity rows (kept by reference; add before the run)
     void add_link_source(LinkSource& source) { link_sources_.push_back(&source); }
@@ -132,7 +131,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
 
-    // per vehicle what the fleet-wide values and the state rows need, as of the last frame
+    // per vehicle what the fleet-wide values need, as of the last frame
     // (simulation thread): its state, its energy as integer units (below) and its distance
     __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
     struct alignas(32) Traced {
@@ -142,9 +141,7 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
         std::uint8_t irregular = 0;  // its energy is not such an integer
     };
     std::vector<Traced> traced_;
-    bool states_known_ = false;           // a first frame (every vehicle) went through, or resume()
-    std::vector<std::uint32_t> every_;    // 0 .. vehicles - 1: a keyframe's rows
-    std::vector<TraceEvent> state_rows_;  // record_vehicles(): the frame's state rows
+    std::vector<std::uint32_t> every_;  // 0 .. vehicles - 1: a keyframe's rows
     // the fleet's energy: the vehicles' energies as integers of 2^-64 kWh (fixed_energy)
     // summed exactly, so the sum is the same in any order; the vehicles whose energy is not
     // such an integer (NaN, infinite, 2^30 kWh or more) are counted, and while there are any
@@ -156,7 +153,6 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     // vehicles serving orders, once counted
     std::size_t busy_ = 0;
     bool busy_known_ = false;
-    std::vector<TraceEvent> events_;  // complete(): the frame's events, merged
 };
 
 // The trace of a run across MPI ranks (docs/distributed.md) is written by rank 0's

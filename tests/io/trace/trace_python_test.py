@@ -44,7 +44,7 @@ with h5py.File(path, "r") as f:
     check(text(f["h5md/creator"].attrs["name"]) == "swarmsim", "creator name")
     check("version" in f["h5md/modules/swarmsim_trace"].attrs, "module version")
     check("name" in f["h5md/author"].attrs, "author name")
-    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 3], "schema 3.3")
+    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 4], "schema 3.4")
     agents = f["particles/agents"]
     n = agents["id"].shape[0]
     t = agents["position/step"].shape[0]
@@ -97,6 +97,16 @@ with h5py.File(path, "r") as f:
           "states, loads and energies rebuilt by trace.py equal the model's bit for bit")
     check(len(np.unique(v["state"])) > 2 and (v["energy"][1:] != v["energy"][:-1]).any(),
           "states and energies change")
+    # the state changes (what /events held as vehicle_state rows before schema 3.4): every
+    # vehicle whose state differs from the sample before, in time then agent order
+    sc = swarm_trace.state_changes(f)
+    st = model[:, :n].view("i1")
+    tt = swarm_trace.times(f)
+    expected = [(tt[k], a, st[k, a]) for k in range(1, t) for a in range(n)
+                if st[k, a] != st[k - 1, a]]
+    check(len(expected) > 0 and [(r["time"], r["agent"], r["state"]) for r in sc] == expected,
+          f"state_changes: {len(sc)} rows, the model's {len(expected)}")
+    check(sc.dtype.names == ("time", "agent", "state"), "state_changes: time, agent, state")
     check(all(np.array_equal(swarm_trace.frame(f, k)[1], v["state"][k])
               and all(np.array_equal(a.view("u1"), b[k].view("u1")) for a, b in
                       zip(swarm_trace.frame_values(f, k), (v["state"], v["load"], v["energy"])))

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
-#include <set>
 #include <string>
 #include <tuple>
 
@@ -76,14 +75,14 @@ double exact_sum(const std::vector<double>& values) {
 }
 
 // every frame of the trace equals what the recorder saw at that sample (position, state,
-// load, energy, and the fleet's busy share and energy), and the state-change rows are
-// exactly the vehicles whose state differs from the previous frame's
+// load, energy, and the fleet's busy share and energy); /events has no state rows (schema
+// 3.4: the frames' states are the legs rows')
 void check_every_frame(const io::TraceReader& reader, const io::testing::RecordingObserver& seen) {
     REQUIRE(reader.samples() == seen.ticks.size());
     const io::TraceSeries busy = reader.observable("busy_fraction");
     const io::TraceSeries energy = reader.observable("energy");
     REQUIRE(busy.value.size() == reader.samples());
-    std::multiset<std::tuple<double, std::uint32_t, double>> expected_rows;
+    std::size_t changes = 0;
     for (std::size_t k = 0; k < reader.samples(); ++k) {
         const io::TraceFrameData f = reader.frame(k);
         CHECK(f.step == seen.ticks[k]);
@@ -100,19 +99,13 @@ void check_every_frame(const io::TraceReader& reader, const io::testing::Recordi
         // the fleet's energy: the exact sum of the vehicles' energies, rounded once
         CHECK(energy.value[k] == exact_sum(seen.energies_kwh[k]));
         for (std::size_t v = 0; k > 0 && v < f.state.size(); ++v) {
-            if (seen.states[k][v] != seen.states[k - 1][v]) {
-                expected_rows.insert({f.time, static_cast<std::uint32_t>(v), seen.states[k][v]});
-            }
+            changes += seen.states[k][v] != seen.states[k - 1][v] ? 1U : 0U;
         }
     }
-    std::multiset<std::tuple<double, std::uint32_t, double>> rows;
+    CHECK(changes > 0);  // the frames above saw states change
     for (const io::TraceEvent& e : reader.events()) {
-        if (e.kind == static_cast<std::int16_t>(io::TraceEventKind::kVehicleState)) {
-            rows.insert({e.time, e.agent, e.value});
-        }
+        CHECK(e.kind != static_cast<std::int16_t>(io::TraceEventKind::kVehicleState));
     }
-    CHECK(rows.size() == expected_rows.size());
-    CHECK(rows == expected_rows);
 }
 
 }  // namespace
