@@ -388,9 +388,12 @@ class FleetModel final : public sim::Model {
     void set_state(sim::Context& ctx, std::uint32_t v, VehicleState s);
     // the tally vehicle v's changes in this partition go to (fleet_tally.hpp)
     [[nodiscard]] FleetTally& tally(const sim::Context& ctx, std::uint32_t v);
-    // the tallies summed afresh from the vehicles (after a load or a replica sync wrote the
-    // vehicles wholesale: tallies_stale_)
+    // the tallies summed afresh from the vehicles (after a load wrote the vehicles wholesale:
+    // tallies_stale_)
     void recount_tallies() const;
+    // vehicle v's record joins (sign 1) or leaves (-1) the tallies (a replica's record from
+    // another process replaces it), unless they are recounted at their next read anyway
+    void tally_replica(std::uint32_t v, int sign);
     // vehicle v's KPI group
     [[nodiscard]] std::size_t group_of(std::uint32_t v) const;
     [[nodiscard]] VehicleView view(std::uint32_t v, sim::Tick now) const;

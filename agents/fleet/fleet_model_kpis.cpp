@@ -40,10 +40,19 @@ void FleetModel::recount_tallies() const {
         FleetTally& sums = tallies_[fleet_group_[fleet]];
         for (; v < fleet_end_[fleet]; ++v) {
             sums.add(f.hot[v].counters, f.hot[v].state, f.warm[v].state_since, f.hot[v].drive_time,
-                     1);
+                     f.hot[v].energy_kwh, 1);
         }
     }
     tallies_stale_ = false;
+}
+
+void FleetModel::tally_replica(std::uint32_t v, int sign) {
+    if (tallies_stale_) {
+        return;
+    }
+    const FleetState& f = world_.vehicles;
+    tallies_[group_of(v)].add(f.hot[v].counters, f.hot[v].state, f.warm[v].state_since,
+                              f.hot[v].drive_time, f.hot[v].energy_kwh, sign);
 }
 
 FleetTally FleetModel::group_tally(std::size_t group) const {

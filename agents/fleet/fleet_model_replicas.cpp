@@ -155,13 +155,16 @@ void put_vehicle(Writer& w, const FleetWorld& world, std::uint32_t v) {
     w.put(world.counters.agent(v));
 }
 
-void get_vehicle(Reader& r, FleetWorld& world) {
+// `replacing(v)` is called before vehicle v's record is overwritten
+template <class Replacing>
+std::uint32_t get_vehicle(Reader& r, FleetWorld& world, Replacing&& replacing) {
     FleetState& f = world.vehicles;
     const auto v = r.get<std::uint32_t>();
     if (v >= f.size()) {
         throw FleetModelError("fleet: a state record from another rank names vehicle " +
                               std::to_string(v));
     }
+    replacing(v);
     r.get(f.hot[v].state);
     r.get(f.hot[v].node);
     r.get(f.hot[v].leg_to);
@@ -190,6 +193,7 @@ void get_vehicle(Reader& r, FleetWorld& world) {
     r.get(f.changed[v]);
     f.note_flags(v);
     world.counters.set_agent(v, r.get<comms::MessageTotals>());
+    return v;
 }
 
 // a depot's whole state (its book through the checkpoints' save_depot), its counters and, when
@@ -429,8 +433,11 @@ void FleetModel::sync_replicas(std::uint64_t windows, bool depots) {
         while (!r.done()) {
             const auto kind = r.get<std::uint8_t>();
             if (kind == kVehicleRecord) {
-                get_vehicle(r, world_);
-                tallies_stale_ = true;  // counted afresh at the next read
+                // the copy leaves the tallies and the new record joins them (at every frame of
+                // a trace: a recount would cost the fleet, not the news)
+                const std::uint32_t v =
+                    get_vehicle(r, world_, [&](std::uint32_t old) { tally_replica(old, -1); });
+                tally_replica(v, 1);
             } else if (kind == kDepotRecord) {
                 get_depot(r, world_, depot_agent(0), order_journals_, journal_delta_);
             } else if (kind == kDispatcherRecord) {

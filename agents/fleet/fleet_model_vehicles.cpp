@@ -431,7 +431,9 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     sums.closed.distance_mm += counters.distance_mm - mm;
     sums.closed.energy_uwh += counters.energy_uwh - uwh;
     sums.drive_time += ctx.now() - world_.vehicles.hot[v].leg_start;
+    const double was = world_.vehicles.hot[v].energy_kwh;
     world_.vehicles.hot[v].energy_kwh -= kwh;
+    sums.set_energy(was, world_.vehicles.hot[v].energy_kwh);
     world_.vehicles.hot[v].min_energy_kwh =
         std::min(world_.vehicles.hot[v].min_energy_kwh, world_.vehicles.hot[v].energy_kwh);
     if (world_.vehicles.hot[v].energy_kwh < 0.0) {
@@ -627,6 +629,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
+    tally(ctx, v).set_energy(world_.vehicles.hot[v].energy_kwh, type_of_vehicle(v).battery_kwh);
     world_.vehicles.hot[v].energy_kwh = type_of_vehicle(v).battery_kwh;
     world_.vehicles.touch(v);
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full

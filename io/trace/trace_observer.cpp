@@ -15,32 +15,6 @@
 
 namespace swarm::io {
 
-namespace {
-
-// a vehicle's energy in integers of 2^-64 kWh, towards zero (exact from 2^-12 kWh up, where a
-// double's last bit is at least 2^-64), for energies under 2^30 kWh: 2^32 vehicles' sum then
-// fits in 127 bits. Irregular (NaN, infinite or larger): false
-__extension__ using EnergyUnits = __int128;
-
-bool regular_energy(double kwh) {
-    return std::fabs(kwh) < 0x1p30;
-}
-
-bool fixed_energy(double kwh, EnergyUnits& out) {
-    if (!regular_energy(kwh)) {
-        return false;
-    }
-    // in two halves of 32 bits, each exact: the scalings by powers of two, the integer part
-    // (under 2^62) and the fraction left over
-    const double scaled = kwh * 0x1p32;
-    const auto high = static_cast<std::int64_t>(scaled);
-    const auto low = static_cast<std::int64_t>((scaled - static_cast<double>(high)) * 0x1p32);
-    out = (static_cast<EnergyUnits>(high) << 32) + low;  // high * 2^32 (C++20: a shift)
-    return true;
-}
-
-}  // namespace
-
 TraceObserver::TraceObserver(agents::FleetModel& model, TraceWriter& writer,
                              TraceObserverOptions options)
     : model_(model),
@@ -232,13 +206,6 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     model_.take_changes(changes_);
     const agents::FleetState& fleet = model_.vehicles();
     const std::size_t n = fleet.size();
-    if (traced_.size() != n) {  // the first frame: every vehicle is counted from nothing
-        traced_.assign(n, Traced{});
-        busy_known_ = false;
-        energy_fixed_ = 0;
-        energy_irregular_ = 0;
-        total_distance_mm_ = 0;
-    }
     // a keyframe (the file's first frame among them) has every vehicle's row; the writer
     // counts its frames as this observer does (every frame pushed is written, or none after
     // a failure)
@@ -267,52 +234,24 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     unsigned char* out = frame.packed_legs.data();
     const agents::VehicleHot* const hot = fleet.hot.data();
     const agents::VehicleWarm* const warm = fleet.warm.data();
-    Traced* const traced = traced_.data();
-    EnergyUnits fixed = energy_fixed_;
-    std::size_t irregular = energy_irregular_;
-    std::size_t busy = busy_;
-    std::int64_t distance = total_distance_mm_;
-    const bool count_busy = busy_known_;
-    // scattered reads of a vehicle's records (VehicleHot: two adjacent lines) and its Traced:
-    // asked for a few vehicles ahead, so that the cache misses overlap (16 ahead rather than 8:
-    // about half a point less, alternated, docs/trace-cost.md "Session 28")
+    // scattered reads of a vehicle's records (VehicleHot: two adjacent lines, VehicleWarm
+    // one): asked for a few vehicles ahead, so that the cache misses overlap (16 ahead rather
+    // than 8: about half a point less, alternated, docs/trace-cost.md "Session 28")
     constexpr std::size_t kAhead = 16;
     const auto prefetch = [&](std::uint32_t v) {
         __builtin_prefetch(hot + v);
         __builtin_prefetch(reinterpret_cast<const char*>(hot + v) + 64);
         __builtin_prefetch(warm + v);
-        __builtin_prefetch(traced + v);
     };
-    for (std::size_t i = 0; i < std::min(kAhead, vehicles.size()); ++i) {
+    for (std::size_t i = 0; pack && i < std::min(kAhead, vehicles.size()); ++i) {
         prefetch(vehicles[i]);
     }
-    for (std::size_t i = 0; i < vehicles.size(); ++i) {
+    for (std::size_t i = 0; pack && i < vehicles.size(); ++i) {
         if (i + kAhead < vehicles.size()) {
             prefetch(vehicles[i + kAhead]);
         }
         const std::uint32_t v = vehicles[i];
         const agents::VehicleHot& h = hot[v];
-        Traced& t = traced[v];
-        const auto state = static_cast<std::int8_t>(h.state);
-        if (state != t.state) {
-            if (count_busy) {
-                busy -= agents::serving(static_cast<agents::VehicleState>(t.state)) ? 1U : 0U;
-                busy += agents::serving(h.state) ? 1U : 0U;
-            }
-            t.state = state;
-        }
-        // the energy in exact units (a NaN or huge one counted as irregular)
-        fixed -= t.energy;
-        irregular -= t.irregular;
-        t.irregular = fixed_energy(h.energy_kwh, t.energy) ? 0 : 1;
-        if (t.irregular != 0) {
-            t.energy = 0;
-        }
-        fixed += t.energy;
-        irregular += t.irregular;
-        // distance moves only when a leg or edge ends, which flags the vehicle
-        distance += h.counters.distance_mm - t.distance_mm;
-        t.distance_mm = h.counters.distance_mm;
         // the row: FleetModel::position_at's inputs by network node, a still vehicle's reduced
         // to its node (its leg's other fields do not move it)
         const bool on_leg = h.moving != 0 && h.leg_end > h.leg_start;
@@ -320,10 +259,9 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
         const std::uint32_t to = on_leg ? h.leg_to : h.node;
         const std::int64_t start = on_leg ? h.leg_start : 0;
         const std::int64_t end = on_leg ? h.leg_end : 0;
-        if (pack) {
-            out = h5::put_packed(out, v, moving, state, static_cast<float>(warm[v].load),
-                                 static_cast<float>(h.energy_kwh), h.node, to, start, end);
-        }
+        out = h5::put_packed(out, v, moving, static_cast<std::int8_t>(h.state),
+                             static_cast<float>(warm[v].load), static_cast<float>(h.energy_kwh),
+                             h.node, to, start, end);
     }
     if (!pack) {
         for (std::uint32_t v = 0; v < n; ++v) {
@@ -335,31 +273,23 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
             frame.energy[v] = static_cast<float>(hot[v].energy_kwh);
         }
     }
-    energy_fixed_ = fixed;
-    energy_irregular_ = irregular;
-    busy_ = busy;
-    total_distance_mm_ = distance;
-    if (!busy_known_) {  // counted once, then kept up to date from the changes
-        busy_ = 0;
-        for (const Traced& t : traced_) {
-            busy_ += agents::serving(static_cast<agents::VehicleState>(t.state)) ? 1U : 0U;
-        }
-        busy_known_ = true;
-    }
-    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy_) / static_cast<double>(n) : 0.0;
+    // the fleet-wide values from the model's tallies, kept as the vehicles change (the
+    // partitions', not the vehicles' cost)
+    const agents::FleetTally sums = model_.fleet_tally();
+    const auto busy = sums.in[agents::FleetTally::kBusy];  // serving: to pick-up ... delivering
+    frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / static_cast<double>(n) : 0.0;
     // FleetCounters::metres() / 1000, as the run summary's veh_km: the same double
-    frame.scalars.veh_km = static_cast<double>(total_distance_mm_) * 1e-3 / 1000.0;
-    if (energy_irregular_ == 0) {
-        // the exact sum, rounded once (the conversion rounds to nearest; the power of two is
-        // exact): the same double in any order, for any thread count
-        frame.scalars.energy_kwh = static_cast<double>(energy_fixed_) * 0x1p-64;
+    frame.scalars.veh_km = static_cast<double>(sums.closed.distance_mm) * 1e-3 / 1000.0;
+    if (sums.energy_irregular == 0) {
+        // the exact sum, rounded once: the same double for any thread count
+        frame.scalars.energy_kwh = sums.energy_kwh();
     } else {
         // NaN, infinite or huge energies: four partial sums in a fixed order
         std::array<double, 4> sum{};
         std::size_t v = 0;
         for (; v + 4 <= n; v += 4) {
-            for (std::size_t i = 0; i < 4; ++i) {
-                sum[i] += hot[v + i].energy_kwh;
+            for (std::size_t k = 0; k < 4; ++k) {
+                sum[k] += hot[v + k].energy_kwh;
             }
         }
         for (; v < n; ++v) {
@@ -371,12 +301,34 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
 
 void TraceObserver::complete(TraceFrame& frame) {
     // a deterministic order of the rows: time, kind, order, agent, edge (no two rows are equal
-    // in all five unless they are the same row)
-    std::sort(frame.events.begin(), frame.events.end(),
-              [](const TraceEvent& a, const TraceEvent& b) {
-                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
-                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
-              });
+    // in all five unless they are the same row). Sorted as keys (the time's bits, ordered as
+    // the times are, and the row's index), then moved once: a sort of the 40-byte rows
+    // themselves moved each row many times (about 10 % of the writer thread's CPU)
+    std::vector<TraceEvent>& rows = frame.events;
+    if (rows.size() < 2) {
+        return;
+    }
+    sort_keys_.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto bits = std::bit_cast<std::uint64_t>(rows[i].time);
+        // negative times have their order reversed by the sign bit: flip them whole
+        const std::uint64_t key = (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+        sort_keys_[i] = {key, static_cast<std::uint32_t>(i)};
+    }
+    std::sort(sort_keys_.begin(), sort_keys_.end(), [&](const SortKey& a, const SortKey& b) {
+        if (a.time != b.time) {
+            return a.time < b.time;
+        }
+        const TraceEvent& x = rows[a.row];
+        const TraceEvent& y = rows[b.row];
+        return std::tie(x.kind, x.order, x.agent, x.edge) <
+               std::tie(y.kind, y.order, y.agent, y.edge);
+    });
+    sorted_.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        sorted_[i] = rows[sort_keys_[i].row];
+    }
+    rows.swap(sorted_);
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {

@@ -4,7 +4,8 @@
 // its legs row, packed as the file stores it (every vehicle's at a keyframe), the orders whose
 // lifecycle moved (as /events rows), the order counters summed over depots, the KPI intervals
 // completed since and the disruptions applied; the fleet's busy share, energy and distance
-// follow from the flagged vehicles. On the writer thread (as the writer's FrameCompleter) it
+// are the model's tallies (fleet_tally.hpp, kept as the vehicles change: a frame reads the
+// partitions, not the vehicles). On the writer thread (as the writer's FrameCompleter) it
 // sorts the frame's events. The simulation pays for the news, not for the size of the fleet,
 // and the positions cost only the legs that changed (the readers compute the positions from
 // them). A flagged vehicle whose row is the same as its last (the model touched its plan, say)
@@ -131,28 +132,15 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<ValueSlot> value_sources_;
     std::vector<std::span<float>> value_spans_;
 
-    // per vehicle what the fleet-wide values need, as of the last frame
-    // (simulation thread): its state, its energy as integer units (below) and its distance
-    __extension__ using EnergyUnits = __int128;  // GCC/Clang builtin
-    struct alignas(32) Traced {
-        EnergyUnits energy = 0;  // 0 when irregular
-        std::int64_t distance_mm = 0;
-        std::int8_t state = 0;
-        std::uint8_t irregular = 0;  // its energy is not such an integer
-    };
-    std::vector<Traced> traced_;
     std::vector<std::uint32_t> every_;  // 0 .. vehicles - 1: a keyframe's rows
-    // the fleet's energy: the vehicles' energies as integers of 2^-64 kWh (fixed_energy)
-    // summed exactly, so the sum is the same in any order; the vehicles whose energy is not
-    // such an integer (NaN, infinite, 2^30 kWh or more) are counted, and while there are any
-    // the fleet is summed as doubles instead
-    EnergyUnits energy_fixed_ = 0;
-    std::size_t energy_irregular_ = 0;
-    // distance driven in all (exact integers: the sum is the run summary's)
-    std::int64_t total_distance_mm_ = 0;
-    // vehicles serving orders, once counted
-    std::size_t busy_ = 0;
-    bool busy_known_ = false;
+    // writer thread (complete): a frame's rows by time, then moved into sorted_ (which the
+    // frame's own buffer then replaces)
+    struct SortKey {
+        std::uint64_t time;  // the time's bits, ordered as the times
+        std::uint32_t row;
+    };
+    std::vector<SortKey> sort_keys_;
+    std::vector<TraceEvent> sorted_;
 };
 
 // The trace of a run across MPI ranks (docs/distributed.md) is written by rank 0's
