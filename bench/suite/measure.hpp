@@ -135,8 +135,9 @@ struct SliceTotals {
 // (which of the two goes first alternates), and counts each slice to its run: a host whose
 // speed drifts, or differs from one process to the next, slows both alike, where two child
 // processes' figures differ by more than what is measured (trace_bench --interleave,
-// docs/trace-cost.md "Session 23"). `settle_b`, when given, ends each of b's slices inside
-// its measurement (a trace writer's wait_idle(): its thread's work for the slice is b's).
+// docs/trace-cost-history-23-28.md "Session 23"). `settle_b`, when given, ends each of b's
+// slices inside its measurement (a trace writer's wait_idle(): its thread's work for the slice
+// is b's).
 // `measure(totals, work)` adds what work() cost to totals: the same accounting for any step
 // a caller times itself (closing a trace).
 struct InterleavedRuns {

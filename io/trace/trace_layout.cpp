@@ -28,7 +28,7 @@ constexpr hsize_t kTimeChunk = 1024;
 constexpr hsize_t kEventChunk = 4096;
 // rows of a chunk of particles/agents/position/legs: unfiltered (152 KB of 38-byte rows; 128
 // rows until session 22, 512 until session 27: each chunk written costs HDF5 and the kernel a
-// call, docs/trace-cost.md "Session 27"), deflated (31 KB raw)
+// call, docs/trace-cost-history-23-28.md "Session 27"), deflated (31 KB raw)
 constexpr hsize_t kLegChunk = 4096;
 constexpr hsize_t kLegDeflatedChunk = 512;
 // rows of a chunk of particles/agents/position/points (16 bytes each: 8 KB)

@@ -236,7 +236,7 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     const agents::VehicleWarm* const warm = fleet.warm.data();
     // scattered reads of a vehicle's records (VehicleHot: two adjacent lines, VehicleWarm
     // one): asked for a few vehicles ahead, so that the cache misses overlap (16 ahead rather
-    // than 8: about half a point less, alternated, docs/trace-cost.md "Session 28")
+    // than 8: about half a point less, alternated, docs/trace-cost-history-23-28.md "Session 28")
     constexpr std::size_t kAhead = 16;
     const auto prefetch = [&](std::uint32_t v) {
         __builtin_prefetch(hot + v);
