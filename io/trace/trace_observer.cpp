@@ -301,34 +301,12 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
 
 void TraceObserver::complete(TraceFrame& frame) {
     // a deterministic order of the rows: time, kind, order, agent, edge (no two rows are equal
-    // in all five unless they are the same row). Sorted as keys (the time's bits, ordered as
-    // the times are, and the row's index), then moved once: a sort of the 40-byte rows
-    // themselves moved each row many times (about 10 % of the writer thread's CPU)
-    std::vector<TraceEvent>& rows = frame.events;
-    if (rows.size() < 2) {
-        return;
-    }
-    sort_keys_.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto bits = std::bit_cast<std::uint64_t>(rows[i].time);
-        // negative times have their order reversed by the sign bit: flip them whole
-        const std::uint64_t key = (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
-        sort_keys_[i] = {key, static_cast<std::uint32_t>(i)};
-    }
-    std::sort(sort_keys_.begin(), sort_keys_.end(), [&](const SortKey& a, const SortKey& b) {
-        if (a.time != b.time) {
-            return a.time < b.time;
-        }
-        const TraceEvent& x = rows[a.row];
-        const TraceEvent& y = rows[b.row];
-        return std::tie(x.kind, x.order, x.agent, x.edge) <
-               std::tie(y.kind, y.order, y.agent, y.edge);
-    });
-    sorted_.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        sorted_[i] = rows[sort_keys_[i].row];
-    }
-    rows.swap(sorted_);
+    // in all five unless they are the same row)
+    std::sort(frame.events.begin(), frame.events.end(),
+              [](const TraceEvent& a, const TraceEvent& b) {
+                  return std::tie(a.time, a.kind, a.order, a.agent, a.edge) <
+                         std::tie(b.time, b.kind, b.order, b.agent, b.edge);
+              });
 }
 
 void TraceObserver::record_disruptions(TraceFrame& frame) {

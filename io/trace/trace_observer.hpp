@@ -133,14 +133,6 @@ class TraceObserver final : public sim::Observer, private FrameCompleter {
     std::vector<std::span<float>> value_spans_;
 
     std::vector<std::uint32_t> every_;  // 0 .. vehicles - 1: a keyframe's rows
-    // writer thread (complete): a frame's rows by time, then moved into sorted_ (which the
-    // frame's own buffer then replaces)
-    struct SortKey {
-        std::uint64_t time;  // the time's bits, ordered as the times
-        std::uint32_t row;
-    };
-    std::vector<SortKey> sort_keys_;
-    std::vector<TraceEvent> sorted_;
 };
 
 // The trace of a run across MPI ranks (docs/distributed.md) is written by rank 0's
