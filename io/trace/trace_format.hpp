@@ -39,8 +39,11 @@ namespace swarm::io {
 // node i, written when the file is created, and the rows name nodes; a frame's row of a vehicle
 // may repeat its last (the model flagged it, nothing traced changed). Same rows as 3.2, so
 // readers of 3.2 read it unchanged; 3.4: /events has no vehicle state rows (the legs rows
-// carry every state at the same sample resolution), same rows otherwise
-inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 4};
+// carry every state at the same sample resolution), same rows otherwise; 3.5: the elements
+// sampled on the frame grid (observables, links_per_sample, per-agent values) have step and
+// time as hard links to particles/agents/position's, and the KPI-interval observables to the
+// first one's (H5MD allows it; readers see the same data sets)
+inline constexpr std::array<int, 2> kTraceSchemaVersion = {3, 5};
 // what a writer without the network's nodes writes: schema 3.2 (points in order of first
 // appearance)
 inline constexpr std::array<int, 2> kTracePointRowsVersion = {3, 2};

@@ -45,26 +45,39 @@ hsize_t chunk_rows(std::size_t row_bytes) {
 
 // creates group/name/{step,time,value} (closed again: SWMR starts afterwards). `time` is the
 // HDF5 dimension scale of the first axis of step and value (netCDF/xarray: a coordinate);
-// value's further axes get `axis_scales`, one per axis of `row`.
+// value's further axes get `axis_scales`, one per axis of `row`. With `time_from` (a group of
+// an element sampled at the same times: schema 3.5) step and time are hard links to its step
+// and time, as H5MD allows, written once for all the elements that share them.
 void create_series(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
                    const std::vector<hsize_t>& row, std::size_t row_bytes, const char* unit,
                    int deflate, hsize_t frames_per_chunk = 0, hsize_t agent_block = 0,
-                   const std::vector<hid_t>& axis_scales = {}) {
+                   const std::vector<hid_t>& axis_scales = {}, hid_t time_from = H5I_INVALID_HID) {
     const Handle g = h5::create_group(parent, name);
     {
-        const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk, deflate);
-        const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
-                              deflate);
-        h5::attr_string(time.id(), "unit", "s");
         const Appendable value(g, "value", file_type, mem_type, row,
                                frames_per_chunk > 0 ? frames_per_chunk : chunk_rows(row_bytes),
                                deflate, agent_block);
         if (unit != nullptr) {
             h5::attr_string(value.id(), "unit", unit);
         }
-        h5::make_scale(time.id(), "time");
-        h5::attach_scale(step.id(), time.id(), 0);
-        h5::attach_scale(value.id(), time.id(), 0);
+        if (time_from != H5I_INVALID_HID) {
+            for (const char* axis : {"step", "time"}) {
+                h5::check_status(H5Lcreate_hard(time_from, axis, g, axis, H5P_DEFAULT, H5P_DEFAULT),
+                                 "cannot link a time axis");
+            }
+            const Handle time(
+                h5::check(H5Dopen2(g, "time", H5P_DEFAULT), "cannot open a time axis"));
+            h5::attach_scale(value.id(), time, 0);
+        } else {
+            const Appendable step(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, kTimeChunk,
+                                  deflate);
+            const Appendable time(g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, kTimeChunk,
+                                  deflate);
+            h5::attr_string(time.id(), "unit", "s");
+            h5::make_scale(time.id(), "time");
+            h5::attach_scale(step.id(), time.id(), 0);
+            h5::attach_scale(value.id(), time.id(), 0);
+        }
         for (std::size_t axis = 0; axis < row.size() && axis < axis_scales.size(); ++axis) {
             h5::attach_scale(value.id(), axis_scales[axis], static_cast<unsigned>(axis + 1));
         }
@@ -138,6 +151,8 @@ void create_positions(hid_t agents, int deflate, std::size_t keyframe_frames,
 
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     const int deflate = o.deflate;
+    // schema 3.5 (a run's trace): the elements on one time grid share its step and time
+    const bool shared = shares_time_axes(h, o);
     const auto frames = static_cast<hsize_t>(std::max<std::size_t>(1, o.chunk_frames));
     const auto block = static_cast<hsize_t>(std::max<std::size_t>(1, o.agent_block));
     h5::attr_i64(file, "complete", 0);
@@ -185,29 +200,44 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
             create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
                           "kWh", deflate, frames, block, {id});
         }
+        const Handle frame_grid(
+            h5::check(H5Gopen2(agents, "position", H5P_DEFAULT), "cannot open a group"));
         for (const std::string& name : h.agent_values) {
             create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
-                          nullptr, deflate, frames, block, {id});
+                          nullptr, deflate, frames, block, {id},
+                          shared ? frame_grid.get() : H5I_INVALID_HID);
         }
     }
-    // observables
+    // observables: on the frame grid (schema 3.5: sharing position's step and time) and on the
+    // KPI intervals' (sharing the first one's)
     {
         const Handle obs = h5::create_group(file, "observables");
+        const Handle frame_grid(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
+                                          "cannot open a group"));
         for (const ScalarSpec& s : kSampleScalars) {
             create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
-                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate,
+                          0, 0, {}, shared ? frame_grid.get() : H5I_INVALID_HID);
         }
+        Handle interval_grid;
         for (const ScalarSpec& s : kIntervalScalars) {
             create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
-                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate);
+                          s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate,
+                          0, 0, {}, interval_grid.get());
+            if (shared && !interval_grid.valid()) {
+                interval_grid =
+                    Handle(h5::check(H5Gopen2(obs, s.name, H5P_DEFAULT), "cannot open a group"));
+            }
         }
     }
     // connectivity: links per sample (from, to, messages, bytes) in one table, and the
     // number of rows each sample added (H5MD time series) so a reader can slice per sample
     {
         const Handle c = h5::create_group(file, "connectivity");
+        const Handle frame_grid(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
+                                          "cannot open a group"));
         create_series(c, "links_per_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, 8, nullptr,
-                      deflate);
+                      deflate, 0, 0, {}, shared ? frame_grid.get() : H5I_INVALID_HID);
         const Handle ft = h5::link_type(true);
         const Appendable links(c, "links", ft, H5T_NATIVE_INT64, {}, kEventChunk, deflate);
         h5::attr_string(links.id(), "bytes_unit", "byte");

@@ -66,6 +66,12 @@ inline int schema_minor(const TraceHeader& h, const TraceOptions& o) {
     return rows == 2 && !h.nodes.empty() ? 3 : rows;
 }
 
+// whether the elements sampled on one time grid share its step and time (schema 3.5: a run's
+// trace; the older layouts, which tests write for their readers, have their own)
+inline bool shares_time_axes(const TraceHeader& h, const TraceOptions& o) {
+    return schema_minor(h, o) == 3;
+}
+
 // creates every group, data set and attribute of an empty trace in `file`
 void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o);
 // refuses names of per-agent values that are empty, not [A-Za-z0-9_], or declared twice

@@ -40,34 +40,44 @@ namespace {
 using h5::Appendable;
 using h5::Handle;
 
-// a data set on the sample grid and the per-agent one, as the writer appends to them
+// a data set on the sample grid and the per-agent one, as the writer appends to them; one
+// whose step and time are another element's (schema 3.5: hard links) appends its values only
 struct Series {
     Appendable step;
     Appendable time;
     Appendable value;
+    bool own_time = true;
 };
 
 struct AgentSeries {
     Appendable step;
     Appendable time;
     h5::ChunkRows value;
+    bool own_time = true;
 };
 
-AgentSeries open_agent_series(hid_t parent, const std::string& path, const TraceOptions& o) {
+AgentSeries open_agent_series(hid_t parent, const std::string& path, const TraceOptions& o,
+                              bool own_time) {
     const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
-    return {Appendable::open(g, "step", H5T_NATIVE_INT64),
-            Appendable::open(g, "time", H5T_NATIVE_DOUBLE),
-            h5::ChunkRows::open(g, "value", o.deflate, o.row_deflate)};
+    return {own_time ? Appendable::open(g, "step", H5T_NATIVE_INT64) : Appendable{},
+            own_time ? Appendable::open(g, "time", H5T_NATIVE_DOUBLE) : Appendable{},
+            h5::ChunkRows::open(g, "value", o.deflate, o.row_deflate), own_time};
 }
 
-Series open_series(hid_t parent, const std::string& path, hid_t mem_type) {
+Series open_series(hid_t parent, const std::string& path, hid_t mem_type, bool own_time) {
     const Handle g(h5::check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "cannot open a group"));
-    return {Appendable::open(g, "step", H5T_NATIVE_INT64),
-            Appendable::open(g, "time", H5T_NATIVE_DOUBLE), Appendable::open(g, "value", mem_type)};
+    return {own_time ? Appendable::open(g, "step", H5T_NATIVE_INT64) : Appendable{},
+            own_time ? Appendable::open(g, "time", H5T_NATIVE_DOUBLE) : Appendable{},
+            Appendable::open(g, "value", mem_type), own_time};
 }
 
 template <class S>
 void append_time(S& s, std::int64_t step, double time) {
+    if constexpr (requires { s.own_time; }) {
+        if (!s.own_time) {
+            return;  // another element's (schema 3.5)
+        }
+    }
     s.step.append(&step, 1);
     s.time.append(&time, 1);
 }
@@ -136,26 +146,31 @@ struct TraceWriter::File {
         }
         keyframe_frames = std::max<std::size_t>(1, options.keyframe_frames);
         agents = h.agents;
+        // schema 3.5: the elements on the frame grid share position's step and time, the
+        // KPI-interval ones the first one's (trace_layout.cpp)
+        const bool shared = detail::shares_time_axes(h, options);
         if (dense_rows) {
-            state = open_agent_series(file, "particles/agents/state", options);
-            load = open_agent_series(file, "particles/agents/load", options);
-            energy = open_agent_series(file, "particles/agents/energy", options);
+            state = open_agent_series(file, "particles/agents/state", options, true);
+            load = open_agent_series(file, "particles/agents/load", options, true);
+            energy = open_agent_series(file, "particles/agents/energy", options, true);
         }
         for (const std::string& name : h.agent_values) {
-            values.push_back(open_agent_series(file, "particles/agents/" + name, options));
+            values.push_back(open_agent_series(file, "particles/agents/" + name, options, !shared));
         }
         for (const ScalarSpec& s : kSampleScalars) {
             sample_scalars.push_back(open_series(file, std::string("observables/") + s.name,
-                                                 s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
+                                                 s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE,
+                                                 !shared));
         }
         for (const ScalarSpec& s : kIntervalScalars) {
-            interval_scalars.push_back(
-                open_series(file, std::string("observables/") + s.name,
-                            s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE));
+            interval_scalars.push_back(open_series(file, std::string("observables/") + s.name,
+                                                   s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE,
+                                                   !shared || interval_scalars.empty()));
         }
         event_mem_type = h5::event_type(true);  // h5::pack_events: nothing to convert
         events = Appendable::open(file, "events", event_mem_type);
-        links_per_sample = open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64);
+        links_per_sample =
+            open_series(file, "connectivity/links_per_sample", H5T_NATIVE_INT64, !shared);
         link_mem_type = h5::link_type(false);
         links = Appendable::open(file, "connectivity/links", link_mem_type);
         set_batches();
@@ -222,8 +237,10 @@ struct TraceWriter::File {
     std::vector<Appendable*> all() {
         std::vector<Appendable*> out;
         const auto add = [&](Series& s) {
-            out.push_back(&s.step);
-            out.push_back(&s.time);
+            if (s.own_time) {
+                out.push_back(&s.step);
+                out.push_back(&s.time);
+            }
             out.push_back(&s.value);
         };
         add(links_per_sample);
@@ -237,8 +254,10 @@ struct TraceWriter::File {
         out.push_back(&position.legs_per_frame);
         out.push_back(&position.legs);
         for (AgentSeries* s : agent_series()) {
-            out.push_back(&s->step);
-            out.push_back(&s->time);
+            if (s->own_time) {
+                out.push_back(&s->step);
+                out.push_back(&s->time);
+            }
         }
         for (Series& s : sample_scalars) {
             add(s);

@@ -162,7 +162,7 @@ rep = os.path.join(out, "run_report")
 sh("/usr/bin/python3", os.path.join(scripts, "report.py"), run_trace, "-o", rep)
 
 with trace.open_trace(run_trace) as f:
-    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 4], "schema 3.4")
+    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 5], "schema 3.5")
     labels = trace.disruption_labels(f)
     windows = trace.disruption_windows(f)
 # the applied disruptions in order: down, close, up (cloud back), reopen, each with its label

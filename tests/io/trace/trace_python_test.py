@@ -44,7 +44,19 @@ with h5py.File(path, "r") as f:
     check(text(f["h5md/creator"].attrs["name"]) == "swarmsim", "creator name")
     check("version" in f["h5md/modules/swarmsim_trace"].attrs, "module version")
     check("name" in f["h5md/author"].attrs, "author name")
-    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 4], "schema 3.4")
+    check(list(f["h5md/modules/swarmsim_trace"].attrs["version"]) == [3, 5], "schema 3.5")
+    # schema 3.5: the elements on one time grid share its step and time (hard links, H5MD)
+    frame_grid = f["particles/agents/position"]
+    for e in ["observables/" + o for o in ("created", "backlog", "busy_fraction", "energy",
+                                           "veh_km")] + ["connectivity/links_per_sample"]:
+        for axis in ("step", "time"):
+            check(f[e][axis].id == frame_grid[axis].id, f"{e}/{axis} is position's {axis}")
+    for o in ("utilisation", "cost", "overdue"):
+        for axis in ("step", "time"):
+            check(f["observables/" + o][axis].id == f["observables/service_level"][axis].id,
+                  f"observables/{o}/{axis} is service_level's")
+    check(f["observables/service_level/step"].id != frame_grid["step"].id,
+          "the KPI intervals' grid is their own")
     agents = f["particles/agents"]
     n = agents["id"].shape[0]
     t = agents["position/step"].shape[0]
@@ -177,6 +189,8 @@ with swarm_trace.open_trace(path) as f:
     check(list(extra) == ["wear"] and extra["wear"].shape == (59, 30)
           and extra["wear"].dtype == np.float32, "trace.agent_values")
     check(extra["wear"][7].tolist() == [float(v + 7) for v in range(30)], "per-agent values")
+    check(f["particles/agents/wear/time"].id == f["particles/agents/position/time"].id,
+          "a per-agent value shares the frame grid's time (schema 3.5)")
 rep = os.path.join(out, "report")
 subprocess.run(["/usr/bin/python3", os.path.join(scripts, "report.py"), path, "-o", rep],
                check=True, timeout=120)
