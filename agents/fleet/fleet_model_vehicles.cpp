@@ -433,7 +433,7 @@ void FleetModel::on_arrive(Context& ctx, std::uint32_t v) {
     sums.drive_time += ctx.now() - world_.vehicles.hot[v].leg_start;
     const double was = world_.vehicles.hot[v].energy_kwh;
     world_.vehicles.hot[v].energy_kwh -= kwh;
-    sums.set_energy(was, world_.vehicles.hot[v].energy_kwh);
+    sums.set_battery(was, world_.vehicles.hot[v].energy_kwh);
     world_.vehicles.hot[v].min_energy_kwh =
         std::min(world_.vehicles.hot[v].min_energy_kwh, world_.vehicles.hot[v].energy_kwh);
     if (world_.vehicles.hot[v].energy_kwh < 0.0) {
@@ -629,7 +629,7 @@ void FleetModel::on_service_done(Context& ctx, std::uint32_t v, const VehicleMsg
 }
 
 void FleetModel::on_charged(Context& ctx, std::uint32_t v) {
-    tally(ctx, v).set_energy(world_.vehicles.hot[v].energy_kwh, type_of_vehicle(v).battery_kwh);
+    tally(ctx, v).set_battery(world_.vehicles.hot[v].energy_kwh, type_of_vehicle(v).battery_kwh);
     world_.vehicles.hot[v].energy_kwh = type_of_vehicle(v).battery_kwh;
     world_.vehicles.touch(v);
     // a vehicle that broke down on the charger (and maybe was repaired since) is just full

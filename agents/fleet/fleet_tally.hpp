@@ -48,10 +48,11 @@ struct alignas(64) FleetTally {
     std::array<Tick, kBuckets> since_sum{};   // the sum of their state_since
     Tick drive_time = 0;                      // FleetState::drive_time, summed
     std::int64_t used = 0;                    // vehicles with a delivery
-    // the batteries' energies (VehicleHot::energy_kwh) summed exactly (fixed_energy), and the
-    // vehicles whose energy is no such integer, counted instead
-    EnergyUnits energy = 0;
-    std::int64_t energy_irregular = 0;
+    // the energy on board: the batteries (VehicleHot::energy_kwh) summed exactly (fixed_energy),
+    // and the vehicles whose energy is no such integer, counted instead (not closed.energy_uwh,
+    // the energy the vehicles used)
+    EnergyUnits battery = 0;
+    std::int64_t battery_irregular = 0;
 
     [[nodiscard]] static constexpr Bucket bucket(VehicleState s) {
         switch (s) {
@@ -83,7 +84,7 @@ struct alignas(64) FleetTally {
     // a vehicle in state `s` since `since` joins (sign 1) or leaves (sign -1) the tally,
     // with these counters, drive time and battery energy
     void add(const FleetCounters& c, VehicleState s, Tick since, Tick drive, double kwh, int sign) {
-        add_energy(kwh, sign);
+        add_battery(kwh, sign);
         closed.distance_mm += sign * c.distance_mm;
         closed.energy_uwh += sign * c.energy_uwh;
         closed.busy += sign * c.busy;
@@ -102,22 +103,22 @@ struct alignas(64) FleetTally {
         used += c.deliveries > 0 ? sign : 0;
     }
     // a battery's energy joins (sign 1) or leaves (sign -1) the sum
-    void add_energy(double kwh, int sign) {
+    void add_battery(double kwh, int sign) {
         EnergyUnits units = 0;
         if (fixed_energy(kwh, units)) {
-            energy += sign * units;
+            battery += sign * units;
         } else {
-            energy_irregular += sign;
+            battery_irregular += sign;
         }
     }
     // a battery's energy goes from `was` to `now` kWh
-    void set_energy(double was, double now) {
-        add_energy(was, -1);
-        add_energy(now, 1);
+    void set_battery(double was, double now) {
+        add_battery(was, -1);
+        add_battery(now, 1);
     }
     // the exact sum of the energies rounded once (the conversion rounds to nearest; the power
-    // of two is exact): the same double for any split. Only while energy_irregular is 0
-    [[nodiscard]] double energy_kwh() const { return static_cast<double>(energy) * 0x1p-64; }
+    // of two is exact): the same double for any split. Only while battery_irregular is 0
+    [[nodiscard]] double battery_kwh() const { return static_cast<double>(battery) * 0x1p-64; }
     // a vehicle leaves state `from` (in it since `since`) for `to` at `now`: the time spent
     // goes into the bucket left, as FleetModel::set_state books it
     void move(VehicleState from, Tick since, VehicleState to, Tick now) {
@@ -145,8 +146,8 @@ struct alignas(64) FleetTally {
         }
         drive_time += o.drive_time;
         used += o.used;
-        energy += o.energy;
-        energy_irregular += o.energy_irregular;
+        battery += o.battery;
+        battery_irregular += o.battery_irregular;
         return *this;
     }
 };

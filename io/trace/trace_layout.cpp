@@ -153,6 +153,7 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     const int deflate = o.deflate;
     // schema 3.5 (a run's trace): the elements on one time grid share its step and time
     const bool shared = shares_time_axes(h, o);
+    Handle frame_grid;  // particles/agents/position: the frame grid's step and time
     const auto frames = static_cast<hsize_t>(std::max<std::size_t>(1, o.chunk_frames));
     const auto block = static_cast<hsize_t>(std::max<std::size_t>(1, o.agent_block));
     h5::attr_i64(file, "complete", 0);
@@ -192,6 +193,8 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
         const Handle id = create_scale(agents, "id", H5T_STD_U32LE, H5T_NATIVE_UINT32, ids);
         const hsize_t n = h.agents;
         create_positions(agents, deflate, o.keyframe_frames, h.sample_interval_s, legs_minor(o));
+        frame_grid =
+            Handle(h5::check(H5Gopen2(agents, "position", H5P_DEFAULT), "cannot open a group"));
         if (o.dense_rows) {  // schema 3.0; 3.1's legs rows carry these
             create_series(agents, "state", H5T_STD_I8LE, H5T_NATIVE_INT8, {n}, h.agents, nullptr,
                           deflate, frames, block, {id});
@@ -200,8 +203,6 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
             create_series(agents, "energy", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
                           "kWh", deflate, frames, block, {id});
         }
-        const Handle frame_grid(
-            h5::check(H5Gopen2(agents, "position", H5P_DEFAULT), "cannot open a group"));
         for (const std::string& name : h.agent_values) {
             create_series(agents, name.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {n}, h.agents * 4,
                           nullptr, deflate, frames, block, {id},
@@ -212,8 +213,6 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     // KPI intervals' (sharing the first one's)
     {
         const Handle obs = h5::create_group(file, "observables");
-        const Handle frame_grid(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
-                                          "cannot open a group"));
         for (const ScalarSpec& s : kSampleScalars) {
             create_series(obs, s.name, s.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
                           s.integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {}, 8, s.unit, deflate,
@@ -234,8 +233,6 @@ void create_layout(hid_t file, const TraceHeader& h, const TraceOptions& o) {
     // number of rows each sample added (H5MD time series) so a reader can slice per sample
     {
         const Handle c = h5::create_group(file, "connectivity");
-        const Handle frame_grid(h5::check(H5Gopen2(file, "particles/agents/position", H5P_DEFAULT),
-                                          "cannot open a group"));
         create_series(c, "links_per_sample", H5T_STD_I64LE, H5T_NATIVE_INT64, {}, 8, nullptr,
                       deflate, 0, 0, {}, shared ? frame_grid.get() : H5I_INVALID_HID);
         const Handle ft = h5::link_type(true);

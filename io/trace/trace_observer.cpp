@@ -280,9 +280,9 @@ void TraceObserver::record_vehicles(TraceFrame& frame) {
     frame.scalars.busy_fraction = n > 0 ? static_cast<double>(busy) / static_cast<double>(n) : 0.0;
     // FleetCounters::metres() / 1000, as the run summary's veh_km: the same double
     frame.scalars.veh_km = static_cast<double>(sums.closed.distance_mm) * 1e-3 / 1000.0;
-    if (sums.energy_irregular == 0) {
+    if (sums.battery_irregular == 0) {
         // the exact sum, rounded once: the same double for any thread count
-        frame.scalars.energy_kwh = sums.energy_kwh();
+        frame.scalars.energy_kwh = sums.battery_kwh();
     } else {
         // NaN, infinite or huge energies: four partial sums in a fixed order
         std::array<double, 4> sum{};

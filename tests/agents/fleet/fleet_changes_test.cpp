@@ -205,14 +205,14 @@ class TallyChecker final : public swarm::sim::Observer {
                     ? 0U
                     : 1U;
             // the batteries' energies, exactly, and the vehicles serving orders
-            mismatches += tally.energy == energy[k] && tally.energy_irregular == irregular[k] &&
+            mismatches += tally.battery == energy[k] && tally.battery_irregular == irregular[k] &&
                                   tally.in[FleetTally::kBusy] == serving[k]
                               ? 0U
                               : 1U;
         }
         mismatches += model_.fleet_counters(t) == all ? 0U : 1U;
         delivered = all.deliveries;
-        const EnergyUnits total = model_.fleet_tally().energy;
+        const EnergyUnits total = model_.fleet_tally().battery;
         if (samples == 1) {
             first_energy_ = total;
         }
@@ -264,8 +264,8 @@ TEST_CASE("batteries too large for the exact sum are counted apart in the tallie
     const RunResult r = run_for(run, 0.5);
     CHECK(checker.samples > 10);
     CHECK(checker.delivered > 0);
-    CHECK(run.model().fleet_tally().energy_irregular > 0);
-    CHECK(run.model().fleet_tally().energy_irregular <
+    CHECK(run.model().fleet_tally().battery_irregular > 0);
+    CHECK(run.model().fleet_tally().battery_irregular <
           static_cast<std::int64_t>(run.model().vehicle_count()));  // the drones are regular
     CHECK(checker.mismatches == 0);
     CHECK(r.kpi.delivered > 0);
